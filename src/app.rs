@@ -1,0 +1,244 @@
+//! From raw flags to validated settings, then dispatch. Precedence: built-in defaults, then the
+//! catalog (`--catalog` / `PTUPLAN_CATALOG`, else built in), then environment (`PTUPLAN_*`,
+//! handled by clap), then flags. Only settings types go past this module.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+
+use crate::catalog::{load_catalog, Catalog, CatalogSource};
+use crate::cli::{
+    CatalogArgs, Cli, Command, InputArgs, InputFormatArg, OnThrottleArg, OutputArgs, SimArgs,
+};
+use crate::commands;
+use crate::plan::{PlanSettings, ThrottlePolicy};
+use crate::report::Format;
+use crate::sim::{MissingMaxTokens, SimParams};
+use crate::usage::{InputFormat, InputSource, InputSpec};
+
+/// The bundled 30-day sample (`data/samples/sample-30d.csv.gz`), replayed when no log is given.
+pub const BUNDLED_SAMPLE: InputSource = InputSource::Bundled {
+    name: "data/samples/sample-30d.csv.gz",
+    bytes: include_bytes!("../data/samples/sample-30d.csv.gz"),
+};
+
+/// How the program should exit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything went fine.
+    Ok,
+    /// A `--fail-on` rule was breached (exit status 3).
+    BudgetBreached,
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Compare(args) => {
+            let settings = CompareSettings::from_args(
+                &args.input,
+                &args.catalog,
+                &args.sim,
+                &args.output,
+                args.generated_at.as_deref(),
+            )?;
+            commands::compare::run(&settings)
+        }
+        Command::Sample(args) => commands::sample::run(&args),
+        Command::Catalog(cmd) => commands::catalog::run(cmd),
+    }
+}
+
+/// Load the catalog the flags point at.
+pub fn catalog_from(args: &CatalogArgs) -> Result<Catalog> {
+    let source = match &args.catalog {
+        Some(dir) => CatalogSource::Dir(dir.clone()),
+        None => CatalogSource::Embedded,
+    };
+    load_catalog(&source).context("loading the catalog")
+}
+
+/// Validated settings of a planning run.
+#[derive(Debug, Clone)]
+pub struct CompareSettings {
+    /// Inputs, in order.
+    pub inputs: Vec<InputSpec>,
+    /// True when no log was given and the bundled sample is used.
+    pub using_bundled_sample: bool,
+    /// Catalog flags.
+    pub catalog: CatalogArgs,
+    /// DEPLOYMENT -> MODEL.
+    pub model_map: BTreeMap<String, String>,
+    /// Region for rows without one.
+    pub default_region: Option<String>,
+    /// Skip invalid rows.
+    pub skip_invalid: bool,
+    /// Admission-model parameters.
+    pub sim: SimParams,
+    /// Planning settings.
+    pub plan: PlanSettings,
+    /// Output format.
+    pub format: Format,
+    /// Output file (None = stdout).
+    pub out: Option<PathBuf>,
+    /// No progress or notes on stderr.
+    pub quiet: bool,
+    /// Report timestamp.
+    pub generated_at: Option<String>,
+}
+
+impl CompareSettings {
+    /// Resolve and check the flags.
+    pub fn from_args(
+        input: &InputArgs,
+        catalog: &CatalogArgs,
+        sim: &SimArgs,
+        output: &OutputArgs,
+        generated_at: Option<&str>,
+    ) -> Result<CompareSettings> {
+        let format = input_format(input.input_format);
+        let using_bundled_sample = input.logs.is_empty();
+        let inputs = if using_bundled_sample {
+            vec![InputSpec {
+                source: BUNDLED_SAMPLE,
+                format,
+            }]
+        } else {
+            input
+                .logs
+                .iter()
+                .map(|p| InputSpec {
+                    source: InputSource::from_arg(p),
+                    format,
+                })
+                .collect()
+        };
+        if inputs
+            .iter()
+            .filter(|i| i.source == InputSource::Stdin)
+            .count()
+            > 1
+        {
+            bail!("`-` (stdin) can be given only once");
+        }
+        Ok(CompareSettings {
+            inputs,
+            using_bundled_sample,
+            catalog: catalog.clone(),
+            model_map: parse_model_map(&input.model_map)?,
+            default_region: input.region.as_ref().map(|r| r.trim().to_ascii_lowercase()),
+            skip_invalid: input.skip_invalid,
+            sim: ensure_sim(sim)?,
+            plan: ensure_plan(sim)?,
+            format: output
+                .format
+                .or_else(|| output.out.as_deref().and_then(Format::from_extension))
+                .unwrap_or(Format::Table),
+            out: output.out.clone(),
+            quiet: output.quiet,
+            generated_at: resolve_generated_at(generated_at)?,
+        })
+    }
+}
+
+fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
+    arg.map(|f| match f {
+        InputFormatArg::Csv => InputFormat::Csv,
+        InputFormatArg::Jsonl => InputFormat::Jsonl,
+    })
+}
+
+fn parse_model_map(entries: &[String]) -> Result<BTreeMap<String, String>> {
+    let mut map = BTreeMap::new();
+    for e in entries {
+        let Some((d, m)) = e.split_once('=') else {
+            bail!("--model-map `{e}`: expected DEPLOYMENT=MODEL");
+        };
+        let (d, m) = (d.trim(), m.trim());
+        if d.is_empty() || m.is_empty() {
+            bail!("--model-map `{e}`: both DEPLOYMENT and MODEL must be non-empty");
+        }
+        map.insert(d.to_owned(), m.to_owned());
+    }
+    Ok(map)
+}
+
+fn ensure_sim(sim: &SimArgs) -> Result<SimParams> {
+    if !(sim.bucket_window_s.is_finite()
+        && sim.bucket_window_s > 0.0
+        && sim.bucket_window_s <= 3600.0)
+    {
+        bail!(
+            "--bucket-window-s must be between 0 and 3600 seconds, got {}",
+            sim.bucket_window_s
+        );
+    }
+    let missing_max_tokens = match sim.missing_max_tokens.trim() {
+        "actual" => MissingMaxTokens::Actual,
+        n => MissingMaxTokens::Fixed(n.parse::<u32>().ok().filter(|v| *v > 0).with_context(
+            || {
+                format!(
+                    "--missing-max-tokens: expected `actual` or a positive token count, got `{n}`"
+                )
+            },
+        )?),
+    };
+    Ok(SimParams {
+        bucket_window_s: sim.bucket_window_s,
+        missing_max_tokens,
+    })
+}
+
+fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
+    if !(sim.max_throttle_rate.is_finite() && (0.0..=100.0).contains(&sim.max_throttle_rate)) {
+        bail!(
+            "--max-throttle-rate is a percentage between 0 and 100, got {}",
+            sim.max_throttle_rate
+        );
+    }
+    if !(1..=42).contains(&sim.sweep_points) {
+        bail!(
+            "--sweep-points must be between 1 and 42, got {}",
+            sim.sweep_points
+        );
+    }
+    let on_throttle = match sim.on_throttle {
+        OnThrottleArg::Default => ThrottlePolicy::Default,
+        OnThrottleArg::Fail => ThrottlePolicy::Fail,
+        OnThrottleArg::Spillover => ThrottlePolicy::Spillover,
+        OnThrottleArg::Retry => ThrottlePolicy::Retry {
+            max_retries: sim.max_retries,
+        },
+    };
+    Ok(PlanSettings {
+        on_throttle,
+        max_throttle_rate: sim.max_throttle_rate / 100.0,
+        sweep_points: sim.sweep_points,
+        batch_eligible: sim.batch_eligible,
+    })
+}
+
+/// `--generated-at`, else `SOURCE_DATE_EPOCH` (Unix seconds), else none.
+fn resolve_generated_at(flag: Option<&str>) -> Result<Option<String>> {
+    if let Some(text) = flag {
+        let dt = chrono::DateTime::parse_from_rfc3339(text)
+            .with_context(|| format!("--generated-at `{text}` is not RFC 3339"))?;
+        return Ok(Some(
+            dt.to_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ));
+    }
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => {
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is not Unix seconds"))?;
+            let dt = chrono::DateTime::from_timestamp(secs, 0)
+                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?;
+            Ok(Some(dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+        }
+        _ => Ok(None),
+    }
+}

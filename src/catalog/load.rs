@@ -1,0 +1,422 @@
+//! Loading the catalog: the YAML files embedded from `data/` at build time, or a directory
+//! given with `--catalog DIR`, parsed strictly (`deny_unknown_fields`, serde_yaml's line and
+//! column kept) and then checked by [`validate`], which reports every problem at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{
+    Availability, Catalog, DataZone, DeploymentType, DeploymentTypeId, ModelSpec, PtuPrice,
+    TokenPrice,
+};
+
+/// The four catalog files, in load order.
+pub const CATALOG_FILES: [&str; 4] = [
+    "deployment_types.yaml",
+    "models.yaml",
+    "pricing.yaml",
+    "regions.yaml",
+];
+
+const EMBEDDED: [(&str, &str); 4] = [
+    (
+        "deployment_types.yaml",
+        include_str!("../../data/deployment_types.yaml"),
+    ),
+    ("models.yaml", include_str!("../../data/models.yaml")),
+    ("pricing.yaml", include_str!("../../data/pricing.yaml")),
+    ("regions.yaml", include_str!("../../data/regions.yaml")),
+];
+
+/// Where to load the catalog from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogSource {
+    /// The copy of `data/` built into the binary.
+    Embedded,
+    /// A directory holding the four YAML files.
+    Dir(PathBuf),
+}
+
+/// Errors from loading or validating the catalog.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// A file could not be read.
+    #[error("cannot read catalog file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file is not valid YAML for its schema.
+    #[error("{path}{location}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// `:line:column` when known.
+        location: String,
+        /// serde_yaml's message (names the unknown or missing key).
+        message: String,
+    },
+    /// The files parsed but are inconsistent; every problem is listed.
+    #[error("catalog {origin} has {} problem(s):\n  - {}", .problems.len(), .problems.join("\n  - "))]
+    Invalid {
+        /// Where the catalog came from.
+        origin: String,
+        /// One line per problem.
+        problems: Vec<String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeploymentTypesFile {
+    deployment_types: Vec<DeploymentType>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelsFile {
+    models: Vec<ModelSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PricingFile {
+    token_prices: Vec<TokenPrice>,
+    ptu_prices: Vec<PtuPrice>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionsFile {
+    data_zones: Vec<DataZone>,
+    availability: Vec<Availability>,
+}
+
+/// Load and validate the catalog.
+pub fn load_catalog(source: &CatalogSource) -> Result<Catalog, CatalogError> {
+    let texts: Vec<(PathBuf, String)> = match source {
+        CatalogSource::Embedded => EMBEDDED
+            .iter()
+            .map(|(name, text)| (Path::new("data").join(name), (*text).to_owned()))
+            .collect(),
+        CatalogSource::Dir(dir) => CATALOG_FILES
+            .iter()
+            .map(|name| {
+                let path = dir.join(name);
+                std::fs::read_to_string(&path)
+                    .map(|text| (path.clone(), text))
+                    .map_err(|source| CatalogError::Read { path, source })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let origin = match source {
+        CatalogSource::Embedded => "built-in (data/ at build time)".to_owned(),
+        CatalogSource::Dir(dir) => dir.display().to_string(),
+    };
+    let types: DeploymentTypesFile = parse_yaml(&texts[0].0, &texts[0].1)?;
+    let models: ModelsFile = parse_yaml(&texts[1].0, &texts[1].1)?;
+    let pricing: PricingFile = parse_yaml(&texts[2].0, &texts[2].1)?;
+    let regions: RegionsFile = parse_yaml(&texts[3].0, &texts[3].1)?;
+
+    let mut problems = Vec::new();
+    let mut deployment_types = BTreeMap::new();
+    for t in types.deployment_types {
+        if let Some(old) = deployment_types.insert(t.id, t) {
+            problems.push(format!("deployment_types: `{}` listed twice", old.id));
+        }
+    }
+    let mut model_map = BTreeMap::new();
+    for m in models.models {
+        let id = m.id.clone();
+        if model_map.insert(id.clone(), m).is_some() {
+            problems.push(format!("models: `{id}` listed twice"));
+        }
+    }
+    let catalog = Catalog {
+        deployment_types,
+        models: model_map,
+        token_prices: pricing.token_prices,
+        ptu_prices: pricing.ptu_prices,
+        data_zones: regions.data_zones,
+        availability: regions.availability,
+        origin: origin.clone(),
+    };
+    problems.extend(validate(&catalog));
+    if problems.is_empty() {
+        Ok(catalog)
+    } else {
+        Err(CatalogError::Invalid { origin, problems })
+    }
+}
+
+fn parse_yaml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T, CatalogError> {
+    serde_yaml::from_str(text).map_err(|e| CatalogError::Parse {
+        path: path.to_owned(),
+        location: e
+            .location()
+            .map(|l| format!(":{}:{}", l.line(), l.column()))
+            .unwrap_or_default(),
+        message: e.to_string(),
+    })
+}
+
+/// Check the catalog's internal consistency; returns one line per problem (empty = valid).
+pub fn validate(c: &Catalog) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut p = |s: String| problems.push(s);
+    for id in DeploymentTypeId::ALL {
+        if !c.deployment_types.contains_key(&id) {
+            p(format!("deployment_types: `{id}` is missing"));
+        }
+    }
+    for t in c.deployment_types.values() {
+        if t.processing != t.id.processing() {
+            p(format!(
+                "deployment_types.{}: processing `{:?}` contradicts the type",
+                t.id, t.processing
+            ));
+        }
+        if let Some(target) = t.spillover_target {
+            if !t.id.is_provisioned() || target.is_provisioned() || target.is_batch() {
+                p(format!(
+                    "deployment_types.{}: spillover_target `{target}` must go from a provisioned type to a standard type",
+                    t.id
+                ));
+            } else if target.processing() != t.id.processing() {
+                p(format!(
+                    "deployment_types.{}: spillover_target `{target}` must have the same data-processing level",
+                    t.id
+                ));
+            }
+        }
+        check_source(&mut p, &format!("deployment_types.{}", t.id), &t.source);
+    }
+    for m in c.models.values() {
+        let at = format!("models.{}", m.id);
+        if m.id != m.id.to_ascii_lowercase() {
+            p(format!("{at}: ids are lower case"));
+        }
+        check_source(&mut p, &at, &m.source);
+        if let Some(ptu) = &m.ptu {
+            check_positive(&mut p, &at, "input_tpm_per_ptu", ptu.input_tpm_per_ptu);
+            check_positive(
+                &mut p,
+                &at,
+                "output_to_input_ratio",
+                ptu.output_to_input_ratio,
+            );
+            check_positive(
+                &mut p,
+                &at,
+                "latency_target_tokens_per_s",
+                ptu.latency_target_tokens_per_s,
+            );
+            for (name, inc) in [
+                ("global", ptu.global),
+                ("data_zone", ptu.data_zone),
+                ("regional", ptu.regional),
+            ] {
+                if let Some(inc) = inc {
+                    if inc.min_ptus == 0 || inc.increment_ptus == 0 {
+                        p(format!(
+                            "{at}.ptu.{name}: min_ptus and increment_ptus must be > 0"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let known_regions: BTreeSet<&str> = c.known_regions().into_iter().collect();
+    let mut seen_token = BTreeSet::new();
+    for (i, tp) in c.token_prices.iter().enumerate() {
+        let at = format!("token_prices[{i}] ({} {})", tp.model, tp.deployment_type);
+        if !c.models.contains_key(&tp.model) {
+            p(format!("{at}: unknown model `{}`", tp.model));
+        }
+        if tp.deployment_type.is_provisioned() {
+            p(format!("{at}: provisioned types are priced in ptu_prices"));
+        }
+        check_positive(&mut p, &at, "input_usd_per_1m", tp.input_usd_per_1m);
+        check_positive(
+            &mut p,
+            &at,
+            "cached_input_usd_per_1m",
+            tp.cached_input_usd_per_1m,
+        );
+        check_positive(&mut p, &at, "output_usd_per_1m", tp.output_usd_per_1m);
+        if tp.cached_input_usd_per_1m > tp.input_usd_per_1m {
+            p(format!("{at}: cached input costs more than input"));
+        }
+        check_source(&mut p, &at, &tp.source);
+        check_regions(&mut p, &at, tp.regions.as_deref(), &known_regions);
+        for region in region_keys(tp.regions.as_deref()) {
+            if !seen_token.insert((tp.model.clone(), tp.deployment_type, region.clone())) {
+                p(format!("{at}: a second price for region `{region}`"));
+            }
+        }
+    }
+    let mut seen_ptu = BTreeSet::new();
+    for (i, pp) in c.ptu_prices.iter().enumerate() {
+        let at = format!("ptu_prices[{i}] ({})", pp.deployment_type);
+        if !pp.deployment_type.is_provisioned() {
+            p(format!("{at}: only provisioned types have PTU prices"));
+        }
+        check_positive(&mut p, &at, "usd_per_ptu_hour", pp.usd_per_ptu_hour);
+        check_positive(
+            &mut p,
+            &at,
+            "reservation_1_month_usd_per_ptu",
+            pp.reservation_1_month_usd_per_ptu,
+        );
+        check_positive(
+            &mut p,
+            &at,
+            "reservation_1_year_usd_per_ptu",
+            pp.reservation_1_year_usd_per_ptu,
+        );
+        check_source(&mut p, &at, &pp.source);
+        check_regions(&mut p, &at, pp.regions.as_deref(), &known_regions);
+        for region in region_keys(pp.regions.as_deref()) {
+            if !seen_ptu.insert((pp.deployment_type, region.clone())) {
+                p(format!("{at}: a second price for region `{region}`"));
+            }
+        }
+    }
+    for z in &c.data_zones {
+        check_source(&mut p, &format!("data_zones.{}", z.id), &z.source);
+    }
+    let mut seen_avail = BTreeSet::new();
+    for (i, a) in c.availability.iter().enumerate() {
+        let at = format!("availability[{i}] ({} {})", a.model, a.deployment_type);
+        if !c.models.contains_key(&a.model) {
+            p(format!("{at}: unknown model `{}`", a.model));
+        } else if a.deployment_type.is_provisioned()
+            && c.models[&a.model]
+                .ptu
+                .as_ref()
+                .and_then(|s| s.increment_for(a.deployment_type.ptu_scope()?))
+                .is_none()
+        {
+            p(format!(
+                "{at}: the model has no PTU minimum/increment for this provisioned type"
+            ));
+        }
+        if a.deployment_type.processing() == super::Processing::DataZone {
+            for r in &a.regions {
+                if c.data_zone_of(r).is_none() {
+                    p(format!("{at}: region `{r}` is in no data zone"));
+                }
+            }
+        }
+        check_source(&mut p, &at, &a.source);
+        if !seen_avail.insert((a.model.clone(), a.deployment_type)) {
+            p(format!("{at}: listed twice; merge the region lists"));
+        }
+    }
+    problems
+}
+
+fn region_keys(regions: Option<&[String]>) -> Vec<String> {
+    match regions {
+        None => vec!["<default>".to_owned()],
+        Some(list) => list.to_vec(),
+    }
+}
+
+fn check_positive(p: &mut impl FnMut(String), at: &str, field: &str, value: f64) {
+    if !(value.is_finite() && value > 0.0) {
+        p(format!(
+            "{at}: `{field}` must be a positive number, got {value}"
+        ));
+    }
+}
+
+fn check_source(p: &mut impl FnMut(String), at: &str, source: &str) {
+    if source.trim().is_empty() {
+        p(format!("{at}: `source` is empty"));
+    }
+}
+
+fn check_regions(
+    p: &mut impl FnMut(String),
+    at: &str,
+    regions: Option<&[String]>,
+    known: &BTreeSet<&str>,
+) {
+    if let Some(list) = regions {
+        if list.is_empty() {
+            p(format!(
+                "{at}: `regions` is empty; omit it for a default entry"
+            ));
+        }
+        for r in list {
+            if !known.contains(r.as_str()) {
+                p(format!(
+                    "{at}: region `{r}` appears in no availability list or data zone"
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalog_is_valid() {
+        let catalog = load_catalog(&CatalogSource::Embedded).expect("bundled catalog loads");
+        for model in [
+            "gpt-4o",
+            "gpt-4o-mini",
+            "gpt-4.1",
+            "gpt-4.1-mini",
+            "gpt-4.1-nano",
+            "o1",
+            "o3-mini",
+            "o3",
+            "o4-mini",
+            "gpt-5",
+            "gpt-5-mini",
+            "gpt-5-nano",
+        ] {
+            assert!(catalog.models.contains_key(model), "{model} missing");
+        }
+    }
+
+    #[test]
+    fn reports_unknown_key_with_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, text) in EMBEDDED {
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        let models = EMBEDDED[1].1.replacen("reasoning:", "reasonning:", 1);
+        std::fs::write(dir.path().join("models.yaml"), models).expect("write");
+        let err = load_catalog(&CatalogSource::Dir(dir.path().to_owned())).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("models.yaml:"), "{msg}");
+        assert!(msg.contains("reasonning"), "{msg}");
+    }
+
+    #[test]
+    fn reports_all_problems_at_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, text) in EMBEDDED {
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        let pricing = EMBEDDED[2]
+            .1
+            .replacen("input_usd_per_1m: 2.5\n", "input_usd_per_1m: -2.5\n", 1)
+            .replacen("usd_per_ptu_hour: 1.0\n", "usd_per_ptu_hour: 0\n", 1);
+        std::fs::write(dir.path().join("pricing.yaml"), pricing).expect("write");
+        let err = load_catalog(&CatalogSource::Dir(dir.path().to_owned())).unwrap_err();
+        let CatalogError::Invalid { problems, .. } = err else {
+            panic!("expected Invalid, got {err}");
+        };
+        assert!(problems.len() >= 2, "{problems:?}");
+    }
+}

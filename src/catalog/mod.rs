@@ -1,0 +1,390 @@
+//! The catalog: deployment types, per-token and PTU prices, PTU capacity figures and region
+//! availability, loaded from `data/*.yaml` (embedded in the binary) or a `--catalog DIR`.
+//!
+//! Every entry carries its `source` and `as_of` date. This module answers lookups
+//! ("what does gpt-4o cost per input token on Data Zone Standard in swedencentral?");
+//! it never guesses: a lookup with no sourced answer returns `None` and the caller
+//! decides how to report it. Loading and validation live in [`load`].
+
+pub mod capacity;
+pub mod load;
+pub mod pricing;
+pub mod regions;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub use capacity::{ModelSpec, PtuIncrement, PtuSpec};
+pub use load::{load_catalog, CatalogError, CatalogSource};
+pub use pricing::{PtuPrice, TokenPrice};
+pub use regions::{Availability, DataZone};
+
+/// One of the Azure OpenAI deployment types ptuplan compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeploymentTypeId {
+    /// Global Standard: pay per token, processed in any Azure region.
+    GlobalStandard,
+    /// Data Zone Standard: pay per token, processed inside the US or EU data zone.
+    DataZoneStandard,
+    /// Standard (regional): pay per token, processed in the deployment's region.
+    RegionalStandard,
+    /// Global Batch: asynchronous, 50% of Global Standard.
+    GlobalBatch,
+    /// Data Zone Batch: asynchronous, 50% of Data Zone Standard.
+    DataZoneBatch,
+    /// Global Provisioned (PTU).
+    GlobalProvisioned,
+    /// Data Zone Provisioned (PTU).
+    DataZoneProvisioned,
+    /// Regional Provisioned (PTU, "Provisioned-Managed").
+    RegionalProvisioned,
+}
+
+impl DeploymentTypeId {
+    /// All types, in display order.
+    pub const ALL: [DeploymentTypeId; 8] = [
+        DeploymentTypeId::GlobalStandard,
+        DeploymentTypeId::DataZoneStandard,
+        DeploymentTypeId::RegionalStandard,
+        DeploymentTypeId::GlobalBatch,
+        DeploymentTypeId::DataZoneBatch,
+        DeploymentTypeId::GlobalProvisioned,
+        DeploymentTypeId::DataZoneProvisioned,
+        DeploymentTypeId::RegionalProvisioned,
+    ];
+
+    /// The provisioned (PTU) types, in display order.
+    pub const PROVISIONED: [DeploymentTypeId; 3] = [
+        DeploymentTypeId::GlobalProvisioned,
+        DeploymentTypeId::DataZoneProvisioned,
+        DeploymentTypeId::RegionalProvisioned,
+    ];
+
+    /// The kebab-case id used in YAML, JSON and option ids.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeploymentTypeId::GlobalStandard => "global-standard",
+            DeploymentTypeId::DataZoneStandard => "data-zone-standard",
+            DeploymentTypeId::RegionalStandard => "regional-standard",
+            DeploymentTypeId::GlobalBatch => "global-batch",
+            DeploymentTypeId::DataZoneBatch => "data-zone-batch",
+            DeploymentTypeId::GlobalProvisioned => "global-provisioned",
+            DeploymentTypeId::DataZoneProvisioned => "data-zone-provisioned",
+            DeploymentTypeId::RegionalProvisioned => "regional-provisioned",
+        }
+    }
+
+    /// True for the three PTU types.
+    pub fn is_provisioned(self) -> bool {
+        matches!(
+            self,
+            DeploymentTypeId::GlobalProvisioned
+                | DeploymentTypeId::DataZoneProvisioned
+                | DeploymentTypeId::RegionalProvisioned
+        )
+    }
+
+    /// True for the two Batch types (asynchronous, 24-hour target turnaround).
+    pub fn is_batch(self) -> bool {
+        matches!(
+            self,
+            DeploymentTypeId::GlobalBatch | DeploymentTypeId::DataZoneBatch
+        )
+    }
+
+    /// Where inference is processed for this type.
+    pub fn processing(self) -> Processing {
+        match self {
+            DeploymentTypeId::GlobalStandard
+            | DeploymentTypeId::GlobalBatch
+            | DeploymentTypeId::GlobalProvisioned => Processing::Global,
+            DeploymentTypeId::DataZoneStandard
+            | DeploymentTypeId::DataZoneBatch
+            | DeploymentTypeId::DataZoneProvisioned => Processing::DataZone,
+            DeploymentTypeId::RegionalStandard | DeploymentTypeId::RegionalProvisioned => {
+                Processing::Region
+            }
+        }
+    }
+
+    /// Which PTU minimum/increment column applies (None for per-token types).
+    pub fn ptu_scope(self) -> Option<PtuScope> {
+        match self {
+            DeploymentTypeId::GlobalProvisioned => Some(PtuScope::Global),
+            DeploymentTypeId::DataZoneProvisioned => Some(PtuScope::DataZone),
+            DeploymentTypeId::RegionalProvisioned => Some(PtuScope::Regional),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for DeploymentTypeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a deployment type processes inference (data residency of processing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Processing {
+    /// Any Azure region worldwide: no data-residency guarantee for processing.
+    Global,
+    /// Anywhere inside the region's Microsoft-defined data zone (US or EU).
+    DataZone,
+    /// Only in the deployment's own region.
+    Region,
+}
+
+/// The PTU minimum/increment column a provisioned type uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PtuScope {
+    /// Global Provisioned.
+    Global,
+    /// Data Zone Provisioned.
+    DataZone,
+    /// Regional Provisioned.
+    Regional,
+}
+
+/// How a deployment type is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BillingBasis {
+    /// Per input, cached-input and output token.
+    PerToken,
+    /// Per deployed PTU-hour (hourly list price or a reservation).
+    Provisioned,
+}
+
+/// A deployment type's description from `data/deployment_types.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentType {
+    /// Kebab-case id, e.g. `data-zone-provisioned`.
+    pub id: DeploymentTypeId,
+    /// Display name, e.g. "Data Zone Provisioned".
+    pub name: String,
+    /// ARM `sku.name`, e.g. `DataZoneProvisionedManaged`.
+    pub sku_name: String,
+    /// Per-token or provisioned billing.
+    pub billing: BillingBasis,
+    /// Where inference is processed.
+    pub processing: Processing,
+    /// For provisioned types: the Standard type spilled-over requests go to and are billed at,
+    /// or absent when Azure offers no spillover for this type.
+    #[serde(default)]
+    pub spillover_target: Option<DeploymentTypeId>,
+    /// Free-text remark shown in `catalog show`.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Where the figures came from (URL or document reference).
+    pub source: String,
+    /// Date the figures were valid, `YYYY-MM-DD`.
+    pub as_of: NaiveDate,
+}
+
+/// The whole catalog, validated.
+#[derive(Debug, Clone, Serialize)]
+pub struct Catalog {
+    /// Deployment types by id.
+    pub deployment_types: BTreeMap<DeploymentTypeId, DeploymentType>,
+    /// Models by id (bare name, e.g. `gpt-4o`, or a pinned version such as `gpt-4o-2024-05-13`).
+    pub models: BTreeMap<String, ModelSpec>,
+    /// Per-token prices.
+    pub token_prices: Vec<TokenPrice>,
+    /// Per-PTU prices (hourly and reservations).
+    pub ptu_prices: Vec<PtuPrice>,
+    /// Data zones and their member regions.
+    pub data_zones: Vec<DataZone>,
+    /// Model x deployment type x region availability.
+    pub availability: Vec<Availability>,
+    /// Where the catalog was loaded from (embedded or a directory).
+    #[serde(skip)]
+    pub origin: String,
+}
+
+impl Catalog {
+    /// Resolve a model name as it appears in a log (bare, versioned, or an alias) to a catalog
+    /// model id. Exact ids win, then aliases, then the name with a trailing `-YYYY-MM-DD`
+    /// version removed. Matching is case-insensitive.
+    pub fn resolve_model(&self, name: &str) -> Option<&str> {
+        let lower = name.trim().to_ascii_lowercase();
+        if let Some((id, _)) = self.models.get_key_value(lower.as_str()) {
+            return Some(id.as_str());
+        }
+        for (id, spec) in &self.models {
+            if spec.aliases.iter().any(|a| a.eq_ignore_ascii_case(&lower)) {
+                return Some(id.as_str());
+            }
+        }
+        let bare = strip_version_suffix(&lower)?;
+        self.models.get_key_value(bare).map(|(id, _)| id.as_str())
+    }
+
+    /// The catalog model ids closest to `name`, best first (for "did you mean" messages).
+    pub fn closest_models(&self, name: &str, limit: usize) -> Vec<&str> {
+        let lower = name.to_ascii_lowercase();
+        let mut scored: Vec<(f64, &str)> = self
+            .models
+            .keys()
+            .map(|id| (strsim::jaro_winkler(&lower, id), id.as_str()))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        scored.into_iter().take(limit).map(|(_, id)| id).collect()
+    }
+
+    /// The model spec for a resolved id.
+    pub fn model(&self, id: &str) -> Option<&ModelSpec> {
+        self.models.get(id)
+    }
+
+    /// The per-token price for a model, type and region: an entry listing the region wins over
+    /// an entry with no region list. `None` when no sourced price exists.
+    pub fn token_price(
+        &self,
+        model: &str,
+        deployment_type: DeploymentTypeId,
+        region: &str,
+    ) -> Option<&TokenPrice> {
+        pick_regional(
+            self.token_prices
+                .iter()
+                .filter(|p| p.model == model && p.deployment_type == deployment_type),
+            region,
+            |p| p.regions.as_deref(),
+        )
+    }
+
+    /// The PTU price for a provisioned type and region (same region rule as [`token_price`]).
+    ///
+    /// [`token_price`]: Catalog::token_price
+    pub fn ptu_price(&self, deployment_type: DeploymentTypeId, region: &str) -> Option<&PtuPrice> {
+        pick_regional(
+            self.ptu_prices
+                .iter()
+                .filter(|p| p.deployment_type == deployment_type),
+            region,
+            |p| p.regions.as_deref(),
+        )
+    }
+
+    /// The data zone (`us`, `eu`) a region belongs to, if any.
+    pub fn data_zone_of(&self, region: &str) -> Option<&DataZone> {
+        self.data_zones
+            .iter()
+            .find(|z| z.regions.iter().any(|r| r == region))
+    }
+
+    /// The availability entry that lists `region` for this model and type, if any.
+    pub fn availability_of(
+        &self,
+        model: &str,
+        deployment_type: DeploymentTypeId,
+        region: &str,
+    ) -> Option<&Availability> {
+        self.availability.iter().find(|a| {
+            a.model == model
+                && a.deployment_type == deployment_type
+                && a.regions.iter().any(|r| r == region)
+        })
+    }
+
+    /// The newest `as_of` date over every entry (the date the catalog is "as of").
+    pub fn newest_as_of(&self) -> Option<NaiveDate> {
+        self.all_provenance().map(|(_, d)| d).max()
+    }
+
+    /// The oldest `as_of` date over every entry.
+    pub fn oldest_as_of(&self) -> Option<NaiveDate> {
+        self.all_provenance().map(|(_, d)| d).min()
+    }
+
+    /// `(source, as_of)` of every entry.
+    pub fn all_provenance(&self) -> impl Iterator<Item = (&str, NaiveDate)> {
+        self.deployment_types
+            .values()
+            .map(|d| (d.source.as_str(), d.as_of))
+            .chain(self.models.values().map(|m| (m.source.as_str(), m.as_of)))
+            .chain(
+                self.token_prices
+                    .iter()
+                    .map(|p| (p.source.as_str(), p.as_of)),
+            )
+            .chain(self.ptu_prices.iter().map(|p| (p.source.as_str(), p.as_of)))
+            .chain(self.data_zones.iter().map(|z| (z.source.as_str(), z.as_of)))
+            .chain(
+                self.availability
+                    .iter()
+                    .map(|a| (a.source.as_str(), a.as_of)),
+            )
+    }
+
+    /// Every region named anywhere in the catalog, sorted.
+    pub fn known_regions(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .availability
+            .iter()
+            .flat_map(|a| a.regions.iter())
+            .chain(self.data_zones.iter().flat_map(|z| z.regions.iter()))
+            .map(String::as_str)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Choose the entry listing `region`, else the entry with no region list.
+fn pick_regional<'a, T>(
+    entries: impl Iterator<Item = &'a T>,
+    region: &str,
+    regions_of: impl Fn(&T) -> Option<&[String]>,
+) -> Option<&'a T> {
+    let mut fallback = None;
+    for entry in entries {
+        match regions_of(entry) {
+            Some(list) if list.iter().any(|r| r == region) => return Some(entry),
+            Some(_) => {}
+            None => fallback = fallback.or(Some(entry)),
+        }
+    }
+    fallback
+}
+
+/// `gpt-4o-2024-11-20` -> `gpt-4o`; `o3-mini-2025-01-31` -> `o3-mini`. None when no
+/// `-YYYY-MM-DD` suffix is present.
+pub fn strip_version_suffix(name: &str) -> Option<&str> {
+    let bytes = name.as_bytes();
+    if bytes.len() < 12 {
+        return None;
+    }
+    let (head, tail) = name.split_at(name.len() - 11);
+    let t = tail.as_bytes();
+    let is_date = t[0] == b'-'
+        && t[5] == b'-'
+        && t[8] == b'-'
+        && t[1..5].iter().all(u8::is_ascii_digit)
+        && t[6..8].iter().all(u8::is_ascii_digit)
+        && t[9..11].iter().all(u8::is_ascii_digit);
+    is_date.then_some(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_date_version_suffix() {
+        assert_eq!(strip_version_suffix("gpt-4o-2024-11-20"), Some("gpt-4o"));
+        assert_eq!(strip_version_suffix("o3-mini-2025-01-31"), Some("o3-mini"));
+        assert_eq!(strip_version_suffix("gpt-4o"), None);
+        assert_eq!(strip_version_suffix("gpt-4o-mini"), None);
+        assert_eq!(strip_version_suffix("x-2024-1-20"), None);
+    }
+}

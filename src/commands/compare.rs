@@ -1,0 +1,130 @@
+//! `ptuplan compare`: read the logs, replay them, simulate the PTU sweep, plan, render.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+
+use crate::app::{catalog_from, CompareSettings, Outcome};
+use crate::catalog::Catalog;
+use crate::plan;
+use crate::report::{self, Assumptions, CatalogInfo, InputInfo, Report, Summary, SCHEMA_VERSION};
+use crate::sim::replay::fmt_ms;
+use crate::sim::{self, Replay, WorkloadRegistry};
+use crate::usage::{self, ReadOptions, SinkError};
+
+/// Run `compare`.
+pub fn run(settings: &CompareSettings) -> Result<Outcome> {
+    let catalog = catalog_from(&settings.catalog)?;
+    let report = build_report(settings, &catalog)?;
+    let mut out = report::open_output(settings.out.as_deref())?;
+    report::render(&report, settings.format, &mut out).context("writing the report")?;
+    out.flush().context("writing the report")?;
+    Ok(Outcome::Ok)
+}
+
+/// Read, replay, simulate and plan: the report every output format renders.
+pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Report> {
+    if settings.using_bundled_sample && !settings.quiet {
+        eprintln!(
+            "note: no LOG given; replaying the bundled 30-day sample ({}). Pass your own log to plan for it.",
+            settings.inputs[0].source.name()
+        );
+    }
+    let mut registry = WorkloadRegistry::new(
+        catalog,
+        settings.model_map.clone(),
+        settings.default_region.clone(),
+    );
+    let mut replay = Replay::default();
+    let mut sink = |record: usage::UsageRecord| {
+        replay.add(&record).map_err(|e| SinkError {
+            field: matches!(e, sim::replay::ReplayError::Span { .. }).then_some("timestamp"),
+            message: e.to_string(),
+        })
+    };
+    let options = ReadOptions {
+        skip_invalid: settings.skip_invalid,
+    };
+    let read = usage::read_usage(&settings.inputs, &options, &mut registry, &mut sink)
+        .context("reading usage logs")?;
+    let keys = registry.keys().to_vec();
+    let (summary, events) = replay.finish();
+    let prepared = plan::prepare(catalog, &keys, &summary, &settings.plan);
+    let outcomes = sim::simulate(
+        &events,
+        &prepared.targets,
+        &settings.sim,
+        summary.first_minute(),
+        summary.last_minute(),
+    )
+    .context("simulating PTU admission")?;
+    let plans = plan::finish(
+        catalog,
+        &keys,
+        &summary,
+        &prepared,
+        &outcomes,
+        &settings.plan,
+    );
+    let failed: u64 = summary
+        .workloads
+        .iter()
+        .map(|w| w.totals.failed_requests)
+        .sum();
+    let mut warnings = Vec::new();
+    if read.skipped > 0 {
+        warnings.push(format!(
+            "{} invalid row(s) skipped (--skip-invalid); first: {}",
+            read.skipped,
+            read.skipped_examples.join(" | ")
+        ));
+    }
+    for p in &plans {
+        if p.requests > 0 && p.requests_without_max_tokens * 10 > p.requests {
+            warnings.push(format!(
+                "{}: {:.0}% of requests logged no max_completion_tokens; PTU admission charged them {}",
+                p.deployment,
+                100.0 * p.requests_without_max_tokens as f64 / p.requests as f64,
+                match settings.sim.missing_max_tokens {
+                    sim::MissingMaxTokens::Actual => "their actual completion size (--missing-max-tokens to change)".to_owned(),
+                    sim::MissingMaxTokens::Fixed(n) => format!("{n} tokens"),
+                }
+            ));
+        }
+    }
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: format!("ptuplan {}", env!("CARGO_PKG_VERSION")),
+        generated_at: settings.generated_at.clone(),
+        input: InputInfo {
+            files: settings.inputs.iter().map(|i| i.source.name()).collect(),
+            records: read.records,
+            skipped: read.skipped,
+            skipped_examples: read.skipped_examples.clone(),
+            failed_requests: failed,
+            start: fmt_ms(summary.first_ms),
+            end: fmt_ms(summary.last_ms),
+            hours: summary.span_hours(),
+        },
+        catalog: CatalogInfo {
+            as_of: catalog
+                .newest_as_of()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            oldest_as_of: catalog
+                .oldest_as_of()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            origin: catalog.origin.clone(),
+        },
+        assumptions: Assumptions {
+            hours_per_month: plan::HOURS_PER_MONTH,
+            sim: settings.sim,
+            plan: settings.plan.clone(),
+        },
+        summary: Summary::from_plans(&plans),
+        workloads: plans,
+        warnings,
+    };
+    Ok(report)
+}

@@ -1,0 +1,5 @@
+//! One file per subcommand: glue that reads, calls the pipeline, and renders.
+
+pub mod catalog;
+pub mod compare;
+pub mod sample;

@@ -1,0 +1,15 @@
+//! ptuplan: replay recorded Azure OpenAI token-usage logs against a sourced catalog of prices,
+//! PTU capacity figures and region availability, simulate every deployment option, and
+//! compare their cost.
+//!
+//! The pipeline is `usage -> catalog -> sim -> plan -> report`; `app` and `commands` are the
+//! command-line edges.
+
+pub mod app;
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod plan;
+pub mod report;
+pub mod sim;
+pub mod usage;

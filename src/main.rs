@@ -1,0 +1,28 @@
+//! The `ptuplan` binary: parse the command line, run, print any error, pick the exit code
+//! (0 ok, 1 error, 2 usage, 3 budget rule breached; a closed stdout pipe exits 0).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use ptuplan::app::{self, Outcome};
+use ptuplan::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match app::run(cli) {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::BudgetBreached) => ExitCode::from(3),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,96 @@
+//! CSV: one row per workload x option, with a deliberate flat schema ([`OptionRow`]).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::Report;
+
+/// One CSV row. Columns are a contract: add at the end, never rename.
+#[derive(Debug, Serialize)]
+pub struct OptionRow<'a> {
+    /// Deployment name.
+    pub deployment: &'a str,
+    /// Model id.
+    pub model: &'a str,
+    /// Region.
+    pub region: &'a str,
+    /// Option id.
+    pub option: &'a str,
+    /// Deployment type.
+    pub deployment_type: &'a str,
+    /// Billing.
+    pub billing: &'a str,
+    /// Where inference is processed.
+    pub processing: &'a str,
+    /// PTUs (empty for per-token).
+    pub ptus: Option<u32>,
+    /// Whether available.
+    pub available: bool,
+    /// Whether it may be recommended.
+    pub eligible: bool,
+    /// Whether it is the recommendation.
+    pub recommended: bool,
+    /// Cost over the span, USD.
+    pub cost_usd: Option<f64>,
+    /// Monthly cost, USD.
+    pub monthly_cost_usd: Option<f64>,
+    /// Throttled or spilled share.
+    pub throttle_rate: Option<f64>,
+    /// Throttled requests.
+    pub throttled_requests: Option<u64>,
+    /// Spilled requests.
+    pub spilled_requests: Option<u64>,
+    /// Spillover cost, USD.
+    pub spillover_cost_usd: Option<f64>,
+    /// p99 per-minute utilization.
+    pub utilization_p99: Option<f64>,
+    /// Minutes over capacity.
+    pub minutes_over_capacity: Option<u64>,
+    /// Reason it is unavailable or ineligible.
+    pub reason: &'a str,
+    /// Note.
+    pub note: &'a str,
+}
+
+/// Write the report as CSV.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    for p in &report.workloads {
+        for o in &p.options {
+            w.serialize(OptionRow {
+                deployment: &p.deployment,
+                model: &p.model,
+                region: &p.region,
+                option: &o.id,
+                deployment_type: o.deployment_type.as_str(),
+                billing: o.billing.as_str(),
+                processing: &o.processing,
+                ptus: o.ptus,
+                available: o.available,
+                eligible: o.eligible,
+                recommended: p.recommended.as_deref() == Some(o.id.as_str()),
+                cost_usd: o.cost_usd.map(round2),
+                monthly_cost_usd: o.monthly_cost_usd.map(round2),
+                throttle_rate: o.throttle_rate.map(round6),
+                throttled_requests: o.throttled_requests,
+                spilled_requests: o.spilled_requests,
+                spillover_cost_usd: o.spillover_cost_usd.map(round2),
+                utilization_p99: o.utilization_p99.map(round6),
+                minutes_over_capacity: o.minutes_over_capacity,
+                reason: o.reason.as_deref().unwrap_or(""),
+                note: o.note.as_deref().unwrap_or(""),
+            })
+            .map_err(io::Error::other)?;
+        }
+    }
+    w.flush()
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}

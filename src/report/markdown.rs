@@ -1,0 +1,121 @@
+//! GitHub-flavoured Markdown that fits a pull-request comment or `$GITHUB_STEP_SUMMARY`: the
+//! recommended plan per workload first, then every option folded in `<details>`. Strings from
+//! the input (deployment names, models) are escaped so that `|`, `<script>` and the like
+//! neither break the table nor inject HTML.
+
+use std::io::{self, Write};
+
+use super::table::{input_line, option_note, summary_line, workload_facts};
+use super::{fmt_pct, fmt_usd, Report};
+
+/// Write the report as Markdown.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# ptuplan cost report")?;
+    writeln!(out)?;
+    writeln!(out, "{}", escape(&input_line(report)))?;
+    writeln!(out)?;
+    writeln!(out, "**{}**", escape(&summary_line(report)))?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| Deployment | Model | Region | Recommended | PTUs | Cost [USD/mo] |"
+    )?;
+    writeln!(out, "|---|---|---|---|---:|---:|")?;
+    for w in &report.workloads {
+        let rec = w
+            .recommended
+            .as_ref()
+            .and_then(|id| w.options.iter().find(|o| &o.id == id));
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            escape(&w.deployment),
+            escape(&w.model),
+            escape(&w.region),
+            rec.map_or("none eligible".to_owned(), |o| format!("`{}`", o.id)),
+            rec.and_then(|o| o.ptus)
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            rec.and_then(|o| o.monthly_cost_usd)
+                .map(fmt_usd)
+                .unwrap_or_default(),
+        )?;
+    }
+    for warning in &report.warnings {
+        writeln!(out)?;
+        writeln!(out, "> **Warning:** {}", escape(warning))?;
+    }
+    for w in &report.workloads {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "<details><summary>{} ({} @ {}): all options</summary>",
+            escape(&w.deployment),
+            escape(&w.model),
+            escape(&w.region)
+        )?;
+        writeln!(out)?;
+        writeln!(out, "{}", escape(&workload_facts(w)))?;
+        writeln!(out)?;
+        writeln!(out, "| | Option | Billing | PTUs | Cost [USD/span] | Cost [USD/mo] | Throttled/spilled | Note |")?;
+        writeln!(out, "|---|---|---|---:|---:|---:|---:|---|")?;
+        for o in &w.options {
+            let mark = if w.recommended.as_deref() == Some(o.id.as_str()) {
+                "**>>**"
+            } else {
+                ""
+            };
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                mark,
+                o.deployment_type,
+                o.billing.as_str(),
+                o.ptus.map(|p| p.to_string()).unwrap_or_default(),
+                o.cost_usd.map(fmt_usd).unwrap_or_else(|| "-".to_owned()),
+                o.monthly_cost_usd
+                    .map(fmt_usd)
+                    .unwrap_or_else(|| "-".to_owned()),
+                o.throttle_rate.map(fmt_pct).unwrap_or_default(),
+                escape(&option_note(o)),
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+    }
+    Ok(())
+}
+
+/// Escape text for a Markdown table cell or paragraph: HTML-sensitive characters become
+/// entities, Markdown punctuation is backslash-escaped, and newlines become spaces.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '|' => out.push_str("\\|"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_hostile_names() {
+        assert_eq!(escape("<script>|x"), "&lt;script&gt;\\|x");
+        assert_eq!(escape("a_b*c"), "a\\_b\\*c");
+        assert_eq!(escape("line\nbreak"), "line break");
+    }
+}

@@ -1,0 +1,257 @@
+//! The report: one serializable [`Report`] that every output format renders. JSON is its
+//! stable contract (`schema_version` 1: keys may be added, never renamed or removed); the
+//! table, Markdown and CSV are views of it. Renderers write to a `dyn Write` and never choose
+//! destinations; [`open_output`] is the one place that opens a file or stdout.
+
+pub mod csv;
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::plan::{PlanSettings, WorkloadPlan};
+use crate::sim::SimParams;
+
+/// The JSON contract's version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Terminal tables.
+    Table,
+    /// JSON (the stable contract).
+    Json,
+    /// One CSV row per workload x option.
+    Csv,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}
+
+impl Format {
+    /// The format an output file's extension implies.
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "md" | "markdown" => Some(Format::Markdown),
+            "txt" => Some(Format::Table),
+            _ => None,
+        }
+    }
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// `ptuplan` and its version.
+    pub tool: String,
+    /// From `SOURCE_DATE_EPOCH` or `--generated-at`; absent otherwise (reports are deterministic).
+    pub generated_at: Option<String>,
+    /// What was read.
+    pub input: InputInfo,
+    /// Which catalog priced it.
+    pub catalog: CatalogInfo,
+    /// The modelling assumptions in force.
+    pub assumptions: Assumptions,
+    /// Totals over workloads.
+    pub summary: Summary,
+    /// One entry per workload.
+    pub workloads: Vec<WorkloadPlan>,
+    /// Things the reader should know (skipped rows, missing latencies, ...).
+    pub warnings: Vec<String>,
+}
+
+/// JSON `input`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InputInfo {
+    /// Input files (`-` for stdin).
+    pub files: Vec<String>,
+    /// Records read (successful and failed).
+    pub records: u64,
+    /// Invalid rows skipped with `--skip-invalid`.
+    pub skipped: u64,
+    /// The first skipped rows, with their errors.
+    pub skipped_examples: Vec<String>,
+    /// Records with a non-2xx status (not billed, not demand).
+    pub failed_requests: u64,
+    /// First arrival, RFC 3339 UTC.
+    pub start: String,
+    /// Last arrival, RFC 3339 UTC.
+    pub end: String,
+    /// Billing span in hours (whole minutes, first through last).
+    pub hours: f64,
+}
+
+/// JSON `catalog`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CatalogInfo {
+    /// Newest `as_of` of any entry.
+    pub as_of: String,
+    /// Oldest `as_of` of any entry.
+    pub oldest_as_of: String,
+    /// Built-in or the `--catalog` directory.
+    pub origin: String,
+}
+
+/// JSON `assumptions`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Assumptions {
+    /// Hours in a month for monthly figures.
+    pub hours_per_month: f64,
+    /// Admission-model parameters.
+    pub sim: SimParams,
+    /// Planning settings.
+    pub plan: PlanSettings,
+}
+
+/// JSON `summary`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// Workloads.
+    pub workloads: usize,
+    /// Monthly cost of every workload's recommended option, USD.
+    pub recommended_monthly_cost_usd: f64,
+    /// The same over the span, USD.
+    pub recommended_cost_usd: f64,
+    /// Monthly cost if every workload used its cheapest available per-token Standard option.
+    pub all_standard_monthly_cost_usd: Option<f64>,
+    /// Workloads with no eligible option.
+    pub workloads_without_recommendation: usize,
+}
+
+impl Summary {
+    /// Totals over the plans.
+    pub fn from_plans(plans: &[WorkloadPlan]) -> Summary {
+        let mut monthly = 0.0;
+        let mut span = 0.0;
+        let mut without = 0;
+        let mut standard = Some(0.0);
+        for p in plans {
+            match p
+                .recommended
+                .as_ref()
+                .and_then(|id| p.options.iter().find(|o| &o.id == id))
+            {
+                Some(o) => {
+                    monthly += o.monthly_cost_usd.unwrap_or(0.0);
+                    span += o.cost_usd.unwrap_or(0.0);
+                }
+                None => without += 1,
+            }
+            let cheapest_standard = p
+                .options
+                .iter()
+                .filter(|o| {
+                    o.available
+                        && o.billing == crate::plan::Billing::PerToken
+                        && !o.deployment_type.is_batch()
+                })
+                .filter_map(|o| o.monthly_cost_usd)
+                .min_by(f64::total_cmp);
+            standard = match (standard, cheapest_standard) {
+                (Some(a), Some(b)) => Some(a + b),
+                _ => None,
+            };
+        }
+        Summary {
+            workloads: plans.len(),
+            recommended_monthly_cost_usd: monthly,
+            recommended_cost_usd: span,
+            all_standard_monthly_cost_usd: standard,
+            workloads_without_recommendation: without,
+        }
+    }
+}
+
+/// Render `report` in `format`.
+pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Table => table::write(report, out),
+        Format::Json => json::write(report, out),
+        Format::Csv => csv::write(report, out),
+        Format::Markdown => markdown::write(report, out),
+    }
+}
+
+/// An output destination: a file (`Some`) or stdout (`None` or `-`).
+pub fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>, OutputError> {
+    match path {
+        Some(p) if p != Path::new("-") => {
+            let file = File::create(p).map_err(|source| OutputError {
+                path: p.to_owned(),
+                source,
+            })?;
+            Ok(Box::new(BufWriter::new(file)))
+        }
+        _ => Ok(Box::new(BufWriter::new(io::stdout().lock()))),
+    }
+}
+
+/// An output file could not be created.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {path}: {source}")]
+pub struct OutputError {
+    /// The file.
+    pub path: PathBuf,
+    /// The I/O error.
+    pub source: io::Error,
+}
+
+/// USD with a thousands separator and 2 decimals (`12,345.67`).
+pub fn fmt_usd(v: f64) -> String {
+    group_thousands(&format!("{v:.2}"))
+}
+
+/// An integer with thousands separators.
+pub fn fmt_int(v: u64) -> String {
+    group_thousands(&v.to_string())
+}
+
+fn group_thousands(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::with_capacity(s.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// A share as a percentage with 1 decimal (`12.5%`).
+pub fn fmt_pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers_for_people() {
+        assert_eq!(fmt_usd(1234567.891), "1,234,567.89");
+        assert_eq!(fmt_usd(-12.5), "-12.50");
+        assert_eq!(fmt_usd(999.999), "1,000.00");
+        assert_eq!(fmt_int(1000), "1,000");
+        assert_eq!(fmt_pct(0.125), "12.5%");
+        assert_eq!(
+            Format::from_extension(Path::new("a/b.MD")),
+            Some(Format::Markdown)
+        );
+    }
+}

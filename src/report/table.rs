@@ -1,0 +1,176 @@
+//! Terminal tables: one per workload (option, billing, PTUs, costs, throttling, note), the
+//! recommendation marked with `>>`, then a summary line. All tables come from [`new`].
+
+use std::io::{self, IsTerminal, Write};
+
+use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
+
+use super::{fmt_int, fmt_pct, fmt_usd, Report};
+use crate::plan::{OptionPlan, WorkloadPlan};
+
+/// The one table factory: preset, width and alignment shared by every table.
+pub fn new(header: &[&str], right_aligned: &[usize]) -> Table {
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_FULL_CONDENSED);
+    let tty = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    if tty {
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+    } else {
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        table.force_no_tty();
+    }
+    table.set_header(header.to_vec());
+    for &i in right_aligned {
+        if let Some(col) = table.column_mut(i) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    table
+}
+
+/// Write the report as tables.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", input_line(report))?;
+    for w in &report.workloads {
+        writeln!(out)?;
+        writeln!(out, "{}", workload_heading(w))?;
+        writeln!(out, "{}", workload_facts(w))?;
+        writeln!(out, "{}", options_table(w))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", summary_line(report))?;
+    for warning in &report.warnings {
+        writeln!(out, "warning: {warning}")?;
+    }
+    Ok(())
+}
+
+/// "Replayed N records from FILES, START to END (H h); catalog as of DATE."
+pub fn input_line(report: &Report) -> String {
+    let i = &report.input;
+    let mut line = format!(
+        "Replayed {} records from {} ({} to {}, {:.1} h); catalog as of {}",
+        fmt_int(i.records),
+        i.files.join(", "),
+        i.start,
+        i.end,
+        i.hours,
+        report.catalog.as_of
+    );
+    if i.skipped > 0 {
+        line.push_str(&format!("; {} invalid rows skipped", fmt_int(i.skipped)));
+    }
+    if i.failed_requests > 0 {
+        line.push_str(&format!(
+            "; {} non-2xx requests not billed",
+            fmt_int(i.failed_requests)
+        ));
+    }
+    line
+}
+
+/// "deployment (model @ region)".
+pub fn workload_heading(w: &WorkloadPlan) -> String {
+    format!("{} ({} @ {})", w.deployment, w.model, w.region)
+}
+
+/// One line of token facts for a workload.
+pub fn workload_facts(w: &WorkloadPlan) -> String {
+    let mut s = format!(
+        "{} requests; tokens: {} prompt ({} cached), {} completion ({} reasoning, {}); peak minute {} weighted TPM, p99 {}",
+        fmt_int(w.requests),
+        fmt_int(w.prompt_tokens),
+        fmt_pct(w.cached_share),
+        fmt_int(w.completion_tokens),
+        fmt_pct(w.reasoning_share),
+        if w.reasoning_model { "reasoning model" } else { "no reasoning" },
+        fmt_int(w.peak_minute_weighted_tpm.round() as u64),
+        fmt_int(w.p99_minute_weighted_tpm.round() as u64),
+    );
+    if w.truncated_requests > 0 {
+        s.push_str(&format!(
+            "; {} answers emptied by reasoning cost {} USD",
+            fmt_int(w.truncated_requests),
+            fmt_usd(w.truncated_cost_usd)
+        ));
+    }
+    s
+}
+
+fn options_table(w: &WorkloadPlan) -> Table {
+    let mut table = new(
+        &[
+            "",
+            "Option",
+            "Billing",
+            "PTUs",
+            "Cost [USD/span]",
+            "Cost [USD/mo]",
+            "Throttled/spilled",
+            "Note",
+        ],
+        &[3, 4, 5, 6],
+    );
+    for o in &w.options {
+        let marker = if w.recommended.as_deref() == Some(o.id.as_str()) {
+            ">>"
+        } else {
+            ""
+        };
+        table.add_row(vec![
+            marker.to_owned(),
+            o.deployment_type.to_string(),
+            o.billing.as_str().to_owned(),
+            o.ptus.map(|p| p.to_string()).unwrap_or_default(),
+            o.cost_usd.map(fmt_usd).unwrap_or_else(|| "-".to_owned()),
+            o.monthly_cost_usd
+                .map(fmt_usd)
+                .unwrap_or_else(|| "-".to_owned()),
+            o.throttle_rate.map(fmt_pct).unwrap_or_default(),
+            option_note(o),
+        ]);
+    }
+    table
+}
+
+/// The note cell: the reason first, then the note.
+pub fn option_note(o: &OptionPlan) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = &o.reason {
+        parts.push(r.clone());
+    }
+    if let Some(n) = &o.note {
+        parts.push(n.clone());
+    }
+    if o.available && o.ptus.is_some() && o.spilled_requests.unwrap_or(0) > 0 {
+        parts.push(format!(
+            "spillover {} USD",
+            fmt_usd(o.spillover_cost_usd.unwrap_or(0.0))
+        ));
+    }
+    parts.join("; ")
+}
+
+/// "Recommended: N workloads, X USD/month (all-Standard: Y USD/month)."
+pub fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let mut line = format!(
+        "Recommended plan: {} workload(s), {} USD per month ({} USD over the span)",
+        s.workloads,
+        fmt_usd(s.recommended_monthly_cost_usd),
+        fmt_usd(s.recommended_cost_usd)
+    );
+    if let Some(std) = s.all_standard_monthly_cost_usd {
+        line.push_str(&format!(
+            "; cheapest Standard everywhere: {} USD per month",
+            fmt_usd(std)
+        ));
+    }
+    if s.workloads_without_recommendation > 0 {
+        line.push_str(&format!(
+            "; {} workload(s) have no eligible option",
+            s.workloads_without_recommendation
+        ));
+    }
+    line
+}

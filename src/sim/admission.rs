@@ -1,0 +1,557 @@
+//! Pass 2 of the replay: PTU admission, request by request, in timestamp order, for many
+//! simulated deployments at once (every provisioned type x every swept PTU count), in one pass
+//! over the events.
+//!
+//! The model follows Azure's description of provisioned admission as "a variation of the leaky
+//! bucket" (What is provisioned throughput, S5/S41):
+//! - utilization drains continuously at the deployment's capacity, `PTUs x input TPM per PTU`
+//!   weighted tokens per minute;
+//! - a request arriving while utilization is at or above 100% gets a 429 whose
+//!   `retry-after-ms` is the time until utilization drops below 100%;
+//! - otherwise it is admitted and charged `(prompt - cached) + ratio x estimate`, the estimate
+//!   being `max_completion_tokens` when logged (see [`SimParams::missing_max_tokens`]);
+//! - when it completes (arrival + latency) the charge is corrected by
+//!   `ratio x (actual completion - estimate)`.
+//!
+//! 100% is a bucket depth of [`SimParams::bucket_window_s`] seconds of capacity: Azure
+//! publishes no burst allowance, so it is a named parameter. What happens to a 429 is the
+//! target's [`ThrottleMode`]. Per-minute utilization is Azure's "PTUs consumed / PTUs
+//! deployed" per minute, from the weighted tokens admitted in that minute.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
+
+const MS_PER_MIN: i64 = 60_000;
+/// Utilization histogram: bins of 0.5% from 0 to 300%, the last bin open-ended.
+const HIST_BINS: usize = 600;
+const HIST_BIN_WIDTH: f64 = 0.005;
+/// At most this many simulated deployments per workload (one bit each in a completion mask).
+pub const MAX_SIMS_PER_WORKLOAD: usize = 128;
+
+/// What a provisioned deployment does with a 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThrottleMode {
+    /// The request fails (counted as throttled).
+    Fail,
+    /// The client waits `retry-after-ms` and retries, up to `max_retries` times, then fails.
+    Retry {
+        /// Retries after the first attempt.
+        max_retries: u32,
+    },
+    /// The request is served by the Standard deployment at the same data-processing level
+    /// and billed at its token prices.
+    Spillover,
+}
+
+/// How the admission estimate is formed when a request logged no `max_completion_tokens`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MissingMaxTokens {
+    /// Assume the service estimated the actual completion size (no correction at completion).
+    Actual,
+    /// Assume the service estimated this many completion tokens.
+    Fixed(u32),
+}
+
+/// Named assumptions of the admission model, with their defaults.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct SimParams {
+    /// Seconds of capacity the bucket holds before it reports 100% (default 10 s: Azure's
+    /// rate limiters evaluate "over a small period of time, typically 1 or 10 seconds", S39;
+    /// no PTU burst size is published).
+    pub bucket_window_s: f64,
+    /// Estimate used when `max_completion_tokens` is absent (default: the actual size).
+    pub missing_max_tokens: MissingMaxTokens,
+}
+
+impl Default for SimParams {
+    fn default() -> Self {
+        SimParams {
+            bucket_window_s: 10.0,
+            missing_max_tokens: MissingMaxTokens::Actual,
+        }
+    }
+}
+
+/// One simulated provisioned deployment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimTarget {
+    /// Workload whose events it receives.
+    pub workload: u32,
+    /// Deployed capacity in weighted tokens per minute (`PTUs x input TPM per PTU`).
+    pub capacity_tokens_per_min: f64,
+    /// Output-to-input ratio of the model.
+    pub output_to_input_ratio: f64,
+    /// Output tokens per second used to estimate latency when a request logged none.
+    pub latency_target_tokens_per_s: f64,
+    /// What a 429 leads to.
+    pub mode: ThrottleMode,
+}
+
+/// What one simulated deployment did with the traffic.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SimOutcome {
+    /// Requests offered (first attempts).
+    pub offered_requests: u64,
+    /// Requests served by the PTU deployment (first attempt or a retry).
+    pub served_requests: u64,
+    /// Requests that failed with a 429 (after any retries).
+    pub throttled_requests: u64,
+    /// Requests served by the spillover Standard deployment.
+    pub spilled_requests: u64,
+    /// 429 responses returned, counting each retry.
+    pub throttle_responses: u64,
+    /// Uncached prompt tokens of spilled requests.
+    pub spilled_uncached_prompt_tokens: u64,
+    /// Cached prompt tokens of spilled requests.
+    pub spilled_cached_tokens: u64,
+    /// Completion tokens of spilled requests.
+    pub spilled_completion_tokens: u64,
+    /// Requests served only after at least one retry.
+    pub retried_requests: u64,
+    /// Sum of the waits added by retries to served requests, ms.
+    pub retry_added_latency_ms_total: f64,
+    /// Largest wait added by retries to a served request, ms.
+    pub retry_added_latency_ms_max: f64,
+    /// Per-minute utilization histogram (admitted weighted tokens / capacity), over every
+    /// minute of the span.
+    pub utilization: UtilizationHistogram,
+}
+
+impl SimOutcome {
+    /// Share of offered requests that were throttled or spilled.
+    pub fn throttle_rate(&self) -> f64 {
+        if self.offered_requests == 0 {
+            0.0
+        } else {
+            (self.throttled_requests + self.spilled_requests) as f64 / self.offered_requests as f64
+        }
+    }
+}
+
+/// Per-minute utilization, binned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UtilizationHistogram {
+    counts: Vec<u64>,
+    /// Minutes counted.
+    pub minutes: u64,
+    /// Largest per-minute utilization seen (1.0 = 100%).
+    pub max: f64,
+}
+
+impl Default for UtilizationHistogram {
+    fn default() -> Self {
+        UtilizationHistogram {
+            counts: vec![0; HIST_BINS],
+            minutes: 0,
+            max: 0.0,
+        }
+    }
+}
+
+impl UtilizationHistogram {
+    fn add(&mut self, utilization: f64, minutes: u64) {
+        if minutes == 0 {
+            return;
+        }
+        let bin = ((utilization / HIST_BIN_WIDTH) as usize).min(HIST_BINS - 1);
+        self.counts[bin] += minutes;
+        self.minutes += minutes;
+        self.max = self.max.max(utilization);
+    }
+
+    /// The `q` quantile (0..=1) of per-minute utilization, as the upper edge of its 0.5% bin
+    /// (never above the exact maximum).
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.minutes == 0 {
+            return 0.0;
+        }
+        let rank = ((q * self.minutes as f64).ceil() as u64).clamp(1, self.minutes);
+        let mut seen = 0;
+        for (i, c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return ((i + 1) as f64 * HIST_BIN_WIDTH).min(self.max);
+            }
+        }
+        self.max
+    }
+}
+
+/// State of one simulated deployment during the pass.
+struct Bucket {
+    level: f64,
+    last_ms: i64,
+    rate_per_ms: f64,
+    full_level: f64,
+    ratio: f64,
+    ms_per_output_token: f64,
+    mode: ThrottleMode,
+    minute_admitted: f64,
+    capacity_per_min: f64,
+    out: SimOutcome,
+}
+
+impl Bucket {
+    fn drain_to(&mut self, t_ms: i64) {
+        if t_ms > self.last_ms {
+            // An empty bucket (the start) has nothing to drain; this also avoids `t - i64::MIN`.
+            if self.level > 0.0 {
+                let elapsed_ms = t_ms.saturating_sub(self.last_ms) as f64;
+                self.level = (self.level - self.rate_per_ms * elapsed_ms).max(0.0);
+            }
+            self.last_ms = t_ms;
+        }
+    }
+}
+
+/// A future event: a completion correction (for the sims in `mask`) or a retry of one sim.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    t_ms: i64,
+    seq: u64,
+    kind: PendingKind,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum PendingKind {
+    Completion {
+        workload: u32,
+        delta: f64,
+        mask: u128,
+    },
+    Retry {
+        sim: u32,
+        attempt: u32,
+        first_ms: i64,
+        event: ReplayEvent,
+    },
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        (self.t_ms, self.seq) == (other.t_ms, other.seq)
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.t_ms, self.seq).cmp(&(other.t_ms, other.seq))
+    }
+}
+
+/// The multi-deployment simulator.
+struct Simulator<'a> {
+    params: &'a SimParams,
+    buckets: Vec<Bucket>,
+    /// Sim indexes per workload (slot order = bit order in completion masks).
+    by_workload: Vec<Vec<u32>>,
+    /// Current minute per workload (for utilization bookkeeping).
+    minute_of_workload: Vec<Option<i64>>,
+    pending: BinaryHeap<Reverse<Pending>>,
+    seq: u64,
+}
+
+/// Errors of the admission pass.
+#[derive(Debug, thiserror::Error)]
+pub enum AdmissionError {
+    /// Too many targets on one workload.
+    #[error("workload {workload} has {count} simulated deployments; the limit is {MAX_SIMS_PER_WORKLOAD}")]
+    TooManySims {
+        /// Workload index.
+        workload: u32,
+        /// Targets given.
+        count: usize,
+    },
+    /// The spool could not be read back.
+    #[error("cannot read the replay spool: {0}")]
+    Spool(#[from] std::io::Error),
+}
+
+/// Replay `events` through every target in one pass; outcomes are returned in target order.
+/// `first_minute..=last_minute` is the span whose minutes the utilization histograms cover.
+pub fn simulate(
+    events: &SortedEvents,
+    targets: &[SimTarget],
+    params: &SimParams,
+    first_minute: i64,
+    last_minute: i64,
+) -> Result<Vec<SimOutcome>, AdmissionError> {
+    let workloads = targets
+        .iter()
+        .map(|t| t.workload as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut by_workload = vec![Vec::new(); workloads];
+    for (i, t) in targets.iter().enumerate() {
+        by_workload[t.workload as usize].push(i as u32);
+    }
+    for (w, sims) in by_workload.iter().enumerate() {
+        if sims.len() > MAX_SIMS_PER_WORKLOAD {
+            return Err(AdmissionError::TooManySims {
+                workload: w as u32,
+                count: sims.len(),
+            });
+        }
+    }
+    let buckets = targets
+        .iter()
+        .map(|t| {
+            let rate_per_ms = t.capacity_tokens_per_min / MS_PER_MIN as f64;
+            Bucket {
+                level: 0.0,
+                last_ms: i64::MIN,
+                rate_per_ms,
+                full_level: rate_per_ms * params.bucket_window_s * 1000.0,
+                ratio: t.output_to_input_ratio,
+                ms_per_output_token: 1000.0 / t.latency_target_tokens_per_s.max(1e-9),
+                mode: t.mode,
+                minute_admitted: 0.0,
+                capacity_per_min: t.capacity_tokens_per_min,
+                out: SimOutcome::default(),
+            }
+        })
+        .collect();
+    let mut sim = Simulator {
+        params,
+        buckets,
+        by_workload,
+        minute_of_workload: vec![None; workloads],
+        pending: BinaryHeap::new(),
+        seq: 0,
+    };
+    events.for_each(|e| {
+        if (e.workload as usize) < sim.by_workload.len()
+            && !sim.by_workload[e.workload as usize].is_empty()
+        {
+            sim.run_pending_until(e.t_ms);
+            sim.arrive(e);
+        }
+    })?;
+    sim.run_pending_until(i64::MAX);
+    Ok(sim.finish(first_minute, last_minute))
+}
+
+impl Simulator<'_> {
+    fn estimate(&self, e: &ReplayEvent) -> u32 {
+        if e.max_completion_tokens != NONE_U32 {
+            e.max_completion_tokens
+        } else {
+            match self.params.missing_max_tokens {
+                MissingMaxTokens::Actual => e.completion_tokens,
+                MissingMaxTokens::Fixed(n) => n,
+            }
+        }
+    }
+
+    fn latency_ms(&self, sim: usize, e: &ReplayEvent) -> i64 {
+        if e.latency_ms != NONE_U32 {
+            i64::from(e.latency_ms)
+        } else {
+            (f64::from(e.completion_tokens) * self.buckets[sim].ms_per_output_token).ceil() as i64
+        }
+    }
+
+    fn push(&mut self, t_ms: i64, kind: PendingKind) {
+        self.seq += 1;
+        self.pending.push(Reverse(Pending {
+            t_ms,
+            seq: self.seq,
+            kind,
+        }));
+    }
+
+    fn run_pending_until(&mut self, t_ms: i64) {
+        while let Some(Reverse(top)) = self.pending.peek() {
+            if top.t_ms > t_ms {
+                break;
+            }
+            let Reverse(p) = self.pending.pop().expect("peeked");
+            match p.kind {
+                PendingKind::Completion {
+                    workload,
+                    delta,
+                    mask,
+                } => {
+                    let sims = &self.by_workload[workload as usize];
+                    let mut bits = mask;
+                    while bits != 0 {
+                        let slot = bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        let b = &mut self.buckets[sims[slot] as usize];
+                        b.drain_to(p.t_ms);
+                        b.level = (b.level + delta * b.ratio).max(0.0);
+                    }
+                }
+                PendingKind::Retry {
+                    sim,
+                    attempt,
+                    first_ms,
+                    event,
+                } => self.attempt_one(sim as usize, p.t_ms, &event, attempt, first_ms),
+            }
+        }
+    }
+
+    /// Close the workload's current minute(s) up to the minute of `t_ms`.
+    fn advance_minute(&mut self, workload: u32, t_ms: i64) {
+        let minute = t_ms.div_euclid(MS_PER_MIN);
+        let current = &mut self.minute_of_workload[workload as usize];
+        match *current {
+            Some(m) if m == minute => {}
+            Some(m) if m < minute => {
+                for &s in &self.by_workload[workload as usize] {
+                    let b = &mut self.buckets[s as usize];
+                    let u = b.minute_admitted / b.capacity_per_min;
+                    b.out.utilization.add(u, 1);
+                    b.minute_admitted = 0.0;
+                }
+                *current = Some(minute);
+            }
+            Some(_) => {}
+            None => *current = Some(minute),
+        }
+    }
+
+    fn arrive(&mut self, e: &ReplayEvent) {
+        self.advance_minute(e.workload, e.t_ms);
+        let estimate = self.estimate(e);
+        let delta = f64::from(e.completion_tokens) - f64::from(estimate);
+        let mut mask: u128 = 0;
+        let n = self.by_workload[e.workload as usize].len();
+        let mut latency = None;
+        for slot in 0..n {
+            let s = self.by_workload[e.workload as usize][slot] as usize;
+            self.buckets[s].out.offered_requests += 1;
+            if self.admit(s, e.t_ms, e, estimate) {
+                self.buckets[s].out.served_requests += 1;
+                mask |= 1u128 << slot;
+                if latency.is_none() {
+                    latency = Some(self.latency_ms(s, e));
+                }
+            } else {
+                self.on_throttle(s, e.t_ms, e, 0, e.t_ms);
+            }
+        }
+        if mask != 0 && delta != 0.0 {
+            let t_done = e.t_ms.saturating_add(latency.unwrap_or(0));
+            self.push(
+                t_done,
+                PendingKind::Completion {
+                    workload: e.workload,
+                    delta,
+                    mask,
+                },
+            );
+        }
+    }
+
+    /// Try to admit at `t_ms`; on success charge the estimate and count the minute's usage.
+    fn admit(&mut self, s: usize, t_ms: i64, e: &ReplayEvent, estimate: u32) -> bool {
+        let b = &mut self.buckets[s];
+        b.drain_to(t_ms);
+        if b.level >= b.full_level {
+            b.out.throttle_responses += 1;
+            return false;
+        }
+        b.level += f64::from(e.uncached_prompt_tokens) + b.ratio * f64::from(estimate);
+        b.minute_admitted +=
+            f64::from(e.uncached_prompt_tokens) + b.ratio * f64::from(e.completion_tokens);
+        true
+    }
+
+    fn on_throttle(&mut self, s: usize, t_ms: i64, e: &ReplayEvent, attempt: u32, first_ms: i64) {
+        let b = &mut self.buckets[s];
+        match b.mode {
+            ThrottleMode::Fail => b.out.throttled_requests += 1,
+            ThrottleMode::Spillover => {
+                b.out.spilled_requests += 1;
+                b.out.spilled_uncached_prompt_tokens += u64::from(e.uncached_prompt_tokens);
+                b.out.spilled_cached_tokens += u64::from(e.cached_tokens);
+                b.out.spilled_completion_tokens += u64::from(e.completion_tokens);
+            }
+            ThrottleMode::Retry { max_retries } => {
+                if attempt >= max_retries {
+                    b.out.throttled_requests += 1;
+                } else {
+                    // retry-after-ms: time until utilization drops below 100%, at least 1 ms.
+                    let wait =
+                        ((b.level - b.full_level) / b.rate_per_ms).ceil().max(0.0) as i64 + 1;
+                    self.push(
+                        t_ms.saturating_add(wait),
+                        PendingKind::Retry {
+                            sim: s as u32,
+                            attempt: attempt + 1,
+                            first_ms,
+                            event: *e,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn attempt_one(&mut self, s: usize, t_ms: i64, e: &ReplayEvent, attempt: u32, first_ms: i64) {
+        let workload = e.workload;
+        self.advance_minute(workload, t_ms);
+        let estimate = self.estimate(e);
+        if self.admit(s, t_ms, e, estimate) {
+            let latency = self.latency_ms(s, e);
+            let b = &mut self.buckets[s];
+            b.out.served_requests += 1;
+            b.out.retried_requests += 1;
+            let waited = (t_ms - first_ms) as f64;
+            b.out.retry_added_latency_ms_total += waited;
+            b.out.retry_added_latency_ms_max = b.out.retry_added_latency_ms_max.max(waited);
+            let delta = f64::from(e.completion_tokens) - f64::from(estimate);
+            if delta != 0.0 {
+                let slot = self.by_workload[workload as usize]
+                    .iter()
+                    .position(|&x| x as usize == s)
+                    .expect("a sim belongs to its workload");
+                self.push(
+                    t_ms.saturating_add(latency),
+                    PendingKind::Completion {
+                        workload,
+                        delta,
+                        mask: 1u128 << slot,
+                    },
+                );
+            }
+        } else {
+            self.on_throttle(s, t_ms, e, attempt, first_ms);
+        }
+    }
+
+    fn finish(mut self, first_minute: i64, last_minute: i64) -> Vec<SimOutcome> {
+        let span_minutes = (last_minute - first_minute + 1).max(1) as u64;
+        for w in 0..self.by_workload.len() {
+            if self.minute_of_workload[w].is_some() {
+                for &s in &self.by_workload[w] {
+                    let b = &mut self.buckets[s as usize];
+                    let u = b.minute_admitted / b.capacity_per_min;
+                    b.out.utilization.add(u, 1);
+                }
+            }
+        }
+        self.buckets
+            .into_iter()
+            .map(|mut b| {
+                // Minutes with no admitted traffic count as 0% utilization.
+                let counted = b.out.utilization.minutes;
+                if counted < span_minutes {
+                    b.out.utilization.add(0.0, span_minutes - counted);
+                }
+                b.out
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,14 @@
+//! The simulation: pass 1 folds the log into per-workload totals, minute series and a
+//! time-ordered event spool ([`replay`], [`spool`]); pass 2 replays the events through
+//! simulated PTU deployments ([`admission`]). Nothing here prints, reads files by name, or
+//! knows about the command line.
+
+pub mod admission;
+pub mod replay;
+pub mod spool;
+pub mod workload;
+
+pub use admission::{simulate, MissingMaxTokens, SimOutcome, SimParams, SimTarget, ThrottleMode};
+pub use replay::{Replay, ReplaySummary, WorkloadTotals};
+pub use spool::{EventSpool, SortedEvents};
+pub use workload::{WorkloadKey, WorkloadRegistry};

@@ -1,0 +1,283 @@
+//! The event spool: compact replay events collected in log order and handed back in timestamp
+//! order, with bounded memory.
+//!
+//! Events are buffered in chunks of [`CHUNK_EVENTS`]; a full chunk is sorted (stably, so equal
+//! timestamps keep log order) and spilled to a temp file as fixed 32-byte records.
+//! Reading merges the runs (a plain concatenation when the log was already in order). A log
+//! that fits in one chunk never touches the disk. Memory is one chunk plus one read buffer
+//! per run, whatever the log's length.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+
+use tempfile::NamedTempFile;
+
+/// Events held in memory before a chunk is spilled (16 MiB of events).
+pub const CHUNK_EVENTS: usize = 512 * 1024;
+/// Marker for an absent optional `u32` field.
+pub const NONE_U32: u32 = u32::MAX;
+const RECORD_BYTES: usize = 32;
+
+/// One successful request, reduced to what the admission replay needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplayEvent {
+    /// Arrival, ms since the Unix epoch.
+    pub t_ms: i64,
+    /// Workload index.
+    pub workload: u32,
+    /// Prompt tokens minus cached tokens.
+    pub uncached_prompt_tokens: u32,
+    /// Cached prompt tokens.
+    pub cached_tokens: u32,
+    /// Completion tokens (reasoning included).
+    pub completion_tokens: u32,
+    /// `max_completion_tokens`, or [`NONE_U32`].
+    pub max_completion_tokens: u32,
+    /// Logged latency in ms, or [`NONE_U32`].
+    pub latency_ms: u32,
+}
+
+impl ReplayEvent {
+    fn to_bytes(self) -> [u8; RECORD_BYTES] {
+        let mut out = [0u8; RECORD_BYTES];
+        out[0..8].copy_from_slice(&self.t_ms.to_le_bytes());
+        out[8..12].copy_from_slice(&self.workload.to_le_bytes());
+        out[12..16].copy_from_slice(&self.uncached_prompt_tokens.to_le_bytes());
+        out[16..20].copy_from_slice(&self.completion_tokens.to_le_bytes());
+        out[20..24].copy_from_slice(&self.max_completion_tokens.to_le_bytes());
+        out[24..28].copy_from_slice(&self.latency_ms.to_le_bytes());
+        out[28..32].copy_from_slice(&self.cached_tokens.to_le_bytes());
+        out
+    }
+
+    fn from_bytes(b: &[u8; RECORD_BYTES]) -> Self {
+        let u = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        ReplayEvent {
+            t_ms: i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+            workload: u(8),
+            uncached_prompt_tokens: u(12),
+            completion_tokens: u(16),
+            max_completion_tokens: u(20),
+            latency_ms: u(24),
+            cached_tokens: u(28),
+        }
+    }
+}
+
+/// Collects events; [`EventSpool::finish`] turns it into [`SortedEvents`].
+pub struct EventSpool {
+    chunk: Vec<ReplayEvent>,
+    chunk_events: usize,
+    runs: Vec<NamedTempFile>,
+    in_order: bool,
+    last_t_ms: i64,
+}
+
+impl Default for EventSpool {
+    fn default() -> Self {
+        Self::with_chunk_events(CHUNK_EVENTS)
+    }
+}
+
+impl EventSpool {
+    /// A spool that spills every `chunk_events` events (tests use small values).
+    pub fn with_chunk_events(chunk_events: usize) -> Self {
+        EventSpool {
+            chunk: Vec::new(),
+            chunk_events: chunk_events.max(1),
+            runs: Vec::new(),
+            in_order: true,
+            last_t_ms: i64::MIN,
+        }
+    }
+
+    /// Add an event.
+    pub fn push(&mut self, event: ReplayEvent) -> io::Result<()> {
+        if event.t_ms < self.last_t_ms {
+            self.in_order = false;
+        }
+        self.last_t_ms = self.last_t_ms.max(event.t_ms);
+        self.chunk.push(event);
+        if self.chunk.len() >= self.chunk_events {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    fn spill(&mut self) -> io::Result<()> {
+        self.chunk.sort_by_key(|e| e.t_ms);
+        let mut file = NamedTempFile::new()?;
+        {
+            let mut w = BufWriter::with_capacity(256 * 1024, file.as_file_mut());
+            for e in &self.chunk {
+                w.write_all(&e.to_bytes())?;
+            }
+            w.flush()?;
+        }
+        self.runs.push(file);
+        self.chunk.clear();
+        Ok(())
+    }
+
+    /// Sort what is left and return the time-ordered event source.
+    pub fn finish(mut self) -> SortedEvents {
+        self.chunk.sort_by_key(|e| e.t_ms);
+        SortedEvents {
+            tail: self.chunk,
+            runs: self.runs,
+            in_order: self.in_order,
+        }
+    }
+}
+
+/// Time-ordered events that can be iterated any number of times.
+pub struct SortedEvents {
+    tail: Vec<ReplayEvent>,
+    runs: Vec<NamedTempFile>,
+    in_order: bool,
+}
+
+impl SortedEvents {
+    /// Number of runs spilled to disk (0 when the log fit in memory).
+    pub fn spilled_runs(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Visit every event in timestamp order (ties in log order).
+    pub fn for_each(&self, mut f: impl FnMut(&ReplayEvent)) -> io::Result<()> {
+        if self.runs.is_empty() {
+            self.tail.iter().for_each(f);
+            return Ok(());
+        }
+        let mut readers = self
+            .runs
+            .iter()
+            .map(|r| {
+                File::open(r.path()).map(|f| RunReader::new(BufReader::with_capacity(64 * 1024, f)))
+            })
+            .collect::<io::Result<Vec<_>>>()?;
+        if self.in_order {
+            for reader in &mut readers {
+                while let Some(e) = reader.next_event()? {
+                    f(&e);
+                }
+            }
+            self.tail.iter().for_each(f);
+            return Ok(());
+        }
+        // k-way merge; the tail is the last run. Ties go to the earlier run (log order).
+        let tail_run = readers.len();
+        let mut tail = self.tail.iter().copied();
+        let mut heap = BinaryHeap::new();
+        for (i, reader) in readers.iter_mut().enumerate() {
+            if let Some(e) = reader.next_event()? {
+                heap.push(Reverse((e.t_ms, i, HeapEvent(e))));
+            }
+        }
+        if let Some(e) = tail.next() {
+            heap.push(Reverse((e.t_ms, tail_run, HeapEvent(e))));
+        }
+        while let Some(Reverse((_, run, HeapEvent(e)))) = heap.pop() {
+            f(&e);
+            let next = if run == tail_run {
+                tail.next()
+            } else {
+                readers[run].next_event()?
+            };
+            if let Some(n) = next {
+                heap.push(Reverse((n.t_ms, run, HeapEvent(n))));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Orders only by the tuple's earlier fields; the event itself never decides.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct HeapEvent(ReplayEvent);
+
+impl PartialOrd for HeapEvent {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for HeapEvent {
+    fn cmp(&self, _other: &Self) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
+}
+
+struct RunReader<R> {
+    inner: R,
+}
+
+impl<R: Read> RunReader<R> {
+    fn new(inner: R) -> Self {
+        RunReader { inner }
+    }
+
+    fn next_event(&mut self) -> io::Result<Option<ReplayEvent>> {
+        let mut buf = [0u8; RECORD_BYTES];
+        match self.inner.read_exact(&mut buf) {
+            Ok(()) => Ok(Some(ReplayEvent::from_bytes(&buf))),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn event(t_ms: i64, workload: u32) -> ReplayEvent {
+        ReplayEvent {
+            t_ms,
+            workload,
+            uncached_prompt_tokens: 1,
+            cached_tokens: 3,
+            completion_tokens: 2,
+            max_completion_tokens: NONE_U32,
+            latency_ms: 7,
+        }
+    }
+
+    fn collect(s: &SortedEvents) -> Vec<ReplayEvent> {
+        let mut out = Vec::new();
+        s.for_each(|e| out.push(*e)).expect("read");
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn returns_events_sorted_stably(times in proptest::collection::vec(0i64..50, 0..200), chunk in 1usize..40) {
+            let mut spool = EventSpool::with_chunk_events(chunk);
+            for (i, t) in times.iter().enumerate() {
+                spool.push(event(*t, i as u32)).expect("push");
+            }
+            let sorted = spool.finish();
+            let got = collect(&sorted);
+            let mut expected: Vec<ReplayEvent> = times.iter().enumerate().map(|(i, t)| event(*t, i as u32)).collect();
+            expected.sort_by_key(|e| e.t_ms);
+            prop_assert_eq!(got, expected);
+        }
+    }
+
+    #[test]
+    fn in_order_log_spills_and_concatenates() {
+        let mut spool = EventSpool::with_chunk_events(3);
+        for t in 0..10 {
+            spool.push(event(t, 0)).expect("push");
+        }
+        let sorted = spool.finish();
+        assert_eq!(sorted.spilled_runs(), 3);
+        let times: Vec<i64> = collect(&sorted).iter().map(|e| e.t_ms).collect();
+        assert_eq!(times, (0..10).collect::<Vec<_>>());
+        // Iterating twice gives the same events.
+        assert_eq!(collect(&sorted).len(), 10);
+    }
+}

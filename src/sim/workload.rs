@@ -1,0 +1,143 @@
+//! Workloads: the distinct (deployment, model, region) triples found in a log. The registry
+//! resolves raw log names against the catalog (versioned model names, `--model-map`, a default
+//! region) and hands out dense workload indexes to the readers.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::Catalog;
+use crate::usage::{KeyRejection, KeyResolver, RawKey};
+
+/// The deployment name used when a log has no deployment column.
+pub const NO_DEPLOYMENT: &str = "-";
+
+/// The identity of one workload.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WorkloadKey {
+    /// Deployment name from the log (or `-`).
+    pub deployment: String,
+    /// Catalog model id.
+    pub model: String,
+    /// Azure region.
+    pub region: String,
+}
+
+/// Resolves raw keys to workloads; implements [`KeyResolver`] for the readers.
+pub struct WorkloadRegistry<'c> {
+    catalog: &'c Catalog,
+    model_map: BTreeMap<String, String>,
+    default_region: Option<String>,
+    keys: Vec<WorkloadKey>,
+    index: BTreeMap<WorkloadKey, u32>,
+}
+
+impl<'c> WorkloadRegistry<'c> {
+    /// A registry over `catalog`, with `DEPLOYMENT=MODEL` mappings and an optional default
+    /// region for rows that carry none.
+    pub fn new(
+        catalog: &'c Catalog,
+        model_map: BTreeMap<String, String>,
+        default_region: Option<String>,
+    ) -> Self {
+        WorkloadRegistry {
+            catalog,
+            model_map,
+            default_region,
+            keys: Vec::new(),
+            index: BTreeMap::new(),
+        }
+    }
+
+    /// Workloads in index order.
+    pub fn keys(&self) -> &[WorkloadKey] {
+        &self.keys
+    }
+
+    fn resolve_model(&self, key: &RawKey<'_>) -> Result<String, KeyRejection> {
+        let name = match (key.model, key.deployment) {
+            (Some(m), _) => m.to_owned(),
+            (None, Some(d)) => self.model_map.get(d).cloned().ok_or_else(|| KeyRejection {
+                field: "model",
+                message: format!(
+                    "empty, and deployment `{d}` has no --model-map entry (pass --model-map {d}=MODEL)"
+                ),
+            })?,
+            (None, None) => {
+                return Err(KeyRejection {
+                    field: "model",
+                    message: "empty (and no deployment to map with --model-map)".to_owned(),
+                })
+            }
+        };
+        self.catalog
+            .resolve_model(&name)
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                let closest = self.catalog.closest_models(&name, 1);
+                let known: Vec<&str> = self.catalog.models.keys().map(String::as_str).collect();
+                KeyRejection {
+                    field: "model",
+                    message: format!(
+                        "unknown model `{name}`{}; known models: {}",
+                        closest
+                            .first()
+                            .map(|c| format!(" (did you mean `{c}`?)"))
+                            .unwrap_or_default(),
+                        known.join(", ")
+                    ),
+                }
+            })
+    }
+
+    fn resolve_region(&self, key: &RawKey<'_>) -> Result<String, KeyRejection> {
+        let region = match (key.region, &self.default_region) {
+            (Some(r), _) => r.to_ascii_lowercase(),
+            (None, Some(d)) => d.clone(),
+            (None, None) => {
+                return Err(KeyRejection {
+                    field: "region",
+                    message: "empty; add a region column or pass --region REGION".to_owned(),
+                })
+            }
+        };
+        let known = self.catalog.known_regions();
+        if known.contains(&region.as_str()) {
+            Ok(region)
+        } else {
+            let best = known
+                .iter()
+                .max_by(|a, b| {
+                    strsim::jaro_winkler(&region, a).total_cmp(&strsim::jaro_winkler(&region, b))
+                })
+                .map(|b| format!(" (did you mean `{b}`?)"))
+                .unwrap_or_default();
+            Err(KeyRejection {
+                field: "region",
+                message: format!(
+                    "unknown region `{region}`{best}; use an armRegionName such as eastus2 or swedencentral"
+                ),
+            })
+        }
+    }
+}
+
+impl KeyResolver for WorkloadRegistry<'_> {
+    fn resolve(&mut self, key: RawKey<'_>) -> Result<u32, KeyRejection> {
+        let model = self.resolve_model(&key)?;
+        let region = self.resolve_region(&key)?;
+        let workload = WorkloadKey {
+            deployment: key.deployment.unwrap_or(NO_DEPLOYMENT).to_owned(),
+            model,
+            region,
+        };
+        if let Some(id) = self.index.get(&workload) {
+            return Ok(*id);
+        }
+        let id = u32::try_from(self.keys.len()).map_err(|_| KeyRejection {
+            field: "deployment",
+            message: "too many distinct workloads".to_owned(),
+        })?;
+        self.keys.push(workload.clone());
+        self.index.insert(workload, id);
+        Ok(id)
+    }
+}

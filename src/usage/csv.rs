@@ -1,0 +1,277 @@
+//! CSV usage logs: columns found by name in any order (case-insensitive), a UTF-8 BOM and CRLF
+//! accepted, unknown columns ignored, an empty cell meaning "absent".
+//!
+//! Header: `timestamp,deployment,model,region,prompt_tokens,cached_tokens,completion_tokens,
+//! reasoning_tokens,max_completion_tokens,status,latency_ms`. Required: `timestamp`,
+//! `prompt_tokens`, `completion_tokens`, and `model` or `deployment`.
+
+use std::collections::HashMap;
+
+use super::detect::OpenedInput;
+use super::fields::{lossy, parse_count, parse_status, parse_timestamp_ms};
+use super::{
+    FieldProblem, KeyResolver, RawKey, ReadOptions, ReadSummary, RowValues, Sink, UsageError,
+    UsageRecord,
+};
+
+/// Column indexes found in the header.
+#[derive(Debug, Default)]
+struct Columns {
+    timestamp: usize,
+    prompt_tokens: usize,
+    completion_tokens: usize,
+    deployment: Option<usize>,
+    model: Option<usize>,
+    region: Option<usize>,
+    cached_tokens: Option<usize>,
+    reasoning_tokens: Option<usize>,
+    max_completion_tokens: Option<usize>,
+    status: Option<usize>,
+    latency_ms: Option<usize>,
+}
+
+const REQUIRED: [&str; 3] = ["timestamp", "prompt_tokens", "completion_tokens"];
+const KNOWN: [&str; 11] = [
+    "timestamp",
+    "deployment",
+    "model",
+    "region",
+    "prompt_tokens",
+    "cached_tokens",
+    "completion_tokens",
+    "reasoning_tokens",
+    "max_completion_tokens",
+    "status",
+    "latency_ms",
+];
+
+impl Columns {
+    fn from_header(header: &::csv::ByteRecord, path: &str) -> Result<Columns, UsageError> {
+        let names: Vec<String> = header
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| {
+                let raw = if i == 0 {
+                    raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+                } else {
+                    raw
+                };
+                String::from_utf8_lossy(raw.trim_ascii()).to_ascii_lowercase()
+            })
+            .collect();
+        let find = |name: &str| names.iter().position(|n| n == name);
+        let missing: Vec<&str> = REQUIRED
+            .iter()
+            .copied()
+            .filter(|n| find(n).is_none())
+            .collect();
+        let (model, deployment) = (find("model"), find("deployment"));
+        if !missing.is_empty() || (model.is_none() && deployment.is_none()) {
+            let mut what: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+            if model.is_none() && deployment.is_none() {
+                what.push("`model` (or `deployment` with --model-map)".to_owned());
+            }
+            return Err(UsageError::File {
+                path: path.to_owned(),
+                message: format!(
+                    "line 1: header lacks column {}; found [{}]; expected columns: {}",
+                    what.join(", "),
+                    names.join(", "),
+                    KNOWN.join(",")
+                ),
+            });
+        }
+        let expect = |name: &str| find(name).expect("checked above");
+        Ok(Columns {
+            timestamp: expect("timestamp"),
+            prompt_tokens: expect("prompt_tokens"),
+            completion_tokens: expect("completion_tokens"),
+            deployment,
+            model,
+            region: find("region"),
+            cached_tokens: find("cached_tokens"),
+            reasoning_tokens: find("reasoning_tokens"),
+            max_completion_tokens: find("max_completion_tokens"),
+            status: find("status"),
+            latency_ms: find("latency_ms"),
+        })
+    }
+}
+
+/// Interns raw (deployment, model, region) byte triples to workload ids without allocating
+/// on a hit: the triple is joined into a reused scratch buffer with 0xFF separators (a byte
+/// that never occurs in UTF-8) and looked up by slice.
+#[derive(Default)]
+pub(crate) struct KeyCache {
+    map: HashMap<Vec<u8>, u32>,
+    scratch: Vec<u8>,
+    last: Vec<u8>,
+    last_id: Option<u32>,
+}
+
+impl KeyCache {
+    /// The workload id of a raw key, asking the resolver the first time it is seen.
+    pub fn lookup(
+        &mut self,
+        parts: [&[u8]; 3],
+        resolver: &mut dyn KeyResolver,
+    ) -> Result<u32, FieldProblem> {
+        self.scratch.clear();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                self.scratch.push(0xFF);
+            }
+            self.scratch.extend_from_slice(part.trim_ascii());
+        }
+        if let Some(id) = self.last_id {
+            if self.last == self.scratch {
+                return Ok(id);
+            }
+        }
+        let id = match self.map.get(self.scratch.as_slice()) {
+            Some(id) => *id,
+            None => {
+                let id = resolve_new(parts, resolver)?;
+                self.map.insert(self.scratch.clone(), id);
+                id
+            }
+        };
+        self.last.clone_from(&self.scratch);
+        self.last_id = Some(id);
+        Ok(id)
+    }
+}
+
+fn resolve_new(parts: [&[u8]; 3], resolver: &mut dyn KeyResolver) -> Result<u32, FieldProblem> {
+    let text = |field: &'static str, b: &[u8]| -> Result<Option<String>, FieldProblem> {
+        let b = b.trim_ascii();
+        if b.is_empty() {
+            return Ok(None);
+        }
+        std::str::from_utf8(b)
+            .map(|s| Some(s.to_owned()))
+            .map_err(|_| FieldProblem::new(field, "not valid UTF-8"))
+    };
+    let deployment = text("deployment", parts[0])?;
+    let model = text("model", parts[1])?;
+    let region = text("region", parts[2])?;
+    resolver
+        .resolve(RawKey {
+            deployment: deployment.as_deref(),
+            model: model.as_deref(),
+            region: region.as_deref(),
+        })
+        .map_err(|r| FieldProblem {
+            field: r.field,
+            message: r.message,
+        })
+}
+
+/// Read a CSV usage log.
+pub fn read_csv(
+    input: OpenedInput,
+    options: &ReadOptions,
+    resolver: &mut dyn KeyResolver,
+    sink: &mut Sink<'_>,
+) -> Result<ReadSummary, UsageError> {
+    let path = input.name;
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(input.reader);
+    let header = reader
+        .byte_headers()
+        .map_err(|e| csv_error(&path, e))?
+        .clone();
+    if header.is_empty() || (header.len() == 1 && header[0].trim_ascii().is_empty()) {
+        return Err(UsageError::File {
+            path,
+            message: "the log is empty (no header row)".to_owned(),
+        });
+    }
+    let columns = Columns::from_header(&header, &path)?;
+    let mut keys = KeyCache::default();
+    let mut summary = ReadSummary::default();
+    let mut row = ::csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(&path, e)),
+        }
+        let line = row.position().map_or(0, |p| p.line());
+        let result = if row.len() != header.len() {
+            Err(FieldProblem::new(
+                "row",
+                format!(
+                    "has {} fields but the header has {}",
+                    row.len(),
+                    header.len()
+                ),
+            ))
+        } else {
+            parse_row(&row, &columns, &mut keys, resolver)
+        };
+        super::deliver(result, sink, &mut summary, options, &path, line)?;
+    }
+    Ok(summary)
+}
+
+fn parse_row(
+    row: &::csv::ByteRecord,
+    c: &Columns,
+    keys: &mut KeyCache,
+    resolver: &mut dyn KeyResolver,
+) -> Result<UsageRecord, FieldProblem> {
+    let cell = |i: Option<usize>| -> Option<&[u8]> {
+        i.and_then(|i| row.get(i))
+            .map(<[u8]>::trim_ascii)
+            .filter(|b| !b.is_empty())
+    };
+    let count = |name: &'static str, i: Option<usize>| -> Result<Option<u64>, FieldProblem> {
+        cell(i)
+            .map(|b| parse_count(b).map_err(|m| FieldProblem::new(name, m)))
+            .transpose()
+    };
+    let values = RowValues {
+        timestamp_ms: cell(Some(c.timestamp))
+            .map(|b| parse_timestamp_ms(b).map_err(|m| FieldProblem::new("timestamp", m)))
+            .transpose()?,
+        prompt_tokens: count("prompt_tokens", Some(c.prompt_tokens))?,
+        cached_tokens: count("cached_tokens", c.cached_tokens)?,
+        completion_tokens: count("completion_tokens", Some(c.completion_tokens))?,
+        reasoning_tokens: count("reasoning_tokens", c.reasoning_tokens)?,
+        max_completion_tokens: count("max_completion_tokens", c.max_completion_tokens)?,
+        status: cell(c.status)
+            .map(|b| parse_status(b).map_err(|m| FieldProblem::new("status", m)))
+            .transpose()?,
+        latency_ms: count("latency_ms", c.latency_ms)?,
+    };
+    let empty: &[u8] = b"";
+    let parts = [
+        cell(c.deployment).unwrap_or(empty),
+        cell(c.model).unwrap_or(empty),
+        cell(c.region).unwrap_or(empty),
+    ];
+    if values.timestamp_ms.is_none() {
+        return Err(FieldProblem::new("timestamp", "empty"));
+    }
+    let workload = keys.lookup(parts, resolver)?;
+    values.into_record(workload)
+}
+
+fn csv_error(path: &str, e: ::csv::Error) -> UsageError {
+    let line = e.position().map_or(0, |p| p.line());
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(source) => UsageError::Io {
+            path: path.to_owned(),
+            source,
+        },
+        other => UsageError::Field {
+            path: path.to_owned(),
+            line,
+            field: "row".to_owned(),
+            message: format!("malformed CSV: {}", lossy(format!("{other:?}").as_bytes())),
+        },
+    }
+}

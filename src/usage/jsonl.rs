@@ -1,0 +1,291 @@
+//! JSON Lines usage logs: one object per line with a `timestamp` (RFC 3339 or Unix seconds),
+//! `created` or `created_at` (Unix seconds), `model`, optional `deployment`, `region`,
+//! `status`, `latency_ms`, `max_completion_tokens` (or `max_tokens`, `max_output_tokens`) and an
+//! OpenAI-style `usage` object in the Chat Completions shape (`prompt_tokens`,
+//! `completion_tokens`, `*_tokens_details`) or the Responses shape (`input_tokens`,
+//! `output_tokens`, `*_tokens_details`). Detail objects may be missing or `null`; unknown keys
+//! (a whole logged response body, say) are ignored. Blank lines are skipped.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+
+use serde::Deserialize;
+use serde_json::Number;
+
+use super::csv::KeyCache;
+use super::detect::OpenedInput;
+use super::fields::{parse_status, parse_timestamp_ms, unix_seconds_to_ms};
+use super::{
+    FieldProblem, KeyResolver, ReadOptions, ReadSummary, RowValues, Sink, UsageError, UsageRecord,
+};
+
+#[derive(Deserialize)]
+struct Line<'a> {
+    #[serde(borrow, default)]
+    timestamp: Option<Scalar<'a>>,
+    #[serde(default)]
+    created: Option<Number>,
+    #[serde(default)]
+    created_at: Option<Number>,
+    #[serde(borrow, default)]
+    model: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    deployment: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    region: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    status: Option<Scalar<'a>>,
+    #[serde(default)]
+    latency_ms: Option<Number>,
+    #[serde(default)]
+    max_completion_tokens: Option<Number>,
+    #[serde(default)]
+    max_tokens: Option<Number>,
+    #[serde(default)]
+    max_output_tokens: Option<Number>,
+    #[serde(default)]
+    usage: Option<Usage>,
+}
+
+/// A JSON value that may be a string or a number.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar<'a> {
+    Number(Number),
+    Text(#[serde(borrow)] Cow<'a, str>),
+}
+
+#[derive(Deserialize, Default)]
+struct Usage {
+    #[serde(default)]
+    prompt_tokens: Option<Number>,
+    #[serde(default)]
+    completion_tokens: Option<Number>,
+    #[serde(default)]
+    input_tokens: Option<Number>,
+    #[serde(default)]
+    output_tokens: Option<Number>,
+    #[serde(default)]
+    prompt_tokens_details: Option<Details>,
+    #[serde(default)]
+    input_tokens_details: Option<Details>,
+    #[serde(default)]
+    completion_tokens_details: Option<Details>,
+    #[serde(default)]
+    output_tokens_details: Option<Details>,
+}
+
+#[derive(Deserialize, Default)]
+struct Details {
+    #[serde(default)]
+    cached_tokens: Option<Number>,
+    #[serde(default)]
+    reasoning_tokens: Option<Number>,
+}
+
+/// Read a JSON Lines usage log.
+pub fn read_jsonl(
+    input: OpenedInput,
+    options: &ReadOptions,
+    resolver: &mut dyn KeyResolver,
+    sink: &mut Sink<'_>,
+) -> Result<ReadSummary, UsageError> {
+    let path = input.name;
+    let mut reader = input.reader;
+    let mut buf = Vec::with_capacity(1024);
+    let mut keys = KeyCache::default();
+    let mut summary = ReadSummary::default();
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|source| UsageError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let mut text: &[u8] = buf.trim_ascii();
+        if line_no == 1 {
+            text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+        }
+        if text.is_empty() {
+            continue;
+        }
+        let parsed = parse_line(text, &mut keys, resolver);
+        super::deliver(parsed, sink, &mut summary, options, &path, line_no)?;
+    }
+    Ok(summary)
+}
+
+fn parse_line(
+    text: &[u8],
+    keys: &mut KeyCache,
+    resolver: &mut dyn KeyResolver,
+) -> Result<UsageRecord, FieldProblem> {
+    let line: Line<'_> = serde_json::from_slice(text).map_err(|e| {
+        let what = if e.is_eof() {
+            "truncated JSON (the line ends inside the object)".to_owned()
+        } else {
+            format!("invalid JSON: {e}")
+        };
+        FieldProblem::new("json", what)
+    })?;
+    let timestamp_ms = match (&line.timestamp, &line.created, &line.created_at) {
+        (Some(Scalar::Text(t)), _, _) => {
+            parse_timestamp_ms(t.as_bytes()).map_err(|m| FieldProblem::new("timestamp", m))?
+        }
+        (Some(Scalar::Number(n)), _, _) => seconds(n, "timestamp")?,
+        (None, Some(n), _) => seconds(n, "created")?,
+        (None, None, Some(n)) => seconds(n, "created_at")?,
+        (None, None, None) => {
+            return Err(FieldProblem::new(
+                "timestamp",
+                "missing (need `timestamp`, `created` or `created_at`)",
+            ))
+        }
+    };
+    let usage = line
+        .usage
+        .ok_or_else(|| FieldProblem::new("usage", "missing usage object"))?;
+    let (prompt, prompt_name) = match (&usage.prompt_tokens, &usage.input_tokens) {
+        (Some(n), _) => (n, "usage.prompt_tokens"),
+        (None, Some(n)) => (n, "usage.input_tokens"),
+        (None, None) => {
+            return Err(FieldProblem::new(
+                "usage.prompt_tokens",
+                "missing (need `prompt_tokens` or `input_tokens`)",
+            ))
+        }
+    };
+    let (completion, completion_name) = match (&usage.completion_tokens, &usage.output_tokens) {
+        (Some(n), _) => (n, "usage.completion_tokens"),
+        (None, Some(n)) => (n, "usage.output_tokens"),
+        (None, None) => {
+            return Err(FieldProblem::new(
+                "usage.completion_tokens",
+                "missing (need `completion_tokens` or `output_tokens`)",
+            ))
+        }
+    };
+    let cached = detail(
+        &usage.prompt_tokens_details,
+        &usage.input_tokens_details,
+        |d| &d.cached_tokens,
+        "usage.prompt_tokens_details.cached_tokens",
+    )?;
+    let reasoning = detail(
+        &usage.completion_tokens_details,
+        &usage.output_tokens_details,
+        |d| &d.reasoning_tokens,
+        "usage.completion_tokens_details.reasoning_tokens",
+    )?;
+    let max_completion = match (
+        &line.max_completion_tokens,
+        &line.max_output_tokens,
+        &line.max_tokens,
+    ) {
+        (Some(n), _, _) => Some(count(n, "max_completion_tokens")?),
+        (None, Some(n), _) => Some(count(n, "max_output_tokens")?),
+        (None, None, Some(n)) => Some(count(n, "max_tokens")?),
+        (None, None, None) => None,
+    };
+    let status = match &line.status {
+        None => None,
+        Some(Scalar::Number(n)) => Some(
+            n.as_u64()
+                .filter(|c| (100..=599).contains(c))
+                .map(|c| c as u16)
+                .ok_or_else(|| {
+                    FieldProblem::new("status", format!("`{n}` is not an HTTP status"))
+                })?,
+        ),
+        Some(Scalar::Text(t)) => Some(parse_status_text(t)?),
+    };
+    let values = RowValues {
+        timestamp_ms: Some(timestamp_ms),
+        prompt_tokens: Some(count(prompt, prompt_name)?),
+        cached_tokens: cached,
+        completion_tokens: Some(count(completion, completion_name)?),
+        reasoning_tokens: reasoning,
+        max_completion_tokens: max_completion,
+        status,
+        latency_ms: line
+            .latency_ms
+            .as_ref()
+            .map(|n| count(n, "latency_ms"))
+            .transpose()?,
+    };
+    let parts = [
+        text_of(&line.deployment),
+        text_of(&line.model),
+        text_of(&line.region),
+    ];
+    let workload = keys.lookup(parts, resolver)?;
+    values.into_record(workload)
+}
+
+/// Responses API statuses: `completed` and `incomplete` were served and billed (an incomplete
+/// answer still bills its input and reasoning tokens); `failed` and `cancelled` were not.
+fn parse_status_text(t: &str) -> Result<u16, FieldProblem> {
+    match t.trim().to_ascii_lowercase().as_str() {
+        "completed" | "incomplete" | "ok" | "success" => Ok(200),
+        "failed" => Ok(500),
+        "cancelled" | "canceled" => Ok(499),
+        other => parse_status(other.as_bytes()).map_err(|_| {
+            FieldProblem::new(
+                "status",
+                format!(
+                    "`{t}` is neither an HTTP status nor completed/incomplete/failed/cancelled"
+                ),
+            )
+        }),
+    }
+}
+
+fn detail(
+    chat: &Option<Details>,
+    responses: &Option<Details>,
+    pick: impl Fn(&Details) -> &Option<Number>,
+    name: &'static str,
+) -> Result<Option<u64>, FieldProblem> {
+    let value = chat
+        .as_ref()
+        .and_then(|d| pick(d).as_ref())
+        .or_else(|| responses.as_ref().and_then(|d| pick(d).as_ref()));
+    value.map(|n| count(n, name)).transpose()
+}
+
+fn count(n: &Number, field: &'static str) -> Result<u64, FieldProblem> {
+    if let Some(v) = n.as_u64() {
+        return Ok(v);
+    }
+    let message = if n.as_i64().is_some_and(|v| v < 0) {
+        format!("`{n}` is negative; token counts are >= 0")
+    } else if let Some(f) = n.as_f64() {
+        if f < 0.0 {
+            format!("`{n}` is negative; token counts are >= 0")
+        } else if f.fract() == 0.0 {
+            format!("`{n}` overflows a token count")
+        } else {
+            format!("`{n}` is not a whole number")
+        }
+    } else {
+        format!("`{n}` is not a token count")
+    };
+    Err(FieldProblem::new(field, message))
+}
+
+fn seconds(n: &Number, field: &'static str) -> Result<i64, FieldProblem> {
+    let secs = n
+        .as_f64()
+        .ok_or_else(|| FieldProblem::new(field, format!("`{n}` is not a number")))?;
+    unix_seconds_to_ms(secs).map_err(|m| FieldProblem::new(field, m))
+}
+
+fn text_of<'s>(v: &'s Option<Cow<'_, str>>) -> &'s [u8] {
+    v.as_deref().unwrap_or("").as_bytes()
+}

@@ -1,0 +1,346 @@
+//! Usage logs: streaming readers for CSV and JSON Lines (optionally gzip-compressed, or from
+//! stdin) that turn each row into a [`UsageRecord`].
+//!
+//! Readers never hold a whole file in memory. They check token semantics (cached tokens are
+//! part of prompt tokens, reasoning tokens part of completion tokens) and report bad input with
+//! the file, line and field. What a row's deployment/model/region *mean* (model-name
+//! resolution, default region) is left to a [`KeyResolver`] supplied by the caller.
+
+pub mod csv;
+pub mod detect;
+pub mod fields;
+pub mod jsonl;
+pub mod synth;
+
+use std::fmt;
+
+pub use detect::{open_input, InputFormat, InputSource, InputSpec};
+
+/// One request from a usage log, with the workload it belongs to already resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsageRecord {
+    /// Arrival time, milliseconds since the Unix epoch (UTC).
+    pub timestamp_ms: i64,
+    /// Index of the workload (deployment x model x region) from the [`KeyResolver`].
+    pub workload: u32,
+    /// Prompt (input) tokens, including cached tokens.
+    pub prompt_tokens: u64,
+    /// Cached prompt tokens (a subset of `prompt_tokens`).
+    pub cached_tokens: u64,
+    /// Completion (output) tokens, including reasoning tokens.
+    pub completion_tokens: u64,
+    /// Hidden reasoning tokens (a subset of `completion_tokens`).
+    pub reasoning_tokens: u64,
+    /// The request's `max_completion_tokens` (or `max_tokens`/`max_output_tokens`), if logged.
+    pub max_completion_tokens: Option<u64>,
+    /// HTTP status, if logged; absent means success.
+    pub status: Option<u16>,
+    /// End-to-end latency in milliseconds, if logged.
+    pub latency_ms: Option<u64>,
+}
+
+impl UsageRecord {
+    /// True when the request succeeded (status absent or 2xx): it is billed and counts as demand.
+    pub fn is_success(&self) -> bool {
+        self.status.is_none_or(|s| (200..300).contains(&s))
+    }
+
+    /// Prompt tokens that were not served from the prompt cache.
+    pub fn uncached_prompt_tokens(&self) -> u64 {
+        self.prompt_tokens - self.cached_tokens
+    }
+
+    /// True when reasoning consumed the whole completion budget: the user paid for reasoning
+    /// and got no visible text (`reasoning == completion >= max_completion_tokens > 0`).
+    pub fn is_emptied_by_reasoning(&self) -> bool {
+        match self.max_completion_tokens {
+            Some(max) => {
+                max > 0
+                    && self.reasoning_tokens == self.completion_tokens
+                    && self.completion_tokens >= max
+            }
+            None => false,
+        }
+    }
+}
+
+/// The raw identity of a row, as written in the log.
+#[derive(Debug, Clone, Copy)]
+pub struct RawKey<'a> {
+    /// Deployment name, if present.
+    pub deployment: Option<&'a str>,
+    /// Model name as logged (bare or versioned), if present.
+    pub model: Option<&'a str>,
+    /// Azure region (`armRegionName`), if present.
+    pub region: Option<&'a str>,
+}
+
+/// A field-level rejection from a [`KeyResolver`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRejection {
+    /// The field at fault (`model`, `region`, `deployment`).
+    pub field: &'static str,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// Maps a row's raw identity to a workload index (and rejects unknown models etc.).
+pub trait KeyResolver {
+    /// Resolve or reject a raw key. Called once per distinct key, so it may be slow.
+    fn resolve(&mut self, key: RawKey<'_>) -> Result<u32, KeyRejection>;
+}
+
+/// A record the sink could not take. With a `field`, it is a problem of that row (skippable
+/// with `skip_invalid`); without, the read stops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SinkError {
+    /// The field at fault, if the row is to blame.
+    pub field: Option<&'static str>,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Where readers deliver records.
+pub type Sink<'a> = dyn FnMut(UsageRecord) -> Result<(), SinkError> + 'a;
+
+/// Options shared by all readers.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Skip and count invalid rows instead of stopping at the first one.
+    pub skip_invalid: bool,
+}
+
+/// Errors reading usage logs. Every variant names the input.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    /// A row has a bad field.
+    #[error("{path}:{line}: field `{field}`: {message}")]
+    Field {
+        /// Input name (`-` for stdin).
+        path: String,
+        /// 1-based line number.
+        line: u64,
+        /// The field at fault.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file as a whole is unusable (missing column, empty, binary).
+    #[error("{path}: {message}")]
+    File {
+        /// Input name.
+        path: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// An I/O error.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// Input name.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// What a read produced, besides the records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadSummary {
+    /// Records passed to the sink.
+    pub records: u64,
+    /// Rows skipped as invalid (only with `skip_invalid`).
+    pub skipped: u64,
+    /// The first few skipped rows, as `file:line: field: message`.
+    pub skipped_examples: Vec<String>,
+}
+
+/// Largest prompt or completion a single request may carry (no model's context comes close).
+pub const MAX_TOKENS_PER_REQUEST: u64 = u32::MAX as u64 - 1;
+
+/// How many skipped-row examples a summary keeps.
+pub const SKIPPED_EXAMPLES: usize = 5;
+
+impl ReadSummary {
+    pub(crate) fn note_skip(&mut self, err: &UsageError) {
+        self.skipped += 1;
+        if self.skipped_examples.len() < SKIPPED_EXAMPLES {
+            self.skipped_examples.push(err.to_string());
+        }
+    }
+
+    /// Add another summary's counts.
+    pub fn merge(&mut self, other: ReadSummary) {
+        self.records += other.records;
+        self.skipped += other.skipped;
+        for e in other.skipped_examples {
+            if self.skipped_examples.len() < SKIPPED_EXAMPLES {
+                self.skipped_examples.push(e);
+            }
+        }
+    }
+}
+
+/// A row's fields before the workload is resolved: the common output of both readers.
+#[derive(Debug, Default)]
+pub(crate) struct RowValues {
+    pub timestamp_ms: Option<i64>,
+    pub prompt_tokens: Option<u64>,
+    pub cached_tokens: Option<u64>,
+    pub completion_tokens: Option<u64>,
+    pub reasoning_tokens: Option<u64>,
+    pub max_completion_tokens: Option<u64>,
+    pub status: Option<u16>,
+    pub latency_ms: Option<u64>,
+}
+
+/// A field-level problem found in a row; the reader adds path and line.
+#[derive(Debug)]
+pub(crate) struct FieldProblem {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldProblem {
+    pub fn new(field: &'static str, message: impl fmt::Display) -> Self {
+        FieldProblem {
+            field,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl RowValues {
+    /// Check required fields and token semantics, and build the record.
+    pub fn into_record(self, workload: u32) -> Result<UsageRecord, FieldProblem> {
+        let timestamp_ms = self
+            .timestamp_ms
+            .ok_or_else(|| FieldProblem::new("timestamp", "missing"))?;
+        let prompt_tokens = self
+            .prompt_tokens
+            .ok_or_else(|| FieldProblem::new("prompt_tokens", "missing"))?;
+        let completion_tokens = self
+            .completion_tokens
+            .ok_or_else(|| FieldProblem::new("completion_tokens", "missing"))?;
+        let cached_tokens = self.cached_tokens.unwrap_or(0);
+        let reasoning_tokens = self.reasoning_tokens.unwrap_or(0);
+        for (field, value) in [
+            ("prompt_tokens", prompt_tokens),
+            ("completion_tokens", completion_tokens),
+        ] {
+            if value > MAX_TOKENS_PER_REQUEST {
+                return Err(FieldProblem::new(
+                    field,
+                    format!("{value} tokens in one request is implausible (limit {MAX_TOKENS_PER_REQUEST})"),
+                ));
+            }
+        }
+        if cached_tokens > prompt_tokens {
+            return Err(FieldProblem::new(
+                "cached_tokens",
+                format!(
+                    "{cached_tokens} cached tokens exceed {prompt_tokens} prompt tokens (cached tokens are part of the prompt)"
+                ),
+            ));
+        }
+        if reasoning_tokens > completion_tokens {
+            return Err(FieldProblem::new(
+                "reasoning_tokens",
+                format!(
+                    "{reasoning_tokens} reasoning tokens exceed {completion_tokens} completion tokens (reasoning tokens are part of the completion)"
+                ),
+            ));
+        }
+        Ok(UsageRecord {
+            timestamp_ms,
+            workload,
+            prompt_tokens,
+            cached_tokens,
+            completion_tokens,
+            reasoning_tokens,
+            max_completion_tokens: self.max_completion_tokens,
+            status: self.status,
+            latency_ms: self.latency_ms,
+        })
+    }
+}
+
+/// Read every input in order, passing each valid record to `sink`.
+pub fn read_usage(
+    inputs: &[InputSpec],
+    options: &ReadOptions,
+    resolver: &mut dyn KeyResolver,
+    sink: &mut Sink<'_>,
+) -> Result<ReadSummary, UsageError> {
+    let mut total = ReadSummary::default();
+    for input in inputs {
+        let opened = open_input(input)?;
+        let name = opened.name.clone();
+        let summary = match opened.format {
+            InputFormat::Csv => csv::read_csv(opened, options, resolver, sink)?,
+            InputFormat::Jsonl => jsonl::read_jsonl(opened, options, resolver, sink)?,
+        };
+        if summary.records == 0 {
+            let why = if summary.skipped > 0 {
+                format!(
+                    "all {} rows were invalid and skipped; first: {}",
+                    summary.skipped,
+                    summary.skipped_examples.first().map_or("", String::as_str)
+                )
+            } else {
+                "the log holds no usage records".to_owned()
+            };
+            return Err(UsageError::File {
+                path: name,
+                message: why,
+            });
+        }
+        total.merge(summary);
+    }
+    Ok(total)
+}
+
+/// Hand a parsed row to the sink and account for the outcome: the one place both readers
+/// decide between "count", "skip" and "stop".
+pub(crate) fn deliver(
+    parsed: Result<UsageRecord, FieldProblem>,
+    sink: &mut Sink<'_>,
+    summary: &mut ReadSummary,
+    options: &ReadOptions,
+    path: &str,
+    line: u64,
+) -> Result<(), UsageError> {
+    let problem = match parsed {
+        Ok(record) => match sink(record) {
+            Ok(()) => {
+                summary.records += 1;
+                return Ok(());
+            }
+            Err(SinkError {
+                field: Some(field),
+                message,
+            }) => FieldProblem { field, message },
+            Err(SinkError {
+                field: None,
+                message,
+            }) => {
+                return Err(UsageError::File {
+                    path: path.to_owned(),
+                    message,
+                })
+            }
+        },
+        Err(problem) => problem,
+    };
+    let err = UsageError::Field {
+        path: path.to_owned(),
+        line,
+        field: problem.field.to_owned(),
+        message: problem.message,
+    };
+    if options.skip_invalid {
+        summary.note_skip(&err);
+        Ok(())
+    } else {
+        Err(err)
+    }
+}
