@@ -126,7 +126,7 @@ impl CompareSettings {
             inputs,
             using_bundled_sample,
             catalog: catalog.clone(),
-            model_map: parse_model_map(&input.model_map)?,
+            model_map: input.model_map.iter().cloned().collect(),
             default_region: input.region.as_ref().map(|r| r.trim().to_ascii_lowercase()),
             skip_invalid: input.skip_invalid,
             sim: ensure_sim(sim)?,
@@ -149,44 +149,13 @@ fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
     })
 }
 
-fn parse_model_map(entries: &[String]) -> Result<BTreeMap<String, String>> {
-    let mut map = BTreeMap::new();
-    for e in entries {
-        let Some((d, m)) = e.split_once('=') else {
-            bail!("--model-map `{e}`: expected DEPLOYMENT=MODEL");
-        };
-        let (d, m) = (d.trim(), m.trim());
-        if d.is_empty() || m.is_empty() {
-            bail!("--model-map `{e}`: both DEPLOYMENT and MODEL must be non-empty");
-        }
-        map.insert(d.to_owned(), m.to_owned());
-    }
-    Ok(map)
-}
-
 fn ensure_sim(sim: &SimArgs) -> Result<SimParams> {
-    if !(sim.bucket_window_s.is_finite()
-        && sim.bucket_window_s > 0.0
-        && sim.bucket_window_s <= 3600.0)
-    {
-        bail!(
-            "--bucket-window-s must be between 0 and 3600 seconds, got {}",
-            sim.bucket_window_s
-        );
-    }
-    let missing_max_tokens = match sim.missing_max_tokens.trim() {
-        "actual" => MissingMaxTokens::Actual,
-        n => MissingMaxTokens::Fixed(n.parse::<u32>().ok().filter(|v| *v > 0).with_context(
-            || {
-                format!(
-                    "--missing-max-tokens: expected `actual` or a positive token count, got `{n}`"
-                )
-            },
-        )?),
-    };
     Ok(SimParams {
         bucket_window_s: sim.bucket_window_s,
-        missing_max_tokens,
+        missing_max_tokens: match sim.missing_max_tokens {
+            None => MissingMaxTokens::Actual,
+            Some(n) => MissingMaxTokens::Fixed(n),
+        },
     })
 }
 

@@ -78,8 +78,8 @@ pub struct InputArgs {
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
     /// Map a deployment to a model for rows without a model: DEPLOYMENT=MODEL (repeatable).
-    #[arg(long, value_name = "DEPLOYMENT=MODEL")]
-    pub model_map: Vec<String>,
+    #[arg(long, value_name = "DEPLOYMENT=MODEL", value_parser = parse_model_map_entry)]
+    pub model_map: Vec<(String, String)>,
     /// Region for rows without one (an armRegionName such as eastus2).
     #[arg(long, value_name = "REGION", env = "PTUPLAN_REGION")]
     pub region: Option<String>,
@@ -120,18 +120,18 @@ pub struct SimArgs {
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub max_retries: u32,
     /// Largest acceptable share of throttled or spilled requests, in percent.
-    #[arg(long, default_value_t = 1.0, value_name = "PCT")]
+    #[arg(long, default_value_t = 1.0, value_name = "PCT", value_parser = parse_percent)]
     pub max_throttle_rate: f64,
     /// PTU counts simulated per provisioned type (1-42).
-    #[arg(long, default_value_t = 40, value_name = "N")]
+    #[arg(long, default_value_t = 40, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=42))]
     pub sweep_points: u32,
     /// Seconds of capacity the PTU utilization bucket holds before it reports 100%.
-    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS", value_parser = parse_window_s)]
     pub bucket_window_s: f64,
     /// Admission estimate for requests without max_completion_tokens: `actual` (the real
     /// completion size) or a token count.
-    #[arg(long, default_value = "actual", value_name = "actual|TOKENS")]
-    pub missing_max_tokens: String,
+    #[arg(long, default_value = "actual", value_name = "actual|TOKENS", value_parser = parse_missing_max_tokens)]
+    pub missing_max_tokens: Option<u32>,
     /// Allow Batch options (24-hour turnaround) to be recommended.
     #[arg(long)]
     pub batch_eligible: bool,
@@ -201,6 +201,62 @@ pub enum CatalogFormat {
     Table,
     /// JSON.
     Json,
+}
+
+/// `DEPLOYMENT=MODEL`.
+fn parse_model_map_entry(text: &str) -> Result<(String, String), String> {
+    let (d, m) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}`: expected DEPLOYMENT=MODEL"))?;
+    let (d, m) = (d.trim(), m.trim());
+    if d.is_empty() || m.is_empty() {
+        return Err(format!(
+            "`{text}`: expected DEPLOYMENT=MODEL with both parts non-empty"
+        ));
+    }
+    Ok((d.to_owned(), m.to_owned()))
+}
+
+/// A percentage between 0 and 100.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=100.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("`{text}` must be between 0 and 100"))
+    }
+}
+
+/// Seconds in (0, 3600].
+fn parse_window_s(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if v.is_finite() && v > 0.0 && v <= 3600.0 {
+        Ok(v)
+    } else {
+        Err(format!(
+            "`{text}` must be more than 0 and at most 3600 seconds"
+        ))
+    }
+}
+
+/// `actual` (None) or a positive token count.
+fn parse_missing_max_tokens(text: &str) -> Result<Option<u32>, String> {
+    match text.trim() {
+        "actual" => Ok(None),
+        n => n
+            .parse::<u32>()
+            .ok()
+            .filter(|v| *v > 0)
+            .map(Some)
+            .ok_or_else(|| format!("`{text}`: expected `actual` or a positive token count")),
+    }
 }
 
 #[cfg(test)]

@@ -136,6 +136,8 @@ impl SimOutcome {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UtilizationHistogram {
     counts: Vec<u64>,
+    /// Minutes with no admitted traffic (exactly 0%).
+    pub idle_minutes: u64,
     /// Minutes counted.
     pub minutes: u64,
     /// Largest per-minute utilization seen (1.0 = 100%).
@@ -146,6 +148,7 @@ impl Default for UtilizationHistogram {
     fn default() -> Self {
         UtilizationHistogram {
             counts: vec![0; HIST_BINS],
+            idle_minutes: 0,
             minutes: 0,
             max: 0.0,
         }
@@ -157,20 +160,27 @@ impl UtilizationHistogram {
         if minutes == 0 {
             return;
         }
+        self.minutes += minutes;
+        if utilization <= 0.0 {
+            self.idle_minutes += minutes;
+            return;
+        }
         let bin = ((utilization / HIST_BIN_WIDTH) as usize).min(HIST_BINS - 1);
         self.counts[bin] += minutes;
-        self.minutes += minutes;
         self.max = self.max.max(utilization);
     }
 
-    /// The `q` quantile (0..=1) of per-minute utilization, as the upper edge of its 0.5% bin
-    /// (never above the exact maximum).
+    /// The `q` quantile (0..=1) of per-minute utilization: 0 for idle minutes, otherwise the
+    /// upper edge of its 0.5% bin (never above the exact maximum).
     pub fn quantile(&self, q: f64) -> f64 {
         if self.minutes == 0 {
             return 0.0;
         }
         let rank = ((q * self.minutes as f64).ceil() as u64).clamp(1, self.minutes);
-        let mut seen = 0;
+        if rank <= self.idle_minutes {
+            return 0.0;
+        }
+        let mut seen = self.idle_minutes;
         for (i, c) in self.counts.iter().enumerate() {
             seen += c;
             if seen >= rank {
@@ -553,5 +563,208 @@ impl Simulator<'_> {
                 b.out
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::spool::EventSpool;
+    use proptest::prelude::*;
+
+    /// A request with `uncached` prompt tokens and `completion` output tokens at `t_ms`.
+    fn req(t_ms: i64, uncached: u32, completion: u32, max: Option<u32>) -> ReplayEvent {
+        ReplayEvent {
+            t_ms,
+            workload: 0,
+            uncached_prompt_tokens: uncached,
+            cached_tokens: 0,
+            completion_tokens: completion,
+            max_completion_tokens: max.unwrap_or(NONE_U32),
+            latency_ms: 1000,
+        }
+    }
+
+    fn events(list: &[ReplayEvent]) -> SortedEvents {
+        let mut spool = EventSpool::default();
+        for e in list {
+            spool.push(*e).expect("push");
+        }
+        spool.finish()
+    }
+
+    /// 60,000 weighted tokens per minute = 1,000 per second; 10 s bucket = 10,000 tokens.
+    fn target(capacity_tokens_per_min: f64, ratio: f64, mode: ThrottleMode) -> SimTarget {
+        SimTarget {
+            workload: 0,
+            capacity_tokens_per_min,
+            output_to_input_ratio: ratio,
+            latency_target_tokens_per_s: 50.0,
+            mode,
+        }
+    }
+
+    fn run(list: &[ReplayEvent], targets: &[SimTarget]) -> Vec<SimOutcome> {
+        let last = list
+            .iter()
+            .map(|e| e.t_ms)
+            .max()
+            .unwrap_or(0)
+            .div_euclid(60_000);
+        simulate(&events(list), targets, &SimParams::default(), 0, last).expect("simulate")
+    }
+
+    #[test]
+    fn burst_within_a_minute_is_throttled_although_the_minute_fits() {
+        // 20 requests of 1,000 tokens = 20,000 tokens in one minute, a third of the 60,000
+        // the deployment serves per minute. Sent at once, the 10 s bucket (10,000 tokens)
+        // admits 10: the 11th arrives at exactly 100%.
+        let burst: Vec<_> = (0..20).map(|_| req(0, 1000, 0, None)).collect();
+        let out = run(&burst, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        assert_eq!(out[0].served_requests, 10);
+        assert_eq!(out[0].throttled_requests, 10);
+        // The same requests spread 3 s apart never reach 100%.
+        let spread: Vec<_> = (0..20).map(|i| req(i * 3000, 1000, 0, None)).collect();
+        let out = run(&spread, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        assert_eq!(out[0].served_requests, 20);
+        assert_eq!(out[0].throttled_requests, 0);
+    }
+
+    #[test]
+    fn large_max_completion_tokens_throttles_where_actual_tokens_would_not() {
+        // Each request: 100 prompt + 100 completion, but max_completion_tokens 4,000.
+        // Charges 4,100: levels 0 -> 4,100 -> 8,200 -> 12,300, so the 4th and 5th get 429.
+        let capped: Vec<_> = (0..5).map(|_| req(0, 100, 100, Some(4000))).collect();
+        let out = run(&capped, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        assert_eq!((out[0].served_requests, out[0].throttled_requests), (3, 2));
+        // Without the cap the estimate is the actual 100 tokens: charges of 200 all fit.
+        let uncapped: Vec<_> = (0..5).map(|_| req(0, 100, 100, None)).collect();
+        let out = run(&uncapped, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        assert_eq!((out[0].served_requests, out[0].throttled_requests), (5, 0));
+    }
+
+    #[test]
+    fn completion_corrects_the_charge_to_actual_tokens() {
+        // The first request is charged 100 + 9,000 (its cap) = 9,100. At 1 s it completes with
+        // 100 tokens: the level (9,100 - 1,000 drained) is corrected by -8,900 to 0. The
+        // 3,000-token request at 1.5 s lifts it to 3,000 and the one at 1.6 s fits. Without
+        // the correction the level would be 7,600 + 3,000 = 10,600 at 1.5 s: a 429 at 1.6 s.
+        let list = [
+            req(0, 100, 100, Some(9000)),
+            req(1500, 3000, 0, None),
+            req(1600, 100, 0, None),
+        ];
+        let out = run(&list, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        assert_eq!(
+            out[0].throttled_requests, 0,
+            "the correction freed the bucket"
+        );
+    }
+
+    #[test]
+    fn spillover_counts_tokens_and_retry_waits_for_retry_after() {
+        let burst: Vec<_> = (0..12).map(|_| req(0, 1000, 10, None)).collect();
+        let out = run(
+            &burst,
+            &[
+                target(60_000.0, 4.0, ThrottleMode::Spillover),
+                target(60_000.0, 4.0, ThrottleMode::Retry { max_retries: 3 }),
+            ],
+        );
+        // Charges 1,040: admitted at levels 0..9,360 (10 requests), then 2 spill.
+        assert_eq!(out[0].served_requests, 10);
+        assert_eq!(out[0].spilled_requests, 2);
+        assert_eq!(out[0].spilled_uncached_prompt_tokens, 2000);
+        assert_eq!(out[0].spilled_completion_tokens, 20);
+        // With retries the two wait until the bucket drops below 100% and are then served.
+        assert_eq!(out[1].served_requests, 12);
+        assert_eq!(out[1].retried_requests, 2);
+        assert!(out[1].retry_added_latency_ms_max > 0.0);
+        assert!(out[1].throttle_responses >= 2);
+    }
+
+    #[test]
+    fn bigger_deployment_can_throttle_more_with_mixed_sizes() {
+        // Documented behaviour, not a bug: Azure's leaky bucket admits any request while
+        // utilization is below 100%, whatever its size. A big request that only the larger
+        // deployment admits then blocks small ones the smaller deployment serves.
+        let list = [
+            req(0, 10_000, 0, None),  // fills the small bucket (10,000) exactly
+            req(0, 200_000, 0, None), // small: rejected; large (20,000): admitted
+            req(5_000, 100, 0, None),
+            req(6_000, 100, 0, None),
+        ];
+        let out = run(
+            &list,
+            &[
+                target(60_000.0, 1.0, ThrottleMode::Fail),
+                target(120_000.0, 1.0, ThrottleMode::Fail),
+            ],
+        );
+        assert_eq!(out[0].throttled_requests, 1);
+        assert_eq!(out[1].throttled_requests, 2);
+    }
+
+    #[test]
+    fn utilization_counts_every_minute_of_the_span() {
+        // 30,000 tokens in minute 0 of a 4-minute span at 60,000/min: 50%, then three 0% minutes.
+        let list: Vec<_> = (0..30).map(|i| req(i * 1000, 1000, 0, None)).collect();
+        let out = simulate(
+            &events(&list),
+            &[target(60_000.0, 1.0, ThrottleMode::Fail)],
+            &SimParams::default(),
+            0,
+            3,
+        )
+        .expect("simulate");
+        let u = &out[0].utilization;
+        assert_eq!(u.minutes, 4);
+        assert!((u.max - 0.5).abs() < 1e-9);
+        assert_eq!(u.quantile(0.5), 0.0);
+        assert!((u.quantile(1.0) - 0.5).abs() < 1e-9);
+    }
+
+    fn arb_traffic() -> impl Strategy<Value = Vec<ReplayEvent>> {
+        proptest::collection::vec(
+            (
+                0i64..300_000,
+                1u32..20_000,
+                0u32..2_000,
+                proptest::option::of(1u32..8_000),
+            ),
+            1..150,
+        )
+        .prop_map(|mut v| {
+            v.sort_by_key(|x| x.0);
+            v.into_iter().map(|(t, u, c, m)| req(t, u, c, m)).collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn served_throttled_and_spilled_add_up_to_offered(traffic in arb_traffic(), cap in 1_000.0f64..200_000.0, retries in 0u32..3) {
+            let targets = [
+                target(cap, 4.0, ThrottleMode::Fail),
+                target(cap, 4.0, ThrottleMode::Spillover),
+                target(cap, 4.0, ThrottleMode::Retry { max_retries: retries }),
+            ];
+            for o in run(&traffic, &targets) {
+                prop_assert_eq!(o.offered_requests, traffic.len() as u64);
+                prop_assert_eq!(o.served_requests + o.throttled_requests + o.spilled_requests, o.offered_requests);
+                prop_assert!(o.utilization.max >= 0.0);
+            }
+        }
+
+        /// With equal charges per request (and no completion correction) admitted counts are
+        /// monotone in capacity: at the first time the larger deployment has admitted fewer,
+        /// its level would be at most the smaller one's, which admitted; contradiction.
+        #[test]
+        fn more_ptus_never_throttle_more_on_equal_sized_requests(times in proptest::collection::vec(0i64..120_000, 1..200), size in 100u32..20_000, caps in (1_000.0f64..100_000.0, 1.0f64..4.0)) {
+            let mut times = times;
+            times.sort_unstable();
+            let traffic: Vec<_> = times.iter().map(|&t| req(t, size, 0, None)).collect();
+            let out = run(&traffic, &[target(caps.0, 1.0, ThrottleMode::Fail), target(caps.0 * caps.1, 1.0, ThrottleMode::Fail)]);
+            prop_assert!(out[1].throttled_requests <= out[0].throttled_requests);
+        }
     }
 }

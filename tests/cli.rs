@@ -1,0 +1,420 @@
+//! Integration tests: run the real binary on `tests/fixtures/` and check exit codes, the JSON
+//! contract's numbers (hand-computed here), and the file/line/field of every bad-input error.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+fn ptuplan() -> Command {
+    let mut cmd = Command::cargo_bin("ptuplan").expect("binary builds");
+    cmd.env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("PTUPLAN_CATALOG")
+        .env_remove("PTUPLAN_REGION");
+    cmd
+}
+
+fn compare_json(args: &[&str]) -> Value {
+    let out = ptuplan()
+        .arg("compare")
+        .args(args)
+        .args(["--format", "json", "--quiet"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn option<'a>(workload: &'a Value, id: &str) -> &'a Value {
+    workload["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .find(|o| o["id"] == id)
+        .unwrap_or_else(|| panic!("no option {id}"))
+}
+
+fn approx(v: &Value, expected: f64) {
+    let got = v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
+    assert!(
+        (got - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+        "got {got}, expected {expected}"
+    );
+}
+
+// 2 billed gpt-4o requests: uncached 1,000 + 1,024, cached 1,024, completion 100 + 200.
+// Global Standard 2.50 / 1.25 / 10.00 USD per 1M:
+// (2,024 x 2.50 + 1,024 x 1.25 + 300 x 10.00) / 1e6 = 0.00934 USD.
+const TINY_GLOBAL_USD: f64 = 0.00934;
+// Data Zone Standard 2.75 / 1.375 / 11.00: (5,566 + 1,408 + 3,300) / 1e6.
+const TINY_DATA_ZONE_USD: f64 = 0.010274;
+
+fn check_tiny(report: &Value) {
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["input"]["records"], 3);
+    assert_eq!(report["input"]["failed_requests"], 1);
+    // 10:00 through 10:01: two whole minutes.
+    approx(&report["input"]["hours"], 2.0 / 60.0);
+    let workloads = report["workloads"].as_array().expect("workloads");
+    assert_eq!(
+        workloads.len(),
+        1,
+        "versioned and bare names are one workload"
+    );
+    let w = &workloads[0];
+    assert_eq!(w["deployment"], "chat");
+    assert_eq!(w["model"], "gpt-4o");
+    assert_eq!(w["requests"], 2);
+    assert_eq!(w["prompt_tokens"], 3048);
+    assert_eq!(w["cached_tokens"], 1024);
+    assert_eq!(w["completion_tokens"], 300);
+    approx(&option(w, "global-standard")["cost_usd"], TINY_GLOBAL_USD);
+    approx(
+        &option(w, "global-standard")["monthly_cost_usd"],
+        TINY_GLOBAL_USD * 730.0 * 30.0,
+    );
+    approx(
+        &option(w, "data-zone-standard")["cost_usd"],
+        TINY_DATA_ZONE_USD,
+    );
+    // Batch is 50% and not recommended by default; Global Standard is the cheapest eligible.
+    assert_eq!(option(w, "global-batch")["eligible"], false);
+    assert_eq!(w["recommended"], "global-standard");
+    // Peak minute: 10:00 holds both requests: (1,000 + 1,024) + 4 x 300 = 3,224 weighted tokens.
+    approx(&w["peak_minute_weighted_tpm"], 3224.0);
+}
+
+#[test]
+fn compare_prices_a_tiny_log_by_hand() {
+    check_tiny(&compare_json(&[fixture("good/tiny.csv")
+        .to_str()
+        .expect("utf8")]));
+}
+
+#[test]
+fn csv_variants_give_the_same_answer() {
+    check_tiny(&compare_json(&[fixture(
+        "good/tiny-reordered-bom-crlf.csv",
+    )
+    .to_str()
+    .expect("utf8")]));
+    check_tiny(&compare_json(&[
+        fixture("good/tiny-no-model.csv").to_str().expect("utf8"),
+        "--model-map",
+        "chat=gpt-4o",
+    ]));
+    // gzip, detected from the content, and stdin.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gz = dir.path().join("tiny.log");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).expect("create"),
+        flate2::Compression::default(),
+    );
+    std::io::copy(
+        &mut std::fs::File::open(fixture("good/tiny.csv")).expect("open"),
+        &mut enc,
+    )
+    .expect("gzip");
+    enc.finish().expect("finish");
+    check_tiny(&compare_json(&[gz.to_str().expect("utf8")]));
+    let out = ptuplan()
+        .args(["compare", "-", "--format", "json", "--quiet"])
+        .pipe_stdin(fixture("good/tiny.csv"))
+        .expect("stdin")
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    check_tiny(&serde_json::from_slice(&out.stdout).expect("json"));
+}
+
+#[test]
+fn jsonl_reads_both_usage_shapes_and_finds_emptied_answers() {
+    let report = compare_json(&[fixture("good/reasoning.jsonl").to_str().expect("utf8")]);
+    let w = &report["workloads"][0];
+    assert_eq!(w["model"], "o3-mini");
+    assert_eq!(w["requests"], 3);
+    assert_eq!(w["failed_requests"], 1);
+    assert_eq!(w["prompt_tokens"], 577 + 13 + 2048);
+    assert_eq!(w["completion_tokens"], 2320 + 1000 + 10);
+    assert_eq!(w["reasoning_tokens"], 1792 + 1000);
+    // The Responses row used its whole 1,000-token budget on reasoning.
+    assert_eq!(w["truncated_requests"], 1);
+    // o3-mini Global Standard 1.10 in / 4.40 out: (13 x 1.10 + 1,000 x 4.40) / 1e6.
+    approx(&w["truncated_cost_usd"], 0.004_414_3);
+    approx(
+        &option(w, "global-standard")["cost_usd"],
+        (2638.0 * 1.10 + 3330.0 * 4.40) / 1e6,
+    );
+}
+
+#[test]
+fn spillover_is_billed_at_standard_prices() {
+    // 100 gpt-4o requests at one instant, 1,000 prompt + 100 completion, max 100.
+    // 15 Global PTUs drain 37,500 tokens/min; the 10 s bucket is full at 6,250 tokens.
+    // Each request is charged 1,000 + 4 x 100 = 1,400: 5 are admitted (0 .. 5,600 < 6,250),
+    // the other 95 spill to Global Standard at (1,000 x 2.50 + 100 x 10.00) / 1e6 each.
+    let report = compare_json(&[fixture("good/spill-burst.csv").to_str().expect("utf8")]);
+    let w = &report["workloads"][0];
+    let sizing = &w["sizing"]["global-provisioned"];
+    assert_eq!(sizing["on_throttle"], "spillover");
+    let first = &sizing["curve"][0];
+    assert_eq!(first["ptus"], 15);
+    approx(&first["spillover_cost_usd"], 95.0 * 0.0035);
+    // Hourly PTU cost over the 1-minute span: 15 x 1.00 / 60.
+    approx(&first["cost_usd"], 0.25 + 95.0 * 0.0035);
+    let hourly = option(w, "global-provisioned/hourly");
+    assert_eq!(hourly["ptus"], 15);
+    assert_eq!(hourly["spilled_requests"], 95);
+    assert_eq!(hourly["throttled_requests"], 0);
+    // Regional has no spillover: 429s fail, and even the largest swept count misses 1%.
+    let regional = option(w, "regional-provisioned/hourly");
+    assert_eq!(regional["eligible"], false);
+    assert!(regional["reason"]
+        .as_str()
+        .expect("reason")
+        .contains("throttles"));
+}
+
+#[test]
+fn bad_inputs_name_file_line_and_field() {
+    let cases = [
+        (
+            "negative-count.csv",
+            ":2: field `prompt_tokens`",
+            "negative",
+        ),
+        (
+            "non-numeric.csv",
+            ":3: field `prompt_tokens`",
+            "not a number",
+        ),
+        ("overflow.csv", ":2: field `completion_tokens`", "overflows"),
+        (
+            "cached-over-prompt.csv",
+            ":2: field `cached_tokens`",
+            "exceed",
+        ),
+        (
+            "reasoning-over-completion.csv",
+            ":2: field `reasoning_tokens`",
+            "exceed",
+        ),
+        ("bad-timestamp.csv", ":2: field `timestamp`", "RFC 3339"),
+        (
+            "missing-column.csv",
+            "missing-column.csv: line 1: header lacks column `prompt_tokens`",
+            "expected columns",
+        ),
+        ("empty.csv", "empty.csv", "empty"),
+        ("truncated.jsonl", ":2: field `json`", "truncated"),
+        ("binary-garbage.csv", "binary-garbage.csv", "binary"),
+        (
+            "unknown-model.csv",
+            ":2: field `model`",
+            "did you mean `gpt-4o`",
+        ),
+        ("no-region.csv", ":2: field `region`", "--region"),
+    ];
+    for (file, location, what) in cases {
+        ptuplan()
+            .args(["compare", "--quiet"])
+            .arg(fixture(&format!("bad/{file}")))
+            .assert()
+            .code(1)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(location).and(predicate::str::contains(what)))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+}
+
+#[test]
+fn unknown_model_lists_known_ones() {
+    ptuplan()
+        .args(["compare", "--quiet"])
+        .arg(fixture("bad/unknown-model.csv"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("known models:").and(predicate::str::contains("o4-mini")));
+}
+
+#[test]
+fn skip_invalid_counts_and_reports_skipped_rows() {
+    let report = compare_json(&[
+        fixture("bad/one-bad-row.csv").to_str().expect("utf8"),
+        "--skip-invalid",
+    ]);
+    assert_eq!(report["input"]["records"], 2);
+    assert_eq!(report["input"]["skipped"], 1);
+    assert!(report["input"]["skipped_examples"][0]
+        .as_str()
+        .expect("example")
+        .contains(":3: field `prompt_tokens`"));
+    assert!(report["warnings"][0]
+        .as_str()
+        .expect("warning")
+        .contains("1 invalid row(s) skipped"));
+    // Without the flag the same file is an error.
+    ptuplan()
+        .args(["compare", "--quiet"])
+        .arg(fixture("bad/one-bad-row.csv"))
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn region_flag_fills_missing_regions() {
+    let report = compare_json(&[
+        fixture("bad/no-region.csv").to_str().expect("utf8"),
+        "--region",
+        "swedencentral",
+    ]);
+    assert_eq!(report["workloads"][0]["region"], "swedencentral");
+}
+
+#[test]
+fn compare_without_a_log_uses_the_bundled_sample_and_says_so() {
+    ptuplan()
+        .arg("compare")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("chat-prod (gpt-4o @ eastus2)")
+                .and(predicate::str::contains("Recommended plan")),
+        )
+        .stderr(predicate::str::contains("bundled 30-day sample"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    ptuplan()
+        .args(["compare", "--sweep-points", "0"])
+        .assert()
+        .code(2);
+    ptuplan()
+        .args(["compare", "--no-such-flag"])
+        .assert()
+        .code(2);
+    ptuplan()
+        .args(["compare", "--max-throttle-rate", "120"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("between 0 and 100"));
+    ptuplan()
+        .args(["compare", "--missing-max-tokens", "lots"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("actual"));
+    ptuplan()
+        .args(["compare", "--model-map", "nonsense", "--quiet"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("DEPLOYMENT=MODEL"));
+}
+
+#[test]
+fn catalog_validate_and_show() {
+    ptuplan()
+        .args(["catalog", "validate"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("is valid"));
+    let out = ptuplan()
+        .args(["catalog", "show", "--format", "json"])
+        .output()
+        .expect("runs");
+    let catalog: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(catalog["models"]["gpt-4o"]["ptu"]["input_tpm_per_ptu"]
+        .as_f64()
+        .is_some());
+    // A broken catalog directory reports every problem.
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in [
+        "deployment_types.yaml",
+        "models.yaml",
+        "pricing.yaml",
+        "regions.yaml",
+    ] {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(f),
+            dir.path().join(f),
+        )
+        .expect("copy");
+    }
+    let pricing = std::fs::read_to_string(dir.path().join("pricing.yaml")).expect("read");
+    std::fs::write(
+        dir.path().join("pricing.yaml"),
+        pricing.replacen("output_usd_per_1m: 10.0", "output_usd_per_1m: 0.0", 1),
+    )
+    .expect("write");
+    ptuplan()
+        .args(["catalog", "validate", "--catalog"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("output_usd_per_1m").and(predicate::str::contains("positive")),
+        );
+}
+
+#[test]
+fn sample_is_deterministic_and_matches_the_bundled_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("s.csv");
+    ptuplan()
+        .args([
+            "sample",
+            "--days",
+            "30",
+            "--requests",
+            "110000",
+            "--seed",
+            "7",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let fresh = std::fs::read(&out).expect("read");
+    let mut bundled = Vec::new();
+    let gz = std::fs::File::open(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/samples/sample-30d.csv.gz"),
+    )
+    .expect("bundled sample");
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz), &mut bundled)
+        .expect("gunzip");
+    assert!(fresh == bundled, "data/samples/sample-30d.csv.gz drifted: regenerate it with `ptuplan sample --days 30 --requests 110000 --seed 7 --out data/samples/sample-30d.csv.gz`");
+}
+
+#[test]
+fn output_format_follows_the_out_extension() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, check) in [
+        ("r.json", "\"schema_version\": 1"),
+        ("r.csv", "deployment,model,region,option"),
+        ("r.md", "# ptuplan cost report"),
+    ] {
+        let path = dir.path().join(name);
+        ptuplan()
+            .args(["compare", "--quiet"])
+            .arg(fixture("good/tiny.csv"))
+            .arg("--out")
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout(predicate::str::is_empty());
+        let text = std::fs::read_to_string(&path).expect("written");
+        assert!(text.contains(check), "{name}: {text}");
+    }
+}
