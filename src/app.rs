@@ -9,7 +9,8 @@ use anyhow::{bail, Context, Result};
 
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
 use crate::cli::{
-    CatalogArgs, Cli, Command, InputArgs, InputFormatArg, OnThrottleArg, OutputArgs, SimArgs,
+    CatalogArgs, Cli, Command, InputArgs, InputFormatArg, MissingMaxArg, OnThrottleArg, OutputArgs,
+    SimArgs,
 };
 use crate::commands;
 use crate::plan::{PlanSettings, ThrottlePolicy};
@@ -153,8 +154,8 @@ fn ensure_sim(sim: &SimArgs) -> Result<SimParams> {
     Ok(SimParams {
         bucket_window_s: sim.bucket_window_s,
         missing_max_tokens: match sim.missing_max_tokens {
-            None => MissingMaxTokens::Actual,
-            Some(n) => MissingMaxTokens::Fixed(n),
+            MissingMaxArg::Actual => MissingMaxTokens::Actual,
+            MissingMaxArg::Tokens(n) => MissingMaxTokens::Fixed(n),
         },
     })
 }

@@ -131,7 +131,7 @@ pub struct SimArgs {
     /// Admission estimate for requests without max_completion_tokens: `actual` (the real
     /// completion size) or a token count.
     #[arg(long, default_value = "actual", value_name = "actual|TOKENS", value_parser = parse_missing_max_tokens)]
-    pub missing_max_tokens: Option<u32>,
+    pub missing_max_tokens: MissingMaxArg,
     /// Allow Batch options (24-hour turnaround) to be recommended.
     #[arg(long)]
     pub batch_eligible: bool,
@@ -246,15 +246,24 @@ fn parse_window_s(text: &str) -> Result<f64, String> {
     }
 }
 
-/// `actual` (None) or a positive token count.
-fn parse_missing_max_tokens(text: &str) -> Result<Option<u32>, String> {
+/// `--missing-max-tokens` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingMaxArg {
+    /// The actual completion size.
+    Actual,
+    /// A fixed token count.
+    Tokens(u32),
+}
+
+/// `actual` or a positive token count.
+fn parse_missing_max_tokens(text: &str) -> Result<MissingMaxArg, String> {
     match text.trim() {
-        "actual" => Ok(None),
+        "actual" => Ok(MissingMaxArg::Actual),
         n => n
             .parse::<u32>()
             .ok()
             .filter(|v| *v > 0)
-            .map(Some)
+            .map(MissingMaxArg::Tokens)
             .ok_or_else(|| format!("`{text}`: expected `actual` or a positive token count")),
     }
 }
