@@ -623,11 +623,11 @@ fn provisioned_options(
         });
     }
     let peak = ctx.weighted.iter().copied().fold(0.0, f64::max);
-    let raw = peak / spec.input_tpm_per_ptu;
+    let (raw, rounded) = sizing::minute_peak_ptus(peak, spec.input_tpm_per_ptu, increment);
     let sizing = TypeSizing {
         on_throttle: mode_label(sweep.mode),
         peak_minute_ptus_raw: raw,
-        peak_minute_ptus: increment.round_up(raw),
+        peak_minute_ptus: rounded,
         min_ptus_for_target: min_idx.map(|i| curve[i].ptus),
         cost_optimal_ptus: by_billing[&Billing::Hourly],
         cost_optimal_ptus_by_billing: by_billing,

@@ -45,6 +45,18 @@ pub fn sweep_grid(
     grid
 }
 
+/// Microsoft's capacity-calculator sizing for the busiest minute: raw PTUs
+/// (`peak weighted TPM / input TPM per PTU`) and the count rounded up to the increment,
+/// never below the minimum.
+pub fn minute_peak_ptus(
+    peak_weighted_tpm: f64,
+    input_tpm_per_ptu: f64,
+    increment: PtuIncrement,
+) -> (f64, u32) {
+    let raw = peak_weighted_tpm / input_tpm_per_ptu;
+    (raw, increment.round_up(raw))
+}
+
 /// One point of a type's cost curve.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CurvePoint {
@@ -178,6 +190,56 @@ mod tests {
         assert!(*grid.last().expect("non-empty") >= 200);
         // Tiny demand: the minimum alone.
         assert_eq!(sweep_grid(inc, 10.0, 2500.0, 40), vec![15]);
+    }
+
+    /// Microsoft's worked examples for gpt-5.2 (3,400 input TPM per PTU, output ratio 8), from
+    /// the PTU sizing and onboarding pages: RPM, prompt, response, cache rate -> raw, rounded.
+    #[test]
+    fn reproduces_microsofts_worked_sizing_examples() {
+        use crate::sim::Replay;
+        use crate::usage::UsageRecord;
+        let data_zone = PtuIncrement {
+            min_ptus: 15,
+            increment_ptus: 5,
+        };
+        let regional = PtuIncrement {
+            min_ptus: 50,
+            increment_ptus: 50,
+        };
+        let cases = [
+            (data_zone, 1000, 200, 20, 0.0, 105.88, 110),
+            (data_zone, 1000, 200, 20, 0.5, 76.47, 80),
+            (regional, 1000, 100, 50, 0.0, 147.06, 150),
+            (regional, 1000, 100, 50, 0.25, 139.71, 150),
+            (regional, 1000, 500, 200, 0.0, 617.65, 650),
+            (regional, 1000, 500, 200, 0.25, 580.88, 600),
+        ];
+        for (inc, rpm, prompt, response, cache_rate, raw_expected, rounded_expected) in cases {
+            // Replay one minute of `rpm` identical requests through pass 1.
+            let mut replay = Replay::default();
+            for i in 0..rpm {
+                replay
+                    .add(&UsageRecord {
+                        timestamp_ms: i64::from(i) * 60,
+                        workload: 0,
+                        prompt_tokens: prompt,
+                        cached_tokens: (prompt as f64 * cache_rate) as u64,
+                        completion_tokens: response,
+                        reasoning_tokens: 0,
+                        max_completion_tokens: None,
+                        status: None,
+                        latency_ms: None,
+                    })
+                    .expect("add");
+            }
+            let (summary, _) = replay.finish();
+            let peak = summary.workloads[0]
+                .minutes
+                .weighted_tokens_per_min(8.0, 0, 0)[0];
+            let (raw, rounded) = minute_peak_ptus(peak, 3400.0, inc);
+            assert!((raw - raw_expected).abs() < 0.01, "{raw} vs {raw_expected}");
+            assert_eq!(rounded, rounded_expected);
+        }
     }
 
     #[test]
