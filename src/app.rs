@@ -85,6 +85,8 @@ pub struct CompareSettings {
     pub out: Option<PathBuf>,
     /// No progress or notes on stderr.
     pub quiet: bool,
+    /// Print phase timings on stderr.
+    pub timings: bool,
     /// Report timestamp.
     pub generated_at: Option<String>,
 }
@@ -138,6 +140,7 @@ impl CompareSettings {
                 .unwrap_or(Format::Table),
             out: output.out.clone(),
             quiet: output.quiet,
+            timings: output.timings,
             generated_at: resolve_generated_at(generated_at)?,
         })
     }

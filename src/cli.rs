@@ -65,6 +65,9 @@ pub struct OutputArgs {
     /// Print nothing on stderr but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print how long reading, simulating and planning took (stderr).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// Usage-log inputs.

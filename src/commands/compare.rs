@@ -45,10 +45,12 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
     let options = ReadOptions {
         skip_invalid: settings.skip_invalid,
     };
+    let started = std::time::Instant::now();
     let read = usage::read_usage(&settings.inputs, &options, &mut registry, &mut sink)
         .context("reading usage logs")?;
     let keys = registry.keys().to_vec();
     let (summary, events) = replay.finish();
+    let read_s = started.elapsed().as_secs_f64();
     let prepared = plan::prepare(catalog, &keys, &summary, &settings.plan);
     let outcomes = sim::simulate(
         &events,
@@ -58,6 +60,7 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
         summary.last_minute(),
     )
     .context("simulating PTU admission")?;
+    let sim_s = started.elapsed().as_secs_f64() - read_s;
     let plans = plan::finish(
         catalog,
         &keys,
@@ -66,6 +69,17 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
         &outcomes,
         &settings.plan,
     );
+    if settings.timings {
+        eprintln!(
+            "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments), plan {:.2} s",
+            read_s,
+            read.records,
+            events.spilled_runs(),
+            sim_s,
+            prepared.targets.len(),
+            started.elapsed().as_secs_f64() - read_s - sim_s
+        );
+    }
     let failed: u64 = summary
         .workloads
         .iter()

@@ -191,82 +191,179 @@ impl UtilizationHistogram {
     }
 }
 
-/// State of one simulated deployment during the pass.
-struct Bucket {
-    level: f64,
-    last_ms: i64,
-    rate_per_ms: f64,
-    full_level: f64,
-    ratio: f64,
+/// The simulated deployments of one workload, as parallel arrays (structure of arrays): the
+/// per-request loop touches a few contiguous `f64`/`i64` lanes and no pointers.
+struct Group {
+    /// Index of each slot's target in the caller's target list.
+    targets: Vec<usize>,
+    level: Vec<f64>,
+    /// Time of each slot's last update, ms since the epoch as `f64` (exact for any realistic
+    /// time; keeps the hot loop free of integer conversions).
+    last_ms: Vec<f64>,
+    rate_per_ms: Vec<f64>,
+    full_level: Vec<f64>,
+    ratio: Vec<f64>,
+    capacity_per_min: Vec<f64>,
+    minute_admitted: Vec<f64>,
+    admitted: Vec<bool>,
+    served: Vec<u64>,
+    modes: Vec<ThrottleMode>,
+    outcomes: Vec<SimOutcome>,
     ms_per_output_token: f64,
-    mode: ThrottleMode,
-    minute_admitted: f64,
-    capacity_per_min: f64,
-    out: SimOutcome,
+    offered: u64,
+    current_minute: Option<i64>,
 }
 
-impl Bucket {
-    fn drain_to(&mut self, t_ms: i64) {
-        if t_ms > self.last_ms {
-            // An empty bucket (the start) has nothing to drain; this also avoids `t - i64::MIN`.
-            if self.level > 0.0 {
-                let elapsed_ms = t_ms.saturating_sub(self.last_ms) as f64;
-                self.level = (self.level - self.rate_per_ms * elapsed_ms).max(0.0);
+impl Group {
+    fn new() -> Group {
+        Group {
+            targets: Vec::new(),
+            level: Vec::new(),
+            last_ms: Vec::new(),
+            rate_per_ms: Vec::new(),
+            full_level: Vec::new(),
+            ratio: Vec::new(),
+            capacity_per_min: Vec::new(),
+            minute_admitted: Vec::new(),
+            admitted: Vec::new(),
+            served: Vec::new(),
+            modes: Vec::new(),
+            outcomes: Vec::new(),
+            ms_per_output_token: 0.0,
+            offered: 0,
+            current_minute: None,
+        }
+    }
+
+    fn add(&mut self, index: usize, t: &SimTarget, params: &SimParams) {
+        let rate_per_ms = t.capacity_tokens_per_min / MS_PER_MIN as f64;
+        self.targets.push(index);
+        self.level.push(0.0);
+        self.last_ms.push(0.0);
+        self.rate_per_ms.push(rate_per_ms);
+        self.full_level
+            .push(rate_per_ms * params.bucket_window_s * 1000.0);
+        self.ratio.push(t.output_to_input_ratio);
+        self.capacity_per_min.push(t.capacity_tokens_per_min);
+        self.minute_admitted.push(0.0);
+        self.admitted.push(false);
+        self.served.push(0);
+        self.modes.push(t.mode);
+        self.outcomes.push(SimOutcome::default());
+        self.ms_per_output_token = 1000.0 / t.latency_target_tokens_per_s.max(1e-9);
+    }
+
+    fn len(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Level of slot `i` drained to `t_ms`.
+    fn drained(&self, i: usize, t_ms: i64) -> f64 {
+        drain(
+            self.level[i],
+            self.last_ms[i],
+            self.rate_per_ms[i],
+            t_ms as f64,
+        )
+    }
+
+    /// Close the current minute(s) up to the minute of `t_ms`.
+    fn advance_minute(&mut self, t_ms: i64) {
+        let minute = t_ms.div_euclid(MS_PER_MIN);
+        match self.current_minute {
+            Some(m) if m >= minute => {}
+            Some(_) => {
+                self.close_minute();
+                self.current_minute = Some(minute);
             }
-            self.last_ms = t_ms;
+            None => self.current_minute = Some(minute),
+        }
+    }
+
+    fn close_minute(&mut self) {
+        for i in 0..self.len() {
+            let u = self.minute_admitted[i] / self.capacity_per_min[i];
+            self.outcomes[i].utilization.add(u, 1);
+            self.minute_admitted[i] = 0.0;
         }
     }
 }
 
-/// A future event: a completion correction (for the sims in `mask`) or a retry of one sim.
+/// A bucket level drained from `last_ms` to `t_ms` at `rate_per_ms` (never below empty).
+#[inline(always)]
+fn drain(level: f64, last_ms: f64, rate_per_ms: f64, t_ms: f64) -> f64 {
+    (level - rate_per_ms * (t_ms - last_ms).max(0.0)).max(0.0)
+}
+
+/// Bit `i` set for every `true` in `flags` (at most 128).
+fn bitmask(flags: &[bool]) -> u128 {
+    let word = |chunk: &[bool]| {
+        chunk
+            .iter()
+            .enumerate()
+            .fold(0u64, |m, (i, &f)| m | (u64::from(f) << i))
+    };
+    let lo = word(&flags[..flags.len().min(64)]);
+    let hi = if flags.len() > 64 {
+        word(&flags[64..])
+    } else {
+        0
+    };
+    u128::from(lo) | (u128::from(hi) << 64)
+}
+
+/// A completion correction due at `t_ms` for the slots of `group` set in `mask`.
 #[derive(Debug, Clone, Copy)]
-struct Pending {
+struct Completion {
     t_ms: i64,
     seq: u64,
-    kind: PendingKind,
+    group: u32,
+    delta_tokens: f64,
+    mask: u128,
 }
 
+/// A retry of one slot's request due at `t_ms`.
 #[derive(Debug, Clone, Copy)]
-enum PendingKind {
-    Completion {
-        workload: u32,
-        delta: f64,
-        mask: u128,
-    },
-    Retry {
-        sim: u32,
-        attempt: u32,
-        first_ms: i64,
-        event: ReplayEvent,
-    },
+struct Retry {
+    t_ms: i64,
+    seq: u64,
+    group: u32,
+    slot: u32,
+    attempt: u32,
+    first_ms: i64,
+    event: ReplayEvent,
 }
 
-impl PartialEq for Pending {
-    fn eq(&self, other: &Self) -> bool {
-        (self.t_ms, self.seq) == (other.t_ms, other.seq)
-    }
+macro_rules! order_by_time_then_seq {
+    ($t:ty) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                (self.t_ms, self.seq) == (other.t_ms, other.seq)
+            }
+        }
+        impl Eq for $t {}
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for $t {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                (self.t_ms, self.seq).cmp(&(other.t_ms, other.seq))
+            }
+        }
+    };
 }
-impl Eq for Pending {}
-impl PartialOrd for Pending {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Pending {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.t_ms, self.seq).cmp(&(other.t_ms, other.seq))
-    }
-}
+order_by_time_then_seq!(Completion);
+order_by_time_then_seq!(Retry);
 
-/// The multi-deployment simulator.
+/// The multi-deployment simulator over one share of the targets.
 struct Simulator<'a> {
     params: &'a SimParams,
-    buckets: Vec<Bucket>,
-    /// Sim indexes per workload (slot order = bit order in completion masks).
-    by_workload: Vec<Vec<u32>>,
-    /// Current minute per workload (for utilization bookkeeping).
-    minute_of_workload: Vec<Option<i64>>,
-    pending: BinaryHeap<Reverse<Pending>>,
+    /// Group per workload (empty groups for workloads with no targets here).
+    groups: Vec<Group>,
+    completions: BinaryHeap<Reverse<Completion>>,
+    retries: BinaryHeap<Reverse<Retry>>,
     seq: u64,
 }
 
@@ -286,8 +383,12 @@ pub enum AdmissionError {
     Spool(#[from] std::io::Error),
 }
 
-/// Replay `events` through every target in one pass; outcomes are returned in target order.
+/// Replay `events` through every target; outcomes are returned in target order.
 /// `first_minute..=last_minute` is the span whose minutes the utilization histograms cover.
+///
+/// Targets are dealt to up to [`available_parallelism`](std::thread::available_parallelism)
+/// threads (at most 4); each thread replays all events for its share. A target's outcome
+/// depends only on its own state, so the split never changes a result.
 pub fn simulate(
     events: &SortedEvents,
     targets: &[SimTarget],
@@ -300,48 +401,87 @@ pub fn simulate(
         .map(|t| t.workload as usize + 1)
         .max()
         .unwrap_or(0);
-    let mut by_workload = vec![Vec::new(); workloads];
-    for (i, t) in targets.iter().enumerate() {
-        by_workload[t.workload as usize].push(i as u32);
+    let mut per_workload = vec![0usize; workloads];
+    for t in targets {
+        per_workload[t.workload as usize] += 1;
     }
-    for (w, sims) in by_workload.iter().enumerate() {
-        if sims.len() > MAX_SIMS_PER_WORKLOAD {
-            return Err(AdmissionError::TooManySims {
-                workload: w as u32,
-                count: sims.len(),
-            });
+    if let Some((w, &count)) = per_workload
+        .iter()
+        .enumerate()
+        .find(|(_, c)| **c > MAX_SIMS_PER_WORKLOAD)
+    {
+        return Err(AdmissionError::TooManySims {
+            workload: w as u32,
+            count,
+        });
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
+        .min(targets.len().max(1));
+    // Deal each workload's targets round-robin so every thread gets a similar share.
+    let mut shares: Vec<Vec<usize>> = vec![Vec::new(); threads];
+    let mut dealt = vec![0usize; workloads];
+    for (i, t) in targets.iter().enumerate() {
+        let w = t.workload as usize;
+        shares[dealt[w] % threads].push(i);
+        dealt[w] += 1;
+    }
+    let results: Vec<Result<Vec<(usize, SimOutcome)>, AdmissionError>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .iter()
+                .map(|share| {
+                    scope.spawn(move || {
+                        run_share(
+                            events,
+                            targets,
+                            share,
+                            workloads,
+                            params,
+                            first_minute,
+                            last_minute,
+                        )
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a simulation thread panicked"))
+                .collect()
+        });
+    let mut outcomes = vec![SimOutcome::default(); targets.len()];
+    for result in results {
+        for (i, outcome) in result? {
+            outcomes[i] = outcome;
         }
     }
-    let buckets = targets
-        .iter()
-        .map(|t| {
-            let rate_per_ms = t.capacity_tokens_per_min / MS_PER_MIN as f64;
-            Bucket {
-                level: 0.0,
-                last_ms: i64::MIN,
-                rate_per_ms,
-                full_level: rate_per_ms * params.bucket_window_s * 1000.0,
-                ratio: t.output_to_input_ratio,
-                ms_per_output_token: 1000.0 / t.latency_target_tokens_per_s.max(1e-9),
-                mode: t.mode,
-                minute_admitted: 0.0,
-                capacity_per_min: t.capacity_tokens_per_min,
-                out: SimOutcome::default(),
-            }
-        })
-        .collect();
+    Ok(outcomes)
+}
+
+fn run_share(
+    events: &SortedEvents,
+    targets: &[SimTarget],
+    share: &[usize],
+    workloads: usize,
+    params: &SimParams,
+    first_minute: i64,
+    last_minute: i64,
+) -> Result<Vec<(usize, SimOutcome)>, AdmissionError> {
+    let mut groups: Vec<Group> = (0..workloads).map(|_| Group::new()).collect();
+    for &i in share {
+        groups[targets[i].workload as usize].add(i, &targets[i], params);
+    }
     let mut sim = Simulator {
         params,
-        buckets,
-        by_workload,
-        minute_of_workload: vec![None; workloads],
-        pending: BinaryHeap::new(),
+        groups,
+        completions: BinaryHeap::new(),
+        retries: BinaryHeap::new(),
         seq: 0,
     };
     events.for_each(|e| {
-        if (e.workload as usize) < sim.by_workload.len()
-            && !sim.by_workload[e.workload as usize].is_empty()
-        {
+        let w = e.workload as usize;
+        if w < sim.groups.len() && sim.groups[w].len() > 0 {
             sim.run_pending_until(e.t_ms);
             sim.arrive(e);
         }
@@ -362,207 +502,230 @@ impl Simulator<'_> {
         }
     }
 
-    fn latency_ms(&self, sim: usize, e: &ReplayEvent) -> i64 {
+    fn latency_ms(&self, group: usize, e: &ReplayEvent) -> i64 {
         if e.latency_ms != NONE_U32 {
             i64::from(e.latency_ms)
         } else {
-            (f64::from(e.completion_tokens) * self.buckets[sim].ms_per_output_token).ceil() as i64
+            (f64::from(e.completion_tokens) * self.groups[group].ms_per_output_token).ceil() as i64
         }
     }
 
-    fn push(&mut self, t_ms: i64, kind: PendingKind) {
+    fn next_seq(&mut self) -> u64 {
         self.seq += 1;
-        self.pending.push(Reverse(Pending {
-            t_ms,
-            seq: self.seq,
-            kind,
-        }));
+        self.seq
     }
 
+    /// Apply every completion and retry due at or before `t_ms`, in time order.
     fn run_pending_until(&mut self, t_ms: i64) {
-        while let Some(Reverse(top)) = self.pending.peek() {
-            if top.t_ms > t_ms {
-                break;
+        loop {
+            let next_completion = self.completions.peek().map(|Reverse(c)| (c.t_ms, c.seq));
+            let next_retry = self.retries.peek().map(|Reverse(r)| (r.t_ms, r.seq));
+            let take_completion = match (next_completion, next_retry) {
+                (Some(c), Some(r)) => c <= r,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => return,
+            };
+            let due = if take_completion {
+                next_completion
+            } else {
+                next_retry
+            };
+            if due.is_some_and(|(t, _)| t > t_ms) {
+                return;
             }
-            let Reverse(p) = self.pending.pop().expect("peeked");
-            match p.kind {
-                PendingKind::Completion {
-                    workload,
-                    delta,
-                    mask,
-                } => {
-                    let sims = &self.by_workload[workload as usize];
-                    let mut bits = mask;
-                    while bits != 0 {
-                        let slot = bits.trailing_zeros() as usize;
-                        bits &= bits - 1;
-                        let b = &mut self.buckets[sims[slot] as usize];
-                        b.drain_to(p.t_ms);
-                        b.level = (b.level + delta * b.ratio).max(0.0);
-                    }
-                }
-                PendingKind::Retry {
-                    sim,
-                    attempt,
-                    first_ms,
-                    event,
-                } => self.attempt_one(sim as usize, p.t_ms, &event, attempt, first_ms),
+            if take_completion {
+                let Reverse(c) = self.completions.pop().expect("peeked");
+                self.complete(&c);
+            } else {
+                let Reverse(r) = self.retries.pop().expect("peeked");
+                self.retry(&r);
             }
         }
     }
 
-    /// Close the workload's current minute(s) up to the minute of `t_ms`.
-    fn advance_minute(&mut self, workload: u32, t_ms: i64) {
-        let minute = t_ms.div_euclid(MS_PER_MIN);
-        let current = &mut self.minute_of_workload[workload as usize];
-        match *current {
-            Some(m) if m == minute => {}
-            Some(m) if m < minute => {
-                for &s in &self.by_workload[workload as usize] {
-                    let b = &mut self.buckets[s as usize];
-                    let u = b.minute_admitted / b.capacity_per_min;
-                    b.out.utilization.add(u, 1);
-                    b.minute_admitted = 0.0;
-                }
-                *current = Some(minute);
-            }
-            Some(_) => {}
-            None => *current = Some(minute),
+    fn complete(&mut self, c: &Completion) {
+        let g = &mut self.groups[c.group as usize];
+        let n = g.len();
+        let lanes = g.level[..n]
+            .iter_mut()
+            .zip(&mut g.last_ms[..n])
+            .zip(&g.rate_per_ms[..n])
+            .zip(&g.ratio[..n]);
+        let t = c.t_ms as f64;
+        for (i, (((level, last_ms), rate), ratio)) in lanes.enumerate() {
+            // Draining every slot to the same instant is harmless: two drains with a floor at
+            // zero equal one. Only the slots in the mask get the correction.
+            let drained = drain(*level, *last_ms, *rate, t);
+            let correction = if (c.mask >> i) & 1 == 1 {
+                c.delta_tokens * ratio
+            } else {
+                0.0
+            };
+            *level = (drained + correction).max(0.0);
+            *last_ms = t;
         }
     }
 
     fn arrive(&mut self, e: &ReplayEvent) {
-        self.advance_minute(e.workload, e.t_ms);
-        let estimate = self.estimate(e);
-        let delta = f64::from(e.completion_tokens) - f64::from(estimate);
-        let mut mask: u128 = 0;
-        let n = self.by_workload[e.workload as usize].len();
-        let mut latency = None;
-        for slot in 0..n {
-            let s = self.by_workload[e.workload as usize][slot] as usize;
-            self.buckets[s].out.offered_requests += 1;
-            if self.admit(s, e.t_ms, e, estimate) {
-                self.buckets[s].out.served_requests += 1;
-                mask |= 1u128 << slot;
-                if latency.is_none() {
-                    latency = Some(self.latency_ms(s, e));
-                }
+        let w = e.workload as usize;
+        let estimate = f64::from(self.estimate(e));
+        let latency = self.latency_ms(w, e);
+        let g = &mut self.groups[w];
+        g.advance_minute(e.t_ms);
+        g.offered += 1;
+        let uncached = f64::from(e.uncached_prompt_tokens);
+        let actual = f64::from(e.completion_tokens);
+        let n = g.len();
+        let t = e.t_ms as f64;
+        let mut rejected = false;
+        // The hot loop: drain, compare, charge; disjoint slices so nothing is reloaded.
+        let lanes = g.level[..n]
+            .iter_mut()
+            .zip(&mut g.last_ms[..n])
+            .zip(&g.rate_per_ms[..n])
+            .zip(&g.full_level[..n])
+            .zip(&g.ratio[..n])
+            .zip(&mut g.minute_admitted[..n])
+            .zip(&mut g.served[..n])
+            .zip(&mut g.admitted[..n]);
+        for (((((((level, last_ms), rate), full), ratio), minute), served), admitted) in lanes {
+            let drained = drain(*level, *last_ms, *rate, t);
+            let admit = drained < *full;
+            *level = if admit {
+                drained + uncached + ratio * estimate
             } else {
-                self.on_throttle(s, e.t_ms, e, 0, e.t_ms);
+                drained
+            };
+            *last_ms = t;
+            *minute += if admit {
+                uncached + ratio * actual
+            } else {
+                0.0
+            };
+            *served += u64::from(admit);
+            *admitted = admit;
+            rejected |= !admit;
+        }
+        let mask = bitmask(&g.admitted[..n]);
+        if rejected {
+            for slot in 0..self.groups[w].len() {
+                if !self.groups[w].admitted[slot] {
+                    self.on_throttle(w, slot, e.t_ms, e, 0, e.t_ms);
+                }
             }
         }
-        if mask != 0 && delta != 0.0 {
-            let t_done = e.t_ms.saturating_add(latency.unwrap_or(0));
-            self.push(
-                t_done,
-                PendingKind::Completion {
-                    workload: e.workload,
-                    delta,
-                    mask,
-                },
-            );
+        let delta_tokens = actual - estimate;
+        if mask != 0 && delta_tokens != 0.0 {
+            let seq = self.next_seq();
+            self.completions.push(Reverse(Completion {
+                t_ms: e.t_ms.saturating_add(latency),
+                seq,
+                group: w as u32,
+                delta_tokens,
+                mask,
+            }));
         }
     }
 
-    /// Try to admit at `t_ms`; on success charge the estimate and count the minute's usage.
-    fn admit(&mut self, s: usize, t_ms: i64, e: &ReplayEvent, estimate: u32) -> bool {
-        let b = &mut self.buckets[s];
-        b.drain_to(t_ms);
-        if b.level >= b.full_level {
-            b.out.throttle_responses += 1;
-            return false;
-        }
-        b.level += f64::from(e.uncached_prompt_tokens) + b.ratio * f64::from(estimate);
-        b.minute_admitted +=
-            f64::from(e.uncached_prompt_tokens) + b.ratio * f64::from(e.completion_tokens);
-        true
-    }
-
-    fn on_throttle(&mut self, s: usize, t_ms: i64, e: &ReplayEvent, attempt: u32, first_ms: i64) {
-        let b = &mut self.buckets[s];
-        match b.mode {
-            ThrottleMode::Fail => b.out.throttled_requests += 1,
+    fn on_throttle(
+        &mut self,
+        group: usize,
+        slot: usize,
+        t_ms: i64,
+        e: &ReplayEvent,
+        attempt: u32,
+        first_ms: i64,
+    ) {
+        let g = &mut self.groups[group];
+        let out = &mut g.outcomes[slot];
+        out.throttle_responses += 1;
+        match g.modes[slot] {
+            ThrottleMode::Fail => out.throttled_requests += 1,
             ThrottleMode::Spillover => {
-                b.out.spilled_requests += 1;
-                b.out.spilled_uncached_prompt_tokens += u64::from(e.uncached_prompt_tokens);
-                b.out.spilled_cached_tokens += u64::from(e.cached_tokens);
-                b.out.spilled_completion_tokens += u64::from(e.completion_tokens);
+                out.spilled_requests += 1;
+                out.spilled_uncached_prompt_tokens += u64::from(e.uncached_prompt_tokens);
+                out.spilled_cached_tokens += u64::from(e.cached_tokens);
+                out.spilled_completion_tokens += u64::from(e.completion_tokens);
             }
             ThrottleMode::Retry { max_retries } => {
                 if attempt >= max_retries {
-                    b.out.throttled_requests += 1;
+                    out.throttled_requests += 1;
                 } else {
                     // retry-after-ms: time until utilization drops below 100%, at least 1 ms.
-                    let wait =
-                        ((b.level - b.full_level) / b.rate_per_ms).ceil().max(0.0) as i64 + 1;
-                    self.push(
-                        t_ms.saturating_add(wait),
-                        PendingKind::Retry {
-                            sim: s as u32,
-                            attempt: attempt + 1,
-                            first_ms,
-                            event: *e,
-                        },
-                    );
+                    let over = g.level[slot] - g.full_level[slot];
+                    let wait = (over / g.rate_per_ms[slot]).ceil().max(0.0) as i64 + 1;
+                    let seq = self.next_seq();
+                    self.retries.push(Reverse(Retry {
+                        t_ms: t_ms.saturating_add(wait),
+                        seq,
+                        group: group as u32,
+                        slot: slot as u32,
+                        attempt: attempt + 1,
+                        first_ms,
+                        event: *e,
+                    }));
                 }
             }
         }
     }
 
-    fn attempt_one(&mut self, s: usize, t_ms: i64, e: &ReplayEvent, attempt: u32, first_ms: i64) {
-        let workload = e.workload;
-        self.advance_minute(workload, t_ms);
-        let estimate = self.estimate(e);
-        if self.admit(s, t_ms, e, estimate) {
-            let latency = self.latency_ms(s, e);
-            let b = &mut self.buckets[s];
-            b.out.served_requests += 1;
-            b.out.retried_requests += 1;
-            let waited = (t_ms - first_ms) as f64;
-            b.out.retry_added_latency_ms_total += waited;
-            b.out.retry_added_latency_ms_max = b.out.retry_added_latency_ms_max.max(waited);
-            let delta = f64::from(e.completion_tokens) - f64::from(estimate);
-            if delta != 0.0 {
-                let slot = self.by_workload[workload as usize]
-                    .iter()
-                    .position(|&x| x as usize == s)
-                    .expect("a sim belongs to its workload");
-                self.push(
-                    t_ms.saturating_add(latency),
-                    PendingKind::Completion {
-                        workload,
-                        delta,
-                        mask: 1u128 << slot,
-                    },
-                );
-            }
-        } else {
-            self.on_throttle(s, t_ms, e, attempt, first_ms);
+    fn retry(&mut self, r: &Retry) {
+        let (w, slot) = (r.group as usize, r.slot as usize);
+        let estimate = f64::from(self.estimate(&r.event));
+        let latency = self.latency_ms(w, &r.event);
+        let g = &mut self.groups[w];
+        g.advance_minute(r.t_ms);
+        let level = g.drained(slot, r.t_ms);
+        g.last_ms[slot] = r.t_ms as f64;
+        if level >= g.full_level[slot] {
+            g.level[slot] = level;
+            self.on_throttle(w, slot, r.t_ms, &r.event, r.attempt, r.first_ms);
+            return;
+        }
+        let uncached = f64::from(r.event.uncached_prompt_tokens);
+        let actual = f64::from(r.event.completion_tokens);
+        g.level[slot] = level + uncached + g.ratio[slot] * estimate;
+        g.minute_admitted[slot] += uncached + g.ratio[slot] * actual;
+        g.served[slot] += 1;
+        let out = &mut g.outcomes[slot];
+        out.retried_requests += 1;
+        let waited = (r.t_ms - r.first_ms) as f64;
+        out.retry_added_latency_ms_total += waited;
+        out.retry_added_latency_ms_max = out.retry_added_latency_ms_max.max(waited);
+        let delta_tokens = actual - estimate;
+        if delta_tokens != 0.0 {
+            let seq = self.next_seq();
+            self.completions.push(Reverse(Completion {
+                t_ms: r.t_ms.saturating_add(latency),
+                seq,
+                group: r.group,
+                delta_tokens,
+                mask: 1u128 << slot,
+            }));
         }
     }
 
-    fn finish(mut self, first_minute: i64, last_minute: i64) -> Vec<SimOutcome> {
+    fn finish(self, first_minute: i64, last_minute: i64) -> Vec<(usize, SimOutcome)> {
         let span_minutes = (last_minute - first_minute + 1).max(1) as u64;
-        for w in 0..self.by_workload.len() {
-            if self.minute_of_workload[w].is_some() {
-                for &s in &self.by_workload[w] {
-                    let b = &mut self.buckets[s as usize];
-                    let u = b.minute_admitted / b.capacity_per_min;
-                    b.out.utilization.add(u, 1);
+        let mut out = Vec::new();
+        for mut g in self.groups {
+            if g.current_minute.is_some() {
+                g.close_minute();
+            }
+            for i in 0..g.len() {
+                let mut o = std::mem::take(&mut g.outcomes[i]);
+                o.offered_requests = g.offered;
+                o.served_requests = g.served[i];
+                // Minutes with no admitted traffic count as 0% utilization.
+                let counted = o.utilization.minutes;
+                if counted < span_minutes {
+                    o.utilization.add(0.0, span_minutes - counted);
                 }
+                out.push((g.targets[i], o));
             }
         }
-        self.buckets
-            .into_iter()
-            .map(|mut b| {
-                // Minutes with no admitted traffic count as 0% utilization.
-                let counted = b.out.utilization.minutes;
-                if counted < span_minutes {
-                    b.out.utilization.add(0.0, span_minutes - counted);
-                }
-                b.out
-            })
-            .collect()
+        out
     }
 }
 
