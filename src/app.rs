@@ -10,10 +10,10 @@ use anyhow::{bail, Context, Result};
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
 use crate::cli::{
     CatalogArgs, Cli, Command, InputArgs, InputFormatArg, MissingMaxArg, OnThrottleArg, OutputArgs,
-    SimArgs,
+    ReserveArg, ReserveTermArg, SimArgs,
 };
 use crate::commands;
-use crate::plan::{PlanSettings, ThrottlePolicy};
+use crate::plan::{Billing, PlanSettings, ReservePolicy, ThrottlePolicy};
 use crate::report::Format;
 use crate::sim::{MissingMaxTokens, SimParams};
 use crate::usage::{InputFormat, InputSource, InputSpec};
@@ -189,6 +189,14 @@ fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
         max_throttle_rate: sim.max_throttle_rate / 100.0,
         sweep_points: sim.sweep_points,
         batch_eligible: sim.batch_eligible,
+        reserve: match sim.reserve {
+            ReserveArg::Deployed => ReservePolicy::Deployed,
+            ReserveArg::Ptus(n) => ReservePolicy::Fixed(n),
+        },
+        reserve_term: match sim.reserve_term {
+            ReserveTermArg::OneMonth => Billing::Reserved1Month,
+            ReserveTermArg::OneYear => Billing::Reserved1Year,
+        },
     })
 }
 

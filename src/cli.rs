@@ -138,6 +138,44 @@ pub struct SimArgs {
     /// Allow Batch options (24-hour turnaround) to be recommended.
     #[arg(long)]
     pub batch_eligible: bool,
+    /// PTUs to reserve in each region x provisioned-type pool: `deployed` (all the pool
+    /// deploys) or a count; PTUs above it are billed hourly.
+    #[arg(long, default_value = "deployed", value_name = "deployed|N", value_parser = parse_reserve)]
+    pub reserve: ReserveArg,
+    /// Reservation term for the pools.
+    #[arg(long, value_enum, default_value_t = ReserveTermArg::OneYear)]
+    pub reserve_term: ReserveTermArg,
+}
+
+/// `--reserve` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReserveArg {
+    /// Reserve what each pool deploys.
+    Deployed,
+    /// Reserve this many PTUs per pool.
+    Ptus(u32),
+}
+
+/// `--reserve-term` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReserveTermArg {
+    /// Azure Reservation for 1 month.
+    #[value(name = "1-month")]
+    OneMonth,
+    /// Azure Reservation for 1 year.
+    #[value(name = "1-year")]
+    OneYear,
+}
+
+/// `deployed` or a PTU count.
+fn parse_reserve(text: &str) -> Result<ReserveArg, String> {
+    match text.trim() {
+        "deployed" => Ok(ReserveArg::Deployed),
+        n => n
+            .parse::<u32>()
+            .map(ReserveArg::Ptus)
+            .map_err(|_| format!("`{text}`: expected `deployed` or a PTU count")),
+    }
 }
 
 /// `compare` arguments.

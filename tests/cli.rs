@@ -183,7 +183,7 @@ fn spillover_is_billed_at_standard_prices() {
     assert!(regional["reason"]
         .as_str()
         .expect("reason")
-        .contains("throttles"));
+        .contains("throttled even at"));
 }
 
 #[test]

@@ -137,6 +137,13 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
             plan: settings.plan.clone(),
         },
         summary: Summary::from_plans(&plans),
+        reservations: plan::reserve::pools(
+            catalog,
+            &plans,
+            summary.span_hours(),
+            settings.plan.reserve_term,
+            settings.plan.reserve,
+        ),
         workloads: plans,
         warnings,
     };

@@ -9,6 +9,7 @@
 pub mod cost;
 pub mod options;
 pub mod rank;
+pub mod reserve;
 pub mod sizing;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use cost::{Billing, HOURS_PER_MONTH};
+pub use reserve::{ReservationPool, ReservePolicy};
 pub use sizing::{CurvePoint, TypeSizing};
 
 use crate::catalog::{Catalog, DeploymentTypeId, PtuIncrement, PtuPrice, PtuSpec, TokenPrice};
@@ -51,6 +53,10 @@ pub struct PlanSettings {
     pub sweep_points: u32,
     /// Whether Batch options may be recommended (asynchronous, 24-hour turnaround).
     pub batch_eligible: bool,
+    /// PTUs reserved per region x provisioned type pool (default: what the pool deploys).
+    pub reserve: ReservePolicy,
+    /// Reservation term of the pools (default 1 year).
+    pub reserve_term: Billing,
 }
 
 impl Default for PlanSettings {
@@ -60,6 +66,8 @@ impl Default for PlanSettings {
             max_throttle_rate: 0.01,
             sweep_points: 40,
             batch_eligible: false,
+            reserve: ReservePolicy::Deployed,
+            reserve_term: Billing::Reserved1Year,
         }
     }
 }
@@ -487,13 +495,11 @@ fn per_token_option(
                 t.cached_tokens,
                 t.completion_tokens,
             );
-            let batch_note = "asynchronous: 24-hour target turnaround, no real-time latency";
+            let batch_note = "async, 24 h turnaround";
             let (eligible, reason, note) = if dt.is_batch() && !settings.batch_eligible {
                 (
                     false,
-                    Some(format!(
-                        "{batch_note}; pass --batch-eligible to allow recommending it"
-                    )),
+                    Some(format!("{batch_note}; --batch-eligible to recommend")),
                     None,
                 )
             } else if dt.is_batch() {
@@ -583,7 +589,7 @@ fn provisioned_options(
         }
         if billing != Billing::Hourly {
             notes.push(format!(
-                "{} commitment, prorated to the span",
+                "{} term, prorated",
                 if billing == Billing::Reserved1Year {
                     "1-year"
                 } else {
@@ -593,7 +599,7 @@ fn provisioned_options(
         }
         let reason = (!meets).then(|| {
             format!(
-                "throttles {:.1}% of requests even at {} PTUs (target {:.1}%)",
+                "{:.1}% throttled even at {} PTUs (target {:.1}%)",
                 point.throttle_rate * 100.0,
                 point.ptus,
                 settings.max_throttle_rate * 100.0

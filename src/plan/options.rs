@@ -37,7 +37,7 @@ pub fn candidate<'c>(
         return match catalog.token_price(&key.model, t, &key.region) {
             Some(p) => Candidate::PerToken(p),
             None => Candidate::Unavailable(format!(
-                "not priced: the catalog has no sourced {t} price for {} in {}",
+                "not priced: no sourced {t} price for {} in {}",
                 key.model, key.region
             )),
         };
@@ -55,7 +55,7 @@ pub fn candidate<'c>(
             price,
         },
         None => Candidate::Unavailable(format!(
-            "not priced: the catalog has no sourced {t} PTU price for {}",
+            "not priced: no sourced {t} PTU price in {}",
             key.region
         )),
     }
@@ -74,7 +74,7 @@ fn unavailable_reason(catalog: &Catalog, key: &WorkloadKey, t: DeploymentTypeId)
         .is_none()
     {
         return Some(format!(
-            "{} is not listed for {t} in {} (Microsoft's region tables; indicative only)",
+            "not listed for {} in {} (indicative region table)",
             key.model, key.region
         ));
     }

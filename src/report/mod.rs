@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::plan::{PlanSettings, WorkloadPlan};
+use crate::plan::{PlanSettings, ReservationPool, WorkloadPlan};
 use crate::sim::SimParams;
 
 /// The JSON contract's version.
@@ -65,6 +65,8 @@ pub struct Report {
     pub summary: Summary,
     /// One entry per workload.
     pub workloads: Vec<WorkloadPlan>,
+    /// PTU reservations pooled per region x provisioned type across workloads.
+    pub reservations: Vec<ReservationPool>,
     /// Things the reader should know (skipped rows, missing latencies, ...).
     pub warnings: Vec<String>,
 }

@@ -37,6 +37,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", workload_facts(w))?;
         writeln!(out, "{}", options_table(w))?;
     }
+    if !report.reservations.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "PTU reservations pooled per region and type (if every workload used that type):"
+        )?;
+        writeln!(out, "{}", reservations_table(report))?;
+    }
     writeln!(out)?;
     writeln!(out, "{}", summary_line(report))?;
     for warning in &report.warnings {
@@ -128,6 +136,37 @@ fn options_table(w: &WorkloadPlan) -> Table {
                 .unwrap_or_else(|| "-".to_owned()),
             o.throttle_rate.map(fmt_pct).unwrap_or_default(),
             option_note(o),
+        ]);
+    }
+    table
+}
+
+fn reservations_table(report: &Report) -> Table {
+    let mut table = new(
+        &[
+            "Region",
+            "Type",
+            "Term",
+            "Deployed PTUs",
+            "Reserved PTUs",
+            "Excess [PTU-h]",
+            "Unused [PTU-h]",
+            "Cost [USD/mo]",
+            "All hourly [USD/mo]",
+        ],
+        &[3, 4, 5, 6, 7, 8],
+    );
+    for p in &report.reservations {
+        table.add_row(vec![
+            p.region.clone(),
+            p.deployment_type.to_string(),
+            p.term.as_str().to_owned(),
+            p.deployed_ptus.to_string(),
+            p.reserved_ptus.to_string(),
+            fmt_int(p.excess_ptu_hours_billed_hourly.round() as u64),
+            fmt_int(p.unused_reserved_ptu_hours.round() as u64),
+            fmt_usd(p.monthly_cost_usd),
+            fmt_usd(p.all_hourly_monthly_cost_usd),
         ]);
     }
     table

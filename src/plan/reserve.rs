@@ -1,0 +1,238 @@
+//! Reservations: Azure PTU reservations are bought per region and deployment type, not per
+//! model (S4, S9), so workloads of different models in one region pool their PTUs. A pool
+//! reserves a base of PTUs for a term and pays the hourly rate for deployed PTUs above it
+//! (Azure compares deployed and reserved PTUs hour by hour; unused reserved hours are lost).
+//!
+//! Deployments are static over the log's span (ptuplan does not model scaling schedules), so
+//! each pool deploys the sum of its workloads' sized PTU counts for the whole span.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::cost::{Billing, HOURS_PER_MONTH};
+use super::WorkloadPlan;
+use crate::catalog::{Catalog, DeploymentTypeId};
+
+/// How many PTUs to reserve in each pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReservePolicy {
+    /// Reserve exactly the PTUs the pool deploys (the sweep's choice).
+    Deployed,
+    /// Reserve this many PTUs in every pool.
+    Fixed(u32),
+}
+
+/// One pool: a region and provisioned type (JSON `reservations[]`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReservationPool {
+    /// Region.
+    pub region: String,
+    /// Provisioned type.
+    pub deployment_type: DeploymentTypeId,
+    /// Reservation term: `reserved-1-month` or `reserved-1-year`.
+    pub term: Billing,
+    /// Workloads in the pool (`deployment (model)`) with their sized PTUs.
+    pub workloads: Vec<PoolMember>,
+    /// PTUs deployed in the pool (sum over workloads).
+    pub deployed_ptus: u32,
+    /// PTUs reserved.
+    pub reserved_ptus: u32,
+    /// Deployed PTU-hours over the span.
+    pub deployed_ptu_hours: f64,
+    /// Reserved PTU-hours over the span.
+    pub reserved_ptu_hours: f64,
+    /// Deployed PTU-hours above the reservation, billed at the hourly rate.
+    pub excess_ptu_hours_billed_hourly: f64,
+    /// Reserved PTU-hours with nothing deployed (paid, lost).
+    pub unused_reserved_ptu_hours: f64,
+    /// Reservation cost over the span (prorated), USD.
+    pub reservation_cost_usd: f64,
+    /// Hourly cost of the excess over the span, USD.
+    pub excess_hourly_cost_usd: f64,
+    /// Spillover cost of the pool's workloads over the span, USD.
+    pub spillover_cost_usd: f64,
+    /// Reservation + excess + spillover over the span, USD.
+    pub cost_usd: f64,
+    /// The same per 730-hour month, USD.
+    pub monthly_cost_usd: f64,
+    /// The pool with every PTU billed hourly, per month, USD (for comparison).
+    pub all_hourly_monthly_cost_usd: f64,
+}
+
+/// One workload's share of a pool.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PoolMember {
+    /// Deployment name.
+    pub deployment: String,
+    /// Model.
+    pub model: String,
+    /// Sized PTUs (the type's hourly option).
+    pub ptus: u32,
+}
+
+/// Pool every workload's sized PTUs per region and provisioned type and price the reservation.
+pub fn pools(
+    catalog: &Catalog,
+    plans: &[WorkloadPlan],
+    span_hours: f64,
+    term: Billing,
+    policy: ReservePolicy,
+) -> Vec<ReservationPool> {
+    let mut grouped: BTreeMap<(String, DeploymentTypeId), (Vec<PoolMember>, f64)> = BTreeMap::new();
+    for p in plans {
+        for o in &p.options {
+            if !(o.available && o.billing == Billing::Hourly) {
+                continue;
+            }
+            let Some(ptus) = o.ptus else { continue };
+            let entry = grouped
+                .entry((p.region.clone(), o.deployment_type))
+                .or_default();
+            entry.0.push(PoolMember {
+                deployment: p.deployment.clone(),
+                model: p.model.clone(),
+                ptus,
+            });
+            entry.1 += o.spillover_cost_usd.unwrap_or(0.0);
+        }
+    }
+    grouped
+        .into_iter()
+        .filter_map(|((region, dt), (workloads, spill))| {
+            let price = catalog.ptu_price(dt, &region)?;
+            let deployed: u32 = workloads.iter().map(|m| m.ptus).sum();
+            let reserved = match policy {
+                ReservePolicy::Deployed => deployed,
+                ReservePolicy::Fixed(n) => n,
+            };
+            let deployed_h = f64::from(deployed) * span_hours;
+            let reserved_h = f64::from(reserved) * span_hours;
+            let excess_h = (deployed_h - reserved_h).max(0.0);
+            let reservation_cost = reserved_h * term.usd_per_ptu_hour(price);
+            let excess_cost = excess_h * price.usd_per_ptu_hour;
+            let cost = reservation_cost + excess_cost + spill;
+            let scale = if span_hours > 0.0 {
+                HOURS_PER_MONTH / span_hours
+            } else {
+                0.0
+            };
+            Some(ReservationPool {
+                region,
+                deployment_type: dt,
+                term,
+                workloads,
+                deployed_ptus: deployed,
+                reserved_ptus: reserved,
+                deployed_ptu_hours: deployed_h,
+                reserved_ptu_hours: reserved_h,
+                excess_ptu_hours_billed_hourly: excess_h,
+                unused_reserved_ptu_hours: (reserved_h - deployed_h).max(0.0),
+                reservation_cost_usd: reservation_cost,
+                excess_hourly_cost_usd: excess_cost,
+                spillover_cost_usd: spill,
+                cost_usd: cost,
+                monthly_cost_usd: cost * scale,
+                all_hourly_monthly_cost_usd: (deployed_h * price.usd_per_ptu_hour + spill) * scale,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{load_catalog, CatalogSource};
+    use crate::plan::OptionPlan;
+
+    fn plan_with(deployment: &str, model: &str, ptus: u32, spill: f64) -> WorkloadPlan {
+        let option = OptionPlan {
+            id: "global-provisioned/hourly".to_owned(),
+            deployment_type: DeploymentTypeId::GlobalProvisioned,
+            billing: Billing::Hourly,
+            processing: "global".to_owned(),
+            ptus: Some(ptus),
+            available: true,
+            reason: None,
+            eligible: true,
+            cost_usd: None,
+            monthly_cost_usd: None,
+            throttled_requests: None,
+            spilled_requests: None,
+            throttle_rate: None,
+            spillover_cost_usd: Some(spill),
+            utilization_p50: None,
+            utilization_p95: None,
+            utilization_p99: None,
+            utilization_max: None,
+            minutes_over_capacity: None,
+            retry_added_latency_ms_mean: None,
+            note: None,
+        };
+        WorkloadPlan {
+            deployment: deployment.to_owned(),
+            model: model.to_owned(),
+            region: "eastus2".to_owned(),
+            reasoning_model: false,
+            requests: 0,
+            failed_requests: 0,
+            prompt_tokens: 0,
+            cached_tokens: 0,
+            completion_tokens: 0,
+            reasoning_tokens: 0,
+            reasoning_share: 0.0,
+            cached_share: 0.0,
+            truncated_requests: 0,
+            truncated_cost_usd: 0.0,
+            truncated_cost_basis: None,
+            requests_without_max_tokens: 0,
+            output_to_input_ratio: None,
+            peak_minute_weighted_tpm: 0.0,
+            p99_minute_weighted_tpm: 0.0,
+            mean_weighted_tpm: 0.0,
+            recommended: None,
+            options: vec![option],
+            sizing: BTreeMap::new(),
+            profile: crate::plan::DemandProfile {
+                hourly_peak_weighted_tpm: Vec::new(),
+                weekday_hour_mean_weighted_tpm: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn pools_models_per_region_and_bills_the_excess_hourly() {
+        let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let plans = [
+            plan_with("a", "gpt-4o", 15, 10.0),
+            plan_with("b", "gpt-4.1", 25, 0.0),
+        ];
+        // Reserve 30 of the 40 deployed Global PTUs for 1 year over a 730-hour month:
+        // 30 x 2,652 / 12 = 6,630; 10 x 730 x 1.00 = 7,300 hourly; plus 10 spillover.
+        let pools = pools(
+            &catalog,
+            &plans,
+            730.0,
+            Billing::Reserved1Year,
+            ReservePolicy::Fixed(30),
+        );
+        assert_eq!(pools.len(), 1);
+        let p = &pools[0];
+        assert_eq!((p.deployed_ptus, p.reserved_ptus), (40, 30));
+        assert!((p.excess_ptu_hours_billed_hourly - 7300.0).abs() < 1e-9);
+        assert!((p.reservation_cost_usd - 6630.0).abs() < 1e-6);
+        assert!((p.cost_usd - (6630.0 + 7300.0 + 10.0)).abs() < 1e-6);
+        assert!((p.all_hourly_monthly_cost_usd - (40.0 * 730.0 + 10.0)).abs() < 1e-6);
+        // Reserving more than deployed leaves hours unused.
+        let over = super::pools(
+            &catalog,
+            &plans,
+            730.0,
+            Billing::Reserved1Year,
+            ReservePolicy::Fixed(50),
+        );
+        assert!((over[0].unused_reserved_ptu_hours - 7300.0).abs() < 1e-9);
+        assert_eq!(over[0].excess_ptu_hours_billed_hourly, 0.0);
+    }
+}
