@@ -178,6 +178,10 @@ fn spillover_is_billed_at_standard_prices() {
     assert_eq!(hourly["spilled_requests"], 95);
     assert_eq!(hourly["throttled_requests"], 0);
     // Regional has no spillover: 429s fail, and even the largest swept count misses 1%.
+    // At 150 regional PTUs the bucket holds 62,500: 45 requests of 1,400 fit, 55 fail.
+    let regional_curve = w["sizing"]["regional-provisioned"]["curve"].as_array().expect("curve");
+    let at_150 = regional_curve.iter().find(|p| p["ptus"] == 150).expect("150 swept");
+    approx(&at_150["throttle_rate"], 0.55);
     let regional = option(w, "regional-provisioned/hourly");
     assert_eq!(regional["eligible"], false);
     assert!(regional["reason"]
