@@ -75,6 +75,10 @@ pub struct CompareSettings {
     pub default_region: Option<String>,
     /// Skip invalid rows.
     pub skip_invalid: bool,
+    /// Threads for reading and simulating.
+    pub threads: usize,
+    /// Smallest file read by several threads.
+    pub parallel_min_bytes: u64,
     /// Admission-model parameters.
     pub sim: SimParams,
     /// Planning settings.
@@ -132,6 +136,13 @@ impl CompareSettings {
             model_map: input.model_map.iter().cloned().collect(),
             default_region: input.region.as_ref().map(|r| r.trim().to_ascii_lowercase()),
             skip_invalid: input.skip_invalid,
+            threads: match input.threads {
+                Some(n) => usize::from(n),
+                None => std::thread::available_parallelism()
+                    .map_or(1, |n| n.get())
+                    .min(4),
+            },
+            parallel_min_bytes: input.parallel_min_bytes,
             sim: ensure_sim(sim)?,
             plan: ensure_plan(sim)?,
             format: output

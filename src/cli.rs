@@ -89,6 +89,17 @@ pub struct InputArgs {
     /// Skip invalid rows (counted and reported) instead of stopping at the first one.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Threads for reading large uncompressed logs and for the simulation (default: the
+    /// machine's cores, at most 4). Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: Option<u16>,
+    /// Smallest file read by several threads, in bytes (for tests).
+    #[arg(long, hide = true, default_value_t = ptuplan_parallel_min_bytes())]
+    pub parallel_min_bytes: u64,
+}
+
+fn ptuplan_parallel_min_bytes() -> u64 {
+    crate::usage::parallel::PARALLEL_MIN_BYTES
 }
 
 /// Input format names.

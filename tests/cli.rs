@@ -179,8 +179,13 @@ fn spillover_is_billed_at_standard_prices() {
     assert_eq!(hourly["throttled_requests"], 0);
     // Regional has no spillover: 429s fail, and even the largest swept count misses 1%.
     // At 150 regional PTUs the bucket holds 62,500: 45 requests of 1,400 fit, 55 fail.
-    let regional_curve = w["sizing"]["regional-provisioned"]["curve"].as_array().expect("curve");
-    let at_150 = regional_curve.iter().find(|p| p["ptus"] == 150).expect("150 swept");
+    let regional_curve = w["sizing"]["regional-provisioned"]["curve"]
+        .as_array()
+        .expect("curve");
+    let at_150 = regional_curve
+        .iter()
+        .find(|p| p["ptus"] == 150)
+        .expect("150 swept");
     approx(&at_150["throttle_rate"], 0.55);
     let regional = option(w, "regional-provisioned/hourly");
     assert_eq!(regional["eligible"], false);
@@ -421,4 +426,47 @@ fn output_format_follows_the_out_extension() {
         let text = std::fs::read_to_string(&path).expect("written");
         assert!(text.contains(check), "{name}: {text}");
     }
+}
+
+#[test]
+fn parallel_reading_gives_the_same_report_and_error_lines() {
+    for fixture_name in [
+        "good/tiny.csv",
+        "good/reasoning.jsonl",
+        "good/spill-burst.csv",
+        "good/tiny-reordered-bom-crlf.csv",
+    ] {
+        let path = fixture(fixture_name);
+        let path = path.to_str().expect("utf8");
+        let sequential = compare_json(&[path, "--threads", "1"]);
+        let parallel = compare_json(&[path, "--threads", "3", "--parallel-min-bytes", "1"]);
+        assert_eq!(sequential, parallel, "{fixture_name}");
+    }
+    // Errors keep their exact line; skipped rows keep their order.
+    ptuplan()
+        .args([
+            "compare",
+            "--quiet",
+            "--threads",
+            "3",
+            "--parallel-min-bytes",
+            "1",
+        ])
+        .arg(fixture("bad/non-numeric.csv"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(":3: field `prompt_tokens`"));
+    let report = compare_json(&[
+        fixture("bad/one-bad-row.csv").to_str().expect("utf8"),
+        "--skip-invalid",
+        "--threads",
+        "2",
+        "--parallel-min-bytes",
+        "1",
+    ]);
+    assert!(report["input"]["skipped_examples"][0]
+        .as_str()
+        .expect("example")
+        .contains(":3: field `prompt_tokens`"));
+    assert_eq!(report["input"]["records"], 2);
 }

@@ -10,7 +10,7 @@ use crate::plan;
 use crate::report::{self, Assumptions, CatalogInfo, InputInfo, Report, Summary, SCHEMA_VERSION};
 use crate::sim::replay::fmt_ms;
 use crate::sim::{self, Replay, WorkloadRegistry};
-use crate::usage::{self, ReadOptions, SinkError};
+use crate::usage::{self, ReadOptions};
 
 /// Run `compare`.
 pub fn run(settings: &CompareSettings) -> Result<Outcome> {
@@ -30,25 +30,21 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
             settings.inputs[0].source.name()
         );
     }
-    let mut registry = WorkloadRegistry::new(
+    let registry = WorkloadRegistry::new(
         catalog,
         settings.model_map.clone(),
         settings.default_region.clone(),
     );
     let mut replay = Replay::default();
-    let mut sink = |record: usage::UsageRecord| {
-        replay.add(&record).map_err(|e| SinkError {
-            field: matches!(e, sim::replay::ReplayError::Span { .. }).then_some("timestamp"),
-            message: e.to_string(),
-        })
-    };
     let options = ReadOptions {
         skip_invalid: settings.skip_invalid,
+        threads: settings.threads,
+        parallel_min_bytes: settings.parallel_min_bytes,
     };
     let started = std::time::Instant::now();
-    let read = usage::read_usage(&settings.inputs, &options, &mut registry, &mut sink)
+    let read = usage::read_usage(&settings.inputs, &options, &registry, &mut replay)
         .context("reading usage logs")?;
-    let keys = registry.keys().to_vec();
+    let keys = registry.keys();
     let (summary, events) = replay.finish();
     let read_s = started.elapsed().as_secs_f64();
     let prepared = plan::prepare(catalog, &keys, &summary, &settings.plan);
@@ -56,12 +52,13 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
         &events,
         &prepared.targets,
         &settings.sim,
+        settings.threads,
         summary.first_minute(),
         summary.last_minute(),
     )
     .context("simulating PTU admission")?;
     let sim_s = started.elapsed().as_secs_f64() - read_s;
-    let plans = plan::finish(
+    let mut plans = plan::finish(
         catalog,
         &keys,
         &summary,
@@ -69,6 +66,10 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
         &outcomes,
         &settings.plan,
     );
+    // Workload ids depend on reading order (threads); the report's order must not.
+    plans.sort_by(|a, b| {
+        (&a.deployment, &a.model, &a.region).cmp(&(&b.deployment, &b.model, &b.region))
+    });
     if settings.timings {
         eprintln!(
             "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments), plan {:.2} s",

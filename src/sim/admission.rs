@@ -386,13 +386,13 @@ pub enum AdmissionError {
 /// Replay `events` through every target; outcomes are returned in target order.
 /// `first_minute..=last_minute` is the span whose minutes the utilization histograms cover.
 ///
-/// Targets are dealt to up to [`available_parallelism`](std::thread::available_parallelism)
-/// threads (at most 4); each thread replays all events for its share. A target's outcome
-/// depends only on its own state, so the split never changes a result.
+/// Targets are dealt to `threads` threads; each replays all events for its share. A target's
+/// outcome depends only on its own state, so the split never changes a result.
 pub fn simulate(
     events: &SortedEvents,
     targets: &[SimTarget],
     params: &SimParams,
+    threads: usize,
     first_minute: i64,
     last_minute: i64,
 ) -> Result<Vec<SimOutcome>, AdmissionError> {
@@ -415,10 +415,7 @@ pub fn simulate(
             count,
         });
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4)
-        .min(targets.len().max(1));
+    let threads = threads.clamp(1, 64).min(targets.len().max(1));
     // Deal each workload's targets round-robin so every thread gets a similar share.
     let mut shares: Vec<Vec<usize>> = vec![Vec::new(); threads];
     let mut dealt = vec![0usize; workloads];
@@ -774,7 +771,7 @@ mod tests {
             .max()
             .unwrap_or(0)
             .div_euclid(60_000);
-        simulate(&events(list), targets, &SimParams::default(), 0, last).expect("simulate")
+        simulate(&events(list), targets, &SimParams::default(), 2, 0, last).expect("simulate")
     }
 
     #[test]
@@ -876,6 +873,7 @@ mod tests {
             &events(&list),
             &[target(60_000.0, 1.0, ThrottleMode::Fail)],
             &SimParams::default(),
+            1,
             0,
             3,
         )

@@ -5,8 +5,8 @@
 //! Memory is bounded by the number of workloads times the log's span in minutes (three `f64`
 //! per minute), never by the number of records.
 
-use super::spool::{EventSpool, ReplayEvent, NONE_U32};
-use crate::usage::UsageRecord;
+use super::spool::{EventSpool, ReplayEvent, SortedEvents, NONE_U32};
+use crate::usage::{RecordSink, SinkError, UsageRecord};
 
 /// Longest span a run accepts, in minutes (400 days); guards against a stray timestamp
 /// making the minute series huge.
@@ -43,6 +43,22 @@ pub struct WorkloadTotals {
 }
 
 impl WorkloadTotals {
+    /// Add another part's totals.
+    pub fn absorb(&mut self, o: &WorkloadTotals) {
+        self.requests += o.requests;
+        self.failed_requests += o.failed_requests;
+        self.prompt_tokens += o.prompt_tokens;
+        self.cached_tokens += o.cached_tokens;
+        self.completion_tokens += o.completion_tokens;
+        self.reasoning_tokens += o.reasoning_tokens;
+        self.truncated_requests += o.truncated_requests;
+        self.truncated_uncached_prompt_tokens += o.truncated_uncached_prompt_tokens;
+        self.truncated_cached_tokens += o.truncated_cached_tokens;
+        self.truncated_completion_tokens += o.truncated_completion_tokens;
+        self.requests_without_max_tokens += o.requests_without_max_tokens;
+        self.requests_without_latency += o.requests_without_latency;
+    }
+
     /// Prompt tokens not served from cache.
     pub fn uncached_prompt_tokens(&self) -> u64 {
         self.prompt_tokens - self.cached_tokens
@@ -98,6 +114,27 @@ impl MinuteSeries {
             }
         }
         Ok(idx)
+    }
+
+    /// Add another part's minutes (sums of whole token counts, so the order of addition
+    /// never changes a value).
+    fn absorb(&mut self, o: &MinuteSeries) -> Result<(), SpanError> {
+        for (i, ((u, c), e)) in o
+            .uncached_prompt_tokens
+            .iter()
+            .zip(&o.completion_tokens)
+            .zip(&o.estimated_completion_tokens)
+            .enumerate()
+        {
+            if *u == 0.0 && *c == 0.0 && *e == 0.0 {
+                continue;
+            }
+            let slot = self.slot(o.first_minute + i as i64)?;
+            self.uncached_prompt_tokens[slot] += u;
+            self.completion_tokens[slot] += c;
+            self.estimated_completion_tokens[slot] += e;
+        }
+        Ok(())
     }
 
     /// Weighted demand `(prompt - cached) + ratio x completion` per minute, over
@@ -157,6 +194,8 @@ pub struct Replay {
     /// Latest arrival, ms.
     pub last_ms: Option<i64>,
     spool: EventSpool,
+    /// Events of later parts of the log, joined from forks (in file order).
+    later: Vec<SortedEvents>,
 }
 
 impl Replay {
@@ -231,13 +270,72 @@ impl Replay {
     }
 
     /// Finish pass 1: the per-workload results and the time-ordered events.
-    pub fn finish(self) -> (ReplaySummary, super::spool::SortedEvents) {
+    pub fn finish(self) -> (ReplaySummary, SortedEvents) {
         let summary = ReplaySummary {
             workloads: self.workloads,
             first_ms: self.first_ms.unwrap_or(0),
             last_ms: self.last_ms.unwrap_or(0),
         };
-        (summary, self.spool.finish())
+        let mut events = self.spool.finish();
+        for later in self.later {
+            events.append(later);
+        }
+        (summary, events)
+    }
+
+    fn absorb(&mut self, later: Replay) -> Result<(), ReplayError> {
+        let first = [self.first_ms, later.first_ms].into_iter().flatten().min();
+        let last = [self.last_ms, later.last_ms].into_iter().flatten().max();
+        if let (Some(f), Some(l)) = (first, last) {
+            if (l - f).div_euclid(MS_PER_MIN) >= MAX_SPAN_MINUTES {
+                return Err(ReplayError::Span {
+                    first_ms: f,
+                    last_ms: l,
+                });
+            }
+        }
+        self.first_ms = first;
+        self.last_ms = last;
+        if later.workloads.len() > self.workloads.len() {
+            self.workloads
+                .resize_with(later.workloads.len(), WorkloadReplay::default);
+        }
+        for (mine, theirs) in self.workloads.iter_mut().zip(&later.workloads) {
+            mine.totals.absorb(&theirs.totals);
+            mine.minutes
+                .absorb(&theirs.minutes)
+                .map_err(|_| ReplayError::Span {
+                    first_ms: first.unwrap_or(0),
+                    last_ms: last.unwrap_or(0),
+                })?;
+        }
+        let (_, events) = Replay {
+            workloads: Vec::new(),
+            ..later
+        }
+        .finish();
+        self.later.push(events);
+        Ok(())
+    }
+}
+
+impl RecordSink for Replay {
+    fn take(&mut self, record: UsageRecord) -> Result<(), SinkError> {
+        self.add(&record).map_err(|e| SinkError {
+            field: matches!(e, ReplayError::Span { .. }).then_some("timestamp"),
+            message: e.to_string(),
+        })
+    }
+
+    fn fork(&self) -> Self {
+        Replay::default()
+    }
+
+    fn join(&mut self, later: Self) -> Result<(), SinkError> {
+        self.absorb(later).map_err(|e| SinkError {
+            field: None,
+            message: e.to_string(),
+        })
     }
 }
 

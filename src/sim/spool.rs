@@ -124,73 +124,89 @@ impl EventSpool {
     /// Sort what is left and return the time-ordered event source.
     pub fn finish(mut self) -> SortedEvents {
         self.chunk.sort_by_key(|e| e.t_ms);
+        let mut runs: Vec<Run> = self.runs.into_iter().map(Run::File).collect();
+        runs.push(Run::Memory(self.chunk));
         SortedEvents {
-            tail: self.chunk,
-            runs: self.runs,
+            runs,
             in_order: self.in_order,
         }
     }
 }
 
+/// A sorted run of events: spilled to a temp file, or still in memory.
+enum Run {
+    File(NamedTempFile),
+    Memory(Vec<ReplayEvent>),
+}
+
 /// Time-ordered events that can be iterated any number of times.
 pub struct SortedEvents {
-    tail: Vec<ReplayEvent>,
-    runs: Vec<NamedTempFile>,
+    runs: Vec<Run>,
     in_order: bool,
 }
 
 impl SortedEvents {
     /// Number of runs spilled to disk (0 when the log fit in memory).
     pub fn spilled_runs(&self) -> usize {
-        self.runs.len()
+        self.runs
+            .iter()
+            .filter(|r| matches!(r, Run::File(_)))
+            .count()
+    }
+
+    /// Append the events of a later part of the log (ties keep `self` first).
+    pub fn append(&mut self, later: SortedEvents) {
+        self.in_order = false;
+        self.runs.extend(later.runs);
     }
 
     /// Visit every event in timestamp order (ties in log order).
     pub fn for_each(&self, mut f: impl FnMut(&ReplayEvent)) -> io::Result<()> {
-        if self.runs.is_empty() {
-            self.tail.iter().for_each(f);
-            return Ok(());
-        }
-        let mut readers = self
+        let mut sources = self
             .runs
             .iter()
-            .map(|r| {
-                File::open(r.path()).map(|f| RunReader::new(BufReader::with_capacity(64 * 1024, f)))
+            .map(|r| match r {
+                Run::File(file) => File::open(file.path())
+                    .map(|f| Source::File(RunReader::new(BufReader::with_capacity(64 * 1024, f)))),
+                Run::Memory(events) => Ok(Source::Memory(events.iter())),
             })
             .collect::<io::Result<Vec<_>>>()?;
         if self.in_order {
-            for reader in &mut readers {
-                while let Some(e) = reader.next_event()? {
+            for source in &mut sources {
+                while let Some(e) = source.next_event()? {
                     f(&e);
                 }
             }
-            self.tail.iter().for_each(f);
             return Ok(());
         }
-        // k-way merge; the tail is the last run. Ties go to the earlier run (log order).
-        let tail_run = readers.len();
-        let mut tail = self.tail.iter().copied();
-        let mut heap = BinaryHeap::new();
-        for (i, reader) in readers.iter_mut().enumerate() {
-            if let Some(e) = reader.next_event()? {
+        // k-way merge; ties go to the earlier run (log order).
+        let mut heap = BinaryHeap::with_capacity(sources.len());
+        for (i, source) in sources.iter_mut().enumerate() {
+            if let Some(e) = source.next_event()? {
                 heap.push(Reverse((e.t_ms, i, HeapEvent(e))));
             }
         }
-        if let Some(e) = tail.next() {
-            heap.push(Reverse((e.t_ms, tail_run, HeapEvent(e))));
-        }
         while let Some(Reverse((_, run, HeapEvent(e)))) = heap.pop() {
             f(&e);
-            let next = if run == tail_run {
-                tail.next()
-            } else {
-                readers[run].next_event()?
-            };
-            if let Some(n) = next {
+            if let Some(n) = sources[run].next_event()? {
                 heap.push(Reverse((n.t_ms, run, HeapEvent(n))));
             }
         }
         Ok(())
+    }
+}
+
+enum Source<'a> {
+    File(RunReader<BufReader<File>>),
+    Memory(std::slice::Iter<'a, ReplayEvent>),
+}
+
+impl Source<'_> {
+    fn next_event(&mut self) -> io::Result<Option<ReplayEvent>> {
+        match self {
+            Source::File(r) => r.next_event(),
+            Source::Memory(it) => Ok(it.next().copied()),
+        }
     }
 }
 

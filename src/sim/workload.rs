@@ -3,6 +3,7 @@
 //! region) and hands out dense workload indexes to the readers.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use crate::catalog::Catalog;
 use crate::usage::{KeyRejection, KeyResolver, RawKey};
@@ -22,10 +23,19 @@ pub struct WorkloadKey {
 }
 
 /// Resolves raw keys to workloads; implements [`KeyResolver`] for the readers.
+///
+/// Ids are handed out in the order keys are first resolved, which with several reading threads
+/// depends on timing: callers must not let output order depend on ids (the report sorts
+/// workloads by name).
 pub struct WorkloadRegistry<'c> {
     catalog: &'c Catalog,
     model_map: BTreeMap<String, String>,
     default_region: Option<String>,
+    known: Mutex<Known>,
+}
+
+#[derive(Default)]
+struct Known {
     keys: Vec<WorkloadKey>,
     index: BTreeMap<WorkloadKey, u32>,
 }
@@ -42,14 +52,16 @@ impl<'c> WorkloadRegistry<'c> {
             catalog,
             model_map,
             default_region,
-            keys: Vec::new(),
-            index: BTreeMap::new(),
+            known: Mutex::new(Known::default()),
         }
     }
 
     /// Workloads in index order.
-    pub fn keys(&self) -> &[WorkloadKey] {
-        &self.keys
+    pub fn keys(&self) -> Vec<WorkloadKey> {
+        self.known
+            .lock()
+            .map(|k| k.keys.clone())
+            .unwrap_or_default()
     }
 
     fn resolve_model(&self, key: &RawKey<'_>) -> Result<String, KeyRejection> {
@@ -121,7 +133,7 @@ impl<'c> WorkloadRegistry<'c> {
 }
 
 impl KeyResolver for WorkloadRegistry<'_> {
-    fn resolve(&mut self, key: RawKey<'_>) -> Result<u32, KeyRejection> {
+    fn resolve(&self, key: RawKey<'_>) -> Result<u32, KeyRejection> {
         let model = self.resolve_model(&key)?;
         let region = self.resolve_region(&key)?;
         let workload = WorkloadKey {
@@ -129,15 +141,19 @@ impl KeyResolver for WorkloadRegistry<'_> {
             model,
             region,
         };
-        if let Some(id) = self.index.get(&workload) {
+        let mut known = self.known.lock().map_err(|_| KeyRejection {
+            field: "deployment",
+            message: "internal error: a reading thread failed".to_owned(),
+        })?;
+        if let Some(id) = known.index.get(&workload) {
             return Ok(*id);
         }
-        let id = u32::try_from(self.keys.len()).map_err(|_| KeyRejection {
+        let id = u32::try_from(known.keys.len()).map_err(|_| KeyRejection {
             field: "deployment",
             message: "too many distinct workloads".to_owned(),
         })?;
-        self.keys.push(workload.clone());
-        self.index.insert(workload, id);
+        known.keys.push(workload.clone());
+        known.index.insert(workload, id);
         Ok(id)
     }
 }

@@ -10,13 +10,13 @@ use std::collections::HashMap;
 use super::detect::OpenedInput;
 use super::fields::{lossy, parse_count, parse_status, parse_timestamp_ms};
 use super::{
-    FieldProblem, KeyResolver, RawKey, ReadOptions, ReadSummary, RowValues, Sink, UsageError,
+    FieldProblem, KeyResolver, RawKey, ReadOptions, ReadSummary, RecordSink, RowValues, UsageError,
     UsageRecord,
 };
 
 /// Column indexes found in the header.
-#[derive(Debug, Default)]
-struct Columns {
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Columns {
     timestamp: usize,
     prompt_tokens: usize,
     completion_tokens: usize,
@@ -28,6 +28,8 @@ struct Columns {
     max_completion_tokens: Option<usize>,
     status: Option<usize>,
     latency_ms: Option<usize>,
+    /// Number of header fields (every row must have as many).
+    width: usize,
 }
 
 const REQUIRED: [&str; 3] = ["timestamp", "prompt_tokens", "completion_tokens"];
@@ -46,7 +48,10 @@ const KNOWN: [&str; 11] = [
 ];
 
 impl Columns {
-    fn from_header(header: &::csv::ByteRecord, path: &str) -> Result<Columns, UsageError> {
+    pub(crate) fn from_header(
+        header: &::csv::ByteRecord,
+        path: &str,
+    ) -> Result<Columns, UsageError> {
         let names: Vec<String> = header
             .iter()
             .enumerate()
@@ -94,6 +99,7 @@ impl Columns {
             max_completion_tokens: find("max_completion_tokens"),
             status: find("status"),
             latency_ms: find("latency_ms"),
+            width: names.len(),
         })
     }
 }
@@ -114,7 +120,7 @@ impl KeyCache {
     pub fn lookup(
         &mut self,
         parts: [&[u8]; 3],
-        resolver: &mut dyn KeyResolver,
+        resolver: &dyn KeyResolver,
     ) -> Result<u32, FieldProblem> {
         self.scratch.clear();
         for (i, part) in parts.iter().enumerate() {
@@ -142,7 +148,7 @@ impl KeyCache {
     }
 }
 
-fn resolve_new(parts: [&[u8]; 3], resolver: &mut dyn KeyResolver) -> Result<u32, FieldProblem> {
+fn resolve_new(parts: [&[u8]; 3], resolver: &dyn KeyResolver) -> Result<u32, FieldProblem> {
     let text = |field: &'static str, b: &[u8]| -> Result<Option<String>, FieldProblem> {
         let b = b.trim_ascii();
         if b.is_empty() {
@@ -167,12 +173,12 @@ fn resolve_new(parts: [&[u8]; 3], resolver: &mut dyn KeyResolver) -> Result<u32,
         })
 }
 
-/// Read a CSV usage log.
-pub fn read_csv(
+/// Read a CSV usage log: the header, then every row.
+pub fn read_csv<S: RecordSink>(
     input: OpenedInput,
     options: &ReadOptions,
-    resolver: &mut dyn KeyResolver,
-    sink: &mut Sink<'_>,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
     let path = input.name;
     let mut reader = ::csv::ReaderBuilder::new()
@@ -181,15 +187,51 @@ pub fn read_csv(
         .from_reader(input.reader);
     let header = reader
         .byte_headers()
-        .map_err(|e| csv_error(&path, e))?
+        .map_err(|e| csv_error(&path, e, 0))?
         .clone();
+    let columns = columns_of(&header, &path)?;
+    read_rows(reader, &path, &columns, 0, options, resolver, sink)
+}
+
+/// The header's columns, or an error for an empty or incomplete header.
+pub(crate) fn columns_of(header: &::csv::ByteRecord, path: &str) -> Result<Columns, UsageError> {
     if header.is_empty() || (header.len() == 1 && header[0].trim_ascii().is_empty()) {
         return Err(UsageError::File {
-            path,
+            path: path.to_owned(),
             message: "the log is empty (no header row)".to_owned(),
         });
     }
-    let columns = Columns::from_header(&header, &path)?;
+    let mut columns = Columns::from_header(header, path)?;
+    columns.width = header.len();
+    Ok(columns)
+}
+
+/// Read the header-less part of a CSV file that starts at line `line_offset + 1`.
+pub(crate) fn read_csv_body<S: RecordSink>(
+    body: impl std::io::Read,
+    path: &str,
+    columns: &Columns,
+    line_offset: u64,
+    options: &ReadOptions,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
+) -> Result<ReadSummary, UsageError> {
+    let reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    read_rows(reader, path, columns, line_offset, options, resolver, sink)
+}
+
+fn read_rows<R: std::io::Read, S: RecordSink>(
+    mut reader: ::csv::Reader<R>,
+    path: &str,
+    columns: &Columns,
+    line_offset: u64,
+    options: &ReadOptions,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
+) -> Result<ReadSummary, UsageError> {
     let mut keys = KeyCache::default();
     let mut summary = ReadSummary::default();
     let mut row = ::csv::ByteRecord::new();
@@ -197,22 +239,22 @@ pub fn read_csv(
         match reader.read_byte_record(&mut row) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(&path, e)),
+            Err(e) => return Err(csv_error(path, e, line_offset)),
         }
-        let line = row.position().map_or(0, |p| p.line());
-        let result = if row.len() != header.len() {
+        let line = line_offset + row.position().map_or(0, |p| p.line());
+        let result = if row.len() != columns.width {
             Err(FieldProblem::new(
                 "row",
                 format!(
                     "has {} fields but the header has {}",
                     row.len(),
-                    header.len()
+                    columns.width
                 ),
             ))
         } else {
-            parse_row(&row, &columns, &mut keys, resolver)
+            parse_row(&row, columns, &mut keys, resolver)
         };
-        super::deliver(result, sink, &mut summary, options, &path, line)?;
+        super::deliver(result, sink, &mut summary, options, path, line)?;
     }
     Ok(summary)
 }
@@ -221,7 +263,7 @@ fn parse_row(
     row: &::csv::ByteRecord,
     c: &Columns,
     keys: &mut KeyCache,
-    resolver: &mut dyn KeyResolver,
+    resolver: &dyn KeyResolver,
 ) -> Result<UsageRecord, FieldProblem> {
     let cell = |i: Option<usize>| -> Option<&[u8]> {
         i.and_then(|i| row.get(i))
@@ -260,8 +302,8 @@ fn parse_row(
     values.into_record(workload)
 }
 
-fn csv_error(path: &str, e: ::csv::Error) -> UsageError {
-    let line = e.position().map_or(0, |p| p.line());
+fn csv_error(path: &str, e: ::csv::Error, line_offset: u64) -> UsageError {
+    let line = line_offset + e.position().map_or(0, |p| p.line());
     match e.into_kind() {
         ::csv::ErrorKind::Io(source) => UsageError::Io {
             path: path.to_owned(),

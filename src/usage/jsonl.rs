@@ -13,10 +13,10 @@ use serde::Deserialize;
 use serde_json::Number;
 
 use super::csv::KeyCache;
-use super::detect::OpenedInput;
 use super::fields::{parse_status, parse_timestamp_ms, unix_seconds_to_ms};
 use super::{
-    FieldProblem, KeyResolver, ReadOptions, ReadSummary, RowValues, Sink, UsageError, UsageRecord,
+    FieldProblem, KeyResolver, ReadOptions, ReadSummary, RecordSink, RowValues, UsageError,
+    UsageRecord,
 };
 
 #[derive(Deserialize)]
@@ -83,25 +83,25 @@ struct Details {
     reasoning_tokens: Option<Number>,
 }
 
-/// Read a JSON Lines usage log.
-pub fn read_jsonl(
-    input: OpenedInput,
+/// Read JSON Lines whose first line is line `line_offset + 1` of the file.
+pub fn read_jsonl<S: RecordSink>(
+    mut reader: impl BufRead,
+    path: &str,
+    line_offset: u64,
     options: &ReadOptions,
-    resolver: &mut dyn KeyResolver,
-    sink: &mut Sink<'_>,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
-    let path = input.name;
-    let mut reader = input.reader;
     let mut buf = Vec::with_capacity(1024);
     let mut keys = KeyCache::default();
     let mut summary = ReadSummary::default();
-    let mut line_no = 0u64;
+    let mut line_no = line_offset;
     loop {
         buf.clear();
         let n = reader
             .read_until(b'\n', &mut buf)
             .map_err(|source| UsageError::Io {
-                path: path.clone(),
+                path: path.to_owned(),
                 source,
             })?;
         if n == 0 {
@@ -116,7 +116,7 @@ pub fn read_jsonl(
             continue;
         }
         let parsed = parse_line(text, &mut keys, resolver);
-        super::deliver(parsed, sink, &mut summary, options, &path, line_no)?;
+        super::deliver(parsed, sink, &mut summary, options, path, line_no)?;
     }
     Ok(summary)
 }
@@ -124,7 +124,7 @@ pub fn read_jsonl(
 fn parse_line(
     text: &[u8],
     keys: &mut KeyCache,
-    resolver: &mut dyn KeyResolver,
+    resolver: &dyn KeyResolver,
 ) -> Result<UsageRecord, FieldProblem> {
     let line: Line<'_> = serde_json::from_slice(text).map_err(|e| {
         let what = if e.is_eof() {

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod detect;
 pub mod fields;
 pub mod jsonl;
+pub mod parallel;
 pub mod synth;
 
 use std::fmt;
@@ -84,10 +85,11 @@ pub struct KeyRejection {
     pub message: String,
 }
 
-/// Maps a row's raw identity to a workload index (and rejects unknown models etc.).
-pub trait KeyResolver {
-    /// Resolve or reject a raw key. Called once per distinct key, so it may be slow.
-    fn resolve(&mut self, key: RawKey<'_>) -> Result<u32, KeyRejection>;
+/// Maps a row's raw identity to a workload index (and rejects unknown models etc.). Shared by
+/// the reading threads, so it takes `&self`; it is called once per distinct key and thread.
+pub trait KeyResolver: Sync {
+    /// Resolve or reject a raw key.
+    fn resolve(&self, key: RawKey<'_>) -> Result<u32, KeyRejection>;
 }
 
 /// A record the sink could not take. With a `field`, it is a problem of that row (skippable
@@ -100,14 +102,37 @@ pub struct SinkError {
     pub message: String,
 }
 
-/// Where readers deliver records.
-pub type Sink<'a> = dyn FnMut(UsageRecord) -> Result<(), SinkError> + 'a;
+/// Where readers deliver records. A large file may be read by several threads: each gets a
+/// [`fork`](RecordSink::fork) of the sink, and the forks are [`join`](RecordSink::join)ed back
+/// in file order, so a sink sees the same data whatever the thread count.
+pub trait RecordSink: Send + Sized {
+    /// Take one record.
+    fn take(&mut self, record: UsageRecord) -> Result<(), SinkError>;
+    /// An empty sink of the same kind, for another part of the file.
+    fn fork(&self) -> Self;
+    /// Absorb a fork that read the part of the file after everything this sink has seen.
+    fn join(&mut self, later: Self) -> Result<(), SinkError>;
+}
 
 /// Options shared by all readers.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// Skip and count invalid rows instead of stopping at the first one.
     pub skip_invalid: bool,
+    /// Threads that may read one large uncompressed file (1 = sequential).
+    pub threads: usize,
+    /// Smallest file that is read by several threads, in bytes.
+    pub parallel_min_bytes: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            skip_invalid: false,
+            threads: 1,
+            parallel_min_bytes: parallel::PARALLEL_MIN_BYTES,
+        }
+    }
 }
 
 /// Errors reading usage logs. Every variant names the input.
@@ -264,20 +289,28 @@ impl RowValues {
     }
 }
 
-/// Read every input in order, passing each valid record to `sink`.
-pub fn read_usage(
+/// Read every input in order, passing each valid record to `sink`. Large uncompressed files
+/// are split across up to `options.threads` threads (see [`parallel`]).
+pub fn read_usage<S: RecordSink>(
     inputs: &[InputSpec],
     options: &ReadOptions,
-    resolver: &mut dyn KeyResolver,
-    sink: &mut Sink<'_>,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
     let mut total = ReadSummary::default();
     for input in inputs {
-        let opened = open_input(input)?;
-        let name = opened.name.clone();
-        let summary = match opened.format {
-            InputFormat::Csv => csv::read_csv(opened, options, resolver, sink)?,
-            InputFormat::Jsonl => jsonl::read_jsonl(opened, options, resolver, sink)?,
+        let name = input.source.name();
+        let summary = match parallel::read_file_parallel(input, options, resolver, sink)? {
+            Some(summary) => summary,
+            None => {
+                let opened = open_input(input)?;
+                match opened.format {
+                    InputFormat::Csv => csv::read_csv(opened, options, resolver, sink)?,
+                    InputFormat::Jsonl => {
+                        jsonl::read_jsonl(opened.reader, &opened.name, 0, options, resolver, sink)?
+                    }
+                }
+            }
         };
         if summary.records == 0 {
             let why = if summary.skipped > 0 {
@@ -301,16 +334,16 @@ pub fn read_usage(
 
 /// Hand a parsed row to the sink and account for the outcome: the one place both readers
 /// decide between "count", "skip" and "stop".
-pub(crate) fn deliver(
+pub(crate) fn deliver<S: RecordSink>(
     parsed: Result<UsageRecord, FieldProblem>,
-    sink: &mut Sink<'_>,
+    sink: &mut S,
     summary: &mut ReadSummary,
     options: &ReadOptions,
     path: &str,
     line: u64,
 ) -> Result<(), UsageError> {
     let problem = match parsed {
-        Ok(record) => match sink(record) {
+        Ok(record) => match sink.take(record) {
             Ok(()) => {
                 summary.records += 1;
                 return Ok(());

@@ -1,0 +1,218 @@
+//! Reading one large, uncompressed log file with several threads.
+//!
+//! The body (after a CSV header) is cut into contiguous byte ranges at line ends. A first
+//! parallel pass counts each range's lines, so that every error still names its exact line,
+//! and, for CSV, looks for `"`: a quoted field may hold a line break, so a CSV file with any
+//! quote is read sequentially instead. The second pass parses each range into a fork of the
+//! sink; forks are joined back in file order, and the first error in file order wins.
+//! Compressed files, stdin, small files and `threads == 1` use the sequential readers.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use super::csv::{columns_of, read_csv_body, Columns};
+use super::detect::{open_input, InputFormat, InputSource, InputSpec};
+use super::jsonl::read_jsonl;
+use super::{KeyResolver, ReadOptions, ReadSummary, RecordSink, UsageError};
+
+/// Files smaller than this are read by one thread.
+pub const PARALLEL_MIN_BYTES: u64 = 16 << 20;
+const BUF_BYTES: usize = 1 << 20;
+
+/// Read `spec` with `options.threads` threads when it qualifies; `Ok(None)` means "read it
+/// sequentially" (nothing has been delivered to `sink` then).
+pub fn read_file_parallel<S: RecordSink>(
+    spec: &InputSpec,
+    options: &ReadOptions,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
+) -> Result<Option<ReadSummary>, UsageError> {
+    let InputSource::File(path) = &spec.source else {
+        return Ok(None);
+    };
+    let name = spec.source.name();
+    let io_err = |source| UsageError::Io {
+        path: name.clone(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io_err)?.len();
+    if options.threads < 2
+        || size < options.parallel_min_bytes.max(1)
+        || is_gzip(path).map_err(io_err)?
+    {
+        return Ok(None);
+    }
+    let mut opened = open_input(spec)?;
+    let (header_bytes, columns) = match opened.format {
+        InputFormat::Csv => {
+            let mut line = Vec::new();
+            opened.reader.read_until(b'\n', &mut line).map_err(io_err)?;
+            let mut header_reader = ::csv::ReaderBuilder::new()
+                .has_headers(true)
+                .from_reader(line.as_slice());
+            let header = header_reader
+                .byte_headers()
+                .map_err(|e| UsageError::File {
+                    path: name.clone(),
+                    message: format!("line 1: malformed CSV header: {e}"),
+                })?
+                .clone();
+            (line.len() as u64, Some(columns_of(&header, &name)?))
+        }
+        InputFormat::Jsonl => (0, None),
+    };
+    drop(opened);
+    let ranges = split_at_line_ends(path, header_bytes, size, options.threads).map_err(io_err)?;
+    let scans = std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .map(|&(start, end)| scope.spawn(move || scan(path, start, end)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a scanning thread panicked"))
+            .collect::<io::Result<Vec<_>>>()
+    })
+    .map_err(io_err)?;
+    if columns.is_some() && scans.iter().any(|s| s.has_quote) {
+        return Ok(None);
+    }
+    let mut line_offsets = Vec::with_capacity(ranges.len());
+    let mut lines = u64::from(columns.is_some());
+    for s in &scans {
+        line_offsets.push(lines);
+        lines += s.line_ends;
+    }
+    let results: Vec<Result<(ReadSummary, S), UsageError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .zip(&line_offsets)
+            .map(|(&(start, end), &offset)| {
+                let mut fork = sink.fork();
+                let (name, columns) = (&name, columns.as_ref());
+                scope.spawn(move || {
+                    let summary = read_range(
+                        path, name, start, end, offset, columns, options, resolver, &mut fork,
+                    )?;
+                    Ok((summary, fork))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a reading thread panicked"))
+            .collect()
+    });
+    let mut total = ReadSummary::default();
+    for result in results {
+        let (summary, fork) = result?;
+        sink.join(fork).map_err(|e| UsageError::File {
+            path: name.clone(),
+            message: e.message,
+        })?;
+        total.merge(summary);
+    }
+    Ok(Some(total))
+}
+
+fn is_gzip(path: &Path) -> io::Result<bool> {
+    let mut magic = [0u8; 2];
+    let n = File::open(path)?.read(&mut magic)?;
+    Ok(n == 2 && magic == [0x1f, 0x8b])
+}
+
+/// `threads` ranges covering `[from, size)`, each ending just after a line end (the last at
+/// `size`); fewer when the file has few lines.
+fn split_at_line_ends(
+    path: &Path,
+    from: u64,
+    size: u64,
+    threads: usize,
+) -> io::Result<Vec<(u64, u64)>> {
+    let mut file = File::open(path)?;
+    let mut bounds = vec![from];
+    let span = size.saturating_sub(from);
+    for k in 1..threads as u64 {
+        let target = (from + span * k / threads as u64).max(*bounds.last().expect("non-empty"));
+        file.seek(SeekFrom::Start(target))?;
+        let mut reader = BufReader::with_capacity(64 * 1024, &mut file);
+        let mut skipped = Vec::new();
+        let n = reader.read_until(b'\n', &mut skipped)? as u64;
+        let bound = (target + n).min(size);
+        if bound > *bounds.last().expect("non-empty") && bound < size {
+            bounds.push(bound);
+        }
+    }
+    bounds.push(size);
+    Ok(bounds.windows(2).map(|w| (w[0], w[1])).collect())
+}
+
+struct Scan {
+    line_ends: u64,
+    has_quote: bool,
+}
+
+fn scan(path: &Path, start: u64, end: u64) -> io::Result<Scan> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
+    let mut reader = file.take(end - start);
+    let mut buf = vec![0u8; BUF_BYTES];
+    let mut out = Scan {
+        line_ends: 0,
+        has_quote: false,
+    };
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            return Ok(out);
+        }
+        out.line_ends += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        out.has_quote |= memchr::memchr(b'"', &buf[..n]).is_some();
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_range<S: RecordSink>(
+    path: &Path,
+    name: &str,
+    start: u64,
+    end: u64,
+    line_offset: u64,
+    columns: Option<&Columns>,
+    options: &ReadOptions,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
+) -> Result<ReadSummary, UsageError> {
+    let io_err = |source| UsageError::Io {
+        path: name.to_owned(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io_err)?;
+    file.seek(SeekFrom::Start(start)).map_err(io_err)?;
+    let body = BufReader::with_capacity(BUF_BYTES, file.take(end - start));
+    match columns {
+        Some(columns) => read_csv_body(body, name, columns, line_offset, options, resolver, sink),
+        None => read_jsonl(body, name, line_offset, options, resolver, sink),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_only_at_line_ends() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f.csv");
+        let text: String = (0..100).map(|i| format!("line{i}\n")).collect();
+        std::fs::write(&path, &text).expect("write");
+        let ranges = split_at_line_ends(&path, 6, text.len() as u64, 4).expect("split");
+        assert_eq!(ranges.first().expect("some").0, 6);
+        assert_eq!(ranges.last().expect("some").1, text.len() as u64);
+        for w in ranges.windows(2) {
+            assert_eq!(w[0].1, w[1].0);
+            assert_eq!(text.as_bytes()[w[0].1 as usize - 1], b'\n');
+        }
+    }
+}
