@@ -276,34 +276,159 @@ mod tests {
 
     fn parsed(name: &str) -> (String, TokenKind, DeploymentTypeId, bool) {
         let p = parse_token_meter_name(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-        (p.model_spelling, p.kind, p.deployment_type, p.says_per_million)
+        (
+            p.model_spelling,
+            p.kind,
+            p.deployment_type,
+            p.says_per_million,
+        )
     }
 
     #[test]
     fn parses_every_spelling_from_the_real_meters() {
         // Names as they appear in real Retail Prices API items (facts 8.3, [S19]).
         let cases = [
-            ("gpt-4o-0806-Inp-glbl Tokens", "gpt 4o 0806", Input, GlobalStandard, false),
-            ("gpt-4o-0806-Outp-regnl Tokens", "gpt 4o 0806", Output, RegionalStandard, false),
-            ("gpt-4o-0806-Batch-Inp-glbl Tokens", "gpt 4o 0806", Input, GlobalBatch, false),
-            ("gpt 4o 1120 Inp glbl Tokens", "gpt 4o 1120", Input, GlobalStandard, false),
-            ("gpt 4o 1120 Outp Data Zone Tokens", "gpt 4o 1120", Output, DataZoneStandard, false),
-            ("gpt 4o 1120 cached Inp regnl Tokens", "gpt 4o 1120", CachedInput, RegionalStandard, false),
-            ("gpt 4.1 mini cached Inp DZone Tokens", "gpt 4.1 mini", CachedInput, DataZoneStandard, false),
-            ("gpt 4o mini0718 BatchOutp DataZone Tokens", "gpt 4o mini0718", Output, DataZoneBatch, false),
-            ("o3 mini 0131 input glbl Tokens", "o3 mini 0131", Input, GlobalStandard, false),
-            ("o4-mini 0416 cached Inp DataZone Tokens", "o4 mini 0416", CachedInput, DataZoneStandard, false),
-            ("GPT 5 Rsng Inpt Glbl 1M Tokens", "gpt 5 rsng", Input, GlobalStandard, true),
-            ("GPT 5 Rsng outpt DZone 1M Tokens", "gpt 5 rsng", Output, DataZoneStandard, true),
-            ("GPT 5 Mini Batch Inpt cchd Dzone 1M Tokens", "gpt 5 mini", CachedInput, DataZoneBatch, true),
-            ("gpt-5-codex-ccchd-inp-glbl Tokens", "gpt 5 codex", CachedInput, GlobalStandard, false),
-            ("gpt rt aud 0828 cchd Inp DZn Tokens", "gpt rt aud 0828", CachedInput, DataZoneStandard, false),
-            ("gpt 4o 0513 Input regional Tokens", "gpt 4o 0513", Input, RegionalStandard, false),
-            ("gpt 4o 0513 Output regional Tokens", "gpt 4o 0513", Output, RegionalStandard, false),
-            ("gpt-4o-mini-0718-Batch-Outp-glbl Tokens", "gpt 4o mini 0718", Output, GlobalBatch, false),
+            (
+                "gpt-4o-0806-Inp-glbl Tokens",
+                "gpt 4o 0806",
+                Input,
+                GlobalStandard,
+                false,
+            ),
+            (
+                "gpt-4o-0806-Outp-regnl Tokens",
+                "gpt 4o 0806",
+                Output,
+                RegionalStandard,
+                false,
+            ),
+            (
+                "gpt-4o-0806-Batch-Inp-glbl Tokens",
+                "gpt 4o 0806",
+                Input,
+                GlobalBatch,
+                false,
+            ),
+            (
+                "gpt 4o 1120 Inp glbl Tokens",
+                "gpt 4o 1120",
+                Input,
+                GlobalStandard,
+                false,
+            ),
+            (
+                "gpt 4o 1120 Outp Data Zone Tokens",
+                "gpt 4o 1120",
+                Output,
+                DataZoneStandard,
+                false,
+            ),
+            (
+                "gpt 4o 1120 cached Inp regnl Tokens",
+                "gpt 4o 1120",
+                CachedInput,
+                RegionalStandard,
+                false,
+            ),
+            (
+                "gpt 4.1 mini cached Inp DZone Tokens",
+                "gpt 4.1 mini",
+                CachedInput,
+                DataZoneStandard,
+                false,
+            ),
+            (
+                "gpt 4o mini0718 BatchOutp DataZone Tokens",
+                "gpt 4o mini0718",
+                Output,
+                DataZoneBatch,
+                false,
+            ),
+            (
+                "o3 mini 0131 input glbl Tokens",
+                "o3 mini 0131",
+                Input,
+                GlobalStandard,
+                false,
+            ),
+            (
+                "o4-mini 0416 cached Inp DataZone Tokens",
+                "o4 mini 0416",
+                CachedInput,
+                DataZoneStandard,
+                false,
+            ),
+            (
+                "GPT 5 Rsng Inpt Glbl 1M Tokens",
+                "gpt 5 rsng",
+                Input,
+                GlobalStandard,
+                true,
+            ),
+            (
+                "GPT 5 Rsng outpt DZone 1M Tokens",
+                "gpt 5 rsng",
+                Output,
+                DataZoneStandard,
+                true,
+            ),
+            (
+                "GPT 5 Mini Batch Inpt cchd Dzone 1M Tokens",
+                "gpt 5 mini",
+                CachedInput,
+                DataZoneBatch,
+                true,
+            ),
+            (
+                "gpt-5-codex-ccchd-inp-glbl Tokens",
+                "gpt 5 codex",
+                CachedInput,
+                GlobalStandard,
+                false,
+            ),
+            (
+                "gpt rt aud 0828 cchd Inp DZn Tokens",
+                "gpt rt aud 0828",
+                CachedInput,
+                DataZoneStandard,
+                false,
+            ),
+            (
+                "gpt 4o 0513 Input regional Tokens",
+                "gpt 4o 0513",
+                Input,
+                RegionalStandard,
+                false,
+            ),
+            (
+                "gpt 4o 0513 Output regional Tokens",
+                "gpt 4o 0513",
+                Output,
+                RegionalStandard,
+                false,
+            ),
+            (
+                "gpt-4o-mini-0718-Batch-Outp-glbl Tokens",
+                "gpt 4o mini 0718",
+                Output,
+                GlobalBatch,
+                false,
+            ),
             ("R1 Inp glbl Tokens", "r1", Input, GlobalStandard, false),
-            ("V3-0324 Outp DZone Tokens", "v3 0324", Output, DataZoneStandard, false),
-            ("Llama 3.3 70B Inp Dzone Tokens", "llama 3.3 70b", Input, DataZoneStandard, false),
+            (
+                "V3-0324 Outp DZone Tokens",
+                "v3 0324",
+                Output,
+                DataZoneStandard,
+                false,
+            ),
+            (
+                "Llama 3.3 70B Inp Dzone Tokens",
+                "llama 3.3 70b",
+                Input,
+                DataZoneStandard,
+                false,
+            ),
         ];
         for (name, model, kind, t, m) in cases {
             assert_eq!(parsed(name), (model.to_owned(), kind, t, m), "{name}");
@@ -338,6 +463,9 @@ mod tests {
             table.ptu_type("Provisioned Managed Data Zone Unit"),
             Some(DataZoneProvisioned)
         );
-        assert_eq!(table.ptu_type("Provisioned Throughput - Available Unit"), None);
+        assert_eq!(
+            table.ptu_type("Provisioned Throughput - Available Unit"),
+            None
+        );
     }
 }

@@ -12,8 +12,8 @@ pub mod meters;
 pub mod overrides;
 pub mod prices;
 pub mod pricing;
-pub mod regions;
 pub mod refresh;
+pub mod regions;
 pub mod retail;
 pub mod review;
 

@@ -231,37 +231,65 @@ impl Overrides {
         if let Some(c) = &self.currency {
             let ok = c.code.len() == 3 && c.code.chars().all(|ch| ch.is_ascii_uppercase());
             if !ok {
-                p.push(format!("{}: currency code `{}` is not 3 capital letters (ISO 4217, e.g. EUR)", self.currency_at, c.code));
+                p.push(format!(
+                    "{}: currency code `{}` is not 3 capital letters (ISO 4217, e.g. EUR)",
+                    self.currency_at, c.code
+                ));
             }
             if !(c.per_usd.is_finite() && c.per_usd > 0.0) {
-                p.push(format!("{}: currency per_usd must be a positive number, got {}", self.currency_at, c.per_usd));
+                p.push(format!(
+                    "{}: currency per_usd must be a positive number, got {}",
+                    self.currency_at, c.per_usd
+                ));
             }
         }
         for d in &self.discounts {
             if !(d.percent.is_finite() && d.percent > 0.0 && d.percent < 100.0) {
-                p.push(format!("{}: discount percent must be above 0 and below 100, got {}", d.at, d.percent));
+                p.push(format!(
+                    "{}: discount percent must be above 0 and below 100, got {}",
+                    d.at, d.percent
+                ));
             }
-            if d.model.is_some() && d.deployment_type.is_some_and(DeploymentTypeId::is_provisioned) {
-                p.push(format!("{}: PTU prices are not per model; drop `model` or use a quote", d.at));
+            if d.model.is_some()
+                && d.deployment_type
+                    .is_some_and(DeploymentTypeId::is_provisioned)
+            {
+                p.push(format!(
+                    "{}: PTU prices are not per model; drop `model` or use a quote",
+                    d.at
+                ));
             }
         }
         for q in &self.quotes {
             if !q.deployment_type.is_provisioned() {
-                p.push(format!("{}: quotes are per PTU; `{}` is not a provisioned type", q.at, q.deployment_type));
+                p.push(format!(
+                    "{}: quotes are per PTU; `{}` is not a provisioned type",
+                    q.at, q.deployment_type
+                ));
             }
-            let figures = [q.usd_per_ptu_hour, q.reservation_1_month_usd_per_ptu, q.reservation_1_year_usd_per_ptu];
+            let figures = [
+                q.usd_per_ptu_hour,
+                q.reservation_1_month_usd_per_ptu,
+                q.reservation_1_year_usd_per_ptu,
+            ];
             if figures.iter().all(Option::is_none) {
                 p.push(format!("{}: a quote needs usd_per_ptu_hour, reservation_1_month_usd_per_ptu or reservation_1_year_usd_per_ptu", q.at));
             }
             for v in figures.into_iter().flatten() {
                 if !(v.is_finite() && v > 0.0) {
-                    p.push(format!("{}: quoted prices must be positive numbers, got {v}", q.at));
+                    p.push(format!(
+                        "{}: quoted prices must be positive numbers, got {v}",
+                        q.at
+                    ));
                 }
             }
         }
         for c in &self.capacity {
             if !c.deployment_type.is_provisioned() {
-                p.push(format!("{}: capacity limits are in PTUs; `{}` is not a provisioned type", c.at, c.deployment_type));
+                p.push(format!(
+                    "{}: capacity limits are in PTUs; `{}` is not a provisioned type",
+                    c.at, c.deployment_type
+                ));
             }
         }
         p
@@ -287,7 +315,10 @@ impl Overrides {
                     c.code,
                     c.per_usd,
                     c.as_of.map(|d| format!(" as of {d}")).unwrap_or_default(),
-                    c.source.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+                    c.source
+                        .as_deref()
+                        .map(|s| format!(" ({s})"))
+                        .unwrap_or_default()
                 ),
                 prices_changed: None,
             });
@@ -319,8 +350,15 @@ impl Overrides {
                     a.model.as_deref().unwrap_or("every model"),
                     a.deployment_type,
                     a.region,
-                    if a.available { "available" } else { "not available" },
-                    a.source.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+                    if a.available {
+                        "available"
+                    } else {
+                        "not available"
+                    },
+                    a.source
+                        .as_deref()
+                        .map(|s| format!(" ({s})"))
+                        .unwrap_or_default()
                 ),
                 prices_changed: None,
             });
@@ -334,7 +372,10 @@ impl Overrides {
                     c.deployment_type,
                     c.region,
                     c.max_ptus,
-                    c.source.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+                    c.source
+                        .as_deref()
+                        .map(|s| format!(" ({s})"))
+                        .unwrap_or_default()
                 ),
                 prices_changed: None,
             });
@@ -362,7 +403,9 @@ impl Overrides {
         };
         let region = |at: &str, r: &str, p: &mut Vec<String>| {
             if !known.contains(&r) {
-                p.push(format!("{at}: region `{r}` is not in the catalog (an armRegionName such as eastus2)"));
+                p.push(format!(
+                    "{at}: region `{r}` is not in the catalog (an armRegionName such as eastus2)"
+                ));
             }
         };
         for d in &self.discounts {
@@ -371,9 +414,13 @@ impl Overrides {
         for q in &self.quotes {
             region(&q.at, &q.region, &mut p);
             let list = catalog.ptu_price(q.deployment_type, &q.region);
-            let partial = [q.usd_per_ptu_hour, q.reservation_1_month_usd_per_ptu, q.reservation_1_year_usd_per_ptu]
-                .iter()
-                .any(Option::is_none);
+            let partial = [
+                q.usd_per_ptu_hour,
+                q.reservation_1_month_usd_per_ptu,
+                q.reservation_1_year_usd_per_ptu,
+            ]
+            .iter()
+            .any(Option::is_none);
             if list.is_none() && partial {
                 p.push(format!(
                     "{}: the catalog has no {} list price in {} to fill the figures the quote leaves out; quote all three",
@@ -404,7 +451,11 @@ impl Overrides {
                         && d.deployment_type.is_none_or(|dt| dt == t)
                 })
                 .max_by_key(|(i, d)| {
-                    (2 * usize::from(d.model.is_some()) + usize::from(d.deployment_type.is_some()), std::cmp::Reverse(*i))
+                    (
+                        2 * usize::from(d.model.is_some())
+                            + usize::from(d.deployment_type.is_some()),
+                        std::cmp::Reverse(*i),
+                    )
                 })
                 .map(|(i, d)| (i, d.percent, d.at.clone()))
         };
@@ -471,7 +522,10 @@ fn apply_quote(catalog: &mut Catalog, q: &Quote) -> String {
     let entry = PtuPrice {
         deployment_type: q.deployment_type,
         regions: Some(vec![q.region.clone()]),
-        usd_per_ptu_hour: pick(q.usd_per_ptu_hour, list.as_ref().map(|l| l.usd_per_ptu_hour)),
+        usd_per_ptu_hour: pick(
+            q.usd_per_ptu_hour,
+            list.as_ref().map(|l| l.usd_per_ptu_hour),
+        ),
         reservation_1_month_usd_per_ptu: pick(
             q.reservation_1_month_usd_per_ptu,
             list.as_ref().map(|l| l.reservation_1_month_usd_per_ptu),

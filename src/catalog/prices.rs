@@ -158,7 +158,9 @@ fn layer_entries<T: HasRegions>(base: &mut Vec<T>, new: Vec<T>, same: impl Fn(&T
 
 /// Layer one PTU price entry over `base` (region by region, as `--prices` does).
 pub(crate) fn layer_ptu_entry(base: &mut Vec<PtuPrice>, entry: PtuPrice) {
-    layer_entries(base, vec![entry], |a, b| a.deployment_type == b.deployment_type);
+    layer_entries(base, vec![entry], |a, b| {
+        a.deployment_type == b.deployment_type
+    });
 }
 
 trait HasRegions {

@@ -190,7 +190,11 @@ pub fn fetch_items(
 }
 
 /// GET one page, retrying connection failures, 429 and 5xx.
-fn get_with_retries(client: &Client, url: &Url, policy: &FetchPolicy) -> Result<String, FetchError> {
+fn get_with_retries(
+    client: &Client,
+    url: &Url,
+    policy: &FetchPolicy,
+) -> Result<String, FetchError> {
     let attempts = policy.max_attempts.max(1);
     for attempt in 1..=attempts {
         let last = attempt == attempts;
@@ -202,8 +206,7 @@ fn get_with_retries(client: &Client, url: &Url, policy: &FetchPolicy) -> Result<
             },
             Ok(resp) => {
                 let status = resp.status();
-                let retryable =
-                    status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+                let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
                 if !retryable || last {
                     return Err(status_error(url, attempt, resp));
                 }

@@ -145,7 +145,11 @@ impl Pick {
     fn beats(&self, other: &Pick) -> bool {
         use std::cmp::Reverse;
         (self.start, Reverse(self.priority), Reverse(&self.meter_id))
-            > (other.start, Reverse(other.priority), Reverse(&other.meter_id))
+            > (
+                other.start,
+                Reverse(other.priority),
+                Reverse(&other.meter_id),
+            )
     }
 }
 
@@ -320,7 +324,11 @@ fn classify(
         return Some(Meter::Ptu { t, billing });
     }
     if !table.token_products.contains(&item.product_name)
-        || !item.meter_name.trim().to_ascii_lowercase().ends_with("tokens")
+        || !item
+            .meter_name
+            .trim()
+            .to_ascii_lowercase()
+            .ends_with("tokens")
     {
         other(stats);
         return None;
@@ -439,13 +447,11 @@ impl Ctx<'_> {
         let outlier = match reference {
             Some(old) if old > 0.0 => {
                 let ratio = new / old;
-                (!(1.0 / OUTLIER_FACTOR..=OUTLIER_FACTOR).contains(&ratio)).then(|| {
-                    format!("{what}: {new} is {ratio:.2}x the catalog's {old} (outlier)")
-                })
+                (!(1.0 / OUTLIER_FACTOR..=OUTLIER_FACTOR).contains(&ratio))
+                    .then(|| format!("{what}: {new} is {ratio:.2}x the catalog's {old} (outlier)"))
             }
-            _ => (new > abs_max).then(|| {
-                format!("{what}: {new} is above the sanity bound {abs_max} (outlier)")
-            }),
+            _ => (new > abs_max)
+                .then(|| format!("{what}: {new} is above the sanity bound {abs_max} (outlier)")),
         };
         if let Some(msg) = outlier {
             if self.opts.accept_outliers {
@@ -488,9 +494,14 @@ fn assemble(
     let mut drafts = Vec::new();
     for ((model, t, region), kinds) in by_key {
         let label = format!("{model} {t} {region}");
-        let (Some(input), Some(output)) = (kinds.get(&TokenKind::Input), kinds.get(&TokenKind::Output))
+        let (Some(input), Some(output)) =
+            (kinds.get(&TokenKind::Input), kinds.get(&TokenKind::Output))
         else {
-            let missing = if kinds.contains_key(&TokenKind::Input) { "output" } else { "input" };
+            let missing = if kinds.contains_key(&TokenKind::Input) {
+                "output"
+            } else {
+                "input"
+            };
             ctx.stats
                 .incomplete
                 .push(format!("{label}: no {missing} meter in force"));
@@ -511,12 +522,20 @@ fn assemble(
                 input.price
             ));
         }
-        let reference = ctx
-            .catalog
-            .token_price(&model, t, &region)
-            .or_else(|| ctx.catalog.token_prices.iter().find(|p| p.model == model && p.deployment_type == t));
+        let reference = ctx.catalog.token_price(&model, t, &region).or_else(|| {
+            ctx.catalog
+                .token_prices
+                .iter()
+                .find(|p| p.model == model && p.deployment_type == t)
+        });
         let figures = [input.price, cached_price, output.price];
-        let olds = reference.map(|r| [r.input_usd_per_1m, r.cached_input_usd_per_1m, r.output_usd_per_1m]);
+        let olds = reference.map(|r| {
+            [
+                r.input_usd_per_1m,
+                r.cached_input_usd_per_1m,
+                r.output_usd_per_1m,
+            ]
+        });
         for (i, name) in ["input", "cached input", "output"].iter().enumerate() {
             ctx.check_outlier(
                 &format!("{label} {name} [USD/1M]"),
@@ -525,13 +544,23 @@ fn assemble(
                 1000.0,
             );
         }
-        let picks: Vec<&Pick> = [Some(input), cached, Some(output)].into_iter().flatten().collect();
+        let picks: Vec<&Pick> = [Some(input), cached, Some(output)]
+            .into_iter()
+            .flatten()
+            .collect();
         drafts.push(Draft {
             key: (model, t),
             region,
             figures: figures.to_vec(),
-            as_of: picks.iter().map(|p| p.start.date_naive()).max().unwrap_or(ctx.opts.as_of),
-            meters: picks.iter().map(|p| (p.meter_name.clone(), p.meter_id.clone())).collect(),
+            as_of: picks
+                .iter()
+                .map(|p| p.start.date_naive())
+                .max()
+                .unwrap_or(ctx.opts.as_of),
+            meters: picks
+                .iter()
+                .map(|p| (p.meter_name.clone(), p.meter_id.clone()))
+                .collect(),
             note,
         });
     }
@@ -571,7 +600,8 @@ fn ptu_drafts(ctx: &mut Ctx<'_>, ptus: BTreeMap<PtuKey, Pick>, base_note: &str) 
     let mut drafts = Vec::new();
     for ((t, region), billings) in by_key {
         let label = format!("{t} {region}");
-        let all = [PtuBilling::Hourly, PtuBilling::Month, PtuBilling::Year].map(|b| billings.get(&b));
+        let all =
+            [PtuBilling::Hourly, PtuBilling::Month, PtuBilling::Year].map(|b| billings.get(&b));
         let [Some(hourly), Some(month), Some(year)] = all else {
             let missing: Vec<&str> = all
                 .iter()
@@ -579,18 +609,25 @@ fn ptu_drafts(ctx: &mut Ctx<'_>, ptus: BTreeMap<PtuKey, Pick>, base_note: &str) 
                 .filter(|(p, _)| p.is_none())
                 .map(|(_, n)| n)
                 .collect();
-            ctx.stats
-                .incomplete
-                .push(format!("{label}: no {} row in force", missing.join(", no ")));
+            ctx.stats.incomplete.push(format!(
+                "{label}: no {} row in force",
+                missing.join(", no ")
+            ));
             continue;
         };
-        let reference = ctx
-            .catalog
-            .ptu_price(t, &region)
-            .or_else(|| ctx.catalog.ptu_prices.iter().find(|p| p.deployment_type == t));
+        let reference = ctx.catalog.ptu_price(t, &region).or_else(|| {
+            ctx.catalog
+                .ptu_prices
+                .iter()
+                .find(|p| p.deployment_type == t)
+        });
         let figures = [hourly.price, month.price, year.price];
         let olds = reference.map(|r| {
-            [r.usd_per_ptu_hour, r.reservation_1_month_usd_per_ptu, r.reservation_1_year_usd_per_ptu]
+            [
+                r.usd_per_ptu_hour,
+                r.reservation_1_month_usd_per_ptu,
+                r.reservation_1_year_usd_per_ptu,
+            ]
         });
         for (i, (name, bound)) in [
             ("hourly [USD/PTU-h]", 100.0),
@@ -600,7 +637,12 @@ fn ptu_drafts(ctx: &mut Ctx<'_>, ptus: BTreeMap<PtuKey, Pick>, base_note: &str) 
         .iter()
         .enumerate()
         {
-            ctx.check_outlier(&format!("{label} {name}"), figures[i], olds.map(|o| o[i]), *bound);
+            ctx.check_outlier(
+                &format!("{label} {name}"),
+                figures[i],
+                olds.map(|o| o[i]),
+                *bound,
+            );
         }
         let picks = [hourly, month, year];
         drafts.push(Draft {
@@ -616,19 +658,35 @@ fn ptu_drafts(ctx: &mut Ctx<'_>, ptus: BTreeMap<PtuKey, Pick>, base_note: &str) 
     drafts
 }
 
+/// Model (empty for PTU), type, figure bits, as_of, meter names, note.
+type GroupKey<'a> = (
+    String,
+    DeploymentTypeId,
+    Vec<u64>,
+    NaiveDate,
+    Vec<String>,
+    &'a str,
+);
+
 /// Merge drafts with identical figures, dates and meters into one entry listing their regions.
 fn group<T>(
     drafts: &[Draft],
     opts: &BuildOptions,
     make: impl Fn(&Draft, Vec<String>, String) -> T,
 ) -> Vec<T> {
-    let mut groups: BTreeMap<(String, DeploymentTypeId, Vec<u64>, NaiveDate, Vec<String>, &str), Vec<&Draft>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey<'_>, Vec<&Draft>> = BTreeMap::new();
     for d in drafts {
         let names = d.meters.iter().map(|(n, _)| n.clone()).collect();
         let bits = d.figures.iter().map(|f| f.to_bits()).collect();
         groups
-            .entry((d.key.0.clone(), d.key.1, bits, d.as_of, names, d.note.as_str()))
+            .entry((
+                d.key.0.clone(),
+                d.key.1,
+                bits,
+                d.as_of,
+                names,
+                d.note.as_str(),
+            ))
             .or_default()
             .push(d);
     }
@@ -648,7 +706,10 @@ fn group<T>(
                 let ids: Vec<&str> = first.meters.iter().map(|(_, id)| id.as_str()).collect();
                 source.push_str(&format!("; meterId {}", ids.join(", ")));
             } else {
-                source.push_str(&format!("; one meterId per region ({} regions)", members.len()));
+                source.push_str(&format!(
+                    "; one meterId per region ({} regions)",
+                    members.len()
+                ));
             }
             let sort = (first.key.1, first.key.0.clone(), regions[0].clone());
             (sort.0, sort.1, sort.2, make(first, regions, source))

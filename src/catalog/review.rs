@@ -46,7 +46,10 @@ pub fn review(catalog: &Catalog, file: &PricesFile) -> Review {
     type Key = (DeploymentTypeId, String, &'static str, Option<u64>, u64);
     let mut cells: BTreeMap<Key, Vec<String>> = BTreeMap::new();
     let mut unchanged = 0;
-    let mut add = |key: (DeploymentTypeId, String, &'static str), old: Option<f64>, new: f64, region: &str| {
+    let mut add = |key: (DeploymentTypeId, String, &'static str),
+                   old: Option<f64>,
+                   new: f64,
+                   region: &str| {
         if old.is_some_and(|o| (o - new).abs() <= 1e-9 * o.abs().max(1.0)) {
             unchanged += 1;
         } else {
@@ -60,13 +63,21 @@ pub fn review(catalog: &Catalog, file: &PricesFile) -> Review {
         for region in p.regions.iter().flatten() {
             let old = catalog.token_price(&p.model, p.deployment_type, region);
             let figures = [
-                ("input [USD/1M]", old.map(|o| o.input_usd_per_1m), p.input_usd_per_1m),
+                (
+                    "input [USD/1M]",
+                    old.map(|o| o.input_usd_per_1m),
+                    p.input_usd_per_1m,
+                ),
                 (
                     "cached input [USD/1M]",
                     old.map(|o| o.cached_input_usd_per_1m),
                     p.cached_input_usd_per_1m,
                 ),
-                ("output [USD/1M]", old.map(|o| o.output_usd_per_1m), p.output_usd_per_1m),
+                (
+                    "output [USD/1M]",
+                    old.map(|o| o.output_usd_per_1m),
+                    p.output_usd_per_1m,
+                ),
             ];
             for (field, o, n) in figures {
                 add((p.deployment_type, p.model.clone(), field), o, n, region);
@@ -77,7 +88,11 @@ pub fn review(catalog: &Catalog, file: &PricesFile) -> Review {
         for region in p.regions.iter().flatten() {
             let old = catalog.ptu_price(p.deployment_type, region);
             let figures = [
-                ("hourly [USD/PTU-h]", old.map(|o| o.usd_per_ptu_hour), p.usd_per_ptu_hour),
+                (
+                    "hourly [USD/PTU-h]",
+                    old.map(|o| o.usd_per_ptu_hour),
+                    p.usd_per_ptu_hour,
+                ),
                 (
                     "1-month reservation [USD/PTU]",
                     old.map(|o| o.reservation_1_month_usd_per_ptu),
@@ -109,8 +124,12 @@ pub fn review(catalog: &Catalog, file: &PricesFile) -> Review {
         })
         .collect();
     rows.sort_by(|a, b| {
-        (a.deployment_type, &a.model, a.field, &a.regions)
-            .cmp(&(b.deployment_type, &b.model, b.field, &b.regions))
+        (a.deployment_type, &a.model, a.field, &a.regions).cmp(&(
+            b.deployment_type,
+            &b.model,
+            b.field,
+            &b.regions,
+        ))
     });
     Review { rows, unchanged }
 }

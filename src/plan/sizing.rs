@@ -45,6 +45,20 @@ pub fn sweep_grid(
     grid
 }
 
+/// Drop grid counts above a capacity limit, keeping the largest deployable count at or below
+/// it (the minimum plus whole increments) as the last point. `max_ptus` is at least the
+/// minimum (options.rs makes the type unavailable otherwise).
+pub fn cap_grid(grid: Vec<u32>, increment: PtuIncrement, max_ptus: u32) -> Vec<u32> {
+    let inc = increment.increment_ptus.max(1);
+    let top = increment.min_ptus + (max_ptus.saturating_sub(increment.min_ptus) / inc) * inc;
+    let exceeded = grid.iter().any(|&n| n > top);
+    let mut capped: Vec<u32> = grid.into_iter().filter(|&n| n <= top).collect();
+    if (exceeded || capped.is_empty()) && capped.last() != Some(&top) {
+        capped.push(top);
+    }
+    capped
+}
+
 /// One point of a type's cost curve.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CurvePoint {
@@ -178,6 +192,19 @@ mod tests {
         assert!(*grid.last().expect("non-empty") >= 200);
         // Tiny demand: the minimum alone.
         assert_eq!(sweep_grid(inc, 10.0, 2500.0, 40), vec![15]);
+    }
+
+    #[test]
+    fn capacity_limit_caps_the_grid_at_a_deployable_count() {
+        let inc = PtuIncrement {
+            min_ptus: 15,
+            increment_ptus: 5,
+        };
+        let grid = vec![15, 25, 35, 45, 55];
+        assert_eq!(cap_grid(grid.clone(), inc, 42), vec![15, 25, 35, 40]);
+        assert_eq!(cap_grid(grid.clone(), inc, 35), vec![15, 25, 35]);
+        assert_eq!(cap_grid(grid.clone(), inc, 1000), grid);
+        assert_eq!(cap_grid(vec![15], inc, 15), vec![15]);
     }
 
     #[test]
