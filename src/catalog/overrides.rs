@@ -311,7 +311,7 @@ impl Overrides {
                 kind: "currency".to_owned(),
                 at: self.currency_at.clone(),
                 description: format!(
-                    "display currency {} at {} per USD{}{}",
+                    "{} at {} per USD{}{}",
                     c.code,
                     c.per_usd,
                     c.as_of.map(|d| format!(" as of {d}")).unwrap_or_default(),
@@ -514,10 +514,19 @@ fn apply_quote(catalog: &mut Catalog, q: &Quote) -> String {
         quoted.join(", "),
         q.source
     );
-    let mut adjustments: Vec<String> = list
-        .as_ref()
-        .map(|l| l.adjustments.clone())
-        .unwrap_or_default();
+    // A partial quote keeps the list entry's adjustments for the figures it leaves out.
+    let mut adjustments: Vec<String> = if quoted.len() < 3 {
+        list.as_ref()
+            .map(|l| {
+                l.adjustments
+                    .iter()
+                    .map(|a| format!("{a} on the unquoted figures"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     adjustments.push(format!("quote: {} ({})", quoted.join(", "), q.at));
     let entry = PtuPrice {
         deployment_type: q.deployment_type,
