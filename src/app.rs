@@ -7,13 +7,15 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
+use crate::catalog::overrides::{AppliedOverride, Overrides};
+use crate::catalog::prices::{layer_prices, load_prices_file};
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
 use crate::cli::{
     CatalogArgs, Cli, Command, InputArgs, InputFormatArg, MissingMaxArg, OnThrottleArg, OutputArgs,
-    ReserveArg, ReserveTermArg, SimArgs,
+    PlanningArgs, ReserveArg, ReserveTermArg, SimArgs,
 };
 use crate::commands;
-use crate::plan::{Billing, PlanSettings, ReservePolicy, ThrottlePolicy};
+use crate::plan::{Billing, PlanSettings, ReservePolicy, SalesFacts, ThrottlePolicy};
 use crate::report::Format;
 use crate::sim::{MissingMaxTokens, SimParams};
 use crate::usage::{InputFormat, InputSource, InputSpec};
@@ -43,21 +45,58 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 &args.sim,
                 &args.output,
                 args.generated_at.as_deref(),
-            )?;
+            )?
+            .with_planning(&args.planning)?;
             commands::compare::run(&settings)
+        }
+        Command::Regions(args) => {
+            let settings = CompareSettings::from_args(
+                &args.input,
+                &args.catalog,
+                &args.sim,
+                &args.output,
+                None,
+            )?
+            .with_planning(&args.planning)?;
+            commands::regions::run(&settings)
         }
         Command::Sample(args) => commands::sample::run(&args),
         Command::Catalog(cmd) => commands::catalog::run(cmd),
     }
 }
 
-/// Load the catalog the flags point at.
+/// Load the catalog the flags point at, with the `--prices` file layered over it.
 pub fn catalog_from(args: &CatalogArgs) -> Result<Catalog> {
     let source = match &args.catalog {
         Some(dir) => CatalogSource::Dir(dir.clone()),
         None => CatalogSource::Embedded,
     };
-    load_catalog(&source).context("loading the catalog")
+    let mut catalog = load_catalog(&source).context("loading the catalog")?;
+    if let Some(path) = &args.prices {
+        let context = || format!("loading prices file {}", path.display());
+        let (file, text) = load_prices_file(path).with_context(context)?;
+        layer_prices(&mut catalog, path, &text, file).with_context(context)?;
+    }
+    Ok(catalog)
+}
+
+/// The catalog a planning run prices with: `base` with the `--overrides` discounts and quotes
+/// applied, after checking `--residency` against it. Returns the applied overrides too.
+pub fn planning_catalog(
+    settings: &CompareSettings,
+    base: &Catalog,
+) -> Result<(Catalog, Vec<AppliedOverride>)> {
+    let mut catalog = base.clone();
+    if let Some(r) = &settings.plan.constraints.residency {
+        r.ensure_known(&catalog).map_err(anyhow::Error::msg)?;
+    }
+    let applied = match &settings.overrides {
+        Some(o) => o
+            .apply(&mut catalog)
+            .with_context(|| format!("applying overrides {}", o.path.display()))?,
+        None => Vec::new(),
+    };
+    Ok((catalog, applied))
 }
 
 /// Validated settings of a planning run.
@@ -93,6 +132,8 @@ pub struct CompareSettings {
     pub timings: bool,
     /// Report timestamp.
     pub generated_at: Option<String>,
+    /// `--overrides`, parsed (applied to the catalog by [`planning_catalog`]).
+    pub overrides: Option<Overrides>,
 }
 
 impl CompareSettings {
@@ -153,7 +194,30 @@ impl CompareSettings {
             quiet: output.quiet,
             timings: output.timings,
             generated_at: resolve_generated_at(generated_at)?,
+            overrides: None,
         })
+    }
+
+    /// Add `--overrides` and `--residency`: the file is read and checked here (file and line in
+    /// errors); its sales facts and the residency become plan constraints.
+    pub fn with_planning(mut self, planning: &PlanningArgs) -> Result<CompareSettings> {
+        self.overrides = planning
+            .overrides
+            .as_deref()
+            .map(|p| {
+                Overrides::load(p).with_context(|| format!("reading overrides {}", p.display()))
+            })
+            .transpose()?;
+        self.plan.constraints.residency = planning.residency.clone();
+        self.plan.constraints.sales = self
+            .overrides
+            .as_ref()
+            .map(|o| SalesFacts {
+                availability: o.availability.clone(),
+                capacity: o.capacity.clone(),
+            })
+            .unwrap_or_default();
+        Ok(self)
     }
 }
 
@@ -208,6 +272,7 @@ fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
             ReserveTermArg::OneMonth => Billing::Reserved1Month,
             ReserveTermArg::OneYear => Billing::Reserved1Year,
         },
+        constraints: Default::default(),
     })
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::plan::Residency;
 use crate::report::Format;
 
 /// Replay Azure OpenAI usage logs against every deployment option (Standard, Batch, PTU) and
@@ -30,6 +31,11 @@ pub enum Command {
     Compare(CompareArgs),
     /// Write a deterministic synthetic usage log.
     Sample(SampleArgs),
+    /// Rank every region x provisioned type x term where each workload's model is available.
+    ///
+    /// For procurement: monthly PTU cost at the workload's sized PTU count, where data is
+    /// processed, and the latency target, after --prices, --overrides and --residency.
+    Regions(RegionsArgs),
     /// Inspect or check the catalog.
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -42,6 +48,12 @@ pub enum CatalogCommand {
     Show(CatalogShowArgs),
     /// Check the catalog and report every problem at once.
     Validate(CatalogArgs),
+    /// Fetch today's list prices from the Azure Retail Prices API into a prices file.
+    ///
+    /// Writes FILE atomically (a failed fetch leaves any previous FILE untouched) and prints a
+    /// review of what changed against the current catalog. Use the file with --prices FILE.
+    /// This is the only command that touches the network.
+    Refresh(RefreshArgs),
 }
 
 /// Where the catalog comes from.
@@ -51,6 +63,27 @@ pub struct CatalogArgs {
     /// (default: the copy of data/ built into the binary).
     #[arg(long, value_name = "DIR", env = "PTUPLAN_CATALOG")]
     pub catalog: Option<PathBuf>,
+    /// Prices file from `catalog refresh`, layered over the catalog: each entry replaces the
+    /// catalog's price for the same model, type and region.
+    #[arg(long, value_name = "FILE", env = "PTUPLAN_PRICES")]
+    pub prices: Option<PathBuf>,
+}
+
+/// Quotes and constraints of a planning run.
+#[derive(Debug, Args, Clone)]
+pub struct PlanningArgs {
+    /// Quotes and sales facts (YAML; see data/overrides.example.yaml): discounts, per-PTU
+    /// quotes, confirmed availability, PTU capacity limits, a display currency.
+    #[arg(long, value_name = "FILE", env = "PTUPLAN_OVERRIDES")]
+    pub overrides: Option<PathBuf>,
+    /// Keep only options whose data processing stays inside: `global` (no limit), `us` or `eu`
+    /// (a data zone), or a region such as `swedencentral`.
+    #[arg(long, value_name = "global|us|eu|REGION", value_parser = parse_residency)]
+    pub residency: Option<Residency>,
+}
+
+fn parse_residency(text: &str) -> Result<Residency, String> {
+    Residency::parse(text)
 }
 
 /// Output destination and format.
@@ -207,6 +240,61 @@ pub struct CompareArgs {
     /// Timestamp to put in the report (RFC 3339); default: SOURCE_DATE_EPOCH if set, else none.
     #[arg(long, value_name = "RFC3339")]
     pub generated_at: Option<String>,
+    /// Quotes and constraints.
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+}
+
+/// `regions` arguments (the same inputs and knobs as `compare`).
+#[derive(Debug, Args)]
+pub struct RegionsArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Catalog.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Simulation.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Output.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Quotes and constraints.
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+}
+
+/// `catalog refresh` arguments.
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// The catalog the review compares against (and the outlier guard checks against).
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Retail Prices API endpoint.
+    #[arg(long, value_name = "URL", default_value = crate::catalog::refresh::DEFAULT_ENDPOINT)]
+    pub endpoint: String,
+    /// Fetch only this region (repeatable; an armRegionName such as eastus2). Default: all.
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// The prices file to write (YAML).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Take the prices in force on this date (YYYY-MM-DD) instead of today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Accept prices an order of magnitude away from the catalog's.
+    #[arg(long)]
+    pub accept_outliers: bool,
+    /// Attempts per page before giving up (429, 5xx and connection errors are retried).
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub max_attempts: u32,
+    /// List the meters that matched no catalog model, and the other skipped items.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Print nothing on stderr but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `sample` arguments.

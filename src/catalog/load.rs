@@ -144,6 +144,7 @@ pub fn load_catalog(source: &CatalogSource) -> Result<Catalog, CatalogError> {
         data_zones: regions.data_zones,
         availability: regions.availability,
         origin: origin.clone(),
+        prices: None,
     };
     problems.extend(validate(&catalog));
     if problems.is_empty() {
@@ -153,7 +154,11 @@ pub fn load_catalog(source: &CatalogSource) -> Result<Catalog, CatalogError> {
     }
 }
 
-fn parse_yaml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T, CatalogError> {
+/// Parse one YAML file strictly, keeping serde_yaml's line and column in the error.
+pub(crate) fn parse_yaml<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    text: &str,
+) -> Result<T, CatalogError> {
     serde_yaml::from_str(text).map_err(|e| CatalogError::Parse {
         path: path.to_owned(),
         location: e
@@ -162,6 +167,35 @@ fn parse_yaml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T
             .unwrap_or_default(),
         message: e.to_string(),
     })
+}
+
+/// The 1-based line of every item of the top-level block list `section:` in `text`, in order
+/// (for "file:line" in messages about entries that parsed but are wrong). Flow-style lists
+/// yield nothing; callers then fall back to the entry index.
+pub(crate) fn item_lines(text: &str, section: &str) -> Vec<usize> {
+    let header = format!("{section}:");
+    let mut lines = Vec::new();
+    let mut inside = false;
+    let mut item_indent: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        if indent == 0 && !trimmed.starts_with('-') {
+            inside = trimmed.starts_with(&header);
+            item_indent = None;
+            continue;
+        }
+        if inside && trimmed.starts_with('-') {
+            let expected = *item_indent.get_or_insert(indent);
+            if indent == expected {
+                lines.push(i + 1);
+            }
+        }
+    }
+    lines
 }
 
 /// Check the catalog's internal consistency; returns one line per problem (empty = valid).

@@ -8,8 +8,14 @@
 
 pub mod capacity;
 pub mod load;
+pub mod meters;
+pub mod overrides;
+pub mod prices;
 pub mod pricing;
+pub mod refresh;
 pub mod regions;
+pub mod retail;
+pub mod review;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -19,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use capacity::{ModelSpec, PtuIncrement, PtuSpec};
 pub use load::{load_catalog, CatalogError, CatalogSource};
+pub use prices::{PricesFile, PricesInfo};
 pub use pricing::{PtuPrice, TokenPrice};
 pub use regions::{Availability, DataZone};
 
@@ -207,6 +214,9 @@ pub struct Catalog {
     /// Where the catalog was loaded from (embedded or a directory).
     #[serde(skip)]
     pub origin: String,
+    /// The prices file layered over it with `--prices`, if any.
+    #[serde(skip)]
+    pub prices: Option<PricesInfo>,
 }
 
 impl Catalog {

@@ -34,6 +34,10 @@ pub struct TokenPrice {
     pub source: String,
     /// Date the figures were valid, `YYYY-MM-DD`.
     pub as_of: NaiveDate,
+    /// Changes made by `--overrides` (discounts, quotes), one line each with the overrides
+    /// file and line; empty for list prices. Never read from or written to YAML.
+    #[serde(skip)]
+    pub adjustments: Vec<String>,
 }
 
 impl TokenPrice {
@@ -74,4 +78,8 @@ pub struct PtuPrice {
     pub source: String,
     /// Date the figures were valid, `YYYY-MM-DD`.
     pub as_of: NaiveDate,
+    /// Changes made by `--overrides` (discounts, quotes), one line each with the overrides
+    /// file and line; empty for list prices. Never read from or written to YAML.
+    #[serde(skip)]
+    pub adjustments: Vec<String>,
 }

@@ -12,6 +12,7 @@ use crate::report::{self, table};
 /// Run a `catalog` subcommand.
 pub fn run(cmd: CatalogCommand) -> Result<Outcome> {
     match cmd {
+        CatalogCommand::Refresh(args) => super::catalog_refresh::run(&args),
         CatalogCommand::Validate(args) => {
             let catalog = catalog_from(&args)?;
             println!(

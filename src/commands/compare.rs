@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::app::{catalog_from, CompareSettings, Outcome};
+use crate::app::{catalog_from, planning_catalog, CompareSettings, Outcome};
 use crate::catalog::Catalog;
 use crate::plan;
 use crate::report::{self, Assumptions, CatalogInfo, InputInfo, Report, Summary, SCHEMA_VERSION};
@@ -23,7 +23,12 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
 }
 
 /// Read, replay, simulate and plan: the report every output format renders.
+///
+/// `catalog` is the base catalog (built in or `--catalog`, with `--prices`); the settings'
+/// `--overrides` and `--residency` are applied here.
 pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Report> {
+    let (catalog, overrides_applied) = planning_catalog(settings, catalog)?;
+    let catalog = &catalog;
     if settings.using_bundled_sample && !settings.quiet {
         eprintln!(
             "note: no LOG given; replaying the bundled 30-day sample ({}). Pass your own log to plan for it.",
@@ -121,17 +126,7 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
             end: fmt_ms(summary.last_ms),
             hours: summary.span_hours(),
         },
-        catalog: CatalogInfo {
-            as_of: catalog
-                .newest_as_of()
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            oldest_as_of: catalog
-                .oldest_as_of()
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            origin: catalog.origin.clone(),
-        },
+        catalog: CatalogInfo::from_catalog(catalog),
         assumptions: Assumptions {
             hours_per_month: plan::HOURS_PER_MONTH,
             sim: settings.sim,
@@ -147,6 +142,8 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
         ),
         workloads: plans,
         warnings,
+        overrides_applied,
+        currency: settings.overrides.as_ref().and_then(|o| o.currency.clone()),
     };
     Ok(report)
 }

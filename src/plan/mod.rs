@@ -6,9 +6,11 @@
 //! deployments (the sweep), and [`finish`] turns their outcomes into options. Nothing here
 //! prints or touches files.
 
+pub mod constraints;
 pub mod cost;
 pub mod options;
 pub mod rank;
+pub mod regions;
 pub mod reserve;
 pub mod sizing;
 
@@ -16,14 +18,16 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use constraints::{Constraints, Residency, SalesFacts};
 pub use cost::{Billing, HOURS_PER_MONTH};
 pub use reserve::{ReservationPool, ReservePolicy};
 pub use sizing::{CurvePoint, TypeSizing};
 
+use crate::catalog::overrides::CapacityLimit;
 use crate::catalog::{Catalog, DeploymentTypeId, PtuIncrement, PtuPrice, PtuSpec, TokenPrice};
 use crate::sim::replay::{ReplaySummary, WorkloadReplay};
 use crate::sim::{SimOutcome, SimTarget, ThrottleMode, WorkloadKey};
-use options::{candidate, processing_label, Candidate};
+use options::{availability_note, candidate, processing_label, Candidate};
 
 /// How throttled requests are handled, as chosen by the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,6 +61,8 @@ pub struct PlanSettings {
     pub reserve: ReservePolicy,
     /// Reservation term of the pools (default 1 year).
     pub reserve_term: Billing,
+    /// `--residency` and the sales facts of `--overrides`.
+    pub constraints: Constraints,
 }
 
 impl Default for PlanSettings {
@@ -68,6 +74,7 @@ impl Default for PlanSettings {
             batch_eligible: false,
             reserve: ReservePolicy::Deployed,
             reserve_term: Billing::Reserved1Year,
+            constraints: Constraints::default(),
         }
     }
 }
@@ -112,20 +119,26 @@ pub fn prepare(
         };
         for t in DeploymentTypeId::PROVISIONED {
             let Candidate::Provisioned {
-                spec, increment, ..
-            } = candidate(catalog, key, t)
+                spec,
+                increment,
+                cap,
+                ..
+            } = candidate(catalog, &settings.constraints, key, t)
             else {
                 continue;
             };
             let ratio = spec.output_to_input_ratio;
             let peak_est = replay.minutes.peak_estimated_tokens_per_min(ratio);
-            let grid = sizing::sweep_grid(
+            let mut grid = sizing::sweep_grid(
                 increment,
                 peak_est,
                 spec.input_tpm_per_ptu,
                 settings.sweep_points,
             );
-            let (mode, mode_note) = throttle_mode(catalog, key, t, settings.on_throttle);
+            if let Some(cap) = cap {
+                grid = sizing::cap_grid(grid, increment, cap.max_ptus);
+            }
+            let (mode, mode_note) = throttle_mode(catalog, key, t, settings);
             let first_target = prepared.targets.len();
             for &n in &grid {
                 prepared.targets.push(SimTarget {
@@ -154,8 +167,9 @@ fn throttle_mode(
     catalog: &Catalog,
     key: &WorkloadKey,
     t: DeploymentTypeId,
-    policy: ThrottlePolicy,
+    settings: &PlanSettings,
 ) -> (ThrottleMode, Option<String>) {
+    let policy = settings.on_throttle;
     let wants_spill = matches!(policy, ThrottlePolicy::Default | ThrottlePolicy::Spillover);
     match policy {
         ThrottlePolicy::Fail => return (ThrottleMode::Fail, None),
@@ -175,7 +189,7 @@ fn throttle_mode(
             (policy == ThrottlePolicy::Spillover)
                 .then(|| format!("{t} has no spillover target; 429s fail")),
         ),
-        Some(target) => match candidate(catalog, key, target) {
+        Some(target) => match candidate(catalog, &settings.constraints, key, target) {
             Candidate::PerToken(_) => (ThrottleMode::Spillover, None),
             Candidate::Unavailable(why) => (
                 ThrottleMode::Fail,
@@ -362,11 +376,12 @@ fn plan_workload(
     }
     let mut sizing_map = BTreeMap::new();
     for dt in DeploymentTypeId::PROVISIONED {
-        match candidate(catalog, key, dt) {
+        match candidate(catalog, &settings.constraints, key, dt) {
             Candidate::Provisioned {
                 spec,
                 increment,
                 price,
+                cap,
             } => {
                 let sweep = prepared
                     .sweeps
@@ -379,7 +394,7 @@ fn plan_workload(
                     dt,
                     spec,
                     increment,
-                    price,
+                    ProvisionedPrice { price, cap },
                     sweep,
                     outs,
                     cheapest_per_token,
@@ -488,7 +503,7 @@ fn per_token_option(
     dt: DeploymentTypeId,
     settings: &PlanSettings,
 ) -> OptionPlan {
-    match candidate(ctx.catalog, ctx.key, dt) {
+    match candidate(ctx.catalog, &settings.constraints, ctx.key, dt) {
         Candidate::PerToken(price) => {
             let cost = price.cost_usd(
                 t.uncached_prompt_tokens(),
@@ -507,6 +522,17 @@ fn per_token_option(
             } else {
                 (true, None, None)
             };
+            let note = join_notes(
+                note.into_iter()
+                    .chain(availability_note(
+                        ctx.catalog,
+                        &settings.constraints,
+                        ctx.key,
+                        dt,
+                    ))
+                    .chain(price_note(&price.adjustments))
+                    .collect(),
+            );
             OptionPlan {
                 available: true,
                 eligible,
@@ -524,13 +550,28 @@ fn per_token_option(
     }
 }
 
+/// A provisioned type's price in the workload's region and its capacity limit, if any.
+struct ProvisionedPrice<'c> {
+    price: &'c PtuPrice,
+    cap: Option<&'c CapacityLimit>,
+}
+
+/// "price: 10% discount (overrides.yaml:4)" when `--overrides` changed the price.
+fn price_note(adjustments: &[String]) -> Option<String> {
+    (!adjustments.is_empty()).then(|| format!("price: {}", adjustments.join(", ")))
+}
+
+fn join_notes(notes: Vec<String>) -> Option<String> {
+    (!notes.is_empty()).then(|| notes.join("; "))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn provisioned_options(
     ctx: &WorkloadCtx<'_>,
     dt: DeploymentTypeId,
     spec: &PtuSpec,
     increment: PtuIncrement,
-    price: &PtuPrice,
+    priced: ProvisionedPrice<'_>,
     sweep: &Sweep,
     outs: &[SimOutcome],
     cheapest_per_token: Option<f64>,
@@ -554,6 +595,7 @@ fn provisioned_options(
             )
         })
     };
+    let price = priced.price;
     let curve = sizing::curve(&sweep.grid, outs, ctx.span_hours, price, spill_cost);
     let min_idx = sizing::min_index_for_target(&curve, settings.max_throttle_rate);
     let mut by_billing = BTreeMap::new();
@@ -587,6 +629,19 @@ fn provisioned_options(
         if let Some(n) = &sweep.mode_note {
             notes.push(n.clone());
         }
+        notes.extend(availability_note(
+            ctx.catalog,
+            &settings.constraints,
+            ctx.key,
+            dt,
+        ));
+        notes.extend(price_note(&price.adjustments));
+        if let Some(c) = priced.cap {
+            notes.push(format!(
+                "capacity limit {} PTUs in {} ({}): larger counts unavailable",
+                c.max_ptus, ctx.key.region, c.at
+            ));
+        }
         if billing != Billing::Hourly {
             notes.push(format!(
                 "{} term, prorated",
@@ -599,10 +654,14 @@ fn provisioned_options(
         }
         let reason = (!meets).then(|| {
             format!(
-                "{:.1}% throttled even at {} PTUs (target {:.1}%)",
+                "{:.1}% throttled even at {} PTUs (target {:.1}%){}",
                 point.throttle_rate * 100.0,
                 point.ptus,
-                settings.max_throttle_rate * 100.0
+                settings.max_throttle_rate * 100.0,
+                priced
+                    .cap
+                    .map(|c| format!("; capacity limit {} PTUs ({})", c.max_ptus, c.at))
+                    .unwrap_or_default()
             )
         });
         let cost = point.cost_for(billing);

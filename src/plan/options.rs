@@ -1,7 +1,10 @@
 //! Candidate options: which deployment types a workload could use in its region, and why the
-//! others cannot be used (not listed in the region table, no sourced price, no PTU figures,
-//! no data zone).
+//! others cannot be used (outside `--residency`, not listed in the region table or not sold per
+//! the sales overrides, no sourced price, no PTU figures, no data zone, a capacity limit below
+//! the minimum).
 
+use super::constraints::Constraints;
+use crate::catalog::overrides::CapacityLimit;
 use crate::catalog::{
     Catalog, DeploymentTypeId, Processing, PtuIncrement, PtuPrice, PtuSpec, TokenPrice,
 };
@@ -19,6 +22,8 @@ pub enum Candidate<'c> {
         increment: PtuIncrement,
         /// PTU prices in this region.
         price: &'c PtuPrice,
+        /// A sales capacity limit in this region, if any (never below the minimum).
+        cap: Option<&'c CapacityLimit>,
     },
     /// Not usable; the reason says why.
     Unavailable(String),
@@ -27,10 +32,11 @@ pub enum Candidate<'c> {
 /// Evaluate one deployment type for a workload.
 pub fn candidate<'c>(
     catalog: &'c Catalog,
+    constraints: &'c Constraints,
     key: &WorkloadKey,
     t: DeploymentTypeId,
 ) -> Candidate<'c> {
-    if let Some(reason) = unavailable_reason(catalog, key, t) {
+    if let Some(reason) = unavailable_reason(catalog, constraints, key, t) {
         return Candidate::Unavailable(reason);
     }
     if !t.is_provisioned() {
@@ -48,11 +54,19 @@ pub fn candidate<'c>(
     let Some(increment) = t.ptu_scope().and_then(|s| spec.increment_for(s)).copied() else {
         return Candidate::Unavailable(format!("{} has no {t} minimum/increment", key.model));
     };
+    let cap = constraints.sales.capacity_for(t, &key.region);
+    if let Some(c) = cap.filter(|c| c.max_ptus < increment.min_ptus) {
+        return Candidate::Unavailable(format!(
+            "capacity limit {} PTUs in {} ({}) is below the {t} minimum of {} PTUs",
+            c.max_ptus, key.region, c.at, increment.min_ptus
+        ));
+    }
     match catalog.ptu_price(t, &key.region) {
         Some(price) => Candidate::Provisioned {
             spec,
             increment,
             price,
+            cap,
         },
         None => Candidate::Unavailable(format!(
             "not priced: no sourced {t} PTU price in {}",
@@ -62,12 +76,37 @@ pub fn candidate<'c>(
 }
 
 /// The reason a type is not offered for the workload's model and region, if any.
-fn unavailable_reason(catalog: &Catalog, key: &WorkloadKey, t: DeploymentTypeId) -> Option<String> {
+fn unavailable_reason(
+    catalog: &Catalog,
+    constraints: &Constraints,
+    key: &WorkloadKey,
+    t: DeploymentTypeId,
+) -> Option<String> {
+    if let Some(reason) = constraints
+        .residency
+        .as_ref()
+        .and_then(|r| r.excludes(catalog, t, &key.region))
+    {
+        return Some(reason);
+    }
     if t.processing() == Processing::DataZone && catalog.data_zone_of(&key.region).is_none() {
         return Some(format!(
             "{} is in no data zone (Data Zone types exist only in the US and EU)",
             key.region
         ));
+    }
+    match constraints
+        .sales
+        .availability_for(&key.model, t, &key.region)
+    {
+        Some(a) if a.available => return None,
+        Some(a) => {
+            return Some(format!(
+                "not available in {} per sales ({})",
+                key.region, a.at
+            ))
+        }
+        None => {}
     }
     if catalog
         .availability_of(&key.model, t, &key.region)
@@ -79,6 +118,23 @@ fn unavailable_reason(catalog: &Catalog, key: &WorkloadKey, t: DeploymentTypeId)
         ));
     }
     None
+}
+
+/// A note for options that exist only because sales confirmed them (not in Microsoft's table).
+pub fn availability_note(
+    catalog: &Catalog,
+    constraints: &Constraints,
+    key: &WorkloadKey,
+    t: DeploymentTypeId,
+) -> Option<String> {
+    let a = constraints
+        .sales
+        .availability_for(&key.model, t, &key.region)?;
+    (a.available
+        && catalog
+            .availability_of(&key.model, t, &key.region)
+            .is_none())
+    .then(|| format!("available per sales ({}), not in Microsoft's table", a.at))
 }
 
 /// Where a type processes the workload's data, for display (`global`, `data zone EU`,

@@ -57,6 +57,20 @@ pub fn minute_peak_ptus(
     (raw, increment.round_up(raw))
 }
 
+/// Drop grid counts above a capacity limit, keeping the largest deployable count at or below
+/// it (the minimum plus whole increments) as the last point. `max_ptus` is at least the
+/// minimum (options.rs makes the type unavailable otherwise).
+pub fn cap_grid(grid: Vec<u32>, increment: PtuIncrement, max_ptus: u32) -> Vec<u32> {
+    let inc = increment.increment_ptus.max(1);
+    let top = increment.min_ptus + (max_ptus.saturating_sub(increment.min_ptus) / inc) * inc;
+    let exceeded = grid.iter().any(|&n| n > top);
+    let mut capped: Vec<u32> = grid.into_iter().filter(|&n| n <= top).collect();
+    if (exceeded || capped.is_empty()) && capped.last() != Some(&top) {
+        capped.push(top);
+    }
+    capped
+}
+
 /// One point of a type's cost curve.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CurvePoint {
@@ -240,6 +254,19 @@ mod tests {
             assert!((raw - raw_expected).abs() < 0.01, "{raw} vs {raw_expected}");
             assert_eq!(rounded, rounded_expected);
         }
+    }
+
+    #[test]
+    fn capacity_limit_caps_the_grid_at_a_deployable_count() {
+        let inc = PtuIncrement {
+            min_ptus: 15,
+            increment_ptus: 5,
+        };
+        let grid = vec![15, 25, 35, 45, 55];
+        assert_eq!(cap_grid(grid.clone(), inc, 42), vec![15, 25, 35, 40]);
+        assert_eq!(cap_grid(grid.clone(), inc, 35), vec![15, 25, 35]);
+        assert_eq!(cap_grid(grid.clone(), inc, 1000), grid);
+        assert_eq!(cap_grid(vec![15], inc, 15), vec![15]);
     }
 
     #[test]

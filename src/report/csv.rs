@@ -51,6 +51,10 @@ pub struct OptionRow<'a> {
     pub reason: &'a str,
     /// Note.
     pub note: &'a str,
+    /// Display currency code from `--overrides` (empty when none).
+    pub currency: &'a str,
+    /// Monthly cost in that currency (empty when none).
+    pub monthly_cost_display: Option<f64>,
 }
 
 /// Write the report as CSV.
@@ -80,6 +84,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 minutes_over_capacity: o.minutes_over_capacity,
                 reason: o.reason.as_deref().unwrap_or(""),
                 note: o.note.as_deref().unwrap_or(""),
+                currency: report.currency.as_ref().map_or("", |c| c.code.as_str()),
+                monthly_cost_display: report
+                    .currency
+                    .as_ref()
+                    .and_then(|c| o.monthly_cost_usd.map(|m| round2(c.from_usd(m)))),
             })
             .map_err(io::Error::other)?;
         }

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use super::table::{input_line, option_note, summary_line, workload_facts};
-use super::{fmt_pct, fmt_usd, Report};
+use super::{fmt_pct, fmt_usd, provenance_lines, Report};
 
 /// Write the report as Markdown.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -14,6 +14,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "{}", escape(&input_line(report)))?;
     writeln!(out)?;
+    for line in provenance_lines(report) {
+        writeln!(out, "- {}", escape(&line))?;
+    }
+    if !provenance_lines(report).is_empty() {
+        writeln!(out)?;
+    }
     writeln!(out, "**{}**", escape(&summary_line(report)))?;
     writeln!(out)?;
     writeln!(

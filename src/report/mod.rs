@@ -6,6 +6,7 @@
 pub mod csv;
 pub mod json;
 pub mod markdown;
+pub mod regions;
 pub mod table;
 
 use std::fs::File;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::catalog::overrides::{AppliedOverride, Currency};
 use crate::plan::{PlanSettings, ReservationPool, WorkloadPlan};
 use crate::sim::SimParams;
 
@@ -69,6 +71,10 @@ pub struct Report {
     pub reservations: Vec<ReservationPool>,
     /// Things the reader should know (skipped rows, missing latencies, ...).
     pub warnings: Vec<String>,
+    /// Every `--overrides` entry (discounts, quotes, availability, capacity, currency).
+    pub overrides_applied: Vec<AppliedOverride>,
+    /// The display currency from `--overrides`; every `*_usd` field stays in USD.
+    pub currency: Option<Currency>,
 }
 
 /// JSON `input`.
@@ -99,8 +105,77 @@ pub struct CatalogInfo {
     pub as_of: String,
     /// Oldest `as_of` of any entry.
     pub oldest_as_of: String,
-    /// Built-in or the `--catalog` directory.
+    /// Built-in or the `--catalog` directory (plus `+ prices FILE` with `--prices`).
     pub origin: String,
+    /// The `--prices` file layered over the catalog, if any.
+    pub prices_file: Option<String>,
+    /// That file's `as_of` (the date its prices were in force).
+    pub prices_as_of: Option<String>,
+    /// The Retail Prices API endpoint that file came from.
+    pub prices_endpoint: Option<String>,
+}
+
+impl CatalogInfo {
+    /// Provenance of a catalog (dates, origin, `--prices` file).
+    pub fn from_catalog(catalog: &crate::catalog::Catalog) -> CatalogInfo {
+        CatalogInfo {
+            as_of: catalog
+                .newest_as_of()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            oldest_as_of: catalog
+                .oldest_as_of()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            origin: catalog.origin.clone(),
+            prices_file: catalog.prices.as_ref().map(|p| p.path.clone()),
+            prices_as_of: catalog.prices.as_ref().map(|p| p.as_of.to_string()),
+            prices_endpoint: catalog.prices.as_ref().map(|p| p.endpoint.clone()),
+        }
+    }
+}
+
+/// Lines on where prices and constraints came from, for the table and Markdown views:
+/// the `--prices` file, `--residency`, the display currency and each applied override.
+pub fn provenance_lines(report: &Report) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(file) = &report.catalog.prices_file {
+        lines.push(format!(
+            "Prices from {file} (in force on {}, fetched from {})",
+            report.catalog.prices_as_of.as_deref().unwrap_or("?"),
+            report.catalog.prices_endpoint.as_deref().unwrap_or("?")
+        ));
+    }
+    if let Some(r) = &report.assumptions.plan.constraints.residency {
+        lines.push(format!(
+            "Residency: {} (options processing data outside are unavailable)",
+            r.label()
+        ));
+    }
+    if let Some(c) = &report.currency {
+        lines.push(format!(
+            "Display currency: {} at {} per USD (JSON and CSV costs stay in USD)",
+            c.code, c.per_usd
+        ));
+    }
+    if !report.overrides_applied.is_empty() {
+        lines.push(format!(
+            "Overrides applied ({}): {}",
+            report.overrides_applied.len(),
+            report
+                .overrides_applied
+                .iter()
+                .map(|o| format!("{} {} [{}]", o.kind, o.description, o.at))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    lines
+}
+
+/// A USD amount in the display currency (`1,234.56 EUR`), if one is set.
+pub fn fmt_display(currency: Option<&Currency>, usd: f64) -> Option<String> {
+    currency.map(|c| format!("{} {}", fmt_usd(c.from_usd(usd)), c.code))
 }
 
 /// JSON `assumptions`.

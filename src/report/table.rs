@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal, Write};
 
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 
-use super::{fmt_int, fmt_pct, fmt_usd, Report};
+use super::{fmt_display, fmt_int, fmt_pct, fmt_usd, provenance_lines, Report};
 use crate::plan::{OptionPlan, WorkloadPlan};
 
 /// The one table factory: preset, width and alignment shared by every table.
@@ -31,6 +31,9 @@ pub fn new(header: &[&str], right_aligned: &[usize]) -> Table {
 /// Write the report as tables.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", input_line(report))?;
+    for line in provenance_lines(report) {
+        writeln!(out, "{line}")?;
+    }
     for w in &report.workloads {
         writeln!(out)?;
         writeln!(out, "{}", workload_heading(w))?;
@@ -204,6 +207,9 @@ pub fn summary_line(report: &Report) -> String {
             "; cheapest Standard everywhere: {} USD per month",
             fmt_usd(std)
         ));
+    }
+    if let Some(d) = fmt_display(report.currency.as_ref(), s.recommended_monthly_cost_usd) {
+        line.push_str(&format!(" = {d} per month"));
     }
     if s.workloads_without_recommendation > 0 {
         line.push_str(&format!(

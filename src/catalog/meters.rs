@@ -1,0 +1,471 @@
+//! Azure Retail Prices API meter names: the data-driven table (`data/meters.yaml`) that maps
+//! meters to catalog entries, and the parser for token meter names in all their spellings
+//! (`gpt-4o-0806-Inp-glbl Tokens`, `gpt 4o 1120 cached Inp regnl Tokens`,
+//! `GPT 5 Mini Batch Inpt cchd Dzone 1M Tokens`, ...; facts section 8.3).
+//!
+//! The parser splits a name into type/kind/unit words and the remaining model words; the
+//! table decides which catalog model those words mean. Nothing is guessed: a spelling the
+//! table does not list is reported as unmatched. Turning items into prices is
+//! [`super::retail`]'s job.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::load::parse_yaml;
+use super::{Catalog, CatalogError, DeploymentTypeId};
+
+const EMBEDDED: &str = include_str!("../../data/meters.yaml");
+/// The table's file name, in `data/` or a `--catalog DIR`.
+pub const METERS_FILE: &str = "meters.yaml";
+
+/// The meter table (`data/meters.yaml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeterTable {
+    /// `serviceId` of Azure OpenAI / Foundry Models meters, used in the query filter.
+    pub service_id: String,
+    /// Accepted `serviceName` values (it changed on 2025-09-01).
+    pub service_names: Vec<String>,
+    /// `productName`s of per-token meters.
+    pub token_products: Vec<String>,
+    /// `productName`s of hourly PTU meters.
+    pub ptu_hourly_products: Vec<String>,
+    /// `productName`s of PTU reservation rows.
+    pub ptu_reservation_products: Vec<String>,
+    /// PTU meter names and their provisioned type.
+    pub ptu_meters: Vec<PtuMeter>,
+    /// Model spellings per catalog model.
+    pub models: Vec<MeterModel>,
+}
+
+/// One PTU meter name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PtuMeter {
+    /// `meterName`, e.g. `Provisioned Managed Global Unit`.
+    pub meter_name: String,
+    /// The provisioned type it prices.
+    pub deployment_type: DeploymentTypeId,
+}
+
+/// The spellings of one catalog model inside token meter names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeterModel {
+    /// Catalog model id.
+    pub model: String,
+    /// Normalised spellings (see [`normalise`]), first = preferred.
+    pub spellings: Vec<String>,
+}
+
+impl MeterTable {
+    /// The table in `dir` if it has one, else the copy built into the binary.
+    pub fn load(dir: Option<&Path>) -> Result<MeterTable, CatalogError> {
+        if let Some(path) = dir.map(|d| d.join(METERS_FILE)).filter(|p| p.exists()) {
+            let text = std::fs::read_to_string(&path).map_err(|source| CatalogError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            return parse_yaml(&path, &text);
+        }
+        parse_yaml(&Path::new("data").join(METERS_FILE), EMBEDDED)
+    }
+
+    /// Problems with the table against the catalog (unknown models, non-PTU types, a spelling
+    /// listed twice).
+    pub fn validate(&self, catalog: &Catalog) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for m in &self.models {
+            if !catalog.models.contains_key(&m.model) {
+                problems.push(format!("meters.yaml: unknown model `{}`", m.model));
+            }
+            for s in &m.spellings {
+                if normalise(s) != *s {
+                    problems.push(format!(
+                        "meters.yaml: spelling `{s}` of {} is not normalised (expected `{}`)",
+                        m.model,
+                        normalise(s)
+                    ));
+                }
+                if !seen.insert(s.clone()) {
+                    problems.push(format!("meters.yaml: spelling `{s}` is listed twice"));
+                }
+            }
+        }
+        for p in &self.ptu_meters {
+            if !p.deployment_type.is_provisioned() {
+                problems.push(format!(
+                    "meters.yaml: PTU meter `{}` maps to the per-token type {}",
+                    p.meter_name, p.deployment_type
+                ));
+            }
+        }
+        problems
+    }
+
+    /// The catalog model a normalised spelling means, with its priority (0 = preferred).
+    pub fn model_for(&self, spelling: &str) -> Option<(&str, usize)> {
+        self.models.iter().find_map(|m| {
+            m.spellings
+                .iter()
+                .position(|s| s == spelling)
+                .map(|p| (m.model.as_str(), p))
+        })
+    }
+
+    /// The provisioned type of a PTU meter name.
+    pub fn ptu_type(&self, meter_name: &str) -> Option<DeploymentTypeId> {
+        self.ptu_meters
+            .iter()
+            .find(|p| p.meter_name.eq_ignore_ascii_case(meter_name.trim()))
+            .map(|p| p.deployment_type)
+    }
+}
+
+/// Which price of a token meter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TokenKind {
+    /// Uncached input.
+    Input,
+    /// Cached input.
+    CachedInput,
+    /// Output (reasoning included).
+    Output,
+}
+
+impl TokenKind {
+    /// Display name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Input => "input",
+            TokenKind::CachedInput => "cached input",
+            TokenKind::Output => "output",
+        }
+    }
+}
+
+/// What a token meter name says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenMeterName {
+    /// The model words, normalised (`gpt 4o 1120`).
+    pub model_spelling: String,
+    /// Input, cached input or output.
+    pub kind: TokenKind,
+    /// The per-token deployment type.
+    pub deployment_type: DeploymentTypeId,
+    /// The name says `1M` (such meters must have unitOfMeasure `1M`).
+    pub says_per_million: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Global,
+    DataZone,
+    Regional,
+}
+
+/// Words of the meter-name grammar (facts 8.3). Everything else is a model word.
+const SCOPE_WORDS: [(&str, Scope); 8] = [
+    ("glbl", Scope::Global),
+    ("global", Scope::Global),
+    ("datazone", Scope::DataZone),
+    ("dzone", Scope::DataZone),
+    ("dzn", Scope::DataZone),
+    ("regnl", Scope::Regional),
+    ("regional", Scope::Regional),
+    ("rgnl", Scope::Regional),
+];
+const INPUT_WORDS: [&str; 3] = ["inp", "input", "inpt"];
+const OUTPUT_WORDS: [&str; 4] = ["outp", "output", "outpt", "out"];
+const CACHED_WORDS: [&str; 3] = ["cached", "cchd", "ccchd"];
+
+/// Lower case, `-` and `_` as spaces, single spaces.
+pub fn normalise(text: &str) -> String {
+    text.to_ascii_lowercase()
+        .replace(['-', '_'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Parse a token meter name. `Err` says why it is not a token meter this grammar understands.
+pub fn parse_token_meter_name(name: &str) -> Result<TokenMeterName, String> {
+    let norm = normalise(name);
+    let words: Vec<&str> = norm.split(' ').collect();
+    if words.last() != Some(&"tokens") {
+        return Err("not a token meter (no trailing `Tokens`)".to_owned());
+    }
+    let mut model = Vec::new();
+    let (mut scope, mut kind, mut cached, mut batch, mut per_million) =
+        (None, None, false, false, false);
+    let mut i = 0;
+    while i < words.len() - 1 {
+        let mut w = words[i];
+        i += 1;
+        if w == "data" && words.get(i) == Some(&"zone") {
+            w = "datazone";
+            i += 1;
+        }
+        // Glued spellings such as `BatchOutp`.
+        if let Some(rest) = w.strip_prefix("batch").filter(|r| !r.is_empty()) {
+            if INPUT_WORDS.contains(&rest) || OUTPUT_WORDS.contains(&rest) {
+                batch = true;
+                w = rest;
+            }
+        }
+        if let Some((_, s)) = SCOPE_WORDS.iter().find(|(word, _)| *word == w) {
+            if scope.is_some_and(|old| old != *s) {
+                return Err(format!("two deployment types in `{name}`"));
+            }
+            scope = Some(*s);
+        } else if INPUT_WORDS.contains(&w) || OUTPUT_WORDS.contains(&w) {
+            let k = if INPUT_WORDS.contains(&w) {
+                TokenKind::Input
+            } else {
+                TokenKind::Output
+            };
+            if kind.is_some_and(|old| old != k) {
+                return Err(format!("both input and output in `{name}`"));
+            }
+            kind = Some(k);
+        } else if CACHED_WORDS.contains(&w) {
+            cached = true;
+        } else if w == "batch" {
+            batch = true;
+        } else if w == "1m" {
+            per_million = true;
+        } else if w != "1k" {
+            model.push(w);
+        }
+    }
+    let scope = scope.ok_or_else(|| format!("no deployment type word in `{name}`"))?;
+    let kind = match (kind, cached) {
+        (Some(TokenKind::Output), true) => {
+            return Err(format!("cached output in `{name}`"));
+        }
+        (_, true) => TokenKind::CachedInput,
+        (Some(k), false) => k,
+        (None, false) => return Err(format!("no input/output word in `{name}`")),
+    };
+    let deployment_type = match (scope, batch) {
+        (Scope::Global, false) => DeploymentTypeId::GlobalStandard,
+        (Scope::Global, true) => DeploymentTypeId::GlobalBatch,
+        (Scope::DataZone, false) => DeploymentTypeId::DataZoneStandard,
+        (Scope::DataZone, true) => DeploymentTypeId::DataZoneBatch,
+        (Scope::Regional, false) => DeploymentTypeId::RegionalStandard,
+        (Scope::Regional, true) => return Err(format!("regional Batch in `{name}`")),
+    };
+    if model.is_empty() {
+        return Err(format!("no model words in `{name}`"));
+    }
+    Ok(TokenMeterName {
+        model_spelling: model.join(" "),
+        kind,
+        deployment_type,
+        says_per_million: per_million,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DeploymentTypeId::*;
+    use TokenKind::*;
+
+    fn parsed(name: &str) -> (String, TokenKind, DeploymentTypeId, bool) {
+        let p = parse_token_meter_name(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        (
+            p.model_spelling,
+            p.kind,
+            p.deployment_type,
+            p.says_per_million,
+        )
+    }
+
+    #[test]
+    fn parses_every_spelling_from_the_real_meters() {
+        // Names as they appear in real Retail Prices API items (facts 8.3, [S19]).
+        let cases = [
+            (
+                "gpt-4o-0806-Inp-glbl Tokens",
+                "gpt 4o 0806",
+                Input,
+                GlobalStandard,
+                false,
+            ),
+            (
+                "gpt-4o-0806-Outp-regnl Tokens",
+                "gpt 4o 0806",
+                Output,
+                RegionalStandard,
+                false,
+            ),
+            (
+                "gpt-4o-0806-Batch-Inp-glbl Tokens",
+                "gpt 4o 0806",
+                Input,
+                GlobalBatch,
+                false,
+            ),
+            (
+                "gpt 4o 1120 Inp glbl Tokens",
+                "gpt 4o 1120",
+                Input,
+                GlobalStandard,
+                false,
+            ),
+            (
+                "gpt 4o 1120 Outp Data Zone Tokens",
+                "gpt 4o 1120",
+                Output,
+                DataZoneStandard,
+                false,
+            ),
+            (
+                "gpt 4o 1120 cached Inp regnl Tokens",
+                "gpt 4o 1120",
+                CachedInput,
+                RegionalStandard,
+                false,
+            ),
+            (
+                "gpt 4.1 mini cached Inp DZone Tokens",
+                "gpt 4.1 mini",
+                CachedInput,
+                DataZoneStandard,
+                false,
+            ),
+            (
+                "gpt 4o mini0718 BatchOutp DataZone Tokens",
+                "gpt 4o mini0718",
+                Output,
+                DataZoneBatch,
+                false,
+            ),
+            (
+                "o3 mini 0131 input glbl Tokens",
+                "o3 mini 0131",
+                Input,
+                GlobalStandard,
+                false,
+            ),
+            (
+                "o4-mini 0416 cached Inp DataZone Tokens",
+                "o4 mini 0416",
+                CachedInput,
+                DataZoneStandard,
+                false,
+            ),
+            (
+                "GPT 5 Rsng Inpt Glbl 1M Tokens",
+                "gpt 5 rsng",
+                Input,
+                GlobalStandard,
+                true,
+            ),
+            (
+                "GPT 5 Rsng outpt DZone 1M Tokens",
+                "gpt 5 rsng",
+                Output,
+                DataZoneStandard,
+                true,
+            ),
+            (
+                "GPT 5 Mini Batch Inpt cchd Dzone 1M Tokens",
+                "gpt 5 mini",
+                CachedInput,
+                DataZoneBatch,
+                true,
+            ),
+            (
+                "gpt-5-codex-ccchd-inp-glbl Tokens",
+                "gpt 5 codex",
+                CachedInput,
+                GlobalStandard,
+                false,
+            ),
+            (
+                "gpt rt aud 0828 cchd Inp DZn Tokens",
+                "gpt rt aud 0828",
+                CachedInput,
+                DataZoneStandard,
+                false,
+            ),
+            (
+                "gpt 4o 0513 Input regional Tokens",
+                "gpt 4o 0513",
+                Input,
+                RegionalStandard,
+                false,
+            ),
+            (
+                "gpt 4o 0513 Output regional Tokens",
+                "gpt 4o 0513",
+                Output,
+                RegionalStandard,
+                false,
+            ),
+            (
+                "gpt-4o-mini-0718-Batch-Outp-glbl Tokens",
+                "gpt 4o mini 0718",
+                Output,
+                GlobalBatch,
+                false,
+            ),
+            ("R1 Inp glbl Tokens", "r1", Input, GlobalStandard, false),
+            (
+                "V3-0324 Outp DZone Tokens",
+                "v3 0324",
+                Output,
+                DataZoneStandard,
+                false,
+            ),
+            (
+                "Llama 3.3 70B Inp Dzone Tokens",
+                "llama 3.3 70b",
+                Input,
+                DataZoneStandard,
+                false,
+            ),
+        ];
+        for (name, model, kind, t, m) in cases {
+            assert_eq!(parsed(name), (model.to_owned(), kind, t, m), "{name}");
+        }
+    }
+
+    #[test]
+    fn rejects_names_it_does_not_understand() {
+        for name in [
+            "Provisioned Managed Global Unit",
+            "gpt 4o 1120 glbl Tokens",
+            "gpt 4o 1120 Inp Tokens",
+            "gpt 4o 1120 cached Outp glbl Tokens",
+            "gpt 4o Batch Inp regnl Tokens",
+            "Inp glbl Tokens",
+            "gpt 4o Inp glbl regnl Tokens",
+        ] {
+            assert!(parse_token_meter_name(name).is_err(), "{name}");
+        }
+    }
+
+    #[test]
+    fn bundled_table_is_valid_and_maps_spellings() {
+        let catalog =
+            crate::catalog::load_catalog(&crate::catalog::CatalogSource::Embedded).expect("ok");
+        let table = MeterTable::load(None).expect("table parses");
+        assert_eq!(table.validate(&catalog), Vec::<String>::new());
+        assert_eq!(table.model_for("gpt 4o 1120"), Some(("gpt-4o", 0)));
+        assert_eq!(table.model_for("gpt 4o mini0718"), Some(("gpt-4o-mini", 1)));
+        assert_eq!(table.model_for("gpt 4o 0806"), None, "never guessed");
+        assert_eq!(
+            table.ptu_type("Provisioned Managed Data Zone Unit"),
+            Some(DataZoneProvisioned)
+        );
+        assert_eq!(
+            table.ptu_type("Provisioned Throughput - Available Unit"),
+            None
+        );
+    }
+}

@@ -1,0 +1,438 @@
+//! Azure Retail Prices API items turned into catalog price entries (the body of
+//! `catalog refresh`, minus the HTTP, which lives in [`super::refresh`]).
+//!
+//! Rules (facts sections 3 and 8):
+//! - Only items whose `serviceName` is listed in `data/meters.yaml` are read ("Cognitive
+//!   Services" before and "Foundry Models" after 2025-09-01).
+//! - The newest price in force on the as-of date wins: `effectiveStartDate` on or before it and
+//!   no `effectiveEndDate` before it. Two spellings of one model with the same start date: the
+//!   one listed first in the table wins.
+//! - Token meters come in `1K` (scaled x1000) and `1M` units. Hourly PTU meters are `1/Hour`.
+//!   Reservation rows also say `1/Hour`, but their price is per PTU for the whole term
+//!   (`reservationTerm` "1 Month" or "1 Year").
+//! - Guards: a zero, negative or non-finite price, a non-USD currency or a unit that does not fit
+//!   the meter stops the refresh; a price an order of magnitude away from the catalog's needs
+//!   `accept_outliers`. All problems are reported at once.
+//! - A token price with input and output meters but no cached-input meter prices cached tokens
+//!   at the input price (no discount assumed, as in `data/pricing.yaml`). Any other missing
+//!   piece leaves the entry out (reported as incomplete): nothing is guessed.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+mod entries;
+
+use super::meters::{parse_token_meter_name, MeterTable, TokenKind};
+use super::{Catalog, DeploymentTypeId, PricesFile};
+use entries::{assemble, Ctx};
+
+/// One item of the API's `Items[]` (fields ptuplan reads; others are ignored).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RetailItem {
+    /// `USD` unless another currency was asked for.
+    pub currency_code: String,
+    /// Tiered pricing threshold; ptuplan reads only tier 0.
+    #[serde(default)]
+    pub tier_minimum_units: f64,
+    /// The price, in `unitOfMeasure` units.
+    pub retail_price: f64,
+    /// Region (`armRegionName`).
+    pub arm_region_name: String,
+    /// RFC 3339 start of validity.
+    pub effective_start_date: String,
+    /// RFC 3339 end of validity, if any.
+    #[serde(default)]
+    pub effective_end_date: Option<String>,
+    /// Meter id (shared by an hourly PTU meter and its reservation rows).
+    pub meter_id: String,
+    /// Meter name.
+    pub meter_name: String,
+    /// Product name.
+    pub product_name: String,
+    /// Service name.
+    pub service_name: String,
+    /// Unit (`1K`, `1M`, `1/Hour`, ...).
+    pub unit_of_measure: String,
+    /// `Consumption`, `Reservation` or `DevTestConsumption`.
+    #[serde(rename = "type")]
+    pub price_type: String,
+    /// `1 Month` or `1 Year` on reservation rows.
+    #[serde(default)]
+    pub reservation_term: Option<String>,
+}
+
+/// How to build the prices file.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Prices in force on this date win.
+    pub as_of: NaiveDate,
+    /// The endpoint the items came from (recorded in every entry's `source`).
+    pub endpoint: String,
+    /// Keep only these regions (`--region`); None = all regions the catalog knows.
+    pub regions: Option<Vec<String>>,
+    /// Accept prices an order of magnitude away from the catalog's.
+    pub accept_outliers: bool,
+}
+
+/// What happened to the items (printed by `catalog refresh`, listed with `--verbose`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BuildStats {
+    /// Items read.
+    pub items: usize,
+    /// Items of another service name.
+    pub other_service: usize,
+    /// Items not in force on the as-of date.
+    pub not_in_force: usize,
+    /// Items in force but replaced by a newer or preferred price for the same key.
+    pub superseded: usize,
+    /// Token meter items used.
+    pub token_meters_used: usize,
+    /// PTU items (hourly and reservation) used.
+    pub ptu_rows_used: usize,
+    /// Token meters whose model spelling is not in `data/meters.yaml`: spelling -> items.
+    pub unmatched_models: BTreeMap<String, usize>,
+    /// Token-product meters the name grammar does not understand: meterName -> items.
+    pub unparsed: BTreeMap<String, usize>,
+    /// Items that are neither token nor PTU meters of the listed products:
+    /// `productName: meterName` -> items.
+    pub other_meters: BTreeMap<String, usize>,
+    /// Matched items in regions the catalog does not know (or not asked for): region -> items.
+    pub other_regions: BTreeMap<String, usize>,
+    /// Keys left out because a piece was missing.
+    pub incomplete: Vec<String>,
+    /// Outliers let through by `accept_outliers`.
+    pub accepted_outliers: Vec<String>,
+}
+
+/// The refresh result.
+#[derive(Debug, Clone)]
+pub struct Build {
+    /// The prices file to write.
+    pub file: PricesFile,
+    /// Counts and lists.
+    pub stats: BuildStats,
+}
+
+/// The fetched prices failed the guards.
+#[derive(Debug, thiserror::Error)]
+#[error("the fetched prices fail {} check(s); nothing was written:\n  - {}", .problems.len(), .problems.join("\n  - "))]
+pub struct GuardError {
+    /// One line per problem.
+    pub problems: Vec<String>,
+}
+
+/// Outliers are prices more than this factor away from the catalog's.
+pub const OUTLIER_FACTOR: f64 = 10.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum PtuBilling {
+    Hourly,
+    Month,
+    Year,
+}
+
+#[derive(Debug, Clone)]
+struct Pick {
+    price: f64,
+    start: DateTime<Utc>,
+    priority: usize,
+    meter_id: String,
+    meter_name: String,
+}
+
+impl Pick {
+    /// Newer start wins, then the preferred spelling, then the smaller meter id.
+    fn beats(&self, other: &Pick) -> bool {
+        use std::cmp::Reverse;
+        (self.start, Reverse(self.priority), Reverse(&self.meter_id))
+            > (
+                other.start,
+                Reverse(other.priority),
+                Reverse(&other.meter_id),
+            )
+    }
+}
+
+type TokenKey = (String, DeploymentTypeId, String, TokenKind);
+type PtuKey = (DeploymentTypeId, String, PtuBilling);
+
+/// Turn API items into a prices file, checking the guards against `catalog`.
+pub fn build_prices(
+    items: &[RetailItem],
+    table: &MeterTable,
+    catalog: &Catalog,
+    opts: &BuildOptions,
+) -> Result<Build, GuardError> {
+    let mut stats = BuildStats {
+        items: items.len(),
+        ..BuildStats::default()
+    };
+    let mut problems = Vec::new();
+    let known = catalog.known_regions();
+    let at = opts.as_of.and_time(NaiveTime::MIN).and_utc();
+    let mut tokens: BTreeMap<TokenKey, Pick> = BTreeMap::new();
+    let mut ptus: BTreeMap<PtuKey, Pick> = BTreeMap::new();
+    for item in items {
+        if !table.service_names.contains(&item.service_name) {
+            stats.other_service += 1;
+            continue;
+        }
+        let Some(meter) = classify(item, table, &mut stats, &mut problems) else {
+            continue;
+        };
+        let region = item.arm_region_name.to_ascii_lowercase();
+        let wanted = opts.regions.as_ref().is_none_or(|r| r.contains(&region));
+        if !wanted || !known.contains(&region.as_str()) {
+            *stats.other_regions.entry(region).or_default() += 1;
+            continue;
+        }
+        let (start, end) = match item_dates(item) {
+            Ok(d) => d,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        if start > at || end.is_some_and(|e| e <= at) {
+            stats.not_in_force += 1;
+            continue;
+        }
+        if let Err(e) = check_item(item, &meter) {
+            problems.push(e);
+            continue;
+        }
+        let pick = |price: f64, priority: usize| Pick {
+            price,
+            start,
+            priority,
+            meter_id: item.meter_id.clone(),
+            meter_name: item.meter_name.clone(),
+        };
+        let (replaced, was_new) = match meter {
+            Meter::Token {
+                model,
+                priority,
+                kind,
+                t,
+                per_1m_factor,
+            } => insert(
+                &mut tokens,
+                (model, t, region, kind),
+                pick(item.retail_price * per_1m_factor, priority),
+            ),
+            Meter::Ptu { t, billing } => {
+                insert(&mut ptus, (t, region, billing), pick(item.retail_price, 0))
+            }
+        };
+        stats.superseded += usize::from(replaced || !was_new);
+    }
+    stats.token_meters_used = tokens.len();
+    stats.ptu_rows_used = ptus.len();
+    let ctx = Ctx {
+        catalog,
+        opts,
+        problems: &mut problems,
+        stats: &mut stats,
+    };
+    let (token_prices, ptu_prices) = assemble(ctx, tokens, ptus);
+    if !problems.is_empty() {
+        return Err(GuardError { problems });
+    }
+    Ok(Build {
+        file: PricesFile {
+            as_of: opts.as_of,
+            endpoint: opts.endpoint.clone(),
+            regions: opts.regions.clone(),
+            token_prices,
+            ptu_prices,
+        },
+        stats,
+    })
+}
+
+/// Insert if better; returns (an old pick was replaced, the new pick was kept).
+fn insert<K: Ord>(map: &mut BTreeMap<K, Pick>, key: K, pick: Pick) -> (bool, bool) {
+    match map.get(&key) {
+        Some(old) if !pick.beats(old) => (false, false),
+        Some(_) => {
+            map.insert(key, pick);
+            (true, true)
+        }
+        None => {
+            map.insert(key, pick);
+            (false, true)
+        }
+    }
+}
+
+enum Meter {
+    Token {
+        model: String,
+        priority: usize,
+        kind: TokenKind,
+        t: DeploymentTypeId,
+        per_1m_factor: f64,
+    },
+    Ptu {
+        t: DeploymentTypeId,
+        billing: PtuBilling,
+    },
+}
+
+/// What an item prices, or None (counted in `stats`) when it prices nothing in the catalog.
+fn classify(
+    item: &RetailItem,
+    table: &MeterTable,
+    stats: &mut BuildStats,
+    problems: &mut Vec<String>,
+) -> Option<Meter> {
+    let other = |stats: &mut BuildStats| {
+        *stats
+            .other_meters
+            .entry(format!("{}: {}", item.product_name, item.meter_name))
+            .or_default() += 1;
+    };
+    if item.tier_minimum_units != 0.0 {
+        other(stats);
+        return None;
+    }
+    if let Some(t) = table.ptu_type(&item.meter_name) {
+        let billing = match (item.price_type.as_str(), item.reservation_term.as_deref()) {
+            ("Consumption", None) if table.ptu_hourly_products.contains(&item.product_name) => {
+                PtuBilling::Hourly
+            }
+            ("Reservation", term)
+                if table.ptu_reservation_products.contains(&item.product_name) =>
+            {
+                match term {
+                    Some("1 Month") => PtuBilling::Month,
+                    Some("1 Year") => PtuBilling::Year,
+                    other => {
+                        problems.push(format!(
+                            "{} ({}, meterId {}): reservationTerm {:?} is neither \"1 Month\" nor \"1 Year\"",
+                            item.meter_name, item.arm_region_name, item.meter_id, other
+                        ));
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                other(stats);
+                return None;
+            }
+        };
+        return Some(Meter::Ptu { t, billing });
+    }
+    if !table.token_products.contains(&item.product_name)
+        || !item
+            .meter_name
+            .trim()
+            .to_ascii_lowercase()
+            .ends_with("tokens")
+    {
+        other(stats);
+        return None;
+    }
+    let name = match parse_token_meter_name(&item.meter_name) {
+        Ok(n) => n,
+        Err(_) => {
+            *stats.unparsed.entry(item.meter_name.clone()).or_default() += 1;
+            return None;
+        }
+    };
+    let Some((model, priority)) = table.model_for(&name.model_spelling) else {
+        *stats
+            .unmatched_models
+            .entry(name.model_spelling.clone())
+            .or_default() += 1;
+        return None;
+    };
+    let per_1m_factor = match (item.unit_of_measure.as_str(), name.says_per_million) {
+        ("1M", _) => 1.0,
+        ("1K", false) => 1000.0,
+        (unit, _) => {
+            problems.push(format!(
+                "{} ({}, meterId {}): unit mismatch: unitOfMeasure `{unit}` for a token meter{}",
+                item.meter_name,
+                item.arm_region_name,
+                item.meter_id,
+                if name.says_per_million {
+                    " whose name says 1M"
+                } else {
+                    " (expected 1K or 1M)"
+                }
+            ));
+            return None;
+        }
+    };
+    Some(Meter::Token {
+        model: model.to_owned(),
+        priority,
+        kind: name.kind,
+        t: name.deployment_type,
+        per_1m_factor,
+    })
+}
+
+/// Currency, unit and sign checks of a matched item.
+fn check_item(item: &RetailItem, meter: &Meter) -> Result<(), String> {
+    let at = format!(
+        "{} ({}, meterId {})",
+        item.meter_name, item.arm_region_name, item.meter_id
+    );
+    if item.currency_code != "USD" {
+        return Err(format!(
+            "{at}: currency `{}`; the catalog is in USD",
+            item.currency_code
+        ));
+    }
+    if !(item.retail_price.is_finite() && item.retail_price > 0.0) {
+        return Err(format!(
+            "{at}: price {} is not a positive number",
+            item.retail_price
+        ));
+    }
+    if let Meter::Ptu { billing, .. } = meter {
+        let unit = item.unit_of_measure.as_str();
+        let fits = match billing {
+            PtuBilling::Hourly => unit == "1/Hour",
+            // The reservation trap: "1/Hour" although the price is per PTU for the term.
+            PtuBilling::Month => unit == "1/Hour" || unit == "1/Month",
+            PtuBilling::Year => unit == "1/Hour" || unit == "1/Year",
+        };
+        if !fits {
+            return Err(format!(
+                "{at}: unit mismatch: unitOfMeasure `{unit}` for a {} PTU row",
+                match billing {
+                    PtuBilling::Hourly => "hourly",
+                    PtuBilling::Month => "1-month reservation",
+                    PtuBilling::Year => "1-year reservation",
+                }
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn item_dates(item: &RetailItem) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), String> {
+    let parse = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .map(|d| d.to_utc())
+            .or_else(|_| {
+                NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
+                    .map(|d| d.and_time(NaiveTime::MIN).and_utc())
+            })
+            .map_err(|_| {
+                format!(
+                    "{} ({}, meterId {}): date `{s}` is not RFC 3339",
+                    item.meter_name, item.arm_region_name, item.meter_id
+                )
+            })
+    };
+    let start = parse(&item.effective_start_date)?;
+    let end = item.effective_end_date.as_deref().map(parse).transpose()?;
+    Ok((start, end))
+}

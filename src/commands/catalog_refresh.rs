@@ -1,0 +1,215 @@
+//! `ptuplan catalog refresh`: fetch, build, guard, write atomically, print the review.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::{bail, Context, Result};
+
+use crate::app::{catalog_from, Outcome};
+use crate::catalog::meters::MeterTable;
+use crate::catalog::prices::write_prices_file;
+use crate::catalog::refresh::{fetch_items, query_url, FetchPolicy};
+use crate::catalog::retail::{build_prices, BuildOptions, BuildStats};
+use crate::catalog::review::{review, Review};
+use crate::cli::RefreshArgs;
+use crate::report::table;
+
+/// Run `catalog refresh`.
+pub fn run(args: &RefreshArgs) -> Result<Outcome> {
+    let catalog = catalog_from(&args.catalog)?;
+    let meters =
+        MeterTable::load(args.catalog.catalog.as_deref()).context("loading meters.yaml")?;
+    let problems = meters.validate(&catalog);
+    if !problems.is_empty() {
+        bail!(
+            "the meter table has problems:\n  - {}",
+            problems.join("\n  - ")
+        );
+    }
+    let regions = ensure_regions(&args.regions, &catalog.known_regions())?;
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let url = query_url(&args.endpoint, &meters.service_id, regions.as_deref())?;
+    let policy = FetchPolicy {
+        max_attempts: args.max_attempts,
+        ..FetchPolicy::default()
+    };
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let mut pages = 0;
+    let items = fetch_items(url, &policy, &mut |page, n| {
+        pages = page;
+        if show_progress {
+            eprintln!("fetched page {page} ({n} items so far)");
+        }
+    })
+    .with_context(|| {
+        format!(
+            "fetching prices from {}; nothing was written",
+            args.endpoint
+        )
+    })?;
+    let opts = BuildOptions {
+        as_of,
+        endpoint: args.endpoint.clone(),
+        regions: regions.clone(),
+        accept_outliers: args.accept_outliers,
+    };
+    let build = build_prices(&items, &meters, &catalog, &opts)?;
+    if build.file.token_prices.is_empty() && build.file.ptu_prices.is_empty() {
+        bail!(
+            "no item of the {} fetched from {} priced a catalog entry on {as_of}; nothing was written (--verbose lists what was skipped)",
+            items.len(),
+            args.endpoint
+        );
+    }
+    let header = format!(
+        "Prices file written by ptuplan {} `catalog refresh`: use it with --prices FILE.\nPrices in force on {as_of}, from {}. Schema: the token_prices/ptu_prices lists of data/pricing.yaml.",
+        env!("CARGO_PKG_VERSION"),
+        args.endpoint
+    );
+    let review = review(&catalog, &build.file);
+    write_prices_file(&args.out, &build.file, &header)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Fetched {} items in {pages} page(s) from {}; prices in force on {as_of}.",
+        items.len(),
+        args.endpoint
+    )?;
+    writeln!(
+        out,
+        "Wrote {}: {} per-token and {} PTU entries ({} token prices and {} PTU prices by region and kind).",
+        args.out.display(),
+        build.file.token_prices.len(),
+        build.file.ptu_prices.len(),
+        build.stats.token_meters_used,
+        build.stats.ptu_rows_used
+    )?;
+    writeln!(out, "{}", skipped_line(&build.stats))?;
+    for o in &build.stats.accepted_outliers {
+        writeln!(out, "accepted outlier (--accept-outliers): {o}")?;
+    }
+    write_review(&mut out, &catalog.origin, &review)?;
+    if args.verbose {
+        write_skipped(&mut out, &build.stats)?;
+    }
+    out.flush()?;
+    Ok(Outcome::Ok)
+}
+
+fn ensure_regions(regions: &[String], known: &[&str]) -> Result<Option<Vec<String>>> {
+    if regions.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for r in regions {
+        let r = r.trim().to_ascii_lowercase();
+        if !known.contains(&r.as_str()) {
+            bail!(
+                "--region {r}: not a region of the catalog; known regions: {}",
+                known.join(", ")
+            );
+        }
+        out.push(r);
+    }
+    out.sort();
+    out.dedup();
+    Ok(Some(out))
+}
+
+fn skipped_line(s: &BuildStats) -> String {
+    let sum = |m: &std::collections::BTreeMap<String, usize>| m.values().sum::<usize>();
+    format!(
+        "Skipped: {} meter item(s) matching no catalog model, {} token meter(s) the name grammar does not read, {} other meter(s), {} in other regions, {} not in force, {} superseded, {} other service, {} incomplete entr(ies){}.",
+        sum(&s.unmatched_models),
+        sum(&s.unparsed),
+        sum(&s.other_meters),
+        sum(&s.other_regions),
+        s.not_in_force,
+        s.superseded,
+        s.other_service,
+        s.incomplete.len(),
+        if s.unmatched_models.is_empty() && s.incomplete.is_empty() {
+            ""
+        } else {
+            " (--verbose lists them)"
+        }
+    )
+}
+
+fn write_review(out: &mut dyn Write, origin: &str, r: &Review) -> std::io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Review against the catalog ({origin}): {} change(s) or new price(s), {} unchanged region x figure cell(s).",
+        r.rows.len(),
+        r.unchanged
+    )?;
+    if r.rows.is_empty() {
+        return Ok(());
+    }
+    let mut t = table::new(
+        &["Type", "Model", "Regions", "Figure", "Old", "New", "Change"],
+        &[4, 5, 6],
+    );
+    for row in &r.rows {
+        let regions = if row.regions.len() > 6 {
+            format!(
+                "{} (+{} more)",
+                row.regions[..6].join(" "),
+                row.regions.len() - 6
+            )
+        } else {
+            row.regions.join(" ")
+        };
+        t.add_row(vec![
+            row.deployment_type.to_string(),
+            if row.model.is_empty() {
+                "(all models)".to_owned()
+            } else {
+                row.model.clone()
+            },
+            regions,
+            row.field.to_owned(),
+            row.old.map_or("new".to_owned(), |o| format!("{o:.4}")),
+            format!("{:.4}", row.new),
+            row.change()
+                .map_or(String::new(), |c| format!("{:+.1}%", c * 100.0)),
+        ]);
+    }
+    writeln!(out, "{t}")
+}
+
+fn write_skipped(out: &mut dyn Write, s: &BuildStats) -> std::io::Result<()> {
+    let lists = [
+        (
+            "Meters matching no catalog model (add the spelling to meters.yaml if it is one):",
+            &s.unmatched_models,
+        ),
+        ("Token meters the name grammar does not read:", &s.unparsed),
+        ("Other meters (not token or PTU prices):", &s.other_meters),
+        (
+            "Regions skipped (not in the catalog, or not asked for):",
+            &s.other_regions,
+        ),
+    ];
+    for (title, map) in lists {
+        if map.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "{title}")?;
+        for (name, n) in map {
+            writeln!(out, "  {name}: {n} item(s)")?;
+        }
+    }
+    if !s.incomplete.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Incomplete (left out; the catalog's price stays):")?;
+        for i in &s.incomplete {
+            writeln!(out, "  {i}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! `ptuplan regions`: plan the logs as `compare` does, then rank every region x provisioned
+//! type x term where each workload's model is available, for the sales call.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+
+use crate::app::{catalog_from, planning_catalog, CompareSettings, Outcome};
+use crate::plan::regions::rank_regions;
+use crate::report::regions::{self, RegionsReport, SIZING_NOTE};
+use crate::report::{self, CatalogInfo, SCHEMA_VERSION};
+
+/// Run `regions`.
+pub fn run(settings: &CompareSettings) -> Result<Outcome> {
+    let base = catalog_from(&settings.catalog)?;
+    let compared = super::compare::build_report(settings, &base)?;
+    let (catalog, _) = planning_catalog(settings, &base)?;
+    let view = RegionsReport {
+        schema_version: SCHEMA_VERSION,
+        tool: compared.tool.clone(),
+        catalog: CatalogInfo::from_catalog(&catalog),
+        residency: settings
+            .plan
+            .constraints
+            .residency
+            .as_ref()
+            .map(|r| r.label().to_owned()),
+        sizing: SIZING_NOTE.to_owned(),
+        currency: compared.currency.clone(),
+        overrides_applied: compared.overrides_applied.clone(),
+        workloads: rank_regions(&catalog, &settings.plan.constraints, &compared.workloads),
+    };
+    let mut out = report::open_output(settings.out.as_deref())?;
+    regions::render(&view, settings.format, &mut out).context("writing the regions table")?;
+    out.flush().context("writing the regions table")?;
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,243 @@
+//! The `regions` view: a small serializable [`RegionsReport`] (its own JSON contract,
+//! `schema_version` 1) and its table, Markdown and CSV renderings. Costs are USD; with a
+//! display currency from `--overrides` the table and Markdown add a converted column and the
+//! CSV a converted field.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::markdown::escape;
+use super::{fmt_usd, table, CatalogInfo, Format};
+use crate::catalog::overrides::{AppliedOverride, Currency};
+use crate::plan::regions::RegionPlan;
+
+/// Everything `ptuplan regions` prints.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RegionsReport {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `ptuplan` and its version.
+    pub tool: String,
+    /// Which catalog priced it (with the `--prices` file, if any).
+    pub catalog: CatalogInfo,
+    /// `--residency`, if given.
+    pub residency: Option<String>,
+    /// How the PTU count was chosen (the same text as the `plan::regions` docs).
+    pub sizing: String,
+    /// Display currency; costs stay in USD.
+    pub currency: Option<Currency>,
+    /// Every `--overrides` entry.
+    pub overrides_applied: Vec<AppliedOverride>,
+    /// One ranking per workload.
+    pub workloads: Vec<RegionPlan>,
+}
+
+/// Text of [`RegionsReport::sizing`].
+pub const SIZING_NOTE: &str = "PTUs per type: the smallest swept count meeting the throttle target in the workload's own region (basis `sweep`), else the minute-peak count (basis `peak-minute`); the count does not depend on the region. Monthly cost = PTUs x the term's effective price x 730 h, PTU only (no spillover).";
+
+/// Render in `format`.
+pub fn render(report: &RegionsReport, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)
+        }
+        Format::Csv => write_csv(report, out),
+        Format::Markdown => write_markdown(report, out),
+        Format::Table => write_table(report, out),
+    }
+}
+
+fn header_lines(report: &RegionsReport) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Catalog {} as of {}",
+        report.catalog.origin, report.catalog.as_of
+    )];
+    if let Some(file) = &report.catalog.prices_file {
+        lines.push(format!(
+            "Prices from {file} (in force on {})",
+            report.catalog.prices_as_of.as_deref().unwrap_or("?")
+        ));
+    }
+    if let Some(r) = &report.residency {
+        lines.push(format!(
+            "Residency: {r} (options processing data outside are excluded)"
+        ));
+    }
+    if let Some(c) = &report.currency {
+        lines.push(format!(
+            "Display currency: {} at {} per USD",
+            c.code, c.per_usd
+        ));
+    }
+    for o in &report.overrides_applied {
+        lines.push(format!(
+            "Override applied: {} {} [{}]",
+            o.kind, o.description, o.at
+        ));
+    }
+    lines.push(report.sizing.clone());
+    lines
+}
+
+fn heading(w: &RegionPlan) -> String {
+    format!(
+        "{} ({}, sized in {}): {} options, {} region x type pairs excluded",
+        w.deployment,
+        w.model,
+        w.region,
+        w.rows.len(),
+        w.excluded.len()
+    )
+}
+
+fn converted(report: &RegionsReport, usd: f64) -> Option<String> {
+    report.currency.as_ref().map(|c| fmt_usd(c.from_usd(usd)))
+}
+
+fn cells(report: &RegionsReport, r: &crate::plan::regions::RegionRow) -> Vec<String> {
+    let mut row = vec![
+        r.rank.to_string(),
+        r.region.clone(),
+        r.deployment_type.to_string(),
+        r.billing.as_str().to_owned(),
+        r.ptus.to_string(),
+        fmt_usd(r.monthly_cost_usd),
+    ];
+    row.extend(converted(report, r.monthly_cost_usd));
+    row.extend([
+        r.processing.clone(),
+        format!("{:.0}", r.latency_target_tokens_per_s),
+        r.sizing_basis.to_owned(),
+        r.price_basis.clone(),
+        r.note.clone().unwrap_or_default(),
+    ]);
+    row
+}
+
+fn headers(report: &RegionsReport) -> (Vec<String>, Vec<usize>) {
+    let mut h: Vec<String> = ["#", "Region", "Type", "Term", "PTUs", "Cost [USD/mo]"]
+        .map(str::to_owned)
+        .to_vec();
+    let mut right = vec![0, 4, 5];
+    if let Some(c) = &report.currency {
+        h.push(format!("Cost [{}/mo]", c.code));
+        right.push(6);
+    }
+    h.extend(
+        [
+            "Processing",
+            "Latency target [tok/s]",
+            "Sizing",
+            "Price",
+            "Note",
+        ]
+        .map(str::to_owned),
+    );
+    right.push(h.len() - 4);
+    (h, right)
+}
+
+fn write_table(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
+    for line in header_lines(report) {
+        writeln!(out, "{line}")?;
+    }
+    let (h, right) = headers(report);
+    for w in &report.workloads {
+        writeln!(out)?;
+        writeln!(out, "{}", heading(w))?;
+        let header: Vec<&str> = h.iter().map(String::as_str).collect();
+        let mut t = table::new(&header, &right);
+        for r in &w.rows {
+            t.add_row(cells(report, r));
+        }
+        writeln!(out, "{t}")?;
+    }
+    Ok(())
+}
+
+fn write_markdown(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# ptuplan regions")?;
+    writeln!(out)?;
+    for line in header_lines(report) {
+        writeln!(out, "- {}", escape(&line))?;
+    }
+    let (h, right) = headers(report);
+    for w in &report.workloads {
+        writeln!(out)?;
+        writeln!(out, "## {}", escape(&heading(w)))?;
+        writeln!(out)?;
+        writeln!(out, "| {} |", h.join(" | "))?;
+        let align: Vec<&str> = (0..h.len())
+            .map(|i| if right.contains(&i) { "---:" } else { "---" })
+            .collect();
+        writeln!(out, "|{}|", align.join("|"))?;
+        for r in &w.rows {
+            let c: Vec<String> = cells(report, r).iter().map(|s| escape(s)).collect();
+            writeln!(out, "| {} |", c.join(" | "))?;
+        }
+    }
+    Ok(())
+}
+
+/// One CSV row. Columns are a contract: add at the end, never rename.
+#[derive(Serialize)]
+struct CsvRow<'a> {
+    deployment: &'a str,
+    model: &'a str,
+    workload_region: &'a str,
+    rank: usize,
+    region: &'a str,
+    deployment_type: &'a str,
+    billing: &'a str,
+    ptus: u32,
+    sizing_basis: &'a str,
+    monthly_cost_usd: f64,
+    usd_per_ptu_month: f64,
+    processing: &'a str,
+    latency_target_tokens_per_s: f64,
+    price_basis: &'a str,
+    price_as_of: &'a str,
+    note: &'a str,
+    residency: &'a str,
+    currency: &'a str,
+    monthly_cost_display: Option<f64>,
+    overrides_applied: usize,
+}
+
+fn write_csv(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let round2 = |v: f64| (v * 100.0).round() / 100.0;
+    for p in &report.workloads {
+        for r in &p.rows {
+            w.serialize(CsvRow {
+                deployment: &p.deployment,
+                model: &p.model,
+                workload_region: &p.region,
+                rank: r.rank,
+                region: &r.region,
+                deployment_type: r.deployment_type.as_str(),
+                billing: r.billing.as_str(),
+                ptus: r.ptus,
+                sizing_basis: r.sizing_basis,
+                monthly_cost_usd: round2(r.monthly_cost_usd),
+                usd_per_ptu_month: round2(r.usd_per_ptu_month),
+                processing: &r.processing,
+                latency_target_tokens_per_s: r.latency_target_tokens_per_s,
+                price_basis: &r.price_basis,
+                price_as_of: &r.price_as_of,
+                note: r.note.as_deref().unwrap_or(""),
+                residency: report.residency.as_deref().unwrap_or(""),
+                currency: report.currency.as_ref().map_or("", |c| c.code.as_str()),
+                monthly_cost_display: report
+                    .currency
+                    .as_ref()
+                    .map(|c| round2(c.from_usd(r.monthly_cost_usd))),
+                overrides_applied: report.overrides_applied.len(),
+            })
+            .map_err(io::Error::other)?;
+        }
+    }
+    w.flush()
+}
