@@ -234,6 +234,11 @@ fn bad_inputs_name_file_line_and_field() {
             "did you mean `gpt-4o`",
         ),
         ("no-region.csv", ":2: field `region`", "--region"),
+        (
+            "azure-diagnostic.jsonl",
+            ":1: field `usage`",
+            "no token counts",
+        ),
     ];
     for (file, location, what) in cases {
         ptuplan()

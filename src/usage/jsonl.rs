@@ -1,5 +1,5 @@
-//! JSON Lines usage logs: one object per line with a `timestamp` (RFC 3339 or Unix seconds),
-//! `created` or `created_at` (Unix seconds), `model`, optional `deployment`, `region`,
+//! JSON Lines usage logs: one object per line with a `timestamp` (or `time`; RFC 3339 or Unix
+//! seconds), `created` or `created_at` (Unix seconds), `model`, optional `deployment`, `region`,
 //! `status`, `latency_ms`, `max_completion_tokens` (or `max_tokens`, `max_output_tokens`) and an
 //! OpenAI-style `usage` object in the Chat Completions shape (`prompt_tokens`,
 //! `completion_tokens`, `*_tokens_details`) or the Responses shape (`input_tokens`,
@@ -21,8 +21,11 @@ use super::{
 
 #[derive(Deserialize)]
 struct Line<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow, default, alias = "time")]
     timestamp: Option<Scalar<'a>>,
+    /// Present on Azure Monitor resource-log records (`RequestResponse`), which carry no tokens.
+    #[serde(borrow, default)]
+    category: Option<Cow<'a, str>>,
     #[serde(default)]
     created: Option<Number>,
     #[serde(default)]
@@ -148,9 +151,16 @@ fn parse_line(
             ))
         }
     };
-    let usage = line
-        .usage
-        .ok_or_else(|| FieldProblem::new("usage", "missing usage object"))?;
+    let usage = line.usage.ok_or_else(|| match &line.category {
+        Some(category) => FieldProblem::new(
+            "usage",
+            format!(
+                "this is an Azure Monitor `{category}` diagnostic record: it has arrival time, status and latency but no token counts; \
+                 log each response's `usage` object instead (see the README's Inputs)"
+            ),
+        ),
+        None => FieldProblem::new("usage", "missing usage object"),
+    })?;
     let (prompt, prompt_name) = match (&usage.prompt_tokens, &usage.input_tokens) {
         (Some(n), _) => (n, "usage.prompt_tokens"),
         (None, Some(n)) => (n, "usage.input_tokens"),
