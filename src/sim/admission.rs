@@ -212,6 +212,13 @@ struct Group {
     ms_per_output_token: f64,
     offered: u64,
     current_minute: Option<i64>,
+    /// Negative completion corrections (tokens, times each slot's ratio) due but not yet
+    /// applied to every slot. Drains and negative corrections both act as
+    /// `level -> max(0, level - x)`, and such steps compose by adding their `x`, so deferring
+    /// them to the next admission check gives exactly the same levels.
+    pending_all_tokens: f64,
+    /// The same for completions that only some slots admitted (weighted tokens per slot).
+    pending: Vec<f64>,
 }
 
 impl Group {
@@ -232,6 +239,8 @@ impl Group {
             ms_per_output_token: 0.0,
             offered: 0,
             current_minute: None,
+            pending_all_tokens: 0.0,
+            pending: Vec::new(),
         }
     }
 
@@ -250,11 +259,35 @@ impl Group {
         self.served.push(0);
         self.modes.push(t.mode);
         self.outcomes.push(SimOutcome::default());
+        self.pending.push(0.0);
         self.ms_per_output_token = 1000.0 / t.latency_target_tokens_per_s.max(1e-9);
     }
 
     fn len(&self) -> usize {
         self.targets.len()
+    }
+
+    /// The mask with every slot set.
+    fn full_mask(&self) -> u128 {
+        if self.len() >= 128 {
+            u128::MAX
+        } else {
+            (1u128 << self.len()) - 1
+        }
+    }
+
+    /// Apply the deferred corrections to every slot, drained to `t_ms`.
+    fn flush_pending(&mut self, t_ms: i64) {
+        let t = t_ms as f64;
+        for i in 0..self.len() {
+            let level = self.level[i] - self.rate_per_ms[i] * (t - self.last_ms[i]).max(0.0)
+                + self.ratio[i] * self.pending_all_tokens
+                + self.pending[i];
+            self.level[i] = level.max(0.0);
+            self.last_ms[i] = t;
+            self.pending[i] = 0.0;
+        }
+        self.pending_all_tokens = 0.0;
     }
 
     /// Level of slot `i` drained to `t_ms`.
@@ -543,24 +576,27 @@ impl Simulator<'_> {
 
     fn complete(&mut self, c: &Completion) {
         let g = &mut self.groups[c.group as usize];
-        let n = g.len();
-        let lanes = g.level[..n]
-            .iter_mut()
-            .zip(&mut g.last_ms[..n])
-            .zip(&g.rate_per_ms[..n])
-            .zip(&g.ratio[..n]);
-        let t = c.t_ms as f64;
-        for (i, (((level, last_ms), rate), ratio)) in lanes.enumerate() {
-            // Draining every slot to the same instant is harmless: two drains with a floor at
-            // zero equal one. Only the slots in the mask get the correction.
-            let drained = drain(*level, *last_ms, *rate, t);
-            let correction = if (c.mask >> i) & 1 == 1 {
-                c.delta_tokens * ratio
+        if c.delta_tokens <= 0.0 {
+            // Exact when deferred (see `Group::pending_all_tokens`).
+            if c.mask == g.full_mask() {
+                g.pending_all_tokens += c.delta_tokens;
             } else {
-                0.0
-            };
-            *level = (drained + correction).max(0.0);
-            *last_ms = t;
+                let mut bits = c.mask;
+                while bits != 0 {
+                    let i = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    g.pending[i] += c.delta_tokens * g.ratio[i];
+                }
+            }
+            return;
+        }
+        // A positive correction does not commute with the floor at zero: apply it now.
+        g.flush_pending(c.t_ms);
+        let mut bits = c.mask;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            g.level[i] = (g.level[i] + c.delta_tokens * g.ratio[i]).max(0.0);
         }
     }
 
@@ -577,6 +613,8 @@ impl Simulator<'_> {
         let t = e.t_ms as f64;
         let mut rejected = false;
         // The hot loop: drain, compare, charge; disjoint slices so nothing is reloaded.
+        let pending_all = g.pending_all_tokens;
+        g.pending_all_tokens = 0.0;
         let lanes = g.level[..n]
             .iter_mut()
             .zip(&mut g.last_ms[..n])
@@ -585,9 +623,16 @@ impl Simulator<'_> {
             .zip(&g.ratio[..n])
             .zip(&mut g.minute_admitted[..n])
             .zip(&mut g.served[..n])
-            .zip(&mut g.admitted[..n]);
-        for (((((((level, last_ms), rate), full), ratio), minute), served), admitted) in lanes {
-            let drained = drain(*level, *last_ms, *rate, t);
+            .zip(&mut g.admitted[..n])
+            .zip(&mut g.pending[..n]);
+        for ((((((((level, last_ms), rate), full), ratio), minute), served), admitted), pending) in
+            lanes
+        {
+            // Drain, then the deferred negative corrections, one floor at zero for both.
+            let drained =
+                (*level - *rate * (t - *last_ms).max(0.0) + ratio * pending_all + *pending)
+                    .max(0.0);
+            *pending = 0.0;
             let admit = drained < *full;
             *level = if admit {
                 drained + uncached + ratio * estimate
@@ -673,6 +718,7 @@ impl Simulator<'_> {
         let latency = self.latency_ms(w, &r.event);
         let g = &mut self.groups[w];
         g.advance_minute(r.t_ms);
+        g.flush_pending(r.t_ms);
         let level = g.drained(slot, r.t_ms);
         g.last_ms[slot] = r.t_ms as f64;
         if level >= g.full_level[slot] {

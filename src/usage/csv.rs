@@ -201,8 +201,7 @@ pub(crate) fn columns_of(header: &::csv::ByteRecord, path: &str) -> Result<Colum
             message: "the log is empty (no header row)".to_owned(),
         });
     }
-    let mut columns = Columns::from_header(header, path)?;
-    columns.width = header.len();
+    let columns = Columns::from_header(header, path)?;
     Ok(columns)
 }
 
