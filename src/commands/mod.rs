@@ -2,4 +2,6 @@
 
 pub mod catalog;
 pub mod compare;
+pub mod diff;
+pub mod report;
 pub mod sample;

@@ -5,13 +5,34 @@
 
 use std::io::{self, Write};
 
+use super::html;
 use super::table::{input_line, option_note, summary_line, workload_facts};
-use super::{fmt_pct, fmt_usd, Report};
+use super::{fmt_pct, fmt_usd, Extras, Report};
 
 /// Write the report as Markdown.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_with(report, &Extras::default(), out)
+}
+
+/// Write the report as Markdown, with the baseline diff and budget-rule verdicts first.
+pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# ptuplan cost report")?;
     writeln!(out)?;
+    if !extras.verdicts.is_empty() {
+        writeln!(out, "## Budget rules")?;
+        writeln!(out)?;
+        for v in extras.verdicts {
+            let mark = if v.breached { "**FAILED**" } else { "passed" };
+            writeln!(out, "- {mark}: {}", escape(&v.message()))?;
+        }
+        writeln!(out)?;
+    }
+    if let Some(diff) = extras.diff {
+        super::diff::markdown::write(diff, out)?;
+        writeln!(out)?;
+        writeln!(out, "## This run")?;
+        writeln!(out)?;
+    }
     writeln!(out, "{}", escape(&input_line(report)))?;
     writeln!(out)?;
     writeln!(out, "**{}**", escape(&summary_line(report)))?;
@@ -47,12 +68,13 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     for w in &report.workloads {
         writeln!(out)?;
+        // Inside an HTML block Markdown escapes are not processed: HTML-escape only.
         writeln!(
             out,
             "<details><summary>{} ({} @ {}): all options</summary>",
-            escape(&w.deployment),
-            escape(&w.model),
-            escape(&w.region)
+            html::escape(&w.deployment),
+            html::escape(&w.model),
+            html::escape(&w.region)
         )?;
         writeln!(out)?;
         writeln!(out, "{}", escape(&workload_facts(w)))?;
@@ -82,6 +104,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
         writeln!(out, "</details>")?;
+    }
+    if extras.mention_files {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Charts and a self-contained page for readers new to the tool: `report.html`, \
+             `charts/*.svg` and `charts/*.png` next to this file."
+        )?;
     }
     Ok(())
 }
