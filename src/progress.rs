@@ -7,12 +7,31 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fmt;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::commands::compare::Progress;
 
 /// How long a run goes before the spinner appears.
 const SHOW_AFTER: Duration = Duration::from_secs(1);
+
+/// "reading 1,234,567 records (650,123/s)".
+fn reading_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {msg} {human_pos} records ({rate})")
+        .map(|s| {
+            s.with_key("rate", |state: &ProgressState, w: &mut dyn fmt::Write| {
+                let _ = write!(w, "{}/s", crate::report::fmt_int(state.per_sec() as u64));
+            })
+        })
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+/// "simulating PTU admission (N records read) 4s".
+fn stage_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
 
 /// A spinner that shows itself after [`SHOW_AFTER`].
 pub struct Spinner {
@@ -24,9 +43,7 @@ impl Spinner {
     /// Start a hidden spinner; it shows after a second unless `quiet`.
     pub fn start(quiet: bool) -> Spinner {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        let style = ProgressStyle::with_template("{spinner} {msg} {human_pos} records ({per_sec})")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner());
-        bar.set_style(style);
+        bar.set_style(reading_style());
         bar.set_message("reading");
         if quiet {
             return Spinner { bar, stop: None };
@@ -49,8 +66,14 @@ impl Spinner {
     pub fn update(&self, p: Progress) {
         match p {
             Progress::Records(n) => self.bar.set_position(n),
-            Progress::Simulating => self.bar.set_message("simulating PTU admission; read"),
-            Progress::Planning => self.bar.set_message("planning; read"),
+            Progress::Simulating => {
+                self.bar.set_style(stage_style());
+                self.bar.set_message(format!(
+                    "simulating PTU admission ({} records read)",
+                    crate::report::fmt_int(self.bar.position())
+                ));
+            }
+            Progress::Planning => self.bar.set_message("planning"),
         }
     }
 

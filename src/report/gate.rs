@@ -248,7 +248,11 @@ fn fmt_value(v: f64) -> String {
         if v > 0.0 { "+inf" } else { "-inf" }.to_owned()
     } else {
         // Enough digits for rates like 0.0123 and costs like 5000.25, without float noise.
-        let s = format!("{v:.4}");
+        let s = if v.abs() >= 100.0 {
+            format!("{v:.2}")
+        } else {
+            format!("{v:.4}")
+        };
         s.trim_end_matches('0').trim_end_matches('.').to_owned()
     }
 }
