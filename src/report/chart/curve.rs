@@ -173,6 +173,13 @@ pub fn draw_curve<DB: DrawingBackend>(
             5,
             c.stroke_width(2),
         ))?;
+        // Small dots on every swept count, so a one-count sweep still shows.
+        chart.draw_series(
+            t.hourly
+                .iter()
+                .chain(&t.reserved_1_year)
+                .map(|&p| Circle::new(p, 3, c.filled())),
+        )?;
         if let Some(p) = t.cost_optimal {
             chart.draw_series(std::iter::once(Circle::new(p, 7, c.filled())))?;
             chart.draw_series(std::iter::once(Circle::new(p, 7, INK.stroke_width(1))))?;
