@@ -143,6 +143,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn hostile_names_neither_break_tables_nor_inject_html() {
+        let mut w = crate::report::test_support::sample_workload();
+        w.deployment = "<script>alert(1)</script>|my_deploy".to_owned();
+        let report = crate::report::test_support::report_of(vec![w]);
+        let mut buf = Vec::new();
+        write(&report, &mut buf).expect("renders");
+        let md = String::from_utf8(buf).expect("utf-8");
+        assert!(!md.contains("<script>"));
+        assert!(md.contains("| &lt;script&gt;alert(1)&lt;/script&gt;\\|my\\_deploy | gpt-4o |"));
+        // Inside the HTML <summary> Markdown escapes would show literally: HTML-escaped only.
+        assert!(md.contains(
+            "<summary>&lt;script&gt;alert(1)&lt;/script&gt;|my_deploy (gpt-4o @ eastus2)"
+        ));
+    }
+
+    #[test]
     fn escapes_hostile_names() {
         assert_eq!(escape("<script>|x"), "&lt;script&gt;\\|x");
         assert_eq!(escape("a_b*c"), "a\\_b\\*c");
