@@ -11,11 +11,13 @@ use crate::catalog::overrides::{AppliedOverride, Overrides};
 use crate::catalog::prices::{layer_prices, load_prices_file};
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
 use crate::cli::{
-    CatalogArgs, Cli, Command, InputArgs, InputFormatArg, MissingMaxArg, OnThrottleArg, OutputArgs,
-    PlanningArgs, ReserveArg, ReserveTermArg, SimArgs,
+    CatalogArgs, Cli, Command, GateArgs, InputArgs, InputFormatArg, MissingMaxArg, OnThrottleArg,
+    OutputArgs, PlanningArgs, ReportArgs, ReserveArg, ReserveTermArg, SimArgs,
 };
 use crate::commands;
 use crate::plan::{Billing, PlanSettings, ReservePolicy, SalesFacts, ThrottlePolicy};
+use crate::report::diff::DiffFormat;
+use crate::report::gate::GateRule;
 use crate::report::Format;
 use crate::sim::{MissingMaxTokens, SimParams};
 use crate::usage::{InputFormat, InputSource, InputSpec};
@@ -47,7 +49,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 args.generated_at.as_deref(),
             )?
             .with_planning(&args.planning)?;
-            commands::compare::run(&settings)
+            let gates = GateSettings::from_args(&args.gates)?;
+            commands::compare::run(&settings, &gates)
         }
         Command::Regions(args) => {
             let settings = CompareSettings::from_args(
@@ -60,6 +63,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             .with_planning(&args.planning)?;
             commands::regions::run(&settings)
         }
+        Command::Report(args) => commands::report::run(&ReportSettings::from_args(&args)?),
+        Command::Diff(args) => commands::diff::run(&DiffSettings {
+            base: args.base,
+            new: args.new,
+            format: args.format,
+            out: args.out,
+        }),
         Command::Sample(args) => commands::sample::run(&args),
         Command::Catalog(cmd) => commands::catalog::run(cmd),
     }
@@ -97,6 +107,87 @@ pub fn planning_catalog(
         None => Vec::new(),
     };
     Ok((catalog, applied))
+}
+
+/// A cross-flag problem clap cannot see; `main` exits with status 2, like clap's own usage
+/// errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Validated `--fail-on` rules and `--baseline`.
+#[derive(Debug, Clone, Default)]
+pub struct GateSettings {
+    /// Rules, in the order given.
+    pub rules: Vec<GateRule>,
+    /// The baseline report.
+    pub baseline: Option<PathBuf>,
+}
+
+impl GateSettings {
+    /// Check that rules comparing against a baseline have one.
+    pub fn from_args(args: &GateArgs) -> Result<GateSettings> {
+        if args.baseline.is_none() {
+            if let Some(rule) = args.fail_on.iter().find(|r| r.metric.needs_baseline()) {
+                return Err(UsageError(format!(
+                    "--fail-on '{rule}' compares against a previous report: pass --baseline OLD.json"
+                ))
+                .into());
+            }
+        }
+        Ok(GateSettings {
+            rules: args.fail_on.clone(),
+            baseline: args.baseline.clone(),
+        })
+    }
+}
+
+/// Settings of `diff`.
+#[derive(Debug, Clone)]
+pub struct DiffSettings {
+    /// The earlier report.
+    pub base: PathBuf,
+    /// The later report.
+    pub new: PathBuf,
+    /// Output format.
+    pub format: DiffFormat,
+    /// Output file (None or `-` = stdout).
+    pub out: Option<PathBuf>,
+}
+
+/// Validated settings of `report`.
+#[derive(Debug, Clone)]
+pub struct ReportSettings {
+    /// The planning run (format and output unused).
+    pub compare: CompareSettings,
+    /// Directory the files go to.
+    pub out_dir: PathBuf,
+    /// Budget rules and baseline.
+    pub gates: GateSettings,
+}
+
+impl ReportSettings {
+    /// Resolve and check the flags.
+    pub fn from_args(args: &ReportArgs) -> Result<ReportSettings> {
+        let output = OutputArgs {
+            format: None,
+            out: None,
+            quiet: args.quiet,
+            timings: false,
+        };
+        Ok(ReportSettings {
+            compare: CompareSettings::from_args(
+                &args.input,
+                &args.catalog,
+                &args.sim,
+                &output,
+                args.generated_at.as_deref(),
+            )?
+            .with_planning(&args.planning)?,
+            out_dir: args.out_dir.clone(),
+            gates: GateSettings::from_args(&args.gates)?,
+        })
+    }
 }
 
 /// Validated settings of a planning run.

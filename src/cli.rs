@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::plan::Residency;
+use crate::report::diff::DiffFormat;
+use crate::report::gate::{parse_rule, GateRule};
 use crate::report::Format;
 
 /// Replay Azure OpenAI usage logs against every deployment option (Standard, Batch, PTU) and
@@ -29,6 +31,16 @@ pub enum Command {
     ///
     /// With no LOG, replays the bundled 30-day sample and says so on stderr.
     Compare(CompareArgs),
+    /// Write the full report set to a directory: Markdown, JSON, CSV, HTML and charts.
+    ///
+    /// Writes report.md, report.json, options.csv, report.html and charts/*.svg and
+    /// charts/*.png, all from the same run as `compare`. Takes the same inputs and flags.
+    Report(ReportArgs),
+    /// Compare two JSON reports: recommendation and monthly cost per workload, before and after.
+    ///
+    /// Workloads are matched by deployment, model and region; added and removed ones are
+    /// listed. Reads the JSON of `compare --format json` or report.json of `report`.
+    Diff(DiffArgs),
     /// Write a deterministic synthetic usage log.
     Sample(SampleArgs),
     /// Rank every region x provisioned type x term where each workload's model is available.
@@ -243,6 +255,27 @@ pub struct CompareArgs {
     /// Quotes and constraints.
     #[command(flatten)]
     pub planning: PlanningArgs,
+    /// Budget rules.
+    #[command(flatten)]
+    pub gates: GateArgs,
+}
+
+/// Budget rules for CI.
+#[derive(Debug, Args, Clone)]
+pub struct GateArgs {
+    /// Exit with status 3 when EXPR holds, e.g. 'monthly_cost_usd>5000' (repeatable).
+    ///
+    /// EXPR is METRIC OP NUMBER with OP one of > >= < <= (quote it in the shell). Metrics:
+    /// monthly_cost_usd (total recommended, USD per month), throttle_rate (worst recommended
+    /// option, 0.01 = 1%), workloads_without_recommendation (count),
+    /// monthly_cost_increase_pct and monthly_cost_increase_usd (against --baseline). Reports
+    /// are still written when a rule fires.
+    #[arg(long = "fail-on", value_name = "EXPR", value_parser = parse_rule)]
+    pub fail_on: Vec<GateRule>,
+    /// A previous report (JSON) to compare with: for the *_increase_* rules, and `report` puts
+    /// the diff at the top of report.md.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// `regions` arguments (the same inputs and knobs as `compare`).
@@ -297,6 +330,52 @@ pub struct RefreshArgs {
     pub quiet: bool,
 }
 
+/// `report` arguments.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Catalog.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Simulation.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Directory to write into (created when missing; files of the same name are replaced).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out_dir: PathBuf,
+    /// Print nothing on stderr but errors and breached rules.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Timestamp to put in the report (RFC 3339); default: SOURCE_DATE_EPOCH if set, else none.
+    #[arg(long, value_name = "RFC3339")]
+    pub generated_at: Option<String>,
+    /// Budget rules.
+    #[command(flatten)]
+    pub gates: GateArgs,
+    /// Quotes and constraints.
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+}
+
+/// `diff` arguments.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report (JSON).
+    #[arg(value_name = "BASE.json")]
+    pub base: PathBuf,
+    /// The later report (JSON).
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Write to FILE instead of stdout (`-` = stdout).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
 /// `sample` arguments.
 #[derive(Debug, Args)]
 pub struct SampleArgs {
@@ -304,7 +383,7 @@ pub struct SampleArgs {
     #[arg(long, default_value_t = 30, value_name = "D")]
     pub days: u32,
     /// Requests in total.
-    #[arg(long, default_value_t = 150_000, value_name = "N")]
+    #[arg(long, default_value_t = 110_000, value_name = "N")]
     pub requests: u64,
     /// Random seed (the same seed gives the same bytes).
     #[arg(long, default_value_t = 7, value_name = "S")]

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod plan;
+pub mod progress;
 pub mod report;
 pub mod sim;
 pub mod usage;

@@ -1,25 +1,158 @@
 //! `ptuplan compare`: read the logs, replay them, simulate the PTU sweep, plan, render.
 
 use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
 
-use crate::app::{catalog_from, planning_catalog, CompareSettings, Outcome};
+use crate::app::{catalog_from, planning_catalog, CompareSettings, GateSettings, Outcome};
 use crate::catalog::Catalog;
 use crate::plan;
-use crate::report::{self, Assumptions, CatalogInfo, InputInfo, Report, Summary, SCHEMA_VERSION};
+use crate::progress::Spinner;
+use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
+use crate::report::gate::{self, Verdict};
+use crate::report::{
+    self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
+};
 use crate::sim::replay::fmt_ms;
 use crate::sim::{self, Replay, WorkloadRegistry};
-use crate::usage::{self, ReadOptions};
+use crate::usage::{self, ReadOptions, RecordSink, SinkError};
 
 /// Run `compare`.
-pub fn run(settings: &CompareSettings) -> Result<Outcome> {
+pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> {
     let catalog = catalog_from(&settings.catalog)?;
-    let report = build_report(settings, &catalog)?;
+    let baseline = load_baseline(gates)?;
+    let report = build_report_with_spinner(settings, &catalog)?;
+    let diff = baseline.map(|b| diff_against(gates, &b, &report));
+    let verdicts = evaluate_gates(gates, &report, diff.as_ref())?;
+    let extras = Extras {
+        diff: diff.as_ref(),
+        verdicts: &verdicts,
+        mention_files: false,
+    };
     let mut out = report::open_output(settings.out.as_deref())?;
-    report::render(&report, settings.format, &mut out).context("writing the report")?;
+    report::render_with(&report, settings.format, &extras, &mut out)
+        .context("writing the report")?;
     out.flush().context("writing the report")?;
-    Ok(Outcome::Ok)
+    Ok(announce_verdicts(&verdicts, settings.quiet))
+}
+
+/// What a long run reports to its caller: records read so far, then the stage it is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Records read so far (sent every [`PROGRESS_EVERY`] records).
+    Records(u64),
+    /// Reading is done; the PTU sweep is being simulated.
+    Simulating,
+    /// Turning outcomes into plans.
+    Planning,
+}
+
+/// How many records pass between two [`Progress::Records`] calls.
+pub const PROGRESS_EVERY: u64 = 1 << 16;
+
+/// The replay, counting records for progress; forks (one per reading thread) share the count.
+struct Counted<'a> {
+    replay: Replay,
+    unreported: u64,
+    seen: &'a AtomicU64,
+    progress: &'a (dyn Fn(Progress) + Sync),
+}
+
+impl Counted<'_> {
+    fn into_inner(self) -> Replay {
+        self.replay
+    }
+}
+
+impl RecordSink for Counted<'_> {
+    fn take(&mut self, record: usage::UsageRecord) -> Result<(), SinkError> {
+        self.replay.take(record)?;
+        self.unreported += 1;
+        if self.unreported == PROGRESS_EVERY {
+            let total = self.seen.fetch_add(self.unreported, Ordering::Relaxed) + self.unreported;
+            self.unreported = 0;
+            (self.progress)(Progress::Records(total));
+        }
+        Ok(())
+    }
+
+    fn fork(&self) -> Self {
+        Counted {
+            replay: self.replay.fork(),
+            unreported: 0,
+            seen: self.seen,
+            progress: self.progress,
+        }
+    }
+
+    fn join(&mut self, later: Self) -> Result<(), SinkError> {
+        self.replay.join(later.replay)
+    }
+}
+
+/// [`build_report`] with a spinner on stderr (hidden with `--quiet` or when stderr is not a
+/// terminal, and shown only for runs longer than about a second).
+pub fn build_report_with_spinner(settings: &CompareSettings, catalog: &Catalog) -> Result<Report> {
+    let spinner = Spinner::start(settings.quiet);
+    let result = build_report_with_progress(settings, catalog, &|p| spinner.update(p));
+    spinner.finish();
+    result
+}
+
+/// Read the `--baseline` report, if any, before the (possibly long) run.
+pub fn load_baseline(gates: &GateSettings) -> Result<Option<ReportView>> {
+    let Some(path) = &gates.baseline else {
+        return Ok(None);
+    };
+    read_report_file(path).map(Some)
+}
+
+/// Read and parse a report JSON file; errors name the file.
+pub fn read_report_file(path: &Path) -> Result<ReportView> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read report {}", path.display()))?;
+    Ok(parse_report(&path.display().to_string(), &text)?)
+}
+
+fn b_name(gates: &GateSettings) -> String {
+    gates
+        .baseline
+        .as_ref()
+        .map_or_else(String::new, |p| p.display().to_string())
+}
+
+/// The diff of this run's report against the baseline, named after the baseline file.
+pub fn diff_against(gates: &GateSettings, base: &ReportView, report: &Report) -> ReportDiff {
+    diff_reports(base, &ReportView::from(report), &b_name(gates), "this run")
+}
+
+/// Evaluate the `--fail-on` rules.
+pub fn evaluate_gates(
+    gates: &GateSettings,
+    report: &Report,
+    diff: Option<&ReportDiff>,
+) -> Result<Vec<Verdict>> {
+    Ok(gate::evaluate(&gates.rules, report, diff)?)
+}
+
+/// Print breached rules (always) and passed ones (unless quiet) on stderr; the outcome.
+pub fn announce_verdicts(verdicts: &[Verdict], quiet: bool) -> Outcome {
+    let mut breached = false;
+    for v in verdicts {
+        if v.breached {
+            breached = true;
+            eprintln!("budget rule {}", v.message());
+        } else if !quiet {
+            eprintln!("note: budget rule {}", v.message());
+        }
+    }
+    if breached {
+        Outcome::BudgetBreached
+    } else {
+        Outcome::Ok
+    }
 }
 
 /// Read, replay, simulate and plan: the report every output format renders.
@@ -27,6 +160,16 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
 /// `catalog` is the base catalog (built in or `--catalog`, with `--prices`); the settings'
 /// `--overrides` and `--residency` are applied here.
 pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Report> {
+    build_report_with_progress(settings, catalog, &|_| {})
+}
+
+/// [`build_report`], calling `progress` (from any reading thread) as records are read and
+/// stages change.
+pub fn build_report_with_progress(
+    settings: &CompareSettings,
+    catalog: &Catalog,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Report> {
     let (catalog, overrides_applied) = planning_catalog(settings, catalog)?;
     let catalog = &catalog;
     if settings.using_bundled_sample && !settings.quiet {
@@ -40,7 +183,13 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
         settings.model_map.clone(),
         settings.default_region.clone(),
     );
-    let mut replay = Replay::default();
+    let seen = AtomicU64::new(0);
+    let mut replay = Counted {
+        replay: Replay::default(),
+        unreported: 0,
+        seen: &seen,
+        progress,
+    };
     let options = ReadOptions {
         skip_invalid: settings.skip_invalid,
         threads: settings.threads,
@@ -49,9 +198,11 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
     let started = std::time::Instant::now();
     let read = usage::read_usage(&settings.inputs, &options, &registry, &mut replay)
         .context("reading usage logs")?;
+    progress(Progress::Records(read.records));
     let keys = registry.keys();
-    let (summary, events) = replay.finish();
+    let (summary, events) = replay.into_inner().finish();
     let read_s = started.elapsed().as_secs_f64();
+    progress(Progress::Simulating);
     let prepared = plan::prepare(catalog, &keys, &summary, &settings.plan);
     let outcomes = sim::simulate(
         &events,
@@ -63,6 +214,7 @@ pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Rep
     )
     .context("simulating PTU admission")?;
     let sim_s = started.elapsed().as_secs_f64() - read_s;
+    progress(Progress::Planning);
     let mut plans = plan::finish(
         catalog,
         &keys,

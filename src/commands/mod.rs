@@ -3,5 +3,7 @@
 pub mod catalog;
 pub mod catalog_refresh;
 pub mod compare;
+pub mod diff;
 pub mod regions;
+pub mod report;
 pub mod sample;

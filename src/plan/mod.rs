@@ -285,6 +285,9 @@ pub struct WorkloadPlan {
     pub requests_without_max_tokens: u64,
     /// Output-to-input ratio used for weighted demand (`None`: no PTU figures; 1 used).
     pub output_to_input_ratio: Option<f64>,
+    /// Weighted tokens per minute one PTU absorbs (`None`: the model has no PTU figures).
+    /// A provisioned option's capacity is `ptus x input_tpm_per_ptu`.
+    pub input_tpm_per_ptu: Option<f64>,
     /// Busiest minute's weighted demand, tokens per minute.
     pub peak_minute_weighted_tpm: f64,
     /// 99th-percentile minute's weighted demand, tokens per minute.
@@ -433,6 +436,7 @@ fn plan_workload(
         truncated_cost_basis,
         requests_without_max_tokens: t.requests_without_max_tokens,
         output_to_input_ratio: ratio,
+        input_tpm_per_ptu: spec.map(|s| s.input_tpm_per_ptu),
         peak_minute_weighted_tpm: sorted.last().copied().unwrap_or(0.0),
         p99_minute_weighted_tpm: quantile_sorted(&sorted, 0.99),
         mean_weighted_tpm: demand_tokens / sorted.len().max(1) as f64,

@@ -188,6 +188,7 @@ mod tests {
             truncated_cost_basis: None,
             requests_without_max_tokens: 0,
             output_to_input_ratio: None,
+            input_tpm_per_ptu: None,
             peak_minute_weighted_tpm: 0.0,
             p99_minute_weighted_tpm: 0.0,
             mean_weighted_tpm: 0.0,

@@ -5,13 +5,34 @@
 
 use std::io::{self, Write};
 
+use super::html;
 use super::table::{input_line, option_note, summary_line, workload_facts};
-use super::{fmt_pct, fmt_usd, provenance_lines, Report};
+use super::{fmt_pct, fmt_usd, provenance_lines, Extras, Report};
 
 /// Write the report as Markdown.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_with(report, &Extras::default(), out)
+}
+
+/// Write the report as Markdown, with the baseline diff and budget-rule verdicts first.
+pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# ptuplan cost report")?;
     writeln!(out)?;
+    if !extras.verdicts.is_empty() {
+        writeln!(out, "## Budget rules")?;
+        writeln!(out)?;
+        for v in extras.verdicts {
+            let mark = if v.breached { "**FAILED**" } else { "passed" };
+            writeln!(out, "- {mark}: {}", escape(&v.message()))?;
+        }
+        writeln!(out)?;
+    }
+    if let Some(diff) = extras.diff {
+        super::diff::markdown::write(diff, out)?;
+        writeln!(out)?;
+        writeln!(out, "## This run")?;
+        writeln!(out)?;
+    }
     writeln!(out, "{}", escape(&input_line(report)))?;
     writeln!(out)?;
     for line in provenance_lines(report) {
@@ -53,12 +74,13 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     for w in &report.workloads {
         writeln!(out)?;
+        // Inside an HTML block Markdown escapes are not processed: HTML-escape only.
         writeln!(
             out,
             "<details><summary>{} ({} @ {}): all options</summary>",
-            escape(&w.deployment),
-            escape(&w.model),
-            escape(&w.region)
+            html::escape(&w.deployment),
+            html::escape(&w.model),
+            html::escape(&w.region)
         )?;
         writeln!(out)?;
         writeln!(out, "{}", escape(&workload_facts(w)))?;
@@ -89,6 +111,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
         writeln!(out, "</details>")?;
     }
+    if extras.mention_files {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Charts and a self-contained page for readers new to the tool: `report.html`, \
+             `charts/*.svg` and `charts/*.png` next to this file."
+        )?;
+    }
     Ok(())
 }
 
@@ -117,6 +147,22 @@ pub fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_names_neither_break_tables_nor_inject_html() {
+        let mut w = crate::report::test_support::sample_workload();
+        w.deployment = "<script>alert(1)</script>|my_deploy".to_owned();
+        let report = crate::report::test_support::report_of(vec![w]);
+        let mut buf = Vec::new();
+        write(&report, &mut buf).expect("renders");
+        let md = String::from_utf8(buf).expect("utf-8");
+        assert!(!md.contains("<script>"));
+        assert!(md.contains("| &lt;script&gt;alert(1)&lt;/script&gt;\\|my\\_deploy | gpt-4o |"));
+        // Inside the HTML <summary> Markdown escapes would show literally: HTML-escaped only.
+        assert!(md.contains(
+            "<summary>&lt;script&gt;alert(1)&lt;/script&gt;|my_deploy (gpt-4o @ eastus2)"
+        ));
+    }
 
     #[test]
     fn escapes_hostile_names() {

@@ -3,11 +3,17 @@
 //! table, Markdown and CSV are views of it. Renderers write to a `dyn Write` and never choose
 //! destinations; [`open_output`] is the one place that opens a file or stdout.
 
+pub mod chart;
 pub mod csv;
+pub mod diff;
+pub mod gate;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod regions;
 pub mod table;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -250,11 +256,34 @@ impl Summary {
 
 /// Render `report` in `format`.
 pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    render_with(report, format, &Extras::default(), out)
+}
+
+/// What a run adds around its report: the diff against `--baseline` and the `--fail-on`
+/// verdicts. Markdown and HTML show them first; the other formats leave them out (JSON stays
+/// the report contract; the verdicts also go to stderr).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// The diff against the baseline report.
+    pub diff: Option<&'a diff::ReportDiff>,
+    /// Budget-rule verdicts.
+    pub verdicts: &'a [gate::Verdict],
+    /// Whether the Markdown should point at `report.html` and `charts/` (the `report` command).
+    pub mention_files: bool,
+}
+
+/// Render `report` in `format` with `extras`.
+pub fn render_with(
+    report: &Report,
+    format: Format,
+    extras: &Extras<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Table => table::write(report, out),
         Format::Json => json::write(report, out),
         Format::Csv => csv::write(report, out),
-        Format::Markdown => markdown::write(report, out),
+        Format::Markdown => markdown::write_with(report, extras, out),
     }
 }
 

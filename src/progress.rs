@@ -1,0 +1,90 @@
+//! Progress on stderr for long runs: an indicatif spinner with the record count and rate. It
+//! appears only when the run has lasted about a second, never with `--quiet`, and never when
+//! stderr is not a terminal (indicatif's stderr target hides itself then), so stdout and logs
+//! stay clean. The engine knows nothing of it: `commands::compare` feeds it [`Progress`] calls.
+
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use std::fmt;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+
+use crate::commands::compare::Progress;
+
+/// How long a run goes before the spinner appears.
+const SHOW_AFTER: Duration = Duration::from_secs(1);
+
+/// "reading 1,234,567 records (650,123/s)".
+fn reading_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {msg} {human_pos} records ({rate})")
+        .map(|s| {
+            s.with_key("rate", |state: &ProgressState, w: &mut dyn fmt::Write| {
+                let _ = write!(w, "{}/s", crate::report::fmt_int(state.per_sec() as u64));
+            })
+        })
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+/// "simulating PTU admission (N records read) 4s".
+fn stage_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+/// A spinner that shows itself after [`SHOW_AFTER`].
+pub struct Spinner {
+    bar: ProgressBar,
+    stop: Option<(Sender<()>, JoinHandle<()>)>,
+}
+
+impl Spinner {
+    /// Start a hidden spinner; it shows after a second unless `quiet`.
+    pub fn start(quiet: bool) -> Spinner {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        bar.set_style(reading_style());
+        bar.set_message("reading");
+        if quiet {
+            return Spinner { bar, stop: None };
+        }
+        let (tx, rx) = mpsc::channel::<()>();
+        let shown = bar.clone();
+        let handle = thread::spawn(move || {
+            if let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(SHOW_AFTER) {
+                shown.set_draw_target(ProgressDrawTarget::stderr());
+                shown.enable_steady_tick(Duration::from_millis(120));
+            }
+        });
+        Spinner {
+            bar,
+            stop: Some((tx, handle)),
+        }
+    }
+
+    /// Record progress.
+    pub fn update(&self, p: Progress) {
+        match p {
+            Progress::Records(n) => self.bar.set_position(n),
+            Progress::Simulating => {
+                self.bar.set_style(stage_style());
+                self.bar.set_message(format!(
+                    "simulating PTU admission ({} records read)",
+                    crate::report::fmt_int(self.bar.position())
+                ));
+            }
+            Progress::Planning => self.bar.set_message("planning"),
+        }
+    }
+
+    /// Stop and erase the spinner.
+    pub fn finish(mut self) {
+        if let Some((tx, handle)) = self.stop.take() {
+            // The thread may already have shown the bar and ended; either way it is done after
+            // the join.
+            let _ = tx.send(());
+            let _ = handle.join();
+        }
+        self.bar.finish_and_clear();
+    }
+}

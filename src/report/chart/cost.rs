@@ -1,0 +1,183 @@
+//! Chart 1: monthly cost of every available option of one workload, as horizontal bars on a
+//! logarithmic axis (per-token and PTU costs differ by orders of magnitude). Unavailable options
+//! are left out; the recommendation is highlighted.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::style::{
+    draw_legend, draw_row_labels, fmt_usd_short, frame_with, series_color, text, LegendEntry,
+    Swatch, AXIS_DESC_PX, GRID, HIGHLIGHT, LABEL_PX, MUTED,
+};
+use super::{workload_label, DrawFailure};
+use crate::plan::WorkloadPlan;
+
+/// Width of the cost chart's legend (its entries are short), pixels.
+const COST_LEGEND_WIDTH: u32 = 215;
+/// Width of the option labels left of the bars, pixels.
+const COST_LABEL_AREA: u32 = 380;
+
+/// One bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostBar {
+    /// Option id, with the PTU count for provisioned options.
+    pub label: String,
+    /// Monthly cost, USD.
+    pub monthly_cost_usd: f64,
+    /// Whether it is the recommendation.
+    pub recommended: bool,
+    /// Whether it may be recommended.
+    pub eligible: bool,
+}
+
+/// The data of a cost chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostSeries {
+    /// Chart title.
+    pub title: String,
+    /// Bars in option order.
+    pub bars: Vec<CostBar>,
+    /// How many options were left out as unavailable.
+    pub unavailable: usize,
+}
+
+/// The available options of `w` with a monthly cost, in the report's option order.
+pub fn cost_series(w: &WorkloadPlan) -> CostSeries {
+    let mut bars = Vec::new();
+    let mut unavailable = 0;
+    for o in &w.options {
+        match (o.available, o.monthly_cost_usd) {
+            (true, Some(cost)) => bars.push(CostBar {
+                label: match o.ptus {
+                    Some(p) => format!("{} ({p} PTU)", o.id),
+                    None => o.id.clone(),
+                },
+                monthly_cost_usd: cost,
+                recommended: w.recommended.as_deref() == Some(o.id.as_str()),
+                eligible: o.eligible,
+            }),
+            _ => unavailable += 1,
+        }
+    }
+    CostSeries {
+        title: format!("{}: monthly cost by option", workload_label(w)),
+        bars,
+        unavailable,
+    }
+}
+
+/// Draw a cost chart.
+pub fn draw_cost<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &CostSeries,
+) -> Result<(), DrawFailure> {
+    let (plot, legend) = frame_with(root, &s.title, COST_LEGEND_WIDTH)?;
+    let eligible_color = series_color(0);
+    let mut footnotes = Vec::new();
+    if s.unavailable > 0 {
+        footnotes.push(format!("Not shown: {} unavailable", s.unavailable));
+    }
+    footnotes.push("USD per 730-hour month".to_owned());
+    draw_legend(
+        &legend,
+        &[
+            LegendEntry::new(Swatch::Box(HIGHLIGHT), "recommended"),
+            LegendEntry::new(Swatch::Box(eligible_color), "eligible"),
+            LegendEntry::new(Swatch::Box(MUTED), "not eligible (see table)"),
+        ],
+        &footnotes,
+    )?;
+    if s.bars.is_empty() {
+        plot.draw(&Text::new(
+            "no available option has a price",
+            (40, 60),
+            text(AXIS_DESC_PX),
+        ))?;
+        return Ok(());
+    }
+    let n = s.bars.len();
+    let lo = s
+        .bars
+        .iter()
+        .map(|b| b.monthly_cost_usd)
+        .fold(f64::INFINITY, f64::min)
+        .max(0.01);
+    let hi = s
+        .bars
+        .iter()
+        .map(|b| b.monthly_cost_usd)
+        .fold(0.0, f64::max)
+        .max(lo * 10.0);
+    // Room left of the smallest bar and right of the largest for its value label.
+    let x_range = (lo / 3.0)..(hi * 6.0);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(COST_LABEL_AREA)
+        .build_cartesian_2d(x_range.clone().log_scale(), 0.0..n as f64)?;
+    let x_fmt = |x: &f64| fmt_usd_short(*x);
+    let no_label = |_: &f64| String::new();
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .y_labels(0)
+        .y_label_formatter(&no_label)
+        .x_label_formatter(&x_fmt)
+        .x_desc("Monthly cost [USD/month, log scale]")
+        .y_desc("Deployment option")
+        .axis_desc_style(text(AXIS_DESC_PX))
+        .label_style(text(LABEL_PX))
+        .draw()?;
+    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
+    let labels: Vec<String> = s.bars.iter().map(|b| b.label.clone()).collect();
+    draw_row_labels(root, x_px, y_px, &labels)?;
+    for (k, b) in s.bars.iter().enumerate() {
+        // Bar k (from the top) spans rows n-k-1 .. n-k of the y axis.
+        let top = (n - k) as f64;
+        let color = if b.recommended {
+            HIGHLIGHT
+        } else if b.eligible {
+            eligible_color
+        } else {
+            MUTED
+        };
+        let mut bar = Rectangle::new(
+            [(x_range.start, top), (b.monthly_cost_usd, top - 1.0)],
+            color.filled(),
+        );
+        bar.set_margin(5, 5, 0, 0);
+        chart.draw_series(std::iter::once(bar))?;
+        let mut label = crate::report::fmt_usd(b.monthly_cost_usd);
+        if b.recommended {
+            label.push_str("  << recommended");
+        }
+        chart.draw_series(std::iter::once(Text::new(
+            label,
+            (b.monthly_cost_usd * 1.08, top - 0.5),
+            text(LABEL_PX).pos(Pos::new(HPos::Left, VPos::Center)),
+        )))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::sample_workload;
+
+    #[test]
+    fn leaves_out_unavailable_options_and_marks_the_recommendation() {
+        let w = sample_workload();
+        let s = cost_series(&w);
+        assert_eq!(s.unavailable, 1);
+        assert_eq!(s.bars.len(), 5);
+        let rec: Vec<&CostBar> = s.bars.iter().filter(|b| b.recommended).collect();
+        assert_eq!(rec.len(), 1);
+        assert_eq!(rec[0].label, "global-standard");
+        assert_eq!(s.bars[2].label, "global-provisioned/hourly (15 PTU)");
+        assert!((s.bars[2].monthly_cost_usd - 10_950.0).abs() < 1e-9);
+    }
+}

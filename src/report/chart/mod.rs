@@ -1,0 +1,284 @@
+//! Charts, drawn with plotters from the [`Report`] alone, as SVG and PNG:
+//!
+//! 1. [`cost`]: monthly cost of every available option of a workload, the recommendation marked;
+//! 2. [`demand`]: a workload's weighted demand over time against the capacity of its sized PTU
+//!    deployments;
+//! 3. [`curve`]: cost versus PTU count for each provisioned type, with the cost-optimal and
+//!    smallest-within-target counts and the cheapest per-token cost;
+//! 4. [`heatmap`]: mean utilization by weekday and hour of day;
+//! 5. [`tokens`]: the token mix of every workload.
+//!
+//! Each kind has a pure `*_series()` function that prepares the numbers (unit-tested) and a thin
+//! `draw_*()` that draws them. Renderers write to a `dyn Write`; choosing file names is left to
+//! the caller ([`ChartSpec::file_stem`]). Look and size live in [`style`].
+
+pub mod canvas;
+pub mod cost;
+pub mod curve;
+pub mod demand;
+pub mod heatmap;
+pub mod style;
+pub mod tokens;
+
+use std::io::{self, Write};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::Report;
+use style::{ensure_font, HEIGHT, WIDTH};
+
+/// The five kinds of chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChartKind {
+    /// Monthly cost by option (one per workload).
+    Cost,
+    /// Demand over time against PTU capacity (one per workload).
+    Demand,
+    /// Cost versus PTU count (one per workload with a provisioned option).
+    Curve,
+    /// Utilization heatmap, weekday x hour (one per workload).
+    Heatmap,
+    /// Token mix (one for the whole report).
+    Tokens,
+}
+
+impl ChartKind {
+    /// The file-name prefix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChartKind::Cost => "cost",
+            ChartKind::Demand => "demand",
+            ChartKind::Curve => "cost-vs-ptu",
+            ChartKind::Heatmap => "heatmap",
+            ChartKind::Tokens => "token-mix",
+        }
+    }
+
+    /// One or two sentences for a reader who has never used the tool.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            ChartKind::Cost => "What each deployment option would cost per month for this workload, on a logarithmic scale. The green bar is the recommendation: the cheapest option that is available and meets the throttle target; grey bars are options that cannot be recommended (Batch without --batch-eligible, or too much throttling).",
+            ChartKind::Demand => "The busiest minute of every hour, in weighted tokens per minute (input plus output weighted by the model's output-to-input ratio, the unit PTU capacity is sized in). Dashed lines are the capacity of each sized PTU deployment: demand above a line is throttled or spilled to pay-per-token.",
+            ChartKind::Curve => "Monthly cost of each provisioned type as the PTU count grows: PTU cost rises while spillover cost falls. Dots mark the cheapest count, triangles the smallest count that keeps throttling within the target, and the flat line is the cheapest pay-per-token option, which PTUs must beat to pay off.",
+            ChartKind::Heatmap => "Average utilization of a PTU deployment in each hour of the week (UTC), from the mean weighted demand in that hour. Dark cells are busy hours; values above 100% mean the average demand alone exceeds capacity.",
+            ChartKind::Tokens => "How each workload's tokens split into uncached input, cached input (discounted), visible output and hidden reasoning output (billed as output). Shares of each workload's total; the total is in the label.",
+        }
+    }
+}
+
+/// One chart a report has: its kind and, for per-workload kinds, the workload index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartSpec {
+    /// Kind.
+    pub kind: ChartKind,
+    /// Index into `report.workloads` (None for report-wide charts).
+    pub workload: Option<usize>,
+}
+
+impl ChartSpec {
+    /// File name without extension: `cost-01-chat-prod`, `token-mix`.
+    pub fn file_stem(&self, report: &Report) -> String {
+        match self.workload {
+            None => self.kind.as_str().to_owned(),
+            Some(i) => {
+                let name = report
+                    .workloads
+                    .get(i)
+                    .map_or("workload", |w| w.deployment.as_str());
+                format!("{}-{:02}-{}", self.kind.as_str(), i + 1, slug(name))
+            }
+        }
+    }
+}
+
+/// The charts `report` has, report-wide first, then per workload in report order.
+pub fn chart_specs(report: &Report) -> Vec<ChartSpec> {
+    let mut specs = vec![ChartSpec {
+        kind: ChartKind::Tokens,
+        workload: None,
+    }];
+    for (i, w) in report.workloads.iter().enumerate() {
+        let mut kinds = vec![ChartKind::Cost, ChartKind::Demand];
+        if !w.sizing.is_empty() {
+            kinds.push(ChartKind::Curve);
+        }
+        kinds.push(ChartKind::Heatmap);
+        specs.extend(kinds.into_iter().map(|kind| ChartSpec {
+            kind,
+            workload: Some(i),
+        }));
+    }
+    specs
+}
+
+/// A chart could not be drawn or encoded.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// The bundled font did not load.
+    #[error("the bundled chart font (assets/fonts/DejaVuSans.ttf) could not be loaded")]
+    Font,
+    /// plotters reported an error.
+    #[error("drawing chart `{chart}`: {message}")]
+    Draw {
+        /// The chart's file stem.
+        chart: String,
+        /// plotters' message.
+        message: String,
+    },
+    /// PNG encoding failed.
+    #[error("encoding chart `{chart}` as PNG: {source}")]
+    Png {
+        /// The chart's file stem.
+        chart: String,
+        /// The encoder's error.
+        source: png::EncodingError,
+    },
+    /// Writing failed.
+    #[error("writing chart `{chart}`: {source}")]
+    Io {
+        /// The chart's file stem.
+        chart: String,
+        /// The I/O error.
+        source: io::Error,
+    },
+}
+
+/// A plotters error, flattened to its message (its type is generic over the backend).
+#[derive(Debug)]
+pub struct DrawFailure(pub String);
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawFailure {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        DrawFailure(e.to_string())
+    }
+}
+
+/// The pixel size of a chart.
+pub fn size_of(report: &Report, spec: &ChartSpec) -> (u32, u32) {
+    match spec.kind {
+        ChartKind::Tokens => (WIDTH, tokens::height_for(report.workloads.len())),
+        _ => (WIDTH, HEIGHT),
+    }
+}
+
+/// Draw `spec` as SVG into `out`.
+pub fn write_svg(report: &Report, spec: &ChartSpec, out: &mut dyn Write) -> Result<(), ChartError> {
+    let svg = render_svg(report, spec)?;
+    out.write_all(svg.as_bytes())
+        .map_err(|source| ChartError::Io {
+            chart: spec.file_stem(report),
+            source,
+        })
+}
+
+/// Draw `spec` as an SVG document in memory (for inlining in HTML).
+pub fn render_svg(report: &Report, spec: &ChartSpec) -> Result<String, ChartError> {
+    ensure_font()?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size_of(report, spec)).into_drawing_area();
+        draw(report, spec, &root)
+            .and_then(|()| root.present().map_err(DrawFailure::from))
+            .map_err(|e| draw_error(report, spec, e))?;
+    }
+    Ok(svg)
+}
+
+/// Draw `spec` as PNG into `out`.
+pub fn write_png(report: &Report, spec: &ChartSpec, out: &mut dyn Write) -> Result<(), ChartError> {
+    ensure_font()?;
+    let (w, h) = size_of(report, spec);
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = canvas::PngCanvas::new(&mut rgb, (w, h))?.into_drawing_area();
+        draw(report, spec, &root)
+            .and_then(|()| root.present().map_err(DrawFailure::from))
+            .map_err(|e| draw_error(report, spec, e))?;
+    }
+    let png_err = |source| ChartError::Png {
+        chart: spec.file_stem(report),
+        source,
+    };
+    let mut encoder = png::Encoder::new(out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::High);
+    let mut writer = encoder.write_header().map_err(png_err)?;
+    writer.write_image_data(&rgb).map_err(png_err)?;
+    writer.finish().map_err(png_err)
+}
+
+fn draw_error(report: &Report, spec: &ChartSpec, e: DrawFailure) -> ChartError {
+    ChartError::Draw {
+        chart: spec.file_stem(report),
+        message: e.0,
+    }
+}
+
+fn draw<DB: DrawingBackend>(
+    report: &Report,
+    spec: &ChartSpec,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), DrawFailure> {
+    let workload = spec.workload.and_then(|i| report.workloads.get(i));
+    match (spec.kind, workload) {
+        (ChartKind::Tokens, _) => tokens::draw_tokens(root, &tokens::token_mix_series(report)),
+        (ChartKind::Cost, Some(w)) => cost::draw_cost(root, &cost::cost_series(w)),
+        (ChartKind::Demand, Some(w)) => {
+            demand::draw_demand(root, &demand::demand_series(report, w))
+        }
+        (ChartKind::Curve, Some(w)) => curve::draw_curve(root, &curve::curve_series(report, w)),
+        (ChartKind::Heatmap, Some(w)) => heatmap::draw_heatmap(root, &heatmap::heatmap_series(w)),
+        (_, None) => Err(DrawFailure(format!(
+            "no workload {:?} for a per-workload chart",
+            spec.workload
+        ))),
+    }
+}
+
+/// A file-name-safe form of a deployment name: ASCII letters and digits, runs of anything else
+/// turned into one `-`, at most 40 characters; `workload` when nothing is left.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed: String = out.trim_matches('-').chars().take(40).collect();
+    let trimmed = trimmed.trim_end_matches('-');
+    if trimmed.is_empty() {
+        "workload".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// "deployment (model @ region)", shortened for a chart title.
+pub fn workload_label(w: &crate::plan::WorkloadPlan) -> String {
+    style::truncate(
+        &format!(
+            "{} ({})",
+            style::truncate(&w.deployment, 32),
+            style::truncate(&w.model, 24)
+        ),
+        60,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_file_safe() {
+        assert_eq!(slug("chat-prod"), "chat-prod");
+        assert_eq!(slug("<script>alert(1)</script>"), "script-alert-1-script");
+        assert_eq!(slug("a|b"), "a-b");
+        assert_eq!(slug("../../etc"), "etc");
+        assert_eq!(slug("日本"), "workload");
+    }
+}

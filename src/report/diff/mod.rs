@@ -1,0 +1,495 @@
+//! Diff of two reports: per workload (matched by deployment, model and region) the recommended
+//! option, PTUs and monthly cost before and after, and the deltas; workloads added or removed;
+//! the change of the total recommended monthly cost.
+//!
+//! Reports on disk are read through [`ReportView`], the part of the JSON contract (schema 1) a
+//! diff needs. Unknown keys are ignored, so reports from newer versions of the same schema still
+//! compare. Reading the file is left to the caller; [`parse_report`] takes its text and name.
+//! Renderers: [`table`], [`markdown`], and JSON via serde.
+
+pub mod markdown;
+pub mod table;
+
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Report, SCHEMA_VERSION};
+
+/// `--format` of `ptuplan diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Terminal table.
+    Table,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// The part of a report a diff reads.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ReportView {
+    /// Must be [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Totals.
+    pub summary: SummaryView,
+    /// Workloads, in report order.
+    pub workloads: Vec<WorkloadView>,
+}
+
+/// JSON `summary`, as far as a diff needs it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SummaryView {
+    /// Monthly cost of every workload's recommended option, USD.
+    pub recommended_monthly_cost_usd: f64,
+}
+
+/// JSON `workloads[]`, as far as a diff needs it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WorkloadView {
+    /// Deployment name.
+    pub deployment: String,
+    /// Model id.
+    pub model: String,
+    /// Region.
+    pub region: String,
+    /// The recommended option's id.
+    pub recommended: Option<String>,
+    /// Options.
+    pub options: Vec<OptionView>,
+}
+
+/// JSON `workloads[].options[]`, as far as a diff needs it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OptionView {
+    /// Option id.
+    pub id: String,
+    /// PTUs (provisioned options).
+    pub ptus: Option<u32>,
+    /// Monthly cost, USD.
+    pub monthly_cost_usd: Option<f64>,
+}
+
+impl From<&Report> for ReportView {
+    fn from(r: &Report) -> Self {
+        ReportView {
+            schema_version: r.schema_version,
+            summary: SummaryView {
+                recommended_monthly_cost_usd: r.summary.recommended_monthly_cost_usd,
+            },
+            workloads: r
+                .workloads
+                .iter()
+                .map(|w| WorkloadView {
+                    deployment: w.deployment.clone(),
+                    model: w.model.clone(),
+                    region: w.region.clone(),
+                    recommended: w.recommended.clone(),
+                    options: w
+                        .options
+                        .iter()
+                        .map(|o| OptionView {
+                            id: o.id.clone(),
+                            ptus: o.ptus,
+                            monthly_cost_usd: o.monthly_cost_usd,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A report file that cannot be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportReadError {
+    /// Not JSON at all.
+    #[error("{path} is not valid JSON (line {line}, column {column}): {message}")]
+    Json {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// serde_json's message.
+        message: String,
+    },
+    /// JSON, but no `schema_version`.
+    #[error("{path} is not a ptuplan report: it has no `schema_version` (expected the JSON of `ptuplan compare --format json` or report.json of `ptuplan report`)")]
+    NotAReport {
+        /// The file.
+        path: String,
+    },
+    /// Another schema version.
+    #[error(
+        "{path} has schema_version {found}; this ptuplan reads schema_version {SCHEMA_VERSION}"
+    )]
+    Schema {
+        /// The file.
+        path: String,
+        /// The version found.
+        found: String,
+    },
+    /// A key the diff needs is missing or has the wrong type.
+    #[error("{path} does not match the report schema (line {line}, column {column}): {message}")]
+    Shape {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// serde_json's message.
+        message: String,
+    },
+}
+
+/// Parse a report's JSON text; `path` names it in errors.
+pub fn parse_report(path: &str, text: &str) -> Result<ReportView, ReportReadError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| ReportReadError::Json {
+            path: path.to_owned(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+    match value.get("schema_version") {
+        None => {
+            return Err(ReportReadError::NotAReport {
+                path: path.to_owned(),
+            })
+        }
+        Some(v) if v.as_u64() != Some(u64::from(SCHEMA_VERSION)) => {
+            return Err(ReportReadError::Schema {
+                path: path.to_owned(),
+                found: v.to_string(),
+            })
+        }
+        Some(_) => {}
+    }
+    serde_json::from_str(text).map_err(|e| ReportReadError::Shape {
+        path: path.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })
+}
+
+/// How a workload changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Only in the new report.
+    Added,
+    /// Only in the base report.
+    Removed,
+    /// Recommendation, PTUs or monthly cost (to the cent) differ.
+    Changed,
+    /// Same recommendation, PTUs and monthly cost.
+    Unchanged,
+}
+
+impl Change {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Added => "added",
+            Change::Removed => "removed",
+            Change::Changed => "changed",
+            Change::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One side of a workload's comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Side {
+    /// Recommended option id (None: no eligible option).
+    pub recommended: Option<String>,
+    /// Its PTUs (None for per-token options).
+    pub ptus: Option<u32>,
+    /// Its monthly cost, USD.
+    pub monthly_cost_usd: Option<f64>,
+}
+
+impl Side {
+    fn of(w: &WorkloadView) -> Side {
+        let rec = w
+            .recommended
+            .as_ref()
+            .and_then(|id| w.options.iter().find(|o| &o.id == id));
+        Side {
+            recommended: w.recommended.clone(),
+            ptus: rec.and_then(|o| o.ptus),
+            monthly_cost_usd: rec.and_then(|o| o.monthly_cost_usd),
+        }
+    }
+}
+
+/// One workload's comparison (JSON `workloads[]` of `ptuplan diff --format json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkloadDiff {
+    /// Deployment name.
+    pub deployment: String,
+    /// Model id.
+    pub model: String,
+    /// Region.
+    pub region: String,
+    /// How it changed.
+    pub change: Change,
+    /// Before (None when added).
+    pub base: Option<Side>,
+    /// After (None when removed).
+    pub new: Option<Side>,
+    /// PTUs after minus before (per-token counts as 0 PTUs).
+    pub ptus_delta: Option<i64>,
+    /// Monthly cost after minus before, USD (a missing side counts as 0).
+    pub monthly_cost_delta_usd: Option<f64>,
+    /// The same relative to before, percent (None when before is 0 or missing).
+    pub monthly_cost_delta_pct: Option<f64>,
+}
+
+/// Totals of a diff.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffSummary {
+    /// Total recommended monthly cost before, USD.
+    pub base_monthly_cost_usd: f64,
+    /// Total recommended monthly cost after, USD.
+    pub new_monthly_cost_usd: f64,
+    /// After minus before, USD.
+    pub monthly_cost_delta_usd: f64,
+    /// The same in percent of before (None when before is 0).
+    pub monthly_cost_delta_pct: Option<f64>,
+    /// Workloads only in the new report.
+    pub added: usize,
+    /// Workloads only in the base report.
+    pub removed: usize,
+    /// Workloads whose recommendation, PTUs or cost changed.
+    pub changed: usize,
+    /// Workloads with no change.
+    pub unchanged: usize,
+}
+
+/// A diff (the JSON of `ptuplan diff --format json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportDiff {
+    /// The base report's name.
+    pub base: String,
+    /// The new report's name.
+    pub new: String,
+    /// Totals.
+    pub summary: DiffSummary,
+    /// The new report's workloads in its order, then the removed ones in the base's order.
+    pub workloads: Vec<WorkloadDiff>,
+}
+
+fn pct(delta: f64, base: f64) -> Option<f64> {
+    (base != 0.0).then(|| 100.0 * delta / base)
+}
+
+/// Compare `base` with `new`.
+pub fn diff_reports(
+    base: &ReportView,
+    new: &ReportView,
+    base_name: &str,
+    new_name: &str,
+) -> ReportDiff {
+    let key = |w: &WorkloadView| (w.deployment.clone(), w.model.clone(), w.region.clone());
+    let find = |list: &[WorkloadView], k: &(String, String, String)| {
+        list.iter().find(|w| &key(w) == k).map(Side::of)
+    };
+    let mut workloads = Vec::new();
+    for w in &new.workloads {
+        let after = Side::of(w);
+        workloads.push(compare(w, find(&base.workloads, &key(w)), Some(after)));
+    }
+    for w in &base.workloads {
+        if find(&new.workloads, &key(w)).is_none() {
+            workloads.push(compare(w, Some(Side::of(w)), None));
+        }
+    }
+    let count = |c: Change| workloads.iter().filter(|w| w.change == c).count();
+    let (b, n) = (
+        base.summary.recommended_monthly_cost_usd,
+        new.summary.recommended_monthly_cost_usd,
+    );
+    ReportDiff {
+        base: base_name.to_owned(),
+        new: new_name.to_owned(),
+        summary: DiffSummary {
+            base_monthly_cost_usd: b,
+            new_monthly_cost_usd: n,
+            monthly_cost_delta_usd: n - b,
+            monthly_cost_delta_pct: pct(n - b, b),
+            added: count(Change::Added),
+            removed: count(Change::Removed),
+            changed: count(Change::Changed),
+            unchanged: count(Change::Unchanged),
+        },
+        workloads,
+    }
+}
+
+fn compare(w: &WorkloadView, base: Option<Side>, new: Option<Side>) -> WorkloadDiff {
+    let ptus = |s: &Option<Side>| s.as_ref().map_or(0, |s| i64::from(s.ptus.unwrap_or(0)));
+    let cost = |s: &Option<Side>| match s {
+        None => Some(0.0),
+        Some(s) => s.monthly_cost_usd,
+    };
+    let delta = cost(&new).zip(cost(&base)).map(|(n, b)| n - b);
+    let change = match (&base, &new) {
+        (None, _) => Change::Added,
+        (_, None) => Change::Removed,
+        (Some(b), Some(n)) => {
+            let same_cost = match (b.monthly_cost_usd, n.monthly_cost_usd) {
+                (Some(x), Some(y)) => (x - y).abs() < 0.005,
+                (x, y) => x.is_none() && y.is_none(),
+            };
+            if b.recommended == n.recommended && b.ptus == n.ptus && same_cost {
+                Change::Unchanged
+            } else {
+                Change::Changed
+            }
+        }
+    };
+    WorkloadDiff {
+        deployment: w.deployment.clone(),
+        model: w.model.clone(),
+        region: w.region.clone(),
+        change,
+        ptus_delta: Some(ptus(&new) - ptus(&base)),
+        monthly_cost_delta_usd: delta,
+        monthly_cost_delta_pct: match (&base, delta) {
+            (Some(b), Some(d)) => b.monthly_cost_usd.and_then(|b| pct(d, b)),
+            _ => None,
+        },
+        base,
+        new,
+    }
+}
+
+/// Render a diff in `format`.
+pub fn render(diff: &ReportDiff, format: DiffFormat, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        DiffFormat::Table => table::write(diff, out),
+        DiffFormat::Markdown => markdown::write(diff, out),
+        DiffFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, diff)?;
+            writeln!(out)
+        }
+    }
+}
+
+/// `+12.50` / `-3.00`: a signed USD delta.
+pub fn fmt_signed_usd(v: f64) -> String {
+    let s = super::fmt_usd(v);
+    if v >= 0.005 {
+        format!("+{s}")
+    } else if v > -0.005 {
+        "0.00".to_owned()
+    } else {
+        s
+    }
+}
+
+/// `+4.2%` / `-10.0%`: a signed percentage (already in percent).
+pub fn fmt_signed_pct(v: f64) -> String {
+    if v >= 0.05 {
+        format!("+{v:.1}%")
+    } else if v > -0.05 {
+        "0.0%".to_owned()
+    } else {
+        format!("{v:.1}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::{report_of, sample_workload};
+
+    fn view(workloads: Vec<crate::plan::WorkloadPlan>) -> ReportView {
+        ReportView::from(&report_of(workloads))
+    }
+
+    #[test]
+    fn matches_workloads_and_computes_deltas() {
+        let a = sample_workload();
+        let mut b = sample_workload();
+        b.deployment = "batch-jobs".to_owned();
+        let mut a2 = sample_workload();
+        a2.recommended = Some("global-provisioned/reserved-1-year".to_owned());
+        let mut c = sample_workload();
+        c.deployment = "new-one".to_owned();
+        let base = view(vec![a, b]);
+        let new = view(vec![a2, c]);
+        let d = diff_reports(&base, &new, "base.json", "new.json");
+        let rows: Vec<(&str, Change)> = d
+            .workloads
+            .iter()
+            .map(|w| (w.deployment.as_str(), w.change))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("chat-prod", Change::Changed),
+                ("new-one", Change::Added),
+                ("batch-jobs", Change::Removed)
+            ]
+        );
+        let chat = &d.workloads[0];
+        assert_eq!(chat.ptus_delta, Some(15));
+        assert_eq!(chat.monthly_cost_delta_usd, Some(3_015.0));
+        assert!((chat.monthly_cost_delta_pct.expect("base > 0") - 1_005.0).abs() < 1e-9);
+        assert_eq!(d.workloads[1].monthly_cost_delta_usd, Some(300.0));
+        assert_eq!(d.workloads[1].monthly_cost_delta_pct, None);
+        assert_eq!(d.workloads[2].monthly_cost_delta_usd, Some(-300.0));
+        assert_eq!(d.summary.base_monthly_cost_usd, 600.0);
+        assert_eq!(d.summary.new_monthly_cost_usd, 3_615.0);
+        assert_eq!(
+            (d.summary.added, d.summary.removed, d.summary.changed),
+            (1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn identical_reports_have_no_changes() {
+        let v = view(vec![sample_workload()]);
+        let d = diff_reports(&v, &v, "a", "b");
+        assert_eq!(d.summary.unchanged, 1);
+        assert_eq!(d.summary.monthly_cost_delta_pct, Some(0.0));
+    }
+
+    #[test]
+    fn reading_errors_name_the_file() {
+        let e = parse_report("old.json", "{ nope").expect_err("not JSON");
+        assert!(e
+            .to_string()
+            .starts_with("old.json is not valid JSON (line 1"));
+        let e = parse_report("old.json", "[1, 2]").expect_err("not a report");
+        assert!(matches!(e, ReportReadError::NotAReport { .. }));
+        let e = parse_report("old.json", r#"{"schema_version": 2}"#).expect_err("v2");
+        assert_eq!(
+            e.to_string(),
+            "old.json has schema_version 2; this ptuplan reads schema_version 1"
+        );
+        let e = parse_report("old.json", r#"{"schema_version": 1, "workloads": []}"#)
+            .expect_err("no summary");
+        assert!(e.to_string().contains("missing field `summary`"), "{e}");
+        let text = r#"{"schema_version": 1, "extra": true,
+            "summary": {"recommended_monthly_cost_usd": 5.0},
+            "workloads": []}"#;
+        assert!(parse_report("ok.json", text).is_ok());
+    }
+
+    #[test]
+    fn signed_formats() {
+        assert_eq!(fmt_signed_usd(1234.5), "+1,234.50");
+        assert_eq!(fmt_signed_usd(-3.0), "-3.00");
+        assert_eq!(fmt_signed_usd(0.001), "0.00");
+        assert_eq!(fmt_signed_pct(4.25), "+4.2%");
+        assert_eq!(fmt_signed_pct(-10.0), "-10.0%");
+    }
+}

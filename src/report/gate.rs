@@ -1,0 +1,433 @@
+//! Budget rules for CI (`--fail-on EXPR`): a tiny grammar, its parser, and evaluation against a
+//! report (and, for the `*_increase_*` metrics, its diff against a baseline).
+//!
+//! Grammar (whitespace around the parts is ignored):
+//!
+//! ```text
+//! EXPR   := METRIC OP NUMBER
+//! METRIC := monthly_cost_usd | throttle_rate | workloads_without_recommendation
+//!         | monthly_cost_increase_pct | monthly_cost_increase_usd
+//! OP     := ">" | ">=" | "<" | "<="
+//! NUMBER := a finite decimal number, e.g. 5000, 0.01, -3.5, 1e4
+//! ```
+//!
+//! A rule is *breached* when the comparison holds: `monthly_cost_usd>5000` fails the run when
+//! the recommended plan costs more than 5,000 USD a month. Deciding what to do about a breach
+//! (exit status 3) is left to the command layer.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::diff::ReportDiff;
+use super::{fmt_pct, fmt_usd, Report};
+
+/// What a rule measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Total monthly cost of every workload's recommended option, USD per month.
+    MonthlyCostUsd,
+    /// The largest throttled-or-spilled share among the recommended options (0.01 = 1%);
+    /// per-token options count as 0.
+    ThrottleRate,
+    /// Workloads with no eligible option (a count).
+    WorkloadsWithoutRecommendation,
+    /// Change of the total recommended monthly cost against `--baseline`, percent (10 = +10%).
+    MonthlyCostIncreasePct,
+    /// Change of the total recommended monthly cost against `--baseline`, USD per month.
+    MonthlyCostIncreaseUsd,
+}
+
+impl Metric {
+    /// Every metric, in documentation order.
+    pub const ALL: [Metric; 5] = [
+        Metric::MonthlyCostUsd,
+        Metric::ThrottleRate,
+        Metric::WorkloadsWithoutRecommendation,
+        Metric::MonthlyCostIncreasePct,
+        Metric::MonthlyCostIncreaseUsd,
+    ];
+
+    /// The name used in expressions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::MonthlyCostUsd => "monthly_cost_usd",
+            Metric::ThrottleRate => "throttle_rate",
+            Metric::WorkloadsWithoutRecommendation => "workloads_without_recommendation",
+            Metric::MonthlyCostIncreasePct => "monthly_cost_increase_pct",
+            Metric::MonthlyCostIncreaseUsd => "monthly_cost_increase_usd",
+        }
+    }
+
+    /// True for metrics that compare against `--baseline`.
+    pub fn needs_baseline(self) -> bool {
+        matches!(
+            self,
+            Metric::MonthlyCostIncreasePct | Metric::MonthlyCostIncreaseUsd
+        )
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Comparison {
+    /// `>`
+    #[serde(rename = ">")]
+    Greater,
+    /// `>=`
+    #[serde(rename = ">=")]
+    GreaterOrEqual,
+    /// `<`
+    #[serde(rename = "<")]
+    Less,
+    /// `<=`
+    #[serde(rename = "<=")]
+    LessOrEqual,
+}
+
+impl Comparison {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparison::Greater => ">",
+            Comparison::GreaterOrEqual => ">=",
+            Comparison::Less => "<",
+            Comparison::LessOrEqual => "<=",
+        }
+    }
+
+    /// Whether `actual OP threshold` holds.
+    pub fn holds(self, actual: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::Greater => actual > threshold,
+            Comparison::GreaterOrEqual => actual >= threshold,
+            Comparison::Less => actual < threshold,
+            Comparison::LessOrEqual => actual <= threshold,
+        }
+    }
+}
+
+/// A parsed `--fail-on` rule.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GateRule {
+    /// What is measured.
+    pub metric: Metric,
+    /// How it is compared.
+    #[serde(rename = "op")]
+    pub comparison: Comparison,
+    /// The threshold, in the metric's unit.
+    pub threshold: f64,
+}
+
+impl fmt::Display for GateRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}{}{}",
+            self.metric,
+            self.comparison.as_str(),
+            self.threshold
+        )
+    }
+}
+
+/// Why an expression does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GateParseError {
+    /// No comparison operator.
+    #[error("`{0}` is not METRIC OP NUMBER (e.g. monthly_cost_usd>5000); OP is one of > >= < <=")]
+    Shape(String),
+    /// Unknown metric.
+    #[error("unknown metric `{name}`; expected one of: {known}{hint}")]
+    Metric {
+        /// The name given.
+        name: String,
+        /// The metrics there are.
+        known: String,
+        /// " (did you mean `x`?)" or empty.
+        hint: String,
+    },
+    /// An operator other than the four.
+    #[error("unsupported comparison `{0}`; use one of > >= < <=")]
+    Operator(String),
+    /// Not a finite number.
+    #[error("threshold `{0}` is not a finite number")]
+    Number(String),
+}
+
+/// Parse `METRIC OP NUMBER`.
+pub fn parse_rule(text: &str) -> Result<GateRule, GateParseError> {
+    let is_op = |c: char| matches!(c, '<' | '>' | '=' | '!');
+    let Some(start) = text.find(is_op) else {
+        return Err(GateParseError::Shape(text.to_owned()));
+    };
+    let name = text[..start].trim();
+    let rest = &text[start..];
+    let end = rest.find(|c: char| !is_op(c)).unwrap_or(rest.len());
+    let (op, number) = (&rest[..end], rest[end..].trim());
+    if name.is_empty() || number.is_empty() {
+        return Err(GateParseError::Shape(text.to_owned()));
+    }
+    let metric = parse_metric(name)?;
+    let comparison = match op {
+        ">" => Comparison::Greater,
+        ">=" => Comparison::GreaterOrEqual,
+        "<" => Comparison::Less,
+        "<=" => Comparison::LessOrEqual,
+        other => return Err(GateParseError::Operator(other.to_owned())),
+    };
+    let threshold = number
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| GateParseError::Number(number.to_owned()))?;
+    Ok(GateRule {
+        metric,
+        comparison,
+        threshold,
+    })
+}
+
+fn parse_metric(name: &str) -> Result<Metric, GateParseError> {
+    if let Some(m) = Metric::ALL.into_iter().find(|m| m.as_str() == name) {
+        return Ok(m);
+    }
+    let best = Metric::ALL
+        .into_iter()
+        .map(|m| (strsim::jaro_winkler(name, m.as_str()), m))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(score, _)| *score > 0.8);
+    Err(GateParseError::Metric {
+        name: name.to_owned(),
+        known: Metric::ALL.map(Metric::as_str).join(", "),
+        hint: best.map_or(String::new(), |(_, m)| format!(" (did you mean `{m}`?)")),
+    })
+}
+
+/// The outcome of one rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// The rule.
+    pub rule: GateRule,
+    /// The measured value, in the metric's unit.
+    pub actual: f64,
+    /// What the value is, for people ("recommended plan: 1,234.56 USD per month").
+    pub detail: String,
+    /// Whether the rule fired.
+    pub breached: bool,
+}
+
+impl Verdict {
+    /// One line for stderr or a report: the rule, the value against the threshold, the detail.
+    pub fn message(&self) -> String {
+        let op = if self.breached {
+            self.rule.comparison.as_str().to_owned()
+        } else {
+            format!("not {}", self.rule.comparison.as_str())
+        };
+        format!(
+            "{} {}: actual {} {op} threshold {} ({})",
+            self.rule,
+            if self.breached { "breached" } else { "passed" },
+            fmt_value(self.actual),
+            fmt_value(self.rule.threshold),
+            self.detail
+        )
+    }
+}
+
+fn fmt_value(v: f64) -> String {
+    if v.is_infinite() {
+        if v > 0.0 { "+inf" } else { "-inf" }.to_owned()
+    } else {
+        // Enough digits for rates like 0.0123 and costs like 5000.25, without float noise.
+        let s = if v.abs() >= 100.0 {
+            format!("{v:.2}")
+        } else {
+            format!("{v:.4}")
+        };
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// A rule that needs a baseline was evaluated without one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--fail-on {0} compares against a previous report: pass --baseline OLD.json")]
+pub struct MissingBaseline(pub String);
+
+/// Evaluate `rules` against `report` and, for the increase metrics, `diff`.
+pub fn evaluate(
+    rules: &[GateRule],
+    report: &Report,
+    diff: Option<&ReportDiff>,
+) -> Result<Vec<Verdict>, MissingBaseline> {
+    rules
+        .iter()
+        .map(|rule| {
+            let (actual, detail) = measure(rule.metric, report, diff)
+                .ok_or_else(|| MissingBaseline(rule.to_string()))?;
+            Ok(Verdict {
+                rule: *rule,
+                actual,
+                detail,
+                breached: rule.comparison.holds(actual, rule.threshold),
+            })
+        })
+        .collect()
+}
+
+fn measure(metric: Metric, report: &Report, diff: Option<&ReportDiff>) -> Option<(f64, String)> {
+    let s = &report.summary;
+    Some(match metric {
+        Metric::MonthlyCostUsd => (
+            s.recommended_monthly_cost_usd,
+            format!(
+                "recommended plan: {} USD per month",
+                fmt_usd(s.recommended_monthly_cost_usd)
+            ),
+        ),
+        Metric::ThrottleRate => {
+            let worst = report
+                .workloads
+                .iter()
+                .filter_map(|w| {
+                    let id = w.recommended.as_ref()?;
+                    let o = w.options.iter().find(|o| &o.id == id)?;
+                    Some((o.throttle_rate.unwrap_or(0.0), w, o))
+                })
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            match worst {
+                Some((rate, w, o)) => (
+                    rate,
+                    format!(
+                        "worst recommended option: {} for {} throttles or spills {}",
+                        o.id,
+                        w.deployment,
+                        fmt_pct(rate)
+                    ),
+                ),
+                None => (0.0, "no workload has a recommendation".to_owned()),
+            }
+        }
+        Metric::WorkloadsWithoutRecommendation => (
+            s.workloads_without_recommendation as f64,
+            format!(
+                "{} of {} workload(s) have no eligible option",
+                s.workloads_without_recommendation, s.workloads
+            ),
+        ),
+        Metric::MonthlyCostIncreasePct | Metric::MonthlyCostIncreaseUsd => {
+            let d = &diff?.summary;
+            let actual = if metric == Metric::MonthlyCostIncreaseUsd {
+                d.monthly_cost_delta_usd
+            } else {
+                d.monthly_cost_delta_pct
+                    .unwrap_or(if d.monthly_cost_delta_usd > 0.0 {
+                        f64::INFINITY
+                    } else {
+                        0.0
+                    })
+            };
+            (
+                actual,
+                format!(
+                    "recommended plan went from {} to {} USD per month",
+                    fmt_usd(d.base_monthly_cost_usd),
+                    fmt_usd(d.new_monthly_cost_usd)
+                ),
+            )
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::diff::{diff_reports, ReportView};
+    use crate::report::test_support::sample_report;
+
+    #[test]
+    fn parses_every_operator_and_ignores_spaces() {
+        let r = parse_rule(" monthly_cost_usd >= 5000 ").expect("parses");
+        assert_eq!(r.metric, Metric::MonthlyCostUsd);
+        assert_eq!(r.comparison, Comparison::GreaterOrEqual);
+        assert_eq!(r.threshold, 5000.0);
+        assert_eq!(r.to_string(), "monthly_cost_usd>=5000");
+        for (text, op) in [
+            ("throttle_rate>0.01", Comparison::Greater),
+            ("throttle_rate<0.01", Comparison::Less),
+            ("throttle_rate<=1e-2", Comparison::LessOrEqual),
+        ] {
+            let r = parse_rule(text).expect("parses");
+            assert_eq!(r.comparison, op);
+            assert_eq!(r.threshold, 0.01);
+        }
+    }
+
+    #[test]
+    fn rejects_bad_expressions_with_a_reason() {
+        assert!(matches!(
+            parse_rule("monthly_cost_usd"),
+            Err(GateParseError::Shape(_))
+        ));
+        assert!(matches!(parse_rule(">5"), Err(GateParseError::Shape(_))));
+        assert!(matches!(
+            parse_rule("monthly_cost_usd==5"),
+            Err(GateParseError::Operator(op)) if op == "=="
+        ));
+        assert!(matches!(
+            parse_rule("monthly_cost_usd>lots"),
+            Err(GateParseError::Number(_))
+        ));
+        assert!(matches!(
+            parse_rule("monthly_cost_usd>inf"),
+            Err(GateParseError::Number(_))
+        ));
+        let err = parse_rule("monthly_cost>5").expect_err("unknown metric");
+        assert!(err.to_string().contains("did you mean `monthly_cost_usd`?"));
+    }
+
+    #[test]
+    fn evaluates_against_the_report() {
+        let report = sample_report();
+        let rules = [
+            parse_rule("monthly_cost_usd>250").expect("rule"),
+            parse_rule("monthly_cost_usd>300").expect("rule"),
+            parse_rule("throttle_rate>0").expect("rule"),
+            parse_rule("workloads_without_recommendation>=1").expect("rule"),
+        ];
+        let v = evaluate(&rules, &report, None).expect("no baseline needed");
+        assert_eq!(
+            v.iter().map(|v| v.breached).collect::<Vec<_>>(),
+            [true, false, false, false]
+        );
+        assert_eq!(v[0].actual, 300.0);
+        assert!(v[0].message().starts_with(
+            "monthly_cost_usd>250 breached: actual 300 > threshold 250 (recommended plan: 300.00 USD"
+        ));
+        assert!(v[1].message().contains("actual 300 not > threshold 300"));
+    }
+
+    #[test]
+    fn increase_metrics_need_a_diff() {
+        let report = sample_report();
+        let rule = parse_rule("monthly_cost_increase_pct>10").expect("rule");
+        assert_eq!(
+            evaluate(&[rule], &report, None),
+            Err(MissingBaseline("monthly_cost_increase_pct>10".to_owned()))
+        );
+        let mut base = ReportView::from(&report);
+        base.summary.recommended_monthly_cost_usd = 250.0;
+        let diff = diff_reports(&base, &ReportView::from(&report), "old.json", "new");
+        let v = evaluate(&[rule], &report, Some(&diff)).expect("baseline given");
+        assert!((v[0].actual - 20.0).abs() < 1e-9);
+        assert!(v[0].breached);
+    }
+}

@@ -1,0 +1,185 @@
+//! Hand-built reports for the report module's unit tests: one workload over a 730-hour span (so
+//! span and monthly costs are equal) with easy numbers.
+
+use std::collections::BTreeMap;
+
+use super::{Assumptions, CatalogInfo, InputInfo, Report, Summary, SCHEMA_VERSION};
+use crate::catalog::DeploymentTypeId;
+use crate::plan::{
+    Billing, CurvePoint, DemandProfile, OptionPlan, PlanSettings, TypeSizing, WorkloadPlan,
+};
+use crate::sim::SimParams;
+
+fn option(id: &str, dt: DeploymentTypeId, billing: Billing) -> OptionPlan {
+    OptionPlan {
+        id: id.to_owned(),
+        deployment_type: dt,
+        billing,
+        processing: "global".to_owned(),
+        ptus: None,
+        available: true,
+        reason: None,
+        eligible: true,
+        cost_usd: None,
+        monthly_cost_usd: None,
+        throttled_requests: None,
+        spilled_requests: None,
+        throttle_rate: None,
+        spillover_cost_usd: None,
+        utilization_p50: None,
+        utilization_p95: None,
+        utilization_p99: None,
+        utilization_max: None,
+        minutes_over_capacity: None,
+        retry_added_latency_ms_mean: None,
+        note: None,
+    }
+}
+
+fn priced(mut o: OptionPlan, monthly: f64) -> OptionPlan {
+    o.cost_usd = Some(monthly);
+    o.monthly_cost_usd = Some(monthly);
+    o
+}
+
+fn provisioned(id: &str, billing: Billing, monthly: f64) -> OptionPlan {
+    let mut o = priced(
+        option(id, DeploymentTypeId::GlobalProvisioned, billing),
+        monthly,
+    );
+    o.ptus = Some(15);
+    o.throttle_rate = Some(0.03);
+    o.eligible = true;
+    o
+}
+
+/// A workload `chat-prod` (gpt-4o @ eastus2): Global Standard 300 USD/mo (recommended),
+/// Global Batch 150 (not eligible), Regional Standard unavailable, Global Provisioned at 15 PTUs
+/// (hourly 10,950, 1-month 3,900, 1-year 3,315); 2,500 TPM per PTU.
+pub fn sample_workload() -> WorkloadPlan {
+    use DeploymentTypeId as D;
+    let mut batch = priced(
+        option("global-batch", D::GlobalBatch, Billing::PerToken),
+        150.0,
+    );
+    batch.eligible = false;
+    batch.reason = Some("asynchronous".to_owned());
+    let mut regional = option("regional-standard", D::RegionalStandard, Billing::PerToken);
+    regional.available = false;
+    regional.eligible = false;
+    regional.reason = Some("not listed".to_owned());
+    let options = vec![
+        priced(
+            option("global-standard", D::GlobalStandard, Billing::PerToken),
+            300.0,
+        ),
+        batch,
+        regional,
+        provisioned("global-provisioned/hourly", Billing::Hourly, 10_950.0),
+        provisioned(
+            "global-provisioned/reserved-1-month",
+            Billing::Reserved1Month,
+            3_900.0,
+        ),
+        provisioned(
+            "global-provisioned/reserved-1-year",
+            Billing::Reserved1Year,
+            3_315.0,
+        ),
+    ];
+    let point = |ptus: u32, k: f64, throttle_rate: f64| CurvePoint {
+        ptus,
+        cost_usd: 10_950.0 * k,
+        cost_1_month_usd: 3_900.0 * k,
+        cost_1_year_usd: 3_315.0 * k,
+        spillover_cost_usd: 0.0,
+        throttle_rate,
+        utilization_p99: 0.5 / k,
+    };
+    let sizing = TypeSizing {
+        on_throttle: "spillover".to_owned(),
+        peak_minute_ptus_raw: 12.0,
+        peak_minute_ptus: 15,
+        min_ptus_for_target: Some(30),
+        cost_optimal_ptus: 15,
+        cost_optimal_ptus_by_billing: BTreeMap::new(),
+        break_even_utilization: None,
+        break_even_utilization_by_billing: BTreeMap::new(),
+        curve: vec![point(15, 1.0, 0.03), point(30, 2.0, 0.005)],
+    };
+    let mut means = vec![vec![0.0; 24]; 7];
+    means[0][9] = 7_500.0;
+    WorkloadPlan {
+        deployment: "chat-prod".to_owned(),
+        model: "gpt-4o".to_owned(),
+        region: "eastus2".to_owned(),
+        reasoning_model: false,
+        requests: 10,
+        failed_requests: 0,
+        prompt_tokens: 1_000,
+        cached_tokens: 250,
+        completion_tokens: 400,
+        reasoning_tokens: 100,
+        reasoning_share: 0.25,
+        cached_share: 0.25,
+        truncated_requests: 0,
+        truncated_cost_usd: 0.0,
+        truncated_cost_basis: None,
+        requests_without_max_tokens: 0,
+        output_to_input_ratio: Some(4.0),
+        input_tpm_per_ptu: Some(2_500.0),
+        peak_minute_weighted_tpm: 2_000.0,
+        p99_minute_weighted_tpm: 1_900.0,
+        mean_weighted_tpm: 500.0,
+        recommended: Some("global-standard".to_owned()),
+        options,
+        sizing: BTreeMap::from([(D::GlobalProvisioned, sizing)]),
+        profile: DemandProfile {
+            hourly_peak_weighted_tpm: vec![1_000.0, 2_000.0, 1_500.0],
+            weekday_hour_mean_weighted_tpm: means,
+        },
+    }
+}
+
+/// A report holding [`sample_workload`] over 730 hours from 2026-10-01.
+pub fn sample_report() -> Report {
+    report_of(vec![sample_workload()])
+}
+
+/// A report over 730 hours holding `workloads`.
+pub fn report_of(workloads: Vec<WorkloadPlan>) -> Report {
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: "ptuplan test".to_owned(),
+        generated_at: None,
+        input: InputInfo {
+            files: vec!["usage.csv".to_owned()],
+            records: 10,
+            skipped: 0,
+            skipped_examples: Vec::new(),
+            failed_requests: 0,
+            start: "2026-10-01T00:13:05Z".to_owned(),
+            end: "2026-10-31T09:59:00Z".to_owned(),
+            hours: 730.0,
+        },
+        catalog: CatalogInfo {
+            as_of: "2026-05-22".to_owned(),
+            oldest_as_of: "2025-01-01".to_owned(),
+            origin: "built-in".to_owned(),
+            prices_file: None,
+            prices_as_of: None,
+            prices_endpoint: None,
+        },
+        assumptions: Assumptions {
+            hours_per_month: 730.0,
+            sim: SimParams::default(),
+            plan: PlanSettings::default(),
+        },
+        summary: Summary::from_plans(&workloads),
+        workloads,
+        reservations: Vec::new(),
+        warnings: Vec::new(),
+        overrides_applied: Vec::new(),
+        currency: None,
+    }
+}
