@@ -72,6 +72,7 @@ pub struct EventSpool {
     chunk_events: usize,
     runs: Vec<NamedTempFile>,
     in_order: bool,
+    first_t_ms: i64,
     last_t_ms: i64,
 }
 
@@ -89,6 +90,7 @@ impl EventSpool {
             chunk_events: chunk_events.max(1),
             runs: Vec::new(),
             in_order: true,
+            first_t_ms: i64::MAX,
             last_t_ms: i64::MIN,
         }
     }
@@ -98,6 +100,7 @@ impl EventSpool {
         if event.t_ms < self.last_t_ms {
             self.in_order = false;
         }
+        self.first_t_ms = self.first_t_ms.min(event.t_ms);
         self.last_t_ms = self.last_t_ms.max(event.t_ms);
         self.chunk.push(event);
         if self.chunk.len() >= self.chunk_events {
@@ -129,6 +132,8 @@ impl EventSpool {
         SortedEvents {
             runs,
             in_order: self.in_order,
+            first_t_ms: self.first_t_ms,
+            last_t_ms: self.last_t_ms,
         }
     }
 }
@@ -142,7 +147,10 @@ enum Run {
 /// Time-ordered events that can be iterated any number of times.
 pub struct SortedEvents {
     runs: Vec<Run>,
+    /// True when the runs, read one after another, are already in time order.
     in_order: bool,
+    first_t_ms: i64,
+    last_t_ms: i64,
 }
 
 impl SortedEvents {
@@ -154,9 +162,20 @@ impl SortedEvents {
             .count()
     }
 
-    /// Append the events of a later part of the log (ties keep `self` first).
+    /// Append the events of a later part of the log (ties keep `self` first). When the later
+    /// part starts no earlier than this one ends (a time-sorted log read in parts), the runs
+    /// stay a plain concatenation.
     pub fn append(&mut self, later: SortedEvents) {
-        self.in_order = false;
+        let empty = |s: &SortedEvents| s.first_t_ms > s.last_t_ms;
+        self.in_order = if empty(&later) {
+            self.in_order
+        } else if empty(self) {
+            later.in_order
+        } else {
+            self.in_order && later.in_order && self.last_t_ms <= later.first_t_ms
+        };
+        self.first_t_ms = self.first_t_ms.min(later.first_t_ms);
+        self.last_t_ms = self.last_t_ms.max(later.last_t_ms);
         self.runs.extend(later.runs);
     }
 
@@ -281,6 +300,27 @@ mod tests {
             expected.sort_by_key(|e| e.t_ms);
             prop_assert_eq!(got, expected);
         }
+    }
+
+    #[test]
+    fn appended_parts_merge_correctly_in_and_out_of_order() {
+        let part = |times: &[i64]| {
+            let mut spool = EventSpool::with_chunk_events(2);
+            for (i, t) in times.iter().enumerate() {
+                spool.push(event(*t, i as u32)).expect("push");
+            }
+            spool.finish()
+        };
+        let mut a = part(&[1, 2, 3]);
+        a.append(part(&[3, 4, 5]));
+        assert!(a.in_order, "touching parts stay a concatenation");
+        let times: Vec<i64> = collect(&a).iter().map(|e| e.t_ms).collect();
+        assert_eq!(times, vec![1, 2, 3, 3, 4, 5]);
+        let mut b = part(&[1, 5]);
+        b.append(part(&[2, 3]));
+        assert!(!b.in_order);
+        let times: Vec<i64> = collect(&b).iter().map(|e| e.t_ms).collect();
+        assert_eq!(times, vec![1, 2, 3, 5]);
     }
 
     #[test]

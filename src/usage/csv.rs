@@ -109,11 +109,16 @@ impl Columns {
 /// that never occurs in UTF-8) and looked up by slice.
 #[derive(Default)]
 pub(crate) struct KeyCache {
+    /// The first distinct keys, searched linearly (logs have few workloads; cheaper than
+    /// hashing every row).
+    recent: Vec<(Vec<u8>, u32)>,
+    /// Keys beyond [`KEY_CACHE_LINEAR`].
     map: HashMap<Vec<u8>, u32>,
     scratch: Vec<u8>,
-    last: Vec<u8>,
-    last_id: Option<u32>,
 }
+
+/// Distinct keys kept in the linear list before the hash map takes over.
+const KEY_CACHE_LINEAR: usize = 16;
 
 impl KeyCache {
     /// The workload id of a raw key, asking the resolver the first time it is seen.
@@ -129,21 +134,18 @@ impl KeyCache {
             }
             self.scratch.extend_from_slice(part.trim_ascii());
         }
-        if let Some(id) = self.last_id {
-            if self.last == self.scratch {
-                return Ok(id);
-            }
+        if let Some((_, id)) = self.recent.iter().find(|(k, _)| *k == self.scratch) {
+            return Ok(*id);
         }
-        let id = match self.map.get(self.scratch.as_slice()) {
-            Some(id) => *id,
-            None => {
-                let id = resolve_new(parts, resolver)?;
-                self.map.insert(self.scratch.clone(), id);
-                id
-            }
-        };
-        self.last.clone_from(&self.scratch);
-        self.last_id = Some(id);
+        if let Some(id) = self.map.get(self.scratch.as_slice()) {
+            return Ok(*id);
+        }
+        let id = resolve_new(parts, resolver)?;
+        if self.recent.len() < KEY_CACHE_LINEAR {
+            self.recent.push((self.scratch.clone(), id));
+        } else {
+            self.map.insert(self.scratch.clone(), id);
+        }
         Ok(id)
     }
 }

@@ -78,6 +78,11 @@ pub fn unix_seconds_to_ms(secs: f64) -> Result<i64, String> {
     }
 }
 
+thread_local! {
+    /// The last valid `YYYY-MM-DD` seen by this thread and its day number.
+    static LAST_DATE: std::cell::Cell<Option<([u8; 10], i64)>> = const { std::cell::Cell::new(None) };
+}
+
 /// `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±HH:MM|±HHMM]`; `None` if the shape does not match or a
 /// value is out of range.
 fn parse_rfc3339_ms(s: &[u8]) -> Option<i64> {
@@ -97,11 +102,21 @@ fn parse_rfc3339_ms(s: &[u8]) -> Option<i64> {
     if s[13] != b':' || s[16] != b':' {
         return None;
     }
-    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    // Consecutive rows mostly share a date: reuse the last valid date's day number.
+    let date: [u8; 10] = s[..10].try_into().expect("length checked above");
+    let days = match LAST_DATE.with(|c| c.get()) {
+        Some((last, days)) if last == date => days,
+        _ => {
+            let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+            if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+                return None;
+            }
+            let days = days_from_civil(year, month, day);
+            LAST_DATE.with(|c| c.set(Some((date, days))));
+            days
+        }
+    };
     let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
@@ -141,7 +156,6 @@ fn parse_rfc3339_ms(s: &[u8]) -> Option<i64> {
         }
         _ => return None,
     };
-    let days = days_from_civil(year, month, day);
     let secs = days * 86_400 + hour * 3600 + minute * 60 + second.min(59) - offset_min * 60;
     Some(secs * 1000 + millis)
 }
