@@ -14,8 +14,8 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 
 use tempfile::NamedTempFile;
 
-/// Events held in memory before a chunk is spilled (16 MiB of events).
-pub const CHUNK_EVENTS: usize = 512 * 1024;
+/// Events held in memory before a chunk is spilled (8 MiB of events per reading thread).
+pub const CHUNK_EVENTS: usize = 256 * 1024;
 /// Marker for an absent optional `u32` field.
 pub const NONE_U32: u32 = u32::MAX;
 const RECORD_BYTES: usize = 32;
@@ -181,24 +181,22 @@ impl SortedEvents {
 
     /// Visit every event in timestamp order (ties in log order).
     pub fn for_each(&self, mut f: impl FnMut(&ReplayEvent)) -> io::Result<()> {
-        let mut sources = self
-            .runs
-            .iter()
-            .map(|r| match r {
-                Run::File(file) => File::open(file.path())
-                    .map(|f| Source::File(RunReader::new(BufReader::with_capacity(64 * 1024, f)))),
-                Run::Memory(events) => Ok(Source::Memory(events.iter())),
-            })
-            .collect::<io::Result<Vec<_>>>()?;
         if self.in_order {
-            for source in &mut sources {
+            // One run open at a time: memory does not grow with the number of runs.
+            for run in &self.runs {
+                let mut source = Source::open(run, 256 * 1024)?;
                 while let Some(e) = source.next_event()? {
                     f(&e);
                 }
             }
             return Ok(());
         }
-        // k-way merge; ties go to the earlier run (log order).
+        // k-way merge; ties go to the earlier run (log order). Small buffers: every run is open.
+        let mut sources = self
+            .runs
+            .iter()
+            .map(|r| Source::open(r, MERGE_BUF_BYTES))
+            .collect::<io::Result<Vec<_>>>()?;
         let mut heap = BinaryHeap::with_capacity(sources.len());
         for (i, source) in sources.iter_mut().enumerate() {
             if let Some(e) = source.next_event()? {
@@ -215,12 +213,25 @@ impl SortedEvents {
     }
 }
 
+/// Read buffer per run during a k-way merge.
+const MERGE_BUF_BYTES: usize = 16 * 1024;
+
 enum Source<'a> {
     File(RunReader<BufReader<File>>),
     Memory(std::slice::Iter<'a, ReplayEvent>),
 }
 
-impl Source<'_> {
+impl<'a> Source<'a> {
+    fn open(run: &'a Run, buf_bytes: usize) -> io::Result<Source<'a>> {
+        Ok(match run {
+            Run::File(file) => Source::File(RunReader::new(BufReader::with_capacity(
+                buf_bytes,
+                File::open(file.path())?,
+            ))),
+            Run::Memory(events) => Source::Memory(events.iter()),
+        })
+    }
+
     fn next_event(&mut self) -> io::Result<Option<ReplayEvent>> {
         match self {
             Source::File(r) => r.next_event(),
