@@ -607,7 +607,13 @@ fn provisioned_options(
     let mut options = Vec::new();
     for billing in Billing::PROVISIONED {
         let optimal = sizing::cost_optimal_index(&curve, billing).expect("grid is never empty");
-        by_billing.insert(billing, curve[optimal].ptus);
+        // Without spillover, throttled requests are lost, not billed: the cost-optimal count is
+        // the cheapest one that meets the throttle target (the largest swept if none does).
+        let optimal_reported = match sweep.mode {
+            ThrottleMode::Spillover => optimal,
+            _ => min_idx.unwrap_or(curve.len() - 1),
+        };
+        by_billing.insert(billing, curve[optimal_reported].ptus);
         if let Some(u) = sizing::break_even_utilization(
             billing.usd_per_ptu_hour(price),
             ctx.demand_tokens,

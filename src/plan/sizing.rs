@@ -172,7 +172,8 @@ pub struct TypeSizing {
     /// Smallest swept count whose throttled-or-spilled share is within the target; `None` when
     /// even the largest swept count misses it.
     pub min_ptus_for_target: Option<u32>,
-    /// Cheapest swept count under hourly billing (PTU cost + spillover).
+    /// Cheapest swept count under hourly billing (PTU cost + spillover); without spillover,
+    /// the cheapest count that meets the throttle target (the largest swept if none does).
     pub cost_optimal_ptus: u32,
     /// Cheapest swept count per provisioned billing.
     pub cost_optimal_ptus_by_billing: BTreeMap<Billing, u32>,

@@ -291,6 +291,7 @@ pub fn render_with(
 pub fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>, OutputError> {
     match path {
         Some(p) if p != Path::new("-") => {
+            WRITING_TO_FILE.store(true, std::sync::atomic::Ordering::Relaxed);
             let file = File::create(p).map_err(|source| OutputError {
                 path: p.to_owned(),
                 source,
@@ -299,6 +300,15 @@ pub fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>, OutputError> {
         }
         _ => Ok(Box::new(BufWriter::new(io::stdout().lock()))),
     }
+}
+
+/// Set once an output file is opened: tables written to a file get a fixed width and no
+/// colour even when stdout is a terminal.
+static WRITING_TO_FILE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the output goes to a file rather than stdout.
+pub fn writing_to_file() -> bool {
+    WRITING_TO_FILE.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// An output file could not be created.

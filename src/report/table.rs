@@ -12,7 +12,9 @@ use crate::plan::{OptionPlan, WorkloadPlan};
 pub fn new(header: &[&str], right_aligned: &[usize]) -> Table {
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);
-    let tty = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let tty = !super::writing_to_file()
+        && io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
     if tty {
         table.set_content_arrangement(ContentArrangement::Dynamic);
     } else {
