@@ -475,3 +475,23 @@ fn parallel_reading_gives_the_same_report_and_error_lines() {
         .contains(":3: field `prompt_tokens`"));
     assert_eq!(report["input"]["records"], 2);
 }
+
+/// Rendered views of the tiny log, reviewed as snapshots (`cargo insta review`).
+#[test]
+fn rendered_formats_match_their_snapshots() {
+    for format in ["table", "markdown", "csv"] {
+        let out = ptuplan()
+            .args(["compare", "--quiet", "--format", format])
+            .arg(fixture("good/tiny.csv"))
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).expect("utf8");
+        // The input path differs between machines.
+        let text = text.replace(
+            fixture("good/tiny.csv").to_str().expect("utf8"),
+            "tests/fixtures/good/tiny.csv",
+        );
+        insta::assert_snapshot!(format!("tiny_{format}"), text);
+    }
+}

@@ -62,12 +62,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 pub fn input_line(report: &Report) -> String {
     let i = &report.input;
     let mut line = format!(
-        "Replayed {} records from {} ({} to {}, {:.1} h); catalog as of {}",
+        "Replayed {} records from {} ({} to {}, {}); catalog as of {}",
         fmt_int(i.records),
         i.files.join(", "),
         i.start,
         i.end,
-        i.hours,
+        fmt_hours(i.hours),
         report.catalog.as_of
     );
     if i.skipped > 0 {
@@ -80,6 +80,15 @@ pub fn input_line(report: &Report) -> String {
         ));
     }
     line
+}
+
+/// A span for people: `720.0 h`, or minutes below an hour (`2 min`).
+pub fn fmt_hours(hours: f64) -> String {
+    if hours < 1.0 {
+        format!("{:.0} min", hours * 60.0)
+    } else {
+        format!("{hours:.1} h")
+    }
 }
 
 /// "deployment (model @ region)".
