@@ -795,3 +795,70 @@ fn demand_profile(weighted: &[f64], first_minute: i64) -> DemandProfile {
         weekday_hour_mean_weighted_tpm: means,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{load_catalog, CatalogSource};
+    use crate::sim::{simulate, Replay, SimParams};
+    use crate::usage::UsageRecord;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Whatever the traffic, every cost the plan reports is a non-negative finite number,
+        /// and every simulated option accounts for every offered request.
+        #[test]
+        fn every_cost_is_non_negative(
+            requests in proptest::collection::vec(
+                (0i64..7_200_000, 1u64..40_000, 0u64..=100, 0u64..8_000, proptest::option::of(1u64..16_000)),
+                1..120,
+            ),
+            spill in any::<bool>(),
+        ) {
+            let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
+            let keys = vec![WorkloadKey { deployment: "d".into(), model: "gpt-4o".into(), region: "eastus2".into() }];
+            let mut replay = Replay::default();
+            for (t, prompt, cached_pct, completion, max) in &requests {
+                replay.add(&UsageRecord {
+                    timestamp_ms: 1_800_000_000_000 + t,
+                    workload: 0,
+                    prompt_tokens: *prompt,
+                    cached_tokens: prompt * cached_pct / 100,
+                    completion_tokens: *completion,
+                    reasoning_tokens: 0,
+                    max_completion_tokens: max.map(|m| m.max(*completion)),
+                    status: None,
+                    latency_ms: None,
+                }).expect("add");
+            }
+            let (summary, events) = replay.finish();
+            let settings = PlanSettings {
+                on_throttle: if spill { ThrottlePolicy::Spillover } else { ThrottlePolicy::Fail },
+                sweep_points: 8,
+                ..PlanSettings::default()
+            };
+            let prepared = prepare(&catalog, &keys, &summary, &settings);
+            let outcomes = simulate(&events, &prepared.targets, &SimParams::default(), 2, summary.first_minute(), summary.last_minute()).expect("simulate");
+            for o in &outcomes {
+                prop_assert_eq!(o.served_requests + o.throttled_requests + o.spilled_requests, o.offered_requests);
+            }
+            let plans = finish(&catalog, &keys, &summary, &prepared, &outcomes, &settings);
+            let ok = |v: f64| v.is_finite() && v >= 0.0;
+            for p in &plans {
+                prop_assert!(ok(p.truncated_cost_usd));
+                for o in &p.options {
+                    for v in [o.cost_usd, o.monthly_cost_usd, o.spillover_cost_usd].into_iter().flatten() {
+                        prop_assert!(ok(v), "{} {}", o.id, v);
+                    }
+                }
+                for s in p.sizing.values() {
+                    for c in &s.curve {
+                        prop_assert!(ok(c.cost_usd) && ok(c.cost_1_month_usd) && ok(c.cost_1_year_usd) && ok(c.spillover_cost_usd));
+                    }
+                }
+            }
+        }
+    }
+}
