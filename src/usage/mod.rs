@@ -377,3 +377,64 @@ pub(crate) fn deliver<S: RecordSink>(
         Err(err)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Accepts every key as workload 0.
+    struct AnyKey;
+    impl KeyResolver for AnyKey {
+        fn resolve(&self, _key: RawKey<'_>) -> Result<u32, KeyRejection> {
+            Ok(0)
+        }
+    }
+
+    /// Counts records; forks and joins like the real replay.
+    #[derive(Default)]
+    struct Count(u64);
+    impl RecordSink for Count {
+        fn take(&mut self, _record: UsageRecord) -> Result<(), SinkError> {
+            self.0 += 1;
+            Ok(())
+        }
+        fn fork(&self) -> Self {
+            Count(0)
+        }
+        fn join(&mut self, later: Self) -> Result<(), SinkError> {
+            self.0 += later.0;
+            Ok(())
+        }
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("timestamp,model,region,prompt_tokens,completion_tokens,cached_tokens".to_owned()),
+            "[0-9a-zA-Z:,.\\-\" {}\\[\\]]{0,60}",
+            Just("2026-03-01T10:00:00Z,gpt-4o,eastus2,10,5,2".to_owned()),
+            Just("{\"timestamp\":\"2026-03-01T10:00:00Z\",\"model\":\"gpt-4o\",\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}".to_owned()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Arbitrary bytes and near-valid lines never panic a reader, sequential or split
+        /// across threads: they are read or rejected with an error.
+        #[test]
+        fn readers_never_panic(lines in proptest::collection::vec(line(), 0..30), noise in proptest::collection::vec(any::<u8>(), 0..64), csv in any::<bool>(), skip in any::<bool>(), threads in 1usize..4) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join(if csv { "log.csv" } else { "log.jsonl" });
+            let mut bytes = lines.join("\n").into_bytes();
+            bytes.extend_from_slice(&noise);
+            std::fs::write(&path, &bytes).expect("write");
+            let inputs = [InputSpec { source: InputSource::File(path), format: None }];
+            let options = ReadOptions { skip_invalid: skip, threads, parallel_min_bytes: 1 };
+            let mut sink = Count::default();
+            if let Ok(summary) = read_usage(&inputs, &options, &AnyKey, &mut sink) {
+                prop_assert_eq!(summary.records, sink.0);
+            }
+        }
+    }
+}
