@@ -1,0 +1,123 @@
+//! The plan's report-facing types: one [`WorkloadPlan`] per workload with its
+//! [`OptionPlan`]s and [`DemandProfile`]. They are the `workloads[]` part of the JSON
+//! contract (`schema_version` 1: keys may be added, never renamed).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Billing, TypeSizing};
+use crate::catalog::DeploymentTypeId;
+
+/// One option of a workload (JSON `workloads[].options[]`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OptionPlan {
+    /// `deployment_type` for per-token options, `deployment_type/billing` for provisioned ones.
+    pub id: String,
+    /// Deployment type.
+    pub deployment_type: DeploymentTypeId,
+    /// `per-token`, `hourly`, `reserved-1-month` or `reserved-1-year`.
+    pub billing: Billing,
+    /// Where inference is processed (`global`, `data zone EU`, `region eastus2`).
+    pub processing: String,
+    /// Deployed PTUs (provisioned options).
+    pub ptus: Option<u32>,
+    /// False when the type is not offered or not priced for the model and region.
+    pub available: bool,
+    /// Why it is unavailable (or not eligible for recommendation).
+    pub reason: Option<String>,
+    /// Whether it may be recommended (available, meets the throttle target, not Batch
+    /// unless allowed).
+    pub eligible: bool,
+    /// Cost over the log's span, USD (PTU cost plus spillover for provisioned options).
+    pub cost_usd: Option<f64>,
+    /// The same per 730-hour month, USD.
+    pub monthly_cost_usd: Option<f64>,
+    /// Requests that failed with 429 in the simulation.
+    pub throttled_requests: Option<u64>,
+    /// Requests served by spillover.
+    pub spilled_requests: Option<u64>,
+    /// Share of requests throttled or spilled.
+    pub throttle_rate: Option<f64>,
+    /// Spillover cost over the span, USD (included in `cost_usd`).
+    pub spillover_cost_usd: Option<f64>,
+    /// Per-minute utilization percentiles (1.0 = 100%).
+    pub utilization_p50: Option<f64>,
+    /// 95th percentile.
+    pub utilization_p95: Option<f64>,
+    /// 99th percentile.
+    pub utilization_p99: Option<f64>,
+    /// Maximum.
+    pub utilization_max: Option<f64>,
+    /// Minutes whose offered demand exceeded the deployed capacity.
+    pub minutes_over_capacity: Option<u64>,
+    /// Mean wait added by retries to served requests, ms (retry mode).
+    pub retry_added_latency_ms_mean: Option<f64>,
+    /// Remark (Batch turnaround, spillover target, reservation term).
+    pub note: Option<String>,
+}
+
+/// A workload's plan (JSON `workloads[]`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WorkloadPlan {
+    /// Deployment name (`-` when the log has none).
+    pub deployment: String,
+    /// Catalog model id.
+    pub model: String,
+    /// Azure region.
+    pub region: String,
+    /// Whether the model is a reasoning model.
+    pub reasoning_model: bool,
+    /// Successful requests.
+    pub requests: u64,
+    /// Requests with a non-2xx status (not billed).
+    pub failed_requests: u64,
+    /// Prompt tokens (cached included).
+    pub prompt_tokens: u64,
+    /// Cached prompt tokens.
+    pub cached_tokens: u64,
+    /// Completion tokens (reasoning included).
+    pub completion_tokens: u64,
+    /// Reasoning tokens.
+    pub reasoning_tokens: u64,
+    /// Reasoning tokens / completion tokens.
+    pub reasoning_share: f64,
+    /// Cached tokens / prompt tokens.
+    pub cached_share: f64,
+    /// Answers emptied by reasoning (paid for, no visible text).
+    pub truncated_requests: u64,
+    /// What those answers cost at the reference per-token price, USD.
+    pub truncated_cost_usd: f64,
+    /// The per-token type `truncated_cost_usd` is priced at.
+    pub truncated_cost_basis: Option<DeploymentTypeId>,
+    /// Requests that logged no `max_completion_tokens`.
+    pub requests_without_max_tokens: u64,
+    /// Output-to-input ratio used for weighted demand (`None`: no PTU figures; 1 used).
+    pub output_to_input_ratio: Option<f64>,
+    /// Weighted tokens per minute one PTU absorbs (`None`: the model has no PTU figures).
+    /// A provisioned option's capacity is `ptus x input_tpm_per_ptu`.
+    pub input_tpm_per_ptu: Option<f64>,
+    /// Busiest minute's weighted demand, tokens per minute.
+    pub peak_minute_weighted_tpm: f64,
+    /// 99th-percentile minute's weighted demand, tokens per minute.
+    pub p99_minute_weighted_tpm: f64,
+    /// Mean weighted demand over the span, tokens per minute.
+    pub mean_weighted_tpm: f64,
+    /// The recommended option's `id`.
+    pub recommended: Option<String>,
+    /// Every option.
+    pub options: Vec<OptionPlan>,
+    /// Per provisioned type, the sweep's results.
+    pub sizing: BTreeMap<DeploymentTypeId, TypeSizing>,
+    /// Demand shape for charts.
+    pub profile: DemandProfile,
+}
+
+/// Demand shape over time (UTC), for charts.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DemandProfile {
+    /// Per hour from the span's first hour: the busiest minute's weighted TPM.
+    pub hourly_peak_weighted_tpm: Vec<f64>,
+    /// Mean weighted TPM by weekday (Monday first) and hour of day, 7 x 24.
+    pub weekday_hour_mean_weighted_tpm: Vec<Vec<f64>>,
+}
