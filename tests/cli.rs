@@ -215,6 +215,11 @@ fn bad_inputs_name_file_line_and_field() {
             "exceed",
         ),
         (
+            "cache-write-over-prompt.csv",
+            ":2: field `cache_write_tokens`",
+            "600 cached + 500 cache-write tokens exceed 1000 prompt tokens",
+        ),
+        (
             "reasoning-over-completion.csv",
             ":2: field `reasoning_tokens`",
             "exceed",

@@ -27,6 +27,10 @@ pub struct ModelSpec {
     /// PTU figures; absent when the model cannot be deployed on PTU.
     #[serde(default)]
     pub ptu: Option<PtuSpec>,
+    /// Request-size limits (context window, largest prompt and completion); absent when no
+    /// source gives them.
+    #[serde(default)]
+    pub limits: Option<ModelLimits>,
     /// Free-text remark (conflicts between sources, derived figures).
     #[serde(default)]
     pub note: Option<String>,
@@ -55,6 +59,11 @@ pub struct PtuSpec {
     /// Regional Provisioned minimum and increment, if offered.
     #[serde(default)]
     pub regional: Option<PtuIncrement>,
+    /// Largest prompt, in tokens, a PTU deployment of this model accepts: requests estimated
+    /// above it get HTTP 400 ("long context" is not supported on PTU for some models), which
+    /// spillover can catch. Absent when PTU takes the model's whole context window.
+    #[serde(default)]
+    pub max_prompt_tokens: Option<u64>,
 }
 
 impl PtuSpec {
@@ -71,6 +80,30 @@ impl PtuSpec {
     pub fn capacity_tokens_per_min(&self, n_ptus: u32) -> f64 {
         f64::from(n_ptus) * self.input_tpm_per_ptu
     }
+}
+
+/// Request-size limits of a model, in tokens per request. Each figure is optional: a limit no
+/// source gives is left out, never guessed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelLimits {
+    /// Context window: prompt plus completion (reasoning included), in tokens.
+    #[serde(default)]
+    pub context_window_tokens: Option<u64>,
+    /// Largest prompt (input, cached included), in tokens.
+    #[serde(default)]
+    pub max_input_tokens: Option<u64>,
+    /// Largest completion (output, reasoning included), in tokens; also the largest
+    /// `max_completion_tokens` a request may ask for.
+    #[serde(default)]
+    pub max_output_tokens: Option<u64>,
+    /// Free-text remark (how a source's wording was read).
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Where the figures came from.
+    pub source: String,
+    /// Date the figures were valid, `YYYY-MM-DD`.
+    pub as_of: NaiveDate,
 }
 
 /// Minimum deployment size and scale increment of one provisioned type, in PTUs.

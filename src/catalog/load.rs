@@ -262,6 +262,21 @@ pub fn validate(c: &Catalog) -> Vec<String> {
                     }
                 }
             }
+            if ptu.max_prompt_tokens == Some(0) {
+                p(format!("{at}.ptu.max_prompt_tokens must be > 0"));
+            }
+        }
+        if let Some(limits) = &m.limits {
+            check_source(&mut p, &format!("{at}.limits"), &limits.source);
+            for (name, value) in [
+                ("context_window_tokens", limits.context_window_tokens),
+                ("max_input_tokens", limits.max_input_tokens),
+                ("max_output_tokens", limits.max_output_tokens),
+            ] {
+                if value == Some(0) {
+                    p(format!("{at}.limits.{name} must be > 0"));
+                }
+            }
         }
     }
     let known_regions: BTreeSet<&str> = c.known_regions().into_iter().collect();

@@ -23,7 +23,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use capacity::{ModelSpec, PtuIncrement, PtuSpec};
+pub use capacity::{ModelLimits, ModelSpec, PtuIncrement, PtuSpec};
 pub use load::{load_catalog, CatalogError, CatalogSource};
 pub use prices::{PricesFile, PricesInfo};
 pub use pricing::{PtuPrice, TokenPrice};

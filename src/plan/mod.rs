@@ -674,6 +674,7 @@ mod tests {
                     workload: 0,
                     prompt_tokens: *prompt,
                     cached_tokens: prompt * cached_pct / 100,
+                    cache_write_tokens: 0,
                     completion_tokens: *completion,
                     reasoning_tokens: 0,
                     max_completion_tokens: max.map(|m| m.max(*completion)),

@@ -239,6 +239,7 @@ mod tests {
                         workload: 0,
                         prompt_tokens: prompt,
                         cached_tokens: (prompt as f64 * cache_rate) as u64,
+                        cache_write_tokens: 0,
                         completion_tokens: response,
                         reasoning_tokens: 0,
                         max_completion_tokens: None,

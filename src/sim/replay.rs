@@ -401,6 +401,7 @@ mod tests {
             workload: 0,
             prompt_tokens: prompt,
             cached_tokens: cached,
+            cache_write_tokens: 0,
             completion_tokens: completion,
             reasoning_tokens: 0,
             max_completion_tokens: None,

@@ -1,8 +1,8 @@
 //! CSV usage logs: columns found by name in any order (case-insensitive), a UTF-8 BOM and CRLF
 //! accepted, unknown columns ignored, an empty cell meaning "absent".
 //!
-//! Header: `timestamp,deployment,model,region,prompt_tokens,cached_tokens,completion_tokens,
-//! reasoning_tokens,max_completion_tokens,status,latency_ms`. Required: `timestamp`,
+//! Header: `timestamp,deployment,model,region,prompt_tokens,cached_tokens,cache_write_tokens,
+//! completion_tokens,reasoning_tokens,max_completion_tokens,status,latency_ms`. Required: `timestamp`,
 //! `prompt_tokens`, `completion_tokens`, and `model` or `deployment`.
 
 use std::collections::HashMap;
@@ -24,6 +24,7 @@ pub(crate) struct Columns {
     model: Option<usize>,
     region: Option<usize>,
     cached_tokens: Option<usize>,
+    cache_write_tokens: Option<usize>,
     reasoning_tokens: Option<usize>,
     max_completion_tokens: Option<usize>,
     status: Option<usize>,
@@ -33,13 +34,14 @@ pub(crate) struct Columns {
 }
 
 const REQUIRED: [&str; 3] = ["timestamp", "prompt_tokens", "completion_tokens"];
-const KNOWN: [&str; 11] = [
+const KNOWN: [&str; 12] = [
     "timestamp",
     "deployment",
     "model",
     "region",
     "prompt_tokens",
     "cached_tokens",
+    "cache_write_tokens",
     "completion_tokens",
     "reasoning_tokens",
     "max_completion_tokens",
@@ -95,6 +97,7 @@ impl Columns {
             model,
             region: find("region"),
             cached_tokens: find("cached_tokens"),
+            cache_write_tokens: find("cache_write_tokens"),
             reasoning_tokens: find("reasoning_tokens"),
             max_completion_tokens: find("max_completion_tokens"),
             status: find("status"),
@@ -282,6 +285,7 @@ fn parse_row(
             .transpose()?,
         prompt_tokens: count("prompt_tokens", Some(c.prompt_tokens))?,
         cached_tokens: count("cached_tokens", c.cached_tokens)?,
+        cache_write_tokens: count("cache_write_tokens", c.cache_write_tokens)?,
         completion_tokens: count("completion_tokens", Some(c.completion_tokens))?,
         reasoning_tokens: count("reasoning_tokens", c.reasoning_tokens)?,
         max_completion_tokens: count("max_completion_tokens", c.max_completion_tokens)?,

@@ -83,6 +83,8 @@ struct Details {
     #[serde(default)]
     cached_tokens: Option<Number>,
     #[serde(default)]
+    cache_write_tokens: Option<Number>,
+    #[serde(default)]
     reasoning_tokens: Option<Number>,
 }
 
@@ -187,6 +189,12 @@ fn parse_line(
         |d| &d.cached_tokens,
         "usage.prompt_tokens_details.cached_tokens",
     )?;
+    let cache_write = detail(
+        &usage.prompt_tokens_details,
+        &usage.input_tokens_details,
+        |d| &d.cache_write_tokens,
+        "usage.prompt_tokens_details.cache_write_tokens",
+    )?;
     let reasoning = detail(
         &usage.completion_tokens_details,
         &usage.output_tokens_details,
@@ -219,6 +227,7 @@ fn parse_line(
         timestamp_ms: Some(timestamp_ms),
         prompt_tokens: Some(count(prompt, prompt_name)?),
         cached_tokens: cached,
+        cache_write_tokens: cache_write,
         completion_tokens: Some(count(completion, completion_name)?),
         reasoning_tokens: reasoning,
         max_completion_tokens: max_completion,

@@ -26,8 +26,11 @@ pub struct UsageRecord {
     pub workload: u32,
     /// Prompt (input) tokens, including cached tokens.
     pub prompt_tokens: u64,
-    /// Cached prompt tokens (a subset of `prompt_tokens`).
+    /// Cached prompt tokens (cache reads; a subset of `prompt_tokens`).
     pub cached_tokens: u64,
+    /// Prompt tokens written to the prompt cache (GPT-5.6 and later on Standard; a subset of
+    /// `prompt_tokens`, disjoint from `cached_tokens`). 0 when not logged.
+    pub cache_write_tokens: u64,
     /// Completion (output) tokens, including reasoning tokens.
     pub completion_tokens: u64,
     /// Hidden reasoning tokens (a subset of `completion_tokens`).
@@ -211,6 +214,7 @@ pub(crate) struct RowValues {
     pub timestamp_ms: Option<i64>,
     pub prompt_tokens: Option<u64>,
     pub cached_tokens: Option<u64>,
+    pub cache_write_tokens: Option<u64>,
     pub completion_tokens: Option<u64>,
     pub reasoning_tokens: Option<u64>,
     pub max_completion_tokens: Option<u64>,
@@ -247,6 +251,7 @@ impl RowValues {
             .completion_tokens
             .ok_or_else(|| FieldProblem::new("completion_tokens", "missing"))?;
         let cached_tokens = self.cached_tokens.unwrap_or(0);
+        let cache_write_tokens = self.cache_write_tokens.unwrap_or(0);
         let reasoning_tokens = self.reasoning_tokens.unwrap_or(0);
         for (field, value) in [
             ("prompt_tokens", prompt_tokens),
@@ -267,6 +272,14 @@ impl RowValues {
                 ),
             ));
         }
+        if cached_tokens.saturating_add(cache_write_tokens) > prompt_tokens {
+            return Err(FieldProblem::new(
+                "cache_write_tokens",
+                format!(
+                    "{cached_tokens} cached + {cache_write_tokens} cache-write tokens exceed {prompt_tokens} prompt tokens (both are part of the prompt)"
+                ),
+            ));
+        }
         if reasoning_tokens > completion_tokens {
             return Err(FieldProblem::new(
                 "reasoning_tokens",
@@ -280,6 +293,7 @@ impl RowValues {
             workload,
             prompt_tokens,
             cached_tokens,
+            cache_write_tokens,
             completion_tokens,
             reasoning_tokens,
             max_completion_tokens: self.max_completion_tokens,
