@@ -355,6 +355,7 @@ fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
         max_throttle_rate: sim.max_throttle_rate / 100.0,
         sweep_points: sim.sweep_points,
         batch_eligible: sim.batch_eligible,
+        flex_eligible: sim.flex_eligible,
         reserve: match sim.reserve {
             ReserveArg::Deployed => ReservePolicy::Deployed,
             ReserveArg::Ptus(n) => ReservePolicy::Fixed(n),

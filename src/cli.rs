@@ -88,9 +88,9 @@ pub struct PlanningArgs {
     /// quotes, confirmed availability, PTU capacity limits, a display currency.
     #[arg(long, value_name = "FILE", env = "PTUPLAN_OVERRIDES")]
     pub overrides: Option<PathBuf>,
-    /// Keep only options whose data processing stays inside: `global` (no limit), `us` or `eu`
+    /// Keep only options whose data processing stays inside: `global` (no limit), `us`, `eu` or `apac`
     /// (a data zone), or a region such as `swedencentral`.
-    #[arg(long, value_name = "global|us|eu|REGION", value_parser = parse_residency)]
+    #[arg(long, value_name = "global|us|eu|apac|REGION", value_parser = parse_residency)]
     pub residency: Option<Residency>,
 }
 
@@ -194,6 +194,10 @@ pub struct SimArgs {
     /// Allow Batch options (24-hour turnaround) to be recommended.
     #[arg(long)]
     pub batch_eligible: bool,
+    /// Allow Flex options (preview; no latency or service SLA; may answer 429) to be
+    /// recommended.
+    #[arg(long)]
+    pub flex_eligible: bool,
     /// PTUs to reserve in each region x provisioned-type pool: `deployed` (all the pool
     /// deploys) or a count; PTUs above it are billed hourly.
     #[arg(long, default_value = "deployed", value_name = "deployed|N", value_parser = parse_reserve)]

@@ -215,7 +215,7 @@ pub fn validate(c: &Catalog) -> Vec<String> {
             ));
         }
         if let Some(target) = t.spillover_target {
-            if !t.id.is_provisioned() || target.is_provisioned() || target.is_batch() {
+            if !t.id.is_provisioned() || !target.is_standard() {
                 p(format!(
                     "deployment_types.{}: spillover_target `{target}` must go from a provisioned type to a standard type",
                     t.id

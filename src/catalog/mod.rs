@@ -35,7 +35,7 @@ pub use regions::{Availability, DataZone};
 pub enum DeploymentTypeId {
     /// Global Standard: pay per token, processed in any Azure region.
     GlobalStandard,
-    /// Data Zone Standard: pay per token, processed inside the US or EU data zone.
+    /// Data Zone Standard: pay per token, processed inside the US, EU or APAC data zone.
     DataZoneStandard,
     /// Standard (regional): pay per token, processed in the deployment's region.
     RegionalStandard,
@@ -43,6 +43,14 @@ pub enum DeploymentTypeId {
     GlobalBatch,
     /// Data Zone Batch: asynchronous, 50% of Data Zone Standard.
     DataZoneBatch,
+    /// Flex (preview) on a Global Standard deployment: 50% of Global Standard, no latency or
+    /// service SLA, 429 when Flex capacity is unavailable (U5).
+    GlobalFlex,
+    /// Priority processing on a Global Standard deployment: a latency target, at a premium
+    /// over Global Standard (U6).
+    GlobalPriority,
+    /// Priority processing on a Data Zone Standard deployment (US data zone only, U6).
+    DataZonePriority,
     /// Global Provisioned (PTU).
     GlobalProvisioned,
     /// Data Zone Provisioned (PTU).
@@ -53,12 +61,15 @@ pub enum DeploymentTypeId {
 
 impl DeploymentTypeId {
     /// All types, in display order.
-    pub const ALL: [DeploymentTypeId; 8] = [
+    pub const ALL: [DeploymentTypeId; 11] = [
         DeploymentTypeId::GlobalStandard,
         DeploymentTypeId::DataZoneStandard,
         DeploymentTypeId::RegionalStandard,
         DeploymentTypeId::GlobalBatch,
         DeploymentTypeId::DataZoneBatch,
+        DeploymentTypeId::GlobalFlex,
+        DeploymentTypeId::GlobalPriority,
+        DeploymentTypeId::DataZonePriority,
         DeploymentTypeId::GlobalProvisioned,
         DeploymentTypeId::DataZoneProvisioned,
         DeploymentTypeId::RegionalProvisioned,
@@ -79,6 +90,9 @@ impl DeploymentTypeId {
             DeploymentTypeId::RegionalStandard => "regional-standard",
             DeploymentTypeId::GlobalBatch => "global-batch",
             DeploymentTypeId::DataZoneBatch => "data-zone-batch",
+            DeploymentTypeId::GlobalFlex => "global-flex",
+            DeploymentTypeId::GlobalPriority => "global-priority",
+            DeploymentTypeId::DataZonePriority => "data-zone-priority",
             DeploymentTypeId::GlobalProvisioned => "global-provisioned",
             DeploymentTypeId::DataZoneProvisioned => "data-zone-provisioned",
             DeploymentTypeId::RegionalProvisioned => "regional-provisioned",
@@ -103,14 +117,33 @@ impl DeploymentTypeId {
         )
     }
 
+    /// True for the Flex tier (best effort: no latency or service SLA).
+    pub fn is_flex(self) -> bool {
+        self == DeploymentTypeId::GlobalFlex
+    }
+
+    /// True for the three Standard types (Global, Data Zone, regional): the real-time,
+    /// default-tier per-token types that "cheapest Standard" comparisons use.
+    pub fn is_standard(self) -> bool {
+        matches!(
+            self,
+            DeploymentTypeId::GlobalStandard
+                | DeploymentTypeId::DataZoneStandard
+                | DeploymentTypeId::RegionalStandard
+        )
+    }
+
     /// Where inference is processed for this type.
     pub fn processing(self) -> Processing {
         match self {
             DeploymentTypeId::GlobalStandard
             | DeploymentTypeId::GlobalBatch
+            | DeploymentTypeId::GlobalFlex
+            | DeploymentTypeId::GlobalPriority
             | DeploymentTypeId::GlobalProvisioned => Processing::Global,
             DeploymentTypeId::DataZoneStandard
             | DeploymentTypeId::DataZoneBatch
+            | DeploymentTypeId::DataZonePriority
             | DeploymentTypeId::DataZoneProvisioned => Processing::DataZone,
             DeploymentTypeId::RegionalStandard | DeploymentTypeId::RegionalProvisioned => {
                 Processing::Region
@@ -141,7 +174,7 @@ impl fmt::Display for DeploymentTypeId {
 pub enum Processing {
     /// Any Azure region worldwide: no data-residency guarantee for processing.
     Global,
-    /// Anywhere inside the region's Microsoft-defined data zone (US or EU).
+    /// Anywhere inside the region's Microsoft-defined data zone (US, EU or APAC).
     DataZone,
     /// Only in the deployment's own region.
     Region,
@@ -284,7 +317,7 @@ impl Catalog {
         )
     }
 
-    /// The data zone (`us`, `eu`) a region belongs to, if any.
+    /// The data zone (`us`, `eu`, `apac`) a region belongs to, if any.
     pub fn data_zone_of(&self, region: &str) -> Option<&DataZone> {
         self.data_zones
             .iter()

@@ -1,4 +1,4 @@
-//! Region facts (`data/regions.yaml`): which regions form the US and EU data zones, and which
+//! Region facts (`data/regions.yaml`): which regions form the US, EU and APAC data zones, and which
 //! model x deployment type x region combinations the docs list as available.
 //!
 //! Availability tables are indicative only: Azure allocates capacity at deployment time.
@@ -13,7 +13,7 @@ use super::DeploymentTypeId;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataZone {
-    /// `us` or `eu`.
+    /// `us`, `eu` or `apac`.
     pub id: String,
     /// Member regions (`armRegionName` values).
     pub regions: Vec<String>,

@@ -62,6 +62,9 @@ pub struct PlanSettings {
     pub sweep_points: u32,
     /// Whether Batch options may be recommended (asynchronous, 24-hour turnaround).
     pub batch_eligible: bool,
+    /// Whether Flex options may be recommended (preview; no latency or service SLA; 429 when
+    /// Flex capacity is unavailable).
+    pub flex_eligible: bool,
     /// PTUs reserved per region x provisioned type pool (default: what the pool deploys).
     pub reserve: ReservePolicy,
     /// Reservation term of the pools (default 1 year).
@@ -77,6 +80,7 @@ impl Default for PlanSettings {
             max_throttle_rate: 0.01,
             sweep_points: 40,
             batch_eligible: false,
+            flex_eligible: false,
             reserve: ReservePolicy::Deployed,
             reserve_term: Billing::Reserved1Year,
             constraints: Constraints::default(),
@@ -263,7 +267,7 @@ fn plan_workload(
         .filter(|d| !d.is_provisioned())
     {
         let opt = per_token_option(&ctx, t, dt, settings);
-        if opt.available && !dt.is_batch() {
+        if opt.available && dt.is_standard() {
             let c = opt.cost_usd.unwrap_or(f64::INFINITY);
             cheapest_per_token = Some(cheapest_per_token.map_or(c, |x: f64| x.min(c)));
         }
@@ -406,18 +410,7 @@ fn per_token_option(
                 t.cached_tokens,
                 t.completion_tokens,
             );
-            let batch_note = "async, 24 h turnaround";
-            let (eligible, reason, note) = if dt.is_batch() && !settings.batch_eligible {
-                (
-                    false,
-                    Some(format!("{batch_note}; --batch-eligible to recommend")),
-                    None,
-                )
-            } else if dt.is_batch() {
-                (true, None, Some(batch_note.to_owned()))
-            } else {
-                (true, None, None)
-            };
+            let (eligible, reason, note) = per_token_eligibility(dt, settings);
             let note = join_notes(
                 note.into_iter()
                     .chain(availability_note(
@@ -443,6 +436,35 @@ fn per_token_option(
         Candidate::Provisioned { .. } => {
             unreachable!("candidate() returns Provisioned only for PTU types")
         }
+    }
+}
+
+/// Whether a per-token type may be recommended, why not, and what its note says: Batch needs
+/// `--batch-eligible` (asynchronous, 24-hour target turnaround, S7/S43) and Flex
+/// `--flex-eligible` ("no latency SLA or service SLA", U5).
+fn per_token_eligibility(
+    dt: DeploymentTypeId,
+    settings: &PlanSettings,
+) -> (bool, Option<String>, Option<String>) {
+    let (caveat, allowed, flag) = if dt.is_batch() {
+        (
+            "async, 24 h turnaround",
+            settings.batch_eligible,
+            "--batch-eligible",
+        )
+    } else if dt.is_flex() {
+        (
+            "preview, no latency or service SLA, 429 when Flex capacity is unavailable",
+            settings.flex_eligible,
+            "--flex-eligible",
+        )
+    } else {
+        return (true, None, None);
+    };
+    if allowed {
+        (true, None, Some(caveat.to_owned()))
+    } else {
+        (false, Some(format!("{caveat}; {flag} to recommend")), None)
     }
 }
 
@@ -622,7 +644,7 @@ fn truncated_cost(
 ) -> (f64, Option<DeploymentTypeId>) {
     for dt in DeploymentTypeId::ALL
         .into_iter()
-        .filter(|d| !d.is_provisioned() && !d.is_batch())
+        .filter(|d| d.is_standard())
     {
         if let Some(p) = catalog.token_price(&key.model, dt, &key.region) {
             let c = p.cost_usd(

@@ -91,7 +91,7 @@ fn unavailable_reason(
     }
     if t.processing() == Processing::DataZone && catalog.data_zone_of(&key.region).is_none() {
         return Some(format!(
-            "{} is in no data zone (Data Zone types exist only in the US and EU)",
+            "{} is in no data zone (Data Zone types exist only in the US, EU and APAC data zones)",
             key.region
         ));
     }

@@ -235,7 +235,7 @@ impl Summary {
                 .filter(|o| {
                     o.available
                         && o.billing == crate::plan::Billing::PerToken
-                        && !o.deployment_type.is_batch()
+                        && o.deployment_type.is_standard()
                 })
                 .filter_map(|o| o.monthly_cost_usd)
                 .min_by(f64::total_cmp);
