@@ -75,19 +75,61 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
-/// Load the catalog the flags point at, with the `--prices` file layered over it.
+/// Load the catalog the flags point at, narrowed to the prices in force on the run's as-of
+/// date ([`resolve_as_of`]), with the `--prices` file layered over it. An entry dated after
+/// today (UTC) is an error; so is a date on which the catalog prices nothing.
 pub fn catalog_from(args: &CatalogArgs) -> Result<Catalog> {
     let source = match &args.catalog {
         Some(dir) => CatalogSource::Dir(dir.clone()),
         None => CatalogSource::Embedded,
     };
-    let mut catalog = load_catalog(&source).context("loading the catalog")?;
+    let catalog = load_catalog(&source).context("loading the catalog")?;
+    let today = chrono::Utc::now().date_naive();
+    let future = catalog.dated_after(today);
+    if !future.is_empty() {
+        bail!(
+            "catalog {} has {} entr(ies) dated after today ({today}); fix the `as_of` dates:\n  - {}",
+            catalog.origin,
+            future.len(),
+            future.join("\n  - ")
+        );
+    }
+    let as_of = resolve_as_of(args.as_of)?;
+    let mut catalog = catalog.in_force_on(as_of);
     if let Some(path) = &args.prices {
         let context = || format!("loading prices file {}", path.display());
         let (file, text) = load_prices_file(path).with_context(context)?;
         layer_prices(&mut catalog, path, &text, file).with_context(context)?;
     }
+    let gaps = catalog.pricing_gaps(&format!(" in force on {as_of}"));
+    if !gaps.is_empty() {
+        bail!(
+            "catalog {} cannot price anything on {as_of}:\n  - {}",
+            catalog.origin,
+            gaps.join("\n  - ")
+        );
+    }
     Ok(catalog)
+}
+
+/// The run's as-of date: `--as-of` (or `PTUPLAN_AS_OF`), else the date of
+/// `SOURCE_DATE_EPOCH` (reproducible runs), else today in UTC.
+pub fn resolve_as_of(flag: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDate> {
+    if let Some(d) = flag {
+        return Ok(d);
+    }
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => {
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is not Unix seconds"))?;
+            let dt = chrono::DateTime::from_timestamp(secs, 0)
+                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?;
+            Ok(dt.date_naive())
+        }
+        _ => Ok(chrono::Utc::now().date_naive()),
+    }
 }
 
 /// The catalog a planning run prices with: `base` with the `--overrides` discounts and quotes

@@ -79,6 +79,10 @@ pub struct CatalogArgs {
     /// catalog's price for the same model, type and region.
     #[arg(long, value_name = "FILE", env = "PTUPLAN_PRICES")]
     pub prices: Option<PathBuf>,
+    /// Plan as of DATE (YYYY-MM-DD): the prices in force that day, and model lifecycles
+    /// (retirements) on that day. Default: SOURCE_DATE_EPOCH's date if set, else today (UTC).
+    #[arg(long, value_name = "DATE", env = "PTUPLAN_AS_OF")]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// Quotes and constraints of a planning run.
@@ -317,9 +321,6 @@ pub struct RefreshArgs {
     /// The prices file to write (YAML).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Take the prices in force on this date (YYYY-MM-DD) instead of today (UTC).
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<chrono::NaiveDate>,
     /// Accept prices an order of magnitude away from the catalog's.
     #[arg(long)]
     pub accept_outliers: bool,

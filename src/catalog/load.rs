@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::checks;
 use super::{
     Availability, Catalog, DataZone, DeploymentType, DeploymentTypeId, ModelSpec, PtuPrice,
     TokenPrice,
@@ -145,8 +146,10 @@ pub fn load_catalog(source: &CatalogSource) -> Result<Catalog, CatalogError> {
         availability: regions.availability,
         origin: origin.clone(),
         prices: None,
+        in_force_on: None,
     };
     problems.extend(validate(&catalog));
+    problems.extend(checks::check_has_prices(&catalog, ""));
     if problems.is_empty() {
         Ok(catalog)
     } else {
@@ -240,12 +243,6 @@ pub fn validate(c: &Catalog) -> Vec<String> {
             check_positive(
                 &mut p,
                 &at,
-                "output_to_input_ratio",
-                ptu.output_to_input_ratio,
-            );
-            check_positive(
-                &mut p,
-                &at,
                 "latency_target_tokens_per_s",
                 ptu.latency_target_tokens_per_s,
             );
@@ -279,8 +276,9 @@ pub fn validate(c: &Catalog) -> Vec<String> {
             }
         }
     }
+    checks::check_models(c, &mut p);
     let known_regions: BTreeSet<&str> = c.known_regions().into_iter().collect();
-    let mut seen_token = BTreeSet::new();
+    let mut token_periods = BTreeMap::new();
     for (i, tp) in c.token_prices.iter().enumerate() {
         let at = format!("token_prices[{i}] ({} {})", tp.model, tp.deployment_type);
         if !c.models.contains_key(&tp.model) {
@@ -302,13 +300,23 @@ pub fn validate(c: &Catalog) -> Vec<String> {
         }
         check_source(&mut p, &at, &tp.source);
         check_regions(&mut p, &at, tp.regions.as_deref(), &known_regions);
+        checks::check_token_price_extras(c, &at, tp, &mut p);
         for region in region_keys(tp.regions.as_deref()) {
-            if !seen_token.insert((tp.model.clone(), tp.deployment_type, region.clone())) {
-                p(format!("{at}: a second price for region `{region}`"));
-            }
+            token_periods
+                .entry(format!(
+                    "{} {} in region `{region}`",
+                    tp.model, tp.deployment_type
+                ))
+                .or_insert_with(Vec::new)
+                .push(checks::Period {
+                    at: at.clone(),
+                    from: tp.effective_from,
+                    to: tp.effective_to,
+                });
         }
     }
-    let mut seen_ptu = BTreeSet::new();
+    checks::check_overlaps(token_periods, &mut p);
+    let mut ptu_periods = BTreeMap::new();
     for (i, pp) in c.ptu_prices.iter().enumerate() {
         let at = format!("ptu_prices[{i}] ({})", pp.deployment_type);
         if !pp.deployment_type.is_provisioned() {
@@ -329,12 +337,19 @@ pub fn validate(c: &Catalog) -> Vec<String> {
         );
         check_source(&mut p, &at, &pp.source);
         check_regions(&mut p, &at, pp.regions.as_deref(), &known_regions);
+        checks::check_ptu_price_extras(&at, pp, &mut p);
         for region in region_keys(pp.regions.as_deref()) {
-            if !seen_ptu.insert((pp.deployment_type, region.clone())) {
-                p(format!("{at}: a second price for region `{region}`"));
-            }
+            ptu_periods
+                .entry(format!("{} in region `{region}`", pp.deployment_type))
+                .or_insert_with(Vec::new)
+                .push(checks::Period {
+                    at: at.clone(),
+                    from: pp.effective_from,
+                    to: pp.effective_to,
+                });
         }
     }
+    checks::check_overlaps(ptu_periods, &mut p);
     for z in &c.data_zones {
         check_source(&mut p, &format!("data_zones.{}", z.id), &z.source);
     }

@@ -6,7 +6,10 @@
 //! it never guesses: a lookup with no sourced answer returns `None` and the caller
 //! decides how to report it. Loading and validation live in [`load`].
 
+pub mod accounting;
 pub mod capacity;
+mod checks;
+pub mod lifecycle;
 pub mod load;
 pub mod meters;
 pub mod overrides;
@@ -250,9 +253,41 @@ pub struct Catalog {
     /// The prices file layered over it with `--prices`, if any.
     #[serde(skip)]
     pub prices: Option<PricesInfo>,
+    /// The date the catalog was narrowed to ([`Catalog::in_force_on`]): only prices in force on
+    /// it are left, and lifecycles are read on it. None for the whole catalog.
+    pub in_force_on: Option<NaiveDate>,
 }
 
 impl Catalog {
+    /// The catalog as it stands on `date`: only the token and PTU prices in force that day
+    /// (`effective_from` <= date <= `effective_to`). Lifecycles are read on the same date.
+    pub fn in_force_on(mut self, date: NaiveDate) -> Catalog {
+        self.token_prices.retain(|p| p.in_force_on(date));
+        self.ptu_prices.retain(|p| p.in_force_on(date));
+        self.in_force_on = Some(date);
+        self
+    }
+
+    /// Every entry dated after `reference` (see the README: an `as_of` in the future fails).
+    pub fn dated_after(&self, reference: NaiveDate) -> Vec<String> {
+        checks::check_dates(self, reference)
+    }
+
+    /// Problems of a catalog that prices nothing (`when` is appended, e.g. " in force on ...").
+    pub fn pricing_gaps(&self, when: &str) -> Vec<String> {
+        checks::check_has_prices(self, when)
+    }
+
+    /// A model's lifecycle status on the catalog's date (None without a date or lifecycle).
+    pub fn lifecycle_status(&self, model: &str) -> Option<lifecycle::LifecycleStatus> {
+        let date = self.in_force_on?;
+        self.models
+            .get(model)?
+            .lifecycle
+            .as_ref()
+            .map(|l| l.status_on(date))
+    }
+
     /// Resolve a model name as it appears in a log (bare, versioned, or an alias) to a catalog
     /// model id. Exact ids win, then aliases, then the name with a trailing `-YYYY-MM-DD`
     /// version removed. Matching is case-insensitive.

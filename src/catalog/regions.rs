@@ -33,6 +33,10 @@ pub struct Availability {
     pub deployment_type: DeploymentTypeId,
     /// Regions (`armRegionName` values) listed as available.
     pub regions: Vec<String>,
+    /// True when the list is unverified ([U]: inferred from price meters or from another
+    /// model's list, not read from a Microsoft region matrix); the note says how.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unverified: bool,
     /// Remark (conflicts between matrices, registration requirements).
     #[serde(default)]
     pub note: Option<String>,

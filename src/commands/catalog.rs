@@ -16,11 +16,12 @@ pub fn run(cmd: CatalogCommand) -> Result<Outcome> {
         CatalogCommand::Validate(args) => {
             let catalog = catalog_from(&args)?;
             println!(
-                "catalog {} is valid: {} models, {} token prices, {} PTU prices, {} availability lists; as of {} (oldest entry {})",
+                "catalog {} is valid: {} models, {} token prices and {} PTU prices in force on {}, {} availability lists; as of {} (oldest entry {})",
                 catalog.origin,
                 catalog.models.len(),
                 catalog.token_prices.len(),
                 catalog.ptu_prices.len(),
+                catalog.in_force_on.map(|d| d.to_string()).unwrap_or_default(),
                 catalog.availability.len(),
                 catalog.newest_as_of().map(|d| d.to_string()).unwrap_or_default(),
                 catalog.oldest_as_of().map(|d| d.to_string()).unwrap_or_default(),
@@ -71,7 +72,14 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
         let (tpm, ratio, lat, g, dz, r) = match &m.ptu {
             Some(p) => (
                 p.input_tpm_per_ptu.to_string(),
-                p.output_to_input_ratio.to_string(),
+                match p.accounting() {
+                    crate::catalog::accounting::PtuAccounting::OutputRatio { ratio } => {
+                        ratio.to_string()
+                    }
+                    crate::catalog::accounting::PtuAccounting::Normalized(_) => {
+                        "normalized".to_owned()
+                    }
+                },
                 p.latency_target_tokens_per_s.to_string(),
                 inc(p.global),
                 inc(p.data_zone),

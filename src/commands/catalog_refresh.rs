@@ -26,9 +26,9 @@ pub fn run(args: &RefreshArgs) -> Result<Outcome> {
         );
     }
     let regions = ensure_regions(&args.regions, &catalog.known_regions())?;
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let as_of = catalog
+        .in_force_on
+        .expect("catalog_from narrows the catalog to its as-of date");
     let url = query_url(&args.endpoint, &meters.service_id, regions.as_deref())?;
     let policy = FetchPolicy {
         max_attempts: args.max_attempts,

@@ -251,6 +251,18 @@ pub fn build_report_with_progress(
             read.skipped_examples.join(" | ")
         ));
     }
+    if let (Some(as_of), Some(log_end)) = (
+        catalog.in_force_on,
+        chrono::DateTime::from_timestamp_millis(summary.last_ms).map(|d| d.date_naive()),
+    ) {
+        for p in &plans {
+            if let Some(w) = p.lifecycle.as_ref().and_then(|s| {
+                plan::lifecycle::retirement_warning(&p.deployment, &p.model, s, log_end, as_of)
+            }) {
+                warnings.push(w);
+            }
+        }
+    }
     for p in &plans {
         if p.requests > 0 && p.requests_without_max_tokens * 10 > p.requests {
             warnings.push(format!(

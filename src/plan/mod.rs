@@ -8,6 +8,7 @@
 
 pub mod constraints;
 pub mod cost;
+pub mod lifecycle;
 mod model;
 pub mod options;
 mod profile;
@@ -136,7 +137,7 @@ pub fn prepare(
             else {
                 continue;
             };
-            let ratio = spec.output_to_input_ratio;
+            let ratio = spec.accounting().weights(false).output;
             let peak_est = replay.minutes.peak_estimated_tokens_per_min(ratio);
             let mut grid = sizing::sweep_grid(
                 increment,
@@ -242,11 +243,12 @@ fn plan_workload(
 ) -> WorkloadPlan {
     let model = catalog.model(&key.model);
     let spec = model.and_then(|m| m.ptu.as_ref());
-    let ratio = spec.map(|s| s.output_to_input_ratio);
+    let ratio = spec.and_then(|s| s.output_to_input_ratio);
+    let output_weight = spec.map_or(1.0, |s| s.accounting().weights(false).output);
     let span_hours = summary.span_hours();
     let t = &replay.totals;
     let weighted = replay.minutes.weighted_tokens_per_min(
-        ratio.unwrap_or(1.0),
+        output_weight,
         summary.first_minute(),
         summary.last_minute(),
     );
@@ -312,6 +314,10 @@ fn plan_workload(
             }
         }
     }
+    let lifecycle = catalog.lifecycle_status(&key.model);
+    if let (Some(status), Some(date)) = (&lifecycle, catalog.in_force_on) {
+        lifecycle::exclude_retired(&mut options, status, date);
+    }
     let recommended = rank::recommend(&options);
     let (truncated_cost_usd, truncated_cost_basis) = truncated_cost(catalog, key, t);
     WorkloadPlan {
@@ -319,6 +325,7 @@ fn plan_workload(
         model: key.model.clone(),
         region: key.region.clone(),
         reasoning_model: model.is_some_and(|m| m.reasoning),
+        lifecycle,
         requests: t.requests,
         failed_requests: t.failed_requests,
         prompt_tokens: t.prompt_tokens,
@@ -405,7 +412,8 @@ fn per_token_option(
 ) -> OptionPlan {
     match candidate(ctx.catalog, &settings.constraints, ctx.key, dt) {
         Candidate::PerToken(price) => {
-            let cost = price.cost_usd(
+            let cost = short_cost_usd(
+                price,
                 t.uncached_prompt_tokens(),
                 t.cached_tokens,
                 t.completion_tokens,
@@ -506,7 +514,8 @@ fn provisioned_options(
         });
     let spill_cost = |o: &SimOutcome| {
         spill_price.map_or(0.0, |p| {
-            p.cost_usd(
+            short_cost_usd(
+                p,
                 o.spilled_uncached_prompt_tokens,
                 o.spilled_cached_tokens,
                 o.spilled_completion_tokens,
@@ -647,7 +656,8 @@ fn truncated_cost(
         .filter(|d| d.is_standard())
     {
         if let Some(p) = catalog.token_price(&key.model, dt, &key.region) {
-            let c = p.cost_usd(
+            let c = short_cost_usd(
+                p,
                 t.truncated_uncached_prompt_tokens,
                 t.truncated_cached_tokens,
                 t.truncated_completion_tokens,
@@ -656,6 +666,19 @@ fn truncated_cost(
         }
     }
     (0.0, None)
+}
+
+/// Cost of short-context tokens at an entry's short-context prices.
+fn short_cost_usd(price: &TokenPrice, uncached: u64, cached: u64, output: u64) -> f64 {
+    price
+        .short_context()
+        .cost_usd(&crate::catalog::accounting::TokenCounts {
+            requests: 0,
+            input_tokens: uncached,
+            cached_input_tokens: cached,
+            cache_write_tokens: 0,
+            output_tokens: output,
+        })
 }
 
 fn ratio_of(part: u64, whole: u64) -> f64 {

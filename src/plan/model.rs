@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Billing, TypeSizing};
+use crate::catalog::lifecycle::LifecycleStatus;
 use crate::catalog::DeploymentTypeId;
 
 /// One option of a workload (JSON `workloads[].options[]`).
@@ -68,6 +69,9 @@ pub struct WorkloadPlan {
     pub region: String,
     /// Whether the model is a reasoning model.
     pub reasoning_model: bool,
+    /// The model version's lifecycle on the run's as-of date (stage, retirement date and
+    /// replacement of the newest schedule published by then); None when no schedule lists it.
+    pub lifecycle: Option<LifecycleStatus>,
     /// Successful requests.
     pub requests: u64,
     /// Requests with a non-2xx status (not billed).

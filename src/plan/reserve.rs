@@ -175,6 +175,7 @@ mod tests {
             model: model.to_owned(),
             region: "eastus2".to_owned(),
             reasoning_model: false,
+            lifecycle: None,
             requests: 0,
             failed_requests: 0,
             prompt_tokens: 0,

@@ -55,12 +55,24 @@ pub struct OptionRow<'a> {
     pub currency: &'a str,
     /// Monthly cost in that currency (empty when none).
     pub monthly_cost_display: Option<f64>,
+    /// The model's retirement on the run's as-of date ("retired on 2026-10-01; replacement
+    /// gpt-5.1", "retires on ..."); empty when no schedule gives a date.
+    pub lifecycle: String,
 }
 
 /// Write the report as CSV.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
+    let as_of = report
+        .catalog
+        .in_force_on
+        .as_deref()
+        .and_then(|d| d.parse::<chrono::NaiveDate>().ok());
     for p in &report.workloads {
+        let lifecycle = match (&p.lifecycle, as_of) {
+            (Some(s), Some(d)) => s.retirement_phrase(d).unwrap_or_default(),
+            _ => String::new(),
+        };
         for o in &p.options {
             w.serialize(OptionRow {
                 deployment: &p.deployment,
@@ -89,6 +101,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     .currency
                     .as_ref()
                     .and_then(|c| o.monthly_cost_usd.map(|m| round2(c.from_usd(m)))),
+                lifecycle: lifecycle.clone(),
             })
             .map_err(io::Error::other)?;
         }

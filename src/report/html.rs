@@ -106,10 +106,16 @@ pub fn write(
     }
     writeln!(
         out,
-        "; catalog {} as of {}. Prices and capacity figures are indicative: check them against \
+        "; catalog {} as of {}{}. Prices and capacity figures are indicative: check them against \
          the Azure pricing page before you buy.</footer>",
         escape(&report.catalog.origin),
-        escape(&report.catalog.as_of)
+        escape(&report.catalog.as_of),
+        report
+            .catalog
+            .in_force_on
+            .as_deref()
+            .map(|d| format!(", prices and lifecycles on {}", escape(d)))
+            .unwrap_or_default()
     )?;
     writeln!(out, "</main>\n</body>\n</html>")
 }

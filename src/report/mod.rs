@@ -119,6 +119,9 @@ pub struct CatalogInfo {
     pub prices_as_of: Option<String>,
     /// The Retail Prices API endpoint that file came from.
     pub prices_endpoint: Option<String>,
+    /// The run's `--as-of` date: every price is the one in force that day, and lifecycles
+    /// (retirements) are read on it.
+    pub in_force_on: Option<String>,
 }
 
 impl CatalogInfo {
@@ -137,6 +140,7 @@ impl CatalogInfo {
             prices_file: catalog.prices.as_ref().map(|p| p.path.clone()),
             prices_as_of: catalog.prices.as_ref().map(|p| p.as_of.to_string()),
             prices_endpoint: catalog.prices.as_ref().map(|p| p.endpoint.clone()),
+            in_force_on: catalog.in_force_on.map(|d| d.to_string()),
         }
     }
 }

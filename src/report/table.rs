@@ -58,7 +58,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// "Replayed N records from FILES, START to END (H h); catalog as of DATE."
+/// "Replayed N records from FILES, START to END (H h); catalog as of DATE, prices in force on
+/// DATE."
 pub fn input_line(report: &Report) -> String {
     let i = &report.input;
     let mut line = format!(
@@ -70,6 +71,9 @@ pub fn input_line(report: &Report) -> String {
         fmt_hours(i.hours),
         report.catalog.as_of
     );
+    if let Some(d) = &report.catalog.in_force_on {
+        line.push_str(&format!(", prices and lifecycles on {d}"));
+    }
     if i.skipped > 0 {
         line.push_str(&format!("; {} invalid rows skipped", fmt_int(i.skipped)));
     }

@@ -114,6 +114,7 @@ pub fn sample_workload() -> WorkloadPlan {
         model: "gpt-4o".to_owned(),
         region: "eastus2".to_owned(),
         reasoning_model: false,
+        lifecycle: None,
         requests: 10,
         failed_requests: 0,
         prompt_tokens: 1_000,
@@ -169,6 +170,7 @@ pub fn report_of(workloads: Vec<WorkloadPlan>) -> Report {
             prices_file: None,
             prices_as_of: None,
             prices_endpoint: None,
+            in_force_on: Some("2026-12-01".to_owned()),
         },
         assumptions: Assumptions {
             hours_per_month: 730.0,
