@@ -17,6 +17,9 @@ pub struct DataZone {
     pub id: String,
     /// Member regions (`armRegionName` values).
     pub regions: Vec<String>,
+    /// Remark (how the membership was read).
+    #[serde(default)]
+    pub note: Option<String>,
     /// Where the figures came from (URL or document reference).
     pub source: String,
     /// Date the figures were valid, `YYYY-MM-DD`.
