@@ -54,14 +54,14 @@ pub const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// The replay, counting records for progress; forks (one per reading thread) share the count.
 struct Counted<'a> {
-    replay: Replay,
+    replay: Replay<'a>,
     unreported: u64,
     seen: &'a AtomicU64,
     progress: &'a (dyn Fn(Progress) + Sync),
 }
 
-impl Counted<'_> {
-    fn into_inner(self) -> Replay {
+impl<'a> Counted<'a> {
+    fn into_inner(self) -> Replay<'a> {
         self.replay
     }
 }
@@ -185,7 +185,7 @@ pub fn build_report_with_progress(
     );
     let seen = AtomicU64::new(0);
     let mut replay = Counted {
-        replay: Replay::default(),
+        replay: Replay::new(&registry),
         unreported: 0,
         seen: &seen,
         progress,

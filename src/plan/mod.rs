@@ -137,8 +137,7 @@ pub fn prepare(
             else {
                 continue;
             };
-            let ratio = spec.accounting().weights(false).output;
-            let peak_est = replay.minutes.peak_estimated_tokens_per_min(ratio);
+            let peak_est = replay.minutes.peak_estimated_tokens_per_min();
             let mut grid = sizing::sweep_grid(
                 increment,
                 peak_est,
@@ -148,13 +147,12 @@ pub fn prepare(
             if let Some(cap) = cap {
                 grid = sizing::cap_grid(grid, increment, cap.max_ptus);
             }
-            let (mode, mode_note) = throttle_mode(catalog, key, t, settings);
+            let (mode, mode_note) = throttle_mode(catalog, key, &replay.totals, t, settings);
             let first_target = prepared.targets.len();
             for &n in &grid {
                 prepared.targets.push(SimTarget {
                     workload: w as u32,
                     capacity_tokens_per_min: spec.capacity_tokens_per_min(n),
-                    output_to_input_ratio: ratio,
                     latency_target_tokens_per_s: spec.latency_target_tokens_per_s,
                     mode,
                 });
@@ -172,10 +170,12 @@ pub fn prepare(
     prepared
 }
 
-/// The mode a type actually gets, and a note when spillover is impossible.
+/// The mode a type actually gets, and a note when spillover is impossible (no Standard target,
+/// or one that cannot price the workload's long-context requests).
 fn throttle_mode(
     catalog: &Catalog,
     key: &WorkloadKey,
+    totals: &crate::sim::WorkloadTotals,
     t: DeploymentTypeId,
     settings: &PlanSettings,
 ) -> (ThrottleMode, Option<String>) {
@@ -200,7 +200,16 @@ fn throttle_mode(
                 .then(|| format!("{t} has no spillover target; 429s fail")),
         ),
         Some(target) => match candidate(catalog, &settings.constraints, key, target) {
-            Candidate::PerToken(_) => (ThrottleMode::Spillover, None),
+            Candidate::PerToken(price) => match price.cost_usd(&totals.tally) {
+                Ok(_) => (ThrottleMode::Spillover, None),
+                Err(e) => (
+                    ThrottleMode::Fail,
+                    Some(format!(
+                        "no spillover: {target} has no long-context price for the {} long-context request(s); 429s fail",
+                        e.requests
+                    )),
+                ),
+            },
             Candidate::Unavailable(why) => (
                 ThrottleMode::Fail,
                 Some(format!("no spillover: {why}; 429s fail")),
@@ -244,14 +253,11 @@ fn plan_workload(
     let model = catalog.model(&key.model);
     let spec = model.and_then(|m| m.ptu.as_ref());
     let ratio = spec.and_then(|s| s.output_to_input_ratio);
-    let output_weight = spec.map_or(1.0, |s| s.accounting().weights(false).output);
     let span_hours = summary.span_hours();
     let t = &replay.totals;
-    let weighted = replay.minutes.weighted_tokens_per_min(
-        output_weight,
-        summary.first_minute(),
-        summary.last_minute(),
-    );
+    let weighted = replay
+        .minutes
+        .weighted_tokens_per_min(summary.first_minute(), summary.last_minute());
     let demand_tokens: f64 = weighted.iter().sum();
     let mut sorted = weighted.clone();
     sorted.sort_by(f64::total_cmp);
@@ -330,6 +336,9 @@ fn plan_workload(
         failed_requests: t.failed_requests,
         prompt_tokens: t.prompt_tokens,
         cached_tokens: t.cached_tokens,
+        cache_write_tokens: t.cache_write_tokens,
+        long_context_requests: t.tally.long.requests,
+        long_context_prompt_tokens: t.tally.long.prompt_tokens(),
         completion_tokens: t.completion_tokens,
         reasoning_tokens: t.reasoning_tokens,
         reasoning_share: ratio_of(t.reasoning_tokens, t.completion_tokens),
@@ -339,6 +348,7 @@ fn plan_workload(
         truncated_cost_basis,
         requests_without_max_tokens: t.requests_without_max_tokens,
         output_to_input_ratio: ratio,
+        ptu_accounting: spec.map(PtuSpec::accounting),
         input_tpm_per_ptu: spec.map(|s| s.input_tpm_per_ptu),
         peak_minute_weighted_tpm: sorted.last().copied().unwrap_or(0.0),
         p99_minute_weighted_tpm: quantile_sorted(&sorted, 0.99),
@@ -412,12 +422,22 @@ fn per_token_option(
 ) -> OptionPlan {
     match candidate(ctx.catalog, &settings.constraints, ctx.key, dt) {
         Candidate::PerToken(price) => {
-            let cost = short_cost_usd(
-                price,
-                t.uncached_prompt_tokens(),
-                t.cached_tokens,
-                t.completion_tokens,
-            );
+            let cost = match price.cost_usd(&t.tally) {
+                Ok(c) => c,
+                Err(e) => {
+                    return unavailable_option(
+                        ctx,
+                        dt,
+                        Billing::PerToken,
+                        format!(
+                            "not priced: no sourced long-context {dt} price for {}'s {} request(s) above {} prompt tokens",
+                            ctx.key.model,
+                            e.requests,
+                            long_threshold(ctx.catalog, &ctx.key.model)
+                        ),
+                    )
+                }
+            };
             let (eligible, reason, note) = per_token_eligibility(dt, settings);
             let note = join_notes(
                 note.into_iter()
@@ -512,15 +532,10 @@ fn provisioned_options(
             ctx.catalog
                 .token_price(&ctx.key.model, target, &ctx.key.region)
         });
+    // Spillover is simulated only when its target prices every long-context request of the
+    // workload (`throttle_mode`), so the spilled tokens are always priced.
     let spill_cost = |o: &SimOutcome| {
-        spill_price.map_or(0.0, |p| {
-            short_cost_usd(
-                p,
-                o.spilled_uncached_prompt_tokens,
-                o.spilled_cached_tokens,
-                o.spilled_completion_tokens,
-            )
-        })
+        spill_price.map_or(0.0, |p| p.cost_usd(&o.spilled).unwrap_or(f64::INFINITY))
     };
     let price = priced.price;
     let curve = sizing::curve(&sweep.grid, outs, ctx.span_hours, price, spill_cost);
@@ -655,30 +670,22 @@ fn truncated_cost(
         .into_iter()
         .filter(|d| d.is_standard())
     {
-        if let Some(p) = catalog.token_price(&key.model, dt, &key.region) {
-            let c = short_cost_usd(
-                p,
-                t.truncated_uncached_prompt_tokens,
-                t.truncated_cached_tokens,
-                t.truncated_completion_tokens,
-            );
+        if let Some(Ok(c)) = catalog
+            .token_price(&key.model, dt, &key.region)
+            .map(|p| p.cost_usd(&t.truncated))
+        {
             return (c, Some(dt));
         }
     }
     (0.0, None)
 }
 
-/// Cost of short-context tokens at an entry's short-context prices.
-fn short_cost_usd(price: &TokenPrice, uncached: u64, cached: u64, output: u64) -> f64 {
-    price
-        .short_context()
-        .cost_usd(&crate::catalog::accounting::TokenCounts {
-            requests: 0,
-            input_tokens: uncached,
-            cached_input_tokens: cached,
-            cache_write_tokens: 0,
-            output_tokens: output,
-        })
+/// The model's long-context threshold, for messages.
+fn long_threshold(catalog: &Catalog, model: &str) -> String {
+    catalog
+        .model(model)
+        .and_then(|m| m.long_context.as_ref())
+        .map_or_else(|| "?".to_owned(), |l| l.above_prompt_tokens.to_string())
 }
 
 fn ratio_of(part: u64, whole: u64) -> f64 {
@@ -712,7 +719,8 @@ mod tests {
         ) {
             let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
             let keys = vec![WorkloadKey { deployment: "d".into(), model: "gpt-4o".into(), region: "eastus2".into() }];
-            let mut replay = Replay::default();
+            let accounting = catalog.model("gpt-4o").expect("gpt-4o").accounting();
+            let mut replay = Replay::new(&accounting);
             for (t, prompt, cached_pct, completion, max) in &requests {
                 replay.add(&UsageRecord {
                     timestamp_ms: 1_800_000_000_000 + t,

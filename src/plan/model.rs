@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Billing, TypeSizing};
+use crate::catalog::accounting::PtuAccounting;
 use crate::catalog::lifecycle::LifecycleStatus;
 use crate::catalog::DeploymentTypeId;
 
@@ -78,8 +79,15 @@ pub struct WorkloadPlan {
     pub failed_requests: u64,
     /// Prompt tokens (cached included).
     pub prompt_tokens: u64,
-    /// Cached prompt tokens.
+    /// Cached prompt tokens (cache reads).
     pub cached_tokens: u64,
+    /// Cache-write prompt tokens (billed at the cache-write price, weighted by the model's
+    /// PTU accounting).
+    pub cache_write_tokens: u64,
+    /// Requests above the model's long-context threshold (billed at long-context prices).
+    pub long_context_requests: u64,
+    /// Prompt tokens of those requests.
+    pub long_context_prompt_tokens: u64,
     /// Completion tokens (reasoning included).
     pub completion_tokens: u64,
     /// Reasoning tokens.
@@ -96,8 +104,13 @@ pub struct WorkloadPlan {
     pub truncated_cost_basis: Option<DeploymentTypeId>,
     /// Requests that logged no `max_completion_tokens`.
     pub requests_without_max_tokens: u64,
-    /// Output-to-input ratio used for weighted demand (`None`: no PTU figures; 1 used).
+    /// Output-to-input ratio used for weighted demand (`None`: no PTU figures, so plain tokens
+    /// are used, or a normalized-token model, see `ptu_accounting`).
     pub output_to_input_ratio: Option<f64>,
+    /// How the model's requests count against PTU capacity: `{"method": "output-ratio",
+    /// "ratio": 4}` or `{"method": "normalized", "short": {...}, "long": {...}}` with the
+    /// weights of input, cached input, cache write and output (None: no PTU figures).
+    pub ptu_accounting: Option<PtuAccounting>,
     /// Weighted tokens per minute one PTU absorbs (`None`: the model has no PTU figures).
     /// A provisioned option's capacity is `ptus x input_tpm_per_ptu`.
     pub input_tpm_per_ptu: Option<f64>,

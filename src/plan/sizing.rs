@@ -231,7 +231,11 @@ mod tests {
         ];
         for (inc, rpm, prompt, response, cache_rate, raw_expected, rounded_expected) in cases {
             // Replay one minute of `rpm` identical requests through pass 1.
-            let mut replay = Replay::default();
+            let gpt_5_2 = crate::catalog::accounting::RequestAccounting {
+                ptu: crate::catalog::accounting::PtuAccounting::OutputRatio { ratio: 8.0 },
+                long_context_above_prompt_tokens: None,
+            };
+            let mut replay = Replay::new(&gpt_5_2);
             for i in 0..rpm {
                 replay
                     .add(&UsageRecord {
@@ -249,9 +253,7 @@ mod tests {
                     .expect("add");
             }
             let (summary, _) = replay.finish();
-            let peak = summary.workloads[0]
-                .minutes
-                .weighted_tokens_per_min(8.0, 0, 0)[0];
+            let peak = summary.workloads[0].minutes.weighted_tokens_per_min(0, 0)[0];
             let (raw, rounded) = minute_peak_ptus(peak, 3400.0, inc);
             assert!((raw - raw_expected).abs() < 0.01, "{raw} vs {raw_expected}");
             assert_eq!(rounded, rounded_expected);

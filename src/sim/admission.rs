@@ -8,10 +8,13 @@
 //!   weighted tokens per minute;
 //! - a request arriving while utilization is at or above 100% gets a 429 whose
 //!   `retry-after-ms` is the time until utilization drops below 100%;
-//! - otherwise it is admitted and charged `(prompt - cached) + ratio x estimate`, the estimate
-//!   being `max_completion_tokens` when logged (see [`SimParams::missing_max_tokens`]);
+//! - otherwise it is admitted and charged its weighted input plus `output weight x estimate`,
+//!   the estimate being `max_completion_tokens` when logged (see
+//!   [`SimParams::missing_max_tokens`]); the weights come from the model's accounting and were
+//!   computed once per request by the replay ([`crate::catalog::accounting::weigh`]: for older
+//!   models `(prompt - cached) + ratio x estimate`, for GPT-6 normalized tokens);
 //! - when it completes (arrival + latency) the charge is corrected by
-//!   `ratio x (actual completion - estimate)`.
+//!   `output weight x (actual completion - estimate)`.
 //!
 //! 100% is a bucket depth of [`SimParams::bucket_window_s`] seconds of capacity: Azure
 //! publishes no burst allowance, so it is a named parameter. What happens to a 429 is the
@@ -22,6 +25,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
+use crate::catalog::accounting::{RequestTokens, TokenTally};
 
 const MS_PER_MIN: i64 = 60_000;
 /// Utilization histogram: bins of 0.5% from 0 to 300%, the last bin open-ended.
@@ -83,8 +87,6 @@ pub struct SimTarget {
     pub workload: u32,
     /// Deployed capacity in weighted tokens per minute (`PTUs x input TPM per PTU`).
     pub capacity_tokens_per_min: f64,
-    /// Output-to-input ratio of the model.
-    pub output_to_input_ratio: f64,
     /// Output tokens per second used to estimate latency when a request logged none.
     pub latency_target_tokens_per_s: f64,
     /// What a 429 leads to.
@@ -104,12 +106,9 @@ pub struct SimOutcome {
     pub spilled_requests: u64,
     /// 429 responses returned, counting each retry.
     pub throttle_responses: u64,
-    /// Uncached prompt tokens of spilled requests.
-    pub spilled_uncached_prompt_tokens: u64,
-    /// Cached prompt tokens of spilled requests.
-    pub spilled_cached_tokens: u64,
-    /// Completion tokens of spilled requests.
-    pub spilled_completion_tokens: u64,
+    /// The tokens of spilled requests, by billing category and context class (billed at the
+    /// spillover target's token prices).
+    pub spilled: TokenTally,
     /// Requests served only after at least one retry.
     pub retried_requests: u64,
     /// Sum of the waits added by retries to served requests, ms.
@@ -202,7 +201,6 @@ struct Group {
     last_ms: Vec<f64>,
     rate_per_ms: Vec<f64>,
     full_level: Vec<f64>,
-    ratio: Vec<f64>,
     capacity_per_min: Vec<f64>,
     minute_admitted: Vec<f64>,
     admitted: Vec<bool>,
@@ -212,7 +210,7 @@ struct Group {
     ms_per_output_token: f64,
     offered: u64,
     current_minute: Option<i64>,
-    /// Negative completion corrections (tokens, times each slot's ratio) due but not yet
+    /// Negative completion corrections (weighted tokens) due but not yet
     /// applied to every slot. Drains and negative corrections both act as
     /// `level -> max(0, level - x)`, and such steps compose by adding their `x`, so deferring
     /// them to the next admission check gives exactly the same levels.
@@ -229,7 +227,6 @@ impl Group {
             last_ms: Vec::new(),
             rate_per_ms: Vec::new(),
             full_level: Vec::new(),
-            ratio: Vec::new(),
             capacity_per_min: Vec::new(),
             minute_admitted: Vec::new(),
             admitted: Vec::new(),
@@ -252,7 +249,6 @@ impl Group {
         self.rate_per_ms.push(rate_per_ms);
         self.full_level
             .push(rate_per_ms * params.bucket_window_s * 1000.0);
-        self.ratio.push(t.output_to_input_ratio);
         self.capacity_per_min.push(t.capacity_tokens_per_min);
         self.minute_admitted.push(0.0);
         self.admitted.push(false);
@@ -281,7 +277,7 @@ impl Group {
         let t = t_ms as f64;
         for i in 0..self.len() {
             let level = self.level[i] - self.rate_per_ms[i] * (t - self.last_ms[i]).max(0.0)
-                + self.ratio[i] * self.pending_all_tokens
+                + self.pending_all_tokens
                 + self.pending[i];
             self.level[i] = level.max(0.0);
             self.last_ms[i] = t;
@@ -320,6 +316,15 @@ impl Group {
             self.minute_admitted[i] = 0.0;
         }
     }
+}
+
+/// An event's weighted input (tokens) and output weight, as the replay computed them.
+#[inline(always)]
+fn weights(e: &ReplayEvent) -> (f64, f64) {
+    (
+        e.weighted_input_millitokens as f64 / 1000.0,
+        f64::from(e.output_weight_milli) / 1000.0,
+    )
 }
 
 /// A bucket level drained from `last_ms` to `t_ms` at `rate_per_ms` (never below empty).
@@ -585,7 +590,7 @@ impl Simulator<'_> {
                 while bits != 0 {
                     let i = bits.trailing_zeros() as usize;
                     bits &= bits - 1;
-                    g.pending[i] += c.delta_tokens * g.ratio[i];
+                    g.pending[i] += c.delta_tokens;
                 }
             }
             return;
@@ -596,7 +601,7 @@ impl Simulator<'_> {
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            g.level[i] = (g.level[i] + c.delta_tokens * g.ratio[i]).max(0.0);
+            g.level[i] = (g.level[i] + c.delta_tokens).max(0.0);
         }
     }
 
@@ -607,8 +612,9 @@ impl Simulator<'_> {
         let g = &mut self.groups[w];
         g.advance_minute(e.t_ms);
         g.offered += 1;
-        let uncached = f64::from(e.uncached_prompt_tokens);
-        let actual = f64::from(e.completion_tokens);
+        let (input, output_weight) = weights(e);
+        let estimate = output_weight * estimate;
+        let actual = output_weight * f64::from(e.completion_tokens);
         let n = g.len();
         let t = e.t_ms as f64;
         let mut rejected = false;
@@ -620,31 +626,23 @@ impl Simulator<'_> {
             .zip(&mut g.last_ms[..n])
             .zip(&g.rate_per_ms[..n])
             .zip(&g.full_level[..n])
-            .zip(&g.ratio[..n])
             .zip(&mut g.minute_admitted[..n])
             .zip(&mut g.served[..n])
             .zip(&mut g.admitted[..n])
             .zip(&mut g.pending[..n]);
-        for ((((((((level, last_ms), rate), full), ratio), minute), served), admitted), pending) in
-            lanes
-        {
+        for (((((((level, last_ms), rate), full), minute), served), admitted), pending) in lanes {
             // Drain, then the deferred negative corrections, one floor at zero for both.
             let drained =
-                (*level - *rate * (t - *last_ms).max(0.0) + ratio * pending_all + *pending)
-                    .max(0.0);
+                (*level - *rate * (t - *last_ms).max(0.0) + pending_all + *pending).max(0.0);
             *pending = 0.0;
             let admit = drained < *full;
             *level = if admit {
-                drained + uncached + ratio * estimate
+                drained + input + estimate
             } else {
                 drained
             };
             *last_ms = t;
-            *minute += if admit {
-                uncached + ratio * actual
-            } else {
-                0.0
-            };
+            *minute += if admit { input + actual } else { 0.0 };
             *served += u64::from(admit);
             *admitted = admit;
             rejected |= !admit;
@@ -686,9 +684,20 @@ impl Simulator<'_> {
             ThrottleMode::Fail => out.throttled_requests += 1,
             ThrottleMode::Spillover => {
                 out.spilled_requests += 1;
-                out.spilled_uncached_prompt_tokens += u64::from(e.uncached_prompt_tokens);
-                out.spilled_cached_tokens += u64::from(e.cached_tokens);
-                out.spilled_completion_tokens += u64::from(e.completion_tokens);
+                let (input, cached, write) = (
+                    u64::from(e.input_tokens),
+                    u64::from(e.cached_tokens),
+                    u64::from(e.cache_write_tokens),
+                );
+                out.spilled.add(
+                    &RequestTokens {
+                        prompt_tokens: input + cached + write,
+                        cached_tokens: cached,
+                        cache_write_tokens: write,
+                        completion_tokens: u64::from(e.completion_tokens),
+                    },
+                    e.long_context,
+                );
             }
             ThrottleMode::Retry { max_retries } => {
                 if attempt >= max_retries {
@@ -726,10 +735,11 @@ impl Simulator<'_> {
             self.on_throttle(w, slot, r.t_ms, &r.event, r.attempt, r.first_ms);
             return;
         }
-        let uncached = f64::from(r.event.uncached_prompt_tokens);
-        let actual = f64::from(r.event.completion_tokens);
-        g.level[slot] = level + uncached + g.ratio[slot] * estimate;
-        g.minute_admitted[slot] += uncached + g.ratio[slot] * actual;
+        let (input, output_weight) = weights(&r.event);
+        let estimate = output_weight * estimate;
+        let actual = output_weight * f64::from(r.event.completion_tokens);
+        g.level[slot] = level + input + estimate;
+        g.minute_admitted[slot] += input + actual;
         g.served[slot] += 1;
         let out = &mut g.outcomes[slot];
         out.retried_requests += 1;
@@ -778,17 +788,28 @@ mod tests {
     use crate::sim::spool::EventSpool;
     use proptest::prelude::*;
 
-    /// A request with `uncached` prompt tokens and `completion` output tokens at `t_ms`.
+    /// A request with `uncached` prompt tokens and `completion` output tokens at `t_ms`, for a
+    /// model whose output weighs 1 (an output-ratio model with ratio 1).
     fn req(t_ms: i64, uncached: u32, completion: u32, max: Option<u32>) -> ReplayEvent {
         ReplayEvent {
             t_ms,
             workload: 0,
-            uncached_prompt_tokens: uncached,
+            input_tokens: uncached,
             cached_tokens: 0,
+            cache_write_tokens: 0,
+            long_context: false,
+            weighted_input_millitokens: u64::from(uncached) * 1000,
+            output_weight_milli: 1000,
             completion_tokens: completion,
             max_completion_tokens: max.unwrap_or(NONE_U32),
             latency_ms: 1000,
         }
+    }
+
+    /// The same request for a model whose output weighs `ratio` input tokens.
+    fn with_ratio(mut e: ReplayEvent, ratio: f64) -> ReplayEvent {
+        e.output_weight_milli = (ratio * 1000.0) as u32;
+        e
     }
 
     fn events(list: &[ReplayEvent]) -> SortedEvents {
@@ -800,11 +821,10 @@ mod tests {
     }
 
     /// 60,000 weighted tokens per minute = 1,000 per second; 10 s bucket = 10,000 tokens.
-    fn target(capacity_tokens_per_min: f64, ratio: f64, mode: ThrottleMode) -> SimTarget {
+    fn target(capacity_tokens_per_min: f64, mode: ThrottleMode) -> SimTarget {
         SimTarget {
             workload: 0,
             capacity_tokens_per_min,
-            output_to_input_ratio: ratio,
             latency_target_tokens_per_s: 50.0,
             mode,
         }
@@ -826,12 +846,12 @@ mod tests {
         // the deployment serves per minute. Sent at once, the 10 s bucket (10,000 tokens)
         // admits 10: the 11th arrives at exactly 100%.
         let burst: Vec<_> = (0..20).map(|_| req(0, 1000, 0, None)).collect();
-        let out = run(&burst, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        let out = run(&burst, &[target(60_000.0, ThrottleMode::Fail)]);
         assert_eq!(out[0].served_requests, 10);
         assert_eq!(out[0].throttled_requests, 10);
         // The same requests spread 3 s apart never reach 100%.
         let spread: Vec<_> = (0..20).map(|i| req(i * 3000, 1000, 0, None)).collect();
-        let out = run(&spread, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        let out = run(&spread, &[target(60_000.0, ThrottleMode::Fail)]);
         assert_eq!(out[0].served_requests, 20);
         assert_eq!(out[0].throttled_requests, 0);
     }
@@ -841,11 +861,11 @@ mod tests {
         // Each request: 100 prompt + 100 completion, but max_completion_tokens 4,000.
         // Charges 4,100: levels 0 -> 4,100 -> 8,200 -> 12,300, so the 4th and 5th get 429.
         let capped: Vec<_> = (0..5).map(|_| req(0, 100, 100, Some(4000))).collect();
-        let out = run(&capped, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        let out = run(&capped, &[target(60_000.0, ThrottleMode::Fail)]);
         assert_eq!((out[0].served_requests, out[0].throttled_requests), (3, 2));
         // Without the cap the estimate is the actual 100 tokens: charges of 200 all fit.
         let uncapped: Vec<_> = (0..5).map(|_| req(0, 100, 100, None)).collect();
-        let out = run(&uncapped, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        let out = run(&uncapped, &[target(60_000.0, ThrottleMode::Fail)]);
         assert_eq!((out[0].served_requests, out[0].throttled_requests), (5, 0));
     }
 
@@ -860,7 +880,7 @@ mod tests {
             req(1500, 3000, 0, None),
             req(1600, 100, 0, None),
         ];
-        let out = run(&list, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        let out = run(&list, &[target(60_000.0, ThrottleMode::Fail)]);
         assert_eq!(
             out[0].throttled_requests, 0,
             "the correction freed the bucket"
@@ -869,19 +889,21 @@ mod tests {
 
     #[test]
     fn spillover_counts_tokens_and_retry_waits_for_retry_after() {
-        let burst: Vec<_> = (0..12).map(|_| req(0, 1000, 10, None)).collect();
+        let burst: Vec<_> = (0..12)
+            .map(|_| with_ratio(req(0, 1000, 10, None), 4.0))
+            .collect();
         let out = run(
             &burst,
             &[
-                target(60_000.0, 4.0, ThrottleMode::Spillover),
-                target(60_000.0, 4.0, ThrottleMode::Retry { max_retries: 3 }),
+                target(60_000.0, ThrottleMode::Spillover),
+                target(60_000.0, ThrottleMode::Retry { max_retries: 3 }),
             ],
         );
         // Charges 1,040: admitted at levels 0..9,360 (10 requests), then 2 spill.
         assert_eq!(out[0].served_requests, 10);
         assert_eq!(out[0].spilled_requests, 2);
-        assert_eq!(out[0].spilled_uncached_prompt_tokens, 2000);
-        assert_eq!(out[0].spilled_completion_tokens, 20);
+        assert_eq!(out[0].spilled.short.input_tokens, 2000);
+        assert_eq!(out[0].spilled.short.output_tokens, 20);
         // With retries the two wait until the bucket drops below 100% and are then served.
         assert_eq!(out[1].served_requests, 12);
         assert_eq!(out[1].retried_requests, 2);
@@ -903,8 +925,8 @@ mod tests {
         let out = run(
             &list,
             &[
-                target(60_000.0, 1.0, ThrottleMode::Fail),
-                target(120_000.0, 1.0, ThrottleMode::Fail),
+                target(60_000.0, ThrottleMode::Fail),
+                target(120_000.0, ThrottleMode::Fail),
             ],
         );
         assert_eq!(out[0].throttled_requests, 1);
@@ -917,7 +939,7 @@ mod tests {
         let list: Vec<_> = (0..30).map(|i| req(i * 1000, 1000, 0, None)).collect();
         let out = simulate(
             &events(&list),
-            &[target(60_000.0, 1.0, ThrottleMode::Fail)],
+            &[target(60_000.0, ThrottleMode::Fail)],
             &SimParams::default(),
             1,
             0,
@@ -943,7 +965,9 @@ mod tests {
         )
         .prop_map(|mut v| {
             v.sort_by_key(|x| x.0);
-            v.into_iter().map(|(t, u, c, m)| req(t, u, c, m)).collect()
+            v.into_iter()
+                .map(|(t, u, c, m)| with_ratio(req(t, u, c, m), 4.0))
+                .collect()
         })
     }
 
@@ -951,9 +975,9 @@ mod tests {
         #[test]
         fn served_throttled_and_spilled_add_up_to_offered(traffic in arb_traffic(), cap in 1_000.0f64..200_000.0, retries in 0u32..3) {
             let targets = [
-                target(cap, 4.0, ThrottleMode::Fail),
-                target(cap, 4.0, ThrottleMode::Spillover),
-                target(cap, 4.0, ThrottleMode::Retry { max_retries: retries }),
+                target(cap, ThrottleMode::Fail),
+                target(cap, ThrottleMode::Spillover),
+                target(cap, ThrottleMode::Retry { max_retries: retries }),
             ];
             for o in run(&traffic, &targets) {
                 prop_assert_eq!(o.offered_requests, traffic.len() as u64);
@@ -970,7 +994,7 @@ mod tests {
             let mut times = times;
             times.sort_unstable();
             let traffic: Vec<_> = times.iter().map(|&t| req(t, size, 0, None)).collect();
-            let out = run(&traffic, &[target(caps.0, 1.0, ThrottleMode::Fail), target(caps.0 * caps.1, 1.0, ThrottleMode::Fail)]);
+            let out = run(&traffic, &[target(caps.0, ThrottleMode::Fail), target(caps.0 * caps.1, ThrottleMode::Fail)]);
             prop_assert!(out[1].throttled_requests <= out[0].throttled_requests);
         }
     }

@@ -9,6 +9,6 @@ pub mod spool;
 pub mod workload;
 
 pub use admission::{simulate, MissingMaxTokens, SimOutcome, SimParams, SimTarget, ThrottleMode};
-pub use replay::{Replay, ReplaySummary, WorkloadTotals};
+pub use replay::{Replay, ReplaySummary, WorkloadAccounting, WorkloadTotals};
 pub use spool::{EventSpool, SortedEvents};
 pub use workload::{WorkloadKey, WorkloadRegistry};

@@ -2,11 +2,40 @@
 //! into per-workload token totals and per-minute demand series, and successful requests are
 //! queued in the [`EventSpool`] for the time-ordered admission pass.
 //!
+//! Each request is weighed once, here, by its model's accounting
+//! ([`crate::catalog::accounting::weigh`]); the minute series and the events carry the
+//! weighted input and the output weight, so admission and the demand figures use the same
+//! numbers. Weighted tokens are kept in whole thousandths of a token: sums of whole numbers do
+//! not depend on the order of addition, so the result is the same whatever the thread count.
+//!
 //! Memory is bounded by the number of workloads times the log's span in minutes (three `f64`
 //! per minute), never by the number of records.
 
 use super::spool::{EventSpool, ReplayEvent, SortedEvents, NONE_U32};
+use crate::catalog::accounting::{RequestAccounting, RequestTokens, TokenTally};
 use crate::usage::{RecordSink, SinkError, UsageRecord};
+
+/// Weighted tokens are stored in thousandths of a token.
+const MILLI: f64 = 1000.0;
+
+/// A weighted token amount in whole thousandths (the unit of the minute series and events).
+fn to_millitokens(tokens: f64) -> f64 {
+    (tokens * MILLI).round()
+}
+
+/// Where a replay learns each workload's accounting (its model's PTU rule and long-context
+/// threshold). Asked once per workload and replay part.
+pub trait WorkloadAccounting: Sync {
+    /// The accounting of workload `workload`.
+    fn accounting(&self, workload: u32) -> RequestAccounting;
+}
+
+/// One accounting for every workload (tests, single-model tools).
+impl WorkloadAccounting for RequestAccounting {
+    fn accounting(&self, _workload: u32) -> RequestAccounting {
+        *self
+    }
+}
 
 /// Longest span a run accepts, in minutes (400 days); guards against a stray timestamp
 /// making the minute series huge.
@@ -24,18 +53,18 @@ pub struct WorkloadTotals {
     pub prompt_tokens: u64,
     /// Cached prompt tokens.
     pub cached_tokens: u64,
+    /// Cache-write prompt tokens.
+    pub cache_write_tokens: u64,
     /// Completion tokens (reasoning included).
     pub completion_tokens: u64,
     /// Reasoning tokens.
     pub reasoning_tokens: u64,
+    /// The same tokens by billing category and context class (what per-token prices apply to).
+    pub tally: TokenTally,
     /// Successful requests whose answer was emptied by reasoning.
     pub truncated_requests: u64,
-    /// Uncached prompt tokens of the emptied answers.
-    pub truncated_uncached_prompt_tokens: u64,
-    /// Cached prompt tokens of the emptied answers.
-    pub truncated_cached_tokens: u64,
-    /// Completion tokens of the emptied answers (all reasoning).
-    pub truncated_completion_tokens: u64,
+    /// The tokens of the emptied answers, by category and context class.
+    pub truncated: TokenTally,
     /// Successful requests that logged no `max_completion_tokens`.
     pub requests_without_max_tokens: u64,
     /// Successful requests that logged no latency.
@@ -49,51 +78,47 @@ impl WorkloadTotals {
         self.failed_requests += o.failed_requests;
         self.prompt_tokens += o.prompt_tokens;
         self.cached_tokens += o.cached_tokens;
+        self.cache_write_tokens += o.cache_write_tokens;
         self.completion_tokens += o.completion_tokens;
         self.reasoning_tokens += o.reasoning_tokens;
+        self.tally.absorb(&o.tally);
         self.truncated_requests += o.truncated_requests;
-        self.truncated_uncached_prompt_tokens += o.truncated_uncached_prompt_tokens;
-        self.truncated_cached_tokens += o.truncated_cached_tokens;
-        self.truncated_completion_tokens += o.truncated_completion_tokens;
+        self.truncated.absorb(&o.truncated);
         self.requests_without_max_tokens += o.requests_without_max_tokens;
         self.requests_without_latency += o.requests_without_latency;
     }
-
-    /// Prompt tokens not served from cache.
-    pub fn uncached_prompt_tokens(&self) -> u64 {
-        self.prompt_tokens - self.cached_tokens
-    }
 }
 
-/// Per-minute sums of one workload, indexed from `first_minute`.
+/// Per-minute sums of one workload, indexed from `first_minute`, in PTU-weighted thousandths of
+/// a token (whole numbers, see the module docs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MinuteSeries {
     /// Minute index (Unix minutes) of slot 0.
     pub first_minute: i64,
-    /// Uncached prompt tokens per minute (successful requests).
-    pub uncached_prompt_tokens: Vec<f64>,
-    /// Completion tokens per minute (successful requests).
-    pub completion_tokens: Vec<f64>,
-    /// Admission-estimate completion tokens per minute (`max_completion_tokens`, or the
-    /// actual completion when absent).
-    pub estimated_completion_tokens: Vec<f64>,
+    /// Weighted input per minute (successful requests), millitokens.
+    pub weighted_input_millitokens: Vec<f64>,
+    /// Weighted output per minute: completion tokens x output weight, millitokens.
+    pub weighted_output_millitokens: Vec<f64>,
+    /// Weighted admission-estimate output per minute (`max_completion_tokens`, or the actual
+    /// completion when absent, x output weight), millitokens.
+    pub weighted_estimated_output_millitokens: Vec<f64>,
 }
 
 impl MinuteSeries {
     fn slot(&mut self, minute: i64) -> Result<usize, SpanError> {
-        if self.uncached_prompt_tokens.is_empty() {
+        if self.weighted_input_millitokens.is_empty() {
             self.first_minute = minute;
         }
-        let len = self.uncached_prompt_tokens.len() as i64;
+        let len = self.weighted_input_millitokens.len() as i64;
         if minute < self.first_minute {
             let grow = self.first_minute - minute;
             if len + grow > MAX_SPAN_MINUTES {
                 return Err(SpanError { minute });
             }
             for v in [
-                &mut self.uncached_prompt_tokens,
-                &mut self.completion_tokens,
-                &mut self.estimated_completion_tokens,
+                &mut self.weighted_input_millitokens,
+                &mut self.weighted_output_millitokens,
+                &mut self.weighted_estimated_output_millitokens,
             ] {
                 v.splice(0..0, std::iter::repeat_n(0.0, grow as usize));
             }
@@ -104,11 +129,11 @@ impl MinuteSeries {
             return Err(SpanError { minute });
         }
         let idx = idx as usize;
-        if idx >= self.uncached_prompt_tokens.len() {
+        if idx >= self.weighted_input_millitokens.len() {
             for v in [
-                &mut self.uncached_prompt_tokens,
-                &mut self.completion_tokens,
-                &mut self.estimated_completion_tokens,
+                &mut self.weighted_input_millitokens,
+                &mut self.weighted_output_millitokens,
+                &mut self.weighted_estimated_output_millitokens,
             ] {
                 v.resize(idx + 1, 0.0);
             }
@@ -120,50 +145,46 @@ impl MinuteSeries {
     /// never changes a value).
     fn absorb(&mut self, o: &MinuteSeries) -> Result<(), SpanError> {
         for (i, ((u, c), e)) in o
-            .uncached_prompt_tokens
+            .weighted_input_millitokens
             .iter()
-            .zip(&o.completion_tokens)
-            .zip(&o.estimated_completion_tokens)
+            .zip(&o.weighted_output_millitokens)
+            .zip(&o.weighted_estimated_output_millitokens)
             .enumerate()
         {
             if *u == 0.0 && *c == 0.0 && *e == 0.0 {
                 continue;
             }
             let slot = self.slot(o.first_minute + i as i64)?;
-            self.uncached_prompt_tokens[slot] += u;
-            self.completion_tokens[slot] += c;
-            self.estimated_completion_tokens[slot] += e;
+            self.weighted_input_millitokens[slot] += u;
+            self.weighted_output_millitokens[slot] += c;
+            self.weighted_estimated_output_millitokens[slot] += e;
         }
         Ok(())
     }
 
-    /// Weighted demand `(prompt - cached) + ratio x completion` per minute, over
+    /// Weighted demand per minute (weighted input plus weighted output, tokens), over
     /// `[from_minute, to_minute]` (zero outside the series).
-    pub fn weighted_tokens_per_min(
-        &self,
-        ratio: f64,
-        from_minute: i64,
-        to_minute: i64,
-    ) -> Vec<f64> {
+    pub fn weighted_tokens_per_min(&self, from_minute: i64, to_minute: i64) -> Vec<f64> {
         (from_minute..=to_minute)
             .map(|m| {
                 let i = m - self.first_minute;
-                if i < 0 || i as usize >= self.uncached_prompt_tokens.len() {
+                if i < 0 || i as usize >= self.weighted_input_millitokens.len() {
                     0.0
                 } else {
                     let i = i as usize;
-                    self.uncached_prompt_tokens[i] + ratio * self.completion_tokens[i]
+                    (self.weighted_input_millitokens[i] + self.weighted_output_millitokens[i])
+                        / MILLI
                 }
             })
             .collect()
     }
 
-    /// Largest per-minute weighted demand using admission estimates.
-    pub fn peak_estimated_tokens_per_min(&self, ratio: f64) -> f64 {
-        self.uncached_prompt_tokens
+    /// Largest per-minute weighted demand using admission estimates, tokens.
+    pub fn peak_estimated_tokens_per_min(&self) -> f64 {
+        self.weighted_input_millitokens
             .iter()
-            .zip(&self.estimated_completion_tokens)
-            .map(|(u, e)| u + ratio * e)
+            .zip(&self.weighted_estimated_output_millitokens)
+            .map(|(u, e)| (u + e) / MILLI)
             .fold(0.0, f64::max)
     }
 }
@@ -182,11 +203,12 @@ pub struct WorkloadReplay {
     pub totals: WorkloadTotals,
     /// Per-minute demand.
     pub minutes: MinuteSeries,
+    /// The accounting the workload's requests were weighed with (None before its first record).
+    pub accounting: Option<RequestAccounting>,
 }
 
 /// Pass-1 state over all workloads.
-#[derive(Default)]
-pub struct Replay {
+pub struct Replay<'a> {
     /// Per-workload results, indexed by workload id.
     pub workloads: Vec<WorkloadReplay>,
     /// Earliest arrival, ms (successful or not).
@@ -196,14 +218,25 @@ pub struct Replay {
     spool: EventSpool,
     /// Events of later parts of the log, joined from forks (in file order).
     later: Vec<SortedEvents>,
+    /// Each workload's accounting.
+    lookup: &'a dyn WorkloadAccounting,
 }
 
-impl Replay {
-    /// A replay that spools events in chunks of `chunk_events`.
-    pub fn with_spool(spool: EventSpool) -> Self {
+impl<'a> Replay<'a> {
+    /// A replay that weighs each workload's requests with `lookup`'s accounting.
+    pub fn new(lookup: &'a dyn WorkloadAccounting) -> Self {
+        Self::with_spool(lookup, EventSpool::default())
+    }
+
+    /// The same, spooling events in `spool`.
+    pub fn with_spool(lookup: &'a dyn WorkloadAccounting, spool: EventSpool) -> Self {
         Replay {
+            workloads: Vec::new(),
+            first_ms: None,
+            last_ms: None,
             spool,
-            ..Replay::default()
+            later: Vec::new(),
+            lookup,
         }
     }
 
@@ -228,22 +261,33 @@ impl Replay {
         if idx >= self.workloads.len() {
             self.workloads.resize_with(idx + 1, WorkloadReplay::default);
         }
+        let lookup = self.lookup;
         let w = &mut self.workloads[idx];
         if !r.is_success() {
             w.totals.failed_requests += 1;
             return Ok(());
         }
+        let accounting = *w
+            .accounting
+            .get_or_insert_with(|| lookup.accounting(r.workload));
+        let tokens = RequestTokens {
+            prompt_tokens: r.prompt_tokens,
+            cached_tokens: r.cached_tokens,
+            cache_write_tokens: r.cache_write_tokens,
+            completion_tokens: r.completion_tokens,
+        };
+        let weighted = accounting.weigh(&tokens);
         let t = &mut w.totals;
         t.requests += 1;
         t.prompt_tokens += r.prompt_tokens;
         t.cached_tokens += r.cached_tokens;
+        t.cache_write_tokens += r.cache_write_tokens;
         t.completion_tokens += r.completion_tokens;
         t.reasoning_tokens += r.reasoning_tokens;
+        t.tally.add(&tokens, weighted.long_context);
         if r.is_emptied_by_reasoning() {
             t.truncated_requests += 1;
-            t.truncated_uncached_prompt_tokens += r.uncached_prompt_tokens();
-            t.truncated_cached_tokens += r.cached_tokens;
-            t.truncated_completion_tokens += r.completion_tokens;
+            t.truncated.add(&tokens, weighted.long_context);
         }
         t.requests_without_max_tokens += u64::from(r.max_completion_tokens.is_none());
         t.requests_without_latency += u64::from(r.latency_ms.is_none());
@@ -252,16 +296,26 @@ impl Replay {
             last_ms: last,
         })?;
         let estimate = r.max_completion_tokens.unwrap_or(r.completion_tokens);
-        w.minutes.uncached_prompt_tokens[slot] += r.uncached_prompt_tokens() as f64;
-        w.minutes.completion_tokens[slot] += r.completion_tokens as f64;
-        w.minutes.estimated_completion_tokens[slot] += estimate as f64;
+        // The output weight in whole thousandths, so input, output and estimate are whole
+        // millitokens and their sums exact.
+        let output_weight_milli = to_millitokens(weighted.output_weight);
+        let input_milli = to_millitokens(weighted.input_tokens);
+        w.minutes.weighted_input_millitokens[slot] += input_milli;
+        w.minutes.weighted_output_millitokens[slot] +=
+            output_weight_milli * r.completion_tokens as f64;
+        w.minutes.weighted_estimated_output_millitokens[slot] +=
+            output_weight_milli * estimate as f64;
         let clamp = |v: u64| u32::try_from(v).unwrap_or(NONE_U32 - 1);
         self.spool
             .push(ReplayEvent {
                 t_ms: r.timestamp_ms,
                 workload: r.workload,
-                uncached_prompt_tokens: clamp(r.uncached_prompt_tokens()),
+                input_tokens: clamp(tokens.ordinary_input_tokens()),
                 cached_tokens: clamp(r.cached_tokens),
+                cache_write_tokens: clamp(r.cache_write_tokens),
+                long_context: weighted.long_context,
+                weighted_input_millitokens: input_milli as u64,
+                output_weight_milli: output_weight_milli.min(f64::from(u32::MAX)) as u32,
                 completion_tokens: clamp(r.completion_tokens),
                 max_completion_tokens: r.max_completion_tokens.map_or(NONE_U32, clamp),
                 latency_ms: r.latency_ms.map_or(NONE_U32, clamp),
@@ -283,7 +337,7 @@ impl Replay {
         (summary, events)
     }
 
-    fn absorb(&mut self, later: Replay) -> Result<(), ReplayError> {
+    fn absorb(&mut self, later: Replay<'a>) -> Result<(), ReplayError> {
         let first = [self.first_ms, later.first_ms].into_iter().flatten().min();
         let last = [self.last_ms, later.last_ms].into_iter().flatten().max();
         if let (Some(f), Some(l)) = (first, last) {
@@ -301,6 +355,7 @@ impl Replay {
                 .resize_with(later.workloads.len(), WorkloadReplay::default);
         }
         for (mine, theirs) in self.workloads.iter_mut().zip(&later.workloads) {
+            mine.accounting = mine.accounting.or(theirs.accounting);
             mine.totals.absorb(&theirs.totals);
             mine.minutes
                 .absorb(&theirs.minutes)
@@ -319,7 +374,7 @@ impl Replay {
     }
 }
 
-impl RecordSink for Replay {
+impl RecordSink for Replay<'_> {
     fn take(&mut self, record: UsageRecord) -> Result<(), SinkError> {
         self.add(&record).map_err(|e| SinkError {
             field: matches!(e, ReplayError::Span { .. }).then_some("timestamp"),
@@ -328,7 +383,7 @@ impl RecordSink for Replay {
     }
 
     fn fork(&self) -> Self {
-        Replay::default()
+        Replay::new(self.lookup)
     }
 
     fn join(&mut self, later: Self) -> Result<(), SinkError> {
@@ -395,6 +450,11 @@ pub fn fmt_ms(ms: i64) -> String {
 mod tests {
     use super::*;
 
+    const RATIO_4: RequestAccounting = RequestAccounting {
+        ptu: crate::catalog::accounting::PtuAccounting::OutputRatio { ratio: 4.0 },
+        long_context_above_prompt_tokens: None,
+    };
+
     fn rec(t_ms: i64, prompt: u64, cached: u64, completion: u64) -> UsageRecord {
         UsageRecord {
             timestamp_ms: t_ms,
@@ -412,20 +472,20 @@ mod tests {
 
     #[test]
     fn folds_minutes_in_any_order() {
-        let mut replay = Replay::default();
+        let mut replay = Replay::new(&RATIO_4);
         replay.add(&rec(120_000, 100, 20, 10)).expect("add");
         replay.add(&rec(0, 50, 0, 5)).expect("add");
         replay.add(&rec(130_000, 10, 0, 1)).expect("add");
         let (summary, _) = replay.finish();
         let m = &summary.workloads[0].minutes;
         assert_eq!(m.first_minute, 0);
-        assert_eq!(m.weighted_tokens_per_min(4.0, 0, 2), vec![70.0, 0.0, 134.0]);
+        assert_eq!(m.weighted_tokens_per_min(0, 2), vec![70.0, 0.0, 134.0]);
         assert!((summary.span_hours() - 3.0 / 60.0).abs() < 1e-12);
     }
 
     #[test]
     fn rejects_a_span_over_400_days() {
-        let mut replay = Replay::default();
+        let mut replay = Replay::new(&RATIO_4);
         replay.add(&rec(0, 1, 0, 1)).expect("add");
         let far = (MAX_SPAN_MINUTES + 1) * MS_PER_MIN;
         assert!(matches!(
@@ -436,7 +496,7 @@ mod tests {
 
     #[test]
     fn failed_requests_are_counted_not_billed() {
-        let mut replay = Replay::default();
+        let mut replay = Replay::new(&RATIO_4);
         let mut r = rec(0, 100, 0, 10);
         r.status = Some(429);
         replay.add(&r).expect("add");

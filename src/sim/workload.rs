@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use super::replay::WorkloadAccounting;
+use crate::catalog::accounting::{PtuAccounting, RequestAccounting};
 use crate::catalog::Catalog;
 use crate::usage::{KeyRejection, KeyResolver, RawKey};
 
@@ -155,5 +157,24 @@ impl KeyResolver for WorkloadRegistry<'_> {
         known.keys.push(workload.clone());
         known.index.insert(workload, id);
         Ok(id)
+    }
+}
+
+/// A workload's requests are weighed with its catalog model's accounting.
+impl WorkloadAccounting for WorkloadRegistry<'_> {
+    fn accounting(&self, workload: u32) -> RequestAccounting {
+        let model = self
+            .known
+            .lock()
+            .ok()
+            .and_then(|k| k.keys.get(workload as usize).map(|key| key.model.clone()));
+        // Records reach the replay only after the registry resolved their workload, so the
+        // model is always known; plain tokens are the neutral fallback.
+        model
+            .and_then(|m| self.catalog.model(&m).map(|spec| spec.accounting()))
+            .unwrap_or(RequestAccounting {
+                ptu: PtuAccounting::OutputRatio { ratio: 1.0 },
+                long_context_above_prompt_tokens: None,
+            })
     }
 }
