@@ -16,6 +16,8 @@ fn fixture(rel: &str) -> PathBuf {
 fn ptuplan() -> Command {
     let mut cmd = Command::cargo_bin("ptuplan").expect("binary builds");
     cmd.env_remove("SOURCE_DATE_EPOCH")
+        // Prices in time and lifecycles: every run is "as of" the catalog's December 2026.
+        .env("PTUPLAN_AS_OF", "2026-12-01")
         .env_remove("PTUPLAN_CATALOG")
         .env_remove("PTUPLAN_REGION");
     cmd
@@ -156,6 +158,177 @@ fn jsonl_reads_both_usage_shapes_and_finds_emptied_answers() {
         &option(w, "global-standard")["cost_usd"],
         (2638.0 * 1.10 + 3330.0 * 4.40) / 1e6,
     );
+}
+
+fn workload<'a>(report: &'a Value, deployment: &str) -> &'a Value {
+    report["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .find(|w| w["deployment"] == deployment)
+        .unwrap_or_else(|| panic!("no workload {deployment}"))
+}
+
+// Three requests in one minute, each prompt split into ordinary input / cache reads / cache
+// writes (tests/fixtures/good/gpt6-cache.csv):
+//   A: 10,000 prompt = 6,000 + 3,000 + 1,000, 500 output (short context)
+//   B: 300,000 prompt = 200,000 + 80,000 + 20,000, 1,000 output (long: above 272,000)
+//   C: 2,000 prompt = 0 + 0 + 2,000, 100 output (short)
+#[test]
+fn issue_9_gpt6_cost_and_normalized_ptu_weighting_by_hand() {
+    let report = compare_json(&[fixture("good/gpt6-cache.csv").to_str().expect("utf8")]);
+    assert_eq!(report["catalog"]["in_force_on"], "2026-12-01");
+    let sol = workload(&report, "sol");
+    assert_eq!(sol["model"], "gpt-6-sol");
+    assert_eq!(sol["cache_write_tokens"], 23_000);
+    assert_eq!(sol["long_context_requests"], 1);
+    assert_eq!(sol["long_context_prompt_tokens"], 300_000);
+    // Global Standard, USD per 1M: short 2.00 input / 0.20 cached / 2.50 cache write / 10.00
+    // output; long 4.00 / 0.40 / 5.00 / 15.00 (U3).
+    //   A: 6,000 x 2 + 3,000 x 0.2 + 1,000 x 2.5 + 500 x 10          =  20,100
+    //   B: 200,000 x 4 + 80,000 x 0.4 + 20,000 x 5 + 1,000 x 15       = 947,000
+    //   C: 2,000 x 2.5 + 100 x 10                                      =   6,000
+    approx(&option(sol, "global-standard")["cost_usd"], 973_100.0 / 1e6);
+    // Normalized PTU tokens (U3): short 1 / 0.1 / 1.25 / 5, long 2 / 0.2 / 2.5 / 7.5.
+    //   A: 6,000 + 300 + 1,250 + 2,500 = 10,050
+    //   B: 400,000 + 16,000 + 50,000 + 7,500 = 473,500
+    //   C: 2,500 + 500 = 3,000
+    approx(&sol["peak_minute_weighted_tpm"], 486_550.0);
+    assert_eq!(sol["ptu_accounting"]["method"], "normalized");
+    approx(&sol["ptu_accounting"]["short"]["cache_write"], 1.25);
+    assert_eq!(sol["output_to_input_ratio"], Value::Null);
+    // The budget per PTU is the input TPM per PTU (3,000): 162.18 PTUs, rounded to 165.
+    let sizing = &sol["sizing"]["global-provisioned"];
+    approx(&sizing["peak_minute_ptus_raw"], 486_550.0 / 3000.0);
+    assert_eq!(sizing["peak_minute_ptus"], 165);
+    // The same requests on gpt-5.6-terra: cache writes are input on PTU, cache reads free,
+    // output x6: A 7,000 + 3,000; B 220,000 + 6,000; C 2,000 + 600 = 238,600.
+    let terra = workload(&report, "terra");
+    approx(&terra["peak_minute_weighted_tpm"], 238_600.0);
+    approx(&terra["output_to_input_ratio"], 6.0);
+    // Terra Global Standard: short 2.00 / 0.20 / 2.50 / 12.00, long 4.00 / 0.40 / 5.00 / 18.00.
+    //   A 21,100 + B 950,000 + C 6,200 = 977,300.
+    approx(
+        &option(terra, "global-standard")["cost_usd"],
+        977_300.0 / 1e6,
+    );
+    // Flex is priced for terra but not supported (U5 names gpt-5.6-sol only): not listed.
+    let flex = option(terra, "global-flex");
+    assert_eq!(flex["available"], false);
+    assert_eq!(flex["cost_usd"], Value::Null, "never priced at $0");
+}
+
+#[test]
+fn issue_9_retired_models_warn_in_every_format_and_get_no_recommendation() {
+    let tiny = fixture("good/tiny.csv");
+    let tiny = tiny.to_str().expect("utf8");
+    // gpt-4o 2024-11-20 retires on 2027-04-14 under the 2026-09-02 schedule (2026-10-01 under
+    // the 2026-07-07 one).
+    let later = compare_json(&[tiny, "--as-of", "2027-05-01"]);
+    let w = &later["workloads"][0];
+    assert_eq!(w["recommended"], Value::Null);
+    assert_eq!(w["lifecycle"]["retirement"], "2027-04-14");
+    assert_eq!(w["lifecycle"]["stage"], "retired");
+    assert_eq!(w["lifecycle"]["replacement"], "gpt-5.1");
+    let gs = option(w, "global-standard");
+    assert_eq!(gs["eligible"], false);
+    assert!(gs["reason"]
+        .as_str()
+        .expect("reason")
+        .starts_with("retired on 2027-04-14; replacement gpt-5.1"));
+    let warning = later["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|w| w.contains("retired on"))
+        .expect("a retirement warning");
+    assert!(
+        warning.contains("the schedule of 2026-07-07 said 2026-10-01"),
+        "{warning}"
+    );
+    for format in ["table", "markdown", "csv"] {
+        let out = ptuplan()
+            .args([
+                "compare",
+                tiny,
+                "--quiet",
+                "--as-of",
+                "2027-05-01",
+                "--format",
+                format,
+            ])
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).expect("utf8");
+        assert!(
+            text.contains("retired on 2027-04-14; replacement gpt-5.1"),
+            "{format}:\n{text}"
+        );
+    }
+    // Today the model still runs: recommended, no warning.
+    let now = compare_json(&[tiny]);
+    assert_eq!(now["workloads"][0]["recommended"], "global-standard");
+    assert_eq!(now["workloads"][0]["lifecycle"]["stage"], "legacy");
+    // Seen from 2026-09-01, only the 2026-07-07 schedule exists: gpt-4o retires on 2026-10-01,
+    // before a log that runs into November, so the run warns but still recommends.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("nov.csv");
+    std::fs::write(
+        &log,
+        std::fs::read_to_string(fixture("good/tiny.csv"))
+            .expect("read")
+            .replace("2026-03-01", "2026-11-01"),
+    )
+    .expect("write");
+    let before = compare_json(&[log.to_str().expect("utf8"), "--as-of", "2026-09-01"]);
+    let warning = before["warnings"][0].as_str().expect("warning");
+    assert!(
+        warning.contains(
+            "retires on 2026-10-01; replacement gpt-5.1 before the log's end (2026-11-01)"
+        ),
+        "{warning}"
+    );
+    assert_eq!(before["workloads"][0]["recommended"], "global-standard");
+}
+
+#[test]
+fn issue_9_prices_in_force_on_the_as_of_date() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sweden = dir.path().join("sweden.csv");
+    std::fs::write(
+        &sweden,
+        std::fs::read_to_string(fixture("good/tiny.csv"))
+            .expect("read")
+            .replace("eastus2", "swedencentral"),
+    )
+    .expect("write");
+    let tiny = sweden.to_str().expect("utf8");
+    let hourly_price = |report: &Value| {
+        let o = option(&report["workloads"][0], "data-zone-provisioned/hourly");
+        o["cost_usd"].as_f64().expect("cost") - o["spillover_cost_usd"].as_f64().expect("spill")
+    };
+    // The EU data zone moved from $1.10 to $1.20 per PTU-hour on 2026-09-01 (U12): the same
+    // gpt-4o log in swedencentral, planned the day before and on the day.
+    let before = compare_json(&[tiny, "--as-of", "2026-08-31"]);
+    let after = compare_json(&[tiny, "--as-of", "2026-09-01"]);
+    assert_eq!(before["catalog"]["in_force_on"], "2026-08-31");
+    assert_eq!(after["catalog"]["in_force_on"], "2026-09-01");
+    let (b, a) = (hourly_price(&before), hourly_price(&after));
+    assert!((a / b - 1.20 / 1.10).abs() < 1e-9, "{b} -> {a}");
+    // The table says which date it priced at.
+    ptuplan()
+        .args(["compare", tiny, "--quiet", "--as-of", "2026-08-31"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "prices and lifecycles on 2026-08-31",
+        ));
+    ptuplan()
+        .args(["compare", tiny, "--as-of", "2026-13-01"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -384,6 +557,46 @@ fn catalog_validate_and_show() {
         .stderr(
             predicate::str::contains("output_usd_per_1m").and(predicate::str::contains("positive")),
         );
+}
+
+#[test]
+fn issue_9_catalog_validate_rejects_future_dates_and_lists_current_models() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in [
+        "deployment_types.yaml",
+        "models.yaml",
+        "pricing.yaml",
+        "regions.yaml",
+    ] {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(f),
+            dir.path().join(f),
+        )
+        .expect("copy");
+    }
+    let pricing = std::fs::read_to_string(dir.path().join("pricing.yaml")).expect("read");
+    std::fs::write(
+        dir.path().join("pricing.yaml"),
+        pricing.replacen("as_of: 2025-08-25", "as_of: 2999-08-25", 1),
+    )
+    .expect("write");
+    ptuplan()
+        .args(["catalog", "validate", "--catalog"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "token_prices[0] (gpt-4o global-standard): as_of 2999-08-25 is in the future",
+        ));
+    // `catalog show` lists the current models with their lifecycle on the as-of date.
+    ptuplan()
+        .args(["catalog", "show"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Models and lifecycle"))
+        .stdout(predicate::str::contains("gpt-6-sol"))
+        .stdout(predicate::str::contains("2028-01-11"))
+        .stdout(predicate::str::contains("retired"));
 }
 
 #[test]

@@ -225,7 +225,9 @@ fn ptuplan() -> Command {
         .env_remove("PTUPLAN_PRICES")
         .env_remove("PTUPLAN_OVERRIDES")
         .env_remove("PTUPLAN_REGION")
-        .env_remove("SOURCE_DATE_EPOCH");
+        .env_remove("SOURCE_DATE_EPOCH")
+        // Prices in time and lifecycles: every run is "as of" the catalog's December 2026.
+        .env("PTUPLAN_AS_OF", "2026-12-01");
     cmd
 }
 

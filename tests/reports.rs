@@ -19,6 +19,8 @@ fn fixture(name: &str) -> PathBuf {
 fn ptuplan() -> Command {
     let mut cmd = Command::cargo_bin("ptuplan").expect("binary builds");
     cmd.env_remove("SOURCE_DATE_EPOCH")
+        // Prices in time and lifecycles: every run is "as of" the catalog's December 2026.
+        .env("PTUPLAN_AS_OF", "2026-12-01")
         .env_remove("PTUPLAN_CATALOG")
         .env_remove("PTUPLAN_REGION")
         .env("NO_COLOR", "1");

@@ -483,4 +483,147 @@ mod tests {
         };
         assert!(problems.len() >= 2, "{problems:?}");
     }
+
+    fn with(file: &str, edit: impl Fn(&str) -> String) -> Result<Catalog, CatalogError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, text) in EMBEDDED {
+            let text = if name == file {
+                edit(text)
+            } else {
+                text.to_owned()
+            };
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        load_catalog(&CatalogSource::Dir(dir.path().to_owned()))
+    }
+
+    fn problems(r: Result<Catalog, CatalogError>) -> Vec<String> {
+        match r {
+            Err(CatalogError::Invalid { problems, .. }) => problems,
+            Err(e) => panic!("expected Invalid, got {e}"),
+            Ok(_) => panic!("expected Invalid, got a valid catalog"),
+        }
+    }
+
+    #[test]
+    fn issue_9_prices_in_time_must_not_overlap() {
+        // A second gpt-4o Global Standard default entry with no dates overlaps the first.
+        let p = problems(with("pricing.yaml", |t| {
+            t.replacen(
+                "token_prices:\n",
+                "token_prices:\n  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 3.0\n    cached_input_usd_per_1m: 1.5\n    output_usd_per_1m: 12.0\n    effective_from: 2026-06-01\n    source: test\n    as_of: 2026-06-01\n",
+                1,
+            )
+        }));
+        assert!(
+            p.iter()
+                .any(|x| x.contains("a second price for gpt-4o global-standard")),
+            "{p:?}"
+        );
+        // Disjoint periods are fine, and the date picks the price.
+        let catalog = with("pricing.yaml", |t| {
+            t.replacen(
+                "  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 2.5\n",
+                "  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 3.0\n    cached_input_usd_per_1m: 1.5\n    output_usd_per_1m: 12.0\n    effective_from: 2027-01-01\n    source: test\n    as_of: 2026-11-01\n  - model: gpt-4o\n    deployment_type: global-standard\n    effective_to: 2026-12-31\n    input_usd_per_1m: 2.5\n",
+                1,
+            )
+        })
+        .expect("valid");
+        let price = |d: &str| {
+            catalog
+                .clone()
+                .in_force_on(d.parse().expect("date"))
+                .token_price("gpt-4o", DeploymentTypeId::GlobalStandard, "eastus2")
+                .map(|p| p.input_usd_per_1m)
+        };
+        assert_eq!(price("2026-12-31"), Some(2.5));
+        assert_eq!(price("2027-01-01"), Some(3.0));
+        // effective_to before effective_from is an error.
+        let p = problems(with("pricing.yaml", |t| {
+            t.replacen(
+                "input_usd_per_1m: 2.5\n",
+                "input_usd_per_1m: 2.5\n    effective_from: 2026-05-01\n    effective_to: 2026-04-01\n",
+                1,
+            )
+        }));
+        assert!(
+            p.iter().any(|x| x.contains("is before effective_from")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn issue_9_a_catalog_without_prices_or_with_future_dates_fails() {
+        let p = problems(with("pricing.yaml", |_| {
+            "token_prices: []\nptu_prices: []\n".to_owned()
+        }));
+        assert!(p.iter().any(|x| x.contains("no per-token price")), "{p:?}");
+        assert!(p.iter().any(|x| x.contains("no PTU price")), "{p:?}");
+        let future = with("models.yaml", |t| {
+            t.replacen("as_of: 2026-05-22", "as_of: 2999-05-22", 1)
+        })
+        .expect("parses and validates");
+        let dated = future.dated_after("2026-12-01".parse().expect("date"));
+        assert_eq!(dated.len(), 1, "{dated:?}");
+        assert!(
+            dated[0].contains("2999-05-22 is in the future"),
+            "{dated:?}"
+        );
+        // Nothing in force on a date leaves the catalog unable to price anything.
+        let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let dated_only = Catalog {
+            token_prices: catalog
+                .token_prices
+                .iter()
+                .filter(|p| p.effective_from.is_some())
+                .cloned()
+                .collect(),
+            ..catalog
+        };
+        let gaps = dated_only
+            .in_force_on("2020-01-01".parse().expect("date"))
+            .pricing_gaps(" in force on 2020-01-01");
+        assert_eq!(
+            gaps,
+            vec!["token_prices: no per-token price in force on 2020-01-01"]
+        );
+    }
+
+    #[test]
+    fn issue_9_accounting_and_lifecycle_are_checked() {
+        // Both rules at once.
+        let p = problems(with("models.yaml", |t| {
+            t.replacen(
+                "      input_tpm_per_ptu: 3000.0\n      normalized_weights:",
+                "      input_tpm_per_ptu: 3000.0\n      output_to_input_ratio: 5.0\n      normalized_weights:",
+                1,
+            )
+        }));
+        assert!(p.iter().any(|x| x.contains("not both")), "{p:?}");
+        // Weights that disagree with the model's own Global Standard prices (U3's rule).
+        let p = problems(with("models.yaml", |t| {
+            t.replacen(
+                "short: {input: 1.0, cached_input: 0.1, cache_write: 1.25, output: 5.0}",
+                "short: {input: 1.0, cached_input: 0.1, cache_write: 1.0, output: 5.0}",
+                1,
+            )
+        }));
+        assert!(
+            p.iter()
+                .any(|x| x.contains("normalized_weights.short.cache_write is 1")),
+            "{p:?}"
+        );
+        // Long-context prices on a model without a threshold.
+        let p = problems(with("pricing.yaml", |t| {
+            t.replacen(
+                "output_usd_per_1m: 10.0\n",
+                "output_usd_per_1m: 10.0\n    long_context: {input_usd_per_1m: 5.0, cached_input_usd_per_1m: 2.5, output_usd_per_1m: 20.0}\n",
+                1,
+            )
+        }));
+        assert!(
+            p.iter().any(|x| x.contains("no `long_context` threshold")),
+            "{p:?}"
+        );
+    }
 }

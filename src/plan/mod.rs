@@ -447,6 +447,7 @@ fn per_token_option(
                         ctx.key,
                         dt,
                     ))
+                    .chain(options::price_unverified_note(price.unverified))
                     .chain(price_note(&price.adjustments))
                     .collect(),
             );
@@ -583,6 +584,7 @@ fn provisioned_options(
             ctx.key,
             dt,
         ));
+        notes.extend(options::price_unverified_note(price.unverified));
         notes.extend(price_note(&price.adjustments));
         if let Some(c) = priced.cap {
             notes.push(format!(

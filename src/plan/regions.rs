@@ -155,6 +155,7 @@ fn region_rows(
     };
     let mut notes: Vec<String> = availability_note(catalog, constraints, key, t)
         .into_iter()
+        .chain(super::options::price_unverified_note(price.unverified))
         .collect();
     if let Some(c) = cap {
         if ptus > c.max_ptus {
