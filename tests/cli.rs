@@ -481,7 +481,9 @@ fn compare_without_a_log_uses_the_bundled_sample_and_says_so() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("chat-prod (gpt-4o @ eastus2)")
+            predicate::str::contains("chat-prod (gpt-5.1 @ eastus2)")
+                .and(predicate::str::contains("sol-agent (gpt-6-sol @ westus3)"))
+                .and(predicate::str::contains("cache writes"))
                 .and(predicate::str::contains("Recommended plan")),
         )
         .stderr(predicate::str::contains("bundled 30-day sample"));

@@ -508,7 +508,7 @@ fn report_baseline_puts_the_diff_at_the_top_of_the_markdown() {
 }
 
 /// `reports/` is the example report of the bundled sample. Regenerate it with
-/// `cargo run --release -- report --out-dir reports` when this fails.
+/// `cargo run --release -- report --out-dir reports --as-of 2026-12-01` when this fails.
 #[test]
 fn example_reports_are_up_to_date() {
     let out = TempDir::new().expect("temp dir");
@@ -548,7 +548,7 @@ fn example_reports_are_up_to_date() {
     }
     assert!(
         stale.is_empty(),
-        "reports/ is out of date ({}); regenerate it with `cargo run --release -- report --out-dir reports`",
+        "reports/ is out of date ({}); regenerate it with `cargo run --release -- report --out-dir reports --as-of 2026-12-01`",
         stale.join(", ")
     );
 }

@@ -102,11 +102,20 @@ pub fn workload_heading(w: &WorkloadPlan) -> String {
 
 /// One line of token facts for a workload.
 pub fn workload_facts(w: &WorkloadPlan) -> String {
+    let mut cache = format!("{} cached", fmt_pct(w.cached_share));
+    if w.cache_write_tokens > 0 {
+        cache.push_str(&format!(", {} cache writes", fmt_int(w.cache_write_tokens)));
+    }
+    if w.long_context_requests > 0 {
+        cache.push_str(&format!(
+            ", {} long-context requests",
+            fmt_int(w.long_context_requests)
+        ));
+    }
     let mut s = format!(
-        "{} requests; tokens: {} prompt ({} cached), {} completion ({} reasoning, {}); peak minute {} weighted TPM, p99 {}",
+        "{} requests; tokens: {} prompt ({cache}), {} completion ({} reasoning, {}); peak minute {} weighted TPM, p99 {}",
         fmt_int(w.requests),
         fmt_int(w.prompt_tokens),
-        fmt_pct(w.cached_share),
         fmt_int(w.completion_tokens),
         fmt_pct(w.reasoning_share),
         if w.reasoning_model { "reasoning model" } else { "no reasoning" },
