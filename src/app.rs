@@ -118,6 +118,13 @@ pub fn resolve_as_of(flag: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDat
     if let Some(d) = flag {
         return Ok(d);
     }
+    Ok(source_date_epoch()?
+        .unwrap_or_else(chrono::Utc::now)
+        .date_naive())
+}
+
+/// `SOURCE_DATE_EPOCH` (Unix seconds), if set.
+fn source_date_epoch() -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => {
             let secs: i64 = v
@@ -126,9 +133,9 @@ pub fn resolve_as_of(flag: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDat
                 .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is not Unix seconds"))?;
             let dt = chrono::DateTime::from_timestamp(secs, 0)
                 .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?;
-            Ok(dt.date_naive())
+            Ok(Some(dt))
         }
-        _ => Ok(chrono::Utc::now().date_naive()),
+        _ => Ok(None),
     }
 }
 
@@ -420,16 +427,5 @@ fn resolve_generated_at(flag: Option<&str>) -> Result<Option<String>> {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         ));
     }
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.trim().is_empty() => {
-            let secs: i64 = v
-                .trim()
-                .parse()
-                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is not Unix seconds"))?;
-            let dt = chrono::DateTime::from_timestamp(secs, 0)
-                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?;
-            Ok(Some(dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
-        }
-        _ => Ok(None),
-    }
+    Ok(source_date_epoch()?.map(|dt| dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
 }

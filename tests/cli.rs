@@ -516,6 +516,33 @@ fn usage_errors_exit_2() {
         .stderr(predicate::str::contains("DEPLOYMENT=MODEL"));
 }
 
+/// A temporary copy of `data/`'s catalog files with the first `from` in `file` replaced by `to`.
+fn broken_catalog(file: &str, from: &str, to: &str) -> tempfile::TempDir {
+    let dir = copy_of_the_catalog();
+    let text = std::fs::read_to_string(dir.path().join(file)).expect("read");
+    assert!(text.contains(from), "{from} is not in {file}");
+    std::fs::write(dir.path().join(file), text.replacen(from, to, 1)).expect("write");
+    dir
+}
+
+/// A temporary copy of `data/`'s catalog files, to break on purpose.
+fn copy_of_the_catalog() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in [
+        "deployment_types.yaml",
+        "models.yaml",
+        "pricing.yaml",
+        "regions.yaml",
+    ] {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(f),
+            dir.path().join(f),
+        )
+        .expect("copy");
+    }
+    dir
+}
+
 #[test]
 fn catalog_validate_and_show() {
     ptuplan()
@@ -532,25 +559,11 @@ fn catalog_validate_and_show() {
         .as_f64()
         .is_some());
     // A broken catalog directory reports every problem.
-    let dir = tempfile::tempdir().expect("tempdir");
-    for f in [
-        "deployment_types.yaml",
-        "models.yaml",
+    let dir = broken_catalog(
         "pricing.yaml",
-        "regions.yaml",
-    ] {
-        std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(f),
-            dir.path().join(f),
-        )
-        .expect("copy");
-    }
-    let pricing = std::fs::read_to_string(dir.path().join("pricing.yaml")).expect("read");
-    std::fs::write(
-        dir.path().join("pricing.yaml"),
-        pricing.replacen("output_usd_per_1m: 10.0", "output_usd_per_1m: 0.0", 1),
-    )
-    .expect("write");
+        "output_usd_per_1m: 10.0",
+        "output_usd_per_1m: 0.0",
+    );
     ptuplan()
         .args(["catalog", "validate", "--catalog"])
         .arg(dir.path())
@@ -563,25 +576,7 @@ fn catalog_validate_and_show() {
 
 #[test]
 fn issue_9_catalog_validate_rejects_future_dates_and_lists_current_models() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for f in [
-        "deployment_types.yaml",
-        "models.yaml",
-        "pricing.yaml",
-        "regions.yaml",
-    ] {
-        std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(f),
-            dir.path().join(f),
-        )
-        .expect("copy");
-    }
-    let pricing = std::fs::read_to_string(dir.path().join("pricing.yaml")).expect("read");
-    std::fs::write(
-        dir.path().join("pricing.yaml"),
-        pricing.replacen("as_of: 2025-08-25", "as_of: 2999-08-25", 1),
-    )
-    .expect("write");
+    let dir = broken_catalog("pricing.yaml", "as_of: 2025-08-25", "as_of: 2999-08-25");
     ptuplan()
         .args(["catalog", "validate", "--catalog"])
         .arg(dir.path())

@@ -51,8 +51,15 @@ pub fn render(report: &RegionsReport, format: Format, out: &mut dyn Write) -> io
 
 fn header_lines(report: &RegionsReport) -> Vec<String> {
     let mut lines = vec![format!(
-        "Catalog {} as of {}",
-        report.catalog.origin, report.catalog.as_of
+        "Catalog {} as of {}{}",
+        report.catalog.origin,
+        report.catalog.as_of,
+        report
+            .catalog
+            .in_force_on
+            .as_deref()
+            .map(|d| format!(", prices in force on {d}"))
+            .unwrap_or_default()
     )];
     if let Some(file) = &report.catalog.prices_file {
         lines.push(format!(
