@@ -9,10 +9,12 @@ use anyhow::{bail, Context, Result};
 
 use crate::catalog::overrides::{AppliedOverride, Overrides};
 use crate::catalog::prices::{layer_prices, load_prices_file};
+use crate::catalog::DeploymentTypeId;
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
 use crate::cli::{
-    CatalogArgs, Cli, Command, GateArgs, InputArgs, InputFormatArg, MissingMaxArg, OnThrottleArg,
-    OutputArgs, PlanningArgs, ReportArgs, ReserveArg, ReserveTermArg, SimArgs,
+    CalibrateFormat, CatalogArgs, Cli, Command, GateArgs, InputArgs, InputFormatArg, MissingMaxArg,
+    OnThrottleArg, OutputArgs, PlanningArgs, ProvisionedTypeArg, ReportArgs, ReserveArg,
+    ReserveTermArg, SimArgs,
 };
 use crate::commands;
 use crate::plan::{Billing, PlanSettings, ReservePolicy, SalesFacts, ThrottlePolicy};
@@ -53,7 +55,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             commands::compare::run(&settings, &gates)
         }
         Command::Regions(args) => {
-            let settings = CompareSettings::from_args(
+            let mut settings = CompareSettings::from_args(
                 &args.input,
                 &args.catalog,
                 &args.sim,
@@ -61,8 +63,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 None,
             )?
             .with_planning(&args.planning)?;
+            // Types the workload's region does not offer may be bought elsewhere: size them.
+            settings.plan.size_other_types = true;
             commands::regions::run(&settings)
         }
+        Command::Calibrate(args) => commands::calibrate::run(&CalibrateSettings::from_args(&args)?),
         Command::Report(args) => commands::report::run(&ReportSettings::from_args(&args)?),
         Command::Diff(args) => commands::diff::run(&DiffSettings {
             base: args.base,
@@ -186,6 +191,55 @@ impl ReportSettings {
             .with_planning(&args.planning)?,
             out_dir: args.out_dir.clone(),
             gates: GateSettings::from_args(&args.gates)?,
+        })
+    }
+}
+
+/// Validated settings of `calibrate`.
+#[derive(Debug, Clone)]
+pub struct CalibrateSettings {
+    /// Reading: inputs, model map, region, threads (the planning fields are unused).
+    pub read: CompareSettings,
+    /// The deployment the log was recorded on.
+    pub deployment: String,
+    /// Its provisioned type.
+    pub deployment_type: DeploymentTypeId,
+    /// Its PTUs.
+    pub ptus: u32,
+    /// Windows to try, seconds, ascending and distinct.
+    pub windows_s: Vec<f64>,
+    /// JSON instead of a table.
+    pub json: bool,
+}
+
+impl CalibrateSettings {
+    /// Resolve and check the flags.
+    pub fn from_args(args: &crate::cli::CalibrateArgs) -> Result<CalibrateSettings> {
+        if args.input.logs.is_empty() {
+            bail!("calibrate needs the LOG of a real PTU deployment (with its 429 rows)");
+        }
+        let output = OutputArgs {
+            format: None,
+            out: args.out.clone(),
+            quiet: args.quiet,
+            timings: false,
+        };
+        let sim = SimArgs::defaults_with_missing_max(args.missing_max_tokens);
+        let read = CompareSettings::from_args(&args.input, &args.catalog, &sim, &output, None)?;
+        let mut windows_s = args.windows.0.clone();
+        windows_s.sort_by(f64::total_cmp);
+        windows_s.dedup();
+        Ok(CalibrateSettings {
+            read,
+            deployment: args.deployment.clone(),
+            deployment_type: match args.deployment_type {
+                ProvisionedTypeArg::GlobalProvisioned => DeploymentTypeId::GlobalProvisioned,
+                ProvisionedTypeArg::DataZoneProvisioned => DeploymentTypeId::DataZoneProvisioned,
+                ProvisionedTypeArg::RegionalProvisioned => DeploymentTypeId::RegionalProvisioned,
+            },
+            ptus: args.ptus,
+            windows_s,
+            json: args.format == CalibrateFormat::Json,
         })
     }
 }
@@ -322,6 +376,7 @@ fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
 fn ensure_sim(sim: &SimArgs) -> Result<SimParams> {
     Ok(SimParams {
         bucket_window_s: sim.bucket_window_s,
+        window_band_s: sim.window_band.0.clone(),
         missing_max_tokens: match sim.missing_max_tokens {
             MissingMaxArg::Actual => MissingMaxTokens::Actual,
             MissingMaxArg::Tokens(n) => MissingMaxTokens::Fixed(n),
@@ -336,9 +391,9 @@ fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
             sim.max_throttle_rate
         );
     }
-    if !(1..=42).contains(&sim.sweep_points) {
+    if !(2..=64).contains(&sim.sweep_points) {
         bail!(
-            "--sweep-points must be between 1 and 42, got {}",
+            "--sweep-points must be between 2 and 64, got {}",
             sim.sweep_points
         );
     }
@@ -353,7 +408,9 @@ fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
     Ok(PlanSettings {
         on_throttle,
         max_throttle_rate: sim.max_throttle_rate / 100.0,
+        max_spill_rate: sim.max_spill_rate.map(|p| p / 100.0),
         sweep_points: sim.sweep_points,
+        size_other_types: false,
         batch_eligible: sim.batch_eligible,
         reserve: match sim.reserve {
             ReserveArg::Deployed => ReservePolicy::Deployed,

@@ -203,38 +203,37 @@ pub fn build_report_with_progress(
     let (summary, events) = replay.into_inner().finish();
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
-    let prepared = plan::prepare(catalog, &keys, &summary, &settings.plan);
-    let outcomes = sim::simulate(
-        &events,
-        &prepared.targets,
-        &settings.sim,
-        settings.threads,
-        summary.first_minute(),
-        summary.last_minute(),
-    )
+    let mut prepared = plan::prepare(catalog, &keys, &summary, &settings.plan, &settings.sim);
+    let mut simulated = 0usize;
+    let passes = plan::size(&mut prepared, &settings.plan, |targets| {
+        simulated += targets.len();
+        sim::simulate(
+            &events,
+            targets,
+            &settings.sim,
+            settings.threads,
+            summary.first_minute(),
+            summary.last_minute(),
+        )
+    })
     .context("simulating PTU admission")?;
     let sim_s = started.elapsed().as_secs_f64() - read_s;
     progress(Progress::Planning);
-    let mut plans = plan::finish(
-        catalog,
-        &keys,
-        &summary,
-        &prepared,
-        &outcomes,
-        &settings.plan,
-    );
+    let mut plans = plan::finish(catalog, &keys, &summary, &prepared, &settings.plan);
     // Workload ids depend on reading order (threads); the report's order must not.
     plans.sort_by(|a, b| {
         (&a.deployment, &a.model, &a.region).cmp(&(&b.deployment, &b.model, &b.region))
     });
     if settings.timings {
         eprintln!(
-            "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments), plan {:.2} s",
+            "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments in {} passes, {} searches), plan {:.2} s",
             read_s,
             read.records,
             events.spilled_runs(),
             sim_s,
-            prepared.targets.len(),
+            simulated,
+            passes,
+            prepared.searches.len(),
             started.elapsed().as_secs_f64() - read_s - sim_s
         );
     }
@@ -281,7 +280,7 @@ pub fn build_report_with_progress(
         catalog: CatalogInfo::from_catalog(catalog),
         assumptions: Assumptions {
             hours_per_month: plan::HOURS_PER_MONTH,
-            sim: settings.sim,
+            sim: settings.sim.clone(),
             plan: settings.plan.clone(),
         },
         summary: Summary::from_plans(&plans),

@@ -5,7 +5,7 @@
 //! Memory is bounded by the number of workloads times the log's span in minutes (three `f64`
 //! per minute), never by the number of records.
 
-use super::spool::{EventSpool, ReplayEvent, SortedEvents, NONE_U32};
+use super::spool::{EventSpool, ReplayEvent, SortedEvents, NONE_U32, OBSERVED_429};
 use crate::usage::{RecordSink, SinkError, UsageRecord};
 
 /// Longest span a run accepts, in minutes (400 days); guards against a stray timestamp
@@ -196,6 +196,9 @@ pub struct Replay {
     spool: EventSpool,
     /// Events of later parts of the log, joined from forks (in file order).
     later: Vec<SortedEvents>,
+    /// Also queue requests the real deployment answered 429, flagged [`OBSERVED_429`], for
+    /// `calibrate` (they stay unbilled and out of the demand series).
+    offer_observed_429: bool,
 }
 
 impl Replay {
@@ -203,6 +206,17 @@ impl Replay {
     pub fn with_spool(spool: EventSpool) -> Self {
         Replay {
             spool,
+            ..Replay::default()
+        }
+    }
+
+    /// A replay for `calibrate`: 429 rows are queued too, flagged [`OBSERVED_429`], so the
+    /// admission pass offers every request the real deployment saw. A 429 row's completion
+    /// is taken to be its `max_completion_tokens` (it generated nothing; the cap is what the
+    /// service would have estimated), else 0.
+    pub fn for_calibration() -> Self {
+        Replay {
+            offer_observed_429: true,
             ..Replay::default()
         }
     }
@@ -231,6 +245,10 @@ impl Replay {
         let w = &mut self.workloads[idx];
         if !r.is_success() {
             w.totals.failed_requests += 1;
+            if self.offer_observed_429 && r.status == Some(429) {
+                let completion = r.max_completion_tokens.unwrap_or(0);
+                return self.queue(r, completion, OBSERVED_429);
+            }
             return Ok(());
         }
         let t = &mut w.totals;
@@ -255,6 +273,16 @@ impl Replay {
         w.minutes.uncached_prompt_tokens[slot] += r.uncached_prompt_tokens() as f64;
         w.minutes.completion_tokens[slot] += r.completion_tokens as f64;
         w.minutes.estimated_completion_tokens[slot] += estimate as f64;
+        self.queue(r, r.completion_tokens, 0)
+    }
+
+    /// Queue a request for the admission pass.
+    fn queue(
+        &mut self,
+        r: &UsageRecord,
+        completion_tokens: u64,
+        flags: u32,
+    ) -> Result<(), ReplayError> {
         let clamp = |v: u64| u32::try_from(v).unwrap_or(NONE_U32 - 1);
         self.spool
             .push(ReplayEvent {
@@ -262,9 +290,10 @@ impl Replay {
                 workload: r.workload,
                 uncached_prompt_tokens: clamp(r.uncached_prompt_tokens()),
                 cached_tokens: clamp(r.cached_tokens),
-                completion_tokens: clamp(r.completion_tokens),
+                completion_tokens: clamp(completion_tokens),
                 max_completion_tokens: r.max_completion_tokens.map_or(NONE_U32, clamp),
                 latency_ms: r.latency_ms.map_or(NONE_U32, clamp),
+                flags,
             })
             .map_err(ReplayError::Spool)
     }
@@ -328,7 +357,10 @@ impl RecordSink for Replay {
     }
 
     fn fork(&self) -> Self {
-        Replay::default()
+        Replay {
+            offer_observed_429: self.offer_observed_429,
+            ..Replay::default()
+        }
     }
 
     fn join(&mut self, later: Self) -> Result<(), SinkError> {

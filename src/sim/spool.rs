@@ -2,7 +2,7 @@
 //! order, with bounded memory.
 //!
 //! Events are buffered in chunks of [`CHUNK_EVENTS`]; a full chunk is sorted (stably, so equal
-//! timestamps keep log order) and spilled to a temp file as fixed 32-byte records.
+//! timestamps keep log order) and spilled to a temp file as fixed 36-byte records.
 //! Reading merges the runs (a plain concatenation when the log was already in order). A log
 //! that fits in one chunk never touches the disk. Memory is one chunk plus one read buffer
 //! per run, whatever the log's length.
@@ -14,11 +14,13 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 
 use tempfile::NamedTempFile;
 
-/// Events held in memory before a chunk is spilled (8 MiB of events per reading thread).
+/// Events held in memory before a chunk is spilled (10 MiB of events per reading thread).
 pub const CHUNK_EVENTS: usize = 256 * 1024;
 /// Marker for an absent optional `u32` field.
 pub const NONE_U32: u32 = u32::MAX;
-const RECORD_BYTES: usize = 32;
+/// [`ReplayEvent::flags`] bit: the real deployment answered this request 429 (`calibrate`).
+pub const OBSERVED_429: u32 = 1;
+const RECORD_BYTES: usize = 36;
 
 /// One successful request, reduced to what the admission replay needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,8 @@ pub struct ReplayEvent {
     pub max_completion_tokens: u32,
     /// Logged latency in ms, or [`NONE_U32`].
     pub latency_ms: u32,
+    /// Bit flags ([`OBSERVED_429`]).
+    pub flags: u32,
 }
 
 impl ReplayEvent {
@@ -49,6 +53,7 @@ impl ReplayEvent {
         out[20..24].copy_from_slice(&self.max_completion_tokens.to_le_bytes());
         out[24..28].copy_from_slice(&self.latency_ms.to_le_bytes());
         out[28..32].copy_from_slice(&self.cached_tokens.to_le_bytes());
+        out[32..36].copy_from_slice(&self.flags.to_le_bytes());
         out
     }
 
@@ -62,6 +67,7 @@ impl ReplayEvent {
             max_completion_tokens: u(20),
             latency_ms: u(24),
             cached_tokens: u(28),
+            flags: u(32),
         }
     }
 }
@@ -289,6 +295,7 @@ mod tests {
             completion_tokens: 2,
             max_completion_tokens: NONE_U32,
             latency_ms: 7,
+            flags: 0,
         }
     }
 
