@@ -216,7 +216,10 @@ impl CalibrateSettings {
     /// Resolve and check the flags.
     pub fn from_args(args: &crate::cli::CalibrateArgs) -> Result<CalibrateSettings> {
         if args.input.logs.is_empty() {
-            bail!("calibrate needs the LOG of a real PTU deployment (with its 429 rows)");
+            return Err(UsageError(
+                "calibrate needs the LOG of a real PTU deployment (with its 429 rows)".to_owned(),
+            )
+            .into());
         }
         let output = OutputArgs {
             format: None,

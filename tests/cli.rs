@@ -348,6 +348,51 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("DEPLOYMENT=MODEL"));
+    for (args, says) in [
+        (
+            &["compare", "--window-band", "1,abc"][..],
+            "not a number of seconds",
+        ),
+        (
+            &["compare", "--bucket-window-s", "0.01"][..],
+            "between 0.1 and 3600",
+        ),
+        (
+            &["compare", "--max-spill-rate", "200"][..],
+            "between 0 and 100",
+        ),
+        (
+            &[
+                "calibrate",
+                "--deployment",
+                "d",
+                "--type",
+                "global-provisioned",
+                "--ptus",
+                "15",
+            ][..],
+            "needs the LOG",
+        ),
+        (
+            &[
+                "calibrate",
+                "x.csv",
+                "--deployment",
+                "d",
+                "--type",
+                "global-provisioned",
+                "--ptus",
+                "0",
+            ][..],
+            "--ptus",
+        ),
+    ] {
+        ptuplan()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
 }
 
 #[test]
@@ -744,6 +789,29 @@ fn issue_8_one_workload_gives_the_same_count_in_every_output() {
         checked += 1;
     }
     assert_eq!(checked, 9, "three provisioned types x three billings");
+    // Where a candidate region has no Standard deployment to spill to, 429s would fail there:
+    // the row uses the count that needs no spillover (330 = 1,400 x 98 / 416.7 rounded up).
+    let no_spill: Vec<&Value> = regions["workloads"][0]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| {
+            r["sizing_basis"]
+                .as_str()
+                .unwrap_or("")
+                .contains("no spillover to Standard")
+        })
+        .collect();
+    assert!(!no_spill.is_empty());
+    for r in no_spill {
+        let t = r["deployment_type"].as_str().expect("type");
+        assert_eq!(r["ptus"], w["sizing"][t]["min_ptus_for_target"], "{r}");
+        assert_eq!(r["spillover_monthly_cost_usd"], 0.0);
+    }
+    assert_eq!(
+        w["sizing"]["global-provisioned"]["min_ptus_for_target"],
+        330
+    );
     // Pools use the count of the term in use (1 year by default).
     for pool in json["reservations"].as_array().expect("pools") {
         let t = pool["deployment_type"].as_str().expect("type");

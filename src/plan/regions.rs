@@ -154,7 +154,7 @@ fn region_rows(
         .into_iter()
         .collect();
     let rows_for = |billing: Billing| -> Result<(u32, String, f64), String> {
-        let (ptus, basis, spill_usd) = count_for(catalog, w, key, t, billing)?;
+        let (ptus, basis, spill_usd) = count_for(catalog, constraints, w, key, t, billing)?;
         if let Some(c) = cap.filter(|c| ptus > c.max_ptus) {
             return Err(format!(
                 "needs {ptus} PTUs; capacity limit {} PTUs in {} ({})",
@@ -201,6 +201,7 @@ fn region_rows(
 /// Standard prices) of type `t` under `billing` for workload `w`.
 fn count_for(
     catalog: &Catalog,
+    constraints: &Constraints,
     w: &WorkloadPlan,
     key: &WorkloadKey,
     t: DeploymentTypeId,
@@ -219,11 +220,17 @@ fn count_for(
         else {
             return Ok((ptus, basis, 0.0));
         };
+        // Spillover needs the Standard type offered and priced in the candidate region.
         let spill_price = catalog
             .deployment_types
             .get(&t)
             .and_then(|d| d.spillover_target)
-            .and_then(|target| catalog.token_price(&key.model, target, &key.region));
+            .and_then(
+                |target| match candidate(catalog, constraints, key, target) {
+                    Candidate::PerToken(p) => Some(p),
+                    _ => None,
+                },
+            );
         if let Some(p) = spill_price {
             let usd = p.cost_usd(
                 tokens.uncached_prompt_tokens,
@@ -237,13 +244,13 @@ fn count_for(
             Some(n) => Ok((
                 n,
                 format!(
-                    "smallest count meeting the throttle target (no spillover priced in {})",
+                    "smallest count meeting the throttle target (no spillover to Standard in {})",
                     key.region
                 ),
                 0.0,
             )),
             None => Err(format!(
-                "no spillover priced in {} and no PTU count meets the throttle target alone",
+                "no spillover to Standard in {} and no PTU count meets the throttle target alone",
                 key.region
             )),
         };
