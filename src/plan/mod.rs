@@ -31,7 +31,8 @@ use profile::{demand_profile, quantile_sorted};
 use crate::catalog::overrides::CapacityLimit;
 use crate::catalog::{Catalog, DeploymentTypeId, PtuIncrement, PtuPrice, PtuSpec, TokenPrice};
 use crate::sim::replay::{ReplaySummary, WorkloadReplay};
-use crate::sim::{SimOutcome, SimTarget, ThrottleMode, WorkloadKey};
+use crate::sim::{SimOutcome, SimTarget, ThrottleMode};
+use crate::usage::WorkloadKey;
 use options::{availability_note, candidate, processing_label, Candidate};
 
 /// How throttled requests are handled, as chosen by the user.

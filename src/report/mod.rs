@@ -24,6 +24,7 @@ use serde::Serialize;
 use crate::catalog::overrides::{AppliedOverride, Currency};
 use crate::plan::{PlanSettings, ReservationPool, WorkloadPlan};
 use crate::sim::SimParams;
+use crate::usage::Granularity;
 
 /// The JSON contract's version.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -102,6 +103,14 @@ pub struct InputInfo {
     pub end: String,
     /// Billing span in hours (whole minutes, first through last).
     pub hours: f64,
+    /// Time resolution of the input: `request`, `second`, `minute`, `hour` or `day` (the
+    /// coarsest over the inputs).
+    pub granularity: Granularity,
+    /// For aggregated input: bursts inside a bucket are invisible, so PTU counts are lower
+    /// bounds while per-token costs are exact. `null` for per-request input.
+    pub granularity_note: Option<String>,
+    /// Per-bucket aggregate rows read (they are replayed as `records` requests).
+    pub buckets: u64,
 }
 
 /// JSON `catalog`.

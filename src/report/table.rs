@@ -79,6 +79,12 @@ pub fn input_line(report: &Report) -> String {
             fmt_int(i.failed_requests)
         ));
     }
+    if let Some(note) = &i.granularity_note {
+        line.push_str(&format!(
+            " (from {} bucket rows). Note: {note}",
+            fmt_int(i.buckets)
+        ));
+    }
     line
 }
 
