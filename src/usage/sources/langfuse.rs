@@ -35,8 +35,10 @@ fn as_count(v: &Value) -> Option<u64> {
 
 /// Prompt, cached, cache-write, completion and reasoning tokens of a `usageDetails` map.
 fn from_usage_details(map: &serde_json::Map<String, Value>) -> Result<[u64; 5], FieldProblem> {
+    // Columnar exports (Parquet) unify the keys of every row, so absent keys arrive as null.
+    let present = |k: &str| map.get(k).is_some_and(|v| !v.is_null());
     let key = |names: &[&str]| names.iter().find_map(|n| map.get(*n).and_then(as_count));
-    if map.contains_key("prompt_tokens") || map.contains_key("completion_tokens") {
+    if present("prompt_tokens") || present("completion_tokens") {
         // Stored verbatim (OpenAI shape): inclusive.
         let prompt = key(&["prompt_tokens"]).unwrap_or(0);
         let completion = key(&["completion_tokens"]).unwrap_or(0);
@@ -46,7 +48,7 @@ fn from_usage_details(map: &serde_json::Map<String, Value>) -> Result<[u64; 5], 
         return Ok([prompt, cached, 0, completion, reasoning]);
     }
     let (mut prompt, mut completion) = (0u64, 0u64);
-    for (k, v) in map {
+    for (k, v) in map.iter().filter(|(_, v)| !v.is_null()) {
         let lower = k.to_ascii_lowercase();
         let Some(n) = as_count(v) else {
             if lower.starts_with("input") || lower.starts_with("output") {
