@@ -207,12 +207,14 @@ impl BucketAggregate {
                     format!("{all} requests, but the status counts add up to {failed}"),
                 ))
             }
-            Some(all) if all == failed && tokens > 0 => return Err(FieldProblem::new(
-                "requests",
-                format!(
+            Some(all) if all == failed && tokens > 0 => {
+                return Err(FieldProblem::new(
+                    "requests",
+                    format!(
                     "{tokens} tokens but no successful request ({all} requests, {failed} failed)"
                 ),
-            )),
+                ))
+            }
             Some(all) => all - failed,
             None if tokens == 0 => 0,
             None => tokens.div_ceil(params.typical_request_tokens.max(1)),

@@ -115,6 +115,13 @@ pub enum InputSource {
         /// The content.
         bytes: &'static [u8],
     },
+    /// Bytes in memory (tests and fuzz targets), with a display name.
+    Memory {
+        /// Display name.
+        name: String,
+        /// The content.
+        bytes: std::sync::Arc<[u8]>,
+    },
 }
 
 impl InputSource {
@@ -133,6 +140,7 @@ impl InputSource {
             InputSource::File(p) => p.display().to_string(),
             InputSource::Stdin => "-".to_owned(),
             InputSource::Bundled { name, .. } => (*name).to_owned(),
+            InputSource::Memory { name, .. } => name.clone(),
         }
     }
 }
@@ -173,6 +181,7 @@ pub fn open_input(spec: &InputSpec) -> Result<OpenedInput, UsageError> {
         InputSource::File(path) => Box::new(File::open(path).map_err(io_err)?),
         InputSource::Stdin => Box::new(io::stdin()),
         InputSource::Bundled { bytes, .. } => Box::new(*bytes),
+        InputSource::Memory { bytes, .. } => Box::new(io::Cursor::new(bytes.clone())),
     };
     let mut buffered = BufReader::with_capacity(BUF_BYTES, raw);
     let is_gzip = buffered

@@ -12,6 +12,7 @@
 //!   evenly by that deployment's successful records in the bucket (remainders in rotation, so
 //!   the sums, and every per-token cost, are exact). Request sizes inside a minute are lost:
 //!   a minute of one huge and nine tiny calls replays as ten equal ones.
+//!
 //! Buckets with tokens but no records replay as aggregates (Poisson arrivals); records in
 //! buckets without token metrics replay with no tokens (a note counts them). Records of other
 //! operations (`Embeddings_Create`, ...) are counted and left out.

@@ -387,7 +387,7 @@ fn add_response(out: &mut MetricBuckets, r: Response, line: u64) -> Result<(), F
 }
 
 fn whole(total: f64, metric: &str) -> Result<u64, FieldProblem> {
-    if !total.is_finite() || total < 0.0 || total > 1.8e19 {
+    if !total.is_finite() || !(0.0..=1.8e19).contains(&total) {
         return Err(FieldProblem::new(
             "total",
             format!("{metric} total `{total}` is not a count"),

@@ -223,6 +223,25 @@ pub fn read_source<S: RecordSink>(
     Ok(summary)
 }
 
+/// Read `bytes` as an input of `format` (`None` = detect): the entry point of every reader
+/// for tests and fuzz targets. Same behaviour as a file of that content.
+pub fn read_bytes<S: RecordSink>(
+    format: Option<InputFormat>,
+    bytes: &[u8],
+    options: &ReadOptions,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
+) -> Result<ReadSummary, UsageError> {
+    let spec = crate::usage::InputSpec {
+        source: crate::usage::InputSource::Memory {
+            name: "input".to_owned(),
+            bytes: bytes.into(),
+        },
+        format,
+    };
+    crate::usage::read_usage(std::slice::from_ref(&spec), options, resolver, sink)
+}
+
 /// The row mapping for a tabular format.
 pub fn row_source_for(
     format: InputFormat,
@@ -237,7 +256,7 @@ pub fn row_source_for(
         InputFormat::AzureMetrics => Box::new(azure_monitor::AzureMetricsRows::default()),
         InputFormat::Apim => Box::new(apim::ApimRows::default()),
         InputFormat::LiteLlm => Box::new(litellm::LiteLlmRows::default()),
-        InputFormat::OpenAiUsage => Box::new(openai_usage::UsageRows::default()),
+        InputFormat::OpenAiUsage => Box::new(openai_usage::UsageRows),
         InputFormat::Langfuse => Box::new(langfuse::LangfuseRows::default()),
         InputFormat::AzureMonitor | InputFormat::AzureDiagnostics => {
             return Err(UsageError::File {
@@ -257,4 +276,123 @@ pub fn granularity_note(g: Granularity) -> Option<String> {
             g.with_article()
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::{KeyRejection, RawKey, RequestLimits, Resolved};
+    use proptest::prelude::*;
+
+    struct AnyKey;
+    impl KeyResolver for AnyKey {
+        fn resolve(&self, _key: crate::usage::RawKey<'_>) -> Result<Resolved, KeyRejection> {
+            Ok(Resolved {
+                workload: 0,
+                limits: RequestLimits::default(),
+            })
+        }
+        fn is_known_region(&self, name: &str) -> bool {
+            name == "eastus2"
+        }
+    }
+
+    #[derive(Default)]
+    struct Count(u64);
+    impl RecordSink for Count {
+        fn take(&mut self, _r: UsageRecord) -> Result<(), SinkError> {
+            self.0 += 1;
+            Ok(())
+        }
+        fn fork(&self) -> Self {
+            Count(0)
+        }
+        fn join(&mut self, later: Self) -> Result<(), SinkError> {
+            self.0 += later.0;
+            Ok(())
+        }
+    }
+
+    const FORMATS: [Option<InputFormat>; 12] = [
+        None,
+        Some(InputFormat::Aggregate),
+        Some(InputFormat::Columns),
+        Some(InputFormat::AzureMonitor),
+        Some(InputFormat::AzureMetrics),
+        Some(InputFormat::AzureDiagnostics),
+        Some(InputFormat::Apim),
+        Some(InputFormat::LiteLlm),
+        Some(InputFormat::OpenAiUsage),
+        Some(InputFormat::Langfuse),
+        Some(InputFormat::Parquet),
+        Some(InputFormat::Csv),
+    ];
+
+    /// Lines in the shapes of every source, and noise.
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("bucket_start,bucket,model,region,requests,prompt_tokens,completion_tokens,status_429".to_owned()),
+            Just("2026-03-01T10:00:00Z,minute,gpt-5,eastus2,3,100,10,1".to_owned()),
+            Just("TimeGenerated [UTC],CorrelationId,DeploymentName,ModelName,PromptTokens,CompletionTokens,Region".to_owned()),
+            Just("\"3/1/2026, 10:00:01.120 AM\",c-1,agent,gpt-5,1200,300,East US 2".to_owned()),
+            Just("{\"object\":\"page\",\"data\":[{\"start_time\":1772359200,\"end_time\":1772362800,\"results\":[{\"model\":\"gpt-5\",\"input_tokens\":5,\"output_tokens\":1,\"num_model_requests\":1}]}]}".to_owned()),
+            Just("{\"interval\":\"PT1M\",\"value\":[{\"name\":{\"value\":\"ProcessedPromptTokens\"},\"timeseries\":[{\"metadatavalues\":[],\"data\":[{\"timeStamp\":\"2026-03-01T10:00:00Z\",\"total\":5.0}]}]}]}".to_owned()),
+            Just("{\"type\":\"GENERATION\",\"startTime\":\"2026-03-01T10:00:00Z\",\"model\":\"gpt-5\",\"usageDetails\":{\"input\":3,\"output\":1}}".to_owned()),
+            Just("{\"time\":\"2026-03-01T10:00:00Z\",\"category\":\"RequestResponse\",\"operationName\":\"ChatCompletions_Create\",\"properties\":\"{}\"}".to_owned()),
+            Just("request_id,startTime,model,model_group,spend,prompt_tokens,completion_tokens,metadata,status".to_owned()),
+            Just("r1,2026-03-01 10:00:00,gpt-5,agent,0.1,10,2,\"{\"\"usage_object\"\":{}}\",success".to_owned()),
+            Just("TimeGenerated,MetricName,Total\n2026-03-01T10:00:00Z,GeneratedTokens,1e308".to_owned()),
+            Just("PAR1".to_owned()),
+            "[0-9a-zA-Z:,.\\-\" {}\\[\\]]{0,60}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// Every reader, detected or forced, reads or rejects arbitrary near-valid input with
+        /// an error; it never panics.
+        #[test]
+        fn source_readers_never_panic(
+            lines in proptest::collection::vec(line(), 0..12),
+            noise in proptest::collection::vec(any::<u8>(), 0..48),
+            format in proptest::sample::select(FORMATS.to_vec()),
+            skip in any::<bool>(),
+        ) {
+            let mut bytes = lines.join("\n").into_bytes();
+            bytes.extend_from_slice(&noise);
+            let options = ReadOptions { skip_invalid: skip, ..ReadOptions::default() };
+            let mut sink = Count::default();
+            if let Ok(summary) = read_bytes(format, &bytes, &options, &AnyKey, &mut sink) {
+                prop_assert_eq!(summary.records, sink.0);
+            }
+        }
+
+        /// Parquet bytes cut or flipped anywhere are an error, never a panic.
+        #[test]
+        fn parquet_reader_never_panics(cut in 0usize..2000, flip in 0usize..2000, byte in any::<u8>()) {
+            let mut bytes = include_bytes!("../../../tests/fixtures/sources/aggregate-minute.parquet").to_vec();
+            let n = bytes.len();
+            bytes[flip % n] = byte;
+            bytes.truncate(cut.max(4).min(n));
+            let mut sink = Count::default();
+            let _ = read_bytes(None, &bytes, &ReadOptions::default(), &AnyKey, &mut sink);
+            let mut whole = include_bytes!("../../../tests/fixtures/sources/aggregate-minute.parquet").to_vec();
+            whole[flip % n] = byte;
+            let _ = read_bytes(None, &whole, &ReadOptions::default(), &AnyKey, &mut sink);
+        }
+    }
+
+    #[test]
+    fn reads_every_shape_from_bytes() {
+        let mut sink = Count::default();
+        let page = br#"{"object":"page","data":[{"start_time":1772359200,"end_time":1772362800,"results":[{"model":"gpt-5","input_tokens":2000,"input_cached_tokens":0,"output_tokens":100,"num_model_requests":2}]}]}"#;
+        let s = read_bytes(None, page, &ReadOptions::default(), &AnyKey, &mut sink).expect("reads");
+        assert_eq!((s.records, s.granularity), (2, Granularity::Hour));
+        let _ = RawKey {
+            deployment: None,
+            model: None,
+            region: None,
+        };
+    }
 }
