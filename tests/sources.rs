@@ -69,7 +69,7 @@ struct Expect {
 }
 
 // gpt-5 Global Standard: 1.25 input, 0.125 cached input, 10.00 output USD per 1M tokens.
-const CASES: [Expect; 12] = [
+const CASES: &[Expect] = &[
     // 3 minutes: 8 + 5 + ceil(120,000 / 1,000) successful requests, 2 throttled.
     // (600,000 x 1.25 + 100,000 x 0.125 + 100,000 x 10) / 1e6 = 1.7625
     Expect {
@@ -96,6 +96,17 @@ const CASES: [Expect; 12] = [
     // (180,000 x 1.25 + 40,000 x 10) / 1e6 = 0.625
     Expect {
         args: &["azure-monitor-metrics.json"],
+        granularity: "minute",
+        requests: 9,
+        failed: 1,
+        prompt: 180_000,
+        cached: 0,
+        completion: 40_000,
+        global_standard_usd: 0.625,
+    },
+    // The same metrics in two files, as two `az monitor metrics list` calls write them.
+    Expect {
+        args: &["azure-monitor-tokens.json", "azure-monitor-requests.json"],
         granularity: "minute",
         requests: 9,
         failed: 1,
@@ -229,7 +240,7 @@ fn run_case(case: &Expect, extra: &[&str]) -> Value {
 
 #[test]
 fn issue_10_each_source_is_detected_and_priced_by_hand() {
-    for case in &CASES {
+    for case in CASES {
         let r = run_case(case, &[]);
         assert_eq!(
             r["input"]["granularity"], case.granularity,
@@ -583,4 +594,25 @@ fn issue_10_aggregates_and_requests_agree_on_cost() {
             }
         }
     }
+}
+
+#[test]
+fn issue_10_readme_carries_every_query_verbatim() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("queries")).expect("queries/") {
+        let path = entry.expect("entry").path();
+        if !path.extension().is_some_and(|e| e == "kql" || e == "sql") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("query");
+        assert!(
+            readme.contains(text.trim_end()),
+            "README.md does not carry {} verbatim",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 6, "{checked} queries");
 }

@@ -13,9 +13,12 @@
 //! remainders handed out one token each in rotation: the sums, and so every per-token cost,
 //! are exact, and cached <= prompt, reasoning <= completion hold for every request. When a
 //! bucket's request count is unknown, it is `ceil(tokens / typical request size)`
-//! (`--typical-request-tokens`, default [`TYPICAL_REQUEST_TOKENS`]). Where the bucket records
-//! its largest `max_tokens`, every request carries it as its `max_completion_tokens`
-//! (conservative: admission charges each request the largest estimate of its bucket).
+//! (`--typical-request-tokens`, default [`TYPICAL_REQUEST_TOKENS`]). `max_tokens`: where the
+//! bucket records the sum of its requests' `max_tokens` and how many logged one
+//! (`max_tokens_sum`, `max_tokens_requests`), that many requests carry it split evenly, so the
+//! bucket's admission estimates add up exactly; where it records only the largest
+//! (`max_tokens_max`), every request carries that (conservative: admission charges each
+//! request the largest estimate of its bucket).
 //!
 //! Bursts inside a bucket are invisible, so PTU counts sized from aggregates are lower bounds;
 //! per-token costs are exact.
@@ -154,6 +157,10 @@ pub struct BucketAggregate {
     pub failed: Vec<(u16, u64)>,
     /// Largest `max_tokens` of any request in the bucket, when known.
     pub max_tokens_max: Option<u64>,
+    /// Sum of `max_tokens` over the successful requests that logged one, and how many did:
+    /// when known, those requests carry it split evenly (the bucket's admission estimates
+    /// then add up exactly) and the others none; it wins over `max_tokens_max`.
+    pub max_tokens_sum: Option<(u64, u64)>,
 }
 
 impl BucketAggregate {
@@ -171,6 +178,7 @@ impl BucketAggregate {
             reasoning_tokens: 0,
             failed: Vec::new(),
             max_tokens_max: None,
+            max_tokens_sum: None,
         }
     }
 
@@ -362,6 +370,25 @@ pub fn expand<E>(
             ))
         })?;
     }
+    let with_max = agg
+        .max_tokens_sum
+        .map(|(sum, k)| (Split::new(sum, k.clamp(1, parts), 0), k.min(ok)));
+    if let Some((split, k)) = with_max {
+        if k > 0 && split.max_part() > l.max_completion_tokens {
+            return Err(problem(FieldProblem::new(
+                "max_tokens_sum",
+                format!(
+                    "{k} request(s) would each ask for up to {} max_tokens, more than the model's largest completion of {} tokens",
+                    split.max_part(),
+                    l.max_completion_tokens
+                ),
+            )));
+        }
+    }
+    let max_tokens_of = |i: u64, completion: u64| match with_max {
+        Some((split, k)) => (i < k).then(|| split.part(i)),
+        None => agg.max_tokens_max.map(|m| m.max(completion)),
+    };
     let total = ok + failed;
     let mut rng = SplitMix64::new(
         params.seed
@@ -419,7 +446,7 @@ pub fn expand<E>(
                 cache_write_tokens: w,
                 completion_tokens: r + v,
                 reasoning_tokens: r,
-                max_completion_tokens: agg.max_tokens_max.map(|m| m.max(r + v)),
+                max_completion_tokens: max_tokens_of(i, r + v),
                 status: None,
                 latency_ms: None,
             }

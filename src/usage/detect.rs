@@ -348,7 +348,7 @@ fn first_document_row(head: &[u8]) -> Option<serde_json::Value> {
 pub fn shape_from_columns(cols: &[String], container: Container) -> Option<InputFormat> {
     let has = |n: &str| cols.iter().any(|c| c == n);
     let any = |ns: &[&str]| ns.iter().any(|n| has(n));
-    if has("bucket_start") {
+    if has("bucket_start") || has("bucket_start [utc]") {
         return Some(InputFormat::Aggregate);
     }
     if has("timeseries") || (has("value") && any(&["interval", "timespan"])) {

@@ -396,40 +396,51 @@ pub fn read_usage<S: RecordSink>(
     let formats = classify(inputs)?;
     let has_diagnostics = formats.contains(&Some(InputFormat::AzureDiagnostics));
     let mut total = ReadSummary::default();
+    // Metrics of one bucket may come in several files (tokens in one, requests in another):
+    // they are pooled and replayed together, after the other inputs.
     let mut metrics = sources::azure_monitor::MetricBuckets::default();
+    let mut metric_files = Vec::new();
     let mut diagnostics = Vec::new();
     for (input, format) in inputs.iter().zip(&formats) {
         let name = input.source.name();
-        if has_diagnostics {
-            match format {
-                Some(InputFormat::AzureDiagnostics) => {
-                    diagnostics.push(input.clone());
-                    continue;
-                }
-                Some(InputFormat::AzureMonitor) => {
-                    metrics.absorb(sources::azure_monitor::load_metrics(open_input(input)?)?);
-                    continue;
-                }
-                _ => {}
+        match format {
+            Some(InputFormat::AzureDiagnostics) => {
+                diagnostics.push(input.clone());
+                continue;
             }
+            Some(InputFormat::AzureMonitor) => {
+                metrics.absorb(sources::azure_monitor::load_metrics(open_input(input)?)?);
+                metric_files.push(name);
+                continue;
+            }
+            _ => {}
         }
         let summary = read_one(input, options, resolver, sink)?;
         ensure_records(&name, &summary)?;
         total.merge(summary);
     }
-    if !diagnostics.is_empty() {
-        let first = diagnostics[0].source.name();
+    if has_diagnostics || !metric_files.is_empty() {
+        let first = diagnostics
+            .first()
+            .map(|d| d.source.name())
+            .unwrap_or_else(|| metric_files.join(", "));
         if metrics.buckets.is_empty() {
             return Err(sources::azure_diagnostics::without_metrics(&first));
         }
         let mut emit = |r: UsageRecord| sink.take(r);
         let mut out = sources::Out::new(&first, &mut emit, options, resolver);
-        sources::azure_diagnostics::read_with_metrics(&diagnostics, &metrics, &mut out)?;
+        if diagnostics.is_empty() {
+            sources::azure_monitor::emit_buckets(&metrics, &mut out, |_| false)?;
+        } else {
+            sources::azure_diagnostics::read_with_metrics(&diagnostics, &metrics, &mut out)?;
+        }
         let mut summary = out.summary;
-        for d in &diagnostics {
-            summary
-                .granularities
-                .push((d.source.name(), metrics.granularity));
+        let names = metric_files
+            .iter()
+            .cloned()
+            .chain(diagnostics.iter().map(|d| d.source.name()));
+        for n in names {
+            summary.granularities.push((n, metrics.granularity));
         }
         ensure_records(&first, &summary)?;
         total.merge(summary);

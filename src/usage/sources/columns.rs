@@ -10,8 +10,10 @@
 //!   `bucket_end` (a partial bucket), `deployment`, `model`, `region`, `requests` (all of
 //!   them, failed included; empty = unknown), the token sums of successful requests,
 //!   `status_NNN` / `status_4xx` / `status_5xx` counts of failed requests (`status_2xx` is
-//!   counted as successful; with no `requests` column, the status counts add up to it), and
-//!   `max_tokens_max`, the largest `max_tokens` in the bucket.
+//!   counted as successful; with no `requests` column, the status counts add up to it),
+//!   `max_tokens_max`, the largest `max_tokens` in the bucket, and `max_tokens_sum` /
+//!   `max_tokens_requests`, the sum of `max_tokens` over the successful requests that logged
+//!   one and how many did (see [`crate::usage::aggregate`] for how each is replayed).
 
 use super::{Out, Row, RowSource};
 use crate::usage::aggregate::{BucketAggregate, Granularity};
@@ -102,7 +104,9 @@ impl MappedRows {
         {
             Some((_, column)) => row.header.find(&[super::table::normalize(column).as_str()]),
             None => {
-                let mut aliases = vec![field];
+                // Log Analytics portal exports rename datetime columns `NAME [UTC]`.
+                let utc = format!("{field} [utc]");
+                let mut aliases = vec![field, utc.as_str()];
                 if field == "max_tokens_max" {
                     aliases.push("max_tokens");
                 }
@@ -293,6 +297,21 @@ fn aggregate_of(row: &Row<'_>, c: &Cols) -> Result<BucketAggregate, FieldProblem
     agg.completion_tokens = cell(7).count("completion_tokens")?.unwrap_or(0);
     agg.reasoning_tokens = cell(8).count("reasoning_tokens")?.unwrap_or(0);
     agg.max_tokens_max = cell(20).count("max_tokens_max")?;
+    let sum = row.get(&["max_tokens_sum"]).count("max_tokens_sum")?;
+    let with = row
+        .get(&["max_tokens_requests"])
+        .count("max_tokens_requests")?;
+    agg.max_tokens_sum = match (sum, with) {
+        (Some(s), Some(k)) => Some((s, k)),
+        (None, Some(0)) => Some((0, 0)),
+        (None, None) => None,
+        _ => {
+            return Err(FieldProblem::new(
+                "max_tokens_sum",
+                "max_tokens_sum and max_tokens_requests go together",
+            ))
+        }
+    };
     let mut from_statuses = 0u64;
     let mut any_status = false;
     for &(i, status) in &c.statuses {
