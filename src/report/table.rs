@@ -61,9 +61,25 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// "Replayed N records from FILES, START to END (H h); catalog as of DATE."
 pub fn input_line(report: &Report) -> String {
     let i = &report.input;
+    let what = if i.granularity_note.is_some() && i.buckets == 0 {
+        format!(
+            "{} requests (tokens from per-{} buckets)",
+            fmt_int(i.records),
+            i.granularity.as_str()
+        )
+    } else if i.granularity_note.is_some() {
+        format!(
+            "{} requests (expanded from {} per-{} buckets)",
+            fmt_int(i.records),
+            fmt_int(i.buckets),
+            i.granularity.as_str()
+        )
+    } else {
+        format!("{} records", fmt_int(i.records))
+    };
     let mut line = format!(
-        "Replayed {} records from {} ({} to {}, {}); catalog as of {}",
-        fmt_int(i.records),
+        "Replayed {} from {} ({} to {}, {}); catalog as of {}",
+        what,
         i.files.join(", "),
         i.start,
         i.end,
@@ -80,10 +96,7 @@ pub fn input_line(report: &Report) -> String {
         ));
     }
     if let Some(note) = &i.granularity_note {
-        line.push_str(&format!(
-            " (from {} bucket rows). Note: {note}",
-            fmt_int(i.buckets)
-        ));
+        line.push_str(&format!(". Note: {note}"));
     }
     line
 }

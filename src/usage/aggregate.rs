@@ -111,8 +111,10 @@ pub const TYPICAL_REQUEST_TOKENS: u64 = 1_000;
 /// Default seed of the within-bucket arrival process.
 pub const DEFAULT_SEED: u64 = 0x5054_5550_4C41_4E31;
 
-/// Most requests one second of a bucket may hold; more is a corrupt count, not traffic.
-pub const MAX_REQUESTS_PER_SECOND: u64 = 100_000;
+/// Most requests one second of a bucket may hold; more is taken for a corrupt count, not
+/// traffic. A sanity bound chosen for this tool (no Azure figure): it also caps how long one
+/// row can take to replay.
+pub const MAX_REQUESTS_PER_SECOND: u64 = 10_000;
 
 /// How aggregates become requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

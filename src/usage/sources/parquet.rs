@@ -18,7 +18,6 @@ use parquet::record::Field;
 use serde_json::{Number, Value};
 
 use crate::usage::detect::OpenedInput;
-use crate::usage::fields::lossy;
 use crate::usage::UsageError;
 
 /// The rows of one Parquet file.
@@ -44,7 +43,7 @@ fn parquet_error(path: &str, e: impl std::fmt::Display) -> UsageError {
         path: path.to_owned(),
         message: format!(
             "not a readable Parquet file: {}{hint}",
-            lossy(text.as_bytes())
+            text.chars().take(200).collect::<String>().escape_debug()
         ),
     }
 }
