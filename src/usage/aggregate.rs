@@ -348,13 +348,7 @@ pub fn expand<E>(
     let largest_prompt = cached.max_part() + write.max_part() + plain.max_part();
     let largest_completion = reasoning.max_part() + visible.max_part();
     let l = resolved.limits;
-    if largest_prompt > l.max_prompt_tokens
-        || largest_completion > l.max_completion_tokens
-        || largest_prompt.saturating_add(largest_completion) > l.context_window_tokens
-        || agg
-            .max_tokens_max
-            .is_some_and(|m| m > l.max_completion_tokens)
-    {
+    if l.is_exceeded(largest_prompt, largest_completion, agg.max_tokens_max) {
         let model = resolver.model_of(resolved.workload).unwrap_or_default();
         l.check(
             &model,

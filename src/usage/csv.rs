@@ -314,7 +314,7 @@ fn parse_row(
     values.into_record(resolved, resolver)
 }
 
-fn csv_error(path: &str, e: ::csv::Error, line_offset: u64) -> UsageError {
+pub(crate) fn csv_error(path: &str, e: ::csv::Error, line_offset: u64) -> UsageError {
     let line = line_offset + e.position().map_or(0, |p| p.line());
     match e.into_kind() {
         ::csv::ErrorKind::Io(source) => UsageError::Io {

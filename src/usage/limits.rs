@@ -63,6 +63,22 @@ impl RequestLimits {
         }
     }
 
+    /// True when a request of these sizes breaks a limit (the cheap test before [`check`]
+    /// builds a message).
+    ///
+    /// [`check`]: RequestLimits::check
+    pub fn is_exceeded(
+        &self,
+        prompt_tokens: u64,
+        completion_tokens: u64,
+        max_completion_tokens: Option<u64>,
+    ) -> bool {
+        prompt_tokens > self.max_prompt_tokens
+            || completion_tokens > self.max_completion_tokens
+            || prompt_tokens.saturating_add(completion_tokens) > self.context_window_tokens
+            || max_completion_tokens.is_some_and(|m| m > self.max_completion_tokens)
+    }
+
     /// Check one request's sizes; `model` names the model in the message.
     pub fn check(
         &self,

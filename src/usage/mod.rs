@@ -329,13 +329,7 @@ impl RowValues {
         let cache_write_tokens = self.cache_write_tokens.unwrap_or(0);
         let reasoning_tokens = self.reasoning_tokens.unwrap_or(0);
         let l = resolved.limits;
-        if prompt_tokens > l.max_prompt_tokens
-            || completion_tokens > l.max_completion_tokens
-            || prompt_tokens.saturating_add(completion_tokens) > l.context_window_tokens
-            || self
-                .max_completion_tokens
-                .is_some_and(|m| m > l.max_completion_tokens)
-        {
+        if l.is_exceeded(prompt_tokens, completion_tokens, self.max_completion_tokens) {
             let model = resolver.model_of(workload).unwrap_or_default();
             l.check(
                 &model,

@@ -13,7 +13,6 @@ use serde_json::Value;
 
 use super::cells::Cell;
 use crate::usage::detect::{Container, InputFormat, OpenedInput};
-use crate::usage::fields::lossy;
 use crate::usage::UsageError;
 
 /// Largest JSON document (not JSON Lines) read, in bytes.
@@ -522,19 +521,7 @@ fn json_problem(e: &serde_json::Error) -> String {
 }
 
 fn csv_error(path: &str, e: ::csv::Error) -> UsageError {
-    let line = e.position().map_or(0, |p| p.line());
-    match e.into_kind() {
-        ::csv::ErrorKind::Io(source) => UsageError::Io {
-            path: path.to_owned(),
-            source,
-        },
-        other => UsageError::Field {
-            path: path.to_owned(),
-            line,
-            field: "row".to_owned(),
-            message: format!("malformed CSV: {}", lossy(format!("{other:?}").as_bytes())),
-        },
-    }
+    crate::usage::csv::csv_error(path, e, 0)
 }
 
 #[cfg(test)]
