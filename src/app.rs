@@ -22,6 +22,8 @@ use crate::report::diff::DiffFormat;
 use crate::report::gate::GateRule;
 use crate::report::Format;
 use crate::sim::{MissingMaxTokens, SimParams};
+use crate::usage::aggregate::{self, ExpandParams};
+use crate::usage::sources::columns::ColumnMap;
 use crate::usage::{InputFormat, InputSource, InputSpec};
 
 /// The bundled 30-day sample (`data/samples/sample-30d.csv.gz`), replayed when no log is given.
@@ -266,6 +268,10 @@ pub struct CompareSettings {
     pub threads: usize,
     /// Smallest file read by several threads.
     pub parallel_min_bytes: u64,
+    /// How aggregated inputs become requests (`--seed`, `--typical-request-tokens`).
+    pub expand: ExpandParams,
+    /// `--columns` mapping.
+    pub columns: Option<ColumnMap>,
     /// Admission-model parameters.
     pub sim: SimParams,
     /// Planning settings.
@@ -285,6 +291,17 @@ pub struct CompareSettings {
 }
 
 impl CompareSettings {
+    /// How the readers read the inputs.
+    pub fn read_options(&self) -> crate::usage::ReadOptions {
+        crate::usage::ReadOptions {
+            skip_invalid: self.skip_invalid,
+            threads: self.threads,
+            parallel_min_bytes: self.parallel_min_bytes,
+            expand: self.expand,
+            columns: self.columns.clone(),
+        }
+    }
+
     /// Resolve and check the flags.
     pub fn from_args(
         input: &InputArgs,
@@ -293,7 +310,21 @@ impl CompareSettings {
         output: &OutputArgs,
         generated_at: Option<&str>,
     ) -> Result<CompareSettings> {
-        let format = input_format(input.input_format);
+        let mut format = input_format(input.input_format);
+        if input.columns.is_some() {
+            match format {
+                None | Some(InputFormat::Columns) => format = Some(InputFormat::Columns),
+                Some(InputFormat::Csv | InputFormat::Jsonl | InputFormat::Aggregate) => {}
+                Some(InputFormat::Parquet) => format = None,
+                Some(f) => {
+                    return Err(UsageError(format!(
+                        "--columns maps a table of your own; it cannot be combined with --input-format {}",
+                        f.name()
+                    ))
+                    .into())
+                }
+            }
+        }
         let using_bundled_sample = input.logs.is_empty();
         let inputs = if using_bundled_sample {
             vec![InputSpec {
@@ -332,6 +363,13 @@ impl CompareSettings {
                     .min(4),
             },
             parallel_min_bytes: input.parallel_min_bytes,
+            expand: ExpandParams {
+                seed: input.seed.unwrap_or(aggregate::DEFAULT_SEED),
+                typical_request_tokens: input
+                    .typical_request_tokens
+                    .unwrap_or(aggregate::TYPICAL_REQUEST_TOKENS),
+            },
+            columns: input.columns.clone(),
             sim: ensure_sim(sim)?,
             plan: ensure_plan(sim)?,
             format: output
@@ -373,6 +411,16 @@ fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
     arg.map(|f| match f {
         InputFormatArg::Csv => InputFormat::Csv,
         InputFormatArg::Jsonl => InputFormat::Jsonl,
+        InputFormatArg::Aggregate => InputFormat::Aggregate,
+        InputFormatArg::AzureMonitor => InputFormat::AzureMonitor,
+        InputFormatArg::AzureMetrics => InputFormat::AzureMetrics,
+        InputFormatArg::AzureDiagnostics => InputFormat::AzureDiagnostics,
+        InputFormatArg::Apim => InputFormat::Apim,
+        InputFormatArg::Litellm => InputFormat::LiteLlm,
+        InputFormatArg::OpenaiUsage => InputFormat::OpenAiUsage,
+        InputFormatArg::Langfuse => InputFormat::Langfuse,
+        InputFormatArg::Columns => InputFormat::Columns,
+        InputFormatArg::Parquet => InputFormat::Parquet,
     })
 }
 

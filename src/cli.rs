@@ -9,6 +9,7 @@ use crate::plan::Residency;
 use crate::report::diff::DiffFormat;
 use crate::report::gate::{parse_rule, GateRule};
 use crate::report::Format;
+use crate::usage::sources::columns::ColumnMap;
 
 /// Replay Azure OpenAI usage logs against every deployment option (Standard, Batch, PTU) and
 /// compare cost and capacity.
@@ -124,13 +125,30 @@ pub struct OutputArgs {
 /// Usage-log inputs.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Usage logs (CSV or JSON Lines, optionally .gz); `-` reads stdin. Default: the bundled
-    /// sample.
+    /// Usage logs (CSV, JSON, JSON Lines or Parquet, optionally .gz); `-` reads stdin.
+    /// Default: the bundled sample.
     #[arg(value_name = "LOG")]
     pub logs: Vec<PathBuf>,
-    /// Force the input format instead of detecting it.
+    /// Force the input format instead of detecting it from the content.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
+    /// Map ptuplan's fields to your columns: FIELD=COLUMN,... (e.g.
+    /// `timestamp=ts,model=Model,prompt_tokens=InputTokens,completion_tokens=OutputTokens`).
+    ///
+    /// Fields: timestamp, deployment, model, region, prompt_tokens, cached_tokens,
+    /// cache_write_tokens, completion_tokens, reasoning_tokens, max_completion_tokens, status,
+    /// latency_ms; for per-bucket totals also bucket_start, bucket, bucket_seconds,
+    /// bucket_end, requests, status_429, status_4xx, status_5xx, max_tokens_max. Unmapped
+    /// fields are looked up by their own name.
+    #[arg(long, value_name = "FIELD=COLUMN,...", value_parser = parse_columns)]
+    pub columns: Option<ColumnMap>,
+    /// Seed of the arrival process that spreads aggregated requests over their bucket.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Typical request size in tokens (prompt + completion), used for buckets without a
+    /// request count.
+    #[arg(long, value_name = "TOKENS", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub typical_request_tokens: Option<u64>,
     /// Map a deployment to a model for rows without a model: DEPLOYMENT=MODEL (repeatable).
     #[arg(long, value_name = "DEPLOYMENT=MODEL", value_parser = parse_model_map_entry)]
     pub model_map: Vec<(String, String)>,
@@ -153,13 +171,37 @@ fn ptuplan_parallel_min_bytes() -> u64 {
     crate::usage::parallel::PARALLEL_MIN_BYTES
 }
 
-/// Input format names.
+/// Input format names (see the README's "Getting your data in").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputFormatArg {
-    /// Comma-separated values with a header row.
+    /// Per-request CSV in ptuplan's column names.
     Csv,
-    /// One JSON object per line.
+    /// Per-request JSON Lines with an OpenAI `usage` object.
     Jsonl,
+    /// Per-bucket totals (bucket_start, bucket, requests, token sums): CSV, JSON or Parquet.
+    Aggregate,
+    /// Azure Monitor metrics (`az monitor metrics list -o json`).
+    AzureMonitor,
+    /// Log Analytics `AzureMetrics` export (resource-level).
+    AzureMetrics,
+    /// Azure OpenAI RequestResponse diagnostic logs (with Azure Monitor metrics).
+    AzureDiagnostics,
+    /// APIM `ApiManagementGatewayLlmLog` export.
+    Apim,
+    /// LiteLLM `LiteLLM_SpendLogs`.
+    Litellm,
+    /// OpenAI Usage API completions pages.
+    OpenaiUsage,
+    /// Langfuse observations export.
+    Langfuse,
+    /// Any table through --columns.
+    Columns,
+    /// Parquet (the shape is read from its schema).
+    Parquet,
+}
+
+fn parse_columns(text: &str) -> Result<ColumnMap, String> {
+    crate::usage::sources::columns::parse_column_map(text)
 }
 
 /// What happens to a request a PTU deployment answers with 429.

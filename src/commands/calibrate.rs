@@ -8,8 +8,8 @@ use anyhow::{bail, Context, Result};
 use crate::app::{catalog_from, CalibrateSettings, Outcome};
 use crate::plan::calibrate::{self, CalibrationSubject};
 use crate::report;
-use crate::sim::{self, Replay, WorkloadRegistry};
-use crate::usage::{self, ReadOptions};
+use crate::sim::{self, Replay};
+use crate::usage::{self, Granularity, WorkloadRegistry};
 
 /// Run `calibrate`.
 pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
@@ -21,13 +21,15 @@ pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
         read.default_region.clone(),
     );
     let mut replay = Replay::for_calibration();
-    let options = ReadOptions {
-        skip_invalid: read.skip_invalid,
-        threads: read.threads,
-        parallel_min_bytes: read.parallel_min_bytes,
-    };
-    let summary_read = usage::read_usage(&read.inputs, &options, &registry, &mut replay)
-        .context("reading usage logs")?;
+    let summary_read =
+        usage::read_usage(&read.inputs, &read.read_options(), &registry, &mut replay)
+            .context("reading usage logs")?;
+    if !read.quiet && summary_read.granularity != Granularity::Request {
+        eprintln!(
+            "warning: the log holds per-{} aggregates: arrivals inside a bucket are simulated, so the fit cannot see bursts shorter than a bucket; calibrate on a per-request log",
+            summary_read.granularity.as_str()
+        );
+    }
     let keys = registry.keys();
     let (summary, events) = replay.finish();
     let matching: Vec<usize> = keys

@@ -16,8 +16,8 @@ use crate::report::{
     self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
 };
 use crate::sim::replay::fmt_ms;
-use crate::sim::{self, Replay, WorkloadRegistry};
-use crate::usage::{self, ReadOptions, RecordSink, SinkError};
+use crate::sim::{self, Replay};
+use crate::usage::{self, RecordSink, SinkError, WorkloadRegistry};
 
 /// Run `compare`.
 pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> {
@@ -190,11 +190,7 @@ pub fn build_report_with_progress(
         seen: &seen,
         progress,
     };
-    let options = ReadOptions {
-        skip_invalid: settings.skip_invalid,
-        threads: settings.threads,
-        parallel_min_bytes: settings.parallel_min_bytes,
-    };
+    let options = settings.read_options();
     let started = std::time::Instant::now();
     let read = usage::read_usage(&settings.inputs, &options, &registry, &mut replay)
         .context("reading usage logs")?;
@@ -250,6 +246,12 @@ pub fn build_report_with_progress(
             read.skipped_examples.join(" | ")
         ));
     }
+    warnings.extend(
+        read.notes
+            .iter()
+            .filter(|n| Some(*n) != usage::sources::granularity_note(read.granularity).as_ref())
+            .cloned(),
+    );
     for p in &plans {
         if p.requests > 0 && p.requests_without_max_tokens * 10 > p.requests {
             warnings.push(format!(
@@ -276,6 +278,9 @@ pub fn build_report_with_progress(
             start: fmt_ms(summary.first_ms),
             end: fmt_ms(summary.last_ms),
             hours: summary.span_hours(),
+            granularity: read.granularity,
+            granularity_note: usage::sources::granularity_note(read.granularity),
+            buckets: read.buckets,
         },
         catalog: CatalogInfo::from_catalog(catalog),
         assumptions: Assumptions {

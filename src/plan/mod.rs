@@ -35,7 +35,8 @@ use profile::{demand_profile, quantile_sorted};
 
 use crate::catalog::{Catalog, DeploymentTypeId};
 use crate::sim::replay::{ReplaySummary, WorkloadReplay};
-use crate::sim::{SimOutcome, SimParams, SimTarget, ThrottleMode, WorkloadKey};
+use crate::sim::{SimOutcome, SimParams, SimTarget, ThrottleMode};
+use crate::usage::WorkloadKey;
 use options::{availability_note, candidate, processing_label, Candidate};
 use search::{CostGoal, LaneTemplate, Lattice, HARD_MAX_PTUS};
 

@@ -19,7 +19,7 @@ use super::cost::{self, Billing, HOURS_PER_MONTH};
 use super::options::{availability_note, candidate, processing_label, Candidate};
 use super::WorkloadPlan;
 use crate::catalog::{Catalog, DeploymentTypeId};
-use crate::sim::WorkloadKey;
+use crate::usage::WorkloadKey;
 
 /// One deployable region x type x term (JSON `workloads[].rows[]`).
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -26,6 +26,7 @@ use serde::Serialize;
 use crate::catalog::overrides::{AppliedOverride, Currency};
 use crate::plan::{PlanSettings, ReservationPool, WorkloadPlan};
 use crate::sim::SimParams;
+use crate::usage::Granularity;
 
 /// The JSON contract's version. 2 since 0.2.0: exact PTU search (`sweep_points`,
 /// `min_ptus_for_target`, `cost_optimal_ptus*` changed meaning), prompt-limit 400s counted
@@ -110,6 +111,14 @@ pub struct InputInfo {
     pub end: String,
     /// Billing span in hours (whole minutes, first through last).
     pub hours: f64,
+    /// Time resolution of the input: `request`, `second`, `minute`, `hour` or `day` (the
+    /// coarsest over the inputs).
+    pub granularity: Granularity,
+    /// For aggregated input: bursts inside a bucket are invisible, so PTU counts are lower
+    /// bounds while per-token costs are exact. `null` for per-request input.
+    pub granularity_note: Option<String>,
+    /// Per-bucket aggregate rows read (they are replayed as `records` requests).
+    pub buckets: u64,
 }
 
 /// JSON `catalog`.

@@ -64,9 +64,25 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// "Replayed N records from FILES, START to END (H h); catalog as of DATE."
 pub fn input_line(report: &Report) -> String {
     let i = &report.input;
+    let what = if i.granularity_note.is_some() && i.buckets == 0 {
+        format!(
+            "{} requests (tokens from per-{} buckets)",
+            fmt_int(i.records),
+            i.granularity.as_str()
+        )
+    } else if i.granularity_note.is_some() {
+        format!(
+            "{} requests (expanded from {} per-{} buckets)",
+            fmt_int(i.records),
+            fmt_int(i.buckets),
+            i.granularity.as_str()
+        )
+    } else {
+        format!("{} records", fmt_int(i.records))
+    };
     let mut line = format!(
-        "Replayed {} records from {} ({} to {}, {}); catalog as of {}",
-        fmt_int(i.records),
+        "Replayed {} from {} ({} to {}, {}); catalog as of {}",
+        what,
         i.files.join(", "),
         i.start,
         i.end,
@@ -81,6 +97,9 @@ pub fn input_line(report: &Report) -> String {
             "; {} non-2xx requests not billed",
             fmt_int(i.failed_requests)
         ));
+    }
+    if let Some(note) = &i.granularity_note {
+        line.push_str(&format!(". Note: {note}"));
     }
     line
 }

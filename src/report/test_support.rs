@@ -183,6 +183,9 @@ pub fn report_of(workloads: Vec<WorkloadPlan>) -> Report {
             start: "2026-10-01T00:13:05Z".to_owned(),
             end: "2026-10-31T09:59:00Z".to_owned(),
             hours: 730.0,
+            granularity: crate::usage::Granularity::Request,
+            granularity_note: None,
+            buckets: 0,
         },
         catalog: CatalogInfo {
             as_of: "2026-05-22".to_owned(),

@@ -6,9 +6,7 @@
 pub mod admission;
 pub mod replay;
 pub mod spool;
-pub mod workload;
 
 pub use admission::{simulate, MissingMaxTokens, SimOutcome, SimParams, SimTarget, ThrottleMode};
 pub use replay::{Replay, ReplaySummary, WorkloadTotals};
 pub use spool::{EventSpool, SortedEvents};
-pub use workload::{WorkloadKey, WorkloadRegistry};
