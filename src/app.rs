@@ -9,10 +9,12 @@ use anyhow::{bail, Context, Result};
 
 use crate::catalog::overrides::{AppliedOverride, Overrides};
 use crate::catalog::prices::{layer_prices, load_prices_file};
+use crate::catalog::DeploymentTypeId;
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
 use crate::cli::{
-    CatalogArgs, Cli, Command, GateArgs, InputArgs, InputFormatArg, MissingMaxArg, OnThrottleArg,
-    OutputArgs, PlanningArgs, ReportArgs, ReserveArg, ReserveTermArg, SimArgs,
+    CalibrateFormat, CatalogArgs, Cli, Command, GateArgs, InputArgs, InputFormatArg, MissingMaxArg,
+    OnThrottleArg, OutputArgs, PlanningArgs, ProvisionedTypeArg, ReportArgs, ReserveArg,
+    ReserveTermArg, SimArgs,
 };
 use crate::commands;
 use crate::plan::{Billing, PlanSettings, ReservePolicy, SalesFacts, ThrottlePolicy};
@@ -20,6 +22,8 @@ use crate::report::diff::DiffFormat;
 use crate::report::gate::GateRule;
 use crate::report::Format;
 use crate::sim::{MissingMaxTokens, SimParams};
+use crate::usage::aggregate::{self, ExpandParams};
+use crate::usage::sources::columns::ColumnMap;
 use crate::usage::{InputFormat, InputSource, InputSpec};
 
 /// The bundled 30-day sample (`data/samples/sample-30d.csv.gz`), replayed when no log is given.
@@ -53,7 +57,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             commands::compare::run(&settings, &gates)
         }
         Command::Regions(args) => {
-            let settings = CompareSettings::from_args(
+            let mut settings = CompareSettings::from_args(
                 &args.input,
                 &args.catalog,
                 &args.sim,
@@ -61,8 +65,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 None,
             )?
             .with_planning(&args.planning)?;
+            // Types the workload's region does not offer may be bought elsewhere: size them.
+            settings.plan.size_other_types = true;
             commands::regions::run(&settings)
         }
+        Command::Calibrate(args) => commands::calibrate::run(&CalibrateSettings::from_args(&args)?),
         Command::Report(args) => commands::report::run(&ReportSettings::from_args(&args)?),
         Command::Diff(args) => commands::diff::run(&DiffSettings {
             base: args.base,
@@ -239,6 +246,58 @@ impl ReportSettings {
     }
 }
 
+/// Validated settings of `calibrate`.
+#[derive(Debug, Clone)]
+pub struct CalibrateSettings {
+    /// Reading: inputs, model map, region, threads (the planning fields are unused).
+    pub read: CompareSettings,
+    /// The deployment the log was recorded on.
+    pub deployment: String,
+    /// Its provisioned type.
+    pub deployment_type: DeploymentTypeId,
+    /// Its PTUs.
+    pub ptus: u32,
+    /// Windows to try, seconds, ascending and distinct.
+    pub windows_s: Vec<f64>,
+    /// JSON instead of a table.
+    pub json: bool,
+}
+
+impl CalibrateSettings {
+    /// Resolve and check the flags.
+    pub fn from_args(args: &crate::cli::CalibrateArgs) -> Result<CalibrateSettings> {
+        if args.input.logs.is_empty() {
+            return Err(UsageError(
+                "calibrate needs the LOG of a real PTU deployment (with its 429 rows)".to_owned(),
+            )
+            .into());
+        }
+        let output = OutputArgs {
+            format: None,
+            out: args.out.clone(),
+            quiet: args.quiet,
+            timings: false,
+        };
+        let sim = SimArgs::defaults_with_missing_max(args.missing_max_tokens);
+        let read = CompareSettings::from_args(&args.input, &args.catalog, &sim, &output, None)?;
+        let mut windows_s = args.windows.0.clone();
+        windows_s.sort_by(f64::total_cmp);
+        windows_s.dedup();
+        Ok(CalibrateSettings {
+            read,
+            deployment: args.deployment.clone(),
+            deployment_type: match args.deployment_type {
+                ProvisionedTypeArg::GlobalProvisioned => DeploymentTypeId::GlobalProvisioned,
+                ProvisionedTypeArg::DataZoneProvisioned => DeploymentTypeId::DataZoneProvisioned,
+                ProvisionedTypeArg::RegionalProvisioned => DeploymentTypeId::RegionalProvisioned,
+            },
+            ptus: args.ptus,
+            windows_s,
+            json: args.format == CalibrateFormat::Json,
+        })
+    }
+}
+
 /// Validated settings of a planning run.
 #[derive(Debug, Clone)]
 pub struct CompareSettings {
@@ -258,6 +317,10 @@ pub struct CompareSettings {
     pub threads: usize,
     /// Smallest file read by several threads.
     pub parallel_min_bytes: u64,
+    /// How aggregated inputs become requests (`--seed`, `--typical-request-tokens`).
+    pub expand: ExpandParams,
+    /// `--columns` mapping.
+    pub columns: Option<ColumnMap>,
     /// Admission-model parameters.
     pub sim: SimParams,
     /// Planning settings.
@@ -277,6 +340,17 @@ pub struct CompareSettings {
 }
 
 impl CompareSettings {
+    /// How the readers read the inputs.
+    pub fn read_options(&self) -> crate::usage::ReadOptions {
+        crate::usage::ReadOptions {
+            skip_invalid: self.skip_invalid,
+            threads: self.threads,
+            parallel_min_bytes: self.parallel_min_bytes,
+            expand: self.expand,
+            columns: self.columns.clone(),
+        }
+    }
+
     /// Resolve and check the flags.
     pub fn from_args(
         input: &InputArgs,
@@ -285,7 +359,21 @@ impl CompareSettings {
         output: &OutputArgs,
         generated_at: Option<&str>,
     ) -> Result<CompareSettings> {
-        let format = input_format(input.input_format);
+        let mut format = input_format(input.input_format);
+        if input.columns.is_some() {
+            match format {
+                None | Some(InputFormat::Columns) => format = Some(InputFormat::Columns),
+                Some(InputFormat::Csv | InputFormat::Jsonl | InputFormat::Aggregate) => {}
+                Some(InputFormat::Parquet) => format = None,
+                Some(f) => {
+                    return Err(UsageError(format!(
+                        "--columns maps a table of your own; it cannot be combined with --input-format {}",
+                        f.name()
+                    ))
+                    .into())
+                }
+            }
+        }
         let using_bundled_sample = input.logs.is_empty();
         let inputs = if using_bundled_sample {
             vec![InputSpec {
@@ -324,6 +412,13 @@ impl CompareSettings {
                     .min(4),
             },
             parallel_min_bytes: input.parallel_min_bytes,
+            expand: ExpandParams {
+                seed: input.seed.unwrap_or(aggregate::DEFAULT_SEED),
+                typical_request_tokens: input
+                    .typical_request_tokens
+                    .unwrap_or(aggregate::TYPICAL_REQUEST_TOKENS),
+            },
+            columns: input.columns.clone(),
             sim: ensure_sim(sim)?,
             plan: ensure_plan(sim)?,
             format: output
@@ -365,12 +460,23 @@ fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
     arg.map(|f| match f {
         InputFormatArg::Csv => InputFormat::Csv,
         InputFormatArg::Jsonl => InputFormat::Jsonl,
+        InputFormatArg::Aggregate => InputFormat::Aggregate,
+        InputFormatArg::AzureMonitor => InputFormat::AzureMonitor,
+        InputFormatArg::AzureMetrics => InputFormat::AzureMetrics,
+        InputFormatArg::AzureDiagnostics => InputFormat::AzureDiagnostics,
+        InputFormatArg::Apim => InputFormat::Apim,
+        InputFormatArg::Litellm => InputFormat::LiteLlm,
+        InputFormatArg::OpenaiUsage => InputFormat::OpenAiUsage,
+        InputFormatArg::Langfuse => InputFormat::Langfuse,
+        InputFormatArg::Columns => InputFormat::Columns,
+        InputFormatArg::Parquet => InputFormat::Parquet,
     })
 }
 
 fn ensure_sim(sim: &SimArgs) -> Result<SimParams> {
     Ok(SimParams {
         bucket_window_s: sim.bucket_window_s,
+        window_band_s: sim.window_band.0.clone(),
         missing_max_tokens: match sim.missing_max_tokens {
             MissingMaxArg::Actual => MissingMaxTokens::Actual,
             MissingMaxArg::Tokens(n) => MissingMaxTokens::Fixed(n),
@@ -385,9 +491,9 @@ fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
             sim.max_throttle_rate
         );
     }
-    if !(1..=42).contains(&sim.sweep_points) {
+    if !(2..=64).contains(&sim.sweep_points) {
         bail!(
-            "--sweep-points must be between 1 and 42, got {}",
+            "--sweep-points must be between 2 and 64, got {}",
             sim.sweep_points
         );
     }
@@ -402,7 +508,9 @@ fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
     Ok(PlanSettings {
         on_throttle,
         max_throttle_rate: sim.max_throttle_rate / 100.0,
+        max_spill_rate: sim.max_spill_rate.map(|p| p / 100.0),
         sweep_points: sim.sweep_points,
+        size_other_types: false,
         batch_eligible: sim.batch_eligible,
         flex_eligible: sim.flex_eligible,
         reserve: match sim.reserve {

@@ -96,7 +96,7 @@ fn report_writes_every_file_and_each_parses() {
 
     let json: serde_json::Value =
         serde_json::from_str(&read(&d.join("report.json"))).expect("report.json parses");
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["workloads"].as_array().map(Vec::len), Some(2));
     assert!(json["workloads"][0]["input_tpm_per_ptu"].is_number());
 
@@ -464,11 +464,11 @@ fn diff_names_the_file_it_cannot_read() {
     ptuplan()
         .arg("diff")
         .arg(fixture("base.json"))
-        .arg(fixture("schema-v2.json"))
+        .arg(fixture("schema-v3.json"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "schema-v2.json has schema_version 2; this ptuplan reads schema_version 1",
+            "schema-v3.json has schema_version 3; this ptuplan reads schema_version 1 and 2",
         ));
     ptuplan()
         .arg("diff")

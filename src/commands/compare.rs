@@ -16,8 +16,8 @@ use crate::report::{
     self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
 };
 use crate::sim::replay::fmt_ms;
-use crate::sim::{self, Replay, WorkloadRegistry};
-use crate::usage::{self, ReadOptions, RecordSink, SinkError};
+use crate::sim::{self, Replay};
+use crate::usage::{self, RecordSink, SinkError, WorkloadRegistry};
 
 /// Run `compare`.
 pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> {
@@ -184,17 +184,17 @@ pub fn build_report_with_progress(
         settings.default_region.clone(),
     );
     let seen = AtomicU64::new(0);
+    let accounting = sim::CatalogAccounting {
+        registry: &registry,
+        catalog,
+    };
     let mut replay = Counted {
-        replay: Replay::new(&registry),
+        replay: Replay::new(&accounting),
         unreported: 0,
         seen: &seen,
         progress,
     };
-    let options = ReadOptions {
-        skip_invalid: settings.skip_invalid,
-        threads: settings.threads,
-        parallel_min_bytes: settings.parallel_min_bytes,
-    };
+    let options = settings.read_options();
     let started = std::time::Instant::now();
     let read = usage::read_usage(&settings.inputs, &options, &registry, &mut replay)
         .context("reading usage logs")?;
@@ -203,38 +203,37 @@ pub fn build_report_with_progress(
     let (summary, events) = replay.into_inner().finish();
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
-    let prepared = plan::prepare(catalog, &keys, &summary, &settings.plan);
-    let outcomes = sim::simulate(
-        &events,
-        &prepared.targets,
-        &settings.sim,
-        settings.threads,
-        summary.first_minute(),
-        summary.last_minute(),
-    )
+    let mut prepared = plan::prepare(catalog, &keys, &summary, &settings.plan, &settings.sim);
+    let mut simulated = 0usize;
+    let passes = plan::size(&mut prepared, &settings.plan, |targets| {
+        simulated += targets.len();
+        sim::simulate(
+            &events,
+            targets,
+            &settings.sim,
+            settings.threads,
+            summary.first_minute(),
+            summary.last_minute(),
+        )
+    })
     .context("simulating PTU admission")?;
     let sim_s = started.elapsed().as_secs_f64() - read_s;
     progress(Progress::Planning);
-    let mut plans = plan::finish(
-        catalog,
-        &keys,
-        &summary,
-        &prepared,
-        &outcomes,
-        &settings.plan,
-    );
+    let mut plans = plan::finish(catalog, &keys, &summary, &prepared, &settings.plan);
     // Workload ids depend on reading order (threads); the report's order must not.
     plans.sort_by(|a, b| {
         (&a.deployment, &a.model, &a.region).cmp(&(&b.deployment, &b.model, &b.region))
     });
     if settings.timings {
         eprintln!(
-            "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments), plan {:.2} s",
+            "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments in {} passes, {} searches), plan {:.2} s",
             read_s,
             read.records,
             events.spilled_runs(),
             sim_s,
-            prepared.targets.len(),
+            simulated,
+            passes,
+            prepared.searches.len(),
             started.elapsed().as_secs_f64() - read_s - sim_s
         );
     }
@@ -251,6 +250,12 @@ pub fn build_report_with_progress(
             read.skipped_examples.join(" | ")
         ));
     }
+    warnings.extend(
+        read.notes
+            .iter()
+            .filter(|n| Some(*n) != usage::sources::granularity_note(read.granularity).as_ref())
+            .cloned(),
+    );
     if let (Some(as_of), Some(log_end)) = (
         catalog.in_force_on,
         chrono::DateTime::from_timestamp_millis(summary.last_ms).map(|d| d.date_naive()),
@@ -289,11 +294,14 @@ pub fn build_report_with_progress(
             start: fmt_ms(summary.first_ms),
             end: fmt_ms(summary.last_ms),
             hours: summary.span_hours(),
+            granularity: read.granularity,
+            granularity_note: usage::sources::granularity_note(read.granularity),
+            buckets: read.buckets,
         },
         catalog: CatalogInfo::from_catalog(catalog),
         assumptions: Assumptions {
             hours_per_month: plan::HOURS_PER_MONTH,
-            sim: settings.sim,
+            sim: settings.sim.clone(),
             plan: settings.plan.clone(),
         },
         summary: Summary::from_plans(&plans),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Billing, TypeSizing};
-use crate::catalog::accounting::PtuAccounting;
+use crate::catalog::accounting::{PtuAccounting, TokenTally};
 use crate::catalog::lifecycle::LifecycleStatus;
 use crate::catalog::DeploymentTypeId;
 
@@ -22,8 +22,11 @@ pub struct OptionPlan {
     pub billing: Billing,
     /// Where inference is processed (`global`, `data zone EU`, `region eastus2`).
     pub processing: String,
-    /// Deployed PTUs (provisioned options).
+    /// Deployed PTUs (provisioned options): the one count this option is sized, costed and
+    /// simulated at, in every output.
     pub ptus: Option<u32>,
+    /// How `ptus` was chosen (provisioned options), e.g. "cost-optimal with spillover".
+    pub ptus_basis: Option<String>,
     /// False when the type is not offered or not priced for the model and region.
     pub available: bool,
     /// Why it is unavailable (or not eligible for recommendation).
@@ -35,12 +38,19 @@ pub struct OptionPlan {
     pub cost_usd: Option<f64>,
     /// The same per 730-hour month, USD.
     pub monthly_cost_usd: Option<f64>,
-    /// Requests that failed with 429 in the simulation.
+    /// Requests that failed in the simulation (429 after any retries, or a prompt-limit 400).
     pub throttled_requests: Option<u64>,
     /// Requests served by spillover.
     pub spilled_requests: Option<u64>,
-    /// Share of requests throttled or spilled.
+    /// Share of requests the PTU deployment did not serve: failed or spilled.
     pub throttle_rate: Option<f64>,
+    /// Share of requests that failed (`throttled_requests / requests`).
+    pub throttled_share: Option<f64>,
+    /// Share of requests served by spillover (`spilled_requests / requests`).
+    pub spilled_share: Option<f64>,
+    /// Requests answered 400 because their prompt exceeds the PTU prompt limit (spilled where
+    /// spillover applies, failed otherwise; included in the two counts above).
+    pub context_limit_requests: Option<u64>,
     /// Spillover cost over the span, USD (included in `cost_usd`).
     pub spillover_cost_usd: Option<f64>,
     /// Per-minute utilization percentiles (1.0 = 100%).
@@ -57,6 +67,10 @@ pub struct OptionPlan {
     pub retry_added_latency_ms_mean: Option<f64>,
     /// Remark (Batch turnaround, spillover target, reservation term).
     pub note: Option<String>,
+    /// Tokens of the spilled requests by billing category and context class (for pricing
+    /// spillover elsewhere; not in the JSON).
+    #[serde(skip)]
+    pub spilled_tokens: Option<TokenTally>,
 }
 
 /// A workload's plan (JSON `workloads[]`).
@@ -124,10 +138,24 @@ pub struct WorkloadPlan {
     pub recommended: Option<String>,
     /// Every option.
     pub options: Vec<OptionPlan>,
-    /// Per provisioned type, the sweep's results.
+    /// Per provisioned type offered in the workload's region, the search's results.
     pub sizing: BTreeMap<DeploymentTypeId, TypeSizing>,
+    /// Per provisioned type not offered in the workload's region, the target count found for
+    /// it (`regions` only; absent from the JSON otherwise).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sizing_other_types: BTreeMap<DeploymentTypeId, OtherTypeSizing>,
     /// Demand shape for charts.
     pub profile: DemandProfile,
+}
+
+/// The target count of a provisioned type the workload's own region does not offer (JSON
+/// `workloads[].sizing_other_types.<type>`, `regions` only).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OtherTypeSizing {
+    /// Smallest count meeting the throttle target without spillover.
+    pub min_ptus_for_target: Option<u32>,
+    /// When none does: the largest count searched.
+    pub needs_more_than_ptus: Option<u32>,
 }
 
 /// Demand shape over time (UTC), for charts.

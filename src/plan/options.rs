@@ -8,7 +8,7 @@ use crate::catalog::overrides::CapacityLimit;
 use crate::catalog::{
     Catalog, DeploymentTypeId, Processing, PtuIncrement, PtuPrice, PtuSpec, TokenPrice,
 };
-use crate::sim::WorkloadKey;
+use crate::usage::WorkloadKey;
 
 /// Why an option is unavailable, or the catalog entries that make it available.
 pub enum Candidate<'c> {

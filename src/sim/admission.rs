@@ -16,14 +16,22 @@
 //! - when it completes (arrival + latency) the charge is corrected by
 //!   `output weight x (actual completion - estimate)`.
 //!
-//! 100% is a bucket depth of [`SimParams::bucket_window_s`] seconds of capacity: Azure
-//! publishes no burst allowance, so it is a named parameter. What happens to a 429 is the
-//! target's [`ThrottleMode`]. Per-minute utilization is Azure's "PTUs consumed / PTUs
-//! deployed" per minute, from the weighted tokens admitted in that minute.
+//! 100% is a bucket depth of [`SimTarget::bucket_window_s`] seconds of capacity: Azure
+//! publishes no burst allowance, so every simulated deployment carries its own window (the
+//! sizing search simulates several). A request whose prompt exceeds the model's PTU prompt
+//! limit ([`SimTarget::max_prompt_tokens`]) is answered 400 without touching the bucket
+//! ("long context" is not supported on PTU for some models; spillover can catch it, S10/U3).
+//! What happens to a 429 or such a 400 is the target's [`ThrottleMode`]. Per-minute
+//! utilization is Azure's "PTUs consumed / PTUs deployed" per minute, from the weighted tokens
+//! admitted in that minute.
+//!
+//! For `calibrate`, events may carry the status the real deployment answered
+//! ([`OBSERVED_429`]); each outcome then counts how often the simulation agrees with it.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+pub use super::spool::OBSERVED_429;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
 use crate::catalog::accounting::{RequestTokens, TokenTally};
 
@@ -31,8 +39,9 @@ const MS_PER_MIN: i64 = 60_000;
 /// Utilization histogram: bins of 0.5% from 0 to 300%, the last bin open-ended.
 const HIST_BINS: usize = 600;
 const HIST_BIN_WIDTH: f64 = 0.005;
-/// At most this many simulated deployments per workload (one bit each in a completion mask).
-pub const MAX_SIMS_PER_WORKLOAD: usize = 128;
+/// Lanes per group: one bit each in a completion mask. A workload with more simulated
+/// deployments gets several groups.
+const LANES_PER_GROUP: usize = 128;
 
 /// What a provisioned deployment does with a 429.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -60,13 +69,25 @@ pub enum MissingMaxTokens {
     Fixed(u32),
 }
 
+/// Default seconds of capacity the bucket holds before it reports 100%: one minute, the only
+/// period Microsoft attaches to PTU utilization ("PTUs consumed in the time period / PTUs
+/// deployed in the time period", reported "in one-minute increments", S40; the capacity
+/// calculator sizes by tokens per minute, S1). No PTU burst size is published.
+pub const DEFAULT_BUCKET_WINDOW_S: f64 = 60.0;
+
+/// The strict and lenient windows every PTU count is also sized at (`--window-band`).
+pub const DEFAULT_WINDOW_BAND_S: [f64; 2] = [1.0, 60.0];
+
 /// Named assumptions of the admission model, with their defaults.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SimParams {
-    /// Seconds of capacity the bucket holds before it reports 100% (default 10 s: Azure's
-    /// rate limiters evaluate "over a small period of time, typically 1 or 10 seconds", S39;
-    /// no PTU burst size is published).
+    /// Seconds of capacity the bucket holds before it reports 100%, for the answers the plan
+    /// uses (default [`DEFAULT_BUCKET_WINDOW_S`]). Each [`SimTarget`] carries the window it is
+    /// simulated with.
     pub bucket_window_s: f64,
+    /// Further windows every provisioned type's target count is also found at, in seconds
+    /// (default 1 and 60), to show how much the unpublished burst allowance moves the answer.
+    pub window_band_s: Vec<f64>,
     /// Estimate used when `max_completion_tokens` is absent (default: the actual size).
     pub missing_max_tokens: MissingMaxTokens,
 }
@@ -74,7 +95,8 @@ pub struct SimParams {
 impl Default for SimParams {
     fn default() -> Self {
         SimParams {
-            bucket_window_s: 10.0,
+            bucket_window_s: DEFAULT_BUCKET_WINDOW_S,
+            window_band_s: DEFAULT_WINDOW_BAND_S.to_vec(),
             missing_max_tokens: MissingMaxTokens::Actual,
         }
     }
@@ -89,7 +111,12 @@ pub struct SimTarget {
     pub capacity_tokens_per_min: f64,
     /// Output tokens per second used to estimate latency when a request logged none.
     pub latency_target_tokens_per_s: f64,
-    /// What a 429 leads to.
+    /// Seconds of capacity the bucket holds before it reports 100%.
+    pub bucket_window_s: f64,
+    /// Largest prompt (tokens) the PTU deployment accepts; larger requests get HTTP 400.
+    /// `None`: no limit below the model's context window.
+    pub max_prompt_tokens: Option<u32>,
+    /// What a 429 (or a prompt-limit 400) leads to.
     pub mode: ThrottleMode,
 }
 
@@ -102,8 +129,22 @@ pub struct SimOutcome {
     pub served_requests: u64,
     /// Requests that failed with a 429 (after any retries).
     pub throttled_requests: u64,
-    /// Requests served by the spillover Standard deployment.
+    /// Requests that failed with a 400 because their prompt exceeds the PTU prompt limit
+    /// (modes without spillover).
+    pub rejected_requests: u64,
+    /// Requests served by the spillover Standard deployment (after a 429 or a prompt-limit
+    /// 400).
     pub spilled_requests: u64,
+    /// Requests answered 400 for a prompt above the PTU prompt limit (spilled or rejected).
+    pub context_limit_requests: u64,
+    /// Requests whose first attempt got a simulated 429.
+    pub first_attempt_429: u64,
+    /// Requests the real deployment answered 429 ([`OBSERVED_429`] events; `calibrate`).
+    pub observed_429: u64,
+    /// Requests both the simulation and the real deployment answered 429 on the first attempt.
+    pub matched_429: u64,
+    /// Sum over minutes of |simulated - observed| first-attempt 429s.
+    pub minute_429_abs_error: u64,
     /// 429 responses returned, counting each retry.
     pub throttle_responses: u64,
     /// The tokens of spilled requests, by billing category and context class (billed at the
@@ -121,13 +162,41 @@ pub struct SimOutcome {
 }
 
 impl SimOutcome {
-    /// Share of offered requests that were throttled or spilled.
+    /// Share of offered requests the PTU deployment did not serve (failed or spilled).
     pub fn throttle_rate(&self) -> f64 {
-        if self.offered_requests == 0 {
-            0.0
-        } else {
-            (self.throttled_requests + self.spilled_requests) as f64 / self.offered_requests as f64
-        }
+        share(
+            self.offered_requests - self.served_requests,
+            self.offered_requests,
+        )
+    }
+
+    /// Share of offered requests that failed (429 after any retries, or a prompt-limit 400).
+    pub fn failed_share(&self) -> f64 {
+        share(
+            self.throttled_requests + self.rejected_requests,
+            self.offered_requests,
+        )
+    }
+
+    /// Share of offered requests served by spillover.
+    pub fn spilled_share(&self) -> f64 {
+        share(self.spilled_requests, self.offered_requests)
+    }
+
+    /// Share of requests on which the simulated first-attempt outcome (429 or not) matches
+    /// the observed one.
+    pub fn agreement(&self) -> f64 {
+        let n = self.offered_requests;
+        let agree = n + 2 * self.matched_429 - self.first_attempt_429 - self.observed_429;
+        share(agree, n)
+    }
+}
+
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
     }
 }
 
@@ -146,7 +215,9 @@ pub struct UtilizationHistogram {
 impl Default for UtilizationHistogram {
     fn default() -> Self {
         UtilizationHistogram {
-            counts: vec![0; HIST_BINS],
+            // Grown on demand: most deployments never reach high bins, and a search holds
+            // many outcomes at once.
+            counts: Vec::new(),
             idle_minutes: 0,
             minutes: 0,
             max: 0.0,
@@ -165,6 +236,9 @@ impl UtilizationHistogram {
             return;
         }
         let bin = ((utilization / HIST_BIN_WIDTH) as usize).min(HIST_BINS - 1);
+        if bin >= self.counts.len() {
+            self.counts.resize(bin + 1, 0);
+        }
         self.counts[bin] += minutes;
         self.max = self.max.max(utilization);
     }
@@ -208,7 +282,15 @@ struct Group {
     modes: Vec<ThrottleMode>,
     outcomes: Vec<SimOutcome>,
     ms_per_output_token: f64,
+    /// Largest prompt the lanes accept (the model's PTU prompt limit; `u64::MAX`: none).
+    max_prompt_tokens: u64,
     offered: u64,
+    /// Offered events flagged [`OBSERVED_429`].
+    observed_429: u64,
+    /// First-attempt 429s per slot in the current minute.
+    minute_429: Vec<u64>,
+    /// Observed 429s in the current minute.
+    minute_observed_429: u64,
     current_minute: Option<i64>,
     /// Negative completion corrections (weighted tokens) due but not yet
     /// applied to every slot. Drains and negative corrections both act as
@@ -234,21 +316,28 @@ impl Group {
             modes: Vec::new(),
             outcomes: Vec::new(),
             ms_per_output_token: 0.0,
+            max_prompt_tokens: u64::MAX,
             offered: 0,
+            observed_429: 0,
+            minute_429: Vec::new(),
+            minute_observed_429: 0,
             current_minute: None,
             pending_all_tokens: 0.0,
             pending: Vec::new(),
         }
     }
 
-    fn add(&mut self, index: usize, t: &SimTarget, params: &SimParams) {
+    fn add(&mut self, index: usize, t: &SimTarget) {
         let rate_per_ms = t.capacity_tokens_per_min / MS_PER_MIN as f64;
         self.targets.push(index);
         self.level.push(0.0);
         self.last_ms.push(0.0);
         self.rate_per_ms.push(rate_per_ms);
         self.full_level
-            .push(rate_per_ms * params.bucket_window_s * 1000.0);
+            .push(rate_per_ms * t.bucket_window_s * 1000.0);
+        self.minute_429.push(0);
+        // One model per workload, so one limit per group.
+        self.max_prompt_tokens = t.max_prompt_tokens.map_or(u64::MAX, u64::from);
         self.capacity_per_min.push(t.capacity_tokens_per_min);
         self.minute_admitted.push(0.0);
         self.admitted.push(false);
@@ -312,9 +401,13 @@ impl Group {
     fn close_minute(&mut self) {
         for i in 0..self.len() {
             let u = self.minute_admitted[i] / self.capacity_per_min[i];
-            self.outcomes[i].utilization.add(u, 1);
+            let out = &mut self.outcomes[i];
+            out.utilization.add(u, 1);
+            out.minute_429_abs_error += self.minute_429[i].abs_diff(self.minute_observed_429);
             self.minute_admitted[i] = 0.0;
+            self.minute_429[i] = 0;
         }
+        self.minute_observed_429 = 0;
     }
 }
 
@@ -325,6 +418,25 @@ fn weights(e: &ReplayEvent) -> (f64, f64) {
         e.weighted_input_millitokens as f64 / 1000.0,
         f64::from(e.output_weight_milli) / 1000.0,
     )
+}
+
+/// An event's prompt tokens (ordinary input, cache reads and cache writes).
+fn prompt_tokens(e: &ReplayEvent) -> u64 {
+    u64::from(e.input_tokens) + u64::from(e.cached_tokens) + u64::from(e.cache_write_tokens)
+}
+
+/// Count a spilled request and its tokens, by billing category and context class.
+fn spill(out: &mut SimOutcome, e: &ReplayEvent) {
+    out.spilled_requests += 1;
+    out.spilled.add(
+        &RequestTokens {
+            prompt_tokens: prompt_tokens(e),
+            cached_tokens: u64::from(e.cached_tokens),
+            cache_write_tokens: u64::from(e.cache_write_tokens),
+            completion_tokens: u64::from(e.completion_tokens),
+        },
+        e.long_context,
+    );
 }
 
 /// A bucket level drained from `last_ms` to `t_ms` at `rate_per_ms` (never below empty).
@@ -398,8 +510,10 @@ order_by_time_then_seq!(Retry);
 /// The multi-deployment simulator over one share of the targets.
 struct Simulator<'a> {
     params: &'a SimParams,
-    /// Group per workload (empty groups for workloads with no targets here).
+    /// Lane groups (at most [`LANES_PER_GROUP`] lanes each).
     groups: Vec<Group>,
+    /// The groups of each workload.
+    by_workload: Vec<Vec<usize>>,
     completions: BinaryHeap<Reverse<Completion>>,
     retries: BinaryHeap<Reverse<Retry>>,
     seq: u64,
@@ -408,14 +522,6 @@ struct Simulator<'a> {
 /// Errors of the admission pass.
 #[derive(Debug, thiserror::Error)]
 pub enum AdmissionError {
-    /// Too many targets on one workload.
-    #[error("workload {workload} has {count} simulated deployments; the limit is {MAX_SIMS_PER_WORKLOAD}")]
-    TooManySims {
-        /// Workload index.
-        workload: u32,
-        /// Targets given.
-        count: usize,
-    },
     /// The spool could not be read back.
     #[error("cannot read the replay spool: {0}")]
     Spool(#[from] std::io::Error),
@@ -439,20 +545,6 @@ pub fn simulate(
         .map(|t| t.workload as usize + 1)
         .max()
         .unwrap_or(0);
-    let mut per_workload = vec![0usize; workloads];
-    for t in targets {
-        per_workload[t.workload as usize] += 1;
-    }
-    if let Some((w, &count)) = per_workload
-        .iter()
-        .enumerate()
-        .find(|(_, c)| **c > MAX_SIMS_PER_WORKLOAD)
-    {
-        return Err(AdmissionError::TooManySims {
-            workload: w as u32,
-            count,
-        });
-    }
     let threads = threads.clamp(1, 64).min(targets.len().max(1));
     // Deal each workload's targets round-robin so every thread gets a similar share.
     let mut shares: Vec<Vec<usize>> = vec![Vec::new(); threads];
@@ -503,22 +595,40 @@ fn run_share(
     first_minute: i64,
     last_minute: i64,
 ) -> Result<Vec<(usize, SimOutcome)>, AdmissionError> {
-    let mut groups: Vec<Group> = (0..workloads).map(|_| Group::new()).collect();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut by_workload: Vec<Vec<usize>> = vec![Vec::new(); workloads];
     for &i in share {
-        groups[targets[i].workload as usize].add(i, &targets[i], params);
+        let w = targets[i].workload as usize;
+        let open = by_workload[w]
+            .last()
+            .copied()
+            .filter(|&g| groups[g].len() < LANES_PER_GROUP);
+        let g = match open {
+            Some(g) => g,
+            None => {
+                groups.push(Group::new());
+                by_workload[w].push(groups.len() - 1);
+                groups.len() - 1
+            }
+        };
+        groups[g].add(i, &targets[i]);
     }
     let mut sim = Simulator {
         params,
         groups,
+        by_workload,
         completions: BinaryHeap::new(),
         retries: BinaryHeap::new(),
         seq: 0,
     };
     events.for_each(|e| {
         let w = e.workload as usize;
-        if w < sim.groups.len() && sim.groups[w].len() > 0 {
+        if w < sim.by_workload.len() && !sim.by_workload[w].is_empty() {
             sim.run_pending_until(e.t_ms);
-            sim.arrive(e);
+            for k in 0..sim.by_workload[w].len() {
+                let g = sim.by_workload[w][k];
+                sim.arrive(g, e);
+            }
         }
     })?;
     sim.run_pending_until(i64::MAX);
@@ -538,6 +648,7 @@ impl Simulator<'_> {
     }
 
     fn latency_ms(&self, group: usize, e: &ReplayEvent) -> i64 {
+        // Groups of one workload share the model, so any of them gives its latency target.
         if e.latency_ms != NONE_U32 {
             i64::from(e.latency_ms)
         } else {
@@ -605,13 +716,24 @@ impl Simulator<'_> {
         }
     }
 
-    fn arrive(&mut self, e: &ReplayEvent) {
-        let w = e.workload as usize;
+    fn arrive(&mut self, group: usize, e: &ReplayEvent) {
         let estimate = f64::from(self.estimate(e));
-        let latency = self.latency_ms(w, e);
-        let g = &mut self.groups[w];
+        let latency = self.latency_ms(group, e);
+        let observed = e.flags & OBSERVED_429 != 0;
+        let g = &mut self.groups[group];
         g.advance_minute(e.t_ms);
         g.offered += 1;
+        if observed {
+            g.observed_429 += 1;
+            g.minute_observed_429 += 1;
+        }
+        if prompt_tokens(e) > g.max_prompt_tokens {
+            // HTTP 400 before admission: the bucket never sees it, on every lane alike.
+            for slot in 0..g.len() {
+                self.on_context_limit(group, slot, e);
+            }
+            return;
+        }
         let (input, output_weight) = weights(e);
         let estimate = output_weight * estimate;
         let actual = output_weight * f64::from(e.completion_tokens);
@@ -649,9 +771,14 @@ impl Simulator<'_> {
         }
         let mask = bitmask(&g.admitted[..n]);
         if rejected {
-            for slot in 0..self.groups[w].len() {
-                if !self.groups[w].admitted[slot] {
-                    self.on_throttle(w, slot, e.t_ms, e, 0, e.t_ms);
+            for slot in 0..n {
+                let g = &mut self.groups[group];
+                if !g.admitted[slot] {
+                    g.minute_429[slot] += 1;
+                    let out = &mut g.outcomes[slot];
+                    out.first_attempt_429 += 1;
+                    out.matched_429 += u64::from(observed);
+                    self.on_throttle(group, slot, e.t_ms, e, 0, e.t_ms);
                 }
             }
         }
@@ -661,10 +788,21 @@ impl Simulator<'_> {
             self.completions.push(Reverse(Completion {
                 t_ms: e.t_ms.saturating_add(latency),
                 seq,
-                group: w as u32,
+                group: group as u32,
                 delta_tokens,
                 mask,
             }));
+        }
+    }
+
+    /// A prompt above the PTU prompt limit: 400, spilled where the mode spills, else failed.
+    fn on_context_limit(&mut self, group: usize, slot: usize, e: &ReplayEvent) {
+        let g = &mut self.groups[group];
+        let out = &mut g.outcomes[slot];
+        out.context_limit_requests += 1;
+        match g.modes[slot] {
+            ThrottleMode::Spillover => spill(out, e),
+            ThrottleMode::Fail | ThrottleMode::Retry { .. } => out.rejected_requests += 1,
         }
     }
 
@@ -682,23 +820,7 @@ impl Simulator<'_> {
         out.throttle_responses += 1;
         match g.modes[slot] {
             ThrottleMode::Fail => out.throttled_requests += 1,
-            ThrottleMode::Spillover => {
-                out.spilled_requests += 1;
-                let (input, cached, write) = (
-                    u64::from(e.input_tokens),
-                    u64::from(e.cached_tokens),
-                    u64::from(e.cache_write_tokens),
-                );
-                out.spilled.add(
-                    &RequestTokens {
-                        prompt_tokens: input + cached + write,
-                        cached_tokens: cached,
-                        cache_write_tokens: write,
-                        completion_tokens: u64::from(e.completion_tokens),
-                    },
-                    e.long_context,
-                );
-            }
+            ThrottleMode::Spillover => spill(out, e),
             ThrottleMode::Retry { max_retries } => {
                 if attempt >= max_retries {
                     out.throttled_requests += 1;
@@ -722,17 +844,17 @@ impl Simulator<'_> {
     }
 
     fn retry(&mut self, r: &Retry) {
-        let (w, slot) = (r.group as usize, r.slot as usize);
+        let (group, slot) = (r.group as usize, r.slot as usize);
         let estimate = f64::from(self.estimate(&r.event));
-        let latency = self.latency_ms(w, &r.event);
-        let g = &mut self.groups[w];
+        let latency = self.latency_ms(group, &r.event);
+        let g = &mut self.groups[group];
         g.advance_minute(r.t_ms);
         g.flush_pending(r.t_ms);
         let level = g.drained(slot, r.t_ms);
         g.last_ms[slot] = r.t_ms as f64;
         if level >= g.full_level[slot] {
             g.level[slot] = level;
-            self.on_throttle(w, slot, r.t_ms, &r.event, r.attempt, r.first_ms);
+            self.on_throttle(group, slot, r.t_ms, &r.event, r.attempt, r.first_ms);
             return;
         }
         let (input, output_weight) = weights(&r.event);
@@ -770,6 +892,7 @@ impl Simulator<'_> {
                 let mut o = std::mem::take(&mut g.outcomes[i]);
                 o.offered_requests = g.offered;
                 o.served_requests = g.served[i];
+                o.observed_429 = g.observed_429;
                 // Minutes with no admitted traffic count as 0% utilization.
                 let counted = o.utilization.minutes;
                 if counted < span_minutes {
@@ -803,6 +926,7 @@ mod tests {
             completion_tokens: completion,
             max_completion_tokens: max.unwrap_or(NONE_U32),
             latency_ms: 1000,
+            flags: 0,
         }
     }
 
@@ -826,6 +950,8 @@ mod tests {
             workload: 0,
             capacity_tokens_per_min,
             latency_target_tokens_per_s: 50.0,
+            bucket_window_s: 10.0,
+            max_prompt_tokens: None,
             mode,
         }
     }

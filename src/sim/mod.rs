@@ -6,9 +6,7 @@
 pub mod admission;
 pub mod replay;
 pub mod spool;
-pub mod workload;
 
 pub use admission::{simulate, MissingMaxTokens, SimOutcome, SimParams, SimTarget, ThrottleMode};
-pub use replay::{Replay, ReplaySummary, WorkloadAccounting, WorkloadTotals};
+pub use replay::{CatalogAccounting, Replay, ReplaySummary, WorkloadAccounting, WorkloadTotals};
 pub use spool::{EventSpool, SortedEvents};
-pub use workload::{WorkloadKey, WorkloadRegistry};

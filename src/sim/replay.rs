@@ -11,8 +11,12 @@
 //! Memory is bounded by the number of workloads times the log's span in minutes (three `f64`
 //! per minute), never by the number of records.
 
-use super::spool::{EventSpool, ReplayEvent, SortedEvents, NONE_U32};
-use crate::catalog::accounting::{RequestAccounting, RequestTokens, TokenTally};
+use super::spool::{EventSpool, ReplayEvent, SortedEvents, NONE_U32, OBSERVED_429};
+use crate::catalog::accounting::{
+    PtuAccounting, RequestAccounting, RequestTokens, TokenTally, Weighted,
+};
+use crate::catalog::Catalog;
+use crate::usage::WorkloadRegistry;
 use crate::usage::{RecordSink, SinkError, UsageRecord};
 
 /// Weighted tokens are stored in thousandths of a token.
@@ -23,11 +27,42 @@ fn to_millitokens(tokens: f64) -> f64 {
     (tokens * MILLI).round()
 }
 
+/// A request's weighted input and output weight in whole thousandths.
+fn millitokens(w: &Weighted) -> (f64, f64) {
+    (
+        to_millitokens(w.input_tokens),
+        to_millitokens(w.output_weight),
+    )
+}
+
 /// Where a replay learns each workload's accounting (its model's PTU rule and long-context
 /// threshold). Asked once per workload and replay part.
 pub trait WorkloadAccounting: Sync {
     /// The accounting of workload `workload`.
     fn accounting(&self, workload: u32) -> RequestAccounting;
+}
+
+/// Each workload weighed with its catalog model's accounting; the registry says which model a
+/// workload is.
+pub struct CatalogAccounting<'a> {
+    /// The workloads the readers resolved.
+    pub registry: &'a WorkloadRegistry<'a>,
+    /// The catalog the models are in.
+    pub catalog: &'a Catalog,
+}
+
+impl WorkloadAccounting for CatalogAccounting<'_> {
+    fn accounting(&self, workload: u32) -> RequestAccounting {
+        // Records reach the replay only after the registry resolved their workload, so the
+        // model is always known; plain tokens are the neutral fallback.
+        self.registry
+            .key(workload)
+            .and_then(|k| self.catalog.model(&k.model).map(|m| m.accounting()))
+            .unwrap_or(RequestAccounting {
+                ptu: PtuAccounting::OutputRatio { ratio: 1.0 },
+                long_context_above_prompt_tokens: None,
+            })
+    }
 }
 
 /// One accounting for every workload (tests, single-model tools).
@@ -220,6 +255,9 @@ pub struct Replay<'a> {
     later: Vec<SortedEvents>,
     /// Each workload's accounting.
     lookup: &'a dyn WorkloadAccounting,
+    /// Also queue requests the real deployment answered 429, flagged [`OBSERVED_429`], for
+    /// `calibrate` (they stay unbilled and out of the demand series).
+    offer_observed_429: bool,
 }
 
 impl<'a> Replay<'a> {
@@ -237,6 +275,18 @@ impl<'a> Replay<'a> {
             spool,
             later: Vec::new(),
             lookup,
+            offer_observed_429: false,
+        }
+    }
+
+    /// A replay for `calibrate`: 429 rows are queued too, flagged [`OBSERVED_429`], so the
+    /// admission pass offers every request the real deployment saw. A 429 row's completion
+    /// is taken to be its `max_completion_tokens` (it generated nothing; the cap is what the
+    /// service would have estimated), else 0.
+    pub fn for_calibration(lookup: &'a dyn WorkloadAccounting) -> Self {
+        Replay {
+            offer_observed_429: true,
+            ..Replay::new(lookup)
         }
     }
 
@@ -263,19 +313,24 @@ impl<'a> Replay<'a> {
         }
         let lookup = self.lookup;
         let w = &mut self.workloads[idx];
-        if !r.is_success() {
-            w.totals.failed_requests += 1;
-            return Ok(());
-        }
         let accounting = *w
             .accounting
             .get_or_insert_with(|| lookup.accounting(r.workload));
-        let tokens = RequestTokens {
+        let mut tokens = RequestTokens {
             prompt_tokens: r.prompt_tokens,
             cached_tokens: r.cached_tokens,
             cache_write_tokens: r.cache_write_tokens,
             completion_tokens: r.completion_tokens,
         };
+        if !r.is_success() {
+            w.totals.failed_requests += 1;
+            if self.offer_observed_429 && r.status == Some(429) {
+                tokens.completion_tokens = r.max_completion_tokens.unwrap_or(0);
+                let weighted = accounting.weigh(&tokens);
+                return self.queue(r, &tokens, &weighted, OBSERVED_429);
+            }
+            return Ok(());
+        }
         let weighted = accounting.weigh(&tokens);
         let t = &mut w.totals;
         t.requests += 1;
@@ -298,27 +353,39 @@ impl<'a> Replay<'a> {
         let estimate = r.max_completion_tokens.unwrap_or(r.completion_tokens);
         // The output weight in whole thousandths, so input, output and estimate are whole
         // millitokens and their sums exact.
-        let output_weight_milli = to_millitokens(weighted.output_weight);
-        let input_milli = to_millitokens(weighted.input_tokens);
+        let (input_milli, output_weight_milli) = millitokens(&weighted);
         w.minutes.weighted_input_millitokens[slot] += input_milli;
         w.minutes.weighted_output_millitokens[slot] +=
             output_weight_milli * r.completion_tokens as f64;
         w.minutes.weighted_estimated_output_millitokens[slot] +=
             output_weight_milli * estimate as f64;
+        self.queue(r, &tokens, &weighted, 0)
+    }
+
+    /// Queue a request for the admission pass, with its weights.
+    fn queue(
+        &mut self,
+        r: &UsageRecord,
+        tokens: &RequestTokens,
+        weighted: &Weighted,
+        flags: u32,
+    ) -> Result<(), ReplayError> {
         let clamp = |v: u64| u32::try_from(v).unwrap_or(NONE_U32 - 1);
+        let (input_milli, output_weight_milli) = millitokens(weighted);
         self.spool
             .push(ReplayEvent {
                 t_ms: r.timestamp_ms,
                 workload: r.workload,
                 input_tokens: clamp(tokens.ordinary_input_tokens()),
-                cached_tokens: clamp(r.cached_tokens),
-                cache_write_tokens: clamp(r.cache_write_tokens),
+                cached_tokens: clamp(tokens.cached_tokens),
+                cache_write_tokens: clamp(tokens.cache_write_tokens),
                 long_context: weighted.long_context,
                 weighted_input_millitokens: input_milli as u64,
                 output_weight_milli: output_weight_milli.min(f64::from(u32::MAX)) as u32,
-                completion_tokens: clamp(r.completion_tokens),
+                completion_tokens: clamp(tokens.completion_tokens),
                 max_completion_tokens: r.max_completion_tokens.map_or(NONE_U32, clamp),
                 latency_ms: r.latency_ms.map_or(NONE_U32, clamp),
+                flags,
             })
             .map_err(ReplayError::Spool)
     }
@@ -383,7 +450,10 @@ impl RecordSink for Replay<'_> {
     }
 
     fn fork(&self) -> Self {
-        Replay::new(self.lookup)
+        Replay {
+            offer_observed_429: self.offer_observed_429,
+            ..Replay::new(self.lookup)
+        }
     }
 
     fn join(&mut self, later: Self) -> Result<(), SinkError> {

@@ -18,8 +18,11 @@ use tempfile::NamedTempFile;
 pub const CHUNK_EVENTS: usize = 256 * 1024;
 /// Marker for an absent optional `u32` field.
 pub const NONE_U32: u32 = u32::MAX;
+/// [`ReplayEvent::flags`] bit: the real deployment answered this request 429 (`calibrate`).
+pub const OBSERVED_429: u32 = 1;
+/// Flag bit on disk for [`ReplayEvent::long_context`].
+const FLAG_LONG_CONTEXT: u32 = 1 << 1;
 const RECORD_BYTES: usize = 56;
-const FLAG_LONG_CONTEXT: u32 = 1;
 
 /// One successful request, reduced to what the admission replay needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,8 @@ pub struct ReplayEvent {
     pub max_completion_tokens: u32,
     /// Logged latency in ms, or [`NONE_U32`].
     pub latency_ms: u32,
+    /// Bit flags ([`OBSERVED_429`]).
+    pub flags: u32,
 }
 
 impl ReplayEvent {
@@ -59,15 +64,15 @@ impl ReplayEvent {
         out[20..24].copy_from_slice(&self.max_completion_tokens.to_le_bytes());
         out[24..28].copy_from_slice(&self.latency_ms.to_le_bytes());
         out[28..32].copy_from_slice(&self.cached_tokens.to_le_bytes());
-        out[32..36].copy_from_slice(&self.cache_write_tokens.to_le_bytes());
-        out[36..40].copy_from_slice(&self.output_weight_milli.to_le_bytes());
-        out[40..48].copy_from_slice(&self.weighted_input_millitokens.to_le_bytes());
-        let flags = if self.long_context {
+        let long = if self.long_context {
             FLAG_LONG_CONTEXT
         } else {
             0
         };
-        out[48..52].copy_from_slice(&flags.to_le_bytes());
+        out[32..36].copy_from_slice(&(self.flags | long).to_le_bytes());
+        out[36..40].copy_from_slice(&self.cache_write_tokens.to_le_bytes());
+        out[40..44].copy_from_slice(&self.output_weight_milli.to_le_bytes());
+        out[44..52].copy_from_slice(&self.weighted_input_millitokens.to_le_bytes());
         out
     }
 
@@ -86,10 +91,11 @@ impl ReplayEvent {
             max_completion_tokens: u(20),
             latency_ms: u(24),
             cached_tokens: u(28),
-            cache_write_tokens: u(32),
-            output_weight_milli: u(36),
-            weighted_input_millitokens: u64::from_le_bytes(eight(40)),
-            long_context: u(48) & FLAG_LONG_CONTEXT != 0,
+            flags: u(32) & !FLAG_LONG_CONTEXT,
+            long_context: u(32) & FLAG_LONG_CONTEXT != 0,
+            cache_write_tokens: u(36),
+            output_weight_milli: u(40),
+            weighted_input_millitokens: u64::from_le_bytes(eight(44)),
         }
     }
 }
@@ -321,6 +327,7 @@ mod tests {
             completion_tokens: 2,
             max_completion_tokens: NONE_U32,
             latency_ms: 7,
+            flags: if workload % 3 == 0 { OBSERVED_429 } else { 0 },
         }
     }
 

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use super::detect::OpenedInput;
 use super::fields::{lossy, parse_count, parse_status, parse_timestamp_ms};
 use super::{
-    FieldProblem, KeyResolver, RawKey, ReadOptions, ReadSummary, RecordSink, RowValues, UsageError,
-    UsageRecord,
+    FieldProblem, KeyResolver, RawKey, ReadOptions, ReadSummary, RecordSink, Resolved, RowValues,
+    UsageError, UsageRecord,
 };
 
 /// Column indexes found in the header.
@@ -114,9 +114,9 @@ impl Columns {
 pub(crate) struct KeyCache {
     /// The first distinct keys, searched linearly (logs have few workloads; cheaper than
     /// hashing every row).
-    recent: Vec<(Vec<u8>, u32)>,
+    recent: Vec<(Vec<u8>, Resolved)>,
     /// Keys beyond [`KEY_CACHE_LINEAR`].
-    map: HashMap<Vec<u8>, u32>,
+    map: HashMap<Vec<u8>, Resolved>,
     scratch: Vec<u8>,
 }
 
@@ -129,7 +129,7 @@ impl KeyCache {
         &mut self,
         parts: [&[u8]; 3],
         resolver: &dyn KeyResolver,
-    ) -> Result<u32, FieldProblem> {
+    ) -> Result<Resolved, FieldProblem> {
         self.scratch.clear();
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
@@ -153,7 +153,7 @@ impl KeyCache {
     }
 }
 
-fn resolve_new(parts: [&[u8]; 3], resolver: &dyn KeyResolver) -> Result<u32, FieldProblem> {
+fn resolve_new(parts: [&[u8]; 3], resolver: &dyn KeyResolver) -> Result<Resolved, FieldProblem> {
     let text = |field: &'static str, b: &[u8]| -> Result<Option<String>, FieldProblem> {
         let b = b.trim_ascii();
         if b.is_empty() {
@@ -258,7 +258,14 @@ fn read_rows<R: std::io::Read, S: RecordSink>(
         } else {
             parse_row(&row, columns, &mut keys, resolver)
         };
-        super::deliver(result, sink, &mut summary, options, path, line)?;
+        super::deliver(
+            result,
+            &mut |r| sink.take(r),
+            &mut summary,
+            options,
+            path,
+            line,
+        )?;
     }
     Ok(summary)
 }
@@ -303,11 +310,11 @@ fn parse_row(
     if values.timestamp_ms.is_none() {
         return Err(FieldProblem::new("timestamp", "empty"));
     }
-    let workload = keys.lookup(parts, resolver)?;
-    values.into_record(workload)
+    let resolved = keys.lookup(parts, resolver)?;
+    values.into_record(resolved, resolver)
 }
 
-fn csv_error(path: &str, e: ::csv::Error, line_offset: u64) -> UsageError {
+pub(crate) fn csv_error(path: &str, e: ::csv::Error, line_offset: u64) -> UsageError {
     let line = line_offset + e.position().map_or(0, |p| p.line());
     match e.into_kind() {
         ::csv::ErrorKind::Io(source) => UsageError::Io {

@@ -121,7 +121,14 @@ pub fn read_jsonl<S: RecordSink>(
             continue;
         }
         let parsed = parse_line(text, &mut keys, resolver);
-        super::deliver(parsed, sink, &mut summary, options, path, line_no)?;
+        super::deliver(
+            parsed,
+            &mut |r| sink.take(r),
+            &mut summary,
+            options,
+            path,
+            line_no,
+        )?;
     }
     Ok(summary)
 }
@@ -243,8 +250,8 @@ fn parse_line(
         text_of(&line.model),
         text_of(&line.region),
     ];
-    let workload = keys.lookup(parts, resolver)?;
-    values.into_record(workload)
+    let resolved = keys.lookup(parts, resolver)?;
+    values.into_record(resolved, resolver)
 }
 
 /// Responses API statuses: `completed` and `incomplete` were served and billed (an incomplete

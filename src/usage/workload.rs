@@ -1,14 +1,14 @@
 //! Workloads: the distinct (deployment, model, region) triples found in a log. The registry
 //! resolves raw log names against the catalog (versioned model names, `--model-map`, a default
-//! region) and hands out dense workload indexes to the readers.
+//! region, region display names such as "East US 2") and hands out dense workload indexes,
+//! with the model's request limits, to the readers. `usage` owns it (the readers need it);
+//! `sim` and `plan` use its [`WorkloadKey`].
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use super::replay::WorkloadAccounting;
-use crate::catalog::accounting::{PtuAccounting, RequestAccounting};
+use super::{KeyRejection, KeyResolver, RawKey, RequestLimits, Resolved};
 use crate::catalog::Catalog;
-use crate::usage::{KeyRejection, KeyResolver, RawKey};
 
 /// The deployment name used when a log has no deployment column.
 pub const NO_DEPLOYMENT: &str = "-";
@@ -42,6 +42,15 @@ struct Known {
     index: BTreeMap<WorkloadKey, u32>,
 }
 
+/// An Azure region name as ARM spells it: lower case without spaces, so the display name
+/// "East US 2" (Log Analytics exports, APIM) becomes `eastus2`.
+pub fn arm_region_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 impl<'c> WorkloadRegistry<'c> {
     /// A registry over `catalog`, with `DEPLOYMENT=MODEL` mappings and an optional default
     /// region for rows that carry none.
@@ -64,6 +73,14 @@ impl<'c> WorkloadRegistry<'c> {
             .lock()
             .map(|k| k.keys.clone())
             .unwrap_or_default()
+    }
+
+    /// The key of workload `id`, once the readers resolved it.
+    pub fn key(&self, id: u32) -> Option<WorkloadKey> {
+        self.known
+            .lock()
+            .ok()
+            .and_then(|k| k.keys.get(id as usize).cloned())
     }
 
     fn resolve_model(&self, key: &RawKey<'_>) -> Result<String, KeyRejection> {
@@ -104,7 +121,7 @@ impl<'c> WorkloadRegistry<'c> {
 
     fn resolve_region(&self, key: &RawKey<'_>) -> Result<String, KeyRejection> {
         let region = match (key.region, &self.default_region) {
-            (Some(r), _) => r.to_ascii_lowercase(),
+            (Some(r), _) => arm_region_name(r),
             (None, Some(d)) => d.clone(),
             (None, None) => {
                 return Err(KeyRejection {
@@ -135,9 +152,14 @@ impl<'c> WorkloadRegistry<'c> {
 }
 
 impl KeyResolver for WorkloadRegistry<'_> {
-    fn resolve(&self, key: RawKey<'_>) -> Result<u32, KeyRejection> {
+    fn resolve(&self, key: RawKey<'_>) -> Result<Resolved, KeyRejection> {
         let model = self.resolve_model(&key)?;
         let region = self.resolve_region(&key)?;
+        let limits = RequestLimits::from_model(
+            self.catalog
+                .model(&model)
+                .and_then(|spec| spec.limits.as_ref()),
+        );
         let workload = WorkloadKey {
             deployment: key.deployment.unwrap_or(NO_DEPLOYMENT).to_owned(),
             model,
@@ -148,7 +170,10 @@ impl KeyResolver for WorkloadRegistry<'_> {
             message: "internal error: a reading thread failed".to_owned(),
         })?;
         if let Some(id) = known.index.get(&workload) {
-            return Ok(*id);
+            return Ok(Resolved {
+                workload: *id,
+                limits,
+            });
         }
         let id = u32::try_from(known.keys.len()).map_err(|_| KeyRejection {
             field: "deployment",
@@ -156,25 +181,20 @@ impl KeyResolver for WorkloadRegistry<'_> {
         })?;
         known.keys.push(workload.clone());
         known.index.insert(workload, id);
-        Ok(id)
+        Ok(Resolved {
+            workload: id,
+            limits,
+        })
     }
-}
 
-/// A workload's requests are weighed with its catalog model's accounting.
-impl WorkloadAccounting for WorkloadRegistry<'_> {
-    fn accounting(&self, workload: u32) -> RequestAccounting {
-        let model = self
-            .known
-            .lock()
-            .ok()
-            .and_then(|k| k.keys.get(workload as usize).map(|key| key.model.clone()));
-        // Records reach the replay only after the registry resolved their workload, so the
-        // model is always known; plain tokens are the neutral fallback.
-        model
-            .and_then(|m| self.catalog.model(&m).map(|spec| spec.accounting()))
-            .unwrap_or(RequestAccounting {
-                ptu: PtuAccounting::OutputRatio { ratio: 1.0 },
-                long_context_above_prompt_tokens: None,
-            })
+    fn model_of(&self, workload: u32) -> Option<String> {
+        let known = self.known.lock().ok()?;
+        known.keys.get(workload as usize).map(|k| k.model.clone())
+    }
+
+    fn is_known_region(&self, name: &str) -> bool {
+        self.catalog
+            .known_regions()
+            .contains(&arm_region_name(name).as_str())
     }
 }
