@@ -120,6 +120,44 @@ pub struct SimTarget {
     pub mode: ThrottleMode,
 }
 
+impl SimTarget {
+    /// The deployment whose bucket behaves exactly like this one's, and how to read its
+    /// outcome back. A rejected request never touches the bucket whether it fails or spills,
+    /// so `Fail` and `Spillover` deployments of the same capacity admit the same requests:
+    /// both are simulated as `Spillover` and [`SimOutcome::as_failing`] relabels the result.
+    /// Retries change the load, so retry deployments stay as they are.
+    pub fn canonical(&self) -> (SimTarget, bool) {
+        match self.mode {
+            ThrottleMode::Fail => (
+                SimTarget {
+                    mode: ThrottleMode::Spillover,
+                    ..*self
+                },
+                true,
+            ),
+            _ => (*self, false),
+        }
+    }
+
+    /// A key equal for deployments [`canonical`](SimTarget::canonical) makes identical.
+    pub fn key(&self) -> [u64; 6] {
+        let (c, _) = self.canonical();
+        let mode = match c.mode {
+            ThrottleMode::Fail => 0,
+            ThrottleMode::Spillover => 1,
+            ThrottleMode::Retry { max_retries } => 2 + u64::from(max_retries),
+        };
+        [
+            u64::from(c.workload),
+            c.capacity_tokens_per_min.to_bits(),
+            c.latency_target_tokens_per_s.to_bits(),
+            c.bucket_window_s.to_bits(),
+            c.max_prompt_tokens.map_or(u64::MAX, u64::from),
+            mode,
+        ]
+    }
+}
+
 /// What one simulated deployment did with the traffic.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SimOutcome {
@@ -162,6 +200,19 @@ pub struct SimOutcome {
 }
 
 impl SimOutcome {
+    /// The outcome a `Fail` deployment has where this `Spillover` one spilled: spilled 429s
+    /// become throttled requests, spilled prompt-limit 400s rejected ones, nothing is billed.
+    pub fn as_failing(&self) -> SimOutcome {
+        SimOutcome {
+            throttled_requests: self.throttled_requests + self.spilled_requests
+                - self.context_limit_requests,
+            rejected_requests: self.rejected_requests + self.context_limit_requests,
+            spilled_requests: 0,
+            spilled: TokenTally::default(),
+            ..self.clone()
+        }
+    }
+
     /// Share of offered requests the PTU deployment did not serve (failed or spilled).
     pub fn throttle_rate(&self) -> f64 {
         share(
