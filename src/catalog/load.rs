@@ -160,7 +160,9 @@ pub fn load_catalog(source: &CatalogSource) -> Result<Catalog, CatalogError> {
     };
     problems.extend(validate(&catalog));
     problems.extend(checks::check_has_prices(&catalog, ""));
-    problems.extend(validate_standard_and_network(&catalog, &texts[4], &texts[5]));
+    problems.extend(validate_standard_and_network(
+        &catalog, &texts[4], &texts[5],
+    ));
     if problems.is_empty() {
         Ok(catalog)
     } else {

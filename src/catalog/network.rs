@@ -97,7 +97,11 @@ impl NetworkCatalog {
         self.transfer_prices
             .iter()
             .filter(applies)
-            .find(|p| p.to_regions.as_ref().is_some_and(|t| t.iter().any(|r| r == to)))
+            .find(|p| {
+                p.to_regions
+                    .as_ref()
+                    .is_some_and(|t| t.iter().any(|r| r == to))
+            })
             .or_else(|| {
                 self.transfer_prices
                     .iter()

@@ -300,8 +300,16 @@ impl StandardCatalog {
     }
 
     /// One level of it.
-    pub fn limit(&self, model: &str, t: DeploymentTypeId, level: QuotaLevel) -> Option<&QuotaLimit> {
-        self.quota(model, t)?.limits.iter().find(|l| l.level == level)
+    pub fn limit(
+        &self,
+        model: &str,
+        t: DeploymentTypeId,
+        level: QuotaLevel,
+    ) -> Option<&QuotaLimit> {
+        self.quota(model, t)?
+            .limits
+            .iter()
+            .find(|l| l.level == level)
     }
 
     /// RPM per 1,000 TPM of a model.
@@ -340,7 +348,11 @@ impl StandardCatalog {
             .iter()
             .map(|q| (q.source.as_str(), q.as_of))
             .chain(self.rpm_ratios.iter().map(|r| (r.source.as_str(), r.as_of)))
-            .chain(self.usage_tiers.iter().map(|u| (u.source.as_str(), u.as_of)))
+            .chain(
+                self.usage_tiers
+                    .iter()
+                    .map(|u| (u.source.as_str(), u.as_of)),
+            )
             .chain(self.pooling.iter().map(|p| (p.source.as_str(), p.as_of)))
             .chain(
                 self.priority_latency_targets
@@ -359,14 +371,17 @@ impl StandardCatalog {
     ) -> Vec<String> {
         let mut p = Vec::new();
         let mut seen = BTreeSet::new();
-        let known = |p: &mut Vec<String>, at: &str, model: &str, version: Option<&str>| match versions(model) {
-            None => p.push(format!("{at}: unknown model `{model}`")),
-            Some(Some(v)) if version.is_some_and(|x| x != v) => p.push(format!(
-                "{at}: version `{}` but catalog model {model} is version {v}",
-                version.unwrap_or_default()
-            )),
-            _ => {}
-        };
+        let known =
+            |p: &mut Vec<String>, at: &str, model: &str, version: Option<&str>| match versions(
+                model,
+            ) {
+                None => p.push(format!("{at}: unknown model `{model}`")),
+                Some(Some(v)) if version.is_some_and(|x| x != v) => p.push(format!(
+                    "{at}: version `{}` but catalog model {model} is version {v}",
+                    version.unwrap_or_default()
+                )),
+                _ => {}
+            };
         for (i, q) in self.quotas.iter().enumerate() {
             let here = at("quotas", i);
             known(&mut p, &here, &q.model, Some(&q.version));
@@ -423,7 +438,9 @@ impl StandardCatalog {
             let here = at("rpm_ratios", i);
             known(&mut p, &here, &r.model, Some(&r.version));
             if !(r.rpm_per_1000_tpm.is_finite() && r.rpm_per_1000_tpm > 0.0) {
-                p.push(format!("{here}: rpm_per_1000_tpm must be a positive number"));
+                p.push(format!(
+                    "{here}: rpm_per_1000_tpm must be a positive number"
+                ));
             }
             if !seen.insert(r.model.clone()) {
                 p.push(format!("{here}: {} listed twice", r.model));
@@ -478,6 +495,166 @@ impl StandardCatalog {
             check_source(&mut p, &here, &t.source);
         }
         p
+    }
+}
+
+/// A `--quota-file`: negotiated quotas, and optionally the quota tier of every other model.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaFile {
+    /// The level for models the file does not list (like `--quota-tier`).
+    #[serde(default, deserialize_with = "de_level")]
+    pub tier: Option<QuotaLevel>,
+    /// Negotiated quotas.
+    #[serde(default)]
+    pub quotas: Vec<QuotaFileEntry>,
+}
+
+/// One negotiated quota of a `--quota-file`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaFileEntry {
+    /// Model name (resolved like a log's model name).
+    pub model: String,
+    /// A Standard type; absent: every Standard type of the model.
+    #[serde(default)]
+    pub deployment_type: Option<DeploymentTypeId>,
+    /// Tokens per minute.
+    pub tpm: u64,
+    /// Requests per minute; absent: from the model's RPM-to-TPM ratio.
+    #[serde(default)]
+    pub rpm: Option<u64>,
+    /// Where the figure comes from (a ticket, the portal).
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+fn de_level<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<QuotaLevel>, D::Error> {
+    let v: Option<serde_yaml::Value> = Option::deserialize(d)?;
+    let Some(v) = v else { return Ok(None) };
+    let text = match &v {
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    QuotaLevel::parse(&text).map(Some).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "`tier`: expected a quota tier 0-6, `default` or `enterprise`, got {v:?}"
+        ))
+    })
+}
+
+/// A `--quota-file` problem, with file and line.
+#[derive(Debug, thiserror::Error)]
+pub enum QuotaFileError {
+    /// Not readable.
+    #[error("cannot read quota file {path}: {source}")]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Not valid YAML for the schema.
+    #[error("{path}{location}: {message}")]
+    Parse {
+        /// The file.
+        path: std::path::PathBuf,
+        /// `:line:column`.
+        location: String,
+        /// serde_yaml's message.
+        message: String,
+    },
+    /// Entries that do not fit.
+    #[error("quota file {path} has {} problem(s):\n  - {}", .problems.len(), .problems.join("\n  - "))]
+    Invalid {
+        /// The file.
+        path: std::path::PathBuf,
+        /// One line each.
+        problems: Vec<String>,
+    },
+}
+
+/// Largest quota a file may give: 10^12 tokens per minute.
+const MAX_QUOTA: u64 = 1_000_000_000_000;
+
+impl QuotaFile {
+    /// Parse and check a quota file: entries need a Standard type, positive figures within
+    /// bounds, and no entry twice. Each entry comes back with its line.
+    pub fn parse(
+        path: &std::path::Path,
+        text: &str,
+    ) -> Result<(QuotaFile, Vec<usize>), QuotaFileError> {
+        if text.len() > 16 * 1024 * 1024 {
+            return Err(QuotaFileError::Invalid {
+                path: path.to_owned(),
+                problems: vec!["larger than 16 MiB; a quota file lists a few models".to_owned()],
+            });
+        }
+        let file: QuotaFile = if text.trim().is_empty() {
+            QuotaFile::default()
+        } else {
+            serde_yaml::from_str(text).map_err(|e| QuotaFileError::Parse {
+                path: path.to_owned(),
+                location: e
+                    .location()
+                    .map(|l| format!(":{}:{}", l.line(), l.column()))
+                    .unwrap_or_default(),
+                message: e.to_string(),
+            })?
+        };
+        let lines = super::load::item_lines(text, "quotas");
+        let at = |i: usize| match lines.get(i) {
+            Some(l) => format!("{}:{l}", path.display()),
+            None => format!("{} quotas[{i}]", path.display()),
+        };
+        let mut problems = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (i, q) in file.quotas.iter().enumerate() {
+            if q.model.trim().is_empty() {
+                problems.push(format!("{}: field `model` is empty", at(i)));
+            }
+            if let Some(t) = q.deployment_type.filter(|t| !t.is_standard()) {
+                problems.push(format!(
+                    "{}: field `deployment_type`: `{t}` has no TPM quota; use global-standard, data-zone-standard or regional-standard (Flex and Priority use the Standard quota)",
+                    at(i)
+                ));
+            }
+            if q.tpm == 0 || q.tpm > MAX_QUOTA {
+                problems.push(format!(
+                    "{}: field `tpm`: {} is outside 1..=10^12 tokens per minute",
+                    at(i),
+                    q.tpm
+                ));
+            }
+            if q.rpm.is_some_and(|r| r == 0 || r > MAX_QUOTA) {
+                problems.push(format!(
+                    "{}: field `rpm`: {} is outside 1..=10^12 requests per minute",
+                    at(i),
+                    q.rpm.unwrap_or(0)
+                ));
+            }
+            if !seen.insert((q.model.trim().to_ascii_lowercase(), q.deployment_type)) {
+                problems.push(format!(
+                    "{}: {} {} is listed twice",
+                    at(i),
+                    q.model,
+                    q.deployment_type
+                        .map_or("(every type)", DeploymentTypeId::as_str)
+                ));
+            }
+        }
+        if problems.is_empty() {
+            let lines = (0..file.quotas.len())
+                .map(|i| lines.get(i).copied().unwrap_or(0))
+                .collect();
+            Ok((file, lines))
+        } else {
+            Err(QuotaFileError::Invalid {
+                path: path.to_owned(),
+                problems,
+            })
+        }
     }
 }
 

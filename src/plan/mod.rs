@@ -15,6 +15,7 @@ mod model;
 pub mod options;
 mod profile;
 mod provisioned;
+pub mod quota;
 pub mod rank;
 pub mod regions;
 pub mod reserve;
@@ -85,6 +86,9 @@ pub struct PlanSettings {
     pub reserve_term: Billing,
     /// `--residency` and the sales facts of `--overrides`.
     pub constraints: Constraints,
+    /// Standard quotas (`--quota-tier`, `--quota-tpm`, `--quota-file`), the RPM window and
+    /// `--min-tokens-per-s`.
+    pub quota: quota::QuotaSettings,
 }
 
 impl Default for PlanSettings {
@@ -100,6 +104,7 @@ impl Default for PlanSettings {
             reserve: ReservePolicy::Deployed,
             reserve_term: Billing::Reserved1Year,
             constraints: Constraints::default(),
+            quota: quota::QuotaSettings::default(),
         }
     }
 }
@@ -131,18 +136,74 @@ pub struct SizingSearch {
     pub window_s: f64,
     /// Why the throttle mode differs from the one asked for, if it does.
     pub mode_note: Option<String>,
+    /// The limits of the Standard deployment it spills to (spillover only).
+    pub spill_quota: Option<quota::QuotaChoice>,
     /// The search.
     pub search: Search,
 }
 
-/// The searches to run.
+/// One per-token option's Standard deployment to simulate: a workload's traffic on a
+/// Standard type's quota (Flex and Priority share the Standard type's).
+#[derive(Debug, Clone)]
+pub struct PerTokenStream {
+    /// Workload index.
+    pub workload: usize,
+    /// `global-standard`, `data-zone-standard` or `regional-standard`.
+    pub quota_type: DeploymentTypeId,
+    /// Its limits.
+    pub choice: quota::QuotaChoice,
+}
+
+/// The searches to run, and the per-token Standard deployments.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
     /// Every search, by workload, type and window.
     pub searches: Vec<SizingSearch>,
+    /// Every per-token Standard deployment, by workload and quota type.
+    pub per_token: Vec<PerTokenStream>,
+    /// Their outcomes, in the same order (set by [`Prepared::set_per_token`]).
+    pub per_token_outcomes: Vec<crate::sim::StandardOutcome>,
+    /// The log's measured latency per workload (set with the per-token outcomes).
+    pub logged_latency: Vec<crate::sim::standard::LoggedLatency>,
+    /// Each model's tokens per 730-hour month over every workload (the tenant's usage, for
+    /// the usage tiers).
+    pub tenant_tokens_per_month: BTreeMap<String, f64>,
 }
 
 impl Prepared {
+    /// The per-token Standard deployments to simulate ([`crate::sim::standard::simulate_per_token`]).
+    pub fn per_token_streams(&self) -> Vec<crate::sim::standard::StandardStream> {
+        self.per_token
+            .iter()
+            .map(|p| crate::sim::standard::StandardStream {
+                workload: p.workload as u32,
+                quota: p.choice.quota,
+            })
+            .collect()
+    }
+
+    /// Record what the per-token pass found (outcomes in stream order, latency per workload).
+    pub fn set_per_token(
+        &mut self,
+        outcomes: Vec<crate::sim::StandardOutcome>,
+        logged_latency: Vec<crate::sim::standard::LoggedLatency>,
+    ) {
+        self.per_token_outcomes = outcomes;
+        self.logged_latency = logged_latency;
+    }
+
+    fn per_token_outcome(
+        &self,
+        w: usize,
+        qt: DeploymentTypeId,
+    ) -> Option<(&quota::QuotaChoice, &crate::sim::StandardOutcome)> {
+        let i = self
+            .per_token
+            .iter()
+            .position(|p| p.workload == w && p.quota_type == qt)?;
+        Some((&self.per_token[i].choice, self.per_token_outcomes.get(i)?))
+    }
+
     fn find(
         &self,
         w: usize,
@@ -167,6 +228,15 @@ pub fn prepare(
 ) -> Prepared {
     let mut prepared = Prepared::default();
     let span_hours = summary.span_hours();
+    prepared.tenant_tokens_per_month = quota::tenant_tokens_per_month(
+        keys.iter().zip(&summary.workloads).map(|(k, r)| {
+            (
+                k.model.clone(),
+                r.totals.prompt_tokens + r.totals.completion_tokens,
+            )
+        }),
+        span_hours,
+    );
     let mut band: Vec<f64> = sim
         .window_band_s
         .iter()
@@ -179,6 +249,21 @@ pub fn prepare(
         let Some(replay) = summary.workloads.get(w) else {
             continue;
         };
+        for qt in [
+            DeploymentTypeId::GlobalStandard,
+            DeploymentTypeId::DataZoneStandard,
+            DeploymentTypeId::RegionalStandard,
+        ] {
+            if let Some(choice) =
+                quota::quota_for(catalog, settings, sim.missing_max_tokens, &key.model, qt)
+            {
+                prepared.per_token.push(PerTokenStream {
+                    workload: w,
+                    quota_type: qt,
+                    choice,
+                });
+            }
+        }
         for t in DeploymentTypeId::PROVISIONED {
             let (mode, mode_note) = throttle_mode(catalog, key, &replay.totals, t, settings);
             match candidate(catalog, &settings.constraints, key, t) {
@@ -202,13 +287,16 @@ pub fn prepare(
                                 .map(|b| (*b, b.usd_per_ptu_hour(price) * span_hours))
                                 .collect(),
                             spill_price,
-                            max_spill_rate: settings.max_spill_rate,
+                            max_spill_rate: spill_cap(settings),
                         });
+                    let spill_quota = (mode == ThrottleMode::Spillover)
+                        .then(|| spill_quota(catalog, settings, sim, key, t))
+                        .flatten();
                     let windows = std::iter::once((sim.bucket_window_s, SearchRole::Plan))
                         .chain(band.iter().map(|b| (*b, SearchRole::Band)));
                     for (window_s, role) in windows {
                         let goal = (role == SearchRole::Plan).then(|| cost.clone()).flatten();
-                        prepared.searches.push(new_search(
+                        let mut search = new_search(
                             (w, t, role, window_s),
                             replay,
                             spec,
@@ -216,7 +304,10 @@ pub fn prepare(
                             (mode, mode_note.clone()),
                             settings,
                             goal,
-                        ));
+                        );
+                        search.search.lane.standard = spill_quota.as_ref().map(|c| c.quota);
+                        search.spill_quota = spill_quota.clone();
+                        prepared.searches.push(search);
                     }
                 }
                 Candidate::Unavailable(_) if settings.size_other_types => {
@@ -272,6 +363,7 @@ fn new_search(
             .max_prompt_tokens
             .map(|m| u32::try_from(m).unwrap_or(u32::MAX)),
         mode,
+        standard: None,
     };
     SizingSearch {
         workload: w,
@@ -279,8 +371,37 @@ fn new_search(
         role,
         window_s,
         mode_note,
+        spill_quota: None,
         search: Search::new(lane, lattice, ceiling, settings.max_throttle_rate, cost),
     }
+}
+
+/// The spilled share the cost search allows: `--max-spill-rate`, or with `--min-tokens-per-s`
+/// and no `--max-spill-rate` the throttle target (spilled requests get Standard's latency,
+/// which has no target, so a latency promise caps them like failures).
+fn spill_cap(settings: &PlanSettings) -> Option<f64> {
+    settings.max_spill_rate.or(settings
+        .quota
+        .min_tokens_per_s
+        .map(|_| settings.max_throttle_rate))
+}
+
+/// The limits of the Standard deployment a provisioned type spills to.
+fn spill_quota(
+    catalog: &Catalog,
+    settings: &PlanSettings,
+    sim: &SimParams,
+    key: &WorkloadKey,
+    t: DeploymentTypeId,
+) -> Option<quota::QuotaChoice> {
+    let target = catalog.deployment_types.get(&t)?.spillover_target?;
+    quota::quota_for(
+        catalog,
+        settings,
+        sim.missing_max_tokens,
+        &key.model,
+        target,
+    )
 }
 
 /// The Standard token price a provisioned type spills to, if any.
@@ -411,7 +532,8 @@ fn plan_workload(
         .into_iter()
         .filter(|d| !d.is_provisioned())
     {
-        let opt = per_token_option(&ctx, t, dt, settings);
+        let mut opt = per_token_option(&ctx, t, dt, settings);
+        apply_per_token_quota(&ctx, w, prepared, &mut opt, settings);
         if opt.available && dt.is_standard() {
             let c = opt.cost_usd.unwrap_or(f64::INFINITY);
             cheapest_per_token = Some(cheapest_per_token.map_or(c, |x: f64| x.min(c)));
@@ -467,6 +589,16 @@ fn plan_workload(
             }
         }
     }
+    let usage_tier = quota::usage_tier(
+        catalog,
+        &key.model,
+        prepared
+            .tenant_tokens_per_month
+            .get(&key.model)
+            .copied()
+            .unwrap_or(0.0),
+    );
+    quota::apply_latency(catalog, &key.model, &usage_tier, &mut options, settings);
     let lifecycle = catalog.lifecycle_status(&key.model);
     if let (Some(status), Some(date)) = (&lifecycle, catalog.in_force_on) {
         lifecycle::exclude_retired(&mut options, status, date);
@@ -505,7 +637,67 @@ fn plan_workload(
         sizing: sizing_map,
         sizing_other_types: other_types,
         profile: demand_profile(&weighted, summary.first_minute()),
+        logged_latency: quota::logged(prepared.logged_latency.get(w)),
+        usage_tier,
     }
+}
+
+/// Put the Standard quota's outcome on a per-token option: the 429s under the quota in force
+/// fail, an option failing more than `--max-throttle-rate` is not eligible, and the note says
+/// which level it needs.
+fn apply_per_token_quota(
+    ctx: &WorkloadCtx<'_>,
+    w: usize,
+    prepared: &Prepared,
+    opt: &mut OptionPlan,
+    settings: &PlanSettings,
+) {
+    if !opt.available {
+        return;
+    }
+    let Some(qt) = crate::catalog::standard::quota_type(opt.deployment_type) else {
+        return;
+    };
+    let Some((choice, out)) = prepared.per_token_outcome(w, qt) else {
+        return;
+    };
+    let view = quota::view(
+        ctx.catalog,
+        &ctx.key.model,
+        opt.deployment_type,
+        choice,
+        out,
+        out.offered_requests,
+        0,
+        settings.max_throttle_rate,
+    );
+    if choice.quota.active.is_some() {
+        let share = view.rejected_share;
+        opt.throttled_requests = Some(view.rejected_requests);
+        opt.throttled_share = Some(share);
+        opt.throttle_rate = Some(share);
+        if share > settings.max_throttle_rate {
+            opt.eligible = false;
+            let why = format!(
+                "fails {} of requests with 429 at {} (target {:.1}%)",
+                crate::report::fmt_pct(share),
+                choice.label,
+                settings.max_throttle_rate * 100.0
+            );
+            opt.reason = Some(match opt.reason.take() {
+                Some(r) => format!("{r}; {why}"),
+                None => why,
+            });
+        }
+    }
+    opt.note = join_notes(
+        opt.note
+            .take()
+            .into_iter()
+            .chain((!view.note.is_empty()).then(|| format!("quota: {}", view.note)))
+            .collect(),
+    );
+    opt.standard_quota = Some(view);
 }
 
 struct WorkloadCtx<'a> {
@@ -552,6 +744,8 @@ fn empty_option(ctx: &WorkloadCtx<'_>, dt: DeploymentTypeId, billing: Billing) -
         retry_added_latency_ms_mean: None,
         note: None,
         spilled_tokens: None,
+        standard_quota: None,
+        latency: quota::OptionLatency::default(),
     }
 }
 
@@ -930,6 +1124,7 @@ mod tests {
                 bucket_window_s: 10.0,
                 max_prompt_tokens: Some(128_000),
                 mode: ThrottleMode::Fail,
+                standard: None,
             }).collect();
             let outs = simulate(&events, &targets, &sim, 1, summary.first_minute(), summary.last_minute()).expect("simulate");
             let mut brute = None;

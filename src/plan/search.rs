@@ -36,7 +36,7 @@ use std::collections::BTreeMap;
 
 use super::cost::Billing;
 use crate::catalog::TokenPrice;
-use crate::sim::{SimOutcome, SimTarget, ThrottleMode};
+use crate::sim::{SimOutcome, SimTarget, StandardQuota, ThrottleMode};
 
 /// No search goes above this many PTUs ($1M per hour at list price): beyond it the answer is
 /// "needs more than 1,000,000 PTUs".
@@ -143,6 +143,8 @@ pub struct LaneTemplate {
     pub max_prompt_tokens: Option<u32>,
     /// What a 429 leads to.
     pub mode: ThrottleMode,
+    /// The spillover Standard deployment's rate limits (None: unlimited).
+    pub standard: Option<StandardQuota>,
 }
 
 impl LaneTemplate {
@@ -154,6 +156,7 @@ impl LaneTemplate {
             bucket_window_s: self.bucket_window_s,
             max_prompt_tokens: self.max_prompt_tokens,
             mode: self.mode,
+            standard: self.standard,
         }
     }
 }

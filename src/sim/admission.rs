@@ -33,6 +33,7 @@ use std::collections::BinaryHeap;
 
 pub use super::spool::OBSERVED_429;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
+use super::standard::{StandardLimiter, StandardOutcome, StandardQuota};
 use crate::catalog::accounting::{RequestTokens, TokenTally};
 
 const MS_PER_MIN: i64 = 60_000;
@@ -118,6 +119,8 @@ pub struct SimTarget {
     pub max_prompt_tokens: Option<u32>,
     /// What a 429 (or a prompt-limit 400) leads to.
     pub mode: ThrottleMode,
+    /// The rate limits of the Standard deployment spilled requests go to (None: unlimited).
+    pub standard: Option<StandardQuota>,
 }
 
 /// What one simulated deployment did with the traffic.
@@ -159,6 +162,9 @@ pub struct SimOutcome {
     /// Per-minute utilization histogram (admitted weighted tokens / capacity), over every
     /// minute of the span.
     pub utilization: UtilizationHistogram,
+    /// What the spillover Standard deployment's rate limits did with the spilled requests
+    /// (those it answered 429 are in `throttled_requests`, not `spilled_requests`).
+    pub standard: Option<StandardOutcome>,
 }
 
 impl SimOutcome {
@@ -280,6 +286,8 @@ struct Group {
     admitted: Vec<bool>,
     served: Vec<u64>,
     modes: Vec<ThrottleMode>,
+    /// Each slot's spillover Standard limiter (its own spill stream).
+    standard: Vec<Option<StandardLimiter>>,
     outcomes: Vec<SimOutcome>,
     ms_per_output_token: f64,
     /// Largest prompt the lanes accept (the model's PTU prompt limit; `u64::MAX`: none).
@@ -314,6 +322,7 @@ impl Group {
             admitted: Vec::new(),
             served: Vec::new(),
             modes: Vec::new(),
+            standard: Vec::new(),
             outcomes: Vec::new(),
             ms_per_output_token: 0.0,
             max_prompt_tokens: u64::MAX,
@@ -343,6 +352,7 @@ impl Group {
         self.admitted.push(false);
         self.served.push(0);
         self.modes.push(t.mode);
+        self.standard.push(t.standard.map(StandardLimiter::new));
         self.outcomes.push(SimOutcome::default());
         self.pending.push(0.0);
         self.ms_per_output_token = 1000.0 / t.latency_target_tokens_per_s.max(1e-9);
@@ -425,8 +435,13 @@ fn prompt_tokens(e: &ReplayEvent) -> u64 {
     u64::from(e.input_tokens) + u64::from(e.cached_tokens) + u64::from(e.cache_write_tokens)
 }
 
-/// Count a spilled request and its tokens, by billing category and context class.
-fn spill(out: &mut SimOutcome, e: &ReplayEvent) {
+/// Count a spilled request and its tokens, by billing category and context class; a request
+/// the spillover Standard deployment's rate limits answer 429 fails instead.
+fn spill(out: &mut SimOutcome, e: &ReplayEvent, standard: &mut Option<StandardLimiter>) {
+    if standard.as_mut().is_some_and(|s| !s.admit(e)) {
+        out.throttled_requests += 1;
+        return;
+    }
     out.spilled_requests += 1;
     out.spilled.add(
         &RequestTokens {
@@ -801,7 +816,7 @@ impl Simulator<'_> {
         let out = &mut g.outcomes[slot];
         out.context_limit_requests += 1;
         match g.modes[slot] {
-            ThrottleMode::Spillover => spill(out, e),
+            ThrottleMode::Spillover => spill(out, e, &mut g.standard[slot]),
             ThrottleMode::Fail | ThrottleMode::Retry { .. } => out.rejected_requests += 1,
         }
     }
@@ -820,7 +835,7 @@ impl Simulator<'_> {
         out.throttle_responses += 1;
         match g.modes[slot] {
             ThrottleMode::Fail => out.throttled_requests += 1,
-            ThrottleMode::Spillover => spill(out, e),
+            ThrottleMode::Spillover => spill(out, e, &mut g.standard[slot]),
             ThrottleMode::Retry { max_retries } => {
                 if attempt >= max_retries {
                     out.throttled_requests += 1;
@@ -893,6 +908,7 @@ impl Simulator<'_> {
                 o.offered_requests = g.offered;
                 o.served_requests = g.served[i];
                 o.observed_429 = g.observed_429;
+                o.standard = g.standard[i].take().map(StandardLimiter::finish);
                 // Minutes with no admitted traffic count as 0% utilization.
                 let counted = o.utilization.minutes;
                 if counted < span_minutes {
@@ -953,6 +969,7 @@ mod tests {
             bucket_window_s: 10.0,
             max_prompt_tokens: None,
             mode,
+            standard: None,
         }
     }
 
