@@ -582,12 +582,7 @@ fn broken_catalog(file: &str, from: &str, to: &str) -> tempfile::TempDir {
 /// A temporary copy of `data/`'s catalog files, to break on purpose.
 fn copy_of_the_catalog() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    for f in [
-        "deployment_types.yaml",
-        "models.yaml",
-        "pricing.yaml",
-        "regions.yaml",
-    ] {
+    for f in ptuplan::catalog::load::CATALOG_FILES {
         std::fs::copy(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(f),
             dir.path().join(f),

@@ -272,6 +272,19 @@ pub fn build_report_with_progress(
             }
         }
     }
+    let mut warned_models = std::collections::BTreeSet::new();
+    for p in &plans {
+        let u = &p.usage_tier;
+        if u.above && warned_models.insert(p.model.clone()) {
+            warnings.push(format!(
+                "{}: {:.1}B tokens a month across the log's workloads exceed its usage tier of {:.0}B tokens a month; on Standard, Data Zone Standard and Global Standard \"{}\" (S35)",
+                p.model,
+                u.tenant_tokens_per_month / 1e9,
+                u.usage_tier_tokens_per_month.unwrap_or(0) as f64 / 1e9,
+                plan::quota::USAGE_TIER_QUOTE
+            ));
+        }
+    }
     for p in &plans {
         if p.requests > 0 && p.requests_without_max_tokens * 10 > p.requests {
             warnings.push(format!(

@@ -31,6 +31,12 @@
 //! left, so the answer is exact on the lattice as long as spillover cost does not rise with
 //! more PTUs (it falls for equal-sized requests; the README notes the mixed-size exception).
 //! Counts above the best cost divided by the PTU price can never win and are not searched.
+//!
+//! **Spillover under a Standard quota.** A spilled request the Standard deployment's rate
+//! limits reject ([`crate::sim::standard`]) is a failed request: it counts in the failed share,
+//! so a count is feasible only when PTU failures plus Standard 429s stay within the target.
+//! More PTUs spill less, so Standard rejects fewer: the search extends upwards until a count is
+//! feasible, and never refines below an infeasible count (the same monotone assumption).
 
 use std::collections::BTreeMap;
 
@@ -328,8 +334,12 @@ impl Search {
             if l.index(y) - l.index(x) <= 1 {
                 continue;
             }
-            // Fewer PTUs than y spill at least as much as y (the monotone assumption).
-            if goal.max_spill_rate.is_some_and(|m| oy.spilled_share() > m) {
+            // Fewer PTUs than y spill at least as much as y (the monotone assumption), so the
+            // spillover Standard quota rejects at least as many: counts below an infeasible y
+            // are infeasible too.
+            if goal.max_spill_rate.is_some_and(|m| oy.spilled_share() > m)
+                || oy.failed_share() > self.max_throttle_rate
+            {
                 continue;
             }
             let lower = f64::from(x + l.increment_ptus) * usd_per_ptu + goal.spill_usd(oy);
@@ -526,6 +536,7 @@ mod tests {
             bucket_window_s: 60.0,
             max_prompt_tokens: None,
             mode: ThrottleMode::Fail,
+            standard: None,
         }
     }
 
