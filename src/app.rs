@@ -67,6 +67,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             .with_planning(&args.planning)?;
             // Types the workload's region does not offer may be bought elsewhere: size them.
             settings.plan.size_other_types = true;
+            settings.from_region = args.from.as_ref().map(|r| r.trim().to_ascii_lowercase());
             commands::regions::run(&settings)
         }
         Command::Calibrate(args) => commands::calibrate::run(&CalibrateSettings::from_args(&args)?),
@@ -347,6 +348,8 @@ pub struct CompareSettings {
     pub generated_at: Option<String>,
     /// `--overrides`, parsed (applied to the catalog by [`planning_catalog`]).
     pub overrides: Option<Overrides>,
+    /// `regions --from`: where the callers are (None: each workload's own region).
+    pub from_region: Option<String>,
 }
 
 impl CompareSettings {
@@ -440,6 +443,7 @@ impl CompareSettings {
             timings: output.timings,
             generated_at: resolve_generated_at(generated_at)?,
             overrides: None,
+            from_region: None,
         })
     }
 
