@@ -901,6 +901,7 @@ fn ratio_of(part: u64, whole: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::standard::QuotaLevel as QuotaLevelArg;
     use crate::catalog::{load_catalog, CatalogSource};
     use crate::sim::{simulate, Replay, SimParams};
     use crate::usage::UsageRecord;
@@ -941,6 +942,13 @@ mod tests {
         }
         let (summary, events) = replay.finish();
         let mut prepared = prepare(&catalog, &keys, &summary, settings, sim);
+        let (outs, latency) = crate::sim::standard::simulate_per_token(
+            &events,
+            &prepared.per_token_streams(),
+            keys.len(),
+        )
+        .expect("per-token pass");
+        prepared.set_per_token(outs, latency);
         size(&mut prepared, settings, |targets| {
             simulate(
                 &events,
@@ -1089,6 +1097,192 @@ mod tests {
                 assert!((point.cost_for(*billing) - o.cost_usd.expect("cost")).abs() < 1e-9);
             }
         }
+    }
+
+    fn gpt41_quota(tpm: u64) -> PlanSettings {
+        PlanSettings {
+            quota: quota::QuotaSettings {
+                negotiated: vec![quota::NegotiatedQuota {
+                    model: "gpt-4.1".into(),
+                    deployment_type: Some(DeploymentTypeId::GlobalStandard),
+                    tpm,
+                    rpm: None,
+                    origin: "test".into(),
+                }],
+                ..quota::QuotaSettings::default()
+            },
+            ..PlanSettings::default()
+        }
+    }
+
+    /// 100 requests of 1,000 tokens at one instant on gpt-4.1 (3,000 TPM per PTU, 60 s
+    /// bucket): n PTUs admit 3n of them and spill the rest to Global Standard. Unlimited,
+    /// spilling is cheap and 15 PTUs (45 admitted, 55 spilled) is cost-optimal. With a
+    /// 10,000 TPM Global Standard quota (10 RPM by gpt-4.1's 1 RPM per 1,000 TPM: 1 request per
+    /// 10 s window) only the first spill is served and the rest fail, so a count is feasible
+    /// only when at most 2 spill: 35 PTUs on the lattice (33 would do; 30 spills 10, 9 fail).
+    #[test]
+    fn issue_15_search_feasibility_counts_standard_429s_of_spillover() {
+        let records: Vec<UsageRecord> = (0..100).map(|_| request(0, 1000)).collect();
+        let sim = window(60.0, &[60.0]);
+        let hourly = |p: &WorkloadPlan| {
+            p.options
+                .iter()
+                .find(|o| o.id == "global-provisioned/hourly")
+                .cloned()
+                .expect("option")
+        };
+        let free = hourly(&plan_records(&records, &PlanSettings::default(), &sim));
+        assert_eq!(free.ptus, Some(15));
+        assert_eq!(free.spilled_requests, Some(55));
+        let limited = hourly(&plan_records(&records, &gpt41_quota(10_000), &sim));
+        assert_eq!(limited.ptus, Some(35));
+        assert_eq!(limited.throttled_share, Some(0.0));
+        let view = limited.standard_quota.expect("spillover quota view");
+        assert_eq!(view.basis, "negotiated");
+        // At 15 PTUs the same quota fails 54 of 100: infeasible, on the curve.
+        let p = plan_records(&records, &gpt41_quota(10_000), &sim);
+        let s = &p.sizing[&DeploymentTypeId::GlobalProvisioned];
+        let at15 = s.curve.iter().find(|c| c.ptus == 15).expect("evaluated");
+        assert!(
+            (at15.throttled_share - 0.54).abs() < 1e-9,
+            "{}",
+            at15.throttled_share
+        );
+    }
+
+    /// One minute of 150 gpt-4.1 requests (one every 400 ms), each 100 prompt tokens with
+    /// max_completion_tokens 12,000: 12,100 estimated tokens each, 1.815M in the minute (the
+    /// bill is for 100 + 10 tokens). Global Standard Tier 1 is 1M TPM / 1K RPM (S34): the
+    /// counter reaches 1M after 83 requests (the 83rd sees 992,200), 67 (44.7%) get 429 and
+    /// Global Standard is not eligible; Tier 2 (3M / 3K) serves all and is recommended.
+    /// Unlimited (the default) recommends it too and says it needs Tier 2.
+    #[test]
+    fn issue_15_recommendation_changes_with_the_quota_tier() {
+        let records: Vec<UsageRecord> = (0..150)
+            .map(|i| UsageRecord {
+                max_completion_tokens: Some(12_000),
+                completion_tokens: 10,
+                ..request(i * 400, 100)
+            })
+            .collect();
+        let sim = SimParams::default();
+        let gs = |p: &WorkloadPlan| {
+            p.options
+                .iter()
+                .find(|o| o.id == "global-standard")
+                .cloned()
+                .expect("option")
+        };
+        let t1 = plan_records(&records, &with_tier(Some(QuotaLevelArg::Tier1)), &sim);
+        let o = gs(&t1);
+        assert_eq!(o.throttled_requests, Some(67));
+        assert!(!o.eligible);
+        assert!(
+            o.reason.as_deref().unwrap_or("").contains("44.7%"),
+            "{:?}",
+            o.reason
+        );
+        let v = o.standard_quota.expect("view");
+        assert_eq!(v.needs_level.as_deref(), Some("tier-2"));
+        assert!(
+            v.note.contains("needs Tier 2 (3M TPM / 3K RPM)"),
+            "{}",
+            v.note
+        );
+        // 1% of 150 lets one fail: the 149th must see a counter below the quota, 148 x 12,100
+        // = 1,790,800, rounded up within the 0.5% bin and to 1,000 TPM.
+        let tpm = v.needs_tpm.expect("tpm");
+        assert!((1_791_000..=1_800_000).contains(&tpm), "{tpm}");
+        assert_ne!(t1.recommended.as_deref(), Some("global-standard"));
+        let t2 = plan_records(&records, &with_tier(Some(QuotaLevelArg::Tier2)), &sim);
+        assert_eq!(gs(&t2).throttled_requests, Some(0));
+        assert_eq!(t2.recommended.as_deref(), Some("global-standard"));
+        let free = plan_records(&records, &with_tier(None), &sim);
+        assert_eq!(free.recommended.as_deref(), Some("global-standard"));
+        assert_eq!(
+            gs(&free).throttled_requests,
+            None,
+            "unlimited: not simulated as failures"
+        );
+        assert!(gs(&free).note.unwrap_or_default().contains("needs Tier 2"));
+        assert!(!free.usage_tier.above);
+    }
+
+    fn with_tier(tier: Option<QuotaLevelArg>) -> PlanSettings {
+        PlanSettings {
+            quota: quota::QuotaSettings {
+                tier,
+                ..quota::QuotaSettings::default()
+            },
+            ..PlanSettings::default()
+        }
+    }
+
+    /// 150 gpt-4.1 requests of 8,000 prompt tokens in one minute: 1.2M tokens, 52.6B a
+    /// 730-hour month, above gpt-4.1's usage tier of 30B (S35): every Standard option carries
+    /// Microsoft's latency warning; PTU options promise their target.
+    #[test]
+    fn issue_15_usage_tier_warning_above_the_tier() {
+        let records: Vec<UsageRecord> = (0..150).map(|i| request(i * 400, 8_000)).collect();
+        let p = plan_records(&records, &with_tier(None), &SimParams::default());
+        assert!(p.usage_tier.above);
+        assert_eq!(
+            p.usage_tier.usage_tier_tokens_per_month,
+            Some(30_000_000_000)
+        );
+        let per_month = p.usage_tier.tenant_tokens_per_month;
+        assert!((per_month - 1.2e6 * 43_800.0).abs() < 1.0, "{per_month}");
+        for id in ["global-standard", "data-zone-standard"] {
+            let o = p.options.iter().find(|o| o.id == id).expect("option");
+            let risk = o.latency.usage_tier_risk.as_deref().expect("risk");
+            assert!(risk.contains("more than two times higher"), "{risk}");
+        }
+        let ptu = p
+            .options
+            .iter()
+            .find(|o| o.id == "global-provisioned/hourly")
+            .expect("ptu");
+        assert_eq!(ptu.latency.target_tokens_per_s, Some(80.0));
+    }
+
+    /// `--min-tokens-per-s` excludes what cannot promise it: Standard has no target, gpt-4.1
+    /// PTU promises 80 tokens/s.
+    #[test]
+    fn issue_15_min_tokens_per_s_excludes_options_without_a_promise() {
+        let records: Vec<UsageRecord> = (0..60).map(|i| request(i * 1000, 1000)).collect();
+        let settings = |min: f64| PlanSettings {
+            quota: quota::QuotaSettings {
+                min_tokens_per_s: Some(min),
+                ..quota::QuotaSettings::default()
+            },
+            ..PlanSettings::default()
+        };
+        let p = plan_records(&records, &settings(60.0), &SimParams::default());
+        let gs = p
+            .options
+            .iter()
+            .find(|o| o.id == "global-standard")
+            .expect("gs");
+        assert!(!gs.eligible);
+        assert!(gs
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("no latency target"));
+        assert!(
+            p.recommended
+                .as_deref()
+                .unwrap_or("")
+                .contains("provisioned"),
+            "{:?}",
+            p.recommended
+        );
+        let p = plan_records(&records, &settings(90.0), &SimParams::default());
+        assert_eq!(
+            p.recommended, None,
+            "nothing promises 90 tokens/s for gpt-4.1"
+        );
     }
 
     proptest! {

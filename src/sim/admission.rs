@@ -1054,6 +1054,50 @@ mod tests {
         assert!(out[1].throttle_responses >= 2);
     }
 
+    /// 20 requests of 1,000 tokens at once; the 10 s bucket of 60,000 TPM (10,000 tokens)
+    /// admits 10, the other 10 spill. The Standard deployment they spill to has 5,000 TPM:
+    /// its minute counter accepts spills while below 5,000 (levels 0..4,000: 5 accepted), so 5
+    /// spill and 5 fail; at 10,000 TPM (a probe) none would fail.
+    #[test]
+    fn issue_15_spillover_is_limited_by_the_standard_quota() {
+        use crate::sim::standard::{StandardLimits, StandardQuota, MAX_PROBES};
+        let burst: Vec<_> = (0..20).map(|_| req(0, 1000, 0, None)).collect();
+        let mut probes = [None; MAX_PROBES];
+        probes[0] = Some(StandardLimits {
+            tpm: 10_000,
+            rpm: None,
+        });
+        let mut t = target(60_000.0, ThrottleMode::Spillover);
+        t.standard = Some(StandardQuota {
+            active: Some(StandardLimits {
+                tpm: 5_000,
+                rpm: None,
+            }),
+            probes,
+            rpm_per_1000_tpm: None,
+            rpm_window_s: 10.0,
+            missing_max_tokens: MissingMaxTokens::Actual,
+        });
+        let out = run(&burst, &[t, target(60_000.0, ThrottleMode::Spillover)]);
+        assert_eq!(out[0].served_requests, 10);
+        assert_eq!(out[0].spilled_requests, 5);
+        assert_eq!(out[0].throttled_requests, 5);
+        assert_eq!(
+            out[0].spilled.short.input_tokens, 5_000,
+            "only accepted spills are billed"
+        );
+        let std = out[0].standard.as_ref().expect("limiter outcome");
+        assert_eq!((std.offered_requests, std.rejected_requests), (10, 5));
+        assert_eq!(std.probe_rejected[0], Some(0));
+        assert_eq!(std.min_quota_tpm(0), Some(10_000));
+        // Without a quota every spill is served.
+        assert_eq!(
+            (out[1].spilled_requests, out[1].throttled_requests),
+            (10, 0)
+        );
+        assert!(out[1].standard.is_none());
+    }
+
     #[test]
     fn bigger_deployment_can_throttle_more_with_mixed_sizes() {
         // Documented behaviour, not a bug: Azure's leaky bucket admits any request while
@@ -1117,10 +1161,19 @@ mod tests {
     proptest! {
         #[test]
         fn served_throttled_and_spilled_add_up_to_offered(traffic in arb_traffic(), cap in 1_000.0f64..200_000.0, retries in 0u32..3) {
+            let mut limited = target(cap, ThrottleMode::Spillover);
+            limited.standard = Some(crate::sim::standard::StandardQuota {
+                active: Some(crate::sim::standard::StandardLimits { tpm: (cap as u64) / 2 + 1, rpm: Some(60) }),
+                probes: [None; crate::sim::standard::MAX_PROBES],
+                rpm_per_1000_tpm: Some(1.0),
+                rpm_window_s: 1.0,
+                missing_max_tokens: MissingMaxTokens::Actual,
+            });
             let targets = [
                 target(cap, ThrottleMode::Fail),
                 target(cap, ThrottleMode::Spillover),
                 target(cap, ThrottleMode::Retry { max_retries: retries }),
+                limited,
             ];
             for o in run(&traffic, &targets) {
                 prop_assert_eq!(o.offered_requests, traffic.len() as u64);
