@@ -322,7 +322,7 @@ pub fn parse_token_count(text: &str) -> Result<u64, String> {
         .parse()
         .map_err(|_| format!("`{text}` is not a token count (e.g. 5000000, 5M, 450K)"))?;
     let v = v * mult;
-    if !(v.is_finite() && v >= 1.0 && v <= 1e12) || v.fract() != 0.0 {
+    if !(v.is_finite() && (1.0..=1e12).contains(&v)) || v.fract() != 0.0 {
         return Err(format!(
             "`{text}` must be a whole number of tokens between 1 and 10^12"
         ));

@@ -223,6 +223,7 @@ pub struct QuotaView {
 
 /// The view of a Standard deployment's outcome. `other_failed` requests of the option failed
 /// for other reasons and `offered` is the option's request count (the target applies to it).
+#[allow(clippy::too_many_arguments)]
 pub fn view(
     catalog: &Catalog,
     model: &str,
