@@ -31,12 +31,18 @@
 //! left, so the answer is exact on the lattice as long as spillover cost does not rise with
 //! more PTUs (it falls for equal-sized requests; the README notes the mixed-size exception).
 //! Counts above the best cost divided by the PTU price can never win and are not searched.
+//!
+//! **Spillover under a Standard quota.** A spilled request the Standard deployment's rate
+//! limits reject ([`crate::sim::standard`]) is a failed request: it counts in the failed share,
+//! so a count is feasible only when PTU failures plus Standard 429s stay within the target.
+//! More PTUs spill less, so Standard rejects fewer: the search extends upwards until a count is
+//! feasible, and never refines below an infeasible count (the same monotone assumption).
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::cost::Billing;
 use crate::catalog::TokenPrice;
-use crate::sim::{SimOutcome, SimTarget, ThrottleMode};
+use crate::sim::{SimOutcome, SimTarget, StandardQuota, ThrottleMode};
 
 /// No search goes above this many PTUs ($1M per hour at list price): beyond it the answer is
 /// "needs more than 1,000,000 PTUs".
@@ -143,6 +149,8 @@ pub struct LaneTemplate {
     pub max_prompt_tokens: Option<u32>,
     /// What a 429 leads to.
     pub mode: ThrottleMode,
+    /// The spillover Standard deployment's rate limits (None: unlimited).
+    pub standard: Option<StandardQuota>,
 }
 
 impl LaneTemplate {
@@ -154,6 +162,7 @@ impl LaneTemplate {
             bucket_window_s: self.bucket_window_s,
             max_prompt_tokens: self.max_prompt_tokens,
             mode: self.mode,
+            standard: self.standard,
         }
     }
 }
@@ -325,8 +334,12 @@ impl Search {
             if l.index(y) - l.index(x) <= 1 {
                 continue;
             }
-            // Fewer PTUs than y spill at least as much as y (the monotone assumption).
-            if goal.max_spill_rate.is_some_and(|m| oy.spilled_share() > m) {
+            // Fewer PTUs than y spill at least as much as y (the monotone assumption), so the
+            // spillover Standard quota rejects at least as many: counts below an infeasible y
+            // are infeasible too.
+            if goal.max_spill_rate.is_some_and(|m| oy.spilled_share() > m)
+                || oy.failed_share() > self.max_throttle_rate
+            {
                 continue;
             }
             let lower = f64::from(x + l.increment_ptus) * usd_per_ptu + goal.spill_usd(oy);
@@ -468,10 +481,10 @@ pub fn run<E>(
 ) -> Result<u32, E> {
     let budget = budget.max(2);
     let mut passes = 0;
-    let mut known: HashMap<[u64; 6], SimOutcome> = HashMap::new();
+    let mut known: HashMap<[u64; 7], SimOutcome> = HashMap::new();
     loop {
         let mut targets = Vec::new();
-        let mut queued: HashMap<[u64; 6], usize> = HashMap::new();
+        let mut queued: HashMap<[u64; 7], usize> = HashMap::new();
         let mut wanted: Vec<(usize, u32, SimTarget)> = Vec::new();
         for (i, s) in searches.iter().enumerate() {
             for n in s.propose(budget) {
@@ -543,6 +556,7 @@ mod tests {
             bucket_window_s: 60.0,
             max_prompt_tokens: None,
             mode: ThrottleMode::Fail,
+            standard: None,
         }
     }
 
