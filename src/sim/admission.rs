@@ -31,6 +31,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::queue::{Timed, TimedQueue};
 pub use super::spool::OBSERVED_429;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
 use super::standard::{StandardLimiter, StandardOutcome, StandardQuota};
@@ -541,11 +542,10 @@ fn bitmask(flags: &[bool]) -> u128 {
     u128::from(lo) | (u128::from(hi) << 64)
 }
 
-/// A completion correction due at `t_ms` for the slots of `group` set in `mask`.
+/// A completion correction for the slots of `group` set in `mask` (due at its
+/// [`Timed::t_ms`]).
 #[derive(Debug, Clone, Copy)]
 struct Completion {
-    t_ms: i64,
-    seq: u64,
     group: u32,
     delta_tokens: f64,
     mask: u128,
@@ -583,7 +583,6 @@ macro_rules! order_by_time_then_seq {
         }
     };
 }
-order_by_time_then_seq!(Completion);
 order_by_time_then_seq!(Retry);
 
 /// The multi-deployment simulator over one share of the targets.
@@ -593,7 +592,7 @@ struct Simulator<'a> {
     groups: Vec<Group>,
     /// The groups of each workload.
     by_workload: Vec<Vec<usize>>,
-    completions: BinaryHeap<Reverse<Completion>>,
+    completions: TimedQueue<Completion>,
     retries: BinaryHeap<Reverse<Retry>>,
     seq: u64,
 }
@@ -696,7 +695,7 @@ fn run_share(
         params,
         groups,
         by_workload,
-        completions: BinaryHeap::new(),
+        completions: TimedQueue::default(),
         retries: BinaryHeap::new(),
         seq: 0,
     };
@@ -743,8 +742,12 @@ impl Simulator<'_> {
     /// Apply every completion and retry due at or before `t_ms`, in time order.
     fn run_pending_until(&mut self, t_ms: i64) {
         loop {
-            let next_completion = self.completions.peek().map(|Reverse(c)| (c.t_ms, c.seq));
-            let next_retry = self.retries.peek().map(|Reverse(r)| (r.t_ms, r.seq));
+            let next_completion = self.completions.peek_due(t_ms);
+            let next_retry = self
+                .retries
+                .peek()
+                .map(|Reverse(r)| (r.t_ms, r.seq))
+                .filter(|(t, _)| *t <= t_ms);
             let take_completion = match (next_completion, next_retry) {
                 (Some(c), Some(r)) => c <= r,
                 (Some(_), None) => true,
@@ -760,8 +763,8 @@ impl Simulator<'_> {
                 return;
             }
             if take_completion {
-                let Reverse(c) = self.completions.pop().expect("peeked");
-                self.complete(&c);
+                let c = self.completions.pop().expect("peeked");
+                self.complete(c.t_ms, &c.item);
             } else {
                 let Reverse(r) = self.retries.pop().expect("peeked");
                 self.retry(&r);
@@ -769,7 +772,7 @@ impl Simulator<'_> {
         }
     }
 
-    fn complete(&mut self, c: &Completion) {
+    fn complete(&mut self, t_ms: i64, c: &Completion) {
         let g = &mut self.groups[c.group as usize];
         if c.delta_tokens <= 0.0 {
             // Exact when deferred (see `Group::pending_all_tokens`).
@@ -786,7 +789,7 @@ impl Simulator<'_> {
             return;
         }
         // A positive correction does not commute with the floor at zero: apply it now.
-        g.flush_pending(c.t_ms);
+        g.flush_pending(t_ms);
         let mut bits = c.mask;
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
@@ -864,13 +867,15 @@ impl Simulator<'_> {
         let delta_tokens = actual - estimate;
         if mask != 0 && delta_tokens != 0.0 {
             let seq = self.next_seq();
-            self.completions.push(Reverse(Completion {
+            self.completions.push(Timed {
                 t_ms: e.t_ms.saturating_add(latency),
                 seq,
-                group: group as u32,
-                delta_tokens,
-                mask,
-            }));
+                item: Completion {
+                    group: group as u32,
+                    delta_tokens,
+                    mask,
+                },
+            });
         }
     }
 
@@ -950,13 +955,15 @@ impl Simulator<'_> {
         let delta_tokens = actual - estimate;
         if delta_tokens != 0.0 {
             let seq = self.next_seq();
-            self.completions.push(Reverse(Completion {
+            self.completions.push(Timed {
                 t_ms: r.t_ms.saturating_add(latency),
                 seq,
-                group: r.group,
-                delta_tokens,
-                mask: 1u128 << slot,
-            }));
+                item: Completion {
+                    group: r.group,
+                    delta_tokens,
+                    mask: 1u128 << slot,
+                },
+            });
         }
     }
 
@@ -1141,6 +1148,7 @@ mod tests {
             rpm_per_1000_tpm: None,
             rpm_window_s: 10.0,
             missing_max_tokens: MissingMaxTokens::Actual,
+            track_levels: true,
         });
         let out = run(&burst, &[t, target(60_000.0, ThrottleMode::Spillover)]);
         assert_eq!(out[0].served_requests, 10);
@@ -1232,6 +1240,7 @@ mod tests {
                 rpm_per_1000_tpm: Some(1.0),
                 rpm_window_s: 1.0,
                 missing_max_tokens: MissingMaxTokens::Actual,
+                track_levels: true,
             });
             let targets = [
                 target(cap, ThrottleMode::Fail),

@@ -4,6 +4,7 @@
 //! knows about the command line.
 
 pub mod admission;
+pub mod queue;
 pub mod replay;
 pub mod spool;
 pub mod standard;
