@@ -32,8 +32,7 @@ pub fn run(cmd: CatalogCommand) -> Result<Outcome> {
             let mut out = report::open_output(args.out.as_deref())?;
             match args.format {
                 CatalogFormat::Json => {
-                    serde_json::to_writer_pretty(&mut out, &catalog).context("writing JSON")?;
-                    writeln!(out)?;
+                    report::json::write_value(&catalog, &mut out).context("writing JSON")?;
                 }
                 CatalogFormat::Table => write_tables(&catalog, &mut out)?,
             }
@@ -44,11 +43,13 @@ pub fn run(cmd: CatalogCommand) -> Result<Outcome> {
 }
 
 fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
-    writeln!(
+    table::write_line(
         out,
-        "Catalog: {} (as of {})",
-        c.origin,
-        c.newest_as_of().map(|d| d.to_string()).unwrap_or_default()
+        &format!(
+            "Catalog: {} (as of {})",
+            c.origin,
+            c.newest_as_of().map(|d| d.to_string()).unwrap_or_default()
+        ),
     )?;
     let mut models = table::new(
         &[

@@ -88,7 +88,10 @@ pub fn run(args: &RefreshArgs) -> Result<Outcome> {
     )?;
     writeln!(out, "{}", skipped_line(&build.stats))?;
     for o in &build.stats.accepted_outliers {
-        writeln!(out, "accepted outlier (--accept-outliers): {o}")?;
+        table::write_line(
+            &mut out,
+            &format!("accepted outlier (--accept-outliers): {o}"),
+        )?;
     }
     write_review(&mut out, &catalog.origin, &review)?;
     if args.verbose {
@@ -201,14 +204,14 @@ fn write_skipped(out: &mut dyn Write, s: &BuildStats) -> std::io::Result<()> {
         writeln!(out)?;
         writeln!(out, "{title}")?;
         for (name, n) in map {
-            writeln!(out, "  {name}: {n} item(s)")?;
+            table::write_line(out, &format!("  {name}: {n} item(s)"))?;
         }
     }
     if !s.incomplete.is_empty() {
         writeln!(out)?;
         writeln!(out, "Incomplete (left out; the catalog's price stays):")?;
         for i in &s.incomplete {
-            writeln!(out, "  {i}")?;
+            table::write_line(out, &format!("  {i}"))?;
         }
     }
     Ok(())

@@ -11,6 +11,7 @@ use crate::catalog::Catalog;
 use crate::plan;
 use crate::progress::Spinner;
 use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
+use crate::report::escape::terminal;
 use crate::report::gate::{self, Verdict};
 use crate::report::{
     self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
@@ -143,9 +144,9 @@ pub fn announce_verdicts(verdicts: &[Verdict], quiet: bool) -> Outcome {
     for v in verdicts {
         if v.breached {
             breached = true;
-            eprintln!("budget rule {}", v.message());
+            eprintln!("budget rule {}", terminal(&v.message()));
         } else if !quiet {
-            eprintln!("note: budget rule {}", v.message());
+            eprintln!("note: budget rule {}", terminal(&v.message()));
         }
     }
     if breached {
@@ -175,7 +176,7 @@ pub fn build_report_with_progress(
     if settings.using_bundled_sample && !settings.quiet {
         eprintln!(
             "note: no LOG given; replaying the bundled 30-day sample ({}). Pass your own log to plan for it.",
-            settings.inputs[0].source.name()
+            terminal(&settings.inputs[0].source.name())
         );
     }
     let registry = WorkloadRegistry::new(

@@ -13,6 +13,7 @@ use crate::commands::compare::{
     announce_verdicts, build_report_with_spinner, diff_against, evaluate_gates, load_baseline,
 };
 use crate::report::chart::{self, chart_specs};
+use crate::report::escape::terminal;
 use crate::report::html::{self, InlineChart};
 use crate::report::{self, Extras, Format, Report};
 
@@ -44,7 +45,10 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
     };
     let written = write_all(&settings.out_dir, &report, &extras)?;
     if !s.quiet {
-        eprintln!("wrote {written} files to {}", settings.out_dir.display());
+        eprintln!(
+            "wrote {written} files to {}",
+            terminal(&settings.out_dir.display().to_string())
+        );
     }
     Ok(announce_verdicts(&verdicts, s.quiet))
 }

@@ -72,7 +72,7 @@ pub fn run(args: &SampleArgs) -> Result<Outcome> {
             args.requests,
             args.days,
             fmt_ms(start_ms),
-            args.out.display(),
+            crate::report::escape::terminal(&args.out.display().to_string()),
             args.seed
         );
     }

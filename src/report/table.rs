@@ -1,15 +1,49 @@
 //! Terminal tables: one per workload (option, billing, PTUs, costs, throttling, note), the
-//! recommendation marked with `>>`, then a summary line. All tables come from [`new`].
+//! recommendation marked with `>>`, then a summary line. All tables come from [`new`], whose
+//! [`TerminalTable`] escapes every cell for the terminal ([`super::escape::terminal`]); every
+//! other line written here goes through the same helper.
 
+use std::fmt;
 use std::io::{self, IsTerminal, Write};
 
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 
+use super::escape::terminal;
 use super::{fmt_display, fmt_int, fmt_pct, fmt_usd, provenance_lines, Report};
 use crate::plan::{OptionPlan, WorkloadPlan};
 
+/// A table for the terminal: every cell is escaped with [`terminal`] on the way in, so a name
+/// holding escape sequences or line breaks is shown, never interpreted.
+pub struct TerminalTable(Table);
+
+impl TerminalTable {
+    /// Add a row of cells.
+    pub fn add_row<I, S>(&mut self, cells: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let row: Vec<String> = cells
+            .into_iter()
+            .map(|c| terminal(c.as_ref()).into_owned())
+            .collect();
+        self.0.add_row(row);
+    }
+}
+
+impl fmt::Display for TerminalTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Write one line of text for the terminal, escaped like a table cell.
+pub fn write_line(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(out, "{}", terminal(text))
+}
+
 /// The one table factory: preset, width and alignment shared by every table.
-pub fn new(header: &[&str], right_aligned: &[usize]) -> Table {
+pub fn new(header: &[&str], right_aligned: &[usize]) -> TerminalTable {
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);
     let tty = !super::writing_to_file()
@@ -27,19 +61,19 @@ pub fn new(header: &[&str], right_aligned: &[usize]) -> Table {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
-    table
+    TerminalTable(table)
 }
 
 /// Write the report as tables.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", input_line(report))?;
-    for line in provenance_lines(report) {
-        writeln!(out, "{line}")?;
+    write_line(out, &input_line(report))?;
+    for text in provenance_lines(report) {
+        write_line(out, &text)?;
     }
     for w in &report.workloads {
         writeln!(out)?;
-        writeln!(out, "{}", workload_heading(w))?;
-        writeln!(out, "{}", workload_facts(w))?;
+        write_line(out, &workload_heading(w))?;
+        write_line(out, &workload_facts(w))?;
         writeln!(out, "{}", options_table(w))?;
     }
     if !report.reservations.is_empty() {
@@ -51,9 +85,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", reservations_table(report))?;
     }
     writeln!(out)?;
-    writeln!(out, "{}", summary_line(report))?;
+    write_line(out, &summary_line(report))?;
     for warning in &report.warnings {
-        writeln!(out, "warning: {warning}")?;
+        write_line(out, &format!("warning: {warning}"))?;
     }
     Ok(())
 }
@@ -119,7 +153,7 @@ pub fn workload_facts(w: &WorkloadPlan) -> String {
     s
 }
 
-fn options_table(w: &WorkloadPlan) -> Table {
+fn options_table(w: &WorkloadPlan) -> TerminalTable {
     let mut table = new(
         &[
             "",
@@ -155,7 +189,7 @@ fn options_table(w: &WorkloadPlan) -> Table {
     table
 }
 
-fn reservations_table(report: &Report) -> Table {
+fn reservations_table(report: &Report) -> TerminalTable {
     let mut table = new(
         &[
             "Region",

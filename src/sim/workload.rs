@@ -70,7 +70,8 @@ impl<'c> WorkloadRegistry<'c> {
             (None, Some(d)) => self.model_map.get(d).cloned().ok_or_else(|| KeyRejection {
                 field: "model",
                 message: format!(
-                    "empty, and deployment `{d}` has no --model-map entry (pass --model-map {d}=MODEL)"
+                    "empty, and deployment `{d}` has no --model-map entry (pass --model-map {d}=MODEL)",
+                    d = d.escape_debug()
                 ),
             })?,
             (None, None) => {
@@ -89,7 +90,8 @@ impl<'c> WorkloadRegistry<'c> {
                 KeyRejection {
                     field: "model",
                     message: format!(
-                        "unknown model `{name}`{}; known models: {}",
+                        "unknown model `{}`{}; known models: {}",
+                        name.escape_debug(),
                         closest
                             .first()
                             .map(|c| format!(" (did you mean `{c}`?)"))
@@ -125,7 +127,8 @@ impl<'c> WorkloadRegistry<'c> {
             Err(KeyRejection {
                 field: "region",
                 message: format!(
-                    "unknown region `{region}`{best}; use an armRegionName such as eastus2 or swedencentral"
+                    "unknown region `{}`{best}; use an armRegionName such as eastus2 or swedencentral",
+                    region.escape_debug()
                 ),
             })
         }

@@ -63,7 +63,10 @@ impl Columns {
                 } else {
                     raw
                 };
-                String::from_utf8_lossy(raw.trim_ascii()).to_ascii_lowercase()
+                String::from_utf8_lossy(raw.trim_ascii())
+                    .escape_debug()
+                    .to_string()
+                    .to_ascii_lowercase()
             })
             .collect();
         let find = |name: &str| names.iter().position(|n| n == name);
