@@ -180,3 +180,299 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A CSV log of `rows` gpt-4o rows one minute apart from 2026-03-01, with `line_end` between
+/// lines and `edit` applied to each row (by index) first.
+fn csv_log(rows: usize, line_end: &str, edit: impl Fn(usize, String) -> String) -> Vec<u8> {
+    let mut lines =
+        vec!["timestamp,deployment,model,region,prompt_tokens,completion_tokens".to_owned()];
+    for i in 0..rows {
+        let row = format!(
+            "2026-03-{:02}T{:02}:{:02}:00Z,chat,gpt-4o,eastus2,{},{}",
+            1 + i / 1440,
+            i / 60 % 24,
+            i % 60,
+            100 + i % 7,
+            10 + i % 3
+        );
+        lines.push(edit(i, row));
+    }
+    let mut text = lines.join(line_end);
+    text.push_str(line_end);
+    text.into_bytes()
+}
+
+/// The same rows as JSON Lines.
+fn jsonl_log(rows: usize, line_end: &str, edit: impl Fn(usize, String) -> String) -> Vec<u8> {
+    let mut lines = Vec::new();
+    for i in 0..rows {
+        let row = format!(
+            "{{\"timestamp\":\"2026-03-{:02}T{:02}:{:02}:00Z\",\"deployment\":\"chat\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"usage\":{{\"prompt_tokens\":{},\"completion_tokens\":{}}}}}",
+            1 + i / 1440,
+            i / 60 % 24,
+            i % 60,
+            100 + i % 7,
+            10 + i % 3
+        );
+        lines.push(edit(i, row));
+    }
+    let mut text = lines.join(line_end);
+    text.push_str(line_end);
+    text.into_bytes()
+}
+
+/// `compare --format json` on `path` with `threads` reading threads (every file qualifies for
+/// parallel reading): exit code, stdout, stderr.
+fn compare_with_threads(
+    path: &Path,
+    threads: u32,
+    extra: &[&str],
+) -> (Option<i32>, String, String) {
+    let out = ptuplan()
+        .arg("compare")
+        .arg(path)
+        .args(["--format", "json", "--quiet", "--parallel-min-bytes", "1"])
+        .args(["--threads", &threads.to_string()])
+        .args(extra)
+        .output()
+        .expect("runs");
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+/// Guarantee 4: a NUL byte or invalid UTF-8 in a name is caught wherever it is in the file
+/// (here after 300 KB of good rows), in CSV and JSON Lines, by one thread or several, and the
+/// error names the line; `--skip-invalid` skips exactly those rows.
+#[test]
+fn issue_12_nul_and_invalid_utf8_are_caught_anywhere_in_the_file() {
+    let dir = TempDir::new().expect("temp dir");
+    let rows = 8000;
+    let bad_at = 7500; // line 7502 in CSV (header first), 7501 in JSON Lines
+    let cases: Vec<(&str, Vec<u8>, u64, &str)> = vec![
+        (
+            "nul.csv",
+            csv_log(rows, "\n", |i, r| {
+                if i == bad_at {
+                    r.replacen("chat", "ch\0at", 1)
+                } else {
+                    r
+                }
+            }),
+            7502,
+            "field `row`: contains a NUL byte",
+        ),
+        (
+            "nul.jsonl",
+            jsonl_log(rows, "\n", |i, r| {
+                if i == bad_at {
+                    r.replacen("chat", "ch\0at", 1)
+                } else {
+                    r
+                }
+            }),
+            7501,
+            "field `row`: contains a NUL byte",
+        ),
+        (
+            "escaped-nul.jsonl",
+            jsonl_log(rows, "\n", |i, r| {
+                if i == bad_at {
+                    r.replacen("chat", "ch\\u0000at", 1)
+                } else {
+                    r
+                }
+            }),
+            7501,
+            "field `deployment`: contains a NUL character",
+        ),
+        (
+            "utf8.csv",
+            csv_log(rows, "\n", |_, r| r),
+            7502,
+            "field `deployment`: not valid UTF-8",
+        ),
+        (
+            "utf8.jsonl",
+            jsonl_log(rows, "\n", |_, r| r),
+            7501,
+            "invalid unicode code point",
+        ),
+    ];
+    for (name, mut bytes, line, phrase) in cases {
+        if name.starts_with("utf8") {
+            // Replace the deployment name of the bad row with bytes that are not UTF-8.
+            let text = String::from_utf8(bytes.clone()).expect("utf-8");
+            let start: usize = text
+                .split_inclusive('\n')
+                .take(line as usize - 1)
+                .map(str::len)
+                .sum();
+            let at = start + text[start..].find("chat").expect("name");
+            bytes[at..at + 4].copy_from_slice(b"c\xffa\xfe");
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let offset: usize = text
+            .split_inclusive('\n')
+            .take(line as usize - 1)
+            .map(str::len)
+            .sum();
+        assert!(
+            offset > 256 * 1024,
+            "{name}: the bad row is beyond the first 256 KiB"
+        );
+        let path = dir.path().join(name);
+        fs::write(&path, &bytes).expect("write");
+        for threads in [1, 4] {
+            let (code, _, stderr) = compare_with_threads(&path, threads, &[]);
+            assert_eq!(code, Some(1), "{name} threads {threads}: {stderr}");
+            assert!(
+                stderr.contains(&format!("{name}:{line}: ")) && stderr.contains(phrase),
+                "{name} threads {threads}: {stderr}"
+            );
+            let (code, stdout, stderr) = compare_with_threads(&path, threads, &["--skip-invalid"]);
+            assert_eq!(code, Some(0), "{name}: {stderr}");
+            let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+            assert_eq!(v["input"]["skipped"], 1, "{name}");
+            assert_eq!(v["input"]["records"], rows as u64 - 1, "{name}");
+            assert!(v["input"]["skipped_examples"][0]
+                .as_str()
+                .is_some_and(|e| e.contains(&format!(":{line}: "))));
+        }
+    }
+    // A NUL in the first line is a binary file, not a log.
+    let path = dir.path().join("binary.csv");
+    fs::write(&path, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("write");
+    ptuplan()
+        .arg("compare")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("binary"));
+}
+
+/// Guarantee 6: the same bytes give the same output (or the same error) whatever `--threads`,
+/// for every line ending (LF, CRLF, CR only, mixed), CSV and JSON Lines, strict and with
+/// `--skip-invalid`, with a bad row and a row far outside the log's span.
+#[test]
+fn issue_12_results_never_depend_on_threads() {
+    let dir = TempDir::new().expect("temp dir");
+    let endings = [
+        ("lf", "\n"),
+        ("crlf", "\r\n"),
+        ("cr", "\r"),
+        ("mixed", "mixed"),
+    ];
+    for (label, ending) in endings {
+        for jsonl in [false, true] {
+            let edit = |i: usize, r: String| match i {
+                700 => r.replacen("100", "-5", 1).replacen("101", "-5", 1),
+                1500 => r.replacen("2026-03-02", "2019-01-01", 1),
+                _ => r,
+            };
+            let mut bytes = if jsonl {
+                jsonl_log(3000, "\n", edit)
+            } else {
+                csv_log(3000, "\n", edit)
+            };
+            bytes = match ending {
+                "mixed" => {
+                    // Every third line end CRLF, every third CR.
+                    let mut out = Vec::new();
+                    let mut n = 0;
+                    for b in bytes {
+                        if b == b'\n' {
+                            n += 1;
+                            match n % 3 {
+                                0 => out.extend_from_slice(b"\r\n"),
+                                1 => out.push(b'\r'),
+                                _ => out.push(b'\n'),
+                            }
+                        } else {
+                            out.push(b);
+                        }
+                    }
+                    out
+                }
+                e => String::from_utf8(bytes)
+                    .expect("utf-8")
+                    .replace('\n', e)
+                    .into_bytes(),
+            };
+            let path = dir.path().join(format!(
+                "log-{label}.{}",
+                if jsonl { "jsonl" } else { "csv" }
+            ));
+            fs::write(&path, &bytes).expect("write");
+            for extra in [&[][..], &["--skip-invalid"][..]] {
+                let one = compare_with_threads(&path, 1, extra);
+                for threads in [2, 3, 4] {
+                    assert_eq!(
+                        compare_with_threads(&path, threads, extra),
+                        one,
+                        "{} {extra:?}: --threads {threads} differs from --threads 1",
+                        path.display()
+                    );
+                }
+                if extra.is_empty() {
+                    assert_eq!(one.0, Some(1));
+                    let line = if jsonl { 701 } else { 702 };
+                    assert!(one.2.contains(&format!(":{line}: field `")), "{}", one.2);
+                } else {
+                    assert_eq!(one.0, Some(0), "{}", one.2);
+                    let v: serde_json::Value = serde_json::from_str(&one.1).expect("json");
+                    assert_eq!(v["input"]["skipped"], 2);
+                    assert_eq!(v["input"]["records"], 2998);
+                    assert_eq!(v["input"]["start"], "2026-03-01T00:00:00Z");
+                }
+            }
+        }
+    }
+}
+
+/// Guarantee 6: a stray row decides nothing. Strict, the error names the stray row's line
+/// wherever it is; with `--skip-invalid` the report equals the one of the log without it.
+#[test]
+fn issue_12_a_stray_row_never_decides_the_span() {
+    let dir = TempDir::new().expect("temp dir");
+    let clean = dir.path().join("clean.csv");
+    fs::write(&clean, csv_log(500, "\n", |_, r| r)).expect("write");
+    let (_, expected, _) = compare_with_threads(&clean, 1, &[]);
+    let mut expected: serde_json::Value = serde_json::from_str(&expected).expect("json");
+    for stray_at in [0usize, 250, 499] {
+        let path = dir.path().join(format!("stray-{stray_at}.csv"));
+        fs::write(
+            &path,
+            csv_log(500, "\n", |i, r| {
+                if i == stray_at {
+                    format!("{r}\n1999-12-31T23:00:00Z,chat,gpt-4o,eastus2,100,10")
+                } else {
+                    r
+                }
+            }),
+        )
+        .expect("write");
+        let line = stray_at + 3;
+        let (code, _, stderr) = compare_with_threads(&path, 1, &[]);
+        assert_eq!(code, Some(1));
+        assert!(
+            stderr.contains(&format!(
+                "stray-{stray_at}.csv:{line}: field `timestamp`: 1999-12-31T23:00:00Z lies outside"
+            )),
+            "{stderr}"
+        );
+        let (code, got, _) = compare_with_threads(&path, 1, &["--skip-invalid"]);
+        assert_eq!(code, Some(0));
+        let mut got: serde_json::Value = serde_json::from_str(&got).expect("json");
+        assert_eq!(got["input"]["skipped"], 1);
+        for v in [&mut got, &mut expected] {
+            let input = v["input"].as_object_mut().expect("input");
+            for key in ["files", "skipped", "skipped_examples"] {
+                input.remove(key);
+            }
+            v.as_object_mut().expect("report").remove("warnings");
+        }
+        assert_eq!(
+            got, expected,
+            "skipping the stray row leaves the clean report"
+        );
+    }
+}

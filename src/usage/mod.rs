@@ -10,6 +10,7 @@ pub mod csv;
 pub mod detect;
 pub mod fields;
 pub mod jsonl;
+pub mod lines;
 pub mod parallel;
 pub mod synth;
 
@@ -111,6 +112,12 @@ pub struct SinkError {
 pub trait RecordSink: Send + Sized {
     /// Take one record.
     fn take(&mut self, record: UsageRecord) -> Result<(), SinkError>;
+    /// Take one record read from line `line` of input `path` (the readers call this; a sink
+    /// that decides about rows after reading, such as the span, keeps the position).
+    fn take_at(&mut self, record: UsageRecord, path: &str, line: u64) -> Result<(), SinkError> {
+        let _ = (path, line);
+        self.take(record)
+    }
     /// An empty sink of the same kind, for another part of the file.
     fn fork(&self) -> Self;
     /// Absorb a fork that read the part of the file after everything this sink has seen.
@@ -193,6 +200,19 @@ impl ReadSummary {
         self.skipped += 1;
         if self.skipped_examples.len() < SKIPPED_EXAMPLES {
             self.skipped_examples.push(err.to_string());
+        }
+    }
+
+    /// Count rows skipped after reading (a sink's decision about the whole log, such as the
+    /// span): they were delivered as records, so they move from `records` to `skipped`; their
+    /// examples follow the readers' own.
+    pub fn absorb_late_skips(&mut self, rows: u64, examples: Vec<String>) {
+        self.records -= rows.min(self.records);
+        self.skipped += rows;
+        for e in examples {
+            if self.skipped_examples.len() < SKIPPED_EXAMPLES {
+                self.skipped_examples.push(e);
+            }
         }
     }
 
@@ -357,7 +377,7 @@ pub(crate) fn deliver<S: RecordSink>(
     line: u64,
 ) -> Result<(), UsageError> {
     let problem = match parsed {
-        Ok(record) => match sink.take(record) {
+        Ok(record) => match sink.take_at(record, path, line) {
             Ok(()) => {
                 summary.records += 1;
                 return Ok(());
