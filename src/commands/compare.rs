@@ -69,7 +69,16 @@ impl Counted<'_> {
 
 impl RecordSink for Counted<'_> {
     fn take(&mut self, record: usage::UsageRecord) -> Result<(), SinkError> {
-        self.replay.take(record)?;
+        self.take_at(record, "", 0)
+    }
+
+    fn take_at(
+        &mut self,
+        record: usage::UsageRecord,
+        path: &str,
+        line: u64,
+    ) -> Result<(), SinkError> {
+        self.replay.take_at(record, path, line)?;
         self.unreported += 1;
         if self.unreported == PROGRESS_EVERY {
             let total = self.seen.fetch_add(self.unreported, Ordering::Relaxed) + self.unreported;
@@ -197,11 +206,19 @@ pub fn build_report_with_progress(
         parallel_min_bytes: settings.parallel_min_bytes,
     };
     let started = std::time::Instant::now();
-    let read = usage::read_usage(&settings.inputs, &options, &registry, &mut replay)
+    let mut read = usage::read_usage(&settings.inputs, &options, &registry, &mut replay)
         .context("reading usage logs")?;
     progress(Progress::Records(read.records));
     let keys = registry.keys();
-    let (summary, events) = replay.into_inner().finish();
+    let sim::Finished {
+        summary,
+        events,
+        outside_span,
+    } = replay
+        .into_inner()
+        .finish_checked(settings.skip_invalid)
+        .context("reading usage logs")?;
+    read.absorb_late_skips(outside_span.rows, outside_span.examples);
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
     let prepared = plan::prepare(catalog, &keys, &summary, &settings.plan);

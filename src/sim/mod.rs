@@ -4,11 +4,14 @@
 //! knows about the command line.
 
 pub mod admission;
+pub mod minutes;
 pub mod replay;
+pub mod span;
 pub mod spool;
 pub mod workload;
 
 pub use admission::{simulate, MissingMaxTokens, SimOutcome, SimParams, SimTarget, ThrottleMode};
-pub use replay::{Replay, ReplaySummary, WorkloadTotals};
+pub use minutes::{MinuteDemand, MinuteSeries};
+pub use replay::{Finished, Replay, ReplaySummary, SpanSkips, WorkloadTotals};
 pub use spool::{EventSpool, SortedEvents};
 pub use workload::{WorkloadKey, WorkloadRegistry};
