@@ -209,6 +209,8 @@ pub struct CompareSettings {
     pub threads: usize,
     /// Smallest file read by several threads.
     pub parallel_min_bytes: u64,
+    /// Events per spool chunk.
+    pub spool_chunk_events: usize,
     /// Admission-model parameters.
     pub sim: SimParams,
     /// Planning settings.
@@ -275,6 +277,7 @@ impl CompareSettings {
                     .min(4),
             },
             parallel_min_bytes: input.parallel_min_bytes,
+            spool_chunk_events: input.spool_chunk_events as usize,
             sim: ensure_sim(sim)?,
             plan: ensure_plan(sim)?,
             format: output

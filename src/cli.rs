@@ -141,6 +141,9 @@ pub struct InputArgs {
     /// Smallest file read by several threads, in bytes (for tests).
     #[arg(long, hide = true, default_value_t = ptuplan_parallel_min_bytes())]
     pub parallel_min_bytes: u64,
+    /// Events held in memory before the spool spills a sorted run to a temp file (for tests).
+    #[arg(long, hide = true, default_value_t = crate::sim::spool::CHUNK_EVENTS as u32, value_parser = clap::value_parser!(u32).range(1..=(1 << 24)))]
+    pub spool_chunk_events: u32,
 }
 
 fn ptuplan_parallel_min_bytes() -> u64 {

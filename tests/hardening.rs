@@ -476,3 +476,63 @@ fn issue_12_a_stray_row_never_decides_the_span() {
         );
     }
 }
+
+/// Guarantee 8: an interrupted run leaves no spool file behind. The run reads stdin, which the
+/// test keeps open after enough rows to spill several runs; once they are on disk the test
+/// sends the signal. The exit status is the signal's (a shell sees an interrupted command).
+#[cfg(unix)]
+#[test]
+fn issue_12_spool_files_are_removed_on_sigint_and_sigterm() {
+    use std::io::Write;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    for (signal, number) in [("INT", 2), ("TERM", 15)] {
+        let tmp = TempDir::new().expect("temp dir");
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ptuplan"))
+            .args(["compare", "-", "--quiet", "--spool-chunk-events", "2"])
+            .env("TMPDIR", tmp.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawns");
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(&csv_log(10, "\n", |_, r| r))
+            .expect("write");
+        stdin.flush().expect("flush");
+        // Wait (bounded) until the spool has spilled runs into the run's directory.
+        let spilled = || {
+            walk(tmp.path())
+                .iter()
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("spool-"))
+                })
+                .count()
+        };
+        let mut waited = 0;
+        while spilled() < 3 {
+            assert!(waited < 600, "no spool files appeared");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            waited += 1;
+        }
+        let status = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let status = child.wait().expect("waits");
+        drop(stdin);
+        assert_eq!(
+            status.signal(),
+            Some(number),
+            "killed by SIG{signal}: {status:?}"
+        );
+        let left: Vec<PathBuf> = fs::read_dir(tmp.path())
+            .expect("tmp")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        assert!(left.is_empty(), "SIG{signal} left {left:?}");
+    }
+}

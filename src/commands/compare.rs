@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 
 use crate::app::{catalog_from, planning_catalog, CompareSettings, GateSettings, Outcome};
 use crate::catalog::Catalog;
+use crate::cleanup::TempArea;
 use crate::plan;
 use crate::progress::Spinner;
 use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
@@ -17,7 +18,7 @@ use crate::report::{
     self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
 };
 use crate::sim::replay::fmt_ms;
-use crate::sim::{self, Replay, WorkloadRegistry};
+use crate::sim::{self, EventSpool, Replay, WorkloadRegistry};
 use crate::usage::{self, ReadOptions, RecordSink, SinkError};
 
 /// Run `compare`.
@@ -193,9 +194,11 @@ pub fn build_report_with_progress(
         settings.model_map.clone(),
         settings.default_region.clone(),
     );
+    // Spilled runs go to a directory of this run, removed on any exit (see `cleanup`).
+    let temp = TempArea::new().context("creating a temp directory for the replay spool")?;
     let seen = AtomicU64::new(0);
     let mut replay = Counted {
-        replay: Replay::default(),
+        replay: Replay::with_spool(EventSpool::in_dir(temp.path(), settings.spool_chunk_events)),
         unreported: 0,
         seen: &seen,
         progress,
