@@ -3,10 +3,11 @@
 //! handled by clap), then flags. Only settings types go past this module.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::catalog::load::CATALOG_FILES;
 use crate::catalog::overrides::{AppliedOverride, Overrides};
 use crate::catalog::prices::{layer_prices, load_prices_file};
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
@@ -18,6 +19,7 @@ use crate::commands;
 use crate::plan::{Billing, PlanSettings, ReservePolicy, SalesFacts, ThrottlePolicy};
 use crate::report::diff::DiffFormat;
 use crate::report::gate::GateRule;
+use crate::report::guard::InputFiles;
 use crate::report::Format;
 use crate::sim::{MissingMaxTokens, SimParams};
 use crate::usage::{InputFormat, InputSource, InputSpec};
@@ -107,6 +109,30 @@ pub fn planning_catalog(
         None => Vec::new(),
     };
     Ok((catalog, applied))
+}
+
+/// The catalog files the flags make a run read (`--catalog DIR`'s YAML files, `meters.yaml`,
+/// `--prices`), added to `files`.
+pub fn add_catalog_inputs(files: &mut InputFiles, args: &CatalogArgs) {
+    if let Some(dir) = &args.catalog {
+        for name in CATALOG_FILES.iter().chain(["meters.yaml"].iter()) {
+            files.add(&dir.join(name));
+        }
+    }
+    if let Some(p) = &args.prices {
+        files.add(p);
+    }
+}
+
+/// Refuse an output path that is one of the run's inputs, before any work is done (a usage
+/// error, exit status 2). `open_output` checks again when the file is created.
+pub fn ensure_output_spares_inputs(inputs: &InputFiles, out: Option<&Path>) -> Result<()> {
+    match out {
+        Some(out) => inputs
+            .ensure_not_input(out)
+            .map_err(|e| UsageError(e.to_string()).into()),
+        None => Ok(()),
+    }
 }
 
 /// A cross-flag problem clap cannot see; `main` exits with status 2, like clap's own usage
@@ -290,6 +316,25 @@ impl CompareSettings {
             generated_at: resolve_generated_at(generated_at)?,
             overrides: None,
         })
+    }
+
+    /// Every file this run reads (logs, catalog files, `--prices`, `--overrides`, and
+    /// `baseline`), so that no output replaces one.
+    pub fn input_files(&self, baseline: Option<&Path>) -> InputFiles {
+        let mut files = InputFiles::new();
+        for input in &self.inputs {
+            if let InputSource::File(p) = &input.source {
+                files.add(p);
+            }
+        }
+        add_catalog_inputs(&mut files, &self.catalog);
+        if let Some(o) = &self.overrides {
+            files.add(&o.path);
+        }
+        if let Some(b) = baseline {
+            files.add(b);
+        }
+        files
     }
 
     /// Add `--overrides` and `--residency`: the file is read and checked here (file and line in

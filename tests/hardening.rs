@@ -536,3 +536,305 @@ fn issue_12_spool_files_are_removed_on_sigint_and_sigterm() {
         assert!(left.is_empty(), "SIG{signal} left {left:?}");
     }
 }
+
+/// Run `args` and expect a refusal to overwrite `input`, which must keep its bytes.
+fn assert_refused(args: &[&std::ffi::OsStr], input: &Path) {
+    let before = fs::read(input).expect("input exists");
+    let out = ptuplan().args(args).output().expect("runs");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(stderr.contains("refusing to write"), "{args:?}: {stderr}");
+    assert_eq!(
+        fs::read(input).expect("input"),
+        before,
+        "{args:?} changed the input"
+    );
+}
+
+/// Guarantee 1: no output replaces an input, by its own name, another spelling, a symlink or
+/// a hard link: `--out` of every command, and every file of the report directory.
+#[test]
+fn issue_12_outputs_never_overwrite_inputs() {
+    let dir = TempDir::new().expect("temp dir");
+    let d = dir.path();
+    let log = d.join("usage.csv");
+    fs::copy(fixture("good/tiny.csv"), &log).expect("copy");
+    let os = |p: &Path| p.as_os_str().to_owned();
+    let s = |t: &str| std::ffi::OsString::from(t);
+    let mut names = vec![log.clone(), d.join(".").join("usage.csv")];
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&log, d.join("link.csv")).expect("symlink");
+        names.push(d.join("link.csv"));
+    }
+    fs::hard_link(&log, d.join("hard.csv")).expect("hard link");
+    names.push(d.join("hard.csv"));
+    for out in &names {
+        for cmd in ["compare", "regions"] {
+            assert_refused(&[&s(cmd), &os(&log), &s("--out"), &os(out)], &log);
+        }
+    }
+    // Overrides, prices, baseline and catalog files are inputs too.
+    let overrides = d.join("overrides.yaml");
+    fs::copy(fixture("prices/overrides.yaml"), &overrides).expect("copy");
+    assert_refused(
+        &[
+            &s("compare"),
+            &os(&log),
+            &s("--overrides"),
+            &os(&overrides),
+            &s("--out"),
+            &os(&overrides),
+        ],
+        &overrides,
+    );
+    let baseline = d.join("base.json");
+    fs::copy(fixture("reports/base.json"), &baseline).expect("copy");
+    assert_refused(
+        &[
+            &s("compare"),
+            &os(&log),
+            &s("--baseline"),
+            &os(&baseline),
+            &s("--out"),
+            &os(&baseline),
+        ],
+        &baseline,
+    );
+    let new = fixture("reports/new.json");
+    assert_refused(
+        &[
+            &s("diff"),
+            &os(&baseline),
+            &os(&new),
+            &s("--out"),
+            &os(&baseline),
+        ],
+        &baseline,
+    );
+    let catalog = d.join("catalog");
+    fs::create_dir(&catalog).expect("dir");
+    for name in [
+        "deployment_types.yaml",
+        "models.yaml",
+        "pricing.yaml",
+        "regions.yaml",
+        "meters.yaml",
+    ] {
+        fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("data")
+                .join(name),
+            catalog.join(name),
+        )
+        .expect("copy");
+    }
+    let models = catalog.join("models.yaml");
+    assert_refused(
+        &[
+            &s("catalog"),
+            &s("show"),
+            &s("--catalog"),
+            &os(&catalog),
+            &s("--out"),
+            &os(&models),
+        ],
+        &models,
+    );
+    assert_refused(
+        &[
+            &s("compare"),
+            &os(&log),
+            &s("--catalog"),
+            &os(&catalog),
+            &s("--out"),
+            &os(&catalog.join("pricing.yaml")),
+        ],
+        &catalog.join("pricing.yaml"),
+    );
+    assert_refused(
+        &[
+            &s("catalog"),
+            &s("refresh"),
+            &s("--catalog"),
+            &os(&catalog),
+            &s("--endpoint"),
+            &s("http://127.0.0.1:9/never-contacted"),
+            &s("--out"),
+            &os(&catalog.join("regions.yaml")),
+        ],
+        &catalog.join("regions.yaml"),
+    );
+    // The report directory: a log or a baseline named like a report file inside it.
+    let reports = d.join("reports");
+    fs::create_dir(&reports).expect("dir");
+    let inside = reports.join("options.csv");
+    fs::copy(fixture("good/tiny.csv"), &inside).expect("copy");
+    assert_refused(
+        &[&s("report"), &os(&inside), &s("--out-dir"), &os(&reports)],
+        &inside,
+    );
+    let previous = reports.join("report.json");
+    fs::copy(fixture("reports/base.json"), &previous).expect("copy");
+    assert_refused(
+        &[
+            &s("report"),
+            &os(&log),
+            &s("--baseline"),
+            &os(&previous),
+            &s("--out-dir"),
+            &os(&reports),
+        ],
+        &previous,
+    );
+}
+
+/// Guarantee 2: the report directory is replaced as a whole. A symlink inside it is replaced,
+/// never followed out (a `charts` link is refused); charts of the previous run that this run
+/// does not write are removed, other files are kept; a run killed at any moment leaves every
+/// file complete, either the previous run's or the new one's.
+#[cfg(unix)]
+#[test]
+fn issue_12_report_directory_is_written_as_a_whole() {
+    use std::os::unix::fs::symlink;
+    let dir = TempDir::new().expect("temp dir");
+    let d = dir.path();
+    let reports = d.join("reports");
+    fs::create_dir(&reports).expect("dir");
+    let outside = d.join("outside.md");
+    fs::write(&outside, "precious").expect("write");
+    symlink(&outside, reports.join("report.md")).expect("symlink");
+    let hostile = fixture("reports/hostile.csv");
+    ptuplan()
+        .arg("report")
+        .arg(&hostile)
+        .arg("--quiet")
+        .arg("--out-dir")
+        .arg(&reports)
+        .assert()
+        .success();
+    assert_eq!(fs::read_to_string(&outside).expect("outside"), "precious");
+    assert!(fs::read_to_string(reports.join("report.md"))
+        .expect("md")
+        .starts_with("# ptuplan cost report"));
+    let charts = |r: &Path| -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(r.join("charts"))
+            .expect("charts")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(charts(&reports).len(), 18);
+    fs::write(reports.join("README.md"), "user file").expect("write");
+    // A run on one workload: the other workload's charts go, the user's file stays.
+    let one = d.join("one.csv");
+    let body = fs::read_to_string(&hostile).expect("fixture");
+    let kept: Vec<&str> = body.lines().filter(|l| !l.contains(",a|b,")).collect();
+    fs::write(&one, kept.join("\n") + "\n").expect("write");
+    ptuplan()
+        .arg("report")
+        .arg(&one)
+        .arg("--out-dir")
+        .arg(&reports)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "removed 8 the previous run wrote",
+        ));
+    assert!(
+        charts(&reports).iter().all(|c| !c.contains("-02-")),
+        "{:?}",
+        charts(&reports)
+    );
+    assert_eq!(
+        fs::read_to_string(reports.join("README.md")).expect("kept"),
+        "user file"
+    );
+    let manifest = fs::read_to_string(reports.join("manifest.txt")).expect("manifest");
+    assert_eq!(
+        manifest.lines().filter(|l| !l.starts_with('#')).count(),
+        10 + 4
+    );
+
+    // Killed while it writes: every file is complete, the old version or the new one.
+    let names = [
+        "report.md",
+        "report.json",
+        "options.csv",
+        "report.html",
+        "manifest.txt",
+    ];
+    let old: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| fs::read(reports.join(n)).expect("old"))
+        .collect();
+    let fresh = d.join("fresh");
+    ptuplan()
+        .arg("report")
+        .arg(&hostile)
+        .arg("--quiet")
+        .arg("--out-dir")
+        .arg(&fresh)
+        .assert()
+        .success();
+    let new: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| fs::read(fresh.join(n)).expect("new"))
+        .collect();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ptuplan"))
+        .arg("report")
+        .arg(&hostile)
+        .arg("--quiet")
+        .arg("--out-dir")
+        .arg(&reports)
+        .spawn()
+        .expect("spawns");
+    let staging = || {
+        fs::read_dir(d).expect("dir").any(|e| {
+            e.expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .contains(".ptuplan-tmp-")
+        })
+    };
+    for _ in 0..20_000 {
+        if staging() || child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    for (i, n) in names.iter().enumerate() {
+        let now = fs::read(reports.join(n)).expect("still there");
+        assert!(
+            now == old[i] || now == new[i],
+            "{n} is neither the old nor the new version"
+        );
+    }
+    for c in charts(&reports) {
+        let len = fs::metadata(reports.join("charts").join(&c))
+            .expect("chart")
+            .len();
+        assert!(len > 0, "charts/{c} is empty");
+    }
+
+    // charts/ as a link out of the directory is refused, and nothing is written there.
+    let elsewhere = d.join("elsewhere");
+    fs::create_dir(&elsewhere).expect("dir");
+    let linked = d.join("linked");
+    fs::create_dir(&linked).expect("dir");
+    symlink(&elsewhere, linked.join("charts")).expect("symlink");
+    ptuplan()
+        .arg("report")
+        .arg(&hostile)
+        .arg("--out-dir")
+        .arg(&linked)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "is a symbolic link; refusing to follow it",
+        ));
+    assert_eq!(fs::read_dir(&elsewhere).expect("dir").count(), 0);
+}

@@ -4,9 +4,10 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::app::{catalog_from, Outcome};
+use crate::app::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs, Outcome};
 use crate::catalog::Catalog;
 use crate::cli::{CatalogCommand, CatalogFormat};
+use crate::report::guard::InputFiles;
 use crate::report::{self, table};
 
 /// Run a `catalog` subcommand.
@@ -28,8 +29,11 @@ pub fn run(cmd: CatalogCommand) -> Result<Outcome> {
             Ok(Outcome::Ok)
         }
         CatalogCommand::Show(args) => {
+            let mut inputs = InputFiles::new();
+            add_catalog_inputs(&mut inputs, &args.catalog);
+            ensure_output_spares_inputs(&inputs, args.out.as_deref())?;
             let catalog = catalog_from(&args.catalog)?;
-            let mut out = report::open_output(args.out.as_deref())?;
+            let mut out = report::open_output(args.out.as_deref(), &inputs)?;
             match args.format {
                 CatalogFormat::Json => {
                     report::json::write_value(&catalog, &mut out).context("writing JSON")?;

@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
 
-use crate::app::{catalog_from, planning_catalog, CompareSettings, GateSettings, Outcome};
+use crate::app::{
+    catalog_from, ensure_output_spares_inputs, planning_catalog, CompareSettings, GateSettings,
+    Outcome,
+};
 use crate::catalog::Catalog;
 use crate::cleanup::TempArea;
 use crate::plan;
@@ -23,6 +26,8 @@ use crate::usage::{self, ReadOptions, RecordSink, SinkError};
 
 /// Run `compare`.
 pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> {
+    let inputs = settings.input_files(gates.baseline.as_deref());
+    ensure_output_spares_inputs(&inputs, settings.out.as_deref())?;
     let catalog = catalog_from(&settings.catalog)?;
     let baseline = load_baseline(gates)?;
     let report = build_report_with_spinner(settings, &catalog)?;
@@ -33,7 +38,7 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
         verdicts: &verdicts,
         mention_files: false,
     };
-    let mut out = report::open_output(settings.out.as_deref())?;
+    let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
     report::render_with(&report, settings.format, &extras, &mut out)
         .context("writing the report")?;
     out.flush().context("writing the report")?;

@@ -8,9 +8,11 @@ pub mod csv;
 pub mod diff;
 pub mod escape;
 pub mod gate;
+pub mod guard;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod outdir;
 pub mod regions;
 pub mod table;
 #[cfg(test)]
@@ -288,12 +290,17 @@ pub fn render_with(
     }
 }
 
-/// An output destination: a file (`Some`) or stdout (`None` or `-`).
-pub fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>, OutputError> {
+/// An output destination: a file (`Some`) or stdout (`None` or `-`). A file that is one of
+/// `inputs` (by any name or link) is refused before anything is written.
+pub fn open_output(
+    path: Option<&Path>,
+    inputs: &guard::InputFiles,
+) -> Result<Box<dyn Write>, OutputError> {
     match path {
         Some(p) if p != Path::new("-") => {
+            inputs.ensure_not_input(p)?;
             WRITING_TO_FILE.store(true, std::sync::atomic::Ordering::Relaxed);
-            let file = File::create(p).map_err(|source| OutputError {
+            let file = File::create(p).map_err(|source| OutputError::Io {
                 path: p.to_owned(),
                 source,
             })?;
@@ -314,12 +321,18 @@ pub fn writing_to_file() -> bool {
 
 /// An output file could not be created.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {path}: {source}")]
-pub struct OutputError {
-    /// The file.
-    pub path: PathBuf,
-    /// The I/O error.
-    pub source: io::Error,
+pub enum OutputError {
+    /// The file could not be created.
+    #[error("cannot write {}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The file is one of the run's inputs.
+    #[error(transparent)]
+    IsInput(#[from] guard::OverwriteError),
 }
 
 /// USD with a thousands separator and 2 decimals (`12,345.67`).
