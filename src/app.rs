@@ -293,7 +293,7 @@ impl CompareSettings {
             inputs,
             using_bundled_sample,
             catalog: catalog.clone(),
-            model_map: input.model_map.iter().cloned().collect(),
+            model_map: ensure_model_map(&input.model_map)?,
             default_region: input.region.as_ref().map(|r| r.trim().to_ascii_lowercase()),
             skip_invalid: input.skip_invalid,
             threads: match input.threads {
@@ -358,6 +358,25 @@ impl CompareSettings {
             .unwrap_or_default();
         Ok(self)
     }
+}
+
+/// `--model-map` as a map; a deployment mapped to two different models is a usage error
+/// (which would win is a silent choice).
+fn ensure_model_map(entries: &[(String, String)]) -> Result<BTreeMap<String, String>> {
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    for (deployment, model) in entries {
+        if let Some(first) = map.get(deployment).filter(|m| *m != model) {
+            return Err(UsageError(format!(
+                "--model-map maps deployment `{}` twice, to `{}` and to `{}`; keep one",
+                deployment.escape_debug(),
+                first.escape_debug(),
+                model.escape_debug()
+            ))
+            .into());
+        }
+        map.insert(deployment.clone(), model.clone());
+    }
+    Ok(map)
 }
 
 fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {

@@ -925,3 +925,83 @@ fn issue_12_flags_and_generators_are_bounded() {
         .assert()
         .success();
 }
+
+/// Guarantee 9: conflicts are errors, never a silent choice: two discounts (or quotes,
+/// availability facts, capacity limits) for one scope, a deployment mapped twice, and a
+/// `--model-map` entry that names no deployment of the log or that the model column overrides.
+#[test]
+fn issue_12_conflicts_are_errors() {
+    let dir = TempDir::new().expect("temp dir");
+    let tiny = fixture("good/tiny.csv");
+    let cases = [
+        ("discounts:\n  - percent: 5\n  - percent: 10\n", "overrides.yaml:3: a second discount for all (the first is at"),
+        (
+            "discounts:\n  - model: gpt-4o\n    percent: 5\n  - model: gpt-4o\n    percent: 7\n",
+            "overrides.yaml:4: a second discount for gpt-4o per-token",
+        ),
+        (
+            "capacity:\n  - deployment_type: global-provisioned\n    region: eastus2\n    max_ptus: 100\n  - deployment_type: global-provisioned\n    region: EastUS2\n    max_ptus: 50\n",
+            "a second capacity limit for global-provisioned in eastus2",
+        ),
+        (
+            "availability:\n  - deployment_type: global-provisioned\n    region: eastus2\n    available: true\n  - deployment_type: global-provisioned\n    region: eastus2\n    available: false\n",
+            "a second availability entry for every model global-provisioned in eastus2",
+        ),
+        (
+            "quotes:\n  - deployment_type: global-provisioned\n    region: eastus2\n    usd_per_ptu_hour: 0.9\n    source: q1\n    as_of: 2026-01-01\n  - deployment_type: global-provisioned\n    region: eastus2\n    usd_per_ptu_hour: 0.8\n    source: q2\n    as_of: 2026-01-01\n",
+            "a second quote for global-provisioned in eastus2",
+        ),
+    ];
+    for (yaml, phrase) in cases {
+        let path = dir.path().join("overrides.yaml");
+        fs::write(&path, yaml).expect("write");
+        ptuplan()
+            .arg("compare")
+            .arg(&tiny)
+            .arg("--overrides")
+            .arg(&path)
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains(phrase));
+    }
+    let no_model = fixture("good/tiny-no-model.csv");
+    for (log, maps, phrase) in [
+        (
+            &no_model,
+            vec!["chat=gpt-4o", "chat=gpt-4.1"],
+            "maps deployment `chat` twice, to `gpt-4o` and to `gpt-4.1`",
+        ),
+        (
+            &no_model,
+            vec!["chat=gpt-4o", "chta=gpt-4o"],
+            "--model-map chta=gpt-4o: no row of the log has deployment `chta`",
+        ),
+        (
+            &tiny,
+            vec!["chat=gpt-4.1"],
+            "--model-map chat=gpt-4.1: the log's model column gives `gpt-4o` for deployment `chat`",
+        ),
+    ] {
+        let mut cmd = ptuplan();
+        cmd.arg("compare").arg(log);
+        for m in maps {
+            cmd.args(["--model-map", m]);
+        }
+        cmd.assert()
+            .code(2)
+            .stderr(predicates::str::contains(phrase));
+    }
+    // Agreeing with the model column (versioned or not), or repeating an entry, is fine.
+    ptuplan()
+        .arg("compare")
+        .arg(&tiny)
+        .args([
+            "--quiet",
+            "--model-map",
+            "chat=gpt-4o",
+            "--model-map",
+            "chat=gpt-4o",
+        ])
+        .assert()
+        .success();
+}

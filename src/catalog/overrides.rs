@@ -292,6 +292,81 @@ impl Overrides {
                 ));
             }
         }
+        p.extend(self.conflicts());
+        p
+    }
+
+    /// Entries that claim the same scope: which one applies would be a silent choice, so two
+    /// of them are an error naming both lines (two global discounts, two quotes or capacity
+    /// limits for one type and region, two availability facts for one model, type and region).
+    fn conflicts(&self) -> Vec<String> {
+        fn twice<K: Ord>(
+            what: &str,
+            entries: impl Iterator<Item = (K, String, String)>,
+            p: &mut Vec<String>,
+        ) {
+            let mut seen: std::collections::BTreeMap<K, String> = Default::default();
+            for (key, scope, at) in entries {
+                match seen.get(&key) {
+                    Some(first) => p.push(format!(
+                        "{at}: a second {what} for {scope} (the first is at {first}); keep one"
+                    )),
+                    None => {
+                        seen.insert(key, at);
+                    }
+                }
+            }
+        }
+        let mut p = Vec::new();
+        twice(
+            "discount",
+            self.discounts.iter().map(|d| {
+                (
+                    (d.model.clone(), d.deployment_type),
+                    discount_scope(d),
+                    d.at.clone(),
+                )
+            }),
+            &mut p,
+        );
+        twice(
+            "quote",
+            self.quotes.iter().map(|q| {
+                (
+                    (q.deployment_type, q.region.trim().to_ascii_lowercase()),
+                    format!("{} in {}", q.deployment_type, q.region),
+                    q.at.clone(),
+                )
+            }),
+            &mut p,
+        );
+        twice(
+            "availability entry",
+            self.availability.iter().map(|a| {
+                (
+                    (a.model.clone(), a.deployment_type, a.region.clone()),
+                    format!(
+                        "{} {} in {}",
+                        a.model.as_deref().unwrap_or("every model"),
+                        a.deployment_type,
+                        a.region
+                    ),
+                    a.at.clone(),
+                )
+            }),
+            &mut p,
+        );
+        twice(
+            "capacity limit",
+            self.capacity.iter().map(|c| {
+                (
+                    (c.deployment_type, c.region.clone()),
+                    format!("{} in {}", c.deployment_type, c.region),
+                    c.at.clone(),
+                )
+            }),
+            &mut p,
+        );
         p
     }
 

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use crate::app::{
     catalog_from, ensure_output_spares_inputs, planning_catalog, CompareSettings, GateSettings,
-    Outcome,
+    Outcome, UsageError,
 };
 use crate::catalog::Catalog;
 use crate::cleanup::TempArea;
@@ -217,6 +217,10 @@ pub fn build_report_with_progress(
     let mut read = usage::read_usage(&settings.inputs, &options, &registry, &mut replay)
         .context("reading usage logs")?;
     progress(Progress::Records(read.records));
+    let conflicts = registry.model_map_conflicts();
+    if !conflicts.is_empty() {
+        return Err(UsageError(conflicts.join("; ")).into());
+    }
     let keys = registry.keys();
     let sim::Finished {
         summary,
