@@ -148,6 +148,8 @@ pub struct GateSettings {
     pub rules: Vec<GateRule>,
     /// The baseline report.
     pub baseline: Option<PathBuf>,
+    /// Judge budget rules on the workloads that have a recommendation when others have none.
+    pub allow_partial_plan: bool,
 }
 
 impl GateSettings {
@@ -164,6 +166,7 @@ impl GateSettings {
         Ok(GateSettings {
             rules: args.fail_on.clone(),
             baseline: args.baseline.clone(),
+            allow_partial_plan: args.allow_partial_plan,
         })
     }
 }

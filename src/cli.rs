@@ -287,6 +287,12 @@ pub struct GateArgs {
     /// the diff at the top of report.md.
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
+    /// Judge --fail-on rules on the workloads that have a recommendation when some have none.
+    ///
+    /// By default such a plan breaches every rule but workloads_without_recommendation: its
+    /// total leaves those workloads out, so it must not pass a budget.
+    #[arg(long)]
+    pub allow_partial_plan: bool,
 }
 
 /// `regions` arguments (the same inputs and knobs as `compare`).

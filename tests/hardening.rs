@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 use tempfile::TempDir;
 
 fn fixture(rel: &str) -> PathBuf {
@@ -346,7 +347,7 @@ fn issue_12_nul_and_invalid_utf8_are_caught_anywhere_in_the_file() {
         .arg(&path)
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("binary"));
+        .stderr(predicate::str::contains("binary"));
 }
 
 /// Guarantee 6: the same bytes give the same output (or the same error) whatever `--threads`,
@@ -739,9 +740,7 @@ fn issue_12_report_directory_is_written_as_a_whole() {
         .arg(&reports)
         .assert()
         .success()
-        .stderr(predicates::str::contains(
-            "removed 8 the previous run wrote",
-        ));
+        .stderr(predicate::str::contains("removed 8 the previous run wrote"));
     assert!(
         charts(&reports).iter().all(|c| !c.contains("-02-")),
         "{:?}",
@@ -833,7 +832,7 @@ fn issue_12_report_directory_is_written_as_a_whole() {
         .arg(&linked)
         .assert()
         .code(1)
-        .stderr(predicates::str::contains(
+        .stderr(predicate::str::contains(
             "is a symbolic link; refusing to follow it",
         ));
     assert_eq!(fs::read_dir(&elsewhere).expect("dir").count(), 0);
@@ -962,7 +961,7 @@ fn issue_12_conflicts_are_errors() {
             .arg(&path)
             .assert()
             .code(1)
-            .stderr(predicates::str::contains(phrase));
+            .stderr(predicate::str::contains(phrase));
     }
     let no_model = fixture("good/tiny-no-model.csv");
     for (log, maps, phrase) in [
@@ -989,7 +988,7 @@ fn issue_12_conflicts_are_errors() {
         }
         cmd.assert()
             .code(2)
-            .stderr(predicates::str::contains(phrase));
+            .stderr(predicate::str::contains(phrase));
     }
     // Agreeing with the model column (versioned or not), or repeating an entry, is fine.
     ptuplan()
@@ -1001,6 +1000,191 @@ fn issue_12_conflicts_are_errors() {
             "chat=gpt-4o",
             "--model-map",
             "chat=gpt-4o",
+        ])
+        .assert()
+        .success();
+}
+
+/// A copy of the bundled catalog in `dir`, with `pricing.yaml` passed through `edit`.
+fn catalog_copy(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
+    let catalog = dir.join("catalog");
+    fs::create_dir_all(&catalog).expect("dir");
+    for name in [
+        "deployment_types.yaml",
+        "models.yaml",
+        "pricing.yaml",
+        "regions.yaml",
+        "meters.yaml",
+    ] {
+        let text = fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("data")
+                .join(name),
+        )
+        .expect("data file");
+        let text = if name == "pricing.yaml" {
+            edit(text)
+        } else {
+            text
+        };
+        fs::write(catalog.join(name), text).expect("write");
+    }
+    catalog
+}
+
+/// Guarantee 10: absurd figures fail validation in the catalog, a prices file and an
+/// overrides file alike, through one shared check; a catalog with holes never yields a $0
+/// plan, and a budget rule fails when some workloads have no recommendation.
+#[test]
+fn issue_12_absurd_figures_fail_and_holes_never_pass_a_budget() {
+    let dir = TempDir::new().expect("temp dir");
+    let tiny = fixture("good/tiny.csv");
+    // The catalog.
+    for (figure, phrase) in [
+        (
+            "1e300",
+            "`input_usd_per_1m` 1e300 USD per 1M tokens is above the sanity bound of 1000",
+        ),
+        (
+            ".inf",
+            "`input_usd_per_1m` must be a positive number, got inf",
+        ),
+        (
+            "-2.5",
+            "`input_usd_per_1m` must be a positive number, got -2.5",
+        ),
+    ] {
+        let catalog = catalog_copy(&dir.path().join(figure), |t| {
+            t.replacen(
+                "input_usd_per_1m: 2.5\n",
+                &format!("input_usd_per_1m: {figure}\n"),
+                1,
+            )
+        });
+        ptuplan()
+            .args(["catalog", "validate", "--catalog"])
+            .arg(&catalog)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(phrase));
+    }
+    // Explicitly marked, a figure above the bound is accepted (never a non-finite one).
+    let marked = catalog_copy(&dir.path().join("marked"), |t| {
+        t.replacen(
+            "input_usd_per_1m: 2.5\n",
+            "input_usd_per_1m: 2500.0\n    accept_outlier: \"test: a deliberately dear model\"\n",
+            1,
+        )
+    });
+    ptuplan()
+        .args(["catalog", "validate", "--catalog"])
+        .arg(&marked)
+        .assert()
+        .success();
+    // A prices file.
+    let prices = dir.path().join("prices.yaml");
+    fs::write(
+        &prices,
+        "as_of: 2026-05-01\nendpoint: http://127.0.0.1/x\ntoken_prices: []\nptu_prices:\n  - deployment_type: global-provisioned\n    regions: [eastus2]\n    usd_per_ptu_hour: 1.0e9\n    reservation_1_month_usd_per_ptu: 260.0\n    reservation_1_year_usd_per_ptu: 2652.0\n    source: s\n    as_of: 2026-05-01\n",
+    )
+    .expect("write");
+    ptuplan()
+        .arg("compare")
+        .arg(&tiny)
+        .arg("--prices")
+        .arg(&prices)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("prices.yaml:5: ptu_prices[0]").and(predicate::str::contains(
+                "`usd_per_ptu_hour` 1e9 USD per PTU-hour is above the sanity bound of 100",
+            )),
+        );
+    // An overrides file: a quote and a currency rate.
+    let overrides = dir.path().join("overrides.yaml");
+    fs::write(
+        &overrides,
+        "currency:\n  code: EUR\n  per_usd: 1e12\nquotes:\n  - deployment_type: global-provisioned\n    region: eastus2\n    usd_per_ptu_hour: 5000.0\n    reservation_1_month_usd_per_ptu: 260.0\n    reservation_1_year_usd_per_ptu: 2652.0\n    source: q\n    as_of: 2026-01-01\n",
+    )
+    .expect("write");
+    ptuplan()
+        .arg("compare")
+        .arg(&tiny)
+        .arg("--overrides")
+        .arg(&overrides)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("overrides.yaml:5: `usd_per_ptu_hour` 5000 USD per PTU-hour is above the sanity bound")
+                .and(predicate::str::contains("`per_usd` 1e12 per USD is above the sanity bound")),
+        );
+
+    // A catalog with no price for gpt-4o: no option is priced, so there is no plan, not $0.
+    let holes = catalog_copy(&dir.path().join("holes"), |t| {
+        let mut out = String::new();
+        let mut skip = false;
+        for line in t.lines() {
+            if line.starts_with("  - ") {
+                skip = line == "  - model: gpt-4o";
+            } else if !line.starts_with("    ") {
+                skip = false;
+            }
+            if !skip {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out.replace("ptu_prices:", "ptu_prices: []\nunused_ptu_prices:")
+            .split("unused_ptu_prices:")
+            .next()
+            .expect("head")
+            .to_owned()
+    });
+    let out = ptuplan()
+        .arg("compare")
+        .arg(&tiny)
+        .arg("--catalog")
+        .arg(&holes)
+        .args(["--fail-on", "monthly_cost_usd>1000"])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "a budget rule fails on an incomplete plan: {stderr}"
+    );
+    assert!(
+        stdout.contains("No recommended plan: none of the 1 workload(s) has an eligible option"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("0.00 USD per month"), "{stdout}");
+    assert!(stderr.contains("monthly_cost_usd>1000 breached: the plan is incomplete (1 of 1 workload(s) have no recommendation)"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(
+        &ptuplan()
+            .arg("compare")
+            .arg(&tiny)
+            .arg("--catalog")
+            .arg(&holes)
+            .args(["--format", "json", "--quiet"])
+            .output()
+            .expect("runs")
+            .stdout,
+    )
+    .expect("json");
+    assert_eq!(v["summary"]["complete"], false);
+    assert_eq!(v["summary"]["workloads_without_recommendation"], 1);
+    assert!(v["workloads"][0]["recommended"].is_null());
+    ptuplan()
+        .arg("compare")
+        .arg(&tiny)
+        .arg("--catalog")
+        .arg(&holes)
+        .args([
+            "--quiet",
+            "--fail-on",
+            "monthly_cost_usd>1000",
+            "--allow-partial-plan",
         ])
         .assert()
         .success();

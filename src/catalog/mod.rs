@@ -16,6 +16,7 @@ pub mod refresh;
 pub mod regions;
 pub mod retail;
 pub mod review;
+pub mod sanity;
 
 use std::collections::BTreeMap;
 use std::fmt;

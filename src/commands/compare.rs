@@ -150,7 +150,12 @@ pub fn evaluate_gates(
     report: &Report,
     diff: Option<&ReportDiff>,
 ) -> Result<Vec<Verdict>> {
-    Ok(gate::evaluate(&gates.rules, report, diff)?)
+    Ok(gate::evaluate(
+        &gates.rules,
+        report,
+        diff,
+        gates.allow_partial_plan,
+    )?)
 }
 
 /// Print breached rules (always) and passed ones (unless quiet) on stderr; the outcome.

@@ -211,6 +211,9 @@ pub struct Summary {
     pub all_standard_monthly_cost_usd: Option<f64>,
     /// Workloads with no eligible option.
     pub workloads_without_recommendation: usize,
+    /// True when every workload has a recommendation; otherwise the recommended totals cover
+    /// only the workloads that have one.
+    pub complete: bool,
 }
 
 impl Summary {
@@ -221,14 +224,17 @@ impl Summary {
         let mut without = 0;
         let mut standard = Some(0.0);
         for p in plans {
-            match p
+            // A recommendation without a finite cost counts as none: never a silent $0.
+            let costs = p
                 .recommended
                 .as_ref()
                 .and_then(|id| p.options.iter().find(|o| &o.id == id))
-            {
-                Some(o) => {
-                    monthly += o.monthly_cost_usd.unwrap_or(0.0);
-                    span += o.cost_usd.unwrap_or(0.0);
+                .and_then(|o| o.monthly_cost_usd.zip(o.cost_usd))
+                .filter(|(m, c)| m.is_finite() && c.is_finite());
+            match costs {
+                Some((m, c)) => {
+                    monthly += m;
+                    span += c;
                 }
                 None => without += 1,
             }
@@ -253,6 +259,7 @@ impl Summary {
             recommended_cost_usd: span,
             all_standard_monthly_cost_usd: standard,
             workloads_without_recommendation: without,
+            complete: without == 0,
         }
     }
 }

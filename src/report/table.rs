@@ -238,15 +238,33 @@ pub fn option_note(o: &OptionPlan) -> String {
     parts.join("; ")
 }
 
-/// "Recommended: N workloads, X USD/month (all-Standard: Y USD/month)."
+/// "Recommended: N workloads, X USD/month (all-Standard: Y USD/month)." A plan where some
+/// workloads have no recommendation says so first: its total covers only the others.
 pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
-    let mut line = format!(
-        "Recommended plan: {} workload(s), {} USD per month ({} USD over the span)",
-        s.workloads,
-        fmt_usd(s.recommended_monthly_cost_usd),
-        fmt_usd(s.recommended_cost_usd)
-    );
+    let with = s.workloads - s.workloads_without_recommendation;
+    if with == 0 && s.workloads > 0 {
+        return format!(
+            "No recommended plan: none of the {} workload(s) has an eligible option (see each workload's notes: not priced, unavailable or over the throttle target)",
+            s.workloads
+        );
+    }
+    let mut line = if s.workloads_without_recommendation > 0 {
+        format!(
+            "Recommended plan INCOMPLETE: {} of {} workload(s) have no eligible option; the {with} with one cost {} USD per month ({} USD over the span)",
+            s.workloads_without_recommendation,
+            s.workloads,
+            fmt_usd(s.recommended_monthly_cost_usd),
+            fmt_usd(s.recommended_cost_usd)
+        )
+    } else {
+        format!(
+            "Recommended plan: {} workload(s), {} USD per month ({} USD over the span)",
+            s.workloads,
+            fmt_usd(s.recommended_monthly_cost_usd),
+            fmt_usd(s.recommended_cost_usd)
+        )
+    };
     if let Some(std) = s.all_standard_monthly_cost_usd {
         line.push_str(&format!(
             "; cheapest Standard everywhere: {} USD per month",
@@ -255,12 +273,6 @@ pub fn summary_line(report: &Report) -> String {
     }
     if let Some(d) = fmt_display(report.currency.as_ref(), s.recommended_monthly_cost_usd) {
         line.push_str(&format!(" = {d} per month"));
-    }
-    if s.workloads_without_recommendation > 0 {
-        line.push_str(&format!(
-            "; {} workload(s) have no eligible option",
-            s.workloads_without_recommendation
-        ));
     }
     line
 }

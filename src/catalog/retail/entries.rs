@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::{BuildOptions, BuildStats, Pick, PtuBilling, PtuKey, TokenKey, OUTLIER_FACTOR};
 use crate::catalog::meters::TokenKind;
+use crate::catalog::sanity::{self, Figure};
 use crate::catalog::{Catalog, DeploymentTypeId, PtuPrice, TokenPrice};
 
 pub(super) struct Ctx<'a> {
@@ -17,16 +18,44 @@ pub(super) struct Ctx<'a> {
     pub(super) stats: &'a mut BuildStats,
 }
 
+/// The PTU figures' kinds: hourly, 1-month and 1-year reservation.
+const PTU_FIGURES: [Figure; 3] = [
+    Figure::UsdPerPtuHour,
+    Figure::UsdPerPtuMonth,
+    Figure::UsdPerPtuYear,
+];
+
+/// The `accept_outlier` mark of an entry whose figures exceed a sanity bound: such an entry
+/// exists only when `--accept-outliers` let it through, and the mark says so, so that the file
+/// loads with `--prices`.
+fn accepted_mark(opts: &BuildOptions, figures: &[f64], kinds: &[Figure]) -> Option<String> {
+    figures
+        .iter()
+        .zip(kinds)
+        .any(|(v, k)| sanity::is_above_bound(*v, *k))
+        .then(|| {
+            format!(
+                "accepted with `catalog refresh --accept-outliers` (prices in force on {})",
+                opts.as_of
+            )
+        })
+}
+
 impl Ctx<'_> {
-    /// Check `new` against the catalog's `reference` (or, without one, against `abs_max`).
-    fn check_outlier(&mut self, what: &str, new: f64, reference: Option<f64>, abs_max: f64) {
+    /// Check `new` against the catalog's `reference` (more than [`OUTLIER_FACTOR`] away is an
+    /// outlier) and against the shared sanity bound of its kind ([`sanity`]).
+    fn check_outlier(&mut self, what: &str, new: f64, reference: Option<f64>, kind: Figure) {
+        let abs_max = kind.max();
         let outlier = match reference {
-            Some(old) if old > 0.0 => {
+            Some(old)
+                if old > 0.0 && !(1.0 / OUTLIER_FACTOR..=OUTLIER_FACTOR).contains(&(new / old)) =>
+            {
                 let ratio = new / old;
-                (!(1.0 / OUTLIER_FACTOR..=OUTLIER_FACTOR).contains(&ratio))
-                    .then(|| format!("{what}: {new} is {ratio:.2}x the catalog's {old} (outlier)"))
+                Some(format!(
+                    "{what}: {new} is {ratio:.2}x the catalog's {old} (outlier)"
+                ))
             }
-            _ => (new > abs_max)
+            _ => sanity::is_above_bound(new, kind)
                 .then(|| format!("{what}: {new} is above the sanity bound {abs_max} (outlier)")),
         };
         if let Some(msg) = outlier {
@@ -118,7 +147,7 @@ pub(super) fn assemble(
                 &format!("{label} {name} [USD/1M]"),
                 figures[i],
                 olds.map(|o| o[i]),
-                1000.0,
+                Figure::UsdPer1mTokens,
             );
         }
         let picks: Vec<&Pick> = [Some(input), cached, Some(output)]
@@ -151,6 +180,7 @@ pub(super) fn assemble(
         note: Some(d.note.clone()),
         source,
         as_of: d.as_of,
+        accept_outlier: accepted_mark(ctx.opts, &d.figures, &[Figure::UsdPer1mTokens; 3]),
         adjustments: Vec::new(),
     });
     let ptu_drafts = ptu_drafts(&mut ctx, ptus, &base_note);
@@ -163,6 +193,7 @@ pub(super) fn assemble(
         note: Some(d.note.clone()),
         source,
         as_of: d.as_of,
+        accept_outlier: accepted_mark(ctx.opts, &d.figures, &PTU_FIGURES),
         adjustments: Vec::new(),
     });
     (token_prices, ptu_prices)
@@ -206,10 +237,10 @@ fn ptu_drafts(ctx: &mut Ctx<'_>, ptus: BTreeMap<PtuKey, Pick>, base_note: &str) 
                 r.reservation_1_year_usd_per_ptu,
             ]
         });
-        for (i, (name, bound)) in [
-            ("hourly [USD/PTU-h]", 100.0),
-            ("1-month reservation [USD/PTU]", 10_000.0),
-            ("1-year reservation [USD/PTU]", 100_000.0),
+        for (i, name) in [
+            "hourly [USD/PTU-h]",
+            "1-month reservation [USD/PTU]",
+            "1-year reservation [USD/PTU]",
         ]
         .iter()
         .enumerate()
@@ -218,7 +249,7 @@ fn ptu_drafts(ctx: &mut Ctx<'_>, ptus: BTreeMap<PtuKey, Pick>, base_note: &str) 
                 &format!("{label} {name}"),
                 figures[i],
                 olds.map(|o| o[i]),
-                *bound,
+                PTU_FIGURES[i],
             );
         }
         let picks = [hourly, month, year];
