@@ -50,6 +50,11 @@ pub fn read_file_parallel<S: RecordSink>(
         InputFormat::Csv => {
             // The header's raw bytes, through its line end (any of `\n`, `\r\n`, `\r`).
             let line = first_line(path).map_err(io_err)?;
+            if line.contains(&b'"') || line.trim_ascii().is_empty() {
+                // A quoted header field may hold a line break, and the CSV reader skips blank
+                // lines before the header: such files are read sequentially.
+                return Ok(None);
+            }
             let mut header_reader = ::csv::ReaderBuilder::new()
                 .has_headers(true)
                 .from_reader(Newlines::new(line.as_slice()));
