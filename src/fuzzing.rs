@@ -21,8 +21,11 @@ use crate::catalog::{load_catalog, Catalog, CatalogSource};
 use crate::sim::{EventSpool, Replay, WorkloadKey, WorkloadRegistry, WorkloadTotals};
 use crate::usage::{read_usage, InputFormat, InputSource, InputSpec, ReadOptions};
 
+/// A fuzzed entry point: bytes in, a panic only when an invariant breaks.
+pub type EntryPoint = fn(&[u8]);
+
 /// Every fuzzed entry point: its name (the cargo-fuzz target) and the function.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, EntryPoint)] = &[
     ("csv", csv),
     ("jsonl", jsonl),
     ("catalog", catalog),
