@@ -492,6 +492,46 @@ mod tests {
         replay
     }
 
+    /// 2,000 deployments with two requests each, spread over 120 days, oldest-first and
+    /// newest-first: the same results, and storage for the 4,000 active minutes only (the old
+    /// dense series held 2,000 x 172,800 minutes).
+    #[test]
+    fn issue_12_memory_follows_active_minutes_in_any_order() {
+        let rows: Vec<UsageRecord> = (0..4000u64)
+            .map(|i| UsageRecord {
+                workload: (i % 2000) as u32,
+                ..rec(
+                    (i as i64 * 7919 % (120 * 1440)) * MS_PER_MIN,
+                    100 + i,
+                    0,
+                    10,
+                )
+            })
+            .collect();
+        let fold = |rows: &mut dyn Iterator<Item = &UsageRecord>| {
+            let mut replay = Replay::default();
+            for r in rows {
+                replay.add(r).expect("add");
+            }
+            let (summary, _) = replay.finish();
+            summary
+        };
+        let oldest = fold(&mut rows.iter());
+        let newest = fold(&mut rows.iter().rev());
+        let active: usize = oldest
+            .workloads
+            .iter()
+            .map(|w| w.minutes.active_minutes())
+            .sum();
+        assert_eq!(active, 4000);
+        assert_eq!(oldest.first_ms, newest.first_ms);
+        assert_eq!(oldest.last_ms, newest.last_ms);
+        for (a, b) in oldest.workloads.iter().zip(&newest.workloads) {
+            assert_eq!(a.totals, b.totals);
+            assert_eq!(a.minutes, b.minutes);
+        }
+    }
+
     fn skipping(replay: Replay) -> Finished {
         match replay.finish_checked(true) {
             Ok(f) => f,
