@@ -248,40 +248,32 @@ fn issue_12_nul_and_invalid_utf8_are_caught_anywhere_in_the_file() {
     let dir = TempDir::new().expect("temp dir");
     let rows = 8000;
     let bad_at = 7500; // line 7502 in CSV (header first), 7501 in JSON Lines
+                       // The bad row's `chat` replaced with `to`.
+    let at = |to: &'static str| {
+        move |i: usize, r: String| {
+            if i == bad_at {
+                r.replacen("chat", to, 1)
+            } else {
+                r
+            }
+        }
+    };
     let cases: Vec<(&str, Vec<u8>, u64, &str)> = vec![
         (
             "nul.csv",
-            csv_log(rows, "\n", |i, r| {
-                if i == bad_at {
-                    r.replacen("chat", "ch\0at", 1)
-                } else {
-                    r
-                }
-            }),
+            csv_log(rows, "\n", at("ch\0at")),
             7502,
             "field `row`: contains a NUL byte",
         ),
         (
             "nul.jsonl",
-            jsonl_log(rows, "\n", |i, r| {
-                if i == bad_at {
-                    r.replacen("chat", "ch\0at", 1)
-                } else {
-                    r
-                }
-            }),
+            jsonl_log(rows, "\n", at("ch\0at")),
             7501,
             "field `row`: contains a NUL byte",
         ),
         (
             "escaped-nul.jsonl",
-            jsonl_log(rows, "\n", |i, r| {
-                if i == bad_at {
-                    r.replacen("chat", "ch\\u0000at", 1)
-                } else {
-                    r
-                }
-            }),
+            jsonl_log(rows, "\n", at("ch\\u0000at")),
             7501,
             "field `deployment`: contains a NUL character",
         ),

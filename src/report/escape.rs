@@ -47,20 +47,29 @@ fn push_visible(out: &mut String, c: char) {
     }
 }
 
-/// Hazardous characters ([`is_hazard`]) shown as escapes; everything else unchanged.
-pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hazard) {
+/// `text` with every character `hit` selects written by `push`; borrowed when none is.
+fn replace_chars(
+    text: &str,
+    hit: impl Fn(char) -> bool,
+    push: impl Fn(&mut String, char),
+) -> Cow<'_, str> {
+    if !text.chars().any(&hit) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if is_hazard(c) {
-            push_visible(&mut out, c);
+        if hit(c) {
+            push(&mut out, c);
         } else {
             out.push(c);
         }
     }
     Cow::Owned(out)
+}
+
+/// Hazardous characters ([`is_hazard`]) shown as escapes; everything else unchanged.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    replace_chars(text, is_hazard, push_visible)
 }
 
 /// Text for a terminal (a table cell, a name inside a message): every control character,
@@ -72,18 +81,7 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
 /// A whole message for a terminal: like [`terminal`], but line breaks of the message itself
 /// stay line breaks (multi-line error lists).
 pub fn terminal_lines(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c != '\n' && is_hazard(c)) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c != '\n' && is_hazard(c) {
-            push_visible(&mut out, c);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    replace_chars(text, |c| c != '\n' && is_hazard(c), push_visible)
 }
 
 /// Text for a Markdown paragraph, list item, heading or table cell (GitHub-flavoured): it
@@ -166,18 +164,13 @@ pub fn csv_cell(text: &str) -> Cow<'_, str> {
 /// characters (which serde_json writes raw) become `\uXXXX` escapes. serde_json already escapes
 /// C0 controls; JSON's structure is ASCII, so these characters only occur inside strings.
 pub fn json_text(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(is_hazard) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + 8);
-    for c in json.chars() {
-        if is_hazard(c) && !matches!(c, '\n' | '\t' | '\r') {
+    replace_chars(
+        json,
+        |c| is_hazard(c) && !matches!(c, '\n' | '\t' | '\r'),
+        |out, c| {
             let _ = write!(out, "\\u{:04x}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+        },
+    )
 }
 
 /// A writer for serialized JSON that applies [`json_text`] on the way through (streaming: a
