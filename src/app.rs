@@ -10,10 +10,12 @@ use anyhow::{bail, Context, Result};
 use crate::catalog::load::CATALOG_FILES;
 use crate::catalog::overrides::{AppliedOverride, Overrides};
 use crate::catalog::prices::{layer_prices, load_prices_file};
+use crate::catalog::DeploymentTypeId;
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
 use crate::cli::{
-    CatalogArgs, Cli, Command, GateArgs, InputArgs, InputFormatArg, MissingMaxArg, OnThrottleArg,
-    OutputArgs, PlanningArgs, ReportArgs, ReserveArg, ReserveTermArg, SimArgs,
+    CalibrateFormat, CatalogArgs, Cli, Command, GateArgs, InputArgs, InputFormatArg, MissingMaxArg,
+    OnThrottleArg, OutputArgs, PlanningArgs, ProvisionedTypeArg, ReportArgs, ReserveArg,
+    ReserveTermArg, SimArgs,
 };
 use crate::commands;
 use crate::plan::{Billing, PlanSettings, ReservePolicy, SalesFacts, ThrottlePolicy};
@@ -22,6 +24,8 @@ use crate::report::gate::GateRule;
 use crate::report::guard::InputFiles;
 use crate::report::Format;
 use crate::sim::{MissingMaxTokens, SimParams};
+use crate::usage::aggregate::{self, ExpandParams};
+use crate::usage::sources::columns::ColumnMap;
 use crate::usage::{InputFormat, InputSource, InputSpec};
 
 /// The bundled 30-day sample (`data/samples/sample-30d.csv.gz`), replayed when no log is given.
@@ -55,7 +59,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             commands::compare::run(&settings, &gates)
         }
         Command::Regions(args) => {
-            let settings = CompareSettings::from_args(
+            let mut settings = CompareSettings::from_args(
                 &args.input,
                 &args.catalog,
                 &args.sim,
@@ -63,8 +67,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 None,
             )?
             .with_planning(&args.planning)?;
+            // Types the workload's region does not offer may be bought elsewhere: size them.
+            settings.plan.size_other_types = true;
             commands::regions::run(&settings)
         }
+        Command::Calibrate(args) => commands::calibrate::run(&CalibrateSettings::from_args(&args)?),
         Command::Report(args) => commands::report::run(&ReportSettings::from_args(&args)?),
         Command::Diff(args) => commands::diff::run(&DiffSettings {
             base: args.base,
@@ -77,19 +84,68 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
-/// Load the catalog the flags point at, with the `--prices` file layered over it.
+/// Load the catalog the flags point at, narrowed to the prices in force on the run's as-of
+/// date ([`resolve_as_of`]), with the `--prices` file layered over it. An entry dated after
+/// today (UTC) is an error; so is a date on which the catalog prices nothing.
 pub fn catalog_from(args: &CatalogArgs) -> Result<Catalog> {
     let source = match &args.catalog {
         Some(dir) => CatalogSource::Dir(dir.clone()),
         None => CatalogSource::Embedded,
     };
-    let mut catalog = load_catalog(&source).context("loading the catalog")?;
+    let catalog = load_catalog(&source).context("loading the catalog")?;
+    let today = chrono::Utc::now().date_naive();
+    let future = catalog.dated_after(today);
+    if !future.is_empty() {
+        bail!(
+            "catalog {} has {} entr(ies) dated after today ({today}); fix the `as_of` dates:\n  - {}",
+            catalog.origin,
+            future.len(),
+            future.join("\n  - ")
+        );
+    }
+    let as_of = resolve_as_of(args.as_of)?;
+    let mut catalog = catalog.in_force_on(as_of);
     if let Some(path) = &args.prices {
         let context = || format!("loading prices file {}", path.display());
         let (file, text) = load_prices_file(path).with_context(context)?;
         layer_prices(&mut catalog, path, &text, file).with_context(context)?;
     }
+    let gaps = catalog.pricing_gaps(&format!(" in force on {as_of}"));
+    if !gaps.is_empty() {
+        bail!(
+            "catalog {} cannot price anything on {as_of}:\n  - {}",
+            catalog.origin,
+            gaps.join("\n  - ")
+        );
+    }
     Ok(catalog)
+}
+
+/// The run's as-of date: `--as-of` (or `PTUPLAN_AS_OF`), else the date of
+/// `SOURCE_DATE_EPOCH` (reproducible runs), else today in UTC.
+pub fn resolve_as_of(flag: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDate> {
+    if let Some(d) = flag {
+        return Ok(d);
+    }
+    Ok(source_date_epoch()?
+        .unwrap_or_else(chrono::Utc::now)
+        .date_naive())
+}
+
+/// `SOURCE_DATE_EPOCH` (Unix seconds), if set.
+fn source_date_epoch() -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => {
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is not Unix seconds"))?;
+            let dt = chrono::DateTime::from_timestamp(secs, 0)
+                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?;
+            Ok(Some(dt))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The catalog a planning run prices with: `base` with the `--overrides` discounts and quotes
@@ -219,6 +275,58 @@ impl ReportSettings {
     }
 }
 
+/// Validated settings of `calibrate`.
+#[derive(Debug, Clone)]
+pub struct CalibrateSettings {
+    /// Reading: inputs, model map, region, threads (the planning fields are unused).
+    pub read: CompareSettings,
+    /// The deployment the log was recorded on.
+    pub deployment: String,
+    /// Its provisioned type.
+    pub deployment_type: DeploymentTypeId,
+    /// Its PTUs.
+    pub ptus: u32,
+    /// Windows to try, seconds, ascending and distinct.
+    pub windows_s: Vec<f64>,
+    /// JSON instead of a table.
+    pub json: bool,
+}
+
+impl CalibrateSettings {
+    /// Resolve and check the flags.
+    pub fn from_args(args: &crate::cli::CalibrateArgs) -> Result<CalibrateSettings> {
+        if args.input.logs.is_empty() {
+            return Err(UsageError(
+                "calibrate needs the LOG of a real PTU deployment (with its 429 rows)".to_owned(),
+            )
+            .into());
+        }
+        let output = OutputArgs {
+            format: None,
+            out: args.out.clone(),
+            quiet: args.quiet,
+            timings: false,
+        };
+        let sim = SimArgs::defaults_with_missing_max(args.missing_max_tokens);
+        let read = CompareSettings::from_args(&args.input, &args.catalog, &sim, &output, None)?;
+        let mut windows_s = args.windows.0.clone();
+        windows_s.sort_by(f64::total_cmp);
+        windows_s.dedup();
+        Ok(CalibrateSettings {
+            read,
+            deployment: args.deployment.clone(),
+            deployment_type: match args.deployment_type {
+                ProvisionedTypeArg::GlobalProvisioned => DeploymentTypeId::GlobalProvisioned,
+                ProvisionedTypeArg::DataZoneProvisioned => DeploymentTypeId::DataZoneProvisioned,
+                ProvisionedTypeArg::RegionalProvisioned => DeploymentTypeId::RegionalProvisioned,
+            },
+            ptus: args.ptus,
+            windows_s,
+            json: args.format == CalibrateFormat::Json,
+        })
+    }
+}
+
 /// Validated settings of a planning run.
 #[derive(Debug, Clone)]
 pub struct CompareSettings {
@@ -240,6 +348,10 @@ pub struct CompareSettings {
     pub parallel_min_bytes: u64,
     /// Events per spool chunk.
     pub spool_chunk_events: usize,
+    /// How aggregated inputs become requests (`--seed`, `--typical-request-tokens`).
+    pub expand: ExpandParams,
+    /// `--columns` mapping.
+    pub columns: Option<ColumnMap>,
     /// Admission-model parameters.
     pub sim: SimParams,
     /// Planning settings.
@@ -259,6 +371,17 @@ pub struct CompareSettings {
 }
 
 impl CompareSettings {
+    /// How the readers read the inputs.
+    pub fn read_options(&self) -> crate::usage::ReadOptions {
+        crate::usage::ReadOptions {
+            skip_invalid: self.skip_invalid,
+            threads: self.threads,
+            parallel_min_bytes: self.parallel_min_bytes,
+            expand: self.expand,
+            columns: self.columns.clone(),
+        }
+    }
+
     /// Resolve and check the flags.
     pub fn from_args(
         input: &InputArgs,
@@ -267,7 +390,21 @@ impl CompareSettings {
         output: &OutputArgs,
         generated_at: Option<&str>,
     ) -> Result<CompareSettings> {
-        let format = input_format(input.input_format);
+        let mut format = input_format(input.input_format);
+        if input.columns.is_some() {
+            match format {
+                None | Some(InputFormat::Columns) => format = Some(InputFormat::Columns),
+                Some(InputFormat::Csv | InputFormat::Jsonl | InputFormat::Aggregate) => {}
+                Some(InputFormat::Parquet) => format = None,
+                Some(f) => {
+                    return Err(UsageError(format!(
+                        "--columns maps a table of your own; it cannot be combined with --input-format {}",
+                        f.name()
+                    ))
+                    .into())
+                }
+            }
+        }
         let using_bundled_sample = input.logs.is_empty();
         let inputs = if using_bundled_sample {
             vec![InputSpec {
@@ -307,6 +444,13 @@ impl CompareSettings {
             },
             parallel_min_bytes: input.parallel_min_bytes,
             spool_chunk_events: input.spool_chunk_events as usize,
+            expand: ExpandParams {
+                seed: input.seed.unwrap_or(aggregate::DEFAULT_SEED),
+                typical_request_tokens: input
+                    .typical_request_tokens
+                    .unwrap_or(aggregate::TYPICAL_REQUEST_TOKENS),
+            },
+            columns: input.columns.clone(),
             sim: ensure_sim(sim)?,
             plan: ensure_plan(sim)?,
             format: output
@@ -386,12 +530,23 @@ fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
     arg.map(|f| match f {
         InputFormatArg::Csv => InputFormat::Csv,
         InputFormatArg::Jsonl => InputFormat::Jsonl,
+        InputFormatArg::Aggregate => InputFormat::Aggregate,
+        InputFormatArg::AzureMonitor => InputFormat::AzureMonitor,
+        InputFormatArg::AzureMetrics => InputFormat::AzureMetrics,
+        InputFormatArg::AzureDiagnostics => InputFormat::AzureDiagnostics,
+        InputFormatArg::Apim => InputFormat::Apim,
+        InputFormatArg::Litellm => InputFormat::LiteLlm,
+        InputFormatArg::OpenaiUsage => InputFormat::OpenAiUsage,
+        InputFormatArg::Langfuse => InputFormat::Langfuse,
+        InputFormatArg::Columns => InputFormat::Columns,
+        InputFormatArg::Parquet => InputFormat::Parquet,
     })
 }
 
 fn ensure_sim(sim: &SimArgs) -> Result<SimParams> {
     Ok(SimParams {
         bucket_window_s: sim.bucket_window_s,
+        window_band_s: sim.window_band.0.clone(),
         missing_max_tokens: match sim.missing_max_tokens {
             MissingMaxArg::Actual => MissingMaxTokens::Actual,
             MissingMaxArg::Tokens(n) => MissingMaxTokens::Fixed(n),
@@ -406,9 +561,9 @@ fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
             sim.max_throttle_rate
         );
     }
-    if !(1..=42).contains(&sim.sweep_points) {
+    if !(2..=64).contains(&sim.sweep_points) {
         bail!(
-            "--sweep-points must be between 1 and 42, got {}",
+            "--sweep-points must be between 2 and 64, got {}",
             sim.sweep_points
         );
     }
@@ -423,8 +578,11 @@ fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
     Ok(PlanSettings {
         on_throttle,
         max_throttle_rate: sim.max_throttle_rate / 100.0,
+        max_spill_rate: sim.max_spill_rate.map(|p| p / 100.0),
         sweep_points: sim.sweep_points,
+        size_other_types: false,
         batch_eligible: sim.batch_eligible,
+        flex_eligible: sim.flex_eligible,
         reserve: match sim.reserve {
             ReserveArg::Deployed => ReservePolicy::Deployed,
             ReserveArg::Ptus(n) => ReservePolicy::Fixed(n),
@@ -447,16 +605,5 @@ fn resolve_generated_at(flag: Option<&str>) -> Result<Option<String>> {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         ));
     }
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.trim().is_empty() => {
-            let secs: i64 = v
-                .trim()
-                .parse()
-                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is not Unix seconds"))?;
-            let dt = chrono::DateTime::from_timestamp(secs, 0)
-                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?;
-            Ok(Some(dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
-        }
-        _ => Ok(None),
-    }
+    Ok(source_date_epoch()?.map(|dt| dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
 }

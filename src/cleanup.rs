@@ -135,11 +135,16 @@ mod tests {
                 .push(ReplayEvent {
                     t_ms: t,
                     workload: 0,
-                    uncached_prompt_tokens: 1,
+                    input_tokens: 1,
                     cached_tokens: 0,
+                    cache_write_tokens: 0,
+                    long_context: false,
+                    weighted_input_millitokens: 1_000,
+                    output_weight_milli: 1_000,
                     completion_tokens: 1,
                     max_completion_tokens: NONE_U32,
                     latency_ms: NONE_U32,
+                    flags: 0,
                 })
                 .expect("push");
         }

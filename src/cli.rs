@@ -9,6 +9,7 @@ use crate::plan::Residency;
 use crate::report::diff::DiffFormat;
 use crate::report::gate::{parse_rule, GateRule};
 use crate::report::Format;
+use crate::usage::sources::columns::ColumnMap;
 
 /// Replay Azure OpenAI usage logs against every deployment option (Standard, Batch, PTU) and
 /// compare cost and capacity.
@@ -48,6 +49,12 @@ pub enum Command {
     /// For procurement: monthly PTU cost at the workload's sized PTU count, where data is
     /// processed, and the latency target, after --prices, --overrides and --residency.
     Regions(RegionsArgs),
+    /// Fit the PTU burst allowance (bucket window) to a log recorded on a real PTU deployment.
+    ///
+    /// Replays every request the deployment was offered (2xx and 429 rows) at its PTU count
+    /// over a range of bucket windows and reports the window whose 429s match the logged ones
+    /// best, request by request and minute by minute. Use it with compare --bucket-window-s.
+    Calibrate(CalibrateArgs),
     /// Inspect or check the catalog.
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -79,6 +86,10 @@ pub struct CatalogArgs {
     /// catalog's price for the same model, type and region.
     #[arg(long, value_name = "FILE", env = "PTUPLAN_PRICES")]
     pub prices: Option<PathBuf>,
+    /// Plan as of DATE (YYYY-MM-DD): the prices in force that day, and model lifecycles
+    /// (retirements) on that day. Default: SOURCE_DATE_EPOCH's date if set, else today (UTC).
+    #[arg(long, value_name = "DATE", env = "PTUPLAN_AS_OF")]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// Quotes and constraints of a planning run.
@@ -88,9 +99,9 @@ pub struct PlanningArgs {
     /// quotes, confirmed availability, PTU capacity limits, a display currency.
     #[arg(long, value_name = "FILE", env = "PTUPLAN_OVERRIDES")]
     pub overrides: Option<PathBuf>,
-    /// Keep only options whose data processing stays inside: `global` (no limit), `us` or `eu`
+    /// Keep only options whose data processing stays inside: `global` (no limit), `us`, `eu` or `apac`
     /// (a data zone), or a region such as `swedencentral`.
-    #[arg(long, value_name = "global|us|eu|REGION", value_parser = parse_residency)]
+    #[arg(long, value_name = "global|us|eu|apac|REGION", value_parser = parse_residency)]
     pub residency: Option<Residency>,
 }
 
@@ -118,13 +129,30 @@ pub struct OutputArgs {
 /// Usage-log inputs.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Usage logs (CSV or JSON Lines, optionally .gz); `-` reads stdin. Default: the bundled
-    /// sample.
+    /// Usage logs (CSV, JSON, JSON Lines or Parquet, optionally .gz); `-` reads stdin.
+    /// Default: the bundled sample.
     #[arg(value_name = "LOG")]
     pub logs: Vec<PathBuf>,
-    /// Force the input format instead of detecting it.
+    /// Force the input format instead of detecting it from the content.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,
+    /// Map ptuplan's fields to your columns: FIELD=COLUMN,... (e.g.
+    /// `timestamp=ts,model=Model,prompt_tokens=InputTokens,completion_tokens=OutputTokens`).
+    ///
+    /// Fields: timestamp, deployment, model, region, prompt_tokens, cached_tokens,
+    /// cache_write_tokens, completion_tokens, reasoning_tokens, max_completion_tokens, status,
+    /// latency_ms; for per-bucket totals also bucket_start, bucket, bucket_seconds,
+    /// bucket_end, requests, status_429, status_4xx, status_5xx, max_tokens_max. Unmapped
+    /// fields are looked up by their own name.
+    #[arg(long, value_name = "FIELD=COLUMN,...", value_parser = parse_columns)]
+    pub columns: Option<ColumnMap>,
+    /// Seed of the arrival process that spreads aggregated requests over their bucket.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Typical request size in tokens (prompt + completion), used for buckets without a
+    /// request count.
+    #[arg(long, value_name = "TOKENS", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub typical_request_tokens: Option<u64>,
     /// Map a deployment to a model for rows without a model: DEPLOYMENT=MODEL (repeatable).
     #[arg(long, value_name = "DEPLOYMENT=MODEL", value_parser = parse_model_map_entry)]
     pub model_map: Vec<(String, String)>,
@@ -150,13 +178,37 @@ fn ptuplan_parallel_min_bytes() -> u64 {
     crate::usage::parallel::PARALLEL_MIN_BYTES
 }
 
-/// Input format names.
+/// Input format names (see the README's "Getting your data in").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputFormatArg {
-    /// Comma-separated values with a header row.
+    /// Per-request CSV in ptuplan's column names.
     Csv,
-    /// One JSON object per line.
+    /// Per-request JSON Lines with an OpenAI `usage` object.
     Jsonl,
+    /// Per-bucket totals (bucket_start, bucket, requests, token sums): CSV, JSON or Parquet.
+    Aggregate,
+    /// Azure Monitor metrics (`az monitor metrics list -o json`).
+    AzureMonitor,
+    /// Log Analytics `AzureMetrics` export (resource-level).
+    AzureMetrics,
+    /// Azure OpenAI RequestResponse diagnostic logs (with Azure Monitor metrics).
+    AzureDiagnostics,
+    /// APIM `ApiManagementGatewayLlmLog` export.
+    Apim,
+    /// LiteLLM `LiteLLM_SpendLogs`.
+    Litellm,
+    /// OpenAI Usage API completions pages.
+    OpenaiUsage,
+    /// Langfuse observations export.
+    Langfuse,
+    /// Any table through --columns.
+    Columns,
+    /// Parquet (the shape is read from its schema).
+    Parquet,
+}
+
+fn parse_columns(text: &str) -> Result<ColumnMap, String> {
+    crate::usage::sources::columns::parse_column_map(text)
 }
 
 /// What happens to a request a PTU deployment answers with 429.
@@ -182,15 +234,25 @@ pub struct SimArgs {
     /// at most 100).
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
     pub max_retries: u32,
-    /// Largest acceptable share of throttled or spilled requests, in percent.
+    /// Throttle target, in percent: a PTU count is sized so the deployment serves all but this
+    /// share of requests, and no option may fail more than this share.
     #[arg(long, default_value_t = 1.0, value_name = "PCT", value_parser = parse_percent)]
     pub max_throttle_rate: f64,
-    /// PTU counts simulated per provisioned type (1-42).
-    #[arg(long, default_value_t = 40, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=42))]
+    /// Largest share of requests an option with spillover may spill to Standard, in percent
+    /// (default: no limit; the Standard deployment has its own quota and latency).
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub max_spill_rate: Option<f64>,
+    /// PTU counts each sizing search simulates per pass (2-64; more means fewer passes).
+    #[arg(long, default_value_t = 12, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=64))]
     pub sweep_points: u32,
-    /// Seconds of capacity the PTU utilization bucket holds before it reports 100%.
-    #[arg(long, default_value_t = 10.0, value_name = "SECONDS", value_parser = parse_window_s)]
+    /// Seconds of capacity the PTU utilization bucket holds before it reports 100% (Azure
+    /// publishes no burst size; `ptuplan calibrate` fits it to a log of a real deployment).
+    #[arg(long, default_value_t = crate::sim::admission::DEFAULT_BUCKET_WINDOW_S, value_name = "SECONDS", value_parser = parse_window_s)]
     pub bucket_window_s: f64,
+    /// Strict and lenient bucket windows every PTU target count is also found at, in seconds,
+    /// comma-separated (the window in use is always added).
+    #[arg(long, default_value = "1,60", value_name = "S,S", value_parser = parse_window_band)]
+    pub window_band: WindowBand,
     /// Admission estimate for requests without max_completion_tokens: `actual` (the real
     /// completion size) or a token count.
     #[arg(long, default_value = "actual", value_name = "actual|TOKENS", value_parser = parse_missing_max_tokens)]
@@ -198,6 +260,10 @@ pub struct SimArgs {
     /// Allow Batch options (24-hour turnaround) to be recommended.
     #[arg(long)]
     pub batch_eligible: bool,
+    /// Allow Flex options (preview; no latency or service SLA; may answer 429) to be
+    /// recommended.
+    #[arg(long)]
+    pub flex_eligible: bool,
     /// PTUs to reserve in each region x provisioned-type pool: `deployed` (all the pool
     /// deploys) or a count; PTUs above it are billed hourly.
     #[arg(long, default_value = "deployed", value_name = "deployed|N", value_parser = parse_reserve)]
@@ -205,6 +271,23 @@ pub struct SimArgs {
     /// Reservation term for the pools.
     #[arg(long, value_enum, default_value_t = ReserveTermArg::OneYear)]
     pub reserve_term: ReserveTermArg,
+}
+
+impl SimArgs {
+    /// The flags' defaults, with `missing_max_tokens` set (for commands that replay but do
+    /// not plan). Parsed by clap itself, so the defaults cannot drift from the flags'.
+    pub fn defaults_with_missing_max(missing_max_tokens: MissingMaxArg) -> SimArgs {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            sim: SimArgs,
+        }
+        let mut sim = Defaults::try_parse_from(["ptuplan"])
+            .expect("every simulation flag has a default")
+            .sim;
+        sim.missing_max_tokens = missing_max_tokens;
+        sim
+    }
 }
 
 /// `--reserve` values.
@@ -315,6 +398,61 @@ pub struct RegionsArgs {
     pub planning: PlanningArgs,
 }
 
+/// A provisioned deployment type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProvisionedTypeArg {
+    /// Global Provisioned.
+    GlobalProvisioned,
+    /// Data Zone Provisioned.
+    DataZoneProvisioned,
+    /// Regional Provisioned.
+    RegionalProvisioned,
+}
+
+/// Formats of `calibrate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CalibrateFormat {
+    /// A terminal table.
+    Table,
+    /// JSON.
+    Json,
+}
+
+/// `calibrate` arguments.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Inputs (the log must carry a status column: its 429 rows are the service's answers).
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Catalog.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// The deployment the log was recorded on, as named in its deployment column.
+    #[arg(long, value_name = "NAME")]
+    pub deployment: String,
+    /// Its provisioned type.
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub deployment_type: ProvisionedTypeArg,
+    /// Its PTU count while the log was recorded.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub ptus: u32,
+    /// Bucket windows to try, in seconds, comma-separated.
+    #[arg(long, default_value = "0.5,1,2,3,5,7.5,10,15,20,30,45,60,90,120", value_name = "S,S,...", value_parser = parse_calibration_windows)]
+    pub windows: WindowBand,
+    /// Admission estimate for requests without max_completion_tokens (as for compare).
+    #[arg(long, default_value = "actual", value_name = "actual|TOKENS", value_parser = parse_missing_max_tokens)]
+    pub missing_max_tokens: MissingMaxArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CalibrateFormat::Table)]
+    pub format: CalibrateFormat,
+    /// Write to FILE instead of stdout (`-` = stdout).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print nothing on stderr but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 /// `catalog refresh` arguments.
 #[derive(Debug, Args)]
 pub struct RefreshArgs {
@@ -330,9 +468,6 @@ pub struct RefreshArgs {
     /// The prices file to write (YAML).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Take the prices in force on this date (YYYY-MM-DD) instead of today (UTC).
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<chrono::NaiveDate>,
     /// Accept prices an order of magnitude away from the catalog's.
     #[arg(long)]
     pub accept_outliers: bool,
@@ -470,19 +605,45 @@ fn parse_percent(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Seconds in (0, 3600].
-fn parse_window_s(text: &str) -> Result<f64, String> {
+/// Seconds in [0.1, 3600].
+pub(crate) fn parse_window_s(text: &str) -> Result<f64, String> {
     let v: f64 = text
         .trim()
         .parse()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
-    if v.is_finite() && v > 0.0 && v <= 3600.0 {
+    if v.is_finite() && (0.1..=3600.0).contains(&v) {
         Ok(v)
     } else {
-        Err(format!(
-            "`{text}` must be more than 0 and at most 3600 seconds"
-        ))
+        Err(format!("`{text}` must be between 0.1 and 3600 seconds"))
     }
+}
+
+/// Two to 64 windows for `calibrate`.
+fn parse_calibration_windows(text: &str) -> Result<WindowBand, String> {
+    let windows = text
+        .split(',')
+        .map(parse_window_s)
+        .collect::<Result<Vec<f64>, String>>()?;
+    if windows.len() > 64 {
+        return Err(format!("`{text}`: give at most 64 windows"));
+    }
+    Ok(WindowBand(windows))
+}
+
+/// A list of bucket windows in seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowBand(pub Vec<f64>);
+
+/// `1,60`: one to eight windows, each in [0.1, 3600] seconds.
+pub(crate) fn parse_window_band(text: &str) -> Result<WindowBand, String> {
+    let windows = text
+        .split(',')
+        .map(parse_window_s)
+        .collect::<Result<Vec<f64>, String>>()?;
+    if windows.is_empty() || windows.len() > 8 {
+        return Err(format!("`{text}`: give one to eight windows, e.g. 1,60"));
+    }
+    Ok(WindowBand(windows))
 }
 
 /// `--missing-max-tokens` values.

@@ -18,8 +18,10 @@ use crate::catalog::overrides::Overrides;
 use crate::catalog::prices::{layer_prices, load_prices_file};
 use crate::catalog::sanity::{self, Figure};
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
-use crate::sim::{EventSpool, Replay, WorkloadKey, WorkloadRegistry, WorkloadTotals};
-use crate::usage::{read_usage, InputFormat, InputSource, InputSpec, ReadOptions};
+use crate::sim::{CatalogAccounting, EventSpool, Replay, WorkloadTotals};
+use crate::usage::{
+    read_usage, InputFormat, InputSource, InputSpec, ReadOptions, WorkloadKey, WorkloadRegistry,
+};
 
 /// A fuzzed entry point: bytes in, a panic only when an invariant breaks.
 pub type EntryPoint = fn(&[u8]);
@@ -74,8 +76,12 @@ type Outcome = Result<
 fn read_once(path: &Path, format: InputFormat, threads: usize, skip_invalid: bool) -> Outcome {
     let catalog = embedded();
     let registry = WorkloadRegistry::new(catalog, BTreeMap::new(), Some("eastus2".to_owned()));
+    let accounting = CatalogAccounting {
+        registry: &registry,
+        catalog,
+    };
     let spool_dir = tempfile::tempdir().expect("temp dir");
-    let mut replay = Replay::with_spool(EventSpool::in_dir(spool_dir.path(), 7));
+    let mut replay = Replay::with_spool(&accounting, EventSpool::in_dir(spool_dir.path(), 7));
     let inputs = [InputSpec {
         source: InputSource::File(path.to_owned()),
         format: Some(format),
@@ -84,6 +90,7 @@ fn read_once(path: &Path, format: InputFormat, threads: usize, skip_invalid: boo
         skip_invalid,
         threads,
         parallel_min_bytes: 1,
+        ..ReadOptions::default()
     };
     let mut read =
         read_usage(&inputs, &options, &registry, &mut replay).map_err(|e| e.to_string())?;
@@ -149,11 +156,8 @@ pub fn assert_sane(c: &Catalog) {
     };
     for p in &c.token_prices {
         let a = p.accept_outlier.as_deref();
-        for v in [
-            p.input_usd_per_1m,
-            p.cached_input_usd_per_1m,
-            p.output_usd_per_1m,
-        ] {
+        let long = p.long_context.iter().flat_map(|l| l.named());
+        for (_, v) in p.short_context().named().into_iter().chain(long) {
             assert!(ok(v, Figure::UsdPer1mTokens, a), "token price {v} of {p:?}");
         }
     }
@@ -169,14 +173,19 @@ pub fn assert_sane(c: &Catalog) {
     }
     for m in c.models.values() {
         if let Some(ptu) = &m.ptu {
+            let ratio = ptu
+                .output_to_input_ratio
+                .map(|r| (r, Figure::OutputToInputRatio));
             for (v, k) in [
                 (ptu.input_tpm_per_ptu, Figure::InputTpmPerPtu),
-                (ptu.output_to_input_ratio, Figure::OutputToInputRatio),
                 (
                     ptu.latency_target_tokens_per_s,
                     Figure::LatencyTargetTokensPerS,
                 ),
-            ] {
+            ]
+            .into_iter()
+            .chain(ratio)
+            {
                 assert!(ok(v, k, None), "{} capacity figure {v}", m.id);
             }
         }

@@ -870,10 +870,10 @@ fn issue_12_flags_and_generators_are_bounded() {
             "from 1 to 1000000",
         ),
         (vec!["compare", log, "--threads", "0"], "1..=64"),
-        (vec!["compare", log, "--sweep-points", "43"], "1..=42"),
+        (vec!["compare", log, "--sweep-points", "65"], "2..=64"),
         (
             vec!["compare", log, "--bucket-window-s", "1e300"],
-            "at most 3600",
+            "between 0.1 and 3600",
         ),
         (
             vec!["compare", log, "--max-throttle-rate", "NaN"],
@@ -1111,7 +1111,7 @@ fn issue_12_absurd_figures_fail_and_holes_never_pass_a_budget() {
                 .and(predicate::str::contains("`per_usd` 1e12 per USD is above the sanity bound")),
         );
 
-    // A catalog with no price for gpt-4o: no option is priced, so there is no plan, not $0.
+    // A catalog with no per-token price for gpt-4o...
     let holes = catalog_copy(&dir.path().join("holes"), |t| {
         let mut out = String::new();
         let mut skip = false;
@@ -1126,17 +1126,25 @@ fn issue_12_absurd_figures_fail_and_holes_never_pass_a_budget() {
                 out.push('\n');
             }
         }
-        out.replace("ptu_prices:", "ptu_prices: []\nunused_ptu_prices:")
-            .split("unused_ptu_prices:")
-            .next()
-            .expect("head")
-            .to_owned()
+        out
     });
+    // ...and no PTU deployment offered in the log's region (sales facts).
+    let unavailable = dir.path().join("unavailable.yaml");
+    fs::write(
+        &unavailable,
+        ["global", "data-zone", "regional"]
+            .map(|t| format!("  - deployment_type: {t}-provisioned\n    region: eastus2\n    available: false\n"))
+            .iter()
+            .fold("availability:\n".to_owned(), |acc, e| acc + e),
+    )
+    .expect("write");
     let out = ptuplan()
         .arg("compare")
         .arg(&tiny)
         .arg("--catalog")
         .arg(&holes)
+        .arg("--overrides")
+        .arg(&unavailable)
         .args(["--fail-on", "monthly_cost_usd>1000"])
         .output()
         .expect("runs");
@@ -1158,6 +1166,8 @@ fn issue_12_absurd_figures_fail_and_holes_never_pass_a_budget() {
             .arg(&tiny)
             .arg("--catalog")
             .arg(&holes)
+            .arg("--overrides")
+            .arg(&unavailable)
             .args(["--format", "json", "--quiet"])
             .output()
             .expect("runs")
@@ -1172,6 +1182,8 @@ fn issue_12_absurd_figures_fail_and_holes_never_pass_a_budget() {
         .arg(&tiny)
         .arg("--catalog")
         .arg(&holes)
+        .arg("--overrides")
+        .arg(&unavailable)
         .args([
             "--quiet",
             "--fail-on",

@@ -225,7 +225,9 @@ fn ptuplan() -> Command {
         .env_remove("PTUPLAN_PRICES")
         .env_remove("PTUPLAN_OVERRIDES")
         .env_remove("PTUPLAN_REGION")
-        .env_remove("SOURCE_DATE_EPOCH");
+        .env_remove("SOURCE_DATE_EPOCH")
+        // Prices in time and lifecycles: every run is "as of" the catalog's December 2026.
+        .env("PTUPLAN_AS_OF", "2026-12-01");
     cmd
 }
 
@@ -803,4 +805,261 @@ fn bad_overrides_and_residency_are_reported_with_file_and_line() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("--residency mars"));
+}
+
+// ---------------------------------------------------------------- issue 9: the 2026 meters
+
+fn dec2026(
+    as_of: &str,
+    reference: &str,
+) -> (ptuplan::catalog::Catalog, ptuplan::catalog::retail::Build) {
+    let catalog = load_catalog(&CatalogSource::Embedded)
+        .expect("catalog")
+        .in_force_on(NaiveDate::parse_from_str(reference, "%Y-%m-%d").expect("date"));
+    let table = MeterTable::load(None).expect("table");
+    let build = build_prices(
+        &items_of(&["dec2026.json"]),
+        &table,
+        &catalog,
+        &opts(as_of, false),
+    )
+    .expect("builds");
+    (catalog, build)
+}
+
+fn token<'a>(
+    build: &'a ptuplan::catalog::retail::Build,
+    model: &str,
+    t: DeploymentTypeId,
+    region: &str,
+) -> &'a ptuplan::catalog::TokenPrice {
+    build
+        .file
+        .token_prices
+        .iter()
+        .find(|p| {
+            p.model == model
+                && p.deployment_type == t
+                && p.regions
+                    .as_ref()
+                    .is_some_and(|r| r.iter().any(|x| x == region))
+        })
+        .unwrap_or_else(|| panic!("{model} {t} {region}"))
+}
+
+#[test]
+fn issue_9_refresh_reads_the_2026_meter_grammar() {
+    let (_, build) = dec2026("2026-12-01", "2026-12-01");
+    // Standard with cache writes and long context ("5.6 sol ShortCo Cd Wr Std Gl", "LongCo").
+    let sol = token(
+        &build,
+        "gpt-5.6-sol",
+        DeploymentTypeId::GlobalStandard,
+        "eastus2",
+    );
+    assert_eq!(
+        (
+            sol.input_usd_per_1m,
+            sol.cached_input_usd_per_1m,
+            sol.cache_write_usd_per_1m,
+            sol.output_usd_per_1m
+        ),
+        (5.0, 0.5, Some(6.25), 30.0)
+    );
+    let long = sol.long_context.expect("long context");
+    assert_eq!(
+        (
+            long.input_usd_per_1m,
+            long.cached_input_usd_per_1m,
+            long.cache_write_usd_per_1m,
+            long.output_usd_per_1m
+        ),
+        (10.0, 1.0, Some(12.5), 45.0)
+    );
+    // Flex ("56sol ShCo ... Fl Gl"): the $0.01 placeholders are dropped; the long-context
+    // cached and output figures have no row and keep the catalog's.
+    let flex = token(
+        &build,
+        "gpt-5.6-sol",
+        DeploymentTypeId::GlobalFlex,
+        "eastus2",
+    );
+    assert_eq!(
+        (flex.input_usd_per_1m, flex.cache_write_usd_per_1m),
+        (2.5, Some(3.125))
+    );
+    let fl = flex.long_context.expect("long");
+    assert_eq!(
+        (
+            fl.input_usd_per_1m,
+            fl.cached_input_usd_per_1m,
+            fl.cache_write_usd_per_1m,
+            fl.output_usd_per_1m
+        ),
+        (5.0, 0.5, Some(6.25), 22.5)
+    );
+    assert_eq!(build.stats.flex_placeholders, 2);
+    let from = |t, model: &str, region: &str, field| {
+        build
+            .provenance
+            .get(&(t, model.to_owned(), region.to_owned(), field))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        from(
+            DeploymentTypeId::GlobalFlex,
+            "gpt-5.6-sol",
+            "eastus2",
+            "long-context output [USD/1M]"
+        ),
+        "catalog (no row in force on 2026-12-01)"
+    );
+    assert_eq!(
+        from(
+            DeploymentTypeId::GlobalFlex,
+            "gpt-5.6-sol",
+            "eastus2",
+            "input [USD/1M]"
+        ),
+        "meter '56sol ShCo Inp Fl Gl 1M Tokens'"
+    );
+    // Data Zone per zone: one EU meter (westeurope cache write 3.00) and one US meter (westus3
+    // long-context output 16.50); every other figure keeps its zone's catalog price.
+    let eu = token(
+        &build,
+        "gpt-6.1-sol",
+        DeploymentTypeId::DataZoneStandard,
+        "westeurope",
+    );
+    assert_eq!(
+        (eu.input_usd_per_1m, eu.cache_write_usd_per_1m),
+        (2.4, Some(3.0))
+    );
+    let us = token(
+        &build,
+        "gpt-6.1-sol",
+        DeploymentTypeId::DataZoneStandard,
+        "westus3",
+    );
+    assert_eq!(us.long_context.expect("long").output_usd_per_1m, 16.5);
+    assert_eq!(us.input_usd_per_1m, 2.2);
+    assert!(
+        us.unverified,
+        "kept figures of an unverified catalog entry stay unverified"
+    );
+    // The newest row in force wins ("GPT 5.1 inp Gl", 1.25 until 2026-10-31, 1.375 from 11-01).
+    let g51 = token(
+        &build,
+        "gpt-5.1",
+        DeploymentTypeId::GlobalStandard,
+        "eastus2",
+    );
+    assert_eq!(g51.input_usd_per_1m, 1.375);
+    assert_eq!(g51.effective_from, NaiveDate::from_ymd_opt(2026, 11, 1));
+    // Priority ("5.6 sol ShortCo Inp PP Gl"): input from the meter, the rest kept.
+    let pp = token(
+        &build,
+        "gpt-5.6-sol",
+        DeploymentTypeId::GlobalPriority,
+        "eastus2",
+    );
+    assert_eq!((pp.input_usd_per_1m, pp.output_usd_per_1m), (10.0, 60.0));
+    assert!(
+        pp.note
+            .as_deref()
+            .expect("note")
+            .contains("Kept from the catalog"),
+        "{pp:?}"
+    );
+    assert_eq!(build.stats.other_regions.get("usgovvirginia"), Some(&1));
+}
+
+#[test]
+fn issue_9_refresh_merges_a_partial_ptu_entry() {
+    // The catalog as it stood before the 2026-09-01 regional tiers; the fetch has the new
+    // southindia reservation rows but only an hourly row that ended on 2026-08-31.
+    let (catalog, build) = dec2026("2026-12-01", "2026-08-15");
+    let south = build
+        .file
+        .ptu_prices
+        .iter()
+        .find(|p| {
+            p.deployment_type == DeploymentTypeId::RegionalProvisioned
+                && p.regions.as_deref() == Some(&["southindia".to_owned()][..])
+        })
+        .expect("southindia is merged, not dropped");
+    assert_eq!(
+        (
+            south.usd_per_ptu_hour,
+            south.reservation_1_month_usd_per_ptu,
+            south.reservation_1_year_usd_per_ptu
+        ),
+        (2.0, 326.0, 3324.0)
+    );
+    assert!(
+        south
+            .note
+            .as_deref()
+            .expect("note")
+            .contains("Kept from the catalog (no row in force): hourly [USD/PTU-h]"),
+        "{south:?}"
+    );
+    let review = ptuplan::catalog::review::review(&catalog, &build.file, &build.provenance);
+    let row = review
+        .rows
+        .iter()
+        .find(|r| r.field == "1-month reservation [USD/PTU]" && r.regions == ["southindia"])
+        .expect("the 1-month change");
+    assert_eq!((row.old, row.new), (Some(286.0), 326.0));
+    assert_eq!(row.from, "meter 'Provisioned Managed Regional Unit'");
+    assert!(review
+        .kept
+        .iter()
+        .any(|k| k.field == "hourly [USD/PTU-h]" && k.regions == ["southindia"]));
+    // APAC Data Zone: the hourly row alone; the reservations keep the catalog's [U] figures.
+    let apac = build
+        .file
+        .ptu_prices
+        .iter()
+        .find(|p| p.deployment_type == DeploymentTypeId::DataZoneProvisioned)
+        .expect("APAC Data Zone");
+    assert_eq!(apac.regions.as_deref(), Some(&["japaneast".to_owned()][..]));
+    assert_eq!(
+        (apac.usd_per_ptu_hour, apac.reservation_1_month_usd_per_ptu),
+        (1.2, 312.0)
+    );
+    assert!(apac.unverified);
+}
+
+#[test]
+fn issue_9_refresh_review_says_where_each_figure_came_from() {
+    let server = TestServer::start(vec![("/prices", vec![ok(read_fixture("dec2026.json"))])]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let prices = dir.path().join("prices.yaml");
+    ptuplan()
+        .args(["catalog", "refresh", "--as-of", "2026-12-01", "--endpoint"])
+        .arg(format!("{}/prices", server.base))
+        .arg("--out")
+        .arg(&prices)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 Flex $0.01 placeholder(s)"))
+        .stdout(predicate::str::contains("meter 'GPT 5.1 inp Gl 1M Tokens'"))
+        .stdout(predicate::str::contains("+10.0%"))
+        .stdout(predicate::str::contains(
+            "Kept from the catalog: no row in force on 2026-12-01",
+        ))
+        .stdout(predicate::str::contains(
+            "regional-provisioned (all models) hourly [USD/PTU-h]: southindia",
+        ));
+    let text = std::fs::read_to_string(&prices).expect("written");
+    assert!(text.contains("cache_write_usd_per_1m: 6.25"), "{text}");
+    assert!(text.contains("long_context:"), "{text}");
+    // The file layers back over the catalog.
+    ptuplan()
+        .args(["catalog", "validate", "--as-of", "2026-12-01", "--prices"])
+        .arg(&prices)
+        .assert()
+        .success();
 }

@@ -19,6 +19,8 @@ fn fixture(name: &str) -> PathBuf {
 fn ptuplan() -> Command {
     let mut cmd = Command::cargo_bin("ptuplan").expect("binary builds");
     cmd.env_remove("SOURCE_DATE_EPOCH")
+        // Prices in time and lifecycles: every run is "as of" the catalog's December 2026.
+        .env("PTUPLAN_AS_OF", "2026-12-01")
         .env_remove("PTUPLAN_CATALOG")
         .env_remove("PTUPLAN_REGION")
         .env("NO_COLOR", "1");
@@ -94,7 +96,7 @@ fn report_writes_every_file_and_each_parses() {
 
     let json: serde_json::Value =
         serde_json::from_str(&read(&d.join("report.json"))).expect("report.json parses");
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["workloads"].as_array().map(Vec::len), Some(2));
     assert!(json["workloads"][0]["input_tpm_per_ptu"].is_number());
 
@@ -462,11 +464,11 @@ fn diff_names_the_file_it_cannot_read() {
     ptuplan()
         .arg("diff")
         .arg(fixture("base.json"))
-        .arg(fixture("schema-v2.json"))
+        .arg(fixture("schema-v3.json"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "schema-v2.json has schema_version 2; this ptuplan reads schema_version 1",
+            "schema-v3.json has schema_version 3; this ptuplan reads schema_version 1 and 2",
         ));
     ptuplan()
         .arg("diff")
@@ -506,7 +508,7 @@ fn report_baseline_puts_the_diff_at_the_top_of_the_markdown() {
 }
 
 /// `reports/` is the example report of the bundled sample. Regenerate it with
-/// `cargo run --release -- report --out-dir reports` when this fails.
+/// `cargo run --release -- report --out-dir reports --as-of 2026-12-01` when this fails.
 #[test]
 fn example_reports_are_up_to_date() {
     let out = TempDir::new().expect("temp dir");
@@ -576,7 +578,7 @@ fn example_reports_are_up_to_date() {
     }
     assert!(
         stale.is_empty(),
-        "reports/ is out of date ({}); regenerate it with `cargo run --release -- report --out-dir reports`",
+        "reports/ is out of date ({}); regenerate it with `cargo run --release -- report --out-dir reports --as-of 2026-12-01`",
         stale.join(", ")
     );
 }

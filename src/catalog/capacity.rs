@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDate;
 
+use super::accounting::{NormalizedWeights, PtuAccounting, RequestAccounting};
+use super::lifecycle::Lifecycle;
 use super::PtuScope;
 
 /// A model as ptuplan knows it.
@@ -31,6 +33,14 @@ pub struct ModelSpec {
     /// source gives them.
     #[serde(default)]
     pub limits: Option<ModelLimits>,
+    /// Where long context starts: requests above the threshold are billed at the long-context
+    /// prices and weighted with the long-context PTU weights; absent = no long-context pricing.
+    #[serde(default)]
+    pub long_context: Option<LongContext>,
+    /// Version, GA date and the published retirement schedules; absent when no source lists
+    /// the model.
+    #[serde(default)]
+    pub lifecycle: Option<Lifecycle>,
     /// Free-text remark (conflicts between sources, derived figures).
     #[serde(default)]
     pub note: Option<String>,
@@ -46,8 +56,14 @@ pub struct ModelSpec {
 pub struct PtuSpec {
     /// Input tokens per minute one PTU serves (uncached input; output weighted by the ratio).
     pub input_tpm_per_ptu: f64,
-    /// How many input tokens one output token counts as against PTU utilization.
-    pub output_to_input_ratio: f64,
+    /// How many input tokens one output token counts as against PTU utilization (the
+    /// `(prompt - cached) + ratio x completion` rule); absent for normalized-token models.
+    #[serde(default)]
+    pub output_to_input_ratio: Option<f64>,
+    /// Normalized-token weights (GPT-6 Astra, Sol and newer, U3); absent for ratio models.
+    /// Exactly one of `output_to_input_ratio` and `normalized_weights` is given.
+    #[serde(default)]
+    pub normalized_weights: Option<NormalizedWeights>,
     /// Latency target in output tokens per second (Microsoft's "99% > x TPS").
     pub latency_target_tokens_per_s: f64,
     /// Global Provisioned minimum and increment, if offered.
@@ -67,6 +83,17 @@ pub struct PtuSpec {
 }
 
 impl PtuSpec {
+    /// The model's PTU accounting rule (the ratio rule with ratio 1 if neither is given, which
+    /// validation rejects).
+    pub fn accounting(&self) -> PtuAccounting {
+        match (self.normalized_weights, self.output_to_input_ratio) {
+            (Some(w), _) => PtuAccounting::Normalized(w),
+            (None, ratio) => PtuAccounting::OutputRatio {
+                ratio: ratio.unwrap_or(1.0),
+            },
+        }
+    }
+
     /// The minimum/increment for a provisioned scope.
     pub fn increment_for(&self, scope: PtuScope) -> Option<&PtuIncrement> {
         match scope {
@@ -79,6 +106,39 @@ impl PtuSpec {
     /// Weighted tokens per minute `n_ptus` PTUs can absorb.
     pub fn capacity_tokens_per_min(&self, n_ptus: u32) -> f64 {
         f64::from(n_ptus) * self.input_tpm_per_ptu
+    }
+}
+
+/// Where long context starts for a model's billing and PTU weights.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LongContext {
+    /// A request whose prompt exceeds this many tokens is long-context ("requests estimated to
+    /// exceed 272k prompt tokens", U6).
+    pub above_prompt_tokens: u64,
+    /// How the figure was read (it is unverified for Standard billing of most models, [U]).
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Where it came from.
+    pub source: String,
+    /// Date the figure was valid, `YYYY-MM-DD`.
+    pub as_of: NaiveDate,
+}
+
+impl ModelSpec {
+    /// What weighing one request of this model needs: its PTU rule (ratio 1 for a model
+    /// without PTU figures, so its demand is plain tokens) and its long-context threshold.
+    pub fn accounting(&self) -> RequestAccounting {
+        RequestAccounting {
+            ptu: self.ptu.as_ref().map_or(
+                PtuAccounting::OutputRatio { ratio: 1.0 },
+                PtuSpec::accounting,
+            ),
+            long_context_above_prompt_tokens: self
+                .long_context
+                .as_ref()
+                .map(|l| l.above_prompt_tokens),
+        }
     }
 }
 

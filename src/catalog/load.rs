@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::checks;
 use super::sanity::{self, Figure};
 use super::{
     Availability, Catalog, DataZone, DeploymentType, DeploymentTypeId, ModelSpec, PtuPrice,
@@ -146,8 +147,10 @@ pub fn load_catalog(source: &CatalogSource) -> Result<Catalog, CatalogError> {
         availability: regions.availability,
         origin: origin.clone(),
         prices: None,
+        in_force_on: None,
     };
     problems.extend(validate(&catalog));
+    problems.extend(checks::check_has_prices(&catalog, ""));
     if problems.is_empty() {
         Ok(catalog)
     } else {
@@ -216,7 +219,7 @@ pub fn validate(c: &Catalog) -> Vec<String> {
             ));
         }
         if let Some(target) = t.spillover_target {
-            if !t.id.is_provisioned() || target.is_provisioned() || target.is_batch() {
+            if !t.id.is_provisioned() || !target.is_standard() {
                 p(format!(
                     "deployment_types.{}: spillover_target `{target}` must go from a provisioned type to a standard type",
                     t.id
@@ -244,16 +247,16 @@ pub fn validate(c: &Catalog) -> Vec<String> {
                     Figure::InputTpmPerPtu,
                 ),
                 (
-                    "output_to_input_ratio",
-                    ptu.output_to_input_ratio,
-                    Figure::OutputToInputRatio,
-                ),
-                (
                     "latency_target_tokens_per_s",
                     ptu.latency_target_tokens_per_s,
                     Figure::LatencyTargetTokensPerS,
                 ),
-            ] {
+            ]
+            .into_iter()
+            .chain(
+                ptu.output_to_input_ratio
+                    .map(|r| ("output_to_input_ratio", r, Figure::OutputToInputRatio)),
+            ) {
                 sanity::check(&at, field, value, kind, None)
                     .into_iter()
                     .for_each(&mut p);
@@ -292,8 +295,9 @@ pub fn validate(c: &Catalog) -> Vec<String> {
             }
         }
     }
+    checks::check_models(c, &mut p);
     let known_regions: BTreeSet<&str> = c.known_regions().into_iter().collect();
-    let mut seen_token = BTreeSet::new();
+    let mut token_periods = BTreeMap::new();
     for (i, tp) in c.token_prices.iter().enumerate() {
         let at = format!("token_prices[{i}] ({} {})", tp.model, tp.deployment_type);
         if !c.models.contains_key(&tp.model) {
@@ -302,13 +306,17 @@ pub fn validate(c: &Catalog) -> Vec<String> {
         if tp.deployment_type.is_provisioned() {
             p(format!("{at}: provisioned types are priced in ptu_prices"));
         }
-        for (field, value) in [
-            ("input_usd_per_1m", tp.input_usd_per_1m),
-            ("cached_input_usd_per_1m", tp.cached_input_usd_per_1m),
-            ("output_usd_per_1m", tp.output_usd_per_1m),
-        ] {
+        // Every per-token figure (short and long context, cache writes): one sanity check.
+        let long = tp.long_context.iter().flat_map(|l| l.named());
+        for (field, value) in tp
+            .short_context()
+            .named()
+            .into_iter()
+            .map(|(f, v)| (f.to_owned(), v))
+            .chain(long.map(|(f, v)| (format!("long_context.{f}"), v)))
+        {
             let accepted = tp.accept_outlier.as_deref();
-            sanity::check(&at, field, value, Figure::UsdPer1mTokens, accepted)
+            sanity::check(&at, &field, value, Figure::UsdPer1mTokens, accepted)
                 .into_iter()
                 .for_each(&mut p);
         }
@@ -317,13 +325,23 @@ pub fn validate(c: &Catalog) -> Vec<String> {
         }
         check_source(&mut p, &at, &tp.source);
         check_regions(&mut p, &at, tp.regions.as_deref(), &known_regions);
+        checks::check_token_price_extras(c, &at, tp, &mut p);
         for region in region_keys(tp.regions.as_deref()) {
-            if !seen_token.insert((tp.model.clone(), tp.deployment_type, region.clone())) {
-                p(format!("{at}: a second price for region `{region}`"));
-            }
+            token_periods
+                .entry(format!(
+                    "{} {} in region `{region}`",
+                    tp.model, tp.deployment_type
+                ))
+                .or_insert_with(Vec::new)
+                .push(checks::Period {
+                    at: at.clone(),
+                    from: tp.effective_from,
+                    to: tp.effective_to,
+                });
         }
     }
-    let mut seen_ptu = BTreeSet::new();
+    checks::check_overlaps(token_periods, &mut p);
+    let mut ptu_periods = BTreeMap::new();
     for (i, pp) in c.ptu_prices.iter().enumerate() {
         let at = format!("ptu_prices[{i}] ({})", pp.deployment_type);
         if !pp.deployment_type.is_provisioned() {
@@ -353,12 +371,19 @@ pub fn validate(c: &Catalog) -> Vec<String> {
         }
         check_source(&mut p, &at, &pp.source);
         check_regions(&mut p, &at, pp.regions.as_deref(), &known_regions);
+        checks::check_ptu_price_extras(&at, pp, &mut p);
         for region in region_keys(pp.regions.as_deref()) {
-            if !seen_ptu.insert((pp.deployment_type, region.clone())) {
-                p(format!("{at}: a second price for region `{region}`"));
-            }
+            ptu_periods
+                .entry(format!("{} in region `{region}`", pp.deployment_type))
+                .or_insert_with(Vec::new)
+                .push(checks::Period {
+                    at: at.clone(),
+                    from: pp.effective_from,
+                    to: pp.effective_to,
+                });
         }
     }
+    checks::check_overlaps(ptu_periods, &mut p);
     for z in &c.data_zones {
         check_source(&mut p, &format!("data_zones.{}", z.id), &z.source);
     }
@@ -483,5 +508,148 @@ mod tests {
             panic!("expected Invalid, got {err}");
         };
         assert!(problems.len() >= 2, "{problems:?}");
+    }
+
+    fn with(file: &str, edit: impl Fn(&str) -> String) -> Result<Catalog, CatalogError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, text) in EMBEDDED {
+            let text = if name == file {
+                edit(text)
+            } else {
+                text.to_owned()
+            };
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        load_catalog(&CatalogSource::Dir(dir.path().to_owned()))
+    }
+
+    fn problems(r: Result<Catalog, CatalogError>) -> Vec<String> {
+        match r {
+            Err(CatalogError::Invalid { problems, .. }) => problems,
+            Err(e) => panic!("expected Invalid, got {e}"),
+            Ok(_) => panic!("expected Invalid, got a valid catalog"),
+        }
+    }
+
+    #[test]
+    fn issue_9_prices_in_time_must_not_overlap() {
+        // A second gpt-4o Global Standard default entry with no dates overlaps the first.
+        let p = problems(with("pricing.yaml", |t| {
+            t.replacen(
+                "token_prices:\n",
+                "token_prices:\n  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 3.0\n    cached_input_usd_per_1m: 1.5\n    output_usd_per_1m: 12.0\n    effective_from: 2026-06-01\n    source: test\n    as_of: 2026-06-01\n",
+                1,
+            )
+        }));
+        assert!(
+            p.iter()
+                .any(|x| x.contains("a second price for gpt-4o global-standard")),
+            "{p:?}"
+        );
+        // Disjoint periods are fine, and the date picks the price.
+        let catalog = with("pricing.yaml", |t| {
+            t.replacen(
+                "  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 2.5\n",
+                "  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 3.0\n    cached_input_usd_per_1m: 1.5\n    output_usd_per_1m: 12.0\n    effective_from: 2027-01-01\n    source: test\n    as_of: 2026-11-01\n  - model: gpt-4o\n    deployment_type: global-standard\n    effective_to: 2026-12-31\n    input_usd_per_1m: 2.5\n",
+                1,
+            )
+        })
+        .expect("valid");
+        let price = |d: &str| {
+            catalog
+                .clone()
+                .in_force_on(d.parse().expect("date"))
+                .token_price("gpt-4o", DeploymentTypeId::GlobalStandard, "eastus2")
+                .map(|p| p.input_usd_per_1m)
+        };
+        assert_eq!(price("2026-12-31"), Some(2.5));
+        assert_eq!(price("2027-01-01"), Some(3.0));
+        // effective_to before effective_from is an error.
+        let p = problems(with("pricing.yaml", |t| {
+            t.replacen(
+                "input_usd_per_1m: 2.5\n",
+                "input_usd_per_1m: 2.5\n    effective_from: 2026-05-01\n    effective_to: 2026-04-01\n",
+                1,
+            )
+        }));
+        assert!(
+            p.iter().any(|x| x.contains("is before effective_from")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn issue_9_a_catalog_without_prices_or_with_future_dates_fails() {
+        let p = problems(with("pricing.yaml", |_| {
+            "token_prices: []\nptu_prices: []\n".to_owned()
+        }));
+        assert!(p.iter().any(|x| x.contains("no per-token price")), "{p:?}");
+        assert!(p.iter().any(|x| x.contains("no PTU price")), "{p:?}");
+        let future = with("models.yaml", |t| {
+            t.replacen("as_of: 2026-05-22", "as_of: 2999-05-22", 1)
+        })
+        .expect("parses and validates");
+        let dated = future.dated_after("2026-12-01".parse().expect("date"));
+        assert_eq!(dated.len(), 1, "{dated:?}");
+        assert!(
+            dated[0].contains("2999-05-22 is in the future"),
+            "{dated:?}"
+        );
+        // Nothing in force on a date leaves the catalog unable to price anything.
+        let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let dated_only = Catalog {
+            token_prices: catalog
+                .token_prices
+                .iter()
+                .filter(|p| p.effective_from.is_some())
+                .cloned()
+                .collect(),
+            ..catalog
+        };
+        let gaps = dated_only
+            .in_force_on("2020-01-01".parse().expect("date"))
+            .pricing_gaps(" in force on 2020-01-01");
+        assert_eq!(
+            gaps,
+            vec!["token_prices: no per-token price in force on 2020-01-01"]
+        );
+    }
+
+    #[test]
+    fn issue_9_accounting_and_lifecycle_are_checked() {
+        // Both rules at once.
+        let p = problems(with("models.yaml", |t| {
+            t.replacen(
+                "      input_tpm_per_ptu: 3000.0\n      normalized_weights:",
+                "      input_tpm_per_ptu: 3000.0\n      output_to_input_ratio: 5.0\n      normalized_weights:",
+                1,
+            )
+        }));
+        assert!(p.iter().any(|x| x.contains("not both")), "{p:?}");
+        // Weights that disagree with the model's own Global Standard prices (U3's rule).
+        let p = problems(with("models.yaml", |t| {
+            t.replacen(
+                "short: {input: 1.0, cached_input: 0.1, cache_write: 1.25, output: 5.0}",
+                "short: {input: 1.0, cached_input: 0.1, cache_write: 1.0, output: 5.0}",
+                1,
+            )
+        }));
+        assert!(
+            p.iter()
+                .any(|x| x.contains("normalized_weights.short.cache_write is 1")),
+            "{p:?}"
+        );
+        // Long-context prices on a model without a threshold.
+        let p = problems(with("pricing.yaml", |t| {
+            t.replacen(
+                "output_usd_per_1m: 10.0\n",
+                "output_usd_per_1m: 10.0\n    long_context: {input_usd_per_1m: 5.0, cached_input_usd_per_1m: 2.5, output_usd_per_1m: 20.0}\n",
+                1,
+            )
+        }));
+        assert!(
+            p.iter().any(|x| x.contains("no `long_context` threshold")),
+            "{p:?}"
+        );
     }
 }

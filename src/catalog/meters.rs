@@ -1,7 +1,10 @@
 //! Azure Retail Prices API meter names: the data-driven table (`data/meters.yaml`) that maps
 //! meters to catalog entries, and the parser for token meter names in all their spellings
 //! (`gpt-4o-0806-Inp-glbl Tokens`, `gpt 4o 1120 cached Inp regnl Tokens`,
-//! `GPT 5 Mini Batch Inpt cchd Dzone 1M Tokens`, ...; facts section 8.3).
+//! `GPT 5 Mini Batch Inpt cchd Dzone 1M Tokens`, ...; facts section 8.3), including the 2026
+//! grammar (addendum section 4): `Gl`/`Dz` scopes, `Std`, `Flex`/`Fl` and `pp`/`PP` tiers,
+//! `ShortCo`/`ShCo` and `LongCo`/`longco`/`LoCo` context, `cd` (cached) and `Cd Wr` (cache
+//! write), `opt` (output): `5.6 sol LongCo Cd Wr Std Gl 1M Tokens`, `56sol ShCo Inp Fl Gl`.
 //!
 //! The parser splits a name into type/kind/unit words and the remaining model words; the
 //! table decides which catalog model those words mean. Nothing is guessed: a spelling the
@@ -131,6 +134,8 @@ pub enum TokenKind {
     Input,
     /// Cached input.
     CachedInput,
+    /// Cache write.
+    CacheWrite,
     /// Output (reasoning included).
     Output,
 }
@@ -141,6 +146,7 @@ impl TokenKind {
         match self {
             TokenKind::Input => "input",
             TokenKind::CachedInput => "cached input",
+            TokenKind::CacheWrite => "cache write",
             TokenKind::Output => "output",
         }
     }
@@ -151,8 +157,10 @@ impl TokenKind {
 pub struct TokenMeterName {
     /// The model words, normalised (`gpt 4o 1120`).
     pub model_spelling: String,
-    /// Input, cached input or output.
+    /// Input, cached input, cache write or output.
     pub kind: TokenKind,
+    /// The name says long context (`LongCo`, `longco`, `LoCo`).
+    pub long_context: bool,
     /// The per-token deployment type.
     pub deployment_type: DeploymentTypeId,
     /// The name says `1M` (such meters must have unitOfMeasure `1M`).
@@ -166,20 +174,42 @@ enum Scope {
     Regional,
 }
 
-/// Words of the meter-name grammar (facts 8.3). Everything else is a model word.
-const SCOPE_WORDS: [(&str, Scope); 8] = [
+/// Processing tier of a token meter.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tier {
+    Standard,
+    Batch,
+    Flex,
+    Priority,
+}
+
+/// Words of the meter-name grammar (facts 8.3, addendum 4). Everything else is a model word.
+const SCOPE_WORDS: [(&str, Scope); 10] = [
     ("glbl", Scope::Global),
     ("global", Scope::Global),
+    ("gl", Scope::Global),
     ("datazone", Scope::DataZone),
     ("dzone", Scope::DataZone),
     ("dzn", Scope::DataZone),
+    ("dz", Scope::DataZone),
     ("regnl", Scope::Regional),
     ("regional", Scope::Regional),
     ("rgnl", Scope::Regional),
 ];
 const INPUT_WORDS: [&str; 3] = ["inp", "input", "inpt"];
-const OUTPUT_WORDS: [&str; 4] = ["outp", "output", "outpt", "out"];
-const CACHED_WORDS: [&str; 3] = ["cached", "cchd", "ccchd"];
+const OUTPUT_WORDS: [&str; 5] = ["outp", "output", "outpt", "out", "opt"];
+const CACHED_WORDS: [&str; 4] = ["cached", "cchd", "ccchd", "cd"];
+const WRITE_WORDS: [&str; 2] = ["wr", "write"];
+const TIER_WORDS: [(&str, Tier); 6] = [
+    ("batch", Tier::Batch),
+    ("flex", Tier::Flex),
+    ("fl", Tier::Flex),
+    ("pp", Tier::Priority),
+    ("std", Tier::Standard),
+    ("standard", Tier::Standard),
+];
+const SHORT_WORDS: [&str; 2] = ["shortco", "shco"];
+const LONG_WORDS: [&str; 3] = ["longco", "loco", "longcontext"];
 
 /// Lower case, `-` and `_` as spaces, single spaces.
 pub fn normalise(text: &str) -> String {
@@ -198,8 +228,21 @@ pub fn parse_token_meter_name(name: &str) -> Result<TokenMeterName, String> {
         return Err("not a token meter (no trailing `Tokens`)".to_owned());
     }
     let mut model = Vec::new();
-    let (mut scope, mut kind, mut cached, mut batch, mut per_million) =
+    let (mut scope, mut kind, mut cached, mut write, mut per_million) =
         (None, None, false, false, false);
+    let (mut tier, mut long) = (None::<Tier>, None::<bool>);
+    let mut set_tier = |t: Tier| -> Result<(), String> {
+        match tier {
+            Some(old) if old != t && old != Tier::Standard && t != Tier::Standard => {
+                Err(format!("two processing tiers in `{name}`"))
+            }
+            Some(old) if old != Tier::Standard && t == Tier::Standard => Ok(()),
+            _ => {
+                tier = Some(t);
+                Ok(())
+            }
+        }
+    };
     let mut i = 0;
     while i < words.len() - 1 {
         let mut w = words[i];
@@ -211,7 +254,7 @@ pub fn parse_token_meter_name(name: &str) -> Result<TokenMeterName, String> {
         // Glued spellings such as `BatchOutp`.
         if let Some(rest) = w.strip_prefix("batch").filter(|r| !r.is_empty()) {
             if INPUT_WORDS.contains(&rest) || OUTPUT_WORDS.contains(&rest) {
-                batch = true;
+                set_tier(Tier::Batch)?;
                 w = rest;
             }
         }
@@ -232,8 +275,16 @@ pub fn parse_token_meter_name(name: &str) -> Result<TokenMeterName, String> {
             kind = Some(k);
         } else if CACHED_WORDS.contains(&w) {
             cached = true;
-        } else if w == "batch" {
-            batch = true;
+        } else if WRITE_WORDS.contains(&w) {
+            write = true;
+        } else if let Some((_, t)) = TIER_WORDS.iter().find(|(word, _)| *word == w) {
+            set_tier(*t)?;
+        } else if SHORT_WORDS.contains(&w) || LONG_WORDS.contains(&w) {
+            let l = LONG_WORDS.contains(&w);
+            if long.is_some_and(|old| old != l) {
+                return Err(format!("both short and long context in `{name}`"));
+            }
+            long = Some(l);
         } else if w == "1m" {
             per_million = true;
         } else if w != "1k" {
@@ -241,21 +292,29 @@ pub fn parse_token_meter_name(name: &str) -> Result<TokenMeterName, String> {
         }
     }
     let scope = scope.ok_or_else(|| format!("no deployment type word in `{name}`"))?;
-    let kind = match (kind, cached) {
-        (Some(TokenKind::Output), true) => {
+    let kind = match (kind, cached, write) {
+        (Some(TokenKind::Output), true, _) | (Some(TokenKind::Output), _, true) => {
             return Err(format!("cached output in `{name}`"));
         }
-        (_, true) => TokenKind::CachedInput,
-        (Some(k), false) => k,
-        (None, false) => return Err(format!("no input/output word in `{name}`")),
+        // `Cd Wr` (with or without `Inp`) is the cache-write price.
+        (_, _, true) => TokenKind::CacheWrite,
+        (_, true, false) => TokenKind::CachedInput,
+        (Some(k), false, false) => k,
+        (None, false, false) => return Err(format!("no input/output word in `{name}`")),
     };
-    let deployment_type = match (scope, batch) {
-        (Scope::Global, false) => DeploymentTypeId::GlobalStandard,
-        (Scope::Global, true) => DeploymentTypeId::GlobalBatch,
-        (Scope::DataZone, false) => DeploymentTypeId::DataZoneStandard,
-        (Scope::DataZone, true) => DeploymentTypeId::DataZoneBatch,
-        (Scope::Regional, false) => DeploymentTypeId::RegionalStandard,
-        (Scope::Regional, true) => return Err(format!("regional Batch in `{name}`")),
+    let deployment_type = match (scope, tier.unwrap_or(Tier::Standard)) {
+        (Scope::Global, Tier::Standard) => DeploymentTypeId::GlobalStandard,
+        (Scope::Global, Tier::Batch) => DeploymentTypeId::GlobalBatch,
+        (Scope::Global, Tier::Flex) => DeploymentTypeId::GlobalFlex,
+        (Scope::Global, Tier::Priority) => DeploymentTypeId::GlobalPriority,
+        (Scope::DataZone, Tier::Standard) => DeploymentTypeId::DataZoneStandard,
+        (Scope::DataZone, Tier::Batch) => DeploymentTypeId::DataZoneBatch,
+        (Scope::DataZone, Tier::Priority) => DeploymentTypeId::DataZonePriority,
+        (Scope::DataZone, Tier::Flex) => return Err(format!("Data Zone Flex in `{name}`")),
+        (Scope::Regional, Tier::Standard) => DeploymentTypeId::RegionalStandard,
+        (Scope::Regional, _) => {
+            return Err(format!("regional Batch, Flex or Priority in `{name}`"));
+        }
     };
     if model.is_empty() {
         return Err(format!("no model words in `{name}`"));
@@ -263,6 +322,7 @@ pub fn parse_token_meter_name(name: &str) -> Result<TokenMeterName, String> {
     Ok(TokenMeterName {
         model_spelling: model.join(" "),
         kind,
+        long_context: long.unwrap_or(false),
         deployment_type,
         says_per_million: per_million,
     })
@@ -436,6 +496,207 @@ mod tests {
     }
 
     #[test]
+    fn issue_9_parses_the_2026_meter_grammar() {
+        // Meter names as the December 2026 addendum quotes them (sections 3-4, U12-U22);
+        // abbreviated ones completed with their family's ` 1M Tokens` tail.
+        let cases = [
+            (
+                "GPT 5.1 inp Gl 1M Tokens",
+                "gpt 5.1",
+                Input,
+                false,
+                GlobalStandard,
+            ),
+            (
+                "GPT 5.1 cd inp Gl 1M Tokens",
+                "gpt 5.1",
+                CachedInput,
+                false,
+                GlobalStandard,
+            ),
+            (
+                "GPT 5.1 opt Gl 1M Tokens",
+                "gpt 5.1",
+                Output,
+                false,
+                GlobalStandard,
+            ),
+            (
+                "GPT 5.1 inp Dz 1M Tokens",
+                "gpt 5.1",
+                Input,
+                false,
+                DataZoneStandard,
+            ),
+            (
+                "GPT 5.1 Batch inp Gl 1M Tokens",
+                "gpt 5.1",
+                Input,
+                false,
+                GlobalBatch,
+            ),
+            (
+                "5.1 codex max inp Gl 1M Tokens",
+                "5.1 codex max",
+                Input,
+                false,
+                GlobalStandard,
+            ),
+            (
+                "GPT 5.2 cd inp Dz 1M Tokens",
+                "gpt 5.2",
+                CachedInput,
+                false,
+                DataZoneStandard,
+            ),
+            (
+                "5.4 longco cd inp Gl 1M Tokens",
+                "5.4",
+                CachedInput,
+                true,
+                GlobalStandard,
+            ),
+            (
+                "5.4 longco batch inp Gl 1M Tokens",
+                "5.4",
+                Input,
+                true,
+                GlobalBatch,
+            ),
+            (
+                "5.5 ShortCo inp Gl 1M Tokens",
+                "5.5",
+                Input,
+                false,
+                GlobalStandard,
+            ),
+            (
+                "5.5 ShortCo PP inp Gl 1M Tokens",
+                "5.5",
+                Input,
+                false,
+                GlobalPriority,
+            ),
+            (
+                "5.6 sol ShortCo Inp Std Gl 1M Tokens",
+                "5.6 sol",
+                Input,
+                false,
+                GlobalStandard,
+            ),
+            (
+                "5.6 sol ShortCo Cd Wr Std Gl 1M Tokens",
+                "5.6 sol",
+                CacheWrite,
+                false,
+                GlobalStandard,
+            ),
+            (
+                "5.6 sol LongCo Opt Std DZ 1M Tokens",
+                "5.6 sol",
+                Output,
+                true,
+                DataZoneStandard,
+            ),
+            (
+                "5.6 sol ShortCo Inp PP Gl 1M Tokens",
+                "5.6 sol",
+                Input,
+                false,
+                GlobalPriority,
+            ),
+            (
+                "5 mini pp Inp Dz 1M Tokens",
+                "5 mini",
+                Input,
+                false,
+                DataZonePriority,
+            ),
+            ("4.1 pp inp Gl Tokens", "4.1", Input, false, GlobalPriority),
+            ("54 inp Flex Gl 1M Tokens", "54", Input, false, GlobalFlex),
+            (
+                "54 longco cd inp Flex Gl 1M Tokens",
+                "54",
+                CachedInput,
+                true,
+                GlobalFlex,
+            ),
+            (
+                "56sol ShCo Inp Fl Gl 1M Tokens",
+                "56sol",
+                Input,
+                false,
+                GlobalFlex,
+            ),
+            (
+                "56sol LoCo Cd Wr Fl Gl 1M Tokens",
+                "56sol",
+                CacheWrite,
+                true,
+                GlobalFlex,
+            ),
+            (
+                "56luna ShCo Cd Inp Fl Gl 1M Tokens",
+                "56luna",
+                CachedInput,
+                false,
+                GlobalFlex,
+            ),
+            (
+                "6-astra ShortCo Inp Flex Gl 1M Tokens",
+                "6 astra",
+                Input,
+                false,
+                GlobalFlex,
+            ),
+            (
+                "6.1-sol ShortCo Cd Wr Std DZ 1M Tokens",
+                "6.1 sol",
+                CacheWrite,
+                false,
+                DataZoneStandard,
+            ),
+            (
+                "6.1-sol LongCo Opt Std DZ 1M Tokens",
+                "6.1 sol",
+                Output,
+                true,
+                DataZoneStandard,
+            ),
+        ];
+        for (name, model, kind, long, t) in cases {
+            let p = parse_token_meter_name(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(
+                (
+                    p.model_spelling.as_str(),
+                    p.kind,
+                    p.long_context,
+                    p.deployment_type
+                ),
+                (model, kind, long, t),
+                "{name}"
+            );
+        }
+        let table = MeterTable::load(None).expect("table parses");
+        for (spelling, model) in [
+            ("gpt 5.1", "gpt-5.1"),
+            ("54", "gpt-5.4"),
+            ("56sol", "gpt-5.6-sol"),
+            ("5.6 sol", "gpt-5.6-sol"),
+            ("6 astra", "gpt-6-astra"),
+            ("6.1 sol", "gpt-6.1-sol"),
+            ("4.1", "gpt-4.1"),
+            ("5 mini", "gpt-5-mini"),
+        ] {
+            assert_eq!(
+                table.model_for(spelling).map(|m| m.0),
+                Some(model),
+                "{spelling}"
+            );
+        }
+    }
+
+    #[test]
     fn rejects_names_it_does_not_understand() {
         for name in [
             "Provisioned Managed Global Unit",
@@ -445,6 +706,10 @@ mod tests {
             "gpt 4o Batch Inp regnl Tokens",
             "Inp glbl Tokens",
             "gpt 4o Inp glbl regnl Tokens",
+            "5.6 sol ShortCo LongCo Inp Std Gl 1M Tokens",
+            "54 inp Flex PP Gl 1M Tokens",
+            "54 inp Flex Dz 1M Tokens",
+            "5.6 sol Cd Wr Opt Std Gl 1M Tokens",
         ] {
             assert!(parse_token_meter_name(name).is_err(), "{name}");
         }

@@ -6,7 +6,10 @@
 //! it never guesses: a lookup with no sourced answer returns `None` and the caller
 //! decides how to report it. Loading and validation live in [`load`].
 
+pub mod accounting;
 pub mod capacity;
+mod checks;
+pub mod lifecycle;
 pub mod load;
 pub mod meters;
 pub mod overrides;
@@ -36,7 +39,7 @@ pub use regions::{Availability, DataZone};
 pub enum DeploymentTypeId {
     /// Global Standard: pay per token, processed in any Azure region.
     GlobalStandard,
-    /// Data Zone Standard: pay per token, processed inside the US or EU data zone.
+    /// Data Zone Standard: pay per token, processed inside the US, EU or APAC data zone.
     DataZoneStandard,
     /// Standard (regional): pay per token, processed in the deployment's region.
     RegionalStandard,
@@ -44,6 +47,14 @@ pub enum DeploymentTypeId {
     GlobalBatch,
     /// Data Zone Batch: asynchronous, 50% of Data Zone Standard.
     DataZoneBatch,
+    /// Flex (preview) on a Global Standard deployment: 50% of Global Standard, no latency or
+    /// service SLA, 429 when Flex capacity is unavailable (U5).
+    GlobalFlex,
+    /// Priority processing on a Global Standard deployment: a latency target, at a premium
+    /// over Global Standard (U6).
+    GlobalPriority,
+    /// Priority processing on a Data Zone Standard deployment (US data zone only, U6).
+    DataZonePriority,
     /// Global Provisioned (PTU).
     GlobalProvisioned,
     /// Data Zone Provisioned (PTU).
@@ -54,12 +65,15 @@ pub enum DeploymentTypeId {
 
 impl DeploymentTypeId {
     /// All types, in display order.
-    pub const ALL: [DeploymentTypeId; 8] = [
+    pub const ALL: [DeploymentTypeId; 11] = [
         DeploymentTypeId::GlobalStandard,
         DeploymentTypeId::DataZoneStandard,
         DeploymentTypeId::RegionalStandard,
         DeploymentTypeId::GlobalBatch,
         DeploymentTypeId::DataZoneBatch,
+        DeploymentTypeId::GlobalFlex,
+        DeploymentTypeId::GlobalPriority,
+        DeploymentTypeId::DataZonePriority,
         DeploymentTypeId::GlobalProvisioned,
         DeploymentTypeId::DataZoneProvisioned,
         DeploymentTypeId::RegionalProvisioned,
@@ -80,6 +94,9 @@ impl DeploymentTypeId {
             DeploymentTypeId::RegionalStandard => "regional-standard",
             DeploymentTypeId::GlobalBatch => "global-batch",
             DeploymentTypeId::DataZoneBatch => "data-zone-batch",
+            DeploymentTypeId::GlobalFlex => "global-flex",
+            DeploymentTypeId::GlobalPriority => "global-priority",
+            DeploymentTypeId::DataZonePriority => "data-zone-priority",
             DeploymentTypeId::GlobalProvisioned => "global-provisioned",
             DeploymentTypeId::DataZoneProvisioned => "data-zone-provisioned",
             DeploymentTypeId::RegionalProvisioned => "regional-provisioned",
@@ -104,14 +121,33 @@ impl DeploymentTypeId {
         )
     }
 
+    /// True for the Flex tier (best effort: no latency or service SLA).
+    pub fn is_flex(self) -> bool {
+        self == DeploymentTypeId::GlobalFlex
+    }
+
+    /// True for the three Standard types (Global, Data Zone, regional): the real-time,
+    /// default-tier per-token types that "cheapest Standard" comparisons use.
+    pub fn is_standard(self) -> bool {
+        matches!(
+            self,
+            DeploymentTypeId::GlobalStandard
+                | DeploymentTypeId::DataZoneStandard
+                | DeploymentTypeId::RegionalStandard
+        )
+    }
+
     /// Where inference is processed for this type.
     pub fn processing(self) -> Processing {
         match self {
             DeploymentTypeId::GlobalStandard
             | DeploymentTypeId::GlobalBatch
+            | DeploymentTypeId::GlobalFlex
+            | DeploymentTypeId::GlobalPriority
             | DeploymentTypeId::GlobalProvisioned => Processing::Global,
             DeploymentTypeId::DataZoneStandard
             | DeploymentTypeId::DataZoneBatch
+            | DeploymentTypeId::DataZonePriority
             | DeploymentTypeId::DataZoneProvisioned => Processing::DataZone,
             DeploymentTypeId::RegionalStandard | DeploymentTypeId::RegionalProvisioned => {
                 Processing::Region
@@ -142,7 +178,7 @@ impl fmt::Display for DeploymentTypeId {
 pub enum Processing {
     /// Any Azure region worldwide: no data-residency guarantee for processing.
     Global,
-    /// Anywhere inside the region's Microsoft-defined data zone (US or EU).
+    /// Anywhere inside the region's Microsoft-defined data zone (US, EU or APAC).
     DataZone,
     /// Only in the deployment's own region.
     Region,
@@ -218,9 +254,41 @@ pub struct Catalog {
     /// The prices file layered over it with `--prices`, if any.
     #[serde(skip)]
     pub prices: Option<PricesInfo>,
+    /// The date the catalog was narrowed to ([`Catalog::in_force_on`]): only prices in force on
+    /// it are left, and lifecycles are read on it. None for the whole catalog.
+    pub in_force_on: Option<NaiveDate>,
 }
 
 impl Catalog {
+    /// The catalog as it stands on `date`: only the token and PTU prices in force that day
+    /// (`effective_from` <= date <= `effective_to`). Lifecycles are read on the same date.
+    pub fn in_force_on(mut self, date: NaiveDate) -> Catalog {
+        self.token_prices.retain(|p| p.in_force_on(date));
+        self.ptu_prices.retain(|p| p.in_force_on(date));
+        self.in_force_on = Some(date);
+        self
+    }
+
+    /// Every entry dated after `reference` (see the README: an `as_of` in the future fails).
+    pub fn dated_after(&self, reference: NaiveDate) -> Vec<String> {
+        checks::check_dates(self, reference)
+    }
+
+    /// Problems of a catalog that prices nothing (`when` is appended, e.g. " in force on ...").
+    pub fn pricing_gaps(&self, when: &str) -> Vec<String> {
+        checks::check_has_prices(self, when)
+    }
+
+    /// A model's lifecycle status on the catalog's date (None without a date or lifecycle).
+    pub fn lifecycle_status(&self, model: &str) -> Option<lifecycle::LifecycleStatus> {
+        let date = self.in_force_on?;
+        self.models
+            .get(model)?
+            .lifecycle
+            .as_ref()
+            .map(|l| l.status_on(date))
+    }
+
     /// Resolve a model name as it appears in a log (bare, versioned, or an alias) to a catalog
     /// model id. Exact ids win, then aliases, then the name with a trailing `-YYYY-MM-DD`
     /// version removed. Matching is case-insensitive.
@@ -285,7 +353,7 @@ impl Catalog {
         )
     }
 
-    /// The data zone (`us`, `eu`) a region belongs to, if any.
+    /// The data zone (`us`, `eu`, `apac`) a region belongs to, if any.
     pub fn data_zone_of(&self, region: &str) -> Option<&DataZone> {
         self.data_zones
             .iter()

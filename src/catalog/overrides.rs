@@ -556,10 +556,7 @@ impl Overrides {
         };
         for p in &mut catalog.token_prices {
             if let Some((i, pct, at)) = best(Some(&p.model), p.deployment_type) {
-                let f = 1.0 - pct / 100.0;
-                p.input_usd_per_1m *= f;
-                p.cached_input_usd_per_1m *= f;
-                p.output_usd_per_1m *= f;
+                p.scale(1.0 - pct / 100.0);
                 p.adjustments.push(format!("{pct}% discount ({at})"));
                 counts[i] += 1;
             }
@@ -638,6 +635,9 @@ fn apply_quote(catalog: &mut Catalog, q: &Quote) -> String {
             q.reservation_1_year_usd_per_ptu,
             list.as_ref().map(|l| l.reservation_1_year_usd_per_ptu),
         ),
+        effective_from: None,
+        effective_to: None,
+        unverified: false,
         note: Some(format!("Quote from {}", q.at)),
         source: q.source.clone(),
         as_of: q.as_of,

@@ -64,7 +64,7 @@ pub fn layer_prices(
     base: &mut Catalog,
     path: &Path,
     text: &str,
-    file: PricesFile,
+    mut file: PricesFile,
 ) -> Result<(), CatalogError> {
     let problems = check_file(base, path, text, &file);
     if !problems.is_empty() {
@@ -72,6 +72,11 @@ pub fn layer_prices(
             origin: path.display().to_string(),
             problems,
         });
+    }
+    // A catalog narrowed to a date takes only the file's entries in force on it.
+    if let Some(date) = base.in_force_on {
+        file.token_prices.retain(|p| p.in_force_on(date));
+        file.ptu_prices.retain(|p| p.in_force_on(date));
     }
     let info = PricesInfo {
         path: path.display().to_string(),
@@ -217,6 +222,9 @@ mod tests {
             usd_per_ptu_hour: hourly,
             reservation_1_month_usd_per_ptu: 286.0,
             reservation_1_year_usd_per_ptu: 2916.0,
+            effective_from: None,
+            effective_to: None,
+            unverified: false,
             note: None,
             source: "test".to_owned(),
             as_of: NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),

@@ -2,13 +2,86 @@
 //! (optionally) region, and per-PTU prices per provisioned type and region.
 //!
 //! Prices are USD list prices. Region lists select where an entry applies; an entry with no
-//! region list is the default for every region not listed elsewhere.
+//! region list is the default for every region not listed elsewhere. Every entry is in force
+//! from `effective_from` through `effective_to` (both optional, both inclusive); a run prices at
+//! the entries in force on its `--as-of` date ([`super::Catalog::in_force_on`]).
+//!
+//! Token categories follow [`super::accounting`]: ordinary input, cache reads, cache writes and
+//! output, each for short- and (where the model has a threshold) long-context requests.
 
 use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDate;
 
+use super::accounting::{TokenCounts, TokenTally};
 use super::DeploymentTypeId;
+
+/// True when a price with this validity is in force on `date`.
+pub fn in_force(from: Option<NaiveDate>, to: Option<NaiveDate>, date: NaiveDate) -> bool {
+    from.is_none_or(|f| f <= date) && to.is_none_or(|t| date <= t)
+}
+
+/// Per-token prices of one context class, USD per 1M tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextPrices {
+    /// USD per 1M ordinary input tokens.
+    pub input_usd_per_1m: f64,
+    /// USD per 1M cached input tokens (cache reads).
+    pub cached_input_usd_per_1m: f64,
+    /// USD per 1M cache-write tokens; absent = the input price ("Models before the GPT-5.6
+    /// family don't charge extra to write to the cache", U7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_usd_per_1m: Option<f64>,
+    /// USD per 1M output tokens (reasoning included).
+    pub output_usd_per_1m: f64,
+}
+
+impl ContextPrices {
+    /// The cache-write price in force: the entry's, else the input price.
+    pub fn cache_write_or_input(&self) -> f64 {
+        self.cache_write_usd_per_1m.unwrap_or(self.input_usd_per_1m)
+    }
+
+    /// USD of the given counts.
+    pub fn cost_usd(&self, c: &TokenCounts) -> f64 {
+        (c.input_tokens as f64 * self.input_usd_per_1m
+            + c.cached_input_tokens as f64 * self.cached_input_usd_per_1m
+            + c.cache_write_tokens as f64 * self.cache_write_or_input()
+            + c.output_tokens as f64 * self.output_usd_per_1m)
+            / 1_000_000.0
+    }
+
+    /// Every figure with its name, for validation and reviews.
+    pub fn named(&self) -> Vec<(&'static str, f64)> {
+        let mut out = vec![
+            ("input_usd_per_1m", self.input_usd_per_1m),
+            ("cached_input_usd_per_1m", self.cached_input_usd_per_1m),
+        ];
+        if let Some(w) = self.cache_write_usd_per_1m {
+            out.push(("cache_write_usd_per_1m", w));
+        }
+        out.push(("output_usd_per_1m", self.output_usd_per_1m));
+        out
+    }
+
+    /// Multiply every figure by `factor` (discounts).
+    pub fn scale(&mut self, factor: f64) {
+        self.input_usd_per_1m *= factor;
+        self.cached_input_usd_per_1m *= factor;
+        if let Some(w) = self.cache_write_usd_per_1m.as_mut() {
+            *w *= factor;
+        }
+        self.output_usd_per_1m *= factor;
+    }
+}
+
+/// Long-context requests of `requests` requests are not priced by an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LongContextNotPriced {
+    /// Long-context requests in the tally.
+    pub requests: u64,
+}
 
 /// Per-token prices of one model on one per-token deployment type.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,8 +98,25 @@ pub struct TokenPrice {
     pub input_usd_per_1m: f64,
     /// USD per 1M cached input tokens.
     pub cached_input_usd_per_1m: f64,
+    /// USD per 1M cache-write tokens; absent = the input price (models before GPT-5.6, U7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_usd_per_1m: Option<f64>,
     /// USD per 1M output tokens (reasoning tokens are billed as output).
     pub output_usd_per_1m: f64,
+    /// Prices of long-context requests (prompt above the model's `long_context` threshold);
+    /// absent = such requests are not priced by this entry (reported, never priced at $0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub long_context: Option<ContextPrices>,
+    /// First day the entry is in force (absent: since before the catalog's records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<NaiveDate>,
+    /// Last day the entry is in force (absent: no end announced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_to: Option<NaiveDate>,
+    /// True when a figure is unverified ([U] in the research: derived, third-party or
+    /// inferred); the note says which. Options priced with it say so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unverified: bool,
     /// Remark, e.g. how a figure was derived when no meter exists.
     #[serde(default)]
     pub note: Option<String>,
@@ -45,18 +135,48 @@ pub struct TokenPrice {
 }
 
 impl TokenPrice {
-    /// Cost in USD of the given token counts. `uncached_input_tokens` excludes cached tokens;
-    /// `output_tokens` includes reasoning tokens.
-    pub fn cost_usd(
-        &self,
-        uncached_input_tokens: u64,
-        cached_input_tokens: u64,
-        output_tokens: u64,
-    ) -> f64 {
-        (uncached_input_tokens as f64 * self.input_usd_per_1m
-            + cached_input_tokens as f64 * self.cached_input_usd_per_1m
-            + output_tokens as f64 * self.output_usd_per_1m)
-            / 1_000_000.0
+    /// The short-context prices (the entry's top-level figures).
+    pub fn short_context(&self) -> ContextPrices {
+        ContextPrices {
+            input_usd_per_1m: self.input_usd_per_1m,
+            cached_input_usd_per_1m: self.cached_input_usd_per_1m,
+            cache_write_usd_per_1m: self.cache_write_usd_per_1m,
+            output_usd_per_1m: self.output_usd_per_1m,
+        }
+    }
+
+    /// True when the entry is in force on `date`.
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        in_force(self.effective_from, self.effective_to, date)
+    }
+
+    /// Cost in USD of a tally: short-context tokens at the top-level prices, long-context
+    /// tokens at `long_context`. Err when there are long-context requests and the entry has no
+    /// long-context prices.
+    pub fn cost_usd(&self, tally: &TokenTally) -> Result<f64, LongContextNotPriced> {
+        let short = self.short_context().cost_usd(&tally.short);
+        if tally.long.requests == 0 && tally.long.prompt_tokens() == 0 {
+            return Ok(short);
+        }
+        match &self.long_context {
+            Some(long) => Ok(short + long.cost_usd(&tally.long)),
+            None => Err(LongContextNotPriced {
+                requests: tally.long.requests,
+            }),
+        }
+    }
+
+    /// Multiply every figure by `factor` (discounts).
+    pub fn scale(&mut self, factor: f64) {
+        self.input_usd_per_1m *= factor;
+        self.cached_input_usd_per_1m *= factor;
+        if let Some(w) = self.cache_write_usd_per_1m.as_mut() {
+            *w *= factor;
+        }
+        self.output_usd_per_1m *= factor;
+        if let Some(l) = self.long_context.as_mut() {
+            l.scale(factor);
+        }
     }
 }
 
@@ -75,6 +195,15 @@ pub struct PtuPrice {
     pub reservation_1_month_usd_per_ptu: f64,
     /// Azure Reservation, 1-year term: USD per PTU for the whole year.
     pub reservation_1_year_usd_per_ptu: f64,
+    /// First day the entry is in force (absent: since before the catalog's records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_from: Option<NaiveDate>,
+    /// Last day the entry is in force (absent: no end announced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_to: Option<NaiveDate>,
+    /// True when a figure is unverified ([U]); the note says which.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unverified: bool,
     /// Remark.
     #[serde(default)]
     pub note: Option<String>,
@@ -90,4 +219,11 @@ pub struct PtuPrice {
     /// file and line; empty for list prices. Never read from or written to YAML.
     #[serde(skip)]
     pub adjustments: Vec<String>,
+}
+
+impl PtuPrice {
+    /// True when the entry is in force on `date`.
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        in_force(self.effective_from, self.effective_to, date)
+    }
 }

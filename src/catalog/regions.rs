@@ -1,4 +1,4 @@
-//! Region facts (`data/regions.yaml`): which regions form the US and EU data zones, and which
+//! Region facts (`data/regions.yaml`): which regions form the US, EU and APAC data zones, and which
 //! model x deployment type x region combinations the docs list as available.
 //!
 //! Availability tables are indicative only: Azure allocates capacity at deployment time.
@@ -13,10 +13,13 @@ use super::DeploymentTypeId;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataZone {
-    /// `us` or `eu`.
+    /// `us`, `eu` or `apac`.
     pub id: String,
     /// Member regions (`armRegionName` values).
     pub regions: Vec<String>,
+    /// Remark (how the membership was read).
+    #[serde(default)]
+    pub note: Option<String>,
     /// Where the figures came from (URL or document reference).
     pub source: String,
     /// Date the figures were valid, `YYYY-MM-DD`.
@@ -33,6 +36,10 @@ pub struct Availability {
     pub deployment_type: DeploymentTypeId,
     /// Regions (`armRegionName` values) listed as available.
     pub regions: Vec<String>,
+    /// True when the list is unverified ([U]: inferred from price meters or from another
+    /// model's list, not read from a Microsoft region matrix); the note says how.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unverified: bool,
     /// Remark (conflicts between matrices, registration requirements).
     #[serde(default)]
     pub note: Option<String>,

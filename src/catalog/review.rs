@@ -1,12 +1,58 @@
 //! The review of a refreshed prices file against the catalog it will be layered over: every
 //! price that changed or is new, old and new, by how much, with the regions that share the
-//! change. `catalog refresh` prints it so a person can check the numbers before using them.
+//! change and where the new figure came from (a meter, or kept from the catalog because no row
+//! was in force). `catalog refresh` prints it so a person can check the numbers before using
+//! them.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Catalog, DeploymentTypeId, PricesFile};
+use super::retail::Provenance;
+use super::{Catalog, DeploymentTypeId, PricesFile, PtuPrice, TokenPrice};
+
+/// The figures of a token price entry, in order (short context, then long context).
+pub const TOKEN_FIGURES: [&str; 8] = [
+    "input [USD/1M]",
+    "cached input [USD/1M]",
+    "cache write [USD/1M]",
+    "output [USD/1M]",
+    "long-context input [USD/1M]",
+    "long-context cached input [USD/1M]",
+    "long-context cache write [USD/1M]",
+    "long-context output [USD/1M]",
+];
+
+/// The figures of a PTU price entry, in order.
+pub const PTU_FIGURES: [&str; 3] = [
+    "hourly [USD/PTU-h]",
+    "1-month reservation [USD/PTU]",
+    "1-year reservation [USD/PTU]",
+];
+
+/// A token entry's figures in [`TOKEN_FIGURES`] order (None where the entry has none).
+pub fn token_figures(p: &TokenPrice) -> [Option<f64>; 8] {
+    let l = p.long_context.as_ref();
+    [
+        Some(p.input_usd_per_1m),
+        Some(p.cached_input_usd_per_1m),
+        p.cache_write_usd_per_1m,
+        Some(p.output_usd_per_1m),
+        l.map(|l| l.input_usd_per_1m),
+        l.map(|l| l.cached_input_usd_per_1m),
+        l.and_then(|l| l.cache_write_usd_per_1m),
+        l.map(|l| l.output_usd_per_1m),
+    ]
+}
+
+/// A PTU entry's figures in [`PTU_FIGURES`] order.
+pub fn ptu_figures(p: &PtuPrice) -> [Option<f64>; 3] {
+    [
+        Some(p.usd_per_ptu_hour),
+        Some(p.reservation_1_month_usd_per_ptu),
+        Some(p.reservation_1_year_usd_per_ptu),
+    ]
+}
 
 /// One changed or new price, shared by `regions`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -23,6 +69,8 @@ pub struct ReviewRow {
     pub old: Option<f64>,
     /// The refreshed price.
     pub new: f64,
+    /// Where the refreshed figure came from (`meter 'NAME'`); empty when unknown.
+    pub from: String,
 }
 
 impl ReviewRow {
@@ -32,6 +80,19 @@ impl ReviewRow {
     }
 }
 
+/// A figure the refresh kept from the catalog because no row was in force.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KeptFigure {
+    /// Catalog model id; empty for PTU prices.
+    pub model: String,
+    /// Deployment type.
+    pub deployment_type: DeploymentTypeId,
+    /// Which figure.
+    pub field: &'static str,
+    /// Regions, sorted.
+    pub regions: Vec<String>,
+}
+
 /// The whole review.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Review {
@@ -39,79 +100,98 @@ pub struct Review {
     pub rows: Vec<ReviewRow>,
     /// (region, figure) cells whose price did not change.
     pub unchanged: usize,
+    /// Figures merged in from the catalog (no row in force), grouped by regions.
+    pub kept: Vec<KeptFigure>,
 }
 
-/// Compare every figure of `file` with the catalog's price for the same model, type and region.
-pub fn review(catalog: &Catalog, file: &PricesFile) -> Review {
-    type Key = (DeploymentTypeId, String, &'static str, Option<u64>, u64);
+/// Compare every figure of `file` with the catalog's price for the same model, type and region;
+/// `provenance` (from the build) says where each new figure came from.
+pub fn review(catalog: &Catalog, file: &PricesFile, provenance: &Provenance) -> Review {
+    type Key = (
+        DeploymentTypeId,
+        String,
+        &'static str,
+        Option<u64>,
+        u64,
+        String,
+    );
     let mut cells: BTreeMap<Key, Vec<String>> = BTreeMap::new();
+    let mut kept: BTreeMap<(DeploymentTypeId, String, &'static str), Vec<String>> = BTreeMap::new();
     let mut unchanged = 0;
-    let mut add = |key: (DeploymentTypeId, String, &'static str),
+    let mut add = |t: DeploymentTypeId,
+                   model: &str,
+                   field: &'static str,
                    old: Option<f64>,
                    new: f64,
                    region: &str| {
+        let from = provenance
+            .get(&(t, model.to_owned(), region.to_owned(), field))
+            .cloned()
+            .unwrap_or_default();
+        if from.starts_with("catalog") {
+            kept.entry((t, model.to_owned(), field))
+                .or_default()
+                .push(region.to_owned());
+        }
         if old.is_some_and(|o| (o - new).abs() <= 1e-9 * o.abs().max(1.0)) {
             unchanged += 1;
         } else {
             cells
-                .entry((key.0, key.1, key.2, old.map(f64::to_bits), new.to_bits()))
+                .entry((
+                    t,
+                    model.to_owned(),
+                    field,
+                    old.map(f64::to_bits),
+                    new.to_bits(),
+                    from,
+                ))
                 .or_default()
                 .push(region.to_owned());
         }
     };
     for p in &file.token_prices {
+        let new = token_figures(p);
         for region in p.regions.iter().flatten() {
-            let old = catalog.token_price(&p.model, p.deployment_type, region);
-            let figures = [
-                (
-                    "input [USD/1M]",
-                    old.map(|o| o.input_usd_per_1m),
-                    p.input_usd_per_1m,
-                ),
-                (
-                    "cached input [USD/1M]",
-                    old.map(|o| o.cached_input_usd_per_1m),
-                    p.cached_input_usd_per_1m,
-                ),
-                (
-                    "output [USD/1M]",
-                    old.map(|o| o.output_usd_per_1m),
-                    p.output_usd_per_1m,
-                ),
-            ];
-            for (field, o, n) in figures {
-                add((p.deployment_type, p.model.clone(), field), o, n, region);
+            let old = catalog
+                .token_price(&p.model, p.deployment_type, region)
+                .map(token_figures);
+            for (i, field) in TOKEN_FIGURES.iter().enumerate() {
+                if let Some(n) = new[i] {
+                    add(
+                        p.deployment_type,
+                        &p.model,
+                        field,
+                        old.and_then(|o| o[i]),
+                        n,
+                        region,
+                    );
+                }
             }
         }
     }
     for p in &file.ptu_prices {
+        let new = ptu_figures(p);
         for region in p.regions.iter().flatten() {
-            let old = catalog.ptu_price(p.deployment_type, region);
-            let figures = [
-                (
-                    "hourly [USD/PTU-h]",
-                    old.map(|o| o.usd_per_ptu_hour),
-                    p.usd_per_ptu_hour,
-                ),
-                (
-                    "1-month reservation [USD/PTU]",
-                    old.map(|o| o.reservation_1_month_usd_per_ptu),
-                    p.reservation_1_month_usd_per_ptu,
-                ),
-                (
-                    "1-year reservation [USD/PTU]",
-                    old.map(|o| o.reservation_1_year_usd_per_ptu),
-                    p.reservation_1_year_usd_per_ptu,
-                ),
-            ];
-            for (field, o, n) in figures {
-                add((p.deployment_type, String::new(), field), o, n, region);
+            let old = catalog
+                .ptu_price(p.deployment_type, region)
+                .map(ptu_figures);
+            for (i, field) in PTU_FIGURES.iter().enumerate() {
+                if let Some(n) = new[i] {
+                    add(
+                        p.deployment_type,
+                        "",
+                        field,
+                        old.and_then(|o| o[i]),
+                        n,
+                        region,
+                    );
+                }
             }
         }
     }
     let mut rows: Vec<ReviewRow> = cells
         .into_iter()
-        .map(|((t, model, field, old, new), mut regions)| {
+        .map(|((t, model, field, old, new, from), mut regions)| {
             regions.sort();
             ReviewRow {
                 model,
@@ -120,6 +200,7 @@ pub fn review(catalog: &Catalog, file: &PricesFile) -> Review {
                 regions,
                 old: old.map(f64::from_bits),
                 new: f64::from_bits(new),
+                from,
             }
         })
         .collect();
@@ -131,5 +212,21 @@ pub fn review(catalog: &Catalog, file: &PricesFile) -> Review {
             &b.regions,
         ))
     });
-    Review { rows, unchanged }
+    let kept = kept
+        .into_iter()
+        .map(|((t, model, field), mut regions)| {
+            regions.sort();
+            KeptFigure {
+                model,
+                deployment_type: t,
+                field,
+                regions,
+            }
+        })
+        .collect();
+    Review {
+        rows,
+        unchanged,
+        kept,
+    }
 }

@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use crate::app::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs, Outcome};
+use crate::catalog::accounting::PtuAccounting;
 use crate::catalog::Catalog;
 use crate::cli::{CatalogCommand, CatalogFormat};
 use crate::report::guard::InputFiles;
@@ -17,11 +18,12 @@ pub fn run(cmd: CatalogCommand) -> Result<Outcome> {
         CatalogCommand::Validate(args) => {
             let catalog = catalog_from(&args)?;
             println!(
-                "catalog {} is valid: {} models, {} token prices, {} PTU prices, {} availability lists; as of {} (oldest entry {})",
+                "catalog {} is valid: {} models, {} token prices and {} PTU prices in force on {}, {} availability lists; as of {} (oldest entry {})",
                 catalog.origin,
                 catalog.models.len(),
                 catalog.token_prices.len(),
                 catalog.ptu_prices.len(),
+                catalog.in_force_on.map(|d| d.to_string()).unwrap_or_default(),
                 catalog.availability.len(),
                 catalog.newest_as_of().map(|d| d.to_string()).unwrap_or_default(),
                 catalog.oldest_as_of().map(|d| d.to_string()).unwrap_or_default(),
@@ -47,89 +49,20 @@ pub fn run(cmd: CatalogCommand) -> Result<Outcome> {
 }
 
 fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
+    let date = c.in_force_on;
     table::write_line(
         out,
         &format!(
-            "Catalog: {} (as of {})",
+            "Catalog: {} (as of {}); prices in force and lifecycles on {}",
             c.origin,
-            c.newest_as_of().map(|d| d.to_string()).unwrap_or_default()
+            c.newest_as_of().map(|d| d.to_string()).unwrap_or_default(),
+            date.map(|d| d.to_string())
+                .unwrap_or_else(|| "every date".to_owned())
         ),
     )?;
-    let mut models = table::new(
-        &[
-            "Model",
-            "Reasoning",
-            "Input TPM/PTU",
-            "Out:in ratio",
-            "Latency target [tok/s]",
-            "Global min/inc",
-            "Data Zone min/inc",
-            "Regional min/inc",
-        ],
-        &[2, 3, 4],
-    );
-    for m in c.models.values() {
-        let inc = |i: Option<crate::catalog::PtuIncrement>| {
-            i.map(|i| format!("{}/{}", i.min_ptus, i.increment_ptus))
-                .unwrap_or_else(|| "-".to_owned())
-        };
-        let (tpm, ratio, lat, g, dz, r) = match &m.ptu {
-            Some(p) => (
-                p.input_tpm_per_ptu.to_string(),
-                p.output_to_input_ratio.to_string(),
-                p.latency_target_tokens_per_s.to_string(),
-                inc(p.global),
-                inc(p.data_zone),
-                inc(p.regional),
-            ),
-            None => (
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-            ),
-        };
-        models.add_row(vec![
-            m.id.clone(),
-            if m.reasoning { "yes" } else { "no" }.to_owned(),
-            tpm,
-            ratio,
-            lat,
-            g,
-            dz,
-            r,
-        ]);
-    }
-    writeln!(out, "\nPTU capacity\n{models}")?;
-    let mut prices = table::new(
-        &[
-            "Model",
-            "Type",
-            "Regions",
-            "Input [USD/1M]",
-            "Cached [USD/1M]",
-            "Output [USD/1M]",
-            "As of",
-        ],
-        &[3, 4, 5],
-    );
-    for p in &c.token_prices {
-        prices.add_row(vec![
-            p.model.clone(),
-            p.deployment_type.to_string(),
-            p.regions
-                .as_ref()
-                .map(|r| r.join(" "))
-                .unwrap_or_else(|| "(default)".to_owned()),
-            format!("{:.4}", p.input_usd_per_1m),
-            format!("{:.4}", p.cached_input_usd_per_1m),
-            format!("{:.4}", p.output_usd_per_1m),
-            p.as_of.to_string(),
-        ]);
-    }
-    writeln!(out, "\nPer-token prices\n{prices}")?;
+    writeln!(out, "\nModels and lifecycle\n{}", lifecycle_table(c))?;
+    writeln!(out, "\nPTU capacity\n{}", capacity_table(c))?;
+    writeln!(out, "\nPer-token prices [USD/1M]\n{}", token_table(c))?;
     let mut ptu = table::new(
         &[
             "Type",
@@ -137,6 +70,7 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
             "Hourly [USD/PTU-h]",
             "1-month [USD/PTU]",
             "1-year [USD/PTU]",
+            "In force",
             "As of",
         ],
         &[2, 3, 4],
@@ -144,14 +78,12 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
     for p in &c.ptu_prices {
         ptu.add_row(vec![
             p.deployment_type.to_string(),
-            p.regions
-                .as_ref()
-                .map(|r| r.join(" "))
-                .unwrap_or_else(|| "(default)".to_owned()),
+            regions_cell(p.regions.as_deref()),
             format!("{:.2}", p.usd_per_ptu_hour),
             format!("{:.2}", p.reservation_1_month_usd_per_ptu),
             format!("{:.2}", p.reservation_1_year_usd_per_ptu),
-            p.as_of.to_string(),
+            period(p.effective_from, p.effective_to),
+            format!("{}{}", p.as_of, if p.unverified { " [U]" } else { "" }),
         ]);
     }
     writeln!(out, "\nPTU prices\n{ptu}")?;
@@ -159,10 +91,168 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
     for a in &c.availability {
         avail.add_row(vec![
             a.model.clone(),
-            a.deployment_type.to_string(),
+            format!(
+                "{}{}",
+                a.deployment_type,
+                if a.unverified { " [U]" } else { "" }
+            ),
             a.regions.join(" "),
         ]);
     }
-    writeln!(out, "\nAvailability (indicative)\n{avail}")?;
+    writeln!(
+        out,
+        "\nAvailability (indicative; [U] = inferred, not from a region matrix)\n{avail}"
+    )?;
     Ok(())
+}
+
+fn regions_cell(regions: Option<&[String]>) -> String {
+    regions
+        .map(|r| r.join(" "))
+        .unwrap_or_else(|| "(default)".to_owned())
+}
+
+fn period(from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> String {
+    match (from, to) {
+        (None, None) => "always".to_owned(),
+        (Some(f), None) => format!("from {f}"),
+        (None, Some(t)) => format!("to {t}"),
+        (Some(f), Some(t)) => format!("{f} to {t}"),
+    }
+}
+
+/// One row per model: version, GA, the stage, retirement and replacement of the schedule in
+/// use on the catalog's date, and what the other schedule said.
+fn lifecycle_table(c: &Catalog) -> table::TerminalTable {
+    let mut t = table::new(
+        &[
+            "Model",
+            "Version",
+            "Stage",
+            "Retirement",
+            "Replacement",
+            "Schedule (older: date)",
+            "Long context > [tokens]",
+        ],
+        &[6],
+    );
+    for m in c.models.values() {
+        let status = c.lifecycle_status(&m.id);
+        let (stage, retirement, replacement, schedule) = match &status {
+            Some(s) => (
+                s.stage
+                    .map_or("unknown [U]".to_owned(), |st| st.as_str().to_owned()),
+                s.retirement.map_or("-".to_owned(), |d| d.to_string()),
+                s.replacement.clone().unwrap_or_else(|| "-".to_owned()),
+                s.schedule_published
+                    .map_or("none lists it".to_owned(), |p| {
+                        let mut cell = p.to_string();
+                        for o in &s.other_schedules {
+                            cell.push_str(&format!(
+                                " ({}: {})",
+                                o.published,
+                                o.retirement.map_or("-".to_owned(), |d| d.to_string())
+                            ));
+                        }
+                        cell
+                    }),
+            ),
+            None => ("-".into(), "-".into(), "-".into(), "-".into()),
+        };
+        t.add_row(vec![
+            m.id.clone(),
+            m.lifecycle
+                .as_ref()
+                .map_or("-".to_owned(), |l| l.version.clone()),
+            stage,
+            retirement,
+            replacement,
+            schedule,
+            m.long_context
+                .as_ref()
+                .map_or("-".to_owned(), |l| l.above_prompt_tokens.to_string()),
+        ]);
+    }
+    t
+}
+
+fn capacity_table(c: &Catalog) -> table::TerminalTable {
+    let mut models = table::new(
+        &[
+            "Model",
+            "Reasoning",
+            "Input TPM/PTU",
+            "PTU accounting",
+            "Latency target [tok/s]",
+            "Global min/inc",
+            "Data Zone min/inc",
+            "Regional min/inc",
+        ],
+        &[2, 4],
+    );
+    for m in c.models.values() {
+        let inc = |i: Option<crate::catalog::PtuIncrement>| {
+            i.map(|i| format!("{}/{}", i.min_ptus, i.increment_ptus))
+                .unwrap_or_else(|| "-".to_owned())
+        };
+        let Some(p) = &m.ptu else {
+            continue;
+        };
+        let accounting = match p.accounting() {
+            PtuAccounting::OutputRatio { ratio } => format!("ratio {ratio}"),
+            PtuAccounting::Normalized(w) => format!(
+                "normalized: cached {}, write {}, out {}; long x{}",
+                w.short.cached_input, w.short.cache_write, w.short.output, w.long.input
+            ),
+        };
+        models.add_row(vec![
+            m.id.clone(),
+            if m.reasoning { "yes" } else { "no" }.to_owned(),
+            p.input_tpm_per_ptu.to_string(),
+            accounting,
+            p.latency_target_tokens_per_s.to_string(),
+            inc(p.global),
+            inc(p.data_zone),
+            inc(p.regional),
+        ]);
+    }
+    models
+}
+
+fn token_table(c: &Catalog) -> table::TerminalTable {
+    let mut prices = table::new(
+        &[
+            "Model",
+            "Type",
+            "Regions",
+            "Input",
+            "Cached",
+            "Cache write",
+            "Output",
+            "Long ctx in/out",
+            "In force",
+        ],
+        &[3, 4, 5, 6],
+    );
+    for p in &c.token_prices {
+        prices.add_row(vec![
+            p.model.clone(),
+            format!(
+                "{}{}",
+                p.deployment_type,
+                if p.unverified { " [U]" } else { "" }
+            ),
+            regions_cell(p.regions.as_deref()),
+            format!("{:.4}", p.input_usd_per_1m),
+            format!("{:.4}", p.cached_input_usd_per_1m),
+            p.cache_write_usd_per_1m
+                .map_or("= input".to_owned(), |w| format!("{w:.4}")),
+            format!("{:.4}", p.output_usd_per_1m),
+            p.long_context.as_ref().map_or("-".to_owned(), |l| {
+                format!("{:.4}/{:.4}", l.input_usd_per_1m, l.output_usd_per_1m)
+            }),
+            period(p.effective_from, p.effective_to),
+        ]);
+    }
+    prices
 }

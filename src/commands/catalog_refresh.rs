@@ -30,9 +30,9 @@ pub fn run(args: &RefreshArgs) -> Result<Outcome> {
         );
     }
     let regions = ensure_regions(&args.regions, &catalog.known_regions())?;
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let as_of = catalog
+        .in_force_on
+        .expect("catalog_from narrows the catalog to its as-of date");
     let url = query_url(&args.endpoint, &meters.service_id, regions.as_deref())?;
     let policy = FetchPolicy {
         max_attempts: args.max_attempts,
@@ -71,7 +71,7 @@ pub fn run(args: &RefreshArgs) -> Result<Outcome> {
         env!("CARGO_PKG_VERSION"),
         args.endpoint
     );
-    let review = review(&catalog, &build.file);
+    let review = review(&catalog, &build.file, &build.provenance);
     write_prices_file(&args.out, &build.file, &header)
         .with_context(|| format!("writing {}", args.out.display()))?;
     let mut out = std::io::stdout().lock();
@@ -97,7 +97,7 @@ pub fn run(args: &RefreshArgs) -> Result<Outcome> {
             &format!("accepted outlier (--accept-outliers): {o}"),
         )?;
     }
-    write_review(&mut out, &catalog.origin, &review)?;
+    write_review(&mut out, &catalog.origin, as_of, &review)?;
     if args.verbose {
         write_skipped(&mut out, &build.stats)?;
     }
@@ -128,24 +128,47 @@ fn ensure_regions(regions: &[String], known: &[&str]) -> Result<Option<Vec<Strin
 fn skipped_line(s: &BuildStats) -> String {
     let sum = |m: &std::collections::BTreeMap<String, usize>| m.values().sum::<usize>();
     format!(
-        "Skipped: {} meter item(s) matching no catalog model, {} token meter(s) the name grammar does not read, {} other meter(s), {} in other regions, {} not in force, {} superseded, {} other service, {} incomplete entr(ies){}.",
+        "Skipped: {} meter item(s) matching no catalog model, {} token meter(s) the name grammar does not read, {} other meter(s), {} in other regions, {} not in force, {} superseded, {} Flex $0.01 placeholder(s), {} other service, {} incomplete entr(ies){}. {} figure(s) kept from the catalog (no row in force).",
         sum(&s.unmatched_models),
         sum(&s.unparsed),
         sum(&s.other_meters),
         sum(&s.other_regions),
         s.not_in_force,
         s.superseded,
+        s.flex_placeholders,
         s.other_service,
         s.incomplete.len(),
         if s.unmatched_models.is_empty() && s.incomplete.is_empty() {
             ""
         } else {
             " (--verbose lists them)"
-        }
+        },
+        s.kept_from_catalog
     )
 }
 
-fn write_review(out: &mut dyn Write, origin: &str, r: &Review) -> std::io::Result<()> {
+fn regions_cell(regions: &[String]) -> String {
+    if regions.len() > 6 {
+        format!("{} (+{} more)", regions[..6].join(" "), regions.len() - 6)
+    } else {
+        regions.join(" ")
+    }
+}
+
+fn model_cell(model: &str) -> String {
+    if model.is_empty() {
+        "(all models)".to_owned()
+    } else {
+        model.to_owned()
+    }
+}
+
+fn write_review(
+    out: &mut dyn Write,
+    origin: &str,
+    as_of: chrono::NaiveDate,
+    r: &Review,
+) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
@@ -153,39 +176,45 @@ fn write_review(out: &mut dyn Write, origin: &str, r: &Review) -> std::io::Resul
         r.rows.len(),
         r.unchanged
     )?;
-    if r.rows.is_empty() {
-        return Ok(());
+    if !r.rows.is_empty() {
+        let mut t = table::new(
+            &[
+                "Type", "Model", "Regions", "Figure", "Old", "New", "Change", "From",
+            ],
+            &[4, 5, 6],
+        );
+        for row in &r.rows {
+            t.add_row(vec![
+                row.deployment_type.to_string(),
+                model_cell(&row.model),
+                regions_cell(&row.regions),
+                row.field.to_owned(),
+                row.old.map_or("new".to_owned(), |o| format!("{o:.4}")),
+                format!("{:.4}", row.new),
+                row.change()
+                    .map_or(String::new(), |c| format!("{:+.1}%", c * 100.0)),
+                row.from.clone(),
+            ]);
+        }
+        writeln!(out, "{t}")?;
     }
-    let mut t = table::new(
-        &["Type", "Model", "Regions", "Figure", "Old", "New", "Change"],
-        &[4, 5, 6],
-    );
-    for row in &r.rows {
-        let regions = if row.regions.len() > 6 {
-            format!(
-                "{} (+{} more)",
-                row.regions[..6].join(" "),
-                row.regions.len() - 6
-            )
-        } else {
-            row.regions.join(" ")
-        };
-        t.add_row(vec![
-            row.deployment_type.to_string(),
-            if row.model.is_empty() {
-                "(all models)".to_owned()
-            } else {
-                row.model.clone()
-            },
-            regions,
-            row.field.to_owned(),
-            row.old.map_or("new".to_owned(), |o| format!("{o:.4}")),
-            format!("{:.4}", row.new),
-            row.change()
-                .map_or(String::new(), |c| format!("{:+.1}%", c * 100.0)),
-        ]);
+    if !r.kept.is_empty() {
+        writeln!(
+            out,
+            "Kept from the catalog: no row in force on {as_of}, so these figures of the entries above keep the catalog's price:"
+        )?;
+        for k in &r.kept {
+            writeln!(
+                out,
+                "  {} {} {}: {}",
+                k.deployment_type,
+                model_cell(&k.model),
+                k.field,
+                regions_cell(&k.regions)
+            )?;
+        }
     }
-    writeln!(out, "{t}")
+    Ok(())
 }
 
 fn write_skipped(out: &mut dyn Write, s: &BuildStats) -> std::io::Result<()> {

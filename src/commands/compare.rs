@@ -21,8 +21,8 @@ use crate::report::{
     self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
 };
 use crate::sim::replay::fmt_ms;
-use crate::sim::{self, EventSpool, Replay, WorkloadRegistry};
-use crate::usage::{self, ReadOptions, RecordSink, SinkError};
+use crate::sim::{self, EventSpool, Replay};
+use crate::usage::{self, RecordSink, SinkError, WorkloadRegistry};
 
 /// Run `compare`.
 pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> {
@@ -61,14 +61,14 @@ pub const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// The replay, counting records for progress; forks (one per reading thread) share the count.
 struct Counted<'a> {
-    replay: Replay,
+    replay: Replay<'a>,
     unreported: u64,
     seen: &'a AtomicU64,
     progress: &'a (dyn Fn(Progress) + Sync),
 }
 
-impl Counted<'_> {
-    fn into_inner(self) -> Replay {
+impl<'a> Counted<'a> {
+    fn into_inner(self) -> Replay<'a> {
         self.replay
     }
 }
@@ -207,17 +207,20 @@ pub fn build_report_with_progress(
     // Spilled runs go to a directory of this run, removed on any exit (see `cleanup`).
     let temp = TempArea::new().context("creating a temp directory for the replay spool")?;
     let seen = AtomicU64::new(0);
+    let accounting = sim::CatalogAccounting {
+        registry: &registry,
+        catalog,
+    };
     let mut replay = Counted {
-        replay: Replay::with_spool(EventSpool::in_dir(temp.path(), settings.spool_chunk_events)),
+        replay: Replay::with_spool(
+            &accounting,
+            EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
+        ),
         unreported: 0,
         seen: &seen,
         progress,
     };
-    let options = ReadOptions {
-        skip_invalid: settings.skip_invalid,
-        threads: settings.threads,
-        parallel_min_bytes: settings.parallel_min_bytes,
-    };
+    let options = settings.read_options();
     let started = std::time::Instant::now();
     let mut read = usage::read_usage(&settings.inputs, &options, &registry, &mut replay)
         .context("reading usage logs")?;
@@ -238,38 +241,37 @@ pub fn build_report_with_progress(
     read.absorb_late_skips(outside_span.rows, outside_span.examples);
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
-    let prepared = plan::prepare(catalog, &keys, &summary, &settings.plan);
-    let outcomes = sim::simulate(
-        &events,
-        &prepared.targets,
-        &settings.sim,
-        settings.threads,
-        summary.first_minute(),
-        summary.last_minute(),
-    )
+    let mut prepared = plan::prepare(catalog, &keys, &summary, &settings.plan, &settings.sim);
+    let mut simulated = 0usize;
+    let passes = plan::size(&mut prepared, &settings.plan, |targets| {
+        simulated += targets.len();
+        sim::simulate(
+            &events,
+            targets,
+            &settings.sim,
+            settings.threads,
+            summary.first_minute(),
+            summary.last_minute(),
+        )
+    })
     .context("simulating PTU admission")?;
     let sim_s = started.elapsed().as_secs_f64() - read_s;
     progress(Progress::Planning);
-    let mut plans = plan::finish(
-        catalog,
-        &keys,
-        &summary,
-        &prepared,
-        &outcomes,
-        &settings.plan,
-    );
+    let mut plans = plan::finish(catalog, &keys, &summary, &prepared, &settings.plan);
     // Workload ids depend on reading order (threads); the report's order must not.
     plans.sort_by(|a, b| {
         (&a.deployment, &a.model, &a.region).cmp(&(&b.deployment, &b.model, &b.region))
     });
     if settings.timings {
         eprintln!(
-            "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments), plan {:.2} s",
+            "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments in {} passes, {} searches), plan {:.2} s",
             read_s,
             read.records,
             events.spilled_runs(),
             sim_s,
-            prepared.targets.len(),
+            simulated,
+            passes,
+            prepared.searches.len(),
             started.elapsed().as_secs_f64() - read_s - sim_s
         );
     }
@@ -285,6 +287,24 @@ pub fn build_report_with_progress(
             read.skipped,
             read.skipped_examples.join(" | ")
         ));
+    }
+    warnings.extend(
+        read.notes
+            .iter()
+            .filter(|n| Some(*n) != usage::sources::granularity_note(read.granularity).as_ref())
+            .cloned(),
+    );
+    if let (Some(as_of), Some(log_end)) = (
+        catalog.in_force_on,
+        chrono::DateTime::from_timestamp_millis(summary.last_ms).map(|d| d.date_naive()),
+    ) {
+        for p in &plans {
+            if let Some(w) = p.lifecycle.as_ref().and_then(|s| {
+                plan::lifecycle::retirement_warning(&p.deployment, &p.model, s, log_end, as_of)
+            }) {
+                warnings.push(w);
+            }
+        }
     }
     for p in &plans {
         if p.requests > 0 && p.requests_without_max_tokens * 10 > p.requests {
@@ -312,11 +332,14 @@ pub fn build_report_with_progress(
             start: fmt_ms(summary.first_ms),
             end: fmt_ms(summary.last_ms),
             hours: summary.span_hours(),
+            granularity: read.granularity,
+            granularity_note: usage::sources::granularity_note(read.granularity),
+            buckets: read.buckets,
         },
         catalog: CatalogInfo::from_catalog(catalog),
         assumptions: Assumptions {
             hours_per_month: plan::HOURS_PER_MONTH,
-            sim: settings.sim,
+            sim: settings.sim.clone(),
             plan: settings.plan.clone(),
         },
         summary: Summary::from_plans(&plans),

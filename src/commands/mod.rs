@@ -1,5 +1,6 @@
 //! One file per subcommand: glue that reads, calls the pipeline, and renders.
 
+pub mod calibrate;
 pub mod catalog;
 pub mod catalog_refresh;
 pub mod compare;

@@ -32,7 +32,12 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
         sizing: SIZING_NOTE.to_owned(),
         currency: compared.currency.clone(),
         overrides_applied: compared.overrides_applied.clone(),
-        workloads: rank_regions(&catalog, &settings.plan.constraints, &compared.workloads),
+        workloads: rank_regions(
+            &catalog,
+            &settings.plan.constraints,
+            &compared.workloads,
+            compared.input.hours,
+        ),
     };
     let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
     regions::render(&view, settings.format, &mut out).context("writing the regions table")?;

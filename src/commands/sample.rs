@@ -74,7 +74,7 @@ pub fn run(args: &SampleArgs) -> Result<Outcome> {
         }
     };
     if !jsonl {
-        writeln!(out, "timestamp,deployment,model,region,prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,max_completion_tokens,status,latency_ms")?;
+        writeln!(out, "timestamp,deployment,model,region,prompt_tokens,cached_tokens,cache_write_tokens,completion_tokens,reasoning_tokens,max_completion_tokens,status,latency_ms")?;
     }
     generate(&spec, |r| write_row(&mut *out, r))
         .with_context(|| format!("writing {}", args.out.display()))?;
@@ -100,13 +100,14 @@ fn write_csv(out: &mut dyn Write, r: &SampleRow) -> io::Result<()> {
         .unwrap_or_default();
     writeln!(
         out,
-        "{},{},{},{},{},{},{},{},{},{},{}",
+        "{},{},{},{},{},{},{},{},{},{},{},{}",
         fmt_ts(r.timestamp_ms),
         r.deployment,
         r.model,
         r.region,
         r.prompt_tokens,
         r.cached_tokens,
+        r.cache_write_tokens,
         r.completion_tokens,
         r.reasoning_tokens,
         max,
@@ -123,7 +124,7 @@ fn write_jsonl(out: &mut dyn Write, r: &SampleRow) -> io::Result<()> {
         .unwrap_or_default();
     writeln!(
         out,
-        "{{\"timestamp\":\"{}\",\"deployment\":\"{}\",\"model\":\"{}\",\"region\":\"{}\",\"status\":{},\"latency_ms\":{}{},\"usage\":{{\"prompt_tokens\":{},\"completion_tokens\":{},\"total_tokens\":{},\"prompt_tokens_details\":{{\"cached_tokens\":{}}},\"completion_tokens_details\":{{\"reasoning_tokens\":{}}}}}}}",
+        "{{\"timestamp\":\"{}\",\"deployment\":\"{}\",\"model\":\"{}\",\"region\":\"{}\",\"status\":{},\"latency_ms\":{}{},\"usage\":{{\"prompt_tokens\":{},\"completion_tokens\":{},\"total_tokens\":{},\"prompt_tokens_details\":{{\"cached_tokens\":{},\"cache_write_tokens\":{}}},\"completion_tokens_details\":{{\"reasoning_tokens\":{}}}}}}}",
         fmt_ts(r.timestamp_ms),
         r.deployment,
         r.model,
@@ -135,6 +136,7 @@ fn write_jsonl(out: &mut dyn Write, r: &SampleRow) -> io::Result<()> {
         r.completion_tokens,
         r.prompt_tokens + r.completion_tokens,
         r.cached_tokens,
+        r.cache_write_tokens,
         r.reasoning_tokens
     )
 }

@@ -4,7 +4,7 @@
 //! limit.
 //!
 //! Where each deployment type processes data (facts section 1, [S7]): Global types anywhere
-//! in the world, Data Zone types inside the US or EU data zone, regional types in their region.
+//! in the world, Data Zone types inside the US, EU or APAC data zone, regional types in their region.
 
 use serde::Serialize;
 
@@ -17,7 +17,7 @@ use crate::catalog::{Catalog, DeploymentTypeId, Processing};
 pub enum Residency {
     /// Anywhere: no option is excluded.
     Global,
-    /// Inside one data zone (`us`, `eu`).
+    /// Inside one data zone (`us`, `eu`, `apac`).
     DataZone(String),
     /// Inside one region (`swedencentral`).
     Region(String),
@@ -30,18 +30,18 @@ impl From<Residency> for String {
 }
 
 impl Residency {
-    /// Parse `global`, `us`, `eu` or a region name (checked against the catalog later with
+    /// Parse `global`, `us`, `eu`, `apac` or a region name (checked against the catalog later with
     /// [`Residency::ensure_known`]).
     pub fn parse(text: &str) -> Result<Residency, String> {
         let t = text.trim().to_ascii_lowercase();
         if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(format!(
-                "`{text}`: expected global, us, eu or a region such as swedencentral"
+                "`{text}`: expected global, us, eu, apac or a region such as swedencentral"
             ));
         }
         Ok(match t.as_str() {
             "global" => Residency::Global,
-            "us" | "eu" => Residency::DataZone(t),
+            "us" | "eu" | "apac" => Residency::DataZone(t),
             _ => Residency::Region(t),
         })
     }

@@ -1,19 +1,24 @@
 //! The plan: for every workload, every deployment option with its cost over the log's span
-//! and per 730-hour month, its availability, the PTU sizing read off the admission sweep, and
-//! the recommended option.
+//! and per 730-hour month, its availability, the PTU sizing found by the exact search, and the
+//! recommended option.
 //!
-//! Planning has two steps around the admission pass: [`prepare`] lists the simulated PTU
-//! deployments (the sweep), and [`finish`] turns their outcomes into options. Nothing here
-//! prints or touches files.
+//! Planning has three steps around the admission passes: [`prepare`] sets up the searches
+//! (one per workload x provisioned type x bucket window), [`size`] runs them over as many
+//! simulation passes as they need, and [`finish`] turns what they found into options. Nothing
+//! here prints or touches files: the simulation pass is the caller's callback.
 
+pub mod calibrate;
 pub mod constraints;
 pub mod cost;
+pub mod lifecycle;
 mod model;
 pub mod options;
 mod profile;
+mod provisioned;
 pub mod rank;
 pub mod regions;
 pub mod reserve;
+pub mod search;
 pub mod sizing;
 
 use std::collections::BTreeMap;
@@ -22,17 +27,19 @@ use serde::Serialize;
 
 pub use constraints::{Constraints, Residency, SalesFacts};
 pub use cost::{Billing, HOURS_PER_MONTH};
-pub use model::{DemandProfile, OptionPlan, WorkloadPlan};
+pub use model::{DemandProfile, OptionPlan, OtherTypeSizing, WorkloadPlan};
 pub use reserve::{ReservationPool, ReservePolicy};
+pub use search::{Search, SearchResult};
 pub use sizing::{CurvePoint, TypeSizing};
 
 use profile::{demand_profile, quantile_sorted};
 
-use crate::catalog::overrides::CapacityLimit;
-use crate::catalog::{Catalog, DeploymentTypeId, PtuIncrement, PtuPrice, PtuSpec, TokenPrice};
+use crate::catalog::{Catalog, DeploymentTypeId};
 use crate::sim::replay::{ReplaySummary, WorkloadReplay};
-use crate::sim::{SimOutcome, SimTarget, ThrottleMode, WorkloadKey};
+use crate::sim::{SimOutcome, SimParams, SimTarget, ThrottleMode};
+use crate::usage::WorkloadKey;
 use options::{availability_note, candidate, processing_label, Candidate};
+use search::{CostGoal, LaneTemplate, Lattice, HARD_MAX_PTUS};
 
 /// How throttled requests are handled, as chosen by the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,12 +63,22 @@ pub enum ThrottlePolicy {
 pub struct PlanSettings {
     /// What a 429 leads to.
     pub on_throttle: ThrottlePolicy,
-    /// Largest acceptable share of throttled or spilled requests (default 0.01).
+    /// Largest acceptable share of requests the PTU deployment does not serve when sizing its
+    /// target count, and of failed requests for any option (default 0.01).
     pub max_throttle_rate: f64,
-    /// PTU counts swept per provisioned type (default 40, at most 42).
+    /// Largest acceptable share of spilled requests for an option with spillover (default:
+    /// no limit).
+    pub max_spill_rate: Option<f64>,
+    /// PTU counts each search simulates per pass (default 12).
     pub sweep_points: u32,
+    /// Also find target counts for provisioned types the workload's region does not offer
+    /// (for `regions`).
+    pub size_other_types: bool,
     /// Whether Batch options may be recommended (asynchronous, 24-hour turnaround).
     pub batch_eligible: bool,
+    /// Whether Flex options may be recommended (preview; no latency or service SLA; 429 when
+    /// Flex capacity is unavailable).
+    pub flex_eligible: bool,
     /// PTUs reserved per region x provisioned type pool (default: what the pool deploys).
     pub reserve: ReservePolicy,
     /// Reservation term of the pools (default 1 year).
@@ -75,8 +92,11 @@ impl Default for PlanSettings {
         PlanSettings {
             on_throttle: ThrottlePolicy::Default,
             max_throttle_rate: 0.01,
-            sweep_points: 40,
+            max_spill_rate: None,
+            sweep_points: DEFAULT_SWEEP_POINTS,
+            size_other_types: false,
             batch_eligible: false,
+            flex_eligible: false,
             reserve: ReservePolicy::Deployed,
             reserve_term: Billing::Reserved1Year,
             constraints: Constraints::default(),
@@ -84,93 +104,218 @@ impl Default for PlanSettings {
     }
 }
 
-/// One simulated sweep: a workload x provisioned type, its PTU grid and its slice of targets.
+/// Counts each search simulates per pass, by default.
+pub const DEFAULT_SWEEP_POINTS: u32 = 12;
+
+/// What a search is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchRole {
+    /// The window in use, for a type offered in the workload's region: its options.
+    Plan,
+    /// Another window of `--window-band`: the target count only.
+    Band,
+    /// A type the workload's region does not offer: the target count, for `regions`.
+    OtherType,
+}
+
+/// One search with what it belongs to.
 #[derive(Debug, Clone)]
-pub struct Sweep {
+pub struct SizingSearch {
     /// Workload index.
     pub workload: usize,
     /// Provisioned type.
     pub deployment_type: DeploymentTypeId,
-    /// Swept PTU counts.
-    pub grid: Vec<u32>,
-    /// Index of the first of this sweep's targets in [`Prepared::targets`].
-    pub first_target: usize,
-    /// The throttle mode used.
-    pub mode: ThrottleMode,
-    /// Why the mode differs from the one asked for, if it does.
+    /// What it is for.
+    pub role: SearchRole,
+    /// Its bucket window, seconds.
+    pub window_s: f64,
+    /// Why the throttle mode differs from the one asked for, if it does.
     pub mode_note: Option<String>,
+    /// The search.
+    pub search: Search,
 }
 
-/// The sweep to simulate.
+/// The searches to run.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
-    /// Sweeps per workload and type.
-    pub sweeps: Vec<Sweep>,
-    /// Simulation targets, in sweep order.
-    pub targets: Vec<SimTarget>,
+    /// Every search, by workload, type and window.
+    pub searches: Vec<SizingSearch>,
 }
 
-/// List the PTU deployments to simulate for every workload and available provisioned type.
+impl Prepared {
+    fn find(
+        &self,
+        w: usize,
+        t: DeploymentTypeId,
+        role: SearchRole,
+    ) -> impl Iterator<Item = &SizingSearch> {
+        self.searches
+            .iter()
+            .filter(move |s| s.workload == w && s.deployment_type == t && s.role == role)
+    }
+}
+
+/// Set up the searches for every workload and provisioned type: at the window in use with
+/// cost goals for types offered in the region, at every other window of the band for their
+/// target count, and (with `size_other_types`) for types the region does not offer.
 pub fn prepare(
     catalog: &Catalog,
     keys: &[WorkloadKey],
     summary: &ReplaySummary,
     settings: &PlanSettings,
+    sim: &SimParams,
 ) -> Prepared {
     let mut prepared = Prepared::default();
+    let span_hours = summary.span_hours();
+    let mut band: Vec<f64> = sim
+        .window_band_s
+        .iter()
+        .copied()
+        .filter(|w| *w != sim.bucket_window_s)
+        .collect();
+    band.sort_by(f64::total_cmp);
+    band.dedup();
     for (w, key) in keys.iter().enumerate() {
         let Some(replay) = summary.workloads.get(w) else {
             continue;
         };
         for t in DeploymentTypeId::PROVISIONED {
-            let Candidate::Provisioned {
-                spec,
-                increment,
-                cap,
-                ..
-            } = candidate(catalog, &settings.constraints, key, t)
-            else {
-                continue;
-            };
-            let ratio = spec.output_to_input_ratio;
-            let peak_est = replay.minutes.peak_estimated_tokens_per_min(ratio);
-            let mut grid = sizing::sweep_grid(
-                increment,
-                peak_est,
-                spec.input_tpm_per_ptu,
-                settings.sweep_points,
-            );
-            if let Some(cap) = cap {
-                grid = sizing::cap_grid(grid, increment, cap.max_ptus);
+            let (mode, mode_note) = throttle_mode(catalog, key, &replay.totals, t, settings);
+            match candidate(catalog, &settings.constraints, key, t) {
+                Candidate::Provisioned {
+                    spec,
+                    increment,
+                    price,
+                    cap,
+                } => {
+                    let lattice = Lattice::new(
+                        increment.min_ptus,
+                        increment.increment_ptus,
+                        cap.map_or(HARD_MAX_PTUS, |c| c.max_ptus.min(HARD_MAX_PTUS)),
+                    );
+                    let cost = (mode == ThrottleMode::Spillover)
+                        .then(|| spill_price(catalog, key, t))
+                        .flatten()
+                        .map(|spill_price| CostGoal {
+                            usd_per_ptu: Billing::PROVISIONED
+                                .iter()
+                                .map(|b| (*b, b.usd_per_ptu_hour(price) * span_hours))
+                                .collect(),
+                            spill_price,
+                            max_spill_rate: settings.max_spill_rate,
+                        });
+                    let windows = std::iter::once((sim.bucket_window_s, SearchRole::Plan))
+                        .chain(band.iter().map(|b| (*b, SearchRole::Band)));
+                    for (window_s, role) in windows {
+                        let goal = (role == SearchRole::Plan).then(|| cost.clone()).flatten();
+                        prepared.searches.push(new_search(
+                            (w, t, role, window_s),
+                            replay,
+                            spec,
+                            lattice,
+                            (mode, mode_note.clone()),
+                            settings,
+                            goal,
+                        ));
+                    }
+                }
+                Candidate::Unavailable(_) if settings.size_other_types => {
+                    let Some(spec) = catalog.model(&key.model).and_then(|m| m.ptu.as_ref()) else {
+                        continue;
+                    };
+                    let Some(increment) = t.ptu_scope().and_then(|s| spec.increment_for(s)) else {
+                        continue;
+                    };
+                    // Sized without spillover: the count the PTU deployment needs by itself.
+                    let mode = match settings.on_throttle {
+                        ThrottlePolicy::Retry { max_retries } => {
+                            ThrottleMode::Retry { max_retries }
+                        }
+                        _ => ThrottleMode::Fail,
+                    };
+                    let lattice =
+                        Lattice::new(increment.min_ptus, increment.increment_ptus, HARD_MAX_PTUS);
+                    prepared.searches.push(new_search(
+                        (w, t, SearchRole::OtherType, sim.bucket_window_s),
+                        replay,
+                        spec,
+                        lattice,
+                        (mode, None),
+                        settings,
+                        None,
+                    ));
+                }
+                _ => {}
             }
-            let (mode, mode_note) = throttle_mode(catalog, key, t, settings);
-            let first_target = prepared.targets.len();
-            for &n in &grid {
-                prepared.targets.push(SimTarget {
-                    workload: w as u32,
-                    capacity_tokens_per_min: spec.capacity_tokens_per_min(n),
-                    output_to_input_ratio: ratio,
-                    latency_target_tokens_per_s: spec.latency_target_tokens_per_s,
-                    mode,
-                });
-            }
-            prepared.sweeps.push(Sweep {
-                workload: w,
-                deployment_type: t,
-                grid,
-                first_target,
-                mode,
-                mode_note,
-            });
         }
     }
     prepared
 }
 
-/// The mode a type actually gets, and a note when spillover is impossible.
+fn new_search(
+    (w, t, role, window_s): (usize, DeploymentTypeId, SearchRole, f64),
+    replay: &WorkloadReplay,
+    spec: &crate::catalog::PtuSpec,
+    lattice: Lattice,
+    (mode, mode_note): (ThrottleMode, Option<String>),
+    settings: &PlanSettings,
+    cost: Option<CostGoal>,
+) -> SizingSearch {
+    let peak_est = replay.minutes.peak_estimated_tokens_per_min();
+    let ceiling = search::ceiling_ptus(&lattice, peak_est, spec.input_tpm_per_ptu, window_s);
+    let lane = LaneTemplate {
+        workload: w as u32,
+        input_tpm_per_ptu: spec.input_tpm_per_ptu,
+        latency_target_tokens_per_s: spec.latency_target_tokens_per_s,
+        bucket_window_s: window_s,
+        max_prompt_tokens: spec
+            .max_prompt_tokens
+            .map(|m| u32::try_from(m).unwrap_or(u32::MAX)),
+        mode,
+    };
+    SizingSearch {
+        workload: w,
+        deployment_type: t,
+        role,
+        window_s,
+        mode_note,
+        search: Search::new(lane, lattice, ceiling, settings.max_throttle_rate, cost),
+    }
+}
+
+/// The Standard token price a provisioned type spills to, if any.
+fn spill_price(
+    catalog: &Catalog,
+    key: &WorkloadKey,
+    t: DeploymentTypeId,
+) -> Option<crate::catalog::TokenPrice> {
+    let target = catalog.deployment_types.get(&t)?.spillover_target?;
+    catalog
+        .token_price(&key.model, target, &key.region)
+        .cloned()
+}
+
+/// Run every search over as many simulation passes as they need (`simulate` runs one pass
+/// over the events and returns one outcome per target, in order). Returns the pass count.
+pub fn size<E>(
+    prepared: &mut Prepared,
+    settings: &PlanSettings,
+    mut simulate: impl FnMut(&[SimTarget]) -> Result<Vec<SimOutcome>, E>,
+) -> Result<u32, E> {
+    let mut searches: Vec<Search> = prepared.searches.iter().map(|s| s.search.clone()).collect();
+    let passes = search::run(&mut searches, settings.sweep_points as usize, &mut simulate)?;
+    for (s, done) in prepared.searches.iter_mut().zip(searches) {
+        s.search = done;
+    }
+    Ok(passes)
+}
+
+/// The mode a type actually gets, and a note when spillover is impossible (no Standard target,
+/// or one that cannot price the workload's long-context requests).
 fn throttle_mode(
     catalog: &Catalog,
     key: &WorkloadKey,
+    totals: &crate::sim::WorkloadTotals,
     t: DeploymentTypeId,
     settings: &PlanSettings,
 ) -> (ThrottleMode, Option<String>) {
@@ -195,7 +340,16 @@ fn throttle_mode(
                 .then(|| format!("{t} has no spillover target; 429s fail")),
         ),
         Some(target) => match candidate(catalog, &settings.constraints, key, target) {
-            Candidate::PerToken(_) => (ThrottleMode::Spillover, None),
+            Candidate::PerToken(price) => match price.cost_usd(&totals.tally) {
+                Ok(_) => (ThrottleMode::Spillover, None),
+                Err(e) => (
+                    ThrottleMode::Fail,
+                    Some(format!(
+                        "no spillover: {target} has no long-context price for the {} long-context request(s); 429s fail",
+                        e.requests
+                    )),
+                ),
+            },
             Candidate::Unavailable(why) => (
                 ThrottleMode::Fail,
                 Some(format!("no spillover: {why}; 429s fail")),
@@ -211,7 +365,6 @@ pub fn finish(
     keys: &[WorkloadKey],
     summary: &ReplaySummary,
     prepared: &Prepared,
-    outcomes: &[SimOutcome],
     settings: &PlanSettings,
 ) -> Vec<WorkloadPlan> {
     keys.iter()
@@ -219,13 +372,12 @@ pub fn finish(
         .filter_map(|(w, key)| {
             let replay = summary.workloads.get(w)?;
             Some(plan_workload(
-                catalog, key, w, replay, summary, prepared, outcomes, settings,
+                catalog, key, w, replay, summary, prepared, settings,
             ))
         })
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
 fn plan_workload(
     catalog: &Catalog,
     key: &WorkloadKey,
@@ -233,19 +385,16 @@ fn plan_workload(
     replay: &WorkloadReplay,
     summary: &ReplaySummary,
     prepared: &Prepared,
-    outcomes: &[SimOutcome],
     settings: &PlanSettings,
 ) -> WorkloadPlan {
     let model = catalog.model(&key.model);
     let spec = model.and_then(|m| m.ptu.as_ref());
-    let ratio = spec.map(|s| s.output_to_input_ratio);
+    let ratio = spec.and_then(|s| s.output_to_input_ratio);
     let span_hours = summary.span_hours();
     let t = &replay.totals;
-    let weighted = replay.minutes.weighted_tokens_per_min(
-        ratio.unwrap_or(1.0),
-        summary.first_minute(),
-        summary.last_minute(),
-    );
+    let weighted = replay
+        .minutes
+        .weighted_tokens_per_min(summary.first_minute(), summary.last_minute());
     let demand_tokens: f64 = weighted.iter().sum();
     let mut sorted = weighted.clone();
     sorted.sort_by(f64::total_cmp);
@@ -263,13 +412,14 @@ fn plan_workload(
         .filter(|d| !d.is_provisioned())
     {
         let opt = per_token_option(&ctx, t, dt, settings);
-        if opt.available && !dt.is_batch() {
+        if opt.available && dt.is_standard() {
             let c = opt.cost_usd.unwrap_or(f64::INFINITY);
             cheapest_per_token = Some(cheapest_per_token.map_or(c, |x: f64| x.min(c)));
         }
         options.push(opt);
     }
     let mut sizing_map = BTreeMap::new();
+    let mut other_types = BTreeMap::new();
     for dt in DeploymentTypeId::PROVISIONED {
         match candidate(catalog, &settings.constraints, key, dt) {
             Candidate::Provisioned {
@@ -278,20 +428,19 @@ fn plan_workload(
                 price,
                 cap,
             } => {
-                let sweep = prepared
-                    .sweeps
-                    .iter()
-                    .find(|s| s.workload == w && s.deployment_type == dt)
-                    .expect("prepare() swept every provisioned candidate");
-                let outs = &outcomes[sweep.first_target..sweep.first_target + sweep.grid.len()];
-                let (opts, sizing) = provisioned_options(
+                let plan = prepared
+                    .find(w, dt, SearchRole::Plan)
+                    .next()
+                    .expect("prepare() set up a search for every provisioned candidate");
+                let band: Vec<&SizingSearch> = prepared.find(w, dt, SearchRole::Band).collect();
+                let (opts, sizing) = provisioned::provisioned_options(
                     &ctx,
                     dt,
                     spec,
                     increment,
-                    ProvisionedPrice { price, cap },
-                    sweep,
-                    outs,
+                    provisioned::ProvisionedPrice { price, cap },
+                    plan,
+                    &band,
                     cheapest_per_token,
                     settings,
                 );
@@ -302,11 +451,25 @@ fn plan_workload(
                 for billing in Billing::PROVISIONED {
                     options.push(unavailable_option(&ctx, dt, billing, reason.clone()));
                 }
+                if let Some(s) = prepared.find(w, dt, SearchRole::OtherType).next() {
+                    let r = s.search.result();
+                    other_types.insert(
+                        dt,
+                        OtherTypeSizing {
+                            min_ptus_for_target: r.min_ptus_for_target,
+                            needs_more_than_ptus: r.needs_more_than_ptus,
+                        },
+                    );
+                }
             }
             Candidate::PerToken(_) => {
                 unreachable!("candidate() returns PerToken only for per-token types")
             }
         }
+    }
+    let lifecycle = catalog.lifecycle_status(&key.model);
+    if let (Some(status), Some(date)) = (&lifecycle, catalog.in_force_on) {
+        lifecycle::exclude_retired(&mut options, status, date);
     }
     let recommended = rank::recommend(&options);
     let (truncated_cost_usd, truncated_cost_basis) = truncated_cost(catalog, key, t);
@@ -315,10 +478,14 @@ fn plan_workload(
         model: key.model.clone(),
         region: key.region.clone(),
         reasoning_model: model.is_some_and(|m| m.reasoning),
+        lifecycle,
         requests: t.requests,
         failed_requests: t.failed_requests,
         prompt_tokens: t.prompt_tokens,
         cached_tokens: t.cached_tokens,
+        cache_write_tokens: t.cache_write_tokens,
+        long_context_requests: t.tally.long.requests,
+        long_context_prompt_tokens: t.tally.long.prompt_tokens(),
         completion_tokens: t.completion_tokens,
         reasoning_tokens: t.reasoning_tokens,
         reasoning_share: ratio_of(t.reasoning_tokens, t.completion_tokens),
@@ -328,6 +495,7 @@ fn plan_workload(
         truncated_cost_basis,
         requests_without_max_tokens: t.requests_without_max_tokens,
         output_to_input_ratio: ratio,
+        ptu_accounting: spec.map(crate::catalog::PtuSpec::accounting),
         input_tpm_per_ptu: spec.map(|s| s.input_tpm_per_ptu),
         peak_minute_weighted_tpm: sorted.last().copied().unwrap_or(0.0),
         p99_minute_weighted_tpm: quantile_sorted(&sorted, 0.99),
@@ -335,6 +503,7 @@ fn plan_workload(
         recommended,
         options,
         sizing: sizing_map,
+        sizing_other_types: other_types,
         profile: demand_profile(&weighted, summary.first_minute()),
     }
 }
@@ -362,6 +531,7 @@ fn empty_option(ctx: &WorkloadCtx<'_>, dt: DeploymentTypeId, billing: Billing) -
         billing,
         processing: processing_label(ctx.catalog, ctx.key, dt),
         ptus: None,
+        ptus_basis: None,
         available: false,
         reason: None,
         eligible: false,
@@ -370,6 +540,9 @@ fn empty_option(ctx: &WorkloadCtx<'_>, dt: DeploymentTypeId, billing: Billing) -
         throttled_requests: None,
         spilled_requests: None,
         throttle_rate: None,
+        throttled_share: None,
+        spilled_share: None,
+        context_limit_requests: None,
         spillover_cost_usd: None,
         utilization_p50: None,
         utilization_p95: None,
@@ -378,6 +551,7 @@ fn empty_option(ctx: &WorkloadCtx<'_>, dt: DeploymentTypeId, billing: Billing) -
         minutes_over_capacity: None,
         retry_added_latency_ms_mean: None,
         note: None,
+        spilled_tokens: None,
     }
 }
 
@@ -401,23 +575,23 @@ fn per_token_option(
 ) -> OptionPlan {
     match candidate(ctx.catalog, &settings.constraints, ctx.key, dt) {
         Candidate::PerToken(price) => {
-            let cost = price.cost_usd(
-                t.uncached_prompt_tokens(),
-                t.cached_tokens,
-                t.completion_tokens,
-            );
-            let batch_note = "async, 24 h turnaround";
-            let (eligible, reason, note) = if dt.is_batch() && !settings.batch_eligible {
-                (
-                    false,
-                    Some(format!("{batch_note}; --batch-eligible to recommend")),
-                    None,
-                )
-            } else if dt.is_batch() {
-                (true, None, Some(batch_note.to_owned()))
-            } else {
-                (true, None, None)
+            let cost = match price.cost_usd(&t.tally) {
+                Ok(c) => c,
+                Err(e) => {
+                    return unavailable_option(
+                        ctx,
+                        dt,
+                        Billing::PerToken,
+                        format!(
+                            "not priced: no sourced long-context {dt} price for {}'s {} request(s) above {} prompt tokens",
+                            ctx.key.model,
+                            e.requests,
+                            long_threshold(ctx.catalog, &ctx.key.model)
+                        ),
+                    )
+                }
             };
+            let (eligible, reason, note) = per_token_eligibility(dt, settings);
             let note = join_notes(
                 note.into_iter()
                     .chain(availability_note(
@@ -426,6 +600,7 @@ fn per_token_option(
                         ctx.key,
                         dt,
                     ))
+                    .chain(options::price_unverified_note(price.unverified))
                     .chain(price_note(&price.adjustments))
                     .collect(),
             );
@@ -446,10 +621,33 @@ fn per_token_option(
     }
 }
 
-/// A provisioned type's price in the workload's region and its capacity limit, if any.
-struct ProvisionedPrice<'c> {
-    price: &'c PtuPrice,
-    cap: Option<&'c CapacityLimit>,
+/// Whether a per-token type may be recommended, why not, and what its note says: Batch needs
+/// `--batch-eligible` (asynchronous, 24-hour target turnaround, S7/S43) and Flex
+/// `--flex-eligible` ("no latency SLA or service SLA", U5).
+fn per_token_eligibility(
+    dt: DeploymentTypeId,
+    settings: &PlanSettings,
+) -> (bool, Option<String>, Option<String>) {
+    let (caveat, allowed, flag) = if dt.is_batch() {
+        (
+            "async, 24 h turnaround",
+            settings.batch_eligible,
+            "--batch-eligible",
+        )
+    } else if dt.is_flex() {
+        (
+            "preview, no latency or service SLA, 429 when Flex capacity is unavailable",
+            settings.flex_eligible,
+            "--flex-eligible",
+        )
+    } else {
+        return (true, None, None);
+    };
+    if allowed {
+        (true, None, Some(caveat.to_owned()))
+    } else {
+        (false, Some(format!("{caveat}; {flag} to recommend")), None)
+    }
 }
 
 /// "price: 10% discount (overrides.yaml:4)" when `--overrides` changed the price.
@@ -459,150 +657,6 @@ fn price_note(adjustments: &[String]) -> Option<String> {
 
 fn join_notes(notes: Vec<String>) -> Option<String> {
     (!notes.is_empty()).then(|| notes.join("; "))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn provisioned_options(
-    ctx: &WorkloadCtx<'_>,
-    dt: DeploymentTypeId,
-    spec: &PtuSpec,
-    increment: PtuIncrement,
-    priced: ProvisionedPrice<'_>,
-    sweep: &Sweep,
-    outs: &[SimOutcome],
-    cheapest_per_token: Option<f64>,
-    settings: &PlanSettings,
-) -> (Vec<OptionPlan>, TypeSizing) {
-    let spill_price: Option<&TokenPrice> = ctx
-        .catalog
-        .deployment_types
-        .get(&dt)
-        .and_then(|d| d.spillover_target)
-        .and_then(|target| {
-            ctx.catalog
-                .token_price(&ctx.key.model, target, &ctx.key.region)
-        });
-    let spill_cost = |o: &SimOutcome| {
-        spill_price.map_or(0.0, |p| {
-            p.cost_usd(
-                o.spilled_uncached_prompt_tokens,
-                o.spilled_cached_tokens,
-                o.spilled_completion_tokens,
-            )
-        })
-    };
-    let price = priced.price;
-    let curve = sizing::curve(&sweep.grid, outs, ctx.span_hours, price, spill_cost);
-    let min_idx = sizing::min_index_for_target(&curve, settings.max_throttle_rate);
-    let mut by_billing = BTreeMap::new();
-    let mut break_even_by_billing = BTreeMap::new();
-    let mut options = Vec::new();
-    for billing in Billing::PROVISIONED {
-        let optimal = sizing::cost_optimal_index(&curve, billing).expect("grid is never empty");
-        // Without spillover, throttled requests are lost, not billed: the cost-optimal count is
-        // the cheapest one that meets the throttle target (the largest swept if none does).
-        let optimal_reported = match sweep.mode {
-            ThrottleMode::Spillover => optimal,
-            _ => min_idx.unwrap_or(curve.len() - 1),
-        };
-        by_billing.insert(billing, curve[optimal_reported].ptus);
-        if let Some(u) = sizing::break_even_utilization(
-            billing.usd_per_ptu_hour(price),
-            ctx.demand_tokens,
-            spec.input_tpm_per_ptu,
-            cheapest_per_token,
-        ) {
-            break_even_by_billing.insert(billing, u);
-        }
-        // With spillover every request is served, so the cheapest count wins; without it the
-        // smallest count that meets the throttle target does.
-        let (idx, meets) = match sweep.mode {
-            ThrottleMode::Spillover => (optimal, true),
-            _ => match min_idx {
-                Some(i) => (i, true),
-                None => (curve.len() - 1, false),
-            },
-        };
-        let point = &curve[idx];
-        let o = &outs[idx];
-        let capacity = spec.capacity_tokens_per_min(point.ptus);
-        let over = ctx.weighted.iter().filter(|&&d| d > capacity).count() as u64;
-        let mut notes = Vec::new();
-        if let Some(n) = &sweep.mode_note {
-            notes.push(n.clone());
-        }
-        notes.extend(availability_note(
-            ctx.catalog,
-            &settings.constraints,
-            ctx.key,
-            dt,
-        ));
-        notes.extend(price_note(&price.adjustments));
-        if let Some(c) = priced.cap {
-            notes.push(format!(
-                "capacity limit {} PTUs in {} ({}): larger counts unavailable",
-                c.max_ptus, ctx.key.region, c.at
-            ));
-        }
-        if billing != Billing::Hourly {
-            notes.push(format!(
-                "{} term, prorated",
-                if billing == Billing::Reserved1Year {
-                    "1-year"
-                } else {
-                    "1-month"
-                }
-            ));
-        }
-        let reason = (!meets).then(|| {
-            format!(
-                "{:.1}% throttled even at {} PTUs (target {:.1}%){}",
-                point.throttle_rate * 100.0,
-                point.ptus,
-                settings.max_throttle_rate * 100.0,
-                priced
-                    .cap
-                    .map(|c| format!("; capacity limit {} PTUs ({})", c.max_ptus, c.at))
-                    .unwrap_or_default()
-            )
-        });
-        let cost = point.cost_for(billing);
-        options.push(OptionPlan {
-            ptus: Some(point.ptus),
-            available: true,
-            eligible: meets,
-            reason,
-            cost_usd: Some(cost),
-            monthly_cost_usd: Some(cost::monthly_usd(cost, ctx.span_hours)),
-            throttled_requests: Some(o.throttled_requests),
-            spilled_requests: Some(o.spilled_requests),
-            throttle_rate: Some(o.throttle_rate()),
-            spillover_cost_usd: Some(point.spillover_cost_usd),
-            utilization_p50: Some(o.utilization.quantile(0.50)),
-            utilization_p95: Some(o.utilization.quantile(0.95)),
-            utilization_p99: Some(o.utilization.quantile(0.99)),
-            utilization_max: Some(o.utilization.max),
-            minutes_over_capacity: Some(over),
-            retry_added_latency_ms_mean: (o.retried_requests > 0)
-                .then(|| o.retry_added_latency_ms_total / o.retried_requests as f64),
-            note: (!notes.is_empty()).then(|| notes.join("; ")),
-            ..empty_option(ctx, dt, billing)
-        });
-    }
-    let peak = ctx.weighted.iter().copied().fold(0.0, f64::max);
-    let (raw, rounded) = sizing::minute_peak_ptus(peak, spec.input_tpm_per_ptu, increment);
-    let sizing = TypeSizing {
-        on_throttle: mode_label(sweep.mode),
-        peak_minute_ptus_raw: raw,
-        peak_minute_ptus: rounded,
-        min_ptus_for_target: min_idx.map(|i| curve[i].ptus),
-        cost_optimal_ptus: by_billing[&Billing::Hourly],
-        cost_optimal_ptus_by_billing: by_billing,
-        break_even_utilization: break_even_by_billing.get(&Billing::Hourly).copied(),
-        break_even_utilization_by_billing: break_even_by_billing,
-        curve,
-    };
-    (options, sizing)
 }
 
 fn mode_label(mode: ThrottleMode) -> String {
@@ -622,18 +676,24 @@ fn truncated_cost(
 ) -> (f64, Option<DeploymentTypeId>) {
     for dt in DeploymentTypeId::ALL
         .into_iter()
-        .filter(|d| !d.is_provisioned() && !d.is_batch())
+        .filter(|d| d.is_standard())
     {
-        if let Some(p) = catalog.token_price(&key.model, dt, &key.region) {
-            let c = p.cost_usd(
-                t.truncated_uncached_prompt_tokens,
-                t.truncated_cached_tokens,
-                t.truncated_completion_tokens,
-            );
+        if let Some(Ok(c)) = catalog
+            .token_price(&key.model, dt, &key.region)
+            .map(|p| p.cost_usd(&t.truncated))
+        {
             return (c, Some(dt));
         }
     }
     (0.0, None)
+}
+
+/// The model's long-context threshold, for messages.
+fn long_threshold(catalog: &Catalog, model: &str) -> String {
+    catalog
+        .model(model)
+        .and_then(|m| m.long_context.as_ref())
+        .map_or_else(|| "?".to_owned(), |l| l.above_prompt_tokens.to_string())
 }
 
 fn ratio_of(part: u64, whole: u64) -> f64 {
@@ -652,8 +712,235 @@ mod tests {
     use crate::usage::UsageRecord;
     use proptest::prelude::*;
 
+    /// A request of `prompt` uncached tokens and no output at `t_ms` (ms from the log's start).
+    fn request(t_ms: i64, prompt: u64) -> UsageRecord {
+        UsageRecord {
+            timestamp_ms: 1_800_000_000_000 + t_ms,
+            workload: 0,
+            prompt_tokens: prompt,
+            cached_tokens: 0,
+            cache_write_tokens: 0,
+            completion_tokens: 0,
+            reasoning_tokens: 0,
+            max_completion_tokens: None,
+            status: None,
+            latency_ms: Some(0),
+        }
+    }
+
+    /// Replay `records` as one gpt-4.1 workload in eastus2 and plan it.
+    fn plan_records(
+        records: &[UsageRecord],
+        settings: &PlanSettings,
+        sim: &SimParams,
+    ) -> WorkloadPlan {
+        let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let keys = vec![WorkloadKey {
+            deployment: "d".into(),
+            model: "gpt-4.1".into(),
+            region: "eastus2".into(),
+        }];
+        let accounting = catalog.model("gpt-4.1").expect("gpt-4.1").accounting();
+        let mut replay = Replay::new(&accounting);
+        for r in records {
+            replay.add(r).expect("add");
+        }
+        let (summary, events) = replay.finish();
+        let mut prepared = prepare(&catalog, &keys, &summary, settings, sim);
+        size(&mut prepared, settings, |targets| {
+            simulate(
+                &events,
+                targets,
+                sim,
+                2,
+                summary.first_minute(),
+                summary.last_minute(),
+            )
+        })
+        .expect("simulate");
+        finish(&catalog, &keys, &summary, &prepared, settings).remove(0)
+    }
+
+    fn fail_settings() -> PlanSettings {
+        PlanSettings {
+            on_throttle: ThrottlePolicy::Fail,
+            ..PlanSettings::default()
+        }
+    }
+
+    fn window(w: f64, band: &[f64]) -> SimParams {
+        SimParams {
+            bucket_window_s: w,
+            window_band_s: band.to_vec(),
+            ..SimParams::default()
+        }
+    }
+
+    /// A flat gpt-4.1 load of 1,440,000 weighted TPM (1,200 requests of 1,200 tokens a
+    /// minute for an hour): Microsoft's formula says 480 PTUs. With a 10 s bucket (500 x n
+    /// tokens at n PTUs of 3,000 TPM) the deployment admits about 180,000 n + 500 n of the
+    /// 86.4M tokens offered, so 470 PTUs lose 1.8% and 475 lose 0.8%: the exact answer is 475,
+    /// one increment, not a grid step, above a failing count.
+    #[test]
+    fn issue_8_flat_load_is_sized_exactly_on_the_lattice() {
+        let records: Vec<UsageRecord> = (0..72_000).map(|i| request(i * 50, 1200)).collect();
+        let p = plan_records(&records, &fail_settings(), &window(10.0, &[10.0]));
+        let s = &p.sizing[&DeploymentTypeId::GlobalProvisioned];
+        assert_eq!(s.peak_minute_ptus, 480);
+        assert_eq!(s.min_ptus_for_target, Some(475));
+        let rate_at = |n: u32| {
+            s.curve
+                .iter()
+                .find(|c| c.ptus == n)
+                .map(|c| c.throttle_rate)
+                .expect("evaluated")
+        };
+        assert!(rate_at(470) > 0.01 && rate_at(475) <= 0.01);
+        let hourly = p
+            .options
+            .iter()
+            .find(|o| o.id == "global-provisioned/hourly")
+            .expect("option");
+        assert_eq!(hourly.ptus, Some(475));
+        assert!(s.search_passes <= 8, "{} passes", s.search_passes);
+    }
+
+    /// 100 requests of 1,000 tokens at one instant: the busiest minute needs 33.3 PTUs
+    /// (rounded 35), but a bucket of W seconds at n PTUs holds 50 x n x W tokens and admits
+    /// request k (0-based) while k x 1,000 is below that. Missing at most 1 of 100 needs
+    /// 99 admitted: n >= 1,961 at 1 s (1,965), n >= 197 at 10 s (200, over 2x the peak minute),
+    /// n >= 33 at 60 s (35).
+    #[test]
+    fn issue_8_burst_needs_more_than_twice_the_peak_minute() {
+        let records: Vec<UsageRecord> = (0..100).map(|_| request(0, 1000)).collect();
+        let p = plan_records(&records, &fail_settings(), &window(10.0, &[1.0, 60.0]));
+        let s = &p.sizing[&DeploymentTypeId::GlobalProvisioned];
+        assert_eq!(s.peak_minute_ptus, 35);
+        assert_eq!(s.min_ptus_for_target, Some(200));
+        let by = &s.min_ptus_for_target_by_window_s;
+        assert_eq!(by["1"], Some(1965));
+        assert_eq!(by["10"], Some(200));
+        assert_eq!(by["60"], Some(35));
+        assert!(s.burst_sensitive);
+        let regional = &p.sizing[&DeploymentTypeId::RegionalProvisioned];
+        assert_eq!(regional.min_ptus_for_target, Some(200));
+    }
+
+    /// gpt-4.1 on PTU takes prompts up to 128,000 tokens: a larger one gets HTTP 400,
+    /// spilled to Standard where spillover applies, failed elsewhere; no count helps.
+    #[test]
+    fn issue_8_prompts_above_the_ptu_limit_spill_or_fail() {
+        let mut records: Vec<UsageRecord> = (0..99).map(|i| request(i * 1000, 1000)).collect();
+        records.push(request(500, 130_000));
+        let p = plan_records(&records, &PlanSettings::default(), &window(60.0, &[60.0]));
+        let global = p
+            .options
+            .iter()
+            .find(|o| o.id == "global-provisioned/hourly")
+            .expect("option");
+        assert_eq!(global.context_limit_requests, Some(1));
+        assert_eq!(global.spilled_requests, Some(1));
+        assert_eq!(global.throttled_requests, Some(0));
+        let regional = p
+            .options
+            .iter()
+            .find(|o| o.id == "regional-provisioned/hourly")
+            .expect("option");
+        assert_eq!(
+            regional.throttled_requests,
+            Some(1),
+            "no spillover: the 400 fails"
+        );
+        assert_eq!(regional.spilled_requests, Some(0));
+        // 1 of 100 failing is within the 1% target; 2 are not, at any count.
+        records.push(request(600, 140_000));
+        let p = plan_records(&records, &PlanSettings::default(), &window(60.0, &[60.0]));
+        let regional = &p.sizing[&DeploymentTypeId::RegionalProvisioned];
+        assert_eq!(regional.min_ptus_for_target, None);
+        assert_eq!(regional.needs_more_than_ptus, None, "more PTUs do not help");
+        let option = p
+            .options
+            .iter()
+            .find(|o| o.id == "regional-provisioned/hourly")
+            .expect("option");
+        assert!(!option.eligible);
+        assert!(
+            option
+                .reason
+                .as_deref()
+                .unwrap_or("")
+                .contains("prompt limit"),
+            "{:?}",
+            option.reason
+        );
+    }
+
+    /// Every provisioned option reports the count it was costed at, and the sizing's
+    /// per-billing counts are those same counts.
+    #[test]
+    fn issue_8_one_count_per_option_in_plan_and_sizing() {
+        let records: Vec<UsageRecord> = (0..3000)
+            .map(|i| request(i * 300 % 3_600_000, 2_000 + (i as u64 % 7) * 500))
+            .collect();
+        let p = plan_records(&records, &PlanSettings::default(), &SimParams::default());
+        for (t, s) in &p.sizing {
+            for (billing, n) in &s.cost_optimal_ptus_by_billing {
+                let o = p
+                    .options
+                    .iter()
+                    .find(|o| o.deployment_type == *t && o.billing == *billing)
+                    .expect("option");
+                assert_eq!(o.ptus, Some(*n), "{}", o.id);
+                let point = s.curve.iter().find(|c| c.ptus == *n).expect("on the curve");
+                assert!((point.cost_for(*billing) - o.cost_usd.expect("cost")).abs() < 1e-9);
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// On equal-sized requests admission is monotone in PTUs, so the search's answer is
+        /// the brute-force answer over the whole lattice.
+        #[test]
+        fn search_matches_brute_force_on_equal_sized_requests(
+            times in proptest::collection::vec(0i64..600_000, 20..300),
+            size in 500u64..20_000,
+        ) {
+            let records: Vec<UsageRecord> = times.iter().map(|&t| request(t, size)).collect();
+            let sim = window(10.0, &[10.0]);
+            let p = plan_records(&records, &fail_settings(), &sim);
+            let s = &p.sizing[&DeploymentTypeId::GlobalProvisioned];
+            // Brute force: every lattice count from 15 to the ceiling.
+            let top = s.search_ceiling_ptus.max(s.min_ptus_for_target.unwrap_or(0));
+            let counts: Vec<u32> = (15..=top).step_by(5).collect();
+            let accounting = crate::catalog::accounting::RequestAccounting {
+                ptu: crate::catalog::accounting::PtuAccounting::OutputRatio { ratio: 4.0 },
+                long_context_above_prompt_tokens: None,
+            };
+            let mut replay = Replay::new(&accounting);
+            for r in &records {
+                replay.add(r).expect("add");
+            }
+            let (summary, events) = replay.finish();
+            let targets: Vec<SimTarget> = counts.iter().map(|&n| SimTarget {
+                workload: 0,
+                capacity_tokens_per_min: f64::from(n) * 3000.0,
+                latency_target_tokens_per_s: 80.0,
+                bucket_window_s: 10.0,
+                max_prompt_tokens: Some(128_000),
+                mode: ThrottleMode::Fail,
+            }).collect();
+            let outs = simulate(&events, &targets, &sim, 1, summary.first_minute(), summary.last_minute()).expect("simulate");
+            let mut brute = None;
+            for (n, o) in counts.iter().zip(&outs).rev() {
+                if o.throttle_rate() > 0.01 {
+                    break;
+                }
+                brute = Some(*n);
+            }
+            prop_assert_eq!(s.min_ptus_for_target, brute);
+        }
 
         /// Whatever the traffic, every cost the plan reports is a non-negative finite number,
         /// and every simulated option accounts for every offered request.
@@ -667,7 +954,8 @@ mod tests {
         ) {
             let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
             let keys = vec![WorkloadKey { deployment: "d".into(), model: "gpt-4o".into(), region: "eastus2".into() }];
-            let mut replay = Replay::default();
+            let accounting = catalog.model("gpt-4o").expect("gpt-4o").accounting();
+            let mut replay = Replay::new(&accounting);
             for (t, prompt, cached_pct, completion, max) in &requests {
                 replay.add(&UsageRecord {
                     timestamp_ms: 1_800_000_000_000 + t,
@@ -688,12 +976,18 @@ mod tests {
                 sweep_points: 8,
                 ..PlanSettings::default()
             };
-            let prepared = prepare(&catalog, &keys, &summary, &settings);
-            let outcomes = simulate(&events, &prepared.targets, &SimParams::default(), 2, summary.first_minute(), summary.last_minute()).expect("simulate");
-            for o in &outcomes {
-                prop_assert_eq!(o.served_requests + o.throttled_requests + o.spilled_requests, o.offered_requests);
+            let sim = SimParams::default();
+            let mut prepared = prepare(&catalog, &keys, &summary, &settings, &sim);
+            let mut all = Vec::new();
+            size(&mut prepared, &settings, |targets| {
+                let outcomes = simulate(&events, targets, &sim, 2, summary.first_minute(), summary.last_minute())?;
+                all.extend(outcomes.iter().cloned());
+                Ok::<_, crate::sim::admission::AdmissionError>(outcomes)
+            }).expect("simulate");
+            for o in &all {
+                prop_assert_eq!(o.served_requests + o.throttled_requests + o.rejected_requests + o.spilled_requests, o.offered_requests);
             }
-            let plans = finish(&catalog, &keys, &summary, &prepared, &outcomes, &settings);
+            let plans = finish(&catalog, &keys, &summary, &prepared, &settings);
             let ok = |v: f64| v.is_finite() && v >= 0.0;
             for p in &plans {
                 prop_assert!(ok(p.truncated_cost_usd));

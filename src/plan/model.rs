@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Billing, TypeSizing};
+use crate::catalog::accounting::{PtuAccounting, TokenTally};
+use crate::catalog::lifecycle::LifecycleStatus;
 use crate::catalog::DeploymentTypeId;
 
 /// One option of a workload (JSON `workloads[].options[]`).
@@ -20,8 +22,11 @@ pub struct OptionPlan {
     pub billing: Billing,
     /// Where inference is processed (`global`, `data zone EU`, `region eastus2`).
     pub processing: String,
-    /// Deployed PTUs (provisioned options).
+    /// Deployed PTUs (provisioned options): the one count this option is sized, costed and
+    /// simulated at, in every output.
     pub ptus: Option<u32>,
+    /// How `ptus` was chosen (provisioned options), e.g. "cost-optimal with spillover".
+    pub ptus_basis: Option<String>,
     /// False when the type is not offered or not priced for the model and region.
     pub available: bool,
     /// Why it is unavailable (or not eligible for recommendation).
@@ -33,12 +38,19 @@ pub struct OptionPlan {
     pub cost_usd: Option<f64>,
     /// The same per 730-hour month, USD.
     pub monthly_cost_usd: Option<f64>,
-    /// Requests that failed with 429 in the simulation.
+    /// Requests that failed in the simulation (429 after any retries, or a prompt-limit 400).
     pub throttled_requests: Option<u64>,
     /// Requests served by spillover.
     pub spilled_requests: Option<u64>,
-    /// Share of requests throttled or spilled.
+    /// Share of requests the PTU deployment did not serve: failed or spilled.
     pub throttle_rate: Option<f64>,
+    /// Share of requests that failed (`throttled_requests / requests`).
+    pub throttled_share: Option<f64>,
+    /// Share of requests served by spillover (`spilled_requests / requests`).
+    pub spilled_share: Option<f64>,
+    /// Requests answered 400 because their prompt exceeds the PTU prompt limit (spilled where
+    /// spillover applies, failed otherwise; included in the two counts above).
+    pub context_limit_requests: Option<u64>,
     /// Spillover cost over the span, USD (included in `cost_usd`).
     pub spillover_cost_usd: Option<f64>,
     /// Per-minute utilization percentiles (1.0 = 100%).
@@ -55,6 +67,10 @@ pub struct OptionPlan {
     pub retry_added_latency_ms_mean: Option<f64>,
     /// Remark (Batch turnaround, spillover target, reservation term).
     pub note: Option<String>,
+    /// Tokens of the spilled requests by billing category and context class (for pricing
+    /// spillover elsewhere; not in the JSON).
+    #[serde(skip)]
+    pub spilled_tokens: Option<TokenTally>,
 }
 
 /// A workload's plan (JSON `workloads[]`).
@@ -68,14 +84,24 @@ pub struct WorkloadPlan {
     pub region: String,
     /// Whether the model is a reasoning model.
     pub reasoning_model: bool,
+    /// The model version's lifecycle on the run's as-of date (stage, retirement date and
+    /// replacement of the newest schedule published by then); None when no schedule lists it.
+    pub lifecycle: Option<LifecycleStatus>,
     /// Successful requests.
     pub requests: u64,
     /// Requests with a non-2xx status (not billed).
     pub failed_requests: u64,
     /// Prompt tokens (cached included).
     pub prompt_tokens: u64,
-    /// Cached prompt tokens.
+    /// Cached prompt tokens (cache reads).
     pub cached_tokens: u64,
+    /// Cache-write prompt tokens (billed at the cache-write price, weighted by the model's
+    /// PTU accounting).
+    pub cache_write_tokens: u64,
+    /// Requests above the model's long-context threshold (billed at long-context prices).
+    pub long_context_requests: u64,
+    /// Prompt tokens of those requests.
+    pub long_context_prompt_tokens: u64,
     /// Completion tokens (reasoning included).
     pub completion_tokens: u64,
     /// Reasoning tokens.
@@ -92,8 +118,13 @@ pub struct WorkloadPlan {
     pub truncated_cost_basis: Option<DeploymentTypeId>,
     /// Requests that logged no `max_completion_tokens`.
     pub requests_without_max_tokens: u64,
-    /// Output-to-input ratio used for weighted demand (`None`: no PTU figures; 1 used).
+    /// Output-to-input ratio used for weighted demand (`None`: no PTU figures, so plain tokens
+    /// are used, or a normalized-token model, see `ptu_accounting`).
     pub output_to_input_ratio: Option<f64>,
+    /// How the model's requests count against PTU capacity: `{"method": "output-ratio",
+    /// "ratio": 4}` or `{"method": "normalized", "short": {...}, "long": {...}}` with the
+    /// weights of input, cached input, cache write and output (None: no PTU figures).
+    pub ptu_accounting: Option<PtuAccounting>,
     /// Weighted tokens per minute one PTU absorbs (`None`: the model has no PTU figures).
     /// A provisioned option's capacity is `ptus x input_tpm_per_ptu`.
     pub input_tpm_per_ptu: Option<f64>,
@@ -107,10 +138,24 @@ pub struct WorkloadPlan {
     pub recommended: Option<String>,
     /// Every option.
     pub options: Vec<OptionPlan>,
-    /// Per provisioned type, the sweep's results.
+    /// Per provisioned type offered in the workload's region, the search's results.
     pub sizing: BTreeMap<DeploymentTypeId, TypeSizing>,
+    /// Per provisioned type not offered in the workload's region, the target count found for
+    /// it (`regions` only; absent from the JSON otherwise).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sizing_other_types: BTreeMap<DeploymentTypeId, OtherTypeSizing>,
     /// Demand shape for charts.
     pub profile: DemandProfile,
+}
+
+/// The target count of a provisioned type the workload's own region does not offer (JSON
+/// `workloads[].sizing_other_types.<type>`, `regions` only).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OtherTypeSizing {
+    /// Smallest count meeting the throttle target without spillover.
+    pub min_ptus_for_target: Option<u32>,
+    /// When none does: the largest count searched.
+    pub needs_more_than_ptus: Option<u32>,
 }
 
 /// Demand shape over time (UTC), for charts.

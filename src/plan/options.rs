@@ -8,7 +8,7 @@ use crate::catalog::overrides::CapacityLimit;
 use crate::catalog::{
     Catalog, DeploymentTypeId, Processing, PtuIncrement, PtuPrice, PtuSpec, TokenPrice,
 };
-use crate::sim::WorkloadKey;
+use crate::usage::WorkloadKey;
 
 /// Why an option is unavailable, or the catalog entries that make it available.
 pub enum Candidate<'c> {
@@ -91,7 +91,7 @@ fn unavailable_reason(
     }
     if t.processing() == Processing::DataZone && catalog.data_zone_of(&key.region).is_none() {
         return Some(format!(
-            "{} is in no data zone (Data Zone types exist only in the US and EU)",
+            "{} is in no data zone (Data Zone types exist only in the US, EU and APAC data zones)",
             key.region
         ));
     }
@@ -120,21 +120,34 @@ fn unavailable_reason(
     None
 }
 
-/// A note for options that exist only because sales confirmed them (not in Microsoft's table).
+/// A note for options that exist only because sales confirmed them (not in Microsoft's table),
+/// or whose catalog availability is unverified ([U]: inferred, not read from a region matrix).
 pub fn availability_note(
     catalog: &Catalog,
     constraints: &Constraints,
     key: &WorkloadKey,
     t: DeploymentTypeId,
 ) -> Option<String> {
-    let a = constraints
+    let listed = catalog.availability_of(&key.model, t, &key.region);
+    if let Some(a) = constraints
         .sales
-        .availability_for(&key.model, t, &key.region)?;
-    (a.available
-        && catalog
-            .availability_of(&key.model, t, &key.region)
-            .is_none())
-    .then(|| format!("available per sales ({}), not in Microsoft's table", a.at))
+        .availability_for(&key.model, t, &key.region)
+    {
+        return (a.available && listed.is_none())
+            .then(|| format!("available per sales ({}), not in Microsoft's table", a.at));
+    }
+    listed
+        .filter(|a| a.unverified)
+        .map(|_| UNVERIFIED_AVAILABILITY.to_owned())
+}
+
+/// The note of an option whose availability entry is unverified.
+pub const UNVERIFIED_AVAILABILITY: &str = "unverified availability [U]";
+
+/// The note of an option priced with an unverified entry (derived or inferred figures; the
+/// catalog entry's note says which).
+pub fn price_unverified_note(unverified: bool) -> Option<String> {
+    unverified.then(|| "unverified price [U]".to_owned())
 }
 
 /// Where a type processes the workload's data, for display (`global`, `data zone EU`,

@@ -4,7 +4,9 @@
 //! (Azure compares deployed and reserved PTUs hour by hour; unused reserved hours are lost).
 //!
 //! Deployments are static over the log's span (ptuplan does not model scaling schedules), so
-//! each pool deploys the sum of its workloads' sized PTU counts for the whole span.
+//! each pool deploys the sum of its workloads' PTU counts for the whole span: each workload's
+//! count is that of its option for the pool's type and term (`type/reserved-1-year` with
+//! `--reserve-term 1-year`), the same count every other output shows for that option.
 
 use std::collections::BTreeMap;
 
@@ -68,7 +70,7 @@ pub struct PoolMember {
     pub deployment: String,
     /// Model.
     pub model: String,
-    /// Sized PTUs (the type's hourly option).
+    /// PTUs of the workload's option for this type and term.
     pub ptus: u32,
 }
 
@@ -83,7 +85,7 @@ pub fn pools(
     let mut grouped: BTreeMap<(String, DeploymentTypeId), (Vec<PoolMember>, f64)> = BTreeMap::new();
     for p in plans {
         for o in &p.options {
-            if !(o.available && o.billing == Billing::Hourly) {
+            if !(o.available && o.billing == term) {
                 continue;
             }
             let Some(ptus) = o.ptus else { continue };
@@ -148,11 +150,12 @@ mod tests {
 
     fn plan_with(deployment: &str, model: &str, ptus: u32, spill: f64) -> WorkloadPlan {
         let option = OptionPlan {
-            id: "global-provisioned/hourly".to_owned(),
+            id: "global-provisioned/reserved-1-year".to_owned(),
             deployment_type: DeploymentTypeId::GlobalProvisioned,
-            billing: Billing::Hourly,
+            billing: Billing::Reserved1Year,
             processing: "global".to_owned(),
             ptus: Some(ptus),
+            ptus_basis: None,
             available: true,
             reason: None,
             eligible: true,
@@ -161,6 +164,9 @@ mod tests {
             throttled_requests: None,
             spilled_requests: None,
             throttle_rate: None,
+            throttled_share: None,
+            spilled_share: None,
+            context_limit_requests: None,
             spillover_cost_usd: Some(spill),
             utilization_p50: None,
             utilization_p95: None,
@@ -169,16 +175,21 @@ mod tests {
             minutes_over_capacity: None,
             retry_added_latency_ms_mean: None,
             note: None,
+            spilled_tokens: None,
         };
         WorkloadPlan {
             deployment: deployment.to_owned(),
             model: model.to_owned(),
             region: "eastus2".to_owned(),
             reasoning_model: false,
+            lifecycle: None,
             requests: 0,
             failed_requests: 0,
             prompt_tokens: 0,
             cached_tokens: 0,
+            cache_write_tokens: 0,
+            long_context_requests: 0,
+            long_context_prompt_tokens: 0,
             completion_tokens: 0,
             reasoning_tokens: 0,
             reasoning_share: 0.0,
@@ -188,6 +199,7 @@ mod tests {
             truncated_cost_basis: None,
             requests_without_max_tokens: 0,
             output_to_input_ratio: None,
+            ptu_accounting: None,
             input_tpm_per_ptu: None,
             peak_minute_weighted_tpm: 0.0,
             p99_minute_weighted_tpm: 0.0,
@@ -195,11 +207,35 @@ mod tests {
             recommended: None,
             options: vec![option],
             sizing: BTreeMap::new(),
+            sizing_other_types: BTreeMap::new(),
             profile: crate::plan::DemandProfile {
                 hourly_peak_weighted_tpm: Vec::new(),
                 weekday_hour_mean_weighted_tpm: Vec::new(),
             },
         }
+    }
+
+    #[test]
+    fn pools_use_the_count_of_the_term_in_use() {
+        let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let mut hourly = plan_with("a", "gpt-4o", 15, 0.0);
+        let mut yearly = hourly.options[0].clone();
+        hourly.options[0].billing = Billing::Hourly;
+        hourly.options[0].id = "global-provisioned/hourly".to_owned();
+        yearly.ptus = Some(40);
+        hourly.options.push(yearly);
+        let pools = pools(
+            &catalog,
+            &[hourly],
+            730.0,
+            Billing::Reserved1Year,
+            ReservePolicy::Deployed,
+        );
+        assert_eq!(
+            pools[0].deployed_ptus, 40,
+            "the 1-year option's count, not the hourly one's"
+        );
+        assert_eq!(pools[0].workloads[0].ptus, 40);
     }
 
     #[test]

@@ -1,7 +1,6 @@
-//! Sizing: the PTU counts to simulate for each provisioned type (the sweep grid), the
-//! minute-peak estimate Microsoft's calculator would give, and the choices read off the swept
-//! outcomes: the smallest count meeting the throttle target, the cost-optimal count with
-//! spillover, and the break-even utilization against per-token pricing.
+//! Sizing: the minute-peak estimate Microsoft's calculator would give, the cost curve over
+//! every PTU count the exact search evaluated ([`super::search`]), and the break-even
+//! utilization against per-token pricing. JSON `workloads[].sizing.<type>`.
 
 use std::collections::BTreeMap;
 
@@ -10,40 +9,6 @@ use serde::Serialize;
 use super::cost::{ptu_cost_usd, Billing};
 use crate::catalog::{PtuIncrement, PtuPrice};
 use crate::sim::SimOutcome;
-
-/// Headroom of the sweep's top count over the estimate-based peak minute.
-pub const SWEEP_HEADROOM: f64 = 2.0;
-
-/// PTU counts to simulate: from the type's minimum upwards in whole increments, `points` counts
-/// at most, reaching [`SWEEP_HEADROOM`] x the PTUs the busiest minute needs when every
-/// request is charged its admission estimate. The step is a multiple of the increment chosen
-/// so the grid reaches that top.
-pub fn sweep_grid(
-    increment: PtuIncrement,
-    peak_estimated_tpm: f64,
-    input_tpm_per_ptu: f64,
-    points: u32,
-) -> Vec<u32> {
-    let points = points.max(1);
-    let top = increment.round_up(SWEEP_HEADROOM * peak_estimated_tpm / input_tpm_per_ptu);
-    let inc = increment.increment_ptus.max(1);
-    let increments = (top - increment.min_ptus).div_ceil(inc);
-    let step = if points <= 1 {
-        increments.max(1)
-    } else {
-        increments.div_ceil(points - 1).max(1)
-    } * inc;
-    let mut grid = Vec::with_capacity(points as usize);
-    let mut n = increment.min_ptus;
-    for _ in 0..points {
-        grid.push(n);
-        if n >= top {
-            break;
-        }
-        n = n.saturating_add(step);
-    }
-    grid
-}
 
 /// Microsoft's capacity-calculator sizing for the busiest minute: raw PTUs
 /// (`peak weighted TPM / input TPM per PTU`) and the count rounded up to the increment,
@@ -55,20 +20,6 @@ pub fn minute_peak_ptus(
 ) -> (f64, u32) {
     let raw = peak_weighted_tpm / input_tpm_per_ptu;
     (raw, increment.round_up(raw))
-}
-
-/// Drop grid counts above a capacity limit, keeping the largest deployable count at or below
-/// it (the minimum plus whole increments) as the last point. `max_ptus` is at least the
-/// minimum (options.rs makes the type unavailable otherwise).
-pub fn cap_grid(grid: Vec<u32>, increment: PtuIncrement, max_ptus: u32) -> Vec<u32> {
-    let inc = increment.increment_ptus.max(1);
-    let top = increment.min_ptus + (max_ptus.saturating_sub(increment.min_ptus) / inc) * inc;
-    let exceeded = grid.iter().any(|&n| n > top);
-    let mut capped: Vec<u32> = grid.into_iter().filter(|&n| n <= top).collect();
-    if (exceeded || capped.is_empty()) && capped.last() != Some(&top) {
-        capped.push(top);
-    }
-    capped
 }
 
 /// One point of a type's cost curve.
@@ -84,8 +35,12 @@ pub struct CurvePoint {
     pub cost_1_year_usd: f64,
     /// Spillover cost over the span, USD.
     pub spillover_cost_usd: f64,
-    /// Share of requests throttled or spilled.
+    /// Share of requests the PTU deployment did not serve (failed or spilled).
     pub throttle_rate: f64,
+    /// Share of requests that failed (429 after any retries, or a prompt-limit 400).
+    pub throttled_share: f64,
+    /// Share of requests served by spillover.
+    pub spilled_share: f64,
     /// p99 of per-minute utilization.
     pub utilization_p99: f64,
 }
@@ -101,49 +56,31 @@ impl CurvePoint {
     }
 }
 
-/// Build the cost curve from swept outcomes.
+/// The cost curve over every evaluated count, ascending.
 pub fn curve(
-    grid: &[u32],
-    outcomes: &[SimOutcome],
+    evaluated: &BTreeMap<u32, SimOutcome>,
     span_hours: f64,
     price: &PtuPrice,
     spill_cost: impl Fn(&SimOutcome) -> f64,
 ) -> Vec<CurvePoint> {
-    grid.iter()
-        .zip(outcomes)
+    evaluated
+        .iter()
         .map(|(&ptus, o)| {
             let spill = spill_cost(o);
+            let cost = |billing| ptu_cost_usd(ptus, span_hours, billing, price) + spill;
             CurvePoint {
                 ptus,
-                cost_usd: ptu_cost_usd(ptus, span_hours, Billing::Hourly, price) + spill,
-                cost_1_month_usd: ptu_cost_usd(ptus, span_hours, Billing::Reserved1Month, price)
-                    + spill,
-                cost_1_year_usd: ptu_cost_usd(ptus, span_hours, Billing::Reserved1Year, price)
-                    + spill,
+                cost_usd: cost(Billing::Hourly),
+                cost_1_month_usd: cost(Billing::Reserved1Month),
+                cost_1_year_usd: cost(Billing::Reserved1Year),
                 spillover_cost_usd: spill,
                 throttle_rate: o.throttle_rate(),
+                throttled_share: o.failed_share(),
+                spilled_share: o.spilled_share(),
                 utilization_p99: o.utilization.quantile(0.99),
             }
         })
         .collect()
-}
-
-/// Index of the smallest count whose throttle rate is within `max_rate`.
-pub fn min_index_for_target(curve: &[CurvePoint], max_rate: f64) -> Option<usize> {
-    curve.iter().position(|p| p.throttle_rate <= max_rate)
-}
-
-/// Index of the cheapest point under `billing` (the first on ties).
-pub fn cost_optimal_index(curve: &[CurvePoint], billing: Billing) -> Option<usize> {
-    curve
-        .iter()
-        .enumerate()
-        .min_by(|a, b| {
-            a.1.cost_for(billing)
-                .total_cmp(&b.1.cost_for(billing))
-                .then(a.0.cmp(&b.0))
-        })
-        .map(|(i, _)| i)
 }
 
 /// Utilization at which a PTU deployment costs the same per weighted token as per-token
@@ -169,43 +106,73 @@ pub struct TypeSizing {
     pub peak_minute_ptus_raw: f64,
     /// The same, rounded up to the increment and never below the minimum.
     pub peak_minute_ptus: u32,
-    /// Smallest swept count whose throttled-or-spilled share is within the target; `None` when
-    /// even the largest swept count misses it.
+    /// Smallest deployable count at which the PTU deployment itself serves all but
+    /// `--max-throttle-rate` of requests (429s failed or spilled and prompt-limit 400s count
+    /// as not served), with no evaluated larger count missing it; `None` when no count up to
+    /// the search's top does (see `needs_more_than_ptus`, `context_limit_requests`).
     pub min_ptus_for_target: Option<u32>,
-    /// Cheapest swept count under hourly billing (PTU cost + spillover); without spillover,
-    /// the cheapest count that meets the throttle target (the largest swept if none does).
+    /// A smaller evaluated count that also meets the target (admission is not monotone in
+    /// PTUs on mixed request sizes); `None` if none was found.
+    pub also_meets_at: Option<u32>,
+    /// When no count meets the target: the largest count searched (the capacity limit, or
+    /// the search's hard maximum).
+    pub needs_more_than_ptus: Option<u32>,
+    /// `min_ptus_for_target` at each window of `--window-band` and the window in use, keyed by
+    /// the window in seconds (`"1"`, `"60"`).
+    pub min_ptus_for_target_by_window_s: BTreeMap<String, Option<u32>>,
+    /// True when `min_ptus_for_target` moves by more than 25% across the window band.
+    pub burst_sensitive: bool,
+    /// The count the search started from as its top: the smallest whose capacity provably
+    /// admits every request charged its estimate (README, How the simulation works).
+    pub search_ceiling_ptus: u32,
+    /// Simulation passes the search took.
+    pub search_passes: u32,
+    /// The count each provisioned billing's option uses: the cost-optimal feasible count
+    /// with spillover, else `min_ptus_for_target` (the largest evaluated count when none).
     pub cost_optimal_ptus: u32,
-    /// Cheapest swept count per provisioned billing.
+    /// The same per provisioned billing.
     pub cost_optimal_ptus_by_billing: BTreeMap<Billing, u32>,
     /// Break-even utilization against the cheapest per-token option, hourly billing.
     pub break_even_utilization: Option<f64>,
     /// Break-even utilization per provisioned billing.
     pub break_even_utilization_by_billing: BTreeMap<Billing, f64>,
-    /// The swept counts and their outcomes.
+    /// Requests answered 400 for a prompt above the PTU prompt limit.
+    pub context_limit_requests: u64,
+    /// The model's PTU prompt limit, tokens (`None`: no limit below the context window).
+    pub ptu_max_prompt_tokens: Option<u64>,
+    /// Every evaluated count and its outcome, ascending.
     pub curve: Vec<CurvePoint>,
+}
+
+/// A window in seconds as a JSON key: `1`, `60`, `0.5`.
+pub fn window_key(window_s: f64) -> String {
+    if window_s.fract() == 0.0 && window_s.abs() < 1e15 {
+        format!("{}", window_s as i64)
+    } else {
+        format!("{window_s}")
+    }
+}
+
+/// Whether the target counts across the window band differ by more than 25% (or some window
+/// has no count while another has one).
+pub fn is_burst_sensitive(by_window: &BTreeMap<String, Option<u32>>) -> bool {
+    let counts: Vec<u32> = by_window.values().flatten().copied().collect();
+    if counts.is_empty() {
+        return false;
+    }
+    if counts.len() < by_window.len() {
+        return true;
+    }
+    let (lo, hi) = (
+        counts.iter().copied().min().unwrap_or(0),
+        counts.iter().copied().max().unwrap_or(0),
+    );
+    f64::from(hi) > 1.25 * f64::from(lo)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn grid_starts_at_minimum_in_whole_increments() {
-        let inc = PtuIncrement {
-            min_ptus: 15,
-            increment_ptus: 5,
-        };
-        // Peak estimate of 100 PTUs -> top 200 PTUs; 40 points -> step 5.
-        let grid = sweep_grid(inc, 100.0 * 2500.0, 2500.0, 40);
-        assert_eq!(grid[0], 15);
-        assert!(grid
-            .windows(2)
-            .all(|w| (w[1] - w[0]) % 5 == 0 && w[1] > w[0]));
-        assert!(grid.len() <= 40);
-        assert!(*grid.last().expect("non-empty") >= 200);
-        // Tiny demand: the minimum alone.
-        assert_eq!(sweep_grid(inc, 10.0, 2500.0, 40), vec![15]);
-    }
 
     /// Microsoft's worked examples for gpt-5.2 (3,400 input TPM per PTU, output ratio 8), from
     /// the PTU sizing and onboarding pages: RPM, prompt, response, cache rate -> raw, rounded.
@@ -231,7 +198,11 @@ mod tests {
         ];
         for (inc, rpm, prompt, response, cache_rate, raw_expected, rounded_expected) in cases {
             // Replay one minute of `rpm` identical requests through pass 1.
-            let mut replay = Replay::default();
+            let gpt_5_2 = crate::catalog::accounting::RequestAccounting {
+                ptu: crate::catalog::accounting::PtuAccounting::OutputRatio { ratio: 8.0 },
+                long_context_above_prompt_tokens: None,
+            };
+            let mut replay = Replay::new(&gpt_5_2);
             for i in 0..rpm {
                 replay
                     .add(&UsageRecord {
@@ -249,9 +220,7 @@ mod tests {
                     .expect("add");
             }
             let (summary, _) = replay.finish();
-            let peak = summary.workloads[0]
-                .minutes
-                .weighted_tokens_per_min(8.0, 0, 0)[0];
+            let peak = summary.workloads[0].minutes.weighted_tokens_per_min(0, 0)[0];
             let (raw, rounded) = minute_peak_ptus(peak, 3400.0, inc);
             assert!((raw - raw_expected).abs() < 0.01, "{raw} vs {raw_expected}");
             assert_eq!(rounded, rounded_expected);
@@ -259,16 +228,20 @@ mod tests {
     }
 
     #[test]
-    fn capacity_limit_caps_the_grid_at_a_deployable_count() {
-        let inc = PtuIncrement {
-            min_ptus: 15,
-            increment_ptus: 5,
+    fn window_keys_and_burst_sensitivity() {
+        assert_eq!(window_key(1.0), "1");
+        assert_eq!(window_key(60.0), "60");
+        assert_eq!(window_key(0.5), "0.5");
+        let band = |v: &[Option<u32>]| -> BTreeMap<String, Option<u32>> {
+            v.iter()
+                .enumerate()
+                .map(|(i, n)| (i.to_string(), *n))
+                .collect()
         };
-        let grid = vec![15, 25, 35, 45, 55];
-        assert_eq!(cap_grid(grid.clone(), inc, 42), vec![15, 25, 35, 40]);
-        assert_eq!(cap_grid(grid.clone(), inc, 35), vec![15, 25, 35]);
-        assert_eq!(cap_grid(grid.clone(), inc, 1000), grid);
-        assert_eq!(cap_grid(vec![15], inc, 15), vec![15]);
+        assert!(!is_burst_sensitive(&band(&[Some(100), Some(125)])));
+        assert!(is_burst_sensitive(&band(&[Some(100), Some(126)])));
+        assert!(is_burst_sensitive(&band(&[Some(100), None])));
+        assert!(!is_burst_sensitive(&band(&[None, None])));
     }
 
     #[test]

@@ -38,9 +38,9 @@ pub struct OptionRow<'a> {
     pub cost_usd: Option<f64>,
     /// Monthly cost, USD.
     pub monthly_cost_usd: Option<f64>,
-    /// Throttled or spilled share.
+    /// Share not served by the PTU deployment (failed or spilled).
     pub throttle_rate: Option<f64>,
-    /// Throttled requests.
+    /// Failed requests (429 after retries, or a prompt-limit 400).
     pub throttled_requests: Option<u64>,
     /// Spilled requests.
     pub spilled_requests: Option<u64>,
@@ -58,12 +58,32 @@ pub struct OptionRow<'a> {
     pub currency: &'a str,
     /// Monthly cost in that currency (empty when none).
     pub monthly_cost_display: Option<f64>,
+    /// How the PTU count was chosen (provisioned options).
+    pub ptus_basis: &'a str,
+    /// Failed share.
+    pub throttled_share: Option<f64>,
+    /// Spilled share.
+    pub spilled_share: Option<f64>,
+    /// Requests answered 400 for a prompt above the PTU prompt limit.
+    pub context_limit_requests: Option<u64>,
+    /// The model's retirement on the run's as-of date ("retired on 2026-10-01; replacement
+    /// gpt-5.1", "retires on ..."); empty when no schedule gives a date.
+    pub lifecycle: String,
 }
 
 /// Write the report as CSV.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
+    let as_of = report
+        .catalog
+        .in_force_on
+        .as_deref()
+        .and_then(|d| d.parse::<chrono::NaiveDate>().ok());
     for p in &report.workloads {
+        let lifecycle = match (&p.lifecycle, as_of) {
+            (Some(s), Some(d)) => s.retirement_phrase(d).unwrap_or_default(),
+            _ => String::new(),
+        };
         for o in &p.options {
             w.serialize(OptionRow {
                 deployment: csv_cell(&p.deployment),
@@ -92,6 +112,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     .currency
                     .as_ref()
                     .and_then(|c| o.monthly_cost_usd.map(|m| round2(c.from_usd(m)))),
+                ptus_basis: o.ptus_basis.as_deref().unwrap_or(""),
+                throttled_share: o.throttled_share.map(round6),
+                spilled_share: o.spilled_share.map(round6),
+                context_limit_requests: o.context_limit_requests,
+                lifecycle: lifecycle.clone(),
             })
             .map_err(io::Error::other)?;
         }

@@ -8,7 +8,10 @@ use std::io::{self, Write};
 use super::chart::{ChartKind, ChartSpec};
 use super::diff::table::{rows as diff_rows, total_line, HEADERS as DIFF_HEADERS};
 use super::escape::html as escape;
-use super::table::{input_line, option_note, summary_line, workload_facts, workload_heading};
+use super::table::{
+    failed_spilled, input_line, option_note, sizing_notes, summary_line, workload_facts,
+    workload_heading,
+};
 use super::{fmt_pct, fmt_usd, Extras, Report};
 
 /// A chart drawn as SVG, ready to inline.
@@ -91,10 +94,16 @@ pub fn write(
     }
     writeln!(
         out,
-        "; catalog {} as of {}. Prices and capacity figures are indicative: check them against \
+        "; catalog {} as of {}{}. Prices and capacity figures are indicative: check them against \
          the Azure pricing page before you buy.</footer>",
         escape(&report.catalog.origin),
-        escape(&report.catalog.as_of)
+        escape(&report.catalog.as_of),
+        report
+            .catalog
+            .in_force_on
+            .as_deref()
+            .map(|d| format!(", prices and lifecycles on {}", escape(d)))
+            .unwrap_or_default()
     )?;
     writeln!(out, "</main>\n</body>\n</html>")
 }
@@ -141,8 +150,9 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         out,
         "<p class=\"explain\">One row per workload (a deployment name, model and region found \
          in the logs). The recommended option is the cheapest one that is available for the \
-         model in that region and throttles at most {} of requests; costs are scaled to a \
-         {}-hour month.</p>",
+         model in that region and fails at most {} of requests (a PTU option with spillover \
+         may pass more to pay-per-token: its spilled share and cost are shown); costs are \
+         scaled to a {}-hour month.</p>",
         fmt_pct(report.assumptions.plan.max_throttle_rate),
         report.assumptions.hours_per_month
     )?;
@@ -228,9 +238,10 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
         out,
         "<p class=\"explain\">Every deployment option for this workload. Cost over the span is \
          what the logged traffic would have cost; the monthly cost scales it to {} hours. \
-         \"Throttled/spilled\" is the share of requests a PTU deployment of that size would \
-         have answered with HTTP 429 (or passed on to pay-per-token). The highlighted row is \
-         the recommendation.</p>",
+         \"Failed/spilled\" gives, for a PTU deployment of that size, the share of requests \
+         that would have failed (HTTP 429, or 400 for a prompt above the PTU limit, with no \
+         spillover) and the share passed on to pay-per-token by spillover. The highlighted row \
+         is the recommendation.</p>",
         report.assumptions.hours_per_month
     )?;
     let rows: Vec<Vec<String>> = w
@@ -244,7 +255,7 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
                 o.ptus.map_or(String::new(), |p| p.to_string()),
                 o.cost_usd.map_or("-".to_owned(), fmt_usd),
                 o.monthly_cost_usd.map_or("-".to_owned(), fmt_usd),
-                o.throttle_rate.map_or(String::new(), fmt_pct),
+                failed_spilled(o),
                 option_note(o),
             ]
         })
@@ -262,13 +273,16 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
             "PTUs",
             "Cost [USD/span]",
             "Cost [USD/mo]",
-            "Throttled/spilled",
+            "Failed/spilled",
             "Note",
         ],
         &[3, 4, 5, 6],
         &rows,
         rec,
     )?;
+    for note in sizing_notes(w) {
+        writeln!(out, "<p class=\"explain\">{}</p>", escape(&note))?;
+    }
     writeln!(out, "</details>")
 }
 
@@ -311,9 +325,9 @@ fn write_glossary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         ("PTU", "Provisioned throughput unit: reserved model capacity billed per hour (or through a 1-month or 1-year reservation) whether it is used or not.".to_owned()),
         ("Pay-per-token (Standard, Batch)", "Billed per input, cached-input and output token. Batch costs half but answers within 24 hours, so it is only recommended with --batch-eligible.".to_owned()),
         ("Weighted TPM", "Tokens per minute as PTU capacity counts them: input tokens plus output tokens multiplied by the model's output-to-input ratio.".to_owned()),
-        ("Throttled / spilled", format!("A request a PTU deployment cannot admit is answered with HTTP 429; depending on the type it fails, is retried, or spills over to a pay-per-token deployment. Options above {} are not recommended.", fmt_pct(a.plan.max_throttle_rate))),
+        ("Failed / spilled", format!("A request a PTU deployment cannot admit is answered with HTTP 429 (and one whose prompt exceeds the PTU limit with 400); depending on the type it then fails, is retried, or spills over to a pay-per-token deployment. Options that fail more than {} are not recommended.", fmt_pct(a.plan.max_throttle_rate))),
         ("Month", format!("{} hours. Costs over the logged span are scaled to a month.", a.hours_per_month)),
-        ("Simulation", format!("PTU admission is replayed minute by minute with a {} s utilization window.", a.sim.bucket_window_s)),
+        ("Simulation", format!("PTU admission is replayed request by request through a leaky bucket holding {} s of capacity (Azure publishes no burst size); every PTU count is also found at {} s to show how much that choice matters. Each option's PTU count is found exactly on the type's increment lattice.", a.sim.bucket_window_s, a.sim.window_band_s.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(" s and "))),
     ];
     for (term, text) in terms {
         writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(&text))?;

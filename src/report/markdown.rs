@@ -6,8 +6,10 @@
 use std::io::{self, Write};
 
 use super::escape::{html as html_escape, markdown as escape};
-use super::table::{input_line, option_note, summary_line, workload_facts};
-use super::{fmt_pct, fmt_usd, provenance_lines, Extras, Report};
+use super::table::{
+    failed_spilled, input_line, option_note, sizing_notes, summary_line, workload_facts,
+};
+use super::{fmt_usd, provenance_lines, Extras, Report};
 
 /// Write the report as Markdown.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -85,7 +87,7 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
         writeln!(out)?;
         writeln!(out, "{}", escape(&workload_facts(w)))?;
         writeln!(out)?;
-        writeln!(out, "| | Option | Billing | PTUs | Cost [USD/span] | Cost [USD/mo] | Throttled/spilled | Note |")?;
+        writeln!(out, "| | Option | Billing | PTUs | Cost [USD/span] | Cost [USD/mo] | Failed/spilled | Note |")?;
         writeln!(out, "|---|---|---|---:|---:|---:|---:|---|")?;
         for o in &w.options {
             let mark = if w.recommended.as_deref() == Some(o.id.as_str()) {
@@ -104,9 +106,13 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
                 o.monthly_cost_usd
                     .map(fmt_usd)
                     .unwrap_or_else(|| "-".to_owned()),
-                o.throttle_rate.map(fmt_pct).unwrap_or_default(),
+                failed_spilled(o),
                 escape(&option_note(o)),
             )?;
+        }
+        for note in sizing_notes(w) {
+            writeln!(out)?;
+            writeln!(out, "{}", escape(&note))?;
         }
         writeln!(out)?;
         writeln!(out, "</details>")?;

@@ -1,8 +1,10 @@
 //! The report: one serializable [`Report`] that every output format renders. JSON is its
-//! stable contract (`schema_version` 1: keys may be added, never renamed or removed); the
+//! stable contract (`schema_version` 2: keys may be added, never renamed or removed, and a
+//! changed meaning bumps the version, with a CHANGELOG note); the
 //! table, Markdown and CSV are views of it. Renderers write to a `dyn Write` and never choose
 //! destinations; [`open_output`] is the one place that opens a file or stdout.
 
+pub mod calibrate;
 pub mod chart;
 pub mod csv;
 pub mod diff;
@@ -27,9 +29,16 @@ use serde::Serialize;
 use crate::catalog::overrides::{AppliedOverride, Currency};
 use crate::plan::{PlanSettings, ReservationPool, WorkloadPlan};
 use crate::sim::SimParams;
+use crate::usage::Granularity;
 
-/// The JSON contract's version.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The JSON contract's version. 2 since 0.2.0: exact PTU search (`sweep_points`,
+/// `min_ptus_for_target`, `cost_optimal_ptus*` changed meaning), prompt-limit 400s counted
+/// in `throttled_requests` (CHANGELOG).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Versions `diff` and `--baseline` read: the fields they compare (recommended option, its
+/// PTUs and monthly cost) mean the same in both.
+pub const READABLE_SCHEMA_VERSIONS: [u32; 2] = [1, 2];
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -105,6 +114,14 @@ pub struct InputInfo {
     pub end: String,
     /// Billing span in hours (whole minutes, first through last).
     pub hours: f64,
+    /// Time resolution of the input: `request`, `second`, `minute`, `hour` or `day` (the
+    /// coarsest over the inputs).
+    pub granularity: Granularity,
+    /// For aggregated input: bursts inside a bucket are invisible, so PTU counts are lower
+    /// bounds while per-token costs are exact. `null` for per-request input.
+    pub granularity_note: Option<String>,
+    /// Per-bucket aggregate rows read (they are replayed as `records` requests).
+    pub buckets: u64,
 }
 
 /// JSON `catalog`.
@@ -122,6 +139,9 @@ pub struct CatalogInfo {
     pub prices_as_of: Option<String>,
     /// The Retail Prices API endpoint that file came from.
     pub prices_endpoint: Option<String>,
+    /// The run's `--as-of` date: every price is the one in force that day, and lifecycles
+    /// (retirements) are read on it.
+    pub in_force_on: Option<String>,
 }
 
 impl CatalogInfo {
@@ -140,6 +160,7 @@ impl CatalogInfo {
             prices_file: catalog.prices.as_ref().map(|p| p.path.clone()),
             prices_as_of: catalog.prices.as_ref().map(|p| p.as_of.to_string()),
             prices_endpoint: catalog.prices.as_ref().map(|p| p.endpoint.clone()),
+            in_force_on: catalog.in_force_on.map(|d| d.to_string()),
         }
     }
 }
@@ -244,7 +265,7 @@ impl Summary {
                 .filter(|o| {
                     o.available
                         && o.billing == crate::plan::Billing::PerToken
-                        && !o.deployment_type.is_batch()
+                        && o.deployment_type.is_standard()
                 })
                 .filter_map(|o| o.monthly_cost_usd)
                 .min_by(f64::total_cmp);

@@ -35,7 +35,7 @@ pub struct RegionsReport {
 }
 
 /// Text of [`RegionsReport::sizing`].
-pub const SIZING_NOTE: &str = "PTUs per type: the smallest swept count meeting the throttle target in the workload's own region (basis `sweep`), else the minute-peak count (basis `peak-minute`); the count does not depend on the region. Monthly cost = PTUs x the term's effective price x 730 h, PTU only (no spillover).";
+pub const SIZING_NOTE: &str = "PTUs per type and term: the count of the workload's own option for that type and term, as compare shows it (its basis in sizing_basis); the count does not depend on where the capacity is bought. Where that option spills over, the spilled tokens are priced at the candidate region's Standard prices; where that region has none, the count that needs no spillover is used. Types the workload's region does not offer use the count found for them without spillover. Monthly cost = PTUs x the term's effective price x 730 h + spillover.";
 
 /// Render in `format`.
 pub fn render(report: &RegionsReport, format: Format, out: &mut dyn Write) -> io::Result<()> {
@@ -49,8 +49,15 @@ pub fn render(report: &RegionsReport, format: Format, out: &mut dyn Write) -> io
 
 fn header_lines(report: &RegionsReport) -> Vec<String> {
     let mut lines = vec![format!(
-        "Catalog {} as of {}",
-        report.catalog.origin, report.catalog.as_of
+        "Catalog {} as of {}{}",
+        report.catalog.origin,
+        report.catalog.as_of,
+        report
+            .catalog
+            .in_force_on
+            .as_deref()
+            .map(|d| format!(", prices in force on {d}"))
+            .unwrap_or_default()
     )];
     if let Some(file) = &report.catalog.prices_file {
         lines.push(format!(
@@ -202,6 +209,7 @@ struct CsvRow<'a> {
     currency: &'a str,
     monthly_cost_display: Option<f64>,
     overrides_applied: usize,
+    spillover_monthly_cost_usd: f64,
 }
 
 fn write_csv(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
@@ -218,7 +226,7 @@ fn write_csv(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
                 deployment_type: r.deployment_type.as_str(),
                 billing: r.billing.as_str(),
                 ptus: r.ptus,
-                sizing_basis: r.sizing_basis,
+                sizing_basis: &r.sizing_basis,
                 monthly_cost_usd: round2(r.monthly_cost_usd),
                 usd_per_ptu_month: round2(r.usd_per_ptu_month),
                 processing: csv_cell(&r.processing),
@@ -233,6 +241,7 @@ fn write_csv(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
                     .as_ref()
                     .map(|c| round2(c.from_usd(r.monthly_cost_usd))),
                 overrides_applied: report.overrides_applied.len(),
+                spillover_monthly_cost_usd: round2(r.spillover_monthly_cost_usd),
             })
             .map_err(io::Error::other)?;
         }

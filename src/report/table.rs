@@ -75,6 +75,9 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         write_line(out, &workload_heading(w))?;
         write_line(out, &workload_facts(w))?;
         writeln!(out, "{}", options_table(w))?;
+        for note in sizing_notes(w) {
+            writeln!(out, "{note}")?;
+        }
     }
     if !report.reservations.is_empty() {
         writeln!(out)?;
@@ -92,18 +95,38 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// "Replayed N records from FILES, START to END (H h); catalog as of DATE."
+/// "Replayed N records from FILES, START to END (H h); catalog as of DATE, prices in force on
+/// DATE."
 pub fn input_line(report: &Report) -> String {
     let i = &report.input;
+    let what = if i.granularity_note.is_some() && i.buckets == 0 {
+        format!(
+            "{} requests (tokens from per-{} buckets)",
+            fmt_int(i.records),
+            i.granularity.as_str()
+        )
+    } else if i.granularity_note.is_some() {
+        format!(
+            "{} requests (expanded from {} per-{} buckets)",
+            fmt_int(i.records),
+            fmt_int(i.buckets),
+            i.granularity.as_str()
+        )
+    } else {
+        format!("{} records", fmt_int(i.records))
+    };
     let mut line = format!(
-        "Replayed {} records from {} ({} to {}, {}); catalog as of {}",
-        fmt_int(i.records),
+        "Replayed {} from {} ({} to {}, {}); catalog as of {}",
+        what,
         i.files.join(", "),
         i.start,
         i.end,
         fmt_hours(i.hours),
         report.catalog.as_of
     );
+    if let Some(d) = &report.catalog.in_force_on {
+        line.push_str(&format!(", prices and lifecycles on {d}"));
+    }
     if i.skipped > 0 {
         line.push_str(&format!("; {} invalid rows skipped", fmt_int(i.skipped)));
     }
@@ -112,6 +135,9 @@ pub fn input_line(report: &Report) -> String {
             "; {} non-2xx requests not billed",
             fmt_int(i.failed_requests)
         ));
+    }
+    if let Some(note) = &i.granularity_note {
+        line.push_str(&format!(". Note: {note}"));
     }
     line
 }
@@ -132,11 +158,20 @@ pub fn workload_heading(w: &WorkloadPlan) -> String {
 
 /// One line of token facts for a workload.
 pub fn workload_facts(w: &WorkloadPlan) -> String {
+    let mut cache = format!("{} cached", fmt_pct(w.cached_share));
+    if w.cache_write_tokens > 0 {
+        cache.push_str(&format!(", {} cache writes", fmt_int(w.cache_write_tokens)));
+    }
+    if w.long_context_requests > 0 {
+        cache.push_str(&format!(
+            ", {} long-context requests",
+            fmt_int(w.long_context_requests)
+        ));
+    }
     let mut s = format!(
-        "{} requests; tokens: {} prompt ({} cached), {} completion ({} reasoning, {}); peak minute {} weighted TPM, p99 {}",
+        "{} requests; tokens: {} prompt ({cache}), {} completion ({} reasoning, {}); peak minute {} weighted TPM, p99 {}",
         fmt_int(w.requests),
         fmt_int(w.prompt_tokens),
-        fmt_pct(w.cached_share),
         fmt_int(w.completion_tokens),
         fmt_pct(w.reasoning_share),
         if w.reasoning_model { "reasoning model" } else { "no reasoning" },
@@ -162,7 +197,7 @@ fn options_table(w: &WorkloadPlan) -> TerminalTable {
             "PTUs",
             "Cost [USD/span]",
             "Cost [USD/mo]",
-            "Throttled/spilled",
+            "Failed/spilled",
             "Note",
         ],
         &[3, 4, 5, 6],
@@ -182,11 +217,75 @@ fn options_table(w: &WorkloadPlan) -> TerminalTable {
             o.monthly_cost_usd
                 .map(fmt_usd)
                 .unwrap_or_else(|| "-".to_owned()),
-            o.throttle_rate.map(fmt_pct).unwrap_or_default(),
+            failed_spilled(o),
             option_note(o),
         ]);
     }
     table
+}
+
+/// "0.0% / 3.1%": the failed and the spilled share of a provisioned option.
+pub fn failed_spilled(o: &OptionPlan) -> String {
+    match (o.throttled_share, o.spilled_share) {
+        (Some(f), Some(s)) => format!("{} / {}", fmt_pct(f), fmt_pct(s)),
+        _ => String::new(),
+    }
+}
+
+/// What the sizing search says beyond the table, one sentence per provisioned type: the
+/// burst sensitivity across the window band, prompt-limit 400s, and a smaller count that also
+/// meets the target.
+pub fn sizing_notes(w: &WorkloadPlan) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (t, s) in &w.sizing {
+        if s.burst_sensitive {
+            // Keys are seconds as text: order them as numbers.
+            let mut windows: Vec<(f64, &String, Option<u32>)> = s
+                .min_ptus_for_target_by_window_s
+                .iter()
+                .map(|(k, v)| (k.parse::<f64>().unwrap_or(0.0), k, *v))
+                .collect();
+            windows.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let counts: Vec<u32> = windows.iter().filter_map(|w| w.2).collect();
+            let (lo, hi) = (
+                counts.iter().min().copied().unwrap_or(0),
+                counts.iter().max().copied().unwrap_or(0),
+            );
+            let each: Vec<String> = windows
+                .iter()
+                .map(|(_, k, v)| match v {
+                    Some(n) => format!("{} at {k} s", fmt_int(u64::from(*n))),
+                    None => format!("none found at {k} s"),
+                })
+                .collect();
+            notes.push(format!(
+                "burst-sensitive: {t} needs {} to {} PTU depending on the unpublished burst allowance ({}; --bucket-window-s sets it, ptuplan calibrate fits it to a real deployment's log)",
+                fmt_int(u64::from(lo)),
+                fmt_int(u64::from(hi)),
+                each.join(", ")
+            ));
+        }
+        if s.context_limit_requests > 0 {
+            notes.push(format!(
+                "{t}: {} request(s) exceed the PTU prompt limit of {} tokens and get HTTP 400 ({})",
+                fmt_int(s.context_limit_requests),
+                s.ptu_max_prompt_tokens.map_or_else(String::new, fmt_int),
+                if s.on_throttle == "spillover" {
+                    "spilled to Standard"
+                } else {
+                    "failed: no spillover"
+                }
+            ));
+        }
+        if let (Some(min), Some(also)) = (s.min_ptus_for_target, s.also_meets_at) {
+            notes.push(format!(
+                "{t}: {} PTU also meets the target on this log, but some larger counts below {} do not (admission is not monotone on mixed request sizes)",
+                fmt_int(u64::from(also)),
+                fmt_int(u64::from(min))
+            ));
+        }
+    }
+    notes
 }
 
 fn reservations_table(report: &Report) -> TerminalTable {

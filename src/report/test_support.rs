@@ -17,6 +17,7 @@ fn option(id: &str, dt: DeploymentTypeId, billing: Billing) -> OptionPlan {
         billing,
         processing: "global".to_owned(),
         ptus: None,
+        ptus_basis: None,
         available: true,
         reason: None,
         eligible: true,
@@ -25,6 +26,9 @@ fn option(id: &str, dt: DeploymentTypeId, billing: Billing) -> OptionPlan {
         throttled_requests: None,
         spilled_requests: None,
         throttle_rate: None,
+        throttled_share: None,
+        spilled_share: None,
+        context_limit_requests: None,
         spillover_cost_usd: None,
         utilization_p50: None,
         utilization_p95: None,
@@ -33,6 +37,7 @@ fn option(id: &str, dt: DeploymentTypeId, billing: Billing) -> OptionPlan {
         minutes_over_capacity: None,
         retry_added_latency_ms_mean: None,
         note: None,
+        spilled_tokens: None,
     }
 }
 
@@ -48,7 +53,11 @@ fn provisioned(id: &str, billing: Billing, monthly: f64) -> OptionPlan {
         monthly,
     );
     o.ptus = Some(15);
+    o.ptus_basis = Some("cost-optimal with spillover".to_owned());
     o.throttle_rate = Some(0.03);
+    o.throttled_share = Some(0.0);
+    o.spilled_share = Some(0.03);
+    o.context_limit_requests = Some(0);
     o.eligible = true;
     o
 }
@@ -94,6 +103,8 @@ pub fn sample_workload() -> WorkloadPlan {
         cost_1_year_usd: 3_315.0 * k,
         spillover_cost_usd: 0.0,
         throttle_rate,
+        throttled_share: 0.0,
+        spilled_share: throttle_rate,
         utilization_p99: 0.5 / k,
     };
     let sizing = TypeSizing {
@@ -101,6 +112,16 @@ pub fn sample_workload() -> WorkloadPlan {
         peak_minute_ptus_raw: 12.0,
         peak_minute_ptus: 15,
         min_ptus_for_target: Some(30),
+        also_meets_at: None,
+        needs_more_than_ptus: None,
+        min_ptus_for_target_by_window_s: [("1".to_owned(), Some(30)), ("60".to_owned(), Some(30))]
+            .into_iter()
+            .collect(),
+        burst_sensitive: false,
+        search_ceiling_ptus: 30,
+        search_passes: 1,
+        context_limit_requests: 0,
+        ptu_max_prompt_tokens: None,
         cost_optimal_ptus: 15,
         cost_optimal_ptus_by_billing: BTreeMap::new(),
         break_even_utilization: None,
@@ -114,10 +135,14 @@ pub fn sample_workload() -> WorkloadPlan {
         model: "gpt-4o".to_owned(),
         region: "eastus2".to_owned(),
         reasoning_model: false,
+        lifecycle: None,
         requests: 10,
         failed_requests: 0,
         prompt_tokens: 1_000,
         cached_tokens: 250,
+        cache_write_tokens: 0,
+        long_context_requests: 0,
+        long_context_prompt_tokens: 0,
         completion_tokens: 400,
         reasoning_tokens: 100,
         reasoning_share: 0.25,
@@ -127,6 +152,7 @@ pub fn sample_workload() -> WorkloadPlan {
         truncated_cost_basis: None,
         requests_without_max_tokens: 0,
         output_to_input_ratio: Some(4.0),
+        ptu_accounting: Some(crate::catalog::accounting::PtuAccounting::OutputRatio { ratio: 4.0 }),
         input_tpm_per_ptu: Some(2_500.0),
         peak_minute_weighted_tpm: 2_000.0,
         p99_minute_weighted_tpm: 1_900.0,
@@ -134,6 +160,7 @@ pub fn sample_workload() -> WorkloadPlan {
         recommended: Some("global-standard".to_owned()),
         options,
         sizing: BTreeMap::from([(D::GlobalProvisioned, sizing)]),
+        sizing_other_types: BTreeMap::new(),
         profile: DemandProfile {
             hourly_peak_weighted_tpm: vec![1_000.0, 2_000.0, 1_500.0],
             weekday_hour_mean_weighted_tpm: means,
@@ -161,6 +188,9 @@ pub fn report_of(workloads: Vec<WorkloadPlan>) -> Report {
             start: "2026-10-01T00:13:05Z".to_owned(),
             end: "2026-10-31T09:59:00Z".to_owned(),
             hours: 730.0,
+            granularity: crate::usage::Granularity::Request,
+            granularity_note: None,
+            buckets: 0,
         },
         catalog: CatalogInfo {
             as_of: "2026-05-22".to_owned(),
@@ -169,6 +199,7 @@ pub fn report_of(workloads: Vec<WorkloadPlan>) -> Report {
             prices_file: None,
             prices_as_of: None,
             prices_endpoint: None,
+            in_force_on: Some("2026-12-01".to_owned()),
         },
         assumptions: Assumptions {
             hours_per_month: 730.0,

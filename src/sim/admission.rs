@@ -8,27 +8,40 @@
 //!   weighted tokens per minute;
 //! - a request arriving while utilization is at or above 100% gets a 429 whose
 //!   `retry-after-ms` is the time until utilization drops below 100%;
-//! - otherwise it is admitted and charged `(prompt - cached) + ratio x estimate`, the estimate
-//!   being `max_completion_tokens` when logged (see [`SimParams::missing_max_tokens`]);
+//! - otherwise it is admitted and charged its weighted input plus `output weight x estimate`,
+//!   the estimate being `max_completion_tokens` when logged (see
+//!   [`SimParams::missing_max_tokens`]); the weights come from the model's accounting and were
+//!   computed once per request by the replay ([`crate::catalog::accounting::weigh`]: for older
+//!   models `(prompt - cached) + ratio x estimate`, for GPT-6 normalized tokens);
 //! - when it completes (arrival + latency) the charge is corrected by
-//!   `ratio x (actual completion - estimate)`.
+//!   `output weight x (actual completion - estimate)`.
 //!
-//! 100% is a bucket depth of [`SimParams::bucket_window_s`] seconds of capacity: Azure
-//! publishes no burst allowance, so it is a named parameter. What happens to a 429 is the
-//! target's [`ThrottleMode`]. Per-minute utilization is Azure's "PTUs consumed / PTUs
-//! deployed" per minute, from the weighted tokens admitted in that minute.
+//! 100% is a bucket depth of [`SimTarget::bucket_window_s`] seconds of capacity: Azure
+//! publishes no burst allowance, so every simulated deployment carries its own window (the
+//! sizing search simulates several). A request whose prompt exceeds the model's PTU prompt
+//! limit ([`SimTarget::max_prompt_tokens`]) is answered 400 without touching the bucket
+//! ("long context" is not supported on PTU for some models; spillover can catch it, S10/U3).
+//! What happens to a 429 or such a 400 is the target's [`ThrottleMode`]. Per-minute
+//! utilization is Azure's "PTUs consumed / PTUs deployed" per minute, from the weighted tokens
+//! admitted in that minute.
+//!
+//! For `calibrate`, events may carry the status the real deployment answered
+//! ([`OBSERVED_429`]); each outcome then counts how often the simulation agrees with it.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+pub use super::spool::OBSERVED_429;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
+use crate::catalog::accounting::{RequestTokens, TokenTally};
 
 const MS_PER_MIN: i64 = 60_000;
 /// Utilization histogram: bins of 0.5% from 0 to 300%, the last bin open-ended.
 const HIST_BINS: usize = 600;
 const HIST_BIN_WIDTH: f64 = 0.005;
-/// At most this many simulated deployments per workload (one bit each in a completion mask).
-pub const MAX_SIMS_PER_WORKLOAD: usize = 128;
+/// Lanes per group: one bit each in a completion mask. A workload with more simulated
+/// deployments gets several groups.
+const LANES_PER_GROUP: usize = 128;
 
 /// What a provisioned deployment does with a 429.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -56,13 +69,25 @@ pub enum MissingMaxTokens {
     Fixed(u32),
 }
 
+/// Default seconds of capacity the bucket holds before it reports 100%: one minute, the only
+/// period Microsoft attaches to PTU utilization ("PTUs consumed in the time period / PTUs
+/// deployed in the time period", reported "in one-minute increments", S40; the capacity
+/// calculator sizes by tokens per minute, S1). No PTU burst size is published.
+pub const DEFAULT_BUCKET_WINDOW_S: f64 = 60.0;
+
+/// The strict and lenient windows every PTU count is also sized at (`--window-band`).
+pub const DEFAULT_WINDOW_BAND_S: [f64; 2] = [1.0, 60.0];
+
 /// Named assumptions of the admission model, with their defaults.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SimParams {
-    /// Seconds of capacity the bucket holds before it reports 100% (default 10 s: Azure's
-    /// rate limiters evaluate "over a small period of time, typically 1 or 10 seconds", S39;
-    /// no PTU burst size is published).
+    /// Seconds of capacity the bucket holds before it reports 100%, for the answers the plan
+    /// uses (default [`DEFAULT_BUCKET_WINDOW_S`]). Each [`SimTarget`] carries the window it is
+    /// simulated with.
     pub bucket_window_s: f64,
+    /// Further windows every provisioned type's target count is also found at, in seconds
+    /// (default 1 and 60), to show how much the unpublished burst allowance moves the answer.
+    pub window_band_s: Vec<f64>,
     /// Estimate used when `max_completion_tokens` is absent (default: the actual size).
     pub missing_max_tokens: MissingMaxTokens,
 }
@@ -70,7 +95,8 @@ pub struct SimParams {
 impl Default for SimParams {
     fn default() -> Self {
         SimParams {
-            bucket_window_s: 10.0,
+            bucket_window_s: DEFAULT_BUCKET_WINDOW_S,
+            window_band_s: DEFAULT_WINDOW_BAND_S.to_vec(),
             missing_max_tokens: MissingMaxTokens::Actual,
         }
     }
@@ -83,11 +109,14 @@ pub struct SimTarget {
     pub workload: u32,
     /// Deployed capacity in weighted tokens per minute (`PTUs x input TPM per PTU`).
     pub capacity_tokens_per_min: f64,
-    /// Output-to-input ratio of the model.
-    pub output_to_input_ratio: f64,
     /// Output tokens per second used to estimate latency when a request logged none.
     pub latency_target_tokens_per_s: f64,
-    /// What a 429 leads to.
+    /// Seconds of capacity the bucket holds before it reports 100%.
+    pub bucket_window_s: f64,
+    /// Largest prompt (tokens) the PTU deployment accepts; larger requests get HTTP 400.
+    /// `None`: no limit below the model's context window.
+    pub max_prompt_tokens: Option<u32>,
+    /// What a 429 (or a prompt-limit 400) leads to.
     pub mode: ThrottleMode,
 }
 
@@ -100,16 +129,27 @@ pub struct SimOutcome {
     pub served_requests: u64,
     /// Requests that failed with a 429 (after any retries).
     pub throttled_requests: u64,
-    /// Requests served by the spillover Standard deployment.
+    /// Requests that failed with a 400 because their prompt exceeds the PTU prompt limit
+    /// (modes without spillover).
+    pub rejected_requests: u64,
+    /// Requests served by the spillover Standard deployment (after a 429 or a prompt-limit
+    /// 400).
     pub spilled_requests: u64,
+    /// Requests answered 400 for a prompt above the PTU prompt limit (spilled or rejected).
+    pub context_limit_requests: u64,
+    /// Requests whose first attempt got a simulated 429.
+    pub first_attempt_429: u64,
+    /// Requests the real deployment answered 429 ([`OBSERVED_429`] events; `calibrate`).
+    pub observed_429: u64,
+    /// Requests both the simulation and the real deployment answered 429 on the first attempt.
+    pub matched_429: u64,
+    /// Sum over minutes of |simulated - observed| first-attempt 429s.
+    pub minute_429_abs_error: u64,
     /// 429 responses returned, counting each retry.
     pub throttle_responses: u64,
-    /// Uncached prompt tokens of spilled requests.
-    pub spilled_uncached_prompt_tokens: u64,
-    /// Cached prompt tokens of spilled requests.
-    pub spilled_cached_tokens: u64,
-    /// Completion tokens of spilled requests.
-    pub spilled_completion_tokens: u64,
+    /// The tokens of spilled requests, by billing category and context class (billed at the
+    /// spillover target's token prices).
+    pub spilled: TokenTally,
     /// Requests served only after at least one retry.
     pub retried_requests: u64,
     /// Sum of the waits added by retries to served requests, ms.
@@ -122,13 +162,41 @@ pub struct SimOutcome {
 }
 
 impl SimOutcome {
-    /// Share of offered requests that were throttled or spilled.
+    /// Share of offered requests the PTU deployment did not serve (failed or spilled).
     pub fn throttle_rate(&self) -> f64 {
-        if self.offered_requests == 0 {
-            0.0
-        } else {
-            (self.throttled_requests + self.spilled_requests) as f64 / self.offered_requests as f64
-        }
+        share(
+            self.offered_requests - self.served_requests,
+            self.offered_requests,
+        )
+    }
+
+    /// Share of offered requests that failed (429 after any retries, or a prompt-limit 400).
+    pub fn failed_share(&self) -> f64 {
+        share(
+            self.throttled_requests + self.rejected_requests,
+            self.offered_requests,
+        )
+    }
+
+    /// Share of offered requests served by spillover.
+    pub fn spilled_share(&self) -> f64 {
+        share(self.spilled_requests, self.offered_requests)
+    }
+
+    /// Share of requests on which the simulated first-attempt outcome (429 or not) matches
+    /// the observed one.
+    pub fn agreement(&self) -> f64 {
+        let n = self.offered_requests;
+        let agree = n + 2 * self.matched_429 - self.first_attempt_429 - self.observed_429;
+        share(agree, n)
+    }
+}
+
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
     }
 }
 
@@ -147,7 +215,9 @@ pub struct UtilizationHistogram {
 impl Default for UtilizationHistogram {
     fn default() -> Self {
         UtilizationHistogram {
-            counts: vec![0; HIST_BINS],
+            // Grown on demand: most deployments never reach high bins, and a search holds
+            // many outcomes at once.
+            counts: Vec::new(),
             idle_minutes: 0,
             minutes: 0,
             max: 0.0,
@@ -166,6 +236,9 @@ impl UtilizationHistogram {
             return;
         }
         let bin = ((utilization / HIST_BIN_WIDTH) as usize).min(HIST_BINS - 1);
+        if bin >= self.counts.len() {
+            self.counts.resize(bin + 1, 0);
+        }
         self.counts[bin] += minutes;
         self.max = self.max.max(utilization);
     }
@@ -202,7 +275,6 @@ struct Group {
     last_ms: Vec<f64>,
     rate_per_ms: Vec<f64>,
     full_level: Vec<f64>,
-    ratio: Vec<f64>,
     capacity_per_min: Vec<f64>,
     minute_admitted: Vec<f64>,
     admitted: Vec<bool>,
@@ -210,9 +282,17 @@ struct Group {
     modes: Vec<ThrottleMode>,
     outcomes: Vec<SimOutcome>,
     ms_per_output_token: f64,
+    /// Largest prompt the lanes accept (the model's PTU prompt limit; `u64::MAX`: none).
+    max_prompt_tokens: u64,
     offered: u64,
+    /// Offered events flagged [`OBSERVED_429`].
+    observed_429: u64,
+    /// First-attempt 429s per slot in the current minute.
+    minute_429: Vec<u64>,
+    /// Observed 429s in the current minute.
+    minute_observed_429: u64,
     current_minute: Option<i64>,
-    /// Negative completion corrections (tokens, times each slot's ratio) due but not yet
+    /// Negative completion corrections (weighted tokens) due but not yet
     /// applied to every slot. Drains and negative corrections both act as
     /// `level -> max(0, level - x)`, and such steps compose by adding their `x`, so deferring
     /// them to the next admission check gives exactly the same levels.
@@ -229,7 +309,6 @@ impl Group {
             last_ms: Vec::new(),
             rate_per_ms: Vec::new(),
             full_level: Vec::new(),
-            ratio: Vec::new(),
             capacity_per_min: Vec::new(),
             minute_admitted: Vec::new(),
             admitted: Vec::new(),
@@ -237,22 +316,28 @@ impl Group {
             modes: Vec::new(),
             outcomes: Vec::new(),
             ms_per_output_token: 0.0,
+            max_prompt_tokens: u64::MAX,
             offered: 0,
+            observed_429: 0,
+            minute_429: Vec::new(),
+            minute_observed_429: 0,
             current_minute: None,
             pending_all_tokens: 0.0,
             pending: Vec::new(),
         }
     }
 
-    fn add(&mut self, index: usize, t: &SimTarget, params: &SimParams) {
+    fn add(&mut self, index: usize, t: &SimTarget) {
         let rate_per_ms = t.capacity_tokens_per_min / MS_PER_MIN as f64;
         self.targets.push(index);
         self.level.push(0.0);
         self.last_ms.push(0.0);
         self.rate_per_ms.push(rate_per_ms);
         self.full_level
-            .push(rate_per_ms * params.bucket_window_s * 1000.0);
-        self.ratio.push(t.output_to_input_ratio);
+            .push(rate_per_ms * t.bucket_window_s * 1000.0);
+        self.minute_429.push(0);
+        // One model per workload, so one limit per group.
+        self.max_prompt_tokens = t.max_prompt_tokens.map_or(u64::MAX, u64::from);
         self.capacity_per_min.push(t.capacity_tokens_per_min);
         self.minute_admitted.push(0.0);
         self.admitted.push(false);
@@ -281,7 +366,7 @@ impl Group {
         let t = t_ms as f64;
         for i in 0..self.len() {
             let level = self.level[i] - self.rate_per_ms[i] * (t - self.last_ms[i]).max(0.0)
-                + self.ratio[i] * self.pending_all_tokens
+                + self.pending_all_tokens
                 + self.pending[i];
             self.level[i] = level.max(0.0);
             self.last_ms[i] = t;
@@ -316,10 +401,42 @@ impl Group {
     fn close_minute(&mut self) {
         for i in 0..self.len() {
             let u = self.minute_admitted[i] / self.capacity_per_min[i];
-            self.outcomes[i].utilization.add(u, 1);
+            let out = &mut self.outcomes[i];
+            out.utilization.add(u, 1);
+            out.minute_429_abs_error += self.minute_429[i].abs_diff(self.minute_observed_429);
             self.minute_admitted[i] = 0.0;
+            self.minute_429[i] = 0;
         }
+        self.minute_observed_429 = 0;
     }
+}
+
+/// An event's weighted input (tokens) and output weight, as the replay computed them.
+#[inline(always)]
+fn weights(e: &ReplayEvent) -> (f64, f64) {
+    (
+        e.weighted_input_millitokens as f64 / 1000.0,
+        f64::from(e.output_weight_milli) / 1000.0,
+    )
+}
+
+/// An event's prompt tokens (ordinary input, cache reads and cache writes).
+fn prompt_tokens(e: &ReplayEvent) -> u64 {
+    u64::from(e.input_tokens) + u64::from(e.cached_tokens) + u64::from(e.cache_write_tokens)
+}
+
+/// Count a spilled request and its tokens, by billing category and context class.
+fn spill(out: &mut SimOutcome, e: &ReplayEvent) {
+    out.spilled_requests += 1;
+    out.spilled.add(
+        &RequestTokens {
+            prompt_tokens: prompt_tokens(e),
+            cached_tokens: u64::from(e.cached_tokens),
+            cache_write_tokens: u64::from(e.cache_write_tokens),
+            completion_tokens: u64::from(e.completion_tokens),
+        },
+        e.long_context,
+    );
 }
 
 /// A bucket level drained from `last_ms` to `t_ms` at `rate_per_ms` (never below empty).
@@ -393,8 +510,10 @@ order_by_time_then_seq!(Retry);
 /// The multi-deployment simulator over one share of the targets.
 struct Simulator<'a> {
     params: &'a SimParams,
-    /// Group per workload (empty groups for workloads with no targets here).
+    /// Lane groups (at most [`LANES_PER_GROUP`] lanes each).
     groups: Vec<Group>,
+    /// The groups of each workload.
+    by_workload: Vec<Vec<usize>>,
     completions: BinaryHeap<Reverse<Completion>>,
     retries: BinaryHeap<Reverse<Retry>>,
     seq: u64,
@@ -403,14 +522,6 @@ struct Simulator<'a> {
 /// Errors of the admission pass.
 #[derive(Debug, thiserror::Error)]
 pub enum AdmissionError {
-    /// Too many targets on one workload.
-    #[error("workload {workload} has {count} simulated deployments; the limit is {MAX_SIMS_PER_WORKLOAD}")]
-    TooManySims {
-        /// Workload index.
-        workload: u32,
-        /// Targets given.
-        count: usize,
-    },
     /// The spool could not be read back.
     #[error("cannot read the replay spool: {0}")]
     Spool(#[from] std::io::Error),
@@ -434,20 +545,6 @@ pub fn simulate(
         .map(|t| t.workload as usize + 1)
         .max()
         .unwrap_or(0);
-    let mut per_workload = vec![0usize; workloads];
-    for t in targets {
-        per_workload[t.workload as usize] += 1;
-    }
-    if let Some((w, &count)) = per_workload
-        .iter()
-        .enumerate()
-        .find(|(_, c)| **c > MAX_SIMS_PER_WORKLOAD)
-    {
-        return Err(AdmissionError::TooManySims {
-            workload: w as u32,
-            count,
-        });
-    }
     let threads = threads.clamp(1, 64).min(targets.len().max(1));
     // Deal each workload's targets round-robin so every thread gets a similar share.
     let mut shares: Vec<Vec<usize>> = vec![Vec::new(); threads];
@@ -498,22 +595,40 @@ fn run_share(
     first_minute: i64,
     last_minute: i64,
 ) -> Result<Vec<(usize, SimOutcome)>, AdmissionError> {
-    let mut groups: Vec<Group> = (0..workloads).map(|_| Group::new()).collect();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut by_workload: Vec<Vec<usize>> = vec![Vec::new(); workloads];
     for &i in share {
-        groups[targets[i].workload as usize].add(i, &targets[i], params);
+        let w = targets[i].workload as usize;
+        let open = by_workload[w]
+            .last()
+            .copied()
+            .filter(|&g| groups[g].len() < LANES_PER_GROUP);
+        let g = match open {
+            Some(g) => g,
+            None => {
+                groups.push(Group::new());
+                by_workload[w].push(groups.len() - 1);
+                groups.len() - 1
+            }
+        };
+        groups[g].add(i, &targets[i]);
     }
     let mut sim = Simulator {
         params,
         groups,
+        by_workload,
         completions: BinaryHeap::new(),
         retries: BinaryHeap::new(),
         seq: 0,
     };
     events.for_each(|e| {
         let w = e.workload as usize;
-        if w < sim.groups.len() && sim.groups[w].len() > 0 {
+        if w < sim.by_workload.len() && !sim.by_workload[w].is_empty() {
             sim.run_pending_until(e.t_ms);
-            sim.arrive(e);
+            for k in 0..sim.by_workload[w].len() {
+                let g = sim.by_workload[w][k];
+                sim.arrive(g, e);
+            }
         }
     })?;
     sim.run_pending_until(i64::MAX);
@@ -533,6 +648,7 @@ impl Simulator<'_> {
     }
 
     fn latency_ms(&self, group: usize, e: &ReplayEvent) -> i64 {
+        // Groups of one workload share the model, so any of them gives its latency target.
         if e.latency_ms != NONE_U32 {
             i64::from(e.latency_ms)
         } else {
@@ -585,7 +701,7 @@ impl Simulator<'_> {
                 while bits != 0 {
                     let i = bits.trailing_zeros() as usize;
                     bits &= bits - 1;
-                    g.pending[i] += c.delta_tokens * g.ratio[i];
+                    g.pending[i] += c.delta_tokens;
                 }
             }
             return;
@@ -596,19 +712,31 @@ impl Simulator<'_> {
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            g.level[i] = (g.level[i] + c.delta_tokens * g.ratio[i]).max(0.0);
+            g.level[i] = (g.level[i] + c.delta_tokens).max(0.0);
         }
     }
 
-    fn arrive(&mut self, e: &ReplayEvent) {
-        let w = e.workload as usize;
+    fn arrive(&mut self, group: usize, e: &ReplayEvent) {
         let estimate = f64::from(self.estimate(e));
-        let latency = self.latency_ms(w, e);
-        let g = &mut self.groups[w];
+        let latency = self.latency_ms(group, e);
+        let observed = e.flags & OBSERVED_429 != 0;
+        let g = &mut self.groups[group];
         g.advance_minute(e.t_ms);
         g.offered += 1;
-        let uncached = f64::from(e.uncached_prompt_tokens);
-        let actual = f64::from(e.completion_tokens);
+        if observed {
+            g.observed_429 += 1;
+            g.minute_observed_429 += 1;
+        }
+        if prompt_tokens(e) > g.max_prompt_tokens {
+            // HTTP 400 before admission: the bucket never sees it, on every lane alike.
+            for slot in 0..g.len() {
+                self.on_context_limit(group, slot, e);
+            }
+            return;
+        }
+        let (input, output_weight) = weights(e);
+        let estimate = output_weight * estimate;
+        let actual = output_weight * f64::from(e.completion_tokens);
         let n = g.len();
         let t = e.t_ms as f64;
         let mut rejected = false;
@@ -620,40 +748,37 @@ impl Simulator<'_> {
             .zip(&mut g.last_ms[..n])
             .zip(&g.rate_per_ms[..n])
             .zip(&g.full_level[..n])
-            .zip(&g.ratio[..n])
             .zip(&mut g.minute_admitted[..n])
             .zip(&mut g.served[..n])
             .zip(&mut g.admitted[..n])
             .zip(&mut g.pending[..n]);
-        for ((((((((level, last_ms), rate), full), ratio), minute), served), admitted), pending) in
-            lanes
-        {
+        for (((((((level, last_ms), rate), full), minute), served), admitted), pending) in lanes {
             // Drain, then the deferred negative corrections, one floor at zero for both.
             let drained =
-                (*level - *rate * (t - *last_ms).max(0.0) + ratio * pending_all + *pending)
-                    .max(0.0);
+                (*level - *rate * (t - *last_ms).max(0.0) + pending_all + *pending).max(0.0);
             *pending = 0.0;
             let admit = drained < *full;
             *level = if admit {
-                drained + uncached + ratio * estimate
+                drained + input + estimate
             } else {
                 drained
             };
             *last_ms = t;
-            *minute += if admit {
-                uncached + ratio * actual
-            } else {
-                0.0
-            };
+            *minute += if admit { input + actual } else { 0.0 };
             *served += u64::from(admit);
             *admitted = admit;
             rejected |= !admit;
         }
         let mask = bitmask(&g.admitted[..n]);
         if rejected {
-            for slot in 0..self.groups[w].len() {
-                if !self.groups[w].admitted[slot] {
-                    self.on_throttle(w, slot, e.t_ms, e, 0, e.t_ms);
+            for slot in 0..n {
+                let g = &mut self.groups[group];
+                if !g.admitted[slot] {
+                    g.minute_429[slot] += 1;
+                    let out = &mut g.outcomes[slot];
+                    out.first_attempt_429 += 1;
+                    out.matched_429 += u64::from(observed);
+                    self.on_throttle(group, slot, e.t_ms, e, 0, e.t_ms);
                 }
             }
         }
@@ -663,10 +788,21 @@ impl Simulator<'_> {
             self.completions.push(Reverse(Completion {
                 t_ms: e.t_ms.saturating_add(latency),
                 seq,
-                group: w as u32,
+                group: group as u32,
                 delta_tokens,
                 mask,
             }));
+        }
+    }
+
+    /// A prompt above the PTU prompt limit: 400, spilled where the mode spills, else failed.
+    fn on_context_limit(&mut self, group: usize, slot: usize, e: &ReplayEvent) {
+        let g = &mut self.groups[group];
+        let out = &mut g.outcomes[slot];
+        out.context_limit_requests += 1;
+        match g.modes[slot] {
+            ThrottleMode::Spillover => spill(out, e),
+            ThrottleMode::Fail | ThrottleMode::Retry { .. } => out.rejected_requests += 1,
         }
     }
 
@@ -684,12 +820,7 @@ impl Simulator<'_> {
         out.throttle_responses += 1;
         match g.modes[slot] {
             ThrottleMode::Fail => out.throttled_requests += 1,
-            ThrottleMode::Spillover => {
-                out.spilled_requests += 1;
-                out.spilled_uncached_prompt_tokens += u64::from(e.uncached_prompt_tokens);
-                out.spilled_cached_tokens += u64::from(e.cached_tokens);
-                out.spilled_completion_tokens += u64::from(e.completion_tokens);
-            }
+            ThrottleMode::Spillover => spill(out, e),
             ThrottleMode::Retry { max_retries } => {
                 if attempt >= max_retries {
                     out.throttled_requests += 1;
@@ -713,23 +844,24 @@ impl Simulator<'_> {
     }
 
     fn retry(&mut self, r: &Retry) {
-        let (w, slot) = (r.group as usize, r.slot as usize);
+        let (group, slot) = (r.group as usize, r.slot as usize);
         let estimate = f64::from(self.estimate(&r.event));
-        let latency = self.latency_ms(w, &r.event);
-        let g = &mut self.groups[w];
+        let latency = self.latency_ms(group, &r.event);
+        let g = &mut self.groups[group];
         g.advance_minute(r.t_ms);
         g.flush_pending(r.t_ms);
         let level = g.drained(slot, r.t_ms);
         g.last_ms[slot] = r.t_ms as f64;
         if level >= g.full_level[slot] {
             g.level[slot] = level;
-            self.on_throttle(w, slot, r.t_ms, &r.event, r.attempt, r.first_ms);
+            self.on_throttle(group, slot, r.t_ms, &r.event, r.attempt, r.first_ms);
             return;
         }
-        let uncached = f64::from(r.event.uncached_prompt_tokens);
-        let actual = f64::from(r.event.completion_tokens);
-        g.level[slot] = level + uncached + g.ratio[slot] * estimate;
-        g.minute_admitted[slot] += uncached + g.ratio[slot] * actual;
+        let (input, output_weight) = weights(&r.event);
+        let estimate = output_weight * estimate;
+        let actual = output_weight * f64::from(r.event.completion_tokens);
+        g.level[slot] = level + input + estimate;
+        g.minute_admitted[slot] += input + actual;
         g.served[slot] += 1;
         let out = &mut g.outcomes[slot];
         out.retried_requests += 1;
@@ -760,6 +892,7 @@ impl Simulator<'_> {
                 let mut o = std::mem::take(&mut g.outcomes[i]);
                 o.offered_requests = g.offered;
                 o.served_requests = g.served[i];
+                o.observed_429 = g.observed_429;
                 // Minutes with no admitted traffic count as 0% utilization.
                 let counted = o.utilization.minutes;
                 if counted < span_minutes {
@@ -778,17 +911,29 @@ mod tests {
     use crate::sim::spool::EventSpool;
     use proptest::prelude::*;
 
-    /// A request with `uncached` prompt tokens and `completion` output tokens at `t_ms`.
+    /// A request with `uncached` prompt tokens and `completion` output tokens at `t_ms`, for a
+    /// model whose output weighs 1 (an output-ratio model with ratio 1).
     fn req(t_ms: i64, uncached: u32, completion: u32, max: Option<u32>) -> ReplayEvent {
         ReplayEvent {
             t_ms,
             workload: 0,
-            uncached_prompt_tokens: uncached,
+            input_tokens: uncached,
             cached_tokens: 0,
+            cache_write_tokens: 0,
+            long_context: false,
+            weighted_input_millitokens: u64::from(uncached) * 1000,
+            output_weight_milli: 1000,
             completion_tokens: completion,
             max_completion_tokens: max.unwrap_or(NONE_U32),
             latency_ms: 1000,
+            flags: 0,
         }
+    }
+
+    /// The same request for a model whose output weighs `ratio` input tokens.
+    fn with_ratio(mut e: ReplayEvent, ratio: f64) -> ReplayEvent {
+        e.output_weight_milli = (ratio * 1000.0) as u32;
+        e
     }
 
     fn events(list: &[ReplayEvent]) -> SortedEvents {
@@ -800,12 +945,13 @@ mod tests {
     }
 
     /// 60,000 weighted tokens per minute = 1,000 per second; 10 s bucket = 10,000 tokens.
-    fn target(capacity_tokens_per_min: f64, ratio: f64, mode: ThrottleMode) -> SimTarget {
+    fn target(capacity_tokens_per_min: f64, mode: ThrottleMode) -> SimTarget {
         SimTarget {
             workload: 0,
             capacity_tokens_per_min,
-            output_to_input_ratio: ratio,
             latency_target_tokens_per_s: 50.0,
+            bucket_window_s: 10.0,
+            max_prompt_tokens: None,
             mode,
         }
     }
@@ -826,12 +972,12 @@ mod tests {
         // the deployment serves per minute. Sent at once, the 10 s bucket (10,000 tokens)
         // admits 10: the 11th arrives at exactly 100%.
         let burst: Vec<_> = (0..20).map(|_| req(0, 1000, 0, None)).collect();
-        let out = run(&burst, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        let out = run(&burst, &[target(60_000.0, ThrottleMode::Fail)]);
         assert_eq!(out[0].served_requests, 10);
         assert_eq!(out[0].throttled_requests, 10);
         // The same requests spread 3 s apart never reach 100%.
         let spread: Vec<_> = (0..20).map(|i| req(i * 3000, 1000, 0, None)).collect();
-        let out = run(&spread, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        let out = run(&spread, &[target(60_000.0, ThrottleMode::Fail)]);
         assert_eq!(out[0].served_requests, 20);
         assert_eq!(out[0].throttled_requests, 0);
     }
@@ -841,11 +987,11 @@ mod tests {
         // Each request: 100 prompt + 100 completion, but max_completion_tokens 4,000.
         // Charges 4,100: levels 0 -> 4,100 -> 8,200 -> 12,300, so the 4th and 5th get 429.
         let capped: Vec<_> = (0..5).map(|_| req(0, 100, 100, Some(4000))).collect();
-        let out = run(&capped, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        let out = run(&capped, &[target(60_000.0, ThrottleMode::Fail)]);
         assert_eq!((out[0].served_requests, out[0].throttled_requests), (3, 2));
         // Without the cap the estimate is the actual 100 tokens: charges of 200 all fit.
         let uncapped: Vec<_> = (0..5).map(|_| req(0, 100, 100, None)).collect();
-        let out = run(&uncapped, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        let out = run(&uncapped, &[target(60_000.0, ThrottleMode::Fail)]);
         assert_eq!((out[0].served_requests, out[0].throttled_requests), (5, 0));
     }
 
@@ -860,7 +1006,7 @@ mod tests {
             req(1500, 3000, 0, None),
             req(1600, 100, 0, None),
         ];
-        let out = run(&list, &[target(60_000.0, 1.0, ThrottleMode::Fail)]);
+        let out = run(&list, &[target(60_000.0, ThrottleMode::Fail)]);
         assert_eq!(
             out[0].throttled_requests, 0,
             "the correction freed the bucket"
@@ -869,19 +1015,21 @@ mod tests {
 
     #[test]
     fn spillover_counts_tokens_and_retry_waits_for_retry_after() {
-        let burst: Vec<_> = (0..12).map(|_| req(0, 1000, 10, None)).collect();
+        let burst: Vec<_> = (0..12)
+            .map(|_| with_ratio(req(0, 1000, 10, None), 4.0))
+            .collect();
         let out = run(
             &burst,
             &[
-                target(60_000.0, 4.0, ThrottleMode::Spillover),
-                target(60_000.0, 4.0, ThrottleMode::Retry { max_retries: 3 }),
+                target(60_000.0, ThrottleMode::Spillover),
+                target(60_000.0, ThrottleMode::Retry { max_retries: 3 }),
             ],
         );
         // Charges 1,040: admitted at levels 0..9,360 (10 requests), then 2 spill.
         assert_eq!(out[0].served_requests, 10);
         assert_eq!(out[0].spilled_requests, 2);
-        assert_eq!(out[0].spilled_uncached_prompt_tokens, 2000);
-        assert_eq!(out[0].spilled_completion_tokens, 20);
+        assert_eq!(out[0].spilled.short.input_tokens, 2000);
+        assert_eq!(out[0].spilled.short.output_tokens, 20);
         // With retries the two wait until the bucket drops below 100% and are then served.
         assert_eq!(out[1].served_requests, 12);
         assert_eq!(out[1].retried_requests, 2);
@@ -903,8 +1051,8 @@ mod tests {
         let out = run(
             &list,
             &[
-                target(60_000.0, 1.0, ThrottleMode::Fail),
-                target(120_000.0, 1.0, ThrottleMode::Fail),
+                target(60_000.0, ThrottleMode::Fail),
+                target(120_000.0, ThrottleMode::Fail),
             ],
         );
         assert_eq!(out[0].throttled_requests, 1);
@@ -917,7 +1065,7 @@ mod tests {
         let list: Vec<_> = (0..30).map(|i| req(i * 1000, 1000, 0, None)).collect();
         let out = simulate(
             &events(&list),
-            &[target(60_000.0, 1.0, ThrottleMode::Fail)],
+            &[target(60_000.0, ThrottleMode::Fail)],
             &SimParams::default(),
             1,
             0,
@@ -943,7 +1091,9 @@ mod tests {
         )
         .prop_map(|mut v| {
             v.sort_by_key(|x| x.0);
-            v.into_iter().map(|(t, u, c, m)| req(t, u, c, m)).collect()
+            v.into_iter()
+                .map(|(t, u, c, m)| with_ratio(req(t, u, c, m), 4.0))
+                .collect()
         })
     }
 
@@ -951,9 +1101,9 @@ mod tests {
         #[test]
         fn served_throttled_and_spilled_add_up_to_offered(traffic in arb_traffic(), cap in 1_000.0f64..200_000.0, retries in 0u32..3) {
             let targets = [
-                target(cap, 4.0, ThrottleMode::Fail),
-                target(cap, 4.0, ThrottleMode::Spillover),
-                target(cap, 4.0, ThrottleMode::Retry { max_retries: retries }),
+                target(cap, ThrottleMode::Fail),
+                target(cap, ThrottleMode::Spillover),
+                target(cap, ThrottleMode::Retry { max_retries: retries }),
             ];
             for o in run(&traffic, &targets) {
                 prop_assert_eq!(o.offered_requests, traffic.len() as u64);
@@ -970,7 +1120,7 @@ mod tests {
             let mut times = times;
             times.sort_unstable();
             let traffic: Vec<_> = times.iter().map(|&t| req(t, size, 0, None)).collect();
-            let out = run(&traffic, &[target(caps.0, 1.0, ThrottleMode::Fail), target(caps.0 * caps.1, 1.0, ThrottleMode::Fail)]);
+            let out = run(&traffic, &[target(caps.0, ThrottleMode::Fail), target(caps.0 * caps.1, ThrottleMode::Fail)]);
             prop_assert!(out[1].throttled_requests <= out[0].throttled_requests);
         }
     }

@@ -9,39 +9,48 @@
 
 use std::collections::HashMap;
 
-use crate::usage::UsageRecord;
+/// Weighted tokens are stored in thousandths of a token (whole numbers, so sums do not depend
+/// on the order of addition).
+pub const MILLI: f64 = 1000.0;
 
-/// Sums of one minute of one workload (successful requests only).
+/// Sums of one minute of one workload (successful requests only), in PTU-weighted thousandths
+/// of a token.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MinuteDemand {
-    /// Uncached prompt tokens.
-    pub uncached_prompt_tokens: f64,
-    /// Completion tokens (reasoning included).
-    pub completion_tokens: f64,
-    /// Admission-estimate completion tokens (`max_completion_tokens`, or the actual
-    /// completion when absent).
-    pub estimated_completion_tokens: f64,
+    /// Weighted input, millitokens.
+    pub weighted_input_millitokens: f64,
+    /// Weighted output: completion tokens x output weight, millitokens.
+    pub weighted_output_millitokens: f64,
+    /// Weighted admission-estimate output (`max_completion_tokens`, or the actual completion
+    /// when absent, x output weight), millitokens.
+    pub weighted_estimated_output_millitokens: f64,
 }
 
 impl MinuteDemand {
-    /// One successful request's contribution.
-    pub fn of_record(r: &UsageRecord) -> MinuteDemand {
+    /// One request's contribution: its weighted input and output weight in whole millitokens,
+    /// its completion and its admission estimate in tokens.
+    pub fn of_request(
+        input_millitokens: f64,
+        output_weight_milli: f64,
+        completion_tokens: u64,
+        estimated_completion_tokens: u64,
+    ) -> MinuteDemand {
         MinuteDemand {
-            uncached_prompt_tokens: r.uncached_prompt_tokens() as f64,
-            completion_tokens: r.completion_tokens as f64,
-            estimated_completion_tokens: r.max_completion_tokens.unwrap_or(r.completion_tokens)
-                as f64,
+            weighted_input_millitokens: input_millitokens,
+            weighted_output_millitokens: output_weight_milli * completion_tokens as f64,
+            weighted_estimated_output_millitokens: output_weight_milli
+                * estimated_completion_tokens as f64,
         }
     }
 
-    /// Weighted demand `(prompt - cached) + ratio x completion`.
-    pub fn weighted_tokens(&self, ratio: f64) -> f64 {
-        self.uncached_prompt_tokens + ratio * self.completion_tokens
+    /// Weighted demand (weighted input plus weighted output), tokens.
+    pub fn weighted_tokens(&self) -> f64 {
+        (self.weighted_input_millitokens + self.weighted_output_millitokens) / MILLI
     }
 
-    /// Weighted demand with every request charged its admission estimate.
-    pub fn estimated_weighted_tokens(&self, ratio: f64) -> f64 {
-        self.uncached_prompt_tokens + ratio * self.estimated_completion_tokens
+    /// Weighted demand with every request charged its admission estimate, tokens.
+    pub fn estimated_weighted_tokens(&self) -> f64 {
+        (self.weighted_input_millitokens + self.weighted_estimated_output_millitokens) / MILLI
     }
 }
 
@@ -54,9 +63,9 @@ pub trait Absorb: Default {
 
 impl Absorb for MinuteDemand {
     fn absorb(&mut self, o: &Self) {
-        self.uncached_prompt_tokens += o.uncached_prompt_tokens;
-        self.completion_tokens += o.completion_tokens;
-        self.estimated_completion_tokens += o.estimated_completion_tokens;
+        self.weighted_input_millitokens += o.weighted_input_millitokens;
+        self.weighted_output_millitokens += o.weighted_output_millitokens;
+        self.weighted_estimated_output_millitokens += o.weighted_estimated_output_millitokens;
     }
 }
 
@@ -159,14 +168,9 @@ impl MinuteSeries {
             .map_or_else(|_| MinuteDemand::default(), |i| self.minutes[i].1)
     }
 
-    /// Weighted demand `(prompt - cached) + ratio x completion` per minute, over
+    /// Weighted demand per minute (weighted input plus weighted output, tokens), over
     /// `[from_minute, to_minute]` (zero outside the series).
-    pub fn weighted_tokens_per_min(
-        &self,
-        ratio: f64,
-        from_minute: i64,
-        to_minute: i64,
-    ) -> Vec<f64> {
+    pub fn weighted_tokens_per_min(&self, from_minute: i64, to_minute: i64) -> Vec<f64> {
         let len = (to_minute - from_minute + 1).max(0) as usize;
         let mut out = vec![0.0; len];
         let start = self.minutes.partition_point(|(m, _)| *m < from_minute);
@@ -174,16 +178,16 @@ impl MinuteSeries {
             if *m > to_minute {
                 break;
             }
-            out[(m - from_minute) as usize] = d.weighted_tokens(ratio);
+            out[(m - from_minute) as usize] = d.weighted_tokens();
         }
         out
     }
 
-    /// Largest per-minute weighted demand using admission estimates.
-    pub fn peak_estimated_tokens_per_min(&self, ratio: f64) -> f64 {
+    /// Largest per-minute weighted demand using admission estimates, tokens.
+    pub fn peak_estimated_tokens_per_min(&self) -> f64 {
         self.minutes
             .iter()
-            .map(|(_, d)| d.estimated_weighted_tokens(ratio))
+            .map(|(_, d)| d.estimated_weighted_tokens())
             .fold(0.0, f64::max)
     }
 }
@@ -192,11 +196,13 @@ impl MinuteSeries {
 mod tests {
     use super::*;
 
+    /// `u` input and `c` output tokens (stored in millitokens), the estimate equal to the
+    /// output.
     fn demand(u: f64, c: f64) -> MinuteDemand {
         MinuteDemand {
-            uncached_prompt_tokens: u,
-            completion_tokens: c,
-            estimated_completion_tokens: c,
+            weighted_input_millitokens: u * MILLI,
+            weighted_output_millitokens: c * MILLI,
+            weighted_estimated_output_millitokens: c * MILLI,
         }
     }
 
@@ -220,14 +226,11 @@ mod tests {
 
     #[test]
     fn series_densifies_only_the_asked_range() {
-        let s = MinuteSeries::from_sorted(vec![(10, demand(1.0, 1.0)), (12, demand(2.0, 0.0))]);
-        assert_eq!(
-            s.weighted_tokens_per_min(4.0, 9, 12),
-            vec![0.0, 5.0, 0.0, 2.0]
-        );
-        assert_eq!(s.weighted_tokens_per_min(4.0, 11, 11), vec![0.0]);
+        let s = MinuteSeries::from_sorted(vec![(10, demand(1.0, 4.0)), (12, demand(2.0, 0.0))]);
+        assert_eq!(s.weighted_tokens_per_min(9, 12), vec![0.0, 5.0, 0.0, 2.0]);
+        assert_eq!(s.weighted_tokens_per_min(11, 11), vec![0.0]);
         assert_eq!(s.get(12), demand(2.0, 0.0));
         assert_eq!(s.get(11), MinuteDemand::default());
-        assert_eq!(s.peak_estimated_tokens_per_min(4.0), 5.0);
+        assert_eq!(s.peak_estimated_tokens_per_min(), 5.0);
     }
 }

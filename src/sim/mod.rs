@@ -8,10 +8,11 @@ pub mod minutes;
 pub mod replay;
 pub mod span;
 pub mod spool;
-pub mod workload;
 
 pub use admission::{simulate, MissingMaxTokens, SimOutcome, SimParams, SimTarget, ThrottleMode};
 pub use minutes::{MinuteDemand, MinuteSeries};
-pub use replay::{Finished, Replay, ReplaySummary, SpanSkips, WorkloadTotals};
+pub use replay::{
+    CatalogAccounting, Finished, Replay, ReplaySummary, SpanSkips, WorkloadAccounting,
+    WorkloadTotals,
+};
 pub use spool::{EventSpool, SortedEvents};
-pub use workload::{WorkloadKey, WorkloadRegistry};

@@ -3,18 +3,79 @@
 //! the [`EventSpool`] for the time-ordered admission pass. [`Replay::finish_checked`] then
 //! decides the span from the whole log ([`super::span`]) and keeps what lies inside it.
 //!
+//! Each request is weighed once, here, by its model's accounting
+//! ([`crate::catalog::accounting::weigh`]); the minute series and the events carry the
+//! weighted input and the output weight, so admission and the demand figures use the same
+//! numbers. Weighted tokens are kept in whole thousandths of a token: sums of whole numbers do
+//! not depend on the order of addition, so the result is the same whatever the thread count.
+//!
 //! Memory is bounded by the data, not by the span: one entry per workload and active minute
 //! (the three sums of [`MinuteDemand`]), one per workload and active hour (totals), and one
 //! per active hour of the whole log (row counts and the first few row positions). Time per row
 //! is constant in any row order.
 
-use super::minutes::{Absorb, Buckets, MinuteDemand, MinuteSeries};
+use super::minutes::{Absorb, Buckets, MinuteDemand, MinuteSeries, MILLI};
 use super::span::{choose_window, HourRows, RowAt, MAX_SPAN_HOURS};
-use super::spool::{EventSpool, ReplayEvent, SortedEvents, NONE_U32};
+use super::spool::{EventSpool, ReplayEvent, SortedEvents, NONE_U32, OBSERVED_429};
+use crate::catalog::accounting::{
+    PtuAccounting, RequestAccounting, RequestTokens, TokenTally, Weighted,
+};
+use crate::catalog::Catalog;
+use crate::usage::WorkloadRegistry;
 use crate::usage::{RecordSink, SinkError, UsageError, UsageRecord, SKIPPED_EXAMPLES};
 
 const MS_PER_MIN: i64 = 60_000;
 const MS_PER_HOUR: i64 = 3_600_000;
+
+/// A weighted token amount in whole thousandths (the unit of the minute series and events).
+fn to_millitokens(tokens: f64) -> f64 {
+    (tokens * MILLI).round()
+}
+
+/// A request's weighted input and output weight in whole thousandths.
+fn millitokens(w: &Weighted) -> (f64, f64) {
+    (
+        to_millitokens(w.input_tokens),
+        to_millitokens(w.output_weight),
+    )
+}
+
+/// Where a replay learns each workload's accounting (its model's PTU rule and long-context
+/// threshold). Asked once per workload and replay part.
+pub trait WorkloadAccounting: Sync {
+    /// The accounting of workload `workload`.
+    fn accounting(&self, workload: u32) -> RequestAccounting;
+}
+
+/// Each workload weighed with its catalog model's accounting; the registry says which model a
+/// workload is.
+pub struct CatalogAccounting<'a> {
+    /// The workloads the readers resolved.
+    pub registry: &'a WorkloadRegistry<'a>,
+    /// The catalog the models are in.
+    pub catalog: &'a Catalog,
+}
+
+impl WorkloadAccounting for CatalogAccounting<'_> {
+    fn accounting(&self, workload: u32) -> RequestAccounting {
+        // Records reach the replay only after the registry resolved their workload, so the
+        // model is always known; plain tokens are the neutral fallback.
+        self.registry
+            .key(workload)
+            .and_then(|k| self.catalog.model(&k.model).map(|m| m.accounting()))
+            .unwrap_or(RequestAccounting {
+                ptu: PtuAccounting::OutputRatio { ratio: 1.0 },
+                long_context_above_prompt_tokens: None,
+            })
+    }
+}
+
+/// One accounting for every workload (tests, single-model tools).
+impl WorkloadAccounting for RequestAccounting {
+    fn accounting(&self, _workload: u32) -> RequestAccounting {
+        *self
+    }
+}
 
 /// Token and request totals of one workload.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -27,18 +88,18 @@ pub struct WorkloadTotals {
     pub prompt_tokens: u64,
     /// Cached prompt tokens.
     pub cached_tokens: u64,
+    /// Cache-write prompt tokens.
+    pub cache_write_tokens: u64,
     /// Completion tokens (reasoning included).
     pub completion_tokens: u64,
     /// Reasoning tokens.
     pub reasoning_tokens: u64,
+    /// The same tokens by billing category and context class (what per-token prices apply to).
+    pub tally: TokenTally,
     /// Successful requests whose answer was emptied by reasoning.
     pub truncated_requests: u64,
-    /// Uncached prompt tokens of the emptied answers.
-    pub truncated_uncached_prompt_tokens: u64,
-    /// Cached prompt tokens of the emptied answers.
-    pub truncated_cached_tokens: u64,
-    /// Completion tokens of the emptied answers (all reasoning).
-    pub truncated_completion_tokens: u64,
+    /// The tokens of the emptied answers, by category and context class.
+    pub truncated: TokenTally,
     /// Successful requests that logged no `max_completion_tokens`.
     pub requests_without_max_tokens: u64,
     /// Successful requests that logged no latency.
@@ -52,40 +113,14 @@ impl WorkloadTotals {
         self.failed_requests += o.failed_requests;
         self.prompt_tokens += o.prompt_tokens;
         self.cached_tokens += o.cached_tokens;
+        self.cache_write_tokens += o.cache_write_tokens;
         self.completion_tokens += o.completion_tokens;
         self.reasoning_tokens += o.reasoning_tokens;
+        self.tally.absorb(&o.tally);
         self.truncated_requests += o.truncated_requests;
-        self.truncated_uncached_prompt_tokens += o.truncated_uncached_prompt_tokens;
-        self.truncated_cached_tokens += o.truncated_cached_tokens;
-        self.truncated_completion_tokens += o.truncated_completion_tokens;
+        self.truncated.absorb(&o.truncated);
         self.requests_without_max_tokens += o.requests_without_max_tokens;
         self.requests_without_latency += o.requests_without_latency;
-    }
-
-    /// Prompt tokens not served from cache.
-    pub fn uncached_prompt_tokens(&self) -> u64 {
-        self.prompt_tokens - self.cached_tokens
-    }
-
-    /// Count one record.
-    fn note(&mut self, r: &UsageRecord) {
-        if !r.is_success() {
-            self.failed_requests += 1;
-            return;
-        }
-        self.requests += 1;
-        self.prompt_tokens += r.prompt_tokens;
-        self.cached_tokens += r.cached_tokens;
-        self.completion_tokens += r.completion_tokens;
-        self.reasoning_tokens += r.reasoning_tokens;
-        if r.is_emptied_by_reasoning() {
-            self.truncated_requests += 1;
-            self.truncated_uncached_prompt_tokens += r.uncached_prompt_tokens();
-            self.truncated_cached_tokens += r.cached_tokens;
-            self.truncated_completion_tokens += r.completion_tokens;
-        }
-        self.requests_without_max_tokens += u64::from(r.max_completion_tokens.is_none());
-        self.requests_without_latency += u64::from(r.latency_ms.is_none());
     }
 }
 
@@ -102,6 +137,8 @@ pub struct WorkloadReplay {
     pub totals: WorkloadTotals,
     /// Per-minute demand.
     pub minutes: MinuteSeries,
+    /// The accounting the workload's requests were weighed with (None before its first record).
+    pub accounting: Option<RequestAccounting>,
 }
 
 /// One workload while the log is read.
@@ -109,11 +146,11 @@ pub struct WorkloadReplay {
 struct WorkloadAcc {
     minutes: Buckets<MinuteDemand>,
     hours: Buckets<WorkloadTotals>,
+    accounting: Option<RequestAccounting>,
 }
 
 /// Pass-1 state over all workloads.
-#[derive(Default)]
-pub struct Replay {
+pub struct Replay<'a> {
     /// Per-workload accumulators, indexed by workload id.
     workloads: Vec<WorkloadAcc>,
     /// Rows per hour of the whole log, for the span decision.
@@ -125,6 +162,11 @@ pub struct Replay {
     spool: EventSpool,
     /// Events of later parts of the log, joined from forks (in file order).
     later: Vec<SortedEvents>,
+    /// Each workload's accounting.
+    lookup: &'a dyn WorkloadAccounting,
+    /// Also queue requests the real deployment answered 429, flagged [`OBSERVED_429`], for
+    /// `calibrate` (they stay unbilled and out of the demand series).
+    offer_observed_429: bool,
 }
 
 /// What [`Replay::finish_checked`] returns.
@@ -146,12 +188,47 @@ pub struct SpanSkips {
     pub examples: Vec<String>,
 }
 
-impl Replay {
-    /// A replay that spools events with `spool` (its chunk size and directory).
-    pub fn with_spool(spool: EventSpool) -> Self {
+impl<'a> Replay<'a> {
+    /// A replay that weighs each workload's requests with `lookup`'s accounting.
+    pub fn new(lookup: &'a dyn WorkloadAccounting) -> Self {
+        Self::with_spool(lookup, EventSpool::default())
+    }
+
+    /// The same, spooling events with `spool` (its chunk size and directory).
+    pub fn with_spool(lookup: &'a dyn WorkloadAccounting, spool: EventSpool) -> Self {
         Replay {
+            workloads: Vec::new(),
+            hours: Buckets::default(),
+            inputs: Vec::new(),
+            last_input: None,
             spool,
-            ..Replay::default()
+            later: Vec::new(),
+            lookup,
+            offer_observed_429: false,
+        }
+    }
+
+    /// A replay for `calibrate`: 429 rows are queued too, flagged [`OBSERVED_429`], so the
+    /// admission pass offers every request the real deployment saw. A 429 row's completion
+    /// is taken to be its `max_completion_tokens` (it generated nothing; the cap is what the
+    /// service would have estimated), else 0.
+    pub fn for_calibration(lookup: &'a dyn WorkloadAccounting) -> Self {
+        Replay {
+            offer_observed_429: true,
+            ..Replay::new(lookup)
+        }
+    }
+
+    /// This replay spooling events with `spool` instead (its chunk size and directory).
+    pub fn spooling_in(self, spool: EventSpool) -> Self {
+        Replay { spool, ..self }
+    }
+
+    /// The same kind of replay, empty, for another part of the log.
+    fn sibling(&self) -> Self {
+        Replay {
+            offer_observed_429: self.offer_observed_429,
+            ..Replay::with_spool(self.lookup, self.spool.like())
         }
     }
 
@@ -173,23 +250,80 @@ impl Replay {
         if idx >= self.workloads.len() {
             self.workloads.resize_with(idx + 1, WorkloadAcc::default);
         }
+        let lookup = self.lookup;
         let w = &mut self.workloads[idx];
-        w.hours.slot(hour).note(r);
+        let accounting = *w
+            .accounting
+            .get_or_insert_with(|| lookup.accounting(r.workload));
+        let mut tokens = RequestTokens {
+            prompt_tokens: r.prompt_tokens,
+            cached_tokens: r.cached_tokens,
+            cache_write_tokens: r.cache_write_tokens,
+            completion_tokens: r.completion_tokens,
+        };
         if !r.is_success() {
+            w.hours.slot(hour).failed_requests += 1;
+            if self.offer_observed_429 && r.status == Some(429) {
+                tokens.completion_tokens = r.max_completion_tokens.unwrap_or(0);
+                let weighted = accounting.weigh(&tokens);
+                return self.queue(r, &tokens, &weighted, OBSERVED_429);
+            }
             return Ok(());
         }
-        let minute = r.timestamp_ms.div_euclid(MS_PER_MIN);
-        w.minutes.slot(minute).absorb(&MinuteDemand::of_record(r));
+        let weighted = accounting.weigh(&tokens);
+        let t = w.hours.slot(hour);
+        t.requests += 1;
+        t.prompt_tokens += r.prompt_tokens;
+        t.cached_tokens += r.cached_tokens;
+        t.cache_write_tokens += r.cache_write_tokens;
+        t.completion_tokens += r.completion_tokens;
+        t.reasoning_tokens += r.reasoning_tokens;
+        t.tally.add(&tokens, weighted.long_context);
+        if r.is_emptied_by_reasoning() {
+            t.truncated_requests += 1;
+            t.truncated.add(&tokens, weighted.long_context);
+        }
+        t.requests_without_max_tokens += u64::from(r.max_completion_tokens.is_none());
+        t.requests_without_latency += u64::from(r.latency_ms.is_none());
+        let estimate = r.max_completion_tokens.unwrap_or(r.completion_tokens);
+        // The output weight in whole thousandths, so input, output and estimate are whole
+        // millitokens and their sums exact.
+        let (input_milli, output_weight_milli) = millitokens(&weighted);
+        w.minutes
+            .slot(r.timestamp_ms.div_euclid(MS_PER_MIN))
+            .absorb(&MinuteDemand::of_request(
+                input_milli,
+                output_weight_milli,
+                r.completion_tokens,
+                estimate,
+            ));
+        self.queue(r, &tokens, &weighted, 0)
+    }
+
+    /// Queue a request for the admission pass, with its weights.
+    fn queue(
+        &mut self,
+        r: &UsageRecord,
+        tokens: &RequestTokens,
+        weighted: &Weighted,
+        flags: u32,
+    ) -> Result<(), ReplayError> {
         let clamp = |v: u64| u32::try_from(v).unwrap_or(NONE_U32 - 1);
+        let (input_milli, output_weight_milli) = millitokens(weighted);
         self.spool
             .push(ReplayEvent {
                 t_ms: r.timestamp_ms,
                 workload: r.workload,
-                uncached_prompt_tokens: clamp(r.uncached_prompt_tokens()),
-                cached_tokens: clamp(r.cached_tokens),
-                completion_tokens: clamp(r.completion_tokens),
+                input_tokens: clamp(tokens.ordinary_input_tokens()),
+                cached_tokens: clamp(tokens.cached_tokens),
+                cache_write_tokens: clamp(tokens.cache_write_tokens),
+                long_context: weighted.long_context,
+                weighted_input_millitokens: input_milli as u64,
+                output_weight_milli: output_weight_milli.min(f64::from(u32::MAX)) as u32,
+                completion_tokens: clamp(tokens.completion_tokens),
                 max_completion_tokens: r.max_completion_tokens.map_or(NONE_U32, clamp),
                 latency_ms: r.latency_ms.map_or(NONE_U32, clamp),
+                flags,
             })
             .map_err(ReplayError::Spool)
     }
@@ -335,6 +469,7 @@ impl Replay {
                 WorkloadReplay {
                     totals,
                     minutes: MinuteSeries::from_sorted(minutes),
+                    accounting: w.accounting,
                 }
             })
             .collect();
@@ -350,7 +485,7 @@ impl Replay {
         (summary, events)
     }
 
-    fn absorb(&mut self, later: Replay) {
+    fn absorb(&mut self, later: Replay<'a>) {
         let inputs: Vec<u32> = later.inputs.iter().map(|p| self.input_index(p)).collect();
         for (h, mut rows) in later.hours.into_sorted() {
             for at in &mut rows.examples {
@@ -363,6 +498,7 @@ impl Replay {
                 .resize_with(later.workloads.len(), WorkloadAcc::default);
         }
         for (mine, theirs) in self.workloads.iter_mut().zip(later.workloads) {
+            mine.accounting = mine.accounting.or(theirs.accounting);
             mine.minutes.absorb(theirs.minutes);
             mine.hours.absorb(theirs.hours);
         }
@@ -374,7 +510,7 @@ impl Replay {
     }
 }
 
-impl RecordSink for Replay {
+impl RecordSink for Replay<'_> {
     fn take(&mut self, record: UsageRecord) -> Result<(), SinkError> {
         self.take_at(record, "", 0)
     }
@@ -387,7 +523,7 @@ impl RecordSink for Replay {
     }
 
     fn fork(&self) -> Self {
-        Replay::with_spool(self.spool.like())
+        self.sibling()
     }
 
     fn join(&mut self, later: Self) -> Result<(), SinkError> {
@@ -448,6 +584,11 @@ pub fn fmt_ms(ms: i64) -> String {
 mod tests {
     use super::*;
 
+    const RATIO_4: RequestAccounting = RequestAccounting {
+        ptu: crate::catalog::accounting::PtuAccounting::OutputRatio { ratio: 4.0 },
+        long_context_above_prompt_tokens: None,
+    };
+
     fn rec(t_ms: i64, prompt: u64, cached: u64, completion: u64) -> UsageRecord {
         UsageRecord {
             timestamp_ms: t_ms,
@@ -465,14 +606,14 @@ mod tests {
 
     #[test]
     fn folds_minutes_in_any_order() {
-        let mut replay = Replay::default();
+        let mut replay = Replay::new(&RATIO_4);
         replay.add(&rec(120_000, 100, 20, 10)).expect("add");
         replay.add(&rec(0, 50, 0, 5)).expect("add");
         replay.add(&rec(130_000, 10, 0, 1)).expect("add");
         let (summary, _) = replay.finish();
         let m = &summary.workloads[0].minutes;
         assert_eq!(m.active_minutes(), 2);
-        assert_eq!(m.weighted_tokens_per_min(4.0, 0, 2), vec![70.0, 0.0, 134.0]);
+        assert_eq!(m.weighted_tokens_per_min(0, 2), vec![70.0, 0.0, 134.0]);
         assert!((summary.span_hours() - 3.0 / 60.0).abs() < 1e-12);
     }
 
@@ -480,8 +621,8 @@ mod tests {
 
     /// A log of `n` rows a day apart from day 1000, with one stray row `stray_days` from day 0
     /// placed at `stray_at` in the input.
-    fn with_stray(n: usize, stray_at: usize, stray_days: i64) -> Replay {
-        let mut replay = Replay::default();
+    fn with_stray(n: usize, stray_at: usize, stray_days: i64) -> Replay<'static> {
+        let mut replay = Replay::new(&RATIO_4);
         let mut times: Vec<i64> = (0..n as i64).map(|d| (1000 + d) * DAY_MS).collect();
         times.insert(stray_at, stray_days * DAY_MS);
         for (i, t) in times.iter().enumerate() {
@@ -509,7 +650,7 @@ mod tests {
             })
             .collect();
         let fold = |rows: &mut dyn Iterator<Item = &UsageRecord>| {
-            let mut replay = Replay::default();
+            let mut replay = Replay::new(&RATIO_4);
             for r in rows {
                 replay.add(r).expect("add");
             }
@@ -532,7 +673,7 @@ mod tests {
         }
     }
 
-    fn skipping(replay: Replay) -> Finished {
+    fn skipping(replay: Replay<'_>) -> Finished {
         match replay.finish_checked(true) {
             Ok(f) => f,
             Err(e) => panic!("skip_invalid never fails here: {e}"),
@@ -566,7 +707,7 @@ mod tests {
     #[test]
     fn issue_12_forks_joined_in_file_order_decide_like_one_reader() {
         let whole = skipping(with_stray(20, 3, 0));
-        let mut first = Replay::default();
+        let mut first = Replay::new(&RATIO_4);
         let mut times: Vec<i64> = (0..20).map(|d| (1000 + d) * DAY_MS).collect();
         times.insert(3, 0);
         for (i, t) in times.iter().enumerate().take(8) {
@@ -592,7 +733,7 @@ mod tests {
 
     #[test]
     fn failed_requests_are_counted_not_billed() {
-        let mut replay = Replay::default();
+        let mut replay = Replay::new(&RATIO_4);
         let mut r = rec(0, 100, 0, 10);
         r.status = Some(429);
         replay.add(&r).expect("add");

@@ -2,7 +2,7 @@
 //! order, with bounded memory.
 //!
 //! Events are buffered in chunks of [`CHUNK_EVENTS`]; a full chunk is sorted (stably, so equal
-//! timestamps keep log order) and spilled to a temp file as fixed 32-byte records.
+//! timestamps keep log order) and spilled to a temp file as fixed 56-byte records.
 //! Reading merges the runs (a plain concatenation when the log was already in order). A log
 //! that fits in one chunk never touches the disk. Memory is one chunk plus one read buffer
 //! per run, whatever the log's length.
@@ -15,11 +15,15 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-/// Events held in memory before a chunk is spilled (8 MiB of events per reading thread).
+/// Events held in memory before a chunk is spilled (14 MiB of events per reading thread).
 pub const CHUNK_EVENTS: usize = 256 * 1024;
 /// Marker for an absent optional `u32` field.
 pub const NONE_U32: u32 = u32::MAX;
-const RECORD_BYTES: usize = 32;
+/// [`ReplayEvent::flags`] bit: the real deployment answered this request 429 (`calibrate`).
+pub const OBSERVED_429: u32 = 1;
+/// Flag bit on disk for [`ReplayEvent::long_context`].
+const FLAG_LONG_CONTEXT: u32 = 1 << 1;
+const RECORD_BYTES: usize = 56;
 
 /// One successful request, reduced to what the admission replay needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,16 +32,27 @@ pub struct ReplayEvent {
     pub t_ms: i64,
     /// Workload index.
     pub workload: u32,
-    /// Prompt tokens minus cached tokens.
-    pub uncached_prompt_tokens: u32,
-    /// Cached prompt tokens.
+    /// Ordinary input tokens: prompt minus cache reads minus cache writes.
+    pub input_tokens: u32,
+    /// Cached prompt tokens (cache reads).
     pub cached_tokens: u32,
+    /// Cache-write tokens.
+    pub cache_write_tokens: u32,
+    /// True when the request is long-context for its model.
+    pub long_context: bool,
+    /// The request's PTU-weighted input, in thousandths of a token (rounded), from
+    /// [`crate::catalog::accounting::weigh`].
+    pub weighted_input_millitokens: u64,
+    /// The PTU weight of one output token, in thousandths.
+    pub output_weight_milli: u32,
     /// Completion tokens (reasoning included).
     pub completion_tokens: u32,
     /// `max_completion_tokens`, or [`NONE_U32`].
     pub max_completion_tokens: u32,
     /// Logged latency in ms, or [`NONE_U32`].
     pub latency_ms: u32,
+    /// Bit flags ([`OBSERVED_429`]).
+    pub flags: u32,
 }
 
 impl ReplayEvent {
@@ -45,24 +60,43 @@ impl ReplayEvent {
         let mut out = [0u8; RECORD_BYTES];
         out[0..8].copy_from_slice(&self.t_ms.to_le_bytes());
         out[8..12].copy_from_slice(&self.workload.to_le_bytes());
-        out[12..16].copy_from_slice(&self.uncached_prompt_tokens.to_le_bytes());
+        out[12..16].copy_from_slice(&self.input_tokens.to_le_bytes());
         out[16..20].copy_from_slice(&self.completion_tokens.to_le_bytes());
         out[20..24].copy_from_slice(&self.max_completion_tokens.to_le_bytes());
         out[24..28].copy_from_slice(&self.latency_ms.to_le_bytes());
         out[28..32].copy_from_slice(&self.cached_tokens.to_le_bytes());
+        let long = if self.long_context {
+            FLAG_LONG_CONTEXT
+        } else {
+            0
+        };
+        out[32..36].copy_from_slice(&(self.flags | long).to_le_bytes());
+        out[36..40].copy_from_slice(&self.cache_write_tokens.to_le_bytes());
+        out[40..44].copy_from_slice(&self.output_weight_milli.to_le_bytes());
+        out[44..52].copy_from_slice(&self.weighted_input_millitokens.to_le_bytes());
         out
     }
 
     fn from_bytes(b: &[u8; RECORD_BYTES]) -> Self {
         let u = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        let eight = |i: usize| {
+            let mut x = [0u8; 8];
+            x.copy_from_slice(&b[i..i + 8]);
+            x
+        };
         ReplayEvent {
-            t_ms: i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+            t_ms: i64::from_le_bytes(eight(0)),
             workload: u(8),
-            uncached_prompt_tokens: u(12),
+            input_tokens: u(12),
             completion_tokens: u(16),
             max_completion_tokens: u(20),
             latency_ms: u(24),
             cached_tokens: u(28),
+            flags: u(32) & !FLAG_LONG_CONTEXT,
+            long_context: u(32) & FLAG_LONG_CONTEXT != 0,
+            cache_write_tokens: u(36),
+            output_weight_milli: u(40),
+            weighted_input_millitokens: u64::from_le_bytes(eight(44)),
         }
     }
 }
@@ -308,11 +342,16 @@ mod tests {
         ReplayEvent {
             t_ms,
             workload,
-            uncached_prompt_tokens: 1,
+            input_tokens: 1,
             cached_tokens: 3,
+            cache_write_tokens: 4,
+            long_context: workload % 2 == 1,
+            weighted_input_millitokens: 1_000 + u64::from(workload),
+            output_weight_milli: 4_000,
             completion_tokens: 2,
             max_completion_tokens: NONE_U32,
             latency_ms: 7,
+            flags: if workload % 3 == 0 { OBSERVED_429 } else { 0 },
         }
     }
 

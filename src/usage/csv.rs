@@ -11,8 +11,8 @@ use super::detect::OpenedInput;
 use super::fields::{lossy, parse_count, parse_status, parse_timestamp_ms};
 use super::lines::Newlines;
 use super::{
-    FieldProblem, KeyResolver, RawKey, ReadOptions, ReadSummary, RecordSink, RowValues, UsageError,
-    UsageRecord,
+    FieldProblem, KeyResolver, RawKey, ReadOptions, ReadSummary, RecordSink, Resolved, RowValues,
+    UsageError, UsageRecord,
 };
 
 /// The message for a row holding a NUL byte (anywhere in the file after its first line).
@@ -122,9 +122,9 @@ impl Columns {
 pub(crate) struct KeyCache {
     /// The first distinct keys, searched linearly (logs have few workloads; cheaper than
     /// hashing every row).
-    recent: Vec<(Vec<u8>, u32)>,
+    recent: Vec<(Vec<u8>, Resolved)>,
     /// Keys beyond [`KEY_CACHE_LINEAR`].
-    map: HashMap<Vec<u8>, u32>,
+    map: HashMap<Vec<u8>, Resolved>,
     scratch: Vec<u8>,
 }
 
@@ -137,7 +137,7 @@ impl KeyCache {
         &mut self,
         parts: [&[u8]; 3],
         resolver: &dyn KeyResolver,
-    ) -> Result<u32, FieldProblem> {
+    ) -> Result<Resolved, FieldProblem> {
         self.scratch.clear();
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
@@ -161,7 +161,7 @@ impl KeyCache {
     }
 }
 
-fn resolve_new(parts: [&[u8]; 3], resolver: &dyn KeyResolver) -> Result<u32, FieldProblem> {
+fn resolve_new(parts: [&[u8]; 3], resolver: &dyn KeyResolver) -> Result<Resolved, FieldProblem> {
     let text = |field: &'static str, b: &[u8]| -> Result<Option<String>, FieldProblem> {
         let b = b.trim_ascii();
         if b.is_empty() {
@@ -271,7 +271,14 @@ fn read_rows<R: std::io::Read, S: RecordSink>(
         } else {
             parse_row(&row, columns, &mut keys, resolver)
         };
-        super::deliver(result, sink, &mut summary, options, path, line)?;
+        super::deliver(
+            result,
+            &mut |r, line| sink.take_at(r, path, line),
+            &mut summary,
+            options,
+            path,
+            line,
+        )?;
     }
     Ok(summary)
 }
@@ -316,11 +323,11 @@ fn parse_row(
     if values.timestamp_ms.is_none() {
         return Err(FieldProblem::new("timestamp", "empty"));
     }
-    let workload = keys.lookup(parts, resolver)?;
-    values.into_record(workload)
+    let resolved = keys.lookup(parts, resolver)?;
+    values.into_record(resolved, resolver)
 }
 
-fn csv_error(path: &str, e: ::csv::Error, line_offset: u64) -> UsageError {
+pub(crate) fn csv_error(path: &str, e: ::csv::Error, line_offset: u64) -> UsageError {
     let line = line_offset + e.position().map_or(0, |p| p.line());
     match e.into_kind() {
         ::csv::ErrorKind::Io(source) => UsageError::Io {

@@ -127,7 +127,14 @@ pub fn read_jsonl<S: RecordSink>(
         } else {
             parse_line(text, &mut keys, resolver)
         };
-        super::deliver(parsed, sink, &mut summary, options, path, line_no)?;
+        super::deliver(
+            parsed,
+            &mut |r, line| sink.take_at(r, path, line),
+            &mut summary,
+            options,
+            path,
+            line_no,
+        )?;
     }
     Ok(summary)
 }
@@ -249,8 +256,8 @@ fn parse_line(
         text_of(&line.model),
         text_of(&line.region),
     ];
-    let workload = keys.lookup(parts, resolver)?;
-    values.into_record(workload)
+    let resolved = keys.lookup(parts, resolver)?;
+    values.into_record(resolved, resolver)
 }
 
 /// Responses API statuses: `completed` and `incomplete` were served and billed (an incomplete

@@ -6,17 +6,24 @@
 //! the file, line and field. What a row's deployment/model/region *mean* (model-name
 //! resolution, default region) is left to a [`KeyResolver`] supplied by the caller.
 
+pub mod aggregate;
 pub mod csv;
 pub mod detect;
 pub mod fields;
 pub mod jsonl;
+pub mod limits;
 pub mod lines;
 pub mod parallel;
+pub mod sources;
 pub mod synth;
+pub mod workload;
 
 use std::fmt;
 
+pub use aggregate::{BucketAggregate, Granularity};
 pub use detect::{open_input, InputFormat, InputSource, InputSpec};
+pub use limits::RequestLimits;
+pub use workload::{WorkloadKey, WorkloadRegistry, NO_DEPLOYMENT};
 
 /// One request from a usage log, with the workload it belongs to already resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,11 +96,31 @@ pub struct KeyRejection {
     pub message: String,
 }
 
+/// A resolved row identity: the workload index and what one request of its model may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resolved {
+    /// Workload index.
+    pub workload: u32,
+    /// Request-size limits of the workload's model.
+    pub limits: RequestLimits,
+}
+
 /// Maps a row's raw identity to a workload index (and rejects unknown models etc.). Shared by
 /// the reading threads, so it takes `&self`; it is called once per distinct key and thread.
 pub trait KeyResolver: Sync {
     /// Resolve or reject a raw key.
-    fn resolve(&self, key: RawKey<'_>) -> Result<u32, KeyRejection>;
+    fn resolve(&self, key: RawKey<'_>) -> Result<Resolved, KeyRejection>;
+
+    /// The catalog model of a resolved workload, for messages.
+    fn model_of(&self, _workload: u32) -> Option<String> {
+        None
+    }
+
+    /// Whether `name` is an Azure region the catalog knows (readers that find a region inside
+    /// another field, such as an endpoint URL, use it).
+    fn is_known_region(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 /// A record the sink could not take. With a `field`, it is a problem of that row (skippable
@@ -133,6 +160,10 @@ pub struct ReadOptions {
     pub threads: usize,
     /// Smallest file that is read by several threads, in bytes.
     pub parallel_min_bytes: u64,
+    /// How per-bucket aggregates become requests (`--seed`, `--typical-request-tokens`).
+    pub expand: aggregate::ExpandParams,
+    /// `--columns`: a mapping of ptuplan's fields to the input's column names.
+    pub columns: Option<sources::columns::ColumnMap>,
 }
 
 impl Default for ReadOptions {
@@ -141,6 +172,8 @@ impl Default for ReadOptions {
             skip_invalid: false,
             threads: 1,
             parallel_min_bytes: parallel::PARALLEL_MIN_BYTES,
+            expand: aggregate::ExpandParams::default(),
+            columns: None,
         }
     }
 }
@@ -187,6 +220,14 @@ pub struct ReadSummary {
     pub skipped: u64,
     /// The first few skipped rows, as `file:line: field: message`.
     pub skipped_examples: Vec<String>,
+    /// The time resolution of what was read (coarsest over the inputs).
+    pub granularity: Granularity,
+    /// Per-bucket aggregate rows read (expanded into `records` requests).
+    pub buckets: u64,
+    /// What a reader had to assume or leave out (shown as warnings in every report).
+    pub notes: Vec<String>,
+    /// Each input's granularity, in order (for the mixed-granularity note).
+    pub granularities: Vec<(String, Granularity)>,
 }
 
 /// Largest prompt or completion a single request may carry (no model's context comes close).
@@ -220,36 +261,64 @@ impl ReadSummary {
     pub fn merge(&mut self, other: ReadSummary) {
         self.records += other.records;
         self.skipped += other.skipped;
+        self.buckets += other.buckets;
+        self.granularity = self.granularity.max(other.granularity);
         for e in other.skipped_examples {
             if self.skipped_examples.len() < SKIPPED_EXAMPLES {
                 self.skipped_examples.push(e);
             }
         }
+        for n in other.notes {
+            if !self.notes.contains(&n) {
+                self.notes.push(n);
+            }
+        }
+        self.granularities.extend(other.granularities);
+    }
+
+    /// A note for the report (kept once).
+    pub fn note(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        if !self.notes.contains(&text) {
+            self.notes.push(text);
+        }
     }
 }
 
 /// A row's fields before the workload is resolved: the common output of both readers.
-#[derive(Debug, Default)]
-pub(crate) struct RowValues {
+#[derive(Debug, Default, Clone)]
+pub struct RowValues {
+    /// Arrival, ms since the epoch.
     pub timestamp_ms: Option<i64>,
+    /// Prompt tokens (cached included).
     pub prompt_tokens: Option<u64>,
+    /// Cached prompt tokens.
     pub cached_tokens: Option<u64>,
+    /// Cache-write prompt tokens.
     pub cache_write_tokens: Option<u64>,
+    /// Completion tokens (reasoning included).
     pub completion_tokens: Option<u64>,
+    /// Reasoning tokens.
     pub reasoning_tokens: Option<u64>,
+    /// The request's `max_completion_tokens`.
     pub max_completion_tokens: Option<u64>,
+    /// HTTP status.
     pub status: Option<u16>,
+    /// Latency in ms.
     pub latency_ms: Option<u64>,
 }
 
 /// A field-level problem found in a row; the reader adds path and line.
 #[derive(Debug)]
-pub(crate) struct FieldProblem {
+pub struct FieldProblem {
+    /// The field at fault.
     pub field: &'static str,
+    /// What is wrong.
     pub message: String,
 }
 
 impl FieldProblem {
+    /// A problem with `field`.
     pub fn new(field: &'static str, message: impl fmt::Display) -> Self {
         FieldProblem {
             field,
@@ -259,8 +328,14 @@ impl FieldProblem {
 }
 
 impl RowValues {
-    /// Check required fields and token semantics, and build the record.
-    pub fn into_record(self, workload: u32) -> Result<UsageRecord, FieldProblem> {
+    /// Check required fields, token semantics and the model's request limits, and build the
+    /// record.
+    pub fn into_record(
+        self,
+        resolved: Resolved,
+        resolver: &dyn KeyResolver,
+    ) -> Result<UsageRecord, FieldProblem> {
+        let workload = resolved.workload;
         let timestamp_ms = self
             .timestamp_ms
             .ok_or_else(|| FieldProblem::new("timestamp", "missing"))?;
@@ -273,16 +348,15 @@ impl RowValues {
         let cached_tokens = self.cached_tokens.unwrap_or(0);
         let cache_write_tokens = self.cache_write_tokens.unwrap_or(0);
         let reasoning_tokens = self.reasoning_tokens.unwrap_or(0);
-        for (field, value) in [
-            ("prompt_tokens", prompt_tokens),
-            ("completion_tokens", completion_tokens),
-        ] {
-            if value > MAX_TOKENS_PER_REQUEST {
-                return Err(FieldProblem::new(
-                    field,
-                    format!("{value} tokens in one request is implausible (limit {MAX_TOKENS_PER_REQUEST})"),
-                ));
-            }
+        let l = resolved.limits;
+        if l.is_exceeded(prompt_tokens, completion_tokens, self.max_completion_tokens) {
+            let model = resolver.model_of(workload).unwrap_or_default();
+            l.check(
+                &model,
+                prompt_tokens,
+                completion_tokens,
+                self.max_completion_tokens,
+            )?;
         }
         if cached_tokens > prompt_tokens {
             return Err(FieldProblem::new(
@@ -323,61 +397,165 @@ impl RowValues {
     }
 }
 
-/// Read every input in order, passing each valid record to `sink`. Large uncompressed files
-/// are split across up to `options.threads` threads (see [`parallel`]).
+/// Read every input in order, passing each valid record to `sink`. Large uncompressed
+/// per-request files are split across up to `options.threads` threads (see [`parallel`]);
+/// the other sources are read by [`sources`]. Azure `RequestResponse` diagnostic inputs are
+/// joined with the Azure Monitor metrics inputs of the same run (read after the others).
 pub fn read_usage<S: RecordSink>(
     inputs: &[InputSpec],
     options: &ReadOptions,
     resolver: &dyn KeyResolver,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
+    let formats = classify(inputs)?;
+    let has_diagnostics = formats.contains(&Some(InputFormat::AzureDiagnostics));
     let mut total = ReadSummary::default();
-    for input in inputs {
+    // Metrics of one bucket may come in several files (tokens in one, requests in another):
+    // they are pooled and replayed together, after the other inputs.
+    let mut metrics = sources::azure_monitor::MetricBuckets::default();
+    let mut metric_files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (input, format) in inputs.iter().zip(&formats) {
         let name = input.source.name();
-        let summary = match parallel::read_file_parallel(input, options, resolver, sink)? {
-            Some(summary) => summary,
-            None => {
-                let opened = open_input(input)?;
-                match opened.format {
-                    InputFormat::Csv => csv::read_csv(opened, options, resolver, sink)?,
-                    InputFormat::Jsonl => {
-                        jsonl::read_jsonl(opened.reader, &opened.name, 0, options, resolver, sink)?
-                    }
-                }
+        match format {
+            Some(InputFormat::AzureDiagnostics) => {
+                diagnostics.push(input.clone());
+                continue;
             }
-        };
-        if summary.records == 0 {
-            let why = if summary.skipped > 0 {
-                format!(
-                    "all {} rows were invalid and skipped; first: {}",
-                    summary.skipped,
-                    summary.skipped_examples.first().map_or("", String::as_str)
-                )
-            } else {
-                "the log holds no usage records".to_owned()
-            };
-            return Err(UsageError::File {
-                path: name,
-                message: why,
-            });
+            Some(InputFormat::AzureMonitor) => {
+                metrics.absorb(sources::azure_monitor::load_metrics(open_input(input)?)?);
+                metric_files.push(name);
+                continue;
+            }
+            _ => {}
         }
+        let summary = read_one(input, options, resolver, sink)?;
+        ensure_records(&name, &summary)?;
         total.merge(summary);
+    }
+    if has_diagnostics || !metric_files.is_empty() {
+        let first = diagnostics
+            .first()
+            .map(|d| d.source.name())
+            .unwrap_or_else(|| metric_files.join(", "));
+        if metrics.buckets.is_empty() {
+            return Err(sources::azure_diagnostics::without_metrics(&first));
+        }
+        let mut emit = |r: UsageRecord, line: u64| sink.take_at(r, &first, line);
+        let mut out = sources::Out::new(&first, &mut emit, options, resolver);
+        if diagnostics.is_empty() {
+            sources::azure_monitor::emit_buckets(&metrics, &mut out, |_| false)?;
+        } else {
+            sources::azure_diagnostics::read_with_metrics(&diagnostics, &metrics, &mut out)?;
+        }
+        let mut summary = out.summary;
+        let names = metric_files
+            .iter()
+            .cloned()
+            .chain(diagnostics.iter().map(|d| d.source.name()));
+        for n in names {
+            summary.granularities.push((n, metrics.granularity));
+        }
+        ensure_records(&first, &summary)?;
+        total.merge(summary);
+    }
+    let distinct: std::collections::BTreeSet<Granularity> =
+        total.granularities.iter().map(|(_, g)| *g).collect();
+    if distinct.len() > 1 {
+        let each: Vec<String> = total
+            .granularities
+            .iter()
+            .map(|(n, g)| format!("{n}: {}", g.as_str()))
+            .collect();
+        total.note(format!(
+            "inputs of mixed granularity ({}): the report gives the coarsest, {}",
+            each.join(", "),
+            total.granularity.as_str()
+        ));
+    }
+    if let Some(note) = sources::granularity_note(total.granularity) {
+        total.note(note);
     }
     Ok(total)
 }
 
+/// Each input's format, when it can be told without consuming it (stdin is read once).
+fn classify(inputs: &[InputSpec]) -> Result<Vec<Option<InputFormat>>, UsageError> {
+    if inputs.len() < 2 {
+        return Ok(vec![None; inputs.len()]);
+    }
+    inputs
+        .iter()
+        .map(|i| match (&i.source, i.format) {
+            (_, Some(f)) => Ok(Some(f)),
+            (InputSource::Stdin, None) => Ok(None),
+            _ => open_input(i).map(|o| Some(o.format)),
+        })
+        .collect()
+}
+
+/// Read one input with the reader its format needs.
+fn read_one<S: RecordSink>(
+    input: &InputSpec,
+    options: &ReadOptions,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
+) -> Result<ReadSummary, UsageError> {
+    let name = input.source.name();
+    let mut summary = match parallel::read_file_parallel(input, options, resolver, sink)? {
+        Some(summary) => summary,
+        None => {
+            let mut opened = open_input(input)?;
+            if options.columns.is_some() && opened.format.is_fast_path() {
+                opened.format = InputFormat::Columns;
+            }
+            match opened.format {
+                InputFormat::Csv => csv::read_csv(opened, options, resolver, sink)?,
+                InputFormat::Jsonl => {
+                    jsonl::read_jsonl(opened.reader, &opened.name, 0, options, resolver, sink)?
+                }
+                _ => return sources::read_source(opened, options, resolver, sink),
+            }
+        }
+    };
+    summary.granularities.push((name, Granularity::Request));
+    Ok(summary)
+}
+
+fn ensure_records(name: &str, summary: &ReadSummary) -> Result<(), UsageError> {
+    if summary.records > 0 {
+        return Ok(());
+    }
+    let why = if summary.skipped > 0 {
+        format!(
+            "all {} rows were invalid and skipped; first: {}",
+            summary.skipped,
+            summary.skipped_examples.first().map_or("", String::as_str)
+        )
+    } else {
+        "the log holds no usage records".to_owned()
+    };
+    Err(UsageError::File {
+        path: name.to_owned(),
+        message: why,
+    })
+}
+
 /// Hand a parsed row to the sink and account for the outcome: the one place both readers
 /// decide between "count", "skip" and "stop".
-pub(crate) fn deliver<S: RecordSink>(
+pub(crate) fn deliver<F>(
     parsed: Result<UsageRecord, FieldProblem>,
-    sink: &mut S,
+    take: &mut F,
     summary: &mut ReadSummary,
     options: &ReadOptions,
     path: &str,
     line: u64,
-) -> Result<(), UsageError> {
+) -> Result<(), UsageError>
+where
+    F: FnMut(UsageRecord, u64) -> Result<(), SinkError> + ?Sized,
+{
     let problem = match parsed {
-        Ok(record) => match sink.take_at(record, path, line) {
+        Ok(record) => match take(record, line) {
             Ok(()) => {
                 summary.records += 1;
                 return Ok(());
@@ -420,8 +598,11 @@ mod tests {
     /// Accepts every key as workload 0.
     struct AnyKey;
     impl KeyResolver for AnyKey {
-        fn resolve(&self, _key: RawKey<'_>) -> Result<u32, KeyRejection> {
-            Ok(0)
+        fn resolve(&self, _key: RawKey<'_>) -> Result<Resolved, KeyRejection> {
+            Ok(Resolved {
+                workload: 0,
+                limits: RequestLimits::default(),
+            })
         }
     }
 
@@ -464,7 +645,7 @@ mod tests {
             bytes.extend_from_slice(&noise);
             std::fs::write(&path, &bytes).expect("write");
             let inputs = [InputSpec { source: InputSource::File(path), format: None }];
-            let options = ReadOptions { skip_invalid: skip, threads, parallel_min_bytes: 1 };
+            let options = ReadOptions { skip_invalid: skip, threads, parallel_min_bytes: 1, ..ReadOptions::default() };
             let mut sink = Count::default();
             if let Ok(summary) = read_usage(&inputs, &options, &AnyKey, &mut sink) {
                 prop_assert_eq!(summary.records, sink.0);

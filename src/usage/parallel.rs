@@ -45,6 +45,9 @@ pub fn read_file_parallel<S: RecordSink>(
     {
         return Ok(None);
     }
+    if options.columns.is_some() {
+        return Ok(None);
+    }
     let opened = open_input(spec)?;
     let (header_bytes, columns) = match opened.format {
         InputFormat::Csv => {
@@ -68,6 +71,7 @@ pub fn read_file_parallel<S: RecordSink>(
             (line.len() as u64, Some(columns_of(&header, &name)?))
         }
         InputFormat::Jsonl => (0, None),
+        _ => return Ok(None),
     };
     drop(opened);
     let ranges = split_at_line_ends(path, header_bytes, size, options.threads).map_err(io_err)?;

@@ -1,8 +1,10 @@
 //! Synthetic usage logs: deterministic (same seed, same bytes), realistic-looking traffic for
-//! demos, tests and benchmarks. Five workloads (chat on gpt-4o, RAG on gpt-4.1 in Sweden,
-//! o4-mini reasoning, a gpt-5 agent, gpt-4.1-nano classification), a diurnal and weekly
-//! pattern, short bursts packed into a few seconds, cached prompts in 1,024 + 128k steps,
-//! reasoning tokens, answers emptied by reasoning, and a few failed requests.
+//! demos, tests and benchmarks. Five workloads on models sold in December 2026 (chat on
+//! gpt-5.1, RAG on gpt-5.1 in Sweden, an assistant on gpt-5.4-mini, an agent on gpt-5.6-terra
+//! and one on gpt-6-sol), a diurnal and weekly pattern, short bursts packed into a few seconds,
+//! cache reads in 1,024 + 128k steps, cache writes on the models that report them (GPT-5.6 and
+//! later, U7), a few long-context prompts on gpt-6-sol, reasoning tokens, answers emptied by
+//! reasoning, and a few failed requests.
 //!
 //! The generator streams minute by minute; memory is one weight per minute of the span.
 
@@ -79,6 +81,8 @@ pub struct SampleRow {
     pub prompt_tokens: u64,
     /// Cached prompt tokens.
     pub cached_tokens: u64,
+    /// Prompt tokens written to the cache (GPT-5.6 and later).
+    pub cache_write_tokens: u64,
     /// Completion tokens (reasoning included).
     pub completion_tokens: u64,
     /// Reasoning tokens.
@@ -98,6 +102,10 @@ struct Profile {
     share: f64,
     prompt_median: f64,
     cache_probability: f64,
+    /// The model reports cache writes (`cache_write_tokens`, GPT-5.6 and later on Standard).
+    writes_cache: bool,
+    /// Share of requests with a long-context prompt (280K to 600K tokens).
+    long_share: f64,
     visible_median: f64,
     reasoning_median: f64,
     caps: &'static [(f64, u64)],
@@ -107,63 +115,73 @@ struct Profile {
 const PROFILES: [Profile; 5] = [
     Profile {
         deployment: "chat-prod",
-        model: "gpt-4o-2024-11-20",
+        model: "gpt-5.1-2025-11-13",
         region: "eastus2",
-        share: 0.40,
+        share: 0.36,
         prompt_median: 1500.0,
         cache_probability: 0.45,
+        writes_cache: false,
+        long_share: 0.0,
         visible_median: 320.0,
         reasoning_median: 0.0,
         caps: &[(0.65, 1024), (0.10, 4096)],
-        ms_per_token: 22.0,
+        ms_per_token: 20.0,
     },
     Profile {
         deployment: "rag-eu",
-        model: "gpt-4.1-2025-04-14",
+        model: "gpt-5.1-2025-11-13",
         region: "swedencentral",
-        share: 0.25,
+        share: 0.22,
         prompt_median: 6000.0,
         cache_probability: 0.6,
+        writes_cache: false,
+        long_share: 0.0,
         visible_median: 450.0,
         reasoning_median: 0.0,
         caps: &[(0.9, 2000)],
         ms_per_token: 15.0,
     },
     Profile {
-        deployment: "reasoning-eu",
-        model: "o4-mini-2025-04-16",
-        region: "swedencentral",
-        share: 0.18,
-        prompt_median: 1200.0,
-        cache_probability: 0.2,
-        visible_median: 400.0,
-        reasoning_median: 1800.0,
-        caps: &[(0.85, 4000)],
-        ms_per_token: 8.0,
+        deployment: "assist",
+        model: "gpt-5.4-mini-2026-03-17",
+        region: "westus3",
+        share: 0.20,
+        prompt_median: 800.0,
+        cache_probability: 0.3,
+        writes_cache: false,
+        long_share: 0.0,
+        visible_median: 120.0,
+        reasoning_median: 300.0,
+        caps: &[(1.0, 2048)],
+        ms_per_token: 6.0,
     },
     Profile {
         deployment: "agent",
-        model: "gpt-5-2025-08-07",
+        model: "gpt-5.6-terra-2026-07-09",
         region: "eastus2",
-        share: 0.10,
+        share: 0.12,
         prompt_median: 4000.0,
-        cache_probability: 0.7,
+        cache_probability: 0.6,
+        writes_cache: true,
+        long_share: 0.0,
         visible_median: 600.0,
         reasoning_median: 2500.0,
         caps: &[(0.08, 2048), (0.87, 25000)],
         ms_per_token: 12.0,
     },
     Profile {
-        deployment: "classify",
-        model: "gpt-4.1-nano-2025-04-14",
+        deployment: "sol-agent",
+        model: "gpt-6-sol-2026-09-22",
         region: "westus3",
-        share: 0.07,
-        prompt_median: 400.0,
-        cache_probability: 0.0,
-        visible_median: 4.0,
-        reasoning_median: 0.0,
-        caps: &[(1.0, 10)],
-        ms_per_token: 5.0,
+        share: 0.10,
+        prompt_median: 8000.0,
+        cache_probability: 0.65,
+        writes_cache: true,
+        long_share: 0.004,
+        visible_median: 500.0,
+        reasoning_median: 1800.0,
+        caps: &[(0.9, 16000)],
+        ms_per_token: 10.0,
     },
 ];
 
@@ -236,9 +254,19 @@ fn request(rng: &mut SplitMix64, timestamp_ms: i64) -> SampleRow {
             pick < 0.0
         })
         .unwrap_or(&PROFILES[0]);
-    let prompt = rng.lognormal(p.prompt_median, 0.5).clamp(20.0, 120_000.0) as u64;
+    let prompt = if p.long_share > 0.0 && rng.chance(p.long_share) {
+        280_000 + rng.next_u64() % 320_000
+    } else {
+        rng.lognormal(p.prompt_median, 0.5).clamp(20.0, 120_000.0) as u64
+    };
+    let steps = prompt.saturating_sub(1024) / 128;
     let cached = if prompt >= 1024 && rng.chance(p.cache_probability) {
-        let steps = (prompt - 1024) / 128;
+        1024 + 128 * (rng.next_u64() % (steps + 1))
+    } else {
+        0
+    };
+    // A miss on a model that reports cache writes usually writes the prompt's prefix.
+    let cache_write = if p.writes_cache && cached == 0 && prompt >= 1024 && rng.chance(0.7) {
         1024 + 128 * (rng.next_u64() % (steps + 1))
     } else {
         0
@@ -272,10 +300,10 @@ fn request(rng: &mut SplitMix64, timestamp_ms: i64) -> SampleRow {
         200
     };
     let latency_ms = (250.0 + completion as f64 * p.ms_per_token * rng.lognormal(1.0, 0.2)) as u64;
-    let (prompt, cached, completion, reasoning) = if status == 200 {
-        (prompt, cached, completion, reasoning)
+    let (prompt, cached, cache_write, completion, reasoning) = if status == 200 {
+        (prompt, cached, cache_write, completion, reasoning)
     } else {
-        (prompt, 0, 0, 0)
+        (prompt, 0, 0, 0, 0)
     };
     SampleRow {
         timestamp_ms,
@@ -284,6 +312,7 @@ fn request(rng: &mut SplitMix64, timestamp_ms: i64) -> SampleRow {
         region: p.region,
         prompt_tokens: prompt,
         cached_tokens: cached,
+        cache_write_tokens: cache_write,
         completion_tokens: completion,
         reasoning_tokens: reasoning,
         max_completion_tokens: cap,
@@ -320,8 +349,10 @@ mod tests {
             .windows(2)
             .all(|w| w[0].timestamp_ms <= w[1].timestamp_ms));
         assert!(rows.iter().all(
-            |r| r.cached_tokens <= r.prompt_tokens && r.reasoning_tokens <= r.completion_tokens
+            |r| r.cached_tokens + r.cache_write_tokens <= r.prompt_tokens
+                && r.reasoning_tokens <= r.completion_tokens
         ));
+        assert!(rows.iter().any(|r| r.cache_write_tokens > 0));
         assert!(rows
             .iter()
             .any(|r| r.reasoning_tokens > 0 && r.reasoning_tokens == r.completion_tokens));

@@ -1,13 +1,20 @@
-//! Assembling price entries from the chosen meters: combining input/cached/output (and
-//! hourly/1-month/1-year) picks per key, the outlier guard against the catalog, and merging
-//! regions with identical figures into one entry whose `source` names the endpoint and meters.
+//! Assembling price entries from the chosen meters, figure by figure: every figure of a token
+//! entry (short- and long-context input, cached input, cache write, output) and of a PTU entry
+//! (hourly, 1-month, 1-year) comes from the row in force, or else is kept from the catalog's
+//! entry for the same model, type and region; the provenance of each is recorded. Then the
+//! outlier guard against the catalog, and merging regions with identical figures into one entry
+//! whose `source` names the endpoint and meters.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{BuildOptions, BuildStats, Pick, PtuBilling, PtuKey, TokenKey, OUTLIER_FACTOR};
+use super::{
+    BuildOptions, BuildStats, Pick, Provenance, PtuBilling, PtuKey, TokenKey, OUTLIER_FACTOR,
+};
 use crate::catalog::meters::TokenKind;
+use crate::catalog::pricing::ContextPrices;
+use crate::catalog::review::{PTU_FIGURES, TOKEN_FIGURES};
 use crate::catalog::sanity::{self, Figure};
 use crate::catalog::{Catalog, DeploymentTypeId, PtuPrice, TokenPrice};
 
@@ -19,7 +26,7 @@ pub(super) struct Ctx<'a> {
 }
 
 /// The PTU figures' kinds: hourly, 1-month and 1-year reservation.
-const PTU_FIGURES: [Figure; 3] = [
+const PTU_KINDS: [Figure; 3] = [
     Figure::UsdPerPtuHour,
     Figure::UsdPerPtuMonth,
     Figure::UsdPerPtuYear,
@@ -28,11 +35,11 @@ const PTU_FIGURES: [Figure; 3] = [
 /// The `accept_outlier` mark of an entry whose figures exceed a sanity bound: such an entry
 /// exists only when `--accept-outliers` let it through, and the mark says so, so that the file
 /// loads with `--prices`.
-fn accepted_mark(opts: &BuildOptions, figures: &[f64], kinds: &[Figure]) -> Option<String> {
+fn accepted_mark(opts: &BuildOptions, figures: &[Option<f64>], kinds: &[Figure]) -> Option<String> {
     figures
         .iter()
-        .zip(kinds)
-        .any(|(v, k)| sanity::is_above_bound(*v, *k))
+        .zip(kinds.iter().cycle())
+        .any(|(v, k)| v.is_some_and(|v| sanity::is_above_bound(v, *k)))
         .then(|| {
             format!(
                 "accepted with `catalog refresh --accept-outliers` (prices in force on {})",
@@ -69,137 +76,343 @@ impl Ctx<'_> {
     }
 }
 
-/// Token draft: one (model, type, region).
+/// One (model or PTU type, region) entry before regions with equal figures are merged.
 struct Draft {
     key: (String, DeploymentTypeId),
     region: String,
-    figures: Vec<f64>,
+    /// In the order of [`TOKEN_FIGURES`] or [`PTU_FIGURES`]; None = no such figure.
+    figures: Vec<Option<f64>>,
     as_of: NaiveDate,
     meters: Vec<(String, String)>,
     note: String,
+    unverified: bool,
 }
 
-/// Token and PTU entries from the picks, grouped by identical figures.
+/// Where one figure comes from while a draft is assembled.
+enum Origin<'a> {
+    Row(&'a Pick),
+    Catalog,
+}
+
+/// A figure's value and origin, or None when neither a row nor the catalog has it.
+fn choose<'a>(row: Option<&'a Pick>, catalog: Option<f64>) -> Option<(f64, Origin<'a>)> {
+    match (row, catalog) {
+        (Some(p), _) => Some((p.price, Origin::Row(p))),
+        (None, Some(v)) => Some((v, Origin::Catalog)),
+        (None, None) => None,
+    }
+}
+
+/// Records provenance and the figures kept from the catalog for one draft.
+struct Tracker<'a> {
+    t: DeploymentTypeId,
+    model: String,
+    region: String,
+    as_of: NaiveDate,
+    provenance: &'a mut Provenance,
+    kept: Vec<&'static str>,
+    meters: Vec<(String, String)>,
+}
+
+impl Tracker<'_> {
+    fn record(&mut self, field: &'static str, origin: &Origin<'_>) {
+        let text = match origin {
+            Origin::Row(p) => {
+                if !self.meters.iter().any(|(n, _)| n == &p.meter_name) {
+                    self.meters.push((p.meter_name.clone(), p.meter_id.clone()));
+                }
+                format!("meter '{}'", p.meter_name)
+            }
+            Origin::Catalog => {
+                self.kept.push(field);
+                format!("catalog (no row in force on {})", self.as_of)
+            }
+        };
+        self.provenance.insert(
+            (self.t, self.model.clone(), self.region.clone(), field),
+            text,
+        );
+    }
+}
+
+/// Token and PTU entries from the picks, grouped by identical figures, and where each figure
+/// came from.
 pub(super) fn assemble(
     mut ctx: Ctx<'_>,
     tokens: BTreeMap<TokenKey, Pick>,
     ptus: BTreeMap<PtuKey, Pick>,
-) -> (Vec<TokenPrice>, Vec<PtuPrice>) {
+) -> (Vec<TokenPrice>, Vec<PtuPrice>, Provenance) {
     let base_note = format!(
         "Fetched by `ptuplan catalog refresh`: the newest price in force on {}.",
         ctx.opts.as_of
     );
-    let mut by_key: BTreeMap<(String, DeploymentTypeId, String), BTreeMap<TokenKind, Pick>> =
-        BTreeMap::new();
-    for ((model, t, region, kind), pick) in tokens {
-        by_key
-            .entry((model, t, region))
-            .or_default()
-            .insert(kind, pick);
-    }
-    let mut drafts = Vec::new();
-    for ((model, t, region), kinds) in by_key {
-        let label = format!("{model} {t} {region}");
-        let (Some(input), Some(output)) =
-            (kinds.get(&TokenKind::Input), kinds.get(&TokenKind::Output))
-        else {
-            let missing = if kinds.contains_key(&TokenKind::Input) {
-                "output"
-            } else {
-                "input"
-            };
-            ctx.stats
-                .incomplete
-                .push(format!("{label}: no {missing} meter in force"));
-            continue;
+    let mut provenance = Provenance::new();
+    let drafts = token_drafts(&mut ctx, tokens, &base_note, &mut provenance);
+    let token_prices = group(&drafts, ctx.opts, |d, regions, source| {
+        let f = &d.figures;
+        let long = match (f[4], f[7]) {
+            (Some(input), Some(output)) => Some(ContextPrices {
+                input_usd_per_1m: input,
+                cached_input_usd_per_1m: f[5].unwrap_or(input),
+                cache_write_usd_per_1m: f[6],
+                output_usd_per_1m: output,
+            }),
+            _ => None,
         };
-        let cached = kinds.get(&TokenKind::CachedInput);
-        let mut note = base_note.clone();
-        let cached_price = match cached {
-            Some(c) => c.price,
-            None => {
-                note.push_str(" No cached-input meter: cached tokens are priced at the input price (no discount assumed).");
-                input.price
-            }
-        };
-        if cached_price > input.price {
-            ctx.problems.push(format!(
-                "{label}: cached input {cached_price} costs more than input {}",
-                input.price
-            ));
+        TokenPrice {
+            model: d.key.0.clone(),
+            deployment_type: d.key.1,
+            regions: Some(regions),
+            input_usd_per_1m: f[0].unwrap_or(f64::NAN),
+            cached_input_usd_per_1m: f[1].unwrap_or(f64::NAN),
+            cache_write_usd_per_1m: f[2],
+            output_usd_per_1m: f[3].unwrap_or(f64::NAN),
+            long_context: long,
+            effective_from: Some(d.as_of),
+            effective_to: None,
+            unverified: d.unverified,
+            note: Some(d.note.clone()),
+            source,
+            as_of: d.as_of,
+            accept_outlier: accepted_mark(ctx.opts, f, &[Figure::UsdPer1mTokens]),
+            adjustments: Vec::new(),
         }
-        let reference = ctx.catalog.token_price(&model, t, &region).or_else(|| {
-            ctx.catalog
-                .token_prices
-                .iter()
-                .find(|p| p.model == model && p.deployment_type == t)
-        });
-        let figures = [input.price, cached_price, output.price];
-        let olds = reference.map(|r| {
-            [
-                r.input_usd_per_1m,
-                r.cached_input_usd_per_1m,
-                r.output_usd_per_1m,
-            ]
-        });
-        for (i, name) in ["input", "cached input", "output"].iter().enumerate() {
-            ctx.check_outlier(
-                &format!("{label} {name} [USD/1M]"),
-                figures[i],
-                olds.map(|o| o[i]),
-                Figure::UsdPer1mTokens,
-            );
-        }
-        let picks: Vec<&Pick> = [Some(input), cached, Some(output)]
-            .into_iter()
-            .flatten()
-            .collect();
-        drafts.push(Draft {
-            key: (model, t),
-            region,
-            figures: figures.to_vec(),
-            as_of: picks
-                .iter()
-                .map(|p| p.start.date_naive())
-                .max()
-                .unwrap_or(ctx.opts.as_of),
-            meters: picks
-                .iter()
-                .map(|p| (p.meter_name.clone(), p.meter_id.clone()))
-                .collect(),
-            note,
-        });
-    }
-    let token_prices = group(&drafts, ctx.opts, |d, regions, source| TokenPrice {
-        model: d.key.0.clone(),
-        deployment_type: d.key.1,
-        regions: Some(regions),
-        input_usd_per_1m: d.figures[0],
-        cached_input_usd_per_1m: d.figures[1],
-        output_usd_per_1m: d.figures[2],
-        note: Some(d.note.clone()),
-        source,
-        as_of: d.as_of,
-        accept_outlier: accepted_mark(ctx.opts, &d.figures, &[Figure::UsdPer1mTokens; 3]),
-        adjustments: Vec::new(),
     });
-    let ptu_drafts = ptu_drafts(&mut ctx, ptus, &base_note);
+    let ptu_drafts = ptu_drafts(&mut ctx, ptus, &base_note, &mut provenance);
     let ptu_prices = group(&ptu_drafts, ctx.opts, |d, regions, source| PtuPrice {
         deployment_type: d.key.1,
         regions: Some(regions),
-        usd_per_ptu_hour: d.figures[0],
-        reservation_1_month_usd_per_ptu: d.figures[1],
-        reservation_1_year_usd_per_ptu: d.figures[2],
+        usd_per_ptu_hour: d.figures[0].unwrap_or(f64::NAN),
+        reservation_1_month_usd_per_ptu: d.figures[1].unwrap_or(f64::NAN),
+        reservation_1_year_usd_per_ptu: d.figures[2].unwrap_or(f64::NAN),
+        effective_from: Some(d.as_of),
+        effective_to: None,
+        unverified: d.unverified,
         note: Some(d.note.clone()),
         source,
         as_of: d.as_of,
-        accept_outlier: accepted_mark(ctx.opts, &d.figures, &PTU_FIGURES),
+        accept_outlier: accepted_mark(ctx.opts, &d.figures, &PTU_KINDS),
         adjustments: Vec::new(),
     });
-    (token_prices, ptu_prices)
+    (token_prices, ptu_prices, provenance)
 }
 
-fn ptu_drafts(ctx: &mut Ctx<'_>, ptus: BTreeMap<PtuKey, Pick>, base_note: &str) -> Vec<Draft> {
+type KindPicks = BTreeMap<(bool, TokenKind), Pick>;
+
+fn token_drafts(
+    ctx: &mut Ctx<'_>,
+    tokens: BTreeMap<TokenKey, Pick>,
+    base_note: &str,
+    provenance: &mut Provenance,
+) -> Vec<Draft> {
+    let mut by_key: BTreeMap<(String, DeploymentTypeId, String), KindPicks> = BTreeMap::new();
+    for ((model, t, region, long, kind), pick) in tokens {
+        by_key
+            .entry((model, t, region))
+            .or_default()
+            .insert((long, kind), pick);
+    }
+    let mut drafts = Vec::new();
+    for ((model, t, region), kinds) in by_key {
+        if let Some(d) = token_draft(ctx, &model, t, &region, &kinds, base_note, provenance) {
+            drafts.push(d);
+        }
+    }
+    drafts
+}
+
+fn token_draft(
+    ctx: &mut Ctx<'_>,
+    model: &str,
+    t: DeploymentTypeId,
+    region: &str,
+    kinds: &KindPicks,
+    base_note: &str,
+    provenance: &mut Provenance,
+) -> Option<Draft> {
+    let label = format!("{model} {t} {region}");
+    let old = ctx.catalog.token_price(model, t, region);
+    let old_short = old.map(TokenPrice::short_context);
+    let old_long = old.and_then(|o| o.long_context);
+    let row = |long: bool, kind: TokenKind| kinds.get(&(long, kind));
+    let (Some(input), Some(output)) = (
+        choose(
+            row(false, TokenKind::Input),
+            old_short.map(|o| o.input_usd_per_1m),
+        ),
+        choose(
+            row(false, TokenKind::Output),
+            old_short.map(|o| o.output_usd_per_1m),
+        ),
+    ) else {
+        let missing = if row(false, TokenKind::Input).is_some() || old.is_some() {
+            "output"
+        } else {
+            "input"
+        };
+        ctx.stats.incomplete.push(format!(
+            "{label}: no {missing} meter in force and no catalog price to keep"
+        ));
+        return None;
+    };
+    let mut note = base_note.to_owned();
+    let cached = choose(
+        row(false, TokenKind::CachedInput),
+        old_short.map(|o| o.cached_input_usd_per_1m),
+    )
+    .unwrap_or_else(|| {
+        note.push_str(" No cached-input meter: cached tokens are priced at the input price (no discount assumed).");
+        (input.0, Origin::Catalog)
+    });
+    let cache_write = choose(
+        row(false, TokenKind::CacheWrite),
+        old_short.and_then(|o| o.cache_write_usd_per_1m),
+    );
+    let any_long = kinds.keys().any(|(long, _)| *long);
+    let long_in = choose(
+        row(true, TokenKind::Input),
+        old_long.map(|o| o.input_usd_per_1m),
+    );
+    let long_out = choose(
+        row(true, TokenKind::Output),
+        old_long.map(|o| o.output_usd_per_1m),
+    );
+    let long_complete = long_in.is_some() && long_out.is_some();
+    if any_long && !long_complete {
+        ctx.stats.incomplete.push(format!(
+            "{label}: long-context meters without a long-context {} in force or in the catalog; long-context prices left out",
+            if long_in.is_none() { "input" } else { "output" }
+        ));
+    }
+    let (long_cached, long_write) = if long_complete {
+        (
+            choose(
+                row(true, TokenKind::CachedInput),
+                old_long.map(|o| o.cached_input_usd_per_1m),
+            ),
+            choose(
+                row(true, TokenKind::CacheWrite),
+                old_long.and_then(|o| o.cache_write_usd_per_1m),
+            ),
+        )
+    } else {
+        (None, None)
+    };
+    let figures: [Option<(f64, Origin<'_>)>; 8] = [
+        Some(input),
+        Some(cached),
+        cache_write,
+        Some(output),
+        long_complete.then_some(long_in).flatten(),
+        long_cached,
+        long_write,
+        long_complete.then_some(long_out).flatten(),
+    ];
+    let olds = [
+        old_short.map(|o| o.input_usd_per_1m),
+        old_short.map(|o| o.cached_input_usd_per_1m),
+        old_short.and_then(|o| o.cache_write_usd_per_1m),
+        old_short.map(|o| o.output_usd_per_1m),
+        old_long.map(|o| o.input_usd_per_1m),
+        old_long.map(|o| o.cached_input_usd_per_1m),
+        old_long.and_then(|o| o.cache_write_usd_per_1m),
+        old_long.map(|o| o.output_usd_per_1m),
+    ];
+    let mut tracker = Tracker {
+        t,
+        model: model.to_owned(),
+        region: region.to_owned(),
+        as_of: ctx.opts.as_of,
+        provenance,
+        kept: Vec::new(),
+        meters: Vec::new(),
+    };
+    let mut values = Vec::with_capacity(8);
+    let mut starts = Vec::new();
+    for (i, fig) in figures.iter().enumerate() {
+        let field = TOKEN_FIGURES[i];
+        match fig {
+            Some((v, origin)) => {
+                if let Origin::Row(p) = origin {
+                    ctx.check_outlier(
+                        &format!("{label} {field}"),
+                        *v,
+                        olds[i],
+                        Figure::UsdPer1mTokens,
+                    );
+                    starts.push(p.start.date_naive());
+                }
+                tracker.record(field, origin);
+                values.push(Some(*v));
+            }
+            None => values.push(None),
+        }
+    }
+    check_order(ctx, &label, &values);
+    ctx.stats.kept_from_catalog += tracker.kept.len();
+    finish_draft(
+        (model.to_owned(), t),
+        region,
+        values,
+        starts,
+        tracker,
+        note,
+        old.is_some_and(|o| o.unverified),
+        ctx.opts.as_of,
+    )
+}
+
+/// Cached input above input is impossible for a real price list.
+fn check_order(ctx: &mut Ctx<'_>, label: &str, v: &[Option<f64>]) {
+    for (cached, input, what) in [(1, 0, "cached input"), (5, 4, "long-context cached input")] {
+        if let (Some(c), Some(i)) = (v[cached], v[input]) {
+            if c > i {
+                ctx.problems
+                    .push(format!("{label}: {what} {c} costs more than its input {i}"));
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish_draft(
+    key: (String, DeploymentTypeId),
+    region: &str,
+    figures: Vec<Option<f64>>,
+    starts: Vec<NaiveDate>,
+    tracker: Tracker<'_>,
+    mut note: String,
+    catalog_unverified: bool,
+    as_of: NaiveDate,
+) -> Option<Draft> {
+    let kept = !tracker.kept.is_empty();
+    if kept {
+        note.push_str(&format!(
+            " Kept from the catalog (no row in force): {}.",
+            tracker.kept.join(", ")
+        ));
+    }
+    let unverified = kept && catalog_unverified;
+    if unverified {
+        note.push_str(" The catalog entry they come from is marked unverified [U].");
+    }
+    Some(Draft {
+        key,
+        region: region.to_owned(),
+        figures,
+        as_of: starts.into_iter().max().unwrap_or(as_of),
+        meters: tracker.meters,
+        note,
+        unverified,
+    })
+}
+
+fn ptu_drafts(
+    ctx: &mut Ctx<'_>,
+    ptus: BTreeMap<PtuKey, Pick>,
+    base_note: &str,
+    provenance: &mut Provenance,
+) -> Vec<Draft> {
     let mut by_key: BTreeMap<(DeploymentTypeId, String), BTreeMap<PtuBilling, Pick>> =
         BTreeMap::new();
     for ((t, region, billing), pick) in ptus {
@@ -208,72 +421,82 @@ fn ptu_drafts(ctx: &mut Ctx<'_>, ptus: BTreeMap<PtuKey, Pick>, base_note: &str) 
     let mut drafts = Vec::new();
     for ((t, region), billings) in by_key {
         let label = format!("{t} {region}");
-        let all =
+        let old = ctx.catalog.ptu_price(t, &region);
+        let olds = [
+            old.map(|o| o.usd_per_ptu_hour),
+            old.map(|o| o.reservation_1_month_usd_per_ptu),
+            old.map(|o| o.reservation_1_year_usd_per_ptu),
+        ];
+        let rows =
             [PtuBilling::Hourly, PtuBilling::Month, PtuBilling::Year].map(|b| billings.get(&b));
-        let [Some(hourly), Some(month), Some(year)] = all else {
-            let missing: Vec<&str> = all
+        let chosen: Vec<Option<(f64, Origin<'_>)>> =
+            rows.iter().zip(olds).map(|(r, o)| choose(*r, o)).collect();
+        if chosen.iter().any(Option::is_none) {
+            let missing: Vec<&str> = chosen
                 .iter()
                 .zip(["hourly", "1-month reservation", "1-year reservation"])
-                .filter(|(p, _)| p.is_none())
+                .filter(|(c, _)| c.is_none())
                 .map(|(_, n)| n)
                 .collect();
             ctx.stats.incomplete.push(format!(
-                "{label}: no {} row in force",
+                "{label}: no {} row in force and no catalog price to keep",
                 missing.join(", no ")
             ));
             continue;
-        };
-        let reference = ctx.catalog.ptu_price(t, &region).or_else(|| {
-            ctx.catalog
-                .ptu_prices
-                .iter()
-                .find(|p| p.deployment_type == t)
-        });
-        let figures = [hourly.price, month.price, year.price];
-        let olds = reference.map(|r| {
-            [
-                r.usd_per_ptu_hour,
-                r.reservation_1_month_usd_per_ptu,
-                r.reservation_1_year_usd_per_ptu,
-            ]
-        });
-        for (i, name) in [
-            "hourly [USD/PTU-h]",
-            "1-month reservation [USD/PTU]",
-            "1-year reservation [USD/PTU]",
-        ]
-        .iter()
-        .enumerate()
-        {
-            ctx.check_outlier(
-                &format!("{label} {name}"),
-                figures[i],
-                olds.map(|o| o[i]),
-                PTU_FIGURES[i],
-            );
         }
-        let picks = [hourly, month, year];
-        drafts.push(Draft {
-            key: (String::new(), t),
-            region,
-            figures: figures.to_vec(),
-            as_of: picks.iter().map(|p| p.start.date_naive()).max().unwrap_or(ctx.opts.as_of),
-            // The reservation rows share the hourly meter's id: list it once.
-            meters: vec![(hourly.meter_name.clone(), hourly.meter_id.clone())],
-            note: format!("{base_note} Reservation rows say unitOfMeasure 1/Hour, but their price is per PTU for the whole term."),
-        });
+        let mut tracker = Tracker {
+            t,
+            model: String::new(),
+            region: region.clone(),
+            as_of: ctx.opts.as_of,
+            provenance,
+            kept: Vec::new(),
+            meters: Vec::new(),
+        };
+        let mut values = Vec::new();
+        let mut starts = Vec::new();
+        for (i, fig) in chosen.iter().enumerate() {
+            let (v, origin) = fig.as_ref().expect("checked above");
+            if let Origin::Row(p) = origin {
+                ctx.check_outlier(
+                    &format!("{label} {}", PTU_FIGURES[i]),
+                    *v,
+                    olds[i],
+                    PTU_KINDS[i],
+                );
+                starts.push(p.start.date_naive());
+            }
+            tracker.record(PTU_FIGURES[i], origin);
+            values.push(Some(*v));
+        }
+        ctx.stats.kept_from_catalog += tracker.kept.len();
+        // The reservation rows share the hourly meter's id: list each meter name once.
+        let note = format!("{base_note} Reservation rows say unitOfMeasure 1/Hour, but their price is per PTU for the whole term.");
+        if let Some(d) = finish_draft(
+            (String::new(), t),
+            &region,
+            values,
+            starts,
+            tracker,
+            note,
+            old.is_some_and(|o| o.unverified),
+            ctx.opts.as_of,
+        ) {
+            drafts.push(d);
+        }
     }
     drafts
 }
 
-/// Model (empty for PTU), type, figure bits, as_of, meter names, note.
+/// Model (empty for PTU), type, figure bits, as_of, meter names, note, unverified.
 type GroupKey<'a> = (
     String,
     DeploymentTypeId,
-    Vec<u64>,
+    Vec<Option<u64>>,
     NaiveDate,
     Vec<String>,
     &'a str,
+    bool,
 );
 
 /// Merge drafts with identical figures, dates and meters into one entry listing their regions.
@@ -285,7 +508,7 @@ fn group<T>(
     let mut groups: BTreeMap<GroupKey<'_>, Vec<&Draft>> = BTreeMap::new();
     for d in drafts {
         let names = d.meters.iter().map(|(n, _)| n.clone()).collect();
-        let bits = d.figures.iter().map(|f| f.to_bits()).collect();
+        let bits = d.figures.iter().map(|f| f.map(f64::to_bits)).collect();
         groups
             .entry((
                 d.key.0.clone(),
@@ -294,6 +517,7 @@ fn group<T>(
                 d.as_of,
                 names,
                 d.note.as_str(),
+                d.unverified,
             ))
             .or_default()
             .push(d);
@@ -311,13 +535,17 @@ fn group<T>(
                 names.join(", ")
             );
             if members.len() == 1 {
-                let ids: Vec<&str> = first.meters.iter().map(|(_, id)| id.as_str()).collect();
+                let mut ids: Vec<&str> = first.meters.iter().map(|(_, id)| id.as_str()).collect();
+                ids.dedup();
                 source.push_str(&format!("; meterId {}", ids.join(", ")));
             } else {
                 source.push_str(&format!(
                     "; one meterId per region ({} regions)",
                     members.len()
                 ));
+            }
+            if first.note.contains("Kept from the catalog") {
+                source.push_str("; other figures kept from the catalog (see note)");
             }
             let sort = (first.key.1, first.key.0.clone(), regions[0].clone());
             (sort.0, sort.1, sort.2, make(first, regions, source))

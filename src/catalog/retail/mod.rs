@@ -13,9 +13,17 @@
 //! - Guards: a zero, negative or non-finite price, a non-USD currency or a unit that does not fit
 //!   the meter stops the refresh; a price an order of magnitude away from the catalog's needs
 //!   `accept_outliers`. All problems are reported at once.
-//! - A token price with input and output meters but no cached-input meter prices cached tokens
-//!   at the input price (no discount assumed, as in `data/pricing.yaml`). Any other missing
-//!   piece leaves the entry out (reported as incomplete): nothing is guessed.
+//! - Entries are merged figure by figure with the catalog the refresh runs against: a figure
+//!   with a row in force comes from that row; a figure without one keeps the catalog's price for
+//!   the same model, type and region (a 1-month reservation row in force updates that figure
+//!   even when the hourly row has ended). [`Build::provenance`] says where each figure came
+//!   from. A token price with no cached-input meter and none in the catalog prices cached
+//!   tokens at the input price (no discount assumed); a missing cache-write price means the
+//!   input price. A figure that is neither fetched nor in the catalog leaves the entry out
+//!   (reported as incomplete): nothing is guessed.
+//! - Flex placeholders: some files carry a $0.01 row next to the real price of every Flex meter
+//!   (addendum 4.4). For a Flex meter with two rows of the same start, the $0.01 one is dropped;
+//!   a $0.01 row alone is kept (some Flex cached prices really are $0.01).
 
 use std::collections::BTreeMap;
 
@@ -103,6 +111,10 @@ pub struct BuildStats {
     pub other_regions: BTreeMap<String, usize>,
     /// Keys left out because a piece was missing.
     pub incomplete: Vec<String>,
+    /// Flex $0.01 placeholder rows dropped next to a real price.
+    pub flex_placeholders: usize,
+    /// Figures kept from the catalog because no row was in force.
+    pub kept_from_catalog: usize,
     /// Outliers let through by `accept_outliers`.
     pub accepted_outliers: Vec<String>,
 }
@@ -114,7 +126,14 @@ pub struct Build {
     pub file: PricesFile,
     /// Counts and lists.
     pub stats: BuildStats,
+    /// Where each figure of the file came from: `(type, model, region, figure)` -> a meter
+    /// (`meter 'NAME'`) or the catalog (`catalog (no row in force on DATE)`).
+    /// PTU figures have an empty model.
+    pub provenance: Provenance,
 }
+
+/// Where each figure came from (see [`Build::provenance`]).
+pub type Provenance = BTreeMap<(DeploymentTypeId, String, String, &'static str), String>;
 
 /// The fetched prices failed the guards.
 #[derive(Debug, thiserror::Error)]
@@ -156,7 +175,8 @@ impl Pick {
     }
 }
 
-type TokenKey = (String, DeploymentTypeId, String, TokenKind);
+/// Model, type, region, long context, kind.
+type TokenKey = (String, DeploymentTypeId, String, bool, TokenKind);
 type PtuKey = (DeploymentTypeId, String, PtuBilling);
 
 /// Turn API items into a prices file, checking the guards against `catalog`.
@@ -171,6 +191,15 @@ pub fn build_prices(
         ..BuildStats::default()
     };
     let mut problems = Vec::new();
+    // Merge against (and guard with) the prices in force on the as-of date, unless the caller
+    // already narrowed the catalog.
+    let narrowed;
+    let catalog = if catalog.in_force_on.is_some() {
+        catalog
+    } else {
+        narrowed = catalog.clone().in_force_on(opts.as_of);
+        &narrowed
+    };
     let known = catalog.known_regions();
     let at = opts.as_of.and_time(NaiveTime::MIN).and_utc();
     let mut tokens: BTreeMap<TokenKey, Pick> = BTreeMap::new();
@@ -216,13 +245,21 @@ pub fn build_prices(
                 model,
                 priority,
                 kind,
+                long,
                 t,
                 per_1m_factor,
-            } => insert(
-                &mut tokens,
-                (model, t, region, kind),
-                pick(item.retail_price * per_1m_factor, priority),
-            ),
+            } => {
+                let key = (model, t, region, long, kind);
+                let new = pick(item.retail_price * per_1m_factor, priority);
+                if t.is_flex() && is_placeholder_pair(tokens.get(&key), &new) {
+                    stats.flex_placeholders += 1;
+                    if !is_placeholder(new.price) {
+                        tokens.insert(key, new);
+                    }
+                    continue;
+                }
+                insert(&mut tokens, key, new)
+            }
             Meter::Ptu { t, billing } => {
                 insert(&mut ptus, (t, region, billing), pick(item.retail_price, 0))
             }
@@ -237,11 +274,12 @@ pub fn build_prices(
         problems: &mut problems,
         stats: &mut stats,
     };
-    let (token_prices, ptu_prices) = assemble(ctx, tokens, ptus);
+    let (token_prices, ptu_prices, provenance) = assemble(ctx, tokens, ptus);
     if !problems.is_empty() {
         return Err(GuardError { problems });
     }
     Ok(Build {
+        provenance,
         file: PricesFile {
             as_of: opts.as_of,
             endpoint: opts.endpoint.clone(),
@@ -250,6 +288,18 @@ pub fn build_prices(
             ptu_prices,
         },
         stats,
+    })
+}
+
+/// The placeholder price some files carry next to every real Flex price.
+fn is_placeholder(price: f64) -> bool {
+    (price - 0.01).abs() < 1e-12
+}
+
+/// Two rows of the same start for one Flex meter, one of them the $0.01 placeholder.
+fn is_placeholder_pair(old: Option<&Pick>, new: &Pick) -> bool {
+    old.is_some_and(|o| {
+        o.start == new.start && is_placeholder(o.price) != is_placeholder(new.price)
     })
 }
 
@@ -273,6 +323,7 @@ enum Meter {
         model: String,
         priority: usize,
         kind: TokenKind,
+        long: bool,
         t: DeploymentTypeId,
         per_1m_factor: f64,
     },
@@ -372,6 +423,7 @@ fn classify(
         model: model.to_owned(),
         priority,
         kind: name.kind,
+        long: name.long_context,
         t: name.deployment_type,
         per_1m_factor,
     })

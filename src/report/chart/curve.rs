@@ -73,7 +73,9 @@ pub fn curve_series(report: &Report, w: &WorkloadPlan) -> CurveSeries {
     let per_token = w
         .options
         .iter()
-        .filter(|o| o.available && o.billing == Billing::PerToken && !o.deployment_type.is_batch())
+        .filter(|o| {
+            o.available && o.billing == Billing::PerToken && o.deployment_type.is_standard()
+        })
         .filter_map(|o| o.monthly_cost_usd.map(|c| (o.id.clone(), c)))
         .min_by(|a, b| a.1.total_cmp(&b.1));
     CurveSeries {

@@ -14,7 +14,7 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Report, SCHEMA_VERSION};
+use super::{Report, READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION};
 
 /// `--format` of `ptuplan diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -124,7 +124,7 @@ pub enum ReportReadError {
     },
     /// Another schema version.
     #[error(
-        "{path} has schema_version {found}; this ptuplan reads schema_version {SCHEMA_VERSION}"
+        "{path} has schema_version {found}; this ptuplan reads schema_version 1 and {SCHEMA_VERSION}"
     )]
     Schema {
         /// The file.
@@ -161,7 +161,11 @@ pub fn parse_report(path: &str, text: &str) -> Result<ReportView, ReportReadErro
                 path: path.to_owned(),
             })
         }
-        Some(v) if v.as_u64() != Some(u64::from(SCHEMA_VERSION)) => {
+        Some(v)
+            if !READABLE_SCHEMA_VERSIONS
+                .iter()
+                .any(|r| v.as_u64() == Some(u64::from(*r))) =>
+        {
             return Err(ReportReadError::Schema {
                 path: path.to_owned(),
                 found: v.to_string(),
@@ -467,10 +471,10 @@ mod tests {
             .starts_with("old.json is not valid JSON (line 1"));
         let e = parse_report("old.json", "[1, 2]").expect_err("not a report");
         assert!(matches!(e, ReportReadError::NotAReport { .. }));
-        let e = parse_report("old.json", r#"{"schema_version": 2}"#).expect_err("v2");
+        let e = parse_report("old.json", r#"{"schema_version": 3}"#).expect_err("v3");
         assert_eq!(
             e.to_string(),
-            "old.json has schema_version 2; this ptuplan reads schema_version 1"
+            "old.json has schema_version 3; this ptuplan reads schema_version 1 and 2"
         );
         let e = parse_report("old.json", r#"{"schema_version": 1, "workloads": []}"#)
             .expect_err("no summary");

@@ -1,0 +1,298 @@
+//! Calibration of the unpublished burst allowance: a log recorded on a real PTU deployment of
+//! N PTUs holds the service's own 429s. Replaying every request it was offered (2xx and 429)
+//! at N PTUs over a range of bucket windows shows which window reproduces those 429s best,
+//! request by request and minute by minute. `compare --bucket-window-s W` then uses it.
+//!
+//! Every window is simulated without spillover or retries (each logged row is one attempt the
+//! service answered), in one pass over the events.
+
+use serde::Serialize;
+
+use crate::catalog::{DeploymentTypeId, PtuSpec};
+use crate::sim::{SimOutcome, SimTarget, ThrottleMode};
+
+/// Windows tried by default, in seconds.
+pub const DEFAULT_WINDOWS_S: [f64; 14] = [
+    0.5, 1.0, 2.0, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0,
+];
+
+/// One window's fit (JSON `curve[]`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CalibrationPoint {
+    /// Bucket window, seconds.
+    pub window_s: f64,
+    /// Requests the simulation answered 429.
+    pub simulated_429: u64,
+    /// Requests both the simulation and the service answered 429.
+    pub matched_429: u64,
+    /// Share of requests whose outcome (429 or not) the simulation got right.
+    pub agreement: f64,
+    /// Observed 429s the simulation also gave (`matched / observed`).
+    pub recall: Option<f64>,
+    /// Simulated 429s the service also gave (`matched / simulated`).
+    pub precision: Option<f64>,
+    /// Sum over minutes of |simulated - observed| 429s, divided by the observed 429s.
+    pub minute_error: f64,
+}
+
+/// The fit (JSON of `calibrate --format json`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Calibration {
+    /// Deployment name.
+    pub deployment: String,
+    /// Catalog model id.
+    pub model: String,
+    /// Region.
+    pub region: String,
+    /// Provisioned type.
+    pub deployment_type: DeploymentTypeId,
+    /// PTUs the deployment had.
+    pub ptus: u32,
+    /// Requests replayed (2xx and 429 rows).
+    pub offered_requests: u64,
+    /// Requests the service answered 429.
+    pub observed_429: u64,
+    /// The best-fitting window, seconds: highest agreement, then lowest minute error, then
+    /// the smallest window (the strictest the log supports).
+    pub bucket_window_s: f64,
+    /// Simulated 429s at that window.
+    pub simulated_429: u64,
+    /// Agreement at that window.
+    pub agreement: f64,
+    /// Agreement of a simulation that admits everything (`1 - observed / offered`), to judge
+    /// the fit against.
+    pub baseline_agreement: f64,
+    /// `good`, `fair`, `poor`; `lower-bound` when no 429 was observed and some window
+    /// simulates none; `none` when none was observed but every window throttles.
+    pub fit: String,
+    /// What the fit means, in a sentence.
+    pub note: String,
+    /// Every window tried, ascending.
+    pub curve: Vec<CalibrationPoint>,
+}
+
+/// The deployment the log was recorded on.
+#[derive(Debug, Clone)]
+pub struct CalibrationSubject<'a> {
+    /// Workload index of the deployment.
+    pub workload: u32,
+    /// Deployment name, model, region.
+    pub names: (String, String, String),
+    /// Provisioned type.
+    pub deployment_type: DeploymentTypeId,
+    /// PTU figures of the model.
+    pub spec: &'a PtuSpec,
+    /// PTUs deployed.
+    pub ptus: u32,
+}
+
+/// One simulated deployment per window, in the order of `windows_s`.
+pub fn targets(subject: &CalibrationSubject<'_>, windows_s: &[f64]) -> Vec<SimTarget> {
+    windows_s
+        .iter()
+        .map(|&w| SimTarget {
+            workload: subject.workload,
+            capacity_tokens_per_min: subject.spec.capacity_tokens_per_min(subject.ptus),
+            latency_target_tokens_per_s: subject.spec.latency_target_tokens_per_s,
+            bucket_window_s: w,
+            max_prompt_tokens: subject
+                .spec
+                .max_prompt_tokens
+                .map(|m| u32::try_from(m).unwrap_or(u32::MAX)),
+            mode: ThrottleMode::Fail,
+        })
+        .collect()
+}
+
+/// Read the fit off the outcomes of [`targets`].
+pub fn fit(
+    subject: &CalibrationSubject<'_>,
+    windows_s: &[f64],
+    outcomes: &[SimOutcome],
+) -> Calibration {
+    let mut curve: Vec<CalibrationPoint> = windows_s
+        .iter()
+        .zip(outcomes)
+        .map(|(&w, o)| point(w, o))
+        .collect();
+    curve.sort_by(|a, b| a.window_s.total_cmp(&b.window_s));
+    let offered = outcomes.first().map_or(0, |o| o.offered_requests);
+    let observed = outcomes.first().map_or(0, |o| o.observed_429);
+    let best = curve
+        .iter()
+        .enumerate()
+        .min_by(|(_, a), (_, b)| {
+            b.agreement
+                .total_cmp(&a.agreement)
+                .then(a.minute_error.total_cmp(&b.minute_error))
+                .then(a.window_s.total_cmp(&b.window_s))
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    let b = &curve[best];
+    let (fit, note) = judge(b, best, curve.len(), observed);
+    let (deployment, model, region) = subject.names.clone();
+    Calibration {
+        deployment,
+        model,
+        region,
+        deployment_type: subject.deployment_type,
+        ptus: subject.ptus,
+        offered_requests: offered,
+        observed_429: observed,
+        bucket_window_s: b.window_s,
+        simulated_429: b.simulated_429,
+        agreement: b.agreement,
+        baseline_agreement: if offered == 0 {
+            0.0
+        } else {
+            1.0 - observed as f64 / offered as f64
+        },
+        fit: fit.to_owned(),
+        note,
+        curve,
+    }
+}
+
+fn point(window_s: f64, o: &SimOutcome) -> CalibrationPoint {
+    let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+    CalibrationPoint {
+        window_s,
+        simulated_429: o.first_attempt_429,
+        matched_429: o.matched_429,
+        agreement: o.agreement(),
+        recall: ratio(o.matched_429, o.observed_429),
+        precision: ratio(o.matched_429, o.first_attempt_429),
+        minute_error: o.minute_429_abs_error as f64 / o.observed_429.max(1) as f64,
+    }
+}
+
+fn judge(
+    b: &CalibrationPoint,
+    index: usize,
+    points: usize,
+    observed: u64,
+) -> (&'static str, String) {
+    let edge = if index == 0 && points > 1 {
+        " It is the smallest window tried: try smaller ones with --windows."
+    } else if index + 1 == points && points > 1 {
+        " It is the largest window tried: try larger ones with --windows."
+    } else {
+        ""
+    };
+    if observed == 0 {
+        let text = if b.simulated_429 == 0 {
+            format!(
+                "The log has no 429s; every window from {} s up reproduces that, so the burst allowance is at least {} s (the strictest window this log supports).{edge}",
+                b.window_s, b.window_s
+            )
+        } else {
+            format!(
+                "The log has no 429s, but the simulation throttles at every window tried: check --ptus, or whether 429s were spilled over before they were logged.{edge}"
+            )
+        };
+        let fit = if b.simulated_429 == 0 {
+            "lower-bound"
+        } else {
+            "none"
+        };
+        return (fit, text);
+    }
+    let (recall, precision) = (b.recall.unwrap_or(0.0), b.precision.unwrap_or(0.0));
+    let fit = if recall >= 0.7 && precision >= 0.7 {
+        "good"
+    } else if recall >= 0.4 && precision >= 0.4 {
+        "fair"
+    } else {
+        "poor"
+    };
+    (
+        fit,
+        format!(
+            "At {} s the simulation gives {:.0}% of the observed 429s ({:.0}% of its 429s were observed ones); pass --bucket-window-s {} to compare.{edge}",
+            b.window_s,
+            recall * 100.0,
+            precision * 100.0,
+            b.window_s
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(
+        offered: u64,
+        observed: u64,
+        simulated: u64,
+        matched: u64,
+        minute_err: u64,
+    ) -> SimOutcome {
+        SimOutcome {
+            offered_requests: offered,
+            observed_429: observed,
+            first_attempt_429: simulated,
+            matched_429: matched,
+            minute_429_abs_error: minute_err,
+            ..SimOutcome::default()
+        }
+    }
+
+    fn spec() -> PtuSpec {
+        PtuSpec {
+            input_tpm_per_ptu: 3000.0,
+            output_to_input_ratio: Some(4.0),
+            normalized_weights: None,
+            latency_target_tokens_per_s: 80.0,
+            global: None,
+            data_zone: None,
+            regional: None,
+            max_prompt_tokens: None,
+        }
+    }
+
+    fn subject(spec: &PtuSpec) -> CalibrationSubject<'_> {
+        CalibrationSubject {
+            workload: 0,
+            names: ("d".into(), "gpt-4.1".into(), "eastus2".into()),
+            deployment_type: DeploymentTypeId::GlobalProvisioned,
+            spec,
+            ptus: 50,
+        }
+    }
+
+    #[test]
+    fn picks_the_window_that_reproduces_the_observed_429s() {
+        let s = spec();
+        let windows = [1.0, 5.0, 10.0];
+        // 1,000 requests, 100 observed 429s; at 5 s the simulation gives the same 100.
+        let outs = [
+            outcome(1000, 100, 300, 100, 200),
+            outcome(1000, 100, 100, 100, 0),
+            outcome(1000, 100, 20, 20, 80),
+        ];
+        let c = fit(&subject(&s), &windows, &outs);
+        assert_eq!(c.bucket_window_s, 5.0);
+        assert_eq!(c.agreement, 1.0);
+        assert_eq!(c.fit, "good");
+        assert!((c.baseline_agreement - 0.9).abs() < 1e-12);
+        // agreement at 1 s: (1000 + 2*100 - 300 - 100) / 1000 = 0.8
+        assert!((c.curve[0].agreement - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn without_observed_429s_the_smallest_quiet_window_is_a_lower_bound() {
+        let s = spec();
+        let windows = [1.0, 5.0, 10.0];
+        let outs = [
+            outcome(1000, 0, 30, 0, 30),
+            outcome(1000, 0, 0, 0, 0),
+            outcome(1000, 0, 0, 0, 0),
+        ];
+        let c = fit(&subject(&s), &windows, &outs);
+        assert_eq!(c.bucket_window_s, 5.0);
+        assert_eq!(c.fit, "lower-bound");
+        assert!(c.note.contains("at least 5 s"), "{}", c.note);
+    }
+}

@@ -1,0 +1,109 @@
+//! Lifecycle in the plan: a workload whose model version is retired at the run's as-of date
+//! gets no recommendation (every option says "retired on DATE"), and a workload whose model
+//! retires before the log's end or by the as-of date gets a warning naming the date and the
+//! replacement. The dates come from [`crate::catalog::lifecycle`].
+
+use chrono::NaiveDate;
+
+use super::OptionPlan;
+use crate::catalog::lifecycle::LifecycleStatus;
+
+/// Mark every option of a model retired on `as_of` as not eligible, with the date.
+pub fn exclude_retired(options: &mut [OptionPlan], status: &LifecycleStatus, as_of: NaiveDate) {
+    if !status.retired {
+        return;
+    }
+    let Some(phrase) = status.retirement_phrase(as_of) else {
+        return;
+    };
+    for o in options {
+        o.eligible = false;
+        o.reason = Some(match o.reason.take() {
+            Some(r) => format!("{phrase}; {r}"),
+            None => phrase.clone(),
+        });
+    }
+}
+
+/// The warning for a workload whose model retires before the log's last day or on or before
+/// `as_of`, if it does: "chat-prod: gpt-4o (version 2024-11-20) retired on 2026-10-01;
+/// replacement gpt-5.1 (retirement schedule of ...)".
+pub fn retirement_warning(
+    deployment: &str,
+    model: &str,
+    status: &LifecycleStatus,
+    log_end: NaiveDate,
+    as_of: NaiveDate,
+) -> Option<String> {
+    let retirement = status.retirement?;
+    if retirement > log_end && retirement > as_of {
+        return None;
+    }
+    let phrase = status.retirement_phrase(as_of)?;
+    let when = if retirement <= log_end {
+        format!(" before the log's end ({log_end})")
+    } else {
+        String::new()
+    };
+    let outcome = if status.retired {
+        "; no option is recommended"
+    } else {
+        ""
+    };
+    Some(format!(
+        "{deployment}: {model} (version {}) {phrase}{when}{outcome} ({})",
+        status.version,
+        status.schedule_phrase()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::lifecycle::Stage;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    fn status(retirement: &str, as_of: &str) -> LifecycleStatus {
+        let r = d(retirement);
+        LifecycleStatus {
+            version: "2024-07-18".into(),
+            ga: None,
+            stage: Some(if r <= d(as_of) {
+                Stage::Retired
+            } else {
+                Stage::Deprecated
+            }),
+            retirement: Some(r),
+            replacement: Some("gpt-4.1-mini".into()),
+            schedule_published: Some(d("2026-07-07")),
+            other_schedules: Vec::new(),
+            retired: r <= d(as_of),
+        }
+    }
+
+    #[test]
+    fn warns_when_retired_before_the_log_end_or_the_as_of_date() {
+        let s = status("2026-10-01", "2026-12-01");
+        let w = retirement_warning("chat", "gpt-4o-mini", &s, d("2026-10-30"), d("2026-12-01"))
+            .expect("warning");
+        assert_eq!(
+            w,
+            "chat: gpt-4o-mini (version 2024-07-18) retired on 2026-10-01; replacement gpt-4.1-mini before the log's end (2026-10-30); no option is recommended (retirement schedule of 2026-07-07)"
+        );
+        // Retires after both dates: no warning.
+        let later = status("2027-04-14", "2026-12-01");
+        assert_eq!(
+            retirement_warning("chat", "x", &later, d("2026-10-30"), d("2026-12-01")),
+            None
+        );
+        // Retires inside the log but the run looks back from before: still warned.
+        let inside = status("2026-10-15", "2026-10-01");
+        let w = retirement_warning("c", "x", &inside, d("2026-10-30"), d("2026-10-01"))
+            .expect("warning");
+        assert!(w.contains("retires on 2026-10-15"), "{w}");
+        assert!(!w.contains("no option is recommended"), "{w}");
+    }
+}

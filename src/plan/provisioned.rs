@@ -1,0 +1,236 @@
+//! Provisioned options: one PTU count per option (type x billing), read off the finished
+//! searches by one rule, and the type's sizing results for the JSON `sizing.<type>`.
+//!
+//! The rule, stated once (README, "How the simulation works"):
+//! - when 429s spill over, an option uses the **cost-optimal** count for its billing: the
+//!   cheapest PTU cost plus spillover cost over every deployable count whose failed share is
+//!   within `--max-throttle-rate` and whose spilled share is within `--max-spill-rate`;
+//! - otherwise (429s fail or retry) it uses **`min_ptus_for_target`**: the smallest count at
+//!   which the deployment serves all but `--max-throttle-rate` of requests, with no evaluated
+//!   larger count missing it;
+//! - when no count qualifies the option is shown at the largest count searched, not eligible,
+//!   with the reason.
+
+use std::collections::BTreeMap;
+
+use super::cost::{self, Billing};
+use super::options::availability_note;
+use super::search::SearchResult;
+use super::sizing::{self, window_key, CurvePoint, TypeSizing};
+use super::{
+    empty_option, mode_label, price_note, OptionPlan, PlanSettings, SizingSearch, WorkloadCtx,
+};
+use crate::catalog::overrides::CapacityLimit;
+use crate::catalog::{DeploymentTypeId, PtuIncrement, PtuPrice, PtuSpec};
+use crate::sim::{SimOutcome, ThrottleMode};
+
+/// A provisioned type's price in the workload's region and its capacity limit, if any.
+pub(super) struct ProvisionedPrice<'c> {
+    pub price: &'c PtuPrice,
+    pub cap: Option<&'c CapacityLimit>,
+}
+
+/// What one option's count is and why.
+struct Choice {
+    ptus: u32,
+    basis: String,
+    reason: Option<String>,
+}
+
+/// The options of one provisioned type (hourly, 1-month, 1-year) and its sizing.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn provisioned_options(
+    ctx: &WorkloadCtx<'_>,
+    dt: DeploymentTypeId,
+    spec: &PtuSpec,
+    increment: PtuIncrement,
+    priced: ProvisionedPrice<'_>,
+    plan: &SizingSearch,
+    band: &[&SizingSearch],
+    cheapest_per_token: Option<f64>,
+    settings: &PlanSettings,
+) -> (Vec<OptionPlan>, TypeSizing) {
+    let search = &plan.search;
+    let result = search.result();
+    let evaluated = search.evaluated();
+    let spill_cost = |o: &SimOutcome| search.cost.as_ref().map_or(0.0, |g| g.spill_usd(o));
+    let price = priced.price;
+    let curve = sizing::curve(evaluated, ctx.span_hours, price, spill_cost);
+    let mode = search.lane.mode;
+    let mut by_billing = BTreeMap::new();
+    let mut break_even_by_billing = BTreeMap::new();
+    let mut options = Vec::new();
+    for billing in Billing::PROVISIONED {
+        let choice = choose(&result, billing, mode, &curve, priced.cap, settings);
+        by_billing.insert(billing, choice.ptus);
+        if let Some(u) = sizing::break_even_utilization(
+            billing.usd_per_ptu_hour(price),
+            ctx.demand_tokens,
+            spec.input_tpm_per_ptu,
+            cheapest_per_token,
+        ) {
+            break_even_by_billing.insert(billing, u);
+        }
+        let point = curve
+            .iter()
+            .find(|p| p.ptus == choice.ptus)
+            .expect("a chosen count was evaluated");
+        let o = &evaluated[&choice.ptus];
+        let capacity = spec.capacity_tokens_per_min(point.ptus);
+        let over = ctx.weighted.iter().filter(|&&d| d > capacity).count() as u64;
+        let cost = point.cost_for(billing);
+        options.push(OptionPlan {
+            ptus: Some(point.ptus),
+            ptus_basis: Some(choice.basis),
+            available: true,
+            eligible: choice.reason.is_none(),
+            reason: choice.reason,
+            cost_usd: Some(cost),
+            monthly_cost_usd: Some(cost::monthly_usd(cost, ctx.span_hours)),
+            throttled_requests: Some(o.throttled_requests + o.rejected_requests),
+            spilled_requests: Some(o.spilled_requests),
+            throttle_rate: Some(o.throttle_rate()),
+            throttled_share: Some(o.failed_share()),
+            spilled_share: Some(o.spilled_share()),
+            context_limit_requests: Some(o.context_limit_requests),
+            spillover_cost_usd: Some(point.spillover_cost_usd),
+            utilization_p50: Some(o.utilization.quantile(0.50)),
+            utilization_p95: Some(o.utilization.quantile(0.95)),
+            utilization_p99: Some(o.utilization.quantile(0.99)),
+            utilization_max: Some(o.utilization.max),
+            minutes_over_capacity: Some(over),
+            retry_added_latency_ms_mean: (o.retried_requests > 0)
+                .then(|| o.retry_added_latency_ms_total / o.retried_requests as f64),
+            note: option_note(ctx, dt, plan, &priced, billing, settings),
+            spilled_tokens: Some(o.spilled),
+            ..empty_option(ctx, dt, billing)
+        });
+    }
+    let peak = ctx.weighted.iter().copied().fold(0.0, f64::max);
+    let (raw, rounded) = sizing::minute_peak_ptus(peak, spec.input_tpm_per_ptu, increment);
+    let mut by_window: BTreeMap<String, Option<u32>> = band
+        .iter()
+        .map(|b| {
+            (
+                window_key(b.window_s),
+                b.search.result().min_ptus_for_target,
+            )
+        })
+        .collect();
+    by_window.insert(window_key(plan.window_s), result.min_ptus_for_target);
+    let sizing = TypeSizing {
+        on_throttle: mode_label(mode),
+        peak_minute_ptus_raw: raw,
+        peak_minute_ptus: rounded,
+        min_ptus_for_target: result.min_ptus_for_target,
+        also_meets_at: result.also_meets_at,
+        needs_more_than_ptus: result.needs_more_than_ptus,
+        burst_sensitive: sizing::is_burst_sensitive(&by_window),
+        min_ptus_for_target_by_window_s: by_window,
+        search_ceiling_ptus: result.ceiling_ptus,
+        search_passes: result.passes,
+        cost_optimal_ptus: by_billing[&Billing::Hourly],
+        cost_optimal_ptus_by_billing: by_billing,
+        break_even_utilization: break_even_by_billing.get(&Billing::Hourly).copied(),
+        break_even_utilization_by_billing: break_even_by_billing,
+        context_limit_requests: evaluated
+            .values()
+            .next()
+            .map_or(0, |o| o.context_limit_requests),
+        ptu_max_prompt_tokens: spec.max_prompt_tokens,
+        curve,
+    };
+    (options, sizing)
+}
+
+/// The one count of an option, by the rule in the module docs.
+fn choose(
+    result: &SearchResult,
+    billing: Billing,
+    mode: ThrottleMode,
+    curve: &[CurvePoint],
+    cap: Option<&CapacityLimit>,
+    settings: &PlanSettings,
+) -> Choice {
+    let largest = curve.last().map_or(0, |p| p.ptus);
+    let target = format!("{:.1}%", settings.max_throttle_rate * 100.0);
+    if mode == ThrottleMode::Spillover {
+        if let Some(Some(n)) = result.cost_optimal_ptus.get(&billing) {
+            return Choice {
+                ptus: *n,
+                basis: format!("cost-optimal with spillover ({} prices)", billing.as_str()),
+                reason: None,
+            };
+        }
+        let spill = settings
+            .max_spill_rate
+            .map(|m| format!("spills more than --max-spill-rate {:.1}%", m * 100.0))
+            .unwrap_or_else(|| format!("fails more than {target}"));
+        return Choice {
+            ptus: largest,
+            basis: "largest count searched".to_owned(),
+            reason: Some(format!("{spill} even at {largest} PTUs{}", cap_text(cap))),
+        };
+    }
+    if let Some(n) = result.min_ptus_for_target {
+        return Choice {
+            ptus: n,
+            basis: format!("smallest count meeting the {target} throttle target"),
+            reason: None,
+        };
+    }
+    let reason = match (result.context_limit_share, result.needs_more_than_ptus) {
+        (Some(share), _) => format!(
+            "{:.1}% of requests exceed the PTU prompt limit and fail with HTTP 400 at any PTU count (target {target})",
+            share * 100.0
+        ),
+        (None, Some(n)) => format!("needs more than {n} PTUs to meet the {target} target{}", cap_text(cap)),
+        (None, None) => format!("no PTU count meets the {target} target"),
+    };
+    Choice {
+        ptus: largest,
+        basis: "largest count searched".to_owned(),
+        reason: Some(reason),
+    }
+}
+
+fn cap_text(cap: Option<&CapacityLimit>) -> String {
+    cap.map(|c| format!(" (the capacity limit, {})", c.at))
+        .unwrap_or_default()
+}
+
+fn option_note(
+    ctx: &WorkloadCtx<'_>,
+    dt: DeploymentTypeId,
+    plan: &SizingSearch,
+    priced: &ProvisionedPrice<'_>,
+    billing: Billing,
+    settings: &PlanSettings,
+) -> Option<String> {
+    let mut notes = Vec::new();
+    if let Some(n) = &plan.mode_note {
+        notes.push(n.clone());
+    }
+    notes.extend(availability_note(
+        ctx.catalog,
+        &settings.constraints,
+        ctx.key,
+        dt,
+    ));
+    notes.extend(super::options::price_unverified_note(
+        priced.price.unverified,
+    ));
+    notes.extend(price_note(&priced.price.adjustments));
+    if let Some(c) = priced.cap {
+        notes.push(format!(
+            "capacity limit {} PTUs in {} ({}): larger counts unavailable",
+            c.max_ptus, ctx.key.region, c.at
+        ));
+    }
+    match billing {
+        Billing::Reserved1Year => notes.push("1-year term, prorated".to_owned()),
+        Billing::Reserved1Month => notes.push("1-month term, prorated".to_owned()),
+        _ => {}
+    }
+    (!notes.is_empty()).then(|| notes.join("; "))
+}

@@ -1,0 +1,59 @@
+//! The `calibrate` fit as a terminal table or JSON.
+
+use std::io::{self, Write};
+
+use super::{fmt_int, fmt_pct};
+use crate::plan::calibrate::Calibration;
+
+/// Write the fit: JSON when `json`, else a table with a summary line.
+pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, c)?;
+        return writeln!(out);
+    }
+    writeln!(
+        out,
+        "Calibrating {} ({} @ {}, {} at {} PTUs): {} requests replayed, {} answered 429 by the service",
+        c.deployment,
+        c.model,
+        c.region,
+        c.deployment_type,
+        fmt_int(u64::from(c.ptus)),
+        fmt_int(c.offered_requests),
+        fmt_int(c.observed_429),
+    )?;
+    let mut table = super::table::new(
+        &[
+            "Window [s]",
+            "Simulated 429",
+            "Matched 429",
+            "Recall",
+            "Precision",
+            "Agreement",
+            "Minute error",
+        ],
+        &[0, 1, 2, 3, 4, 5, 6],
+    );
+    let opt = |v: Option<f64>| v.map(fmt_pct).unwrap_or_else(|| "-".to_owned());
+    for p in &c.curve {
+        table.add_row(vec![
+            format!("{}", p.window_s),
+            fmt_int(p.simulated_429),
+            fmt_int(p.matched_429),
+            opt(p.recall),
+            opt(p.precision),
+            format!("{:.2}%", p.agreement * 100.0),
+            format!("{:.2}", p.minute_error),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    writeln!(
+        out,
+        "Best fit: --bucket-window-s {} (agreement {:.2}% against {:.2}% for admitting everything; fit: {}). {}",
+        c.bucket_window_s,
+        c.agreement * 100.0,
+        c.baseline_agreement * 100.0,
+        c.fit,
+        c.note
+    )
+}

@@ -1,0 +1,351 @@
+//! Tables in ptuplan's own column names, and any other table through a `--columns` mapping.
+//!
+//! Two shapes share the names of the per-request CSV:
+//! - **requests**: `timestamp`, `deployment`, `model`, `region`, `prompt_tokens`,
+//!   `cached_tokens`, `cache_write_tokens`, `completion_tokens`, `reasoning_tokens`,
+//!   `max_completion_tokens`, `status`, `latency_ms` (as JSON or Parquet columns, or any CSV
+//!   or JSON through `--columns timestamp=ts,prompt_tokens=InputTokens,...`);
+//! - the **per-bucket aggregate** (`bucket_start` present): `bucket_start`, `bucket`
+//!   (`second|minute|hour|day`, `1s|1m|1h|1d` or `PT1M`; or `bucket_seconds`), optional
+//!   `bucket_end` (a partial bucket), `deployment`, `model`, `region`, `requests` (all of
+//!   them, failed included; empty = unknown), the token sums of successful requests,
+//!   `status_NNN` / `status_4xx` / `status_5xx` counts of failed requests (`status_2xx` is
+//!   counted as successful; with no `requests` column, the status counts add up to it),
+//!   `max_tokens_max`, the largest `max_tokens` in the bucket, and `max_tokens_sum` /
+//!   `max_tokens_requests`, the sum of `max_tokens` over the successful requests that logged
+//!   one and how many did (see [`crate::usage::aggregate`] for how each is replayed).
+
+use super::{Out, Row, RowSource};
+use crate::usage::aggregate::{BucketAggregate, Granularity};
+use crate::usage::{FieldProblem, RowValues, UsageError};
+
+/// `--columns`: canonical field name -> the table's column name.
+pub type ColumnMap = Vec<(String, String)>;
+
+/// Every canonical field a `--columns` mapping may name.
+pub const CANONICAL_FIELDS: [&str; 20] = [
+    "timestamp",
+    "deployment",
+    "model",
+    "region",
+    "prompt_tokens",
+    "cached_tokens",
+    "cache_write_tokens",
+    "completion_tokens",
+    "reasoning_tokens",
+    "max_completion_tokens",
+    "status",
+    "latency_ms",
+    "bucket_start",
+    "bucket",
+    "bucket_seconds",
+    "bucket_end",
+    "requests",
+    "status_429",
+    "status_4xx",
+    "status_5xx",
+];
+
+/// Parse `--columns` (`FIELD=COLUMN,...`; also `max_tokens_max=COL`).
+pub fn parse_column_map(text: &str) -> Result<ColumnMap, String> {
+    let mut map = ColumnMap::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (field, column) = part
+            .split_once('=')
+            .ok_or_else(|| format!("`{part}`: expected FIELD=COLUMN"))?;
+        let field = field.trim().to_ascii_lowercase();
+        if !CANONICAL_FIELDS.contains(&field.as_str()) && field != "max_tokens_max" {
+            return Err(format!(
+                "`{field}` is not a field ptuplan reads; fields: {}, max_tokens_max",
+                CANONICAL_FIELDS.join(", ")
+            ));
+        }
+        if column.trim().is_empty() {
+            return Err(format!("`{part}`: the column name is empty"));
+        }
+        if map.iter().any(|(f, _)| *f == field) {
+            return Err(format!("`{field}` is mapped twice"));
+        }
+        map.push((field, column.trim().to_owned()));
+    }
+    if map.is_empty() {
+        return Err("expected FIELD=COLUMN,...".to_owned());
+    }
+    Ok(map)
+}
+
+/// Column indexes of one header version.
+#[derive(Debug, Default, Clone)]
+struct Cols {
+    version: u64,
+    idx: Vec<Option<usize>>,
+    /// Failed-request count columns and the status each stands for.
+    statuses: Vec<(usize, Option<u16>)>,
+    aggregate: bool,
+}
+
+/// Rows in ptuplan's column names, or mapped with `--columns`.
+pub struct MappedRows {
+    map: Option<ColumnMap>,
+    cols: Option<Cols>,
+}
+
+impl MappedRows {
+    /// Rows read with `map` (or ptuplan's own names).
+    pub fn new(map: Option<ColumnMap>) -> MappedRows {
+        MappedRows { map, cols: None }
+    }
+
+    fn field_index(&self, row: &Row<'_>, field: &str) -> Option<usize> {
+        match self
+            .map
+            .as_ref()
+            .and_then(|m| m.iter().find(|(f, _)| f == field))
+        {
+            Some((_, column)) => row.header.find(&[super::table::normalize(column).as_str()]),
+            None => {
+                // Log Analytics portal exports rename datetime columns `NAME [UTC]`.
+                let utc = format!("{field} [utc]");
+                let mut aliases = vec![field, utc.as_str()];
+                if field == "max_tokens_max" {
+                    aliases.push("max_tokens");
+                }
+                row.header.find(&aliases)
+            }
+        }
+    }
+
+    fn columns(&mut self, row: &Row<'_>, out: &Out<'_>) -> Result<Cols, UsageError> {
+        if let Some(c) = &self.cols {
+            if c.version == row.header.version() {
+                return Ok(c.clone());
+            }
+        }
+        let known: Vec<&str> = CANONICAL_FIELDS
+            .iter()
+            .copied()
+            .chain(["max_tokens_max"])
+            .collect();
+        let idx: Vec<Option<usize>> = known.iter().map(|f| self.field_index(row, f)).collect();
+        if let Some(map) = &self.map {
+            let missing: Vec<&str> = map
+                .iter()
+                .filter(|(_, c)| {
+                    row.header
+                        .find(&[super::table::normalize(c).as_str()])
+                        .is_none()
+                })
+                .map(|(_, c)| c.as_str())
+                .collect();
+            // JSON rows may bring keys later; a CSV or Parquet header is complete.
+            if !missing.is_empty() && row.width() == row.header.names().len() && row.line <= 2 {
+                return Err(out.file_error(format!(
+                    "--columns names column(s) {} that the input does not have; its columns: {}",
+                    missing.join(", "),
+                    row.header.names().join(", ")
+                )));
+            }
+        }
+        let aggregate = idx[12].is_some();
+        let mut statuses = Vec::new();
+        for (i, name) in row.header.names().iter().enumerate() {
+            let status = match name.as_str() {
+                "status_4xx" => Some(Some(400)),
+                "status_5xx" => Some(Some(500)),
+                "status_2xx" => Some(None),
+                "throttled_requests" => Some(Some(429)),
+                "failed_requests" => Some(Some(500)),
+                n => n
+                    .strip_prefix("status_")
+                    .and_then(|c| c.parse::<u16>().ok())
+                    .filter(|c| (100..=599).contains(c))
+                    .map(|c| (!(200..300).contains(&c)).then_some(c)),
+            };
+            if let Some(s) = status {
+                statuses.push((i, s));
+            }
+        }
+        for (k, code) in [(17, 429), (18, 400), (19, 500)] {
+            if let Some(i) = idx[k] {
+                if !statuses.iter().any(|(j, _)| *j == i) {
+                    statuses.push((i, Some(code)));
+                }
+            }
+        }
+        let required: &[(usize, &str)] = if aggregate {
+            &[(12, "bucket_start")]
+        } else {
+            &[
+                (0, "timestamp"),
+                (4, "prompt_tokens"),
+                (7, "completion_tokens"),
+            ]
+        };
+        let missing: Vec<&str> = required
+            .iter()
+            .filter(|(i, _)| idx[*i].is_none())
+            .map(|(_, n)| *n)
+            .collect();
+        if !missing.is_empty() && row.line <= 2 && row.width() == row.header.names().len() {
+            return Err(out.file_error(format!(
+                "no column for {}; found [{}]; map yours with --columns FIELD=COLUMN (fields: {})",
+                missing.join(", "),
+                row.header.names().join(", "),
+                known.join(", ")
+            )));
+        }
+        let cols = Cols {
+            version: row.header.version(),
+            idx,
+            statuses,
+            aggregate,
+        };
+        self.cols = Some(cols.clone());
+        Ok(cols)
+    }
+}
+
+impl RowSource for MappedRows {
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), UsageError> {
+        let c = self.columns(row, out)?;
+        let cell = |i: usize| row.cell(c.idx[i]);
+        let key = match (
+            cell(1).text("deployment"),
+            cell(2).text("model"),
+            cell(3).text("region"),
+        ) {
+            (Ok(d), Ok(m), Ok(r)) => [d, m, r],
+            (Err(p), _, _) | (_, Err(p), _) | (_, _, Err(p)) => return out.problem(row.line, p),
+        };
+        let key_str = [
+            key[0].as_deref().unwrap_or(""),
+            key[1].as_deref().unwrap_or(""),
+            key[2].as_deref().unwrap_or(""),
+        ];
+        if c.aggregate {
+            let agg = aggregate_of(row, &c);
+            return out.aggregate(row.line, key_str, agg);
+        }
+        let values = (|| {
+            Ok(RowValues {
+                timestamp_ms: cell(0).timestamp_ms("timestamp")?,
+                prompt_tokens: cell(4).count("prompt_tokens")?,
+                cached_tokens: cell(5).count("cached_tokens")?,
+                cache_write_tokens: cell(6).count("cache_write_tokens")?,
+                completion_tokens: cell(7).count("completion_tokens")?,
+                reasoning_tokens: cell(8).count("reasoning_tokens")?,
+                max_completion_tokens: cell(9).count("max_completion_tokens")?,
+                status: cell(10).status("status")?,
+                latency_ms: cell(11).count("latency_ms")?,
+            })
+        })();
+        out.request(row.line, key_str, values)
+    }
+}
+
+fn aggregate_of(row: &Row<'_>, c: &Cols) -> Result<BucketAggregate, FieldProblem> {
+    let cell = |i: usize| row.cell(c.idx[i]);
+    let start_ms = cell(12)
+        .timestamp_ms("bucket_start")?
+        .ok_or_else(|| FieldProblem::new("bucket_start", "empty"))?;
+    let granularity = match (cell(13).text("bucket")?, cell(14).count("bucket_seconds")?) {
+        (Some(name), _) => Granularity::parse_bucket(&name).ok_or_else(|| {
+            FieldProblem::new(
+                "bucket",
+                format!(
+                    "`{name}` is not a bucket; use second, minute, hour or day (or 1s, 1m, 1h, 1d)"
+                ),
+            )
+        })?,
+        (None, Some(secs)) => match secs {
+            1 => Granularity::Second,
+            60 => Granularity::Minute,
+            3600 => Granularity::Hour,
+            86_400 => Granularity::Day,
+            other => {
+                return Err(FieldProblem::new(
+                    "bucket_seconds",
+                    format!("{other} s is not a bucket; use 1, 60, 3600 or 86400"),
+                ))
+            }
+        },
+        (None, None) => {
+            return Err(FieldProblem::new(
+                "bucket",
+                "missing: add a `bucket` column (second, minute, hour or day)",
+            ))
+        }
+    };
+    let mut agg = BucketAggregate::new(start_ms, granularity);
+    if let Some(end) = cell(15).timestamp_ms("bucket_end")? {
+        let nominal = granularity.bucket_ms().unwrap_or(1);
+        if end <= start_ms || end - start_ms > nominal {
+            return Err(FieldProblem::new(
+                "bucket_end",
+                format!(
+                    "must be after bucket_start and at most one {} later",
+                    granularity.as_str()
+                ),
+            ));
+        }
+        agg.length_ms = end - start_ms;
+    }
+    agg.requests = cell(16).count("requests")?;
+    agg.prompt_tokens = cell(4).count("prompt_tokens")?.unwrap_or(0);
+    agg.cached_tokens = cell(5).count("cached_tokens")?.unwrap_or(0);
+    agg.cache_write_tokens = cell(6).count("cache_write_tokens")?.unwrap_or(0);
+    agg.completion_tokens = cell(7).count("completion_tokens")?.unwrap_or(0);
+    agg.reasoning_tokens = cell(8).count("reasoning_tokens")?.unwrap_or(0);
+    agg.max_tokens_max = cell(20).count("max_tokens_max")?;
+    let sum = row.get(&["max_tokens_sum"]).count("max_tokens_sum")?;
+    let with = row
+        .get(&["max_tokens_requests"])
+        .count("max_tokens_requests")?;
+    agg.max_tokens_sum = match (sum, with) {
+        (Some(s), Some(k)) => Some((s, k)),
+        (None, Some(0)) => Some((0, 0)),
+        (None, None) => None,
+        _ => {
+            return Err(FieldProblem::new(
+                "max_tokens_sum",
+                "max_tokens_sum and max_tokens_requests go together",
+            ))
+        }
+    };
+    let mut from_statuses = 0u64;
+    let mut any_status = false;
+    for &(i, status) in &c.statuses {
+        let Some(n) = row.cell(Some(i)).count("status")? else {
+            continue;
+        };
+        any_status = true;
+        from_statuses = from_statuses.saturating_add(n);
+        if let Some(code) = status {
+            if n > 0 {
+                agg.failed.push((code, n));
+            }
+        }
+    }
+    if agg.requests.is_none() && any_status {
+        agg.requests = Some(from_statuses);
+    }
+    Ok(agg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_column_maps() {
+        let m = parse_column_map("timestamp=ts, prompt_tokens=InputTokens").expect("ok");
+        assert_eq!(m[1], ("prompt_tokens".to_owned(), "InputTokens".to_owned()));
+        assert!(parse_column_map("tokens=x")
+            .unwrap_err()
+            .contains("not a field"));
+        assert!(parse_column_map("timestamp=a,timestamp=b")
+            .unwrap_err()
+            .contains("twice"));
+        assert!(parse_column_map("timestamp").is_err());
+    }
+}

@@ -1,0 +1,398 @@
+//! Readers for the usage data an Azure shop actually has, one file per source: Azure Monitor
+//! platform metrics and diagnostic logs ([`azure_monitor`], [`azure_diagnostics`]), the APIM
+//! LLM log ([`apim`]), LiteLLM spend logs ([`litellm`]), the OpenAI Usage API
+//! ([`openai_usage`]), Langfuse observations ([`langfuse`]), the canonical per-bucket
+//! aggregate and any CSV/JSON through a `--columns` mapping ([`columns`]), and Parquet files of
+//! any of these columnar shapes ([`parquet`]).
+//!
+//! Each source maps its rows to [`RowValues`] (one request) or a [`BucketAggregate`] and hands
+//! them to an [`Out`], which resolves the workload, applies the model's request limits, expands
+//! aggregates into requests ([`super::aggregate`]) and decides between "deliver", "skip" and
+//! "stop" exactly as the per-request CSV and JSON Lines readers do. Tables (CSV, JSON rows,
+//! Parquet) are read by [`table`] into rows of named cells, so a mapping works on any of them.
+//! Which source a file holds is decided in [`super::detect`].
+
+pub mod apim;
+pub mod azure_diagnostics;
+pub mod azure_monitor;
+pub mod cells;
+pub mod columns;
+pub mod langfuse;
+pub mod litellm;
+pub mod openai_usage;
+pub mod parquet;
+pub mod table;
+
+use super::aggregate::{self, BucketAggregate, ExpandParams, Granularity};
+use super::csv::KeyCache;
+use super::detect::{InputFormat, OpenedInput};
+use super::{
+    FieldProblem, KeyResolver, ReadOptions, ReadSummary, RecordSink, RowValues, SinkError,
+    UsageError, UsageRecord,
+};
+
+pub use cells::Cell;
+pub use table::{Header, Row, Table};
+
+/// Where a source's requests and buckets go: resolution, limits, expansion and the
+/// deliver/skip/stop decision, shared by every source.
+pub struct Out<'a> {
+    emit: &'a mut dyn FnMut(UsageRecord, u64) -> Result<(), SinkError>,
+    /// What has been read so far.
+    pub summary: ReadSummary,
+    options: &'a ReadOptions,
+    resolver: &'a dyn KeyResolver,
+    /// Input name (for messages).
+    pub path: String,
+    keys: KeyCache,
+}
+
+impl<'a> Out<'a> {
+    /// An output for input `path`.
+    pub fn new(
+        path: &str,
+        emit: &'a mut dyn FnMut(UsageRecord, u64) -> Result<(), SinkError>,
+        options: &'a ReadOptions,
+        resolver: &'a dyn KeyResolver,
+    ) -> Out<'a> {
+        Out {
+            emit,
+            summary: ReadSummary::default(),
+            options,
+            resolver,
+            path: path.to_owned(),
+            keys: KeyCache::default(),
+        }
+    }
+
+    /// The resolver (for sources that look for a region inside another field).
+    pub fn resolver(&self) -> &dyn KeyResolver {
+        self.resolver
+    }
+
+    /// The expansion parameters in force.
+    pub fn expand_params(&self) -> ExpandParams {
+        self.options.expand
+    }
+
+    /// Record the input's granularity (the coarsest wins).
+    pub fn set_granularity(&mut self, g: Granularity) {
+        self.summary.granularity = self.summary.granularity.max(g);
+    }
+
+    /// One request of workload `key` (deployment, model, region), read at `line`.
+    pub fn request(
+        &mut self,
+        line: u64,
+        key: [&str; 3],
+        values: Result<RowValues, FieldProblem>,
+    ) -> Result<(), UsageError> {
+        let parts = key.map(str::as_bytes);
+        let parsed = values.and_then(|v| {
+            let resolved = self.keys.lookup(parts, self.resolver)?;
+            v.into_record(resolved, self.resolver)
+        });
+        super::deliver(
+            parsed,
+            &mut *self.emit,
+            &mut self.summary,
+            self.options,
+            &self.path,
+            line,
+        )
+    }
+
+    /// One bucket of workload `key`, read at `line`: checked, then replayed as requests.
+    pub fn aggregate(
+        &mut self,
+        line: u64,
+        key: [&str; 3],
+        agg: Result<BucketAggregate, FieldProblem>,
+    ) -> Result<(), UsageError> {
+        let parts = key.map(str::as_bytes);
+        let result = agg.and_then(|a| Ok((self.keys.lookup(parts, self.resolver)?, a)));
+        let (resolved, agg) = match result {
+            Ok(ok) => ok,
+            Err(problem) => return self.problem(line, problem),
+        };
+        self.set_granularity(agg.granularity);
+        let emit = &mut *self.emit;
+        let mut emitted = 0u64;
+        let expanded = aggregate::expand(
+            &agg,
+            resolved,
+            aggregate::key_hash(parts),
+            &self.options.expand,
+            self.resolver,
+            |r| {
+                emit(r, line).map_err(Expansion::Sink)?;
+                emitted += 1;
+                Ok(())
+            },
+            Expansion::Row,
+        );
+        self.summary.records += emitted;
+        match expanded {
+            Ok(_) => {
+                self.summary.buckets += 1;
+                Ok(())
+            }
+            Err(Expansion::Row(p)) => self.problem(line, p),
+            Err(Expansion::Sink(SinkError {
+                field: Some(field),
+                message,
+            })) => self.problem(line, FieldProblem { field, message }),
+            Err(Expansion::Sink(SinkError {
+                field: None,
+                message,
+            })) => Err(UsageError::File {
+                path: self.path.clone(),
+                message,
+            }),
+        }
+    }
+
+    /// A bad row: skipped and counted with `--skip-invalid`, else the error.
+    pub fn problem(&mut self, line: u64, problem: FieldProblem) -> Result<(), UsageError> {
+        let err = UsageError::Field {
+            path: self.path.clone(),
+            line,
+            field: problem.field.to_owned(),
+            message: problem.message,
+        };
+        if self.options.skip_invalid {
+            self.summary.note_skip(&err);
+            Ok(())
+        } else {
+            Err(err)
+        }
+    }
+
+    /// The input as a whole is unusable.
+    pub fn file_error(&self, message: impl Into<String>) -> UsageError {
+        UsageError::File {
+            path: self.path.clone(),
+            message: message.into(),
+        }
+    }
+}
+
+enum Expansion {
+    Row(FieldProblem),
+    Sink(SinkError),
+}
+
+/// A source that maps table rows: it sees every row, then `finish` (for sources that collapse
+/// or join rows before they can emit).
+pub trait RowSource {
+    /// Map one row.
+    fn row(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), UsageError>;
+    /// Emit what is still held (default: nothing).
+    fn finish(&mut self, _out: &mut Out<'_>) -> Result<(), UsageError> {
+        Ok(())
+    }
+}
+
+/// Read an input whose format is one of the sources (not the per-request CSV / JSON Lines
+/// fast path), delivering requests to `sink`.
+pub fn read_source<S: RecordSink>(
+    input: OpenedInput,
+    options: &ReadOptions,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
+) -> Result<ReadSummary, UsageError> {
+    let name = input.name.clone();
+    let mut emit = |r: UsageRecord, line: u64| sink.take_at(r, &name, line);
+    let mut out = Out::new(&name, &mut emit, options, resolver);
+    match input.format {
+        InputFormat::AzureMonitor => azure_monitor::read_metrics(input, &mut out)?,
+        InputFormat::AzureDiagnostics => {
+            return Err(azure_diagnostics::without_metrics(&name));
+        }
+        format => {
+            let mut source = row_source_for(format, options)?;
+            let mut table = table::open(input, format)?;
+            while let Some(row) = table.next_row()? {
+                source.row(&row, &mut out)?;
+            }
+            source.finish(&mut out)?;
+        }
+    }
+    let mut summary = out.summary;
+    summary.granularities.push((name, summary.granularity));
+    Ok(summary)
+}
+
+/// Read `bytes` as an input of `format` (`None` = detect): the entry point of every reader
+/// for tests and fuzz targets. Same behaviour as a file of that content.
+pub fn read_bytes<S: RecordSink>(
+    format: Option<InputFormat>,
+    bytes: &[u8],
+    options: &ReadOptions,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
+) -> Result<ReadSummary, UsageError> {
+    let spec = crate::usage::InputSpec {
+        source: crate::usage::InputSource::Memory {
+            name: "input".to_owned(),
+            bytes: bytes.into(),
+        },
+        format,
+    };
+    crate::usage::read_usage(std::slice::from_ref(&spec), options, resolver, sink)
+}
+
+/// The row mapping for a tabular format.
+pub fn row_source_for(
+    format: InputFormat,
+    options: &ReadOptions,
+) -> Result<Box<dyn RowSource>, UsageError> {
+    Ok(match format {
+        InputFormat::Aggregate
+        | InputFormat::Columns
+        | InputFormat::Csv
+        | InputFormat::Jsonl
+        | InputFormat::Parquet => Box::new(columns::MappedRows::new(options.columns.clone())),
+        InputFormat::AzureMetrics => Box::new(azure_monitor::AzureMetricsRows::default()),
+        InputFormat::Apim => Box::new(apim::ApimRows::default()),
+        InputFormat::LiteLlm => Box::new(litellm::LiteLlmRows::default()),
+        InputFormat::OpenAiUsage => Box::new(openai_usage::UsageRows),
+        InputFormat::Langfuse => Box::new(langfuse::LangfuseRows::default()),
+        InputFormat::AzureMonitor | InputFormat::AzureDiagnostics => {
+            return Err(UsageError::File {
+                path: String::new(),
+                message: format!("internal error: {} is not a table format", format.name()),
+            })
+        }
+    })
+}
+
+/// The note every aggregate input adds: bursts inside a bucket are invisible.
+pub fn granularity_note(g: Granularity) -> Option<String> {
+    (g != Granularity::Request).then(|| {
+        format!(
+            "input is aggregated per {}: bursts inside {} are invisible, so PTU counts are lower bounds; per-token costs are exact except long-context prices, which need each request's prompt",
+            g.as_str(),
+            g.with_article()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::{KeyRejection, RawKey, RequestLimits, Resolved};
+    use proptest::prelude::*;
+
+    struct AnyKey;
+    impl KeyResolver for AnyKey {
+        fn resolve(&self, _key: crate::usage::RawKey<'_>) -> Result<Resolved, KeyRejection> {
+            Ok(Resolved {
+                workload: 0,
+                limits: RequestLimits::default(),
+            })
+        }
+        fn is_known_region(&self, name: &str) -> bool {
+            name == "eastus2"
+        }
+    }
+
+    #[derive(Default)]
+    struct Count(u64);
+    impl RecordSink for Count {
+        fn take(&mut self, _r: UsageRecord) -> Result<(), SinkError> {
+            self.0 += 1;
+            Ok(())
+        }
+        fn fork(&self) -> Self {
+            Count(0)
+        }
+        fn join(&mut self, later: Self) -> Result<(), SinkError> {
+            self.0 += later.0;
+            Ok(())
+        }
+    }
+
+    const FORMATS: [Option<InputFormat>; 12] = [
+        None,
+        Some(InputFormat::Aggregate),
+        Some(InputFormat::Columns),
+        Some(InputFormat::AzureMonitor),
+        Some(InputFormat::AzureMetrics),
+        Some(InputFormat::AzureDiagnostics),
+        Some(InputFormat::Apim),
+        Some(InputFormat::LiteLlm),
+        Some(InputFormat::OpenAiUsage),
+        Some(InputFormat::Langfuse),
+        Some(InputFormat::Parquet),
+        Some(InputFormat::Csv),
+    ];
+
+    /// Lines in the shapes of every source, and noise.
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("bucket_start,bucket,model,region,requests,prompt_tokens,completion_tokens,status_429".to_owned()),
+            Just("2026-03-01T10:00:00Z,minute,gpt-5,eastus2,3,100,10,1".to_owned()),
+            Just("TimeGenerated [UTC],CorrelationId,DeploymentName,ModelName,PromptTokens,CompletionTokens,Region".to_owned()),
+            Just("\"3/1/2026, 10:00:01.120 AM\",c-1,agent,gpt-5,1200,300,East US 2".to_owned()),
+            Just("{\"object\":\"page\",\"data\":[{\"start_time\":1772359200,\"end_time\":1772362800,\"results\":[{\"model\":\"gpt-5\",\"input_tokens\":5,\"output_tokens\":1,\"num_model_requests\":1}]}]}".to_owned()),
+            Just("{\"interval\":\"PT1M\",\"value\":[{\"name\":{\"value\":\"ProcessedPromptTokens\"},\"timeseries\":[{\"metadatavalues\":[],\"data\":[{\"timeStamp\":\"2026-03-01T10:00:00Z\",\"total\":5.0}]}]}]}".to_owned()),
+            Just("{\"type\":\"GENERATION\",\"startTime\":\"2026-03-01T10:00:00Z\",\"model\":\"gpt-5\",\"usageDetails\":{\"input\":3,\"output\":1}}".to_owned()),
+            Just("{\"time\":\"2026-03-01T10:00:00Z\",\"category\":\"RequestResponse\",\"operationName\":\"ChatCompletions_Create\",\"properties\":\"{}\"}".to_owned()),
+            Just("request_id,startTime,model,model_group,spend,prompt_tokens,completion_tokens,metadata,status".to_owned()),
+            Just("r1,2026-03-01 10:00:00,gpt-5,agent,0.1,10,2,\"{\"\"usage_object\"\":{}}\",success".to_owned()),
+            Just("TimeGenerated,MetricName,Total\n2026-03-01T10:00:00Z,GeneratedTokens,1e308".to_owned()),
+            Just("PAR1".to_owned()),
+            "[0-9a-zA-Z:,.\\-\" {}\\[\\]]{0,60}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// Every reader, detected or forced, reads or rejects arbitrary near-valid input with
+        /// an error; it never panics.
+        #[test]
+        fn source_readers_never_panic(
+            lines in proptest::collection::vec(line(), 0..12),
+            noise in proptest::collection::vec(any::<u8>(), 0..48),
+            format in proptest::sample::select(FORMATS.to_vec()),
+            skip in any::<bool>(),
+        ) {
+            let mut bytes = lines.join("\n").into_bytes();
+            bytes.extend_from_slice(&noise);
+            let options = ReadOptions { skip_invalid: skip, ..ReadOptions::default() };
+            let mut sink = Count::default();
+            if let Ok(summary) = read_bytes(format, &bytes, &options, &AnyKey, &mut sink) {
+                prop_assert_eq!(summary.records, sink.0);
+            }
+        }
+
+        /// Parquet bytes cut or flipped anywhere are an error, never a panic.
+        #[test]
+        fn parquet_reader_never_panics(cut in 0usize..2000, flip in 0usize..2000, byte in any::<u8>()) {
+            let mut bytes = include_bytes!("../../../tests/fixtures/sources/aggregate-minute.parquet").to_vec();
+            let n = bytes.len();
+            bytes[flip % n] = byte;
+            bytes.truncate(cut.max(4).min(n));
+            let mut sink = Count::default();
+            let _ = read_bytes(None, &bytes, &ReadOptions::default(), &AnyKey, &mut sink);
+            let mut whole = include_bytes!("../../../tests/fixtures/sources/aggregate-minute.parquet").to_vec();
+            whole[flip % n] = byte;
+            let _ = read_bytes(None, &whole, &ReadOptions::default(), &AnyKey, &mut sink);
+        }
+    }
+
+    #[test]
+    fn reads_every_shape_from_bytes() {
+        let mut sink = Count::default();
+        let page = br#"{"object":"page","data":[{"start_time":1772359200,"end_time":1772362800,"results":[{"model":"gpt-5","input_tokens":2000,"input_cached_tokens":0,"output_tokens":100,"num_model_requests":2}]}]}"#;
+        let s = read_bytes(None, page, &ReadOptions::default(), &AnyKey, &mut sink).expect("reads");
+        assert_eq!((s.records, s.granularity), (2, Granularity::Hour));
+        let _ = RawKey {
+            deployment: None,
+            model: None,
+            region: None,
+        };
+    }
+}

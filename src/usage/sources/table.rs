@@ -1,0 +1,563 @@
+//! Tables: the rows of a CSV file (header row), of JSON (JSON Lines of objects, an array of
+//! objects, or a document whose `data`/`value`/`rows`/`logs` array holds them) or of a Parquet
+//! file, as cells found by column name (case-insensitive).
+//!
+//! CSV, JSON Lines and Parquet stream with constant memory. A JSON document (one array or
+//! object over the whole file, as `az ... -o json` writes it) is read whole, up to
+//! [`MAX_JSON_DOCUMENT_BYTES`]; its rows still carry their line numbers.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Read};
+
+use serde_json::Value;
+
+use super::cells::Cell;
+use crate::usage::detect::{Container, InputFormat, OpenedInput};
+use crate::usage::lines::Newlines;
+use crate::usage::UsageError;
+
+/// Largest JSON document (not JSON Lines) read, in bytes.
+pub const MAX_JSON_DOCUMENT_BYTES: u64 = 1 << 30;
+
+/// Keys of a JSON document whose array holds the rows.
+const ROW_ARRAYS: [&str; 5] = ["data", "value", "rows", "logs", "results"];
+
+/// Column names (trimmed, lower case), in first-seen order.
+#[derive(Debug, Default, Clone)]
+pub struct Header {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+    version: u64,
+}
+
+impl Header {
+    /// A header from names as written.
+    pub fn from_names<'n>(names: impl IntoIterator<Item = &'n str>) -> Header {
+        let mut h = Header::default();
+        for n in names {
+            h.index_of(n);
+        }
+        h
+    }
+
+    /// The column's index, adding it when new (JSON rows may bring new keys).
+    fn index_of(&mut self, name: &str) -> usize {
+        let key = normalize(name);
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = self.names.len();
+        self.names.push(key.clone());
+        self.index.insert(key, i);
+        self.version += 1;
+        i
+    }
+
+    /// The first of `aliases` (lower case) that is a column.
+    pub fn find(&self, aliases: &[&str]) -> Option<usize> {
+        aliases.iter().find_map(|a| self.index.get(*a).copied())
+    }
+
+    /// Column names.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Changes whenever a column is added (sources cache column indexes per version).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+/// A column name as matched: trimmed, lower case, BOM removed.
+pub fn normalize(name: &str) -> String {
+    name.trim_start_matches('\u{feff}').trim().to_lowercase()
+}
+
+/// One row and the header its cells are indexed by.
+pub struct Row<'a> {
+    /// 1-based line of the row in the file (the row's first line).
+    pub line: u64,
+    /// Column names.
+    pub header: &'a Header,
+    data: RowData<'a>,
+}
+
+enum RowData<'a> {
+    Csv(&'a ::csv::ByteRecord),
+    Values(&'a [Value]),
+}
+
+impl Row<'_> {
+    /// The cell at column `index`.
+    pub fn cell(&self, index: Option<usize>) -> Cell<'_> {
+        let Some(i) = index else {
+            return Cell::Absent;
+        };
+        match &self.data {
+            RowData::Csv(r) => r.get(i).map_or(Cell::Absent, Cell::Bytes),
+            RowData::Values(v) => v.get(i).map_or(Cell::Absent, Cell::Json),
+        }
+    }
+
+    /// The cell of the first of `aliases` present.
+    pub fn get(&self, aliases: &[&str]) -> Cell<'_> {
+        self.cell(self.header.find(aliases))
+    }
+
+    /// Number of cells (CSV: must match the header).
+    pub fn width(&self) -> usize {
+        match &self.data {
+            RowData::Csv(r) => r.len(),
+            RowData::Values(v) => v.len(),
+        }
+    }
+}
+
+/// Rows of one input.
+pub struct Table {
+    path: String,
+    header: Header,
+    kind: Kind,
+    values: Vec<Value>,
+}
+
+enum Kind {
+    Csv {
+        reader: ::csv::Reader<Box<dyn BufRead + Send>>,
+        record: ::csv::ByteRecord,
+    },
+    JsonLines {
+        reader: Box<dyn BufRead + Send>,
+        buf: Vec<u8>,
+        line: u64,
+        pending: std::vec::IntoIter<Value>,
+        pending_line: u64,
+    },
+    JsonDocument {
+        rows: std::vec::IntoIter<(u64, Value)>,
+    },
+    Parquet(Box<super::parquet::ParquetRows>),
+}
+
+/// Open `input` as a table.
+pub fn open(input: OpenedInput, _format: InputFormat) -> Result<Table, UsageError> {
+    let path = input.name.clone();
+    let (header, kind) = match input.container {
+        Container::Csv => {
+            let normalized: Box<dyn BufRead + Send> = Box::new(Newlines::new(input.reader));
+            let mut reader = ::csv::ReaderBuilder::new()
+                .has_headers(true)
+                .flexible(true)
+                .from_reader(normalized);
+            let header = reader
+                .byte_headers()
+                .map_err(|e| csv_error(&path, e))?
+                .clone();
+            let names: Vec<String> = header
+                .iter()
+                .map(|n| String::from_utf8_lossy(n).into_owned())
+                .collect();
+            (
+                Header::from_names(names.iter().map(String::as_str)),
+                Kind::Csv {
+                    reader,
+                    record: ::csv::ByteRecord::new(),
+                },
+            )
+        }
+        Container::JsonLines => (
+            Header::default(),
+            Kind::JsonLines {
+                reader: Box::new(Newlines::new(input.reader)),
+                buf: Vec::new(),
+                line: 0,
+                pending: Vec::new().into_iter(),
+                pending_line: 0,
+            },
+        ),
+        Container::JsonDocument => {
+            let bytes = read_document(input.reader, &path)?;
+            let rows = document_rows(&bytes, &path)?;
+            (
+                Header::default(),
+                Kind::JsonDocument {
+                    rows: rows.into_iter(),
+                },
+            )
+        }
+        Container::Parquet => {
+            let rows = super::parquet::ParquetRows::open(input)?;
+            (
+                Header::from_names(rows.columns().iter().map(String::as_str)),
+                Kind::Parquet(Box::new(rows)),
+            )
+        }
+    };
+    Ok(Table {
+        path,
+        header,
+        kind,
+        values: Vec::new(),
+    })
+}
+
+impl Table {
+    /// The next row, or `None` at the end.
+    pub fn next_row(&mut self) -> Result<Option<Row<'_>>, UsageError> {
+        let path = &self.path;
+        match &mut self.kind {
+            Kind::Csv { reader, record } => {
+                if !reader
+                    .read_byte_record(record)
+                    .map_err(|e| csv_error(path, e))?
+                {
+                    return Ok(None);
+                }
+                let line = record.position().map_or(0, |p| p.line());
+                if memchr::memchr(0, record.as_slice()).is_some() {
+                    return Err(nul_in_row(path, line));
+                }
+                Ok(Some(Row {
+                    line,
+                    header: &self.header,
+                    data: RowData::Csv(record),
+                }))
+            }
+            Kind::JsonLines {
+                reader,
+                buf,
+                line,
+                pending,
+                pending_line,
+            } => loop {
+                if let Some(v) = pending.next() {
+                    let at = *pending_line;
+                    return Ok(Some(fill(&mut self.header, &mut self.values, v, at)));
+                }
+                buf.clear();
+                let n = reader
+                    .read_until(b'\n', buf)
+                    .map_err(|source| UsageError::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                *line += 1;
+                let mut text: &[u8] = buf.trim_ascii();
+                if *line == 1 {
+                    text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+                }
+                if text.is_empty() {
+                    continue;
+                }
+                if memchr::memchr(0, text).is_some() {
+                    return Err(nul_in_row(path, *line));
+                }
+                let value: Value = serde_json::from_slice(text).map_err(|e| UsageError::Field {
+                    path: path.clone(),
+                    line: *line,
+                    field: "json".to_owned(),
+                    message: json_problem(&e),
+                })?;
+                *pending = unwrap_rows(value).into_iter();
+                *pending_line = *line;
+            },
+            Kind::JsonDocument { rows } => Ok(rows
+                .next()
+                .map(|(line, v)| fill(&mut self.header, &mut self.values, v, line))),
+            Kind::Parquet(rows) => {
+                let Some((line, fields)) = rows.next_row()? else {
+                    return Ok(None);
+                };
+                self.values.clear();
+                self.values.extend(fields);
+                Ok(Some(Row {
+                    line,
+                    header: &self.header,
+                    data: RowData::Values(&self.values),
+                }))
+            }
+        }
+    }
+
+    /// The header so far.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+}
+
+/// Align a JSON object's values to the header (adding new keys); other values become a
+/// one-column row named `value`.
+fn fill<'a>(header: &'a mut Header, values: &'a mut Vec<Value>, v: Value, line: u64) -> Row<'a> {
+    values.clear();
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let i = header.index_of(&k);
+                if values.len() <= i {
+                    values.resize(i + 1, Value::Null);
+                }
+                values[i] = v;
+            }
+        }
+        other => {
+            let i = header.index_of("value");
+            values.resize(i + 1, Value::Null);
+            values[i] = other;
+        }
+    }
+    values.resize(header.names.len(), Value::Null);
+    Row {
+        line,
+        header,
+        data: RowData::Values(values),
+    }
+}
+
+/// A JSON value's rows: the elements of an array, of a wrapper object's `data` (or `value`,
+/// `rows`, `logs`, `results`) array, or the value itself.
+pub fn unwrap_rows(value: Value) -> Vec<Value> {
+    match value {
+        Value::Array(items) => items,
+        Value::Object(mut map) => {
+            let key = ROW_ARRAYS.iter().find(
+                |k| matches!(map.get(**k), Some(Value::Array(a)) if a.iter().all(Value::is_object)),
+            );
+            match key {
+                Some(k) => match map.remove(*k) {
+                    Some(Value::Array(items)) => items,
+                    _ => Vec::new(),
+                },
+                None => vec![Value::Object(map)],
+            }
+        }
+        other => vec![other],
+    }
+}
+
+fn read_document(reader: impl Read, path: &str) -> Result<Vec<u8>, UsageError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_JSON_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| UsageError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_JSON_DOCUMENT_BYTES {
+        return Err(UsageError::File {
+            path: path.to_owned(),
+            message: format!(
+                "a JSON document over {} MiB is not read whole; export JSON Lines, CSV or Parquet instead",
+                MAX_JSON_DOCUMENT_BYTES >> 20
+            ),
+        });
+    }
+    Ok(bytes)
+}
+
+/// The rows of a whole JSON document, each with the line it starts on.
+pub fn document_rows(bytes: &[u8], path: &str) -> Result<Vec<(u64, Value)>, UsageError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let offset = bytes.len() - body.len();
+    let field_error = |at: usize, message: String| UsageError::Field {
+        path: path.to_owned(),
+        line: line_at(bytes, at),
+        field: "json".to_owned(),
+        message,
+    };
+    let start = skip_ws(body, 0);
+    let Some(array) = find_row_array(body, start)
+        .map_err(|at| field_error(offset + at, "truncated or malformed JSON".to_owned()))?
+    else {
+        let value: Value = serde_json::from_slice(body)
+            .map_err(|e| field_error(offset + start, json_problem(&e)))?;
+        return Ok(unwrap_rows(value)
+            .into_iter()
+            .map(|v| (line_at(bytes, offset + start), v))
+            .collect());
+    };
+    let mut rows = Vec::new();
+    let mut i = array + 1;
+    loop {
+        i = skip_ws(body, i);
+        match body.get(i) {
+            Some(b']') => break,
+            Some(b',') => {
+                i += 1;
+                continue;
+            }
+            Some(_) => {}
+            None => {
+                return Err(field_error(
+                    offset + i,
+                    "truncated JSON (the array is not closed)".to_owned(),
+                ))
+            }
+        }
+        let end = value_end(body, i)
+            .map_err(|at| field_error(offset + at, "truncated or malformed JSON".to_owned()))?;
+        let value: Value = serde_json::from_slice(&body[i..end])
+            .map_err(|e| field_error(offset + i, json_problem(&e)))?;
+        rows.push((line_at(bytes, offset + i), value));
+        i = end;
+    }
+    Ok(rows)
+}
+
+/// The first row of a document of which `head` is only the beginning (the sniffing window).
+pub fn first_row_of_prefix(head: &[u8]) -> Option<Value> {
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = skip_ws(body, 0);
+    let array = find_row_array(body, start).ok()??;
+    let i = skip_ws(body, array + 1);
+    let end = value_end(body, i).ok()?;
+    serde_json::from_slice(&body[i..end]).ok()
+}
+
+/// Where the rows' array starts: the top-level array, or a row-array key of the top object.
+fn find_row_array(b: &[u8], start: usize) -> Result<Option<usize>, usize> {
+    match b.get(start) {
+        Some(b'[') => Ok(Some(start)),
+        Some(b'{') => {
+            let mut i = start + 1;
+            loop {
+                i = skip_ws(b, i);
+                match b.get(i) {
+                    Some(b'}') | None => return Ok(None),
+                    Some(b',') => {
+                        i += 1;
+                        continue;
+                    }
+                    Some(b'"') => {}
+                    Some(_) => return Err(i),
+                }
+                let key_end = value_end(b, i)?;
+                let key: String = serde_json::from_slice(&b[i..key_end]).map_err(|_| i)?;
+                i = skip_ws(b, key_end);
+                if b.get(i) != Some(&b':') {
+                    return Err(i);
+                }
+                i = skip_ws(b, i + 1);
+                if b.get(i) == Some(&b'[') && ROW_ARRAYS.contains(&key.as_str()) {
+                    let first = skip_ws(b, i + 1);
+                    if matches!(b.get(first), Some(b'{') | Some(b']')) {
+                        return Ok(Some(i));
+                    }
+                }
+                i = value_end(b, i)?;
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// The end (exclusive) of the JSON value starting at `i`; `Err(position)` when malformed.
+fn value_end(b: &[u8], i: usize) -> Result<usize, usize> {
+    match b.get(i) {
+        Some(b'"') => {
+            let mut j = i + 1;
+            loop {
+                match b.get(j) {
+                    Some(b'\\') => j += 2,
+                    Some(b'"') => return Ok(j + 1),
+                    Some(_) => j += 1,
+                    None => return Err(i),
+                }
+            }
+        }
+        Some(b'{') | Some(b'[') => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while let Some(&c) = b.get(j) {
+                match c {
+                    b'"' => {
+                        j = value_end(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Ok(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            Err(i)
+        }
+        Some(_) => {
+            let mut j = i;
+            while b
+                .get(j)
+                .is_some_and(|c| !matches!(c, b',' | b']' | b'}') && !c.is_ascii_whitespace())
+            {
+                j += 1;
+            }
+            if j == i {
+                Err(i)
+            } else {
+                Ok(j)
+            }
+        }
+        None => Err(i),
+    }
+}
+
+fn line_at(bytes: &[u8], at: usize) -> u64 {
+    1 + memchr::memchr_iter(b'\n', &bytes[..at.min(bytes.len())]).count() as u64
+}
+
+fn json_problem(e: &serde_json::Error) -> String {
+    if e.is_eof() {
+        "truncated JSON (the value ends early)".to_owned()
+    } else {
+        format!("invalid JSON: {e}")
+    }
+}
+
+/// A row holding a NUL byte (checked in every row, not only in the first buffer).
+fn nul_in_row(path: &str, line: u64) -> UsageError {
+    UsageError::Field {
+        path: path.to_owned(),
+        line,
+        field: "row".to_owned(),
+        message: crate::usage::csv::NUL_IN_ROW.to_owned(),
+    }
+}
+
+fn csv_error(path: &str, e: ::csv::Error) -> UsageError {
+    crate::usage::csv::csv_error(path, e, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_rows_of_json_documents_with_their_lines() {
+        let doc = b"{\n \"object\": \"page\",\n \"data\": [\n  {\"a\": 1},\n  {\"a\": \"x,]}\"}\n ],\n \"has_more\": false\n}";
+        let rows = document_rows(doc, "p").expect("rows");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].0, 4);
+        assert_eq!(rows[1].0, 5);
+        let arr = b"[{\"a\":1},\n{\"a\":2}]";
+        assert_eq!(document_rows(arr, "p").expect("rows").len(), 2);
+        assert!(document_rows(b"[{\"a\":1},", "p").is_err());
+        assert!(document_rows(b"{\"data\": [{\"a\"", "p").is_err());
+        let single = document_rows(b"{\"a\": 1}", "p").expect("rows");
+        assert_eq!(single.len(), 1);
+    }
+}

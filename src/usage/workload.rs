@@ -1,0 +1,245 @@
+//! Workloads: the distinct (deployment, model, region) triples found in a log. The registry
+//! resolves raw log names against the catalog (versioned model names, `--model-map`, a default
+//! region, region display names such as "East US 2") and hands out dense workload indexes,
+//! with the model's request limits, to the readers. `usage` owns it (the readers need it);
+//! `sim` and `plan` use its [`WorkloadKey`].
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use super::{KeyRejection, KeyResolver, RawKey, RequestLimits, Resolved};
+use crate::catalog::Catalog;
+
+/// The deployment name used when a log has no deployment column.
+pub const NO_DEPLOYMENT: &str = "-";
+
+/// The identity of one workload.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WorkloadKey {
+    /// Deployment name from the log (or `-`).
+    pub deployment: String,
+    /// Catalog model id.
+    pub model: String,
+    /// Azure region.
+    pub region: String,
+}
+
+/// Resolves raw keys to workloads; implements [`KeyResolver`] for the readers.
+///
+/// Ids are handed out in the order keys are first resolved, which with several reading threads
+/// depends on timing: callers must not let output order depend on ids (the report sorts
+/// workloads by name).
+pub struct WorkloadRegistry<'c> {
+    catalog: &'c Catalog,
+    model_map: BTreeMap<String, String>,
+    default_region: Option<String>,
+    known: Mutex<Known>,
+}
+
+#[derive(Default)]
+struct Known {
+    keys: Vec<WorkloadKey>,
+    index: BTreeMap<WorkloadKey, u32>,
+}
+
+/// An Azure region name as ARM spells it: lower case without spaces, so the display name
+/// "East US 2" (Log Analytics exports, APIM) becomes `eastus2`.
+pub fn arm_region_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl<'c> WorkloadRegistry<'c> {
+    /// A registry over `catalog`, with `DEPLOYMENT=MODEL` mappings and an optional default
+    /// region for rows that carry none.
+    pub fn new(
+        catalog: &'c Catalog,
+        model_map: BTreeMap<String, String>,
+        default_region: Option<String>,
+    ) -> Self {
+        WorkloadRegistry {
+            catalog,
+            model_map,
+            default_region,
+            known: Mutex::new(Known::default()),
+        }
+    }
+
+    /// Workloads in index order.
+    pub fn keys(&self) -> Vec<WorkloadKey> {
+        self.known
+            .lock()
+            .map(|k| k.keys.clone())
+            .unwrap_or_default()
+    }
+
+    /// The key of workload `id`, once the readers resolved it.
+    pub fn key(&self, id: u32) -> Option<WorkloadKey> {
+        self.known
+            .lock()
+            .ok()
+            .and_then(|k| k.keys.get(id as usize).cloned())
+    }
+
+    fn resolve_model(&self, key: &RawKey<'_>) -> Result<String, KeyRejection> {
+        let name = match (key.model, key.deployment) {
+            (Some(m), _) => m.to_owned(),
+            (None, Some(d)) => self.model_map.get(d).cloned().ok_or_else(|| KeyRejection {
+                field: "model",
+                message: format!(
+                    "empty, and deployment `{d}` has no --model-map entry (pass --model-map {d}=MODEL)",
+                    d = d.escape_debug()
+                ),
+            })?,
+            (None, None) => {
+                return Err(KeyRejection {
+                    field: "model",
+                    message: "empty (and no deployment to map with --model-map)".to_owned(),
+                })
+            }
+        };
+        self.catalog
+            .resolve_model(&name)
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                let closest = self.catalog.closest_models(&name, 1);
+                let known: Vec<&str> = self.catalog.models.keys().map(String::as_str).collect();
+                KeyRejection {
+                    field: "model",
+                    message: format!(
+                        "unknown model `{}`{}; known models: {}",
+                        name.escape_debug(),
+                        closest
+                            .first()
+                            .map(|c| format!(" (did you mean `{c}`?)"))
+                            .unwrap_or_default(),
+                        known.join(", ")
+                    ),
+                }
+            })
+    }
+
+    fn resolve_region(&self, key: &RawKey<'_>) -> Result<String, KeyRejection> {
+        let region = match (key.region, &self.default_region) {
+            (Some(r), _) => arm_region_name(r),
+            (None, Some(d)) => d.clone(),
+            (None, None) => {
+                return Err(KeyRejection {
+                    field: "region",
+                    message: "empty; add a region column or pass --region REGION".to_owned(),
+                })
+            }
+        };
+        let known = self.catalog.known_regions();
+        if known.contains(&region.as_str()) {
+            Ok(region)
+        } else {
+            let best = known
+                .iter()
+                .max_by(|a, b| {
+                    strsim::jaro_winkler(&region, a).total_cmp(&strsim::jaro_winkler(&region, b))
+                })
+                .map(|b| format!(" (did you mean `{b}`?)"))
+                .unwrap_or_default();
+            Err(KeyRejection {
+                field: "region",
+                message: format!(
+                    "unknown region `{}`{best}; use an armRegionName such as eastus2 or swedencentral",
+                    region.escape_debug()
+                ),
+            })
+        }
+    }
+}
+
+impl WorkloadRegistry<'_> {
+    /// `--model-map` entries the log contradicts, one message each: a deployment no row
+    /// names, or one whose rows carry a model column that resolves to another model than the
+    /// map's (the column wins, so the map would be silently ignored for them).
+    pub fn model_map_conflicts(&self) -> Vec<String> {
+        let keys = self.keys();
+        let mut problems = Vec::new();
+        for (deployment, mapped) in &self.model_map {
+            let shown = format!(
+                "--model-map {}={}",
+                deployment.escape_debug(),
+                mapped.escape_debug()
+            );
+            let rows: Vec<&WorkloadKey> = keys
+                .iter()
+                .filter(|k| &k.deployment == deployment)
+                .collect();
+            if rows.is_empty() {
+                problems.push(format!(
+                    "{shown}: no row of the log has deployment `{}`; drop the entry or check the name",
+                    deployment.escape_debug()
+                ));
+                continue;
+            }
+            let resolved = self.catalog.resolve_model(mapped);
+            let others: std::collections::BTreeSet<&str> = rows
+                .iter()
+                .map(|k| k.model.as_str())
+                .filter(|m| Some(*m) != resolved)
+                .collect();
+            if !others.is_empty() {
+                problems.push(format!(
+                    "{shown}: the log's model column gives {} for deployment `{}`, and the column wins; drop the entry or fix the log",
+                    others.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+                    deployment.escape_debug()
+                ));
+            }
+        }
+        problems
+    }
+}
+
+impl KeyResolver for WorkloadRegistry<'_> {
+    fn resolve(&self, key: RawKey<'_>) -> Result<Resolved, KeyRejection> {
+        let model = self.resolve_model(&key)?;
+        let region = self.resolve_region(&key)?;
+        let limits = RequestLimits::from_model(
+            self.catalog
+                .model(&model)
+                .and_then(|spec| spec.limits.as_ref()),
+        );
+        let workload = WorkloadKey {
+            deployment: key.deployment.unwrap_or(NO_DEPLOYMENT).to_owned(),
+            model,
+            region,
+        };
+        let mut known = self.known.lock().map_err(|_| KeyRejection {
+            field: "deployment",
+            message: "internal error: a reading thread failed".to_owned(),
+        })?;
+        if let Some(id) = known.index.get(&workload) {
+            return Ok(Resolved {
+                workload: *id,
+                limits,
+            });
+        }
+        let id = u32::try_from(known.keys.len()).map_err(|_| KeyRejection {
+            field: "deployment",
+            message: "too many distinct workloads".to_owned(),
+        })?;
+        known.keys.push(workload.clone());
+        known.index.insert(workload, id);
+        Ok(Resolved {
+            workload: id,
+            limits,
+        })
+    }
+
+    fn model_of(&self, workload: u32) -> Option<String> {
+        let known = self.known.lock().ok()?;
+        known.keys.get(workload as usize).map(|k| k.model.clone())
+    }
+
+    fn is_known_region(&self, name: &str) -> bool {
+        self.catalog
+            .known_regions()
+            .contains(&arm_region_name(name).as_str())
+    }
+}
