@@ -147,6 +147,16 @@ fn issue_12_names_are_escaped_for_every_sink() {
         assert_no_hazard(&format!("diff --format {format}"), &stdout);
     }
 
+    let name = "\u{1b}[31mred\u{1b}[0m\u{1b}]8;;http://evil.example\u{7}link\u{1b}]8;;\u{7}";
+    for extra in [&[][..], &["--format", "json"][..]] {
+        let mut args = vec!["calibrate", log, "--deployment", name];
+        args.extend(["--type", "global-provisioned", "--ptus", "15"]);
+        args.extend(extra);
+        let (stdout, stderr) = run_ok(&args);
+        assert_no_hazard(&format!("calibrate {extra:?}"), &stdout);
+        assert_no_hazard("calibrate stderr", &stderr);
+    }
+
     // Error messages: an unknown model named with an escape sequence.
     let bad = dir.path().join("bad.csv");
     fs::write(

@@ -76,7 +76,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         write_line(out, &workload_facts(w))?;
         writeln!(out, "{}", options_table(w))?;
         for note in sizing_notes(w) {
-            writeln!(out, "{note}")?;
+            write_line(out, &note)?;
         }
     }
     if !report.reservations.is_empty() {
