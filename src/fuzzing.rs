@@ -367,6 +367,20 @@ mod tests {
         }
     }
 
+    /// Inputs the fuzzers found that once read differently with one thread and three: a
+    /// quoted header holding a line break, blank lines before the header, and a BOM alone on
+    /// the first line (cargo fuzz, `csv`).
+    #[test]
+    fn issue_12_found_by_fuzzing() {
+        for data in [
+            &b"\"time\nstamp\",model\n1,2\n"[..],
+            b"\n\ntimestamp,model,region,prompt_tokens,completion_tokens\n2026-03-01T00:00:00Z,gpt-4o,eastus2,1,1\n",
+            b"\xef\xbb\xbf\r-",
+        ] {
+            run("csv", data);
+        }
+    }
+
     #[test]
     fn every_target_runs_on_its_seed() {
         for (name, _) in TARGETS {

@@ -53,7 +53,8 @@ pub fn read_file_parallel<S: RecordSink>(
         InputFormat::Csv => {
             // The header's raw bytes, through its line end (any of `\n`, `\r\n`, `\r`).
             let line = first_line(path).map_err(io_err)?;
-            if line.contains(&b'"') || line.trim_ascii().is_empty() {
+            let body = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&line);
+            if body.contains(&b'"') || body.trim_ascii().is_empty() {
                 // A quoted header field may hold a line break, and the CSV reader skips blank
                 // lines before the header: such files are read sequentially.
                 return Ok(None);
