@@ -192,8 +192,8 @@ pub fn assert_sane(c: &Catalog) {
     }
 }
 
-/// The four catalog files as built in.
-pub const CATALOG_TEXTS: [(&str, &str); 4] = [
+/// The catalog files as built in.
+pub const CATALOG_TEXTS: [(&str, &str); 6] = [
     (
         "deployment_types.yaml",
         include_str!("../data/deployment_types.yaml"),
@@ -201,6 +201,8 @@ pub const CATALOG_TEXTS: [(&str, &str); 4] = [
     ("models.yaml", include_str!("../data/models.yaml")),
     ("pricing.yaml", include_str!("../data/pricing.yaml")),
     ("regions.yaml", include_str!("../data/regions.yaml")),
+    ("standard.yaml", include_str!("../data/standard.yaml")),
+    ("network.yaml", include_str!("../data/network.yaml")),
 ];
 
 /// A catalog directory where one file (chosen by the first byte) is the input.

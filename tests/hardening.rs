@@ -27,6 +27,17 @@ fn ptuplan() -> Command {
     cmd
 }
 
+/// The catalog's files in `data/`, for copies of the catalog.
+const DATA_FILES: [&str; 7] = [
+    "deployment_types.yaml",
+    "models.yaml",
+    "pricing.yaml",
+    "regions.yaml",
+    "standard.yaml",
+    "network.yaml",
+    "meters.yaml",
+];
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("output is UTF-8")
 }
@@ -617,13 +628,7 @@ fn issue_12_outputs_never_overwrite_inputs() {
     );
     let catalog = d.join("catalog");
     fs::create_dir(&catalog).expect("dir");
-    for name in [
-        "deployment_types.yaml",
-        "models.yaml",
-        "pricing.yaml",
-        "regions.yaml",
-        "meters.yaml",
-    ] {
+    for name in DATA_FILES {
         fs::copy(
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("data")
@@ -1011,13 +1016,7 @@ fn issue_12_conflicts_are_errors() {
 fn catalog_copy(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
     let catalog = dir.join("catalog");
     fs::create_dir_all(&catalog).expect("dir");
-    for name in [
-        "deployment_types.yaml",
-        "models.yaml",
-        "pricing.yaml",
-        "regions.yaml",
-        "meters.yaml",
-    ] {
+    for name in DATA_FILES {
         let text = fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("data")

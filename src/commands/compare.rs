@@ -242,6 +242,10 @@ pub fn build_report_with_progress(
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
     let mut prepared = plan::prepare(catalog, &keys, &summary, &settings.plan, &settings.sim);
+    let (per_token, logged_latency) =
+        sim::standard::simulate_per_token(&events, &prepared.per_token_streams(), keys.len())
+            .context("simulating Standard quotas")?;
+    prepared.set_per_token(per_token, logged_latency);
     let mut simulated = 0usize;
     let passes = plan::size(&mut prepared, &settings.plan, |targets| {
         simulated += targets.len();
@@ -304,6 +308,19 @@ pub fn build_report_with_progress(
             }) {
                 warnings.push(w);
             }
+        }
+    }
+    let mut warned_models = std::collections::BTreeSet::new();
+    for p in &plans {
+        let u = &p.usage_tier;
+        if u.above && warned_models.insert(p.model.clone()) {
+            warnings.push(format!(
+                "{}: {:.1}B tokens a month across the log's workloads exceed its usage tier of {:.0}B tokens a month; on Standard, Data Zone Standard and Global Standard \"{}\" (S35)",
+                p.model,
+                u.tenant_tokens_per_month / 1e9,
+                u.usage_tier_tokens_per_month.unwrap_or(0) as f64 / 1e9,
+                plan::quota::USAGE_TIER_QUOTE
+            ));
         }
     }
     for p in &plans {

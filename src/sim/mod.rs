@@ -8,6 +8,7 @@ pub mod minutes;
 pub mod replay;
 pub mod span;
 pub mod spool;
+pub mod standard;
 
 pub use admission::{simulate, MissingMaxTokens, SimOutcome, SimParams, SimTarget, ThrottleMode};
 pub use minutes::{MinuteDemand, MinuteSeries};
@@ -16,3 +17,4 @@ pub use replay::{
     WorkloadTotals,
 };
 pub use spool::{EventSpool, SortedEvents};
+pub use standard::{StandardLimiter, StandardLimits, StandardOutcome, StandardQuota};
