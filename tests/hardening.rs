@@ -203,44 +203,46 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A CSV log of `rows` gpt-4o rows one minute apart from 2026-03-01, with `line_end` between
-/// lines and `edit` applied to each row (by index) first.
-fn csv_log(rows: usize, line_end: &str, edit: impl Fn(usize, String) -> String) -> Vec<u8> {
-    let mut lines =
-        vec!["timestamp,deployment,model,region,prompt_tokens,completion_tokens".to_owned()];
+/// A log of `rows` gpt-4o rows one minute apart from 2026-03-01 (after `header`, if any), each
+/// written by `row(minute timestamp, prompt, completion)` and passed through `edit` (with its
+/// index), with `line_end` after every line.
+fn log_of(
+    header: Option<&str>,
+    rows: usize,
+    line_end: &str,
+    row: impl Fn(&str, usize, usize) -> String,
+    edit: impl Fn(usize, String) -> String,
+) -> Vec<u8> {
+    let mut lines: Vec<String> = header.map(str::to_owned).into_iter().collect();
     for i in 0..rows {
-        let row = format!(
-            "2026-03-{:02}T{:02}:{:02}:00Z,chat,gpt-4o,eastus2,{},{}",
+        let at = format!(
+            "2026-03-{:02}T{:02}:{:02}:00Z",
             1 + i / 1440,
             i / 60 % 24,
-            i % 60,
-            100 + i % 7,
-            10 + i % 3
+            i % 60
         );
-        lines.push(edit(i, row));
+        lines.push(edit(i, row(&at, 100 + i % 7, 10 + i % 3)));
     }
     let mut text = lines.join(line_end);
     text.push_str(line_end);
     text.into_bytes()
 }
 
+/// The rows of [`log_of`] as CSV.
+fn csv_log(rows: usize, line_end: &str, edit: impl Fn(usize, String) -> String) -> Vec<u8> {
+    let header = "timestamp,deployment,model,region,prompt_tokens,completion_tokens";
+    let row = |at: &str, p: usize, c: usize| format!("{at},chat,gpt-4o,eastus2,{p},{c}");
+    log_of(Some(header), rows, line_end, row, edit)
+}
+
 /// The same rows as JSON Lines.
 fn jsonl_log(rows: usize, line_end: &str, edit: impl Fn(usize, String) -> String) -> Vec<u8> {
-    let mut lines = Vec::new();
-    for i in 0..rows {
-        let row = format!(
-            "{{\"timestamp\":\"2026-03-{:02}T{:02}:{:02}:00Z\",\"deployment\":\"chat\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"usage\":{{\"prompt_tokens\":{},\"completion_tokens\":{}}}}}",
-            1 + i / 1440,
-            i / 60 % 24,
-            i % 60,
-            100 + i % 7,
-            10 + i % 3
-        );
-        lines.push(edit(i, row));
-    }
-    let mut text = lines.join(line_end);
-    text.push_str(line_end);
-    text.into_bytes()
+    let row = |at: &str, p: usize, c: usize| {
+        format!(
+            "{{\"timestamp\":\"{at}\",\"deployment\":\"chat\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"usage\":{{\"prompt_tokens\":{p},\"completion_tokens\":{c}}}}}"
+        )
+    };
+    log_of(None, rows, line_end, row, edit)
 }
 
 /// `compare --format json` on `path` with `threads` reading threads (every file qualifies for
