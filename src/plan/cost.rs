@@ -88,6 +88,7 @@ mod tests {
             note: None,
             source: "test".to_owned(),
             as_of: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+            accept_outlier: None,
             adjustments: Vec::new(),
         }
     }

@@ -766,6 +766,7 @@ mod tests {
                 note: None,
                 source: "test".into(),
                 as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+                accept_outlier: None,
                 adjustments: Vec::new(),
             },
             max_spill_rate: None,

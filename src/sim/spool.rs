@@ -11,6 +11,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
@@ -104,6 +105,9 @@ impl ReplayEvent {
 pub struct EventSpool {
     chunk: Vec<ReplayEvent>,
     chunk_events: usize,
+    /// Where spilled runs go (None = the system temp directory). A run's caller can remove the
+    /// whole directory when the process is interrupted.
+    dir: Option<PathBuf>,
     runs: Vec<NamedTempFile>,
     in_order: bool,
     first_t_ms: i64,
@@ -122,10 +126,27 @@ impl EventSpool {
         EventSpool {
             chunk: Vec::new(),
             chunk_events: chunk_events.max(1),
+            dir: None,
             runs: Vec::new(),
             in_order: true,
             first_t_ms: i64::MAX,
             last_t_ms: i64::MIN,
+        }
+    }
+
+    /// A spool that spills every `chunk_events` events into temp files in `dir`.
+    pub fn in_dir(dir: &Path, chunk_events: usize) -> Self {
+        EventSpool {
+            dir: Some(dir.to_owned()),
+            ..Self::with_chunk_events(chunk_events)
+        }
+    }
+
+    /// An empty spool with the same chunk size and directory (for another part of the log).
+    pub fn like(&self) -> Self {
+        EventSpool {
+            dir: self.dir.clone(),
+            ..Self::with_chunk_events(self.chunk_events)
         }
     }
 
@@ -145,7 +166,10 @@ impl EventSpool {
 
     fn spill(&mut self) -> io::Result<()> {
         self.chunk.sort_by_key(|e| e.t_ms);
-        let mut file = NamedTempFile::new()?;
+        let mut file = match &self.dir {
+            Some(dir) => NamedTempFile::with_prefix_in("spool-", dir)?,
+            None => NamedTempFile::with_prefix("ptuplan-spool-")?,
+        };
         {
             let mut w = BufWriter::with_capacity(256 * 1024, file.as_file_mut());
             for e in &self.chunk {
