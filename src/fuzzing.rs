@@ -101,7 +101,7 @@ fn read_once(path: &Path, format: InputFormat, threads: usize, skip_invalid: boo
     let keys = registry.keys();
     let mut events = 0usize;
     done.events
-        .for_each(|_| events += 1)
+        .for_each_all(|_| events += 1)
         .expect("spool reads back");
     let workloads = done
         .summary

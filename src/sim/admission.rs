@@ -588,10 +588,8 @@ order_by_time_then_seq!(Retry);
 /// The multi-deployment simulator over one share of the targets.
 struct Simulator<'a> {
     params: &'a SimParams,
-    /// Lane groups (at most [`LANES_PER_GROUP`] lanes each).
+    /// Lane groups of one workload (at most [`LANES_PER_GROUP`] lanes each).
     groups: Vec<Group>,
-    /// The groups of each workload.
-    by_workload: Vec<Vec<usize>>,
     completions: TimedQueue<Completion>,
     retries: BinaryHeap<Reverse<Retry>>,
     seq: u64,
@@ -608,8 +606,10 @@ pub enum AdmissionError {
 /// Replay `events` through every target; outcomes are returned in target order.
 /// `first_minute..=last_minute` is the span whose minutes the utilization histograms cover.
 ///
-/// Targets are dealt to `threads` threads; each replays all events for its share. A target's
-/// outcome depends only on its own state, so the split never changes a result.
+/// Workloads never interact, so the work is cut into jobs of one workload and some of its
+/// targets; each job reads only that workload's events. Up to `threads` threads take jobs,
+/// the costliest first. A target's outcome depends only on its own state, so the cut never
+/// changes a result.
 pub fn simulate(
     events: &SortedEvents,
     targets: &[SimTarget],
@@ -618,35 +618,29 @@ pub fn simulate(
     first_minute: i64,
     last_minute: i64,
 ) -> Result<Vec<SimOutcome>, AdmissionError> {
-    let workloads = targets
-        .iter()
-        .map(|t| t.workload as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let threads = threads.clamp(1, 64).min(targets.len().max(1));
-    // Deal each workload's targets round-robin so every thread gets a similar share.
-    let mut shares: Vec<Vec<usize>> = vec![Vec::new(); threads];
-    let mut dealt = vec![0usize; workloads];
-    for (i, t) in targets.iter().enumerate() {
-        let w = t.workload as usize;
-        shares[dealt[w] % threads].push(i);
-        dealt[w] += 1;
-    }
+    let jobs = plan_jobs(events, targets, threads.clamp(1, 64));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = threads.clamp(1, 64).min(jobs.len()).max(1);
     let results: Vec<Result<Vec<(usize, SimOutcome)>, AdmissionError>> =
         std::thread::scope(|scope| {
-            let handles: Vec<_> = shares
-                .iter()
-                .map(|share| {
-                    scope.spawn(move || {
-                        run_share(
-                            events,
-                            targets,
-                            share,
-                            workloads,
-                            params,
-                            first_minute,
-                            last_minute,
-                        )
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(job) = jobs.get(j) else {
+                                return Ok(done);
+                            };
+                            done.extend(run_job(
+                                events,
+                                targets,
+                                job,
+                                params,
+                                first_minute,
+                                last_minute,
+                            )?);
+                        }
                     })
                 })
                 .collect();
@@ -664,49 +658,90 @@ pub fn simulate(
     Ok(outcomes)
 }
 
-fn run_share(
+/// One workload and some of its targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Job {
+    workload: u32,
+    targets: Vec<usize>,
+    /// Events of the workload (the job's cost is about events x (targets + a reading share)).
+    events: u64,
+}
+
+impl Job {
+    fn cost(&self) -> u64 {
+        self.events.saturating_mul(self.targets.len() as u64 + 8)
+    }
+}
+
+/// One job per workload, then the costliest split in two until every thread has one; the
+/// costliest first (jobs are taken in this order).
+fn plan_jobs(events: &SortedEvents, targets: &[SimTarget], threads: usize) -> Vec<Job> {
+    let counts = events.counts();
+    let mut by_workload: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (i, t) in targets.iter().enumerate() {
+        by_workload.entry(t.workload).or_default().push(i);
+    }
+    let mut jobs: Vec<Job> = by_workload
+        .into_iter()
+        .map(|(workload, targets)| Job {
+            workload,
+            targets,
+            events: counts.get(&workload).copied().unwrap_or(0),
+        })
+        .collect();
+    while jobs.len() < threads {
+        let Some((i, _)) = jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.targets.len() > 1)
+            .max_by_key(|(i, j)| (j.cost(), std::cmp::Reverse(*i)))
+        else {
+            break;
+        };
+        let half = jobs[i].targets.len() / 2;
+        let rest = jobs[i].targets.split_off(half);
+        let split = Job {
+            targets: rest,
+            ..jobs[i].clone()
+        };
+        jobs.push(split);
+    }
+    jobs.sort_by_key(|j| {
+        (
+            std::cmp::Reverse(j.cost()),
+            j.workload,
+            j.targets.first().copied(),
+        )
+    });
+    jobs
+}
+
+fn run_job(
     events: &SortedEvents,
     targets: &[SimTarget],
-    share: &[usize],
-    workloads: usize,
+    job: &Job,
     params: &SimParams,
     first_minute: i64,
     last_minute: i64,
 ) -> Result<Vec<(usize, SimOutcome)>, AdmissionError> {
     let mut groups: Vec<Group> = Vec::new();
-    let mut by_workload: Vec<Vec<usize>> = vec![Vec::new(); workloads];
-    for &i in share {
-        let w = targets[i].workload as usize;
-        let open = by_workload[w]
-            .last()
-            .copied()
-            .filter(|&g| groups[g].len() < LANES_PER_GROUP);
-        let g = match open {
-            Some(g) => g,
-            None => {
-                groups.push(Group::new());
-                by_workload[w].push(groups.len() - 1);
-                groups.len() - 1
-            }
-        };
-        groups[g].add(i, &targets[i]);
+    for &i in &job.targets {
+        if groups.last().is_none_or(|g| g.len() >= LANES_PER_GROUP) {
+            groups.push(Group::new());
+        }
+        groups.last_mut().expect("just pushed").add(i, &targets[i]);
     }
     let mut sim = Simulator {
         params,
         groups,
-        by_workload,
         completions: TimedQueue::default(),
         retries: BinaryHeap::new(),
         seq: 0,
     };
-    events.for_each(|e| {
-        let w = e.workload as usize;
-        if w < sim.by_workload.len() && !sim.by_workload[w].is_empty() {
-            sim.run_pending_until(e.t_ms);
-            for k in 0..sim.by_workload[w].len() {
-                let g = sim.by_workload[w][k];
-                sim.arrive(g, e);
-            }
+    events.for_each_of(job.workload, |e| {
+        sim.run_pending_until(e.t_ms);
+        for g in 0..sim.groups.len() {
+            sim.arrive(g, e);
         }
     })?;
     sim.run_pending_until(i64::MAX);

@@ -433,23 +433,26 @@ pub fn simulate_per_token(
         }
     }
     let mut latency = vec![(Sketch::default(), Sketch::default()); workloads];
-    events.for_each(|e| {
-        let w = e.workload as usize;
-        if let Some(list) = by_workload.get(w) {
-            for &i in list {
-                limiters[i].admit(e);
-            }
-        }
-        if e.latency_ms != NONE_U32 {
-            if let Some((ms, tps)) = latency.get_mut(w) {
-                // A logged 0 ms still counts as a request with a latency.
-                ms.add(f64::from(e.latency_ms).max(0.5));
-                if e.completion_tokens > 0 && e.latency_ms > 0 {
-                    tps.add(f64::from(e.completion_tokens) * 1000.0 / f64::from(e.latency_ms));
+    // Workloads never interact: each one's events are read on their own.
+    for &w in events.counts().keys() {
+        let wi = w as usize;
+        events.for_each_of(w, |e| {
+            if let Some(list) = by_workload.get(wi) {
+                for &i in list {
+                    limiters[i].admit(e);
                 }
             }
-        }
-    })?;
+            if e.latency_ms != NONE_U32 {
+                if let Some((ms, tps)) = latency.get_mut(wi) {
+                    // A logged 0 ms still counts as a request with a latency.
+                    ms.add(f64::from(e.latency_ms).max(0.5));
+                    if e.completion_tokens > 0 && e.latency_ms > 0 {
+                        tps.add(f64::from(e.completion_tokens) * 1000.0 / f64::from(e.latency_ms));
+                    }
+                }
+            }
+        })?;
+    }
     let outcomes = limiters.into_iter().map(StandardLimiter::finish).collect();
     let logged = latency
         .into_iter()
