@@ -242,9 +242,13 @@ pub fn build_report_with_progress(
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
     let mut prepared = plan::prepare(catalog, &keys, &summary, &settings.plan, &settings.sim);
-    let (per_token, logged_latency) =
-        sim::standard::simulate_per_token(&events, &prepared.per_token_streams(), keys.len())
-            .context("simulating Standard quotas")?;
+    let (per_token, logged_latency) = sim::standard::simulate_per_token(
+        &events,
+        &prepared.per_token_streams(),
+        keys.len(),
+        settings.threads,
+    )
+    .context("simulating Standard quotas")?;
     prepared.set_per_token(per_token, logged_latency);
     let mut simulated = 0usize;
     let passes = plan::size(&mut prepared, &settings.plan, |targets| {

@@ -991,6 +991,7 @@ mod tests {
             &events,
             &prepared.per_token_streams(),
             keys.len(),
+            2,
         )
         .expect("per-token pass");
         prepared.set_per_token(outs, latency);

@@ -416,44 +416,85 @@ impl Sketch {
 
 /// Replay `events` once through every stream's limiter, and measure each workload's logged
 /// latency. Returns the streams' outcomes in order and one [`LoggedLatency`] per workload
-/// (`workloads` of them).
+/// (`workloads` of them). Workloads never interact: up to `threads` threads take one workload
+/// at a time, the largest first, and each reads only that workload's events.
 pub fn simulate_per_token(
     events: &SortedEvents,
     streams: &[StandardStream],
     workloads: usize,
+    threads: usize,
 ) -> std::io::Result<(Vec<StandardOutcome>, Vec<LoggedLatency>)> {
-    let mut limiters: Vec<StandardLimiter> = streams
-        .iter()
-        .map(|s| StandardLimiter::new(s.quota))
-        .collect();
     let mut by_workload: Vec<Vec<usize>> = vec![Vec::new(); workloads];
     for (i, s) in streams.iter().enumerate() {
         if let Some(list) = by_workload.get_mut(s.workload as usize) {
             list.push(i);
         }
     }
-    let mut latency = vec![(Sketch::default(), Sketch::default()); workloads];
-    // Workloads never interact: each one's events are read on their own.
-    for &w in events.counts().keys() {
-        let wi = w as usize;
+    let mut jobs: Vec<(u32, u64)> = events
+        .counts()
+        .into_iter()
+        .filter(|(w, _)| (*w as usize) < workloads)
+        .collect();
+    jobs.sort_by_key(|&(w, n)| (std::cmp::Reverse(n), w));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type Done = (u32, Vec<(usize, StandardOutcome)>, (Sketch, Sketch));
+    let run = |w: u32| -> std::io::Result<Done> {
+        let list = &by_workload[w as usize];
+        let mut limiters: Vec<StandardLimiter> = list
+            .iter()
+            .map(|&i| StandardLimiter::new(streams[i].quota))
+            .collect();
+        let (mut ms, mut tps) = (Sketch::default(), Sketch::default());
         events.for_each_of(w, |e| {
-            if let Some(list) = by_workload.get(wi) {
-                for &i in list {
-                    limiters[i].admit(e);
-                }
+            for l in &mut limiters {
+                l.admit(e);
             }
             if e.latency_ms != NONE_U32 {
-                if let Some((ms, tps)) = latency.get_mut(wi) {
-                    // A logged 0 ms still counts as a request with a latency.
-                    ms.add(f64::from(e.latency_ms).max(0.5));
-                    if e.completion_tokens > 0 && e.latency_ms > 0 {
-                        tps.add(f64::from(e.completion_tokens) * 1000.0 / f64::from(e.latency_ms));
-                    }
+                // A logged 0 ms still counts as a request with a latency.
+                ms.add(f64::from(e.latency_ms).max(0.5));
+                if e.completion_tokens > 0 && e.latency_ms > 0 {
+                    tps.add(f64::from(e.completion_tokens) * 1000.0 / f64::from(e.latency_ms));
                 }
             }
         })?;
+        let outs = list
+            .iter()
+            .copied()
+            .zip(limiters.into_iter().map(StandardLimiter::finish))
+            .collect();
+        Ok((w, outs, (ms, tps)))
+    };
+    let workers = threads.clamp(1, 64).min(jobs.len()).max(1);
+    let results: Vec<std::io::Result<Vec<Done>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&(w, _)) = jobs.get(j) else {
+                            return Ok(done);
+                        };
+                        done.push(run(w)?);
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a per-token simulation thread panicked"))
+            .collect()
+    });
+    let mut outcomes = vec![StandardOutcome::default(); streams.len()];
+    let mut latency = vec![(Sketch::default(), Sketch::default()); workloads];
+    for result in results {
+        for (w, outs, sketches) in result? {
+            for (i, o) in outs {
+                outcomes[i] = o;
+            }
+            latency[w as usize] = sketches;
+        }
     }
-    let outcomes = limiters.into_iter().map(StandardLimiter::finish).collect();
     let logged = latency
         .into_iter()
         .map(|(ms, tps)| LoggedLatency {
@@ -621,7 +662,7 @@ mod tests {
             workload: 0,
             quota: quota(None, &[]),
         }];
-        let (outs, lat) = simulate_per_token(&events(&list), &streams, 1).expect("pass");
+        let (outs, lat) = simulate_per_token(&events(&list), &streams, 1, 2).expect("pass");
         assert_eq!(outs[0].offered_requests, 100);
         assert_eq!(outs[0].rejected_requests, 0);
         assert_eq!(lat[0].requests_with_latency, 99);
