@@ -348,8 +348,11 @@ struct Group {
     full_level: Vec<f64>,
     capacity_per_min: Vec<f64>,
     minute_admitted: Vec<f64>,
-    admitted: Vec<bool>,
-    served: Vec<u64>,
+    /// 1 where the last arrival was admitted (bytes, so the hot loop vectorises).
+    admitted: Vec<u8>,
+    /// Retries served per slot (first attempts served are counted at the end from the
+    /// offered requests and the first-attempt 429s).
+    retry_served: Vec<u64>,
     modes: Vec<ThrottleMode>,
     /// Each slot's spillover Standard limiter (its own spill stream).
     standard: Vec<Option<StandardLimiter>>,
@@ -385,7 +388,7 @@ impl Group {
             capacity_per_min: Vec::new(),
             minute_admitted: Vec::new(),
             admitted: Vec::new(),
-            served: Vec::new(),
+            retry_served: Vec::new(),
             modes: Vec::new(),
             standard: Vec::new(),
             outcomes: Vec::new(),
@@ -414,8 +417,8 @@ impl Group {
         self.max_prompt_tokens = t.max_prompt_tokens.map_or(u64::MAX, u64::from);
         self.capacity_per_min.push(t.capacity_tokens_per_min);
         self.minute_admitted.push(0.0);
-        self.admitted.push(false);
-        self.served.push(0);
+        self.admitted.push(0);
+        self.retry_served.push(0);
         self.modes.push(t.mode);
         self.standard.push(t.standard.map(StandardLimiter::new));
         self.outcomes.push(SimOutcome::default());
@@ -525,13 +528,78 @@ fn drain(level: f64, last_ms: f64, rate_per_ms: f64, t_ms: f64) -> f64 {
     (level - rate_per_ms * (t_ms - last_ms).max(0.0)).max(0.0)
 }
 
-/// Bit `i` set for every `true` in `flags` (at most 128).
-fn bitmask(flags: &[bool]) -> u128 {
-    let word = |chunk: &[bool]| {
+/// The lanes of a group, borrowed for one admission check.
+struct Lanes<'a> {
+    level: &'a mut [f64],
+    last_ms: &'a mut [f64],
+    rate_per_ms: &'a [f64],
+    full_level: &'a [f64],
+    minute_admitted: &'a mut [f64],
+    pending: &'a mut [f64],
+    admitted: &'a mut [u8],
+}
+
+impl Lanes<'_> {
+    /// The hot loop: drain every lane to `t`, apply the deferred negative corrections (one
+    /// floor at zero for both), admit below 100% and charge `charge`, and count `counted`
+    /// towards the minute's utilization. Returns how many lanes admitted. Branch-free over
+    /// plain arrays, so it vectorises; on x86-64 with AVX2 the same loop runs 4 lanes at a
+    /// time (the same IEEE operations per lane, so the same results on every machine).
+    fn step(self, t: f64, pending_all: f64, charge: f64, counted: f64) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                return unsafe { self.step_avx2(t, pending_all, charge, counted) };
+            }
+        }
+        self.step_portable(t, pending_all, charge, counted)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn step_avx2(self, t: f64, pending_all: f64, charge: f64, counted: f64) -> usize {
+        self.step_portable(t, pending_all, charge, counted)
+    }
+
+    #[inline(always)]
+    fn step_portable(self, t: f64, pending_all: f64, charge: f64, counted: f64) -> usize {
+        let n = self.level.len();
+        let (level, last_ms, rate, full) = (
+            &mut self.level[..n],
+            &mut self.last_ms[..n],
+            &self.rate_per_ms[..n],
+            &self.full_level[..n],
+        );
+        let (minute, pending, admitted) = (
+            &mut self.minute_admitted[..n],
+            &mut self.pending[..n],
+            &mut self.admitted[..n],
+        );
+        let mut count = 0usize;
+        for i in 0..n {
+            let drained =
+                (level[i] - rate[i] * (t - last_ms[i]).max(0.0) + pending_all + pending[i])
+                    .max(0.0);
+            pending[i] = 0.0;
+            let admit = drained < full[i];
+            level[i] = if admit { drained + charge } else { drained };
+            last_ms[i] = t;
+            minute[i] += if admit { counted } else { 0.0 };
+            admitted[i] = u8::from(admit);
+            count += usize::from(admit);
+        }
+        count
+    }
+}
+
+/// Bit `i` set for every non-zero `flags[i]` (at most 128).
+fn bitmask(flags: &[u8]) -> u128 {
+    let word = |chunk: &[u8]| {
         chunk
             .iter()
             .enumerate()
-            .fold(0u64, |m, (i, &f)| m | (u64::from(f) << i))
+            .fold(0u64, |m, (i, &f)| m | (u64::from(f != 0) << i))
     };
     let lo = word(&flags[..flags.len().min(64)]);
     let hi = if flags.len() > 64 {
@@ -856,41 +924,28 @@ impl Simulator<'_> {
         let actual = output_weight * f64::from(e.completion_tokens);
         let n = g.len();
         let t = e.t_ms as f64;
-        let mut rejected = false;
-        // The hot loop: drain, compare, charge; disjoint slices so nothing is reloaded.
         let pending_all = g.pending_all_tokens;
         g.pending_all_tokens = 0.0;
-        let lanes = g.level[..n]
-            .iter_mut()
-            .zip(&mut g.last_ms[..n])
-            .zip(&g.rate_per_ms[..n])
-            .zip(&g.full_level[..n])
-            .zip(&mut g.minute_admitted[..n])
-            .zip(&mut g.served[..n])
-            .zip(&mut g.admitted[..n])
-            .zip(&mut g.pending[..n]);
-        for (((((((level, last_ms), rate), full), minute), served), admitted), pending) in lanes {
-            // Drain, then the deferred negative corrections, one floor at zero for both.
-            let drained =
-                (*level - *rate * (t - *last_ms).max(0.0) + pending_all + *pending).max(0.0);
-            *pending = 0.0;
-            let admit = drained < *full;
-            *level = if admit {
-                drained + input + estimate
-            } else {
-                drained
-            };
-            *last_ms = t;
-            *minute += if admit { input + actual } else { 0.0 };
-            *served += u64::from(admit);
-            *admitted = admit;
-            rejected |= !admit;
-        }
-        let mask = bitmask(&g.admitted[..n]);
+        let lanes = Lanes {
+            level: &mut g.level[..n],
+            last_ms: &mut g.last_ms[..n],
+            rate_per_ms: &g.rate_per_ms[..n],
+            full_level: &g.full_level[..n],
+            minute_admitted: &mut g.minute_admitted[..n],
+            pending: &mut g.pending[..n],
+            admitted: &mut g.admitted[..n],
+        };
+        let admitted = lanes.step(t, pending_all, input + estimate, input + actual);
+        let rejected = admitted < n;
+        let mask = if rejected {
+            bitmask(&g.admitted[..n])
+        } else {
+            g.full_mask()
+        };
         if rejected {
             for slot in 0..n {
                 let g = &mut self.groups[group];
-                if !g.admitted[slot] {
+                if g.admitted[slot] == 0 {
                     g.minute_429[slot] += 1;
                     let out = &mut g.outcomes[slot];
                     out.first_attempt_429 += 1;
@@ -981,7 +1036,7 @@ impl Simulator<'_> {
         let actual = output_weight * f64::from(r.event.completion_tokens);
         g.level[slot] = level + input + estimate;
         g.minute_admitted[slot] += input + actual;
-        g.served[slot] += 1;
+        g.retry_served[slot] += 1;
         let out = &mut g.outcomes[slot];
         out.retried_requests += 1;
         let waited = (r.t_ms - r.first_ms) as f64;
@@ -1012,7 +1067,10 @@ impl Simulator<'_> {
             for i in 0..g.len() {
                 let mut o = std::mem::take(&mut g.outcomes[i]);
                 o.offered_requests = g.offered;
-                o.served_requests = g.served[i];
+                // Every arrival is served, answered 429 first, or refused for its prompt;
+                // retries add what they serve.
+                o.served_requests =
+                    g.offered - o.first_attempt_429 - o.context_limit_requests + g.retry_served[i];
                 o.observed_429 = g.observed_429;
                 o.standard = g.standard[i].take().map(StandardLimiter::finish);
                 // Minutes with no admitted traffic count as 0% utilization.
