@@ -34,6 +34,7 @@ use std::collections::BinaryHeap;
 use super::queue::{Timed, TimedQueue};
 pub use super::spool::OBSERVED_429;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
+use super::standard::{streams_by_workload, LoggedLatency, PerTokenRun, StandardStream};
 use super::standard::{StandardLimiter, StandardOutcome, StandardQuota};
 use crate::catalog::accounting::{RequestTokens, TokenTally};
 
@@ -686,44 +687,89 @@ pub fn simulate(
     first_minute: i64,
     last_minute: i64,
 ) -> Result<Vec<SimOutcome>, AdmissionError> {
-    let jobs = plan_jobs(events, targets, threads.clamp(1, 64));
+    let span = (first_minute, last_minute);
+    simulate_with_per_token(events, targets, None, params, threads, span).map(|(o, _)| o)
+}
+
+/// What [`simulate_with_per_token`] found for the per-token options: the streams' outcomes in
+/// order, and one logged latency per workload.
+pub type PerTokenResult = (Vec<StandardOutcome>, Vec<LoggedLatency>);
+
+/// [`simulate`], also running per-token Standard `streams` (with `workloads` workloads) and
+/// measuring the logged latency of every workload, in the same reading of each workload's
+/// events.
+pub fn simulate_with_per_token(
+    events: &SortedEvents,
+    targets: &[SimTarget],
+    per_token: Option<(&[StandardStream], usize)>,
+    params: &SimParams,
+    threads: usize,
+    (first_minute, last_minute): (i64, i64),
+) -> Result<(Vec<SimOutcome>, Option<PerTokenResult>), AdmissionError> {
+    let jobs = plan_jobs(events, targets, threads.clamp(1, 64), per_token.is_some());
+    let by_workload = per_token.map(|(s, w)| streams_by_workload(s, w));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = threads.clamp(1, 64).min(jobs.len()).max(1);
-    let results: Vec<Result<Vec<(usize, SimOutcome)>, AdmissionError>> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(job) = jobs.get(j) else {
-                                return Ok(done);
-                            };
-                            done.extend(run_job(
-                                events,
-                                targets,
-                                job,
-                                params,
-                                first_minute,
-                                last_minute,
-                            )?);
+    type Done = (
+        Vec<(usize, SimOutcome)>,
+        Vec<(u32, Vec<(usize, StandardOutcome)>, LoggedLatency)>,
+    );
+    let results: Vec<Result<Done, AdmissionError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let (mut done, mut per) = (Vec::new(), Vec::new());
+                    loop {
+                        let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(j) else {
+                            return Ok((done, per));
+                        };
+                        let run = match (&by_workload, per_token) {
+                            (Some(lists), Some((streams, _))) if job.per_token => lists
+                                .get(job.workload as usize)
+                                .map(|list| PerTokenRun::new(streams, list)),
+                            _ => None,
+                        };
+                        let (outs, run) =
+                            run_job(events, targets, job, params, run, first_minute, last_minute)?;
+                        done.extend(outs);
+                        if let Some(run) = run {
+                            let (o, latency) = run.finish();
+                            per.push((job.workload, o, latency));
                         }
-                    })
+                    }
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a simulation thread panicked"))
-                .collect()
-        });
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a simulation thread panicked"))
+            .collect()
+    });
     let mut outcomes = vec![SimOutcome::default(); targets.len()];
+    let mut per_token_out = per_token.map(|(streams, workloads)| {
+        (
+            vec![StandardOutcome::default(); streams.len()],
+            vec![LoggedLatency::default(); workloads],
+        )
+    });
     for result in results {
-        for (i, outcome) in result? {
+        let (done, per) = result?;
+        for (i, outcome) in done {
             outcomes[i] = outcome;
         }
+        if let Some((outs, latency)) = &mut per_token_out {
+            for (w, o, l) in per {
+                for (i, so) in o {
+                    outs[i] = so;
+                }
+                if let Some(slot) = latency.get_mut(w as usize) {
+                    *slot = l;
+                }
+            }
+        }
     }
-    Ok(outcomes)
+    Ok((outcomes, per_token_out))
 }
 
 /// One workload and some of its targets.
@@ -733,6 +779,9 @@ struct Job {
     targets: Vec<usize>,
     /// Events of the workload (the job's cost is about events x (targets + a reading share)).
     events: u64,
+    /// Whether this job also runs the workload's per-token Standard streams (one job per
+    /// workload does).
+    per_token: bool,
 }
 
 impl Job {
@@ -741,11 +790,22 @@ impl Job {
     }
 }
 
-/// One job per workload, then the costliest split in two until every thread has one; the
-/// costliest first (jobs are taken in this order).
-fn plan_jobs(events: &SortedEvents, targets: &[SimTarget], threads: usize) -> Vec<Job> {
+/// One job per workload (with `every_workload`, also for workloads without targets), then the
+/// costliest split in two until every thread has one; the costliest first (jobs are taken in
+/// this order).
+fn plan_jobs(
+    events: &SortedEvents,
+    targets: &[SimTarget],
+    threads: usize,
+    every_workload: bool,
+) -> Vec<Job> {
     let counts = events.counts();
     let mut by_workload: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    if every_workload {
+        for &w in counts.keys() {
+            by_workload.entry(w).or_default();
+        }
+    }
     for (i, t) in targets.iter().enumerate() {
         by_workload.entry(t.workload).or_default().push(i);
     }
@@ -755,6 +815,7 @@ fn plan_jobs(events: &SortedEvents, targets: &[SimTarget], threads: usize) -> Ve
             workload,
             targets,
             events: counts.get(&workload).copied().unwrap_or(0),
+            per_token: every_workload,
         })
         .collect();
     while jobs.len() < threads {
@@ -770,6 +831,7 @@ fn plan_jobs(events: &SortedEvents, targets: &[SimTarget], threads: usize) -> Ve
         let rest = jobs[i].targets.split_off(half);
         let split = Job {
             targets: rest,
+            per_token: false,
             ..jobs[i].clone()
         };
         jobs.push(split);
@@ -784,14 +846,18 @@ fn plan_jobs(events: &SortedEvents, targets: &[SimTarget], threads: usize) -> Ve
     jobs
 }
 
+/// A job's outcomes (by target index) and its per-token run, if it had one.
+type JobDone = (Vec<(usize, SimOutcome)>, Option<PerTokenRun>);
+
 fn run_job(
     events: &SortedEvents,
     targets: &[SimTarget],
     job: &Job,
     params: &SimParams,
+    mut per_token: Option<PerTokenRun>,
     first_minute: i64,
     last_minute: i64,
-) -> Result<Vec<(usize, SimOutcome)>, AdmissionError> {
+) -> Result<JobDone, AdmissionError> {
     let mut groups: Vec<Group> = Vec::new();
     for &i in &job.targets {
         if groups.last().is_none_or(|g| g.len() >= LANES_PER_GROUP) {
@@ -807,13 +873,19 @@ fn run_job(
         seq: 0,
     };
     events.for_each_of(job.workload, |e| {
+        if let Some(run) = &mut per_token {
+            run.on_event(e);
+        }
+        if sim.groups.is_empty() {
+            return;
+        }
         sim.run_pending_until(e.t_ms);
         for g in 0..sim.groups.len() {
             sim.arrive(g, e);
         }
     })?;
     sim.run_pending_until(i64::MAX);
-    Ok(sim.finish(first_minute, last_minute))
+    Ok((sim.finish(first_minute, last_minute), per_token))
 }
 
 impl Simulator<'_> {
