@@ -289,8 +289,18 @@ fn parse_row(
     keys: &mut KeyCache,
     resolver: &dyn KeyResolver,
 ) -> Result<UsageRecord, FieldProblem> {
+    parse_fields(|i| row.get(i), c, keys, resolver)
+}
+
+/// One row's record from its fields (`field(i)` is column `i`, raw).
+fn parse_fields<'r>(
+    field: impl Fn(usize) -> Option<&'r [u8]>,
+    c: &Columns,
+    keys: &mut KeyCache,
+    resolver: &dyn KeyResolver,
+) -> Result<UsageRecord, FieldProblem> {
     let cell = |i: Option<usize>| -> Option<&[u8]> {
-        i.and_then(|i| row.get(i))
+        i.and_then(&field)
             .map(<[u8]>::trim_ascii)
             .filter(|b| !b.is_empty())
     };
@@ -325,6 +335,101 @@ fn parse_row(
     }
     let resolved = keys.lookup(parts, resolver)?;
     values.into_record(resolved, resolver)
+}
+
+/// Most columns a plain row is split into without allocating.
+const PLAIN_MAX_FIELDS: usize = 64;
+
+/// Read a header-less CSV body that holds no quote and no carriage return (the parallel
+/// reader's scan proves it): every line is one row, split at its commas by hand, which is what
+/// the csv crate gives for such input, without its state machine. Blank lines are skipped as
+/// the csv crate skips them, and line numbers count them.
+pub(crate) fn read_plain_csv_body<S: RecordSink>(
+    mut body: impl std::io::BufRead,
+    path: &str,
+    columns: &Columns,
+    line_offset: u64,
+    options: &ReadOptions,
+    resolver: &dyn KeyResolver,
+    sink: &mut S,
+) -> Result<ReadSummary, UsageError> {
+    if columns.width > PLAIN_MAX_FIELDS {
+        return read_csv_body(body, path, columns, line_offset, options, resolver, sink);
+    }
+    let mut keys = KeyCache::default();
+    let mut summary = ReadSummary::default();
+    let mut line = line_offset;
+    let mut carry: Vec<u8> = Vec::new();
+    let mut row = |text: &[u8], line: u64, summary: &mut ReadSummary| -> Result<(), UsageError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let result = if memchr::memchr(0, text).is_some() {
+            Err(FieldProblem::new("row", NUL_IN_ROW))
+        } else {
+            let mut fields: [&[u8]; PLAIN_MAX_FIELDS] = [&[]; PLAIN_MAX_FIELDS];
+            let mut n = 0;
+            let mut start = 0;
+            for comma in memchr::memchr_iter(b',', text) {
+                if n < PLAIN_MAX_FIELDS {
+                    fields[n] = &text[start..comma];
+                }
+                n += 1;
+                start = comma + 1;
+            }
+            if n < PLAIN_MAX_FIELDS {
+                fields[n] = &text[start..];
+            }
+            n += 1;
+            if n != columns.width {
+                Err(FieldProblem::new(
+                    "row",
+                    format!("has {n} fields but the header has {}", columns.width),
+                ))
+            } else {
+                let fields = &fields[..n];
+                parse_fields(|i| fields.get(i).copied(), columns, &mut keys, resolver)
+            }
+        };
+        super::deliver(
+            result,
+            &mut |r, line| sink.take_at(r, path, line),
+            summary,
+            options,
+            path,
+            line,
+        )
+    };
+    let io_err = |source| UsageError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    loop {
+        let buf = body.fill_buf().map_err(io_err)?;
+        if buf.is_empty() {
+            break;
+        }
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', buf) {
+            line += 1;
+            if carry.is_empty() {
+                row(&buf[start..end], line, &mut summary)?;
+            } else {
+                carry.extend_from_slice(&buf[start..end]);
+                row(&carry, line, &mut summary)?;
+                carry.clear();
+            }
+            start = end + 1;
+        }
+        carry.extend_from_slice(&buf[start..]);
+        let used = buf.len();
+        body.consume(used);
+    }
+    if !carry.is_empty() {
+        line += 1;
+        row(&carry, line, &mut summary)?;
+    }
+    Ok(summary)
 }
 
 pub(crate) fn csv_error(path: &str, e: ::csv::Error, line_offset: u64) -> UsageError {

@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::csv::{columns_of, read_csv_body, Columns};
+use super::csv::{columns_of, read_csv_body, read_plain_csv_body, Columns};
 use super::detect::{open_input, InputFormat, InputSource, InputSpec};
 use super::jsonl::read_jsonl;
 use super::lines::{count_line_ends, Newlines};
@@ -100,12 +100,22 @@ pub fn read_file_parallel<S: RecordSink>(
         let handles: Vec<_> = ranges
             .iter()
             .zip(&line_offsets)
-            .map(|(&(start, end), &offset)| {
+            .zip(&scans)
+            .map(|((&(start, end), &offset), scan)| {
                 let mut fork = sink.fork();
                 let (name, columns) = (&name, columns.as_ref());
+                let plain = !scan.has_quote && !scan.has_cr;
                 scope.spawn(move || {
                     let summary = read_range(
-                        path, name, start, end, offset, columns, options, resolver, &mut fork,
+                        path,
+                        name,
+                        (start, end),
+                        offset,
+                        columns,
+                        plain,
+                        options,
+                        resolver,
+                        &mut fork,
                     )?;
                     Ok((summary, fork))
                 })
@@ -206,6 +216,8 @@ fn split_at_line_ends(
 struct Scan {
     line_ends: u64,
     has_quote: bool,
+    /// Whether the range holds a `\r` (a CRLF or CR-only line end).
+    has_cr: bool,
 }
 
 fn scan(path: &Path, start: u64, end: u64) -> io::Result<Scan> {
@@ -216,6 +228,7 @@ fn scan(path: &Path, start: u64, end: u64) -> io::Result<Scan> {
     let mut out = Scan {
         line_ends: 0,
         has_quote: false,
+        has_cr: false,
     };
     // Ranges end right after a whole line end, so a `\r` is part of a `\r\n` only within one
     // range; across two reads of the same range it is counted once.
@@ -232,6 +245,7 @@ fn scan(path: &Path, start: u64, end: u64) -> io::Result<Scan> {
         }
         after_cr = chunk[n - 1] == b'\r';
         out.has_quote |= memchr::memchr(b'"', chunk).is_some();
+        out.has_cr |= memchr::memchr(b'\r', chunk).is_some();
     }
 }
 
@@ -239,10 +253,10 @@ fn scan(path: &Path, start: u64, end: u64) -> io::Result<Scan> {
 fn read_range<S: RecordSink>(
     path: &Path,
     name: &str,
-    start: u64,
-    end: u64,
+    (start, end): (u64, u64),
     line_offset: u64,
     columns: Option<&Columns>,
+    plain: bool,
     options: &ReadOptions,
     resolver: &dyn KeyResolver,
     sink: &mut S,
@@ -255,6 +269,10 @@ fn read_range<S: RecordSink>(
     file.seek(SeekFrom::Start(start)).map_err(io_err)?;
     let body = BufReader::with_capacity(BUF_BYTES, file.take(end - start));
     match columns {
+        // No quote and no carriage return: every line is one row, split by hand.
+        Some(columns) if plain => {
+            read_plain_csv_body(body, name, columns, line_offset, options, resolver, sink)
+        }
         Some(columns) => read_csv_body(body, name, columns, line_offset, options, resolver, sink),
         None => read_jsonl(body, name, line_offset, options, resolver, sink),
     }
