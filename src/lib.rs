@@ -12,5 +12,6 @@ pub mod commands;
 pub mod plan;
 pub mod progress;
 pub mod report;
+pub mod scenario;
 pub mod sim;
 pub mod usage;

@@ -10,6 +10,7 @@
 pub mod calibrate;
 pub mod constraints;
 pub mod cost;
+pub mod ladder;
 pub mod lifecycle;
 mod model;
 pub mod options;
@@ -367,8 +368,22 @@ pub fn finish(
     prepared: &Prepared,
     settings: &PlanSettings,
 ) -> Vec<WorkloadPlan> {
+    finish_where(catalog, keys, summary, prepared, settings, |_| true)
+}
+
+/// [`finish`] for the workloads `keep` accepts (by index): a scenario plans its Batch-shifted
+/// workloads with other settings than its real-time ones.
+pub fn finish_where(
+    catalog: &Catalog,
+    keys: &[WorkloadKey],
+    summary: &ReplaySummary,
+    prepared: &Prepared,
+    settings: &PlanSettings,
+    keep: impl Fn(usize) -> bool,
+) -> Vec<WorkloadPlan> {
     keys.iter()
         .enumerate()
+        .filter(|(w, _)| keep(*w))
         .filter_map(|(w, key)| {
             let replay = summary.workloads.get(w)?;
             Some(plan_workload(
