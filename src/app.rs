@@ -52,7 +52,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 &args.output,
                 args.generated_at.as_deref(),
             )?
-            .with_planning(&args.planning)?;
+            .with_planning(&args.planning)?
+            .with_scenarios(&args.scenarios)?;
             let gates = GateSettings::from_args(&args.gates)?;
             commands::compare::run(&settings, &gates)
         }
@@ -71,9 +72,17 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Calibrate(args) => commands::calibrate::run(&CalibrateSettings::from_args(&args)?),
         Command::Report(args) => commands::report::run(&ReportSettings::from_args(&args)?),
+        Command::Diff(args) if args.new.is_none() && args.new_scenario.is_none() => {
+            Err(UsageError(
+                "diff with one report compares two of its scenarios: pass --new-scenario NAME (and --base-scenario NAME, default baseline), or give NEW.json".to_owned(),
+            )
+            .into())
+        }
         Command::Diff(args) => commands::diff::run(&DiffSettings {
+            new: args.new.unwrap_or_else(|| args.base.clone()),
             base: args.base,
-            new: args.new,
+            base_scenario: args.base_scenario,
+            new_scenario: args.new_scenario,
             format: args.format,
             out: args.out,
         }),
@@ -203,8 +212,12 @@ impl GateSettings {
 pub struct DiffSettings {
     /// The earlier report.
     pub base: PathBuf,
-    /// The later report.
+    /// The later report (the base report again when comparing two of its scenarios).
     pub new: PathBuf,
+    /// The scenario of the base report to compare (None: the log as is).
+    pub base_scenario: Option<String>,
+    /// The scenario of the later report to compare (None: the log as is).
+    pub new_scenario: Option<String>,
     /// Output format.
     pub format: DiffFormat,
     /// Output file (None or `-` = stdout).
@@ -239,7 +252,8 @@ impl ReportSettings {
                 &output,
                 args.generated_at.as_deref(),
             )?
-            .with_planning(&args.planning)?,
+            .with_planning(&args.planning)?
+            .with_scenarios(&args.scenarios)?,
             out_dir: args.out_dir.clone(),
             gates: GateSettings::from_args(&args.gates)?,
         })
@@ -337,6 +351,62 @@ pub struct CompareSettings {
     pub generated_at: Option<String>,
     /// `--overrides`, parsed (applied to the catalog by [`planning_catalog`]).
     pub overrides: Option<Overrides>,
+    /// What-if scenarios (none for commands without them).
+    pub whatif: WhatIfSettings,
+}
+
+/// Validated what-if settings: where the scenarios come from (they are parsed against the
+/// catalog when the run starts), the horizon, and what the FOCUS export projects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhatIfSettings {
+    /// `--scenarios FILE`.
+    pub file: Option<PathBuf>,
+    /// The one scenario of the quick flags (`--scale`, `--migrate`, ...).
+    pub quick: Option<QuickScenario>,
+    /// `--horizon-months`.
+    pub horizon_months: u32,
+    /// Offer the migration scenario for retiring models (off with `--no-auto-scenarios`).
+    pub auto_scenarios: bool,
+    /// `--focus-scenario`.
+    pub focus_scenario: Option<String>,
+}
+
+impl Default for WhatIfSettings {
+    fn default() -> Self {
+        WhatIfSettings {
+            file: None,
+            quick: None,
+            horizon_months: crate::scenario::DEFAULT_HORIZON_MONTHS,
+            auto_scenarios: false,
+            focus_scenario: None,
+        }
+    }
+}
+
+/// The quick flags' scenario, as given (models and regions are checked against the catalog
+/// when the run starts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuickScenario {
+    /// `--scenario-name`.
+    pub name: String,
+    /// `--scale`.
+    pub scale: Option<f64>,
+    /// `--growth`, percent per month.
+    pub growth_percent: Option<f64>,
+    /// `--migrate FROM=TO`.
+    pub migrate: Vec<(String, String)>,
+    /// `--migrate-factors`.
+    pub factors: crate::cli::MigrateFactors,
+    /// `--cache-rate`, percent.
+    pub cache_rate_percent: Option<f64>,
+    /// `--reasoning`.
+    pub reasoning: Option<f64>,
+    /// `--batch-shift`, percent.
+    pub batch_shift_percent: Option<f64>,
+    /// `--move-region`.
+    pub move_region: Option<String>,
+    /// `--select`.
+    pub select: crate::cli::SelectArg,
 }
 
 impl CompareSettings {
@@ -430,7 +500,71 @@ impl CompareSettings {
             timings: output.timings,
             generated_at: resolve_generated_at(generated_at)?,
             overrides: None,
+            whatif: WhatIfSettings::default(),
         })
+    }
+
+    /// Add the what-if scenarios: `--scenarios FILE` and the one-scenario flags. A flag that
+    /// only qualifies others (`--select`, `--migrate-factors`) without them is a usage error.
+    pub fn with_scenarios(mut self, args: &crate::cli::ScenarioArgs) -> Result<CompareSettings> {
+        let quick = QuickScenario {
+            name: args.scenario_name.trim().to_owned(),
+            scale: args.scale,
+            growth_percent: args.growth,
+            migrate: args.migrate.clone(),
+            factors: args.migrate_factors.unwrap_or(crate::cli::MigrateFactors {
+                prompt: 1.0,
+                output: 1.0,
+                reasoning: 1.0,
+            }),
+            cache_rate_percent: args.cache_rate,
+            reasoning: args.reasoning,
+            batch_shift_percent: args.batch_shift,
+            move_region: args.move_region.clone(),
+            select: args.select.clone().unwrap_or_default(),
+        };
+        let any = quick.scale.is_some()
+            || quick.growth_percent.is_some()
+            || !quick.migrate.is_empty()
+            || quick.cache_rate_percent.is_some()
+            || quick.reasoning.is_some()
+            || quick.batch_shift_percent.is_some()
+            || quick.move_region.is_some();
+        if args.migrate_factors.is_some() && quick.migrate.is_empty() {
+            return Err(UsageError(
+                "--migrate-factors qualifies --migrate FROM=TO; pass --migrate too".to_owned(),
+            )
+            .into());
+        }
+        if args.select.is_some() && !any {
+            return Err(UsageError(
+                "--select names the workloads of --scale, --growth, --migrate, --cache-rate, --reasoning, --batch-shift or --move-region; pass one of them".to_owned(),
+            )
+            .into());
+        }
+        if args.select.as_ref().is_some_and(|s| s.model.is_some()) && !quick.migrate.is_empty() {
+            return Err(UsageError(
+                "--migrate FROM=TO selects its model with FROM; drop model= from --select"
+                    .to_owned(),
+            )
+            .into());
+        }
+        if quick.name.is_empty() || quick.name == crate::scenario::BASELINE {
+            return Err(UsageError(format!(
+                "--scenario-name `{}`: pick a non-empty name other than `{}`",
+                quick.name,
+                crate::scenario::BASELINE
+            ))
+            .into());
+        }
+        self.whatif = WhatIfSettings {
+            file: args.scenarios.clone(),
+            quick: any.then_some(quick),
+            horizon_months: args.horizon_months,
+            auto_scenarios: !args.no_auto_scenarios,
+            focus_scenario: args.focus_scenario.clone(),
+        };
+        Ok(self)
     }
 
     /// Add `--overrides` and `--residency`: the file is read and checked here (file and line in

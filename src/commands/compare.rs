@@ -16,8 +16,11 @@ use crate::report::{
     self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
 };
 use crate::sim::replay::fmt_ms;
-use crate::sim::{self, Replay};
-use crate::usage::{self, RecordSink, SinkError, WorkloadRegistry};
+use crate::commands::whatif;
+use crate::plan::WorkloadPlan;
+use crate::scenario::lane::{Fanout, LaneSink};
+use crate::sim::{self, Replay, ReplaySummary, SortedEvents};
+use crate::usage::{self, RecordSink, SinkError, WorkloadKey, WorkloadRegistry};
 
 /// Run `compare`.
 pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> {
@@ -183,47 +186,36 @@ pub fn build_report_with_progress(
         settings.model_map.clone(),
         settings.default_region.clone(),
     );
+    let scenarios = whatif::scenarios_of(&settings.whatif, catalog)?;
+    let lanes = whatif::lanes_for(&scenarios, catalog, &registry);
     let seen = AtomicU64::new(0);
     let accounting = sim::CatalogAccounting {
         registry: &registry,
         catalog,
     };
-    let mut replay = Counted {
-        replay: Replay::new(&accounting),
-        unreported: 0,
-        seen: &seen,
-        progress,
+    let mut fanout = Fanout {
+        baseline: Counted {
+            replay: Replay::new(&accounting),
+            unreported: 0,
+            seen: &seen,
+            progress,
+        },
+        lanes: lanes.iter().map(LaneSink::new).collect(),
     };
     let options = settings.read_options();
     let started = std::time::Instant::now();
-    let read = usage::read_usage(&settings.inputs, &options, &registry, &mut replay)
+    let read = usage::read_usage(&settings.inputs, &options, &registry, &mut fanout)
         .context("reading usage logs")?;
     progress(Progress::Records(read.records));
     let keys = registry.keys();
-    let (summary, events) = replay.into_inner().finish();
+    let (summary, events) = fanout.baseline.into_inner().finish();
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
-    let mut prepared = plan::prepare(catalog, &keys, &summary, &settings.plan, &settings.sim);
-    let mut simulated = 0usize;
-    let passes = plan::size(&mut prepared, &settings.plan, |targets| {
-        simulated += targets.len();
-        sim::simulate(
-            &events,
-            targets,
-            &settings.sim,
-            settings.threads,
-            summary.first_minute(),
-            summary.last_minute(),
-        )
-    })
-    .context("simulating PTU admission")?;
+    let (planned, sized) = plan_replay(catalog, &keys, &summary, &events, settings, &[])?;
+    let mut plans: Vec<WorkloadPlan> = planned.into_iter().map(|(_, p)| p).collect();
+    sort_plans(&mut plans);
     let sim_s = started.elapsed().as_secs_f64() - read_s;
     progress(Progress::Planning);
-    let mut plans = plan::finish(catalog, &keys, &summary, &prepared, &settings.plan);
-    // Workload ids depend on reading order (threads); the report's order must not.
-    plans.sort_by(|a, b| {
-        (&a.deployment, &a.model, &a.region).cmp(&(&b.deployment, &b.model, &b.region))
-    });
     if settings.timings {
         eprintln!(
             "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments in {} passes, {} searches), plan {:.2} s",
@@ -231,10 +223,25 @@ pub fn build_report_with_progress(
             read.records,
             events.spilled_runs(),
             sim_s,
-            simulated,
-            passes,
-            prepared.searches.len(),
+            sized.simulated,
+            sized.passes,
+            sized.searches,
             started.elapsed().as_secs_f64() - read_s - sim_s
+        );
+    }
+    let scenarios_started = std::time::Instant::now();
+    let baseline = whatif::Baseline {
+        summary: &summary,
+        plans: &plans,
+    };
+    let (scenario_reports, scenario_warnings) =
+        whatif::plan_scenarios(settings, catalog, &baseline, fanout.lanes)?;
+    if settings.timings && !scenario_reports.is_empty() {
+        eprintln!(
+            "timings: scenarios {:.2} s ({} scenarios, {} lanes)",
+            scenarios_started.elapsed().as_secs_f64(),
+            scenario_reports.len(),
+            lanes.len()
         );
     }
     let failed: u64 = summary
@@ -242,7 +249,7 @@ pub fn build_report_with_progress(
         .iter()
         .map(|w| w.totals.failed_requests)
         .sum();
-    let mut warnings = Vec::new();
+    let mut warnings = scenario_warnings;
     if read.skipped > 0 {
         warnings.push(format!(
             "{} invalid row(s) skipped (--skip-invalid); first: {}",
@@ -313,9 +320,84 @@ pub fn build_report_with_progress(
             settings.plan.reserve,
         ),
         workloads: plans,
+        scenarios: scenario_reports,
         warnings,
         overrides_applied,
         currency: settings.overrides.as_ref().and_then(|o| o.currency.clone()),
     };
     Ok(report)
+}
+
+/// What sizing one replay took.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sized {
+    /// Simulated PTU deployments.
+    pub simulated: usize,
+    /// Simulation passes.
+    pub passes: u32,
+    /// Searches.
+    pub searches: usize,
+}
+
+/// Size and plan one replay (the baseline's or a scenario's): the exact search over its
+/// events, then one plan per workload, as `(workload id, plan)` in id order.
+/// `batch_only[w]`, when given, holds the reason workload `w` may only use Batch (a scenario's
+/// Batch share); those are planned without searches.
+pub fn plan_replay(
+    catalog: &Catalog,
+    keys: &[WorkloadKey],
+    summary: &ReplaySummary,
+    events: &SortedEvents,
+    settings: &CompareSettings,
+    batch_only: &[Option<String>],
+) -> Result<(Vec<(usize, WorkloadPlan)>, Sized)> {
+    let is_batch = |w: usize| batch_only.get(w).is_some_and(Option::is_some);
+    let mut prepared = plan::prepare(catalog, keys, summary, &settings.plan, &settings.sim);
+    prepared.searches.retain(|s| !is_batch(s.workload));
+    let mut simulated = 0usize;
+    let passes = plan::size(&mut prepared, &settings.plan, |targets| {
+        simulated += targets.len();
+        sim::simulate(
+            events,
+            targets,
+            &settings.sim,
+            settings.threads,
+            summary.first_minute(),
+            summary.last_minute(),
+        )
+    })
+    .context("simulating PTU admission")?;
+    let mut plans = Vec::with_capacity(keys.len());
+    for w in 0..keys.len() {
+        let settings = match batch_only.get(w).and_then(Option::as_ref) {
+            Some(reason) => {
+                let mut batch = settings.plan.clone();
+                batch.batch_eligible = true;
+                batch.constraints.batch_only = Some(reason.clone());
+                std::borrow::Cow::Owned(batch)
+            }
+            None => std::borrow::Cow::Borrowed(&settings.plan),
+        };
+        plans.extend(
+            plan::finish_where(catalog, keys, summary, &prepared, &settings, |i| i == w)
+                .into_iter()
+                .map(|p| (w, p)),
+        );
+    }
+    Ok((
+        plans,
+        Sized {
+            simulated,
+            passes,
+            searches: prepared.searches.len(),
+        },
+    ))
+}
+
+/// Plans in the report's order: by deployment, model and region (workload ids depend on
+/// reading order, with several threads; the report's order must not).
+pub fn sort_plans(plans: &mut [WorkloadPlan]) {
+    plans.sort_by(|a, b| {
+        (&a.deployment, &a.model, &a.region).cmp(&(&b.deployment, &b.model, &b.region))
+    });
 }

@@ -13,6 +13,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod regions;
+pub mod scenario;
 pub mod table;
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -84,6 +85,8 @@ pub struct Report {
     pub workloads: Vec<WorkloadPlan>,
     /// PTU reservations pooled per region x provisioned type across workloads.
     pub reservations: Vec<ReservationPool>,
+    /// What-if scenarios, each planned like the baseline (`workloads` is the log as is).
+    pub scenarios: Vec<scenario::ScenarioReport>,
     /// Things the reader should know (skipped rows, missing latencies, ...).
     pub warnings: Vec<String>,
     /// Every `--overrides` entry (discounts, quotes, availability, capacity, currency).

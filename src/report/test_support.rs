@@ -209,6 +209,7 @@ pub fn report_of(workloads: Vec<WorkloadPlan>) -> Report {
         summary: Summary::from_plans(&workloads),
         workloads,
         reservations: Vec::new(),
+        scenarios: Vec::new(),
         warnings: Vec::new(),
         overrides_applied: Vec::new(),
         currency: None,

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use super::route::{OriginKind, Route};
-use super::{draw, Scenario, TransformKind};
+use super::{draw, Scenario};
 use crate::catalog::accounting::{PtuAccounting, RequestAccounting};
 use crate::catalog::Catalog;
 use crate::sim::{Replay, WorkloadAccounting};
@@ -25,8 +25,10 @@ use crate::usage::{RecordSink, SinkError, UsageRecord, WorkloadKey, WorkloadRegi
 /// Source ids at and above this are the scenario's `add`ed workloads (index = id - base).
 pub const ADDED_BASE: u32 = u32::MAX - (1 << 16);
 
-/// A workload of a lane: where requests went, whether they are the Batch share, and the month
-/// of growth they carry (0 outside the ladder).
+/// A workload of a lane: where requests went, whether they are the Batch share, the month
+/// of growth they carry (0 outside the ladder), and the workload they came from. A scenario
+/// never merges two workloads: one that takes another's name is kept apart (and renamed in
+/// the report, `chat (from gpt-4o)`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LaneKey {
     /// The workload (deployment `name [batch]` for the Batch share).
@@ -35,6 +37,8 @@ pub struct LaneKey {
     pub batch: bool,
     /// Month of growth (0 = the log's traffic; the scenario lane uses its horizon).
     pub month: u32,
+    /// The log's (or the `add`ed) workload its requests came from.
+    pub source: WorkloadKey,
 }
 
 /// Where a lane workload's requests came from.
@@ -54,43 +58,6 @@ struct Known {
     passthrough: BTreeSet<WorkloadKey>,
 }
 
-/// Names a transformed workload may take: a log workload with one of them is replayed by the
-/// lane even when no transform selects it, since transformed requests may join it.
-#[derive(Debug, Default)]
-struct Targets {
-    models: BTreeSet<String>,
-    regions: BTreeSet<String>,
-    keys: BTreeSet<WorkloadKey>,
-}
-
-impl Targets {
-    fn of(scenario: &Scenario, added: &[WorkloadKey]) -> Targets {
-        let mut t = Targets {
-            keys: added.iter().cloned().collect(),
-            ..Targets::default()
-        };
-        for tr in &scenario.transforms {
-            match &tr.kind {
-                TransformKind::Migrate(m) => {
-                    t.models.insert(m.to.clone());
-                }
-                TransformKind::Region { to } => {
-                    t.regions.insert(to.clone());
-                }
-                _ => {}
-            }
-        }
-        t
-    }
-
-    fn may_receive(&self, key: &WorkloadKey) -> bool {
-        self.models.contains(&key.model)
-            || self.regions.contains(&key.region)
-            || self.keys.contains(key)
-            || key.deployment.ends_with(super::BATCH_SUFFIX)
-    }
-}
-
 /// One scenario's lane: its transforms, the months it emits, and its workloads (shared by the
 /// reading threads).
 pub struct Lane<'a> {
@@ -104,7 +71,6 @@ pub struct Lane<'a> {
     catalog: &'a Catalog,
     sources: &'a WorkloadRegistry<'a>,
     added: Vec<WorkloadKey>,
-    targets: Targets,
     known: Mutex<Known>,
 }
 
@@ -117,10 +83,8 @@ impl<'a> Lane<'a> {
         catalog: &'a Catalog,
         sources: &'a WorkloadRegistry<'a>,
     ) -> Lane<'a> {
-        let added = super::add::added_keys(scenario);
         Lane {
-            targets: Targets::of(scenario, &added),
-            added,
+            added: super::add::added_keys(scenario),
             scenario,
             months,
             ladder,
@@ -298,9 +262,7 @@ impl<'a> LaneSink<'a> {
                 message: format!("internal error: workload {id} has no name"),
             })?;
             let route = Route::compile(self.lane.scenario, &source, self.lane.catalog);
-            let passthrough = route.is_identity()
-                && id < ADDED_BASE
-                && !self.lane.targets.may_receive(&source);
+            let passthrough = route.is_identity() && id < ADDED_BASE;
             if passthrough {
                 self.lane.note_passthrough(&source)?;
             }
@@ -342,6 +304,7 @@ impl<'a> LaneSink<'a> {
                 } else {
                     0
                 },
+                source: r.source.clone(),
             },
             origin,
         )?;

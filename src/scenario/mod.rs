@@ -323,7 +323,15 @@ impl Transform {
                 a.completion_tokens
             ),
         };
-        let sel = self.select.describe();
+        let sel = match self.kind {
+            // A migration's model is in its description already.
+            TransformKind::Migrate(_) => Selector {
+                model: Glob::any(),
+                ..self.select.clone()
+            }
+            .describe(),
+            _ => self.select.describe(),
+        };
         if sel.is_empty() || matches!(self.kind, TransformKind::Add(_)) {
             what
         } else {
