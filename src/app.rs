@@ -68,6 +68,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             .with_planning(&args.planning)?;
             // Types the workload's region does not offer may be bought elsewhere: size them.
             settings.plan.size_other_types = true;
+            if settings.format == Format::Focus {
+                return Err(UsageError(
+                    "--format focus exports a plan's projected costs: use it with compare or report".to_owned(),
+                )
+                .into());
+            }
             commands::regions::run(&settings)
         }
         Command::Calibrate(args) => commands::calibrate::run(&CalibrateSettings::from_args(&args)?),

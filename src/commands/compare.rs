@@ -173,6 +173,7 @@ pub fn build_report_with_progress(
     catalog: &Catalog,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Report> {
+    let list_catalog = catalog;
     let (catalog, overrides_applied) = planning_catalog(settings, catalog)?;
     let catalog = &catalog;
     if settings.using_bundled_sample && !settings.quiet {
@@ -187,6 +188,7 @@ pub fn build_report_with_progress(
         settings.default_region.clone(),
     );
     let scenarios = whatif::scenarios_of(&settings.whatif, catalog)?;
+    whatif::ensure_focus_scenario(&settings.whatif, &scenarios)?;
     let lanes = whatif::lanes_for(&scenarios, catalog, &registry);
     let seen = AtomicU64::new(0);
     let accounting = sim::CatalogAccounting {
@@ -288,6 +290,16 @@ pub fn build_report_with_progress(
             ));
         }
     }
+    let projection = whatif::projection(
+        settings,
+        &plan::projection::Prices {
+            list: list_catalog,
+            contracted: catalog,
+        },
+        &summary,
+        &plans,
+        &scenario_reports,
+    )?;
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: format!("ptuplan {}", env!("CARGO_PKG_VERSION")),
@@ -321,6 +333,7 @@ pub fn build_report_with_progress(
         ),
         workloads: plans,
         scenarios: scenario_reports,
+        projection,
         warnings,
         overrides_applied,
         currency: settings.overrides.as_ref().and_then(|o| o.currency.clone()),

@@ -1,5 +1,5 @@
 //! `ptuplan report`: one planning run (as `compare`), written to a directory as report.md,
-//! report.json, options.csv, report.html and charts/*.svg + charts/*.png, all from the same
+//! report.json, options.csv, focus.csv, report.html and charts/*.svg + charts/*.png, all from the same
 //! [`Report`]. Budget rules are checked after every file is written.
 
 use std::fs;
@@ -22,6 +22,8 @@ pub const MARKDOWN_FILE: &str = "report.md";
 pub const JSON_FILE: &str = "report.json";
 /// The CSV file's name.
 pub const CSV_FILE: &str = "options.csv";
+/// The FOCUS export's file name.
+pub const FOCUS_FILE: &str = "focus.csv";
 /// The HTML page's file name.
 pub const HTML_FILE: &str = "report.html";
 /// The charts' subdirectory.
@@ -63,7 +65,10 @@ fn write_all(dir: &Path, report: &Report, extras: &Extras<'_>) -> Result<usize> 
     write_file(&dir.join(CSV_FILE), |out| {
         report::render(report, Format::Csv, out)
     })?;
-    let mut written = 3;
+    write_file(&dir.join(FOCUS_FILE), |out| {
+        report::render(report, Format::Focus, out)
+    })?;
+    let mut written = 4;
     let mut inline = Vec::new();
     for spec in chart_specs(report) {
         let stem = spec.file_stem(report);

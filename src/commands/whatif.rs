@@ -517,3 +517,62 @@ fn ladder_of(
         },
     )
 }
+
+/// `--focus-scenario` must name a scenario of the run (or `baseline`).
+pub fn ensure_focus_scenario(settings: &WhatIfSettings, scenarios: &[Scenario]) -> Result<()> {
+    match &settings.focus_scenario {
+        Some(name)
+            if name != scenario::BASELINE && !scenarios.iter().any(|s| &s.name == name) =>
+        {
+            let names: Vec<&str> = std::iter::once(scenario::BASELINE)
+                .chain(scenarios.iter().map(|s| s.name.as_str()))
+                .collect();
+            Err(crate::app::UsageError(format!(
+                "--focus-scenario {name}: no such scenario; this run has {}",
+                names.join(", ")
+            ))
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The projection the FOCUS export writes: `--focus-scenario`'s plan, else the first
+/// scenario with a reservation ladder, else the log as is; a ladder's months where there is
+/// one, else the same plan every month of `--horizon-months`.
+pub fn projection(
+    settings: &CompareSettings,
+    prices: &plan::projection::Prices<'_>,
+    summary: &ReplaySummary,
+    baseline: &[WorkloadPlan],
+    scenarios: &[ScenarioReport],
+) -> Result<plan::projection::Projection> {
+    use plan::projection::{project, Basis};
+    let chosen = match &settings.whatif.focus_scenario {
+        Some(name) if name == scenario::BASELINE => None,
+        Some(name) => Some(scenarios.iter().find(|s| &s.name == name).with_context(|| {
+            format!("--focus-scenario {name}: the scenario was dropped (no workload of the log retires)")
+        })?),
+        None => scenarios.iter().find(|s| s.ladder.is_some()),
+    };
+    let span = summary.span_hours();
+    Ok(match chosen {
+        Some(s) => match &s.ladder {
+            Some(l) => project(&s.name, l.horizon_months, span, prices, &Basis::Ladder(l)),
+            None => project(
+                &s.name,
+                settings.whatif.horizon_months,
+                span,
+                prices,
+                &Basis::Flat(&s.workloads),
+            ),
+        },
+        None => project(
+            scenario::BASELINE,
+            settings.whatif.horizon_months,
+            span,
+            prices,
+            &Basis::Flat(baseline),
+        ),
+    })
+}

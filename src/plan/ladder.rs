@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use super::cost::{Billing, HOURS_PER_MONTH};
 use super::WorkloadPlan;
+use crate::catalog::accounting::TokenTally;
 use crate::catalog::{Catalog, DeploymentTypeId, PtuPrice};
 
 /// The assumptions every ladder states.
@@ -169,6 +170,13 @@ pub struct MonthShare {
     pub standard_cost_usd: f64,
     /// Its share of the pool's PTU cost, USD.
     pub ptu_cost_usd: f64,
+    /// The tokens billed per token (spilled, or all of them without PTUs), over the log's
+    /// span (for projections; not in the JSON).
+    #[serde(skip)]
+    pub tokens: TokenTally,
+    /// Where they are billed (the Standard type).
+    #[serde(skip)]
+    pub token_type: Option<DeploymentTypeId>,
 }
 
 /// A 1-year reservation purchase.
@@ -229,6 +237,10 @@ pub struct OutsideWorkload {
     pub option: Option<String>,
     /// Its cost per month, USD.
     pub monthly_cost_usd: Vec<f64>,
+    /// Per month, the recommended option's type and the tokens over the log's span (for
+    /// projections; not in the JSON).
+    #[serde(skip)]
+    pub monthly_tokens: Vec<(Option<DeploymentTypeId>, TokenTally)>,
 }
 
 /// One choice of a workload in one simulated month.
@@ -239,6 +251,9 @@ struct Choice {
     standard_usd: f64,
     /// PTU-weighted tokens served by PTUs per month.
     served_tokens: f64,
+    /// The tokens billed per token, over the span, and their type.
+    tokens: TokenTally,
+    token_type: Option<DeploymentTypeId>,
 }
 
 /// A member with its choices per simulated month.
@@ -342,13 +357,13 @@ fn pool_type(w: &LadderWorkload<'_>) -> Option<DeploymentTypeId> {
 }
 
 fn outside_workload(w: &LadderWorkload<'_>, month_level: &[usize]) -> OutsideWorkload {
-    let cost_at = |p: &WorkloadPlan| {
+    let rec = |p: &'_ WorkloadPlan| {
         p.recommended
             .as_ref()
             .and_then(|id| p.options.iter().find(|o| &o.id == id))
-            .and_then(|o| o.monthly_cost_usd)
-            .unwrap_or(0.0)
+            .cloned()
     };
+    let cost_at = |p: &WorkloadPlan| rec(p).and_then(|o| o.monthly_cost_usd).unwrap_or(0.0);
     let reason = if w.batch {
         "moved to Batch (per-token)".to_owned()
     } else {
@@ -364,6 +379,13 @@ fn outside_workload(w: &LadderWorkload<'_>, month_level: &[usize]) -> OutsideWor
             .iter()
             .map(|&l| w.plans.get(l).map_or(0.0, |p| cost_at(p)))
             .collect(),
+        monthly_tokens: month_level
+            .iter()
+            .map(|&l| match w.plans.get(l) {
+                Some(p) => (rec(p).map(|o| o.deployment_type), p.tally),
+                None => (None, TokenTally::default()),
+            })
+            .collect(),
     }
 }
 
@@ -377,13 +399,19 @@ fn choices(
     let monthly = |span_usd: f64| super::cost::monthly_usd(span_usd, input.span_hours);
     let demand_tokens = p.mean_weighted_tpm * 60.0 * HOURS_PER_MONTH;
     let mut out = Vec::new();
-    if let Some(std) = standard_fallback(catalog, p, t) {
+    if let Some((std, std_type)) = standard_fallback(catalog, p, t) {
         out.push(Choice {
             ptus: 0,
             standard_usd: std,
             served_tokens: 0.0,
+            tokens: p.tally,
+            token_type: Some(std_type),
         });
     }
+    let spill_type = catalog
+        .deployment_types
+        .get(&t)
+        .and_then(|d| d.spillover_target);
     if let Some(s) = p.sizing.get(&t) {
         for point in &s.curve {
             let fails = point.throttled_share > input.max_throttle_rate + 1e-12;
@@ -397,6 +425,8 @@ fn choices(
                 ptus: point.ptus,
                 standard_usd: monthly(point.spillover_cost_usd),
                 served_tokens: demand_tokens * (1.0 - point.throttle_rate).max(0.0),
+                tokens: point.spilled,
+                token_type: spill_type,
             });
         }
     }
@@ -406,7 +436,11 @@ fn choices(
 /// What the workload costs per month without PTUs: its pool type's spillover target (the
 /// Standard deployment at the same data-processing level), else its cheapest real-time
 /// Standard option.
-fn standard_fallback(catalog: &Catalog, p: &WorkloadPlan, t: DeploymentTypeId) -> Option<f64> {
+fn standard_fallback(
+    catalog: &Catalog,
+    p: &WorkloadPlan,
+    t: DeploymentTypeId,
+) -> Option<(f64, DeploymentTypeId)> {
     let target = catalog
         .deployment_types
         .get(&t)
@@ -430,7 +464,7 @@ fn standard_fallback(catalog: &Catalog, p: &WorkloadPlan, t: DeploymentTypeId) -
                         .total_cmp(&b.monthly_cost_usd.unwrap_or(f64::INFINITY))
                 })
         })
-        .and_then(|o| o.monthly_cost_usd)
+        .and_then(|o| o.monthly_cost_usd.map(|c| (c, o.deployment_type)))
 }
 
 fn gcd(a: u32, b: u32) -> u32 {
@@ -482,7 +516,9 @@ fn allocation(members: &[Member], table: &MonthTable, level: usize, unit: u32, t
         Choice {
             ptus: 0,
             standard_usd: 0.0,
-            served_tokens: 0.0
+            served_tokens: 0.0,
+            tokens: TokenTally::default(),
+            token_type: None,
         };
         members.len()
     ];
@@ -695,6 +731,8 @@ fn month_row(
                 ptus: c.ptus,
                 standard_cost_usd: c.standard_usd,
                 ptu_cost_usd: ptu_cost * share(c),
+                tokens: c.tokens,
+                token_type: c.token_type,
             }
         })
         .collect();
@@ -829,6 +867,8 @@ mod tests {
             ptus,
             standard_usd,
             served_tokens: f64::from(ptus),
+            tokens: TokenTally::default(),
+            token_type: None,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod lifecycle;
 mod model;
 pub mod options;
 mod profile;
+pub mod projection;
 mod provisioned;
 pub mod rank;
 pub mod regions;
@@ -520,6 +521,7 @@ fn plan_workload(
         sizing: sizing_map,
         sizing_other_types: other_types,
         profile: demand_profile(&weighted, summary.first_minute()),
+        tally: t.tally,
     }
 }
 

@@ -146,6 +146,10 @@ pub struct WorkloadPlan {
     pub sizing_other_types: BTreeMap<DeploymentTypeId, OtherTypeSizing>,
     /// Demand shape for charts.
     pub profile: DemandProfile,
+    /// The successful requests' tokens by billing category and context class (what
+    /// per-token prices apply to; for projections, not in the JSON).
+    #[serde(skip)]
+    pub tally: TokenTally,
 }
 
 /// The target count of a provisioned type the workload's own region does not offer (JSON

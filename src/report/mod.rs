@@ -8,6 +8,7 @@ pub mod calibrate;
 pub mod chart;
 pub mod csv;
 pub mod diff;
+pub mod focus;
 pub mod gate;
 pub mod html;
 pub mod json;
@@ -49,6 +50,8 @@ pub enum Format {
     Csv,
     /// GitHub-flavoured Markdown.
     Markdown,
+    /// FinOps FOCUS 1.2 CSV of the plan's projected monthly charges.
+    Focus,
 }
 
 impl Format {
@@ -87,6 +90,9 @@ pub struct Report {
     pub reservations: Vec<ReservationPool>,
     /// What-if scenarios, each planned like the baseline (`workloads` is the log as is).
     pub scenarios: Vec<scenario::ScenarioReport>,
+    /// The plan's projected monthly charges (`--format focus`; not in the JSON).
+    #[serde(skip)]
+    pub projection: crate::plan::projection::Projection,
     /// Things the reader should know (skipped rows, missing latencies, ...).
     pub warnings: Vec<String>,
     /// Every `--overrides` entry (discounts, quotes, availability, capacity, currency).
@@ -308,6 +314,7 @@ pub fn render_with(
         Format::Json => json::write(report, out),
         Format::Csv => csv::write(report, out),
         Format::Markdown => markdown::write_with(report, extras, out),
+        Format::Focus => focus::write(report, out),
     }
 }
 
