@@ -251,7 +251,7 @@ pub fn build_report_with_progress(
         .iter()
         .map(|w| w.totals.failed_requests)
         .sum();
-    let mut warnings = scenario_warnings;
+    let mut warnings = Vec::new();
     if read.skipped > 0 {
         warnings.push(format!(
             "{} invalid row(s) skipped (--skip-invalid); first: {}",
@@ -290,6 +290,7 @@ pub fn build_report_with_progress(
             ));
         }
     }
+    warnings.extend(scenario_warnings);
     let projection = whatif::projection(
         settings,
         &plan::projection::Prices {
