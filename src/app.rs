@@ -74,6 +74,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 )
                 .into());
             }
+            settings.from_region = args.from.as_ref().map(|r| r.trim().to_ascii_lowercase());
             commands::regions::run(&settings)
         }
         Command::Calibrate(args) => commands::calibrate::run(&CalibrateSettings::from_args(&args)?),
@@ -170,6 +171,16 @@ pub fn planning_catalog(
     let mut catalog = base.clone();
     if let Some(r) = &settings.plan.constraints.residency {
         r.ensure_known(&catalog).map_err(anyhow::Error::msg)?;
+    }
+    for q in &settings.plan.quota.negotiated {
+        if catalog.resolve_model(&q.model).is_none() {
+            bail!(
+                "quota for unknown model `{}` ({}); closest: {}",
+                q.model,
+                q.origin,
+                catalog.closest_models(&q.model, 3).join(", ")
+            );
+        }
     }
     let applied = match &settings.overrides {
         Some(o) => o
@@ -357,6 +368,8 @@ pub struct CompareSettings {
     pub generated_at: Option<String>,
     /// `--overrides`, parsed (applied to the catalog by [`planning_catalog`]).
     pub overrides: Option<Overrides>,
+    /// `regions --from`: where the callers are (None: each workload's own region).
+    pub from_region: Option<String>,
     /// What-if scenarios (none for commands without them).
     pub whatif: WhatIfSettings,
 }
@@ -507,6 +520,7 @@ impl CompareSettings {
             generated_at: resolve_generated_at(generated_at)?,
             overrides: None,
             whatif: WhatIfSettings::default(),
+            from_region: None,
         })
     }
 
@@ -662,6 +676,81 @@ fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
             ReserveTermArg::OneYear => Billing::Reserved1Year,
         },
         constraints: Default::default(),
+        quota: ensure_quota(sim)?,
+    })
+}
+
+/// `--quota-tier`, `--quota-tpm`, `--quota-file`, `--standard-rpm-window-s` and
+/// `--min-tokens-per-s`. A file's `tier:` and `--quota-tier` must agree; a model and type given
+/// twice (by the flag and the file, or twice in one) is an error. Model names are checked
+/// against the catalog by [`planning_catalog`].
+fn ensure_quota(sim: &SimArgs) -> Result<crate::plan::quota::QuotaSettings> {
+    use crate::plan::quota::{NegotiatedQuota, QuotaSettings};
+    let mut tier = sim.quota_tier;
+    let mut negotiated: Vec<NegotiatedQuota> = sim
+        .quota_tpm
+        .iter()
+        .map(|q| NegotiatedQuota {
+            model: q.model.clone(),
+            deployment_type: q.deployment_type,
+            tpm: q.tpm,
+            rpm: None,
+            origin: "--quota-tpm".to_owned(),
+        })
+        .collect();
+    if let Some(path) = &sim.quota_file {
+        let text = std::fs::read_to_string(path).map_err(|source| {
+            crate::catalog::standard::QuotaFileError::Read {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        let (file, lines) = crate::catalog::standard::QuotaFile::parse(path, &text)?;
+        match (tier, file.tier) {
+            (Some(a), Some(b)) if a != b => bail!(
+                "--quota-tier {} conflicts with `tier: {}` in {}; give one",
+                a.as_str(),
+                b.as_str(),
+                path.display()
+            ),
+            (None, Some(b)) => tier = Some(b),
+            _ => {}
+        }
+        for (q, line) in file.quotas.iter().zip(lines) {
+            let origin = match &q.source {
+                Some(s) => format!("{}:{line}, {s}", path.display()),
+                None => format!("{}:{line}", path.display()),
+            };
+            negotiated.push(NegotiatedQuota {
+                model: q.model.trim().to_owned(),
+                deployment_type: q.deployment_type,
+                tpm: q.tpm,
+                rpm: q.rpm,
+                origin,
+            });
+        }
+    }
+    for (i, a) in negotiated.iter().enumerate() {
+        if let Some(b) = negotiated[..i].iter().find(|b| {
+            b.model.eq_ignore_ascii_case(&a.model) && b.deployment_type == a.deployment_type
+        }) {
+            return Err(UsageError(format!(
+                "quota for {}{} given twice ({} and {})",
+                a.model,
+                a.deployment_type
+                    .map(|t| format!("/{t}"))
+                    .unwrap_or_default(),
+                b.origin,
+                a.origin
+            ))
+            .into());
+        }
+    }
+    Ok(QuotaSettings {
+        tier,
+        negotiated,
+        rpm_window_s: sim.standard_rpm_window_s,
+        min_tokens_per_s: sim.min_tokens_per_s,
     })
 }
 

@@ -267,6 +267,122 @@ pub struct SimArgs {
     /// Reservation term for the pools.
     #[arg(long, value_enum, default_value_t = ReserveTermArg::OneYear)]
     pub reserve_term: ReserveTermArg,
+    /// Quota level every Standard deployment (per-token options and spillover targets) is
+    /// simulated at: a quota tier 0-6, or `default` / `enterprise` (the older levels).
+    ///
+    /// Default: unlimited, and every option says which level it would need. A level the
+    /// catalog has no figure for (data/standard.yaml) leaves that option unlimited and says so.
+    #[arg(long, value_name = "N|default|enterprise", value_parser = parse_quota_level)]
+    pub quota_tier: Option<crate::catalog::standard::QuotaLevel>,
+    /// A negotiated quota: `MODEL=TPM` (every Standard type of the model) or
+    /// `MODEL/TYPE=TPM` (e.g. `gpt-4.1/global-standard=5M`); RPM follows the model's ratio.
+    /// Repeatable; wins over --quota-tier.
+    #[arg(long, value_name = "MODEL[/TYPE]=TPM", value_parser = parse_quota_tpm)]
+    pub quota_tpm: Vec<QuotaTpmArg>,
+    /// A YAML file of negotiated quotas (`quotas: [{model, deployment_type?, tpm, rpm?,
+    /// source?}]`, and an optional `tier:`); strict, errors name file and line.
+    #[arg(long, value_name = "FILE")]
+    pub quota_file: Option<PathBuf>,
+    /// Seconds over which Standard checks the request rate against RPM ("typically 1 or 10
+    /// seconds", Microsoft); the n-th request of a window passes while n <= RPM x window / 60.
+    #[arg(long, default_value_t = crate::sim::standard::DEFAULT_RPM_WINDOW_S, value_name = "SECONDS", value_parser = parse_rpm_window_s)]
+    pub standard_rpm_window_s: f64,
+    /// Exclude options that cannot promise this output speed (tokens per second): Standard,
+    /// Batch and Flex promise none; PTU and Priority promise their model's latency target.
+    #[arg(long, value_name = "N", value_parser = parse_tokens_per_s)]
+    pub min_tokens_per_s: Option<f64>,
+}
+
+/// One `--quota-tpm` value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaTpmArg {
+    /// Model name as given.
+    pub model: String,
+    /// The Standard type, if given.
+    pub deployment_type: Option<crate::catalog::DeploymentTypeId>,
+    /// Tokens per minute.
+    pub tpm: u64,
+}
+
+fn parse_quota_level(text: &str) -> Result<crate::catalog::standard::QuotaLevel, String> {
+    crate::catalog::standard::QuotaLevel::parse(text)
+        .ok_or_else(|| format!("`{text}`: expected a quota tier 0-6, `default` or `enterprise`"))
+}
+
+/// A token count: `5000000`, `5M`, `450K`, `1.35M` (whole tokens, at most 10^12).
+pub fn parse_token_count(text: &str) -> Result<u64, String> {
+    let t = text.trim().replace('_', "");
+    let (num, mult) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 1e3),
+        Some('M') => (&t[..t.len() - 1], 1e6),
+        Some('B') | Some('G') => (&t[..t.len() - 1], 1e9),
+        _ => (t.as_str(), 1.0),
+    };
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("`{text}` is not a token count (e.g. 5000000, 5M, 450K)"))?;
+    let v = v * mult;
+    if !(v.is_finite() && (1.0..=1e12).contains(&v)) || v.fract() != 0.0 {
+        return Err(format!(
+            "`{text}` must be a whole number of tokens between 1 and 10^12"
+        ));
+    }
+    Ok(v as u64)
+}
+
+fn parse_quota_tpm(text: &str) -> Result<QuotaTpmArg, String> {
+    let (left, tpm) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}`: expected MODEL=TPM or MODEL/TYPE=TPM"))?;
+    let (model, dt) = match left.split_once('/') {
+        Some((m, t)) => {
+            let dt = crate::catalog::DeploymentTypeId::ALL
+                .into_iter()
+                .find(|d| d.as_str() == t.trim())
+                .filter(|d| d.is_standard())
+                .ok_or_else(|| {
+                    format!(
+                        "`{t}`: the TYPE of a quota is global-standard, data-zone-standard or regional-standard"
+                    )
+                })?;
+            (m, Some(dt))
+        }
+        None => (left, None),
+    };
+    if model.trim().is_empty() {
+        return Err(format!("`{text}`: the model is empty"));
+    }
+    Ok(QuotaTpmArg {
+        model: model.trim().to_owned(),
+        deployment_type: dt,
+        tpm: parse_token_count(tpm)?,
+    })
+}
+
+fn parse_rpm_window_s(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if v.is_finite() && (0.1..=60.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("`{text}` must be between 0.1 and 60 seconds"))
+    }
+}
+
+fn parse_tokens_per_s(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if v.is_finite() && v > 0.0 && v <= 100_000.0 {
+        Ok(v)
+    } else {
+        Err(format!(
+            "`{text}` must be a positive number of tokens per second (at most 100,000)"
+        ))
+    }
 }
 
 impl SimArgs {
@@ -382,6 +498,11 @@ pub struct RegionsArgs {
     /// Quotes and constraints.
     #[command(flatten)]
     pub planning: PlanningArgs,
+    /// Where the callers are: every candidate region gets the round-trip latency from here
+    /// (Azure's published inter-region statistics), the monthly data transfer and its cost,
+    /// and whether the move crosses a data-zone boundary. Default: each workload's own region.
+    #[arg(long, value_name = "REGION")]
+    pub from: Option<String>,
 }
 
 /// A provisioned deployment type.

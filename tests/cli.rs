@@ -582,12 +582,7 @@ fn broken_catalog(file: &str, from: &str, to: &str) -> tempfile::TempDir {
 /// A temporary copy of `data/`'s catalog files, to break on purpose.
 fn copy_of_the_catalog() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    for f in [
-        "deployment_types.yaml",
-        "models.yaml",
-        "pricing.yaml",
-        "regions.yaml",
-    ] {
+    for f in ptuplan::catalog::load::CATALOG_FILES {
         std::fs::copy(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(f),
             dir.path().join(f),
@@ -1037,4 +1032,208 @@ fn issue_8_one_workload_gives_the_same_count_in_every_output() {
         html.contains(&format!("<td class=\"num\">{regional}</td>")),
         "html {regional}"
     );
+}
+
+/// `regions --from japaneast` on tiny.csv (3,048 prompt and 300 completion tokens over a
+/// 2-minute span: x 21,900 to a 730-hour month, 4 bytes per token): the row for eastus2 gets
+/// Azure's published round trip Japan East -> East US 2 (165 ms), 0.267 GB of prompts one way
+/// and 0.026 GB of completions back, priced with the two transfer prices of a catalog copy
+/// (0.08 USD/GB out of japaneast, 0.05 out of eastus2: 0.022674 USD a month), and it leaves
+/// the APAC data zone; koreacentral (29 ms) stays inside it. The bundled catalog has no transfer price:
+/// "not priced", never 0.
+#[test]
+fn issue_15_regions_from_another_region() {
+    let dir = copy_of_the_catalog();
+    let net = dir.path().join("network.yaml");
+    let text = std::fs::read_to_string(&net).expect("read");
+    let text = text.replace(
+        "transfer_prices: []",
+        "transfer_prices:\n  - {from_regions: [japaneast], usd_per_gb: 0.08, source: \"test figure\", as_of: 2026-07-01}\n  - {from_regions: [eastus2], usd_per_gb: 0.05, source: \"test figure\", as_of: 2026-07-01}",
+    );
+    std::fs::write(&net, text).expect("write");
+    let run = |catalog: Option<&Path>| {
+        let mut cmd = ptuplan();
+        cmd.args([
+            "regions",
+            "tests/fixtures/good/tiny.csv",
+            "--from",
+            "japaneast",
+            "--format",
+            "json",
+        ]);
+        if let Some(c) = catalog {
+            cmd.arg("--catalog").arg(c);
+        }
+        let out = cmd.output().expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).expect("json")
+    };
+    let v = run(Some(dir.path()));
+    let rows = v["workloads"][0]["rows"].as_array().expect("rows");
+    let row = |region: &str| {
+        rows.iter()
+            .find(|r| r["region"] == region)
+            .unwrap_or_else(|| panic!("a row for {region}"))
+    };
+    let east = &row("eastus2")["from"];
+    assert_eq!(east["region"], "japaneast");
+    assert_eq!(east["round_trip_ms"], 165);
+    let gb = east["transfer_gb_per_month"].as_f64().expect("gb");
+    assert!((gb - 3_348.0 * 4.0 * 21_900.0 / 1e9).abs() < 1e-9, "{gb}");
+    let usd = east["transfer_monthly_cost_usd"].as_f64().expect("priced");
+    let expect = 3_048.0 * 4.0 * 21_900.0 / 1e9 * 0.08 + 300.0 * 4.0 * 21_900.0 / 1e9 * 0.05;
+    assert!((usd - expect).abs() < 1e-9, "{usd} vs {expect}");
+    assert_eq!(east["crosses_data_zone"], true);
+    let korea = &row("koreacentral")["from"];
+    assert_eq!(korea["round_trip_ms"], 29);
+    assert_eq!(korea["crosses_data_zone"], false);
+    // The bundled catalog prices no transfer.
+    let v = run(None);
+    let east = v["workloads"][0]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["region"] == "eastus2")
+        .expect("row")["from"]
+        .clone();
+    assert!(east["transfer_monthly_cost_usd"].is_null());
+    assert!(east["note"].as_str().unwrap_or("").contains("not priced"));
+    // An unknown --from is a usage error.
+    ptuplan()
+        .args([
+            "regions",
+            "tests/fixtures/good/tiny.csv",
+            "--from",
+            "atlantis",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--from `atlantis`"));
+}
+
+/// A quota file is strict: unknown keys and bad values are file:line errors; a model the
+/// catalog does not know is an error; the flag and the file may not disagree.
+#[test]
+fn issue_15_quota_file_errors_name_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p
+    };
+    let bad_key = write(
+        "a.yaml",
+        "quotas:\n  - model: gpt-4.1\n    tpm: 1000\n    tmp: 5\n",
+    );
+    ptuplan()
+        .args(["compare", "tests/fixtures/good/tiny.csv", "--quota-file"])
+        .arg(&bad_key)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("a.yaml:4").and(predicate::str::contains("tmp")));
+    let zero = write(
+        "b.yaml",
+        "quotas:\n  - model: gpt-4.1\n    tpm: 1000\n  - model: gpt-4o\n    deployment_type: global-batch\n    tpm: 0\n",
+    );
+    ptuplan()
+        .args(["compare", "tests/fixtures/good/tiny.csv", "--quota-file"])
+        .arg(&zero)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("b.yaml:4")
+                .and(predicate::str::contains("field `tpm`"))
+                .and(predicate::str::contains("field `deployment_type`")),
+        );
+    let unknown = write(
+        "c.yaml",
+        "tier: 2\nquotas:\n  - {model: gpt-99, tpm: 1000}\n",
+    );
+    ptuplan()
+        .args(["compare", "tests/fixtures/good/tiny.csv", "--quota-file"])
+        .arg(&unknown)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("unknown model `gpt-99`")
+                .and(predicate::str::contains("c.yaml:3")),
+        );
+    let tiered = write("d.yaml", "tier: 2\n");
+    ptuplan()
+        .args([
+            "compare",
+            "tests/fixtures/good/tiny.csv",
+            "--quota-tier",
+            "3",
+            "--quota-file",
+        ])
+        .arg(&tiered)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("conflicts"));
+    for bad in [
+        "gpt-4o=0",
+        "gpt-4o=lots",
+        "gpt-4o/global-batch=5M",
+        "=5M",
+        "gpt-4o",
+    ] {
+        ptuplan()
+            .args([
+                "compare",
+                "tests/fixtures/good/tiny.csv",
+                "--quota-tpm",
+                bad,
+            ])
+            .assert()
+            .code(2);
+    }
+    ptuplan()
+        .args([
+            "compare",
+            "tests/fixtures/good/tiny.csv",
+            "--quota-tier",
+            "9",
+        ])
+        .assert()
+        .code(2);
+    // A good file: gpt-4o Global Standard at 1K TPM fails tiny.csv's second request.
+    let ok = write("e.yaml", "quotas:\n  - {model: gpt-4o, deployment_type: global-standard, tpm: 1000, rpm: 60, source: ticket 42}\n");
+    let out = ptuplan()
+        .args([
+            "compare",
+            "tests/fixtures/good/tiny.csv",
+            "--format",
+            "json",
+            "--quota-file",
+        ])
+        .arg(&ok)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let gs = v["workloads"][0]["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .find(|o| o["id"] == "global-standard")
+        .expect("gs")
+        .clone();
+    assert_eq!(gs["standard_quota"]["basis"], "negotiated");
+    assert!(gs["standard_quota"]["limits"]
+        .as_str()
+        .unwrap_or("")
+        .contains("e.yaml:2, ticket 42"));
+    assert!(gs["latency"]["summary"]
+        .as_str()
+        .unwrap_or("")
+        .contains("no latency target"));
 }

@@ -8,20 +8,24 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::checks;
+use super::network::NetworkCatalog;
+use super::standard::StandardCatalog;
 use super::{
     Availability, Catalog, DataZone, DeploymentType, DeploymentTypeId, ModelSpec, PtuPrice,
     TokenPrice,
 };
 
-/// The four catalog files, in load order.
-pub const CATALOG_FILES: [&str; 4] = [
+/// The catalog files, in load order.
+pub const CATALOG_FILES: [&str; 6] = [
     "deployment_types.yaml",
     "models.yaml",
     "pricing.yaml",
     "regions.yaml",
+    "standard.yaml",
+    "network.yaml",
 ];
 
-const EMBEDDED: [(&str, &str); 4] = [
+const EMBEDDED: [(&str, &str); 6] = [
     (
         "deployment_types.yaml",
         include_str!("../../data/deployment_types.yaml"),
@@ -29,6 +33,8 @@ const EMBEDDED: [(&str, &str); 4] = [
     ("models.yaml", include_str!("../../data/models.yaml")),
     ("pricing.yaml", include_str!("../../data/pricing.yaml")),
     ("regions.yaml", include_str!("../../data/regions.yaml")),
+    ("standard.yaml", include_str!("../../data/standard.yaml")),
+    ("network.yaml", include_str!("../../data/network.yaml")),
 ];
 
 /// Where to load the catalog from.
@@ -36,7 +42,7 @@ const EMBEDDED: [(&str, &str); 4] = [
 pub enum CatalogSource {
     /// The copy of `data/` built into the binary.
     Embedded,
-    /// A directory holding the four YAML files.
+    /// A directory holding the catalog's YAML files ([`CATALOG_FILES`]).
     Dir(PathBuf),
 }
 
@@ -122,6 +128,8 @@ pub fn load_catalog(source: &CatalogSource) -> Result<Catalog, CatalogError> {
     let models: ModelsFile = parse_yaml(&texts[1].0, &texts[1].1)?;
     let pricing: PricingFile = parse_yaml(&texts[2].0, &texts[2].1)?;
     let regions: RegionsFile = parse_yaml(&texts[3].0, &texts[3].1)?;
+    let standard: StandardCatalog = parse_yaml(&texts[4].0, &texts[4].1)?;
+    let network: NetworkCatalog = parse_yaml(&texts[5].0, &texts[5].1)?;
 
     let mut problems = Vec::new();
     let mut deployment_types = BTreeMap::new();
@@ -144,17 +152,60 @@ pub fn load_catalog(source: &CatalogSource) -> Result<Catalog, CatalogError> {
         ptu_prices: pricing.ptu_prices,
         data_zones: regions.data_zones,
         availability: regions.availability,
+        standard,
+        network,
         origin: origin.clone(),
         prices: None,
         in_force_on: None,
     };
     problems.extend(validate(&catalog));
     problems.extend(checks::check_has_prices(&catalog, ""));
+    problems.extend(validate_standard_and_network(
+        &catalog, &texts[4], &texts[5],
+    ));
     if problems.is_empty() {
         Ok(catalog)
     } else {
         Err(CatalogError::Invalid { origin, problems })
     }
+}
+
+/// Problems of `standard.yaml` and `network.yaml`, each named `file:line` (the entry's line)
+/// where the entry is a block-list item, else `file section[index]`.
+fn validate_standard_and_network(
+    c: &Catalog,
+    (standard_path, standard_text): &(PathBuf, String),
+    (network_path, network_text): &(PathBuf, String),
+) -> Vec<String> {
+    let versions = |model: &str| {
+        c.models
+            .get(model)
+            .map(|m| m.lifecycle.as_ref().map(|l| l.version.clone()))
+    };
+    let at = |path: &Path, text: &str| {
+        let path = path.to_owned();
+        let text = text.to_owned();
+        move |section: &str, i: usize| match item_lines(&text, section).get(i) {
+            Some(line) => format!("{}:{line}", path.display()),
+            None => format!("{} {section}[{i}]", path.display()),
+        }
+    };
+    let mut problems = c
+        .standard
+        .validate(&versions, &at(standard_path, standard_text));
+    problems.extend(
+        c.network
+            .validate(&at(network_path, network_text))
+            .into_iter()
+            .map(|p| {
+                if p.starts_with(&network_path.display().to_string()) {
+                    p
+                } else {
+                    format!("{}: {p}", network_path.display())
+                }
+            }),
+    );
+    problems
 }
 
 /// Parse one YAML file strictly, keeping serde_yaml's line and column in the error.

@@ -12,6 +12,7 @@ mod checks;
 pub mod lifecycle;
 pub mod load;
 pub mod meters;
+pub mod network;
 pub mod overrides;
 pub mod prices;
 pub mod pricing;
@@ -19,6 +20,7 @@ pub mod refresh;
 pub mod regions;
 pub mod retail;
 pub mod review;
+pub mod standard;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -247,6 +249,11 @@ pub struct Catalog {
     pub data_zones: Vec<DataZone>,
     /// Model x deployment type x region availability.
     pub availability: Vec<Availability>,
+    /// Standard quotas, RPM ratios, usage tiers, pooling and Priority latency targets
+    /// (`data/standard.yaml`).
+    pub standard: standard::StandardCatalog,
+    /// Inter-region latency, bytes per token and transfer prices (`data/network.yaml`).
+    pub network: network::NetworkCatalog,
     /// Where the catalog was loaded from (embedded or a directory).
     #[serde(skip)]
     pub origin: String,
@@ -401,6 +408,8 @@ impl Catalog {
                     .iter()
                     .map(|a| (a.source.as_str(), a.as_of)),
             )
+            .chain(self.standard.provenance())
+            .chain(self.network.provenance())
     }
 
     /// Every region named anywhere in the catalog, sorted.

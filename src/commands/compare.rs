@@ -213,7 +213,7 @@ pub fn build_report_with_progress(
     let (summary, events) = fanout.baseline.into_inner().finish();
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
-    let (planned, sized) = plan_replay(catalog, &keys, &summary, &events, settings, &[])?;
+    let (planned, sized) = plan_replay(catalog, &keys, &summary, &events, settings, &[], None)?;
     let mut plans: Vec<WorkloadPlan> = planned.into_iter().map(|(_, p)| p).collect();
     sort_plans(&mut plans);
     let sim_s = started.elapsed().as_secs_f64() - read_s;
@@ -275,6 +275,19 @@ pub fn build_report_with_progress(
             }) {
                 warnings.push(w);
             }
+        }
+    }
+    let mut warned_models = std::collections::BTreeSet::new();
+    for p in &plans {
+        let u = &p.usage_tier;
+        if u.above && warned_models.insert(p.model.clone()) {
+            warnings.push(format!(
+                "{}: {:.1}B tokens a month across the log's workloads exceed its usage tier of {:.0}B tokens a month; on Standard, Data Zone Standard and Global Standard \"{}\" (S35)",
+                p.model,
+                u.tenant_tokens_per_month / 1e9,
+                u.usage_tier_tokens_per_month.unwrap_or(0) as f64 / 1e9,
+                plan::quota::USAGE_TIER_QUOTE
+            ));
         }
     }
     for p in &plans {
@@ -356,7 +369,9 @@ pub struct Sized {
 /// Size and plan one replay (the baseline's or a scenario's): the exact search over its
 /// events, then one plan per workload, as `(workload id, plan)` in id order.
 /// `batch_only[w]`, when given, holds the reason workload `w` may only use Batch (a scenario's
-/// Batch share); those are planned without searches.
+/// Batch share); those are planned without searches. `tenant_tokens_per_month` replaces
+/// the usage-tier tenant the replay's workloads add up to (a ladder's months are one tenant
+/// each, not together).
 pub fn plan_replay(
     catalog: &Catalog,
     keys: &[WorkloadKey],
@@ -364,10 +379,18 @@ pub fn plan_replay(
     events: &SortedEvents,
     settings: &CompareSettings,
     batch_only: &[Option<String>],
+    tenant_tokens_per_month: Option<std::collections::BTreeMap<String, f64>>,
 ) -> Result<(Vec<(usize, WorkloadPlan)>, Sized)> {
     let is_batch = |w: usize| batch_only.get(w).is_some_and(Option::is_some);
     let mut prepared = plan::prepare(catalog, keys, summary, &settings.plan, &settings.sim);
+    if let Some(t) = tenant_tokens_per_month {
+        prepared.tenant_tokens_per_month = t;
+    }
     prepared.searches.retain(|s| !is_batch(s.workload));
+    let (per_token, logged_latency) =
+        sim::standard::simulate_per_token(events, &prepared.per_token_streams(), keys.len())
+            .context("simulating Standard quotas")?;
+    prepared.set_per_token(per_token, logged_latency);
     let mut simulated = 0usize;
     let passes = plan::size(&mut prepared, &settings.plan, |targets| {
         simulated += targets.len();

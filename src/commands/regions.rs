@@ -15,6 +15,15 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
     let base = catalog_from(&settings.catalog)?;
     let compared = super::compare::build_report(settings, &base)?;
     let (catalog, _) = planning_catalog(settings, &base)?;
+    if let Some(from) = &settings.from_region {
+        if !catalog.network.knows_region(from) && !catalog.known_regions().contains(&from.as_str())
+        {
+            return Err(crate::app::UsageError(format!(
+                "--from `{from}` is not a region the catalog knows (armRegionName, e.g. eastus2)"
+            ))
+            .into());
+        }
+    }
     let view = RegionsReport {
         schema_version: SCHEMA_VERSION,
         tool: compared.tool.clone(),
@@ -26,6 +35,8 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
             .as_ref()
             .map(|r| r.label().to_owned()),
         sizing: SIZING_NOTE.to_owned(),
+        from: settings.from_region.clone(),
+        network: regions::network_note(&catalog),
         currency: compared.currency.clone(),
         overrides_applied: compared.overrides_applied.clone(),
         workloads: rank_regions(
@@ -33,6 +44,7 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
             &settings.plan.constraints,
             &compared.workloads,
             compared.input.hours,
+            settings.from_region.as_deref(),
         ),
     };
     let mut out = report::open_output(settings.out.as_deref())?;

@@ -288,8 +288,27 @@ fn plan_lane(
             })
         })
         .collect();
-    let (plans, _) =
-        super::compare::plan_replay(catalog, &keys, &summary, &events, settings, &batch_only)?;
+    // A ladder's months are separate tenants for the usage tiers: count its last month's.
+    let tenant = lane.ladder.then(|| {
+        let last = lane.months.last().copied().unwrap_or(0);
+        let mut by_model: BTreeMap<String, u64> = BTreeMap::new();
+        for (k, w) in lane_keys.iter().zip(&summary.workloads) {
+            if k.month == last {
+                *by_model.entry(k.key.model.clone()).or_default() +=
+                    w.totals.prompt_tokens + w.totals.completion_tokens;
+            }
+        }
+        plan::quota::tenant_tokens_per_month(by_model.into_iter(), summary.span_hours())
+    });
+    let (plans, _) = super::compare::plan_replay(
+        catalog,
+        &keys,
+        &summary,
+        &events,
+        settings,
+        &batch_only,
+        tenant,
+    )?;
     let passthrough = lane.passthrough();
     let names = display_names(&lane_keys, &passthrough);
     let by_key: BTreeMap<LaneKey, WorkloadPlan> = plans

@@ -100,6 +100,7 @@ pub fn targets(subject: &CalibrationSubject<'_>, windows_s: &[f64]) -> Vec<SimTa
                 .max_prompt_tokens
                 .map(|m| u32::try_from(m).unwrap_or(u32::MAX)),
             mode: ThrottleMode::Fail,
+            standard: None,
         })
         .collect()
 }

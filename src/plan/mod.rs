@@ -17,6 +17,7 @@ pub mod options;
 mod profile;
 pub mod projection;
 mod provisioned;
+pub mod quota;
 pub mod rank;
 pub mod regions;
 pub mod reserve;
@@ -87,6 +88,9 @@ pub struct PlanSettings {
     pub reserve_term: Billing,
     /// `--residency` and the sales facts of `--overrides`.
     pub constraints: Constraints,
+    /// Standard quotas (`--quota-tier`, `--quota-tpm`, `--quota-file`), the RPM window and
+    /// `--min-tokens-per-s`.
+    pub quota: quota::QuotaSettings,
 }
 
 impl Default for PlanSettings {
@@ -102,6 +106,7 @@ impl Default for PlanSettings {
             reserve: ReservePolicy::Deployed,
             reserve_term: Billing::Reserved1Year,
             constraints: Constraints::default(),
+            quota: quota::QuotaSettings::default(),
         }
     }
 }
@@ -133,18 +138,74 @@ pub struct SizingSearch {
     pub window_s: f64,
     /// Why the throttle mode differs from the one asked for, if it does.
     pub mode_note: Option<String>,
+    /// The limits of the Standard deployment it spills to (spillover only).
+    pub spill_quota: Option<quota::QuotaChoice>,
     /// The search.
     pub search: Search,
 }
 
-/// The searches to run.
+/// One per-token option's Standard deployment to simulate: a workload's traffic on a
+/// Standard type's quota (Flex and Priority share the Standard type's).
+#[derive(Debug, Clone)]
+pub struct PerTokenStream {
+    /// Workload index.
+    pub workload: usize,
+    /// `global-standard`, `data-zone-standard` or `regional-standard`.
+    pub quota_type: DeploymentTypeId,
+    /// Its limits.
+    pub choice: quota::QuotaChoice,
+}
+
+/// The searches to run, and the per-token Standard deployments.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
     /// Every search, by workload, type and window.
     pub searches: Vec<SizingSearch>,
+    /// Every per-token Standard deployment, by workload and quota type.
+    pub per_token: Vec<PerTokenStream>,
+    /// Their outcomes, in the same order (set by [`Prepared::set_per_token`]).
+    pub per_token_outcomes: Vec<crate::sim::StandardOutcome>,
+    /// The log's measured latency per workload (set with the per-token outcomes).
+    pub logged_latency: Vec<crate::sim::standard::LoggedLatency>,
+    /// Each model's tokens per 730-hour month over every workload (the tenant's usage, for
+    /// the usage tiers).
+    pub tenant_tokens_per_month: BTreeMap<String, f64>,
 }
 
 impl Prepared {
+    /// The per-token Standard deployments to simulate ([`crate::sim::standard::simulate_per_token`]).
+    pub fn per_token_streams(&self) -> Vec<crate::sim::standard::StandardStream> {
+        self.per_token
+            .iter()
+            .map(|p| crate::sim::standard::StandardStream {
+                workload: p.workload as u32,
+                quota: p.choice.quota,
+            })
+            .collect()
+    }
+
+    /// Record what the per-token pass found (outcomes in stream order, latency per workload).
+    pub fn set_per_token(
+        &mut self,
+        outcomes: Vec<crate::sim::StandardOutcome>,
+        logged_latency: Vec<crate::sim::standard::LoggedLatency>,
+    ) {
+        self.per_token_outcomes = outcomes;
+        self.logged_latency = logged_latency;
+    }
+
+    fn per_token_outcome(
+        &self,
+        w: usize,
+        qt: DeploymentTypeId,
+    ) -> Option<(&quota::QuotaChoice, &crate::sim::StandardOutcome)> {
+        let i = self
+            .per_token
+            .iter()
+            .position(|p| p.workload == w && p.quota_type == qt)?;
+        Some((&self.per_token[i].choice, self.per_token_outcomes.get(i)?))
+    }
+
     fn find(
         &self,
         w: usize,
@@ -169,6 +230,15 @@ pub fn prepare(
 ) -> Prepared {
     let mut prepared = Prepared::default();
     let span_hours = summary.span_hours();
+    prepared.tenant_tokens_per_month = quota::tenant_tokens_per_month(
+        keys.iter().zip(&summary.workloads).map(|(k, r)| {
+            (
+                k.model.clone(),
+                r.totals.prompt_tokens + r.totals.completion_tokens,
+            )
+        }),
+        span_hours,
+    );
     let mut band: Vec<f64> = sim
         .window_band_s
         .iter()
@@ -181,6 +251,21 @@ pub fn prepare(
         let Some(replay) = summary.workloads.get(w) else {
             continue;
         };
+        for qt in [
+            DeploymentTypeId::GlobalStandard,
+            DeploymentTypeId::DataZoneStandard,
+            DeploymentTypeId::RegionalStandard,
+        ] {
+            if let Some(choice) =
+                quota::quota_for(catalog, settings, sim.missing_max_tokens, &key.model, qt)
+            {
+                prepared.per_token.push(PerTokenStream {
+                    workload: w,
+                    quota_type: qt,
+                    choice,
+                });
+            }
+        }
         for t in DeploymentTypeId::PROVISIONED {
             let (mode, mode_note) = throttle_mode(catalog, key, &replay.totals, t, settings);
             match candidate(catalog, &settings.constraints, key, t) {
@@ -204,13 +289,16 @@ pub fn prepare(
                                 .map(|b| (*b, b.usd_per_ptu_hour(price) * span_hours))
                                 .collect(),
                             spill_price,
-                            max_spill_rate: settings.max_spill_rate,
+                            max_spill_rate: spill_cap(settings),
                         });
+                    let spill_quota = (mode == ThrottleMode::Spillover)
+                        .then(|| spill_quota(catalog, settings, sim, key, t))
+                        .flatten();
                     let windows = std::iter::once((sim.bucket_window_s, SearchRole::Plan))
                         .chain(band.iter().map(|b| (*b, SearchRole::Band)));
                     for (window_s, role) in windows {
                         let goal = (role == SearchRole::Plan).then(|| cost.clone()).flatten();
-                        prepared.searches.push(new_search(
+                        let mut search = new_search(
                             (w, t, role, window_s),
                             replay,
                             spec,
@@ -218,7 +306,10 @@ pub fn prepare(
                             (mode, mode_note.clone()),
                             settings,
                             goal,
-                        ));
+                        );
+                        search.search.lane.standard = spill_quota.as_ref().map(|c| c.quota);
+                        search.spill_quota = spill_quota.clone();
+                        prepared.searches.push(search);
                     }
                 }
                 Candidate::Unavailable(_) if settings.size_other_types => {
@@ -274,6 +365,7 @@ fn new_search(
             .max_prompt_tokens
             .map(|m| u32::try_from(m).unwrap_or(u32::MAX)),
         mode,
+        standard: None,
     };
     SizingSearch {
         workload: w,
@@ -281,8 +373,37 @@ fn new_search(
         role,
         window_s,
         mode_note,
+        spill_quota: None,
         search: Search::new(lane, lattice, ceiling, settings.max_throttle_rate, cost),
     }
+}
+
+/// The spilled share the cost search allows: `--max-spill-rate`, or with `--min-tokens-per-s`
+/// and no `--max-spill-rate` the throttle target (spilled requests get Standard's latency,
+/// which has no target, so a latency promise caps them like failures).
+fn spill_cap(settings: &PlanSettings) -> Option<f64> {
+    settings.max_spill_rate.or(settings
+        .quota
+        .min_tokens_per_s
+        .map(|_| settings.max_throttle_rate))
+}
+
+/// The limits of the Standard deployment a provisioned type spills to.
+fn spill_quota(
+    catalog: &Catalog,
+    settings: &PlanSettings,
+    sim: &SimParams,
+    key: &WorkloadKey,
+    t: DeploymentTypeId,
+) -> Option<quota::QuotaChoice> {
+    let target = catalog.deployment_types.get(&t)?.spillover_target?;
+    quota::quota_for(
+        catalog,
+        settings,
+        sim.missing_max_tokens,
+        &key.model,
+        target,
+    )
 }
 
 /// The Standard token price a provisioned type spills to, if any.
@@ -427,7 +548,8 @@ fn plan_workload(
         .into_iter()
         .filter(|d| !d.is_provisioned())
     {
-        let opt = per_token_option(&ctx, t, dt, settings);
+        let mut opt = per_token_option(&ctx, t, dt, settings);
+        apply_per_token_quota(&ctx, w, prepared, &mut opt, settings);
         if opt.available && dt.is_standard() {
             let c = opt.cost_usd.unwrap_or(f64::INFINITY);
             cheapest_per_token = Some(cheapest_per_token.map_or(c, |x: f64| x.min(c)));
@@ -483,6 +605,16 @@ fn plan_workload(
             }
         }
     }
+    let usage_tier = quota::usage_tier(
+        catalog,
+        &key.model,
+        prepared
+            .tenant_tokens_per_month
+            .get(&key.model)
+            .copied()
+            .unwrap_or(0.0),
+    );
+    quota::apply_latency(catalog, &key.model, &usage_tier, &mut options, settings);
     let lifecycle = catalog.lifecycle_status(&key.model);
     if let (Some(status), Some(date)) = (&lifecycle, catalog.in_force_on) {
         lifecycle::exclude_retired(&mut options, status, date);
@@ -522,7 +654,67 @@ fn plan_workload(
         sizing_other_types: other_types,
         profile: demand_profile(&weighted, summary.first_minute()),
         tally: t.tally,
+        logged_latency: quota::logged(prepared.logged_latency.get(w)),
+        usage_tier,
     }
+}
+
+/// Put the Standard quota's outcome on a per-token option: the 429s under the quota in force
+/// fail, an option failing more than `--max-throttle-rate` is not eligible, and the note says
+/// which level it needs.
+fn apply_per_token_quota(
+    ctx: &WorkloadCtx<'_>,
+    w: usize,
+    prepared: &Prepared,
+    opt: &mut OptionPlan,
+    settings: &PlanSettings,
+) {
+    if !opt.available {
+        return;
+    }
+    let Some(qt) = crate::catalog::standard::quota_type(opt.deployment_type) else {
+        return;
+    };
+    let Some((choice, out)) = prepared.per_token_outcome(w, qt) else {
+        return;
+    };
+    let view = quota::view(
+        ctx.catalog,
+        &ctx.key.model,
+        opt.deployment_type,
+        choice,
+        out,
+        out.offered_requests,
+        0,
+        settings.max_throttle_rate,
+    );
+    if choice.quota.active.is_some() {
+        let share = view.rejected_share;
+        opt.throttled_requests = Some(view.rejected_requests);
+        opt.throttled_share = Some(share);
+        opt.throttle_rate = Some(share);
+        if share > settings.max_throttle_rate {
+            opt.eligible = false;
+            let why = format!(
+                "fails {} of requests with 429 at {} (target {:.1}%)",
+                crate::report::fmt_pct(share),
+                choice.label,
+                settings.max_throttle_rate * 100.0
+            );
+            opt.reason = Some(match opt.reason.take() {
+                Some(r) => format!("{r}; {why}"),
+                None => why,
+            });
+        }
+    }
+    opt.note = join_notes(
+        opt.note
+            .take()
+            .into_iter()
+            .chain((!view.note.is_empty()).then(|| format!("quota: {}", view.note)))
+            .collect(),
+    );
+    opt.standard_quota = Some(view);
 }
 
 struct WorkloadCtx<'a> {
@@ -569,6 +761,8 @@ fn empty_option(ctx: &WorkloadCtx<'_>, dt: DeploymentTypeId, billing: Billing) -
         retry_added_latency_ms_mean: None,
         note: None,
         spilled_tokens: None,
+        standard_quota: None,
+        latency: quota::OptionLatency::default(),
     }
 }
 
@@ -724,6 +918,7 @@ fn ratio_of(part: u64, whole: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::standard::QuotaLevel as QuotaLevelArg;
     use crate::catalog::{load_catalog, CatalogSource};
     use crate::sim::{simulate, Replay, SimParams};
     use crate::usage::UsageRecord;
@@ -764,6 +959,13 @@ mod tests {
         }
         let (summary, events) = replay.finish();
         let mut prepared = prepare(&catalog, &keys, &summary, settings, sim);
+        let (outs, latency) = crate::sim::standard::simulate_per_token(
+            &events,
+            &prepared.per_token_streams(),
+            keys.len(),
+        )
+        .expect("per-token pass");
+        prepared.set_per_token(outs, latency);
         size(&mut prepared, settings, |targets| {
             simulate(
                 &events,
@@ -914,6 +1116,192 @@ mod tests {
         }
     }
 
+    fn gpt41_quota(tpm: u64) -> PlanSettings {
+        PlanSettings {
+            quota: quota::QuotaSettings {
+                negotiated: vec![quota::NegotiatedQuota {
+                    model: "gpt-4.1".into(),
+                    deployment_type: Some(DeploymentTypeId::GlobalStandard),
+                    tpm,
+                    rpm: None,
+                    origin: "test".into(),
+                }],
+                ..quota::QuotaSettings::default()
+            },
+            ..PlanSettings::default()
+        }
+    }
+
+    /// 100 requests of 1,000 tokens at one instant on gpt-4.1 (3,000 TPM per PTU, 60 s
+    /// bucket): n PTUs admit 3n of them and spill the rest to Global Standard. Unlimited,
+    /// spilling is cheap and 15 PTUs (45 admitted, 55 spilled) is cost-optimal. With a
+    /// 10,000 TPM Global Standard quota (10 RPM by gpt-4.1's 1 RPM per 1,000 TPM: 1 request per
+    /// 10 s window) only the first spill is served and the rest fail, so a count is feasible
+    /// only when at most 2 spill: 35 PTUs on the lattice (33 would do; 30 spills 10, 9 fail).
+    #[test]
+    fn issue_15_search_feasibility_counts_standard_429s_of_spillover() {
+        let records: Vec<UsageRecord> = (0..100).map(|_| request(0, 1000)).collect();
+        let sim = window(60.0, &[60.0]);
+        let hourly = |p: &WorkloadPlan| {
+            p.options
+                .iter()
+                .find(|o| o.id == "global-provisioned/hourly")
+                .cloned()
+                .expect("option")
+        };
+        let free = hourly(&plan_records(&records, &PlanSettings::default(), &sim));
+        assert_eq!(free.ptus, Some(15));
+        assert_eq!(free.spilled_requests, Some(55));
+        let limited = hourly(&plan_records(&records, &gpt41_quota(10_000), &sim));
+        assert_eq!(limited.ptus, Some(35));
+        assert_eq!(limited.throttled_share, Some(0.0));
+        let view = limited.standard_quota.expect("spillover quota view");
+        assert_eq!(view.basis, "negotiated");
+        // At 15 PTUs the same quota fails 54 of 100: infeasible, on the curve.
+        let p = plan_records(&records, &gpt41_quota(10_000), &sim);
+        let s = &p.sizing[&DeploymentTypeId::GlobalProvisioned];
+        let at15 = s.curve.iter().find(|c| c.ptus == 15).expect("evaluated");
+        assert!(
+            (at15.throttled_share - 0.54).abs() < 1e-9,
+            "{}",
+            at15.throttled_share
+        );
+    }
+
+    /// One minute of 150 gpt-4.1 requests (one every 400 ms), each 100 prompt tokens with
+    /// max_completion_tokens 12,000: 12,100 estimated tokens each, 1.815M in the minute (the
+    /// bill is for 100 + 10 tokens). Global Standard Tier 1 is 1M TPM / 1K RPM (S34): the
+    /// counter reaches 1M after 83 requests (the 83rd sees 992,200), 67 (44.7%) get 429 and
+    /// Global Standard is not eligible; Tier 2 (3M / 3K) serves all and is recommended.
+    /// Unlimited (the default) recommends it too and says it needs Tier 2.
+    #[test]
+    fn issue_15_recommendation_changes_with_the_quota_tier() {
+        let records: Vec<UsageRecord> = (0..150)
+            .map(|i| UsageRecord {
+                max_completion_tokens: Some(12_000),
+                completion_tokens: 10,
+                ..request(i * 400, 100)
+            })
+            .collect();
+        let sim = SimParams::default();
+        let gs = |p: &WorkloadPlan| {
+            p.options
+                .iter()
+                .find(|o| o.id == "global-standard")
+                .cloned()
+                .expect("option")
+        };
+        let t1 = plan_records(&records, &with_tier(Some(QuotaLevelArg::Tier1)), &sim);
+        let o = gs(&t1);
+        assert_eq!(o.throttled_requests, Some(67));
+        assert!(!o.eligible);
+        assert!(
+            o.reason.as_deref().unwrap_or("").contains("44.7%"),
+            "{:?}",
+            o.reason
+        );
+        let v = o.standard_quota.expect("view");
+        assert_eq!(v.needs_level.as_deref(), Some("tier-2"));
+        assert!(
+            v.note.contains("needs Tier 2 (3M TPM / 3K RPM)"),
+            "{}",
+            v.note
+        );
+        // 1% of 150 lets one fail: the 149th must see a counter below the quota, 148 x 12,100
+        // = 1,790,800, rounded up within the 0.5% bin and to 1,000 TPM.
+        let tpm = v.needs_tpm.expect("tpm");
+        assert!((1_791_000..=1_800_000).contains(&tpm), "{tpm}");
+        assert_ne!(t1.recommended.as_deref(), Some("global-standard"));
+        let t2 = plan_records(&records, &with_tier(Some(QuotaLevelArg::Tier2)), &sim);
+        assert_eq!(gs(&t2).throttled_requests, Some(0));
+        assert_eq!(t2.recommended.as_deref(), Some("global-standard"));
+        let free = plan_records(&records, &with_tier(None), &sim);
+        assert_eq!(free.recommended.as_deref(), Some("global-standard"));
+        assert_eq!(
+            gs(&free).throttled_requests,
+            None,
+            "unlimited: not simulated as failures"
+        );
+        assert!(gs(&free).note.unwrap_or_default().contains("needs Tier 2"));
+        assert!(!free.usage_tier.above);
+    }
+
+    fn with_tier(tier: Option<QuotaLevelArg>) -> PlanSettings {
+        PlanSettings {
+            quota: quota::QuotaSettings {
+                tier,
+                ..quota::QuotaSettings::default()
+            },
+            ..PlanSettings::default()
+        }
+    }
+
+    /// 150 gpt-4.1 requests of 8,000 prompt tokens in one minute: 1.2M tokens, 52.6B a
+    /// 730-hour month, above gpt-4.1's usage tier of 30B (S35): every Standard option carries
+    /// Microsoft's latency warning; PTU options promise their target.
+    #[test]
+    fn issue_15_usage_tier_warning_above_the_tier() {
+        let records: Vec<UsageRecord> = (0..150).map(|i| request(i * 400, 8_000)).collect();
+        let p = plan_records(&records, &with_tier(None), &SimParams::default());
+        assert!(p.usage_tier.above);
+        assert_eq!(
+            p.usage_tier.usage_tier_tokens_per_month,
+            Some(30_000_000_000)
+        );
+        let per_month = p.usage_tier.tenant_tokens_per_month;
+        assert!((per_month - 1.2e6 * 43_800.0).abs() < 1.0, "{per_month}");
+        for id in ["global-standard", "data-zone-standard"] {
+            let o = p.options.iter().find(|o| o.id == id).expect("option");
+            let risk = o.latency.usage_tier_risk.as_deref().expect("risk");
+            assert!(risk.contains("more than two times higher"), "{risk}");
+        }
+        let ptu = p
+            .options
+            .iter()
+            .find(|o| o.id == "global-provisioned/hourly")
+            .expect("ptu");
+        assert_eq!(ptu.latency.target_tokens_per_s, Some(80.0));
+    }
+
+    /// `--min-tokens-per-s` excludes what cannot promise it: Standard has no target, gpt-4.1
+    /// PTU promises 80 tokens/s.
+    #[test]
+    fn issue_15_min_tokens_per_s_excludes_options_without_a_promise() {
+        let records: Vec<UsageRecord> = (0..60).map(|i| request(i * 1000, 1000)).collect();
+        let settings = |min: f64| PlanSettings {
+            quota: quota::QuotaSettings {
+                min_tokens_per_s: Some(min),
+                ..quota::QuotaSettings::default()
+            },
+            ..PlanSettings::default()
+        };
+        let p = plan_records(&records, &settings(60.0), &SimParams::default());
+        let gs = p
+            .options
+            .iter()
+            .find(|o| o.id == "global-standard")
+            .expect("gs");
+        assert!(!gs.eligible);
+        assert!(gs
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("no latency target"));
+        assert!(
+            p.recommended
+                .as_deref()
+                .unwrap_or("")
+                .contains("provisioned"),
+            "{:?}",
+            p.recommended
+        );
+        let p = plan_records(&records, &settings(90.0), &SimParams::default());
+        assert_eq!(
+            p.recommended, None,
+            "nothing promises 90 tokens/s for gpt-4.1"
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(24))]
 
@@ -947,6 +1335,7 @@ mod tests {
                 bucket_window_s: 10.0,
                 max_prompt_tokens: Some(128_000),
                 mode: ThrottleMode::Fail,
+                standard: None,
             }).collect();
             let outs = simulate(&events, &targets, &sim, 1, summary.first_minute(), summary.last_minute()).expect("simulate");
             let mut brute = None;

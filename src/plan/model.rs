@@ -71,6 +71,12 @@ pub struct OptionPlan {
     /// spillover elsewhere; not in the JSON).
     #[serde(skip)]
     pub spilled_tokens: Option<TokenTally>,
+    /// What the Standard quota did (per-token options on a Standard quota, and PTU options
+    /// that spill): the limits in force, the 429s, and the smallest level and TPM quota that
+    /// keep the option within the throttle target.
+    pub standard_quota: Option<super::quota::QuotaView>,
+    /// What is known about the option's latency.
+    pub latency: super::quota::OptionLatency,
 }
 
 /// A workload's plan (JSON `workloads[]`).
@@ -150,6 +156,10 @@ pub struct WorkloadPlan {
     /// per-token prices apply to; for projections, not in the JSON).
     #[serde(skip)]
     pub tally: TokenTally,
+    /// The log's own latency (requests that logged one); None when none did.
+    pub logged_latency: Option<crate::sim::standard::LoggedLatency>,
+    /// The tenant's monthly tokens of this model against its usage tier.
+    pub usage_tier: super::quota::UsageTierView,
 }
 
 /// The target count of a provisioned type the workload's own region does not offer (JSON

@@ -101,8 +101,9 @@ pub(super) fn provisioned_options(
             minutes_over_capacity: Some(over),
             retry_added_latency_ms_mean: (o.retried_requests > 0)
                 .then(|| o.retry_added_latency_ms_total / o.retried_requests as f64),
-            note: option_note(ctx, dt, plan, &priced, billing, settings),
+            note: option_note(ctx, dt, plan, &priced, billing, settings, o),
             spilled_tokens: Some(o.spilled),
+            standard_quota: spill_quota_view(ctx, plan, o, settings),
             ..empty_option(ctx, dt, billing)
         });
     }
@@ -199,6 +200,36 @@ fn cap_text(cap: Option<&CapacityLimit>) -> String {
         .unwrap_or_default()
 }
 
+/// The spillover Standard deployment's quota outcome at the option's count: its 429s are
+/// failures of the option (already in `throttled_requests`).
+fn spill_quota_view(
+    ctx: &WorkloadCtx<'_>,
+    plan: &SizingSearch,
+    o: &SimOutcome,
+    settings: &PlanSettings,
+) -> Option<super::quota::QuotaView> {
+    let choice = plan.spill_quota.as_ref()?;
+    let out = o.standard.as_ref()?;
+    let target = ctx
+        .catalog
+        .deployment_types
+        .get(&plan.deployment_type)?
+        .spillover_target?;
+    let other_failed =
+        (o.throttled_requests + o.rejected_requests).saturating_sub(out.rejected_requests);
+    Some(super::quota::view(
+        ctx.catalog,
+        &ctx.key.model,
+        target,
+        choice,
+        out,
+        o.offered_requests,
+        other_failed,
+        settings.max_throttle_rate,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn option_note(
     ctx: &WorkloadCtx<'_>,
     dt: DeploymentTypeId,
@@ -206,10 +237,14 @@ fn option_note(
     priced: &ProvisionedPrice<'_>,
     billing: Billing,
     settings: &PlanSettings,
+    o: &SimOutcome,
 ) -> Option<String> {
     let mut notes = Vec::new();
     if let Some(n) = &plan.mode_note {
         notes.push(n.clone());
+    }
+    if let Some(v) = spill_quota_view(ctx, plan, o, settings).filter(|v| !v.note.is_empty()) {
+        notes.push(format!("spillover quota: {}", v.note));
     }
     notes.extend(availability_note(
         ctx.catalog,

@@ -52,6 +52,89 @@ pub struct RegionRow {
     pub price_as_of: String,
     /// Remarks (sales-confirmed availability, capacity limit).
     pub note: Option<String>,
+    /// What buying here means for callers in the `--from` region (default: the workload's).
+    pub from: RegionMove,
+}
+
+/// The network side of buying capacity in another region (JSON `rows[].from`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RegionMove {
+    /// Where the callers are.
+    pub region: String,
+    /// Round-trip latency from there to the candidate region, ms (Azure's published P50; 0 in
+    /// the same region; None when the table has no figure).
+    pub round_trip_ms: Option<u32>,
+    /// Bytes crossing between the two regions per 730-hour month, GB (10^9 bytes): prompt
+    /// tokens one way and visible completion tokens (reasoning is not sent) back, times the
+    /// catalog's bytes per token. 0 in the same region.
+    pub transfer_gb_per_month: f64,
+    /// The transfer's cost per month at the catalog's inter-region prices, USD (None: not
+    /// priced; never assumed 0).
+    pub transfer_monthly_cost_usd: Option<f64>,
+    /// Whether the candidate region is outside the callers' data zone (or the callers' region
+    /// is in none): the move breaks data-zone residency.
+    pub crosses_data_zone: bool,
+    /// How the figures were found, and what is missing.
+    pub note: String,
+}
+
+/// The network facts of serving callers in `from` from region `to`.
+pub fn region_move(
+    catalog: &Catalog,
+    w: &WorkloadPlan,
+    from: &str,
+    to: &str,
+    span_hours: f64,
+) -> RegionMove {
+    let net = &catalog.network;
+    let same = from == to;
+    let bpt = net.bytes_per_token.value;
+    let visible = w.completion_tokens.saturating_sub(w.reasoning_tokens);
+    let month = |tokens: u64| cost::monthly_usd(tokens as f64 * bpt / 1e9, span_hours);
+    let (up_gb, down_gb) = if same {
+        (0.0, 0.0)
+    } else {
+        (month(w.prompt_tokens), month(visible))
+    };
+    let mut notes = Vec::new();
+    let rtt = net.round_trip_ms(from, to);
+    if rtt.is_none() {
+        notes.push(format!(
+            "no published round-trip latency from {from} to {to}"
+        ));
+    }
+    let transfer = if same {
+        notes.push("same region: no inter-region transfer".to_owned());
+        Some(0.0)
+    } else {
+        match (net.transfer_price(from, to), net.transfer_price(to, from)) {
+            (Some(a), Some(b)) => {
+                if a.unverified || b.unverified {
+                    notes.push("unverified transfer price [U]".to_owned());
+                }
+                Some(up_gb * a.usd_per_gb + down_gb * b.usd_per_gb)
+            }
+            _ => {
+                notes.push(format!(
+                    "transfer not priced: no sourced inter-region bandwidth price for {from} <-> {to} in the catalog (network.yaml transfer_prices)"
+                ));
+                None
+            }
+        }
+    };
+    if net.bytes_per_token.unverified && !same {
+        notes.push(format!("{bpt} bytes per token [U]"));
+    }
+    let zone = |r: &str| catalog.data_zone_of(r).map(|z| z.id.clone());
+    let crosses = !same && (zone(from).is_none() || zone(from) != zone(to));
+    RegionMove {
+        region: from.to_owned(),
+        round_trip_ms: rtt,
+        transfer_gb_per_month: up_gb + down_gb,
+        transfer_monthly_cost_usd: transfer,
+        crosses_data_zone: crosses,
+        note: notes.join("; "),
+    }
 }
 
 /// A region x type the workload cannot use, and why (JSON `workloads[].excluded[]`).
@@ -86,6 +169,7 @@ pub fn rank_regions(
     constraints: &Constraints,
     plans: &[WorkloadPlan],
     span_hours: f64,
+    from: Option<&str>,
 ) -> Vec<RegionPlan> {
     let regions = catalog.known_regions();
     plans
@@ -101,7 +185,19 @@ pub fn rank_regions(
                         region: (*region).to_owned(),
                     };
                     match region_rows(catalog, constraints, w, &key, t, span_hours) {
-                        Ok(mut r) => rows.append(&mut r),
+                        Ok(mut r) => {
+                            let m = region_move(
+                                catalog,
+                                w,
+                                from.unwrap_or(&w.region),
+                                region,
+                                span_hours,
+                            );
+                            for row in &mut r {
+                                row.from = m.clone();
+                            }
+                            rows.append(&mut r)
+                        }
                         Err(reason) => excluded.push(ExcludedRegion {
                             region: key.region,
                             deployment_type: t,
@@ -193,6 +289,14 @@ fn region_rows(
                 price_basis: price_basis.clone(),
                 price_as_of: price.as_of.to_string(),
                 note: (!notes.is_empty()).then(|| notes.join("; ")),
+                from: RegionMove {
+                    region: String::new(),
+                    round_trip_ms: None,
+                    transfer_gb_per_month: 0.0,
+                    transfer_monthly_cost_usd: None,
+                    crosses_data_zone: false,
+                    note: String::new(),
+                },
             })
         })
         .collect()

@@ -176,6 +176,8 @@ mod tests {
             retry_added_latency_ms_mean: None,
             note: None,
             spilled_tokens: None,
+            standard_quota: None,
+            latency: Default::default(),
         };
         WorkloadPlan {
             deployment: deployment.to_owned(),
@@ -208,6 +210,13 @@ mod tests {
             options: vec![option],
             sizing: BTreeMap::new(),
             sizing_other_types: BTreeMap::new(),
+            logged_latency: None,
+            usage_tier: crate::plan::quota::UsageTierView {
+                tenant_tokens_per_month: 0.0,
+                usage_tier_tokens_per_month: None,
+                above: false,
+                source: None,
+            },
             profile: crate::plan::DemandProfile {
                 hourly_peak_weighted_tpm: Vec::new(),
                 weekday_hour_mean_weighted_tpm: Vec::new(),

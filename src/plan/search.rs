@@ -31,12 +31,18 @@
 //! left, so the answer is exact on the lattice as long as spillover cost does not rise with
 //! more PTUs (it falls for equal-sized requests; the README notes the mixed-size exception).
 //! Counts above the best cost divided by the PTU price can never win and are not searched.
+//!
+//! **Spillover under a Standard quota.** A spilled request the Standard deployment's rate
+//! limits reject ([`crate::sim::standard`]) is a failed request: it counts in the failed share,
+//! so a count is feasible only when PTU failures plus Standard 429s stay within the target.
+//! More PTUs spill less, so Standard rejects fewer: the search extends upwards until a count is
+//! feasible, and never refines below an infeasible count (the same monotone assumption).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::cost::Billing;
 use crate::catalog::TokenPrice;
-use crate::sim::{SimOutcome, SimTarget, ThrottleMode};
+use crate::sim::{SimOutcome, SimTarget, StandardQuota, ThrottleMode};
 
 /// No search goes above this many PTUs ($1M per hour at list price): beyond it the answer is
 /// "needs more than 1,000,000 PTUs".
@@ -143,6 +149,8 @@ pub struct LaneTemplate {
     pub max_prompt_tokens: Option<u32>,
     /// What a 429 leads to.
     pub mode: ThrottleMode,
+    /// The spillover Standard deployment's rate limits (None: unlimited).
+    pub standard: Option<StandardQuota>,
 }
 
 impl LaneTemplate {
@@ -154,6 +162,7 @@ impl LaneTemplate {
             bucket_window_s: self.bucket_window_s,
             max_prompt_tokens: self.max_prompt_tokens,
             mode: self.mode,
+            standard: self.standard,
         }
     }
 }
@@ -325,8 +334,12 @@ impl Search {
             if l.index(y) - l.index(x) <= 1 {
                 continue;
             }
-            // Fewer PTUs than y spill at least as much as y (the monotone assumption).
-            if goal.max_spill_rate.is_some_and(|m| oy.spilled_share() > m) {
+            // Fewer PTUs than y spill at least as much as y (the monotone assumption), so the
+            // spillover Standard quota rejects at least as many: counts below an infeasible y
+            // are infeasible too.
+            if goal.max_spill_rate.is_some_and(|m| oy.spilled_share() > m)
+                || oy.failed_share() > self.max_throttle_rate
+            {
                 continue;
             }
             let lower = f64::from(x + l.increment_ptus) * usd_per_ptu + goal.spill_usd(oy);
@@ -458,7 +471,9 @@ impl Search {
 
 /// Run every search to completion: each pass simulates the union of all proposals (at most
 /// `budget` new counts per search and goal) with `simulate`, which returns one outcome per
-/// target in order. Returns the number of passes.
+/// target in order. Deployments that behave identically (the same workload, capacity and
+/// window, whether 429s fail or spill; see [`SimTarget::canonical`]) are simulated once and
+/// their outcome is shared, within a pass and across passes. Returns the number of passes.
 pub fn run<E>(
     searches: &mut [Search],
     budget: usize,
@@ -466,22 +481,40 @@ pub fn run<E>(
 ) -> Result<u32, E> {
     let budget = budget.max(2);
     let mut passes = 0;
+    let mut known: HashMap<[u64; 7], SimOutcome> = HashMap::new();
     loop {
         let mut targets = Vec::new();
-        let mut owners: Vec<(usize, u32)> = Vec::new();
+        let mut queued: HashMap<[u64; 7], usize> = HashMap::new();
+        let mut wanted: Vec<(usize, u32, SimTarget)> = Vec::new();
         for (i, s) in searches.iter().enumerate() {
             for n in s.propose(budget) {
-                targets.push(s.lane.target(n));
-                owners.push((i, n));
+                let t = s.lane.target(n);
+                let key = t.key();
+                if !known.contains_key(&key) && !queued.contains_key(&key) {
+                    queued.insert(key, targets.len());
+                    targets.push(t.canonical().0);
+                }
+                wanted.push((i, n, t));
             }
         }
-        if targets.is_empty() {
+        if wanted.is_empty() {
             return Ok(passes);
         }
-        let outcomes = simulate(&targets)?;
-        passes += 1;
+        if !targets.is_empty() {
+            let outcomes = simulate(&targets)?;
+            passes += 1;
+            for (t, o) in targets.iter().zip(outcomes) {
+                known.insert(t.key(), o);
+            }
+        }
         let mut touched = vec![false; searches.len()];
-        for ((i, n), o) in owners.into_iter().zip(outcomes) {
+        for (i, n, t) in wanted {
+            let o = &known[&t.key()];
+            let o = if t.canonical().1 {
+                o.as_failing()
+            } else {
+                o.clone()
+            };
             searches[i].record(n, o);
             touched[i] = true;
         }
@@ -523,6 +556,7 @@ mod tests {
             bucket_window_s: 60.0,
             max_prompt_tokens: None,
             mode: ThrottleMode::Fail,
+            standard: None,
         }
     }
 
@@ -552,18 +586,70 @@ mod tests {
         cost: Option<CostGoal>,
         lost_at: impl Fn(u32) -> u64,
     ) -> (Search, u32) {
-        let spill = cost.is_some();
-        let mut searches = vec![Search::new(lane(), lattice, ceiling, 0.01, cost)];
+        let mut lane = lane();
+        if cost.is_some() {
+            lane.mode = ThrottleMode::Spillover;
+        }
+        let mut searches = vec![Search::new(lane, lattice, ceiling, 0.01, cost)];
         let passes = run(&mut searches, 6, |targets| {
             Ok::<_, ()>(
                 targets
                     .iter()
-                    .map(|t| outcome(lost_at(t.capacity_tokens_per_min as u32), spill))
+                    .map(|t| {
+                        let spill = t.mode == ThrottleMode::Spillover;
+                        outcome(lost_at(t.capacity_tokens_per_min as u32), spill)
+                    })
                     .collect(),
             )
         })
         .expect("no error");
         (searches.pop().expect("one"), passes)
+    }
+
+    #[test]
+    fn identical_deployments_are_simulated_once_and_relabelled() {
+        // A failing and a spilling search over the same lattice, capacity and window.
+        let mut spill_lane = lane();
+        spill_lane.mode = ThrottleMode::Spillover;
+        let l = Lattice::new(15, 5, 1000);
+        let mut searches = vec![
+            Search::new(lane(), l, 200, 0.01, None),
+            Search::new(spill_lane, l, 200, 0.01, None),
+        ];
+        let mut simulated = 0;
+        run(&mut searches, 6, |targets| {
+            simulated += targets.len();
+            assert!(targets.iter().all(|t| t.mode == ThrottleMode::Spillover));
+            Ok::<_, ()>(
+                targets
+                    .iter()
+                    .map(|t| {
+                        outcome(
+                            473u32.saturating_sub(t.capacity_tokens_per_min as u32) as u64,
+                            true,
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .expect("no error");
+        let (a, b) = (&searches[0], &searches[1]);
+        assert_eq!(a.evaluated().len(), b.evaluated().len());
+        assert_eq!(
+            simulated,
+            a.evaluated().len(),
+            "each count simulated once for both"
+        );
+        let (fa, fb) = (&a.evaluated()[&15], &b.evaluated()[&15]);
+        assert_eq!(
+            (fa.throttled_requests, fa.spilled_requests),
+            (fb.spilled_requests, 0)
+        );
+        assert_eq!(fa.served_requests, fb.served_requests);
+        assert_eq!(
+            a.result().min_ptus_for_target,
+            b.result().min_ptus_for_target
+        );
     }
 
     #[test]

@@ -66,6 +66,21 @@ pub struct OptionRow<'a> {
     /// The model's retirement on the run's as-of date ("retired on 2026-10-01; replacement
     /// gpt-5.1", "retires on ..."); empty when no schedule gives a date.
     pub lifecycle: String,
+    /// Promised output speed, tokens per second (empty: none).
+    pub latency_target_tokens_per_s: Option<f64>,
+    /// What is known about the option's latency.
+    pub latency: &'a str,
+    /// Whether the model's monthly tokens exceed its usage tier (Standard latency risk).
+    pub usage_tier_risk: bool,
+    /// The Standard quota in force (`unlimited`, `tier-1`, `negotiated`, `unknown`; empty:
+    /// no Standard quota applies).
+    pub quota_basis: &'a str,
+    /// Requests the Standard quota answered 429.
+    pub quota_rejected_requests: Option<u64>,
+    /// The smallest level keeping the option within the throttle target.
+    pub quota_needs_level: &'a str,
+    /// The smallest TPM quota keeping it within the target.
+    pub quota_needs_tpm: Option<u64>,
 }
 
 /// Write the report as CSV.
@@ -114,6 +129,17 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 spilled_share: o.spilled_share.map(round6),
                 context_limit_requests: o.context_limit_requests,
                 lifecycle: lifecycle.clone(),
+                latency_target_tokens_per_s: o.latency.target_tokens_per_s,
+                latency: &o.latency.summary,
+                usage_tier_risk: o.latency.usage_tier_risk.is_some(),
+                quota_basis: o.standard_quota.as_ref().map_or("", |q| q.basis.as_str()),
+                quota_rejected_requests: o.standard_quota.as_ref().map(|q| q.rejected_requests),
+                quota_needs_level: o
+                    .standard_quota
+                    .as_ref()
+                    .and_then(|q| q.needs_level.as_deref())
+                    .unwrap_or(""),
+                quota_needs_tpm: o.standard_quota.as_ref().and_then(|q| q.needs_tpm),
             })
             .map_err(io::Error::other)?;
         }

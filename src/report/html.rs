@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use super::chart::{ChartKind, ChartSpec};
 use super::diff::table::{rows as diff_rows, total_line, HEADERS as DIFF_HEADERS};
 use super::table::{
-    failed_spilled, input_line, option_note, sizing_notes, summary_line, workload_facts,
-    workload_heading,
+    failed_spilled, input_line, latency_cell, latency_line, option_note, sizing_notes,
+    summary_line, workload_facts, workload_heading,
 };
 use super::{fmt_pct, fmt_usd, Extras, Report};
 
@@ -93,6 +93,7 @@ pub fn write(
     for (i, w) in report.workloads.iter().enumerate() {
         writeln!(out, "<h2>{}</h2>", escape(&workload_heading(w)))?;
         writeln!(out, "<p>{}</p>", escape(&workload_facts(w)))?;
+        writeln!(out, "<p>{}</p>", escape(&latency_line(w)))?;
         for kind in [
             ChartKind::Cost,
             ChartKind::Demand,
@@ -256,8 +257,11 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
          what the logged traffic would have cost; the monthly cost scales it to {} hours. \
          \"Failed/spilled\" gives, for a PTU deployment of that size, the share of requests \
          that would have failed (HTTP 429, or 400 for a prompt above the PTU limit, with no \
-         spillover) and the share passed on to pay-per-token by spillover. The highlighted row \
-         is the recommendation.</p>",
+         spillover) and the share passed on to pay-per-token by spillover. \"Latency\" is the \
+         output speed the option promises (PTU and Priority publish one per model; Standard, \
+         Flex and Batch promise none), the spilled share that gets no promise, and \">2x risk\" \
+         when the model's monthly tokens exceed its usage tier. The highlighted row is the \
+         recommendation.</p>",
         report.assumptions.hours_per_month
     )?;
     let rows: Vec<Vec<String>> = w
@@ -272,6 +276,7 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
                 o.cost_usd.map_or("-".to_owned(), fmt_usd),
                 o.monthly_cost_usd.map_or("-".to_owned(), fmt_usd),
                 failed_spilled(o),
+                latency_cell(o),
                 option_note(o),
             ]
         })
@@ -290,6 +295,7 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
             "Cost [USD/span]",
             "Cost [USD/mo]",
             "Failed/spilled",
+            "Latency",
             "Note",
         ],
         &[3, 4, 5, 6],

@@ -7,7 +7,8 @@ use std::io::{self, Write};
 
 use super::html;
 use super::table::{
-    failed_spilled, input_line, option_note, sizing_notes, summary_line, workload_facts,
+    failed_spilled, input_line, latency_cell, latency_line, option_note, sizing_notes,
+    summary_line, workload_facts,
 };
 use super::{fmt_usd, provenance_lines, Extras, Report};
 
@@ -88,8 +89,10 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
         writeln!(out)?;
         writeln!(out, "{}", escape(&workload_facts(w)))?;
         writeln!(out)?;
-        writeln!(out, "| | Option | Billing | PTUs | Cost [USD/span] | Cost [USD/mo] | Failed/spilled | Note |")?;
-        writeln!(out, "|---|---|---|---:|---:|---:|---:|---|")?;
+        writeln!(out, "{}", escape(&latency_line(w)))?;
+        writeln!(out)?;
+        writeln!(out, "| | Option | Billing | PTUs | Cost [USD/span] | Cost [USD/mo] | Failed/spilled | Latency | Note |")?;
+        writeln!(out, "|---|---|---|---:|---:|---:|---:|---|---|")?;
         for o in &w.options {
             let mark = if w.recommended.as_deref() == Some(o.id.as_str()) {
                 "**>>**"
@@ -98,7 +101,7 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
             };
             writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 mark,
                 o.deployment_type,
                 o.billing.as_str(),
@@ -108,6 +111,7 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
                     .map(fmt_usd)
                     .unwrap_or_else(|| "-".to_owned()),
                 failed_spilled(o),
+                escape(&latency_cell(o)),
                 escape(&option_note(o)),
             )?;
         }

@@ -29,8 +29,28 @@ pub struct RegionsReport {
     pub currency: Option<Currency>,
     /// Every `--overrides` entry.
     pub overrides_applied: Vec<AppliedOverride>,
+    /// `--from`, if given (else each workload's own region).
+    pub from: Option<String>,
+    /// Where the latency, bytes-per-token and transfer figures come from.
+    pub network: String,
     /// One ranking per workload.
     pub workloads: Vec<RegionPlan>,
+}
+
+/// The text of [`RegionsReport::network`] for a catalog.
+pub fn network_note(catalog: &crate::catalog::Catalog) -> String {
+    let n = &catalog.network;
+    format!(
+        "RTT: Azure network round-trip latency statistics, P50, as of {}; transfer: prompt and visible completion tokens x {} bytes per token{} per month; transfer prices: {}",
+        n.round_trip_latency.as_of,
+        n.bytes_per_token.value,
+        if n.bytes_per_token.unverified { " [U]" } else { "" },
+        if n.transfer_prices.is_empty() {
+            "none sourced in the catalog, so transfer costs are not priced".to_owned()
+        } else {
+            format!("{} entries in network.yaml", n.transfer_prices.len())
+        }
+    )
 }
 
 /// Text of [`RegionsReport::sizing`].
@@ -87,6 +107,14 @@ fn header_lines(report: &RegionsReport) -> Vec<String> {
             o.kind, o.description, o.at
         ));
     }
+    lines.push(format!(
+        "Callers in: {} ({})",
+        report
+            .from
+            .as_deref()
+            .unwrap_or("each workload's own region"),
+        report.network
+    ));
     lines.push(report.sizing.clone());
     lines
 }
@@ -119,6 +147,19 @@ fn cells(report: &RegionsReport, r: &crate::plan::regions::RegionRow) -> Vec<Str
     row.extend([
         r.processing.clone(),
         format!("{:.0}", r.latency_target_tokens_per_s),
+        r.from
+            .round_trip_ms
+            .map_or("-".to_owned(), |m| m.to_string()),
+        format!("{:.1}", r.from.transfer_gb_per_month),
+        r.from
+            .transfer_monthly_cost_usd
+            .map_or("not priced".to_owned(), fmt_usd),
+        if r.from.crosses_data_zone {
+            "yes"
+        } else {
+            "no"
+        }
+        .to_owned(),
         r.sizing_basis.to_owned(),
         r.price_basis.clone(),
         r.note.clone().unwrap_or_default(),
@@ -139,13 +180,18 @@ fn headers(report: &RegionsReport) -> (Vec<String>, Vec<usize>) {
         [
             "Processing",
             "Latency target [tok/s]",
+            "RTT from [ms]",
+            "Transfer [GB/mo]",
+            "Transfer [USD/mo]",
+            "Leaves data zone",
             "Sizing",
             "Price",
             "Note",
         ]
         .map(str::to_owned),
     );
-    right.push(h.len() - 4);
+    let n = h.len();
+    right.extend([n - 8, n - 7, n - 6, n - 5]);
     (h, right)
 }
 
@@ -215,6 +261,12 @@ struct CsvRow<'a> {
     monthly_cost_display: Option<f64>,
     overrides_applied: usize,
     spillover_monthly_cost_usd: f64,
+    from_region: &'a str,
+    round_trip_ms: Option<u32>,
+    transfer_gb_per_month: f64,
+    transfer_monthly_cost_usd: Option<f64>,
+    crosses_data_zone: bool,
+    from_note: &'a str,
 }
 
 fn write_csv(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
@@ -247,6 +299,12 @@ fn write_csv(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
                     .map(|c| round2(c.from_usd(r.monthly_cost_usd))),
                 overrides_applied: report.overrides_applied.len(),
                 spillover_monthly_cost_usd: round2(r.spillover_monthly_cost_usd),
+                from_region: &r.from.region,
+                round_trip_ms: r.from.round_trip_ms,
+                transfer_gb_per_month: (r.from.transfer_gb_per_month * 1000.0).round() / 1000.0,
+                transfer_monthly_cost_usd: r.from.transfer_monthly_cost_usd.map(round2),
+                crosses_data_zone: r.from.crosses_data_zone,
+                from_note: &r.from.note,
             })
             .map_err(io::Error::other)?;
         }

@@ -40,6 +40,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
         writeln!(out, "{}", workload_heading(w))?;
         writeln!(out, "{}", workload_facts(w))?;
+        writeln!(out, "{}", latency_line(w))?;
         writeln!(out, "{}", options_table(w))?;
         for note in sizing_notes(w) {
             writeln!(out, "{note}")?;
@@ -187,6 +188,7 @@ fn options_table(w: &WorkloadPlan) -> Table {
             "Cost [USD/span]",
             "Cost [USD/mo]",
             "Failed/spilled",
+            "Latency",
             "Note",
         ],
         &[3, 4, 5, 6],
@@ -207,10 +209,75 @@ fn options_table(w: &WorkloadPlan) -> Table {
                 .map(fmt_usd)
                 .unwrap_or_else(|| "-".to_owned()),
             failed_spilled(o),
+            latency_cell(o),
             option_note(o),
         ]);
     }
     table
+}
+
+/// The latency cell: the promised output speed (`>= 50 tok/s`), `none`, or Batch's 24 h; with
+/// the spilled share that gets no promise and the usage-tier risk marked.
+pub fn latency_cell(o: &OptionPlan) -> String {
+    if !o.available {
+        return String::new();
+    }
+    let l = &o.latency;
+    let mut cell = match l.target_tokens_per_s {
+        Some(x) => format!(">= {x:.0} tok/s"),
+        None if o.deployment_type.is_batch() => "24 h turnaround".to_owned(),
+        None => "no target".to_owned(),
+    };
+    if let Some(s) = l.spilled_share.filter(|s| *s > 0.0) {
+        cell.push_str(&format!(" ({} spilled: none)", fmt_pct(s)));
+    }
+    if l.usage_tier_risk.is_some() {
+        cell.push_str("; >2x risk");
+    }
+    cell
+}
+
+/// One line per workload on latency: the log's own, and the model's usage tier.
+pub fn latency_line(w: &WorkloadPlan) -> String {
+    let logged = match &w.logged_latency {
+        Some(l) => format!(
+            "log: p50 {}, p95 {}, p50 {} output tokens/s end to end ({} requests with a latency)",
+            l.p50_ms.map_or("-".to_owned(), fmt_ms),
+            l.p95_ms.map_or("-".to_owned(), fmt_ms),
+            l.p50_output_tokens_per_s
+                .map_or("-".to_owned(), |t| format!("{t:.0}")),
+            fmt_int(l.requests_with_latency)
+        ),
+        None => "log: no latency logged".to_owned(),
+    };
+    let u = &w.usage_tier;
+    let tier = match u.usage_tier_tokens_per_month {
+        Some(t) => format!(
+            "usage tier {:.2}B of {:.0}B tokens/month for {}{}",
+            u.tenant_tokens_per_month / 1e9,
+            t as f64 / 1e9,
+            w.model,
+            if u.above {
+                " (above: Standard latency may be more than 2x)"
+            } else {
+                ""
+            }
+        ),
+        None => format!(
+            "usage tier: none published for {} ({:.2}B tokens/month)",
+            w.model,
+            u.tenant_tokens_per_month / 1e9
+        ),
+    };
+    format!("latency: {logged}; {tier}")
+}
+
+fn fmt_ms(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        format!("{ms:.0} ms")
+    }
 }
 
 /// "0.0% / 3.1%": the failed and the spilled share of a provisioned option.

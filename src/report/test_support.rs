@@ -38,6 +38,8 @@ fn option(id: &str, dt: DeploymentTypeId, billing: Billing) -> OptionPlan {
         retry_added_latency_ms_mean: None,
         note: None,
         spilled_tokens: None,
+        standard_quota: None,
+        latency: Default::default(),
     }
 }
 
@@ -162,6 +164,13 @@ pub fn sample_workload() -> WorkloadPlan {
         options,
         sizing: BTreeMap::from([(D::GlobalProvisioned, sizing)]),
         sizing_other_types: BTreeMap::new(),
+        logged_latency: None,
+        usage_tier: crate::plan::quota::UsageTierView {
+            tenant_tokens_per_month: 0.0,
+            usage_tier_tokens_per_month: None,
+            above: false,
+            source: None,
+        },
         profile: DemandProfile {
             hourly_peak_weighted_tpm: vec![1_000.0, 2_000.0, 1_500.0],
             weekday_hour_mean_weighted_tpm: means,

@@ -33,6 +33,7 @@ use std::collections::BinaryHeap;
 
 pub use super::spool::OBSERVED_429;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
+use super::standard::{StandardLimiter, StandardOutcome, StandardQuota};
 use crate::catalog::accounting::{RequestTokens, TokenTally};
 
 const MS_PER_MIN: i64 = 60_000;
@@ -118,6 +119,58 @@ pub struct SimTarget {
     pub max_prompt_tokens: Option<u32>,
     /// What a 429 (or a prompt-limit 400) leads to.
     pub mode: ThrottleMode,
+    /// The rate limits of the Standard deployment spilled requests go to (None: unlimited).
+    pub standard: Option<StandardQuota>,
+}
+
+impl SimTarget {
+    /// The deployment whose bucket behaves exactly like this one's, and how to read its
+    /// outcome back. A rejected request never touches the bucket whether it fails or spills,
+    /// so a `Fail` deployment admits the same requests as a `Spillover` one of the same
+    /// capacity without a Standard limiter: it is simulated as that, and
+    /// [`SimOutcome::as_failing`] relabels the result. Retries change the load, so retry
+    /// deployments stay as they are.
+    pub fn canonical(&self) -> (SimTarget, bool) {
+        match self.mode {
+            ThrottleMode::Fail => (
+                SimTarget {
+                    mode: ThrottleMode::Spillover,
+                    standard: None,
+                    ..*self
+                },
+                true,
+            ),
+            _ => (*self, false),
+        }
+    }
+
+    /// A key equal for deployments [`canonical`](SimTarget::canonical) makes identical.
+    pub fn key(&self) -> [u64; 7] {
+        let (c, _) = self.canonical();
+        let mode = match c.mode {
+            ThrottleMode::Fail => 0,
+            ThrottleMode::Spillover => 1,
+            ThrottleMode::Retry { max_retries } => 2 + u64::from(max_retries),
+        };
+        // The Standard limiter a spill lane feeds (FNV-1a of its description: lanes with
+        // different limits never share an outcome).
+        let standard = c.standard.map_or(0, |q| {
+            format!("{q:?}")
+                .bytes()
+                .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+                })
+        });
+        [
+            u64::from(c.workload),
+            c.capacity_tokens_per_min.to_bits(),
+            c.latency_target_tokens_per_s.to_bits(),
+            c.bucket_window_s.to_bits(),
+            c.max_prompt_tokens.map_or(u64::MAX, u64::from),
+            mode,
+            standard,
+        ]
+    }
 }
 
 /// What one simulated deployment did with the traffic.
@@ -159,9 +212,26 @@ pub struct SimOutcome {
     /// Per-minute utilization histogram (admitted weighted tokens / capacity), over every
     /// minute of the span.
     pub utilization: UtilizationHistogram,
+    /// What the spillover Standard deployment's rate limits did with the spilled requests
+    /// (those it answered 429 are in `throttled_requests`, not `spilled_requests`).
+    pub standard: Option<StandardOutcome>,
 }
 
 impl SimOutcome {
+    /// The outcome a `Fail` deployment has where this `Spillover` one spilled: spilled 429s
+    /// become throttled requests, spilled prompt-limit 400s rejected ones, nothing is billed.
+    pub fn as_failing(&self) -> SimOutcome {
+        SimOutcome {
+            throttled_requests: self.throttled_requests + self.spilled_requests
+                - self.context_limit_requests,
+            rejected_requests: self.rejected_requests + self.context_limit_requests,
+            spilled_requests: 0,
+            spilled: TokenTally::default(),
+            standard: None,
+            ..self.clone()
+        }
+    }
+
     /// Share of offered requests the PTU deployment did not serve (failed or spilled).
     pub fn throttle_rate(&self) -> f64 {
         share(
@@ -280,6 +350,8 @@ struct Group {
     admitted: Vec<bool>,
     served: Vec<u64>,
     modes: Vec<ThrottleMode>,
+    /// Each slot's spillover Standard limiter (its own spill stream).
+    standard: Vec<Option<StandardLimiter>>,
     outcomes: Vec<SimOutcome>,
     ms_per_output_token: f64,
     /// Largest prompt the lanes accept (the model's PTU prompt limit; `u64::MAX`: none).
@@ -314,6 +386,7 @@ impl Group {
             admitted: Vec::new(),
             served: Vec::new(),
             modes: Vec::new(),
+            standard: Vec::new(),
             outcomes: Vec::new(),
             ms_per_output_token: 0.0,
             max_prompt_tokens: u64::MAX,
@@ -343,6 +416,7 @@ impl Group {
         self.admitted.push(false);
         self.served.push(0);
         self.modes.push(t.mode);
+        self.standard.push(t.standard.map(StandardLimiter::new));
         self.outcomes.push(SimOutcome::default());
         self.pending.push(0.0);
         self.ms_per_output_token = 1000.0 / t.latency_target_tokens_per_s.max(1e-9);
@@ -425,8 +499,13 @@ fn prompt_tokens(e: &ReplayEvent) -> u64 {
     u64::from(e.input_tokens) + u64::from(e.cached_tokens) + u64::from(e.cache_write_tokens)
 }
 
-/// Count a spilled request and its tokens, by billing category and context class.
-fn spill(out: &mut SimOutcome, e: &ReplayEvent) {
+/// Count a spilled request and its tokens, by billing category and context class; a request
+/// the spillover Standard deployment's rate limits answer 429 fails instead.
+fn spill(out: &mut SimOutcome, e: &ReplayEvent, standard: &mut Option<StandardLimiter>) {
+    if standard.as_mut().is_some_and(|s| !s.admit(e)) {
+        out.throttled_requests += 1;
+        return;
+    }
     out.spilled_requests += 1;
     out.spilled.add(
         &RequestTokens {
@@ -801,7 +880,7 @@ impl Simulator<'_> {
         let out = &mut g.outcomes[slot];
         out.context_limit_requests += 1;
         match g.modes[slot] {
-            ThrottleMode::Spillover => spill(out, e),
+            ThrottleMode::Spillover => spill(out, e, &mut g.standard[slot]),
             ThrottleMode::Fail | ThrottleMode::Retry { .. } => out.rejected_requests += 1,
         }
     }
@@ -820,7 +899,7 @@ impl Simulator<'_> {
         out.throttle_responses += 1;
         match g.modes[slot] {
             ThrottleMode::Fail => out.throttled_requests += 1,
-            ThrottleMode::Spillover => spill(out, e),
+            ThrottleMode::Spillover => spill(out, e, &mut g.standard[slot]),
             ThrottleMode::Retry { max_retries } => {
                 if attempt >= max_retries {
                     out.throttled_requests += 1;
@@ -893,6 +972,7 @@ impl Simulator<'_> {
                 o.offered_requests = g.offered;
                 o.served_requests = g.served[i];
                 o.observed_429 = g.observed_429;
+                o.standard = g.standard[i].take().map(StandardLimiter::finish);
                 // Minutes with no admitted traffic count as 0% utilization.
                 let counted = o.utilization.minutes;
                 if counted < span_minutes {
@@ -953,6 +1033,7 @@ mod tests {
             bucket_window_s: 10.0,
             max_prompt_tokens: None,
             mode,
+            standard: None,
         }
     }
 
@@ -1037,6 +1118,50 @@ mod tests {
         assert!(out[1].throttle_responses >= 2);
     }
 
+    /// 20 requests of 1,000 tokens at once; the 10 s bucket of 60,000 TPM (10,000 tokens)
+    /// admits 10, the other 10 spill. The Standard deployment they spill to has 5,000 TPM:
+    /// its minute counter accepts spills while below 5,000 (levels 0..4,000: 5 accepted), so 5
+    /// spill and 5 fail; at 10,000 TPM (a probe) none would fail.
+    #[test]
+    fn issue_15_spillover_is_limited_by_the_standard_quota() {
+        use crate::sim::standard::{StandardLimits, StandardQuota, MAX_PROBES};
+        let burst: Vec<_> = (0..20).map(|_| req(0, 1000, 0, None)).collect();
+        let mut probes = [None; MAX_PROBES];
+        probes[0] = Some(StandardLimits {
+            tpm: 10_000,
+            rpm: None,
+        });
+        let mut t = target(60_000.0, ThrottleMode::Spillover);
+        t.standard = Some(StandardQuota {
+            active: Some(StandardLimits {
+                tpm: 5_000,
+                rpm: None,
+            }),
+            probes,
+            rpm_per_1000_tpm: None,
+            rpm_window_s: 10.0,
+            missing_max_tokens: MissingMaxTokens::Actual,
+        });
+        let out = run(&burst, &[t, target(60_000.0, ThrottleMode::Spillover)]);
+        assert_eq!(out[0].served_requests, 10);
+        assert_eq!(out[0].spilled_requests, 5);
+        assert_eq!(out[0].throttled_requests, 5);
+        assert_eq!(
+            out[0].spilled.short.input_tokens, 5_000,
+            "only accepted spills are billed"
+        );
+        let std = out[0].standard.as_ref().expect("limiter outcome");
+        assert_eq!((std.offered_requests, std.rejected_requests), (10, 5));
+        assert_eq!(std.probe_rejected[0], Some(0));
+        assert_eq!(std.min_quota_tpm(0), Some(10_000));
+        // Without a quota every spill is served.
+        assert_eq!(
+            (out[1].spilled_requests, out[1].throttled_requests),
+            (10, 0)
+        );
+        assert!(out[1].standard.is_none());
+    }
+
     #[test]
     fn bigger_deployment_can_throttle_more_with_mixed_sizes() {
         // Documented behaviour, not a bug: Azure's leaky bucket admits any request while
@@ -1100,10 +1225,19 @@ mod tests {
     proptest! {
         #[test]
         fn served_throttled_and_spilled_add_up_to_offered(traffic in arb_traffic(), cap in 1_000.0f64..200_000.0, retries in 0u32..3) {
+            let mut limited = target(cap, ThrottleMode::Spillover);
+            limited.standard = Some(crate::sim::standard::StandardQuota {
+                active: Some(crate::sim::standard::StandardLimits { tpm: (cap as u64) / 2 + 1, rpm: Some(60) }),
+                probes: [None; crate::sim::standard::MAX_PROBES],
+                rpm_per_1000_tpm: Some(1.0),
+                rpm_window_s: 1.0,
+                missing_max_tokens: MissingMaxTokens::Actual,
+            });
             let targets = [
                 target(cap, ThrottleMode::Fail),
                 target(cap, ThrottleMode::Spillover),
                 target(cap, ThrottleMode::Retry { max_retries: retries }),
+                limited,
             ];
             for o in run(&traffic, &targets) {
                 prop_assert_eq!(o.offered_requests, traffic.len() as u64);

@@ -6,7 +6,9 @@
 pub mod admission;
 pub mod replay;
 pub mod spool;
+pub mod standard;
 
 pub use admission::{simulate, MissingMaxTokens, SimOutcome, SimParams, SimTarget, ThrottleMode};
 pub use replay::{CatalogAccounting, Replay, ReplaySummary, WorkloadAccounting, WorkloadTotals};
 pub use spool::{EventSpool, SortedEvents};
+pub use standard::{StandardLimiter, StandardLimits, StandardOutcome, StandardQuota};
