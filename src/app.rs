@@ -388,6 +388,8 @@ pub struct WhatIfSettings {
     pub auto_scenarios: bool,
     /// `--focus-scenario`.
     pub focus_scenario: Option<String>,
+    /// `--ladder-points`: months of traffic a reservation plan simulates.
+    pub ladder_points: u32,
 }
 
 impl Default for WhatIfSettings {
@@ -395,6 +397,7 @@ impl Default for WhatIfSettings {
         WhatIfSettings {
             file: None,
             quick: None,
+            ladder_points: crate::scenario::DEFAULT_LADDER_POINTS,
             horizon_months: crate::scenario::DEFAULT_HORIZON_MONTHS,
             auto_scenarios: false,
             focus_scenario: None,
@@ -583,6 +586,7 @@ impl CompareSettings {
             horizon_months: args.horizon_months,
             auto_scenarios: !args.no_auto_scenarios,
             focus_scenario: args.focus_scenario.clone(),
+            ladder_points: args.ladder_points,
         };
         Ok(self)
     }

@@ -828,6 +828,11 @@ pub struct ScenarioArgs {
     /// reservation ladder; also how far ahead retirements offer a migration scenario.
     #[arg(long, value_name = "N", default_value_t = crate::scenario::DEFAULT_HORIZON_MONTHS, value_parser = clap::value_parser!(u32).range(1..=60))]
     pub horizon_months: u32,
+    /// Months of traffic a reservation plan simulates, spread evenly over the horizon (the
+    /// last month always; months between use the next simulated one). Each is one more replay
+    /// of the log at that month's traffic.
+    #[arg(long, value_name = "N", default_value_t = crate::scenario::DEFAULT_LADDER_POINTS, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub ladder_points: u32,
     /// Do not offer the migration scenario for models that retire within the horizon.
     #[arg(long)]
     pub no_auto_scenarios: bool,

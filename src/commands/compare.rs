@@ -189,7 +189,7 @@ pub fn build_report_with_progress(
     );
     let scenarios = whatif::scenarios_of(&settings.whatif, catalog)?;
     whatif::ensure_focus_scenario(&settings.whatif, &scenarios)?;
-    let lanes = whatif::lanes_for(&scenarios, catalog, &registry);
+    let lanes = whatif::lanes_for(&scenarios, &settings.whatif, catalog, &registry);
     let seen = AtomicU64::new(0);
     let accounting = sim::CatalogAccounting {
         registry: &registry,

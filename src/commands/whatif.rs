@@ -153,19 +153,22 @@ fn quick_scenario(q: &QuickScenario, catalog: &Catalog, horizon_months: u32) -> 
     }
 }
 
-/// The months a ladder of `horizon` months simulates: every month up to 12 months, else every
-/// `ceil(horizon / 12)`-th month and the last (at most 13 simulated months).
-pub fn ladder_levels(horizon: u32) -> Vec<u32> {
-    let step = horizon.div_ceil(12).max(1);
-    (1..=horizon)
-        .filter(|m| m % step == 0 || *m == horizon)
-        .collect()
+/// The months a ladder of `horizon` months simulates: `points` months spread evenly, the last
+/// one the horizon (every month when `points >= horizon`).
+pub fn ladder_levels(horizon: u32, points: u32) -> Vec<u32> {
+    let n = points.clamp(1, horizon.max(1));
+    let mut levels: Vec<u32> = (1..=n)
+        .map(|i| ((u64::from(horizon) * u64::from(i)).div_ceil(u64::from(n))) as u32)
+        .collect();
+    levels.dedup();
+    levels
 }
 
 /// One lane per scenario, plus a ladder lane for each scenario with growth; in order, the
 /// ladder right after its scenario.
 pub fn lanes_for<'a>(
     scenarios: &'a [Scenario],
+    settings: &WhatIfSettings,
     catalog: &'a Catalog,
     registry: &'a WorkloadRegistry<'a>,
 ) -> Vec<Lane<'a>> {
@@ -180,7 +183,13 @@ pub fn lanes_for<'a>(
             registry,
         ));
         if let Some(h) = horizon {
-            lanes.push(Lane::new(s, ladder_levels(h), true, catalog, registry));
+            lanes.push(Lane::new(
+                s,
+                ladder_levels(h, settings.ladder_points),
+                true,
+                catalog,
+                registry,
+            ));
         }
     }
     lanes
@@ -300,12 +309,18 @@ fn plan_lane(
         }
         plan::quota::tenant_tokens_per_month(by_model.into_iter(), summary.span_hours())
     });
-    let (plans, _) = super::compare::plan_replay(
+    // The ladder uses each type's curve at the window in use: no burst band.
+    let ladder_settings = lane.ladder.then(|| {
+        let mut s = settings.clone();
+        s.sim.window_band_s.clear();
+        s
+    });
+    let (plans, sized) = super::compare::plan_replay(
         catalog,
         &keys,
         &summary,
         &events,
-        settings,
+        ladder_settings.as_ref().unwrap_or(settings),
         &batch_only,
         tenant,
     )?;
@@ -319,6 +334,17 @@ fn plan_lane(
             (lane_keys[id].clone(), p)
         })
         .collect();
+    if settings.timings {
+        eprintln!(
+            "timings: scenario `{}`{}: {} requests, {} PTU deployments in {} passes, {} searches",
+            scenario.name,
+            if lane.ladder { " (reservation plan)" } else { "" },
+            stats.requests_out,
+            sized.simulated,
+            sized.passes,
+            sized.searches
+        );
+    }
     let mut origins: Vec<WorkloadOrigin> = lane
         .origins()
         .into_iter()
@@ -464,7 +490,7 @@ fn ladder_of(
     lane: &LanePlans,
 ) -> ladder::LadderPlan {
     let horizon = scenario.horizon_months().unwrap_or(1);
-    let levels = ladder_levels(horizon);
+    let levels = ladder_levels(horizon, settings.whatif.ladder_points);
     let mut by_workload: BTreeMap<(WorkloadKey, bool), Vec<Option<&WorkloadPlan>>> =
         BTreeMap::new();
     for (k, p) in &lane.plans {

@@ -173,7 +173,7 @@ pub fn origin_phrase(o: &WorkloadOrigin) -> String {
         OriginKind::Migrated => format!("from {}", o.from_model),
         OriginKind::Moved => format!("from {}", o.from_region),
         OriginKind::MigratedAndMoved => format!("from {} @ {}", o.from_model, o.from_region),
-        OriginKind::BatchShift => format!("Batch share of {}", o.from_deployment),
+        OriginKind::BatchShift => format!("from {}", o.from_deployment),
         OriginKind::Added => "added".to_owned(),
     }
 }
@@ -221,13 +221,13 @@ fn signed(v: Option<f64>) -> String {
     v.map(super::diff::fmt_signed_usd).unwrap_or_default()
 }
 
-/// The scenario sections of a report (empty without scenarios): the side-by-side table with
-/// each scenario's total, then each reservation ladder.
+/// The scenario sections of a report (empty without scenarios): the totals, one table per
+/// scenario (its workloads that differ from the baseline), then each reservation ladder.
 pub fn sections(report: &Report) -> Vec<Section> {
     if report.scenarios.is_empty() {
         return Vec::new();
     }
-    let mut out = vec![side_by_side_section(report)];
+    let mut out = side_by_side_sections(report);
     for s in &report.scenarios {
         if let Some(l) = &s.ladder {
             out.extend(ladder_sections(&s.name, l));
@@ -236,71 +236,125 @@ pub fn sections(report: &Report) -> Vec<Section> {
     out
 }
 
-fn side_by_side_section(report: &Report) -> Section {
-    let rows = side_by_side(report)
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.scenario,
-                format!("{} ({} @ {})", r.deployment, r.model, r.region),
-                r.recommended.unwrap_or_else(|| "none eligible".to_owned()),
-                r.ptus.map(|p| p.to_string()).unwrap_or_default(),
-                opt_usd(r.monthly_cost_usd),
-                signed(r.delta_usd),
-                r.from.unwrap_or_default(),
-            ]
-        })
-        .collect();
+/// Whether a scenario row says anything the baseline's does not: a changed name, option,
+/// PTU count or cost (to the cent).
+fn is_news(r: &SideBySideRow, report: &Report) -> bool {
+    if r.scenario == crate::scenario::BASELINE || r.from.is_some() {
+        return true;
+    }
+    let same = report.workloads.iter().any(|w| {
+        w.deployment == r.deployment && w.model == r.model && w.region == r.region && {
+            let (rec, ptus, cost) = recommendation(w);
+            rec == r.recommended
+                && ptus == r.ptus
+                && match (cost, r.monthly_cost_usd) {
+                    (Some(a), Some(b)) => (a - b).abs() < 0.005,
+                    (a, b) => a.is_none() && b.is_none(),
+                }
+        }
+    });
+    !same
+}
+
+fn side_by_side_sections(report: &Report) -> Vec<Section> {
     let base = report.summary.recommended_monthly_cost_usd;
-    let mut notes = vec![format!(
+    let mut totals = vec![format!(
         "{}: {} USD per month",
         crate::scenario::BASELINE,
         super::fmt_usd(base)
     )];
     for s in &report.scenarios {
-        let pct = s
-            .monthly_cost_delta_pct
-            .map(|p| format!(", {}", super::diff::fmt_signed_pct(p)))
-            .unwrap_or_default();
-        let what: Vec<&str> = s.transforms.iter().map(|t| t.description.as_str()).collect();
-        notes.push(format!(
-            "{}: {} USD per month ({}{pct}); {}",
+        totals.push(format!(
+            "{}: {} USD per month ({}{})",
             s.name,
             super::fmt_usd(s.recommended_monthly_cost_usd),
             super::diff::fmt_signed_usd(s.monthly_cost_delta_usd),
-            what.join("; ")
+            s.monthly_cost_delta_pct
+                .map(|p| format!(", {}", super::diff::fmt_signed_pct(p)))
+                .unwrap_or_default()
         ));
-        for n in &s.notes {
-            notes.push(format!("{}: {n}", s.name));
-        }
     }
-    Section {
+    let mut out = vec![Section {
         heading: "What-if scenarios".to_owned(),
         intro: vec![
-            "Each scenario transforms the log's requests (read once for all of them) and is planned like the log itself: the recommended option, its PTUs and monthly cost per workload, and the change against the same workload as logged (for a migrated or moved workload, against the one it came from).".to_owned(),
+            "Each scenario transforms the log's requests (read once for all of them) and is planned like the log itself. Per scenario: the recommended option, its PTUs and monthly cost of each workload, and the change against the same workload as logged (for a migrated or moved workload, against the one it came from). Workloads that come out as in the baseline are not repeated; the JSON has every one.".to_owned(),
         ],
-        headers: vec![
-            "Scenario",
-            "Workload",
-            "Recommended",
-            "PTUs",
-            "Cost [USD/mo]",
-            "vs baseline [USD/mo]",
-            "Change",
-        ],
-        right_aligned: vec![3, 4, 5],
-        rows,
-        notes,
+        headers: Vec::new(),
+        right_aligned: Vec::new(),
+        rows: Vec::new(),
+        notes: totals,
+    }];
+    let rows = side_by_side(report);
+    for s in &report.scenarios {
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .filter(|r| r.scenario == s.name && is_news(r, report))
+            .map(|r| {
+                vec![
+                    format!("{} ({} @ {})", r.deployment, r.model, r.region),
+                    r.recommended
+                        .clone()
+                        .unwrap_or_else(|| "none eligible".to_owned()),
+                    r.ptus.map(|p| p.to_string()).unwrap_or_default(),
+                    opt_usd(r.monthly_cost_usd),
+                    signed(r.delta_usd),
+                    r.from.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let mut intro: Vec<String> = s.transforms.iter().map(|t| t.description.clone()).collect();
+        if rows.is_empty() {
+            intro.push("every workload comes out as in the baseline".to_owned());
+        }
+        out.push(Section {
+            heading: format!(
+                "Scenario {}: {} USD per month ({}{})",
+                s.name,
+                super::fmt_usd(s.recommended_monthly_cost_usd),
+                super::diff::fmt_signed_usd(s.monthly_cost_delta_usd),
+                s.monthly_cost_delta_pct
+                    .map(|p| format!(", {}", super::diff::fmt_signed_pct(p)))
+                    .unwrap_or_default()
+            ),
+            intro,
+            headers: vec![
+                "Workload",
+                "Recommended",
+                "PTUs",
+                "Cost [USD/mo]",
+                "Δ [USD/mo]",
+                "Change",
+            ],
+            right_aligned: vec![2, 3, 4],
+            rows,
+            notes: s.notes.clone(),
+        });
     }
+    out
 }
 
 fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
     let mut out = Vec::new();
+    let mut idle = Vec::new();
     let months = l.horizon_months;
     let intro = vec![format!(
         "Month by month over the {months} months of scenario `{name}`: the PTUs each pool (region x provisioned type) holds on 1-year reservations, on stacked 1-month reservations, and what goes to Standard, chosen from the PTU counts the exact search evaluated at each month's traffic."
     )];
     for p in &l.pools {
+        if p.months.iter().all(|m| m.deployed_ptus == 0 && m.reserved_1_year_ptus == 0) {
+            idle.push(format!(
+                "{} {}: no PTU count pays off in any month; {} on Standard, {} USD over the horizon",
+                p.region,
+                p.deployment_type,
+                p.chargeback
+                    .iter()
+                    .map(|c| c.deployment.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                super::fmt_usd(p.horizon_cost_usd)
+            ));
+            continue;
+        }
         let rows = p
             .months
             .iter()
@@ -386,7 +440,8 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
             notes,
         });
     }
-    let mut notes: Vec<String> = l
+    let mut notes = idle;
+    notes.extend(l
         .outside_pools
         .iter()
         .map(|o| {
@@ -398,8 +453,7 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
                 o.reason,
                 super::fmt_usd(o.monthly_cost_usd.iter().sum())
             )
-        })
-        .collect();
+        }));
     notes.push(format!(
         "total: {} USD over {months} months (best static: {} USD; saves {} USD)",
         super::fmt_usd(l.plan_cost_usd),
@@ -409,7 +463,7 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
     notes.extend(l.assumptions.iter().map(|a| format!("assumption: {a}")));
     out.push(Section {
         heading: format!("Reservation plan: {name}, all pools"),
-        intro: if l.pools.is_empty() { intro } else { Vec::new() },
+        intro: if out.is_empty() { intro } else { Vec::new() },
         headers: Vec::new(),
         right_aligned: Vec::new(),
         rows: Vec::new(),

@@ -38,6 +38,8 @@ pub const MAX_TRAFFIC_FACTOR: f64 = 1000.0;
 pub const MAX_HORIZON_MONTHS: u32 = 60;
 /// Default horizon of growth and the reservation ladder, months.
 pub const DEFAULT_HORIZON_MONTHS: u32 = 12;
+/// Default number of months of traffic a reservation plan simulates.
+pub const DEFAULT_LADDER_POINTS: u32 = 6;
 /// Default spread of replicated requests around the original arrival, ms (kept inside the
 /// original's calendar minute).
 pub const DEFAULT_JITTER_MS: u32 = 5_000;
