@@ -899,7 +899,9 @@ fn parse_growth(text: &str) -> Result<f64, String> {
     if v > -100.0 && v <= 1000.0 {
         Ok(v)
     } else {
-        Err(format!("`{text}` must be above -100 and at most 1000 (percent per month)"))
+        Err(format!(
+            "`{text}` must be above -100 and at most 1000 (percent per month)"
+        ))
     }
 }
 
@@ -919,20 +921,16 @@ fn parse_migrate_factors(text: &str) -> Result<MigrateFactors, String> {
         reasoning: 1.0,
     };
     for part in text.split(',') {
-        let (name, value) = part
-            .split_once('=')
-            .ok_or_else(|| format!("`{part}`: expected NAME=FACTOR (prompt, output or reasoning)"))?;
+        let (name, value) = part.split_once('=').ok_or_else(|| {
+            format!("`{part}`: expected NAME=FACTOR (prompt, output or reasoning)")
+        })?;
         let v = parse_token_factor(value)?;
         match name.trim() {
             "prompt" if v > 0.0 => f.prompt = v,
             "prompt" => return Err("prompt=0: a request has a prompt".to_owned()),
             "output" => f.output = v,
             "reasoning" => f.reasoning = v,
-            other => {
-                return Err(format!(
-                    "`{other}`: expected prompt, output or reasoning"
-                ))
-            }
+            other => return Err(format!("`{other}`: expected prompt, output or reasoning")),
         }
     }
     Ok(f)
@@ -944,7 +942,9 @@ fn parse_select(text: &str) -> Result<SelectArg, String> {
         let (name, glob) = part
             .split_once('=')
             .map(|(n, g)| (n.trim(), g.trim()))
-            .ok_or_else(|| format!("`{part}`: expected deployment=GLOB, model=GLOB or region=GLOB"))?;
+            .ok_or_else(|| {
+                format!("`{part}`: expected deployment=GLOB, model=GLOB or region=GLOB")
+            })?;
         glob::Pattern::new(glob).map_err(|e| format!("`{glob}` is not a valid glob: {}", e.msg))?;
         let slot = match name {
             "deployment" => &mut s.deployment,

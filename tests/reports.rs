@@ -201,7 +201,12 @@ fn report_writes_every_file_and_each_parses() {
     ];
     // The scenario chart names the scenarios; the escaped names stay escaped.
     let scenarios_svg = read(&d.join("charts").join("scenarios.svg"));
-    for n in ["Monthly cost by scenario", "baseline", "retirement", "Cost [USD/mo]"] {
+    for n in [
+        "Monthly cost by scenario",
+        "baseline",
+        "retirement",
+        "Cost [USD/mo]",
+    ] {
         assert!(scenarios_svg.contains(n), "scenarios.svg lacks `{n}`");
     }
     assert!(!scenarios_svg.contains("<script>"));

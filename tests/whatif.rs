@@ -38,9 +38,12 @@ fn run_json(args: &[&str]) -> Value {
 const HEADER: &str =
     "timestamp,deployment,model,region,prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,max_completion_tokens,status\n";
 
-/// A log in a temp dir; `rows` gives (ms from 2026-10-05T00:00Z, deployment, model,
-/// prompt, cached, completion, reasoning, max_completion_tokens).
-fn write_log(dir: &TempDir, name: &str, rows: &[(i64, &str, &str, u64, u64, u64, u64, u64)]) -> PathBuf {
+/// One row: ms from 2026-10-05T00:00Z, deployment, model, prompt, cached, completion,
+/// reasoning, max_completion_tokens.
+type Row<'a> = (i64, &'a str, &'a str, u64, u64, u64, u64, u64);
+
+/// A log in a temp dir.
+fn write_log(dir: &TempDir, name: &str, rows: &[Row<'_>]) -> PathBuf {
     let start = 1_791_158_400_000i64; // 2026-10-05T00:00:00Z
     let mut text = String::from(HEADER);
     for (t, d, m, p, c, o, r, max) in rows {
@@ -115,7 +118,11 @@ fn issue_11_scale_multiplies_per_token_cost_exactly() {
     }
     // Per-token cost x3 exactly: 600 x (800 x 2.00 + 200 x 0.50 + 100 x 8.00) / 1e6 = 1.50 USD
     // on Global Standard over the span, 4.50 tripled.
-    close(num(&option(base, "global-standard")["cost_usd"]), 1.5, 1e-12);
+    close(
+        num(&option(base, "global-standard")["cost_usd"]),
+        1.5,
+        1e-12,
+    );
     for id in ["global-standard", "data-zone-standard", "global-batch"] {
         let (b, t) = (
             num(&option(base, id)["cost_usd"]),
@@ -203,7 +210,10 @@ fn issue_11_migrate_is_priced_and_weighted_at_the_target_model() {
     close(num(&option(w, "global-standard")["cost_usd"]), 1.515, 1e-12);
     // PTU-weighted at gpt-5's accounting (output ratio 8), not gpt-4.1's (4).
     assert_eq!(w["ptu_accounting"]["ratio"], 8.0);
-    assert_eq!(workload(&r["workloads"], "chat")["ptu_accounting"]["ratio"], 4.0);
+    assert_eq!(
+        workload(&r["workloads"], "chat")["ptu_accounting"]["ratio"],
+        4.0
+    );
     assert_eq!(s["origins"][0]["how"], "migrated");
     assert_eq!(s["origins"][0]["from_model"], "gpt-4.1");
 }
@@ -214,7 +224,13 @@ fn issue_11_diff_pairs_a_migrated_workload_with_its_origin() {
     let log = steady_log(&dir);
     let out = dir.path().join("r.json");
     ptuplan()
-        .args(["compare", "--quiet", "--no-auto-scenarios", "--migrate", "gpt-4.1=gpt-5"])
+        .args([
+            "compare",
+            "--quiet",
+            "--no-auto-scenarios",
+            "--migrate",
+            "gpt-4.1=gpt-5",
+        ])
         .arg(&log)
         .arg("--out")
         .arg(&out)
@@ -240,7 +256,9 @@ fn issue_11_diff_pairs_a_migrated_workload_with_its_origin() {
         .args(["--new-scenario", "nope"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("has no scenario `nope`; it has: baseline, what-if"));
+        .stderr(predicate::str::contains(
+            "has no scenario `nope`; it has: baseline, what-if",
+        ));
 }
 
 #[test]
@@ -305,11 +323,18 @@ fn issue_11_growth_over_a_horizon_is_planned_month_by_month() {
         .map(num)
         .collect();
     assert_eq!(monthly.len(), 3);
-    assert!(monthly[0] < monthly[1] && monthly[1] < monthly[2], "{monthly:?}");
+    assert!(
+        monthly[0] < monthly[1] && monthly[1] < monthly[2],
+        "{monthly:?}"
+    );
     let base = num(&r["summary"]["recommended_monthly_cost_usd"]);
     for (m, cost) in monthly.iter().enumerate() {
         let expected = base * 1.1f64.powi(m as i32 + 1);
-        assert!((cost / expected - 1.0).abs() < 0.03, "month {}: {cost} vs {expected}", m + 1);
+        assert!(
+            (cost / expected - 1.0).abs() < 0.03,
+            "month {}: {cost} vs {expected}",
+            m + 1
+        );
     }
     // Month 3 of the ladder is the scenario's own stream, planned the same way.
     close(monthly[2], num(&s["recommended_monthly_cost_usd"]), 1e-9);
@@ -341,7 +366,9 @@ fn issue_11_ladder_reserves_the_base_and_spills_the_peaks() {
     let log = write_log(&dir, "two-level.csv", &rows);
     let r = run_json(&[log.to_str().expect("utf8"), "--growth", "0"]);
     let base = workload(&r["workloads"], "chat");
-    let yearly = num(&base["sizing"]["global-provisioned"]["cost_optimal_ptus_by_billing"]["reserved-1-year"]);
+    let yearly = num(
+        &base["sizing"]["global-provisioned"]["cost_optimal_ptus_by_billing"]["reserved-1-year"],
+    );
     let l = &scenario(&r, "what-if")["ladder"];
     let pool = l["pools"]
         .as_array()
@@ -354,7 +381,7 @@ fn issue_11_ladder_reserves_the_base_and_spills_the_peaks() {
     for m in pool["months"].as_array().expect("months") {
         // The base on a 1-year reservation, nothing on 1-month terms, the bursts spilled.
         assert_eq!(num(&m["reserved_1_year_ptus"]), yearly);
-        assert!(yearly >= 15.0 && yearly < 40.0, "{yearly}");
+        assert!((15.0..40.0).contains(&yearly), "{yearly}");
         assert_eq!(m["flex_ptus"], 0);
         assert!(num(&m["spillover_cost_usd"]) > 0.0);
     }
@@ -371,7 +398,16 @@ fn issue_11_scenarios_do_not_depend_on_the_thread_count() {
     let rows: Vec<_> = (0..4_000)
         .map(|i| {
             let d = ["chat", "rag", "bot"][(i % 3) as usize];
-            (i * 1_500 + (i % 7) * 13, d, "gpt-4.1", 800 + (i % 50) as u64 * 20, 0, 120, 0, 400)
+            (
+                i * 1_500 + (i % 7) * 13,
+                d,
+                "gpt-4.1",
+                800 + (i % 50) as u64 * 20,
+                0,
+                120,
+                0,
+                400,
+            )
         })
         .collect();
     let log = write_log(&dir, "threads.csv", &rows);
@@ -390,7 +426,11 @@ fn issue_11_scenarios_do_not_depend_on_the_thread_count() {
             .args(["--format", "json", "--quiet"])
             .output()
             .expect("runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     };
     let one = run("1");
@@ -404,8 +444,11 @@ fn issue_11_bad_scenario_files_fail_with_file_and_line() {
     let dir = TempDir::new().expect("tmp");
     let log = steady_log(&dir);
     let bad = dir.path().join("bad.yaml");
-    std::fs::write(&bad, "- name: x\n  transforms:\n    - scale: 2\n    - reasonning: 2\n")
-        .expect("write");
+    std::fs::write(
+        &bad,
+        "- name: x\n  transforms:\n    - scale: 2\n    - reasonning: 2\n",
+    )
+    .expect("write");
     ptuplan()
         .arg("compare")
         .arg(&log)
@@ -415,8 +458,11 @@ fn issue_11_bad_scenario_files_fail_with_file_and_line() {
         .code(1)
         .stderr(predicate::str::contains("bad.yaml:4:7"))
         .stderr(predicate::str::contains("unknown field `reasonning`"));
-    std::fs::write(&bad, "- name: x\n  transforms:\n    - migrate: {from: gpt-4.1, to: gpt-nine}\n")
-        .expect("write");
+    std::fs::write(
+        &bad,
+        "- name: x\n  transforms:\n    - migrate: {from: gpt-4.1, to: gpt-nine}\n",
+    )
+    .expect("write");
     ptuplan()
         .arg("compare")
         .arg(&log)
@@ -424,7 +470,9 @@ fn issue_11_bad_scenario_files_fail_with_file_and_line() {
         .arg(&bad)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("bad.yaml:3: to: unknown model `gpt-nine`"));
+        .stderr(predicate::str::contains(
+            "bad.yaml:3: to: unknown model `gpt-nine`",
+        ));
     // A missing file names itself; a bad flag value is a usage error.
     ptuplan()
         .arg("compare")
@@ -454,7 +502,14 @@ fn issue_11_focus_export_is_unit_consistent_and_matches_the_ladder() {
     let log = steady_log(&dir);
     let out = dir.path().join("r.json");
     ptuplan()
-        .args(["compare", "--quiet", "--growth", "5", "--horizon-months", "4"])
+        .args([
+            "compare",
+            "--quiet",
+            "--growth",
+            "5",
+            "--horizon-months",
+            "4",
+        ])
         .arg(&log)
         .arg("--out")
         .arg(&out)
@@ -463,7 +518,16 @@ fn issue_11_focus_export_is_unit_consistent_and_matches_the_ladder() {
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
     let focus = ptuplan()
-        .args(["compare", "--quiet", "--growth", "5", "--horizon-months", "4", "--format", "focus"])
+        .args([
+            "compare",
+            "--quiet",
+            "--growth",
+            "5",
+            "--horizon-months",
+            "4",
+            "--format",
+            "focus",
+        ])
         .arg(&log)
         .output()
         .expect("runs");
@@ -488,12 +552,20 @@ fn issue_11_focus_export_is_unit_consistent_and_matches_the_ladder() {
         assert!(headers.iter().any(|h| h == column), "{column}");
     }
     let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
-    let mut monthly = vec![0.0; 4];
+    let mut monthly = [0.0; 4];
     for row in reader.records() {
         let row = row.expect("row");
         let f = |name: &str| row[col(name)].parse::<f64>().expect("number");
-        close(f("PricingQuantity") * f("ContractedUnitPrice"), f("ContractedCost"), 1e-9);
-        close(f("PricingQuantity") * f("ListUnitPrice"), f("ListCost"), 1e-9);
+        close(
+            f("PricingQuantity") * f("ContractedUnitPrice"),
+            f("ContractedCost"),
+            1e-9,
+        );
+        close(
+            f("PricingQuantity") * f("ListUnitPrice"),
+            f("ListCost"),
+            1e-9,
+        );
         assert_eq!(&row[col("BillingCurrency")], "USD");
         assert_eq!(&row[col("x_Scenario")], "what-if");
         monthly[row[col("x_Month")].parse::<usize>().expect("month") - 1] += f("EffectiveCost");
@@ -534,6 +606,7 @@ fn issue_11_scenario_names_are_escaped_in_every_format() {
     assert!(md.contains("&lt;script&gt;x&lt;/script&gt;\\|y"));
     let html = std::fs::read_to_string(out_dir.join("report.html")).expect("html");
     assert!(!html.contains("<script>"), "HTML");
-    let svg = std::fs::read_to_string(Path::new(&out_dir).join("charts/scenarios.svg")).expect("svg");
+    let svg =
+        std::fs::read_to_string(Path::new(&out_dir).join("charts/scenarios.svg")).expect("svg");
     assert!(!svg.contains("<script>"), "SVG");
 }

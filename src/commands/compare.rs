@@ -8,17 +8,17 @@ use anyhow::{Context, Result};
 
 use crate::app::{catalog_from, planning_catalog, CompareSettings, GateSettings, Outcome};
 use crate::catalog::Catalog;
+use crate::commands::whatif;
 use crate::plan;
+use crate::plan::WorkloadPlan;
 use crate::progress::Spinner;
 use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
 use crate::report::gate::{self, Verdict};
 use crate::report::{
     self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
 };
-use crate::sim::replay::fmt_ms;
-use crate::commands::whatif;
-use crate::plan::WorkloadPlan;
 use crate::scenario::lane::{Fanout, LaneSink};
+use crate::sim::replay::fmt_ms;
 use crate::sim::{self, Replay, ReplaySummary, SortedEvents};
 use crate::usage::{self, RecordSink, SinkError, WorkloadKey, WorkloadRegistry};
 

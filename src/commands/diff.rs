@@ -14,8 +14,10 @@ pub fn run(settings: &DiffSettings) -> Result<Outcome> {
         settings.base.display().to_string(),
         settings.new.display().to_string(),
     );
-    let base = read_report_file(&settings.base)?.scenario(settings.base_scenario.as_deref(), &base_name)?;
-    let new = read_report_file(&settings.new)?.scenario(settings.new_scenario.as_deref(), &new_name)?;
+    let base = read_report_file(&settings.base)?
+        .scenario(settings.base_scenario.as_deref(), &base_name)?;
+    let new =
+        read_report_file(&settings.new)?.scenario(settings.new_scenario.as_deref(), &new_name)?;
     let label = |name: &str, scenario: &Option<String>| match scenario {
         Some(s) => format!("{name}#{s}"),
         None => name.to_owned(),

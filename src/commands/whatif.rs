@@ -218,7 +218,8 @@ pub fn plan_scenarios(
     let mut sinks = sinks.into_iter().peekable();
     while let Some(main) = sinks.next() {
         let scenario = main.lane().scenario;
-        let ladder_sink = sinks.next_if(|s| s.lane().ladder && std::ptr::eq(s.lane().scenario, scenario));
+        let ladder_sink =
+            sinks.next_if(|s| s.lane().ladder && std::ptr::eq(s.lane().scenario, scenario));
         let lane = plan_lane(settings, catalog, baseline, main)
             .with_context(|| format!("planning scenario `{}`", scenario.name))?;
         // The retirement scenario was set up for every retiring model of the catalog; the
@@ -338,7 +339,11 @@ fn plan_lane(
         eprintln!(
             "timings: scenario `{}`{}: {} requests, {} PTU deployments in {} passes, {} searches",
             scenario.name,
-            if lane.ladder { " (reservation plan)" } else { "" },
+            if lane.ladder {
+                " (reservation plan)"
+            } else {
+                ""
+            },
             stats.requests_out,
             sized.simulated,
             sized.passes,
@@ -548,7 +553,12 @@ fn ladder_of(
         }
     }
     workloads.sort_by(|a, b| {
-        (&a.deployment, &a.model, &a.region, a.batch).cmp(&(&b.deployment, &b.model, &b.region, b.batch))
+        (&a.deployment, &a.model, &a.region, a.batch).cmp(&(
+            &b.deployment,
+            &b.model,
+            &b.region,
+            b.batch,
+        ))
     });
     ladder::plan_ladder(
         catalog,
@@ -566,9 +576,7 @@ fn ladder_of(
 /// `--focus-scenario` must name a scenario of the run (or `baseline`).
 pub fn ensure_focus_scenario(settings: &WhatIfSettings, scenarios: &[Scenario]) -> Result<()> {
     match &settings.focus_scenario {
-        Some(name)
-            if name != scenario::BASELINE && !scenarios.iter().any(|s| &s.name == name) =>
-        {
+        Some(name) if name != scenario::BASELINE && !scenarios.iter().any(|s| &s.name == name) => {
             let names: Vec<&str> = std::iter::once(scenario::BASELINE)
                 .chain(scenarios.iter().map(|s| s.name.as_str()))
                 .collect();

@@ -306,7 +306,14 @@ pub fn plan_ladder(catalog: &Catalog, input: &LadderInput<'_>) -> LadderPlan {
         .into_iter()
         .filter_map(|((region, t), members)| {
             let price = catalog.ptu_price(t, &region)?;
-            Some(plan_pool(region, t, price, &members, &month_level, &input.levels))
+            Some(plan_pool(
+                region,
+                t,
+                price,
+                &members,
+                &month_level,
+                &input.levels,
+            ))
         })
         .collect();
     let mut monthly = vec![0.0; h as usize];
@@ -511,7 +518,13 @@ fn month_table(members: &[Member], level: usize, unit: u32, units: usize) -> Mon
 }
 
 /// Each member's choice when the pool deploys `t` units in total.
-fn allocation(members: &[Member], table: &MonthTable, level: usize, unit: u32, t: usize) -> Vec<Choice> {
+fn allocation(
+    members: &[Member],
+    table: &MonthTable,
+    level: usize,
+    unit: u32,
+    t: usize,
+) -> Vec<Choice> {
     let mut out = vec![
         Choice {
             ptus: 0,
@@ -524,7 +537,10 @@ fn allocation(members: &[Member], table: &MonthTable, level: usize, unit: u32, t
     ];
     let mut rest = t;
     for w in (0..members.len()).rev() {
-        let Some(c) = members[w].choices[level].get(table.pick[w][rest] as usize).copied() else {
+        let Some(c) = members[w].choices[level]
+            .get(table.pick[w][rest] as usize)
+            .copied()
+        else {
             continue;
         };
         out[w] = c;
@@ -598,7 +614,10 @@ fn plan_pool(
     let (flex_billing, flex_per_ptu) = if hourly_month < price.reservation_1_month_usd_per_ptu {
         (Billing::Hourly, hourly_month)
     } else {
-        (Billing::Reserved1Month, price.reservation_1_month_usd_per_ptu)
+        (
+            Billing::Reserved1Month,
+            price.reservation_1_month_usd_per_ptu,
+        )
     };
     let year = price.reservation_1_year_usd_per_ptu;
     let u = f64::from(unit);
@@ -782,19 +801,36 @@ fn best_static(
         description: String::new(),
     };
     for n in 0..=units {
-        let standard: f64 = month_level.iter().map(|&l| prefix[l][n]).sum();
+        let standard: f64 = month_level
+            .iter()
+            .map(|&l| prefix.get(l).and_then(|row| row.get(n)).copied())
+            .map(|c| c.unwrap_or(f64::INFINITY))
+            .sum();
         let ptus = n as u32 * unit;
         let p = f64::from(ptus);
         let options = [
-            (Billing::Reserved1Year, p * price.reservation_1_year_usd_per_ptu * f64::from(h.div_ceil(12))),
-            (Billing::Reserved1Month, p * price.reservation_1_month_usd_per_ptu * f64::from(h)),
-            (Billing::Hourly, p * price.usd_per_ptu_hour * HOURS_PER_MONTH * f64::from(h)),
+            (
+                Billing::Reserved1Year,
+                p * price.reservation_1_year_usd_per_ptu * f64::from(h.div_ceil(12)),
+            ),
+            (
+                Billing::Reserved1Month,
+                p * price.reservation_1_month_usd_per_ptu * f64::from(h),
+            ),
+            (
+                Billing::Hourly,
+                p * price.usd_per_ptu_hour * HOURS_PER_MONTH * f64::from(h),
+            ),
         ];
         for (billing, ptu_cost) in options {
             let total = standard + ptu_cost;
             if total < choice.cost_usd - 1e-9 {
                 choice = StaticChoice {
-                    billing: if ptus == 0 { Billing::PerToken } else { billing },
+                    billing: if ptus == 0 {
+                        Billing::PerToken
+                    } else {
+                        billing
+                    },
                     ptus,
                     cost_usd: total,
                     description: String::new(),
@@ -828,11 +864,18 @@ fn chargeback(members: &[Member], months: &[LadderMonth]) -> Vec<Chargeback> {
         .enumerate()
         .map(|(i, m)| {
             let ptu: f64 = months.iter().map(|mo| mo.workloads[i].ptu_cost_usd).sum();
-            let standard: f64 = months.iter().map(|mo| mo.workloads[i].standard_cost_usd).sum();
+            let standard: f64 = months
+                .iter()
+                .map(|mo| mo.workloads[i].standard_cost_usd)
+                .sum();
             Chargeback {
                 deployment: m.deployment.clone(),
                 model: m.model.clone(),
-                share_of_consumed_ptu_capacity: if total_ptu > 0.0 { ptu / total_ptu } else { 0.0 },
+                share_of_consumed_ptu_capacity: if total_ptu > 0.0 {
+                    ptu / total_ptu
+                } else {
+                    0.0
+                },
                 ptu_cost_usd: ptu,
                 standard_cost_usd: standard,
                 cost_usd: ptu + standard,
@@ -891,7 +934,10 @@ mod tests {
         // 15 PTUs: to a (saves 900), not to b (saves 500).
         assert_eq!(t.cost[3], 600.0);
         let alloc = allocation(&members, &t, 0, 5, 3);
-        assert_eq!(alloc.iter().map(|c| c.ptus).collect::<Vec<_>>(), vec![15, 0]);
+        assert_eq!(
+            alloc.iter().map(|c| c.ptus).collect::<Vec<_>>(),
+            vec![15, 0]
+        );
         assert_eq!(t.cost[7], 0.0);
     }
 

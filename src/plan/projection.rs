@@ -172,7 +172,9 @@ pub fn project(
             for pool in &l.pools {
                 let (Some(list), Some(contracted)) = (
                     prices.list.ptu_price(pool.deployment_type, &pool.region),
-                    prices.contracted.ptu_price(pool.deployment_type, &pool.region),
+                    prices
+                        .contracted
+                        .ptu_price(pool.deployment_type, &pool.region),
                 ) else {
                     continue;
                 };
@@ -334,7 +336,14 @@ fn flat_rows(
         _ => {
             let mut r = Vec::new();
             if (month - 1) % 12 == 0 && month <= horizon {
-                r.push(purchase(month, place, Billing::Reserved1Year, ptus, pp, &id));
+                r.push(purchase(
+                    month,
+                    place,
+                    Billing::Reserved1Year,
+                    ptus,
+                    pp,
+                    &id,
+                ));
             }
             r.push(reserved_usage(
                 month,
@@ -523,8 +532,18 @@ fn token_rows(
         return Vec::new();
     };
     let classes = [
-        ("", &tally.short, Some(list.short_context()), Some(contracted.short_context())),
-        ("long-context ", &tally.long, list.long_context, contracted.long_context),
+        (
+            "",
+            &tally.short,
+            Some(list.short_context()),
+            Some(contracted.short_context()),
+        ),
+        (
+            "long-context ",
+            &tally.long,
+            list.long_context,
+            contracted.long_context,
+        ),
     ];
     let mut rows = Vec::new();
     for (class, counts, lp, cp) in classes {
@@ -569,7 +588,12 @@ fn categories(
     c: &ContextPrices,
 ) -> [(&'static str, u64, f64, f64); 4] {
     [
-        ("input", counts.input_tokens, l.input_usd_per_1m, c.input_usd_per_1m),
+        (
+            "input",
+            counts.input_tokens,
+            l.input_usd_per_1m,
+            c.input_usd_per_1m,
+        ),
         (
             "cached input",
             counts.cached_input_tokens,
@@ -582,7 +606,12 @@ fn categories(
             l.cache_write_or_input(),
             c.cache_write_or_input(),
         ),
-        ("output", counts.output_tokens, l.output_usd_per_1m, c.output_usd_per_1m),
+        (
+            "output",
+            counts.output_tokens,
+            l.output_usd_per_1m,
+            c.output_usd_per_1m,
+        ),
     ]
 }
 
@@ -613,11 +642,17 @@ mod tests {
         let p = project("baseline", 3, 730.0, &prices, &Basis::Flat(&[w]));
         assert_eq!(p.rows.len(), 9, "3 categories x 3 months");
         for r in &p.rows {
-            assert!((r.pricing_quantity * r.contracted_unit_price_usd - r.billed_cost_usd).abs() < 1e-12);
+            assert!(
+                (r.pricing_quantity * r.contracted_unit_price_usd - r.billed_cost_usd).abs()
+                    < 1e-12
+            );
             assert_eq!(r.pricing_unit, "1000000 Tokens");
             assert_eq!(r.consumed_quantity, Some(r.pricing_quantity * 1e6));
         }
         let monthly = p.monthly_effective_cost_usd();
-        assert!(monthly.iter().all(|m| (m - cost).abs() < 1e-12), "{monthly:?} vs {cost}");
+        assert!(
+            monthly.iter().all(|m| (m - cost).abs() < 1e-12),
+            "{monthly:?} vs {cost}"
+        );
     }
 }

@@ -134,7 +134,10 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
 }
 
 /// Write report sections (the what-if scenarios) as `##` headings, tables and lists.
-pub fn write_sections(sections: &[super::scenario::Section], out: &mut dyn Write) -> io::Result<()> {
+pub fn write_sections(
+    sections: &[super::scenario::Section],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for s in sections {
         writeln!(out)?;
         writeln!(out, "## {}", escape(&s.heading))?;
@@ -147,7 +150,13 @@ pub fn write_sections(sections: &[super::scenario::Section], out: &mut dyn Write
             let cells: Vec<String> = s.headers.iter().map(|h| escape(h)).collect();
             writeln!(out, "| {} |", cells.join(" | "))?;
             let rule: Vec<&str> = (0..s.headers.len())
-                .map(|i| if s.right_aligned.contains(&i) { "---:" } else { "---" })
+                .map(|i| {
+                    if s.right_aligned.contains(&i) {
+                        "---:"
+                    } else {
+                        "---"
+                    }
+                })
                 .collect();
             writeln!(out, "|{}|", rule.join("|"))?;
             for row in &s.rows {

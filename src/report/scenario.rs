@@ -341,7 +341,10 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
         "Month by month over the {months} months of scenario `{name}`: the PTUs each pool (region x provisioned type) holds on 1-year reservations, on stacked 1-month reservations, and what goes to Standard, chosen from the PTU counts the exact search evaluated at each month's traffic."
     )];
     for p in &l.pools {
-        if p.months.iter().all(|m| m.deployed_ptus == 0 && m.reserved_1_year_ptus == 0) {
+        if p.months
+            .iter()
+            .all(|m| m.deployed_ptus == 0 && m.reserved_1_year_ptus == 0)
+        {
             idle.push(format!(
                 "{} {}: no PTU count pays off in any month; {} on Standard, {} USD over the horizon",
                 p.region,
@@ -421,7 +424,11 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
                 "Reservation plan: {name}, {} {} ({months} months)",
                 p.region, p.deployment_type
             ),
-            intro: if out.is_empty() { intro.clone() } else { Vec::new() },
+            intro: if out.is_empty() {
+                intro.clone()
+            } else {
+                Vec::new()
+            },
             headers: vec![
                 "Month",
                 "1-year PTUs",
@@ -441,19 +448,16 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
         });
     }
     let mut notes = idle;
-    notes.extend(l
-        .outside_pools
-        .iter()
-        .map(|o| {
-            format!(
-                "{} ({} @ {}) is in no pool ({}): {} USD over the horizon",
-                o.deployment,
-                o.model,
-                o.region,
-                o.reason,
-                super::fmt_usd(o.monthly_cost_usd.iter().sum())
-            )
-        }));
+    notes.extend(l.outside_pools.iter().map(|o| {
+        format!(
+            "{} ({} @ {}) is in no pool ({}): {} USD over the horizon",
+            o.deployment,
+            o.model,
+            o.region,
+            o.reason,
+            super::fmt_usd(o.monthly_cost_usd.iter().sum())
+        )
+    }));
     notes.push(format!(
         "total: {} USD over {months} months (best static: {} USD; saves {} USD)",
         super::fmt_usd(l.plan_cost_usd),

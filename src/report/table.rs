@@ -64,7 +64,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Write report sections (the what-if scenarios) as headings, tables and lines.
-pub fn write_sections(sections: &[super::scenario::Section], out: &mut dyn Write) -> io::Result<()> {
+pub fn write_sections(
+    sections: &[super::scenario::Section],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for s in sections {
         writeln!(out)?;
         writeln!(out, "{}", s.heading)?;

@@ -116,7 +116,13 @@ pub fn generate<E>(
         offsets.sort_unstable();
         let minute_ms = (first_minute + i as i64) * 60_000;
         for &off in &offsets {
-            emit(request(a, &limits, &mut rng, workload, minute_ms + off as i64))?;
+            emit(request(
+                a,
+                &limits,
+                &mut rng,
+                workload,
+                minute_ms + off as i64,
+            ))?;
         }
     }
     Ok(emitted)
@@ -193,7 +199,9 @@ mod tests {
         .expect("generates");
         assert_eq!(n, 5_760);
         assert_eq!(rows.len(), 5_760);
-        assert!(rows.windows(2).all(|w| w[0].timestamp_ms <= w[1].timestamp_ms));
+        assert!(rows
+            .windows(2)
+            .all(|w| w[0].timestamp_ms <= w[1].timestamp_ms));
         assert!(rows.iter().all(|r| r.workload == 7
             && r.completion_tokens <= 1_000
             && r.cached_tokens <= r.prompt_tokens));

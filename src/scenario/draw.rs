@@ -127,7 +127,9 @@ mod tests {
             region: "r".into(),
         };
         let k = key_hash(1, &key);
-        let hashes: Vec<u64> = (0..20_000).map(|i| record_hash(k, &record(i * 7, 100))).collect();
+        let hashes: Vec<u64> = (0..20_000)
+            .map(|i| record_hash(k, &record(i * 7, 100)))
+            .collect();
         assert!(hashes.iter().all(|h| copies(*h, 3.0) == 3));
         let kept: u32 = hashes.iter().map(|h| copies(*h, 0.25)).sum();
         assert!((f64::from(kept) / 20_000.0 - 0.25).abs() < 0.01, "{kept}");

@@ -148,9 +148,10 @@ pub fn parse_scenarios(
         );
         let mut transforms = Vec::new();
         for (j, t) in entry.transforms.into_iter().enumerate() {
-            let at = item
-                .and_then(|l| l.children.get(j))
-                .map_or_else(|| format!("{origin} transform {}", j + 1), |l| format!("{path}:{l}"));
+            let at = item.and_then(|l| l.children.get(j)).map_or_else(
+                || format!("{origin} transform {}", j + 1),
+                |l| format!("{path}:{l}"),
+            );
             match transform(t, &at, catalog, horizon_months) {
                 Ok(t) => transforms.push(t),
                 Err(msg) => problems.push(format!("{at}: {msg}")),
@@ -258,7 +259,11 @@ fn transform(
         _ => Err(format!(
             "one transform per list item, got {}: {}",
             kinds.len(),
-            kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+            kinds
+                .iter()
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -417,7 +422,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(s[1].transforms[0].select.model.as_str(), "gpt-4.1");
-        assert!(matches!(&s[1].transforms[2].kind, TransformKind::Region { to } if to == "swedencentral"));
+        assert!(
+            matches!(&s[1].transforms[2].kind, TransformKind::Region { to } if to == "swedencentral")
+        );
     }
 
     #[test]
@@ -446,14 +453,42 @@ mod tests {
         let e = parse("- name: a\n  transforms:\n    - growth: {percent_per_month: -100}\n")
             .expect_err("growth")
             .to_string();
-        assert!(e.contains("s.yaml:3: growth percent_per_month must be above -100"), "{e}");
+        assert!(
+            e.contains("s.yaml:3: growth percent_per_month must be above -100"),
+            "{e}"
+        );
         let e = parse("- name: baseline\n  transforms:\n    - scale: 2\n")
             .expect_err("reserved")
             .to_string();
-        assert!(e.contains("s.yaml:1: `baseline` names the untransformed log"), "{e}");
+        assert!(
+            e.contains("s.yaml:1: `baseline` names the untransformed log"),
+            "{e}"
+        );
         // Truncated and binary text is a parse error, never a panic.
         assert!(parse("- name: a\n  transforms:\n    - scale: [").is_err());
         assert!(parse("\u{0}\u{1}\u{2}").is_err());
+    }
+
+    #[test]
+    fn the_example_file_parses_with_every_kind() {
+        let text = include_str!("../../data/scenarios.example.yaml");
+        let s = parse_scenarios("data/scenarios.example.yaml", text, &catalog(), 12)
+            .expect("the example parses");
+        let kinds: std::collections::BTreeSet<&str> = s
+            .iter()
+            .flat_map(|s| s.transforms.iter().map(|t| t.kind.name()))
+            .collect();
+        for k in [
+            "scale",
+            "growth",
+            "migrate",
+            "batch_shift_percent",
+            "reasoning",
+            "cache_rate_percent",
+            "add",
+        ] {
+            assert!(kinds.contains(k), "{k}");
+        }
     }
 
     #[test]

@@ -366,7 +366,12 @@ impl<'a> LaneSink<'a> {
     /// Move the per-route counters into [`LaneSink::stats`] (done for forks when they are
     /// joined; the owner calls it once reading is done).
     pub fn settle(&mut self) {
-        for slot in self.routes.iter_mut().chain(&mut self.added_routes).flatten() {
+        for slot in self
+            .routes
+            .iter_mut()
+            .chain(&mut self.added_routes)
+            .flatten()
+        {
             if slot.over_limit > 0 {
                 *self
                     .stats

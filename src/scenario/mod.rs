@@ -306,7 +306,10 @@ impl Transform {
                 s
             }
             TransformKind::CacheRate { percent } => {
-                format!("cached share of prompt tokens set to {}%", fmt_factor(*percent))
+                format!(
+                    "cached share of prompt tokens set to {}%",
+                    fmt_factor(*percent)
+                )
             }
             TransformKind::Reasoning { factor } => {
                 format!("reasoning tokens x{}", fmt_factor(*factor))
@@ -413,10 +416,8 @@ impl Scenario {
                         p(format!("migrate from {} to itself", m.from));
                     }
                 }
-                TransformKind::Region { to } => {
-                    if !catalog.known_regions().contains(&to.as_str()) {
-                        p(unknown_region(catalog, to));
-                    }
+                TransformKind::Region { to } if !catalog.known_regions().contains(&to.as_str()) => {
+                    p(unknown_region(catalog, to));
                 }
                 TransformKind::Add(a) => {
                     if catalog.model(&a.model).is_none() {
@@ -458,7 +459,8 @@ fn check_ranges(kind: &TransformKind, p: &mut impl FnMut(String)) {
         TransformKind::Scale { factor } => {
             if !(factor.is_finite() && *factor > 0.0 && *factor <= MAX_TRAFFIC_FACTOR) {
                 p(format!(
-                    "scale must be a factor above 0 and at most {MAX_TRAFFIC_FACTOR}, got {factor}"
+                    "scale must be a factor above 0 and at most {MAX_TRAFFIC_FACTOR}, got {}",
+                    shown(*factor)
                 ));
             }
         }
@@ -512,6 +514,15 @@ fn check_ranges(kind: &TransformKind, p: &mut impl FnMut(String)) {
         }
         TransformKind::Region { .. } => {}
         TransformKind::Add(a) => add::check_ranges(a, p),
+    }
+}
+
+/// A number as given, in scientific notation when it is huge (`1e308`).
+fn shown(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e9 {
+        format!("{v:e}")
+    } else {
+        v.to_string()
     }
 }
 

@@ -6,10 +6,12 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::{Migration, Scenario, Selector, Transform, TransformKind, DEFAULT_JITTER_MS, DEFAULT_SEED};
-use crate::catalog::Catalog;
 use super::file::glob_literal;
 use super::Glob;
+use super::{
+    Migration, Scenario, Selector, Transform, TransformKind, DEFAULT_JITTER_MS, DEFAULT_SEED,
+};
+use crate::catalog::Catalog;
 
 /// The automatic scenario's name.
 pub const RETIREMENT_SCENARIO: &str = "retirement";
@@ -114,7 +116,10 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(notes[0].starts_with("gpt-4o retires on 2027-04-14"), "{notes:?}");
+        assert!(
+            notes[0].starts_with("gpt-4o retires on 2027-04-14"),
+            "{notes:?}"
+        );
         // A one-month horizon ends before that retirement: nothing offered.
         let (none, _) = retirement_scenario(&c, &["gpt-4o".into()], date, 1);
         assert!(none.is_none());

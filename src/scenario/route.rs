@@ -194,8 +194,8 @@ impl Route {
                     r.completion_tokens = times(visible, output).saturating_add(r.reasoning_tokens);
                 }
                 TokenOp::CacheRate { share } => {
-                    r.cached_tokens = times(r.prompt_tokens, share)
-                        .min(r.prompt_tokens - r.cache_write_tokens);
+                    r.cached_tokens =
+                        times(r.prompt_tokens, share).min(r.prompt_tokens - r.cache_write_tokens);
                 }
                 TokenOp::Reasoning { factor } => {
                     let visible = r.completion_tokens - r.reasoning_tokens;

@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    draw_legend, draw_row_labels, fmt_usd_short, frame, series_color, text, truncate,
-    LegendEntry, Swatch, AXIS_DESC_PX, GRID, LABEL_PX,
+    draw_legend, draw_row_labels, fmt_usd_short, frame, series_color, text, truncate, LegendEntry,
+    Swatch, AXIS_DESC_PX, GRID, LABEL_PX,
 };
 use super::DrawFailure;
 use crate::report::scenario::recommendation;
@@ -74,7 +74,10 @@ pub fn scenario_cost_series(report: &Report) -> ScenarioCostSeries {
     let mut names: Vec<String> = workloads.iter().take(keep).cloned().collect();
     if folded {
         names.truncate(MAX_SEGMENTS - 1);
-        names.push(format!("{} other workloads", workloads.len() - (MAX_SEGMENTS - 1)));
+        names.push(format!(
+            "{} other workloads",
+            workloads.len() - (MAX_SEGMENTS - 1)
+        ));
     }
     let bars = raw
         .into_iter()
@@ -110,7 +113,11 @@ pub fn draw_scenarios<DB: DrawingBackend>(
         .enumerate()
         .map(|(i, w)| LegendEntry::new(Swatch::Box(series_color(i)), truncate(w, 34)))
         .collect();
-    draw_legend(&legend, &entries, &["Stacked: one segment per workload".to_owned()])?;
+    draw_legend(
+        &legend,
+        &entries,
+        &["Stacked: one segment per workload".to_owned()],
+    )?;
     let n = s.bars.len().max(1);
     let max = s.bars.iter().map(ScenarioBar::total).fold(0.0, f64::max);
     let x_max = if max > 0.0 { max * 1.18 } else { 1.0 };
