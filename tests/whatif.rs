@@ -65,6 +65,13 @@ fn steady_log(dir: &TempDir) -> PathBuf {
     write_log(dir, "steady.csv", &rows)
 }
 
+/// A small text file (a scenarios file) in the temp dir.
+fn file(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
 fn workload<'a>(workloads: &'a Value, deployment: &str) -> &'a Value {
     workloads
         .as_array()
@@ -160,12 +167,11 @@ fn issue_11_ptus_are_not_simply_tripled_on_bursty_traffic() {
         })
         .collect();
     let log = write_log(&dir, "bursts.csv", &rows);
-    let scenarios = dir.path().join("s.yaml");
-    std::fs::write(
-        &scenarios,
+    let scenarios = file(
+        &dir,
+        "s.yaml",
         "- name: triple\n  jitter_ms: 0\n  transforms:\n    - scale: 3\n",
-    )
-    .expect("write");
+    );
     let r = run_json(&[
         log.to_str().expect("utf8"),
         "--scenarios",
@@ -411,12 +417,7 @@ fn issue_11_scenarios_do_not_depend_on_the_thread_count() {
         })
         .collect();
     let log = write_log(&dir, "threads.csv", &rows);
-    let scenarios = dir.path().join("s.yaml");
-    std::fs::write(
-        &scenarios,
-        "- name: mix\n  transforms:\n    - scale: 1.7\n    - batch_shift_percent: 30\n      select: {deployment: rag}\n    - migrate: {from: gpt-4.1, to: gpt-5}\n      select: {deployment: bot}\n- name: grow\n  transforms:\n    - growth: {percent_per_month: 7, months: 4}\n",
-    )
-    .expect("write");
+    let scenarios = file(&dir, "s.yaml", "- name: mix\n  transforms:\n    - scale: 1.7\n    - batch_shift_percent: 30\n      select: {deployment: rag}\n    - migrate: {from: gpt-4.1, to: gpt-5}\n      select: {deployment: bot}\n- name: grow\n  transforms:\n    - growth: {percent_per_month: 7, months: 4}\n");
     let run = |threads: &str| {
         let out = ptuplan()
             .arg("compare")
@@ -443,12 +444,11 @@ fn issue_11_scenarios_do_not_depend_on_the_thread_count() {
 fn issue_11_bad_scenario_files_fail_with_file_and_line() {
     let dir = TempDir::new().expect("tmp");
     let log = steady_log(&dir);
-    let bad = dir.path().join("bad.yaml");
-    std::fs::write(
-        &bad,
+    let bad = file(
+        &dir,
+        "bad.yaml",
         "- name: x\n  transforms:\n    - scale: 2\n    - reasonning: 2\n",
-    )
-    .expect("write");
+    );
     ptuplan()
         .arg("compare")
         .arg(&log)
@@ -458,11 +458,11 @@ fn issue_11_bad_scenario_files_fail_with_file_and_line() {
         .code(1)
         .stderr(predicate::str::contains("bad.yaml:4:7"))
         .stderr(predicate::str::contains("unknown field `reasonning`"));
-    std::fs::write(
-        &bad,
+    let bad = file(
+        &dir,
+        "bad.yaml",
         "- name: x\n  transforms:\n    - migrate: {from: gpt-4.1, to: gpt-nine}\n",
-    )
-    .expect("write");
+    );
     ptuplan()
         .arg("compare")
         .arg(&log)
@@ -585,12 +585,11 @@ fn issue_11_focus_export_is_unit_consistent_and_matches_the_ladder() {
 fn issue_11_scenario_names_are_escaped_in_every_format() {
     let dir = TempDir::new().expect("tmp");
     let log = steady_log(&dir);
-    let scenarios = dir.path().join("s.yaml");
-    std::fs::write(
-        &scenarios,
+    let scenarios = file(
+        &dir,
+        "s.yaml",
         "- name: \"<script>x</script>|y\"\n  transforms:\n    - scale: 2\n",
-    )
-    .expect("write");
+    );
     let out_dir = dir.path().join("out");
     ptuplan()
         .arg("report")

@@ -889,20 +889,7 @@ mod tests {
     use super::*;
 
     fn price() -> PtuPrice {
-        PtuPrice {
-            deployment_type: DeploymentTypeId::GlobalProvisioned,
-            regions: None,
-            usd_per_ptu_hour: 1.0,
-            reservation_1_month_usd_per_ptu: 260.0,
-            reservation_1_year_usd_per_ptu: 2652.0,
-            effective_from: None,
-            effective_to: None,
-            unverified: false,
-            note: None,
-            source: "test".to_owned(),
-            as_of: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
-            adjustments: Vec::new(),
-        }
+        crate::plan::cost::test_global_price()
     }
 
     fn choice(ptus: u32, standard_usd: f64) -> Choice {

@@ -54,8 +54,8 @@ pub struct ScenarioReport {
     pub ladder: Option<LadderPlan>,
 }
 
-/// Where a scenario workload came from (JSON `scenarios[].origins[]`).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+/// Where a scenario workload came from (JSON `scenarios[].origins[]`; `diff` reads it back).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct WorkloadOrigin {
     /// The scenario workload's deployment.
     pub deployment: String,

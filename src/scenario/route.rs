@@ -27,7 +27,9 @@ enum TokenOp {
 }
 
 /// How a workload came to be in a scenario (JSON `scenarios[].origins[].how`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum OriginKind {
     /// A model change.

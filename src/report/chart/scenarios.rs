@@ -96,9 +96,9 @@ pub fn scenario_cost_series(report: &Report) -> ScenarioCostSeries {
     }
 }
 
-/// Chart height for `n` bars, pixels.
+/// Chart height for `n` bars, pixels (as the token-mix chart's rows, at least 280).
 pub fn height_for(n: usize) -> u32 {
-    (150 + 56 * n as u32).max(280)
+    super::tokens::height_for(n).max(280)
 }
 
 /// Draw the scenario chart.

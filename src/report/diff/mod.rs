@@ -15,6 +15,7 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use super::{Report, READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION};
+use crate::scenario::route::OriginKind;
 
 /// `--format` of `ptuplan diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -59,24 +60,8 @@ pub struct ScenarioView {
     pub origins: Vec<OriginView>,
 }
 
-/// JSON `scenarios[].origins[]`, as far as a diff needs it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct OriginView {
-    /// The scenario workload's deployment.
-    pub deployment: String,
-    /// Its model.
-    pub model: String,
-    /// Its region.
-    pub region: String,
-    /// The workload it came from: deployment.
-    pub from_deployment: String,
-    /// Model.
-    pub from_model: String,
-    /// Region.
-    pub from_region: String,
-    /// `migrated`, `moved`, `migrated-and-moved`, `batch-shift` or `added`.
-    pub how: String,
-}
+/// JSON `scenarios[].origins[]`, read back.
+pub type OriginView = crate::report::scenario::WorkloadOrigin;
 
 /// A scenario name a report does not have.
 #[derive(Debug, thiserror::Error)]
@@ -187,22 +172,7 @@ impl From<&Report> for ReportView {
                     name: s.name.clone(),
                     recommended_monthly_cost_usd: s.recommended_monthly_cost_usd,
                     workloads: workload_views(&s.workloads),
-                    origins: s
-                        .origins
-                        .iter()
-                        .map(|o| OriginView {
-                            deployment: o.deployment.clone(),
-                            model: o.model.clone(),
-                            region: o.region.clone(),
-                            from_deployment: o.from_deployment.clone(),
-                            from_model: o.from_model.clone(),
-                            from_region: o.from_region.clone(),
-                            how: serde_json::to_value(o.how)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_owned))
-                                .unwrap_or_default(),
-                        })
-                        .collect(),
+                    origins: s.origins.clone(),
                 })
                 .collect(),
             origins: Vec::new(),
@@ -477,7 +447,10 @@ fn origin_in(
         o.deployment == w.deployment
             && o.model == w.model
             && o.region == w.region
-            && matches!(o.how.as_str(), "migrated" | "moved" | "migrated-and-moved")
+            && matches!(
+                o.how,
+                OriginKind::Migrated | OriginKind::Moved | OriginKind::MigratedAndMoved
+            )
     })?;
     let from = (
         o.from_deployment.clone(),
@@ -503,9 +476,9 @@ fn added_from(new: &ReportView, w: &WorkloadView) -> Option<String> {
     new.origins
         .iter()
         .find(|o| o.deployment == w.deployment && o.model == w.model && o.region == w.region)
-        .and_then(|o| match o.how.as_str() {
-            "batch-shift" => Some(format!("Batch share of {}", o.from_deployment)),
-            "added" => Some("added by the scenario".to_owned()),
+        .and_then(|o| match o.how {
+            OriginKind::BatchShift => Some(format!("Batch share of {}", o.from_deployment)),
+            OriginKind::Added => Some("added by the scenario".to_owned()),
             _ => None,
         })
 }
