@@ -536,6 +536,7 @@ fn example_reports_are_up_to_date() {
         PathBuf::from("report.md"),
         PathBuf::from("report.json"),
         PathBuf::from("options.csv"),
+        PathBuf::from("focus.csv"),
         PathBuf::from("report.html"),
     ];
     let mut charts: Vec<PathBuf> = fs::read_dir(out.path().join("charts"))
