@@ -13,6 +13,7 @@
 //! month's growth (the months share the draws, so month m+1 holds every request of month m).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use super::route::{OriginKind, Route};
@@ -24,6 +25,14 @@ use crate::usage::{RecordSink, SinkError, UsageRecord, WorkloadKey, WorkloadRegi
 
 /// Source ids at and above this are the scenario's `add`ed workloads (index = id - base).
 pub const ADDED_BASE: u32 = u32::MAX - (1 << 16);
+
+/// Most requests one lane replays (28 GB of spooled events): beyond, the run stops with an
+/// error rather than fill the disk.
+pub const MAX_LANE_REQUESTS: u64 = 500_000_000;
+
+/// Requests are counted in blocks of this many per reading thread before the shared total is
+/// updated (so the cap costs no atomic operation per request).
+const COUNT_BLOCK: u64 = 1 << 14;
 
 /// A workload of a lane: where requests went, whether they are the Batch share, the month
 /// of growth they carry (0 outside the ladder), and the workload they came from. A scenario
@@ -72,6 +81,7 @@ pub struct Lane<'a> {
     sources: &'a WorkloadRegistry<'a>,
     added: Vec<WorkloadKey>,
     known: Mutex<Known>,
+    replayed: AtomicU64,
 }
 
 impl<'a> Lane<'a> {
@@ -91,6 +101,7 @@ impl<'a> Lane<'a> {
             catalog,
             sources,
             known: Mutex::new(Known::default()),
+            replayed: AtomicU64::new(0),
         }
     }
 
@@ -340,6 +351,9 @@ impl RecordSink for LaneSink<'_> {
                 out.timestamp_ms = draw::arrival_ms(h, copy, record.timestamp_ms, jitter);
                 self.replay.take(out)?;
                 self.stats.requests_out += 1;
+                if self.stats.requests_out % COUNT_BLOCK == 0 {
+                    self.check_cap()?;
+                }
             }
         }
         Ok(())
@@ -363,6 +377,24 @@ impl RecordSink for LaneSink<'_> {
 }
 
 impl<'a> LaneSink<'a> {
+    /// Add this thread's latest block of requests to the lane's total; an error past
+    /// [`MAX_LANE_REQUESTS`].
+    fn check_cap(&self) -> Result<(), SinkError> {
+        let total = self.lane.replayed.fetch_add(COUNT_BLOCK, Ordering::Relaxed) + COUNT_BLOCK;
+        if total > MAX_LANE_REQUESTS {
+            return Err(SinkError {
+                field: None,
+                message: format!(
+                    "scenario `{}`{} would replay more than {MAX_LANE_REQUESTS} requests; lower its traffic factor (scale, growth{}) or split the log",
+                    self.lane.scenario.name.escape_debug(),
+                    if self.lane.ladder { " (its reservation plan)" } else { "" },
+                    if self.lane.ladder { ", --ladder-points" } else { "" }
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// Move the per-route counters into [`LaneSink::stats`] (done for forks when they are
     /// joined; the owner calls it once reading is done).
     pub fn settle(&mut self) {
