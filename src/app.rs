@@ -3,10 +3,11 @@
 //! handled by clap), then flags. Only settings types go past this module.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::catalog::load::CATALOG_FILES;
 use crate::catalog::overrides::{AppliedOverride, Overrides};
 use crate::catalog::prices::{layer_prices, load_prices_file};
 use crate::catalog::DeploymentTypeId;
@@ -20,6 +21,7 @@ use crate::commands;
 use crate::plan::{Billing, PlanSettings, ReservePolicy, SalesFacts, ThrottlePolicy};
 use crate::report::diff::DiffFormat;
 use crate::report::gate::GateRule;
+use crate::report::guard::InputFiles;
 use crate::report::Format;
 use crate::sim::{MissingMaxTokens, SimParams};
 use crate::usage::aggregate::{self, ExpandParams};
@@ -191,6 +193,30 @@ pub fn planning_catalog(
     Ok((catalog, applied))
 }
 
+/// The catalog files the flags make a run read (`--catalog DIR`'s YAML files, `meters.yaml`,
+/// `--prices`), added to `files`.
+pub fn add_catalog_inputs(files: &mut InputFiles, args: &CatalogArgs) {
+    if let Some(dir) = &args.catalog {
+        for name in CATALOG_FILES.iter().chain(["meters.yaml"].iter()) {
+            files.add(&dir.join(name));
+        }
+    }
+    if let Some(p) = &args.prices {
+        files.add(p);
+    }
+}
+
+/// Refuse an output path that is one of the run's inputs, before any work is done (a usage
+/// error, exit status 2). `open_output` checks again when the file is created.
+pub fn ensure_output_spares_inputs(inputs: &InputFiles, out: Option<&Path>) -> Result<()> {
+    match out {
+        Some(out) => inputs
+            .ensure_not_input(out)
+            .map_err(|e| UsageError(e.to_string()).into()),
+        None => Ok(()),
+    }
+}
+
 /// A cross-flag problem clap cannot see; `main` exits with status 2, like clap's own usage
 /// errors.
 #[derive(Debug, thiserror::Error)]
@@ -204,6 +230,8 @@ pub struct GateSettings {
     pub rules: Vec<GateRule>,
     /// The baseline report.
     pub baseline: Option<PathBuf>,
+    /// Judge budget rules on the workloads that have a recommendation when others have none.
+    pub allow_partial_plan: bool,
 }
 
 impl GateSettings {
@@ -220,6 +248,7 @@ impl GateSettings {
         Ok(GateSettings {
             rules: args.fail_on.clone(),
             baseline: args.baseline.clone(),
+            allow_partial_plan: args.allow_partial_plan,
         })
     }
 }
@@ -348,6 +377,8 @@ pub struct CompareSettings {
     pub threads: usize,
     /// Smallest file read by several threads.
     pub parallel_min_bytes: u64,
+    /// Events per spool chunk.
+    pub spool_chunk_events: usize,
     /// How aggregated inputs become requests (`--seed`, `--typical-request-tokens`).
     pub expand: ExpandParams,
     /// `--columns` mapping.
@@ -494,7 +525,7 @@ impl CompareSettings {
             inputs,
             using_bundled_sample,
             catalog: catalog.clone(),
-            model_map: input.model_map.iter().cloned().collect(),
+            model_map: ensure_model_map(&input.model_map)?,
             default_region: input.region.as_ref().map(|r| r.trim().to_ascii_lowercase()),
             skip_invalid: input.skip_invalid,
             threads: match input.threads {
@@ -504,6 +535,7 @@ impl CompareSettings {
                     .min(4),
             },
             parallel_min_bytes: input.parallel_min_bytes,
+            spool_chunk_events: input.spool_chunk_events as usize,
             expand: ExpandParams {
                 seed: input.seed.unwrap_or(aggregate::DEFAULT_SEED),
                 typical_request_tokens: input
@@ -591,6 +623,28 @@ impl CompareSettings {
         Ok(self)
     }
 
+    /// Every file this run reads (logs, catalog files, `--prices`, `--overrides`, and
+    /// `baseline`), so that no output replaces one.
+    pub fn input_files(&self, baseline: Option<&Path>) -> InputFiles {
+        let mut files = InputFiles::new();
+        for input in &self.inputs {
+            if let InputSource::File(p) = &input.source {
+                files.add(p);
+            }
+        }
+        add_catalog_inputs(&mut files, &self.catalog);
+        if let Some(o) = &self.overrides {
+            files.add(&o.path);
+        }
+        if let Some(b) = baseline {
+            files.add(b);
+        }
+        if let Some(s) = &self.whatif.file {
+            files.add(s);
+        }
+        files
+    }
+
     /// Add `--overrides` and `--residency`: the file is read and checked here (file and line in
     /// errors); its sales facts and the residency become plan constraints.
     pub fn with_planning(mut self, planning: &PlanningArgs) -> Result<CompareSettings> {
@@ -612,6 +666,25 @@ impl CompareSettings {
             .unwrap_or_default();
         Ok(self)
     }
+}
+
+/// `--model-map` as a map; a deployment mapped to two different models is a usage error
+/// (which would win is a silent choice).
+fn ensure_model_map(entries: &[(String, String)]) -> Result<BTreeMap<String, String>> {
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    for (deployment, model) in entries {
+        if let Some(first) = map.get(deployment).filter(|m| *m != model) {
+            return Err(UsageError(format!(
+                "--model-map maps deployment `{}` twice, to `{}` and to `{}`; keep one",
+                deployment.escape_debug(),
+                first.escape_debug(),
+                model.escape_debug()
+            ))
+            .into());
+        }
+        map.insert(deployment.clone(), model.clone());
+    }
+    Ok(map)
 }
 
 fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {

@@ -169,6 +169,9 @@ pub struct InputArgs {
     /// Smallest file read by several threads, in bytes (for tests).
     #[arg(long, hide = true, default_value_t = ptuplan_parallel_min_bytes())]
     pub parallel_min_bytes: u64,
+    /// Events held in memory before the spool spills a sorted run to a temp file (for tests).
+    #[arg(long, hide = true, default_value_t = crate::sim::spool::CHUNK_EVENTS as u32, value_parser = clap::value_parser!(u32).range(1..=(1 << 24)))]
+    pub spool_chunk_events: u32,
 }
 
 fn ptuplan_parallel_min_bytes() -> u64 {
@@ -227,8 +230,9 @@ pub struct SimArgs {
     /// What a 429 leads to.
     #[arg(long, value_enum, default_value_t = OnThrottleArg::Default)]
     pub on_throttle: OnThrottleArg,
-    /// Retries after the first attempt with --on-throttle retry (the OpenAI SDK default is 2).
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    /// Retries after the first attempt with --on-throttle retry (the OpenAI SDK default is 2;
+    /// at most 100).
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
     pub max_retries: u32,
     /// Throttle target, in percent: a PTU count is sized so the deployment serves all but this
     /// share of requests, and no option may fail more than this share.
@@ -422,14 +426,21 @@ pub enum ReserveTermArg {
     OneYear,
 }
 
-/// `deployed` or a PTU count.
+/// Largest `--reserve` count (far above any region's PTU quota).
+pub const MAX_RESERVE_PTUS: u32 = 1_000_000;
+
+/// `deployed` or a PTU count (0 to [`MAX_RESERVE_PTUS`]).
 fn parse_reserve(text: &str) -> Result<ReserveArg, String> {
     match text.trim() {
         "deployed" => Ok(ReserveArg::Deployed),
         n => n
             .parse::<u32>()
+            .ok()
+            .filter(|v| *v <= MAX_RESERVE_PTUS)
             .map(ReserveArg::Ptus)
-            .map_err(|_| format!("`{text}`: expected `deployed` or a PTU count")),
+            .ok_or_else(|| {
+                format!("`{text}`: expected `deployed` or a PTU count from 0 to {MAX_RESERVE_PTUS}")
+            }),
     }
 }
 
@@ -478,6 +489,12 @@ pub struct GateArgs {
     /// the diff at the top of report.md.
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
+    /// Judge --fail-on rules on the workloads that have a recommendation when some have none.
+    ///
+    /// By default such a plan breaches every rule but workloads_without_recommendation: its
+    /// total leaves those workloads out, so it must not pass a budget.
+    #[arg(long)]
+    pub allow_partial_plan: bool,
 }
 
 /// `regions` arguments (the same inputs and knobs as `compare`).
@@ -644,14 +661,17 @@ pub struct DiffArgs {
     pub out: Option<PathBuf>,
 }
 
+/// Largest `sample --requests` (about 90 GB of CSV).
+pub const MAX_SAMPLE_REQUESTS: u64 = 1_000_000_000;
+
 /// `sample` arguments.
 #[derive(Debug, Args)]
 pub struct SampleArgs {
-    /// Days of traffic.
-    #[arg(long, default_value_t = 30, value_name = "D")]
+    /// Days of traffic (1-400).
+    #[arg(long, default_value_t = 30, value_name = "D", value_parser = clap::value_parser!(u32).range(1..=400))]
     pub days: u32,
-    /// Requests in total.
-    #[arg(long, default_value_t = 110_000, value_name = "N")]
+    /// Requests in total (1 to 1,000,000,000).
+    #[arg(long, default_value_t = 110_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_SAMPLE_REQUESTS))]
     pub requests: u64,
     /// Random seed (the same seed gives the same bytes).
     #[arg(long, default_value_t = 7, value_name = "S")]
@@ -768,16 +788,21 @@ pub enum MissingMaxArg {
     Tokens(u32),
 }
 
-/// `actual` or a positive token count.
+/// Largest `--missing-max-tokens` (above every model's largest completion).
+pub const MAX_MISSING_MAX_TOKENS: u32 = 1_000_000;
+
+/// `actual` or a token count from 1 to [`MAX_MISSING_MAX_TOKENS`].
 fn parse_missing_max_tokens(text: &str) -> Result<MissingMaxArg, String> {
     match text.trim() {
         "actual" => Ok(MissingMaxArg::Actual),
         n => n
             .parse::<u32>()
             .ok()
-            .filter(|v| *v > 0)
+            .filter(|v| (1..=MAX_MISSING_MAX_TOKENS).contains(v))
             .map(MissingMaxArg::Tokens)
-            .ok_or_else(|| format!("`{text}`: expected `actual` or a positive token count")),
+            .ok_or_else(|| {
+                format!("`{text}`: expected `actual` or a token count from 1 to {MAX_MISSING_MAX_TOKENS}")
+            }),
     }
 }
 

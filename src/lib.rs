@@ -7,8 +7,10 @@
 
 pub mod app;
 pub mod catalog;
+pub mod cleanup;
 pub mod cli;
 pub mod commands;
+pub mod fuzzing;
 pub mod plan;
 pub mod progress;
 pub mod report;

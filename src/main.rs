@@ -1,24 +1,27 @@
 //! The `ptuplan` binary: parse the command line, run, print any error, pick the exit code
-//! (0 ok, 1 error, 2 usage, 3 budget rule breached; a closed stdout pipe exits 0).
+//! (0 ok, 1 error, 2 usage, 3 budget rule breached; a closed stdout pipe exits 0). Messages
+//! carry user data (names, paths): control characters in them are shown, never interpreted.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use ptuplan::app::{self, Outcome};
 use ptuplan::cli::Cli;
+use ptuplan::report::escape::terminal_lines;
 
 fn main() -> ExitCode {
+    ptuplan::cleanup::install();
     let cli = Cli::parse();
     match app::run(cli) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::BudgetBreached) => ExitCode::from(3),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) if err.is::<app::UsageError>() => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", terminal_lines(&format!("{err:#}")));
             ExitCode::from(2)
         }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", terminal_lines(&format!("{err:#}")));
             ExitCode::from(1)
         }
     }

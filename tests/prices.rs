@@ -452,6 +452,38 @@ fn token_meters_scale_1k_and_1m_and_skip_what_matches_nothing() {
     assert!(global.source.contains("'Provisioned Managed Global Unit'"));
 }
 
+/// Issue 12: a price above the shared sanity bound needs --accept-outliers even next to a
+/// catalog price within 10x, and the entry it lets through says so (`accept_outlier`), so the
+/// written file loads back with --prices.
+#[test]
+fn issue_12_accepted_outliers_above_the_sanity_bound_are_marked_and_load_back() {
+    let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
+    let table = MeterTable::load(None).expect("table");
+    let text = read_fixture("outlier.json").replace("\"retailPrice\": 0.5", "\"retailPrice\": 5.0");
+    let v: Value = serde_json::from_str(&text).expect("json");
+    let items: Vec<RetailItem> = serde_json::from_value(v["Items"].clone()).expect("items");
+    let err = build_prices(&items, &table, &catalog, &opts("2025-10-01", false)).unwrap_err();
+    assert!(err.to_string().contains("--accept-outliers"), "{err}");
+    let build =
+        build_prices(&items, &table, &catalog, &opts("2025-10-01", true)).expect("accepted");
+    let dear: Vec<_> = build
+        .file
+        .token_prices
+        .iter()
+        .filter(|p| p.input_usd_per_1m > 1000.0)
+        .collect();
+    assert!(!dear.is_empty());
+    assert!(dear.iter().all(|p| p
+        .accept_outlier
+        .as_deref()
+        .is_some_and(|r| r.contains("--accept-outliers"))));
+    let yaml = serde_yaml::to_string(&build.file).expect("yaml");
+    let file: ptuplan::catalog::PricesFile = serde_yaml::from_str(&yaml).expect("parses back");
+    let mut layered = catalog.clone();
+    ptuplan::catalog::prices::layer_prices(&mut layered, Path::new("p.yaml"), &yaml, file)
+        .expect("an accepted outlier loads with --prices");
+}
+
 #[test]
 fn outliers_need_accept_outliers_and_bad_units_always_fail() {
     let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");

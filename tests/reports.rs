@@ -538,6 +538,7 @@ fn example_reports_are_up_to_date() {
         PathBuf::from("options.csv"),
         PathBuf::from("focus.csv"),
         PathBuf::from("report.html"),
+        PathBuf::from("manifest.txt"),
     ];
     let mut charts: Vec<PathBuf> = fs::read_dir(out.path().join("charts"))
         .expect("charts/")
@@ -559,6 +560,35 @@ fn example_reports_are_up_to_date() {
         if f.extension().is_some_and(|e| e == "svg") {
             let png = committed.join(f).with_extension("png");
             assert!(png.is_file(), "{} is missing", png.display());
+        }
+    }
+    // Nothing in reports/ but what the manifest lists (earlier runs' charts are gone).
+    let manifest = read(&committed.join("manifest.txt"));
+    let listed: Vec<&str> = manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
+    let mut present = Vec::new();
+    for entry in fs::read_dir(&committed).expect("reports/") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            for chart in fs::read_dir(&path).expect("charts/") {
+                let name = chart.expect("entry").file_name();
+                present.push(format!("charts/{}", name.to_string_lossy()));
+            }
+        } else if path.file_name().is_some_and(|n| n != "manifest.txt") {
+            present.push(
+                path.file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+    present.sort();
+    for p in &present {
+        if !listed.contains(&p.as_str()) {
+            stale.push(format!("{p} (not written by this run)"));
         }
     }
     assert!(

@@ -122,13 +122,9 @@ pub fn check_token_price_extras(
     tp: &super::TokenPrice,
     p: &mut impl FnMut(String),
 ) {
-    if let Some(w) = tp.cache_write_usd_per_1m {
-        positive(p, at, "cache_write_usd_per_1m", w);
-    }
+    // The figures themselves (cache-write and long-context prices too) pass the shared sanity
+    // check in `load::validate`.
     if let Some(long) = &tp.long_context {
-        for (name, v) in long.named() {
-            positive(p, at, &format!("long_context.{name}"), v);
-        }
         if long.cached_input_usd_per_1m > long.input_usd_per_1m {
             p(format!(
                 "{at}: long-context cached input costs more than long-context input"
@@ -164,14 +160,6 @@ fn check_validity(
                 "{at}: effective_to {t} is before effective_from {f}"
             ));
         }
-    }
-}
-
-fn positive(p: &mut impl FnMut(String), at: &str, field: &str, value: f64) {
-    if !(value.is_finite() && value > 0.0) {
-        p(format!(
-            "{at}: `{field}` must be a positive number, got {value}"
-        ));
     }
 }
 

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::checks;
 use super::network::NetworkCatalog;
+use super::sanity::{self, Figure};
 use super::standard::StandardCatalog;
 use super::{
     Availability, Catalog, DataZone, DeploymentType, DeploymentTypeId, ModelSpec, PtuPrice,
@@ -290,24 +291,42 @@ pub fn validate(c: &Catalog) -> Vec<String> {
         }
         check_source(&mut p, &at, &m.source);
         if let Some(ptu) = &m.ptu {
-            check_positive(&mut p, &at, "input_tpm_per_ptu", ptu.input_tpm_per_ptu);
-            check_positive(
-                &mut p,
-                &at,
-                "latency_target_tokens_per_s",
-                ptu.latency_target_tokens_per_s,
-            );
+            for (field, value, kind) in [
+                (
+                    "input_tpm_per_ptu",
+                    ptu.input_tpm_per_ptu,
+                    Figure::InputTpmPerPtu,
+                ),
+                (
+                    "latency_target_tokens_per_s",
+                    ptu.latency_target_tokens_per_s,
+                    Figure::LatencyTargetTokensPerS,
+                ),
+            ]
+            .into_iter()
+            .chain(
+                ptu.output_to_input_ratio
+                    .map(|r| ("output_to_input_ratio", r, Figure::OutputToInputRatio)),
+            ) {
+                sanity::check(&at, field, value, kind, None)
+                    .into_iter()
+                    .for_each(&mut p);
+            }
             for (name, inc) in [
                 ("global", ptu.global),
                 ("data_zone", ptu.data_zone),
                 ("regional", ptu.regional),
             ] {
                 if let Some(inc) = inc {
-                    if inc.min_ptus == 0 || inc.increment_ptus == 0 {
-                        p(format!(
-                            "{at}.ptu.{name}: min_ptus and increment_ptus must be > 0"
-                        ));
-                    }
+                    let at = format!("{at}.ptu.{name}");
+                    sanity::check_ptus(&at, "min_ptus", inc.min_ptus)
+                        .into_iter()
+                        .chain(sanity::check_ptus(
+                            &at,
+                            "increment_ptus",
+                            inc.increment_ptus,
+                        ))
+                        .for_each(&mut p);
                 }
             }
             if ptu.max_prompt_tokens == Some(0) {
@@ -338,14 +357,20 @@ pub fn validate(c: &Catalog) -> Vec<String> {
         if tp.deployment_type.is_provisioned() {
             p(format!("{at}: provisioned types are priced in ptu_prices"));
         }
-        check_positive(&mut p, &at, "input_usd_per_1m", tp.input_usd_per_1m);
-        check_positive(
-            &mut p,
-            &at,
-            "cached_input_usd_per_1m",
-            tp.cached_input_usd_per_1m,
-        );
-        check_positive(&mut p, &at, "output_usd_per_1m", tp.output_usd_per_1m);
+        // Every per-token figure (short and long context, cache writes): one sanity check.
+        let long = tp.long_context.iter().flat_map(|l| l.named());
+        for (field, value) in tp
+            .short_context()
+            .named()
+            .into_iter()
+            .map(|(f, v)| (f.to_owned(), v))
+            .chain(long.map(|(f, v)| (format!("long_context.{f}"), v)))
+        {
+            let accepted = tp.accept_outlier.as_deref();
+            sanity::check(&at, &field, value, Figure::UsdPer1mTokens, accepted)
+                .into_iter()
+                .for_each(&mut p);
+        }
         if tp.cached_input_usd_per_1m > tp.input_usd_per_1m {
             p(format!("{at}: cached input costs more than input"));
         }
@@ -373,19 +398,28 @@ pub fn validate(c: &Catalog) -> Vec<String> {
         if !pp.deployment_type.is_provisioned() {
             p(format!("{at}: only provisioned types have PTU prices"));
         }
-        check_positive(&mut p, &at, "usd_per_ptu_hour", pp.usd_per_ptu_hour);
-        check_positive(
-            &mut p,
-            &at,
-            "reservation_1_month_usd_per_ptu",
-            pp.reservation_1_month_usd_per_ptu,
-        );
-        check_positive(
-            &mut p,
-            &at,
-            "reservation_1_year_usd_per_ptu",
-            pp.reservation_1_year_usd_per_ptu,
-        );
+        for (field, value, kind) in [
+            (
+                "usd_per_ptu_hour",
+                pp.usd_per_ptu_hour,
+                Figure::UsdPerPtuHour,
+            ),
+            (
+                "reservation_1_month_usd_per_ptu",
+                pp.reservation_1_month_usd_per_ptu,
+                Figure::UsdPerPtuMonth,
+            ),
+            (
+                "reservation_1_year_usd_per_ptu",
+                pp.reservation_1_year_usd_per_ptu,
+                Figure::UsdPerPtuYear,
+            ),
+        ] {
+            let accepted = pp.accept_outlier.as_deref();
+            sanity::check(&at, field, value, kind, accepted)
+                .into_iter()
+                .for_each(&mut p);
+        }
         check_source(&mut p, &at, &pp.source);
         check_regions(&mut p, &at, pp.regions.as_deref(), &known_regions);
         checks::check_ptu_price_extras(&at, pp, &mut p);
@@ -439,14 +473,6 @@ fn region_keys(regions: Option<&[String]>) -> Vec<String> {
     match regions {
         None => vec!["<default>".to_owned()],
         Some(list) => list.to_vec(),
-    }
-}
-
-fn check_positive(p: &mut impl FnMut(String), at: &str, field: &str, value: f64) {
-    if !(value.is_finite() && value > 0.0) {
-        p(format!(
-            "{at}: `{field}` must be a positive number, got {value}"
-        ));
     }
 }
 

@@ -20,6 +20,7 @@ pub mod refresh;
 pub mod regions;
 pub mod retail;
 pub mod review;
+pub mod sanity;
 pub mod standard;
 
 use std::collections::BTreeMap;

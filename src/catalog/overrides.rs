@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::load::{item_lines, parse_yaml, validate};
+use super::sanity::{self, Figure};
 use super::{Catalog, CatalogError, DeploymentTypeId, PtuPrice};
 
 /// The overrides file, as written.
@@ -95,6 +96,9 @@ pub struct Quote {
     pub source: String,
     /// Date of the quote.
     pub as_of: NaiveDate,
+    /// Why a quoted figure above its sanity bound is right ([`super::sanity`]).
+    #[serde(default)]
+    pub accept_outlier: Option<String>,
     #[serde(skip)]
     at: String,
 }
@@ -236,12 +240,13 @@ impl Overrides {
                     self.currency_at, c.code
                 ));
             }
-            if !(c.per_usd.is_finite() && c.per_usd > 0.0) {
-                p.push(format!(
-                    "{}: currency per_usd must be a positive number, got {}",
-                    self.currency_at, c.per_usd
-                ));
-            }
+            p.extend(sanity::check(
+                &format!("{}: currency", self.currency_at),
+                "per_usd",
+                c.per_usd,
+                Figure::PerUsd,
+                None,
+            ));
         }
         for d in &self.discounts {
             if !(d.percent.is_finite() && d.percent > 0.0 && d.percent < 100.0) {
@@ -268,18 +273,33 @@ impl Overrides {
                 ));
             }
             let figures = [
-                q.usd_per_ptu_hour,
-                q.reservation_1_month_usd_per_ptu,
-                q.reservation_1_year_usd_per_ptu,
+                (
+                    "usd_per_ptu_hour",
+                    q.usd_per_ptu_hour,
+                    Figure::UsdPerPtuHour,
+                ),
+                (
+                    "reservation_1_month_usd_per_ptu",
+                    q.reservation_1_month_usd_per_ptu,
+                    Figure::UsdPerPtuMonth,
+                ),
+                (
+                    "reservation_1_year_usd_per_ptu",
+                    q.reservation_1_year_usd_per_ptu,
+                    Figure::UsdPerPtuYear,
+                ),
             ];
-            if figures.iter().all(Option::is_none) {
+            if figures.iter().all(|(_, v, _)| v.is_none()) {
                 p.push(format!("{}: a quote needs usd_per_ptu_hour, reservation_1_month_usd_per_ptu or reservation_1_year_usd_per_ptu", q.at));
             }
-            for v in figures.into_iter().flatten() {
-                if !(v.is_finite() && v > 0.0) {
-                    p.push(format!(
-                        "{}: quoted prices must be positive numbers, got {v}",
-                        q.at
+            for (field, v, kind) in figures {
+                if let Some(v) = v {
+                    p.extend(sanity::check(
+                        &q.at,
+                        field,
+                        v,
+                        kind,
+                        q.accept_outlier.as_deref(),
                     ));
                 }
             }
@@ -292,6 +312,81 @@ impl Overrides {
                 ));
             }
         }
+        p.extend(self.conflicts());
+        p
+    }
+
+    /// Entries that claim the same scope: which one applies would be a silent choice, so two
+    /// of them are an error naming both lines (two global discounts, two quotes or capacity
+    /// limits for one type and region, two availability facts for one model, type and region).
+    fn conflicts(&self) -> Vec<String> {
+        fn twice<K: Ord>(
+            what: &str,
+            entries: impl Iterator<Item = (K, String, String)>,
+            p: &mut Vec<String>,
+        ) {
+            let mut seen: std::collections::BTreeMap<K, String> = Default::default();
+            for (key, scope, at) in entries {
+                match seen.get(&key) {
+                    Some(first) => p.push(format!(
+                        "{at}: a second {what} for {scope} (the first is at {first}); keep one"
+                    )),
+                    None => {
+                        seen.insert(key, at);
+                    }
+                }
+            }
+        }
+        let mut p = Vec::new();
+        twice(
+            "discount",
+            self.discounts.iter().map(|d| {
+                (
+                    (d.model.clone(), d.deployment_type),
+                    discount_scope(d),
+                    d.at.clone(),
+                )
+            }),
+            &mut p,
+        );
+        twice(
+            "quote",
+            self.quotes.iter().map(|q| {
+                (
+                    (q.deployment_type, q.region.trim().to_ascii_lowercase()),
+                    format!("{} in {}", q.deployment_type, q.region),
+                    q.at.clone(),
+                )
+            }),
+            &mut p,
+        );
+        twice(
+            "availability entry",
+            self.availability.iter().map(|a| {
+                (
+                    (a.model.clone(), a.deployment_type, a.region.clone()),
+                    format!(
+                        "{} {} in {}",
+                        a.model.as_deref().unwrap_or("every model"),
+                        a.deployment_type,
+                        a.region
+                    ),
+                    a.at.clone(),
+                )
+            }),
+            &mut p,
+        );
+        twice(
+            "capacity limit",
+            self.capacity.iter().map(|c| {
+                (
+                    (c.deployment_type, c.region.clone()),
+                    format!("{} in {}", c.deployment_type, c.region),
+                    c.at.clone(),
+                )
+            }),
+            &mut p,
+        );
         p
     }
 
@@ -546,6 +641,10 @@ fn apply_quote(catalog: &mut Catalog, q: &Quote) -> String {
         note: Some(format!("Quote from {}", q.at)),
         source: q.source.clone(),
         as_of: q.as_of,
+        accept_outlier: q
+            .accept_outlier
+            .clone()
+            .or_else(|| list.as_ref().and_then(|l| l.accept_outlier.clone())),
         adjustments,
     };
     super::prices::layer_ptu_entry(&mut catalog.ptu_prices, entry);

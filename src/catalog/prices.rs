@@ -228,6 +228,7 @@ mod tests {
             note: None,
             source: "test".to_owned(),
             as_of: NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+            accept_outlier: None,
             adjustments: Vec::new(),
         }
     }

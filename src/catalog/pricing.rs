@@ -124,6 +124,10 @@ pub struct TokenPrice {
     pub source: String,
     /// Date the figures were valid, `YYYY-MM-DD`.
     pub as_of: NaiveDate,
+    /// Why a figure above its sanity bound ([`super::sanity`]) is right; absent = the bounds
+    /// apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_outlier: Option<String>,
     /// Changes made by `--overrides` (discounts, quotes), one line each with the overrides
     /// file and line; empty for list prices. Never read from or written to YAML.
     #[serde(skip)]
@@ -207,6 +211,10 @@ pub struct PtuPrice {
     pub source: String,
     /// Date the figures were valid, `YYYY-MM-DD`.
     pub as_of: NaiveDate,
+    /// Why a figure above its sanity bound ([`super::sanity`]) is right; absent = the bounds
+    /// apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_outlier: Option<String>,
     /// Changes made by `--overrides` (discounts, quotes), one line each with the overrides
     /// file and line; empty for list prices. Never read from or written to YAML.
     #[serde(skip)]

@@ -5,15 +5,20 @@ use std::io::Write;
 
 use anyhow::{bail, Context, Result};
 
-use crate::app::{catalog_from, CalibrateSettings, Outcome};
+use crate::app::{
+    catalog_from, ensure_output_spares_inputs, CalibrateSettings, Outcome, UsageError,
+};
+use crate::cleanup::TempArea;
 use crate::plan::calibrate::{self, CalibrationSubject};
 use crate::report;
-use crate::sim::{self, Replay};
+use crate::sim::{self, EventSpool, Replay};
 use crate::usage::{self, Granularity, WorkloadRegistry};
 
 /// Run `calibrate`.
 pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
     let read = &settings.read;
+    let inputs = read.input_files(None);
+    ensure_output_spares_inputs(&inputs, read.out.as_deref())?;
     let catalog = catalog_from(&read.catalog)?;
     let registry = WorkloadRegistry::new(
         &catalog,
@@ -24,8 +29,11 @@ pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
         registry: &registry,
         catalog: &catalog,
     };
-    let mut replay = Replay::for_calibration(&accounting);
-    let summary_read =
+    // Spilled runs go to a directory of this run, removed on any exit (see `cleanup`).
+    let temp = TempArea::new().context("creating a temp directory for the replay spool")?;
+    let mut replay = Replay::for_calibration(&accounting)
+        .spooling_in(EventSpool::in_dir(temp.path(), read.spool_chunk_events));
+    let mut summary_read =
         usage::read_usage(&read.inputs, &read.read_options(), &registry, &mut replay)
             .context("reading usage logs")?;
     if !read.quiet && summary_read.granularity != Granularity::Request {
@@ -34,8 +42,19 @@ pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
             summary_read.granularity.as_str()
         );
     }
+    let conflicts = registry.model_map_conflicts();
+    if !conflicts.is_empty() {
+        return Err(UsageError(conflicts.join("; ")).into());
+    }
     let keys = registry.keys();
-    let (summary, events) = replay.finish();
+    let sim::Finished {
+        summary,
+        events,
+        outside_span,
+    } = replay
+        .finish_checked(read.skip_invalid)
+        .context("reading usage logs")?;
+    summary_read.absorb_late_skips(outside_span.rows, outside_span.examples);
     let matching: Vec<usize> = keys
         .iter()
         .enumerate()
@@ -119,7 +138,7 @@ pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
             summary_read.skipped
         );
     }
-    let mut out = report::open_output(read.out.as_deref())?;
+    let mut out = report::open_output(read.out.as_deref(), &inputs)?;
     report::calibrate::render(&fit, settings.json, &mut out).context("writing the fit")?;
     out.flush().context("writing the fit")?;
     Ok(Outcome::Ok)

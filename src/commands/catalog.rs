@@ -4,10 +4,11 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::app::{catalog_from, Outcome};
+use crate::app::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs, Outcome};
 use crate::catalog::accounting::PtuAccounting;
 use crate::catalog::Catalog;
 use crate::cli::{CatalogCommand, CatalogFormat};
+use crate::report::guard::InputFiles;
 use crate::report::{self, table};
 
 /// Run a `catalog` subcommand.
@@ -30,12 +31,14 @@ pub fn run(cmd: CatalogCommand) -> Result<Outcome> {
             Ok(Outcome::Ok)
         }
         CatalogCommand::Show(args) => {
+            let mut inputs = InputFiles::new();
+            add_catalog_inputs(&mut inputs, &args.catalog);
+            ensure_output_spares_inputs(&inputs, args.out.as_deref())?;
             let catalog = catalog_from(&args.catalog)?;
-            let mut out = report::open_output(args.out.as_deref())?;
+            let mut out = report::open_output(args.out.as_deref(), &inputs)?;
             match args.format {
                 CatalogFormat::Json => {
-                    serde_json::to_writer_pretty(&mut out, &catalog).context("writing JSON")?;
-                    writeln!(out)?;
+                    report::json::write_value(&catalog, &mut out).context("writing JSON")?;
                 }
                 CatalogFormat::Table => write_tables(&catalog, &mut out)?,
             }
@@ -47,13 +50,15 @@ pub fn run(cmd: CatalogCommand) -> Result<Outcome> {
 
 fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
     let date = c.in_force_on;
-    writeln!(
+    table::write_line(
         out,
-        "Catalog: {} (as of {}); prices in force and lifecycles on {}",
-        c.origin,
-        c.newest_as_of().map(|d| d.to_string()).unwrap_or_default(),
-        date.map(|d| d.to_string())
-            .unwrap_or_else(|| "every date".to_owned())
+        &format!(
+            "Catalog: {} (as of {}); prices in force and lifecycles on {}",
+            c.origin,
+            c.newest_as_of().map(|d| d.to_string()).unwrap_or_default(),
+            date.map(|d| d.to_string())
+                .unwrap_or_else(|| "every date".to_owned())
+        ),
     )?;
     writeln!(out, "\nModels and lifecycle\n{}", lifecycle_table(c))?;
     writeln!(out, "\nPTU capacity\n{}", capacity_table(c))?;
@@ -118,7 +123,7 @@ fn period(from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> Str
 
 /// One row per model: version, GA, the stage, retirement and replacement of the schedule in
 /// use on the catalog's date, and what the other schedule said.
-fn lifecycle_table(c: &Catalog) -> comfy_table::Table {
+fn lifecycle_table(c: &Catalog) -> table::TerminalTable {
     let mut t = table::new(
         &[
             "Model",
@@ -171,7 +176,7 @@ fn lifecycle_table(c: &Catalog) -> comfy_table::Table {
     t
 }
 
-fn capacity_table(c: &Catalog) -> comfy_table::Table {
+fn capacity_table(c: &Catalog) -> table::TerminalTable {
     let mut models = table::new(
         &[
             "Model",
@@ -214,7 +219,7 @@ fn capacity_table(c: &Catalog) -> comfy_table::Table {
     models
 }
 
-fn token_table(c: &Catalog) -> comfy_table::Table {
+fn token_table(c: &Catalog) -> table::TerminalTable {
     let mut prices = table::new(
         &[
             "Model",

@@ -4,17 +4,21 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{bail, Context, Result};
 
-use crate::app::{catalog_from, Outcome};
+use crate::app::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs, Outcome};
 use crate::catalog::meters::MeterTable;
 use crate::catalog::prices::write_prices_file;
 use crate::catalog::refresh::{fetch_items, query_url, FetchPolicy};
 use crate::catalog::retail::{build_prices, BuildOptions, BuildStats};
 use crate::catalog::review::{review, Review};
 use crate::cli::RefreshArgs;
+use crate::report::guard::InputFiles;
 use crate::report::table;
 
 /// Run `catalog refresh`.
 pub fn run(args: &RefreshArgs) -> Result<Outcome> {
+    let mut inputs = InputFiles::new();
+    add_catalog_inputs(&mut inputs, &args.catalog);
+    ensure_output_spares_inputs(&inputs, Some(&args.out))?;
     let catalog = catalog_from(&args.catalog)?;
     let meters =
         MeterTable::load(args.catalog.catalog.as_deref()).context("loading meters.yaml")?;
@@ -88,7 +92,10 @@ pub fn run(args: &RefreshArgs) -> Result<Outcome> {
     )?;
     writeln!(out, "{}", skipped_line(&build.stats))?;
     for o in &build.stats.accepted_outliers {
-        writeln!(out, "accepted outlier (--accept-outliers): {o}")?;
+        table::write_line(
+            &mut out,
+            &format!("accepted outlier (--accept-outliers): {o}"),
+        )?;
     }
     write_review(&mut out, &catalog.origin, as_of, &review)?;
     if args.verbose {
@@ -230,14 +237,14 @@ fn write_skipped(out: &mut dyn Write, s: &BuildStats) -> std::io::Result<()> {
         writeln!(out)?;
         writeln!(out, "{title}")?;
         for (name, n) in map {
-            writeln!(out, "  {name}: {n} item(s)")?;
+            table::write_line(out, &format!("  {name}: {n} item(s)"))?;
         }
     }
     if !s.incomplete.is_empty() {
         writeln!(out)?;
         writeln!(out, "Incomplete (left out; the catalog's price stays):")?;
         for i in &s.incomplete {
-            writeln!(out, "  {i}")?;
+            table::write_line(out, &format!("  {i}"))?;
         }
     }
     Ok(())

@@ -6,24 +6,31 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
 
-use crate::app::{catalog_from, planning_catalog, CompareSettings, GateSettings, Outcome};
+use crate::app::{
+    catalog_from, ensure_output_spares_inputs, planning_catalog, CompareSettings, GateSettings,
+    Outcome, UsageError,
+};
 use crate::catalog::Catalog;
+use crate::cleanup::TempArea;
 use crate::commands::whatif;
 use crate::plan;
 use crate::plan::WorkloadPlan;
 use crate::progress::Spinner;
 use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
+use crate::report::escape::terminal;
 use crate::report::gate::{self, Verdict};
 use crate::report::{
     self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
 };
 use crate::scenario::lane::{Fanout, LaneSink};
 use crate::sim::replay::fmt_ms;
-use crate::sim::{self, Replay, ReplaySummary, SortedEvents};
+use crate::sim::{self, EventSpool, Replay, ReplaySummary, SortedEvents};
 use crate::usage::{self, RecordSink, SinkError, WorkloadKey, WorkloadRegistry};
 
 /// Run `compare`.
 pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> {
+    let inputs = settings.input_files(gates.baseline.as_deref());
+    ensure_output_spares_inputs(&inputs, settings.out.as_deref())?;
     let catalog = catalog_from(&settings.catalog)?;
     let baseline = load_baseline(gates)?;
     let report = build_report_with_spinner(settings, &catalog)?;
@@ -34,7 +41,7 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
         verdicts: &verdicts,
         mention_files: false,
     };
-    let mut out = report::open_output(settings.out.as_deref())?;
+    let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
     report::render_with(&report, settings.format, &extras, &mut out)
         .context("writing the report")?;
     out.flush().context("writing the report")?;
@@ -71,7 +78,16 @@ impl<'a> Counted<'a> {
 
 impl RecordSink for Counted<'_> {
     fn take(&mut self, record: usage::UsageRecord) -> Result<(), SinkError> {
-        self.replay.take(record)?;
+        self.take_at(record, "", 0)
+    }
+
+    fn take_at(
+        &mut self,
+        record: usage::UsageRecord,
+        path: &str,
+        line: u64,
+    ) -> Result<(), SinkError> {
+        self.replay.take_at(record, path, line)?;
         self.unreported += 1;
         if self.unreported == PROGRESS_EVERY {
             let total = self.seen.fetch_add(self.unreported, Ordering::Relaxed) + self.unreported;
@@ -137,7 +153,12 @@ pub fn evaluate_gates(
     report: &Report,
     diff: Option<&ReportDiff>,
 ) -> Result<Vec<Verdict>> {
-    Ok(gate::evaluate(&gates.rules, report, diff)?)
+    Ok(gate::evaluate(
+        &gates.rules,
+        report,
+        diff,
+        gates.allow_partial_plan,
+    )?)
 }
 
 /// Print breached rules (always) and passed ones (unless quiet) on stderr; the outcome.
@@ -146,9 +167,9 @@ pub fn announce_verdicts(verdicts: &[Verdict], quiet: bool) -> Outcome {
     for v in verdicts {
         if v.breached {
             breached = true;
-            eprintln!("budget rule {}", v.message());
+            eprintln!("budget rule {}", terminal(&v.message()));
         } else if !quiet {
-            eprintln!("note: budget rule {}", v.message());
+            eprintln!("note: budget rule {}", terminal(&v.message()));
         }
     }
     if breached {
@@ -179,7 +200,7 @@ pub fn build_report_with_progress(
     if settings.using_bundled_sample && !settings.quiet {
         eprintln!(
             "note: no LOG given; replaying the bundled 30-day sample ({}). Pass your own log to plan for it.",
-            settings.inputs[0].source.name()
+            terminal(&settings.inputs[0].source.name())
         );
     }
     let registry = WorkloadRegistry::new(
@@ -187,6 +208,8 @@ pub fn build_report_with_progress(
         settings.model_map.clone(),
         settings.default_region.clone(),
     );
+    // Spilled runs go to a directory of this run, removed on any exit (see `cleanup`).
+    let temp = TempArea::new().context("creating a temp directory for the replay spool")?;
     let scenarios = whatif::scenarios_of(&settings.whatif, catalog)?;
     whatif::ensure_focus_scenario(&settings.whatif, &scenarios)?;
     let lanes = whatif::lanes_for(&scenarios, &settings.whatif, catalog, &registry);
@@ -197,20 +220,44 @@ pub fn build_report_with_progress(
     };
     let mut fanout = Fanout {
         baseline: Counted {
-            replay: Replay::new(&accounting),
+            replay: Replay::with_spool(
+                &accounting,
+                EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
+            ),
             unreported: 0,
             seen: &seen,
             progress,
         },
-        lanes: lanes.iter().map(LaneSink::new).collect(),
+        lanes: lanes
+            .iter()
+            .map(|lane| {
+                LaneSink::with_spool(
+                    lane,
+                    EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
+                )
+            })
+            .collect(),
     };
     let options = settings.read_options();
     let started = std::time::Instant::now();
-    let read = usage::read_usage(&settings.inputs, &options, &registry, &mut fanout)
+    let mut read = usage::read_usage(&settings.inputs, &options, &registry, &mut fanout)
         .context("reading usage logs")?;
     progress(Progress::Records(read.records));
+    let conflicts = registry.model_map_conflicts();
+    if !conflicts.is_empty() {
+        return Err(UsageError(conflicts.join("; ")).into());
+    }
     let keys = registry.keys();
-    let (summary, events) = fanout.baseline.into_inner().finish();
+    let sim::Finished {
+        summary,
+        events,
+        outside_span,
+    } = fanout
+        .baseline
+        .into_inner()
+        .finish_checked(settings.skip_invalid)
+        .context("reading usage logs")?;
+    read.absorb_late_skips(outside_span.rows, outside_span.examples);
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
     let (planned, sized) = plan_replay(catalog, &keys, &summary, &events, settings, &[], None)?;
@@ -387,9 +434,13 @@ pub fn plan_replay(
         prepared.tenant_tokens_per_month = t;
     }
     prepared.searches.retain(|s| !is_batch(s.workload));
-    let (per_token, logged_latency) =
-        sim::standard::simulate_per_token(events, &prepared.per_token_streams(), keys.len())
-            .context("simulating Standard quotas")?;
+    let (per_token, logged_latency) = sim::standard::simulate_per_token(
+        events,
+        &prepared.per_token_streams(),
+        keys.len(),
+        settings.threads,
+    )
+    .context("simulating Standard quotas")?;
     prepared.set_per_token(per_token, logged_latency);
     let mut simulated = 0usize;
     let passes = plan::size(&mut prepared, &settings.plan, |targets| {

@@ -5,13 +5,17 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::app::{catalog_from, planning_catalog, CompareSettings, Outcome};
+use crate::app::{
+    catalog_from, ensure_output_spares_inputs, planning_catalog, CompareSettings, Outcome,
+};
 use crate::plan::regions::rank_regions;
 use crate::report::regions::{self, RegionsReport, SIZING_NOTE};
 use crate::report::{self, CatalogInfo, SCHEMA_VERSION};
 
 /// Run `regions`.
 pub fn run(settings: &CompareSettings) -> Result<Outcome> {
+    let inputs = settings.input_files(None);
+    ensure_output_spares_inputs(&inputs, settings.out.as_deref())?;
     let base = catalog_from(&settings.catalog)?;
     let compared = super::compare::build_report(settings, &base)?;
     let (catalog, _) = planning_catalog(settings, &base)?;
@@ -47,7 +51,7 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
             settings.from_region.as_deref(),
         ),
     };
-    let mut out = report::open_output(settings.out.as_deref())?;
+    let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
     regions::render(&view, settings.format, &mut out).context("writing the regions table")?;
     out.flush().context("writing the regions table")?;
     Ok(Outcome::Ok)

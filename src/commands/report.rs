@@ -1,19 +1,22 @@
 //! `ptuplan report`: one planning run (as `compare`), written to a directory as report.md,
-//! report.json, options.csv, focus.csv, report.html and charts/*.svg + charts/*.png, all from the same
-//! [`Report`]. Budget rules are checked after every file is written.
+//! report.json, options.csv, focus.csv, report.html and charts/*.svg + charts/*.png, all from
+//! the same [`Report`], as a whole ([`ReportDir`]: staged, then moved into place, with a
+//! manifest). Budget rules are checked after every file is written.
 
-use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::app::{catalog_from, Outcome, ReportSettings};
+use crate::app::{catalog_from, ensure_output_spares_inputs, Outcome, ReportSettings};
 use crate::commands::compare::{
     announce_verdicts, build_report_with_spinner, diff_against, evaluate_gates, load_baseline,
 };
 use crate::report::chart::{self, chart_specs};
+use crate::report::escape::terminal;
+use crate::report::guard::InputFiles;
 use crate::report::html::{self, InlineChart};
+use crate::report::outdir::{Committed, ReportDir};
 use crate::report::{self, Extras, Format, Report};
 
 /// The Markdown report's file name.
@@ -26,12 +29,22 @@ pub const CSV_FILE: &str = "options.csv";
 pub const FOCUS_FILE: &str = "focus.csv";
 /// The HTML page's file name.
 pub const HTML_FILE: &str = "report.html";
-/// The charts' subdirectory.
-pub const CHARTS_DIR: &str = "charts";
+pub use crate::report::outdir::{CHARTS_DIR, MANIFEST_FILE};
 
 /// Run `report`.
 pub fn run(settings: &ReportSettings) -> Result<Outcome> {
     let s = &settings.compare;
+    let inputs = s.input_files(settings.gates.baseline.as_deref());
+    for name in [
+        MARKDOWN_FILE,
+        JSON_FILE,
+        CSV_FILE,
+        FOCUS_FILE,
+        HTML_FILE,
+        MANIFEST_FILE,
+    ] {
+        ensure_output_spares_inputs(&inputs, Some(&settings.out_dir.join(name)))?;
+    }
     let catalog = catalog_from(&s.catalog)?;
     let baseline = load_baseline(&settings.gates)?;
     let report = build_report_with_spinner(s, &catalog)?;
@@ -44,54 +57,52 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
         verdicts: &verdicts,
         mention_files: true,
     };
-    let written = write_all(&settings.out_dir, &report, &extras)?;
+    let done = write_all(&settings.out_dir, &inputs, &report, &extras)
+        .with_context(|| format!("writing the report to {}", settings.out_dir.display()))?;
     if !s.quiet {
-        eprintln!("wrote {written} files to {}", settings.out_dir.display());
+        let removed = if done.removed > 0 {
+            format!(
+                " (removed {} the previous run wrote and this one did not)",
+                done.removed
+            )
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "wrote {} files to {}{removed}",
+            done.written,
+            terminal(&settings.out_dir.display().to_string())
+        );
     }
     Ok(announce_verdicts(&verdicts, s.quiet))
 }
 
-/// Write every file into `dir`; returns how many.
-fn write_all(dir: &Path, report: &Report, extras: &Extras<'_>) -> Result<usize> {
-    let charts_dir = dir.join(CHARTS_DIR);
-    fs::create_dir_all(&charts_dir)
-        .with_context(|| format!("cannot create {}", charts_dir.display()))?;
-    write_file(&dir.join(MARKDOWN_FILE), |out| {
-        report::render_with(report, Format::Markdown, extras, out)
+/// Render every file into a staging directory, then move them into `dir` as a whole.
+fn write_all(
+    dir: &Path,
+    inputs: &InputFiles,
+    report: &Report,
+    extras: &Extras<'_>,
+) -> Result<Committed> {
+    let mut out = ReportDir::begin(dir, inputs)?;
+    out.write(MARKDOWN_FILE, |w| {
+        report::render_with(report, Format::Markdown, extras, w)
     })?;
-    write_file(&dir.join(JSON_FILE), |out| {
-        report::render(report, Format::Json, out)
-    })?;
-    write_file(&dir.join(CSV_FILE), |out| {
-        report::render(report, Format::Csv, out)
-    })?;
-    write_file(&dir.join(FOCUS_FILE), |out| {
-        report::render(report, Format::Focus, out)
-    })?;
-    let mut written = 4;
+    out.write(JSON_FILE, |w| report::render(report, Format::Json, w))?;
+    out.write(CSV_FILE, |w| report::render(report, Format::Csv, w))?;
+    out.write(FOCUS_FILE, |w| report::render(report, Format::Focus, w))?;
     let mut inline = Vec::new();
     for spec in chart_specs(report) {
         let stem = spec.file_stem(report);
         let svg = chart::render_svg(report, &spec)?;
-        write_file(&charts_dir.join(format!("{stem}.svg")), |out| {
-            out.write_all(svg.as_bytes())
+        out.write(&format!("{CHARTS_DIR}/{stem}.svg"), |w| {
+            w.write_all(svg.as_bytes())
         })?;
-        write_file(&charts_dir.join(format!("{stem}.png")), |out| {
-            chart::write_png(report, &spec, out).map_err(io::Error::other)
+        out.write(&format!("{CHARTS_DIR}/{stem}.png"), |w| {
+            chart::write_png(report, &spec, w).map_err(io::Error::other)
         })?;
-        written += 2;
         inline.push(InlineChart { spec, svg });
     }
-    write_file(&dir.join(HTML_FILE), |out| {
-        html::write(report, extras, &inline, out)
-    })?;
-    Ok(written + 1)
-}
-
-/// Create `path` through the one output helper, render into it, flush.
-fn write_file(path: &Path, render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
-    let mut out = report::open_output(Some(path))?;
-    render(&mut out).with_context(|| format!("writing {}", path.display()))?;
-    out.flush()
-        .with_context(|| format!("writing {}", path.display()))
+    out.write(HTML_FILE, |w| html::write(report, extras, &inline, w))?;
+    Ok(out.commit()?)
 }

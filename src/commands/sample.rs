@@ -9,8 +9,8 @@ use anyhow::{bail, Context, Result};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-use crate::app::Outcome;
-use crate::cli::SampleArgs;
+use crate::app::{Outcome, UsageError};
+use crate::cli::{SampleArgs, MAX_SAMPLE_REQUESTS};
 use crate::sim::replay::fmt_ms;
 use crate::usage::synth::{generate, SampleRow, SampleSpec};
 
@@ -19,11 +19,25 @@ pub fn run(args: &SampleArgs) -> Result<Outcome> {
     if args.days == 0 || args.days > 400 {
         bail!("--days must be between 1 and 400, got {}", args.days);
     }
-    if args.requests == 0 {
-        bail!("--requests must be at least 1");
+    if args.requests == 0 || args.requests > MAX_SAMPLE_REQUESTS {
+        bail!(
+            "--requests must be between 1 and {MAX_SAMPLE_REQUESTS}, got {}",
+            args.requests
+        );
     }
     let start = chrono::NaiveDate::parse_from_str(&args.start, "%Y-%m-%d")
         .with_context(|| format!("--start `{}` is not YYYY-MM-DD", args.start))?;
+    // The log must stay readable: four-digit years, not before the Unix epoch.
+    let (first, last) = (
+        chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date"),
+        chrono::NaiveDate::from_ymd_opt(9998, 12, 1).expect("a valid date"),
+    );
+    if !(first..=last).contains(&start) {
+        return Err(UsageError(format!(
+            "--start {start} is out of range: use a date from {first} to {last}"
+        ))
+        .into());
+    }
     let start_ms = start
         .and_hms_opt(0, 0, 0)
         .expect("midnight exists")
@@ -72,7 +86,7 @@ pub fn run(args: &SampleArgs) -> Result<Outcome> {
             args.requests,
             args.days,
             fmt_ms(start_ms),
-            args.out.display(),
+            crate::report::escape::terminal(&args.out.display().to_string()),
             args.seed
         );
     }

@@ -280,7 +280,16 @@ fn plan_lane(
     }
     sink.settle();
     let stats = sink.stats.clone();
-    let (mut summary, events) = sink.replay.finish();
+    // Rows outside the span the baseline kept were an error, or (with --skip-invalid) skipped;
+    // the lane drops its copies of them the same way.
+    let crate::sim::Finished {
+        mut summary,
+        events,
+        ..
+    } = sink
+        .replay
+        .finish_checked(true)
+        .context("finishing the scenario's replay")?;
     // Every scenario is the same span of time as the log: thinning the first or last minute
     // away must not change what a month is.
     summary.first_ms = baseline.summary.first_ms;
@@ -338,7 +347,7 @@ fn plan_lane(
     if settings.timings {
         eprintln!(
             "timings: scenario `{}`{}: {} requests, {} PTU deployments in {} passes, {} searches",
-            scenario.name,
+            crate::report::escape::terminal(&scenario.name),
             if lane.ladder {
                 " (reservation plan)"
             } else {
@@ -388,7 +397,12 @@ fn plan_lane(
         passthrough,
         origins,
         notes,
-        requests: stats.requests_out,
+        // Within the span (copies of rows outside it are dropped with them).
+        requests: summary
+            .workloads
+            .iter()
+            .map(|w| w.totals.requests + w.totals.failed_requests)
+            .sum(),
     })
 }
 
@@ -450,7 +464,10 @@ fn report_of(
     workloads.extend(lane.plans.into_values());
     super::compare::sort_plans(&mut workloads);
     let summary = Summary::from_plans(&workloads);
-    let base = Summary::from_plans(baseline.plans).recommended_monthly_cost_usd;
+    let base_summary = Summary::from_plans(baseline.plans);
+    let base = base_summary.recommended_monthly_cost_usd;
+    // Totals with holes do not compare (a missing workload is not a $0 one).
+    let comparable = summary.complete && base_summary.complete;
     let delta = summary.recommended_monthly_cost_usd - base;
     let mut notes = lane.notes;
     if lane.keys.is_empty() && lane.passthrough.len() == baseline.plans.len() {
@@ -469,8 +486,8 @@ fn report_of(
         horizon_months: scenario.horizon_months(),
         requests_replayed: lane.requests,
         recommended_monthly_cost_usd: summary.recommended_monthly_cost_usd,
-        monthly_cost_delta_usd: delta,
-        monthly_cost_delta_pct: (base != 0.0).then(|| 100.0 * delta / base),
+        monthly_cost_delta_usd: comparable.then_some(delta),
+        monthly_cost_delta_pct: (comparable && base != 0.0).then(|| 100.0 * delta / base),
         reservations: plan::reserve::pools(
             catalog,
             &workloads,

@@ -86,6 +86,7 @@ pub(crate) fn test_global_price() -> PtuPrice {
         note: None,
         source: "test".to_owned(),
         as_of: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+        accept_outlier: None,
         adjustments: Vec::new(),
     }
 }

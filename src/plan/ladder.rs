@@ -299,7 +299,16 @@ pub fn plan_ladder(catalog: &Catalog, input: &LadderInput<'_>) -> LadderPlan {
                         choices,
                     });
             }
-            _ => outside.push(outside_workload(w, &month_level)),
+            Some(_) => outside.push(outside_workload(
+                w,
+                &month_level,
+                "in some month neither a PTU count meeting the targets nor a Standard option serves it",
+            )),
+            None => outside.push(outside_workload(
+                w,
+                &month_level,
+                "no provisioned type is offered for its model and region",
+            )),
         }
     }
     let pools: Vec<LadderPool> = pools
@@ -363,7 +372,7 @@ fn pool_type(w: &LadderWorkload<'_>) -> Option<DeploymentTypeId> {
         .map(|(t, _)| t)
 }
 
-fn outside_workload(w: &LadderWorkload<'_>, month_level: &[usize]) -> OutsideWorkload {
+fn outside_workload(w: &LadderWorkload<'_>, month_level: &[usize], why: &str) -> OutsideWorkload {
     let rec = |p: &'_ WorkloadPlan| {
         p.recommended
             .as_ref()
@@ -371,10 +380,10 @@ fn outside_workload(w: &LadderWorkload<'_>, month_level: &[usize]) -> OutsideWor
             .cloned()
     };
     let cost_at = |p: &WorkloadPlan| rec(p).and_then(|o| o.monthly_cost_usd).unwrap_or(0.0);
-    let reason = if w.batch {
-        "moved to Batch (per-token)".to_owned()
-    } else {
-        "no provisioned type is offered for its model and region".to_owned()
+    let reason = match w.plans.last().and_then(|p| rec(p)) {
+        None => "no eligible option: left out of every total (not a $0 workload)".to_owned(),
+        Some(_) if w.batch => "moved to Batch (per-token)".to_owned(),
+        Some(_) => why.to_owned(),
     };
     OutsideWorkload {
         deployment: w.deployment.clone(),

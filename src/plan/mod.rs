@@ -307,8 +307,14 @@ pub fn prepare(
                             settings,
                             goal,
                         );
-                        search.search.lane.standard = spill_quota.as_ref().map(|c| c.quota);
-                        search.spill_quota = spill_quota.clone();
+                        // The search needs only the limits in force; the chosen counts get the
+                        // full level tracking in a final pass ([`size`]). Band searches size
+                        // the PTU deployment alone, which no Standard limit changes.
+                        if role == SearchRole::Plan {
+                            search.search.lane.standard =
+                                spill_quota.as_ref().and_then(|c| c.quota.for_search());
+                            search.spill_quota = spill_quota.clone();
+                        }
                         prepared.searches.push(search);
                     }
                 }
@@ -426,11 +432,50 @@ pub fn size<E>(
     mut simulate: impl FnMut(&[SimTarget]) -> Result<Vec<SimOutcome>, E>,
 ) -> Result<u32, E> {
     let mut searches: Vec<Search> = prepared.searches.iter().map(|s| s.search.clone()).collect();
-    let passes = search::run(&mut searches, settings.sweep_points as usize, &mut simulate)?;
+    let mut passes = search::run(&mut searches, settings.sweep_points as usize, &mut simulate)?;
     for (s, done) in prepared.searches.iter_mut().zip(searches) {
         s.search = done;
     }
+    passes += track_spill_quotas(prepared, &mut simulate)?;
     Ok(passes)
+}
+
+/// The outputs say, for each spilling option, which quota level its spillover needs: one more
+/// pass simulates the counts an option can end up with (each billing's cost optimum, the
+/// target count, the largest searched) with the Standard limiter's level tracking on, and
+/// puts that into their outcomes. The PTU admission is the same as in the search, so nothing
+/// else changes. Returns 1 when it ran a pass.
+fn track_spill_quotas<E>(
+    prepared: &mut Prepared,
+    simulate: &mut impl FnMut(&[SimTarget]) -> Result<Vec<SimOutcome>, E>,
+) -> Result<u32, E> {
+    let mut targets = Vec::new();
+    let mut owners = Vec::new();
+    for (i, s) in prepared.searches.iter().enumerate() {
+        let Some(choice) = &s.spill_quota else {
+            continue;
+        };
+        let r = s.search.result();
+        let mut counts: Vec<u32> = r.cost_optimal_ptus.values().flatten().copied().collect();
+        counts.extend(r.min_ptus_for_target);
+        counts.extend(s.search.evaluated().keys().next_back().copied());
+        counts.sort_unstable();
+        counts.dedup();
+        for n in counts {
+            let mut lane = s.search.lane.clone();
+            lane.standard = Some(choice.quota);
+            targets.push(lane.target(n));
+            owners.push((i, n));
+        }
+    }
+    if targets.is_empty() {
+        return Ok(0);
+    }
+    let outcomes = simulate(&targets)?;
+    for ((i, n), o) in owners.into_iter().zip(outcomes) {
+        prepared.searches[i].search.set_standard(n, o.standard);
+    }
+    Ok(1)
 }
 
 /// The mode a type actually gets, and a note when spillover is impossible (no Standard target,
@@ -963,6 +1008,7 @@ mod tests {
             &events,
             &prepared.per_token_streams(),
             keys.len(),
+            2,
         )
         .expect("per-token pass");
         prepared.set_per_token(outs, latency);

@@ -177,6 +177,7 @@ pub fn quota_for(
             rpm_per_1000_tpm: ratio,
             rpm_window_s: q.rpm_window_s,
             missing_max_tokens,
+            track_levels: true,
         },
         basis,
         label,

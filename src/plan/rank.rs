@@ -1,6 +1,6 @@
 //! Ranking: the recommended option is the cheapest eligible one (available, within the
 //! throttle target, and not Batch unless Batch is allowed), by cost over the span. Ties keep
-//! the options' display order.
+//! the options' display order. An option without a finite cost is never recommended.
 
 use super::OptionPlan;
 
@@ -10,7 +10,7 @@ pub fn recommend(options: &[OptionPlan]) -> Option<String> {
         .iter()
         .enumerate()
         .filter(|(_, o)| o.available && o.eligible)
-        .filter_map(|(i, o)| o.cost_usd.map(|c| (i, c, o)))
+        .filter_map(|(i, o)| o.cost_usd.filter(|c| c.is_finite()).map(|c| (i, c, o)))
         .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
         .map(|(_, _, o)| o.id.clone())
 }

@@ -154,7 +154,7 @@ pub struct LaneTemplate {
 }
 
 impl LaneTemplate {
-    fn target(&self, ptus: u32) -> SimTarget {
+    pub fn target(&self, ptus: u32) -> SimTarget {
         SimTarget {
             workload: self.workload,
             capacity_tokens_per_min: f64::from(ptus) * self.input_tpm_per_ptu,
@@ -421,6 +421,14 @@ impl Search {
         out.dedup();
         out.retain(|n| !self.evaluated.contains_key(n));
         out
+    }
+
+    /// Replace the Standard limiter's outcome of an evaluated count (the level tracking of
+    /// the final pass; the PTU admission it saw is the same).
+    pub fn set_standard(&mut self, ptus: u32, standard: Option<crate::sim::StandardOutcome>) {
+        if let Some(o) = self.evaluated.get_mut(&ptus) {
+            o.standard = standard;
+        }
     }
 
     /// Record an evaluated count.
@@ -758,6 +766,7 @@ mod tests {
                 note: None,
                 source: "test".into(),
                 as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+                accept_outlier: None,
                 adjustments: Vec::new(),
             },
             max_spill_rate: None,

@@ -1,4 +1,5 @@
-//! The `calibrate` fit as a terminal table or JSON.
+//! The `calibrate` fit as a terminal table or JSON (names escaped for the sink, as everywhere:
+//! [`super::escape`]).
 
 use std::io::{self, Write};
 
@@ -8,19 +9,20 @@ use crate::plan::calibrate::Calibration;
 /// Write the fit: JSON when `json`, else a table with a summary line.
 pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()> {
     if json {
-        serde_json::to_writer_pretty(&mut *out, c)?;
-        return writeln!(out);
+        return super::json::write_value(c, out);
     }
-    writeln!(
+    super::table::write_line(
         out,
-        "Calibrating {} ({} @ {}, {} at {} PTUs): {} requests replayed, {} answered 429 by the service",
-        c.deployment,
-        c.model,
-        c.region,
-        c.deployment_type,
-        fmt_int(u64::from(c.ptus)),
-        fmt_int(c.offered_requests),
-        fmt_int(c.observed_429),
+        &format!(
+            "Calibrating {} ({} @ {}, {} at {} PTUs): {} requests replayed, {} answered 429 by the service",
+            c.deployment,
+            c.model,
+            c.region,
+            c.deployment_type,
+            fmt_int(u64::from(c.ptus)),
+            fmt_int(c.offered_requests),
+            fmt_int(c.observed_429),
+        ),
     )?;
     let mut table = super::table::new(
         &[
@@ -47,13 +49,15 @@ pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()
         ]);
     }
     writeln!(out, "{table}")?;
-    writeln!(
+    super::table::write_line(
         out,
-        "Best fit: --bucket-window-s {} (agreement {:.2}% against {:.2}% for admitting everything; fit: {}). {}",
-        c.bucket_window_s,
-        c.agreement * 100.0,
-        c.baseline_agreement * 100.0,
-        c.fit,
-        c.note
+        &format!(
+            "Best fit: --bucket-window-s {} (agreement {:.2}% against {:.2}% for admitting everything; fit: {}). {}",
+            c.bucket_window_s,
+            c.agreement * 100.0,
+            c.baseline_agreement * 100.0,
+            c.fit,
+            c.note
+        ),
     )
 }

@@ -1,20 +1,23 @@
-//! CSV: one row per workload x option, with a deliberate flat schema ([`OptionRow`]).
+//! CSV: one row per workload x option, with a deliberate flat schema ([`OptionRow`]). Text
+//! cells go through [`csv_cell`] (no control characters, no spreadsheet formulas).
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::escape::csv_cell;
 use super::Report;
 
 /// One CSV row. Columns are a contract: add at the end, never rename.
 #[derive(Debug, Serialize)]
 pub struct OptionRow<'a> {
     /// Deployment name.
-    pub deployment: &'a str,
+    pub deployment: Cow<'a, str>,
     /// Model id.
-    pub model: &'a str,
+    pub model: Cow<'a, str>,
     /// Region.
-    pub region: &'a str,
+    pub region: Cow<'a, str>,
     /// Option id.
     pub option: &'a str,
     /// Deployment type.
@@ -22,7 +25,7 @@ pub struct OptionRow<'a> {
     /// Billing.
     pub billing: &'a str,
     /// Where inference is processed.
-    pub processing: &'a str,
+    pub processing: Cow<'a, str>,
     /// PTUs (empty for per-token).
     pub ptus: Option<u32>,
     /// Whether available.
@@ -48,9 +51,9 @@ pub struct OptionRow<'a> {
     /// Minutes over capacity.
     pub minutes_over_capacity: Option<u64>,
     /// Reason it is unavailable or ineligible.
-    pub reason: &'a str,
+    pub reason: Cow<'a, str>,
     /// Note.
-    pub note: &'a str,
+    pub note: Cow<'a, str>,
     /// Display currency code from `--overrides` (empty when none).
     pub currency: &'a str,
     /// Monthly cost in that currency (empty when none).
@@ -98,13 +101,13 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         };
         for o in &p.options {
             w.serialize(OptionRow {
-                deployment: &p.deployment,
-                model: &p.model,
-                region: &p.region,
+                deployment: csv_cell(&p.deployment),
+                model: csv_cell(&p.model),
+                region: csv_cell(&p.region),
                 option: &o.id,
                 deployment_type: o.deployment_type.as_str(),
                 billing: o.billing.as_str(),
-                processing: &o.processing,
+                processing: csv_cell(&o.processing),
                 ptus: o.ptus,
                 available: o.available,
                 eligible: o.eligible,
@@ -117,8 +120,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 spillover_cost_usd: o.spillover_cost_usd.map(round2),
                 utilization_p99: o.utilization_p99.map(round6),
                 minutes_over_capacity: o.minutes_over_capacity,
-                reason: o.reason.as_deref().unwrap_or(""),
-                note: o.note.as_deref().unwrap_or(""),
+                reason: csv_cell(o.reason.as_deref().unwrap_or("")),
+                note: csv_cell(o.note.as_deref().unwrap_or("")),
                 currency: report.currency.as_ref().map_or("", |c| c.code.as_str()),
                 monthly_cost_display: report
                     .currency

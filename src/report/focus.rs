@@ -120,9 +120,16 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         // The header alone, so tools still see the schema.
         w.write_record(HEADER)?;
     }
+    let cell = |t: &str| crate::report::escape::csv_cell(t).into_owned();
+    let scenario = cell(&p.scenario);
     for r in &p.rows {
         let (from, to) = period(start, r.month);
-        let resource_id = resource_id(r);
+        // Names from the log and the scenarios file: no control characters, no formulas.
+        let resource_id = cell(&resource_id(r));
+        let description = cell(&r.description);
+        let sku = cell(&r.sku);
+        let resource_name = cell(r.deployment.as_deref().unwrap_or(""));
+        let commitment_id = cell(r.commitment.as_ref().map_or("", |c| c.id.as_str()));
         let type_name = r.deployment_type.to_string();
         let commitment = r.commitment.as_ref();
         let row = FocusRow {
@@ -137,7 +144,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 ChargeCategory::Purchase => "Purchase",
             },
             ChargeClass: "",
-            ChargeDescription: &r.description,
+            ChargeDescription: &description,
             ChargeFrequency: match r.category {
                 ChargeCategory::Purchase => "One-Time",
                 ChargeCategory::Usage => "Usage-Based",
@@ -145,7 +152,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ChargePeriodEnd: &to,
             ChargePeriodStart: &from,
             CommitmentDiscountCategory: if commitment.is_some() { "Usage" } else { "" },
-            CommitmentDiscountId: commitment.map_or("", |c| c.id.as_str()),
+            CommitmentDiscountId: &commitment_id,
             CommitmentDiscountName: commitment.map_or("", |c| c.term.as_str()),
             CommitmentDiscountQuantity: commitment
                 .filter(|_| r.category == ChargeCategory::Usage)
@@ -184,7 +191,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             RegionId: &r.region,
             RegionName: &r.region,
             ResourceId: &resource_id,
-            ResourceName: r.deployment.as_deref().unwrap_or(""),
+            ResourceName: &resource_name,
             ResourceType: if r.deployment.is_some() {
                 "Deployment"
             } else {
@@ -193,10 +200,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ServiceCategory: "AI and Machine Learning",
             ServiceName: SERVICE_NAME,
             ServiceSubcategory: "Generative AI",
-            SkuId: &r.sku,
+            SkuId: &sku,
             SubAccountId: "",
             SubAccountName: "",
-            x_Scenario: &p.scenario,
+            x_Scenario: &scenario,
             x_Month: r.month,
             x_Model: r.model.as_deref().unwrap_or(""),
             x_DeploymentType: &type_name,

@@ -222,11 +222,22 @@ pub struct Verdict {
     pub detail: String,
     /// Whether the rule fired.
     pub breached: bool,
+    /// True when the rule fired because some workloads have no recommendation, so the value
+    /// covers only part of the plan (see [`evaluate`]'s `allow_partial_plan`).
+    pub partial_plan: bool,
 }
 
 impl Verdict {
     /// One line for stderr or a report: the rule, the value against the threshold, the detail.
     pub fn message(&self) -> String {
+        if self.partial_plan {
+            return format!(
+                "{} breached: the plan is incomplete ({}); the measured {} covers only the workloads with a recommendation (pass --allow-partial-plan to judge it anyway)",
+                self.rule,
+                self.detail,
+                fmt_value(self.actual)
+            );
+        }
         let op = if self.breached {
             self.rule.comparison.as_str().to_owned()
         } else {
@@ -263,21 +274,37 @@ fn fmt_value(v: f64) -> String {
 pub struct MissingBaseline(pub String);
 
 /// Evaluate `rules` against `report` and, for the increase metrics, `diff`.
+///
+/// Budget rules cover every workload: when some workloads have no recommendation, a rule on a
+/// plan-wide value (cost, cost increase, throttle rate) is breached, since the value leaves
+/// those workloads out, unless `allow_partial_plan` says to judge the partial value.
 pub fn evaluate(
     rules: &[GateRule],
     report: &Report,
     diff: Option<&ReportDiff>,
+    allow_partial_plan: bool,
 ) -> Result<Vec<Verdict>, MissingBaseline> {
+    let s = &report.summary;
+    let incomplete = s.workloads_without_recommendation > 0 && !allow_partial_plan;
     rules
         .iter()
         .map(|rule| {
             let (actual, detail) = measure(rule.metric, report, diff)
                 .ok_or_else(|| MissingBaseline(rule.to_string()))?;
+            let partial_plan = incomplete && rule.metric != Metric::WorkloadsWithoutRecommendation;
             Ok(Verdict {
                 rule: *rule,
                 actual,
-                detail,
-                breached: rule.comparison.holds(actual, rule.threshold),
+                detail: if partial_plan {
+                    format!(
+                        "{} of {} workload(s) have no recommendation",
+                        s.workloads_without_recommendation, s.workloads
+                    )
+                } else {
+                    detail
+                },
+                breached: partial_plan || rule.comparison.holds(actual, rule.threshold),
+                partial_plan,
             })
         })
         .collect()
@@ -403,7 +430,7 @@ mod tests {
             parse_rule("throttle_rate>0").expect("rule"),
             parse_rule("workloads_without_recommendation>=1").expect("rule"),
         ];
-        let v = evaluate(&rules, &report, None).expect("no baseline needed");
+        let v = evaluate(&rules, &report, None, false).expect("no baseline needed");
         assert_eq!(
             v.iter().map(|v| v.breached).collect::<Vec<_>>(),
             [true, false, false, false]
@@ -416,17 +443,49 @@ mod tests {
     }
 
     #[test]
+    fn issue_12_budget_rules_fail_when_some_workloads_have_no_recommendation() {
+        let mut report = sample_report();
+        let mut lost = report.workloads[0].clone();
+        lost.deployment = "unpriced".to_owned();
+        lost.recommended = None;
+        report.workloads.push(lost);
+        report.summary = crate::report::Summary::from_plans(&report.workloads);
+        assert_eq!(report.summary.workloads_without_recommendation, 1);
+        let rules = [
+            parse_rule("monthly_cost_usd>1000000").expect("rule"),
+            parse_rule("monthly_cost_usd<0").expect("rule"),
+            parse_rule("throttle_rate>0.5").expect("rule"),
+            parse_rule("workloads_without_recommendation>5").expect("rule"),
+        ];
+        let v = evaluate(&rules, &report, None, false).expect("evaluates");
+        assert_eq!(
+            v.iter().map(|v| v.breached).collect::<Vec<_>>(),
+            [true, true, true, false],
+            "a smaller total never passes a budget"
+        );
+        assert!(v[0]
+            .message()
+            .contains("the plan is incomplete (1 of 2 workload(s) have no recommendation)"));
+        let v = evaluate(&rules, &report, None, true).expect("evaluates");
+        assert_eq!(
+            v.iter().map(|v| v.breached).collect::<Vec<_>>(),
+            [false, false, false, false],
+            "--allow-partial-plan judges the partial total"
+        );
+    }
+
+    #[test]
     fn increase_metrics_need_a_diff() {
         let report = sample_report();
         let rule = parse_rule("monthly_cost_increase_pct>10").expect("rule");
         assert_eq!(
-            evaluate(&[rule], &report, None),
+            evaluate(&[rule], &report, None, false),
             Err(MissingBaseline("monthly_cost_increase_pct>10".to_owned()))
         );
         let mut base = ReportView::from(&report);
         base.summary.recommended_monthly_cost_usd = 250.0;
         let diff = diff_reports(&base, &ReportView::from(&report), "old.json", "new");
-        let v = evaluate(&[rule], &report, Some(&diff)).expect("baseline given");
+        let v = evaluate(&[rule], &report, Some(&diff), false).expect("baseline given");
         assert!((v[0].actual - 20.0).abs() < 1e-9);
         assert!(v[0].breached);
     }

@@ -1,12 +1,13 @@
 //! One self-contained HTML page: inline CSS, the charts as inline SVG, no scripts and no
 //! external requests. Written for a reader who has never used ptuplan: every table and chart
 //! says in a sentence or two what it shows. Every string from the input is escaped with
-//! [`escape`].
+//! [`super::escape::html`].
 
 use std::io::{self, Write};
 
 use super::chart::{ChartKind, ChartSpec};
 use super::diff::table::{rows as diff_rows, total_line, HEADERS as DIFF_HEADERS};
+use super::escape::html as escape;
 use super::table::{
     failed_spilled, input_line, latency_cell, latency_line, option_note, sizing_notes,
     summary_line, workload_facts, workload_heading,
@@ -36,22 +37,6 @@ figure{margin:16px 0 28px}figure svg{width:100%;height:auto;max-width:1100px;bor
 figcaption{color:#495057;max-width:900px;font-size:0.95em}dt{font-weight:600}dd{margin:0 0 8px 16px}
 footer{margin-top:3em;color:#6c757d;font-size:0.9em}code{background:#f1f3f5;padding:0 3px}
 ";
-
-/// Escape text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// Write the page.
 pub fn write(

@@ -1,11 +1,19 @@
-//! JSON: the stable contract, pretty-printed, keys in struct order.
+//! JSON: the stable contract, pretty-printed, keys in struct order; terminal-safe bytes
+//! ([`super::escape::json_text`]) with unchanged values.
 
 use std::io::{self, Write};
 
+use super::escape::JsonSafeWriter;
 use super::Report;
 
 /// Write the report as JSON.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
+    write_value(report, out)
+}
+
+/// Write any serializable value as pretty JSON with terminal-safe bytes, then a newline.
+pub fn write_value<T: serde::Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> io::Result<()> {
+    let mut safe = JsonSafeWriter::new(&mut *out);
+    serde_json::to_writer_pretty(&mut safe, value)?;
     writeln!(out)
 }

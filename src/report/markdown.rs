@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::html;
+use super::escape::{html as html_escape, markdown as escape};
 use super::table::{
     failed_spilled, input_line, latency_cell, latency_line, option_note, sizing_notes,
     summary_line, workload_facts,
@@ -82,9 +82,9 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
         writeln!(
             out,
             "<details><summary>{} ({} @ {}): all options</summary>",
-            html::escape(&w.deployment),
-            html::escape(&w.model),
-            html::escape(&w.region)
+            html_escape(&w.deployment),
+            html_escape(&w.model),
+            html_escape(&w.region)
         )?;
         writeln!(out)?;
         writeln!(out, "{}", escape(&workload_facts(w)))?;
@@ -174,28 +174,6 @@ pub fn write_sections(
     Ok(())
 }
 
-/// Escape text for a Markdown table cell or paragraph: HTML-sensitive characters become
-/// entities, Markdown punctuation is backslash-escaped, and newlines become spaces.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '|' => out.push_str("\\|"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,12 +192,5 @@ mod tests {
         assert!(md.contains(
             "<summary>&lt;script&gt;alert(1)&lt;/script&gt;|my_deploy (gpt-4o @ eastus2)"
         ));
-    }
-
-    #[test]
-    fn escapes_hostile_names() {
-        assert_eq!(escape("<script>|x"), "&lt;script&gt;\\|x");
-        assert_eq!(escape("a_b*c"), "a\\_b\\*c");
-        assert_eq!(escape("line\nbreak"), "line break");
     }
 }

@@ -8,11 +8,14 @@ pub mod calibrate;
 pub mod chart;
 pub mod csv;
 pub mod diff;
+pub mod escape;
 pub mod focus;
 pub mod gate;
+pub mod guard;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod outdir;
 pub mod regions;
 pub mod scenario;
 pub mod table;
@@ -238,6 +241,9 @@ pub struct Summary {
     pub all_standard_monthly_cost_usd: Option<f64>,
     /// Workloads with no eligible option.
     pub workloads_without_recommendation: usize,
+    /// True when every workload has a recommendation; otherwise the recommended totals cover
+    /// only the workloads that have one.
+    pub complete: bool,
 }
 
 impl Summary {
@@ -248,14 +254,17 @@ impl Summary {
         let mut without = 0;
         let mut standard = Some(0.0);
         for p in plans {
-            match p
+            // A recommendation without a finite cost counts as none: never a silent $0.
+            let costs = p
                 .recommended
                 .as_ref()
                 .and_then(|id| p.options.iter().find(|o| &o.id == id))
-            {
-                Some(o) => {
-                    monthly += o.monthly_cost_usd.unwrap_or(0.0);
-                    span += o.cost_usd.unwrap_or(0.0);
+                .and_then(|o| o.monthly_cost_usd.zip(o.cost_usd))
+                .filter(|(m, c)| m.is_finite() && c.is_finite());
+            match costs {
+                Some((m, c)) => {
+                    monthly += m;
+                    span += c;
                 }
                 None => without += 1,
             }
@@ -280,6 +289,7 @@ impl Summary {
             recommended_cost_usd: span,
             all_standard_monthly_cost_usd: standard,
             workloads_without_recommendation: without,
+            complete: without == 0,
         }
     }
 }
@@ -318,12 +328,17 @@ pub fn render_with(
     }
 }
 
-/// An output destination: a file (`Some`) or stdout (`None` or `-`).
-pub fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>, OutputError> {
+/// An output destination: a file (`Some`) or stdout (`None` or `-`). A file that is one of
+/// `inputs` (by any name or link) is refused before anything is written.
+pub fn open_output(
+    path: Option<&Path>,
+    inputs: &guard::InputFiles,
+) -> Result<Box<dyn Write>, OutputError> {
     match path {
         Some(p) if p != Path::new("-") => {
+            inputs.ensure_not_input(p)?;
             WRITING_TO_FILE.store(true, std::sync::atomic::Ordering::Relaxed);
-            let file = File::create(p).map_err(|source| OutputError {
+            let file = File::create(p).map_err(|source| OutputError::Io {
                 path: p.to_owned(),
                 source,
             })?;
@@ -344,12 +359,18 @@ pub fn writing_to_file() -> bool {
 
 /// An output file could not be created.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {path}: {source}")]
-pub struct OutputError {
-    /// The file.
-    pub path: PathBuf,
-    /// The I/O error.
-    pub source: io::Error,
+pub enum OutputError {
+    /// The file could not be created.
+    #[error("cannot write {}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The file is one of the run's inputs.
+    #[error(transparent)]
+    IsInput(#[from] guard::OverwriteError),
 }
 
 /// USD with a thousands separator and 2 decimals (`12,345.67`).

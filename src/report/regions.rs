@@ -3,11 +3,12 @@
 //! display currency from `--overrides` the table and Markdown add a converted column and the
 //! CSV a converted field.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::markdown::escape;
+use super::escape::{csv_cell, markdown as escape};
 use super::{fmt_usd, table, CatalogInfo, Format};
 use crate::catalog::overrides::{AppliedOverride, Currency};
 use crate::plan::regions::RegionPlan;
@@ -59,10 +60,7 @@ pub const SIZING_NOTE: &str = "PTUs per type and term: the count of the workload
 /// Render in `format`.
 pub fn render(report: &RegionsReport, format: Format, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, report)?;
-            writeln!(out)
-        }
+        Format::Json => super::json::write_value(report, out),
         Format::Csv => write_csv(report, out),
         Format::Markdown => write_markdown(report, out),
         Format::Table => write_table(report, out),
@@ -197,12 +195,12 @@ fn headers(report: &RegionsReport) -> (Vec<String>, Vec<usize>) {
 
 fn write_table(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
     for line in header_lines(report) {
-        writeln!(out, "{line}")?;
+        table::write_line(out, &line)?;
     }
     let (h, right) = headers(report);
     for w in &report.workloads {
         writeln!(out)?;
-        writeln!(out, "{}", heading(w))?;
+        table::write_line(out, &heading(w))?;
         let header: Vec<&str> = h.iter().map(String::as_str).collect();
         let mut t = table::new(&header, &right);
         for r in &w.rows {
@@ -240,22 +238,22 @@ fn write_markdown(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()>
 /// One CSV row. Columns are a contract: add at the end, never rename.
 #[derive(Serialize)]
 struct CsvRow<'a> {
-    deployment: &'a str,
-    model: &'a str,
-    workload_region: &'a str,
+    deployment: Cow<'a, str>,
+    model: Cow<'a, str>,
+    workload_region: Cow<'a, str>,
     rank: usize,
-    region: &'a str,
+    region: Cow<'a, str>,
     deployment_type: &'a str,
     billing: &'a str,
     ptus: u32,
     sizing_basis: &'a str,
     monthly_cost_usd: f64,
     usd_per_ptu_month: f64,
-    processing: &'a str,
+    processing: Cow<'a, str>,
     latency_target_tokens_per_s: f64,
-    price_basis: &'a str,
+    price_basis: Cow<'a, str>,
     price_as_of: &'a str,
-    note: &'a str,
+    note: Cow<'a, str>,
     residency: &'a str,
     currency: &'a str,
     monthly_cost_display: Option<f64>,
@@ -275,22 +273,22 @@ fn write_csv(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
     for p in &report.workloads {
         for r in &p.rows {
             w.serialize(CsvRow {
-                deployment: &p.deployment,
-                model: &p.model,
-                workload_region: &p.region,
+                deployment: csv_cell(&p.deployment),
+                model: csv_cell(&p.model),
+                workload_region: csv_cell(&p.region),
                 rank: r.rank,
-                region: &r.region,
+                region: csv_cell(&r.region),
                 deployment_type: r.deployment_type.as_str(),
                 billing: r.billing.as_str(),
                 ptus: r.ptus,
                 sizing_basis: &r.sizing_basis,
                 monthly_cost_usd: round2(r.monthly_cost_usd),
                 usd_per_ptu_month: round2(r.usd_per_ptu_month),
-                processing: &r.processing,
+                processing: csv_cell(&r.processing),
                 latency_target_tokens_per_s: r.latency_target_tokens_per_s,
-                price_basis: &r.price_basis,
+                price_basis: csv_cell(&r.price_basis),
                 price_as_of: &r.price_as_of,
-                note: r.note.as_deref().unwrap_or(""),
+                note: csv_cell(r.note.as_deref().unwrap_or("")),
                 residency: report.residency.as_deref().unwrap_or(""),
                 currency: report.currency.as_ref().map_or("", |c| c.code.as_str()),
                 monthly_cost_display: report

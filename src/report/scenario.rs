@@ -38,9 +38,10 @@ pub struct ScenarioReport {
     pub workloads: Vec<WorkloadPlan>,
     /// Monthly cost of every workload's recommended option, USD.
     pub recommended_monthly_cost_usd: f64,
-    /// That minus the baseline's, USD.
-    pub monthly_cost_delta_usd: f64,
-    /// The same in percent of the baseline's (None when the baseline's is 0).
+    /// That minus the baseline's, USD (None when either plan is incomplete: some workload has
+    /// no eligible option, so the totals do not compare).
+    pub monthly_cost_delta_usd: Option<f64>,
+    /// The same in percent of the baseline's (None also when the baseline's is 0).
     pub monthly_cost_delta_pct: Option<f64>,
     /// Totals, as the baseline's `summary`.
     pub summary: Summary,
@@ -178,22 +179,6 @@ pub fn origin_phrase(o: &WorkloadOrigin) -> String {
     }
 }
 
-/// One line per scenario: `triple: 1,234.56 USD/mo (+617.28, +100.0%)`.
-pub fn scenario_totals(report: &Report) -> Vec<(String, f64, f64, Option<f64>)> {
-    report
-        .scenarios
-        .iter()
-        .map(|s| {
-            (
-                s.name.clone(),
-                s.recommended_monthly_cost_usd,
-                s.monthly_cost_delta_usd,
-                s.monthly_cost_delta_pct,
-            )
-        })
-        .collect()
-}
-
 /// A block of the scenario part of every human format: a heading, a few sentences, a table,
 /// and notes. Each renderer only formats it (escaping for its sink), so every format says the
 /// same.
@@ -256,23 +241,55 @@ fn is_news(r: &SideBySideRow, report: &Report) -> bool {
     !same
 }
 
+/// A plan's monthly total for people, never a $0 plan: `1,234.56 USD per month`, or what is
+/// missing (`INCOMPLETE: ...`, `no recommended plan ...`).
+pub fn plan_total(s: &Summary) -> String {
+    let with = s.workloads - s.workloads_without_recommendation;
+    if with == 0 && s.workloads > 0 {
+        format!(
+            "no recommended plan (none of the {} workload(s) has an eligible option)",
+            s.workloads
+        )
+    } else if s.workloads_without_recommendation > 0 {
+        format!(
+            "INCOMPLETE: {} of {} workload(s) have no eligible option; the {with} with one cost {} USD per month",
+            s.workloads_without_recommendation,
+            s.workloads,
+            super::fmt_usd(s.recommended_monthly_cost_usd)
+        )
+    } else {
+        format!(
+            "{} USD per month",
+            super::fmt_usd(s.recommended_monthly_cost_usd)
+        )
+    }
+}
+
+/// `1,234.56 USD per month (+12.00, +1.0%)`: a scenario's total and its change.
+fn scenario_total(s: &ScenarioReport) -> String {
+    let delta = s
+        .monthly_cost_delta_usd
+        .map(|d| {
+            format!(
+                " ({}{})",
+                super::diff::fmt_signed_usd(d),
+                s.monthly_cost_delta_pct
+                    .map(|p| format!(", {}", super::diff::fmt_signed_pct(p)))
+                    .unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    format!("{}{delta}", plan_total(&s.summary))
+}
+
 fn side_by_side_sections(report: &Report) -> Vec<Section> {
-    let base = report.summary.recommended_monthly_cost_usd;
     let mut totals = vec![format!(
-        "{}: {} USD per month",
+        "{}: {}",
         crate::scenario::BASELINE,
-        super::fmt_usd(base)
+        plan_total(&report.summary)
     )];
     for s in &report.scenarios {
-        totals.push(format!(
-            "{}: {} USD per month ({}{})",
-            s.name,
-            super::fmt_usd(s.recommended_monthly_cost_usd),
-            super::diff::fmt_signed_usd(s.monthly_cost_delta_usd),
-            s.monthly_cost_delta_pct
-                .map(|p| format!(", {}", super::diff::fmt_signed_pct(p)))
-                .unwrap_or_default()
-        ));
+        totals.push(format!("{}: {}", s.name, scenario_total(s)));
     }
     let mut out = vec![Section {
         heading: "What-if scenarios".to_owned(),
@@ -307,15 +324,7 @@ fn side_by_side_sections(report: &Report) -> Vec<Section> {
             intro.push("every workload comes out as in the baseline".to_owned());
         }
         out.push(Section {
-            heading: format!(
-                "Scenario {}: {} USD per month ({}{})",
-                s.name,
-                super::fmt_usd(s.recommended_monthly_cost_usd),
-                super::diff::fmt_signed_usd(s.monthly_cost_delta_usd),
-                s.monthly_cost_delta_pct
-                    .map(|p| format!(", {}", super::diff::fmt_signed_pct(p)))
-                    .unwrap_or_default()
-            ),
+            heading: format!("Scenario {}: {}", s.name, scenario_total(s)),
             intro,
             headers: vec![
                 "Workload",

@@ -1,15 +1,49 @@
 //! Terminal tables: one per workload (option, billing, PTUs, costs, throttling, note), the
-//! recommendation marked with `>>`, then a summary line. All tables come from [`new`].
+//! recommendation marked with `>>`, then a summary line. All tables come from [`new`], whose
+//! [`TerminalTable`] escapes every cell for the terminal ([`super::escape::terminal`]); every
+//! other line written here goes through the same helper.
 
+use std::fmt;
 use std::io::{self, IsTerminal, Write};
 
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 
+use super::escape::terminal;
 use super::{fmt_display, fmt_int, fmt_pct, fmt_usd, provenance_lines, Report};
 use crate::plan::{OptionPlan, WorkloadPlan};
 
+/// A table for the terminal: every cell is escaped with [`terminal`] on the way in, so a name
+/// holding escape sequences or line breaks is shown, never interpreted.
+pub struct TerminalTable(Table);
+
+impl TerminalTable {
+    /// Add a row of cells.
+    pub fn add_row<I, S>(&mut self, cells: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let row: Vec<String> = cells
+            .into_iter()
+            .map(|c| terminal(c.as_ref()).into_owned())
+            .collect();
+        self.0.add_row(row);
+    }
+}
+
+impl fmt::Display for TerminalTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Write one line of text for the terminal, escaped like a table cell.
+pub fn write_line(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(out, "{}", terminal(text))
+}
+
 /// The one table factory: preset, width and alignment shared by every table.
-pub fn new(header: &[&str], right_aligned: &[usize]) -> Table {
+pub fn new(header: &[&str], right_aligned: &[usize]) -> TerminalTable {
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED);
     let tty = !super::writing_to_file()
@@ -27,23 +61,23 @@ pub fn new(header: &[&str], right_aligned: &[usize]) -> Table {
             col.set_cell_alignment(CellAlignment::Right);
         }
     }
-    table
+    TerminalTable(table)
 }
 
 /// Write the report as tables.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", input_line(report))?;
-    for line in provenance_lines(report) {
-        writeln!(out, "{line}")?;
+    write_line(out, &input_line(report))?;
+    for text in provenance_lines(report) {
+        write_line(out, &text)?;
     }
     for w in &report.workloads {
         writeln!(out)?;
-        writeln!(out, "{}", workload_heading(w))?;
-        writeln!(out, "{}", workload_facts(w))?;
-        writeln!(out, "{}", latency_line(w))?;
+        write_line(out, &workload_heading(w))?;
+        write_line(out, &workload_facts(w))?;
+        write_line(out, &latency_line(w))?;
         writeln!(out, "{}", options_table(w))?;
         for note in sizing_notes(w) {
-            writeln!(out, "{note}")?;
+            write_line(out, &note)?;
         }
     }
     if !report.reservations.is_empty() {
@@ -55,10 +89,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", reservations_table(report))?;
     }
     writeln!(out)?;
-    writeln!(out, "{}", summary_line(report))?;
+    write_line(out, &summary_line(report))?;
     write_sections(&super::scenario::sections(report), out)?;
     for warning in &report.warnings {
-        writeln!(out, "warning: {warning}")?;
+        write_line(out, &format!("warning: {warning}"))?;
     }
     Ok(())
 }
@@ -70,9 +104,9 @@ pub fn write_sections(
 ) -> io::Result<()> {
     for s in sections {
         writeln!(out)?;
-        writeln!(out, "{}", s.heading)?;
+        write_line(out, &s.heading)?;
         for line in &s.intro {
-            writeln!(out, "{line}")?;
+            write_line(out, line)?;
         }
         if !s.rows.is_empty() {
             let mut table = new(&s.headers, &s.right_aligned);
@@ -82,7 +116,7 @@ pub fn write_sections(
             writeln!(out, "{table}")?;
         }
         for line in &s.notes {
-            writeln!(out, "  {line}")?;
+            write_line(out, &format!("  {line}"))?;
         }
     }
     Ok(())
@@ -181,7 +215,7 @@ pub fn workload_facts(w: &WorkloadPlan) -> String {
     s
 }
 
-fn options_table(w: &WorkloadPlan) -> Table {
+fn options_table(w: &WorkloadPlan) -> TerminalTable {
     let mut table = new(
         &[
             "",
@@ -347,7 +381,7 @@ pub fn sizing_notes(w: &WorkloadPlan) -> Vec<String> {
     notes
 }
 
-fn reservations_table(report: &Report) -> Table {
+fn reservations_table(report: &Report) -> TerminalTable {
     let mut table = new(
         &[
             "Region",
@@ -396,15 +430,33 @@ pub fn option_note(o: &OptionPlan) -> String {
     parts.join("; ")
 }
 
-/// "Recommended: N workloads, X USD/month (all-Standard: Y USD/month)."
+/// "Recommended: N workloads, X USD/month (all-Standard: Y USD/month)." A plan where some
+/// workloads have no recommendation says so first: its total covers only the others.
 pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
-    let mut line = format!(
-        "Recommended plan: {} workload(s), {} USD per month ({} USD over the span)",
-        s.workloads,
-        fmt_usd(s.recommended_monthly_cost_usd),
-        fmt_usd(s.recommended_cost_usd)
-    );
+    let with = s.workloads - s.workloads_without_recommendation;
+    if with == 0 && s.workloads > 0 {
+        return format!(
+            "No recommended plan: none of the {} workload(s) has an eligible option (see each workload's notes: not priced, unavailable or over the throttle target)",
+            s.workloads
+        );
+    }
+    let mut line = if s.workloads_without_recommendation > 0 {
+        format!(
+            "Recommended plan INCOMPLETE: {} of {} workload(s) have no eligible option; the {with} with one cost {} USD per month ({} USD over the span)",
+            s.workloads_without_recommendation,
+            s.workloads,
+            fmt_usd(s.recommended_monthly_cost_usd),
+            fmt_usd(s.recommended_cost_usd)
+        )
+    } else {
+        format!(
+            "Recommended plan: {} workload(s), {} USD per month ({} USD over the span)",
+            s.workloads,
+            fmt_usd(s.recommended_monthly_cost_usd),
+            fmt_usd(s.recommended_cost_usd)
+        )
+    };
     if let Some(std) = s.all_standard_monthly_cost_usd {
         line.push_str(&format!(
             "; cheapest Standard everywhere: {} USD per month",
@@ -413,12 +465,6 @@ pub fn summary_line(report: &Report) -> String {
     }
     if let Some(d) = fmt_display(report.currency.as_ref(), s.recommended_monthly_cost_usd) {
         line.push_str(&format!(" = {d} per month"));
-    }
-    if s.workloads_without_recommendation > 0 {
-        line.push_str(&format!(
-            "; {} workload(s) have no eligible option",
-            s.workloads_without_recommendation
-        ));
     }
     line
 }

@@ -20,7 +20,7 @@ use super::route::{OriginKind, Route};
 use super::{draw, Scenario};
 use crate::catalog::accounting::{PtuAccounting, RequestAccounting};
 use crate::catalog::Catalog;
-use crate::sim::{Replay, WorkloadAccounting};
+use crate::sim::{EventSpool, Replay, WorkloadAccounting};
 use crate::usage::{RecordSink, SinkError, UsageRecord, WorkloadKey, WorkloadRegistry};
 
 /// Source ids at and above this are the scenario's `add`ed workloads (index = id - base).
@@ -239,17 +239,33 @@ pub struct LaneSink<'a> {
     pub replay: Replay<'a>,
     /// What it did.
     pub stats: LaneStats,
+    position: Position,
+}
+
+/// Where the last record came from: its line, and how many records that line gave before
+/// (an aggregate row becomes many requests). A line is never split between reading threads,
+/// so `(line, index)` names a record the same way whatever the thread count.
+#[derive(Debug, Clone, Copy, Default)]
+struct Position {
+    line: u64,
+    index: u64,
 }
 
 impl<'a> LaneSink<'a> {
-    /// A sink for `lane`.
+    /// A sink for `lane`, spooling in memory and the system's temp directory.
     pub fn new(lane: &'a Lane<'a>) -> LaneSink<'a> {
+        Self::with_spool(lane, EventSpool::default())
+    }
+
+    /// A sink for `lane` whose replay spools with `spool` (the run's temp area).
+    pub fn with_spool(lane: &'a Lane<'a>, spool: EventSpool) -> LaneSink<'a> {
         LaneSink {
             lane,
             routes: Vec::new(),
             added_routes: Vec::new(),
-            replay: Replay::new(lane),
+            replay: Replay::with_spool(lane, spool),
             stats: LaneStats::default(),
+            position: Position::default(),
         }
     }
 
@@ -326,7 +342,17 @@ impl<'a> LaneSink<'a> {
 
 impl RecordSink for LaneSink<'_> {
     fn take(&mut self, record: UsageRecord) -> Result<(), SinkError> {
+        self.take_at(record, "", 0)
+    }
+
+    fn take_at(&mut self, record: UsageRecord, _path: &str, line: u64) -> Result<(), SinkError> {
         self.stats.records_in += 1;
+        if line == self.position.line {
+            self.position.index += 1;
+        } else {
+            self.position = Position { line, index: 0 };
+        }
+        let place = self.position;
         let source = record.workload;
         let slot = self.route_slot(source)?;
         if slot.passthrough {
@@ -338,7 +364,10 @@ impl RecordSink for LaneSink<'_> {
         let applied = slot.route.apply_tokens(&mut changed);
         slot.over_limit += u64::from(applied.over_limit);
         self.stats.capped += u64::from(applied.capped);
-        let h = draw::record_hash(route_hash, &record);
+        let h = draw::fold(
+            draw::fold(draw::record_hash(route_hash, &record), place.line),
+            place.index,
+        );
         let jitter = self.lane.scenario.jitter_ms;
         for month_index in 0..self.lane.months.len() {
             let month = self.lane.months[month_index];
@@ -366,6 +395,7 @@ impl RecordSink for LaneSink<'_> {
             added_routes: Vec::new(),
             replay: self.replay.fork(),
             stats: LaneStats::default(),
+            position: Position::default(),
         }
     }
 
@@ -426,9 +456,13 @@ pub struct Fanout<'a, S> {
 
 impl<S: RecordSink> RecordSink for Fanout<'_, S> {
     fn take(&mut self, record: UsageRecord) -> Result<(), SinkError> {
-        self.baseline.take(record)?;
+        self.take_at(record, "", 0)
+    }
+
+    fn take_at(&mut self, record: UsageRecord, path: &str, line: u64) -> Result<(), SinkError> {
+        self.baseline.take_at(record, path, line)?;
         for lane in &mut self.lanes {
-            lane.take(record)?;
+            lane.take_at(record, path, line)?;
         }
         Ok(())
     }

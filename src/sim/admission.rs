@@ -31,6 +31,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::queue::{Timed, TimedQueue};
 pub use super::spool::OBSERVED_429;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
 use super::standard::{StandardLimiter, StandardOutcome, StandardQuota};
@@ -541,11 +542,10 @@ fn bitmask(flags: &[bool]) -> u128 {
     u128::from(lo) | (u128::from(hi) << 64)
 }
 
-/// A completion correction due at `t_ms` for the slots of `group` set in `mask`.
+/// A completion correction for the slots of `group` set in `mask` (due at its
+/// [`Timed::t_ms`]).
 #[derive(Debug, Clone, Copy)]
 struct Completion {
-    t_ms: i64,
-    seq: u64,
     group: u32,
     delta_tokens: f64,
     mask: u128,
@@ -583,17 +583,14 @@ macro_rules! order_by_time_then_seq {
         }
     };
 }
-order_by_time_then_seq!(Completion);
 order_by_time_then_seq!(Retry);
 
 /// The multi-deployment simulator over one share of the targets.
 struct Simulator<'a> {
     params: &'a SimParams,
-    /// Lane groups (at most [`LANES_PER_GROUP`] lanes each).
+    /// Lane groups of one workload (at most [`LANES_PER_GROUP`] lanes each).
     groups: Vec<Group>,
-    /// The groups of each workload.
-    by_workload: Vec<Vec<usize>>,
-    completions: BinaryHeap<Reverse<Completion>>,
+    completions: TimedQueue<Completion>,
     retries: BinaryHeap<Reverse<Retry>>,
     seq: u64,
 }
@@ -609,8 +606,10 @@ pub enum AdmissionError {
 /// Replay `events` through every target; outcomes are returned in target order.
 /// `first_minute..=last_minute` is the span whose minutes the utilization histograms cover.
 ///
-/// Targets are dealt to `threads` threads; each replays all events for its share. A target's
-/// outcome depends only on its own state, so the split never changes a result.
+/// Workloads never interact, so the work is cut into jobs of one workload and some of its
+/// targets; each job reads only that workload's events. Up to `threads` threads take jobs,
+/// the costliest first. A target's outcome depends only on its own state, so the cut never
+/// changes a result.
 pub fn simulate(
     events: &SortedEvents,
     targets: &[SimTarget],
@@ -619,35 +618,29 @@ pub fn simulate(
     first_minute: i64,
     last_minute: i64,
 ) -> Result<Vec<SimOutcome>, AdmissionError> {
-    let workloads = targets
-        .iter()
-        .map(|t| t.workload as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let threads = threads.clamp(1, 64).min(targets.len().max(1));
-    // Deal each workload's targets round-robin so every thread gets a similar share.
-    let mut shares: Vec<Vec<usize>> = vec![Vec::new(); threads];
-    let mut dealt = vec![0usize; workloads];
-    for (i, t) in targets.iter().enumerate() {
-        let w = t.workload as usize;
-        shares[dealt[w] % threads].push(i);
-        dealt[w] += 1;
-    }
+    let jobs = plan_jobs(events, targets, threads.clamp(1, 64));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = threads.clamp(1, 64).min(jobs.len()).max(1);
     let results: Vec<Result<Vec<(usize, SimOutcome)>, AdmissionError>> =
         std::thread::scope(|scope| {
-            let handles: Vec<_> = shares
-                .iter()
-                .map(|share| {
-                    scope.spawn(move || {
-                        run_share(
-                            events,
-                            targets,
-                            share,
-                            workloads,
-                            params,
-                            first_minute,
-                            last_minute,
-                        )
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(job) = jobs.get(j) else {
+                                return Ok(done);
+                            };
+                            done.extend(run_job(
+                                events,
+                                targets,
+                                job,
+                                params,
+                                first_minute,
+                                last_minute,
+                            )?);
+                        }
                     })
                 })
                 .collect();
@@ -665,49 +658,90 @@ pub fn simulate(
     Ok(outcomes)
 }
 
-fn run_share(
+/// One workload and some of its targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Job {
+    workload: u32,
+    targets: Vec<usize>,
+    /// Events of the workload (the job's cost is about events x (targets + a reading share)).
+    events: u64,
+}
+
+impl Job {
+    fn cost(&self) -> u64 {
+        self.events.saturating_mul(self.targets.len() as u64 + 8)
+    }
+}
+
+/// One job per workload, then the costliest split in two until every thread has one; the
+/// costliest first (jobs are taken in this order).
+fn plan_jobs(events: &SortedEvents, targets: &[SimTarget], threads: usize) -> Vec<Job> {
+    let counts = events.counts();
+    let mut by_workload: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (i, t) in targets.iter().enumerate() {
+        by_workload.entry(t.workload).or_default().push(i);
+    }
+    let mut jobs: Vec<Job> = by_workload
+        .into_iter()
+        .map(|(workload, targets)| Job {
+            workload,
+            targets,
+            events: counts.get(&workload).copied().unwrap_or(0),
+        })
+        .collect();
+    while jobs.len() < threads {
+        let Some((i, _)) = jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.targets.len() > 1)
+            .max_by_key(|(i, j)| (j.cost(), std::cmp::Reverse(*i)))
+        else {
+            break;
+        };
+        let half = jobs[i].targets.len() / 2;
+        let rest = jobs[i].targets.split_off(half);
+        let split = Job {
+            targets: rest,
+            ..jobs[i].clone()
+        };
+        jobs.push(split);
+    }
+    jobs.sort_by_key(|j| {
+        (
+            std::cmp::Reverse(j.cost()),
+            j.workload,
+            j.targets.first().copied(),
+        )
+    });
+    jobs
+}
+
+fn run_job(
     events: &SortedEvents,
     targets: &[SimTarget],
-    share: &[usize],
-    workloads: usize,
+    job: &Job,
     params: &SimParams,
     first_minute: i64,
     last_minute: i64,
 ) -> Result<Vec<(usize, SimOutcome)>, AdmissionError> {
     let mut groups: Vec<Group> = Vec::new();
-    let mut by_workload: Vec<Vec<usize>> = vec![Vec::new(); workloads];
-    for &i in share {
-        let w = targets[i].workload as usize;
-        let open = by_workload[w]
-            .last()
-            .copied()
-            .filter(|&g| groups[g].len() < LANES_PER_GROUP);
-        let g = match open {
-            Some(g) => g,
-            None => {
-                groups.push(Group::new());
-                by_workload[w].push(groups.len() - 1);
-                groups.len() - 1
-            }
-        };
-        groups[g].add(i, &targets[i]);
+    for &i in &job.targets {
+        if groups.last().is_none_or(|g| g.len() >= LANES_PER_GROUP) {
+            groups.push(Group::new());
+        }
+        groups.last_mut().expect("just pushed").add(i, &targets[i]);
     }
     let mut sim = Simulator {
         params,
         groups,
-        by_workload,
-        completions: BinaryHeap::new(),
+        completions: TimedQueue::default(),
         retries: BinaryHeap::new(),
         seq: 0,
     };
-    events.for_each(|e| {
-        let w = e.workload as usize;
-        if w < sim.by_workload.len() && !sim.by_workload[w].is_empty() {
-            sim.run_pending_until(e.t_ms);
-            for k in 0..sim.by_workload[w].len() {
-                let g = sim.by_workload[w][k];
-                sim.arrive(g, e);
-            }
+    events.for_each_of(job.workload, |e| {
+        sim.run_pending_until(e.t_ms);
+        for g in 0..sim.groups.len() {
+            sim.arrive(g, e);
         }
     })?;
     sim.run_pending_until(i64::MAX);
@@ -743,8 +777,12 @@ impl Simulator<'_> {
     /// Apply every completion and retry due at or before `t_ms`, in time order.
     fn run_pending_until(&mut self, t_ms: i64) {
         loop {
-            let next_completion = self.completions.peek().map(|Reverse(c)| (c.t_ms, c.seq));
-            let next_retry = self.retries.peek().map(|Reverse(r)| (r.t_ms, r.seq));
+            let next_completion = self.completions.peek_due(t_ms);
+            let next_retry = self
+                .retries
+                .peek()
+                .map(|Reverse(r)| (r.t_ms, r.seq))
+                .filter(|(t, _)| *t <= t_ms);
             let take_completion = match (next_completion, next_retry) {
                 (Some(c), Some(r)) => c <= r,
                 (Some(_), None) => true,
@@ -760,8 +798,8 @@ impl Simulator<'_> {
                 return;
             }
             if take_completion {
-                let Reverse(c) = self.completions.pop().expect("peeked");
-                self.complete(&c);
+                let c = self.completions.pop().expect("peeked");
+                self.complete(c.t_ms, &c.item);
             } else {
                 let Reverse(r) = self.retries.pop().expect("peeked");
                 self.retry(&r);
@@ -769,7 +807,7 @@ impl Simulator<'_> {
         }
     }
 
-    fn complete(&mut self, c: &Completion) {
+    fn complete(&mut self, t_ms: i64, c: &Completion) {
         let g = &mut self.groups[c.group as usize];
         if c.delta_tokens <= 0.0 {
             // Exact when deferred (see `Group::pending_all_tokens`).
@@ -786,7 +824,7 @@ impl Simulator<'_> {
             return;
         }
         // A positive correction does not commute with the floor at zero: apply it now.
-        g.flush_pending(c.t_ms);
+        g.flush_pending(t_ms);
         let mut bits = c.mask;
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
@@ -864,13 +902,15 @@ impl Simulator<'_> {
         let delta_tokens = actual - estimate;
         if mask != 0 && delta_tokens != 0.0 {
             let seq = self.next_seq();
-            self.completions.push(Reverse(Completion {
+            self.completions.push(Timed {
                 t_ms: e.t_ms.saturating_add(latency),
                 seq,
-                group: group as u32,
-                delta_tokens,
-                mask,
-            }));
+                item: Completion {
+                    group: group as u32,
+                    delta_tokens,
+                    mask,
+                },
+            });
         }
     }
 
@@ -950,13 +990,15 @@ impl Simulator<'_> {
         let delta_tokens = actual - estimate;
         if delta_tokens != 0.0 {
             let seq = self.next_seq();
-            self.completions.push(Reverse(Completion {
+            self.completions.push(Timed {
                 t_ms: r.t_ms.saturating_add(latency),
                 seq,
-                group: r.group,
-                delta_tokens,
-                mask: 1u128 << slot,
-            }));
+                item: Completion {
+                    group: r.group,
+                    delta_tokens,
+                    mask: 1u128 << slot,
+                },
+            });
         }
     }
 
@@ -1141,6 +1183,7 @@ mod tests {
             rpm_per_1000_tpm: None,
             rpm_window_s: 10.0,
             missing_max_tokens: MissingMaxTokens::Actual,
+            track_levels: true,
         });
         let out = run(&burst, &[t, target(60_000.0, ThrottleMode::Spillover)]);
         assert_eq!(out[0].served_requests, 10);
@@ -1232,6 +1275,7 @@ mod tests {
                 rpm_per_1000_tpm: Some(1.0),
                 rpm_window_s: 1.0,
                 missing_max_tokens: MissingMaxTokens::Actual,
+                track_levels: true,
             });
             let targets = [
                 target(cap, ThrottleMode::Fail),

@@ -4,11 +4,18 @@
 //! knows about the command line.
 
 pub mod admission;
+pub mod minutes;
+pub mod queue;
 pub mod replay;
+pub mod span;
 pub mod spool;
 pub mod standard;
 
 pub use admission::{simulate, MissingMaxTokens, SimOutcome, SimParams, SimTarget, ThrottleMode};
-pub use replay::{CatalogAccounting, Replay, ReplaySummary, WorkloadAccounting, WorkloadTotals};
+pub use minutes::{MinuteDemand, MinuteSeries};
+pub use replay::{
+    CatalogAccounting, Finished, Replay, ReplaySummary, SpanSkips, WorkloadAccounting,
+    WorkloadTotals,
+};
 pub use spool::{EventSpool, SortedEvents};
 pub use standard::{StandardLimiter, StandardLimits, StandardOutcome, StandardQuota};

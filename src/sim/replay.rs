@@ -1,6 +1,7 @@
-//! Pass 1 of the replay: every record of the log is folded, in arrival order of the file,
-//! into per-workload token totals and per-minute demand series, and successful requests are
-//! queued in the [`EventSpool`] for the time-ordered admission pass.
+//! Pass 1 of the replay: every record of the log is folded into per-workload token totals
+//! (per hour) and per-minute demand ([`MinuteSeries`]), and successful requests are queued in
+//! the [`EventSpool`] for the time-ordered admission pass. [`Replay::finish_checked`] then
+//! decides the span from the whole log ([`super::span`]) and keeps what lies inside it.
 //!
 //! Each request is weighed once, here, by its model's accounting
 //! ([`crate::catalog::accounting::weigh`]); the minute series and the events carry the
@@ -8,19 +9,23 @@
 //! numbers. Weighted tokens are kept in whole thousandths of a token: sums of whole numbers do
 //! not depend on the order of addition, so the result is the same whatever the thread count.
 //!
-//! Memory is bounded by the number of workloads times the log's span in minutes (three `f64`
-//! per minute), never by the number of records.
+//! Memory is bounded by the data, not by the span: one entry per workload and active minute
+//! (the three sums of [`MinuteDemand`]), one per workload and active hour (totals), and one
+//! per active hour of the whole log (row counts and the first few row positions). Time per row
+//! is constant in any row order.
 
+use super::minutes::{Absorb, Buckets, MinuteDemand, MinuteSeries, MILLI};
+use super::span::{choose_window, HourRows, RowAt, MAX_SPAN_HOURS};
 use super::spool::{EventSpool, ReplayEvent, SortedEvents, NONE_U32, OBSERVED_429};
 use crate::catalog::accounting::{
     PtuAccounting, RequestAccounting, RequestTokens, TokenTally, Weighted,
 };
 use crate::catalog::Catalog;
 use crate::usage::WorkloadRegistry;
-use crate::usage::{RecordSink, SinkError, UsageRecord};
+use crate::usage::{RecordSink, SinkError, UsageError, UsageRecord, SKIPPED_EXAMPLES};
 
-/// Weighted tokens are stored in thousandths of a token.
-const MILLI: f64 = 1000.0;
+const MS_PER_MIN: i64 = 60_000;
+const MS_PER_HOUR: i64 = 3_600_000;
 
 /// A weighted token amount in whole thousandths (the unit of the minute series and events).
 fn to_millitokens(tokens: f64) -> f64 {
@@ -72,11 +77,6 @@ impl WorkloadAccounting for RequestAccounting {
     }
 }
 
-/// Longest span a run accepts, in minutes (400 days); guards against a stray timestamp
-/// making the minute series huge.
-pub const MAX_SPAN_MINUTES: i64 = 400 * 24 * 60;
-const MS_PER_MIN: i64 = 60_000;
-
 /// Token and request totals of one workload.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WorkloadTotals {
@@ -124,111 +124,10 @@ impl WorkloadTotals {
     }
 }
 
-/// Per-minute sums of one workload, indexed from `first_minute`, in PTU-weighted thousandths of
-/// a token (whole numbers, see the module docs).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct MinuteSeries {
-    /// Minute index (Unix minutes) of slot 0.
-    pub first_minute: i64,
-    /// Weighted input per minute (successful requests), millitokens.
-    pub weighted_input_millitokens: Vec<f64>,
-    /// Weighted output per minute: completion tokens x output weight, millitokens.
-    pub weighted_output_millitokens: Vec<f64>,
-    /// Weighted admission-estimate output per minute (`max_completion_tokens`, or the actual
-    /// completion when absent, x output weight), millitokens.
-    pub weighted_estimated_output_millitokens: Vec<f64>,
-}
-
-impl MinuteSeries {
-    fn slot(&mut self, minute: i64) -> Result<usize, SpanError> {
-        if self.weighted_input_millitokens.is_empty() {
-            self.first_minute = minute;
-        }
-        let len = self.weighted_input_millitokens.len() as i64;
-        if minute < self.first_minute {
-            let grow = self.first_minute - minute;
-            if len + grow > MAX_SPAN_MINUTES {
-                return Err(SpanError { minute });
-            }
-            for v in [
-                &mut self.weighted_input_millitokens,
-                &mut self.weighted_output_millitokens,
-                &mut self.weighted_estimated_output_millitokens,
-            ] {
-                v.splice(0..0, std::iter::repeat_n(0.0, grow as usize));
-            }
-            self.first_minute = minute;
-        }
-        let idx = minute - self.first_minute;
-        if idx >= MAX_SPAN_MINUTES {
-            return Err(SpanError { minute });
-        }
-        let idx = idx as usize;
-        if idx >= self.weighted_input_millitokens.len() {
-            for v in [
-                &mut self.weighted_input_millitokens,
-                &mut self.weighted_output_millitokens,
-                &mut self.weighted_estimated_output_millitokens,
-            ] {
-                v.resize(idx + 1, 0.0);
-            }
-        }
-        Ok(idx)
+impl Absorb for WorkloadTotals {
+    fn absorb(&mut self, other: &Self) {
+        WorkloadTotals::absorb(self, other);
     }
-
-    /// Add another part's minutes (sums of whole token counts, so the order of addition
-    /// never changes a value).
-    fn absorb(&mut self, o: &MinuteSeries) -> Result<(), SpanError> {
-        for (i, ((u, c), e)) in o
-            .weighted_input_millitokens
-            .iter()
-            .zip(&o.weighted_output_millitokens)
-            .zip(&o.weighted_estimated_output_millitokens)
-            .enumerate()
-        {
-            if *u == 0.0 && *c == 0.0 && *e == 0.0 {
-                continue;
-            }
-            let slot = self.slot(o.first_minute + i as i64)?;
-            self.weighted_input_millitokens[slot] += u;
-            self.weighted_output_millitokens[slot] += c;
-            self.weighted_estimated_output_millitokens[slot] += e;
-        }
-        Ok(())
-    }
-
-    /// Weighted demand per minute (weighted input plus weighted output, tokens), over
-    /// `[from_minute, to_minute]` (zero outside the series).
-    pub fn weighted_tokens_per_min(&self, from_minute: i64, to_minute: i64) -> Vec<f64> {
-        (from_minute..=to_minute)
-            .map(|m| {
-                let i = m - self.first_minute;
-                if i < 0 || i as usize >= self.weighted_input_millitokens.len() {
-                    0.0
-                } else {
-                    let i = i as usize;
-                    (self.weighted_input_millitokens[i] + self.weighted_output_millitokens[i])
-                        / MILLI
-                }
-            })
-            .collect()
-    }
-
-    /// Largest per-minute weighted demand using admission estimates, tokens.
-    pub fn peak_estimated_tokens_per_min(&self) -> f64 {
-        self.weighted_input_millitokens
-            .iter()
-            .zip(&self.weighted_estimated_output_millitokens)
-            .map(|(u, e)| (u + e) / MILLI)
-            .fold(0.0, f64::max)
-    }
-}
-
-/// A timestamp too far from the others.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SpanError {
-    /// The offending minute (Unix minutes).
-    pub minute: i64,
 }
 
 /// Everything pass 1 learns about one workload.
@@ -242,14 +141,24 @@ pub struct WorkloadReplay {
     pub accounting: Option<RequestAccounting>,
 }
 
+/// One workload while the log is read.
+#[derive(Debug, Default)]
+struct WorkloadAcc {
+    minutes: Buckets<MinuteDemand>,
+    hours: Buckets<WorkloadTotals>,
+    accounting: Option<RequestAccounting>,
+}
+
 /// Pass-1 state over all workloads.
 pub struct Replay<'a> {
-    /// Per-workload results, indexed by workload id.
-    pub workloads: Vec<WorkloadReplay>,
-    /// Earliest arrival, ms (successful or not).
-    pub first_ms: Option<i64>,
-    /// Latest arrival, ms.
-    pub last_ms: Option<i64>,
+    /// Per-workload accumulators, indexed by workload id.
+    workloads: Vec<WorkloadAcc>,
+    /// Rows per hour of the whole log, for the span decision.
+    hours: Buckets<HourRows>,
+    /// Input names, in the order rows from them arrived.
+    inputs: Vec<String>,
+    /// The input of the previous row (index into `inputs`).
+    last_input: Option<usize>,
     spool: EventSpool,
     /// Events of later parts of the log, joined from forks (in file order).
     later: Vec<SortedEvents>,
@@ -260,18 +169,38 @@ pub struct Replay<'a> {
     offer_observed_429: bool,
 }
 
+/// What [`Replay::finish_checked`] returns.
+pub struct Finished {
+    /// Per-workload results over the accepted span.
+    pub summary: ReplaySummary,
+    /// Successful requests of the accepted span, in time order.
+    pub events: SortedEvents,
+    /// Rows left out because they lie outside the accepted span (only with `skip_invalid`).
+    pub outside_span: SpanSkips,
+}
+
+/// Rows skipped for lying outside the accepted span.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpanSkips {
+    /// How many.
+    pub rows: u64,
+    /// The first few in file order, as `file:line: field `timestamp`: ...`.
+    pub examples: Vec<String>,
+}
+
 impl<'a> Replay<'a> {
     /// A replay that weighs each workload's requests with `lookup`'s accounting.
     pub fn new(lookup: &'a dyn WorkloadAccounting) -> Self {
         Self::with_spool(lookup, EventSpool::default())
     }
 
-    /// The same, spooling events in `spool`.
+    /// The same, spooling events with `spool` (its chunk size and directory).
     pub fn with_spool(lookup: &'a dyn WorkloadAccounting, spool: EventSpool) -> Self {
         Replay {
             workloads: Vec::new(),
-            first_ms: None,
-            last_ms: None,
+            hours: Buckets::default(),
+            inputs: Vec::new(),
+            last_input: None,
             spool,
             later: Vec::new(),
             lookup,
@@ -290,26 +219,36 @@ impl<'a> Replay<'a> {
         }
     }
 
-    /// Fold one record in.
-    pub fn add(&mut self, r: &UsageRecord) -> Result<(), ReplayError> {
-        let minute = r.timestamp_ms.div_euclid(MS_PER_MIN);
-        let first = self
-            .first_ms
-            .map_or(r.timestamp_ms, |f| f.min(r.timestamp_ms));
-        let last = self
-            .last_ms
-            .map_or(r.timestamp_ms, |l| l.max(r.timestamp_ms));
-        if (last - first).div_euclid(MS_PER_MIN) >= MAX_SPAN_MINUTES {
-            return Err(ReplayError::Span {
-                first_ms: first,
-                last_ms: last,
-            });
+    /// This replay spooling events with `spool` instead (its chunk size and directory).
+    pub fn spooling_in(self, spool: EventSpool) -> Self {
+        Replay { spool, ..self }
+    }
+
+    /// The same kind of replay, empty, for another part of the log.
+    fn sibling(&self) -> Self {
+        Replay {
+            offer_observed_429: self.offer_observed_429,
+            ..Replay::with_spool(self.lookup, self.spool.like())
         }
-        self.first_ms = Some(first);
-        self.last_ms = Some(last);
+    }
+
+    /// Fold one record in (its position unknown: errors about it name no line).
+    pub fn add(&mut self, r: &UsageRecord) -> Result<(), ReplayError> {
+        self.add_at(r, "", 0)
+    }
+
+    /// Fold in one record read from line `line` of input `path`.
+    pub fn add_at(&mut self, r: &UsageRecord, path: &str, line: u64) -> Result<(), ReplayError> {
+        let input = self.input_index(path);
+        let hour = r.timestamp_ms.div_euclid(MS_PER_HOUR);
+        self.hours.slot(hour).note(RowAt {
+            input,
+            line,
+            t_ms: r.timestamp_ms,
+        });
         let idx = r.workload as usize;
         if idx >= self.workloads.len() {
-            self.workloads.resize_with(idx + 1, WorkloadReplay::default);
+            self.workloads.resize_with(idx + 1, WorkloadAcc::default);
         }
         let lookup = self.lookup;
         let w = &mut self.workloads[idx];
@@ -323,7 +262,7 @@ impl<'a> Replay<'a> {
             completion_tokens: r.completion_tokens,
         };
         if !r.is_success() {
-            w.totals.failed_requests += 1;
+            w.hours.slot(hour).failed_requests += 1;
             if self.offer_observed_429 && r.status == Some(429) {
                 tokens.completion_tokens = r.max_completion_tokens.unwrap_or(0);
                 let weighted = accounting.weigh(&tokens);
@@ -332,7 +271,7 @@ impl<'a> Replay<'a> {
             return Ok(());
         }
         let weighted = accounting.weigh(&tokens);
-        let t = &mut w.totals;
+        let t = w.hours.slot(hour);
         t.requests += 1;
         t.prompt_tokens += r.prompt_tokens;
         t.cached_tokens += r.cached_tokens;
@@ -346,19 +285,18 @@ impl<'a> Replay<'a> {
         }
         t.requests_without_max_tokens += u64::from(r.max_completion_tokens.is_none());
         t.requests_without_latency += u64::from(r.latency_ms.is_none());
-        let slot = w.minutes.slot(minute).map_err(|_| ReplayError::Span {
-            first_ms: first,
-            last_ms: last,
-        })?;
         let estimate = r.max_completion_tokens.unwrap_or(r.completion_tokens);
         // The output weight in whole thousandths, so input, output and estimate are whole
         // millitokens and their sums exact.
         let (input_milli, output_weight_milli) = millitokens(&weighted);
-        w.minutes.weighted_input_millitokens[slot] += input_milli;
-        w.minutes.weighted_output_millitokens[slot] +=
-            output_weight_milli * r.completion_tokens as f64;
-        w.minutes.weighted_estimated_output_millitokens[slot] +=
-            output_weight_milli * estimate as f64;
+        w.minutes
+            .slot(r.timestamp_ms.div_euclid(MS_PER_MIN))
+            .absorb(&MinuteDemand::of_request(
+                input_milli,
+                output_weight_milli,
+                r.completion_tokens,
+                estimate,
+            ));
         self.queue(r, &tokens, &weighted, 0)
     }
 
@@ -390,12 +328,155 @@ impl<'a> Replay<'a> {
             .map_err(ReplayError::Spool)
     }
 
-    /// Finish pass 1: the per-workload results and the time-ordered events.
+    fn input_index(&mut self, path: &str) -> u32 {
+        let i = match self.last_input {
+            Some(i) if self.inputs[i] == path => i,
+            _ => match self.inputs.iter().position(|p| p == path) {
+                Some(i) => i,
+                None => {
+                    self.inputs.push(path.to_owned());
+                    self.inputs.len() - 1
+                }
+            },
+        };
+        self.last_input = Some(i);
+        i as u32
+    }
+
+    /// Finish pass 1 over every row, whatever its time: for callers that built the records
+    /// themselves (tests, benchmarks). Logs go through [`Replay::finish_checked`].
     pub fn finish(self) -> (ReplaySummary, SortedEvents) {
+        let all = (i64::MIN, i64::MAX);
+        let (summary, events) = self.split(all);
+        (summary, events)
+    }
+
+    /// Finish pass 1: decide the span from the whole log ([`choose_window`]); rows outside it
+    /// are an error naming the first of them in file order, or, with `skip_invalid`, are
+    /// skipped and counted in [`Finished::outside_span`].
+    pub fn finish_checked(self, skip_invalid: bool) -> Result<Finished, ReplayError> {
+        let counts: Vec<(i64, u64)> = {
+            let mut c = Vec::with_capacity(self.hours.len());
+            self.hours.for_each(|h, r| c.push((h, r.rows)));
+            c.sort_unstable();
+            c
+        };
+        let Some((h0, h1)) = choose_window(&counts) else {
+            let (summary, events) = self.split((i64::MIN, i64::MAX));
+            return Ok(Finished {
+                summary,
+                events,
+                outside_span: SpanSkips::default(),
+            });
+        };
+        let window = (h0, h1);
+        let mut outside: Vec<RowAt> = Vec::new();
+        let mut rows_outside = 0;
+        let (mut from_ms, mut to_ms) = (i64::MAX, i64::MIN);
+        self.hours.for_each(|h, r| {
+            if (h0..=h1).contains(&h) {
+                from_ms = from_ms.min(r.first_ms);
+                to_ms = to_ms.max(r.last_ms);
+            } else {
+                rows_outside += r.rows;
+                outside.extend(&r.examples);
+            }
+        });
+        outside.sort_unstable();
+        let describe = |at: &RowAt, inputs: &[String]| {
+            UsageError::Field {
+                path: inputs.get(at.input as usize).cloned().unwrap_or_default(),
+                line: at.line,
+                field: "timestamp".to_owned(),
+                message: format!(
+                    "{} lies outside the {} days ({} to {}) that hold most of the log; one run covers at most {} days: fix or remove the row, split the log, or pass --skip-invalid",
+                    fmt_ms(at.t_ms),
+                    MAX_SPAN_HOURS / 24,
+                    fmt_ms(from_ms),
+                    fmt_ms(to_ms),
+                    MAX_SPAN_HOURS / 24,
+                ),
+            }
+        };
+        if let Some(first) = outside.first() {
+            if !skip_invalid {
+                return Err(ReplayError::OutsideSpan(describe(first, &self.inputs)));
+            }
+        }
+        let examples = outside
+            .iter()
+            .take(SKIPPED_EXAMPLES)
+            .map(|at| describe(at, &self.inputs).to_string())
+            .collect();
+        let respool = rows_outside > 0;
+        let fresh = self.spool.like();
+        let (summary, events) = self.split(window);
+        let events = if respool {
+            // Keep the events inside the span (the new spool sorts them again).
+            let mut spool = fresh;
+            let (lo, hi) = (h0 * MS_PER_HOUR, (h1 + 1) * MS_PER_HOUR);
+            let mut failed = None;
+            events
+                .for_each_all(|e| {
+                    if failed.is_none() && (lo..hi).contains(&e.t_ms) {
+                        failed = spool.push(*e).err();
+                    }
+                })
+                .map_err(ReplayError::Spool)?;
+            if let Some(e) = failed {
+                return Err(ReplayError::Spool(e));
+            }
+            spool.finish()
+        } else {
+            events
+        };
+        Ok(Finished {
+            summary,
+            events,
+            outside_span: SpanSkips {
+                rows: rows_outside,
+                examples,
+            },
+        })
+    }
+
+    /// The results over the hours `window` (inclusive), and all events.
+    fn split(self, (h0, h1): (i64, i64)) -> (ReplaySummary, SortedEvents) {
+        let inside = |h: i64| (h0..=h1).contains(&h);
+        let (mut first_ms, mut last_ms) = (i64::MAX, i64::MIN);
+        self.hours.for_each(|h, r| {
+            if inside(h) {
+                first_ms = first_ms.min(r.first_ms);
+                last_ms = last_ms.max(r.last_ms);
+            }
+        });
+        let workloads = self
+            .workloads
+            .into_iter()
+            .map(|w| {
+                let mut totals = WorkloadTotals::default();
+                for (h, t) in w.hours.into_sorted() {
+                    if inside(h) {
+                        totals.absorb(&t);
+                    }
+                }
+                let minutes = w
+                    .minutes
+                    .into_sorted()
+                    .into_iter()
+                    .filter(|(m, d)| inside(m.div_euclid(60)) && *d != MinuteDemand::default())
+                    .collect();
+                WorkloadReplay {
+                    totals,
+                    minutes: MinuteSeries::from_sorted(minutes),
+                    accounting: w.accounting,
+                }
+            })
+            .collect();
         let summary = ReplaySummary {
-            workloads: self.workloads,
-            first_ms: self.first_ms.unwrap_or(0),
-            last_ms: self.last_ms.unwrap_or(0),
+            workloads,
+            first_ms: if first_ms == i64::MAX { 0 } else { first_ms },
+            last_ms: if last_ms == i64::MIN { 0 } else { last_ms },
         };
         let mut events = self.spool.finish();
         for later in self.later {
@@ -404,63 +485,50 @@ impl<'a> Replay<'a> {
         (summary, events)
     }
 
-    fn absorb(&mut self, later: Replay<'a>) -> Result<(), ReplayError> {
-        let first = [self.first_ms, later.first_ms].into_iter().flatten().min();
-        let last = [self.last_ms, later.last_ms].into_iter().flatten().max();
-        if let (Some(f), Some(l)) = (first, last) {
-            if (l - f).div_euclid(MS_PER_MIN) >= MAX_SPAN_MINUTES {
-                return Err(ReplayError::Span {
-                    first_ms: f,
-                    last_ms: l,
-                });
+    fn absorb(&mut self, later: Replay<'a>) {
+        let inputs: Vec<u32> = later.inputs.iter().map(|p| self.input_index(p)).collect();
+        for (h, mut rows) in later.hours.into_sorted() {
+            for at in &mut rows.examples {
+                at.input = inputs.get(at.input as usize).copied().unwrap_or(at.input);
             }
+            self.hours.slot(h).absorb(&rows);
         }
-        self.first_ms = first;
-        self.last_ms = last;
         if later.workloads.len() > self.workloads.len() {
             self.workloads
-                .resize_with(later.workloads.len(), WorkloadReplay::default);
+                .resize_with(later.workloads.len(), WorkloadAcc::default);
         }
-        for (mine, theirs) in self.workloads.iter_mut().zip(&later.workloads) {
+        for (mine, theirs) in self.workloads.iter_mut().zip(later.workloads) {
             mine.accounting = mine.accounting.or(theirs.accounting);
-            mine.totals.absorb(&theirs.totals);
-            mine.minutes
-                .absorb(&theirs.minutes)
-                .map_err(|_| ReplayError::Span {
-                    first_ms: first.unwrap_or(0),
-                    last_ms: last.unwrap_or(0),
-                })?;
+            mine.minutes.absorb(theirs.minutes);
+            mine.hours.absorb(theirs.hours);
         }
-        let (_, events) = Replay {
-            workloads: Vec::new(),
-            ..later
+        let mut events = later.spool.finish();
+        for e in later.later {
+            events.append(e);
         }
-        .finish();
         self.later.push(events);
-        Ok(())
     }
 }
 
 impl RecordSink for Replay<'_> {
     fn take(&mut self, record: UsageRecord) -> Result<(), SinkError> {
-        self.add(&record).map_err(|e| SinkError {
-            field: matches!(e, ReplayError::Span { .. }).then_some("timestamp"),
+        self.take_at(record, "", 0)
+    }
+
+    fn take_at(&mut self, record: UsageRecord, path: &str, line: u64) -> Result<(), SinkError> {
+        self.add_at(&record, path, line).map_err(|e| SinkError {
+            field: None,
             message: e.to_string(),
         })
     }
 
     fn fork(&self) -> Self {
-        Replay {
-            offer_observed_429: self.offer_observed_429,
-            ..Replay::new(self.lookup)
-        }
+        self.sibling()
     }
 
     fn join(&mut self, later: Self) -> Result<(), SinkError> {
-        self.absorb(later).map_err(|e| SinkError {
-            field: None,
-            message: e.to_string(),
-        })
+        self.absorb(later);
+        Ok(())
     }
 }
 
@@ -496,14 +564,10 @@ impl ReplaySummary {
 /// Errors of pass 1.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
-    /// The log spans more than [`MAX_SPAN_MINUTES`].
-    #[error("the log spans from {} to {}, more than the 400 days one run accepts; split the log or check for a stray timestamp", fmt_ms(*first_ms), fmt_ms(*last_ms))]
-    Span {
-        /// Earliest ms.
-        first_ms: i64,
-        /// Latest ms.
-        last_ms: i64,
-    },
+    /// A row lies outside the span that holds most of the log (more than
+    /// [`MAX_SPAN_HOURS`] from the rest); names its file and line.
+    #[error("{0}")]
+    OutsideSpan(UsageError),
     /// The temp-file spool failed.
     #[error("cannot write the replay spool to the temp directory: {0}")]
     Spool(#[source] std::io::Error),
@@ -548,20 +612,123 @@ mod tests {
         replay.add(&rec(130_000, 10, 0, 1)).expect("add");
         let (summary, _) = replay.finish();
         let m = &summary.workloads[0].minutes;
-        assert_eq!(m.first_minute, 0);
+        assert_eq!(m.active_minutes(), 2);
         assert_eq!(m.weighted_tokens_per_min(0, 2), vec![70.0, 0.0, 134.0]);
         assert!((summary.span_hours() - 3.0 / 60.0).abs() < 1e-12);
     }
 
-    #[test]
-    fn rejects_a_span_over_400_days() {
+    const DAY_MS: i64 = 86_400_000;
+
+    /// A log of `n` rows a day apart from day 1000, with one stray row `stray_days` from day 0
+    /// placed at `stray_at` in the input.
+    fn with_stray(n: usize, stray_at: usize, stray_days: i64) -> Replay<'static> {
         let mut replay = Replay::new(&RATIO_4);
-        replay.add(&rec(0, 1, 0, 1)).expect("add");
-        let far = (MAX_SPAN_MINUTES + 1) * MS_PER_MIN;
-        assert!(matches!(
-            replay.add(&rec(far, 1, 0, 1)),
-            Err(ReplayError::Span { .. })
-        ));
+        let mut times: Vec<i64> = (0..n as i64).map(|d| (1000 + d) * DAY_MS).collect();
+        times.insert(stray_at, stray_days * DAY_MS);
+        for (i, t) in times.iter().enumerate() {
+            replay
+                .add_at(&rec(*t, 10, 0, 1), "log.csv", i as u64 + 2)
+                .expect("add");
+        }
+        replay
+    }
+
+    /// 2,000 deployments with two requests each, spread over 120 days, oldest-first and
+    /// newest-first: the same results, and storage for the 4,000 active minutes only (the old
+    /// dense series held 2,000 x 172,800 minutes).
+    #[test]
+    fn issue_12_memory_follows_active_minutes_in_any_order() {
+        let rows: Vec<UsageRecord> = (0..4000u64)
+            .map(|i| UsageRecord {
+                workload: (i % 2000) as u32,
+                ..rec(
+                    (i as i64 * 7919 % (120 * 1440)) * MS_PER_MIN,
+                    100 + i,
+                    0,
+                    10,
+                )
+            })
+            .collect();
+        let fold = |rows: &mut dyn Iterator<Item = &UsageRecord>| {
+            let mut replay = Replay::new(&RATIO_4);
+            for r in rows {
+                replay.add(r).expect("add");
+            }
+            let (summary, _) = replay.finish();
+            summary
+        };
+        let oldest = fold(&mut rows.iter());
+        let newest = fold(&mut rows.iter().rev());
+        let active: usize = oldest
+            .workloads
+            .iter()
+            .map(|w| w.minutes.active_minutes())
+            .sum();
+        assert_eq!(active, 4000);
+        assert_eq!(oldest.first_ms, newest.first_ms);
+        assert_eq!(oldest.last_ms, newest.last_ms);
+        for (a, b) in oldest.workloads.iter().zip(&newest.workloads) {
+            assert_eq!(a.totals, b.totals);
+            assert_eq!(a.minutes, b.minutes);
+        }
+    }
+
+    fn skipping(replay: Replay<'_>) -> Finished {
+        match replay.finish_checked(true) {
+            Ok(f) => f,
+            Err(e) => panic!("skip_invalid never fails here: {e}"),
+        }
+    }
+
+    #[test]
+    fn issue_12_a_stray_row_never_decides_the_span() {
+        for (stray_at, stray_days) in [(0, 0), (5, 0), (10, 5000), (0, 5000)] {
+            let err = with_stray(10, stray_at, stray_days)
+                .finish_checked(false)
+                .err()
+                .expect("strict: the stray row is an error");
+            let msg = err.to_string();
+            let line = stray_at + 2;
+            assert!(
+                msg.starts_with(&format!("log.csv:{line}: field `timestamp`:")),
+                "names the stray row's line {line}: {msg}"
+            );
+            let done = skipping(with_stray(10, stray_at, stray_days));
+            assert_eq!(done.outside_span.rows, 1);
+            assert_eq!(done.summary.workloads[0].totals.requests, 10);
+            assert_eq!(done.summary.first_ms, 1000 * DAY_MS);
+            assert_eq!(done.summary.last_ms, 1009 * DAY_MS);
+            let mut n = 0;
+            done.events.for_each_all(|_| n += 1).expect("read");
+            assert_eq!(n, 10, "the stray row's event is gone too");
+        }
+    }
+
+    #[test]
+    fn issue_12_forks_joined_in_file_order_decide_like_one_reader() {
+        let whole = skipping(with_stray(20, 3, 0));
+        let mut first = Replay::new(&RATIO_4);
+        let mut times: Vec<i64> = (0..20).map(|d| (1000 + d) * DAY_MS).collect();
+        times.insert(3, 0);
+        for (i, t) in times.iter().enumerate().take(8) {
+            first
+                .add_at(&rec(*t, 10, 0, 1), "log.csv", i as u64 + 2)
+                .expect("add");
+        }
+        let mut second = first.fork();
+        for (i, t) in times.iter().enumerate().skip(8) {
+            second
+                .add_at(&rec(*t, 10, 0, 1), "log.csv", i as u64 + 2)
+                .expect("add");
+        }
+        first.join(second).expect("join");
+        let parts = skipping(first);
+        assert_eq!(parts.outside_span, whole.outside_span);
+        assert_eq!(
+            parts.summary.workloads[0].totals,
+            whole.summary.workloads[0].totals
+        );
+        assert_eq!(parts.summary.first_ms, whole.summary.first_ms);
     }
 
     #[test]
@@ -574,7 +741,7 @@ mod tests {
         assert_eq!(summary.workloads[0].totals.failed_requests, 1);
         assert_eq!(summary.workloads[0].totals.requests, 0);
         let mut n = 0;
-        events.for_each(|_| n += 1).expect("read");
+        events.for_each_all(|_| n += 1).expect("read");
         assert_eq!(n, 0);
     }
 }

@@ -1,16 +1,19 @@
-//! The event spool: compact replay events collected in log order and handed back in timestamp
-//! order, with bounded memory.
+//! The event spool: compact replay events collected in log order and handed back, one
+//! workload at a time, in timestamp order, with bounded memory.
 //!
-//! Events are buffered in chunks of [`CHUNK_EVENTS`]; a full chunk is sorted (stably, so equal
-//! timestamps keep log order) and spilled to a temp file as fixed 56-byte records.
-//! Reading merges the runs (a plain concatenation when the log was already in order). A log
-//! that fits in one chunk never touches the disk. Memory is one chunk plus one read buffer
-//! per run, whatever the log's length.
+//! Events are buffered in chunks of [`CHUNK_EVENTS`]; a full chunk is sorted by workload and
+//! time (stably, so equal timestamps keep log order) and spilled to a temp file as fixed
+//! 56-byte records, with an index of where each workload's events lie. Workloads never
+//! interact in the replay, so each is read on its own ([`SortedEvents::for_each_of`]): its
+//! segments of every run, concatenated when they are already in time order (a time-sorted log)
+//! and merged otherwise. A log that fits in one chunk never touches the disk. Memory is one
+//! chunk plus a small read buffer per run, whatever the log's length.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
@@ -104,10 +107,10 @@ impl ReplayEvent {
 pub struct EventSpool {
     chunk: Vec<ReplayEvent>,
     chunk_events: usize,
-    runs: Vec<NamedTempFile>,
-    in_order: bool,
-    first_t_ms: i64,
-    last_t_ms: i64,
+    /// Where spilled runs go (None = the system temp directory). A run's caller can remove the
+    /// whole directory when the process is interrupted.
+    dir: Option<PathBuf>,
+    runs: Vec<(NamedTempFile, Vec<Segment>)>,
 }
 
 impl Default for EventSpool {
@@ -122,20 +125,29 @@ impl EventSpool {
         EventSpool {
             chunk: Vec::new(),
             chunk_events: chunk_events.max(1),
+            dir: None,
             runs: Vec::new(),
-            in_order: true,
-            first_t_ms: i64::MAX,
-            last_t_ms: i64::MIN,
+        }
+    }
+
+    /// A spool that spills every `chunk_events` events into temp files in `dir`.
+    pub fn in_dir(dir: &Path, chunk_events: usize) -> Self {
+        EventSpool {
+            dir: Some(dir.to_owned()),
+            ..Self::with_chunk_events(chunk_events)
+        }
+    }
+
+    /// An empty spool with the same chunk size and directory (for another part of the log).
+    pub fn like(&self) -> Self {
+        EventSpool {
+            dir: self.dir.clone(),
+            ..Self::with_chunk_events(self.chunk_events)
         }
     }
 
     /// Add an event.
     pub fn push(&mut self, event: ReplayEvent) -> io::Result<()> {
-        if event.t_ms < self.last_t_ms {
-            self.in_order = false;
-        }
-        self.first_t_ms = self.first_t_ms.min(event.t_ms);
-        self.last_t_ms = self.last_t_ms.max(event.t_ms);
         self.chunk.push(event);
         if self.chunk.len() >= self.chunk_events {
             self.spill()?;
@@ -144,8 +156,12 @@ impl EventSpool {
     }
 
     fn spill(&mut self) -> io::Result<()> {
-        self.chunk.sort_by_key(|e| e.t_ms);
-        let mut file = NamedTempFile::new()?;
+        self.chunk.sort_by_key(|e| (e.workload, e.t_ms));
+        let index = index_of(&self.chunk);
+        let mut file = match &self.dir {
+            Some(dir) => NamedTempFile::with_prefix_in("spool-", dir)?,
+            None => NamedTempFile::with_prefix("ptuplan-spool-")?,
+        };
         {
             let mut w = BufWriter::with_capacity(256 * 1024, file.as_file_mut());
             for e in &self.chunk {
@@ -153,38 +169,87 @@ impl EventSpool {
             }
             w.flush()?;
         }
-        self.runs.push(file);
+        self.runs.push((file, index));
         self.chunk.clear();
         Ok(())
     }
 
-    /// Sort what is left and return the time-ordered event source.
+    /// Sort what is left and return the event source.
     pub fn finish(mut self) -> SortedEvents {
-        self.chunk.sort_by_key(|e| e.t_ms);
-        let mut runs: Vec<Run> = self.runs.into_iter().map(Run::File).collect();
-        runs.push(Run::Memory(self.chunk));
-        SortedEvents {
-            runs,
-            in_order: self.in_order,
-            first_t_ms: self.first_t_ms,
-            last_t_ms: self.last_t_ms,
-        }
+        self.chunk.sort_by_key(|e| (e.workload, e.t_ms));
+        let index = index_of(&self.chunk);
+        let mut runs: Vec<Run> = self
+            .runs
+            .into_iter()
+            .map(|(file, index)| Run {
+                data: RunData::File(file),
+                index,
+            })
+            .collect();
+        runs.push(Run {
+            data: RunData::Memory(self.chunk),
+            index,
+        });
+        SortedEvents { runs }
     }
 }
 
-/// A sorted run of events: spilled to a temp file, or still in memory.
-enum Run {
+/// Where one workload's events lie in a run (sorted by workload, then time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Segment {
+    workload: u32,
+    /// Index of its first event in the run.
+    start: u64,
+    /// Events.
+    len: u64,
+    first_t_ms: i64,
+    last_t_ms: i64,
+}
+
+/// The segments of a chunk sorted by (workload, time).
+fn index_of(chunk: &[ReplayEvent]) -> Vec<Segment> {
+    let mut index: Vec<Segment> = Vec::new();
+    for (i, e) in chunk.iter().enumerate() {
+        match index.last_mut() {
+            Some(s) if s.workload == e.workload => {
+                s.len += 1;
+                s.last_t_ms = e.t_ms;
+            }
+            _ => index.push(Segment {
+                workload: e.workload,
+                start: i as u64,
+                len: 1,
+                first_t_ms: e.t_ms,
+                last_t_ms: e.t_ms,
+            }),
+        }
+    }
+    index
+}
+
+/// A run of events sorted by workload and time, spilled to a temp file or still in memory.
+struct Run {
+    data: RunData,
+    index: Vec<Segment>,
+}
+
+enum RunData {
     File(NamedTempFile),
     Memory(Vec<ReplayEvent>),
 }
 
-/// Time-ordered events that can be iterated any number of times.
+impl Run {
+    fn segment(&self, workload: u32) -> Option<Segment> {
+        self.index
+            .binary_search_by_key(&workload, |s| s.workload)
+            .ok()
+            .map(|i| self.index[i])
+    }
+}
+
+/// The events of a replay, readable any number of times, one workload at a time.
 pub struct SortedEvents {
     runs: Vec<Run>,
-    /// True when the runs, read one after another, are already in time order.
-    in_order: bool,
-    first_t_ms: i64,
-    last_t_ms: i64,
 }
 
 impl SortedEvents {
@@ -192,33 +257,49 @@ impl SortedEvents {
     pub fn spilled_runs(&self) -> usize {
         self.runs
             .iter()
-            .filter(|r| matches!(r, Run::File(_)))
+            .filter(|r| matches!(r.data, RunData::File(_)))
             .count()
     }
 
-    /// Append the events of a later part of the log (ties keep `self` first). When the later
-    /// part starts no earlier than this one ends (a time-sorted log read in parts), the runs
-    /// stay a plain concatenation.
+    /// Append the events of a later part of the log (ties keep `self` first).
     pub fn append(&mut self, later: SortedEvents) {
-        let empty = |s: &SortedEvents| s.first_t_ms > s.last_t_ms;
-        self.in_order = if empty(&later) {
-            self.in_order
-        } else if empty(self) {
-            later.in_order
-        } else {
-            self.in_order && later.in_order && self.last_t_ms <= later.first_t_ms
-        };
-        self.first_t_ms = self.first_t_ms.min(later.first_t_ms);
-        self.last_t_ms = self.last_t_ms.max(later.last_t_ms);
         self.runs.extend(later.runs);
     }
 
-    /// Visit every event in timestamp order (ties in log order).
-    pub fn for_each(&self, mut f: impl FnMut(&ReplayEvent)) -> io::Result<()> {
-        if self.in_order {
-            // One run open at a time: memory does not grow with the number of runs.
-            for run in &self.runs {
-                let mut source = Source::open(run, 256 * 1024)?;
+    /// Events per workload, by workload index.
+    pub fn counts(&self) -> BTreeMap<u32, u64> {
+        let mut counts = BTreeMap::new();
+        for run in &self.runs {
+            for s in &run.index {
+                *counts.entry(s.workload).or_insert(0) += s.len;
+            }
+        }
+        counts
+    }
+
+    /// Visit every event, workload by workload (each in timestamp order): for callers to
+    /// whom the order across workloads does not matter.
+    pub fn for_each_all(&self, mut f: impl FnMut(&ReplayEvent)) -> io::Result<()> {
+        for w in self.counts().keys() {
+            self.for_each_of(*w, &mut f)?;
+        }
+        Ok(())
+    }
+
+    /// Visit every event of `workload` in timestamp order (ties in log order).
+    pub fn for_each_of(&self, workload: u32, mut f: impl FnMut(&ReplayEvent)) -> io::Result<()> {
+        let parts: Vec<(&Run, Segment)> = self
+            .runs
+            .iter()
+            .filter_map(|r| r.segment(workload).map(|s| (r, s)))
+            .collect();
+        let in_order = parts
+            .windows(2)
+            .all(|w| w[0].1.last_t_ms <= w[1].1.first_t_ms);
+        if in_order {
+            // One segment open at a time.
+            for (run, seg) in parts {
+                let mut source = Source::open(run, seg, READ_BATCH_EVENTS);
                 while let Some(e) = source.next_event()? {
                     f(&e);
                 }
@@ -226,11 +307,10 @@ impl SortedEvents {
             return Ok(());
         }
         // k-way merge; ties go to the earlier run (log order). Small buffers: every run is open.
-        let mut sources = self
-            .runs
+        let mut sources: Vec<Source<'_>> = parts
             .iter()
-            .map(|r| Source::open(r, MERGE_BUF_BYTES))
-            .collect::<io::Result<Vec<_>>>()?;
+            .map(|(run, seg)| Source::open(run, *seg, MERGE_BATCH_EVENTS))
+            .collect();
         let mut heap = BinaryHeap::with_capacity(sources.len());
         for (i, source) in sources.iter_mut().enumerate() {
             if let Some(e) = source.next_event()? {
@@ -247,30 +327,103 @@ impl SortedEvents {
     }
 }
 
-/// Read buffer per run during a k-way merge.
-const MERGE_BUF_BYTES: usize = 16 * 1024;
+/// Events decoded per read when segments are concatenated (about 224 KiB).
+const READ_BATCH_EVENTS: usize = 4096;
+/// Events decoded per read and run during a k-way merge.
+const MERGE_BATCH_EVENTS: usize = 256;
 
+/// The events of one segment, read in batches.
 enum Source<'a> {
-    File(RunReader<BufReader<File>>),
+    File {
+        file: &'a File,
+        /// Next byte offset to read.
+        offset: u64,
+        /// Bytes left in the segment.
+        left: u64,
+        bytes: Vec<u8>,
+        batch: Vec<ReplayEvent>,
+        next: usize,
+        batch_events: usize,
+    },
     Memory(std::slice::Iter<'a, ReplayEvent>),
 }
 
 impl<'a> Source<'a> {
-    fn open(run: &'a Run, buf_bytes: usize) -> io::Result<Source<'a>> {
-        Ok(match run {
-            Run::File(file) => Source::File(RunReader::new(BufReader::with_capacity(
-                buf_bytes,
-                File::open(file.path())?,
-            ))),
-            Run::Memory(events) => Source::Memory(events.iter()),
-        })
+    fn open(run: &'a Run, seg: Segment, batch_events: usize) -> Source<'a> {
+        match &run.data {
+            RunData::File(file) => Source::File {
+                file: file.as_file(),
+                offset: seg.start * RECORD_BYTES as u64,
+                left: seg.len * RECORD_BYTES as u64,
+                bytes: Vec::new(),
+                batch: Vec::new(),
+                next: 0,
+                batch_events,
+            },
+            RunData::Memory(events) => {
+                let (a, b) = (seg.start as usize, (seg.start + seg.len) as usize);
+                Source::Memory(events[a..b].iter())
+            }
+        }
     }
 
     fn next_event(&mut self) -> io::Result<Option<ReplayEvent>> {
         match self {
-            Source::File(r) => r.next_event(),
             Source::Memory(it) => Ok(it.next().copied()),
+            Source::File {
+                file,
+                offset,
+                left,
+                bytes,
+                batch,
+                next,
+                batch_events,
+            } => {
+                if *next == batch.len() {
+                    if *left == 0 {
+                        return Ok(None);
+                    }
+                    let n = (*left).min((*batch_events * RECORD_BYTES) as u64) as usize;
+                    bytes.resize(n, 0);
+                    read_exact_at(file, bytes, *offset)?;
+                    *offset += n as u64;
+                    *left -= n as u64;
+                    batch.clear();
+                    batch.extend(bytes.chunks_exact(RECORD_BYTES).map(|b| {
+                        ReplayEvent::from_bytes(b.try_into().expect("chunks of RECORD_BYTES"))
+                    }));
+                    *next = 0;
+                }
+                let e = batch[*next];
+                *next += 1;
+                Ok(Some(e))
+            }
         }
+    }
+}
+
+/// Read exactly `buf.len()` bytes at `offset` without moving a shared file cursor (so
+/// several threads can read one run at once).
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        let mut done = 0;
+        while done < buf.len() {
+            let n = std::os::windows::fs::FileExt::seek_read(
+                file,
+                &mut buf[done..],
+                offset + done as u64,
+            )?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            done += n;
+        }
+        Ok(())
     }
 }
 
@@ -287,25 +440,6 @@ impl PartialOrd for HeapEvent {
 impl Ord for HeapEvent {
     fn cmp(&self, _other: &Self) -> std::cmp::Ordering {
         std::cmp::Ordering::Equal
-    }
-}
-
-struct RunReader<R> {
-    inner: R,
-}
-
-impl<R: Read> RunReader<R> {
-    fn new(inner: R) -> Self {
-        RunReader { inner }
-    }
-
-    fn next_event(&mut self) -> io::Result<Option<ReplayEvent>> {
-        let mut buf = [0u8; RECORD_BYTES];
-        match self.inner.read_exact(&mut buf) {
-            Ok(()) => Ok(Some(ReplayEvent::from_bytes(&buf))),
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 }
 
@@ -331,24 +465,40 @@ mod tests {
         }
     }
 
+    /// Every event, workload by workload, each in time order.
     fn collect(s: &SortedEvents) -> Vec<ReplayEvent> {
         let mut out = Vec::new();
-        s.for_each(|e| out.push(*e)).expect("read");
+        for w in s.counts().keys() {
+            s.for_each_of(*w, |e| out.push(*e)).expect("read");
+        }
         out
+    }
+
+    /// The same, from a plain list: by workload, then time, ties in list order.
+    fn expected(list: &[ReplayEvent]) -> Vec<ReplayEvent> {
+        let mut v = list.to_vec();
+        v.sort_by_key(|e| (e.workload, e.t_ms));
+        v
     }
 
     proptest! {
         #[test]
-        fn returns_events_sorted_stably(times in proptest::collection::vec(0i64..50, 0..200), chunk in 1usize..40) {
+        fn returns_each_workloads_events_sorted_stably(
+            events in proptest::collection::vec((0i64..50, 0u32..4, 0u32..1000), 0..200),
+            chunk in 1usize..40,
+        ) {
             let mut spool = EventSpool::with_chunk_events(chunk);
-            for (i, t) in times.iter().enumerate() {
-                spool.push(event(*t, i as u32)).expect("push");
+            let list: Vec<ReplayEvent> = events
+                .iter()
+                .map(|(t, w, tag)| ReplayEvent { completion_tokens: *tag, ..event(*t, *w) })
+                .collect();
+            for e in &list {
+                spool.push(*e).expect("push");
             }
             let sorted = spool.finish();
-            let got = collect(&sorted);
-            let mut expected: Vec<ReplayEvent> = times.iter().enumerate().map(|(i, t)| event(*t, i as u32)).collect();
-            expected.sort_by_key(|e| e.t_ms);
-            prop_assert_eq!(got, expected);
+            prop_assert_eq!(collect(&sorted), expected(&list));
+            let counts = sorted.counts();
+            prop_assert_eq!(counts.values().sum::<u64>(), list.len() as u64);
         }
     }
 
@@ -357,18 +507,16 @@ mod tests {
         let part = |times: &[i64]| {
             let mut spool = EventSpool::with_chunk_events(2);
             for (i, t) in times.iter().enumerate() {
-                spool.push(event(*t, i as u32)).expect("push");
+                spool.push(event(*t, (i % 2) as u32)).expect("push");
             }
             spool.finish()
         };
         let mut a = part(&[1, 2, 3]);
         a.append(part(&[3, 4, 5]));
-        assert!(a.in_order, "touching parts stay a concatenation");
         let times: Vec<i64> = collect(&a).iter().map(|e| e.t_ms).collect();
-        assert_eq!(times, vec![1, 2, 3, 3, 4, 5]);
+        assert_eq!(times, vec![1, 3, 3, 5, 2, 4]);
         let mut b = part(&[1, 5]);
         b.append(part(&[2, 3]));
-        assert!(!b.in_order);
         let times: Vec<i64> = collect(&b).iter().map(|e| e.t_ms).collect();
         assert_eq!(times, vec![1, 2, 3, 5]);
     }
@@ -385,5 +533,19 @@ mod tests {
         assert_eq!(times, (0..10).collect::<Vec<_>>());
         // Iterating twice gives the same events.
         assert_eq!(collect(&sorted).len(), 10);
+    }
+
+    #[test]
+    fn events_roundtrip_through_a_file_in_batches() {
+        let list: Vec<ReplayEvent> = (0..10_000)
+            .map(|t| event(t * 7 % 9_973, (t % 3) as u32))
+            .collect();
+        let mut spool = EventSpool::with_chunk_events(5_000);
+        for e in &list {
+            spool.push(*e).expect("push");
+        }
+        let sorted = spool.finish();
+        assert_eq!(sorted.spilled_runs(), 2);
+        assert_eq!(collect(&sorted), expected(&list));
     }
 }

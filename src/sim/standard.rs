@@ -83,6 +83,21 @@ pub struct StandardQuota {
     pub rpm_window_s: f64,
     /// Completion estimate for requests that logged no `max_completion_tokens`.
     pub missing_max_tokens: MissingMaxTokens,
+    /// Whether to count the probes and the smallest sufficient quota (for the outputs); a
+    /// search lane only needs the limits in force.
+    pub track_levels: bool,
+}
+
+impl StandardQuota {
+    /// The same limits without the level tracking: what a sizing search needs. `None` when
+    /// nothing is in force (such a limiter would never reject).
+    pub fn for_search(&self) -> Option<StandardQuota> {
+        self.active.map(|_| StandardQuota {
+            probes: [None; MAX_PROBES],
+            track_levels: false,
+            ..*self
+        })
+    }
 }
 
 /// What a Standard deployment did with the requests offered to it.
@@ -129,11 +144,7 @@ impl StandardOutcome {
             }
             rejected_above += count;
         }
-        let edge = if answer_bin == 0 {
-            1.0
-        } else {
-            BIN_RATIO.powi(answer_bin as i32)
-        };
+        let edge = bin_edge(answer_bin);
         let tpm = edge.ceil() as u64;
         Some(tpm.div_ceil(1000).max(1) * 1000)
     }
@@ -156,8 +167,22 @@ pub struct StandardLimiter {
     minute_tokens: u64,
     window: i64,
     window_requests: u64,
-    bins: BTreeMap<u32, u64>,
+    /// Each probe's TPM and requests per RPM window (`u64::MAX`: no RPM check), resolved once.
+    probe_limits: [Option<(u64, u64)>; MAX_PROBES],
+    /// The active limits, resolved the same way.
+    active_limits: Option<(u64, u64)>,
+    /// Requests per histogram bin of [`StandardOutcome::min_quota_tpm`], by bin (grown on
+    /// demand).
+    bins: Vec<u64>,
+    /// The last bin computed and the range of needed quotas `(low, high]` that falls in it:
+    /// consecutive requests mostly share one, so the logarithm is rarely taken.
+    last_bin: (f64, f64, u32),
     out: StandardOutcome,
+}
+
+/// A level's TPM and the requests one RPM window of `window_s` accepts (`u64::MAX`: unchecked).
+fn resolve(l: StandardLimits, window_s: f64) -> (u64, u64) {
+    (l.tpm, l.window_requests(window_s).unwrap_or(u64::MAX))
 }
 
 impl StandardLimiter {
@@ -171,7 +196,12 @@ impl StandardLimiter {
             minute_tokens: 0,
             window: i64::MIN,
             window_requests: 0,
-            bins: BTreeMap::new(),
+            probe_limits: quota
+                .probes
+                .map(|p| p.map(|l| resolve(l, quota.rpm_window_s))),
+            active_limits: quota.active.map(|l| resolve(l, quota.rpm_window_s)),
+            bins: Vec::new(),
+            last_bin: (f64::INFINITY, f64::NEG_INFINITY, 0),
             out: StandardOutcome {
                 min_quota_checks_rpm: quota.rpm_per_1000_tpm.is_some(),
                 ..StandardOutcome::default()
@@ -216,24 +246,45 @@ impl StandardLimiter {
         out.offered_requests += 1;
         out.peak_minute_estimated_tokens = out.peak_minute_estimated_tokens.max(self.minute_tokens);
         out.peak_window_requests = out.peak_window_requests.max(n);
-        let window_s = self.quota.rpm_window_s;
-        let rejects = |l: StandardLimits| {
-            before >= l.tpm || l.window_requests(window_s).is_some_and(|max| n > max)
-        };
-        for (slot, probe) in self.quota.probes.iter().enumerate() {
-            if let Some(l) = probe {
+        let rejects = |(tpm, window_cap): (u64, u64)| before >= tpm || n > window_cap;
+        if !self.quota.track_levels {
+            return match self.active_limits {
+                Some(l) if rejects(l) => {
+                    out.rejected_requests += 1;
+                    out.rejected_by_tpm += u64::from(before >= l.0);
+                    false
+                }
+                _ => true,
+            };
+        }
+        for (slot, limits) in self.probe_limits.iter().enumerate() {
+            if let Some(l) = limits {
                 let r = out.probe_rejected[slot].get_or_insert(0);
                 *r += u64::from(rejects(*l));
             }
         }
-        *self
-            .bins
-            .entry(min_quota_bin(before, n, &self.quota))
-            .or_insert(0) += 1;
-        match self.quota.active {
+        let needed = needed_quota(before, n, &self.quota);
+        let (low, high, cached) = self.last_bin;
+        let bin = if needed > low && needed <= high {
+            cached
+        } else {
+            let b = bin_near(needed, cached);
+            self.last_bin = (bin_edge(b.saturating_sub(1)), bin_edge(b), b);
+            // Bin 0 holds everything up to 1.
+            if b == 0 {
+                self.last_bin.0 = f64::NEG_INFINITY;
+            }
+            b
+        };
+        let i = bin as usize;
+        if i >= self.bins.len() {
+            self.bins.resize(i + 1, 0);
+        }
+        self.bins[i] += 1;
+        match self.active_limits {
             Some(l) if rejects(l) => {
                 out.rejected_requests += 1;
-                out.rejected_by_tpm += u64::from(before >= l.tpm);
+                out.rejected_by_tpm += u64::from(before >= l.0);
                 false
             }
             _ => true,
@@ -242,21 +293,69 @@ impl StandardLimiter {
 
     /// The outcome so far.
     pub fn finish(mut self) -> StandardOutcome {
-        self.out.min_quota_bins = self.bins.into_iter().collect();
+        self.out.min_quota_bins = self
+            .bins
+            .into_iter()
+            .enumerate()
+            .filter(|(_, c)| *c > 0)
+            .map(|(b, c)| (b as u32, c))
+            .collect();
         self.out
     }
 }
 
-/// The histogram bin of the smallest TPM quota that accepts a request with `before` tokens
-/// already counted in its minute and `n` requests (itself included) in its RPM window.
-fn min_quota_bin(before: u64, n: u64, q: &StandardQuota) -> u32 {
+/// The smallest TPM quota that accepts a request with `before` tokens already counted in its
+/// minute and `n` requests (itself included) in its RPM window.
+fn needed_quota(before: u64, n: u64, q: &StandardQuota) -> f64 {
     let by_tokens = before as f64 + 1.0;
     let by_requests = match q.rpm_per_1000_tpm {
         Some(ratio) if n > 1 => n as f64 * 60_000.0 / (ratio * q.rpm_window_s),
         _ => 0.0,
     };
-    let needed = by_tokens.max(by_requests).max(1.0);
-    (needed.ln() / BIN_RATIO.ln()).ceil().max(0.0) as u32
+    by_tokens.max(by_requests).max(1.0)
+}
+
+/// Upper edges of the histogram bins: `BIN_RATIO^b`, up to beyond any quota (1e13 TPM).
+fn bin_edges() -> &'static [f64] {
+    static EDGES: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    EDGES.get_or_init(|| {
+        let mut edges = Vec::new();
+        let mut b = 0i32;
+        loop {
+            let e = BIN_RATIO.powi(b);
+            edges.push(e);
+            if e > 1e13 {
+                return edges;
+            }
+            b += 1;
+        }
+    })
+}
+
+/// The histogram bin of a needed quota: bin `b` holds quotas in `(edge(b - 1), edge(b)]`.
+fn bin_of(needed: f64) -> u32 {
+    let edges = bin_edges();
+    edges.partition_point(|&e| e < needed).min(edges.len() - 1) as u32
+}
+
+/// [`bin_of`], looking first just above `near` (a minute's counter grows by small steps).
+fn bin_near(needed: f64, near: u32) -> u32 {
+    let edges = bin_edges();
+    let start = near as usize;
+    if start < edges.len() && needed > edges[start] {
+        for (i, e) in edges.iter().enumerate().skip(start + 1).take(8) {
+            if *e >= needed {
+                return i as u32;
+            }
+        }
+    }
+    bin_of(needed)
+}
+
+/// The upper edge of bin `b`: the largest quota in the bin.
+fn bin_edge(b: u32) -> f64 {
+    let edges = bin_edges();
+    edges[(b as usize).min(edges.len() - 1)]
 }
 
 /// One per-token option's Standard deployment: all of a workload's requests.
@@ -317,41 +416,85 @@ impl Sketch {
 
 /// Replay `events` once through every stream's limiter, and measure each workload's logged
 /// latency. Returns the streams' outcomes in order and one [`LoggedLatency`] per workload
-/// (`workloads` of them).
+/// (`workloads` of them). Workloads never interact: up to `threads` threads take one workload
+/// at a time, the largest first, and each reads only that workload's events.
 pub fn simulate_per_token(
     events: &SortedEvents,
     streams: &[StandardStream],
     workloads: usize,
+    threads: usize,
 ) -> std::io::Result<(Vec<StandardOutcome>, Vec<LoggedLatency>)> {
-    let mut limiters: Vec<StandardLimiter> = streams
-        .iter()
-        .map(|s| StandardLimiter::new(s.quota))
-        .collect();
     let mut by_workload: Vec<Vec<usize>> = vec![Vec::new(); workloads];
     for (i, s) in streams.iter().enumerate() {
         if let Some(list) = by_workload.get_mut(s.workload as usize) {
             list.push(i);
         }
     }
-    let mut latency = vec![(Sketch::default(), Sketch::default()); workloads];
-    events.for_each(|e| {
-        let w = e.workload as usize;
-        if let Some(list) = by_workload.get(w) {
-            for &i in list {
-                limiters[i].admit(e);
+    let mut jobs: Vec<(u32, u64)> = events
+        .counts()
+        .into_iter()
+        .filter(|(w, _)| (*w as usize) < workloads)
+        .collect();
+    jobs.sort_by_key(|&(w, n)| (std::cmp::Reverse(n), w));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type Done = (u32, Vec<(usize, StandardOutcome)>, (Sketch, Sketch));
+    let run = |w: u32| -> std::io::Result<Done> {
+        let list = &by_workload[w as usize];
+        let mut limiters: Vec<StandardLimiter> = list
+            .iter()
+            .map(|&i| StandardLimiter::new(streams[i].quota))
+            .collect();
+        let (mut ms, mut tps) = (Sketch::default(), Sketch::default());
+        events.for_each_of(w, |e| {
+            for l in &mut limiters {
+                l.admit(e);
             }
-        }
-        if e.latency_ms != NONE_U32 {
-            if let Some((ms, tps)) = latency.get_mut(w) {
+            if e.latency_ms != NONE_U32 {
                 // A logged 0 ms still counts as a request with a latency.
                 ms.add(f64::from(e.latency_ms).max(0.5));
                 if e.completion_tokens > 0 && e.latency_ms > 0 {
                     tps.add(f64::from(e.completion_tokens) * 1000.0 / f64::from(e.latency_ms));
                 }
             }
+        })?;
+        let outs = list
+            .iter()
+            .copied()
+            .zip(limiters.into_iter().map(StandardLimiter::finish))
+            .collect();
+        Ok((w, outs, (ms, tps)))
+    };
+    let workers = threads.clamp(1, 64).min(jobs.len()).max(1);
+    let results: Vec<std::io::Result<Vec<Done>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&(w, _)) = jobs.get(j) else {
+                            return Ok(done);
+                        };
+                        done.push(run(w)?);
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a per-token simulation thread panicked"))
+            .collect()
+    });
+    let mut outcomes = vec![StandardOutcome::default(); streams.len()];
+    let mut latency = vec![(Sketch::default(), Sketch::default()); workloads];
+    for result in results {
+        for (w, outs, sketches) in result? {
+            for (i, o) in outs {
+                outcomes[i] = o;
+            }
+            latency[w as usize] = sketches;
         }
-    })?;
-    let outcomes = limiters.into_iter().map(StandardLimiter::finish).collect();
+    }
     let logged = latency
         .into_iter()
         .map(|(ms, tps)| LoggedLatency {
@@ -398,6 +541,7 @@ mod tests {
             rpm_per_1000_tpm: None,
             rpm_window_s: 10.0,
             missing_max_tokens: MissingMaxTokens::Actual,
+            track_levels: true,
         }
     }
 
@@ -518,7 +662,7 @@ mod tests {
             workload: 0,
             quota: quota(None, &[]),
         }];
-        let (outs, lat) = simulate_per_token(&events(&list), &streams, 1).expect("pass");
+        let (outs, lat) = simulate_per_token(&events(&list), &streams, 1, 2).expect("pass");
         assert_eq!(outs[0].offered_requests, 100);
         assert_eq!(outs[0].rejected_requests, 0);
         assert_eq!(lat[0].requests_with_latency, 99);

@@ -9,10 +9,15 @@ use std::collections::HashMap;
 
 use super::detect::OpenedInput;
 use super::fields::{lossy, parse_count, parse_status, parse_timestamp_ms};
+use super::lines::Newlines;
 use super::{
     FieldProblem, KeyResolver, RawKey, ReadOptions, ReadSummary, RecordSink, Resolved, RowValues,
     UsageError, UsageRecord,
 };
+
+/// The message for a row holding a NUL byte (anywhere in the file after its first line).
+pub(crate) const NUL_IN_ROW: &str =
+    "contains a NUL byte: binary content or a corrupted log (a crash can leave runs of NULs)";
 
 /// Column indexes found in the header.
 #[derive(Debug, Default, Clone)]
@@ -63,7 +68,10 @@ impl Columns {
                 } else {
                     raw
                 };
-                String::from_utf8_lossy(raw.trim_ascii()).to_ascii_lowercase()
+                String::from_utf8_lossy(raw.trim_ascii())
+                    .escape_debug()
+                    .to_string()
+                    .to_ascii_lowercase()
             })
             .collect();
         let find = |name: &str| names.iter().position(|n| n == name);
@@ -159,9 +167,12 @@ fn resolve_new(parts: [&[u8]; 3], resolver: &dyn KeyResolver) -> Result<Resolved
         if b.is_empty() {
             return Ok(None);
         }
-        std::str::from_utf8(b)
-            .map(|s| Some(s.to_owned()))
-            .map_err(|_| FieldProblem::new(field, "not valid UTF-8"))
+        let text =
+            std::str::from_utf8(b).map_err(|_| FieldProblem::new(field, "not valid UTF-8"))?;
+        if text.contains('\0') {
+            return Err(FieldProblem::new(field, "contains a NUL character"));
+        }
+        Ok(Some(text.to_owned()))
     };
     let deployment = text("deployment", parts[0])?;
     let model = text("model", parts[1])?;
@@ -189,7 +200,7 @@ pub fn read_csv<S: RecordSink>(
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(input.reader);
+        .from_reader(Newlines::new(input.reader));
     let header = reader
         .byte_headers()
         .map_err(|e| csv_error(&path, e, 0))?
@@ -212,7 +223,7 @@ pub(crate) fn columns_of(header: &::csv::ByteRecord, path: &str) -> Result<Colum
 
 /// Read the header-less part of a CSV file that starts at line `line_offset + 1`.
 pub(crate) fn read_csv_body<S: RecordSink>(
-    body: impl std::io::Read,
+    body: impl std::io::BufRead,
     path: &str,
     columns: &Columns,
     line_offset: u64,
@@ -223,7 +234,7 @@ pub(crate) fn read_csv_body<S: RecordSink>(
     let reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(body);
+        .from_reader(Newlines::new(body));
     read_rows(reader, path, columns, line_offset, options, resolver, sink)
 }
 
@@ -246,7 +257,9 @@ fn read_rows<R: std::io::Read, S: RecordSink>(
             Err(e) => return Err(csv_error(path, e, line_offset)),
         }
         let line = line_offset + row.position().map_or(0, |p| p.line());
-        let result = if row.len() != columns.width {
+        let result = if memchr::memchr(0, row.as_slice()).is_some() {
+            Err(FieldProblem::new("row", NUL_IN_ROW))
+        } else if row.len() != columns.width {
             Err(FieldProblem::new(
                 "row",
                 format!(
@@ -260,7 +273,7 @@ fn read_rows<R: std::io::Read, S: RecordSink>(
         };
         super::deliver(
             result,
-            &mut |r| sink.take(r),
+            &mut |r, line| sink.take_at(r, path, line),
             &mut summary,
             options,
             path,

@@ -220,11 +220,14 @@ pub fn open_input(spec: &InputSpec) -> Result<OpenedInput, UsageError> {
             parquet_temp,
         });
     }
-    if head.contains(&0) {
+    // A NUL in the first line means a binary file; one in a later line is that row's problem
+    // (the readers check every row, so the whole file is covered, not just this buffer).
+    let first_line = memchr::memchr2(b'\n', b'\r', head).unwrap_or(head.len());
+    if head[..first_line].contains(&0) {
         return Err(UsageError::File {
             path: name,
             message:
-                "the content is binary (it contains NUL bytes), not a CSV, JSON or Parquet log"
+                "the content is binary (its first line contains NUL bytes), not a CSV, JSON or Parquet log"
                     .to_owned(),
         });
     }

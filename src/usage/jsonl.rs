@@ -12,8 +12,9 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde_json::Number;
 
-use super::csv::KeyCache;
+use super::csv::{KeyCache, NUL_IN_ROW};
 use super::fields::{parse_status, parse_timestamp_ms, unix_seconds_to_ms};
+use super::lines::Newlines;
 use super::{
     FieldProblem, KeyResolver, ReadOptions, ReadSummary, RecordSink, RowValues, UsageError,
     UsageRecord,
@@ -90,13 +91,14 @@ struct Details {
 
 /// Read JSON Lines whose first line is line `line_offset + 1` of the file.
 pub fn read_jsonl<S: RecordSink>(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     path: &str,
     line_offset: u64,
     options: &ReadOptions,
     resolver: &dyn KeyResolver,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
+    let mut reader = Newlines::new(reader);
     let mut buf = Vec::with_capacity(1024);
     let mut keys = KeyCache::default();
     let mut summary = ReadSummary::default();
@@ -120,10 +122,14 @@ pub fn read_jsonl<S: RecordSink>(
         if text.is_empty() {
             continue;
         }
-        let parsed = parse_line(text, &mut keys, resolver);
+        let parsed = if memchr::memchr(0, text).is_some() {
+            Err(FieldProblem::new("row", NUL_IN_ROW))
+        } else {
+            parse_line(text, &mut keys, resolver)
+        };
         super::deliver(
             parsed,
-            &mut |r| sink.take(r),
+            &mut |r, line| sink.take_at(r, path, line),
             &mut summary,
             options,
             path,

@@ -12,6 +12,7 @@ pub mod detect;
 pub mod fields;
 pub mod jsonl;
 pub mod limits;
+pub mod lines;
 pub mod parallel;
 pub mod sources;
 pub mod synth;
@@ -138,6 +139,12 @@ pub struct SinkError {
 pub trait RecordSink: Send + Sized {
     /// Take one record.
     fn take(&mut self, record: UsageRecord) -> Result<(), SinkError>;
+    /// Take one record read from line `line` of input `path` (the readers call this; a sink
+    /// that decides about rows after reading, such as the span, keeps the position).
+    fn take_at(&mut self, record: UsageRecord, path: &str, line: u64) -> Result<(), SinkError> {
+        let _ = (path, line);
+        self.take(record)
+    }
     /// An empty sink of the same kind, for another part of the file.
     fn fork(&self) -> Self;
     /// Absorb a fork that read the part of the file after everything this sink has seen.
@@ -234,6 +241,19 @@ impl ReadSummary {
         self.skipped += 1;
         if self.skipped_examples.len() < SKIPPED_EXAMPLES {
             self.skipped_examples.push(err.to_string());
+        }
+    }
+
+    /// Count rows skipped after reading (a sink's decision about the whole log, such as the
+    /// span): they were delivered as records, so they move from `records` to `skipped`; their
+    /// examples follow the readers' own.
+    pub fn absorb_late_skips(&mut self, rows: u64, examples: Vec<String>) {
+        self.records -= rows.min(self.records);
+        self.skipped += rows;
+        for e in examples {
+            if self.skipped_examples.len() < SKIPPED_EXAMPLES {
+                self.skipped_examples.push(e);
+            }
         }
     }
 
@@ -421,7 +441,7 @@ pub fn read_usage<S: RecordSink>(
         if metrics.buckets.is_empty() {
             return Err(sources::azure_diagnostics::without_metrics(&first));
         }
-        let mut emit = |r: UsageRecord| sink.take(r);
+        let mut emit = |r: UsageRecord, line: u64| sink.take_at(r, &first, line);
         let mut out = sources::Out::new(&first, &mut emit, options, resolver);
         if diagnostics.is_empty() {
             sources::azure_monitor::emit_buckets(&metrics, &mut out, |_| false)?;
@@ -532,10 +552,10 @@ pub(crate) fn deliver<F>(
     line: u64,
 ) -> Result<(), UsageError>
 where
-    F: FnMut(UsageRecord) -> Result<(), SinkError> + ?Sized,
+    F: FnMut(UsageRecord, u64) -> Result<(), SinkError> + ?Sized,
 {
     let problem = match parsed {
-        Ok(record) => match take(record) {
+        Ok(record) => match take(record, line) {
             Ok(()) => {
                 summary.records += 1;
                 return Ok(());

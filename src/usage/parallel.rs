@@ -1,6 +1,7 @@
 //! Reading one large, uncompressed log file with several threads.
 //!
-//! The body (after a CSV header) is cut into contiguous byte ranges at line ends. A first
+//! The body (after a CSV header) is cut into contiguous byte ranges at line ends (`\n`,
+//! `\r\n` or a lone `\r`, as [`super::lines`] reads them, never inside a `\r\n`). A first
 //! parallel pass counts each range's lines, so that every error still names its exact line,
 //! and, for CSV, looks for `"`: a quoted field may hold a line break, so a CSV file with any
 //! quote is read sequentially instead. The second pass parses each range into a fork of the
@@ -14,6 +15,7 @@ use std::path::Path;
 use super::csv::{columns_of, read_csv_body, Columns};
 use super::detect::{open_input, InputFormat, InputSource, InputSpec};
 use super::jsonl::read_jsonl;
+use super::lines::{count_line_ends, Newlines};
 use super::{KeyResolver, ReadOptions, ReadSummary, RecordSink, UsageError};
 
 /// Files smaller than this are read by one thread.
@@ -46,14 +48,20 @@ pub fn read_file_parallel<S: RecordSink>(
     if options.columns.is_some() {
         return Ok(None);
     }
-    let mut opened = open_input(spec)?;
+    let opened = open_input(spec)?;
     let (header_bytes, columns) = match opened.format {
         InputFormat::Csv => {
-            let mut line = Vec::new();
-            opened.reader.read_until(b'\n', &mut line).map_err(io_err)?;
+            // The header's raw bytes, through its line end (any of `\n`, `\r\n`, `\r`).
+            let line = first_line(path).map_err(io_err)?;
+            let body = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&line);
+            if body.contains(&b'"') || body.trim_ascii().is_empty() {
+                // A quoted header field may hold a line break, and the CSV reader skips blank
+                // lines before the header: such files are read sequentially.
+                return Ok(None);
+            }
             let mut header_reader = ::csv::ReaderBuilder::new()
                 .has_headers(true)
-                .from_reader(line.as_slice());
+                .from_reader(Newlines::new(line.as_slice()));
             let header = header_reader
                 .byte_headers()
                 .map_err(|e| UsageError::File {
@@ -120,6 +128,49 @@ pub fn read_file_parallel<S: RecordSink>(
     Ok(Some(total))
 }
 
+/// The first line of the file, with its line end.
+fn first_line(path: &Path) -> io::Result<Vec<u8>> {
+    let mut reader = BufReader::with_capacity(64 * 1024, File::open(path)?);
+    let mut line = Vec::new();
+    read_through_line_end(&mut reader, &mut line)?;
+    Ok(line)
+}
+
+/// Append bytes up to and including the next line end (`\n`, `\r\n` or a lone `\r`) to
+/// `out`; returns how many were appended (fewer at the end of the file).
+fn read_through_line_end(reader: &mut impl BufRead, out: &mut Vec<u8>) -> io::Result<usize> {
+    let start = out.len();
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(out.len() - start);
+        }
+        match memchr::memchr2(b'\n', b'\r', buf) {
+            Some(i) if buf[i] == b'\n' => {
+                out.extend_from_slice(&buf[..=i]);
+                reader.consume(i + 1);
+                return Ok(out.len() - start);
+            }
+            Some(i) => {
+                out.extend_from_slice(&buf[..=i]);
+                reader.consume(i + 1);
+                // A `\r` ends the line; a `\n` right after it belongs to the same line end.
+                let next = reader.fill_buf()?;
+                if next.first() == Some(&b'\n') {
+                    out.push(b'\n');
+                    reader.consume(1);
+                }
+                return Ok(out.len() - start);
+            }
+            None => {
+                let n = buf.len();
+                out.extend_from_slice(buf);
+                reader.consume(n);
+            }
+        }
+    }
+}
+
 fn is_gzip(path: &Path) -> io::Result<bool> {
     let mut magic = [0u8; 2];
     let n = File::open(path)?.read(&mut magic)?;
@@ -142,7 +193,7 @@ fn split_at_line_ends(
         file.seek(SeekFrom::Start(target))?;
         let mut reader = BufReader::with_capacity(64 * 1024, &mut file);
         let mut skipped = Vec::new();
-        let n = reader.read_until(b'\n', &mut skipped)? as u64;
+        let n = read_through_line_end(&mut reader, &mut skipped)? as u64;
         let bound = (target + n).min(size);
         if bound > *bounds.last().expect("non-empty") && bound < size {
             bounds.push(bound);
@@ -166,13 +217,21 @@ fn scan(path: &Path, start: u64, end: u64) -> io::Result<Scan> {
         line_ends: 0,
         has_quote: false,
     };
+    // Ranges end right after a whole line end, so a `\r` is part of a `\r\n` only within one
+    // range; across two reads of the same range it is counted once.
+    let mut after_cr = false;
     loop {
         let n = reader.read(&mut buf)?;
         if n == 0 {
             return Ok(out);
         }
-        out.line_ends += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
-        out.has_quote |= memchr::memchr(b'"', &buf[..n]).is_some();
+        let chunk = &buf[..n];
+        out.line_ends += count_line_ends(chunk, None);
+        if after_cr && chunk[0] == b'\n' {
+            out.line_ends -= 1;
+        }
+        after_cr = chunk[n - 1] == b'\r';
+        out.has_quote |= memchr::memchr(b'"', chunk).is_some();
     }
 }
 

@@ -89,7 +89,8 @@ impl<'c> WorkloadRegistry<'c> {
             (None, Some(d)) => self.model_map.get(d).cloned().ok_or_else(|| KeyRejection {
                 field: "model",
                 message: format!(
-                    "empty, and deployment `{d}` has no --model-map entry (pass --model-map {d}=MODEL)"
+                    "empty, and deployment `{d}` has no --model-map entry (pass --model-map {d}=MODEL)",
+                    d = d.escape_debug()
                 ),
             })?,
             (None, None) => {
@@ -108,7 +109,8 @@ impl<'c> WorkloadRegistry<'c> {
                 KeyRejection {
                     field: "model",
                     message: format!(
-                        "unknown model `{name}`{}; known models: {}",
+                        "unknown model `{}`{}; known models: {}",
+                        name.escape_debug(),
                         closest
                             .first()
                             .map(|c| format!(" (did you mean `{c}`?)"))
@@ -144,10 +146,53 @@ impl<'c> WorkloadRegistry<'c> {
             Err(KeyRejection {
                 field: "region",
                 message: format!(
-                    "unknown region `{region}`{best}; use an armRegionName such as eastus2 or swedencentral"
+                    "unknown region `{}`{best}; use an armRegionName such as eastus2 or swedencentral",
+                    region.escape_debug()
                 ),
             })
         }
+    }
+}
+
+impl WorkloadRegistry<'_> {
+    /// `--model-map` entries the log contradicts, one message each: a deployment no row
+    /// names, or one whose rows carry a model column that resolves to another model than the
+    /// map's (the column wins, so the map would be silently ignored for them).
+    pub fn model_map_conflicts(&self) -> Vec<String> {
+        let keys = self.keys();
+        let mut problems = Vec::new();
+        for (deployment, mapped) in &self.model_map {
+            let shown = format!(
+                "--model-map {}={}",
+                deployment.escape_debug(),
+                mapped.escape_debug()
+            );
+            let rows: Vec<&WorkloadKey> = keys
+                .iter()
+                .filter(|k| &k.deployment == deployment)
+                .collect();
+            if rows.is_empty() {
+                problems.push(format!(
+                    "{shown}: no row of the log has deployment `{}`; drop the entry or check the name",
+                    deployment.escape_debug()
+                ));
+                continue;
+            }
+            let resolved = self.catalog.resolve_model(mapped);
+            let others: std::collections::BTreeSet<&str> = rows
+                .iter()
+                .map(|k| k.model.as_str())
+                .filter(|m| Some(*m) != resolved)
+                .collect();
+            if !others.is_empty() {
+                problems.push(format!(
+                    "{shown}: the log's model column gives {} for deployment `{}`, and the column wins; drop the entry or fix the log",
+                    others.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+                    deployment.escape_debug()
+                ));
+            }
+        }
+        problems
     }
 }
 

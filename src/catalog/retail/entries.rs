@@ -15,6 +15,7 @@ use super::{
 use crate::catalog::meters::TokenKind;
 use crate::catalog::pricing::ContextPrices;
 use crate::catalog::review::{PTU_FIGURES, TOKEN_FIGURES};
+use crate::catalog::sanity::{self, Figure};
 use crate::catalog::{Catalog, DeploymentTypeId, PtuPrice, TokenPrice};
 
 pub(super) struct Ctx<'a> {
@@ -24,16 +25,44 @@ pub(super) struct Ctx<'a> {
     pub(super) stats: &'a mut BuildStats,
 }
 
+/// The PTU figures' kinds: hourly, 1-month and 1-year reservation.
+const PTU_KINDS: [Figure; 3] = [
+    Figure::UsdPerPtuHour,
+    Figure::UsdPerPtuMonth,
+    Figure::UsdPerPtuYear,
+];
+
+/// The `accept_outlier` mark of an entry whose figures exceed a sanity bound: such an entry
+/// exists only when `--accept-outliers` let it through, and the mark says so, so that the file
+/// loads with `--prices`.
+fn accepted_mark(opts: &BuildOptions, figures: &[Option<f64>], kinds: &[Figure]) -> Option<String> {
+    figures
+        .iter()
+        .zip(kinds.iter().cycle())
+        .any(|(v, k)| v.is_some_and(|v| sanity::is_above_bound(v, *k)))
+        .then(|| {
+            format!(
+                "accepted with `catalog refresh --accept-outliers` (prices in force on {})",
+                opts.as_of
+            )
+        })
+}
+
 impl Ctx<'_> {
-    /// Check `new` against the catalog's `reference` (or, without one, against `abs_max`).
-    fn check_outlier(&mut self, what: &str, new: f64, reference: Option<f64>, abs_max: f64) {
+    /// Check `new` against the catalog's `reference` (more than [`OUTLIER_FACTOR`] away is an
+    /// outlier) and against the shared sanity bound of its kind ([`sanity`]).
+    fn check_outlier(&mut self, what: &str, new: f64, reference: Option<f64>, kind: Figure) {
+        let abs_max = kind.max();
         let outlier = match reference {
-            Some(old) if old > 0.0 => {
+            Some(old)
+                if old > 0.0 && !(1.0 / OUTLIER_FACTOR..=OUTLIER_FACTOR).contains(&(new / old)) =>
+            {
                 let ratio = new / old;
-                (!(1.0 / OUTLIER_FACTOR..=OUTLIER_FACTOR).contains(&ratio))
-                    .then(|| format!("{what}: {new} is {ratio:.2}x the catalog's {old} (outlier)"))
+                Some(format!(
+                    "{what}: {new} is {ratio:.2}x the catalog's {old} (outlier)"
+                ))
             }
-            _ => (new > abs_max)
+            _ => sanity::is_above_bound(new, kind)
                 .then(|| format!("{what}: {new} is above the sanity bound {abs_max} (outlier)")),
         };
         if let Some(msg) = outlier {
@@ -145,6 +174,7 @@ pub(super) fn assemble(
             note: Some(d.note.clone()),
             source,
             as_of: d.as_of,
+            accept_outlier: accepted_mark(ctx.opts, f, &[Figure::UsdPer1mTokens]),
             adjustments: Vec::new(),
         }
     });
@@ -161,6 +191,7 @@ pub(super) fn assemble(
         note: Some(d.note.clone()),
         source,
         as_of: d.as_of,
+        accept_outlier: accepted_mark(ctx.opts, &d.figures, &PTU_KINDS),
         adjustments: Vec::new(),
     });
     (token_prices, ptu_prices, provenance)
@@ -303,7 +334,12 @@ fn token_draft(
         match fig {
             Some((v, origin)) => {
                 if let Origin::Row(p) = origin {
-                    ctx.check_outlier(&format!("{label} {field}"), *v, olds[i], 1000.0);
+                    ctx.check_outlier(
+                        &format!("{label} {field}"),
+                        *v,
+                        olds[i],
+                        Figure::UsdPer1mTokens,
+                    );
                     starts.push(p.start.date_naive());
                 }
                 tracker.record(field, origin);
@@ -417,7 +453,6 @@ fn ptu_drafts(
             kept: Vec::new(),
             meters: Vec::new(),
         };
-        let bounds = [100.0, 10_000.0, 100_000.0];
         let mut values = Vec::new();
         let mut starts = Vec::new();
         for (i, fig) in chosen.iter().enumerate() {
@@ -427,7 +462,7 @@ fn ptu_drafts(
                     &format!("{label} {}", PTU_FIGURES[i]),
                     *v,
                     olds[i],
-                    bounds[i],
+                    PTU_KINDS[i],
                 );
                 starts.push(p.start.date_naive());
             }

@@ -25,6 +25,8 @@ pub struct ScenarioBar {
     pub label: String,
     /// USD per month per workload, in [`ScenarioCostSeries::workloads`] order.
     pub usd: Vec<f64>,
+    /// False when some workload has no eligible option (the bar leaves it out).
+    pub complete: bool,
 }
 
 impl ScenarioBar {
@@ -48,14 +50,21 @@ pub struct ScenarioCostSeries {
 /// Every scenario's recommended monthly cost per deployment.
 pub fn scenario_cost_series(report: &Report) -> ScenarioCostSeries {
     let mut workloads: Vec<String> = Vec::new();
-    let sets = std::iter::once((crate::scenario::BASELINE, &report.workloads)).chain(
+    let sets = std::iter::once((
+        crate::scenario::BASELINE,
+        &report.workloads,
+        report.summary.complete,
+    ))
+    .chain(
         report
             .scenarios
             .iter()
-            .map(|s| (s.name.as_str(), &s.workloads)),
+            .map(|s| (s.name.as_str(), &s.workloads, s.summary.complete)),
     );
-    let mut raw: Vec<(String, Vec<(usize, f64)>)> = Vec::new();
-    for (name, plans) in sets {
+    // Per scenario: its name, (workload index, USD per month) segments, and completeness.
+    type Raw = (String, Vec<(usize, f64)>, bool);
+    let mut raw: Vec<Raw> = Vec::new();
+    for (name, plans, complete) in sets {
         let mut segs = Vec::new();
         for w in plans {
             let i = match workloads.iter().position(|d| d == &w.deployment) {
@@ -67,7 +76,7 @@ pub fn scenario_cost_series(report: &Report) -> ScenarioCostSeries {
             };
             segs.push((i, recommendation(w).2.unwrap_or(0.0)));
         }
-        raw.push((name.to_owned(), segs));
+        raw.push((name.to_owned(), segs, complete));
     }
     let keep = workloads.len().min(MAX_SEGMENTS);
     let folded = workloads.len() > MAX_SEGMENTS;
@@ -81,12 +90,16 @@ pub fn scenario_cost_series(report: &Report) -> ScenarioCostSeries {
     }
     let bars = raw
         .into_iter()
-        .map(|(label, segs)| {
+        .map(|(label, segs, complete)| {
             let mut usd = vec![0.0; names.len()];
             for (i, v) in segs {
                 usd[i.min(names.len() - 1)] += v;
             }
-            ScenarioBar { label, usd }
+            ScenarioBar {
+                label,
+                usd,
+                complete,
+            }
         })
         .collect();
     ScenarioCostSeries {
@@ -158,7 +171,11 @@ pub fn draw_scenarios<DB: DrawingBackend>(
             x += v;
         }
         chart.draw_series(std::iter::once(Text::new(
-            format!(" {}/mo", fmt_usd_short(b.total())),
+            if b.complete {
+                format!(" {}/mo", fmt_usd_short(b.total()))
+            } else {
+                format!(" {}/mo, incomplete", fmt_usd_short(b.total()))
+            },
             (x, top - 0.5),
             text(LABEL_PX).pos(Pos::new(HPos::Left, VPos::Center)),
         )))?;
@@ -188,7 +205,7 @@ mod tests {
             requests_replayed: 0,
             workloads: vec![sample_workload(), w],
             recommended_monthly_cost_usd: 600.0,
-            monthly_cost_delta_usd: 300.0,
+            monthly_cost_delta_usd: Some(300.0),
             monthly_cost_delta_pct: Some(100.0),
             summary: report.summary.clone(),
             reservations: Vec::new(),

@@ -246,10 +246,13 @@ pub fn draw_row_labels<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Shorten `s` to at most `max` characters, ending with an ellipsis when cut.
+/// Shorten `s` to at most `max` characters, ending with an ellipsis when cut. Every text
+/// from the input reaches a chart through here, so control characters are shown as escapes
+/// ([`chart_label`](crate::report::escape::chart_label)) and the SVG stays well-formed XML.
 pub fn truncate(s: &str, max: usize) -> String {
+    let s = crate::report::escape::chart_label(s);
     if s.chars().count() <= max {
-        s.to_owned()
+        s.into_owned()
     } else {
         let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
         out.push('…');

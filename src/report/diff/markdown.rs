@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::table::{rows, total_line, HEADERS, NUMERIC};
 use super::ReportDiff;
-use crate::report::markdown::escape;
+use crate::report::escape::{markdown as escape, markdown_code};
 
 /// Write the diff as a Markdown section (a level-2 heading and a table).
 pub fn write(diff: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
@@ -14,8 +14,8 @@ pub fn write(diff: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "Base: `{}`, new: `{}`.",
-        code_safe(&diff.base),
-        code_safe(&diff.new)
+        markdown_code(&diff.base),
+        markdown_code(&diff.new)
     )?;
     writeln!(out)?;
     writeln!(out, "**{}**", escape(&total_line(diff)))?;
@@ -30,11 +30,4 @@ pub fn write(diff: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "| {} |", cells.join(" | "))?;
     }
     Ok(())
-}
-
-/// A file name inside a code span: backticks and newlines removed, as they would end it.
-fn code_safe(s: &str) -> String {
-    s.chars()
-        .filter(|c| !matches!(c, '`' | '\n' | '\r'))
-        .collect()
 }

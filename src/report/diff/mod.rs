@@ -527,10 +527,7 @@ pub fn render(diff: &ReportDiff, format: DiffFormat, out: &mut dyn Write) -> io:
     match format {
         DiffFormat::Table => table::write(diff, out),
         DiffFormat::Markdown => markdown::write(diff, out),
-        DiffFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, diff)?;
-            writeln!(out)
-        }
+        DiffFormat::Json => super::json::write_value(diff, out),
     }
 }
 

@@ -26,13 +26,13 @@ pub const NUMERIC: [usize; 5] = [6, 7, 8, 9, 10];
 
 /// Write the diff as a table.
 pub fn write(diff: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "Base: {}  New: {}", diff.base, diff.new)?;
+    table::write_line(out, &format!("Base: {}  New: {}", diff.base, diff.new))?;
     let mut t = table::new(&HEADERS, &NUMERIC);
     for row in rows(diff) {
         t.add_row(row);
     }
     writeln!(out, "{t}")?;
-    writeln!(out, "{}", total_line(diff))
+    table::write_line(out, &total_line(diff))
 }
 
 /// The cells of every row, unescaped.

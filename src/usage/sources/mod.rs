@@ -37,7 +37,7 @@ pub use table::{Header, Row, Table};
 /// Where a source's requests and buckets go: resolution, limits, expansion and the
 /// deliver/skip/stop decision, shared by every source.
 pub struct Out<'a> {
-    emit: &'a mut dyn FnMut(UsageRecord) -> Result<(), SinkError>,
+    emit: &'a mut dyn FnMut(UsageRecord, u64) -> Result<(), SinkError>,
     /// What has been read so far.
     pub summary: ReadSummary,
     options: &'a ReadOptions,
@@ -51,7 +51,7 @@ impl<'a> Out<'a> {
     /// An output for input `path`.
     pub fn new(
         path: &str,
-        emit: &'a mut dyn FnMut(UsageRecord) -> Result<(), SinkError>,
+        emit: &'a mut dyn FnMut(UsageRecord, u64) -> Result<(), SinkError>,
         options: &'a ReadOptions,
         resolver: &'a dyn KeyResolver,
     ) -> Out<'a> {
@@ -125,7 +125,7 @@ impl<'a> Out<'a> {
             &self.options.expand,
             self.resolver,
             |r| {
-                emit(r).map_err(Expansion::Sink)?;
+                emit(r, line).map_err(Expansion::Sink)?;
                 emitted += 1;
                 Ok(())
             },
@@ -201,8 +201,8 @@ pub fn read_source<S: RecordSink>(
     resolver: &dyn KeyResolver,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
-    let mut emit = |r: UsageRecord| sink.take(r);
     let name = input.name.clone();
+    let mut emit = |r: UsageRecord, line: u64| sink.take_at(r, &name, line);
     let mut out = Out::new(&name, &mut emit, options, resolver);
     match input.format {
         InputFormat::AzureMonitor => azure_monitor::read_metrics(input, &mut out)?,

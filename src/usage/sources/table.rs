@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::cells::Cell;
 use crate::usage::detect::{Container, InputFormat, OpenedInput};
+use crate::usage::lines::Newlines;
 use crate::usage::UsageError;
 
 /// Largest JSON document (not JSON Lines) read, in bytes.
@@ -144,10 +145,11 @@ pub fn open(input: OpenedInput, _format: InputFormat) -> Result<Table, UsageErro
     let path = input.name.clone();
     let (header, kind) = match input.container {
         Container::Csv => {
+            let normalized: Box<dyn BufRead + Send> = Box::new(Newlines::new(input.reader));
             let mut reader = ::csv::ReaderBuilder::new()
                 .has_headers(true)
                 .flexible(true)
-                .from_reader(input.reader);
+                .from_reader(normalized);
             let header = reader
                 .byte_headers()
                 .map_err(|e| csv_error(&path, e))?
@@ -167,7 +169,7 @@ pub fn open(input: OpenedInput, _format: InputFormat) -> Result<Table, UsageErro
         Container::JsonLines => (
             Header::default(),
             Kind::JsonLines {
-                reader: input.reader,
+                reader: Box::new(Newlines::new(input.reader)),
                 buf: Vec::new(),
                 line: 0,
                 pending: Vec::new().into_iter(),
@@ -213,6 +215,9 @@ impl Table {
                     return Ok(None);
                 }
                 let line = record.position().map_or(0, |p| p.line());
+                if memchr::memchr(0, record.as_slice()).is_some() {
+                    return Err(nul_in_row(path, line));
+                }
                 Ok(Some(Row {
                     line,
                     header: &self.header,
@@ -247,6 +252,9 @@ impl Table {
                 }
                 if text.is_empty() {
                     continue;
+                }
+                if memchr::memchr(0, text).is_some() {
+                    return Err(nul_in_row(path, *line));
                 }
                 let value: Value = serde_json::from_slice(text).map_err(|e| UsageError::Field {
                     path: path.clone(),
@@ -517,6 +525,16 @@ fn json_problem(e: &serde_json::Error) -> String {
         "truncated JSON (the value ends early)".to_owned()
     } else {
         format!("invalid JSON: {e}")
+    }
+}
+
+/// A row holding a NUL byte (checked in every row, not only in the first buffer).
+fn nul_in_row(path: &str, line: u64) -> UsageError {
+    UsageError::Field {
+        path: path.to_owned(),
+        line,
+        field: "row".to_owned(),
+        message: crate::usage::csv::NUL_IN_ROW.to_owned(),
     }
 }
 
