@@ -4,9 +4,9 @@
 //! Several threads may read one log, each into a fork of the sink (`usage::parallel`), so no
 //! shared random stream can be used: a record's draws come from a hash of the record itself
 //! (arrival, tokens, status, latency, cap), of its workload's name (not its id, which depends
-//! on reading order) and of the scenario's seed. The same record gets the same draws whatever
-//! the thread count or the order of reading. Two records identical in every field (same
-//! workload, millisecond and tokens) get the same draws; their expected counts are still exact.
+//! on reading order), of its line in the file and its place among that line's requests (the
+//! lane adds those; a line is never split between threads) and of the scenario's seed. The
+//! same record gets the same draws whatever the thread count or the order of reading.
 //!
 //! Counts are coupled: a record is kept `floor(f + u)` times with one `u` uniform in [0, 1), so
 //! its expected count is exactly `f`, an integer `f` gives exactly `f` copies, and a larger `f`
