@@ -65,6 +65,20 @@ fn steady_log(dir: &TempDir) -> PathBuf {
     write_log(dir, "steady.csv", &rows)
 }
 
+/// Run `compare LOG ARGS --out DIR/r.json`; the report's path.
+fn compare_to_file(dir: &TempDir, log: &Path, args: &[&str]) -> PathBuf {
+    let out = dir.path().join("r.json");
+    ptuplan()
+        .args(["compare", "--quiet"])
+        .arg(log)
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
 /// A small text file (a scenarios file) in the temp dir.
 fn file(dir: &TempDir, name: &str, text: &str) -> PathBuf {
     let path = dir.path().join(name);
@@ -228,20 +242,11 @@ fn issue_11_migrate_is_priced_and_weighted_at_the_target_model() {
 fn issue_11_diff_pairs_a_migrated_workload_with_its_origin() {
     let dir = TempDir::new().expect("tmp");
     let log = steady_log(&dir);
-    let out = dir.path().join("r.json");
-    ptuplan()
-        .args([
-            "compare",
-            "--quiet",
-            "--no-auto-scenarios",
-            "--migrate",
-            "gpt-4.1=gpt-5",
-        ])
-        .arg(&log)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    let out = compare_to_file(
+        &dir,
+        &log,
+        &["--no-auto-scenarios", "--migrate", "gpt-4.1=gpt-5"],
+    );
     let d = ptuplan()
         .arg("diff")
         .arg(&out)
@@ -500,21 +505,7 @@ fn issue_11_bad_scenario_files_fail_with_file_and_line() {
 fn issue_11_focus_export_is_unit_consistent_and_matches_the_ladder() {
     let dir = TempDir::new().expect("tmp");
     let log = steady_log(&dir);
-    let out = dir.path().join("r.json");
-    ptuplan()
-        .args([
-            "compare",
-            "--quiet",
-            "--growth",
-            "5",
-            "--horizon-months",
-            "4",
-        ])
-        .arg(&log)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    let out = compare_to_file(&dir, &log, &["--growth", "5", "--horizon-months", "4"]);
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
     let focus = ptuplan()
