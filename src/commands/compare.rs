@@ -434,27 +434,38 @@ pub fn plan_replay(
         prepared.tenant_tokens_per_month = t;
     }
     prepared.searches.retain(|s| !is_batch(s.workload));
-    let (per_token, logged_latency) = sim::standard::simulate_per_token(
-        events,
-        &prepared.per_token_streams(),
-        keys.len(),
-        settings.threads,
-    )
-    .context("simulating Standard quotas")?;
-    prepared.set_per_token(per_token, logged_latency);
+    let streams = prepared.per_token_streams();
+    let span = (summary.first_minute(), summary.last_minute());
     let mut simulated = 0usize;
+    // The per-token options' Standard limits and the logged latency are measured in the
+    // search's first pass, which reads every workload's events anyway.
+    let mut per_token = None;
     let passes = plan::size(&mut prepared, &settings.plan, |targets| {
         simulated += targets.len();
-        sim::simulate(
+        let with = per_token
+            .is_none()
+            .then_some((streams.as_slice(), keys.len()));
+        let (outcomes, found) = sim::admission::simulate_with_per_token(
             events,
             targets,
+            with,
             &settings.sim,
             settings.threads,
-            summary.first_minute(),
-            summary.last_minute(),
-        )
+            span,
+        )?;
+        if found.is_some() {
+            per_token = found;
+        }
+        Ok::<_, sim::admission::AdmissionError>(outcomes)
     })
     .context("simulating PTU admission")?;
+    let (per_token, logged_latency) = match per_token {
+        Some(found) => found,
+        // Nothing to size: a pass of its own.
+        None => sim::standard::simulate_per_token(events, &streams, keys.len(), settings.threads)
+            .context("simulating Standard quotas")?,
+    };
+    prepared.set_per_token(per_token, logged_latency);
     let mut plans = Vec::with_capacity(keys.len());
     for w in 0..keys.len() {
         let settings = match batch_only.get(w).and_then(Option::as_ref) {

@@ -382,36 +382,134 @@ pub struct LoggedLatency {
 }
 
 /// A log-binned quantile sketch (bins 0.5% apart): exact to within 0.5%, constant memory.
+/// Bin `b` holds values in `(BIN_RATIO^(b-1), BIN_RATIO^b]`.
 #[derive(Debug, Default, Clone)]
-struct Sketch {
-    bins: BTreeMap<i32, u64>,
+pub struct Sketch {
+    /// Counts of bins 0, 1, 2, ... (values of at least 1), grown on demand.
+    counts: Vec<u64>,
+    /// Counts of the bins below 0 (values below 1, rare: sub-millisecond latencies).
+    below_one: BTreeMap<i32, u64>,
     n: u64,
 }
 
 impl Sketch {
-    fn add(&mut self, v: f64) {
+    /// Add a value; non-finite and non-positive values are ignored.
+    pub fn add(&mut self, v: f64) {
         if !(v.is_finite() && v > 0.0) {
             return;
         }
-        let bin = (v.ln() / BIN_RATIO.ln()).ceil() as i32;
-        *self.bins.entry(bin).or_insert(0) += 1;
+        if v >= 1.0 {
+            let b = bin_of(v) as usize;
+            if b >= self.counts.len() {
+                self.counts.resize(b + 1, 0);
+            }
+            self.counts[b] += 1;
+        } else {
+            let bin = (v.ln() / BIN_RATIO.ln()).ceil() as i32;
+            *self.below_one.entry(bin.min(0)).or_insert(0) += 1;
+        }
         self.n += 1;
     }
 
-    fn quantile(&self, q: f64) -> Option<f64> {
+    /// The `q` quantile (the upper edge of its bin), or None when empty.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
         if self.n == 0 {
             return None;
         }
         let rank = ((q * self.n as f64).ceil() as u64).clamp(1, self.n);
         let mut seen = 0;
-        for (&bin, &c) in &self.bins {
+        for (&bin, &c) in &self.below_one {
             seen += c;
             if seen >= rank {
                 return Some(BIN_RATIO.powi(bin));
             }
         }
+        for (bin, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return Some(bin_edge(bin as u32));
+            }
+        }
         None
     }
+
+    /// Requests counted.
+    pub fn len(&self) -> u64 {
+        self.n
+    }
+
+    /// True when nothing was counted.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+}
+
+/// The Standard deployments of one workload's per-token options, and its logged latency,
+/// fed that workload's events in time order.
+pub struct PerTokenRun {
+    limiters: Vec<(usize, StandardLimiter)>,
+    ms: Sketch,
+    tps: Sketch,
+}
+
+impl PerTokenRun {
+    /// The streams `list` (indexes into `streams`) of one workload.
+    pub fn new(streams: &[StandardStream], list: &[usize]) -> PerTokenRun {
+        PerTokenRun {
+            limiters: list
+                .iter()
+                .map(|&i| (i, StandardLimiter::new(streams[i].quota)))
+                .collect(),
+            ms: Sketch::default(),
+            tps: Sketch::default(),
+        }
+    }
+
+    /// One event of the workload.
+    #[inline]
+    pub fn on_event(&mut self, e: &ReplayEvent) {
+        for (_, l) in &mut self.limiters {
+            l.admit(e);
+        }
+        if e.latency_ms != NONE_U32 {
+            // A logged 0 ms still counts as a request with a latency.
+            self.ms.add(f64::from(e.latency_ms).max(0.5));
+            if e.completion_tokens > 0 && e.latency_ms > 0 {
+                self.tps
+                    .add(f64::from(e.completion_tokens) * 1000.0 / f64::from(e.latency_ms));
+            }
+        }
+    }
+
+    /// The streams' outcomes (with their indexes) and the workload's logged latency.
+    pub fn finish(self) -> (Vec<(usize, StandardOutcome)>, LoggedLatency) {
+        let outs = self
+            .limiters
+            .into_iter()
+            .map(|(i, l)| (i, l.finish()))
+            .collect();
+        (outs, logged_latency(&self.ms, &self.tps))
+    }
+}
+
+fn logged_latency(ms: &Sketch, tps: &Sketch) -> LoggedLatency {
+    LoggedLatency {
+        requests_with_latency: ms.len(),
+        p50_ms: ms.quantile(0.5),
+        p95_ms: ms.quantile(0.95),
+        p50_output_tokens_per_s: tps.quantile(0.5),
+    }
+}
+
+/// The streams of each workload (indexes into `streams`), `workloads` lists.
+pub fn streams_by_workload(streams: &[StandardStream], workloads: usize) -> Vec<Vec<usize>> {
+    let mut by_workload: Vec<Vec<usize>> = vec![Vec::new(); workloads];
+    for (i, s) in streams.iter().enumerate() {
+        if let Some(list) = by_workload.get_mut(s.workload as usize) {
+            list.push(i);
+        }
+    }
+    by_workload
 }
 
 /// Replay `events` once through every stream's limiter, and measure each workload's logged
@@ -424,12 +522,7 @@ pub fn simulate_per_token(
     workloads: usize,
     threads: usize,
 ) -> std::io::Result<(Vec<StandardOutcome>, Vec<LoggedLatency>)> {
-    let mut by_workload: Vec<Vec<usize>> = vec![Vec::new(); workloads];
-    for (i, s) in streams.iter().enumerate() {
-        if let Some(list) = by_workload.get_mut(s.workload as usize) {
-            list.push(i);
-        }
-    }
+    let by_workload = streams_by_workload(streams, workloads);
     let mut jobs: Vec<(u32, u64)> = events
         .counts()
         .into_iter()
@@ -437,32 +530,12 @@ pub fn simulate_per_token(
         .collect();
     jobs.sort_by_key(|&(w, n)| (std::cmp::Reverse(n), w));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    type Done = (u32, Vec<(usize, StandardOutcome)>, (Sketch, Sketch));
+    type Done = (u32, Vec<(usize, StandardOutcome)>, LoggedLatency);
     let run = |w: u32| -> std::io::Result<Done> {
-        let list = &by_workload[w as usize];
-        let mut limiters: Vec<StandardLimiter> = list
-            .iter()
-            .map(|&i| StandardLimiter::new(streams[i].quota))
-            .collect();
-        let (mut ms, mut tps) = (Sketch::default(), Sketch::default());
-        events.for_each_of(w, |e| {
-            for l in &mut limiters {
-                l.admit(e);
-            }
-            if e.latency_ms != NONE_U32 {
-                // A logged 0 ms still counts as a request with a latency.
-                ms.add(f64::from(e.latency_ms).max(0.5));
-                if e.completion_tokens > 0 && e.latency_ms > 0 {
-                    tps.add(f64::from(e.completion_tokens) * 1000.0 / f64::from(e.latency_ms));
-                }
-            }
-        })?;
-        let outs = list
-            .iter()
-            .copied()
-            .zip(limiters.into_iter().map(StandardLimiter::finish))
-            .collect();
-        Ok((w, outs, (ms, tps)))
+        let mut run = PerTokenRun::new(streams, &by_workload[w as usize]);
+        events.for_each_of(w, |e| run.on_event(e))?;
+        let (outs, latency) = run.finish();
+        Ok((w, outs, latency))
     };
     let workers = threads.clamp(1, 64).min(jobs.len()).max(1);
     let results: Vec<std::io::Result<Vec<Done>>> = std::thread::scope(|scope| {
@@ -486,25 +559,16 @@ pub fn simulate_per_token(
             .collect()
     });
     let mut outcomes = vec![StandardOutcome::default(); streams.len()];
-    let mut latency = vec![(Sketch::default(), Sketch::default()); workloads];
+    let mut latency = vec![logged_latency(&Sketch::default(), &Sketch::default()); workloads];
     for result in results {
-        for (w, outs, sketches) in result? {
+        for (w, outs, lat) in result? {
             for (i, o) in outs {
                 outcomes[i] = o;
             }
-            latency[w as usize] = sketches;
+            latency[w as usize] = lat;
         }
     }
-    let logged = latency
-        .into_iter()
-        .map(|(ms, tps)| LoggedLatency {
-            requests_with_latency: ms.n,
-            p50_ms: ms.quantile(0.5),
-            p95_ms: ms.quantile(0.95),
-            p50_output_tokens_per_s: tps.quantile(0.5),
-        })
-        .collect();
-    Ok((outcomes, logged))
+    Ok((outcomes, latency))
 }
 
 #[cfg(test)]
