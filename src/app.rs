@@ -54,7 +54,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 &args.output,
                 args.generated_at.as_deref(),
             )?
-            .with_planning(&args.planning)?;
+            .with_planning(&args.planning)?
+            .with_scenarios(&args.scenarios)?;
             let gates = GateSettings::from_args(&args.gates)?;
             commands::compare::run(&settings, &gates)
         }
@@ -69,14 +70,28 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             .with_planning(&args.planning)?;
             // Types the workload's region does not offer may be bought elsewhere: size them.
             settings.plan.size_other_types = true;
+            if settings.format == Format::Focus {
+                return Err(UsageError(
+                    "--format focus exports a plan's projected costs: use it with compare or report".to_owned(),
+                )
+                .into());
+            }
             settings.from_region = args.from.as_ref().map(|r| r.trim().to_ascii_lowercase());
             commands::regions::run(&settings)
         }
         Command::Calibrate(args) => commands::calibrate::run(&CalibrateSettings::from_args(&args)?),
         Command::Report(args) => commands::report::run(&ReportSettings::from_args(&args)?),
+        Command::Diff(args) if args.new.is_none() && args.new_scenario.is_none() => {
+            Err(UsageError(
+                "diff with one report compares two of its scenarios: pass --new-scenario NAME (and --base-scenario NAME, default baseline), or give NEW.json".to_owned(),
+            )
+            .into())
+        }
         Command::Diff(args) => commands::diff::run(&DiffSettings {
+            new: args.new.unwrap_or_else(|| args.base.clone()),
             base: args.base,
-            new: args.new,
+            base_scenario: args.base_scenario,
+            new_scenario: args.new_scenario,
             format: args.format,
             out: args.out,
         }),
@@ -243,8 +258,12 @@ impl GateSettings {
 pub struct DiffSettings {
     /// The earlier report.
     pub base: PathBuf,
-    /// The later report.
+    /// The later report (the base report again when comparing two of its scenarios).
     pub new: PathBuf,
+    /// The scenario of the base report to compare (None: the log as is).
+    pub base_scenario: Option<String>,
+    /// The scenario of the later report to compare (None: the log as is).
+    pub new_scenario: Option<String>,
     /// Output format.
     pub format: DiffFormat,
     /// Output file (None or `-` = stdout).
@@ -279,7 +298,8 @@ impl ReportSettings {
                 &output,
                 args.generated_at.as_deref(),
             )?
-            .with_planning(&args.planning)?,
+            .with_planning(&args.planning)?
+            .with_scenarios(&args.scenarios)?,
             out_dir: args.out_dir.clone(),
             gates: GateSettings::from_args(&args.gates)?,
         })
@@ -381,6 +401,65 @@ pub struct CompareSettings {
     pub overrides: Option<Overrides>,
     /// `regions --from`: where the callers are (None: each workload's own region).
     pub from_region: Option<String>,
+    /// What-if scenarios (none for commands without them).
+    pub whatif: WhatIfSettings,
+}
+
+/// Validated what-if settings: where the scenarios come from (they are parsed against the
+/// catalog when the run starts), the horizon, and what the FOCUS export projects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhatIfSettings {
+    /// `--scenarios FILE`.
+    pub file: Option<PathBuf>,
+    /// The one scenario of the quick flags (`--scale`, `--migrate`, ...).
+    pub quick: Option<QuickScenario>,
+    /// `--horizon-months`.
+    pub horizon_months: u32,
+    /// Offer the migration scenario for retiring models (off with `--no-auto-scenarios`).
+    pub auto_scenarios: bool,
+    /// `--focus-scenario`.
+    pub focus_scenario: Option<String>,
+    /// `--ladder-points`: months of traffic a reservation plan simulates.
+    pub ladder_points: u32,
+}
+
+impl Default for WhatIfSettings {
+    fn default() -> Self {
+        WhatIfSettings {
+            file: None,
+            quick: None,
+            ladder_points: crate::scenario::DEFAULT_LADDER_POINTS,
+            horizon_months: crate::scenario::DEFAULT_HORIZON_MONTHS,
+            auto_scenarios: false,
+            focus_scenario: None,
+        }
+    }
+}
+
+/// The quick flags' scenario, as given (models and regions are checked against the catalog
+/// when the run starts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuickScenario {
+    /// `--scenario-name`.
+    pub name: String,
+    /// `--scale`.
+    pub scale: Option<f64>,
+    /// `--growth`, percent per month.
+    pub growth_percent: Option<f64>,
+    /// `--migrate FROM=TO`.
+    pub migrate: Vec<(String, String)>,
+    /// `--migrate-factors`.
+    pub factors: crate::cli::MigrateFactors,
+    /// `--cache-rate`, percent.
+    pub cache_rate_percent: Option<f64>,
+    /// `--reasoning`.
+    pub reasoning: Option<f64>,
+    /// `--batch-shift`, percent.
+    pub batch_shift_percent: Option<f64>,
+    /// `--move-region`.
+    pub move_region: Option<String>,
+    /// `--select`.
+    pub select: crate::cli::SelectArg,
 }
 
 impl CompareSettings {
@@ -475,8 +554,73 @@ impl CompareSettings {
             timings: output.timings,
             generated_at: resolve_generated_at(generated_at)?,
             overrides: None,
+            whatif: WhatIfSettings::default(),
             from_region: None,
         })
+    }
+
+    /// Add the what-if scenarios: `--scenarios FILE` and the one-scenario flags. A flag that
+    /// only qualifies others (`--select`, `--migrate-factors`) without them is a usage error.
+    pub fn with_scenarios(mut self, args: &crate::cli::ScenarioArgs) -> Result<CompareSettings> {
+        let quick = QuickScenario {
+            name: args.scenario_name.trim().to_owned(),
+            scale: args.scale,
+            growth_percent: args.growth,
+            migrate: args.migrate.clone(),
+            factors: args.migrate_factors.unwrap_or(crate::cli::MigrateFactors {
+                prompt: 1.0,
+                output: 1.0,
+                reasoning: 1.0,
+            }),
+            cache_rate_percent: args.cache_rate,
+            reasoning: args.reasoning,
+            batch_shift_percent: args.batch_shift,
+            move_region: args.move_region.clone(),
+            select: args.select.clone().unwrap_or_default(),
+        };
+        let any = quick.scale.is_some()
+            || quick.growth_percent.is_some()
+            || !quick.migrate.is_empty()
+            || quick.cache_rate_percent.is_some()
+            || quick.reasoning.is_some()
+            || quick.batch_shift_percent.is_some()
+            || quick.move_region.is_some();
+        if args.migrate_factors.is_some() && quick.migrate.is_empty() {
+            return Err(UsageError(
+                "--migrate-factors qualifies --migrate FROM=TO; pass --migrate too".to_owned(),
+            )
+            .into());
+        }
+        if args.select.is_some() && !any {
+            return Err(UsageError(
+                "--select names the workloads of --scale, --growth, --migrate, --cache-rate, --reasoning, --batch-shift or --move-region; pass one of them".to_owned(),
+            )
+            .into());
+        }
+        if args.select.as_ref().is_some_and(|s| s.model.is_some()) && !quick.migrate.is_empty() {
+            return Err(UsageError(
+                "--migrate FROM=TO selects its model with FROM; drop model= from --select"
+                    .to_owned(),
+            )
+            .into());
+        }
+        if quick.name.is_empty() || quick.name == crate::scenario::BASELINE {
+            return Err(UsageError(format!(
+                "--scenario-name `{}`: pick a non-empty name other than `{}`",
+                quick.name,
+                crate::scenario::BASELINE
+            ))
+            .into());
+        }
+        self.whatif = WhatIfSettings {
+            file: args.scenarios.clone(),
+            quick: any.then_some(quick),
+            horizon_months: args.horizon_months,
+            auto_scenarios: !args.no_auto_scenarios,
+            focus_scenario: args.focus_scenario.clone(),
+            ladder_points: args.ladder_points,
+        };
+        Ok(self)
     }
 
     /// Every file this run reads (logs, catalog files, `--prices`, `--overrides`, and
@@ -494,6 +638,9 @@ impl CompareSettings {
         }
         if let Some(b) = baseline {
             files.add(b);
+        }
+        if let Some(s) = &self.whatif.file {
+            files.add(s);
         }
         files
     }

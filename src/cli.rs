@@ -468,6 +468,9 @@ pub struct CompareArgs {
     /// Budget rules.
     #[command(flatten)]
     pub gates: GateArgs,
+    /// What-if scenarios.
+    #[command(flatten)]
+    pub scenarios: ScenarioArgs,
 }
 
 /// Budget rules for CI.
@@ -630,6 +633,9 @@ pub struct ReportArgs {
     /// Quotes and constraints.
     #[command(flatten)]
     pub planning: PlanningArgs,
+    /// What-if scenarios.
+    #[command(flatten)]
+    pub scenarios: ScenarioArgs,
 }
 
 /// `diff` arguments.
@@ -638,9 +644,15 @@ pub struct DiffArgs {
     /// The earlier report (JSON).
     #[arg(value_name = "BASE.json")]
     pub base: PathBuf,
-    /// The later report (JSON).
+    /// The later report (JSON); default: BASE.json again (to compare two of its scenarios).
     #[arg(value_name = "NEW.json")]
-    pub new: PathBuf,
+    pub new: Option<PathBuf>,
+    /// Compare this scenario of BASE.json (`baseline`: the log as is, the default).
+    #[arg(long, value_name = "NAME")]
+    pub base_scenario: Option<String>,
+    /// Compare this scenario of NEW.json (`baseline`: the log as is, the default).
+    #[arg(long, value_name = "NAME")]
+    pub new_scenario: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
@@ -792,6 +804,182 @@ fn parse_missing_max_tokens(text: &str) -> Result<MissingMaxArg, String> {
                 format!("`{text}`: expected `actual` or a token count from 1 to {MAX_MISSING_MAX_TOKENS}")
             }),
     }
+}
+
+/// What-if scenarios of `compare` and `report` (README, "What-if scenarios").
+#[derive(Debug, Args, Clone)]
+pub struct ScenarioArgs {
+    /// Scenarios to plan side by side with the log as is: a YAML list of {name, transforms}
+    /// (README, "What-if scenarios").
+    #[arg(long, value_name = "FILE")]
+    pub scenarios: Option<PathBuf>,
+    /// One scenario: traffic x F, by thinning or replicating requests (tokens are never
+    /// multiplied, so bursts keep their shape).
+    #[arg(long, value_name = "F", value_parser = parse_traffic_factor)]
+    pub scale: Option<f64>,
+    /// One scenario: traffic grows PCT per month over --horizon-months (negative shrinks); the
+    /// scenario shows the last month and a reservation ladder plans every month.
+    #[arg(long, value_name = "PCT", allow_hyphen_values = true, value_parser = parse_growth)]
+    pub growth: Option<f64>,
+    /// One scenario: the workloads on model FROM move to model TO (repeatable). This is how to
+    /// ask "what if we used another model" (--model-map only names the model of rows that
+    /// carry none).
+    #[arg(long, value_name = "FROM=TO", value_parser = parse_migration)]
+    pub migrate: Vec<(String, String)>,
+    /// Token factors of --migrate: prompt=F,output=F,reasoning=F (each default 1).
+    #[arg(long, value_name = "prompt=F,output=F,reasoning=F", value_parser = parse_migrate_factors)]
+    pub migrate_factors: Option<MigrateFactors>,
+    /// One scenario: the cached share of prompt tokens set to PCT.
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub cache_rate: Option<f64>,
+    /// One scenario: reasoning tokens x F (a stand-in for reasoning effort; completions stop at
+    /// their max_completion_tokens).
+    #[arg(long, value_name = "F", value_parser = parse_token_factor)]
+    pub reasoning: Option<f64>,
+    /// One scenario: PCT of requests moved to a Batch workload.
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub batch_shift: Option<f64>,
+    /// One scenario: the workloads move to REGION (an armRegionName).
+    #[arg(long, value_name = "REGION")]
+    pub move_region: Option<String>,
+    /// Which workloads the one-scenario flags apply to: deployment=GLOB,model=GLOB,region=GLOB
+    /// (default: all).
+    #[arg(long, value_name = "deployment=GLOB,model=GLOB,region=GLOB", value_parser = parse_select)]
+    pub select: Option<SelectArg>,
+    /// Name of the one-scenario flags' scenario.
+    #[arg(long, value_name = "NAME", default_value = "what-if")]
+    pub scenario_name: String,
+    /// Months of growth (for --growth and growth entries without `months`) and of the
+    /// reservation ladder; also how far ahead retirements offer a migration scenario.
+    #[arg(long, value_name = "N", default_value_t = crate::scenario::DEFAULT_HORIZON_MONTHS, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub horizon_months: u32,
+    /// Months of traffic a reservation plan simulates, spread evenly over the horizon (the
+    /// last month always; months between use the next simulated one). Each is one more replay
+    /// of the log at that month's traffic.
+    #[arg(long, value_name = "N", default_value_t = crate::scenario::DEFAULT_LADDER_POINTS, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub ladder_points: u32,
+    /// Do not offer the migration scenario for models that retire within the horizon.
+    #[arg(long)]
+    pub no_auto_scenarios: bool,
+    /// The scenario whose plan the FOCUS export projects (default: the first scenario with a
+    /// reservation ladder, else the log as is).
+    #[arg(long, value_name = "NAME")]
+    pub focus_scenario: Option<String>,
+}
+
+/// `--migrate-factors` values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MigrateFactors {
+    /// Prompt tokens x this.
+    pub prompt: f64,
+    /// Visible output tokens x this.
+    pub output: f64,
+    /// Reasoning tokens x this.
+    pub reasoning: f64,
+}
+
+/// `--select` values: a glob per part (None = any).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectArg {
+    /// Deployment glob.
+    pub deployment: Option<String>,
+    /// Model glob.
+    pub model: Option<String>,
+    /// Region glob.
+    pub region: Option<String>,
+}
+
+fn parse_number(text: &str) -> Result<f64, String> {
+    text.trim()
+        .trim_end_matches('%')
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("`{text}` is not a number"))
+}
+
+/// A traffic factor above 0 and at most 1,000.
+fn parse_traffic_factor(text: &str) -> Result<f64, String> {
+    let v = parse_number(text)?;
+    if v > 0.0 && v <= crate::scenario::MAX_TRAFFIC_FACTOR {
+        Ok(v)
+    } else {
+        Err(format!("`{text}` must be above 0 and at most 1000"))
+    }
+}
+
+/// A token factor from 0 to 100.
+fn parse_token_factor(text: &str) -> Result<f64, String> {
+    let v = parse_number(text)?;
+    if (0.0..=100.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("`{text}` must be between 0 and 100"))
+    }
+}
+
+/// A growth percentage above -100 and at most 1,000.
+fn parse_growth(text: &str) -> Result<f64, String> {
+    let v = parse_number(text)?;
+    if v > -100.0 && v <= 1000.0 {
+        Ok(v)
+    } else {
+        Err(format!(
+            "`{text}` must be above -100 and at most 1000 (percent per month)"
+        ))
+    }
+}
+
+fn parse_migration(text: &str) -> Result<(String, String), String> {
+    let (from, to) = text
+        .split_once('=')
+        .map(|(f, t)| (f.trim(), t.trim()))
+        .filter(|(f, t)| !f.is_empty() && !t.is_empty())
+        .ok_or_else(|| format!("`{text}`: expected FROM=TO, e.g. gpt-4.1=gpt-5"))?;
+    Ok((from.to_owned(), to.to_owned()))
+}
+
+fn parse_migrate_factors(text: &str) -> Result<MigrateFactors, String> {
+    let mut f = MigrateFactors {
+        prompt: 1.0,
+        output: 1.0,
+        reasoning: 1.0,
+    };
+    for part in text.split(',') {
+        let (name, value) = part.split_once('=').ok_or_else(|| {
+            format!("`{part}`: expected NAME=FACTOR (prompt, output or reasoning)")
+        })?;
+        let v = parse_token_factor(value)?;
+        match name.trim() {
+            "prompt" if v > 0.0 => f.prompt = v,
+            "prompt" => return Err("prompt=0: a request has a prompt".to_owned()),
+            "output" => f.output = v,
+            "reasoning" => f.reasoning = v,
+            other => return Err(format!("`{other}`: expected prompt, output or reasoning")),
+        }
+    }
+    Ok(f)
+}
+
+fn parse_select(text: &str) -> Result<SelectArg, String> {
+    let mut s = SelectArg::default();
+    for part in text.split(',') {
+        let (name, glob) = part
+            .split_once('=')
+            .map(|(n, g)| (n.trim(), g.trim()))
+            .ok_or_else(|| {
+                format!("`{part}`: expected deployment=GLOB, model=GLOB or region=GLOB")
+            })?;
+        glob::Pattern::new(glob).map_err(|e| format!("`{glob}` is not a valid glob: {}", e.msg))?;
+        let slot = match name {
+            "deployment" => &mut s.deployment,
+            "model" => &mut s.model,
+            "region" => &mut s.region,
+            other => return Err(format!("`{other}`: expected deployment, model or region")),
+        };
+        *slot = Some(glob.to_owned());
+    }
+    Ok(s)
 }
 
 #[cfg(test)]

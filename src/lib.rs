@@ -14,5 +14,6 @@ pub mod fuzzing;
 pub mod plan;
 pub mod progress;
 pub mod report;
+pub mod scenario;
 pub mod sim;
 pub mod usage;

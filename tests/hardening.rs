@@ -735,7 +735,9 @@ fn issue_12_report_directory_is_written_as_a_whole() {
         v.sort();
         v
     };
-    assert_eq!(charts(&reports).len(), 18);
+    // Token mix and the scenario chart (gpt-4o retires: the retirement scenario), then four
+    // charts per workload, each as SVG and PNG.
+    assert_eq!(charts(&reports).len(), 20);
     fs::write(reports.join("README.md"), "user file").expect("write");
     // A run on one workload: the other workload's charts go, the user's file stays.
     let one = d.join("one.csv");
@@ -762,7 +764,7 @@ fn issue_12_report_directory_is_written_as_a_whole() {
     let manifest = fs::read_to_string(reports.join("manifest.txt")).expect("manifest");
     assert_eq!(
         manifest.lines().filter(|l| !l.starts_with('#')).count(),
-        10 + 4
+        12 + 5
     );
 
     // Killed while it writes: every file is complete, the old version or the new one.

@@ -91,7 +91,7 @@ fn report_writes_every_file_and_each_parses() {
     assert
         .success()
         .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains("wrote 22 files"));
+        .stderr(predicate::str::contains("wrote 25 files"));
     let d = dir.path();
 
     let json: serde_json::Value =
@@ -123,9 +123,10 @@ fn report_writes_every_file_and_each_parses() {
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "png"))
         .collect();
-    // Token mix, then cost, demand, cost-vs-PTU and heatmap per workload.
-    assert_eq!(svgs.len(), 9);
-    assert_eq!(pngs.len(), 9);
+    // Token mix, the scenario chart (gpt-4o retires: the retirement scenario), then cost,
+    // demand, cost-vs-PTU and heatmap per workload.
+    assert_eq!(svgs.len(), 10);
+    assert_eq!(pngs.len(), 10);
     for png_path in &pngs {
         let bytes = fs::read(png_path).expect("png reads");
         assert!(
@@ -198,6 +199,19 @@ fn report_writes_every_file_and_each_parses() {
             ],
         ),
     ];
+    // The scenario chart names the scenarios; the escaped names stay escaped.
+    let scenarios_svg = read(&d.join("charts").join("scenarios.svg"));
+    for n in [
+        "Monthly cost by scenario",
+        "baseline",
+        "retirement",
+        "Cost [USD/mo]",
+    ] {
+        assert!(scenarios_svg.contains(n), "scenarios.svg lacks `{n}`");
+    }
+    assert!(!scenarios_svg.contains("<script>"));
+    let focus = read(&d.join("focus.csv"));
+    assert!(focus.starts_with("BilledCost,BillingAccountId,"));
     for (file, needles) in expect {
         let svg = read(&d.join("charts").join(file));
         for n in needles {
@@ -207,7 +221,7 @@ fn report_writes_every_file_and_each_parses() {
 
     let html = read(&d.join("report.html"));
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert_eq!(html.matches("<svg").count(), 9, "every chart is inline");
+    assert_eq!(html.matches("<svg").count(), 10, "every chart is inline");
     assert!(!html.contains("<script"), "no scripts");
     for external in ["<link", "src=", "href=", "url(", "@import"] {
         assert!(
@@ -522,6 +536,7 @@ fn example_reports_are_up_to_date() {
         PathBuf::from("report.md"),
         PathBuf::from("report.json"),
         PathBuf::from("options.csv"),
+        PathBuf::from("focus.csv"),
         PathBuf::from("report.html"),
         PathBuf::from("manifest.txt"),
     ];

@@ -12,7 +12,9 @@ use crate::app::{
 };
 use crate::catalog::Catalog;
 use crate::cleanup::TempArea;
+use crate::commands::whatif;
 use crate::plan;
+use crate::plan::WorkloadPlan;
 use crate::progress::Spinner;
 use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
 use crate::report::escape::terminal;
@@ -20,9 +22,10 @@ use crate::report::gate::{self, Verdict};
 use crate::report::{
     self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
 };
+use crate::scenario::lane::{Fanout, LaneSink};
 use crate::sim::replay::fmt_ms;
-use crate::sim::{self, EventSpool, Replay};
-use crate::usage::{self, RecordSink, SinkError, WorkloadRegistry};
+use crate::sim::{self, EventSpool, Replay, ReplaySummary, SortedEvents};
+use crate::usage::{self, RecordSink, SinkError, WorkloadKey, WorkloadRegistry};
 
 /// Run `compare`.
 pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> {
@@ -191,6 +194,7 @@ pub fn build_report_with_progress(
     catalog: &Catalog,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Report> {
+    let list_catalog = catalog;
     let (catalog, overrides_applied) = planning_catalog(settings, catalog)?;
     let catalog = &catalog;
     if settings.using_bundled_sample && !settings.quiet {
@@ -206,23 +210,37 @@ pub fn build_report_with_progress(
     );
     // Spilled runs go to a directory of this run, removed on any exit (see `cleanup`).
     let temp = TempArea::new().context("creating a temp directory for the replay spool")?;
+    let scenarios = whatif::scenarios_of(&settings.whatif, catalog)?;
+    whatif::ensure_focus_scenario(&settings.whatif, &scenarios)?;
+    let lanes = whatif::lanes_for(&scenarios, &settings.whatif, catalog, &registry);
     let seen = AtomicU64::new(0);
     let accounting = sim::CatalogAccounting {
         registry: &registry,
         catalog,
     };
-    let mut replay = Counted {
-        replay: Replay::with_spool(
-            &accounting,
-            EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
-        ),
-        unreported: 0,
-        seen: &seen,
-        progress,
+    let mut fanout = Fanout {
+        baseline: Counted {
+            replay: Replay::with_spool(
+                &accounting,
+                EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
+            ),
+            unreported: 0,
+            seen: &seen,
+            progress,
+        },
+        lanes: lanes
+            .iter()
+            .map(|lane| {
+                LaneSink::with_spool(
+                    lane,
+                    EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
+                )
+            })
+            .collect(),
     };
     let options = settings.read_options();
     let started = std::time::Instant::now();
-    let mut read = usage::read_usage(&settings.inputs, &options, &registry, &mut replay)
+    let mut read = usage::read_usage(&settings.inputs, &options, &registry, &mut fanout)
         .context("reading usage logs")?;
     progress(Progress::Records(read.records));
     let conflicts = registry.model_map_conflicts();
@@ -234,53 +252,19 @@ pub fn build_report_with_progress(
         summary,
         events,
         outside_span,
-    } = replay
+    } = fanout
+        .baseline
         .into_inner()
         .finish_checked(settings.skip_invalid)
         .context("reading usage logs")?;
     read.absorb_late_skips(outside_span.rows, outside_span.examples);
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
-    let mut prepared = plan::prepare(catalog, &keys, &summary, &settings.plan, &settings.sim);
-    let streams = prepared.per_token_streams();
-    let span = (summary.first_minute(), summary.last_minute());
-    let mut simulated = 0usize;
-    // The per-token options' Standard limits and the logged latency are measured in the
-    // search's first pass, which reads every workload's events anyway.
-    let mut per_token = None;
-    let passes = plan::size(&mut prepared, &settings.plan, |targets| {
-        simulated += targets.len();
-        let with = per_token
-            .is_none()
-            .then_some((streams.as_slice(), keys.len()));
-        let (outcomes, found) = sim::admission::simulate_with_per_token(
-            &events,
-            targets,
-            with,
-            &settings.sim,
-            settings.threads,
-            span,
-        )?;
-        if found.is_some() {
-            per_token = found;
-        }
-        Ok::<_, sim::admission::AdmissionError>(outcomes)
-    })
-    .context("simulating PTU admission")?;
-    let (per_token, logged_latency) = match per_token {
-        Some(found) => found,
-        // Nothing to size: a pass of its own.
-        None => sim::standard::simulate_per_token(&events, &streams, keys.len(), settings.threads)
-            .context("simulating Standard quotas")?,
-    };
-    prepared.set_per_token(per_token, logged_latency);
+    let (planned, sized) = plan_replay(catalog, &keys, &summary, &events, settings, &[], None)?;
+    let mut plans: Vec<WorkloadPlan> = planned.into_iter().map(|(_, p)| p).collect();
+    sort_plans(&mut plans);
     let sim_s = started.elapsed().as_secs_f64() - read_s;
     progress(Progress::Planning);
-    let mut plans = plan::finish(catalog, &keys, &summary, &prepared, &settings.plan);
-    // Workload ids depend on reading order (threads); the report's order must not.
-    plans.sort_by(|a, b| {
-        (&a.deployment, &a.model, &a.region).cmp(&(&b.deployment, &b.model, &b.region))
-    });
     if settings.timings {
         eprintln!(
             "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments in {} passes, {} searches), plan {:.2} s",
@@ -288,10 +272,25 @@ pub fn build_report_with_progress(
             read.records,
             events.spilled_runs(),
             sim_s,
-            simulated,
-            passes,
-            prepared.searches.len(),
+            sized.simulated,
+            sized.passes,
+            sized.searches,
             started.elapsed().as_secs_f64() - read_s - sim_s
+        );
+    }
+    let scenarios_started = std::time::Instant::now();
+    let baseline = whatif::Baseline {
+        summary: &summary,
+        plans: &plans,
+    };
+    let (scenario_reports, scenario_warnings) =
+        whatif::plan_scenarios(settings, catalog, &baseline, fanout.lanes)?;
+    if settings.timings && !scenario_reports.is_empty() {
+        eprintln!(
+            "timings: scenarios {:.2} s ({} scenarios, {} lanes)",
+            scenarios_started.elapsed().as_secs_f64(),
+            scenario_reports.len(),
+            lanes.len()
         );
     }
     let failed: u64 = summary
@@ -351,6 +350,17 @@ pub fn build_report_with_progress(
             ));
         }
     }
+    warnings.extend(scenario_warnings);
+    let projection = whatif::projection(
+        settings,
+        &plan::projection::Prices {
+            list: list_catalog,
+            contracted: catalog,
+        },
+        &summary,
+        &plans,
+        &scenario_reports,
+    )?;
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: format!("ptuplan {}", env!("CARGO_PKG_VERSION")),
@@ -383,9 +393,110 @@ pub fn build_report_with_progress(
             settings.plan.reserve,
         ),
         workloads: plans,
+        scenarios: scenario_reports,
+        projection,
         warnings,
         overrides_applied,
         currency: settings.overrides.as_ref().and_then(|o| o.currency.clone()),
     };
     Ok(report)
+}
+
+/// What sizing one replay took.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sized {
+    /// Simulated PTU deployments.
+    pub simulated: usize,
+    /// Simulation passes.
+    pub passes: u32,
+    /// Searches.
+    pub searches: usize,
+}
+
+/// Size and plan one replay (the baseline's or a scenario's): the exact search over its
+/// events, then one plan per workload, as `(workload id, plan)` in id order.
+/// `batch_only[w]`, when given, holds the reason workload `w` may only use Batch (a scenario's
+/// Batch share); those are planned without searches. `tenant_tokens_per_month` replaces
+/// the usage-tier tenant the replay's workloads add up to (a ladder's months are one tenant
+/// each, not together).
+pub fn plan_replay(
+    catalog: &Catalog,
+    keys: &[WorkloadKey],
+    summary: &ReplaySummary,
+    events: &SortedEvents,
+    settings: &CompareSettings,
+    batch_only: &[Option<String>],
+    tenant_tokens_per_month: Option<std::collections::BTreeMap<String, f64>>,
+) -> Result<(Vec<(usize, WorkloadPlan)>, Sized)> {
+    let is_batch = |w: usize| batch_only.get(w).is_some_and(Option::is_some);
+    let mut prepared = plan::prepare(catalog, keys, summary, &settings.plan, &settings.sim);
+    if let Some(t) = tenant_tokens_per_month {
+        prepared.tenant_tokens_per_month = t;
+    }
+    prepared.searches.retain(|s| !is_batch(s.workload));
+    let streams = prepared.per_token_streams();
+    let span = (summary.first_minute(), summary.last_minute());
+    let mut simulated = 0usize;
+    // The per-token options' Standard limits and the logged latency are measured in the
+    // search's first pass, which reads every workload's events anyway.
+    let mut per_token = None;
+    let passes = plan::size(&mut prepared, &settings.plan, |targets| {
+        simulated += targets.len();
+        let with = per_token
+            .is_none()
+            .then_some((streams.as_slice(), keys.len()));
+        let (outcomes, found) = sim::admission::simulate_with_per_token(
+            events,
+            targets,
+            with,
+            &settings.sim,
+            settings.threads,
+            span,
+        )?;
+        if found.is_some() {
+            per_token = found;
+        }
+        Ok::<_, sim::admission::AdmissionError>(outcomes)
+    })
+    .context("simulating PTU admission")?;
+    let (per_token, logged_latency) = match per_token {
+        Some(found) => found,
+        // Nothing to size: a pass of its own.
+        None => sim::standard::simulate_per_token(events, &streams, keys.len(), settings.threads)
+            .context("simulating Standard quotas")?,
+    };
+    prepared.set_per_token(per_token, logged_latency);
+    let mut plans = Vec::with_capacity(keys.len());
+    for w in 0..keys.len() {
+        let settings = match batch_only.get(w).and_then(Option::as_ref) {
+            Some(reason) => {
+                let mut batch = settings.plan.clone();
+                batch.batch_eligible = true;
+                batch.constraints.batch_only = Some(reason.clone());
+                std::borrow::Cow::Owned(batch)
+            }
+            None => std::borrow::Cow::Borrowed(&settings.plan),
+        };
+        plans.extend(
+            plan::finish_where(catalog, keys, summary, &prepared, &settings, |i| i == w)
+                .into_iter()
+                .map(|p| (w, p)),
+        );
+    }
+    Ok((
+        plans,
+        Sized {
+            simulated,
+            passes,
+            searches: prepared.searches.len(),
+        },
+    ))
+}
+
+/// Plans in the report's order: by deployment, model and region (workload ids depend on
+/// reading order, with several threads; the report's order must not).
+pub fn sort_plans(plans: &mut [WorkloadPlan]) {
+    plans.sort_by(|a, b| {
+        (&a.deployment, &a.model, &a.region).cmp(&(&b.deployment, &b.model, &b.region))
+    });
 }

@@ -15,13 +15,23 @@ pub fn run(settings: &DiffSettings) -> Result<Outcome> {
     inputs.add(&settings.base);
     inputs.add(&settings.new);
     ensure_output_spares_inputs(&inputs, settings.out.as_deref())?;
-    let base = read_report_file(&settings.base)?;
-    let new = read_report_file(&settings.new)?;
+    let (base_name, new_name) = (
+        settings.base.display().to_string(),
+        settings.new.display().to_string(),
+    );
+    let base = read_report_file(&settings.base)?
+        .scenario(settings.base_scenario.as_deref(), &base_name)?;
+    let new =
+        read_report_file(&settings.new)?.scenario(settings.new_scenario.as_deref(), &new_name)?;
+    let label = |name: &str, scenario: &Option<String>| match scenario {
+        Some(s) => format!("{name}#{s}"),
+        None => name.to_owned(),
+    };
     let d = diff::diff_reports(
         &base,
         &new,
-        &settings.base.display().to_string(),
-        &settings.new.display().to_string(),
+        &label(&base_name, &settings.base_scenario),
+        &label(&new_name, &settings.new_scenario),
     );
     let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
     diff::render(&d, settings.format, &mut out).context("writing the diff")?;

@@ -8,3 +8,4 @@ pub mod diff;
 pub mod regions;
 pub mod report;
 pub mod sample;
+pub mod whatif;

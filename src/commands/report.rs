@@ -1,7 +1,7 @@
 //! `ptuplan report`: one planning run (as `compare`), written to a directory as report.md,
-//! report.json, options.csv, report.html and charts/*.svg + charts/*.png, all from the same
-//! [`Report`], as a whole ([`ReportDir`]: staged, then moved into place, with a manifest).
-//! Budget rules are checked after every file is written.
+//! report.json, options.csv, focus.csv, report.html and charts/*.svg + charts/*.png, all from
+//! the same [`Report`], as a whole ([`ReportDir`]: staged, then moved into place, with a
+//! manifest). Budget rules are checked after every file is written.
 
 use std::io;
 use std::path::Path;
@@ -25,6 +25,8 @@ pub const MARKDOWN_FILE: &str = "report.md";
 pub const JSON_FILE: &str = "report.json";
 /// The CSV file's name.
 pub const CSV_FILE: &str = "options.csv";
+/// The FOCUS export's file name.
+pub const FOCUS_FILE: &str = "focus.csv";
 /// The HTML page's file name.
 pub const HTML_FILE: &str = "report.html";
 pub use crate::report::outdir::{CHARTS_DIR, MANIFEST_FILE};
@@ -33,7 +35,14 @@ pub use crate::report::outdir::{CHARTS_DIR, MANIFEST_FILE};
 pub fn run(settings: &ReportSettings) -> Result<Outcome> {
     let s = &settings.compare;
     let inputs = s.input_files(settings.gates.baseline.as_deref());
-    for name in [MARKDOWN_FILE, JSON_FILE, CSV_FILE, HTML_FILE, MANIFEST_FILE] {
+    for name in [
+        MARKDOWN_FILE,
+        JSON_FILE,
+        CSV_FILE,
+        FOCUS_FILE,
+        HTML_FILE,
+        MANIFEST_FILE,
+    ] {
         ensure_output_spares_inputs(&inputs, Some(&settings.out_dir.join(name)))?;
     }
     let catalog = catalog_from(&s.catalog)?;
@@ -81,6 +90,7 @@ fn write_all(
     })?;
     out.write(JSON_FILE, |w| report::render(report, Format::Json, w))?;
     out.write(CSV_FILE, |w| report::render(report, Format::Csv, w))?;
+    out.write(FOCUS_FILE, |w| report::render(report, Format::Focus, w))?;
     let mut inline = Vec::new();
     for spec in chart_specs(report) {
         let stem = spec.file_stem(report);

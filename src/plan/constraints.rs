@@ -150,6 +150,9 @@ pub struct Constraints {
     /// Sales facts (reported in `overrides_applied`, not repeated here).
     #[serde(skip)]
     pub sales: SalesFacts,
+    /// Only Batch types are usable, for this reason (a scenario's Batch-shifted requests).
+    #[serde(skip)]
+    pub batch_only: Option<String>,
 }
 
 #[cfg(test)]

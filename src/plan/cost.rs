@@ -70,27 +70,33 @@ pub fn monthly_usd(cost_usd: f64, span_hours: f64) -> f64 {
     }
 }
 
+/// Global provisioned list prices for tests: 1.00 USD per PTU-hour, 260 per 1-month and 2,652
+/// per 1-year reservation.
+#[cfg(test)]
+pub(crate) fn test_global_price() -> PtuPrice {
+    PtuPrice {
+        deployment_type: crate::catalog::DeploymentTypeId::GlobalProvisioned,
+        regions: None,
+        usd_per_ptu_hour: 1.0,
+        reservation_1_month_usd_per_ptu: 260.0,
+        reservation_1_year_usd_per_ptu: 2652.0,
+        effective_from: None,
+        effective_to: None,
+        unverified: false,
+        note: None,
+        source: "test".to_owned(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+        accept_outlier: None,
+        adjustments: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::DeploymentTypeId;
 
     fn price() -> PtuPrice {
-        PtuPrice {
-            deployment_type: DeploymentTypeId::GlobalProvisioned,
-            regions: None,
-            usd_per_ptu_hour: 1.0,
-            reservation_1_month_usd_per_ptu: 260.0,
-            reservation_1_year_usd_per_ptu: 2652.0,
-            effective_from: None,
-            effective_to: None,
-            unverified: false,
-            note: None,
-            source: "test".to_owned(),
-            as_of: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
-            accept_outlier: None,
-            adjustments: Vec::new(),
-        }
+        test_global_price()
     }
 
     #[test]

@@ -10,10 +10,12 @@
 pub mod calibrate;
 pub mod constraints;
 pub mod cost;
+pub mod ladder;
 pub mod lifecycle;
 mod model;
 pub mod options;
 mod profile;
+pub mod projection;
 mod provisioned;
 pub mod quota;
 pub mod rank;
@@ -533,8 +535,22 @@ pub fn finish(
     prepared: &Prepared,
     settings: &PlanSettings,
 ) -> Vec<WorkloadPlan> {
+    finish_where(catalog, keys, summary, prepared, settings, |_| true)
+}
+
+/// [`finish`] for the workloads `keep` accepts (by index): a scenario plans its Batch-shifted
+/// workloads with other settings than its real-time ones.
+pub fn finish_where(
+    catalog: &Catalog,
+    keys: &[WorkloadKey],
+    summary: &ReplaySummary,
+    prepared: &Prepared,
+    settings: &PlanSettings,
+    keep: impl Fn(usize) -> bool,
+) -> Vec<WorkloadPlan> {
     keys.iter()
         .enumerate()
+        .filter(|(w, _)| keep(*w))
         .filter_map(|(w, key)| {
             let replay = summary.workloads.get(w)?;
             Some(plan_workload(
@@ -682,6 +698,7 @@ fn plan_workload(
         sizing: sizing_map,
         sizing_other_types: other_types,
         profile: demand_profile(&weighted, summary.first_minute()),
+        tally: t.tally,
         logged_latency: quota::logged(prepared.logged_latency.get(w)),
         usage_tier,
     }

@@ -152,6 +152,10 @@ pub struct WorkloadPlan {
     pub sizing_other_types: BTreeMap<DeploymentTypeId, OtherTypeSizing>,
     /// Demand shape for charts.
     pub profile: DemandProfile,
+    /// The successful requests' tokens by billing category and context class (what
+    /// per-token prices apply to; for projections, not in the JSON).
+    #[serde(skip)]
+    pub tally: TokenTally,
     /// The log's own latency (requests that logged one); None when none did.
     pub logged_latency: Option<crate::sim::standard::LoggedLatency>,
     /// The tenant's monthly tokens of this model against its usage tier.

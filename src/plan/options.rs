@@ -82,6 +82,9 @@ fn unavailable_reason(
     key: &WorkloadKey,
     t: DeploymentTypeId,
 ) -> Option<String> {
+    if let Some(reason) = constraints.batch_only.as_ref().filter(|_| !t.is_batch()) {
+        return Some(reason.clone());
+    }
     if let Some(reason) = constraints
         .residency
         .as_ref()

@@ -221,6 +221,7 @@ mod tests {
                 hourly_peak_weighted_tpm: Vec::new(),
                 weekday_hour_mean_weighted_tpm: Vec::new(),
             },
+            tally: Default::default(),
         }
     }
 

@@ -43,6 +43,9 @@ pub struct CurvePoint {
     pub spilled_share: f64,
     /// p99 of per-minute utilization.
     pub utilization_p99: f64,
+    /// The spilled requests' tokens (for projections; not in the JSON).
+    #[serde(skip)]
+    pub spilled: crate::catalog::accounting::TokenTally,
 }
 
 impl CurvePoint {
@@ -78,6 +81,7 @@ pub fn curve(
                 throttled_share: o.failed_share(),
                 spilled_share: o.spilled_share(),
                 utilization_p99: o.utilization.quantile(0.99),
+                spilled: o.spilled,
             }
         })
         .collect()

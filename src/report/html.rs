@@ -74,6 +74,7 @@ pub fn write(
     }
     write_summary(report, out)?;
     write_chart(charts, ChartKind::Tokens, None, out)?;
+    write_sections(&super::scenario::sections(report), charts, out)?;
     for (i, w) in report.workloads.iter().enumerate() {
         writeln!(out, "<h2>{}</h2>", escape(&workload_heading(w)))?;
         writeln!(out, "<p>{}</p>", escape(&workload_facts(w)))?;
@@ -214,7 +215,7 @@ fn write_chart(
     else {
         return Ok(());
     };
-    if workload.is_none() {
+    if kind == ChartKind::Tokens {
         writeln!(out, "<h2>Token mix</h2>")?;
     }
     writeln!(out, "<figure>")?;
@@ -290,6 +291,35 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
         writeln!(out, "<p class=\"explain\">{}</p>", escape(&note))?;
     }
     writeln!(out, "</details>")
+}
+
+/// The what-if sections: each a heading, sentences, a table and a list; the scenario chart
+/// after the first (the side-by-side table).
+fn write_sections(
+    sections: &[super::scenario::Section],
+    charts: &[InlineChart],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for (i, s) in sections.iter().enumerate() {
+        writeln!(out, "<h2>{}</h2>", escape(&s.heading))?;
+        for line in &s.intro {
+            writeln!(out, "<p class=\"explain\">{}</p>", escape(line))?;
+        }
+        if !s.rows.is_empty() {
+            table(out, &s.headers, &s.right_aligned, &s.rows, None)?;
+        }
+        if !s.notes.is_empty() {
+            writeln!(out, "<ul>")?;
+            for n in &s.notes {
+                writeln!(out, "<li>{}</li>", escape(n))?;
+            }
+            writeln!(out, "</ul>")?;
+        }
+        if i == 0 {
+            write_chart(charts, ChartKind::Scenarios, None, out)?;
+        }
+    }
+    Ok(())
 }
 
 fn table(

@@ -71,6 +71,7 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
                 .unwrap_or_default(),
         )?;
     }
+    write_sections(&super::scenario::sections(report), out)?;
     for warning in &report.warnings {
         writeln!(out)?;
         writeln!(out, "> **Warning:** {}", escape(warning))?;
@@ -128,6 +129,47 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
             "Charts and a self-contained page for readers new to the tool: `report.html`, \
              `charts/*.svg` and `charts/*.png` next to this file."
         )?;
+    }
+    Ok(())
+}
+
+/// Write report sections (the what-if scenarios) as `##` headings, tables and lists.
+pub fn write_sections(
+    sections: &[super::scenario::Section],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for s in sections {
+        writeln!(out)?;
+        writeln!(out, "## {}", escape(&s.heading))?;
+        for line in &s.intro {
+            writeln!(out)?;
+            writeln!(out, "{}", escape(line))?;
+        }
+        if !s.rows.is_empty() {
+            writeln!(out)?;
+            let cells: Vec<String> = s.headers.iter().map(|h| escape(h)).collect();
+            writeln!(out, "| {} |", cells.join(" | "))?;
+            let rule: Vec<&str> = (0..s.headers.len())
+                .map(|i| {
+                    if s.right_aligned.contains(&i) {
+                        "---:"
+                    } else {
+                        "---"
+                    }
+                })
+                .collect();
+            writeln!(out, "|{}|", rule.join("|"))?;
+            for row in &s.rows {
+                let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
+                writeln!(out, "| {} |", cells.join(" | "))?;
+            }
+        }
+        if !s.notes.is_empty() {
+            writeln!(out)?;
+            for line in &s.notes {
+                writeln!(out, "- {}", escape(line))?;
+            }
+        }
     }
     Ok(())
 }

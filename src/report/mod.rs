@@ -9,6 +9,7 @@ pub mod chart;
 pub mod csv;
 pub mod diff;
 pub mod escape;
+pub mod focus;
 pub mod gate;
 pub mod guard;
 pub mod html;
@@ -16,6 +17,7 @@ pub mod json;
 pub mod markdown;
 pub mod outdir;
 pub mod regions;
+pub mod scenario;
 pub mod table;
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -51,6 +53,8 @@ pub enum Format {
     Csv,
     /// GitHub-flavoured Markdown.
     Markdown,
+    /// FinOps FOCUS 1.2 CSV of the plan's projected monthly charges.
+    Focus,
 }
 
 impl Format {
@@ -87,6 +91,11 @@ pub struct Report {
     pub workloads: Vec<WorkloadPlan>,
     /// PTU reservations pooled per region x provisioned type across workloads.
     pub reservations: Vec<ReservationPool>,
+    /// What-if scenarios, each planned like the baseline (`workloads` is the log as is).
+    pub scenarios: Vec<scenario::ScenarioReport>,
+    /// The plan's projected monthly charges (`--format focus`; not in the JSON).
+    #[serde(skip)]
+    pub projection: crate::plan::projection::Projection,
     /// Things the reader should know (skipped rows, missing latencies, ...).
     pub warnings: Vec<String>,
     /// Every `--overrides` entry (discounts, quotes, availability, capacity, currency).
@@ -315,6 +324,7 @@ pub fn render_with(
         Format::Json => json::write(report, out),
         Format::Csv => csv::write(report, out),
         Format::Markdown => markdown::write_with(report, extras, out),
+        Format::Focus => focus::write(report, out),
     }
 }
 

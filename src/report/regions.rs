@@ -64,6 +64,9 @@ pub fn render(report: &RegionsReport, format: Format, out: &mut dyn Write) -> io
         Format::Csv => write_csv(report, out),
         Format::Markdown => write_markdown(report, out),
         Format::Table => write_table(report, out),
+        Format::Focus => Err(io::Error::other(
+            "the FOCUS export is for compare and report, not regions",
+        )),
     }
 }
 

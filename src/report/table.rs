@@ -90,8 +90,34 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out)?;
     write_line(out, &summary_line(report))?;
+    write_sections(&super::scenario::sections(report), out)?;
     for warning in &report.warnings {
         write_line(out, &format!("warning: {warning}"))?;
+    }
+    Ok(())
+}
+
+/// Write report sections (the what-if scenarios) as headings, tables and lines.
+pub fn write_sections(
+    sections: &[super::scenario::Section],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for s in sections {
+        writeln!(out)?;
+        write_line(out, &s.heading)?;
+        for line in &s.intro {
+            write_line(out, line)?;
+        }
+        if !s.rows.is_empty() {
+            let mut table = new(&s.headers, &s.right_aligned);
+            for row in &s.rows {
+                table.add_row(row.clone());
+            }
+            writeln!(out, "{table}")?;
+        }
+        for line in &s.notes {
+            write_line(out, &format!("  {line}"))?;
+        }
     }
     Ok(())
 }

@@ -108,6 +108,7 @@ pub fn sample_workload() -> WorkloadPlan {
         throttled_share: 0.0,
         spilled_share: throttle_rate,
         utilization_p99: 0.5 / k,
+        spilled: Default::default(),
     };
     let sizing = TypeSizing {
         on_throttle: "spillover".to_owned(),
@@ -174,6 +175,16 @@ pub fn sample_workload() -> WorkloadPlan {
             hourly_peak_weighted_tpm: vec![1_000.0, 2_000.0, 1_500.0],
             weekday_hour_mean_weighted_tpm: means,
         },
+        tally: crate::catalog::accounting::TokenTally {
+            short: crate::catalog::accounting::TokenCounts {
+                requests: 10,
+                input_tokens: 750,
+                cached_input_tokens: 250,
+                cache_write_tokens: 0,
+                output_tokens: 400,
+            },
+            long: Default::default(),
+        },
     }
 }
 
@@ -218,6 +229,8 @@ pub fn report_of(workloads: Vec<WorkloadPlan>) -> Report {
         summary: Summary::from_plans(&workloads),
         workloads,
         reservations: Vec::new(),
+        scenarios: Vec::new(),
+        projection: Default::default(),
         warnings: Vec::new(),
         overrides_applied: Vec::new(),
         currency: None,

@@ -186,7 +186,7 @@ const PROFILES: [Profile; 5] = [
 ];
 
 /// Relative traffic of a minute: business-hours diurnal curve (UTC), quieter weekends, noise.
-fn minute_weight(rng: &mut SplitMix64, minute_of_span: u64, start_weekday: u64) -> f64 {
+pub fn minute_weight(rng: &mut SplitMix64, minute_of_span: u64, start_weekday: u64) -> f64 {
     let hour = (minute_of_span % 1440) as f64 / 60.0;
     let day = minute_of_span / 1440;
     let weekday = (start_weekday + day) % 7; // 0 = Monday

@@ -6,7 +6,8 @@
 //! 3. [`curve`]: cost versus PTU count for each provisioned type, with the cost-optimal and
 //!    smallest-within-target counts and the cheapest per-token cost;
 //! 4. [`heatmap`]: mean utilization by weekday and hour of day;
-//! 5. [`tokens`]: the token mix of every workload.
+//! 5. [`tokens`]: the token mix of every workload;
+//! 6. [`scenarios`]: monthly cost by what-if scenario, stacked by workload.
 //!
 //! Each kind has a pure `*_series()` function that prepares the numbers (unit-tested) and a thin
 //! `draw_*()` that draws them. Renderers write to a `dyn Write`; choosing file names is left to
@@ -17,6 +18,7 @@ pub mod cost;
 pub mod curve;
 pub mod demand;
 pub mod heatmap;
+pub mod scenarios;
 pub mod style;
 pub mod tokens;
 
@@ -28,7 +30,7 @@ use plotters::prelude::*;
 use super::Report;
 use style::{ensure_font, HEIGHT, WIDTH};
 
-/// The five kinds of chart.
+/// The kinds of chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ChartKind {
     /// Monthly cost by option (one per workload).
@@ -41,6 +43,8 @@ pub enum ChartKind {
     Heatmap,
     /// Token mix (one for the whole report).
     Tokens,
+    /// Monthly cost by scenario (one for the whole report, with scenarios).
+    Scenarios,
 }
 
 impl ChartKind {
@@ -52,6 +56,7 @@ impl ChartKind {
             ChartKind::Curve => "cost-vs-ptu",
             ChartKind::Heatmap => "heatmap",
             ChartKind::Tokens => "token-mix",
+            ChartKind::Scenarios => "scenarios",
         }
     }
 
@@ -63,6 +68,7 @@ impl ChartKind {
             ChartKind::Curve => "Monthly cost of each provisioned type as the PTU count grows: PTU cost rises while spillover cost falls. Dots mark the cheapest count, triangles the smallest count that keeps throttling within the target, and the flat line is the cheapest pay-per-token option, which PTUs must beat to pay off.",
             ChartKind::Heatmap => "Average utilization of a PTU deployment in each hour of the week (UTC), from the mean weighted demand in that hour. Dark cells are busy hours; values above 100% mean the average demand alone exceeds capacity.",
             ChartKind::Tokens => "How each workload's tokens split into uncached input, cached input (discounted), visible output and hidden reasoning output (billed as output). Shares of each workload's total; the total is in the label.",
+            ChartKind::Scenarios => "What the recommended plan costs per month in each what-if scenario, next to the log as it is: one bar per scenario, one colored segment per workload (matched by deployment name), the total at the end.",
         }
     }
 }
@@ -98,6 +104,12 @@ pub fn chart_specs(report: &Report) -> Vec<ChartSpec> {
         kind: ChartKind::Tokens,
         workload: None,
     }];
+    if !report.scenarios.is_empty() {
+        specs.push(ChartSpec {
+            kind: ChartKind::Scenarios,
+            workload: None,
+        });
+    }
     for (i, w) in report.workloads.iter().enumerate() {
         let mut kinds = vec![ChartKind::Cost, ChartKind::Demand];
         if !w.sizing.is_empty() {
@@ -158,6 +170,7 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawF
 pub fn size_of(report: &Report, spec: &ChartSpec) -> (u32, u32) {
     match spec.kind {
         ChartKind::Tokens => (WIDTH, tokens::height_for(report.workloads.len())),
+        ChartKind::Scenarios => (WIDTH, scenarios::height_for(report.scenarios.len() + 1)),
         _ => (WIDTH, HEIGHT),
     }
 }
@@ -224,6 +237,9 @@ fn draw<DB: DrawingBackend>(
     let workload = spec.workload.and_then(|i| report.workloads.get(i));
     match (spec.kind, workload) {
         (ChartKind::Tokens, _) => tokens::draw_tokens(root, &tokens::token_mix_series(report)),
+        (ChartKind::Scenarios, _) => {
+            scenarios::draw_scenarios(root, &scenarios::scenario_cost_series(report))
+        }
         (ChartKind::Cost, Some(w)) => cost::draw_cost(root, &cost::cost_series(w)),
         (ChartKind::Demand, Some(w)) => {
             demand::draw_demand(root, &demand::demand_series(report, w))

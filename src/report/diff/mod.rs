@@ -15,6 +15,7 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use super::{Report, READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION};
+use crate::scenario::route::OriginKind;
 
 /// `--format` of `ptuplan diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,6 +37,70 @@ pub struct ReportView {
     pub summary: SummaryView,
     /// Workloads, in report order.
     pub workloads: Vec<WorkloadView>,
+    /// What-if scenarios (absent in older reports).
+    #[serde(default)]
+    pub scenarios: Vec<ScenarioView>,
+    /// Where the workloads came from, when the view is one of the scenarios (set by
+    /// [`ReportView::scenario`]).
+    #[serde(skip)]
+    pub origins: Vec<OriginView>,
+}
+
+/// JSON `scenarios[]`, as far as a diff needs it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ScenarioView {
+    /// Name.
+    pub name: String,
+    /// Monthly cost of every workload's recommended option, USD.
+    pub recommended_monthly_cost_usd: f64,
+    /// Workloads.
+    pub workloads: Vec<WorkloadView>,
+    /// Where changed workloads came from.
+    #[serde(default)]
+    pub origins: Vec<OriginView>,
+}
+
+/// JSON `scenarios[].origins[]`, read back.
+pub type OriginView = crate::report::scenario::WorkloadOrigin;
+
+/// A scenario name a report does not have.
+#[derive(Debug, thiserror::Error)]
+#[error("{path} has no scenario `{name}`; it has: {}", available.join(", "))]
+pub struct NoSuchScenario {
+    /// The report.
+    pub path: String,
+    /// The name asked for.
+    pub name: String,
+    /// `baseline` and the report's scenario names.
+    pub available: Vec<String>,
+}
+
+impl ReportView {
+    /// The view of one scenario (`None` or `baseline`: the log as is).
+    pub fn scenario(self, name: Option<&str>, path: &str) -> Result<ReportView, NoSuchScenario> {
+        let Some(name) = name.filter(|n| *n != crate::scenario::BASELINE) else {
+            return Ok(self);
+        };
+        let available = std::iter::once(crate::scenario::BASELINE.to_owned())
+            .chain(self.scenarios.iter().map(|s| s.name.clone()))
+            .collect();
+        let Some(s) = self.scenarios.iter().find(|s| s.name == name) else {
+            return Err(NoSuchScenario {
+                path: path.to_owned(),
+                name: name.to_owned(),
+                available,
+            });
+        };
+        Ok(ReportView {
+            schema_version: self.schema_version,
+            summary: SummaryView {
+                recommended_monthly_cost_usd: s.recommended_monthly_cost_usd,
+            },
+            workloads: s.workloads.clone(),
+            origins: s.origins.clone(),
+            scenarios: Vec::new(),
+        })
+    }
 }
 
 /// JSON `summary`, as far as a diff needs it.
@@ -71,6 +136,27 @@ pub struct OptionView {
     pub monthly_cost_usd: Option<f64>,
 }
 
+fn workload_views(plans: &[crate::plan::WorkloadPlan]) -> Vec<WorkloadView> {
+    plans
+        .iter()
+        .map(|w| WorkloadView {
+            deployment: w.deployment.clone(),
+            model: w.model.clone(),
+            region: w.region.clone(),
+            recommended: w.recommended.clone(),
+            options: w
+                .options
+                .iter()
+                .map(|o| OptionView {
+                    id: o.id.clone(),
+                    ptus: o.ptus,
+                    monthly_cost_usd: o.monthly_cost_usd,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 impl From<&Report> for ReportView {
     fn from(r: &Report) -> Self {
         ReportView {
@@ -78,25 +164,18 @@ impl From<&Report> for ReportView {
             summary: SummaryView {
                 recommended_monthly_cost_usd: r.summary.recommended_monthly_cost_usd,
             },
-            workloads: r
-                .workloads
+            workloads: workload_views(&r.workloads),
+            scenarios: r
+                .scenarios
                 .iter()
-                .map(|w| WorkloadView {
-                    deployment: w.deployment.clone(),
-                    model: w.model.clone(),
-                    region: w.region.clone(),
-                    recommended: w.recommended.clone(),
-                    options: w
-                        .options
-                        .iter()
-                        .map(|o| OptionView {
-                            id: o.id.clone(),
-                            ptus: o.ptus,
-                            monthly_cost_usd: o.monthly_cost_usd,
-                        })
-                        .collect(),
+                .map(|s| ScenarioView {
+                    name: s.name.clone(),
+                    recommended_monthly_cost_usd: s.recommended_monthly_cost_usd,
+                    workloads: workload_views(&s.workloads),
+                    origins: s.origins.clone(),
                 })
                 .collect(),
+            origins: Vec::new(),
         }
     }
 }
@@ -247,6 +326,10 @@ pub struct WorkloadDiff {
     pub base: Option<Side>,
     /// After (None when removed).
     pub new: Option<Side>,
+    /// Where a scenario workload came from: the base workload a migrated or moved one is
+    /// compared with (`gpt-4.1 @ eastus2`), or for an added one what it is (`Batch share of
+    /// chat`, `added by the scenario`).
+    pub from: Option<String>,
     /// PTUs after minus before (per-token counts as 0 PTUs).
     pub ptus_delta: Option<i64>,
     /// Monthly cost after minus before, USD (a missing side counts as 0).
@@ -304,13 +387,30 @@ pub fn diff_reports(
     let find = |list: &[WorkloadView], k: &(String, String, String)| {
         list.iter().find(|w| &key(w) == k).map(Side::of)
     };
+    let mut paired: Vec<(String, String, String)> = Vec::new();
     let mut workloads = Vec::new();
     for w in &new.workloads {
         let after = Side::of(w);
-        workloads.push(compare(w, find(&base.workloads, &key(w)), Some(after)));
+        let mut d = match find(&base.workloads, &key(w)) {
+            Some(before) => compare(w, Some(before), Some(after)),
+            None => match origin_in(base, new, w) {
+                // A migrated or moved workload is compared with the one it came from.
+                Some((from_key, from_text)) => {
+                    paired.push(from_key.clone());
+                    let mut d = compare(w, find(&base.workloads, &from_key), Some(after));
+                    d.from = Some(from_text);
+                    d
+                }
+                None => compare(w, None, Some(after)),
+            },
+        };
+        if d.from.is_none() && d.change == Change::Added {
+            d.from = added_from(new, w);
+        }
+        workloads.push(d);
     }
     for w in &base.workloads {
-        if find(&new.workloads, &key(w)).is_none() {
+        if find(&new.workloads, &key(w)).is_none() && !paired.contains(&key(w)) {
             workloads.push(compare(w, Some(Side::of(w)), None));
         }
     }
@@ -334,6 +434,53 @@ pub fn diff_reports(
         },
         workloads,
     }
+}
+
+/// The base workload `w` (of `new`) came from by a migration or a region move, if the base
+/// has it and `new` no longer does: its key and `model @ region`.
+fn origin_in(
+    base: &ReportView,
+    new: &ReportView,
+    w: &WorkloadView,
+) -> Option<((String, String, String), String)> {
+    let o = new.origins.iter().find(|o| {
+        o.deployment == w.deployment
+            && o.model == w.model
+            && o.region == w.region
+            && matches!(
+                o.how,
+                OriginKind::Migrated | OriginKind::Moved | OriginKind::MigratedAndMoved
+            )
+    })?;
+    let from = (
+        o.from_deployment.clone(),
+        o.from_model.clone(),
+        o.from_region.clone(),
+    );
+    let in_base = base
+        .workloads
+        .iter()
+        .any(|b| (&b.deployment, &b.model, &b.region) == (&from.0, &from.1, &from.2));
+    let still_in_new = new
+        .workloads
+        .iter()
+        .any(|n| (&n.deployment, &n.model, &n.region) == (&from.0, &from.1, &from.2));
+    (in_base && !still_in_new).then(|| {
+        let text = format!("{} @ {}", from.1, from.2);
+        (from, text)
+    })
+}
+
+/// For a workload only in `new`: what it is, if its origins say (`Batch share of chat`).
+fn added_from(new: &ReportView, w: &WorkloadView) -> Option<String> {
+    new.origins
+        .iter()
+        .find(|o| o.deployment == w.deployment && o.model == w.model && o.region == w.region)
+        .and_then(|o| match o.how {
+            OriginKind::BatchShift => Some(format!("Batch share of {}", o.from_deployment)),
+            OriginKind::Added => Some("added by the scenario".to_owned()),
+            _ => None,
+        })
 }
 
 fn compare(w: &WorkloadView, base: Option<Side>, new: Option<Side>) -> WorkloadDiff {
@@ -363,6 +510,7 @@ fn compare(w: &WorkloadView, base: Option<Side>, new: Option<Side>) -> WorkloadD
         model: w.model.clone(),
         region: w.region.clone(),
         change,
+        from: None,
         ptus_delta: Some(ptus(&new) - ptus(&base)),
         monthly_cost_delta_usd: delta,
         monthly_cost_delta_pct: match (&base, delta) {

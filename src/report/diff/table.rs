@@ -42,7 +42,13 @@ pub fn rows(diff: &ReportDiff) -> Vec<Vec<String>> {
         .map(|w| {
             vec![
                 w.deployment.clone(),
-                w.model.clone(),
+                match &w.from {
+                    Some(from) if w.change == super::Change::Added => {
+                        format!("{} ({from})", w.model)
+                    }
+                    Some(from) => format!("{} (from {from})", w.model),
+                    None => w.model.clone(),
+                },
                 w.region.clone(),
                 w.change.as_str().to_owned(),
                 option_cell(w.base.as_ref()),

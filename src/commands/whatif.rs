@@ -1,0 +1,648 @@
+//! The what-if part of `compare` and `report` (not a subcommand of its own): the scenarios of
+//! a run (`--scenarios FILE`, the one-scenario flags, the retirement scenario), one
+//! [`Lane`] per scenario (and per reservation ladder) for the scenario stage, and, after the
+//! one read, each lane's sizing search and plan, assembled into `scenarios[]`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{Context, Result};
+
+use crate::app::{CompareSettings, QuickScenario, WhatIfSettings};
+use crate::catalog::Catalog;
+use crate::plan::ladder::{self, LadderInput, LadderWorkload};
+use crate::plan::{self, WorkloadPlan};
+use crate::report::scenario::{ScenarioReport, WorkloadOrigin};
+use crate::report::Summary;
+use crate::scenario::file::{glob_literal, parse_scenarios};
+use crate::scenario::lane::{Lane, LaneKey, LaneSink, ADDED_BASE};
+use crate::scenario::retire::{retirement_scenario, RETIREMENT_SCENARIO};
+use crate::scenario::{
+    self, draw, Glob, Migration, Scenario, Selector, Transform, TransformKind, DEFAULT_JITTER_MS,
+    DEFAULT_SEED,
+};
+use crate::sim::ReplaySummary;
+use crate::usage::{RecordSink, WorkloadKey, WorkloadRegistry};
+
+/// The baseline a scenario is compared with.
+pub struct Baseline<'a> {
+    /// The log's replay summary (its span is every scenario's span).
+    pub summary: &'a ReplaySummary,
+    /// The log's plans.
+    pub plans: &'a [WorkloadPlan],
+}
+
+/// The scenarios of a run, checked against the catalog: the file's, then the one-scenario
+/// flags', then (unless `--no-auto-scenarios`) the retirement scenario for every catalog model
+/// that retires within the horizon (dropped after reading if the log has none of them).
+pub fn scenarios_of(settings: &WhatIfSettings, catalog: &Catalog) -> Result<Vec<Scenario>> {
+    let mut scenarios = Vec::new();
+    if let Some(path) = &settings.file {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| scenario::ScenarioError::Io {
+                path: name.clone(),
+                source,
+            })
+            .with_context(|| format!("reading scenarios {name}"))?;
+        scenarios.extend(
+            parse_scenarios(&name, &text, catalog, settings.horizon_months)
+                .with_context(|| format!("reading scenarios {name}"))?,
+        );
+    }
+    if let Some(q) = &settings.quick {
+        scenarios.push(quick_scenario(q, catalog, settings.horizon_months));
+    }
+    scenario::validate_all(&scenarios, catalog).context("checking the scenarios")?;
+    if settings.auto_scenarios && !scenarios.iter().any(|s| s.name == RETIREMENT_SCENARIO) {
+        if let Some(as_of) = catalog.in_force_on {
+            let models: Vec<String> = catalog.models.keys().cloned().collect();
+            if let (Some(s), _) =
+                retirement_scenario(catalog, &models, as_of, settings.horizon_months)
+            {
+                scenarios.push(s);
+            }
+        }
+    }
+    Ok(scenarios)
+}
+
+/// The one-scenario flags as a scenario (`at` names the flag).
+fn quick_scenario(q: &QuickScenario, catalog: &Catalog, horizon_months: u32) -> Scenario {
+    let glob = |g: &Option<String>| {
+        g.as_deref()
+            .and_then(|g| Glob::parse(g).ok())
+            .unwrap_or_else(Glob::any)
+    };
+    let model_glob = match q.select.model.as_deref() {
+        Some(m) if !m.contains(['*', '?', '[']) => catalog
+            .resolve_model(m)
+            .and_then(|id| Glob::parse(&glob_literal(id)).ok())
+            .unwrap_or_else(|| glob(&q.select.model)),
+        _ => glob(&q.select.model),
+    };
+    let select = Selector {
+        deployment: glob(&q.select.deployment),
+        model: model_glob,
+        region: glob(
+            &q.select
+                .region
+                .as_deref()
+                .map(crate::usage::workload::arm_region_name),
+        ),
+    };
+    let resolve = |name: &str| {
+        catalog
+            .resolve_model(name)
+            .map_or_else(|| name.to_owned(), str::to_owned)
+    };
+    let mut transforms = Vec::new();
+    for (from, to) in &q.migrate {
+        let from = resolve(from);
+        let select = Selector {
+            model: Glob::parse(&glob_literal(&from)).unwrap_or_else(|_| Glob::any()),
+            ..select.clone()
+        };
+        let kind = TransformKind::Migrate(Migration {
+            to: resolve(to),
+            prompt_factor: q.factors.prompt,
+            output_factor: q.factors.output,
+            reasoning_factor: q.factors.reasoning,
+            from,
+        });
+        transforms.push(Transform::new(kind, select, "--migrate"));
+    }
+    let mut push = |kind: TransformKind, flag: &str| {
+        transforms.push(Transform::new(kind, select.clone(), flag));
+    };
+    if let Some(factor) = q.scale {
+        push(TransformKind::Scale { factor }, "--scale");
+    }
+    if let Some(percent_per_month) = q.growth_percent {
+        push(
+            TransformKind::Growth {
+                percent_per_month,
+                months: horizon_months,
+            },
+            "--growth",
+        );
+    }
+    if let Some(percent) = q.cache_rate_percent {
+        push(TransformKind::CacheRate { percent }, "--cache-rate");
+    }
+    if let Some(factor) = q.reasoning {
+        push(TransformKind::Reasoning { factor }, "--reasoning");
+    }
+    if let Some(percent) = q.batch_shift_percent {
+        push(TransformKind::BatchShift { percent }, "--batch-shift");
+    }
+    if let Some(region) = &q.move_region {
+        push(
+            TransformKind::Region {
+                to: crate::usage::workload::arm_region_name(region),
+            },
+            "--move-region",
+        );
+    }
+    Scenario {
+        name: q.name.clone(),
+        origin: "command line".to_owned(),
+        seed: DEFAULT_SEED,
+        jitter_ms: DEFAULT_JITTER_MS,
+        description: None,
+        transforms,
+    }
+}
+
+/// The months a ladder of `horizon` months simulates: `points` months spread evenly, the last
+/// one the horizon (every month when `points >= horizon`).
+pub fn ladder_levels(horizon: u32, points: u32) -> Vec<u32> {
+    let n = points.clamp(1, horizon.max(1));
+    let mut levels: Vec<u32> = (1..=n)
+        .map(|i| ((u64::from(horizon) * u64::from(i)).div_ceil(u64::from(n))) as u32)
+        .collect();
+    levels.dedup();
+    levels
+}
+
+/// One lane per scenario, plus a ladder lane for each scenario with growth; in order, the
+/// ladder right after its scenario.
+pub fn lanes_for<'a>(
+    scenarios: &'a [Scenario],
+    settings: &WhatIfSettings,
+    catalog: &'a Catalog,
+    registry: &'a WorkloadRegistry<'a>,
+) -> Vec<Lane<'a>> {
+    let mut lanes = Vec::new();
+    for s in scenarios {
+        let horizon = s.horizon_months();
+        lanes.push(Lane::new(
+            s,
+            vec![horizon.unwrap_or(0)],
+            false,
+            catalog,
+            registry,
+        ));
+        if let Some(h) = horizon {
+            lanes.push(Lane::new(
+                s,
+                ladder_levels(h, settings.ladder_points),
+                true,
+                catalog,
+                registry,
+            ));
+        }
+    }
+    lanes
+}
+
+/// Everything a lane produced, planned.
+struct LanePlans {
+    keys: Vec<LaneKey>,
+    plans: BTreeMap<LaneKey, WorkloadPlan>,
+    passthrough: BTreeSet<WorkloadKey>,
+    origins: Vec<WorkloadOrigin>,
+    notes: Vec<String>,
+    requests: u64,
+}
+
+/// Plan every lane after the read: the scenarios' reports and the warnings they add to the
+/// report (retiring models).
+pub fn plan_scenarios(
+    settings: &CompareSettings,
+    catalog: &Catalog,
+    baseline: &Baseline<'_>,
+    sinks: Vec<LaneSink<'_>>,
+) -> Result<(Vec<ScenarioReport>, Vec<String>)> {
+    let mut reports = Vec::new();
+    let mut warnings = Vec::new();
+    let mut sinks = sinks.into_iter().peekable();
+    while let Some(main) = sinks.next() {
+        let scenario = main.lane().scenario;
+        let ladder_sink =
+            sinks.next_if(|s| s.lane().ladder && std::ptr::eq(s.lane().scenario, scenario));
+        let lane = plan_lane(settings, catalog, baseline, main)
+            .with_context(|| format!("planning scenario `{}`", scenario.name))?;
+        // The retirement scenario was set up for every retiring model of the catalog; the
+        // report names the log's, and drops the scenario when the log has none.
+        let mut shown = std::borrow::Cow::Borrowed(scenario);
+        if scenario.origin.starts_with("automatic") {
+            let models: Vec<String> = baseline.plans.iter().map(|p| p.model.clone()).collect();
+            let (for_log, notes) = match catalog.in_force_on {
+                Some(as_of) => {
+                    retirement_scenario(catalog, &models, as_of, settings.whatif.horizon_months)
+                }
+                None => (None, Vec::new()),
+            };
+            warnings.extend(notes);
+            match for_log {
+                Some(s) if !lane.origins.is_empty() => shown = std::borrow::Cow::Owned(s),
+                _ => continue,
+            }
+        }
+        let ladder = match ladder_sink {
+            Some(sink) => {
+                let planned = plan_lane(settings, catalog, baseline, sink).with_context(|| {
+                    format!("planning the reservation ladder of `{}`", scenario.name)
+                })?;
+                Some(ladder_of(settings, catalog, baseline, scenario, &planned))
+            }
+            None => None,
+        };
+        reports.push(report_of(&shown, baseline, lane, ladder, catalog, settings));
+    }
+    Ok((reports, warnings))
+}
+
+/// Finish one lane: its added workloads, its replay (on the baseline's span), its plans.
+fn plan_lane(
+    settings: &CompareSettings,
+    catalog: &Catalog,
+    baseline: &Baseline<'_>,
+    mut sink: LaneSink<'_>,
+) -> Result<LanePlans> {
+    let lane = sink.lane();
+    let scenario = lane.scenario;
+    let span = (
+        baseline.summary.first_minute(),
+        baseline.summary.last_minute(),
+    );
+    let mut added_index = 0u32;
+    for t in &scenario.transforms {
+        if let TransformKind::Add(a) = &t.kind {
+            let seed = draw::fold(scenario.seed, u64::from(added_index));
+            scenario::add::generate(a, ADDED_BASE + added_index, catalog, span, seed, |r| {
+                sink.take(r)
+            })
+            .map_err(|e| anyhow::anyhow!("{}", e.message))
+            .with_context(|| format!("{}: generating {}", t.at, a.deployment))?;
+            added_index += 1;
+        }
+    }
+    sink.settle();
+    let stats = sink.stats.clone();
+    // Rows outside the span the baseline kept were an error, or (with --skip-invalid) skipped;
+    // the lane drops its copies of them the same way.
+    let crate::sim::Finished {
+        mut summary,
+        events,
+        ..
+    } = sink
+        .replay
+        .finish_checked(true)
+        .context("finishing the scenario's replay")?;
+    // Every scenario is the same span of time as the log: thinning the first or last minute
+    // away must not change what a month is.
+    summary.first_ms = baseline.summary.first_ms;
+    summary.last_ms = baseline.summary.last_ms;
+    let lane_keys = lane.keys();
+    let keys: Vec<WorkloadKey> = lane_keys.iter().map(|k| k.key.clone()).collect();
+    let batch_only: Vec<Option<String>> = lane_keys
+        .iter()
+        .map(|k| {
+            k.batch.then(|| {
+                format!(
+                    "moved to Batch by scenario `{}`",
+                    scenario.name.escape_debug()
+                )
+            })
+        })
+        .collect();
+    // A ladder's months are separate tenants for the usage tiers: count its last month's.
+    let tenant = lane.ladder.then(|| {
+        let last = lane.months.last().copied().unwrap_or(0);
+        let mut by_model: BTreeMap<String, u64> = BTreeMap::new();
+        for (k, w) in lane_keys.iter().zip(&summary.workloads) {
+            if k.month == last {
+                *by_model.entry(k.key.model.clone()).or_default() +=
+                    w.totals.prompt_tokens + w.totals.completion_tokens;
+            }
+        }
+        plan::quota::tenant_tokens_per_month(by_model.into_iter(), summary.span_hours())
+    });
+    // The ladder uses each type's curve at the window in use: no burst band.
+    let ladder_settings = lane.ladder.then(|| {
+        let mut s = settings.clone();
+        s.sim.window_band_s.clear();
+        s
+    });
+    let (plans, sized) = super::compare::plan_replay(
+        catalog,
+        &keys,
+        &summary,
+        &events,
+        ladder_settings.as_ref().unwrap_or(settings),
+        &batch_only,
+        tenant,
+    )?;
+    let passthrough = lane.passthrough();
+    let names = display_names(&lane_keys, &passthrough);
+    let by_key: BTreeMap<LaneKey, WorkloadPlan> = plans
+        .into_iter()
+        .filter(|(_, p)| p.requests + p.failed_requests > 0)
+        .map(|(id, mut p)| {
+            p.deployment = names[id].deployment.clone();
+            (lane_keys[id].clone(), p)
+        })
+        .collect();
+    if settings.timings {
+        eprintln!(
+            "timings: scenario `{}`{}: {} requests, {} PTU deployments in {} passes, {} searches",
+            crate::report::escape::terminal(&scenario.name),
+            if lane.ladder {
+                " (reservation plan)"
+            } else {
+                ""
+            },
+            stats.requests_out,
+            sized.simulated,
+            sized.passes,
+            sized.searches
+        );
+    }
+    let mut origins: Vec<WorkloadOrigin> = lane
+        .origins()
+        .into_iter()
+        .flat_map(|(id, set)| {
+            let to = names[id as usize].clone();
+            set.into_iter().map(move |o| WorkloadOrigin {
+                deployment: to.deployment.clone(),
+                model: to.model.clone(),
+                region: to.region.clone(),
+                from_deployment: o.source.deployment,
+                from_model: o.source.model,
+                from_region: o.source.region,
+                how: o.how,
+            })
+        })
+        .collect();
+    origins.sort();
+    origins.dedup();
+    let mut notes = Vec::new();
+    if stats.capped > 0 && !lane.ladder {
+        notes.push(format!(
+            "{} request(s) grew past their max_completion_tokens and stop there (the answer is cut; reasoning first)",
+            stats.capped
+        ));
+    }
+    for (model, n) in &stats.over_limit {
+        if !lane.ladder {
+            notes.push(format!(
+                "{n} request(s) no longer fit {model}'s limits (catalog `limits`) and fail with HTTP 400: not billed"
+            ));
+        }
+    }
+    Ok(LanePlans {
+        keys: lane_keys,
+        plans: by_key,
+        passthrough,
+        origins,
+        notes,
+        // Within the span (copies of rows outside it are dropped with them).
+        requests: summary
+            .workloads
+            .iter()
+            .map(|w| w.totals.requests + w.totals.failed_requests)
+            .sum(),
+    })
+}
+
+/// The name each lane workload is reported under: its own, unless another workload of the
+/// scenario has it too (a migration onto a model the deployment already logs, say): then it
+/// is kept apart as `deployment (from MODEL)` (or `from REGION`, `from DEPLOYMENT`).
+fn display_names(keys: &[LaneKey], passthrough: &BTreeSet<WorkloadKey>) -> Vec<WorkloadKey> {
+    let mut sources: BTreeMap<(&WorkloadKey, bool, u32), BTreeSet<&WorkloadKey>> = BTreeMap::new();
+    for k in keys {
+        sources
+            .entry((&k.key, k.batch, k.month))
+            .or_default()
+            .insert(&k.source);
+    }
+    keys.iter()
+        .map(|k| {
+            let shared = sources
+                .get(&(&k.key, k.batch, k.month))
+                .is_some_and(|s| s.len() > 1);
+            let clash = shared || (!k.batch && passthrough.contains(&k.key));
+            if !clash || (k.key == k.source && !k.batch) {
+                return k.key.clone();
+            }
+            let from = if k.source.model != k.key.model {
+                &k.source.model
+            } else if k.source.region != k.key.region {
+                &k.source.region
+            } else {
+                &k.source.deployment
+            };
+            WorkloadKey {
+                deployment: format!("{} (from {from})", k.key.deployment),
+                ..k.key.clone()
+            }
+        })
+        .collect()
+}
+
+fn report_of(
+    scenario: &Scenario,
+    baseline: &Baseline<'_>,
+    lane: LanePlans,
+    ladder: Option<ladder::LadderPlan>,
+    catalog: &Catalog,
+    settings: &CompareSettings,
+) -> ScenarioReport {
+    let mut workloads: Vec<WorkloadPlan> = baseline
+        .plans
+        .iter()
+        .filter(|p| {
+            lane.passthrough.contains(&WorkloadKey {
+                deployment: p.deployment.clone(),
+                model: p.model.clone(),
+                region: p.region.clone(),
+            })
+        })
+        .cloned()
+        .collect();
+    workloads.extend(lane.plans.into_values());
+    super::compare::sort_plans(&mut workloads);
+    let summary = Summary::from_plans(&workloads);
+    let base_summary = Summary::from_plans(baseline.plans);
+    let base = base_summary.recommended_monthly_cost_usd;
+    // Totals with holes do not compare (a missing workload is not a $0 one).
+    let comparable = summary.complete && base_summary.complete;
+    let delta = summary.recommended_monthly_cost_usd - base;
+    let mut notes = lane.notes;
+    if lane.keys.is_empty() && lane.passthrough.len() == baseline.plans.len() {
+        notes.push(
+            "no transform selects a workload of the log: the scenario equals the baseline"
+                .to_owned(),
+        );
+    }
+    ScenarioReport {
+        name: scenario.name.clone(),
+        origin: scenario.origin.clone(),
+        description: scenario.description.clone(),
+        seed: scenario.seed,
+        jitter_ms: scenario.jitter_ms,
+        transforms: scenario.transforms.clone(),
+        horizon_months: scenario.horizon_months(),
+        requests_replayed: lane.requests,
+        recommended_monthly_cost_usd: summary.recommended_monthly_cost_usd,
+        monthly_cost_delta_usd: comparable.then_some(delta),
+        monthly_cost_delta_pct: (comparable && base != 0.0).then(|| 100.0 * delta / base),
+        reservations: plan::reserve::pools(
+            catalog,
+            &workloads,
+            baseline.summary.span_hours(),
+            settings.plan.reserve_term,
+            settings.plan.reserve,
+        ),
+        summary,
+        workloads,
+        origins: lane.origins,
+        notes,
+        ladder,
+    }
+}
+
+/// The reservation ladder of a scenario with growth, from its ladder lane's plans.
+fn ladder_of(
+    settings: &CompareSettings,
+    catalog: &Catalog,
+    baseline: &Baseline<'_>,
+    scenario: &Scenario,
+    lane: &LanePlans,
+) -> ladder::LadderPlan {
+    let horizon = scenario.horizon_months().unwrap_or(1);
+    let levels = ladder_levels(horizon, settings.whatif.ladder_points);
+    let mut by_workload: BTreeMap<(WorkloadKey, bool), Vec<Option<&WorkloadPlan>>> =
+        BTreeMap::new();
+    for (k, p) in &lane.plans {
+        let Some(level) = levels.iter().position(|l| *l == k.month) else {
+            continue;
+        };
+        let name = WorkloadKey {
+            deployment: p.deployment.clone(),
+            model: p.model.clone(),
+            region: p.region.clone(),
+        };
+        let slots = by_workload
+            .entry((name, k.batch))
+            .or_insert_with(|| vec![None; levels.len()]);
+        slots[level] = Some(p);
+    }
+    let mut workloads: Vec<LadderWorkload<'_>> = Vec::new();
+    for ((key, batch), slots) in &by_workload {
+        // A month in which thinning left the workload without requests: its nearest month.
+        let Some(any) = slots.iter().flatten().next().copied() else {
+            continue;
+        };
+        let mut last = any;
+        let plans = slots
+            .iter()
+            .map(|s| {
+                if let Some(p) = s {
+                    last = p;
+                }
+                last
+            })
+            .collect();
+        workloads.push(LadderWorkload {
+            deployment: key.deployment.clone(),
+            model: key.model.clone(),
+            region: key.region.clone(),
+            batch: *batch,
+            plans,
+        });
+    }
+    for p in baseline.plans {
+        let key = WorkloadKey {
+            deployment: p.deployment.clone(),
+            model: p.model.clone(),
+            region: p.region.clone(),
+        };
+        if lane.passthrough.contains(&key) {
+            workloads.push(LadderWorkload {
+                deployment: key.deployment,
+                model: key.model,
+                region: key.region,
+                batch: false,
+                plans: vec![p; levels.len()],
+            });
+        }
+    }
+    workloads.sort_by(|a, b| {
+        (&a.deployment, &a.model, &a.region, a.batch).cmp(&(
+            &b.deployment,
+            &b.model,
+            &b.region,
+            b.batch,
+        ))
+    });
+    ladder::plan_ladder(
+        catalog,
+        &LadderInput {
+            horizon_months: horizon,
+            levels,
+            span_hours: baseline.summary.span_hours(),
+            max_throttle_rate: settings.plan.max_throttle_rate,
+            max_spill_rate: settings.plan.max_spill_rate,
+            workloads,
+        },
+    )
+}
+
+/// `--focus-scenario` must name a scenario of the run (or `baseline`).
+pub fn ensure_focus_scenario(settings: &WhatIfSettings, scenarios: &[Scenario]) -> Result<()> {
+    match &settings.focus_scenario {
+        Some(name) if name != scenario::BASELINE && !scenarios.iter().any(|s| &s.name == name) => {
+            let names: Vec<&str> = std::iter::once(scenario::BASELINE)
+                .chain(scenarios.iter().map(|s| s.name.as_str()))
+                .collect();
+            Err(crate::app::UsageError(format!(
+                "--focus-scenario {name}: no such scenario; this run has {}",
+                names.join(", ")
+            ))
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The projection the FOCUS export writes: `--focus-scenario`'s plan, else the first
+/// scenario with a reservation ladder, else the log as is; a ladder's months where there is
+/// one, else the same plan every month of `--horizon-months`.
+pub fn projection(
+    settings: &CompareSettings,
+    prices: &plan::projection::Prices<'_>,
+    summary: &ReplaySummary,
+    baseline: &[WorkloadPlan],
+    scenarios: &[ScenarioReport],
+) -> Result<plan::projection::Projection> {
+    use plan::projection::{project, Basis};
+    let chosen = match &settings.whatif.focus_scenario {
+        Some(name) if name == scenario::BASELINE => None,
+        Some(name) => Some(scenarios.iter().find(|s| &s.name == name).with_context(|| {
+            format!("--focus-scenario {name}: the scenario was dropped (no workload of the log retires)")
+        })?),
+        None => scenarios.iter().find(|s| s.ladder.is_some()),
+    };
+    let span = summary.span_hours();
+    Ok(match chosen {
+        Some(s) => match &s.ladder {
+            Some(l) => project(&s.name, l.horizon_months, span, prices, &Basis::Ladder(l)),
+            None => project(
+                &s.name,
+                settings.whatif.horizon_months,
+                span,
+                prices,
+                &Basis::Flat(&s.workloads),
+            ),
+        },
+        None => project(
+            scenario::BASELINE,
+            settings.whatif.horizon_months,
+            span,
+            prices,
+            &Basis::Flat(baseline),
+        ),
+    })
+}

@@ -1,0 +1,658 @@
+//! The plan's projected monthly charges, for the FinOps FOCUS export: per month of the
+//! horizon, every charge the plan implies, each with a quantity in its pricing unit and the
+//! unit price, so that quantity x unit price = cost on every row.
+//!
+//! - per-token usage: one row per workload, token category (ordinary input, cache read, cache
+//!   write, output) and context class, in `1000000 Tokens` at the option's price;
+//! - hourly PTUs: `PTU-Hours` at the hourly price;
+//! - reservations: a purchase row when bought (`PTU-Years` or `PTU-Months`, billed then), and
+//!   a usage row per month with the amortized cost (used and unused reserved PTU-hours apart);
+//! - spillover: per-token rows at the spillover target's prices.
+//!
+//! The months are 730-hour months, as everywhere in ptuplan. List prices come from the catalog
+//! before `--overrides`; contracted prices from the one the plan was priced with.
+
+use serde::Serialize;
+
+use super::cost::{Billing, HOURS_PER_MONTH};
+use super::ladder::LadderPlan;
+use super::WorkloadPlan;
+use crate::catalog::accounting::{TokenCounts, TokenTally};
+use crate::catalog::pricing::ContextPrices;
+use crate::catalog::{Catalog, DeploymentTypeId, PtuPrice};
+
+/// `ChargeCategory`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ChargeCategory {
+    /// Consumption.
+    Usage,
+    /// A commitment bought.
+    Purchase,
+}
+
+/// How a row's price was reached (`PricingCategory`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PricingCategory {
+    /// The (contracted) rate.
+    Standard,
+    /// Covered by a commitment (a reservation).
+    Committed,
+}
+
+/// The reservation a row belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Commitment {
+    /// Identifier (`ptuplan/<scenario>/<region>/<type>/<term>`).
+    pub id: String,
+    /// `reserved-1-year` or `reserved-1-month`.
+    pub term: Billing,
+    /// True for the reserved PTU-hours nothing was deployed on.
+    pub unused: bool,
+}
+
+/// One projected charge.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectedCharge {
+    /// Month of the horizon (1 = the first).
+    pub month: u32,
+    /// Usage or purchase.
+    pub category: ChargeCategory,
+    /// Standard or committed pricing.
+    pub pricing: PricingCategory,
+    /// The reservation, for rows of one.
+    pub commitment: Option<Commitment>,
+    /// Deployment (None for a pool's reservation rows).
+    pub deployment: Option<String>,
+    /// Model (None for a pool's reservation rows).
+    pub model: Option<String>,
+    /// Region.
+    pub region: String,
+    /// Deployment type.
+    pub deployment_type: DeploymentTypeId,
+    /// Billing.
+    pub billing: Billing,
+    /// What is charged, in words.
+    pub description: String,
+    /// The SKU-like name: type and what is metered (`global-standard/output`).
+    pub sku: String,
+    /// Quantity in `pricing_unit`.
+    pub pricing_quantity: f64,
+    /// `1000000 Tokens`, `PTU-Hours`, `PTU-Months`, `PTU-Years`.
+    pub pricing_unit: &'static str,
+    /// Quantity consumed in `consumed_unit` (None for purchases).
+    pub consumed_quantity: Option<f64>,
+    /// `Tokens` or `PTU-Hours`.
+    pub consumed_unit: Option<&'static str>,
+    /// List price per pricing unit, USD.
+    pub list_unit_price_usd: f64,
+    /// Contracted price per pricing unit, USD.
+    pub contracted_unit_price_usd: f64,
+    /// What is invoiced, USD (0 on amortized reservation usage).
+    pub billed_cost_usd: f64,
+    /// The cost with purchases amortized, USD (0 on purchases).
+    pub effective_cost_usd: f64,
+}
+
+impl ProjectedCharge {
+    /// Quantity x list unit price, USD.
+    pub fn list_cost_usd(&self) -> f64 {
+        self.pricing_quantity * self.list_unit_price_usd
+    }
+
+    /// Quantity x contracted unit price, USD.
+    pub fn contracted_cost_usd(&self) -> f64 {
+        self.pricing_quantity * self.contracted_unit_price_usd
+    }
+}
+
+/// What a projection is built from.
+pub enum Basis<'a> {
+    /// The same plans every month (no growth).
+    Flat(&'a [WorkloadPlan]),
+    /// A reservation ladder's months.
+    Ladder(&'a LadderPlan),
+}
+
+/// The projection (not in the JSON; `--format focus` and `report`'s `focus.csv`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Projection {
+    /// The scenario projected (`baseline` for the log as is).
+    pub scenario: String,
+    /// Months.
+    pub horizon_months: u32,
+    /// Every charge, by month.
+    pub rows: Vec<ProjectedCharge>,
+}
+
+impl Projection {
+    /// The effective cost of each month, USD.
+    pub fn monthly_effective_cost_usd(&self) -> Vec<f64> {
+        let mut out = vec![0.0; self.horizon_months as usize];
+        for r in &self.rows {
+            if let Some(slot) = out.get_mut(r.month as usize - 1) {
+                *slot += r.effective_cost_usd;
+            }
+        }
+        out
+    }
+}
+
+/// Prices for a projection: list (before `--overrides`) and contracted (after).
+pub struct Prices<'a> {
+    /// The catalog before `--overrides`.
+    pub list: &'a Catalog,
+    /// The catalog the plan was priced with.
+    pub contracted: &'a Catalog,
+}
+
+/// Project `basis` over `horizon_months` months.
+pub fn project(
+    scenario: &str,
+    horizon_months: u32,
+    span_hours: f64,
+    prices: &Prices<'_>,
+    basis: &Basis<'_>,
+) -> Projection {
+    let scale = if span_hours > 0.0 {
+        HOURS_PER_MONTH / span_hours
+    } else {
+        0.0
+    };
+    let mut rows = Vec::new();
+    let h = horizon_months.max(1);
+    match basis {
+        Basis::Flat(plans) => {
+            for p in *plans {
+                for month in 1..=h {
+                    rows.extend(flat_rows(scenario, month, h, p, scale, prices));
+                }
+            }
+        }
+        Basis::Ladder(l) => {
+            for pool in &l.pools {
+                let (Some(list), Some(contracted)) = (
+                    prices.list.ptu_price(pool.deployment_type, &pool.region),
+                    prices
+                        .contracted
+                        .ptu_price(pool.deployment_type, &pool.region),
+                ) else {
+                    continue;
+                };
+                let pool_prices = (list, contracted);
+                let id = |term: Billing| {
+                    format!(
+                        "ptuplan/{scenario}/{}/{}/{}",
+                        pool.region,
+                        pool.deployment_type,
+                        term.as_str()
+                    )
+                };
+                for b in &pool.purchases {
+                    let mut month = b.month;
+                    while month <= h {
+                        rows.push(purchase(
+                            month,
+                            (&pool.region, pool.deployment_type),
+                            Billing::Reserved1Year,
+                            b.ptus,
+                            pool_prices,
+                            &id(Billing::Reserved1Year),
+                        ));
+                        month += 12;
+                    }
+                }
+                for m in &pool.months {
+                    let place = (pool.region.as_str(), pool.deployment_type);
+                    let used = m.reserved_1_year_ptus.min(m.deployed_ptus);
+                    let unused = m.reserved_1_year_ptus - used;
+                    for (ptus, is_unused) in [(used, false), (unused, true)] {
+                        if ptus > 0 {
+                            rows.push(reserved_usage(
+                                m.month,
+                                place,
+                                Billing::Reserved1Year,
+                                ptus,
+                                pool_prices,
+                                &id(Billing::Reserved1Year),
+                                is_unused,
+                            ));
+                        }
+                    }
+                    if m.flex_ptus > 0 {
+                        if pool.flex_billing == Billing::Hourly {
+                            rows.push(hourly(m.month, place, None, m.flex_ptus, pool_prices));
+                        } else {
+                            let rid = id(Billing::Reserved1Month);
+                            rows.push(purchase(
+                                m.month,
+                                place,
+                                Billing::Reserved1Month,
+                                m.flex_ptus,
+                                pool_prices,
+                                &rid,
+                            ));
+                            rows.push(reserved_usage(
+                                m.month,
+                                place,
+                                Billing::Reserved1Month,
+                                m.flex_ptus,
+                                pool_prices,
+                                &rid,
+                                false,
+                            ));
+                        }
+                    }
+                    for w in &m.workloads {
+                        let Some(t) = w.token_type else { continue };
+                        rows.extend(token_rows(
+                            m.month,
+                            (&w.deployment, &w.model, &pool.region),
+                            t,
+                            &w.tokens,
+                            scale,
+                            prices,
+                            if w.ptus > 0 { " (spillover)" } else { "" },
+                        ));
+                    }
+                }
+            }
+            for o in &l.outside_pools {
+                for (i, (t, tally)) in o.monthly_tokens.iter().enumerate() {
+                    let Some(t) = t.filter(|t| !t.is_provisioned()) else {
+                        continue;
+                    };
+                    rows.extend(token_rows(
+                        i as u32 + 1,
+                        (&o.deployment, &o.model, &o.region),
+                        t,
+                        tally,
+                        scale,
+                        prices,
+                        "",
+                    ));
+                }
+            }
+        }
+    }
+    rows.sort_by(|a, b| {
+        (a.month, &a.region, &a.deployment, a.deployment_type, &a.sku).cmp(&(
+            b.month,
+            &b.region,
+            &b.deployment,
+            b.deployment_type,
+            &b.sku,
+        ))
+    });
+    Projection {
+        scenario: scenario.to_owned(),
+        horizon_months: h,
+        rows,
+    }
+}
+
+/// A flat month of one workload: its recommended option (and its spillover).
+fn flat_rows(
+    scenario: &str,
+    month: u32,
+    horizon: u32,
+    p: &WorkloadPlan,
+    scale: f64,
+    prices: &Prices<'_>,
+) -> Vec<ProjectedCharge> {
+    let Some(o) = p
+        .recommended
+        .as_ref()
+        .and_then(|id| p.options.iter().find(|o| &o.id == id))
+    else {
+        return Vec::new();
+    };
+    let names = (p.deployment.as_str(), p.model.as_str(), p.region.as_str());
+    let t = o.deployment_type;
+    if o.billing == Billing::PerToken {
+        return token_rows(month, names, t, &p.tally, scale, prices, "");
+    }
+    let (Some(ptus), Some(list), Some(contracted)) = (
+        o.ptus,
+        prices.list.ptu_price(t, &p.region),
+        prices.contracted.ptu_price(t, &p.region),
+    ) else {
+        return Vec::new();
+    };
+    let pp = (list, contracted);
+    let place = (p.region.as_str(), t);
+    let id = format!(
+        "ptuplan/{scenario}/{}/{}/{}/{}",
+        p.region,
+        t,
+        p.deployment,
+        o.billing.as_str()
+    );
+    let mut rows = match o.billing {
+        Billing::Hourly => vec![hourly(month, place, Some((names.0, names.1)), ptus, pp)],
+        Billing::Reserved1Month => vec![
+            purchase(month, place, Billing::Reserved1Month, ptus, pp, &id),
+            reserved_usage(month, place, Billing::Reserved1Month, ptus, pp, &id, false),
+        ],
+        _ => {
+            let mut r = Vec::new();
+            if (month - 1) % 12 == 0 && month <= horizon {
+                r.push(purchase(
+                    month,
+                    place,
+                    Billing::Reserved1Year,
+                    ptus,
+                    pp,
+                    &id,
+                ));
+            }
+            r.push(reserved_usage(
+                month,
+                place,
+                Billing::Reserved1Year,
+                ptus,
+                pp,
+                &id,
+                false,
+            ));
+            r
+        }
+    };
+    for row in &mut rows {
+        row.deployment = Some(names.0.to_owned());
+        row.model = Some(names.1.to_owned());
+    }
+    if let (Some(spilled), Some(target)) = (
+        o.spilled_tokens,
+        prices
+            .contracted
+            .deployment_types
+            .get(&t)
+            .and_then(|d| d.spillover_target),
+    ) {
+        rows.extend(token_rows(
+            month,
+            names,
+            target,
+            &spilled,
+            scale,
+            prices,
+            " (spillover)",
+        ));
+    }
+    rows
+}
+
+type Place<'a> = (&'a str, DeploymentTypeId);
+type PoolPrices<'a> = (&'a PtuPrice, &'a PtuPrice);
+
+fn ptu_row(
+    month: u32,
+    (region, t): Place<'_>,
+    billing: Billing,
+    description: String,
+) -> ProjectedCharge {
+    ProjectedCharge {
+        month,
+        category: ChargeCategory::Usage,
+        pricing: PricingCategory::Standard,
+        commitment: None,
+        deployment: None,
+        model: None,
+        region: region.to_owned(),
+        deployment_type: t,
+        billing,
+        description,
+        sku: format!("{t}/{}", billing.as_str()),
+        pricing_quantity: 0.0,
+        pricing_unit: "PTU-Hours",
+        consumed_quantity: None,
+        consumed_unit: None,
+        list_unit_price_usd: 0.0,
+        contracted_unit_price_usd: 0.0,
+        billed_cost_usd: 0.0,
+        effective_cost_usd: 0.0,
+    }
+}
+
+fn hourly(
+    month: u32,
+    place: Place<'_>,
+    workload: Option<(&str, &str)>,
+    ptus: u32,
+    (list, contracted): PoolPrices<'_>,
+) -> ProjectedCharge {
+    let hours = f64::from(ptus) * HOURS_PER_MONTH;
+    let mut r = ptu_row(
+        month,
+        place,
+        Billing::Hourly,
+        format!("{ptus} {} PTUs billed hourly for a 730-hour month", place.1),
+    );
+    r.deployment = workload.map(|w| w.0.to_owned());
+    r.model = workload.map(|w| w.1.to_owned());
+    r.pricing_quantity = hours;
+    r.consumed_quantity = Some(hours);
+    r.consumed_unit = Some("PTU-Hours");
+    r.list_unit_price_usd = list.usd_per_ptu_hour;
+    r.contracted_unit_price_usd = contracted.usd_per_ptu_hour;
+    r.billed_cost_usd = hours * contracted.usd_per_ptu_hour;
+    r.effective_cost_usd = r.billed_cost_usd;
+    r
+}
+
+fn term_price(price: &PtuPrice, term: Billing) -> f64 {
+    match term {
+        Billing::Reserved1Month => price.reservation_1_month_usd_per_ptu,
+        _ => price.reservation_1_year_usd_per_ptu,
+    }
+}
+
+fn purchase(
+    month: u32,
+    place: Place<'_>,
+    term: Billing,
+    ptus: u32,
+    (list, contracted): PoolPrices<'_>,
+    id: &str,
+) -> ProjectedCharge {
+    let (unit, what) = match term {
+        Billing::Reserved1Month => ("PTU-Months", "1-month"),
+        _ => ("PTU-Years", "1-year"),
+    };
+    let mut r = ptu_row(
+        month,
+        place,
+        term,
+        format!("{ptus} PTUs on a {what} {} reservation (purchase)", place.1),
+    );
+    r.category = ChargeCategory::Purchase;
+    r.commitment = Some(Commitment {
+        id: id.to_owned(),
+        term,
+        unused: false,
+    });
+    r.sku = format!("{}/{}/purchase", place.1, term.as_str());
+    r.pricing_quantity = f64::from(ptus);
+    r.pricing_unit = unit;
+    r.list_unit_price_usd = term_price(list, term);
+    r.contracted_unit_price_usd = term_price(contracted, term);
+    r.billed_cost_usd = f64::from(ptus) * term_price(contracted, term);
+    r
+}
+
+fn reserved_usage(
+    month: u32,
+    place: Place<'_>,
+    term: Billing,
+    ptus: u32,
+    (list, contracted): PoolPrices<'_>,
+    id: &str,
+    unused: bool,
+) -> ProjectedCharge {
+    let hours = f64::from(ptus) * HOURS_PER_MONTH;
+    let mut r = ptu_row(
+        month,
+        place,
+        term,
+        format!(
+            "{ptus} reserved {} PTUs {} for a 730-hour month (amortized)",
+            place.1,
+            if unused { "left unused" } else { "used" }
+        ),
+    );
+    r.pricing = PricingCategory::Committed;
+    r.commitment = Some(Commitment {
+        id: id.to_owned(),
+        term,
+        unused,
+    });
+    r.pricing_quantity = hours;
+    r.consumed_quantity = (!unused).then_some(hours);
+    r.consumed_unit = (!unused).then_some("PTU-Hours");
+    r.list_unit_price_usd = term.usd_per_ptu_hour(list);
+    r.contracted_unit_price_usd = term.usd_per_ptu_hour(contracted);
+    r.effective_cost_usd = hours * r.contracted_unit_price_usd;
+    r
+}
+
+/// Per-token rows of a tally over the log's span, scaled to a month by `scale`.
+fn token_rows(
+    month: u32,
+    (deployment, model, region): (&str, &str, &str),
+    t: DeploymentTypeId,
+    tally: &TokenTally,
+    scale: f64,
+    prices: &Prices<'_>,
+    what: &str,
+) -> Vec<ProjectedCharge> {
+    let (Some(list), Some(contracted)) = (
+        prices.list.token_price(model, t, region),
+        prices.contracted.token_price(model, t, region),
+    ) else {
+        return Vec::new();
+    };
+    let classes = [
+        (
+            "",
+            &tally.short,
+            Some(list.short_context()),
+            Some(contracted.short_context()),
+        ),
+        (
+            "long-context ",
+            &tally.long,
+            list.long_context,
+            contracted.long_context,
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (class, counts, lp, cp) in classes {
+        let (Some(lp), Some(cp)) = (lp, cp) else {
+            continue;
+        };
+        for (category, tokens, l, c) in categories(counts, &lp, &cp) {
+            if tokens == 0 {
+                continue;
+            }
+            let quantity = tokens as f64 * scale;
+            let millions = quantity / 1_000_000.0;
+            rows.push(ProjectedCharge {
+                month,
+                category: ChargeCategory::Usage,
+                pricing: PricingCategory::Standard,
+                commitment: None,
+                deployment: Some(deployment.to_owned()),
+                model: Some(model.to_owned()),
+                region: region.to_owned(),
+                deployment_type: t,
+                billing: Billing::PerToken,
+                description: format!("{model} {t} {class}{category} tokens{what}"),
+                sku: format!("{t}/{model}/{class}{category}").replace(' ', "-"),
+                pricing_quantity: millions,
+                pricing_unit: "1000000 Tokens",
+                consumed_quantity: Some(quantity),
+                consumed_unit: Some("Tokens"),
+                list_unit_price_usd: l,
+                contracted_unit_price_usd: c,
+                billed_cost_usd: millions * c,
+                effective_cost_usd: millions * c,
+            });
+        }
+    }
+    rows
+}
+
+fn categories(
+    counts: &TokenCounts,
+    l: &ContextPrices,
+    c: &ContextPrices,
+) -> [(&'static str, u64, f64, f64); 4] {
+    [
+        (
+            "input",
+            counts.input_tokens,
+            l.input_usd_per_1m,
+            c.input_usd_per_1m,
+        ),
+        (
+            "cached input",
+            counts.cached_input_tokens,
+            l.cached_input_usd_per_1m,
+            c.cached_input_usd_per_1m,
+        ),
+        (
+            "cache write",
+            counts.cache_write_tokens,
+            l.cache_write_or_input(),
+            c.cache_write_or_input(),
+        ),
+        (
+            "output",
+            counts.output_tokens,
+            l.output_usd_per_1m,
+            c.output_usd_per_1m,
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{load_catalog, CatalogSource};
+    use crate::report::test_support::sample_workload;
+
+    #[test]
+    fn flat_per_token_rows_are_unit_consistent_and_sum_to_the_monthly_cost() {
+        let c = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let mut w = sample_workload();
+        // 750 input, 250 cached, 400 output tokens over a 730-hour span: one month's worth.
+        let price = c
+            .token_price("gpt-4o", DeploymentTypeId::GlobalStandard, "eastus2")
+            .expect("price");
+        let cost = price.cost_usd(&w.tally).expect("priced");
+        for o in &mut w.options {
+            if o.id == "global-standard" {
+                o.monthly_cost_usd = Some(cost);
+            }
+        }
+        let prices = Prices {
+            list: &c,
+            contracted: &c,
+        };
+        let p = project("baseline", 3, 730.0, &prices, &Basis::Flat(&[w]));
+        assert_eq!(p.rows.len(), 9, "3 categories x 3 months");
+        for r in &p.rows {
+            assert!(
+                (r.pricing_quantity * r.contracted_unit_price_usd - r.billed_cost_usd).abs()
+                    < 1e-12
+            );
+            assert_eq!(r.pricing_unit, "1000000 Tokens");
+            assert_eq!(r.consumed_quantity, Some(r.pricing_quantity * 1e6));
+        }
+        let monthly = p.monthly_effective_cost_usd();
+        assert!(
+            monthly.iter().all(|m| (m - cost).abs() < 1e-12),
+            "{monthly:?} vs {cost}"
+        );
+    }
+}

@@ -1,0 +1,484 @@
+//! The scenario stage as a [`RecordSink`]: [`Fanout`] hands each record to the baseline sink
+//! untouched and to every scenario [`LaneSink`], which transforms it ([`Route`]) and folds the
+//! result into the lane's own [`Replay`]. The log is read once for all scenarios and never
+//! copied; each lane then runs the sizing search over its own spool.
+//!
+//! Cost per record and lane: one hash and a few multiplications (O(number of transforms)),
+//! plus one replay step per request the record becomes (its traffic factor). Nothing is
+//! allocated per record: a route is compiled once per workload and reading thread, and a lane
+//! workload's id is registered once per thread. Memory per lane is what one [`Replay`] holds:
+//! one spool chunk per reading thread and a minute series per lane workload.
+//!
+//! A lane of the reservation ladder emits each record once per simulated month, with that
+//! month's growth (the months share the draws, so month m+1 holds every request of month m).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use super::route::{OriginKind, Route};
+use super::{draw, Scenario};
+use crate::catalog::accounting::{PtuAccounting, RequestAccounting};
+use crate::catalog::Catalog;
+use crate::sim::{EventSpool, Replay, WorkloadAccounting};
+use crate::usage::{RecordSink, SinkError, UsageRecord, WorkloadKey, WorkloadRegistry};
+
+/// Source ids at and above this are the scenario's `add`ed workloads (index = id - base).
+pub const ADDED_BASE: u32 = u32::MAX - (1 << 16);
+
+/// Most requests one lane replays (28 GB of spooled events): beyond, the run stops with an
+/// error rather than fill the disk.
+pub const MAX_LANE_REQUESTS: u64 = 500_000_000;
+
+/// Requests are counted in blocks of this many per reading thread before the shared total is
+/// updated (so the cap costs no atomic operation per request).
+const COUNT_BLOCK: u64 = 1 << 14;
+
+/// A workload of a lane: where requests went, whether they are the Batch share, the month
+/// of growth they carry (0 outside the ladder), and the workload they came from. A scenario
+/// never merges two workloads: one that takes another's name is kept apart (and renamed in
+/// the report, `chat (from gpt-4o)`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LaneKey {
+    /// The workload (deployment `name [batch]` for the Batch share).
+    pub key: WorkloadKey,
+    /// True for requests moved to Batch.
+    pub batch: bool,
+    /// Month of growth (0 = the log's traffic; the scenario lane uses its horizon).
+    pub month: u32,
+    /// The log's (or the `add`ed) workload its requests came from.
+    pub source: WorkloadKey,
+}
+
+/// Where a lane workload's requests came from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LaneOrigin {
+    /// The log's (or the `add`ed) workload.
+    pub source: WorkloadKey,
+    /// How it changed.
+    pub how: OriginKind,
+}
+
+#[derive(Debug, Default)]
+struct Known {
+    keys: Vec<LaneKey>,
+    index: BTreeMap<LaneKey, u32>,
+    origins: BTreeMap<u32, BTreeSet<LaneOrigin>>,
+    passthrough: BTreeSet<WorkloadKey>,
+}
+
+/// One scenario's lane: its transforms, the months it emits, and its workloads (shared by the
+/// reading threads).
+pub struct Lane<'a> {
+    /// The scenario.
+    pub scenario: &'a Scenario,
+    /// Months of growth emitted per record: one for a scenario lane, the simulated months for
+    /// the ladder.
+    pub months: Vec<u32>,
+    /// True for the reservation ladder's lane.
+    pub ladder: bool,
+    catalog: &'a Catalog,
+    sources: &'a WorkloadRegistry<'a>,
+    added: Vec<WorkloadKey>,
+    known: Mutex<Known>,
+    replayed: AtomicU64,
+}
+
+impl<'a> Lane<'a> {
+    /// A lane of `scenario` emitting `months`; `sources` names the log's workload ids.
+    pub fn new(
+        scenario: &'a Scenario,
+        months: Vec<u32>,
+        ladder: bool,
+        catalog: &'a Catalog,
+        sources: &'a WorkloadRegistry<'a>,
+    ) -> Lane<'a> {
+        Lane {
+            added: super::add::added_keys(scenario),
+            scenario,
+            months,
+            ladder,
+            catalog,
+            sources,
+            known: Mutex::new(Known::default()),
+            replayed: AtomicU64::new(0),
+        }
+    }
+
+    /// The lane's workloads, by id.
+    pub fn keys(&self) -> Vec<LaneKey> {
+        self.known
+            .lock()
+            .map(|k| k.keys.clone())
+            .unwrap_or_default()
+    }
+
+    /// Where each lane workload that changed came from, by id.
+    pub fn origins(&self) -> BTreeMap<u32, BTreeSet<LaneOrigin>> {
+        self.known
+            .lock()
+            .map(|k| k.origins.clone())
+            .unwrap_or_default()
+    }
+
+    /// The log's workloads the lane left as they are (not replayed: their plans are the
+    /// baseline's).
+    pub fn passthrough(&self) -> BTreeSet<WorkloadKey> {
+        self.known
+            .lock()
+            .map(|k| k.passthrough.clone())
+            .unwrap_or_default()
+    }
+
+    /// The `add`ed workloads' source keys (their records carry [`ADDED_BASE`] + index).
+    pub fn added(&self) -> &[WorkloadKey] {
+        &self.added
+    }
+
+    fn source_key(&self, id: u32) -> Option<WorkloadKey> {
+        if id >= ADDED_BASE {
+            self.added.get((id - ADDED_BASE) as usize).cloned()
+        } else {
+            self.sources.key(id)
+        }
+    }
+
+    fn note_passthrough(&self, key: &WorkloadKey) -> Result<(), SinkError> {
+        let mut known = self.known.lock().map_err(|_| SinkError {
+            field: None,
+            message: "internal error: a reading thread failed".to_owned(),
+        })?;
+        known.passthrough.insert(key.clone());
+        Ok(())
+    }
+
+    fn register(&self, key: LaneKey, origin: Option<LaneOrigin>) -> Result<u32, SinkError> {
+        let mut known = self.known.lock().map_err(|_| SinkError {
+            field: None,
+            message: "internal error: a reading thread failed".to_owned(),
+        })?;
+        let id = match known.index.get(&key) {
+            Some(id) => *id,
+            None => {
+                let id = u32::try_from(known.keys.len())
+                    .ok()
+                    .filter(|id| *id < ADDED_BASE)
+                    .ok_or_else(|| SinkError {
+                        field: None,
+                        message: "too many distinct scenario workloads".to_owned(),
+                    })?;
+                known.keys.push(key.clone());
+                known.index.insert(key, id);
+                id
+            }
+        };
+        if let Some(o) = origin {
+            known.origins.entry(id).or_default().insert(o);
+        }
+        Ok(id)
+    }
+}
+
+impl WorkloadAccounting for Lane<'_> {
+    fn accounting(&self, workload: u32) -> RequestAccounting {
+        let model = self
+            .known
+            .lock()
+            .ok()
+            .and_then(|k| k.keys.get(workload as usize).map(|k| k.key.model.clone()));
+        model
+            .and_then(|m| self.catalog.model(&m).map(|spec| spec.accounting()))
+            .unwrap_or(RequestAccounting {
+                ptu: PtuAccounting::OutputRatio { ratio: 1.0 },
+                long_context_above_prompt_tokens: None,
+            })
+    }
+}
+
+/// What a lane did to the records, for the scenario's notes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LaneStats {
+    /// Records the lane received.
+    pub records_in: u64,
+    /// Requests it replayed (after thinning and replication, all months).
+    pub requests_out: u64,
+    /// Records whose completion grew past their `max_completion_tokens` and was capped.
+    pub capped: u64,
+    /// Records that no longer fit their model's limits (failed with 400), by model.
+    pub over_limit: BTreeMap<String, u64>,
+}
+
+impl LaneStats {
+    fn absorb(&mut self, o: LaneStats) {
+        self.records_in += o.records_in;
+        self.requests_out += o.requests_out;
+        self.capped += o.capped;
+        for (m, n) in o.over_limit {
+            *self.over_limit.entry(m).or_default() += n;
+        }
+    }
+}
+
+/// A compiled route with the lane ids of its workloads (per month, real-time then Batch),
+/// registered on first use.
+struct ForkRoute {
+    route: Route,
+    /// The workload is left as logged: its records are not replayed.
+    passthrough: bool,
+    ids: Vec<[Option<u32>; 2]>,
+    /// Records that went over the model's limits since the last [`LaneSink::settle`].
+    over_limit: u64,
+}
+
+/// One reading thread's view of a lane.
+pub struct LaneSink<'a> {
+    lane: &'a Lane<'a>,
+    routes: Vec<Option<ForkRoute>>,
+    added_routes: Vec<Option<ForkRoute>>,
+    /// The lane's replay.
+    pub replay: Replay<'a>,
+    /// What it did.
+    pub stats: LaneStats,
+    position: Position,
+}
+
+/// Where the last record came from: its line, and how many records that line gave before
+/// (an aggregate row becomes many requests). A line is never split between reading threads,
+/// so `(line, index)` names a record the same way whatever the thread count.
+#[derive(Debug, Clone, Copy, Default)]
+struct Position {
+    line: u64,
+    index: u64,
+}
+
+impl<'a> LaneSink<'a> {
+    /// A sink for `lane`, spooling in memory and the system's temp directory.
+    pub fn new(lane: &'a Lane<'a>) -> LaneSink<'a> {
+        Self::with_spool(lane, EventSpool::default())
+    }
+
+    /// A sink for `lane` whose replay spools with `spool` (the run's temp area).
+    pub fn with_spool(lane: &'a Lane<'a>, spool: EventSpool) -> LaneSink<'a> {
+        LaneSink {
+            lane,
+            routes: Vec::new(),
+            added_routes: Vec::new(),
+            replay: Replay::with_spool(lane, spool),
+            stats: LaneStats::default(),
+            position: Position::default(),
+        }
+    }
+
+    /// The lane it feeds.
+    pub fn lane(&self) -> &'a Lane<'a> {
+        self.lane
+    }
+
+    fn route_slot(&mut self, id: u32) -> Result<&mut ForkRoute, SinkError> {
+        let (table, idx) = if id >= ADDED_BASE {
+            (&mut self.added_routes, (id - ADDED_BASE) as usize)
+        } else {
+            (&mut self.routes, id as usize)
+        };
+        if idx >= table.len() {
+            table.resize_with(idx + 1, || None);
+        }
+        if table[idx].is_none() {
+            let source = self.lane.source_key(id).ok_or_else(|| SinkError {
+                field: None,
+                message: format!("internal error: workload {id} has no name"),
+            })?;
+            let route = Route::compile(self.lane.scenario, &source, self.lane.catalog);
+            let passthrough = route.is_identity() && id < ADDED_BASE;
+            if passthrough {
+                self.lane.note_passthrough(&source)?;
+            }
+            table[idx] = Some(ForkRoute {
+                passthrough,
+                ids: vec![[None, None]; self.lane.months.len()],
+                route,
+                over_limit: 0,
+            });
+        }
+        Ok(table[idx].as_mut().expect("filled above"))
+    }
+
+    fn lane_id(&mut self, id: u32, month_index: usize, batch: bool) -> Result<u32, SinkError> {
+        let lane = self.lane;
+        let slot = self.route_slot(id)?;
+        if let Some(found) = slot.ids[month_index][usize::from(batch)] {
+            return Ok(found);
+        }
+        let r = &slot.route;
+        let key = if batch { &r.batch_key } else { &r.key };
+        let how = if batch {
+            Some(OriginKind::BatchShift)
+        } else if id >= ADDED_BASE {
+            Some(OriginKind::Added)
+        } else {
+            r.origin()
+        };
+        let origin = how.map(|how| LaneOrigin {
+            source: r.source.clone(),
+            how,
+        });
+        let found = lane.register(
+            LaneKey {
+                key: key.clone(),
+                batch,
+                month: if lane.ladder {
+                    lane.months[month_index]
+                } else {
+                    0
+                },
+                source: r.source.clone(),
+            },
+            origin,
+        )?;
+        slot.ids[month_index][usize::from(batch)] = Some(found);
+        Ok(found)
+    }
+}
+
+impl RecordSink for LaneSink<'_> {
+    fn take(&mut self, record: UsageRecord) -> Result<(), SinkError> {
+        self.take_at(record, "", 0)
+    }
+
+    fn take_at(&mut self, record: UsageRecord, _path: &str, line: u64) -> Result<(), SinkError> {
+        self.stats.records_in += 1;
+        if line == self.position.line {
+            self.position.index += 1;
+        } else {
+            self.position = Position { line, index: 0 };
+        }
+        let place = self.position;
+        let source = record.workload;
+        let slot = self.route_slot(source)?;
+        if slot.passthrough {
+            return Ok(());
+        }
+        let route_hash = slot.route.hash;
+        let batch_share = slot.route.batch_share;
+        let mut changed = record;
+        let applied = slot.route.apply_tokens(&mut changed);
+        slot.over_limit += u64::from(applied.over_limit);
+        self.stats.capped += u64::from(applied.capped);
+        let h = draw::fold(
+            draw::fold(draw::record_hash(route_hash, &record), place.line),
+            place.index,
+        );
+        let jitter = self.lane.scenario.jitter_ms;
+        for month_index in 0..self.lane.months.len() {
+            let month = self.lane.months[month_index];
+            let factor = self.route_slot(source)?.route.factor(month);
+            let n = draw::copies(h, factor);
+            for copy in 0..n {
+                let batch = draw::to_batch(h, copy, batch_share);
+                let mut out = changed;
+                out.workload = self.lane_id(source, month_index, batch)?;
+                out.timestamp_ms = draw::arrival_ms(h, copy, record.timestamp_ms, jitter);
+                self.replay.take(out)?;
+                self.stats.requests_out += 1;
+                if self.stats.requests_out % COUNT_BLOCK == 0 {
+                    self.check_cap()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fork(&self) -> Self {
+        LaneSink {
+            lane: self.lane,
+            routes: Vec::new(),
+            added_routes: Vec::new(),
+            replay: self.replay.fork(),
+            stats: LaneStats::default(),
+            position: Position::default(),
+        }
+    }
+
+    fn join(&mut self, mut later: Self) -> Result<(), SinkError> {
+        later.settle();
+        self.stats.absorb(later.stats);
+        self.replay.join(later.replay)
+    }
+}
+
+impl<'a> LaneSink<'a> {
+    /// Add this thread's latest block of requests to the lane's total; an error past
+    /// [`MAX_LANE_REQUESTS`].
+    fn check_cap(&self) -> Result<(), SinkError> {
+        let total = self.lane.replayed.fetch_add(COUNT_BLOCK, Ordering::Relaxed) + COUNT_BLOCK;
+        if total > MAX_LANE_REQUESTS {
+            return Err(SinkError {
+                field: None,
+                message: format!(
+                    "scenario `{}`{} would replay more than {MAX_LANE_REQUESTS} requests; lower its traffic factor (scale, growth{}) or split the log",
+                    self.lane.scenario.name.escape_debug(),
+                    if self.lane.ladder { " (its reservation plan)" } else { "" },
+                    if self.lane.ladder { ", --ladder-points" } else { "" }
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Move the per-route counters into [`LaneSink::stats`] (done for forks when they are
+    /// joined; the owner calls it once reading is done).
+    pub fn settle(&mut self) {
+        for slot in self
+            .routes
+            .iter_mut()
+            .chain(&mut self.added_routes)
+            .flatten()
+        {
+            if slot.over_limit > 0 {
+                *self
+                    .stats
+                    .over_limit
+                    .entry(slot.route.key.model.clone())
+                    .or_default() += slot.over_limit;
+                slot.over_limit = 0;
+            }
+        }
+    }
+}
+
+/// The scenario stage: the baseline sink and one lane sink per scenario (and ladder).
+pub struct Fanout<'a, S> {
+    /// The untransformed stream's sink.
+    pub baseline: S,
+    /// The lanes, in scenario order.
+    pub lanes: Vec<LaneSink<'a>>,
+}
+
+impl<S: RecordSink> RecordSink for Fanout<'_, S> {
+    fn take(&mut self, record: UsageRecord) -> Result<(), SinkError> {
+        self.take_at(record, "", 0)
+    }
+
+    fn take_at(&mut self, record: UsageRecord, path: &str, line: u64) -> Result<(), SinkError> {
+        self.baseline.take_at(record, path, line)?;
+        for lane in &mut self.lanes {
+            lane.take_at(record, path, line)?;
+        }
+        Ok(())
+    }
+
+    fn fork(&self) -> Self {
+        Fanout {
+            baseline: self.baseline.fork(),
+            lanes: self.lanes.iter().map(RecordSink::fork).collect(),
+        }
+    }
+
+    fn join(&mut self, later: Self) -> Result<(), SinkError> {
+        self.baseline.join(later.baseline)?;
+        for (mine, theirs) in self.lanes.iter_mut().zip(later.lanes) {
+            mine.join(theirs)?;
+        }
+        Ok(())
+    }
+}
