@@ -47,7 +47,7 @@ pub enum Outcome {
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Compare(args) => {
-            let settings = CompareSettings::from_args(
+            let mut settings = CompareSettings::from_args(
                 &args.input,
                 &args.catalog,
                 &args.sim,
@@ -55,6 +55,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 args.generated_at.as_deref(),
             )?
             .with_planning(&args.planning)?;
+            settings.details = args.details;
             let gates = GateSettings::from_args(&args.gates)?;
             commands::compare::run(&settings, &gates)
         }
@@ -381,6 +382,8 @@ pub struct CompareSettings {
     pub overrides: Option<Overrides>,
     /// `regions --from`: where the callers are (None: each workload's own region).
     pub from_region: Option<String>,
+    /// `--details`: every workload's options in the table format.
+    pub details: bool,
 }
 
 impl CompareSettings {
@@ -476,6 +479,7 @@ impl CompareSettings {
             generated_at: resolve_generated_at(generated_at)?,
             overrides: None,
             from_region: None,
+            details: false,
         })
     }
 

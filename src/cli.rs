@@ -468,6 +468,10 @@ pub struct CompareArgs {
     /// Budget rules.
     #[command(flatten)]
     pub gates: GateArgs,
+    /// Table format: show every workload's options, token facts and the reservation pools
+    /// (shown without it for three workloads or fewer).
+    #[arg(long)]
+    pub details: bool,
 }
 
 /// Budget rules for CI.

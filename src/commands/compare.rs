@@ -17,6 +17,7 @@ use crate::progress::Spinner;
 use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
 use crate::report::escape::terminal;
 use crate::report::gate::{self, Verdict};
+use crate::report::layout::Terminal;
 use crate::report::{
     self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
 };
@@ -33,16 +34,41 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
     let report = build_report_with_spinner(settings, &catalog)?;
     let diff = baseline.map(|b| diff_against(gates, &b, &report));
     let verdicts = evaluate_gates(gates, &report, diff.as_ref())?;
+    let to_file = settings.out.as_deref().is_some_and(|p| p != Path::new("-"));
     let extras = Extras {
         diff: diff.as_ref(),
         verdicts: &verdicts,
         mention_files: false,
+        terminal: Terminal::for_stdout(to_file),
+        details: settings.details,
     };
     let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
     report::render_with(&report, settings.format, &extras, &mut out)
         .context("writing the report")?;
     out.flush().context("writing the report")?;
+    announce_warnings(&report.warnings, settings.quiet);
     Ok(announce_verdicts(&verdicts, settings.quiet))
+}
+
+/// Print the report's warnings on stderr (every format; `--quiet` silences them), `warning:`
+/// in yellow when stderr is a colour terminal.
+pub fn announce_warnings(warnings: &[String], quiet: bool) {
+    if quiet {
+        return;
+    }
+    let colour = Terminal::stderr_colour();
+    for w in warnings {
+        eprintln!("{}: {}", label("warning", colour), terminal(w));
+    }
+}
+
+/// `warning` / `note`, coloured (ANSI yellow, bold) when `colour`.
+pub fn label(word: &str, colour: bool) -> String {
+    if colour {
+        format!("\u{1b}[1;33m{word}\u{1b}[0m")
+    } else {
+        word.to_owned()
+    }
 }
 
 /// What a long run reports to its caller: records read so far, then the stage it is in.
@@ -352,6 +378,7 @@ pub fn build_report_with_progress(
             granularity: read.granularity,
             granularity_note: usage::sources::granularity_note(read.granularity),
             buckets: read.buckets,
+            projection_note: report::projection_note(summary.span_hours()),
         },
         catalog: CatalogInfo::from_catalog(catalog),
         assumptions: Assumptions {

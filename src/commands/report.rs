@@ -10,7 +10,8 @@ use anyhow::{Context, Result};
 
 use crate::app::{catalog_from, ensure_output_spares_inputs, Outcome, ReportSettings};
 use crate::commands::compare::{
-    announce_verdicts, build_report_with_spinner, diff_against, evaluate_gates, load_baseline,
+    announce_verdicts, announce_warnings, build_report_with_spinner, diff_against, evaluate_gates,
+    load_baseline,
 };
 use crate::report::chart::{self, chart_specs};
 use crate::report::escape::terminal;
@@ -47,6 +48,8 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
         diff: diff.as_ref(),
         verdicts: &verdicts,
         mention_files: true,
+        terminal: Default::default(),
+        details: true,
     };
     let done = write_all(&settings.out_dir, &inputs, &report, &extras)
         .with_context(|| format!("writing the report to {}", settings.out_dir.display()))?;
@@ -65,6 +68,7 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
             terminal(&settings.out_dir.display().to_string())
         );
     }
+    announce_warnings(&report.warnings, s.quiet);
     Ok(announce_verdicts(&verdicts, s.quiet))
 }
 
