@@ -43,6 +43,24 @@ pub enum Outcome {
     BudgetBreached,
 }
 
+/// An error and its causes on one line, `: `-separated (as `{:#}` prints them), leaving out
+/// every cause whose text the line already holds: a typed error that names its source in its
+/// own message ("cannot read x.csv: No such file or directory (os error 2)") would otherwise
+/// show the OS text twice.
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let c = cause.to_string();
+        if text.is_empty() {
+            text = c;
+        } else if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+    }
+    text
+}
+
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
@@ -218,6 +236,9 @@ pub struct GateSettings {
     pub baseline: Option<PathBuf>,
     /// Judge budget rules on the workloads that have a recommendation when others have none.
     pub allow_partial_plan: bool,
+    /// Notes on the rules for stderr (a `throttle_rate` threshold below 1, which is in
+    /// percent since 0.2.0).
+    pub notes: Vec<String>,
 }
 
 impl GateSettings {
@@ -231,10 +252,26 @@ impl GateSettings {
                 .into());
             }
         }
+        let notes = args
+            .fail_on
+            .iter()
+            .filter(|r| {
+                r.metric == crate::report::gate::Metric::ThrottleRate
+                    && r.threshold > 0.0
+                    && r.threshold < 1.0
+            })
+            .map(|r| {
+                format!(
+                    "--fail-on '{r}': throttle_rate is in percent (since 0.2.0, like --max-throttle-rate), so {} means {}%; write 1 for 1%",
+                    r.threshold, r.threshold
+                )
+            })
+            .collect();
         Ok(GateSettings {
             rules: args.fail_on.clone(),
             baseline: args.baseline.clone(),
             allow_partial_plan: args.allow_partial_plan,
+            notes,
         })
     }
 }

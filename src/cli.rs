@@ -481,9 +481,9 @@ pub struct GateArgs {
     ///
     /// EXPR is METRIC OP NUMBER with OP one of > >= < <= (quote it in the shell). Metrics:
     /// monthly_cost_usd (total recommended, USD per month), throttle_rate (worst recommended
-    /// option, 0.01 = 1%), workloads_without_recommendation (count),
-    /// monthly_cost_increase_pct and monthly_cost_increase_usd (against --baseline). Reports
-    /// are still written when a rule fires.
+    /// option, in percent like --max-throttle-rate: 1 = 1%), workloads_without_recommendation
+    /// (count), monthly_cost_increase_pct (percent) and monthly_cost_increase_usd (against
+    /// --baseline). Reports are still written when a rule fires.
     #[arg(long = "fail-on", value_name = "EXPR", value_parser = parse_rule)]
     pub fail_on: Vec<GateRule>,
     /// A previous report (JSON) to compare with: for the *_increase_* rules, and `report` puts

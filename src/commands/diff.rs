@@ -5,8 +5,9 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use crate::app::{ensure_output_spares_inputs, DiffSettings, Outcome};
-use crate::commands::compare::read_report_file;
+use crate::commands::compare::{announce_warnings, read_report};
 use crate::report::guard::InputFiles;
+use crate::report::layout::Terminal;
 use crate::report::{self, diff};
 
 /// Run `diff`.
@@ -15,16 +16,30 @@ pub fn run(settings: &DiffSettings) -> Result<Outcome> {
     inputs.add(&settings.base);
     inputs.add(&settings.new);
     ensure_output_spares_inputs(&inputs, settings.out.as_deref())?;
-    let base = read_report_file(&settings.base)?;
-    let new = read_report_file(&settings.new)?;
-    let d = diff::diff_reports(
+    let (base, base_settings) = read_report(&settings.base)?;
+    let (new, new_settings) = read_report(&settings.new)?;
+    let mut d = diff::diff_reports(
         &base,
         &new,
         &settings.base.display().to_string(),
         &settings.new.display().to_string(),
     );
+    d.settings_changes = diff::settings::changes(&base_settings, &new_settings);
+    let to_file = settings
+        .out
+        .as_deref()
+        .is_some_and(|p| p != std::path::Path::new("-"));
     let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
-    diff::render(&d, settings.format, &mut out).context("writing the diff")?;
+    diff::render(
+        &d,
+        settings.format,
+        &Terminal::for_stdout(to_file),
+        &mut out,
+    )
+    .context("writing the diff")?;
     out.flush().context("writing the diff")?;
+    if let Some(w) = diff::settings::warning(&d.settings_changes) {
+        announce_warnings(&[w], false);
+    }
     Ok(Outcome::Ok)
 }

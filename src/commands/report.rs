@@ -10,8 +10,8 @@ use anyhow::{Context, Result};
 
 use crate::app::{catalog_from, ensure_output_spares_inputs, Outcome, ReportSettings};
 use crate::commands::compare::{
-    announce_verdicts, announce_warnings, build_report_with_spinner, diff_against, evaluate_gates,
-    load_baseline,
+    announce_notes, announce_verdicts, announce_warnings, build_report_with_spinner, diff_against,
+    evaluate_gates, load_baseline,
 };
 use crate::report::chart::{self, chart_specs};
 use crate::report::escape::terminal;
@@ -38,6 +38,7 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
         ensure_output_spares_inputs(&inputs, Some(&settings.out_dir.join(name)))?;
     }
     let catalog = catalog_from(&s.catalog)?;
+    announce_notes(&settings.gates.notes, s.quiet);
     let baseline = load_baseline(&settings.gates)?;
     let report = build_report_with_spinner(s, &catalog)?;
     let diff = baseline
@@ -69,6 +70,12 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
         );
     }
     announce_warnings(&report.warnings, s.quiet);
+    if let Some(w) = diff
+        .as_ref()
+        .and_then(|d| crate::report::diff::settings::warning(&d.settings_changes))
+    {
+        announce_warnings(&[format!("--baseline: {w}")], s.quiet);
+    }
     Ok(announce_verdicts(&verdicts, s.quiet))
 }
 

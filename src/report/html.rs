@@ -6,13 +6,15 @@
 use std::io::{self, Write};
 
 use super::chart::{ChartKind, ChartSpec};
+use super::decision::decide;
 use super::diff::table::{rows as diff_rows, total_line, HEADERS as DIFF_HEADERS};
 use super::escape::html as escape;
 use super::table::{
     failed_spilled, input_line, latency_cell, latency_line, option_note, sizing_notes,
     summary_line, workload_facts, workload_heading,
 };
-use super::{fmt_pct, fmt_usd, Extras, Report};
+use super::{fmt_int, fmt_pct, fmt_usd, Extras, Report};
+use crate::plan::WorkloadPlan;
 
 /// A chart drawn as SVG, ready to inline.
 #[derive(Debug, Clone)]
@@ -78,6 +80,7 @@ pub fn write(
         writeln!(out, "<h2>{}</h2>", escape(&workload_heading(w)))?;
         writeln!(out, "<p>{}</p>", escape(&workload_facts(w)))?;
         writeln!(out, "<p>{}</p>", escape(&latency_line(w)))?;
+        write_decision(report, w, out)?;
         for kind in [
             ChartKind::Cost,
             ChartKind::Demand,
@@ -136,6 +139,9 @@ fn write_diff(diff: &super::diff::ReportDiff, out: &mut dyn Write) -> io::Result
         escape(&diff.base)
     )?;
     writeln!(out, "<p><strong>{}</strong></p>", escape(&total_line(diff)))?;
+    if let Some(w) = super::diff::settings::warning(&diff.settings_changes) {
+        writeln!(out, "<p class=\"warn\">Warning: {}</p>", escape(&w))?;
+    }
     table(
         out,
         &DIFF_HEADERS,
@@ -153,30 +159,47 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
          in the logs). The recommended option is the cheapest one that is available for the \
          model in that region and fails at most {} of requests (a PTU option with spillover \
          may pass more to pay-per-token: its spilled share and cost are shown); costs are \
-         scaled to a {}-hour month.</p>",
+         scaled to a {}-hour month. \"Saving vs Standard\" is what it saves against the \
+         cheapest Standard (pay-per-token) option, and \"Why\" says in a sentence what decides \
+         it; each workload's section below explains it in full.</p>",
         fmt_pct(report.assumptions.plan.max_throttle_rate),
         report.assumptions.hours_per_month
     )?;
-    let rows: Vec<Vec<String>> = report
+    let mut rows: Vec<Vec<String>> = report
         .workloads
         .iter()
         .map(|w| {
-            let rec = w
-                .recommended
-                .as_ref()
-                .and_then(|id| w.options.iter().find(|o| &o.id == id));
+            let d = decide(w);
+            let rec = d.recommended;
             vec![
                 w.deployment.clone(),
                 w.model.clone(),
                 w.region.clone(),
                 rec.map_or("none eligible".to_owned(), |o| o.id.clone()),
                 rec.and_then(|o| o.ptus)
-                    .map_or(String::new(), |p| p.to_string()),
+                    .map_or(String::new(), |p| fmt_int(u64::from(p))),
                 rec.and_then(|o| o.monthly_cost_usd)
                     .map_or(String::new(), fmt_usd),
+                d.saving_cell().replace('\n', " "),
+                d.reason(report),
             ]
         })
         .collect();
+    let s = &report.summary;
+    rows.push(vec![
+        format!("Total ({} workloads)", s.workloads),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        fmt_usd(s.recommended_monthly_cost_usd),
+        s.all_standard_monthly_cost_usd
+            .filter(|_| s.complete)
+            .map_or(String::new(), |std| {
+                fmt_usd(std - s.recommended_monthly_cost_usd)
+            }),
+        String::new(),
+    ]);
     table(
         out,
         &[
@@ -186,8 +209,10 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "Recommended",
             "PTUs",
             "Cost [USD/mo]",
+            "Saving vs Standard [USD/mo]",
+            "Why",
         ],
-        &[4, 5],
+        &[4, 5, 6],
         &rows,
         None,
     )?;
@@ -200,6 +225,15 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "<p class=\"warn\">Warning: {}</p>", escape(w))?;
     }
     Ok(())
+}
+
+/// Why the workload's option wins: the explanation as a list.
+fn write_decision(report: &Report, w: &WorkloadPlan, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "<h3>Why</h3>\n<ul class=\"decision\">")?;
+    for line in decide(w).explanation(report) {
+        writeln!(out, "<li>{}</li>", escape(&line))?;
+    }
+    writeln!(out, "</ul>")
 }
 
 fn write_chart(

@@ -18,6 +18,8 @@ use unicode_width::UnicodeWidthStr;
 pub const PIPE_WIDTH: usize = 100;
 /// The narrowest width tables are laid out for.
 pub const MIN_WIDTH: usize = 40;
+/// Words up to this many columns (every option name and number) are never cut by wrapping.
+pub const MAX_UNBROKEN: usize = 24;
 
 /// Where terminal output goes: its width in columns and whether ANSI colour may be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,12 +178,16 @@ pub fn fit(
         })
         .collect();
     steps.sort();
+    // Last resort, after every step: words longer than the wrapping columns may be cut.
+    let attempts = (0..=steps.len())
+        .map(|k| (k, false))
+        .chain(std::iter::once((steps.len(), true)));
     let mut last = None;
-    for k in 0..=steps.len() {
+    for (k, cut) in attempts {
         let applied = &steps[..k];
         let dropped: Vec<usize> = applied.iter().filter(|s| s.1).map(|s| s.2).collect();
         let short: Vec<usize> = applied.iter().filter(|s| !s.1).map(|s| s.2).collect();
-        let arranged = arrange(specs, header, rows, &short, &dropped, width);
+        let arranged = arrange(specs, header, rows, (&short, &dropped, cut), width);
         if arranged.1 {
             return arranged.0;
         }
@@ -195,8 +201,7 @@ fn arrange(
     specs: &[ColumnSpec],
     header: &[CellText],
     rows: &[Vec<CellText>],
-    short_cols: &[usize],
-    dropped: &[usize],
+    (short_cols, dropped, cut): (&[usize], &[usize], bool),
     width: usize,
 ) -> (Fitted, bool) {
     let short = |i: usize| short_cols.contains(&i);
@@ -282,6 +287,18 @@ fn arrange(
             .max()
             .unwrap_or(0)
     };
+    // A wrapping column is never narrower than its longest word (an option name, a number)
+    // up to MAX_UNBROKEN columns: only longer words (odd deployment names) are ever cut.
+    let longest_word = |p: usize| {
+        cells
+            .iter()
+            .flat_map(|r| &r[p])
+            .flat_map(|l| pieces(l))
+            .map(|w| display_width(w.trim()))
+            .max()
+            .unwrap_or(0)
+            .min(if cut { 0 } else { MAX_UNBROKEN })
+    };
     let mins: Vec<usize> = wrapping
         .iter()
         .map(|&p| {
@@ -289,6 +306,7 @@ fn arrange(
                 .wrap_min
                 .unwrap_or(0)
                 .max(header_min(p))
+                .max(longest_word(p))
                 .min(widths[p])
         })
         .collect();
