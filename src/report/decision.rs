@@ -166,7 +166,7 @@ impl<'a> Decision<'a> {
         let be = self.break_even(o)?;
         let at = o.utilization_mean?;
         let n = fmt_int(u64::from(o.ptus?));
-        Some(if be > 1.0 {
+        let mut phrase = if be > 1.0 {
             format!(
                 "{} never pays: it breaks even at {} utilization; {n} PTU would run at {}",
                 ptu_billing(o.billing),
@@ -180,7 +180,19 @@ impl<'a> Decision<'a> {
                 pct(be),
                 pct(at)
             )
-        })
+        };
+        // An overloaded deployment pays for what it spills: say so, or the threshold misleads.
+        if let Some(s) = o
+            .spilled_share
+            .filter(|s| *s >= 0.05 && self.recommended.is_some_and(|r| r.id != o.id))
+        {
+            phrase.push_str(&format!(
+                " and spill {} to Standard ({} USD/mo in all)",
+                pct(s),
+                fmt_usd(o.monthly_cost_usd.unwrap_or(0.0))
+            ));
+        }
+        Some(phrase)
     }
 
     /// The one-sentence reason of the summary table.

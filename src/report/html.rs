@@ -192,7 +192,7 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         String::new(),
         String::new(),
         String::new(),
-        fmt_usd(s.recommended_monthly_cost_usd),
+        super::table::total_cost_text(report, " "),
         s.all_standard_monthly_cost_usd
             .filter(|_| s.complete)
             .map_or(String::new(), |std| {

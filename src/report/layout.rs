@@ -239,9 +239,14 @@ fn arrange(
                         })
                     })
                     .collect();
+                let pos = shown.iter().position(|&i| i == target).expect("shown");
+                let text = out[pos].join(" ");
+                // What the wrapping column already says is not said again.
+                let folds: Vec<String> = folds
+                    .into_iter()
+                    .filter(|f| !text.contains(f.rsplit(": ").next().unwrap_or(f)))
+                    .collect();
                 if !folds.is_empty() {
-                    let pos = shown.iter().position(|&i| i == target).expect("shown");
-                    let text = out[pos].join(" ");
                     let mut joined = folds.join("; ");
                     if !text.trim().is_empty() {
                         joined = format!("{joined}; {text}");
@@ -269,6 +274,8 @@ fn arrange(
             .map(|l| display_width(l))
             .max()
             .unwrap_or(0)
+            // An empty column still takes one column (as comfy-table draws it).
+            .max(1)
     };
     let mut widths: Vec<usize> = (0..shown.len()).map(natural).collect();
     let wrapping: Vec<usize> = (0..shown.len())

@@ -10,7 +10,7 @@ use super::decision::decide;
 use super::escape::{html as html_escape, markdown as escape};
 use super::table::{
     failed_spilled, input_line, latency_cell, latency_line, option_note, sizing_notes,
-    summary_line, workload_facts,
+    summary_line, total_cost_text, workload_facts,
 };
 use super::{fmt_int, fmt_usd, provenance_lines, Extras, Report};
 use crate::plan::WorkloadPlan;
@@ -117,7 +117,7 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         out,
         "| **Total** ({} workloads) | | | | | **{}** | {} | |",
         s.workloads,
-        fmt_usd(s.recommended_monthly_cost_usd),
+        total_cost_text(report, " "),
         saving
     )
 }

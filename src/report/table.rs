@@ -181,12 +181,15 @@ impl TerminalTable {
         }
         let mut out = table.to_string();
         if !fitted.left_out.is_empty() {
-            out.push('\n');
-            out.push_str(&format!(
+            let note = format!(
                 "(left out at {} columns: {}; a wider terminal, --format markdown or json shows them)",
                 term.width,
                 fitted.left_out.join(", ")
-            ));
+            );
+            for line in layout::wrap(&note, term.width) {
+                out.push('\n');
+                out.push_str(&line);
+            }
         }
         out
     }
@@ -437,6 +440,19 @@ fn total_row(report: &Report) -> Vec<CellText> {
         cell(&saving),
         cell(&capitalize(&why)),
     ]
+}
+
+/// The total's cost cell: never a bare 0.00 for a plan without any recommendation (`-`), nor
+/// a partial sum that looks whole (`1,204.11` + `sep` + `(partial)`).
+pub fn total_cost_text(report: &Report, sep: &str) -> String {
+    let s = &report.summary;
+    if s.workloads_without_recommendation == s.workloads && s.workloads > 0 {
+        "-".to_owned()
+    } else if s.complete {
+        fmt_usd(s.recommended_monthly_cost_usd)
+    } else {
+        format!("{}{sep}(partial)", fmt_usd(s.recommended_monthly_cost_usd))
+    }
 }
 
 fn capitalize(s: &str) -> String {
