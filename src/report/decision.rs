@@ -225,7 +225,10 @@ impl<'a> Decision<'a> {
             parts.push(self.per_token_reason(rec, report));
         }
         if let Some(r) = retirement_phrase(w, report) {
-            parts.push(r);
+            parts.push(match outlived_term(w, rec, report) {
+                Some(term) => format!("{r}, before a {term} reservation ends"),
+                None => r,
+            });
         }
         if rec.ptus.is_none() {
             if let Some(q) = quota_phrase(rec) {
@@ -550,6 +553,18 @@ fn retirement_phrase(w: &WorkloadPlan, report: &Report) -> Option<String> {
             .map(|x| format!(" (replacement {x})"))
             .unwrap_or_default()
     ))
+}
+
+/// The term (`1-year`) of a reserved recommendation that the model's retirement cuts short.
+fn outlived_term(w: &WorkloadPlan, rec: &OptionPlan, report: &Report) -> Option<&'static str> {
+    let r = w.lifecycle.as_ref()?.retirement?;
+    let on: chrono::NaiveDate = report.catalog.in_force_on.as_deref()?.parse().ok()?;
+    let days = match rec.billing {
+        Billing::Reserved1Year => 365,
+        Billing::Reserved1Month => 30,
+        _ => return None,
+    };
+    (r < on + chrono::Days::new(days)).then(|| billing_short(rec.billing))
 }
 
 /// "needs a 60K TPM quota" / "needs Tier 1 (300K TPM / 1.8K RPM)" for a per-token option
