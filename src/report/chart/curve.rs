@@ -361,8 +361,8 @@ mod tests {
         }
         let s = curve_series(&report, &w);
         assert_eq!(
-            s.x_max, 60.0,
-            "1.6 x 30 = 48, then the next evaluated count"
+            s.x_max, 48.0,
+            "1.6 x the target count, not the search's 12,600"
         );
         let rec = s.recommended.expect("recommended count");
         assert_eq!(rec.ptus, 15.0);
