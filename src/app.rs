@@ -101,6 +101,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }),
         Command::Sample(args) => commands::sample::run(&args),
         Command::Catalog(cmd) => commands::catalog::run(cmd),
+        Command::Completions(args) => commands::docs::completions(args.shell),
+        Command::Man(args) => commands::docs::man(args.out_dir.as_deref()),
     }
 }
 

@@ -58,6 +58,33 @@ pub enum Command {
     /// Inspect or check the catalog.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
+    ///
+    /// Generated from the same command-line definition as --help, so it always matches this
+    /// binary. Install: see the README ("Shell completions and the man page").
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per subcommand to a directory.
+    ///
+    /// Generated from the same command-line definition as --help. `man -l <(ptuplan man)`
+    /// shows it; `ptuplan man --out-dir DIR` writes ptuplan.1 and ptuplan-<command>.1.
+    Man(ManArgs),
+}
+
+/// `completions` arguments.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man` arguments.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write ptuplan.1 and one page per subcommand (ptuplan-compare.1, ...) into DIR
+    /// (created when missing) instead of printing ptuplan.1 on stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// `catalog` subcommands.

@@ -1,5 +1,8 @@
 //! One self-contained HTML page: inline CSS, the charts as inline SVG, no scripts and no
-//! external requests. Written for a reader who has never used ptuplan: every table and chart
+//! external requests (a Content-Security-Policy forbids any). It prints cleanly to PDF: a print
+//! stylesheet sets A4 landscape pages (the option tables are wide), keeps charts, rows and
+//! explanations whole, and opens the folded option tables (`tests/browser.rs` checks both in
+//! headless Chromium). Written for a reader who has never used ptuplan: every table and chart
 //! says in a sentence or two what it shows. Every string from the input is escaped with
 //! [`super::escape::html`].
 
@@ -38,7 +41,21 @@ tr.rec td{background:#e6f6f0;font-weight:600}.warn{background:#fff3cd;border-lef
 figure{margin:16px 0 28px}figure svg{width:100%;height:auto;max-width:1100px;border:1px solid #e9ecef}
 figcaption{color:#495057;max-width:900px;font-size:0.95em}dt{font-weight:600}dd{margin:0 0 8px 16px}
 footer{margin-top:3em;color:#6c757d;font-size:0.9em}code{background:#f1f3f5;padding:0 3px}
+ul.decision li{margin:2px 0}
+@page{size:A4 landscape;margin:12mm}
+@media print{
+body{background:#fff;line-height:1.35;font-size:10pt}main{max-width:none;padding:0}
+h2{break-after:avoid;margin-top:1.2em}h3{break-after:avoid}
+figure,ul.decision,.warn,.breach,.pass,tr,dt,dd{break-inside:avoid}
+figure svg{border:none;max-width:100%}figcaption{font-size:9pt}
+table{font-size:8pt}td,th{padding:2px 4px;overflow-wrap:break-word}td.num{white-space:nowrap}
+details summary{font-weight:600}details::details-content{content-visibility:visible;display:contents}
+}
 ";
+
+/// The page may load nothing from anywhere: styles are inline, charts are inline SVG, images
+/// would be `data:`. A browser enforces it, so a report can never make a network request.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 /// Write the page.
 pub fn write(
@@ -54,6 +71,10 @@ pub fn write(
     writeln!(
         out,
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    writeln!(
+        out,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"
     )?;
     writeln!(
         out,
