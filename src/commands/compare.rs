@@ -48,7 +48,19 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
     report::render_with(&report, settings.format, &extras, &mut out)
         .context("writing the report")?;
     out.flush().context("writing the report")?;
-    announce_warnings(&report.warnings, settings.quiet);
+    // The table prints the short-span note under its summary already.
+    let shown_in_table = report
+        .input
+        .projection_note
+        .as_ref()
+        .filter(|_| settings.format == report::Format::Table);
+    let warnings: Vec<String> = report
+        .warnings
+        .iter()
+        .filter(|w| Some(*w) != shown_in_table)
+        .cloned()
+        .collect();
+    announce_warnings(&warnings, settings.quiet);
     if let Some(w) = diff
         .as_ref()
         .and_then(|d| settings::warning(&d.settings_changes))
@@ -396,6 +408,7 @@ pub fn build_report_with_progress(
             ));
         }
     }
+    warnings.extend(report::projection_note(summary.span_hours()));
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: format!("ptuplan {}", env!("CARGO_PKG_VERSION")),

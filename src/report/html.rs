@@ -208,7 +208,11 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     let s = &report.summary;
     rows.push(vec![
-        format!("Total ({} workloads)", s.workloads),
+        format!(
+            "Total ({} workload{})",
+            s.workloads,
+            if s.workloads == 1 { "" } else { "s" }
+        ),
         String::new(),
         String::new(),
         String::new(),

@@ -409,7 +409,8 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// `text` cut into pieces that each end at a break opportunity (before a space, after `/`).
+/// `text` cut into pieces that each end at a break opportunity: before a space, and after a
+/// `/` that follows a long word (`global-provisioned/`, never `tok/s` or `USD/mo`).
 fn pieces(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
@@ -417,8 +418,9 @@ fn pieces(text: &str) -> Vec<String> {
         if c == ' ' && !cur.is_empty() && !cur.ends_with(' ') {
             out.push(std::mem::take(&mut cur));
         }
+        let word_len = cur.trim_start().chars().count();
         cur.push(c);
-        if c == '/' {
+        if c == '/' && word_len > 5 {
             out.push(std::mem::take(&mut cur));
         }
     }
@@ -471,6 +473,7 @@ mod tests {
             wrap("everywhere: 1,828.69 USD/mo", 12),
             ["everywhere:", "1,828.69", "USD/mo"]
         );
+        assert_eq!(wrap("at >= 25 tok/s now", 9), ["at >= 25", "tok/s now"]);
         assert_eq!(wrap("", 10), [""]);
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
     }

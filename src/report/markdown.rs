@@ -115,8 +115,9 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .unwrap_or_default();
     writeln!(
         out,
-        "| **Total** ({} workloads) | | | | | **{}** | {} | |",
+        "| **Total** ({} workload{}) | | | | | **{}** | {} | |",
         s.workloads,
+        if s.workloads == 1 { "" } else { "s" },
         total_cost_text(report, " "),
         saving
     )

@@ -226,7 +226,7 @@ fn write_table(report: &RegionsReport, term: &Terminal, out: &mut dyn Write) -> 
         .collect();
     for w in &report.workloads {
         writeln!(out)?;
-        table::write_line(out, &heading(w))?;
+        table::write_wrapped(out, term, "", 2, &heading(w))?;
         let names: Vec<&str> = header.iter().map(String::as_str).collect();
         let mut t = table::new(&names, &right);
         let col = |name: &str| h.iter().position(|x| x == name);

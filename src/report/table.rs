@@ -233,7 +233,7 @@ pub fn write_line(out: &mut dyn Write, text: &str) -> io::Result<()> {
 
 /// Write a paragraph wrapped to `term`'s width: the first line starts with `lead`, the others
 /// with as many spaces plus `indent`.
-fn write_wrapped(
+pub fn write_wrapped(
     out: &mut dyn Write,
     term: &Terminal,
     lead: &str,
@@ -427,8 +427,9 @@ fn total_row(report: &Report) -> Vec<CellText> {
     let why = why.join("; ");
     vec![
         cell(&format!(
-            "Total\n({} workloads)",
-            fmt_int(s.workloads as u64)
+            "Total\n({} workload{})",
+            fmt_int(s.workloads as u64),
+            if s.workloads == 1 { "" } else { "s" }
         )),
         cell(""),
         cell(&if ptus > 0 {
@@ -744,17 +745,19 @@ pub fn latency_cell(o: &OptionPlan) -> String {
 
 /// One line per workload on latency: the log's own, and the model's usage tier.
 pub fn latency_line(w: &WorkloadPlan) -> String {
-    let logged = match &w.logged_latency {
-        Some(l) => format!(
-            "log: p50 {}, p95 {}, p50 {} output tokens/s end to end ({} requests with a latency)",
+    let logged =
+        match &w.logged_latency {
+            Some(l) => format!(
+            "log: p50 {}, p95 {}, p50 {} output tokens/s end to end ({} request{} with a latency)",
             l.p50_ms.map_or("-".to_owned(), fmt_ms),
             l.p95_ms.map_or("-".to_owned(), fmt_ms),
             l.p50_output_tokens_per_s
                 .map_or("-".to_owned(), |t| format!("{t:.0}")),
-            fmt_int(l.requests_with_latency)
+            fmt_int(l.requests_with_latency),
+            if l.requests_with_latency == 1 { "" } else { "s" }
         ),
-        None => "log: no latency logged".to_owned(),
-    };
+            None => "log: no latency logged".to_owned(),
+        };
     let u = &w.usage_tier;
     let tier = match u.usage_tier_tokens_per_month {
         Some(t) => format!(

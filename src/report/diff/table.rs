@@ -29,7 +29,13 @@ pub const NUMERIC: [usize; 5] = [6, 7, 8, 9, 10];
 /// Write the diff as a table for `term`: workload (deployment, model @ region), change, the
 /// option and cost before and after, and the deltas.
 pub fn write(diff: &ReportDiff, term: &Terminal, out: &mut dyn Write) -> io::Result<()> {
-    table::write_line(out, &format!("Base: {}  New: {}", diff.base, diff.new))?;
+    table::write_wrapped(
+        out,
+        term,
+        "",
+        2,
+        &format!("Base: {}  New: {}", diff.base, diff.new),
+    )?;
     let mut t = table::new(
         &[
             "Workload",
@@ -60,7 +66,7 @@ pub fn write(diff: &ReportDiff, term: &Terminal, out: &mut dyn Write) -> io::Res
         );
     }
     writeln!(out, "{}", t.render(term))?;
-    table::write_line(out, &total_line(diff))
+    table::write_wrapped(out, term, "", 2, &total_line(diff))
 }
 
 /// The cells of every row, unescaped.
