@@ -334,7 +334,7 @@ fn issue_14_report_html_renders_in_chromium_without_network_and_prints() {
         .filter(|e| e["method"] == "Network.requestWillBeSent")
         .filter_map(|e| e["params"]["request"]["url"].as_str().map(str::to_owned))
         .collect();
-    assert_eq!(requests, [url.clone()], "requests made: {requests:?}");
+    assert_eq!(requests, std::slice::from_ref(&url), "requests made: {requests:?}");
 
     let shots = std::env::var_os("PTUPLAN_BROWSER_SHOTS").map(PathBuf::from);
     if let Some(d) = &shots {
