@@ -43,11 +43,29 @@ pub enum Outcome {
     BudgetBreached,
 }
 
+/// An error and its causes on one line, `: `-separated (as `{:#}` prints them), leaving out
+/// every cause whose text the line already holds: a typed error that names its source in its
+/// own message ("cannot read x.csv: No such file or directory (os error 2)") would otherwise
+/// show the OS text twice.
+pub fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let c = cause.to_string();
+        if text.is_empty() {
+            text = c;
+        } else if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+    }
+    text
+}
+
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Compare(args) => {
-            let settings = CompareSettings::from_args(
+            let mut settings = CompareSettings::from_args(
                 &args.input,
                 &args.catalog,
                 &args.sim,
@@ -56,6 +74,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             )?
             .with_planning(&args.planning)?
             .with_scenarios(&args.scenarios)?;
+            settings.details = args.details;
             let gates = GateSettings::from_args(&args.gates)?;
             commands::compare::run(&settings, &gates)
         }
@@ -97,6 +116,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }),
         Command::Sample(args) => commands::sample::run(&args),
         Command::Catalog(cmd) => commands::catalog::run(cmd),
+        Command::Completions(args) => commands::docs::completions(args.shell),
+        Command::Man(args) => commands::docs::man(args.out_dir.as_deref()),
     }
 }
 
@@ -232,6 +253,9 @@ pub struct GateSettings {
     pub baseline: Option<PathBuf>,
     /// Judge budget rules on the workloads that have a recommendation when others have none.
     pub allow_partial_plan: bool,
+    /// Notes on the rules for stderr (a `throttle_rate` threshold below 1, which is in
+    /// percent since 0.2.0).
+    pub notes: Vec<String>,
 }
 
 impl GateSettings {
@@ -245,10 +269,26 @@ impl GateSettings {
                 .into());
             }
         }
+        let notes = args
+            .fail_on
+            .iter()
+            .filter(|r| {
+                r.metric == crate::report::gate::Metric::ThrottleRate
+                    && r.threshold > 0.0
+                    && r.threshold < 1.0
+            })
+            .map(|r| {
+                format!(
+                    "--fail-on '{r}': throttle_rate is in percent (since 0.2.0, like --max-throttle-rate), so {} means {}%; write 1 for 1%",
+                    r.threshold, r.threshold
+                )
+            })
+            .collect();
         Ok(GateSettings {
             rules: args.fail_on.clone(),
             baseline: args.baseline.clone(),
             allow_partial_plan: args.allow_partial_plan,
+            notes,
         })
     }
 }
@@ -403,6 +443,8 @@ pub struct CompareSettings {
     pub from_region: Option<String>,
     /// What-if scenarios (none for commands without them).
     pub whatif: WhatIfSettings,
+    /// `--details`: every workload's options in the table format.
+    pub details: bool,
 }
 
 /// Validated what-if settings: where the scenarios come from (they are parsed against the
@@ -556,6 +598,7 @@ impl CompareSettings {
             overrides: None,
             whatif: WhatIfSettings::default(),
             from_region: None,
+            details: false,
         })
     }
 

@@ -58,6 +58,33 @@ pub enum Command {
     /// Inspect or check the catalog.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
+    ///
+    /// Generated from the same command-line definition as --help, so it always matches this
+    /// binary. Install: see the README ("Shell completions and the man page").
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per subcommand to a directory.
+    ///
+    /// Generated from the same command-line definition as --help. `man -l <(ptuplan man)`
+    /// shows it; `ptuplan man --out-dir DIR` writes ptuplan.1 and ptuplan-<command>.1.
+    Man(ManArgs),
+}
+
+/// `completions` arguments.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man` arguments.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write ptuplan.1 and one page per subcommand (ptuplan-compare.1, ...) into DIR
+    /// (created when missing) instead of printing ptuplan.1 on stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// `catalog` subcommands.
@@ -471,6 +498,10 @@ pub struct CompareArgs {
     /// What-if scenarios.
     #[command(flatten)]
     pub scenarios: ScenarioArgs,
+    /// Table format: show every workload's options, token facts and the reservation pools
+    /// (shown without it for three workloads or fewer).
+    #[arg(long)]
+    pub details: bool,
 }
 
 /// Budget rules for CI.
@@ -480,9 +511,9 @@ pub struct GateArgs {
     ///
     /// EXPR is METRIC OP NUMBER with OP one of > >= < <= (quote it in the shell). Metrics:
     /// monthly_cost_usd (total recommended, USD per month), throttle_rate (worst recommended
-    /// option, 0.01 = 1%), workloads_without_recommendation (count),
-    /// monthly_cost_increase_pct and monthly_cost_increase_usd (against --baseline). Reports
-    /// are still written when a rule fires.
+    /// option, in percent like --max-throttle-rate: 1 = 1%), workloads_without_recommendation
+    /// (count), monthly_cost_increase_pct (percent) and monthly_cost_increase_usd (against
+    /// --baseline). Reports are still written when a rule fires.
     #[arg(long = "fail-on", value_name = "EXPR", value_parser = parse_rule)]
     pub fail_on: Vec<GateRule>,
     /// A previous report (JSON) to compare with: for the *_increase_* rules, and `report` puts

@@ -16,13 +16,9 @@ fn main() -> ExitCode {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::BudgetBreached) => ExitCode::from(3),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) if err.is::<app::UsageError>() => {
-            eprintln!("error: {}", terminal_lines(&format!("{err:#}")));
-            ExitCode::from(2)
-        }
         Err(err) => {
-            eprintln!("error: {}", terminal_lines(&format!("{err:#}")));
-            ExitCode::from(1)
+            eprintln!("error: {}", terminal_lines(&app::error_text(&err)));
+            ExitCode::from(if err.is::<app::UsageError>() { 2 } else { 1 })
         }
     }
 }

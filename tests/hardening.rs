@@ -1172,7 +1172,7 @@ fn issue_12_absurd_figures_fail_and_holes_never_pass_a_budget() {
         "{stdout}"
     );
     assert!(!stdout.contains("0.00 USD per month"), "{stdout}");
-    assert!(stderr.contains("monthly_cost_usd>1000 breached: the plan is incomplete (1 of 1 workload(s) have no recommendation)"), "{stderr}");
+    assert!(stderr.contains("monthly_cost_usd>1000 breached: the plan is incomplete (1 of 1 workload(s) have no recommendation: chat)"), "{stderr}");
     let v: serde_json::Value = serde_json::from_slice(
         &ptuplan()
             .arg("compare")

@@ -16,9 +16,11 @@ use crate::commands::whatif;
 use crate::plan;
 use crate::plan::WorkloadPlan;
 use crate::progress::Spinner;
+use crate::report::diff::settings::{self, settings_of_value, RunSettings};
 use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
 use crate::report::escape::terminal;
 use crate::report::gate::{self, Verdict};
+use crate::report::layout::Terminal;
 use crate::report::{
     self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
 };
@@ -32,20 +34,75 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
     let inputs = settings.input_files(gates.baseline.as_deref());
     ensure_output_spares_inputs(&inputs, settings.out.as_deref())?;
     let catalog = catalog_from(&settings.catalog)?;
+    announce_notes(&gates.notes, settings.quiet);
     let baseline = load_baseline(gates)?;
     let report = build_report_with_spinner(settings, &catalog)?;
     let diff = baseline.map(|b| diff_against(gates, &b, &report));
     let verdicts = evaluate_gates(gates, &report, diff.as_ref())?;
+    let to_file = settings.out.as_deref().is_some_and(|p| p != Path::new("-"));
     let extras = Extras {
         diff: diff.as_ref(),
         verdicts: &verdicts,
         mention_files: false,
+        terminal: Terminal::for_stdout(to_file),
+        details: settings.details,
     };
     let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
     report::render_with(&report, settings.format, &extras, &mut out)
         .context("writing the report")?;
     out.flush().context("writing the report")?;
+    // The table prints the short-span note under its summary already.
+    let shown_in_table = report
+        .input
+        .projection_note
+        .as_ref()
+        .filter(|_| settings.format == report::Format::Table);
+    let warnings: Vec<String> = report
+        .warnings
+        .iter()
+        .filter(|w| Some(*w) != shown_in_table)
+        .cloned()
+        .collect();
+    announce_warnings(&warnings, settings.quiet);
+    if let Some(w) = diff
+        .as_ref()
+        .and_then(|d| settings::warning(&d.settings_changes))
+    {
+        announce_warnings(&[format!("--baseline: {w}")], settings.quiet);
+    }
     Ok(announce_verdicts(&verdicts, settings.quiet))
+}
+
+/// Print the report's warnings on stderr (every format; `--quiet` silences them), `warning:`
+/// in yellow when stderr is a colour terminal.
+pub fn announce_warnings(warnings: &[String], quiet: bool) {
+    if quiet {
+        return;
+    }
+    let colour = Terminal::stderr_colour();
+    for w in warnings {
+        eprintln!("{}: {}", label("warning", colour), terminal(w));
+    }
+}
+
+/// Print notes on stderr (unless `--quiet`).
+pub fn announce_notes(notes: &[String], quiet: bool) {
+    if quiet {
+        return;
+    }
+    let colour = Terminal::stderr_colour();
+    for n in notes {
+        eprintln!("{}: {}", label("note", colour), terminal(n));
+    }
+}
+
+/// `warning` / `note`, coloured (ANSI yellow, bold) when `colour`.
+pub fn label(word: &str, colour: bool) -> String {
+    if colour {
+        format!("\u{1b}[1;33m{word}\u{1b}[0m")
+    } else {
+        word.to_owned()
+    }
 }
 
 /// What a long run reports to its caller: records read so far, then the stage it is in.
@@ -121,18 +178,26 @@ pub fn build_report_with_spinner(settings: &CompareSettings, catalog: &Catalog) 
 }
 
 /// Read the `--baseline` report, if any, before the (possibly long) run.
-pub fn load_baseline(gates: &GateSettings) -> Result<Option<ReportView>> {
+pub fn load_baseline(gates: &GateSettings) -> Result<Option<(ReportView, RunSettings)>> {
     let Some(path) = &gates.baseline else {
         return Ok(None);
     };
-    read_report_file(path).map(Some)
+    read_report(path).map(Some)
 }
 
 /// Read and parse a report JSON file; errors name the file.
 pub fn read_report_file(path: &Path) -> Result<ReportView> {
+    read_report(path).map(|(view, _)| view)
+}
+
+/// Read and parse a report JSON file with the settings it was made with; errors name the file.
+pub fn read_report(path: &Path) -> Result<(ReportView, RunSettings)> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read report {}", path.display()))?;
-    Ok(parse_report(&path.display().to_string(), &text)?)
+    let view = parse_report(&path.display().to_string(), &text)?;
+    // parse_report checked the text is JSON.
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    Ok((view, settings_of_value(&value)))
 }
 
 fn b_name(gates: &GateSettings) -> String {
@@ -142,9 +207,16 @@ fn b_name(gates: &GateSettings) -> String {
         .map_or_else(String::new, |p| p.display().to_string())
 }
 
-/// The diff of this run's report against the baseline, named after the baseline file.
-pub fn diff_against(gates: &GateSettings, base: &ReportView, report: &Report) -> ReportDiff {
-    diff_reports(base, &ReportView::from(report), &b_name(gates), "this run")
+/// The diff of this run's report against the baseline, named after the baseline file, with
+/// the settings that differ.
+pub fn diff_against(
+    gates: &GateSettings,
+    (base, base_settings): &(ReportView, RunSettings),
+    report: &Report,
+) -> ReportDiff {
+    let mut d = diff_reports(base, &ReportView::from(report), &b_name(gates), "this run");
+    d.settings_changes = settings::changes(base_settings, &settings::settings_of(report));
+    d
 }
 
 /// Evaluate the `--fail-on` rules.
@@ -351,6 +423,7 @@ pub fn build_report_with_progress(
         }
     }
     warnings.extend(scenario_warnings);
+    warnings.extend(report::projection_note(summary.span_hours()));
     let projection = whatif::projection(
         settings,
         &plan::projection::Prices {
@@ -377,6 +450,7 @@ pub fn build_report_with_progress(
             granularity: read.granularity,
             granularity_note: usage::sources::granularity_note(read.granularity),
             buckets: read.buckets,
+            projection_note: report::projection_note(summary.span_hours()),
         },
         catalog: CatalogInfo::from_catalog(catalog),
         assumptions: Assumptions {

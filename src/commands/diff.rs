@@ -5,8 +5,9 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use crate::app::{ensure_output_spares_inputs, DiffSettings, Outcome};
-use crate::commands::compare::read_report_file;
+use crate::commands::compare::{announce_warnings, read_report};
 use crate::report::guard::InputFiles;
+use crate::report::layout::Terminal;
 use crate::report::{self, diff};
 
 /// Run `diff`.
@@ -19,22 +20,36 @@ pub fn run(settings: &DiffSettings) -> Result<Outcome> {
         settings.base.display().to_string(),
         settings.new.display().to_string(),
     );
-    let base = read_report_file(&settings.base)?
-        .scenario(settings.base_scenario.as_deref(), &base_name)?;
-    let new =
-        read_report_file(&settings.new)?.scenario(settings.new_scenario.as_deref(), &new_name)?;
+    let (base, base_settings) = read_report(&settings.base)?;
+    let base = base.scenario(settings.base_scenario.as_deref(), &base_name)?;
+    let (new, new_settings) = read_report(&settings.new)?;
+    let new = new.scenario(settings.new_scenario.as_deref(), &new_name)?;
     let label = |name: &str, scenario: &Option<String>| match scenario {
         Some(s) => format!("{name}#{s}"),
         None => name.to_owned(),
     };
-    let d = diff::diff_reports(
+    let mut d = diff::diff_reports(
         &base,
         &new,
         &label(&base_name, &settings.base_scenario),
         &label(&new_name, &settings.new_scenario),
     );
+    d.settings_changes = diff::settings::changes(&base_settings, &new_settings);
+    let to_file = settings
+        .out
+        .as_deref()
+        .is_some_and(|p| p != std::path::Path::new("-"));
     let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
-    diff::render(&d, settings.format, &mut out).context("writing the diff")?;
+    diff::render(
+        &d,
+        settings.format,
+        &Terminal::for_stdout(to_file),
+        &mut out,
+    )
+    .context("writing the diff")?;
     out.flush().context("writing the diff")?;
+    if let Some(w) = diff::settings::warning(&d.settings_changes) {
+        announce_warnings(&[w], false);
+    }
     Ok(Outcome::Ok)
 }

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod catalog_refresh;
 pub mod compare;
 pub mod diff;
+pub mod docs;
 pub mod regions;
 pub mod report;
 pub mod sample;

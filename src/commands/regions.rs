@@ -9,6 +9,7 @@ use crate::app::{
     catalog_from, ensure_output_spares_inputs, planning_catalog, CompareSettings, Outcome,
 };
 use crate::plan::regions::rank_regions;
+use crate::report::layout::Terminal;
 use crate::report::regions::{self, RegionsReport, SIZING_NOTE};
 use crate::report::{self, CatalogInfo, SCHEMA_VERSION};
 
@@ -51,8 +52,19 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
             settings.from_region.as_deref(),
         ),
     };
+    let to_file = settings
+        .out
+        .as_deref()
+        .is_some_and(|p| p != std::path::Path::new("-"));
     let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
-    regions::render(&view, settings.format, &mut out).context("writing the regions table")?;
+    regions::render_for(
+        &view,
+        settings.format,
+        &Terminal::for_stdout(to_file),
+        &mut out,
+    )
+    .context("writing the regions table")?;
     out.flush().context("writing the regions table")?;
+    super::compare::announce_warnings(&compared.warnings, settings.quiet);
     Ok(Outcome::Ok)
 }

@@ -10,7 +10,8 @@ use anyhow::{Context, Result};
 
 use crate::app::{catalog_from, ensure_output_spares_inputs, Outcome, ReportSettings};
 use crate::commands::compare::{
-    announce_verdicts, build_report_with_spinner, diff_against, evaluate_gates, load_baseline,
+    announce_notes, announce_verdicts, announce_warnings, build_report_with_spinner, diff_against,
+    evaluate_gates, load_baseline,
 };
 use crate::report::chart::{self, chart_specs};
 use crate::report::escape::terminal;
@@ -46,6 +47,7 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
         ensure_output_spares_inputs(&inputs, Some(&settings.out_dir.join(name)))?;
     }
     let catalog = catalog_from(&s.catalog)?;
+    announce_notes(&settings.gates.notes, s.quiet);
     let baseline = load_baseline(&settings.gates)?;
     let report = build_report_with_spinner(s, &catalog)?;
     let diff = baseline
@@ -56,6 +58,8 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
         diff: diff.as_ref(),
         verdicts: &verdicts,
         mention_files: true,
+        terminal: Default::default(),
+        details: true,
     };
     let done = write_all(&settings.out_dir, &inputs, &report, &extras)
         .with_context(|| format!("writing the report to {}", settings.out_dir.display()))?;
@@ -73,6 +77,13 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
             done.written,
             terminal(&settings.out_dir.display().to_string())
         );
+    }
+    announce_warnings(&report.warnings, s.quiet);
+    if let Some(w) = diff
+        .as_ref()
+        .and_then(|d| crate::report::diff::settings::warning(&d.settings_changes))
+    {
+        announce_warnings(&[format!("--baseline: {w}")], s.quiet);
     }
     Ok(announce_verdicts(&verdicts, s.quiet))
 }

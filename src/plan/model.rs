@@ -61,10 +61,19 @@ pub struct OptionPlan {
     pub utilization_p99: Option<f64>,
     /// Maximum.
     pub utilization_max: Option<f64>,
+    /// Mean utilization over the span at `ptus` (1.0 = 100%): the mean weighted demand per
+    /// minute over the deployment's capacity. PTU billing pays against per-token pricing when
+    /// it is above `sizing.<type>.break_even_utilization_by_billing.<billing>`.
+    pub utilization_mean: Option<f64>,
     /// Minutes whose offered demand exceeded the deployed capacity.
     pub minutes_over_capacity: Option<u64>,
     /// Mean wait added by retries to served requests, ms (retry mode).
     pub retry_added_latency_ms_mean: Option<f64>,
+    /// A reservation's price per PTU for its whole term (1 month or 1 year), USD.
+    pub reservation_usd_per_ptu: Option<f64>,
+    /// What signing the reservation commits to: `ptus x reservation_usd_per_ptu`, USD for the
+    /// whole term (the monthly cost spreads it over the term).
+    pub commitment_usd: Option<f64>,
     /// Remark (Batch turnaround, spillover target, reservation term).
     pub note: Option<String>,
     /// Tokens of the spilled requests by billing category and context class (for pricing

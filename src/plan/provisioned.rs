@@ -79,6 +79,12 @@ pub(super) fn provisioned_options(
         let capacity = spec.capacity_tokens_per_min(point.ptus);
         let over = ctx.weighted.iter().filter(|&&d| d > capacity).count() as u64;
         let cost = point.cost_for(billing);
+        let term_usd_per_ptu = match billing {
+            Billing::Reserved1Month => Some(price.reservation_1_month_usd_per_ptu),
+            Billing::Reserved1Year => Some(price.reservation_1_year_usd_per_ptu),
+            _ => None,
+        };
+        let minutes = ctx.weighted.len().max(1) as f64;
         options.push(OptionPlan {
             ptus: Some(point.ptus),
             ptus_basis: Some(choice.basis),
@@ -98,9 +104,12 @@ pub(super) fn provisioned_options(
             utilization_p95: Some(o.utilization.quantile(0.95)),
             utilization_p99: Some(o.utilization.quantile(0.99)),
             utilization_max: Some(o.utilization.max),
+            utilization_mean: (capacity > 0.0).then(|| ctx.demand_tokens / minutes / capacity),
             minutes_over_capacity: Some(over),
             retry_added_latency_ms_mean: (o.retried_requests > 0)
                 .then(|| o.retry_added_latency_ms_total / o.retried_requests as f64),
+            reservation_usd_per_ptu: term_usd_per_ptu,
+            commitment_usd: term_usd_per_ptu.map(|p| p * f64::from(point.ptus)),
             note: option_note(ctx, dt, plan, &priced, billing, settings, o),
             spilled_tokens: Some(o.spilled),
             standard_quota: spill_quota_view(ctx, plan, o, settings),

@@ -84,6 +84,14 @@ pub struct OptionRow<'a> {
     pub quota_needs_level: &'a str,
     /// The smallest TPM quota keeping it within the target.
     pub quota_needs_tpm: Option<u64>,
+    /// Mean utilization at the option's PTU count (1.0 = 100%).
+    pub utilization_mean: Option<f64>,
+    /// What signing the reservation commits to, USD for its whole term.
+    pub commitment_usd: Option<f64>,
+    /// Hours of log the monthly figures are projected from.
+    pub span_hours: f64,
+    /// Set when that is less than 7 days: the monthly figures are a projection of a short span.
+    pub projection_note: &'a str,
 }
 
 /// Write the report as CSV.
@@ -143,6 +151,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     .and_then(|q| q.needs_level.as_deref())
                     .unwrap_or(""),
                 quota_needs_tpm: o.standard_quota.as_ref().and_then(|q| q.needs_tpm),
+                utilization_mean: o.utilization_mean.map(round6),
+                commitment_usd: o.commitment_usd.map(round2),
+                span_hours: report.input.hours,
+                projection_note: report.input.projection_note.as_deref().unwrap_or(""),
             })
             .map_err(io::Error::other)?;
         }

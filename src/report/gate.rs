@@ -8,12 +8,19 @@
 //! METRIC := monthly_cost_usd | throttle_rate | workloads_without_recommendation
 //!         | monthly_cost_increase_pct | monthly_cost_increase_usd
 //! OP     := ">" | ">=" | "<" | "<="
-//! NUMBER := a finite decimal number, e.g. 5000, 0.01, -3.5, 1e4
+//! NUMBER := a finite decimal number, e.g. 5000, 1, -3.5, 1e4
 //! ```
 //!
 //! A rule is *breached* when the comparison holds: `monthly_cost_usd>5000` fails the run when
-//! the recommended plan costs more than 5,000 USD a month. Deciding what to do about a breach
-//! (exit status 3) is left to the command layer.
+//! the recommended plan costs more than 5,000 USD a month. Every percentage is in percent, as
+//! in the flags (`throttle_rate>1` means 1%, like `--max-throttle-rate 1`). Deciding what to do
+//! about a breach (exit status 3) is left to the command layer.
+//!
+//! No workload can make a rule pass by dropping out: a plan where some workloads have no
+//! recommendation breaches every rule but `workloads_without_recommendation` (unless
+//! `--allow-partial-plan`), naming them; with `--allow-partial-plan` the increase metrics
+//! compare like with like (the baseline without the workloads that lost their recommendation)
+//! and name those workloads.
 
 use std::fmt;
 
@@ -28,8 +35,9 @@ use super::{fmt_pct, fmt_usd, Report};
 pub enum Metric {
     /// Total monthly cost of every workload's recommended option, USD per month.
     MonthlyCostUsd,
-    /// The largest throttled-or-spilled share among the recommended options (0.01 = 1%);
-    /// per-token options count as 0.
+    /// The largest throttled-or-spilled share among the recommended options, in percent
+    /// (1 = 1%, the unit of `--max-throttle-rate`); per-token options count as their failed
+    /// share.
     ThrottleRate,
     /// Workloads with no eligible option (a count).
     WorkloadsWithoutRecommendation,
@@ -286,6 +294,7 @@ pub fn evaluate(
 ) -> Result<Vec<Verdict>, MissingBaseline> {
     let s = &report.summary;
     let incomplete = s.workloads_without_recommendation > 0 && !allow_partial_plan;
+    let without = super::table::without_recommendation(report);
     rules
         .iter()
         .map(|rule| {
@@ -297,8 +306,10 @@ pub fn evaluate(
                 actual,
                 detail: if partial_plan {
                     format!(
-                        "{} of {} workload(s) have no recommendation",
-                        s.workloads_without_recommendation, s.workloads
+                        "{} of {} workload(s) have no recommendation: {}",
+                        s.workloads_without_recommendation,
+                        s.workloads,
+                        without.join(", ")
                     )
                 } else {
                     detail
@@ -332,7 +343,7 @@ fn measure(metric: Metric, report: &Report, diff: Option<&ReportDiff>) -> Option
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             match worst {
                 Some((rate, w, o)) => (
-                    rate,
+                    rate * 100.0,
                     format!(
                         "worst recommended option: {} for {} throttles or spills {}",
                         o.id,
@@ -351,34 +362,94 @@ fn measure(metric: Metric, report: &Report, diff: Option<&ReportDiff>) -> Option
             ),
         ),
         Metric::MonthlyCostIncreasePct | Metric::MonthlyCostIncreaseUsd => {
-            let d = &diff?.summary;
+            let d = diff?;
+            let change = comparable_change(d);
             let actual = if metric == Metric::MonthlyCostIncreaseUsd {
-                d.monthly_cost_delta_usd
+                change.delta_usd
             } else {
-                d.monthly_cost_delta_pct
-                    .unwrap_or(if d.monthly_cost_delta_usd > 0.0 {
-                        f64::INFINITY
-                    } else {
-                        0.0
-                    })
+                change.delta_pct.unwrap_or(if change.delta_usd > 0.0 {
+                    f64::INFINITY
+                } else {
+                    0.0
+                })
             };
-            (
-                actual,
-                format!(
-                    "recommended plan went from {} to {} USD per month",
-                    fmt_usd(d.base_monthly_cost_usd),
-                    fmt_usd(d.new_monthly_cost_usd)
-                ),
-            )
+            let mut detail = format!(
+                "recommended plan went from {} to {} USD per month",
+                fmt_usd(change.base_usd),
+                fmt_usd(change.new_usd)
+            );
+            if !change.lost.is_empty() {
+                detail.push_str(&format!(
+                    "; left out on both sides: {} workload(s) that lost their recommendation ({})",
+                    change.lost.len(),
+                    change.lost.join(", ")
+                ));
+            }
+            let removed: Vec<&str> = d
+                .workloads
+                .iter()
+                .filter(|w| w.change == super::diff::Change::Removed)
+                .map(|w| w.deployment.as_str())
+                .collect();
+            if !removed.is_empty() {
+                detail.push_str(&format!(
+                    "; {} workload(s) only in the baseline: {}",
+                    removed.len(),
+                    removed.join(", ")
+                ));
+            }
+            (actual, detail)
         }
     })
+}
+
+/// The change of the total between the baseline and this run, like with like: a workload
+/// that had a recommendation in the baseline and has none now is left out of both totals
+/// (this run's total does not hold it, so the baseline's must not either), and named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparableChange {
+    /// The baseline's total without the workloads that lost their recommendation, USD/mo.
+    pub base_usd: f64,
+    /// This run's total, USD/mo.
+    pub new_usd: f64,
+    /// `new_usd - base_usd`.
+    pub delta_usd: f64,
+    /// The same in percent of `base_usd` (None when it is 0).
+    pub delta_pct: Option<f64>,
+    /// The deployments that lost their recommendation.
+    pub lost: Vec<String>,
+}
+
+/// [`ComparableChange`] of a diff.
+pub fn comparable_change(d: &ReportDiff) -> ComparableChange {
+    let mut base = d.summary.base_monthly_cost_usd;
+    let mut lost = Vec::new();
+    for w in &d.workloads {
+        let had = w
+            .base
+            .as_ref()
+            .and_then(|b| b.recommended.as_ref().and(b.monthly_cost_usd));
+        let has = w.new.as_ref().is_some_and(|n| n.recommended.is_some());
+        if let (Some(cost), true) = (had, w.new.is_some() && !has) {
+            base -= cost;
+            lost.push(w.deployment.clone());
+        }
+    }
+    let new = d.summary.new_monthly_cost_usd;
+    ComparableChange {
+        base_usd: base,
+        new_usd: new,
+        delta_usd: new - base,
+        delta_pct: (base != 0.0).then(|| 100.0 * (new - base) / base),
+        lost,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::report::diff::{diff_reports, ReportView};
-    use crate::report::test_support::sample_report;
+    use crate::report::test_support::{report_of, sample_report};
 
     #[test]
     fn parses_every_operator_and_ignores_spaces() {
@@ -463,15 +534,91 @@ mod tests {
             [true, true, true, false],
             "a smaller total never passes a budget"
         );
-        assert!(v[0]
-            .message()
-            .contains("the plan is incomplete (1 of 2 workload(s) have no recommendation)"));
+        assert!(v[0].message().contains(
+            "the plan is incomplete (1 of 2 workload(s) have no recommendation: unpriced)"
+        ));
         let v = evaluate(&rules, &report, None, true).expect("evaluates");
         assert_eq!(
             v.iter().map(|v| v.breached).collect::<Vec<_>>(),
             [false, false, false, false],
             "--allow-partial-plan judges the partial total"
         );
+    }
+
+    #[test]
+    fn issue_14_throttle_rate_is_in_percent_like_the_flags() {
+        let mut report = sample_report();
+        report.workloads[0].recommended = Some("global-provisioned/reserved-1-year".to_owned());
+        report.summary = crate::report::Summary::from_plans(&report.workloads);
+        let rules = [
+            parse_rule("throttle_rate>1").expect("rule"),
+            parse_rule("throttle_rate>5").expect("rule"),
+        ];
+        let v = evaluate(&rules, &report, None, false).expect("evaluates");
+        // The option throttles or spills 3% of requests: above 1%, below 5%.
+        assert!((v[0].actual - 3.0).abs() < 1e-9);
+        assert_eq!(
+            v.iter().map(|v| v.breached).collect::<Vec<_>>(),
+            [true, false]
+        );
+        assert!(v[0]
+            .message()
+            .starts_with("throttle_rate>1 breached: actual 3 > threshold 1"));
+    }
+
+    #[test]
+    fn issue_14_workloads_losing_their_recommendation_never_pass_a_cost_increase_rule() {
+        let named = |name: &str| {
+            let mut w = crate::report::test_support::sample_workload();
+            w.deployment = name.to_owned();
+            w
+        };
+        let base = report_of(vec![named("a"), named("b"), named("c")]);
+        let mut new = report_of(vec![named("a"), named("b"), named("c")]);
+        for w in &mut new.workloads[1..] {
+            w.recommended = None;
+        }
+        new.summary = crate::report::Summary::from_plans(&new.workloads);
+        // The total fell from 900 to 300 only because b and c dropped out.
+        let diff = diff_reports(
+            &ReportView::from(&base),
+            &ReportView::from(&new),
+            "old.json",
+            "new",
+        );
+        let rule = parse_rule("monthly_cost_increase_pct>10").expect("rule");
+        let v = evaluate(&[rule], &new, Some(&diff), false).expect("evaluates");
+        assert!(v[0].breached);
+        assert!(
+            v[0].message()
+                .contains("2 of 3 workload(s) have no recommendation: b, c"),
+            "{}",
+            v[0].message()
+        );
+        // Judged anyway: like with like (300 against 300), and b and c are named.
+        let v = evaluate(&[rule], &new, Some(&diff), true).expect("evaluates");
+        assert!(!v[0].breached);
+        assert_eq!(v[0].actual, 0.0);
+        assert!(v[0].message().contains(
+            "from 300.00 to 300.00 USD per month; left out on both sides: 2 workload(s) that lost their recommendation (b, c)"
+        ), "{}", v[0].message());
+        // A rise of the workload that kept its recommendation still fires.
+        for o in &mut new.workloads[0].options {
+            if o.id == "global-standard" {
+                o.monthly_cost_usd = Some(400.0);
+                o.cost_usd = Some(400.0);
+            }
+        }
+        new.summary = crate::report::Summary::from_plans(&new.workloads);
+        let diff = diff_reports(
+            &ReportView::from(&base),
+            &ReportView::from(&new),
+            "old.json",
+            "new",
+        );
+        let v = evaluate(&[rule], &new, Some(&diff), true).expect("evaluates");
+        assert!(v[0].breached, "{}", v[0].message());
+        assert!((v[0].actual - 100.0 / 3.0).abs() < 1e-9);
     }
 
     #[test]

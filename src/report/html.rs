@@ -1,18 +1,23 @@
 //! One self-contained HTML page: inline CSS, the charts as inline SVG, no scripts and no
-//! external requests. Written for a reader who has never used ptuplan: every table and chart
+//! external requests (a Content-Security-Policy forbids any). It prints cleanly to PDF: a print
+//! stylesheet sets A4 landscape pages (the option tables are wide), keeps charts, rows and
+//! explanations whole, and opens the folded option tables (`tests/browser.rs` checks both in
+//! headless Chromium). Written for a reader who has never used ptuplan: every table and chart
 //! says in a sentence or two what it shows. Every string from the input is escaped with
 //! [`super::escape::html`].
 
 use std::io::{self, Write};
 
 use super::chart::{ChartKind, ChartSpec};
+use super::decision::decide;
 use super::diff::table::{rows as diff_rows, total_line, HEADERS as DIFF_HEADERS};
 use super::escape::html as escape;
 use super::table::{
     failed_spilled, input_line, latency_cell, latency_line, option_note, sizing_notes,
     summary_line, workload_facts, workload_heading,
 };
-use super::{fmt_pct, fmt_usd, Extras, Report};
+use super::{fmt_int, fmt_pct, fmt_usd, Extras, Report};
+use crate::plan::WorkloadPlan;
 
 /// A chart drawn as SVG, ready to inline.
 #[derive(Debug, Clone)]
@@ -36,7 +41,21 @@ tr.rec td{background:#e6f6f0;font-weight:600}.warn{background:#fff3cd;border-lef
 figure{margin:16px 0 28px}figure svg{width:100%;height:auto;max-width:1100px;border:1px solid #e9ecef}
 figcaption{color:#495057;max-width:900px;font-size:0.95em}dt{font-weight:600}dd{margin:0 0 8px 16px}
 footer{margin-top:3em;color:#6c757d;font-size:0.9em}code{background:#f1f3f5;padding:0 3px}
+ul.decision li{margin:2px 0}
+@page{size:A4 landscape;margin:12mm}
+@media print{
+body{background:#fff;line-height:1.35;font-size:10pt}main{max-width:none;padding:0}
+h2{break-after:avoid;margin-top:1.2em}h3{break-after:avoid}
+figure,ul.decision,.warn,.breach,.pass,tr,dt,dd{break-inside:avoid}
+figure svg{border:none;max-width:100%}figcaption{font-size:9pt}
+table{font-size:8pt}td,th{padding:2px 4px;overflow-wrap:break-word}td.num{white-space:nowrap}
+details summary{font-weight:600}details::details-content{content-visibility:visible;display:contents}
+}
 ";
+
+/// The page may load nothing from anywhere: styles are inline, charts are inline SVG, images
+/// would be `data:`. A browser enforces it, so a report can never make a network request.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 /// Write the page.
 pub fn write(
@@ -52,6 +71,10 @@ pub fn write(
     writeln!(
         out,
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    writeln!(
+        out,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"
     )?;
     writeln!(
         out,
@@ -79,6 +102,7 @@ pub fn write(
         writeln!(out, "<h2>{}</h2>", escape(&workload_heading(w)))?;
         writeln!(out, "<p>{}</p>", escape(&workload_facts(w)))?;
         writeln!(out, "<p>{}</p>", escape(&latency_line(w)))?;
+        write_decision(report, w, out)?;
         for kind in [
             ChartKind::Cost,
             ChartKind::Demand,
@@ -137,6 +161,9 @@ fn write_diff(diff: &super::diff::ReportDiff, out: &mut dyn Write) -> io::Result
         escape(&diff.base)
     )?;
     writeln!(out, "<p><strong>{}</strong></p>", escape(&total_line(diff)))?;
+    if let Some(w) = super::diff::settings::warning(&diff.settings_changes) {
+        writeln!(out, "<p class=\"warn\">Warning: {}</p>", escape(&w))?;
+    }
     table(
         out,
         &DIFF_HEADERS,
@@ -154,30 +181,51 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
          in the logs). The recommended option is the cheapest one that is available for the \
          model in that region and fails at most {} of requests (a PTU option with spillover \
          may pass more to pay-per-token: its spilled share and cost are shown); costs are \
-         scaled to a {}-hour month.</p>",
+         scaled to a {}-hour month. \"Saving vs Standard\" is what it saves against the \
+         cheapest Standard (pay-per-token) option, and \"Why\" says in a sentence what decides \
+         it; each workload's section below explains it in full.</p>",
         fmt_pct(report.assumptions.plan.max_throttle_rate),
         report.assumptions.hours_per_month
     )?;
-    let rows: Vec<Vec<String>> = report
+    let mut rows: Vec<Vec<String>> = report
         .workloads
         .iter()
         .map(|w| {
-            let rec = w
-                .recommended
-                .as_ref()
-                .and_then(|id| w.options.iter().find(|o| &o.id == id));
+            let d = decide(w);
+            let rec = d.recommended;
             vec![
                 w.deployment.clone(),
                 w.model.clone(),
                 w.region.clone(),
                 rec.map_or("none eligible".to_owned(), |o| o.id.clone()),
                 rec.and_then(|o| o.ptus)
-                    .map_or(String::new(), |p| p.to_string()),
+                    .map_or(String::new(), |p| fmt_int(u64::from(p))),
                 rec.and_then(|o| o.monthly_cost_usd)
                     .map_or(String::new(), fmt_usd),
+                d.saving_cell().replace('\n', " "),
+                d.reason(report),
             ]
         })
         .collect();
+    let s = &report.summary;
+    rows.push(vec![
+        format!(
+            "Total ({} workload{})",
+            s.workloads,
+            if s.workloads == 1 { "" } else { "s" }
+        ),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        super::table::total_cost_text(report, " "),
+        s.all_standard_monthly_cost_usd
+            .filter(|_| s.complete)
+            .map_or(String::new(), |std| {
+                fmt_usd(std - s.recommended_monthly_cost_usd)
+            }),
+        String::new(),
+    ]);
     table(
         out,
         &[
@@ -187,8 +235,10 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "Recommended",
             "PTUs",
             "Cost [USD/mo]",
+            "Saving vs Standard [USD/mo]",
+            "Why",
         ],
-        &[4, 5],
+        &[4, 5, 6],
         &rows,
         None,
     )?;
@@ -201,6 +251,15 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "<p class=\"warn\">Warning: {}</p>", escape(w))?;
     }
     Ok(())
+}
+
+/// Why the workload's option wins: the explanation as a list.
+fn write_decision(report: &Report, w: &WorkloadPlan, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "<h3>Why</h3>\n<ul class=\"decision\">")?;
+    for line in decide(w).explanation(report) {
+        writeln!(out, "<li>{}</li>", escape(&line))?;
+    }
+    writeln!(out, "</ul>")
 }
 
 fn write_chart(

@@ -1,126 +1,44 @@
 //! GitHub-flavoured Markdown that fits a pull-request comment or `$GITHUB_STEP_SUMMARY`: the
-//! recommended plan per workload first, then every option folded in `<details>`. Strings from
+//! recommended plan per workload first (with the saving against Standard and the reason), then
+//! why, per workload, then every option folded in `<details>`. One function per section. Strings from
 //! the input (deployment names, models) are escaped so that `|`, `<script>` and the like
 //! neither break the table nor inject HTML.
 
 use std::io::{self, Write};
 
+use super::decision::decide;
 use super::escape::{html as html_escape, markdown as escape};
 use super::table::{
     failed_spilled, input_line, latency_cell, latency_line, option_note, sizing_notes,
-    summary_line, workload_facts,
+    summary_line, total_cost_text, workload_facts,
 };
-use super::{fmt_usd, provenance_lines, Extras, Report};
+use super::{fmt_int, fmt_usd, provenance_lines, Extras, Report};
+use crate::plan::WorkloadPlan;
 
 /// Write the report as Markdown.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     write_with(report, &Extras::default(), out)
 }
 
-/// Write the report as Markdown, with the baseline diff and budget-rule verdicts first.
+/// Write the report as Markdown, with the baseline diff and budget-rule verdicts first, then
+/// the decision (summary table, why per workload), then every option folded.
 pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# ptuplan cost report")?;
     writeln!(out)?;
-    if !extras.verdicts.is_empty() {
-        writeln!(out, "## Budget rules")?;
-        writeln!(out)?;
-        for v in extras.verdicts {
-            let mark = if v.breached { "**FAILED**" } else { "passed" };
-            writeln!(out, "- {mark}: {}", escape(&v.message()))?;
-        }
-        writeln!(out)?;
-    }
+    write_verdicts(extras, out)?;
     if let Some(diff) = extras.diff {
         super::diff::markdown::write(diff, out)?;
         writeln!(out)?;
         writeln!(out, "## This run")?;
         writeln!(out)?;
     }
-    writeln!(out, "{}", escape(&input_line(report)))?;
-    writeln!(out)?;
-    for line in provenance_lines(report) {
-        writeln!(out, "- {}", escape(&line))?;
-    }
-    if !provenance_lines(report).is_empty() {
-        writeln!(out)?;
-    }
-    writeln!(out, "**{}**", escape(&summary_line(report)))?;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "| Deployment | Model | Region | Recommended | PTUs | Cost [USD/mo] |"
-    )?;
-    writeln!(out, "|---|---|---|---|---:|---:|")?;
-    for w in &report.workloads {
-        let rec = w
-            .recommended
-            .as_ref()
-            .and_then(|id| w.options.iter().find(|o| &o.id == id));
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} |",
-            escape(&w.deployment),
-            escape(&w.model),
-            escape(&w.region),
-            rec.map_or("none eligible".to_owned(), |o| format!("`{}`", o.id)),
-            rec.and_then(|o| o.ptus)
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
-            rec.and_then(|o| o.monthly_cost_usd)
-                .map(fmt_usd)
-                .unwrap_or_default(),
-        )?;
-    }
+    write_input(report, out)?;
+    write_summary(report, out)?;
+    write_warnings(report, out)?;
+    write_decisions(report, out)?;
     write_sections(&super::scenario::sections(report), out)?;
-    for warning in &report.warnings {
-        writeln!(out)?;
-        writeln!(out, "> **Warning:** {}", escape(warning))?;
-    }
     for w in &report.workloads {
-        writeln!(out)?;
-        // Inside an HTML block Markdown escapes are not processed: HTML-escape only.
-        writeln!(
-            out,
-            "<details><summary>{} ({} @ {}): all options</summary>",
-            html_escape(&w.deployment),
-            html_escape(&w.model),
-            html_escape(&w.region)
-        )?;
-        writeln!(out)?;
-        writeln!(out, "{}", escape(&workload_facts(w)))?;
-        writeln!(out)?;
-        writeln!(out, "{}", escape(&latency_line(w)))?;
-        writeln!(out)?;
-        writeln!(out, "| | Option | Billing | PTUs | Cost [USD/span] | Cost [USD/mo] | Failed/spilled | Latency | Note |")?;
-        writeln!(out, "|---|---|---|---:|---:|---:|---:|---|---|")?;
-        for o in &w.options {
-            let mark = if w.recommended.as_deref() == Some(o.id.as_str()) {
-                "**>>**"
-            } else {
-                ""
-            };
-            writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                mark,
-                o.deployment_type,
-                o.billing.as_str(),
-                o.ptus.map(|p| p.to_string()).unwrap_or_default(),
-                o.cost_usd.map(fmt_usd).unwrap_or_else(|| "-".to_owned()),
-                o.monthly_cost_usd
-                    .map(fmt_usd)
-                    .unwrap_or_else(|| "-".to_owned()),
-                failed_spilled(o),
-                escape(&latency_cell(o)),
-                escape(&option_note(o)),
-            )?;
-        }
-        for note in sizing_notes(w) {
-            writeln!(out)?;
-            writeln!(out, "{}", escape(&note))?;
-        }
-        writeln!(out)?;
-        writeln!(out, "</details>")?;
+        write_options(w, out)?;
     }
     if extras.mention_files {
         writeln!(out)?;
@@ -131,6 +49,157 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
         )?;
     }
     Ok(())
+}
+
+/// The `--fail-on` verdicts.
+fn write_verdicts(extras: &Extras<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if extras.verdicts.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "## Budget rules")?;
+    writeln!(out)?;
+    for v in extras.verdicts {
+        let mark = if v.breached { "**FAILED**" } else { "passed" };
+        writeln!(out, "- {mark}: {}", escape(&v.message()))?;
+    }
+    writeln!(out)
+}
+
+/// What was read, and where prices and constraints came from.
+fn write_input(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", escape(&input_line(report)))?;
+    writeln!(out)?;
+    let provenance = provenance_lines(report);
+    for line in &provenance {
+        writeln!(out, "- {}", escape(line))?;
+    }
+    if !provenance.is_empty() {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// The plan's total, then one row per workload with the reason, then the total row.
+fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "**{}**", escape(&summary_line(report)))?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| Deployment | Model | Region | Recommended | PTUs | Cost [USD/mo] | Saving vs Standard [USD/mo] | Why |"
+    )?;
+    writeln!(out, "|---|---|---|---|---:|---:|---:|---|")?;
+    for w in &report.workloads {
+        let d = decide(w);
+        let rec = d.recommended;
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            escape(&w.deployment),
+            escape(&w.model),
+            escape(&w.region),
+            rec.map_or("none eligible".to_owned(), |o| format!("`{}`", o.id)),
+            rec.and_then(|o| o.ptus)
+                .map(|p| fmt_int(u64::from(p)))
+                .unwrap_or_default(),
+            rec.and_then(|o| o.monthly_cost_usd)
+                .map(fmt_usd)
+                .unwrap_or_default(),
+            d.saving_cell().replace('\n', " "),
+            escape(&d.reason(report)),
+        )?;
+    }
+    let s = &report.summary;
+    let saving = s
+        .all_standard_monthly_cost_usd
+        .filter(|_| s.complete)
+        .map(|std| fmt_usd(std - s.recommended_monthly_cost_usd))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "| **Total** ({} workload{}) | | | | | **{}** | {} | |",
+        s.workloads,
+        if s.workloads == 1 { "" } else { "s" },
+        total_cost_text(report, " "),
+        saving
+    )
+}
+
+/// Things the reader should know, each as a quote block.
+fn write_warnings(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for warning in &report.warnings {
+        writeln!(out)?;
+        writeln!(out, "> **Warning:** {}", escape(warning))?;
+    }
+    Ok(())
+}
+
+/// Why each workload's option wins: the explanation as a list per workload.
+fn write_decisions(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "## Why")?;
+    for w in &report.workloads {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "**{}** ({} @ {})",
+            escape(&w.deployment),
+            escape(&w.model),
+            escape(&w.region)
+        )?;
+        writeln!(out)?;
+        for line in decide(w).explanation(report) {
+            writeln!(out, "- {}", escape(&line))?;
+        }
+    }
+    Ok(())
+}
+
+/// One workload's facts and every option, folded in `<details>`.
+fn write_options(w: &WorkloadPlan, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    // Inside an HTML block Markdown escapes are not processed: HTML-escape only.
+    writeln!(
+        out,
+        "<details><summary>{} ({} @ {}): all options</summary>",
+        html_escape(&w.deployment),
+        html_escape(&w.model),
+        html_escape(&w.region)
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{}", escape(&workload_facts(w)))?;
+    writeln!(out)?;
+    writeln!(out, "{}", escape(&latency_line(w)))?;
+    writeln!(out)?;
+    writeln!(out, "| | Option | Billing | PTUs | Cost [USD/span] | Cost [USD/mo] | Failed/spilled | Latency | Note |")?;
+    writeln!(out, "|---|---|---|---:|---:|---:|---:|---|---|")?;
+    for o in &w.options {
+        let mark = if w.recommended.as_deref() == Some(o.id.as_str()) {
+            "**>>**"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            mark,
+            o.deployment_type,
+            o.billing.as_str(),
+            o.ptus.map(|p| fmt_int(u64::from(p))).unwrap_or_default(),
+            o.cost_usd.map(fmt_usd).unwrap_or_else(|| "-".to_owned()),
+            o.monthly_cost_usd
+                .map(fmt_usd)
+                .unwrap_or_else(|| "-".to_owned()),
+            failed_spilled(o),
+            escape(&latency_cell(o)),
+            escape(&option_note(o)),
+        )?;
+    }
+    for note in sizing_notes(w) {
+        writeln!(out)?;
+        writeln!(out, "{}", escape(&note))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "</details>")
 }
 
 /// Write report sections (the what-if scenarios) as `##` headings, tables and lists.

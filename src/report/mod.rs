@@ -7,6 +7,7 @@
 pub mod calibrate;
 pub mod chart;
 pub mod csv;
+pub mod decision;
 pub mod diff;
 pub mod escape;
 pub mod focus;
@@ -14,6 +15,7 @@ pub mod gate;
 pub mod guard;
 pub mod html;
 pub mod json;
+pub mod layout;
 pub mod markdown;
 pub mod outdir;
 pub mod regions;
@@ -131,6 +133,24 @@ pub struct InputInfo {
     pub granularity_note: Option<String>,
     /// Per-bucket aggregate rows read (they are replayed as `records` requests).
     pub buckets: u64,
+    /// Set when the log covers less than 7 days: its monthly figures are a projection of a
+    /// short span (weekly patterns are not in it). `null` otherwise.
+    pub projection_note: Option<String>,
+}
+
+/// Spans shorter than this (a week) get [`InputInfo::projection_note`].
+pub const SHORT_SPAN_HOURS: f64 = 168.0;
+
+/// The note for a log of `hours` projected to a 730-hour month, when it covers less than a
+/// week.
+pub fn projection_note(hours: f64) -> Option<String> {
+    (hours < SHORT_SPAN_HOURS).then(|| {
+        format!(
+            "the log covers only {} (less than 7 days); its monthly figures scale that span to a {}-hour month, so weekly patterns and bursts outside it are not in them",
+            table::fmt_hours(hours),
+            crate::plan::HOURS_PER_MONTH
+        )
+    })
 }
 
 /// JSON `catalog`.
@@ -300,8 +320,8 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Resul
 }
 
 /// What a run adds around its report: the diff against `--baseline` and the `--fail-on`
-/// verdicts. Markdown and HTML show them first; the other formats leave them out (JSON stays
-/// the report contract; the verdicts also go to stderr).
+/// verdicts (Markdown and HTML show them first; the other formats leave them out: JSON stays
+/// the report contract, and the verdicts also go to stderr), and how the table is laid out.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Extras<'a> {
     /// The diff against the baseline report.
@@ -310,6 +330,11 @@ pub struct Extras<'a> {
     pub verdicts: &'a [gate::Verdict],
     /// Whether the Markdown should point at `report.html` and `charts/` (the `report` command).
     pub mention_files: bool,
+    /// The terminal the table format is laid out for (width, colour).
+    pub terminal: layout::Terminal,
+    /// Show every workload's options in the table format (`--details`); without it they are
+    /// shown for [`table::DETAILS_UP_TO_WORKLOADS`] workloads or fewer.
+    pub details: bool,
 }
 
 /// Render `report` in `format` with `extras`.
@@ -320,7 +345,7 @@ pub fn render_with(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Table => table::write(report, out),
+        Format::Table => table::write_with(report, extras, out),
         Format::Json => json::write(report, out),
         Format::Csv => csv::write(report, out),
         Format::Markdown => markdown::write_with(report, extras, out),
@@ -337,7 +362,6 @@ pub fn open_output(
     match path {
         Some(p) if p != Path::new("-") => {
             inputs.ensure_not_input(p)?;
-            WRITING_TO_FILE.store(true, std::sync::atomic::Ordering::Relaxed);
             let file = File::create(p).map_err(|source| OutputError::Io {
                 path: p.to_owned(),
                 source,
@@ -346,15 +370,6 @@ pub fn open_output(
         }
         _ => Ok(Box::new(BufWriter::new(io::stdout().lock()))),
     }
-}
-
-/// Set once an output file is opened: tables written to a file get a fixed width and no
-/// colour even when stdout is a terminal.
-static WRITING_TO_FILE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Whether the output goes to a file rather than stdout.
-pub fn writing_to_file() -> bool {
-    WRITING_TO_FILE.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// An output file could not be created.

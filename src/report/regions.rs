@@ -8,7 +8,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::escape::{csv_cell, markdown as escape};
+use super::decision::{billing_short, type_short};
+use super::escape::{csv_cell, markdown as escape, terminal as terminal_escape};
+use super::layout::{CellText, Terminal};
 use super::{fmt_usd, table, CatalogInfo, Format};
 use crate::catalog::overrides::{AppliedOverride, Currency};
 use crate::plan::regions::RegionPlan;
@@ -59,11 +61,21 @@ pub const SIZING_NOTE: &str = "PTUs per type and term: the count of the workload
 
 /// Render in `format`.
 pub fn render(report: &RegionsReport, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    render_for(report, format, &Terminal::default(), out)
+}
+
+/// Render `report` in `format`, tables laid out for `term`.
+pub fn render_for(
+    report: &RegionsReport,
+    format: Format,
+    term: &Terminal,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Json => super::json::write_value(report, out),
         Format::Csv => write_csv(report, out),
         Format::Markdown => write_markdown(report, out),
-        Format::Table => write_table(report, out),
+        Format::Table => write_table(report, term, out),
         Format::Focus => Err(io::Error::other(
             "the FOCUS export is for compare and report, not regions",
         )),
@@ -193,20 +205,66 @@ fn headers(report: &RegionsReport) -> (Vec<String>, Vec<usize>) {
     (h, right)
 }
 
-fn write_table(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
+fn write_table(report: &RegionsReport, term: &Terminal, out: &mut dyn Write) -> io::Result<()> {
     for line in header_lines(report) {
-        table::write_line(out, &line)?;
+        for l in super::layout::wrap(&terminal_escape(&line), term.width.saturating_sub(2)) {
+            writeln!(out, "{l}")?;
+        }
     }
     let (h, right) = headers(report);
+    // Two-line headers, and what gives way first when the terminal is narrow: the columns
+    // that repeat the header lines or matter least here go (named under the table), the
+    // rest folds into the note.
+    let header: Vec<String> = h
+        .iter()
+        .map(|name| match name.as_str() {
+            "Cost [USD/mo]" => "Cost\n[USD/mo]".to_owned(),
+            "Latency target [tok/s]" => "Latency\n[tok/s]".to_owned(),
+            "RTT from [ms]" => "RTT\n[ms]".to_owned(),
+            "Transfer [GB/mo]" => "Transfer\n[GB/mo]".to_owned(),
+            "Transfer [USD/mo]" => "Transfer\n[USD/mo]".to_owned(),
+            "Leaves data zone" => "Leaves\nzone".to_owned(),
+            other => other.replacen(" [", "\n[", 1),
+        })
+        .collect();
     for w in &report.workloads {
         writeln!(out)?;
-        table::write_line(out, &heading(w))?;
-        let header: Vec<&str> = h.iter().map(String::as_str).collect();
-        let mut t = table::new(&header, &right);
-        for r in &w.rows {
-            t.add_row(cells(report, r));
+        table::write_wrapped(out, term, "", 2, &heading(w))?;
+        let names: Vec<&str> = header.iter().map(String::as_str).collect();
+        let mut t = table::new(&names, &right);
+        let col = |name: &str| h.iter().position(|x| x == name);
+        let steps: [(&str, Option<&str>); 8] = [
+            ("Sizing", None),
+            ("Transfer [USD/mo]", None),
+            ("Processing", None),
+            ("Price", None),
+            ("Transfer [GB/mo]", None),
+            ("Leaves data zone", Some("leaves data zone")),
+            ("Latency target [tok/s]", Some("latency target tok/s")),
+            ("RTT from [ms]", Some("RTT ms")),
+        ];
+        if let Some(note) = col("Note") {
+            t.wrap(note, 16);
         }
-        writeln!(out, "{t}")?;
+        // Sizing and the transfer price go first (ranks 0, 1), then names shorten (2), then
+        // the rest folds into the note (3...).
+        for (rank, (name, fold)) in steps.iter().enumerate() {
+            if let Some(c) = col(name) {
+                t.droppable(c, if rank < 2 { rank as u8 } else { rank as u8 + 1 }, *fold);
+            }
+        }
+        t.shorten(2, 2).shorten(3, 2);
+        for r in &w.rows {
+            let mut cells: Vec<CellText> =
+                cells(report, r).iter().map(|c| table::cell(c)).collect();
+            cells[2] = table::cell_short(
+                &r.deployment_type.to_string(),
+                type_short(r.deployment_type),
+            );
+            cells[3] = table::cell_short(r.billing.as_str(), billing_short(r.billing));
+            t.add_cells(cells, table::Emphasis::Plain);
+        }
+        writeln!(out, "{}", t.render(term))?;
     }
     Ok(())
 }

@@ -1,39 +1,228 @@
-//! Terminal tables: one per workload (option, billing, PTUs, costs, throttling, note), the
-//! recommendation marked with `>>`, then a summary line. All tables come from [`new`], whose
-//! [`TerminalTable`] escapes every cell for the terminal ([`super::escape::terminal`]); every
-//! other line written here goes through the same helper.
+//! Terminal output, decision first: one summary table (a row per workload: the recommended
+//! option and billing, PTUs, monthly cost, the saving against the cheapest Standard option and
+//! the reason in words, then the total), then per workload the explanation of its decision,
+//! and, with `--details` or for three workloads or fewer, its options and the reservation
+//! pools. Every table fits the [`Terminal`]'s width ([`super::layout::fit`]): numbers and
+//! option names are never broken; sentences wrap, columns are abbreviated or left out instead.
+//!
+//! All tables come from [`new`], whose [`TerminalTable`] escapes every cell for the terminal
+//! ([`super::escape::terminal`]); every other line written here goes through the same helper.
+//! Notes and warnings are not written here: the command prints them on stderr.
 
 use std::fmt;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
-use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
+use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
+use super::decision::{self, billing_short, decide, type_short};
 use super::escape::terminal;
-use super::{fmt_display, fmt_int, fmt_pct, fmt_usd, provenance_lines, Report};
+use super::layout::{self, CellText, ColumnSpec, Terminal};
+use super::{fmt_display, fmt_int, fmt_pct, fmt_usd, provenance_lines, Extras, Report};
 use crate::plan::{OptionPlan, WorkloadPlan};
 
+/// Workloads up to which the per-workload option tables are shown without `--details`.
+pub const DETAILS_UP_TO_WORKLOADS: usize = 3;
+
+/// How a cell is emphasised on a colour terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Emphasis {
+    /// As is.
+    #[default]
+    Plain,
+    /// The recommendation (green).
+    Good,
+    /// A warning or a missing recommendation (yellow).
+    Warn,
+    /// A total (bold).
+    Strong,
+}
+
 /// A table for the terminal: every cell is escaped with [`terminal`] on the way in, so a name
-/// holding escape sequences or line breaks is shown, never interpreted.
-pub struct TerminalTable(Table);
+/// holding escape sequences or line breaks is shown, never interpreted. [`TerminalTable::render`]
+/// lays it out for a [`Terminal`]; `Display` lays it out for a pipe (100 columns, no colour).
+pub struct TerminalTable {
+    header: Vec<CellText>,
+    right_aligned: Vec<usize>,
+    specs: Vec<ColumnSpec>,
+    rows: Vec<Vec<(CellText, Emphasis)>>,
+}
+
+/// A cell of one or more lines (split at `\n`, each line escaped for the terminal).
+pub fn cell(text: &str) -> CellText {
+    CellText {
+        lines: text.split('\n').map(|l| terminal(l).into_owned()).collect(),
+        short: None,
+    }
+}
+
+/// [`cell`] with a short form for narrow terminals.
+pub fn cell_short(text: &str, short: &str) -> CellText {
+    let mut c = cell(text);
+    c.short = Some(cell(short).lines);
+    c
+}
 
 impl TerminalTable {
-    /// Add a row of cells.
+    /// Add a row of one-line cells.
     pub fn add_row<I, S>(&mut self, cells: I)
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let row: Vec<String> = cells
+        let row = cells
             .into_iter()
-            .map(|c| terminal(c.as_ref()).into_owned())
+            .map(|c| {
+                (
+                    CellText {
+                        lines: vec![terminal(c.as_ref()).into_owned()],
+                        short: None,
+                    },
+                    Emphasis::Plain,
+                )
+            })
             .collect();
-        self.0.add_row(row);
+        self.rows.push(row);
+    }
+
+    /// Add a row of prepared cells ([`cell`], [`cell_short`]), all with `emphasis`.
+    pub fn add_cells(&mut self, cells: Vec<CellText>, emphasis: Emphasis) {
+        self.rows
+            .push(cells.into_iter().map(|c| (c, emphasis)).collect());
+    }
+
+    /// Add a row of prepared cells, each with its own emphasis.
+    pub fn add_styled(&mut self, cells: Vec<(CellText, Emphasis)>) {
+        self.rows.push(cells);
+    }
+
+    /// Let column `col` wrap its text (at spaces and after `/`), down to `min` columns.
+    pub fn wrap(&mut self, col: usize, min: usize) -> &mut Self {
+        if let Some(s) = self.specs.get_mut(col) {
+            s.wrap_min = Some(min);
+        }
+        self
+    }
+
+    /// Let column `col` be left out when the table does not fit (lower `rank` first); with a
+    /// `fold` label its text moves into the first wrapping column instead of disappearing.
+    pub fn droppable(&mut self, col: usize, rank: u8, fold: Option<&str>) -> &mut Self {
+        if let Some(s) = self.specs.get_mut(col) {
+            s.drop_rank = Some(rank);
+            s.fold_label = fold.map(str::to_owned);
+        }
+        self
+    }
+
+    /// Let column `col` switch to its cells' short forms at step `rank` when the table does not
+    /// fit (steps are shared with [`TerminalTable::droppable`]).
+    pub fn shorten(&mut self, col: usize, rank: u8) -> &mut Self {
+        if let Some(s) = self.specs.get_mut(col) {
+            s.short_rank = Some(rank);
+        }
+        self
+    }
+
+    /// The table laid out for `term`, and a footnote line when columns were left out.
+    pub fn render(&self, term: &Terminal) -> String {
+        let mut specs = self.specs.clone();
+        let rows: Vec<Vec<CellText>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|(c, _)| c.clone()).collect())
+            .collect();
+        let mut fitted = layout::fit(&specs, &self.header, &rows, term.width);
+        let too_wide = fitted.widths.iter().sum::<usize>()
+            + layout::frame_width(fitted.shown.len())
+            > term.width;
+        if too_wide && specs.iter().all(|s| s.wrap_min.is_none()) {
+            // No column was declared wrapping: let the widest text column wrap.
+            if let Some(col) = self.widest_text_column(&rows) {
+                specs[col].wrap_min = Some(16);
+                fitted = layout::fit(&specs, &self.header, &rows, term.width);
+            }
+        }
+        let multiline = fitted
+            .rows
+            .iter()
+            .any(|r| r.iter().any(|lines| lines.len() > 1));
+        let mut table = Table::new();
+        table.load_preset(if multiline {
+            presets::UTF8_FULL
+        } else {
+            presets::UTF8_FULL_CONDENSED
+        });
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        if term.colour {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        table.set_header(
+            fitted
+                .header
+                .iter()
+                .map(|lines| Cell::new(lines.join("\n"))),
+        );
+        for (r, row) in fitted.rows.iter().enumerate() {
+            let cells = row.iter().enumerate().map(|(p, lines)| {
+                let emphasis = self.rows[r]
+                    .get(fitted.shown[p])
+                    .map_or(Emphasis::Plain, |(_, e)| *e);
+                styled(Cell::new(lines.join("\n")), emphasis, term.colour)
+            });
+            table.add_row(cells);
+        }
+        for (p, &i) in fitted.shown.iter().enumerate() {
+            if self.right_aligned.contains(&i) {
+                if let Some(col) = table.column_mut(p) {
+                    col.set_cell_alignment(CellAlignment::Right);
+                }
+            }
+        }
+        let mut out = table.to_string();
+        if !fitted.left_out.is_empty() {
+            let note = format!(
+                "(left out at {} columns: {}; a wider terminal, --format markdown or json shows them)",
+                term.width,
+                fitted.left_out.join(", ")
+            );
+            for line in layout::wrap(&note, term.width) {
+                out.push('\n');
+                out.push_str(&line);
+            }
+        }
+        out
+    }
+
+    fn widest_text_column(&self, rows: &[Vec<CellText>]) -> Option<usize> {
+        (0..self.specs.len())
+            .filter(|i| !self.right_aligned.contains(i))
+            .max_by_key(|&i| {
+                rows.iter()
+                    .filter_map(|r| r.get(i))
+                    .flat_map(|c| &c.lines)
+                    .map(|l| layout::display_width(l))
+                    .max()
+                    .unwrap_or(0)
+            })
+    }
+}
+
+fn styled(c: Cell, emphasis: Emphasis, colour: bool) -> Cell {
+    if !colour {
+        return c;
+    }
+    match emphasis {
+        Emphasis::Plain => c,
+        Emphasis::Good => c.fg(Color::Green).add_attribute(Attribute::Bold),
+        Emphasis::Warn => c.fg(Color::Yellow),
+        Emphasis::Strong => c.add_attribute(Attribute::Bold),
     }
 }
 
 impl fmt::Display for TerminalTable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        f.write_str(&self.render(&Terminal::default()))
     }
 }
 
@@ -42,81 +231,294 @@ pub fn write_line(out: &mut dyn Write, text: &str) -> io::Result<()> {
     writeln!(out, "{}", terminal(text))
 }
 
-/// The one table factory: preset, width and alignment shared by every table.
-pub fn new(header: &[&str], right_aligned: &[usize]) -> TerminalTable {
-    let mut table = Table::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED);
-    let tty = !super::writing_to_file()
-        && io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
-    if tty {
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-    } else {
-        table.set_content_arrangement(ContentArrangement::Disabled);
-        table.force_no_tty();
-    }
-    table.set_header(header.to_vec());
-    for &i in right_aligned {
-        if let Some(col) = table.column_mut(i) {
-            col.set_cell_alignment(CellAlignment::Right);
+/// Write a paragraph wrapped to `term`'s width: the first line starts with `lead`, the others
+/// with as many spaces plus `indent`.
+pub fn write_wrapped(
+    out: &mut dyn Write,
+    term: &Terminal,
+    lead: &str,
+    indent: usize,
+    text: &str,
+) -> io::Result<()> {
+    let text = terminal(text);
+    let pad = " ".repeat(lead.chars().count() + indent);
+    let width = term.width.saturating_sub(pad.len()).max(20);
+    for (i, line) in layout::wrap(&text, width).iter().enumerate() {
+        if i == 0 {
+            writeln!(out, "{lead}{line}")?;
+        } else {
+            writeln!(out, "{pad}{line}")?;
         }
-    }
-    TerminalTable(table)
-}
-
-/// Write the report as tables.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    write_line(out, &input_line(report))?;
-    for text in provenance_lines(report) {
-        write_line(out, &text)?;
-    }
-    for w in &report.workloads {
-        writeln!(out)?;
-        write_line(out, &workload_heading(w))?;
-        write_line(out, &workload_facts(w))?;
-        write_line(out, &latency_line(w))?;
-        writeln!(out, "{}", options_table(w))?;
-        for note in sizing_notes(w) {
-            write_line(out, &note)?;
-        }
-    }
-    if !report.reservations.is_empty() {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "PTU reservations pooled per region and type (if every workload used that type):"
-        )?;
-        writeln!(out, "{}", reservations_table(report))?;
-    }
-    writeln!(out)?;
-    write_line(out, &summary_line(report))?;
-    write_sections(&super::scenario::sections(report), out)?;
-    for warning in &report.warnings {
-        write_line(out, &format!("warning: {warning}"))?;
     }
     Ok(())
 }
 
-/// Write report sections (the what-if scenarios) as headings, tables and lines.
+/// The one table factory: preset, alignment and escaping shared by every table. Headers may
+/// hold `\n` (a two-line header).
+pub fn new(header: &[&str], right_aligned: &[usize]) -> TerminalTable {
+    TerminalTable {
+        header: header.iter().map(|h| cell(h)).collect(),
+        right_aligned: right_aligned.to_vec(),
+        specs: header
+            .iter()
+            .map(|h| ColumnSpec {
+                wrap_min: None,
+                drop_rank: None,
+                fold_label: None,
+                short_rank: None,
+                name: h.replace('\n', " "),
+            })
+            .collect(),
+        rows: Vec::new(),
+    }
+}
+
+/// Write the report as tables, for a pipe (100 columns, no colour, no `--details`).
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_with(report, &Extras::default(), out)
+}
+
+/// Write the report as tables for `extras.terminal`, decision first.
+pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let term = &extras.terminal;
+    let details = extras.details || report.workloads.len() <= DETAILS_UP_TO_WORKLOADS;
+    write_input(report, term, out)?;
+    writeln!(out)?;
+    write_summary(report, term, out)?;
+    write_sections(&super::scenario::sections(report), term, out)?;
+    for w in &report.workloads {
+        writeln!(out)?;
+        write_workload(report, w, details, term, out)?;
+    }
+    if details {
+        write_reservations(report, term, out)?;
+    } else {
+        writeln!(out)?;
+        write_line(
+            out,
+            "Every option of every workload and the reservation pools: --details (or --format markdown or json).",
+        )?;
+    }
+    Ok(())
+}
+
+/// Write report sections (the what-if scenarios) as headings, tables and lines, fitted to
+/// `term`.
 pub fn write_sections(
     sections: &[super::scenario::Section],
+    term: &Terminal,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     for s in sections {
         writeln!(out)?;
         write_line(out, &s.heading)?;
         for line in &s.intro {
-            write_line(out, line)?;
+            write_wrapped(out, term, "", 0, line)?;
         }
         if !s.rows.is_empty() {
             let mut table = new(&s.headers, &s.right_aligned);
             for row in &s.rows {
                 table.add_row(row.clone());
             }
-            writeln!(out, "{table}")?;
+            writeln!(out, "{}", table.render(term))?;
         }
         for line in &s.notes {
-            write_line(out, &format!("  {line}"))?;
+            write_wrapped(out, term, "  ", 2, line)?;
+        }
+    }
+    Ok(())
+}
+
+/// The input line and where prices and constraints came from.
+pub fn write_input(report: &Report, term: &Terminal, out: &mut dyn Write) -> io::Result<()> {
+    write_wrapped(out, term, "", 2, &input_line(report))?;
+    for text in provenance_lines(report) {
+        write_wrapped(out, term, "", 2, &text)?;
+    }
+    Ok(())
+}
+
+/// The summary table: one row per workload, then the total; notes under it.
+pub fn write_summary(report: &Report, term: &Terminal, out: &mut dyn Write) -> io::Result<()> {
+    let mut t = new(
+        &[
+            "Workload",
+            "Recommended",
+            "PTUs",
+            "Cost\n[USD/mo]",
+            "Saving vs\nStandard",
+            "Why",
+        ],
+        &[2, 3, 4],
+    );
+    t.wrap(0, 10).wrap(5, 18);
+    t.shorten(1, 0)
+        .droppable(4, 1, Some("saving vs Standard"))
+        .droppable(2, 2, Some("PTUs"));
+    for w in &report.workloads {
+        let d = decide(w);
+        let rec = d.recommended;
+        let name = cell(&format!("{}\n{}\n{}", w.deployment, w.model, w.region));
+        let (option, emphasis) = match rec {
+            Some(o) => (
+                cell_short(
+                    &format!("{}\n{}", o.deployment_type, o.billing.as_str()),
+                    &format!(
+                        "{}\n{}",
+                        type_short(o.deployment_type),
+                        billing_short(o.billing)
+                    ),
+                ),
+                Emphasis::Good,
+            ),
+            None => (cell("none eligible"), Emphasis::Warn),
+        };
+        t.add_styled(vec![
+            (name, Emphasis::Plain),
+            (option, emphasis),
+            (
+                cell(
+                    &rec.and_then(|o| o.ptus)
+                        .map_or(String::new(), |p| fmt_int(u64::from(p))),
+                ),
+                Emphasis::Plain,
+            ),
+            (
+                cell(
+                    &rec.and_then(|o| o.monthly_cost_usd)
+                        .map_or(String::new(), fmt_usd),
+                ),
+                Emphasis::Plain,
+            ),
+            (cell(&d.saving_cell()), Emphasis::Plain),
+            (cell(&d.reason(report)), Emphasis::Plain),
+        ]);
+    }
+    t.add_cells(total_row(report), Emphasis::Strong);
+    writeln!(out, "{}", t.render(term))?;
+    if report.summary.workloads_without_recommendation > 0 {
+        write_wrapped(out, term, "", 2, &summary_line(report))?;
+    }
+    if let Some(note) = &report.input.projection_note {
+        write_wrapped(out, term, "", 2, &format!("Note: {note}"))?;
+    }
+    Ok(())
+}
+
+fn total_row(report: &Report) -> Vec<CellText> {
+    let s = &report.summary;
+    let ptus: u32 = report
+        .workloads
+        .iter()
+        .filter_map(|w| decide(w).recommended.and_then(|o| o.ptus))
+        .sum();
+    let saving = s
+        .all_standard_monthly_cost_usd
+        .map(|std| {
+            let usd = std - s.recommended_monthly_cost_usd;
+            if std > 0.0 && s.complete {
+                format!("{}\n({})", fmt_usd(usd), fmt_pct(usd / std))
+            } else {
+                String::new()
+            }
+        })
+        .unwrap_or_default();
+    let mut why = Vec::new();
+    if !s.complete {
+        why.push(format!(
+            "INCOMPLETE: {} of {} workload(s) have no eligible option; the total covers the others",
+            s.workloads_without_recommendation, s.workloads
+        ));
+    }
+    if let Some(std) = s.all_standard_monthly_cost_usd {
+        why.push(format!(
+            "cheapest Standard everywhere: {} USD/mo",
+            fmt_usd(std)
+        ));
+    }
+    why.push(format!(
+        "{} USD over the {} span",
+        fmt_usd(s.recommended_cost_usd),
+        fmt_hours(report.input.hours)
+    ));
+    let commitment: f64 = report
+        .workloads
+        .iter()
+        .filter_map(|w| decide(w).recommended.and_then(|o| o.commitment_usd))
+        .sum();
+    if commitment > 0.0 {
+        why.push(format!("reservations commit {} USD", fmt_usd(commitment)));
+    }
+    if let Some(d) = fmt_display(report.currency.as_ref(), s.recommended_monthly_cost_usd) {
+        why.push(format!("{d} per month"));
+    }
+    let why = why.join("; ");
+    vec![
+        cell(&format!(
+            "Total\n({} workload{})",
+            fmt_int(s.workloads as u64),
+            if s.workloads == 1 { "" } else { "s" }
+        )),
+        cell(""),
+        cell(&if ptus > 0 {
+            fmt_int(u64::from(ptus))
+        } else {
+            String::new()
+        }),
+        cell(&fmt_usd(s.recommended_monthly_cost_usd)),
+        cell(&saving),
+        cell(&capitalize(&why)),
+    ]
+}
+
+/// The total's cost cell: never a bare 0.00 for a plan without any recommendation (`-`), nor
+/// a partial sum that looks whole (`1,204.11` + `sep` + `(partial)`).
+pub fn total_cost_text(report: &Report, sep: &str) -> String {
+    let s = &report.summary;
+    if s.workloads_without_recommendation == s.workloads && s.workloads > 0 {
+        "-".to_owned()
+    } else if s.complete {
+        fmt_usd(s.recommended_monthly_cost_usd)
+    } else {
+        format!("{}{sep}(partial)", fmt_usd(s.recommended_monthly_cost_usd))
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// One workload: its heading, the explanation of its decision, and with `details` its token
+/// facts, latency, options and sizing notes.
+pub fn write_workload(
+    report: &Report,
+    w: &WorkloadPlan,
+    details: bool,
+    term: &Terminal,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write_wrapped(out, term, "", 2, &workload_heading(w))?;
+    if details {
+        write_wrapped(out, term, "  ", 2, &workload_facts(w))?;
+        write_wrapped(out, term, "  ", 2, &latency_line(w))?;
+    }
+    for line in decide(w).explanation(report) {
+        write_wrapped(out, term, "- ", 0, &line)?;
+    }
+    if details {
+        let (options, shared) = options_table(w);
+        writeln!(out, "{}", options.render(term))?;
+        for line in shared {
+            write_wrapped(out, term, "", 2, &line)?;
+        }
+        for line in unavailable_lines(w) {
+            write_wrapped(out, term, "", 2, &line)?;
+        }
+        for note in sizing_notes(w) {
+            write_wrapped(out, term, "", 2, &note)?;
         }
     }
     Ok(())
@@ -195,13 +597,16 @@ pub fn workload_facts(w: &WorkloadPlan) -> String {
             fmt_int(w.long_context_requests)
         ));
     }
+    let reasoning = if w.reasoning_model {
+        format!("{} reasoning", fmt_pct(w.reasoning_share))
+    } else {
+        "not a reasoning model".to_owned()
+    };
     let mut s = format!(
-        "{} requests; tokens: {} prompt ({cache}), {} completion ({} reasoning, {}); peak minute {} weighted TPM, p99 {}",
+        "{} requests; tokens: {} prompt ({cache}), {} completion ({reasoning}); peak minute {} weighted TPM, p99 {}",
         fmt_int(w.requests),
         fmt_int(w.prompt_tokens),
         fmt_int(w.completion_tokens),
-        fmt_pct(w.reasoning_share),
-        if w.reasoning_model { "reasoning model" } else { "no reasoning" },
         fmt_int(w.peak_minute_weighted_tpm.round() as u64),
         fmt_int(w.p99_minute_weighted_tpm.round() as u64),
     );
@@ -215,42 +620,134 @@ pub fn workload_facts(w: &WorkloadPlan) -> String {
     s
 }
 
-fn options_table(w: &WorkloadPlan) -> TerminalTable {
+/// The available options of a workload (the unavailable ones are listed under it by
+/// [`unavailable_lines`]), and the notes every billing of a provisioned type shares, said
+/// once under the table instead of on each row.
+fn options_table(w: &WorkloadPlan) -> (TerminalTable, Vec<String>) {
     let mut table = new(
         &[
             "",
             "Option",
             "Billing",
             "PTUs",
-            "Cost [USD/span]",
-            "Cost [USD/mo]",
-            "Failed/spilled",
+            "Cost\n[USD/mo]",
+            "Failed/\nspilled",
             "Latency",
             "Note",
         ],
-        &[3, 4, 5, 6],
+        &[3, 4, 5],
     );
-    for o in &w.options {
-        let marker = if w.recommended.as_deref() == Some(o.id.as_str()) {
-            ">>"
-        } else {
-            ""
-        };
-        table.add_row(vec![
-            marker.to_owned(),
-            o.deployment_type.to_string(),
-            o.billing.as_str().to_owned(),
-            o.ptus.map(|p| p.to_string()).unwrap_or_default(),
-            o.cost_usd.map(fmt_usd).unwrap_or_else(|| "-".to_owned()),
-            o.monthly_cost_usd
-                .map(fmt_usd)
-                .unwrap_or_else(|| "-".to_owned()),
-            failed_spilled(o),
-            latency_cell(o),
-            option_note(o),
-        ]);
-    }
+    table.wrap(6, 11).wrap(7, 16);
     table
+        .droppable(6, 0, Some("latency"))
+        .shorten(2, 1)
+        .droppable(5, 2, Some("failed/spilled"))
+        .shorten(1, 3)
+        .droppable(3, 4, Some("PTUs"))
+        .droppable(0, 5, Some(""));
+    let available: Vec<&OptionPlan> = w.options.iter().filter(|o| o.available).collect();
+    let (notes, shared) = shared_notes(&available);
+    for (o, note) in available.iter().zip(notes) {
+        let recommended = w.recommended.as_deref() == Some(o.id.as_str());
+        table.add_cells(
+            vec![
+                cell(if recommended { ">>" } else { "" }),
+                cell_short(
+                    &o.deployment_type.to_string(),
+                    type_short(o.deployment_type),
+                ),
+                cell_short(o.billing.as_str(), billing_short(o.billing)),
+                cell(&o.ptus.map(|p| fmt_int(u64::from(p))).unwrap_or_default()),
+                cell(
+                    &o.monthly_cost_usd
+                        .map(fmt_usd)
+                        .unwrap_or_else(|| "-".to_owned()),
+                ),
+                cell(&failed_spilled(o)),
+                cell(&latency_cell(o)),
+                cell(&note),
+            ],
+            if recommended {
+                Emphasis::Good
+            } else {
+                Emphasis::Plain
+            },
+        );
+    }
+    (table, shared)
+}
+
+/// Each option's note without the parts every option of its type shares (when the type has
+/// more than one), and one line per type with those parts.
+fn shared_notes(options: &[&OptionPlan]) -> (Vec<String>, Vec<String>) {
+    let parts = |o: &OptionPlan| -> Vec<String> {
+        option_note(o)
+            .split("; ")
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut shared_lines = Vec::new();
+    let mut common_of = std::collections::BTreeMap::new();
+    for o in options {
+        if common_of.contains_key(&o.deployment_type) {
+            continue;
+        }
+        let same: Vec<&&OptionPlan> = options
+            .iter()
+            .filter(|x| x.deployment_type == o.deployment_type)
+            .collect();
+        let common: Vec<String> = if same.len() > 1 {
+            parts(o)
+                .into_iter()
+                .filter(|p| same.iter().all(|x| parts(x).contains(p)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if !common.is_empty() {
+            shared_lines.push(format!(
+                "{} (every billing): {}",
+                o.deployment_type,
+                common.join("; ")
+            ));
+        }
+        common_of.insert(o.deployment_type, common);
+    }
+    let notes = options
+        .iter()
+        .map(|o| {
+            let common = &common_of[&o.deployment_type];
+            parts(o)
+                .into_iter()
+                .filter(|p| !common.contains(p))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .collect();
+    (notes, shared_lines)
+}
+
+/// The options not available to a workload, grouped by reason: "Not available, REASON: a, b".
+pub fn unavailable_lines(w: &WorkloadPlan) -> Vec<String> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for o in w.options.iter().filter(|o| !o.available) {
+        let reason = option_note(o);
+        match groups.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, ids)) => ids.push(o.id.clone()),
+            None => groups.push((reason, vec![o.id.clone()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(reason, ids)| {
+            if reason.is_empty() {
+                format!("Not available: {}", ids.join(", "))
+            } else {
+                format!("Not available, {reason}: {}", ids.join(", "))
+            }
+        })
+        .collect()
 }
 
 /// The latency cell: the promised output speed (`>= 50 tok/s`), `none`, or Batch's 24 h; with
@@ -276,17 +773,19 @@ pub fn latency_cell(o: &OptionPlan) -> String {
 
 /// One line per workload on latency: the log's own, and the model's usage tier.
 pub fn latency_line(w: &WorkloadPlan) -> String {
-    let logged = match &w.logged_latency {
-        Some(l) => format!(
-            "log: p50 {}, p95 {}, p50 {} output tokens/s end to end ({} requests with a latency)",
+    let logged =
+        match &w.logged_latency {
+            Some(l) => format!(
+            "log: p50 {}, p95 {}, p50 {} output tokens/s end to end ({} request{} with a latency)",
             l.p50_ms.map_or("-".to_owned(), fmt_ms),
             l.p95_ms.map_or("-".to_owned(), fmt_ms),
             l.p50_output_tokens_per_s
                 .map_or("-".to_owned(), |t| format!("{t:.0}")),
-            fmt_int(l.requests_with_latency)
+            fmt_int(l.requests_with_latency),
+            if l.requests_with_latency == 1 { "" } else { "s" }
         ),
-        None => "log: no latency logged".to_owned(),
-    };
+            None => "log: no latency logged".to_owned(),
+        };
     let u = &w.usage_tier;
     let tier = match u.usage_tier_tokens_per_month {
         Some(t) => format!(
@@ -325,39 +824,12 @@ pub fn failed_spilled(o: &OptionPlan) -> String {
     }
 }
 
-/// What the sizing search says beyond the table, one sentence per provisioned type: the
-/// burst sensitivity across the window band, prompt-limit 400s, and a smaller count that also
-/// meets the target.
+/// What the sizing search says beyond the options and the explanation, one sentence per
+/// provisioned type: prompt-limit 400s, and a smaller count that also meets the target. (The
+/// burst sensitivity is part of the explanation: [`decision::burst_line`].)
 pub fn sizing_notes(w: &WorkloadPlan) -> Vec<String> {
     let mut notes = Vec::new();
     for (t, s) in &w.sizing {
-        if s.burst_sensitive {
-            // Keys are seconds as text: order them as numbers.
-            let mut windows: Vec<(f64, &String, Option<u32>)> = s
-                .min_ptus_for_target_by_window_s
-                .iter()
-                .map(|(k, v)| (k.parse::<f64>().unwrap_or(0.0), k, *v))
-                .collect();
-            windows.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let counts: Vec<u32> = windows.iter().filter_map(|w| w.2).collect();
-            let (lo, hi) = (
-                counts.iter().min().copied().unwrap_or(0),
-                counts.iter().max().copied().unwrap_or(0),
-            );
-            let each: Vec<String> = windows
-                .iter()
-                .map(|(_, k, v)| match v {
-                    Some(n) => format!("{} at {k} s", fmt_int(u64::from(*n))),
-                    None => format!("none found at {k} s"),
-                })
-                .collect();
-            notes.push(format!(
-                "burst-sensitive: {t} needs {} to {} PTU depending on the unpublished burst allowance ({}; --bucket-window-s sets it, ptuplan calibrate fits it to a real deployment's log)",
-                fmt_int(u64::from(lo)),
-                fmt_int(u64::from(hi)),
-                each.join(", ")
-            ));
-        }
         if s.context_limit_requests > 0 {
             notes.push(format!(
                 "{t}: {} request(s) exceed the PTU prompt limit of {} tokens and get HTTP 400 ({})",
@@ -381,35 +853,58 @@ pub fn sizing_notes(w: &WorkloadPlan) -> Vec<String> {
     notes
 }
 
-fn reservations_table(report: &Report) -> TerminalTable {
+/// The reservation pools, when there are any.
+pub fn write_reservations(report: &Report, term: &Terminal, out: &mut dyn Write) -> io::Result<()> {
+    if report.reservations.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    write_wrapped(
+        out,
+        term,
+        "",
+        2,
+        "PTU reservations pooled per region and type (if every workload used that type):",
+    )?;
     let mut table = new(
         &[
             "Region",
             "Type",
             "Term",
-            "Deployed PTUs",
-            "Reserved PTUs",
-            "Excess [PTU-h]",
-            "Unused [PTU-h]",
-            "Cost [USD/mo]",
-            "All hourly [USD/mo]",
+            "Deployed\nPTUs",
+            "Reserved\nPTUs",
+            "Excess\n[PTU-h]",
+            "Unused\n[PTU-h]",
+            "Cost\n[USD/mo]",
+            "All hourly\n[USD/mo]",
         ],
         &[3, 4, 5, 6, 7, 8],
     );
-    for p in &report.reservations {
-        table.add_row(vec![
-            p.region.clone(),
-            p.deployment_type.to_string(),
-            p.term.as_str().to_owned(),
-            p.deployed_ptus.to_string(),
-            p.reserved_ptus.to_string(),
-            fmt_int(p.excess_ptu_hours_billed_hourly.round() as u64),
-            fmt_int(p.unused_reserved_ptu_hours.round() as u64),
-            fmt_usd(p.monthly_cost_usd),
-            fmt_usd(p.all_hourly_monthly_cost_usd),
-        ]);
-    }
     table
+        .shorten(1, 0)
+        .droppable(6, 1, None)
+        .droppable(5, 2, None)
+        .droppable(8, 3, None);
+    for p in &report.reservations {
+        table.add_cells(
+            vec![
+                cell(&p.region),
+                cell_short(
+                    &p.deployment_type.to_string(),
+                    type_short(p.deployment_type),
+                ),
+                cell(billing_short(p.term)),
+                cell(&fmt_int(u64::from(p.deployed_ptus))),
+                cell(&fmt_int(u64::from(p.reserved_ptus))),
+                cell(&fmt_int(p.excess_ptu_hours_billed_hourly.round() as u64)),
+                cell(&fmt_int(p.unused_reserved_ptu_hours.round() as u64)),
+                cell(&fmt_usd(p.monthly_cost_usd)),
+                cell(&fmt_usd(p.all_hourly_monthly_cost_usd)),
+            ],
+            Emphasis::Plain,
+        );
+    }
+    writeln!(out, "{}", table.render(term))
 }
 
 /// The note cell: the reason first, then the note.
@@ -443,9 +938,10 @@ pub fn summary_line(report: &Report) -> String {
     }
     let mut line = if s.workloads_without_recommendation > 0 {
         format!(
-            "Recommended plan INCOMPLETE: {} of {} workload(s) have no eligible option; the {with} with one cost {} USD per month ({} USD over the span)",
+            "Recommended plan INCOMPLETE: {} of {} workload(s) have no eligible option ({}); the {with} with one cost {} USD per month ({} USD over the span)",
             s.workloads_without_recommendation,
             s.workloads,
+            without_recommendation(report).join(", "),
             fmt_usd(s.recommended_monthly_cost_usd),
             fmt_usd(s.recommended_cost_usd)
         )
@@ -467,4 +963,80 @@ pub fn summary_line(report: &Report) -> String {
         line.push_str(&format!(" = {d} per month"));
     }
     line
+}
+
+/// The deployments of the workloads without a recommendation, in report order.
+pub fn without_recommendation(report: &Report) -> Vec<String> {
+    report
+        .workloads
+        .iter()
+        .filter(|w| decision::decide(w).recommended.is_none())
+        .map(|w| w.deployment.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::{report_of, sample_workload};
+
+    fn render(report: &Report, width: usize, details: bool) -> String {
+        let extras = Extras {
+            terminal: Terminal {
+                width,
+                colour: false,
+            },
+            details,
+            ..Extras::default()
+        };
+        let mut buf = Vec::new();
+        write_with(report, &extras, &mut buf).expect("renders");
+        String::from_utf8(buf).expect("utf-8")
+    }
+
+    #[test]
+    fn every_line_fits_the_width_and_numbers_stay_whole() {
+        let mut long = sample_workload();
+        long.deployment = "a-rather-long-deployment-name-for-the-summary".to_owned();
+        let report = report_of(vec![sample_workload(), long]);
+        for (width, details) in [(60, false), (80, true), (100, true), (140, true)] {
+            let text = render(&report, width, details);
+            for line in text.lines() {
+                assert!(
+                    layout::display_width(line) <= width,
+                    "{width}: {} > {width}: {line}",
+                    layout::display_width(line)
+                );
+            }
+            assert!(text.contains("10,950.00"), "{width}: {text}");
+            assert!(text.contains("300.00"), "{width}");
+        }
+    }
+
+    #[test]
+    fn option_tables_only_with_details_or_few_workloads() {
+        let few = report_of(vec![sample_workload()]);
+        assert!(render(&few, 100, false).contains("spilled"));
+        let many = report_of(vec![sample_workload(); 4]);
+        let text = render(&many, 100, false);
+        assert!(!text.contains("spilled"), "{text}");
+        assert!(text.contains("--details"));
+        assert!(render(&many, 100, true).contains("spilled"));
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let report = report_of(vec![sample_workload()]);
+        assert!(!render(&report, 100, false).contains('\u{1b}'));
+        let extras = Extras {
+            terminal: Terminal {
+                width: 100,
+                colour: true,
+            },
+            ..Extras::default()
+        };
+        let mut buf = Vec::new();
+        write_with(&report, &extras, &mut buf).expect("renders");
+        assert!(String::from_utf8(buf).expect("utf-8").contains("\u{1b}["));
+    }
 }

@@ -1,6 +1,8 @@
 //! Chart 1: monthly cost of every available option of one workload, as horizontal bars on a
-//! logarithmic axis (per-token and PTU costs differ by orders of magnitude). Unavailable options
-//! are left out; the recommendation is highlighted.
+//! linear axis from zero, each labelled with its cost, so bar lengths compare honestly (a 9%
+//! saving is 9% of a bar; a log axis made a 12x gap look like 2.5x). The recommendation is
+//! highlighted and labelled with its saving against the cheapest Standard option; unavailable
+//! options are left out and counted.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -40,6 +42,9 @@ pub struct CostSeries {
     pub bars: Vec<CostBar>,
     /// How many options were left out as unavailable.
     pub unavailable: usize,
+    /// The recommendation's saving against the cheapest Standard option: `(USD/mo, share)`,
+    /// None when the recommendation is that option or either is missing.
+    pub saving: Option<(f64, f64)>,
 }
 
 /// The available options of `w` with a monthly cost, in the report's option order.
@@ -60,10 +65,16 @@ pub fn cost_series(w: &WorkloadPlan) -> CostSeries {
             _ => unavailable += 1,
         }
     }
+    let d = crate::report::decision::decide(w);
+    let saving = match (d.recommended, d.cheapest_standard) {
+        (Some(r), Some(s)) if r.id != s.id => d.saving_usd().zip(d.saving_share()),
+        _ => None,
+    };
     CostSeries {
         title: format!("{}: monthly cost by option", workload_label(w)),
         bars,
         unavailable,
+        saving,
     }
 }
 
@@ -97,25 +108,19 @@ pub fn draw_cost<DB: DrawingBackend>(
         return Ok(());
     }
     let n = s.bars.len();
-    let lo = s
-        .bars
-        .iter()
-        .map(|b| b.monthly_cost_usd)
-        .fold(f64::INFINITY, f64::min)
-        .max(0.01);
     let hi = s
         .bars
         .iter()
         .map(|b| b.monthly_cost_usd)
         .fold(0.0, f64::max)
-        .max(lo * 10.0);
-    // Room left of the smallest bar and right of the largest for its value label.
-    let x_range = (lo / 3.0)..(hi * 6.0);
+        .max(0.01);
+    // Linear from zero, with room right of the longest bar for its label.
+    let x_range = 0.0..(hi * 1.32);
     let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size(COST_LABEL_AREA)
-        .build_cartesian_2d(x_range.clone().log_scale(), 0.0..n as f64)?;
+        .build_cartesian_2d(x_range.clone(), 0.0..n as f64)?;
     let x_fmt = |x: &f64| fmt_usd_short(*x);
     let no_label = |_: &f64| String::new();
     chart
@@ -123,10 +128,11 @@ pub fn draw_cost<DB: DrawingBackend>(
         .disable_y_mesh()
         .light_line_style(WHITE)
         .bold_line_style(GRID)
+        .x_labels(8)
         .y_labels(0)
         .y_label_formatter(&no_label)
         .x_label_formatter(&x_fmt)
-        .x_desc("Monthly cost [USD/month, log scale]")
+        .x_desc("Monthly cost [USD/month]")
         .y_desc("Deployment option")
         .axis_desc_style(text(AXIS_DESC_PX))
         .label_style(text(LABEL_PX))
@@ -145,18 +151,25 @@ pub fn draw_cost<DB: DrawingBackend>(
             MUTED
         };
         let mut bar = Rectangle::new(
-            [(x_range.start, top), (b.monthly_cost_usd, top - 1.0)],
+            [(0.0, top), (b.monthly_cost_usd, top - 1.0)],
             color.filled(),
         );
         bar.set_margin(5, 5, 0, 0);
         chart.draw_series(std::iter::once(bar))?;
         let mut label = crate::report::fmt_usd(b.monthly_cost_usd);
         if b.recommended {
-            label.push_str("  << recommended");
+            label.push_str("  recommended");
+            if let Some((usd, share)) = s.saving {
+                let verb = if usd >= 0.0 { "saves" } else { "costs" };
+                label.push_str(&format!(
+                    ", {verb} {} vs cheapest Standard",
+                    crate::report::fmt_pct(share.abs())
+                ));
+            }
         }
         chart.draw_series(std::iter::once(Text::new(
             label,
-            (b.monthly_cost_usd * 1.08, top - 0.5),
+            (b.monthly_cost_usd + hi * 0.01, top - 0.5),
             text(LABEL_PX).pos(Pos::new(HPos::Left, VPos::Center)),
         )))?;
     }

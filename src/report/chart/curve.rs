@@ -1,14 +1,16 @@
-//! Chart 3: monthly cost versus PTU count for each provisioned type of one workload, read from
-//! the sweep (`sizing.<type>.curve`): hourly billing as a solid line, the 1-year reservation
-//! dashed, the cost-optimal (hourly) and smallest-within-target counts marked, and the cheapest
-//! real-time per-token option as a flat line.
+//! Chart 3: "how many PTUs": monthly cost versus PTU count for each provisioned type of one
+//! workload, read from the search (`sizing.<type>.curve`), on linear axes zoomed to the counts
+//! that matter (the recommended, target and cost-optimal counts, not the search's ceiling):
+//! hourly billing as a solid line, the 1-year reservation dashed, the recommended count and the
+//! target count as labelled vertical lines, the cost-optimal (hourly) and smallest-within-target
+//! counts as marks, and the cheapest real-time per-token option as a flat line.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::style::{
-    draw_legend, fmt_usd_short, frame, series_color, text, LegendEntry, Swatch, AXIS_DESC_PX, GRID,
-    HIGHLIGHT, INK, LABEL_PX,
+    draw_legend, fmt_usd_short, frame, series_color, text, LegendEntry, Swatch, ALERT,
+    AXIS_DESC_PX, GRID, HIGHLIGHT, INK, LABEL_PX,
 };
 use super::{workload_label, DrawFailure};
 use crate::plan::{cost::monthly_usd, Billing, WorkloadPlan};
@@ -29,6 +31,15 @@ pub struct TypeCurve {
     pub min_for_target: Option<(f64, f64)>,
 }
 
+/// A labelled vertical line at a PTU count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountMark {
+    /// The count.
+    pub ptus: f64,
+    /// `recommended: 655 PTU (reserved-1-year)`.
+    pub label: String,
+}
+
 /// The data of a cost-versus-PTU chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurveSeries {
@@ -38,12 +49,21 @@ pub struct CurveSeries {
     pub types: Vec<TypeCurve>,
     /// The cheapest available real-time per-token option: `(id, monthly USD)`.
     pub per_token: Option<(String, f64)>,
+    /// Whether that per-token option is the recommendation.
+    pub per_token_recommended: bool,
+    /// The recommended option's count, when it is provisioned.
+    pub recommended: Option<CountMark>,
+    /// The target count (smallest meeting the throttle target) of the recommended type, or of
+    /// the cheapest provisioned type when the recommendation is per-token.
+    pub target: Option<CountMark>,
+    /// The right end of the x axis: the counts that matter and room around them.
+    pub x_max: f64,
 }
 
 /// Monthly costs along each type's sweep, and the cheapest per-token option.
 pub fn curve_series(report: &Report, w: &WorkloadPlan) -> CurveSeries {
     let hours = report.input.hours;
-    let types = w
+    let types: Vec<TypeCurve> = w
         .sizing
         .iter()
         .map(|(dt, sizing)| {
@@ -78,11 +98,72 @@ pub fn curve_series(report: &Report, w: &WorkloadPlan) -> CurveSeries {
         })
         .filter_map(|o| o.monthly_cost_usd.map(|c| (o.id.clone(), c)))
         .min_by(|a, b| a.1.total_cmp(&b.1));
+    let d = crate::report::decision::decide(w);
+    let rec = d.recommended.filter(|o| o.ptus.is_some());
+    let recommended = rec.map(|o| CountMark {
+        ptus: f64::from(o.ptus.unwrap_or(0)),
+        label: format!(
+            "{} PTU, {} {}",
+            crate::report::fmt_int(u64::from(o.ptus.unwrap_or(0))),
+            super::demand::short_type(&o.deployment_type.to_string()),
+            crate::report::decision::billing_short(o.billing)
+        ),
+    });
+    let focus = rec.or(d.best_ptu).map(|o| o.deployment_type);
+    let target = focus
+        .and_then(|t| w.sizing.get(&t).map(|s| (t, s)))
+        .and_then(|(t, s)| {
+            let n = s.min_ptus_for_target?;
+            Some(CountMark {
+                ptus: f64::from(n),
+                label: format!(
+                    "{} PTU meet the {} target ({})",
+                    crate::report::fmt_int(u64::from(n)),
+                    crate::report::fmt_pct(report.assumptions.plan.max_throttle_rate),
+                    t.as_str().trim_end_matches("-provisioned")
+                ),
+            })
+        });
+    let per_token_recommended = match (&per_token, d.recommended) {
+        (Some((id, _)), Some(r)) => *id == r.id,
+        _ => false,
+    };
+    let x_max = zoom(&types, recommended.as_ref(), target.as_ref());
     CurveSeries {
         title: format!("{}: monthly cost vs PTU count", workload_label(w)),
         types,
         per_token,
+        per_token_recommended,
+        recommended,
+        target,
+        x_max,
     }
+}
+
+/// The right end of the x axis: 1.6 times the largest count that matters (recommended,
+/// target, cost-optimal, smallest within target), at least the second count evaluated (so a
+/// curve has two points), at most the largest evaluated count.
+fn zoom(types: &[TypeCurve], recommended: Option<&CountMark>, target: Option<&CountMark>) -> f64 {
+    let marks = types
+        .iter()
+        .flat_map(|t| [t.cost_optimal, t.min_for_target])
+        .flatten()
+        .map(|p| p.0)
+        .chain(recommended.map(|m| m.ptus))
+        .chain(target.map(|m| m.ptus));
+    let largest_mark = marks.fold(0.0, f64::max);
+    let counts: Vec<f64> = {
+        let mut c: Vec<f64> = types
+            .iter()
+            .flat_map(|t| t.hourly.iter().map(|p| p.0))
+            .collect();
+        c.sort_by(f64::total_cmp);
+        c.dedup();
+        c
+    };
+    let second = counts.get(1).or(counts.first()).copied().unwrap_or(1.0);
+    let largest = counts.last().copied().unwrap_or(1.0);
+    (largest_mark * 1.6).max(second).min(largest).max(1.0)
 }
 
 /// Draw a cost-versus-PTU chart.
@@ -103,10 +184,24 @@ pub fn draw_curve<DB: DrawingBackend>(
         ));
     }
     if let Some((id, cost)) = &s.per_token {
-        entries.push(LegendEntry::new(
+        let mut e = LegendEntry::new(
             Swatch::Line(HIGHLIGHT),
             format!("{id}: {}/mo", fmt_usd_short(*cost)),
-        ));
+        );
+        if s.per_token_recommended {
+            e = e.with_detail("recommended: no PTU count is cheaper");
+        }
+        entries.push(e);
+    }
+    if let Some(m) = &s.recommended {
+        entries.push(
+            LegendEntry::new(Swatch::Line(INK), "recommended count").with_detail(m.label.clone()),
+        );
+    }
+    if let Some(m) = &s.target {
+        entries.push(
+            LegendEntry::new(Swatch::Dashed(ALERT), "target count").with_detail(m.label.clone()),
+        );
     }
     entries.push(LegendEntry::new(
         Swatch::Dot(INK),
@@ -114,79 +209,103 @@ pub fn draw_curve<DB: DrawingBackend>(
     ));
     entries.push(LegendEntry::new(
         Swatch::Triangle(INK),
-        "smallest count within throttle target",
+        "smallest count within target",
     ));
     draw_legend(
         &legend,
         &entries,
         &["PTU cost plus spillover, per 730-h month".to_owned()],
     )?;
-    let all = s
+    let x_max = s.x_max;
+    let visible = |p: &&(f64, f64)| p.0 <= x_max;
+    let y_hi = s
         .types
         .iter()
         .flat_map(|t| t.hourly.iter().chain(&t.reserved_1_year))
-        .copied()
-        .chain(s.per_token.iter().map(|(_, c)| (0.0, *c)));
-    let (mut x_max, mut y_lo, mut y_hi) = (1.0_f64, f64::INFINITY, 0.0_f64);
-    for (x, y) in all {
-        x_max = x_max.max(x);
-        y_lo = y_lo.min(y);
-        y_hi = y_hi.max(y);
-    }
-    let y_lo = if y_lo.is_finite() {
-        y_lo.max(0.01)
-    } else {
-        1.0
-    };
-    let y_range = (y_lo / 1.6)..(y_hi.max(y_lo * 10.0) * 1.6);
-    let x_max = x_max * 1.04;
+        .filter(visible)
+        .map(|p| p.1)
+        .chain(s.per_token.iter().map(|(_, c)| *c))
+        .fold(0.0, f64::max)
+        .max(1.0);
     let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size(72)
-        .build_cartesian_2d(0.0..x_max, y_range.log_scale())?;
+        .build_cartesian_2d(0.0..x_max * 1.04, 0.0..y_hi * 1.12)?;
     let y_fmt = |y: &f64| fmt_usd_short(*y);
-    let x_fmt = |x: &f64| format!("{x:.0}");
+    let x_fmt = |x: &f64| crate::report::fmt_int(x.round().max(0.0) as u64);
     chart
         .configure_mesh()
         .light_line_style(WHITE)
         .bold_line_style(GRID)
-        .x_labels(12)
-        .y_labels(12)
+        .x_labels(10)
+        .y_labels(10)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .x_desc("Deployed PTUs")
-        .y_desc("Monthly cost [USD/month, log scale]")
+        .y_desc("Monthly cost [USD/month]")
         .axis_desc_style(text(AXIS_DESC_PX))
         .label_style(text(LABEL_PX))
         .draw()?;
     if let Some((_, cost)) = &s.per_token {
+        let width = if s.per_token_recommended { 4 } else { 2 };
         chart.draw_series(LineSeries::new(
-            [(0.0, *cost), (x_max, *cost)],
-            HIGHLIGHT.stroke_width(2),
+            [(0.0, *cost), (x_max * 1.04, *cost)],
+            HIGHLIGHT.stroke_width(width),
+        ))?;
+    }
+    let y_top = y_hi * 1.12;
+    if let Some(m) = &s.target {
+        chart.draw_series(DashedLineSeries::new(
+            [(m.ptus, 0.0), (m.ptus, y_top)],
+            8,
+            5,
+            ALERT.stroke_width(2),
+        ))?;
+    }
+    if let Some(m) = &s.recommended {
+        chart.draw_series(LineSeries::new(
+            [(m.ptus, 0.0), (m.ptus, y_top)],
+            INK.stroke_width(2),
         ))?;
     }
     for (i, t) in s.types.iter().enumerate() {
         let c = series_color(i);
-        chart.draw_series(LineSeries::new(t.hourly.iter().copied(), c.stroke_width(2)))?;
+        // Each curve up to the zoom, plus the next point so the line runs to the edge.
+        let clip = |points: &[(f64, f64)]| -> Vec<(f64, f64)> {
+            let mut out: Vec<(f64, f64)> =
+                points.iter().copied().filter(|p| p.0 <= x_max).collect();
+            if let Some(next) = points.iter().find(|p| p.0 > x_max) {
+                if let Some(&last) = out.last() {
+                    // Interpolate to the axis end rather than draw outside the plot.
+                    let f = (x_max * 1.04 - last.0) / (next.0 - last.0);
+                    out.push((x_max * 1.04, last.1 + f.min(1.0) * (next.1 - last.1)));
+                }
+            }
+            out
+        };
+        let hourly = clip(&t.hourly);
+        let reserved = clip(&t.reserved_1_year);
+        chart.draw_series(LineSeries::new(hourly.iter().copied(), c.stroke_width(2)))?;
         chart.draw_series(DashedLineSeries::new(
-            t.reserved_1_year.iter().copied(),
+            reserved.iter().copied(),
             8,
             5,
             c.stroke_width(2),
         ))?;
-        // Small dots on every swept count, so a one-count sweep still shows.
+        // Small dots on every evaluated count, so a one-count search still shows.
         chart.draw_series(
             t.hourly
                 .iter()
                 .chain(&t.reserved_1_year)
+                .filter(visible)
                 .map(|&p| Circle::new(p, 3, c.filled())),
         )?;
-        if let Some(p) = t.cost_optimal {
+        if let Some(p) = t.cost_optimal.filter(|p| p.0 <= x_max) {
             chart.draw_series(std::iter::once(Circle::new(p, 7, c.filled())))?;
             chart.draw_series(std::iter::once(Circle::new(p, 7, INK.stroke_width(1))))?;
         }
-        if let Some(p) = t.min_for_target {
+        if let Some(p) = t.min_for_target.filter(|p| p.0 <= x_max) {
             // Triangle markers are always filled: an ink triangle behind gives the outline.
             chart.draw_series(std::iter::once(TriangleMarker::new(p, 11, INK.filled())))?;
             chart.draw_series(std::iter::once(TriangleMarker::new(p, 8, c.filled())))?;
@@ -213,7 +332,41 @@ mod tests {
         assert_eq!(t.reserved_1_year[0], (15.0, 3_315.0));
         assert_eq!(t.cost_optimal, Some((15.0, 10_950.0)));
         assert_eq!(t.min_for_target, Some((30.0, 21_900.0)));
-        // Batch is cheaper but not real-time; the cheapest real-time option is the line.
+        // Batch is cheaper but not real-time; the cheapest real-time option is the line, and
+        // the recommendation.
         assert_eq!(s.per_token, Some(("global-standard".to_owned(), 300.0)));
+        assert!(s.per_token_recommended);
+        assert_eq!(s.recommended, None);
+        // The target count of the best PTU type is marked; the axis ends at the last count.
+        let target = s.target.expect("a target");
+        assert_eq!(target.ptus, 30.0);
+        assert_eq!(target.label, "30 PTU meet the 1.0% target (global)");
+        assert_eq!(s.x_max, 30.0);
+    }
+
+    #[test]
+    fn issue_14_zooms_to_the_counts_that_matter() {
+        let report = sample_report();
+        let mut w = sample_workload();
+        w.recommended = Some("global-provisioned/reserved-1-year".to_owned());
+        let sizing = w
+            .sizing
+            .get_mut(&crate::catalog::DeploymentTypeId::GlobalProvisioned)
+            .expect("sized");
+        // A search that evaluated counts up to 12,600 while the decision lies at 15 and 30.
+        for n in [60, 120, 1_000, 12_600] {
+            let mut p = sizing.curve[1].clone();
+            p.ptus = n;
+            sizing.curve.push(p);
+        }
+        let s = curve_series(&report, &w);
+        assert_eq!(
+            s.x_max, 48.0,
+            "1.6 x the target count, not the search's 12,600"
+        );
+        let rec = s.recommended.expect("recommended count");
+        assert_eq!(rec.ptus, 15.0);
+        assert_eq!(rec.label, "15 PTU, global provisioned 1-year");
+        assert!(!s.per_token_recommended);
     }
 }

@@ -1,13 +1,17 @@
 //! Chart 2: one workload's weighted demand over time (the busiest minute of each hour) against
 //! the capacity of every sized PTU deployment (`ptus x input_tpm_per_ptu`), one dashed line per
-//! distinct provisioned type and count.
+//! distinct provisioned type and count, the recommended deployment's capacity as a solid green
+//! line. The time axis is labelled with dates (or hours on short logs) at distinct ticks
+//! ([`time_ticks`]): a label never repeats.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
 use super::style::{
     draw_legend, fmt_si, frame, series_color, text, LegendEntry, Swatch, AXIS_DESC_PX, GRID,
-    LABEL_PX,
+    HIGHLIGHT, LABEL_PX,
 };
 use super::{workload_label, DrawFailure};
 use crate::plan::WorkloadPlan;
@@ -39,6 +43,14 @@ impl CapacityLine {
     }
 }
 
+/// `global provisioned` for `global-provisioned`: a provisioned type in a chart label.
+pub fn short_type(t: &str) -> String {
+    match t.strip_suffix("-provisioned") {
+        Some(scope) => format!("{scope} provisioned"),
+        None => t.to_owned(),
+    }
+}
+
 /// The data of a demand chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemandSeries {
@@ -50,6 +62,12 @@ pub struct DemandSeries {
     pub capacities: Vec<CapacityLine>,
     /// The first hour (RFC 3339 UTC), for the x-axis description.
     pub start: String,
+    /// The recommended deployment's capacity, when the recommendation is provisioned.
+    pub recommended: Option<CapacityLine>,
+    /// The recommendation, when it is per-token (no capacity line): its id.
+    pub recommended_per_token: Option<String>,
+    /// The x-axis ticks: `(days since the first hour, label)`.
+    pub ticks: Vec<(f64, String)>,
 }
 
 /// Hourly peaks of `w` and the capacity of each distinct (type, PTU count) among its available
@@ -80,6 +98,25 @@ pub fn demand_series(report: &Report, w: &WorkloadPlan) -> DemandSeries {
             }
         }
     }
+    let rec = crate::report::decision::decide(w).recommended;
+    let recommended = rec.and_then(|o| {
+        Some(CapacityLine {
+            types: vec![o.id.clone()],
+            ptus: o.ptus?,
+            tokens_per_min: f64::from(o.ptus?) * w.input_tpm_per_ptu?,
+        })
+    });
+    // The recommended deployment's line is drawn once, as the recommendation.
+    if let Some(o) = rec.filter(|o| o.ptus.is_some()) {
+        let t = o.deployment_type.to_string();
+        for c in &mut capacities {
+            if Some(c.ptus) == o.ptus {
+                c.types.retain(|x| *x != t);
+            }
+        }
+        capacities.retain(|c| !c.types.is_empty());
+    }
+    let span_days = w.profile.hourly_peak_weighted_tpm.len() as f64 / 24.0;
     DemandSeries {
         title: format!(
             "{}: peak demand per hour vs PTU capacity",
@@ -88,7 +125,54 @@ pub fn demand_series(report: &Report, w: &WorkloadPlan) -> DemandSeries {
         points,
         capacities,
         start: first_hour(&report.input.start),
+        recommended_per_token: rec.filter(|o| o.ptus.is_none()).map(|o| o.id.clone()),
+        recommended,
+        ticks: time_ticks(&report.input.start, span_days),
     }
+}
+
+/// Ticks for a time axis in days from the first hour of `start` (RFC 3339) over `span_days`:
+/// at most 12, at midnights (`10-01`) every 1, 2, 7, 14 or 28 days, or for logs of two days
+/// or less at whole hours every 1 to 12 hours (`10-01 06:00`). Labels are distinct.
+pub fn time_ticks(start: &str, span_days: f64) -> Vec<(f64, String)> {
+    let Ok(t0) = chrono::DateTime::parse_from_rfc3339(start) else {
+        return Vec::new();
+    };
+    let t0 = t0.to_utc();
+    let first_hour = t0 - chrono::Duration::seconds(t0.timestamp().rem_euclid(3600));
+    let span_hours = (span_days * 24.0).max(1.0);
+    let step_hours: i64 = if span_hours <= 48.0 {
+        [1, 2, 3, 6, 12, 24]
+            .into_iter()
+            .find(|s| span_hours / (*s as f64) <= 12.0)
+            .unwrap_or(24)
+    } else {
+        [1, 2, 7, 14, 28, 56, 91, 182]
+            .into_iter()
+            .find(|d| span_hours / (24.0 * *d as f64) <= 12.0)
+            .unwrap_or(364)
+            * 24
+    };
+    let daily = step_hours % 24 == 0;
+    // The first tick: the first hour itself for hourly steps, the first midnight otherwise.
+    let offset_h = if daily {
+        i64::from((24 - chrono::Timelike::hour(&first_hour) as i32) % 24)
+    } else {
+        0
+    };
+    let mut ticks = Vec::new();
+    let mut h = offset_h;
+    while (h as f64) <= span_hours {
+        let at = first_hour + chrono::Duration::hours(h);
+        let label = if daily {
+            at.format("%m-%d").to_string()
+        } else {
+            at.format("%m-%d %H:%M").to_string()
+        };
+        ticks.push((h as f64 / 24.0, label));
+        h += step_hours;
+    }
+    ticks
 }
 
 /// `2026-10-01T00:13:05Z` -> `2026-10-01 00:00 UTC`.
@@ -109,6 +193,18 @@ pub fn draw_demand<DB: DrawingBackend>(
         Swatch::Line(DEMAND_COLOR),
         "busiest minute of each hour",
     )];
+    if let Some(r) = &s.recommended {
+        entries.push(
+            LegendEntry::new(Swatch::Line(HIGHLIGHT), "recommended capacity").with_detail(format!(
+                "{} PTU {}: {} tokens/min",
+                crate::report::fmt_int(u64::from(r.ptus)),
+                r.types.first().map_or(String::new(), |id| short_type(
+                    id.split('/').next().unwrap_or(id)
+                )),
+                fmt_si(r.tokens_per_min)
+            )),
+        );
+    }
     for (i, c) in s.capacities.iter().enumerate() {
         entries.push(
             LegendEntry::new(Swatch::Dashed(series_color(i)), c.label())
@@ -116,7 +212,11 @@ pub fn draw_demand<DB: DrawingBackend>(
         );
     }
     let mut notes = vec!["Weighted TPM: input + output x ratio".to_owned()];
-    if s.capacities.is_empty() {
+    if let Some(id) = &s.recommended_per_token {
+        notes.push(format!("Recommended: {}", super::style::truncate(id, 30)));
+        notes.push("(per-token: no PTU capacity)".to_owned());
+    }
+    if s.capacities.is_empty() && s.recommended.is_none() {
         notes.push("No provisioned option is available.".to_owned());
     }
     draw_legend(&legend, &entries, &notes)?;
@@ -135,20 +235,41 @@ pub fn draw_demand<DB: DrawingBackend>(
         .y_label_area_size(72)
         .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
     let y_fmt = |y: &f64| fmt_si(*y);
-    let x_fmt = |x: &f64| format!("{x:.0}");
+    // The x labels are the ticks of `time_ticks`, drawn below: plotters' own would repeat.
     chart
         .configure_mesh()
         .light_line_style(WHITE)
         .bold_line_style(GRID)
-        .x_labels(16)
+        .disable_x_mesh()
+        .x_labels(0)
         .y_labels(8)
-        .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
-        .x_desc(format!("Days since {}", s.start))
+        .x_desc(format!("Time (UTC) from {}", s.start))
         .y_desc("Weighted demand [tokens/min]")
         .axis_desc_style(text(AXIS_DESC_PX))
         .label_style(text(LABEL_PX))
         .draw()?;
+    let ticks: Vec<&(f64, String)> = s.ticks.iter().filter(|t| t.0 <= x_max).collect();
+    for (x, _) in &ticks {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(*x, 0.0), (*x, y_max)],
+            GRID.stroke_width(1),
+        )))?;
+    }
+    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
+    let width = f64::from(x_px.end - x_px.start);
+    for (x, label) in ticks {
+        let px = x_px.start + (x / x_max * width).round() as i32;
+        root.draw(&PathElement::new(
+            vec![(px, y_px.end), (px, y_px.end + 5)],
+            super::style::INK.stroke_width(1),
+        ))?;
+        root.draw(&Text::new(
+            label.clone(),
+            (px, y_px.end + 8),
+            text(LABEL_PX).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
     chart.draw_series(LineSeries::new(
         s.points.iter().copied(),
         DEMAND_COLOR.stroke_width(1),
@@ -159,6 +280,12 @@ pub fn draw_demand<DB: DrawingBackend>(
             10,
             6,
             series_color(i).stroke_width(2),
+        ))?;
+    }
+    if let Some(r) = &s.recommended {
+        chart.draw_series(LineSeries::new(
+            [(0.0, r.tokens_per_min), (x_max, r.tokens_per_min)],
+            HIGHLIGHT.stroke_width(3),
         ))?;
     }
     Ok(())
@@ -186,5 +313,37 @@ mod tests {
             }]
         );
         assert_eq!(s.start, "2026-10-01 00:00 UTC");
+        assert_eq!(s.recommended, None, "per-token: no capacity line");
+        assert_eq!(s.recommended_per_token.as_deref(), Some("global-standard"));
+    }
+
+    #[test]
+    fn issue_14_time_labels_never_repeat() {
+        for (start, days) in [
+            ("2026-10-01T00:13:05Z", 7.0),
+            ("2026-10-01T09:00:00Z", 7.0),
+            ("2026-10-01T00:00:00Z", 30.0),
+            ("2026-10-01T00:00:00Z", 1.0 / 24.0),
+            ("2026-10-01T22:00:00Z", 1.5),
+            ("2026-01-01T00:00:00Z", 400.0),
+        ] {
+            let ticks = time_ticks(start, days);
+            assert!(
+                ticks.len() >= 2 && ticks.len() <= 13,
+                "{start} {days}: {ticks:?}"
+            );
+            let labels: std::collections::BTreeSet<&String> = ticks.iter().map(|t| &t.1).collect();
+            assert_eq!(labels.len(), ticks.len(), "{start} {days}: {ticks:?}");
+        }
+        // A 7-day log: one tick per midnight, labelled with the date.
+        let t = time_ticks("2026-10-01T09:00:00Z", 7.0);
+        assert_eq!(t[0], (15.0 / 24.0, "10-02".to_owned()));
+        assert_eq!(t[1].1, "10-03");
+        // A 30-day log: every 7 days.
+        let t = time_ticks("2026-10-01T00:00:00Z", 30.0);
+        assert_eq!(
+            t.iter().map(|x| x.1.as_str()).collect::<Vec<_>>(),
+            ["10-01", "10-08", "10-15", "10-22", "10-29"]
+        );
     }
 }

@@ -20,6 +20,10 @@ pub fn write(diff: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "**{}**", escape(&total_line(diff)))?;
     writeln!(out)?;
+    if let Some(w) = super::settings::warning(&diff.settings_changes) {
+        writeln!(out, "> **Warning:** {}", escape(&w))?;
+        writeln!(out)?;
+    }
     writeln!(out, "| {} |", HEADERS.join(" | "))?;
     let align: Vec<&str> = (0..HEADERS.len())
         .map(|i| if NUMERIC.contains(&i) { "---:" } else { "---" })

@@ -8,6 +8,7 @@
 //! Renderers: [`table`], [`markdown`], and JSON via serde.
 
 pub mod markdown;
+pub mod settings;
 pub mod table;
 
 use std::io::{self, Write};
@@ -370,6 +371,9 @@ pub struct ReportDiff {
     pub summary: DiffSummary,
     /// The new report's workloads in its order, then the removed ones in the base's order.
     pub workloads: Vec<WorkloadDiff>,
+    /// The settings the two reports were made with that differ (catalog, prices file,
+    /// assumptions and flags, overrides, currency): part of any change may come from them.
+    pub settings_changes: Vec<settings::SettingChange>,
 }
 
 fn pct(delta: f64, base: f64) -> Option<f64> {
@@ -433,6 +437,7 @@ pub fn diff_reports(
             unchanged: count(Change::Unchanged),
         },
         workloads,
+        settings_changes: Vec::new(),
     }
 }
 
@@ -523,9 +528,14 @@ fn compare(w: &WorkloadView, base: Option<Side>, new: Option<Side>) -> WorkloadD
 }
 
 /// Render a diff in `format`.
-pub fn render(diff: &ReportDiff, format: DiffFormat, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    diff: &ReportDiff,
+    format: DiffFormat,
+    term: &super::layout::Terminal,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        DiffFormat::Table => table::write(diff, out),
+        DiffFormat::Table => table::write(diff, term, out),
         DiffFormat::Markdown => markdown::write(diff, out),
         DiffFormat::Json => super::json::write_value(diff, out),
     }

@@ -1,9 +1,11 @@
-//! A diff as a terminal table (from the shared [`crate::report::table::new`] factory) followed
-//! by the change of the total.
+//! A diff as a terminal table (from the shared [`crate::report::table::new`] factory, laid out
+//! for the terminal's width) followed by the change of the total. [`rows`] and [`HEADERS`] are
+//! the full columns the Markdown and HTML views show; the terminal folds them into fewer.
 
 use std::io::{self, Write};
 
 use super::{fmt_signed_pct, fmt_signed_usd, ReportDiff, Side};
+use crate::report::layout::Terminal;
 use crate::report::{fmt_usd, table};
 
 /// Column headers, shared with the Markdown renderer.
@@ -24,15 +26,47 @@ pub const HEADERS: [&str; 11] = [
 /// The numeric columns (right-aligned).
 pub const NUMERIC: [usize; 5] = [6, 7, 8, 9, 10];
 
-/// Write the diff as a table.
-pub fn write(diff: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
-    table::write_line(out, &format!("Base: {}  New: {}", diff.base, diff.new))?;
-    let mut t = table::new(&HEADERS, &NUMERIC);
-    for row in rows(diff) {
-        t.add_row(row);
+/// Write the diff as a table for `term`: workload (deployment, model @ region), change, the
+/// option and cost before and after, and the deltas.
+pub fn write(diff: &ReportDiff, term: &Terminal, out: &mut dyn Write) -> io::Result<()> {
+    table::write_wrapped(
+        out,
+        term,
+        "",
+        2,
+        &format!("Base: {}  New: {}", diff.base, diff.new),
+    )?;
+    let mut t = table::new(
+        &[
+            "Workload",
+            "Change",
+            "Before\n[USD/mo]",
+            "After\n[USD/mo]",
+            "Δ PTUs",
+            "Δ Cost\n[USD/mo]",
+            "Δ Cost\n[%]",
+        ],
+        &[4, 5, 6],
+    );
+    t.wrap(0, 10).wrap(2, 14).wrap(3, 14);
+    t.droppable(6, 0, Some("Δ %"))
+        .droppable(4, 1, Some("Δ PTUs"));
+    for r in rows(diff) {
+        t.add_cells(
+            vec![
+                table::cell(&format!("{}\n{} @ {}", r[0], r[1], r[2])),
+                table::cell(&r[3]),
+                table::cell(&format!("{}\n{}", r[4], r[6])),
+                table::cell(&format!("{}\n{}", r[5], r[7])),
+                table::cell(&r[8]),
+                table::cell(&r[9]),
+                table::cell(&r[10]),
+            ],
+            table::Emphasis::Plain,
+        );
     }
-    writeln!(out, "{t}")?;
-    table::write_line(out, &total_line(diff))
+    writeln!(out, "{}", t.render(term))?;
+    table::write_wrapped(out, term, "", 2, &total_line(diff))
 }
 
 /// The cells of every row, unescaped.

@@ -1,0 +1,530 @@
+//! Fitting a terminal table to a width without ever breaking a number or a name: the
+//! [`Terminal`] a renderer writes for (its width and whether it may use colour), and [`fit`],
+//! which decides per column what is shown.
+//!
+//! Columns are *fixed* (never wrapped: numbers, option names) or *wrapping* (sentences, wrapped
+//! at spaces and after `/`). When a table is too wide, [`fit`] first leaves out droppable
+//! columns in the order given, then switches cells to their short forms (abbreviated option
+//! names), folding a dropped column's text into the first wrapping column
+//! (`PTUs: 15; ...`) when it has a fold label, and names what it left out so that a renderer
+//! can say so. Deciding the width and colour is left to the command layer
+//! ([`Terminal::for_stdout`]); this module never looks at the process.
+
+use std::io::IsTerminal;
+
+use unicode_width::UnicodeWidthStr;
+
+/// Width a report is laid out for when stdout is not a terminal (a pipe or a file).
+pub const PIPE_WIDTH: usize = 100;
+/// The narrowest width tables are laid out for.
+pub const MIN_WIDTH: usize = 40;
+/// Words up to this many columns (every option name and number) are never cut by wrapping.
+pub const MAX_UNBROKEN: usize = 24;
+
+/// Where terminal output goes: its width in columns and whether ANSI colour may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terminal {
+    /// Columns a line may use.
+    pub width: usize,
+    /// Whether to colour the recommendation and warnings.
+    pub colour: bool,
+}
+
+impl Default for Terminal {
+    /// 100 columns, no colour: what a pipe or a file gets.
+    fn default() -> Self {
+        Terminal {
+            width: PIPE_WIDTH,
+            colour: false,
+        }
+    }
+}
+
+impl Terminal {
+    /// The terminal for a command's stdout: when it is a terminal (and the output is not a
+    /// file), its width (the `COLUMNS` variable when the size cannot be read) and colour
+    /// unless `NO_COLOR` is set; otherwise [`PIPE_WIDTH`] columns and no colour.
+    pub fn for_stdout(to_file: bool) -> Terminal {
+        let stdout = std::io::stdout();
+        if to_file || !stdout.is_terminal() {
+            return Terminal::default();
+        }
+        let width = terminal_size::terminal_size_of(&stdout)
+            .map(|(w, _)| usize::from(w.0))
+            .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
+            .unwrap_or(PIPE_WIDTH);
+        Terminal {
+            width: width.max(MIN_WIDTH),
+            colour: colour_allowed(),
+        }
+    }
+
+    /// Whether messages on stderr may be coloured: stderr is a terminal and `NO_COLOR` is not set.
+    pub fn stderr_colour() -> bool {
+        std::io::stderr().is_terminal() && colour_allowed()
+    }
+}
+
+/// `NO_COLOR` (<https://no-color.org>): set to anything but the empty string turns colour off.
+fn colour_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Columns of a terminal string (East Asian wide characters count 2).
+pub fn display_width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// How a column may be laid out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnSpec {
+    /// Whether its text wraps (at spaces and after `/`), and the narrowest it may get.
+    pub wrap_min: Option<usize>,
+    /// Its position in the drop order (lower goes first); `None`: always shown.
+    pub drop_rank: Option<u8>,
+    /// When dropped, its text goes into the first wrapping column as `LABEL: text` (as `text`
+    /// when the label is empty).
+    pub fold_label: Option<String>,
+    /// Its position in the order of steps (shared with `drop_rank`) at which its cells switch
+    /// to their short forms; `None`: never.
+    pub short_rank: Option<u8>,
+    /// The name a footnote uses when it is left out.
+    pub name: String,
+}
+
+/// One cell: lines of text (already escaped for the terminal), and an optional short form
+/// used when the full one does not fit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CellText {
+    /// The full text, one entry per line.
+    pub lines: Vec<String>,
+    /// The abbreviated text, one entry per line.
+    pub short: Option<Vec<String>>,
+}
+
+impl CellText {
+    /// A cell of one or more lines (split at `\n`).
+    pub fn new(text: &str) -> CellText {
+        CellText {
+            lines: split_lines(text),
+            short: None,
+        }
+    }
+
+    /// The same cell with a short form.
+    pub fn with_short(mut self, short: &str) -> CellText {
+        self.short = Some(split_lines(short));
+        self
+    }
+
+    fn pick(&self, short: bool) -> &[String] {
+        match (&self.short, short) {
+            (Some(s), true) => s,
+            _ => &self.lines,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.lines.iter().all(|l| l.trim().is_empty())
+    }
+}
+
+fn split_lines(text: &str) -> Vec<String> {
+    text.split('\n').map(str::to_owned).collect()
+}
+
+/// What [`fit`] decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fitted {
+    /// The columns shown, by index, in order.
+    pub shown: Vec<usize>,
+    /// Their widths, in the same order.
+    pub widths: Vec<usize>,
+    /// The columns shown in their short forms.
+    pub short: Vec<usize>,
+    /// The names of the columns left out (not folded).
+    pub left_out: Vec<String>,
+    /// Every row's cells for the shown columns, wrapped to the widths.
+    pub rows: Vec<Vec<Vec<String>>>,
+    /// The header's cells for the shown columns.
+    pub header: Vec<Vec<String>>,
+}
+
+/// Columns a table's frame takes besides its cells: `│ a ┆ b │` is 3 per column plus 1.
+pub fn frame_width(columns: usize) -> usize {
+    3 * columns + 1
+}
+
+/// Lay out `header` and `rows` (cells per [`ColumnSpec`]) within `width` columns: the
+/// first arrangement that fits of every column in full, then one more step at a time in rank
+/// order (a column switched to its short forms, or left out). When nothing fits, the last arrangement is returned with
+/// its wrapping columns at their narrowest (the table may then be wider than `width`).
+pub fn fit(
+    specs: &[ColumnSpec],
+    header: &[CellText],
+    rows: &[Vec<CellText>],
+    width: usize,
+) -> Fitted {
+    // The steps, in rank order: shorten a column (false) or leave it out (true). At equal
+    // rank a column is shortened before another is left out.
+    let mut steps: Vec<(u8, bool, usize)> = specs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.short_rank
+                .map(|r| (r, false, i))
+                .into_iter()
+                .chain(s.drop_rank.map(|r| (r, true, i)))
+        })
+        .collect();
+    steps.sort();
+    // Last resort, after every step: words longer than the wrapping columns may be cut.
+    let attempts = (0..=steps.len())
+        .map(|k| (k, false))
+        .chain(std::iter::once((steps.len(), true)));
+    let mut last = None;
+    for (k, cut) in attempts {
+        let applied = &steps[..k];
+        let dropped: Vec<usize> = applied.iter().filter(|s| s.1).map(|s| s.2).collect();
+        let short: Vec<usize> = applied.iter().filter(|s| !s.1).map(|s| s.2).collect();
+        let arranged = arrange(specs, header, rows, (&short, &dropped, cut), width);
+        if arranged.1 {
+            return arranged.0;
+        }
+        last = Some(arranged.0);
+    }
+    last.expect("at least one arrangement is tried")
+}
+
+/// One arrangement; the flag says whether it fits.
+fn arrange(
+    specs: &[ColumnSpec],
+    header: &[CellText],
+    rows: &[Vec<CellText>],
+    (short_cols, dropped, cut): (&[usize], &[usize], bool),
+    width: usize,
+) -> (Fitted, bool) {
+    let short = |i: usize| short_cols.contains(&i);
+    let shown: Vec<usize> = (0..specs.len()).filter(|i| !dropped.contains(i)).collect();
+    let fold_into = shown.iter().copied().find(|&i| specs[i].wrap_min.is_some());
+    let mut left_out = Vec::new();
+    for &d in dropped {
+        let folded = fold_into.is_some() && specs[d].fold_label.is_some();
+        if !folded && rows.iter().any(|r| r.get(d).is_some_and(|c| !c.is_empty())) {
+            left_out.push(specs[d].name.clone());
+        }
+    }
+    // Every row's text for the shown columns, folded text prefixed to the wrapping column.
+    let cells: Vec<Vec<Vec<String>>> = rows
+        .iter()
+        .map(|row| {
+            let mut out: Vec<Vec<String>> = shown
+                .iter()
+                .map(|&i| {
+                    row.get(i)
+                        .map_or_else(Vec::new, |c| c.pick(short(i)).to_vec())
+                })
+                .collect();
+            if let Some(target) = fold_into {
+                let folds: Vec<String> = dropped
+                    .iter()
+                    .filter_map(|&d| {
+                        let label = specs[d].fold_label.as_ref()?;
+                        let cell = row.get(d).filter(|c| !c.is_empty())?;
+                        let text = cell.pick(short(d)).join(" ");
+                        Some(if label.is_empty() {
+                            text
+                        } else {
+                            format!("{label}: {text}")
+                        })
+                    })
+                    .collect();
+                let pos = shown.iter().position(|&i| i == target).expect("shown");
+                let text = out[pos].join(" ");
+                // What the wrapping column already says is not said again.
+                let folds: Vec<String> = folds
+                    .into_iter()
+                    .filter(|f| !text.contains(f.rsplit(": ").next().unwrap_or(f)))
+                    .collect();
+                if !folds.is_empty() {
+                    let mut joined = folds.join("; ");
+                    if !text.trim().is_empty() {
+                        joined = format!("{joined}; {text}");
+                    }
+                    out[pos] = vec![joined];
+                }
+            }
+            out
+        })
+        .collect();
+    let head: Vec<Vec<String>> = shown
+        .iter()
+        .map(|&i| {
+            header
+                .get(i)
+                .map_or_else(Vec::new, |c| c.pick(short(i)).to_vec())
+        })
+        .collect();
+    let natural = |pos: usize| {
+        cells
+            .iter()
+            .map(|r| &r[pos])
+            .chain(std::iter::once(&head[pos]))
+            .flatten()
+            .map(|l| display_width(l))
+            .max()
+            .unwrap_or(0)
+            // An empty column still takes one column (as comfy-table draws it).
+            .max(1)
+    };
+    let mut widths: Vec<usize> = (0..shown.len()).map(natural).collect();
+    let wrapping: Vec<usize> = (0..shown.len())
+        .filter(|&p| specs[shown[p]].wrap_min.is_some())
+        .collect();
+    let fixed: usize = (0..shown.len())
+        .filter(|p| !wrapping.contains(p))
+        .map(|p| widths[p])
+        .sum();
+    let budget = width.saturating_sub(frame_width(shown.len()) + fixed);
+    let header_min = |p: usize| {
+        head[p]
+            .iter()
+            .flat_map(|l| l.split(' '))
+            .map(display_width)
+            .max()
+            .unwrap_or(0)
+    };
+    // A wrapping column is never narrower than its longest word (an option name, a number)
+    // up to MAX_UNBROKEN columns: only longer words (odd deployment names) are ever cut.
+    let longest_word = |p: usize| {
+        cells
+            .iter()
+            .flat_map(|r| &r[p])
+            .flat_map(|l| pieces(l))
+            .map(|w| display_width(w.trim()))
+            .max()
+            .unwrap_or(0)
+            .min(if cut { 0 } else { MAX_UNBROKEN })
+    };
+    let mins: Vec<usize> = wrapping
+        .iter()
+        .map(|&p| {
+            specs[shown[p]]
+                .wrap_min
+                .unwrap_or(0)
+                .max(header_min(p))
+                .max(longest_word(p))
+                .min(widths[p])
+        })
+        .collect();
+    let natural_sum: usize = wrapping.iter().map(|&p| widths[p]).sum();
+    let min_sum: usize = mins.iter().sum();
+    let fits = fixed + frame_width(shown.len()) + min_sum <= width;
+    if natural_sum > budget {
+        // Share what is left beyond the minimums in proportion to what each wants beyond it.
+        let spare = budget.saturating_sub(min_sum);
+        let wants: Vec<usize> = wrapping
+            .iter()
+            .zip(&mins)
+            .map(|(&p, &m)| widths[p] - m)
+            .collect();
+        let want_sum: usize = wants.iter().sum::<usize>().max(1);
+        for (k, &p) in wrapping.iter().enumerate() {
+            widths[p] = mins[k] + spare * wants[k] / want_sum;
+        }
+    }
+    let rows = cells
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .enumerate()
+                .map(|(p, lines)| {
+                    if wrapping.contains(&p) {
+                        wrap_lines(&lines, widths[p])
+                    } else {
+                        lines
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let header = head
+        .into_iter()
+        .enumerate()
+        .map(|(p, lines)| {
+            if wrapping.contains(&p) {
+                wrap_lines(&lines, widths[p])
+            } else {
+                lines
+            }
+        })
+        .collect();
+    (
+        Fitted {
+            shown,
+            widths,
+            short: short_cols.to_vec(),
+            left_out,
+            rows,
+            header,
+        },
+        fits,
+    )
+}
+
+fn wrap_lines(lines: &[String], width: usize) -> Vec<String> {
+    lines.iter().flat_map(|l| wrap(l, width)).collect()
+}
+
+/// Wrap `text` into lines of at most `width` columns, breaking at spaces and after `/` (never
+/// inside a number: `1,234.56` has neither); a word longer than `width` is cut (only text
+/// that has no shorter form gets here).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for piece in pieces(text) {
+        let candidate = if line.is_empty() {
+            piece.trim_start().to_owned()
+        } else {
+            format!("{line}{piece}")
+        };
+        if display_width(candidate.trim_end()) <= width {
+            line = candidate;
+            continue;
+        }
+        if !line.trim().is_empty() {
+            lines.push(line.trim_end().to_owned());
+        }
+        line = piece.trim_start().to_owned();
+        while display_width(line.trim_end()) > width {
+            let (head, tail) = split_at_width(&line, width);
+            lines.push(head);
+            line = tail;
+        }
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_owned());
+    }
+    lines
+}
+
+/// `text` cut into pieces that each end at a break opportunity: before a space, and after a
+/// `/` that follows a long word (`global-provisioned/`, never `tok/s` or `USD/mo`).
+fn pieces(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars() {
+        if c == ' ' && !cur.is_empty() && !cur.ends_with(' ') {
+            out.push(std::mem::take(&mut cur));
+        }
+        let word_len = cur.trim_start().chars().count();
+        cur.push(c);
+        if c == '/' && word_len > 5 {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn split_at_width(s: &str, width: usize) -> (String, String) {
+    let mut head = String::new();
+    for (i, c) in s.char_indices() {
+        if display_width(&format!("{head}{c}")) > width {
+            return (head, s[i..].to_owned());
+        }
+        head.push(c);
+    }
+    (head, String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str) -> ColumnSpec {
+        ColumnSpec {
+            wrap_min: None,
+            drop_rank: None,
+            fold_label: None,
+            short_rank: None,
+            name: name.to_owned(),
+        }
+    }
+
+    #[test]
+    fn wraps_at_spaces_and_separators_never_inside_a_number() {
+        assert_eq!(
+            wrap("1-year PTU pays above 81.0% utilization", 16),
+            ["1-year PTU pays", "above 81.0%", "utilization"]
+        );
+        assert_eq!(
+            wrap("global-provisioned/reserved-1-year (15 PTU)", 20),
+            ["global-provisioned/", "reserved-1-year (15", "PTU)"]
+        );
+        assert_eq!(
+            wrap("costs 1,234,567.89 USD", 14),
+            ["costs", "1,234,567.89", "USD"]
+        );
+        assert_eq!(
+            wrap("everywhere: 1,828.69 USD/mo", 12),
+            ["everywhere:", "1,828.69", "USD/mo"]
+        );
+        assert_eq!(wrap("at >= 25 tok/s now", 9), ["at >= 25", "tok/s now"]);
+        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+    }
+
+    #[test]
+    fn drops_then_folds_then_abbreviates() {
+        let mut why = spec("why");
+        why.wrap_min = Some(10);
+        let mut ptus = spec("PTUs");
+        ptus.drop_rank = Some(1);
+        ptus.fold_label = Some("PTUs".to_owned());
+        let mut extra = spec("extra");
+        extra.drop_rank = Some(0);
+        let mut option = spec("option");
+        option.short_rank = Some(2);
+        let specs = [option, ptus, extra, why];
+        let header: Vec<CellText> = ["Option", "PTUs", "Extra", "Why"]
+            .iter()
+            .map(|h| CellText::new(h))
+            .collect();
+        let rows = vec![vec![
+            CellText::new("global-provisioned").with_short("global PTU"),
+            CellText::new("1,205"),
+            CellText::new("something"),
+            CellText::new("pays above 81.0% utilization"),
+        ]];
+        // Wide: everything in full, the sentence on one line.
+        let f = fit(&specs, &header, &rows, 120);
+        assert_eq!(
+            (f.shown.clone(), f.short.is_empty()),
+            (vec![0, 1, 2, 3], true)
+        );
+        assert_eq!(f.rows[0][3], ["pays above 81.0% utilization"]);
+        // Narrower: `extra` goes first (named), then PTUs folds into Why, then short names.
+        let f = fit(&specs, &header, &rows, 50);
+        assert!(f.short.is_empty());
+        assert_eq!(f.shown, vec![0, 1, 3]);
+        assert_eq!(f.left_out, vec!["extra".to_owned()]);
+        let f = fit(&specs, &header, &rows, 36);
+        assert_eq!((f.shown.clone(), f.short.is_empty()), (vec![0, 3], true));
+        let f = fit(&specs, &header, &rows, 34);
+        assert_eq!((f.shown.clone(), f.short), (vec![0, 3], vec![0]));
+        assert_eq!(f.rows[0][0], ["global PTU"]);
+        assert_eq!(
+            f.rows[0][1].join(" "),
+            "PTUs: 1,205; pays above 81.0% utilization"
+        );
+        for line in &f.rows[0][1] {
+            assert!(display_width(line) <= f.widths[1]);
+        }
+        let total: usize = f.widths.iter().sum::<usize>() + frame_width(f.shown.len());
+        assert!(total <= 34, "{total}");
+    }
+}
