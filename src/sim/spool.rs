@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-/// Events held in memory before a chunk is spilled (14 MiB of events per reading thread).
-pub const CHUNK_EVENTS: usize = 256 * 1024;
+/// Events held in memory before a chunk is spilled (8 MiB of events per reading thread).
+pub const CHUNK_EVENTS: usize = 128 * 1024;
 /// Marker for an absent optional `u32` field.
 pub const NONE_U32: u32 = u32::MAX;
 /// [`ReplayEvent::flags`] bit: the real deployment answered this request 429 (`calibrate`).
@@ -111,6 +111,9 @@ pub struct EventSpool {
     /// whole directory when the process is interrupted.
     dir: Option<PathBuf>,
     runs: Vec<(NamedTempFile, Vec<Segment>)>,
+    /// The chunk's sort order (indexes into `chunk`), reused from spill to spill so no large
+    /// buffer is allocated per chunk.
+    order: Vec<u32>,
 }
 
 impl Default for EventSpool {
@@ -127,6 +130,7 @@ impl EventSpool {
             chunk_events: chunk_events.max(1),
             dir: None,
             runs: Vec::new(),
+            order: Vec::new(),
         }
     }
 
@@ -155,17 +159,28 @@ impl EventSpool {
         Ok(())
     }
 
+    /// The chunk's order by (workload, time), ties in push (log) order.
+    fn sort_order(&mut self) {
+        let chunk = &self.chunk;
+        self.order.clear();
+        self.order.extend(0..chunk.len() as u32);
+        self.order.sort_unstable_by_key(|&i| {
+            let e = &chunk[i as usize];
+            (e.workload, e.t_ms, i)
+        });
+    }
+
     fn spill(&mut self) -> io::Result<()> {
-        self.chunk.sort_by_key(|e| (e.workload, e.t_ms));
-        let index = index_of(&self.chunk);
+        self.sort_order();
+        let index = index_of(self.order.iter().map(|&i| &self.chunk[i as usize]));
         let mut file = match &self.dir {
             Some(dir) => NamedTempFile::with_prefix_in("spool-", dir)?,
             None => NamedTempFile::with_prefix("ptuplan-spool-")?,
         };
         {
             let mut w = BufWriter::with_capacity(256 * 1024, file.as_file_mut());
-            for e in &self.chunk {
-                w.write_all(&e.to_bytes())?;
+            for &i in &self.order {
+                w.write_all(&self.chunk[i as usize].to_bytes())?;
             }
             w.flush()?;
         }
@@ -174,10 +189,26 @@ impl EventSpool {
         Ok(())
     }
 
-    /// Sort what is left and return the event source.
+    /// Sort what is left and return the event source. A spool that has spilled spills its
+    /// last chunk too, so no chunk stays in memory while the events are replayed (should
+    /// that write fail, the chunk simply stays in memory); a small log stays in memory and
+    /// never touches the disk.
     pub fn finish(mut self) -> SortedEvents {
-        self.chunk.sort_by_key(|e| (e.workload, e.t_ms));
-        let index = index_of(&self.chunk);
+        let mut memory: Vec<Run> = Vec::new();
+        if !self.runs.is_empty() && !self.chunk.is_empty() {
+            // A failed write leaves the chunk as it was: it then stays in memory below.
+            let _ = self.spill();
+        }
+        if !self.chunk.is_empty() || self.runs.is_empty() {
+            self.sort_order();
+            let sorted: Vec<ReplayEvent> =
+                self.order.iter().map(|&i| self.chunk[i as usize]).collect();
+            let index = index_of(sorted.iter());
+            memory.push(Run {
+                data: RunData::Memory(sorted),
+                index,
+            });
+        }
         let mut runs: Vec<Run> = self
             .runs
             .into_iter()
@@ -186,10 +217,7 @@ impl EventSpool {
                 index,
             })
             .collect();
-        runs.push(Run {
-            data: RunData::Memory(self.chunk),
-            index,
-        });
+        runs.append(&mut memory);
         SortedEvents { runs }
     }
 }
@@ -207,9 +235,9 @@ struct Segment {
 }
 
 /// The segments of a chunk sorted by (workload, time).
-fn index_of(chunk: &[ReplayEvent]) -> Vec<Segment> {
+fn index_of<'a>(chunk: impl Iterator<Item = &'a ReplayEvent>) -> Vec<Segment> {
     let mut index: Vec<Segment> = Vec::new();
-    for (i, e) in chunk.iter().enumerate() {
+    for (i, e) in chunk.enumerate() {
         match index.last_mut() {
             Some(s) if s.workload == e.workload => {
                 s.len += 1;
