@@ -556,11 +556,24 @@ mod tests {
             spool.push(event(t, 0)).expect("push");
         }
         let sorted = spool.finish();
-        assert_eq!(sorted.spilled_runs(), 3);
+        // Three full chunks, and the last one spilled too: none stays in memory.
+        assert_eq!(sorted.spilled_runs(), 4);
         let times: Vec<i64> = collect(&sorted).iter().map(|e| e.t_ms).collect();
         assert_eq!(times, (0..10).collect::<Vec<_>>());
         // Iterating twice gives the same events.
         assert_eq!(collect(&sorted).len(), 10);
+    }
+
+    #[test]
+    fn a_log_within_one_chunk_never_touches_the_disk() {
+        let mut spool = EventSpool::with_chunk_events(16);
+        for t in [5, 1, 3] {
+            spool.push(event(t, 0)).expect("push");
+        }
+        let sorted = spool.finish();
+        assert_eq!(sorted.spilled_runs(), 0);
+        let times: Vec<i64> = collect(&sorted).iter().map(|e| e.t_ms).collect();
+        assert_eq!(times, vec![1, 3, 5]);
     }
 
     #[test]
