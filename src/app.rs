@@ -319,6 +319,8 @@ pub struct ReportSettings {
     pub out_dir: PathBuf,
     /// Budget rules and baseline.
     pub gates: GateSettings,
+    /// `--charts`: which workloads get charts.
+    pub charts: crate::report::chart::ChartSelection,
 }
 
 impl ReportSettings {
@@ -342,6 +344,7 @@ impl ReportSettings {
             .with_scenarios(&args.scenarios)?,
             out_dir: args.out_dir.clone(),
             gates: GateSettings::from_args(&args.gates)?,
+            charts: args.charts.unwrap_or_default(),
         })
     }
 }

@@ -652,6 +652,11 @@ pub struct ReportArgs {
     /// Directory to write into (created when missing; files of the same name are replaced).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out_dir: PathBuf,
+    /// Per-workload charts: `all`, or N to draw them for the N workloads with the highest
+    /// recommended monthly cost (default: all up to 50 workloads, else the top 50; the rest are
+    /// listed without charts).
+    #[arg(long, value_name = "all|N", value_parser = parse_charts)]
+    pub charts: Option<crate::report::chart::ChartSelection>,
     /// Print nothing on stderr but errors and breached rules.
     #[arg(long, short)]
     pub quiet: bool,
@@ -1011,6 +1016,20 @@ fn parse_select(text: &str) -> Result<SelectArg, String> {
         *slot = Some(glob.to_owned());
     }
     Ok(s)
+}
+
+/// `--charts all|N`.
+fn parse_charts(text: &str) -> Result<crate::report::chart::ChartSelection, String> {
+    use crate::report::chart::ChartSelection;
+    if text.eq_ignore_ascii_case("all") {
+        return Ok(ChartSelection::All);
+    }
+    match text.trim().parse::<usize>() {
+        Ok(n) => Ok(ChartSelection::Top(n)),
+        Err(_) => Err(format!(
+            "`{text}` is neither `all` nor a number of workloads (e.g. --charts 20, --charts 0)"
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -600,3 +600,102 @@ fn example_reports_are_up_to_date() {
         stale.join(", ")
     );
 }
+
+/// Issue 13: `--charts N` draws per-workload charts for the N costliest workloads only, says
+/// which have none, and the charts drawn do not depend on the thread count.
+#[test]
+fn issue_13_charts_n_draws_the_costliest_workloads_and_lists_the_rest() {
+    let out = TempDir::new().expect("temp dir");
+    ptuplan()
+        .args(["report", "--charts", "2", "--threads", "2", "--out-dir"])
+        .arg(out.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "Per-workload charts are drawn for the 2 workload(s) with the highest recommended monthly cost; 3 workload(s)",
+        ));
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("report.json"))).expect("json");
+    let workloads = json["workloads"].as_array().expect("workloads");
+    assert_eq!(workloads.len(), 5, "the bundled sample has five workloads");
+    let cost = |w: &serde_json::Value| {
+        w["options"]
+            .as_array()
+            .expect("options")
+            .iter()
+            .find(|o| o["id"] == w["recommended"])
+            .and_then(|o| o["monthly_cost_usd"].as_f64())
+            .unwrap_or(0.0)
+    };
+    let mut by_cost: Vec<(usize, f64)> = workloads.iter().map(cost).enumerate().collect();
+    by_cost.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let charts_dir = out.path().join("charts");
+    let mut charted: Vec<usize> = fs::read_dir(&charts_dir)
+        .expect("charts/")
+        .filter_map(|e| {
+            let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+            let rest = name.strip_prefix("cost-")?.strip_suffix(".svg")?;
+            if rest.starts_with("vs-") {
+                return None;
+            }
+            Some(rest[..2].parse::<usize>().expect("index") - 1)
+        })
+        .collect();
+    charted.sort_unstable();
+    let mut expected: Vec<usize> = by_cost.iter().take(2).map(|(i, _)| *i).collect();
+    expected.sort_unstable();
+    assert_eq!(charted, expected, "the two costliest workloads are charted");
+    let md = read(&out.path().join("report.md"));
+    let third = workloads[by_cost[2].0]["deployment"]
+        .as_str()
+        .expect("name");
+    assert!(md.contains("have tables but no charts"), "{md}");
+    assert!(md.contains(third), "the uncharted workloads are named");
+
+    // One thread draws the same files.
+    let one = TempDir::new().expect("temp dir");
+    ptuplan()
+        .args([
+            "report",
+            "--quiet",
+            "--charts",
+            "2",
+            "--threads",
+            "1",
+            "--out-dir",
+        ])
+        .arg(one.path())
+        .assert()
+        .success();
+    for entry in fs::read_dir(&charts_dir).expect("charts/") {
+        let name = entry.expect("entry").file_name();
+        assert_eq!(
+            fs::read(charts_dir.join(&name)).expect("chart"),
+            fs::read(one.path().join("charts").join(&name)).expect("same chart with 1 thread"),
+            "{name:?} depends on --threads"
+        );
+    }
+
+    // `--charts 0`: no per-workload chart; a bad value is a usage error.
+    let none = TempDir::new().expect("temp dir");
+    ptuplan()
+        .args(["report", "--quiet", "--charts", "0", "--out-dir"])
+        .arg(none.path())
+        .assert()
+        .success();
+    let names: Vec<String> = fs::read_dir(none.path().join("charts"))
+        .expect("charts/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("token-mix") || n.starts_with("scenarios")),
+        "{names:?}"
+    );
+    ptuplan()
+        .args(["report", "--charts", "some"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("neither `all` nor a number"));
+}

@@ -46,6 +46,7 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
         mention_files: false,
         terminal: Terminal::for_stdout(to_file),
         details: settings.details,
+        charts_note: None,
     };
     let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
     report::render_with(&report, settings.format, &extras, &mut out)

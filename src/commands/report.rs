@@ -3,7 +3,6 @@
 //! the same [`Report`], as a whole ([`ReportDir`]: staged, then moved into place, with a
 //! manifest). Budget rules are checked after every file is written.
 
-use std::io;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -13,7 +12,7 @@ use crate::commands::compare::{
     announce_notes, announce_verdicts, announce_warnings, build_report_with_spinner, diff_against,
     evaluate_gates, load_baseline,
 };
-use crate::report::chart::{self, chart_specs};
+use crate::report::chart::{self, chart_specs_for};
 use crate::report::escape::terminal;
 use crate::report::guard::InputFiles;
 use crate::report::html::{self, InlineChart};
@@ -60,9 +59,23 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
         mention_files: true,
         terminal: Default::default(),
         details: true,
+        charts_note: None,
     };
-    let done = write_all(&settings.out_dir, &inputs, &report, &extras)
-        .with_context(|| format!("writing the report to {}", settings.out_dir.display()))?;
+    let charted = chart::charted_workloads(&report, settings.charts);
+    let charts_note = chart::uncharted_note(&report, &charted);
+    let extras = Extras {
+        charts_note: charts_note.as_deref(),
+        ..extras
+    };
+    let done = write_all(
+        &settings.out_dir,
+        &inputs,
+        &report,
+        &extras,
+        &charted,
+        s.threads,
+    )
+    .with_context(|| format!("writing the report to {}", settings.out_dir.display()))?;
     if !s.quiet {
         let removed = if done.removed > 0 {
             format!(
@@ -78,6 +91,9 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
             terminal(&settings.out_dir.display().to_string())
         );
     }
+    if let (Some(note), false) = (&charts_note, s.quiet) {
+        eprintln!("note: {}", terminal(note));
+    }
     announce_warnings(&report.warnings, s.quiet);
     if let Some(w) = diff
         .as_ref()
@@ -88,12 +104,19 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
     Ok(announce_verdicts(&verdicts, s.quiet))
 }
 
-/// Render every file into a staging directory, then move them into `dir` as a whole.
+/// Charts drawn at a time: their PNGs are held in memory until written.
+const CHART_BATCH_PER_THREAD: usize = 8;
+
+/// Render every file into a staging directory, then move them into `dir` as a whole. The
+/// charts of the workloads marked in `charted` are drawn on `threads` threads, a batch at a
+/// time, and written in order.
 fn write_all(
     dir: &Path,
     inputs: &InputFiles,
     report: &Report,
     extras: &Extras<'_>,
+    charted: &[bool],
+    threads: usize,
 ) -> Result<Committed> {
     let mut out = ReportDir::begin(dir, inputs)?;
     out.write(MARKDOWN_FILE, |w| {
@@ -103,16 +126,23 @@ fn write_all(
     out.write(CSV_FILE, |w| report::render(report, Format::Csv, w))?;
     out.write(FOCUS_FILE, |w| report::render(report, Format::Focus, w))?;
     let mut inline = Vec::new();
-    for spec in chart_specs(report) {
-        let stem = spec.file_stem(report);
-        let svg = chart::render_svg(report, &spec)?;
-        out.write(&format!("{CHARTS_DIR}/{stem}.svg"), |w| {
-            w.write_all(svg.as_bytes())
-        })?;
-        out.write(&format!("{CHARTS_DIR}/{stem}.png"), |w| {
-            chart::write_png(report, &spec, w).map_err(io::Error::other)
-        })?;
-        inline.push(InlineChart { spec, svg });
+    let specs = chart_specs_for(report, charted);
+    let threads = threads.max(1);
+    for batch in specs.chunks(CHART_BATCH_PER_THREAD * threads) {
+        let drawn = chart::render_all(report, batch, threads)?;
+        for (spec, chart) in batch.iter().zip(drawn) {
+            let stem = spec.file_stem(report);
+            out.write(&format!("{CHARTS_DIR}/{stem}.svg"), |w| {
+                w.write_all(chart.svg.as_bytes())
+            })?;
+            out.write(&format!("{CHARTS_DIR}/{stem}.png"), |w| {
+                w.write_all(&chart.png)
+            })?;
+            inline.push(InlineChart {
+                spec: spec.clone(),
+                svg: chart.svg,
+            });
+        }
     }
     out.write(HTML_FILE, |w| html::write(report, extras, &inline, w))?;
     Ok(out.commit()?)

@@ -96,6 +96,9 @@ pub fn write(
         write_diff(diff, out)?;
     }
     write_summary(report, out)?;
+    if let Some(note) = &extras.charts_note {
+        writeln!(out, "<p class=\"note\">{}</p>", escape(note))?;
+    }
     write_chart(charts, ChartKind::Tokens, None, out)?;
     write_sections(&super::scenario::sections(report), charts, out)?;
     for (i, w) in report.workloads.iter().enumerate() {

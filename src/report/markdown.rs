@@ -47,6 +47,10 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
             "Charts and a self-contained page for readers new to the tool: `report.html`, \
              `charts/*.svg` and `charts/*.png` next to this file."
         )?;
+        if let Some(note) = &extras.charts_note {
+            writeln!(out)?;
+            writeln!(out, "{}", escape(note))?;
+        }
     }
     Ok(())
 }

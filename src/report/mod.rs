@@ -335,6 +335,8 @@ pub struct Extras<'a> {
     /// Show every workload's options in the table format (`--details`); without it they are
     /// shown for [`table::DETAILS_UP_TO_WORKLOADS`] workloads or fewer.
     pub details: bool,
+    /// Which workloads have no charts (`report --charts`), in words; None when all have them.
+    pub charts_note: Option<&'a str>,
 }
 
 /// Render `report` in `format` with `extras`.

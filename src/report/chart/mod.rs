@@ -98,8 +98,89 @@ impl ChartSpec {
     }
 }
 
+/// Workloads up to which `report` draws every workload's charts by default; above it, the
+/// [`DEFAULT_CHART_WORKLOADS`] costliest get charts and the rest are listed.
+pub const DEFAULT_CHART_WORKLOADS: usize = 50;
+
+/// Which workloads get per-workload charts (`report --charts all|N`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChartSelection {
+    /// All workloads up to [`DEFAULT_CHART_WORKLOADS`], else the top [`DEFAULT_CHART_WORKLOADS`].
+    #[default]
+    Default,
+    /// Every workload.
+    All,
+    /// The N workloads with the highest recommended monthly cost.
+    Top(usize),
+}
+
+/// Which workloads of `report` are charted under `selection`, by index: the costliest by
+/// recommended monthly cost (a workload without a recommendation counts as 0 USD), ties in
+/// report order.
+pub fn charted_workloads(report: &Report, selection: ChartSelection) -> Vec<bool> {
+    let n = report.workloads.len();
+    let top = match selection {
+        ChartSelection::All => n,
+        ChartSelection::Default if n <= DEFAULT_CHART_WORKLOADS => n,
+        ChartSelection::Default => DEFAULT_CHART_WORKLOADS,
+        ChartSelection::Top(k) => k.min(n),
+    };
+    let cost = |i: usize| {
+        let w = &report.workloads[i];
+        w.recommended
+            .as_ref()
+            .and_then(|id| w.options.iter().find(|o| &o.id == id))
+            .and_then(|o| o.monthly_cost_usd)
+            .filter(|c| c.is_finite())
+            .unwrap_or(0.0)
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| cost(b).total_cmp(&cost(a)).then(a.cmp(&b)));
+    let mut charted = vec![false; n];
+    for &i in order.iter().take(top) {
+        charted[i] = true;
+    }
+    charted
+}
+
+/// The sentence saying which workloads have no charts (None when every one has them).
+pub fn uncharted_note(report: &Report, charted: &[bool]) -> Option<String> {
+    let left_out: Vec<&str> = report
+        .workloads
+        .iter()
+        .zip(charted)
+        .filter(|(_, c)| !**c)
+        .map(|(w, _)| w.deployment.as_str())
+        .collect();
+    if left_out.is_empty() {
+        return None;
+    }
+    let drawn = charted.iter().filter(|c| **c).count();
+    const LISTED: usize = 20;
+    let mut names = left_out
+        .iter()
+        .take(LISTED)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if left_out.len() > LISTED {
+        names.push_str(&format!(", and {} more", left_out.len() - LISTED));
+    }
+    Some(format!(
+        "Per-workload charts are drawn for the {drawn} workload(s) with the highest recommended \
+         monthly cost; {} workload(s) have tables but no charts (`report --charts all` draws \
+         every one): {names}.",
+        left_out.len()
+    ))
+}
+
 /// The charts `report` has, report-wide first, then per workload in report order.
 pub fn chart_specs(report: &Report) -> Vec<ChartSpec> {
+    chart_specs_for(report, &vec![true; report.workloads.len()])
+}
+
+/// [`chart_specs`] with per-workload charts only for the workloads marked in `charted`.
+pub fn chart_specs_for(report: &Report, charted: &[bool]) -> Vec<ChartSpec> {
     let mut specs = vec![ChartSpec {
         kind: ChartKind::Tokens,
         workload: None,
@@ -111,6 +192,9 @@ pub fn chart_specs(report: &Report) -> Vec<ChartSpec> {
         });
     }
     for (i, w) in report.workloads.iter().enumerate() {
+        if !charted.get(i).copied().unwrap_or(false) {
+            continue;
+        }
         let mut kinds = vec![ChartKind::Cost, ChartKind::Demand];
         if !w.sizing.is_empty() {
             kinds.push(ChartKind::Curve);
@@ -216,10 +300,68 @@ pub fn write_png(report: &Report, spec: &ChartSpec, out: &mut dyn Write) -> Resu
     let mut encoder = png::Encoder::new(out, w, h);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::High);
+    encoder.set_compression(png::Compression::Balanced);
     let mut writer = encoder.write_header().map_err(png_err)?;
     writer.write_image_data(&rgb).map_err(png_err)?;
     writer.finish().map_err(png_err)
+}
+
+/// One chart drawn both ways: the SVG document and the PNG file's bytes.
+pub struct RenderedChart {
+    /// The SVG document.
+    pub svg: String,
+    /// The PNG file.
+    pub png: Vec<u8>,
+}
+
+/// Draw every chart of `specs` as SVG and PNG on up to `threads` threads; the results are in
+/// the order of `specs` and do not depend on `threads`.
+pub fn render_all(
+    report: &Report,
+    specs: &[ChartSpec],
+    threads: usize,
+) -> Result<Vec<RenderedChart>, ChartError> {
+    let one = |spec: &ChartSpec| -> Result<RenderedChart, ChartError> {
+        let svg = render_svg(report, spec)?;
+        let mut png = Vec::new();
+        write_png(report, spec, &mut png)?;
+        Ok(RenderedChart { svg, png })
+    };
+    let threads = threads.clamp(1, specs.len().max(1));
+    if threads == 1 {
+        return specs.iter().map(one).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<Result<RenderedChart, ChartError>>> =
+        (0..specs.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(spec) = specs.get(i) else { break };
+                        done.push((i, one(spec)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for worker in workers {
+            // A panicking chart is a bug: let it propagate as one.
+            for (i, r) in worker
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+            {
+                slots[i] = Some(r);
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .map(|s| s.unwrap_or_else(|| unreachable!("every chart index is claimed once")))
+        .collect()
 }
 
 fn draw_error(report: &Report, spec: &ChartSpec, e: DrawFailure) -> ChartError {
