@@ -1021,7 +1021,7 @@ fn parse_select(text: &str) -> Result<SelectArg, String> {
 /// `--charts all|N`.
 fn parse_charts(text: &str) -> Result<crate::report::chart::ChartSelection, String> {
     use crate::report::chart::ChartSelection;
-    if text.eq_ignore_ascii_case("all") {
+    if text.trim().eq_ignore_ascii_case("all") {
         return Ok(ChartSelection::All);
     }
     match text.trim().parse::<usize>() {

@@ -322,7 +322,7 @@ fn issue_14_diff_warns_when_the_runs_settings_differ() {
     assert_eq!(code, Some(0));
     for change in [
         "catalog.in_force_on \"2026-12-01\" -> \"2026-11-01\"",
-        "assumptions.plan.max_throttle_rate 0.01 -> 0.02",
+        "assumptions.plan.max_throttle_rate 1% -> 2%",
     ] {
         assert!(stderr.contains(change), "{change}: {stderr}");
     }

@@ -699,3 +699,35 @@ fn issue_13_charts_n_draws_the_costliest_workloads_and_lists_the_rest() {
         .code(2)
         .stderr(predicate::str::contains("neither `all` nor a number"));
 }
+
+/// A run compared against its own JSON has changed by exactly nothing: the costs read back
+/// are the costs written (serde_json's float_roundtrip), so "no increase" gates pass.
+#[test]
+fn issue_14_a_run_against_its_own_report_has_not_increased() {
+    let dir = TempDir::new().expect("temp dir");
+    let base = dir.path().join("base.json");
+    ptuplan()
+        .args([
+            "compare",
+            "--quiet",
+            "--as-of",
+            "2026-12-01",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(&base)
+        .assert()
+        .success();
+    ptuplan()
+        .args(["compare", "--quiet", "--as-of", "2026-12-01", "--baseline"])
+        .arg(&base)
+        .args([
+            "--fail-on",
+            "monthly_cost_increase_usd>0",
+            "--fail-on",
+            "monthly_cost_increase_pct>0",
+        ])
+        .assert()
+        .success();
+}

@@ -294,8 +294,11 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
         write_reservations(report, term, out)?;
     } else {
         writeln!(out)?;
-        write_line(
+        write_wrapped(
             out,
+            term,
+            "",
+            0,
             "Every option of every workload and the reservation pools: --details (or --format markdown or json).",
         )?;
     }

@@ -132,8 +132,9 @@ pub fn demand_series(report: &Report, w: &WorkloadPlan) -> DemandSeries {
 }
 
 /// Ticks for a time axis in days from the first hour of `start` (RFC 3339) over `span_days`:
-/// at most 12, at midnights (`10-01`) every 1, 2, 7, 14 or 28 days, or for logs of two days
-/// or less at whole hours every 1 to 12 hours (`10-01 06:00`). Labels are distinct.
+/// at midnights (`10-01`) every 1, 2, 7, 14 or 28 days (at most 13 ticks), or for logs of two
+/// days or less at whole hours every 1 to 24 hours (`10-01 06:00`, at most 7 ticks, as these
+/// labels are wide). Labels are distinct.
 pub fn time_ticks(start: &str, span_days: f64) -> Vec<(f64, String)> {
     let Ok(t0) = chrono::DateTime::parse_from_rfc3339(start) else {
         return Vec::new();
@@ -142,9 +143,10 @@ pub fn time_ticks(start: &str, span_days: f64) -> Vec<(f64, String)> {
     let first_hour = t0 - chrono::Duration::seconds(t0.timestamp().rem_euclid(3600));
     let span_hours = (span_days * 24.0).max(1.0);
     let step_hours: i64 = if span_hours <= 48.0 {
+        // Date-and-hour labels are wide: at most about seven of them fit the plot.
         [1, 2, 3, 6, 12, 24]
             .into_iter()
-            .find(|s| span_hours / (*s as f64) <= 12.0)
+            .find(|s| span_hours / (*s as f64) <= 6.0)
             .unwrap_or(24)
     } else {
         [1, 2, 7, 14, 28, 56, 91, 182]
@@ -339,6 +341,12 @@ mod tests {
         let t = time_ticks("2026-10-01T09:00:00Z", 7.0);
         assert_eq!(t[0], (15.0 / 24.0, "10-02".to_owned()));
         assert_eq!(t[1].1, "10-03");
+        // A one-day log: every 6 hours, so the wide labels do not overlap.
+        let t = time_ticks("2026-10-01T00:00:00Z", 23.0 / 24.0);
+        assert_eq!(
+            t.iter().map(|x| x.1.as_str()).collect::<Vec<_>>(),
+            ["10-01 00:00", "10-01 06:00", "10-01 12:00", "10-01 18:00"]
+        );
         // A 30-day log: every 7 days.
         let t = time_ticks("2026-10-01T00:00:00Z", 30.0);
         assert_eq!(

@@ -160,7 +160,7 @@ pub fn uncharted_note(report: &Report, charted: &[bool]) -> Option<String> {
     let mut names = left_out
         .iter()
         .take(LISTED)
-        .copied()
+        .map(|n| format!("\"{n}\""))
         .collect::<Vec<_>>()
         .join(", ");
     if left_out.len() > LISTED {
@@ -168,7 +168,7 @@ pub fn uncharted_note(report: &Report, charted: &[bool]) -> Option<String> {
     }
     Some(format!(
         "Per-workload charts are drawn for the {drawn} workload(s) with the highest recommended \
-         monthly cost; {} workload(s) have tables but no charts (`report --charts all` draws \
+         monthly cost; {} workload(s) have tables but no charts (report --charts all draws \
          every one): {names}.",
         left_out.len()
     ))

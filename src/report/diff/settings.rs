@@ -116,16 +116,52 @@ pub fn warning(changes: &[SettingChange]) -> Option<String> {
         "the two reports were made with different settings, so part of any change may come from them: {}",
         changes
             .iter()
-            .map(|c| format!("{} {} -> {}", c.setting, c.base, c.new))
+            .map(|c| format!(
+                "{} {} -> {}",
+                c.setting,
+                shown(&c.setting, &c.base),
+                shown(&c.setting, &c.new)
+            ))
             .collect::<Vec<_>>()
             .join("; ")
     ))
+}
+
+/// Settings the JSON holds as shares (0.01) that the flags take in percent (1).
+const PERCENT_SETTINGS: [&str; 2] = ["max_throttle_rate", "max_spill_rate"];
+
+/// A setting's value as the user gave it: shares of the percent flags in percent.
+fn shown(setting: &str, value: &str) -> String {
+    let percent = PERCENT_SETTINGS
+        .iter()
+        .any(|k| setting.rsplit('.').next() == Some(*k));
+    match value.parse::<f64>() {
+        Ok(share) if percent && share.is_finite() => {
+            let text = format!("{:.4}", share * 100.0);
+            format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+        }
+        _ => value.to_owned(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::report::test_support::sample_report;
+
+    #[test]
+    fn percent_settings_are_shown_in_percent() {
+        let change = SettingChange {
+            setting: "assumptions.plan.max_throttle_rate".to_owned(),
+            base: "0.01".to_owned(),
+            new: "0.05".to_owned(),
+        };
+        let w = warning(&[change]).expect("a warning");
+        assert!(
+            w.ends_with("assumptions.plan.max_throttle_rate 1% -> 5%"),
+            "{w}"
+        );
+    }
 
     #[test]
     fn issue_14_differing_settings_are_listed_and_equal_ones_are_not() {
