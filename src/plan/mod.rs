@@ -35,7 +35,7 @@ pub use reserve::{ReservationPool, ReservePolicy};
 pub use search::{Search, SearchResult};
 pub use sizing::{CurvePoint, TypeSizing};
 
-use profile::{demand_profile, quantile_sorted};
+use profile::{demand_profile, MinuteStats};
 
 use crate::catalog::{Catalog, DeploymentTypeId};
 use crate::sim::replay::{ReplaySummary, WorkloadReplay};
@@ -578,13 +578,13 @@ fn plan_workload(
         .minutes
         .weighted_tokens_per_min(summary.first_minute(), summary.last_minute());
     let demand_tokens: f64 = weighted.iter().sum();
-    let mut sorted = weighted.clone();
-    sorted.sort_by(f64::total_cmp);
+    let minute_stats = MinuteStats::new(&weighted);
     let ctx = WorkloadCtx {
         catalog,
         key,
         span_hours,
         weighted: &weighted,
+        minute_stats: &minute_stats,
         demand_tokens,
     };
     let mut options = Vec::new();
@@ -690,9 +690,9 @@ fn plan_workload(
         output_to_input_ratio: ratio,
         ptu_accounting: spec.map(crate::catalog::PtuSpec::accounting),
         input_tpm_per_ptu: spec.map(|s| s.input_tpm_per_ptu),
-        peak_minute_weighted_tpm: sorted.last().copied().unwrap_or(0.0),
-        p99_minute_weighted_tpm: quantile_sorted(&sorted, 0.99),
-        mean_weighted_tpm: demand_tokens / sorted.len().max(1) as f64,
+        peak_minute_weighted_tpm: minute_stats.peak(),
+        p99_minute_weighted_tpm: minute_stats.quantile(0.99),
+        mean_weighted_tpm: demand_tokens / weighted.len().max(1) as f64,
         recommended,
         options,
         sizing: sizing_map,
@@ -767,6 +767,8 @@ struct WorkloadCtx<'a> {
     key: &'a WorkloadKey,
     span_hours: f64,
     weighted: &'a [f64],
+    /// The same series, summarised ([`MinuteStats`]).
+    minute_stats: &'a MinuteStats,
     demand_tokens: f64,
 }
 

@@ -77,7 +77,7 @@ pub(super) fn provisioned_options(
             .expect("a chosen count was evaluated");
         let o = &evaluated[&choice.ptus];
         let capacity = spec.capacity_tokens_per_min(point.ptus);
-        let over = ctx.weighted.iter().filter(|&&d| d > capacity).count() as u64;
+        let over = ctx.minute_stats.minutes_above(capacity);
         let cost = point.cost_for(billing);
         let term_usd_per_ptu = match billing {
             Billing::Reserved1Month => Some(price.reservation_1_month_usd_per_ptu),
@@ -116,7 +116,7 @@ pub(super) fn provisioned_options(
             ..empty_option(ctx, dt, billing)
         });
     }
-    let peak = ctx.weighted.iter().copied().fold(0.0, f64::max);
+    let peak = ctx.minute_stats.peak();
     let (raw, rounded) = sizing::minute_peak_ptus(peak, spec.input_tpm_per_ptu, increment);
     let mut by_window: BTreeMap<String, Option<u32>> = band
         .iter()
