@@ -11,6 +11,8 @@ costs, per-minute sums and a minute-level sweep of 40 PTU counts.
     python3 bench/run.py --runs 3 --skip-build --cases 2m-csv,10m-csv
 
 Figures depend on the machine: record them with its cores and memory (README, Benchmarks).
+Inputs are kept in target/bench and reused: delete that directory when `sample` changes (a
+log of an older sample replays other models, and retiring ones add what-if scenarios).
 """
 
 import argparse
