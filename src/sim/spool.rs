@@ -200,9 +200,10 @@ impl EventSpool {
             let _ = self.spill();
         }
         if !self.chunk.is_empty() || self.runs.is_empty() {
-            self.sort_order();
-            let sorted: Vec<ReplayEvent> =
-                self.order.iter().map(|&i| self.chunk[i as usize]).collect();
+            // In place (a stable sort: ties stay in push order, as `sort_order` keeps them),
+            // so the chunk is never held twice.
+            let mut sorted = std::mem::take(&mut self.chunk);
+            sorted.sort_by_key(|e| (e.workload, e.t_ms));
             let index = index_of(sorted.iter());
             memory.push(Run {
                 data: RunData::Memory(sorted),

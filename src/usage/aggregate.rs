@@ -187,7 +187,11 @@ impl BucketAggregate {
     }
 
     fn failed_requests(&self) -> u64 {
-        self.failed.iter().map(|(_, n)| n).sum()
+        // Counts come from the input: a sum that overflows saturates (and then fails the
+        // bucket's checks) instead of wrapping.
+        self.failed
+            .iter()
+            .fold(0u64, |sum, (_, n)| sum.saturating_add(*n))
     }
 
     /// Check the bucket and work out how many successful requests it replays as.
@@ -289,7 +293,7 @@ pub fn token_share(agg: &BucketAggregate, parts: u64, i: u64) -> [u64; 5] {
     let write = Split::new(agg.cache_write_tokens, parts, cached.next_start());
     let plain_total = agg
         .prompt_tokens
-        .saturating_sub(agg.cached_tokens + agg.cache_write_tokens);
+        .saturating_sub(agg.cached_tokens.saturating_add(agg.cache_write_tokens));
     let plain = Split::new(plain_total, parts, write.next_start());
     let reasoning = Split::new(agg.reasoning_tokens, parts, plain.next_start());
     let visible = Split::new(
