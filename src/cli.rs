@@ -762,11 +762,7 @@ fn parse_model_map_entry(text: &str) -> Result<(String, String), String> {
 
 /// A percentage between 0 and 100.
 fn parse_percent(text: &str) -> Result<f64, String> {
-    let v: f64 = text
-        .trim()
-        .trim_end_matches('%')
-        .parse()
-        .map_err(|_| format!("`{text}` is not a number"))?;
+    let v = parse_percent_number(text)?;
     if (0.0..=100.0).contains(&v) {
         Ok(v)
     } else {
@@ -925,9 +921,10 @@ pub struct SelectArg {
     pub region: Option<String>,
 }
 
+/// A finite number. A trailing `%` is not taken: factors are not percentages (`--scale 50%`
+/// is an error, not 50x); the percent flags accept it through [`parse_percent_number`].
 fn parse_number(text: &str) -> Result<f64, String> {
     text.trim()
-        .trim_end_matches('%')
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
@@ -954,9 +951,17 @@ fn parse_token_factor(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A number of percent, `%` allowed (NaN and infinities are left to the caller's range).
+fn parse_percent_number(text: &str) -> Result<f64, String> {
+    text.trim()
+        .trim_end_matches('%')
+        .parse::<f64>()
+        .map_err(|_| format!("`{text}` is not a number"))
+}
+
 /// A growth percentage above -100 and at most 1,000.
 fn parse_growth(text: &str) -> Result<f64, String> {
-    let v = parse_number(text)?;
+    let v = parse_percent_number(text)?;
     if v > -100.0 && v <= 1000.0 {
         Ok(v)
     } else {

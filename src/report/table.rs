@@ -468,7 +468,8 @@ fn total_row(report: &Report) -> Vec<CellText> {
         } else {
             String::new()
         }),
-        cell(&fmt_usd(s.recommended_monthly_cost_usd)),
+        // Never a bare 0.00 for a plan without recommendations, nor a partial sum as whole.
+        cell(&total_cost_text(report, "\n")),
         cell(&saving),
         cell(&capitalize(&why)),
     ]
