@@ -75,6 +75,21 @@ impl TokenCounts {
         self.output_tokens += o.output_tokens;
     }
 
+    /// These counts without a part of them (`part` is a subset: a share of these requests).
+    pub fn without(&self, part: &TokenCounts) -> TokenCounts {
+        TokenCounts {
+            requests: self.requests.saturating_sub(part.requests),
+            input_tokens: self.input_tokens.saturating_sub(part.input_tokens),
+            cached_input_tokens: self
+                .cached_input_tokens
+                .saturating_sub(part.cached_input_tokens),
+            cache_write_tokens: self
+                .cache_write_tokens
+                .saturating_sub(part.cache_write_tokens),
+            output_tokens: self.output_tokens.saturating_sub(part.output_tokens),
+        }
+    }
+
     /// Prompt tokens (all three input categories).
     pub fn prompt_tokens(&self) -> u64 {
         self.input_tokens + self.cached_input_tokens + self.cache_write_tokens
@@ -104,6 +119,14 @@ impl TokenTally {
     pub fn absorb(&mut self, o: &TokenTally) {
         self.short.absorb(&o.short);
         self.long.absorb(&o.long);
+    }
+
+    /// This tally without a part of its requests (e.g. the ones a quota answered 429).
+    pub fn without(&self, part: &TokenTally) -> TokenTally {
+        TokenTally {
+            short: self.short.without(&part.short),
+            long: self.long.without(&part.long),
+        }
     }
 
     /// Both classes together.

@@ -398,7 +398,13 @@ fn outside_workload(w: &LadderWorkload<'_>, month_level: &[usize], why: &str) ->
         monthly_tokens: month_level
             .iter()
             .map(|&l| match w.plans.get(l) {
-                Some(p) => (rec(p).map(|o| o.deployment_type), p.tally),
+                Some(p) => {
+                    let o = rec(p);
+                    (
+                        o.as_ref().map(|o| o.deployment_type),
+                        o.and_then(|o| o.billed_tokens).unwrap_or(p.tally),
+                    )
+                }
                 None => (None, TokenTally::default()),
             })
             .collect(),
@@ -415,12 +421,12 @@ fn choices(
     let monthly = |span_usd: f64| super::cost::monthly_usd(span_usd, input.span_hours);
     let demand_tokens = p.mean_weighted_tpm * 60.0 * HOURS_PER_MONTH;
     let mut out = Vec::new();
-    if let Some((std, std_type)) = standard_fallback(catalog, p, t) {
+    if let Some((std, std_type, billed)) = standard_fallback(catalog, p, t) {
         out.push(Choice {
             ptus: 0,
             standard_usd: std,
             served_tokens: 0.0,
-            tokens: p.tally,
+            tokens: billed,
             token_type: Some(std_type),
         });
     }
@@ -456,7 +462,7 @@ fn standard_fallback(
     catalog: &Catalog,
     p: &WorkloadPlan,
     t: DeploymentTypeId,
-) -> Option<(f64, DeploymentTypeId)> {
+) -> Option<(f64, DeploymentTypeId, TokenTally)> {
     let target = catalog
         .deployment_types
         .get(&t)
@@ -480,7 +486,10 @@ fn standard_fallback(
                         .total_cmp(&b.monthly_cost_usd.unwrap_or(f64::INFINITY))
                 })
         })
-        .and_then(|o| o.monthly_cost_usd.map(|c| (c, o.deployment_type)))
+        .and_then(|o| {
+            o.monthly_cost_usd
+                .map(|c| (c, o.deployment_type, o.billed_tokens.unwrap_or(p.tally)))
+        })
 }
 
 fn gcd(a: u32, b: u32) -> u32 {

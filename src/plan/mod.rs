@@ -593,7 +593,14 @@ fn plan_workload(
         .into_iter()
         .filter(|d| !d.is_provisioned())
     {
-        let mut opt = per_token_option(&ctx, t, dt, settings);
+        // A request the Standard quota answers 429 is not served, so it is not billed.
+        let billed = match crate::catalog::standard::quota_type(dt)
+            .and_then(|qt| prepared.per_token_outcome(w, qt))
+        {
+            Some((_, out)) => t.tally.without(&out.rejected_tokens),
+            None => t.tally,
+        };
+        let mut opt = per_token_option(&ctx, &billed, dt, settings);
         apply_per_token_quota(&ctx, w, prepared, &mut opt, settings);
         if opt.available && dt.is_standard() {
             let c = opt.cost_usd.unwrap_or(f64::INFINITY);
@@ -811,6 +818,7 @@ fn empty_option(ctx: &WorkloadCtx<'_>, dt: DeploymentTypeId, billing: Billing) -
         commitment_usd: None,
         note: None,
         spilled_tokens: None,
+        billed_tokens: None,
         standard_quota: None,
         latency: quota::OptionLatency::default(),
     }
@@ -828,15 +836,16 @@ fn unavailable_option(
     }
 }
 
+/// A per-token option billing `billed` (the successful requests its quota serves).
 fn per_token_option(
     ctx: &WorkloadCtx<'_>,
-    t: &crate::sim::WorkloadTotals,
+    billed: &crate::catalog::accounting::TokenTally,
     dt: DeploymentTypeId,
     settings: &PlanSettings,
 ) -> OptionPlan {
     match candidate(ctx.catalog, &settings.constraints, ctx.key, dt) {
         Candidate::PerToken(price) => {
-            let cost = match price.cost_usd(&t.tally) {
+            let cost = match price.cost_usd(billed) {
                 Ok(c) => c,
                 Err(e) => {
                     return unavailable_option(
@@ -872,6 +881,7 @@ fn per_token_option(
                 note,
                 cost_usd: Some(cost),
                 monthly_cost_usd: Some(cost::monthly_usd(cost, ctx.span_hours)),
+                billed_tokens: Some(*billed),
                 ..empty_option(ctx, dt, Billing::PerToken)
             }
         }
@@ -1275,6 +1285,40 @@ mod tests {
         );
         assert!(gs(&free).note.unwrap_or_default().contains("needs Tier 2"));
         assert!(!free.usage_tier.above);
+    }
+
+    /// Five gpt-4.1 requests of 3,750 prompt tokens, 10 s apart in one minute, at 2.00 USD per
+    /// 1M input tokens: 0.0075 USD each. A 15,000 TPM Global Standard quota sees 0, 3,750,
+    /// 7,500 and 11,250 tokens before the first four (accepted) and 15,000 before the fifth
+    /// (429). The four served cost 0.03 USD; the rejected one is failed and not billed.
+    #[test]
+    fn issue_19_quota_rejections_are_not_billed() {
+        let records: Vec<UsageRecord> = (0..5)
+            .map(|i| UsageRecord {
+                max_completion_tokens: Some(0),
+                ..request(i * 10_000, 3_750)
+            })
+            .collect();
+        let p = plan_records(&records, &gpt41_quota(15_000), &SimParams::default());
+        let gs = p
+            .options
+            .iter()
+            .find(|o| o.id == "global-standard")
+            .expect("option");
+        assert_eq!(gs.throttled_requests, Some(1));
+        let cost = gs.cost_usd.expect("priced");
+        assert!((cost - 0.03).abs() < 1e-12, "{cost}");
+        let billed = gs.billed_tokens.expect("per-token option");
+        assert_eq!(billed.short.requests, 4);
+        assert_eq!(billed.short.input_tokens, 15_000);
+        // Without a quota nothing is rejected and all five are billed.
+        let free = plan_records(&records, &PlanSettings::default(), &SimParams::default());
+        let gs = free
+            .options
+            .iter()
+            .find(|o| o.id == "global-standard")
+            .expect("option");
+        assert!((gs.cost_usd.expect("priced") - 0.0375).abs() < 1e-12);
     }
 
     fn with_tier(tier: Option<QuotaLevelArg>) -> PlanSettings {

@@ -80,6 +80,11 @@ pub struct OptionPlan {
     /// spillover elsewhere; not in the JSON).
     #[serde(skip)]
     pub spilled_tokens: Option<TokenTally>,
+    /// Tokens a per-token option bills, by billing category and context class: the
+    /// workload's successful requests without those its Standard quota answered 429 (not in
+    /// the JSON; None for provisioned options).
+    #[serde(skip)]
+    pub billed_tokens: Option<TokenTally>,
     /// What the Standard quota did (per-token options on a Standard quota, and PTU options
     /// that spill): the limits in force, the 429s, and the smallest level and TPM quota that
     /// keep the option within the throttle target.

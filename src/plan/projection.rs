@@ -309,7 +309,8 @@ fn flat_rows(
     let names = (p.deployment.as_str(), p.model.as_str(), p.region.as_str());
     let t = o.deployment_type;
     if o.billing == Billing::PerToken {
-        return token_rows(month, names, t, &p.tally, scale, prices, "");
+        let billed = o.billed_tokens.unwrap_or(p.tally);
+        return token_rows(month, names, t, &billed, scale, prices, "");
     }
     let (Some(ptus), Some(list), Some(contracted)) = (
         o.ptus,

@@ -112,6 +112,7 @@ pub(super) fn provisioned_options(
             commitment_usd: term_usd_per_ptu.map(|p| p * f64::from(point.ptus)),
             note: option_note(ctx, dt, plan, &priced, billing, settings, o),
             spilled_tokens: Some(o.spilled),
+            billed_tokens: None,
             standard_quota: spill_quota_view(ctx, plan, o, settings),
             ..empty_option(ctx, dt, billing)
         });

@@ -179,6 +179,7 @@ mod tests {
             commitment_usd: None,
             note: None,
             spilled_tokens: None,
+            billed_tokens: None,
             standard_quota: None,
             latency: Default::default(),
         };

@@ -41,6 +41,7 @@ fn option(id: &str, dt: DeploymentTypeId, billing: Billing) -> OptionPlan {
         commitment_usd: None,
         note: None,
         spilled_tokens: None,
+        billed_tokens: None,
         standard_quota: None,
         latency: Default::default(),
     }

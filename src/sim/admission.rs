@@ -36,7 +36,7 @@ pub use super::spool::OBSERVED_429;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
 use super::standard::{streams_by_workload, LoggedLatency, PerTokenRun, StandardStream};
 use super::standard::{StandardLimiter, StandardOutcome, StandardQuota};
-use crate::catalog::accounting::{RequestTokens, TokenTally};
+use crate::catalog::accounting::TokenTally;
 
 const MS_PER_MIN: i64 = 60_000;
 /// Utilization histogram: bins of 0.5% from 0 to 300%, the last bin open-ended.
@@ -512,15 +512,7 @@ fn spill(out: &mut SimOutcome, e: &ReplayEvent, standard: &mut Option<StandardLi
         return;
     }
     out.spilled_requests += 1;
-    out.spilled.add(
-        &RequestTokens {
-            prompt_tokens: prompt_tokens(e),
-            cached_tokens: u64::from(e.cached_tokens),
-            cache_write_tokens: u64::from(e.cache_write_tokens),
-            completion_tokens: u64::from(e.completion_tokens),
-        },
-        e.long_context,
-    );
+    out.spilled.add(&e.tokens(), e.long_context);
 }
 
 /// A bucket level drained from `last_ms` to `t_ms` at `rate_per_ms` (never below empty).

@@ -58,6 +58,18 @@ pub struct ReplayEvent {
 }
 
 impl ReplayEvent {
+    /// The request's tokens by billing category (what per-token prices apply to).
+    pub fn tokens(&self) -> crate::catalog::accounting::RequestTokens {
+        crate::catalog::accounting::RequestTokens {
+            prompt_tokens: u64::from(self.input_tokens)
+                + u64::from(self.cached_tokens)
+                + u64::from(self.cache_write_tokens),
+            cached_tokens: u64::from(self.cached_tokens),
+            cache_write_tokens: u64::from(self.cache_write_tokens),
+            completion_tokens: u64::from(self.completion_tokens),
+        }
+    }
+
     fn to_bytes(self) -> [u8; RECORD_BYTES] {
         let mut out = [0u8; RECORD_BYTES];
         out[0..8].copy_from_slice(&self.t_ms.to_le_bytes());

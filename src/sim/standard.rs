@@ -28,13 +28,17 @@
 //!   ([`StandardQuota::probes`]) and the smallest quota that would have sufficed
 //!   ([`StandardOutcome::min_quota_tpm`]).
 //!
-//! A 429 from Standard is a failed request (the client's own retries are not simulated).
+//! A 429 from Standard is a failed request (the client's own retries are not simulated), and
+//! Azure does not bill it: the tokens of the requests rejected under the limits in force are
+//! kept apart ([`StandardOutcome::rejected_tokens`]) so that the plan bills only what was
+//! served.
 //! Nothing here prints or knows about tiers by name: the plan maps probe slots to levels.
 
 use std::collections::BTreeMap;
 
 use super::admission::MissingMaxTokens;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
+use crate::catalog::accounting::TokenTally;
 
 /// Default RPM evaluation window, seconds: Microsoft says "typically 1 or 10 seconds" (S39);
 /// 10 s is the window the quota tables print for the RPM cells that name one ("300 / 10s",
@@ -109,6 +113,9 @@ pub struct StandardOutcome {
     pub rejected_requests: u64,
     /// Of those, requests the token counter rejected (the rest: the RPM window).
     pub rejected_by_tpm: u64,
+    /// The tokens of the rejected requests, by billing category and context class: not
+    /// billed (a 429 is not served).
+    pub rejected_tokens: TokenTally,
     /// Requests each probe level would have answered 429 (None: no such probe).
     pub probe_rejected: [Option<u64>; MAX_PROBES],
     /// Largest estimated tokens counted in one calendar minute.
@@ -250,8 +257,7 @@ impl StandardLimiter {
         if !self.quota.track_levels {
             return match self.active_limits {
                 Some(l) if rejects(l) => {
-                    out.rejected_requests += 1;
-                    out.rejected_by_tpm += u64::from(before >= l.0);
+                    reject(out, e, before >= l.0);
                     false
                 }
                 _ => true,
@@ -283,8 +289,7 @@ impl StandardLimiter {
         self.bins[i] += 1;
         match self.active_limits {
             Some(l) if rejects(l) => {
-                out.rejected_requests += 1;
-                out.rejected_by_tpm += u64::from(before >= l.0);
+                reject(&mut self.out, e, before >= l.0);
                 false
             }
             _ => true,
@@ -302,6 +307,13 @@ impl StandardLimiter {
             .collect();
         self.out
     }
+}
+
+/// Count a request the limits in force answer 429, and its (unbilled) tokens.
+fn reject(out: &mut StandardOutcome, e: &ReplayEvent, by_tpm: bool) {
+    out.rejected_requests += 1;
+    out.rejected_by_tpm += u64::from(by_tpm);
+    out.rejected_tokens.add(&e.tokens(), e.long_context);
 }
 
 /// The smallest TPM quota that accepts a request with `before` tokens already counted in its
@@ -696,6 +708,29 @@ mod tests {
         assert!(l.admit(&req(0, 1, 1)));
         assert!(!l.admit(&req(10, 1, 1)));
         assert!(l.admit(&req(1000, 1, 1)));
+    }
+
+    #[test]
+    fn issue_19_rejected_requests_keep_their_tokens_apart() {
+        let limits = StandardLimits {
+            tpm: 4_500,
+            rpm: None,
+        };
+        for track_levels in [true, false] {
+            let mut q = quota(Some(limits), &[]);
+            q.track_levels = track_levels;
+            let mut l = StandardLimiter::new(q);
+            // 2,000 estimated tokens each: the third sees 4,000 (accepted), the fourth 6,000.
+            let accepted: Vec<bool> = (0..4)
+                .map(|i| l.admit(&req(i * 1000, 1_000, 1_000)))
+                .collect();
+            assert_eq!(accepted, [true, true, true, false]);
+            let out = l.finish();
+            assert_eq!(out.rejected_requests, 1);
+            assert_eq!(out.rejected_tokens.short.requests, 1);
+            assert_eq!(out.rejected_tokens.short.input_tokens, 1_000);
+            assert_eq!(out.rejected_tokens.short.output_tokens, 500);
+        }
     }
 
     #[test]

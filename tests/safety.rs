@@ -1,0 +1,123 @@
+//! Issue 19 (the program's own side): quota rejections are not billed, the bundled sample
+//! never stands in for a log in silence, the log is evidence of availability, and work and
+//! writes are bounded (the report directory's manifest, `catalog refresh`'s downloads, the
+//! scenario factors). Every test runs the real binary on inputs written to its own temp
+//! directory.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn ptuplan() -> Command {
+    let mut cmd = Command::cargo_bin("ptuplan").expect("binary builds");
+    cmd.env_remove("SOURCE_DATE_EPOCH")
+        .env("PTUPLAN_AS_OF", "2026-12-01")
+        .env_remove("PTUPLAN_CATALOG")
+        .env_remove("PTUPLAN_PRICES")
+        .env_remove("PTUPLAN_OVERRIDES")
+        .env_remove("PTUPLAN_REGION");
+    cmd
+}
+
+/// Write `text` to `name` in `dir` and return the path.
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write the input");
+    path
+}
+
+/// Run `args`, expect success, and parse stdout as JSON.
+fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn option<'a>(workload: &'a Value, id: &str) -> &'a Value {
+    workload["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .find(|o| o["id"] == id)
+        .unwrap_or_else(|| panic!("no option {id}"))
+}
+
+/// Five gpt-4.1 requests of 3,750 prompt tokens, 10 s apart: 0.0075 USD each at Global
+/// Standard's 2.00 USD per 1M input tokens.
+fn five_requests(dir: &Path) -> PathBuf {
+    let mut csv = String::from(
+        "timestamp,deployment,model,region,prompt_tokens,completion_tokens,max_completion_tokens\n",
+    );
+    for i in 0..5 {
+        csv.push_str(&format!(
+            "2026-10-01T00:00:{i}0Z,d,gpt-4.1,eastus2,3750,0,0\n"
+        ));
+    }
+    write(dir, "five.csv", &csv)
+}
+
+/// 5 requests, 1 rejected by `--quota-tpm` (15,000 TPM: the fifth sees 15,000 counted): the
+/// option costs the 4 served, 0.03 USD, counts the fifth as failed, and the FOCUS export
+/// bills the same tokens as the option's monthly cost.
+#[test]
+fn issue_19_quota_rejections_are_not_billed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let log = five_requests(tmp.path());
+    let report = json_of(ptuplan().arg("compare").arg(&log).args([
+        "--quota-tpm",
+        "gpt-4.1=15000",
+        "--max-throttle-rate",
+        "25",
+        "--format",
+        "json",
+        "--quiet",
+    ]));
+    let w = &report["workloads"][0];
+    let gs = option(w, "global-standard");
+    let cost = gs["cost_usd"].as_f64().expect("cost");
+    assert!((cost - 0.03).abs() < 1e-12, "{cost}");
+    assert_eq!(gs["throttled_requests"], 1);
+    assert_eq!(w["recommended"], "global-standard");
+    let monthly = gs["monthly_cost_usd"].as_f64().expect("monthly");
+    let focus = ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args([
+            "--quota-tpm",
+            "gpt-4.1=15000",
+            "--max-throttle-rate",
+            "25",
+            "--format",
+            "focus",
+            "--quiet",
+        ])
+        .output()
+        .expect("runs");
+    assert!(focus.status.success());
+    let mut reader = csv::Reader::from_reader(focus.stdout.as_slice());
+    let headers = reader.headers().expect("header").clone();
+    let billed = headers
+        .iter()
+        .position(|h| h == "BilledCost")
+        .expect("BilledCost");
+    let month = headers
+        .iter()
+        .position(|h| h == "x_Month")
+        .expect("x_Month");
+    let first_month: f64 = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .filter(|r| &r[month] == "1")
+        .map(|r| r[billed].parse::<f64>().expect("number"))
+        .sum();
+    assert!(
+        (first_month - monthly).abs() < 1e-6,
+        "FOCUS month 1 bills {first_month}, the option {monthly}"
+    );
+}
