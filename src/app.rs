@@ -76,6 +76,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             .with_scenarios(&args.scenarios)?;
             settings.details = args.details;
             let gates = GateSettings::from_args(&args.gates)?;
+            ensure_gates_judge_a_log(&settings, &gates)?;
             commands::compare::run(&settings, &gates)
         }
         Command::Regions(args) => {
@@ -258,6 +259,24 @@ pub struct GateSettings {
     pub notes: Vec<String>,
 }
 
+/// Refuse to judge the bundled sample with `--fail-on` or `--baseline` unless `--sample` asked
+/// for it: a CI job whose `$LOGFILE` is empty must not pass (or fail) a budget on made-up
+/// traffic.
+pub fn ensure_gates_judge_a_log(settings: &CompareSettings, gates: &GateSettings) -> Result<()> {
+    if !settings.using_bundled_sample || settings.sample_requested {
+        return Ok(());
+    }
+    let what = match (gates.rules.first(), &gates.baseline) {
+        (Some(rule), _) => format!("--fail-on '{rule}'"),
+        (None, Some(_)) => "--baseline".to_owned(),
+        (None, None) => return Ok(()),
+    };
+    Err(UsageError(format!(
+        "no LOG given: {what} would judge the bundled sample, not your traffic (is the variable that names your log empty?); pass a LOG, or --sample to gate the sample on purpose"
+    ))
+    .into())
+}
+
 impl GateSettings {
     /// Check that rules comparing against a baseline have one.
     pub fn from_args(args: &GateArgs) -> Result<GateSettings> {
@@ -332,18 +351,21 @@ impl ReportSettings {
             quiet: args.quiet,
             timings: false,
         };
+        let compare = CompareSettings::from_args(
+            &args.input,
+            &args.catalog,
+            &args.sim,
+            &output,
+            args.generated_at.as_deref(),
+        )?
+        .with_planning(&args.planning)?
+        .with_scenarios(&args.scenarios)?;
+        let gates = GateSettings::from_args(&args.gates)?;
+        ensure_gates_judge_a_log(&compare, &gates)?;
         Ok(ReportSettings {
-            compare: CompareSettings::from_args(
-                &args.input,
-                &args.catalog,
-                &args.sim,
-                &output,
-                args.generated_at.as_deref(),
-            )?
-            .with_planning(&args.planning)?
-            .with_scenarios(&args.scenarios)?,
+            compare,
             out_dir: args.out_dir.clone(),
-            gates: GateSettings::from_args(&args.gates)?,
+            gates,
             charts: args.charts.unwrap_or_default(),
         })
     }
@@ -408,6 +430,8 @@ pub struct CompareSettings {
     pub inputs: Vec<InputSpec>,
     /// True when no log was given and the bundled sample is used.
     pub using_bundled_sample: bool,
+    /// True when `--sample` asked for the bundled sample.
+    pub sample_requested: bool,
     /// Catalog flags.
     pub catalog: CatalogArgs,
     /// DEPLOYMENT -> MODEL.
@@ -569,6 +593,7 @@ impl CompareSettings {
         Ok(CompareSettings {
             inputs,
             using_bundled_sample,
+            sample_requested: input.sample,
             catalog: catalog.clone(),
             model_map: ensure_model_map(&input.model_map)?,
             default_region: input.region.as_ref().map(|r| r.trim().to_ascii_lowercase()),

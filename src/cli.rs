@@ -157,9 +157,14 @@ pub struct OutputArgs {
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
     /// Usage logs (CSV, JSON, JSON Lines or Parquet, optionally .gz); `-` reads stdin.
-    /// Default: the bundled sample.
+    /// Without one, the bundled sample is replayed and a note says so (even with --quiet);
+    /// --fail-on and --baseline then need --sample.
     #[arg(value_name = "LOG")]
     pub logs: Vec<PathBuf>,
+    /// Replay the bundled 30-day sample on purpose (data/samples/sample-30d.csv.gz), also with
+    /// --fail-on or --baseline, which otherwise refuse to judge the sample in place of a log.
+    #[arg(long, conflicts_with = "logs")]
+    pub sample: bool,
     /// Force the input format instead of detecting it from the content.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormatArg>,

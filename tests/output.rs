@@ -246,6 +246,7 @@ fn issue_14_workloads_dropping_out_never_pass_a_cost_increase_rule() {
     // --residency eu leaves only rag-eu with a recommendation: the total drops by 85%.
     let (code, _, stderr) = run(&[
         "compare",
+        "--sample",
         "--residency",
         "eu",
         "--baseline",
@@ -270,6 +271,7 @@ fn issue_14_workloads_dropping_out_never_pass_a_cost_increase_rule() {
     // Judged anyway, like with like: rag-eu against rag-eu, the dropped ones named.
     let (code, _, stderr) = run(&[
         "compare",
+        "--sample",
         "--residency",
         "eu",
         "--baseline",

@@ -720,7 +720,14 @@ fn issue_14_a_run_against_its_own_report_has_not_increased() {
         .assert()
         .success();
     ptuplan()
-        .args(["compare", "--quiet", "--as-of", "2026-12-01", "--baseline"])
+        .args([
+            "compare",
+            "--sample",
+            "--quiet",
+            "--as-of",
+            "2026-12-01",
+            "--baseline",
+        ])
         .arg(&base)
         .args([
             "--fail-on",

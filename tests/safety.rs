@@ -121,3 +121,65 @@ fn issue_19_quota_rejections_are_not_billed() {
         "FOCUS month 1 bills {first_month}, the option {monthly}"
     );
 }
+
+/// The README's CI line with `$LOGFILE` unset, `ptuplan report $LOGFILE --quiet --fail-on
+/// 'monthly_cost_usd>5000'`, reported on the bundled sample and exited 0. Now a budget rule or
+/// a baseline without a LOG is a usage error (exit 2, nothing written) unless `--sample` asks
+/// for the sample, and replaying the sample always says so, `--quiet` or not.
+#[test]
+fn issue_19_the_bundled_sample_never_stands_in_silently() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out_dir = tmp.path().join("reports");
+    ptuplan()
+        .args([
+            "report",
+            "--quiet",
+            "--fail-on",
+            "monthly_cost_usd>5000",
+            "--out-dir",
+        ])
+        .arg(&out_dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no LOG given"))
+        .stderr(predicate::str::contains("--sample"));
+    assert!(!out_dir.exists(), "nothing is written");
+    let baseline = write(tmp.path(), "old.json", "{}");
+    for cmd in ["compare", "report"] {
+        let mut run = ptuplan();
+        run.args([cmd, "--quiet", "--baseline"]).arg(&baseline);
+        if cmd == "report" {
+            run.arg("--out-dir").arg(&out_dir);
+        }
+        run.assert().code(2).stderr(predicate::str::contains(
+            "--baseline would judge the bundled sample",
+        ));
+    }
+    // --sample and a LOG together is a usage error too.
+    ptuplan()
+        .args(["compare", "--sample"])
+        .arg(five_requests(tmp.path()))
+        .assert()
+        .code(2);
+    // Without gates the sample is replayed, and --quiet does not hide the note.
+    ptuplan()
+        .args(["compare", "--quiet"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "no LOG given; replaying the bundled 30-day sample",
+        ));
+    // --sample gates the sample on purpose: the rule is judged (the sample costs about
+    // 1,800 USD per month).
+    ptuplan()
+        .args([
+            "compare",
+            "--sample",
+            "--quiet",
+            "--fail-on",
+            "monthly_cost_usd>5000",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("--sample: replaying the bundled"));
+}

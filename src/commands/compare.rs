@@ -270,11 +270,17 @@ pub fn build_report_with_progress(
     let list_catalog = catalog;
     let (catalog, overrides_applied) = planning_catalog(settings, catalog)?;
     let catalog = &catalog;
-    if settings.using_bundled_sample && !settings.quiet {
-        eprintln!(
-            "note: no LOG given; replaying the bundled 30-day sample ({}). Pass your own log to plan for it.",
-            terminal(&settings.inputs[0].source.name())
-        );
+    // Not silenced by --quiet: a plan of made-up traffic must never pass for the user's own.
+    if settings.using_bundled_sample {
+        let source = settings.inputs[0].source.name();
+        let name = terminal(&source);
+        if settings.sample_requested {
+            eprintln!(
+                "note: --sample: replaying the bundled 30-day sample ({name}), not your traffic."
+            );
+        } else {
+            eprintln!("note: no LOG given; replaying the bundled 30-day sample ({name}), not your traffic. Pass your own log to plan for it.");
+        }
     }
     let registry = WorkloadRegistry::new(
         catalog,
