@@ -183,3 +183,75 @@ fn issue_19_the_bundled_sample_never_stands_in_silently() {
         .success()
         .stderr(predicate::str::contains("--sample: replaying the bundled"));
 }
+
+/// `report --out-dir .` in a folder holding the user's README.md, notes.txt, data.csv and a
+/// manifest.txt that lists them deleted all three. The manifest is not one ptuplan wrote: the
+/// run is refused before any work (exit 2) and every file survives, unchanged and alone.
+#[test]
+fn issue_19_report_never_removes_files_it_did_not_write() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let log = five_requests(tmp.path());
+    let dir = tmp.path().join("project");
+    std::fs::create_dir(&dir).expect("dir");
+    let users = [
+        ("README.md", "# my project\n"),
+        ("notes.txt", "remember\n"),
+        ("data.csv", "a,b\n1,2\n"),
+        ("manifest.txt", "README.md\nnotes.txt\ndata.csv\n"),
+    ];
+    for (name, text) in users {
+        write(&dir, name, text);
+    }
+    ptuplan()
+        .arg("report")
+        .arg(&log)
+        .args(["--quiet", "--out-dir", "."])
+        .current_dir(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "manifest.txt was not written by `ptuplan report`",
+        ));
+    for (name, text) in users {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(name)).expect("kept"),
+            text,
+            "{name}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 4);
+    // Without the foreign manifest, the user's own report.md is in the way: refused too.
+    std::fs::remove_file(dir.join("manifest.txt")).expect("rm");
+    write(&dir, "report.md", "my report\n");
+    ptuplan()
+        .arg("report")
+        .arg(&log)
+        .args(["--quiet", "--out-dir", "."])
+        .current_dir(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("report.md is in the way"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.md")).expect("kept"),
+        "my report\n"
+    );
+    // Moved away, the report is written beside the user's files, and a second run replaces
+    // only its own.
+    std::fs::remove_file(dir.join("report.md")).expect("rm");
+    for _ in 0..2 {
+        ptuplan()
+            .arg("report")
+            .arg(&log)
+            .args(["--quiet", "--out-dir", "."])
+            .current_dir(&dir)
+            .assert()
+            .success();
+    }
+    for (name, text) in &users[..3] {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(name)).expect("kept"),
+            *text
+        );
+    }
+    assert!(dir.join("report.md").is_file());
+}

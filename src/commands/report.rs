@@ -45,6 +45,12 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
     ] {
         ensure_output_spares_inputs(&inputs, Some(&settings.out_dir.join(name)))?;
     }
+    // Before any work: the directory's files of these names must be this tool's, unchanged.
+    crate::report::outdir::ensure_writable(
+        &settings.out_dir,
+        &[MARKDOWN_FILE, JSON_FILE, CSV_FILE, FOCUS_FILE, HTML_FILE],
+    )
+    .map_err(|e| crate::app::UsageError(e.to_string()))?;
     let catalog = catalog_from(&s.catalog)?;
     announce_notes(&settings.gates.notes, s.quiet);
     let baseline = load_baseline(&settings.gates)?;
@@ -89,6 +95,12 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
             "wrote {} files to {}{removed}",
             done.written,
             terminal(&settings.out_dir.display().to_string())
+        );
+    }
+    for k in done.kept.iter().filter(|_| !s.quiet) {
+        eprintln!(
+            "note: left {} in place: the previous run wrote it, and ptuplan removes only what it can prove unchanged",
+            terminal(k)
         );
     }
     if let (Some(note), false) = (&charts_note, s.quiet) {

@@ -16,6 +16,7 @@ pub mod guard;
 pub mod html;
 pub mod json;
 pub mod layout;
+pub mod manifest;
 pub mod markdown;
 pub mod outdir;
 pub mod regions;

@@ -2,21 +2,28 @@
 //! directory next to the report directory (`.NAME.ptuplan-tmp-*`, on the same file system, and
 //! removed on any exit by [`crate::cleanup`]); only when all of them are complete are they
 //! renamed into place, then the files the previous run wrote and this one does not are
-//! removed, and last the manifest (`manifest.txt`, the list of what this run wrote) replaces
-//! the old one. A run killed while rendering leaves the previous report as it was; the final
-//! step writes no data (renames only), and every file in the directory is always complete.
+//! removed, and last the manifest (`manifest.txt`, [`super::manifest`]: what this run wrote and
+//! the SHA-256 of each, signed) replaces the old one. A run killed while rendering leaves the
+//! previous report as it was; the final step writes no data (renames only), and every file in
+//! the directory is always complete.
 //!
-//! Nothing outside the directory is touched through a link: a file that is a symbolic link is
-//! replaced or removed as a link (its target stays), and a `charts` entry that is a symbolic
-//! link is refused. Only names listed in the manifest and written by this tool are ever
-//! removed; no destination may be one of the run's inputs ([`InputFiles`]).
+//! Nothing the tool did not write is touched. A file is replaced or removed only when the
+//! previous run's signed manifest lists it and its content still has the digest recorded there
+//! (a file changed since is kept, and said so); any other file in the way of one this run writes
+//! (the user's own `report.md`, a symbolic link, a file changed since) stops the run before
+//! anything moves. A `manifest.txt` the tool did not write is refused, never replaced, and the
+//! files it lists are never touched. A `charts` entry that is a symbolic link is refused; no
+//! destination may be one of the run's inputs ([`InputFiles`]).
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use super::guard::{InputFiles, OverwriteError};
+use super::manifest::{self, Digest256, ManifestError, Previous};
 use super::{open_output, OutputError};
 use crate::cleanup::TempArea;
 
@@ -24,8 +31,6 @@ use crate::cleanup::TempArea;
 pub const MANIFEST_FILE: &str = "manifest.txt";
 /// The subdirectory charts go to.
 pub const CHARTS_DIR: &str = "charts";
-
-const MANIFEST_HEADER: &str = "# Files written by `ptuplan report` into this directory, one per line. The next run\n# replaces them and removes the ones it no longer writes; no other file is touched.\n";
 
 /// Problems writing a report directory.
 #[derive(Debug, thiserror::Error)]
@@ -43,15 +48,16 @@ pub enum OutDirError {
     /// `charts` (or the directory's own entry) is a symbolic link.
     #[error("{} is a symbolic link; refusing to follow it out of the report directory (remove it: ptuplan creates a real directory)", .0.display())]
     Symlink(PathBuf),
-    /// A manifest line names a file this tool does not write.
-    #[error("{}:{line}: `{entry}` is not a file `ptuplan report` writes; refusing to remove it (fix or delete the manifest)", .path.display())]
-    Manifest {
-        /// The manifest.
+    /// The manifest cannot be trusted.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// A file this run would replace was not written by this tool, or was changed since.
+    #[error("{} is in the way and ptuplan cannot prove it wrote it ({why}); refusing to replace it: move it away or choose another --out-dir", .path.display())]
+    NotOurs {
+        /// The file.
         path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// The entry.
-        entry: String,
+        /// Why it is not provably this tool's.
+        why: &'static str,
     },
     /// A destination is one of the run's inputs.
     #[error(transparent)]
@@ -76,8 +82,8 @@ pub fn is_report_name(rel: &str) -> bool {
 pub struct ReportDir<'a> {
     dir: PathBuf,
     staging: TempArea,
-    previous: BTreeSet<String>,
-    written: BTreeSet<String>,
+    previous: Previous,
+    written: BTreeMap<String, Digest256>,
     inputs: &'a InputFiles,
 }
 
@@ -88,6 +94,9 @@ pub struct Committed {
     pub written: usize,
     /// Files of the previous run removed because this run did not write them.
     pub removed: usize,
+    /// Files of the previous run this one did not write and left in place, with why
+    /// (changed since, or listed by an old manifest without digests).
+    pub kept: Vec<String>,
 }
 
 fn io_err(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> OutDirError {
@@ -95,17 +104,92 @@ fn io_err(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> OutDirEr
     move |source| OutDirError::Io { what, path, source }
 }
 
+/// Read the manifest of `dir` (none when `dir` or the manifest does not exist).
+fn read_previous(dir: &Path) -> Result<Previous, OutDirError> {
+    let manifest = dir.join(MANIFEST_FILE);
+    match fs::symlink_metadata(&manifest) {
+        Ok(m) if !m.file_type().is_file() => Err(OutDirError::NotOurs {
+            path: manifest,
+            why: "not a regular file",
+        }),
+        _ => Ok(manifest::read(&manifest, is_report_name)?),
+    }
+}
+
+/// Check, before any work, that a run may write `names` into `dir`: the manifest is this
+/// tool's (or absent), and each existing file of those names is provably one the previous
+/// run wrote, unchanged.
+pub fn ensure_writable(dir: &Path, names: &[&str]) -> Result<(), OutDirError> {
+    let previous = read_previous(dir)?;
+    for name in names {
+        ensure_replaceable(dir, &previous, name)?;
+    }
+    Ok(())
+}
+
+/// Error unless `rel` in `dir` is absent or provably written by the previous run, unchanged.
+fn ensure_replaceable(dir: &Path, previous: &Previous, rel: &str) -> Result<(), OutDirError> {
+    let path = dir.join(rel);
+    let meta = match fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_err("cannot inspect", &path)(e)),
+    };
+    let why = if meta.file_type().is_symlink() {
+        "a symbolic link"
+    } else if !meta.is_file() {
+        "not a regular file"
+    } else {
+        match previous {
+            Previous::None => "there is no manifest.txt",
+            Previous::Legacy(names) if names.iter().any(|n| n == rel) => return Ok(()),
+            Previous::Legacy(_) => "not listed in manifest.txt",
+            Previous::Signed(files) => match files.get(rel) {
+                None => "not listed in manifest.txt",
+                Some(d) => {
+                    let now =
+                        manifest::digest_of_file(&path).map_err(io_err("cannot read", &path))?;
+                    if now == Some(*d) {
+                        return Ok(());
+                    }
+                    "changed since ptuplan wrote it"
+                }
+            },
+        }
+    };
+    Err(OutDirError::NotOurs { path, why })
+}
+
+/// A writer that hashes what passes through it.
+struct Hashing<'w> {
+    inner: &'w mut dyn Write,
+    hasher: Sha256,
+}
+
+impl Write for Hashing<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 impl<'a> ReportDir<'a> {
     /// Prepare to write into `dir` (created when missing). Refuses a `charts` symlink, a
-    /// manifest naming files this tool does not write, and a previous file that is an input.
+    /// manifest this tool did not write (or one edited since), and a previous file that is an
+    /// input.
     pub fn begin(dir: &Path, inputs: &'a InputFiles) -> Result<ReportDir<'a>, OutDirError> {
         fs::create_dir_all(dir).map_err(io_err("cannot create", dir))?;
         let charts = dir.join(CHARTS_DIR);
         if fs::symlink_metadata(&charts).is_ok_and(|m| m.file_type().is_symlink()) {
             return Err(OutDirError::Symlink(charts));
         }
-        let previous = read_manifest(&dir.join(MANIFEST_FILE))?;
-        for rel in &previous {
+        let previous = read_previous(dir)?;
+        for rel in previous_names(&previous) {
             inputs.ensure_not_input(&dir.join(rel))?;
         }
         let real = dir.canonicalize().map_err(io_err("cannot resolve", dir))?;
@@ -117,12 +201,14 @@ impl<'a> ReportDir<'a> {
             dir: dir.to_owned(),
             staging,
             previous,
-            written: BTreeSet::new(),
+            written: BTreeMap::new(),
             inputs,
         })
     }
 
-    /// Render `rel` (`report.md`, `charts/x.svg`) into the staging directory.
+    /// Render `rel` (`report.md`, `charts/x.svg`) into the staging directory. Refused when a
+    /// file of that name is in the way that the previous run did not write (or that changed
+    /// since).
     pub fn write(
         &mut self,
         rel: &str,
@@ -130,21 +216,35 @@ impl<'a> ReportDir<'a> {
     ) -> Result<(), OutDirError> {
         assert!(is_report_name(rel), "not a report file name: {rel}");
         self.inputs.ensure_not_input(&self.dir.join(rel))?;
+        ensure_replaceable(&self.dir, &self.previous, rel)?;
         let path = self.staging.path().join(rel);
         let mut out = open_output(Some(&path), self.inputs)?;
-        render(&mut out)
-            .and_then(|()| out.flush())
+        let mut hashing = Hashing {
+            inner: &mut out,
+            hasher: Sha256::new(),
+        };
+        render(&mut hashing)
+            .and_then(|()| hashing.flush())
             .map_err(io_err("cannot write", &self.dir.join(rel)))?;
-        self.written.insert(rel.to_owned());
+        let digest: Digest256 = hashing.hasher.finalize().into();
+        self.written.insert(rel.to_owned(), digest);
         Ok(())
     }
 
-    /// Move every file into place, remove the previous run's files this run did not write, and
-    /// replace the manifest.
+    /// Move every file into place, remove the previous run's files this run did not write
+    /// (only those unchanged since), and replace the manifest.
     pub fn commit(self) -> Result<Committed, OutDirError> {
-        let stale: Vec<&String> = self.previous.difference(&self.written).collect();
-        for rel in self.written.iter().chain(stale.iter().copied()) {
+        let stale: Vec<String> = previous_names(&self.previous)
+            .into_iter()
+            .filter(|rel| !self.written.contains_key(*rel))
+            .map(str::to_owned)
+            .collect();
+        for rel in self.written.keys().chain(stale.iter()) {
             self.inputs.ensure_not_input(&self.dir.join(rel))?;
+        }
+        // Checked again: a file may have appeared or changed while the run was rendering.
+        for rel in self.written.keys() {
+            ensure_replaceable(&self.dir, &self.previous, rel)?;
         }
         let charts = self.dir.join(CHARTS_DIR);
         match fs::symlink_metadata(&charts) {
@@ -152,58 +252,55 @@ impl<'a> ReportDir<'a> {
             Ok(_) => {}
             Err(_) => fs::create_dir(&charts).map_err(io_err("cannot create", &charts))?,
         }
-        let mut manifest = String::from(MANIFEST_HEADER);
-        for rel in &self.written {
+        for rel in self.written.keys() {
             let to = self.dir.join(rel);
             fs::rename(self.staging.path().join(rel), &to)
                 .map_err(io_err("cannot move into place", &to))?;
-            manifest.push_str(rel);
-            manifest.push('\n');
         }
         let mut removed = 0;
-        for rel in stale {
+        let mut kept = Vec::new();
+        for rel in &stale {
             let path = self.dir.join(rel);
-            // A file or a link is removed (a link as a link); anything else is left alone.
-            if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
-                fs::remove_file(&path).map_err(io_err("cannot remove", &path))?;
-                removed += 1;
+            let recorded = match &self.previous {
+                Previous::Signed(files) => files.get(rel).copied(),
+                _ => None,
+            };
+            let now = manifest::digest_of_file(&path).map_err(io_err("cannot read", &path))?;
+            match (recorded, now) {
+                (_, None) if fs::symlink_metadata(&path).is_err() => {}
+                (Some(d), Some(n)) if d == n => {
+                    fs::remove_file(&path).map_err(io_err("cannot remove", &path))?;
+                    removed += 1;
+                }
+                (Some(_), _) => {
+                    kept.push(format!("{rel} (changed since the previous run wrote it)"))
+                }
+                (None, _) => kept.push(format!(
+                    "{rel} (listed by an older manifest without digests)"
+                )),
             }
         }
         let staged = self.staging.path().join(MANIFEST_FILE);
-        fs::write(&staged, manifest).map_err(io_err("cannot write", &staged))?;
+        fs::write(&staged, manifest::render(&self.written))
+            .map_err(io_err("cannot write", &staged))?;
         let to = self.dir.join(MANIFEST_FILE);
         self.inputs.ensure_not_input(&to)?;
         fs::rename(&staged, &to).map_err(io_err("cannot move into place", &to))?;
         Ok(Committed {
             written: self.written.len(),
             removed,
+            kept,
         })
     }
 }
 
-/// The entries of a manifest (none when there is no manifest).
-fn read_manifest(path: &Path) -> Result<BTreeSet<String>, OutDirError> {
-    let text = match fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
-        Err(e) => return Err(io_err("cannot read", path)(e)),
-    };
-    let mut entries = BTreeSet::new();
-    for (i, line) in text.lines().enumerate() {
-        let entry = line.trim();
-        if entry.is_empty() || entry.starts_with('#') {
-            continue;
-        }
-        if !is_report_name(entry) || entry == MANIFEST_FILE {
-            return Err(OutDirError::Manifest {
-                path: path.to_owned(),
-                line: i + 1,
-                entry: entry.to_owned(),
-            });
-        }
-        entries.insert(entry.to_owned());
+/// The names the previous run's manifest lists.
+fn previous_names(previous: &Previous) -> Vec<&str> {
+    match previous {
+        Previous::None => Vec::new(),
+        Previous::Signed(files) => files.keys().map(String::as_str).collect(),
+        Previous::Legacy(names) => names.iter().map(String::as_str).collect(),
     }
-    Ok(entries)
 }
 
 #[cfg(test)]
@@ -255,7 +352,8 @@ mod tests {
             done,
             Committed {
                 written: 2,
-                removed: 1
+                removed: 1,
+                kept: Vec::new(),
             }
         );
         assert!(
@@ -275,10 +373,12 @@ mod tests {
             "not in the manifest: kept"
         );
         let manifest = fs::read_to_string(dir.join(MANIFEST_FILE)).expect("manifest");
-        assert!(
-            manifest.ends_with("charts/b.svg\nreport.md\n"),
-            "{manifest}"
-        );
+        let listed: Vec<&str> = manifest
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once("  ").map(|(_, name)| name))
+            .collect();
+        assert_eq!(listed, ["charts/b.svg", "report.md"], "{manifest}");
         let siblings: Vec<_> = fs::read_dir(tmp.path()).expect("dir").collect();
         assert_eq!(siblings.len(), 1, "the staging directory is gone");
     }
@@ -323,20 +423,23 @@ mod tests {
         fs::write(&outside, "precious").expect("outside");
         symlink(&outside, dir.join("report.md")).expect("link");
         let none = InputFiles::new();
-        write_run(&dir, &["report.md"], &none).expect("writes");
+        // A link where the report goes is not this tool's file: refused, nothing followed.
+        let err = write_run(&dir, &["report.md"], &none).expect_err("refused");
+        assert!(err.to_string().contains("a symbolic link"), "{err}");
         assert_eq!(fs::read_to_string(&outside).expect("outside"), "precious");
-        assert!(!fs::symlink_metadata(dir.join("report.md"))
+        assert!(fs::symlink_metadata(dir.join("report.md"))
             .expect("md")
             .file_type()
             .is_symlink());
-        // A stale entry that is a link: the link goes, its target stays.
+        fs::remove_file(dir.join("report.md")).expect("rm");
+        // A stale entry that became a link: the link stays, its target too.
+        write_run(&dir, &["report.md", "charts/old.svg"], &none).expect("writes");
+        fs::remove_file(dir.join("charts/old.svg")).expect("rm");
         symlink(&outside, dir.join("charts/old.svg")).expect("link");
-        let manifest = dir.join(MANIFEST_FILE);
-        let mut text = fs::read_to_string(&manifest).expect("manifest");
-        text.push_str("charts/old.svg\n");
-        fs::write(&manifest, text).expect("manifest");
-        write_run(&dir, &["report.md"], &none).expect("writes");
-        assert!(fs::symlink_metadata(dir.join("charts/old.svg")).is_err());
+        let done = write_run(&dir, &["report.md"], &none).expect("writes");
+        assert_eq!(done.removed, 0);
+        assert_eq!(done.kept.len(), 1, "{:?}", done.kept);
+        assert!(fs::symlink_metadata(dir.join("charts/old.svg")).is_ok());
         assert_eq!(fs::read_to_string(&outside).expect("outside"), "precious");
         // charts/ as a link out of the directory is refused.
         fs::remove_dir_all(dir.join("charts")).expect("rm");
@@ -353,17 +456,128 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("reports");
         fs::create_dir(&dir).expect("dir");
-        fs::write(
-            dir.join(MANIFEST_FILE),
-            "# x\nreport.md\n../../etc/passwd\n",
-        )
-        .expect("manifest");
+        let mut files = BTreeMap::new();
+        files.insert("../../etc/passwd".to_owned(), [0u8; 32]);
+        fs::write(dir.join(MANIFEST_FILE), manifest::render(&files)).expect("manifest");
         let err = write_run(&dir, &["report.md"], &InputFiles::new()).expect_err("refused");
+        assert!(err.to_string().contains("`../../etc/passwd`"), "{err}");
+    }
+
+    /// The issue's case: `report --out-dir .` in a folder holding the user's README.md,
+    /// notes.txt, data.csv and a manifest.txt that lists them deleted all three. The manifest is
+    /// not this tool's (no marker, no signature): the run is refused and every file survives.
+    #[test]
+    fn issue_19_a_foreign_manifest_and_the_users_files_are_never_touched() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        let users = [
+            ("README.md", "# my project\n"),
+            ("notes.txt", "notes\n"),
+            ("data.csv", "a,b\n1,2\n"),
+            (MANIFEST_FILE, "README.md\nnotes.txt\ndata.csv\n"),
+        ];
+        for (name, text) in users {
+            fs::write(dir.join(name), text).expect("user file");
+        }
+        let err = ensure_writable(dir, &["report.md"]).expect_err("refused early");
         assert!(
             err.to_string()
-                .contains("manifest.txt:3: `../../etc/passwd`"),
+                .contains("was not written by `ptuplan report`"),
             "{err}"
         );
+        let err = write_run(dir, &["report.md"], &InputFiles::new()).expect_err("refused");
+        assert!(matches!(err, OutDirError::Manifest(_)), "{err}");
+        for (name, text) in users {
+            assert_eq!(
+                fs::read_to_string(dir.join(name)).expect("kept"),
+                text,
+                "{name}"
+            );
+        }
+        let names: Vec<String> = fs::read_dir(dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 4, "nothing added either: {names:?}");
+    }
+
+    /// A file of a name this tool writes, which it did not write (the user's own report.md),
+    /// or one the previous run wrote and someone changed since, is never replaced; a stale
+    /// file changed since is kept, not removed.
+    #[test]
+    fn issue_19_only_unchanged_files_of_the_previous_run_are_replaced_or_removed() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("reports");
+        fs::create_dir(&dir).expect("dir");
+        fs::write(dir.join("report.md"), "mine").expect("user file");
+        let none = InputFiles::new();
+        let err = write_run(&dir, &["report.md"], &none).expect_err("refused");
+        assert!(
+            err.to_string().contains("there is no manifest.txt"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("report.md")).expect("kept"),
+            "mine"
+        );
+        fs::remove_file(dir.join("report.md")).expect("rm");
+        write_run(&dir, &["report.md", "charts/a.svg"], &none).expect("first");
+        // Edited after the run: neither replaced nor removed.
+        fs::write(dir.join("report.md"), "edited").expect("edit");
+        let err = write_run(&dir, &["report.md"], &none).expect_err("refused");
+        assert!(
+            err.to_string().contains("changed since ptuplan wrote it"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("report.md")).expect("kept"),
+            "edited"
+        );
+        fs::write(dir.join("charts/a.svg"), "edited").expect("edit");
+        fs::remove_file(dir.join("report.md")).expect("rm");
+        let done = write_run(&dir, &["report.md"], &none).expect("second");
+        assert_eq!(done.removed, 0);
+        assert_eq!(
+            done.kept,
+            ["charts/a.svg (changed since the previous run wrote it)"]
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("charts/a.svg")).expect("kept"),
+            "edited"
+        );
+        // An edited manifest is refused as a whole.
+        let manifest = dir.join(MANIFEST_FILE);
+        let text = fs::read_to_string(&manifest).expect("manifest");
+        fs::write(&manifest, text.replace("report.md", "notes.md")).expect("edit");
+        let err = write_run(&dir, &["report.md"], &none).expect_err("refused");
+        assert!(
+            err.to_string().contains("signature does not match"),
+            "{err}"
+        );
+    }
+
+    /// A directory written by ptuplan 0.2 (a manifest of names, no digests) is taken over:
+    /// its files are replaced, the stale ones kept (nothing proves them unchanged).
+    #[test]
+    fn issue_19_an_older_manifest_is_taken_over_without_removing_anything() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("reports");
+        fs::create_dir_all(dir.join(CHARTS_DIR)).expect("dir");
+        fs::write(
+            dir.join(MANIFEST_FILE),
+            "# Files written by `ptuplan report` into this directory, one per line. The next run\n# replaces them and removes the ones it no longer writes; no other file is touched.\ncharts/a.svg\nreport.md\n",
+        )
+        .expect("old manifest");
+        fs::write(dir.join("report.md"), "old").expect("old");
+        fs::write(dir.join("charts/a.svg"), "old").expect("old");
+        let done = write_run(&dir, &["report.md"], &InputFiles::new()).expect("writes");
+        assert_eq!(done.removed, 0);
+        assert_eq!(done.kept.len(), 1);
+        assert_eq!(
+            fs::read_to_string(dir.join("report.md")).expect("md"),
+            "new report.md"
+        );
+        assert!(dir.join("charts/a.svg").exists());
     }
 
     #[test]
