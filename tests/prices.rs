@@ -192,6 +192,7 @@ fn fast_policy(max_attempts: u32) -> FetchPolicy {
         timeout: Duration::from_secs(20),
         connect_timeout: Duration::from_secs(5),
         max_pages: 10,
+        ..FetchPolicy::default()
     }
 }
 

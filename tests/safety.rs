@@ -255,3 +255,85 @@ fn issue_19_report_never_removes_files_it_did_not_write() {
     }
     assert!(dir.join("report.md").is_file());
 }
+
+/// An HTTP server on 127.0.0.1 that answers every request with 200 and an endless body (no
+/// length, `{"Items":[` then spaces forever) until the client hangs up or 30 s pass. Returns
+/// its base URL.
+fn endless_server(with_length: bool) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let head = if with_length {
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\nConnection: close\r\n\r\n"
+            } else {
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+            };
+            let chunk = vec![b' '; 1 << 16];
+            let ok = stream.write_all(head.as_bytes()).is_ok()
+                && stream.write_all(b"{\"Items\":[").is_ok();
+            while ok && started.elapsed() < std::time::Duration::from_secs(30) {
+                if stream.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+            if started.elapsed() >= std::time::Duration::from_secs(30) {
+                return;
+            }
+        }
+    });
+    base
+}
+
+/// `catalog refresh` read a page body with no size limit: a server that streams an endless
+/// page aborted the process out of memory after 23 s. A page is now read up to 64 MiB: the
+/// endless page ends the refresh at once with an error naming the bound, and writes nothing;
+/// a `Content-Length` above the bound is refused before reading.
+#[test]
+fn issue_19_refresh_bounds_an_endless_page() {
+    use ptuplan::catalog::refresh::{fetch_items, query_url, FetchError, FetchPolicy};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("prices.yaml");
+    for with_length in [false, true] {
+        let base = endless_server(with_length);
+        ptuplan()
+            .args([
+                "catalog",
+                "refresh",
+                "--quiet",
+                "--max-attempts",
+                "1",
+                "--endpoint",
+            ])
+            .arg(format!("{base}/api/retail/prices"))
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("bound of 64 MiB"))
+            .stderr(predicate::str::contains("nothing was written"));
+        // (The server stops after 30 s: a refresh that ended there would fail on the JSON,
+        // not on the bound.)
+        assert!(!out.exists(), "nothing written");
+    }
+    // The whole download has its own bound (here below one page's).
+    let base = endless_server(false);
+    let policy = FetchPolicy {
+        max_attempts: 1,
+        max_page_bytes: 1 << 20,
+        max_total_bytes: 1 << 16,
+        ..FetchPolicy::default()
+    };
+    let url = query_url(&format!("{base}/prices"), "S", None).expect("url");
+    let err = fetch_items(url, &policy, &mut |_, _| {}).expect_err("bounded");
+    assert!(matches!(err, FetchError::TooLarge { page: 1, .. }), "{err}");
+    assert!(err.to_string().contains("over all pages"), "{err}");
+}

@@ -1,7 +1,9 @@
 //! The network side of `catalog refresh`, and the only reqwest user in ptuplan: query the public
 //! Azure Retail Prices API (no authentication), follow `NextPageLink` until it is null, retry
 //! 429 and 5xx answers with exponential backoff (honouring `Retry-After`) a bounded number of
-//! times, and return the raw items. Turning items into prices is [`super::retail`]'s job;
+//! times, and return the raw items. Every read is bounded: a page body (64 MiB), the whole
+//! download (256 MiB), its duration (30 minutes) and the page count (1,000), so that a server
+//! that streams an endless page ends the fetch with an error, never by exhausting memory. Turning items into prices is [`super::retail`]'s job;
 //! writing the file is [`super::prices::write_prices_file`]'s.
 
 use std::collections::BTreeSet;
@@ -32,7 +34,21 @@ pub struct FetchPolicy {
     pub connect_timeout: Duration,
     /// Pages followed at most (a guard against a looping `NextPageLink`). Default 1,000.
     pub max_pages: usize,
+    /// Largest page body read, bytes. Default [`MAX_PAGE_BYTES`] (64 MiB; a real page of 100
+    /// items is about 100 KB).
+    pub max_page_bytes: u64,
+    /// Largest download over all pages, bytes. Default [`MAX_TOTAL_BYTES`] (256 MiB).
+    pub max_total_bytes: u64,
+    /// Longest fetch over all pages, attempts and waits. Default 30 minutes.
+    pub max_total_time: Duration,
 }
+
+/// Default bound on one page body, bytes.
+pub const MAX_PAGE_BYTES: u64 = 64 << 20;
+/// Default bound on the whole download, bytes.
+pub const MAX_TOTAL_BYTES: u64 = 256 << 20;
+/// At most this much of an error page is read (for its first 200 characters in the message).
+const MAX_ERROR_BODY_BYTES: u64 = 64 << 10;
 
 impl Default for FetchPolicy {
     fn default() -> Self {
@@ -43,6 +59,9 @@ impl Default for FetchPolicy {
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             max_pages: 1000,
+            max_page_bytes: MAX_PAGE_BYTES,
+            max_total_bytes: MAX_TOTAL_BYTES,
+            max_total_time: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -91,6 +110,16 @@ pub enum FetchError {
         /// The page URL.
         url: String,
         /// The JSON error.
+        message: String,
+    },
+    /// A page, or the download as a whole, exceeds its size or time bound.
+    #[error("page {page} ({url}): {message}; nothing was read past the bound (is --endpoint the Retail Prices API?)")]
+    TooLarge {
+        /// 1-based page number.
+        page: usize,
+        /// The page URL.
+        url: String,
+        /// Which bound and its figure.
         message: String,
     },
     /// `NextPageLink` points to a page already read, or there are too many pages.
@@ -157,6 +186,10 @@ pub fn fetch_items(
     let mut seen = BTreeSet::new();
     let mut next = Some(first);
     let mut page = 0;
+    let mut budget = Budget {
+        bytes_left: policy.max_total_bytes,
+        deadline: std::time::Instant::now() + policy.max_total_time,
+    };
     while let Some(url) = next.take() {
         page += 1;
         if page > policy.max_pages {
@@ -171,7 +204,7 @@ pub fn fetch_items(
                 message: format!("NextPageLink {url} was already read"),
             });
         }
-        let body = get_with_retries(&client, &url, policy)?;
+        let body = get_with_retries(&client, &url, page, policy, &mut budget)?;
         let parsed: Page = serde_json::from_str(&body).map_err(|e| FetchError::Malformed {
             page,
             url: url.to_string(),
@@ -189,20 +222,101 @@ pub fn fetch_items(
     Ok(items)
 }
 
+/// What is left of the whole download's bounds.
+struct Budget {
+    bytes_left: u64,
+    deadline: std::time::Instant,
+}
+
+/// Why reading a body stopped.
+enum BodyError {
+    /// The connection failed (retried like a failed request).
+    Io(std::io::Error),
+    /// A bound was reached (not retried).
+    Bound(String),
+}
+
+/// Read a page body, at most `policy.max_page_bytes` and what is left of the download.
+fn read_body(
+    resp: Response,
+    policy: &FetchPolicy,
+    budget: &mut Budget,
+) -> Result<String, BodyError> {
+    use std::io::Read;
+    let limit = policy.max_page_bytes.min(budget.bytes_left);
+    let bound = |read_more: bool| {
+        if limit < policy.max_page_bytes {
+            format!(
+                "the download exceeds its bound of {} over all pages",
+                bytes_text(policy.max_total_bytes)
+            )
+        } else {
+            format!(
+                "the body {} its bound of {}",
+                if read_more { "exceeds" } else { "would exceed" },
+                bytes_text(policy.max_page_bytes)
+            )
+        }
+    };
+    if resp.content_length().is_some_and(|n| n > limit) {
+        return Err(BodyError::Bound(bound(false)));
+    }
+    let mut body = Vec::new();
+    resp.take(limit + 1)
+        .read_to_end(&mut body)
+        .map_err(BodyError::Io)?;
+    if body.len() as u64 > limit {
+        return Err(BodyError::Bound(bound(true)));
+    }
+    budget.bytes_left -= body.len() as u64;
+    String::from_utf8(body).map_err(|_| BodyError::Bound("the body is not UTF-8 text".to_owned()))
+}
+
+/// `64 MiB`, `1.5 KiB`.
+fn bytes_text(n: u64) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 /// GET one page, retrying connection failures, 429 and 5xx.
 fn get_with_retries(
     client: &Client,
     url: &Url,
+    page: usize,
     policy: &FetchPolicy,
+    budget: &mut Budget,
 ) -> Result<String, FetchError> {
     let attempts = policy.max_attempts.max(1);
+    let too_large = |message: String| FetchError::TooLarge {
+        page,
+        url: url.to_string(),
+        message,
+    };
     for attempt in 1..=attempts {
+        if std::time::Instant::now() >= budget.deadline {
+            return Err(too_large(format!(
+                "the fetch exceeds its bound of {} s over all pages",
+                policy.max_total_time.as_secs()
+            )));
+        }
         let last = attempt == attempts;
         match client.get(url.clone()).send() {
-            Ok(resp) if resp.status().is_success() => match resp.text() {
+            Ok(resp) if resp.status().is_success() => match read_body(resp, policy, budget) {
                 Ok(body) => return Ok(body),
-                Err(e) if last => return Err(unreachable(url, attempts, &e)),
-                Err(_) => std::thread::sleep(backoff(attempt, policy)),
+                Err(BodyError::Bound(message)) => return Err(too_large(message)),
+                Err(BodyError::Io(e)) if last => {
+                    return Err(FetchError::Unreachable {
+                        host: url.host_str().unwrap_or("the endpoint").to_owned(),
+                        attempts,
+                        detail: error_chain(&e),
+                    })
+                }
+                Err(BodyError::Io(_)) => std::thread::sleep(backoff(attempt, policy)),
             },
             Ok(resp) => {
                 let status = resp.status();
@@ -238,8 +352,12 @@ fn retry_after(resp: &Response) -> Option<Duration> {
 }
 
 fn status_error(url: &Url, attempts: u32, resp: Response) -> FetchError {
+    use std::io::Read;
     let status = resp.status().as_u16();
-    let text = resp.text().unwrap_or_default();
+    let mut bytes = Vec::new();
+    // An error page is read only as far as its message needs.
+    let _ = resp.take(MAX_ERROR_BODY_BYTES).read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes);
     let snippet: String = text.trim().chars().take(200).collect();
     FetchError::Status {
         url: url.to_string(),
