@@ -91,6 +91,9 @@ pub fn run(args: &RefreshArgs) -> Result<Outcome> {
         build.stats.ptu_rows_used
     )?;
     writeln!(out, "{}", skipped_line(&build.stats))?;
+    for c in &build.stats.conflicts {
+        table::write_line(&mut out, &format!("conflict: {c}"))?;
+    }
     for o in &build.stats.accepted_outliers {
         table::write_line(
             &mut out,

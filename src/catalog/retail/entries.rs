@@ -112,12 +112,26 @@ struct Tracker<'a> {
     provenance: &'a mut Provenance,
     kept: Vec<&'static str>,
     meters: Vec<(String, String)>,
+    /// Figures taken from a row that conflicts with another (see [`super`]'s rules).
+    conflicts: Vec<String>,
 }
 
 impl Tracker<'_> {
     fn record(&mut self, field: &'static str, origin: &Origin<'_>) {
         let text = match origin {
             Origin::Row(p) => {
+                if !p.conflicting.is_empty() {
+                    let mut others: Vec<f64> = p.conflicting.clone();
+                    others.sort_by(f64::total_cmp);
+                    others.dedup();
+                    let others: Vec<String> = others.iter().map(f64::to_string).collect();
+                    self.conflicts.push(format!(
+                        "{field} {} of {}: rows with the same start also say {}",
+                        p.price,
+                        p.describe(),
+                        others.join(", ")
+                    ));
+                }
                 if !self.meters.iter().any(|(n, _)| n == &p.meter_name) {
                     self.meters.push((p.meter_name.clone(), p.meter_id.clone()));
                 }
@@ -326,6 +340,7 @@ fn token_draft(
         provenance,
         kept: Vec::new(),
         meters: Vec::new(),
+        conflicts: Vec::new(),
     };
     let mut values = Vec::with_capacity(8);
     let mut starts = Vec::new();
@@ -350,6 +365,7 @@ fn token_draft(
     }
     check_order(ctx, &label, &values);
     ctx.stats.kept_from_catalog += tracker.kept.len();
+    record_conflicts(ctx, &label, &tracker);
     finish_draft(
         (model.to_owned(), t),
         region,
@@ -360,6 +376,15 @@ fn token_draft(
         old.is_some_and(|o| o.unverified),
         ctx.opts.as_of,
     )
+}
+
+/// List a draft's conflicting rows in the refresh's stats.
+fn record_conflicts(ctx: &mut Ctx<'_>, label: &str, tracker: &Tracker<'_>) {
+    for c in &tracker.conflicts {
+        ctx.stats
+            .conflicts
+            .push(format!("{label} {c}; the higher price is kept [U]"));
+    }
 }
 
 /// Cached input above input is impossible for a real price list.
@@ -392,9 +417,16 @@ fn finish_draft(
             tracker.kept.join(", ")
         ));
     }
-    let unverified = kept && catalog_unverified;
+    let mut unverified = kept && catalog_unverified;
     if unverified {
         note.push_str(" The catalog entry they come from is marked unverified [U].");
+    }
+    if !tracker.conflicts.is_empty() {
+        unverified = true;
+        note.push_str(&format!(
+            " Conflicting rows: {}; the higher price is kept [U].",
+            tracker.conflicts.join("; ")
+        ));
     }
     Some(Draft {
         key,
@@ -452,6 +484,7 @@ fn ptu_drafts(
             provenance,
             kept: Vec::new(),
             meters: Vec::new(),
+            conflicts: Vec::new(),
         };
         let mut values = Vec::new();
         let mut starts = Vec::new();
@@ -470,6 +503,7 @@ fn ptu_drafts(
             values.push(Some(*v));
         }
         ctx.stats.kept_from_catalog += tracker.kept.len();
+        record_conflicts(ctx, &label, &tracker);
         // The reservation rows share the hourly meter's id: list each meter name once.
         let note = format!("{base_note} Reservation rows say unitOfMeasure 1/Hour, but their price is per PTU for the whole term.");
         if let Some(d) = finish_draft(

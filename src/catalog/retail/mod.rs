@@ -7,6 +7,11 @@
 //! - The newest price in force on the as-of date wins: `effectiveStartDate` on or before it and
 //!   no `effectiveEndDate` before it. Two spellings of one model with the same start date: the
 //!   one listed first in the table wins.
+//! - Two rows for one figure (model, type, region, context class and kind, or PTU type, region
+//!   and term) with the same start date and spelling but different prices are a **conflict**:
+//!   the higher price is kept whatever the order of the items (a cost is never understated), the
+//!   conflict is listed by the refresh (`BuildStats::conflicts`), and the entry is marked
+//!   unverified with a note giving both prices. Identical duplicates are merged silently.
 //! - Token meters come in `1K` (scaled x1000) and `1M` units. Hourly PTU meters are `1/Hour`.
 //!   Reservation rows also say `1/Hour`, but their price is per PTU for the whole term
 //!   (`reservationTerm` "1 Month" or "1 Year").
@@ -117,6 +122,8 @@ pub struct BuildStats {
     pub kept_from_catalog: usize,
     /// Outliers let through by `accept_outliers`.
     pub accepted_outliers: Vec<String>,
+    /// Rows of one figure and start date with different prices: what was kept and why.
+    pub conflicts: Vec<String>,
 }
 
 /// The refresh result.
@@ -160,18 +167,42 @@ struct Pick {
     priority: usize,
     meter_id: String,
     meter_name: String,
+    /// Other prices of rows for the same figure, start and spelling (a conflict; see the
+    /// module rules).
+    conflicting: Vec<f64>,
 }
 
 impl Pick {
-    /// Newer start wins, then the preferred spelling, then the smaller meter id.
+    /// Newer start wins, then the preferred spelling, then the higher price (a conflict: never
+    /// understate a cost), then the smaller meter id. Never the order of the items.
     fn beats(&self, other: &Pick) -> bool {
         use std::cmp::Reverse;
-        (self.start, Reverse(self.priority), Reverse(&self.meter_id))
-            > (
-                other.start,
-                Reverse(other.priority),
-                Reverse(&other.meter_id),
-            )
+        (
+            self.start,
+            Reverse(self.priority),
+            self.price.total_cmp(&other.price),
+            Reverse(&self.meter_id),
+        ) > (
+            other.start,
+            Reverse(other.priority),
+            std::cmp::Ordering::Equal,
+            Reverse(&other.meter_id),
+        )
+    }
+
+    /// Same figure, start and spelling, another price.
+    fn conflicts_with(&self, other: &Pick) -> bool {
+        self.start == other.start && self.priority == other.priority && self.price != other.price
+    }
+
+    /// `meter 'NAME' (meterId ID) from DATE`.
+    fn describe(&self) -> String {
+        format!(
+            "meter '{}' (meterId {}) from {}",
+            self.meter_name,
+            self.meter_id,
+            self.start.date_naive()
+        )
     }
 }
 
@@ -239,6 +270,7 @@ pub fn build_prices(
             priority,
             meter_id: item.meter_id.clone(),
             meter_name: item.meter_name.clone(),
+            conflicting: Vec::new(),
         };
         let (replaced, was_new) = match meter {
             Meter::Token {
@@ -303,12 +335,23 @@ fn is_placeholder_pair(old: Option<&Pick>, new: &Pick) -> bool {
     })
 }
 
-/// Insert if better; returns (an old pick was replaced, the new pick was kept).
-fn insert<K: Ord>(map: &mut BTreeMap<K, Pick>, key: K, pick: Pick) -> (bool, bool) {
-    match map.get(&key) {
-        Some(old) if !pick.beats(old) => (false, false),
-        Some(_) => {
-            map.insert(key, pick);
+/// Insert if better; returns (an old pick was replaced, the new pick was kept). A pick that
+/// conflicts with the one it meets (same start and spelling, another price) is remembered on
+/// the one kept.
+fn insert<K: Ord>(map: &mut BTreeMap<K, Pick>, key: K, mut pick: Pick) -> (bool, bool) {
+    match map.get_mut(&key) {
+        Some(old) if !pick.beats(old) => {
+            if pick.conflicts_with(old) {
+                old.conflicting.push(pick.price);
+            }
+            (false, false)
+        }
+        Some(old) => {
+            if pick.conflicts_with(old) {
+                pick.conflicting.push(old.price);
+                pick.conflicting.append(&mut old.conflicting);
+            }
+            *old = pick;
             (true, true)
         }
         None => {
@@ -487,4 +530,84 @@ fn item_dates(item: &RetailItem) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>
     let start = parse(&item.effective_start_date)?;
     let end = item.effective_end_date.as_deref().map(parse).transpose()?;
     Ok((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{load_catalog, CatalogSource};
+
+    fn input_row(price_per_1k: f64) -> RetailItem {
+        RetailItem {
+            currency_code: "USD".to_owned(),
+            tier_minimum_units: 0.0,
+            retail_price: price_per_1k,
+            arm_region_name: "eastus2".to_owned(),
+            effective_start_date: "2026-10-01T00:00:00Z".to_owned(),
+            effective_end_date: None,
+            meter_id: "00000001-0000-5000-8000-000000000000".to_owned(),
+            meter_name: "gpt 4o 1120 Inp glbl Tokens".to_owned(),
+            product_name: "Azure OpenAI".to_owned(),
+            service_name: "Cognitive Services".to_owned(),
+            unit_of_measure: "1K".to_owned(),
+            price_type: "Consumption".to_owned(),
+            reservation_term: None,
+        }
+    }
+
+    fn build(items: &[RetailItem]) -> Build {
+        let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let table = MeterTable::load(None).expect("meters");
+        let opts = BuildOptions {
+            as_of: NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
+            endpoint: "http://test".to_owned(),
+            regions: Some(vec!["eastus2".to_owned()]),
+            accept_outliers: false,
+        };
+        build_prices(items, &table, &catalog, &opts).expect("builds")
+    }
+
+    fn gpt4o_input(b: &Build) -> (f64, bool, String) {
+        let p = b
+            .file
+            .token_prices
+            .iter()
+            .find(|p| p.model == "gpt-4o" && p.deployment_type == DeploymentTypeId::GlobalStandard)
+            .expect("entry");
+        (
+            p.input_usd_per_1m,
+            p.unverified,
+            p.note.clone().unwrap_or_default(),
+        )
+    }
+
+    /// Two rows for one meter and start date at 2.50 and 3.00 USD per 1M resolved by the
+    /// order of the items. Now the higher price wins in either order, the conflict is listed,
+    /// and the entry is marked unverified with both prices in its note; an identical duplicate
+    /// is no conflict.
+    #[test]
+    fn issue_19_conflicting_rows_never_resolve_by_item_order() {
+        let (low, high) = (input_row(0.0025), input_row(0.003));
+        for items in [[low.clone(), high.clone()], [high.clone(), low.clone()]] {
+            let b = build(&items);
+            let (price, unverified, note) = gpt4o_input(&b);
+            assert!((price - 3.0).abs() < 1e-9, "{price}");
+            assert!(unverified);
+            assert!(
+                note.contains("rows with the same start also say 2.5"),
+                "{note}"
+            );
+            assert_eq!(b.stats.conflicts.len(), 1, "{:?}", b.stats.conflicts);
+            assert!(
+                b.stats.conflicts[0].contains("gpt-4o global-standard eastus2 input"),
+                "{:?}",
+                b.stats.conflicts
+            );
+        }
+        let b = build(&[low.clone(), low]);
+        let (price, unverified, _) = gpt4o_input(&b);
+        assert!((price - 2.5).abs() < 1e-9);
+        assert!(!unverified);
+        assert!(b.stats.conflicts.is_empty());
+    }
 }
