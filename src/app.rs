@@ -490,6 +490,10 @@ pub struct WhatIfSettings {
     pub focus_scenario: Option<String>,
     /// `--ladder-points`: months of traffic a reservation plan simulates.
     pub ladder_points: u32,
+    /// `--max-traffic-factor`: most requests one logged request may become in one lane.
+    pub max_traffic_factor: f64,
+    /// `--max-scenario-requests`: most requests all lanes may replay in all.
+    pub max_scenario_requests: u64,
 }
 
 impl Default for WhatIfSettings {
@@ -501,6 +505,8 @@ impl Default for WhatIfSettings {
             horizon_months: crate::scenario::DEFAULT_HORIZON_MONTHS,
             auto_scenarios: false,
             focus_scenario: None,
+            max_traffic_factor: crate::scenario::lane::DEFAULT_MAX_TRAFFIC_FACTOR,
+            max_scenario_requests: crate::scenario::lane::DEFAULT_MAX_SCENARIO_REQUESTS,
         }
     }
 }
@@ -690,6 +696,8 @@ impl CompareSettings {
             auto_scenarios: !args.no_auto_scenarios,
             focus_scenario: args.focus_scenario.clone(),
             ladder_points: args.ladder_points,
+            max_traffic_factor: args.max_traffic_factor,
+            max_scenario_requests: args.max_scenario_requests,
         };
         Ok(self)
     }

@@ -898,6 +898,15 @@ pub struct ScenarioArgs {
     /// Do not offer the migration scenario for models that retire within the horizon.
     #[arg(long)]
     pub no_auto_scenarios: bool,
+    /// Most requests one logged request may become in one scenario: the product of its
+    /// traffic factors (scale x growth over the horizon), summed over the simulated months of
+    /// a reservation plan. Beyond it the run stops at the workload's first record.
+    #[arg(long, value_name = "F", default_value_t = crate::scenario::lane::DEFAULT_MAX_TRAFFIC_FACTOR, value_parser = parse_max_traffic_factor)]
+    pub max_traffic_factor: f64,
+    /// Most requests the scenarios and reservation plans may replay in all (56 bytes of temp
+    /// space each; default 100,000,000, about 5.6 GB).
+    #[arg(long, value_name = "N", default_value_t = crate::scenario::lane::DEFAULT_MAX_SCENARIO_REQUESTS, value_parser = clap::value_parser!(u64).range(1..=100_000_000_000))]
+    pub max_scenario_requests: u64,
     /// The scenario whose plan the FOCUS export projects (default: the first scenario with a
     /// reservation ladder, else the log as is).
     #[arg(long, value_name = "NAME")]
@@ -943,6 +952,16 @@ fn parse_traffic_factor(text: &str) -> Result<f64, String> {
         Ok(v)
     } else {
         Err(format!("`{text}` must be above 0 and at most 1000"))
+    }
+}
+
+/// A cap on traffic factors: at least 1, at most 1,000,000.
+fn parse_max_traffic_factor(text: &str) -> Result<f64, String> {
+    let v = parse_number(text)?;
+    if (1.0..=1_000_000.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("`{text}` must be between 1 and 1000000"))
     }
 }
 

@@ -337,3 +337,83 @@ fn issue_19_refresh_bounds_an_endless_page() {
     assert!(matches!(err, FetchError::TooLarge { page: 1, .. }), "{err}");
     assert!(err.to_string().contains("over all pages"), "{err}");
 }
+
+/// `--scale 1000 --growth 77` wrote 5 GB in 60 s: each factor was within its cap of 1,000, but
+/// not their product (945,538 at the 12th month). The product is capped per workload, summed
+/// over a reservation plan's months, and an over-cap scenario is refused at the workload's
+/// first record, naming the figure and `--max-traffic-factor`; the requests all scenarios
+/// replay are capped too, naming `--max-scenario-requests`.
+#[test]
+fn issue_19_scenario_factors_are_capped_on_their_product() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let log = five_requests(tmp.path());
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args(["--quiet", "--scale", "1000", "--growth", "77"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("into 945,538 requests"))
+        .stderr(predicate::str::contains("above the cap of 1,000"))
+        .stderr(predicate::str::contains("--max-traffic-factor"));
+    // Growth alone within 1,000 at the horizon, but its reservation plan replays six months of
+    // it: 1,385 requests per logged request.
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args(["--quiet", "--growth", "77"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("reservation plan"))
+        .stderr(predicate::str::contains("--ladder-points"));
+    // The cap is a flag: x3 passes at 3 and is refused at 2.
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args(["--quiet", "--scale", "3", "--max-traffic-factor", "2"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("into 3 requests"));
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args(["--quiet", "--scale", "3", "--max-traffic-factor", "3"])
+        .assert()
+        .success();
+    for bad in ["0.5", "2000000", "lots"] {
+        ptuplan()
+            .arg("compare")
+            .arg(&log)
+            .args(["--max-traffic-factor", bad])
+            .assert()
+            .code(2);
+    }
+    // 200 requests x 500 = 100,000 replayed requests, above a cap of 20,000 (checked every
+    // 16,384 requests per reading thread).
+    let mut csv =
+        String::from("timestamp,deployment,model,region,prompt_tokens,completion_tokens\n");
+    for i in 0..200 {
+        csv.push_str(&format!(
+            "2026-10-01T00:{:02}:{:02}Z,d,gpt-4.1,eastus2,100,10\n",
+            i / 60,
+            i % 60
+        ));
+    }
+    let many = write(tmp.path(), "many.csv", &csv);
+    ptuplan()
+        .arg("compare")
+        .arg(&many)
+        .args([
+            "--quiet",
+            "--threads",
+            "1",
+            "--scale",
+            "500",
+            "--max-scenario-requests",
+            "20000",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("more than 20,000 requests in all"))
+        .stderr(predicate::str::contains("--max-scenario-requests"));
+}

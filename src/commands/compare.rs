@@ -291,7 +291,11 @@ pub fn build_report_with_progress(
     let temp = TempArea::new().context("creating a temp directory for the replay spool")?;
     let scenarios = whatif::scenarios_of(&settings.whatif, catalog)?;
     whatif::ensure_focus_scenario(&settings.whatif, &scenarios)?;
-    let lanes = whatif::lanes_for(&scenarios, &settings.whatif, catalog, &registry);
+    let budget = crate::scenario::lane::ScenarioBudget::new(
+        settings.whatif.max_traffic_factor,
+        settings.whatif.max_scenario_requests,
+    );
+    let lanes = whatif::lanes_for(&scenarios, &settings.whatif, catalog, &registry, &budget);
     let seen = AtomicU64::new(0);
     let accounting = sim::CatalogAccounting {
         registry: &registry,

@@ -14,7 +14,7 @@ use crate::plan::{self, WorkloadPlan};
 use crate::report::scenario::{ScenarioReport, WorkloadOrigin};
 use crate::report::Summary;
 use crate::scenario::file::{glob_literal, parse_scenarios};
-use crate::scenario::lane::{Lane, LaneKey, LaneSink, ADDED_BASE};
+use crate::scenario::lane::{Lane, LaneKey, LaneSink, ScenarioBudget, ADDED_BASE};
 use crate::scenario::retire::{retirement_scenario, RETIREMENT_SCENARIO};
 use crate::scenario::{
     self, draw, Glob, Migration, Scenario, Selector, Transform, TransformKind, DEFAULT_JITTER_MS,
@@ -171,6 +171,7 @@ pub fn lanes_for<'a>(
     settings: &WhatIfSettings,
     catalog: &'a Catalog,
     registry: &'a WorkloadRegistry<'a>,
+    budget: &'a ScenarioBudget,
 ) -> Vec<Lane<'a>> {
     let mut lanes = Vec::new();
     for s in scenarios {
@@ -181,6 +182,7 @@ pub fn lanes_for<'a>(
             false,
             catalog,
             registry,
+            budget,
         ));
         if let Some(h) = horizon {
             lanes.push(Lane::new(
@@ -189,6 +191,7 @@ pub fn lanes_for<'a>(
                 true,
                 catalog,
                 registry,
+                budget,
             ));
         }
     }

@@ -26,9 +26,59 @@ use crate::usage::{RecordSink, SinkError, UsageRecord, WorkloadKey, WorkloadRegi
 /// Source ids at and above this are the scenario's `add`ed workloads (index = id - base).
 pub const ADDED_BASE: u32 = u32::MAX - (1 << 16);
 
-/// Most requests one lane replays (28 GB of spooled events): beyond, the run stops with an
-/// error rather than fill the disk.
-pub const MAX_LANE_REQUESTS: u64 = 500_000_000;
+/// Default cap on the requests one logged request becomes in one lane: the product of the
+/// traffic factors that apply to its workload (scale x growth), summed over the months the
+/// lane emits (one for a scenario, each simulated month for a reservation ladder).
+pub const DEFAULT_MAX_TRAFFIC_FACTOR: f64 = super::MAX_TRAFFIC_FACTOR;
+
+/// Default cap on the requests every lane of a run replays in all (each is one spooled event
+/// of [`crate::sim::spool`]'s 56 bytes: about 5.6 GB of temp files).
+pub const DEFAULT_MAX_SCENARIO_REQUESTS: u64 = 100_000_000;
+
+/// Bytes of temp space one replayed request takes in the spool.
+const SPOOL_BYTES_PER_REQUEST: u64 = 56;
+
+/// The caps of a run's scenario stage (`--max-traffic-factor`, `--max-scenario-requests`),
+/// shared by all its lanes: beyond either the run stops with an error that names the figure
+/// and the flag, rather than fill the disk.
+#[derive(Debug)]
+pub struct ScenarioBudget {
+    /// Most requests one logged request may become in one lane.
+    pub max_traffic_factor: f64,
+    /// Most requests all lanes may replay in all.
+    pub max_requests: u64,
+    used: AtomicU64,
+}
+
+impl ScenarioBudget {
+    /// A budget with these caps, nothing used.
+    pub fn new(max_traffic_factor: f64, max_requests: u64) -> ScenarioBudget {
+        ScenarioBudget {
+            max_traffic_factor,
+            max_requests,
+            used: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Default for ScenarioBudget {
+    fn default() -> Self {
+        ScenarioBudget::new(DEFAULT_MAX_TRAFFIC_FACTOR, DEFAULT_MAX_SCENARIO_REQUESTS)
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 
 /// Requests are counted in blocks of this many per reading thread before the shared total is
 /// updated (so the cap costs no atomic operation per request).
@@ -81,17 +131,19 @@ pub struct Lane<'a> {
     sources: &'a WorkloadRegistry<'a>,
     added: Vec<WorkloadKey>,
     known: Mutex<Known>,
-    replayed: AtomicU64,
+    budget: &'a ScenarioBudget,
 }
 
 impl<'a> Lane<'a> {
-    /// A lane of `scenario` emitting `months`; `sources` names the log's workload ids.
+    /// A lane of `scenario` emitting `months`; `sources` names the log's workload ids;
+    /// `budget` caps what every lane of the run replays.
     pub fn new(
         scenario: &'a Scenario,
         months: Vec<u32>,
         ladder: bool,
         catalog: &'a Catalog,
         sources: &'a WorkloadRegistry<'a>,
+        budget: &'a ScenarioBudget,
     ) -> Lane<'a> {
         Lane {
             added: super::add::added_keys(scenario),
@@ -101,8 +153,51 @@ impl<'a> Lane<'a> {
             catalog,
             sources,
             known: Mutex::new(Known::default()),
-            replayed: AtomicU64::new(0),
+            budget,
         }
+    }
+
+    /// Error when one logged request of `route`'s workload would become more requests in
+    /// this lane than the budget's traffic factor allows (checked when the route is compiled,
+    /// at the workload's first record, before any of its copies is replayed).
+    fn ensure_traffic_factor(&self, route: &Route) -> Result<(), SinkError> {
+        let per_record: f64 = self.months.iter().map(|&m| route.factor(m)).sum();
+        let cap = self.budget.max_traffic_factor;
+        if per_record <= cap * (1.0 + 1e-9) {
+            return Ok(());
+        }
+        let mut parts = Vec::new();
+        if route.static_factor != 1.0 {
+            parts.push(format!("scale x{}", route.static_factor));
+        }
+        if route.growth_per_month != 1.0 {
+            let last = self.months.iter().copied().max().unwrap_or(0);
+            parts.push(format!(
+                "growth x{:.4} a month over {last} month(s)",
+                route.growth_per_month
+            ));
+        }
+        let ladder = if self.ladder {
+            format!(
+                ", summed over the {} simulated month(s) of its reservation plan (--ladder-points)",
+                self.months.len()
+            )
+        } else {
+            String::new()
+        };
+        Err(SinkError {
+            field: None,
+            message: format!(
+                "scenario `{}` turns each request of {} ({} @ {}) into {} requests ({}{ladder}), above the cap of {}: lower the factors, or raise the cap with --max-traffic-factor",
+                self.scenario.name.escape_debug(),
+                route.source.deployment.escape_debug(),
+                route.source.model,
+                route.source.region,
+                grouped(per_record.min(u64::MAX as f64).round() as u64),
+                parts.join(" x "),
+                grouped(cap.round() as u64),
+            ),
+        })
     }
 
     /// The lane's workloads, by id.
@@ -292,6 +387,8 @@ impl<'a> LaneSink<'a> {
             let passthrough = route.is_identity() && id < ADDED_BASE;
             if passthrough {
                 self.lane.note_passthrough(&source)?;
+            } else {
+                self.lane.ensure_traffic_factor(&route)?;
             }
             table[idx] = Some(ForkRoute {
                 passthrough,
@@ -407,15 +504,18 @@ impl RecordSink for LaneSink<'_> {
 }
 
 impl<'a> LaneSink<'a> {
-    /// Add this thread's latest block of requests to the lane's total; an error past
-    /// [`MAX_LANE_REQUESTS`].
+    /// Add this thread's latest block of requests to the run's total; an error past the
+    /// budget's [`ScenarioBudget::max_requests`].
     fn check_cap(&self) -> Result<(), SinkError> {
-        let total = self.lane.replayed.fetch_add(COUNT_BLOCK, Ordering::Relaxed) + COUNT_BLOCK;
-        if total > MAX_LANE_REQUESTS {
+        let budget = self.lane.budget;
+        let total = budget.used.fetch_add(COUNT_BLOCK, Ordering::Relaxed) + COUNT_BLOCK;
+        if total > budget.max_requests {
             return Err(SinkError {
                 field: None,
                 message: format!(
-                    "scenario `{}`{} would replay more than {MAX_LANE_REQUESTS} requests; lower its traffic factor (scale, growth{}) or split the log",
+                    "the what-if scenarios would replay more than {} requests in all (about {:.1} GB of temp files; scenario `{}`{} reached the cap): lower a traffic factor (scale, growth{}), or raise the cap with --max-scenario-requests",
+                    grouped(budget.max_requests),
+                    (budget.max_requests * SPOOL_BYTES_PER_REQUEST) as f64 / 1e9,
                     self.lane.scenario.name.escape_debug(),
                     if self.lane.ladder { " (its reservation plan)" } else { "" },
                     if self.lane.ladder { ", --ladder-points" } else { "" }

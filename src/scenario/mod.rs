@@ -31,8 +31,8 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::usage::WorkloadKey;
 
-/// Largest traffic factor a scenario may reach on any workload (scale times growth): each
-/// record becomes at most this many requests.
+/// Largest single traffic factor (a `scale`, a growth over its horizon), and the default cap
+/// on their product per workload ([`lane::ScenarioBudget`], `--max-traffic-factor`).
 pub const MAX_TRAFFIC_FACTOR: f64 = 1000.0;
 /// Longest horizon, months.
 pub const MAX_HORIZON_MONTHS: u32 = 60;
