@@ -735,6 +735,7 @@ impl CompareSettings {
             })
             .transpose()?;
         self.plan.constraints.residency = planning.residency.clone();
+        self.plan.constraints.served_by = ensure_served_by(&planning.served_by)?;
         self.plan.constraints.sales = self
             .overrides
             .as_ref()
@@ -745,6 +746,30 @@ impl CompareSettings {
             .unwrap_or_default();
         Ok(self)
     }
+}
+
+/// `--served-by` as settings: one TYPE for all at most, and a deployment named twice with two
+/// types is a usage error (which would win is a silent choice).
+fn ensure_served_by(
+    entries: &[(Option<String>, DeploymentTypeId)],
+) -> Result<crate::plan::evidence::ServedBy> {
+    let mut by = crate::plan::evidence::ServedBy::default();
+    for (deployment, t) in entries {
+        let (slot, what) = match deployment {
+            Some(d) => (
+                by.deployments.entry(d.clone()).or_insert(*t),
+                format!("deployment `{}`", d.escape_debug()),
+            ),
+            None => (by.all.get_or_insert(*t), "every deployment".to_owned()),
+        };
+        if slot != t {
+            return Err(UsageError(format!(
+                "--served-by gives {what} two types, {slot} and {t}; keep one"
+            ))
+            .into());
+        }
+    }
+    Ok(by)
 }
 
 /// `--model-map` as a map; a deployment mapped to two different models is a usage error

@@ -130,6 +130,34 @@ pub struct PlanningArgs {
     /// (a data zone), or a region such as `swedencentral`.
     #[arg(long, value_name = "global|us|eu|apac|REGION", value_parser = parse_residency)]
     pub residency: Option<Residency>,
+    /// The deployment type the log's traffic ran on: TYPE for every deployment, or
+    /// DEPLOYMENT=TYPE (repeatable). The log is evidence that its model is available in its
+    /// region on that type. Default: global-standard (no export records the type), unless a
+    /// verified region table says the model is not offered there on it.
+    #[arg(long, value_name = "[DEPLOYMENT=]TYPE", value_parser = parse_served_by)]
+    pub served_by: Vec<(Option<String>, crate::catalog::DeploymentTypeId)>,
+}
+
+fn parse_served_by(
+    text: &str,
+) -> Result<(Option<String>, crate::catalog::DeploymentTypeId), String> {
+    let (deployment, t) = match text.rsplit_once('=') {
+        Some((d, t)) if !d.trim().is_empty() => (Some(d.trim().to_owned()), t.trim()),
+        Some(_) => return Err(format!("`{text}`: expected TYPE or DEPLOYMENT=TYPE")),
+        None => (None, text.trim()),
+    };
+    let t = crate::catalog::DeploymentTypeId::ALL
+        .into_iter()
+        .find(|d| d.as_str() == t.to_ascii_lowercase())
+        .ok_or_else(|| {
+            format!(
+                "`{t}` is not a deployment type; one of {}",
+                crate::catalog::DeploymentTypeId::ALL
+                    .map(|d| d.as_str())
+                    .join(", ")
+            )
+        })?;
+    Ok((deployment, t))
 }
 
 fn parse_residency(text: &str) -> Result<Residency, String> {

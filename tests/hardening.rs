@@ -699,10 +699,11 @@ fn issue_12_outputs_never_overwrite_inputs() {
     );
 }
 
-/// Guarantee 2: the report directory is replaced as a whole. A symlink inside it is replaced,
-/// never followed out (a `charts` link is refused); charts of the previous run that this run
-/// does not write are removed, other files are kept; a run killed at any moment leaves every
-/// file complete, either the previous run's or the new one's.
+/// Guarantee 2: the report directory is replaced as a whole. A symlink inside it is never
+/// followed out: one in the way of a report file is refused (issue 19: not a file ptuplan
+/// wrote), a `charts` link too; charts of the previous run that this run does not write are
+/// removed, other files are kept; a run killed at any moment leaves every file complete,
+/// either the previous run's or the new one's.
 #[cfg(unix)]
 #[test]
 fn issue_12_report_directory_is_written_as_a_whole() {
@@ -715,6 +716,17 @@ fn issue_12_report_directory_is_written_as_a_whole() {
     fs::write(&outside, "precious").expect("write");
     symlink(&outside, reports.join("report.md")).expect("symlink");
     let hostile = fixture("reports/hostile.csv");
+    ptuplan()
+        .arg("report")
+        .arg(&hostile)
+        .arg("--quiet")
+        .arg("--out-dir")
+        .arg(&reports)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a symbolic link"));
+    assert_eq!(fs::read_to_string(&outside).expect("outside"), "precious");
+    fs::remove_file(reports.join("report.md")).expect("remove the link");
     ptuplan()
         .arg("report")
         .arg(&hostile)
@@ -766,6 +778,7 @@ fn issue_12_report_directory_is_written_as_a_whole() {
         manifest.lines().filter(|l| !l.starts_with('#')).count(),
         12 + 5
     );
+    assert!(manifest.starts_with("# ptuplan report manifest v2\n"));
 
     // Killed while it writes: every file is complete, the old version or the new one.
     let names = [

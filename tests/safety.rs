@@ -417,3 +417,98 @@ fn issue_19_scenario_factors_are_capped_on_their_product() {
         .stderr(predicate::str::contains("more than 20,000 requests in all"))
         .stderr(predicate::str::contains("--max-scenario-requests"));
 }
+
+fn log_of(dir: &Path, name: &str, model: &str, region: &str) -> PathBuf {
+    write(
+        dir,
+        name,
+        &format!(
+            "timestamp,deployment,model,region,prompt_tokens,completion_tokens\n\
+             2026-10-01T00:00:00Z,sol,{model},{region},1000,100\n\
+             2026-10-01T00:00:10Z,sol,{model},{region},1000,100\n"
+        ),
+    )
+}
+
+/// A gpt-6-sol log recorded in eastus2 got no Global Standard cost ("not listed ...
+/// (indicative region table)"), though the addendum marks GPT-6 per-region availability as
+/// unverified and the log shows the model serving there. The log is now evidence for the type
+/// that served it (Global Standard unless --served-by says otherwise): priced, recommended,
+/// and the output says why it counts as available. The options only inferred unavailable are
+/// priced and flagged, never recommended and never pooled for a reservation.
+#[test]
+fn issue_19_a_logged_model_is_available_where_it_served() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let log = log_of(tmp.path(), "sol.csv", "gpt-6-sol", "eastus2");
+    let report = json_of(
+        ptuplan()
+            .arg("compare")
+            .arg(&log)
+            .args(["--format", "json", "--quiet"]),
+    );
+    let w = &report["workloads"][0];
+    let gs = option(w, "global-standard");
+    // 2 x (1,000 x 2.00 + 100 x 10.00) / 1e6 at the U3 Global Standard prices.
+    assert!((gs["cost_usd"].as_f64().expect("priced") - 0.006).abs() < 1e-12);
+    assert_eq!(gs["availability_basis"], "log");
+    assert!(gs["note"]
+        .as_str()
+        .expect("note")
+        .contains("the log shows gpt-6-sol serving 2 request(s) in eastus2"));
+    assert_eq!(w["recommended"], "global-standard");
+    let gp = option(w, "global-provisioned/reserved-1-year");
+    assert_eq!(gp["available"], true, "inferred unavailable: still priced");
+    assert!(gp["cost_usd"].as_f64().expect("priced") > 0.0);
+    assert_eq!(gp["availability_basis"], "unlisted");
+    assert_eq!(gp["eligible"], false);
+    assert!(gp["reason"]
+        .as_str()
+        .expect("reason")
+        .contains("availability unverified [U]"));
+    assert_eq!(report["reservations"], serde_json::json!([]));
+    // --served-by states the type: the log is then evidence for it, and no longer for
+    // Global Standard; the settings are in the JSON.
+    let ptu = json_of(ptuplan().arg("compare").arg(&log).args([
+        "--served-by",
+        "sol=global-provisioned",
+        "--format",
+        "json",
+        "--quiet",
+    ]));
+    let w = &ptu["workloads"][0];
+    assert_eq!(
+        option(w, "global-provisioned/reserved-1-year")["availability_basis"],
+        "log"
+    );
+    assert_eq!(option(w, "global-standard")["eligible"], false);
+    assert_eq!(w["recommended"], "global-provisioned/reserved-1-year");
+    assert_eq!(
+        ptu["assumptions"]["plan"]["constraints"]["served_by"]["deployments"]["sol"],
+        "global-provisioned"
+    );
+    // A deployment the log does not have, or a type that does not exist: usage errors.
+    for bad in [
+        "nobody=global-standard",
+        "sol=global-fancy",
+        "=global-standard",
+    ] {
+        ptuplan()
+            .arg("compare")
+            .arg(&log)
+            .args(["--quiet", "--served-by", bad])
+            .assert()
+            .code(2);
+    }
+    // Where a verified table leaves the model out on the assumed type and no table lists it
+    // on any type, the run says the log and the catalog disagree.
+    let pro = log_of(tmp.path(), "pro.csv", "gpt-5.4-pro", "westus");
+    ptuplan()
+        .arg("compare")
+        .arg(&pro)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "the log shows gpt-5.4-pro serving in westus",
+        ))
+        .stderr(predicate::str::contains("--served-by DEPLOYMENT=TYPE"));
+}

@@ -102,6 +102,8 @@ struct PricingFile {
 struct RegionsFile {
     data_zones: Vec<DataZone>,
     availability: Vec<Availability>,
+    #[serde(default)]
+    uncovered_models: Vec<super::regions::UncoveredModels>,
 }
 
 /// Load and validate the catalog.
@@ -153,6 +155,7 @@ pub fn load_catalog(source: &CatalogSource) -> Result<Catalog, CatalogError> {
         ptu_prices: pricing.ptu_prices,
         data_zones: regions.data_zones,
         availability: regions.availability,
+        uncovered_models: regions.uncovered_models,
         standard,
         network,
         origin: origin.clone(),
@@ -461,10 +464,29 @@ pub fn validate(c: &Catalog) -> Vec<String> {
                 }
             }
         }
+        if let Some(checked) = &a.checked_regions {
+            if a.unverified {
+                p(format!(
+                    "{at}: `checked_regions` says which regions a verified table covers; an unverified list covers none"
+                ));
+            }
+            for r in a.regions.iter().filter(|r| !checked.contains(r)) {
+                p(format!(
+                    "{at}: region `{r}` is listed but not in `checked_regions`"
+                ));
+            }
+        }
         check_source(&mut p, &at, &a.source);
         if !seen_avail.insert((a.model.clone(), a.deployment_type)) {
             p(format!("{at}: listed twice; merge the region lists"));
         }
+    }
+    for (i, u) in c.uncovered_models.iter().enumerate() {
+        let at = format!("uncovered_models[{i}]");
+        for m in u.models.iter().filter(|m| !c.models.contains_key(*m)) {
+            p(format!("{at}: unknown model `{m}`"));
+        }
+        check_source(&mut p, &at, &u.source);
     }
     problems
 }

@@ -33,7 +33,7 @@ pub use capacity::{ModelLimits, ModelSpec, PtuIncrement, PtuSpec};
 pub use load::{load_catalog, CatalogError, CatalogSource};
 pub use prices::{PricesFile, PricesInfo};
 pub use pricing::{PtuPrice, TokenPrice};
-pub use regions::{Availability, DataZone};
+pub use regions::{Availability, DataZone, UncoveredModels};
 
 /// One of the Azure OpenAI deployment types ptuplan compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -250,6 +250,9 @@ pub struct Catalog {
     pub data_zones: Vec<DataZone>,
     /// Model x deployment type x region availability.
     pub availability: Vec<Availability>,
+    /// Models no region matrix covers (their unlisted types and regions are [U]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncovered_models: Vec<regions::UncoveredModels>,
     /// Standard quotas, RPM ratios, usage tiers, pooling and Priority latency targets
     /// (`data/standard.yaml`).
     pub standard: standard::StandardCatalog,
@@ -381,6 +384,46 @@ impl Catalog {
         })
     }
 
+    /// When the catalog shows, from a verified source, that this model is not offered on this
+    /// type in `region`: the `as_of` of that source. None when the model is listed there, or
+    /// when its absence is only inferred ([U]): an unverified list, a region outside the
+    /// table's `checked_regions`, or, for a type without an entry, a model no matrix covers
+    /// (`uncovered_models`, or one no verified entry lists at all). A covered model without an
+    /// entry for the type is verified absent on it: the matrices list every type a model they
+    /// cover is offered on.
+    pub fn verified_absence(
+        &self,
+        model: &str,
+        deployment_type: DeploymentTypeId,
+        region: &str,
+    ) -> Option<NaiveDate> {
+        let covers = |a: &Availability| {
+            a.checked_regions
+                .as_ref()
+                .is_none_or(|c| c.iter().any(|r| r == region))
+        };
+        let entry = self
+            .availability
+            .iter()
+            .find(|a| a.model == model && a.deployment_type == deployment_type);
+        if let Some(a) = entry {
+            return (!a.unverified && !a.regions.iter().any(|r| r == region) && covers(a))
+                .then_some(a.as_of);
+        }
+        if self
+            .uncovered_models
+            .iter()
+            .any(|u| u.models.iter().any(|m| m == model))
+        {
+            return None;
+        }
+        self.availability
+            .iter()
+            .filter(|a| a.model == model && !a.unverified && covers(a))
+            .map(|a| a.as_of)
+            .max()
+    }
+
     /// The newest `as_of` date over every entry (the date the catalog is "as of").
     pub fn newest_as_of(&self) -> Option<NaiveDate> {
         self.all_provenance().map(|(_, d)| d).max()
@@ -404,6 +447,11 @@ impl Catalog {
             )
             .chain(self.ptu_prices.iter().map(|p| (p.source.as_str(), p.as_of)))
             .chain(self.data_zones.iter().map(|z| (z.source.as_str(), z.as_of)))
+            .chain(
+                self.uncovered_models
+                    .iter()
+                    .map(|u| (u.source.as_str(), u.as_of)),
+            )
             .chain(
                 self.availability
                     .iter()

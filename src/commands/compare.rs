@@ -341,6 +341,7 @@ pub fn build_report_with_progress(
         .finish_checked(settings.skip_invalid)
         .context("reading usage logs")?;
     read.absorb_late_skips(outside_span.rows, outside_span.examples);
+    let settings = &with_log_evidence(settings, &keys, &summary)?;
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
     let (planned, sized) = plan_replay(catalog, &keys, &summary, &events, settings, &[], None)?;
@@ -407,6 +408,10 @@ pub fn build_report_with_progress(
             }
         }
     }
+    warnings.extend(plan::options::evidence_gaps(
+        catalog,
+        &settings.plan.constraints,
+    ));
     let mut warned_models = std::collections::BTreeSet::new();
     for p in &plans {
         let u = &p.usage_tier;
@@ -496,6 +501,38 @@ pub struct Sized {
     pub passes: u32,
     /// Searches.
     pub searches: usize,
+}
+
+/// The settings with the log's evidence of where its models serve
+/// ([`plan::evidence`]); a `--served-by DEPLOYMENT=TYPE` naming no deployment of the log is a
+/// usage error (it would be ignored in silence).
+fn with_log_evidence(
+    settings: &CompareSettings,
+    keys: &[WorkloadKey],
+    summary: &ReplaySummary,
+) -> Result<CompareSettings> {
+    let served_by = &settings.plan.constraints.served_by;
+    let logged: Vec<&str> = keys.iter().map(|k| k.deployment.as_str()).collect();
+    let unknown = served_by.unknown_deployments(&logged);
+    if !unknown.is_empty() {
+        return Err(UsageError(format!(
+            "--served-by names deployment(s) no row of the log has: {}",
+            unknown
+                .iter()
+                .map(|d| format!("`{}`", d.escape_debug()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    let mut settings = settings.clone();
+    settings.plan.constraints.evidence = plan::evidence::LogEvidence::new(
+        served_by,
+        keys.iter()
+            .zip(&summary.workloads)
+            .map(|(k, w)| (k, w.totals.requests)),
+    );
+    Ok(settings)
 }
 
 /// Size and plan one replay (the baseline's or a scenario's): the exact search over its

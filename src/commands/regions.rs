@@ -29,6 +29,22 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
             .into());
         }
     }
+    // The log is evidence of availability in its own regions, as in `compare`.
+    let mut constraints = settings.plan.constraints.clone();
+    let keys: Vec<crate::usage::WorkloadKey> = compared
+        .workloads
+        .iter()
+        .map(|w| crate::usage::WorkloadKey {
+            deployment: w.deployment.clone(),
+            model: w.model.clone(),
+            region: w.region.clone(),
+        })
+        .collect();
+    constraints.evidence = crate::plan::evidence::LogEvidence::new(
+        &constraints.served_by,
+        keys.iter()
+            .zip(compared.workloads.iter().map(|w| w.requests)),
+    );
     let view = RegionsReport {
         schema_version: SCHEMA_VERSION,
         tool: compared.tool.clone(),
@@ -46,7 +62,7 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
         overrides_applied: compared.overrides_applied.clone(),
         workloads: rank_regions(
             &catalog,
-            &settings.plan.constraints,
+            &constraints,
             &compared.workloads,
             compared.input.hours,
             settings.from_region.as_deref(),

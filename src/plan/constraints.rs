@@ -1,5 +1,6 @@
-//! Planning constraints: data residency (`--residency`) and the sales facts from
-//! `--overrides` (confirmed availability, PTU capacity limits per region). [`super::options`]
+//! Planning constraints: data residency (`--residency`), the sales facts from `--overrides`
+//! (confirmed availability, PTU capacity limits per region) and the log's evidence of where
+//! its models serve ([`super::evidence`], `--served-by`). [`super::options`]
 //! turns them into "unavailable" reasons; [`super::prepare`] caps the PTU sweep at a capacity
 //! limit.
 //!
@@ -153,6 +154,16 @@ pub struct Constraints {
     /// Only Batch types are usable, for this reason (a scenario's Batch-shifted requests).
     #[serde(skip)]
     pub batch_only: Option<String>,
+    /// `--served-by`: the type the log's deployments ran on.
+    #[serde(skip_serializing_if = "crate::plan::constraints::is_default_served_by")]
+    pub served_by: super::evidence::ServedBy,
+    /// Where the log shows each model serving (filled once the log is read).
+    #[serde(skip)]
+    pub evidence: super::evidence::LogEvidence,
+}
+
+fn is_default_served_by(s: &super::evidence::ServedBy) -> bool {
+    *s == super::evidence::ServedBy::default()
 }
 
 #[cfg(test)]

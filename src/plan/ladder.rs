@@ -361,6 +361,12 @@ fn pool_type(w: &LadderWorkload<'_>) -> Option<DeploymentTypeId> {
     let last = w.plans.last()?;
     last.sizing
         .iter()
+        // A type whose availability is only inferred is never a pool to reserve in.
+        .filter(|(t, _)| {
+            last.options
+                .iter()
+                .any(|o| o.deployment_type == **t && o.is_confirmed_available())
+        })
         .filter_map(|(t, s)| {
             s.curve
                 .iter()
@@ -467,7 +473,8 @@ fn standard_fallback(
         .deployment_types
         .get(&t)
         .and_then(|d| d.spillover_target);
-    let usable = |o: &&super::OptionPlan| o.available && o.billing == Billing::PerToken;
+    let usable =
+        |o: &&super::OptionPlan| o.is_confirmed_available() && o.billing == Billing::PerToken;
     target
         .and_then(|target| {
             p.options

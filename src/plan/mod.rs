@@ -10,6 +10,7 @@
 pub mod calibrate;
 pub mod constraints;
 pub mod cost;
+pub mod evidence;
 pub mod ladder;
 pub mod lifecycle;
 mod model;
@@ -602,7 +603,10 @@ fn plan_workload(
         };
         let mut opt = per_token_option(&ctx, &billed, dt, settings);
         apply_per_token_quota(&ctx, w, prepared, &mut opt, settings);
-        if opt.available && dt.is_standard() {
+        // The Standard baseline is an option known to exist, never an inferred one.
+        let confirmed = options::availability(catalog, &settings.constraints, key, dt)
+            .is_ok_and(|a| a.basis.is_confirmed());
+        if opt.available && dt.is_standard() && confirmed {
             let c = opt.cost_usd.unwrap_or(f64::INFINITY);
             cheapest_per_token = Some(cheapest_per_token.map_or(c, |x: f64| x.min(c)));
         }
@@ -666,6 +670,7 @@ fn plan_workload(
             .copied()
             .unwrap_or(0.0),
     );
+    apply_availability(catalog, key, &mut options, settings);
     quota::apply_latency(catalog, &key.model, &usage_tier, &mut options, settings);
     let lifecycle = catalog.lifecycle_status(&key.model);
     if let (Some(status), Some(date)) = (&lifecycle, catalog.in_force_on) {
@@ -708,6 +713,31 @@ fn plan_workload(
         tally: t.tally,
         logged_latency: quota::logged(prepared.logged_latency.get(w)),
         usage_tier,
+    }
+}
+
+/// Record why each available option counts as available, and keep the ones whose
+/// availability is only inferred ([U]: an unverified list, or no verified table) from being
+/// recommended unless the log is evidence for them ([`options::availability`]).
+fn apply_availability(
+    catalog: &Catalog,
+    key: &WorkloadKey,
+    options: &mut [OptionPlan],
+    settings: &PlanSettings,
+) {
+    for opt in options.iter_mut().filter(|o| o.available) {
+        let Ok(a) = options::availability(catalog, &settings.constraints, key, opt.deployment_type)
+        else {
+            continue;
+        };
+        opt.availability_basis = Some(a.basis);
+        if !a.basis.is_confirmed() {
+            opt.eligible = false;
+            opt.reason = Some(match opt.reason.take() {
+                Some(r) => format!("{}; {r}", options::UNCONFIRMED_REASON),
+                None => options::UNCONFIRMED_REASON.to_owned(),
+            });
+        }
     }
 }
 
@@ -796,6 +826,7 @@ fn empty_option(ctx: &WorkloadCtx<'_>, dt: DeploymentTypeId, billing: Billing) -
         ptus: None,
         ptus_basis: None,
         available: false,
+        availability_basis: None,
         reason: None,
         eligible: false,
         cost_usd: None,

@@ -27,8 +27,15 @@ pub struct OptionPlan {
     pub ptus: Option<u32>,
     /// How `ptus` was chosen (provisioned options), e.g. "cost-optimal with spillover".
     pub ptus_basis: Option<String>,
-    /// False when the type is not offered or not priced for the model and region.
+    /// False when the type is not offered (per a verified region table, sales, residency) or
+    /// not priced for the model and region.
     pub available: bool,
+    /// Why an available option counts as available: `catalog` (a verified region table),
+    /// `sales` (`--overrides`), `log` (the log shows the model serving there on this type),
+    /// or, inferred and flagged [U], `catalog-unverified` (an unverified list) and `unlisted`
+    /// (no verified table covers it). Only the first three may be recommended. None when
+    /// unavailable.
+    pub availability_basis: Option<super::options::AvailabilityBasis>,
     /// Why it is unavailable (or not eligible for recommendation).
     pub reason: Option<String>,
     /// Whether it may be recommended (available, meets the throttle target, not Batch
@@ -91,6 +98,15 @@ pub struct OptionPlan {
     pub standard_quota: Option<super::quota::QuotaView>,
     /// What is known about the option's latency.
     pub latency: super::quota::OptionLatency,
+}
+
+impl OptionPlan {
+    /// True when the option is available on a confirmed basis (a verified table, sales or the
+    /// log; an option built without a basis counts as confirmed): what reservation pools and
+    /// the reservation plan may build on.
+    pub fn is_confirmed_available(&self) -> bool {
+        self.available && self.availability_basis.is_none_or(|b| b.is_confirmed())
+    }
 }
 
 /// A workload's plan (JSON `workloads[]`).

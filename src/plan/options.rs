@@ -1,7 +1,8 @@
-//! Candidate options: which deployment types a workload could use in its region, and why the
-//! others cannot be used (outside `--residency`, not listed in the region table or not sold per
-//! the sales overrides, no sourced price, no PTU figures, no data zone, a capacity limit below
-//! the minimum).
+//! Candidate options: which deployment types a workload could use in its region, on what basis
+//! (a verified region table, sales, the log's evidence, or an inference flagged [U]), and why
+//! the others cannot be used (outside `--residency`, not offered per a verified region table
+//! or per the sales overrides, no sourced price, no PTU figures, no data zone, a capacity limit
+//! below the minimum).
 
 use super::constraints::Constraints;
 use crate::catalog::overrides::CapacityLimit;
@@ -9,6 +10,7 @@ use crate::catalog::{
     Catalog, DeploymentTypeId, Processing, PtuIncrement, PtuPrice, PtuSpec, TokenPrice,
 };
 use crate::usage::WorkloadKey;
+use serde::Serialize;
 
 /// Why an option is unavailable, or the catalog entries that make it available.
 pub enum Candidate<'c> {
@@ -36,7 +38,7 @@ pub fn candidate<'c>(
     key: &WorkloadKey,
     t: DeploymentTypeId,
 ) -> Candidate<'c> {
-    if let Some(reason) = unavailable_reason(catalog, constraints, key, t) {
+    if let Err(reason) = availability(catalog, constraints, key, t) {
         return Candidate::Unavailable(reason);
     }
     if !t.is_provisioned() {
@@ -75,73 +77,180 @@ pub fn candidate<'c>(
     }
 }
 
-/// The reason a type is not offered for the workload's model and region, if any.
-fn unavailable_reason(
+/// Why an option counts as available (JSON `options[].availability_basis`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AvailabilityBasis {
+    /// Listed for the model, type and region in a region table read from Microsoft's docs.
+    Catalog,
+    /// Confirmed by the sales facts of `--overrides`.
+    Sales,
+    /// The log shows the model serving in the region on this type ([`super::evidence`]).
+    Log,
+    /// Listed, but in a list the research inferred ([U]).
+    CatalogUnverified,
+    /// Not listed, but no verified table covers the model, type and region: unavailability
+    /// is only inferred ([U]).
+    Unlisted,
+}
+
+impl AvailabilityBasis {
+    /// True when the basis is a fact (a verified table, sales, or the log), not an inference:
+    /// only such options may be recommended.
+    pub fn is_confirmed(self) -> bool {
+        matches!(
+            self,
+            AvailabilityBasis::Catalog | AvailabilityBasis::Sales | AvailabilityBasis::Log
+        )
+    }
+}
+
+/// Why an option counts as available, and what to say about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Availability {
+    /// The basis.
+    pub basis: AvailabilityBasis,
+    /// The note for the option (None for a verified catalog listing).
+    pub note: Option<String>,
+}
+
+/// The reason a recommendation needs a confirmed availability, for options without one.
+pub const UNCONFIRMED_REASON: &str = "availability unverified [U]: recommended only where the log or sales confirm it (--served-by, --overrides)";
+
+/// Whether a type is offered for the workload's model and region, and why: `Err` holds the
+/// reason it is not (outside `--residency`, no data zone, a sales fact, a verified region
+/// table that covers the region and does not list it); `Ok` says on what basis it counts.
+///
+/// The rule: sales facts first (either way); then the log's evidence ([`super::evidence`]: a
+/// stated type always counts, the assumed one unless a verified table says otherwise); then
+/// the catalog: listed in a verified table, listed in an unverified one ([U]), or not listed
+/// where no verified table covers it ([U]). Only a verified absence makes an option unavailable;
+/// an inferred one leaves it priced and flagged.
+pub fn availability(
     catalog: &Catalog,
     constraints: &Constraints,
     key: &WorkloadKey,
     t: DeploymentTypeId,
-) -> Option<String> {
+) -> Result<Availability, String> {
     if let Some(reason) = constraints.batch_only.as_ref().filter(|_| !t.is_batch()) {
-        return Some(reason.clone());
+        return Err(reason.clone());
     }
     if let Some(reason) = constraints
         .residency
         .as_ref()
         .and_then(|r| r.excludes(catalog, t, &key.region))
     {
-        return Some(reason);
+        return Err(reason);
     }
     if t.processing() == Processing::DataZone && catalog.data_zone_of(&key.region).is_none() {
-        return Some(format!(
+        return Err(format!(
             "{} is in no data zone (Data Zone types exist only in the US, EU and APAC data zones)",
             key.region
         ));
     }
+    let listed = catalog.availability_of(&key.model, t, &key.region);
     match constraints
         .sales
         .availability_for(&key.model, t, &key.region)
     {
-        Some(a) if a.available => return None,
+        Some(a) if a.available => {
+            return Ok(Availability {
+                basis: AvailabilityBasis::Sales,
+                note: listed
+                    .is_none()
+                    .then(|| format!("available per sales ({}), not in Microsoft's table", a.at)),
+            })
+        }
         Some(a) => {
-            return Some(format!(
+            return Err(format!(
                 "not available in {} per sales ({})",
                 key.region, a.at
             ))
         }
         None => {}
     }
-    if catalog
-        .availability_of(&key.model, t, &key.region)
-        .is_none()
-    {
-        return Some(format!(
-            "not listed for {} in {} (indicative region table)",
-            key.model, key.region
-        ));
+    let absent = catalog.verified_absence(&key.model, t, &key.region);
+    let served: Vec<_> = constraints
+        .evidence
+        .served_on(&key.model, &key.region, t)
+        .into_iter()
+        .filter(|s| s.stated || absent.is_none())
+        .collect();
+    match listed {
+        Some(a) if !a.unverified => Ok(Availability {
+            basis: AvailabilityBasis::Catalog,
+            note: None,
+        }),
+        _ if !served.is_empty() => {
+            let table = match (listed, absent) {
+                (Some(_), _) => "; the catalog's list for it is unverified [U]",
+                (None, Some(_)) => "; the catalog's region table does not list it",
+                (None, None) => "; no verified region table lists it",
+            };
+            Ok(Availability {
+                basis: AvailabilityBasis::Log,
+                note: Some(format!(
+                    "available: {}{table}",
+                    super::evidence::describe(&served, &key.model, &key.region, t)
+                )),
+            })
+        }
+        Some(_) => Ok(Availability {
+            basis: AvailabilityBasis::CatalogUnverified,
+            note: Some(UNVERIFIED_AVAILABILITY.to_owned()),
+        }),
+        None => match absent {
+            Some(as_of) => Err(format!(
+                "not offered for {} in {} per the region tables (as of {as_of})",
+                key.model, key.region
+            )),
+            None => Ok(Availability {
+                basis: AvailabilityBasis::Unlisted,
+                note: Some(format!(
+                    "no verified region table covers {} on {t} in {}: {UNVERIFIED_AVAILABILITY}",
+                    key.model, key.region
+                )),
+            }),
+        },
     }
-    None
 }
 
-/// A note for options that exist only because sales confirmed them (not in Microsoft's table),
-/// or whose catalog availability is unverified ([U]: inferred, not read from a region matrix).
+/// Warnings for models the log shows serving in a region where its evidence counts for no
+/// type: the type was assumed (not stated with `--served-by`), a verified region table says
+/// the model is not offered on that type there, and no table lists the model in the region on
+/// any other type. The log and the catalog then disagree, and only the user knows the type.
+pub fn evidence_gaps(catalog: &Catalog, constraints: &Constraints) -> Vec<String> {
+    let mut out = Vec::new();
+    for (model, region, served) in constraints.evidence.iter() {
+        let assumed: Vec<&super::evidence::Served> = served.iter().filter(|s| !s.stated).collect();
+        let Some(first) = assumed.first() else {
+            continue;
+        };
+        let t = first.deployment_type;
+        let listed_anywhere = DeploymentTypeId::ALL
+            .into_iter()
+            .any(|d| catalog.availability_of(model, d, region).is_some());
+        if catalog.verified_absence(model, t, region).is_some() && !listed_anywhere {
+            out.push(format!(
+                "the log shows {model} serving in {region} (deployment `{}`), where no region table lists it on any type and the table for {t} (the type taken when none is logged) leaves it out; --served-by DEPLOYMENT=TYPE states the type it ran on, and makes the log count for it",
+                first.deployment.escape_debug()
+            ));
+        }
+    }
+    out
+}
+
+/// The note of an option whose availability is not a verified catalog listing: sales, the
+/// log, or an unverified list ([U]). None for an unavailable type.
 pub fn availability_note(
     catalog: &Catalog,
     constraints: &Constraints,
     key: &WorkloadKey,
     t: DeploymentTypeId,
 ) -> Option<String> {
-    let listed = catalog.availability_of(&key.model, t, &key.region);
-    if let Some(a) = constraints
-        .sales
-        .availability_for(&key.model, t, &key.region)
-    {
-        return (a.available && listed.is_none())
-            .then(|| format!("available per sales ({}), not in Microsoft's table", a.at));
-    }
-    listed
-        .filter(|a| a.unverified)
-        .map(|_| UNVERIFIED_AVAILABILITY.to_owned())
+    availability(catalog, constraints, key, t)
+        .ok()
+        .and_then(|a| a.note)
 }
 
 /// The note of an option whose availability entry is unverified.
@@ -163,5 +272,142 @@ pub fn processing_label(catalog: &Catalog, key: &WorkloadKey, t: DeploymentTypeI
             None => "data zone (none)".to_owned(),
         },
         Processing::Region => format!("region {}", key.region),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{load_catalog, CatalogSource};
+    use crate::plan::evidence::{LogEvidence, ServedBy};
+    use DeploymentTypeId::*;
+
+    fn key(deployment: &str, model: &str, region: &str) -> WorkloadKey {
+        WorkloadKey {
+            deployment: deployment.to_owned(),
+            model: model.to_owned(),
+            region: region.to_owned(),
+        }
+    }
+
+    fn basis(
+        c: &Catalog,
+        k: &Constraints,
+        w: &WorkloadKey,
+        t: DeploymentTypeId,
+    ) -> Result<AvailabilityBasis, String> {
+        availability(c, k, w, t).map(|a| a.basis)
+    }
+
+    /// Only a verified table that covers the region makes a type unavailable; an unverified
+    /// list, a region outside a partial table, or a model no matrix covers leaves it priced
+    /// and flagged.
+    #[test]
+    fn issue_19_only_a_verified_absence_makes_an_option_unavailable() {
+        let c = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let none = Constraints::default();
+        let b = |m: &str, r: &str, t| basis(&c, &none, &key("d", m, r), t);
+        // gpt-4o Global Standard: the verified matrix of 25 regions leaves out canadacentral.
+        assert!(b("gpt-4o", "canadacentral", GlobalStandard)
+            .expect_err("verified absence")
+            .contains("not offered for gpt-4o in canadacentral per the region tables"));
+        assert_eq!(
+            b("gpt-4o", "eastus2", GlobalStandard),
+            Ok(AvailabilityBasis::Catalog)
+        );
+        // A covered model without an entry for a type: the matrices list every type it has.
+        assert!(b("gpt-4.1-mini", "eastus2", GlobalFlex).is_err());
+        // gpt-5.5 Global Standard comes from the Americas matrix only: westus (Americas, not
+        // listed) is verified absent, swedencentral (not covered) only inferred.
+        assert!(b("gpt-5.5", "westus", GlobalStandard).is_err());
+        assert_eq!(
+            b("gpt-5.5", "swedencentral", GlobalStandard),
+            Ok(AvailabilityBasis::Unlisted)
+        );
+        // gpt-6-sol: the Global Standard list is unverified (eastus2 is not on it), no matrix
+        // covers the model on Data Zone Provisioned: both priced and flagged.
+        assert_eq!(
+            b("gpt-6-sol", "eastus2", GlobalStandard),
+            Ok(AvailabilityBasis::Unlisted)
+        );
+        assert_eq!(
+            b("gpt-6-sol", "westus3", GlobalStandard),
+            Ok(AvailabilityBasis::CatalogUnverified)
+        );
+        assert_eq!(
+            b("gpt-6-sol", "eastus2", DataZoneProvisioned),
+            Ok(AvailabilityBasis::Unlisted)
+        );
+        // U5's Flex table lists gpt-5.6-sol only: terra is verified absent on Flex.
+        assert!(b("gpt-5.6-terra", "eastus2", GlobalFlex).is_err());
+        let a = availability(&c, &none, &key("d", "gpt-6-sol", "eastus2"), GlobalStandard)
+            .expect("available");
+        assert!(a
+            .note
+            .expect("note")
+            .contains("unverified availability [U]"));
+        assert!(!AvailabilityBasis::Unlisted.is_confirmed());
+        assert!(!AvailabilityBasis::CatalogUnverified.is_confirmed());
+    }
+
+    /// A gpt-6-sol log recorded in eastus2 gets Global Standard (the type taken when none is
+    /// logged) on the log's evidence, though the catalog's unverified list leaves eastus2 out;
+    /// a stated type counts even against a verified table, the assumed one does not.
+    #[test]
+    fn issue_19_the_log_is_evidence_for_the_type_that_served_it() {
+        let c = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let sol = key("sol", "gpt-6-sol", "eastus2");
+        let canada = key("c", "gpt-4o", "canadacentral");
+        let with = |served_by: ServedBy| Constraints {
+            evidence: LogEvidence::new(&served_by, [(&sol, 10), (&canada, 3)]),
+            served_by,
+            ..Constraints::default()
+        };
+        let assumed = with(ServedBy::default());
+        let a = availability(&c, &assumed, &sol, GlobalStandard).expect("available");
+        assert_eq!(a.basis, AvailabilityBasis::Log);
+        let note = a.note.expect("note");
+        assert!(
+            note.contains("the log shows gpt-6-sol serving 10 request(s) in eastus2"),
+            "{note}"
+        );
+        assert!(note.contains("taken as global-standard"), "{note}");
+        assert_eq!(
+            basis(&c, &assumed, &sol, GlobalProvisioned),
+            Ok(AvailabilityBasis::Unlisted)
+        );
+        // The assumed type yields to a verified table...
+        assert!(basis(&c, &assumed, &canada, GlobalStandard).is_err());
+        // ... a stated one does not.
+        let stated = with(ServedBy {
+            all: Some(GlobalStandard),
+            ..ServedBy::default()
+        });
+        assert_eq!(
+            basis(&c, &stated, &canada, GlobalStandard),
+            Ok(AvailabilityBasis::Log)
+        );
+        // Stated as Global Provisioned: that type is evidenced, Global Standard no longer is.
+        let mut by = ServedBy::default();
+        by.deployments.insert("sol".to_owned(), GlobalProvisioned);
+        let ptu = with(by);
+        assert_eq!(
+            basis(&c, &ptu, &sol, GlobalProvisioned),
+            Ok(AvailabilityBasis::Log)
+        );
+        assert_eq!(
+            basis(&c, &ptu, &sol, GlobalStandard),
+            Ok(AvailabilityBasis::Unlisted)
+        );
+        // Another region of the same model is no evidence.
+        assert_eq!(
+            basis(
+                &c,
+                &assumed,
+                &key("sol", "gpt-6-sol", "westus"),
+                GlobalStandard
+            ),
+            Ok(AvailabilityBasis::Unlisted)
+        );
     }
 }

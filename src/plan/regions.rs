@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::constraints::Constraints;
 use super::cost::{self, Billing, HOURS_PER_MONTH};
-use super::options::{availability_note, candidate, processing_label, Candidate};
+use super::options::{candidate, processing_label, Candidate};
 use super::WorkloadPlan;
 use crate::catalog::{Catalog, DeploymentTypeId};
 use crate::usage::WorkloadKey;
@@ -50,6 +50,9 @@ pub struct RegionRow {
     pub price_basis: String,
     /// The price entry's `as_of`.
     pub price_as_of: String,
+    /// Why the type counts as available there (`catalog`, `sales`, `log`, or, inferred and
+    /// flagged [U], `catalog-unverified` and `unlisted`).
+    pub availability_basis: super::options::AvailabilityBasis,
     /// Remarks (sales-confirmed availability, capacity limit).
     pub note: Option<String>,
     /// What buying here means for callers in the `--from` region (default: the workload's).
@@ -246,7 +249,10 @@ fn region_rows(
         Candidate::Unavailable(reason) => return Err(reason),
         Candidate::PerToken(_) => unreachable!("PTU types are never priced per token"),
     };
-    let mut notes: Vec<String> = availability_note(catalog, constraints, key, t)
+    let availability = super::options::availability(catalog, constraints, key, t)?;
+    let mut notes: Vec<String> = availability
+        .note
+        .clone()
         .into_iter()
         .chain(super::options::price_unverified_note(price.unverified))
         .collect();
@@ -288,6 +294,7 @@ fn region_rows(
                 latency_target_tokens_per_s: spec.latency_target_tokens_per_s,
                 price_basis: price_basis.clone(),
                 price_as_of: price.as_of.to_string(),
+                availability_basis: availability.basis,
                 note: (!notes.is_empty()).then(|| notes.join("; ")),
                 from: RegionMove {
                     region: String::new(),

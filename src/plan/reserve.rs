@@ -85,7 +85,7 @@ pub fn pools(
     let mut grouped: BTreeMap<(String, DeploymentTypeId), (Vec<PoolMember>, f64)> = BTreeMap::new();
     for p in plans {
         for o in &p.options {
-            if !(o.available && o.billing == term) {
+            if !(o.is_confirmed_available() && o.billing == term) {
                 continue;
             }
             let Some(ptus) = o.ptus else { continue };
@@ -157,6 +157,7 @@ mod tests {
             ptus: Some(ptus),
             ptus_basis: None,
             available: true,
+            availability_basis: None,
             reason: None,
             eligible: true,
             cost_usd: None,

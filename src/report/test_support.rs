@@ -19,6 +19,7 @@ fn option(id: &str, dt: DeploymentTypeId, billing: Billing) -> OptionPlan {
         ptus: None,
         ptus_basis: None,
         available: true,
+        availability_basis: None,
         reason: None,
         eligible: true,
         cost_usd: None,

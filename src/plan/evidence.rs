@@ -1,0 +1,185 @@
+//! The log as evidence of availability. A model the log shows serving in a region (successful
+//! requests of a workload) is available there on the deployment type that served it, whatever
+//! the catalog's region tables say: they are indicative (S5), and for the newest models they are
+//! unverified (the newest matrices are dated 04/30/2026 and have no GPT-5.6 or GPT-6 columns,
+//! U10).
+//!
+//! No export ptuplan reads records the deployment type (usage-log formats, "Deployment type is
+//! absent"), so `--served-by [DEPLOYMENT=]TYPE` states it. Without it a deployment's traffic is
+//! taken as Global Standard, the type a model is offered on first ("New deployment types arrive
+//! Global first, then Data Zone, then single region", U11) — unless a verified region table says
+//! the model is not offered on Global Standard in that region: then the assumption yields, and
+//! the log is evidence for nothing until `--served-by` names its type. A stated type always
+//! counts. Which options this makes available, and how the others are flagged, is
+//! [`super::options::availability`]'s job.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::catalog::DeploymentTypeId;
+use crate::usage::WorkloadKey;
+
+/// The type assumed to have served a deployment the user said nothing about.
+pub const ASSUMED_TYPE: DeploymentTypeId = DeploymentTypeId::GlobalStandard;
+
+/// `--served-by`: the deployment type the log's traffic ran on (JSON
+/// `assumptions.plan.constraints.served_by`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ServedBy {
+    /// `--served-by TYPE`: every deployment not named otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all: Option<DeploymentTypeId>,
+    /// `--served-by DEPLOYMENT=TYPE`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub deployments: BTreeMap<String, DeploymentTypeId>,
+}
+
+impl ServedBy {
+    /// The type that served `deployment`, and whether the user stated it.
+    pub fn type_of(&self, deployment: &str) -> (DeploymentTypeId, bool) {
+        match self.deployments.get(deployment).or(self.all.as_ref()) {
+            Some(t) => (*t, true),
+            None => (ASSUMED_TYPE, false),
+        }
+    }
+
+    /// The deployments `--served-by DEPLOYMENT=TYPE` names that `logged` does not hold (an
+    /// entry that would otherwise be ignored in silence).
+    pub fn unknown_deployments(&self, logged: &[&str]) -> Vec<&str> {
+        self.deployments
+            .keys()
+            .map(String::as_str)
+            .filter(|d| !logged.contains(d))
+            .collect()
+    }
+}
+
+/// One deployment of the log serving a model in a region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Served {
+    /// Deployment name (`-` when the log has none).
+    pub deployment: String,
+    /// Its successful requests.
+    pub requests: u64,
+    /// The type that served it.
+    pub deployment_type: DeploymentTypeId,
+    /// True when `--served-by` stated the type (else it is [`ASSUMED_TYPE`]).
+    pub stated: bool,
+}
+
+/// Where the log shows each model serving: (model, region) -> the deployments that served it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogEvidence {
+    served: BTreeMap<(String, String), Vec<Served>>,
+}
+
+impl LogEvidence {
+    /// The evidence of `workloads`: each with its successful requests (those with none show
+    /// nothing).
+    pub fn new<'a>(
+        served_by: &ServedBy,
+        workloads: impl IntoIterator<Item = (&'a WorkloadKey, u64)>,
+    ) -> LogEvidence {
+        let mut served: BTreeMap<(String, String), Vec<Served>> = BTreeMap::new();
+        for (key, requests) in workloads {
+            if requests == 0 {
+                continue;
+            }
+            let (deployment_type, stated) = served_by.type_of(&key.deployment);
+            served
+                .entry((key.model.clone(), key.region.clone()))
+                .or_default()
+                .push(Served {
+                    deployment: key.deployment.clone(),
+                    requests,
+                    deployment_type,
+                    stated,
+                });
+        }
+        for list in served.values_mut() {
+            list.sort_by(|a, b| a.deployment.cmp(&b.deployment));
+        }
+        LogEvidence { served }
+    }
+
+    /// Every (model, region) the log shows serving, with its deployments.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str, &[Served])> {
+        self.served
+            .iter()
+            .map(|((m, r), list)| (m.as_str(), r.as_str(), list.as_slice()))
+    }
+
+    /// The deployments that served `model` in `region` on type `t`.
+    pub fn served_on(&self, model: &str, region: &str, t: DeploymentTypeId) -> Vec<&Served> {
+        self.served
+            .get(&(model.to_owned(), region.to_owned()))
+            .map(|list| list.iter().filter(|s| s.deployment_type == t).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// "the log shows gpt-6-sol serving 1234 request(s) in eastus2 (deployment `chat`; type not
+/// logged, taken as global-standard: --served-by states it)".
+pub fn describe(served: &[&Served], model: &str, region: &str, t: DeploymentTypeId) -> String {
+    let requests: u64 = served.iter().map(|s| s.requests).sum();
+    let names: Vec<String> = served
+        .iter()
+        .take(3)
+        .map(|s| format!("`{}`", s.deployment))
+        .collect();
+    let more = served.len().saturating_sub(3);
+    let who = if more > 0 {
+        format!("{} and {more} more", names.join(", "))
+    } else {
+        names.join(", ")
+    };
+    let how = if served.iter().all(|s| s.stated) {
+        format!("on {t} per --served-by")
+    } else {
+        format!("type not logged, taken as {t}: --served-by states it")
+    };
+    format!(
+        "the log shows {model} serving {requests} request(s) in {region} (deployment {who}; {how})"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(deployment: &str, model: &str, region: &str) -> WorkloadKey {
+        WorkloadKey {
+            deployment: deployment.to_owned(),
+            model: model.to_owned(),
+            region: region.to_owned(),
+        }
+    }
+
+    #[test]
+    fn evidence_takes_the_stated_type_else_global_standard() {
+        let a = key("a", "gpt-6-sol", "eastus2");
+        let b = key("b", "gpt-6-sol", "eastus2");
+        let idle = key("c", "gpt-5.1", "eastus2");
+        let mut by = ServedBy::default();
+        by.deployments
+            .insert("b".to_owned(), DeploymentTypeId::GlobalProvisioned);
+        let e = LogEvidence::new(&by, [(&a, 10), (&b, 5), (&idle, 0)]);
+        let gs = e.served_on("gpt-6-sol", "eastus2", DeploymentTypeId::GlobalStandard);
+        assert_eq!(gs.len(), 1);
+        assert!(!gs[0].stated);
+        let gp = e.served_on("gpt-6-sol", "eastus2", DeploymentTypeId::GlobalProvisioned);
+        assert_eq!((gp[0].deployment.as_str(), gp[0].stated), ("b", true));
+        assert!(e
+            .served_on("gpt-5.1", "eastus2", DeploymentTypeId::GlobalStandard)
+            .is_empty());
+        assert!(describe(
+            &gs,
+            "gpt-6-sol",
+            "eastus2",
+            DeploymentTypeId::GlobalStandard
+        )
+        .contains("taken as global-standard: --served-by states it"));
+        assert_eq!(by.unknown_deployments(&["a"]), ["b"]);
+    }
+}
