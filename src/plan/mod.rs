@@ -607,7 +607,14 @@ fn plan_workload(
         let confirmed = options::availability(catalog, &settings.constraints, key, dt)
             .is_ok_and(|a| a.basis.is_confirmed());
         if opt.available && dt.is_standard() && confirmed {
-            let c = opt.cost_usd.unwrap_or(f64::INFINITY);
+            // The break-even compares PTU with serving the whole demand per token: the cost
+            // of every request, not only of those a quota lets through.
+            let demand_cost = if billed == t.tally {
+                opt.cost_usd
+            } else {
+                per_token_option(&ctx, &t.tally, dt, settings).cost_usd
+            };
+            let c = demand_cost.unwrap_or(f64::INFINITY);
             cheapest_per_token = Some(cheapest_per_token.map_or(c, |x: f64| x.min(c)));
         }
         options.push(opt);
@@ -1350,6 +1357,12 @@ mod tests {
             .find(|o| o.id == "global-standard")
             .expect("option");
         assert!((gs.cost_usd.expect("priced") - 0.0375).abs() < 1e-12);
+        // PTU's break-even compares with serving the whole demand per token, quota or not.
+        let gp = DeploymentTypeId::GlobalProvisioned;
+        assert_eq!(
+            p.sizing[&gp].break_even_utilization,
+            free.sizing[&gp].break_even_utilization
+        );
     }
 
     fn with_tier(tier: Option<QuotaLevelArg>) -> PlanSettings {

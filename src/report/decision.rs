@@ -20,8 +20,8 @@ pub struct Decision<'a> {
     pub workload: &'a WorkloadPlan,
     /// The recommended option (None: no eligible option).
     pub recommended: Option<&'a OptionPlan>,
-    /// The cheapest available Standard option (Global, Data Zone or regional), the baseline of
-    /// the saving.
+    /// The cheapest Standard option (Global, Data Zone or regional) available on a confirmed
+    /// basis (never one only inferred, [U]), the baseline of the saving.
     pub cheapest_standard: Option<&'a OptionPlan>,
     /// The cheapest available provisioned option, eligible ones first: the PTU option the
     /// decision is argued against (or for).
@@ -39,7 +39,9 @@ pub fn decide(w: &WorkloadPlan) -> Decision<'_> {
         .options
         .iter()
         .filter(|o| {
-            o.available && o.billing == Billing::PerToken && o.deployment_type.is_standard()
+            o.is_confirmed_available()
+                && o.billing == Billing::PerToken
+                && o.deployment_type.is_standard()
         })
         .filter(|o| monthly(o).is_some())
         .min_by(|a, b| {

@@ -36,6 +36,9 @@ const SIGNATURE_PREFIX: &str = "# signature ";
 pub const SIGNATURE_KEY: &str = "ptuplan report manifest v2\n";
 const COMMENT: &str = "# The files `ptuplan report` wrote into this directory and their SHA-256. The next run\n# replaces or removes a listed file only while its content is unchanged, and touches no\n# other file.\n";
 
+/// Largest manifest read, bytes (about 100,000 entries).
+const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+
 /// A SHA-256 digest.
 pub type Digest256 = [u8; 32];
 
@@ -85,15 +88,26 @@ pub enum ManifestError {
 /// Read the manifest at `path` (none when there is no such file). `is_name` tells the names
 /// this tool writes.
 pub fn read(path: &Path, is_name: impl Fn(&str) -> bool) -> Result<Previous, ManifestError> {
-    let text = match fs::read_to_string(path) {
-        Ok(t) => t,
+    let io_err = |source| ManifestError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Previous::None),
-        Err(source) => {
-            return Err(ManifestError::Io {
-                path: path.to_owned(),
-                source,
-            })
-        }
+        Err(e) => return Err(io_err(e)),
+    };
+    // A manifest of this tool lists a few hundred files: a larger one is not its own, and is
+    // never read into memory whole.
+    let mut bytes = Vec::new();
+    file.take(MAX_MANIFEST_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(ManifestError::Foreign(path.to_owned()));
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(ManifestError::Foreign(path.to_owned()));
     };
     let bad = |line: usize, entry: &str| ManifestError::Entry {
         path: path.to_owned(),
