@@ -180,6 +180,11 @@ pub struct InputArgs {
     /// request count.
     #[arg(long, value_name = "TOKENS", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub typical_request_tokens: Option<u64>,
+    /// Most requests per-bucket aggregates (metrics, usage pages, bucket totals) may be
+    /// replayed as, over the whole run [default: 20000000]. Each takes about 100 bytes of
+    /// temporary files; a bucket that would pass the cap is refused before it is replayed.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_expanded_requests: Option<u64>,
     /// Map a deployment to a model for rows without a model: DEPLOYMENT=MODEL (repeatable).
     #[arg(long, value_name = "DEPLOYMENT=MODEL", value_parser = parse_model_map_entry)]
     pub model_map: Vec<(String, String)>,

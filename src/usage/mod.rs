@@ -10,7 +10,10 @@ pub mod aggregate;
 pub mod csv;
 pub mod detect;
 pub mod fields;
+pub mod formats;
+pub mod json_scan;
 pub mod jsonl;
+pub mod ledger;
 pub mod limits;
 pub mod lines;
 pub mod parallel;
@@ -145,6 +148,11 @@ pub trait RecordSink: Send + Sized {
         let _ = (path, line);
         self.take(record)
     }
+    /// The input covers `[start_ms, end_ms)` (a per-bucket aggregate's bucket, empty or not):
+    /// the span is the buckets', not the drawn arrivals'. Default: ignored.
+    fn cover(&mut self, start_ms: i64, end_ms: i64) {
+        let _ = (start_ms, end_ms);
+    }
     /// An empty sink of the same kind, for another part of the file.
     fn fork(&self) -> Self;
     /// Absorb a fork that read the part of the file after everything this sink has seen.
@@ -164,6 +172,8 @@ pub struct ReadOptions {
     pub expand: aggregate::ExpandParams,
     /// `--columns`: a mapping of ptuplan's fields to the input's column names.
     pub columns: Option<sources::columns::ColumnMap>,
+    /// `--max-expanded-requests`: requests all per-bucket aggregates of a run may become.
+    pub max_expanded_requests: u64,
 }
 
 impl Default for ReadOptions {
@@ -174,6 +184,7 @@ impl Default for ReadOptions {
             parallel_min_bytes: parallel::PARALLEL_MIN_BYTES,
             expand: aggregate::ExpandParams::default(),
             columns: None,
+            max_expanded_requests: ledger::MAX_EXPANDED_REQUESTS,
         }
     }
 }
@@ -228,6 +239,80 @@ pub struct ReadSummary {
     pub notes: Vec<String>,
     /// Each input's granularity, in order (for the mixed-granularity note).
     pub granularities: Vec<(String, Granularity)>,
+    /// How each input was read, in order.
+    pub inputs: Vec<InputRead>,
+    /// Requests replayed from per-bucket aggregates (bounded by `--max-expanded-requests`).
+    pub expanded_requests: u64,
+    /// Requests the log shows as spilled over from a provisioned deployment and served by a
+    /// Standard one (counted once, where they were served or, with the response headers, as
+    /// the provisioned deployment's demand).
+    pub spilled_requests: u64,
+}
+
+/// How one input was read: the reader, how it was chosen and the columns it mapped (the
+/// report's `input.readers`, and a note on stderr).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputRead {
+    /// The input (`-` for stdin).
+    pub file: String,
+    /// The reader: an `--input-format` name.
+    pub reader: &'static str,
+    /// How the bytes are laid out: `csv`, `json-lines`, `json` or `parquet`.
+    pub container: &'static str,
+    /// `detected` (from the columns, keys or schema) or `--input-format`.
+    pub chosen_by: &'static str,
+    /// Each field the reader fills and the column (or key, metric, dimension) it comes
+    /// from, in the input's order.
+    pub columns: Vec<MappedColumn>,
+}
+
+/// One field and where a reader reads it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MappedColumn {
+    /// ptuplan's field (`timestamp`, `prompt_tokens`, ...).
+    pub field: String,
+    /// The input's column, key, metric or dimension, as written.
+    pub column: String,
+}
+
+impl InputRead {
+    /// How `opened` is read (`map`: `--columns`).
+    pub fn of(opened: &detect::OpenedInput, map: Option<&[(String, String)]>) -> InputRead {
+        InputRead {
+            file: opened.name.clone(),
+            reader: opened.format.name(),
+            container: opened.container.name(),
+            chosen_by: opened.chosen_by.name(),
+            columns: formats::mapped_columns(opened.format, &opened.columns, map)
+                .into_iter()
+                .map(|(field, column)| MappedColumn { field, column })
+                .collect(),
+        }
+    }
+
+    /// One line for stderr: `FILE: read as READER (CONTAINER, detected): field <- Column, ...`.
+    pub fn describe(&self) -> String {
+        let columns: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| {
+                if c.field == c.column {
+                    c.field.clone()
+                } else {
+                    format!("{} <- {}", c.field, c.column)
+                }
+            })
+            .collect();
+        format!(
+            "{}: read as {} ({}, {}){}{}",
+            self.file,
+            self.reader,
+            self.container,
+            self.chosen_by,
+            if columns.is_empty() { "" } else { ": " },
+            columns.join(", ")
+        )
+    }
 }
 
 /// Largest prompt or completion a single request may carry (no model's context comes close).
@@ -274,6 +359,11 @@ impl ReadSummary {
             }
         }
         self.granularities.extend(other.granularities);
+        self.inputs.extend(other.inputs);
+        self.expanded_requests = self
+            .expanded_requests
+            .saturating_add(other.expanded_requests);
+        self.spilled_requests = self.spilled_requests.saturating_add(other.spilled_requests);
     }
 
     /// A note for the report (kept once).
@@ -407,9 +497,11 @@ pub fn read_usage<S: RecordSink>(
     resolver: &dyn KeyResolver,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
+    ensure_distinct_inputs(inputs)?;
     let formats = classify(inputs)?;
     let has_diagnostics = formats.contains(&Some(InputFormat::AzureDiagnostics));
     let mut total = ReadSummary::default();
+    let mut run = ledger::RunState::new(options.max_expanded_requests);
     // Metrics of one bucket may come in several files (tokens in one, requests in another):
     // they are pooled and replayed together, after the other inputs.
     let mut metrics = sources::azure_monitor::MetricBuckets::default();
@@ -419,17 +511,24 @@ pub fn read_usage<S: RecordSink>(
         let name = input.source.name();
         match format {
             Some(InputFormat::AzureDiagnostics) => {
+                let opened = open_input(input)?;
+                total.inputs.push(ensure_read_whole(&opened, options)?);
                 diagnostics.push(input.clone());
                 continue;
             }
             Some(InputFormat::AzureMonitor) => {
-                metrics.absorb(sources::azure_monitor::load_metrics(open_input(input)?)?);
+                let opened = open_input(input)?;
+                let mut info = ensure_read_whole(&opened, options)?;
+                let loaded = sources::azure_monitor::load_metrics(opened)?;
+                info.columns = loaded.mapped_columns();
+                total.inputs.push(info);
+                metrics.absorb(loaded)?;
                 metric_files.push(name);
                 continue;
             }
             _ => {}
         }
-        let summary = read_one(input, options, resolver, sink)?;
+        let summary = read_one(input, options, resolver, &mut run, sink)?;
         ensure_records(&name, &summary)?;
         total.merge(summary);
     }
@@ -441,8 +540,11 @@ pub fn read_usage<S: RecordSink>(
         if metrics.buckets.is_empty() {
             return Err(sources::azure_diagnostics::without_metrics(&first));
         }
-        let mut emit = |r: UsageRecord, line: u64| sink.take_at(r, &first, line);
-        let mut out = sources::Out::new(&first, &mut emit, options, resolver);
+        let mut emit = sources::SinkEmit {
+            sink: &mut *sink,
+            path: first.clone(),
+        };
+        let mut out = sources::Out::new(&first, &mut emit, &mut run, options, resolver);
         if diagnostics.is_empty() {
             sources::azure_monitor::emit_buckets(&metrics, &mut out, |_| false)?;
         } else {
@@ -479,6 +581,32 @@ pub fn read_usage<S: RecordSink>(
     Ok(total)
 }
 
+/// The same file given twice (under one name or two) would be counted twice: an error.
+fn ensure_distinct_inputs(inputs: &[InputSpec]) -> Result<(), UsageError> {
+    let files: Vec<&std::path::Path> = inputs
+        .iter()
+        .filter_map(|i| match &i.source {
+            InputSource::File(p) => Some(p.as_path()),
+            _ => None,
+        })
+        .collect();
+    for (i, a) in files.iter().enumerate() {
+        for b in &files[..i] {
+            let same = a == b || same_file::is_same_file(a, b).unwrap_or(false);
+            if same {
+                return Err(UsageError::File {
+                    path: a.display().to_string(),
+                    message: format!(
+                        "is given twice (also as {}): its traffic would be counted twice; pass each log once",
+                        b.display()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Each input's format, when it can be told without consuming it (stdin is read once).
 fn classify(inputs: &[InputSpec]) -> Result<Vec<Option<InputFormat>>, UsageError> {
     if inputs.len() < 2 {
@@ -499,27 +627,60 @@ fn read_one<S: RecordSink>(
     input: &InputSpec,
     options: &ReadOptions,
     resolver: &dyn KeyResolver,
+    run: &mut ledger::RunState,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
     let name = input.source.name();
-    let mut summary = match parallel::read_file_parallel(input, options, resolver, sink)? {
-        Some(summary) => summary,
-        None => {
-            let mut opened = open_input(input)?;
-            if options.columns.is_some() && opened.format.is_fast_path() {
-                opened.format = InputFormat::Columns;
-            }
-            match opened.format {
-                InputFormat::Csv => csv::read_csv(opened, options, resolver, sink)?,
-                InputFormat::Jsonl => {
-                    jsonl::read_jsonl(opened.reader, &opened.name, 0, options, resolver, sink)?
-                }
-                _ => return sources::read_source(opened, options, resolver, sink),
+    let mut opened = open_input(input)?;
+    if options.columns.is_some() && opened.format.is_fast_path() {
+        opened.format = InputFormat::Columns;
+    }
+    let info = ensure_read_whole(&opened, options)?;
+    if !opened.format.is_fast_path() {
+        return sources::read_source(opened, info, options, resolver, run, sink);
+    }
+    let parallel = match input.source {
+        // Files can be opened again: the parallel reader opens its own ranges.
+        InputSource::File(_) => {
+            drop(opened);
+            match parallel::read_file_parallel(input, options, resolver, sink)? {
+                Some(summary) => Ok(summary),
+                None => Err(open_input(input)?),
             }
         }
+        _ => Err(opened),
+    };
+    let mut summary = match parallel {
+        Ok(summary) => summary,
+        Err(opened) if opened.format == InputFormat::Csv => {
+            csv::read_csv(opened, options, resolver, sink)?
+        }
+        Err(opened) => jsonl::read_jsonl(opened.reader, &opened.name, 0, options, resolver, sink)?,
     };
     summary.granularities.push((name, Granularity::Request));
+    summary.inputs.insert(0, info);
     Ok(summary)
+}
+
+/// How `opened` will be read; an error when its reader would leave a column with a known
+/// meaning unread (a forced `--input-format`, or `--columns` naming two columns of one field).
+pub fn ensure_read_whole(
+    opened: &detect::OpenedInput,
+    options: &ReadOptions,
+) -> Result<InputRead, UsageError> {
+    let map = options.columns.as_deref();
+    let unread = formats::unread_columns(opened.format, &opened.columns, map);
+    if !unread.is_empty() {
+        return Err(UsageError::File {
+            path: opened.name.clone(),
+            message: formats::unread_message(
+                opened.format,
+                &unread,
+                opened.chosen_by == detect::ChosenBy::Flag,
+            ),
+        });
+    }
+    Ok(InputRead::of(opened, map))
 }
 
 fn ensure_records(name: &str, summary: &ReadSummary) -> Result<(), UsageError> {

@@ -17,6 +17,7 @@
 
 use super::{Out, Row, RowSource};
 use crate::usage::aggregate::{BucketAggregate, Granularity};
+use crate::usage::formats::resolve_columns;
 use crate::usage::{FieldProblem, RowValues, UsageError};
 
 /// `--columns`: canonical field name -> the table's column name.
@@ -96,25 +97,6 @@ impl MappedRows {
         MappedRows { map, cols: None }
     }
 
-    fn field_index(&self, row: &Row<'_>, field: &str) -> Option<usize> {
-        match self
-            .map
-            .as_ref()
-            .and_then(|m| m.iter().find(|(f, _)| f == field))
-        {
-            Some((_, column)) => row.header.find(&[super::table::normalize(column).as_str()]),
-            None => {
-                // Log Analytics portal exports rename datetime columns `NAME [UTC]`.
-                let utc = format!("{field} [utc]");
-                let mut aliases = vec![field, utc.as_str()];
-                if field == "max_tokens_max" {
-                    aliases.push("max_tokens");
-                }
-                row.header.find(&aliases)
-            }
-        }
-    }
-
     fn columns(&mut self, row: &Row<'_>, out: &Out<'_>) -> Result<Cols, UsageError> {
         if let Some(c) = &self.cols {
             if c.version == row.header.version() {
@@ -126,7 +108,16 @@ impl MappedRows {
             .copied()
             .chain(["max_tokens_max"])
             .collect();
-        let idx: Vec<Option<usize>> = known.iter().map(|f| self.field_index(row, f)).collect();
+        let resolved = resolve_columns(row.header.names(), self.map.as_deref());
+        let idx: Vec<Option<usize>> = known
+            .iter()
+            .map(|f| {
+                resolved
+                    .iter()
+                    .find(|(field, _)| field == f)
+                    .map(|(_, i)| *i)
+            })
+            .collect();
         if let Some(map) = &self.map {
             let missing: Vec<&str> = map
                 .iter()
@@ -296,7 +287,11 @@ fn aggregate_of(row: &Row<'_>, c: &Cols) -> Result<BucketAggregate, FieldProblem
     agg.cache_write_tokens = cell(6).count("cache_write_tokens")?.unwrap_or(0);
     agg.completion_tokens = cell(7).count("completion_tokens")?.unwrap_or(0);
     agg.reasoning_tokens = cell(8).count("reasoning_tokens")?.unwrap_or(0);
-    agg.max_tokens_max = cell(20).count("max_tokens_max")?;
+    // In a bucket, a `max_tokens` column is the largest of the bucket.
+    agg.max_tokens_max = match c.idx[20] {
+        Some(_) => cell(20).count("max_tokens_max")?,
+        None => cell(9).count("max_tokens_max")?,
+    };
     let sum = row.get(&["max_tokens_sum"]).count("max_tokens_sum")?;
     let with = row
         .get(&["max_tokens_requests"])
