@@ -124,6 +124,17 @@ pub trait KeyResolver: Sync {
     fn is_known_region(&self, _name: &str) -> bool {
         false
     }
+
+    /// The model `--model-map` gives `name`, if any: readers whose logs name a deployment or
+    /// an alias where the model is expected (LiteLLM's `azure/<deployment>`) ask it.
+    fn mapped_model(&self, _name: &str) -> Option<String> {
+        None
+    }
+
+    /// Whether `name` (bare or versioned) is a model the catalog knows.
+    fn is_known_model(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 /// A record the sink could not take. With a `field`, it is a problem of that row (skippable
@@ -484,6 +495,52 @@ impl RowValues {
             status: self.status,
             latency_ms: self.latency_ms,
         })
+    }
+}
+
+/// A per-request row's spillover response headers (S42, 03/04/2026): `x-ms-spillover-from-deployment`
+/// (the provisioned deployment a request spilled from; older docs: a header named
+/// `x-ms-spillover-from-<deployment>`), `x-ms-spillover-error` (the status of a spillover
+/// attempt that failed: the client got the provisioned deployment's own answer) and
+/// `x-ms-deployment-name` (the deployment that served the request).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SpilloverHeaders<'a> {
+    /// `x-ms-spillover-from-deployment`.
+    pub from: Option<&'a [u8]>,
+    /// `x-ms-spillover-error`.
+    pub error: Option<&'a [u8]>,
+    /// `x-ms-deployment-name`.
+    pub served: Option<&'a [u8]>,
+}
+
+impl<'a> SpilloverHeaders<'a> {
+    /// The deployment a row's request counts for, and whether it is a request that spilled
+    /// over and was served by the Standard deployment. A spilled request counts once, as
+    /// demand of the provisioned deployment it spilled from (whatever the row's deployment);
+    /// one whose spillover failed is that deployment's failed request and must log its status.
+    pub fn resolve(
+        &self,
+        deployment: &'a [u8],
+        status: Option<u16>,
+    ) -> Result<(&'a [u8], bool), FieldProblem> {
+        let present = |v: Option<&'a [u8]>| v.map(<[u8]>::trim_ascii).filter(|v| !v.is_empty());
+        let Some(from) = present(self.from) else {
+            let deployment = match (deployment.trim_ascii().is_empty(), present(self.served)) {
+                (true, Some(served)) => served,
+                _ => deployment,
+            };
+            return Ok((deployment, false));
+        };
+        if present(self.error).is_some() {
+            if status.is_none() {
+                return Err(FieldProblem::new(
+                    "status",
+                    "x-ms-spillover-error says the spillover failed (the client got the provisioned deployment's own answer), but the row logs no status",
+                ));
+            }
+            return Ok((from, false));
+        }
+        Ok((from, status.is_none_or(|s| (200..300).contains(&s))))
     }
 }
 

@@ -85,6 +85,9 @@ pub fn normalize(name: &str) -> String {
 pub struct Row<'a> {
     /// 1-based line of the row in the file (the row's first line).
     pub line: u64,
+    /// True for Parquet rows: a null cell there is a missing value (pandas writes NaN as
+    /// null), not an omitted one as an empty CSV cell or an absent JSON key is.
+    pub columnar: bool,
     /// Column names.
     pub header: &'a Header,
     data: RowData<'a>,
@@ -105,6 +108,23 @@ impl Row<'_> {
             RowData::Csv(r) => r.get(i).map_or(Cell::Absent, Cell::Bytes),
             RowData::Values(v) => v.get(i).map_or(Cell::Absent, Cell::Json),
         }
+    }
+
+    /// A token count at column `index`: like [`Cell::count`], except that a Parquet null is
+    /// an error (a missing count would otherwise be priced as 0).
+    pub fn tokens(
+        &self,
+        index: Option<usize>,
+        field: &'static str,
+    ) -> Result<Option<u64>, crate::usage::FieldProblem> {
+        let cell = self.cell(index);
+        if self.columnar && index.is_some() && matches!(cell, Cell::Json(Value::Null)) {
+            return Err(crate::usage::FieldProblem::new(
+                field,
+                "null (pandas writes NaN so): this row's count is missing; fill it in (0 if there were none) or leave the column out",
+            ));
+        }
+        cell.count(field)
     }
 
     /// The cell of the first of `aliases` present.
@@ -227,6 +247,7 @@ impl Table {
                 }
                 Ok(Some(Row {
                     line,
+                    columnar: false,
                     header: &self.header,
                     data: RowData::Csv(record),
                 }))
@@ -283,6 +304,7 @@ impl Table {
                 self.values.extend(fields);
                 Ok(Some(Row {
                     line,
+                    columnar: true,
                     header: &self.header,
                     data: RowData::Values(&self.values),
                 }))
@@ -319,6 +341,7 @@ fn fill<'a>(header: &'a mut Header, values: &'a mut Vec<Value>, v: Value, line: 
     values.resize(header.names.len(), Value::Null);
     Row {
         line,
+        columnar: false,
         header,
         data: RowData::Values(values),
     }
