@@ -334,15 +334,12 @@ fn column_names(head: &[u8], container: Container) -> Vec<String> {
                 .unwrap_or_default();
             match serde_json::from_slice::<serde_json::Value>(first) {
                 Ok(v) => first_row_keys(v),
-                Err(_) => first_row_of_prefix(first)
-                    .map(first_row_keys)
-                    .unwrap_or_default(),
+                // A line longer than the read-ahead (`{"data": [...]}` on one line): the
+                // first row of its array.
+                Err(_) => object_keys(first_row_of_prefix(first)),
             }
         }
-        Container::JsonDocument => match first_document_row(body) {
-            Some(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
-            _ => Vec::new(),
-        },
+        Container::JsonDocument => object_keys(first_document_row(body)),
         Container::Parquet => Vec::new(),
     }
 }
@@ -371,6 +368,13 @@ fn detect_format(
             path: name.to_owned(),
             message: formats::unread_message(format, &unread, false),
         }),
+    }
+}
+
+fn object_keys(v: Option<serde_json::Value>) -> Vec<String> {
+    match v {
+        Some(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -498,5 +502,183 @@ mod tests {
             choose_table(&cols(&["model", "usage", "created"]), Container::JsonLines),
             Ok(InputFormat::Jsonl)
         );
+    }
+
+    /// One file of `n` rows in each shape ptuplan detects, every row padded with `pad` bytes of
+    /// text (so that ten times the rows run far past any read-ahead buffer), and the format it
+    /// must be detected as.
+    fn shaped(kind: usize, n: usize, pad: &str) -> (Vec<u8>, InputFormat) {
+        let t = |i: usize| {
+            format!(
+                "2026-03-01T{:02}:{:02}:{:02}Z",
+                i / 3600 % 24,
+                i / 60 % 60,
+                i % 60
+            )
+        };
+        let rows = |f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<Vec<_>>();
+        let lines = |header: &str, f: &dyn Fn(usize) -> String| {
+            let mut s = format!("{header}\n");
+            for r in rows(f) {
+                s.push_str(&r);
+                s.push('\n');
+            }
+            s.into_bytes()
+        };
+        match kind {
+            0 => (
+                lines("timestamp,deployment,model,region,prompt_tokens,completion_tokens,note", &|i| {
+                    format!("{},chat,gpt-4o,eastus2,10,1,{pad}", t(i))
+                }),
+                InputFormat::Csv,
+            ),
+            1 => (
+                lines("", &|i| {
+                    serde_json::json!({"timestamp": t(i), "model": "gpt-4o", "note": pad,
+                        "usage": {"prompt_tokens": 10, "completion_tokens": 1}})
+                    .to_string()
+                })[1..]
+                    .to_vec(),
+                InputFormat::Jsonl,
+            ),
+            2 => (
+                lines("bucket_start,bucket,model,region,requests,prompt_tokens,completion_tokens,note", &|i| {
+                    format!("{},second,gpt-4o,eastus2,1,10,1,{pad}", t(i))
+                }),
+                InputFormat::Aggregate,
+            ),
+            3 => (
+                lines("TimeGenerated [UTC],CorrelationId,DeploymentName,ModelName,PromptTokens,CompletionTokens,Region,Note", &|i| {
+                    format!("{},c-{i},chat,gpt-4o,10,1,East US 2,{pad}", t(i))
+                }),
+                InputFormat::Apim,
+            ),
+            4 | 5 | 6 => {
+                let list: Vec<serde_json::Value> = (0..n)
+                    .map(|i| {
+                        serde_json::json!({"request_id": format!("r{i}"), "startTime": t(i),
+                            "model": "gpt-4o", "model_group": "chat", "spend": 0.1,
+                            "prompt_tokens": 10, "completion_tokens": 1, "metadata": pad})
+                    })
+                    .collect();
+                let bytes = match kind {
+                    4 => serde_json::json!({"data": list}).to_string().into_bytes(),
+                    5 => serde_json::to_vec_pretty(&serde_json::json!({"data": list}))
+                        .expect("json"),
+                    _ => lines("request_id,startTime,model,model_group,spend,prompt_tokens,completion_tokens,metadata", &|i| {
+                        format!("r{i},{},gpt-4o,chat,0.1,10,1,{pad}", t(i))
+                    }),
+                };
+                (bytes, InputFormat::LiteLlm)
+            }
+            7 | 8 => {
+                let data: Vec<serde_json::Value> = (0..n)
+                    .map(|i| {
+                        let start = 1_772_359_200 + 60 * i as i64;
+                        serde_json::json!({"object": "bucket", "start_time": start,
+                            "end_time": start + 60, "results": [{"input_tokens": 10,
+                            "output_tokens": 1, "num_model_requests": 1, "model": "gpt-4o",
+                            "project_id": pad}]})
+                    })
+                    .collect();
+                let page = serde_json::json!({"object": "page", "data": data});
+                let bytes = if kind == 7 {
+                    page.to_string().into_bytes()
+                } else {
+                    serde_json::to_vec_pretty(&page).expect("json")
+                };
+                (bytes, InputFormat::OpenAiUsage)
+            }
+            9 => {
+                let series: Vec<serde_json::Value> = (0..n)
+                    .map(|i| {
+                        let data: Vec<serde_json::Value> = (0..10)
+                            .map(|m| serde_json::json!({"timeStamp": t(m * 60), "total": 10.0}))
+                            .collect();
+                        serde_json::json!({"metadatavalues": [
+                            {"name": {"value": "modeldeploymentname"}, "value": format!("d{i}")},
+                            {"name": {"value": "note"}, "value": pad}], "data": data})
+                    })
+                    .collect();
+                let doc = serde_json::json!({"interval": "PT1M", "timespan": "x", "value": [{
+                    "name": {"value": "ProcessedPromptTokens"}, "timeseries": series}]});
+                (
+                    serde_json::to_vec_pretty(&doc).expect("json"),
+                    InputFormat::AzureMonitor,
+                )
+            }
+            10 => (
+                lines("TimeGenerated,MetricName,Total,Resource,Note", &|i| {
+                    format!("{},ProcessedPromptTokens,10,contoso,{pad}", t(i * 60))
+                }),
+                InputFormat::AzureMetrics,
+            ),
+            11 => (
+                lines("", &|i| {
+                    serde_json::json!({"time": t(i), "category": "RequestResponse",
+                        "operationName": "ChatCompletions_Create", "durationMs": 10,
+                        "properties": pad})
+                    .to_string()
+                })[1..]
+                    .to_vec(),
+                InputFormat::AzureDiagnostics,
+            ),
+            12 => (
+                lines("", &|i| {
+                    serde_json::json!({"type": "GENERATION", "startTime": t(i), "model": "gpt-4o",
+                        "usageDetails": {"input": 10, "output": 1}, "name": pad})
+                    .to_string()
+                })[1..]
+                    .to_vec(),
+                InputFormat::Langfuse,
+            ),
+            _ => (
+                lines("TimeGenerated,DeploymentName,ModelName,Region,PromptTokens,CachedTokens,CompletionTokens,StatusCode,Note", &|i| {
+                    format!("{},chat,gpt-4o,eastus2,10,0,1,200,{pad}", t(i))
+                }),
+                InputFormat::Columns,
+            ),
+        }
+    }
+
+    fn detected(bytes: Vec<u8>) -> Result<InputFormat, String> {
+        let spec = InputSpec {
+            source: InputSource::Memory {
+                name: "input".to_owned(),
+                bytes: bytes.into(),
+            },
+            format: None,
+        };
+        open_input(&spec)
+            .map(|o| o.format)
+            .map_err(|e| e.to_string())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+
+        /// Issue 19: detection reads to the first record, so a file and the same file with
+        /// ten times the rows (past the 256 KiB buffer) are detected alike.
+        #[test]
+        fn issue_19_detection_does_not_depend_on_the_number_of_rows(
+            kind in 0usize..14,
+            n in 1usize..30,
+            pad in 0usize..3000,
+        ) {
+            let pad = "x".repeat(pad);
+            let (small, want) = shaped(kind, n, &pad);
+            let (large, _) = shaped(kind, 10 * n, &pad);
+            proptest::prop_assert_eq!(detected(small), Ok(want));
+            proptest::prop_assert_eq!(detected(large), Ok(want));
+        }
+    }
+
+    #[test]
+    fn issue_19_every_shape_is_detected_past_the_buffer() {
+        for kind in 0..14 {
+            let (large, want) = shaped(kind, 400, &"y".repeat(2000));
+            assert!(large.len() > 2 * BUF_BYTES, "{kind}: {} bytes", large.len());
+            assert_eq!(detected(large), Ok(want), "{kind}");
+        }
     }
 }
