@@ -553,7 +553,7 @@ mod tests {
                 }),
                 InputFormat::Apim,
             ),
-            4 | 5 | 6 => {
+            4..=6 => {
                 let list: Vec<serde_json::Value> = (0..n)
                     .map(|i| {
                         serde_json::json!({"request_id": format!("r{i}"), "startTime": t(i),

@@ -278,7 +278,7 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp_ms(text.as_bytes()), Ok(want), "{text}");
         }
-        assert_eq!(unix_time_to_ms(1.7723592001230001e18), Ok(ms));
+        assert_eq!(unix_time_to_ms(1.772_359_200_123e18), Ok(ms));
         assert!(unix_time_to_ms(1e20).is_err());
         assert!(unix_time_to_ms(f64::NAN).is_err());
     }

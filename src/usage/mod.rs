@@ -301,27 +301,35 @@ impl InputRead {
         }
     }
 
-    /// One line for stderr: `FILE: read as READER (CONTAINER, detected): field <- Column, ...`.
+    /// One line for stderr: `FILE: read as READER (CONTAINER, detected): field <- Column, ...`,
+    /// the columns read under ptuplan's own names summed up (the JSON lists them all).
     pub fn describe(&self) -> String {
-        let columns: Vec<String> = self
+        let renamed: Vec<String> = self
             .columns
             .iter()
-            .map(|c| {
-                if c.field == c.column {
-                    c.field.clone()
-                } else {
-                    format!("{} <- {}", c.field, c.column)
-                }
-            })
+            .filter(|c| c.field != c.column)
+            .map(|c| format!("{} <- {}", c.field, c.column))
             .collect();
+        let own: Vec<&str> = self
+            .columns
+            .iter()
+            .filter(|c| c.field == c.column)
+            .map(|c| c.field.as_str())
+            .collect();
+        let own = match own.len() {
+            0 => String::new(),
+            n if n <= 4 => format!("{} by name", own.join(", ")),
+            n => format!("{}, ... ({n} columns by name)", own[..3].join(", ")),
+        };
+        let columns = match (renamed.is_empty(), own.is_empty()) {
+            (true, true) => String::new(),
+            (true, false) => format!(": {own}"),
+            (false, true) => format!(": {}", renamed.join(", ")),
+            (false, false) => format!(": {}; {own}", renamed.join(", ")),
+        };
         format!(
-            "{}: read as {} ({}, {}){}{}",
-            self.file,
-            self.reader,
-            self.container,
-            self.chosen_by,
-            if columns.is_empty() { "" } else { ": " },
-            columns.join(", ")
+            "{}: read as {} ({}, {}){columns}",
+            self.file, self.reader, self.container, self.chosen_by
         )
     }
 }
