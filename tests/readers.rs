@@ -759,6 +759,18 @@ fn issue_19_json_lines_rows_wrapped_in_data_are_read() {
     let path = write(dir.path(), "wrapped.jsonl", text);
     let r = report(&[&path, "--quiet"]);
     assert_eq!(r["workloads"][0]["requests"], 3);
+    // A key of known meaning the JSON Lines reader does not read is said, not dropped silently
+    // (no mapping reaches the nested usage, so the run goes on).
+    let line = json!({"timestamp": minute(0), "model": "gpt-4o", "region": "eastus2",
+                      "deployment_name": "chat", "usage": {"prompt_tokens": 10, "completion_tokens": 1}});
+    let path = write(dir.path(), "keys.jsonl", format!("{line}\n"));
+    let r = report(&[&path, "--quiet"]);
+    let warnings = r["warnings"].to_string();
+    assert!(
+        warnings.contains("key(s) `deployment_name` (deployment) are not read"),
+        "{warnings}"
+    );
+    assert!(r["input"]["readers"][0]["unread"].is_string());
 }
 
 // ---------------------------------------------------------------------------------------

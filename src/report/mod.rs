@@ -137,8 +137,8 @@ pub struct InputInfo {
     /// short span (weekly patterns are not in it). `null` otherwise.
     pub projection_note: Option<String>,
     /// How each input was read: `{file, reader, container, chosen_by, columns[]{field,
-    /// column}}` (the reader is an `--input-format` name; `chosen_by` is `detected` or
-    /// `--input-format`).
+    /// column}, unread}` (the reader is an `--input-format` name; `chosen_by` is `detected`
+    /// or `--input-format`; `unread` names JSON Lines keys of known meaning left unread).
     pub readers: Vec<crate::usage::InputRead>,
     /// Requests the log shows as spilled over from a provisioned to a Standard deployment
     /// (response headers, or Azure Monitor's `IsSpillover` split), each counted once.

@@ -43,23 +43,8 @@ pub(crate) struct Columns {
 }
 
 const REQUIRED: [&str; 3] = ["timestamp", "prompt_tokens", "completion_tokens"];
-const KNOWN: [&str; 15] = [
-    "timestamp",
-    "deployment",
-    "model",
-    "region",
-    "prompt_tokens",
-    "cached_tokens",
-    "cache_write_tokens",
-    "completion_tokens",
-    "reasoning_tokens",
-    "max_completion_tokens",
-    "status",
-    "latency_ms",
-    "spillover_from_deployment",
-    "spillover_error",
-    "served_deployment",
-];
+/// The columns the fast path reads (ptuplan's names, exactly).
+const KNOWN: [&str; 15] = super::formats::CSV_FAST_FIELDS;
 
 impl Columns {
     pub(crate) fn from_header(
@@ -96,7 +81,7 @@ impl Columns {
             return Err(UsageError::File {
                 path: path.to_owned(),
                 message: format!(
-                    "line 1: header lacks column {}; found [{}]; expected columns: {}",
+                    "line 1: header lacks column {}; found [{}]; expected columns: {} (another source's export? pass --input-format NAME, or map your columns with --columns FIELD=COLUMN)",
                     what.join(", "),
                     names.join(", "),
                     KNOWN.join(",")

@@ -559,10 +559,30 @@ pub fn choose_table(names: &[String], container: Container) -> Result<InputForma
             }
         }
     }
+    // JSON Lines keep their nested `usage`, which no column mapping reads: the keys left
+    // unread are said in a warning instead (see [`unread_note`]).
+    if first == InputFormat::Jsonl {
+        return Ok(first);
+    }
     Err(Refusal::Unread {
         format: first,
         unread,
     })
+}
+
+/// The warning for keys of a JSON Lines log that carry a known meaning but that the JSON
+/// Lines reader does not read (it reads ptuplan's keys only, and no mapping can reach its
+/// nested `usage` object).
+pub fn unread_note(file: &str, unread: &[Unread]) -> String {
+    let each: Vec<String> = unread
+        .iter()
+        .map(|u| format!("`{}` ({})", u.column.escape_debug(), u.field))
+        .collect();
+    format!(
+        "{file}: key(s) {} are not read: the JSON Lines reader reads ptuplan's keys ({}); rename them in the log to be read",
+        each.join(", "),
+        JSONL_KEYS[..14].join(", ")
+    )
 }
 
 /// True when `format` (the CSV fast path or the column reader) finds its required columns.

@@ -275,6 +275,9 @@ pub struct InputRead {
     /// Each field the reader fills and the column (or key, metric, dimension) it comes
     /// from, in the input's order.
     pub columns: Vec<MappedColumn>,
+    /// Keys with a known meaning the reader leaves unread (JSON Lines only: its nested
+    /// `usage` cannot be mapped), as a warning; `null` otherwise.
+    pub unread: Option<String>,
 }
 
 /// One field and where a reader reads it.
@@ -298,6 +301,7 @@ impl InputRead {
                 .into_iter()
                 .map(|(field, column)| MappedColumn { field, column })
                 .collect(),
+            unread: None,
         }
     }
 
@@ -723,6 +727,9 @@ fn read_one<S: RecordSink>(
         Err(opened) => jsonl::read_jsonl(opened.reader, &opened.name, 0, options, resolver, sink)?,
     };
     summary.granularities.push((name, Granularity::Request));
+    if let Some(note) = &info.unread {
+        summary.note(note.clone());
+    }
     summary.inputs.insert(0, info);
     Ok(summary)
 }
@@ -735,6 +742,11 @@ pub fn ensure_read_whole(
 ) -> Result<InputRead, UsageError> {
     let map = options.columns.as_deref();
     let unread = formats::unread_columns(opened.format, &opened.columns, map);
+    if !unread.is_empty() && opened.format == InputFormat::Jsonl {
+        let mut info = InputRead::of(opened, map);
+        info.unread = Some(formats::unread_note(&opened.name, &unread));
+        return Ok(info);
+    }
     if !unread.is_empty() {
         return Err(UsageError::File {
             path: opened.name.clone(),
