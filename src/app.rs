@@ -450,6 +450,8 @@ pub struct CompareSettings {
     pub expand: ExpandParams,
     /// `--columns` mapping.
     pub columns: Option<ColumnMap>,
+    /// `--max-expanded-requests`.
+    pub max_expanded_requests: u64,
     /// Admission-model parameters.
     pub sim: SimParams,
     /// Planning settings.
@@ -546,6 +548,7 @@ impl CompareSettings {
             parallel_min_bytes: self.parallel_min_bytes,
             expand: self.expand,
             columns: self.columns.clone(),
+            max_expanded_requests: self.max_expanded_requests,
         }
     }
 
@@ -619,6 +622,9 @@ impl CompareSettings {
                     .unwrap_or(aggregate::TYPICAL_REQUEST_TOKENS),
             },
             columns: input.columns.clone(),
+            max_expanded_requests: input
+                .max_expanded_requests
+                .unwrap_or(crate::usage::ledger::MAX_EXPANDED_REQUESTS),
             sim: ensure_sim(sim)?,
             plan: ensure_plan(sim)?,
             format: output

@@ -201,9 +201,11 @@ pub struct InputArgs {
     ///
     /// Fields: timestamp, deployment, model, region, prompt_tokens, cached_tokens,
     /// cache_write_tokens, completion_tokens, reasoning_tokens, max_completion_tokens, status,
-    /// latency_ms; for per-bucket totals also bucket_start, bucket, bucket_seconds,
-    /// bucket_end, requests, status_429, status_4xx, status_5xx, max_tokens_max. Unmapped
-    /// fields are looked up by their own name.
+    /// latency_ms, spillover_from_deployment, spillover_error, served_deployment; for
+    /// per-bucket totals also bucket_start, bucket, bucket_seconds, bucket_end, requests,
+    /// status_429, status_4xx, status_5xx, max_tokens_max. Unmapped fields are looked up by
+    /// their own name and the Azure, APIM and LiteLLM spellings of it (PromptTokens,
+    /// StatusCode, ...).
     #[arg(long, value_name = "FIELD=COLUMN,...", value_parser = parse_columns)]
     pub columns: Option<ColumnMap>,
     /// Seed of the arrival process that spreads aggregated requests over their bucket.
@@ -213,7 +215,13 @@ pub struct InputArgs {
     /// request count.
     #[arg(long, value_name = "TOKENS", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub typical_request_tokens: Option<u64>,
-    /// Map a deployment to a model for rows without a model: DEPLOYMENT=MODEL (repeatable).
+    /// Most requests per-bucket aggregates (metrics, usage pages, bucket totals) may be
+    /// replayed as, over the whole run [default: 20000000]. Each takes about 100 bytes of
+    /// temporary files; a bucket that would pass the cap is refused before it is replayed.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_expanded_requests: Option<u64>,
+    /// Map a deployment to a model for rows without a model, and for LiteLLM's
+    /// `azure/<deployment>` (or its model_group): DEPLOYMENT=MODEL (repeatable).
     #[arg(long, value_name = "DEPLOYMENT=MODEL", value_parser = parse_model_map_entry)]
     pub model_map: Vec<(String, String)>,
     /// Region for rows without one (an armRegionName such as eastus2).

@@ -3,15 +3,18 @@
 //! inputs (proptest, a bounded number of cases). Each entry point panics only when an
 //! invariant breaks, never on bad input:
 //!
-//! - usage logs (`csv`, `jsonl`): reading never panics, and one thread and three give the
-//!   same records, totals, minutes, span and errors;
+//! - usage logs, one target per reader (`csv`, `jsonl`, `aggregate`, `azure_monitor`,
+//!   `azure_metrics`, `azure_diagnostics` (beside fixed metrics), `apim`, `litellm`,
+//!   `openai_usage`, `langfuse`, `columns`, `parquet`, and `detect` for an input whose format is
+//!   detected): reading never panics, and one thread and three give the same records, totals,
+//!   minutes, span and errors;
 //! - YAML files (`catalog`, `overrides`, `prices`): whatever loads has only sane figures
 //!   ([`crate::catalog::sanity`]): finite, positive, within their bounds unless marked.
 //!
 //! A new parser gets a line in [`TARGETS`] and a copy of a 10-line file in `fuzz/fuzz_targets/`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use crate::catalog::overrides::Overrides;
@@ -30,6 +33,17 @@ pub type EntryPoint = fn(&[u8]);
 pub const TARGETS: &[(&str, EntryPoint)] = &[
     ("csv", csv),
     ("jsonl", jsonl),
+    ("aggregate", aggregate),
+    ("azure_monitor", azure_monitor),
+    ("azure_metrics", azure_metrics),
+    ("azure_diagnostics", azure_diagnostics),
+    ("apim", apim),
+    ("litellm", litellm),
+    ("openai_usage", openai_usage),
+    ("langfuse", langfuse),
+    ("columns", columns),
+    ("parquet", parquet),
+    ("detect", detect),
     ("catalog", catalog),
     ("overrides", overrides),
     ("prices", prices),
@@ -52,12 +66,86 @@ fn embedded() -> &'static Catalog {
 
 /// A CSV usage log.
 pub fn csv(data: &[u8]) {
-    usage_log(InputFormat::Csv, "log.csv", data);
+    usage_log(Some(InputFormat::Csv), "log.csv", data);
 }
 
 /// A JSON Lines usage log.
 pub fn jsonl(data: &[u8]) {
-    usage_log(InputFormat::Jsonl, "log.jsonl", data);
+    usage_log(Some(InputFormat::Jsonl), "log.jsonl", data);
+}
+
+/// A per-bucket aggregate (CSV, JSON or Parquet).
+pub fn aggregate(data: &[u8]) {
+    usage_log(Some(InputFormat::Aggregate), "agg.csv", data);
+}
+
+/// Azure Monitor metrics responses.
+pub fn azure_monitor(data: &[u8]) {
+    usage_log(Some(InputFormat::AzureMonitor), "metrics.json", data);
+}
+
+/// A Log Analytics `AzureMetrics` export.
+pub fn azure_metrics(data: &[u8]) {
+    usage_log(Some(InputFormat::AzureMetrics), "azuremetrics.csv", data);
+}
+
+/// Metrics every diagnostics input is read beside (one deployment, three minutes).
+const DIAGNOSTICS_METRICS: &str = r#"{"interval": "PT1M", "resourceregion": "eastus2", "value": [
+ {"name": {"value": "ProcessedPromptTokens"}, "timeseries": [{"metadatavalues": [
+   {"name": {"value": "modeldeploymentname"}, "value": "chat"}, {"name": {"value": "featurename"}, "value": "gpt-4o"}],
+   "data": [{"timeStamp": "2026-03-01T10:00:00Z", "total": 9000}, {"timeStamp": "2026-03-01T10:01:00Z", "total": 3000},
+            {"timeStamp": "2026-03-01T10:02:00Z"}]}]},
+ {"name": {"value": "AzureOpenAIRequests"}, "timeseries": [{"metadatavalues": [
+   {"name": {"value": "modeldeploymentname"}, "value": "chat"}, {"name": {"value": "statuscode"}, "value": "200"}],
+   "data": [{"timeStamp": "2026-03-01T10:00:00Z", "total": 3}, {"timeStamp": "2026-03-01T10:01:00Z", "total": 1}]}]}]}"#;
+
+/// Azure `RequestResponse` diagnostic records, joined with fixed metrics.
+pub fn azure_diagnostics(data: &[u8]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let metrics = dir.path().join("metrics.json");
+    std::fs::write(&metrics, DIAGNOSTICS_METRICS).expect("write");
+    let diagnostics = dir.path().join("PT1H.json");
+    std::fs::write(&diagnostics, data).expect("write");
+    let inputs = [
+        (metrics, Some(InputFormat::AzureMonitor)),
+        (diagnostics, Some(InputFormat::AzureDiagnostics)),
+    ];
+    compare_thread_counts(&inputs);
+}
+
+/// An APIM `ApiManagementGatewayLlmLog` export.
+pub fn apim(data: &[u8]) {
+    usage_log(Some(InputFormat::Apim), "apim.csv", data);
+}
+
+/// LiteLLM spend logs.
+pub fn litellm(data: &[u8]) {
+    usage_log(Some(InputFormat::LiteLlm), "spend.csv", data);
+}
+
+/// OpenAI Usage API pages.
+pub fn openai_usage(data: &[u8]) {
+    usage_log(Some(InputFormat::OpenAiUsage), "usage.json", data);
+}
+
+/// A Langfuse observations export.
+pub fn langfuse(data: &[u8]) {
+    usage_log(Some(InputFormat::Langfuse), "observations.jsonl", data);
+}
+
+/// Any table through the column reader (ptuplan's, Azure's, APIM's or LiteLLM's spellings).
+pub fn columns(data: &[u8]) {
+    usage_log(Some(InputFormat::Columns), "table.csv", data);
+}
+
+/// A Parquet file (the shape is read from its schema).
+pub fn parquet(data: &[u8]) {
+    usage_log(Some(InputFormat::Parquet), "table.parquet", data);
+}
+
+/// An input whose format is detected from its content.
+pub fn detect(data: &[u8]) {
+    usage_log(None, "input", data);
 }
 
 /// What one read produced, keyed by workload name (ids depend on thread timing).
@@ -73,7 +161,11 @@ type Outcome = Result<
     String,
 >;
 
-fn read_once(path: &Path, format: InputFormat, threads: usize, skip_invalid: bool) -> Outcome {
+fn read_once(
+    files: &[(PathBuf, Option<InputFormat>)],
+    threads: usize,
+    skip_invalid: bool,
+) -> Outcome {
     let catalog = embedded();
     let registry = WorkloadRegistry::new(catalog, BTreeMap::new(), Some("eastus2".to_owned()));
     let accounting = CatalogAccounting {
@@ -82,10 +174,13 @@ fn read_once(path: &Path, format: InputFormat, threads: usize, skip_invalid: boo
     };
     let spool_dir = tempfile::tempdir().expect("temp dir");
     let mut replay = Replay::with_spool(&accounting, EventSpool::in_dir(spool_dir.path(), 7));
-    let inputs = [InputSpec {
-        source: InputSource::File(path.to_owned()),
-        format: Some(format),
-    }];
+    let inputs: Vec<InputSpec> = files
+        .iter()
+        .map(|(path, format)| InputSpec {
+            source: InputSource::File(path.clone()),
+            format: *format,
+        })
+        .collect();
     let options = ReadOptions {
         skip_invalid,
         threads,
@@ -134,13 +229,17 @@ fn read_once(path: &Path, format: InputFormat, threads: usize, skip_invalid: boo
     ))
 }
 
-fn usage_log(format: InputFormat, name: &str, data: &[u8]) {
+fn usage_log(format: Option<InputFormat>, name: &str, data: &[u8]) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(name);
     std::fs::write(&path, data).expect("write");
+    compare_thread_counts(&[(path, format)]);
+}
+
+fn compare_thread_counts(files: &[(PathBuf, Option<InputFormat>)]) {
     for skip_invalid in [false, true] {
-        let one = read_once(&path, format, 1, skip_invalid);
-        let three = read_once(&path, format, 3, skip_invalid);
+        let one = read_once(files, 1, skip_invalid);
+        let three = read_once(files, 3, skip_invalid);
         assert_eq!(
             one, three,
             "1 and 3 threads differ (skip_invalid {skip_invalid})"
@@ -303,9 +402,14 @@ mod tests {
 
     /// A valid text with a few bytes replaced, inserted or cut away.
     fn mutated(seed: &'static str) -> impl Strategy<Value = Vec<u8>> {
+        mutated_bytes(seed.as_bytes())
+    }
+
+    /// Valid bytes with a few bytes replaced, inserted or cut away.
+    fn mutated_bytes(seed: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
         proptest::collection::vec((any::<prop::sample::Index>(), 0u8..4, any::<u8>()), 0..6)
             .prop_map(move |edits| {
-                let mut bytes = seed.as_bytes().to_vec();
+                let mut bytes = seed.to_vec();
                 for (at, kind, b) in edits {
                     if bytes.is_empty() {
                         break;
@@ -344,6 +448,38 @@ mod tests {
         #[test]
         fn issue_12_fuzz_jsonl(data in log()) {
             run("jsonl", &data);
+        }
+    }
+
+    /// A valid input of each source reader's target (the test fixtures of issue 10, an Azure-
+    /// style per-request table for the column reader).
+    const SOURCE_SEEDS: [(&str, &[u8]); 11] = [
+        ("aggregate", include_bytes!("../tests/fixtures/sources/aggregate-minute.csv")),
+        ("azure_monitor", include_bytes!("../tests/fixtures/sources/azure-monitor-metrics.json")),
+        ("azure_metrics", include_bytes!("../tests/fixtures/sources/azure-metrics-loganalytics.csv")),
+        ("azure_diagnostics", include_bytes!("../tests/fixtures/sources/azure-requestresponse.PT1H.jsonl")),
+        ("apim", include_bytes!("../tests/fixtures/sources/apim-llm-log.csv")),
+        ("litellm", include_bytes!("../tests/fixtures/sources/litellm-spendlogs.csv")),
+        ("openai_usage", include_bytes!("../tests/fixtures/sources/openai-usage-1h.json")),
+        ("langfuse", include_bytes!("../tests/fixtures/sources/langfuse-observations.jsonl")),
+        ("columns", b"TimeGenerated,DeploymentName,ModelName,Region,PromptTokens,CachedTokens,CompletionTokens,MaxTokens,StatusCode,DurationMs\n2026-03-01T10:00:00Z,chat,gpt-4o,eastus2,2000,1024,300,1000,200,800\n2026-03-01T10:00:01Z,chat,gpt-4o,eastus2,0,0,0,1000,429,12\n"),
+        ("parquet", include_bytes!("../tests/fixtures/sources/aggregate-minute.parquet")),
+        ("detect", include_bytes!("../tests/fixtures/sources/litellm-spendlogs.json")),
+    ];
+
+    fn source_input() -> impl Strategy<Value = (&'static str, Vec<u8>)> {
+        proptest::sample::select(SOURCE_SEEDS.to_vec())
+            .prop_flat_map(|(name, seed)| mutated_bytes(seed).prop_map(move |b| (name, b)))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Issue 19: a fuzz target per source reader; each reads mutated real shapes without
+        /// a panic, and alike with one thread and three.
+        #[test]
+        fn issue_19_fuzz_source_readers((name, data) in source_input()) {
+            run(name, &data);
         }
     }
 
@@ -387,6 +523,9 @@ mod tests {
     fn every_target_runs_on_its_seed() {
         for (name, _) in TARGETS {
             run(name, b"");
+        }
+        for (name, seed) in SOURCE_SEEDS {
+            run(name, seed);
         }
         run("prices", PRICES.as_bytes());
         run(

@@ -280,7 +280,7 @@ pub fn validate(c: &Catalog) -> Vec<String> {
                 ));
             } else if target.processing() != t.id.processing() {
                 p(format!(
-                    "deployment_types.{}: spillover_target `{target}` must have the same data-processing level",
+                    "deployment_types.{}: spillover_target `{target}` must have the same data-processing level (ptuplan's model of spillover, what Microsoft's pages required up to 2026-01-30)",
                     t.id
                 ));
             }

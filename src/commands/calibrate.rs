@@ -36,6 +36,14 @@ pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
     let mut summary_read =
         usage::read_usage(&read.inputs, &read.read_options(), &registry, &mut replay)
             .context("reading usage logs")?;
+    if !read.quiet {
+        for info in &summary_read.inputs {
+            eprintln!(
+                "note: {}",
+                crate::report::escape::terminal(&info.describe())
+            );
+        }
+    }
     if !read.quiet && summary_read.granularity != Granularity::Request {
         eprintln!(
             "warning: the log holds per-{} aggregates: arrivals inside a bucket are simulated, so the fit cannot see bursts shorter than a bucket; calibrate on a per-request log",

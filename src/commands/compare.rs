@@ -37,6 +37,7 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
     announce_notes(&gates.notes, settings.quiet);
     let baseline = load_baseline(gates)?;
     let report = build_report_with_spinner(settings, &catalog)?;
+    announce_readers(&report, settings.quiet);
     let diff = baseline.map(|b| diff_against(gates, &b, &report));
     let verdicts = evaluate_gates(gates, &report, diff.as_ref())?;
     let to_file = settings.out.as_deref().is_some_and(|p| p != Path::new("-"));
@@ -84,6 +85,18 @@ pub fn announce_warnings(warnings: &[String], quiet: bool) {
     for w in warnings {
         eprintln!("{}: {}", label("warning", colour), terminal(w));
     }
+}
+
+/// Say on stderr how each input was read: the reader, how it was chosen and the columns it
+/// mapped (unless `--quiet`; the JSON's `input.readers` has the same).
+pub fn announce_readers(report: &Report, quiet: bool) {
+    let lines: Vec<String> = report
+        .input
+        .readers
+        .iter()
+        .map(usage::InputRead::describe)
+        .collect();
+    announce_notes(&lines, quiet);
 }
 
 /// Print notes on stderr (unless `--quiet`).
@@ -153,6 +166,10 @@ impl RecordSink for Counted<'_> {
             (self.progress)(Progress::Records(total));
         }
         Ok(())
+    }
+
+    fn cover(&mut self, start_ms: i64, end_ms: i64) {
+        self.replay.cover(start_ms, end_ms);
     }
 
     fn fork(&self) -> Self {
@@ -467,6 +484,8 @@ pub fn build_report_with_progress(
             granularity_note: usage::sources::granularity_note(read.granularity),
             buckets: read.buckets,
             projection_note: report::projection_note(summary.span_hours()),
+            readers: read.inputs.clone(),
+            spilled_requests: read.spilled_requests,
         },
         catalog: CatalogInfo::from_catalog(catalog),
         assumptions: Assumptions {

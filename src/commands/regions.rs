@@ -19,6 +19,7 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
     ensure_output_spares_inputs(&inputs, settings.out.as_deref())?;
     let base = catalog_from(&settings.catalog)?;
     let compared = super::compare::build_report(settings, &base)?;
+    super::compare::announce_readers(&compared, settings.quiet);
     let (catalog, _) = planning_catalog(settings, &base)?;
     if let Some(from) = &settings.from_region {
         if !catalog.network.knows_region(from) && !catalog.known_regions().contains(&from.as_str())

@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 
 use crate::app::{catalog_from, ensure_output_spares_inputs, Outcome, ReportSettings};
 use crate::commands::compare::{
-    announce_notes, announce_verdicts, announce_warnings, build_report_with_spinner, diff_against,
-    evaluate_gates, load_baseline,
+    announce_notes, announce_readers, announce_verdicts, announce_warnings,
+    build_report_with_spinner, diff_against, evaluate_gates, load_baseline,
 };
 use crate::report::chart::{self, chart_specs_for};
 use crate::report::escape::terminal;
@@ -55,6 +55,7 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
     announce_notes(&settings.gates.notes, s.quiet);
     let baseline = load_baseline(&settings.gates)?;
     let report = build_report_with_spinner(s, &catalog)?;
+    announce_readers(&report, s.quiet);
     let diff = baseline
         .as_ref()
         .map(|b| diff_against(&settings.gates, b, &report));

@@ -137,6 +137,13 @@ pub struct InputInfo {
     /// Set when the log covers less than 7 days: its monthly figures are a projection of a
     /// short span (weekly patterns are not in it). `null` otherwise.
     pub projection_note: Option<String>,
+    /// How each input was read: `{file, reader, container, chosen_by, columns[]{field,
+    /// column}, unread}` (the reader is an `--input-format` name; `chosen_by` is `detected`
+    /// or `--input-format`; `unread` names JSON Lines keys of known meaning left unread).
+    pub readers: Vec<crate::usage::InputRead>,
+    /// Requests the log shows as spilled over from a provisioned to a Standard deployment
+    /// (response headers, or Azure Monitor's `IsSpillover` split), each counted once.
+    pub spilled_requests: u64,
 }
 
 /// Spans shorter than this (a week) get [`InputInfo::projection_note`].

@@ -217,6 +217,8 @@ pub fn report_of(workloads: Vec<WorkloadPlan>) -> Report {
             granularity_note: None,
             buckets: 0,
             projection_note: None,
+            readers: Vec::new(),
+            spilled_requests: 0,
         },
         catalog: CatalogInfo {
             as_of: "2026-05-22".to_owned(),

@@ -567,6 +567,11 @@ impl<S: RecordSink> RecordSink for Fanout<'_, S> {
         Ok(())
     }
 
+    fn cover(&mut self, start_ms: i64, end_ms: i64) {
+        // Scenarios keep the baseline's span (see `commands::whatif`).
+        self.baseline.cover(start_ms, end_ms);
+    }
+
     fn fork(&self) -> Self {
         Fanout {
             baseline: self.baseline.fork(),

@@ -300,6 +300,17 @@ impl<'a> Replay<'a> {
         self.queue(r, &tokens, &weighted, 0)
     }
 
+    /// The log covers `[start_ms, end_ms)` (an aggregate's bucket): the span reaches its
+    /// first and last millisecond whether or not a drawn arrival does.
+    pub fn cover(&mut self, start_ms: i64, end_ms: i64) {
+        if end_ms <= start_ms {
+            return;
+        }
+        for t in [start_ms, end_ms - 1] {
+            self.hours.slot(t.div_euclid(MS_PER_HOUR)).cover(t);
+        }
+    }
+
     /// Queue a request for the admission pass, with its weights.
     fn queue(
         &mut self,
@@ -520,6 +531,10 @@ impl RecordSink for Replay<'_> {
             field: None,
             message: e.to_string(),
         })
+    }
+
+    fn cover(&mut self, start_ms: i64, end_ms: i64) {
+        Replay::cover(self, start_ms, end_ms);
     }
 
     fn fork(&self) -> Self {

@@ -60,6 +60,15 @@ impl HourRows {
     }
 }
 
+impl HourRows {
+    /// Count an instant the input covers (a bucket's first or last millisecond) toward the
+    /// hour's span, without a row.
+    pub fn cover(&mut self, t_ms: i64) {
+        self.first_ms = self.first_ms.min(t_ms);
+        self.last_ms = self.last_ms.max(t_ms);
+    }
+}
+
 impl Absorb for HourRows {
     fn absorb(&mut self, later: &Self) {
         self.rows += later.rows;

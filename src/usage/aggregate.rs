@@ -194,6 +194,12 @@ impl BucketAggregate {
             .fold(0u64, |sum, (_, n)| sum.saturating_add(*n))
     }
 
+    /// Check the bucket and work out how many requests (successful and failed) it replays as.
+    pub fn planned_requests(&self, params: &ExpandParams) -> Result<u64, FieldProblem> {
+        let ok = self.successful_requests(params)?;
+        Ok(ok.saturating_add(self.failed_requests()))
+    }
+
     /// Check the bucket and work out how many successful requests it replays as.
     fn successful_requests(&self, params: &ExpandParams) -> Result<u64, FieldProblem> {
         if self.cached_tokens.saturating_add(self.cache_write_tokens) > self.prompt_tokens {
@@ -235,6 +241,17 @@ impl BucketAggregate {
             None if tokens == 0 => 0,
             None => tokens.div_ceil(params.typical_request_tokens.max(1)),
         };
+        if let Some((_, with)) = self.max_tokens_sum {
+            if with > ok {
+                return Err(FieldProblem::new(
+                    "max_tokens_requests",
+                    format!(
+                        "{with} requests logged a max_tokens, but the bucket has {ok} successful request(s) ({} in all, {failed} failed): max_tokens_requests counts successful requests only",
+                        ok.saturating_add(failed)
+                    ),
+                ));
+            }
+        }
         let seconds = (self.length_ms / 1000).max(1) as u64;
         if ok.saturating_add(failed) > MAX_REQUESTS_PER_SECOND.saturating_mul(seconds) {
             return Err(FieldProblem::new(

@@ -34,25 +34,17 @@ pub(crate) struct Columns {
     max_completion_tokens: Option<usize>,
     status: Option<usize>,
     latency_ms: Option<usize>,
+    /// Spillover response headers (see [`super::SpilloverHeaders`]).
+    spillover_from: Option<usize>,
+    spillover_error: Option<usize>,
+    served_deployment: Option<usize>,
     /// Number of header fields (every row must have as many).
     width: usize,
 }
 
 const REQUIRED: [&str; 3] = ["timestamp", "prompt_tokens", "completion_tokens"];
-const KNOWN: [&str; 12] = [
-    "timestamp",
-    "deployment",
-    "model",
-    "region",
-    "prompt_tokens",
-    "cached_tokens",
-    "cache_write_tokens",
-    "completion_tokens",
-    "reasoning_tokens",
-    "max_completion_tokens",
-    "status",
-    "latency_ms",
-];
+/// The columns the fast path reads (ptuplan's names, exactly).
+const KNOWN: [&str; 15] = super::formats::CSV_FAST_FIELDS;
 
 impl Columns {
     pub(crate) fn from_header(
@@ -89,7 +81,7 @@ impl Columns {
             return Err(UsageError::File {
                 path: path.to_owned(),
                 message: format!(
-                    "line 1: header lacks column {}; found [{}]; expected columns: {}",
+                    "line 1: header lacks column {}; found [{}]; expected columns: {} (another source's export? pass --input-format NAME, or map your columns with --columns FIELD=COLUMN)",
                     what.join(", "),
                     names.join(", "),
                     KNOWN.join(",")
@@ -110,6 +102,9 @@ impl Columns {
             max_completion_tokens: find("max_completion_tokens"),
             status: find("status"),
             latency_ms: find("latency_ms"),
+            spillover_from: find("spillover_from_deployment"),
+            spillover_error: find("spillover_error"),
+            served_deployment: find("served_deployment"),
             width: names.len(),
         })
     }
@@ -249,6 +244,7 @@ fn read_rows<R: std::io::Read, S: RecordSink>(
 ) -> Result<ReadSummary, UsageError> {
     let mut keys = KeyCache::default();
     let mut summary = ReadSummary::default();
+    let mut spilled = 0u64;
     let mut row = ::csv::ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut row) {
@@ -269,7 +265,7 @@ fn read_rows<R: std::io::Read, S: RecordSink>(
                 ),
             ))
         } else {
-            parse_row(&row, columns, &mut keys, resolver)
+            parse_row(&row, columns, &mut keys, resolver, &mut spilled)
         };
         super::deliver(
             result,
@@ -280,6 +276,7 @@ fn read_rows<R: std::io::Read, S: RecordSink>(
             line,
         )?;
     }
+    summary.spilled_requests = spilled;
     Ok(summary)
 }
 
@@ -288,8 +285,9 @@ fn parse_row(
     c: &Columns,
     keys: &mut KeyCache,
     resolver: &dyn KeyResolver,
+    spilled: &mut u64,
 ) -> Result<UsageRecord, FieldProblem> {
-    parse_fields(|i| row.get(i), c, keys, resolver)
+    parse_fields(|i| row.get(i), c, keys, resolver, spilled)
 }
 
 /// One row's record from its fields (`field(i)` is column `i`, raw).
@@ -298,6 +296,7 @@ fn parse_fields<'r>(
     c: &Columns,
     keys: &mut KeyCache,
     resolver: &dyn KeyResolver,
+    spilled: &mut u64,
 ) -> Result<UsageRecord, FieldProblem> {
     let cell = |i: Option<usize>| -> Option<&[u8]> {
         i.and_then(&field)
@@ -325,8 +324,18 @@ fn parse_fields<'r>(
         latency_ms: count("latency_ms", c.latency_ms)?,
     };
     let empty: &[u8] = b"";
+    let mut deployment = cell(c.deployment).unwrap_or(empty);
+    let mut spill = false;
+    if c.spillover_from.is_some() || c.served_deployment.is_some() {
+        let headers = super::SpilloverHeaders {
+            from: cell(c.spillover_from),
+            error: cell(c.spillover_error),
+            served: cell(c.served_deployment),
+        };
+        (deployment, spill) = headers.resolve(deployment, values.status)?;
+    }
     let parts = [
-        cell(c.deployment).unwrap_or(empty),
+        deployment,
         cell(c.model).unwrap_or(empty),
         cell(c.region).unwrap_or(empty),
     ];
@@ -334,7 +343,9 @@ fn parse_fields<'r>(
         return Err(FieldProblem::new("timestamp", "empty"));
     }
     let resolved = keys.lookup(parts, resolver)?;
-    values.into_record(resolved, resolver)
+    let record = values.into_record(resolved, resolver)?;
+    *spilled += u64::from(spill);
+    Ok(record)
 }
 
 /// Most columns a plain row is split into without allocating.
@@ -358,6 +369,7 @@ pub(crate) fn read_plain_csv_body<S: RecordSink>(
     }
     let mut keys = KeyCache::default();
     let mut summary = ReadSummary::default();
+    let mut spilled = 0u64;
     let mut line = line_offset;
     let mut carry: Vec<u8> = Vec::new();
     let mut row = |text: &[u8], line: u64, summary: &mut ReadSummary| -> Result<(), UsageError> {
@@ -388,7 +400,13 @@ pub(crate) fn read_plain_csv_body<S: RecordSink>(
                 ))
             } else {
                 let fields = &fields[..n];
-                parse_fields(|i| fields.get(i).copied(), columns, &mut keys, resolver)
+                parse_fields(
+                    |i| fields.get(i).copied(),
+                    columns,
+                    &mut keys,
+                    resolver,
+                    &mut spilled,
+                )
             }
         };
         super::deliver(
@@ -429,6 +447,7 @@ pub(crate) fn read_plain_csv_body<S: RecordSink>(
         line += 1;
         row(&carry, line, &mut summary)?;
     }
+    summary.spilled_requests = spilled;
     Ok(summary)
 }
 

@@ -14,92 +14,21 @@ use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
 
+use super::formats::{self, choose_table, Refusal};
+use super::json_scan::{
+    first_record_state, first_row_of_prefix, unwrap_rows, value_end, FirstRecord,
+};
 use super::UsageError;
 
-/// Bytes buffered per input (also the window used to sniff the format).
+pub use super::formats::{formats_list, Container, InputFormat, FORMATS};
+
+/// Bytes buffered per input.
 const BUF_BYTES: usize = 256 * 1024;
 
-/// A usage-log format: which source wrote it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum InputFormat {
-    /// Per-request CSV with ptuplan's column names (the fast path).
-    Csv,
-    /// Per-request JSON Lines with an OpenAI `usage` object (the fast path).
-    Jsonl,
-    /// ptuplan's per-bucket aggregate (`bucket_start`, `bucket`, `requests`, token sums).
-    Aggregate,
-    /// Any table through a `--columns` mapping (or ptuplan's column names in JSON/Parquet).
-    Columns,
-    /// Azure Monitor platform metrics (`az monitor metrics list -o json`, the Metrics REST API).
-    AzureMonitor,
-    /// A Log Analytics `AzureMetrics` export (resource-level minutes).
-    AzureMetrics,
-    /// Azure OpenAI `RequestResponse` diagnostic records (arrivals, no tokens).
-    AzureDiagnostics,
-    /// An APIM `ApiManagementGatewayLlmLog` export.
-    Apim,
-    /// LiteLLM `LiteLLM_SpendLogs`.
-    LiteLlm,
-    /// OpenAI Usage API `/v1/organization/usage/completions` pages.
-    OpenAiUsage,
-    /// A Langfuse observations export.
-    Langfuse,
-    /// A Parquet file of any columnar shape above (the shape is read from its schema).
-    Parquet,
-}
-
-/// Every format, with its `--input-format` name and what it is (for help and errors).
-pub const FORMATS: [(InputFormat, &str, &str); 12] = [
-    (InputFormat::Csv, "csv", "per-request CSV: timestamp,deployment,model,region,prompt_tokens,cached_tokens,completion_tokens,..."),
-    (InputFormat::Jsonl, "jsonl", "per-request JSON Lines with an OpenAI `usage` object (Chat Completions or Responses)"),
-    (InputFormat::Aggregate, "aggregate", "per-bucket totals: bucket_start,bucket,deployment,model,region,requests,prompt_tokens,... (CSV, JSON or Parquet; what queries/ write)"),
-    (InputFormat::AzureMonitor, "azure-monitor", "Azure Monitor metrics JSON (az monitor metrics list -o json)"),
-    (InputFormat::AzureMetrics, "azure-metrics", "Log Analytics AzureMetrics export (TimeGenerated, MetricName, Total)"),
-    (InputFormat::AzureDiagnostics, "azure-diagnostics", "Azure OpenAI RequestResponse diagnostic logs, together with Azure Monitor metrics"),
-    (InputFormat::Apim, "apim", "APIM ApiManagementGatewayLlmLog export (portal CSV or az monitor log-analytics query -o json)"),
-    (InputFormat::LiteLlm, "litellm", "LiteLLM_SpendLogs (CSV, /spend/logs JSON, Postgres COPY)"),
-    (InputFormat::OpenAiUsage, "openai-usage", "OpenAI Usage API /v1/organization/usage/completions pages (JSON)"),
-    (InputFormat::Langfuse, "langfuse", "Langfuse observations export (CSV, JSON Lines, Parquet)"),
-    (InputFormat::Columns, "columns", "any CSV, JSON or Parquet table through --columns timestamp=COL,prompt_tokens=COL,..."),
-    (InputFormat::Parquet, "parquet", "a Parquet file of any of the table shapes above"),
-];
-
-impl InputFormat {
-    /// The `--input-format` name.
-    pub fn name(self) -> &'static str {
-        FORMATS
-            .iter()
-            .find(|(f, _, _)| *f == self)
-            .map_or("?", |(_, n, _)| n)
-    }
-
-    /// True for the per-request fast paths (read by `csv.rs` / `jsonl.rs`, also in parallel).
-    pub fn is_fast_path(self) -> bool {
-        matches!(self, InputFormat::Csv | InputFormat::Jsonl)
-    }
-}
-
-/// The list of formats for error messages.
-pub fn formats_list() -> String {
-    FORMATS
-        .iter()
-        .map(|(_, name, what)| format!("{name} ({what})"))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// How the bytes are laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Container {
-    /// A header row, then rows.
-    Csv,
-    /// One JSON value per line.
-    JsonLines,
-    /// One JSON array or object over the whole input.
-    JsonDocument,
-    /// Apache Parquet.
-    Parquet,
-}
+/// Most bytes read ahead to find the end of an input's first record (a JSON document's first
+/// row can be large: one Azure Monitor metric with all its series). Past it, detection gives
+/// up and asks for `--input-format`.
+pub const MAX_READ_AHEAD_BYTES: usize = 64 << 20;
 
 /// Where an input's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,14 +83,37 @@ pub struct InputSpec {
     pub format: Option<InputFormat>,
 }
 
+/// How an input's format was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChosenBy {
+    /// From its columns, keys or schema.
+    Detected,
+    /// `--input-format` (or `--columns`).
+    Flag,
+}
+
+impl ChosenBy {
+    /// The words in reports: `detected` or `--input-format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChosenBy::Detected => "detected",
+            ChosenBy::Flag => "--input-format",
+        }
+    }
+}
+
 /// An opened input, ready to read.
 pub struct OpenedInput {
     /// Display name (the path, or `-`).
     pub name: String,
     /// The detected or forced format.
     pub format: InputFormat,
+    /// How the format was decided.
+    pub chosen_by: ChosenBy,
     /// How the bytes are laid out.
     pub container: Container,
+    /// The column names (CSV header, first JSON row's keys, Parquet schema) as written.
+    pub columns: Vec<String>,
     /// Decompressed content (for Parquet: unused; see `parquet_path`).
     pub reader: Box<dyn BufRead + Send>,
     /// A Parquet input as a local file (stdin and gzip are copied to a temp file first).
@@ -170,7 +122,9 @@ pub struct OpenedInput {
     pub parquet_temp: Option<tempfile::TempPath>,
 }
 
-/// Open an input and detect its container and format.
+/// Open an input and detect its container and format. The input is read up to the end of its
+/// first record (at most [`MAX_READ_AHEAD_BYTES`]), so the decision is the same whatever the
+/// input's size.
 pub fn open_input(spec: &InputSpec) -> Result<OpenedInput, UsageError> {
     let name = spec.source.name();
     let io_err = |source| UsageError::Io {
@@ -198,27 +152,7 @@ pub fn open_input(spec: &InputSpec) -> Result<OpenedInput, UsageError> {
     };
     let head = reader.fill_buf().map_err(io_err)?;
     if head.starts_with(b"PAR1") {
-        let (parquet_path, parquet_temp) = match (&spec.source, is_gzip) {
-            (InputSource::File(p), false) => (p.clone(), None),
-            _ => {
-                let temp = spool_to_temp(&mut reader).map_err(io_err)?;
-                (temp.to_path_buf(), Some(temp))
-            }
-        };
-        let columns = super::sources::parquet::column_names(&parquet_path, &name)?;
-        let format = match spec.format {
-            Some(InputFormat::Parquet) | None => shape_from_columns(&columns, Container::Parquet)
-                .ok_or_else(|| unknown_shape(&name, &columns))?,
-            Some(f) => f,
-        };
-        return Ok(OpenedInput {
-            name,
-            format,
-            container: Container::Parquet,
-            reader,
-            parquet_path: Some(parquet_path),
-            parquet_temp,
-        });
+        return open_parquet(spec, name, reader, is_gzip);
     }
     // A NUL in the first line means a binary file; one in a later line is that row's problem
     // (the readers check every row, so the whole file is covered, not just this buffer).
@@ -231,8 +165,10 @@ pub fn open_input(spec: &InputSpec) -> Result<OpenedInput, UsageError> {
                     .to_owned(),
         });
     }
+    let (mut reader, complete) = read_ahead(reader).map_err(io_err)?;
+    let head = reader.fill_buf().map_err(io_err)?;
     let container = sniff_container(head);
-    let format = match spec.format {
+    let (format, columns, chosen_by) = match spec.format {
         Some(InputFormat::Parquet) => {
             return Err(UsageError::File {
                 path: name,
@@ -240,17 +176,92 @@ pub fn open_input(spec: &InputSpec) -> Result<OpenedInput, UsageError> {
                     .to_owned(),
             })
         }
-        Some(f) => f,
-        None => detect_format(head, container, &name)?,
+        Some(f) => (f, column_names(head, container), ChosenBy::Flag),
+        None => {
+            let columns = column_names(head, container);
+            let format = detect_format(&columns, container, &name, complete)?;
+            (format, columns, ChosenBy::Detected)
+        }
     };
     Ok(OpenedInput {
         name,
         format,
+        chosen_by,
         container,
+        columns,
         reader,
         parquet_path: None,
         parquet_temp: None,
     })
+}
+
+fn open_parquet(
+    spec: &InputSpec,
+    name: String,
+    mut reader: Box<dyn BufRead + Send>,
+    is_gzip: bool,
+) -> Result<OpenedInput, UsageError> {
+    let (parquet_path, parquet_temp) = match (&spec.source, is_gzip) {
+        (InputSource::File(p), false) => (p.clone(), None),
+        _ => {
+            let temp = spool_to_temp(&mut reader).map_err(|source| UsageError::Io {
+                path: name.clone(),
+                source,
+            })?;
+            (temp.to_path_buf(), Some(temp))
+        }
+    };
+    let columns = super::sources::parquet::column_names(&parquet_path, &name)?;
+    let (format, chosen_by) = match spec.format {
+        Some(InputFormat::Parquet) | None => {
+            let format = detect_format(&columns, Container::Parquet, &name, true)?;
+            let by = if spec.format.is_some() {
+                ChosenBy::Flag
+            } else {
+                ChosenBy::Detected
+            };
+            (format, by)
+        }
+        Some(f) => (f, ChosenBy::Flag),
+    };
+    Ok(OpenedInput {
+        name,
+        format,
+        chosen_by,
+        container: Container::Parquet,
+        columns,
+        reader,
+        parquet_path: Some(parquet_path),
+        parquet_temp,
+    })
+}
+
+/// Read on until the buffered bytes hold the input's first record (or the input ends, or
+/// [`MAX_READ_AHEAD_BYTES`] are read). The returned reader yields every byte from the start;
+/// the flag says whether the first record is complete.
+fn read_ahead(mut reader: Box<dyn BufRead + Send>) -> io::Result<(Box<dyn BufRead + Send>, bool)> {
+    let head = reader.fill_buf()?;
+    if head.is_empty() || first_record_state(head) == FirstRecord::Complete {
+        return Ok((reader, true));
+    }
+    let mut buf = head.to_vec();
+    let used = buf.len();
+    reader.consume(used);
+    let mut complete = false;
+    while buf.len() < MAX_READ_AHEAD_BYTES {
+        let want = buf.len().clamp(1 << 16, MAX_READ_AHEAD_BYTES - buf.len());
+        let n = (&mut reader).take(want as u64).read_to_end(&mut buf)?;
+        if first_record_state(&buf) == FirstRecord::Complete {
+            complete = true;
+            break;
+        }
+        if n == 0 {
+            // The input ends inside its first record: the readers report what is wrong.
+            complete = true;
+            break;
+        }
+    }
+    Ok((Box::new(io::Cursor::new(buf).chain(reader)), complete))
 }
 
 fn spool_to_temp(reader: &mut dyn BufRead) -> io::Result<tempfile::TempPath> {
@@ -261,16 +272,24 @@ fn spool_to_temp(reader: &mut dyn BufRead) -> io::Result<tempfile::TempPath> {
 }
 
 /// JSON when the first non-blank byte (after an optional BOM) is `{` or `[`: JSON Lines when
-/// the first line is a complete value, else a document. Anything else is CSV.
+/// the first value fits on one line, a document when it spans lines (or is an array).
+/// Anything else is CSV. `head` holds the first record whole (see [`read_ahead`]).
 fn sniff_container(head: &[u8]) -> Container {
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    match body.get(start) {
         Some(b'[') => Container::JsonDocument,
         Some(b'{') => {
-            let start = body
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())
-                .unwrap_or(0);
+            if let Ok(end) = value_end(body, start) {
+                return if body[start..end].contains(&b'\n') {
+                    Container::JsonDocument
+                } else {
+                    Container::JsonLines
+                };
+            }
             let line_end = memchr::memchr(b'\n', &body[start..]).map_or(body.len(), |e| start + e);
             let first = &body[start..line_end];
             match serde_json::from_slice::<serde::de::IgnoredAny>(first) {
@@ -288,26 +307,26 @@ fn sniff_container(head: &[u8]) -> Container {
     }
 }
 
-/// The format of a CSV or JSON input, from its first row's column names or keys.
-fn detect_format(head: &[u8], container: Container, name: &str) -> Result<InputFormat, UsageError> {
-    let columns = match container {
+/// The column names of a CSV or JSON input as written: the header, or the keys of the first
+/// row (of a document's row array, or inside a `{"data": [...]}` line).
+fn column_names(head: &[u8], container: Container) -> Vec<String> {
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    match container {
         Container::Csv => {
             let mut r = ::csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
-                .from_reader(head);
+                .from_reader(body);
             let mut record = ::csv::ByteRecord::new();
             match r.read_byte_record(&mut record) {
                 Ok(true) => record
                     .iter()
-                    .map(|c| super::sources::table::normalize(&String::from_utf8_lossy(c)))
+                    .map(|c| String::from_utf8_lossy(c).trim().to_owned())
                     .collect(),
-                // An empty or malformed file: the CSV reader says what is wrong.
-                _ => return Ok(InputFormat::Csv),
+                _ => Vec::new(),
             }
         }
         Container::JsonLines => {
-            let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
             let first = body
                 .split(|&b| b == b'\n')
                 .map(<[u8]>::trim_ascii)
@@ -315,112 +334,88 @@ fn detect_format(head: &[u8], container: Container, name: &str) -> Result<InputF
                 .unwrap_or_default();
             match serde_json::from_slice::<serde_json::Value>(first) {
                 Ok(v) => first_row_keys(v),
-                Err(_) => return Ok(InputFormat::Jsonl),
+                // A line longer than the read-ahead (`{"data": [...]}` on one line): the
+                // first row of its array.
+                Err(_) => object_keys(first_row_of_prefix(first)),
             }
         }
-        Container::JsonDocument => match first_document_row(head) {
-            Some(v) => first_row_keys(v),
-            None => return Ok(InputFormat::Columns),
-        },
+        Container::JsonDocument => object_keys(first_document_row(body)),
         Container::Parquet => Vec::new(),
-    };
-    shape_from_columns(&columns, container).ok_or_else(|| unknown_shape(name, &columns))
+    }
 }
 
-fn first_row_keys(v: serde_json::Value) -> Vec<String> {
-    match super::sources::table::unwrap_rows(v).into_iter().next() {
-        Some(serde_json::Value::Object(map)) => map
-            .keys()
-            .map(|k| super::sources::table::normalize(k))
-            .collect(),
+/// The format of an input from its column names (see [`formats::choose_table`]); an error
+/// that names the candidates and `--input-format` when none fits.
+fn detect_format(
+    columns: &[String],
+    container: Container,
+    name: &str,
+    complete: bool,
+) -> Result<InputFormat, UsageError> {
+    if columns.is_empty() {
+        return match container {
+            // An empty or malformed file: the reader says what is wrong.
+            Container::Csv => Ok(InputFormat::Csv),
+            Container::JsonLines => Ok(InputFormat::Jsonl),
+            Container::JsonDocument if complete => Ok(InputFormat::Columns),
+            _ => Err(unknown_shape(name, columns, complete)),
+        };
+    }
+    match choose_table(columns, container) {
+        Ok(format) => Ok(format),
+        Err(Refusal::Unknown) => Err(unknown_shape(name, columns, complete)),
+        Err(Refusal::Unread { format, unread }) => Err(UsageError::File {
+            path: name.to_owned(),
+            message: formats::unread_message(format, &unread, false),
+        }),
+    }
+}
+
+fn object_keys(v: Option<serde_json::Value>) -> Vec<String> {
+    match v {
+        Some(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
         _ => Vec::new(),
     }
 }
 
-/// The first row of a JSON document, when it fits in the sniffing window.
-fn first_document_row(head: &[u8]) -> Option<serde_json::Value> {
-    // Close the window's text at the first row's end: parse rows of a prefix document.
-    let rows = super::sources::table::document_rows(head, "").ok();
-    if let Some(rows) = rows {
+fn first_row_keys(v: serde_json::Value) -> Vec<String> {
+    match unwrap_rows(v).into_iter().next() {
+        Some(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The first row of a JSON document (whole, or a prefix holding its first row).
+fn first_document_row(body: &[u8]) -> Option<serde_json::Value> {
+    if let Ok(rows) = super::sources::table::document_rows(body, "") {
         return rows.into_iter().next().map(|(_, v)| v);
     }
-    super::sources::table::first_row_of_prefix(head)
+    first_row_of_prefix(body)
 }
 
-/// Which source wrote a table with these (normalized) columns.
-pub fn shape_from_columns(cols: &[String], container: Container) -> Option<InputFormat> {
-    let has = |n: &str| cols.iter().any(|c| c == n);
-    let any = |ns: &[&str]| ns.iter().any(|n| has(n));
-    if has("bucket_start") || has("bucket_start [utc]") {
-        return Some(InputFormat::Aggregate);
-    }
-    if has("timeseries") || (has("value") && any(&["interval", "timespan"])) {
-        return Some(InputFormat::AzureMonitor);
-    }
-    if has("metricname") && any(&["total", "average", "count"]) {
-        return Some(InputFormat::AzureMetrics);
-    }
-    if has("category")
-        && any(&[
-            "operationname",
-            "properties",
-            "properties_s",
-            "resultsignature",
-        ])
-    {
-        return Some(InputFormat::AzureDiagnostics);
-    }
-    if any(&["prompttokens", "completiontokens"]) && any(&["deploymentname", "correlationid"]) {
-        return Some(InputFormat::Apim);
-    }
-    if has("model_group") || (has("spend") && any(&["starttime", "request_id"])) {
-        return Some(InputFormat::LiteLlm);
-    }
-    if any(&["usagedetails", "usage_details", "providedmodelname"])
-        || (has("type") && has("starttime") && any(&["prompttokens", "usage", "totaltokens"]))
-    {
-        return Some(InputFormat::Langfuse);
-    }
-    if has("num_model_requests") || (has("start_time") && has("end_time") && has("results")) {
-        return Some(InputFormat::OpenAiUsage);
-    }
-    match container {
-        Container::Csv
-            if any(&[
-                "timestamp",
-                "prompt_tokens",
-                "completion_tokens",
-                "model",
-                "deployment",
-            ]) =>
-        {
-            Some(InputFormat::Csv)
-        }
-        Container::JsonLines
-            if has("usage")
-                || (any(&["timestamp", "time", "created", "created_at", "model"])
-                    && !has("prompt_tokens")) =>
-        {
-            Some(InputFormat::Jsonl)
-        }
-        _ if has("timestamp") && any(&["prompt_tokens", "completion_tokens"]) => {
-            Some(InputFormat::Columns)
-        }
-        _ if has("usage") => Some(InputFormat::Columns),
-        _ => None,
-    }
-}
-
-/// The error for a table no reader recognises.
-pub fn unknown_shape(name: &str, columns: &[String]) -> UsageError {
-    let mut shown: Vec<&str> = columns.iter().map(String::as_str).take(20).collect();
+/// The error for a table no reader recognises: its columns, every format ptuplan reads, and
+/// the flags that say how to read it.
+pub fn unknown_shape(name: &str, columns: &[String], complete: bool) -> UsageError {
+    let mut shown: Vec<String> = columns
+        .iter()
+        .map(|c| formats::exact_name(c))
+        .take(20)
+        .collect();
     if columns.len() > 20 {
-        shown.push("...");
+        shown.push("...".to_owned());
     }
+    let cut = if complete {
+        String::new()
+    } else {
+        format!(
+            " (its first record does not end within the first {} MiB)",
+            MAX_READ_AHEAD_BYTES >> 20
+        )
+    };
     UsageError::File {
         path: name.to_owned(),
         message: format!(
-            "cannot tell which source wrote this (columns or keys: {}); ptuplan reads: {}. Pass --input-format NAME, or map your columns with --columns timestamp=COL,model=COL,prompt_tokens=COL,completion_tokens=COL",
+            "cannot tell which source wrote this{cut} (columns or keys: {}); ptuplan reads: {}. Pass --input-format NAME, or map your columns with --columns timestamp=COL,model=COL,prompt_tokens=COL,completion_tokens=COL",
             if shown.is_empty() { "none".to_owned() } else { shown.join(", ") },
             formats_list()
         ),
@@ -494,18 +489,196 @@ mod tests {
         ];
         for (names, expected) in cases {
             assert_eq!(
-                shape_from_columns(&cols(names), Container::Csv),
-                Some(expected),
+                choose_table(&cols(names), Container::Csv),
+                Ok(expected),
                 "{names:?}"
             );
         }
         assert_eq!(
-            shape_from_columns(&cols(&["foo", "bar"]), Container::Csv),
-            None
+            choose_table(&cols(&["foo", "bar"]), Container::Csv),
+            Err(Refusal::Unknown)
         );
         assert_eq!(
-            shape_from_columns(&cols(&["model", "usage", "created"]), Container::JsonLines),
-            Some(InputFormat::Jsonl)
+            choose_table(&cols(&["model", "usage", "created"]), Container::JsonLines),
+            Ok(InputFormat::Jsonl)
         );
+    }
+
+    /// One file of `n` rows in each shape ptuplan detects, every row padded with `pad` bytes of
+    /// text (so that ten times the rows run far past any read-ahead buffer), and the format it
+    /// must be detected as.
+    fn shaped(kind: usize, n: usize, pad: &str) -> (Vec<u8>, InputFormat) {
+        let t = |i: usize| {
+            format!(
+                "2026-03-01T{:02}:{:02}:{:02}Z",
+                i / 3600 % 24,
+                i / 60 % 60,
+                i % 60
+            )
+        };
+        let rows = |f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<Vec<_>>();
+        let lines = |header: &str, f: &dyn Fn(usize) -> String| {
+            let mut s = format!("{header}\n");
+            for r in rows(f) {
+                s.push_str(&r);
+                s.push('\n');
+            }
+            s.into_bytes()
+        };
+        match kind {
+            0 => (
+                lines("timestamp,deployment,model,region,prompt_tokens,completion_tokens,note", &|i| {
+                    format!("{},chat,gpt-4o,eastus2,10,1,{pad}", t(i))
+                }),
+                InputFormat::Csv,
+            ),
+            1 => (
+                lines("", &|i| {
+                    serde_json::json!({"timestamp": t(i), "model": "gpt-4o", "note": pad,
+                        "usage": {"prompt_tokens": 10, "completion_tokens": 1}})
+                    .to_string()
+                })[1..]
+                    .to_vec(),
+                InputFormat::Jsonl,
+            ),
+            2 => (
+                lines("bucket_start,bucket,model,region,requests,prompt_tokens,completion_tokens,note", &|i| {
+                    format!("{},second,gpt-4o,eastus2,1,10,1,{pad}", t(i))
+                }),
+                InputFormat::Aggregate,
+            ),
+            3 => (
+                lines("TimeGenerated [UTC],CorrelationId,DeploymentName,ModelName,PromptTokens,CompletionTokens,Region,Note", &|i| {
+                    format!("{},c-{i},chat,gpt-4o,10,1,East US 2,{pad}", t(i))
+                }),
+                InputFormat::Apim,
+            ),
+            4..=6 => {
+                let list: Vec<serde_json::Value> = (0..n)
+                    .map(|i| {
+                        serde_json::json!({"request_id": format!("r{i}"), "startTime": t(i),
+                            "model": "gpt-4o", "model_group": "chat", "spend": 0.1,
+                            "prompt_tokens": 10, "completion_tokens": 1, "metadata": pad})
+                    })
+                    .collect();
+                let bytes = match kind {
+                    4 => serde_json::json!({"data": list}).to_string().into_bytes(),
+                    5 => serde_json::to_vec_pretty(&serde_json::json!({"data": list}))
+                        .expect("json"),
+                    _ => lines("request_id,startTime,model,model_group,spend,prompt_tokens,completion_tokens,metadata", &|i| {
+                        format!("r{i},{},gpt-4o,chat,0.1,10,1,{pad}", t(i))
+                    }),
+                };
+                (bytes, InputFormat::LiteLlm)
+            }
+            7 | 8 => {
+                let data: Vec<serde_json::Value> = (0..n)
+                    .map(|i| {
+                        let start = 1_772_359_200 + 60 * i as i64;
+                        serde_json::json!({"object": "bucket", "start_time": start,
+                            "end_time": start + 60, "results": [{"input_tokens": 10,
+                            "output_tokens": 1, "num_model_requests": 1, "model": "gpt-4o",
+                            "project_id": pad}]})
+                    })
+                    .collect();
+                let page = serde_json::json!({"object": "page", "data": data});
+                let bytes = if kind == 7 {
+                    page.to_string().into_bytes()
+                } else {
+                    serde_json::to_vec_pretty(&page).expect("json")
+                };
+                (bytes, InputFormat::OpenAiUsage)
+            }
+            9 => {
+                let series: Vec<serde_json::Value> = (0..n)
+                    .map(|i| {
+                        let data: Vec<serde_json::Value> = (0..10)
+                            .map(|m| serde_json::json!({"timeStamp": t(m * 60), "total": 10.0}))
+                            .collect();
+                        serde_json::json!({"metadatavalues": [
+                            {"name": {"value": "modeldeploymentname"}, "value": format!("d{i}")},
+                            {"name": {"value": "note"}, "value": pad}], "data": data})
+                    })
+                    .collect();
+                let doc = serde_json::json!({"interval": "PT1M", "timespan": "x", "value": [{
+                    "name": {"value": "ProcessedPromptTokens"}, "timeseries": series}]});
+                (
+                    serde_json::to_vec_pretty(&doc).expect("json"),
+                    InputFormat::AzureMonitor,
+                )
+            }
+            10 => (
+                lines("TimeGenerated,MetricName,Total,Resource,Note", &|i| {
+                    format!("{},ProcessedPromptTokens,10,contoso,{pad}", t(i * 60))
+                }),
+                InputFormat::AzureMetrics,
+            ),
+            11 => (
+                lines("", &|i| {
+                    serde_json::json!({"time": t(i), "category": "RequestResponse",
+                        "operationName": "ChatCompletions_Create", "durationMs": 10,
+                        "properties": pad})
+                    .to_string()
+                })[1..]
+                    .to_vec(),
+                InputFormat::AzureDiagnostics,
+            ),
+            12 => (
+                lines("", &|i| {
+                    serde_json::json!({"type": "GENERATION", "startTime": t(i), "model": "gpt-4o",
+                        "usageDetails": {"input": 10, "output": 1}, "name": pad})
+                    .to_string()
+                })[1..]
+                    .to_vec(),
+                InputFormat::Langfuse,
+            ),
+            _ => (
+                lines("TimeGenerated,DeploymentName,ModelName,Region,PromptTokens,CachedTokens,CompletionTokens,StatusCode,Note", &|i| {
+                    format!("{},chat,gpt-4o,eastus2,10,0,1,200,{pad}", t(i))
+                }),
+                InputFormat::Columns,
+            ),
+        }
+    }
+
+    fn detected(bytes: Vec<u8>) -> Result<InputFormat, String> {
+        let spec = InputSpec {
+            source: InputSource::Memory {
+                name: "input".to_owned(),
+                bytes: bytes.into(),
+            },
+            format: None,
+        };
+        open_input(&spec)
+            .map(|o| o.format)
+            .map_err(|e| e.to_string())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+
+        /// Issue 19: detection reads to the first record, so a file and the same file with
+        /// ten times the rows (past the 256 KiB buffer) are detected alike.
+        #[test]
+        fn issue_19_detection_does_not_depend_on_the_number_of_rows(
+            kind in 0usize..14,
+            n in 1usize..30,
+            pad in 0usize..3000,
+        ) {
+            let pad = "x".repeat(pad);
+            let (small, want) = shaped(kind, n, &pad);
+            let (large, _) = shaped(kind, 10 * n, &pad);
+            proptest::prop_assert_eq!(detected(small), Ok(want));
+            proptest::prop_assert_eq!(detected(large), Ok(want));
+        }
+    }
+
+    #[test]
+    fn issue_19_every_shape_is_detected_past_the_buffer() {
+        for kind in 0..14 {
+            let (large, want) = shaped(kind, 400, &"y".repeat(2000));
+            assert!(large.len() > 2 * BUF_BYTES, "{kind}: {} bytes", large.len());
+            assert_eq!(detected(large), Ok(want), "{kind}");
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! bytes without allocating (they run once per row of multi-million-row logs).
 //!
 //! Timestamps: RFC 3339 (`2025-03-01T14:05:09.123Z`, `+01:00` offsets), the same with a space
-//! instead of `T`, a missing zone (read as UTC), or Unix seconds (integer or fractional).
+//! instead of `T`, a missing zone (read as UTC), or a Unix time (integer or fractional; seconds,
+//! milliseconds, microseconds or nanoseconds, told apart by size: see [`unix_time_to_ms`]).
 
 /// Parse a non-negative decimal token count. Leading/trailing ASCII spaces are allowed.
 pub fn parse_count(bytes: &[u8]) -> Result<u64, String> {
@@ -56,25 +57,37 @@ pub fn parse_timestamp_ms(bytes: &[u8]) -> Result<i64, String> {
     }
     if s.iter().all(|b| b.is_ascii_digit() || *b == b'.') {
         if let Ok(text) = std::str::from_utf8(s) {
-            if let Ok(secs) = text.parse::<f64>() {
-                if secs.is_finite() && (0.0..1e11).contains(&secs) {
-                    return Ok((secs * 1000.0).round() as i64);
+            if let Ok(value) = text.parse::<f64>() {
+                if let Ok(ms) = unix_time_to_ms(value) {
+                    return Ok(ms);
                 }
             }
         }
     }
     Err(format!(
-        "`{}` is not an RFC 3339 timestamp (e.g. 2025-03-01T14:05:09Z) or Unix seconds",
+        "`{}` is not an RFC 3339 timestamp (e.g. 2025-03-01T14:05:09Z) or a Unix time",
         lossy(s)
     ))
 }
 
-/// Unix seconds (from JSON `created`) to milliseconds, with a sanity range check.
-pub fn unix_seconds_to_ms(secs: f64) -> Result<i64, String> {
-    if secs.is_finite() && (0.0..1e11).contains(&secs) {
-        Ok((secs * 1000.0).round() as i64)
-    } else {
-        Err(format!("`{secs}` is not a plausible Unix time in seconds"))
+/// A Unix time to milliseconds, its unit told by its size: below 1e11 seconds (up to the
+/// year 5138), then milliseconds (below 1e14), microseconds (below 1e17) and nanoseconds
+/// (below 1e20; pandas and Spark write epoch nanoseconds). The ranges do not overlap for any
+/// time after 1973.
+pub fn unix_time_to_ms(value: f64) -> Result<i64, String> {
+    let per_ms = match value {
+        v if !v.is_finite() || v < 0.0 => None,
+        v if v < 1e11 => Some(1e-3),
+        v if v < 1e14 => Some(1.0),
+        v if v < 1e17 => Some(1e3),
+        v if v < 1e20 => Some(1e6),
+        _ => None,
+    };
+    match per_ms {
+        Some(per_ms) => Ok((value / per_ms).round() as i64),
+        None => Err(format!(
+            "`{value}` is not a plausible Unix time (seconds, or milliseconds, microseconds or nanoseconds, told apart by size)"
+        )),
     }
 }
 
@@ -252,6 +265,22 @@ mod tests {
         ] {
             assert!(parse_timestamp_ms(text.as_bytes()).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn issue_19_unix_times_in_any_unit() {
+        let ms = 1_772_359_200_123i64;
+        for (text, want) in [
+            ("1772359200.123", ms),
+            ("1772359200123", ms),
+            ("1772359200123000", ms),
+            ("1772359200123000000", ms),
+        ] {
+            assert_eq!(parse_timestamp_ms(text.as_bytes()), Ok(want), "{text}");
+        }
+        assert_eq!(unix_time_to_ms(1.772_359_200_123e18), Ok(ms));
+        assert!(unix_time_to_ms(1e20).is_err());
+        assert!(unix_time_to_ms(f64::NAN).is_err());
     }
 
     proptest! {

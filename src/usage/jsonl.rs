@@ -1,10 +1,11 @@
 //! JSON Lines usage logs: one object per line with a `timestamp` (or `time`; RFC 3339 or Unix
-//! seconds), `created` or `created_at` (Unix seconds), `model`, optional `deployment`, `region`,
+//! time), `created` or `created_at` (Unix time), `model`, optional `deployment`, `region`,
 //! `status`, `latency_ms`, `max_completion_tokens` (or `max_tokens`, `max_output_tokens`) and an
 //! OpenAI-style `usage` object in the Chat Completions shape (`prompt_tokens`,
 //! `completion_tokens`, `*_tokens_details`) or the Responses shape (`input_tokens`,
 //! `output_tokens`, `*_tokens_details`). Detail objects may be missing or `null`; unknown keys
-//! (a whole logged response body, say) are ignored. Blank lines are skipped.
+//! (a whole logged response body, say) are ignored. Blank lines are skipped. A line that wraps
+//! its rows in an object's `data` array (`{"data": [...]}`) is read as those rows.
 
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -13,11 +14,11 @@ use serde::Deserialize;
 use serde_json::Number;
 
 use super::csv::{KeyCache, NUL_IN_ROW};
-use super::fields::{parse_status, parse_timestamp_ms, unix_seconds_to_ms};
+use super::fields::{parse_status, parse_timestamp_ms, unix_time_to_ms};
 use super::lines::Newlines;
 use super::{
-    FieldProblem, KeyResolver, ReadOptions, ReadSummary, RecordSink, RowValues, UsageError,
-    UsageRecord,
+    FieldProblem, KeyResolver, ReadOptions, ReadSummary, RecordSink, RowValues, SpilloverHeaders,
+    UsageError, UsageRecord,
 };
 
 #[derive(Deserialize)]
@@ -49,6 +50,16 @@ struct Line<'a> {
     max_output_tokens: Option<Number>,
     #[serde(default)]
     usage: Option<Usage>,
+    /// Spillover response headers logged as keys of the row.
+    #[serde(borrow, default, alias = "x-ms-spillover-from-deployment")]
+    spillover_from_deployment: Option<Cow<'a, str>>,
+    #[serde(borrow, default, alias = "x-ms-spillover-error")]
+    spillover_error: Option<Scalar<'a>>,
+    #[serde(borrow, default, alias = "x-ms-deployment-name")]
+    served_deployment: Option<Cow<'a, str>>,
+    /// The response headers, when the row logs them (`headers` or `response_headers`).
+    #[serde(default, alias = "response_headers")]
+    headers: Option<serde_json::Value>,
 }
 
 /// A JSON value that may be a string or a number.
@@ -102,6 +113,7 @@ pub fn read_jsonl<S: RecordSink>(
     let mut buf = Vec::with_capacity(1024);
     let mut keys = KeyCache::default();
     let mut summary = ReadSummary::default();
+    let mut spilled = 0u64;
     let mut line_no = line_offset;
     loop {
         buf.clear();
@@ -125,8 +137,24 @@ pub fn read_jsonl<S: RecordSink>(
         let parsed = if memchr::memchr(0, text).is_some() {
             Err(FieldProblem::new("row", NUL_IN_ROW))
         } else {
-            parse_line(text, &mut keys, resolver)
+            parse_line(text, &mut keys, resolver, &mut spilled)
         };
+        // A line that wraps its rows (`{"data": [...]}`, as API pages are saved one per line)
+        // has no timestamp of its own: its rows are read instead.
+        if let Some(rows) = parsed.as_ref().err().and_then(|_| wrapped_rows(text)) {
+            for row in rows {
+                let parsed = parse_line(&row, &mut keys, resolver, &mut spilled);
+                super::deliver(
+                    parsed,
+                    &mut |r, line| sink.take_at(r, path, line),
+                    &mut summary,
+                    options,
+                    path,
+                    line_no,
+                )?;
+            }
+            continue;
+        }
         super::deliver(
             parsed,
             &mut |r, line| sink.take_at(r, path, line),
@@ -136,13 +164,34 @@ pub fn read_jsonl<S: RecordSink>(
             line_no,
         )?;
     }
+    summary.spilled_requests = spilled;
     Ok(summary)
+}
+
+/// The rows of a line that wraps them in an object's `data` (or `value`, `rows`, `logs`,
+/// `results`) array of objects, each as JSON text; `None` for any other line.
+fn wrapped_rows(text: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let value: serde_json::Value = serde_json::from_slice(text).ok()?;
+    let serde_json::Value::Object(map) = &value else {
+        return None;
+    };
+    let wraps = super::json_scan::ROW_ARRAYS.iter().any(|k| {
+        matches!(map.get(*k), Some(serde_json::Value::Array(a)) if a.iter().all(serde_json::Value::is_object))
+    });
+    if !wraps || map.contains_key("usage") {
+        return None;
+    }
+    super::json_scan::unwrap_rows(value)
+        .iter()
+        .map(|row| serde_json::to_vec(row).ok())
+        .collect()
 }
 
 fn parse_line(
     text: &[u8],
     keys: &mut KeyCache,
     resolver: &dyn KeyResolver,
+    spilled: &mut u64,
 ) -> Result<UsageRecord, FieldProblem> {
     let line: Line<'_> = serde_json::from_slice(text).map_err(|e| {
         let what = if e.is_eof() {
@@ -166,6 +215,7 @@ fn parse_line(
             ))
         }
     };
+    let headers = spillover_headers(&line);
     let usage = line.usage.ok_or_else(|| match &line.category {
         Some(category) => FieldProblem::new(
             "usage",
@@ -251,13 +301,63 @@ fn parse_line(
             .map(|n| count(n, "latency_ms"))
             .transpose()?,
     };
-    let parts = [
-        text_of(&line.deployment),
-        text_of(&line.model),
-        text_of(&line.region),
-    ];
+    let (deployment, spill) = SpilloverHeaders {
+        from: headers.from.as_deref().map(str::as_bytes),
+        error: headers.error.as_deref().map(str::as_bytes),
+        served: headers.served.as_deref().map(str::as_bytes),
+    }
+    .resolve(text_of(&line.deployment), values.status)?;
+    let parts = [deployment, text_of(&line.model), text_of(&line.region)];
     let resolved = keys.lookup(parts, resolver)?;
-    values.into_record(resolved, resolver)
+    let record = values.into_record(resolved, resolver)?;
+    *spilled += u64::from(spill);
+    Ok(record)
+}
+
+/// The spillover headers of a line, as its own keys or in its `headers` object.
+#[derive(Default)]
+struct Headers {
+    from: Option<String>,
+    error: Option<String>,
+    served: Option<String>,
+}
+
+fn spillover_headers(line: &Line<'_>) -> Headers {
+    let mut h = Headers {
+        from: line.spillover_from_deployment.as_deref().map(str::to_owned),
+        error: line.spillover_error.as_ref().map(|e| match e {
+            Scalar::Number(n) => n.to_string(),
+            Scalar::Text(t) => t.to_string(),
+        }),
+        served: line.served_deployment.as_deref().map(str::to_owned),
+    };
+    let Some(serde_json::Value::Object(map)) = &line.headers else {
+        return h;
+    };
+    // Header values as text (some loggers keep a list of values per header).
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(a) => a.first().and_then(|f| f.as_str()).map(str::to_owned),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    for (name, value) in map {
+        let name = name.to_ascii_lowercase();
+        match name.as_str() {
+            "x-ms-spillover-from-deployment" => h.from = h.from.take().or_else(|| text(value)),
+            "x-ms-spillover-error" => h.error = h.error.take().or_else(|| text(value)),
+            "x-ms-deployment-name" => h.served = h.served.take().or_else(|| text(value)),
+            // The older documented form names the deployment in the header itself.
+            other => {
+                if let Some(d) = other.strip_prefix("x-ms-spillover-from-") {
+                    if h.from.is_none() && !d.is_empty() {
+                        h.from = Some(d.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    h
 }
 
 /// Responses API statuses: `completed` and `incomplete` were served and billed (an incomplete
@@ -315,7 +415,7 @@ fn seconds(n: &Number, field: &'static str) -> Result<i64, FieldProblem> {
     let secs = n
         .as_f64()
         .ok_or_else(|| FieldProblem::new(field, format!("`{n}` is not a number")))?;
-    unix_seconds_to_ms(secs).map_err(|m| FieldProblem::new(field, m))
+    unix_time_to_ms(secs).map_err(|m| FieldProblem::new(field, m))
 }
 
 fn text_of<'s>(v: &'s Option<Cow<'_, str>>) -> &'s [u8] {

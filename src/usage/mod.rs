@@ -10,7 +10,10 @@ pub mod aggregate;
 pub mod csv;
 pub mod detect;
 pub mod fields;
+pub mod formats;
+pub mod json_scan;
 pub mod jsonl;
+pub mod ledger;
 pub mod limits;
 pub mod lines;
 pub mod parallel;
@@ -121,6 +124,17 @@ pub trait KeyResolver: Sync {
     fn is_known_region(&self, _name: &str) -> bool {
         false
     }
+
+    /// The model `--model-map` gives `name`, if any: readers whose logs name a deployment or
+    /// an alias where the model is expected (LiteLLM's `azure/<deployment>`) ask it.
+    fn mapped_model(&self, _name: &str) -> Option<String> {
+        None
+    }
+
+    /// Whether `name` (bare or versioned) is a model the catalog knows.
+    fn is_known_model(&self, _name: &str) -> bool {
+        false
+    }
 }
 
 /// A record the sink could not take. With a `field`, it is a problem of that row (skippable
@@ -145,6 +159,11 @@ pub trait RecordSink: Send + Sized {
         let _ = (path, line);
         self.take(record)
     }
+    /// The input covers `[start_ms, end_ms)` (a per-bucket aggregate's bucket, empty or not):
+    /// the span is the buckets', not the drawn arrivals'. Default: ignored.
+    fn cover(&mut self, start_ms: i64, end_ms: i64) {
+        let _ = (start_ms, end_ms);
+    }
     /// An empty sink of the same kind, for another part of the file.
     fn fork(&self) -> Self;
     /// Absorb a fork that read the part of the file after everything this sink has seen.
@@ -164,6 +183,8 @@ pub struct ReadOptions {
     pub expand: aggregate::ExpandParams,
     /// `--columns`: a mapping of ptuplan's fields to the input's column names.
     pub columns: Option<sources::columns::ColumnMap>,
+    /// `--max-expanded-requests`: requests all per-bucket aggregates of a run may become.
+    pub max_expanded_requests: u64,
 }
 
 impl Default for ReadOptions {
@@ -174,6 +195,7 @@ impl Default for ReadOptions {
             parallel_min_bytes: parallel::PARALLEL_MIN_BYTES,
             expand: aggregate::ExpandParams::default(),
             columns: None,
+            max_expanded_requests: ledger::MAX_EXPANDED_REQUESTS,
         }
     }
 }
@@ -228,6 +250,92 @@ pub struct ReadSummary {
     pub notes: Vec<String>,
     /// Each input's granularity, in order (for the mixed-granularity note).
     pub granularities: Vec<(String, Granularity)>,
+    /// How each input was read, in order.
+    pub inputs: Vec<InputRead>,
+    /// Requests replayed from per-bucket aggregates (bounded by `--max-expanded-requests`).
+    pub expanded_requests: u64,
+    /// Requests the log shows as spilled over from a provisioned deployment and served by a
+    /// Standard one (counted once, where they were served or, with the response headers, as
+    /// the provisioned deployment's demand).
+    pub spilled_requests: u64,
+}
+
+/// How one input was read: the reader, how it was chosen and the columns it mapped (the
+/// report's `input.readers`, and a note on stderr).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputRead {
+    /// The input (`-` for stdin).
+    pub file: String,
+    /// The reader: an `--input-format` name.
+    pub reader: &'static str,
+    /// How the bytes are laid out: `csv`, `json-lines`, `json` or `parquet`.
+    pub container: &'static str,
+    /// `detected` (from the columns, keys or schema) or `--input-format`.
+    pub chosen_by: &'static str,
+    /// Each field the reader fills and the column (or key, metric, dimension) it comes
+    /// from, in the input's order.
+    pub columns: Vec<MappedColumn>,
+    /// Keys with a known meaning the reader leaves unread (JSON Lines only: its nested
+    /// `usage` cannot be mapped), as a warning; `null` otherwise.
+    pub unread: Option<String>,
+}
+
+/// One field and where a reader reads it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MappedColumn {
+    /// ptuplan's field (`timestamp`, `prompt_tokens`, ...).
+    pub field: String,
+    /// The input's column, key, metric or dimension, as written.
+    pub column: String,
+}
+
+impl InputRead {
+    /// How `opened` is read (`map`: `--columns`).
+    pub fn of(opened: &detect::OpenedInput, map: Option<&[(String, String)]>) -> InputRead {
+        InputRead {
+            file: opened.name.clone(),
+            reader: opened.format.name(),
+            container: opened.container.name(),
+            chosen_by: opened.chosen_by.name(),
+            columns: formats::mapped_columns(opened.format, &opened.columns, map)
+                .into_iter()
+                .map(|(field, column)| MappedColumn { field, column })
+                .collect(),
+            unread: None,
+        }
+    }
+
+    /// One line for stderr: `FILE: read as READER (CONTAINER, detected): field <- Column, ...`,
+    /// the columns read under ptuplan's own names summed up (the JSON lists them all).
+    pub fn describe(&self) -> String {
+        let renamed: Vec<String> = self
+            .columns
+            .iter()
+            .filter(|c| c.field != c.column)
+            .map(|c| format!("{} <- {}", c.field, c.column))
+            .collect();
+        let own: Vec<&str> = self
+            .columns
+            .iter()
+            .filter(|c| c.field == c.column)
+            .map(|c| c.field.as_str())
+            .collect();
+        let own = match own.len() {
+            0 => String::new(),
+            n if n <= 4 => format!("{} by name", own.join(", ")),
+            n => format!("{}, ... ({n} columns by name)", own[..3].join(", ")),
+        };
+        let columns = match (renamed.is_empty(), own.is_empty()) {
+            (true, true) => String::new(),
+            (true, false) => format!(": {own}"),
+            (false, true) => format!(": {}", renamed.join(", ")),
+            (false, false) => format!(": {}; {own}", renamed.join(", ")),
+        };
+        format!(
+            "{}: read as {} ({}, {}){columns}",
+            self.file, self.reader, self.container, self.chosen_by
+        )
+    }
 }
 
 /// Largest prompt or completion a single request may carry (no model's context comes close).
@@ -274,6 +382,11 @@ impl ReadSummary {
             }
         }
         self.granularities.extend(other.granularities);
+        self.inputs.extend(other.inputs);
+        self.expanded_requests = self
+            .expanded_requests
+            .saturating_add(other.expanded_requests);
+        self.spilled_requests = self.spilled_requests.saturating_add(other.spilled_requests);
     }
 
     /// A note for the report (kept once).
@@ -397,6 +510,52 @@ impl RowValues {
     }
 }
 
+/// A per-request row's spillover response headers (S42, 03/04/2026): `x-ms-spillover-from-deployment`
+/// (the provisioned deployment a request spilled from; older docs: a header named
+/// `x-ms-spillover-from-<deployment>`), `x-ms-spillover-error` (the status of a spillover
+/// attempt that failed: the client got the provisioned deployment's own answer) and
+/// `x-ms-deployment-name` (the deployment that served the request).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SpilloverHeaders<'a> {
+    /// `x-ms-spillover-from-deployment`.
+    pub from: Option<&'a [u8]>,
+    /// `x-ms-spillover-error`.
+    pub error: Option<&'a [u8]>,
+    /// `x-ms-deployment-name`.
+    pub served: Option<&'a [u8]>,
+}
+
+impl<'a> SpilloverHeaders<'a> {
+    /// The deployment a row's request counts for, and whether it is a request that spilled
+    /// over and was served by the Standard deployment. A spilled request counts once, as
+    /// demand of the provisioned deployment it spilled from (whatever the row's deployment);
+    /// one whose spillover failed is that deployment's failed request and must log its status.
+    pub fn resolve(
+        &self,
+        deployment: &'a [u8],
+        status: Option<u16>,
+    ) -> Result<(&'a [u8], bool), FieldProblem> {
+        let present = |v: Option<&'a [u8]>| v.map(<[u8]>::trim_ascii).filter(|v| !v.is_empty());
+        let Some(from) = present(self.from) else {
+            let deployment = match (deployment.trim_ascii().is_empty(), present(self.served)) {
+                (true, Some(served)) => served,
+                _ => deployment,
+            };
+            return Ok((deployment, false));
+        };
+        if present(self.error).is_some() {
+            if status.is_none() {
+                return Err(FieldProblem::new(
+                    "status",
+                    "x-ms-spillover-error says the spillover failed (the client got the provisioned deployment's own answer), but the row logs no status",
+                ));
+            }
+            return Ok((from, false));
+        }
+        Ok((from, status.is_none_or(|s| (200..300).contains(&s))))
+    }
+}
+
 /// Read every input in order, passing each valid record to `sink`. Large uncompressed
 /// per-request files are split across up to `options.threads` threads (see [`parallel`]);
 /// the other sources are read by [`sources`]. Azure `RequestResponse` diagnostic inputs are
@@ -407,9 +566,11 @@ pub fn read_usage<S: RecordSink>(
     resolver: &dyn KeyResolver,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
+    ensure_distinct_inputs(inputs)?;
     let formats = classify(inputs)?;
     let has_diagnostics = formats.contains(&Some(InputFormat::AzureDiagnostics));
     let mut total = ReadSummary::default();
+    let mut run = ledger::RunState::new(options.max_expanded_requests);
     // Metrics of one bucket may come in several files (tokens in one, requests in another):
     // they are pooled and replayed together, after the other inputs.
     let mut metrics = sources::azure_monitor::MetricBuckets::default();
@@ -419,17 +580,24 @@ pub fn read_usage<S: RecordSink>(
         let name = input.source.name();
         match format {
             Some(InputFormat::AzureDiagnostics) => {
+                let opened = open_input(input)?;
+                total.inputs.push(ensure_read_whole(&opened, options)?);
                 diagnostics.push(input.clone());
                 continue;
             }
             Some(InputFormat::AzureMonitor) => {
-                metrics.absorb(sources::azure_monitor::load_metrics(open_input(input)?)?);
+                let opened = open_input(input)?;
+                let mut info = ensure_read_whole(&opened, options)?;
+                let loaded = sources::azure_monitor::load_metrics(opened)?;
+                info.columns = loaded.mapped_columns();
+                total.inputs.push(info);
+                metrics.absorb(loaded)?;
                 metric_files.push(name);
                 continue;
             }
             _ => {}
         }
-        let summary = read_one(input, options, resolver, sink)?;
+        let summary = read_one(input, options, resolver, &mut run, sink)?;
         ensure_records(&name, &summary)?;
         total.merge(summary);
     }
@@ -441,8 +609,11 @@ pub fn read_usage<S: RecordSink>(
         if metrics.buckets.is_empty() {
             return Err(sources::azure_diagnostics::without_metrics(&first));
         }
-        let mut emit = |r: UsageRecord, line: u64| sink.take_at(r, &first, line);
-        let mut out = sources::Out::new(&first, &mut emit, options, resolver);
+        let mut emit = sources::SinkEmit {
+            sink: &mut *sink,
+            path: first.clone(),
+        };
+        let mut out = sources::Out::new(&first, &mut emit, &mut run, options, resolver);
         if diagnostics.is_empty() {
             sources::azure_monitor::emit_buckets(&metrics, &mut out, |_| false)?;
         } else {
@@ -479,6 +650,32 @@ pub fn read_usage<S: RecordSink>(
     Ok(total)
 }
 
+/// The same file given twice (under one name or two) would be counted twice: an error.
+fn ensure_distinct_inputs(inputs: &[InputSpec]) -> Result<(), UsageError> {
+    let files: Vec<&std::path::Path> = inputs
+        .iter()
+        .filter_map(|i| match &i.source {
+            InputSource::File(p) => Some(p.as_path()),
+            _ => None,
+        })
+        .collect();
+    for (i, a) in files.iter().enumerate() {
+        for b in &files[..i] {
+            let same = a == b || same_file::is_same_file(a, b).unwrap_or(false);
+            if same {
+                return Err(UsageError::File {
+                    path: a.display().to_string(),
+                    message: format!(
+                        "is given twice (also as {}): its traffic would be counted twice; pass each log once",
+                        b.display()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Each input's format, when it can be told without consuming it (stdin is read once).
 fn classify(inputs: &[InputSpec]) -> Result<Vec<Option<InputFormat>>, UsageError> {
     if inputs.len() < 2 {
@@ -499,27 +696,68 @@ fn read_one<S: RecordSink>(
     input: &InputSpec,
     options: &ReadOptions,
     resolver: &dyn KeyResolver,
+    run: &mut ledger::RunState,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
     let name = input.source.name();
-    let mut summary = match parallel::read_file_parallel(input, options, resolver, sink)? {
-        Some(summary) => summary,
-        None => {
-            let mut opened = open_input(input)?;
-            if options.columns.is_some() && opened.format.is_fast_path() {
-                opened.format = InputFormat::Columns;
-            }
-            match opened.format {
-                InputFormat::Csv => csv::read_csv(opened, options, resolver, sink)?,
-                InputFormat::Jsonl => {
-                    jsonl::read_jsonl(opened.reader, &opened.name, 0, options, resolver, sink)?
-                }
-                _ => return sources::read_source(opened, options, resolver, sink),
+    let mut opened = open_input(input)?;
+    if options.columns.is_some() && opened.format.is_fast_path() {
+        opened.format = InputFormat::Columns;
+    }
+    let info = ensure_read_whole(&opened, options)?;
+    if !opened.format.is_fast_path() {
+        return sources::read_source(opened, info, options, resolver, run, sink);
+    }
+    let parallel = match input.source {
+        // Files can be opened again: the parallel reader opens its own ranges.
+        InputSource::File(_) => {
+            drop(opened);
+            match parallel::read_file_parallel(input, options, resolver, sink)? {
+                Some(summary) => Ok(summary),
+                None => Err(open_input(input)?),
             }
         }
+        _ => Err(opened),
+    };
+    let mut summary = match parallel {
+        Ok(summary) => summary,
+        Err(opened) if opened.format == InputFormat::Csv => {
+            csv::read_csv(opened, options, resolver, sink)?
+        }
+        Err(opened) => jsonl::read_jsonl(opened.reader, &opened.name, 0, options, resolver, sink)?,
     };
     summary.granularities.push((name, Granularity::Request));
+    if let Some(note) = &info.unread {
+        summary.note(note.clone());
+    }
+    summary.inputs.insert(0, info);
     Ok(summary)
+}
+
+/// How `opened` will be read; an error when its reader would leave a column with a known
+/// meaning unread (a forced `--input-format`, or `--columns` naming two columns of one field).
+pub fn ensure_read_whole(
+    opened: &detect::OpenedInput,
+    options: &ReadOptions,
+) -> Result<InputRead, UsageError> {
+    let map = options.columns.as_deref();
+    let unread = formats::unread_columns(opened.format, &opened.columns, map);
+    if !unread.is_empty() && opened.format == InputFormat::Jsonl {
+        let mut info = InputRead::of(opened, map);
+        info.unread = Some(formats::unread_note(&opened.name, &unread));
+        return Ok(info);
+    }
+    if !unread.is_empty() {
+        return Err(UsageError::File {
+            path: opened.name.clone(),
+            message: formats::unread_message(
+                opened.format,
+                &unread,
+                opened.chosen_by == detect::ChosenBy::Flag,
+            ),
+        });
+    }
+    Ok(InputRead::of(opened, map))
 }
 
 fn ensure_records(name: &str, summary: &ReadSummary) -> Result<(), UsageError> {

@@ -34,6 +34,9 @@ pub struct WorkloadRegistry<'c> {
     model_map: BTreeMap<String, String>,
     default_region: Option<String>,
     known: Mutex<Known>,
+    /// `--model-map` names a reader resolved a row's model through without the row's
+    /// deployment being that name (a LiteLLM alias, say).
+    consulted: Mutex<std::collections::BTreeSet<String>>,
 }
 
 #[derive(Default)]
@@ -64,6 +67,7 @@ impl<'c> WorkloadRegistry<'c> {
             model_map,
             default_region,
             known: Mutex::new(Known::default()),
+            consulted: Mutex::new(std::collections::BTreeSet::new()),
         }
     }
 
@@ -171,6 +175,14 @@ impl WorkloadRegistry<'_> {
                 .iter()
                 .filter(|k| &k.deployment == deployment)
                 .collect();
+            let consulted = self
+                .consulted
+                .lock()
+                .map(|c| c.contains(deployment))
+                .unwrap_or(false);
+            if rows.is_empty() && consulted {
+                continue;
+            }
             if rows.is_empty() {
                 problems.push(format!(
                     "{shown}: no row of the log has deployment `{}`; drop the entry or check the name",
@@ -241,5 +253,17 @@ impl KeyResolver for WorkloadRegistry<'_> {
         self.catalog
             .known_regions()
             .contains(&arm_region_name(name).as_str())
+    }
+
+    fn mapped_model(&self, name: &str) -> Option<String> {
+        let mapped = self.model_map.get(name)?.clone();
+        if let Ok(mut c) = self.consulted.lock() {
+            c.insert(name.to_owned());
+        }
+        Some(mapped)
+    }
+
+    fn is_known_model(&self, name: &str) -> bool {
+        self.catalog.resolve_model(name).is_some()
     }
 }

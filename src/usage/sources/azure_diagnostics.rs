@@ -19,10 +19,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::azure_monitor::MetricBuckets;
+use super::azure_monitor::{BucketKey, MetricBuckets};
 use super::table;
 use super::{Out, Row};
-use crate::usage::aggregate::token_share;
+use crate::usage::aggregate::{token_share, Granularity};
 use crate::usage::detect::{open_input, InputFormat, InputSource, InputSpec};
 use crate::usage::{FieldProblem, RowValues, UsageError};
 
@@ -108,27 +108,37 @@ fn parse(row: &Row<'_>) -> Result<Record, FieldProblem> {
 }
 
 /// Read `diagnostics` (files), apportioning `metrics`' tokens to their records; then replay
-/// the metric buckets no record fell in.
+/// the metric buckets no record took the tokens of.
+///
+/// A bucket whose metrics hold tokens but which has no successful record (its only records
+/// are 429s, say) keeps its tokens: it replays from the metrics, whose request counts already
+/// hold those failures (or, without a requests metric, the failed records are added as they
+/// are). A bucket with records but no tokens keeps its records.
 pub fn read_with_metrics(
     diagnostics: &[InputSpec],
     metrics: &MetricBuckets,
     out: &mut Out<'_>,
 ) -> Result<(), UsageError> {
-    let g = metrics.granularity;
-    let bucket_ms = g.bucket_ms().unwrap_or(60_000);
-    let bucket_of = |r: &Record| {
-        (
-            r.deployment.to_ascii_lowercase(),
-            r.arrival_ms.div_euclid(bucket_ms) * bucket_ms,
-        )
-    };
-    let lower: BTreeMap<(String, i64), (String, i64)> = metrics
+    let mut intervals: Vec<Granularity> = metrics.buckets.values().map(|b| b.granularity).collect();
+    intervals.sort();
+    intervals.dedup();
+    // Deployment-level buckets by lower-case deployment and start.
+    let lower: BTreeMap<(String, i64), BucketKey> = metrics
         .buckets
         .keys()
-        .map(|(d, t)| ((d.to_ascii_lowercase(), *t), (d.clone(), *t)))
+        .filter(|(d, m, _)| d != super::azure_monitor::ALL_DEPLOYMENTS && m.is_empty())
+        .map(|k| ((k.0.to_ascii_lowercase(), k.2), k.clone()))
         .collect();
+    let bucket_of = |r: &Record| -> Option<&BucketKey> {
+        let d = r.deployment.to_ascii_lowercase();
+        intervals.iter().find_map(|g| {
+            let ms = g.bucket_ms().unwrap_or(60_000);
+            let key = lower.get(&(d.clone(), r.arrival_ms.div_euclid(ms) * ms))?;
+            (metrics.buckets.get(key)?.granularity == *g).then_some(key)
+        })
+    };
     // Pass 1: successful completion records per bucket.
-    let mut counts: BTreeMap<(String, i64), u64> = BTreeMap::new();
+    let mut counts: BTreeMap<BucketKey, u64> = BTreeMap::new();
     for spec in diagnostics {
         if spec.source == InputSource::Stdin {
             return Err(UsageError::File {
@@ -139,16 +149,18 @@ pub fn read_with_metrics(
         for_each_record(spec, |_, rec| {
             if let Ok(r) = rec {
                 if r.completion_call && r.status.is_none_or(|s| (200..300).contains(&s)) {
-                    *counts.entry(bucket_of(&r)).or_insert(0) += 1;
+                    if let Some(b) = bucket_of(&r) {
+                        *counts.entry(b.clone()).or_insert(0) += 1;
+                    }
                 }
             }
             Ok(())
         })?;
     }
     // Pass 2: emit.
-    let mut seen: BTreeMap<(String, i64), u64> = BTreeMap::new();
-    let mut used: BTreeSet<(String, i64)> = BTreeSet::new();
-    let (mut other_ops, mut without_tokens) = (0u64, 0u64);
+    let mut seen: BTreeMap<BucketKey, u64> = BTreeMap::new();
+    let mut used: BTreeSet<BucketKey> = BTreeSet::new();
+    let (mut other_ops, mut without_tokens, mut folded) = (0u64, 0u64, 0u64);
     for spec in diagnostics {
         let name = spec.source.name();
         out.path = name.clone();
@@ -161,18 +173,25 @@ pub fn read_with_metrics(
                 other_ops += 1;
                 return Ok(());
             }
-            let b = bucket_of(&r);
-            let metric = lower
-                .get(&b)
-                .and_then(|k| metrics.buckets.get(k).map(|m| (k, m)));
+            let metric = bucket_of(&r).and_then(|k| metrics.buckets.get(k).map(|m| (k, m)));
             let ok = r.status.is_none_or(|s| (200..300).contains(&s));
             let (tokens, model, region) = match metric {
                 Some((key, m)) => {
-                    used.insert(key.clone());
-                    let tokens = if ok {
-                        let n = counts.get(&b).copied().unwrap_or(1);
-                        let i = seen.entry(b.clone()).or_insert(0);
-                        let share = token_share(&m.to_aggregate(key.1, g), n, *i);
+                    let successes = counts.get(key).copied().unwrap_or(0);
+                    let agg = m.to_aggregate(key.2);
+                    let has_tokens = agg.prompt_tokens > 0 || agg.completion_tokens > 0;
+                    if successes == 0 && has_tokens {
+                        // The bucket replays from its metrics, tokens and all.
+                        if m.has_requests() {
+                            folded += 1;
+                            return Ok(());
+                        }
+                    } else {
+                        used.insert(key.clone());
+                    }
+                    let tokens = if ok && successes > 0 {
+                        let i = seen.entry(key.clone()).or_insert(0);
+                        let share = token_share(&agg, successes, *i);
                         *i += 1;
                         share
                     } else {
@@ -208,9 +227,16 @@ pub fn read_with_metrics(
             out.request(line, key, Ok(values))
         })?;
     }
-    out.set_granularity(g);
+    for key in &used {
+        if let Some(b) = metrics.buckets.get(key) {
+            out.set_granularity(b.granularity);
+            let length = b.granularity.bucket_ms().unwrap_or(60_000);
+            out.cover(key.2, key.2 + length);
+        }
+    }
+    let g = metrics.granularity;
     out.summary.note(format!(
-        "requests rebuilt from RequestResponse records (real arrival times) with each {}'s metric tokens shared evenly among its records: request sizes inside {} are averages",
+        "requests rebuilt from RequestResponse records (real arrival times) with each {}'s metric tokens shared evenly among its successful records: request sizes inside {} are averages",
         g.as_str(),
         g.with_article()
     ));
@@ -222,6 +248,11 @@ pub fn read_with_metrics(
     if without_tokens > 0 {
         out.summary.note(format!(
             "{without_tokens} RequestResponse record(s) fell in buckets without token metrics and replay with no tokens"
+        ));
+    }
+    if folded > 0 {
+        out.summary.note(format!(
+            "{folded} failed RequestResponse record(s) fell in buckets whose metrics hold tokens but no successful record: those buckets replay from their metrics (tokens and request counts, these failures included)"
         ));
     }
     super::azure_monitor::emit_buckets(metrics, out, |k| used.contains(k))

@@ -19,7 +19,7 @@
 //! dimensions, so these are resource-level minutes: deployment `*` (name its model with
 //! `--model-map '*=MODEL'`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use serde::Deserialize;
@@ -28,7 +28,8 @@ use super::table::{document_rows, MAX_JSON_DOCUMENT_BYTES};
 use super::{Out, Row, RowSource};
 use crate::usage::aggregate::{BucketAggregate, Granularity};
 use crate::usage::detect::{Container, OpenedInput};
-use crate::usage::{FieldProblem, UsageError};
+use crate::usage::ledger::{fmt_ms, Origin, Ranges};
+use crate::usage::{FieldProblem, MappedColumn, UsageError};
 
 /// The deployment name of resource-level metrics.
 pub const ALL_DEPLOYMENTS: &str = "*";
@@ -78,11 +79,16 @@ struct Point {
     total: Option<f64>,
 }
 
-/// One bucket of one deployment, as the metrics give it.
+/// One bucket of one deployment (and, for resource-level series split by model, one model),
+/// as the metrics give it.
 #[derive(Debug, Default, Clone)]
 pub struct MetricBucket {
     /// Where it was read (for messages).
     pub line: u64,
+    /// The input it was first read from (an index into [`MetricBuckets::files`]).
+    pub file: u32,
+    /// The interval of the response it came from (each file keeps its own).
+    pub granularity: Granularity,
     /// Model (FeatureName or ModelName), if a dimension named it.
     pub model: Option<String>,
     /// Region, if a dimension or the response named it.
@@ -93,13 +99,17 @@ pub struct MetricBucket {
     output: Option<u64>,
     /// Requests per status (`None` = no requests metric for this bucket).
     statuses: Option<BTreeMap<u16, u64>>,
+    /// Successful requests marked `IsSpillover` (served by the spillover deployment).
     spilled: u64,
+    /// Non-2xx requests marked `IsSpillover`: the provisioned deployment's 429 (or 400, 500,
+    /// 503) for a request it redirected; the request is counted where it was served.
+    redirected: u64,
 }
 
 impl MetricBucket {
     /// The bucket as an aggregate: tokens from the first metric family present.
-    pub fn to_aggregate(&self, start_ms: i64, g: Granularity) -> BucketAggregate {
-        let mut agg = BucketAggregate::new(start_ms, g);
+    pub fn to_aggregate(&self, start_ms: i64) -> BucketAggregate {
+        let mut agg = BucketAggregate::new(start_ms, self.granularity);
         let (p, c) = if self.prompt.is_some() || self.completion.is_some() {
             (self.prompt, self.completion)
         } else {
@@ -108,7 +118,7 @@ impl MetricBucket {
         agg.prompt_tokens = p.unwrap_or(0);
         agg.completion_tokens = c.unwrap_or(0);
         if let Some(statuses) = &self.statuses {
-            agg.requests = Some(statuses.values().sum());
+            agg.requests = Some(statuses.values().fold(0u64, |a, n| a.saturating_add(*n)));
             agg.failed = statuses
                 .iter()
                 .filter(|(s, n)| !(200..300).contains(*s) && **n > 0)
@@ -122,87 +132,242 @@ impl MetricBucket {
         (self.prompt.is_some() || self.completion.is_some())
             && (self.input.is_some() || self.output.is_some())
     }
+
+    /// True when a requests metric (AzureOpenAIRequests) counted this bucket's requests.
+    pub fn has_requests(&self) -> bool {
+        self.statuses.is_some()
+    }
+
+    fn has_tokens(&self) -> bool {
+        self.prompt.is_some()
+            || self.completion.is_some()
+            || self.input.is_some()
+            || self.output.is_some()
+    }
+
+    /// Add another file's metrics of the same bucket (tokens in one file, requests in another).
+    fn absorb(&mut self, b: MetricBucket) {
+        let add = |a: &mut Option<u64>, b: Option<u64>| {
+            if let Some(b) = b {
+                *a = Some(a.unwrap_or(0).saturating_add(b));
+            }
+        };
+        add(&mut self.prompt, b.prompt);
+        add(&mut self.completion, b.completion);
+        add(&mut self.input, b.input);
+        add(&mut self.output, b.output);
+        if let Some(s) = b.statuses {
+            let m = self.statuses.get_or_insert_with(BTreeMap::new);
+            for (code, n) in s {
+                let slot = m.entry(code).or_insert(0);
+                *slot = slot.saturating_add(n);
+            }
+        }
+        self.spilled = self.spilled.saturating_add(b.spilled);
+        self.redirected = self.redirected.saturating_add(b.redirected);
+        if self.line == 0 {
+            (self.line, self.file) = (b.line, b.file);
+        }
+        self.model = self.model.take().or(b.model);
+        self.region = self.region.take().or(b.region);
+    }
 }
 
-/// Buckets keyed by (deployment, bucket start ms), with their nominal granularity.
+/// A bucket's key: deployment, model (only for resource-level series, which may hold several
+/// models; empty otherwise) and start in ms.
+pub type BucketKey = (String, String, i64);
+
+/// Buckets keyed by (deployment, model of resource-level series, bucket start ms).
 #[derive(Debug, Default)]
 pub struct MetricBuckets {
     /// The buckets.
-    pub buckets: BTreeMap<(String, i64), MetricBucket>,
-    /// Their granularity (the coarsest seen).
+    pub buckets: BTreeMap<BucketKey, MetricBucket>,
+    /// The coarsest interval seen.
     pub granularity: Granularity,
     /// Notes for the report.
     pub notes: Vec<String>,
+    /// The input names, in order (buckets and series refer to them by index).
+    pub files: Vec<String>,
+    /// Each series' covered time (metric, deployment, model and dimensions), to refuse a
+    /// series given twice.
+    series: HashMap<String, Ranges>,
+    /// Metrics and dimensions read, as (field, name), in first-seen order.
+    mapped: Vec<(String, String)>,
 }
 
 impl MetricBuckets {
-    /// Add another input's buckets (metrics of one bucket may come in several files).
-    pub fn absorb(&mut self, other: MetricBuckets) {
+    /// Add another input's buckets (metrics of one bucket may come in several files); a
+    /// series covered twice, or one deployment's buckets at two intervals for the same time,
+    /// is an error.
+    pub fn absorb(&mut self, other: MetricBuckets) -> Result<(), UsageError> {
         self.granularity = self.granularity.max(other.granularity);
         for n in other.notes {
             if !self.notes.contains(&n) {
                 self.notes.push(n);
             }
         }
-        for (key, b) in other.buckets {
-            let mine = self.buckets.entry(key).or_default();
-            let add = |a: &mut Option<u64>, b: Option<u64>| {
-                if let Some(b) = b {
-                    *a = Some(a.unwrap_or(0).saturating_add(b));
-                }
-            };
-            add(&mut mine.prompt, b.prompt);
-            add(&mut mine.completion, b.completion);
-            add(&mut mine.input, b.input);
-            add(&mut mine.output, b.output);
-            if let Some(s) = b.statuses {
-                let m = mine.statuses.get_or_insert_with(BTreeMap::new);
-                for (code, n) in s {
-                    *m.entry(code).or_insert(0) += n;
-                }
+        for m in other.mapped {
+            if !self.mapped.contains(&m) {
+                self.mapped.push(m);
             }
-            mine.spilled += b.spilled;
-            if mine.line == 0 {
-                mine.line = b.line;
-            }
-            mine.model = mine.model.take().or(b.model);
-            mine.region = mine.region.take().or(b.region);
         }
+        let base = self.files.len() as u32;
+        self.files.extend(other.files.iter().cloned());
+        let name = |files: &[String], i: u32| files.get(i as usize).cloned().unwrap_or_default();
+        for (sig, ranges) in other.series {
+            let mine = self.series.entry(sig.clone()).or_default();
+            for (start, end, origin) in ranges.iter() {
+                let origin = Origin {
+                    input: origin.input + base,
+                    line: origin.line,
+                };
+                if let Err(first) = mine.insert(start, end, origin) {
+                    return Err(UsageError::Field {
+                        path: name(&self.files, origin.input),
+                        line: origin.line,
+                        field: "timeseries".to_owned(),
+                        message: format!(
+                            "{} at {} is already in {}:{}: the same metric series twice would count its traffic twice; pass each span once",
+                            describe_series(&sig),
+                            fmt_ms(start),
+                            name(&self.files, first.input),
+                            first.line
+                        ),
+                    });
+                }
+            }
+        }
+        for (key, mut b) in other.buckets {
+            b.file += base;
+            match self.buckets.get_mut(&key) {
+                Some(mine) if mine.granularity != b.granularity => {
+                    return Err(UsageError::Field {
+                        path: name(&self.files, b.file),
+                        line: b.line,
+                        field: "interval".to_owned(),
+                        message: format!(
+                            "deployment `{}` has {} metrics here and {} metrics in {} for the same time ({}): fetch every metric of a deployment at one interval",
+                            key.0.escape_debug(),
+                            b.granularity.as_str(),
+                            mine.granularity.as_str(),
+                            name(&self.files, mine.file),
+                            fmt_ms(key.2)
+                        ),
+                    });
+                }
+                Some(mine) => mine.absorb(b),
+                None => {
+                    self.buckets.insert(key, b);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The metrics and dimensions read, as the report's mapped columns.
+    pub fn mapped_columns(&self) -> Vec<MappedColumn> {
+        self.mapped
+            .iter()
+            .map(|(field, column)| MappedColumn {
+                field: field.clone(),
+                column: column.clone(),
+            })
+            .collect()
+    }
+
+    /// Resource-level buckets split by model stay apart; series of the same bucket without
+    /// the model split (requests split by StatusCode only, say) join the model when there is
+    /// one, and are an error when the bucket holds several (they cannot be told apart).
+    fn settle(&mut self) -> Result<(), UsageError> {
+        let unsplit: Vec<BucketKey> = self
+            .buckets
+            .keys()
+            .filter(|(d, m, _)| d == ALL_DEPLOYMENTS && m.is_empty())
+            .cloned()
+            .collect();
+        for key in unsplit {
+            let models: Vec<BucketKey> = self
+                .buckets
+                .range((key.0.clone(), String::new(), i64::MIN)..)
+                .take_while(|((d, _, _), _)| *d == key.0)
+                .filter(|((_, m, t), _)| !m.is_empty() && *t == key.2)
+                .map(|(k, _)| k.clone())
+                .collect();
+            match models.as_slice() {
+                [] => {}
+                [one] => {
+                    if let Some(b) = self.buckets.remove(&key) {
+                        if let Some(target) = self.buckets.get_mut(one) {
+                            target.absorb(b);
+                        }
+                    }
+                }
+                several => {
+                    let b = &self.buckets[&key];
+                    let names: Vec<&str> = several.iter().map(|k| k.1.as_str()).collect();
+                    return Err(UsageError::Field {
+                        path: self.files.get(b.file as usize).cloned().unwrap_or_default(),
+                        line: b.line,
+                        field: "timeseries".to_owned(),
+                        message: format!(
+                            "resource-level metrics at {} are split by model ({}) in some series and not in others ({}): they cannot be told apart; split every metric by ModelName or FeatureName, or better by ModelDeploymentName",
+                            fmt_ms(key.2),
+                            names.join(", "),
+                            if b.has_tokens() { "tokens" } else { "AzureOpenAIRequests" }
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 }
 
-/// Read Azure Monitor metrics responses and replay their buckets.
-pub fn read_metrics(input: OpenedInput, out: &mut Out<'_>) -> Result<(), UsageError> {
-    let buckets = load_metrics(input)?;
-    emit_buckets(&buckets, out, |_| false)
+fn describe_series(sig: &str) -> String {
+    let mut parts = sig.split('\u{1f}');
+    let metric = parts.next().unwrap_or_default();
+    let deployment = parts.next().unwrap_or_default();
+    format!("metric `{metric}` of deployment `{deployment}`")
 }
 
 /// Replay `buckets` (those `skip` leaves) as aggregates through `out`.
 pub fn emit_buckets(
     buckets: &MetricBuckets,
     out: &mut Out<'_>,
-    skip: impl Fn(&(String, i64)) -> bool,
+    skip: impl Fn(&BucketKey) -> bool,
 ) -> Result<(), UsageError> {
     for n in &buckets.notes {
         out.summary.note(n.clone());
     }
     let mut both = 0u64;
+    let (mut spilled, mut redirected) = (0u64, 0u64);
     for (key, b) in &buckets.buckets {
+        spilled = spilled.saturating_add(b.spilled);
+        redirected = redirected.saturating_add(b.redirected);
         if skip(key) {
             continue;
         }
         both += u64::from(b.both_families());
-        let agg = b.to_aggregate(key.1, buckets.granularity);
+        let agg = b.to_aggregate(key.2);
         let k = [
             key.0.as_str(),
             b.model.as_deref().unwrap_or(""),
             b.region.as_deref().unwrap_or(""),
         ];
+        if let Some(file) = buckets.files.get(b.file as usize) {
+            out.path = file.clone();
+        }
         out.aggregate(b.line, k, Ok(agg))?;
     }
     if both > 0 {
         out.summary.note(format!(
             "{both} metric bucket(s) had both ProcessedPromptTokens/GeneratedTokens and InputTokens/OutputTokens; the first pair was used (the same tokens are not counted twice)"
+        ));
+    }
+    if spilled > 0 || redirected > 0 {
+        out.summary.spilled_requests = out.summary.spilled_requests.saturating_add(spilled);
+        out.summary.note(format!(
+            "IsSpillover: {spilled} request(s) were served by a spillover (Standard) deployment and count as its served demand; {redirected} 429 (or 400/500/503) answer(s) a provisioned deployment gave to requests it redirected are not counted again as failures (\"they still generate 429 response codes on the provisioned deployment before being redirected\", S42); metrics do not split tokens by IsSpillover, so spilled tokens stay with the deployment that served them"
         ));
     }
     out.summary.note(
@@ -257,7 +422,10 @@ pub fn load_metrics(input: OpenedInput) -> Result<MetricBuckets, UsageError> {
             }
         }
     };
-    let mut out = MetricBuckets::default();
+    let mut out = MetricBuckets {
+        files: vec![path.clone()],
+        ..MetricBuckets::default()
+    };
     for (line, doc) in docs {
         let docs = match doc {
             serde_json::Value::Array(items) => items,
@@ -279,12 +447,17 @@ pub fn load_metrics(input: OpenedInput) -> Result<MetricBuckets, UsageError> {
             })?;
         }
     }
-    if out.buckets.is_empty() {
+    if !out
+        .buckets
+        .values()
+        .any(|b| b.has_tokens() || b.statuses.is_some())
+    {
         return Err(UsageError::File {
             path,
             message: "no metric data points with a `total` (request ProcessedPromptTokens, GeneratedTokens and AzureOpenAIRequests with --aggregation Total)".to_owned(),
         });
     }
+    out.settle()?;
     Ok(out)
 }
 
@@ -306,11 +479,33 @@ fn dimension<'a>(dims: &'a [Dimension], name: &str) -> Option<&'a str> {
         .filter(|v| !v.trim().is_empty())
 }
 
+/// The field a metric fills.
+fn metric_field(lower: &str) -> Option<&'static str> {
+    match lower {
+        "processedprompttokens" | "inputtokens" => Some("prompt_tokens"),
+        "generatedtokens" | "outputtokens" => Some("completion_tokens"),
+        "azureopenairequests" => Some("requests"),
+        _ => None,
+    }
+}
+
+fn note_mapped(out: &mut MetricBuckets, field: &str, name: &str) {
+    let entry = (field.to_owned(), name.to_owned());
+    if !out.mapped.contains(&entry) {
+        out.mapped.push(entry);
+    }
+}
+
 fn add_response(out: &mut MetricBuckets, r: Response, line: u64) -> Result<(), FieldProblem> {
     let g = interval_of(r.interval.as_deref())?;
+    let bucket_ms = g.bucket_ms().unwrap_or(60_000);
     out.granularity = out.granularity.max(g);
     for metric in r.value {
         let name = metric.name.value.to_ascii_lowercase();
+        let field = metric_field(&name);
+        if let Some(f) = field {
+            note_mapped(out, f, &metric.name.value);
+        }
         for series in metric.timeseries {
             let dims = &series.metadatavalues;
             let deployment = dimension(dims, "ModelDeploymentName");
@@ -321,21 +516,91 @@ fn add_response(out: &mut MetricBuckets, r: Response, line: u64) -> Result<(), F
                 }
             }
             let deployment = deployment.unwrap_or(ALL_DEPLOYMENTS).to_owned();
-            let model = dimension(dims, "FeatureName").or_else(|| dimension(dims, "ModelName"));
+            let (model_dim, model) = match dimension(dims, "FeatureName") {
+                Some(m) => ("FeatureName", Some(m)),
+                None => ("ModelName", dimension(dims, "ModelName")),
+            };
             let region = dimension(dims, "Region").or(r.resourceregion.as_deref());
             let status = dimension(dims, "StatusCode");
             let spill =
                 dimension(dims, "IsSpillover").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            if field.is_some() {
+                for (f, d, present) in [
+                    (
+                        "deployment",
+                        "ModelDeploymentName",
+                        deployment != ALL_DEPLOYMENTS,
+                    ),
+                    ("model", model_dim, model.is_some()),
+                    ("region", "Region", dimension(dims, "Region").is_some()),
+                    ("status", "StatusCode", status.is_some()),
+                    (
+                        "spillover",
+                        "IsSpillover",
+                        dimension(dims, "IsSpillover").is_some(),
+                    ),
+                ] {
+                    if present {
+                        note_mapped(out, f, d);
+                    }
+                }
+            }
+            // Resource-level series keep their models apart (deployment-level ones have one).
+            let model_key = match (deployment == ALL_DEPLOYMENTS, model) {
+                (true, Some(m)) => m.to_owned(),
+                _ => String::new(),
+            };
+            let mut sig = format!("{}\u{1f}{deployment}\u{1f}{model_key}", metric.name.value);
+            let mut named: Vec<String> = dims
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}={}",
+                        d.name.value.to_ascii_lowercase(),
+                        d.value.as_deref().unwrap_or_default()
+                    )
+                })
+                .collect();
+            named.sort();
+            for n in named {
+                sig.push('\u{1f}');
+                sig.push_str(&n);
+            }
             for p in &series.data {
-                let Some(total) = p.total else {
-                    continue;
-                };
                 let ms = crate::usage::fields::parse_timestamp_ms(p.time_stamp.as_bytes())
                     .map_err(|m| FieldProblem::new("timeStamp", m))?;
-                let count = whole(total, &metric.name.value)?;
-                let b = out.buckets.entry((deployment.clone(), ms)).or_default();
-                if b.line == 0 {
-                    b.line = line;
+                // Every point of the grid is a bucket of the span, with data or not.
+                let ranges = out.series.entry(sig.clone()).or_default();
+                if let Err(first) = ranges.insert(ms, ms + bucket_ms, Origin { input: 0, line }) {
+                    return Err(FieldProblem::new(
+                        "timeseries",
+                        format!(
+                            "{} at {} appears twice (first at line {}): the same metric series twice would count its traffic twice",
+                            describe_series(&sig),
+                            fmt_ms(ms),
+                            first.line
+                        ),
+                    ));
+                }
+                let b = out
+                    .buckets
+                    .entry((deployment.clone(), model_key.clone(), ms))
+                    .or_insert_with(|| MetricBucket {
+                        line,
+                        granularity: g,
+                        ..MetricBucket::default()
+                    });
+                if b.granularity != g {
+                    return Err(FieldProblem::new(
+                        "interval",
+                        format!(
+                            "deployment `{}` has {} and {} metrics for the same time ({}): fetch every metric of a deployment at one interval",
+                            deployment.escape_debug(),
+                            b.granularity.as_str(),
+                            g.as_str(),
+                            fmt_ms(ms)
+                        ),
+                    ));
                 }
                 if b.model.is_none() {
                     b.model = model.map(str::to_owned);
@@ -343,6 +608,10 @@ fn add_response(out: &mut MetricBuckets, r: Response, line: u64) -> Result<(), F
                 if b.region.is_none() {
                     b.region = region.map(str::to_owned);
                 }
+                let Some(total) = p.total else {
+                    continue;
+                };
+                let count = whole(total, &metric.name.value)?;
                 let add =
                     |slot: &mut Option<u64>| *slot = Some(slot.unwrap_or(0).saturating_add(count));
                 match name.as_str() {
@@ -365,6 +634,13 @@ fn add_response(out: &mut MetricBuckets, r: Response, line: u64) -> Result<(), F
                                 })?,
                             None => 200,
                         };
+                        let ok = (200..300).contains(&code);
+                        if spill && !ok {
+                            // The provisioned deployment's answer to a request it redirected:
+                            // counted where it was served, not again here.
+                            b.redirected = b.redirected.saturating_add(count);
+                            continue;
+                        }
                         let statuses = b.statuses.get_or_insert_with(BTreeMap::new);
                         let n = statuses.entry(code).or_insert(0);
                         *n = n.saturating_add(count);
@@ -376,12 +652,6 @@ fn add_response(out: &mut MetricBuckets, r: Response, line: u64) -> Result<(), F
                 }
             }
         }
-    }
-    let spilled: u64 = out.buckets.values().map(|b| b.spilled).sum();
-    let note = format!("{spilled} request(s) were marked IsSpillover (served by the spillover deployment); they count as served demand");
-    if spilled > 0 {
-        out.notes.retain(|n| !n.contains("IsSpillover (served"));
-        out.notes.push(note);
     }
     Ok(())
 }
@@ -399,7 +669,7 @@ fn whole(total: f64, metric: &str) -> Result<u64, FieldProblem> {
 /// Log Analytics `AzureMetrics` rows: summed per resource and minute, replayed at the end.
 #[derive(Default)]
 pub struct AzureMetricsRows {
-    buckets: BTreeMap<(String, i64), (u64, Granularity, MetricBucket)>,
+    buckets: BTreeMap<(String, i64), MetricBucket>,
 }
 
 impl RowSource for AzureMetricsRows {
@@ -414,9 +684,9 @@ impl RowSource for AzureMetricsRows {
         out.summary.note(
             "AzureMetrics (Log Analytics) minutes are resource-level (diagnostic settings drop dimensions): replayed as deployment `*`",
         );
-        for ((_, start), (line, g, b)) in std::mem::take(&mut self.buckets) {
-            let agg = b.to_aggregate(start, g);
-            out.aggregate(line, [ALL_DEPLOYMENTS, "", ""], Ok(agg))?;
+        for ((_, start), b) in std::mem::take(&mut self.buckets) {
+            let agg = b.to_aggregate(start);
+            out.aggregate(b.line, [ALL_DEPLOYMENTS, "", ""], Ok(agg))?;
         }
         Ok(())
     }
@@ -453,25 +723,50 @@ impl AzureMetricsRows {
         let entry = self
             .buckets
             .entry((resource, time))
-            .or_insert_with(|| (row.line, g, MetricBucket::default()));
-        let b = &mut entry.2;
-        let add = |slot: &mut Option<u64>| *slot = Some(slot.unwrap_or(0).saturating_add(count));
+            .or_insert_with(|| MetricBucket {
+                line: row.line,
+                granularity: g,
+                ..MetricBucket::default()
+            });
+        let b = entry;
+        if b.granularity != g {
+            return Err(FieldProblem::new(
+                "TimeGrain",
+                format!(
+                    "{} here, {} at line {} for the same resource and time: one interval per resource",
+                    g.as_str(),
+                    b.granularity.as_str(),
+                    b.line
+                ),
+            ));
+        }
+        // One row per resource, metric and time: a second one is the same row again.
+        let first_line = b.line;
+        let add = |slot: &mut Option<u64>| -> Result<(), FieldProblem> {
+            if slot.is_some() {
+                return Err(FieldProblem::new(
+                    "MetricName",
+                    format!(
+                        "`{metric}` for this resource and time is already in the bucket first read at line {first_line}: the same row twice would count its traffic twice"
+                    ),
+                ));
+            }
+            *slot = Some(count);
+            Ok(())
+        };
         match metric.as_str() {
             "processedprompttokens" => add(&mut b.prompt),
             "generatedtokens" => add(&mut b.completion),
             "inputtokens" => add(&mut b.input),
             "outputtokens" => add(&mut b.output),
             "azureopenairequests" => {
-                let n = b
-                    .statuses
-                    .get_or_insert_with(BTreeMap::new)
-                    .entry(200)
-                    .or_insert(0);
-                *n = n.saturating_add(count);
+                let mut requests = b.statuses.as_ref().map(|s| s.values().sum::<u64>());
+                add(&mut requests)?;
+                b.statuses = Some(BTreeMap::from([(200, count)]));
+                Ok(())
             }
-            _ => {}
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -491,10 +786,14 @@ mod tests {
         });
         let mut out = MetricBuckets::default();
         add_response(&mut out, serde_json::from_value(doc).expect("shape"), 1).expect("adds");
-        assert_eq!(out.buckets.len(), 1);
         let b = out.buckets.values().next().expect("one");
         assert_eq!(b.model.as_deref(), Some("gpt-5"));
-        let agg = b.to_aggregate(0, Granularity::Minute);
+        assert_eq!(
+            out.buckets.len(),
+            2,
+            "a point without total is an empty bucket"
+        );
+        let agg = b.to_aggregate(0);
         assert_eq!(agg.prompt_tokens, 100);
         assert_eq!(agg.requests, None);
     }

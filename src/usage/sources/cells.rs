@@ -106,7 +106,7 @@ impl<'a> Cell<'a> {
             let secs = n
                 .as_f64()
                 .ok_or_else(|| FieldProblem::new(field, format!("`{n}` is not a time")))?;
-            return crate::usage::fields::unix_seconds_to_ms(secs)
+            return crate::usage::fields::unix_time_to_ms(secs)
                 .map(Some)
                 .map_err(|m| FieldProblem::new(field, m));
         }

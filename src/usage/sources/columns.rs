@@ -17,7 +17,8 @@
 
 use super::{Out, Row, RowSource};
 use crate::usage::aggregate::{BucketAggregate, Granularity};
-use crate::usage::{FieldProblem, RowValues, UsageError};
+use crate::usage::formats::resolve_columns;
+use crate::usage::{FieldProblem, RowValues, SpilloverHeaders, UsageError};
 
 /// `--columns`: canonical field name -> the table's column name.
 pub type ColumnMap = Vec<(String, String)>;
@@ -46,7 +47,16 @@ pub const CANONICAL_FIELDS: [&str; 20] = [
     "status_5xx",
 ];
 
-/// Parse `--columns` (`FIELD=COLUMN,...`; also `max_tokens_max=COL`).
+/// Fields a mapping may name besides [`CANONICAL_FIELDS`]: the bucket's largest `max_tokens`
+/// and the spillover response headers (see [`crate::usage::SpilloverHeaders`]).
+pub const EXTRA_FIELDS: [&str; 4] = [
+    "max_tokens_max",
+    "spillover_from_deployment",
+    "spillover_error",
+    "served_deployment",
+];
+
+/// Parse `--columns` (`FIELD=COLUMN,...`; also the [`EXTRA_FIELDS`]).
 pub fn parse_column_map(text: &str) -> Result<ColumnMap, String> {
     let mut map = ColumnMap::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -54,10 +64,11 @@ pub fn parse_column_map(text: &str) -> Result<ColumnMap, String> {
             .split_once('=')
             .ok_or_else(|| format!("`{part}`: expected FIELD=COLUMN"))?;
         let field = field.trim().to_ascii_lowercase();
-        if !CANONICAL_FIELDS.contains(&field.as_str()) && field != "max_tokens_max" {
+        if !CANONICAL_FIELDS.contains(&field.as_str()) && !EXTRA_FIELDS.contains(&field.as_str()) {
             return Err(format!(
-                "`{field}` is not a field ptuplan reads; fields: {}, max_tokens_max",
-                CANONICAL_FIELDS.join(", ")
+                "`{field}` is not a field ptuplan reads; fields: {}, {}",
+                CANONICAL_FIELDS.join(", "),
+                EXTRA_FIELDS.join(", ")
             ));
         }
         if column.trim().is_empty() {
@@ -96,25 +107,6 @@ impl MappedRows {
         MappedRows { map, cols: None }
     }
 
-    fn field_index(&self, row: &Row<'_>, field: &str) -> Option<usize> {
-        match self
-            .map
-            .as_ref()
-            .and_then(|m| m.iter().find(|(f, _)| f == field))
-        {
-            Some((_, column)) => row.header.find(&[super::table::normalize(column).as_str()]),
-            None => {
-                // Log Analytics portal exports rename datetime columns `NAME [UTC]`.
-                let utc = format!("{field} [utc]");
-                let mut aliases = vec![field, utc.as_str()];
-                if field == "max_tokens_max" {
-                    aliases.push("max_tokens");
-                }
-                row.header.find(&aliases)
-            }
-        }
-    }
-
     fn columns(&mut self, row: &Row<'_>, out: &Out<'_>) -> Result<Cols, UsageError> {
         if let Some(c) = &self.cols {
             if c.version == row.header.version() {
@@ -123,10 +115,19 @@ impl MappedRows {
         }
         let known: Vec<&str> = CANONICAL_FIELDS
             .iter()
+            .chain(EXTRA_FIELDS.iter())
             .copied()
-            .chain(["max_tokens_max"])
             .collect();
-        let idx: Vec<Option<usize>> = known.iter().map(|f| self.field_index(row, f)).collect();
+        let resolved = resolve_columns(row.header.names(), self.map.as_deref());
+        let idx: Vec<Option<usize>> = known
+            .iter()
+            .map(|f| {
+                resolved
+                    .iter()
+                    .find(|(field, _)| field == f)
+                    .map(|(_, i)| *i)
+            })
+            .collect();
         if let Some(map) = &self.map {
             let missing: Vec<&str> = map
                 .iter()
@@ -217,7 +218,7 @@ impl RowSource for MappedRows {
             (Ok(d), Ok(m), Ok(r)) => [d, m, r],
             (Err(p), _, _) | (_, Err(p), _) | (_, _, Err(p)) => return out.problem(row.line, p),
         };
-        let key_str = [
+        let mut key_str = [
             key[0].as_deref().unwrap_or(""),
             key[1].as_deref().unwrap_or(""),
             key[2].as_deref().unwrap_or(""),
@@ -226,20 +227,48 @@ impl RowSource for MappedRows {
             let agg = aggregate_of(row, &c);
             return out.aggregate(row.line, key_str, agg);
         }
+        let headers = (
+            cell(21).text("spillover_from_deployment"),
+            cell(22).text("spillover_error"),
+            cell(23).text("served_deployment"),
+        );
+        let (from, error, served) = match headers {
+            (Ok(f), Ok(e), Ok(s)) => (f, e, s),
+            (Err(p), _, _) | (_, Err(p), _) | (_, _, Err(p)) => return out.problem(row.line, p),
+        };
         let values = (|| {
-            Ok(RowValues {
+            let values = RowValues {
                 timestamp_ms: cell(0).timestamp_ms("timestamp")?,
-                prompt_tokens: cell(4).count("prompt_tokens")?,
-                cached_tokens: cell(5).count("cached_tokens")?,
-                cache_write_tokens: cell(6).count("cache_write_tokens")?,
-                completion_tokens: cell(7).count("completion_tokens")?,
-                reasoning_tokens: cell(8).count("reasoning_tokens")?,
+                prompt_tokens: row.tokens(c.idx[4], "prompt_tokens")?,
+                cached_tokens: row.tokens(c.idx[5], "cached_tokens")?,
+                cache_write_tokens: row.tokens(c.idx[6], "cache_write_tokens")?,
+                completion_tokens: row.tokens(c.idx[7], "completion_tokens")?,
+                reasoning_tokens: row.tokens(c.idx[8], "reasoning_tokens")?,
                 max_completion_tokens: cell(9).count("max_completion_tokens")?,
                 status: cell(10).status("status")?,
                 latency_ms: cell(11).count("latency_ms")?,
-            })
+            };
+            let headers = SpilloverHeaders {
+                from: from.as_deref().map(str::as_bytes),
+                error: error.as_deref().map(str::as_bytes),
+                served: served.as_deref().map(str::as_bytes),
+            };
+            let (deployment, spill) = headers.resolve(key_str[0].as_bytes(), values.status)?;
+            Ok((values, deployment, spill))
         })();
-        out.request(row.line, key_str, values)
+        let (values, spill) = match values {
+            Ok((v, deployment, spill)) => {
+                key_str[0] = std::str::from_utf8(deployment).unwrap_or_default();
+                (Ok(v), spill)
+            }
+            Err(p) => (Err(p), false),
+        };
+        let before = out.summary.records;
+        out.request(row.line, key_str, values)?;
+        if spill && out.summary.records > before {
+            out.summary.spilled_requests += 1;
+        }
+        Ok(())
     }
 }
 
@@ -291,12 +320,16 @@ fn aggregate_of(row: &Row<'_>, c: &Cols) -> Result<BucketAggregate, FieldProblem
         agg.length_ms = end - start_ms;
     }
     agg.requests = cell(16).count("requests")?;
-    agg.prompt_tokens = cell(4).count("prompt_tokens")?.unwrap_or(0);
-    agg.cached_tokens = cell(5).count("cached_tokens")?.unwrap_or(0);
-    agg.cache_write_tokens = cell(6).count("cache_write_tokens")?.unwrap_or(0);
-    agg.completion_tokens = cell(7).count("completion_tokens")?.unwrap_or(0);
-    agg.reasoning_tokens = cell(8).count("reasoning_tokens")?.unwrap_or(0);
-    agg.max_tokens_max = cell(20).count("max_tokens_max")?;
+    agg.prompt_tokens = row.tokens(c.idx[4], "prompt_tokens")?.unwrap_or(0);
+    agg.cached_tokens = row.tokens(c.idx[5], "cached_tokens")?.unwrap_or(0);
+    agg.cache_write_tokens = row.tokens(c.idx[6], "cache_write_tokens")?.unwrap_or(0);
+    agg.completion_tokens = row.tokens(c.idx[7], "completion_tokens")?.unwrap_or(0);
+    agg.reasoning_tokens = row.tokens(c.idx[8], "reasoning_tokens")?.unwrap_or(0);
+    // In a bucket, a `max_tokens` column is the largest of the bucket.
+    agg.max_tokens_max = match c.idx[20] {
+        Some(_) => cell(20).count("max_tokens_max")?,
+        None => cell(9).count("max_tokens_max")?,
+    };
     let sum = row.get(&["max_tokens_sum"]).count("max_tokens_sum")?;
     let with = row
         .get(&["max_tokens_requests"])

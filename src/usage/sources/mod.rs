@@ -26,18 +26,46 @@ pub mod table;
 use super::aggregate::{self, BucketAggregate, ExpandParams, Granularity};
 use super::csv::KeyCache;
 use super::detect::{InputFormat, OpenedInput};
+use super::ledger::RunState;
 use super::{
-    FieldProblem, KeyResolver, ReadOptions, ReadSummary, RecordSink, RowValues, SinkError,
-    UsageError, UsageRecord,
+    FieldProblem, InputRead, KeyResolver, ReadOptions, ReadSummary, RecordSink, RowValues,
+    SinkError, UsageError, UsageRecord,
 };
 
 pub use cells::Cell;
 pub use table::{Header, Row, Table};
 
+/// Where a source's records and bucket spans go (the run's sink, for one input).
+pub trait Emit {
+    /// One request, read at `line`.
+    fn record(&mut self, record: UsageRecord, line: u64) -> Result<(), SinkError>;
+    /// The input covers `[start_ms, end_ms)` (see [`RecordSink::cover`]).
+    fn cover(&mut self, start_ms: i64, end_ms: i64);
+}
+
+/// A [`RecordSink`] as the output of input `path`.
+pub struct SinkEmit<'s, S> {
+    /// The sink.
+    pub sink: &'s mut S,
+    /// The input's name (records are taken at `path:line`).
+    pub path: String,
+}
+
+impl<S: RecordSink> Emit for SinkEmit<'_, S> {
+    fn record(&mut self, record: UsageRecord, line: u64) -> Result<(), SinkError> {
+        self.sink.take_at(record, &self.path, line)
+    }
+
+    fn cover(&mut self, start_ms: i64, end_ms: i64) {
+        self.sink.cover(start_ms, end_ms);
+    }
+}
+
 /// Where a source's requests and buckets go: resolution, limits, expansion and the
 /// deliver/skip/stop decision, shared by every source.
 pub struct Out<'a> {
-    emit: &'a mut dyn FnMut(UsageRecord, u64) -> Result<(), SinkError>,
+    emit: &'a mut dyn Emit,
+    run: &'a mut RunState,
     /// What has been read so far.
     pub summary: ReadSummary,
     options: &'a ReadOptions,
@@ -48,15 +76,17 @@ pub struct Out<'a> {
 }
 
 impl<'a> Out<'a> {
-    /// An output for input `path`.
+    /// An output for input `path`, recording bucket spans and expansions in `run`.
     pub fn new(
         path: &str,
-        emit: &'a mut dyn FnMut(UsageRecord, u64) -> Result<(), SinkError>,
+        emit: &'a mut dyn Emit,
+        run: &'a mut RunState,
         options: &'a ReadOptions,
         resolver: &'a dyn KeyResolver,
     ) -> Out<'a> {
         Out {
             emit,
+            run,
             summary: ReadSummary::default(),
             options,
             resolver,
@@ -80,6 +110,11 @@ impl<'a> Out<'a> {
         self.summary.granularity = self.summary.granularity.max(g);
     }
 
+    /// The input covers `[start_ms, end_ms)`: the span includes it (a bucket, empty or not).
+    pub fn cover(&mut self, start_ms: i64, end_ms: i64) {
+        self.emit.cover(start_ms, end_ms);
+    }
+
     /// One request of workload `key` (deployment, model, region), read at `line`.
     pub fn request(
         &mut self,
@@ -92,9 +127,10 @@ impl<'a> Out<'a> {
             let resolved = self.keys.lookup(parts, self.resolver)?;
             v.into_record(resolved, self.resolver)
         });
+        let emit = &mut *self.emit;
         super::deliver(
             parsed,
-            &mut *self.emit,
+            &mut |r, line| emit.record(r, line),
             &mut self.summary,
             self.options,
             &self.path,
@@ -102,7 +138,8 @@ impl<'a> Out<'a> {
         )
     }
 
-    /// One bucket of workload `key`, read at `line`: checked, then replayed as requests.
+    /// One bucket of workload `key`, read at `line`: checked, claimed (a bucket the run has
+    /// already covered is refused), then replayed as requests within the run's expansion cap.
     pub fn aggregate(
         &mut self,
         line: u64,
@@ -110,31 +147,58 @@ impl<'a> Out<'a> {
         agg: Result<BucketAggregate, FieldProblem>,
     ) -> Result<(), UsageError> {
         let parts = key.map(str::as_bytes);
-        let result = agg.and_then(|a| Ok((self.keys.lookup(parts, self.resolver)?, a)));
-        let (resolved, agg) = match result {
+        let params = self.options.expand;
+        let result = agg.and_then(|a| {
+            let total = a.planned_requests(&params)?;
+            Ok((self.keys.lookup(parts, self.resolver)?, a, total))
+        });
+        let (resolved, agg, total) = match result {
             Ok(ok) => ok,
             Err(problem) => return self.problem(line, problem),
         };
         self.set_granularity(agg.granularity);
+        let cap = self.run.max_expanded_requests;
+        if self.run.expanded_requests.saturating_add(total) > cap {
+            return Err(UsageError::Field {
+                path: self.path.clone(),
+                line,
+                field: "requests".to_owned(),
+                message: format!(
+                    "the aggregated input would replay more than {cap} requests ({} so far, {total} in this {} bucket alone), and each replayed request takes about 100 bytes of temporary files; if the counts are right, raise the cap with --max-expanded-requests N",
+                    self.run.expanded_requests,
+                    agg.granularity.as_str()
+                ),
+            });
+        }
+        let (start, end) = (agg.start_ms, agg.start_ms.saturating_add(agg.length_ms));
+        if let Err(message) = self
+            .run
+            .claim(resolved.workload, start, end, &self.path, line)
+        {
+            return self.problem(line, FieldProblem::new("bucket_start", message));
+        }
         let emit = &mut *self.emit;
         let mut emitted = 0u64;
         let expanded = aggregate::expand(
             &agg,
             resolved,
             aggregate::key_hash(parts),
-            &self.options.expand,
+            &params,
             self.resolver,
             |r| {
-                emit(r, line).map_err(Expansion::Sink)?;
+                emit.record(r, line).map_err(Expansion::Sink)?;
                 emitted += 1;
                 Ok(())
             },
             Expansion::Row,
         );
         self.summary.records += emitted;
+        self.summary.expanded_requests += emitted;
+        self.run.expanded_requests = self.run.expanded_requests.saturating_add(emitted);
         match expanded {
             Ok(_) => {
                 self.summary.buckets += 1;
+                self.emit.cover(start, end);
                 Ok(())
             }
             Err(Expansion::Row(p)) => self.problem(line, p),
@@ -194,18 +258,28 @@ pub trait RowSource {
 }
 
 /// Read an input whose format is one of the sources (not the per-request CSV / JSON Lines
-/// fast path), delivering requests to `sink`.
+/// fast path), delivering requests to `sink`; `info` says how (its columns are completed by
+/// readers that learn them while reading).
 pub fn read_source<S: RecordSink>(
     input: OpenedInput,
+    mut info: InputRead,
     options: &ReadOptions,
     resolver: &dyn KeyResolver,
+    run: &mut RunState,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
     let name = input.name.clone();
-    let mut emit = |r: UsageRecord, line: u64| sink.take_at(r, &name, line);
-    let mut out = Out::new(&name, &mut emit, options, resolver);
+    let mut emit = SinkEmit {
+        sink,
+        path: name.clone(),
+    };
+    let mut out = Out::new(&name, &mut emit, run, options, resolver);
     match input.format {
-        InputFormat::AzureMonitor => azure_monitor::read_metrics(input, &mut out)?,
+        InputFormat::AzureMonitor => {
+            let buckets = azure_monitor::load_metrics(input)?;
+            info.columns = buckets.mapped_columns();
+            azure_monitor::emit_buckets(&buckets, &mut out, |_| false)?;
+        }
         InputFormat::AzureDiagnostics => {
             return Err(azure_diagnostics::without_metrics(&name));
         }
@@ -220,6 +294,7 @@ pub fn read_source<S: RecordSink>(
     }
     let mut summary = out.summary;
     summary.granularities.push((name, summary.granularity));
+    summary.inputs.insert(0, info);
     Ok(summary)
 }
 

@@ -65,6 +65,8 @@ impl RowSource for UsageRows {
             Err(p) => return out.problem(row.line, p),
         };
         out.set_granularity(Granularity::from_width_ms(end - start));
+        // An empty bucket (`"results": []`) is a bucket without traffic: part of the span.
+        out.cover(start, end);
         let results = match row.get(&["results", "result"]) {
             Cell::Json(serde_json::Value::Array(items)) => items.clone(),
             Cell::Absent | Cell::Json(serde_json::Value::Null) => Vec::new(),

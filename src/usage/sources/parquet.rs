@@ -3,7 +3,9 @@
 //!
 //! Read with the `parquet` crate's row API (no arrow), row group by row group, so memory is
 //! one row group's pages, not the file. Top-level columns become cells: integers and floats as
-//! numbers, strings as text, timestamps (millis or micros) as RFC 3339 UTC, dates as
+//! numbers (NaN and infinities as text, which no count accepts), strings as text, timestamps
+//! as RFC 3339 UTC in the unit their logical type gives (milliseconds, microseconds, or
+//! nanoseconds as pandas 2 writes them), dates as
 //! `YYYY-MM-DD`, nested groups, lists and maps as JSON. Codecs: uncompressed, Snappy, gzip and
 //! LZ4 (pure Rust); a zstd- or brotli-compressed file is an error that says to re-export with
 //! Snappy. The line number of a row in messages is its 1-based row number (plus one, as if the
@@ -24,6 +26,10 @@ use crate::usage::UsageError;
 pub struct ParquetRows {
     path: String,
     columns: Vec<String>,
+    /// Per column: the divisor from its timestamp unit to milliseconds, for timestamps the
+    /// row API hands over as plain integers (nanoseconds, as pandas 2 writes them, and
+    /// timestamps not adjusted to UTC).
+    time_units: Vec<Option<i64>>,
     rows: RowIter<'static>,
     row: u64,
     // Keeps a temp copy of stdin / gzip input alive while it is read.
@@ -83,10 +89,12 @@ impl ParquetRows {
         })?;
         let reader = open_reader(&file_path, &name)?;
         let columns = names_of(&reader);
+        let time_units = time_units_of(&reader);
         let rows = RowIter::from_file_into(Box::new(reader));
         Ok(ParquetRows {
             path: name,
             columns,
+            time_units,
             rows,
             row: 1,
             _temp: input.parquet_temp,
@@ -107,9 +115,44 @@ impl ParquetRows {
         };
         let row = row.map_err(|e| parquet_error(&path, e))?;
         self.row += 1;
-        let values = row.get_column_iter().map(|(_, f)| to_value(f)).collect();
+        let values = row
+            .get_column_iter()
+            .enumerate()
+            .map(
+                |(i, (_, f))| match (f, self.time_units.get(i).copied().flatten()) {
+                    (Field::Long(v), Some(per_ms)) => timestamp(v.div_euclid(per_ms)),
+                    _ => to_value(f),
+                },
+            )
+            .collect();
         Ok(Some((self.row, values)))
     }
+}
+
+/// Each top-level column's timestamp unit as a divisor to milliseconds, from its Parquet
+/// logical type.
+fn time_units_of(reader: &SerializedFileReader<File>) -> Vec<Option<i64>> {
+    use parquet::basic::{LogicalType, TimeUnit};
+    reader
+        .metadata()
+        .file_metadata()
+        .schema()
+        .get_fields()
+        .iter()
+        .map(|f| {
+            if !f.is_primitive() {
+                return None;
+            }
+            match f.get_basic_info().logical_type_ref() {
+                Some(LogicalType::Timestamp(t)) => Some(match t.unit {
+                    TimeUnit::MILLIS => 1,
+                    TimeUnit::MICROS => 1_000,
+                    TimeUnit::NANOS => 1_000_000,
+                }),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 thread_local! {
@@ -140,7 +183,10 @@ fn guard<T>(path: &str, f: impl FnOnce() -> T) -> Result<T, UsageError> {
 }
 
 fn to_value(field: &Field) -> Value {
-    let float = |v: f64| Number::from_f64(v).map_or(Value::Null, Value::Number);
+    // NaN and infinities stay visible as text (`NaN` is not a count, and the error says so);
+    // only a Parquet null is null.
+    let float =
+        |v: f64| Number::from_f64(v).map_or_else(|| Value::String(v.to_string()), Value::Number);
     match field {
         Field::Null => Value::Null,
         Field::Bool(b) => Value::Bool(*b),

@@ -13,20 +13,22 @@ use serde_json::Value;
 
 use super::cells::Cell;
 use crate::usage::detect::{Container, InputFormat, OpenedInput};
+pub use crate::usage::json_scan::unwrap_rows;
+use crate::usage::json_scan::{find_row_array, skip_ws, value_end};
 use crate::usage::lines::Newlines;
 use crate::usage::UsageError;
 
 /// Largest JSON document (not JSON Lines) read, in bytes.
 pub const MAX_JSON_DOCUMENT_BYTES: u64 = 1 << 30;
 
-/// Keys of a JSON document whose array holds the rows.
-const ROW_ARRAYS: [&str; 5] = ["data", "value", "rows", "logs", "results"];
-
-/// Column names (trimmed, lower case), in first-seen order.
+/// Column names (trimmed, lower case), in first-seen order. A column is found by that name or
+/// by its loose name ([`crate::usage::formats::loose`]: separators and a `[UTC]` suffix aside),
+/// so readers that ask for `prompttokens` find `prompt_tokens` and `PromptTokens` alike.
 #[derive(Debug, Default, Clone)]
 pub struct Header {
     names: Vec<String>,
     index: HashMap<String, usize>,
+    loose: HashMap<String, usize>,
     version: u64,
 }
 
@@ -47,15 +49,20 @@ impl Header {
             return i;
         }
         let i = self.names.len();
+        self.loose
+            .entry(crate::usage::formats::loose(&key))
+            .or_insert(i);
         self.names.push(key.clone());
         self.index.insert(key, i);
         self.version += 1;
         i
     }
 
-    /// The first of `aliases` (lower case) that is a column.
+    /// The first of `aliases` (lower case, or loose) that is a column.
     pub fn find(&self, aliases: &[&str]) -> Option<usize> {
-        aliases.iter().find_map(|a| self.index.get(*a).copied())
+        aliases
+            .iter()
+            .find_map(|a| self.index.get(*a).or_else(|| self.loose.get(*a)).copied())
     }
 
     /// Column names.
@@ -78,6 +85,9 @@ pub fn normalize(name: &str) -> String {
 pub struct Row<'a> {
     /// 1-based line of the row in the file (the row's first line).
     pub line: u64,
+    /// True for Parquet rows: a null cell there is a missing value (pandas writes NaN as
+    /// null), not an omitted one as an empty CSV cell or an absent JSON key is.
+    pub columnar: bool,
     /// Column names.
     pub header: &'a Header,
     data: RowData<'a>,
@@ -98,6 +108,23 @@ impl Row<'_> {
             RowData::Csv(r) => r.get(i).map_or(Cell::Absent, Cell::Bytes),
             RowData::Values(v) => v.get(i).map_or(Cell::Absent, Cell::Json),
         }
+    }
+
+    /// A token count at column `index`: like [`Cell::count`], except that a Parquet null is
+    /// an error (a missing count would otherwise be priced as 0).
+    pub fn tokens(
+        &self,
+        index: Option<usize>,
+        field: &'static str,
+    ) -> Result<Option<u64>, crate::usage::FieldProblem> {
+        let cell = self.cell(index);
+        if self.columnar && index.is_some() && matches!(cell, Cell::Json(Value::Null)) {
+            return Err(crate::usage::FieldProblem::new(
+                field,
+                "null (pandas writes NaN so): this row's count is missing; fill it in (0 if there were none) or leave the column out",
+            ));
+        }
+        cell.count(field)
     }
 
     /// The cell of the first of `aliases` present.
@@ -220,6 +247,7 @@ impl Table {
                 }
                 Ok(Some(Row {
                     line,
+                    columnar: false,
                     header: &self.header,
                     data: RowData::Csv(record),
                 }))
@@ -276,6 +304,7 @@ impl Table {
                 self.values.extend(fields);
                 Ok(Some(Row {
                     line,
+                    columnar: true,
                     header: &self.header,
                     data: RowData::Values(&self.values),
                 }))
@@ -312,29 +341,9 @@ fn fill<'a>(header: &'a mut Header, values: &'a mut Vec<Value>, v: Value, line: 
     values.resize(header.names.len(), Value::Null);
     Row {
         line,
+        columnar: false,
         header,
         data: RowData::Values(values),
-    }
-}
-
-/// A JSON value's rows: the elements of an array, of a wrapper object's `data` (or `value`,
-/// `rows`, `logs`, `results`) array, or the value itself.
-pub fn unwrap_rows(value: Value) -> Vec<Value> {
-    match value {
-        Value::Array(items) => items,
-        Value::Object(mut map) => {
-            let key = ROW_ARRAYS.iter().find(
-                |k| matches!(map.get(**k), Some(Value::Array(a)) if a.iter().all(Value::is_object)),
-            );
-            match key {
-                Some(k) => match map.remove(*k) {
-                    Some(Value::Array(items)) => items,
-                    _ => Vec::new(),
-                },
-                None => vec![Value::Object(map)],
-            }
-        }
-        other => vec![other],
     }
 }
 
@@ -406,114 +415,6 @@ pub fn document_rows(bytes: &[u8], path: &str) -> Result<Vec<(u64, Value)>, Usag
         i = end;
     }
     Ok(rows)
-}
-
-/// The first row of a document of which `head` is only the beginning (the sniffing window).
-pub fn first_row_of_prefix(head: &[u8]) -> Option<Value> {
-    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let start = skip_ws(body, 0);
-    let array = find_row_array(body, start).ok()??;
-    let i = skip_ws(body, array + 1);
-    let end = value_end(body, i).ok()?;
-    serde_json::from_slice(&body[i..end]).ok()
-}
-
-/// Where the rows' array starts: the top-level array, or a row-array key of the top object.
-fn find_row_array(b: &[u8], start: usize) -> Result<Option<usize>, usize> {
-    match b.get(start) {
-        Some(b'[') => Ok(Some(start)),
-        Some(b'{') => {
-            let mut i = start + 1;
-            loop {
-                i = skip_ws(b, i);
-                match b.get(i) {
-                    Some(b'}') | None => return Ok(None),
-                    Some(b',') => {
-                        i += 1;
-                        continue;
-                    }
-                    Some(b'"') => {}
-                    Some(_) => return Err(i),
-                }
-                let key_end = value_end(b, i)?;
-                let key: String = serde_json::from_slice(&b[i..key_end]).map_err(|_| i)?;
-                i = skip_ws(b, key_end);
-                if b.get(i) != Some(&b':') {
-                    return Err(i);
-                }
-                i = skip_ws(b, i + 1);
-                if b.get(i) == Some(&b'[') && ROW_ARRAYS.contains(&key.as_str()) {
-                    let first = skip_ws(b, i + 1);
-                    if matches!(b.get(first), Some(b'{') | Some(b']')) {
-                        return Ok(Some(i));
-                    }
-                }
-                i = value_end(b, i)?;
-            }
-        }
-        _ => Ok(None),
-    }
-}
-
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while b.get(i).is_some_and(u8::is_ascii_whitespace) {
-        i += 1;
-    }
-    i
-}
-
-/// The end (exclusive) of the JSON value starting at `i`; `Err(position)` when malformed.
-fn value_end(b: &[u8], i: usize) -> Result<usize, usize> {
-    match b.get(i) {
-        Some(b'"') => {
-            let mut j = i + 1;
-            loop {
-                match b.get(j) {
-                    Some(b'\\') => j += 2,
-                    Some(b'"') => return Ok(j + 1),
-                    Some(_) => j += 1,
-                    None => return Err(i),
-                }
-            }
-        }
-        Some(b'{') | Some(b'[') => {
-            let mut depth = 0usize;
-            let mut j = i;
-            while let Some(&c) = b.get(j) {
-                match c {
-                    b'"' => {
-                        j = value_end(b, j)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Ok(j + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                j += 1;
-            }
-            Err(i)
-        }
-        Some(_) => {
-            let mut j = i;
-            while b
-                .get(j)
-                .is_some_and(|c| !matches!(c, b',' | b']' | b'}') && !c.is_ascii_whitespace())
-            {
-                j += 1;
-            }
-            if j == i {
-                Err(i)
-            } else {
-                Ok(j)
-            }
-        }
-        None => Err(i),
-    }
 }
 
 fn line_at(bytes: &[u8], at: usize) -> u64 {

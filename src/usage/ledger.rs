@@ -1,0 +1,174 @@
+//! What one run has read so far, across its inputs: the time each workload's per-bucket
+//! aggregates cover (a bucket read twice, or two buckets that overlap, is refused: summing
+//! them would count the same traffic twice), and how many requests the aggregates have been
+//! expanded into (capped by `--max-expanded-requests`, checked before a bucket is replayed, so
+//! an absurd count is refused at once instead of filling the disk).
+//!
+//! Memory: one entry per run of contiguous buckets of a workload (a month of per-minute
+//! buckets without gaps is one entry).
+
+use std::collections::{BTreeMap, HashMap};
+
+/// Default of `--max-expanded-requests`: requests all per-bucket aggregates of a run may
+/// become. A bound chosen for this tool (no Azure figure): each replayed request takes about
+/// 100 bytes of temporary files, so the default keeps them near 2 GB.
+pub const MAX_EXPANDED_REQUESTS: u64 = 20_000_000;
+
+/// Where a bucket was read: an input (an index into the caller's list of names) and line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// The input's index.
+    pub input: u32,
+    /// 1-based line.
+    pub line: u64,
+}
+
+/// Disjoint half-open ranges `[start, end)` of milliseconds, each with where its first bucket
+/// was read; touching ranges are merged.
+#[derive(Debug, Default, Clone)]
+pub struct Ranges {
+    map: BTreeMap<i64, (i64, Origin)>,
+}
+
+impl Ranges {
+    /// Add `[start, end)`; the origin of a range it overlaps, if any (nothing is added then).
+    pub fn insert(&mut self, start: i64, end: i64, origin: Origin) -> Result<(), Origin> {
+        if let Some((_, &(e, o))) = self.map.range(..=start).next_back() {
+            if e > start {
+                return Err(o);
+            }
+        }
+        if let Some((&s, &(_, o))) = self.map.range(start..).next() {
+            if s < end {
+                return Err(o);
+            }
+        }
+        let (mut start, mut end, mut origin) = (start, end, origin);
+        if let Some((&s, &(e, o))) = self.map.range(..start).next_back() {
+            if e == start {
+                self.map.remove(&s);
+                (start, origin) = (s, o);
+            }
+        }
+        if let Some(&(e, _)) = self.map.get(&end) {
+            self.map.remove(&end);
+            end = e;
+        }
+        self.map.insert(start, (end, origin));
+        Ok(())
+    }
+
+    /// The ranges, in order, as `(start, end, origin)`.
+    pub fn iter(&self) -> impl Iterator<Item = (i64, i64, Origin)> + '_ {
+        self.map.iter().map(|(s, (e, o))| (*s, *e, *o))
+    }
+
+    /// Number of disjoint ranges.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// The run-wide record of what the aggregates covered and became.
+#[derive(Debug)]
+pub struct RunState {
+    buckets: HashMap<u32, Ranges>,
+    inputs: Vec<String>,
+    /// Requests replayed from aggregates so far.
+    pub expanded_requests: u64,
+    /// `--max-expanded-requests`.
+    pub max_expanded_requests: u64,
+}
+
+impl Default for RunState {
+    fn default() -> Self {
+        RunState::new(MAX_EXPANDED_REQUESTS)
+    }
+}
+
+impl RunState {
+    /// A run that may expand up to `max_expanded_requests` requests.
+    pub fn new(max_expanded_requests: u64) -> RunState {
+        RunState {
+            buckets: HashMap::new(),
+            inputs: Vec::new(),
+            expanded_requests: 0,
+            max_expanded_requests,
+        }
+    }
+
+    fn input_index(&mut self, path: &str) -> u32 {
+        match self.inputs.iter().position(|p| p == path) {
+            Some(i) => i as u32,
+            None => {
+                self.inputs.push(path.to_owned());
+                (self.inputs.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Claim `[start_ms, end_ms)` for workload `workload`, read at `path:line`; the message
+    /// naming the bucket it overlaps when it does.
+    pub fn claim(
+        &mut self,
+        workload: u32,
+        start_ms: i64,
+        end_ms: i64,
+        path: &str,
+        line: u64,
+    ) -> Result<(), String> {
+        let origin = Origin {
+            input: self.input_index(path),
+            line,
+        };
+        let ranges = self.buckets.entry(workload).or_default();
+        ranges.insert(start_ms, end_ms, origin).map_err(|o| {
+            let file = self.inputs.get(o.input as usize).cloned().unwrap_or_default();
+            format!(
+                "this bucket ({} to {}) overlaps one of the same workload read at {file}:{} (the same bucket twice, or buckets of different lengths over the same time): its traffic would count twice; keep one",
+                fmt_ms(start_ms),
+                fmt_ms(end_ms),
+                o.line
+            )
+        })
+    }
+}
+
+/// A time for messages, RFC 3339 UTC to the second.
+pub fn fmt_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|| format!("{ms} ms"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(line: u64) -> Origin {
+        Origin { input: 0, line }
+    }
+
+    #[test]
+    fn contiguous_buckets_merge_and_overlaps_are_caught() {
+        let mut r = Ranges::default();
+        for m in 0..1440 {
+            r.insert(m * 60, (m + 1) * 60, at(m as u64))
+                .expect("disjoint");
+        }
+        assert_eq!(r.len(), 1);
+        assert_eq!(r.insert(600, 660, at(9)), Err(at(0)));
+        assert_eq!(r.insert(-30, 30, at(9)), Err(at(0)));
+        r.insert(86_400 + 60, 86_400 + 120, at(5))
+            .expect("after a gap");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r.insert(86_400 + 30, 86_400 + 90, at(6)), Err(at(5)));
+        r.insert(86_400, 86_400 + 60, at(7)).expect("fills the gap");
+        assert_eq!(r.len(), 1);
+    }
+}

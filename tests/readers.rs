@@ -1,0 +1,890 @@
+//! Issue 19: every input read right or refused. Each case is built here from the issue's
+//! description (no copied files): detection whatever the size, columns with a known meaning
+//! read or refused, LiteLLM's names, aggregates that keep their span, models, intervals and
+//! tokens, duplicates refused, the expansion cap, Parquet holes and units, wrapped JSON Lines
+//! and spillover as documented.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+
+fn ptuplan() -> Command {
+    let mut cmd = Command::cargo_bin("ptuplan").expect("binary builds");
+    cmd.env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("PTUPLAN_CATALOG")
+        .env_remove("PTUPLAN_REGION")
+        .env("PTUPLAN_AS_OF", "2026-12-01");
+    cmd
+}
+
+/// Run `compare --format json`; the report, or the stderr of a failed run.
+fn run(args: &[&str]) -> Result<(Value, String), String> {
+    let out = ptuplan()
+        .arg("compare")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() {
+        return Err(stderr);
+    }
+    let report = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    Ok((report, stderr))
+}
+
+fn report(args: &[&str]) -> Value {
+    run(args)
+        .unwrap_or_else(|e| panic!("{args:?} failed: {e}"))
+        .0
+}
+
+fn refused(args: &[&str]) -> String {
+    match run(args) {
+        Ok((r, _)) => panic!("{args:?} ran: {}", r["input"]),
+        Err(stderr) => stderr,
+    }
+}
+
+fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.display().to_string()
+}
+
+fn option<'a>(w: &'a Value, id: &str) -> &'a Value {
+    w["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .find(|o| o["id"] == id)
+        .unwrap_or_else(|| panic!("no option {id}"))
+}
+
+fn workload<'a>(r: &'a Value, deployment: &str, model: &str) -> &'a Value {
+    r["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .find(|w| w["deployment"] == deployment && w["model"] == model)
+        .unwrap_or_else(|| panic!("no workload {deployment}/{model}: {}", r["workloads"]))
+}
+
+fn close(got: &Value, want: f64) {
+    let got = got
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {got}"));
+    assert!(
+        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+        "got {got}, want {want}"
+    );
+}
+
+fn minute(m: u32) -> String {
+    format!("2026-03-01T{:02}:{:02}:00Z", m / 60, m % 60)
+}
+
+/// An `az monitor metrics list -o json` response (indented as az writes it): one series per
+/// (deployment, model, metric, per-minute total) over `minutes` minutes.
+fn az_metrics(minutes: u32, interval: &str, series: &[(&str, &str, &str, f64)]) -> String {
+    let mut by_metric: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    let step = if interval == "PT1H" { 60 } else { 1 };
+    for (deployment, model, metric, total) in series {
+        let mut dims = vec![
+            json!({"name": {"value": "featurename", "localizedValue": "featurename"}, "value": model}),
+        ];
+        if !deployment.is_empty() {
+            dims.push(json!({"name": {"value": "modeldeploymentname", "localizedValue": "modeldeploymentname"}, "value": deployment}));
+        }
+        let data: Vec<Value> = (0..minutes)
+            .step_by(step)
+            .map(|m| json!({"timeStamp": minute(m), "total": total}))
+            .collect();
+        by_metric
+            .entry(metric)
+            .or_default()
+            .push(json!({"metadatavalues": dims, "data": data}));
+    }
+    let value: Vec<Value> = by_metric
+        .into_iter()
+        .map(|(metric, timeseries)| {
+            json!({
+                "id": format!("/subscriptions/x/providers/Microsoft.Insights/metrics/{metric}"),
+                "name": {"value": metric, "localizedValue": metric},
+                "type": "Microsoft.Insights/metrics",
+                "unit": "Count",
+                "timeseries": timeseries,
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&json!({
+        "cost": 0,
+        "interval": interval,
+        "namespace": "Microsoft.CognitiveServices/accounts",
+        "resourceregion": "eastus2",
+        "timespan": format!("2026-03-01T00:00:00Z/{}", minute(minutes)),
+        "value": value,
+    }))
+    .expect("json")
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Detection that cannot mislead.
+
+#[test]
+fn issue_19_a_one_day_az_monitor_file_is_detected_as_its_five_hours_are() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let series = [
+        ("chat", "gpt-4o", "ProcessedPromptTokens", 1000.0),
+        ("chat", "gpt-4o", "GeneratedTokens", 100.0),
+        ("rag", "gpt-4o-mini", "ProcessedPromptTokens", 5000.0),
+        ("rag", "gpt-4o-mini", "GeneratedTokens", 200.0),
+    ];
+    let day = az_metrics(1440, "PT1M", &series);
+    assert!(day.len() > 600_000, "{} bytes", day.len());
+    let day = write(dir.path(), "day.json", day);
+    let five = write(dir.path(), "five.json", az_metrics(300, "PT1M", &series));
+    let (detected, stderr) = run(&[&day]).expect("a day of metrics reads");
+    assert!(
+        stderr.contains("read as azure-monitor (json, detected)"),
+        "{stderr}"
+    );
+    let forced = report(&[&day, "--input-format", "azure-monitor", "--quiet"]);
+    assert_eq!(detected["workloads"], forced["workloads"]);
+    assert_eq!(detected["input"]["hours"], 24.0);
+    // The same minutes cost the same a month, whatever the file's length.
+    let short = report(&[&five, "--quiet"]);
+    for (d, m) in [("chat", "gpt-4o"), ("rag", "gpt-4o-mini")] {
+        close(
+            &option(workload(&detected, d, m), "global-standard")["monthly_cost_usd"],
+            option(workload(&short, d, m), "global-standard")["monthly_cost_usd"]
+                .as_f64()
+                .expect("cost"),
+        );
+    }
+}
+
+/// An OpenAI Usage API page as the API sends it: one compact line, here over 1 MB.
+fn openai_page(buckets: u32) -> String {
+    let data: Vec<Value> = (0..buckets)
+        .map(|i| {
+            let start = 1_772_323_200 + i64::from(i) * 60;
+            json!({
+                "object": "bucket",
+                "start_time": start,
+                "end_time": start + 60,
+                "results": [{
+                    "object": "organization.usage.completions.result",
+                    "input_tokens": 1000, "output_tokens": 100, "input_cached_tokens": 0,
+                    "input_audio_tokens": 0, "output_audio_tokens": 0, "num_model_requests": 2,
+                    "project_id": null, "user_id": null, "api_key_id": null,
+                    "model": "gpt-4o-mini-2024-07-18", "batch": null, "service_tier": null,
+                }],
+            })
+        })
+        .collect();
+    json!({"object": "page", "data": data, "has_more": false, "next_page": null}).to_string()
+}
+
+#[test]
+fn issue_19_a_one_megabyte_openai_usage_page_is_detected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = openai_page(2880);
+    assert!(text.len() > 1_000_000 && !text.contains('\n'));
+    let page = write(dir.path(), "page.json", text);
+    let r = report(&[&page, "--region", "eastus2", "--quiet"]);
+    assert_eq!(r["input"]["readers"][0]["reader"], "openai-usage");
+    let w = &r["workloads"][0];
+    assert_eq!(w["requests"], 2 * 2880);
+    assert_eq!(w["prompt_tokens"], 1000 * 2880);
+    assert_eq!(r["input"]["hours"], 48.0);
+}
+
+/// LiteLLM's `/spend/logs` answer: `{"data": [rows]}` on one line.
+fn litellm_rows(n: usize, model: &str) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            json!({
+                "request_id": format!("chatcmpl-{i}"), "call_type": "acompletion",
+                "api_key": "88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b",
+                "spend": 0.0001, "total_tokens": 1100, "prompt_tokens": 1000,
+                "completion_tokens": 100,
+                "startTime": format!("2026-03-01T10:{:02}:{:02}Z", (i / 60) % 60, i % 60),
+                "endTime": format!("2026-03-01T10:{:02}:{:02}Z", (i / 60) % 60, i % 60),
+                "model": model, "model_group": "chat", "custom_llm_provider": "azure",
+                "api_base": "https://contoso-eastus2.openai.azure.com/",
+                "metadata": {"usage_object": {"prompt_tokens_details": {"cached_tokens": 0}}},
+                "cache_hit": "False", "status": "success",
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn issue_19_a_litellm_data_document_over_256_kib_is_detected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = json!({"data": litellm_rows(1200, "gpt-4o-mini")}).to_string();
+    assert!(text.len() > 300 * 1024, "{}", text.len());
+    let path = write(dir.path(), "spend.json", text);
+    let r = report(&[&path, "--quiet"]);
+    assert_eq!(r["input"]["readers"][0]["reader"], "litellm");
+    assert_eq!(r["workloads"][0]["requests"], 1200);
+}
+
+#[test]
+fn issue_19_an_unknown_json_shape_names_the_candidates_and_the_flag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "odd.json", r#"[{"when": 1, "who": "alice"}]"#);
+    let e = refused(&[&path]);
+    for want in [
+        "--input-format",
+        "azure-monitor (",
+        "litellm (",
+        "openai-usage (",
+    ] {
+        assert!(e.contains(want), "{want}: {e}");
+    }
+}
+
+/// The per-request CSV with Azure-style headers of the issue: 20 requests, 6 of them failed.
+fn azure_style_csv() -> String {
+    let mut s = String::from("TimeGenerated,DeploymentName,ModelName,Region,PromptTokens,CachedTokens,CompletionTokens,ReasoningTokens,MaxTokens,StatusCode,DurationMs\n");
+    for i in 0..20 {
+        let status = if i % 10 < 3 { 429 } else { 200 };
+        let (p, c, o) = if status == 200 {
+            (2000, 1024, 300)
+        } else {
+            (0, 0, 0)
+        };
+        writeln!(
+            s,
+            "2026-03-01T10:00:{i:02}Z,chat,gpt-4o,eastus2,{p},{c},{o},0,1000,{status},{}",
+            800 + i
+        )
+        .expect("write");
+    }
+    s
+}
+
+#[test]
+fn issue_19_an_azure_style_per_request_csv_reads_every_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "requests.csv", azure_style_csv());
+    let (r, stderr) = run(&[&path]).expect("reads");
+    assert!(
+        stderr.contains("read as columns (csv, detected)")
+            && stderr.contains("cached_tokens <- CachedTokens")
+            && stderr.contains("status <- StatusCode")
+            && stderr.contains("max_completion_tokens <- MaxTokens"),
+        "{stderr}"
+    );
+    let readers = &r["input"]["readers"][0];
+    assert_eq!(readers["columns"].as_array().map(Vec::len), Some(11));
+    let w = &r["workloads"][0];
+    assert_eq!(w["requests"], 14);
+    assert_eq!(w["failed_requests"], 6);
+    assert_eq!(w["cached_tokens"], 14 * 1024);
+    assert_eq!(w["requests_without_max_tokens"], 0);
+    // 14 x (976 x 2.50 + 1,024 x 1.25 + 300 x 10.00) / 1e6 at gpt-4o Global Standard.
+    close(
+        &option(w, "global-standard")["cost_usd"],
+        14.0 * (976.0 * 2.5 + 1024.0 * 1.25 + 300.0 * 10.0) / 1e6,
+    );
+}
+
+#[test]
+fn issue_19_a_column_no_reader_would_read_stops_the_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // APIM's CorrelationId makes it an APIM log, and APIM logs have no cached tokens.
+    let text = azure_style_csv()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l},CorrelationId")
+            } else {
+                format!("{l},c-{i}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let path = write(dir.path(), "apim.csv", text);
+    let e = refused(&[&path]);
+    assert!(
+        e.contains("`CachedTokens` (cached_tokens)") && e.contains("--columns"),
+        "{e}"
+    );
+    // Two columns of one meaning: which is meant is not guessed.
+    let path = write(
+        dir.path(),
+        "two.csv",
+        "timestamp,model,region,prompt_tokens,input_tokens,completion_tokens\n2026-03-01T10:00:00Z,gpt-4o,eastus2,10,10,1\n",
+    );
+    let e = refused(&[&path]);
+    assert!(
+        e.contains("`input_tokens` (prompt_tokens, read from `prompt_tokens` already)"),
+        "{e}"
+    );
+    let r = report(&[&path, "--columns", "prompt_tokens=input_tokens", "--quiet"]);
+    assert_eq!(r["workloads"][0]["prompt_tokens"], 10);
+    // Forcing a reader that leaves a column unread is refused the same way.
+    let path = write(dir.path(), "azure.csv", azure_style_csv());
+    let e = refused(&[&path, "--input-format", "apim"]);
+    assert!(
+        e.contains("--input-format apim would leave column(s)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn issue_19_a_request_id_and_spend_csv_is_not_litellm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "own.csv",
+        "timestamp,deployment,model,region,prompt_tokens,completion_tokens,request_id,spend\n2026-03-01T10:00:00Z,chat,gpt-4o,eastus2,1000,100,r-1,0.0035\n",
+    );
+    let r = report(&[&path, "--quiet"]);
+    assert_eq!(r["input"]["readers"][0]["reader"], "csv");
+    close(
+        &option(&r["workloads"][0], "global-standard")["cost_usd"],
+        0.0035,
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Names as users have them.
+
+#[test]
+fn issue_19_litellm_azure_deployments_resolve_through_model_map() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = json!({"data": litellm_rows(3, "azure/copilot")}).to_string();
+    let path = write(dir.path(), "spend.json", text);
+    let e = refused(&[&path]);
+    assert!(
+        e.contains("names the Azure deployment `copilot`") && e.contains("--model-map copilot="),
+        "{e}"
+    );
+    for map in ["copilot=gpt-5.1", "chat=gpt-5.1"] {
+        let (r, _) = run(&[&path, "--model-map", map]).expect("reads");
+        let w = workload(&r, "copilot", "gpt-5.1");
+        assert_eq!(w["region"], "eastus2");
+        assert_eq!(w["requests"], 3);
+        let warnings = r["warnings"].to_string();
+        assert!(
+            warnings.contains(
+                "region `eastus2` read from api_base host `contoso-eastus2.openai.azure.com`"
+            ),
+            "{warnings}"
+        );
+    }
+    // A deployment named after its model needs no map; an unknown model still fails.
+    let path = write(
+        dir.path(),
+        "named.json",
+        json!({"data": litellm_rows(1, "azure/gpt-4o")}).to_string(),
+    );
+    assert_eq!(
+        report(&[&path, "--quiet"])["workloads"][0]["model"],
+        "gpt-4o"
+    );
+    let path = write(
+        dir.path(),
+        "unknown.json",
+        json!({"data": litellm_rows(1, "gpt-9-ultra")}).to_string(),
+    );
+    assert!(refused(&[&path]).contains("unknown model `gpt-9-ultra`"));
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Aggregates keep their truth.
+
+#[test]
+fn issue_19_one_request_in_a_day_bucket_is_a_day_of_traffic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "day.csv",
+        "bucket_start,bucket,deployment,model,region,requests,prompt_tokens,completion_tokens\n2026-03-01T00:00:00Z,day,chat,gpt-4o,eastus2,1,1000,100\n",
+    );
+    for seed in ["1", "2", "99"] {
+        let r = report(&[&path, "--seed", seed, "--quiet"]);
+        assert_eq!(r["input"]["hours"], 24.0);
+        let o = option(&r["workloads"][0], "global-standard");
+        // 0.0035 USD a day, 730 / 24 days a month.
+        close(&o["cost_usd"], 0.0035);
+        close(&o["monthly_cost_usd"], 0.0035 * 730.0 / 24.0);
+    }
+}
+
+#[test]
+fn issue_19_a_week_of_daily_openai_buckets_costs_the_same_whatever_the_seed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let day = 86_400i64;
+    let data: Vec<Value> = (0..7)
+        .map(|d| {
+            let start = 1_772_323_200 + d * day;
+            // Two empty days at the end: they are part of the span.
+            let results = if d < 5 {
+                json!([{"object": "organization.usage.completions.result", "input_tokens": 100_000,
+                        "input_cached_tokens": 20_000, "output_tokens": 50_000,
+                        "num_model_requests": 37, "model": "gpt-4o-2024-11-20"}])
+            } else {
+                json!([])
+            };
+            json!({"object": "bucket", "start_time": start, "end_time": start + day, "results": results})
+        })
+        .collect();
+    let path = write(
+        dir.path(),
+        "week.json",
+        serde_json::to_string_pretty(&json!({"object": "page", "data": data})).expect("json"),
+    );
+    // A day: 80,000 x 2.50 + 20,000 x 1.25 + 50,000 x 10.00 per 1M = 0.725 USD.
+    let span = 5.0 * 0.725;
+    for seed in ["1", "7", "12345"] {
+        let r = report(&[&path, "--region", "eastus2", "--seed", seed, "--quiet"]);
+        assert_eq!(r["input"]["hours"], 168.0);
+        assert!(r["input"]["projection_note"].is_null());
+        let o = option(&r["workloads"][0], "global-standard");
+        close(&o["cost_usd"], span);
+        close(&o["monthly_cost_usd"], span * 730.0 / 168.0);
+    }
+}
+
+#[test]
+fn issue_19_resource_level_series_split_by_model_stay_apart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mini = ("", "gpt-4o-mini", "ProcessedPromptTokens", 1_000_000.0);
+    let big = ("", "gpt-4o", "ProcessedPromptTokens", 10_000.0);
+    for (name, order) in [("a.json", [mini, big]), ("b.json", [big, mini])] {
+        let path = write(dir.path(), name, az_metrics(1, "PT1M", &order));
+        let r = report(&[&path, "--quiet"]);
+        assert_eq!(r["workloads"].as_array().map(Vec::len), Some(2));
+        // 1M x 0.15 + 10K x 2.50 per 1M: 0.175 USD at Global Standard.
+        close(
+            &option(workload(&r, "*", "gpt-4o-mini"), "global-standard")["cost_usd"],
+            0.15,
+        );
+        close(
+            &option(workload(&r, "*", "gpt-4o"), "global-standard")["cost_usd"],
+            0.025,
+        );
+    }
+}
+
+#[test]
+fn issue_19_each_file_keeps_its_interval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = write(
+        dir.path(),
+        "a.json",
+        az_metrics(
+            60,
+            "PT1M",
+            &[
+                ("a", "gpt-4o", "ProcessedPromptTokens", 100_000.0),
+                ("a", "gpt-4o", "GeneratedTokens", 10_000.0),
+            ],
+        ),
+    );
+    let b = write(
+        dir.path(),
+        "b.json",
+        az_metrics(
+            60,
+            "PT1H",
+            &[
+                ("b", "gpt-4o", "ProcessedPromptTokens", 1_000.0),
+                ("b", "gpt-4o", "GeneratedTokens", 100.0),
+            ],
+        ),
+    );
+    let alone = report(&[&a, "--quiet"]);
+    let both = report(&[&a, &b, "--quiet"]);
+    let wa = workload(&alone, "a", "gpt-4o");
+    let wb = workload(&both, "a", "gpt-4o");
+    for key in ["requests", "prompt_tokens", "peak_minute_weighted_tpm"] {
+        assert_eq!(wa[key], wb[key], "{key}");
+    }
+    assert_eq!(
+        option(wa, "global-standard")["monthly_cost_usd"],
+        option(wb, "global-standard")["monthly_cost_usd"]
+    );
+    assert_eq!(wa["recommended"], wb["recommended"]);
+}
+
+#[test]
+fn issue_19_a_minute_whose_only_record_is_a_429_keeps_its_metric_tokens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let metrics = write(
+        dir.path(),
+        "metrics.json",
+        az_metrics(
+            2,
+            "PT1M",
+            &[
+                ("chat", "gpt-4o", "ProcessedPromptTokens", 10_000.0),
+                ("chat", "gpt-4o", "GeneratedTokens", 1_000.0),
+            ],
+        ),
+    );
+    let record = |t: &str, status: u16| {
+        json!({"time": t, "resourceId": "/SUBSCRIPTIONS/X/ACCOUNTS/CONTOSO", "category": "RequestResponse",
+               "operationName": "ChatCompletions_Create", "durationMs": 900, "resultSignature": status.to_string(),
+               "location": "eastus2",
+               "properties": json!({"modelDeploymentName": "chat", "modelName": "gpt-4o", "streamType": "Non-Streaming"}).to_string()})
+        .to_string()
+    };
+    let diag = write(
+        dir.path(),
+        "PT1H.json",
+        format!(
+            "{}\n{}\n",
+            record("2026-03-01T00:00:20Z", 200),
+            record("2026-03-01T00:01:30Z", 429)
+        ),
+    );
+    let r = report(&[&metrics, &diag, "--quiet"]);
+    let w = workload(&r, "chat", "gpt-4o");
+    assert_eq!(w["prompt_tokens"], 20_000);
+    assert_eq!(w["completion_tokens"], 2_000);
+    assert_eq!(w["failed_requests"], 1);
+}
+
+#[test]
+fn issue_19_duplicates_are_refused_or_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let header =
+        "bucket_start,bucket,deployment,model,region,requests,prompt_tokens,completion_tokens\n";
+    let row = "2026-03-01T10:00:00Z,minute,chat,gpt-4o,eastus2,2,1000,100\n";
+    let once = write(dir.path(), "once.csv", format!("{header}{row}"));
+    // The same file twice, under two names.
+    let same = format!("{}/./once.csv", dir.path().display());
+    let e = refused(&[&once, &same]);
+    assert!(e.contains("is given twice"), "{e}");
+    // The same bucket twice in one file: refused, or skipped and counted.
+    let twice = write(dir.path(), "twice.csv", format!("{header}{row}{row}"));
+    let e = refused(&[&twice]);
+    assert!(
+        e.contains("twice.csv:3: field `bucket_start`") && e.contains("twice.csv:2"),
+        "{e}"
+    );
+    let r = report(&[&twice, "--skip-invalid", "--quiet"]);
+    assert_eq!(r["input"]["skipped"], 1);
+    assert_eq!(r["workloads"][0]["prompt_tokens"], 1000);
+    // An hour bucket over a minute bucket of the same workload.
+    let hour = write(
+        dir.path(),
+        "hour.csv",
+        format!("{header}{row}2026-03-01T10:00:00Z,hour,chat,gpt-4o,eastus2,2,1000,100\n"),
+    );
+    assert!(refused(&[&hour]).contains("overlaps"));
+    // The same metric series in two files.
+    let series = [("chat", "gpt-4o", "ProcessedPromptTokens", 1000.0)];
+    let m1 = write(dir.path(), "m1.json", az_metrics(3, "PT1M", &series));
+    let m2 = write(dir.path(), "m2.json", az_metrics(3, "PT1M", &series));
+    let e = refused(&[&m1, &m2]);
+    assert!(e.contains("the same metric series twice"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Bounded work.
+
+#[test]
+fn issue_19_an_absurd_aggregate_row_is_refused_before_it_is_replayed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let temp = tempfile::tempdir().expect("tempdir");
+    let row = "bucket_start,bucket,model,region,requests\n2026-03-01T10:00:00Z,hour,gpt-4o,eastus2,36000000\n";
+    assert!(row.len() < 100);
+    let path = write(dir.path(), "row.csv", row);
+    let out = ptuplan()
+        .env("TMPDIR", temp.path())
+        .args(["compare", "--quiet", &path])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("row.csv:2: field `requests`")
+            && e.contains("36000000 in this hour bucket")
+            && e.contains("--max-expanded-requests"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read_dir(temp.path()).expect("temp").count(),
+        0,
+        "nothing written"
+    );
+    // The cap is per run: below it the same kind of row reads.
+    let small = write(
+        dir.path(),
+        "small.csv",
+        "bucket_start,bucket,model,region,requests\n2026-03-01T10:00:00Z,hour,gpt-4o,eastus2,36\n",
+    );
+    let e = refused(&[&small, "--max-expanded-requests", "35"]);
+    assert!(e.contains("more than 35 requests"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. Also seen.
+
+/// A Parquet file of per-request rows as pandas 2 writes it: `timestamp` in epoch
+/// nanoseconds (TIMESTAMP(NANOS)), token counts as doubles (NaN where pandas had none), a null
+/// where pyarrow wrote one.
+fn pandas_parquet(path: &Path, prompts: &[Option<f64>]) {
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+    let schema = parse_message_type(
+        "message schema {
+            REQUIRED INT64 timestamp (TIMESTAMP(NANOS,false));
+            REQUIRED BYTE_ARRAY model (UTF8);
+            REQUIRED BYTE_ARRAY region (UTF8);
+            OPTIONAL DOUBLE prompt_tokens;
+            REQUIRED DOUBLE completion_tokens;
+        }",
+    )
+    .expect("schema");
+    let file = std::fs::File::create(path).expect("create");
+    let props = Arc::new(WriterProperties::builder().build());
+    let mut writer = SerializedFileWriter::new(file, Arc::new(schema), props).expect("writer");
+    let mut group = writer.next_row_group().expect("row group");
+    let n = prompts.len();
+    let times: Vec<i64> = (0..n as i64)
+        .map(|i| (1_772_359_200 + i * 60) * 1_000_000_000 + 250_000_000)
+        .collect();
+    let text = |s: &str| vec![ByteArray::from(s); n];
+    let present: Vec<f64> = prompts.iter().flatten().copied().collect();
+    let defs: Vec<i16> = prompts.iter().map(|p| i16::from(p.is_some())).collect();
+    let mut column = 0;
+    while let Some(mut col) = group.next_column().expect("column") {
+        match column {
+            0 => {
+                col.typed::<Int64Type>()
+                    .write_batch(&times, None, None)
+                    .expect("times");
+            }
+            1 => {
+                col.typed::<ByteArrayType>()
+                    .write_batch(&text("gpt-4o"), None, None)
+                    .expect("model");
+            }
+            2 => {
+                col.typed::<ByteArrayType>()
+                    .write_batch(&text("eastus2"), None, None)
+                    .expect("region");
+            }
+            3 => {
+                col.typed::<DoubleType>()
+                    .write_batch(&present, Some(&defs), None)
+                    .expect("prompt");
+            }
+            _ => {
+                col.typed::<DoubleType>()
+                    .write_batch(&vec![100.0; n], None, None)
+                    .expect("completion");
+            }
+        }
+        col.close().expect("close column");
+        column += 1;
+    }
+    group.close().expect("close group");
+    writer.close().expect("close");
+}
+
+#[test]
+fn issue_19_pandas_parquet_nanoseconds_and_missing_tokens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = dir.path().join("good.parquet");
+    pandas_parquet(&good, &[Some(1000.0), Some(2000.0)]);
+    let r = report(&[good.to_str().expect("utf8"), "--quiet"]);
+    assert_eq!(r["input"]["start"], "2026-03-01T10:00:00Z");
+    assert_eq!(r["input"]["end"], "2026-03-01T10:01:00Z");
+    assert_eq!(r["workloads"][0]["prompt_tokens"], 3000);
+    for (name, prompts, what) in [
+        (
+            "nan.parquet",
+            [Some(1000.0), Some(f64::NAN)],
+            "`NaN` is not a number",
+        ),
+        (
+            "null.parquet",
+            [Some(1000.0), None],
+            "null (pandas writes NaN so)",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        pandas_parquet(&path, &prompts);
+        let e = refused(&[path.to_str().expect("utf8")]);
+        assert!(
+            e.contains(&format!("{name}:3: field `prompt_tokens`")) && e.contains(what),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn issue_19_max_tokens_requests_above_the_requests_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "agg.csv",
+        "bucket_start,bucket,model,region,requests,prompt_tokens,completion_tokens,max_tokens_sum,max_tokens_requests\n2026-03-01T10:00:00Z,minute,gpt-4o,eastus2,3,3000,300,5000,5\n",
+    );
+    let e = refused(&[&path]);
+    assert!(
+        e.contains("agg.csv:2: field `max_tokens_requests`: 5 requests logged a max_tokens, but the bucket has 3 successful request(s)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn issue_19_json_lines_rows_wrapped_in_data_are_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let row = |i: u32| {
+        json!({"timestamp": minute(i), "model": "gpt-4o", "region": "eastus2",
+               "usage": {"prompt_tokens": 1000, "completion_tokens": 100}})
+    };
+    let text = format!(
+        "{}\n{}\n",
+        json!({"data": [row(0), row(1)]}),
+        json!({"data": [row(2)]})
+    );
+    let path = write(dir.path(), "wrapped.jsonl", text);
+    let r = report(&[&path, "--quiet"]);
+    assert_eq!(r["workloads"][0]["requests"], 3);
+    // A key of known meaning the JSON Lines reader does not read is said, not dropped silently
+    // (no mapping reaches the nested usage, so the run goes on).
+    let line = json!({"timestamp": minute(0), "model": "gpt-4o", "region": "eastus2",
+                      "deployment_name": "chat", "usage": {"prompt_tokens": 10, "completion_tokens": 1}});
+    let path = write(dir.path(), "keys.jsonl", format!("{line}\n"));
+    let r = report(&[&path, "--quiet"]);
+    let warnings = r["warnings"].to_string();
+    assert!(
+        warnings.contains("key(s) `deployment_name` (deployment) are not read"),
+        "{warnings}"
+    );
+    assert!(r["input"]["readers"][0]["unread"].is_string());
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Spillover as documented today.
+
+#[test]
+fn issue_19_spillover_headers_count_a_request_once_as_spilled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = |i: u32, extra: Value| {
+        let mut v = json!({"timestamp": minute(i), "deployment": "ptu", "model": "gpt-4o",
+                           "region": "eastus2", "status": 200,
+                           "usage": {"prompt_tokens": 1000, "completion_tokens": 100}});
+        if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+            m.extend(e);
+        }
+        v.to_string()
+    };
+    let text = [
+        line(0, json!({})),
+        // Today's spelling, as the row's own keys: served by `std`, spilled from `ptu`.
+        line(1, json!({"deployment": "std", "x-ms-spillover-from-deployment": "ptu", "x-ms-deployment-name": "std"})),
+        // The older spelling in a headers object.
+        line(2, json!({"deployment": "std", "headers": {"x-ms-spillover-from-ptu": "true", "x-ms-std": "1"}})),
+        // A failed spillover: the provisioned deployment's own 429 came back.
+        line(3, json!({"status": 429, "headers": {"x-ms-spillover-from-deployment": "ptu", "x-ms-spillover-error": "500"}})),
+    ]
+    .join("\n");
+    let path = write(dir.path(), "app.jsonl", text);
+    let r = report(&[&path, "--quiet"]);
+    assert_eq!(r["input"]["spilled_requests"], 2);
+    assert_eq!(r["workloads"].as_array().map(Vec::len), Some(1));
+    let w = workload(&r, "ptu", "gpt-4o");
+    assert_eq!(w["requests"], 3);
+    assert_eq!(w["failed_requests"], 1);
+    // The same as CSV columns.
+    let csv = "timestamp,deployment,model,region,prompt_tokens,completion_tokens,status,spillover_from_deployment,spillover_error\n\
+               2026-03-01T00:00:00Z,ptu,gpt-4o,eastus2,1000,100,200,,\n\
+               2026-03-01T00:01:00Z,std,gpt-4o,eastus2,1000,100,200,ptu,\n\
+               2026-03-01T00:02:00Z,ptu,gpt-4o,eastus2,0,0,429,ptu,500\n";
+    let path = write(dir.path(), "app.csv", csv);
+    let r = report(&[&path, "--quiet"]);
+    assert_eq!(r["input"]["readers"][0]["reader"], "csv");
+    assert_eq!(r["input"]["spilled_requests"], 1);
+    let w = workload(&r, "ptu", "gpt-4o");
+    assert_eq!(
+        (w["requests"].clone(), w["failed_requests"].clone()),
+        (json!(2), json!(1))
+    );
+}
+
+#[test]
+fn issue_19_is_spillover_answers_on_the_provisioned_deployment_are_not_failures_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dims = |d: &str, status: &str, spill: &str| {
+        json!([
+            {"name": {"value": "modeldeploymentname"}, "value": d},
+            {"name": {"value": "statuscode"}, "value": status},
+            {"name": {"value": "isspillover"}, "value": spill},
+        ])
+    };
+    let series = |d: &str, status: &str, spill: &str, n: f64| {
+        json!({"metadatavalues": dims(d, status, spill),
+               "data": [{"timeStamp": "2026-03-01T10:00:00Z", "total": n}]})
+    };
+    let tokens = |d: &str, metric: &str, n: f64| {
+        json!({"name": {"value": metric}, "timeseries": [{
+            "metadatavalues": [{"name": {"value": "modeldeploymentname"}, "value": d},
+                               {"name": {"value": "featurename"}, "value": "gpt-4o"}],
+            "data": [{"timeStamp": "2026-03-01T10:00:00Z", "total": n}]}]})
+    };
+    let doc = json!({"interval": "PT1M", "resourceregion": "eastus2", "value": [
+        tokens("ptu", "ProcessedPromptTokens", 8000.0), tokens("ptu", "GeneratedTokens", 800.0),
+        tokens("std", "ProcessedPromptTokens", 2000.0), tokens("std", "GeneratedTokens", 200.0),
+        {"name": {"value": "AzureOpenAIRequests"}, "timeseries": [
+            series("ptu", "200", "False", 8.0),
+            series("ptu", "429", "True", 2.0),
+            series("std", "200", "True", 2.0),
+        ]},
+    ]});
+    let path = write(dir.path(), "spill.json", doc.to_string());
+    let r = report(&[&path, "--quiet"]);
+    assert_eq!(r["input"]["spilled_requests"], 2);
+    assert_eq!(workload(&r, "ptu", "gpt-4o")["failed_requests"], 0);
+    assert_eq!(workload(&r, "ptu", "gpt-4o")["requests"], 8);
+    assert_eq!(workload(&r, "std", "gpt-4o")["requests"], 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Every run says how it read each file.
+
+#[test]
+fn issue_19_every_run_says_which_reader_read_each_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = write(dir.path(), "requests.csv", azure_style_csv());
+    let b = write(
+        dir.path(),
+        "agg.csv",
+        "bucket_start,bucket,deployment,model,region,requests,prompt_tokens,completion_tokens\n2026-03-01T11:00:00Z,minute,rag,gpt-4o,eastus2,2,1000,100\n",
+    );
+    let (r, stderr) = run(&[&a, &b, "--input-format", "columns"]).expect("reads");
+    let readers = r["input"]["readers"].as_array().expect("readers");
+    assert_eq!(readers.len(), 2);
+    assert_eq!(readers[1]["chosen_by"], "--input-format");
+    assert_eq!(
+        readers[1]["columns"][0],
+        json!({"field": "bucket_start", "column": "bucket_start"})
+    );
+    assert!(
+        stderr.contains("agg.csv: read as columns (csv, --input-format)"),
+        "{stderr}"
+    );
+    let quiet = ptuplan()
+        .args(["compare", "--quiet", &a])
+        .output()
+        .expect("runs");
+    assert!(quiet.stderr.is_empty());
+}
