@@ -8,9 +8,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::decision::{billing_short, type_short};
 use super::escape::{csv_cell, markdown as escape, terminal as terminal_escape};
 use super::layout::{CellText, Terminal};
+use super::text::{billing_short, type_short};
 use super::{fmt_usd, table, CatalogInfo, Format};
 use crate::catalog::overrides::{AppliedOverride, Currency};
 use crate::plan::regions::RegionPlan;
@@ -47,7 +47,7 @@ pub fn network_note(catalog: &crate::catalog::Catalog) -> String {
         "RTT: Azure network round-trip latency statistics, P50, as of {}; transfer: prompt and visible completion tokens x {} bytes per token{} per month; transfer prices: {}",
         n.round_trip_latency.as_of,
         n.bytes_per_token.value,
-        if n.bytes_per_token.unverified { " [U]" } else { "" },
+        if n.bytes_per_token.unverified { " (unverified)" } else { "" },
         if n.transfer_prices.is_empty() {
             "none sourced in the catalog, so transfer costs are not priced".to_owned()
         } else {

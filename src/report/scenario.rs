@@ -1,6 +1,7 @@
 //! What-if scenarios in the report: JSON `scenarios[]` (the baseline stays in `workloads`),
-//! and the side-by-side rows every human format shows (scenario x workload: recommended
-//! option, PTUs, monthly cost, delta against the same workload of the baseline).
+//! and the side-by-side rows every human format shows (scenario x workload: the decision's
+//! option, PTUs, monthly cost, delta against the same workload of the baseline). Every
+//! scenario workload is decided by the same rule as the baseline's.
 //!
 //! A scenario's `workloads[]` have exactly the shape of the baseline's ([`WorkloadPlan`]);
 //! where a scenario workload came from another (a migration, a region move, the Batch share,
@@ -34,7 +35,9 @@ pub struct ScenarioReport {
     /// Requests the scenario replayed (after thinning and replication; its workloads left as
     /// logged are not replayed again: their plans are the baseline's).
     pub requests_replayed: u64,
-    /// The scenario's workloads, in the baseline's shape and order rule.
+    /// The scenario's workloads, in the baseline's shape and order rule (each with its
+    /// `decision`).
+    #[serde(serialize_with = "super::json::workloads")]
     pub workloads: Vec<WorkloadPlan>,
     /// Monthly cost of every workload's recommended option, USD.
     pub recommended_monthly_cost_usd: f64,
@@ -97,16 +100,13 @@ pub struct SideBySideRow {
     pub from: Option<String>,
 }
 
-/// The recommended option of a workload: id, PTUs, monthly cost.
+/// The decision of a workload: option id, PTUs, monthly cost.
 pub fn recommendation(w: &WorkloadPlan) -> (Option<String>, Option<u32>, Option<f64>) {
-    let rec = w
-        .recommended
-        .as_ref()
-        .and_then(|id| w.options.iter().find(|o| &o.id == id));
+    let o = w.decision.option.as_ref();
     (
-        w.recommended.clone(),
-        rec.and_then(|o| o.ptus),
-        rec.and_then(|o| o.monthly_cost_usd),
+        o.map(|o| o.option_id.clone()),
+        o.and_then(|o| o.ptus),
+        o.map(|o| o.monthly_cost_usd),
     )
 }
 

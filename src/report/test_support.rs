@@ -128,6 +128,11 @@ pub fn sample_workload() -> WorkloadPlan {
         search_passes: 1,
         context_limit_requests: 0,
         ptu_max_prompt_tokens: None,
+        usd_per_ptu_month_by_billing: BTreeMap::from([
+            (Billing::Hourly, 730.0),
+            (Billing::Reserved1Month, 260.0),
+            (Billing::Reserved1Year, 221.0),
+        ]),
         cost_optimal_ptus: 15,
         cost_optimal_ptus_by_billing: BTreeMap::new(),
         break_even_utilization: None,
@@ -136,7 +141,7 @@ pub fn sample_workload() -> WorkloadPlan {
     };
     let mut means = vec![vec![0.0; 24]; 7];
     means[0][9] = 7_500.0;
-    WorkloadPlan {
+    let mut w = WorkloadPlan {
         deployment: "chat-prod".to_owned(),
         model: "gpt-4o".to_owned(),
         region: "eastus2".to_owned(),
@@ -163,8 +168,9 @@ pub fn sample_workload() -> WorkloadPlan {
         peak_minute_weighted_tpm: 2_000.0,
         p99_minute_weighted_tpm: 1_900.0,
         mean_weighted_tpm: 500.0,
-        recommended: Some("global-standard".to_owned()),
         options,
+        by_window: Vec::new(),
+        decision: Default::default(),
         sizing: BTreeMap::from([(D::GlobalProvisioned, sizing)]),
         sizing_other_types: BTreeMap::new(),
         logged_latency: None,
@@ -188,7 +194,56 @@ pub fn sample_workload() -> WorkloadPlan {
             },
             long: Default::default(),
         },
+    };
+    redecide(&mut w);
+    w
+}
+
+/// Decide `w` again after a test changed its options: a 730-hour log, 60 s window, default
+/// rules, as-of 2026-12-01.
+pub fn redecide(w: &mut WorkloadPlan) {
+    let rules = crate::plan::DecisionRules::default();
+    w.decision = crate::plan::decision::decide(
+        w,
+        &crate::plan::decision::DecisionContext {
+            rules: &rules,
+            max_throttle_rate: 0.01,
+            max_spill_rate: None,
+            longest_term: Billing::Reserved1Year,
+            span_hours: 730.0,
+            run_window_s: 60.0,
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
+            replacement: crate::plan::decision::Replacement::Unknown,
+            residency: None,
+        },
+    );
+}
+
+/// Make `id` the decided option of `w`, firm, whatever the rule says (for renderers' tests).
+pub fn force_decision(w: &mut WorkloadPlan, id: &str) {
+    let o = w.options.iter().find(|o| o.id == id).expect("option");
+    let choice = crate::plan::decision::Choice::of(o).expect("priced");
+    w.decision.status = crate::plan::DecisionStatus::Firm;
+    w.decision.saving_vs_flexible_usd = w
+        .decision
+        .flexible
+        .as_ref()
+        .map_or(0.0, |f| f.monthly_cost_usd - choice.monthly_cost_usd);
+    w.decision.saving_vs_flexible_share = w
+        .decision
+        .flexible
+        .as_ref()
+        .map(|f| w.decision.saving_vs_flexible_usd / f.monthly_cost_usd);
+    w.decision.option = Some(choice);
+}
+
+/// Take away `w`'s decision (no eligible option).
+pub fn no_decision(w: &mut WorkloadPlan) {
+    for o in &mut w.options {
+        o.eligible = false;
+        o.reason.get_or_insert_with(|| "not priced".to_owned());
     }
+    redecide(w);
 }
 
 /// A report holding [`sample_workload`] over 730 hours from 2026-10-01.
@@ -198,7 +253,7 @@ pub fn sample_report() -> Report {
 
 /// A report over 730 hours holding `workloads`.
 pub fn report_of(workloads: Vec<WorkloadPlan>) -> Report {
-    Report {
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: "ptuplan test".to_owned(),
         generated_at: None,
@@ -231,6 +286,7 @@ pub fn report_of(workloads: Vec<WorkloadPlan>) -> Report {
             plan: PlanSettings::default(),
         },
         summary: Summary::from_plans(&workloads),
+        decision_summary: Default::default(),
         workloads,
         reservations: Vec::new(),
         scenarios: Vec::new(),
@@ -238,5 +294,13 @@ pub fn report_of(workloads: Vec<WorkloadPlan>) -> Report {
         warnings: Vec::new(),
         overrides_applied: Vec::new(),
         currency: None,
-    }
+    };
+    report.decision_summary = super::DecisionSummary::of(&report);
+    report
+}
+
+/// Recompute a test report's totals after its workloads' decisions changed.
+pub fn refresh(report: &mut Report) {
+    report.summary = Summary::from_plans(&report.workloads);
+    report.decision_summary = super::DecisionSummary::of(report);
 }
