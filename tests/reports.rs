@@ -91,12 +91,12 @@ fn report_writes_every_file_and_each_parses() {
     assert
         .success()
         .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains("wrote 25 files"));
+        .stderr(predicate::str::contains("wrote 29 files"));
     let d = dir.path();
 
     let json: serde_json::Value =
         serde_json::from_str(&read(&d.join("report.json"))).expect("report.json parses");
-    assert_eq!(json["schema_version"], 2);
+    assert_eq!(json["schema_version"], 3);
     assert_eq!(json["workloads"].as_array().map(Vec::len), Some(2));
     assert!(json["workloads"][0]["input_tpm_per_ptu"].is_number());
 
@@ -481,11 +481,11 @@ fn diff_names_the_file_it_cannot_read() {
     ptuplan()
         .arg("diff")
         .arg(fixture("base.json"))
-        .arg(fixture("schema-v3.json"))
+        .arg(fixture("schema-v4.json"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "schema-v3.json has schema_version 3; this ptuplan reads schema_version 1 and 2",
+            "schema-v4.json has schema_version 4; this ptuplan reads schema_version 1 to 3",
         ));
     ptuplan()
         .arg("diff")
@@ -516,7 +516,7 @@ fn report_baseline_puts_the_diff_at_the_top_of_the_markdown() {
         .find("## Changes against the baseline")
         .expect("diff section");
     let summary_at = md
-        .find("| Deployment | Model | Region | Recommended")
+        .find("| Deployment | Model | Region | Decision")
         .expect("summary");
     assert!(diff_at < summary_at, "the diff comes first");
     assert!(md.contains("| changed | global-standard | global-batch |"));

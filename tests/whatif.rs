@@ -375,8 +375,23 @@ fn issue_11_ladder_reserves_the_base_and_spills_the_peaks() {
     }
     rows.sort_by_key(|r| r.0);
     let log = write_log(&dir, "two-level.csv", &rows);
-    let r = run_json(&[log.to_str().expect("utf8"), "--growth", "0"]);
+    // One window and a two-day log taken as enough: the decision buys the base for a year,
+    // and month 1 of the plan holds it.
+    let r = run_json(&[
+        log.to_str().expect("utf8"),
+        "--growth",
+        "0",
+        "--window-band",
+        "60",
+        "--min-span-days",
+        "1",
+    ]);
     let base = workload(&r["workloads"], "chat");
+    assert_eq!(
+        base["decision"]["billing"], "reserved-1-year",
+        "{}",
+        base["decision"]
+    );
     let yearly = num(
         &base["sizing"]["global-provisioned"]["cost_optimal_ptus_by_billing"]["reserved-1-year"],
     );

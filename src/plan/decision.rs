@@ -288,6 +288,8 @@ pub enum Reason {
         failing_windows: Vec<f64>,
         /// `--min-saving`, as a share.
         min_saving: f64,
+        /// Whether the model retires inside the term (the shares are then over the term).
+        over_term: bool,
     },
     /// The log is too short for a commitment.
     ShortLog {
@@ -368,6 +370,8 @@ pub enum Reason {
     Retired {
         /// Model.
         model: String,
+        /// Its retirement date.
+        date: Option<NaiveDate>,
         /// Named replacement.
         replacement: Option<String>,
     },
@@ -593,12 +597,14 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
                 .then(b.choice.commitment_usd.total_cmp(&a.choice.commitment_usd))
         })
         .cloned();
+    // The reservation to argue with when none holds: the one saving most in the log's own
+    // month at the window in use (a retirement inside its term is then its own reason).
     let best_any = cases
         .iter()
         .max_by(|a, b| {
             let s = |c: &ReservationCase| {
                 c.at(run_window_s)
-                    .and_then(CaseWindow::saving_usd)
+                    .and_then(|w| w.monthly_saving_usd)
                     .unwrap_or(f64::NEG_INFINITY)
             };
             s(a).total_cmp(&s(b))
@@ -1006,6 +1012,7 @@ fn rejection_reasons(
             short_windows,
             failing_windows,
             min_saving: ctx.rules.min_saving,
+            over_term: case.lifecycle.is_some(),
         });
         // Some window would have it and some would not: the window decides.
         let qualifies_somewhere = case.windows.iter().any(|w| {
@@ -1161,21 +1168,21 @@ fn no_option_reason(plan: &WorkloadPlan) -> Reason {
     if let Some(l) = plan.lifecycle.as_ref().filter(|l| l.retired) {
         return Reason::Retired {
             model: plan.model.clone(),
+            date: l.retirement,
             replacement: l.replacement.clone(),
         };
     }
+    let any_available = plan.options.iter().any(|o| o.available);
     let mut why: Vec<String> = Vec::new();
-    for o in plan.options.iter().filter(|o| o.available) {
+    // The available options' reasons, or when nothing is available, why not.
+    for o in plan.options.iter().filter(|o| o.available == any_available) {
         if let Some(r) = &o.reason {
             if !why.contains(r) {
                 why.push(r.clone());
             }
         }
     }
-    Reason::NoEligibleOption {
-        why,
-        any_available: plan.options.iter().any(|o| o.available),
-    }
+    Reason::NoEligibleOption { why, any_available }
 }
 
 #[cfg(test)]

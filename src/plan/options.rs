@@ -145,12 +145,12 @@ pub fn availability_note(
 }
 
 /// The note of an option whose availability entry is unverified.
-pub const UNVERIFIED_AVAILABILITY: &str = "unverified availability [U]";
+pub const UNVERIFIED_AVAILABILITY: &str = "unverified availability";
 
 /// The note of an option priced with an unverified entry (derived or inferred figures; the
 /// catalog entry's note says which).
 pub fn price_unverified_note(unverified: bool) -> Option<String> {
-    unverified.then(|| "unverified price [U]".to_owned())
+    unverified.then(|| "unverified price".to_owned())
 }
 
 /// Where a type processes the workload's data, for display (`global`, `data zone EU`,

@@ -130,8 +130,22 @@ fn header_lines(report: &RegionsReport) -> Vec<String> {
 }
 
 fn heading(w: &RegionPlan) -> String {
+    let d = &w.decision;
+    let decided = match (&d.option, d.ptus, d.monthly_cost_usd) {
+        (Some(o), Some(n), Some(c)) => format!(
+            "decision {o} at {n} PTU, {} USD/mo ({}; the row marked *)",
+            fmt_usd(c),
+            d.status.as_str()
+        ),
+        (Some(o), None, Some(c)) => format!(
+            "decision {o}, {} USD/mo ({}; per-token, so no row below)",
+            fmt_usd(c),
+            d.status.as_str()
+        ),
+        _ => "no decision: no eligible option".to_owned(),
+    };
     format!(
-        "{} ({}, sized in {}): {} options, {} region x type pairs excluded",
+        "{} ({}, sized in {}): {decided}; {} options, {} region x type pairs excluded",
         w.deployment,
         w.model,
         w.region,
@@ -146,7 +160,11 @@ fn converted(report: &RegionsReport, usd: f64) -> Option<String> {
 
 fn cells(report: &RegionsReport, r: &crate::plan::regions::RegionRow) -> Vec<String> {
     let mut row = vec![
-        r.rank.to_string(),
+        if r.decided {
+            format!("{} *", r.rank)
+        } else {
+            r.rank.to_string()
+        },
         r.region.clone(),
         r.deployment_type.to_string(),
         r.billing.as_str().to_owned(),
@@ -323,6 +341,7 @@ struct CsvRow<'a> {
     transfer_monthly_cost_usd: Option<f64>,
     crosses_data_zone: bool,
     from_note: &'a str,
+    decided: bool,
 }
 
 fn write_csv(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
@@ -361,6 +380,7 @@ fn write_csv(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
                 transfer_monthly_cost_usd: r.from.transfer_monthly_cost_usd.map(round2),
                 crosses_data_zone: r.from.crosses_data_zone,
                 from_note: &r.from.note,
+                decided: r.decided,
             })
             .map_err(io::Error::other)?;
         }

@@ -294,7 +294,7 @@ fn side_by_side_sections(report: &Report) -> Vec<Section> {
     let mut out = vec![Section {
         heading: "What-if scenarios".to_owned(),
         intro: vec![
-            "Each scenario transforms the log's requests (read once for all of them) and is planned like the log itself. Per scenario: the recommended option, its PTUs and monthly cost of each workload, and the change against the same workload as logged (for a migrated or moved workload, against the one it came from). Workloads that come out as in the baseline are not repeated; the JSON has every one.".to_owned(),
+            "Each scenario transforms the log's requests (read once for all of them) and is planned and decided like the log itself. Per scenario: each workload's decision, its PTUs and monthly cost, and the change against the same workload as logged (for a migrated or moved workload, against the one it came from). Workloads that come out as in the baseline are not repeated; the JSON has every one.".to_owned(),
         ],
         headers: Vec::new(),
         right_aligned: Vec::new(),
@@ -328,7 +328,7 @@ fn side_by_side_sections(report: &Report) -> Vec<Section> {
             intro,
             headers: vec![
                 "Workload",
-                "Recommended",
+                "Decision",
                 "PTUs",
                 "Cost [USD/mo]",
                 "Δ [USD/mo]",

@@ -157,19 +157,24 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             short_windows,
             failing_windows,
             min_saving,
+            over_term,
             ..
         } => {
+            let mut costs_more = Vec::new();
+            let mut saves_little = Vec::new();
+            for (w, s) in short_windows {
+                if *s < 0.0 {
+                    costs_more.push(format!("{} more at {}", pct(-*s), window_text(*w)));
+                } else {
+                    saves_little.push(format!("{} at {}", pct(*s), window_text(*w)));
+                }
+            }
             let mut where_ = Vec::new();
-            if !short_windows.is_empty() {
-                let each: Vec<String> = short_windows
-                    .iter()
-                    .map(|(w, s)| format!("{} at {}", pct(*s), window_text(*w)))
-                    .collect();
-                where_.push(format!(
-                    "saves less than {} at {}",
-                    pct(*min_saving),
-                    and_list(&each)
-                ));
+            if !costs_more.is_empty() {
+                where_.push(format!("it costs {}", and_list(&costs_more)));
+            }
+            if !saves_little.is_empty() {
+                where_.push(format!("saves only {}", and_list(&saves_little)));
             }
             if !failing_windows.is_empty() {
                 let each: Vec<String> = failing_windows.iter().map(|w| window_text(*w)).collect();
@@ -179,20 +184,22 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
                 ));
             }
             format!(
-                "no commitment: a {} reservation of {} PTU would save {} USD/mo ({}) at {}, but {}",
+                "no commitment: a {} reservation of {} PTU would save {} USD/mo ({}) at {} on this log, but {}{} (a reservation must save {} at every window)",
                 billing_short(*billing),
                 fmt_int(u64::from(*ptus)),
                 fmt_usd(*saving_usd),
                 pct(*saving_share),
                 window_text(d.run_window_s),
-                where_.join(" and ")
+                if *over_term { "over its term " } else { "" },
+                and_list(&where_),
+                pct(*min_saving)
             )
         }
         Reason::ShortLog {
             span_hours,
             min_span_days,
         } => format!(
-            "provisional: the log covers {}, less than {} days (a weekly cycle), so nothing is committed on it",
+            "the log covers {}, less than {} days (a weekly cycle): nothing is committed on it",
             super::table::fmt_hours(*span_hours),
             fmt_days(*min_span_days)
         ),
@@ -273,11 +280,16 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
                 .map(|r| format!(" (replacement {r})"))
                 .unwrap_or_default()
         ),
-        Reason::Retired { model, replacement } => format!(
-            "{model} is retired{}: no option is eligible",
+        Reason::Retired {
+            model,
+            date,
+            replacement,
+        } => format!(
+            "{model} {}{}: no option is eligible",
+            date.map_or("is retired".to_owned(), |d| format!("retired on {d}")),
             replacement
                 .as_ref()
-                .map(|r| format!(" (replacement {r})"))
+                .map(|r| format!("; replacement {r}"))
                 .unwrap_or_default()
         ),
         Reason::NoPtuOffer { model } => format!("{model} has no PTU offer"),
@@ -302,9 +314,15 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
         Reason::NoEligibleOption { why, any_available } => match why.as_slice() {
             [] if *any_available => "no eligible option: no available option has a price".to_owned(),
             [] => "no eligible option: nothing is available for this model and region".to_owned(),
-            [one] => format!("no eligible option: {one}"),
+            [one] if *any_available => format!("no eligible option: {one}"),
+            [one] => format!("nothing is available: {one}"),
             [first, rest @ ..] => format!(
-                "no eligible option: {first} (and {} other reason(s))",
+                "{}: {first} (and {} other reason(s))",
+                if *any_available {
+                    "no eligible option"
+                } else {
+                    "nothing is available"
+                },
                 rest.len()
             ),
         },
@@ -451,6 +469,11 @@ pub fn short_why(w: &WorkloadPlan) -> String {
     let first = |code: &str| d.reasons.iter().find(|r| r.code() == code);
     if d.status == DecisionStatus::None {
         return match d.reasons.first() {
+            Some(Reason::Retired {
+                model,
+                date: Some(d),
+                ..
+            }) => format!("{model} retired on {d}"),
             Some(Reason::Retired { model, .. }) => format!("{model} is retired"),
             Some(Reason::NoEligibleOption { why, .. }) => match why.first() {
                 Some(w) => truncate(&format!("none eligible: {w}"), 80),
@@ -618,8 +641,11 @@ pub fn verdict(report: &Report) -> String {
                 .is_some_and(|o| !o.is_commitment())
         })
         .count();
+    let total = total + 0.0;
     let mut parts = Vec::new();
-    if buys.is_empty() {
+    if buys.is_empty() && flexible == 0 {
+        // Only workloads without an eligible option: said below.
+    } else if buys.is_empty() {
         parts.push(format!(
             "commit nothing{}: run {} on options without a commitment for {} USD/mo",
             if provisional > 0 { " yet" } else { "" },
@@ -681,6 +707,9 @@ pub fn verdict(report: &Report) -> String {
             "no eligible option for {}",
             and_list(&none.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
         ));
+    }
+    if parts.is_empty() {
+        return "Verdict: no workload in the log.".to_owned();
     }
     format!("Verdict: {}.", parts.join("; "))
 }
