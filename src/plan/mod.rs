@@ -24,6 +24,8 @@ pub mod regions;
 pub mod reserve;
 pub mod search;
 pub mod sizing;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use std::collections::BTreeMap;
 

@@ -654,11 +654,7 @@ pub fn input_line(report: &Report) -> String {
 
 /// A span for people: `720.0 h`, or minutes below an hour (`2 min`).
 pub fn fmt_hours(hours: f64) -> String {
-    if hours < 1.0 {
-        format!("{:.0} min", hours * 60.0)
-    } else {
-        format!("{hours:.1} h")
-    }
+    super::text::fmt_hours(hours)
 }
 
 /// "deployment (model @ region)".

@@ -200,7 +200,7 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             min_span_days,
         } => format!(
             "the log covers {}, less than {} days (a weekly cycle): nothing is committed on it",
-            super::table::fmt_hours(*span_hours),
+            fmt_hours(*span_hours),
             fmt_days(*min_span_days)
         ),
         Reason::WhatIf {
@@ -326,6 +326,15 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
                 rest.len()
             ),
         },
+    }
+}
+
+/// A span for people: `720.0 h`, or minutes below an hour (`2 min`).
+pub fn fmt_hours(hours: f64) -> String {
+    if hours < 1.0 {
+        format!("{:.0} min", hours * 60.0)
+    } else {
+        format!("{hours:.1} h")
     }
 }
 
@@ -694,7 +703,7 @@ pub fn verdict(report: &Report) -> String {
             .collect();
         let mut p = format!(
             "provisional: the log covers {}, less than {} days",
-            super::table::fmt_hours(report.input.hours),
+            fmt_hours(report.input.hours),
             fmt_days(report.assumptions.plan.decision.min_span_days)
         );
         if !what_if.is_empty() {

@@ -13,7 +13,7 @@ const HOURLY: &str = "global-provisioned/hourly";
 /// whose 1-year and 1-month reservations of 30 PTU cost `year[i]` and `month[i]` at the i-th
 /// window of 1, 10 and 60 s.
 fn plan(year: [f64; 3], month: [f64; 3]) -> WorkloadPlan {
-    let mut w = crate::report::test_support::sample_workload();
+    let mut w = crate::plan::test_support::sample_workload();
     w.options
         .retain(|o| o.id == GS || o.id.starts_with("global-provisioned"));
     let windows = [1.0, 10.0, 60.0];
