@@ -540,7 +540,7 @@ pub fn write_workload(
         write_wrapped(out, term, "  ", 2, &workload_facts(w))?;
         write_wrapped(out, term, "  ", 2, &latency_line(w))?;
     }
-    for line in super::text::why_lines(w) {
+    for line in super::text::why_lines(w).into_iter().chain(quota_lines(w)) {
         write_wrapped(out, term, "- ", 0, &line)?;
     }
     if details {
@@ -558,40 +558,61 @@ pub fn write_workload(
         for note in sizing_notes(w) {
             write_wrapped(out, term, "", 2, &note)?;
         }
-        for line in quota_lines(w) {
-            write_wrapped(out, term, "", 2, &line)?;
-        }
     }
     Ok(())
 }
 
-/// The decided and the flexible option at each window of the band: "at 1 s: 3,315.00 vs
-/// 729.19 USD/mo (flexible: global-standard)".
+/// The decided option, the flexible one and the reservation weighed (when it is not the
+/// decided one) at each window of the band: "By window [USD/mo] (decided / flexible / 1-year
+/// 15 PTU): 1 s: 729.19 / 729.19 / 3,315.00; ...". Nothing when the band has one window or the
+/// three agree everywhere.
 pub fn band_lines(w: &WorkloadPlan) -> Vec<String> {
     let d = &w.decision;
     if d.by_window.len() < 2 {
+        return Vec::new();
+    }
+    let decided_id = d.option.as_ref().map(|o| o.option_id.as_str());
+    let weighed = d
+        .reservation
+        .as_ref()
+        .filter(|c| Some(c.choice.option_id.as_str()) != decided_id && c.saves_somewhere());
+    let usd = |v: Option<f64>| v.map_or("-".to_owned(), fmt_usd);
+    let same = d.by_window.iter().all(|b| {
+        b.decided.as_ref().map(|c| c.monthly_cost_usd)
+            == b.flexible.as_ref().map(|c| c.monthly_cost_usd)
+    });
+    if same && weighed.is_none() {
         return Vec::new();
     }
     let each: Vec<String> = d
         .by_window
         .iter()
         .map(|b| {
-            format!(
-                "{}: {} against {}",
+            let mut cell = format!(
+                "{}: {} / {}",
                 super::text::window_text(b.window_s),
-                b.decided
-                    .as_ref()
-                    .map_or("-".to_owned(), |c| fmt_usd(c.monthly_cost_usd)),
-                b.flexible.as_ref().map_or("-".to_owned(), |c| format!(
-                    "{} ({})",
-                    fmt_usd(c.monthly_cost_usd),
-                    c.option_id
-                ))
-            )
+                usd(b.decided.as_ref().map(|c| c.monthly_cost_usd)),
+                usd(b.flexible.as_ref().map(|c| c.monthly_cost_usd))
+            );
+            if let Some(c) = weighed {
+                cell.push_str(&format!(
+                    " / {}",
+                    usd(c.at(b.window_s).and_then(|cw| cw.own_monthly_cost_usd))
+                ));
+            }
+            cell
         })
         .collect();
+    let columns = match weighed {
+        Some(c) => format!(
+            "decided / flexible / {} {} PTU",
+            billing_short(c.choice.billing),
+            fmt_int(u64::from(c.choice.ptus.unwrap_or(0)))
+        ),
+        None => "decided / flexible".to_owned(),
+    };
     vec![format!(
-        "By window, decided against flexible [USD/mo]: {}",
+        "By window [USD/mo] ({columns}): {}",
         each.join("; ")
     )]
 }

@@ -207,6 +207,13 @@ impl ReservationCase {
         self.windows.iter().find(|w| w.window_s == window_s)
     }
 
+    /// Whether it saves money at some window in the log's own month (before any retirement).
+    pub fn saves_somewhere(&self) -> bool {
+        self.windows
+            .iter()
+            .any(|w| w.meets_targets && w.monthly_saving_usd.is_some_and(|s| s > 0.0))
+    }
+
     fn smallest_saving_usd(&self) -> f64 {
         self.windows
             .iter()
@@ -230,6 +237,9 @@ pub struct CaseWindow {
     /// The flexible option's monthly cost minus the reservation's at this window, before
     /// any retirement, USD (the log's own month).
     pub monthly_saving_usd: Option<f64>,
+    /// The reservation's monthly cost at this window before any retirement, USD (the log's own
+    /// month; the option's cost at this window).
+    pub own_monthly_cost_usd: Option<f64>,
 }
 
 impl CaseWindow {

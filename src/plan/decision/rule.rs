@@ -295,6 +295,7 @@ fn reservation_case(
             let flex = flexible_of(v.options).and_then(|f| f.monthly_cost_usd);
             let cost = o.and_then(|o| o.monthly_cost_usd).filter(|c| c.is_finite());
             let monthly_saving_usd = flex.zip(cost).map(|(f, c)| f - c);
+            let own = cost;
             let (cost, flex) = match &lifecycle {
                 Some(l) => over_term(plan, l, &choice, v.window_s, cost, flex, ctx),
                 None => (cost, flex),
@@ -305,6 +306,7 @@ fn reservation_case(
                 flexible_monthly_cost_usd: flex,
                 meets_targets: o.is_some_and(|o| o.available && o.eligible),
                 monthly_saving_usd,
+                own_monthly_cost_usd: own,
             }
         })
         .collect();

@@ -78,10 +78,11 @@ pub fn band_series(w: &WorkloadPlan, min_saving: f64) -> BandSeries {
     let weighed = d
         .reservation
         .as_ref()
-        .filter(|c| Some(c.choice.option_id.as_str()) != decided_id)
+        .filter(|c| Some(c.choice.option_id.as_str()) != decided_id && c.saves_somewhere())
         .map(|c| {
             if c.lifecycle.is_some() {
-                notes.push("Reservation: averaged over its term (the model retires)".to_owned());
+                notes.push("The model retires inside the term:".to_owned());
+                notes.push("see the reasons for the term's cost".to_owned());
             }
             BandLine {
                 label: format!(
@@ -91,7 +92,7 @@ pub fn band_series(w: &WorkloadPlan, min_saving: f64) -> BandSeries {
                 ),
                 usd: windows_s
                     .iter()
-                    .map(|ws| c.at(*ws).and_then(|cw| cw.monthly_cost_usd))
+                    .map(|ws| c.at(*ws).and_then(|cw| cw.own_monthly_cost_usd))
                     .collect(),
             }
         });
