@@ -123,10 +123,10 @@ fn report_writes_every_file_and_each_parses() {
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "png"))
         .collect();
-    // Token mix, the scenario chart (gpt-4o retires: the retirement scenario), then cost,
-    // demand, cost-vs-PTU and heatmap per workload.
-    assert_eq!(svgs.len(), 10);
-    assert_eq!(pngs.len(), 10);
+    // Token mix, the scenario chart (gpt-4o retires: the retirement scenario), then the band,
+    // cost, demand, cost-vs-PTU and heatmap per workload.
+    assert_eq!(svgs.len(), 12);
+    assert_eq!(pngs.len(), 12);
     for png_path in &pngs {
         let bytes = fs::read(png_path).expect("png reads");
         assert!(

@@ -342,6 +342,20 @@ fn side_by_side_sections(report: &Report) -> Vec<Section> {
     out
 }
 
+/// "the plan saves 275.49 USD", or, when month 1 holds the decision and a static choice that
+/// commits more from the start would cost less, "the plan costs 1,358.44 USD more: month 1
+/// holds what the decisions buy now".
+fn against_static(saving_usd: f64) -> String {
+    if saving_usd >= -0.005 {
+        format!("the plan saves {} USD", super::fmt_usd(saving_usd.max(0.0)))
+    } else {
+        format!(
+            "the plan costs {} USD more: month 1 holds what the decisions buy now, not more",
+            super::fmt_usd(-saving_usd)
+        )
+    }
+}
+
 fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
     let mut out = Vec::new();
     let mut idle = Vec::new();
@@ -403,7 +417,7 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
             notes.push("no 1-year reservation pays off".to_owned());
         }
         notes.push(format!(
-            "plan: {} USD over the horizon{}; best static choice: {}, {} USD; the plan saves {} USD",
+            "plan: {} USD over the horizon{}; best static choice: {}, {} USD; {}",
             super::fmt_usd(p.plan_cost_usd),
             if p.committed_after_horizon_usd > 0.0 {
                 format!(
@@ -415,7 +429,7 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
             },
             p.best_static.description,
             super::fmt_usd(p.best_static.cost_usd),
-            super::fmt_usd(p.savings_vs_static_usd)
+            against_static(p.savings_vs_static_usd)
         ));
         for c in &p.chargeback {
             notes.push(format!(
@@ -468,10 +482,10 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
         )
     }));
     notes.push(format!(
-        "total: {} USD over {months} months (best static: {} USD; saves {} USD)",
+        "total: {} USD over {months} months (best static: {} USD; {})",
         super::fmt_usd(l.plan_cost_usd),
         super::fmt_usd(l.best_static_cost_usd),
-        super::fmt_usd(l.savings_vs_static_usd)
+        against_static(l.savings_vs_static_usd)
     ));
     notes.extend(l.assumptions.iter().map(|a| format!("assumption: {a}")));
     out.push(Section {

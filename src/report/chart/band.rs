@@ -9,8 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    draw_legend, fmt_usd_short, frame, series_color, text, LegendEntry, Swatch, ALERT,
-    AXIS_DESC_PX, GRID, HIGHLIGHT, LABEL_PX, NOTE,
+    draw_legend, frame, series_color, text, LegendEntry, Swatch, ALERT, AXIS_DESC_PX, GRID,
+    HIGHLIGHT, LABEL_PX, NOTE,
 };
 use super::{workload_label, DrawFailure};
 use crate::plan::WorkloadPlan;
@@ -78,7 +78,7 @@ pub fn band_series(w: &WorkloadPlan, min_saving: f64) -> BandSeries {
     let weighed = d
         .reservation
         .as_ref()
-        .filter(|c| Some(c.choice.option_id.as_str()) != decided_id && c.saves_somewhere())
+        .filter(|c| Some(c.choice.option_id.as_str()) != decided_id)
         .map(|c| {
             if c.lifecycle.is_some() {
                 notes.push("The model retires inside the term:".to_owned());
@@ -98,10 +98,7 @@ pub fn band_series(w: &WorkloadPlan, min_saving: f64) -> BandSeries {
         });
     let commits = d.option.as_ref().is_some_and(|o| o.is_commitment());
     let threshold = (weighed.is_some() || commits).then(|| BandLine {
-        label: format!(
-            "a reservation must stay below ({:.0}% under flexible)",
-            min_saving * 100.0
-        ),
+        label: format!("flexible less {:.0}%", min_saving * 100.0),
         usd: flexible
             .usd
             .iter()
@@ -132,32 +129,50 @@ pub fn draw_band<DB: DrawingBackend>(
         LegendEntry::new(Swatch::Dashed(flexible_color), s.flexible.label.clone()),
     ];
     if let Some(t) = &s.threshold {
-        entries.push(LegendEntry::new(Swatch::Dashed(NOTE), t.label.clone()));
+        entries.push(
+            LegendEntry::new(Swatch::Dashed(NOTE), t.label.clone())
+                .with_detail("a reservation must stay below"),
+        );
     }
     if let Some(w) = &s.weighed {
         entries.push(LegendEntry::new(Swatch::Line(ALERT), w.label.clone()));
     }
-    let mut notes = s.notes.clone();
-    notes.push("USD per 730-hour month".to_owned());
-    draw_legend(&legend, &entries, &notes)?;
     let n = s.windows_s.len().max(1);
     let lines: Vec<&BandLine> = [Some(&s.decided), Some(&s.flexible)]
         .into_iter()
         .chain([s.threshold.as_ref(), s.weighed.as_ref()])
         .flatten()
         .collect();
-    let y_hi = lines
+    let values: Vec<f64> = lines
         .iter()
         .flat_map(|l| l.usd.iter().flatten())
         .copied()
-        .fold(0.0, f64::max)
-        .max(1.0);
+        .collect();
+    let y_hi = values.iter().copied().fold(0.0, f64::max).max(1.0);
+    let y_min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    // A 10% saving must be visible: when every line sits in the top half, the axis starts
+    // below the lowest one instead of at 0 (and the legend says so).
+    let y_lo = if y_min.is_finite() && y_min > 0.5 * y_hi {
+        (y_min - 0.25 * (y_hi - y_min).max(0.05 * y_hi)).max(0.0)
+    } else {
+        0.0
+    };
+    let mut notes = s.notes.clone();
+    notes.push("USD per 730-hour month".to_owned());
+    if y_lo > 0.0 {
+        notes.push(format!(
+            "The axis starts at ${}, not 0",
+            crate::report::fmt_int(y_lo.round() as u64)
+        ));
+    }
+    draw_legend(&legend, &entries, &notes)?;
     let x_max = (n as f64 - 0.5).max(0.5);
+    let y_top = y_hi + 0.15 * (y_hi - y_lo);
     let mut chart = ChartBuilder::on(&plot)
         .margin(16)
         .x_label_area_size(48)
-        .y_label_area_size(72)
-        .build_cartesian_2d(-0.5..x_max, 0.0..y_hi * 1.15)?;
+        .y_label_area_size(96)
+        .build_cartesian_2d(-0.5..x_max, y_lo..y_top)?;
     let windows = s.windows_s.clone();
     let x_fmt = move |x: &f64| {
         let i = x.round();
@@ -169,7 +184,9 @@ pub fn draw_band<DB: DrawingBackend>(
             String::new()
         }
     };
-    let y_fmt = |y: &f64| fmt_usd_short(*y);
+    // Whole dollars: a zoomed axis needs more than two significant digits.
+    let dollars = |v: f64| format!("${}", crate::report::fmt_int(v.round().max(0.0) as u64));
+    let y_fmt = |y: &f64| dollars(*y);
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -191,6 +208,14 @@ pub fn draw_band<DB: DrawingBackend>(
             .filter_map(|(i, v)| v.map(|v| (i as f64, v)))
             .collect()
     };
+    if let Some(w) = &s.weighed {
+        let p = points(w);
+        chart.draw_series(LineSeries::new(p.clone(), ALERT.stroke_width(2)))?;
+        chart.draw_series(
+            p.iter()
+                .map(|(x, y)| Circle::new((*x, *y), 5, ALERT.filled())),
+        )?;
+    }
     if let Some(t) = &s.threshold {
         chart.draw_series(DashedLineSeries::new(points(t), 4, 6, NOTE.stroke_width(2)))?;
     }
@@ -200,14 +225,6 @@ pub fn draw_band<DB: DrawingBackend>(
         6,
         flexible_color.stroke_width(3),
     ))?;
-    if let Some(w) = &s.weighed {
-        let p = points(w);
-        chart.draw_series(LineSeries::new(p.clone(), ALERT.stroke_width(2)))?;
-        chart.draw_series(
-            p.iter()
-                .map(|(x, y)| Circle::new((*x, *y), 5, ALERT.filled())),
-        )?;
-    }
     let decided = points(&s.decided);
     chart.draw_series(LineSeries::new(decided.clone(), HIGHLIGHT.stroke_width(4)))?;
     chart.draw_series(
@@ -217,15 +234,15 @@ pub fn draw_band<DB: DrawingBackend>(
     )?;
     for (x, y) in &decided {
         chart.draw_series(std::iter::once(Text::new(
-            fmt_usd_short(*y),
-            (*x, *y + y_hi * 0.035),
+            dollars(*y),
+            (*x, *y + (y_top - y_lo) * 0.03),
             text(LABEL_PX).pos(Pos::new(HPos::Center, VPos::Bottom)),
         )))?;
     }
     if let Some(i) = s.windows_s.iter().position(|w| *w == s.run_window_s) {
         chart.draw_series(std::iter::once(Text::new(
             "in use",
-            (i as f64, y_hi * 1.12),
+            (i as f64, y_top - (y_top - y_lo) * 0.02),
             text(LABEL_PX)
                 .color(&NOTE)
                 .pos(Pos::new(HPos::Center, VPos::Top)),

@@ -196,11 +196,11 @@ pub fn draw_heatmap<DB: DrawingBackend>(
                 "demand above capacity: % of it failed"
             },
         ));
+        notes.push("Orange cells: capacity fully used;".to_owned());
         notes.push(if spills {
-            "Orange cells: capacity fully used; the % of the hour's demand served by Standard"
-                .to_owned()
+            "  % of the hour's demand spilled".to_owned()
         } else {
-            "Orange cells: capacity fully used; the % of the hour's demand that fails".to_owned()
+            "  % of the hour's demand failed".to_owned()
         });
         notes.push(format!(
             "Capacity: {} weighted tokens/min",

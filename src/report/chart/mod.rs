@@ -212,7 +212,7 @@ pub fn chart_specs_for(report: &Report, charted: &[bool]) -> Vec<ChartSpec> {
             continue;
         }
         let mut kinds = Vec::new();
-        if w.decision.by_window.len() > 1 {
+        if w.decision.by_window.len() > 1 && !w.sizing.is_empty() {
             kinds.push(ChartKind::Band);
         }
         kinds.extend([ChartKind::Cost, ChartKind::Demand]);
