@@ -163,7 +163,7 @@ fn report_writes_every_file_and_each_parses() {
             "cost-02-a-b.svg",
             vec![
                 "a|b (gpt-4o): monthly cost by option",
-                "recommended",
+                "decided",
                 "not eligible (see table)",
                 "Monthly cost [USD/month]",
             ],
@@ -191,7 +191,7 @@ fn report_writes_every_file_and_each_parses() {
         (
             "heatmap-02-a-b.svg",
             vec![
-                "mean utilization of",
+                "mean use of",
                 "cost-optimal",
                 "Hour of day [UTC]",
                 "Weekday",
@@ -221,7 +221,7 @@ fn report_writes_every_file_and_each_parses() {
 
     let html = read(&d.join("report.html"));
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert_eq!(html.matches("<svg").count(), 10, "every chart is inline");
+    assert_eq!(html.matches("<svg").count(), 12, "every chart is inline");
     assert!(!html.contains("<script"), "no scripts");
     for external in ["<link", "src=", "href=", "url(", "@import"] {
         assert!(

@@ -292,7 +292,7 @@ pub fn plan_ladder(catalog: &Catalog, input: &LadderInput<'_>) -> LadderPlan {
         });
         match pooled {
             // A workload no count and no Standard option can serve in some month stays at
-            // its recommendation (which says why).
+            // its decided option (which says why).
             Some((t, choices)) if choices.iter().all(|c| !c.is_empty()) => {
                 pools
                     .entry((w.region.clone(), t))

@@ -163,7 +163,7 @@ fn write_diff(diff: &super::diff::ReportDiff, out: &mut dyn Write) -> io::Result
     writeln!(out, "<h2>Changes against the baseline</h2>")?;
     writeln!(
         out,
-        "<p class=\"explain\">Each row compares a workload's recommended option and its monthly \
+        "<p class=\"explain\">Each row compares a workload's decided option and its monthly \
          cost in the baseline report (<code>{}</code>) with this one. Workloads are matched by \
          deployment, model and region.</p>",
         escape(&diff.base)

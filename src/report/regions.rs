@@ -1,5 +1,5 @@
-//! The `regions` view: a small serializable [`RegionsReport`] (its own JSON contract,
-//! `schema_version` 1) and its table, Markdown and CSV renderings. Costs are USD; with a
+//! The `regions` view: a small serializable [`RegionsReport`] (its own JSON contract, at the
+//! report's `schema_version`) and its table, Markdown and CSV renderings. Costs are USD; with a
 //! display currency from `--overrides` the table and Markdown add a converted column and the
 //! CSV a converted field.
 

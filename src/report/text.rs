@@ -655,12 +655,41 @@ pub fn verdict(report: &Report) -> String {
     if buys.is_empty() && flexible == 0 {
         // Only workloads without an eligible option: said below.
     } else if buys.is_empty() {
+        let all_per_token = ws
+            .iter()
+            .filter_map(|w| w.decision.option.as_ref())
+            .all(|o| o.billing == Billing::PerToken);
         parts.push(format!(
-            "commit nothing{}: run {} on options without a commitment for {} USD/mo",
+            "commit nothing{}: run {} {} for {} USD/mo",
             if provisional > 0 { " yet" } else { "" },
             workloads_phrase(flexible, ws.len()),
+            if all_per_token {
+                "per-token"
+            } else {
+                "on options without a commitment"
+            },
             fmt_usd(total)
         ));
+        // Why not, when a reservation was weighed and did not hold.
+        let weighed = ws.iter().any(|w| {
+            w.decision.status == DecisionStatus::Firm
+                && w.decision
+                    .reservation
+                    .as_ref()
+                    .is_some_and(|c| c.saves_somewhere())
+        });
+        if weighed && provisional == 0 {
+            let band = ws
+                .iter()
+                .map(|w| w.decision.window_band_s)
+                .find(|b| b.0.is_finite())
+                .unwrap_or((f64::NAN, f64::NAN));
+            parts.push(format!(
+                "no reservation saves {} at every window of {}",
+                pct(report.assumptions.plan.decision.min_saving),
+                band_text(band)
+            ));
+        }
     } else {
         parts.push(format!("buy {}", and_list(&buys)));
         if flexible > 0 {

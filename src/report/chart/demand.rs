@@ -215,7 +215,7 @@ pub fn draw_demand<DB: DrawingBackend>(
     }
     let mut notes = vec!["Weighted TPM: input + output x ratio".to_owned()];
     if let Some(id) = &s.recommended_per_token {
-        notes.push(format!("Recommended: {}", super::style::truncate(id, 30)));
+        notes.push(format!("Decided: {}", super::style::truncate(id, 30)));
         notes.push("(per-token: no PTU capacity)".to_owned());
     }
     if s.capacities.is_empty() && s.recommended.is_none() {

@@ -122,12 +122,12 @@ pub enum ChartSelection {
     Default,
     /// Every workload.
     All,
-    /// The N workloads with the highest recommended monthly cost.
+    /// The N workloads with the highest decided monthly cost.
     Top(usize),
 }
 
 /// Which workloads of `report` are charted under `selection`, by index: the costliest by
-/// recommended monthly cost (a workload without a recommendation counts as 0 USD), ties in
+/// decided monthly cost (a workload without a decision counts as 0 USD), ties in
 /// report order.
 pub fn charted_workloads(report: &Report, selection: ChartSelection) -> Vec<bool> {
     let n = report.workloads.len();
