@@ -764,3 +764,38 @@ impl Bucket {
         true
     }
 }
+
+/// "unverified" replaces "[U]" and is defined wherever an output uses it: the terminal with
+/// `--details`, Markdown, `regions` (table and Markdown) and the HTML glossary.
+#[test]
+fn issue_18_unverified_is_defined_where_it_appears() {
+    let definition = "Unverified: a figure the research derived";
+    for args in [
+        vec!["compare", "--quiet", "--details"],
+        vec!["compare", "--quiet", "--format", "markdown"],
+        vec!["regions", "--quiet"],
+        vec!["regions", "--quiet", "--format", "markdown"],
+    ] {
+        let (code, out, err) = run(&args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(!out.contains("[U]"), "{args:?} still says [U]");
+        if out.contains("unverified") {
+            // The definition is wrapped in the terminal: compare its words, not its lines.
+            let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                words.contains(definition),
+                "{args:?} uses `unverified` undefined"
+            );
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, _, err) = run(&[
+        "report",
+        "--quiet",
+        "--out-dir",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
+    assert!(html.contains("unverified") && html.contains("<dt>Unverified</dt>"));
+}

@@ -357,8 +357,8 @@ fn issue_11_growth_over_a_horizon_is_planned_month_by_month() {
 ///
 /// gpt-5.6-terra (it does not retire within the year, so a 1-year term is not cut short),
 /// 3,000 weighted TPM per PTU, output ratio 6. The base: 25 requests a minute of 1,000 prompt
-/// + 100 output (1,600 weighted each), 40,000 weighted TPM, 89% of 15 PTUs. The bursts: 75
-/// more requests in the first minute of every hour.
+/// and 100 output tokens (1,600 weighted each), 40,000 weighted TPM, 89% of 15 PTUs. The
+/// bursts: 75 more requests in the first minute of every hour.
 #[test]
 fn issue_11_ladder_reserves_the_base_and_spills_the_peaks() {
     let dir = TempDir::new().expect("tmp");

@@ -456,8 +456,8 @@ fn write_glossary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         ("Pay-per-token (Standard, Batch)", "Billed per input, cached-input and output token. Batch costs half but answers within 24 hours, so it is only recommended with --batch-eligible.".to_owned()),
         ("Flexible option", "The cheapest option without a commitment (pay-per-token, or PTUs billed by the hour) that meets the same targets. Every decision is compared with it.".to_owned()),
         ("Decision status", format!("firm: the decision stands; provisional: the log covers less than {} days (a weekly cycle), so nothing is committed and a reservation is only a what-if; none: no option is eligible.", a.plan.decision.min_span_days)),
-        ("Window band", format!("Azure publishes no burst allowance (how many seconds of capacity a PTU deployment may use at once). Every option is planned at each window of {} s; a reservation is decided only when it saves at least {} against the flexible option at every one. ptuplan calibrate fits the window to a log of a real PTU deployment.", a.sim.window_band_s.iter().chain(std::iter::once(&a.sim.bucket_window_s)).map(|w| crate::plan::sizing::window_key(*w)).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", "), fmt_pct(a.plan.decision.min_saving))),
-        ("Unverified", super::text::capitalize(super::text::UNVERIFIED)),
+        ("Window band", format!("Azure publishes no burst allowance (how many seconds of capacity a PTU deployment may use at once). Every option is planned at each window of {} s; a reservation is decided only when it saves at least {} against the flexible option at every one. ptuplan calibrate fits the window to a log of a real PTU deployment.", band_windows(a), fmt_pct(a.plan.decision.min_saving))),
+        ("Unverified", super::text::capitalize(super::text::UNVERIFIED.trim_start_matches("unverified: "))),
         ("Weighted TPM", "Tokens per minute as PTU capacity counts them: input tokens plus output tokens multiplied by the model's output-to-input ratio.".to_owned()),
         ("Failed / spilled", format!("A request a PTU deployment cannot admit is answered with HTTP 429 (and one whose prompt exceeds the PTU limit with 400); depending on the type it then fails, is retried, or spills over to a pay-per-token deployment. Options that fail more than {} are not recommended.", fmt_pct(a.plan.max_throttle_rate))),
         ("Month", format!("{} hours. Costs over the logged span are scaled to a month.", a.hours_per_month)),
@@ -467,6 +467,18 @@ fn write_glossary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(&text))?;
     }
     writeln!(out, "</dl>")
+}
+
+/// The windows of the band and the window in use, in seconds, ascending: "1, 10, 60".
+fn band_windows(a: &super::Assumptions) -> String {
+    let mut w: Vec<f64> = a.sim.window_band_s.clone();
+    w.push(a.sim.bucket_window_s);
+    w.sort_by(f64::total_cmp);
+    w.dedup();
+    w.iter()
+        .map(|w| crate::plan::sizing::window_key(*w))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

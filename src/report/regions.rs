@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::escape::{csv_cell, markdown as escape, terminal as terminal_escape};
 use super::layout::{CellText, Terminal};
-use super::text::{billing_short, type_short};
+use super::text::{billing_short, capitalize, type_short, UNVERIFIED};
 use super::{fmt_usd, table, CatalogInfo, Format};
 use crate::catalog::overrides::{AppliedOverride, Currency};
 use crate::plan::regions::RegionPlan;
@@ -284,7 +284,20 @@ fn write_table(report: &RegionsReport, term: &Terminal, out: &mut dyn Write) -> 
         }
         writeln!(out, "{}", t.render(term))?;
     }
+    if mentions_unverified(report) {
+        writeln!(out)?;
+        table::write_wrapped(out, term, "", 2, &capitalize(UNVERIFIED))?;
+    }
     Ok(())
+}
+
+/// Whether a row or a header line of `report` says "unverified" (then its meaning is said).
+fn mentions_unverified(report: &RegionsReport) -> bool {
+    let says = |t: &str| t.contains("unverified");
+    header_lines(report).iter().any(|l| says(l))
+        || report.workloads.iter().flat_map(|w| &w.rows).any(|r| {
+            r.note.as_deref().is_some_and(says) || says(&r.price_basis) || says(&r.sizing_basis)
+        })
 }
 
 fn write_markdown(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
@@ -307,6 +320,10 @@ fn write_markdown(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()>
             let c: Vec<String> = cells(report, r).iter().map(|s| escape(s)).collect();
             writeln!(out, "| {} |", c.join(" | "))?;
         }
+    }
+    if mentions_unverified(report) {
+        writeln!(out)?;
+        writeln!(out, "{}", escape(&capitalize(UNVERIFIED)))?;
     }
     Ok(())
 }
