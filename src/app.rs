@@ -864,6 +864,10 @@ fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
         },
         constraints: Default::default(),
         quota: ensure_quota(sim)?,
+        decision: crate::plan::DecisionRules {
+            min_saving: sim.min_saving / 100.0,
+            min_span_days: sim.min_span_days,
+        },
     })
 }
 

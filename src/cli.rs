@@ -317,10 +317,21 @@ pub struct SimArgs {
     /// publishes no burst size; `ptuplan calibrate` fits it to a log of a real deployment).
     #[arg(long, default_value_t = crate::sim::admission::DEFAULT_BUCKET_WINDOW_S, value_name = "SECONDS", value_parser = parse_window_s)]
     pub bucket_window_s: f64,
-    /// Strict and lenient bucket windows every PTU target count is also found at, in seconds,
-    /// comma-separated (the window in use is always added).
-    #[arg(long, default_value = "1,60", value_name = "S,S", value_parser = parse_window_band)]
+    /// Bucket windows every option is also planned at, in seconds, comma-separated (the window
+    /// in use is always added): a reservation is recommended only if it holds at every one.
+    ///
+    /// Azure publishes no burst allowance, so the band spans what the log cannot tell. After
+    /// `ptuplan calibrate` on a real deployment's log, narrow it to the fitted range.
+    #[arg(long, default_value = "1,10,60", value_name = "S,S,...", value_parser = parse_window_band)]
     pub window_band: WindowBand,
+    /// Smallest saving, in percent of the flexible option's cost, a reservation must keep at
+    /// every window of the band to be recommended.
+    #[arg(long, default_value_t = 10.0, value_name = "PCT", value_parser = parse_percent)]
+    pub min_saving: f64,
+    /// Shortest log, in days, on which a commitment is recommended; a shorter one gives a
+    /// provisional decision (the flexible option; a reservation only as a what-if).
+    #[arg(long, default_value_t = 7.0, value_name = "DAYS", value_parser = parse_span_days)]
+    pub min_span_days: f64,
     /// Admission estimate for requests without max_completion_tokens: `actual` (the real
     /// completion size) or a token count.
     #[arg(long, default_value = "actual", value_name = "actual|TOKENS", value_parser = parse_missing_max_tokens)]
@@ -332,11 +343,12 @@ pub struct SimArgs {
     /// recommended.
     #[arg(long)]
     pub flex_eligible: bool,
-    /// PTUs to reserve in each region x provisioned-type pool: `deployed` (all the pool
-    /// deploys) or a count; PTUs above it are billed hourly.
+    /// PTUs to reserve in each region x provisioned-type pool: `deployed` (what the decisions
+    /// reserve) or a count, as a what-if; PTUs the pool deploys above it are billed hourly.
     #[arg(long, default_value = "deployed", value_name = "deployed|N", value_parser = parse_reserve)]
     pub reserve: ReserveArg,
-    /// Reservation term for the pools.
+    /// The longest reservation term a decision may commit to: `1-year` (1-month and 1-year
+    /// reservations are weighed) or `1-month`.
     #[arg(long, value_enum, default_value_t = ReserveTermArg::OneYear)]
     pub reserve_term: ReserveTermArg,
     /// Quota level every Standard deployment (per-token options and spillover targets) is
@@ -539,8 +551,8 @@ pub struct CompareArgs {
     /// What-if scenarios.
     #[command(flatten)]
     pub scenarios: ScenarioArgs,
-    /// Table format: show every workload's options, token facts and the reservation pools
-    /// (shown without it for three workloads or fewer).
+    /// Table format: also show every workload's options, token facts and the reservation
+    /// pools.
     #[arg(long)]
     pub details: bool,
 }
@@ -551,10 +563,13 @@ pub struct GateArgs {
     /// Exit with status 3 when EXPR holds, e.g. 'monthly_cost_usd>5000' (repeatable).
     ///
     /// EXPR is METRIC OP NUMBER with OP one of > >= < <= (quote it in the shell). Metrics:
-    /// monthly_cost_usd (total recommended, USD per month), throttle_rate (worst recommended
-    /// option, in percent like --max-throttle-rate: 1 = 1%), workloads_without_recommendation
-    /// (count), monthly_cost_increase_pct (percent) and monthly_cost_increase_usd (against
-    /// --baseline). Reports are still written when a rule fires.
+    /// monthly_cost_usd (the decisions' total, USD per month), throttle_rate (the largest
+    /// share of requests a decided option fails, in percent like --max-throttle-rate: 1 = 1%),
+    /// spill_rate (the largest share it spills to Standard, percent), commitment_usd (what the
+    /// decided reservations commit to, USD), provisional (workloads whose decision is
+    /// provisional), workloads_without_recommendation (count), monthly_cost_increase_pct
+    /// (percent) and monthly_cost_increase_usd (against --baseline). Reports are still written
+    /// when a rule fires.
     #[arg(long = "fail-on", value_name = "EXPR", value_parser = parse_rule)]
     pub fail_on: Vec<GateRule>,
     /// A previous report (JSON) to compare with: for the *_increase_* rules, and `report` puts
@@ -808,6 +823,16 @@ fn parse_percent(text: &str) -> Result<f64, String> {
         Ok(v)
     } else {
         Err(format!("`{text}` must be between 0 and 100"))
+    }
+}
+
+/// Days in [0, 400].
+fn parse_span_days(text: &str) -> Result<f64, String> {
+    let v = parse_number(text)?;
+    if (0.0..=400.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("`{text}` must be between 0 and 400 days"))
     }
 }
 

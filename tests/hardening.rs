@@ -747,9 +747,9 @@ fn issue_12_report_directory_is_written_as_a_whole() {
         v.sort();
         v
     };
-    // Token mix and the scenario chart (gpt-4o retires: the retirement scenario), then four
-    // charts per workload, each as SVG and PNG.
-    assert_eq!(charts(&reports).len(), 20);
+    // Token mix and the scenario chart (gpt-4o retires: the retirement scenario), then five
+    // charts per workload (the band chart first), each as SVG and PNG.
+    assert_eq!(charts(&reports).len(), 24);
     fs::write(reports.join("README.md"), "user file").expect("write");
     // A run on one workload: the other workload's charts go, the user's file stays.
     let one = d.join("one.csv");
@@ -763,7 +763,9 @@ fn issue_12_report_directory_is_written_as_a_whole() {
         .arg(&reports)
         .assert()
         .success()
-        .stderr(predicate::str::contains("removed 8 the previous run wrote"));
+        .stderr(predicate::str::contains(
+            "removed 10 the previous run wrote",
+        ));
     assert!(
         charts(&reports).iter().all(|c| !c.contains("-02-")),
         "{:?}",
@@ -776,7 +778,7 @@ fn issue_12_report_directory_is_written_as_a_whole() {
     let manifest = fs::read_to_string(reports.join("manifest.txt")).expect("manifest");
     assert_eq!(
         manifest.lines().filter(|l| !l.starts_with('#')).count(),
-        12 + 5
+        14 + 5
     );
     assert!(manifest.starts_with("# ptuplan report manifest v2\n"));
 
@@ -1181,7 +1183,7 @@ fn issue_12_absurd_figures_fail_and_holes_never_pass_a_budget() {
         "a budget rule fails on an incomplete plan: {stderr}"
     );
     assert!(
-        stdout.contains("No recommended plan: none of the 1 workload(s) has an eligible option"),
+        stdout.contains("No decided plan: none of the 1 workload(s) has an eligible option"),
         "{stdout}"
     );
     assert!(!stdout.contains("0.00 USD per month"), "{stdout}");

@@ -91,12 +91,12 @@ fn report_writes_every_file_and_each_parses() {
     assert
         .success()
         .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains("wrote 25 files"));
+        .stderr(predicate::str::contains("wrote 29 files"));
     let d = dir.path();
 
     let json: serde_json::Value =
         serde_json::from_str(&read(&d.join("report.json"))).expect("report.json parses");
-    assert_eq!(json["schema_version"], 2);
+    assert_eq!(json["schema_version"], 3);
     assert_eq!(json["workloads"].as_array().map(Vec::len), Some(2));
     assert!(json["workloads"][0]["input_tpm_per_ptu"].is_number());
 
@@ -123,10 +123,10 @@ fn report_writes_every_file_and_each_parses() {
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "png"))
         .collect();
-    // Token mix, the scenario chart (gpt-4o retires: the retirement scenario), then cost,
-    // demand, cost-vs-PTU and heatmap per workload.
-    assert_eq!(svgs.len(), 10);
-    assert_eq!(pngs.len(), 10);
+    // Token mix, the scenario chart (gpt-4o retires: the retirement scenario), then the band,
+    // cost, demand, cost-vs-PTU and heatmap per workload.
+    assert_eq!(svgs.len(), 12);
+    assert_eq!(pngs.len(), 12);
     for png_path in &pngs {
         let bytes = fs::read(png_path).expect("png reads");
         assert!(
@@ -163,7 +163,7 @@ fn report_writes_every_file_and_each_parses() {
             "cost-02-a-b.svg",
             vec![
                 "a|b (gpt-4o): monthly cost by option",
-                "recommended",
+                "decided",
                 "not eligible (see table)",
                 "Monthly cost [USD/month]",
             ],
@@ -191,7 +191,7 @@ fn report_writes_every_file_and_each_parses() {
         (
             "heatmap-02-a-b.svg",
             vec![
-                "mean utilization of",
+                "mean use of",
                 "cost-optimal",
                 "Hour of day [UTC]",
                 "Weekday",
@@ -221,7 +221,7 @@ fn report_writes_every_file_and_each_parses() {
 
     let html = read(&d.join("report.html"));
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert_eq!(html.matches("<svg").count(), 10, "every chart is inline");
+    assert_eq!(html.matches("<svg").count(), 12, "every chart is inline");
     assert!(!html.contains("<script"), "no scripts");
     for external in ["<link", "src=", "href=", "url(", "@import"] {
         assert!(
@@ -481,11 +481,11 @@ fn diff_names_the_file_it_cannot_read() {
     ptuplan()
         .arg("diff")
         .arg(fixture("base.json"))
-        .arg(fixture("schema-v3.json"))
+        .arg(fixture("schema-v4.json"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "schema-v3.json has schema_version 3; this ptuplan reads schema_version 1 and 2",
+            "schema-v4.json has schema_version 4; this ptuplan reads schema_version 1 to 3",
         ));
     ptuplan()
         .arg("diff")
@@ -516,7 +516,7 @@ fn report_baseline_puts_the_diff_at_the_top_of_the_markdown() {
         .find("## Changes against the baseline")
         .expect("diff section");
     let summary_at = md
-        .find("| Deployment | Model | Region | Recommended")
+        .find("| Deployment | Model | Region | Decision")
         .expect("summary");
     assert!(diff_at < summary_at, "the diff comes first");
     assert!(md.contains("| changed | global-standard | global-batch |"));

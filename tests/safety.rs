@@ -464,7 +464,7 @@ fn issue_19_a_logged_model_is_available_where_it_served() {
     assert!(gp["reason"]
         .as_str()
         .expect("reason")
-        .contains("availability unverified [U]"));
+        .contains("availability unverified"));
     assert_eq!(report["reservations"], serde_json::json!([]));
     // --served-by states the type: the log is then evidence for it, and no longer for
     // Global Standard; the settings are in the JSON.
@@ -481,7 +481,10 @@ fn issue_19_a_logged_model_is_available_where_it_served() {
         "log"
     );
     assert_eq!(option(w, "global-standard")["eligible"], false);
-    assert_eq!(w["recommended"], "global-provisioned/reserved-1-year");
+    // A two-request log is too short to commit on (issue 18): the decision is the same type
+    // billed hourly, provisional.
+    assert_eq!(w["recommended"], "global-provisioned/hourly");
+    assert_eq!(w["decision"]["status"], "provisional");
     assert_eq!(
         ptu["assumptions"]["plan"]["constraints"]["served_by"]["deployments"]["sol"],
         "global-provisioned"

@@ -355,9 +355,10 @@ fn issue_11_growth_over_a_horizon_is_planned_month_by_month() {
 /// hour. Reserving the base for a year and spilling the bursts to Global Standard is cheaper
 /// than serving the bursts with PTUs, and the plan finds that (flat traffic: growth 0%).
 ///
-/// gpt-4o, 2,500 weighted TPM per PTU, output ratio 4. The base: 25 requests a minute of
-/// 1,000 prompt + 100 output (1,400 weighted each), 35,000 weighted TPM, 93% of 15 PTUs.
-/// The bursts: 75 more requests in the first minute of every hour.
+/// gpt-5.6-terra (it does not retire within the year, so a 1-year term is not cut short),
+/// 3,000 weighted TPM per PTU, output ratio 6. The base: 25 requests a minute of 1,000 prompt
+/// and 100 output tokens (1,600 weighted each), 40,000 weighted TPM, 89% of 15 PTUs. The
+/// bursts: 75 more requests in the first minute of every hour.
 #[test]
 fn issue_11_ladder_reserves_the_base_and_spills_the_peaks() {
     let dir = TempDir::new().expect("tmp");
@@ -365,18 +366,64 @@ fn issue_11_ladder_reserves_the_base_and_spills_the_peaks() {
     for minute in 0..(2 * 24 * 60) {
         let t0 = minute * 60_000;
         for k in 0..25 {
-            rows.push((t0 + k * 2_400, "chat", "gpt-4o", 1_000, 0, 100, 0, 100));
+            rows.push((
+                t0 + k * 2_400,
+                "chat",
+                "gpt-5.6-terra",
+                1_000,
+                0,
+                100,
+                0,
+                100,
+            ));
         }
         if minute % 60 == 0 {
             for k in 0..75 {
-                rows.push((t0 + 500 + k * 100, "chat", "gpt-4o", 1_000, 0, 100, 0, 100));
+                rows.push((
+                    t0 + 500 + k * 100,
+                    "chat",
+                    "gpt-5.6-terra",
+                    1_000,
+                    0,
+                    100,
+                    0,
+                    100,
+                ));
             }
         }
     }
     rows.sort_by_key(|r| r.0);
     let log = write_log(&dir, "two-level.csv", &rows);
-    let r = run_json(&[log.to_str().expect("utf8"), "--growth", "0"]);
+    // No region matrix covers gpt-5.6, so its Global PTU in eastus2 is only inferred and never
+    // decided: sales confirm it, as a buyer would.
+    let sales = dir.path().join("sales.yaml");
+    std::fs::write(
+        &sales,
+        "availability:\n  - model: gpt-5.6-terra\n    deployment_type: global-provisioned\n    \
+         region: eastus2\n    available: true\n    source: \"Account team (test)\"\n",
+    )
+    .expect("write overrides");
+    // One window, a two-day log taken as enough and a 5% minimum saving (15 PTUs save 6.9%):
+    // the decision buys the base for a year, and month 1 of the plan holds it.
+    let r = run_json(&[
+        log.to_str().expect("utf8"),
+        "--overrides",
+        sales.to_str().expect("utf8"),
+        "--growth",
+        "0",
+        "--window-band",
+        "60",
+        "--min-span-days",
+        "1",
+        "--min-saving",
+        "5",
+    ]);
     let base = workload(&r["workloads"], "chat");
+    assert_eq!(
+        base["decision"]["billing"], "reserved-1-year",
+        "{}",
+        base["decision"]
+    );
     let yearly = num(
         &base["sizing"]["global-provisioned"]["cost_optimal_ptus_by_billing"]["reserved-1-year"],
     );

@@ -129,17 +129,34 @@ pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
         spec,
         ptus: settings.ptus,
     };
-    let targets = calibrate::targets(&subject, &settings.windows_s);
-    let outcomes = sim::simulate(
-        &events,
-        &targets,
-        &read.sim,
-        read.threads,
-        summary.first_minute(),
-        summary.last_minute(),
-    )
-    .context("simulating PTU admission")?;
-    let fit = calibrate::fit(&subject, &settings.windows_s, &outcomes);
+    let simulate = |windows: &[f64]| {
+        sim::simulate(
+            &events,
+            &calibrate::targets(&subject, windows),
+            &read.sim,
+            read.threads,
+            summary.first_minute(),
+            summary.last_minute(),
+        )
+        .context("simulating PTU admission")
+    };
+    let outcomes = simulate(&settings.windows_s)?;
+    let counts = outcomes
+        .first()
+        .map_or((0, 0), |o| (o.offered_requests, o.observed_429));
+    let mut curve = calibrate::points(&settings.windows_s, &outcomes);
+    let mut refined = 0;
+    // Refine between the grid's best window and its neighbours, one pass at a time.
+    for _ in 0..calibrate::MAX_REFINE_PASSES {
+        let next = calibrate::next_windows(&curve);
+        if next.is_empty() {
+            break;
+        }
+        let outcomes = simulate(&next)?;
+        refined += next.len();
+        curve.extend(calibrate::points(&next, &outcomes));
+    }
+    let fit = calibrate::fit_points(&subject, curve, counts, refined);
     if !read.quiet && summary_read.skipped > 0 {
         eprintln!(
             "warning: {} invalid row(s) skipped (--skip-invalid)",

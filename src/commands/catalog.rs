@@ -83,7 +83,11 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
             format!("{:.2}", p.reservation_1_month_usd_per_ptu),
             format!("{:.2}", p.reservation_1_year_usd_per_ptu),
             period(p.effective_from, p.effective_to),
-            format!("{}{}", p.as_of, if p.unverified { " [U]" } else { "" }),
+            format!(
+                "{}{}",
+                p.as_of,
+                if p.unverified { " (unverified)" } else { "" }
+            ),
         ]);
     }
     writeln!(out, "\nPTU prices\n{ptu}")?;
@@ -94,14 +98,14 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
             format!(
                 "{}{}",
                 a.deployment_type,
-                if a.unverified { " [U]" } else { "" }
+                if a.unverified { " (unverified)" } else { "" }
             ),
             a.regions.join(" "),
         ]);
     }
     writeln!(
         out,
-        "\nAvailability (indicative; [U] = inferred, not from a region matrix)\n{avail}"
+        "\nAvailability (indicative; unverified = inferred from price meters or another source, not read from a region matrix)\n{avail}"
     )?;
     Ok(())
 }
@@ -140,8 +144,9 @@ fn lifecycle_table(c: &Catalog) -> table::TerminalTable {
         let status = c.lifecycle_status(&m.id);
         let (stage, retirement, replacement, schedule) = match &status {
             Some(s) => (
-                s.stage
-                    .map_or("unknown [U]".to_owned(), |st| st.as_str().to_owned()),
+                s.stage.map_or("unknown (unverified)".to_owned(), |st| {
+                    st.as_str().to_owned()
+                }),
                 s.retirement.map_or("-".to_owned(), |d| d.to_string()),
                 s.replacement.clone().unwrap_or_else(|| "-".to_owned()),
                 s.schedule_published
@@ -240,7 +245,7 @@ fn token_table(c: &Catalog) -> table::TerminalTable {
             format!(
                 "{}{}",
                 p.deployment_type,
-                if p.unverified { " [U]" } else { "" }
+                if p.unverified { " (unverified)" } else { "" }
             ),
             regions_cell(p.regions.as_deref()),
             format!("{:.4}", p.input_usd_per_1m),

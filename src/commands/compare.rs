@@ -22,7 +22,8 @@ use crate::report::escape::terminal;
 use crate::report::gate::{self, Verdict};
 use crate::report::layout::Terminal;
 use crate::report::{
-    self, Assumptions, CatalogInfo, Extras, InputInfo, Report, Summary, SCHEMA_VERSION,
+    self, Assumptions, CatalogInfo, DecisionSummary, Extras, InputInfo, Report, Summary,
+    SCHEMA_VERSION,
 };
 use crate::scenario::lane::{Fanout, LaneSink};
 use crate::sim::replay::fmt_ms;
@@ -380,12 +381,14 @@ pub fn build_report_with_progress(
         );
     }
     let scenarios_started = std::time::Instant::now();
+    let planned_lanes = whatif::plan_lanes(settings, catalog, &summary, fanout.lanes)?;
+    whatif::decide_retiring(settings, catalog, &summary, &mut plans, &planned_lanes);
     let baseline = whatif::Baseline {
         summary: &summary,
         plans: &plans,
     };
     let (scenario_reports, scenario_warnings) =
-        whatif::plan_scenarios(settings, catalog, &baseline, fanout.lanes)?;
+        whatif::assemble(settings, catalog, &baseline, planned_lanes)?;
     if settings.timings && !scenario_reports.is_empty() {
         eprintln!(
             "timings: scenarios {:.2} s ({} scenarios, {} lanes)",
@@ -467,7 +470,7 @@ pub fn build_report_with_progress(
         &plans,
         &scenario_reports,
     )?;
-    let report = Report {
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: format!("ptuplan {}", env!("CARGO_PKG_VERSION")),
         generated_at: settings.generated_at.clone(),
@@ -494,11 +497,11 @@ pub fn build_report_with_progress(
             plan: settings.plan.clone(),
         },
         summary: Summary::from_plans(&plans),
+        decision_summary: DecisionSummary::default(),
         reservations: plan::reserve::pools(
             catalog,
             &plans,
             summary.span_hours(),
-            settings.plan.reserve_term,
             settings.plan.reserve,
         ),
         workloads: plans,
@@ -508,6 +511,7 @@ pub fn build_report_with_progress(
         overrides_applied,
         currency: settings.overrides.as_ref().and_then(|o| o.currency.clone()),
     };
+    report.decision_summary = DecisionSummary::of(&report);
     Ok(report)
 }
 

@@ -208,23 +208,100 @@ struct LanePlans {
     requests: u64,
 }
 
-/// Plan every lane after the read: the scenarios' reports and the warnings they add to the
-/// report (retiring models).
-pub fn plan_scenarios(
+/// A scenario's lanes, planned: the first stage after the read. The baseline's decisions are
+/// settled between the two stages (its retiring models' replacements come from here).
+pub struct PlannedScenario<'s> {
+    scenario: &'s Scenario,
+    lane: LanePlans,
+    ladder: Option<LanePlans>,
+}
+
+/// Plan every lane after the read (each scenario's, and its ladder's).
+pub fn plan_lanes<'s>(
     settings: &CompareSettings,
     catalog: &Catalog,
-    baseline: &Baseline<'_>,
-    sinks: Vec<LaneSink<'_>>,
-) -> Result<(Vec<ScenarioReport>, Vec<String>)> {
-    let mut reports = Vec::new();
-    let mut warnings = Vec::new();
+    summary: &ReplaySummary,
+    sinks: Vec<LaneSink<'s>>,
+) -> Result<Vec<PlannedScenario<'s>>> {
+    let mut planned = Vec::new();
     let mut sinks = sinks.into_iter().peekable();
     while let Some(main) = sinks.next() {
         let scenario = main.lane().scenario;
         let ladder_sink =
             sinks.next_if(|s| s.lane().ladder && std::ptr::eq(s.lane().scenario, scenario));
-        let lane = plan_lane(settings, catalog, baseline, main)
+        let lane = plan_lane(settings, catalog, summary, main)
             .with_context(|| format!("planning scenario `{}`", scenario.name))?;
+        let ladder =
+            match ladder_sink {
+                Some(sink) => Some(plan_lane(settings, catalog, summary, sink).with_context(
+                    || format!("planning the reservation ladder of `{}`", scenario.name),
+                )?),
+                None => None,
+            };
+        planned.push(PlannedScenario {
+            scenario,
+            lane,
+            ladder,
+        });
+    }
+    Ok(planned)
+}
+
+/// Decide again the baseline workloads whose model the retirement scenario migrated: a
+/// reservation outlives the model, and the months after the retirement are priced with the
+/// replacement's plan ([`crate::plan::decision`]).
+pub fn decide_retiring(
+    settings: &CompareSettings,
+    catalog: &Catalog,
+    summary: &ReplaySummary,
+    plans: &mut [WorkloadPlan],
+    planned: &[PlannedScenario<'_>],
+) {
+    let Some(retirement) = planned.iter().find(|p| {
+        p.scenario.name == RETIREMENT_SCENARIO && p.scenario.origin.starts_with("automatic")
+    }) else {
+        return;
+    };
+    for p in plans.iter_mut() {
+        let origin = retirement.lane.origins.iter().find(|o| {
+            o.from_deployment == p.deployment
+                && o.from_model == p.model
+                && o.from_region == p.region
+                && matches!(o.how, crate::scenario::route::OriginKind::Migrated)
+        });
+        let Some(o) = origin else { continue };
+        let replacement =
+            retirement.lane.plans.values().find(|r| {
+                r.deployment == o.deployment && r.model == o.model && r.region == o.region
+            });
+        if let Some(r) = replacement {
+            p.decision = plan::decide(
+                p,
+                catalog,
+                &settings.plan,
+                (settings.sim.bucket_window_s, summary.span_hours()),
+                plan::decision::Replacement::Planned(r),
+            );
+        }
+    }
+}
+
+/// Assemble the scenarios' reports from their planned lanes, against the decided baseline;
+/// also the warnings they add to the report (retiring models).
+pub fn assemble(
+    settings: &CompareSettings,
+    catalog: &Catalog,
+    baseline: &Baseline<'_>,
+    planned: Vec<PlannedScenario<'_>>,
+) -> Result<(Vec<ScenarioReport>, Vec<String>)> {
+    let mut reports = Vec::new();
+    let mut warnings = Vec::new();
+    for PlannedScenario {
+        scenario,
+        lane,
+        ladder,
+    } in planned
+    {
         // The retirement scenario was set up for every retiring model of the catalog; the
         // report names the log's, and drops the scenario when the log has none.
         let mut shown = std::borrow::Cow::Borrowed(scenario);
@@ -242,15 +319,8 @@ pub fn plan_scenarios(
                 _ => continue,
             }
         }
-        let ladder = match ladder_sink {
-            Some(sink) => {
-                let planned = plan_lane(settings, catalog, baseline, sink).with_context(|| {
-                    format!("planning the reservation ladder of `{}`", scenario.name)
-                })?;
-                Some(ladder_of(settings, catalog, baseline, scenario, &planned))
-            }
-            None => None,
-        };
+        let ladder =
+            ladder.map(|planned| ladder_of(settings, catalog, baseline, scenario, &planned));
         reports.push(report_of(&shown, baseline, lane, ladder, catalog, settings));
     }
     Ok((reports, warnings))
@@ -260,14 +330,14 @@ pub fn plan_scenarios(
 fn plan_lane(
     settings: &CompareSettings,
     catalog: &Catalog,
-    baseline: &Baseline<'_>,
+    baseline_summary: &ReplaySummary,
     mut sink: LaneSink<'_>,
 ) -> Result<LanePlans> {
     let lane = sink.lane();
     let scenario = lane.scenario;
     let span = (
-        baseline.summary.first_minute(),
-        baseline.summary.last_minute(),
+        baseline_summary.first_minute(),
+        baseline_summary.last_minute(),
     );
     let mut added_index = 0u32;
     for t in &scenario.transforms {
@@ -295,8 +365,8 @@ fn plan_lane(
         .context("finishing the scenario's replay")?;
     // Every scenario is the same span of time as the log: thinning the first or last minute
     // away must not change what a month is.
-    summary.first_ms = baseline.summary.first_ms;
-    summary.last_ms = baseline.summary.last_ms;
+    summary.first_ms = baseline_summary.first_ms;
+    summary.last_ms = baseline_summary.last_ms;
     let lane_keys = lane.keys();
     let keys: Vec<WorkloadKey> = lane_keys.iter().map(|k| k.key.clone()).collect();
     let batch_only: Vec<Option<String>> = lane_keys
@@ -495,7 +565,6 @@ fn report_of(
             catalog,
             &workloads,
             baseline.summary.span_hours(),
-            settings.plan.reserve_term,
             settings.plan.reserve,
         ),
         summary,
@@ -580,6 +649,23 @@ fn ladder_of(
             b.batch,
         ))
     });
+    // Month 1 holds what the log's decisions buy now: one answer to "how much to reserve".
+    let mut decided_1_year: BTreeMap<(String, crate::catalog::DeploymentTypeId), u32> =
+        BTreeMap::new();
+    for p in baseline.plans {
+        let in_ladder = workloads
+            .iter()
+            .any(|w| w.deployment == p.deployment && w.model == p.model && w.region == p.region);
+        if let Some(o) =
+            p.decision.option.as_ref().filter(|o| {
+                in_ladder && o.billing == plan::Billing::Reserved1Year && o.ptus.is_some()
+            })
+        {
+            *decided_1_year
+                .entry((p.region.clone(), o.deployment_type))
+                .or_default() += o.ptus.unwrap_or(0);
+        }
+    }
     ladder::plan_ladder(
         catalog,
         &LadderInput {
@@ -589,6 +675,7 @@ fn ladder_of(
             max_throttle_rate: settings.plan.max_throttle_rate,
             max_spill_rate: settings.plan.max_spill_rate,
             workloads,
+            decided_1_year_ptus: decided_1_year,
         },
     )
 }

@@ -27,7 +27,8 @@ use crate::catalog::accounting::TokenTally;
 use crate::catalog::{Catalog, DeploymentTypeId, PtuPrice};
 
 /// The assumptions every ladder states.
-pub const ASSUMPTIONS: [&str; 7] = [
+pub const ASSUMPTIONS: [&str; 8] = [
+    "month 1 holds exactly the 1-year reservations the log's decisions buy now (none when they commit nothing); later purchases follow the scenario's growth and are planned at the bucket window in use only, so check each against the band with a run on that month's log before buying",
     "reservations are bought per region and deployment type and match any model there (U8); they are never exchanged between deployment types: the sources disagree on whether that is possible (U8, U9, S9)",
     "a deployment's size changes take effect within the hour (PTU-hours are prorated by the minute, S4), so each month is planned on its own",
     "PTU quota and regional capacity are not simulated: a count the plan holds may not be deployable when you buy it",
@@ -70,6 +71,9 @@ pub struct LadderInput<'a> {
     pub max_spill_rate: Option<f64>,
     /// The workloads.
     pub workloads: Vec<LadderWorkload<'a>>,
+    /// Per pool (region, type), the 1-year PTUs the log's decisions buy now: month 1 holds
+    /// exactly these (later months may add more as traffic grows).
+    pub decided_1_year_ptus: BTreeMap<(String, DeploymentTypeId), u32>,
 }
 
 /// The plan (JSON `scenarios[].ladder`).
@@ -288,7 +292,7 @@ pub fn plan_ladder(catalog: &Catalog, input: &LadderInput<'_>) -> LadderPlan {
         });
         match pooled {
             // A workload no count and no Standard option can serve in some month stays at
-            // its recommendation (which says why).
+            // its decided option (which says why).
             Some((t, choices)) if choices.iter().all(|c| !c.is_empty()) => {
                 pools
                     .entry((w.region.clone(), t))
@@ -315,13 +319,20 @@ pub fn plan_ladder(catalog: &Catalog, input: &LadderInput<'_>) -> LadderPlan {
         .into_iter()
         .filter_map(|((region, t), members)| {
             let price = catalog.ptu_price(t, &region)?;
+            let decided = Some(
+                input
+                    .decided_1_year_ptus
+                    .get(&(region.clone(), t))
+                    .copied()
+                    .unwrap_or(0),
+            );
             Some(plan_pool(
                 region,
                 t,
                 price,
                 &members,
-                &month_level,
-                &input.levels,
+                (&month_level, &input.levels),
+                decided,
             ))
         })
         .collect();
@@ -379,12 +390,7 @@ fn pool_type(w: &LadderWorkload<'_>) -> Option<DeploymentTypeId> {
 }
 
 fn outside_workload(w: &LadderWorkload<'_>, month_level: &[usize], why: &str) -> OutsideWorkload {
-    let rec = |p: &'_ WorkloadPlan| {
-        p.recommended
-            .as_ref()
-            .and_then(|id| p.options.iter().find(|o| &o.id == id))
-            .cloned()
-    };
+    let rec = |p: &'_ WorkloadPlan| p.decided_option().cloned();
     let cost_at = |p: &WorkloadPlan| rec(p).and_then(|o| o.monthly_cost_usd).unwrap_or(0.0);
     let reason = match w.plans.last().and_then(|p| rec(p)) {
         None => "no eligible option: left out of every total (not a $0 workload)".to_owned(),
@@ -396,7 +402,10 @@ fn outside_workload(w: &LadderWorkload<'_>, month_level: &[usize], why: &str) ->
         model: w.model.clone(),
         region: w.region.clone(),
         reason,
-        option: w.plans.last().and_then(|p| p.recommended.clone()),
+        option: w
+            .plans
+            .last()
+            .and_then(|p| p.decision.option.as_ref().map(|o| o.option_id.clone())),
         monthly_cost_usd: month_level
             .iter()
             .map(|&l| w.plans.get(l).map_or(0.0, |p| cost_at(p)))
@@ -610,15 +619,17 @@ fn plan_pool(
     t: DeploymentTypeId,
     price: &PtuPrice,
     members: &[Member],
-    month_level: &[usize],
-    levels: &[u32],
+    (month_level, levels): (&[usize], &[u32]),
+    decided_1_year_ptus: Option<u32>,
 ) -> LadderPool {
     let h = month_level.len();
     let mut unit = members
         .iter()
         .flat_map(|m| m.choices.iter().flatten())
-        .filter(|c| c.ptus > 0)
-        .fold(0, |g, c| gcd(g, c.ptus))
+        .map(|c| c.ptus)
+        .chain(decided_1_year_ptus)
+        .filter(|p| *p > 0)
+        .fold(0, gcd)
         .max(1);
     let max_ptus: u32 = members
         .iter()
@@ -634,7 +645,8 @@ fn plan_pool(
     if max_ptus as usize / unit as usize > MAX_UNITS {
         unit *= (max_ptus as usize / unit as usize).div_ceil(MAX_UNITS) as u32;
     }
-    let units = units_of(max_ptus, unit);
+    let units = units_of(max_ptus.max(decided_1_year_ptus.unwrap_or(0)), unit);
+    let decided_units = decided_1_year_ptus.map(|d| units_of(d, unit).min(units));
     let hourly_month = price.usd_per_ptu_hour * HOURS_PER_MONTH;
     let (flex_billing, flex_per_ptu) = if hourly_month < price.reservation_1_month_usd_per_ptu {
         (Billing::Hourly, hourly_month)
@@ -672,6 +684,10 @@ fn plan_pool(
             }
             next[y] = month_costs[level].0[y] + best.0 + y as f64 * k;
             from[y] = best.1 as u32;
+            // Month 1 holds what the decisions buy now, neither more nor less.
+            if mi == 0 && decided_units.is_some_and(|d| y != d) {
+                next[y] = f64::INFINITY;
+            }
         }
         value = next;
         back.push(from);
@@ -973,8 +989,8 @@ mod tests {
             DeploymentTypeId::GlobalProvisioned,
             &price(),
             &members,
-            &month_level,
-            &levels,
+            (&month_level, &levels),
+            None,
         );
         assert_eq!(pool.unit_ptus, 100);
         assert_eq!(pool.purchases.len(), 1);
@@ -991,6 +1007,40 @@ mod tests {
         assert_eq!(pool.best_static.ptus, 100);
         assert!(pool.savings_vs_static_usd.abs() < 1e-6);
         assert_eq!(pool.chargeback[0].cost_usd, pool.horizon_cost_usd);
+    }
+
+    /// Month 1 is the decision: with none bought now the plan holds no 1-year PTUs in month
+    /// 1 (whatever it would rather do) and may buy later; with 200 decided it holds 200.
+    #[test]
+    fn issue_18_month_1_holds_what_the_decision_buys() {
+        let month = vec![choice(0, 60_000.0), choice(100, 5_000.0), choice(200, 0.0)];
+        let members = vec![Member {
+            deployment: "chat".into(),
+            model: "gpt-4.1".into(),
+            choices: vec![month],
+        }];
+        let levels = [12u32];
+        let month_level = vec![0usize; 12];
+        let plan = |decided| {
+            plan_pool(
+                "eastus2".into(),
+                DeploymentTypeId::GlobalProvisioned,
+                &price(),
+                &members,
+                (&month_level, &levels),
+                decided,
+            )
+        };
+        let none = plan(Some(0));
+        assert_eq!(none.months[0].reserved_1_year_ptus, 0);
+        assert!(
+            none.purchases.iter().all(|b| b.month > 1),
+            "{:?}",
+            none.purchases
+        );
+        let two = plan(Some(200));
+        assert_eq!(two.months[0].reserved_1_year_ptus, 200);
+        assert_eq!((two.purchases[0].month, two.purchases[0].ptus), (1, 200));
     }
 
     /// Growth over a horizon: month by month the need rises from 100 to 300 PTUs. The plan
@@ -1017,8 +1067,8 @@ mod tests {
             DeploymentTypeId::GlobalProvisioned,
             &price(),
             &members,
-            &month_level,
-            &levels,
+            (&month_level, &levels),
+            None,
         );
         let ys: Vec<u32> = pool.months.iter().map(|m| m.reserved_1_year_ptus).collect();
         assert!(ys.windows(2).all(|w| w[0] <= w[1]), "{ys:?}");

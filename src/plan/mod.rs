@@ -7,9 +7,11 @@
 //! simulation passes as they need, and [`finish`] turns what they found into options. Nothing
 //! here prints or touches files: the simulation pass is the caller's callback.
 
+pub mod band;
 pub mod calibrate;
 pub mod constraints;
 pub mod cost;
+pub mod decision;
 pub mod evidence;
 pub mod ladder;
 pub mod lifecycle;
@@ -19,11 +21,12 @@ mod profile;
 pub mod projection;
 mod provisioned;
 pub mod quota;
-pub mod rank;
 pub mod regions;
 pub mod reserve;
 pub mod search;
 pub mod sizing;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use std::collections::BTreeMap;
 
@@ -31,7 +34,8 @@ use serde::Serialize;
 
 pub use constraints::{Constraints, Residency, SalesFacts};
 pub use cost::{Billing, HOURS_PER_MONTH};
-pub use model::{DemandProfile, OptionPlan, OtherTypeSizing, WorkloadPlan};
+pub use decision::{Decision, DecisionRules, DecisionStatus};
+pub use model::{DemandProfile, OptionPlan, OtherTypeSizing, WindowPlan, WorkloadPlan};
 pub use reserve::{ReservationPool, ReservePolicy};
 pub use search::{Search, SearchResult};
 pub use sizing::{CurvePoint, TypeSizing};
@@ -92,6 +96,8 @@ pub struct PlanSettings {
     /// Standard quotas (`--quota-tier`, `--quota-tpm`, `--quota-file`), the RPM window and
     /// `--min-tokens-per-s`.
     pub quota: quota::QuotaSettings,
+    /// When a commitment is recommended (`--min-saving`, `--min-span-days`).
+    pub decision: DecisionRules,
 }
 
 impl Default for PlanSettings {
@@ -108,6 +114,7 @@ impl Default for PlanSettings {
             reserve_term: Billing::Reserved1Year,
             constraints: Constraints::default(),
             quota: quota::QuotaSettings::default(),
+            decision: DecisionRules::default(),
         }
     }
 }
@@ -120,7 +127,8 @@ pub const DEFAULT_SWEEP_POINTS: u32 = 12;
 pub enum SearchRole {
     /// The window in use, for a type offered in the workload's region: its options.
     Plan,
-    /// Another window of `--window-band`: the target count only.
+    /// Another window of `--window-band`: the same search as the window in use (its options
+    /// and cost goal), for the band's figures and the count a reservation holds across it.
     Band,
     /// A type the workload's region does not offer: the target count, for `regions`.
     OtherType,
@@ -141,6 +149,9 @@ pub struct SizingSearch {
     pub mode_note: Option<String>,
     /// The limits of the Standard deployment it spills to (spillover only).
     pub spill_quota: Option<quota::QuotaChoice>,
+    /// USD per PTU over the log's span, per provisioned billing (types offered in the
+    /// workload's region; empty otherwise).
+    pub usd_per_ptu_span: Vec<(Billing, f64)>,
     /// The search.
     pub search: Search,
 }
@@ -171,6 +182,10 @@ pub struct Prepared {
     /// Each model's tokens per 730-hour month over every workload (the tenant's usage, for
     /// the usage tiers).
     pub tenant_tokens_per_month: BTreeMap<String, f64>,
+    /// The bucket window in use, seconds.
+    pub run_window_s: f64,
+    /// The other windows of the band, seconds, ascending (without the window in use).
+    pub band_windows_s: Vec<f64>,
 }
 
 impl Prepared {
@@ -217,6 +232,53 @@ impl Prepared {
             .iter()
             .filter(move |s| s.workload == w && s.deployment_type == t && s.role == role)
     }
+
+    /// The searches of one workload and offered type at every window (the window in use
+    /// first), as indices into `searches`.
+    fn band_group(&self, w: usize, t: DeploymentTypeId) -> Vec<usize> {
+        let mut group: Vec<usize> = self
+            .searches
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s.workload == w
+                    && s.deployment_type == t
+                    && matches!(s.role, SearchRole::Plan | SearchRole::Band)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        group.sort_by_key(|i| self.searches[*i].role != SearchRole::Plan);
+        group
+    }
+
+    /// Every (workload, offered type) with its band group.
+    fn band_groups(&self) -> Vec<Vec<usize>> {
+        let mut keys: Vec<(usize, DeploymentTypeId)> = self
+            .searches
+            .iter()
+            .filter(|s| s.role == SearchRole::Plan)
+            .map(|s| (s.workload, s.deployment_type))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .map(|(w, t)| self.band_group(w, t))
+            .collect()
+    }
+
+    /// The count each reserved billing of a band group holds across the band ([`band`]).
+    fn robust_counts(&self, group: &[usize]) -> Vec<(Billing, band::Robust)> {
+        let Some(first) = group.first().map(|i| &self.searches[*i]) else {
+            return Vec::new();
+        };
+        let searches: Vec<&Search> = group.iter().map(|i| &self.searches[*i].search).collect();
+        first
+            .usd_per_ptu_span
+            .iter()
+            .filter(|(b, _)| *b != Billing::Hourly)
+            .map(|(b, usd)| (*b, band::robust_count(&searches, *b, *usd)))
+            .collect()
+    }
 }
 
 /// Set up the searches for every workload and provisioned type: at the window in use with
@@ -248,6 +310,8 @@ pub fn prepare(
         .collect();
     band.sort_by(f64::total_cmp);
     band.dedup();
+    prepared.run_window_s = sim.bucket_window_s;
+    prepared.band_windows_s = band.clone();
     for (w, key) in keys.iter().enumerate() {
         let Some(replay) = summary.workloads.get(w) else {
             continue;
@@ -295,10 +359,15 @@ pub fn prepare(
                     let spill_quota = (mode == ThrottleMode::Spillover)
                         .then(|| spill_quota(catalog, settings, sim, key, t))
                         .flatten();
+                    let usd_per_ptu_span: Vec<(Billing, f64)> = Billing::PROVISIONED
+                        .iter()
+                        .map(|b| (*b, b.usd_per_ptu_hour(price) * span_hours))
+                        .collect();
                     let windows = std::iter::once((sim.bucket_window_s, SearchRole::Plan))
                         .chain(band.iter().map(|b| (*b, SearchRole::Band)));
+                    // Every window gets the same search as the window in use, so that its
+                    // figures are the ones a run at that window would give.
                     for (window_s, role) in windows {
-                        let goal = (role == SearchRole::Plan).then(|| cost.clone()).flatten();
                         let mut search = new_search(
                             (w, t, role, window_s),
                             replay,
@@ -306,16 +375,14 @@ pub fn prepare(
                             lattice,
                             (mode, mode_note.clone()),
                             settings,
-                            goal,
+                            cost.clone(),
                         );
                         // The search needs only the limits in force; the chosen counts get the
-                        // full level tracking in a final pass ([`size`]). Band searches size
-                        // the PTU deployment alone, which no Standard limit changes.
-                        if role == SearchRole::Plan {
-                            search.search.lane.standard =
-                                spill_quota.as_ref().and_then(|c| c.quota.for_search());
-                            search.spill_quota = spill_quota.clone();
-                        }
+                        // full level tracking in a final pass ([`size`]).
+                        search.search.lane.standard =
+                            spill_quota.as_ref().and_then(|c| c.quota.for_search());
+                        search.spill_quota = spill_quota.clone();
+                        search.usd_per_ptu_span = usd_per_ptu_span.clone();
                         prepared.searches.push(search);
                     }
                 }
@@ -381,6 +448,7 @@ fn new_search(
         window_s,
         mode_note,
         spill_quota: None,
+        usd_per_ptu_span: Vec::new(),
         search: Search::new(lane, lattice, ceiling, settings.max_throttle_rate, cost),
     }
 }
@@ -437,7 +505,52 @@ pub fn size<E>(
     for (s, done) in prepared.searches.iter_mut().zip(searches) {
         s.search = done;
     }
+    passes += refine_band(prepared, &mut simulate)?;
     passes += track_spill_quotas(prepared, &mut simulate)?;
+    Ok(passes)
+}
+
+/// Simulate the counts the band's reservations ask for at every window ([`band`]), a pass at
+/// a time, until none asks for more (at most [`band::MAX_BAND_PASSES`] passes). Returns the
+/// passes it took.
+fn refine_band<E>(
+    prepared: &mut Prepared,
+    simulate: &mut impl FnMut(&[SimTarget]) -> Result<Vec<SimOutcome>, E>,
+) -> Result<u32, E> {
+    let groups: Vec<Vec<usize>> = prepared
+        .band_groups()
+        .into_iter()
+        .filter(|g| g.len() > 1)
+        .collect();
+    let mut passes = 0;
+    while passes < band::MAX_BAND_PASSES {
+        let mut owners: Vec<(usize, u32)> = Vec::new();
+        for group in &groups {
+            for (_, robust) in prepared.robust_counts(group) {
+                for n in robust.wanted {
+                    for &i in group {
+                        if prepared.searches[i].search.outcome(n).is_none()
+                            && !owners.contains(&(i, n))
+                        {
+                            owners.push((i, n));
+                        }
+                    }
+                }
+            }
+        }
+        if owners.is_empty() {
+            break;
+        }
+        let targets: Vec<SimTarget> = owners
+            .iter()
+            .map(|(i, n)| prepared.searches[*i].search.lane.target(*n))
+            .collect();
+        let outcomes = simulate(&targets)?;
+        passes += 1;
+        for ((i, n), o) in owners.into_iter().zip(outcomes) {
+            prepared.searches[i].search.record_extra(n, o);
+        }
+    }
     Ok(passes)
 }
 
@@ -452,6 +565,17 @@ fn track_spill_quotas<E>(
 ) -> Result<u32, E> {
     let mut targets = Vec::new();
     let mut owners = Vec::new();
+    let mut robust: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+    for group in prepared.band_groups() {
+        let counts: Vec<u32> = prepared
+            .robust_counts(&group)
+            .into_iter()
+            .filter_map(|(_, r)| r.ptus)
+            .collect();
+        for i in group {
+            robust.insert(i, counts.clone());
+        }
+    }
     for (i, s) in prepared.searches.iter().enumerate() {
         let Some(choice) = &s.spill_quota else {
             continue;
@@ -460,6 +584,7 @@ fn track_spill_quotas<E>(
         let mut counts: Vec<u32> = r.cost_optimal_ptus.values().flatten().copied().collect();
         counts.extend(r.min_ptus_for_target);
         counts.extend(s.search.evaluated().keys().next_back().copied());
+        counts.extend(robust.get(&i).into_iter().flatten().copied());
         counts.sort_unstable();
         counts.dedup();
         for n in counts {
@@ -588,7 +713,7 @@ fn plan_workload(
         minute_stats: &minute_stats,
         demand_tokens,
     };
-    let mut options = Vec::new();
+    let mut per_token = Vec::new();
     let mut cheapest_per_token: Option<f64> = None;
     for dt in DeploymentTypeId::ALL
         .into_iter()
@@ -617,56 +742,7 @@ fn plan_workload(
             let c = demand_cost.unwrap_or(f64::INFINITY);
             cheapest_per_token = Some(cheapest_per_token.map_or(c, |x: f64| x.min(c)));
         }
-        options.push(opt);
-    }
-    let mut sizing_map = BTreeMap::new();
-    let mut other_types = BTreeMap::new();
-    for dt in DeploymentTypeId::PROVISIONED {
-        match candidate(catalog, &settings.constraints, key, dt) {
-            Candidate::Provisioned {
-                spec,
-                increment,
-                price,
-                cap,
-            } => {
-                let plan = prepared
-                    .find(w, dt, SearchRole::Plan)
-                    .next()
-                    .expect("prepare() set up a search for every provisioned candidate");
-                let band: Vec<&SizingSearch> = prepared.find(w, dt, SearchRole::Band).collect();
-                let (opts, sizing) = provisioned::provisioned_options(
-                    &ctx,
-                    dt,
-                    spec,
-                    increment,
-                    provisioned::ProvisionedPrice { price, cap },
-                    plan,
-                    &band,
-                    cheapest_per_token,
-                    settings,
-                );
-                options.extend(opts);
-                sizing_map.insert(dt, sizing);
-            }
-            Candidate::Unavailable(reason) => {
-                for billing in Billing::PROVISIONED {
-                    options.push(unavailable_option(&ctx, dt, billing, reason.clone()));
-                }
-                if let Some(s) = prepared.find(w, dt, SearchRole::OtherType).next() {
-                    let r = s.search.result();
-                    other_types.insert(
-                        dt,
-                        OtherTypeSizing {
-                            min_ptus_for_target: r.min_ptus_for_target,
-                            needs_more_than_ptus: r.needs_more_than_ptus,
-                        },
-                    );
-                }
-            }
-            Candidate::PerToken(_) => {
-                unreachable!("candidate() returns PerToken only for per-token types")
-            }
-        }
+        per_token.push(opt);
     }
     let usage_tier = quota::usage_tier(
         catalog,
@@ -677,15 +753,52 @@ fn plan_workload(
             .copied()
             .unwrap_or(0.0),
     );
-    apply_availability(catalog, key, &mut options, settings);
-    quota::apply_latency(catalog, &key.model, &usage_tier, &mut options, settings);
     let lifecycle = catalog.lifecycle_status(&key.model);
-    if let (Some(status), Some(date)) = (&lifecycle, catalog.in_force_on) {
-        lifecycle::exclude_retired(&mut options, status, date);
+    // Options are finished the same way at every window: latency, then lifecycle.
+    let finish_options = |options: &mut Vec<OptionPlan>| {
+        apply_availability(catalog, key, options, settings);
+        quota::apply_latency(catalog, &key.model, &usage_tier, options, settings);
+        if let (Some(status), Some(date)) = (&lifecycle, catalog.in_force_on) {
+            lifecycle::exclude_retired(options, status, date);
+        }
+    };
+    let at_run = provisioned_at(
+        &ctx,
+        w,
+        prepared,
+        (prepared.run_window_s, SearchRole::Plan),
+        cheapest_per_token,
+        settings,
+    );
+    let mut options = per_token.clone();
+    options.extend(at_run.options);
+    finish_options(&mut options);
+    let mut by_window = vec![WindowPlan {
+        window_s: prepared.run_window_s,
+        options: options.clone(),
+        curves: curves_of(&at_run.sizing),
+    }];
+    for &window_s in &prepared.band_windows_s {
+        let at = provisioned_at(
+            &ctx,
+            w,
+            prepared,
+            (window_s, SearchRole::Band),
+            cheapest_per_token,
+            settings,
+        );
+        let mut window_options = per_token.clone();
+        window_options.extend(at.options);
+        finish_options(&mut window_options);
+        by_window.push(WindowPlan {
+            window_s,
+            options: window_options,
+            curves: curves_of(&at.sizing),
+        });
     }
-    let recommended = rank::recommend(&options);
+    by_window.sort_by(|a, b| a.window_s.total_cmp(&b.window_s));
     let (truncated_cost_usd, truncated_cost_basis) = truncated_cost(catalog, key, t);
-    WorkloadPlan {
+    let mut plan = WorkloadPlan {
         deployment: key.deployment.clone(),
         model: key.model.clone(),
         region: key.region.clone(),
@@ -712,15 +825,144 @@ fn plan_workload(
         peak_minute_weighted_tpm: minute_stats.peak(),
         p99_minute_weighted_tpm: minute_stats.quantile(0.99),
         mean_weighted_tpm: demand_tokens / weighted.len().max(1) as f64,
-        recommended,
         options,
-        sizing: sizing_map,
-        sizing_other_types: other_types,
+        by_window,
+        decision: Decision::default(),
+        sizing: at_run.sizing,
+        sizing_other_types: at_run.other_types,
         profile: demand_profile(&weighted, summary.first_minute()),
         tally: t.tally,
         logged_latency: quota::logged(prepared.logged_latency.get(w)),
         usage_tier,
+    };
+    plan.decision = decide(
+        &plan,
+        catalog,
+        settings,
+        (prepared.run_window_s, span_hours),
+        decision::Replacement::Unknown,
+    );
+    plan
+}
+
+/// Decide `plan` by the one rule ([`decision`]), with what the run knows: its settings, the
+/// window in use and the log's span, and the replacement's plan when its model retires (the
+/// retirement scenario's; [`decision::Replacement::Unknown`] before it is planned).
+pub fn decide(
+    plan: &WorkloadPlan,
+    catalog: &Catalog,
+    settings: &PlanSettings,
+    (run_window_s, span_hours): (f64, f64),
+    replacement: decision::Replacement<'_>,
+) -> Decision {
+    // A named replacement the catalog does not have can never be planned: say so.
+    let replacement = match (
+        replacement,
+        plan.lifecycle.as_ref().and_then(|l| l.replacement.as_ref()),
+    ) {
+        (decision::Replacement::Unknown, Some(name)) if catalog.resolve_model(name).is_none() => {
+            decision::Replacement::Missing(decision::NoReplacement::NotInCatalog(name.clone()))
+        }
+        (r, _) => r,
+    };
+    decision::decide(
+        plan,
+        &decision::DecisionContext {
+            rules: &settings.decision,
+            max_throttle_rate: settings.max_throttle_rate,
+            max_spill_rate: settings.max_spill_rate,
+            longest_term: settings.reserve_term,
+            span_hours,
+            run_window_s,
+            as_of: catalog.in_force_on,
+            replacement,
+            residency: settings.constraints.residency.as_ref().map(|r| r.label()),
+        },
+    )
+}
+
+/// The provisioned options of a workload at one window, with the sizing of each offered type
+/// and (at the window in use) the target counts of types its region does not offer.
+struct ProvisionedAt {
+    options: Vec<OptionPlan>,
+    sizing: BTreeMap<DeploymentTypeId, TypeSizing>,
+    other_types: BTreeMap<DeploymentTypeId, OtherTypeSizing>,
+}
+
+fn provisioned_at(
+    ctx: &WorkloadCtx<'_>,
+    w: usize,
+    prepared: &Prepared,
+    (window_s, role): (f64, SearchRole),
+    cheapest_per_token: Option<f64>,
+    settings: &PlanSettings,
+) -> ProvisionedAt {
+    let mut out = ProvisionedAt {
+        options: Vec::new(),
+        sizing: BTreeMap::new(),
+        other_types: BTreeMap::new(),
+    };
+    for dt in DeploymentTypeId::PROVISIONED {
+        match candidate(ctx.catalog, &settings.constraints, ctx.key, dt) {
+            Candidate::Provisioned {
+                spec,
+                increment,
+                price,
+                cap,
+            } => {
+                let this = prepared
+                    .find(w, dt, role)
+                    .find(|s| s.window_s == window_s)
+                    .expect("prepare() set up a search for every provisioned candidate and window");
+                let group: Vec<&SizingSearch> = prepared
+                    .band_group(w, dt)
+                    .into_iter()
+                    .map(|i| &prepared.searches[i])
+                    .collect();
+                let (opts, sizing) = provisioned::provisioned_options(
+                    ctx,
+                    dt,
+                    spec,
+                    increment,
+                    provisioned::ProvisionedPrice { price, cap },
+                    this,
+                    &group,
+                    cheapest_per_token,
+                    settings,
+                );
+                out.options.extend(opts);
+                out.sizing.insert(dt, sizing);
+            }
+            Candidate::Unavailable(reason) => {
+                for billing in Billing::PROVISIONED {
+                    out.options
+                        .push(unavailable_option(ctx, dt, billing, reason.clone()));
+                }
+                if role == SearchRole::Plan {
+                    if let Some(s) = prepared.find(w, dt, SearchRole::OtherType).next() {
+                        let r = s.search.result();
+                        out.other_types.insert(
+                            dt,
+                            OtherTypeSizing {
+                                min_ptus_for_target: r.min_ptus_for_target,
+                                needs_more_than_ptus: r.needs_more_than_ptus,
+                            },
+                        );
+                    }
+                }
+            }
+            Candidate::PerToken(_) => {
+                unreachable!("candidate() returns PerToken only for per-token types")
+            }
+        }
     }
+    out
+}
+
+fn curves_of(
+    sizing: &BTreeMap<DeploymentTypeId, TypeSizing>,
+) -> BTreeMap<DeploymentTypeId, Vec<CurvePoint>> {
+    sizing.iter().map(|(t, s)| (*t, s.curve.clone())).collect()
 }
 
 /// Record why each available option counts as available, and keep the ones whose
@@ -1310,12 +1552,13 @@ mod tests {
         // = 1,790,800, rounded up within the 0.5% bin and to 1,000 TPM.
         let tpm = v.needs_tpm.expect("tpm");
         assert!((1_791_000..=1_800_000).contains(&tpm), "{tpm}");
-        assert_ne!(t1.recommended.as_deref(), Some("global-standard"));
+        let decided = |p: &WorkloadPlan| p.decision.option.as_ref().map(|o| o.option_id.clone());
+        assert_ne!(decided(&t1).as_deref(), Some("global-standard"));
         let t2 = plan_records(&records, &with_tier(Some(QuotaLevelArg::Tier2)), &sim);
         assert_eq!(gs(&t2).throttled_requests, Some(0));
-        assert_eq!(t2.recommended.as_deref(), Some("global-standard"));
+        assert_eq!(decided(&t2).as_deref(), Some("global-standard"));
         let free = plan_records(&records, &with_tier(None), &sim);
-        assert_eq!(free.recommended.as_deref(), Some("global-standard"));
+        assert_eq!(decided(&free).as_deref(), Some("global-standard"));
         assert_eq!(
             gs(&free).throttled_requests,
             None,
@@ -1426,17 +1669,18 @@ mod tests {
             .as_deref()
             .unwrap_or("")
             .contains("no latency target"));
-        assert!(
-            p.recommended
-                .as_deref()
-                .unwrap_or("")
-                .contains("provisioned"),
-            "{:?}",
-            p.recommended
-        );
+        let decided = |p: &WorkloadPlan| p.decision.option.as_ref().map(|o| o.option_id.clone());
+        // A one-minute log: provisional, so no reservation; what is decided promises a speed.
+        let promise = p
+            .decided_option()
+            .and_then(|o| o.latency.target_tokens_per_s)
+            .unwrap_or(0.0);
+        assert!(promise >= 60.0, "{:?}", p.decision);
+        assert_eq!(p.decision.status, DecisionStatus::Provisional);
         let p = plan_records(&records, &settings(90.0), &SimParams::default());
         assert_eq!(
-            p.recommended, None,
+            decided(&p),
+            None,
             "nothing promises 90 tokens/s for gpt-4.1"
         );
     }

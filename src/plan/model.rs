@@ -1,12 +1,13 @@
 //! The plan's report-facing types: one [`WorkloadPlan`] per workload with its
-//! [`OptionPlan`]s and [`DemandProfile`]. They are the `workloads[]` part of the JSON
-//! contract (`schema_version` 1: keys may be added, never renamed).
+//! [`OptionPlan`]s, its options at every window of the band ([`WindowPlan`]), its
+//! [`Decision`] and [`DemandProfile`]. They are most of the `workloads[]` part of the JSON
+//! contract (keys may be added, never renamed); the decision's JSON is written by the report.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Billing, TypeSizing};
+use super::{Billing, CurvePoint, Decision, TypeSizing};
 use crate::catalog::accounting::{PtuAccounting, TokenTally};
 use crate::catalog::lifecycle::LifecycleStatus;
 use crate::catalog::DeploymentTypeId;
@@ -170,10 +171,16 @@ pub struct WorkloadPlan {
     pub p99_minute_weighted_tpm: f64,
     /// Mean weighted demand over the span, tokens per minute.
     pub mean_weighted_tpm: f64,
-    /// The recommended option's `id`.
-    pub recommended: Option<String>,
-    /// Every option.
+    /// Every option, at the bucket window in use.
     pub options: Vec<OptionPlan>,
+    /// The options at every window of the band, the window in use included, ascending (not in
+    /// the JSON: `decision.by_window_s` holds what the decision read off them).
+    #[serde(skip)]
+    pub by_window: Vec<WindowPlan>,
+    /// The one decision every output renders ([`super::decision`]); its JSON is written by
+    /// the report.
+    #[serde(skip)]
+    pub decision: Decision,
     /// Per provisioned type offered in the workload's region, the search's results.
     pub sizing: BTreeMap<DeploymentTypeId, TypeSizing>,
     /// Per provisioned type not offered in the workload's region, the target count found for
@@ -190,6 +197,36 @@ pub struct WorkloadPlan {
     pub logged_latency: Option<crate::sim::standard::LoggedLatency>,
     /// The tenant's monthly tokens of this model against its usage tier.
     pub usage_tier: super::quota::UsageTierView,
+}
+
+impl WorkloadPlan {
+    /// The option the decision chose, if any.
+    pub fn decided_option(&self) -> Option<&OptionPlan> {
+        let id = self.decision.option.as_ref()?.option_id.as_str();
+        self.options.iter().find(|o| o.id == id)
+    }
+
+    /// The options at the window `window_s` (the window in use's when the band has no such
+    /// window).
+    pub fn options_at(&self, window_s: f64) -> &[OptionPlan] {
+        self.by_window
+            .iter()
+            .find(|w| w.window_s == window_s)
+            .map_or(&self.options, |w| &w.options)
+    }
+}
+
+/// A workload's options at one bucket window of the band, as a run at that window would
+/// give them (the per-token options do not depend on the window; the provisioned ones are
+/// that window's searches', a reservation at the band's one count).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowPlan {
+    /// Bucket window, seconds.
+    pub window_s: f64,
+    /// Every option at this window.
+    pub options: Vec<OptionPlan>,
+    /// Every simulated count per offered provisioned type at this window, ascending.
+    pub curves: BTreeMap<DeploymentTypeId, Vec<CurvePoint>>,
 }
 
 /// The target count of a provisioned type the workload's own region does not offer (JSON

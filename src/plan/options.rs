@@ -115,7 +115,7 @@ pub struct Availability {
 }
 
 /// The reason a recommendation needs a confirmed availability, for options without one.
-pub const UNCONFIRMED_REASON: &str = "availability unverified [U]: recommended only where the log or sales confirm it (--served-by, --overrides)";
+pub const UNCONFIRMED_REASON: &str = "availability unverified: recommended only where the log or sales confirm it (--served-by, --overrides)";
 
 /// Whether a type is offered for the workload's model and region, and why: `Err` holds the
 /// reason it is not (outside `--residency`, no data zone, a sales fact, a verified region
@@ -183,7 +183,7 @@ pub fn availability(
         }),
         _ if !served.is_empty() => {
             let table = match (listed, absent) {
-                (Some(_), _) => "; the catalog's list for it is unverified [U]",
+                (Some(_), _) => "; the catalog's list for it is unverified",
                 (None, Some(_)) => "; the catalog's region table does not list it",
                 (None, None) => "; no verified region table lists it",
             };
@@ -254,12 +254,12 @@ pub fn availability_note(
 }
 
 /// The note of an option whose availability entry is unverified.
-pub const UNVERIFIED_AVAILABILITY: &str = "unverified availability [U]";
+pub const UNVERIFIED_AVAILABILITY: &str = "unverified availability";
 
 /// The note of an option priced with an unverified entry (derived or inferred figures; the
 /// catalog entry's note says which).
 pub fn price_unverified_note(unverified: bool) -> Option<String> {
-    unverified.then(|| "unverified price [U]".to_owned())
+    unverified.then(|| "unverified price".to_owned())
 }
 
 /// Where a type processes the workload's data, for display (`global`, `data zone EU`,
@@ -342,10 +342,7 @@ mod tests {
         assert!(b("gpt-5.6-terra", "eastus2", GlobalFlex).is_err());
         let a = availability(&c, &none, &key("d", "gpt-6-sol", "eastus2"), GlobalStandard)
             .expect("available");
-        assert!(a
-            .note
-            .expect("note")
-            .contains("unverified availability [U]"));
+        assert!(a.note.expect("note").contains("unverified availability"));
         assert!(!AvailabilityBasis::Unlisted.is_confirmed());
         assert!(!AvailabilityBasis::CatalogUnverified.is_confirmed());
     }

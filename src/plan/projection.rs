@@ -290,7 +290,7 @@ pub fn project(
     }
 }
 
-/// A flat month of one workload: its recommended option (and its spillover).
+/// A flat month of one workload: its decided option (and its spillover).
 fn flat_rows(
     scenario: &str,
     month: u32,
@@ -299,11 +299,7 @@ fn flat_rows(
     scale: f64,
     prices: &Prices<'_>,
 ) -> Vec<ProjectedCharge> {
-    let Some(o) = p
-        .recommended
-        .as_ref()
-        .and_then(|id| p.options.iter().find(|o| &o.id == id))
-    else {
+    let Some(o) = p.decided_option() else {
         return Vec::new();
     };
     let names = (p.deployment.as_str(), p.model.as_str(), p.region.as_str());

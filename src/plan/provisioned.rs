@@ -9,7 +9,11 @@
 //!   which the deployment serves all but `--max-throttle-rate` of requests, with no evaluated
 //!   larger count missing it;
 //! - when no count qualifies the option is shown at the largest count searched, not eligible,
-//!   with the reason.
+//!   with the reason;
+//! - a reservation is one count for every window of the band: with more than one window, the
+//!   reserved billings use the count whose worst cost over the windows is least among those
+//!   meeting the targets at every window ([`super::band`]); the hourly billing, which can be
+//!   resized at any time, keeps each window's own count.
 
 use std::collections::BTreeMap;
 
@@ -46,22 +50,44 @@ pub(super) fn provisioned_options(
     increment: PtuIncrement,
     priced: ProvisionedPrice<'_>,
     plan: &SizingSearch,
-    band: &[&SizingSearch],
+    group: &[&SizingSearch],
     cheapest_per_token: Option<f64>,
     settings: &PlanSettings,
 ) -> (Vec<OptionPlan>, TypeSizing) {
     let search = &plan.search;
     let result = search.result();
-    let evaluated = search.evaluated();
+    let points = search.points();
     let spill_cost = |o: &SimOutcome| search.cost.as_ref().map_or(0.0, |g| g.spill_usd(o));
     let price = priced.price;
-    let curve = sizing::curve(evaluated, ctx.span_hours, price, spill_cost);
+    let curve = sizing::curve(&points, ctx.span_hours, price, spill_cost);
     let mode = search.lane.mode;
     let mut by_billing = BTreeMap::new();
     let mut break_even_by_billing = BTreeMap::new();
     let mut options = Vec::new();
+    let band_label = band_label(group);
     for billing in Billing::PROVISIONED {
-        let choice = choose(&result, billing, mode, &curve, priced.cap, settings);
+        let mut choice = choose(&result, billing, mode, &curve, priced.cap, settings);
+        if billing != Billing::Hourly && group.len() > 1 {
+            let searches: Vec<&super::search::Search> = group.iter().map(|g| &g.search).collect();
+            let usd = billing.usd_per_ptu_hour(price) * ctx.span_hours;
+            choice = match super::band::robust_count(&searches, billing, usd).ptus {
+                Some(n) => Choice {
+                    ptus: n,
+                    basis: format!(
+                        "the least worst-case cost over the {band_label} band ({} prices)",
+                        billing.as_str()
+                    ),
+                    reason: None,
+                },
+                None => Choice {
+                    reason: Some(match choice.reason {
+                        Some(r) => format!("{r}; no count meets the targets at every window of the {band_label} band"),
+                        None => format!("no count meets the targets at every window of the {band_label} band"),
+                    }),
+                    ..choice
+                },
+            };
+        }
         by_billing.insert(billing, choice.ptus);
         if let Some(u) = sizing::break_even_utilization(
             billing.usd_per_ptu_hour(price),
@@ -75,7 +101,7 @@ pub(super) fn provisioned_options(
             .iter()
             .find(|p| p.ptus == choice.ptus)
             .expect("a chosen count was evaluated");
-        let o = &evaluated[&choice.ptus];
+        let o = points[&choice.ptus];
         let capacity = spec.capacity_tokens_per_min(point.ptus);
         let over = ctx.minute_stats.minutes_above(capacity);
         let cost = point.cost_for(billing);
@@ -119,7 +145,7 @@ pub(super) fn provisioned_options(
     }
     let peak = ctx.minute_stats.peak();
     let (raw, rounded) = sizing::minute_peak_ptus(peak, spec.input_tpm_per_ptu, increment);
-    let mut by_window: BTreeMap<String, Option<u32>> = band
+    let mut by_window: BTreeMap<String, Option<u32>> = group
         .iter()
         .map(|b| {
             (
@@ -144,14 +170,32 @@ pub(super) fn provisioned_options(
         cost_optimal_ptus_by_billing: by_billing,
         break_even_utilization: break_even_by_billing.get(&Billing::Hourly).copied(),
         break_even_utilization_by_billing: break_even_by_billing,
-        context_limit_requests: evaluated
+        context_limit_requests: points
             .values()
             .next()
             .map_or(0, |o| o.context_limit_requests),
+        usd_per_ptu_month_by_billing: Billing::PROVISIONED
+            .iter()
+            .map(|b| (*b, b.usd_per_ptu_hour(price) * super::cost::HOURS_PER_MONTH))
+            .collect(),
         ptu_max_prompt_tokens: spec.max_prompt_tokens,
         curve,
     };
     (options, sizing)
+}
+
+/// `1-60 s`: the band's windows as a range, for the basis text.
+fn band_label(group: &[&SizingSearch]) -> String {
+    let lo = group
+        .iter()
+        .map(|g| g.window_s)
+        .fold(f64::INFINITY, f64::min);
+    let hi = group.iter().map(|g| g.window_s).fold(0.0, f64::max);
+    if lo >= hi {
+        format!("{} s", window_key(lo))
+    } else {
+        format!("{}-{} s", window_key(lo), window_key(hi))
+    }
 }
 
 /// The one count of an option, by the rule in the module docs.

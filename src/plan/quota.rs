@@ -319,7 +319,7 @@ pub fn view(
     if let Some(p) = catalog.standard.pooling(qt) {
         if choice.quota.active.is_some() {
             parts.push(format!(
-                "quota applied per workload; {} shares {} [U]",
+                "quota applied per workload; {} shares {} (unverified)",
                 qt, p.scope
             ));
         }

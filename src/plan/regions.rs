@@ -57,6 +57,9 @@ pub struct RegionRow {
     pub note: Option<String>,
     /// What buying here means for callers in the `--from` region (default: the workload's).
     pub from: RegionMove,
+    /// Whether this row is the workload's decision (its own region, the decided type and
+    /// term): the one answer `compare` gives.
+    pub decided: bool,
 }
 
 /// The network side of buying capacity in another region (JSON `rows[].from`).
@@ -113,7 +116,7 @@ pub fn region_move(
         match (net.transfer_price(from, to), net.transfer_price(to, from)) {
             (Some(a), Some(b)) => {
                 if a.unverified || b.unverified {
-                    notes.push("unverified transfer price [U]".to_owned());
+                    notes.push("unverified transfer price".to_owned());
                 }
                 Some(up_gb * a.usd_per_gb + down_gb * b.usd_per_gb)
             }
@@ -126,7 +129,7 @@ pub fn region_move(
         }
     };
     if net.bytes_per_token.unverified && !same {
-        notes.push(format!("{bpt} bytes per token [U]"));
+        notes.push(format!("{bpt} bytes per token (unverified)"));
     }
     let zone = |r: &str| catalog.data_zone_of(r).map(|z| z.id.clone());
     let crosses = !same && (zone(from).is_none() || zone(from) != zone(to));
@@ -164,6 +167,23 @@ pub struct RegionPlan {
     pub rows: Vec<RegionRow>,
     /// Region x type pairs left out, with reasons.
     pub excluded: Vec<ExcludedRegion>,
+    /// The workload's decision (`compare`'s): its status, option, PTUs and monthly cost.
+    pub decision: RegionDecision,
+}
+
+/// What `compare` decided for the workload, as `regions` shows it beside the ranking.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RegionDecision {
+    /// `firm`, `provisional` or `none`.
+    pub status: super::DecisionStatus,
+    /// The decided option's id.
+    pub option: Option<String>,
+    /// Its PTUs.
+    pub ptus: Option<u32>,
+    /// Its monthly cost, USD.
+    pub monthly_cost_usd: Option<f64>,
+    /// What it commits to, USD.
+    pub commitment_usd: f64,
 }
 
 /// Rank the regions for every planned workload.
@@ -216,8 +236,15 @@ pub fn rank_regions(
                     .then(a.deployment_type.cmp(&b.deployment_type))
                     .then(a.billing.cmp(&b.billing))
             });
+            let d = w.decision.option.as_ref();
             for (i, r) in rows.iter_mut().enumerate() {
                 r.rank = i + 1;
+                r.decided = d.is_some_and(|d| {
+                    r.region == w.region
+                        && r.deployment_type == d.deployment_type
+                        && r.billing == d.billing
+                        && Some(r.ptus) == d.ptus
+                });
             }
             RegionPlan {
                 deployment: w.deployment.clone(),
@@ -225,6 +252,13 @@ pub fn rank_regions(
                 region: w.region.clone(),
                 rows,
                 excluded,
+                decision: RegionDecision {
+                    status: w.decision.status,
+                    option: d.map(|o| o.option_id.clone()),
+                    ptus: d.and_then(|o| o.ptus),
+                    monthly_cost_usd: d.map(|o| o.monthly_cost_usd),
+                    commitment_usd: w.decision.commitment_usd(),
+                },
             }
         })
         .collect()
@@ -304,6 +338,7 @@ fn region_rows(
                     crosses_data_zone: false,
                     note: String::new(),
                 },
+                decided: false,
             })
         })
         .collect()

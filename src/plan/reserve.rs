@@ -3,10 +3,12 @@
 //! reserves a base of PTUs for a term and pays the hourly rate for deployed PTUs above it
 //! (Azure compares deployed and reserved PTUs hour by hour; unused reserved hours are lost).
 //!
+//! A pool holds the workloads whose decision is a reservation of its type and term in its
+//! region ([`super::decision`]), at the decided count: the same count every other output shows.
+//! A workload decided on per-token or hourly PTUs commits nothing and is in no pool.
 //! Deployments are static over the log's span (ptuplan does not model scaling schedules), so
-//! each pool deploys the sum of its workloads' PTU counts for the whole span: each workload's
-//! count is that of its option for the pool's type and term (`type/reserved-1-year` with
-//! `--reserve-term 1-year`), the same count every other output shows for that option.
+//! each pool deploys the sum of its workloads' counts for the whole span; `--reserve N`
+//! reserves N instead, as a what-if (the rest billed hourly, or left unused).
 
 use std::collections::BTreeMap;
 
@@ -20,7 +22,7 @@ use crate::catalog::{Catalog, DeploymentTypeId};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReservePolicy {
-    /// Reserve exactly the PTUs the pool deploys (the sweep's choice).
+    /// Reserve exactly the PTUs the pool deploys (what the decisions reserve).
     Deployed,
     /// Reserve this many PTUs in every pool.
     Fixed(u32),
@@ -74,35 +76,36 @@ pub struct PoolMember {
     pub ptus: u32,
 }
 
-/// Pool every workload's sized PTUs per region and provisioned type and price the reservation.
+/// Pool the decided reservations per region, provisioned type and term, and price them.
 pub fn pools(
     catalog: &Catalog,
     plans: &[WorkloadPlan],
     span_hours: f64,
-    term: Billing,
     policy: ReservePolicy,
 ) -> Vec<ReservationPool> {
-    let mut grouped: BTreeMap<(String, DeploymentTypeId), (Vec<PoolMember>, f64)> = BTreeMap::new();
+    type Key = (String, DeploymentTypeId, Billing);
+    let mut grouped: BTreeMap<Key, (Vec<PoolMember>, f64)> = BTreeMap::new();
     for p in plans {
-        for o in &p.options {
-            if !(o.is_confirmed_available() && o.billing == term) {
-                continue;
-            }
-            let Some(ptus) = o.ptus else { continue };
-            let entry = grouped
-                .entry((p.region.clone(), o.deployment_type))
-                .or_default();
-            entry.0.push(PoolMember {
-                deployment: p.deployment.clone(),
-                model: p.model.clone(),
-                ptus,
-            });
-            entry.1 += o.spillover_cost_usd.unwrap_or(0.0);
-        }
+        let Some(d) = p.decision.option.as_ref().filter(|d| d.is_commitment()) else {
+            continue;
+        };
+        let Some(o) = p.decided_option() else {
+            continue;
+        };
+        let Some(ptus) = d.ptus else { continue };
+        let entry = grouped
+            .entry((p.region.clone(), d.deployment_type, d.billing))
+            .or_default();
+        entry.0.push(PoolMember {
+            deployment: p.deployment.clone(),
+            model: p.model.clone(),
+            ptus,
+        });
+        entry.1 += o.spillover_cost_usd.unwrap_or(0.0);
     }
     grouped
         .into_iter()
-        .filter_map(|((region, dt), (workloads, spill))| {
+        .filter_map(|((region, dt, term), (workloads, spill))| {
             let price = catalog.ptu_price(dt, &region)?;
             let deployed: u32 = workloads.iter().map(|m| m.ptus).sum();
             let reserved = match policy {
@@ -149,6 +152,20 @@ mod tests {
     use crate::plan::OptionPlan;
 
     fn plan_with(deployment: &str, model: &str, ptus: u32, spill: f64) -> WorkloadPlan {
+        let mut w = plan_without_decision(deployment, model, ptus, spill);
+        decide_first(&mut w);
+        w
+    }
+
+    /// Decide the plan's first option, firm.
+    fn decide_first(w: &mut WorkloadPlan) {
+        let mut o = w.options[0].clone();
+        o.monthly_cost_usd = Some(1.0);
+        w.decision.status = crate::plan::DecisionStatus::Firm;
+        w.decision.option = crate::plan::decision::Choice::of(&o);
+    }
+
+    fn plan_without_decision(deployment: &str, model: &str, ptus: u32, spill: f64) -> WorkloadPlan {
         let option = OptionPlan {
             id: "global-provisioned/reserved-1-year".to_owned(),
             deployment_type: DeploymentTypeId::GlobalProvisioned,
@@ -211,8 +228,9 @@ mod tests {
             peak_minute_weighted_tpm: 0.0,
             p99_minute_weighted_tpm: 0.0,
             mean_weighted_tpm: 0.0,
-            recommended: None,
             options: vec![option],
+            by_window: Vec::new(),
+            decision: Default::default(),
             sizing: BTreeMap::new(),
             sizing_other_types: BTreeMap::new(),
             logged_latency: None,
@@ -230,27 +248,22 @@ mod tests {
         }
     }
 
+    /// A pool holds decided reservations only, at the decided count: a workload decided on
+    /// hourly PTUs commits nothing and is in no pool.
     #[test]
-    fn pools_use_the_count_of_the_term_in_use() {
+    fn issue_18_pools_hold_the_decided_reservations_only() {
         let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
-        let mut hourly = plan_with("a", "gpt-4o", 15, 0.0);
-        let mut yearly = hourly.options[0].clone();
+        let mut hourly = plan_without_decision("a", "gpt-4o", 15, 0.0);
         hourly.options[0].billing = Billing::Hourly;
         hourly.options[0].id = "global-provisioned/hourly".to_owned();
-        yearly.ptus = Some(40);
-        hourly.options.push(yearly);
-        let pools = pools(
-            &catalog,
-            &[hourly],
-            730.0,
-            Billing::Reserved1Year,
-            ReservePolicy::Deployed,
-        );
-        assert_eq!(
-            pools[0].deployed_ptus, 40,
-            "the 1-year option's count, not the hourly one's"
-        );
-        assert_eq!(pools[0].workloads[0].ptus, 40);
+        decide_first(&mut hourly);
+        let yearly = plan_with("b", "gpt-4o", 40, 0.0);
+        let pools = pools(&catalog, &[hourly, yearly], 730.0, ReservePolicy::Deployed);
+        assert_eq!(pools.len(), 1);
+        assert_eq!(pools[0].deployed_ptus, 40);
+        assert_eq!(pools[0].workloads.len(), 1);
+        assert_eq!(pools[0].workloads[0].deployment, "b");
+        assert_eq!(pools[0].term, Billing::Reserved1Year);
     }
 
     #[test]
@@ -262,13 +275,7 @@ mod tests {
         ];
         // Reserve 30 of the 40 deployed Global PTUs for 1 year over a 730-hour month:
         // 30 x 2,652 / 12 = 6,630; 10 x 730 x 1.00 = 7,300 hourly; plus 10 spillover.
-        let pools = pools(
-            &catalog,
-            &plans,
-            730.0,
-            Billing::Reserved1Year,
-            ReservePolicy::Fixed(30),
-        );
+        let pools = pools(&catalog, &plans, 730.0, ReservePolicy::Fixed(30));
         assert_eq!(pools.len(), 1);
         let p = &pools[0];
         assert_eq!((p.deployed_ptus, p.reserved_ptus), (40, 30));
@@ -277,13 +284,7 @@ mod tests {
         assert!((p.cost_usd - (6630.0 + 7300.0 + 10.0)).abs() < 1e-6);
         assert!((p.all_hourly_monthly_cost_usd - (40.0 * 730.0 + 10.0)).abs() < 1e-6);
         // Reserving more than deployed leaves hours unused.
-        let over = super::pools(
-            &catalog,
-            &plans,
-            730.0,
-            Billing::Reserved1Year,
-            ReservePolicy::Fixed(50),
-        );
+        let over = super::pools(&catalog, &plans, 730.0, ReservePolicy::Fixed(50));
         assert!((over[0].unused_reserved_ptu_hours - 7300.0).abs() < 1e-9);
         assert_eq!(over[0].excess_ptu_hours_billed_hourly, 0.0);
     }

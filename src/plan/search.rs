@@ -75,11 +75,11 @@ impl Lattice {
         }
     }
 
-    fn index(&self, n: u32) -> u32 {
+    pub(crate) fn index(&self, n: u32) -> u32 {
         (n - self.min_ptus) / self.increment_ptus
     }
 
-    fn at(&self, k: u32) -> u32 {
+    pub(crate) fn at(&self, k: u32) -> u32 {
         self.min_ptus + k * self.increment_ptus
     }
 
@@ -97,7 +97,7 @@ impl Lattice {
 
     /// Up to `k` lattice counts strictly between `lo` and `hi` (lattice points), evenly spread;
     /// all of them when there are at most `k`.
-    fn spread(&self, lo: u32, hi: u32, k: usize) -> Vec<u32> {
+    pub(crate) fn spread(&self, lo: u32, hi: u32, k: usize) -> Vec<u32> {
         let (a, b) = (self.index(lo), self.index(hi));
         let inside = b.saturating_sub(a).saturating_sub(1) as usize;
         if inside == 0 || k == 0 {
@@ -204,6 +204,9 @@ pub struct Search {
     pub ceiling_ptus: u32,
     top_ptus: u32,
     evaluated: BTreeMap<u32, SimOutcome>,
+    /// Counts simulated for the window band's common counts ([`super::band`]): kept apart so
+    /// that they never change what the search itself finds.
+    extra: BTreeMap<u32, SimOutcome>,
     passes: u32,
 }
 
@@ -244,6 +247,7 @@ impl Search {
             ceiling_ptus: ceiling,
             top_ptus: ceiling,
             evaluated: BTreeMap::new(),
+            extra: BTreeMap::new(),
             passes: 0,
         }
     }
@@ -255,6 +259,42 @@ impl Search {
 
     fn meets(&self, o: &SimOutcome) -> bool {
         o.throttle_rate() <= self.max_throttle_rate
+    }
+
+    /// The outcome at `ptus`, whether the search or the band evaluated it.
+    pub fn outcome(&self, ptus: u32) -> Option<&SimOutcome> {
+        self.evaluated.get(&ptus).or_else(|| self.extra.get(&ptus))
+    }
+
+    /// Every count simulated at this window (the search's and the band's), ascending.
+    pub fn points(&self) -> BTreeMap<u32, &SimOutcome> {
+        self.extra
+            .iter()
+            .chain(&self.evaluated)
+            .map(|(n, o)| (*n, o))
+            .collect()
+    }
+
+    /// Record a count simulated for the band (not part of the search's own answer).
+    pub fn record_extra(&mut self, ptus: u32, outcome: SimOutcome) {
+        if !self.evaluated.contains_key(&ptus) {
+            self.extra.insert(ptus, outcome);
+        }
+    }
+
+    /// Whether an option at this outcome meets the targets the search sizes for: the failed
+    /// (and, with a cap, spilled) share with a cost goal, else the share not served.
+    pub fn is_acceptable(&self, o: &SimOutcome) -> bool {
+        match &self.cost {
+            Some(goal) => self.is_feasible(goal, o),
+            None => self.meets(o),
+        }
+    }
+
+    /// Cost over the span of `ptus` PTUs at `usd_per_ptu` (per PTU over the span) plus the
+    /// spillover of `o`, USD.
+    pub fn cost_usd(&self, ptus: u32, o: &SimOutcome, usd_per_ptu: f64) -> f64 {
+        f64::from(ptus) * usd_per_ptu + self.cost.as_ref().map_or(0.0, |g| g.spill_usd(o))
     }
 
     /// Prompt-limit 400s do not depend on the count: when they alone miss the target, no
@@ -427,6 +467,8 @@ impl Search {
     /// the final pass; the PTU admission it saw is the same).
     pub fn set_standard(&mut self, ptus: u32, standard: Option<crate::sim::StandardOutcome>) {
         if let Some(o) = self.evaluated.get_mut(&ptus) {
+            o.standard = standard;
+        } else if let Some(o) = self.extra.get_mut(&ptus) {
             o.standard = standard;
         }
     }

@@ -61,7 +61,7 @@ impl CurvePoint {
 
 /// The cost curve over every evaluated count, ascending.
 pub fn curve(
-    evaluated: &BTreeMap<u32, SimOutcome>,
+    evaluated: &BTreeMap<u32, &SimOutcome>,
     span_hours: f64,
     price: &PtuPrice,
     spill_cost: impl Fn(&SimOutcome) -> f64,
@@ -131,10 +131,12 @@ pub struct TypeSizing {
     pub search_ceiling_ptus: u32,
     /// Simulation passes the search took.
     pub search_passes: u32,
-    /// The count each provisioned billing's option uses: the cost-optimal feasible count
-    /// with spillover, else `min_ptus_for_target` (the largest evaluated count when none).
+    /// The count the hourly option uses: the cost-optimal feasible count with spillover, else
+    /// `min_ptus_for_target` (the largest evaluated count when none).
     pub cost_optimal_ptus: u32,
-    /// The same per provisioned billing.
+    /// The count each provisioned billing's option uses: hourly as above; a reservation the
+    /// count that holds across the window band (schema 3; before, each billing's optimum at
+    /// the window in use).
     pub cost_optimal_ptus_by_billing: BTreeMap<Billing, u32>,
     /// Break-even utilization against the cheapest per-token option, hourly billing.
     pub break_even_utilization: Option<f64>,
@@ -144,6 +146,9 @@ pub struct TypeSizing {
     pub context_limit_requests: u64,
     /// The model's PTU prompt limit, tokens (`None`: no limit below the context window).
     pub ptu_max_prompt_tokens: Option<u64>,
+    /// What one PTU costs per 730-hour month under each provisioned billing (a reservation
+    /// spread over its term), USD.
+    pub usd_per_ptu_month_by_billing: BTreeMap<Billing, f64>,
     /// Every evaluated count and its outcome, ascending.
     pub curve: Vec<CurvePoint>,
 }

@@ -52,11 +52,14 @@ pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()
     super::table::write_line(
         out,
         &format!(
-            "Best fit: --bucket-window-s {} (agreement {:.2}% against {:.2}% for admitting everything; fit: {}). {}",
+            "Best fit: --bucket-window-s {} (agreement {:.2}% against {:.2}% for admitting everything; fit: {}; windows from {} to {} s fit as well; {} refined between grid points). {}",
             c.bucket_window_s,
             c.agreement * 100.0,
             c.baseline_agreement * 100.0,
             c.fit,
+            c.window_range_s[0],
+            c.window_range_s[1],
+            c.refined_windows,
             c.note
         ),
     )

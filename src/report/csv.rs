@@ -32,7 +32,7 @@ pub struct OptionRow<'a> {
     pub available: bool,
     /// Whether it may be recommended.
     pub eligible: bool,
-    /// Whether it is the recommendation.
+    /// Whether it is the decision.
     pub recommended: bool,
     /// Cost over the span, USD.
     pub cost_usd: Option<f64>,
@@ -92,6 +92,15 @@ pub struct OptionRow<'a> {
     pub span_hours: f64,
     /// Set when that is less than 7 days: the monthly figures are a projection of a short span.
     pub projection_note: &'a str,
+    /// The workload's decision status: `firm`, `provisional` or `none` (the same on every row
+    /// of the workload).
+    pub decision_status: &'a str,
+    /// The decided option's PTUs (the same on every row of the workload).
+    pub decision_ptus: Option<u32>,
+    /// The decided option's monthly cost, USD (the same on every row of the workload).
+    pub decision_monthly_cost_usd: Option<f64>,
+    /// What the decision commits to, USD (the same on every row of the workload).
+    pub decision_commitment_usd: f64,
 }
 
 /// Write the report as CSV.
@@ -107,6 +116,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             (Some(s), Some(d)) => s.retirement_phrase(d).unwrap_or_default(),
             _ => String::new(),
         };
+        let decided = p.decision.option.as_ref().map(|o| o.option_id.as_str());
         for o in &p.options {
             w.serialize(OptionRow {
                 deployment: csv_cell(&p.deployment),
@@ -119,7 +129,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 ptus: o.ptus,
                 available: o.available,
                 eligible: o.eligible,
-                recommended: p.recommended.as_deref() == Some(o.id.as_str()),
+                recommended: decided == Some(o.id.as_str()),
                 cost_usd: o.cost_usd.map(round2),
                 monthly_cost_usd: o.monthly_cost_usd.map(round2),
                 throttle_rate: o.throttle_rate.map(round6),
@@ -155,6 +165,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 commitment_usd: o.commitment_usd.map(round2),
                 span_hours: report.input.hours,
                 projection_note: report.input.projection_note.as_deref().unwrap_or(""),
+                decision_status: p.decision.status.as_str(),
+                decision_ptus: p.decision.option.as_ref().and_then(|o| o.ptus),
+                decision_monthly_cost_usd: p.decision.monthly_cost_usd().map(round2),
+                decision_commitment_usd: round2(p.decision.commitment_usd()),
             })
             .map_err(io::Error::other)?;
         }

@@ -5,16 +5,20 @@
 //!
 //! ```text
 //! EXPR   := METRIC OP NUMBER
-//! METRIC := monthly_cost_usd | throttle_rate | workloads_without_recommendation
+//! METRIC := monthly_cost_usd | throttle_rate | spill_rate | commitment_usd | provisional
+//!         | workloads_without_recommendation
 //!         | monthly_cost_increase_pct | monthly_cost_increase_usd
 //! OP     := ">" | ">=" | "<" | "<="
 //! NUMBER := a finite decimal number, e.g. 5000, 1, -3.5, 1e4
 //! ```
 //!
 //! A rule is *breached* when the comparison holds: `monthly_cost_usd>5000` fails the run when
-//! the recommended plan costs more than 5,000 USD a month. Every percentage is in percent, as
-//! in the flags (`throttle_rate>1` means 1%, like `--max-throttle-rate 1`). Deciding what to do
-//! about a breach (exit status 3) is left to the command layer.
+//! the decided plan costs more than 5,000 USD a month. Every rule reads the decisions, the
+//! same ones every output shows. Every percentage is in percent, as in the flags
+//! (`throttle_rate>1` means 1%, like `--max-throttle-rate 1`); `throttle_rate` counts failed
+//! requests only, as the sizing target does (spilled requests are served by Standard; they
+//! are `spill_rate`). Deciding what to do about a breach (exit status 3) is left to the command
+//! layer.
 //!
 //! No workload can make a rule pass by dropping out: a plan where some workloads have no
 //! recommendation breaches every rule but `workloads_without_recommendation` (unless
@@ -33,12 +37,18 @@ use super::{fmt_pct, fmt_usd, Report};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
-    /// Total monthly cost of every workload's recommended option, USD per month.
+    /// Total monthly cost of every workload's decided option, USD per month.
     MonthlyCostUsd,
-    /// The largest throttled-or-spilled share among the recommended options, in percent
-    /// (1 = 1%, the unit of `--max-throttle-rate`); per-token options count as their failed
-    /// share.
+    /// The largest failed share among the decided options, in percent (1 = 1%, the unit of
+    /// `--max-throttle-rate`): 429s after any retries, prompt-limit 400s, and Standard 429s of
+    /// spilled or per-token requests. Spilled requests are served, so they do not count.
     ThrottleRate,
+    /// The largest share of requests a decided option spills to Standard, percent.
+    SpillRate,
+    /// What the decided reservations commit to, USD (their whole terms).
+    CommitmentUsd,
+    /// Workloads whose decision is provisional (a log shorter than `--min-span-days`).
+    Provisional,
     /// Workloads with no eligible option (a count).
     WorkloadsWithoutRecommendation,
     /// Change of the total recommended monthly cost against `--baseline`, percent (10 = +10%).
@@ -49,9 +59,12 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in documentation order.
-    pub const ALL: [Metric; 5] = [
+    pub const ALL: [Metric; 8] = [
         Metric::MonthlyCostUsd,
         Metric::ThrottleRate,
+        Metric::SpillRate,
+        Metric::CommitmentUsd,
+        Metric::Provisional,
         Metric::WorkloadsWithoutRecommendation,
         Metric::MonthlyCostIncreasePct,
         Metric::MonthlyCostIncreaseUsd,
@@ -62,6 +75,9 @@ impl Metric {
         match self {
             Metric::MonthlyCostUsd => "monthly_cost_usd",
             Metric::ThrottleRate => "throttle_rate",
+            Metric::SpillRate => "spill_rate",
+            Metric::CommitmentUsd => "commitment_usd",
+            Metric::Provisional => "provisional",
             Metric::WorkloadsWithoutRecommendation => "workloads_without_recommendation",
             Metric::MonthlyCostIncreasePct => "monthly_cost_increase_pct",
             Metric::MonthlyCostIncreaseUsd => "monthly_cost_increase_usd",
@@ -327,32 +343,44 @@ fn measure(metric: Metric, report: &Report, diff: Option<&ReportDiff>) -> Option
         Metric::MonthlyCostUsd => (
             s.recommended_monthly_cost_usd,
             format!(
-                "recommended plan: {} USD per month",
+                "decided plan: {} USD per month",
                 fmt_usd(s.recommended_monthly_cost_usd)
             ),
         ),
-        Metric::ThrottleRate => {
-            let worst = report
+        Metric::ThrottleRate => worst_share(report, "fails", |c| c.failed_share),
+        Metric::SpillRate => worst_share(report, "spills", |c| c.spilled_share),
+        Metric::CommitmentUsd => {
+            let total = report.decision_summary.commitment_usd;
+            let n = report
                 .workloads
                 .iter()
-                .filter_map(|w| {
-                    let id = w.recommended.as_ref()?;
-                    let o = w.options.iter().find(|o| &o.id == id)?;
-                    Some((o.throttle_rate.unwrap_or(0.0), w, o))
-                })
-                .max_by(|a, b| a.0.total_cmp(&b.0));
-            match worst {
-                Some((rate, w, o)) => (
-                    rate * 100.0,
+                .filter(|w| w.decision.commitment_usd() > 0.0)
+                .count();
+            (
+                total,
+                format!("{} reservation(s) commit {} USD", n, fmt_usd(total)),
+            )
+        }
+        Metric::Provisional => {
+            let names: Vec<&str> = report
+                .workloads
+                .iter()
+                .filter(|w| w.decision.status == crate::plan::DecisionStatus::Provisional)
+                .map(|w| w.deployment.as_str())
+                .collect();
+            (
+                names.len() as f64,
+                if names.is_empty() {
+                    "no decision is provisional".to_owned()
+                } else {
                     format!(
-                        "worst recommended option: {} for {} throttles or spills {}",
-                        o.id,
-                        w.deployment,
-                        fmt_pct(rate)
-                    ),
-                ),
-                None => (0.0, "no workload has a recommendation".to_owned()),
-            }
+                        "{} decision(s) provisional (log shorter than {} days): {}",
+                        names.len(),
+                        report.assumptions.plan.decision.min_span_days,
+                        names.join(", ")
+                    )
+                },
+            )
         }
         Metric::WorkloadsWithoutRecommendation => (
             s.workloads_without_recommendation as f64,
@@ -374,7 +402,7 @@ fn measure(metric: Metric, report: &Report, diff: Option<&ReportDiff>) -> Option
                 })
             };
             let mut detail = format!(
-                "recommended plan went from {} to {} USD per month",
+                "decided plan went from {} to {} USD per month",
                 fmt_usd(change.base_usd),
                 fmt_usd(change.new_usd)
             );
@@ -401,6 +429,35 @@ fn measure(metric: Metric, report: &Report, diff: Option<&ReportDiff>) -> Option
             (actual, detail)
         }
     })
+}
+
+/// The largest share (`share` of the decided option at the window in use) over the workloads,
+/// in percent, with the option that has it.
+fn worst_share(
+    report: &Report,
+    verb: &str,
+    share: impl Fn(&crate::plan::decision::Choice) -> f64,
+) -> (f64, String) {
+    let worst = report
+        .workloads
+        .iter()
+        .filter_map(|w| Some((share(w.decision.option.as_ref()?), w)))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match worst {
+        Some((rate, w)) => (
+            rate * 100.0,
+            format!(
+                "worst decided option: {} for {} {verb} {}",
+                w.decision
+                    .option
+                    .as_ref()
+                    .map_or("-", |o| o.option_id.as_str()),
+                w.deployment,
+                fmt_pct(rate)
+            ),
+        ),
+        None => (0.0, "no workload has a decision".to_owned()),
+    }
 }
 
 /// The change of the total between the baseline and this run, like with like: a workload
@@ -508,7 +565,7 @@ mod tests {
         );
         assert_eq!(v[0].actual, 300.0);
         assert!(v[0].message().starts_with(
-            "monthly_cost_usd>250 breached: actual 300 > threshold 250 (recommended plan: 300.00 USD"
+            "monthly_cost_usd>250 breached: actual 300 > threshold 250 (decided plan: 300.00 USD"
         ));
         assert!(v[1].message().contains("actual 300 not > threshold 300"));
     }
@@ -518,9 +575,9 @@ mod tests {
         let mut report = sample_report();
         let mut lost = report.workloads[0].clone();
         lost.deployment = "unpriced".to_owned();
-        lost.recommended = None;
+        crate::report::test_support::no_decision(&mut lost);
         report.workloads.push(lost);
-        report.summary = crate::report::Summary::from_plans(&report.workloads);
+        crate::report::test_support::refresh(&mut report);
         assert_eq!(report.summary.workloads_without_recommendation, 1);
         let rules = [
             parse_rule("monthly_cost_usd>1000000").expect("rule"),
@@ -548,22 +605,58 @@ mod tests {
     #[test]
     fn issue_14_throttle_rate_is_in_percent_like_the_flags() {
         let mut report = sample_report();
-        report.workloads[0].recommended = Some("global-provisioned/reserved-1-year".to_owned());
-        report.summary = crate::report::Summary::from_plans(&report.workloads);
+        for o in &mut report.workloads[0].options {
+            if o.id == "global-provisioned/reserved-1-year" {
+                o.throttled_share = Some(0.02);
+            }
+        }
+        crate::report::test_support::force_decision(
+            &mut report.workloads[0],
+            "global-provisioned/reserved-1-year",
+        );
+        crate::report::test_support::refresh(&mut report);
         let rules = [
             parse_rule("throttle_rate>1").expect("rule"),
             parse_rule("throttle_rate>5").expect("rule"),
         ];
         let v = evaluate(&rules, &report, None, false).expect("evaluates");
-        // The option throttles or spills 3% of requests: above 1%, below 5%.
-        assert!((v[0].actual - 3.0).abs() < 1e-9);
+        // The option fails 2% of requests: above 1%, below 5%.
+        assert!((v[0].actual - 2.0).abs() < 1e-9);
         assert_eq!(
             v.iter().map(|v| v.breached).collect::<Vec<_>>(),
             [true, false]
         );
         assert!(v[0]
             .message()
-            .starts_with("throttle_rate>1 breached: actual 3 > threshold 1"));
+            .starts_with("throttle_rate>1 breached: actual 2 > threshold 1"));
+    }
+
+    /// Spilled requests are served by Standard: `throttle_rate` does not count them, the
+    /// sizing target does not either; `spill_rate` does. A plan that spills passes the README's
+    /// `throttle_rate>1`.
+    #[test]
+    fn issue_18_throttle_rate_counts_failures_and_spill_rate_spills() {
+        let mut report = sample_report();
+        crate::report::test_support::force_decision(
+            &mut report.workloads[0],
+            "global-provisioned/reserved-1-year",
+        );
+        crate::report::test_support::refresh(&mut report);
+        let rules = [
+            parse_rule("throttle_rate>1").expect("rule"),
+            parse_rule("spill_rate>2").expect("rule"),
+            parse_rule("commitment_usd>0").expect("rule"),
+            parse_rule("provisional>0").expect("rule"),
+        ];
+        let v = evaluate(&rules, &report, None, false).expect("evaluates");
+        // It spills 3% and fails none.
+        assert_eq!(v[0].actual, 0.0);
+        assert!((v[1].actual - 3.0).abs() < 1e-9);
+        assert_eq!(
+            v.iter().map(|v| v.breached).collect::<Vec<_>>(),
+            [false, true, false, false],
+            "{v:?}"
+        );
     }
 
     #[test]
@@ -576,9 +669,9 @@ mod tests {
         let base = report_of(vec![named("a"), named("b"), named("c")]);
         let mut new = report_of(vec![named("a"), named("b"), named("c")]);
         for w in &mut new.workloads[1..] {
-            w.recommended = None;
+            crate::report::test_support::no_decision(w);
         }
-        new.summary = crate::report::Summary::from_plans(&new.workloads);
+        crate::report::test_support::refresh(&mut new);
         // The total fell from 900 to 300 only because b and c dropped out.
         let diff = diff_reports(
             &ReportView::from(&base),
@@ -609,7 +702,8 @@ mod tests {
                 o.cost_usd = Some(400.0);
             }
         }
-        new.summary = crate::report::Summary::from_plans(&new.workloads);
+        crate::report::test_support::redecide(&mut new.workloads[0]);
+        crate::report::test_support::refresh(&mut new);
         let diff = diff_reports(
             &ReportView::from(&base),
             &ReportView::from(&new),

@@ -9,12 +9,11 @@
 use std::io::{self, Write};
 
 use super::chart::{ChartKind, ChartSpec};
-use super::decision::decide;
 use super::diff::table::{rows as diff_rows, total_line, HEADERS as DIFF_HEADERS};
 use super::escape::html as escape;
 use super::table::{
-    failed_spilled, input_line, latency_cell, latency_line, option_note, sizing_notes,
-    summary_line, workload_facts, workload_heading,
+    band_lines, failed_spilled, input_line, latency_cell, latency_line, option_note, quota_lines,
+    saving_cell, sizing_notes, summary_line, workload_facts, workload_heading,
 };
 use super::{fmt_int, fmt_pct, fmt_usd, Extras, Report};
 use crate::plan::WorkloadPlan;
@@ -41,7 +40,7 @@ tr.rec td{background:#e6f6f0;font-weight:600}.warn{background:#fff3cd;border-lef
 figure{margin:16px 0 28px}figure svg{width:100%;height:auto;max-width:1100px;border:1px solid #e9ecef}
 figcaption{color:#495057;max-width:900px;font-size:0.95em}dt{font-weight:600}dd{margin:0 0 8px 16px}
 footer{margin-top:3em;color:#6c757d;font-size:0.9em}code{background:#f1f3f5;padding:0 3px}
-ul.decision li{margin:2px 0}
+ul.decision li{margin:2px 0}.verdict{font-size:1.15em;font-weight:600;background:#e6f6f0;border-left:4px solid #009e73;padding:8px 12px}
 @page{size:A4 landscape;margin:12mm}
 @media print{
 body{background:#fff;line-height:1.35;font-size:10pt}main{max-width:none;padding:0}
@@ -84,6 +83,11 @@ pub fn write(
     writeln!(out, "<h1>Azure OpenAI deployment cost report</h1>")?;
     writeln!(
         out,
+        "<p class=\"verdict\">{}</p>",
+        escape(&report.decision_summary.verdict)
+    )?;
+    writeln!(
+        out,
         "<p class=\"lead\">This report replays recorded Azure OpenAI requests against every way the same \
          models can be deployed: pay-per-token (Standard and Batch) and provisioned throughput \
          (PTU, paid per hour or reserved), and shows what each would have cost, how many PTUs \
@@ -105,8 +109,9 @@ pub fn write(
         writeln!(out, "<h2>{}</h2>", escape(&workload_heading(w)))?;
         writeln!(out, "<p>{}</p>", escape(&workload_facts(w)))?;
         writeln!(out, "<p>{}</p>", escape(&latency_line(w)))?;
-        write_decision(report, w, out)?;
+        write_decision(w, out)?;
         for kind in [
+            ChartKind::Band,
             ChartKind::Cost,
             ChartKind::Demand,
             ChartKind::Curve,
@@ -158,7 +163,7 @@ fn write_diff(diff: &super::diff::ReportDiff, out: &mut dyn Write) -> io::Result
     writeln!(out, "<h2>Changes against the baseline</h2>")?;
     writeln!(
         out,
-        "<p class=\"explain\">Each row compares a workload's recommended option and its monthly \
+        "<p class=\"explain\">Each row compares a workload's decided option and its monthly \
          cost in the baseline report (<code>{}</code>) with this one. Workloads are matched by \
          deployment, model and region.</p>",
         escape(&diff.base)
@@ -181,32 +186,37 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "<p class=\"explain\">One row per workload (a deployment name, model and region found \
-         in the logs). The recommended option is the cheapest one that is available for the \
-         model in that region and fails at most {} of requests (a PTU option with spillover \
-         may pass more to pay-per-token: its spilled share and cost are shown); costs are \
-         scaled to a {}-hour month. \"Saving vs Standard\" is what it saves against the \
-         cheapest Standard (pay-per-token) option, and \"Why\" says in a sentence what decides \
-         it; each workload's section below explains it in full.</p>",
+         in the logs) with its decision. The <em>flexible</em> option is the cheapest one that \
+         can be changed at any time (pay-per-token, or PTUs billed by the hour), available for \
+         the model in that region and failing at most {} of requests. A reservation is decided \
+         only when it saves at least {} against the flexible option at every bucket window of \
+         {} (Azure publishes no burst allowance, so the log cannot tell which applies) and the \
+         log covers at least {} days; otherwise the flexible option is decided and a \
+         reservation is shown as a what-if. Costs are scaled to a {}-hour month. Each \
+         workload's section below says why.</p>",
         fmt_pct(report.assumptions.plan.max_throttle_rate),
+        fmt_pct(report.assumptions.plan.decision.min_saving),
+        super::text::band_text(band_of(report)),
+        report.assumptions.plan.decision.min_span_days,
         report.assumptions.hours_per_month
     )?;
     let mut rows: Vec<Vec<String>> = report
         .workloads
         .iter()
         .map(|w| {
-            let d = decide(w);
-            let rec = d.recommended;
+            let d = &w.decision;
+            let o = d.option.as_ref();
             vec![
                 w.deployment.clone(),
                 w.model.clone(),
                 w.region.clone(),
-                rec.map_or("none eligible".to_owned(), |o| o.id.clone()),
-                rec.and_then(|o| o.ptus)
+                o.map_or("none eligible".to_owned(), |o| o.option_id.clone()),
+                d.status.as_str().to_owned(),
+                o.and_then(|o| o.ptus)
                     .map_or(String::new(), |p| fmt_int(u64::from(p))),
-                rec.and_then(|o| o.monthly_cost_usd)
-                    .map_or(String::new(), fmt_usd),
-                d.saving_cell().replace('\n', " "),
-                d.reason(report),
+                o.map_or(String::new(), |o| fmt_usd(o.monthly_cost_usd)),
+                saving_cell(w).replace('\n', " "),
+                super::text::short_why(w),
             ]
         })
         .collect();
@@ -221,13 +231,13 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         String::new(),
         String::new(),
         String::new(),
-        super::table::total_cost_text(report, " "),
-        s.all_standard_monthly_cost_usd
-            .filter(|_| s.complete)
-            .map_or(String::new(), |std| {
-                fmt_usd(std - s.recommended_monthly_cost_usd)
-            }),
         String::new(),
+        super::table::total_cost_text(report, " "),
+        String::new(),
+        format!(
+            "commits {} USD",
+            fmt_usd(report.decision_summary.commitment_usd)
+        ),
     ]);
     table(
         out,
@@ -235,13 +245,14 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "Deployment",
             "Model",
             "Region",
-            "Recommended",
+            "Decision",
+            "Status",
             "PTUs",
             "Cost [USD/mo]",
-            "Saving vs Standard [USD/mo]",
+            "Saving vs flexible [USD/mo]",
             "Why",
         ],
-        &[4, 5, 6],
+        &[5, 6, 7],
         &rows,
         None,
     )?;
@@ -256,10 +267,27 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Why the workload's option wins: the explanation as a list.
-fn write_decision(report: &Report, w: &WorkloadPlan, out: &mut dyn Write) -> io::Result<()> {
+/// The band of the run: its smallest and largest window.
+fn band_of(report: &Report) -> (f64, f64) {
+    let a = &report.assumptions.sim;
+    let all = a
+        .window_band_s
+        .iter()
+        .chain(std::iter::once(&a.bucket_window_s));
+    (
+        all.clone().copied().fold(f64::INFINITY, f64::min),
+        all.copied().fold(f64::NEG_INFINITY, f64::max),
+    )
+}
+
+/// Why the workload's decision is what it is, as a list.
+fn write_decision(w: &WorkloadPlan, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<h3>Why</h3>\n<ul class=\"decision\">")?;
-    for line in decide(w).explanation(report) {
+    for line in super::text::why_lines(w)
+        .into_iter()
+        .chain(band_lines(w))
+        .chain(quota_lines(w))
+    {
         writeln!(out, "<li>{}</li>", escape(&line))?;
     }
     writeln!(out, "</ul>")
@@ -308,7 +336,7 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
          output speed the option promises (PTU and Priority publish one per model; Standard, \
          Flex and Batch promise none), the spilled share that gets no promise, and \">2x risk\" \
          when the model's monthly tokens exceed its usage tier. The highlighted row is the \
-         recommendation.</p>",
+         decision.</p>",
         report.assumptions.hours_per_month
     )?;
     let rows: Vec<Vec<String>> = w
@@ -329,9 +357,10 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
         })
         .collect();
     let rec = w
-        .recommended
+        .decision
+        .option
         .as_ref()
-        .and_then(|id| w.options.iter().position(|o| &o.id == id));
+        .and_then(|d| w.options.iter().position(|o| o.id == d.option_id));
     table(
         out,
         &[
@@ -381,6 +410,9 @@ fn write_sections(
             write_chart(charts, ChartKind::Scenarios, None, out)?;
         }
     }
+    if !sections.is_empty() {
+        write_chart(charts, ChartKind::Ladder, None, out)?;
+    }
     Ok(())
 }
 
@@ -422,15 +454,31 @@ fn write_glossary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let terms = [
         ("PTU", "Provisioned throughput unit: reserved model capacity billed per hour (or through a 1-month or 1-year reservation) whether it is used or not.".to_owned()),
         ("Pay-per-token (Standard, Batch)", "Billed per input, cached-input and output token. Batch costs half but answers within 24 hours, so it is only recommended with --batch-eligible.".to_owned()),
+        ("Flexible option", "The cheapest option without a commitment (pay-per-token, or PTUs billed by the hour) that meets the same targets. Every decision is compared with it.".to_owned()),
+        ("Decision status", format!("firm: the decision stands; provisional: the log covers less than {} days (a weekly cycle), so nothing is committed and a reservation is only a what-if; none: no option is eligible.", a.plan.decision.min_span_days)),
+        ("Window band", format!("Azure publishes no burst allowance (how many seconds of capacity a PTU deployment may use at once). Every option is planned at each window of {} s; a reservation is decided only when it saves at least {} against the flexible option at every one. ptuplan calibrate fits the window to a log of a real PTU deployment.", band_windows(a), fmt_pct(a.plan.decision.min_saving))),
+        ("Unverified", super::text::capitalize(super::text::UNVERIFIED.trim_start_matches("unverified: "))),
         ("Weighted TPM", "Tokens per minute as PTU capacity counts them: input tokens plus output tokens multiplied by the model's output-to-input ratio.".to_owned()),
         ("Failed / spilled", format!("A request a PTU deployment cannot admit is answered with HTTP 429 (and one whose prompt exceeds the PTU limit with 400); depending on the type it then fails, is retried, or spills over to a pay-per-token deployment. Options that fail more than {} are not recommended.", fmt_pct(a.plan.max_throttle_rate))),
         ("Month", format!("{} hours. Costs over the logged span are scaled to a month.", a.hours_per_month)),
-        ("Simulation", format!("PTU admission is replayed request by request through a leaky bucket holding {} s of capacity (Azure publishes no burst size); every PTU count is also found at {} s to show how much that choice matters. Each option's PTU count is found exactly on the type's increment lattice.", a.sim.bucket_window_s, a.sim.window_band_s.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(" s and "))),
+        ("Simulation", format!("PTU admission is replayed request by request through a leaky bucket holding {} s of capacity (Azure publishes no burst size), and again at every other window of the band. Each option's PTU count is found exactly on the type's increment lattice; a reservation's is one count for the whole band.", a.sim.bucket_window_s)),
     ];
     for (term, text) in terms {
         writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(&text))?;
     }
     writeln!(out, "</dl>")
+}
+
+/// The windows of the band and the window in use, in seconds, ascending: "1, 10, 60".
+fn band_windows(a: &super::Assumptions) -> String {
+    let mut w: Vec<f64> = a.sim.window_band_s.clone();
+    w.push(a.sim.bucket_window_s);
+    w.sort_by(f64::total_cmp);
+    w.dedup();
+    w.iter()
+        .map(|w| crate::plan::sizing::window_key(*w))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -17,3 +17,167 @@ pub fn write_value<T: serde::Serialize + ?Sized>(value: &T, out: &mut dyn Write)
     serde_json::to_writer_pretty(&mut safe, value)?;
     writeln!(out)
 }
+
+/// JSON `workloads[]` (of the report and of every scenario): each plan's own fields, then
+/// `recommended` (the decided option's id, as in schema 1 and 2) and `decision`.
+pub fn workloads<S: serde::Serializer>(
+    plans: &[crate::plan::WorkloadPlan],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(plans.iter().map(|p| WorkloadJson {
+        plan: p,
+        recommended: p.decision.option.as_ref().map(|o| o.option_id.as_str()),
+        decision: DecisionJson::of(p),
+    }))
+}
+
+#[derive(serde::Serialize)]
+struct WorkloadJson<'a> {
+    #[serde(flatten)]
+    plan: &'a crate::plan::WorkloadPlan,
+    recommended: Option<&'a str>,
+    decision: DecisionJson,
+}
+
+/// JSON `workloads[].decision`: the one decision every output renders.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct DecisionJson {
+    /// `firm`, `provisional` or `none`.
+    pub status: crate::plan::DecisionStatus,
+    /// The decided option's id (the same as `recommended`).
+    pub option: Option<String>,
+    /// Its deployment type.
+    pub deployment_type: Option<crate::catalog::DeploymentTypeId>,
+    /// Its billing.
+    pub billing: Option<crate::plan::Billing>,
+    /// The workload's region (where it is bought).
+    pub region: String,
+    /// Its PTUs (provisioned options).
+    pub ptus: Option<u32>,
+    /// Its monthly cost at the window in use, USD.
+    pub monthly_cost_usd: Option<f64>,
+    /// What it commits to for the whole term, USD (0 without a reservation).
+    pub commitment_usd: f64,
+    /// The cheapest option with no commitment meeting the same targets.
+    pub flexible: Option<FlexibleJson>,
+    /// `flexible.monthly_cost_usd - monthly_cost_usd`, USD per month.
+    pub saving_vs_flexible_usd: f64,
+    /// The same in percent of the flexible option's cost (12.5 = 12.5%).
+    pub saving_vs_flexible_pct: Option<f64>,
+    /// The band's smallest and largest bucket window, seconds.
+    pub window_band_s: [f64; 2],
+    /// Per window of the band (keys: seconds, `"1"`, `"10"`, `"60"`): the decided and the
+    /// flexible option as a run at that window gives them.
+    pub by_window_s: std::collections::BTreeMap<String, WindowJson>,
+    /// Why, in order: a stable code and its words.
+    pub reasons: Vec<ReasonJson>,
+}
+
+/// JSON `decision.flexible`.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct FlexibleJson {
+    /// Its id.
+    pub option: String,
+    /// Deployment type.
+    pub deployment_type: crate::catalog::DeploymentTypeId,
+    /// `per-token` or `hourly`.
+    pub billing: crate::plan::Billing,
+    /// PTUs (hourly PTU).
+    pub ptus: Option<u32>,
+    /// Monthly cost, USD.
+    pub monthly_cost_usd: f64,
+}
+
+/// JSON `decision.by_window_s.<window>`.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct WindowJson {
+    /// The decided option's monthly cost at this window, USD.
+    pub monthly_cost_usd: Option<f64>,
+    /// The flexible option's monthly cost at this window, USD.
+    pub flexible_monthly_cost_usd: Option<f64>,
+    /// The decided option's failed requests, percent.
+    pub failed_pct: Option<f64>,
+    /// The decided option's requests spilled to Standard, percent.
+    pub spilled_pct: Option<f64>,
+    /// The flexible option's failed requests, percent.
+    pub flexible_failed_pct: Option<f64>,
+    /// The flexible option's spilled requests, percent.
+    pub flexible_spilled_pct: Option<f64>,
+    /// The flexible option at this window (it may differ from the window in use's).
+    pub flexible_option: Option<String>,
+    /// The decided option's PTUs at this window.
+    pub ptus: Option<u32>,
+}
+
+/// JSON `decision.reasons[]`.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct ReasonJson {
+    /// Stable code (`commitment-holds`, `commitment-rejected`, `short-log`, ...).
+    pub code: &'static str,
+    /// The reason in words.
+    pub text: String,
+}
+
+impl DecisionJson {
+    /// The decision of `plan` in its JSON shape.
+    pub fn of(plan: &crate::plan::WorkloadPlan) -> DecisionJson {
+        let d = &plan.decision;
+        let o = d.option.as_ref();
+        DecisionJson {
+            status: d.status,
+            option: o.map(|o| o.option_id.clone()),
+            deployment_type: o.map(|o| o.deployment_type),
+            billing: o.map(|o| o.billing),
+            region: plan.region.clone(),
+            ptus: o.and_then(|o| o.ptus),
+            monthly_cost_usd: o.map(|o| o.monthly_cost_usd),
+            commitment_usd: d.commitment_usd(),
+            flexible: d.flexible.as_ref().map(|f| FlexibleJson {
+                option: f.option_id.clone(),
+                deployment_type: f.deployment_type,
+                billing: f.billing,
+                ptus: f.ptus,
+                monthly_cost_usd: f.monthly_cost_usd,
+            }),
+            saving_vs_flexible_usd: d.saving_vs_flexible_usd,
+            saving_vs_flexible_pct: d.saving_vs_flexible_share.map(|s| s * 100.0),
+            window_band_s: [d.window_band_s.0, d.window_band_s.1],
+            by_window_s: d
+                .by_window
+                .iter()
+                .map(|w| {
+                    (
+                        crate::plan::sizing::window_key(w.window_s),
+                        WindowJson {
+                            monthly_cost_usd: w.decided.as_ref().map(|c| c.monthly_cost_usd),
+                            flexible_monthly_cost_usd: w
+                                .flexible
+                                .as_ref()
+                                .map(|c| c.monthly_cost_usd),
+                            failed_pct: w.decided.as_ref().map(|c| c.failed_share * 100.0),
+                            spilled_pct: w.decided.as_ref().map(|c| c.spilled_share * 100.0),
+                            flexible_failed_pct: w
+                                .flexible
+                                .as_ref()
+                                .map(|c| c.failed_share * 100.0),
+                            flexible_spilled_pct: w
+                                .flexible
+                                .as_ref()
+                                .map(|c| c.spilled_share * 100.0),
+                            flexible_option: w.flexible.as_ref().map(|c| c.option_id.clone()),
+                            ptus: w.decided.as_ref().and_then(|c| c.ptus),
+                        },
+                    )
+                })
+                .collect(),
+            reasons: d
+                .reasons
+                .iter()
+                .map(|r| ReasonJson {
+                    code: r.code(),
+                    text: super::text::reason_text(r, d),
+                })
+                .collect(),
+        }
+    }
+}

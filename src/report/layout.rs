@@ -16,6 +16,8 @@ use unicode_width::UnicodeWidthStr;
 
 /// Width a report is laid out for when stdout is not a terminal (a pipe or a file).
 pub const PIPE_WIDTH: usize = 100;
+/// Lines of a screen for a pipe or a file.
+pub const PIPE_HEIGHT: usize = 50;
 /// The narrowest width tables are laid out for.
 pub const MIN_WIDTH: usize = 40;
 /// Words up to this many columns (every option name and number) are never cut by wrapping.
@@ -26,6 +28,8 @@ pub const MAX_UNBROKEN: usize = 24;
 pub struct Terminal {
     /// Columns a line may use.
     pub width: usize,
+    /// Lines of one screen (the verdict is repeated at the end of output longer than this).
+    pub height: usize,
     /// Whether to colour the recommendation and warnings.
     pub colour: bool,
 }
@@ -35,6 +39,7 @@ impl Default for Terminal {
     fn default() -> Self {
         Terminal {
             width: PIPE_WIDTH,
+            height: PIPE_HEIGHT,
             colour: false,
         }
     }
@@ -49,12 +54,18 @@ impl Terminal {
         if to_file || !stdout.is_terminal() {
             return Terminal::default();
         }
-        let width = terminal_size::terminal_size_of(&stdout)
+        let size = terminal_size::terminal_size_of(&stdout);
+        let width = size
             .map(|(w, _)| usize::from(w.0))
             .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
             .unwrap_or(PIPE_WIDTH);
+        let height = size
+            .map(|(_, h)| usize::from(h.0))
+            .or_else(|| std::env::var("LINES").ok()?.trim().parse().ok())
+            .unwrap_or(PIPE_HEIGHT);
         Terminal {
             width: width.max(MIN_WIDTH),
+            height: height.max(10),
             colour: colour_allowed(),
         }
     }

@@ -1,16 +1,15 @@
 //! GitHub-flavoured Markdown that fits a pull-request comment or `$GITHUB_STEP_SUMMARY`: the
-//! recommended plan per workload first (with the saving against Standard and the reason), then
-//! why, per workload, then every option folded in `<details>`. One function per section. Strings from
+//! verdict first, then the decision per workload (with the saving against the flexible option
+//! and a short reason), then why, per workload, then every option folded in `<details>`. One function per section. Strings from
 //! the input (deployment names, models) are escaped so that `|`, `<script>` and the like
 //! neither break the table nor inject HTML.
 
 use std::io::{self, Write};
 
-use super::decision::decide;
 use super::escape::{html as html_escape, markdown as escape};
 use super::table::{
-    failed_spilled, input_line, latency_cell, latency_line, option_note, sizing_notes,
-    summary_line, total_cost_text, workload_facts,
+    band_lines, failed_spilled, input_line, latency_cell, latency_line, option_note, quota_lines,
+    saving_cell, sizing_notes, summary_line, total_cost_text, workload_facts,
 };
 use super::{fmt_int, fmt_usd, provenance_lines, Extras, Report};
 use crate::plan::WorkloadPlan;
@@ -24,6 +23,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// the decision (summary table, why per workload), then every option folded.
 pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# ptuplan cost report")?;
+    writeln!(out)?;
+    writeln!(out, "**{}**", escape(&report.decision_summary.verdict))?;
     writeln!(out)?;
     write_verdicts(extras, out)?;
     if let Some(diff) = extras.diff {
@@ -39,6 +40,14 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
     write_sections(&super::scenario::sections(report), out)?;
     for w in &report.workloads {
         write_options(w, out)?;
+    }
+    if super::text::mentions_unverified(report) {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "*{}*",
+            escape(&super::text::capitalize(super::text::UNVERIFIED))
+        )?;
     }
     if extras.mention_files {
         writeln!(out)?;
@@ -83,48 +92,53 @@ fn write_input(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The plan's total, then one row per workload with the reason, then the total row.
+/// The plan's total, then one row per workload with its decision and short reason, then the
+/// total row.
 fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "**{}**", escape(&summary_line(report)))?;
     writeln!(out)?;
     writeln!(
         out,
-        "| Deployment | Model | Region | Recommended | PTUs | Cost [USD/mo] | Saving vs Standard [USD/mo] | Why |"
+        "| Deployment | Model | Region | Decision | Status | PTUs | Cost [USD/mo] | Saving vs flexible [USD/mo] | Why |"
     )?;
-    writeln!(out, "|---|---|---|---|---:|---:|---:|---|")?;
+    writeln!(out, "|---|---|---|---|---|---:|---:|---:|---|")?;
     for w in &report.workloads {
-        let d = decide(w);
-        let rec = d.recommended;
+        let d = &w.decision;
+        let o = d.option.as_ref();
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             escape(&w.deployment),
             escape(&w.model),
             escape(&w.region),
-            rec.map_or("none eligible".to_owned(), |o| format!("`{}`", o.id)),
-            rec.and_then(|o| o.ptus)
+            o.map_or("none eligible".to_owned(), |o| format!("`{}`", o.option_id)),
+            d.status.as_str(),
+            o.and_then(|o| o.ptus)
                 .map(|p| fmt_int(u64::from(p)))
                 .unwrap_or_default(),
-            rec.and_then(|o| o.monthly_cost_usd)
-                .map(fmt_usd)
-                .unwrap_or_default(),
-            d.saving_cell().replace('\n', " "),
-            escape(&d.reason(report)),
+            o.map(|o| fmt_usd(o.monthly_cost_usd)).unwrap_or_default(),
+            saving_cell(w).replace('\n', " "),
+            escape(&super::text::short_why(w)),
         )?;
     }
     let s = &report.summary;
-    let saving = s
-        .all_standard_monthly_cost_usd
-        .filter(|_| s.complete)
-        .map(|std| fmt_usd(std - s.recommended_monthly_cost_usd))
-        .unwrap_or_default();
+    let saving: f64 = report
+        .workloads
+        .iter()
+        .map(|w| w.decision.saving_vs_flexible_usd)
+        .sum();
     writeln!(
         out,
-        "| **Total** ({} workload{}) | | | | | **{}** | {} | |",
+        "| **Total** ({} workload{}) | | | | | | **{}** | {} | commits {} USD |",
         s.workloads,
         if s.workloads == 1 { "" } else { "s" },
         total_cost_text(report, " "),
-        saving
+        if s.complete {
+            fmt_usd(saving)
+        } else {
+            String::new()
+        },
+        fmt_usd(report.decision_summary.commitment_usd)
     )
 }
 
@@ -151,7 +165,11 @@ fn write_decisions(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             escape(&w.region)
         )?;
         writeln!(out)?;
-        for line in decide(w).explanation(report) {
+        for line in super::text::why_lines(w)
+            .into_iter()
+            .chain(band_lines(w))
+            .chain(quota_lines(w))
+        {
             writeln!(out, "- {}", escape(&line))?;
         }
     }
@@ -176,8 +194,9 @@ fn write_options(w: &WorkloadPlan, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "| | Option | Billing | PTUs | Cost [USD/span] | Cost [USD/mo] | Failed/spilled | Latency | Note |")?;
     writeln!(out, "|---|---|---|---:|---:|---:|---:|---|---|")?;
+    let decided = w.decision.option.as_ref().map(|o| o.option_id.as_str());
     for o in &w.options {
-        let mark = if w.recommended.as_deref() == Some(o.id.as_str()) {
+        let mark = if decided == Some(o.id.as_str()) {
             "**>>**"
         } else {
             ""

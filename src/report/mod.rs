@@ -1,5 +1,5 @@
 //! The report: one serializable [`Report`] that every output format renders. JSON is its
-//! stable contract (`schema_version` 2: keys may be added, never renamed or removed, and a
+//! stable contract (`schema_version` 3: keys may be added, never renamed or removed, and a
 //! changed meaning bumps the version, with a CHANGELOG note); the
 //! table, Markdown and CSV are views of it. Renderers write to a `dyn Write` and never choose
 //! destinations; [`open_output`] is the one place that opens a file or stdout.
@@ -7,7 +7,6 @@
 pub mod calibrate;
 pub mod chart;
 pub mod csv;
-pub mod decision;
 pub mod diff;
 pub mod escape;
 pub mod focus;
@@ -24,6 +23,7 @@ pub mod scenario;
 pub mod table;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub mod text;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -36,14 +36,16 @@ use crate::plan::{PlanSettings, ReservationPool, WorkloadPlan};
 use crate::sim::SimParams;
 use crate::usage::Granularity;
 
-/// The JSON contract's version. 2 since 0.2.0: exact PTU search (`sweep_points`,
-/// `min_ptus_for_target`, `cost_optimal_ptus*` changed meaning), prompt-limit 400s counted
-/// in `throttled_requests` (CHANGELOG).
-pub const SCHEMA_VERSION: u32 = 2;
+/// The JSON contract's version. 3 since 0.3.0: one decision per workload
+/// (`workloads[].decision`, `decision_summary`) that `recommended` and `summary` follow, a
+/// reservation's count held across the window band (`options[].ptus` of reservations,
+/// `cost_optimal_ptus_by_billing`), `--window-band` 1, 10 and 60 s by default (CHANGELOG).
+/// 2 since 0.2.0: exact PTU search, prompt-limit 400s counted in `throttled_requests`.
+pub const SCHEMA_VERSION: u32 = 3;
 
-/// Versions `diff` and `--baseline` read: the fields they compare (recommended option, its
-/// PTUs and monthly cost) mean the same in both.
-pub const READABLE_SCHEMA_VERSIONS: [u32; 2] = [1, 2];
+/// Versions `diff` and `--baseline` read: the fields they compare (the recommended option,
+/// its PTUs and monthly cost; version 3's decision) mean the same in all.
+pub const READABLE_SCHEMA_VERSIONS: [u32; 3] = [1, 2, 3];
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -90,9 +92,14 @@ pub struct Report {
     pub assumptions: Assumptions,
     /// Totals over workloads.
     pub summary: Summary,
-    /// One entry per workload.
+    /// The decisions of every workload in one place: the verdict, what they cost and commit,
+    /// how many are firm and provisional.
+    pub decision_summary: DecisionSummary,
+    /// One entry per workload, each with its `decision` (and `recommended`, the decided
+    /// option's id).
+    #[serde(serialize_with = "json::workloads")]
     pub workloads: Vec<WorkloadPlan>,
-    /// PTU reservations pooled per region x provisioned type across workloads.
+    /// The decided reservations pooled per region x provisioned type x term.
     pub reservations: Vec<ReservationPool>,
     /// What-if scenarios, each planned like the baseline (`workloads` is the log as is).
     pub scenarios: Vec<scenario::ScenarioReport>,
@@ -261,32 +268,30 @@ pub struct Assumptions {
 pub struct Summary {
     /// Workloads.
     pub workloads: usize,
-    /// Monthly cost of every workload's recommended option, USD.
+    /// Monthly cost of every workload's decided option, USD.
     pub recommended_monthly_cost_usd: f64,
     /// The same over the span, USD.
     pub recommended_cost_usd: f64,
     /// Monthly cost if every workload used its cheapest available per-token Standard option.
     pub all_standard_monthly_cost_usd: Option<f64>,
-    /// Workloads with no eligible option.
+    /// Workloads with no eligible option (decision status `none`).
     pub workloads_without_recommendation: usize,
-    /// True when every workload has a recommendation; otherwise the recommended totals cover
-    /// only the workloads that have one.
+    /// True when every workload has a decision; otherwise the totals cover only the
+    /// workloads that have one.
     pub complete: bool,
 }
 
 impl Summary {
-    /// Totals over the plans.
+    /// Totals over the plans' decisions.
     pub fn from_plans(plans: &[WorkloadPlan]) -> Summary {
         let mut monthly = 0.0;
         let mut span = 0.0;
         let mut without = 0;
         let mut standard = Some(0.0);
         for p in plans {
-            // A recommendation without a finite cost counts as none: never a silent $0.
+            // A decision without a finite cost counts as none: never a silent $0.
             let costs = p
-                .recommended
-                .as_ref()
-                .and_then(|id| p.options.iter().find(|o| &o.id == id))
+                .decided_option()
                 .and_then(|o| o.monthly_cost_usd.zip(o.cost_usd))
                 .filter(|(m, c)| m.is_finite() && c.is_finite());
             match costs {
@@ -322,6 +327,43 @@ impl Summary {
     }
 }
 
+/// JSON `decision_summary`: the run's decisions at a glance.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct DecisionSummary {
+    /// What to do, in one sentence (the first line of the terminal output).
+    pub verdict: String,
+    /// Monthly cost of every decided option, USD.
+    pub monthly_cost_usd: f64,
+    /// What the decided reservations commit to, USD (their whole terms).
+    pub commitment_usd: f64,
+    /// Decisions that stand.
+    pub firm: usize,
+    /// Decisions on a log shorter than `--min-span-days`: no commitment.
+    pub provisional: usize,
+    /// Workloads with no eligible option.
+    pub none: usize,
+}
+
+impl DecisionSummary {
+    /// The summary of `report`'s decisions (its `workloads`; the verdict reads the rest).
+    pub fn of(report: &Report) -> DecisionSummary {
+        let ws = &report.workloads;
+        let count =
+            |s: crate::plan::DecisionStatus| ws.iter().filter(|w| w.decision.status == s).count();
+        DecisionSummary {
+            verdict: text::verdict(report),
+            monthly_cost_usd: ws
+                .iter()
+                .filter_map(|w| w.decision.monthly_cost_usd())
+                .sum(),
+            commitment_usd: ws.iter().map(|w| w.decision.commitment_usd()).sum(),
+            firm: count(crate::plan::DecisionStatus::Firm),
+            provisional: count(crate::plan::DecisionStatus::Provisional),
+            none: count(crate::plan::DecisionStatus::None),
+        }
+    }
+}
+
 /// Render `report` in `format`.
 pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
     render_with(report, format, &Extras::default(), out)
@@ -340,8 +382,8 @@ pub struct Extras<'a> {
     pub mention_files: bool,
     /// The terminal the table format is laid out for (width, colour).
     pub terminal: layout::Terminal,
-    /// Show every workload's options in the table format (`--details`); without it they are
-    /// shown for [`table::DETAILS_UP_TO_WORKLOADS`] workloads or fewer.
+    /// Show every workload's options and the reservation pools in the table format
+    /// (`--details`).
     pub details: bool,
     /// Which workloads have no charts (`report --charts`), in words; None when all have them.
     pub charts_note: Option<&'a str>,

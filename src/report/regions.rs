@@ -1,5 +1,5 @@
-//! The `regions` view: a small serializable [`RegionsReport`] (its own JSON contract,
-//! `schema_version` 1) and its table, Markdown and CSV renderings. Costs are USD; with a
+//! The `regions` view: a small serializable [`RegionsReport`] (its own JSON contract, at the
+//! report's `schema_version`) and its table, Markdown and CSV renderings. Costs are USD; with a
 //! display currency from `--overrides` the table and Markdown add a converted column and the
 //! CSV a converted field.
 
@@ -8,9 +8,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::decision::{billing_short, type_short};
 use super::escape::{csv_cell, markdown as escape, terminal as terminal_escape};
 use super::layout::{CellText, Terminal};
+use super::text::{billing_short, capitalize, type_short, UNVERIFIED};
 use super::{fmt_usd, table, CatalogInfo, Format};
 use crate::catalog::overrides::{AppliedOverride, Currency};
 use crate::plan::regions::RegionPlan;
@@ -47,7 +47,7 @@ pub fn network_note(catalog: &crate::catalog::Catalog) -> String {
         "RTT: Azure network round-trip latency statistics, P50, as of {}; transfer: prompt and visible completion tokens x {} bytes per token{} per month; transfer prices: {}",
         n.round_trip_latency.as_of,
         n.bytes_per_token.value,
-        if n.bytes_per_token.unverified { " [U]" } else { "" },
+        if n.bytes_per_token.unverified { " (unverified)" } else { "" },
         if n.transfer_prices.is_empty() {
             "none sourced in the catalog, so transfer costs are not priced".to_owned()
         } else {
@@ -130,8 +130,22 @@ fn header_lines(report: &RegionsReport) -> Vec<String> {
 }
 
 fn heading(w: &RegionPlan) -> String {
+    let d = &w.decision;
+    let decided = match (&d.option, d.ptus, d.monthly_cost_usd) {
+        (Some(o), Some(n), Some(c)) => format!(
+            "decision {o} at {n} PTU, {} USD/mo ({}; the row marked *)",
+            fmt_usd(c),
+            d.status.as_str()
+        ),
+        (Some(o), None, Some(c)) => format!(
+            "decision {o}, {} USD/mo ({}; per-token, so no row below)",
+            fmt_usd(c),
+            d.status.as_str()
+        ),
+        _ => "no decision: no eligible option".to_owned(),
+    };
     format!(
-        "{} ({}, sized in {}): {} options, {} region x type pairs excluded",
+        "{} ({}, sized in {}): {decided}; {} options, {} region x type pairs excluded",
         w.deployment,
         w.model,
         w.region,
@@ -146,7 +160,11 @@ fn converted(report: &RegionsReport, usd: f64) -> Option<String> {
 
 fn cells(report: &RegionsReport, r: &crate::plan::regions::RegionRow) -> Vec<String> {
     let mut row = vec![
-        r.rank.to_string(),
+        if r.decided {
+            format!("{} *", r.rank)
+        } else {
+            r.rank.to_string()
+        },
         r.region.clone(),
         r.deployment_type.to_string(),
         r.billing.as_str().to_owned(),
@@ -266,7 +284,20 @@ fn write_table(report: &RegionsReport, term: &Terminal, out: &mut dyn Write) -> 
         }
         writeln!(out, "{}", t.render(term))?;
     }
+    if mentions_unverified(report) {
+        writeln!(out)?;
+        table::write_wrapped(out, term, "", 2, &capitalize(UNVERIFIED))?;
+    }
     Ok(())
+}
+
+/// Whether a row or a header line of `report` says "unverified" (then its meaning is said).
+fn mentions_unverified(report: &RegionsReport) -> bool {
+    let says = |t: &str| t.contains("unverified");
+    header_lines(report).iter().any(|l| says(l))
+        || report.workloads.iter().flat_map(|w| &w.rows).any(|r| {
+            r.note.as_deref().is_some_and(says) || says(&r.price_basis) || says(&r.sizing_basis)
+        })
 }
 
 fn write_markdown(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
@@ -289,6 +320,10 @@ fn write_markdown(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()>
             let c: Vec<String> = cells(report, r).iter().map(|s| escape(s)).collect();
             writeln!(out, "| {} |", c.join(" | "))?;
         }
+    }
+    if mentions_unverified(report) {
+        writeln!(out)?;
+        writeln!(out, "{}", escape(&capitalize(UNVERIFIED)))?;
     }
     Ok(())
 }
@@ -323,6 +358,7 @@ struct CsvRow<'a> {
     transfer_monthly_cost_usd: Option<f64>,
     crosses_data_zone: bool,
     from_note: &'a str,
+    decided: bool,
 }
 
 fn write_csv(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
@@ -361,6 +397,7 @@ fn write_csv(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()> {
                 transfer_monthly_cost_usd: r.from.transfer_monthly_cost_usd.map(round2),
                 crosses_data_zone: r.from.crosses_data_zone,
                 from_note: &r.from.note,
+                decided: r.decided,
             })
             .map_err(io::Error::other)?;
         }

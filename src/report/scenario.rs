@@ -1,6 +1,7 @@
 //! What-if scenarios in the report: JSON `scenarios[]` (the baseline stays in `workloads`),
-//! and the side-by-side rows every human format shows (scenario x workload: recommended
-//! option, PTUs, monthly cost, delta against the same workload of the baseline).
+//! and the side-by-side rows every human format shows (scenario x workload: the decision's
+//! option, PTUs, monthly cost, delta against the same workload of the baseline). Every
+//! scenario workload is decided by the same rule as the baseline's.
 //!
 //! A scenario's `workloads[]` have exactly the shape of the baseline's ([`WorkloadPlan`]);
 //! where a scenario workload came from another (a migration, a region move, the Batch share,
@@ -34,7 +35,9 @@ pub struct ScenarioReport {
     /// Requests the scenario replayed (after thinning and replication; its workloads left as
     /// logged are not replayed again: their plans are the baseline's).
     pub requests_replayed: u64,
-    /// The scenario's workloads, in the baseline's shape and order rule.
+    /// The scenario's workloads, in the baseline's shape and order rule (each with its
+    /// `decision`).
+    #[serde(serialize_with = "super::json::workloads")]
     pub workloads: Vec<WorkloadPlan>,
     /// Monthly cost of every workload's recommended option, USD.
     pub recommended_monthly_cost_usd: f64,
@@ -97,16 +100,13 @@ pub struct SideBySideRow {
     pub from: Option<String>,
 }
 
-/// The recommended option of a workload: id, PTUs, monthly cost.
+/// The decision of a workload: option id, PTUs, monthly cost.
 pub fn recommendation(w: &WorkloadPlan) -> (Option<String>, Option<u32>, Option<f64>) {
-    let rec = w
-        .recommended
-        .as_ref()
-        .and_then(|id| w.options.iter().find(|o| &o.id == id));
+    let o = w.decision.option.as_ref();
     (
-        w.recommended.clone(),
-        rec.and_then(|o| o.ptus),
-        rec.and_then(|o| o.monthly_cost_usd),
+        o.map(|o| o.option_id.clone()),
+        o.and_then(|o| o.ptus),
+        o.map(|o| o.monthly_cost_usd),
     )
 }
 
@@ -294,7 +294,7 @@ fn side_by_side_sections(report: &Report) -> Vec<Section> {
     let mut out = vec![Section {
         heading: "What-if scenarios".to_owned(),
         intro: vec![
-            "Each scenario transforms the log's requests (read once for all of them) and is planned like the log itself. Per scenario: the recommended option, its PTUs and monthly cost of each workload, and the change against the same workload as logged (for a migrated or moved workload, against the one it came from). Workloads that come out as in the baseline are not repeated; the JSON has every one.".to_owned(),
+            "Each scenario transforms the log's requests (read once for all of them) and is planned and decided like the log itself. Per scenario: each workload's decision, its PTUs and monthly cost, and the change against the same workload as logged (for a migrated or moved workload, against the one it came from). Workloads that come out as in the baseline are not repeated; the JSON has every one.".to_owned(),
         ],
         headers: Vec::new(),
         right_aligned: Vec::new(),
@@ -328,7 +328,7 @@ fn side_by_side_sections(report: &Report) -> Vec<Section> {
             intro,
             headers: vec![
                 "Workload",
-                "Recommended",
+                "Decision",
                 "PTUs",
                 "Cost [USD/mo]",
                 "Δ [USD/mo]",
@@ -340,6 +340,20 @@ fn side_by_side_sections(report: &Report) -> Vec<Section> {
         });
     }
     out
+}
+
+/// "the plan saves 275.49 USD", or, when month 1 holds the decision and a static choice that
+/// commits more from the start would cost less, "the plan costs 1,358.44 USD more: month 1
+/// holds what the decisions buy now".
+fn against_static(saving_usd: f64) -> String {
+    if saving_usd >= -0.005 {
+        format!("the plan saves {} USD", super::fmt_usd(saving_usd.max(0.0)))
+    } else {
+        format!(
+            "the plan costs {} USD more: month 1 holds what the decisions buy now, not more",
+            super::fmt_usd(-saving_usd)
+        )
+    }
 }
 
 fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
@@ -403,7 +417,7 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
             notes.push("no 1-year reservation pays off".to_owned());
         }
         notes.push(format!(
-            "plan: {} USD over the horizon{}; best static choice: {}, {} USD; the plan saves {} USD",
+            "plan: {} USD over the horizon{}; best static choice: {}, {} USD; {}",
             super::fmt_usd(p.plan_cost_usd),
             if p.committed_after_horizon_usd > 0.0 {
                 format!(
@@ -415,7 +429,7 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
             },
             p.best_static.description,
             super::fmt_usd(p.best_static.cost_usd),
-            super::fmt_usd(p.savings_vs_static_usd)
+            against_static(p.savings_vs_static_usd)
         ));
         for c in &p.chargeback {
             notes.push(format!(
@@ -468,10 +482,10 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
         )
     }));
     notes.push(format!(
-        "total: {} USD over {months} months (best static: {} USD; saves {} USD)",
+        "total: {} USD over {months} months (best static: {} USD; {})",
         super::fmt_usd(l.plan_cost_usd),
         super::fmt_usd(l.best_static_cost_usd),
-        super::fmt_usd(l.savings_vs_static_usd)
+        against_static(l.savings_vs_static_usd)
     ));
     notes.extend(l.assumptions.iter().map(|a| format!("assumption: {a}")));
     out.push(Section {

@@ -1,9 +1,11 @@
-//! Terminal output, decision first: one summary table (a row per workload: the recommended
-//! option and billing, PTUs, monthly cost, the saving against the cheapest Standard option and
-//! the reason in words, then the total), then per workload the explanation of its decision,
-//! and, with `--details` or for three workloads or fewer, its options and the reservation
-//! pools. Every table fits the [`Terminal`]'s width ([`super::layout::fit`]): numbers and
-//! option names are never broken; sentences wrap, columns are abbreviated or left out instead.
+//! Terminal output, the answer first: the verdict (what to buy, where, how long, what it
+//! commits and saves), then what was read, one summary table (a row per workload of at most
+//! three lines: the decision, its PTUs and monthly cost, the saving against the flexible
+//! option and a short reason, then the total), then per workload a short block saying why,
+//! and with `--details` its options and the reservation pools. Output longer than a screen
+//! ends with the verdict again. Every table fits the [`Terminal`]'s width
+//! ([`super::layout::fit`]): numbers and option names are never broken; sentences wrap,
+//! columns are abbreviated or left out instead.
 //!
 //! All tables come from [`new`], whose [`TerminalTable`] escapes every cell for the terminal
 //! ([`super::escape::terminal`]); every other line written here goes through the same helper.
@@ -14,14 +16,11 @@ use std::io::{self, Write};
 
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use super::decision::{self, billing_short, decide, type_short};
 use super::escape::terminal;
 use super::layout::{self, CellText, ColumnSpec, Terminal};
+use super::text::{billing_short, type_short};
 use super::{fmt_display, fmt_int, fmt_pct, fmt_usd, provenance_lines, Extras, Report};
-use crate::plan::{OptionPlan, WorkloadPlan};
-
-/// Workloads up to which the per-workload option tables are shown without `--details`.
-pub const DETAILS_UP_TO_WORKLOADS: usize = 3;
+use crate::plan::{DecisionStatus, OptionPlan, WorkloadPlan};
 
 /// How a cell is emphasised on a colour terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -278,20 +277,45 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     write_with(report, &Extras::default(), out)
 }
 
-/// Write the report as tables for `extras.terminal`, decision first.
+/// Write the report as tables for `extras.terminal`, the answer first.
 pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> io::Result<()> {
     let term = &extras.terminal;
-    let details = extras.details || report.workloads.len() <= DETAILS_UP_TO_WORKLOADS;
+    let mut buf: Vec<u8> = Vec::new();
+    write_body(report, extras, &mut buf)?;
+    out.write_all(&buf)?;
+    // A reader who scrolled past the first screen gets the answer again.
+    let lines = buf.iter().filter(|b| **b == b'\n').count();
+    if lines > term.height {
+        writeln!(out)?;
+        write_wrapped(out, term, "", 2, &report.decision_summary.verdict)?;
+    }
+    Ok(())
+}
+
+fn write_body(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let term = &extras.terminal;
+    write_wrapped(out, term, "", 2, &report.decision_summary.verdict)?;
+    writeln!(out)?;
     write_input(report, term, out)?;
     writeln!(out)?;
     write_summary(report, term, out)?;
     write_sections(&super::scenario::sections(report), term, out)?;
     for w in &report.workloads {
         writeln!(out)?;
-        write_workload(report, w, details, term, out)?;
+        write_workload(w, extras.details, term, out)?;
     }
-    if details {
+    if extras.details {
         write_reservations(report, term, out)?;
+        if super::text::mentions_unverified(report) {
+            writeln!(out)?;
+            write_wrapped(
+                out,
+                term,
+                "",
+                2,
+                &super::text::capitalize(super::text::UNVERIFIED),
+            )?;
+        }
     } else {
         writeln!(out)?;
         write_wrapped(
@@ -299,7 +323,7 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
             term,
             "",
             0,
-            "Every option of every workload and the reservation pools: --details (or --format markdown or json).",
+            "Every option of every workload, the reservation pools and each window's figures: --details (or --format markdown or json).",
         )?;
     }
     Ok(())
@@ -341,60 +365,68 @@ pub fn write_input(report: &Report, term: &Terminal, out: &mut dyn Write) -> io:
     Ok(())
 }
 
-/// The summary table: one row per workload, then the total; notes under it.
+/// The summary table: one row per workload (at most three lines), then the total; notes
+/// under it.
 pub fn write_summary(report: &Report, term: &Terminal, out: &mut dyn Write) -> io::Result<()> {
     let mut t = new(
         &[
             "Workload",
-            "Recommended",
+            "Decision",
             "PTUs",
             "Cost\n[USD/mo]",
-            "Saving vs\nStandard",
+            "Saving vs\nflexible",
             "Why",
         ],
         &[2, 3, 4],
     );
     t.wrap(0, 10).wrap(5, 18);
     t.shorten(1, 0)
-        .droppable(4, 1, Some("saving vs Standard"))
+        .droppable(4, 1, Some("saving vs flexible"))
         .droppable(2, 2, Some("PTUs"));
     for w in &report.workloads {
-        let d = decide(w);
-        let rec = d.recommended;
+        let d = &w.decision;
         let name = cell(&format!("{}\n{}\n{}", w.deployment, w.model, w.region));
-        let (option, emphasis) = match rec {
+        let (option, emphasis) = match &d.option {
             Some(o) => (
                 cell_short(
-                    &format!("{}\n{}", o.deployment_type, o.billing.as_str()),
                     &format!(
-                        "{}\n{}",
+                        "{}\n{}\n{}",
+                        o.deployment_type,
+                        o.billing.as_str(),
+                        d.status.as_str()
+                    ),
+                    &format!(
+                        "{}\n{}\n{}",
                         type_short(o.deployment_type),
-                        billing_short(o.billing)
+                        billing_short(o.billing),
+                        d.status.as_str()
                     ),
                 ),
-                Emphasis::Good,
+                if d.status == DecisionStatus::Firm {
+                    Emphasis::Good
+                } else {
+                    Emphasis::Warn
+                },
             ),
             None => (cell("none eligible"), Emphasis::Warn),
         };
+        let o = d.option.as_ref();
         t.add_styled(vec![
             (name, Emphasis::Plain),
             (option, emphasis),
             (
                 cell(
-                    &rec.and_then(|o| o.ptus)
+                    &o.and_then(|o| o.ptus)
                         .map_or(String::new(), |p| fmt_int(u64::from(p))),
                 ),
                 Emphasis::Plain,
             ),
             (
-                cell(
-                    &rec.and_then(|o| o.monthly_cost_usd)
-                        .map_or(String::new(), fmt_usd),
-                ),
+                cell(&o.map_or(String::new(), |o| fmt_usd(o.monthly_cost_usd))),
                 Emphasis::Plain,
             ),
-            (cell(&d.saving_cell()), Emphasis::Plain),
-            (cell(&d.reason(report)), Emphasis::Plain),
+            (cell(&saving_cell(w)), Emphasis::Plain),
+            (cell(&super::text::short_why(w)), Emphasis::Plain),
         ]);
     }
     t.add_cells(total_row(report), Emphasis::Strong);
@@ -408,24 +440,36 @@ pub fn write_summary(report: &Report, term: &Terminal, out: &mut dyn Write) -> i
     Ok(())
 }
 
+/// The saving cell: `-` when the flexible option is decided, else `1,234.56\n(9.0%)` (the
+/// flexible option's cost minus the decided one's).
+pub fn saving_cell(w: &WorkloadPlan) -> String {
+    let d = &w.decision;
+    match (&d.option, &d.flexible) {
+        (Some(o), Some(f)) if o.option_id == f.option_id => "-".to_owned(),
+        (Some(_), Some(_)) => match d.saving_vs_flexible_share {
+            Some(share) => format!(
+                "{}\n({})",
+                fmt_usd(d.saving_vs_flexible_usd),
+                fmt_pct(share)
+            ),
+            None => fmt_usd(d.saving_vs_flexible_usd),
+        },
+        _ => String::new(),
+    }
+}
+
 fn total_row(report: &Report) -> Vec<CellText> {
     let s = &report.summary;
     let ptus: u32 = report
         .workloads
         .iter()
-        .filter_map(|w| decide(w).recommended.and_then(|o| o.ptus))
+        .filter_map(|w| w.decision.option.as_ref().and_then(|o| o.ptus))
         .sum();
-    let saving = s
-        .all_standard_monthly_cost_usd
-        .map(|std| {
-            let usd = std - s.recommended_monthly_cost_usd;
-            if std > 0.0 && s.complete {
-                format!("{}\n({})", fmt_usd(usd), fmt_pct(usd / std))
-            } else {
-                String::new()
-            }
-        })
-        .unwrap_or_default();
+    let saving: f64 = report
+        .workloads
+        .iter()
+        .map(|w| w.decision.saving_vs_flexible_usd)
+        .sum();
     let mut why = Vec::new();
     if !s.complete {
         why.push(format!(
@@ -433,24 +477,11 @@ fn total_row(report: &Report) -> Vec<CellText> {
             s.workloads_without_recommendation, s.workloads
         ));
     }
-    if let Some(std) = s.all_standard_monthly_cost_usd {
-        why.push(format!(
-            "cheapest Standard everywhere: {} USD/mo",
-            fmt_usd(std)
-        ));
-    }
-    why.push(format!(
-        "{} USD over the {} span",
-        fmt_usd(s.recommended_cost_usd),
-        fmt_hours(report.input.hours)
-    ));
-    let commitment: f64 = report
-        .workloads
-        .iter()
-        .filter_map(|w| decide(w).recommended.and_then(|o| o.commitment_usd))
-        .sum();
+    let commitment = report.decision_summary.commitment_usd;
     if commitment > 0.0 {
         why.push(format!("reservations commit {} USD", fmt_usd(commitment)));
+    } else {
+        why.push("commits nothing".to_owned());
     }
     if let Some(d) = fmt_display(report.currency.as_ref(), s.recommended_monthly_cost_usd) {
         why.push(format!("{d} per month"));
@@ -468,9 +499,13 @@ fn total_row(report: &Report) -> Vec<CellText> {
         } else {
             String::new()
         }),
-        // Never a bare 0.00 for a plan without recommendations, nor a partial sum as whole.
+        // Never a bare 0.00 for a plan without decisions, nor a partial sum as whole.
         cell(&total_cost_text(report, "\n")),
-        cell(&saving),
+        cell(&if saving > 0.0 && s.complete {
+            fmt_usd(saving)
+        } else {
+            String::new()
+        }),
         cell(&capitalize(&why)),
     ]
 }
@@ -489,16 +524,12 @@ pub fn total_cost_text(report: &Report, sep: &str) -> String {
 }
 
 fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+    super::text::capitalize(s)
 }
 
-/// One workload: its heading, the explanation of its decision, and with `details` its token
+/// One workload: its heading, why its decision is what it is, and with `details` its token
 /// facts, latency, options and sizing notes.
 pub fn write_workload(
-    report: &Report,
     w: &WorkloadPlan,
     details: bool,
     term: &Terminal,
@@ -509,10 +540,13 @@ pub fn write_workload(
         write_wrapped(out, term, "  ", 2, &workload_facts(w))?;
         write_wrapped(out, term, "  ", 2, &latency_line(w))?;
     }
-    for line in decide(w).explanation(report) {
+    for line in super::text::why_lines(w).into_iter().chain(quota_lines(w)) {
         write_wrapped(out, term, "- ", 0, &line)?;
     }
     if details {
+        for line in band_lines(w) {
+            write_wrapped(out, term, "  ", 2, &line)?;
+        }
         let (options, shared) = options_table(w);
         writeln!(out, "{}", options.render(term))?;
         for line in shared {
@@ -526,6 +560,70 @@ pub fn write_workload(
         }
     }
     Ok(())
+}
+
+/// The decided option, the flexible one and the reservation weighed (when it is not the
+/// decided one) at each window of the band: "By window [USD/mo] (decided / flexible / 1-year
+/// 15 PTU): 1 s: 729.19 / 729.19 / 3,315.00; ...". Nothing when the band has one window or the
+/// three agree everywhere.
+pub fn band_lines(w: &WorkloadPlan) -> Vec<String> {
+    let d = &w.decision;
+    if d.by_window.len() < 2 {
+        return Vec::new();
+    }
+    let decided_id = d.option.as_ref().map(|o| o.option_id.as_str());
+    let weighed = d
+        .reservation
+        .as_ref()
+        .filter(|c| Some(c.choice.option_id.as_str()) != decided_id && c.saves_somewhere());
+    let usd = |v: Option<f64>| v.map_or("-".to_owned(), fmt_usd);
+    let same = d.by_window.iter().all(|b| {
+        b.decided.as_ref().map(|c| c.monthly_cost_usd)
+            == b.flexible.as_ref().map(|c| c.monthly_cost_usd)
+    });
+    if same && weighed.is_none() {
+        return Vec::new();
+    }
+    let each: Vec<String> = d
+        .by_window
+        .iter()
+        .map(|b| {
+            let mut cell = format!(
+                "{}: {} / {}",
+                super::text::window_text(b.window_s),
+                usd(b.decided.as_ref().map(|c| c.monthly_cost_usd)),
+                usd(b.flexible.as_ref().map(|c| c.monthly_cost_usd))
+            );
+            if let Some(c) = weighed {
+                cell.push_str(&format!(
+                    " / {}",
+                    usd(c.at(b.window_s).and_then(|cw| cw.own_monthly_cost_usd))
+                ));
+            }
+            cell
+        })
+        .collect();
+    let columns = match weighed {
+        Some(c) => format!(
+            "decided / flexible / {} {} PTU",
+            billing_short(c.choice.billing),
+            fmt_int(u64::from(c.choice.ptus.unwrap_or(0)))
+        ),
+        None => "decided / flexible".to_owned(),
+    };
+    vec![format!(
+        "By window [USD/mo] ({columns}): {}",
+        each.join("; ")
+    )]
+}
+
+/// What the decided option needs from the Standard quota, when it says.
+pub fn quota_lines(w: &WorkloadPlan) -> Vec<String> {
+    w.decided_option()
+        .and_then(|o| o.standard_quota.as_ref())
+        .filter(|q| !q.note.is_empty())
+        .map(|q| vec![format!("Standard quota: {}.", q.note)])
+        .unwrap_or_default()
 }
 
 /// "Replayed N records from FILES, START to END (H h); catalog as of DATE, prices in force on
@@ -577,11 +675,7 @@ pub fn input_line(report: &Report) -> String {
 
 /// A span for people: `720.0 h`, or minutes below an hour (`2 min`).
 pub fn fmt_hours(hours: f64) -> String {
-    if hours < 1.0 {
-        format!("{:.0} min", hours * 60.0)
-    } else {
-        format!("{hours:.1} h")
-    }
+    super::text::fmt_hours(hours)
 }
 
 /// "deployment (model @ region)".
@@ -651,8 +745,9 @@ fn options_table(w: &WorkloadPlan) -> (TerminalTable, Vec<String>) {
         .droppable(0, 5, Some(""));
     let available: Vec<&OptionPlan> = w.options.iter().filter(|o| o.available).collect();
     let (notes, shared) = shared_notes(&available);
+    let decided = w.decision.option.as_ref().map(|o| o.option_id.as_str());
     for (o, note) in available.iter().zip(notes) {
-        let recommended = w.recommended.as_deref() == Some(o.id.as_str());
+        let recommended = decided == Some(o.id.as_str());
         table.add_cells(
             vec![
                 cell(if recommended { ">>" } else { "" }),
@@ -767,7 +862,7 @@ pub fn latency_cell(o: &OptionPlan) -> String {
         None => "no target".to_owned(),
     };
     if let Some(s) = l.spilled_share.filter(|s| *s > 0.0) {
-        cell.push_str(&format!(" ({} spilled: none)", fmt_pct(s)));
+        cell.push_str(&format!(" ({} spilled: no target)", fmt_pct(s)));
     }
     if l.usage_tier_risk.is_some() {
         cell.push_str("; >2x risk");
@@ -828,9 +923,9 @@ pub fn failed_spilled(o: &OptionPlan) -> String {
     }
 }
 
-/// What the sizing search says beyond the options and the explanation, one sentence per
-/// provisioned type: prompt-limit 400s, and a smaller count that also meets the target. (The
-/// burst sensitivity is part of the explanation: [`decision::burst_line`].)
+/// What the sizing search says beyond the options and the decision, one sentence per
+/// provisioned type: prompt-limit 400s, a smaller count that also meets the target, and how
+/// far the target count moves across the window band.
 pub fn sizing_notes(w: &WorkloadPlan) -> Vec<String> {
     let mut notes = Vec::new();
     for (t, s) in &w.sizing {
@@ -844,6 +939,30 @@ pub fn sizing_notes(w: &WorkloadPlan) -> Vec<String> {
                 } else {
                     "failed: no spillover"
                 }
+            ));
+        }
+        if s.burst_sensitive {
+            let mut windows: Vec<(f64, String)> = s
+                .min_ptus_for_target_by_window_s
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.parse::<f64>().unwrap_or(0.0),
+                        match v {
+                            Some(n) => format!("{} at {k} s", fmt_int(u64::from(*n))),
+                            None => format!("none found at {k} s"),
+                        },
+                    )
+                })
+                .collect();
+            windows.sort_by(|a, b| a.0.total_cmp(&b.0));
+            notes.push(format!(
+                "{t}: the smallest count meeting the target depends on the unpublished burst allowance: {}",
+                windows
+                    .into_iter()
+                    .map(|(_, t)| t)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         if let (Some(min), Some(also)) = (s.min_ptus_for_target, s.also_meets_at) {
@@ -868,7 +987,7 @@ pub fn write_reservations(report: &Report, term: &Terminal, out: &mut dyn Write)
         term,
         "",
         2,
-        "PTU reservations pooled per region and type (if every workload used that type):",
+        "Decided reservations pooled per region, type and term (a reservation matches any model there):",
     )?;
     let mut table = new(
         &[
@@ -929,20 +1048,20 @@ pub fn option_note(o: &OptionPlan) -> String {
     parts.join("; ")
 }
 
-/// "Recommended: N workloads, X USD/month (all-Standard: Y USD/month)." A plan where some
-/// workloads have no recommendation says so first: its total covers only the others.
+/// "Decided plan: N workloads, X USD/month (all-Standard: Y USD/month)." A plan where some
+/// workloads have no decision says so first: its total covers only the others.
 pub fn summary_line(report: &Report) -> String {
     let s = &report.summary;
     let with = s.workloads - s.workloads_without_recommendation;
     if with == 0 && s.workloads > 0 {
         return format!(
-            "No recommended plan: none of the {} workload(s) has an eligible option (see each workload's notes: not priced, unavailable or over the throttle target)",
+            "No decided plan: none of the {} workload(s) has an eligible option (see each workload's notes: not priced, unavailable or over the throttle target)",
             s.workloads
         );
     }
     let mut line = if s.workloads_without_recommendation > 0 {
         format!(
-            "Recommended plan INCOMPLETE: {} of {} workload(s) have no eligible option ({}); the {with} with one cost {} USD per month ({} USD over the span)",
+            "Decided plan INCOMPLETE: {} of {} workload(s) have no eligible option ({}); the {with} with one cost {} USD per month ({} USD over the span)",
             s.workloads_without_recommendation,
             s.workloads,
             without_recommendation(report).join(", "),
@@ -951,7 +1070,7 @@ pub fn summary_line(report: &Report) -> String {
         )
     } else {
         format!(
-            "Recommended plan: {} workload(s), {} USD per month ({} USD over the span)",
+            "Decided plan: {} workload(s), {} USD per month ({} USD over the span)",
             s.workloads,
             fmt_usd(s.recommended_monthly_cost_usd),
             fmt_usd(s.recommended_cost_usd)
@@ -974,7 +1093,7 @@ pub fn without_recommendation(report: &Report) -> Vec<String> {
     report
         .workloads
         .iter()
-        .filter(|w| decision::decide(w).recommended.is_none())
+        .filter(|w| w.decision.status == DecisionStatus::None)
         .map(|w| w.deployment.clone())
         .collect()
 }
@@ -988,6 +1107,7 @@ mod tests {
         let extras = Extras {
             terminal: Terminal {
                 width,
+                height: 50,
                 colour: false,
             },
             details,
@@ -1012,20 +1132,38 @@ mod tests {
                     layout::display_width(line)
                 );
             }
-            assert!(text.contains("10,950.00"), "{width}: {text}");
+            if details {
+                assert!(text.contains("10,950.00"), "{width}: {text}");
+            }
             assert!(text.contains("300.00"), "{width}");
         }
     }
 
+    /// `--details` alone turns the option tables on, whatever the number of workloads.
     #[test]
-    fn option_tables_only_with_details_or_few_workloads() {
-        let few = report_of(vec![sample_workload()]);
-        assert!(render(&few, 100, false).contains("spilled"));
-        let many = report_of(vec![sample_workload(); 4]);
-        let text = render(&many, 100, false);
-        assert!(!text.contains("spilled"), "{text}");
-        assert!(text.contains("--details"));
-        assert!(render(&many, 100, true).contains("spilled"));
+    fn issue_18_option_tables_only_with_details() {
+        for n in [1, 4] {
+            let report = report_of(vec![sample_workload(); n]);
+            let text = render(&report, 100, false);
+            assert!(!text.contains("Failed/"), "{n}: {text}");
+            assert!(text.contains("--details"));
+            assert!(render(&report, 100, true).contains("Failed/"), "{n}");
+        }
+    }
+
+    /// The run opens with the verdict, and output longer than a screen ends with it too.
+    #[test]
+    fn issue_18_verdict_first_and_last_when_longer_than_a_screen() {
+        let report = report_of(vec![sample_workload(); 6]);
+        let text = render(&report, 100, false);
+        assert!(text.starts_with("Verdict: "), "{text}");
+        assert!(text.lines().count() > 50);
+        assert_eq!(text.matches("Verdict: ").count(), 2, "{text}");
+        let again = text.rfind("Verdict: ").expect("again");
+        assert!(again > text.rfind("--details").expect("the last section"));
+        let short = report_of(vec![sample_workload()]);
+        let text = render(&short, 100, false);
+        assert_eq!(text.matches("Verdict: ").count(), 1, "{text}");
     }
 
     #[test]
@@ -1035,6 +1173,7 @@ mod tests {
         let extras = Extras {
             terminal: Terminal {
                 width: 100,
+                height: 50,
                 colour: true,
             },
             ..Extras::default()

@@ -78,8 +78,8 @@ pub enum MissingMaxTokens {
 /// calculator sizes by tokens per minute, S1). No PTU burst size is published.
 pub const DEFAULT_BUCKET_WINDOW_S: f64 = 60.0;
 
-/// The strict and lenient windows every PTU count is also sized at (`--window-band`).
-pub const DEFAULT_WINDOW_BAND_S: [f64; 2] = [1.0, 60.0];
+/// The windows every option is also planned at (`--window-band`): strict, middle, lenient.
+pub const DEFAULT_WINDOW_BAND_S: [f64; 3] = [1.0, 10.0, 60.0];
 
 /// Named assumptions of the admission model, with their defaults.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -88,8 +88,9 @@ pub struct SimParams {
     /// uses (default [`DEFAULT_BUCKET_WINDOW_S`]). Each [`SimTarget`] carries the window it is
     /// simulated with.
     pub bucket_window_s: f64,
-    /// Further windows every provisioned type's target count is also found at, in seconds
-    /// (default 1 and 60), to show how much the unpublished burst allowance moves the answer.
+    /// Further windows every option is also planned at, in seconds (default 1, 10 and 60): a
+    /// reservation is recommended only if it holds at every one (the burst allowance is
+    /// unpublished).
     pub window_band_s: Vec<f64>,
     /// Estimate used when `max_completion_tokens` is absent (default: the actual size).
     pub missing_max_tokens: MissingMaxTokens,

@@ -381,9 +381,9 @@ fn token_draft(
 /// List a draft's conflicting rows in the refresh's stats.
 fn record_conflicts(ctx: &mut Ctx<'_>, label: &str, tracker: &Tracker<'_>) {
     for c in &tracker.conflicts {
-        ctx.stats
-            .conflicts
-            .push(format!("{label} {c}; the higher price is kept [U]"));
+        ctx.stats.conflicts.push(format!(
+            "{label} {c}; the higher price is kept (unverified)"
+        ));
     }
 }
 
@@ -419,12 +419,12 @@ fn finish_draft(
     }
     let mut unverified = kept && catalog_unverified;
     if unverified {
-        note.push_str(" The catalog entry they come from is marked unverified [U].");
+        note.push_str(" The catalog entry they come from is marked unverified.");
     }
     if !tracker.conflicts.is_empty() {
         unverified = true;
         note.push_str(&format!(
-            " Conflicting rows: {}; the higher price is kept [U].",
+            " Conflicting rows: {}; the higher price is kept (unverified).",
             tracker.conflicts.join("; ")
         ));
     }

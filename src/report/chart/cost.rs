@@ -1,7 +1,7 @@
 //! Chart 1: monthly cost of every available option of one workload, as horizontal bars on a
 //! linear axis from zero, each labelled with its cost, so bar lengths compare honestly (a 9%
-//! saving is 9% of a bar; a log axis made a 12x gap look like 2.5x). The recommendation is
-//! highlighted and labelled with its saving against the cheapest Standard option; unavailable
+//! saving is 9% of a bar; a log axis made a 12x gap look like 2.5x). The decision is
+//! highlighted and labelled with its saving against the flexible option; unavailable
 //! options are left out and counted.
 
 use plotters::coord::Shift;
@@ -42,8 +42,8 @@ pub struct CostSeries {
     pub bars: Vec<CostBar>,
     /// How many options were left out as unavailable.
     pub unavailable: usize,
-    /// The recommendation's saving against the cheapest Standard option: `(USD/mo, share)`,
-    /// None when the recommendation is that option or either is missing.
+    /// The decision's saving against the flexible option: `(USD/mo, share)`, None when the
+    /// flexible option is decided or either is missing.
     pub saving: Option<(f64, f64)>,
 }
 
@@ -59,15 +59,21 @@ pub fn cost_series(w: &WorkloadPlan) -> CostSeries {
                     None => o.id.clone(),
                 },
                 monthly_cost_usd: cost,
-                recommended: w.recommended.as_deref() == Some(o.id.as_str()),
+                recommended: w
+                    .decision
+                    .option
+                    .as_ref()
+                    .is_some_and(|d| d.option_id == o.id),
                 eligible: o.eligible,
             }),
             _ => unavailable += 1,
         }
     }
-    let d = crate::report::decision::decide(w);
-    let saving = match (d.recommended, d.cheapest_standard) {
-        (Some(r), Some(s)) if r.id != s.id => d.saving_usd().zip(d.saving_share()),
+    let d = &w.decision;
+    let saving = match (&d.option, &d.flexible) {
+        (Some(o), Some(f)) if o.option_id != f.option_id => d
+            .saving_vs_flexible_share
+            .map(|share| (d.saving_vs_flexible_usd, share)),
         _ => None,
     };
     CostSeries {
@@ -93,7 +99,7 @@ pub fn draw_cost<DB: DrawingBackend>(
     draw_legend(
         &legend,
         &[
-            LegendEntry::new(Swatch::Box(HIGHLIGHT), "recommended"),
+            LegendEntry::new(Swatch::Box(HIGHLIGHT), "decided"),
             LegendEntry::new(Swatch::Box(eligible_color), "eligible"),
             LegendEntry::new(Swatch::Box(MUTED), "not eligible (see table)"),
         ],
@@ -158,11 +164,11 @@ pub fn draw_cost<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(bar))?;
         let mut label = crate::report::fmt_usd(b.monthly_cost_usd);
         if b.recommended {
-            label.push_str("  recommended");
+            label.push_str("  decided");
             if let Some((usd, share)) = s.saving {
                 let verb = if usd >= 0.0 { "saves" } else { "costs" };
                 label.push_str(&format!(
-                    ", {verb} {} vs cheapest Standard",
+                    ", {verb} {} vs flexible",
                     crate::report::fmt_pct(share.abs())
                 ));
             }

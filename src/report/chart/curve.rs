@@ -98,18 +98,22 @@ pub fn curve_series(report: &Report, w: &WorkloadPlan) -> CurveSeries {
         })
         .filter_map(|o| o.monthly_cost_usd.map(|c| (o.id.clone(), c)))
         .min_by(|a, b| a.1.total_cmp(&b.1));
-    let d = crate::report::decision::decide(w);
-    let rec = d.recommended.filter(|o| o.ptus.is_some());
+    let d = &w.decision;
+    let rec = d.option.as_ref().filter(|o| o.ptus.is_some());
     let recommended = rec.map(|o| CountMark {
         ptus: f64::from(o.ptus.unwrap_or(0)),
         label: format!(
             "{} PTU, {} {}",
             crate::report::fmt_int(u64::from(o.ptus.unwrap_or(0))),
             super::demand::short_type(&o.deployment_type.to_string()),
-            crate::report::decision::billing_short(o.billing)
+            crate::report::text::billing_short(o.billing)
         ),
     });
-    let focus = rec.or(d.best_ptu).map(|o| o.deployment_type);
+    // The type argued with: the decided one, else the reservation weighed, else the first.
+    let focus = rec
+        .map(|o| o.deployment_type)
+        .or_else(|| d.reservation.as_ref().map(|c| c.choice.deployment_type))
+        .or_else(|| w.sizing.keys().next().copied());
     let target = focus
         .and_then(|t| w.sizing.get(&t).map(|s| (t, s)))
         .and_then(|(t, s)| {
@@ -124,8 +128,8 @@ pub fn curve_series(report: &Report, w: &WorkloadPlan) -> CurveSeries {
                 ),
             })
         });
-    let per_token_recommended = match (&per_token, d.recommended) {
-        (Some((id, _)), Some(r)) => *id == r.id,
+    let per_token_recommended = match (&per_token, &d.option) {
+        (Some((id, _)), Some(r)) => *id == r.option_id,
         _ => false,
     };
     let x_max = zoom(&types, recommended.as_ref(), target.as_ref());
@@ -348,7 +352,7 @@ mod tests {
     fn issue_14_zooms_to_the_counts_that_matter() {
         let report = sample_report();
         let mut w = sample_workload();
-        w.recommended = Some("global-provisioned/reserved-1-year".to_owned());
+        crate::report::test_support::force_decision(&mut w, "global-provisioned/reserved-1-year");
         let sizing = w
             .sizing
             .get_mut(&crate::catalog::DeploymentTypeId::GlobalProvisioned)

@@ -98,7 +98,7 @@ pub fn demand_series(report: &Report, w: &WorkloadPlan) -> DemandSeries {
             }
         }
     }
-    let rec = crate::report::decision::decide(w).recommended;
+    let rec = w.decided_option();
     let recommended = rec.and_then(|o| {
         Some(CapacityLine {
             types: vec![o.id.clone()],
@@ -197,7 +197,7 @@ pub fn draw_demand<DB: DrawingBackend>(
     )];
     if let Some(r) = &s.recommended {
         entries.push(
-            LegendEntry::new(Swatch::Line(HIGHLIGHT), "recommended capacity").with_detail(format!(
+            LegendEntry::new(Swatch::Line(HIGHLIGHT), "decided capacity").with_detail(format!(
                 "{} PTU {}: {} tokens/min",
                 crate::report::fmt_int(u64::from(r.ptus)),
                 r.types.first().map_or(String::new(), |id| short_type(
@@ -215,7 +215,7 @@ pub fn draw_demand<DB: DrawingBackend>(
     }
     let mut notes = vec!["Weighted TPM: input + output x ratio".to_owned()];
     if let Some(id) = &s.recommended_per_token {
-        notes.push(format!("Recommended: {}", super::style::truncate(id, 30)));
+        notes.push(format!("Decided: {}", super::style::truncate(id, 30)));
         notes.push("(per-token: no PTU capacity)".to_owned());
     }
     if s.capacities.is_empty() && s.recommended.is_none() {

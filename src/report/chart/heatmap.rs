@@ -1,8 +1,10 @@
-//! Chart 4: mean utilization of one workload's PTU deployment by weekday and hour of day (UTC):
-//! `weekday_hour_mean_weighted_tpm / (ptus x input_tpm_per_ptu)`. The deployment is the
-//! recommended option when it is provisioned, else the cost-optimal count of the first available
-//! provisioned type; with no provisioned option the cells show mean weighted TPM instead. The
-//! title says which.
+//! Chart 4: one workload's PTU deployment by weekday and hour of day (UTC), from the mean
+//! weighted demand in that hour against the deployment's capacity (`ptus x
+//! input_tpm_per_ptu`): the share of the capacity the hour uses, or, where the demand is more
+//! than the capacity, the share of the demand that spills to Standard (fails, without
+//! spillover). Never a share above 100%. The deployment is the decided option when it is
+//! provisioned, else the cost-optimal count of the first available provisioned type; with no
+//! provisioned option the cells show mean weighted TPM instead. The title says which.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -21,12 +23,15 @@ pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 /// What the cells measure.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HeatBasis {
-    /// Share of a PTU deployment's capacity (1.0 = 100%).
+    /// Share of a PTU deployment's capacity (1.0 = 100%); above it, the share of the demand
+    /// it does not serve.
     Utilization {
-        /// `global-provisioned/hourly at 15 PTU (recommended)` or `... (cost-optimal, ...)`.
+        /// `global-provisioned/hourly at 15 PTU (decided)` or `... (cost-optimal, ...)`.
         label: String,
         /// The deployment's capacity, weighted tokens per minute.
         capacity_tokens_per_min: f64,
+        /// Whether demand above capacity spills to Standard (else it fails).
+        spills: bool,
     },
     /// Mean weighted tokens per minute (no provisioned option to divide by).
     Tpm,
@@ -50,32 +55,37 @@ impl HeatmapSeries {
     }
 }
 
-/// The weekday x hour means of `w`, divided by the capacity of the recommended or cost-optimal
+/// The weekday x hour means of `w`, divided by the capacity of the decided or cost-optimal
 /// PTU deployment.
 pub fn heatmap_series(w: &WorkloadPlan) -> HeatmapSeries {
     let name = truncate(&w.deployment, 32);
-    let recommended = w
-        .recommended
-        .as_ref()
-        .and_then(|id| w.options.iter().find(|o| &o.id == id))
-        .and_then(|o| {
-            o.ptus
-                .map(|p| (format!("{} at {p} PTU (recommended)", o.id), p))
-        });
+    let decided = w.decided_option().and_then(|o| {
+        o.ptus.map(|p| {
+            (
+                format!("{} at {p} PTU (decided)", o.id),
+                p,
+                w.sizing
+                    .get(&o.deployment_type)
+                    .is_some_and(|s| s.on_throttle == "spillover"),
+            )
+        })
+    });
     let cost_optimal = || {
         w.sizing.iter().next().map(|(dt, s)| {
             let p = s.cost_optimal_ptus;
             (
-                format!("{dt} at {p} PTU (cost-optimal, not recommended)"),
+                format!("{dt} at {p} PTU (cost-optimal, not decided)"),
                 p,
+                s.on_throttle == "spillover",
             )
         })
     };
-    let basis = match (w.input_tpm_per_ptu, recommended.or_else(cost_optimal)) {
-        (Some(per_ptu), Some((label, ptus))) if ptus > 0 && per_ptu > 0.0 => {
+    let basis = match (w.input_tpm_per_ptu, decided.or_else(cost_optimal)) {
+        (Some(per_ptu), Some((label, ptus, spills))) if ptus > 0 && per_ptu > 0.0 => {
             HeatBasis::Utilization {
                 label,
                 capacity_tokens_per_min: f64::from(ptus) * per_ptu,
+                spills,
             }
         }
         _ => HeatBasis::Tpm,
@@ -103,7 +113,7 @@ pub fn heatmap_series(w: &WorkloadPlan) -> HeatmapSeries {
         })
         .collect();
     let title = match &basis {
-        HeatBasis::Utilization { label, .. } => format!("{name}: mean utilization of {label}"),
+        HeatBasis::Utilization { label, .. } => format!("{name}: mean use of {label}"),
         HeatBasis::Tpm => format!("{name}: mean weighted TPM (no provisioned option available)"),
     };
     HeatmapSeries {
@@ -132,6 +142,7 @@ pub fn draw_heatmap<DB: DrawingBackend>(
 ) -> Result<(), DrawFailure> {
     let (plot, legend) = frame(root, &s.title)?;
     let utilization = matches!(s.basis, HeatBasis::Utilization { .. });
+    let spills = matches!(s.basis, HeatBasis::Utilization { spills: true, .. });
     // Colors span 0 to the busiest cell (at most 100% for utilization; above is flagged).
     let top = if utilization {
         s.max().min(1.0)
@@ -139,14 +150,19 @@ pub fn draw_heatmap<DB: DrawingBackend>(
         s.max()
     }
     .max(1e-9);
+    let fmt_pct = |pct: f64| {
+        if pct < 9.95 {
+            format!("{pct:.1}")
+        } else {
+            format!("{pct:.0}")
+        }
+    };
+    // Above capacity a cell shows the share of its demand not served: never over 100%.
     let fmt_cell = |v: f64| {
-        if utilization {
-            let pct = v * 100.0;
-            if pct < 9.95 {
-                format!("{pct:.1}")
-            } else {
-                format!("{pct:.0}")
-            }
+        if utilization && v > 1.0 {
+            fmt_pct(100.0 * (v - 1.0) / v)
+        } else if utilization {
+            fmt_pct(v * 100.0)
         } else {
             fmt_si(v)
         }
@@ -163,7 +179,7 @@ pub fn draw_heatmap<DB: DrawingBackend>(
         ),
     ];
     let mut notes = vec![if utilization {
-        "Cell values: % of capacity".to_owned()
+        "Blue cells: % of capacity used".to_owned()
     } else {
         "Cell values: weighted tokens/min".to_owned()
     }];
@@ -174,8 +190,18 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     {
         entries.push(LegendEntry::new(
             Swatch::Box(ALERT),
-            "over 100% of capacity",
+            if spills {
+                "demand above capacity: % of it spilled"
+            } else {
+                "demand above capacity: % of it failed"
+            },
         ));
+        notes.push("Orange cells: capacity fully used;".to_owned());
+        notes.push(if spills {
+            "  % of the hour's demand spilled".to_owned()
+        } else {
+            "  % of the hour's demand failed".to_owned()
+        });
         notes.push(format!(
             "Capacity: {} weighted tokens/min",
             fmt_si(*capacity_tokens_per_min)
@@ -255,14 +281,15 @@ mod tests {
     use crate::report::test_support::sample_workload;
 
     #[test]
-    fn divides_by_cost_optimal_capacity_when_the_recommendation_is_per_token() {
+    fn divides_by_cost_optimal_capacity_when_the_decision_is_per_token() {
         let w = sample_workload();
         let s = heatmap_series(&w);
         assert_eq!(
             s.basis,
             HeatBasis::Utilization {
-                label: "global-provisioned at 15 PTU (cost-optimal, not recommended)".to_owned(),
+                label: "global-provisioned at 15 PTU (cost-optimal, not decided)".to_owned(),
                 capacity_tokens_per_min: 37_500.0,
+                spills: true,
             }
         );
         assert!(s.title.contains("cost-optimal"));
@@ -273,12 +300,12 @@ mod tests {
     }
 
     #[test]
-    fn uses_the_recommended_ptu_option_when_there_is_one() {
+    fn uses_the_decided_ptu_option_when_there_is_one() {
         let mut w = sample_workload();
-        w.recommended = Some("global-provisioned/hourly".to_owned());
+        crate::report::test_support::force_decision(&mut w, "global-provisioned/hourly");
         let s = heatmap_series(&w);
         assert!(
-            matches!(&s.basis, HeatBasis::Utilization { label, .. } if label == "global-provisioned/hourly at 15 PTU (recommended)")
+            matches!(&s.basis, HeatBasis::Utilization { label, .. } if label == "global-provisioned/hourly at 15 PTU (decided)")
         );
     }
 

@@ -1,23 +1,27 @@
 //! Charts, drawn with plotters from the [`Report`] alone, as SVG and PNG:
 //!
-//! 1. [`cost`]: monthly cost of every available option of a workload, the recommendation marked;
+//! 1. [`cost`]: monthly cost of every available option of a workload, the decision marked;
 //! 2. [`demand`]: a workload's weighted demand over time against the capacity of its sized PTU
 //!    deployments;
 //! 3. [`curve`]: cost versus PTU count for each provisioned type, with the cost-optimal and
 //!    smallest-within-target counts and the cheapest per-token cost;
 //! 4. [`heatmap`]: mean utilization by weekday and hour of day;
 //! 5. [`tokens`]: the token mix of every workload;
-//! 6. [`scenarios`]: monthly cost by what-if scenario, stacked by workload.
+//! 6. [`scenarios`]: monthly cost by what-if scenario, stacked by workload;
+//! 7. [`band`]: the decided and the flexible option's monthly cost at each window of the band;
+//! 8. [`ladder`]: the reservation plan over the horizon (a scenario with growth).
 //!
 //! Each kind has a pure `*_series()` function that prepares the numbers (unit-tested) and a thin
 //! `draw_*()` that draws them. Renderers write to a `dyn Write`; choosing file names is left to
 //! the caller ([`ChartSpec::file_stem`]). Look and size live in [`style`].
 
+pub mod band;
 pub mod canvas;
 pub mod cost;
 pub mod curve;
 pub mod demand;
 pub mod heatmap;
+pub mod ladder;
 pub mod scenarios;
 pub mod style;
 pub mod tokens;
@@ -33,6 +37,8 @@ use style::{ensure_font, HEIGHT, WIDTH};
 /// The kinds of chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ChartKind {
+    /// The decision at each window of the band (one per workload).
+    Band,
     /// Monthly cost by option (one per workload).
     Cost,
     /// Demand over time against PTU capacity (one per workload).
@@ -45,30 +51,36 @@ pub enum ChartKind {
     Tokens,
     /// Monthly cost by scenario (one for the whole report, with scenarios).
     Scenarios,
+    /// The reservation plan over the horizon (one for the whole report, with a ladder).
+    Ladder,
 }
 
 impl ChartKind {
     /// The file-name prefix.
     pub fn as_str(self) -> &'static str {
         match self {
+            ChartKind::Band => "band",
             ChartKind::Cost => "cost",
             ChartKind::Demand => "demand",
             ChartKind::Curve => "cost-vs-ptu",
             ChartKind::Heatmap => "heatmap",
             ChartKind::Tokens => "token-mix",
             ChartKind::Scenarios => "scenarios",
+            ChartKind::Ladder => "reservation-plan",
         }
     }
 
     /// One or two sentences for a reader who has never used the tool.
     pub fn explanation(self) -> &'static str {
         match self {
-            ChartKind::Cost => "What each deployment option would cost per month for this workload, on a linear scale from zero, so bar lengths compare directly; each bar is labelled with its cost. The green bar is the recommendation: the cheapest option that is available and meets the throttle target, labelled with its saving against the cheapest Standard option; grey bars are options that cannot be recommended (Batch without --batch-eligible, or too much throttling).",
-            ChartKind::Demand => "The busiest minute of every hour, in weighted tokens per minute (input plus output weighted by the model's output-to-input ratio, the unit PTU capacity is sized in). Dashed lines are the capacity of each sized PTU deployment, and the solid green line the recommended one's (a per-token recommendation has none, and says so): demand above a line is throttled or spilled to pay-per-token.",
+            ChartKind::Band => "Azure publishes no burst allowance, so every option is planned at each bucket window of the band. The green line is the decided option's monthly cost at each window, the dashed blue line the flexible option's (the cheapest with no commitment). A reservation is decided only if it stays under the dotted line (the flexible cost less the minimum saving) at every window; the orange line, when shown, is the reservation that was weighed and did not hold.",
+            ChartKind::Cost => "What each deployment option would cost per month for this workload, on a linear scale from zero, so bar lengths compare directly; each bar is labelled with its cost. The green bar is the decision, labelled with its saving against the flexible option (the cheapest without a commitment); grey bars are options that cannot be recommended (Batch without --batch-eligible, or too much throttling).",
+            ChartKind::Demand => "The busiest minute of every hour, in weighted tokens per minute (input plus output weighted by the model's output-to-input ratio, the unit PTU capacity is sized in). Dashed lines are the capacity of each sized PTU deployment, and the solid green line the decided one's (a per-token decision has none, and says so): demand above a line is throttled or spilled to pay-per-token.",
             ChartKind::Curve => "Monthly cost of each provisioned type as the PTU count grows: PTU cost rises while spillover cost falls. Dots mark the cheapest count, triangles the smallest count that keeps throttling within the target, and the flat line is the cheapest pay-per-token option, which PTUs must beat to pay off.",
-            ChartKind::Heatmap => "Average utilization of a PTU deployment in each hour of the week (UTC), from the mean weighted demand in that hour. Dark cells are busy hours; values above 100% mean the average demand alone exceeds capacity.",
+            ChartKind::Heatmap => "How a PTU deployment would be used in each hour of the week (UTC), from the mean weighted demand in that hour: blue cells give the share of its capacity in use (darker is busier); orange cells are hours whose demand is more than the capacity, and give the share of that demand that spills to Standard (or fails without spillover).",
             ChartKind::Tokens => "How each workload's tokens split into uncached input, cached input (discounted), visible output and hidden reasoning output (billed as output). Shares of each workload's total; the total is in the label.",
-            ChartKind::Scenarios => "What the recommended plan costs per month in each what-if scenario, next to the log as it is: one bar per scenario, one colored segment per workload (matched by deployment name), the total at the end.",
+            ChartKind::Scenarios => "What the decided plan costs per month in each what-if scenario, next to the log as it is: one bar per scenario, one colored segment per workload (matched by deployment name), the total at the end.",
+            ChartKind::Ladder => "The reservation plan of the first scenario with growth: the PTUs held each month on 1-year reservations (green) and on 1-month reservations or hourly (blue), summed over the pools, with each 1-year purchase marked. Month 1 holds what the log's decisions buy now.",
         }
     }
 }
@@ -110,12 +122,12 @@ pub enum ChartSelection {
     Default,
     /// Every workload.
     All,
-    /// The N workloads with the highest recommended monthly cost.
+    /// The N workloads with the highest decided monthly cost.
     Top(usize),
 }
 
 /// Which workloads of `report` are charted under `selection`, by index: the costliest by
-/// recommended monthly cost (a workload without a recommendation counts as 0 USD), ties in
+/// decided monthly cost (a workload without a decision counts as 0 USD), ties in
 /// report order.
 pub fn charted_workloads(report: &Report, selection: ChartSelection) -> Vec<bool> {
     let n = report.workloads.len();
@@ -126,11 +138,9 @@ pub fn charted_workloads(report: &Report, selection: ChartSelection) -> Vec<bool
         ChartSelection::Top(k) => k.min(n),
     };
     let cost = |i: usize| {
-        let w = &report.workloads[i];
-        w.recommended
-            .as_ref()
-            .and_then(|id| w.options.iter().find(|o| &o.id == id))
-            .and_then(|o| o.monthly_cost_usd)
+        report.workloads[i]
+            .decision
+            .monthly_cost_usd()
             .filter(|c| c.is_finite())
             .unwrap_or(0.0)
     };
@@ -191,11 +201,21 @@ pub fn chart_specs_for(report: &Report, charted: &[bool]) -> Vec<ChartSpec> {
             workload: None,
         });
     }
+    if report.scenarios.iter().any(|s| s.ladder.is_some()) {
+        specs.push(ChartSpec {
+            kind: ChartKind::Ladder,
+            workload: None,
+        });
+    }
     for (i, w) in report.workloads.iter().enumerate() {
         if !charted.get(i).copied().unwrap_or(false) {
             continue;
         }
-        let mut kinds = vec![ChartKind::Cost, ChartKind::Demand];
+        let mut kinds = Vec::new();
+        if w.decision.by_window.len() > 1 && !w.sizing.is_empty() {
+            kinds.push(ChartKind::Band);
+        }
+        kinds.extend([ChartKind::Cost, ChartKind::Demand]);
         if !w.sizing.is_empty() {
             kinds.push(ChartKind::Curve);
         }
@@ -382,6 +402,14 @@ fn draw<DB: DrawingBackend>(
         (ChartKind::Scenarios, _) => {
             scenarios::draw_scenarios(root, &scenarios::scenario_cost_series(report))
         }
+        (ChartKind::Ladder, _) => match ladder::ladder_series(report) {
+            Some(s) => ladder::draw_ladder(root, &s),
+            None => Err(DrawFailure("no scenario has a reservation plan".to_owned())),
+        },
+        (ChartKind::Band, Some(w)) => band::draw_band(
+            root,
+            &band::band_series(w, report.assumptions.plan.decision.min_saving),
+        ),
         (ChartKind::Cost, Some(w)) => cost::draw_cost(root, &cost::cost_series(w)),
         (ChartKind::Demand, Some(w)) => {
             demand::draw_demand(root, &demand::demand_series(report, w))

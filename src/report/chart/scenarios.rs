@@ -103,7 +103,7 @@ pub fn scenario_cost_series(report: &Report) -> ScenarioCostSeries {
         })
         .collect();
     ScenarioCostSeries {
-        title: "Monthly cost by scenario (recommended option per workload)".to_owned(),
+        title: "Monthly cost by scenario (decided option per workload)".to_owned(),
         workloads: names,
         bars,
     }

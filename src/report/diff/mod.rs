@@ -2,9 +2,9 @@
 //! option, PTUs and monthly cost before and after, and the deltas; workloads added or removed;
 //! the change of the total recommended monthly cost.
 //!
-//! Reports on disk are read through [`ReportView`], the part of the JSON contract (schema 1) a
-//! diff needs. Unknown keys are ignored, so reports from newer versions of the same schema still
-//! compare. Reading the file is left to the caller; [`parse_report`] takes its text and name.
+//! Reports on disk are read through [`ReportView`], the part of the JSON contract a diff needs:
+//! schema 3's `decision`, or schema 1 and 2's `recommended` option looked up in `options`.
+//! Unknown keys are ignored, so reports from newer versions of the same schema still compare. Reading the file is left to the caller; [`parse_report`] takes its text and name.
 //! Renderers: [`table`], [`markdown`], and JSON via serde.
 
 pub mod markdown;
@@ -120,10 +120,29 @@ pub struct WorkloadView {
     pub model: String,
     /// Region.
     pub region: String,
-    /// The recommended option's id.
+    /// The recommended option's id (schemas 1 and 2; in 3 the decided option's).
     pub recommended: Option<String>,
     /// Options.
     pub options: Vec<OptionView>,
+    /// The decision (schema 3).
+    #[serde(default)]
+    pub decision: Option<DecisionView>,
+}
+
+/// JSON `workloads[].decision` (schema 3), as far as a diff needs it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DecisionView {
+    /// `firm`, `provisional` or `none`.
+    pub status: String,
+    /// The decided option's id.
+    pub option: Option<String>,
+    /// Its PTUs.
+    pub ptus: Option<u32>,
+    /// Its monthly cost, USD.
+    pub monthly_cost_usd: Option<f64>,
+    /// What it commits to, USD.
+    #[serde(default)]
+    pub commitment_usd: f64,
 }
 
 /// JSON `workloads[].options[]`, as far as a diff needs it.
@@ -144,7 +163,14 @@ fn workload_views(plans: &[crate::plan::WorkloadPlan]) -> Vec<WorkloadView> {
             deployment: w.deployment.clone(),
             model: w.model.clone(),
             region: w.region.clone(),
-            recommended: w.recommended.clone(),
+            recommended: w.decision.option.as_ref().map(|o| o.option_id.clone()),
+            decision: Some(DecisionView {
+                status: w.decision.status.as_str().to_owned(),
+                option: w.decision.option.as_ref().map(|o| o.option_id.clone()),
+                ptus: w.decision.option.as_ref().and_then(|o| o.ptus),
+                monthly_cost_usd: w.decision.monthly_cost_usd(),
+                commitment_usd: w.decision.commitment_usd(),
+            }),
             options: w
                 .options
                 .iter()
@@ -204,7 +230,7 @@ pub enum ReportReadError {
     },
     /// Another schema version.
     #[error(
-        "{path} has schema_version {found}; this ptuplan reads schema_version 1 and {SCHEMA_VERSION}"
+        "{path} has schema_version {found}; this ptuplan reads schema_version 1 to {SCHEMA_VERSION}"
     )]
     Schema {
         /// The file.
@@ -296,10 +322,26 @@ pub struct Side {
     pub ptus: Option<u32>,
     /// Its monthly cost, USD.
     pub monthly_cost_usd: Option<f64>,
+    /// The decision's status (schema 3 reports; absent before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// What the decision commits to, USD (schema 3 reports; absent before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment_usd: Option<f64>,
 }
 
 impl Side {
     fn of(w: &WorkloadView) -> Side {
+        if let Some(d) = &w.decision {
+            return Side {
+                recommended: d.option.clone(),
+                ptus: d.ptus,
+                monthly_cost_usd: d.monthly_cost_usd,
+                status: Some(d.status.clone()),
+                commitment_usd: Some(d.commitment_usd),
+            };
+        }
+        // Schemas 1 and 2: the recommended option, looked up in the options.
         let rec = w
             .recommended
             .as_ref()
@@ -308,6 +350,8 @@ impl Side {
             recommended: w.recommended.clone(),
             ptus: rec.and_then(|o| o.ptus),
             monthly_cost_usd: rec.and_then(|o| o.monthly_cost_usd),
+            status: None,
+            commitment_usd: None,
         }
     }
 }
@@ -579,7 +623,7 @@ mod tests {
         let mut b = sample_workload();
         b.deployment = "batch-jobs".to_owned();
         let mut a2 = sample_workload();
-        a2.recommended = Some("global-provisioned/reserved-1-year".to_owned());
+        crate::report::test_support::force_decision(&mut a2, "global-provisioned/reserved-1-year");
         let mut c = sample_workload();
         c.deployment = "new-one".to_owned();
         let base = view(vec![a, b]);
@@ -629,10 +673,10 @@ mod tests {
             .starts_with("old.json is not valid JSON (line 1"));
         let e = parse_report("old.json", "[1, 2]").expect_err("not a report");
         assert!(matches!(e, ReportReadError::NotAReport { .. }));
-        let e = parse_report("old.json", r#"{"schema_version": 3}"#).expect_err("v3");
+        let e = parse_report("old.json", r#"{"schema_version": 4}"#).expect_err("v4");
         assert_eq!(
             e.to_string(),
-            "old.json has schema_version 3; this ptuplan reads schema_version 1 and 2"
+            "old.json has schema_version 4; this ptuplan reads schema_version 1 to 3"
         );
         let e = parse_report("old.json", r#"{"schema_version": 1, "workloads": []}"#)
             .expect_err("no summary");
@@ -641,6 +685,39 @@ mod tests {
             "summary": {"recommended_monthly_cost_usd": 5.0},
             "workloads": []}"#;
         assert!(parse_report("ok.json", text).is_ok());
+    }
+
+    /// A schema 2 report (no `decision`) still compares: its recommended option is looked up
+    /// in its options, and a schema 3 report's decision is read as is.
+    #[test]
+    fn issue_18_reads_schema_2_and_3_reports() {
+        let v2 = r#"{"schema_version": 2,
+            "summary": {"recommended_monthly_cost_usd": 300.0},
+            "workloads": [{"deployment": "chat-prod", "model": "gpt-4o", "region": "eastus2",
+                "recommended": "global-provisioned/reserved-1-year",
+                "options": [{"id": "global-standard", "ptus": null, "monthly_cost_usd": 300.0},
+                    {"id": "global-provisioned/reserved-1-year", "ptus": 15, "monthly_cost_usd": 250.0}]}]}"#;
+        let base = parse_report("v2.json", v2).expect("schema 2 reads");
+        let mut json = Vec::new();
+        crate::report::json::write(&report_of(vec![sample_workload()]), &mut json).expect("json");
+        let new = parse_report("v3.json", &String::from_utf8(json).expect("utf-8"))
+            .expect("schema 3 reads");
+        let d = diff_reports(&base, &new, "v2.json", "v3.json");
+        let w = &d.workloads[0];
+        assert_eq!(w.change, Change::Changed);
+        let b = w.base.as_ref().expect("base");
+        assert_eq!(
+            (b.recommended.as_deref(), b.ptus, b.monthly_cost_usd),
+            (
+                Some("global-provisioned/reserved-1-year"),
+                Some(15),
+                Some(250.0)
+            )
+        );
+        let n = w.new.as_ref().expect("new");
+        assert_eq!(n.recommended.as_deref(), Some("global-standard"));
+        assert_eq!(n.status.as_deref(), Some("firm"));
+        assert_eq!(n.monthly_cost_usd, Some(300.0));
     }
 
     #[test]

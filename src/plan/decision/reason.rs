@@ -1,0 +1,229 @@
+//! The reasons of a decision: a stable code and the values its words need. The words are the
+//! report's (`report::text`).
+
+use chrono::NaiveDate;
+
+use super::TermLifecycle;
+use crate::catalog::DeploymentTypeId;
+use crate::plan::cost::Billing;
+
+/// Why the decision is what it is: a code and its values. The words are the report's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    /// The flexible option is decided: what it is.
+    Flexible {
+        /// Its id.
+        option_id: String,
+        /// What sets it apart.
+        kind: FlexibleKind,
+    },
+    /// A reservation holds across the band.
+    CommitmentHolds {
+        /// Its billing.
+        billing: Billing,
+        /// Its PTUs.
+        ptus: u32,
+        /// The smallest saving over the band, as a share.
+        worst_saving_share: f64,
+        /// The window where it is smallest, seconds.
+        worst_window_s: f64,
+        /// `--min-saving`, as a share.
+        min_saving: f64,
+        /// The band, seconds.
+        band_s: (f64, f64),
+    },
+    /// How the reserved count was chosen.
+    CountAcrossBand {
+        /// PTUs.
+        ptus: u32,
+        /// The band, seconds.
+        band_s: (f64, f64),
+    },
+    /// A reservation was weighed and not recommended.
+    CommitmentRejected {
+        /// Its id.
+        option_id: String,
+        /// Its billing.
+        billing: Billing,
+        /// Its PTUs.
+        ptus: u32,
+        /// Its saving at the window in use, USD per month.
+        saving_usd: f64,
+        /// The same as a share of the flexible option's cost.
+        saving_share: f64,
+        /// Windows where it saves less than the minimum: `(window_s, share)`.
+        short_windows: Vec<(f64, f64)>,
+        /// Windows where it misses the throttle or spill target.
+        failing_windows: Vec<f64>,
+        /// `--min-saving`, as a share.
+        min_saving: f64,
+        /// Whether the model retires inside the term (the shares are then over the term).
+        over_term: bool,
+    },
+    /// The log is too short for a commitment.
+    ShortLog {
+        /// The log's span, hours.
+        span_hours: f64,
+        /// `--min-span-days`.
+        min_span_days: f64,
+    },
+    /// What a reservation would save if the log is typical (provisional decisions).
+    WhatIf {
+        /// Its billing.
+        billing: Billing,
+        /// Its PTUs.
+        ptus: u32,
+        /// Its saving at the window in use, USD per month.
+        saving_usd: f64,
+        /// The same as a share.
+        saving_share: f64,
+        /// Whether it would hold across the band.
+        holds: bool,
+    },
+    /// Fitting the window to a real deployment's log would settle the answer.
+    Calibrate {
+        /// The workload's deployment.
+        deployment: String,
+        /// The provisioned type.
+        deployment_type: DeploymentTypeId,
+        /// A count to calibrate at.
+        ptus: u32,
+    },
+    /// A provisioned option's break-even against per-token pricing and its utilization.
+    BreakEven {
+        /// The type.
+        deployment_type: DeploymentTypeId,
+        /// The billing.
+        billing: Billing,
+        /// Break-even mean utilization (1.0 = 100%).
+        break_even: f64,
+        /// Mean utilization at `ptus` (demand over capacity; above 1.0 the demand exceeds it).
+        utilization: f64,
+        /// PTUs.
+        ptus: u32,
+        /// The share that would spill (or fail without spillover) at `ptus`.
+        not_served_share: f64,
+        /// Whether the unserved share spills (else it fails).
+        spills: bool,
+    },
+    /// The decided PTU option spills part of its requests to Standard.
+    Spills {
+        /// Spilled share.
+        share: f64,
+        /// Spillover cost, USD per month.
+        monthly_usd: f64,
+    },
+    /// What a decided reservation commits to.
+    Commitment {
+        /// Billing.
+        billing: Billing,
+        /// PTUs.
+        ptus: u32,
+        /// Price per PTU for the term, USD.
+        usd_per_ptu: f64,
+        /// PTUs x price, USD.
+        total_usd: f64,
+    },
+    /// The model retires inside a reservation's term.
+    RetiresInTerm(TermLifecycle),
+    /// The model retires soon (information for a flexible decision).
+    Retires {
+        /// Model.
+        model: String,
+        /// Date.
+        date: NaiveDate,
+        /// Named replacement.
+        replacement: Option<String>,
+    },
+    /// The model is retired on the as-of date.
+    Retired {
+        /// Model.
+        model: String,
+        /// Its retirement date.
+        date: Option<NaiveDate>,
+        /// Named replacement.
+        replacement: Option<String>,
+    },
+    /// The model has no PTU offer.
+    NoPtuOffer {
+        /// Model.
+        model: String,
+    },
+    /// No provisioned type is offered for the model in the region.
+    NoPtuInRegion {
+        /// Model.
+        model: String,
+        /// Region.
+        region: String,
+        /// `--residency`, if given.
+        residency: Option<String>,
+    },
+    /// No provisioned option is eligible.
+    NoPtuEligible {
+        /// The cheapest one.
+        option_id: String,
+        /// Why not (the option's reason).
+        why: String,
+    },
+    /// The cheapest provisioned option is only inferred available (no verified region table,
+    /// sales fact or log evidence), so it is never decided; its break-even follows.
+    PtuUnverified {
+        /// The option.
+        option_id: String,
+        /// Its region.
+        region: String,
+    },
+    /// No option without a commitment meets the targets.
+    NoFlexibleOption,
+    /// No option is eligible: the options' reasons.
+    NoEligibleOption {
+        /// Distinct reasons, in option order.
+        why: Vec<String>,
+        /// Whether anything is available at all.
+        any_available: bool,
+    },
+}
+
+impl Reason {
+    /// The stable code (JSON `reasons[].code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::Flexible { .. } => "flexible",
+            Reason::CommitmentHolds { .. } => "commitment-holds",
+            Reason::CountAcrossBand { .. } => "count-across-band",
+            Reason::CommitmentRejected { .. } => "commitment-rejected",
+            Reason::ShortLog { .. } => "short-log",
+            Reason::WhatIf { .. } => "what-if",
+            Reason::Calibrate { .. } => "calibrate",
+            Reason::BreakEven { .. } => "break-even",
+            Reason::Spills { .. } => "spills",
+            Reason::Commitment { .. } => "commitment",
+            Reason::RetiresInTerm(_) => "retires-in-term",
+            Reason::Retires { .. } => "retires",
+            Reason::Retired { .. } => "retired",
+            Reason::NoPtuOffer { .. } => "no-ptu-offer",
+            Reason::NoPtuInRegion { .. } => "no-ptu-in-region",
+            Reason::NoPtuEligible { .. } => "no-ptu-eligible",
+            Reason::PtuUnverified { .. } => "ptu-unverified",
+            Reason::NoFlexibleOption => "no-flexible-option",
+            Reason::NoEligibleOption { .. } => "no-eligible-option",
+        }
+    }
+}
+
+/// What sets a flexible option apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlexibleKind {
+    /// The cheapest per-token Standard option.
+    CheapestStandard,
+    /// Another per-token option that is cheapest (Global vs Data Zone, say).
+    PerToken,
+    /// Batch (allowed by `--batch-eligible`).
+    Batch,
+    /// Flex (allowed by `--flex-eligible`).
+    Flex,
+    /// Priority (a latency target at a premium).
+    Priority,
+    /// PTU billed hourly.
+    Hourly,
+}

@@ -1,0 +1,599 @@
+//! The rule of [`super`], applied: the flexible option at every window, every reservation
+//! weighed across the band (and over its term), the decision, and its reasons.
+
+use super::term::{over_term, term_lifecycle};
+use super::{
+    CaseWindow, Choice, Decision, DecisionContext, DecisionStatus, FlexibleKind, Reason,
+    ReservationCase, WindowFigures,
+};
+use crate::catalog::DeploymentTypeId;
+use crate::plan::cost::{self, Billing};
+use crate::plan::{OptionPlan, WorkloadPlan};
+
+/// One window's options, as the decision reads them.
+struct View<'p> {
+    window_s: f64,
+    options: &'p [OptionPlan],
+}
+
+/// The options at every window; the window in use reads the plan's own options.
+fn views(plan: &WorkloadPlan, run_window_s: f64) -> Vec<View<'_>> {
+    if plan.by_window.is_empty() {
+        return vec![View {
+            window_s: run_window_s,
+            options: &plan.options,
+        }];
+    }
+    plan.by_window
+        .iter()
+        .map(|w| View {
+            window_s: w.window_s,
+            options: if w.window_s == run_window_s {
+                &plan.options
+            } else {
+                &w.options
+            },
+        })
+        .collect()
+}
+
+fn is_flexible_billing(b: Billing) -> bool {
+    matches!(b, Billing::PerToken | Billing::Hourly)
+}
+
+/// The cheapest eligible option without a commitment (ties: the earlier option).
+pub fn flexible_of(options: &[OptionPlan]) -> Option<&OptionPlan> {
+    options
+        .iter()
+        .filter(|o| o.available && o.eligible && is_flexible_billing(o.billing))
+        .filter(|o| o.monthly_cost_usd.is_some_and(f64::is_finite))
+        .min_by(|a, b| {
+            a.monthly_cost_usd
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.monthly_cost_usd.unwrap_or(f64::INFINITY))
+        })
+}
+
+/// The flexible option and the reservations weighed against it.
+struct Weighed {
+    /// The cheapest option without a commitment, at the window in use.
+    flexible: Option<Choice>,
+    /// The reservation that holds with the largest smallest saving over the band.
+    holding: Option<ReservationCase>,
+    /// The reservation to argue with when none holds: the one saving most in the log's own
+    /// month at the window in use (a retirement inside its term is then its own reason).
+    best_any: Option<ReservationCase>,
+}
+
+fn weigh(plan: &WorkloadPlan, views: &[View<'_>], ctx: &DecisionContext<'_>) -> Weighed {
+    let run = run_view(views, ctx.run_window_s);
+    let cases: Vec<ReservationCase> = reservation_ids(run.options, ctx.longest_term)
+        .into_iter()
+        .filter_map(|id| reservation_case(plan, views, &id, ctx))
+        .collect();
+    let holding = cases
+        .iter()
+        .filter(|c| c.holds)
+        .max_by(|a, b| {
+            a.smallest_saving_usd()
+                .total_cmp(&b.smallest_saving_usd())
+                .then(b.choice.commitment_usd.total_cmp(&a.choice.commitment_usd))
+        })
+        .cloned();
+    let at_run = |c: &ReservationCase| {
+        c.at(run.window_s)
+            .and_then(|w| w.monthly_saving_usd)
+            .unwrap_or(f64::NEG_INFINITY)
+    };
+    let best_any = cases
+        .iter()
+        .max_by(|a, b| at_run(a).total_cmp(&at_run(b)))
+        .cloned();
+    Weighed {
+        flexible: flexible_of(run.options).and_then(Choice::of),
+        holding,
+        best_any,
+    }
+}
+
+/// Decide for `plan`.
+pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
+    let views = views(plan, ctx.run_window_s);
+    let run = run_view(&views, ctx.run_window_s);
+    let weighed = weigh(plan, &views, ctx);
+    let short = ctx.span_hours < ctx.rules.min_span_days * 24.0;
+    let mut d = Decision {
+        run_window_s: run.window_s,
+        window_band_s: band_of(&views),
+        flexible: weighed.flexible.clone(),
+        ..Decision::default()
+    };
+    let mut reasons = Vec::new();
+    if short {
+        reasons.push(Reason::ShortLog {
+            span_hours: ctx.span_hours,
+            min_span_days: ctx.rules.min_span_days,
+        });
+    }
+    choose(
+        plan,
+        (run, views.len()),
+        &weighed,
+        short,
+        ctx,
+        &mut d,
+        &mut reasons,
+    );
+    if let Some(o) = d.option.clone() {
+        let flexible = weighed.flexible.as_ref();
+        d.saving_vs_flexible_usd =
+            flexible.map_or(0.0, |f| f.monthly_cost_usd - o.monthly_cost_usd);
+        d.saving_vs_flexible_share = flexible
+            .filter(|f| f.monthly_cost_usd > 0.0)
+            .map(|f| d.saving_vs_flexible_usd / f.monthly_cost_usd);
+        reasons.extend(option_reasons(plan, &o, ctx));
+    }
+    reasons.extend(ptu_context_reasons(
+        plan,
+        d.option.as_ref(),
+        run.options,
+        ctx,
+    ));
+    let lifecycle = lifecycle_reasons(plan, &d, &reasons, ctx);
+    reasons.extend(lifecycle);
+    d.by_window = views
+        .iter()
+        .map(|v| WindowFigures {
+            window_s: v.window_s,
+            decided: d.option.as_ref().and_then(|o| {
+                v.options
+                    .iter()
+                    .find(|x| x.id == o.option_id)
+                    .and_then(Choice::of)
+            }),
+            flexible: flexible_of(v.options).and_then(Choice::of),
+        })
+        .collect();
+    d.reasons = reasons;
+    d
+}
+
+/// The decision proper: a reservation that holds (not on a short log), else the flexible
+/// option, else (nothing without a commitment meets the targets) the cheapest eligible one.
+#[allow(clippy::too_many_arguments)]
+fn choose(
+    plan: &WorkloadPlan,
+    (run, windows): (&View<'_>, usize),
+    weighed: &Weighed,
+    short: bool,
+    ctx: &DecisionContext<'_>,
+    d: &mut Decision,
+    reasons: &mut Vec<Reason>,
+) {
+    match (&weighed.holding, &weighed.flexible) {
+        (Some(case), _) if !short => {
+            d.status = DecisionStatus::Firm;
+            d.option = Some(case.choice.clone());
+            let worst = case.worst();
+            let ptus = case.choice.ptus.unwrap_or(0);
+            reasons.push(Reason::CommitmentHolds {
+                billing: case.choice.billing,
+                ptus,
+                worst_saving_share: worst.and_then(CaseWindow::saving_share).unwrap_or(0.0),
+                worst_window_s: worst.map_or(run.window_s, |w| w.window_s),
+                min_saving: ctx.rules.min_saving,
+                band_s: d.window_band_s,
+            });
+            if windows > 1 {
+                reasons.push(Reason::CountAcrossBand {
+                    ptus,
+                    band_s: d.window_band_s,
+                });
+            }
+            d.reservation = Some(case.clone());
+        }
+        (_, Some(f)) => {
+            d.status = if short {
+                DecisionStatus::Provisional
+            } else {
+                DecisionStatus::Firm
+            };
+            d.option = Some(f.clone());
+            reasons.push(Reason::Flexible {
+                option_id: f.option_id.clone(),
+                kind: flexible_kind(f, run.options),
+            });
+            let case = if short {
+                weighed.holding.clone().or(weighed.best_any.clone())
+            } else {
+                weighed.best_any.clone()
+            };
+            if let Some(case) = case {
+                reasons.extend(rejection_reasons(plan, &case, run.window_s, ctx, short));
+                d.reservation = Some(case);
+            }
+        }
+        _ => {
+            // A reservation that meets the targets at the window in use is all there is (never
+            // on a short log: it commits nothing).
+            let cheapest = run
+                .options
+                .iter()
+                .filter(|o| o.available && o.eligible)
+                .filter(|o| o.monthly_cost_usd.is_some_and(f64::is_finite))
+                .min_by(|a, b| {
+                    a.monthly_cost_usd
+                        .unwrap_or(f64::INFINITY)
+                        .total_cmp(&b.monthly_cost_usd.unwrap_or(f64::INFINITY))
+                });
+            match cheapest.and_then(Choice::of) {
+                Some(c) if !short => {
+                    d.status = DecisionStatus::Firm;
+                    d.option = Some(c);
+                    reasons.push(Reason::NoFlexibleOption);
+                }
+                _ => {
+                    d.status = DecisionStatus::None;
+                    reasons.push(no_option_reason(plan));
+                }
+            }
+        }
+    }
+}
+
+fn run_view<'v, 'p>(views: &'v [View<'p>], run_window_s: f64) -> &'v View<'p> {
+    views
+        .iter()
+        .find(|v| v.window_s == run_window_s)
+        .unwrap_or(&views[0])
+}
+
+fn band_of(views: &[View<'_>]) -> (f64, f64) {
+    let ws: Vec<f64> = views
+        .iter()
+        .map(|v| v.window_s)
+        .filter(|w| w.is_finite())
+        .collect();
+    let lo = ws.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ws.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if ws.is_empty() {
+        (f64::NAN, f64::NAN)
+    } else {
+        (lo, hi)
+    }
+}
+
+/// The reservations the decision weighs: every available 1-month and (unless the longest term
+/// is 1 month) 1-year option.
+fn reservation_ids(options: &[OptionPlan], longest_term: Billing) -> Vec<String> {
+    options
+        .iter()
+        .filter(|o| o.available && o.ptus.is_some())
+        .filter(|o| match o.billing {
+            Billing::Reserved1Month => true,
+            Billing::Reserved1Year => longest_term == Billing::Reserved1Year,
+            _ => false,
+        })
+        .map(|o| o.id.clone())
+        .collect()
+}
+
+fn reservation_case(
+    plan: &WorkloadPlan,
+    views: &[View<'_>],
+    id: &str,
+    ctx: &DecisionContext<'_>,
+) -> Option<ReservationCase> {
+    let run = run_view(views, ctx.run_window_s);
+    let at_run = run.options.iter().find(|o| o.id == id)?;
+    let choice = Choice::of(at_run)?;
+    let lifecycle = term_lifecycle(plan, &choice, ctx);
+    let windows: Vec<CaseWindow> = views
+        .iter()
+        .map(|v| {
+            let o = v.options.iter().find(|o| o.id == id);
+            let flex = flexible_of(v.options).and_then(|f| f.monthly_cost_usd);
+            let cost = o.and_then(|o| o.monthly_cost_usd).filter(|c| c.is_finite());
+            let monthly_saving_usd = flex.zip(cost).map(|(f, c)| f - c);
+            let own = cost;
+            let (cost, flex) = match &lifecycle {
+                Some(l) => over_term(plan, l, &choice, v.window_s, cost, flex, ctx),
+                None => (cost, flex),
+            };
+            CaseWindow {
+                window_s: v.window_s,
+                monthly_cost_usd: cost,
+                flexible_monthly_cost_usd: flex,
+                meets_targets: o.is_some_and(|o| o.available && o.eligible),
+                monthly_saving_usd,
+                own_monthly_cost_usd: own,
+            }
+        })
+        .collect();
+    let holds = windows.iter().all(|w| {
+        w.meets_targets
+            && w.saving_share()
+                .is_some_and(|s| s >= ctx.rules.min_saving - 1e-12)
+    });
+    Some(ReservationCase {
+        choice,
+        windows,
+        lifecycle,
+        holds,
+    })
+}
+
+fn flexible_kind(f: &Choice, options: &[OptionPlan]) -> FlexibleKind {
+    let t = f.deployment_type;
+    if f.billing == Billing::Hourly {
+        FlexibleKind::Hourly
+    } else if t.is_batch() {
+        FlexibleKind::Batch
+    } else if t.is_flex() {
+        FlexibleKind::Flex
+    } else if matches!(
+        t,
+        DeploymentTypeId::GlobalPriority | DeploymentTypeId::DataZonePriority
+    ) {
+        FlexibleKind::Priority
+    } else {
+        let cheapest_standard = options
+            .iter()
+            .filter(|o| {
+                o.available && o.billing == Billing::PerToken && o.deployment_type.is_standard()
+            })
+            .filter_map(|o| o.monthly_cost_usd.map(|c| (c, &o.id)))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id.clone());
+        if cheapest_standard.as_deref() == Some(f.option_id.as_str()) {
+            FlexibleKind::CheapestStandard
+        } else {
+            FlexibleKind::PerToken
+        }
+    }
+}
+
+/// Why a weighed reservation is not decided (or, on a short log, what it would do).
+fn rejection_reasons(
+    plan: &WorkloadPlan,
+    case: &ReservationCase,
+    run_window_s: f64,
+    ctx: &DecisionContext<'_>,
+    short: bool,
+) -> Vec<Reason> {
+    let mut out = Vec::new();
+    let at_run = case.at(run_window_s);
+    // The saving of the log's own month (a retirement inside the term is its own reason).
+    let saving_usd = at_run.and_then(|w| w.monthly_saving_usd).unwrap_or(0.0);
+    // The flexible option's cost is the reservation's plus the saving.
+    let flexible = saving_usd + case.choice.monthly_cost_usd;
+    let saving_share = if flexible > 0.0 {
+        saving_usd / flexible
+    } else {
+        0.0
+    };
+    let ptus = case.choice.ptus.unwrap_or(0);
+    if short {
+        if saving_usd > 0.0 {
+            out.push(Reason::WhatIf {
+                billing: case.choice.billing,
+                ptus,
+                saving_usd,
+                saving_share,
+                holds: case.holds,
+            });
+        }
+        return out;
+    }
+    let short_windows: Vec<(f64, f64)> = case
+        .windows
+        .iter()
+        .filter(|w| w.meets_targets)
+        .filter_map(|w| {
+            let s = w.saving_share().unwrap_or(f64::NEG_INFINITY);
+            (s < ctx.rules.min_saving - 1e-12).then_some((w.window_s, s))
+        })
+        .collect();
+    let failing_windows: Vec<f64> = case
+        .windows
+        .iter()
+        .filter(|w| !w.meets_targets)
+        .map(|w| w.window_s)
+        .collect();
+    let any_saves = case.windows.iter().any(|w| {
+        w.meets_targets
+            && (w.saving_usd().is_some_and(|s| s > 0.0)
+                || w.monthly_saving_usd.is_some_and(|s| s > 0.0))
+    });
+    if any_saves {
+        out.push(Reason::CommitmentRejected {
+            option_id: case.choice.option_id.clone(),
+            billing: case.choice.billing,
+            ptus,
+            saving_usd,
+            saving_share,
+            short_windows,
+            failing_windows,
+            min_saving: ctx.rules.min_saving,
+            over_term: case.lifecycle.is_some(),
+        });
+        // Some window would have it and some would not: the window decides.
+        let qualifies_somewhere = case.windows.iter().any(|w| {
+            w.meets_targets
+                && w.saving_share()
+                    .is_some_and(|s| s >= ctx.rules.min_saving - 1e-12)
+        });
+        if qualifies_somewhere && case.windows.len() > 1 {
+            out.push(Reason::Calibrate {
+                deployment: plan.deployment.clone(),
+                deployment_type: case.choice.deployment_type,
+                ptus,
+            });
+        }
+    }
+    out
+}
+
+/// What the decided option itself adds: its commitment, its spillover.
+fn option_reasons(plan: &WorkloadPlan, o: &Choice, ctx: &DecisionContext<'_>) -> Vec<Reason> {
+    let mut out = Vec::new();
+    let Some(opt) = plan.options.iter().find(|x| x.id == o.option_id) else {
+        return out;
+    };
+    if o.is_commitment() {
+        if let (Some(per), Some(n)) = (opt.reservation_usd_per_ptu, o.ptus) {
+            out.push(Reason::Commitment {
+                billing: o.billing,
+                ptus: n,
+                usd_per_ptu: per,
+                total_usd: o.commitment_usd,
+            });
+        }
+    }
+    if o.ptus.is_some() && o.spilled_share > 0.0 {
+        out.push(Reason::Spills {
+            share: o.spilled_share,
+            monthly_usd: cost::monthly_usd(opt.spillover_cost_usd.unwrap_or(0.0), ctx.span_hours),
+        });
+    }
+    out
+}
+
+/// The PTU side of a decision: the break-even and utilization of the PTU option it is argued
+/// with (the decided one, else the cheapest available provisioned one), or why there is none.
+fn ptu_context_reasons(
+    plan: &WorkloadPlan,
+    decided: Option<&Choice>,
+    options: &[OptionPlan],
+    ctx: &DecisionContext<'_>,
+) -> Vec<Reason> {
+    let monthly = |o: &&OptionPlan| o.monthly_cost_usd.filter(|c| c.is_finite());
+    let focus = decided
+        .filter(|d| d.ptus.is_some())
+        .and_then(|d| options.iter().find(|o| o.id == d.option_id))
+        .or_else(|| {
+            options
+                .iter()
+                .filter(|o| o.available && o.ptus.is_some() && monthly(o).is_some())
+                .filter(|o| o.billing == Billing::Reserved1Year || o.billing == Billing::Hourly)
+                .min_by(|a, b| {
+                    b.eligible.cmp(&a.eligible).then(
+                        monthly(a)
+                            .unwrap_or(0.0)
+                            .total_cmp(&monthly(b).unwrap_or(0.0)),
+                    )
+                })
+        });
+    let Some(p) = focus else {
+        return vec![if plan.input_tpm_per_ptu.is_none() {
+            Reason::NoPtuOffer {
+                model: plan.model.clone(),
+            }
+        } else {
+            Reason::NoPtuInRegion {
+                model: plan.model.clone(),
+                region: plan.region.clone(),
+                residency: ctx.residency.map(str::to_owned),
+            }
+        }];
+    };
+    let not_decided = decided.is_some_and(|d| d.ptus.is_none());
+    let unverified = p.availability_basis.is_some_and(|b| !b.is_confirmed());
+    let mut reasons = Vec::new();
+    if !p.eligible && not_decided {
+        if !unverified {
+            return vec![Reason::NoPtuEligible {
+                option_id: p.id.clone(),
+                why: p.reason.clone().unwrap_or_default(),
+            }];
+        }
+        // Only inferred available: never decided, but what it would do is still worth saying.
+        reasons.push(Reason::PtuUnverified {
+            option_id: p.id.clone(),
+            region: plan.region.clone(),
+        });
+    }
+    let break_even = plan
+        .sizing
+        .get(&p.deployment_type)
+        .and_then(|s| s.break_even_utilization_by_billing.get(&p.billing))
+        .copied();
+    if let (Some(be), Some(u), Some(n)) = (break_even, p.utilization_mean, p.ptus) {
+        reasons.push(Reason::BreakEven {
+            deployment_type: p.deployment_type,
+            billing: p.billing,
+            break_even: be,
+            utilization: u,
+            ptus: n,
+            not_served_share: p.throttle_rate.unwrap_or(0.0),
+            spills: p.spilled_requests.unwrap_or(0) > 0,
+        });
+    }
+    reasons
+}
+
+fn lifecycle_reasons(
+    plan: &WorkloadPlan,
+    d: &Decision,
+    reasons: &[Reason],
+    ctx: &DecisionContext<'_>,
+) -> Vec<Reason> {
+    // How the retirement priced a reservation matters when one is decided, weighed against
+    // the flexible option, or a what-if.
+    let weighed = reasons.iter().any(|r| {
+        matches!(
+            r,
+            Reason::CommitmentHolds { .. }
+                | Reason::CommitmentRejected { .. }
+                | Reason::WhatIf { .. }
+        )
+    });
+    if let Some(l) = d
+        .reservation
+        .as_ref()
+        .and_then(|c| c.lifecycle.clone())
+        .filter(|_| weighed)
+    {
+        return vec![Reason::RetiresInTerm(l)];
+    }
+    let Some(l) = plan.lifecycle.as_ref() else {
+        return Vec::new();
+    };
+    let (Some(r), Some(as_of)) = (l.retirement, ctx.as_of) else {
+        return Vec::new();
+    };
+    if l.retired {
+        // Already said by the no-option reason.
+        return Vec::new();
+    }
+    if r <= as_of + chrono::Days::new(365) {
+        vec![Reason::Retires {
+            model: plan.model.clone(),
+            date: r,
+            replacement: l.replacement.clone(),
+        }]
+    } else {
+        Vec::new()
+    }
+}
+
+fn no_option_reason(plan: &WorkloadPlan) -> Reason {
+    if let Some(l) = plan.lifecycle.as_ref().filter(|l| l.retired) {
+        return Reason::Retired {
+            model: plan.model.clone(),
+            date: l.retirement,
+            replacement: l.replacement.clone(),
+        };
+    }
+    let any_available = plan.options.iter().any(|o| o.available);
+    let mut why: Vec<String> = Vec::new();
+    // The available options' reasons, or when nothing is available, why not.
+    for o in plan.options.iter().filter(|o| o.available == any_available) {
+        if let Some(r) = &o.reason {
+            if !why.contains(r) {
+                why.push(r.clone());
+            }
+        }
+    }
+    Reason::NoEligibleOption { why, any_available }
+}

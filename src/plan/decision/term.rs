@@ -1,0 +1,132 @@
+//! A reservation's term when the model retires inside it: the months before the retirement at
+//! the workload's own figures; after it, the reservation is still owed, and serves the named
+//! replacement (the retirement scenario's plan of it) or nothing.
+
+use super::{
+    flexible_of, AfterRetirement, Choice, DecisionContext, NoReplacement, Replacement,
+    TermLifecycle,
+};
+use crate::plan::cost::{self, Billing};
+use crate::plan::{CurvePoint, WorkloadPlan};
+
+fn term_months(b: Billing) -> f64 {
+    match b {
+        Billing::Reserved1Year => 12.0,
+        _ => 1.0,
+    }
+}
+
+/// Days in an average month (365 / 12).
+const DAYS_PER_MONTH: f64 = 365.0 / 12.0;
+
+/// The retirement inside a reservation's term, if the model retires before it ends.
+pub(super) fn term_lifecycle(
+    plan: &WorkloadPlan,
+    choice: &Choice,
+    ctx: &DecisionContext<'_>,
+) -> Option<TermLifecycle> {
+    let l = plan.lifecycle.as_ref()?;
+    let retirement = l.retirement?;
+    let as_of = ctx.as_of?;
+    let days = (retirement - as_of).num_days() as f64;
+    let term = term_months(choice.billing);
+    let months_before = (days / DAYS_PER_MONTH).max(0.0);
+    if months_before >= term {
+        return None;
+    }
+    let after = match (&ctx.replacement, &l.replacement) {
+        (Replacement::Planned(r), _) => AfterRetirement::Replacement {
+            model: r.model.clone(),
+            uses_reservation: r.sizing.contains_key(&choice.deployment_type),
+        },
+        (Replacement::Missing(why), _) => AfterRetirement::UpToRetirement(why.clone()),
+        (Replacement::Unknown, None) => AfterRetirement::UpToRetirement(NoReplacement::NotNamed),
+        (Replacement::Unknown, Some(name)) => {
+            AfterRetirement::UpToRetirement(NoReplacement::NotPlanned(name.clone()))
+        }
+    };
+    Some(TermLifecycle {
+        model: plan.model.clone(),
+        retirement,
+        months_before,
+        term_months: term,
+        after,
+    })
+}
+
+/// A reservation's and the flexible option's monthly cost averaged over the term when the
+/// model retires inside it: before the retirement the workload's own figures; after it the
+/// reservation is still owed, and serves the replacement (topped up hourly, spilling as the
+/// replacement's simulation says) or nothing.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn over_term(
+    plan: &WorkloadPlan,
+    l: &TermLifecycle,
+    choice: &Choice,
+    window_s: f64,
+    cost: Option<f64>,
+    flex: Option<f64>,
+    ctx: &DecisionContext<'_>,
+) -> (Option<f64>, Option<f64>) {
+    let (Some(cost), Some(flex)) = (cost, flex) else {
+        return (None, None);
+    };
+    let t = choice.deployment_type;
+    let ptus = choice.ptus.unwrap_or(0);
+    let prices = plan.sizing.get(&t).map(|s| &s.usd_per_ptu_month_by_billing);
+    let reserved = prices
+        .and_then(|p| p.get(&choice.billing))
+        .map_or(0.0, |p| p * f64::from(ptus));
+    let hourly = prices.and_then(|p| p.get(&Billing::Hourly)).copied();
+    let (cost_after, flex_after) = match (&l.after, &ctx.replacement) {
+        (AfterRetirement::Replacement { .. }, Replacement::Planned(r)) => {
+            let r_flex = flexible_of(r.options_at(window_s)).and_then(|f| f.monthly_cost_usd);
+            match r_flex {
+                Some(r_flex) => {
+                    let curve = r
+                        .by_window
+                        .iter()
+                        .find(|w| w.window_s == window_s)
+                        .and_then(|w| w.curves.get(&t))
+                        .or_else(|| r.sizing.get(&t).map(|s| &s.curve));
+                    let on_ptus = curve
+                        .zip(hourly)
+                        .and_then(|(c, h)| topped_up(c, ptus, h, ctx))
+                        .unwrap_or(f64::INFINITY);
+                    (reserved + r_flex.min(on_ptus), r_flex)
+                }
+                None => (reserved, 0.0),
+            }
+        }
+        _ => (reserved, 0.0),
+    };
+    let (b, a) = (l.months_before, l.term_months - l.months_before);
+    let t_m = l.term_months;
+    (
+        Some((b * cost + a * cost_after) / t_m),
+        Some((b * flex + a * flex_after) / t_m),
+    )
+}
+
+/// The least monthly cost, beyond `reserved` PTUs already paid for, of serving a workload
+/// from its curve: each simulated count that meets the targets, PTUs above the reservation at
+/// `hourly_usd_per_ptu_month`, plus its spillover.
+fn topped_up(
+    curve: &[CurvePoint],
+    reserved: u32,
+    hourly_usd_per_ptu_month: f64,
+    ctx: &DecisionContext<'_>,
+) -> Option<f64> {
+    curve
+        .iter()
+        .filter(|p| p.throttled_share <= ctx.max_throttle_rate + 1e-12)
+        .filter(|p| {
+            ctx.max_spill_rate
+                .is_none_or(|m| p.spilled_share <= m + 1e-12)
+        })
+        .map(|p| {
+            f64::from(p.ptus.saturating_sub(reserved)) * hourly_usd_per_ptu_month
+                + cost::monthly_usd(p.spillover_cost_usd, ctx.span_hours)
+        })
+        .min_by(f64::total_cmp)
+}

@@ -1,0 +1,314 @@
+//! The decision rule on hand-built plans: the options at three windows with easy numbers.
+
+use super::*;
+use crate::catalog::lifecycle::{LifecycleStatus, Stage};
+use crate::plan::WindowPlan;
+
+const GS: &str = "global-standard";
+const Y1: &str = "global-provisioned/reserved-1-year";
+const M1: &str = "global-provisioned/reserved-1-month";
+const HOURLY: &str = "global-provisioned/hourly";
+
+/// A plan whose Global Standard costs 1,000 USD/mo at every window, hourly PTUs 2,000, and
+/// whose 1-year and 1-month reservations of 30 PTU cost `year[i]` and `month[i]` at the i-th
+/// window of 1, 10 and 60 s.
+fn plan(year: [f64; 3], month: [f64; 3]) -> WorkloadPlan {
+    let mut w = crate::plan::test_support::sample_workload();
+    w.options
+        .retain(|o| o.id == GS || o.id.starts_with("global-provisioned"));
+    let windows = [1.0, 10.0, 60.0];
+    let at = |i: usize| -> Vec<OptionPlan> {
+        let mut options = w.options.clone();
+        for o in &mut options {
+            let c = match o.id.as_str() {
+                GS => 1_000.0,
+                HOURLY => 2_000.0,
+                Y1 => year[i],
+                M1 => month[i],
+                _ => continue,
+            };
+            o.monthly_cost_usd = Some(c);
+            o.cost_usd = Some(c);
+            o.spilled_share = Some(0.0);
+            if o.ptus.is_some() {
+                o.ptus = Some(30);
+            }
+            if o.id == Y1 {
+                o.reservation_usd_per_ptu = Some(2_652.0);
+                o.commitment_usd = Some(30.0 * 2_652.0);
+            }
+            if o.id == M1 {
+                o.reservation_usd_per_ptu = Some(260.0);
+                o.commitment_usd = Some(30.0 * 260.0);
+            }
+        }
+        options
+    };
+    w.by_window = windows
+        .iter()
+        .enumerate()
+        .map(|(i, ws)| WindowPlan {
+            window_s: *ws,
+            options: at(i),
+            curves: Default::default(),
+        })
+        .collect();
+    w.options = at(2);
+    w
+}
+
+fn ctx(rules: &DecisionRules, span_hours: f64) -> DecisionContext<'_> {
+    DecisionContext {
+        rules,
+        max_throttle_rate: 0.01,
+        max_spill_rate: None,
+        longest_term: Billing::Reserved1Year,
+        span_hours,
+        run_window_s: 60.0,
+        as_of: NaiveDate::from_ymd_opt(2026, 12, 1),
+        replacement: Replacement::Unknown,
+        residency: None,
+    }
+}
+
+fn decided(d: &Decision) -> Option<&str> {
+    d.option.as_ref().map(|o| o.option_id.as_str())
+}
+
+/// A 1-year reservation that saves 20% at 60 s but costs more than Standard at 1 and 10 s:
+/// no commitment, and the reasons say where it loses and how to settle the window.
+#[test]
+fn issue_18_a_decision_that_flips_inside_the_band_commits_nothing() {
+    let w = plan([1_300.0, 1_050.0, 800.0], [5_000.0; 3]);
+    let rules = DecisionRules::default();
+    let d = decide(&w, &ctx(&rules, 720.0));
+    assert_eq!(d.status, DecisionStatus::Firm);
+    assert_eq!(decided(&d), Some(GS));
+    assert_eq!(d.commitment_usd(), 0.0);
+    assert_eq!(d.saving_vs_flexible_usd, 0.0);
+    let rejected = d
+        .reasons
+        .iter()
+        .find_map(|r| match r {
+            Reason::CommitmentRejected {
+                option_id,
+                saving_usd,
+                short_windows,
+                ..
+            } => Some((option_id.clone(), *saving_usd, short_windows.clone())),
+            _ => None,
+        })
+        .expect("the reservation is weighed and rejected");
+    assert_eq!(rejected.0, Y1);
+    assert!((rejected.1 - 200.0).abs() < 1e-9);
+    assert_eq!(
+        rejected.2.iter().map(|(w, _)| *w).collect::<Vec<_>>(),
+        vec![1.0, 10.0]
+    );
+    assert!((rejected.2[0].1 + 0.3).abs() < 1e-9, "{:?}", rejected.2);
+    assert!(d.reasons.iter().any(|r| r.code() == "calibrate"));
+    // Every window's figures are there for the outputs.
+    assert_eq!(d.by_window.len(), 3);
+    assert_eq!(d.window_band_s, (1.0, 60.0));
+}
+
+/// Saving at least 10% at every window: the 1-year reservation is decided, firm, and the
+/// reasons name the worst window.
+#[test]
+fn issue_18_a_commitment_that_holds_at_every_window_is_decided() {
+    let w = plan([880.0, 850.0, 700.0], [950.0; 3]);
+    let rules = DecisionRules::default();
+    let d = decide(&w, &ctx(&rules, 720.0));
+    assert_eq!(decided(&d), Some(Y1));
+    assert_eq!(d.status, DecisionStatus::Firm);
+    assert!((d.commitment_usd() - 79_560.0).abs() < 1e-6);
+    assert!((d.saving_vs_flexible_usd - 300.0).abs() < 1e-9);
+    match d.reasons.iter().find(|r| r.code() == "commitment-holds") {
+        Some(Reason::CommitmentHolds {
+            worst_window_s,
+            worst_saving_share,
+            ..
+        }) => {
+            assert_eq!(*worst_window_s, 1.0);
+            assert!((worst_saving_share - 0.12).abs() < 1e-9);
+        }
+        other => panic!("{other:?}"),
+    }
+    // The decided option is the same at every window; its cost is that window's.
+    let costs: Vec<f64> = d
+        .by_window
+        .iter()
+        .map(|b| b.decided.as_ref().expect("decided").monthly_cost_usd)
+        .collect();
+    assert_eq!(costs, vec![880.0, 850.0, 700.0]);
+    // `--reserve-term 1-month` leaves the 1-year reservation out: the 1-month one saves 5%.
+    let short_term = DecisionContext {
+        longest_term: Billing::Reserved1Month,
+        ..ctx(&rules, 720.0)
+    };
+    assert_eq!(decided(&decide(&w, &short_term)), Some(GS));
+}
+
+/// The minimum saving is a hard floor: 9% everywhere is not enough at 10%, enough at 5%.
+#[test]
+fn issue_18_min_saving_is_a_floor_at_every_window() {
+    let w = plan([910.0; 3], [5_000.0; 3]);
+    let d = decide(&w, &ctx(&DecisionRules::default(), 720.0));
+    assert_eq!(decided(&d), Some(GS));
+    let rules = DecisionRules {
+        min_saving: 0.05,
+        ..DecisionRules::default()
+    };
+    assert_eq!(decided(&decide(&w, &ctx(&rules, 720.0))), Some(Y1));
+}
+
+/// A log shorter than --min-span-days: provisional, the flexible option, nothing committed,
+/// the reservation only as a what-if.
+#[test]
+fn issue_18_a_short_log_is_provisional_and_commits_nothing() {
+    let w = plan([700.0; 3], [950.0; 3]);
+    let rules = DecisionRules::default();
+    let d = decide(&w, &ctx(&rules, 1.4));
+    assert_eq!(d.status, DecisionStatus::Provisional);
+    assert_eq!(decided(&d), Some(GS));
+    assert_eq!(d.commitment_usd(), 0.0);
+    assert_eq!(d.reasons[0].code(), "short-log");
+    assert!(d.reasons.iter().any(|r| matches!(
+        r,
+        Reason::WhatIf {
+            billing: Billing::Reserved1Year,
+            ptus: 30,
+            holds: true,
+            ..
+        }
+    )));
+    // Seven days of log: firm, and the reservation is decided.
+    let d = decide(&w, &ctx(&rules, 168.0));
+    assert_eq!(d.status, DecisionStatus::Firm);
+    assert_eq!(decided(&d), Some(Y1));
+}
+
+fn retiring(mut w: WorkloadPlan, retirement: &str, replacement: Option<&str>) -> WorkloadPlan {
+    w.lifecycle = Some(LifecycleStatus {
+        version: "v".into(),
+        ga: None,
+        stage: Some(Stage::Deprecated),
+        retirement: Some(retirement.parse().expect("date")),
+        replacement: replacement.map(str::to_owned),
+        schedule_published: None,
+        other_schedules: Vec::new(),
+        retired: false,
+    });
+    w
+}
+
+/// A 1-year reservation saving 30% a month, on a model retiring 3 months into the term:
+/// without a replacement the reserved PTUs serve nothing for 9 months, so the term loses
+/// (3 x 300 saved, 9 x 700 owed against no cost); with the replacement planned (the same
+/// need), the saving holds over the whole term.
+#[test]
+fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
+    let mut w = retiring(
+        plan([700.0; 3], [5_000.0; 3]),
+        "2027-03-02",
+        Some("gpt-5.1"),
+    );
+    // 30 PTU x 221 USD a month on the 1-year term (test_support's prices).
+    for s in w.sizing.values_mut() {
+        s.usd_per_ptu_month_by_billing
+            .insert(Billing::Reserved1Year, 700.0 / 30.0);
+    }
+    let rules = DecisionRules::default();
+    let d = decide(&w, &ctx(&rules, 720.0));
+    assert_eq!(decided(&d), Some(GS), "{:?}", d.reasons);
+    let case = d.reservation.as_ref().expect("weighed");
+    let l = case.lifecycle.as_ref().expect("retires inside the term");
+    assert!((l.months_before - 91.0 / (365.0 / 12.0)).abs() < 1e-9);
+    assert!(matches!(
+        l.after,
+        AfterRetirement::UpToRetirement(NoReplacement::NotPlanned(_))
+    ));
+    let at60 = case.at(60.0).expect("window");
+    let b = l.months_before;
+    let expect_cost = (b * 700.0 + (12.0 - b) * 700.0) / 12.0;
+    let expect_flex = (b * 1_000.0) / 12.0;
+    assert!((at60.monthly_cost_usd.expect("cost") - expect_cost).abs() < 1e-6);
+    assert!((at60.flexible_monthly_cost_usd.expect("flex") - expect_flex).abs() < 1e-6);
+    assert!(d.reasons.iter().any(|r| r.code() == "retires-in-term"));
+    // The replacement's plan: the same options and a curve in which 30 PTU serve it all.
+    let mut r = plan([700.0; 3], [5_000.0; 3]);
+    r.model = "gpt-5.1".into();
+    for wp in &mut r.by_window {
+        wp.curves.insert(
+            DeploymentTypeId::GlobalProvisioned,
+            r.sizing[&DeploymentTypeId::GlobalProvisioned].curve.clone(),
+        );
+    }
+    let with = DecisionContext {
+        replacement: Replacement::Planned(&r),
+        ..ctx(&rules, 720.0)
+    };
+    let d = decide(&w, &with);
+    assert_eq!(decided(&d), Some(Y1), "{:?}", d.reasons);
+    let l = d
+        .reservation
+        .as_ref()
+        .and_then(|c| c.lifecycle.as_ref())
+        .expect("lifecycle");
+    assert!(matches!(
+        &l.after,
+        AfterRetirement::Replacement { model, uses_reservation: true } if model == "gpt-5.1"
+    ));
+}
+
+/// A retirement after the term ends changes nothing.
+#[test]
+fn a_retirement_after_the_term_changes_nothing() {
+    let w = retiring(plan([700.0; 3], [5_000.0; 3]), "2028-06-01", None);
+    let d = decide(&w, &ctx(&DecisionRules::default(), 720.0));
+    assert_eq!(decided(&d), Some(Y1));
+    assert!(d
+        .reservation
+        .as_ref()
+        .and_then(|c| c.lifecycle.as_ref())
+        .is_none());
+}
+
+/// No eligible option: status none, no option, and the options' reasons.
+#[test]
+fn no_eligible_option_is_status_none() {
+    let mut w = plan([700.0; 3], [950.0; 3]);
+    for o in w
+        .options
+        .iter_mut()
+        .chain(w.by_window.iter_mut().flat_map(|b| b.options.iter_mut()))
+    {
+        o.eligible = false;
+        o.reason = Some("not priced".into());
+    }
+    let d = decide(&w, &ctx(&DecisionRules::default(), 720.0));
+    assert_eq!(d.status, DecisionStatus::None);
+    assert_eq!(d.option, None);
+    assert!(
+        matches!(&d.reasons[0], Reason::NoEligibleOption { why, .. } if why == &vec!["not priced".to_owned()])
+    );
+}
+
+/// A reservation that misses the throttle target at one window is not decided, however much
+/// it saves.
+#[test]
+fn a_reservation_missing_the_target_at_one_window_is_not_decided() {
+    let mut w = plan([500.0; 3], [5_000.0; 3]);
+    for o in &mut w.by_window[0].options {
+        if o.id == Y1 {
+            o.eligible = false;
+            o.reason = Some("fails more than 1.0%".into());
+        }
+    }
+    let d = decide(&w, &ctx(&DecisionRules::default(), 720.0));
+    assert_eq!(decided(&d), Some(GS));
+    assert!(d.reasons.iter().any(|r| matches!(
+        r,
+        Reason::CommitmentRejected { failing_windows, .. } if failing_windows == &vec![1.0]
+    )));
+}
