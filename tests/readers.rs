@@ -216,7 +216,7 @@ fn litellm_rows(n: usize, model: &str) -> Vec<Value> {
                 "startTime": format!("2026-03-01T10:{:02}:{:02}Z", (i / 60) % 60, i % 60),
                 "endTime": format!("2026-03-01T10:{:02}:{:02}Z", (i / 60) % 60, i % 60),
                 "model": model, "model_group": "chat", "custom_llm_provider": "azure",
-                "api_base": "https://contoso-eastus2.openai.azure.com/",
+                "api_base": "https://eastus2.api.cognitive.microsoft.com/",
                 "metadata": {"usage_object": {"prompt_tokens_details": {"cached_tokens": 0}}},
                 "cache_hit": "False", "status": "success",
             })
@@ -377,7 +377,7 @@ fn issue_19_litellm_azure_deployments_resolve_through_model_map() {
         let warnings = r["warnings"].to_string();
         assert!(
             warnings.contains(
-                "region `eastus2` read from api_base host `contoso-eastus2.openai.azure.com`"
+                "region `eastus2` read from api_base's regional endpoint `eastus2.api.cognitive.microsoft.com`"
             ),
             "{warnings}"
         );
@@ -400,6 +400,63 @@ fn issue_19_litellm_azure_deployments_resolve_through_model_map() {
     assert!(refused(&[&path]).contains("unknown model `gpt-9-ultra`"));
 }
 
+/// One LiteLLM row with the given model, model_group and api_base.
+fn litellm_row(model: &str, group: &str, api_base: &str) -> String {
+    let mut row = litellm_rows(1, model).remove(0);
+    row["model_group"] = json!(group);
+    row["api_base"] = json!(api_base);
+    json!([row]).to_string()
+}
+
+#[test]
+fn issue_19_litellm_a_model_column_wins_over_model_group_and_the_map() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "ll2.json",
+        litellm_row(
+            "gpt-4o",
+            "gpt-4o-mini",
+            "https://contoso.openai.azure.com/openai/deployments/chat/chat/completions?api-version=2024-10-21",
+        ),
+    );
+    let r = report(&[&path, "--region", "eastus2", "--quiet"]);
+    let w = workload(&r, "chat", "gpt-4o");
+    close(&option(w, "global-standard")["cost_usd"], 0.0035);
+    // A map that contradicts the model column is an error, not a silent override.
+    let e = refused(&[&path, "--region", "eastus2", "--model-map", "chat=gpt-4.1"]);
+    assert!(e.contains("--model-map chat=gpt-4.1") && e.contains("`gpt-4o`"), "{e}");
+}
+
+#[test]
+fn issue_19_litellm_an_explicit_region_wins_and_resource_names_are_no_region() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A resource's own host name is its owner's choice: it names no region.
+    let own = write(
+        dir.path(),
+        "own.json",
+        litellm_row("gpt-4o", "chat", "https://team-westus-proxy.openai.azure.com/"),
+    );
+    let r = report(&[&own, "--region", "swedencentral", "--quiet"]);
+    assert_eq!(r["workloads"][0]["region"], "swedencentral");
+    assert!(refused(&[&own]).contains("pass --region"));
+    // Azure's regional endpoint names one, but --region still wins, and says so.
+    let regional = write(
+        dir.path(),
+        "regional.json",
+        litellm_row("gpt-4o", "chat", "https://westus.api.cognitive.microsoft.com/"),
+    );
+    let (r, _) = run(&[&regional, "--region", "swedencentral"]).expect("reads");
+    assert_eq!(r["workloads"][0]["region"], "swedencentral");
+    let warnings = r["warnings"].to_string();
+    assert!(
+        warnings.contains("regional endpoint of `westus`, but --region swedencentral applies"),
+        "{warnings}"
+    );
+    let r = report(&[&regional, "--quiet"]);
+    assert_eq!(r["workloads"][0]["region"], "westus");
+}
+
 // ---------------------------------------------------------------------------------------
 // 3. Aggregates keep their truth.
 
@@ -419,6 +476,18 @@ fn issue_19_one_request_in_a_day_bucket_is_a_day_of_traffic() {
         close(&o["cost_usd"], 0.0035);
         close(&o["monthly_cost_usd"], 0.0035 * 730.0 / 24.0);
     }
+}
+
+#[test]
+fn issue_19_a_bucket_off_the_minute_spans_its_own_length() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "mis.csv",
+        "bucket_start,bucket,deployment,model,region,requests,prompt_tokens,completion_tokens\n2026-10-01T12:00:30Z,hour,chat,gpt-4o,eastus2,10,10000,1000\n",
+    );
+    let r = report(&[&path, "--quiet"]);
+    assert_eq!(r["input"]["hours"], 1.0);
 }
 
 #[test]

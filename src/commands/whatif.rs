@@ -367,6 +367,8 @@ fn plan_lane(
     // away must not change what a month is.
     summary.first_ms = baseline_summary.first_ms;
     summary.last_ms = baseline_summary.last_ms;
+    summary.rows_ms = baseline_summary.rows_ms;
+    summary.covered_ms = baseline_summary.covered_ms;
     let lane_keys = lane.keys();
     let keys: Vec<WorkloadKey> = lane_keys.iter().map(|k| k.key.clone()).collect();
     let batch_only: Vec<Option<String>> = lane_keys

@@ -306,9 +306,12 @@ impl<'a> Replay<'a> {
         if end_ms <= start_ms {
             return;
         }
-        for t in [start_ms, end_ms - 1] {
-            self.hours.slot(t.div_euclid(MS_PER_HOUR)).cover(t);
-        }
+        self.hours
+            .slot(start_ms.div_euclid(MS_PER_HOUR))
+            .cover_start(start_ms);
+        self.hours
+            .slot((end_ms - 1).div_euclid(MS_PER_HOUR))
+            .cover_end(end_ms);
     }
 
     /// Queue a request for the admission pass, with its weights.
@@ -455,10 +458,13 @@ impl<'a> Replay<'a> {
     fn split(self, (h0, h1): (i64, i64)) -> (ReplaySummary, SortedEvents) {
         let inside = |h: i64| (h0..=h1).contains(&h);
         let (mut first_ms, mut last_ms) = (i64::MAX, i64::MIN);
+        let (mut rows, mut covered) = ((i64::MAX, i64::MIN), (i64::MAX, i64::MIN));
         self.hours.for_each(|h, r| {
             if inside(h) {
                 first_ms = first_ms.min(r.first_ms);
                 last_ms = last_ms.max(r.last_ms);
+                rows = (rows.0.min(r.row_first_ms), rows.1.max(r.row_last_ms));
+                covered = (covered.0.min(r.cover_start_ms), covered.1.max(r.cover_end_ms));
             }
         });
         let workloads = self
@@ -488,6 +494,8 @@ impl<'a> Replay<'a> {
             workloads,
             first_ms: if first_ms == i64::MAX { 0 } else { first_ms },
             last_ms: if last_ms == i64::MIN { 0 } else { last_ms },
+            rows_ms: (rows.0 <= rows.1).then_some(rows),
+            covered_ms: (covered.0 < covered.1).then_some(covered),
         };
         let mut events = self.spool.finish();
         for later in self.later {
@@ -556,6 +564,10 @@ pub struct ReplaySummary {
     pub first_ms: i64,
     /// Latest arrival, ms.
     pub last_ms: i64,
+    /// Earliest and latest arrival of a row (not a bucket's edge), ms.
+    pub rows_ms: Option<(i64, i64)>,
+    /// What per-bucket inputs cover, `[start, end)` in ms (exact bucket edges), if any.
+    pub covered_ms: Option<(i64, i64)>,
 }
 
 impl ReplaySummary {
@@ -570,9 +582,29 @@ impl ReplaySummary {
     }
 
     /// The billing span in hours: whole minutes from the first record's minute through the
-    /// last record's minute (at least one minute).
+    /// last record's minute (at least one minute); where per-bucket inputs cover the time, the
+    /// buckets' exact edges (a bucket from 12:00:30 to 13:00:30 is one hour, a 30-second
+    /// partial bucket half a minute), widened to whole minutes only by rows outside them.
     pub fn span_hours(&self) -> f64 {
-        (self.last_minute() - self.first_minute() + 1) as f64 / 60.0
+        let Some((c0, c1)) = self.covered_ms else {
+            return (self.last_minute() - self.first_minute() + 1) as f64 / 60.0;
+        };
+        let (start, end) = match self.rows_ms {
+            Some((r0, r1)) => (
+                if r0 >= c0 {
+                    c0
+                } else {
+                    c0.min(r0.div_euclid(MS_PER_MIN) * MS_PER_MIN)
+                },
+                if r1 < c1 {
+                    c1
+                } else {
+                    c1.max((r1.div_euclid(MS_PER_MIN) + 1) * MS_PER_MIN)
+                },
+            ),
+            None => (c0, c1),
+        };
+        (end - start) as f64 / MS_PER_HOUR as f64
     }
 }
 

@@ -33,6 +33,14 @@ pub struct HourRows {
     pub first_ms: i64,
     /// Latest arrival in the hour, ms.
     pub last_ms: i64,
+    /// Earliest arrival of a row (not a bucket's edge) in the hour, ms.
+    pub row_first_ms: i64,
+    /// Latest arrival of a row in the hour, ms.
+    pub row_last_ms: i64,
+    /// Earliest bucket start the input covers in the hour, ms (exact, for the span).
+    pub cover_start_ms: i64,
+    /// Latest bucket end (exclusive) the input covers in the hour, ms.
+    pub cover_end_ms: i64,
     /// The first rows of the hour in file order, at most [`EXAMPLES_PER_HOUR`].
     pub examples: Vec<RowAt>,
 }
@@ -43,6 +51,10 @@ impl Default for HourRows {
             rows: 0,
             first_ms: i64::MAX,
             last_ms: i64::MIN,
+            row_first_ms: i64::MAX,
+            row_last_ms: i64::MIN,
+            cover_start_ms: i64::MAX,
+            cover_end_ms: i64::MIN,
             examples: Vec::new(),
         }
     }
@@ -54,6 +66,8 @@ impl HourRows {
         self.rows += 1;
         self.first_ms = self.first_ms.min(at.t_ms);
         self.last_ms = self.last_ms.max(at.t_ms);
+        self.row_first_ms = self.row_first_ms.min(at.t_ms);
+        self.row_last_ms = self.row_last_ms.max(at.t_ms);
         if self.examples.len() < EXAMPLES_PER_HOUR {
             self.examples.push(at);
         }
@@ -67,6 +81,18 @@ impl HourRows {
         self.first_ms = self.first_ms.min(t_ms);
         self.last_ms = self.last_ms.max(t_ms);
     }
+
+    /// A bucket starts at `start_ms` in this hour (the span starts there exactly).
+    pub fn cover_start(&mut self, start_ms: i64) {
+        self.cover(start_ms);
+        self.cover_start_ms = self.cover_start_ms.min(start_ms);
+    }
+
+    /// A bucket ends at `end_ms` (exclusive), its last millisecond in this hour.
+    pub fn cover_end(&mut self, end_ms: i64) {
+        self.cover(end_ms - 1);
+        self.cover_end_ms = self.cover_end_ms.max(end_ms);
+    }
 }
 
 impl Absorb for HourRows {
@@ -74,6 +100,10 @@ impl Absorb for HourRows {
         self.rows += later.rows;
         self.first_ms = self.first_ms.min(later.first_ms);
         self.last_ms = self.last_ms.max(later.last_ms);
+        self.row_first_ms = self.row_first_ms.min(later.row_first_ms);
+        self.row_last_ms = self.row_last_ms.max(later.row_last_ms);
+        self.cover_start_ms = self.cover_start_ms.min(later.cover_start_ms);
+        self.cover_end_ms = self.cover_end_ms.max(later.cover_end_ms);
         let room = EXAMPLES_PER_HOUR.saturating_sub(self.examples.len());
         self.examples
             .extend(later.examples.iter().take(room).copied());

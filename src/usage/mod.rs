@@ -135,6 +135,12 @@ pub trait KeyResolver: Sync {
     fn is_known_model(&self, _name: &str) -> bool {
         false
     }
+
+    /// The region `--region` gives rows that carry none, if the user passed it (an explicit
+    /// flag wins over a region a reader only infers, such as one from an endpoint's host).
+    fn default_region(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A record the sink could not take. With a `field`, it is a problem of that row (skippable

@@ -266,4 +266,8 @@ impl KeyResolver for WorkloadRegistry<'_> {
     fn is_known_model(&self, name: &str) -> bool {
         self.catalog.resolve_model(name).is_some()
     }
+
+    fn default_region(&self) -> Option<String> {
+        self.default_region.clone()
+    }
 }

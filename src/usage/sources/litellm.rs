@@ -1,16 +1,20 @@
 //! LiteLLM proxy `LiteLLM_SpendLogs` rows: the UI CSV, `/spend/logs` JSON, or a Postgres
 //! `COPY ... TO STDOUT WITH CSV HEADER` (column names as in `schema.prisma`).
 //!
-//! Names. LiteLLM's usual Azure configuration is `model: azure/<deployment-name>`, so the log's
-//! `model` often names the **Azure deployment**, not a model (the deployment may also be in
-//! `api_base`'s path, `/openai/deployments/<name>`). Then the workload's deployment is that
-//! Azure deployment, and its model is, in order: `--model-map <deployment>=MODEL`,
-//! `--model-map <model_group>=MODEL`, the deployment's name or the `model_group` when either is a
-//! model ptuplan knows (deployments are often named after their model); else the row is an
-//! error that names the deployment and the `--model-map` to pass. Otherwise the deployment is
-//! `model_group` (the public alias) and the model is `model` without a `provider/` prefix.
-//! Region: from `api_base` where its host names one (`https://eastus2.api.cognitive.microsoft.com`,
-//! `https://myres-swedencentral.openai.azure.com`), said in a note, else `--region`. Cached and reasoning
+//! Names. A `model` column that names a model ptuplan knows (after a `provider/` prefix other
+//! than `azure/`) is the model, whatever `model_group` or `--model-map` say (a map that
+//! contradicts it is an error); the deployment is the Azure deployment in `api_base`'s path
+//! (`/openai/deployments/<name>`), else `model_group` (the public alias). LiteLLM's usual Azure
+//! configuration is `model: azure/<deployment-name>`, so the log's `model` often names the
+//! **Azure deployment**, not a model: then the workload's deployment is that Azure deployment,
+//! and its model is, in order: `--model-map <deployment>=MODEL`, `--model-map
+//! <model_group>=MODEL`, the deployment's name or the `model_group` when either is a model
+//! ptuplan knows (deployments are often named after their model); else the row is an error
+//! that names the deployment and the `--model-map` to pass. The same holds for an unknown
+//! `model` beside an `api_base` that names a deployment. Region: `--region` when given; else
+//! from `api_base` only where it is Azure's regional endpoint
+//! (`https://eastus2.api.cognitive.microsoft.com`), said in a note (a resource's own host name,
+//! `team-westus-proxy.openai.azure.com`, is its owner's choice, not a region). Cached and reasoning
 //! tokens are not columns: they come from `metadata.usage_object` (`prompt_tokens_details`,
 //! `completion_tokens_details`; `metadata` is JSON text in CSV). `max_tokens` comes from
 //! `proxy_server_request` when prompts are stored. Status: `success`/`failure`. Latency:
@@ -28,9 +32,11 @@ pub struct LiteLlmRows {
     cache_hits: u64,
     /// Regions read from `api_base` hosts: (host, region) -> rows.
     regions: std::collections::BTreeMap<(String, String), u64>,
+    /// Regions `api_base` hosts name that `--region` overrode: (host, region, flag) -> rows.
+    overridden: std::collections::BTreeMap<(String, String, String), u64>,
     /// Azure deployments named by `azure/<name>` or `api_base`: (deployment, how its model was
-    /// found) -> rows.
-    deployments: std::collections::BTreeMap<(String, String), u64>,
+    /// found when the row's model column did not name it) -> rows.
+    deployments: std::collections::BTreeMap<(String, Option<String>), u64>,
 }
 
 /// The host of an endpoint URL, lower case.
@@ -64,11 +70,13 @@ fn nested_u64(v: Option<&Value>, path: &[&str]) -> Option<u64> {
     })
 }
 
-/// The region an endpoint host names, if the resolver knows it.
+/// The region an endpoint host names: only Azure's regional endpoint,
+/// `<region>.api.cognitive.microsoft.com`, names one. A resource's own host
+/// (`<resource>.openai.azure.com`) carries a name its owner chose (`team-westus-proxy`), which
+/// says nothing reliable about where it runs.
 fn region_of(host: &str, out: &Out<'_>) -> Option<String> {
-    host.split(['.', '-'])
-        .find(|token| out.resolver().is_known_region(token))
-        .map(str::to_owned)
+    let region = host.strip_suffix(".api.cognitive.microsoft.com")?;
+    (!region.contains('.') && out.resolver().is_known_region(region)).then(|| region.to_owned())
 }
 
 impl LiteLlmRows {
@@ -136,15 +144,20 @@ impl LiteLlmRows {
             .map(|s| s.into_owned())
             .unwrap_or_default();
         let (deployment, model) = self.names(&raw_model, &group, &api_base, out)?;
-        let region = match host_of(&api_base) {
-            Some(host) => match region_of(&host, out) {
-                Some(region) => {
-                    *self.regions.entry((host, region.clone())).or_insert(0) += 1;
-                    region
+        let from_host = host_of(&api_base).and_then(|host| Some((region_of(&host, out)?, host)));
+        let region = match (from_host, out.resolver().default_region()) {
+            // An explicit --region wins over a region read from an endpoint.
+            (Some((region, host)), Some(flag)) => {
+                if region != flag {
+                    *self.overridden.entry((host, region, flag)).or_insert(0) += 1;
                 }
-                None => String::new(),
-            },
-            None => String::new(),
+                String::new()
+            }
+            (Some((region, host)), None) => {
+                *self.regions.entry((host, region.clone())).or_insert(0) += 1;
+                region
+            }
+            (None, _) => String::new(),
         };
         Ok(Some(([deployment, model, region], values)))
     }
@@ -160,15 +173,30 @@ impl LiteLlmRows {
         out: &Out<'_>,
     ) -> Result<(String, String), FieldProblem> {
         let (prefix, rest) = raw_model.split_once('/').unwrap_or(("", raw_model));
-        let azure = if prefix.eq_ignore_ascii_case("azure") {
+        let r = out.resolver();
+        let names_deployment = prefix.eq_ignore_ascii_case("azure");
+        let in_path = deployment_in_path(api_base).filter(|d| !d.is_empty());
+        // A model column that names a model ptuplan knows is the model: it wins over any
+        // `--model-map` of the deployment (a contradicting map is an error, see
+        // `WorkloadRegistry::model_map_conflicts`) and over `model_group`.
+        if !names_deployment && (r.is_known_model(rest) || in_path.is_none()) {
+            let deployment = match in_path {
+                Some(d) => {
+                    *self.deployments.entry((d.clone(), None)).or_insert(0) += 1;
+                    d
+                }
+                None => group.to_owned(),
+            };
+            return Ok((deployment, rest.to_owned()));
+        }
+        let azure = if names_deployment {
             Some(rest.to_owned())
         } else {
-            deployment_in_path(api_base)
+            in_path
         };
         let Some(azure) = azure.filter(|d| !d.is_empty()) else {
             return Ok((group.to_owned(), rest.to_owned()));
         };
-        let r = out.resolver();
         let named = |n: &str| !n.is_empty();
         let found = if let Some(m) = named(&azure).then(|| r.mapped_model(&azure)).flatten() {
             Some((m, format!("--model-map {azure}")))
@@ -194,7 +222,12 @@ impl LiteLlmRows {
                 ),
             ));
         };
-        *self.deployments.entry((azure.clone(), how)).or_insert(0) += 1;
+        let how = if names_deployment {
+            format!("model `azure/{azure}` names the Azure deployment `{azure}`: its model comes from {how}")
+        } else {
+            format!("api_base's path names the Azure deployment `{azure}` and model `{raw_model}` is no model ptuplan knows: its model comes from {how}")
+        };
+        *self.deployments.entry((azure.clone(), Some(how))).or_insert(0) += 1;
         Ok((azure, model))
     }
 }
@@ -214,13 +247,21 @@ impl RowSource for LiteLlmRows {
     fn finish(&mut self, out: &mut Out<'_>) -> Result<(), UsageError> {
         for ((host, region), rows) in &self.regions {
             out.summary.note(format!(
-                "LiteLLM: region `{region}` read from api_base host `{host}` ({rows} row(s)); --region applies only to rows whose api_base names none"
+                "LiteLLM: region `{region}` read from api_base's regional endpoint `{host}` ({rows} row(s)); pass --region to set another"
+            ));
+        }
+        for ((host, region, flag), rows) in &self.overridden {
+            out.summary.note(format!(
+                "LiteLLM: api_base `{host}` is the regional endpoint of `{region}`, but --region {flag} applies ({rows} row(s)): the flag wins"
             ));
         }
         for ((deployment, how), rows) in &self.deployments {
-            out.summary.note(format!(
-                "LiteLLM: model `azure/{deployment}` (or api_base) names the Azure deployment `{deployment}`: its model comes from {how} ({rows} row(s))"
-            ));
+            out.summary.note(match how {
+                Some(how) => format!("LiteLLM: {how} ({rows} row(s))"),
+                None => format!(
+                    "LiteLLM: api_base's path names the Azure deployment `{deployment}`: the workload is that deployment, its model the model column ({rows} row(s))"
+                ),
+            });
         }
         if self.cache_hits > 0 {
             out.summary.note(format!(
