@@ -425,7 +425,10 @@ fn issue_19_litellm_a_model_column_wins_over_model_group_and_the_map() {
     close(&option(w, "global-standard")["cost_usd"], 0.0035);
     // A map that contradicts the model column is an error, not a silent override.
     let e = refused(&[&path, "--region", "eastus2", "--model-map", "chat=gpt-4.1"]);
-    assert!(e.contains("--model-map chat=gpt-4.1") && e.contains("`gpt-4o`"), "{e}");
+    assert!(
+        e.contains("--model-map chat=gpt-4.1") && e.contains("`gpt-4o`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -435,7 +438,11 @@ fn issue_19_litellm_an_explicit_region_wins_and_resource_names_are_no_region() {
     let own = write(
         dir.path(),
         "own.json",
-        litellm_row("gpt-4o", "chat", "https://team-westus-proxy.openai.azure.com/"),
+        litellm_row(
+            "gpt-4o",
+            "chat",
+            "https://team-westus-proxy.openai.azure.com/",
+        ),
     );
     let r = report(&[&own, "--region", "swedencentral", "--quiet"]);
     assert_eq!(r["workloads"][0]["region"], "swedencentral");
@@ -444,7 +451,11 @@ fn issue_19_litellm_an_explicit_region_wins_and_resource_names_are_no_region() {
     let regional = write(
         dir.path(),
         "regional.json",
-        litellm_row("gpt-4o", "chat", "https://westus.api.cognitive.microsoft.com/"),
+        litellm_row(
+            "gpt-4o",
+            "chat",
+            "https://westus.api.cognitive.microsoft.com/",
+        ),
     );
     let (r, _) = run(&[&regional, "--region", "swedencentral"]).expect("reads");
     assert_eq!(r["workloads"][0]["region"], "swedencentral");

@@ -256,6 +256,70 @@ fn issue_19_report_never_removes_files_it_did_not_write() {
     assert!(dir.join("report.md").is_file());
 }
 
+/// A forged manifest, signed with the key the source publishes and listing the user's own
+/// README.md and notes.txt with their true digests, made `report --out-dir` delete both (exit 0).
+/// A manifest may list only names ptuplan writes: any other name is refused before any work
+/// (exit 2) whatever the signature says, and every file survives.
+#[test]
+fn issue_19_a_forged_signed_manifest_deletes_nothing() {
+    use ptuplan::report::manifest::{digest_of_file, render};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let log = five_requests(tmp.path());
+    let dir = tmp.path().join("fg");
+    std::fs::create_dir(&dir).expect("dir");
+    let users = [("README.md", "# mine\n"), ("notes.txt", "keep\n")];
+    let mut listed = std::collections::BTreeMap::new();
+    for (name, text) in users {
+        let path = write(&dir, name, text);
+        let digest = digest_of_file(&path).expect("reads").expect("a file");
+        listed.insert(name.to_owned(), digest);
+    }
+    // A chart-like name outside the patterns ptuplan writes is refused too.
+    for extra in [None, Some("charts/notes.svg")] {
+        let mut forged = listed.clone();
+        if let Some(name) = extra {
+            forged.clear();
+            forged.insert(name.to_owned(), [0u8; 32]);
+        }
+        std::fs::write(dir.join("manifest.txt"), render(&forged)).expect("forge");
+        ptuplan()
+            .arg("report")
+            .arg(&log)
+            .args(["--quiet", "--out-dir"])
+            .arg(&dir)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "is not a file `ptuplan report` writes",
+            ));
+        for (name, text) in users {
+            assert_eq!(
+                std::fs::read_to_string(dir.join(name)).expect("kept"),
+                text,
+                "{name}"
+            );
+        }
+        assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 3);
+    }
+    // A `charts` symbolic link is refused before any work too, with the same exit status.
+    std::fs::remove_file(dir.join("manifest.txt")).expect("rm");
+    #[cfg(unix)]
+    {
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).expect("dir");
+        std::os::unix::fs::symlink(&elsewhere, dir.join("charts")).expect("link");
+        ptuplan()
+            .arg("report")
+            .arg(&log)
+            .args(["--quiet", "--out-dir"])
+            .arg(&dir)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is a symbolic link"));
+        assert_eq!(std::fs::read_dir(&elsewhere).expect("dir").count(), 0);
+    }
+}
+
 /// An HTTP server on 127.0.0.1 that answers every request with 200 and an endless body (no
 /// length, `{"Items":[` then spaces forever) until the client hangs up or 30 s pass. Returns
 /// its base URL.

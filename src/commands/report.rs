@@ -19,17 +19,9 @@ use crate::report::html::{self, InlineChart};
 use crate::report::outdir::{Committed, ReportDir};
 use crate::report::{self, Extras, Format, Report};
 
-/// The Markdown report's file name.
-pub const MARKDOWN_FILE: &str = "report.md";
-/// The JSON report's file name.
-pub const JSON_FILE: &str = "report.json";
-/// The CSV file's name.
-pub const CSV_FILE: &str = "options.csv";
-/// The FOCUS export's file name.
-pub const FOCUS_FILE: &str = "focus.csv";
-/// The HTML page's file name.
-pub const HTML_FILE: &str = "report.html";
-pub use crate::report::outdir::{CHARTS_DIR, MANIFEST_FILE};
+pub use crate::report::outdir::{
+    CHARTS_DIR, CSV_FILE, FOCUS_FILE, HTML_FILE, JSON_FILE, MANIFEST_FILE, MARKDOWN_FILE,
+};
 
 /// Run `report`.
 pub fn run(settings: &ReportSettings) -> Result<Outcome> {
@@ -46,11 +38,8 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
         ensure_output_spares_inputs(&inputs, Some(&settings.out_dir.join(name)))?;
     }
     // Before any work: the directory's files of these names must be this tool's, unchanged.
-    crate::report::outdir::ensure_writable(
-        &settings.out_dir,
-        &[MARKDOWN_FILE, JSON_FILE, CSV_FILE, FOCUS_FILE, HTML_FILE],
-    )
-    .map_err(|e| crate::app::UsageError(e.to_string()))?;
+    crate::report::outdir::ensure_writable(&settings.out_dir, &crate::report::outdir::REPORT_FILES)
+        .map_err(|e| crate::app::UsageError(e.to_string()))?;
     let catalog = catalog_from(&s.catalog)?;
     announce_notes(&settings.gates.notes, s.quiet);
     let baseline = load_baseline(&settings.gates)?;

@@ -68,8 +68,13 @@ pub enum ManifestError {
         source: io::Error,
     },
     /// It is not one this tool wrote.
-    #[error("{} was not written by `ptuplan report` (its first line is not `{MARKER}`); refusing to replace it or to touch the files it lists: move it away or choose another --out-dir", .0.display())]
-    Foreign(PathBuf),
+    #[error("{} was not written by `ptuplan report` ({why}); refusing to replace it or to touch the files it lists: move it away or choose another --out-dir", .path.display())]
+    Foreign {
+        /// The manifest.
+        path: PathBuf,
+        /// How it differs from what this tool writes.
+        why: String,
+    },
     /// A line is malformed or names a file this tool does not write.
     #[error("{}:{line}: `{entry}` is not a file `ptuplan report` writes; refusing to remove it (fix or delete the manifest)", .path.display())]
     Entry {
@@ -103,11 +108,18 @@ pub fn read(path: &Path, is_name: impl Fn(&str) -> bool) -> Result<Previous, Man
     file.take(MAX_MANIFEST_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(io_err)?;
+    let foreign = |why: String| ManifestError::Foreign {
+        path: path.to_owned(),
+        why,
+    };
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
-        return Err(ManifestError::Foreign(path.to_owned()));
+        return Err(foreign(format!(
+            "it is larger than {} MiB, far more than any manifest ptuplan writes",
+            MAX_MANIFEST_BYTES >> 20
+        )));
     }
     let Ok(text) = String::from_utf8(bytes) else {
-        return Err(ManifestError::Foreign(path.to_owned()));
+        return Err(foreign("it is not UTF-8 text".to_owned()));
     };
     let bad = |line: usize, entry: &str| ManifestError::Entry {
         path: path.to_owned(),
@@ -130,7 +142,7 @@ pub fn read(path: &Path, is_name: impl Fn(&str) -> bool) -> Result<Previous, Man
         return Ok(Previous::Legacy(names));
     }
     if first != MARKER {
-        return Err(ManifestError::Foreign(path.to_owned()));
+        return Err(foreign(format!("its first line is not `{MARKER}`")));
     }
     let mut signed = Sha256::new();
     signed.update(SIGNATURE_KEY.as_bytes());
@@ -264,7 +276,7 @@ mod tests {
         fs::write(&path, "README.md\nnotes.txt\ndata.csv\n").expect("write");
         assert!(matches!(
             read(&path, any_name),
-            Err(ManifestError::Foreign(_))
+            Err(ManifestError::Foreign { .. })
         ));
         fs::write(
             &path,

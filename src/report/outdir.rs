@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::chart::ChartKind;
 use super::guard::{InputFiles, OverwriteError};
 use super::manifest::{self, Digest256, ManifestError, Previous};
 use super::{open_output, OutputError};
@@ -67,15 +68,60 @@ pub enum OutDirError {
     Output(#[from] OutputError),
 }
 
-/// True for names this tool writes: `NAME` or `charts/NAME`, where NAME is letters, digits,
-/// `.`, `-` and `_`, not starting with `.`.
+/// The Markdown report's file name.
+pub const MARKDOWN_FILE: &str = "report.md";
+/// The JSON report's file name.
+pub const JSON_FILE: &str = "report.json";
+/// The CSV file's name.
+pub const CSV_FILE: &str = "options.csv";
+/// The FOCUS export's file name.
+pub const FOCUS_FILE: &str = "focus.csv";
+/// The HTML page's file name.
+pub const HTML_FILE: &str = "report.html";
+/// Every file a run writes at the top of the report directory (the manifest aside).
+pub const REPORT_FILES: [&str; 5] = [MARKDOWN_FILE, JSON_FILE, CSV_FILE, FOCUS_FILE, HTML_FILE];
+
+/// True only for names this tool writes: one of [`REPORT_FILES`], or a chart,
+/// `charts/<kind>.<svg|png>` or `charts/<kind>-<NN>-<slug>.<svg|png>` (see
+/// [`ChartSpec::file_stem`](super::chart::ChartSpec::file_stem)). A manifest that lists any other
+/// name was not written by this tool, whatever its signature says (the signature's key is
+/// public), so nothing it lists is touched.
 pub fn is_report_name(rel: &str) -> bool {
-    let name = rel.strip_prefix("charts/").unwrap_or(rel);
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    match rel.strip_prefix("charts/") {
+        None => REPORT_FILES.contains(&rel),
+        Some(name) => is_chart_name(name),
+    }
+}
+
+/// `<kind>[-<NN>-<slug>].<svg|png>`, with a slug as [`super::chart::slug`] makes it.
+fn is_chart_name(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".svg")
+        .or_else(|| name.strip_suffix(".png"))
+    else {
+        return false;
+    };
+    let workload_part = |rest: &str| -> bool {
+        let Some((number, slug)) = rest.split_once('-') else {
+            return false;
+        };
+        number.len() >= 2
+            && number.len() <= 20
+            && number.bytes().all(|b| b.is_ascii_digit())
+            && !slug.is_empty()
+            && slug.len() <= 40
+            && !slug.starts_with('-')
+            && !slug.ends_with('-')
+            && !slug.contains("--")
+            && slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    ChartKind::ALL.iter().any(|kind| {
+        stem.strip_prefix(kind.as_str()).is_some_and(|rest| {
+            rest.is_empty() || rest.strip_prefix('-').is_some_and(workload_part)
+        })
+    })
 }
 
 /// A report directory being written.
@@ -120,6 +166,10 @@ fn read_previous(dir: &Path) -> Result<Previous, OutDirError> {
 /// tool's (or absent), and each existing file of those names is provably one the previous
 /// run wrote, unchanged.
 pub fn ensure_writable(dir: &Path, names: &[&str]) -> Result<(), OutDirError> {
+    let charts = dir.join(CHARTS_DIR);
+    if fs::symlink_metadata(&charts).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(OutDirError::Symlink(charts));
+    }
     let previous = read_previous(dir)?;
     for name in names {
         ensure_replaceable(dir, &previous, name)?;
@@ -321,7 +371,14 @@ mod tests {
 
     #[test]
     fn names_are_checked() {
-        for ok in ["report.md", "charts/cost-01-a.svg", "charts/token-mix.png"] {
+        for ok in [
+            "report.md",
+            "focus.csv",
+            "charts/cost-01-a.svg",
+            "charts/cost-vs-ptu-12-chat-prod.png",
+            "charts/token-mix.png",
+            "charts/reservation-plan.svg",
+        ] {
             assert!(is_report_name(ok), "{ok}");
         }
         for bad in [
@@ -334,6 +391,17 @@ mod tests {
             "charts/",
             "charts/.x",
             "x y",
+            // Names of the user's files: a manifest listing them is not this tool's.
+            "README.md",
+            "notes.txt",
+            "data.csv",
+            "manifest.txt",
+            "charts/user.svg",
+            "charts/cost-01-a.txt",
+            "charts/cost-1-a.svg",
+            "charts/cost-01-A.svg",
+            "charts/cost-01-.svg",
+            "charts/cost.svg.svg",
         ] {
             assert!(!is_report_name(bad), "{bad}");
         }
@@ -344,10 +412,15 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("reports");
         let none = InputFiles::new();
-        write_run(&dir, &["report.md", "charts/a.svg", "charts/b.svg"], &none).expect("first");
+        write_run(
+            &dir,
+            &["report.md", "charts/cost-01-a.svg", "charts/cost-02-b.svg"],
+            &none,
+        )
+        .expect("first");
         fs::write(dir.join("README.md"), "mine").expect("user file");
         fs::write(dir.join("charts/user.svg"), "mine").expect("user chart");
-        let done = write_run(&dir, &["report.md", "charts/b.svg"], &none).expect("second");
+        let done = write_run(&dir, &["report.md", "charts/cost-02-b.svg"], &none).expect("second");
         assert_eq!(
             done,
             Committed {
@@ -357,12 +430,12 @@ mod tests {
             }
         );
         assert!(
-            !dir.join("charts/a.svg").exists(),
+            !dir.join("charts/cost-01-a.svg").exists(),
             "the stale chart is gone"
         );
         assert_eq!(
-            fs::read_to_string(dir.join("charts/b.svg")).expect("b"),
-            "new charts/b.svg"
+            fs::read_to_string(dir.join("charts/cost-02-b.svg")).expect("b"),
+            "new charts/cost-02-b.svg"
         );
         assert_eq!(
             fs::read_to_string(dir.join("README.md")).expect("kept"),
@@ -378,7 +451,7 @@ mod tests {
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| l.split_once("  ").map(|(_, name)| name))
             .collect();
-        assert_eq!(listed, ["charts/b.svg", "report.md"], "{manifest}");
+        assert_eq!(listed, ["charts/cost-02-b.svg", "report.md"], "{manifest}");
         let siblings: Vec<_> = fs::read_dir(tmp.path()).expect("dir").collect();
         assert_eq!(siblings.len(), 1, "the staging directory is gone");
     }
@@ -388,19 +461,21 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("reports");
         let none = InputFiles::new();
-        write_run(&dir, &["report.md", "charts/a.svg"], &none).expect("first");
+        write_run(&dir, &["report.md", "charts/cost-01-a.svg"], &none).expect("first");
         let before = fs::read_to_string(dir.join(MANIFEST_FILE)).expect("manifest");
         let mut out = ReportDir::begin(&dir, &none).expect("begin");
         out.write("report.md", |w| w.write_all(b"half"))
             .expect("write");
-        let failed = out.write("charts/b.svg", |_| Err(io::Error::other("renderer failed")));
+        let failed = out.write("charts/cost-02-b.svg", |_| {
+            Err(io::Error::other("renderer failed"))
+        });
         assert!(failed.is_err());
         drop(out); // the run gives up (an error, a panic or a signal): nothing was moved
         assert_eq!(
             fs::read_to_string(dir.join("report.md")).expect("md"),
             "new report.md"
         );
-        assert!(dir.join("charts/a.svg").exists());
+        assert!(dir.join("charts/cost-01-a.svg").exists());
         assert_eq!(
             fs::read_to_string(dir.join(MANIFEST_FILE)).expect("manifest"),
             before
@@ -433,20 +508,21 @@ mod tests {
             .is_symlink());
         fs::remove_file(dir.join("report.md")).expect("rm");
         // A stale entry that became a link: the link stays, its target too.
-        write_run(&dir, &["report.md", "charts/old.svg"], &none).expect("writes");
-        fs::remove_file(dir.join("charts/old.svg")).expect("rm");
-        symlink(&outside, dir.join("charts/old.svg")).expect("link");
+        write_run(&dir, &["report.md", "charts/cost-09-old.svg"], &none).expect("writes");
+        fs::remove_file(dir.join("charts/cost-09-old.svg")).expect("rm");
+        symlink(&outside, dir.join("charts/cost-09-old.svg")).expect("link");
         let done = write_run(&dir, &["report.md"], &none).expect("writes");
         assert_eq!(done.removed, 0);
         assert_eq!(done.kept.len(), 1, "{:?}", done.kept);
-        assert!(fs::symlink_metadata(dir.join("charts/old.svg")).is_ok());
+        assert!(fs::symlink_metadata(dir.join("charts/cost-09-old.svg")).is_ok());
         assert_eq!(fs::read_to_string(&outside).expect("outside"), "precious");
         // charts/ as a link out of the directory is refused.
         fs::remove_dir_all(dir.join("charts")).expect("rm");
         let elsewhere = tmp.path().join("elsewhere");
         fs::create_dir(&elsewhere).expect("dir");
         symlink(&elsewhere, dir.join("charts")).expect("link");
-        let err = write_run(&dir, &["report.md", "charts/a.svg"], &none).expect_err("refused");
+        let err =
+            write_run(&dir, &["report.md", "charts/cost-01-a.svg"], &none).expect_err("refused");
         assert!(matches!(err, OutDirError::Symlink(_)), "{err}");
         assert_eq!(fs::read_dir(&elsewhere).expect("dir").count(), 0);
     }
@@ -521,7 +597,7 @@ mod tests {
             "mine"
         );
         fs::remove_file(dir.join("report.md")).expect("rm");
-        write_run(&dir, &["report.md", "charts/a.svg"], &none).expect("first");
+        write_run(&dir, &["report.md", "charts/cost-01-a.svg"], &none).expect("first");
         // Edited after the run: neither replaced nor removed.
         fs::write(dir.join("report.md"), "edited").expect("edit");
         let err = write_run(&dir, &["report.md"], &none).expect_err("refused");
@@ -533,22 +609,22 @@ mod tests {
             fs::read_to_string(dir.join("report.md")).expect("kept"),
             "edited"
         );
-        fs::write(dir.join("charts/a.svg"), "edited").expect("edit");
+        fs::write(dir.join("charts/cost-01-a.svg"), "edited").expect("edit");
         fs::remove_file(dir.join("report.md")).expect("rm");
         let done = write_run(&dir, &["report.md"], &none).expect("second");
         assert_eq!(done.removed, 0);
         assert_eq!(
             done.kept,
-            ["charts/a.svg (changed since the previous run wrote it)"]
+            ["charts/cost-01-a.svg (changed since the previous run wrote it)"]
         );
         assert_eq!(
-            fs::read_to_string(dir.join("charts/a.svg")).expect("kept"),
+            fs::read_to_string(dir.join("charts/cost-01-a.svg")).expect("kept"),
             "edited"
         );
         // An edited manifest is refused as a whole.
         let manifest = dir.join(MANIFEST_FILE);
         let text = fs::read_to_string(&manifest).expect("manifest");
-        fs::write(&manifest, text.replace("report.md", "notes.md")).expect("edit");
+        fs::write(&manifest, text.replace("  report.md", "  report.json")).expect("edit");
         let err = write_run(&dir, &["report.md"], &none).expect_err("refused");
         assert!(
             err.to_string().contains("signature does not match"),
@@ -565,11 +641,11 @@ mod tests {
         fs::create_dir_all(dir.join(CHARTS_DIR)).expect("dir");
         fs::write(
             dir.join(MANIFEST_FILE),
-            "# Files written by `ptuplan report` into this directory, one per line. The next run\n# replaces them and removes the ones it no longer writes; no other file is touched.\ncharts/a.svg\nreport.md\n",
+            "# Files written by `ptuplan report` into this directory, one per line. The next run\n# replaces them and removes the ones it no longer writes; no other file is touched.\ncharts/cost-01-a.svg\nreport.md\n",
         )
         .expect("old manifest");
         fs::write(dir.join("report.md"), "old").expect("old");
-        fs::write(dir.join("charts/a.svg"), "old").expect("old");
+        fs::write(dir.join("charts/cost-01-a.svg"), "old").expect("old");
         let done = write_run(&dir, &["report.md"], &InputFiles::new()).expect("writes");
         assert_eq!(done.removed, 0);
         assert_eq!(done.kept.len(), 1);
@@ -577,7 +653,7 @@ mod tests {
             fs::read_to_string(dir.join("report.md")).expect("md"),
             "new report.md"
         );
-        assert!(dir.join("charts/a.svg").exists());
+        assert!(dir.join("charts/cost-01-a.svg").exists());
     }
 
     #[test]

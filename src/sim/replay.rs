@@ -464,7 +464,10 @@ impl<'a> Replay<'a> {
                 first_ms = first_ms.min(r.first_ms);
                 last_ms = last_ms.max(r.last_ms);
                 rows = (rows.0.min(r.row_first_ms), rows.1.max(r.row_last_ms));
-                covered = (covered.0.min(r.cover_start_ms), covered.1.max(r.cover_end_ms));
+                covered = (
+                    covered.0.min(r.cover_start_ms),
+                    covered.1.max(r.cover_end_ms),
+                );
             }
         });
         let workloads = self

@@ -56,6 +56,18 @@ pub enum ChartKind {
 }
 
 impl ChartKind {
+    /// Every kind.
+    pub const ALL: [ChartKind; 8] = [
+        ChartKind::Band,
+        ChartKind::Cost,
+        ChartKind::Demand,
+        ChartKind::Curve,
+        ChartKind::Heatmap,
+        ChartKind::Tokens,
+        ChartKind::Scenarios,
+        ChartKind::Ladder,
+    ];
+
     /// The file-name prefix.
     pub fn as_str(self) -> &'static str {
         match self {

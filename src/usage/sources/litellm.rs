@@ -227,7 +227,10 @@ impl LiteLlmRows {
         } else {
             format!("api_base's path names the Azure deployment `{azure}` and model `{raw_model}` is no model ptuplan knows: its model comes from {how}")
         };
-        *self.deployments.entry((azure.clone(), Some(how))).or_insert(0) += 1;
+        *self
+            .deployments
+            .entry((azure.clone(), Some(how)))
+            .or_insert(0) += 1;
         Ok((azure, model))
     }
 }
