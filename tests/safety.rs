@@ -402,6 +402,72 @@ fn issue_19_refresh_bounds_an_endless_page() {
     assert!(err.to_string().contains("over all pages"), "{err}");
 }
 
+/// An HTTP server on 127.0.0.1 that answers every request with 200 and trickles its body, a
+/// byte every 50 ms (`{"Items":[` then spaces), until the client hangs up or 20 s pass.
+fn trickling_server() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{\"Items\":[";
+                let mut ok = stream.write_all(head.as_bytes()).is_ok();
+                while ok && started.elapsed() < std::time::Duration::from_secs(20) {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    ok = stream.write_all(b" ").and_then(|()| stream.flush()).is_ok();
+                }
+            });
+        }
+    });
+    base
+}
+
+/// `catalog refresh` against a server that sends a byte a second was still running after
+/// 1,931 s: the timeouts bounded each wait for data, not the read. A page now has its
+/// timeout on the whole read (retried, then refused), and the fetch its deadline over all
+/// pages and waits; the trickle ends within them with an error naming the bound. (Without
+/// the deadlines, the trickle ends after 20 s as JSON that is not the API's, another error.)
+#[test]
+fn issue_19_refresh_bounds_a_trickling_page_in_time() {
+    use ptuplan::catalog::refresh::{fetch_items, query_url, FetchError, FetchPolicy};
+    use std::time::Duration;
+    let base = trickling_server();
+    let url = query_url(&format!("{base}/prices"), "S", None).expect("url");
+    let per_page = FetchPolicy {
+        max_attempts: 2,
+        base_backoff: Duration::from_millis(10),
+        timeout: Duration::from_millis(500),
+        ..FetchPolicy::default()
+    };
+    let err = fetch_items(url.clone(), &per_page, &mut |_, _| {}).expect_err("bounded");
+    assert!(matches!(err, FetchError::TooLarge { page: 1, .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("not complete after 0.5 s, its bound per page")
+            && text.contains("after 2 attempt(s)"),
+        "{text}"
+    );
+    let whole = FetchPolicy {
+        max_attempts: 5,
+        max_total_time: Duration::from_millis(500),
+        ..FetchPolicy::default()
+    };
+    let err = fetch_items(url, &whole, &mut |_, _| {}).expect_err("bounded");
+    assert!(matches!(err, FetchError::TooLarge { page: 1, .. }), "{err}");
+    assert!(
+        err.to_string().contains("bound of 0.5 s over all pages"),
+        "{err}"
+    );
+}
+
 /// `--scale 1000 --growth 77` wrote 5 GB in 60 s: each factor was within its cap of 1,000, but
 /// not their product (945,538 at the 12th month). The product is capped per workload, summed
 /// over a reservation plan's months, and an over-cap scenario is refused at the workload's

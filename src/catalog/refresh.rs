@@ -112,7 +112,8 @@ pub enum FetchError {
         /// The JSON error.
         message: String,
     },
-    /// A page, or the download as a whole, exceeds its size or time bound.
+    /// A page, or the download as a whole, exceeds its size or time bound (a page's time
+    /// after every attempt).
     #[error("page {page} ({url}): {message}; nothing was read past the bound (is --endpoint the Retail Prices API?)")]
     TooLarge {
         /// 1-based page number.
@@ -234,13 +235,19 @@ enum BodyError {
     Io(std::io::Error),
     /// A bound was reached (not retried).
     Bound(String),
+    /// The page took longer than its timeout (retried like a failed request).
+    Slow(String),
 }
 
-/// Read a page body, at most `policy.max_page_bytes` and what is left of the download.
+/// Read a page body, at most `policy.max_page_bytes` and what is left of the download, by
+/// `page_deadline` (the page's `policy.timeout` from its request) and the download's deadline.
+/// The client's timeout bounds each wait for data; these deadlines bound the whole read, so a
+/// server that trickles a byte a second cannot hold the refresh past them.
 fn read_body(
     resp: Response,
     policy: &FetchPolicy,
     budget: &mut Budget,
+    page_deadline: std::time::Instant,
 ) -> Result<String, BodyError> {
     use std::io::Read;
     let limit = policy.max_page_bytes.min(budget.bytes_left);
@@ -261,15 +268,53 @@ fn read_body(
     if resp.content_length().is_some_and(|n| n > limit) {
         return Err(BodyError::Bound(bound(false)));
     }
+    let slow = |read: usize| {
+        BodyError::Slow(format!(
+            "the body is not complete after {} s, its bound per page ({} read)",
+            policy.timeout.as_secs_f64(),
+            bytes_text(read as u64)
+        ))
+    };
     let mut body = Vec::new();
-    resp.take(limit + 1)
-        .read_to_end(&mut body)
-        .map_err(BodyError::Io)?;
+    let mut reader = resp.take(limit + 1);
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // The client ends a request at its timeout (the page's, or what is left of the
+            // fetch): that is the bound, not a broken connection.
+            Err(_) if std::time::Instant::now() >= budget.deadline => {
+                return Err(BodyError::Bound(total_time_bound(policy)))
+            }
+            Err(_) if std::time::Instant::now() >= page_deadline => return Err(slow(body.len())),
+            Err(e) => return Err(BodyError::Io(e)),
+        };
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+        let now = std::time::Instant::now();
+        if now >= budget.deadline {
+            return Err(BodyError::Bound(total_time_bound(policy)));
+        }
+        if now >= page_deadline {
+            return Err(slow(body.len()));
+        }
+    }
     if body.len() as u64 > limit {
         return Err(BodyError::Bound(bound(true)));
     }
     budget.bytes_left -= body.len() as u64;
     String::from_utf8(body).map_err(|_| BodyError::Bound("the body is not UTF-8 text".to_owned()))
+}
+
+/// The message of the whole fetch's time bound.
+fn total_time_bound(policy: &FetchPolicy) -> String {
+    format!(
+        "the fetch exceeds its bound of {} s over all pages",
+        policy.max_total_time.as_secs_f64()
+    )
 }
 
 /// `64 MiB`, `1.5 KiB`.
@@ -297,27 +342,48 @@ fn get_with_retries(
         url: url.to_string(),
         message,
     };
+    // A wait never runs past the whole fetch's deadline.
+    let sleep = |wait: Duration, budget: &Budget| {
+        std::thread::sleep(
+            wait.min(
+                budget
+                    .deadline
+                    .saturating_duration_since(std::time::Instant::now()),
+            ),
+        )
+    };
     for attempt in 1..=attempts {
-        if std::time::Instant::now() >= budget.deadline {
-            return Err(too_large(format!(
-                "the fetch exceeds its bound of {} s over all pages",
-                policy.max_total_time.as_secs()
-            )));
-        }
+        let started = std::time::Instant::now();
+        let Some(left) = budget
+            .deadline
+            .checked_duration_since(started)
+            .filter(|d| !d.is_zero())
+        else {
+            return Err(too_large(total_time_bound(policy)));
+        };
         let last = attempt == attempts;
-        match client.get(url.clone()).send() {
-            Ok(resp) if resp.status().is_success() => match read_body(resp, policy, budget) {
-                Ok(body) => return Ok(body),
-                Err(BodyError::Bound(message)) => return Err(too_large(message)),
-                Err(BodyError::Io(e)) if last => {
-                    return Err(FetchError::Unreachable {
-                        host: url.host_str().unwrap_or("the endpoint").to_owned(),
-                        attempts,
-                        detail: error_chain(&e),
-                    })
+        // Each wait for data is bounded by the page's timeout and what is left of the fetch.
+        let request = client.get(url.clone()).timeout(policy.timeout.min(left));
+        match request.send() {
+            Ok(resp) if resp.status().is_success() => {
+                match read_body(resp, policy, budget, started + policy.timeout) {
+                    Ok(body) => return Ok(body),
+                    Err(BodyError::Bound(message)) => return Err(too_large(message)),
+                    Err(BodyError::Io(e)) if last => {
+                        return Err(FetchError::Unreachable {
+                            host: url.host_str().unwrap_or("the endpoint").to_owned(),
+                            attempts,
+                            detail: error_chain(&e),
+                        })
+                    }
+                    Err(BodyError::Slow(message)) if last => {
+                        return Err(too_large(format!("{message}, after {attempts} attempt(s)")))
+                    }
+                    Err(BodyError::Io(_) | BodyError::Slow(_)) => {
+                        sleep(backoff(attempt, policy), budget)
+                    }
                 }
-                Err(BodyError::Io(_)) => std::thread::sleep(backoff(attempt, policy)),
-            },
+            }
             Ok(resp) => {
                 let status = resp.status();
                 let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
@@ -327,10 +393,10 @@ fn get_with_retries(
                 let wait = retry_after(&resp)
                     .map(|w| w.min(policy.max_backoff))
                     .unwrap_or_else(|| backoff(attempt, policy));
-                std::thread::sleep(wait);
+                sleep(wait, budget);
             }
             Err(e) if last => return Err(unreachable(url, attempts, &e)),
-            Err(_) => std::thread::sleep(backoff(attempt, policy)),
+            Err(_) => sleep(backoff(attempt, policy), budget),
         }
     }
     unreachable!("the loop returns on its last attempt")
