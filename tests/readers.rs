@@ -468,6 +468,80 @@ fn issue_19_litellm_an_explicit_region_wins_and_resource_names_are_no_region() {
     assert_eq!(r["workloads"][0]["region"], "westus");
 }
 
+/// One 600 MB deployment cell (611 KB gzip) reached 13.8 GB RSS, and a 160 KB name took 4.9 s.
+/// A line over 16 MiB is refused as it is read (CSV, gzip CSV, JSON Lines), naming file and
+/// line; a deployment name longer than Azure allows (64 characters) is refused at its row.
+#[test]
+fn issue_19_huge_cells_and_overlong_names_are_refused_at_their_line() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let header = "timestamp,deployment,model,region,prompt_tokens,completion_tokens\n";
+    let ok_row = "2026-03-01T10:00:00Z,chat,gpt-4o,eastus2,1000,100\n";
+    let long = "d".repeat(65);
+    let path = write(
+        dir.path(),
+        "long.csv",
+        format!("{header}{ok_row}2026-03-01T10:00:01Z,{long},gpt-4o,eastus2,1,1\n"),
+    );
+    let e = refused(&[&path]);
+    assert!(
+        e.contains("long.csv:3: field `deployment`: 65 characters")
+            && e.contains("64 an Azure deployment name may have"),
+        "{e}"
+    );
+    let exact = write(
+        dir.path(),
+        "exact.csv",
+        format!(
+            "{header}2026-03-01T10:00:01Z,{},gpt-4o,eastus2,1,1\n",
+            "d".repeat(64)
+        ),
+    );
+    assert_eq!(report(&[&exact, "--quiet"])["workloads"][0]["requests"], 1);
+    // A quoted cell of 17 MiB, gzipped (a few KB on disk): refused before it is held whole.
+    let gz = dir.path().join("bomb.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).expect("create"),
+        flate2::Compression::best(),
+    );
+    enc.write_all(format!("{header}{ok_row}2026-03-01T10:00:01Z,\"").as_bytes())
+        .expect("write");
+    let chunk = vec![b'x'; 1 << 20];
+    for _ in 0..17 {
+        enc.write_all(&chunk).expect("write");
+    }
+    enc.write_all(b"\",gpt-4o,eastus2,1,1\n").expect("write");
+    enc.finish().expect("finish");
+    let gz = gz.to_str().expect("utf-8").to_owned();
+    let e = refused(&[&gz]);
+    assert!(
+        e.contains("bomb.csv.gz:3: field `row`: longer than 16 MiB"),
+        "{e}"
+    );
+    // Unquoted, in a plain file (the parallel reader's fast path).
+    let mut plain = format!("{header}{ok_row}2026-03-01T10:00:01Z,");
+    plain.push_str(&"x".repeat(17 << 20));
+    plain.push_str(",gpt-4o,eastus2,1,1\n");
+    let path = write(dir.path(), "plain.csv", plain);
+    let e = refused(&[&path]);
+    assert!(
+        e.contains("plain.csv:3: field `row`: longer than 16 MiB"),
+        "{e}"
+    );
+    // The same in JSON Lines.
+    let mut jsonl = String::from(
+        "{\"timestamp\":\"2026-03-01T10:00:00Z\",\"deployment\":\"chat\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"prompt_tokens\":1,\"completion_tokens\":1}\n{\"deployment\":\"",
+    );
+    jsonl.push_str(&"x".repeat(17 << 20));
+    jsonl.push_str("\"}\n");
+    let path = write(dir.path(), "long.jsonl", jsonl);
+    let e = refused(&[&path]);
+    assert!(
+        e.contains("long.jsonl:2: field `row`: longer than 16 MiB"),
+        "{e}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // 3. Aggregates keep their truth.
 

@@ -196,10 +196,10 @@ pub fn read_csv<S: RecordSink>(
         .has_headers(true)
         .flexible(true)
         .from_reader(Newlines::new(input.reader));
-    let header = reader
-        .byte_headers()
-        .map_err(|e| csv_error(&path, e, 0))?
-        .clone();
+    let header = match reader.byte_headers() {
+        Ok(header) => header.clone(),
+        Err(e) => return Err(read_error(&reader, &path, e, 0)),
+    };
     let columns = columns_of(&header, &path)?;
     read_rows(reader, &path, &columns, 0, options, resolver, sink)
 }
@@ -250,9 +250,13 @@ fn read_rows<R: std::io::Read, S: RecordSink>(
         match reader.read_byte_record(&mut row) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(path, e, line_offset)),
+            Err(e) => return Err(read_error(&reader, path, e, line_offset)),
         }
         let line = line_offset + row.position().map_or(0, |p| p.line());
+        // A quoted cell may span lines: the record as a whole is bounded too.
+        if row.as_slice().len() > super::lines::MAX_LINE_BYTES {
+            return Err(too_long(path, line));
+        }
         let result = if memchr::memchr(0, row.as_slice()).is_some() {
             Err(FieldProblem::new("row", NUL_IN_ROW))
         } else if row.len() != columns.width {
@@ -440,6 +444,9 @@ pub(crate) fn read_plain_csv_body<S: RecordSink>(
             start = end + 1;
         }
         carry.extend_from_slice(&buf[start..]);
+        if carry.len() > super::lines::MAX_LINE_BYTES {
+            return Err(too_long(path, line + 1));
+        }
         let used = buf.len();
         body.consume(used);
     }
@@ -449,6 +456,33 @@ pub(crate) fn read_plain_csv_body<S: RecordSink>(
     }
     summary.spilled_requests = spilled;
     Ok(summary)
+}
+
+/// The error of a failed read from `reader`: a line longer than
+/// [`MAX_LINE_BYTES`](super::lines::MAX_LINE_BYTES) at the line its record starts on, else
+/// [`csv_error`].
+pub(crate) fn read_error<R: std::io::Read>(
+    reader: &::csv::Reader<R>,
+    path: &str,
+    e: ::csv::Error,
+    line_offset: u64,
+) -> UsageError {
+    match e.kind() {
+        ::csv::ErrorKind::Io(io) if super::lines::LineTooLong::is(io) => {
+            too_long(path, line_offset + reader.position().line())
+        }
+        _ => csv_error(path, e, line_offset),
+    }
+}
+
+/// A row at `line` longer than [`MAX_LINE_BYTES`](super::lines::MAX_LINE_BYTES).
+pub(crate) fn too_long(path: &str, line: u64) -> UsageError {
+    UsageError::Field {
+        path: path.to_owned(),
+        line,
+        field: "row".to_owned(),
+        message: super::lines::LineTooLong.to_string(),
+    }
 }
 
 pub(crate) fn csv_error(path: &str, e: ::csv::Error, line_offset: u64) -> UsageError {

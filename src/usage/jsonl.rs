@@ -117,12 +117,16 @@ pub fn read_jsonl<S: RecordSink>(
     let mut line_no = line_offset;
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|source| UsageError::Io {
-                path: path.to_owned(),
-                source,
-            })?;
+        let n = reader.read_until(b'\n', &mut buf).map_err(|source| {
+            if super::lines::LineTooLong::is(&source) {
+                super::csv::too_long(path, line_no + 1)
+            } else {
+                UsageError::Io {
+                    path: path.to_owned(),
+                    source,
+                }
+            }
+        })?;
         if n == 0 {
             break;
         }

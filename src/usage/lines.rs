@@ -6,11 +6,31 @@
 
 use std::io::{self, BufRead, Read};
 
-/// A reader that normalizes line endings to `\n`.
+/// Longest line any reader takes, bytes: a usage log's row is a few hundred bytes (a LiteLLM
+/// row with stored prompts a few hundred KB); a longer line is no row of one, and reading it
+/// whole would hold it in memory.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// A line longer than [`MAX_LINE_BYTES`] (the `io::Error` [`Newlines`] returns carries it).
+#[derive(Debug, thiserror::Error)]
+#[error("longer than {} MiB, far more than a usage log's row (is this a usage log?)", MAX_LINE_BYTES >> 20)]
+pub struct LineTooLong;
+
+impl LineTooLong {
+    /// True when `e` is this error.
+    pub fn is(e: &io::Error) -> bool {
+        e.get_ref().is_some_and(|inner| inner.is::<LineTooLong>())
+    }
+}
+
+/// A reader that normalizes line endings to `\n`, and refuses a line longer than
+/// [`MAX_LINE_BYTES`] before it is read whole.
 pub struct Newlines<R> {
     inner: R,
     buf: Vec<u8>,
     pos: usize,
+    /// Bytes handed out or buffered since the last line end.
+    since_line_end: usize,
     /// The last byte handed out was a `\r` turned into `\n`: a `\n` right after it belongs to
     /// the same line end.
     after_cr: bool,
@@ -26,6 +46,7 @@ impl<R: BufRead> Newlines<R> {
             inner,
             buf: Vec::with_capacity(CHUNK_BYTES),
             pos: 0,
+            since_line_end: 0,
             after_cr: false,
         }
     }
@@ -57,6 +78,13 @@ impl<R: BufRead> Newlines<R> {
             }
             self.buf.extend_from_slice(rest);
             self.inner.consume(take);
+        }
+        self.since_line_end = match memchr::memrchr(b'\n', &self.buf) {
+            Some(i) => self.buf.len() - i - 1,
+            None => self.since_line_end + self.buf.len(),
+        };
+        if self.since_line_end > MAX_LINE_BYTES {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, LineTooLong));
         }
         Ok(())
     }

@@ -208,8 +208,42 @@ impl WorkloadRegistry<'_> {
     }
 }
 
+/// Longest deployment name Azure accepts, characters (the ARM naming rule of Cognitive Services
+/// resources: 2-64 characters); a longer one is no Azure deployment's name.
+pub const MAX_DEPLOYMENT_CHARS: usize = 64;
+/// Longest model or region name read, characters: the catalog's are under 40.
+const MAX_NAME_CHARS: usize = 128;
+
+/// Refuse a name longer than `max` characters before it is compared, stored or printed.
+fn bounded(
+    field: &'static str,
+    name: Option<&str>,
+    max: usize,
+    why: &str,
+) -> Result<(), KeyRejection> {
+    match name {
+        Some(n) if n.len() > max && n.chars().count() > max => Err(KeyRejection {
+            field,
+            message: format!(
+                "{} characters (`{}...`), more than the {max} {why}",
+                n.chars().count(),
+                n.chars().take(24).collect::<String>().escape_debug()
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
 impl KeyResolver for WorkloadRegistry<'_> {
     fn resolve(&self, key: RawKey<'_>) -> Result<Resolved, KeyRejection> {
+        bounded(
+            "deployment",
+            key.deployment,
+            MAX_DEPLOYMENT_CHARS,
+            "an Azure deployment name may have",
+        )?;
+        bounded("model", key.model, MAX_NAME_CHARS, "of any model name")?;
+        bounded("region", key.region, MAX_NAME_CHARS, "of any region name")?;
         let model = self.resolve_model(&key)?;
         let region = self.resolve_region(&key)?;
         let limits = RequestLimits::from_model(

@@ -177,10 +177,10 @@ pub fn open(input: OpenedInput, _format: InputFormat) -> Result<Table, UsageErro
                 .has_headers(true)
                 .flexible(true)
                 .from_reader(normalized);
-            let header = reader
-                .byte_headers()
-                .map_err(|e| csv_error(&path, e))?
-                .clone();
+            let header = match reader.byte_headers() {
+                Ok(header) => header.clone(),
+                Err(e) => return Err(crate::usage::csv::read_error(&reader, &path, e, 0)),
+            };
             let names: Vec<String> = header
                 .iter()
                 .map(|n| String::from_utf8_lossy(n).into_owned())
@@ -235,13 +235,15 @@ impl Table {
         let path = &self.path;
         match &mut self.kind {
             Kind::Csv { reader, record } => {
-                if !reader
-                    .read_byte_record(record)
-                    .map_err(|e| csv_error(path, e))?
-                {
-                    return Ok(None);
+                match reader.read_byte_record(record) {
+                    Ok(true) => {}
+                    Ok(false) => return Ok(None),
+                    Err(e) => return Err(crate::usage::csv::read_error(reader, path, e, 0)),
                 }
                 let line = record.position().map_or(0, |p| p.line());
+                if record.as_slice().len() > crate::usage::lines::MAX_LINE_BYTES {
+                    return Err(crate::usage::csv::too_long(path, line));
+                }
                 if memchr::memchr(0, record.as_slice()).is_some() {
                     return Err(nul_in_row(path, line));
                 }
@@ -264,12 +266,16 @@ impl Table {
                     return Ok(Some(fill(&mut self.header, &mut self.values, v, at)));
                 }
                 buf.clear();
-                let n = reader
-                    .read_until(b'\n', buf)
-                    .map_err(|source| UsageError::Io {
-                        path: path.clone(),
-                        source,
-                    })?;
+                let n = reader.read_until(b'\n', buf).map_err(|source| {
+                    if crate::usage::lines::LineTooLong::is(&source) {
+                        crate::usage::csv::too_long(path, *line + 1)
+                    } else {
+                        UsageError::Io {
+                            path: path.clone(),
+                            source,
+                        }
+                    }
+                })?;
                 if n == 0 {
                     return Ok(None);
                 }
@@ -437,10 +443,6 @@ fn nul_in_row(path: &str, line: u64) -> UsageError {
         field: "row".to_owned(),
         message: crate::usage::csv::NUL_IN_ROW.to_owned(),
     }
-}
-
-fn csv_error(path: &str, e: ::csv::Error) -> UsageError {
-    crate::usage::csv::csv_error(path, e, 0)
 }
 
 #[cfg(test)]
