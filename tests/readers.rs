@@ -542,6 +542,86 @@ fn issue_19_huge_cells_and_overlong_names_are_refused_at_their_line() {
     );
 }
 
+/// A copy of a per-request log, its gzip copy, or the same rows on stdin doubled the cost in
+/// silence; overlapping APIM and LiteLLM exports counted the shared request twice. The same
+/// content is refused; a request id read before is counted once, and said so.
+#[test]
+fn issue_19_the_same_requests_in_two_inputs_are_refused_or_counted_once() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "timestamp,deployment,model,region,prompt_tokens,completion_tokens\n2026-03-01T10:00:00Z,chat,gpt-4o,eastus2,1000,100\n2026-03-01T10:01:00Z,chat,gpt-4o,eastus2,1000,100\n";
+    let base = write(dir.path(), "base.csv", text);
+    let copy = write(dir.path(), "copy.csv", text);
+    let gz = dir.path().join("base.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).expect("create"),
+        flate2::Compression::default(),
+    );
+    enc.write_all(text.as_bytes()).expect("write");
+    enc.finish().expect("finish");
+    let gz = gz.to_str().expect("utf-8").to_owned();
+    for other in [&copy, &gz] {
+        let e = refused(&[&base, other]);
+        assert!(
+            e.contains("holds the same content as") && e.contains("counted twice"),
+            "{e}"
+        );
+    }
+    let out = ptuplan()
+        .args(["compare", "-", &base, "--format", "json"])
+        .write_stdin(text)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("holds the same content as -"), "{e}");
+    // Overlapping APIM exports: CorrelationId c2 is in both.
+    let head = "TimeGenerated [UTC],CorrelationId,DeploymentName,ModelName,Region,PromptTokens,CompletionTokens,BackendResponseCode\n";
+    let row = |id: &str, minute: u32| {
+        format!("\"10/1/2026, 12:0{minute}:00.000 AM\",{id},chat,gpt-4o,East US 2,1000,100,200\n")
+    };
+    let a = write(
+        dir.path(),
+        "apimA.csv",
+        format!("{head}{}{}", row("c1", 0), row("c2", 1)),
+    );
+    let b = write(
+        dir.path(),
+        "apimB.csv",
+        format!("{head}{}{}", row("c2", 1), row("c3", 2)),
+    );
+    let (r, stderr) = run(&[&a, &b]).expect("reads");
+    assert_eq!(r["workloads"][0]["requests"], 3);
+    close(
+        &option(&r["workloads"][0], "global-standard")["cost_usd"],
+        0.0105,
+    );
+    assert!(
+        stderr.contains("apimB.csv: 1 request(s) have a CorrelationId already read in")
+            && stderr.contains("counted once"),
+        "{stderr}"
+    );
+    // LiteLLM: request_id r1 in both exports, and once more within the second.
+    let rows = |ids: &[&str]| {
+        let mut rows = litellm_rows(ids.len(), "gpt-4o");
+        for (row, id) in rows.iter_mut().zip(ids) {
+            row["request_id"] = json!(id);
+        }
+        json!({ "data": rows }).to_string()
+    };
+    let a = write(dir.path(), "llA.json", rows(&["r1", "r2"]));
+    let b = write(dir.path(), "llB.json", rows(&["r1", "r3", "r3"]));
+    let (r, stderr) = run(&[&a, &b]).expect("reads");
+    assert_eq!(r["workloads"][0]["requests"], 3);
+    assert!(
+        stderr.contains("llB.json: 1 request(s) have a request_id already read in")
+            && stderr.contains(
+                "llB.json: 1 request(s) have a request_id already read earlier in the same file"
+            ),
+        "{stderr}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // 3. Aggregates keep their truth.
 

@@ -120,6 +120,48 @@ pub struct OpenedInput {
     pub parquet_path: Option<PathBuf>,
     /// Keeps that temp file alive.
     pub parquet_temp: Option<tempfile::TempPath>,
+    /// The decompressed content's first bytes, as a digest: two inputs that begin alike hold
+    /// the same traffic (a copy, a gzip copy, the same data on stdin).
+    pub head: Option<HeadDigest>,
+}
+
+/// Bytes of decompressed content an input's [`HeadDigest`] covers (fewer when it is shorter).
+pub const HEAD_BYTES: usize = 64 << 10;
+
+/// The SHA-256 of an input's first [`HEAD_BYTES`] of content, and how many bytes it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeadDigest {
+    /// Bytes covered.
+    pub bytes: usize,
+    /// Their SHA-256.
+    pub sha256: [u8; 32],
+}
+
+impl HeadDigest {
+    fn of(bytes: &[u8]) -> HeadDigest {
+        use sha2::Digest;
+        HeadDigest {
+            bytes: bytes.len(),
+            sha256: sha2::Sha256::digest(bytes).into(),
+        }
+    }
+}
+
+/// The digest of `reader`'s first [`HEAD_BYTES`], and a reader that still yields every byte.
+fn head_of(
+    mut reader: Box<dyn BufRead + Send>,
+) -> io::Result<(Box<dyn BufRead + Send>, HeadDigest)> {
+    let head = reader.fill_buf()?;
+    if head.len() >= HEAD_BYTES {
+        let digest = HeadDigest::of(&head[..HEAD_BYTES]);
+        return Ok((reader, digest));
+    }
+    let mut buf = Vec::with_capacity(HEAD_BYTES);
+    (&mut reader)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut buf)?;
+    let digest = HeadDigest::of(&buf);
+    Ok((Box::new(io::Cursor::new(buf).chain(reader)), digest))
 }
 
 /// Open an input and detect its container and format. The input is read up to the end of its
@@ -165,7 +207,8 @@ pub fn open_input(spec: &InputSpec) -> Result<OpenedInput, UsageError> {
                     .to_owned(),
         });
     }
-    let (mut reader, complete) = read_ahead(reader).map_err(io_err)?;
+    let (reader, complete) = read_ahead(reader).map_err(io_err)?;
+    let (mut reader, head_digest) = head_of(reader).map_err(io_err)?;
     let head = reader.fill_buf().map_err(io_err)?;
     let container = sniff_container(head);
     let (format, columns, chosen_by) = match spec.format {
@@ -192,6 +235,7 @@ pub fn open_input(spec: &InputSpec) -> Result<OpenedInput, UsageError> {
         reader,
         parquet_path: None,
         parquet_temp: None,
+        head: Some(head_digest),
     })
 }
 
@@ -212,6 +256,16 @@ fn open_parquet(
         }
     };
     let columns = super::sources::parquet::column_names(&parquet_path, &name)?;
+    let head = File::open(&parquet_path)
+        .and_then(|f| {
+            let mut buf = Vec::with_capacity(HEAD_BYTES);
+            f.take(HEAD_BYTES as u64).read_to_end(&mut buf)?;
+            Ok(HeadDigest::of(&buf))
+        })
+        .map_err(|source| UsageError::Io {
+            path: name.clone(),
+            source,
+        })?;
     let (format, chosen_by) = match spec.format {
         Some(InputFormat::Parquet) | None => {
             let format = detect_format(&columns, Container::Parquet, &name, true)?;
@@ -233,6 +287,7 @@ fn open_parquet(
         reader,
         parquet_path: Some(parquet_path),
         parquet_temp,
+        head: Some(head),
     })
 }
 

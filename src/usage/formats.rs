@@ -168,6 +168,7 @@ pub const FORMATS: [FormatRow; 12] = [
         reads: &[
             r("timestamp", &["starttime"]),
             r("end", &["endtime"]),
+            r("request_id", &["requestid"]),
             r("deployment", &["modelgroup"]),
             r("model", &["model"]),
             r("endpoint", &["apibase"]),

@@ -14,6 +14,21 @@ use std::collections::{BTreeMap, HashMap};
 /// 100 bytes of temporary files, so the default keeps them near 2 GB.
 pub const MAX_EXPANDED_REQUESTS: u64 = 20_000_000;
 
+/// Request ids kept to find the same request in two inputs: about 16 MiB of memory; past
+/// them a note says the check stopped.
+pub const MAX_REQUEST_IDS: usize = 1_000_000;
+
+/// Whether a request id was read before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// Not before.
+    New,
+    /// Already in this input (named).
+    Before(String),
+    /// Not checked: [`MAX_REQUEST_IDS`] ids are kept already.
+    Unchecked,
+}
+
 /// Where a bucket was read: an input (an index into the caller's list of names) and line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Origin {
@@ -79,6 +94,8 @@ impl Ranges {
 pub struct RunState {
     buckets: HashMap<u32, Ranges>,
     inputs: Vec<String>,
+    /// Request ids read so far (a 64-bit hash of each), with the input that held them.
+    request_ids: HashMap<u64, u32>,
     /// Requests replayed from aggregates so far.
     pub expanded_requests: u64,
     /// `--max-expanded-requests`.
@@ -97,8 +114,30 @@ impl RunState {
         RunState {
             buckets: HashMap::new(),
             inputs: Vec::new(),
+            request_ids: HashMap::new(),
             expanded_requests: 0,
             max_expanded_requests,
+        }
+    }
+
+    /// Record request id `id` (a LiteLLM `request_id`, an APIM `CorrelationId`) read from
+    /// `path`. `Seen::Before(file)` when an input read earlier (or, with `same_input`, this
+    /// one) already held it: the same request logged twice, in overlapping exports. At most
+    /// [`MAX_REQUEST_IDS`] ids are kept (`Seen::Unchecked` past them).
+    pub fn request_id(&mut self, id: &str, path: &str, same_input: bool) -> Seen {
+        use std::hash::{Hash, Hasher};
+        let input = self.input_index(path);
+        let mut hasher = std::hash::DefaultHasher::new();
+        id.hash(&mut hasher);
+        let hash = hasher.finish();
+        match self.request_ids.get(&hash) {
+            Some(&i) if i != input || same_input => Seen::Before(self.inputs[i as usize].clone()),
+            Some(_) => Seen::New,
+            None if self.request_ids.len() >= MAX_REQUEST_IDS => Seen::Unchecked,
+            None => {
+                self.request_ids.insert(hash, input);
+                Seen::New
+            }
         }
     }
 

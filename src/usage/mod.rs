@@ -284,6 +284,10 @@ pub struct InputRead {
     /// Keys with a known meaning the reader leaves unread (JSON Lines only: its nested
     /// `usage` cannot be mapped), as a warning; `null` otherwise.
     pub unread: Option<String>,
+    /// The digest of the input's first bytes (not in the output): two inputs that begin
+    /// alike are the same traffic twice.
+    #[serde(skip)]
+    pub head: Option<detect::HeadDigest>,
 }
 
 /// One field and where a reader reads it.
@@ -308,6 +312,7 @@ impl InputRead {
                 .map(|(field, column)| MappedColumn { field, column })
                 .collect(),
             unread: None,
+            head: opened.head,
         }
     }
 
@@ -588,6 +593,7 @@ pub fn read_usage<S: RecordSink>(
             Some(InputFormat::AzureDiagnostics) => {
                 let opened = open_input(input)?;
                 total.inputs.push(ensure_read_whole(&opened, options)?);
+                ensure_new_content(&total.inputs)?;
                 diagnostics.push(input.clone());
                 continue;
             }
@@ -597,6 +603,7 @@ pub fn read_usage<S: RecordSink>(
                 let loaded = sources::azure_monitor::load_metrics(opened)?;
                 info.columns = loaded.mapped_columns();
                 total.inputs.push(info);
+                ensure_new_content(&total.inputs)?;
                 metrics.absorb(loaded)?;
                 metric_files.push(name);
                 continue;
@@ -606,6 +613,7 @@ pub fn read_usage<S: RecordSink>(
         let summary = read_one(input, options, resolver, &mut run, sink)?;
         ensure_records(&name, &summary)?;
         total.merge(summary);
+        ensure_new_content(&total.inputs)?;
     }
     if has_diagnostics || !metric_files.is_empty() {
         let first = diagnostics
@@ -680,6 +688,32 @@ fn ensure_distinct_inputs(inputs: &[InputSpec]) -> Result<(), UsageError> {
         }
     }
     Ok(())
+}
+
+/// The last of `inputs` must not begin with the same content as an earlier one: a copy of a
+/// log, its gzip copy, or the same data piped to stdin would count its traffic twice.
+fn ensure_new_content(inputs: &[InputRead]) -> Result<(), UsageError> {
+    let Some((last, earlier)) = inputs.split_last() else {
+        return Ok(());
+    };
+    let Some(head) = last.head else {
+        return Ok(());
+    };
+    match earlier.iter().find(|i| i.head == Some(head)) {
+        Some(first) => Err(UsageError::File {
+            path: last.file.clone(),
+            message: format!(
+                "{} as {} (a copy, a compressed copy, or the same data on stdin): its traffic would be counted twice; pass each log once",
+                if head.bytes < detect::HEAD_BYTES {
+                    "holds the same content".to_owned()
+                } else {
+                    format!("begins with the same {} KiB", head.bytes >> 10)
+                },
+                first.file
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Each input's format, when it can be told without consuming it (stdin is read once).

@@ -81,7 +81,12 @@ impl ApimRows {
                 break;
             }
             self.order.pop_front();
-            if let Some(p) = self.pending.remove(&id) {
+            // An id an earlier input held is the same request in overlapping exports.
+            if let Some(p) = self
+                .pending
+                .remove(&id)
+                .filter(|_| !out.request_id_seen(&id, false))
+            {
                 let key = [p.key[0].as_str(), p.key[1].as_str(), p.key[2].as_str()];
                 out.request(p.line, key, Ok(p.values))?;
             }
@@ -139,6 +144,7 @@ impl RowSource for ApimRows {
 
     fn finish(&mut self, out: &mut Out<'_>) -> Result<(), UsageError> {
         self.flush_before(None, out)?;
+        out.note_request_ids("CorrelationId");
         if self.chunks > 0 {
             out.summary.note(format!(
                 "{} APIM row(s) were further chunks of a request (same CorrelationId) and were collapsed into it",

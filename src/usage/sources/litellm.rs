@@ -239,6 +239,15 @@ impl RowSource for LiteLlmRows {
     fn row(&mut self, row: &Row<'_>, out: &mut Out<'_>) -> Result<(), UsageError> {
         match self.parse(row, out) {
             Ok(Some((key, values))) => {
+                // LiteLLM's request_id is the spend log's primary key: a repeat is the same
+                // request logged twice (overlapping exports), counted once.
+                let id = match row.get(&["request_id"]).text("request_id") {
+                    Ok(id) => id.map(|s| s.into_owned()).filter(|s| !s.is_empty()),
+                    Err(p) => return out.problem(row.line, p),
+                };
+                if id.is_some_and(|id| out.request_id_seen(&id, true)) {
+                    return Ok(());
+                }
                 let k = [key[0].as_str(), key[1].as_str(), key[2].as_str()];
                 out.request(row.line, k, Ok(values))
             }
@@ -248,6 +257,7 @@ impl RowSource for LiteLlmRows {
     }
 
     fn finish(&mut self, out: &mut Out<'_>) -> Result<(), UsageError> {
+        out.note_request_ids("request_id");
         for ((host, region), rows) in &self.regions {
             out.summary.note(format!(
                 "LiteLLM: region `{region}` read from api_base's regional endpoint `{host}` ({rows} row(s)); pass --region to set another"

@@ -23,6 +23,8 @@ pub mod openai_usage;
 pub mod parquet;
 pub mod table;
 
+use std::collections::BTreeMap;
+
 use super::aggregate::{self, BucketAggregate, ExpandParams, Granularity};
 use super::csv::KeyCache;
 use super::detect::{InputFormat, OpenedInput};
@@ -73,6 +75,10 @@ pub struct Out<'a> {
     /// Input name (for messages).
     pub path: String,
     keys: KeyCache,
+    /// Requests left out as read before, by the input that held them first.
+    duplicate_ids: BTreeMap<String, u64>,
+    /// Requests past [`super::ledger::MAX_REQUEST_IDS`], not checked.
+    unchecked_ids: u64,
 }
 
 impl<'a> Out<'a> {
@@ -92,6 +98,49 @@ impl<'a> Out<'a> {
             resolver,
             path: path.to_owned(),
             keys: KeyCache::default(),
+            duplicate_ids: BTreeMap::new(),
+            unchecked_ids: 0,
+        }
+    }
+
+    /// Whether request id `id` was read before (see [`RunState::request_id`]); duplicates
+    /// and an unchecked remainder are counted for [`Out::note_request_ids`].
+    pub fn request_id_seen(&mut self, id: &str, same_input: bool) -> bool {
+        match self.run.request_id(id, &self.path, same_input) {
+            super::ledger::Seen::New => false,
+            super::ledger::Seen::Before(file) => {
+                *self.duplicate_ids.entry(file).or_insert(0) += 1;
+                true
+            }
+            super::ledger::Seen::Unchecked => {
+                self.unchecked_ids += 1;
+                false
+            }
+        }
+    }
+
+    /// Notes on the requests left out as read before, naming `id` (the id's column).
+    pub fn note_request_ids(&mut self, id: &str) {
+        let duplicates = std::mem::take(&mut self.duplicate_ids);
+        for (file, n) in duplicates {
+            let what = if file == self.path {
+                "earlier in the same file".to_owned()
+            } else {
+                format!("in {file}")
+            };
+            self.summary.note(format!(
+                "{}: {n} request(s) have a {id} already read {what} (overlapping exports): each was counted once",
+                self.path
+            ));
+        }
+        if self.unchecked_ids > 0 {
+            self.summary.note(format!(
+                "{}: {} request(s) past the first {} were not checked for a repeated {id} (the check's memory bound)",
+                self.path,
+                self.unchecked_ids,
+                super::ledger::MAX_REQUEST_IDS
+            ));
+            self.unchecked_ids = 0;
         }
     }
 
