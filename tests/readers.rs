@@ -821,9 +821,99 @@ fn issue_19_duplicates_are_refused_or_counted() {
     // The same metric series in two files.
     let series = [("chat", "gpt-4o", "ProcessedPromptTokens", 1000.0)];
     let m1 = write(dir.path(), "m1.json", az_metrics(3, "PT1M", &series));
-    let m2 = write(dir.path(), "m2.json", az_metrics(3, "PT1M", &series));
+    let again = [("chat", "gpt-4o", "ProcessedPromptTokens", 2000.0)];
+    let m2 = write(dir.path(), "m2.json", az_metrics(3, "PT1M", &again));
     let e = refused(&[&m1, &m2]);
     assert!(e.contains("the same metric series twice"), "{e}");
+}
+
+/// The same metric with an extra split (ApiName, OperationName) or without FeatureName was
+/// summed with the original (21.0 USD for 10.5); legitimately distinct groups (OpenAI Usage
+/// results per api_key_id, AzureMetrics of two resources) were refused as "the same bucket
+/// twice". Two splits of one metric over the same time are refused, naming the dimension;
+/// distinct groups sum.
+#[test]
+fn issue_19_one_metric_split_two_ways_is_refused_and_distinct_groups_sum() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let series = [
+        ("chat", "gpt-4o", "ProcessedPromptTokens", 1000.0),
+        ("chat", "gpt-4o", "GeneratedTokens", 100.0),
+    ];
+    let text = az_metrics(3, "PT1M", &series);
+    let tokens = write(dir.path(), "tokens.json", &text);
+    let mut split: Value = serde_json::from_str(&text).expect("json");
+    for metric in split["value"].as_array_mut().expect("value") {
+        for ts in metric["timeseries"].as_array_mut().expect("series") {
+            ts["metadatavalues"]
+                .as_array_mut()
+                .expect("dims")
+                .push(json!({"name": {"value": "apiname"}, "value": "ChatCompletions_Create"}));
+        }
+    }
+    let by_api = write(dir.path(), "by_api.json", split.to_string());
+    let e = refused(&[&tokens, &by_api, "--region", "eastus2"]);
+    assert!(
+        e.contains("by_api.json:1: field `timeseries`")
+            && e.contains("split by apiname here and not there")
+            && e.contains("tokens.json:1"),
+        "{e}"
+    );
+    // Alone, either split reads the same traffic.
+    for file in [&tokens, &by_api] {
+        let r = report(&[file, "--region", "eastus2", "--quiet"]);
+        assert_eq!(r["workloads"][0]["prompt_tokens"], 3000, "{file}");
+    }
+    // OpenAI Usage results of one bucket per api_key_id: two keys' traffic sums.
+    let result = |key: &str| {
+        json!({"object": "organization.usage.completions.result", "input_tokens": 1000,
+               "output_tokens": 100, "num_model_requests": 1, "model": "gpt-4o-2024-08-06",
+               "api_key_id": key, "project_id": null})
+    };
+    let page = |results: Vec<Value>| {
+        json!({"object": "page", "data": [{"object": "bucket", "start_time": 1790812800_i64,
+               "end_time": 1790816400_i64, "results": results}]})
+        .to_string()
+    };
+    let keys = write(
+        dir.path(),
+        "keys.json",
+        page(vec![result("k1"), result("k2")]),
+    );
+    let r = report(&[&keys, "--region", "eastus2", "--quiet"]);
+    assert_eq!(r["workloads"][0]["requests"], 2);
+    assert_eq!(r["workloads"][0]["prompt_tokens"], 2000);
+    // The same key twice in one bucket is the same group twice, named.
+    let twice = write(
+        dir.path(),
+        "twice.json",
+        page(vec![result("k1"), result("k1")]),
+    );
+    let e = refused(&[&twice, "--region", "eastus2"]);
+    assert!(e.contains("api_key_id=k1") && e.contains("overlaps"), "{e}");
+    // An ungrouped export of the same hour beside the grouped one: split two ways.
+    let mut plain = result("k1");
+    plain["api_key_id"] = Value::Null;
+    plain["input_tokens"] = json!(2000);
+    let ungrouped = write(dir.path(), "ungrouped.json", page(vec![plain]));
+    let e = refused(&[&keys, &ungrouped, "--region", "eastus2"]);
+    assert!(e.contains("split another way (by api_key_id)"), "{e}");
+    // AzureMetrics rows of two resources: two resources' minutes sum.
+    let azm = |resource: &str| {
+        format!("t,Azure,\"10/1/2026, 12:00:00.000 AM\",ProcessedPromptTokens,10000,PT1M,/subscriptions/s/resourcegroups/rg/providers/microsoft.cognitiveservices/accounts/{resource},AzureMetrics\n")
+    };
+    let azm2 = write(
+        dir.path(),
+        "azm2.csv",
+        format!(
+            "TenantId,SourceSystem,TimeGenerated [UTC],MetricName,Total,TimeGrain,_ResourceId,Type\n{}{}",
+            azm("contoso"),
+            azm("fabrikam")
+        ),
+    );
+    let (r, stderr) =
+        run(&[&azm2, "--region", "eastus2", "--model-map", "*=gpt-4o"]).expect("reads");
+    assert_eq!(r["workloads"][0]["prompt_tokens"], 20000);
+    assert!(stderr.contains("the minutes of 2 resources"), "{stderr}");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -29,6 +29,56 @@ pub enum Seen {
     Unchecked,
 }
 
+/// Which group of traffic an aggregate counts, when an input splits a workload's traffic into
+/// groups that the workload key does not tell apart (OpenAI Usage results per `api_key_id`,
+/// `AzureMetrics` rows per `Resource`, metrics per `FeatureName`): the dimensions by name, and
+/// their values. Aggregates of one workload over the same time sum when they have the same
+/// dimensions with other values (distinct traffic); the same values twice is the same bucket
+/// twice, and other dimensions are the same traffic split another way (both refused).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Group {
+    /// `(dimension, value)`, sorted by dimension.
+    pub dims: Vec<(String, String)>,
+}
+
+impl Group {
+    /// A group of `dims` (any order; dimensions without a value are left out).
+    pub fn of(dims: impl IntoIterator<Item = (String, String)>) -> Group {
+        let mut dims: Vec<(String, String)> = dims.into_iter().collect();
+        dims.sort();
+        Group { dims }
+    }
+
+    fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.dims.iter().map(|(n, _)| n.as_str())
+    }
+
+    fn same_split(&self, other: &Group) -> bool {
+        self.names().eq(other.names())
+    }
+
+    /// `api_key_id=k1, project_id=p`, or `no split`.
+    fn describe(&self) -> String {
+        if self.dims.is_empty() {
+            return "no split".to_owned();
+        }
+        self.dims
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The dimensions one of the two has and the other not.
+    fn differing(&self, other: &Group) -> Vec<String> {
+        let mine: std::collections::BTreeSet<&str> = self.names().collect();
+        let theirs: std::collections::BTreeSet<&str> = other.names().collect();
+        mine.symmetric_difference(&theirs)
+            .map(|s| (*s).to_owned())
+            .collect()
+    }
+}
+
 /// Where a bucket was read: an input (an index into the caller's list of names) and line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Origin {
@@ -73,6 +123,19 @@ impl Ranges {
         Ok(())
     }
 
+    /// The origin of a range overlapping `[start, end)`, if any.
+    pub fn overlapping(&self, start: i64, end: i64) -> Option<Origin> {
+        if let Some((_, &(e, o))) = self.map.range(..=start).next_back() {
+            if e > start {
+                return Some(o);
+            }
+        }
+        match self.map.range(start..).next() {
+            Some((&s, &(_, o))) if s < end => Some(o),
+            _ => None,
+        }
+    }
+
     /// The ranges, in order, as `(start, end, origin)`.
     pub fn iter(&self) -> impl Iterator<Item = (i64, i64, Origin)> + '_ {
         self.map.iter().map(|(s, (e, o))| (*s, *e, *o))
@@ -92,7 +155,8 @@ impl Ranges {
 /// The run-wide record of what the aggregates covered and became.
 #[derive(Debug)]
 pub struct RunState {
-    buckets: HashMap<u32, Ranges>,
+    /// Per workload, the time each group of its aggregates covers.
+    buckets: HashMap<u32, Vec<(Group, Ranges)>>,
     inputs: Vec<String>,
     /// Request ids read so far (a 64-bit hash of each), with the input that held them.
     request_ids: HashMap<u64, u32>,
@@ -151,11 +215,13 @@ impl RunState {
         }
     }
 
-    /// Claim `[start_ms, end_ms)` for workload `workload`, read at `path:line`; the message
-    /// naming the bucket it overlaps when it does.
+    /// Claim `[start_ms, end_ms)` for workload `workload` and traffic group `group`, read at
+    /// `path:line`; the message naming the bucket it collides with when it does (see
+    /// [`Group`]).
     pub fn claim(
         &mut self,
         workload: u32,
+        group: &Group,
         start_ms: i64,
         end_ms: i64,
         path: &str,
@@ -165,14 +231,49 @@ impl RunState {
             input: self.input_index(path),
             line,
         };
-        let ranges = self.buckets.entry(workload).or_default();
-        ranges.insert(start_ms, end_ms, origin).map_err(|o| {
-            let file = self.inputs.get(o.input as usize).cloned().unwrap_or_default();
+        let inputs = &self.inputs;
+        let at = |o: Origin| {
             format!(
-                "this bucket ({} to {}) overlaps one of the same workload read at {file}:{} (the same bucket twice, or buckets of different lengths over the same time): its traffic would count twice; keep one",
+                "{}:{}",
+                inputs.get(o.input as usize).cloned().unwrap_or_default(),
+                o.line
+            )
+        };
+        let groups = self.buckets.entry(workload).or_default();
+        for (other, ranges) in groups.iter() {
+            if other.same_split(group) {
+                continue;
+            }
+            if let Some(o) = ranges.overlapping(start_ms, end_ms) {
+                return Err(format!(
+                    "this bucket ({} to {}, {}) covers the same time as one of the same workload read at {} ({}), split another way (by {}): the same traffic split two ways would count twice; keep one split",
+                    fmt_ms(start_ms),
+                    fmt_ms(end_ms),
+                    group.describe(),
+                    at(o),
+                    other.describe(),
+                    group.differing(other).join(", ")
+                ));
+            }
+        }
+        let ranges = match groups.iter().position(|(g, _)| g == group) {
+            Some(i) => &mut groups[i].1,
+            None => {
+                groups.push((group.clone(), Ranges::default()));
+                &mut groups.last_mut().expect("just pushed").1
+            }
+        };
+        ranges.insert(start_ms, end_ms, origin).map_err(|o| {
+            format!(
+                "this bucket ({} to {}{}) overlaps one of the same workload read at {} (the same bucket twice, or buckets of different lengths over the same time): its traffic would count twice; keep one",
                 fmt_ms(start_ms),
                 fmt_ms(end_ms),
-                o.line
+                if group.dims.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", group.describe())
+                },
+                at(o)
             )
         })
     }

@@ -615,6 +615,9 @@ pub fn read_usage<S: RecordSink>(
         total.merge(summary);
         ensure_new_content(&total.inputs)?;
     }
+    // Resource-level series split by model in one file and not in another are settled
+    // together (joined to the one model, or refused).
+    metrics.settle()?;
     if has_diagnostics || !metric_files.is_empty() {
         let first = diagnostics
             .first()

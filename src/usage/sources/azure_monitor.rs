@@ -28,7 +28,7 @@ use super::table::{document_rows, MAX_JSON_DOCUMENT_BYTES};
 use super::{Out, Row, RowSource};
 use crate::usage::aggregate::{BucketAggregate, Granularity};
 use crate::usage::detect::{Container, OpenedInput};
-use crate::usage::ledger::{fmt_ms, Origin, Ranges};
+use crate::usage::ledger::{fmt_ms, Group, Origin, Ranges};
 use crate::usage::{FieldProblem, MappedColumn, UsageError};
 
 /// The deployment name of resource-level metrics.
@@ -193,6 +193,73 @@ pub struct MetricBuckets {
     series: HashMap<String, Ranges>,
     /// Metrics and dimensions read, as (field, name), in first-seen order.
     mapped: Vec<(String, String)>,
+    /// The time each split of a metric covers (see [`claim_split`]).
+    splits: Splits,
+}
+
+/// Per metric, deployment and model (`metric\u{1f}deployment\u{1f}model`), the time covered by
+/// each split: the sorted dimension names of its series. Series of one split with other values
+/// (`StatusCode` 200 and 429) are distinct traffic and sum; two splits over the same time
+/// (`StatusCode` in one file, `StatusCode` and `ApiName` in another) are the same traffic
+/// counted twice.
+type Splits = HashMap<String, Vec<(Vec<String>, Ranges)>>;
+
+/// Record that `split` of `base` covers `[start, end)`; the other split covering some of that
+/// time, and where it was read, if any.
+fn claim_split(
+    splits: &mut Splits,
+    base: &str,
+    split: &[String],
+    (start, end): (i64, i64),
+    origin: Origin,
+) -> Result<(), (Vec<String>, Origin)> {
+    let entry = splits.entry(base.to_owned()).or_default();
+    for (other, ranges) in entry.iter() {
+        if other.as_slice() != split {
+            if let Some(o) = ranges.overlapping(start, end) {
+                return Err((other.clone(), o));
+            }
+        }
+    }
+    // Series of the same split cover the same buckets: the first one's range stands for all.
+    match entry.iter_mut().find(|(s, _)| s.as_slice() == split) {
+        Some((_, ranges)) => {
+            let _ = ranges.insert(start, end, origin);
+        }
+        None => {
+            let mut ranges = Ranges::default();
+            let _ = ranges.insert(start, end, origin);
+            entry.push((split.to_vec(), ranges));
+        }
+    }
+    Ok(())
+}
+
+/// How two splits differ, for messages: `split by ApiName here and not there`.
+fn split_difference(here: &[String], there: &[String]) -> String {
+    let only = |a: &[String], b: &[String]| -> Vec<String> {
+        a.iter().filter(|d| !b.contains(d)).cloned().collect()
+    };
+    let (mine, theirs) = (only(here, there), only(there, here));
+    match (mine.is_empty(), theirs.is_empty()) {
+        (false, true) => format!("split by {} here and not there", mine.join(", ")),
+        (true, false) => format!("split by {} there and not here", theirs.join(", ")),
+        _ => format!(
+            "split by {} here and by {} there",
+            mine.join(", "),
+            theirs.join(", ")
+        ),
+    }
+}
+
+fn describe_base(base: &str) -> String {
+    let mut parts = base.split('\u{1f}');
+    let metric = parts.next().unwrap_or_default();
+    let deployment = parts.next().unwrap_or_default();
+    match parts.next().filter(|m| !m.is_empty()) {
+        Some(model) => format!("metric `{metric}` of deployment `{deployment}` (model {model})"),
+        None => format!("metric `{metric}` of deployment `{deployment}`"),
+    }
 }
 
 impl MetricBuckets {
@@ -237,6 +304,33 @@ impl MetricBuckets {
                 }
             }
         }
+        for (split_base, splits) in other.splits {
+            for (split, ranges) in splits {
+                for (start, end, origin) in ranges.iter() {
+                    let origin = Origin {
+                        input: origin.input + base,
+                        line: origin.line,
+                    };
+                    if let Err((theirs, first)) =
+                        claim_split(&mut self.splits, &split_base, &split, (start, end), origin)
+                    {
+                        return Err(UsageError::Field {
+                            path: name(&self.files, origin.input),
+                            line: origin.line,
+                            field: "timeseries".to_owned(),
+                            message: format!(
+                                "{} at {} is also in {}:{}, {}: the same traffic split two ways would count twice; fetch each metric with one split",
+                                describe_base(&split_base),
+                                fmt_ms(start),
+                                name(&self.files, first.input),
+                                first.line,
+                                split_difference(&split, &theirs)
+                            ),
+                        });
+                    }
+                }
+            }
+        }
         for (key, mut b) in other.buckets {
             b.file += base;
             match self.buckets.get_mut(&key) {
@@ -278,7 +372,7 @@ impl MetricBuckets {
     /// Resource-level buckets split by model stay apart; series of the same bucket without
     /// the model split (requests split by StatusCode only, say) join the model when there is
     /// one, and are an error when the bucket holds several (they cannot be told apart).
-    fn settle(&mut self) -> Result<(), UsageError> {
+    pub fn settle(&mut self) -> Result<(), UsageError> {
         let unsplit: Vec<BucketKey> = self
             .buckets
             .keys()
@@ -305,12 +399,18 @@ impl MetricBuckets {
                 several => {
                     let b = &self.buckets[&key];
                     let names: Vec<&str> = several.iter().map(|k| k.1.as_str()).collect();
+                    let split_in = self
+                        .buckets
+                        .get(&several[0])
+                        .and_then(|m| self.files.get(m.file as usize))
+                        .cloned()
+                        .unwrap_or_default();
                     return Err(UsageError::Field {
                         path: self.files.get(b.file as usize).cloned().unwrap_or_default(),
                         line: b.line,
                         field: "timeseries".to_owned(),
                         message: format!(
-                            "resource-level metrics at {} are split by model ({}) in some series and not in others ({}): they cannot be told apart; split every metric by ModelName or FeatureName, or better by ModelDeploymentName",
+                            "resource-level metrics at {} are split by model ({}, in {split_in}) in some series and not in others ({} here): the unsplit ones cannot be told apart by model; split every metric by ModelName or FeatureName, or better by ModelDeploymentName",
                             fmt_ms(key.2),
                             names.join(", "),
                             if b.has_tokens() { "tokens" } else { "AzureOpenAIRequests" }
@@ -357,7 +457,14 @@ pub fn emit_buckets(
         if let Some(file) = buckets.files.get(b.file as usize) {
             out.path = file.clone();
         }
-        out.aggregate(b.line, k, Ok(agg))?;
+        // Resource-level series of two model names (that may resolve to one model) are
+        // distinct traffic.
+        let group = if key.1.is_empty() {
+            Group::default()
+        } else {
+            Group::of([("model".to_owned(), key.1.clone())])
+        };
+        out.aggregate_in(b.line, k, &group, Ok(agg))?;
     }
     if both > 0 {
         out.summary.note(format!(
@@ -457,7 +564,6 @@ pub fn load_metrics(input: OpenedInput) -> Result<MetricBuckets, UsageError> {
             message: "no metric data points with a `total` (request ProcessedPromptTokens, GeneratedTokens and AzureOpenAIRequests with --aggregation Total)".to_owned(),
         });
     }
-    out.settle()?;
     Ok(out)
 }
 
@@ -566,6 +672,12 @@ fn add_response(out: &mut MetricBuckets, r: Response, line: u64) -> Result<(), F
                 sig.push('\u{1f}');
                 sig.push_str(&n);
             }
+            let split_base = format!("{}\u{1f}{deployment}\u{1f}{model_key}", metric.name.value);
+            let mut split: Vec<String> = dims
+                .iter()
+                .map(|d| d.name.value.to_ascii_lowercase())
+                .collect();
+            split.sort();
             for p in &series.data {
                 let ms = crate::usage::fields::parse_timestamp_ms(p.time_stamp.as_bytes())
                     .map_err(|m| FieldProblem::new("timeStamp", m))?;
@@ -579,6 +691,24 @@ fn add_response(out: &mut MetricBuckets, r: Response, line: u64) -> Result<(), F
                             describe_series(&sig),
                             fmt_ms(ms),
                             first.line
+                        ),
+                    ));
+                }
+                if let Err((theirs, first)) = claim_split(
+                    &mut out.splits,
+                    &split_base,
+                    &split,
+                    (ms, ms + bucket_ms),
+                    Origin { input: 0, line },
+                ) {
+                    return Err(FieldProblem::new(
+                        "timeseries",
+                        format!(
+                            "{} at {} is also in the series at line {}, {}: the same traffic split two ways would count twice; fetch each metric with one split",
+                            describe_base(&split_base),
+                            fmt_ms(ms),
+                            first.line,
+                            split_difference(&split, &theirs)
                         ),
                     ));
                 }
@@ -684,9 +814,20 @@ impl RowSource for AzureMetricsRows {
         out.summary.note(
             "AzureMetrics (Log Analytics) minutes are resource-level (diagnostic settings drop dimensions): replayed as deployment `*`",
         );
-        for ((_, start), b) in std::mem::take(&mut self.buckets) {
+        // Two resources are two groups of traffic: their minutes sum as deployment `*`.
+        let resources: std::collections::BTreeSet<&str> =
+            self.buckets.keys().map(|(r, _)| r.as_str()).collect();
+        if resources.len() > 1 {
+            out.summary.note(format!(
+                "AzureMetrics: the minutes of {} resources ({}) are summed as deployment `*`; export one resource per file to keep them apart",
+                resources.len(),
+                resources.iter().take(3).copied().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        for ((resource, start), b) in std::mem::take(&mut self.buckets) {
             let agg = b.to_aggregate(start);
-            out.aggregate(b.line, [ALL_DEPLOYMENTS, "", ""], Ok(agg))?;
+            let group = Group::of([("Resource".to_owned(), resource)]);
+            out.aggregate_in(b.line, [ALL_DEPLOYMENTS, "", ""], &group, Ok(agg))?;
         }
         Ok(())
     }

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use super::aggregate::{self, BucketAggregate, ExpandParams, Granularity};
 use super::csv::KeyCache;
 use super::detect::{InputFormat, OpenedInput};
-use super::ledger::RunState;
+use super::ledger::{Group, RunState};
 use super::{
     FieldProblem, InputRead, KeyResolver, ReadOptions, ReadSummary, RecordSink, RowValues,
     SinkError, UsageError, UsageRecord,
@@ -195,6 +195,18 @@ impl<'a> Out<'a> {
         key: [&str; 3],
         agg: Result<BucketAggregate, FieldProblem>,
     ) -> Result<(), UsageError> {
+        self.aggregate_in(line, key, &Group::default(), agg)
+    }
+
+    /// One aggregate of traffic group `group` (see [`Group`]): groups of one workload with
+    /// the same dimensions and other values sum.
+    pub fn aggregate_in(
+        &mut self,
+        line: u64,
+        key: [&str; 3],
+        group: &Group,
+        agg: Result<BucketAggregate, FieldProblem>,
+    ) -> Result<(), UsageError> {
         let parts = key.map(str::as_bytes);
         let params = self.options.expand;
         let result = agg.and_then(|a| {
@@ -222,7 +234,7 @@ impl<'a> Out<'a> {
         let (start, end) = (agg.start_ms, agg.start_ms.saturating_add(agg.length_ms));
         if let Err(message) = self
             .run
-            .claim(resolved.workload, start, end, &self.path, line)
+            .claim(resolved.workload, group, start, end, &self.path, line)
         {
             return self.problem(line, FieldProblem::new("bucket_start", message));
         }

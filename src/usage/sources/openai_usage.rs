@@ -7,12 +7,15 @@
 //! `input_cached_tokens`, `output_tokens` (reasoning included: the API has no reasoning split).
 //! The bucket width (`1m`, `1h`, `1d`) is `end_time - start_time`; a partial first bucket
 //! keeps its real length. The model is `model` when the query was grouped by it
-//! (`group_by=model`); the deployment is the result's `project_id`, else `openai`. An empty
+//! (`group_by=model`); the deployment is the result's `project_id`, else `openai`. Results of
+//! one bucket grouped further (`api_key_id`, `user_id`, `batch`, `service_tier`) are distinct
+//! traffic and sum; the same group twice is refused. An empty
 //! bucket (`"results": []`) is a bucket without traffic. Lost: deployment, region (`--region`),
 //! status, latency and `max_tokens`.
 
 use super::{Out, Row, RowSource};
 use crate::usage::aggregate::{BucketAggregate, Granularity};
+use crate::usage::ledger::Group;
 use crate::usage::sources::cells::Cell;
 use crate::usage::{FieldProblem, UsageError};
 
@@ -43,6 +46,21 @@ fn result_aggregate(
         .text("project_id")?
         .map_or_else(|| "openai".to_owned(), |p| p.into_owned());
     Ok((agg, deployment, model))
+}
+
+/// The grouping fields (`group_by`) a result carries besides its model and project: results of
+/// one bucket that differ in them are distinct traffic (other keys, users, batch or not).
+const GROUP_FIELDS: [&str; 4] = ["api_key_id", "user_id", "batch", "service_tier"];
+
+fn group_of(r: &serde_json::Value) -> Group {
+    Group::of(GROUP_FIELDS.iter().filter_map(|&k| {
+        let value = match r.get(k)? {
+            serde_json::Value::Null => return None,
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Some((k.to_owned(), value))
+    }))
 }
 
 impl RowSource for UsageRows {
@@ -79,7 +97,8 @@ impl RowSource for UsageRows {
         for r in &results {
             match result_aggregate(r, start, end) {
                 Ok((agg, deployment, model)) => {
-                    out.aggregate(row.line, [deployment.as_str(), model.as_str(), ""], Ok(agg))?;
+                    let key = [deployment.as_str(), model.as_str(), ""];
+                    out.aggregate_in(row.line, key, &group_of(r), Ok(agg))?;
                 }
                 Err(p) => out.problem(row.line, p)?,
             }
