@@ -622,6 +622,63 @@ fn issue_19_the_same_requests_in_two_inputs_are_refused_or_counted_once() {
     );
 }
 
+/// The old spillover header form, named for the deployment (`x-ms-spillover-from-ptu1`), was
+/// read only inside a `headers` object: as a CSV column or a top-level JSON Lines key it was
+/// dropped. Both now count the request as spilled from `ptu1`.
+#[test]
+fn issue_19_the_old_spillover_header_is_read_as_a_column_and_a_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = write(
+        dir.path(),
+        "spill.csv",
+        "timestamp,deployment,model,region,prompt_tokens,completion_tokens,status,x-ms-spillover-from-ptu1\n2026-10-01T00:00:00Z,ptu1,gpt-4o,eastus2,1000,100,200,\n2026-10-01T00:00:01Z,std1,gpt-4o,eastus2,1000,100,200,true\n",
+    );
+    let jsonl = write(
+        dir.path(),
+        "spill.jsonl",
+        "{\"timestamp\":\"2026-10-01T00:00:00Z\",\"deployment\":\"ptu1\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100}}\n{\"timestamp\":\"2026-10-01T00:00:01Z\",\"deployment\":\"std1\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100},\"X-MS-Spillover-From-ptu1\":\"true\"}\n",
+    );
+    for path in [&csv, &jsonl] {
+        let r = report(&[path, "--quiet"]);
+        assert_eq!(r["input"]["spilled_requests"], 1, "{path}");
+        let workloads = r["workloads"].as_array().expect("workloads");
+        assert_eq!(workloads.len(), 1, "{path}: {workloads:?}");
+        assert_eq!(workloads[0]["deployment"], "ptu1");
+        assert_eq!(workloads[0]["requests"], 2);
+    }
+}
+
+/// The reader was chosen from the first JSON row: a `StatusCode` first seen in row 2 was
+/// billed as a success, and a JSON Lines `status_code` dropped. A later row's key with a known
+/// meaning the reader does not read stops the run at that row; `status_code` is read.
+#[test]
+fn issue_19_a_known_key_first_seen_in_a_later_row_is_read_or_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let het = write(
+        dir.path(),
+        "het.json",
+        r#"[{"TimeGenerated":"2026-10-01T00:00:00Z","DeploymentName":"chat","ModelName":"gpt-4o","Region":"eastus2","PromptTokens":1000,"CompletionTokens":100},
+{"TimeGenerated":"2026-10-01T00:01:00Z","DeploymentName":"chat","ModelName":"gpt-4o","Region":"eastus2","PromptTokens":1000,"CompletionTokens":100,"StatusCode":429}]"#,
+    );
+    let e = refused(&[&het]);
+    assert!(
+        e.contains("het.json:2: field `statuscode`: first appears in this row")
+            && e.contains("--columns"),
+        "{e}"
+    );
+    let jsonl = write(
+        dir.path(),
+        "het.jsonl",
+        "{\"timestamp\":\"2026-10-01T00:00:00Z\",\"deployment\":\"chat\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100}}\n{\"timestamp\":\"2026-10-01T00:01:00Z\",\"deployment\":\"chat\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100},\"status_code\":429}\n",
+    );
+    let r = report(&[&jsonl, "--quiet"]);
+    assert_eq!(r["input"]["failed_requests"], 1);
+    close(
+        &option(&r["workloads"][0], "global-standard")["cost_usd"],
+        0.0035,
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // 3. Aggregates keep their truth.
 

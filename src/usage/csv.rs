@@ -38,6 +38,9 @@ pub(crate) struct Columns {
     spillover_from: Option<usize>,
     spillover_error: Option<usize>,
     served_deployment: Option<usize>,
+    /// The older header form that names the deployment spilled from in its own name
+    /// (`x-ms-spillover-from-ptu1`): the column and that deployment.
+    spillover_from_named: Option<(usize, Vec<u8>)>,
     /// Number of header fields (every row must have as many).
     width: usize,
 }
@@ -105,6 +108,14 @@ impl Columns {
             spillover_from: find("spillover_from_deployment"),
             spillover_error: find("spillover_error"),
             served_deployment: find("served_deployment"),
+            spillover_from_named: header.iter().enumerate().find_map(|(i, raw)| {
+                let raw = raw.trim_ascii();
+                let prefix = b"x-ms-spillover-from-";
+                let named = raw.len() > prefix.len()
+                    && raw[..prefix.len()].eq_ignore_ascii_case(prefix)
+                    && !raw[prefix.len()..].eq_ignore_ascii_case(b"deployment");
+                named.then(|| (i, raw[prefix.len()..].to_vec()))
+            }),
             width: names.len(),
         })
     }
@@ -297,7 +308,7 @@ fn parse_row(
 /// One row's record from its fields (`field(i)` is column `i`, raw).
 fn parse_fields<'r>(
     field: impl Fn(usize) -> Option<&'r [u8]>,
-    c: &Columns,
+    c: &'r Columns,
     keys: &mut KeyCache,
     resolver: &dyn KeyResolver,
     spilled: &mut u64,
@@ -330,9 +341,16 @@ fn parse_fields<'r>(
     let empty: &[u8] = b"";
     let mut deployment = cell(c.deployment).unwrap_or(empty);
     let mut spill = false;
-    if c.spillover_from.is_some() || c.served_deployment.is_some() {
+    // The older form: a column named for the deployment, holding a true value when the
+    // request spilled from it.
+    let named_from = c.spillover_from_named.as_ref().and_then(|(i, name)| {
+        let v = cell(Some(*i))?;
+        let no = v.eq_ignore_ascii_case(b"false") || v == b"0";
+        (!no).then_some(name.as_slice())
+    });
+    if c.spillover_from.is_some() || c.served_deployment.is_some() || named_from.is_some() {
         let headers = super::SpilloverHeaders {
-            from: cell(c.spillover_from),
+            from: cell(c.spillover_from).or(named_from),
             error: cell(c.spillover_error),
             served: cell(c.served_deployment),
         };

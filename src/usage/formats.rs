@@ -319,7 +319,7 @@ pub const CSV_FAST_FIELDS: [&str; 15] = [
 ];
 
 /// The top-level keys the JSON Lines fast path reads (exactly so spelled).
-pub const JSONL_KEYS: [&str; 22] = [
+pub const JSONL_KEYS: [&str; 23] = [
     "timestamp",
     "time",
     "created",
@@ -333,6 +333,7 @@ pub const JSONL_KEYS: [&str; 22] = [
     "max_output_tokens",
     "max_tokens",
     "status",
+    "status_code",
     "latency_ms",
     "spillover_from_deployment",
     "x-ms-spillover-from-deployment",

@@ -38,7 +38,7 @@ struct Line<'a> {
     deployment: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     region: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, alias = "status_code")]
     status: Option<Scalar<'a>>,
     #[serde(default)]
     latency_ms: Option<Number>,
@@ -219,7 +219,10 @@ fn parse_line(
             ))
         }
     };
-    let headers = spillover_headers(&line);
+    let mut headers = spillover_headers(&line);
+    if headers.from.is_none() {
+        headers.from = named_spillover_key(text);
+    }
     let usage = line.usage.ok_or_else(|| match &line.category {
         Some(category) => FieldProblem::new(
             "usage",
@@ -362,6 +365,39 @@ fn spillover_headers(line: &Line<'_>) -> Headers {
         }
     }
     h
+}
+
+/// The older header form as a key of the row itself, `"x-ms-spillover-from-ptu1": "true"`: the
+/// deployment it names, when the value is not false. The line is searched for the prefix first
+/// (any case), so rows without it cost one scan.
+fn named_spillover_key(text: &[u8]) -> Option<String> {
+    const PREFIX: &str = "x-ms-spillover-from-";
+    let lower_hit = memchr::memmem::find(text, b"pillover-from-").is_some()
+        || memchr::memmem::find(text, b"PILLOVER-FROM-").is_some()
+        || memchr::memmem::find(text, b"pillover-From-").is_some();
+    if !lower_hit {
+        return None;
+    }
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(text).ok()?;
+    map.iter().find_map(|(k, v)| {
+        let rest = k
+            .get(..PREFIX.len())
+            .filter(|p| p.eq_ignore_ascii_case(PREFIX))
+            .map(|_| &k[PREFIX.len()..])?;
+        if rest.is_empty() || rest.eq_ignore_ascii_case("deployment") {
+            return None;
+        }
+        let no = match v {
+            serde_json::Value::Bool(b) => !b,
+            serde_json::Value::String(s) => {
+                s.eq_ignore_ascii_case("false") || s == "0" || s.is_empty()
+            }
+            serde_json::Value::Null => true,
+            serde_json::Value::Number(n) => n.as_u64() == Some(0),
+            _ => false,
+        };
+        (!no).then(|| rest.to_owned())
+    })
 }
 
 /// Responses API statuses: `completed` and `incomplete` were served and billed (an incomplete

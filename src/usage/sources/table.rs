@@ -147,6 +147,8 @@ pub struct Table {
     header: Header,
     kind: Kind,
     values: Vec<Value>,
+    /// The reader the input was detected for (JSON rows' later keys are checked against it).
+    format: InputFormat,
 }
 
 enum Kind {
@@ -168,7 +170,7 @@ enum Kind {
 }
 
 /// Open `input` as a table.
-pub fn open(input: OpenedInput, _format: InputFormat) -> Result<Table, UsageError> {
+pub fn open(input: OpenedInput, format: InputFormat) -> Result<Table, UsageError> {
     let path = input.name.clone();
     let (header, kind) = match input.container {
         Container::Csv => {
@@ -226,6 +228,7 @@ pub fn open(input: OpenedInput, _format: InputFormat) -> Result<Table, UsageErro
         header,
         kind,
         values: Vec::new(),
+        format,
     })
 }
 
@@ -263,7 +266,10 @@ impl Table {
             } => loop {
                 if let Some(v) = pending.next() {
                     let at = *pending_line;
-                    return Ok(Some(fill(&mut self.header, &mut self.values, v, at)));
+                    let before = self.header.names.len();
+                    fill_values(&mut self.header, &mut self.values, v);
+                    check_new_keys(&self.header, before, self.format, path, at)?;
+                    return Ok(Some(values_row(&self.header, &self.values, at)));
                 }
                 buf.clear();
                 let n = reader.read_until(b'\n', buf).map_err(|source| {
@@ -299,9 +305,15 @@ impl Table {
                 *pending = unwrap_rows(value).into_iter();
                 *pending_line = *line;
             },
-            Kind::JsonDocument { rows } => Ok(rows
-                .next()
-                .map(|(line, v)| fill(&mut self.header, &mut self.values, v, line))),
+            Kind::JsonDocument { rows } => {
+                let Some((line, v)) = rows.next() else {
+                    return Ok(None);
+                };
+                let before = self.header.names.len();
+                fill_values(&mut self.header, &mut self.values, v);
+                check_new_keys(&self.header, before, self.format, path, line)?;
+                Ok(Some(values_row(&self.header, &self.values, line)))
+            }
             Kind::Parquet(rows) => {
                 let Some((line, fields)) = rows.next_row()? else {
                     return Ok(None);
@@ -324,9 +336,52 @@ impl Table {
     }
 }
 
+/// A key a JSON row has and the rows before it did not must be one the reader reads (or of no
+/// known meaning): the reader was chosen from the first row, and a later row's `StatusCode` or
+/// `status_code` would otherwise be dropped in silence.
+fn check_new_keys(
+    header: &Header,
+    before: usize,
+    format: InputFormat,
+    path: &str,
+    line: u64,
+) -> Result<(), UsageError> {
+    if header.names.len() == before || before == 0 {
+        return Ok(());
+    }
+    let unread: Vec<crate::usage::formats::Unread> =
+        crate::usage::formats::unread_columns(format, &header.names, None)
+            .into_iter()
+            .filter(|u| header.names[before..].contains(&u.column))
+            .collect();
+    match unread.first() {
+        None => Ok(()),
+        Some(first) => Err(UsageError::Field {
+            path: path.to_owned(),
+            line,
+            field: first.column.clone(),
+            message: format!(
+                "first appears in this row, after the {} reader was chosen from the first; {}",
+                format.name(),
+                crate::usage::formats::unread_message(format, &unread, false)
+            ),
+        }),
+    }
+}
+
+/// A row of `values` aligned to `header`.
+fn values_row<'a>(header: &'a Header, values: &'a [Value], line: u64) -> Row<'a> {
+    Row {
+        line,
+        columnar: false,
+        header,
+        data: RowData::Values(values),
+    }
+}
+
 /// Align a JSON object's values to the header (adding new keys); other values become a
 /// one-column row named `value`.
-fn fill<'a>(header: &'a mut Header, values: &'a mut Vec<Value>, v: Value, line: u64) -> Row<'a> {
+fn fill_values(header: &mut Header, values: &mut Vec<Value>, v: Value) {
     values.clear();
     match v {
         Value::Object(map) => {
@@ -345,12 +400,6 @@ fn fill<'a>(header: &'a mut Header, values: &'a mut Vec<Value>, v: Value, line: 
         }
     }
     values.resize(header.names.len(), Value::Null);
-    Row {
-        line,
-        columnar: false,
-        header,
-        data: RowData::Values(values),
-    }
 }
 
 fn read_document(reader: impl Read, path: &str) -> Result<Vec<u8>, UsageError> {
