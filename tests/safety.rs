@@ -548,6 +548,78 @@ fn issue_19_scenario_factors_are_capped_on_their_product() {
         .stderr(predicate::str::contains("--max-scenario-requests"));
 }
 
+/// Work whose size is known before it starts is refused before it starts: an `add` of
+/// 1,000,000 requests a day over 396 days ran 38 s and wrote 4.6 GB of temp files before the
+/// cap stopped it; a metrics document that would replay 220,000,000 requests wrote 1.4 GB.
+/// Both are now refused with nothing written (TMPDIR stays empty), naming what to change; a
+/// factor just above its cap is not shown rounded to the cap.
+#[test]
+fn issue_19_over_cap_work_known_up_front_is_refused_before_it_is_done() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let temp = tempfile::tempdir().expect("tempdir");
+    let span = write(
+        tmp.path(),
+        "span.csv",
+        "timestamp,deployment,model,region,prompt_tokens,completion_tokens\n2025-10-01T00:00:00Z,chat,gpt-4o,eastus2,1000,100\n2026-11-01T00:00:00Z,chat,gpt-4o,eastus2,1000,100\n",
+    );
+    let scenarios = write(
+        tmp.path(),
+        "sc.yaml",
+        "- name: a\n  transforms:\n    - add: {deployment: new-bot, model: gpt-4o, region: eastus2, requests_per_day: 1000000, prompt_tokens: 1000, completion_tokens: 100}\n",
+    );
+    ptuplan()
+        .env("TMPDIR", temp.path())
+        .arg("compare")
+        .arg(&span)
+        .arg("--scenarios")
+        .arg(&scenarios)
+        .arg("--quiet")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "add `new-bot` (1000000 requests_per_day over 396 days) would replay 396,000,",
+        ))
+        .stderr(predicate::str::contains("lower requests_per_day"));
+    let mut metrics = String::from(
+        r#"{"interval":"PT1M","resourceregion":"eastus2","value":[{"name":{"value":"ProcessedPromptTokens"},"timeseries":[{"metadatavalues":[{"name":{"value":"modeldeploymentname"},"value":"chat"},{"name":{"value":"featurename"},"value":"gpt-4o"}],"data":["#,
+    );
+    for m in 0..50 {
+        if m > 0 {
+            metrics.push(',');
+        }
+        metrics.push_str(&format!(
+            r#"{{"timeStamp":"2026-10-01T00:{m:02}:00Z","total":500000}}"#
+        ));
+    }
+    metrics.push_str("]}]}]}");
+    let metrics = write(tmp.path(), "metrics.json", &metrics);
+    ptuplan()
+        .env("TMPDIR", temp.path())
+        .arg("compare")
+        .arg(&metrics)
+        .args(["--quiet", "--typical-request-tokens", "1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "would replay 25000000 requests in all (0 so far), more than the cap of 20000000",
+        ))
+        .stderr(predicate::str::contains("nothing was replayed"));
+    assert_eq!(
+        std::fs::read_dir(temp.path()).expect("dir").count(),
+        0,
+        "no temp files"
+    );
+    let log = five_requests(tmp.path());
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args(["--quiet", "--scale", "999.9", "--growth", "0.001"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("into 1,000.02 requests"))
+        .stderr(predicate::str::contains("growth x1.00001 a month"));
+}
+
 fn log_of(dir: &Path, name: &str, model: &str, region: &str) -> PathBuf {
     write(
         dir,

@@ -342,6 +342,26 @@ fn plan_lane(
     let mut added_index = 0u32;
     for t in &scenario.transforms {
         if let TransformKind::Add(a) = &t.kind {
+            // The count is known before any request is made: over the cap, refuse now.
+            let planned = scenario::add::planned_requests(a, span)
+                .saturating_mul(lane.months.len().max(1) as u64);
+            lane.budget()
+                .ensure_room(
+                    planned,
+                    &format!(
+                        "add `{}` ({} requests_per_day over {:.0} days{})",
+                        a.deployment,
+                        a.requests_per_day,
+                        (span.1 - span.0 + 1) as f64 / 1440.0,
+                        if lane.ladder {
+                            ", each month of the reservation plan"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+                .map_err(|e| anyhow::anyhow!(e))
+                .with_context(|| format!("{}: generating {}", t.at, a.deployment))?;
             let seed = draw::fold(scenario.seed, u64::from(added_index));
             scenario::add::generate(a, ADDED_BASE + added_index, catalog, span, seed, |r| {
                 sink.take(r)

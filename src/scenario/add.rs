@@ -81,6 +81,13 @@ fn limits_of(catalog: &Catalog, model: &str) -> RequestLimits {
     RequestLimits::from_model(catalog.model(model).and_then(|m| m.limits.as_ref()))
 }
 
+/// The requests [`generate`] makes for `a` over the minutes `first_minute` to `last_minute`,
+/// known before any is made.
+pub fn planned_requests(a: &AddedWorkload, (first_minute, last_minute): (i64, i64)) -> u64 {
+    let minutes = (last_minute - first_minute + 1).max(1) as f64;
+    (a.requests_per_day * minutes / 1440.0).round() as u64
+}
+
 /// Generate the added workload `a` (source id `workload`) over the minutes `first_minute` to
 /// `last_minute` (Unix minutes), calling `emit` in time order.
 pub fn generate<E>(
@@ -103,7 +110,7 @@ pub fn generate<E>(
         })
         .collect();
     let total_weight: f64 = weights.iter().sum();
-    let total = (a.requests_per_day * minutes as f64 / 1440.0).round() as u64;
+    let total = planned_requests(a, (first_minute, last_minute));
     let (mut cumulative, mut emitted) = (0.0, 0u64);
     let mut offsets = Vec::new();
     for (i, w) in weights.iter().enumerate() {

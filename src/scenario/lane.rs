@@ -61,10 +61,46 @@ impl ScenarioBudget {
     }
 }
 
+impl ScenarioBudget {
+    /// Refuse, before any of them is generated, `planned` more requests (`what`, for the
+    /// message) that would pass the cap with what the lanes replayed so far.
+    pub fn ensure_room(&self, planned: u64, what: &str) -> Result<(), String> {
+        let used = self.used.load(Ordering::Relaxed);
+        if used.saturating_add(planned) <= self.max_requests {
+            return Ok(());
+        }
+        Err(format!(
+            "{what} would replay {} requests, and the what-if scenarios replay at most {} in all (about {:.1} GB of temp files; {} so far): lower requests_per_day, or raise the cap with --max-scenario-requests",
+            grouped(planned),
+            grouped(self.max_requests),
+            (self.max_requests * SPOOL_BYTES_PER_REQUEST) as f64 / 1e9,
+            grouped(used)
+        ))
+    }
+}
+
 impl Default for ScenarioBudget {
     fn default() -> Self {
         ScenarioBudget::new(DEFAULT_MAX_TRAFFIC_FACTOR, DEFAULT_MAX_SCENARIO_REQUESTS)
     }
+}
+
+/// A traffic factor for a message beside `other`: whole and grouped (`1,234,567`), unless
+/// rounding would make the two look equal (`1,000.899` beside a cap of `1,000`).
+fn factor_text(x: f64, other: f64) -> String {
+    let whole = x.min(u64::MAX as f64).round();
+    if whole != other.min(u64::MAX as f64).round() && (x - whole).abs() < 0.5 {
+        return grouped(whole as u64);
+    }
+    let fraction = format!("{:.4}", x.fract().abs());
+    format!(
+        "{}{}",
+        grouped(x.trunc().max(0.0) as u64),
+        fraction
+            .trim_start_matches('0')
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+    )
 }
 
 /// `1234567` as `1,234,567`.
@@ -172,9 +208,10 @@ impl<'a> Lane<'a> {
         }
         if route.growth_per_month != 1.0 {
             let last = self.months.iter().copied().max().unwrap_or(0);
+            let growth = format!("{:.6}", route.growth_per_month);
             parts.push(format!(
-                "growth x{:.4} a month over {last} month(s)",
-                route.growth_per_month
+                "growth x{} a month over {last} month(s)",
+                growth.trim_end_matches('0').trim_end_matches('.')
             ));
         }
         let ladder = if self.ladder {
@@ -193,9 +230,9 @@ impl<'a> Lane<'a> {
                 route.source.deployment.escape_debug(),
                 route.source.model,
                 route.source.region,
-                grouped(per_record.min(u64::MAX as f64).round() as u64),
+                factor_text(per_record, cap),
                 parts.join(" x "),
-                grouped(cap.round() as u64),
+                factor_text(cap, per_record),
             ),
         })
     }
@@ -223,6 +260,11 @@ impl<'a> Lane<'a> {
             .lock()
             .map(|k| k.passthrough.clone())
             .unwrap_or_default()
+    }
+
+    /// The caps every lane of the run shares.
+    pub fn budget(&self) -> &ScenarioBudget {
+        self.budget
     }
 
     /// The `add`ed workloads' source keys (their records carry [`ADDED_BASE`] + index).

@@ -439,6 +439,20 @@ pub fn emit_buckets(
     for n in &buckets.notes {
         out.summary.note(n.clone());
     }
+    // Every bucket is in memory: the requests they become are known before one is replayed.
+    let params = out.expand_params();
+    let planned = buckets
+        .buckets
+        .iter()
+        .filter(|(key, _)| !skip(key))
+        .map(|(key, b)| b.to_aggregate(key.2).planned_requests(&params).unwrap_or(0))
+        .fold(0u64, u64::saturating_add);
+    if let Some((_, first)) = buckets.buckets.iter().next() {
+        if let Some(file) = buckets.files.get(first.file as usize) {
+            out.path = file.clone();
+        }
+        out.ensure_expansion_room(planned, first.line)?;
+    }
     let mut both = 0u64;
     let (mut spilled, mut redirected) = (0u64, 0u64);
     for (key, b) in &buckets.buckets {

@@ -198,6 +198,24 @@ impl<'a> Out<'a> {
         self.aggregate_in(line, key, &Group::default(), agg)
     }
 
+    /// Refuse, before any is replayed, aggregates known up front (a whole metrics document)
+    /// that would replay `planned` requests in all, past `--max-expanded-requests`.
+    pub fn ensure_expansion_room(&self, planned: u64, line: u64) -> Result<(), UsageError> {
+        let cap = self.run.max_expanded_requests;
+        if self.run.expanded_requests.saturating_add(planned) <= cap {
+            return Ok(());
+        }
+        Err(UsageError::Field {
+            path: self.path.clone(),
+            line,
+            field: "requests".to_owned(),
+            message: format!(
+                "the aggregated input would replay {planned} requests in all ({} so far), more than the cap of {cap}, and each replayed request takes about 100 bytes of temporary files; nothing was replayed. Check the request counts (or --typical-request-tokens, when the input has none); if they are right, raise the cap with --max-expanded-requests N",
+                self.run.expanded_requests
+            ),
+        })
+    }
+
     /// One aggregate of traffic group `group` (see [`Group`]): groups of one workload with
     /// the same dimensions and other values sum.
     pub fn aggregate_in(
