@@ -973,6 +973,51 @@ fn issue_19_one_metric_split_two_ways_is_refused_and_distinct_groups_sum() {
     assert!(stderr.contains("the minutes of 2 resources"), "{stderr}");
 }
 
+/// Tokens in one metrics file and an implausible request count in another: the error named
+/// the tokens' file. It names the file and line the count came from.
+#[test]
+fn issue_19_a_bad_request_count_is_blamed_on_its_own_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tokens = write(
+        dir.path(),
+        "tokens.json",
+        az_metrics(
+            1,
+            "PT1M",
+            &[("chat", "gpt-4o", "ProcessedPromptTokens", 1000.0)],
+        ),
+    );
+    let requests = r#"{"interval":"PT1M","value":[{"name":{"value":"AzureOpenAIRequests"},"timeseries":[{"metadatavalues":[{"name":{"value":"modeldeploymentname"},"value":"chat"},{"name":{"value":"statuscode"},"value":"200"}],"data":[{"timeStamp":"2026-03-01T00:00:00Z","total":100000000000}]}]}]}"#;
+    let requests = write(dir.path(), "requests.json", requests);
+    let e = refused(&[&tokens, &requests, "--region", "eastus2"]);
+    assert!(
+        e.contains("requests.json:1: field `requests`") && !e.contains("tokens.json"),
+        "{e}"
+    );
+}
+
+/// A missing field in a file whose reader was detected said nothing of `--input-format`
+/// (a LiteLLM daily rollup, JSON Lines pages whose first is empty).
+#[test]
+fn issue_19_a_missing_field_of_a_detected_reader_names_the_way_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let daily = write(
+        dir.path(),
+        "daily.csv",
+        "id,date,user_id,api_key,model,model_group,custom_llm_provider,prompt_tokens,completion_tokens,spend,api_requests,successful_requests,failed_requests\n1,2026-10-01,u,k,gpt-4o,gpt-4o,azure,100000,10000,0.35,100,100,0\n",
+    );
+    let e = refused(&[&daily, "--region", "eastus2"]);
+    assert!(
+        e.contains("daily.csv:2: field `timestamp`: missing")
+            && e.contains("read as `litellm`, detected")
+            && e.contains("--input-format NAME (csv, jsonl, aggregate"),
+        "{e}"
+    );
+    // Forced, the reader is the user's choice: no hint.
+    let e = refused(&[&daily, "--region", "eastus2", "--input-format", "litellm"]);
+    assert!(!e.contains("detected from its first record"), "{e}");
+}
+
 // ---------------------------------------------------------------------------------------
 // 5. Bounded work.
 

@@ -742,12 +742,59 @@ fn read_one<S: RecordSink>(
     run: &mut ledger::RunState,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
-    let name = input.source.name();
     let mut opened = open_input(input)?;
     if options.columns.is_some() && opened.format.is_fast_path() {
         opened.format = InputFormat::Columns;
     }
     let info = ensure_read_whole(&opened, options)?;
+    let detected = (opened.chosen_by == detect::ChosenBy::Detected).then(|| opened.format.name());
+    read_opened(input, opened, info, options, resolver, run, sink)
+        .map_err(|e| with_format_hint(e, detected))
+}
+
+/// A missing or empty field in a file whose reader was detected, not forced, may mean another
+/// format that looks alike (a LiteLLM daily rollup, JSON Lines pages of another API): the error
+/// says which reader read it and how to choose another.
+fn with_format_hint(e: UsageError, detected: Option<&'static str>) -> UsageError {
+    match (e, detected) {
+        (
+            UsageError::Field {
+                path,
+                line,
+                field,
+                message,
+            },
+            Some(reader),
+        ) if message.starts_with("missing") || message.starts_with("empty") => {
+            UsageError::Field {
+                path,
+                line,
+                field,
+                message: format!(
+                    "{message} (the file was read as `{reader}`, detected from its first record; if it is another source's export, pass --input-format NAME ({}), or map its columns with --columns; `ptuplan compare --help` describes each)",
+                    detect::FORMATS
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
+        }
+        (e, _) => e,
+    }
+}
+
+/// Read an opened input with the reader its format needs.
+fn read_opened<S: RecordSink>(
+    input: &InputSpec,
+    opened: detect::OpenedInput,
+    info: InputRead,
+    options: &ReadOptions,
+    resolver: &dyn KeyResolver,
+    run: &mut ledger::RunState,
+    sink: &mut S,
+) -> Result<ReadSummary, UsageError> {
+    let name = input.source.name();
     if !opened.format.is_fast_path() {
         return sources::read_source(opened, info, options, resolver, run, sink);
     }

@@ -104,6 +104,9 @@ pub struct MetricBucket {
     /// Non-2xx requests marked `IsSpillover`: the provisioned deployment's 429 (or 400, 500,
     /// 503) for a request it redirected; the request is counted where it was served.
     redirected: u64,
+    /// Where its request counts were first read (file index, line), when a requests metric
+    /// counted them: a problem with the count names that file, not the tokens'.
+    requests_at: Option<(u32, u64)>,
 }
 
 impl MetricBucket {
@@ -165,6 +168,7 @@ impl MetricBucket {
         }
         self.spilled = self.spilled.saturating_add(b.spilled);
         self.redirected = self.redirected.saturating_add(b.redirected);
+        self.requests_at = self.requests_at.or(b.requests_at);
         if self.line == 0 {
             (self.line, self.file) = (b.line, b.file);
         }
@@ -333,6 +337,9 @@ impl MetricBuckets {
         }
         for (key, mut b) in other.buckets {
             b.file += base;
+            if let Some((file, _)) = &mut b.requests_at {
+                *file += base;
+            }
             match self.buckets.get_mut(&key) {
                 Some(mine) if mine.granularity != b.granularity => {
                     return Err(UsageError::Field {
@@ -478,7 +485,8 @@ pub fn emit_buckets(
         } else {
             Group::of([("model".to_owned(), key.1.clone())])
         };
-        out.aggregate_in(b.line, k, &group, Ok(agg))?;
+        out.aggregate_in(b.line, k, &group, Ok(agg))
+            .map_err(|e| blame_requests(e, b, &buckets.files))?;
     }
     if both > 0 {
         out.summary.note(format!(
@@ -495,6 +503,22 @@ pub fn emit_buckets(
         "Azure Monitor metrics carry no cached-token count (Standard) and no reasoning split: all prompt tokens are priced as uncached and reasoning is 0",
     );
     Ok(())
+}
+
+/// A problem with a bucket's request count names the file and line the count came from (the
+/// tokens' may be another file).
+fn blame_requests(e: UsageError, b: &MetricBucket, files: &[String]) -> UsageError {
+    match (e, b.requests_at) {
+        (UsageError::Field { field, message, .. }, Some((file, line))) if field == "requests" => {
+            UsageError::Field {
+                path: files.get(file as usize).cloned().unwrap_or_default(),
+                line,
+                field,
+                message,
+            }
+        }
+        (e, _) => e,
+    }
 }
 
 /// Read every metrics response of an input into buckets.
@@ -764,6 +788,7 @@ fn add_response(out: &mut MetricBuckets, r: Response, line: u64) -> Result<(), F
                     "inputtokens" => add(&mut b.input),
                     "outputtokens" => add(&mut b.output),
                     "azureopenairequests" => {
+                        b.requests_at = b.requests_at.or(Some((0, line)));
                         let code = match status {
                             Some(s) => s
                                 .trim()
