@@ -620,6 +620,39 @@ fn issue_19_over_cap_work_known_up_front_is_refused_before_it_is_done() {
         .stderr(predicate::str::contains("growth x1.00001 a month"));
 }
 
+/// An `add` with a logged workload's exact deployment, model and region made two workloads of
+/// one key: `diff` then read the scenario as that workload changing by -11%. It is refused,
+/// naming the transform; another deployment name is a new workload as before.
+#[test]
+fn issue_19_an_add_that_reuses_a_logged_workload_key_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let log = five_requests(tmp.path());
+    let add = |name: &str| {
+        format!("- name: newchat\n  transforms:\n    - add: {{deployment: {name}, model: gpt-4.1, region: eastus2, requests_per_day: 100, prompt_tokens: 1000, completion_tokens: 100}}\n")
+    };
+    let same = write(tmp.path(), "same.yaml", &add("d"));
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .arg("--scenarios")
+        .arg(&same)
+        .arg("--quiet")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "same.yaml:3: add `d` (gpt-4.1 @ eastus2) is a workload of the log",
+        ));
+    let other = write(tmp.path(), "other.yaml", &add("d2"));
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .arg("--scenarios")
+        .arg(&other)
+        .arg("--quiet")
+        .assert()
+        .success();
+}
+
 fn log_of(dir: &Path, name: &str, model: &str, region: &str) -> PathBuf {
     write(
         dir,

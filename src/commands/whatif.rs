@@ -342,6 +342,22 @@ fn plan_lane(
     let mut added_index = 0u32;
     for t in &scenario.transforms {
         if let TransformKind::Add(a) = &t.kind {
+            // An add is a new workload: one with a logged workload's exact key would be two
+            // workloads under one name, which no report or `diff` can tell apart.
+            let key = WorkloadKey {
+                deployment: a.deployment.clone(),
+                model: a.model.clone(),
+                region: a.region.clone(),
+            };
+            if lane.is_logged(&key) {
+                anyhow::bail!(
+                    "{}: add `{}` ({} @ {}) is a workload of the log: an add is a new workload; give it another deployment name, or grow the logged one with scale or growth",
+                    t.at,
+                    a.deployment.escape_debug(),
+                    a.model,
+                    a.region
+                );
+            }
             // The count is known before any request is made: over the cap, refuse now.
             let planned = scenario::add::planned_requests(a, span)
                 .saturating_mul(lane.months.len().max(1) as u64);

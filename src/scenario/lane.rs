@@ -262,6 +262,11 @@ impl<'a> Lane<'a> {
             .unwrap_or_default()
     }
 
+    /// True when `key` is a workload of the log.
+    pub fn is_logged(&self, key: &WorkloadKey) -> bool {
+        self.sources.keys().contains(key)
+    }
+
     /// The caps every lane of the run shares.
     pub fn budget(&self) -> &ScenarioBudget {
         self.budget
