@@ -677,6 +677,16 @@ fn issue_19_a_known_key_first_seen_in_a_later_row_is_read_or_refused() {
         &option(&r["workloads"][0], "global-standard")["cost_usd"],
         0.0035,
     );
+    // A `deployment_name` key is the deployment (it merged every deployment into `-`).
+    let named = write(
+        dir.path(),
+        "dn.jsonl",
+        "{\"timestamp\":\"2026-10-01T00:00:00Z\",\"deployment_name\":\"chat\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100}}\n{\"timestamp\":\"2026-10-01T00:01:00Z\",\"deployment_name\":\"rag\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100}}\n",
+    );
+    let (r, stderr) = run(&[&named]).expect("reads");
+    workload(&r, "chat", "gpt-4o");
+    workload(&r, "rag", "gpt-4o");
+    assert!(!stderr.contains("unread"), "{stderr}");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -319,13 +319,14 @@ pub const CSV_FAST_FIELDS: [&str; 15] = [
 ];
 
 /// The top-level keys the JSON Lines fast path reads (exactly so spelled).
-pub const JSONL_KEYS: [&str; 23] = [
+pub const JSONL_KEYS: [&str; 24] = [
     "timestamp",
     "time",
     "created",
     "created_at",
     "category",
     "deployment",
+    "deployment_name",
     "model",
     "region",
     "usage",

@@ -34,7 +34,7 @@ struct Line<'a> {
     created_at: Option<Number>,
     #[serde(borrow, default)]
     model: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, alias = "deployment_name")]
     deployment: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     region: Option<Cow<'a, str>>,
