@@ -185,9 +185,18 @@ pub fn open_input(spec: &InputSpec) -> Result<OpenedInput, UsageError> {
         .map_err(io_err)?
         .starts_with(&[0x1f, 0x8b]);
     let mut reader: Box<dyn BufRead + Send> = if is_gzip {
+        let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counted = Counted {
+            inner: buffered,
+            read: read.clone(),
+        };
         Box::new(BufReader::with_capacity(
             BUF_BYTES,
-            MultiGzDecoder::new(buffered),
+            RatioGuard {
+                inner: MultiGzDecoder::new(BufReader::with_capacity(16 << 10, counted)),
+                compressed: read,
+                out: 0,
+            },
         ))
     } else {
         Box::new(buffered)
@@ -289,6 +298,57 @@ fn open_parquet(
         parquet_temp,
         head: Some(head),
     })
+}
+
+/// Decompressed bytes past which a gzip input must stay under [`MAX_GZIP_RATIO`].
+const GZIP_RATIO_FROM_BYTES: u64 = 64 << 20;
+/// Most decompressed bytes per compressed byte read: gzip's own limit is about 1,032, which only
+/// a file built to expand (a "gzip bomb") comes near; real logs compress 5-50 times.
+const MAX_GZIP_RATIO: u64 = 500;
+
+/// Counts the bytes read from a compressed source.
+struct Counted<R> {
+    inner: R,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Stops a decompression that expands past [`MAX_GZIP_RATIO`] once it has produced
+/// [`GZIP_RATIO_FROM_BYTES`]: the work and memory a tiny file may cause stay bounded.
+struct RatioGuard<R> {
+    inner: R,
+    compressed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    out: u64,
+}
+
+impl<R: Read> Read for RatioGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.out += n as u64;
+        let compressed = self
+            .compressed
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .max(1);
+        if self.out > GZIP_RATIO_FROM_BYTES && self.out / compressed > MAX_GZIP_RATIO {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "the gzip content expands more than {MAX_GZIP_RATIO} times ({} MiB from {} KiB), as only a file built to expand does; decompress it yourself if it is a real log",
+                    self.out >> 20,
+                    compressed >> 10
+                ),
+            ));
+        }
+        Ok(n)
+    }
 }
 
 /// Read on until the buffered bytes hold the input's first record (or the input ends, or
@@ -480,6 +540,34 @@ pub fn unknown_shape(name: &str, columns: &[String], complete: bool) -> UsageErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A gzip bomb (900 KB that expands to 1 GB) was read whole into memory: the
+    /// decompression stops once it passes 64 MiB at more than 500 bytes per compressed byte.
+    #[test]
+    fn issue_19_a_decompression_bomb_is_stopped() {
+        let compressed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(100 << 10));
+        let mut guard = RatioGuard {
+            inner: io::repeat(b' ').take(80 << 20),
+            compressed: compressed.clone(),
+            out: 0,
+        };
+        let err = io::copy(&mut guard, &mut io::sink()).expect_err("stopped");
+        assert!(
+            err.to_string().contains("expands more than 500 times"),
+            "{err}"
+        );
+        // The same output from enough compressed input reads through.
+        compressed.store(1 << 20, std::sync::atomic::Ordering::Relaxed);
+        let mut fine = RatioGuard {
+            inner: io::repeat(b' ').take(80 << 20),
+            compressed,
+            out: 0,
+        };
+        assert_eq!(
+            io::copy(&mut fine, &mut io::sink()).expect("reads"),
+            80 << 20
+        );
+    }
 
     fn cols(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()
