@@ -857,7 +857,7 @@ fn issue_12_report_directory_is_written_as_a_whole() {
         .arg("--out-dir")
         .arg(&linked)
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains(
             "is a symbolic link; refusing to follow it",
         ));

@@ -172,7 +172,9 @@ const CASES: &[Expect] = &[
     // 2 successes (1,024 cached of 3,000), 1 failure, 1 cache hit left out:
     // (2,976 x 1.25 + 1,024 x 0.125 + 600 x 10) / 1e6 = 0.009848
     Expect {
-        args: &["litellm-spendlogs.csv"],
+        // The api_base host is the resource's own name (`contoso-eastus2`), which names no
+        // region: --region does.
+        args: &["litellm-spendlogs.csv", "--region", "eastus2"],
         granularity: "request",
         requests: 2,
         failed: 1,
@@ -182,7 +184,7 @@ const CASES: &[Expect] = &[
         global_standard_usd: 0.009848,
     },
     Expect {
-        args: &["litellm-spendlogs.json"],
+        args: &["litellm-spendlogs.json", "--region", "eastus2"],
         granularity: "request",
         requests: 2,
         failed: 1,
@@ -290,8 +292,8 @@ fn issue_10_forcing_the_detected_format_changes_nothing() {
     ];
     for (file, format) in forced {
         let path = fixture(file).display().to_string();
-        let detected = compare_json(&[&path]);
-        let forced = compare_json(&[&path, "--input-format", format]);
+        let detected = compare_json(&[&path, "--region", "eastus2"]);
+        let forced = compare_json(&[&path, "--region", "eastus2", "--input-format", format]);
         assert_eq!(detected["workloads"], forced["workloads"], "{file}");
     }
 }

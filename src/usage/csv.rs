@@ -495,11 +495,16 @@ pub(crate) fn read_error<R: std::io::Read>(
 
 /// A row at `line` longer than [`MAX_LINE_BYTES`](super::lines::MAX_LINE_BYTES).
 pub(crate) fn too_long(path: &str, line: u64) -> UsageError {
+    too_long_by(path, line, super::lines::MAX_LINE_BYTES)
+}
+
+/// A row at `line` longer than `max` bytes.
+pub(crate) fn too_long_by(path: &str, line: u64, max: usize) -> UsageError {
     UsageError::Field {
         path: path.to_owned(),
         line,
         field: "row".to_owned(),
-        message: super::lines::LineTooLong.to_string(),
+        message: super::lines::LineTooLong(max).to_string(),
     }
 }
 

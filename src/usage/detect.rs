@@ -122,46 +122,49 @@ pub struct OpenedInput {
     pub parquet_temp: Option<tempfile::TempPath>,
     /// The decompressed content's first bytes, as a digest: two inputs that begin alike hold
     /// the same traffic (a copy, a gzip copy, the same data on stdin).
-    pub head: Option<HeadDigest>,
+    pub head: Option<Head>,
 }
 
-/// Bytes of decompressed content an input's [`HeadDigest`] covers (fewer when it is shorter).
-pub const HEAD_BYTES: usize = 64 << 10;
+/// Bytes of decompressed content an input's [`Head`] keeps (fewer when it is shorter, or when
+/// stdin has not sent them yet: stdin is never waited on for them).
+pub const HEAD_BYTES: usize = 8 << 10;
 
-/// The SHA-256 of an input's first [`HEAD_BYTES`] of content, and how many bytes it covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HeadDigest {
-    /// Bytes covered.
-    pub bytes: usize,
-    /// Their SHA-256.
-    pub sha256: [u8; 32],
+/// An input's first bytes of content: two inputs that begin alike hold the same traffic (a
+/// copy, a gzip copy, the same data on stdin).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// Up to [`HEAD_BYTES`].
+    pub bytes: Vec<u8>,
 }
 
-impl HeadDigest {
-    fn of(bytes: &[u8]) -> HeadDigest {
-        use sha2::Digest;
-        HeadDigest {
-            bytes: bytes.len(),
-            sha256: sha2::Sha256::digest(bytes).into(),
-        }
+impl Head {
+    /// The length of the prefix both share, when it is long enough to say they begin alike:
+    /// two line ends (a header and a row), or 4 KiB of one line.
+    pub fn shared_with(&self, other: &Head) -> Option<usize> {
+        let n = self.bytes.len().min(other.bytes.len());
+        let (a, b) = (&self.bytes[..n], &other.bytes[..n]);
+        let enough = memchr::memchr_iter(b'\n', a).count() >= 2 || n >= 4 << 10;
+        (a == b && enough).then_some(n)
     }
 }
 
-/// The digest of `reader`'s first [`HEAD_BYTES`], and a reader that still yields every byte.
+/// `reader`'s first [`HEAD_BYTES`] (a file is read that far; stdin only as far as it has sent,
+/// `wait` false), and a reader that still yields every byte.
 fn head_of(
     mut reader: Box<dyn BufRead + Send>,
-) -> io::Result<(Box<dyn BufRead + Send>, HeadDigest)> {
+    wait: bool,
+) -> io::Result<(Box<dyn BufRead + Send>, Head)> {
     let head = reader.fill_buf()?;
-    if head.len() >= HEAD_BYTES {
-        let digest = HeadDigest::of(&head[..HEAD_BYTES]);
-        return Ok((reader, digest));
+    if head.len() >= HEAD_BYTES || !wait {
+        let bytes = head[..head.len().min(HEAD_BYTES)].to_vec();
+        return Ok((reader, Head { bytes }));
     }
     let mut buf = Vec::with_capacity(HEAD_BYTES);
     (&mut reader)
         .take(HEAD_BYTES as u64)
         .read_to_end(&mut buf)?;
-    let digest = HeadDigest::of(&buf);
-    Ok((Box::new(io::Cursor::new(buf).chain(reader)), digest))
+    let head = Head { bytes: buf.clone() };
+    Ok((Box::new(io::Cursor::new(buf).chain(reader)), head))
 }
 
 /// Open an input and detect its container and format. The input is read up to the end of its
@@ -217,7 +220,8 @@ pub fn open_input(spec: &InputSpec) -> Result<OpenedInput, UsageError> {
         });
     }
     let (reader, complete) = read_ahead(reader).map_err(io_err)?;
-    let (mut reader, head_digest) = head_of(reader).map_err(io_err)?;
+    let wait = !matches!(spec.source, InputSource::Stdin);
+    let (mut reader, head_digest) = head_of(reader, wait).map_err(io_err)?;
     let head = reader.fill_buf().map_err(io_err)?;
     let container = sniff_container(head);
     let (format, columns, chosen_by) = match spec.format {
@@ -267,9 +271,9 @@ fn open_parquet(
     let columns = super::sources::parquet::column_names(&parquet_path, &name)?;
     let head = File::open(&parquet_path)
         .and_then(|f| {
-            let mut buf = Vec::with_capacity(HEAD_BYTES);
-            f.take(HEAD_BYTES as u64).read_to_end(&mut buf)?;
-            Ok(HeadDigest::of(&buf))
+            let mut bytes = Vec::with_capacity(HEAD_BYTES);
+            f.take(HEAD_BYTES as u64).read_to_end(&mut bytes)?;
+            Ok(Head { bytes })
         })
         .map_err(|source| UsageError::Io {
             path: name.clone(),

@@ -109,7 +109,7 @@ pub fn read_jsonl<S: RecordSink>(
     resolver: &dyn KeyResolver,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
-    let mut reader = Newlines::new(reader);
+    let mut reader = Newlines::with_max_line(reader, super::lines::MAX_JSON_LINE_BYTES);
     let mut buf = Vec::with_capacity(1024);
     let mut keys = KeyCache::default();
     let mut summary = ReadSummary::default();
@@ -119,7 +119,7 @@ pub fn read_jsonl<S: RecordSink>(
         buf.clear();
         let n = reader.read_until(b'\n', &mut buf).map_err(|source| {
             if super::lines::LineTooLong::is(&source) {
-                super::csv::too_long(path, line_no + 1)
+                super::csv::too_long_by(path, line_no + 1, super::lines::MAX_JSON_LINE_BYTES)
             } else {
                 UsageError::Io {
                     path: path.to_owned(),

@@ -11,10 +11,14 @@ use std::io::{self, BufRead, Read};
 /// whole would hold it in memory.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
-/// A line longer than [`MAX_LINE_BYTES`] (the `io::Error` [`Newlines`] returns carries it).
+/// Longest JSON Lines line, bytes: a line may hold a whole API page (`{"data": [...]}`), so
+/// the bound is that of a JSON document.
+pub const MAX_JSON_LINE_BYTES: usize = 1 << 30;
+
+/// A line longer than its bound, in bytes (the `io::Error` [`Newlines`] returns carries it).
 #[derive(Debug, thiserror::Error)]
-#[error("longer than {} MiB, far more than a usage log's row (is this a usage log?)", MAX_LINE_BYTES >> 20)]
-pub struct LineTooLong;
+#[error("longer than {} MiB, far more than a usage log's row (is this a usage log?)", .0 >> 20)]
+pub struct LineTooLong(pub usize);
 
 impl LineTooLong {
     /// True when `e` is this error.
@@ -31,6 +35,8 @@ pub struct Newlines<R> {
     pos: usize,
     /// Bytes handed out or buffered since the last line end.
     since_line_end: usize,
+    /// Longest line taken.
+    max_line: usize,
     /// The last byte handed out was a `\r` turned into `\n`: a `\n` right after it belongs to
     /// the same line end.
     after_cr: bool,
@@ -40,13 +46,19 @@ pub struct Newlines<R> {
 const CHUNK_BYTES: usize = 256 * 1024;
 
 impl<R: BufRead> Newlines<R> {
-    /// Wrap `inner`.
+    /// Wrap `inner`, lines up to [`MAX_LINE_BYTES`].
     pub fn new(inner: R) -> Self {
+        Newlines::with_max_line(inner, MAX_LINE_BYTES)
+    }
+
+    /// Wrap `inner`, lines up to `max_line` bytes (JSON Lines: a line may be a whole API page).
+    pub fn with_max_line(inner: R, max_line: usize) -> Self {
         Newlines {
             inner,
             buf: Vec::with_capacity(CHUNK_BYTES),
             pos: 0,
             since_line_end: 0,
+            max_line,
             after_cr: false,
         }
     }
@@ -83,8 +95,11 @@ impl<R: BufRead> Newlines<R> {
             Some(i) => self.buf.len() - i - 1,
             None => self.since_line_end + self.buf.len(),
         };
-        if self.since_line_end > MAX_LINE_BYTES {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, LineTooLong));
+        if self.since_line_end > self.max_line {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                LineTooLong(self.max_line),
+            ));
         }
         Ok(())
     }

@@ -287,7 +287,7 @@ pub struct InputRead {
     /// The digest of the input's first bytes (not in the output): two inputs that begin
     /// alike are the same traffic twice.
     #[serde(skip)]
-    pub head: Option<detect::HeadDigest>,
+    pub head: Option<detect::Head>,
 }
 
 /// One field and where a reader reads it.
@@ -312,7 +312,7 @@ impl InputRead {
                 .map(|(field, column)| MappedColumn { field, column })
                 .collect(),
             unread: None,
-            head: opened.head,
+            head: opened.head.clone(),
         }
     }
 
@@ -699,19 +699,18 @@ fn ensure_new_content(inputs: &[InputRead]) -> Result<(), UsageError> {
     let Some((last, earlier)) = inputs.split_last() else {
         return Ok(());
     };
-    let Some(head) = last.head else {
+    let Some(head) = &last.head else {
         return Ok(());
     };
-    match earlier.iter().find(|i| i.head == Some(head)) {
-        Some(first) => Err(UsageError::File {
+    let same = earlier.iter().find_map(|i| {
+        let shared = i.head.as_ref()?.shared_with(head)?;
+        Some((i, shared))
+    });
+    match same {
+        Some((first, shared)) => Err(UsageError::File {
             path: last.file.clone(),
             message: format!(
-                "{} as {} (a copy, a compressed copy, or the same data on stdin): its traffic would be counted twice; pass each log once",
-                if head.bytes < detect::HEAD_BYTES {
-                    "holds the same content".to_owned()
-                } else {
-                    format!("begins with the same {} KiB", head.bytes >> 10)
-                },
+                "begins with the same {shared} bytes as {} (a copy, a compressed copy, or the same data on stdin): its traffic would be counted twice; pass each log once",
                 first.file
             ),
         }),
@@ -765,7 +764,9 @@ fn with_format_hint(e: UsageError, detected: Option<&'static str>) -> UsageError
                 message,
             },
             Some(reader),
-        ) if message.starts_with("missing") || message.starts_with("empty") => {
+        ) if message.starts_with("missing")
+            || (field == "timestamp" && message.starts_with("empty")) =>
+        {
             UsageError::Field {
                 path,
                 line,

@@ -166,6 +166,8 @@ enum Kind {
     JsonDocument {
         rows: std::vec::IntoIter<(u64, Value)>,
     },
+    /// A document whose rows' array was found near its start: rows are read one at a time.
+    JsonStream(Box<RowStream>),
     Parquet(Box<super::parquet::ParquetRows>),
 }
 
@@ -198,23 +200,28 @@ pub fn open(input: OpenedInput, format: InputFormat) -> Result<Table, UsageError
         Container::JsonLines => (
             Header::default(),
             Kind::JsonLines {
-                reader: Box::new(Newlines::new(input.reader)),
+                reader: Box::new(Newlines::with_max_line(
+                    input.reader,
+                    crate::usage::lines::MAX_JSON_LINE_BYTES,
+                )),
                 buf: Vec::new(),
                 line: 0,
                 pending: Vec::new().into_iter(),
                 pending_line: 0,
             },
         ),
-        Container::JsonDocument => {
-            let bytes = read_document(input.reader, &path)?;
-            let rows = document_rows(&bytes, &path)?;
-            (
-                Header::default(),
-                Kind::JsonDocument {
-                    rows: rows.into_iter(),
-                },
-            )
-        }
+        Container::JsonDocument => match RowStream::open(input.reader, &path)? {
+            Ok(stream) => (Header::default(), Kind::JsonStream(Box::new(stream))),
+            Err(bytes) => {
+                let rows = document_rows(&bytes, &path)?;
+                (
+                    Header::default(),
+                    Kind::JsonDocument {
+                        rows: rows.into_iter(),
+                    },
+                )
+            }
+        },
         Container::Parquet => {
             let rows = super::parquet::ParquetRows::open(input)?;
             (
@@ -274,7 +281,11 @@ impl Table {
                 buf.clear();
                 let n = reader.read_until(b'\n', buf).map_err(|source| {
                     if crate::usage::lines::LineTooLong::is(&source) {
-                        crate::usage::csv::too_long(path, *line + 1)
+                        crate::usage::csv::too_long_by(
+                            path,
+                            *line + 1,
+                            crate::usage::lines::MAX_JSON_LINE_BYTES,
+                        )
                     } else {
                         UsageError::Io {
                             path: path.clone(),
@@ -305,6 +316,15 @@ impl Table {
                 *pending = unwrap_rows(value).into_iter();
                 *pending_line = *line;
             },
+            Kind::JsonStream(stream) => {
+                let Some((line, v)) = stream.next_row(path)? else {
+                    return Ok(None);
+                };
+                let before = self.header.names.len();
+                fill_values(&mut self.header, &mut self.values, v);
+                check_new_keys(&self.header, before, self.format, path, line)?;
+                Ok(Some(values_row(&self.header, &self.values, line)))
+            }
             Kind::JsonDocument { rows } => {
                 let Some((line, v)) = rows.next() else {
                     return Ok(None);
@@ -400,6 +420,157 @@ fn fill_values(header: &mut Header, values: &mut Vec<Value>, v: Value) {
         }
     }
     values.resize(header.names.len(), Value::Null);
+}
+
+/// The rows of a JSON document's row array, read one at a time from a window of the input, so
+/// memory holds one row (at most [`MAX_LINE_BYTES`](crate::usage::lines::MAX_LINE_BYTES)) and
+/// a read chunk, not the document.
+pub struct RowStream {
+    reader: Box<dyn BufRead + Send>,
+    /// Unconsumed bytes; `buf[pos..]` is what is left to scan.
+    buf: Vec<u8>,
+    pos: usize,
+    /// The line of `buf[pos]`.
+    line: u64,
+    eof: bool,
+    done: bool,
+}
+
+/// Bytes read at the start to find the rows' array; a document whose array starts later is
+/// read whole.
+const STREAM_HEAD_BYTES: usize = 1 << 20;
+
+impl RowStream {
+    /// A stream over `reader` when its rows' array starts within its first
+    /// [`STREAM_HEAD_BYTES`]; else the whole document's bytes (bounded).
+    fn open(
+        mut reader: Box<dyn BufRead + Send>,
+        path: &str,
+    ) -> Result<Result<RowStream, Vec<u8>>, UsageError> {
+        let io_err = |source| UsageError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let mut buf = Vec::new();
+        (&mut reader)
+            .take(STREAM_HEAD_BYTES as u64)
+            .read_to_end(&mut buf)
+            .map_err(io_err)?;
+        if buf.len() < STREAM_HEAD_BYTES {
+            return Ok(Err(buf));
+        }
+        let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let start = skip_ws(&buf, bom);
+        match find_row_array(&buf, start) {
+            Ok(Some(array)) => {
+                let line = 1 + memchr::memchr_iter(b'\n', &buf[..=array]).count() as u64;
+                Ok(Ok(RowStream {
+                    reader,
+                    buf,
+                    pos: array + 1,
+                    line,
+                    eof: false,
+                    done: false,
+                }))
+            }
+            _ => {
+                let rest = read_document(reader, path)?;
+                buf.extend_from_slice(&rest);
+                if buf.len() as u64 > MAX_JSON_DOCUMENT_BYTES {
+                    return Err(UsageError::File {
+                        path: path.to_owned(),
+                        message: format!(
+                            "a JSON document over {} MiB is not read whole; export JSON Lines, CSV or Parquet instead",
+                            MAX_JSON_DOCUMENT_BYTES >> 20
+                        ),
+                    });
+                }
+                Ok(Err(buf))
+            }
+        }
+    }
+
+    /// Move the scan to `to`, counting the lines passed.
+    fn advance(&mut self, to: usize) {
+        self.line += memchr::memchr_iter(b'\n', &self.buf[self.pos..to]).count() as u64;
+        self.pos = to;
+    }
+
+    /// Read more of the input (dropping what was scanned); false at its end.
+    fn refill(&mut self, path: &str) -> Result<bool, UsageError> {
+        self.buf.drain(..self.pos);
+        self.pos = 0;
+        let chunk = self.reader.fill_buf().map_err(|source| UsageError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        if chunk.is_empty() {
+            self.eof = true;
+            return Ok(false);
+        }
+        let n = chunk.len();
+        self.buf.extend_from_slice(chunk);
+        self.reader.consume(n);
+        Ok(true)
+    }
+
+    /// The next row and its line, or `None` after the array's end.
+    fn next_row(&mut self, path: &str) -> Result<Option<(u64, Value)>, UsageError> {
+        let problem = |line: u64, message: String| UsageError::Field {
+            path: path.to_owned(),
+            line,
+            field: "json".to_owned(),
+            message,
+        };
+        while !self.done {
+            let i = skip_ws(&self.buf, self.pos);
+            match self.buf.get(i) {
+                Some(b']') => {
+                    self.done = true;
+                    return Ok(None);
+                }
+                Some(b',') => {
+                    self.advance(i + 1);
+                    continue;
+                }
+                Some(_) => {}
+                None if self.eof => {
+                    return Err(problem(
+                        self.line,
+                        "truncated JSON (the array is not closed)".to_owned(),
+                    ))
+                }
+                None => {
+                    self.advance(i);
+                    self.refill(path)?;
+                    continue;
+                }
+            }
+            self.advance(i);
+            let container = matches!(self.buf.get(i), Some(b'{') | Some(b'['));
+            match value_end(&self.buf, i) {
+                Ok(end) if container || end < self.buf.len() || self.eof => {
+                    let value: Value = serde_json::from_slice(&self.buf[i..end])
+                        .map_err(|e| problem(self.line, json_problem(&e)))?;
+                    let line = self.line;
+                    self.advance(end);
+                    return Ok(Some((line, value)));
+                }
+                _ if !self.eof => {
+                    if self.buf.len() - self.pos > crate::usage::lines::MAX_LINE_BYTES {
+                        return Err(crate::usage::csv::too_long(path, self.line));
+                    }
+                    self.refill(path)?;
+                }
+                _ => return Err(problem(self.line, "truncated or malformed JSON".to_owned())),
+            }
+        }
+        Ok(None)
+    }
 }
 
 fn read_document(reader: impl Read, path: &str) -> Result<Vec<u8>, UsageError> {
