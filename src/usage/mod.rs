@@ -312,7 +312,18 @@ impl InputRead {
                 .map(|(field, column)| MappedColumn { field, column })
                 .collect(),
             unread: None,
-            head: opened.head.clone(),
+            // Per-request rows carry their own times (to the millisecond): two inputs that
+            // begin alike are the same rows. Per-bucket inputs have their own duplicate checks
+            // (the same bucket or series twice), and two of them may begin alike in earnest
+            // (two deployments' metrics, idle the same first hours).
+            head: match opened.format {
+                InputFormat::Csv
+                | InputFormat::Jsonl
+                | InputFormat::Apim
+                | InputFormat::LiteLlm
+                | InputFormat::Langfuse => opened.head.clone(),
+                _ => None,
+            },
         }
     }
 
