@@ -5,6 +5,7 @@
 //! The pipeline is `usage -> catalog -> sim -> plan -> report`; `app` and `commands` are the
 //! command-line edges.
 
+pub mod allocator;
 pub mod app;
 pub mod catalog;
 pub mod cleanup;

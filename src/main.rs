@@ -10,6 +10,7 @@ use ptuplan::cli::Cli;
 use ptuplan::report::escape::terminal_lines;
 
 fn main() -> ExitCode {
+    ptuplan::allocator::share_one_arena();
     ptuplan::cleanup::install();
     let cli = Cli::parse();
     match app::run(cli) {

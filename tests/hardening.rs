@@ -517,7 +517,8 @@ fn issue_12_spool_files_are_removed_on_sigint_and_sigterm() {
             .write_all(&csv_log(10, "\n", |_, r| r))
             .expect("write");
         stdin.flush().expect("flush");
-        // Wait (bounded) until the spool has spilled runs into the run's directory.
+        // Wait (bounded) until the spool has spilled several runs (of 2 events, 56 bytes each)
+        // into its one temp file in the run's directory.
         let spilled = || {
             walk(tmp.path())
                 .iter()
@@ -525,10 +526,11 @@ fn issue_12_spool_files_are_removed_on_sigint_and_sigterm() {
                     p.file_name()
                         .is_some_and(|n| n.to_string_lossy().starts_with("spool-"))
                 })
-                .count()
+                .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+                .sum::<u64>()
         };
         let mut waited = 0;
-        while spilled() < 3 {
+        while spilled() < 3 * 2 * 56 {
             assert!(waited < 600, "no spool files appeared");
             std::thread::sleep(std::time::Duration::from_millis(100));
             waited += 1;

@@ -587,6 +587,7 @@ pub fn plan_replay(
     let mut per_token = None;
     let passes = plan::size(&mut prepared, &settings.plan, |targets| {
         simulated += targets.len();
+        let pass_started = std::time::Instant::now();
         let with = per_token
             .is_none()
             .then_some((streams.as_slice(), keys.len()));
@@ -600,6 +601,12 @@ pub fn plan_replay(
         )?;
         if found.is_some() {
             per_token = found;
+        }
+        if settings.timings {
+            eprintln!(
+                "{}",
+                pass_timing(targets, pass_started.elapsed().as_secs_f64())
+            );
         }
         Ok::<_, sim::admission::AdmissionError>(outcomes)
     })
@@ -636,6 +643,26 @@ pub fn plan_replay(
             searches: prepared.searches.len(),
         },
     ))
+}
+
+/// One `--timings` line for a simulation pass: its targets, by workload and bucket window.
+fn pass_timing(targets: &[sim::admission::SimTarget], seconds: f64) -> String {
+    let mut workloads = std::collections::BTreeSet::new();
+    let mut windows = std::collections::BTreeMap::<u64, usize>::new();
+    for t in targets {
+        workloads.insert(t.workload);
+        *windows.entry(t.bucket_window_s.to_bits()).or_default() += 1;
+    }
+    let windows: Vec<String> = windows
+        .into_iter()
+        .map(|(w, n)| format!("{n} at {} s", f64::from_bits(w)))
+        .collect();
+    format!(
+        "timings:   pass: {} PTU deployments of {} workloads ({}) in {seconds:.2} s",
+        targets.len(),
+        workloads.len(),
+        windows.join(", ")
+    )
 }
 
 /// Plans in the report's order: by deployment, model and region (workload ids depend on

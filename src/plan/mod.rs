@@ -28,7 +28,7 @@ pub mod sizing;
 #[cfg(test)]
 pub(crate) mod test_support;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -522,8 +522,10 @@ fn refine_band<E>(
         .into_iter()
         .filter(|g| g.len() > 1)
         .collect();
-    let mut passes = 0;
-    while passes < band::MAX_BAND_PASSES {
+    // Rounds bound the loop as passes did before outcomes were reused (a round whose every
+    // count is reused is a round all the same), so the counts evaluated never depend on reuse.
+    let (mut passes, mut rounds) = (0, 0);
+    while rounds < band::MAX_BAND_PASSES {
         let mut owners: Vec<(usize, u32)> = Vec::new();
         for group in &groups {
             for (_, robust) in prepared.robust_counts(group) {
@@ -541,17 +543,80 @@ fn refine_band<E>(
         if owners.is_empty() {
             break;
         }
-        let targets: Vec<SimTarget> = owners
-            .iter()
-            .map(|(i, n)| prepared.searches[*i].search.lane.target(*n))
-            .collect();
-        let outcomes = simulate(&targets)?;
+        rounds += 1;
+        // Another search may already hold the outcome of an identical deployment (a type of
+        // the same capacity per PTU, prompt limit and throttle handling, or the same count
+        // asked for by two groups): reused, not simulated again.
+        let simulated = simulated_outcomes(prepared);
+        let mut fresh = Vec::new();
+        for (i, n) in owners {
+            let t = prepared.searches[i].search.lane.target(n);
+            match simulated.get(&target_id(&t)) {
+                Some(&(j, m)) => {
+                    let o = prepared.searches[j].search.outcome(m).cloned();
+                    prepared.searches[i]
+                        .search
+                        .record_extra(n, o.expect("indexed from this search's outcomes"));
+                }
+                None => fresh.push((i, n, t)),
+            }
+        }
+        if fresh.is_empty() {
+            continue;
+        }
+        let targets: Vec<SimTarget> = fresh.iter().map(|f| f.2).collect();
+        let outcomes = simulate_unique(simulate, &targets)?;
         passes += 1;
-        for ((i, n), o) in owners.into_iter().zip(outcomes) {
+        for ((i, n, _), o) in fresh.into_iter().zip(outcomes) {
             prepared.searches[i].search.record_extra(n, o);
         }
     }
     Ok(passes)
+}
+
+/// What makes two simulated deployments give the same outcome: the key of the deployment
+/// whose bucket behaves alike ([`SimTarget::key`]) and whether its 429s fail (the outcome is
+/// relabelled then, [`SimOutcome::as_failing`]).
+type TargetId = ([u64; 7], bool);
+
+fn target_id(t: &SimTarget) -> TargetId {
+    (t.key(), t.mode == ThrottleMode::Fail)
+}
+
+/// Where each simulated deployment's outcome is held: `(search, count)` by target.
+fn simulated_outcomes(prepared: &Prepared) -> HashMap<TargetId, (usize, u32)> {
+    let mut held = HashMap::new();
+    for (j, s) in prepared.searches.iter().enumerate() {
+        for &m in s.search.points().keys() {
+            held.entry(target_id(&s.search.lane.target(m)))
+                .or_insert((j, m));
+        }
+    }
+    held
+}
+
+/// `simulate`, with each distinct deployment of `targets` simulated once (the simulation is
+/// deterministic, so a duplicate's outcome is a copy).
+fn simulate_unique<E>(
+    simulate: &mut impl FnMut(&[SimTarget]) -> Result<Vec<SimOutcome>, E>,
+    targets: &[SimTarget],
+) -> Result<Vec<SimOutcome>, E> {
+    let mut first: HashMap<TargetId, usize> = HashMap::new();
+    let mut unique = Vec::new();
+    let slots: Vec<usize> = targets
+        .iter()
+        .map(|t| {
+            *first.entry(target_id(t)).or_insert_with(|| {
+                unique.push(*t);
+                unique.len() - 1
+            })
+        })
+        .collect();
+    if unique.len() == targets.len() {
+        return simulate(targets);
+    }
+    let outcomes = simulate(&unique)?;
+    Ok(slots.into_iter().map(|i| outcomes[i].clone()).collect())
 }
 
 /// The outputs say, for each spilling option, which quota level its spillover needs: one more
@@ -597,7 +662,7 @@ fn track_spill_quotas<E>(
     if targets.is_empty() {
         return Ok(0);
     }
-    let outcomes = simulate(&targets)?;
+    let outcomes = simulate_unique(simulate, &targets)?;
     for ((i, n), o) in owners.into_iter().zip(outcomes) {
         prepared.searches[i].search.set_standard(n, o.standard);
     }

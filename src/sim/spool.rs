@@ -2,23 +2,27 @@
 //! workload at a time, in timestamp order, with bounded memory.
 //!
 //! Events are buffered in chunks of [`CHUNK_EVENTS`]; a full chunk is sorted by workload and
-//! time (stably, so equal timestamps keep log order) and spilled to a temp file as fixed
-//! 56-byte records, with an index of where each workload's events lie. Workloads never
+//! time (stably, so equal timestamps keep log order) and spilled as one run of fixed 56-byte
+//! records, appended to the spool's one temp file (one file descriptor per spool, however
+//! many runs), with an index of where each workload's events lie. Workloads never
 //! interact in the replay, so each is read on its own ([`SortedEvents::for_each_of`]): its
 //! segments of every run, concatenated when they are already in time order (a time-sorted log)
 //! and merged otherwise. A log that fits in one chunk never touches the disk. Memory is one
-//! chunk plus a small read buffer per run, whatever the log's length.
+//! chunk (2 MiB) plus a small read buffer per run being merged, whatever the log's length.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tempfile::NamedTempFile;
 
-/// Events held in memory before a chunk is spilled (8 MiB of events per reading thread).
-pub const CHUNK_EVENTS: usize = 128 * 1024;
+/// Events held in memory before a chunk is spilled (2 MiB of events per spool: one per
+/// reading thread and replay). Smaller chunks cost nothing measurable (runs of one workload
+/// are read in order, not merged, when the log is in time order) and sort faster in cache.
+pub const CHUNK_EVENTS: usize = 32 * 1024;
 /// Marker for an absent optional `u32` field.
 pub const NONE_U32: u32 = u32::MAX;
 /// [`ReplayEvent::flags`] bit: the real deployment answered this request 429 (`calibrate`).
@@ -122,7 +126,12 @@ pub struct EventSpool {
     /// Where spilled runs go (None = the system temp directory). A run's caller can remove the
     /// whole directory when the process is interrupted.
     dir: Option<PathBuf>,
-    runs: Vec<(NamedTempFile, Vec<Segment>)>,
+    /// The temp file every spilled run is appended to (created at the first spill).
+    file: Option<Arc<NamedTempFile>>,
+    /// Bytes of complete runs in `file`: where the next run starts.
+    file_bytes: u64,
+    /// Spilled runs: their first byte in `file` and their index.
+    runs: Vec<(u64, Vec<Segment>)>,
     /// The chunk's sort order (indexes into `chunk`), reused from spill to spill so no large
     /// buffer is allocated per chunk.
     order: Vec<u32>,
@@ -141,6 +150,8 @@ impl EventSpool {
             chunk: Vec::new(),
             chunk_events: chunk_events.max(1),
             dir: None,
+            file: None,
+            file_bytes: 0,
             runs: Vec::new(),
             order: Vec::new(),
         }
@@ -185,18 +196,30 @@ impl EventSpool {
     fn spill(&mut self) -> io::Result<()> {
         self.sort_order();
         let index = index_of(self.order.iter().map(|&i| &self.chunk[i as usize]));
-        let mut file = match &self.dir {
-            Some(dir) => NamedTempFile::with_prefix_in("spool-", dir)?,
-            None => NamedTempFile::with_prefix("ptuplan-spool-")?,
+        let file = match &self.file {
+            Some(file) => Arc::clone(file),
+            None => {
+                let file = Arc::new(match &self.dir {
+                    Some(dir) => NamedTempFile::with_prefix_in("spool-", dir)?,
+                    None => NamedTempFile::with_prefix("ptuplan-spool-")?,
+                });
+                self.file = Some(Arc::clone(&file));
+                file
+            }
         };
+        let base = self.file_bytes;
         {
-            let mut w = BufWriter::with_capacity(256 * 1024, file.as_file_mut());
+            // From the end of the last complete run: a failed write's bytes are overwritten.
+            let mut handle = file.as_file();
+            handle.seek(SeekFrom::Start(base))?;
+            let mut w = BufWriter::with_capacity(256 * 1024, handle);
             for &i in &self.order {
                 w.write_all(&self.chunk[i as usize].to_bytes())?;
             }
             w.flush()?;
         }
-        self.runs.push((file, index));
+        self.file_bytes = base + (self.chunk.len() * RECORD_BYTES) as u64;
+        self.runs.push((base, index));
         self.chunk.clear();
         Ok(())
     }
@@ -222,12 +245,18 @@ impl EventSpool {
                 index,
             });
         }
+        let file = self.file;
         let mut runs: Vec<Run> = self
             .runs
             .into_iter()
-            .map(|(file, index)| Run {
-                data: RunData::File(file),
-                index,
+            .filter_map(|(base, index)| {
+                Some(Run {
+                    data: RunData::File {
+                        file: Arc::clone(file.as_ref()?),
+                        base,
+                    },
+                    index,
+                })
             })
             .collect();
         runs.append(&mut memory);
@@ -275,7 +304,11 @@ struct Run {
 }
 
 enum RunData {
-    File(NamedTempFile),
+    /// In the spool's temp file, from byte `base` on (the file is removed with its last run).
+    File {
+        file: Arc<NamedTempFile>,
+        base: u64,
+    },
     Memory(Vec<ReplayEvent>),
 }
 
@@ -298,7 +331,7 @@ impl SortedEvents {
     pub fn spilled_runs(&self) -> usize {
         self.runs
             .iter()
-            .filter(|r| matches!(r.data, RunData::File(_)))
+            .filter(|r| matches!(r.data, RunData::File { .. }))
             .count()
     }
 
@@ -392,9 +425,9 @@ enum Source<'a> {
 impl<'a> Source<'a> {
     fn open(run: &'a Run, seg: Segment, batch_events: usize) -> Source<'a> {
         match &run.data {
-            RunData::File(file) => Source::File {
+            RunData::File { file, base } => Source::File {
                 file: file.as_file(),
-                offset: seg.start * RECORD_BYTES as u64,
+                offset: base + seg.start * RECORD_BYTES as u64,
                 left: seg.len * RECORD_BYTES as u64,
                 bytes: Vec::new(),
                 batch: Vec::new(),
@@ -575,6 +608,26 @@ mod tests {
         assert_eq!(times, (0..10).collect::<Vec<_>>());
         // Iterating twice gives the same events.
         assert_eq!(collect(&sorted).len(), 10);
+    }
+
+    #[test]
+    fn issue_20_every_run_of_a_spool_shares_one_temp_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut spool = EventSpool::in_dir(dir.path(), 3);
+        // Out of order across runs, so reading merges runs of one file at their offsets.
+        let list: Vec<ReplayEvent> = (0..31)
+            .map(|t| event((t * 11) % 31, t as u32 % 2))
+            .collect();
+        for e in &list {
+            spool.push(*e).expect("push");
+        }
+        let sorted = spool.finish();
+        assert_eq!(sorted.spilled_runs(), 11);
+        let files = std::fs::read_dir(dir.path()).expect("list").count();
+        assert_eq!(files, 1, "one temp file for the spool's 11 runs");
+        assert_eq!(collect(&sorted), expected(&list));
+        drop(sorted);
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
     }
 
     #[test]

@@ -345,9 +345,21 @@ fn bin_edges() -> &'static [f64] {
 }
 
 /// The histogram bin of a needed quota: bin `b` holds quotas in `(edge(b - 1), edge(b)]`.
+/// The logarithm guesses the bin and the edges correct the guess (the logarithm's rounding
+/// may put it one off), so the result is exactly the first edge at or above `needed` (the
+/// last bin for anything beyond it), without a binary search over 6,000 edges.
 fn bin_of(needed: f64) -> u32 {
     let edges = bin_edges();
-    edges.partition_point(|&e| e < needed).min(edges.len() - 1) as u32
+    let last = edges.len() - 1;
+    // NaN and values up to 1 guess 0; `as` saturates, so infinity guesses `last`.
+    let mut b = ((needed.ln() / BIN_RATIO.ln()).ceil().max(0.0) as usize).min(last);
+    while b > 0 && edges[b - 1] >= needed {
+        b -= 1;
+    }
+    while b < last && edges[b] < needed {
+        b += 1;
+    }
+    b as u32
 }
 
 /// [`bin_of`], looking first just above `near` (a minute's counter grows by small steps).
@@ -730,6 +742,33 @@ mod tests {
             assert_eq!(out.rejected_tokens.short.requests, 1);
             assert_eq!(out.rejected_tokens.short.input_tokens, 1_000);
             assert_eq!(out.rejected_tokens.short.output_tokens, 500);
+        }
+    }
+
+    #[test]
+    fn bin_of_is_the_first_edge_at_or_above_the_value() {
+        let edges = bin_edges();
+        let search = |v: f64| edges.partition_point(|&e| e < v).min(edges.len() - 1) as u32;
+        let mut values = vec![
+            f64::NAN,
+            f64::NEG_INFINITY,
+            -1.0,
+            0.0,
+            0.5,
+            1.0,
+            f64::INFINITY,
+            1e300,
+        ];
+        for (i, e) in edges.iter().enumerate().step_by(7) {
+            values.extend([
+                *e,
+                e.next_up(),
+                e.next_down(),
+                e * (1.0 + (i % 5) as f64 * 1e-3),
+            ]);
+        }
+        for v in values {
+            assert_eq!(bin_of(v), search(v), "{v}");
         }
     }
 
