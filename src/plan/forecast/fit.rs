@@ -263,7 +263,9 @@ pub fn residuals(obs: &[Obs], y: &[[f64; 2]], design: &Design, beta: &[f64]) -> 
 }
 
 /// Huber's M-estimate by IRLS over the observations with `include`, starting from `start`
-/// (least squares when None). The scale is re-estimated each round unless `fixed_scale`.
+/// (least squares when None). The scale is re-estimated each round unless `fixed_scale`;
+/// each series' rows are weighted by the inverse of its variance, so the shared slope is the
+/// efficient combination of the two series.
 pub fn huber(
     obs: &[Obs],
     y: &[[f64; 2]],
@@ -290,12 +292,14 @@ pub fn huber(
         for ((w, r), inc) in weights.iter_mut().zip(&resid).zip(include) {
             for s in 0..2 {
                 let u = (r[s] / scale[s]).abs();
+                // Huber's weight over the series' variance: the shared slope leans on the
+                // steadier series.
                 w[s] = if !inc[s] {
                     0.0
                 } else if u <= HUBER_K {
-                    1.0
+                    1.0 / (scale[s] * scale[s])
                 } else {
-                    HUBER_K / u
+                    HUBER_K / u / (scale[s] * scale[s])
                 };
             }
         }
@@ -314,6 +318,40 @@ pub fn huber(
         scale = mad_scale(&residuals(obs, y, design, &beta), include);
     }
     Some(Fit { beta, scale })
+}
+
+/// The slope's variance under the fit (normal theory, each series at its robust scale, Huber's
+/// weights): `[(X' W X)^-1]_00`. None when the system is singular.
+pub fn slope_variance(
+    obs: &[Obs],
+    y: &[[f64; 2]],
+    design: &Design,
+    include: &[[bool; 2]],
+    fit: &Fit,
+) -> Option<f64> {
+    let resid = residuals(obs, y, design, &fit.beta);
+    let p = design.params();
+    let mut a = vec![0.0; p * p];
+    let mut row = Vec::with_capacity(8);
+    for (i, o) in obs.iter().enumerate() {
+        for s in 0..2 {
+            if !include[i][s] {
+                continue;
+            }
+            let u = (resid[i][s] / fit.scale[s]).abs();
+            let w = u.max(HUBER_K).recip() * HUBER_K / (fit.scale[s] * fit.scale[s]);
+            design.row(o, s, &mut row);
+            for &(c1, v1) in &row {
+                for &(c2, v2) in &row {
+                    a[c1 * p + c2] += w * v1 * v2;
+                }
+            }
+        }
+    }
+    let mut e0 = vec![0.0; p];
+    e0[0] = 1.0;
+    solve(&mut a, &mut e0, p)?;
+    Some(e0[0])
 }
 
 /// Huber's loss of the residuals at a fixed scale (twice it is the robust deviance).

@@ -10,7 +10,9 @@
 //!   than 3.5 robust standard deviations off (an incident) are named and left out.
 //! - **Range.** A moving-block bootstrap over weeks of the residuals ([`BOOTSTRAP_DRAWS`]
 //!   refits, seeded): the 5th to 95th percentile of the growth is its 90% range, and every
-//!   month's P50 and P90 come from the same draws.
+//!   month's P50 and P90 come from the same draws. When the draws' slope spreads less than
+//!   the fit's normal-theory standard error (a bootstrap over a few weeks rests on few
+//!   blocks), they are spread out to it: the range is never narrower than the fit's own.
 //! - **Need.** A month's load is the log's as the traffic factor of the draw scales it: peaks
 //!   by the fitted level at the month's busiest point over the level on the log's peak day,
 //!   volume by the month's mean level over the log's. PTUs follow the plan's own sizing: each
@@ -454,6 +456,17 @@ pub fn forecast(
         BLOCK_DAYS,
         &mut rng,
     );
+    let draws = widen(
+        draws,
+        &model.fit.beta,
+        fit::slope_variance(
+            &model.obs,
+            &model.y,
+            &model.design,
+            &model.include,
+            &model.fit,
+        ),
+    );
     let growth = |beta: &[f64]| (beta[0] * DAYS_PER_MONTH).exp() - 1.0;
     let growth_draws = sorted(draws.iter().map(|b| growth(b)).collect());
     let range = (!growth_draws.is_empty())
@@ -496,6 +509,26 @@ pub fn forecast(
             .map(|p| p.iter().map(|(peak, _)| *peak).collect())
             .collect(),
     }
+}
+
+/// The draws spread around the fit so that their slope's spread is at least the fit's
+/// standard error: a bootstrap over a few weeks of blocks can understate it (its own spread
+/// rests on few blocks). Every parameter's deviation is scaled by the same factor.
+fn widen(draws: Vec<Vec<f64>>, beta: &[f64], slope_variance: Option<f64>) -> Vec<Vec<f64>> {
+    let n = draws.len();
+    let Some(var) = slope_variance.filter(|v| v.is_finite() && *v > 0.0 && n > 1) else {
+        return draws;
+    };
+    let spread = draws.iter().map(|d| (d[0] - beta[0]).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let k = if spread > 0.0 {
+        (var / spread).sqrt().max(1.0)
+    } else {
+        1.0
+    };
+    draws
+        .into_iter()
+        .map(|d| d.iter().zip(beta).map(|(v, b)| b + k * (v - b)).collect())
+        .collect()
 }
 
 /// The months of the horizon from the draws' factor paths.

@@ -6,7 +6,7 @@ use crate::catalog::{load_catalog, CatalogSource};
 
 /// A generated log's days: `days` full days from day 20,000 (a Monday is 20,000 - 3 mod 7),
 /// volume `base x (1 + g)^(day / month) x weekday x noise`, the peak 1/300 of it with its own
-/// noise; `step` multiplies both from a day on; `outage` scales one day.
+/// noise (5% a day, lognormal); `step` multiplies both from a day on; `outage` scales one day.
 struct Gen {
     days: usize,
     growth_per_month: f64,
@@ -21,7 +21,7 @@ impl Gen {
         Gen {
             days,
             growth_per_month,
-            noise: 0.08,
+            noise: 0.05,
             step: None,
             outage: None,
             seed: 1,
