@@ -465,6 +465,12 @@ struct Choice {
     token_type: Option<DeploymentTypeId>,
 }
 
+/// The first month (1-based) that starts on or after the workload's model's retirement,
+/// within `h` months from `start` (the projection and FOCUS stop there too).
+pub fn first_retired_month(plan: &WorkloadPlan, start: Option<NaiveDate>, h: u32) -> Option<u32> {
+    retired_from(plan, start, h as usize).map(|m| m as u32 + 1)
+}
+
 /// The first month (0-based) that starts on or after the workload's model's retirement,
 /// within `h` months from `start`.
 fn retired_from(plan: &WorkloadPlan, start: Option<NaiveDate>, h: usize) -> Option<usize> {
