@@ -807,7 +807,8 @@ fn ladder_of(
             run_window_s: settings.sim.bucket_window_s,
             short_log: (span_hours < rules.min_span_days * 24.0)
                 .then_some((span_hours / 24.0, rules.min_span_days)),
-            start: catalog.in_force_on,
+            // Month 1 starts on the first of the month after the as-of date, as FOCUS's.
+            start: catalog.in_force_on.map(ladder::first_month),
             level_factors: if forecast {
                 scenario::FORECAST_LEVELS.to_vec()
             } else {

@@ -23,7 +23,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 mod pool;
@@ -160,8 +160,8 @@ pub struct LadderInput<'a> {
     pub run_window_s: f64,
     /// The log's span and `--min-span-days`, when the span is shorter.
     pub short_log: Option<(f64, f64)>,
-    /// The day month 1 starts (the run's as-of date, when the decisions buy), for
-    /// retirements.
+    /// The first day of month 1 ([`first_month`] of the as-of date, as the FOCUS export's),
+    /// for retirements.
     pub start: Option<chrono::NaiveDate>,
     /// The traffic factor of each level when the levels are factors, not months (the
     /// forecast's grid); empty otherwise.
@@ -471,16 +471,30 @@ pub fn first_retired_month(plan: &WorkloadPlan, start: Option<NaiveDate>, h: u32
     retired_from(plan, start, h as usize).map(|m| m as u32 + 1)
 }
 
+/// The first day of the projection's month 1: the first of the month after `as_of` (the
+/// FOCUS export's months start there too).
+pub fn first_month(as_of: NaiveDate) -> NaiveDate {
+    let (y, m) = if as_of.month() == 12 {
+        (as_of.year() + 1, 1)
+    } else {
+        (as_of.year(), as_of.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(as_of)
+}
+
+/// When month `month` (1-based) of a projection whose month 1 starts on `first` begins: months
+/// are 730 hours, as every monthly figure is.
+pub fn month_start(first: NaiveDate, month: u32) -> chrono::NaiveDateTime {
+    first.and_time(chrono::NaiveTime::MIN)
+        + chrono::Duration::hours(730 * i64::from(month.saturating_sub(1)))
+}
+
 /// The first month (0-based) that starts on or after the workload's model's retirement,
-/// within `h` months from `start`.
+/// within `h` months from `start` (month 1's first day).
 fn retired_from(plan: &WorkloadPlan, start: Option<NaiveDate>, h: usize) -> Option<usize> {
     let retirement = plan.lifecycle.as_ref()?.retirement?;
     let start = start?;
-    (0..h).find(|&mi| {
-        start
-            .checked_add_months(Months::new(mi as u32))
-            .is_some_and(|d| d >= retirement)
-    })
+    (0..h).find(|&mi| month_start(start, mi as u32 + 1).date() >= retirement)
 }
 
 /// Plan the ladder.

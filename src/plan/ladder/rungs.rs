@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 
 use super::pool::{quiet_keys, Costs, Lattice, Member, RETIRED};
 use super::{quieter_level, Purchase, RungCheck};
@@ -31,7 +31,7 @@ pub(super) struct RungRules {
     pub run_window_s: f64,
     /// The log's span is shorter than `--min-span-days`: (span days, min days).
     pub short_log: Option<(f64, f64)>,
-    /// The day after the log ends (month 1 starts then).
+    /// The first day of month 1 (the first of the month after the as-of date).
     pub start: Option<NaiveDate>,
 }
 
@@ -114,9 +114,7 @@ pub(super) fn check(
             });
         }
         if let Some(start) = rules.start {
-            let from = start
-                .checked_add_months(Months::new(p.month - 1))
-                .unwrap_or(start);
+            let from = super::month_start(start, p.month).date();
             for m in members {
                 // A model already retired when the rung is bought has left the pool.
                 if let Some((date, _)) = retirement_in_term(m.plan, from, 12.0 * f64::from(p.terms))
