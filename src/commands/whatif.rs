@@ -588,7 +588,12 @@ fn report_of(
     let comparable = summary.complete && base_summary.complete;
     let delta = summary.recommended_monthly_cost_usd - base;
     let mut notes = lane.notes;
-    if lane.keys.is_empty() && lane.passthrough.len() == baseline.plans.len() {
+    if is_forecast(scenario) {
+        notes.push(
+            "the log as is, month by month on each workload's forecast in its reservation plan"
+                .to_owned(),
+        );
+    } else if lane.keys.is_empty() && lane.passthrough.len() == baseline.plans.len() {
         notes.push(
             "no transform selects a workload of the log: the scenario equals the baseline"
                 .to_owned(),
@@ -728,6 +733,10 @@ fn ladder_of(
             })
             .collect();
         let (level_factors, month_factors, draws) = factors_of(source, &mut notes);
+        // The log's workload unchanged: month 1 deploys what its decision runs on now.
+        let decided = (!*batch && key == source)
+            .then(|| base_of(source).map(decided_now))
+            .flatten();
         workloads.push(LadderWorkload {
             deployment: key.deployment.clone(),
             model: key.model.clone(),
@@ -737,6 +746,7 @@ fn ladder_of(
             level_factors,
             month_factors,
             draws,
+            decided,
         });
     }
     for p in baseline.plans {
@@ -755,6 +765,7 @@ fn ladder_of(
                 level_factors: vec![1.0; levels.len()],
                 month_factors: vec![1.0; h],
                 draws: Vec::new(),
+                decided: Some(decided_now(p)),
             });
         }
     }
@@ -820,6 +831,16 @@ fn ladder_of(
     notes.dedup();
     plan.notes = notes;
     plan
+}
+
+/// What a decided plan runs on now: its provisioned type and PTUs, or (None, 0) per-token.
+fn decided_now(p: &WorkloadPlan) -> (Option<crate::catalog::DeploymentTypeId>, u32) {
+    match p.decided_option() {
+        Some(o) if o.billing != plan::Billing::PerToken => {
+            (Some(o.deployment_type), o.ptus.unwrap_or(0))
+        }
+        _ => (None, 0),
+    }
 }
 
 /// `--focus-scenario` must name a scenario of the run (or `baseline`).

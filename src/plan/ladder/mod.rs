@@ -74,6 +74,9 @@ pub struct LadderWorkload<'a> {
     pub month_factors: Vec<f64>,
     /// Per draw of the forecast, the traffic factor of each month (empty without one).
     pub draws: Vec<Vec<f64>>,
+    /// What the log's decision runs it on now, when it is the log's workload unchanged: the
+    /// provisioned type and PTUs (None and 0: per-token). Month 1 deploys exactly that.
+    pub decided: Option<(Option<DeploymentTypeId>, u32)>,
 }
 
 impl LadderWorkload<'_> {
@@ -559,7 +562,37 @@ pub fn plan_ladder(catalog: &Catalog, input: &LadderInput<'_>) -> LadderPlan {
         match (pooled, w.plans.last()) {
             // A workload no count and no Standard option can serve in some month stays at
             // its decided option (which says why).
-            (Some((t, choices, band)), Some(plan)) if choices.iter().all(|c| !c.is_empty()) => {
+            (Some((t, mut choices, mut band)), Some(plan))
+                if choices.iter().all(|c| !c.is_empty()) =>
+            {
+                let (mut month_levels, mut quiet_levels) = (month_levels, quiet_levels);
+                let mut level_factors = w.level_factors.clone();
+                // Month 1 deploys what the decision runs on now: its level's choices narrowed
+                // to the decided count (a level of its own).
+                if let (Some((decided_type, ptus)), Some(&l1)) = (w.decided, month_levels.first())
+                {
+                    let wanted = match decided_type {
+                        None => Some(0),
+                        Some(dt) if dt == t => Some(ptus),
+                        Some(_) => None,
+                    };
+                    let narrow = |c: &[Choice]| -> Option<Vec<Choice>> {
+                        let n: Vec<Choice> =
+                            c.iter().filter(|c| Some(c.ptus) == wanted).copied().collect();
+                        (!n.is_empty()).then_some(n)
+                    };
+                    if let Some(first) = choices.get(l1).and_then(|c| narrow(c)) {
+                        let own = choices.len();
+                        choices.push(first);
+                        for (_, per_level) in &mut band {
+                            let c = narrow(&per_level[l1]).unwrap_or_else(|| per_level[l1].clone());
+                            per_level.push(c);
+                        }
+                        level_factors.push(level_factors.get(l1).copied().unwrap_or(1.0));
+                        month_levels[0] = own;
+                        quiet_levels[0] = own;
+                    }
+                }
                 pools
                     .entry((w.region.clone(), t))
                     .or_default()
@@ -571,7 +604,7 @@ pub fn plan_ladder(catalog: &Catalog, input: &LadderInput<'_>) -> LadderPlan {
                         band,
                         month_levels,
                         quiet_levels,
-                        level_factors: w.level_factors.clone(),
+                        level_factors,
                         draws: w.draws.clone(),
                         retired: [Choice::default()],
                     });

@@ -163,6 +163,7 @@ fn issue_21_shrinking_traffic_uses_the_busier_neighbour() {
             .collect(),
         month_factors: (1..=12).map(|m| 0.9f64.powi(m)).collect(),
         draws: Vec::new(),
+        decided: None,
     };
     let busier = w.month_levels();
     let quieter = w.month_quiet_levels();
