@@ -647,8 +647,9 @@ fn ladder_of(
     } else {
         ladder_months(scenario, horizon, settings.whatif.ladder_points)
     };
-    let mut by_workload: BTreeMap<(WorkloadKey, bool), (WorkloadKey, Vec<Option<&WorkloadPlan>>)> =
-        BTreeMap::new();
+    // Per (workload, Batch share): the log's workload it came from, its plan per level.
+    type Slots<'p> = (WorkloadKey, Vec<Option<&'p WorkloadPlan>>);
+    let mut by_workload: BTreeMap<(WorkloadKey, bool), Slots<'_>> = BTreeMap::new();
     for (k, p) in &lane.plans {
         let Some(level) = levels.iter().position(|l| *l == k.month) else {
             continue;
