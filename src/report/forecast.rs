@@ -283,12 +283,17 @@ fn summary_section(with: &[&WorkloadPlan]) -> Section {
     let horizon = with
         .iter()
         .filter_map(|w| w.forecast.as_ref()?.months.last().map(|m| m.month))
-        .max()
-        .unwrap_or(0);
+        .max();
+    let when = match horizon {
+        Some(m) => format!(
+            " Need and cost in month {m}, at the median (P50) and the 90th percentile (P90)."
+        ),
+        None => " No workload's log is long enough to measure it.".to_owned(),
+    };
     Section {
         heading: "Forecast".to_owned(),
         intro: vec![format!(
-            "Growth per month measured from the log itself (robust log-linear fit with weekday effects; level shifts are steps, not growth; 90% range from a block bootstrap over weeks). Need and cost in month {horizon}, at the median (P50) and the 90th percentile (P90)."
+            "Growth per month measured from the log itself (robust log-linear fit with weekday effects; level shifts are steps, not growth; 90% range from a block bootstrap over weeks).{when}"
         )],
         headers: vec![
             "Deployment",

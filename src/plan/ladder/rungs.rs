@@ -136,9 +136,11 @@ pub(super) fn check(
                         .map(|mi| {
                             members
                                 .iter()
-                                .map(|m| match m.draws.get(d) {
+                                .map(|m| match m.draws.get(d).and_then(|p| p.get(mi)) {
                                     _ if m.month_levels[mi] == RETIRED => RETIRED,
-                                    Some(path) => quieter_level(&m.level_factors, path[mi]),
+                                    // Month 1 is what the decision runs on now.
+                                    _ if mi == 0 => m.quiet_levels[0],
+                                    Some(f) => quieter_level(&m.level_factors, *f),
                                     None => m.quiet_levels[mi],
                                 })
                                 .collect()
