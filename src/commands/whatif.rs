@@ -680,15 +680,12 @@ fn ladder_of(
                 });
             match f {
                 Some(f) => {
-                    if f.peak_factor_p50
-                        .iter()
-                        .any(|x| *x > scenario::FORECAST_LEVELS[9])
-                    {
+                    let top = scenario::FORECAST_LEVELS[scenario::FORECAST_LEVELS.len() - 1];
+                    if let Some(m) = f.peak_factor_p50[..h].iter().position(|x| *x > top) {
                         notes.push(format!(
-                            "{}: its median need passes x{:.2} of the log's, the busiest level simulated: those months are planned at x{:.2} (understated)",
+                            "{}: from month {} its median need passes x{top:.2} of the log's traffic, the busiest level simulated: those months are planned at x{top:.2} (understated)",
                             source.deployment,
-                            f.peak_factor_p50.iter().copied().fold(0.0, f64::max),
-                            scenario::FORECAST_LEVELS[9]
+                            m + 1,
                         ));
                     }
                     (
