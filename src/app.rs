@@ -486,6 +486,9 @@ pub struct WhatIfSettings {
     pub quick: Option<QuickScenario>,
     /// `--horizon-months`.
     pub horizon_months: u32,
+    /// `--horizon-months` given without `--growth`: plan a reservation ladder on the log's
+    /// own forecast (scenario `forecast`).
+    pub forecast_ladder: bool,
     /// Offer the migration scenario for retiring models (off with `--no-auto-scenarios`).
     pub auto_scenarios: bool,
     /// `--focus-scenario`.
@@ -505,6 +508,7 @@ impl Default for WhatIfSettings {
             quick: None,
             ladder_points: crate::scenario::DEFAULT_LADDER_POINTS,
             horizon_months: crate::scenario::DEFAULT_HORIZON_MONTHS,
+            forecast_ladder: false,
             auto_scenarios: false,
             focus_scenario: None,
             max_traffic_factor: crate::scenario::lane::DEFAULT_MAX_TRAFFIC_FACTOR,
@@ -698,7 +702,10 @@ impl CompareSettings {
         self.whatif = WhatIfSettings {
             file: args.scenarios.clone(),
             quick: any.then_some(quick),
-            horizon_months: args.horizon_months,
+            horizon_months: args
+                .horizon_months
+                .unwrap_or(crate::scenario::DEFAULT_HORIZON_MONTHS),
+            forecast_ladder: args.horizon_months.is_some() && args.growth.is_none(),
             auto_scenarios: !args.no_auto_scenarios,
             focus_scenario: args.focus_scenario.clone(),
             ladder_points: args.ladder_points,

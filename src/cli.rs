@@ -948,9 +948,11 @@ pub struct ScenarioArgs {
     #[arg(long, value_name = "NAME", default_value = "what-if")]
     pub scenario_name: String,
     /// Months of growth (for --growth and growth entries without `months`) and of the
-    /// reservation ladder; also how far ahead retirements offer a migration scenario.
-    #[arg(long, value_name = "N", default_value_t = crate::scenario::DEFAULT_HORIZON_MONTHS, value_parser = clap::value_parser!(u32).range(1..=60))]
-    pub horizon_months: u32,
+    /// reservation ladder (default 12); also how far ahead retirements offer a migration
+    /// scenario. Without --growth it adds scenario `forecast`: a reservation plan on each
+    /// workload's own forecast.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub horizon_months: Option<u32>,
     /// Months of traffic a reservation plan simulates, spread evenly over the horizon (the
     /// last month always; months between use the next simulated one). Each is one more replay
     /// of the log at that month's traffic.

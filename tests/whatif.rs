@@ -647,3 +647,175 @@ fn issue_11_scenario_names_are_escaped_in_every_format() {
         std::fs::read_to_string(Path::new(&out_dir).join("charts/scenarios.svg")).expect("svg");
     assert!(!svg.contains("<script>"), "SVG");
 }
+
+/// A log of `days` days growing `growth` a month: one gpt-4.1 request every 10 minutes, a
+/// daytime peak and quiet weekends, its tokens scaled by the month's growth (and a small
+/// deterministic jitter).
+fn growing_log(dir: &TempDir, name: &str, days: i64, growth: f64) -> PathBuf {
+    let weekday = [1.0, 1.05, 1.1, 1.05, 0.95, 0.5, 0.45];
+    let mut rows = Vec::new();
+    for d in 0..days {
+        for slot in 0..144i64 {
+            let hour = slot as f64 / 6.0;
+            let daytime = 0.4 + 0.6 * (-((hour - 14.0) / 4.0).powi(2)).exp();
+            let jitter = 1.0 + 0.04 * (((d * 144 + slot) * 7919 % 101) as f64 / 50.0 - 1.0);
+            // 2026-10-05 is a Monday.
+            let factor = (1.0 + growth).powf(d as f64 / (365.0 / 12.0))
+                * weekday[(d % 7) as usize]
+                * daytime
+                * jitter;
+            let prompt = (40_000.0 * factor) as u64;
+            rows.push((
+                (d * 144 + slot) * 600_000 + 1_000,
+                "chat",
+                "gpt-4.1",
+                prompt,
+                0,
+                prompt / 10,
+                0,
+                16_000,
+            ));
+        }
+    }
+    write_log(dir, name, &rows)
+}
+
+/// `--horizon-months` without `--growth` plans the reservation ladder on the log's own
+/// forecast: scenario `forecast`, `growth_source: "forecast"`, a loss probability per rung,
+/// every later rung passing the decision's rules; with `--growth` the ladder is the flag's.
+#[test]
+fn issue_21_the_ladder_runs_on_the_forecast_without_growth() {
+    let dir = TempDir::new().expect("tmp");
+    let log = growing_log(&dir, "grow.csv", 42, 0.05);
+    let r = run_json(&[
+        log.to_str().expect("utf-8"),
+        "--horizon-months",
+        "6",
+        "--as-of",
+        "2026-11-20",
+    ]);
+    let w = workload(&r["workloads"], "chat");
+    let f = &w["forecast"];
+    assert_eq!(f["status"], "ok", "{f}");
+    let g = num(&f["growth_pct_per_month"]);
+    assert!((g - 5.0).abs() < 1.5, "growth {g}");
+    let range = f["growth_pct_per_month_range"].as_array().expect("range");
+    assert!(num(&range[0]) <= 5.0 && 5.0 <= num(&range[1]), "{range:?}");
+    let s = scenario(&r, "forecast");
+    let l = &s["ladder"];
+    assert_eq!(l["growth_source"], "forecast");
+    assert_eq!(l["horizon_months"], 6);
+    assert_eq!(
+        l["traffic_factors_simulated"]
+            .as_array()
+            .expect("levels")
+            .len(),
+        10
+    );
+    let pools = l["pools"].as_array().expect("pools");
+    assert!(!pools.is_empty(), "{l}");
+    for p in pools {
+        let months = p["months"].as_array().expect("months");
+        assert_eq!(months.len(), 6);
+        // The months' traffic follows the forecast: never below the log's at 5% a month.
+        let factors: Vec<f64> = months[..5]
+            .iter()
+            .map(|m| num(&m["workloads"][0]["traffic_factor"]))
+            .collect();
+        assert!(factors.windows(2).all(|x| x[0] <= x[1]), "{factors:?}");
+        assert!(factors[4] > 1.0, "{factors:?}");
+        // gpt-4.1 retires on 2027-04-14: month 6 (from 2027-05-02) no longer holds it.
+        assert_eq!(months[5]["workloads"][0]["retired"], true, "{}", months[5]);
+        assert_eq!(months[5]["cost_usd"], 0.0);
+        assert_eq!(p["retired"][0]["from_month"], 6, "{}", p["retired"]);
+        for b in p["purchases"].as_array().expect("purchases") {
+            assert!(b["month"].as_u64().expect("month") < 6, "{b}");
+        }
+        for b in p["purchases"].as_array().expect("purchases") {
+            let odds = num(&b["loss_probability"]);
+            assert!((0.0..=1.0).contains(&odds), "{b}");
+            if b["month"] != 1 {
+                assert_eq!(b["holds"], true, "{b}");
+            }
+        }
+        for b in p["rejected_purchases"].as_array().expect("rejected") {
+            assert_eq!(b["holds"], false, "{b}");
+            assert!(!b["checks"].as_array().expect("checks").is_empty(), "{b}");
+        }
+    }
+    // FOCUS projects the forecast's plan: rows for months 1 to 5, none after gpt-4.1 retires.
+    let focus = ptuplan()
+        .args([
+            "compare",
+            "--quiet",
+            "--horizon-months",
+            "6",
+            "--as-of",
+            "2026-11-20",
+        ])
+        .args(["--format", "focus", "--no-auto-scenarios"])
+        .arg(&log)
+        .output()
+        .expect("runs");
+    assert!(focus.status.success());
+    let mut reader = csv::Reader::from_reader(focus.stdout.as_slice());
+    let headers = reader.headers().expect("header").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
+    let mut starts = std::collections::BTreeSet::new();
+    for row in reader.records() {
+        let row = row.expect("row");
+        assert_eq!(&row[col("x_Scenario")], "forecast");
+        starts.insert(row[col("ChargePeriodStart")].to_owned());
+    }
+    // Months of 730 hours from 2026-12-01: month 5 starts on 2027-04-01, month 6 would start
+    // after the retirement.
+    assert_eq!(starts.len(), 5, "{starts:?}");
+    assert!(
+        starts.iter().all(|s| s.as_str() < "2027-04-14"),
+        "{starts:?}"
+    );
+    // With --growth the ladder is the flag's, and there is no forecast scenario.
+    let r = run_json(&[
+        log.to_str().expect("utf-8"),
+        "--horizon-months",
+        "6",
+        "--growth",
+        "5",
+        "--as-of",
+        "2026-11-20",
+    ]);
+    let names: Vec<&str> = r["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert!(!names.contains(&"forecast"), "{names:?}");
+    assert_eq!(scenario(&r, "what-if")["ladder"]["growth_source"], "flag");
+}
+
+/// A log too short to forecast still gets the forecast's ladder, planned at the log's
+/// traffic, and says why; no `--horizon-months`, no forecast scenario.
+#[test]
+fn issue_21_a_short_log_is_planned_flat_and_says_so() {
+    let dir = TempDir::new().expect("tmp");
+    let log = growing_log(&dir, "short.csv", 10, 0.05);
+    let r = run_json(&[log.to_str().expect("utf-8"), "--horizon-months", "3"]);
+    let f = &workload(&r["workloads"], "chat")["forecast"];
+    assert_eq!(f["status"], "insufficient", "{f}");
+    assert!(f["growth_pct_per_month"].is_null());
+    let l = &scenario(&r, "forecast")["ladder"];
+    let notes = l["notes"].as_array().expect("notes");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("no forecast"))),
+        "{notes:?}"
+    );
+    let r = run_json(&[log.to_str().expect("utf-8")]);
+    assert!(
+        r["scenarios"].as_array().is_none_or(|s| s.is_empty()),
+        "{}",
+        r["scenarios"]
+    );
+}

@@ -383,6 +383,19 @@ pub fn build_report_with_progress(
     let scenarios_started = std::time::Instant::now();
     let planned_lanes = whatif::plan_lanes(settings, catalog, &summary, fanout.lanes)?;
     whatif::decide_retiring(settings, catalog, &summary, &mut plans, &planned_lanes);
+    let forecast_settings = plan::forecast::ForecastSettings {
+        horizon_months: settings.whatif.horizon_months,
+        seed: settings.expand.seed,
+        draws: plan::forecast::BOOTSTRAP_DRAWS,
+    };
+    for p in &mut plans {
+        p.forecast = Some(plan::forecast::forecast(
+            p,
+            &p.daily,
+            catalog,
+            &forecast_settings,
+        ));
+    }
     let baseline = whatif::Baseline {
         summary: &summary,
         plans: &plans,

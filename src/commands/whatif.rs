@@ -53,6 +53,23 @@ pub fn scenarios_of(settings: &WhatIfSettings, catalog: &Catalog) -> Result<Vec<
         scenarios.push(quick_scenario(q, catalog, settings.horizon_months));
     }
     scenario::validate_all(&scenarios, catalog).context("checking the scenarios")?;
+    if settings.forecast_ladder
+        && !scenarios
+            .iter()
+            .any(|s| s.name == scenario::FORECAST_SCENARIO)
+    {
+        scenarios.push(Scenario {
+            name: scenario::FORECAST_SCENARIO.to_owned(),
+            origin: "automatic: --horizon-months without --growth".to_owned(),
+            seed: DEFAULT_SEED,
+            jitter_ms: DEFAULT_JITTER_MS,
+            description: Some(
+                "the log as is; its reservation plan follows each workload's own forecast"
+                    .to_owned(),
+            ),
+            transforms: Vec::new(),
+        });
+    }
     if settings.auto_scenarios && !scenarios.iter().any(|s| s.name == RETIREMENT_SCENARIO) {
         if let Some(as_of) = catalog.in_force_on {
             let models: Vec<String> = catalog.models.keys().cloned().collect();
@@ -164,8 +181,28 @@ pub fn ladder_levels(horizon: u32, points: u32) -> Vec<u32> {
     levels
 }
 
-/// One lane per scenario, plus a ladder lane for each scenario with growth; in order, the
-/// ladder right after its scenario.
+/// Whether `s` is the forecast's scenario (its ladder's levels are traffic factors).
+pub fn is_forecast(s: &Scenario) -> bool {
+    s.name == scenario::FORECAST_SCENARIO
+        && s.origin.starts_with("automatic")
+        && s.transforms.is_empty()
+}
+
+/// The months a scenario's ladder simulates: [`ladder_levels`], and month 1 too when some
+/// growth is negative (a shrinking month's busier neighbour is the month before it).
+pub fn ladder_months(s: &Scenario, horizon: u32, points: u32) -> Vec<u32> {
+    let mut levels = ladder_levels(horizon, points);
+    let shrinks = s.transforms.iter().any(|t| {
+        matches!(t.kind, TransformKind::Growth { percent_per_month, .. } if percent_per_month < 0.0)
+    });
+    if shrinks && levels.first() != Some(&1) {
+        levels.insert(0, 1);
+    }
+    levels
+}
+
+/// One lane per scenario, plus a ladder lane for each scenario with growth (and the
+/// forecast's); in order, the ladder right after its scenario.
 pub fn lanes_for<'a>(
     scenarios: &'a [Scenario],
     settings: &WhatIfSettings,
@@ -184,10 +221,23 @@ pub fn lanes_for<'a>(
             registry,
             budget,
         ));
-        if let Some(h) = horizon {
+        if is_forecast(s) {
+            let levels = scenario::FORECAST_LEVELS;
+            lanes.push(
+                Lane::new(
+                    s,
+                    (1..=levels.len() as u32).collect(),
+                    true,
+                    catalog,
+                    registry,
+                    budget,
+                )
+                .with_factors(levels.to_vec()),
+            );
+        } else if let Some(h) = horizon {
             lanes.push(Lane::new(
                 s,
-                ladder_levels(h, settings.ladder_points),
+                ladder_months(s, h, settings.ladder_points),
                 true,
                 catalog,
                 registry,
@@ -305,7 +355,7 @@ pub fn assemble(
         // The retirement scenario was set up for every retiring model of the catalog; the
         // report names the log's, and drops the scenario when the log has none.
         let mut shown = std::borrow::Cow::Borrowed(scenario);
-        if scenario.origin.starts_with("automatic") {
+        if scenario.name == RETIREMENT_SCENARIO && scenario.origin.starts_with("automatic") {
             let models: Vec<String> = baseline.plans.iter().map(|p| p.model.clone()).collect();
             let (for_log, notes) = match catalog.in_force_on {
                 Some(as_of) => {
@@ -430,18 +480,13 @@ fn plan_lane(
         }
         plan::quota::tenant_tokens_per_month(by_model.into_iter(), summary.span_hours())
     });
-    // The ladder uses each type's curve at the window in use: no burst band.
-    let ladder_settings = lane.ladder.then(|| {
-        let mut s = settings.clone();
-        s.sim.window_band_s.clear();
-        s
-    });
+    // The ladder keeps the burst band: its rungs are checked at every window of it.
     let (plans, sized) = super::compare::plan_replay(
         catalog,
         &keys,
         &summary,
         &events,
-        ladder_settings.as_ref().unwrap_or(settings),
+        settings,
         &batch_only,
         tenant,
     )?;
@@ -581,7 +626,12 @@ fn report_of(
     let comparable = summary.complete && base_summary.complete;
     let delta = summary.recommended_monthly_cost_usd - base;
     let mut notes = lane.notes;
-    if lane.keys.is_empty() && lane.passthrough.len() == baseline.plans.len() {
+    if is_forecast(scenario) {
+        notes.push(
+            "the log as is, month by month on each workload's forecast in its reservation plan"
+                .to_owned(),
+        );
+    } else if lane.keys.is_empty() && lane.passthrough.len() == baseline.plans.len() {
         notes.push(
             "no transform selects a workload of the log: the scenario equals the baseline"
                 .to_owned(),
@@ -613,7 +663,8 @@ fn report_of(
     }
 }
 
-/// The reservation ladder of a scenario with growth, from its ladder lane's plans.
+/// The reservation ladder of a scenario with growth (or of the forecast's), from its ladder
+/// lane's plans.
 fn ladder_of(
     settings: &CompareSettings,
     catalog: &Catalog,
@@ -621,10 +672,22 @@ fn ladder_of(
     scenario: &Scenario,
     lane: &LanePlans,
 ) -> ladder::LadderPlan {
-    let horizon = scenario.horizon_months().unwrap_or(1);
-    let levels = ladder_levels(horizon, settings.whatif.ladder_points);
-    let mut by_workload: BTreeMap<(WorkloadKey, bool), Vec<Option<&WorkloadPlan>>> =
-        BTreeMap::new();
+    let forecast = is_forecast(scenario);
+    let horizon = if forecast {
+        settings.whatif.horizon_months
+    } else {
+        scenario.horizon_months().unwrap_or(1)
+    };
+    let h = horizon.max(1) as usize;
+    // The lane's months: simulated months, or the forecast's levels (1-based).
+    let levels: Vec<u32> = if forecast {
+        (1..=scenario::FORECAST_LEVELS.len() as u32).collect()
+    } else {
+        ladder_months(scenario, horizon, settings.whatif.ladder_points)
+    };
+    // Per (workload, Batch share): the log's workload it came from, its plan per level.
+    type Slots<'p> = (WorkloadKey, Vec<Option<&'p WorkloadPlan>>);
+    let mut by_workload: BTreeMap<(WorkloadKey, bool), Slots<'_>> = BTreeMap::new();
     for (k, p) in &lane.plans {
         let Some(level) = levels.iter().position(|l| *l == k.month) else {
             continue;
@@ -636,12 +699,62 @@ fn ladder_of(
         };
         let slots = by_workload
             .entry((name, k.batch))
-            .or_insert_with(|| vec![None; levels.len()]);
-        slots[level] = Some(p);
+            .or_insert_with(|| (k.source.clone(), vec![None; levels.len()]));
+        slots.1[level] = Some(p);
     }
+    let base_of = |key: &WorkloadKey| {
+        baseline.plans.iter().find(|p| {
+            p.deployment == key.deployment && p.model == key.model && p.region == key.region
+        })
+    };
+    let mut notes = Vec::new();
+    // Per workload, the factor of each level and of each month, and the forecast's draws.
+    let factors_of = |source: &WorkloadKey, notes: &mut Vec<String>| {
+        if forecast {
+            let f = base_of(source)
+                .and_then(|p| p.forecast.as_ref())
+                .filter(|f| {
+                    f.status == plan::forecast::ForecastStatus::Ok && f.peak_factor_p50.len() >= h
+                });
+            match f {
+                Some(f) => {
+                    let top = scenario::FORECAST_LEVELS[scenario::FORECAST_LEVELS.len() - 1];
+                    if let Some(m) = f.peak_factor_p50[..h].iter().position(|x| *x > top) {
+                        notes.push(format!(
+                            "{}: from month {} its median need passes x{top:.2} of the log's traffic, the busiest level simulated: those months are planned at x{top:.2} (understated)",
+                            source.deployment,
+                            m + 1,
+                        ));
+                    }
+                    (
+                        scenario::FORECAST_LEVELS.to_vec(),
+                        f.peak_factor_p50[..h].to_vec(),
+                        f.peak_factor_draws
+                            .iter()
+                            .map(|d| d[..h.min(d.len())].to_vec())
+                            .collect(),
+                    )
+                }
+                None => {
+                    notes.push(format!(
+                        "{}: no forecast (see its forecast line): planned at the log's traffic every month",
+                        source.deployment
+                    ));
+                    (scenario::FORECAST_LEVELS.to_vec(), vec![1.0; h], Vec::new())
+                }
+            }
+        } else {
+            let route = crate::scenario::route::Route::compile(scenario, source, catalog);
+            (
+                levels.iter().map(|m| route.factor(*m)).collect(),
+                (1..=horizon).map(|m| route.factor(m)).collect(),
+                Vec::new(),
+            )
+        }
+    };
     let mut workloads: Vec<LadderWorkload<'_>> = Vec::new();
-    for ((key, batch), slots) in &by_workload {
-        // A month in which thinning left the workload without requests: its nearest month.
+    for ((key, batch), (source, slots)) in &by_workload {
+        // A level in which thinning left the workload without requests: its nearest level.
         let Some(any) = slots.iter().flatten().next().copied() else {
             continue;
         };
@@ -655,12 +768,21 @@ fn ladder_of(
                 last
             })
             .collect();
+        let (level_factors, month_factors, draws) = factors_of(source, &mut notes);
+        // The log's workload unchanged: month 1 deploys what its decision runs on now.
+        let decided = (!*batch && key == source)
+            .then(|| base_of(source).map(decided_now))
+            .flatten();
         workloads.push(LadderWorkload {
             deployment: key.deployment.clone(),
             model: key.model.clone(),
             region: key.region.clone(),
             batch: *batch,
             plans,
+            level_factors,
+            month_factors,
+            draws,
+            decided,
         });
     }
     for p in baseline.plans {
@@ -676,6 +798,10 @@ fn ladder_of(
                 region: key.region,
                 batch: false,
                 plans: vec![p; levels.len()],
+                level_factors: vec![1.0; levels.len()],
+                month_factors: vec![1.0; h],
+                draws: Vec::new(),
+                decided: Some(decided_now(p)),
             });
         }
     }
@@ -704,18 +830,53 @@ fn ladder_of(
                 .or_default() += o.ptus.unwrap_or(0);
         }
     }
-    ladder::plan_ladder(
+    let span_hours = baseline.summary.span_hours();
+    let rules = &settings.plan.decision;
+    let growth_source = if forecast {
+        ladder::GrowthSource::Forecast
+    } else if scenario.origin == "command line" {
+        ladder::GrowthSource::Flag
+    } else {
+        ladder::GrowthSource::File
+    };
+    let mut plan = ladder::plan_ladder(
         catalog,
         &LadderInput {
             horizon_months: horizon,
-            levels,
-            span_hours: baseline.summary.span_hours(),
+            levels: if forecast { Vec::new() } else { levels },
+            span_hours,
             max_throttle_rate: settings.plan.max_throttle_rate,
             max_spill_rate: settings.plan.max_spill_rate,
             workloads,
             decided_1_year_ptus: decided_1_year,
+            growth_source,
+            min_saving: rules.min_saving,
+            run_window_s: settings.sim.bucket_window_s,
+            short_log: (span_hours < rules.min_span_days * 24.0)
+                .then_some((span_hours / 24.0, rules.min_span_days)),
+            // Month 1 starts on the first of the month after the as-of date, as FOCUS's.
+            start: catalog.in_force_on.map(ladder::first_month),
+            level_factors: if forecast {
+                scenario::FORECAST_LEVELS.to_vec()
+            } else {
+                Vec::new()
+            },
         },
-    )
+    );
+    notes.sort();
+    notes.dedup();
+    plan.notes = notes;
+    plan
+}
+
+/// What a decided plan runs on now: its provisioned type and PTUs, or (None, 0) per-token.
+fn decided_now(p: &WorkloadPlan) -> (Option<crate::catalog::DeploymentTypeId>, u32) {
+    match p.decided_option() {
+        Some(o) if o.billing != plan::Billing::PerToken => {
+            (Some(o.deployment_type), o.ptus.unwrap_or(0))
+        }
+        _ => (None, 0),
+    }
 }
 
 /// `--focus-scenario` must name a scenario of the run (or `baseline`).

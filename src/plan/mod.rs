@@ -13,6 +13,7 @@ pub mod constraints;
 pub mod cost;
 pub mod decision;
 pub mod evidence;
+pub mod forecast;
 pub mod ladder;
 pub mod lifecycle;
 mod model;
@@ -896,6 +897,8 @@ fn plan_workload(
         sizing: at_run.sizing,
         sizing_other_types: at_run.other_types,
         profile: demand_profile(&weighted, summary.first_minute()),
+        daily: forecast::daily_series(&weighted, summary.first_minute()),
+        forecast: None,
         tally: t.tally,
         logged_latency: quota::logged(prepared.logged_latency.get(w)),
         usage_tier,

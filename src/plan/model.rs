@@ -197,6 +197,14 @@ pub struct WorkloadPlan {
     pub logged_latency: Option<crate::sim::standard::LoggedLatency>,
     /// The tenant's monthly tokens of this model against its usage tier.
     pub usage_tier: super::quota::UsageTierView,
+    /// Per UTC day of the span: weighted tokens and the busiest minute (the forecast's input,
+    /// from the replay's minute series; not in the JSON).
+    #[serde(skip)]
+    pub daily: super::forecast::DailySeries,
+    /// The forecast of growth and need ([`super::forecast`]); None until the run forecasts
+    /// (its JSON is written by the report).
+    #[serde(skip)]
+    pub forecast: Option<super::forecast::Forecast>,
 }
 
 impl WorkloadPlan {

@@ -163,7 +163,14 @@ pub fn project(
     match basis {
         Basis::Flat(plans) => {
             for p in *plans {
-                for month in 1..=h {
+                // No rows after the model's retirement (the retirement scenario prices its
+                // replacement).
+                let first = prices
+                    .contracted
+                    .in_force_on
+                    .map(super::ladder::first_month);
+                let end = super::ladder::first_retired_month(p, first, h).map_or(h, |m| m - 1);
+                for month in 1..=end {
                     rows.extend(flat_rows(scenario, month, h, p, scale, prices));
                 }
             }

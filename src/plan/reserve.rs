@@ -240,6 +240,8 @@ mod tests {
                 above: false,
                 source: None,
             },
+            daily: Default::default(),
+            forecast: None,
             profile: crate::plan::DemandProfile {
                 hourly_peak_weighted_tpm: Vec::new(),
                 weekday_hour_mean_weighted_tpm: Vec::new(),

@@ -178,6 +178,8 @@ pub fn sample_workload() -> WorkloadPlan {
             above: false,
             source: None,
         },
+        daily: Default::default(),
+        forecast: None,
         profile: DemandProfile {
             hourly_peak_weighted_tpm: vec![1_000.0, 2_000.0, 1_500.0],
             weekday_hour_mean_weighted_tpm: means,

@@ -14,7 +14,7 @@
 
 use std::io::{self, Write};
 
-use chrono::{Datelike, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
 use serde::Serialize;
 
 use super::Report;
@@ -84,15 +84,13 @@ pub const PROJECTION_ACCOUNT: &str = "ptuplan-projection";
 /// (`data/meters.yaml`).
 pub const SERVICE_NAME: &str = "Foundry Models";
 
-/// The start of the projection: the first day of the month after `as_of`, 00:00 UTC.
+/// The start of the projection: the first day of the month after `as_of`, 00:00 UTC (the
+/// reservation plan's month 1 starts then too).
 pub fn projection_start(as_of: NaiveDate) -> chrono::DateTime<Utc> {
-    let (y, m) = if as_of.month() == 12 {
-        (as_of.year() + 1, 1)
-    } else {
-        (as_of.year(), as_of.month() + 1)
-    };
-    let first = NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(as_of);
-    Utc.from_utc_datetime(&first.and_hms_opt(0, 0, 0).unwrap_or_default())
+    Utc.from_utc_datetime(&crate::plan::ladder::month_start(
+        crate::plan::ladder::first_month(as_of),
+        1,
+    ))
 }
 
 fn period(start: chrono::DateTime<Utc>, month: u32) -> (String, String) {

@@ -104,6 +104,7 @@ pub fn write(
         writeln!(out, "<p class=\"note\">{}</p>", escape(note))?;
     }
     write_chart(charts, ChartKind::Tokens, None, out)?;
+    write_forecast(report, charts, out)?;
     write_sections(&super::scenario::sections(report), charts, out)?;
     for (i, w) in report.workloads.iter().enumerate() {
         writeln!(out, "<h2>{}</h2>", escape(&workload_heading(w)))?;
@@ -382,6 +383,24 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
         writeln!(out, "<p class=\"explain\">{}</p>", escape(&note))?;
     }
     writeln!(out, "</details>")
+}
+
+/// The forecast sections: the summary, then each workload's months.
+fn write_forecast(report: &Report, charts: &[InlineChart], out: &mut dyn Write) -> io::Result<()> {
+    let _ = charts;
+    for s in super::forecast::sections(report) {
+        writeln!(out, "<h2>{}</h2>", escape(&s.heading))?;
+        for line in &s.intro {
+            writeln!(out, "<p class=\"explain\">{}</p>", escape(line))?;
+        }
+        if !s.rows.is_empty() {
+            table(out, &s.headers, &s.right_aligned, &s.rows, None)?;
+        }
+        for n in &s.notes {
+            writeln!(out, "<p class=\"explain\">{}</p>", escape(n))?;
+        }
+    }
+    Ok(())
 }
 
 /// The what-if sections: each a heading, sentences, a table and a list; the scenario chart

@@ -28,6 +28,7 @@ pub fn workloads<S: serde::Serializer>(
         plan: p,
         recommended: p.decision.option.as_ref().map(|o| o.option_id.as_str()),
         decision: DecisionJson::of(p),
+        forecast: p.forecast.as_ref().map(super::forecast::ForecastJson::of),
     }))
 }
 
@@ -37,6 +38,8 @@ struct WorkloadJson<'a> {
     plan: &'a crate::plan::WorkloadPlan,
     recommended: Option<&'a str>,
     decision: DecisionJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forecast: Option<super::forecast::ForecastJson>,
 }
 
 /// JSON `workloads[].decision`: the one decision every output renders.

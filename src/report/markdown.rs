@@ -37,6 +37,7 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
     write_summary(report, out)?;
     write_warnings(report, out)?;
     write_decisions(report, out)?;
+    write_sections(&super::forecast::sections(report), out)?;
     write_sections(&super::scenario::sections(report), out)?;
     for w in &report.workloads {
         write_options(w, out)?;

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod diff;
 pub mod escape;
 pub mod focus;
+pub mod forecast;
 pub mod gate;
 pub mod guard;
 pub mod html;

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::{Report, Summary};
-use crate::plan::ladder::LadderPlan;
+use crate::plan::ladder::{GrowthSource, LadderPlan, Purchase, RungCheck};
 use crate::plan::{ReservationPool, WorkloadPlan};
 use crate::scenario::route::OriginKind;
 use crate::scenario::Transform;
@@ -342,26 +342,77 @@ fn side_by_side_sections(report: &Report) -> Vec<Section> {
     out
 }
 
-/// "the plan saves 275.49 USD", or, when month 1 holds the decision and a static choice that
-/// commits more from the start would cost less, "the plan costs 1,358.44 USD more: month 1
-/// holds what the decisions buy now".
+/// "the plan saves 275.49 USD", or, when month 1 holds the decision (and later rungs pass its
+/// rules) and a static choice that commits more from the start would cost less, "the plan
+/// costs 1,358.44 USD more: month 1 holds what the decisions buy now ...".
 fn against_static(saving_usd: f64) -> String {
     if saving_usd >= -0.005 {
         format!("the plan saves {} USD", super::fmt_usd(saving_usd.max(0.0)))
     } else {
         format!(
-            "the plan costs {} USD more: month 1 holds what the decisions buy now, not more",
+            "the plan costs {} USD more: month 1 holds what the decisions buy now, not more, and every later purchase passes the decision's rules (the static choice need do neither)",
             super::fmt_usd(-saving_usd)
         )
     }
+}
+
+/// A rung's figures: its saving against the flexible way, the odds it loses on the
+/// forecast, and the rules it fails.
+fn rung_figures(b: &Purchase) -> String {
+    let mut parts = vec![match b.saving_pct {
+        Some(pct) if b.saving_usd >= 0.0 => format!(
+            "saves {} USD ({}) against flexible PTUs at the window in use",
+            super::fmt_usd(b.saving_usd),
+            super::fmt_pct(pct / 100.0)
+        ),
+        _ => format!(
+            "costs {} USD more than flexible PTUs at the window in use",
+            super::fmt_usd(-b.saving_usd)
+        ),
+    }];
+    if let Some(p) = b.loss_probability {
+        parts.push(format!(
+            "{} chance it costs more than the flexible option across the forecast's range",
+            super::fmt_pct(p)
+        ));
+    }
+    for c in &b.checks {
+        parts.push(match c {
+            RungCheck::BelowMinSaving {
+                windows_s,
+                min_saving_pct,
+            } => format!(
+                "saves less than {}% at {} s",
+                min_saving_pct,
+                windows_s
+                    .iter()
+                    .map(|w| w.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            RungCheck::ShortLog {
+                span_days,
+                min_span_days,
+            } => format!("the log is {span_days:.1} days, under --min-span-days {min_span_days}"),
+            RungCheck::RetiresInTerm { model, date } => {
+                format!("{model} retires on {date}, inside the term")
+            }
+        });
+    }
+    parts.join("; ")
 }
 
 fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
     let mut out = Vec::new();
     let mut idle = Vec::new();
     let months = l.horizon_months;
+    let source = match l.growth_source {
+        GrowthSource::Forecast => "each workload's own forecast (its median month; the odds come from the forecast's range)",
+        GrowthSource::Flag => "--growth",
+        GrowthSource::File => "the scenario file's growth",
+    };
     let intro = vec![format!(
-        "Month by month over the {months} months of scenario `{name}`: the PTUs each pool (region x provisioned type) holds on 1-year reservations, on stacked 1-month reservations, and what goes to Standard, chosen from the PTU counts the exact search evaluated at each month's traffic."
+        "Month by month over the {months} months of scenario `{name}` (growth from {source}): the PTUs each pool (region x provisioned type) holds on 1-year reservations, on stacked 1-month reservations, and what goes to Standard, chosen from the PTU counts the exact search evaluated at each month's traffic. Every 1-year purchase after month 1 passes the decision's rules."
     )];
     for p in &l.pools {
         if p.months
@@ -401,7 +452,12 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
             .iter()
             .map(|b| {
                 format!(
-                    "buy {} PTUs on a 1-year reservation in month {} ({} USD{})",
+                    "{} {} PTUs on a 1-year reservation in month {} ({} USD{}): {}",
+                    if b.decided {
+                        "the decision buys"
+                    } else {
+                        "buy"
+                    },
                     b.ptus,
                     b.month,
                     super::fmt_usd(b.cost_usd),
@@ -409,12 +465,28 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
                         format!(", {} terms with renewals", b.terms)
                     } else {
                         String::new()
-                    }
+                    },
+                    rung_figures(b)
                 )
             })
             .collect();
         if p.purchases.is_empty() {
-            notes.push("no 1-year reservation pays off".to_owned());
+            notes.push("no 1-year reservation pays off and passes the decision's rules".to_owned());
+        }
+        for b in &p.rejected_purchases {
+            notes.push(format!(
+                "not bought: {} PTUs on a 1-year reservation in month {} ({} USD): {}",
+                b.ptus,
+                b.month,
+                super::fmt_usd(b.cost_usd),
+                rung_figures(b)
+            ));
+        }
+        for r in &p.retired {
+            notes.push(format!(
+                "{} ({}) leaves the plan in month {}: the model retires on {} (scenario `retirement` prices its replacement)",
+                r.deployment, r.model, r.from_month, r.retirement
+            ));
         }
         notes.push(format!(
             "plan: {} USD over the horizon{}; best static choice: {}, {} USD; {}",
@@ -481,6 +553,15 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
             super::fmt_usd(o.monthly_cost_usd.iter().sum())
         )
     }));
+    notes.extend(l.outside_pools.iter().filter_map(|o| {
+        o.retired_from_month.map(|m| {
+            format!(
+                "{} ({}) leaves the plan in month {m}: its model retires",
+                o.deployment, o.model
+            )
+        })
+    }));
+    notes.extend(l.notes.iter().cloned());
     notes.push(format!(
         "total: {} USD over {months} months (best static: {} USD; {})",
         super::fmt_usd(l.plan_cost_usd),

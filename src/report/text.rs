@@ -473,6 +473,7 @@ pub fn why_lines(w: &WorkloadPlan) -> Vec<String> {
     for r in &w.decision.reasons {
         lines.push(format!("{}.", capitalize(&reason_text(r, &w.decision))));
     }
+    lines.extend(super::forecast::why_line(w));
     lines
 }
 

@@ -163,6 +163,9 @@ pub struct Lane<'a> {
     pub months: Vec<u32>,
     /// True for the reservation ladder's lane.
     pub ladder: bool,
+    /// When not empty: the traffic factor each of `months` emits (the forecast's grid of
+    /// levels), in place of the scenario's growth.
+    pub factors: Vec<f64>,
     catalog: &'a Catalog,
     sources: &'a WorkloadRegistry<'a>,
     added: Vec<WorkloadKey>,
@@ -186,6 +189,7 @@ impl<'a> Lane<'a> {
             scenario,
             months,
             ladder,
+            factors: Vec::new(),
             catalog,
             sources,
             known: Mutex::new(Known::default()),
@@ -193,11 +197,26 @@ impl<'a> Lane<'a> {
         }
     }
 
+    /// The lane emitting the traffic factors `factors` (one per entry of `months`) instead of
+    /// the scenario's growth.
+    pub fn with_factors(mut self, factors: Vec<f64>) -> Self {
+        self.factors = factors;
+        self
+    }
+
+    /// The traffic factor of `route` in the `month_index`th month the lane emits.
+    fn factor(&self, route: &Route, month_index: usize) -> f64 {
+        match self.factors.get(month_index) {
+            Some(f) => route.factor(0) * f,
+            None => route.factor(self.months[month_index]),
+        }
+    }
+
     /// Error when one logged request of `route`'s workload would become more requests in
     /// this lane than the budget's traffic factor allows (checked when the route is compiled,
     /// at the workload's first record, before any of its copies is replayed).
     fn ensure_traffic_factor(&self, route: &Route) -> Result<(), SinkError> {
-        let per_record: f64 = self.months.iter().map(|&m| route.factor(m)).sum();
+        let per_record: f64 = (0..self.months.len()).map(|i| self.factor(route, i)).sum();
         let cap = self.budget.max_traffic_factor;
         if per_record <= cap * (1.0 + 1e-9) {
             return Ok(());
@@ -431,7 +450,9 @@ impl<'a> LaneSink<'a> {
                 message: format!("internal error: workload {id} has no name"),
             })?;
             let route = Route::compile(self.lane.scenario, &source, self.lane.catalog);
-            let passthrough = route.is_identity() && id < ADDED_BASE;
+            // The forecast's levels replay every workload, identity or not.
+            let passthrough =
+                route.is_identity() && id < ADDED_BASE && self.lane.factors.is_empty();
             if passthrough {
                 self.lane.note_passthrough(&source)?;
             } else {
@@ -514,8 +535,9 @@ impl RecordSink for LaneSink<'_> {
         );
         let jitter = self.lane.scenario.jitter_ms;
         for month_index in 0..self.lane.months.len() {
-            let month = self.lane.months[month_index];
-            let factor = self.route_slot(source)?.route.factor(month);
+            let factor = self
+                .lane
+                .factor(&self.route_slot(source)?.route, month_index);
             let n = draw::copies(h, factor);
             for copy in 0..n {
                 let batch = draw::to_batch(h, copy, batch_share);

@@ -47,6 +47,24 @@ pub const DEFAULT_JITTER_MS: u32 = 5_000;
 pub const DEFAULT_SEED: u64 = 0x5ce7_a210;
 /// The name that stands for the untransformed log (in `diff --base-scenario`).
 pub const BASELINE: &str = "baseline";
+/// The scenario whose reservation plan follows the log's own forecast (`--horizon-months`
+/// without `--growth`).
+pub const FORECAST_SCENARIO: &str = "forecast";
+/// The traffic factors (against the log) the forecast's reservation plan simulates: 1.2^k
+/// for k = -3..=6 (0.58 to 2.99). Each month of a workload uses the level just above its
+/// median forecast (a need beyond the last is planned at the last, and the plan says so).
+pub const FORECAST_LEVELS: [f64; 10] = [
+    0.578_703_703_703_703_7,
+    0.694_444_444_444_444_4,
+    0.833_333_333_333_333_4,
+    1.0,
+    1.2,
+    1.44,
+    1.728,
+    2.0736,
+    2.488_32,
+    2.985_984,
+];
 /// Suffix of the deployment name of a workload's requests moved to Batch.
 pub const BATCH_SUFFIX: &str = " [batch]";
 

@@ -27,6 +27,7 @@ mod term;
 
 pub use reason::{FlexibleKind, Reason};
 pub use rule::{decide, flexible_of};
+pub use term::retirement_in_term;
 
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -26,14 +26,9 @@ pub(super) fn term_lifecycle(
     ctx: &DecisionContext<'_>,
 ) -> Option<TermLifecycle> {
     let l = plan.lifecycle.as_ref()?;
-    let retirement = l.retirement?;
     let as_of = ctx.as_of?;
-    let days = (retirement - as_of).num_days() as f64;
     let term = term_months(choice.billing);
-    let months_before = (days / DAYS_PER_MONTH).max(0.0);
-    if months_before >= term {
-        return None;
-    }
+    let (retirement, months_before) = retirement_in_term(plan, as_of, term)?;
     let after = match (&ctx.replacement, &l.replacement) {
         (Replacement::Planned(r), _) => AfterRetirement::Replacement {
             model: r.model.clone(),
@@ -52,6 +47,20 @@ pub(super) fn term_lifecycle(
         term_months: term,
         after,
     })
+}
+
+/// The model's retirement when it falls before a term of `term_months` that starts on
+/// `start` ends, with the months of the term before it (the one rule the decision and the
+/// reservation plan's rungs apply).
+pub fn retirement_in_term(
+    plan: &WorkloadPlan,
+    start: chrono::NaiveDate,
+    term_months: f64,
+) -> Option<(chrono::NaiveDate, f64)> {
+    let retirement = plan.lifecycle.as_ref()?.retirement?;
+    let days = (retirement - start).num_days() as f64;
+    let months_before = (days / DAYS_PER_MONTH).max(0.0);
+    (months_before < term_months).then_some((retirement, months_before))
 }
 
 /// A reservation's and the flexible option's monthly cost averaged over the term when the

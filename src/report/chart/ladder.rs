@@ -1,7 +1,9 @@
 //! Chart 8: the reservation plan over the horizon (the first what-if scenario with one): per
-//! month, the PTUs held on 1-year reservations and on 1-month reservations (or hourly), over
-//! every pool, with the month each 1-year purchase is made. Month 1 is what the log's
-//! decisions buy now; later months follow the scenario's growth.
+//! month, the PTUs one pool (region x provisioned type: PTUs of different pools do not add
+//! up; the busiest pool is drawn) holds on 1-year reservations and on 1-month reservations
+//! (or hourly), with the month each 1-year purchase is made. Month 1 is what the log's
+//! decisions buy now; later months follow the scenario's growth. On the forecast, the P50
+//! and P90 PTU need of the pool's workloads (summed) is drawn over the bars.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -12,6 +14,7 @@ use super::style::{
     GRID, HIGHLIGHT, INK, LABEL_PX,
 };
 use super::DrawFailure;
+use crate::plan::ladder::GrowthSource;
 use crate::report::Report;
 
 /// One month of the plan, summed over the pools.
@@ -27,6 +30,8 @@ pub struct LadderBar {
     pub bought_ptus: u32,
     /// The month's cost, USD.
     pub cost_usd: f64,
+    /// On the forecast: the pool's members' P50 and P90 PTU need (summed).
+    pub need_ptus: Option<(u32, u32)>,
 }
 
 /// The data of the reservation-plan chart.
@@ -36,49 +41,84 @@ pub struct LadderSeries {
     pub title: String,
     /// One bar per month.
     pub months: Vec<LadderBar>,
-    /// How many pools are summed.
+    /// The pool drawn ("eastus2 global-provisioned").
+    pub pool: String,
+    /// How many pools the plan has.
     pub pools: usize,
+    /// Where the later months' growth comes from (legend).
+    pub growth: &'static str,
 }
 
-/// The first scenario with a reservation plan, as chart data (None without one).
+/// The first scenario with a reservation plan, as chart data: its busiest pool (None without
+/// one).
 pub fn ladder_series(report: &Report) -> Option<LadderSeries> {
     let s = report.scenarios.iter().find(|s| s.ladder.is_some())?;
     let l = s.ladder.as_ref()?;
-    let months = (1..=l.horizon_months)
-        .map(|m| {
-            let mut bar = LadderBar {
-                month: m,
-                reserved_1_year_ptus: 0,
-                flex_ptus: 0,
-                bought_ptus: 0,
-                cost_usd: l
-                    .monthly_cost_usd
-                    .get(m as usize - 1)
-                    .copied()
-                    .unwrap_or(0.0),
-            };
-            for p in &l.pools {
-                if let Some(pm) = p.months.iter().find(|x| x.month == m) {
-                    bar.reserved_1_year_ptus += pm.reserved_1_year_ptus;
-                    bar.flex_ptus += pm.flex_ptus;
-                }
-                bar.bought_ptus += p
-                    .purchases
-                    .iter()
-                    .filter(|b| b.month == m)
-                    .map(|b| b.ptus)
-                    .sum::<u32>();
-            }
-            bar
+    let p = l.pools.iter().max_by_key(|p| {
+        p.months
+            .iter()
+            .map(|m| u64::from(m.reserved_1_year_ptus.max(m.deployed_ptus)))
+            .sum::<u64>()
+    })?;
+    let forecast = l.growth_source == GrowthSource::Forecast;
+    // The pool's members' forecasts (the log's workloads of the same name).
+    let forecasts: Vec<&crate::plan::forecast::Forecast> = p
+        .chargeback
+        .iter()
+        .filter_map(|c| {
+            report
+                .workloads
+                .iter()
+                .find(|w| {
+                    w.deployment == c.deployment && w.model == c.model && w.region == p.region
+                })
+                .and_then(|w| w.forecast.as_ref())
+        })
+        .collect();
+    let need = |m: u32| -> Option<(u32, u32)> {
+        if !forecast || forecasts.is_empty() {
+            return None;
+        }
+        let mut sum = (0u32, 0u32);
+        for f in &forecasts {
+            let fm = f.months.iter().find(|x| x.month == m)?;
+            sum.0 += fm.p50_ptus.get(&p.deployment_type).copied()?;
+            sum.1 += fm.p90_ptus.get(&p.deployment_type).copied()?;
+        }
+        Some(sum)
+    };
+    let months = p
+        .months
+        .iter()
+        .map(|pm| LadderBar {
+            month: pm.month,
+            reserved_1_year_ptus: pm.reserved_1_year_ptus,
+            flex_ptus: pm.flex_ptus,
+            bought_ptus: p
+                .purchases
+                .iter()
+                .filter(|b| b.month == pm.month)
+                .map(|b| b.ptus)
+                .sum::<u32>(),
+            cost_usd: pm.cost_usd,
+            need_ptus: need(pm.month),
         })
         .collect();
     Some(LadderSeries {
         title: format!(
-            "Reservation plan, scenario {}: PTUs per month",
-            truncate(&s.name, 40)
+            "Reservation plan, scenario {}: {} {}, PTUs per month",
+            truncate(&s.name, 30),
+            truncate(&p.region, 20),
+            p.deployment_type
         ),
         months,
+        pool: format!("{} {}", p.region, p.deployment_type),
         pools: l.pools.len(),
+        growth: match l.growth_source {
+            GrowthSource::Forecast => "Later months: the forecast's median",
+            GrowthSource::Flag => "Later months: --growth",
+            GrowthSource::File => "Later months: the scenario's growth",
+        },
     })
 }
 
@@ -89,24 +129,46 @@ pub fn draw_ladder<DB: DrawingBackend>(
 ) -> Result<(), DrawFailure> {
     let (plot, legend) = frame(root, &s.title)?;
     let flex = series_color(0);
-    draw_legend(
-        &legend,
-        &[
-            LegendEntry::new(Swatch::Box(HIGHLIGHT), "1-year reservations"),
-            LegendEntry::new(Swatch::Box(flex), "1-month reservations or hourly"),
-            LegendEntry::new(Swatch::Triangle(INK), "a 1-year purchase (PTUs)"),
-        ],
-        &[
-            format!("Summed over {} pool(s)", s.pools),
-            "Month 1: what the decisions buy now".to_owned(),
-            "Later months: the scenario's growth".to_owned(),
-        ],
-    )?;
+    let p50 = series_color(1);
+    let p90 = series_color(2);
+    let has_need = s.months.iter().any(|m| m.need_ptus.is_some());
+    let mut entries = vec![
+        LegendEntry::new(Swatch::Box(HIGHLIGHT), "1-year reservations"),
+        LegendEntry::new(Swatch::Box(flex), "1-month reservations or hourly"),
+        LegendEntry::new(Swatch::Triangle(INK), "a 1-year purchase (PTUs)"),
+    ];
+    if has_need {
+        entries.push(LegendEntry::new(
+            Swatch::Line(p50),
+            "P50 need, no spillover (forecast)",
+        ));
+        entries.push(LegendEntry::new(
+            Swatch::Dashed(p90),
+            "P90 need, no spillover (forecast)",
+        ));
+    }
+    let mut notes = vec![
+        if s.pools > 1 {
+            format!("Pool {} (of {})", s.pool, s.pools)
+        } else {
+            format!("Pool {}", s.pool)
+        },
+        "Month 1: what the decisions buy now".to_owned(),
+        s.growth.to_owned(),
+    ];
+    if has_need {
+        notes.push("Need: the pool's workloads, summed".to_owned());
+        notes.push("Bars below it: the rest spills to Standard".to_owned());
+    }
+    draw_legend(&legend, &entries, &notes)?;
     let n = s.months.len().max(1);
     let y_hi = s
         .months
         .iter()
-        .map(|m| f64::from(m.reserved_1_year_ptus + m.flex_ptus))
+        .map(|m| {
+            let need = m.need_ptus.map_or(0, |(a, b)| a.max(b));
+            f64::from((m.reserved_1_year_ptus + m.flex_ptus).max(need))
+        })
         .fold(0.0, f64::max)
         .max(1.0);
     let mut chart = ChartBuilder::on(&plot)
@@ -151,6 +213,28 @@ pub fn draw_ladder<DB: DrawingBackend>(
             bar.set_margin(0, 0, 1, 1);
             chart.draw_series(std::iter::once(bar))?;
         }
+    }
+    let line = |pick: fn((u32, u32)) -> u32| -> Vec<(f64, f64)> {
+        s.months
+            .iter()
+            .filter_map(|m| {
+                m.need_ptus
+                    .map(|n| (f64::from(m.month), f64::from(pick(n))))
+            })
+            .collect()
+    };
+    if has_need {
+        chart.draw_series(LineSeries::new(line(|n| n.0), p50.stroke_width(3)))?;
+        chart.draw_series(DashedLineSeries::new(
+            line(|n| n.1),
+            6,
+            5,
+            p90.stroke_width(3),
+        ))?;
+    }
+    for m in &s.months {
+        let x = f64::from(m.month);
+        let y2 = f64::from(m.reserved_1_year_ptus + m.flex_ptus);
         if m.bought_ptus > 0 {
             chart.draw_series(std::iter::once(TriangleMarker::new(
                 (x, y2 + y_hi * 0.05),

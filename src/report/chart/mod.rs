@@ -213,7 +213,8 @@ pub fn chart_specs_for(report: &Report, charted: &[bool]) -> Vec<ChartSpec> {
             workload: None,
         });
     }
-    if report.scenarios.iter().any(|s| s.ladder.is_some()) {
+    // The plan's chart draws a pool: none without one.
+    if ladder::ladder_series(report).is_some() {
         specs.push(ChartSpec {
             kind: ChartKind::Ladder,
             workload: None,

@@ -1,0 +1,364 @@
+//! The forecast as the report shows it: the JSON `workloads[].forecast` (its own types), the
+//! one line of each workload's why block, and the Markdown/HTML section (a summary row per
+//! workload, then each workload's months). The words are written here once.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::scenario::Section;
+use super::{fmt_int, fmt_usd, Report};
+use crate::catalog::DeploymentTypeId;
+use crate::plan::forecast::{self, Forecast, ForecastStatus, Insufficient, Series};
+use crate::plan::WorkloadPlan;
+
+/// JSON `workloads[].forecast`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ForecastJson {
+    /// `ok` or `insufficient`.
+    pub status: ForecastStatus,
+    /// Why there is no growth figure (`insufficient`), in words.
+    pub reason: Option<String>,
+    /// The method (README, "The forecast").
+    pub method: &'static str,
+    /// Full UTC days with traffic the fit used (or found too few).
+    pub days_with_traffic: usize,
+    /// Growth per month, percent (5.1 = 5.1%); absent when insufficient.
+    pub growth_pct_per_month: Option<f64>,
+    /// Its 90% range: the 5th and 95th percentile of the bootstrap, percent.
+    pub growth_pct_per_month_range: Option<[f64; 2]>,
+    /// Bootstrap refits (moving blocks of 7 days, seeded by `--seed`).
+    pub bootstrap_draws: usize,
+    /// Level shifts modelled as steps, not trend.
+    pub steps: Vec<StepJson>,
+    /// Days left out of the fit.
+    pub outliers: Vec<OutlierJson>,
+    /// The months of `--horizon-months`.
+    pub months: Vec<MonthJson>,
+}
+
+/// JSON `forecast.steps[]`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StepJson {
+    /// First day at the new level (UTC).
+    pub date: String,
+    /// Change of the daily weighted tokens, percent.
+    pub volume_change_pct: f64,
+    /// Change of the daily busiest minute, percent.
+    pub peak_change_pct: f64,
+}
+
+/// JSON `forecast.outliers[]`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OutlierJson {
+    /// The day (UTC).
+    pub date: String,
+    /// `volume` or `peak`.
+    pub series: Series,
+    /// Its distance from the fit, percent (-80 = 80% below).
+    pub deviation_pct: f64,
+}
+
+/// JSON `forecast.months[]`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MonthJson {
+    /// 1 = the month after the log.
+    pub month: u32,
+    /// Median busiest minute, weighted tokens per minute.
+    pub p50_peak_tpm: f64,
+    /// 90th percentile.
+    pub p90_peak_tpm: f64,
+    /// Per provisioned type with a target count, the P50 PTU need.
+    pub p50_ptus: BTreeMap<DeploymentTypeId, u32>,
+    /// The P90 PTU need.
+    pub p90_ptus: BTreeMap<DeploymentTypeId, u32>,
+    /// The decided option's monthly cost at the median, USD.
+    pub p50_monthly_cost_usd: Option<f64>,
+    /// At the 90th percentile, USD.
+    pub p90_monthly_cost_usd: Option<f64>,
+}
+
+impl ForecastJson {
+    /// The JSON of a forecast.
+    pub fn of(f: &Forecast) -> ForecastJson {
+        ForecastJson {
+            status: f.status,
+            reason: f.insufficient.as_ref().map(insufficient_text),
+            method: forecast::METHOD,
+            days_with_traffic: f.days_with_traffic,
+            growth_pct_per_month: f.growth_per_month.map(|g| g * 100.0),
+            growth_pct_per_month_range: f
+                .growth_per_month_range
+                .map(|(lo, hi)| [lo * 100.0, hi * 100.0]),
+            bootstrap_draws: f.draws,
+            steps: f
+                .steps
+                .iter()
+                .map(|s| StepJson {
+                    date: s.date.to_string(),
+                    volume_change_pct: s.volume_change * 100.0,
+                    peak_change_pct: s.peak_change * 100.0,
+                })
+                .collect(),
+            outliers: f
+                .outliers
+                .iter()
+                .map(|o| OutlierJson {
+                    date: o.date.to_string(),
+                    series: o.series,
+                    deviation_pct: o.deviation * 100.0,
+                })
+                .collect(),
+            months: f
+                .months
+                .iter()
+                .map(|m| MonthJson {
+                    month: m.month,
+                    p50_peak_tpm: m.p50_peak_tpm,
+                    p90_peak_tpm: m.p90_peak_tpm,
+                    p50_ptus: m.p50_ptus.clone(),
+                    p90_ptus: m.p90_ptus.clone(),
+                    p50_monthly_cost_usd: m.p50_monthly_cost_usd,
+                    p90_monthly_cost_usd: m.p90_monthly_cost_usd,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Why there is no forecast, in words.
+pub fn insufficient_text(why: &Insufficient) -> String {
+    match why {
+        Insufficient::TooFewDays {
+            days_with_traffic,
+            needed,
+        } => format!(
+            "{days_with_traffic} full day{} with traffic; growth needs at least {needed} (four weekly cycles)",
+            if *days_with_traffic == 1 { "" } else { "s" }
+        ),
+        Insufficient::Degenerate => {
+            "the daily series cannot be fitted (too few distinct days)".to_owned()
+        }
+    }
+}
+
+/// A signed percent with one decimal: `5.1%`, `-2.0%`.
+fn pct1(share: f64) -> String {
+    let v = share * 100.0;
+    // -0.04 rounds to "-0.0": say 0.0.
+    let v = if v.abs() < 0.05 { 0.0 } else { v };
+    format!("{v:.1}%")
+}
+
+fn range_text((lo, hi): (f64, f64)) -> String {
+    let r = |v: f64| {
+        let v = v * 100.0;
+        format!("{:.1}", if v.abs() < 0.05 { 0.0 } else { v })
+    };
+    format!("{} to {}", r(lo), r(hi))
+}
+
+/// The trend in words: `growing 5.1%/month (3.8 to 6.4)`, `flat`, `shrinking 2.0%/month`.
+pub fn trend_text(f: &Forecast) -> Option<String> {
+    let g = f.growth_per_month?;
+    let range = f
+        .growth_per_month_range
+        .map(|r| format!(" ({})", range_text(r)))
+        .unwrap_or_default();
+    let word = if g.abs() < 0.0005 {
+        "flat,".to_owned()
+    } else if g > 0.0 {
+        "growing".to_owned()
+    } else {
+        "shrinking".to_owned()
+    };
+    Some(format!(
+        "{word} {}/month{range}",
+        pct1(g.abs()).trim_start_matches('-')
+    ))
+}
+
+/// The why block's line: "Forecast: growing 5.1%/month (3.8 to 6.4); P90 need in month 12:
+/// 640 PTU (Global PTU); a level shift on 2026-03-02 (+60%) is a step, not growth." None
+/// without a forecast.
+pub fn why_line(w: &WorkloadPlan) -> Option<String> {
+    let f = w.forecast.as_ref()?;
+    let Some(trend) = trend_text(f) else {
+        return Some(format!(
+            "Forecast: none, {}.",
+            f.insufficient
+                .as_ref()
+                .map(insufficient_text)
+                .unwrap_or_default()
+        ));
+    };
+    let mut line = format!("Forecast: {trend}");
+    if let Some((t, month, ptus)) = f.last_p90_need() {
+        line.push_str(&format!(
+            "; P90 need in month {month}: {} PTU ({})",
+            fmt_int(u64::from(ptus)),
+            super::text::type_short(t)
+        ));
+    }
+    for s in &f.steps {
+        line.push_str(&format!(
+            "; a level shift on {} ({:+.0}%) is a step, not growth",
+            s.date,
+            s.volume_change * 100.0
+        ));
+    }
+    let outlier_days: std::collections::BTreeSet<_> = f.outliers.iter().map(|o| o.date).collect();
+    match outlier_days.len() {
+        0 => {}
+        1 => line.push_str(&format!(
+            "; {} left out as an outlier",
+            outlier_days
+                .iter()
+                .next()
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        )),
+        n => line.push_str(&format!("; {n} outlier days left out")),
+    }
+    line.push('.');
+    Some(line)
+}
+
+/// The forecast sections of Markdown and HTML: one row per workload, then each forecast
+/// workload's months. Empty when no workload has a forecast.
+pub fn sections(report: &Report) -> Vec<Section> {
+    let with: Vec<&WorkloadPlan> = report
+        .workloads
+        .iter()
+        .filter(|w| w.forecast.is_some())
+        .collect();
+    if with.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![summary_section(&with)];
+    for w in with {
+        if let Some(s) = months_section(w) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn summary_section(with: &[&WorkloadPlan]) -> Section {
+    let rows = with
+        .iter()
+        .filter_map(|w| {
+            let f = w.forecast.as_ref()?;
+            let last = f.months.last();
+            let need = f.last_p90_need();
+            Some(vec![
+                w.deployment.clone(),
+                w.model.clone(),
+                match &f.insufficient {
+                    Some(why) => format!("none: {}", insufficient_text(why)),
+                    None => trend_text(f).unwrap_or_default(),
+                },
+                f.steps
+                    .iter()
+                    .map(|s| format!("{} ({:+.0}%)", s.date, s.volume_change * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                need.map(|(t, _, _)| super::text::type_short(t).to_owned())
+                    .unwrap_or_default(),
+                last.zip(need)
+                    .and_then(|(m, (t, _, _))| m.p50_ptus.get(&t))
+                    .map(|n| fmt_int(u64::from(*n)))
+                    .unwrap_or_default(),
+                need.map(|(_, _, n)| fmt_int(u64::from(n)))
+                    .unwrap_or_default(),
+                last.and_then(|m| m.p50_monthly_cost_usd)
+                    .map(fmt_usd)
+                    .unwrap_or_default(),
+                last.and_then(|m| m.p90_monthly_cost_usd)
+                    .map(fmt_usd)
+                    .unwrap_or_default(),
+            ])
+        })
+        .collect();
+    let horizon = with
+        .iter()
+        .filter_map(|w| w.forecast.as_ref()?.months.last().map(|m| m.month))
+        .max();
+    let when = match horizon {
+        Some(m) => format!(
+            " Need and cost in month {m}, at the median (P50) and the 90th percentile (P90)."
+        ),
+        None => " No workload's log is long enough to measure it.".to_owned(),
+    };
+    Section {
+        heading: "Forecast".to_owned(),
+        intro: vec![format!(
+            "Growth per month measured from the log itself (robust log-linear fit with weekday effects; level shifts are steps, not growth; 90% range from a block bootstrap over weeks).{when}"
+        )],
+        headers: vec![
+            "Deployment",
+            "Model",
+            "Trend [%/month]",
+            "Steps",
+            "Type",
+            "P50 need [PTU]",
+            "P90 need [PTU]",
+            "P50 cost [USD/mo]",
+            "P90 cost [USD/mo]",
+        ],
+        right_aligned: vec![5, 6, 7, 8],
+        rows,
+        notes: vec![
+            "PTU need: the plan's target count (exact search at the log's traffic) scaled by the month's busiest load over the log's, rounded up to the type's increment. Cost: the decided option sized to the month (per-token cost with the volume; PTUs with the peak, spillover with the volume).".to_owned(),
+        ],
+    }
+}
+
+fn months_section(w: &WorkloadPlan) -> Option<Section> {
+    let f = w.forecast.as_ref()?;
+    let t = f.headline_type;
+    if f.months.is_empty() {
+        return None;
+    }
+    let ptus = |m: &BTreeMap<DeploymentTypeId, u32>| {
+        t.and_then(|t| m.get(&t))
+            .map(|n| fmt_int(u64::from(*n)))
+            .unwrap_or_else(|| "-".to_owned())
+    };
+    let usd = |v: Option<f64>| v.map(fmt_usd).unwrap_or_else(|| "-".to_owned());
+    let rows = f
+        .months
+        .iter()
+        .map(|m| {
+            vec![
+                m.month.to_string(),
+                fmt_int(m.p50_peak_tpm.round() as u64),
+                fmt_int(m.p90_peak_tpm.round() as u64),
+                ptus(&m.p50_ptus),
+                ptus(&m.p90_ptus),
+                usd(m.p50_monthly_cost_usd),
+                usd(m.p90_monthly_cost_usd),
+            ]
+        })
+        .collect();
+    Some(Section {
+        heading: format!("Forecast: {} ({} @ {})", w.deployment, w.model, w.region),
+        intro: vec![format!(
+            "{}{}",
+            super::text::capitalize(&trend_text(f).unwrap_or_default()),
+            t.map(|t| format!("; PTU need on {t}")).unwrap_or_default()
+        )],
+        headers: vec![
+            "Month",
+            "P50 peak [TPM]",
+            "P90 peak [TPM]",
+            "P50 need [PTU]",
+            "P90 need [PTU]",
+            "P50 cost [USD/mo]",
+            "P90 cost [USD/mo]",
+        ],
+        right_aligned: vec![0, 1, 2, 3, 4, 5, 6],
+        rows,
+        notes: Vec::new(),
+    })
+}
