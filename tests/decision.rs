@@ -689,47 +689,70 @@ fn issue_18_the_readme_ci_gate_passes_on_the_tools_own_plan() {
     assert!(err.contains("passed: actual 0 "), "{err}");
 }
 
-/// `calibrate` refines between grid points: on a log whose 429s came from a 4 s bucket it
-/// answers 4 s, which the default grid (3, then 5) does not hold, with the plateau as the
-/// window's range.
+/// `calibrate` scans between grid points: on logs whose 429s came from a 4 s and a 12 s
+/// bucket it answers 4 s and 12 s, which the default grid (3, 5, 7.5, 10, 15) does not hold,
+/// and advises a band never narrower than the fit's range.
 #[test]
 fn issue_18_calibrate_finds_a_window_between_grid_points() {
-    let dir = TempDir::new().expect("tmp");
-    let log = dir.path().join("ptu.csv");
-    calibration_log(&log, 4.0);
-    let (code, out, err) = run(&[
-        "calibrate",
-        log.to_str().expect("utf8"),
-        "--deployment",
-        "ptu-prod",
-        "--type",
-        "global-provisioned",
-        "--ptus",
-        "50",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, Some(0), "{err}");
-    let fit: Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(num(&fit["bucket_window_s"]), 4.0, "{}", fit["curve"]);
-    assert_eq!(num(&fit["agreement"]), 1.0);
-    let agreement_at = |w: f64| {
-        fit["curve"]
+    for truth_s in [4.0, 12.0] {
+        let dir = TempDir::new().expect("tmp");
+        let log = dir.path().join("ptu.csv");
+        calibration_log(&log, truth_s);
+        let (code, out, err) = run(&[
+            "calibrate",
+            log.to_str().expect("utf8"),
+            "--deployment",
+            "ptu-prod",
+            "--type",
+            "global-provisioned",
+            "--ptus",
+            "50",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, Some(0), "{err}");
+        let fit: Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(num(&fit["bucket_window_s"]), truth_s, "{}", fit["note"]);
+        assert_eq!(num(&fit["agreement"]), 1.0);
+        assert_eq!(fit["fit"], "good");
+        let agreement_at = |w: f64| {
+            fit["curve"]
+                .as_array()
+                .expect("curve")
+                .iter()
+                .find(|p| p["window_s"] == w)
+                .and_then(|p| p["agreement"].as_f64())
+                .expect("window tried")
+        };
+        assert!(
+            agreement_at(truth_s - 1.0) < 1.0 && agreement_at(truth_s + 1.0) < 1.0,
+            "{truth_s} s is between grid points"
+        );
+        assert!(
+            num(&fit["refined_windows"]) > 1_000.0,
+            "every tenth scanned"
+        );
+        let range = fit["window_range_s"].as_array().expect("range");
+        assert!(
+            num(&range[0]) <= truth_s && num(&range[1]) >= truth_s,
+            "{range:?}"
+        );
+        let band: Vec<f64> = fit["window_band_s"]
             .as_array()
-            .expect("curve")
+            .expect("band")
             .iter()
-            .find(|p| p["window_s"] == w)
-            .and_then(|p| p["agreement"].as_f64())
-            .expect("window tried")
-    };
-    assert!(
-        agreement_at(3.0) < 1.0 && agreement_at(5.0) < 1.0,
-        "4 s is between grid points"
-    );
-    assert!(num(&fit["refined_windows"]) > 0.0);
-    let range = fit["window_range_s"].as_array().expect("range");
-    assert!(num(&range[0]) <= 4.0 && num(&range[1]) >= 4.0, "{range:?}");
-    assert!(num(&range[1]) < 5.0, "{range:?}");
+            .map(num)
+            .collect();
+        assert!(
+            band.first() <= Some(&num(&range[0])) && band.last() >= Some(&num(&range[1])),
+            "the band {band:?} spans the range {range:?}"
+        );
+        let note = fit["note"].as_str().expect("note");
+        assert!(
+            note.contains(&format!("--bucket-window-s {truth_s} --window-band ")),
+            "{note}"
+        );
+    }
 }
 
 /// A 30-minute log recorded on a 50-PTU Global gpt-4.1 deployment (3,000 TPM per PTU, ratio
