@@ -480,6 +480,78 @@ fn issue_18_a_steady_load_reserves_and_every_format_shows_one_count_and_cost() {
     assert!(out.join("charts/band-01-steady.svg").exists());
 }
 
+/// The headline is the worst case across the band (tester18 item 6): a decided reservation's
+/// saving is stated as its range over 1-60 s, worst end first; the plan's cost comes with its
+/// worst case; and `--fail-on monthly_cost_usd` judges the worst window's cost, not the window
+/// in use's (60 s, the band's lenient end).
+#[test]
+fn issue_18_the_headline_and_the_gates_are_the_worst_case_across_the_band() {
+    let dir = TempDir::new().expect("tmp");
+    let log = dir.path().join("steady.csv");
+    steady(&log, 6 * 60, 210, 2, 60, "gpt-5.6-terra");
+    let path = log.to_str().expect("utf8");
+    let sales = sales_facts(&log);
+    let sales = sales.to_str().expect("utf8");
+    let r = json(&[path, "--min-span-days", "0.25", "--overrides", sales]);
+    let d = &workload(&r, "steady")["decision"];
+    assert_eq!(d["billing"], "reserved-1-year", "{d}");
+    let worst = &d["worst_case"];
+    let savings = savings_by_window(d);
+    let least = savings.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
+    let most = savings
+        .iter()
+        .map(|s| s.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!(
+        most > least,
+        "the saving differs across the band: {savings:?}"
+    );
+    assert!((num(&worst["saving_vs_flexible_pct"]) - least * 100.0).abs() < 1e-9);
+    assert!((num(&worst["best_saving_vs_flexible_pct"]) - most * 100.0).abs() < 1e-9);
+    let highest = d["by_window_s"]
+        .as_object()
+        .expect("by window")
+        .values()
+        .map(|v| num(&v["monthly_cost_usd"]))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let run_cost = num(&d["monthly_cost_usd"]);
+    assert!(highest > run_cost, "the 60 s cost is the lenient end");
+    assert_eq!(num(&worst["monthly_cost_usd"]), highest);
+    assert_eq!(
+        num(&r["decision_summary"]["worst_case_monthly_cost_usd"]),
+        highest
+    );
+    let verdict = r["decision_summary"]["verdict"].as_str().expect("verdict");
+    let pct = |share: f64| format!("{:.1}%", share * 100.0);
+    assert!(
+        verdict.contains(&format!(
+            "saves {} to {} across 1-60 s",
+            pct(least),
+            pct(most)
+        )),
+        "{verdict}"
+    );
+    assert!(
+        verdict.contains(&format!("up to {}", ptuplan::report::fmt_usd(highest))),
+        "{verdict}"
+    );
+    // A budget between the 60 s cost and the worst window's is breached.
+    let between = format!("monthly_cost_usd>{}", (run_cost + highest) / 2.0);
+    let (code, _, err) = run(&[
+        "compare",
+        path,
+        "--quiet",
+        "--min-span-days",
+        "0.25",
+        "--overrides",
+        sales,
+        "--fail-on",
+        &between,
+    ]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("at its worst window of the band"), "{err}");
+}
+
 /// Bursts every two minutes that a 1 s bucket cannot absorb: at 60 s alone a 1-year
 /// reservation saves 15% and would be decided; over 1-60 s it saves less than 10% at the
 /// strictest window, so it is not, and the reasons say where it falls short and how to settle

@@ -66,6 +66,8 @@ pub struct DecisionJson {
     pub saving_vs_flexible_pct: Option<f64>,
     /// The band's smallest and largest bucket window, seconds.
     pub window_band_s: [f64; 2],
+    /// The decided option across the band: what a buyer must plan for (the gates judge it).
+    pub worst_case: Option<WorstCaseJson>,
     /// Per window of the band (keys: seconds, `"1"`, `"10"`, `"60"`): the decided and the
     /// flexible option as a run at that window gives them.
     pub by_window_s: std::collections::BTreeMap<String, WindowJson>,
@@ -86,6 +88,30 @@ pub struct FlexibleJson {
     pub ptus: Option<u32>,
     /// Monthly cost, USD.
     pub monthly_cost_usd: f64,
+}
+
+/// JSON `decision.worst_case`: the decided option over every window of the band.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct WorstCaseJson {
+    /// Its highest monthly cost over the band, USD.
+    pub monthly_cost_usd: f64,
+    /// The window of that cost, seconds.
+    pub monthly_cost_window_s: f64,
+    /// Its smallest saving against the flexible option over the band, USD per month (a
+    /// reservation's, over its term when the model retires inside it; 0 for a flexible option).
+    pub saving_vs_flexible_usd: f64,
+    /// The same in percent of that window's flexible option's cost.
+    pub saving_vs_flexible_pct: Option<f64>,
+    /// The window of the smallest saving, seconds.
+    pub saving_window_s: f64,
+    /// Its largest saving over the band, percent (the other end of the range).
+    pub best_saving_vs_flexible_pct: Option<f64>,
+    /// The window of the largest saving, seconds.
+    pub best_saving_window_s: f64,
+    /// Its largest failed share over the band, percent.
+    pub failed_pct: f64,
+    /// Its largest spilled share over the band, percent.
+    pub spilled_pct: f64,
 }
 
 /// JSON `decision.by_window_s.<window>`.
@@ -142,6 +168,17 @@ impl DecisionJson {
             saving_vs_flexible_usd: d.saving_vs_flexible_usd,
             saving_vs_flexible_pct: d.saving_vs_flexible_share.map(|s| s * 100.0),
             window_band_s: [d.window_band_s.0, d.window_band_s.1],
+            worst_case: d.band.as_ref().map(|b| WorstCaseJson {
+                monthly_cost_usd: b.worst_monthly_cost_usd,
+                monthly_cost_window_s: b.worst_cost_window_s,
+                saving_vs_flexible_usd: b.least_saving_usd,
+                saving_vs_flexible_pct: b.least_saving_share.map(|s| s * 100.0),
+                saving_window_s: b.least_saving_window_s,
+                best_saving_vs_flexible_pct: b.most_saving_share.map(|s| s * 100.0),
+                best_saving_window_s: b.most_saving_window_s,
+                failed_pct: b.worst_failed_share * 100.0,
+                spilled_pct: b.worst_spilled_share * 100.0,
+            }),
             by_window_s: d
                 .by_window
                 .iter()

@@ -76,6 +76,41 @@ pub fn band_text((lo, hi): (f64, f64)) -> String {
     }
 }
 
+/// A decided reservation's saving across the band, when it differs between windows: the least
+/// and the most, as shares, and the least in USD per month with its window.
+pub struct SavingRange {
+    /// The smallest saving share over the band.
+    pub least_share: f64,
+    /// The largest.
+    pub most_share: f64,
+    /// The smallest saving, USD per month.
+    pub least_usd: f64,
+    /// Its window, seconds.
+    pub least_window_s: f64,
+}
+
+/// The saving range of `d` (None: no reservation decided, or the same saving at every window).
+pub fn saving_range(d: &crate::plan::Decision) -> Option<SavingRange> {
+    d.option.as_ref().filter(|o| o.is_commitment())?;
+    let b = d.band.as_ref()?;
+    let (least, most) = (b.least_saving_share?, b.most_saving_share?);
+    ((most - least).abs() >= 0.0005).then_some(SavingRange {
+        least_share: least,
+        most_share: most,
+        least_usd: b.least_saving_usd,
+        least_window_s: b.least_saving_window_s,
+    })
+}
+
+/// `11.4-52.7%`.
+pub fn share_range_text(r: &SavingRange) -> String {
+    format!(
+        "{}-{}",
+        fmt_pct(r.least_share).trim_end_matches('%'),
+        fmt_pct(r.most_share)
+    )
+}
+
 /// `a 1-year reservation of 15 Global PTU`.
 pub fn reservation_phrase(billing: Billing, t: DeploymentTypeId, ptus: u32) -> String {
     format!(
@@ -430,13 +465,32 @@ pub fn headline(w: &WorkloadPlan) -> String {
     }
     match (&d.flexible, d.saving_vs_flexible_share) {
         (Some(f), Some(share)) if f.option_id != o.option_id => line.push_str(&format!(
-            ", saves {} USD/mo ({}) against {} at {} USD/mo",
+            ", saves {} USD/mo ({}) against {} at {} USD/mo at {}",
             fmt_usd(d.saving_vs_flexible_usd),
             pct(share),
             f.option_id,
-            fmt_usd(f.monthly_cost_usd)
+            fmt_usd(f.monthly_cost_usd),
+            window_text(d.run_window_s)
         )),
         _ => {}
+    }
+    if let Some(r) = saving_range(d) {
+        line.push_str(&format!(
+            "; at least {} USD/mo ({}) at {}, the worst window of {}",
+            fmt_usd(r.least_usd),
+            pct(r.least_share),
+            window_text(r.least_window_s),
+            band_text(d.window_band_s)
+        ));
+    }
+    if let Some(b) = d.band.as_ref() {
+        if b.worst_monthly_cost_usd > o.monthly_cost_usd + 0.005 {
+            line.push_str(&format!(
+                "; it costs up to {} USD/mo at {}",
+                fmt_usd(b.worst_monthly_cost_usd),
+                window_text(b.worst_cost_window_s)
+            ));
+        }
     }
     if d.status == DecisionStatus::Provisional {
         line = format!("Provisional: {}", lowercase_first(&line));
@@ -640,14 +694,26 @@ pub fn verdict(report: &Report) -> String {
             let o = w.decision.option.as_ref()?;
             let n = o.ptus?;
             o.is_commitment().then(|| {
+                let saves = match saving_range(&w.decision) {
+                    Some(r) => format!(
+                        "saves {} to {} across {}, at least {} USD/mo",
+                        pct(r.least_share),
+                        pct(r.most_share),
+                        band_text(w.decision.window_band_s),
+                        fmt_usd(r.least_usd)
+                    ),
+                    None => format!(
+                        "saves {} USD/mo, {}",
+                        fmt_usd(w.decision.saving_vs_flexible_usd),
+                        pct(w.decision.saving_vs_flexible_share.unwrap_or(0.0))
+                    ),
+                };
                 format!(
-                    "{} for {} in {} (commits {} USD, saves {} USD/mo, {})",
+                    "{} for {} in {} (commits {} USD; {saves})",
                     reservation_phrase(o.billing, o.deployment_type, n),
                     w.deployment,
                     w.region,
                     fmt_usd(o.commitment_usd),
-                    fmt_usd(w.decision.saving_vs_flexible_usd),
-                    pct(w.decision.saving_vs_flexible_share.unwrap_or(0.0))
                 )
             })
         })
@@ -681,6 +747,10 @@ pub fn verdict(report: &Report) -> String {
             },
             fmt_usd(total)
         ));
+        parts
+            .last_mut()
+            .expect("just pushed")
+            .push_str(&up_to(report, total));
         // Why not, when a reservation was weighed and did not hold.
         let weighed = ws.iter().any(|w| {
             w.decision.status == DecisionStatus::Firm
@@ -709,7 +779,11 @@ pub fn verdict(report: &Report) -> String {
                 workloads_phrase(flexible, ws.len())
             ));
         }
-        parts.push(format!("{} USD/mo in all", fmt_usd(total)));
+        parts.push(format!(
+            "{} USD/mo in all{}",
+            fmt_usd(total),
+            up_to(report, total)
+        ));
     }
     if provisional > 0 {
         let what_if: Vec<String> = ws
@@ -761,6 +835,21 @@ pub fn verdict(report: &Report) -> String {
         return "Verdict: no workload in the log.".to_owned();
     }
     format!("Verdict: {}.", parts.join("; "))
+}
+
+/// `, up to 10,426.30 across the band` when the decided plan's worst case over the band costs
+/// more than `total` (the window in use's).
+fn up_to(report: &Report, total: f64) -> String {
+    let worst = report
+        .workloads
+        .iter()
+        .filter_map(|w| w.decision.worst_monthly_cost_usd())
+        .sum::<f64>();
+    if worst > total + 0.005 {
+        format!(", up to {} across the band", fmt_usd(worst))
+    } else {
+        String::new()
+    }
 }
 
 fn workloads_phrase(n: usize, of: usize) -> String {

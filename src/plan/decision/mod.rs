@@ -26,7 +26,7 @@ mod rule;
 mod term;
 
 pub use reason::{FlexibleKind, Reason};
-pub use rule::{decide, flexible_of};
+pub use rule::{band_case, decide, flexible_of};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -134,6 +134,32 @@ pub struct WindowFigures {
     pub decided: Option<Choice>,
     /// The flexible option at this window.
     pub flexible: Option<Choice>,
+}
+
+/// The decision across the band: what a buyer must plan for, since the log cannot tell which
+/// window the service uses. The headline states the saving's range and the gates judge these
+/// worst cases (README, the decision).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandCase {
+    /// The decided option's highest monthly cost over the band's windows, USD.
+    pub worst_monthly_cost_usd: f64,
+    /// The window it is at, seconds.
+    pub worst_cost_window_s: f64,
+    /// The smallest saving against the flexible option over the band, USD per month (for a
+    /// reservation over its term when the model retires inside it; 0 for a flexible option).
+    pub least_saving_usd: f64,
+    /// The same as a share of that window's flexible option's cost.
+    pub least_saving_share: Option<f64>,
+    /// The window of the smallest saving, seconds.
+    pub least_saving_window_s: f64,
+    /// The largest saving share over the band.
+    pub most_saving_share: Option<f64>,
+    /// The window of the largest saving, seconds.
+    pub most_saving_window_s: f64,
+    /// The decided option's largest failed share over the band.
+    pub worst_failed_share: f64,
+    /// Its largest spilled share over the band.
+    pub worst_spilled_share: f64,
 }
 
 /// A reservation's months inside its term once the model retires.
@@ -277,6 +303,8 @@ pub struct Decision {
     pub by_window: Vec<WindowFigures>,
     /// The reservation weighed: the decided one, the best rejected one, or the what-if.
     pub reservation: Option<ReservationCase>,
+    /// The decided option across the band (None: no decision).
+    pub band: Option<BandCase>,
     /// Why, in order of importance.
     pub reasons: Vec<Reason>,
 }
@@ -290,6 +318,14 @@ impl Decision {
     /// The decided option's monthly cost, USD (None: no decision).
     pub fn monthly_cost_usd(&self) -> Option<f64> {
         self.option.as_ref().map(|o| o.monthly_cost_usd)
+    }
+
+    /// The decided option's highest monthly cost over the band, USD (None: no decision).
+    pub fn worst_monthly_cost_usd(&self) -> Option<f64> {
+        match (&self.band, self.monthly_cost_usd()) {
+            (Some(b), Some(c)) => Some(b.worst_monthly_cost_usd.max(c)),
+            (_, c) => c,
+        }
     }
 }
 

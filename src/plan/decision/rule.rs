@@ -3,7 +3,7 @@
 
 use super::term::{over_term, term_lifecycle};
 use super::{
-    CaseWindow, Choice, Decision, DecisionContext, DecisionStatus, FlexibleKind, Reason,
+    BandCase, CaseWindow, Choice, Decision, DecisionContext, DecisionStatus, FlexibleKind, Reason,
     ReservationCase, WindowFigures,
 };
 use crate::catalog::DeploymentTypeId;
@@ -154,8 +154,62 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
             flexible: flexible_of(v.options).and_then(Choice::of),
         })
         .collect();
+    d.band = band_case(&d);
     d.reasons = reasons;
     d
+}
+
+/// The decided option across the band: its highest cost, failed and spilled shares, and, for
+/// a reservation, the range of its saving (the windows the rule weighed, over the term when
+/// the model retires inside it).
+pub fn band_case(d: &Decision) -> Option<BandCase> {
+    let o = d.option.as_ref()?;
+    let decided: Vec<(f64, &Choice)> = d
+        .by_window
+        .iter()
+        .filter_map(|w| Some((w.window_s, w.decided.as_ref()?)))
+        .collect();
+    let (mut worst_cost_window_s, mut worst_monthly_cost_usd) =
+        (d.run_window_s, o.monthly_cost_usd);
+    for (w, c) in &decided {
+        if c.monthly_cost_usd > worst_monthly_cost_usd {
+            (worst_cost_window_s, worst_monthly_cost_usd) = (*w, c.monthly_cost_usd);
+        }
+    }
+    let share_max = |f: fn(&Choice) -> f64| decided.iter().map(|(_, c)| f(c)).fold(f(o), f64::max);
+    let mut band = BandCase {
+        worst_monthly_cost_usd,
+        worst_cost_window_s,
+        least_saving_usd: 0.0,
+        least_saving_share: None,
+        least_saving_window_s: d.run_window_s,
+        most_saving_share: None,
+        most_saving_window_s: d.run_window_s,
+        worst_failed_share: share_max(|c| c.failed_share),
+        worst_spilled_share: share_max(|c| c.spilled_share),
+    };
+    let case = d
+        .reservation
+        .as_ref()
+        .filter(|c| o.is_commitment() && c.choice.option_id == o.option_id);
+    if let Some(case) = case {
+        let savings: Vec<(f64, f64, Option<f64>)> = case
+            .windows
+            .iter()
+            .filter_map(|w| Some((w.window_s, w.saving_usd()?, w.saving_share())))
+            .collect();
+        let key = |s: &(f64, f64, Option<f64>)| s.2.unwrap_or(f64::NEG_INFINITY);
+        if let Some(least) = savings.iter().min_by(|a, b| key(a).total_cmp(&key(b))) {
+            band.least_saving_window_s = least.0;
+            band.least_saving_usd = least.1;
+            band.least_saving_share = least.2;
+        }
+        if let Some(most) = savings.iter().max_by(|a, b| key(a).total_cmp(&key(b))) {
+            band.most_saving_window_s = most.0;
+            band.most_saving_share = most.2;
+        }
+    }
+    Some(band)
 }
 
 /// The decision proper: a reservation that holds (not on a short log), else the flexible
