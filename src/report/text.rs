@@ -243,19 +243,41 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             ptus,
             saving_usd,
             saving_share,
+            month_saving_usd,
+            over_term,
             holds,
-        } => format!(
-            "what-if: a {} reservation of {} PTU would save {} USD/mo ({}) if this log is typical{}",
-            billing_short(*billing),
-            fmt_int(u64::from(*ptus)),
-            fmt_usd(*saving_usd),
-            pct(*saving_share),
-            if *holds {
+        } => {
+            let what = format!(
+                "what-if: a {} reservation of {} PTU",
+                billing_short(*billing),
+                fmt_int(u64::from(*ptus))
+            );
+            let band = if *holds {
                 ""
             } else {
-                ", but not at every window of the band"
+                ", and not at every window of the band"
+            };
+            match (*over_term, *saving_usd > 0.0) {
+                (false, _) => format!(
+                    "{what} would save {} USD/mo ({}) if this log is typical{}",
+                    fmt_usd(*saving_usd),
+                    pct(*saving_share),
+                    band.replacen(", and", ", but", 1)
+                ),
+                (true, true) => format!(
+                    "{what} would save {} USD/mo on this log's month, {} USD/mo ({}) over its term with the retirement below, if this log is typical{band}",
+                    fmt_usd(*month_saving_usd),
+                    fmt_usd(*saving_usd),
+                    pct(*saving_share)
+                ),
+                (true, false) => format!(
+                    "{what} would save {} USD/mo on this log's month, but over its term, with the retirement below, it would cost {} USD/mo ({}) more than the flexible option: it would not pay even if this log is typical",
+                    fmt_usd(*month_saving_usd),
+                    fmt_usd(-*saving_usd),
+                    pct(-*saving_share)
+                ),
             }
-        ),
+        }
         Reason::Calibrate {
             deployment,
             deployment_type,
@@ -555,13 +577,23 @@ pub fn short_why(w: &WorkloadPlan) -> String {
                 billing,
                 ptus,
                 saving_usd,
+                over_term,
                 ..
-            } => Some(format!(
-                "; what-if {} {} PTU saves {}/mo",
-                billing_short(*billing),
-                fmt_int(u64::from(*ptus)),
-                fmt_usd(*saving_usd)
-            )),
+            } => Some(if *saving_usd > 0.0 {
+                format!(
+                    "; what-if {} {} PTU saves {}/mo{}",
+                    billing_short(*billing),
+                    fmt_int(u64::from(*ptus)),
+                    fmt_usd(*saving_usd),
+                    if *over_term { " over its term" } else { "" }
+                )
+            } else {
+                format!(
+                    "; what-if {} {} PTU loses over its term (retirement)",
+                    billing_short(*billing),
+                    fmt_int(u64::from(*ptus))
+                )
+            }),
             _ => None,
         });
         return format!(

@@ -73,10 +73,16 @@ pub enum Reason {
         billing: Billing,
         /// Its PTUs.
         ptus: u32,
-        /// Its saving at the window in use, USD per month.
+        /// Its saving at the window in use, USD per month: over its term when the model
+        /// retires inside it.
         saving_usd: f64,
         /// The same as a share.
         saving_share: f64,
+        /// Its saving in the log's own month at the window in use (before any retirement), USD
+        /// per month.
+        month_saving_usd: f64,
+        /// Whether the model retires inside the term (`saving_usd` is then the term's).
+        over_term: bool,
         /// Whether it would hold across the band.
         holds: bool,
     },

@@ -428,12 +428,24 @@ fn rejection_reasons(
     };
     let ptus = case.choice.ptus.unwrap_or(0);
     if short {
+        // The what-if is what the reservation would do over its term: with a retirement inside
+        // it, the term's saving (it may be a loss), not the log's month's.
+        let (term_usd, term_share) = at_run
+            .map(|w| {
+                (
+                    w.saving_usd().unwrap_or(0.0),
+                    w.saving_share().unwrap_or(0.0),
+                )
+            })
+            .unwrap_or((saving_usd, saving_share));
         if saving_usd > 0.0 {
             out.push(Reason::WhatIf {
                 billing: case.choice.billing,
                 ptus,
-                saving_usd,
-                saving_share,
+                saving_usd: term_usd,
+                saving_share: term_share,
+                month_saving_usd: saving_usd,
+                over_term: case.lifecycle.is_some(),
                 holds: case.holds,
             });
         }

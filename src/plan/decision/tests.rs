@@ -261,6 +261,32 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
     ));
 }
 
+/// The provisional what-if is the term's (tester18 item 7): on a short log of a model retiring
+/// 3 months into a 1-year term with no replacement, the reservation saves 300 USD in the log's
+/// month but loses over its term, and the what-if says so instead of "would save 300".
+#[test]
+fn issue_18_a_provisional_what_if_counts_the_retirement_inside_the_term() {
+    let w = retiring(plan([700.0; 3], [5_000.0; 3]), "2027-03-02", None);
+    let d = decide(&w, &ctx(&DecisionRules::default(), 1.4));
+    assert_eq!(d.status, DecisionStatus::Provisional);
+    let what_if = d
+        .reasons
+        .iter()
+        .find_map(|r| match r {
+            Reason::WhatIf {
+                saving_usd,
+                month_saving_usd,
+                over_term,
+                ..
+            } => Some((*saving_usd, *month_saving_usd, *over_term)),
+            _ => None,
+        })
+        .expect("a what-if");
+    assert!((what_if.1 - 300.0).abs() < 1e-9, "{what_if:?}");
+    assert!(what_if.0 < 0.0, "it loses over the term: {what_if:?}");
+    assert!(what_if.2);
+}
+
 /// A retirement after the term ends changes nothing.
 #[test]
 fn a_retirement_after_the_term_changes_nothing() {
