@@ -606,7 +606,7 @@ pub fn band_lines(w: &WorkloadPlan) -> Vec<String> {
             if let Some(c) = weighed {
                 cell.push_str(&format!(
                     " / {}",
-                    usd(c.at(b.window_s).and_then(|cw| cw.own_monthly_cost_usd))
+                    usd(c.at(b.window_s).and_then(|cw| cw.month_equivalent_usd()))
                 ));
             }
             cell
@@ -614,9 +614,14 @@ pub fn band_lines(w: &WorkloadPlan) -> Vec<String> {
         .collect();
     let columns = match weighed {
         Some(c) => format!(
-            "decided / flexible / {} {} PTU",
+            "decided / flexible / {} {} PTU{}",
             billing_short(c.choice.billing),
-            fmt_int(u64::from(c.choice.ptus.unwrap_or(0)))
+            fmt_int(u64::from(c.choice.ptus.unwrap_or(0))),
+            if c.lifecycle.is_some() {
+                " over its term, as this month's cost"
+            } else {
+                ""
+            }
         ),
         None => "decided / flexible".to_owned(),
     };

@@ -218,14 +218,22 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
                     and_list(&each)
                 ));
             }
+            let over_term = match d.reservation.as_ref().and_then(|c| c.lifecycle.as_ref()) {
+                Some(l) if *over_term => format!(
+                    "over its term, since {} retires {} months in (below), ",
+                    l.model,
+                    months(l.months_before)
+                ),
+                _ if *over_term => "over its term ".to_owned(),
+                _ => String::new(),
+            };
             format!(
-                "no commitment: a {} reservation of {} PTU would save {} USD/mo ({}) at {} on this log, but {}{} (a reservation must save {} at every window)",
+                "no commitment: a {} reservation of {} PTU would save {} USD/mo ({}) at {} on this log, but {over_term}{} (a reservation must save {} at every window)",
                 billing_short(*billing),
                 fmt_int(u64::from(*ptus)),
                 fmt_usd(*saving_usd),
                 pct(*saving_share),
                 window_text(d.run_window_s),
-                if *over_term { "over its term " } else { "" },
                 and_list(&where_),
                 pct(*min_saving)
             )
@@ -622,6 +630,7 @@ pub fn short_why(w: &WorkloadPlan) -> String {
         ptus,
         short_windows,
         failing_windows,
+        over_term,
         ..
     }) = first("commitment-rejected")
     {
@@ -629,12 +638,26 @@ pub fn short_why(w: &WorkloadPlan) -> String {
         bad.extend(failing_windows);
         bad.sort_by(f64::total_cmp);
         let each: Vec<String> = bad.iter().map(|w| window_text(*w)).collect();
-        return format!(
-            "no commitment: {} {} PTU falls short at {}",
-            billing_short(*billing),
-            fmt_int(u64::from(*ptus)),
-            and_list(&each)
-        );
+        let retires = d
+            .reservation
+            .as_ref()
+            .and_then(|c| c.lifecycle.as_ref())
+            .filter(|_| *over_term);
+        return match retires {
+            // The retirement is the cause: say it rather than list windows.
+            Some(l) => format!(
+                "no commitment: {} {} PTU falls short over its term ({} retires)",
+                billing_short(*billing),
+                fmt_int(u64::from(*ptus)),
+                l.model
+            ),
+            None => format!(
+                "no commitment: {} {} PTU falls short at {}",
+                billing_short(*billing),
+                fmt_int(u64::from(*ptus)),
+                and_list(&each)
+            ),
+        };
     }
     let unverified = first("ptu-unverified").is_some();
     let why = match first("break-even")

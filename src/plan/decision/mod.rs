@@ -274,6 +274,19 @@ impl CaseWindow {
         Some(self.flexible_monthly_cost_usd? - self.monthly_cost_usd?)
     }
 
+    /// The reservation's cost in the log's own month that would save what it saves over its
+    /// term: the flexible option's own monthly cost less the term's saving share, USD. Without
+    /// a retirement inside the term, its own monthly cost. Charts and the by-window line plot
+    /// this, so a reservation rejected over its term never shows below the threshold.
+    pub fn month_equivalent_usd(&self) -> Option<f64> {
+        let own = self.own_monthly_cost_usd?;
+        let flex_month = own + self.monthly_saving_usd?;
+        Some(
+            self.saving_share()
+                .map_or(own, |share| flex_month * (1.0 - share)),
+        )
+    }
+
     /// The saving as a share of the flexible option's cost.
     pub fn saving_share(&self) -> Option<f64> {
         let f = self.flexible_monthly_cost_usd?;

@@ -234,6 +234,14 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
     let expect_flex = (b * 1_000.0) / 12.0;
     assert!((at60.monthly_cost_usd.expect("cost") - expect_cost).abs() < 1e-6);
     assert!((at60.flexible_monthly_cost_usd.expect("flex") - expect_flex).abs() < 1e-6);
+    // What charts and the by-window line plot (tester18 item 5): the term's saving against the
+    // log's month, so the rejected reservation sits above "flexible less 10%" (900), not at its
+    // own month's 700.
+    let equivalent = at60.month_equivalent_usd().expect("figure");
+    let term_share = at60.saving_share().expect("share");
+    assert!((equivalent - 1_000.0 * (1.0 - term_share)).abs() < 1e-9);
+    assert!(equivalent > 900.0, "{equivalent}");
+    assert_eq!(at60.own_monthly_cost_usd, Some(700.0));
     assert!(d.reasons.iter().any(|r| r.code() == "retires-in-term"));
     // The replacement's plan: the same options and a curve in which 30 PTU serve it all.
     let mut r = plan([700.0; 3], [5_000.0; 3]);
