@@ -227,13 +227,26 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
                 _ if *over_term => "over its term ".to_owned(),
                 _ => String::new(),
             };
+            // A negative saving reads as a cost, never "would save -1,150.27".
+            let at_run = if *saving_usd < 0.0 {
+                format!(
+                    "would cost {} USD/mo ({}) more at {} on this log, and",
+                    fmt_usd(-*saving_usd),
+                    pct(-*saving_share),
+                    window_text(d.run_window_s)
+                )
+            } else {
+                format!(
+                    "would save {} USD/mo ({}) at {} on this log, but",
+                    fmt_usd(*saving_usd),
+                    pct(*saving_share),
+                    window_text(d.run_window_s)
+                )
+            };
             format!(
-                "no commitment: a {} reservation of {} PTU would save {} USD/mo ({}) at {} on this log, but {over_term}{} (a reservation must save {} at every window)",
+                "no commitment: a {} reservation of {} PTU {at_run} {over_term}{} (a reservation must save {} at every window)",
                 billing_short(*billing),
                 fmt_int(u64::from(*ptus)),
-                fmt_usd(*saving_usd),
-                pct(*saving_share),
-                window_text(d.run_window_s),
                 and_list(&where_),
                 pct(*min_saving)
             )
@@ -300,9 +313,15 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             ptus,
             not_served_share,
             spills,
+            ptu_needed,
             ..
         } => {
-            let pays = if *break_even > 1.0 {
+            let pays = if *ptu_needed {
+                format!(
+                    "{} PTU is decided because no per-token option meets the targets here (throughput, latency or throttle), so the break-even against per-token prices does not apply",
+                    billing_short(*billing)
+                )
+            } else if *break_even > 1.0 {
                 format!("{} PTU never pays at this traffic", billing_short(*billing))
             } else {
                 format!(
@@ -666,6 +685,9 @@ pub fn short_why(w: &WorkloadPlan) -> String {
         .or_else(|| first("no-ptu-eligible"))
     {
         Some(Reason::BreakEven {
+            ptu_needed: true, ..
+        }) => "PTU needed: no per-token option meets the targets".to_owned(),
+        Some(Reason::BreakEven {
             billing,
             break_even,
             ..
@@ -949,6 +971,49 @@ mod tests {
         assert_eq!(
             load_phrase(15, 0.183, 0.0, true),
             "15 PTU would run at 18.3% utilization"
+        );
+    }
+
+    /// tester18 item 9: a negative saving reads as a cost, and a PTU option decided because
+    /// per-token misses a target is not argued against by its break-even.
+    #[test]
+    fn issue_18_a_loss_reads_as_a_cost_and_a_needed_ptu_skips_the_break_even() {
+        let d = crate::plan::Decision {
+            run_window_s: 1.0,
+            ..Default::default()
+        };
+        let rejected = Reason::CommitmentRejected {
+            option_id: "global-provisioned/reserved-1-year".into(),
+            billing: Billing::Reserved1Year,
+            ptus: 15,
+            saving_usd: -1_150.27,
+            saving_share: -0.101,
+            short_windows: vec![(1.0, -0.101)],
+            failing_windows: Vec::new(),
+            min_saving: 0.1,
+            over_term: false,
+        };
+        let text = reason_text(&rejected, &d);
+        assert!(
+            text.contains("would cost 1,150.27 USD/mo (10.1%) more at 1 s"),
+            "{text}"
+        );
+        assert!(!text.contains("save -"), "{text}");
+        let needed = Reason::BreakEven {
+            deployment_type: DeploymentTypeId::GlobalProvisioned,
+            billing: Billing::Hourly,
+            break_even: 2.5,
+            utilization: 0.265,
+            ptus: 15,
+            not_served_share: 0.0,
+            spills: true,
+            ptu_needed: true,
+        };
+        let text = reason_text(&needed, &d);
+        assert!(!text.contains("never pays"), "{text}");
+        assert!(
+            text.contains("no per-token option meets the targets"),
+            "{text}"
         );
     }
 

@@ -111,6 +111,10 @@ pub enum Reason {
         not_served_share: f64,
         /// Whether the unserved share spills (else it fails).
         spills: bool,
+        /// Whether this option is the decided one and no per-token option meets the targets
+        /// (`--min-tokens-per-s`, latency, throttle): PTU is then needed whatever the
+        /// break-even says.
+        ptu_needed: bool,
     },
     /// The decided PTU option spills part of its requests to Standard.
     Spills {

@@ -584,8 +584,15 @@ fn ptu_context_reasons(
         .get(&p.deployment_type)
         .and_then(|s| s.break_even_utilization_by_billing.get(&p.billing))
         .copied();
+    // The break-even compares with per-token prices; when no per-token option meets the
+    // targets, the decided PTU option is needed whatever it says.
+    let per_token_eligible = options
+        .iter()
+        .any(|o| o.available && o.eligible && o.billing == Billing::PerToken);
+    let ptu_needed = decided.is_some_and(|d| d.option_id == p.id) && !per_token_eligible;
     if let (Some(be), Some(u), Some(n)) = (break_even, p.utilization_mean, p.ptus) {
         reasons.push(Reason::BreakEven {
+            ptu_needed,
             deployment_type: p.deployment_type,
             billing: p.billing,
             break_even: be,
