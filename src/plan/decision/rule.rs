@@ -590,7 +590,7 @@ fn ptu_context_reasons(
         .iter()
         .any(|o| o.available && o.eligible && o.billing == Billing::PerToken);
     let ptu_needed = decided.is_some_and(|d| d.option_id == p.id) && !per_token_eligible;
-    if let (Some(be), Some(u), Some(n)) = (break_even, p.utilization_mean, p.ptus) {
+    if let (Some(be), Some(u), Some(n)) = (break_even, p.demand_to_capacity, p.ptus) {
         reasons.push(Reason::BreakEven {
             ptu_needed,
             deployment_type: p.deployment_type,
