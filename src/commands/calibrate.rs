@@ -144,19 +144,18 @@ pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
     let counts = outcomes
         .first()
         .map_or((0, 0), |o| (o.offered_requests, o.observed_429));
-    let mut curve = calibrate::points(&settings.windows_s, &outcomes);
-    let mut refined = 0;
-    // Refine between the grid's best window and its neighbours, one pass at a time.
-    for _ in 0..calibrate::MAX_REFINE_PASSES {
-        let next = calibrate::next_windows(&curve);
-        if next.is_empty() {
-            break;
-        }
-        let outcomes = simulate(&next)?;
-        refined += next.len();
-        curve.extend(calibrate::points(&next, &outcomes));
+    let mut curve = calibrate::points(&settings.windows_s, &outcomes, true);
+    // Agreement is spiky: every window between grid points, a chunk per pass over the events.
+    for chunk in calibrate::scan_windows(&settings.windows_s).chunks(calibrate::SCAN_CHUNK) {
+        let outcomes = simulate(chunk)?;
+        curve.extend(calibrate::points(chunk, &outcomes, false));
     }
-    let fit = calibrate::fit_points(&subject, curve, counts, refined);
+    let fit = calibrate::fit_points(
+        &subject,
+        curve,
+        counts,
+        calibrate::scan_step(&settings.windows_s),
+    );
     if !read.quiet && summary_read.skipped > 0 {
         eprintln!(
             "warning: {} invalid row(s) skipped (--skip-invalid)",

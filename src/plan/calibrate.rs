@@ -4,26 +4,39 @@
 //! request by request and minute by minute. `compare --bucket-window-s W` then uses it.
 //!
 //! Every window is simulated without spillover or retries (each logged row is one attempt the
-//! service answered), in one pass over the events. After the grid, the fit is refined between
-//! the best window's neighbours to [`STEP_S`] (a k-section search on agreement: a pass of up
-//! to [`REFINE_POINTS`] windows on each side, narrowed to the best's neighbours, until they are
-//! one step apart), and the edges of the best window's plateau (the windows around it that fit
-//! exactly as well) are found the same way: the plateau is the window's range, for
-//! `compare --window-band`.
+//! service answered). Agreement as a function of the window is spiky, not one smooth peak: a
+//! window a tenth of a second off the true one can fit far worse than one 10 s away, so no
+//! search that assumes one peak (bisection, golden-section) can be trusted to find it. After
+//! the grid, every window between the grid's smallest and largest is therefore simulated at
+//! [`STEP_S`] ([`scan_windows`]; a coarser multiple of it when the grid spans more than
+//! [`MAX_SCAN_WINDOWS`] steps), [`SCAN_CHUNK`] windows per pass over the events.
+//!
+//! The fit's **range** is every window whose agreement is within [`TOLERANCE_SE`] standard
+//! errors of the best (`sqrt(a (1 - a) / n)` for agreement `a` over `n` requests): windows the
+//! log cannot tell apart. The **window** advised is the range's smallest, its most
+//! conservative end: the strictest burst allowance the log does not rule out, so sizing at it
+//! never counts on bursts the log does not show; the range goes to `compare --window-band`,
+//! never narrower, so a commitment must hold across all of it.
 
 use serde::Serialize;
 
 use crate::catalog::{DeploymentTypeId, PtuSpec};
+use crate::sim::admission::DEFAULT_WINDOW_BAND_S;
 use crate::sim::{SimOutcome, SimTarget, ThrottleMode};
 
-/// The resolution of the refinement, seconds.
+/// The resolution of the scan, seconds.
 pub const STEP_S: f64 = 0.1;
 
-/// Windows a refinement pass simulates on each side of the best window.
-pub const REFINE_POINTS: usize = 4;
+/// Most windows the scan simulates after the grid: a grid spanning more steps is scanned at
+/// a coarser multiple of [`STEP_S`] (the JSON's `scan_step_s`, said in the note).
+pub const MAX_SCAN_WINDOWS: usize = 2_400;
 
-/// Most refinement passes (each reads the events once).
-pub const MAX_REFINE_PASSES: u32 = 12;
+/// Windows simulated per pass over the events.
+pub const SCAN_CHUNK: usize = 200;
+
+/// Standard errors of the best agreement within which windows fit as well as the log can
+/// tell.
+pub const TOLERANCE_SE: f64 = 2.0;
 
 /// Windows tried by default, in seconds.
 pub const DEFAULT_WINDOWS_S: [f64; 14] = [
@@ -47,6 +60,8 @@ pub struct CalibrationPoint {
     pub precision: Option<f64>,
     /// Sum over minutes of |simulated - observed| 429s, divided by the observed 429s.
     pub minute_error: f64,
+    /// Whether the window is on the grid (`--windows`), else the scan between its points.
+    pub on_grid: bool,
 }
 
 /// The fit (JSON of `calibrate --format json`).
@@ -66,17 +81,34 @@ pub struct Calibration {
     pub offered_requests: u64,
     /// Requests the service answered 429.
     pub observed_429: u64,
-    /// The best-fitting window, seconds: highest agreement, then lowest minute error, then
-    /// the smallest window (the strictest the log supports); refined to 0.1 s.
+    /// The window to size at, seconds: the smallest of `window_range_s` (its most conservative
+    /// end: the strictest burst allowance the log does not rule out). Pass it as
+    /// `compare --bucket-window-s`.
     pub bucket_window_s: f64,
-    /// The windows around it that fit exactly as well (the same agreement), seconds: what the
-    /// log cannot tell apart. Pass it as `compare --window-band LO,HI`.
+    /// Every window whose agreement is within `agreement_tolerance` of the best, smallest and
+    /// largest, seconds: what the log cannot tell apart. Pass it as
+    /// `compare --window-band LO,HI`, never narrower.
     pub window_range_s: [f64; 2],
-    /// Windows simulated after the grid, to refine it.
+    /// The band to pass as `compare --window-band`, ascending, never narrower than
+    /// `window_range_s`: the range itself for a good fit; joined with the default band (1, 10,
+    /// 60 s) for a weaker one, which cannot narrow it; for a lower bound, the default band's
+    /// windows above the range's smallest.
+    pub window_band_s: Vec<f64>,
+    /// The window with the highest agreement (ties: lowest minute error, then the smallest),
+    /// seconds.
+    pub peak_window_s: f64,
+    /// Agreement at `peak_window_s`.
+    pub peak_agreement: f64,
+    /// How far below the peak's agreement a window still fits as well as the log can tell:
+    /// [`TOLERANCE_SE`] standard errors of it, `2 sqrt(a (1 - a) / n)`.
+    pub agreement_tolerance: f64,
+    /// The scan's step between grid windows, seconds (0.1 unless the grid is very wide).
+    pub scan_step_s: f64,
+    /// Windows simulated after the grid (the scan between its points).
     pub refined_windows: usize,
     /// Simulated 429s at that window.
     pub simulated_429: u64,
-    /// Agreement at that window.
+    /// Agreement at `bucket_window_s`.
     pub agreement: f64,
     /// Agreement of a simulation that admits everything (`1 - observed / offered`), to judge
     /// the fit against.
@@ -86,7 +118,7 @@ pub struct Calibration {
     pub fit: String,
     /// What the fit means, in a sentence.
     pub note: String,
-    /// Every window tried (the grid and the refinement), ascending.
+    /// Every window tried (the grid and the scan; `on_grid` tells them apart), ascending.
     pub curve: Vec<CalibrationPoint>,
 }
 
@@ -124,28 +156,64 @@ pub fn targets(subject: &CalibrationSubject<'_>, windows_s: &[f64]) -> Vec<SimTa
         .collect()
 }
 
-/// Read the fit off the outcomes of [`targets`] (no refinement).
+/// Read the fit off the outcomes of [`targets`] at the grid `windows_s` alone (no scan).
 pub fn fit(
     subject: &CalibrationSubject<'_>,
     windows_s: &[f64],
     outcomes: &[SimOutcome],
 ) -> Calibration {
-    let points: Vec<CalibrationPoint> = windows_s
-        .iter()
-        .zip(outcomes)
-        .map(|(&w, o)| point(w, o))
-        .collect();
+    let points = points(windows_s, outcomes, true);
     let offered = outcomes.first().map_or(0, |o| o.offered_requests);
     let observed = outcomes.first().map_or(0, |o| o.observed_429);
-    fit_points(subject, points, (offered, observed), 0)
+    fit_points(subject, points, (offered, observed), scan_step(windows_s))
 }
 
-/// The points of windows simulated, for [`fit_points`] and [`next_windows`].
-pub fn points(windows_s: &[f64], outcomes: &[SimOutcome]) -> Vec<CalibrationPoint> {
+/// The points of windows simulated (`on_grid`: the grid's, else the scan's).
+pub fn points(windows_s: &[f64], outcomes: &[SimOutcome], on_grid: bool) -> Vec<CalibrationPoint> {
     windows_s
         .iter()
         .zip(outcomes)
-        .map(|(&w, o)| point(w, o))
+        .map(|(&w, o)| point(w, o, on_grid))
+        .collect()
+}
+
+/// The scan's step for `grid`: [`STEP_S`], or the smallest multiple of it that keeps the scan
+/// within [`MAX_SCAN_WINDOWS`] windows.
+pub fn scan_step(grid: &[f64]) -> f64 {
+    let (lo, hi) = grid_span(grid);
+    let steps = ((hi - lo) / STEP_S).round().max(0.0);
+    let factor = (steps / MAX_SCAN_WINDOWS as f64).ceil().max(1.0);
+    factor * STEP_S
+}
+
+fn grid_span(grid: &[f64]) -> (f64, f64) {
+    let lo = grid.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = grid.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if lo.is_finite() && hi.is_finite() {
+        (lo, hi)
+    } else {
+        (0.0, 0.0)
+    }
+}
+
+/// A window in tenths of a second (the scan's unit).
+fn tenths(window_s: f64) -> i64 {
+    (window_s / STEP_S).round() as i64
+}
+
+/// The windows the scan simulates after the grid: every multiple of [`scan_step`] between the
+/// grid's smallest and largest window that is not on the grid, ascending.
+pub fn scan_windows(grid: &[f64]) -> Vec<f64> {
+    let (lo, hi) = grid_span(grid);
+    let step = tenths(scan_step(grid)).max(1);
+    let on_grid: Vec<i64> = grid.iter().map(|w| tenths(*w)).collect();
+    let first = (tenths(lo) + step - 1) / step * step;
+    (0..)
+        .map(|k| first + k * step)
+        .take_while(|t| *t <= tenths(hi))
+        .map(|t| (t, t as f64 / 10.0))
+        .filter(|(t, w)| !on_grid.contains(t) && *w > lo + 1e-9 && *w < hi - 1e-9)
+        .map(|(_, w)| w)
         .collect()
 }
 
@@ -165,93 +233,91 @@ fn best_index(curve: &[CalibrationPoint]) -> usize {
         .unwrap_or(0)
 }
 
-fn same_fit(a: &CalibrationPoint, b: &CalibrationPoint) -> bool {
-    (a.agreement - b.agreement).abs() < 1e-12
+/// [`TOLERANCE_SE`] standard errors of an agreement `a` measured over `n` requests, with the
+/// Agresti-Coull adjustment (two agreements and two disagreements added) so that a perfect
+/// fit still has a small, non-zero tolerance. Requests are treated as independent, so this is
+/// the least noise a log of `n` requests holds.
+pub fn agreement_tolerance(a: f64, n: u64) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let n = n as f64 + 4.0;
+    let p = (a.clamp(0.0, 1.0) * (n - 4.0) + 2.0) / n;
+    TOLERANCE_SE * (p * (1.0 - p) / n).sqrt()
 }
 
-/// The first and last index of the run of points around `best` that fit as well as it.
-fn plateau(curve: &[CalibrationPoint], best: usize) -> (usize, usize) {
-    let mut lo = best;
-    while lo > 0 && same_fit(&curve[lo - 1], &curve[best]) {
-        lo -= 1;
+/// The band to pass as `compare --window-band`, ascending: never narrower than the fit's
+/// `range`. A good fit narrows the band to the range; a lower bound (no 429s in the log) keeps
+/// the default band's windows above the range's smallest; a weaker fit cannot narrow the band,
+/// so it is the default band joined with the range.
+pub fn advised_band(fit: &str, range: [f64; 2]) -> Vec<f64> {
+    let mut band: Vec<f64> = range.iter().copied().filter(|w| w.is_finite()).collect();
+    match fit {
+        "good" => {}
+        "lower-bound" => band.extend(DEFAULT_WINDOW_BAND_S.iter().filter(|w| **w >= range[0])),
+        _ => band.extend(DEFAULT_WINDOW_BAND_S),
     }
-    let mut hi = best;
-    while hi + 1 < curve.len() && same_fit(&curve[hi + 1], &curve[best]) {
-        hi += 1;
-    }
-    (lo, hi)
+    band.sort_by(f64::total_cmp);
+    band.dedup_by(|a, b| tenths(*a) == tenths(*b));
+    band
 }
 
-/// A window on the refinement's grid (multiples of [`STEP_S`]), in tenths of a second.
-fn tenths(window_s: f64) -> i64 {
-    (window_s / STEP_S).round() as i64
+/// A band as typed on the command line: `4`, `2.5,12`.
+pub fn fmt_band(band: &[f64]) -> String {
+    band.iter().map(|w| fmt_s(*w)).collect::<Vec<_>>().join(",")
 }
 
-/// Up to `k` grid windows strictly between `a` and `b` (seconds), evenly spread.
-fn between(a: f64, b: f64, k: usize) -> Vec<f64> {
-    let (ta, tb) = (tenths(a), tenths(b));
-    let inside = tb - ta - 1;
-    if inside <= 0 {
-        return Vec::new();
-    }
-    let n = (k as i64).min(inside);
-    let mut out: Vec<f64> = (1..=n)
-        .map(|j| {
-            let t = ta + ((j * (tb - ta)) as f64 / (n + 1) as f64).round() as i64;
-            t.clamp(ta + 1, tb - 1) as f64 / 10.0
-        })
-        .collect();
-    out.dedup_by(|x, y| tenths(*x) == tenths(*y));
-    out
-}
-
-/// The windows to simulate next to refine the fit (none: it is refined): between the best
-/// window and its neighbours, and across each edge of its plateau, to [`STEP_S`].
-pub fn next_windows(curve: &[CalibrationPoint]) -> Vec<f64> {
-    let mut curve: Vec<&CalibrationPoint> = curve.iter().collect();
-    curve.sort_by(|a, b| a.window_s.total_cmp(&b.window_s));
-    let sorted: Vec<CalibrationPoint> = curve.into_iter().cloned().collect();
-    if sorted.len() < 2 {
-        return Vec::new();
-    }
-    let b = best_index(&sorted);
-    let (lo, hi) = plateau(&sorted, b);
-    let mut out = Vec::new();
-    // Around the best, towards each neighbour that fits worse.
-    if lo > 0 {
-        out.extend(between(
-            sorted[lo - 1].window_s,
-            sorted[lo].window_s,
-            REFINE_POINTS,
-        ));
-    }
-    if hi + 1 < sorted.len() {
-        out.extend(between(
-            sorted[hi].window_s,
-            sorted[hi + 1].window_s,
-            REFINE_POINTS,
-        ));
-    }
-    out.retain(|w| *w >= STEP_S && !sorted.iter().any(|p| tenths(p.window_s) == tenths(*w)));
-    out.sort_by(f64::total_cmp);
-    out.dedup_by(|x, y| tenths(*x) == tenths(*y));
-    out
-}
-
-/// The fit over every simulated window: `(offered, observed)` requests and 429s, and how many
-/// of the points came from the refinement.
+/// The fit over every simulated window: `(offered, observed)` requests and 429s, and the
+/// scan's step.
 pub fn fit_points(
     subject: &CalibrationSubject<'_>,
     mut curve: Vec<CalibrationPoint>,
     (offered, observed): (u64, u64),
-    refined_windows: usize,
+    scan_step_s: f64,
 ) -> Calibration {
     curve.sort_by(|a, b| a.window_s.total_cmp(&b.window_s));
-    let best = best_index(&curve);
-    let (lo, hi) = plateau(&curve, best);
-    let b = &curve[best];
-    let range = [curve[lo].window_s, curve[hi].window_s];
-    let (fit, note) = judge(b, best, curve.len(), observed, range);
+    let peak = best_index(&curve);
+    // A log without 429s bounds the window from below: the range is the windows that simulate
+    // none either, exactly.
+    let tolerance = match curve.get(peak) {
+        Some(p) if observed > 0 => agreement_tolerance(p.agreement, offered),
+        _ => 0.0,
+    };
+    let floor = curve.get(peak).map_or(0.0, |p| p.agreement) - tolerance - 1e-12;
+    let members: Vec<usize> = (0..curve.len())
+        .filter(|i| curve[*i].agreement >= floor)
+        .collect();
+    let lo = members.first().copied().unwrap_or(peak);
+    let hi = members.last().copied().unwrap_or(peak);
+    let empty = CalibrationPoint {
+        window_s: f64::NAN,
+        simulated_429: 0,
+        matched_429: 0,
+        agreement: 0.0,
+        recall: None,
+        precision: None,
+        minute_error: 0.0,
+        on_grid: false,
+    };
+    let chosen = curve.get(lo).cloned().unwrap_or(empty.clone());
+    let peak_point = curve.get(peak).cloned().unwrap_or(empty);
+    let range = [
+        chosen.window_s,
+        curve.get(hi).map_or(f64::NAN, |p| p.window_s),
+    ];
+    let edges = (
+        lo == 0 && curve.len() > 1,
+        hi + 1 == curve.len() && curve.len() > 1,
+    );
+    let fit = grade(&chosen, observed);
+    let note = judge(
+        fit,
+        (&chosen, &peak_point),
+        edges,
+        observed,
+        range,
+        tolerance,
+    );
     let (deployment, model, region) = subject.names.clone();
     Calibration {
         deployment,
@@ -261,11 +327,16 @@ pub fn fit_points(
         ptus: subject.ptus,
         offered_requests: offered,
         observed_429: observed,
-        bucket_window_s: b.window_s,
+        bucket_window_s: chosen.window_s,
         window_range_s: range,
-        refined_windows,
-        simulated_429: b.simulated_429,
-        agreement: b.agreement,
+        window_band_s: advised_band(fit, range),
+        peak_window_s: peak_point.window_s,
+        peak_agreement: peak_point.agreement,
+        agreement_tolerance: tolerance,
+        scan_step_s,
+        refined_windows: curve.iter().filter(|p| !p.on_grid).count(),
+        simulated_429: chosen.simulated_429,
+        agreement: chosen.agreement,
         baseline_agreement: if offered == 0 {
             0.0
         } else {
@@ -278,16 +349,13 @@ pub fn fit_points(
 }
 
 /// A window as typed on the command line: `4`, `3.7`.
-fn fmt_s(w: f64) -> String {
-    let r = (w * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r:.1}")
-    }
+pub fn fmt_s(w: f64) -> String {
+    let r = (w * 100.0).round() / 100.0;
+    let text = format!("{r:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-fn point(window_s: f64, o: &SimOutcome) -> CalibrationPoint {
+fn point(window_s: f64, o: &SimOutcome, on_grid: bool) -> CalibrationPoint {
     let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
     CalibrationPoint {
         window_s,
@@ -297,72 +365,86 @@ fn point(window_s: f64, o: &SimOutcome) -> CalibrationPoint {
         recall: ratio(o.matched_429, o.observed_429),
         precision: ratio(o.matched_429, o.first_attempt_429),
         minute_error: o.minute_429_abs_error as f64 / o.observed_429.max(1) as f64,
+        on_grid,
     }
 }
 
-fn judge(
-    b: &CalibrationPoint,
-    index: usize,
-    points: usize,
-    observed: u64,
-    range: [f64; 2],
-) -> (&'static str, String) {
-    let edge = if index == 0 && points > 1 {
-        " It is the smallest window tried: try smaller ones with --windows."
-    } else if index + 1 == points && points > 1 {
-        " It is the largest window tried: try larger ones with --windows."
-    } else {
-        ""
-    };
+/// The fit's grade: `good`, `moderate`, `poor`; `lower-bound` or `none` for a log without
+/// 429s.
+fn grade(chosen: &CalibrationPoint, observed: u64) -> &'static str {
     if observed == 0 {
-        let text = if b.simulated_429 == 0 {
-            format!(
-                "The log has no 429s; every window from {} s up reproduces that, so the burst allowance is at least {} s (the strictest window this log supports).{edge}",
-                b.window_s, b.window_s
-            )
-        } else {
-            format!(
-                "The log has no 429s, but the simulation throttles at every window tried: check --ptus, or whether 429s were spilled over before they were logged.{edge}"
-            )
-        };
-        let fit = if b.simulated_429 == 0 {
+        return if chosen.simulated_429 == 0 {
             "lower-bound"
         } else {
             "none"
         };
-        return (fit, text);
     }
-    let (recall, precision) = (b.recall.unwrap_or(0.0), b.precision.unwrap_or(0.0));
-    let fit = if recall >= 0.7 && precision >= 0.7 {
+    let (recall, precision) = (
+        chosen.recall.unwrap_or(0.0),
+        chosen.precision.unwrap_or(0.0),
+    );
+    if recall >= 0.7 && precision >= 0.7 {
         "good"
     } else if recall >= 0.4 && precision >= 0.4 {
-        "fair"
+        "moderate"
     } else {
         "poor"
-    };
-    (
-        fit,
+    }
+}
+
+/// The note: what the fit means and the flags to pass on.
+fn judge(
+    fit: &str,
+    (chosen, peak): (&CalibrationPoint, &CalibrationPoint),
+    (at_smallest, at_largest): (bool, bool),
+    observed: u64,
+    range: [f64; 2],
+    tolerance: f64,
+) -> String {
+    let mut edge = String::new();
+    if at_smallest {
+        edge.push_str(
+            " The range reaches the smallest window tried: try smaller ones with --windows.",
+        );
+    }
+    if at_largest && observed > 0 {
+        edge.push_str(
+            " The range reaches the largest window tried: try larger ones with --windows.",
+        );
+    }
+    let w = fmt_s(chosen.window_s);
+    let band = fmt_band(&advised_band(fit, range));
+    if fit == "none" {
+        return format!(
+            "The log has no 429s, but the simulation throttles at every window tried: check --ptus, or whether 429s were spilled over before they were logged.{edge}"
+        );
+    }
+    if fit == "lower-bound" {
+        return format!(
+            "The log has no 429s; every window from {w} s up reproduces that, so the burst allowance is at least {w} s (the strictest window this log supports); pass --bucket-window-s {w} --window-band {band} to compare.{edge}"
+        );
+    }
+    let range_text = if range[0] < range[1] {
         format!(
-            "At {} s the simulation gives {:.0}% of the observed 429s ({:.0}% of its 429s were observed ones); {}pass --bucket-window-s {} --window-band {} to compare.{edge}",
-            b.window_s,
-            recall * 100.0,
-            precision * 100.0,
-            if range[0] < range[1] {
-                format!(
-                    "every window from {} to {} s fits as well, so ",
-                    fmt_s(range[0]),
-                    fmt_s(range[1])
-                )
-            } else {
-                String::new()
-            },
-            fmt_s(b.window_s),
-            if range[0] < range[1] {
-                format!("{},{}", fmt_s(range[0]), fmt_s(range[1]))
-            } else {
-                fmt_s(b.window_s)
-            }
-        ),
+            "every window from {} to {} s fits within {:.2} points of the best agreement ({:.2}% at {} s), which this log cannot tell apart, so the smallest (the strictest) is advised and the band spans the range; ",
+            fmt_s(range[0]),
+            fmt_s(range[1]),
+            tolerance * 100.0,
+            peak.agreement * 100.0,
+            fmt_s(peak.window_s)
+        )
+    } else {
+        "no other window fits as well; ".to_owned()
+    };
+    let weak = if fit == "good" {
+        ""
+    } else {
+        "the fit is too weak to narrow the band, so it keeps the default windows; "
+    };
+    format!(
+        "At {w} s the simulation gives {:.0}% of the observed 429s ({:.0}% of its 429s were observed ones); {range_text}{weak}pass --bucket-window-s {w} --window-band {band} to compare.{edge}",
+        chosen.recall.unwrap_or(0.0) * 100.0,
+        chosen.precision.unwrap_or(0.0) * 100.0,
     )
 }
 
@@ -435,46 +517,119 @@ mod tests {
             simulated_429: 0,
             matched_429: 0,
             agreement,
-            recall: None,
-            precision: None,
+            // Recall and precision follow agreement, so a close fit grades `good`.
+            recall: Some(agreement),
+            precision: Some(agreement),
             minute_error: 1.0 - agreement,
+            on_grid: DEFAULT_WINDOWS_S.contains(&window_s),
         }
     }
 
-    /// A fit that peaks between grid points (4 to 4.2 s fit exactly, worse on either side):
-    /// the refinement closes in on it and finds the plateau's edges, a step apart.
+    /// The grid and the scan between its points at every `truth` agreement.
+    fn scanned(truth: impl Fn(f64) -> f64) -> Vec<CalibrationPoint> {
+        DEFAULT_WINDOWS_S
+            .iter()
+            .copied()
+            .chain(scan_windows(&DEFAULT_WINDOWS_S))
+            .map(|w| at(w, truth(w)))
+            .collect()
+    }
+
+    /// The default grid is scanned at 0.1 s from 0.5 to 120 s: every tenth once, none on the
+    /// grid twice.
     #[test]
-    fn issue_18_refinement_closes_in_between_grid_points() {
+    fn issue_18_the_scan_covers_every_tenth_between_grid_points() {
+        let scan = scan_windows(&DEFAULT_WINDOWS_S);
+        assert_eq!(scan_step(&DEFAULT_WINDOWS_S), 0.1);
+        assert_eq!(scan.len() + DEFAULT_WINDOWS_S.len(), 1_196);
+        assert_eq!(scan.first(), Some(&0.6));
+        assert_eq!(scan.last(), Some(&119.9));
+        assert!(scan.contains(&4.0) && scan.contains(&12.0) && scan.contains(&2.5));
+        assert!(!scan.contains(&5.0) && !scan.contains(&7.5));
+        // A grid too wide for the budget is scanned at a coarser multiple of 0.1 s.
+        let wide = [1.0, 3_600.0];
+        let step = scan_step(&wide);
+        assert!((step - 1.5).abs() < 1e-9, "{step}");
+        assert!(scan_windows(&wide).len() <= MAX_SCAN_WINDOWS);
+    }
+
+    /// A spiky fit, as real replays give: the true window (4 s) fits exactly, its tenths on
+    /// either side far worse than a broad hump around 4.6 s and the grid's 5 s. One-peak
+    /// refinement from the grid's best lands on the hump; the scan finds the spike.
+    #[test]
+    fn issue_18_a_spike_between_grid_points_is_found_not_the_hump() {
         let truth = |w: f64| {
-            let d = (w - 4.1).abs();
-            if d < 0.15 {
+            if (w - 4.0).abs() < 1e-9 {
                 1.0
             } else {
-                1.0 - d / 100.0
+                0.92 - (w - 4.6).abs() / 100.0
+                    - if (w * 10.0).round() as i64 % 2 == 1 {
+                        0.01
+                    } else {
+                        0.0
+                    }
             }
         };
-        let mut curve: Vec<CalibrationPoint> = DEFAULT_WINDOWS_S
-            .iter()
-            .map(|w| at(*w, truth(*w)))
-            .collect();
-        let mut passes = 0;
-        loop {
-            let next = next_windows(&curve);
-            if next.is_empty() {
-                break;
-            }
-            passes += 1;
-            assert!(passes <= MAX_REFINE_PASSES, "{next:?}");
-            curve.extend(next.iter().map(|w| at(*w, truth(*w))));
-        }
         let s = spec();
-        let c = fit_points(&subject(&s), curve, (100, 10), 0);
+        let c = fit_points(&subject(&s), scanned(truth), (18_000, 4_000), 0.1);
         assert_eq!(c.bucket_window_s, 4.0);
-        assert_eq!(c.window_range_s, [4.0, 4.2]);
+        assert_eq!(c.peak_window_s, 4.0);
+        assert_eq!(c.window_range_s, [4.0, 4.0]);
         assert!(
-            c.curve.len() < DEFAULT_WINDOWS_S.len() + 20,
+            c.note.contains("--bucket-window-s 4 --window-band 4 "),
             "{}",
-            c.curve.len()
+            c.note
+        );
+    }
+
+    /// The advised band is never narrower than the range: a good fit narrows the band to it, a
+    /// weaker one keeps the default windows, a lower bound drops those the log rules out.
+    #[test]
+    fn issue_18_the_advised_band_never_narrows_below_the_range() {
+        assert_eq!(advised_band("good", [4.0, 4.0]), vec![4.0]);
+        assert_eq!(advised_band("good", [2.5, 12.0]), vec![2.5, 12.0]);
+        assert_eq!(
+            advised_band("moderate", [4.6, 4.6]),
+            vec![1.0, 4.6, 10.0, 60.0]
+        );
+        assert_eq!(
+            advised_band("poor", [0.5, 120.0]),
+            vec![0.5, 1.0, 10.0, 60.0, 120.0]
+        );
+        assert_eq!(
+            advised_band("lower-bound", [3.0, 120.0]),
+            vec![3.0, 10.0, 60.0, 120.0]
+        );
+        assert_eq!(fmt_band(&[2.5, 12.0]), "2.5,12");
+        // A perfect fit keeps a small tolerance: 18,545 requests, two standard errors.
+        let t = agreement_tolerance(1.0, 18_545);
+        assert!(t > 0.0 && t < 0.0005, "{t}");
+    }
+
+    /// A plateau of windows the log cannot tell apart (within two standard errors of the best):
+    /// the range is all of it, the advised window its smallest end, and the advised band is
+    /// never narrower than the range.
+    #[test]
+    fn issue_18_the_range_is_the_plateau_and_the_window_its_strict_end() {
+        // 10,000 requests at agreement 0.9: two standard errors are 0.6 points.
+        let truth = |w: f64| {
+            if (12.0..=14.0).contains(&w) {
+                0.9 - (w - 13.0).abs() / 1_000.0
+            } else {
+                0.85
+            }
+        };
+        let s = spec();
+        let c = fit_points(&subject(&s), scanned(truth), (10_000, 1_000), 0.1);
+        assert!((c.agreement_tolerance - 0.006).abs() < 1e-5);
+        assert_eq!(c.peak_window_s, 13.0);
+        assert_eq!(c.window_range_s, [12.0, 14.0]);
+        assert_eq!(c.bucket_window_s, 12.0, "the strict end of the plateau");
+        assert_eq!(c.window_band_s, vec![12.0, 14.0]);
+        assert!(
+            c.note.contains("--bucket-window-s 12 --window-band 12,14 "),
+            "{}",
+            c.note
         );
     }
 
@@ -483,13 +638,17 @@ mod tests {
         let s = spec();
         let windows = [1.0, 5.0, 10.0];
         let outs = [
-            outcome(1000, 0, 30, 0, 30),
-            outcome(1000, 0, 0, 0, 0),
-            outcome(1000, 0, 0, 0, 0),
+            outcome(100_000, 0, 30, 0, 30),
+            outcome(100_000, 0, 1, 0, 1),
+            outcome(100_000, 0, 0, 0, 0),
         ];
+        // 5 s simulates one 429 (agreement 0.99999, within any noise tolerance): the bound is
+        // exact, so it is 10 s, the first window that simulates none.
         let c = fit(&subject(&s), &windows, &outs);
-        assert_eq!(c.bucket_window_s, 5.0);
+        assert_eq!(c.bucket_window_s, 10.0);
+        assert_eq!(c.window_range_s, [10.0, 10.0]);
         assert_eq!(c.fit, "lower-bound");
-        assert!(c.note.contains("at least 5 s"), "{}", c.note);
+        assert_eq!(c.window_band_s, vec![10.0, 60.0]);
+        assert!(c.note.contains("at least 10 s"), "{}", c.note);
     }
 }

@@ -61,7 +61,10 @@ pub struct OptionPlan {
     pub context_limit_requests: Option<u64>,
     /// Spillover cost over the span, USD (included in `cost_usd`).
     pub spillover_cost_usd: Option<f64>,
-    /// Per-minute utilization percentiles (1.0 = 100%).
+    /// Per-minute utilization percentiles (1.0 = 100%): the served share of the deployment's
+    /// capacity in a minute, never above 100% (a burst the bucket absorbs can admit more than
+    /// a minute's capacity in one minute; it is counted as 100%). Demand beyond the capacity is
+    /// `demand_to_capacity`.
     pub utilization_p50: Option<f64>,
     /// 95th percentile.
     pub utilization_p95: Option<f64>,
@@ -69,10 +72,14 @@ pub struct OptionPlan {
     pub utilization_p99: Option<f64>,
     /// Maximum.
     pub utilization_max: Option<f64>,
-    /// Mean utilization over the span at `ptus` (1.0 = 100%): the mean weighted demand per
-    /// minute over the deployment's capacity. PTU billing pays against per-token pricing when
-    /// it is above `sizing.<type>.break_even_utilization_by_billing.<billing>`.
+    /// Mean utilization over the span at `ptus` (1.0 = 100%): the served (admitted) weighted
+    /// tokens over the deployment's capacity, never above 100%.
     pub utilization_mean: Option<f64>,
+    /// The mean weighted demand per minute over the deployment's capacity at `ptus` (2.0 =
+    /// twice what it serves; the part above 1 spills or fails). PTU billing pays against
+    /// per-token pricing when it is above
+    /// `sizing.<type>.break_even_utilization_by_billing.<billing>`.
+    pub demand_to_capacity: Option<f64>,
     /// Minutes whose offered demand exceeded the deployed capacity.
     pub minutes_over_capacity: Option<u64>,
     /// Mean wait added by retries to served requests, ms (retry mode).

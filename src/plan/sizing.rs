@@ -41,7 +41,7 @@ pub struct CurvePoint {
     pub throttled_share: f64,
     /// Share of requests served by spillover.
     pub spilled_share: f64,
-    /// p99 of per-minute utilization.
+    /// p99 of per-minute utilization (the served share of capacity, never above 1.0).
     pub utilization_p99: f64,
     /// The spilled requests' tokens (for projections; not in the JSON).
     #[serde(skip)]
@@ -80,7 +80,7 @@ pub fn curve(
                 throttle_rate: o.throttle_rate(),
                 throttled_share: o.failed_share(),
                 spilled_share: o.spilled_share(),
-                utilization_p99: o.utilization.quantile(0.99),
+                utilization_p99: o.utilization.quantile(0.99).min(1.0),
                 spilled: o.spilled,
             }
         })

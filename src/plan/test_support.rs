@@ -32,6 +32,7 @@ pub(crate) fn option(id: &str, dt: DeploymentTypeId, billing: Billing) -> Option
         utilization_p99: None,
         utilization_max: None,
         utilization_mean: None,
+        demand_to_capacity: None,
         minutes_over_capacity: None,
         retry_added_latency_ms_mean: None,
         reservation_usd_per_ptu: None,

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{fmt_int, fmt_pct};
-use crate::plan::calibrate::Calibration;
+use crate::plan::calibrate::{fmt_s, Calibration};
 
 /// Write the fit: JSON when `json`, else a table with a summary line.
 pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -37,9 +37,19 @@ pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()
         &[0, 1, 2, 3, 4, 5, 6],
     );
     let opt = |v: Option<f64>| v.map(fmt_pct).unwrap_or_else(|| "-".to_owned());
-    for p in &c.curve {
+    let shown = shown_points(c);
+    for p in c.curve.iter().filter(|p| shown(p.window_s)) {
+        let mark = if p.window_s == c.bucket_window_s {
+            " *"
+        } else if p.window_s == c.peak_window_s {
+            " ^"
+        } else if p.on_grid {
+            ""
+        } else {
+            " ~"
+        };
         table.add_row(vec![
-            format!("{}", p.window_s),
+            format!("{}{mark}", fmt_s(p.window_s)),
             fmt_int(p.simulated_429),
             fmt_int(p.matched_429),
             opt(p.recall),
@@ -52,15 +62,40 @@ pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()
     super::table::write_line(
         out,
         &format!(
-            "Best fit: --bucket-window-s {} (agreement {:.2}% against {:.2}% for admitting everything; fit: {}; windows from {} to {} s fit as well; {} refined between grid points). {}",
-            c.bucket_window_s,
+            "* advised window; ^ best agreement; ~ scanned between grid points ({} windows at {} s steps, all in --format json).",
+            fmt_int(c.refined_windows as u64),
+            fmt_s(c.scan_step_s)
+        ),
+    )?;
+    let range = if c.window_range_s[0] < c.window_range_s[1] {
+        format!(
+            "windows from {} to {} s fit within {:.2} points of the best",
+            fmt_s(c.window_range_s[0]),
+            fmt_s(c.window_range_s[1]),
+            c.agreement_tolerance * 100.0
+        )
+    } else {
+        "no other window fits as well".to_owned()
+    };
+    super::table::write_line(
+        out,
+        &format!(
+            "Best fit: --bucket-window-s {} (agreement {:.2}% against {:.2}% for admitting everything; fit: {}; {range}). {}",
+            fmt_s(c.bucket_window_s),
             c.agreement * 100.0,
             c.baseline_agreement * 100.0,
             c.fit,
-            c.window_range_s[0],
-            c.window_range_s[1],
-            c.refined_windows,
             c.note
         ),
     )
+}
+
+/// The rows of the table: the grid, the range's ends, the best window, and the scanned
+/// windows next to each of those (the JSON has every window).
+fn shown_points(c: &Calibration) -> impl Fn(f64) -> bool + '_ {
+    let near = |a: f64, b: f64| (a - b).abs() <= c.scan_step_s * 1.01;
+    move |w: f64| {
+        let keys = [c.window_range_s[0], c.window_range_s[1], c.peak_window_s];
+        c.curve.iter().any(|p| p.window_s == w && p.on_grid) || keys.iter().any(|k| near(*k, w))
+    }
 }

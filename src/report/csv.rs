@@ -84,8 +84,11 @@ pub struct OptionRow<'a> {
     pub quota_needs_level: &'a str,
     /// The smallest TPM quota keeping it within the target.
     pub quota_needs_tpm: Option<u64>,
-    /// Mean utilization at the option's PTU count (1.0 = 100%).
+    /// Mean utilization at the option's PTU count: the served share of its capacity (1.0 =
+    /// 100%, never above).
     pub utilization_mean: Option<f64>,
+    /// Mean demand over the capacity at that count (2.0 = twice what it serves).
+    pub demand_to_capacity: Option<f64>,
     /// What signing the reservation commits to, USD for its whole term.
     pub commitment_usd: Option<f64>,
     /// Hours of log the monthly figures are projected from.
@@ -162,6 +165,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     .unwrap_or(""),
                 quota_needs_tpm: o.standard_quota.as_ref().and_then(|q| q.needs_tpm),
                 utilization_mean: o.utilization_mean.map(round6),
+                demand_to_capacity: o.demand_to_capacity.map(round6),
                 commitment_usd: o.commitment_usd.map(round2),
                 span_hours: report.input.hours,
                 projection_note: report.input.projection_note.as_deref().unwrap_or(""),

@@ -14,7 +14,10 @@
 //!
 //! A rule is *breached* when the comparison holds: `monthly_cost_usd>5000` fails the run when
 //! the decided plan costs more than 5,000 USD a month. Every rule reads the decisions, the
-//! same ones every output shows. Every percentage is in percent, as in the flags
+//! same ones every output shows, at their worst window of the band (`decision.worst_case`):
+//! the log cannot tell which window the service uses, so a budget must hold at all of them.
+//! The `*_increase_*` metrics compare the window in use's totals, which every report version
+//! holds. Every percentage is in percent, as in the flags
 //! (`throttle_rate>1` means 1%, like `--max-throttle-rate 1`); `throttle_rate` counts failed
 //! requests only, as the sizing target does (spilled requests are served by Standard; they
 //! are `spill_rate`). Deciding what to do about a breach (exit status 3) is left to the command
@@ -37,13 +40,16 @@ use super::{fmt_pct, fmt_usd, Report};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
-    /// Total monthly cost of every workload's decided option, USD per month.
+    /// Total monthly cost of every workload's decided option at its worst window of the band
+    /// (`decision_summary.worst_case_monthly_cost_usd`), USD per month.
     MonthlyCostUsd,
-    /// The largest failed share among the decided options, in percent (1 = 1%, the unit of
-    /// `--max-throttle-rate`): 429s after any retries, prompt-limit 400s, and Standard 429s of
-    /// spilled or per-token requests. Spilled requests are served, so they do not count.
+    /// The largest failed share among the decided options over the band, in percent (1 = 1%,
+    /// the unit of `--max-throttle-rate`): 429s after any retries, prompt-limit 400s, and
+    /// Standard 429s of spilled or per-token requests. Spilled requests are served, so they do
+    /// not count.
     ThrottleRate,
-    /// The largest share of requests a decided option spills to Standard, percent.
+    /// The largest share of requests a decided option spills to Standard over the band,
+    /// percent.
     SpillRate,
     /// What the decided reservations commit to, USD (their whole terms).
     CommitmentUsd,
@@ -340,15 +346,22 @@ pub fn evaluate(
 fn measure(metric: Metric, report: &Report, diff: Option<&ReportDiff>) -> Option<(f64, String)> {
     let s = &report.summary;
     Some(match metric {
-        Metric::MonthlyCostUsd => (
-            s.recommended_monthly_cost_usd,
-            format!(
-                "decided plan: {} USD per month",
-                fmt_usd(s.recommended_monthly_cost_usd)
-            ),
-        ),
-        Metric::ThrottleRate => worst_share(report, "fails", |c| c.failed_share),
-        Metric::SpillRate => worst_share(report, "spills", |c| c.spilled_share),
+        Metric::MonthlyCostUsd => {
+            let worst = report.decision_summary.worst_case_monthly_cost_usd;
+            let run = s.recommended_monthly_cost_usd;
+            let detail = if (worst - run).abs() < 0.005 {
+                format!("decided plan: {} USD per month", fmt_usd(run))
+            } else {
+                format!(
+                    "decided plan at its worst window of the band: {} USD per month ({} at the window in use)",
+                    fmt_usd(worst),
+                    fmt_usd(run)
+                )
+            };
+            (worst, detail)
+        }
+        Metric::ThrottleRate => worst_share(report, "fails", |b| b.worst_failed_share),
+        Metric::SpillRate => worst_share(report, "spills", |b| b.worst_spilled_share),
         Metric::CommitmentUsd => {
             let total = report.decision_summary.commitment_usd;
             let n = report
@@ -431,17 +444,17 @@ fn measure(metric: Metric, report: &Report, diff: Option<&ReportDiff>) -> Option
     })
 }
 
-/// The largest share (`share` of the decided option at the window in use) over the workloads,
-/// in percent, with the option that has it.
+/// The largest share (`share` of the decided option at its worst window of the band) over the
+/// workloads, in percent, with the option that has it.
 fn worst_share(
     report: &Report,
     verb: &str,
-    share: impl Fn(&crate::plan::decision::Choice) -> f64,
+    share: impl Fn(&crate::plan::decision::BandCase) -> f64,
 ) -> (f64, String) {
     let worst = report
         .workloads
         .iter()
-        .filter_map(|w| Some((share(w.decision.option.as_ref()?), w)))
+        .filter_map(|w| Some((share(w.decision.band.as_ref()?), w)))
         .max_by(|a, b| a.0.total_cmp(&b.0));
     match worst {
         Some((rate, w)) => (

@@ -69,11 +69,37 @@ pub struct DecisionJson {
     pub saving_vs_flexible_pct: Option<f64>,
     /// The band's smallest and largest bucket window, seconds.
     pub window_band_s: [f64; 2],
-    /// Per window of the band (keys: seconds, `"1"`, `"10"`, `"60"`): the decided and the
-    /// flexible option as a run at that window gives them.
-    pub by_window_s: std::collections::BTreeMap<String, WindowJson>,
+    /// The decided option across the band: what a buyer must plan for (the gates judge it).
+    pub worst_case: Option<WorstCaseJson>,
+    /// Per window of the band (keys: seconds as written, `"1"`, `"1.5"`, `"10"`, `"60"`, in
+    /// ascending numeric order): the decided and the flexible option as a run at that window
+    /// gives them.
+    #[serde(serialize_with = "ordered_map")]
+    pub by_window_s: Vec<(String, WindowJson)>,
     /// Why, in order: a stable code and its words.
     pub reasons: Vec<ReasonJson>,
+}
+
+fn by_window_ascending(
+    by_window: &[crate::plan::decision::WindowFigures],
+) -> Vec<&crate::plan::decision::WindowFigures> {
+    let mut v: Vec<_> = by_window.iter().collect();
+    v.sort_by(|a, b| a.window_s.total_cmp(&b.window_s));
+    v
+}
+
+/// A list of pairs as a JSON object, in the list's order (a `BTreeMap` would sort the window
+/// keys as strings: "1.5" before "10" before "3").
+fn ordered_map<S: serde::Serializer>(
+    pairs: &[(String, WindowJson)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
 }
 
 /// JSON `decision.flexible`.
@@ -89,6 +115,30 @@ pub struct FlexibleJson {
     pub ptus: Option<u32>,
     /// Monthly cost, USD.
     pub monthly_cost_usd: f64,
+}
+
+/// JSON `decision.worst_case`: the decided option over every window of the band.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct WorstCaseJson {
+    /// Its highest monthly cost over the band, USD.
+    pub monthly_cost_usd: f64,
+    /// The window of that cost, seconds.
+    pub monthly_cost_window_s: f64,
+    /// Its smallest saving against the flexible option over the band, USD per month (a
+    /// reservation's, over its term when the model retires inside it; 0 for a flexible option).
+    pub saving_vs_flexible_usd: f64,
+    /// The same in percent of that window's flexible option's cost.
+    pub saving_vs_flexible_pct: Option<f64>,
+    /// The window of the smallest saving, seconds.
+    pub saving_window_s: f64,
+    /// Its largest saving over the band, percent (the other end of the range).
+    pub best_saving_vs_flexible_pct: Option<f64>,
+    /// The window of the largest saving, seconds.
+    pub best_saving_window_s: f64,
+    /// Its largest failed share over the band, percent.
+    pub failed_pct: f64,
+    /// Its largest spilled share over the band, percent.
+    pub spilled_pct: f64,
 }
 
 /// JSON `decision.by_window_s.<window>`.
@@ -145,9 +195,19 @@ impl DecisionJson {
             saving_vs_flexible_usd: d.saving_vs_flexible_usd,
             saving_vs_flexible_pct: d.saving_vs_flexible_share.map(|s| s * 100.0),
             window_band_s: [d.window_band_s.0, d.window_band_s.1],
-            by_window_s: d
-                .by_window
-                .iter()
+            worst_case: d.band.as_ref().map(|b| WorstCaseJson {
+                monthly_cost_usd: b.worst_monthly_cost_usd,
+                monthly_cost_window_s: b.worst_cost_window_s,
+                saving_vs_flexible_usd: b.least_saving_usd,
+                saving_vs_flexible_pct: b.least_saving_share.map(|s| s * 100.0),
+                saving_window_s: b.least_saving_window_s,
+                best_saving_vs_flexible_pct: b.most_saving_share.map(|s| s * 100.0),
+                best_saving_window_s: b.most_saving_window_s,
+                failed_pct: b.worst_failed_share * 100.0,
+                spilled_pct: b.worst_spilled_share * 100.0,
+            }),
+            by_window_s: by_window_ascending(&d.by_window)
+                .into_iter()
                 .map(|w| {
                     (
                         crate::plan::sizing::window_key(w.window_s),
@@ -182,5 +242,32 @@ impl DecisionJson {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// tester18 item 11: `by_window_s` keys are the windows as written, in numeric order ("1.5",
+    /// "3", "15"), not string order ("1.5", "15", "3").
+    #[test]
+    fn issue_18_by_window_keys_are_in_numeric_order() {
+        let mut w = crate::plan::test_support::sample_workload();
+        w.decision.by_window = [15.0, 1.5, 3.0]
+            .iter()
+            .map(|s| crate::plan::decision::WindowFigures {
+                window_s: *s,
+                decided: None,
+                flexible: None,
+            })
+            .collect();
+        let json = serde_json::to_string(&DecisionJson::of(&w)).expect("serializes");
+        let (a, b, c) = (
+            json.find("\"1.5\"").expect("1.5"),
+            json.find("\"3\"").expect("3"),
+            json.find("\"15\"").expect("15"),
+        );
+        assert!(a < b && b < c, "{json}");
     }
 }

@@ -333,8 +333,11 @@ impl Summary {
 pub struct DecisionSummary {
     /// What to do, in one sentence (the first line of the terminal output).
     pub verdict: String,
-    /// Monthly cost of every decided option, USD.
+    /// Monthly cost of every decided option at the window in use, USD.
     pub monthly_cost_usd: f64,
+    /// The sum of every decided option's highest monthly cost over the band, USD (what
+    /// `--fail-on monthly_cost_usd` judges).
+    pub worst_case_monthly_cost_usd: f64,
     /// What the decided reservations commit to, USD (their whole terms).
     pub commitment_usd: f64,
     /// Decisions that stand.
@@ -356,6 +359,10 @@ impl DecisionSummary {
             monthly_cost_usd: ws
                 .iter()
                 .filter_map(|w| w.decision.monthly_cost_usd())
+                .sum(),
+            worst_case_monthly_cost_usd: ws
+                .iter()
+                .filter_map(|w| w.decision.worst_monthly_cost_usd())
                 .sum(),
             commitment_usd: ws.iter().map(|w| w.decision.commitment_usd()).sum(),
             firm: count(crate::plan::DecisionStatus::Firm),

@@ -441,12 +441,21 @@ pub fn write_summary(report: &Report, term: &Terminal, out: &mut dyn Write) -> i
 }
 
 /// The saving cell: `-` when the flexible option is decided, else `1,234.56\n(9.0%)` (the
-/// flexible option's cost minus the decided one's).
+/// flexible option's cost minus the decided one's at the window in use; the percent is the
+/// range over the band, `11.4-52.7%`, when it differs between windows).
 pub fn saving_cell(w: &WorkloadPlan) -> String {
     let d = &w.decision;
     match (&d.option, &d.flexible) {
         (Some(o), Some(f)) if o.option_id == f.option_id => "-".to_owned(),
         (Some(_), Some(_)) => match d.saving_vs_flexible_share {
+            // Across the band the saving is a range: its ends, the least first.
+            Some(_) if super::text::saving_range(d).is_some() => format!(
+                "{}\n({})",
+                fmt_usd(d.saving_vs_flexible_usd),
+                super::text::saving_range(d)
+                    .map(|r| super::text::share_range_text(&r))
+                    .unwrap_or_default()
+            ),
             Some(share) => format!(
                 "{}\n({})",
                 fmt_usd(d.saving_vs_flexible_usd),
@@ -597,7 +606,7 @@ pub fn band_lines(w: &WorkloadPlan) -> Vec<String> {
             if let Some(c) = weighed {
                 cell.push_str(&format!(
                     " / {}",
-                    usd(c.at(b.window_s).and_then(|cw| cw.own_monthly_cost_usd))
+                    usd(c.at(b.window_s).and_then(|cw| cw.month_equivalent_usd()))
                 ));
             }
             cell
@@ -605,9 +614,14 @@ pub fn band_lines(w: &WorkloadPlan) -> Vec<String> {
         .collect();
     let columns = match weighed {
         Some(c) => format!(
-            "decided / flexible / {} {} PTU",
+            "decided / flexible / {} {} PTU{}",
             billing_short(c.choice.billing),
-            fmt_int(u64::from(c.choice.ptus.unwrap_or(0)))
+            fmt_int(u64::from(c.choice.ptus.unwrap_or(0))),
+            if c.lifecycle.is_some() {
+                " over its term, as this month's cost"
+            } else {
+                ""
+            }
         ),
         None => "decided / flexible".to_owned(),
     };

@@ -21,7 +21,11 @@ pub fn force_decision(w: &mut WorkloadPlan, id: &str) {
         .flexible
         .as_ref()
         .map(|f| w.decision.saving_vs_flexible_usd / f.monthly_cost_usd);
+    for bw in &mut w.decision.by_window {
+        bw.decided = Some(choice.clone());
+    }
     w.decision.option = Some(choice);
+    w.decision.band = crate::plan::decision::band_case(&w.decision);
 }
 
 /// Take away `w`'s decision (no eligible option).

@@ -76,6 +76,41 @@ pub fn band_text((lo, hi): (f64, f64)) -> String {
     }
 }
 
+/// A decided reservation's saving across the band, when it differs between windows: the least
+/// and the most, as shares, and the least in USD per month with its window.
+pub struct SavingRange {
+    /// The smallest saving share over the band.
+    pub least_share: f64,
+    /// The largest.
+    pub most_share: f64,
+    /// The smallest saving, USD per month.
+    pub least_usd: f64,
+    /// Its window, seconds.
+    pub least_window_s: f64,
+}
+
+/// The saving range of `d` (None: no reservation decided, or the same saving at every window).
+pub fn saving_range(d: &crate::plan::Decision) -> Option<SavingRange> {
+    d.option.as_ref().filter(|o| o.is_commitment())?;
+    let b = d.band.as_ref()?;
+    let (least, most) = (b.least_saving_share?, b.most_saving_share?);
+    ((most - least).abs() >= 0.0005).then_some(SavingRange {
+        least_share: least,
+        most_share: most,
+        least_usd: b.least_saving_usd,
+        least_window_s: b.least_saving_window_s,
+    })
+}
+
+/// `11.4-52.7%`.
+pub fn share_range_text(r: &SavingRange) -> String {
+    format!(
+        "{}-{}",
+        fmt_pct(r.least_share).trim_end_matches('%'),
+        fmt_pct(r.most_share)
+    )
+}
+
 /// `a 1-year reservation of 15 Global PTU`.
 pub fn reservation_phrase(billing: Billing, t: DeploymentTypeId, ptus: u32) -> String {
     format!(
@@ -183,14 +218,35 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
                     and_list(&each)
                 ));
             }
+            let over_term = match d.reservation.as_ref().and_then(|c| c.lifecycle.as_ref()) {
+                Some(l) if *over_term => format!(
+                    "over its term, since {} retires {} months in (below), ",
+                    l.model,
+                    months(l.months_before)
+                ),
+                _ if *over_term => "over its term ".to_owned(),
+                _ => String::new(),
+            };
+            // A negative saving reads as a cost, never "would save -1,150.27".
+            let at_run = if *saving_usd < 0.0 {
+                format!(
+                    "would cost {} USD/mo ({}) more at {} on this log, and",
+                    fmt_usd(-*saving_usd),
+                    pct(-*saving_share),
+                    window_text(d.run_window_s)
+                )
+            } else {
+                format!(
+                    "would save {} USD/mo ({}) at {} on this log, but",
+                    fmt_usd(*saving_usd),
+                    pct(*saving_share),
+                    window_text(d.run_window_s)
+                )
+            };
             format!(
-                "no commitment: a {} reservation of {} PTU would save {} USD/mo ({}) at {} on this log, but {}{} (a reservation must save {} at every window)",
+                "no commitment: a {} reservation of {} PTU {at_run} {over_term}{} (a reservation must save {} at every window)",
                 billing_short(*billing),
                 fmt_int(u64::from(*ptus)),
-                fmt_usd(*saving_usd),
-                pct(*saving_share),
-                window_text(d.run_window_s),
-                if *over_term { "over its term " } else { "" },
                 and_list(&where_),
                 pct(*min_saving)
             )
@@ -208,19 +264,41 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             ptus,
             saving_usd,
             saving_share,
+            month_saving_usd,
+            over_term,
             holds,
-        } => format!(
-            "what-if: a {} reservation of {} PTU would save {} USD/mo ({}) if this log is typical{}",
-            billing_short(*billing),
-            fmt_int(u64::from(*ptus)),
-            fmt_usd(*saving_usd),
-            pct(*saving_share),
-            if *holds {
+        } => {
+            let what = format!(
+                "what-if: a {} reservation of {} PTU",
+                billing_short(*billing),
+                fmt_int(u64::from(*ptus))
+            );
+            let band = if *holds {
                 ""
             } else {
-                ", but not at every window of the band"
+                ", and not at every window of the band"
+            };
+            match (*over_term, *saving_usd > 0.0) {
+                (false, _) => format!(
+                    "{what} would save {} USD/mo ({}) if this log is typical{}",
+                    fmt_usd(*saving_usd),
+                    pct(*saving_share),
+                    band.replacen(", and", ", but", 1)
+                ),
+                (true, true) => format!(
+                    "{what} would save {} USD/mo on this log's month, {} USD/mo ({}) over its term with the retirement below, if this log is typical{band}",
+                    fmt_usd(*month_saving_usd),
+                    fmt_usd(*saving_usd),
+                    pct(*saving_share)
+                ),
+                (true, false) => format!(
+                    "{what} would save {} USD/mo on this log's month, but over its term, with the retirement below, it would cost {} USD/mo ({}) more than the flexible option: it would not pay even if this log is typical",
+                    fmt_usd(*month_saving_usd),
+                    fmt_usd(-*saving_usd),
+                    pct(-*saving_share)
+                ),
             }
-        ),
+        }
         Reason::Calibrate {
             deployment,
             deployment_type,
@@ -235,9 +313,15 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             ptus,
             not_served_share,
             spills,
+            ptu_needed,
             ..
         } => {
-            let pays = if *break_even > 1.0 {
+            let pays = if *ptu_needed {
+                format!(
+                    "{} PTU is decided because no per-token option meets the targets here (throughput, latency or throttle), so the break-even against per-token prices does not apply",
+                    billing_short(*billing)
+                )
+            } else if *break_even > 1.0 {
                 format!("{} PTU never pays at this traffic", billing_short(*billing))
             } else {
                 format!(
@@ -430,13 +514,32 @@ pub fn headline(w: &WorkloadPlan) -> String {
     }
     match (&d.flexible, d.saving_vs_flexible_share) {
         (Some(f), Some(share)) if f.option_id != o.option_id => line.push_str(&format!(
-            ", saves {} USD/mo ({}) against {} at {} USD/mo",
+            ", saves {} USD/mo ({}) against {} at {} USD/mo at {}",
             fmt_usd(d.saving_vs_flexible_usd),
             pct(share),
             f.option_id,
-            fmt_usd(f.monthly_cost_usd)
+            fmt_usd(f.monthly_cost_usd),
+            window_text(d.run_window_s)
         )),
         _ => {}
+    }
+    if let Some(r) = saving_range(d) {
+        line.push_str(&format!(
+            "; at least {} USD/mo ({}) at {}, the worst window of {}",
+            fmt_usd(r.least_usd),
+            pct(r.least_share),
+            window_text(r.least_window_s),
+            band_text(d.window_band_s)
+        ));
+    }
+    if let Some(b) = d.band.as_ref() {
+        if b.worst_monthly_cost_usd > o.monthly_cost_usd + 0.005 {
+            line.push_str(&format!(
+                "; it costs up to {} USD/mo at {}",
+                fmt_usd(b.worst_monthly_cost_usd),
+                window_text(b.worst_cost_window_s)
+            ));
+        }
     }
     if d.status == DecisionStatus::Provisional {
         line = format!("Provisional: {}", lowercase_first(&line));
@@ -502,13 +605,23 @@ pub fn short_why(w: &WorkloadPlan) -> String {
                 billing,
                 ptus,
                 saving_usd,
+                over_term,
                 ..
-            } => Some(format!(
-                "; what-if {} {} PTU saves {}/mo",
-                billing_short(*billing),
-                fmt_int(u64::from(*ptus)),
-                fmt_usd(*saving_usd)
-            )),
+            } => Some(if *saving_usd > 0.0 {
+                format!(
+                    "; what-if {} {} PTU saves {}/mo{}",
+                    billing_short(*billing),
+                    fmt_int(u64::from(*ptus)),
+                    fmt_usd(*saving_usd),
+                    if *over_term { " over its term" } else { "" }
+                )
+            } else {
+                format!(
+                    "; what-if {} {} PTU loses over its term (retirement)",
+                    billing_short(*billing),
+                    fmt_int(u64::from(*ptus))
+                )
+            }),
             _ => None,
         });
         return format!(
@@ -537,6 +650,7 @@ pub fn short_why(w: &WorkloadPlan) -> String {
         ptus,
         short_windows,
         failing_windows,
+        over_term,
         ..
     }) = first("commitment-rejected")
     {
@@ -544,12 +658,26 @@ pub fn short_why(w: &WorkloadPlan) -> String {
         bad.extend(failing_windows);
         bad.sort_by(f64::total_cmp);
         let each: Vec<String> = bad.iter().map(|w| window_text(*w)).collect();
-        return format!(
-            "no commitment: {} {} PTU falls short at {}",
-            billing_short(*billing),
-            fmt_int(u64::from(*ptus)),
-            and_list(&each)
-        );
+        let retires = d
+            .reservation
+            .as_ref()
+            .and_then(|c| c.lifecycle.as_ref())
+            .filter(|_| *over_term);
+        return match retires {
+            // The retirement is the cause: say it rather than list windows.
+            Some(l) => format!(
+                "no commitment: {} {} PTU falls short over its term ({} retires)",
+                billing_short(*billing),
+                fmt_int(u64::from(*ptus)),
+                l.model
+            ),
+            None => format!(
+                "no commitment: {} {} PTU falls short at {}",
+                billing_short(*billing),
+                fmt_int(u64::from(*ptus)),
+                and_list(&each)
+            ),
+        };
     }
     let unverified = first("ptu-unverified").is_some();
     let why = match first("break-even")
@@ -557,6 +685,9 @@ pub fn short_why(w: &WorkloadPlan) -> String {
         .or_else(|| first("no-ptu-in-region"))
         .or_else(|| first("no-ptu-eligible"))
     {
+        Some(Reason::BreakEven {
+            ptu_needed: true, ..
+        }) => "PTU needed: no per-token option meets the targets".to_owned(),
         Some(Reason::BreakEven {
             billing,
             break_even,
@@ -641,14 +772,26 @@ pub fn verdict(report: &Report) -> String {
             let o = w.decision.option.as_ref()?;
             let n = o.ptus?;
             o.is_commitment().then(|| {
+                let saves = match saving_range(&w.decision) {
+                    Some(r) => format!(
+                        "saves {} to {} across {}, at least {} USD/mo",
+                        pct(r.least_share),
+                        pct(r.most_share),
+                        band_text(w.decision.window_band_s),
+                        fmt_usd(r.least_usd)
+                    ),
+                    None => format!(
+                        "saves {} USD/mo, {}",
+                        fmt_usd(w.decision.saving_vs_flexible_usd),
+                        pct(w.decision.saving_vs_flexible_share.unwrap_or(0.0))
+                    ),
+                };
                 format!(
-                    "{} for {} in {} (commits {} USD, saves {} USD/mo, {})",
+                    "{} for {} in {} (commits {} USD; {saves})",
                     reservation_phrase(o.billing, o.deployment_type, n),
                     w.deployment,
                     w.region,
                     fmt_usd(o.commitment_usd),
-                    fmt_usd(w.decision.saving_vs_flexible_usd),
-                    pct(w.decision.saving_vs_flexible_share.unwrap_or(0.0))
                 )
             })
         })
@@ -682,6 +825,10 @@ pub fn verdict(report: &Report) -> String {
             },
             fmt_usd(total)
         ));
+        parts
+            .last_mut()
+            .expect("just pushed")
+            .push_str(&up_to(report, total));
         // Why not, when a reservation was weighed and did not hold.
         let weighed = ws.iter().any(|w| {
             w.decision.status == DecisionStatus::Firm
@@ -710,7 +857,11 @@ pub fn verdict(report: &Report) -> String {
                 workloads_phrase(flexible, ws.len())
             ));
         }
-        parts.push(format!("{} USD/mo in all", fmt_usd(total)));
+        parts.push(format!(
+            "{} USD/mo in all{}",
+            fmt_usd(total),
+            up_to(report, total)
+        ));
     }
     if provisional > 0 {
         let what_if: Vec<String> = ws
@@ -764,6 +915,21 @@ pub fn verdict(report: &Report) -> String {
     format!("Verdict: {}.", parts.join("; "))
 }
 
+/// `, up to 10,426.30 across the band` when the decided plan's worst case over the band costs
+/// more than `total` (the window in use's).
+fn up_to(report: &Report, total: f64) -> String {
+    let worst = report
+        .workloads
+        .iter()
+        .filter_map(|w| w.decision.worst_monthly_cost_usd())
+        .sum::<f64>();
+    if worst > total + 0.005 {
+        format!(", up to {} across the band", fmt_usd(worst))
+    } else {
+        String::new()
+    }
+}
+
 fn workloads_phrase(n: usize, of: usize) -> String {
     if n == of && n > 1 {
         format!("all {n} workloads")
@@ -806,6 +972,49 @@ mod tests {
         assert_eq!(
             load_phrase(15, 0.183, 0.0, true),
             "15 PTU would run at 18.3% utilization"
+        );
+    }
+
+    /// tester18 item 9: a negative saving reads as a cost, and a PTU option decided because
+    /// per-token misses a target is not argued against by its break-even.
+    #[test]
+    fn issue_18_a_loss_reads_as_a_cost_and_a_needed_ptu_skips_the_break_even() {
+        let d = crate::plan::Decision {
+            run_window_s: 1.0,
+            ..Default::default()
+        };
+        let rejected = Reason::CommitmentRejected {
+            option_id: "global-provisioned/reserved-1-year".into(),
+            billing: Billing::Reserved1Year,
+            ptus: 15,
+            saving_usd: -1_150.27,
+            saving_share: -0.101,
+            short_windows: vec![(1.0, -0.101)],
+            failing_windows: Vec::new(),
+            min_saving: 0.1,
+            over_term: false,
+        };
+        let text = reason_text(&rejected, &d);
+        assert!(
+            text.contains("would cost 1,150.27 USD/mo (10.1%) more at 1 s"),
+            "{text}"
+        );
+        assert!(!text.contains("save -"), "{text}");
+        let needed = Reason::BreakEven {
+            deployment_type: DeploymentTypeId::GlobalProvisioned,
+            billing: Billing::Hourly,
+            break_even: 2.5,
+            utilization: 0.265,
+            ptus: 15,
+            not_served_share: 0.0,
+            spills: true,
+            ptu_needed: true,
+        };
+        let text = reason_text(&needed, &d);
+        assert!(!text.contains("never pays"), "{text}");
+        assert!(
+            text.contains("no per-token option meets the targets"),
+            "{text}"
         );
     }
 

@@ -283,6 +283,9 @@ pub struct UtilizationHistogram {
     pub minutes: u64,
     /// Largest per-minute utilization seen (1.0 = 100%).
     pub max: f64,
+    /// Sum of the per-minute utilizations (their mean is the admitted share of the span's
+    /// capacity).
+    pub sum: f64,
 }
 
 impl Default for UtilizationHistogram {
@@ -294,6 +297,7 @@ impl Default for UtilizationHistogram {
             idle_minutes: 0,
             minutes: 0,
             max: 0.0,
+            sum: 0.0,
         }
     }
 }
@@ -314,6 +318,17 @@ impl UtilizationHistogram {
         }
         self.counts[bin] += minutes;
         self.max = self.max.max(utilization);
+        self.sum += utilization * minutes as f64;
+    }
+
+    /// Mean per-minute utilization over the minutes counted: the admitted (served) share of
+    /// the capacity over the span.
+    pub fn mean(&self) -> f64 {
+        if self.minutes == 0 {
+            0.0
+        } else {
+            self.sum / self.minutes as f64
+        }
     }
 
     /// The `q` quantile (0..=1) of per-minute utilization: 0 for idle minutes, otherwise the

@@ -26,7 +26,7 @@ mod rule;
 mod term;
 
 pub use reason::{FlexibleKind, Reason};
-pub use rule::{decide, flexible_of};
+pub use rule::{band_case, decide, flexible_of};
 pub use term::retirement_in_term;
 
 use chrono::NaiveDate;
@@ -135,6 +135,32 @@ pub struct WindowFigures {
     pub decided: Option<Choice>,
     /// The flexible option at this window.
     pub flexible: Option<Choice>,
+}
+
+/// The decision across the band: what a buyer must plan for, since the log cannot tell which
+/// window the service uses. The headline states the saving's range and the gates judge these
+/// worst cases (README, the decision).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandCase {
+    /// The decided option's highest monthly cost over the band's windows, USD.
+    pub worst_monthly_cost_usd: f64,
+    /// The window it is at, seconds.
+    pub worst_cost_window_s: f64,
+    /// The smallest saving against the flexible option over the band, USD per month (for a
+    /// reservation over its term when the model retires inside it; 0 for a flexible option).
+    pub least_saving_usd: f64,
+    /// The same as a share of that window's flexible option's cost.
+    pub least_saving_share: Option<f64>,
+    /// The window of the smallest saving, seconds.
+    pub least_saving_window_s: f64,
+    /// The largest saving share over the band.
+    pub most_saving_share: Option<f64>,
+    /// The window of the largest saving, seconds.
+    pub most_saving_window_s: f64,
+    /// The decided option's largest failed share over the band.
+    pub worst_failed_share: f64,
+    /// Its largest spilled share over the band.
+    pub worst_spilled_share: f64,
 }
 
 /// A reservation's months inside its term once the model retires.
@@ -249,6 +275,19 @@ impl CaseWindow {
         Some(self.flexible_monthly_cost_usd? - self.monthly_cost_usd?)
     }
 
+    /// The reservation's cost in the log's own month that would save what it saves over its
+    /// term: the flexible option's own monthly cost less the term's saving share, USD. Without
+    /// a retirement inside the term, its own monthly cost. Charts and the by-window line plot
+    /// this, so a reservation rejected over its term never shows below the threshold.
+    pub fn month_equivalent_usd(&self) -> Option<f64> {
+        let own = self.own_monthly_cost_usd?;
+        let flex_month = own + self.monthly_saving_usd?;
+        Some(
+            self.saving_share()
+                .map_or(own, |share| flex_month * (1.0 - share)),
+        )
+    }
+
     /// The saving as a share of the flexible option's cost.
     pub fn saving_share(&self) -> Option<f64> {
         let f = self.flexible_monthly_cost_usd?;
@@ -278,6 +317,8 @@ pub struct Decision {
     pub by_window: Vec<WindowFigures>,
     /// The reservation weighed: the decided one, the best rejected one, or the what-if.
     pub reservation: Option<ReservationCase>,
+    /// The decided option across the band (None: no decision).
+    pub band: Option<BandCase>,
     /// Why, in order of importance.
     pub reasons: Vec<Reason>,
 }
@@ -291,6 +332,14 @@ impl Decision {
     /// The decided option's monthly cost, USD (None: no decision).
     pub fn monthly_cost_usd(&self) -> Option<f64> {
         self.option.as_ref().map(|o| o.monthly_cost_usd)
+    }
+
+    /// The decided option's highest monthly cost over the band, USD (None: no decision).
+    pub fn worst_monthly_cost_usd(&self) -> Option<f64> {
+        match (&self.band, self.monthly_cost_usd()) {
+            (Some(b), Some(c)) => Some(b.worst_monthly_cost_usd.max(c)),
+            (_, c) => c,
+        }
     }
 }
 

@@ -73,10 +73,16 @@ pub enum Reason {
         billing: Billing,
         /// Its PTUs.
         ptus: u32,
-        /// Its saving at the window in use, USD per month.
+        /// Its saving at the window in use, USD per month: over its term when the model
+        /// retires inside it.
         saving_usd: f64,
         /// The same as a share.
         saving_share: f64,
+        /// Its saving in the log's own month at the window in use (before any retirement), USD
+        /// per month.
+        month_saving_usd: f64,
+        /// Whether the model retires inside the term (`saving_usd` is then the term's).
+        over_term: bool,
         /// Whether it would hold across the band.
         holds: bool,
     },
@@ -105,6 +111,10 @@ pub enum Reason {
         not_served_share: f64,
         /// Whether the unserved share spills (else it fails).
         spills: bool,
+        /// Whether this option is the decided one and no per-token option meets the targets
+        /// (`--min-tokens-per-s`, latency, throttle): PTU is then needed whatever the
+        /// break-even says.
+        ptu_needed: bool,
     },
     /// The decided PTU option spills part of its requests to Standard.
     Spills {

@@ -3,7 +3,7 @@
 
 use super::term::{over_term, term_lifecycle};
 use super::{
-    CaseWindow, Choice, Decision, DecisionContext, DecisionStatus, FlexibleKind, Reason,
+    BandCase, CaseWindow, Choice, Decision, DecisionContext, DecisionStatus, FlexibleKind, Reason,
     ReservationCase, WindowFigures,
 };
 use crate::catalog::DeploymentTypeId;
@@ -154,8 +154,62 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
             flexible: flexible_of(v.options).and_then(Choice::of),
         })
         .collect();
+    d.band = band_case(&d);
     d.reasons = reasons;
     d
+}
+
+/// The decided option across the band: its highest cost, failed and spilled shares, and, for
+/// a reservation, the range of its saving (the windows the rule weighed, over the term when
+/// the model retires inside it).
+pub fn band_case(d: &Decision) -> Option<BandCase> {
+    let o = d.option.as_ref()?;
+    let decided: Vec<(f64, &Choice)> = d
+        .by_window
+        .iter()
+        .filter_map(|w| Some((w.window_s, w.decided.as_ref()?)))
+        .collect();
+    let (mut worst_cost_window_s, mut worst_monthly_cost_usd) =
+        (d.run_window_s, o.monthly_cost_usd);
+    for (w, c) in &decided {
+        if c.monthly_cost_usd > worst_monthly_cost_usd {
+            (worst_cost_window_s, worst_monthly_cost_usd) = (*w, c.monthly_cost_usd);
+        }
+    }
+    let share_max = |f: fn(&Choice) -> f64| decided.iter().map(|(_, c)| f(c)).fold(f(o), f64::max);
+    let mut band = BandCase {
+        worst_monthly_cost_usd,
+        worst_cost_window_s,
+        least_saving_usd: 0.0,
+        least_saving_share: None,
+        least_saving_window_s: d.run_window_s,
+        most_saving_share: None,
+        most_saving_window_s: d.run_window_s,
+        worst_failed_share: share_max(|c| c.failed_share),
+        worst_spilled_share: share_max(|c| c.spilled_share),
+    };
+    let case = d
+        .reservation
+        .as_ref()
+        .filter(|c| o.is_commitment() && c.choice.option_id == o.option_id);
+    if let Some(case) = case {
+        let savings: Vec<(f64, f64, Option<f64>)> = case
+            .windows
+            .iter()
+            .filter_map(|w| Some((w.window_s, w.saving_usd()?, w.saving_share())))
+            .collect();
+        let key = |s: &(f64, f64, Option<f64>)| s.2.unwrap_or(f64::NEG_INFINITY);
+        if let Some(least) = savings.iter().min_by(|a, b| key(a).total_cmp(&key(b))) {
+            band.least_saving_window_s = least.0;
+            band.least_saving_usd = least.1;
+            band.least_saving_share = least.2;
+        }
+        if let Some(most) = savings.iter().max_by(|a, b| key(a).total_cmp(&key(b))) {
+            band.most_saving_window_s = most.0;
+            band.most_saving_share = most.2;
+        }
+    }
+    Some(band)
 }
 
 /// The decision proper: a reservation that holds (not on a short log), else the flexible
@@ -374,12 +428,24 @@ fn rejection_reasons(
     };
     let ptus = case.choice.ptus.unwrap_or(0);
     if short {
+        // The what-if is what the reservation would do over its term: with a retirement inside
+        // it, the term's saving (it may be a loss), not the log's month's.
+        let (term_usd, term_share) = at_run
+            .map(|w| {
+                (
+                    w.saving_usd().unwrap_or(0.0),
+                    w.saving_share().unwrap_or(0.0),
+                )
+            })
+            .unwrap_or((saving_usd, saving_share));
         if saving_usd > 0.0 {
             out.push(Reason::WhatIf {
                 billing: case.choice.billing,
                 ptus,
-                saving_usd,
-                saving_share,
+                saving_usd: term_usd,
+                saving_share: term_share,
+                month_saving_usd: saving_usd,
+                over_term: case.lifecycle.is_some(),
                 holds: case.holds,
             });
         }
@@ -518,8 +584,15 @@ fn ptu_context_reasons(
         .get(&p.deployment_type)
         .and_then(|s| s.break_even_utilization_by_billing.get(&p.billing))
         .copied();
-    if let (Some(be), Some(u), Some(n)) = (break_even, p.utilization_mean, p.ptus) {
+    // The break-even compares with per-token prices; when no per-token option meets the
+    // targets, the decided PTU option is needed whatever it says.
+    let per_token_eligible = options
+        .iter()
+        .any(|o| o.available && o.eligible && o.billing == Billing::PerToken);
+    let ptu_needed = decided.is_some_and(|d| d.option_id == p.id) && !per_token_eligible;
+    if let (Some(be), Some(u), Some(n)) = (break_even, p.demand_to_capacity, p.ptus) {
         reasons.push(Reason::BreakEven {
+            ptu_needed,
             deployment_type: p.deployment_type,
             billing: p.billing,
             break_even: be,

@@ -234,6 +234,14 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
     let expect_flex = (b * 1_000.0) / 12.0;
     assert!((at60.monthly_cost_usd.expect("cost") - expect_cost).abs() < 1e-6);
     assert!((at60.flexible_monthly_cost_usd.expect("flex") - expect_flex).abs() < 1e-6);
+    // What charts and the by-window line plot (tester18 item 5): the term's saving against the
+    // log's month, so the rejected reservation sits above "flexible less 10%" (900), not at its
+    // own month's 700.
+    let equivalent = at60.month_equivalent_usd().expect("figure");
+    let term_share = at60.saving_share().expect("share");
+    assert!((equivalent - 1_000.0 * (1.0 - term_share)).abs() < 1e-9);
+    assert!(equivalent > 900.0, "{equivalent}");
+    assert_eq!(at60.own_monthly_cost_usd, Some(700.0));
     assert!(d.reasons.iter().any(|r| r.code() == "retires-in-term"));
     // The replacement's plan: the same options and a curve in which 30 PTU serve it all.
     let mut r = plan([700.0; 3], [5_000.0; 3]);
@@ -259,6 +267,32 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
         &l.after,
         AfterRetirement::Replacement { model, uses_reservation: true } if model == "gpt-5.1"
     ));
+}
+
+/// The provisional what-if is the term's (tester18 item 7): on a short log of a model retiring
+/// 3 months into a 1-year term with no replacement, the reservation saves 300 USD in the log's
+/// month but loses over its term, and the what-if says so instead of "would save 300".
+#[test]
+fn issue_18_a_provisional_what_if_counts_the_retirement_inside_the_term() {
+    let w = retiring(plan([700.0; 3], [5_000.0; 3]), "2027-03-02", None);
+    let d = decide(&w, &ctx(&DecisionRules::default(), 1.4));
+    assert_eq!(d.status, DecisionStatus::Provisional);
+    let what_if = d
+        .reasons
+        .iter()
+        .find_map(|r| match r {
+            Reason::WhatIf {
+                saving_usd,
+                month_saving_usd,
+                over_term,
+                ..
+            } => Some((*saving_usd, *month_saving_usd, *over_term)),
+            _ => None,
+        })
+        .expect("a what-if");
+    assert!((what_if.1 - 300.0).abs() < 1e-9, "{what_if:?}");
+    assert!(what_if.0 < 0.0, "it loses over the term: {what_if:?}");
+    assert!(what_if.2);
 }
 
 /// A retirement after the term ends changes nothing.

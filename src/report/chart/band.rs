@@ -80,19 +80,23 @@ pub fn band_series(w: &WorkloadPlan, min_saving: f64) -> BandSeries {
         .as_ref()
         .filter(|c| Some(c.choice.option_id.as_str()) != decided_id)
         .map(|c| {
-            if c.lifecycle.is_some() {
-                notes.push("The model retires inside the term:".to_owned());
-                notes.push("see the reasons for the term's cost".to_owned());
-            }
+            let over_term = c.lifecycle.as_ref().map_or(String::new(), |l| {
+                notes.push(format!("{} retires inside the term:", l.model));
+                notes.push("the reservation's line is its term's".to_owned());
+                notes.push("saving against this month's flexible cost".to_owned());
+                " over its term".to_owned()
+            });
             BandLine {
                 label: format!(
-                    "not decided: {} {} PTU",
+                    "not decided: {} {} PTU{over_term}",
                     billing_short(c.choice.billing),
                     c.choice.ptus.unwrap_or(0)
                 ),
+                // Over the term when the model retires inside it: the line sits above the
+                // threshold wherever the term's saving falls short, as the decision found.
                 usd: windows_s
                     .iter()
-                    .map(|ws| c.at(*ws).and_then(|cw| cw.own_monthly_cost_usd))
+                    .map(|ws| c.at(*ws).and_then(|cw| cw.month_equivalent_usd()))
                     .collect(),
             }
         });

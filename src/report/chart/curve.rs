@@ -51,6 +51,10 @@ pub struct CurveSeries {
     pub per_token: Option<(String, f64)>,
     /// Whether that per-token option is the recommendation.
     pub per_token_recommended: bool,
+    /// When it is: why, in a few words (no PTU count is cheaper; or, when a curve dips below
+    /// it, the decision's reason for not committing: the band, the minimum saving, the
+    /// retirement, the short log, the targets).
+    pub per_token_why: Option<String>,
     /// The recommended option's count, when it is provisioned.
     pub recommended: Option<CountMark>,
     /// The target count (smallest meeting the throttle target) of the recommended type, or of
@@ -133,14 +137,58 @@ pub fn curve_series(report: &Report, w: &WorkloadPlan) -> CurveSeries {
         _ => false,
     };
     let x_max = zoom(&types, recommended.as_ref(), target.as_ref());
+    let per_token_why = per_token
+        .as_ref()
+        .filter(|_| per_token_recommended)
+        .map(|(_, cost)| per_token_why(report, w, &types, *cost));
     CurveSeries {
         title: format!("{}: monthly cost vs PTU count", workload_label(w)),
         types,
         per_token,
         per_token_recommended,
+        per_token_why,
         recommended,
         target,
         x_max,
+    }
+}
+
+/// Why the per-token option is decided, for its legend entry: "no PTU count is cheaper" only
+/// when no point of any curve is; else the decision's reason for not committing.
+fn per_token_why(report: &Report, w: &WorkloadPlan, types: &[TypeCurve], cost: f64) -> String {
+    use crate::plan::decision::Reason;
+    let cheaper = types
+        .iter()
+        .flat_map(|t| t.hourly.iter().chain(&t.reserved_1_year))
+        .any(|p| p.1 < cost - 0.005);
+    if !cheaper {
+        return "decided: no PTU count is cheaper".to_owned();
+    }
+    let reasons = &w.decision.reasons;
+    let has = |code: &str| reasons.iter().any(|r| r.code() == code);
+    let over_term = reasons.iter().any(|r| {
+        matches!(
+            r,
+            Reason::CommitmentRejected {
+                over_term: true,
+                ..
+            }
+        )
+    });
+    // Short enough for the legend (40 characters).
+    if has("short-log") {
+        "decided: log too short to commit".to_owned()
+    } else if over_term {
+        "decided: model retires inside the term".to_owned()
+    } else if has("commitment-rejected") {
+        format!(
+            "decided: under {} saving at some window",
+            crate::report::fmt_pct(report.assumptions.plan.decision.min_saving)
+        )
+    } else if has("ptu-unverified") {
+        "decided: PTU here is unverified".to_owned()
+    } else {
+        "decided: cheaper counts miss a target".to_owned()
     }
 }
 
@@ -192,8 +240,8 @@ pub fn draw_curve<DB: DrawingBackend>(
             Swatch::Line(HIGHLIGHT),
             format!("{id}: {}/mo", fmt_usd_short(*cost)),
         );
-        if s.per_token_recommended {
-            e = e.with_detail("recommended: no PTU count is cheaper");
+        if let Some(why) = &s.per_token_why {
+            e = e.with_detail(why.clone());
         }
         entries.push(e);
     }
@@ -340,12 +388,51 @@ mod tests {
         // the recommendation.
         assert_eq!(s.per_token, Some(("global-standard".to_owned(), 300.0)));
         assert!(s.per_token_recommended);
+        // Its 1-year curve (3,315 at 15 PTU) never dips below 300 USD/mo.
+        assert_eq!(
+            s.per_token_why.as_deref(),
+            Some("decided: no PTU count is cheaper")
+        );
         assert_eq!(s.recommended, None);
         // The target count of the best PTU type is marked; the axis ends at the last count.
         let target = s.target.expect("a target");
         assert_eq!(target.ptus, 30.0);
         assert_eq!(target.label, "30 PTU meet the 1.0% target (global)");
         assert_eq!(s.x_max, 30.0);
+    }
+
+    /// Per-token decided while its own 1-year curve is cheaper (tester18 item 4): the legend
+    /// says why it was not committed to, not "no PTU count is cheaper".
+    #[test]
+    fn issue_18_per_token_decided_below_a_curve_says_why() {
+        let report = sample_report();
+        let mut w = sample_workload();
+        let sizing = w
+            .sizing
+            .get_mut(&crate::catalog::DeploymentTypeId::GlobalProvisioned)
+            .expect("sized");
+        // A 1-year curve under per-token's 300 USD/mo.
+        for p in &mut sizing.curve {
+            p.cost_1_year_usd = 200.0;
+        }
+        w.decision
+            .reasons
+            .push(crate::plan::decision::Reason::CommitmentRejected {
+                option_id: "global-provisioned/reserved-1-year".into(),
+                billing: Billing::Reserved1Year,
+                ptus: 15,
+                saving_usd: 100.0,
+                saving_share: 0.33,
+                short_windows: vec![(1.0, -0.2)],
+                failing_windows: Vec::new(),
+                min_saving: 0.1,
+                over_term: false,
+            });
+        let s = curve_series(&report, &w);
+        assert_eq!(
+            s.per_token_why.as_deref(),
+            Some("decided: under 10.0% saving at some window")
+        );
     }
 
     #[test]
