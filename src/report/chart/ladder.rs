@@ -54,7 +54,8 @@ pub struct LadderSeries {
 pub fn ladder_series(report: &Report) -> Option<LadderSeries> {
     let s = report.scenarios.iter().find(|s| s.ladder.is_some())?;
     let l = s.ladder.as_ref()?;
-    let p = l.pools.iter().max_by_key(|p| {
+    // Reversed, so that on a tie the first pool listed wins (max_by_key keeps the last).
+    let p = l.pools.iter().rev().max_by_key(|p| {
         p.months
             .iter()
             .map(|m| u64::from(m.reserved_1_year_ptus.max(m.deployed_ptus)))
@@ -62,7 +63,7 @@ pub fn ladder_series(report: &Report) -> Option<LadderSeries> {
     })?;
     let forecast = l.growth_source == GrowthSource::Forecast;
     // The pool's members' forecasts (the log's workloads of the same name).
-    let forecasts: Vec<&crate::plan::forecast::Forecast> = p
+    let forecasts: Vec<(&str, &str, &crate::plan::forecast::Forecast)> = p
         .chargeback
         .iter()
         .filter_map(|c| {
@@ -73,15 +74,24 @@ pub fn ladder_series(report: &Report) -> Option<LadderSeries> {
                     w.deployment == c.deployment && w.model == c.model && w.region == p.region
                 })
                 .and_then(|w| w.forecast.as_ref())
+                .map(|f| (c.deployment.as_str(), c.model.as_str(), f))
         })
         .collect();
-    let need = |m: u32| -> Option<(u32, u32)> {
+    // A member whose model has retired by a month needs nothing in it (the plan drops it too).
+    let need = |pm: &crate::plan::ladder::LadderMonth| -> Option<(u32, u32)> {
         if !forecast || forecasts.is_empty() {
             return None;
         }
         let mut sum = (0u32, 0u32);
-        for f in &forecasts {
-            let fm = f.months.iter().find(|x| x.month == m)?;
+        for (deployment, model, f) in &forecasts {
+            let retired = pm
+                .workloads
+                .iter()
+                .any(|w| w.deployment == *deployment && w.model == *model && w.retired);
+            if retired {
+                continue;
+            }
+            let fm = f.months.iter().find(|x| x.month == pm.month)?;
             sum.0 += fm.p50_ptus.get(&p.deployment_type).copied()?;
             sum.1 += fm.p90_ptus.get(&p.deployment_type).copied()?;
         }
@@ -101,7 +111,7 @@ pub fn ladder_series(report: &Report) -> Option<LadderSeries> {
                 .map(|b| b.ptus)
                 .sum::<u32>(),
             cost_usd: pm.cost_usd,
-            need_ptus: need(pm.month),
+            need_ptus: need(pm),
         })
         .collect();
     Some(LadderSeries {
