@@ -13,6 +13,8 @@
 //! search or the block bootstrap, and a 20 x 20 solve is forty lines against a large
 //! dependency.
 
+use crate::usage::synth::SplitMix64;
+
 /// Huber's tuning constant (95% efficiency at the normal).
 const HUBER_K: f64 = 1.345;
 /// MAD to standard deviation at the normal.
@@ -440,23 +442,20 @@ pub fn find_step(
     (2.0 * (q0 - q1) > STEP_CRITICAL && size >= MIN_STEP_SHARE).then_some(tau)
 }
 
-/// A seeded SplitMix64 generator (the bootstrap's only randomness).
+/// A seeded generator (the bootstrap's only randomness): the same value-stable SplitMix64
+/// the sample synthesiser uses.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(SplitMix64);
 
 impl Rng {
     /// A generator from `seed`.
     pub fn new(seed: u64) -> Rng {
-        Rng(seed)
+        Rng(SplitMix64::new(seed))
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in `0..n` (n > 0).
