@@ -937,3 +937,32 @@ fn issue_18_unverified_is_defined_where_it_appears() {
     let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
     assert!(html.contains("unverified") && html.contains("<dt>Unverified</dt>"));
 }
+
+/// `regions` ranks every row at the run's window alone, so a commitment the decision rejects
+/// can rank above the decided row: the ranking says so and names the decision's reasons
+/// (tester's finding on issue 18: rows ranked above the decision were unmarked).
+#[test]
+fn issue_18_regions_says_why_cheaper_commitments_were_not_decided() {
+    let dir = TempDir::new().expect("tmp");
+    let log = dir.path().join("issue.csv");
+    issue_like(&log, 24 * 60);
+    let log = log.to_str().expect("utf8");
+    let (code, out, err) = run(&["regions", log, "--min-span-days", "1"]);
+    assert_eq!(code, Some(0), "{err}");
+    let note = out
+        .split("copilot (")
+        .nth(1)
+        .expect("a copilot ranking")
+        .split('┌')
+        .next()
+        .expect("its heading");
+    let note = note.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        note.contains("cost less than the decision at the run's window but were not decided"),
+        "{note}"
+    );
+    assert!(note.contains("commitment-rejected"), "{note}");
+    let (code, md, err) = run(&["regions", log, "--min-span-days", "1", "--format", "markdown"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(md.contains("were not decided"), "{md}");
+}

@@ -184,6 +184,9 @@ pub struct RegionDecision {
     pub monthly_cost_usd: Option<f64>,
     /// What it commits to, USD.
     pub commitment_usd: f64,
+    /// The decision's reason codes (JSON `reasons[].code` of `compare`), which say why a
+    /// commitment ranked above the decided row was not decided.
+    pub reasons: Vec<&'static str>,
 }
 
 /// Rank the regions for every planned workload.
@@ -258,6 +261,7 @@ pub fn rank_regions(
                     ptus: d.and_then(|o| o.ptus),
                     monthly_cost_usd: d.map(|o| o.monthly_cost_usd),
                     commitment_usd: w.decision.commitment_usd(),
+                    reasons: w.decision.reasons.iter().map(|r| r.code()).collect(),
                 },
             }
         })

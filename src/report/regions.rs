@@ -154,6 +154,37 @@ fn heading(w: &RegionPlan) -> String {
     )
 }
 
+/// When commitments rank above the decision, why they were not decided: the ranking prices every row at the run's window alone, the decision asks more.
+fn undecided_note(w: &RegionPlan) -> Option<String> {
+    let cost = w.decision.monthly_cost_usd?;
+    let cheaper = w
+        .rows
+        .iter()
+        .filter(|r| {
+            !r.decided && r.billing != crate::plan::Billing::Hourly && r.monthly_cost_usd < cost
+        })
+        .count();
+    if cheaper == 0 {
+        return None;
+    }
+    Some(format!(
+        "{cheaper} commitment row(s) cost less than the decision at the run's window but were \
+         not decided: a commitment must save at least the minimum saving at every window \
+         of the burst band, on a log of the minimum span, with no retirement inside its term \
+         (the decision's reasons: {}; `compare` says more)",
+        w.decision
+            .reasons
+            .iter()
+            .copied()
+            .filter(|c| !matches!(
+                *c,
+                "flexible" | "commitment-holds" | "commitment" | "spills" | "break-even"
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
 fn converted(report: &RegionsReport, usd: f64) -> Option<String> {
     report.currency.as_ref().map(|c| fmt_usd(c.from_usd(usd)))
 }
@@ -248,6 +279,9 @@ fn write_table(report: &RegionsReport, term: &Terminal, out: &mut dyn Write) -> 
     for w in &report.workloads {
         writeln!(out)?;
         table::write_wrapped(out, term, "", 2, &heading(w))?;
+        if let Some(note) = undecided_note(w) {
+            table::write_wrapped(out, term, "", 2, &note)?;
+        }
         let names: Vec<&str> = header.iter().map(String::as_str).collect();
         let mut t = table::new(&names, &right);
         let col = |name: &str| h.iter().position(|x| x == name);
@@ -311,6 +345,10 @@ fn write_markdown(report: &RegionsReport, out: &mut dyn Write) -> io::Result<()>
         writeln!(out)?;
         writeln!(out, "## {}", escape(&heading(w)))?;
         writeln!(out)?;
+        if let Some(note) = undecided_note(w) {
+            writeln!(out, "{}", escape(&note))?;
+            writeln!(out)?;
+        }
         writeln!(out, "| {} |", h.join(" | "))?;
         let align: Vec<&str> = (0..h.len())
             .map(|i| if right.contains(&i) { "---:" } else { "---" })
