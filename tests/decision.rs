@@ -962,7 +962,14 @@ fn issue_18_regions_says_why_cheaper_commitments_were_not_decided() {
         "{note}"
     );
     assert!(note.contains("commitment-rejected"), "{note}");
-    let (code, md, err) = run(&["regions", log, "--min-span-days", "1", "--format", "markdown"]);
+    let (code, md, err) = run(&[
+        "regions",
+        log,
+        "--min-span-days",
+        "1",
+        "--format",
+        "markdown",
+    ]);
     assert_eq!(code, Some(0), "{err}");
     assert!(md.contains("were not decided"), "{md}");
 }
