@@ -22,6 +22,23 @@ use super::text::{billing_short, type_short};
 use super::{fmt_display, fmt_int, fmt_pct, fmt_usd, provenance_lines, Extras, Report};
 use crate::plan::{DecisionStatus, OptionPlan, WorkloadPlan};
 
+/// The most characters of a deployment name the summary table shows (Azure allows 64).
+const SUMMARY_DEPLOYMENT_CHARS: usize = 16;
+
+/// `s` cut to `max` characters in the middle ("customer-...blue"), or as it is.
+fn truncate_middle(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_owned();
+    }
+    let keep = max.saturating_sub(3);
+    let head = keep - keep / 3;
+    let tail = keep / 3;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!("{start}...{end}")
+}
+
 /// How a cell is emphasised on a colour terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Emphasis {
@@ -385,7 +402,15 @@ pub fn write_summary(report: &Report, term: &Terminal, out: &mut dyn Write) -> i
         .droppable(2, 2, Some("PTUs"));
     for w in &report.workloads {
         let d = &w.decision;
-        let name = cell(&format!("{}\n{}\n{}", w.deployment, w.model, w.region));
+        // A long deployment name is cut in the middle with a marker, keeping both ends (where
+        // names usually differ); the Why block below names it whole. A workload keeps to three
+        // lines.
+        let name = cell(&format!(
+            "{}\n{}\n{}",
+            truncate_middle(&w.deployment, SUMMARY_DEPLOYMENT_CHARS),
+            w.model,
+            w.region
+        ));
         let (option, emphasis) = match &d.option {
             Some(o) => (
                 cell_short(
@@ -1130,6 +1155,16 @@ mod tests {
         let mut buf = Vec::new();
         write_with(report, &extras, &mut buf).expect("renders");
         String::from_utf8(buf).expect("utf-8")
+    }
+
+    /// A long deployment name keeps both ends and the summary keeps three lines per workload.
+    #[test]
+    fn issue_18_a_long_deployment_name_is_cut_in_the_middle() {
+        assert_eq!(truncate_middle("chat-prod", 16), "chat-prod");
+        let cut = truncate_middle("customer-support-copilot-production-eastus2-blue", 16);
+        assert_eq!(cut, "customer-...blue");
+        assert_eq!(cut.chars().count(), 16);
+        assert_eq!(truncate_middle("1234567890abcdefg", 16), "123456789...defg");
     }
 
     #[test]
