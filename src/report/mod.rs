@@ -21,6 +21,7 @@ pub mod markdown;
 pub mod outdir;
 pub mod regions;
 pub mod scenario;
+pub mod section;
 pub mod table;
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -179,24 +179,7 @@ pub fn origin_phrase(o: &WorkloadOrigin) -> String {
     }
 }
 
-/// A block of the scenario part of every human format: a heading, a few sentences, a table,
-/// and notes. Each renderer only formats it (escaping for its sink), so every format says the
-/// same.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Section {
-    /// Heading.
-    pub heading: String,
-    /// Sentences before the table.
-    pub intro: Vec<String>,
-    /// Column headers (units in brackets).
-    pub headers: Vec<&'static str>,
-    /// Right-aligned (numeric) columns.
-    pub right_aligned: Vec<usize>,
-    /// Rows of cells.
-    pub rows: Vec<Vec<String>>,
-    /// Lines after the table.
-    pub notes: Vec<String>,
-}
+pub use super::section::Section;
 
 fn opt_usd(v: Option<f64>) -> String {
     v.map(super::fmt_usd).unwrap_or_else(|| "-".to_owned())

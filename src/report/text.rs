@@ -13,6 +13,7 @@ use crate::catalog::DeploymentTypeId;
 use crate::plan::decision::{
     AfterRetirement, Decision, DecisionStatus, FlexibleKind, NoReplacement, Reason, TermLifecycle,
 };
+use crate::plan::forecast::{Forecast, Insufficient};
 use crate::plan::{Billing, WorkloadPlan};
 
 /// `1-year`, `1-month`, `hourly`, `per-token`: a billing as the summary names it.
@@ -576,7 +577,7 @@ pub fn why_lines(w: &WorkloadPlan) -> Vec<String> {
     for r in &w.decision.reasons {
         lines.push(format!("{}.", capitalize(&reason_text(r, &w.decision))));
     }
-    lines.extend(super::forecast::why_line(w));
+    lines.extend(forecast_why_line(w));
     lines
 }
 
@@ -957,6 +958,104 @@ pub fn mentions_unverified(report: &Report) -> bool {
                     .is_some_and(|n| n.contains("unverified"))
         })
     })
+}
+
+/// Why there is no forecast, in words.
+pub fn insufficient_text(why: &Insufficient) -> String {
+    match why {
+        Insufficient::TooFewDays {
+            days_with_traffic,
+            needed,
+        } => format!(
+            "{days_with_traffic} full day{} with traffic; growth needs at least {needed} (four weekly cycles)",
+            if *days_with_traffic == 1 { "" } else { "s" }
+        ),
+        Insufficient::Degenerate => {
+            "the daily series cannot be fitted (too few distinct days)".to_owned()
+        }
+    }
+}
+
+/// A signed percent with one decimal: `5.1%`, `-2.0%`.
+fn pct1(share: f64) -> String {
+    let v = share * 100.0;
+    // -0.04 rounds to "-0.0": say 0.0.
+    let v = if v.abs() < 0.05 { 0.0 } else { v };
+    format!("{v:.1}%")
+}
+
+fn range_text((lo, hi): (f64, f64)) -> String {
+    let r = |v: f64| {
+        let v = v * 100.0;
+        format!("{:.1}", if v.abs() < 0.05 { 0.0 } else { v })
+    };
+    format!("{} to {}", r(lo), r(hi))
+}
+
+/// The trend in words: `growing 5.1%/month (3.8 to 6.4)`, `flat`, `shrinking 2.0%/month`.
+pub fn trend_text(f: &Forecast) -> Option<String> {
+    let g = f.growth_per_month?;
+    let range = f
+        .growth_per_month_range
+        .map(|r| format!(" ({})", range_text(r)))
+        .unwrap_or_default();
+    let word = if g.abs() < 0.0005 {
+        "flat,".to_owned()
+    } else if g > 0.0 {
+        "growing".to_owned()
+    } else {
+        "shrinking".to_owned()
+    };
+    Some(format!(
+        "{word} {}/month{range}",
+        pct1(g.abs()).trim_start_matches('-')
+    ))
+}
+
+/// The why block's line: "Forecast: growing 5.1%/month (3.8 to 6.4); P90 need in month 12:
+/// 640 PTU (Global PTU); a level shift on 2026-03-02 (+60%) is a step, not growth." None
+/// without a forecast.
+fn forecast_why_line(w: &WorkloadPlan) -> Option<String> {
+    let f = w.forecast.as_ref()?;
+    let Some(trend) = trend_text(f) else {
+        return Some(format!(
+            "Forecast: none, {}.",
+            f.insufficient
+                .as_ref()
+                .map(insufficient_text)
+                .unwrap_or_default()
+        ));
+    };
+    let mut line = format!("Forecast: {trend}");
+    if let Some((t, month, ptus)) = f.last_p90_need() {
+        line.push_str(&format!(
+            "; P90 need in month {month}: {} PTU ({})",
+            fmt_int(u64::from(ptus)),
+            type_short(t)
+        ));
+    }
+    for s in &f.steps {
+        line.push_str(&format!(
+            "; a level shift on {} ({:+.0}%) is a step, not growth",
+            s.date,
+            s.volume_change * 100.0
+        ));
+    }
+    let outlier_days: std::collections::BTreeSet<_> = f.outliers.iter().map(|o| o.date).collect();
+    match outlier_days.len() {
+        0 => {}
+        1 => line.push_str(&format!(
+            "; {} left out as an outlier",
+            outlier_days
+                .iter()
+                .next()
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        )),
+        n => line.push_str(&format!("; {n} outlier days left out")),
+    }
+    line.push('.');
+    Some(line)
 }
 
 #[cfg(test)]
