@@ -28,31 +28,15 @@ pub fn billing_short(b: Billing) -> &'static str {
 
 /// `Global PTU`, `DZ Std`, ...: a deployment type in at most 12 columns, for narrow terminals.
 pub fn type_short(t: DeploymentTypeId) -> &'static str {
-    use DeploymentTypeId as D;
-    match t {
-        D::GlobalStandard => "Global Std",
-        D::DataZoneStandard => "DZ Std",
-        D::RegionalStandard => "Reg Std",
-        D::GlobalBatch => "Global Batch",
-        D::DataZoneBatch => "DZ Batch",
-        D::GlobalFlex => "Global Flex",
-        D::GlobalPriority => "Global Prio",
-        D::DataZonePriority => "DZ Prio",
-        D::GlobalProvisioned => "Global PTU",
-        D::DataZoneProvisioned => "DZ PTU",
-        D::RegionalProvisioned => "Reg PTU",
-    }
+    t.short_label()
 }
 
 /// `Global`, `Data Zone`, `Regional`: a provisioned type's reservation family.
 fn family(t: DeploymentTypeId) -> &'static str {
-    use DeploymentTypeId as D;
-    match t {
-        D::GlobalProvisioned | D::GlobalStandard | D::GlobalBatch | D::GlobalFlex => "Global",
-        D::GlobalPriority => "Global",
-        D::DataZoneProvisioned | D::DataZoneStandard | D::DataZoneBatch => "Data Zone",
-        D::DataZonePriority => "Data Zone",
-        D::RegionalProvisioned | D::RegionalStandard => "Regional",
+    match t.processing() {
+        crate::catalog::Processing::Global => "Global",
+        crate::catalog::Processing::DataZone => "Data Zone",
+        crate::catalog::Processing::Region => "Regional",
     }
 }
 
