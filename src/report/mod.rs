@@ -65,17 +65,58 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format an output file's extension implies.
+    /// The format an output file's extension implies ([`RENDERERS`]).
     pub fn from_extension(path: &Path) -> Option<Format> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "json" => Some(Format::Json),
-            "csv" => Some(Format::Csv),
-            "md" | "markdown" => Some(Format::Markdown),
-            "txt" => Some(Format::Table),
-            _ => None,
-        }
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        RENDERERS
+            .iter()
+            .find(|r| r.extensions.contains(&ext.as_str()))
+            .map(|r| r.format)
     }
 }
+
+/// How one format draws a [`Report`].
+pub type RenderFn = fn(&Report, &Extras<'_>, &mut dyn Write) -> io::Result<()>;
+
+/// One output format of the report: its renderer and the `--out` extensions that imply it. A
+/// new format is its renderer module, its [`Format`] variant and one row of [`RENDERERS`].
+pub struct Renderer {
+    /// The format (`--format` value).
+    pub format: Format,
+    /// Lower-case file extensions that choose it when `--format` is not given.
+    pub extensions: &'static [&'static str],
+    /// Draws the report.
+    pub render: RenderFn,
+}
+
+/// Every output format of the report, one row each.
+pub const RENDERERS: &[Renderer] = &[
+    Renderer {
+        format: Format::Table,
+        extensions: &["txt"],
+        render: table::write_with,
+    },
+    Renderer {
+        format: Format::Json,
+        extensions: &["json"],
+        render: |report, _, out| json::write(report, out),
+    },
+    Renderer {
+        format: Format::Csv,
+        extensions: &["csv"],
+        render: |report, _, out| csv::write(report, out),
+    },
+    Renderer {
+        format: Format::Markdown,
+        extensions: &["md", "markdown"],
+        render: markdown::write_with,
+    },
+    Renderer {
+        format: Format::Focus,
+        extensions: &[],
+        render: |report, _, out| focus::write(report, out),
+    },
+];
 
 /// Everything a run produced.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -405,13 +446,11 @@ pub fn render_with(
     extras: &Extras<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
-        Format::Table => table::write_with(report, extras, out),
-        Format::Json => json::write(report, out),
-        Format::Csv => csv::write(report, out),
-        Format::Markdown => markdown::write_with(report, extras, out),
-        Format::Focus => focus::write(report, out),
-    }
+    let renderer = RENDERERS
+        .iter()
+        .find(|r| r.format == format)
+        .ok_or_else(|| io::Error::other(format!("no renderer for {format:?}")))?;
+    (renderer.render)(report, extras, out)
 }
 
 /// An output destination: a file (`Some`) or stdout (`None` or `-`). A file that is one of
@@ -454,6 +493,19 @@ pub use crate::text::{fmt_int, fmt_pct, fmt_usd};
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_format_has_one_renderer() {
+        use clap::ValueEnum;
+        for f in Format::value_variants() {
+            assert_eq!(
+                RENDERERS.iter().filter(|r| r.format == *f).count(),
+                1,
+                "{f:?}"
+            );
+        }
+        assert_eq!(RENDERERS.len(), Format::value_variants().len());
+    }
 
     #[test]
     fn formats_numbers_for_people() {
