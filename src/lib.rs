@@ -11,6 +11,7 @@ pub mod cleanup;
 pub mod cli;
 pub mod commands;
 pub mod fuzzing;
+pub mod ops;
 pub mod plan;
 pub mod progress;
 pub mod report;
