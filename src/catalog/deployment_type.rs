@@ -129,6 +129,13 @@ impl DeploymentTypeId {
         self.row().short
     }
 
+    /// The type that processes inference where `processing` says, in `tier`, if there is one.
+    pub fn find(processing: Processing, tier: Tier) -> Option<DeploymentTypeId> {
+        ROWS.iter()
+            .find(|r| r.processing == processing && r.tier == tier)
+            .map(|r| r.id)
+    }
+
     /// What kind of deployment it is.
     pub fn tier(self) -> Tier {
         self.row().tier
