@@ -5,6 +5,16 @@ use std::collections::BTreeMap;
 
 use crate::catalog::DeploymentTypeId;
 use crate::plan::{Billing, CurvePoint, DemandProfile, OptionPlan, TypeSizing, WorkloadPlan};
+use crate::usage::WorkloadKey;
+
+/// The workload key of `deployment` running `model` in `region`.
+pub(crate) fn key(deployment: &str, model: &str, region: &str) -> WorkloadKey {
+    WorkloadKey {
+        deployment: deployment.to_owned(),
+        model: model.to_owned(),
+        region: region.to_owned(),
+    }
+}
 
 pub(crate) fn option(id: &str, dt: DeploymentTypeId, billing: Billing) -> OptionPlan {
     OptionPlan {
