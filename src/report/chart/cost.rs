@@ -6,11 +6,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    bar_rows, draw_legend, fmt_usd_short, frame_with, series_color, text, LegendEntry, Swatch,
-    AXIS_DESC_PX, HIGHLIGHT, LABEL_PX, MUTED,
+    bar_rows, draw_bar, draw_bar_label, draw_legend, fmt_usd_short, frame_with, series_color, text,
+    LegendEntry, Swatch, AXIS_DESC_PX, HIGHLIGHT, MUTED,
 };
 use super::{workload_label, DrawFailure};
 use crate::plan::WorkloadPlan;
@@ -140,12 +139,7 @@ pub fn draw_cost<DB: DrawingBackend>(
         } else {
             MUTED
         };
-        let mut bar = Rectangle::new(
-            [(0.0, top), (b.monthly_cost_usd, top - 1.0)],
-            color.filled(),
-        );
-        bar.set_margin(5, 5, 0, 0);
-        chart.draw_series(std::iter::once(bar))?;
+        draw_bar(&mut chart, (0.0, b.monthly_cost_usd), top, color, 5)?;
         let mut label = crate::report::fmt_usd(b.monthly_cost_usd);
         if b.recommended {
             label.push_str("  decided");
@@ -157,11 +151,7 @@ pub fn draw_cost<DB: DrawingBackend>(
                 ));
             }
         }
-        chart.draw_series(std::iter::once(Text::new(
-            label,
-            (b.monthly_cost_usd + hi * 0.01, top - 0.5),
-            text(LABEL_PX).pos(Pos::new(HPos::Left, VPos::Center)),
-        )))?;
+        draw_bar_label(&mut chart, label, b.monthly_cost_usd + hi * 0.01, top)?;
     }
     Ok(())
 }

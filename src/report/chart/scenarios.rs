@@ -5,11 +5,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    bar_rows, draw_legend, fmt_usd_short, frame, series_color, text, truncate, LegendEntry, Swatch,
-    LABEL_PX,
+    bar_rows, draw_bar, draw_bar_label, draw_legend, fmt_usd_short, frame, series_color, truncate,
+    LegendEntry, Swatch,
 };
 use super::DrawFailure;
 use crate::report::scenario::recommendation;
@@ -149,20 +148,15 @@ pub fn draw_scenarios<DB: DrawingBackend>(
             if *v <= 0.0 {
                 continue;
             }
-            let mut seg = Rectangle::new([(x, top), (x + v, top - 1.0)], series_color(i).filled());
-            seg.set_margin(8, 8, 0, 0);
-            chart.draw_series(std::iter::once(seg))?;
+            draw_bar(&mut chart, (x, x + v), top, series_color(i), 8)?;
             x += v;
         }
-        chart.draw_series(std::iter::once(Text::new(
-            if b.complete {
-                format!(" {}/mo", fmt_usd_short(b.total()))
-            } else {
-                format!(" {}/mo, incomplete", fmt_usd_short(b.total()))
-            },
-            (x, top - 0.5),
-            text(LABEL_PX).pos(Pos::new(HPos::Left, VPos::Center)),
-        )))?;
+        let label = if b.complete {
+            format!(" {}/mo", fmt_usd_short(b.total()))
+        } else {
+            format!(" {}/mo, incomplete", fmt_usd_short(b.total()))
+        };
+        draw_bar_label(&mut chart, label, x, top)?;
     }
     Ok(())
 }

@@ -259,7 +259,7 @@ pub fn bar_rows<'a, DB: DrawingBackend>(
     plot: &'a DrawingArea<DB, Shift>,
     (x_range, x): (Range<f64>, Axis<'_, f64, &str>),
     (label_area_px, labels, y_desc): (u32, &[String], &str),
-) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, DrawFailure> {
+) -> Result<BarChart<'a, DB>, DrawFailure> {
     let n = labels.len().max(1);
     let mut chart = ChartBuilder::on(plot)
         .margin(12)
@@ -275,6 +275,40 @@ pub fn bar_rows<'a, DB: DrawingBackend>(
     let (x_px, y_px) = chart.plotting_area().get_pixel_range();
     draw_row_labels(root, x_px, y_px, labels)?;
     Ok(chart)
+}
+
+/// A chart drawn by [`bar_rows`].
+pub type BarChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Fill the bar of a [`bar_rows`] chart from `x0` to `x1` in the row whose top is `top`, inset
+/// `inset_px` pixels from the row's edges.
+pub fn draw_bar<DB: DrawingBackend>(
+    chart: &mut BarChart<'_, DB>,
+    (x0, x1): (f64, f64),
+    top: f64,
+    color: RGBColor,
+    inset_px: u32,
+) -> Result<(), DrawFailure> {
+    let mut bar = Rectangle::new([(x0, top), (x1, top - 1.0)], color.filled());
+    bar.set_margin(inset_px, inset_px, 0, 0);
+    chart.draw_series(std::iter::once(bar))?;
+    Ok(())
+}
+
+/// Write `label` from `x` on, in the middle of the row of a [`bar_rows`] chart whose top is
+/// `top` (the end of its bar).
+pub fn draw_bar_label<DB: DrawingBackend>(
+    chart: &mut BarChart<'_, DB>,
+    label: String,
+    x: f64,
+    top: f64,
+) -> Result<(), DrawFailure> {
+    chart.draw_series(std::iter::once(Text::new(
+        label,
+        (x, top - 0.5),
+        text(LABEL_PX).pos(Pos::new(HPos::Left, VPos::Center)),
+    )))?;
+    Ok(())
 }
 
 /// Category labels of a horizontal bar chart: `labels[k]` right-aligned just left of row `k`

@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    bar_rows, draw_legend, fmt_si, frame, text, truncate, LegendEntry, Swatch, INK, LABEL_PX,
-    PALETTE,
+    bar_rows, draw_bar, draw_legend, fmt_si, frame, text, truncate, LegendEntry, Swatch, INK,
+    LABEL_PX, PALETTE,
 };
 use super::DrawFailure;
 use crate::report::Report;
@@ -121,9 +121,7 @@ pub fn draw_tokens<DB: DrawingBackend>(
             if w <= 0.0 {
                 continue;
             }
-            let mut seg = Rectangle::new([(x, top), (x + w, top - 1.0)], color.filled());
-            seg.set_margin(8, 8, 0, 0);
-            chart.draw_series(std::iter::once(seg))?;
+            draw_bar(&mut chart, (x, x + w), top, color, 8)?;
             if w >= 6.0 {
                 chart.draw_series(std::iter::once(Text::new(
                     format!("{w:.0}%"),
