@@ -64,29 +64,43 @@ fn embedded() -> &'static Catalog {
         .get_or_init(|| load_catalog(&CatalogSource::Embedded).expect("the bundled catalog loads"))
 }
 
-/// A CSV usage log.
-pub fn csv(data: &[u8]) {
-    usage_log(Some(InputFormat::Csv), "log.csv", data);
+/// Entry points that read `data` as a usage log file named `$file` in format `$format`.
+macro_rules! usage_log_targets {
+    ($($(#[doc = $doc:literal])* $name:ident: $format:expr, $file:literal;)*) => {
+        $(
+            $(#[doc = $doc])*
+            pub fn $name(data: &[u8]) {
+                usage_log($format, $file, data);
+            }
+        )*
+    };
 }
 
-/// A JSON Lines usage log.
-pub fn jsonl(data: &[u8]) {
-    usage_log(Some(InputFormat::Jsonl), "log.jsonl", data);
-}
-
-/// A per-bucket aggregate (CSV, JSON or Parquet).
-pub fn aggregate(data: &[u8]) {
-    usage_log(Some(InputFormat::Aggregate), "agg.csv", data);
-}
-
-/// Azure Monitor metrics responses.
-pub fn azure_monitor(data: &[u8]) {
-    usage_log(Some(InputFormat::AzureMonitor), "metrics.json", data);
-}
-
-/// A Log Analytics `AzureMetrics` export.
-pub fn azure_metrics(data: &[u8]) {
-    usage_log(Some(InputFormat::AzureMetrics), "azuremetrics.csv", data);
+usage_log_targets! {
+    /// A CSV usage log.
+    csv: Some(InputFormat::Csv), "log.csv";
+    /// A JSON Lines usage log.
+    jsonl: Some(InputFormat::Jsonl), "log.jsonl";
+    /// A per-bucket aggregate (CSV, JSON or Parquet).
+    aggregate: Some(InputFormat::Aggregate), "agg.csv";
+    /// Azure Monitor metrics responses.
+    azure_monitor: Some(InputFormat::AzureMonitor), "metrics.json";
+    /// A Log Analytics `AzureMetrics` export.
+    azure_metrics: Some(InputFormat::AzureMetrics), "azuremetrics.csv";
+    /// An APIM `ApiManagementGatewayLlmLog` export.
+    apim: Some(InputFormat::Apim), "apim.csv";
+    /// LiteLLM spend logs.
+    litellm: Some(InputFormat::LiteLlm), "spend.csv";
+    /// OpenAI Usage API pages.
+    openai_usage: Some(InputFormat::OpenAiUsage), "usage.json";
+    /// A Langfuse observations export.
+    langfuse: Some(InputFormat::Langfuse), "observations.jsonl";
+    /// Any table through the column reader (ptuplan's, Azure's, APIM's or LiteLLM's spellings).
+    columns: Some(InputFormat::Columns), "table.csv";
+    /// A Parquet file (the shape is read from its schema).
+    parquet: Some(InputFormat::Parquet), "table.parquet";
+    /// An input whose format is detected from its content.
+    detect: None, "input";
 }
 
 /// Metrics every diagnostics input is read beside (one deployment, three minutes).
@@ -111,41 +125,6 @@ pub fn azure_diagnostics(data: &[u8]) {
         (diagnostics, Some(InputFormat::AzureDiagnostics)),
     ];
     compare_thread_counts(&inputs);
-}
-
-/// An APIM `ApiManagementGatewayLlmLog` export.
-pub fn apim(data: &[u8]) {
-    usage_log(Some(InputFormat::Apim), "apim.csv", data);
-}
-
-/// LiteLLM spend logs.
-pub fn litellm(data: &[u8]) {
-    usage_log(Some(InputFormat::LiteLlm), "spend.csv", data);
-}
-
-/// OpenAI Usage API pages.
-pub fn openai_usage(data: &[u8]) {
-    usage_log(Some(InputFormat::OpenAiUsage), "usage.json", data);
-}
-
-/// A Langfuse observations export.
-pub fn langfuse(data: &[u8]) {
-    usage_log(Some(InputFormat::Langfuse), "observations.jsonl", data);
-}
-
-/// Any table through the column reader (ptuplan's, Azure's, APIM's or LiteLLM's spellings).
-pub fn columns(data: &[u8]) {
-    usage_log(Some(InputFormat::Columns), "table.csv", data);
-}
-
-/// A Parquet file (the shape is read from its schema).
-pub fn parquet(data: &[u8]) {
-    usage_log(Some(InputFormat::Parquet), "table.parquet", data);
-}
-
-/// An input whose format is detected from its content.
-pub fn detect(data: &[u8]) {
-    usage_log(None, "input", data);
 }
 
 /// What one read produced, keyed by workload name (ids depend on thread timing).

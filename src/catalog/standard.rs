@@ -596,10 +596,7 @@ impl QuotaFile {
         } else {
             serde_yaml::from_str(text).map_err(|e| QuotaFileError::Parse {
                 path: path.to_owned(),
-                location: e
-                    .location()
-                    .map(|l| format!(":{}:{}", l.line(), l.column()))
-                    .unwrap_or_default(),
+                location: super::yaml::location(&e),
                 message: e.to_string(),
             })?
         };

@@ -44,12 +44,16 @@ pub(crate) fn parse_yaml<T: for<'de> Deserialize<'de>>(
 ) -> Result<T, CatalogError> {
     serde_yaml::from_str(text).map_err(|e| CatalogError::Parse {
         path: path.to_owned(),
-        location: e
-            .location()
-            .map(|l| format!(":{}:{}", l.line(), l.column()))
-            .unwrap_or_default(),
+        location: location(&e),
         message: e.to_string(),
     })
+}
+
+/// Where serde_yaml found `e`, as `:line:column` to follow a path; empty when it does not say.
+pub(crate) fn location(e: &serde_yaml::Error) -> String {
+    e.location()
+        .map(|l| format!(":{}:{}", l.line(), l.column()))
+        .unwrap_or_default()
 }
 
 /// The 1-based line of every item of the top-level block list `section:` in `text`, in order

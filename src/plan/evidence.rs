@@ -147,14 +147,7 @@ pub fn describe(served: &[&Served], model: &str, region: &str, t: DeploymentType
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn key(deployment: &str, model: &str, region: &str) -> WorkloadKey {
-        WorkloadKey {
-            deployment: deployment.to_owned(),
-            model: model.to_owned(),
-            region: region.to_owned(),
-        }
-    }
+    use crate::plan::test_support::key;
 
     #[test]
     fn evidence_takes_the_stated_type_else_global_standard() {

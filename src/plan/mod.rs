@@ -1135,42 +1135,12 @@ fn option_id(dt: DeploymentTypeId, billing: Billing) -> String {
 }
 
 fn empty_option(ctx: &WorkloadCtx<'_>, dt: DeploymentTypeId, billing: Billing) -> OptionPlan {
-    OptionPlan {
-        id: option_id(dt, billing),
-        deployment_type: dt,
+    OptionPlan::unknown(
+        option_id(dt, billing),
+        dt,
         billing,
-        processing: processing_label(ctx.catalog, ctx.key, dt),
-        ptus: None,
-        ptus_basis: None,
-        available: false,
-        availability_basis: None,
-        reason: None,
-        eligible: false,
-        cost_usd: None,
-        monthly_cost_usd: None,
-        throttled_requests: None,
-        spilled_requests: None,
-        throttle_rate: None,
-        throttled_share: None,
-        spilled_share: None,
-        context_limit_requests: None,
-        spillover_cost_usd: None,
-        utilization_p50: None,
-        utilization_p95: None,
-        utilization_p99: None,
-        utilization_max: None,
-        utilization_mean: None,
-        demand_to_capacity: None,
-        minutes_over_capacity: None,
-        retry_added_latency_ms_mean: None,
-        reservation_usd_per_ptu: None,
-        commitment_usd: None,
-        note: None,
-        spilled_tokens: None,
-        billed_tokens: None,
-        standard_quota: None,
-        latency: quota::OptionLatency::default(),
-    }
+        processing_label(ctx.catalog, ctx.key, dt),
+    )
 }
 
 fn unavailable_option(

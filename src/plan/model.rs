@@ -109,6 +109,47 @@ pub struct OptionPlan {
 }
 
 impl OptionPlan {
+    /// An option with nothing known yet: not available, not eligible, no cost, no simulation
+    /// figures; the plan fills in what it learns.
+    pub fn unknown(id: String, dt: DeploymentTypeId, billing: Billing, processing: String) -> Self {
+        OptionPlan {
+            id,
+            deployment_type: dt,
+            billing,
+            processing,
+            ptus: None,
+            ptus_basis: None,
+            available: false,
+            availability_basis: None,
+            reason: None,
+            eligible: false,
+            cost_usd: None,
+            monthly_cost_usd: None,
+            throttled_requests: None,
+            spilled_requests: None,
+            throttle_rate: None,
+            throttled_share: None,
+            spilled_share: None,
+            context_limit_requests: None,
+            spillover_cost_usd: None,
+            utilization_p50: None,
+            utilization_p95: None,
+            utilization_p99: None,
+            utilization_max: None,
+            utilization_mean: None,
+            demand_to_capacity: None,
+            minutes_over_capacity: None,
+            retry_added_latency_ms_mean: None,
+            reservation_usd_per_ptu: None,
+            commitment_usd: None,
+            note: None,
+            spilled_tokens: None,
+            billed_tokens: None,
+            standard_quota: None,
+            latency: super::quota::OptionLatency::default(),
+        }
+    }
+
     /// True when the option is available on a confirmed basis (a verified table, sales or the
     /// log; an option built without a basis counts as confirmed): what reservation pools and
     /// the reservation plan may build on.

@@ -280,15 +280,8 @@ mod tests {
     use super::*;
     use crate::catalog::{load_catalog, CatalogSource};
     use crate::plan::evidence::{LogEvidence, ServedBy};
+    use crate::plan::test_support::key;
     use DeploymentTypeId::*;
-
-    fn key(deployment: &str, model: &str, region: &str) -> WorkloadKey {
-        WorkloadKey {
-            deployment: deployment.to_owned(),
-            model: model.to_owned(),
-            region: region.to_owned(),
-        }
-    }
 
     fn basis(
         c: &Catalog,

@@ -149,7 +149,6 @@ pub fn pools(
 mod tests {
     use super::*;
     use crate::catalog::{load_catalog, CatalogSource};
-    use crate::plan::OptionPlan;
 
     fn plan_with(deployment: &str, model: &str, ptus: u32, spill: f64) -> WorkloadPlan {
         let mut w = plan_without_decision(deployment, model, ptus, spill);
@@ -166,89 +165,14 @@ mod tests {
     }
 
     fn plan_without_decision(deployment: &str, model: &str, ptus: u32, spill: f64) -> WorkloadPlan {
-        let option = OptionPlan {
-            id: "global-provisioned/reserved-1-year".to_owned(),
-            deployment_type: DeploymentTypeId::GlobalProvisioned,
-            billing: Billing::Reserved1Year,
-            processing: "global".to_owned(),
-            ptus: Some(ptus),
-            ptus_basis: None,
-            available: true,
-            availability_basis: None,
-            reason: None,
-            eligible: true,
-            cost_usd: None,
-            monthly_cost_usd: None,
-            throttled_requests: None,
-            spilled_requests: None,
-            throttle_rate: None,
-            throttled_share: None,
-            spilled_share: None,
-            context_limit_requests: None,
-            spillover_cost_usd: Some(spill),
-            utilization_p50: None,
-            utilization_p95: None,
-            utilization_p99: None,
-            utilization_max: None,
-            utilization_mean: None,
-            demand_to_capacity: None,
-            minutes_over_capacity: None,
-            retry_added_latency_ms_mean: None,
-            reservation_usd_per_ptu: None,
-            commitment_usd: None,
-            note: None,
-            spilled_tokens: None,
-            billed_tokens: None,
-            standard_quota: None,
-            latency: Default::default(),
-        };
-        WorkloadPlan {
-            deployment: deployment.to_owned(),
-            model: model.to_owned(),
-            region: "eastus2".to_owned(),
-            reasoning_model: false,
-            lifecycle: None,
-            requests: 0,
-            failed_requests: 0,
-            prompt_tokens: 0,
-            cached_tokens: 0,
-            cache_write_tokens: 0,
-            long_context_requests: 0,
-            long_context_prompt_tokens: 0,
-            completion_tokens: 0,
-            reasoning_tokens: 0,
-            reasoning_share: 0.0,
-            cached_share: 0.0,
-            truncated_requests: 0,
-            truncated_cost_usd: 0.0,
-            truncated_cost_basis: None,
-            requests_without_max_tokens: 0,
-            output_to_input_ratio: None,
-            ptu_accounting: None,
-            input_tpm_per_ptu: None,
-            peak_minute_weighted_tpm: 0.0,
-            p99_minute_weighted_tpm: 0.0,
-            mean_weighted_tpm: 0.0,
-            options: vec![option],
-            by_window: Vec::new(),
-            decision: Default::default(),
-            sizing: BTreeMap::new(),
-            sizing_other_types: BTreeMap::new(),
-            logged_latency: None,
-            usage_tier: crate::plan::quota::UsageTierView {
-                tenant_tokens_per_month: 0.0,
-                usage_tier_tokens_per_month: None,
-                above: false,
-                source: None,
-            },
-            daily: Default::default(),
-            forecast: None,
-            profile: crate::plan::DemandProfile {
-                hourly_peak_weighted_tpm: Vec::new(),
-                weekday_hour_mean_weighted_tpm: Vec::new(),
-            },
-            tally: Default::default(),
-        }
+        let mut option = crate::plan::test_support::option(
+            "global-provisioned/reserved-1-year",
+            DeploymentTypeId::GlobalProvisioned,
+            Billing::Reserved1Year,
+        );
+        option.ptus = Some(ptus);
+        option.spillover_cost_usd = Some(spill);
+        crate::plan::test_support::bare_workload(deployment, model, vec![option])
     }
 
     /// A pool holds decided reservations only, at the decided count: a workload decided on

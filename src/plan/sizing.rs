@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::cost::{ptu_cost_usd, Billing};
-use crate::catalog::{PtuIncrement, PtuPrice};
+use crate::catalog::{DeploymentTypeId, PtuIncrement, PtuPrice};
 use crate::sim::SimOutcome;
 
 /// Microsoft's capacity-calculator sizing for the busiest minute: raw PTUs
@@ -151,6 +151,23 @@ pub struct TypeSizing {
     pub usd_per_ptu_month_by_billing: BTreeMap<Billing, f64>,
     /// Every evaluated count and its outcome, ascending.
     pub curve: Vec<CurvePoint>,
+}
+
+/// Of `sizings`, the type whose curve holds the cheapest 1-year reservation (at the count where
+/// it costs least); None when no curve has a point.
+pub fn cheapest_1_year_type<'a>(
+    sizings: impl Iterator<Item = (&'a DeploymentTypeId, &'a TypeSizing)>,
+) -> Option<DeploymentTypeId> {
+    sizings
+        .filter_map(|(t, s)| {
+            s.curve
+                .iter()
+                .map(|p| p.cost_1_year_usd)
+                .min_by(f64::total_cmp)
+                .map(|c| (*t, c))
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(t, _)| t)
 }
 
 /// A window in seconds as a JSON key: `1`, `60`, `0.5`.

@@ -5,43 +5,22 @@ use std::collections::BTreeMap;
 
 use crate::catalog::DeploymentTypeId;
 use crate::plan::{Billing, CurvePoint, DemandProfile, OptionPlan, TypeSizing, WorkloadPlan};
+use crate::usage::WorkloadKey;
+
+/// The workload key of `deployment` running `model` in `region`.
+pub(crate) fn key(deployment: &str, model: &str, region: &str) -> WorkloadKey {
+    WorkloadKey {
+        deployment: deployment.to_owned(),
+        model: model.to_owned(),
+        region: region.to_owned(),
+    }
+}
 
 pub(crate) fn option(id: &str, dt: DeploymentTypeId, billing: Billing) -> OptionPlan {
     OptionPlan {
-        id: id.to_owned(),
-        deployment_type: dt,
-        billing,
-        processing: "global".to_owned(),
-        ptus: None,
-        ptus_basis: None,
         available: true,
-        availability_basis: None,
-        reason: None,
         eligible: true,
-        cost_usd: None,
-        monthly_cost_usd: None,
-        throttled_requests: None,
-        spilled_requests: None,
-        throttle_rate: None,
-        throttled_share: None,
-        spilled_share: None,
-        context_limit_requests: None,
-        spillover_cost_usd: None,
-        utilization_p50: None,
-        utilization_p95: None,
-        utilization_p99: None,
-        utilization_max: None,
-        utilization_mean: None,
-        demand_to_capacity: None,
-        minutes_over_capacity: None,
-        retry_added_latency_ms_mean: None,
-        reservation_usd_per_ptu: None,
-        commitment_usd: None,
-        note: None,
-        spilled_tokens: None,
-        billed_tokens: None,
-        standard_quota: None,
-        latency: Default::default(),
+        ..OptionPlan::unknown(id.to_owned(), dt, billing, "global".to_owned())
     }
 }
 
@@ -141,46 +120,20 @@ pub fn sample_workload() -> WorkloadPlan {
     let mut means = vec![vec![0.0; 24]; 7];
     means[0][9] = 7_500.0;
     let mut w = WorkloadPlan {
-        deployment: "chat-prod".to_owned(),
-        model: "gpt-4o".to_owned(),
-        region: "eastus2".to_owned(),
-        reasoning_model: false,
-        lifecycle: None,
         requests: 10,
-        failed_requests: 0,
         prompt_tokens: 1_000,
         cached_tokens: 250,
-        cache_write_tokens: 0,
-        long_context_requests: 0,
-        long_context_prompt_tokens: 0,
         completion_tokens: 400,
         reasoning_tokens: 100,
         reasoning_share: 0.25,
         cached_share: 0.25,
-        truncated_requests: 0,
-        truncated_cost_usd: 0.0,
-        truncated_cost_basis: None,
-        requests_without_max_tokens: 0,
         output_to_input_ratio: Some(4.0),
         ptu_accounting: Some(crate::catalog::accounting::PtuAccounting::OutputRatio { ratio: 4.0 }),
         input_tpm_per_ptu: Some(2_500.0),
         peak_minute_weighted_tpm: 2_000.0,
         p99_minute_weighted_tpm: 1_900.0,
         mean_weighted_tpm: 500.0,
-        options,
-        by_window: Vec::new(),
-        decision: Default::default(),
         sizing: BTreeMap::from([(D::GlobalProvisioned, sizing)]),
-        sizing_other_types: BTreeMap::new(),
-        logged_latency: None,
-        usage_tier: crate::plan::quota::UsageTierView {
-            tenant_tokens_per_month: 0.0,
-            usage_tier_tokens_per_month: None,
-            above: false,
-            source: None,
-        },
-        daily: Default::default(),
-        forecast: None,
         profile: DemandProfile {
             hourly_peak_weighted_tpm: vec![1_000.0, 2_000.0, 1_500.0],
             weekday_hour_mean_weighted_tpm: means,
@@ -195,9 +148,66 @@ pub fn sample_workload() -> WorkloadPlan {
             },
             long: Default::default(),
         },
+        ..bare_workload("chat-prod", "gpt-4o", options)
     };
     redecide(&mut w);
     w
+}
+
+/// A workload of `model` in eastus2 with `options` and nothing else: no requests, no tokens,
+/// no sizing, no decision.
+pub(crate) fn bare_workload(
+    deployment: &str,
+    model: &str,
+    options: Vec<OptionPlan>,
+) -> WorkloadPlan {
+    WorkloadPlan {
+        deployment: deployment.to_owned(),
+        model: model.to_owned(),
+        region: "eastus2".to_owned(),
+        reasoning_model: false,
+        lifecycle: None,
+        requests: 0,
+        failed_requests: 0,
+        prompt_tokens: 0,
+        cached_tokens: 0,
+        cache_write_tokens: 0,
+        long_context_requests: 0,
+        long_context_prompt_tokens: 0,
+        completion_tokens: 0,
+        reasoning_tokens: 0,
+        reasoning_share: 0.0,
+        cached_share: 0.0,
+        truncated_requests: 0,
+        truncated_cost_usd: 0.0,
+        truncated_cost_basis: None,
+        requests_without_max_tokens: 0,
+        output_to_input_ratio: None,
+        ptu_accounting: None,
+        input_tpm_per_ptu: None,
+        peak_minute_weighted_tpm: 0.0,
+        p99_minute_weighted_tpm: 0.0,
+        mean_weighted_tpm: 0.0,
+        options,
+        by_window: Vec::new(),
+        decision: Default::default(),
+        sizing: BTreeMap::new(),
+        sizing_other_types: BTreeMap::new(),
+        logged_latency: None,
+        usage_tier: crate::plan::quota::UsageTierView {
+            tenant_tokens_per_month: 0.0,
+            usage_tier_tokens_per_month: None,
+            above: false,
+            source: None,
+        },
+        daily: Default::default(),
+        forecast: None,
+        profile: DemandProfile {
+            hourly_peak_weighted_tpm: Vec::new(),
+            weekday_hour_mean_weighted_tpm: Vec::new(),
+        },
+        tally: Default::default(),
+    }
 }
 
 /// Decide `w` again after a test changed its options: a 730-hour log, 60 s window, default

@@ -89,23 +89,18 @@ pub fn terminal_lines(text: &str) -> Cow<'_, str> {
 /// punctuation is backslash-escaped, `|` cannot end a table cell, and no line break (which
 /// could end a block and start another) is ever written.
 pub fn markdown(text: &str) -> String {
-    let text = visible(text);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '|' => out.push_str("\\|"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
+    with_entities(text, |c, out| match c {
+        '|' => {
+            out.push_str("\\|");
+            true
         }
-    }
-    out
+        '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '!' => {
+            out.push('\\');
+            out.push(c);
+            true
+        }
+        _ => false,
+    })
 }
 
 /// Text inside a Markdown code span (`` `...` ``): backticks, which would end it, are dropped;
@@ -116,6 +111,19 @@ pub fn markdown_code(text: &str) -> String {
 
 /// Text for HTML element content or a quoted attribute value.
 pub fn html(text: &str) -> String {
+    with_entities(text, |c, out| {
+        let apostrophe = c == '\'';
+        if apostrophe {
+            out.push_str("&#39;");
+        }
+        apostrophe
+    })
+}
+
+/// `text` with its control characters shown as escapes ([`visible`]) and `&`, `<`, `>` and `"`
+/// written as entities; every other character goes to `other`, which writes it and returns
+/// true, or returns false for it to be written as it is.
+fn with_entities(text: &str, mut other: impl FnMut(char, &mut String) -> bool) -> String {
     let text = visible(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -124,7 +132,7 @@ pub fn html(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+            _ if other(c, &mut out) => {}
             _ => out.push(c),
         }
     }
@@ -225,12 +233,24 @@ mod tests {
     pub(crate) const HOSTILE: &str =
         "a\u{1b}[31mred\u{1b}]8;;http://x\u{7}\n\n# H <b>|`*\u{202e}z\u{85}\u{0}";
 
+    /// `f` turns each input of `cases` into its expected output.
+    fn check(f: impl Fn(&str) -> String, cases: &[(&str, &str)]) {
+        for (input, expected) in cases {
+            assert_eq!(f(input), *expected, "{input:?}");
+        }
+    }
+
     #[test]
     fn visible_shows_controls_like_debug_formatting() {
-        assert_eq!(visible("plain"), "plain");
-        assert_eq!(visible("a\nb\tc\rd"), "a\\nb\\tc\\rd");
-        assert_eq!(visible("\u{1b}[0m"), "\\u{1b}[0m");
-        assert_eq!(visible("x\u{202e}y\u{85}"), "x\\u{202e}y\\u{85}");
+        check(
+            |t| visible(t).into_owned(),
+            &[
+                ("plain", "plain"),
+                ("a\nb\tc\rd", "a\\nb\\tc\\rd"),
+                ("\u{1b}[0m", "\\u{1b}[0m"),
+                ("x\u{202e}y\u{85}", "x\\u{202e}y\\u{85}"),
+            ],
+        );
         assert_eq!(
             terminal_lines("line 1\nline\u{1b} 2"),
             "line 1\nline\\u{1b} 2"
@@ -239,19 +259,29 @@ mod tests {
 
     #[test]
     fn markdown_renders_literally_on_one_line() {
-        assert_eq!(markdown("<script>|x"), "&lt;script&gt;\\|x");
-        assert_eq!(markdown("a_b*c"), "a\\_b\\*c");
-        assert_eq!(markdown("a\n\n# b"), "a\\\\n\\\\n\\# b");
+        check(
+            markdown,
+            &[
+                ("<script>|x", "&lt;script&gt;\\|x"),
+                ("a_b*c", "a\\_b\\*c"),
+                ("a\n\n# b", "a\\\\n\\\\n\\# b"),
+            ],
+        );
         assert_eq!(markdown_code("f`x\n"), "fx\\n");
     }
 
     #[test]
     fn csv_cells_never_start_a_formula() {
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_cell("-"), "-");
-        assert_eq!(csv_cell("-12.5"), "-12.5");
-        assert_eq!(csv_cell("chat-prod"), "chat-prod");
+        check(
+            |t| csv_cell(t).into_owned(),
+            &[
+                ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+                ("@SUM(A1)", "'@SUM(A1)"),
+                ("-", "-"),
+                ("-12.5", "-12.5"),
+                ("chat-prod", "chat-prod"),
+            ],
+        );
     }
 
     #[test]

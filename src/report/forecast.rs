@@ -10,7 +10,7 @@ use super::section::Section;
 use super::text::{insufficient_text, trend_text};
 use super::{fmt_int, fmt_usd, Report};
 use crate::catalog::DeploymentTypeId;
-use crate::plan::forecast::{self, Forecast, ForecastStatus, Series};
+use crate::plan::forecast::{self, Forecast, ForecastMonth, ForecastStatus, Series};
 use crate::plan::WorkloadPlan;
 
 /// JSON `workloads[].forecast`.
@@ -35,7 +35,7 @@ pub struct ForecastJson {
     /// Days left out of the fit.
     pub outliers: Vec<OutlierJson>,
     /// The months of `--horizon-months`.
-    pub months: Vec<MonthJson>,
+    pub months: Vec<ForecastMonth>,
 }
 
 /// JSON `forecast.steps[]`.
@@ -58,25 +58,6 @@ pub struct OutlierJson {
     pub series: Series,
     /// Its distance from the fit, percent (-80 = 80% below).
     pub deviation_pct: f64,
-}
-
-/// JSON `forecast.months[]`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct MonthJson {
-    /// 1 = the month after the log.
-    pub month: u32,
-    /// Median busiest minute, weighted tokens per minute.
-    pub p50_peak_tpm: f64,
-    /// 90th percentile.
-    pub p90_peak_tpm: f64,
-    /// Per provisioned type with a target count, the P50 PTU need.
-    pub p50_ptus: BTreeMap<DeploymentTypeId, u32>,
-    /// The P90 PTU need.
-    pub p90_ptus: BTreeMap<DeploymentTypeId, u32>,
-    /// The decided option's monthly cost at the median, USD.
-    pub p50_monthly_cost_usd: Option<f64>,
-    /// At the 90th percentile, USD.
-    pub p90_monthly_cost_usd: Option<f64>,
 }
 
 impl ForecastJson {
@@ -110,19 +91,7 @@ impl ForecastJson {
                     deviation_pct: o.deviation * 100.0,
                 })
                 .collect(),
-            months: f
-                .months
-                .iter()
-                .map(|m| MonthJson {
-                    month: m.month,
-                    p50_peak_tpm: m.p50_peak_tpm,
-                    p90_peak_tpm: m.p90_peak_tpm,
-                    p50_ptus: m.p50_ptus.clone(),
-                    p90_ptus: m.p90_ptus.clone(),
-                    p50_monthly_cost_usd: m.p50_monthly_cost_usd,
-                    p90_monthly_cost_usd: m.p90_monthly_cost_usd,
-                })
-                .collect(),
+            months: f.months.clone(),
         }
     }
 }

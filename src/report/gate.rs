@@ -521,6 +521,25 @@ mod tests {
     use crate::report::diff::{diff_reports, ReportView};
     use crate::report::test_support::{report_of, sample_report};
 
+    /// The verdicts of the rules `texts` on `report`, with no baseline.
+    fn verdicts(report: &Report, texts: &[&str], allow_partial_plan: bool) -> Vec<Verdict> {
+        let rules: Vec<GateRule> = texts.iter().map(|t| parse_rule(t).expect("rule")).collect();
+        evaluate(&rules, report, None, allow_partial_plan).expect("no baseline needed")
+    }
+
+    /// Decide the sample report's workload on its 1-year reservation.
+    fn decided_on_year_reservation(report: &mut Report) {
+        crate::report::test_support::force_decision(
+            &mut report.workloads[0],
+            "global-provisioned/reserved-1-year",
+        );
+        crate::report::test_support::refresh(report);
+    }
+
+    fn breached(verdicts: &[Verdict]) -> Vec<bool> {
+        verdicts.iter().map(|v| v.breached).collect()
+    }
+
     #[test]
     fn parses_every_operator_and_ignores_spaces() {
         let r = parse_rule(" monthly_cost_usd >= 5000 ").expect("parses");
@@ -565,17 +584,17 @@ mod tests {
     #[test]
     fn evaluates_against_the_report() {
         let report = sample_report();
-        let rules = [
-            parse_rule("monthly_cost_usd>250").expect("rule"),
-            parse_rule("monthly_cost_usd>300").expect("rule"),
-            parse_rule("throttle_rate>0").expect("rule"),
-            parse_rule("workloads_without_recommendation>=1").expect("rule"),
-        ];
-        let v = evaluate(&rules, &report, None, false).expect("no baseline needed");
-        assert_eq!(
-            v.iter().map(|v| v.breached).collect::<Vec<_>>(),
-            [true, false, false, false]
+        let v = verdicts(
+            &report,
+            &[
+                "monthly_cost_usd>250",
+                "monthly_cost_usd>300",
+                "throttle_rate>0",
+                "workloads_without_recommendation>=1",
+            ],
+            false,
         );
+        assert_eq!(breached(&v), [true, false, false, false]);
         assert_eq!(v[0].actual, 300.0);
         assert!(v[0].message().starts_with(
             "monthly_cost_usd>250 breached: actual 300 > threshold 250 (decided plan: 300.00 USD"
@@ -593,23 +612,23 @@ mod tests {
         crate::report::test_support::refresh(&mut report);
         assert_eq!(report.summary.workloads_without_recommendation, 1);
         let rules = [
-            parse_rule("monthly_cost_usd>1000000").expect("rule"),
-            parse_rule("monthly_cost_usd<0").expect("rule"),
-            parse_rule("throttle_rate>0.5").expect("rule"),
-            parse_rule("workloads_without_recommendation>5").expect("rule"),
+            "monthly_cost_usd>1000000",
+            "monthly_cost_usd<0",
+            "throttle_rate>0.5",
+            "workloads_without_recommendation>5",
         ];
-        let v = evaluate(&rules, &report, None, false).expect("evaluates");
+        let v = verdicts(&report, &rules, false);
         assert_eq!(
-            v.iter().map(|v| v.breached).collect::<Vec<_>>(),
+            breached(&v),
             [true, true, true, false],
             "a smaller total never passes a budget"
         );
         assert!(v[0].message().contains(
             "the plan is incomplete (1 of 2 workload(s) have no recommendation: unpriced)"
         ));
-        let v = evaluate(&rules, &report, None, true).expect("evaluates");
+        let v = verdicts(&report, &rules, true);
         assert_eq!(
-            v.iter().map(|v| v.breached).collect::<Vec<_>>(),
+            breached(&v),
             [false, false, false, false],
             "--allow-partial-plan judges the partial total"
         );
@@ -623,22 +642,11 @@ mod tests {
                 o.throttled_share = Some(0.02);
             }
         }
-        crate::report::test_support::force_decision(
-            &mut report.workloads[0],
-            "global-provisioned/reserved-1-year",
-        );
-        crate::report::test_support::refresh(&mut report);
-        let rules = [
-            parse_rule("throttle_rate>1").expect("rule"),
-            parse_rule("throttle_rate>5").expect("rule"),
-        ];
-        let v = evaluate(&rules, &report, None, false).expect("evaluates");
+        decided_on_year_reservation(&mut report);
+        let v = verdicts(&report, &["throttle_rate>1", "throttle_rate>5"], false);
         // The option fails 2% of requests: above 1%, below 5%.
         assert!((v[0].actual - 2.0).abs() < 1e-9);
-        assert_eq!(
-            v.iter().map(|v| v.breached).collect::<Vec<_>>(),
-            [true, false]
-        );
+        assert_eq!(breached(&v), [true, false]);
         assert!(v[0]
             .message()
             .starts_with("throttle_rate>1 breached: actual 2 > threshold 1"));
@@ -650,26 +658,21 @@ mod tests {
     #[test]
     fn issue_18_throttle_rate_counts_failures_and_spill_rate_spills() {
         let mut report = sample_report();
-        crate::report::test_support::force_decision(
-            &mut report.workloads[0],
-            "global-provisioned/reserved-1-year",
+        decided_on_year_reservation(&mut report);
+        let v = verdicts(
+            &report,
+            &[
+                "throttle_rate>1",
+                "spill_rate>2",
+                "commitment_usd>0",
+                "provisional>0",
+            ],
+            false,
         );
-        crate::report::test_support::refresh(&mut report);
-        let rules = [
-            parse_rule("throttle_rate>1").expect("rule"),
-            parse_rule("spill_rate>2").expect("rule"),
-            parse_rule("commitment_usd>0").expect("rule"),
-            parse_rule("provisional>0").expect("rule"),
-        ];
-        let v = evaluate(&rules, &report, None, false).expect("evaluates");
         // It spills 3% and fails none.
         assert_eq!(v[0].actual, 0.0);
         assert!((v[1].actual - 3.0).abs() < 1e-9);
-        assert_eq!(
-            v.iter().map(|v| v.breached).collect::<Vec<_>>(),
-            [false, true, false, false],
-            "{v:?}"
-        );
+        assert_eq!(breached(&v), [false, true, false, false], "{v:?}");
     }
 
     #[test]
@@ -681,17 +684,20 @@ mod tests {
         };
         let base = report_of(vec![named("a"), named("b"), named("c")]);
         let mut new = report_of(vec![named("a"), named("b"), named("c")]);
+        let against_base = |new: &Report| {
+            diff_reports(
+                &ReportView::from(&base),
+                &ReportView::from(new),
+                "old.json",
+                "new",
+            )
+        };
         for w in &mut new.workloads[1..] {
             crate::report::test_support::no_decision(w);
         }
         crate::report::test_support::refresh(&mut new);
         // The total fell from 900 to 300 only because b and c dropped out.
-        let diff = diff_reports(
-            &ReportView::from(&base),
-            &ReportView::from(&new),
-            "old.json",
-            "new",
-        );
+        let diff = against_base(&new);
         let rule = parse_rule("monthly_cost_increase_pct>10").expect("rule");
         let v = evaluate(&[rule], &new, Some(&diff), false).expect("evaluates");
         assert!(v[0].breached);
@@ -717,12 +723,7 @@ mod tests {
         }
         crate::report::test_support::redecide(&mut new.workloads[0]);
         crate::report::test_support::refresh(&mut new);
-        let diff = diff_reports(
-            &ReportView::from(&base),
-            &ReportView::from(&new),
-            "old.json",
-            "new",
-        );
+        let diff = against_base(&new);
         let v = evaluate(&[rule], &new, Some(&diff), true).expect("evaluates");
         assert!(v[0].breached, "{}", v[0].message());
         assert!((v[0].actual - 100.0 / 3.0).abs() < 1e-9);

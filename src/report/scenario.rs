@@ -122,22 +122,11 @@ fn baseline_cost(report: &Report, deployment: &str, model: &str, region: &str) -
 pub fn side_by_side(report: &Report) -> Vec<SideBySideRow> {
     let mut rows = Vec::new();
     for w in &report.workloads {
-        let (recommended, ptus, cost) = recommendation(w);
-        rows.push(SideBySideRow {
-            scenario: crate::scenario::BASELINE.to_owned(),
-            deployment: w.deployment.clone(),
-            model: w.model.clone(),
-            region: w.region.clone(),
-            recommended,
-            ptus,
-            monthly_cost_usd: cost,
-            delta_usd: None,
-            from: None,
-        });
+        rows.push(side_by_side_row(crate::scenario::BASELINE, w, None, None));
     }
     for s in &report.scenarios {
         for w in &s.workloads {
-            let (recommended, ptus, cost) = recommendation(w);
+            let cost = recommendation(w).2;
             let origin = s.origins.iter().find(|o| {
                 o.deployment == w.deployment && o.model == w.model && o.region == w.region
             });
@@ -152,20 +141,36 @@ pub fn side_by_side(report: &Report) -> Vec<SideBySideRow> {
                 (Some(c), None, Some(_)) => Some(c),
                 _ => None,
             };
-            rows.push(SideBySideRow {
-                scenario: s.name.clone(),
-                deployment: w.deployment.clone(),
-                model: w.model.clone(),
-                region: w.region.clone(),
-                recommended,
-                ptus,
-                monthly_cost_usd: cost,
-                delta_usd: delta,
-                from: origin.map(origin_phrase),
-            });
+            rows.push(side_by_side_row(
+                &s.name,
+                w,
+                delta,
+                origin.map(origin_phrase),
+            ));
         }
     }
     rows
+}
+
+/// The side-by-side row of workload `w` in `scenario`.
+fn side_by_side_row(
+    scenario: &str,
+    w: &WorkloadPlan,
+    delta_usd: Option<f64>,
+    from: Option<String>,
+) -> SideBySideRow {
+    let (recommended, ptus, cost) = recommendation(w);
+    SideBySideRow {
+        scenario: scenario.to_owned(),
+        deployment: w.deployment.clone(),
+        model: w.model.clone(),
+        region: w.region.clone(),
+        recommended,
+        ptus,
+        monthly_cost_usd: cost,
+        delta_usd,
+        from,
+    }
 }
 
 /// `from gpt-4.1`, `from eastus2`, `Batch share of chat`, `added`.

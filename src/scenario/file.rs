@@ -131,10 +131,7 @@ pub fn parse_scenarios(
     let entries: Vec<ScenarioEntry> =
         serde_yaml::from_str(text).map_err(|e| ScenarioError::Parse {
             path: path.to_owned(),
-            location: e
-                .location()
-                .map(|l| format!(":{}:{}", l.line(), l.column()))
-                .unwrap_or_default(),
+            location: crate::catalog::yaml::location(&e),
             message: without_location(&e.to_string()),
         })?;
     let lines = item_lines(text);

@@ -95,6 +95,30 @@ enum Origin<'a> {
 }
 
 /// A figure's value and origin, or None when neither a row nor the catalog has it.
+/// The (long context, kind) of each of [`TOKEN_FIGURES`], in its order.
+const TOKEN_FIGURE_KINDS: [(bool, TokenKind); 8] = [
+    (false, TokenKind::Input),
+    (false, TokenKind::CachedInput),
+    (false, TokenKind::CacheWrite),
+    (false, TokenKind::Output),
+    (true, TokenKind::Input),
+    (true, TokenKind::CachedInput),
+    (true, TokenKind::CacheWrite),
+    (true, TokenKind::Output),
+];
+
+/// The catalog's price of `kind` in `prices`, USD per 1M tokens; None without prices or
+/// without a cache-write price.
+fn catalog_price(prices: Option<ContextPrices>, kind: TokenKind) -> Option<f64> {
+    let p = prices?;
+    match kind {
+        TokenKind::Input => Some(p.input_usd_per_1m),
+        TokenKind::CachedInput => Some(p.cached_input_usd_per_1m),
+        TokenKind::CacheWrite => p.cache_write_usd_per_1m,
+        TokenKind::Output => Some(p.output_usd_per_1m),
+    }
+}
+
 fn choose<'a>(row: Option<&'a Pick>, catalog: Option<f64>) -> Option<(f64, Origin<'a>)> {
     match (row, catalog) {
         (Some(p), _) => Some((p.price, Origin::Row(p))),
@@ -248,16 +272,14 @@ fn token_draft(
     let old = ctx.catalog.token_price(model, t, region);
     let old_short = old.map(TokenPrice::short_context);
     let old_long = old.and_then(|o| o.long_context);
+    let old_price = |(long, kind): (bool, TokenKind)| {
+        catalog_price(if long { old_long } else { old_short }, kind)
+    };
     let row = |long: bool, kind: TokenKind| kinds.get(&(long, kind));
+    let pick = |long: bool, kind: TokenKind| choose(row(long, kind), old_price((long, kind)));
     let (Some(input), Some(output)) = (
-        choose(
-            row(false, TokenKind::Input),
-            old_short.map(|o| o.input_usd_per_1m),
-        ),
-        choose(
-            row(false, TokenKind::Output),
-            old_short.map(|o| o.output_usd_per_1m),
-        ),
+        pick(false, TokenKind::Input),
+        pick(false, TokenKind::Output),
     ) else {
         let missing = if row(false, TokenKind::Input).is_some() || old.is_some() {
             "output"
@@ -270,27 +292,14 @@ fn token_draft(
         return None;
     };
     let mut note = base_note.to_owned();
-    let cached = choose(
-        row(false, TokenKind::CachedInput),
-        old_short.map(|o| o.cached_input_usd_per_1m),
-    )
-    .unwrap_or_else(|| {
+    let cached = pick(false, TokenKind::CachedInput).unwrap_or_else(|| {
         note.push_str(" No cached-input meter: cached tokens are priced at the input price (no discount assumed).");
         (input.0, Origin::Catalog)
     });
-    let cache_write = choose(
-        row(false, TokenKind::CacheWrite),
-        old_short.and_then(|o| o.cache_write_usd_per_1m),
-    );
+    let cache_write = pick(false, TokenKind::CacheWrite);
     let any_long = kinds.keys().any(|(long, _)| *long);
-    let long_in = choose(
-        row(true, TokenKind::Input),
-        old_long.map(|o| o.input_usd_per_1m),
-    );
-    let long_out = choose(
-        row(true, TokenKind::Output),
-        old_long.map(|o| o.output_usd_per_1m),
-    );
+    let long_in = pick(true, TokenKind::Input);
+    let long_out = pick(true, TokenKind::Output);
     let long_complete = long_in.is_some() && long_out.is_some();
     if any_long && !long_complete {
         ctx.stats.incomplete.push(format!(
@@ -300,14 +309,8 @@ fn token_draft(
     }
     let (long_cached, long_write) = if long_complete {
         (
-            choose(
-                row(true, TokenKind::CachedInput),
-                old_long.map(|o| o.cached_input_usd_per_1m),
-            ),
-            choose(
-                row(true, TokenKind::CacheWrite),
-                old_long.and_then(|o| o.cache_write_usd_per_1m),
-            ),
+            pick(true, TokenKind::CachedInput),
+            pick(true, TokenKind::CacheWrite),
         )
     } else {
         (None, None)
@@ -322,16 +325,7 @@ fn token_draft(
         long_write,
         long_complete.then_some(long_out).flatten(),
     ];
-    let olds = [
-        old_short.map(|o| o.input_usd_per_1m),
-        old_short.map(|o| o.cached_input_usd_per_1m),
-        old_short.and_then(|o| o.cache_write_usd_per_1m),
-        old_short.map(|o| o.output_usd_per_1m),
-        old_long.map(|o| o.input_usd_per_1m),
-        old_long.map(|o| o.cached_input_usd_per_1m),
-        old_long.and_then(|o| o.cache_write_usd_per_1m),
-        old_long.map(|o| o.output_usd_per_1m),
-    ];
+    let olds = TOKEN_FIGURE_KINDS.map(old_price);
     let mut tracker = Tracker {
         t,
         model: model.to_owned(),

@@ -166,8 +166,8 @@ pub struct Outlier {
     pub deviation: f64,
 }
 
-/// One projected month.
-#[derive(Debug, Clone, PartialEq)]
+/// One projected month (JSON `forecast.months[]`, as it is).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ForecastMonth {
     /// 1 = the month after the log.
     pub month: u32,
@@ -407,18 +407,11 @@ fn headline_type(plan: &WorkloadPlan) -> Option<DeploymentTypeId> {
     if let Some(o) = plan.decision.option.as_ref().filter(|o| o.ptus.is_some()) {
         return Some(o.deployment_type);
     }
-    plan.sizing
-        .iter()
-        .filter(|(_, s)| s.min_ptus_for_target.is_some())
-        .filter_map(|(t, s)| {
-            s.curve
-                .iter()
-                .map(|p| p.cost_1_year_usd)
-                .min_by(f64::total_cmp)
-                .map(|c| (*t, c))
-        })
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(t, _)| t)
+    super::sizing::cheapest_1_year_type(
+        plan.sizing
+            .iter()
+            .filter(|(_, s)| s.min_ptus_for_target.is_some()),
+    )
 }
 
 /// The forecast of one workload from its daily series and its decided plan.

@@ -760,23 +760,12 @@ fn plan_pool_with_rules(
 /// at the last simulated month.
 fn pool_type(w: &LadderWorkload<'_>) -> Option<DeploymentTypeId> {
     let last = w.plans.last()?;
-    last.sizing
-        .iter()
-        // A type whose availability is only inferred is never a pool to reserve in.
-        .filter(|(t, _)| {
-            last.options
-                .iter()
-                .any(|o| o.deployment_type == **t && o.is_confirmed_available())
-        })
-        .filter_map(|(t, s)| {
-            s.curve
-                .iter()
-                .map(|p| p.cost_1_year_usd)
-                .min_by(f64::total_cmp)
-                .map(|c| (*t, c))
-        })
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(t, _)| t)
+    // A type whose availability is only inferred is never a pool to reserve in.
+    crate::plan::sizing::cheapest_1_year_type(last.sizing.iter().filter(|(t, _)| {
+        last.options
+            .iter()
+            .any(|o| o.deployment_type == **t && o.is_confirmed_available())
+    }))
 }
 
 fn outside_workload(

@@ -9,8 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    draw_legend, frame, series_color, text, LegendEntry, Swatch, ALERT, AXIS_DESC_PX, GRID,
-    HIGHLIGHT, LABEL_PX, NOTE,
+    draw_axes, draw_legend, frame, series_color, text, LegendEntry, Swatch, ALERT, HIGHLIGHT,
+    LABEL_PX, NOTE,
 };
 use super::{workload_label, DrawFailure};
 use crate::plan::WorkloadPlan;
@@ -191,20 +191,11 @@ pub fn draw_band<DB: DrawingBackend>(
     // Whole dollars: a zoomed axis needs more than two significant digits.
     let dollars = |v: f64| format!("${}", crate::report::fmt_int(v.round().max(0.0) as u64));
     let y_fmt = |y: &f64| dollars(*y);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .x_labels(n * 2 + 1)
-        .y_labels(8)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc("Bucket window (burst allowance) [s]")
-        .y_desc("Monthly cost [USD/month]")
-        .axis_desc_style(text(AXIS_DESC_PX))
-        .label_style(text(LABEL_PX))
-        .draw()?;
+    draw_axes(
+        chart.configure_mesh().disable_x_mesh(),
+        (n * 2 + 1, &x_fmt, "Bucket window (burst allowance) [s]"),
+        (8, &y_fmt, "Monthly cost [USD/month]"),
+    )?;
     let points = |l: &BandLine| -> Vec<(f64, f64)> {
         l.usd
             .iter()

@@ -6,11 +6,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    draw_legend, draw_row_labels, fmt_usd_short, frame_with, series_color, text, LegendEntry,
-    Swatch, AXIS_DESC_PX, GRID, HIGHLIGHT, LABEL_PX, MUTED,
+    bar_rows, draw_bar, draw_bar_label, draw_legend, fmt_usd_short, frame_with, series_color, text,
+    LegendEntry, Swatch, AXIS_DESC_PX, HIGHLIGHT, MUTED,
 };
 use super::{workload_label, DrawFailure};
 use crate::plan::WorkloadPlan;
@@ -122,30 +121,14 @@ pub fn draw_cost<DB: DrawingBackend>(
         .max(0.01);
     // Linear from zero, with room right of the longest bar for its label.
     let x_range = 0.0..(hi * 1.32);
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(48)
-        .y_label_area_size(COST_LABEL_AREA)
-        .build_cartesian_2d(x_range.clone(), 0.0..n as f64)?;
     let x_fmt = |x: &f64| fmt_usd_short(*x);
-    let no_label = |_: &f64| String::new();
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .x_labels(8)
-        .y_labels(0)
-        .y_label_formatter(&no_label)
-        .x_label_formatter(&x_fmt)
-        .x_desc("Monthly cost [USD/month]")
-        .y_desc("Deployment option")
-        .axis_desc_style(text(AXIS_DESC_PX))
-        .label_style(text(LABEL_PX))
-        .draw()?;
-    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
     let labels: Vec<String> = s.bars.iter().map(|b| b.label.clone()).collect();
-    draw_row_labels(root, x_px, y_px, &labels)?;
+    let mut chart = bar_rows(
+        root,
+        &plot,
+        (x_range, (8, &x_fmt, "Monthly cost [USD/month]")),
+        (COST_LABEL_AREA, &labels, "Deployment option"),
+    )?;
     for (k, b) in s.bars.iter().enumerate() {
         // Bar k (from the top) spans rows n-k-1 .. n-k of the y axis.
         let top = (n - k) as f64;
@@ -156,12 +139,7 @@ pub fn draw_cost<DB: DrawingBackend>(
         } else {
             MUTED
         };
-        let mut bar = Rectangle::new(
-            [(0.0, top), (b.monthly_cost_usd, top - 1.0)],
-            color.filled(),
-        );
-        bar.set_margin(5, 5, 0, 0);
-        chart.draw_series(std::iter::once(bar))?;
+        draw_bar(&mut chart, (0.0, b.monthly_cost_usd), top, color, 5)?;
         let mut label = crate::report::fmt_usd(b.monthly_cost_usd);
         if b.recommended {
             label.push_str("  decided");
@@ -173,11 +151,7 @@ pub fn draw_cost<DB: DrawingBackend>(
                 ));
             }
         }
-        chart.draw_series(std::iter::once(Text::new(
-            label,
-            (b.monthly_cost_usd + hi * 0.01, top - 0.5),
-            text(LABEL_PX).pos(Pos::new(HPos::Left, VPos::Center)),
-        )))?;
+        draw_bar_label(&mut chart, label, b.monthly_cost_usd + hi * 0.01, top)?;
     }
     Ok(())
 }

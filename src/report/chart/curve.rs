@@ -9,8 +9,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::style::{
-    draw_legend, fmt_usd_short, frame, series_color, text, LegendEntry, Swatch, ALERT,
-    AXIS_DESC_PX, GRID, HIGHLIGHT, INK, LABEL_PX,
+    draw_axes, draw_legend, fmt_usd_short, frame, series_color, LegendEntry, Swatch, ALERT,
+    HIGHLIGHT, INK,
 };
 use super::{workload_label, DrawFailure};
 use crate::plan::{cost::monthly_usd, Billing, WorkloadPlan};
@@ -286,19 +286,11 @@ pub fn draw_curve<DB: DrawingBackend>(
         .build_cartesian_2d(0.0..x_max * 1.04, 0.0..y_hi * 1.12)?;
     let y_fmt = |y: &f64| fmt_usd_short(*y);
     let x_fmt = |x: &f64| crate::report::fmt_int(x.round().max(0.0) as u64);
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .x_labels(10)
-        .y_labels(10)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc("Deployed PTUs")
-        .y_desc("Monthly cost [USD/month]")
-        .axis_desc_style(text(AXIS_DESC_PX))
-        .label_style(text(LABEL_PX))
-        .draw()?;
+    draw_axes(
+        &mut chart.configure_mesh(),
+        (10, &x_fmt, "Deployed PTUs"),
+        (10, &y_fmt, "Monthly cost [USD/month]"),
+    )?;
     if let Some((_, cost)) = &s.per_token {
         let width = if s.per_token_recommended { 4 } else { 2 };
         chart.draw_series(LineSeries::new(

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    draw_legend, fmt_si, frame, text, truncate, LegendEntry, Swatch, ALERT, AXIS_DESC_PX, INK,
+    draw_axes, draw_legend, fmt_si, frame, text, truncate, LegendEntry, Swatch, ALERT, INK,
     LABEL_PX,
 };
 use super::DrawFailure;
@@ -226,18 +226,11 @@ pub fn draw_heatmap<DB: DrawingBackend>(
         SegmentValue::CenterOf(h) => format!("{h}"),
         _ => String::new(),
     };
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_labels(24)
-        .y_labels(7)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc("Hour of day [UTC]")
-        .y_desc("Weekday")
-        .axis_desc_style(text(AXIS_DESC_PX))
-        .label_style(text(LABEL_PX))
-        .draw()?;
+    draw_axes(
+        chart.configure_mesh().disable_mesh(),
+        (24, &x_fmt, "Hour of day [UTC]"),
+        (7, &y_fmt, "Weekday"),
+    )?;
     for (d, row) in s.cells.iter().enumerate() {
         let r = 6 - d as i32;
         for (h, &v) in row.iter().enumerate() {

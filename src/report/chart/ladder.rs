@@ -10,8 +10,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    draw_legend, fmt_si, frame, series_color, text, truncate, LegendEntry, Swatch, AXIS_DESC_PX,
-    GRID, HIGHLIGHT, INK, LABEL_PX,
+    draw_axes, draw_legend, fmt_si, frame, series_color, text, truncate, LegendEntry, Swatch,
+    HIGHLIGHT, INK, LABEL_PX,
 };
 use super::DrawFailure;
 use crate::plan::ladder::GrowthSource;
@@ -195,20 +195,11 @@ pub fn draw_ladder<DB: DrawingBackend>(
         }
     };
     let y_fmt = |y: &f64| fmt_si(*y);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .x_labels(n.min(24) + 1)
-        .y_labels(8)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc("Month")
-        .y_desc("PTUs held")
-        .axis_desc_style(text(AXIS_DESC_PX))
-        .label_style(text(LABEL_PX))
-        .draw()?;
+    draw_axes(
+        chart.configure_mesh().disable_x_mesh(),
+        (n.min(24) + 1, &x_fmt, "Month"),
+        (8, &y_fmt, "PTUs held"),
+    )?;
     for m in &s.months {
         let x = f64::from(m.month);
         let y1 = f64::from(m.reserved_1_year_ptus);

@@ -5,11 +5,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    draw_legend, draw_row_labels, fmt_usd_short, frame, series_color, text, truncate, LegendEntry,
-    Swatch, AXIS_DESC_PX, GRID, LABEL_PX,
+    bar_rows, draw_bar, draw_bar_label, draw_legend, fmt_usd_short, frame, series_color, truncate,
+    LegendEntry, Swatch,
 };
 use super::DrawFailure;
 use crate::report::scenario::recommendation;
@@ -134,30 +133,14 @@ pub fn draw_scenarios<DB: DrawingBackend>(
     let n = s.bars.len().max(1);
     let max = s.bars.iter().map(ScenarioBar::total).fold(0.0, f64::max);
     let x_max = if max > 0.0 { max * 1.18 } else { 1.0 };
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(48)
-        .y_label_area_size(200)
-        .build_cartesian_2d(0.0..x_max, 0.0..n as f64)?;
     let x_fmt = |x: &f64| fmt_usd_short(*x);
-    let no_label = |_: &f64| String::new();
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .x_labels(8)
-        .y_labels(0)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&no_label)
-        .x_desc("Cost [USD/mo]")
-        .y_desc("Scenario")
-        .axis_desc_style(text(AXIS_DESC_PX))
-        .label_style(text(LABEL_PX))
-        .draw()?;
-    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
     let labels: Vec<String> = s.bars.iter().map(|b| truncate(&b.label, 26)).collect();
-    draw_row_labels(root, x_px, y_px, &labels)?;
+    let mut chart = bar_rows(
+        root,
+        &plot,
+        (0.0..x_max, (8, &x_fmt, "Cost [USD/mo]")),
+        (200, &labels, "Scenario"),
+    )?;
     for (k, b) in s.bars.iter().enumerate() {
         let top = (n - k) as f64;
         let mut x = 0.0;
@@ -165,20 +148,15 @@ pub fn draw_scenarios<DB: DrawingBackend>(
             if *v <= 0.0 {
                 continue;
             }
-            let mut seg = Rectangle::new([(x, top), (x + v, top - 1.0)], series_color(i).filled());
-            seg.set_margin(8, 8, 0, 0);
-            chart.draw_series(std::iter::once(seg))?;
+            draw_bar(&mut chart, (x, x + v), top, series_color(i), 8)?;
             x += v;
         }
-        chart.draw_series(std::iter::once(Text::new(
-            if b.complete {
-                format!(" {}/mo", fmt_usd_short(b.total()))
-            } else {
-                format!(" {}/mo, incomplete", fmt_usd_short(b.total()))
-            },
-            (x, top - 0.5),
-            text(LABEL_PX).pos(Pos::new(HPos::Left, VPos::Center)),
-        )))?;
+        let label = if b.complete {
+            format!(" {}/mo", fmt_usd_short(b.total()))
+        } else {
+            format!(" {}/mo, incomplete", fmt_usd_short(b.total()))
+        };
+        draw_bar_label(&mut chart, label, x, top)?;
     }
     Ok(())
 }

@@ -7,6 +7,9 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::register_font;
@@ -79,6 +82,34 @@ pub fn ensure_font() -> Result<(), ChartError> {
 /// A text style of `px` pixels in the bundled font.
 pub fn text(px: u32) -> TextStyle<'static> {
     TextStyle::from((FONT_FAMILY, px).into_font()).color(&INK)
+}
+
+/// One axis of a chart's mesh: how many tick labels, how they read, and what the axis is.
+pub type Axis<'b, V, D> = (usize, &'b dyn Fn(&V) -> String, D);
+
+/// Draw a chart's mesh the way every chart does: white minor and grey major grid lines (where
+/// `mesh` leaves them on), the tick labels and descriptions of `x` and `y`.
+pub fn draw_axes<'b, X, Y, DB>(
+    mesh: &mut MeshStyle<'_, 'b, X, Y, DB>,
+    (x_labels, x_format, x_desc): Axis<'b, X::ValueType, impl Into<String>>,
+    (y_labels, y_format, y_desc): Axis<'b, Y::ValueType, impl Into<String>>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    X: Ranged + ValueFormatter<X::ValueType>,
+    Y: Ranged + ValueFormatter<Y::ValueType>,
+    DB: DrawingBackend,
+{
+    mesh.light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_labels(x_labels)
+        .y_labels(y_labels)
+        .x_label_formatter(x_format)
+        .y_label_formatter(y_format)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style(text(AXIS_DESC_PX))
+        .label_style(text(LABEL_PX))
+        .draw()
 }
 
 /// How a legend entry is drawn.
@@ -217,6 +248,66 @@ pub fn draw_legend<DB: DrawingBackend>(
         ))?;
         y += ROW - 4;
     }
+    Ok(())
+}
+
+/// The frame of a horizontal bar chart: one row a label (row k from the top spans n-k-1 .. n-k
+/// of the y axis, n the number of labels, at least 1), `x_range` ticked as `x` says, no y
+/// ticks; the labels drawn left of the plot, in `label_area_px`, described as `y_desc`.
+pub fn bar_rows<'a, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    plot: &'a DrawingArea<DB, Shift>,
+    (x_range, x): (Range<f64>, Axis<'_, f64, &str>),
+    (label_area_px, labels, y_desc): (u32, &[String], &str),
+) -> Result<BarChart<'a, DB>, DrawFailure> {
+    let n = labels.len().max(1);
+    let mut chart = ChartBuilder::on(plot)
+        .margin(12)
+        .x_label_area_size(48)
+        .y_label_area_size(label_area_px)
+        .build_cartesian_2d(x_range, 0.0..n as f64)?;
+    let no_label = |_: &f64| String::new();
+    draw_axes(
+        chart.configure_mesh().disable_y_mesh(),
+        x,
+        (0, &no_label, y_desc),
+    )?;
+    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
+    draw_row_labels(root, x_px, y_px, labels)?;
+    Ok(chart)
+}
+
+/// A chart drawn by [`bar_rows`].
+pub type BarChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Fill the bar of a [`bar_rows`] chart from `x0` to `x1` in the row whose top is `top`, inset
+/// `inset_px` pixels from the row's edges.
+pub fn draw_bar<DB: DrawingBackend>(
+    chart: &mut BarChart<'_, DB>,
+    (x0, x1): (f64, f64),
+    top: f64,
+    color: RGBColor,
+    inset_px: u32,
+) -> Result<(), DrawFailure> {
+    let mut bar = Rectangle::new([(x0, top), (x1, top - 1.0)], color.filled());
+    bar.set_margin(inset_px, inset_px, 0, 0);
+    chart.draw_series(std::iter::once(bar))?;
+    Ok(())
+}
+
+/// Write `label` from `x` on, in the middle of the row of a [`bar_rows`] chart whose top is
+/// `top` (the end of its bar).
+pub fn draw_bar_label<DB: DrawingBackend>(
+    chart: &mut BarChart<'_, DB>,
+    label: String,
+    x: f64,
+    top: f64,
+) -> Result<(), DrawFailure> {
+    chart.draw_series(std::iter::once(Text::new(
+        label,
+        (x, top - 0.5),
+        text(LABEL_PX).pos(Pos::new(HPos::Left, VPos::Center)),
+    )))?;
     Ok(())
 }
 

@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
-    draw_legend, draw_row_labels, fmt_si, frame, text, truncate, LegendEntry, Swatch, AXIS_DESC_PX,
-    GRID, INK, LABEL_PX, PALETTE,
+    bar_rows, draw_bar, draw_legend, fmt_si, frame, text, truncate, LegendEntry, Swatch, INK,
+    LABEL_PX, PALETTE,
 };
 use super::DrawFailure;
 use crate::report::Report;
@@ -100,34 +100,18 @@ pub fn draw_tokens<DB: DrawingBackend>(
         &["Share of each workload's tokens".to_owned()],
     )?;
     let n = s.rows.len().max(1);
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(12)
-        .x_label_area_size(48)
-        .y_label_area_size(300)
-        .build_cartesian_2d(0.0..100.0, 0.0..n as f64)?;
     let x_fmt = |x: &f64| format!("{x:.0}%");
-    let no_label = |_: &f64| String::new();
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .x_labels(11)
-        .y_labels(0)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&no_label)
-        .x_desc("Share of tokens [%]")
-        .y_desc("Workload")
-        .axis_desc_style(text(AXIS_DESC_PX))
-        .label_style(text(LABEL_PX))
-        .draw()?;
-    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
     let labels: Vec<String> = s
         .rows
         .iter()
         .map(|r| format!("{} ({} tokens)", r.label, fmt_si(r.total() as f64)))
         .collect();
-    draw_row_labels(root, x_px, y_px, &labels)?;
+    let mut chart = bar_rows(
+        root,
+        &plot,
+        (0.0..100.0, (11, &x_fmt, "Share of tokens [%]")),
+        (300, &labels, "Workload"),
+    )?;
     for (k, r) in s.rows.iter().enumerate() {
         // Row k (from the top) spans n-k-1 .. n-k of the y axis.
         let top = (n - k) as f64;
@@ -137,9 +121,7 @@ pub fn draw_tokens<DB: DrawingBackend>(
             if w <= 0.0 {
                 continue;
             }
-            let mut seg = Rectangle::new([(x, top), (x + w, top - 1.0)], color.filled());
-            seg.set_margin(8, 8, 0, 0);
-            chart.draw_series(std::iter::once(seg))?;
+            draw_bar(&mut chart, (x, x + w), top, color, 8)?;
             if w >= 6.0 {
                 chart.draw_series(std::iter::once(Text::new(
                     format!("{w:.0}%"),
