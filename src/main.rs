@@ -4,15 +4,19 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use ptuplan::app::{self, Outcome};
-use ptuplan::cli::Cli;
 use ptuplan::report::escape::terminal_lines;
 
 fn main() -> ExitCode {
     ptuplan::allocator::share_one_arena();
     ptuplan::cleanup::install();
-    let cli = Cli::parse();
+    let cli = ptuplan::cli::parse();
+    let args: Vec<_> = std::env::args_os().collect();
+    if !ptuplan::cli::deprecated::quiet(&args) {
+        ptuplan::cli::deprecated::notes(&args)
+            .iter()
+            .for_each(|n| eprintln!("{n}"));
+    }
     match app::run(cli) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::BudgetBreached) => ExitCode::from(3),

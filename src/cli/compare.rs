@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+use super::heading;
+
 use super::groups::{
     CatalogArgs, GateArgs, InputArgs, OutputArgs, PlanningArgs, ScenarioArgs, SimArgs,
 };
@@ -22,7 +24,7 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// Timestamp to put in the report (RFC 3339); default: SOURCE_DATE_EPOCH if set, else none.
-    #[arg(long, value_name = "RFC3339")]
+    #[arg(long, value_name = "RFC3339", help_heading = heading::OUTPUT, hide_short_help = true, help = "Timestamp to put in the report", long_help)]
     pub generated_at: Option<String>,
     /// Quotes and constraints.
     #[command(flatten)]
@@ -35,6 +37,6 @@ pub struct CompareArgs {
     pub scenarios: ScenarioArgs,
     /// Table format: also show every workload's options, token facts and the reservation
     /// pools.
-    #[arg(long)]
+    #[arg(long, help_heading = heading::OUTPUT, help = "Also show every workload's options and pools", long_help)]
     pub details: bool,
 }

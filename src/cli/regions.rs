@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+use super::heading;
+
 use super::groups::{CatalogArgs, InputArgs, OutputArgs, PlanningArgs, SimArgs};
 
 /// `regions` arguments (the same inputs and knobs as `compare`).
@@ -25,6 +27,6 @@ pub struct RegionsArgs {
     /// Where the callers are: every candidate region gets the round-trip latency from here
     /// (Azure's published inter-region statistics), the monthly data transfer and its cost,
     /// and whether the move crosses a data-zone boundary. Default: each workload's own region.
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", help_heading = heading::SIZING, help = "Where the callers are (round trip, transfer)", long_help)]
     pub from: Option<String>,
 }
