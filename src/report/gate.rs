@@ -572,6 +572,15 @@ mod tests {
             parse_rule("monthly_cost_usd>inf"),
             Err(GateParseError::Number(_))
         ));
+        // The old names (before issue 23) read the same metrics.
+        assert_eq!(
+            parse_rule("throttle_rate>1").expect("rule"),
+            parse_rule("failed_pct>1").expect("rule")
+        );
+        assert_eq!(
+            parse_rule("spill_rate>1").expect("rule").to_string(),
+            "spilled_pct>1"
+        );
         let err = parse_rule("monthly_cost>5").expect_err("unknown metric");
         assert!(err.to_string().contains("did you mean `monthly_cost_usd`?"));
     }
@@ -643,7 +652,7 @@ mod tests {
         );
         crate::report::test_support::refresh(&mut report);
         let rules = [
-            parse_rule("throttle_rate>1").expect("rule"),
+            parse_rule("failed_pct>1").expect("rule"),
             parse_rule("throttle_rate>5").expect("rule"),
         ];
         let v = evaluate(&rules, &report, None, false).expect("evaluates");
@@ -655,12 +664,12 @@ mod tests {
         );
         assert!(v[0]
             .message()
-            .starts_with("throttle_rate>1 breached: actual 2 > threshold 1"));
+            .starts_with("failed_pct>1 breached: actual 2 > threshold 1"));
     }
 
-    /// Spilled requests are served by Standard: `throttle_rate` does not count them, the
-    /// sizing target does not either; `spill_rate` does. A plan that spills passes the README's
-    /// `throttle_rate>1`.
+    /// Spilled requests are served by Standard: `failed_pct` does not count them, the
+    /// sizing target does not either; `spilled_pct` does. A plan that spills passes the README's
+    /// `failed_pct>1`.
     #[test]
     fn issue_18_throttle_rate_counts_failures_and_spill_rate_spills() {
         let mut report = sample_report();
@@ -671,7 +680,7 @@ mod tests {
         crate::report::test_support::refresh(&mut report);
         let rules = [
             parse_rule("throttle_rate>1").expect("rule"),
-            parse_rule("spill_rate>2").expect("rule"),
+            parse_rule("spilled_pct>2").expect("rule"),
             parse_rule("commitment_usd>0").expect("rule"),
             parse_rule("provisional>0").expect("rule"),
         ];
