@@ -153,4 +153,139 @@ mod tests {
         Cli::command().debug_assert();
         command().debug_assert();
     }
+
+    /// Every subcommand (nested ones too) with its path, e.g. `catalog refresh`.
+    fn all_commands() -> Vec<(String, clap::Command)> {
+        fn walk(prefix: &str, cmd: &clap::Command, out: &mut Vec<(String, clap::Command)>) {
+            for sub in cmd.get_subcommands() {
+                let path = format!("{prefix} {}", sub.get_name()).trim().to_owned();
+                out.push((path.clone(), sub.clone()));
+                walk(&path, sub, out);
+            }
+        }
+        let mut root = command();
+        root.build();
+        let mut out = Vec::new();
+        walk("", &root, &mut out);
+        out
+    }
+
+    /// Issue 23: every visible option of every subcommand sits under a heading (so `-h` and
+    /// the man pages group it), and one concept has one name: a flag name means the same in
+    /// every subcommand, two flags never share a description, old spellings are hidden aliases
+    /// listed in [`deprecated::FLAGS`], percentages end in `-pct`, and the scenarios file's
+    /// keys are the flags' names.
+    #[test]
+    fn issue_23_every_flag_has_a_heading_and_one_concept_one_name() {
+        let mut heading_of: std::collections::BTreeMap<String, (String, String)> =
+            Default::default();
+        let mut long_of_help: std::collections::BTreeMap<String, String> = Default::default();
+        let mut problems = Vec::new();
+        for (path, cmd) in all_commands() {
+            for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                let Some(long) = arg.get_long() else { continue };
+                let Some(heading) = arg.get_help_heading() else {
+                    problems.push(format!("{path} --{long} has no help heading"));
+                    continue;
+                };
+                match heading_of.get(long) {
+                    Some((h, other)) if h != heading => problems.push(format!(
+                        "--{long} is under {heading} in {path} but under {h} in {other}: one name, two concepts?"
+                    )),
+                    _ => {
+                        heading_of.insert(long.to_owned(), (heading.to_owned(), path.clone()));
+                    }
+                }
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                match long_of_help.get(&help) {
+                    Some(other) if other != long => problems.push(format!(
+                        "--{long} ({path}) and --{other} are described alike, `{help}`: two names for one concept?"
+                    )),
+                    _ => {
+                        long_of_help.insert(help, long.to_owned());
+                    }
+                }
+                let value_names: Vec<String> = arg
+                    .get_value_names()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect();
+                let percent = value_names.iter().any(|v| v == "PCT");
+                if percent != long.ends_with("-pct") {
+                    problems.push(format!(
+                        "{path} --{long} <{}>: percent flags, and only they, end in -pct",
+                        value_names.join(" ")
+                    ));
+                }
+                for alias in arg.get_all_aliases().unwrap_or_default() {
+                    if !deprecated::FLAGS.contains(&(alias, long)) {
+                        problems.push(format!(
+                            "{path} --{long} has alias --{alias}, not listed in deprecated::FLAGS"
+                        ));
+                    }
+                }
+                if arg.get_visible_aliases().is_some_and(|a| !a.is_empty()) {
+                    problems.push(format!("{path} --{long}: a visible alias is a second name"));
+                }
+            }
+            for (old, new) in deprecated::FLAGS {
+                if let Some(arg) = cmd.get_arguments().find(|a| a.get_long() == Some(new)) {
+                    if !arg.get_all_aliases().unwrap_or_default().contains(&old) {
+                        problems.push(format!("{path} --{new} lost its old spelling --{old}"));
+                    }
+                }
+            }
+        }
+        let compare = command()
+            .find_subcommand("compare")
+            .expect("compare")
+            .clone();
+        for key in crate::scenario::file::KINDS {
+            let flag = match key {
+                "growth" => "growth-pct".to_owned(),
+                "add" => continue,
+                other => other.replace('_', "-"),
+            };
+            if !compare.get_arguments().any(|a| a.get_long() == Some(&flag)) {
+                problems.push(format!(
+                    "scenario key `{key}` has no flag --{flag}: one concept, two names?"
+                ));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// Issue 23: `compare -h` stays a screen (one line per option, grouped).
+    #[test]
+    fn issue_23_compare_short_help_fits_a_screen() {
+        let mut cmd = command().term_width(100);
+        let compare = cmd.find_subcommand_mut("compare").expect("compare");
+        let help = compare.render_help().to_string();
+        let lines = help.lines().count();
+        assert!(lines <= 62, "compare -h is {lines} lines:\n{help}");
+        for heading in [
+            "Input:",
+            "Simulation:",
+            "Sizing and decision:",
+            "What-if:",
+            "Output:",
+            "CI gates:",
+        ] {
+            assert!(help.contains(heading), "{heading}");
+        }
+        let long = compare.render_long_help().to_string();
+        assert!(
+            long.contains("Performance:") && long.contains("--threads"),
+            "{long}"
+        );
+        assert!(help.lines().all(|l| l.chars().count() <= 100));
+    }
+
+    #[test]
+    fn issue_23_version_names_the_catalog_date() {
+        let v = teach::version_line();
+        assert!(v.starts_with(env!("CARGO_PKG_VERSION")), "{v}");
+        assert!(v.contains("(catalog as of 20"), "{v}");
+    }
 }

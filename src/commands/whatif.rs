@@ -44,10 +44,12 @@ pub fn scenarios_of(settings: &WhatIfSettings, catalog: &Catalog) -> Result<Vec<
                 source,
             })
             .with_context(|| format!("reading scenarios {name}"))?;
-        scenarios.extend(
-            parse_scenarios(&name, &text, catalog, settings.horizon_months)
-                .with_context(|| format!("reading scenarios {name}"))?,
-        );
+        let file = parse_scenarios(&name, &text, catalog, settings.horizon_months)
+            .with_context(|| format!("reading scenarios {name}"))?;
+        for note in &file.notes {
+            eprintln!("note: {}", crate::report::escape::terminal_lines(note));
+        }
+        scenarios.extend(file.scenarios);
     }
     if let Some(q) = &settings.quick {
         scenarios.push(quick_scenario(q, catalog, settings.horizon_months));
