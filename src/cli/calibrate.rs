@@ -51,7 +51,7 @@ pub struct CalibrateArgs {
     #[arg(long, default_value = "0.5,1,2,3,5,7.5,10,15,20,30,45,60,90,120", value_name = "S,S,...", value_parser = |t: &str| parse::windows(t, 1, 64), help_heading = heading::CALIBRATION, help = "Bucket windows to try, in seconds", long_help)]
     pub windows: WindowBand,
     /// Admission estimate for requests without max_completion_tokens (as for compare).
-    #[arg(long, default_value = "actual", value_name = "actual|TOKENS", value_parser = parse::missing_max_tokens, help_heading = heading::CALIBRATION, help = "Admission estimate without max_completion_tokens", long_help)]
+    #[arg(long, default_value = "actual", value_name = "actual|TOKENS", value_parser = parse::missing_max_tokens, help_heading = heading::SIMULATION, help = "Admission estimate without max_completion_tokens", long_help)]
     pub missing_max_tokens: MissingMaxArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CalibrateFormat::Table, help_heading = heading::OUTPUT)]
