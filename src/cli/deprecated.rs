@@ -51,7 +51,7 @@ pub fn notes(args: &[OsString]) -> Vec<String> {
         };
         if let Some(rule) = rule {
             let metric = rule
-                .split(|c: char| matches!(c, '<' | '>' | '='))
+                .split(['<', '>', '='])
                 .next()
                 .unwrap_or("")
                 .trim();
