@@ -6,8 +6,9 @@ use clap::{Args, ValueEnum};
 
 use super::heading;
 
-use super::groups::{CatalogArgs, InputArgs, MissingMaxArg, WindowBand};
+use super::groups::{CatalogArgs, InputArgs};
 use super::parse;
+use super::parse::{MissingMaxArg, WindowBand};
 
 /// A provisioned deployment type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -50,11 +50,7 @@ pub fn notes(args: &[OsString]) -> Vec<String> {
             None => None,
         };
         if let Some(rule) = rule {
-            let metric = rule
-                .split(['<', '>', '='])
-                .next()
-                .unwrap_or("")
-                .trim();
+            let metric = rule.split(['<', '>', '=']).next().unwrap_or("").trim();
             if let Some((old, new)) = crate::report::gate::DEPRECATED_METRICS
                 .iter()
                 .find(|(old, _)| *old == metric)

@@ -7,7 +7,9 @@ use clap::{Args, Parser, ValueEnum};
 
 use super::heading;
 
-use super::parse;
+use super::parse::{
+    self, MigrateFactors, MissingMaxArg, QuotaTpmArg, ReserveArg, SelectArg, WindowBand,
+};
 use crate::plan::Residency;
 use crate::report::gate::{parse_rule, GateRule};
 use crate::report::Format;
@@ -260,17 +262,6 @@ pub struct SimArgs {
     pub min_tokens_per_s: Option<f64>,
 }
 
-/// One `--quota-tpm` value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QuotaTpmArg {
-    /// Model name as given.
-    pub model: String,
-    /// The Standard type, if given.
-    pub deployment_type: Option<crate::catalog::DeploymentTypeId>,
-    /// Tokens per minute.
-    pub tpm: u64,
-}
-
 impl SimArgs {
     /// The flags' defaults, with `missing_max_tokens` set (for commands that replay but do
     /// not plan). Parsed by clap itself, so the defaults cannot drift from the flags'.
@@ -288,15 +279,6 @@ impl SimArgs {
     }
 }
 
-/// `--reserve` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReserveArg {
-    /// Reserve what each pool deploys.
-    Deployed,
-    /// Reserve this many PTUs per pool.
-    Ptus(u32),
-}
-
 /// `--reserve-term` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReserveTermArg {
@@ -307,9 +289,6 @@ pub enum ReserveTermArg {
     #[value(name = "1-year")]
     OneYear,
 }
-
-/// Largest `--reserve` count (far above any region's PTU quota).
-pub const MAX_RESERVE_PTUS: u32 = 1_000_000;
 
 /// Budget rules for CI.
 #[derive(Debug, Args, Clone)]
@@ -337,22 +316,6 @@ pub struct GateArgs {
     #[arg(long, help_heading = heading::GATES, hide_short_help = true, help = "Judge rules on the decided workloads only", long_help)]
     pub allow_partial_plan: bool,
 }
-
-/// A list of bucket windows in seconds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WindowBand(pub Vec<f64>);
-
-/// `--missing-max-tokens` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MissingMaxArg {
-    /// The actual completion size.
-    Actual,
-    /// A fixed token count.
-    Tokens(u32),
-}
-
-/// Largest `--missing-max-tokens` (above every model's largest completion).
-pub const MAX_MISSING_MAX_TOKENS: u32 = 1_000_000;
 
 /// What-if scenarios of `compare` and `report` (README, "What-if scenarios").
 #[derive(Debug, Args, Clone)]
@@ -424,26 +387,4 @@ pub struct ScenarioArgs {
     /// reservation ladder, else the log as is).
     #[arg(long, value_name = "NAME", help_heading = heading::OUTPUT, hide_short_help = true, help = "The scenario the FOCUS export projects", long_help)]
     pub focus_scenario: Option<String>,
-}
-
-/// `--migrate-factors` values.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MigrateFactors {
-    /// Prompt tokens x this.
-    pub prompt: f64,
-    /// Visible output tokens x this.
-    pub output: f64,
-    /// Reasoning tokens x this.
-    pub reasoning: f64,
-}
-
-/// `--select` values: a glob per part (None = any).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SelectArg {
-    /// Deployment glob.
-    pub deployment: Option<String>,
-    /// Model glob.
-    pub model: Option<String>,
-    /// Region glob.
-    pub region: Option<String>,
 }

@@ -50,11 +50,14 @@ pub use compare::CompareArgs;
 pub use diff::DiffArgs;
 pub use docs::{CompletionsArgs, ManArgs};
 pub use groups::{
-    CatalogArgs, GateArgs, InputArgs, InputFormatArg, MigrateFactors, MissingMaxArg, OnThrottleArg,
-    OutputArgs, PlanningArgs, QuotaTpmArg, ReserveArg, ReserveTermArg, ScenarioArgs, SelectArg,
-    SimArgs, WindowBand, MAX_MISSING_MAX_TOKENS, MAX_RESERVE_PTUS,
+    CatalogArgs, GateArgs, InputArgs, InputFormatArg, OnThrottleArg, OutputArgs, PlanningArgs,
+    ReserveTermArg, ScenarioArgs, SimArgs,
 };
 pub use parse::token_count as parse_token_count;
+pub use parse::{
+    MigrateFactors, MissingMaxArg, QuotaTpmArg, ReserveArg, SelectArg, WindowBand,
+    MAX_MISSING_MAX_TOKENS, MAX_RESERVE_PTUS,
+};
 pub use regions::RegionsArgs;
 pub use report::ReportArgs;
 pub use sample::{SampleArgs, MAX_SAMPLE_REQUESTS};

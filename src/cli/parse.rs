@@ -1,15 +1,12 @@
 //! The value parsers of the flags: one bounded-number parser ([`Bounded`]) for every real
 //! number with a range, one `KEY=VALUE` pair parser, one word-or-count parser, one list of
 //! bucket windows, and the few parsers of structured values (`--select`, `--quota-tpm`, ...).
-//! Each returns the message clap prints after "invalid value '...' for '--flag'".
+//! Each returns the message clap prints after "invalid value '...' for '--flag'". The
+//! values they parse to live here too, so the argument groups import this module and never
+//! the other way.
 
 use crate::plan::Residency;
 use crate::usage::sources::columns::ColumnMap;
-
-use super::groups::{
-    MigrateFactors, MissingMaxArg, QuotaTpmArg, ReserveArg, SelectArg, WindowBand,
-    MAX_MISSING_MAX_TOKENS, MAX_RESERVE_PTUS,
-};
 
 /// One end of a [`Bounded`] range.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -355,6 +352,69 @@ pub fn charts(text: &str) -> Result<crate::report::chart::ChartSelection, String
             "`{text}` is neither `all` nor a number of workloads (e.g. --charts 20, --charts 0)"
         )),
     }
+}
+
+// The values the flags parse to.
+
+/// One `--quota-tpm` value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaTpmArg {
+    /// Model name as given.
+    pub model: String,
+    /// The Standard type, if given.
+    pub deployment_type: Option<crate::catalog::DeploymentTypeId>,
+    /// Tokens per minute.
+    pub tpm: u64,
+}
+
+/// `--reserve` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReserveArg {
+    /// Reserve what each pool deploys.
+    Deployed,
+    /// Reserve this many PTUs per pool.
+    Ptus(u32),
+}
+
+/// Largest `--reserve` count (far above any region's PTU quota).
+pub const MAX_RESERVE_PTUS: u32 = 1_000_000;
+
+/// A list of bucket windows in seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowBand(pub Vec<f64>);
+
+/// `--missing-max-tokens` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingMaxArg {
+    /// The actual completion size.
+    Actual,
+    /// A fixed token count.
+    Tokens(u32),
+}
+
+/// Largest `--missing-max-tokens` (above every model's largest completion).
+pub const MAX_MISSING_MAX_TOKENS: u32 = 1_000_000;
+
+/// `--migrate-factors` values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MigrateFactors {
+    /// Prompt tokens x this.
+    pub prompt: f64,
+    /// Visible output tokens x this.
+    pub output: f64,
+    /// Reasoning tokens x this.
+    pub reasoning: f64,
+}
+
+/// `--select` values: a glob per part (None = any).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelectArg {
+    /// Deployment glob.
+    pub deployment: Option<String>,
+    /// Model glob.
+    pub model: Option<String>,
+    /// Region glob.
+    pub region: Option<String>,
 }
 
 #[cfg(test)]
