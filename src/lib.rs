@@ -6,15 +6,17 @@
 //! command-line edges.
 
 pub mod allocator;
-pub mod app;
 pub mod catalog;
 pub mod cleanup;
 pub mod cli;
 pub mod commands;
 pub mod fuzzing;
+pub mod ops;
 pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod scenario;
+pub mod settings;
 pub mod sim;
+pub mod text;
 pub mod usage;

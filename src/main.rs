@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use ptuplan::app::{self, Outcome};
+use ptuplan::commands::{self, Outcome};
 use ptuplan::report::escape::terminal_lines;
 
 fn main() -> ExitCode {
@@ -12,18 +12,19 @@ fn main() -> ExitCode {
     ptuplan::cleanup::install();
     let cli = ptuplan::cli::parse();
     let args: Vec<_> = std::env::args_os().collect();
-    if !ptuplan::cli::deprecated::quiet(&args) {
-        ptuplan::cli::deprecated::notes(&args)
-            .iter()
-            .for_each(|n| eprintln!("{n}"));
-    }
-    match app::run(cli) {
+    let notes = ptuplan::cli::deprecated::notes(&args);
+    (!ptuplan::cli::deprecated::quiet(&args)).then(|| notes.iter().for_each(|n| eprintln!("{n}")));
+    match commands::run(cli) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::BudgetBreached) => ExitCode::from(3),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {}", terminal_lines(&app::error_text(&err)));
-            ExitCode::from(if err.is::<app::UsageError>() { 2 } else { 1 })
+            eprintln!("error: {}", terminal_lines(&commands::error_text(&err)));
+            ExitCode::from(if err.is::<ptuplan::settings::UsageError>() {
+                2
+            } else {
+                1
+            })
         }
     }
 }

@@ -15,8 +15,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::load::parse_yaml;
-use super::{Catalog, CatalogError, DeploymentTypeId};
+use super::yaml::parse_yaml;
+use super::{Catalog, CatalogError, DeploymentTypeId, Processing, Tier as TypeTier};
 
 const EMBEDDED: &str = include_str!("../../data/meters.yaml");
 /// The table's file name, in `data/` or a `--catalog DIR`.
@@ -302,20 +302,19 @@ pub fn parse_token_meter_name(name: &str) -> Result<TokenMeterName, String> {
         (Some(k), false, false) => k,
         (None, false, false) => return Err(format!("no input/output word in `{name}`")),
     };
-    let deployment_type = match (scope, tier.unwrap_or(Tier::Standard)) {
-        (Scope::Global, Tier::Standard) => DeploymentTypeId::GlobalStandard,
-        (Scope::Global, Tier::Batch) => DeploymentTypeId::GlobalBatch,
-        (Scope::Global, Tier::Flex) => DeploymentTypeId::GlobalFlex,
-        (Scope::Global, Tier::Priority) => DeploymentTypeId::GlobalPriority,
-        (Scope::DataZone, Tier::Standard) => DeploymentTypeId::DataZoneStandard,
-        (Scope::DataZone, Tier::Batch) => DeploymentTypeId::DataZoneBatch,
-        (Scope::DataZone, Tier::Priority) => DeploymentTypeId::DataZonePriority,
-        (Scope::DataZone, Tier::Flex) => return Err(format!("Data Zone Flex in `{name}`")),
-        (Scope::Regional, Tier::Standard) => DeploymentTypeId::RegionalStandard,
-        (Scope::Regional, _) => {
-            return Err(format!("regional Batch, Flex or Priority in `{name}`"));
-        }
+    let processing = match scope {
+        Scope::Global => Processing::Global,
+        Scope::DataZone => Processing::DataZone,
+        Scope::Regional => Processing::Region,
     };
+    let tier = match tier.unwrap_or(Tier::Standard) {
+        Tier::Standard => TypeTier::Standard,
+        Tier::Batch => TypeTier::Batch,
+        Tier::Flex => TypeTier::Flex,
+        Tier::Priority => TypeTier::Priority,
+    };
+    let deployment_type = DeploymentTypeId::find(processing, tier)
+        .ok_or_else(|| format!("no deployment type is {processing:?} {tier:?} (in `{name}`)"))?;
     if model.is_empty() {
         return Err(format!("no model words in `{name}`"));
     }

@@ -9,6 +9,7 @@
 pub mod accounting;
 pub mod capacity;
 mod checks;
+mod deployment_type;
 pub mod lifecycle;
 pub mod load;
 pub mod meters;
@@ -22,157 +23,19 @@ pub mod retail;
 pub mod review;
 pub mod sanity;
 pub mod standard;
+pub(crate) mod yaml;
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use capacity::{ModelLimits, ModelSpec, PtuIncrement, PtuSpec};
+pub use deployment_type::{DeploymentTypeId, Tier};
 pub use load::{load_catalog, CatalogError, CatalogSource};
 pub use prices::{PricesFile, PricesInfo};
 pub use pricing::{PtuPrice, TokenPrice};
 pub use regions::{Availability, DataZone, UncoveredModels};
-
-/// One of the Azure OpenAI deployment types ptuplan compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DeploymentTypeId {
-    /// Global Standard: pay per token, processed in any Azure region.
-    GlobalStandard,
-    /// Data Zone Standard: pay per token, processed inside the US, EU or APAC data zone.
-    DataZoneStandard,
-    /// Standard (regional): pay per token, processed in the deployment's region.
-    RegionalStandard,
-    /// Global Batch: asynchronous, 50% of Global Standard.
-    GlobalBatch,
-    /// Data Zone Batch: asynchronous, 50% of Data Zone Standard.
-    DataZoneBatch,
-    /// Flex (preview) on a Global Standard deployment: 50% of Global Standard, no latency or
-    /// service SLA, 429 when Flex capacity is unavailable (U5).
-    GlobalFlex,
-    /// Priority processing on a Global Standard deployment: a latency target, at a premium
-    /// over Global Standard (U6).
-    GlobalPriority,
-    /// Priority processing on a Data Zone Standard deployment (US data zone only, U6).
-    DataZonePriority,
-    /// Global Provisioned (PTU).
-    GlobalProvisioned,
-    /// Data Zone Provisioned (PTU).
-    DataZoneProvisioned,
-    /// Regional Provisioned (PTU, "Provisioned-Managed").
-    RegionalProvisioned,
-}
-
-impl DeploymentTypeId {
-    /// All types, in display order.
-    pub const ALL: [DeploymentTypeId; 11] = [
-        DeploymentTypeId::GlobalStandard,
-        DeploymentTypeId::DataZoneStandard,
-        DeploymentTypeId::RegionalStandard,
-        DeploymentTypeId::GlobalBatch,
-        DeploymentTypeId::DataZoneBatch,
-        DeploymentTypeId::GlobalFlex,
-        DeploymentTypeId::GlobalPriority,
-        DeploymentTypeId::DataZonePriority,
-        DeploymentTypeId::GlobalProvisioned,
-        DeploymentTypeId::DataZoneProvisioned,
-        DeploymentTypeId::RegionalProvisioned,
-    ];
-
-    /// The provisioned (PTU) types, in display order.
-    pub const PROVISIONED: [DeploymentTypeId; 3] = [
-        DeploymentTypeId::GlobalProvisioned,
-        DeploymentTypeId::DataZoneProvisioned,
-        DeploymentTypeId::RegionalProvisioned,
-    ];
-
-    /// The kebab-case id used in YAML, JSON and option ids.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeploymentTypeId::GlobalStandard => "global-standard",
-            DeploymentTypeId::DataZoneStandard => "data-zone-standard",
-            DeploymentTypeId::RegionalStandard => "regional-standard",
-            DeploymentTypeId::GlobalBatch => "global-batch",
-            DeploymentTypeId::DataZoneBatch => "data-zone-batch",
-            DeploymentTypeId::GlobalFlex => "global-flex",
-            DeploymentTypeId::GlobalPriority => "global-priority",
-            DeploymentTypeId::DataZonePriority => "data-zone-priority",
-            DeploymentTypeId::GlobalProvisioned => "global-provisioned",
-            DeploymentTypeId::DataZoneProvisioned => "data-zone-provisioned",
-            DeploymentTypeId::RegionalProvisioned => "regional-provisioned",
-        }
-    }
-
-    /// True for the three PTU types.
-    pub fn is_provisioned(self) -> bool {
-        matches!(
-            self,
-            DeploymentTypeId::GlobalProvisioned
-                | DeploymentTypeId::DataZoneProvisioned
-                | DeploymentTypeId::RegionalProvisioned
-        )
-    }
-
-    /// True for the two Batch types (asynchronous, 24-hour target turnaround).
-    pub fn is_batch(self) -> bool {
-        matches!(
-            self,
-            DeploymentTypeId::GlobalBatch | DeploymentTypeId::DataZoneBatch
-        )
-    }
-
-    /// True for the Flex tier (best effort: no latency or service SLA).
-    pub fn is_flex(self) -> bool {
-        self == DeploymentTypeId::GlobalFlex
-    }
-
-    /// True for the three Standard types (Global, Data Zone, regional): the real-time,
-    /// default-tier per-token types that "cheapest Standard" comparisons use.
-    pub fn is_standard(self) -> bool {
-        matches!(
-            self,
-            DeploymentTypeId::GlobalStandard
-                | DeploymentTypeId::DataZoneStandard
-                | DeploymentTypeId::RegionalStandard
-        )
-    }
-
-    /// Where inference is processed for this type.
-    pub fn processing(self) -> Processing {
-        match self {
-            DeploymentTypeId::GlobalStandard
-            | DeploymentTypeId::GlobalBatch
-            | DeploymentTypeId::GlobalFlex
-            | DeploymentTypeId::GlobalPriority
-            | DeploymentTypeId::GlobalProvisioned => Processing::Global,
-            DeploymentTypeId::DataZoneStandard
-            | DeploymentTypeId::DataZoneBatch
-            | DeploymentTypeId::DataZonePriority
-            | DeploymentTypeId::DataZoneProvisioned => Processing::DataZone,
-            DeploymentTypeId::RegionalStandard | DeploymentTypeId::RegionalProvisioned => {
-                Processing::Region
-            }
-        }
-    }
-
-    /// Which PTU minimum/increment column applies (None for per-token types).
-    pub fn ptu_scope(self) -> Option<PtuScope> {
-        match self {
-            DeploymentTypeId::GlobalProvisioned => Some(PtuScope::Global),
-            DeploymentTypeId::DataZoneProvisioned => Some(PtuScope::DataZone),
-            DeploymentTypeId::RegionalProvisioned => Some(PtuScope::Regional),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for DeploymentTypeId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Where a deployment type processes inference (data residency of processing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -282,12 +282,12 @@ pub struct StandardCatalog {
 /// (or US Data Zone) Standard deployment and "use the quota assigned to" it (U5, U6). Batch has
 /// its own enqueued-token quota (None).
 pub fn quota_type(t: DeploymentTypeId) -> Option<DeploymentTypeId> {
-    use DeploymentTypeId as D;
-    match t {
-        D::GlobalStandard | D::GlobalFlex | D::GlobalPriority => Some(D::GlobalStandard),
-        D::DataZoneStandard | D::DataZonePriority => Some(D::DataZoneStandard),
-        D::RegionalStandard => Some(D::RegionalStandard),
-        _ => None,
+    use super::Tier;
+    match t.tier() {
+        Tier::Standard | Tier::Flex | Tier::Priority => {
+            DeploymentTypeId::find(t.processing(), Tier::Standard)
+        }
+        Tier::Batch | Tier::Provisioned => None,
     }
 }
 
@@ -603,7 +603,7 @@ impl QuotaFile {
                 message: e.to_string(),
             })?
         };
-        let lines = super::load::item_lines(text, "quotas");
+        let lines = super::yaml::item_lines(text, "quotas");
         let at = |i: usize| match lines.get(i) {
             Some(l) => format!("{}:{l}", path.display()),
             None => format!("{} quotas[{i}]", path.display()),

@@ -1,174 +1,29 @@
-//! `ptuplan calibrate`: replay a real PTU deployment's log (2xx and 429 rows) at its PTU
-//! count over a range of bucket windows, and report the window that reproduces its 429s.
+//! `ptuplan calibrate`: the fit of [`crate::ops::calibrate`], its notices on stderr and the
+//! fit rendered.
 
 use std::io::Write;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
-use crate::app::{
-    catalog_from, ensure_output_spares_inputs, CalibrateSettings, Outcome, UsageError,
-};
-use crate::cleanup::TempArea;
-use crate::plan::calibrate::{self, CalibrationSubject};
+use super::outcome::Outcome;
+use crate::ops::calibrate::calibrate;
 use crate::report;
-use crate::sim::{self, EventSpool, Replay};
-use crate::usage::{self, Granularity, WorkloadRegistry};
+use crate::settings::{ensure_output_spares_inputs, CalibrateSettings};
 
 /// Run `calibrate`.
 pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
     let read = &settings.read;
     let inputs = read.input_files(None);
     ensure_output_spares_inputs(&inputs, read.out.as_deref())?;
-    let catalog = catalog_from(&read.catalog)?;
-    let registry = WorkloadRegistry::new(
-        &catalog,
-        read.model_map.clone(),
-        read.default_region.clone(),
-    );
-    let accounting = sim::CatalogAccounting {
-        registry: &registry,
-        catalog: &catalog,
-    };
-    // Spilled runs go to a directory of this run, removed on any exit (see `cleanup`).
-    let temp = TempArea::new().context("creating a temp directory for the replay spool")?;
-    let mut replay = Replay::for_calibration(&accounting)
-        .spooling_in(EventSpool::in_dir(temp.path(), read.spool_chunk_events));
-    let mut summary_read =
-        usage::read_usage(&read.inputs, &read.read_options(), &registry, &mut replay)
-            .context("reading usage logs")?;
+    let calibration = calibrate(settings)?;
     if !read.quiet {
-        for info in &summary_read.inputs {
-            eprintln!(
-                "note: {}",
-                crate::report::escape::terminal(&info.describe())
-            );
+        for n in &calibration.notices {
+            eprintln!("{n}");
         }
-    }
-    if !read.quiet && summary_read.granularity != Granularity::Request {
-        eprintln!(
-            "warning: the log holds per-{} aggregates: arrivals inside a bucket are simulated, so the fit cannot see bursts shorter than a bucket; calibrate on a per-request log",
-            summary_read.granularity.as_str()
-        );
-    }
-    let conflicts = registry.model_map_conflicts();
-    if !conflicts.is_empty() {
-        return Err(UsageError(conflicts.join("; ")).into());
-    }
-    let keys = registry.keys();
-    let sim::Finished {
-        summary,
-        events,
-        outside_span,
-    } = replay
-        .finish_checked(read.skip_invalid)
-        .context("reading usage logs")?;
-    summary_read.absorb_late_skips(outside_span.rows, outside_span.examples);
-    let matching: Vec<usize> = keys
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| k.deployment == settings.deployment)
-        .map(|(i, _)| i)
-        .collect();
-    let w = match matching.as_slice() {
-        [w] => *w,
-        [] => {
-            let mut names: Vec<&str> = keys.iter().map(|k| k.deployment.as_str()).collect();
-            names.sort_unstable();
-            names.dedup();
-            bail!(
-                "deployment `{}` is not in the log; it has: {}",
-                shown(&settings.deployment),
-                shown(&names.join(", "))
-            );
-        }
-        several => bail!(
-            "deployment `{}` appears with {} model/region pairs in the log; calibrate one deployment at a time (filter the log)",
-            shown(&settings.deployment),
-            several.len()
-        ),
-    };
-    let key = &keys[w];
-    let spec = catalog
-        .model(&key.model)
-        .and_then(|m| m.ptu.as_ref())
-        .with_context(|| format!("{} has no PTU capacity figures in the catalog", key.model))?;
-    let t = settings.deployment_type;
-    let increment = t
-        .ptu_scope()
-        .and_then(|s| spec.increment_for(s))
-        .with_context(|| {
-            format!(
-                "{} has no {t} minimum and increment in the catalog",
-                key.model
-            )
-        })?;
-    if !read.quiet
-        && (settings.ptus < increment.min_ptus
-            || (settings.ptus - increment.min_ptus) % increment.increment_ptus.max(1) != 0)
-    {
-        eprintln!(
-            "warning: {} PTUs is not a deployable {t} count for {} (minimum {}, increment {}); calibrating at it anyway",
-            settings.ptus, key.model, increment.min_ptus, increment.increment_ptus
-        );
-    }
-    let total = &summary.workloads[w].totals;
-    if !read.quiet && total.failed_requests == 0 {
-        eprintln!(
-            "note: the log has no non-2xx rows for `{}`: the fit can only bound the burst allowance from below",
-            shown(&settings.deployment)
-        );
-    }
-    let subject = CalibrationSubject {
-        workload: w as u32,
-        names: (
-            key.deployment.clone(),
-            key.model.clone(),
-            key.region.clone(),
-        ),
-        deployment_type: t,
-        spec,
-        ptus: settings.ptus,
-    };
-    let simulate = |windows: &[f64]| {
-        sim::simulate(
-            &events,
-            &calibrate::targets(&subject, windows),
-            &read.sim,
-            read.threads,
-            summary.first_minute(),
-            summary.last_minute(),
-        )
-        .context("simulating PTU admission")
-    };
-    let outcomes = simulate(&settings.windows_s)?;
-    let counts = outcomes
-        .first()
-        .map_or((0, 0), |o| (o.offered_requests, o.observed_429));
-    let mut curve = calibrate::points(&settings.windows_s, &outcomes, true);
-    // Agreement is spiky: every window between grid points, a chunk per pass over the events.
-    for chunk in calibrate::scan_windows(&settings.windows_s).chunks(calibrate::SCAN_CHUNK) {
-        let outcomes = simulate(chunk)?;
-        curve.extend(calibrate::points(chunk, &outcomes, false));
-    }
-    let fit = calibrate::fit_points(
-        &subject,
-        curve,
-        counts,
-        calibrate::scan_step(&settings.windows_s),
-    );
-    if !read.quiet && summary_read.skipped > 0 {
-        eprintln!(
-            "warning: {} invalid row(s) skipped (--skip-invalid)",
-            summary_read.skipped
-        );
     }
     let mut out = report::open_output(read.out.as_deref(), &inputs)?;
-    report::calibrate::render(&fit, settings.json, &mut out).context("writing the fit")?;
+    report::calibrate::render(&calibration.fit, settings.json, &mut out)
+        .context("writing the fit")?;
     out.flush().context("writing the fit")?;
     Ok(Outcome::Ok)
-}
-
-/// A name from the log, with control characters shown escaped, never interpreted.
-fn shown(name: &str) -> String {
-    name.chars().flat_map(char::escape_default).collect()
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use roff::{bold, roman, Roff};
 
-use crate::app::Outcome;
+use super::outcome::Outcome;
 use crate::cli::teach;
 
 /// Print the completion script for `shell` on stdout.

@@ -65,17 +65,58 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format an output file's extension implies.
+    /// The format an output file's extension implies ([`RENDERERS`]).
     pub fn from_extension(path: &Path) -> Option<Format> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "json" => Some(Format::Json),
-            "csv" => Some(Format::Csv),
-            "md" | "markdown" => Some(Format::Markdown),
-            "txt" => Some(Format::Table),
-            _ => None,
-        }
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        RENDERERS
+            .iter()
+            .find(|r| r.extensions.contains(&ext.as_str()))
+            .map(|r| r.format)
     }
 }
+
+/// How one format draws a [`Report`].
+pub type RenderFn = fn(&Report, &Extras<'_>, &mut dyn Write) -> io::Result<()>;
+
+/// One output format of the report: its renderer and the `--out` extensions that imply it. A
+/// new format is its renderer module, its [`Format`] variant and one row of [`RENDERERS`].
+pub struct Renderer {
+    /// The format (`--format` value).
+    pub format: Format,
+    /// Lower-case file extensions that choose it when `--format` is not given.
+    pub extensions: &'static [&'static str],
+    /// Draws the report.
+    pub render: RenderFn,
+}
+
+/// Every output format of the report, one row each.
+pub const RENDERERS: &[Renderer] = &[
+    Renderer {
+        format: Format::Table,
+        extensions: &["txt"],
+        render: table::write_with,
+    },
+    Renderer {
+        format: Format::Json,
+        extensions: &["json"],
+        render: |report, _, out| json::write(report, out),
+    },
+    Renderer {
+        format: Format::Csv,
+        extensions: &["csv"],
+        render: |report, _, out| csv::write(report, out),
+    },
+    Renderer {
+        format: Format::Markdown,
+        extensions: &["md", "markdown"],
+        render: markdown::write_with,
+    },
+    Renderer {
+        format: Format::Focus,
+        extensions: &[],
+        render: |report, _, out| focus::write(report, out),
+    },
+];
 
 /// Everything a run produced.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -405,13 +446,11 @@ pub fn render_with(
     extras: &Extras<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
-        Format::Table => table::write_with(report, extras, out),
-        Format::Json => json::write(report, out),
-        Format::Csv => csv::write(report, out),
-        Format::Markdown => markdown::write_with(report, extras, out),
-        Format::Focus => focus::write(report, out),
-    }
+    let renderer = RENDERERS
+        .iter()
+        .find(|r| r.format == format)
+        .ok_or_else(|| io::Error::other(format!("no renderer for {format:?}")))?;
+    (renderer.render)(report, extras, out)
 }
 
 /// An output destination: a file (`Some`) or stdout (`None` or `-`). A file that is one of
@@ -449,42 +488,24 @@ pub enum OutputError {
     IsInput(#[from] guard::OverwriteError),
 }
 
-/// USD with a thousands separator and 2 decimals (`12,345.67`).
-pub fn fmt_usd(v: f64) -> String {
-    group_thousands(&format!("{v:.2}"))
-}
-
-/// An integer with thousands separators.
-pub fn fmt_int(v: u64) -> String {
-    group_thousands(&v.to_string())
-}
-
-fn group_thousands(s: &str) -> String {
-    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut out = String::with_capacity(s.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
-}
-
-/// A share as a percentage with 1 decimal (`12.5%`).
-pub fn fmt_pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
-}
+pub use crate::text::{fmt_int, fmt_pct, fmt_usd};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_format_has_one_renderer() {
+        use clap::ValueEnum;
+        for f in Format::value_variants() {
+            assert_eq!(
+                RENDERERS.iter().filter(|r| r.format == *f).count(),
+                1,
+                "{f:?}"
+            );
+        }
+        assert_eq!(RENDERERS.len(), Format::value_variants().len());
+    }
 
     #[test]
     fn formats_numbers_for_people() {

@@ -1,0 +1,57 @@
+//! The pipeline, with no flags and no printing: read -> fan-out -> replay -> size -> decide ->
+//! a result the commands render. What the user should hear comes back as [`Notice`]s.
+
+use std::fmt;
+
+pub mod calibrate;
+
+/// How loud a notice is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// `note:` (silenced by `--quiet`).
+    Note,
+    /// `warning:` (silenced by `--quiet`).
+    Warning,
+}
+
+/// Something the run has to tell the user, on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Note or warning.
+    pub level: Level,
+    /// Its words (user data in them is shown escaped when printed).
+    pub text: String,
+}
+
+impl Notice {
+    /// A `note:`.
+    pub fn note(text: impl Into<String>) -> Self {
+        Notice {
+            level: Level::Note,
+            text: text.into(),
+        }
+    }
+
+    /// A `warning:`.
+    pub fn warning(text: impl Into<String>) -> Self {
+        Notice {
+            level: Level::Warning,
+            text: text.into(),
+        }
+    }
+}
+
+impl fmt::Display for Notice {
+    /// `note: ...` / `warning: ...`, control characters shown escaped.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.level {
+            Level::Note => "note",
+            Level::Warning => "warning",
+        };
+        write!(
+            f,
+            "{label}: {}",
+            crate::report::escape::terminal(&self.text)
+        )
+    }
+}
