@@ -4,15 +4,16 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use ptuplan::cli::Cli;
 use ptuplan::commands::{self, Outcome};
 use ptuplan::report::escape::terminal_lines;
 
 fn main() -> ExitCode {
     ptuplan::allocator::share_one_arena();
     ptuplan::cleanup::install();
-    let cli = Cli::parse();
+    let cli = ptuplan::cli::parse();
+    let args: Vec<_> = std::env::args_os().collect();
+    let notes = ptuplan::cli::deprecated::notes(&args);
+    (!ptuplan::cli::deprecated::quiet(&args)).then(|| notes.iter().for_each(|n| eprintln!("{n}")));
     match commands::run(cli) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::BudgetBreached) => ExitCode::from(3),

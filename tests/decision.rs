@@ -679,7 +679,7 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
 }
 
 /// The README's CI example (its --fail-on rules, with a baseline) passes on the tool's own
-/// plan of the bundled sample, and its `throttle_rate>1` passes on a plan whose decision spills.
+/// plan of the bundled sample, and its `failed_pct>1` passes on a plan whose decision spills.
 #[test]
 fn issue_18_the_readme_ci_gate_passes_on_the_tools_own_plan() {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
@@ -700,7 +700,7 @@ fn issue_18_the_readme_ci_gate_passes_on_the_tools_own_plan() {
         })
         .collect();
     assert!(rules.len() >= 4, "{rules:?}");
-    assert!(rules.iter().any(|r| r.starts_with("throttle_rate")));
+    assert!(rules.iter().any(|r| r.starts_with("failed_pct")));
     let dir = TempDir::new().expect("tmp");
     let base = dir.path().join("baseline");
     let out = dir.path().join("reports");
@@ -737,7 +737,7 @@ fn issue_18_the_readme_ci_gate_passes_on_the_tools_own_plan() {
     steady(&log, 6 * 60, 210, 0, 0, "gpt-5.6-terra");
     let throttle: Vec<&str> = rules
         .iter()
-        .filter(|r| r.starts_with("throttle_rate"))
+        .filter(|r| r.starts_with("failed_pct"))
         .map(String::as_str)
         .collect();
     let sales = sales_facts(&log);

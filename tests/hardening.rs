@@ -912,8 +912,8 @@ fn issue_12_flags_and_generators_are_bounded() {
             "between 0.1 and 3600",
         ),
         (
-            vec!["compare", log, "--max-throttle-rate", "NaN"],
-            "between 0 and 100",
+            vec!["compare", log, "--max-throttle-pct", "NaN"],
+            "`NaN` is not a number",
         ),
         (
             vec!["compare", log, "--fail-on", "monthly_cost_usd>1e999"],

@@ -224,18 +224,29 @@ fn issue_14_throttle_rate_rules_are_in_percent() {
     let burst = burst.to_str().expect("utf-8");
     // A 0.5 threshold is 0.5%, not 50% (as before 0.2.0): said on stderr. The decision fails
     // no request, so it passes.
-    let (code, _, stderr) = run(&["compare", burst, "--fail-on", "throttle_rate>0.5"]);
+    let (code, _, stderr) = run(&["compare", burst, "--fail-on", "failed_pct>0.5"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
-        stderr.contains("budget rule throttle_rate>0.5 passed: actual 0 not > threshold 0.5"),
+        stderr.contains("budget rule failed_pct>0.5 passed: actual 0 not > threshold 0.5"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("throttle_rate is in percent (since 0.2.0, like --max-throttle-rate), so 0.5 means 0.5%"),
+        stderr.contains(
+            "failed_pct is in percent (since 0.2.0, like --max-throttle-pct), so 0.5 means 0.5%"
+        ),
         "{stderr}"
     );
+    // The name before 0.3.0 reads the same metric, with a note naming the new one.
     let (code, _, stderr) = run(&["compare", burst, "--fail-on", "throttle_rate>2"]);
     assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("note: --fail-on metric throttle_rate is deprecated and will be removed in a later version; use failed_pct"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("budget rule failed_pct>2 passed"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("is in percent"), "{stderr}");
 }
 

@@ -292,17 +292,17 @@ fn fail_on_rules_that_hold_not_exit_0() {
         "--fail-on",
         "monthly_cost_usd > 1e9",
         "--fail-on",
-        "throttle_rate>0.01",
+        "failed_pct>0.01",
         "--fail-on",
         "workloads_without_recommendation>=1",
     ]);
     assert.success().stderr(predicate::str::contains(
-        "note: budget rule throttle_rate>0.01 passed",
+        "note: budget rule failed_pct>0.01 passed",
     ));
 }
 
 #[test]
-fn fail_on_throttle_rate_compares_the_worst_recommended_option() {
+fn fail_on_failed_pct_compares_the_worst_recommended_option() {
     // Per-token recommendations throttle nothing: 0 >= 0 holds.
     ptuplan()
         .args([
@@ -311,14 +311,14 @@ fn fail_on_throttle_rate_compares_the_worst_recommended_option() {
             "--format",
             "csv",
             "--fail-on",
-            "throttle_rate>=0",
+            "failed_pct>=0",
         ])
         .arg(fixture("hostile.csv"))
         .assert()
         .code(3)
         .stdout(predicate::str::starts_with("deployment,model,region"))
         .stderr(predicate::str::contains(
-            "throttle_rate>=0 breached: actual 0 >= threshold 0",
+            "failed_pct>=0 breached: actual 0 >= threshold 0",
         ));
 }
 

@@ -44,10 +44,12 @@ pub fn scenarios_of(settings: &WhatIfSettings, catalog: &Catalog) -> Result<Vec<
                 source,
             })
             .with_context(|| format!("reading scenarios {name}"))?;
-        scenarios.extend(
-            parse_scenarios(&name, &text, catalog, settings.horizon_months)
-                .with_context(|| format!("reading scenarios {name}"))?,
-        );
+        let file = parse_scenarios(&name, &text, catalog, settings.horizon_months)
+            .with_context(|| format!("reading scenarios {name}"))?;
+        for note in &file.notes {
+            eprintln!("note: {}", crate::report::escape::terminal_lines(note));
+        }
+        scenarios.extend(file.scenarios);
     }
     if let Some(q) = &settings.quick {
         scenarios.push(quick_scenario(q, catalog, settings.horizon_months));
@@ -60,7 +62,7 @@ pub fn scenarios_of(settings: &WhatIfSettings, catalog: &Catalog) -> Result<Vec<
     {
         scenarios.push(Scenario {
             name: scenario::FORECAST_SCENARIO.to_owned(),
-            origin: "automatic: --horizon-months without --growth".to_owned(),
+            origin: "automatic: --horizon-months without --growth-pct".to_owned(),
             seed: DEFAULT_SEED,
             jitter_ms: DEFAULT_JITTER_MS,
             description: Some(
@@ -140,17 +142,17 @@ fn quick_scenario(q: &QuickScenario, catalog: &Catalog, horizon_months: u32) -> 
                 percent_per_month,
                 months: horizon_months,
             },
-            "--growth",
+            "--growth-pct",
         );
     }
     if let Some(percent) = q.cache_rate_percent {
-        push(TransformKind::CacheRate { percent }, "--cache-rate");
+        push(TransformKind::CacheRate { percent }, "--cache-rate-pct");
     }
     if let Some(factor) = q.reasoning {
         push(TransformKind::Reasoning { factor }, "--reasoning");
     }
     if let Some(percent) = q.batch_shift_percent {
-        push(TransformKind::BatchShift { percent }, "--batch-shift");
+        push(TransformKind::BatchShift { percent }, "--batch-shift-pct");
     }
     if let Some(region) = &q.move_region {
         push(

@@ -220,7 +220,7 @@ fn choose(
         }
         let spill = settings
             .max_spill_rate
-            .map(|m| format!("spills more than --max-spill-rate {:.1}%", m * 100.0))
+            .map(|m| format!("spills more than --max-spill-pct {:.1}%", m * 100.0))
             .unwrap_or_else(|| format!("fails more than {target}"));
         return Choice {
             ptus: largest,

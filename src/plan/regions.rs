@@ -232,9 +232,18 @@ pub fn rank_regions(
                     }
                 }
             }
+            // Equal costs (a price list that is flat across regions) rank the log's own
+            // region first, then regions in its data zone, then the shortest round trip from
+            // `--from` (issue 23: australiaeast ranked above the log's eastus2 on a tie).
             rows.sort_by(|a, b| {
                 a.monthly_cost_usd
                     .total_cmp(&b.monthly_cost_usd)
+                    .then_with(|| (a.region != w.region).cmp(&(b.region != w.region)))
+                    .then(a.from.crosses_data_zone.cmp(&b.from.crosses_data_zone))
+                    .then_with(|| {
+                        let rtt = |r: &RegionRow| r.from.round_trip_ms.unwrap_or(u32::MAX);
+                        rtt(a).cmp(&rtt(b))
+                    })
                     .then_with(|| a.region.cmp(&b.region))
                     .then(a.deployment_type.cmp(&b.deployment_type))
                     .then(a.billing.cmp(&b.billing))

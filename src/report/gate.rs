@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! EXPR   := METRIC OP NUMBER
-//! METRIC := monthly_cost_usd | throttle_rate | spill_rate | commitment_usd | provisional
+//! METRIC := monthly_cost_usd | failed_pct | spilled_pct | commitment_usd | provisional
 //!         | workloads_without_recommendation
 //!         | monthly_cost_increase_pct | monthly_cost_increase_usd
 //! OP     := ">" | ">=" | "<" | "<="
@@ -18,9 +18,9 @@
 //! the log cannot tell which window the service uses, so a budget must hold at all of them.
 //! The `*_increase_*` metrics compare the window in use's totals, which every report version
 //! holds. Every percentage is in percent, as in the flags
-//! (`throttle_rate>1` means 1%, like `--max-throttle-rate 1`); `throttle_rate` counts failed
+//! (`failed_pct>1` means 1%, like `--max-throttle-pct 1`); `failed_pct` counts failed
 //! requests only, as the sizing target does (spilled requests are served by Standard; they
-//! are `spill_rate`). Deciding what to do about a breach (exit status 3) is left to the command
+//! are `spilled_pct`; the old names `throttle_rate` and `spill_rate` are still accepted). Deciding what to do about a breach (exit status 3) is left to the command
 //! layer.
 //!
 //! No workload can make a rule pass by dropping out: a plan where some workloads have no
@@ -44,12 +44,15 @@ pub enum Metric {
     /// (`decision_summary.worst_case_monthly_cost_usd`), USD per month.
     MonthlyCostUsd,
     /// The largest failed share among the decided options over the band, in percent (1 = 1%,
-    /// the unit of `--max-throttle-rate`): 429s after any retries, prompt-limit 400s, and
+    /// the unit of `--max-throttle-pct`): 429s after any retries, prompt-limit 400s, and
     /// Standard 429s of spilled or per-token requests. Spilled requests are served, so they do
-    /// not count.
+    /// not count. `failed_pct`, as `decision.worst_case.failed_pct` in the JSON (was
+    /// `throttle_rate`, still accepted).
+    #[serde(rename = "failed_pct")]
     ThrottleRate,
     /// The largest share of requests a decided option spills to Standard over the band,
-    /// percent.
+    /// percent. `spilled_pct`, as `decision.worst_case.spilled_pct` (was `spill_rate`).
+    #[serde(rename = "spilled_pct")]
     SpillRate,
     /// What the decided reservations commit to, USD (their whole terms).
     CommitmentUsd,
@@ -80,8 +83,8 @@ impl Metric {
     pub fn as_str(self) -> &'static str {
         match self {
             Metric::MonthlyCostUsd => "monthly_cost_usd",
-            Metric::ThrottleRate => "throttle_rate",
-            Metric::SpillRate => "spill_rate",
+            Metric::ThrottleRate => "failed_pct",
+            Metric::SpillRate => "spilled_pct",
             Metric::CommitmentUsd => "commitment_usd",
             Metric::Provisional => "provisional",
             Metric::WorkloadsWithoutRecommendation => "workloads_without_recommendation",
@@ -225,7 +228,18 @@ pub fn parse_rule(text: &str) -> Result<GateRule, GateParseError> {
     })
 }
 
+/// Old metric names that keep working, `(old, new)` (issue 23: percent quantities end in
+/// `_pct`, and a metric is named as the JSON field it reads).
+pub const DEPRECATED_METRICS: [(&str, &str); 2] = [
+    ("throttle_rate", "failed_pct"),
+    ("spill_rate", "spilled_pct"),
+];
+
 fn parse_metric(name: &str) -> Result<Metric, GateParseError> {
+    let name = DEPRECATED_METRICS
+        .iter()
+        .find(|(old, _)| *old == name)
+        .map_or(name, |(_, new)| *new);
     if let Some(m) = Metric::ALL.into_iter().find(|m| m.as_str() == name) {
         return Ok(m);
     }
@@ -577,6 +591,15 @@ mod tests {
             parse_rule("monthly_cost_usd>inf"),
             Err(GateParseError::Number(_))
         ));
+        // The old names (before issue 23) read the same metrics.
+        assert_eq!(
+            parse_rule("throttle_rate>1").expect("rule"),
+            parse_rule("failed_pct>1").expect("rule")
+        );
+        assert_eq!(
+            parse_rule("spill_rate>1").expect("rule").to_string(),
+            "spilled_pct>1"
+        );
         let err = parse_rule("monthly_cost>5").expect_err("unknown metric");
         assert!(err.to_string().contains("did you mean `monthly_cost_usd`?"));
     }
@@ -643,18 +666,18 @@ mod tests {
             }
         }
         decided_on_year_reservation(&mut report);
-        let v = verdicts(&report, &["throttle_rate>1", "throttle_rate>5"], false);
+        let v = verdicts(&report, &["failed_pct>1", "throttle_rate>5"], false);
         // The option fails 2% of requests: above 1%, below 5%.
         assert!((v[0].actual - 2.0).abs() < 1e-9);
         assert_eq!(breached(&v), [true, false]);
         assert!(v[0]
             .message()
-            .starts_with("throttle_rate>1 breached: actual 2 > threshold 1"));
+            .starts_with("failed_pct>1 breached: actual 2 > threshold 1"));
     }
 
-    /// Spilled requests are served by Standard: `throttle_rate` does not count them, the
-    /// sizing target does not either; `spill_rate` does. A plan that spills passes the README's
-    /// `throttle_rate>1`.
+    /// Spilled requests are served by Standard: `failed_pct` does not count them, the
+    /// sizing target does not either; `spilled_pct` does. A plan that spills passes the README's
+    /// `failed_pct>1`.
     #[test]
     fn issue_18_throttle_rate_counts_failures_and_spill_rate_spills() {
         let mut report = sample_report();
@@ -663,7 +686,7 @@ mod tests {
             &report,
             &[
                 "throttle_rate>1",
-                "spill_rate>2",
+                "spilled_pct>2",
                 "commitment_usd>0",
                 "provisional>0",
             ],

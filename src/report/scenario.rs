@@ -396,7 +396,7 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
     let months = l.horizon_months;
     let source = match l.growth_source {
         GrowthSource::Forecast => "each workload's own forecast (its median month; the odds come from the forecast's range)",
-        GrowthSource::Flag => "--growth",
+        GrowthSource::Flag => "--growth-pct",
         GrowthSource::File => "the scenario file's growth",
     };
     let intro = vec![format!(

@@ -23,10 +23,10 @@ use super::{fmt_display, fmt_int, fmt_pct, fmt_usd, provenance_lines, Extras, Re
 use crate::plan::{DecisionStatus, OptionPlan, WorkloadPlan};
 
 /// The most characters of a deployment name the summary table shows (Azure allows 64).
-const SUMMARY_DEPLOYMENT_CHARS: usize = 16;
+pub(crate) const SUMMARY_DEPLOYMENT_CHARS: usize = 16;
 
 /// `s` cut to `max` characters in the middle ("customer-...blue"), or as it is.
-fn truncate_middle(s: &str, max: usize) -> String {
+pub(crate) fn truncate_middle(s: &str, max: usize) -> String {
     let n = s.chars().count();
     if n <= max {
         return s.to_owned();

@@ -53,7 +53,7 @@ pub(super) fn check_ranges(a: &AddedWorkload, p: &mut impl FnMut(String)) {
     }
     if !(a.cached_percent.is_finite() && (0.0..=100.0).contains(&a.cached_percent)) {
         p(format!(
-            "add cached_percent must be between 0 and 100, got {}",
+            "add cache_rate_pct must be between 0 and 100, got {}",
             a.cached_percent
         ));
     }

@@ -9,10 +9,15 @@
 //!   seed: 7                      # optional: seed of the draws
 //!   transforms:
 //!     - migrate: {from: gpt-4.1, to: gpt-5, output_factor: 1.2}
-//!     - growth: {percent_per_month: 5, months: 12}
-//!     - batch_shift_percent: 20
+//!     - growth: {pct_per_month: 5, months: 12}
+//!     - batch_shift_pct: 20
 //!       select: {deployment: nightly}
 //! ```
+//!
+//! The keys are the flags' names (`--cache-rate-pct` is `cache_rate_pct`, `--move-region` is
+//! `move_region`); percentages end in `_pct`. The spellings before 0.3.0 (`cache_rate_percent`,
+//! `batch_shift_percent`, `region`, `percent_per_month`, `cached_percent`) still parse, each
+//! with a note naming the new key ([`ScenarioFile::notes`]).
 //!
 //! Parsing is strict, like the catalog's: unknown keys and wrong types are errors with the
 //! file, line and column (serde_yaml's location); entries that parse but are wrong (an unknown
@@ -52,11 +57,20 @@ struct TransformEntry {
     #[serde(default)]
     migrate: Option<MigrateEntry>,
     #[serde(default)]
+    cache_rate_pct: Option<f64>,
+    /// Before 0.3.0: `cache_rate_pct`.
+    #[serde(default)]
     cache_rate_percent: Option<f64>,
     #[serde(default)]
     reasoning: Option<f64>,
     #[serde(default)]
+    batch_shift_pct: Option<f64>,
+    /// Before 0.3.0: `batch_shift_pct`.
+    #[serde(default)]
     batch_shift_percent: Option<f64>,
+    #[serde(default)]
+    move_region: Option<String>,
+    /// Before 0.3.0: `move_region`.
     #[serde(default)]
     region: Option<String>,
     #[serde(default)]
@@ -77,7 +91,11 @@ struct SelectEntry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GrowthEntry {
-    percent_per_month: f64,
+    #[serde(default)]
+    pct_per_month: Option<f64>,
+    /// Before 0.3.0: `pct_per_month`.
+    #[serde(default)]
+    percent_per_month: Option<f64>,
     #[serde(default)]
     months: Option<u32>,
 }
@@ -107,7 +125,10 @@ struct AddEntry {
     #[serde(default)]
     reasoning_tokens: u64,
     #[serde(default)]
-    cached_percent: f64,
+    cache_rate_pct: Option<f64>,
+    /// Before 0.3.0: `cache_rate_pct`.
+    #[serde(default)]
+    cached_percent: Option<f64>,
     #[serde(default)]
     max_completion_tokens: Option<u64>,
 }
@@ -120,7 +141,7 @@ pub fn parse_scenarios(
     text: &str,
     catalog: &Catalog,
     horizon_months: u32,
-) -> Result<Vec<Scenario>, ScenarioError> {
+) -> Result<ScenarioFile, ScenarioError> {
     if text.trim().is_empty() {
         return Err(ScenarioError::Parse {
             path: path.to_owned(),
@@ -136,6 +157,7 @@ pub fn parse_scenarios(
         })?;
     let lines = item_lines(text);
     let mut problems = Vec::new();
+    let mut notes = Vec::new();
     let mut scenarios = Vec::new();
     for (i, entry) in entries.into_iter().enumerate() {
         let item = lines.get(i);
@@ -148,6 +170,11 @@ pub fn parse_scenarios(
             let at = item.and_then(|l| l.children.get(j)).map_or_else(
                 || format!("{origin} transform {}", j + 1),
                 |l| format!("{path}:{l}"),
+            );
+            notes.extend(
+                old_keys(&t)
+                    .into_iter()
+                    .map(|(old, new)| format!("{at}: `{old}` is deprecated; write `{new}`")),
             );
             match transform(t, &at, catalog, horizon_months) {
                 Ok(t) => transforms.push(t),
@@ -170,7 +197,55 @@ pub fn parse_scenarios(
         return Err(ScenarioError::Invalid { problems });
     }
     super::validate_all(&scenarios, catalog)?;
-    Ok(scenarios)
+    Ok(ScenarioFile { scenarios, notes })
+}
+
+/// A parsed scenarios file.
+#[derive(Debug)]
+pub struct ScenarioFile {
+    /// Its scenarios, in file order.
+    pub scenarios: Vec<Scenario>,
+    /// One line per key spelled as before 0.3.0, with its file and line and the new key.
+    pub notes: Vec<String>,
+}
+
+/// `(old key, new key)` for every pre-0.3.0 spelling in `t`.
+fn old_keys(t: &TransformEntry) -> Vec<(&'static str, &'static str)> {
+    let mut old = Vec::new();
+    if t.cache_rate_percent.is_some() {
+        old.push(("cache_rate_percent", "cache_rate_pct"));
+    }
+    if t.batch_shift_percent.is_some() {
+        old.push(("batch_shift_percent", "batch_shift_pct"));
+    }
+    if t.region.is_some() {
+        old.push(("region", "move_region"));
+    }
+    if t.growth
+        .as_ref()
+        .is_some_and(|g| g.percent_per_month.is_some())
+    {
+        old.push(("growth.percent_per_month", "growth.pct_per_month"));
+    }
+    if t.add.as_ref().is_some_and(|a| a.cached_percent.is_some()) {
+        old.push(("add.cached_percent", "add.cache_rate_pct"));
+    }
+    old
+}
+
+/// One value under its new key or its old one; both is an error.
+fn one_of<T>(
+    new: Option<T>,
+    old: Option<T>,
+    new_key: &str,
+    old_key: &str,
+) -> Result<Option<T>, String> {
+    match (new, old) {
+        (Some(_), Some(_)) => Err(format!(
+            "`{new_key}` and `{old_key}` (its spelling before 0.3.0) are one key; keep `{new_key}`"
+        )),
+        (new, old) => Ok(new.or(old)),
+    }
 }
 
 /// One transform entry: exactly one kind, with its selector.
@@ -194,8 +269,15 @@ fn transform(
         kinds.push(TransformKind::Scale { factor });
     }
     if let Some(g) = t.growth {
+        let percent_per_month = one_of(
+            g.pct_per_month,
+            g.percent_per_month,
+            "growth.pct_per_month",
+            "growth.percent_per_month",
+        )?
+        .ok_or_else(|| "growth needs `pct_per_month`".to_owned())?;
         kinds.push(TransformKind::Growth {
-            percent_per_month: g.percent_per_month,
+            percent_per_month,
             months: g.months.unwrap_or(horizon_months),
         });
     }
@@ -211,16 +293,28 @@ fn transform(
             reasoning_factor: m.reasoning_factor.unwrap_or(1.0),
         }));
     }
-    if let Some(percent) = t.cache_rate_percent {
+    let cache_rate = one_of(
+        t.cache_rate_pct,
+        t.cache_rate_percent,
+        "cache_rate_pct",
+        "cache_rate_percent",
+    )?;
+    if let Some(percent) = cache_rate {
         kinds.push(TransformKind::CacheRate { percent });
     }
     if let Some(factor) = t.reasoning {
         kinds.push(TransformKind::Reasoning { factor });
     }
-    if let Some(percent) = t.batch_shift_percent {
+    let batch_shift = one_of(
+        t.batch_shift_pct,
+        t.batch_shift_percent,
+        "batch_shift_pct",
+        "batch_shift_percent",
+    )?;
+    if let Some(percent) = batch_shift {
         kinds.push(TransformKind::BatchShift { percent });
     }
-    if let Some(to) = t.region {
+    if let Some(to) = one_of(t.move_region, t.region, "move_region", "region")? {
         kinds.push(TransformKind::Region {
             to: crate::usage::workload::arm_region_name(&to),
         });
@@ -237,7 +331,13 @@ fn transform(
             prompt_tokens: a.prompt_tokens,
             completion_tokens: a.completion_tokens,
             reasoning_tokens: a.reasoning_tokens,
-            cached_percent: a.cached_percent,
+            cached_percent: one_of(
+                a.cache_rate_pct,
+                a.cached_percent,
+                "add.cache_rate_pct",
+                "add.cached_percent",
+            )?
+            .unwrap_or(0.0),
             max_completion_tokens: a.max_completion_tokens,
         }));
     }
@@ -280,10 +380,10 @@ pub const KINDS: [&str; 8] = [
     "scale",
     "growth",
     "migrate",
-    "cache_rate_percent",
+    "cache_rate_pct",
     "reasoning",
-    "batch_shift_percent",
-    "region",
+    "batch_shift_pct",
+    "move_region",
     "add",
 ];
 
@@ -385,7 +485,7 @@ mod tests {
     }
 
     fn parse(text: &str) -> Result<Vec<Scenario>, ScenarioError> {
-        parse_scenarios("s.yaml", text, &catalog(), 12)
+        parse_scenarios("s.yaml", text, &catalog(), 12).map(|f| f.scenarios)
     }
 
     const GOOD: &str = "\
@@ -398,8 +498,8 @@ mod tests {
   seed: 9
   transforms:
   - migrate: {from: gpt-4.1, to: gpt-5, output_factor: 1.2}
-  - growth: {percent_per_month: 5}
-  - region: Sweden Central
+  - growth: {pct_per_month: 5}
+  - move_region: Sweden Central
 ";
 
     #[test]
@@ -436,7 +536,7 @@ mod tests {
                 "s.yaml:3: to: unknown model `gpt-9000`",
             ),
             ("- name: a\n  transforms:\n    - scale: 2\n      reasoning: 2\n", "s.yaml:3: one transform per list item"),
-            ("- name: a\n  transforms:\n    - region: marsnorth\n", "s.yaml:3: unknown region `marsnorth`"),
+            ("- name: a\n  transforms:\n    - move_region: marsnorth\n", "s.yaml:3: unknown region `marsnorth`"),
             (
                 "- name: a\n  transforms:\n    - scale: 2\n- name: a\n  transforms:\n    - scale: 3\n",
                 "s.yaml:4: scenario name `a` is already used at s.yaml:1",
@@ -447,11 +547,11 @@ mod tests {
             let e = parse(text).expect_err(text).to_string();
             assert!(e.contains(expected), "{text:?}: {e}");
         }
-        let e = parse("- name: a\n  transforms:\n    - growth: {percent_per_month: -100}\n")
+        let e = parse("- name: a\n  transforms:\n    - growth: {pct_per_month: -100}\n")
             .expect_err("growth")
             .to_string();
         assert!(
-            e.contains("s.yaml:3: growth percent_per_month must be above -100"),
+            e.contains("s.yaml:3: growth pct_per_month must be above -100"),
             "{e}"
         );
         let e = parse("- name: baseline\n  transforms:\n    - scale: 2\n")
@@ -469,8 +569,10 @@ mod tests {
     #[test]
     fn the_example_file_parses_with_every_kind() {
         let text = include_str!("../../data/scenarios.example.yaml");
-        let s = parse_scenarios("data/scenarios.example.yaml", text, &catalog(), 12)
+        let file = parse_scenarios("data/scenarios.example.yaml", text, &catalog(), 12)
             .expect("the example parses");
+        assert!(file.notes.is_empty(), "{:?}", file.notes);
+        let s = file.scenarios;
         let kinds: std::collections::BTreeSet<&str> = s
             .iter()
             .flat_map(|s| s.transforms.iter().map(|t| t.kind.name()))
@@ -479,13 +581,39 @@ mod tests {
             "scale",
             "growth",
             "migrate",
-            "batch_shift_percent",
+            "batch_shift_pct",
             "reasoning",
-            "cache_rate_percent",
+            "cache_rate_pct",
             "add",
         ] {
             assert!(kinds.contains(k), "{k}");
         }
+    }
+
+    #[test]
+    fn issue_23_old_keys_parse_with_a_note_and_both_spellings_are_an_error() {
+        let old = "- name: a\n  transforms:\n    - cache_rate_percent: 50\n    - region: swedencentral\n    - growth: {percent_per_month: 5}\n    - batch_shift_percent: 10\n";
+        let file = parse_scenarios("s.yaml", old, &catalog(), 12).expect("old keys parse");
+        let new = "- name: a\n  transforms:\n    - cache_rate_pct: 50\n    - move_region: swedencentral\n    - growth: {pct_per_month: 5}\n    - batch_shift_pct: 10\n";
+        let renamed = parse_scenarios("s.yaml", new, &catalog(), 12).expect("new keys parse");
+        assert_eq!(file.scenarios, renamed.scenarios);
+        assert!(renamed.notes.is_empty());
+        assert_eq!(
+            file.notes,
+            [
+                "s.yaml:3: `cache_rate_percent` is deprecated; write `cache_rate_pct`",
+                "s.yaml:4: `region` is deprecated; write `move_region`",
+                "s.yaml:5: `growth.percent_per_month` is deprecated; write `growth.pct_per_month`",
+                "s.yaml:6: `batch_shift_percent` is deprecated; write `batch_shift_pct`",
+            ]
+        );
+        let both =
+            "- name: a\n  transforms:\n    - cache_rate_pct: 5\n      cache_rate_percent: 5\n";
+        let e = parse(both).expect_err("both").to_string();
+        assert!(
+            e.contains("s.yaml:3: `cache_rate_pct` and `cache_rate_percent`"),
+            "{e}"
+        );
     }
 
     #[test]

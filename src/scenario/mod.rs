@@ -11,10 +11,10 @@
 //! - `growth`: % per month over a horizon (the scenario is the horizon's last month; the
 //!   reservation ladder plans every month);
 //! - `migrate FROM=TO`: a model change with prompt, output and reasoning factors;
-//! - `cache_rate_percent`: a target cached share of prompt tokens;
+//! - `cache_rate_pct`: a target cached share of prompt tokens;
 //! - `reasoning F`: reasoning tokens x F (a stand-in for reasoning effort);
-//! - `batch_shift_percent`: a share of requests moved to a Batch workload;
-//! - `region`: a move to another region;
+//! - `batch_shift_pct`: a share of requests moved to a Batch workload;
+//! - `move_region`: a move to another region;
 //! - `add`: a synthetic workload ([`add`]).
 //!
 //! Everything here is pure: no I/O, no printing. [`file`] parses the YAML text it is given.
@@ -259,10 +259,10 @@ impl TransformKind {
             TransformKind::Scale { .. } => "scale",
             TransformKind::Growth { .. } => "growth",
             TransformKind::Migrate(_) => "migrate",
-            TransformKind::CacheRate { .. } => "cache_rate_percent",
+            TransformKind::CacheRate { .. } => "cache_rate_pct",
             TransformKind::Reasoning { .. } => "reasoning",
-            TransformKind::BatchShift { .. } => "batch_shift_percent",
-            TransformKind::Region { .. } => "region",
+            TransformKind::BatchShift { .. } => "batch_shift_pct",
+            TransformKind::Region { .. } => "move_region",
             TransformKind::Add(_) => "add",
         }
     }
@@ -488,7 +488,7 @@ fn check_ranges(kind: &TransformKind, p: &mut impl FnMut(String)) {
         } => {
             if !(percent_per_month.is_finite() && *percent_per_month > -100.0) {
                 p(format!(
-                    "growth percent_per_month must be above -100, got {percent_per_month}"
+                    "growth pct_per_month must be above -100, got {percent_per_month}"
                 ));
             } else if growth_factor(*percent_per_month, *months) > MAX_TRAFFIC_FACTOR {
                 p(format!(

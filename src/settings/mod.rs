@@ -165,7 +165,7 @@ pub struct GateSettings {
     pub baseline: Option<PathBuf>,
     /// Judge budget rules on the workloads that have a recommendation when others have none.
     pub allow_partial_plan: bool,
-    /// Notes on the rules for stderr (a `throttle_rate` threshold below 1, which is in
+    /// Notes on the rules for stderr (a `failed_pct` threshold below 1, which is in
     /// percent since 0.2.0).
     pub notes: Vec<String>,
 }
@@ -209,7 +209,7 @@ impl GateSettings {
             })
             .map(|r| {
                 format!(
-                    "--fail-on '{r}': throttle_rate is in percent (since 0.2.0, like --max-throttle-rate), so {} means {}%; write 1 for 1%",
+                    "--fail-on '{r}': failed_pct is in percent (since 0.2.0, like --max-throttle-pct), so {} means {}%; write 1 for 1%",
                     r.threshold, r.threshold
                 )
             })
@@ -591,7 +591,7 @@ impl CompareSettings {
         }
         if args.select.is_some() && !any {
             return Err(UsageError(
-                "--select names the workloads of --scale, --growth, --migrate, --cache-rate, --reasoning, --batch-shift or --move-region; pass one of them".to_owned(),
+                "--select names the workloads of --scale, --growth-pct, --migrate, --cache-rate-pct, --reasoning, --batch-shift-pct or --move-region; pass one of them".to_owned(),
             )
             .into());
         }
@@ -746,7 +746,7 @@ fn ensure_sim(sim: &SimArgs) -> Result<SimParams> {
 fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
     if !(sim.max_throttle_rate.is_finite() && (0.0..=100.0).contains(&sim.max_throttle_rate)) {
         bail!(
-            "--max-throttle-rate is a percentage between 0 and 100, got {}",
+            "--max-throttle-pct is a percentage between 0 and 100, got {}",
             sim.max_throttle_rate
         );
     }

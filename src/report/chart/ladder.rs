@@ -126,7 +126,7 @@ pub fn ladder_series(report: &Report) -> Option<LadderSeries> {
         pools: l.pools.len(),
         growth: match l.growth_source {
             GrowthSource::Forecast => "Later months: the forecast's median",
-            GrowthSource::Flag => "Later months: --growth",
+            GrowthSource::Flag => "Later months: --growth-pct",
             GrowthSource::File => "Later months: the scenario's growth",
         },
     })

@@ -1,11 +1,16 @@
 //! A diff as a terminal table (from the shared [`crate::report::table::new`] factory, laid out
 //! for the terminal's width) followed by the change of the total. [`rows`] and [`HEADERS`] are
-//! the full columns the Markdown and HTML views show; the terminal folds them into fewer.
+//! the full columns the Markdown and HTML views show; the terminal merges them into fewer, and
+//! on a narrow terminal abbreviates the options and then leaves columns out (with a
+//! footnote), never moving a value into another column's cell.
 
 use std::io::{self, Write};
 
 use super::{fmt_signed_pct, fmt_signed_usd, ReportDiff, Side};
+use crate::catalog::DeploymentTypeId;
+use crate::plan::Billing;
 use crate::report::layout::Terminal;
+use crate::report::text::{billing_short, type_short};
 use crate::report::{fmt_usd, table};
 
 /// Column headers, shared with the Markdown renderer.
@@ -48,16 +53,30 @@ pub fn write(diff: &ReportDiff, term: &Terminal, out: &mut dyn Write) -> io::Res
         ],
         &[4, 5, 6],
     );
-    t.wrap(0, 10).wrap(2, 14).wrap(3, 14);
-    t.droppable(6, 0, Some("Δ %"))
-        .droppable(4, 1, Some("Δ PTUs"));
-    for r in rows(diff) {
+    t.wrap(0, 10).wrap(2, 10).wrap(3, 10);
+    t.shorten(2, 0)
+        .shorten(3, 0)
+        .droppable(6, 1, None)
+        .droppable(4, 2, None)
+        .droppable(1, 3, None);
+    for (w, r) in diff.workloads.iter().zip(rows(diff)) {
+        let side = |s: Option<&Side>, full: &str, cost: &str| {
+            let short = option_short_cell(s).unwrap_or_else(|| full.to_owned());
+            table::cell_short(&format!("{full}\n{cost}"), &format!("{short}\n{cost}"))
+        };
         t.add_cells(
             vec![
-                table::cell(&format!("{}\n{} @ {}", r[0], r[1], r[2])),
+                // A long deployment name is cut in the middle with a marker, as in the
+                // summary table; Markdown and JSON name it whole.
+                table::cell(&format!(
+                    "{}\n{} @ {}",
+                    table::truncate_middle(&r[0], table::SUMMARY_DEPLOYMENT_CHARS),
+                    r[1],
+                    r[2]
+                )),
                 table::cell(&r[3]),
-                table::cell(&format!("{}\n{}", r[4], r[6])),
-                table::cell(&format!("{}\n{}", r[5], r[7])),
+                side(w.base.as_ref(), &r[4], &r[6]),
+                side(w.new.as_ref(), &r[5], &r[7]),
                 table::cell(&r[8]),
                 table::cell(&r[9]),
                 table::cell(&r[10]),
@@ -114,6 +133,31 @@ fn option_cell(side: Option<&Side>) -> String {
             (Some(id), None) => id.clone(),
         },
     }
+}
+
+/// `Global PTU 1-year (15 PTU)`: the option in the short names of the summary table, for a
+/// narrow terminal (`Global Std per-token` for a per-token id without a billing); None for an
+/// id that is not a deployment type.
+fn option_short_cell(side: Option<&Side>) -> Option<String> {
+    let s = side?;
+    let id = s.recommended.as_deref()?;
+    let (t, b) = id.split_once('/').unwrap_or((id, "per-token"));
+    let t = DeploymentTypeId::ALL
+        .into_iter()
+        .find(|d| d.as_str() == t)?;
+    let b = [
+        Billing::PerToken,
+        Billing::Hourly,
+        Billing::Reserved1Month,
+        Billing::Reserved1Year,
+    ]
+    .into_iter()
+    .find(|x| x.as_str() == b)?;
+    let name = format!("{} {}", type_short(t), billing_short(b));
+    Some(match s.ptus {
+        Some(p) => format!("{name} ({p} PTU)"),
+        None => name,
+    })
 }
 
 fn cost_cell(side: Option<&Side>) -> String {

@@ -1,0 +1,47 @@
+//! `report`: the full report set in a directory.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::heading;
+
+use super::groups::{CatalogArgs, GateArgs, InputArgs, PlanningArgs, ScenarioArgs, SimArgs};
+use super::parse;
+
+/// `report` arguments.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Catalog.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Simulation.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Directory to write into (created when missing; files of the same name are replaced).
+    #[arg(long, value_name = "DIR", default_value = "reports", help_heading = heading::OUTPUT, help = "Directory to write into", long_help)]
+    pub out_dir: PathBuf,
+    /// Per-workload charts: `all`, or N to draw them for the N workloads with the highest
+    /// recommended monthly cost (default: all up to 50 workloads, else the top 50; the rest are
+    /// listed without charts).
+    #[arg(long, value_name = "all|N", value_parser = parse::charts, help_heading = heading::OUTPUT, help = "Per-workload charts: all, or the top N", long_help)]
+    pub charts: Option<crate::report::chart::ChartSelection>,
+    /// Print nothing on stderr but errors and breached rules.
+    #[arg(long, short, help_heading = heading::OUTPUT, help = "Print nothing on stderr but errors and breaches", long_help)]
+    pub quiet: bool,
+    /// Timestamp to put in the report (RFC 3339); default: SOURCE_DATE_EPOCH if set, else none.
+    #[arg(long, value_name = "RFC3339", help_heading = heading::OUTPUT, hide_short_help = true, help = "Timestamp to put in the report", long_help)]
+    pub generated_at: Option<String>,
+    /// Budget rules.
+    #[command(flatten)]
+    pub gates: GateArgs,
+    /// Quotes and constraints.
+    #[command(flatten)]
+    pub planning: PlanningArgs,
+    /// What-if scenarios.
+    #[command(flatten)]
+    pub scenarios: ScenarioArgs,
+}
