@@ -8,7 +8,8 @@ Runs both builds on the same inputs and compares `compare --format json` (report
 - a generated log with a retiring model (bench/run.py's 2M CSV when it exists, else a 200,000
   request log made the same way), so that the automatic retirement scenario runs;
 - the same log with explicit scenarios (`--scale 2`, `--migrate`), `--threads 1`, and small
-  spool chunks (many spilled runs).
+  spool chunks (many spilled runs);
+- the same log as JSON Lines and as gzip, when bench/run.py has written them.
 
     python3 bench/identical.py OLD_BINARY NEW_BINARY
 
@@ -55,6 +56,12 @@ def main():
         "log --scale 2": [log, "--scale", "2"],
         "log --migrate": [log, "--migrate", "gpt-5.4-mini=gpt-5.1"],
     }
+    # The same log as JSON Lines and gzip (bench/run.py writes them), when they exist: the
+    # other readers' paths.
+    for name, suffix in (("jsonl", ".jsonl"), ("gzip", ".csv.gz")):
+        other = Path(log).with_name(Path(log).name.replace(".csv", suffix))
+        if other.exists():
+            cases[name] = [str(other)]
     differ = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, args in cases.items():

@@ -15,7 +15,6 @@ use syn::visit::Visit;
 const KNOWN: &[&str] = &[
     "cycle: commands/compare.rs commands/whatif.rs",
     "cycle: sim/admission.rs sim/standard.rs",
-    "cycle: usage/csv.rs usage/detect.rs usage/sources/parquet.rs usage/sources/table.rs",
 ];
 
 fn root() -> PathBuf {

@@ -1352,3 +1352,307 @@ fn issue_19_every_run_says_which_reader_read_each_file() {
         .expect("runs");
     assert!(quiet.stderr.is_empty());
 }
+
+// ---- Issue 20 (fast readers) and issue 23 (one timestamp grammar), through the library. ----
+
+mod library {
+    use std::io::Write as _;
+    use std::path::Path;
+
+    use ptuplan::usage::{
+        read_usage, InputFormat, InputSource, InputSpec, KeyRejection, RawKey, ReadOptions,
+        RecordSink, RequestLimits, Resolved, SinkError, UsageRecord,
+    };
+
+    /// Numbers each distinct (deployment, model, region) in order of first sight.
+    #[derive(Default)]
+    struct Keys(std::sync::Mutex<Vec<String>>);
+
+    impl ptuplan::usage::KeyResolver for Keys {
+        fn resolve(&self, key: RawKey<'_>) -> Result<Resolved, KeyRejection> {
+            let name = format!("{:?}/{:?}/{:?}", key.deployment, key.model, key.region);
+            let mut seen = self.0.lock().expect("lock");
+            let i = seen.iter().position(|k| *k == name).unwrap_or_else(|| {
+                seen.push(name);
+                seen.len() - 1
+            });
+            Ok(Resolved {
+                workload: i as u32,
+                limits: RequestLimits::default(),
+            })
+        }
+    }
+
+    /// Keeps every record, with forks joined in file order.
+    #[derive(Default)]
+    struct Keep(Vec<UsageRecord>);
+
+    impl RecordSink for Keep {
+        fn take(&mut self, record: UsageRecord) -> Result<(), SinkError> {
+            self.0.push(record);
+            Ok(())
+        }
+        fn fork(&self) -> Self {
+            Keep::default()
+        }
+        fn join(&mut self, later: Self) -> Result<(), SinkError> {
+            self.0.extend(later.0);
+            Ok(())
+        }
+    }
+
+    /// Read `path` with `threads` threads (any size reads in parallel); records, or the error.
+    fn read(
+        path: &Path,
+        threads: usize,
+        format: Option<InputFormat>,
+    ) -> Result<Vec<UsageRecord>, String> {
+        let spec = InputSpec {
+            source: InputSource::File(path.to_owned()),
+            format,
+        };
+        let options = ReadOptions {
+            threads,
+            parallel_min_bytes: 1,
+            ..ReadOptions::default()
+        };
+        let mut sink = Keep::default();
+        read_usage(&[spec], &options, &Keys::default(), &mut sink).map_err(|e| e.to_string())?;
+        Ok(sink.0)
+    }
+
+    fn gzip(path: &Path, bytes: &[u8]) {
+        let mut enc = flate2::write::GzEncoder::new(
+            std::fs::File::create(path).expect("create"),
+            flate2::Compression::fast(),
+        );
+        enc.write_all(bytes).expect("write");
+        enc.finish().expect("finish");
+    }
+
+    /// One logical log written in every shape a CSV may take: every variant must read to the
+    /// same records on every path (plain lines split by hand, quoted records by `csv-core`,
+    /// sequential, parallel, gzip through the inflating thread).
+    fn variants(rows: &[[String; 7]], bad_at: Option<usize>) -> Vec<(&'static str, Vec<u8>)> {
+        let header = [
+            "timestamp",
+            "deployment",
+            "model",
+            "region",
+            "prompt_tokens",
+            "completion_tokens",
+            "note",
+        ];
+        let line = |cells: &[String], quote: bool| -> String {
+            cells
+                .iter()
+                .map(|c| {
+                    if quote || c.contains([',', '"', '\n']) {
+                        format!("\"{}\"", c.replace('"', "\"\""))
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        let build = |quote: bool, end: &str, bom: bool, blank: bool| -> Vec<u8> {
+            let mut s = String::new();
+            if bom {
+                s.push('\u{feff}');
+            }
+            s.push_str(&line(&header, quote));
+            s.push_str(end);
+            for (i, r) in rows.iter().enumerate() {
+                if blank && i % 3 == 1 {
+                    s.push_str(end);
+                }
+                let mut r = r.clone();
+                if bad_at == Some(i) {
+                    r[4] = "x".to_owned();
+                }
+                s.push_str(&line(&r, quote));
+                s.push_str(end);
+            }
+            s.into_bytes()
+        };
+        vec![
+            ("plain", build(false, "\n", false, false)),
+            ("all quoted", build(true, "\n", false, false)),
+            ("crlf", build(false, "\r\n", false, false)),
+            ("quoted crlf", build(true, "\r\n", false, false)),
+            ("bom and blank lines", build(false, "\n", true, true)),
+            (
+                "quoted, cr only, blank lines",
+                build(true, "\r", true, true),
+            ),
+        ]
+    }
+
+    fn rows(n: usize) -> Vec<[String; 7]> {
+        let notes = [
+            "",
+            "plain",
+            "a, comma",
+            "a \"quote\"",
+            "two\nlines",
+            "\"\"",
+            "trailing,",
+        ];
+        (0..n)
+            .map(|i| {
+                [
+                    format!(
+                        "2026-03-01T10:{:02}:{:02}.{:03}Z",
+                        i / 60 % 60,
+                        i % 60,
+                        i % 1000
+                    ),
+                    ["chat", "batch", "agent"][i % 3].to_owned(),
+                    ["gpt-4o", "gpt-4.1"][i % 2].to_owned(),
+                    "eastus2".to_owned(),
+                    (100 + i * 7).to_string(),
+                    (10 + i % 50).to_string(),
+                    notes[i % notes.len()].to_owned(),
+                ]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn issue_20_fast_and_csv_core_paths_read_tricky_records_alike() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rows = rows(400);
+        let mut want: Option<Vec<UsageRecord>> = None;
+        for (name, bytes) in variants(&rows, None) {
+            let path = dir
+                .path()
+                .join(format!("{}.csv", name.replace([' ', ','], "_")));
+            std::fs::write(&path, &bytes).expect("write");
+            let gz = dir
+                .path()
+                .join(format!("{}.csv.gz", name.replace([' ', ','], "_")));
+            gzip(&gz, &bytes);
+            for (p, threads) in [(&path, 1), (&path, 2), (&path, 3), (&gz, 2)] {
+                let got = read(p, threads, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(got.len(), rows.len(), "{name}, {threads} threads");
+                match &want {
+                    None => want = Some(got),
+                    Some(w) => assert_eq!(&got, w, "{name}, {} threads", threads),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn issue_20_a_bad_field_names_its_own_line_on_every_path() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rows = rows(60);
+        for (name, bytes) in variants(&rows, Some(40)) {
+            // Count the record's own line: the line of its first byte in the file.
+            let text = String::from_utf8_lossy(&bytes)
+                .replace("\r\n", "\n")
+                .replace('\r', "\n");
+            let start = text.find(&rows[40][0]).expect("row 40 written");
+            let line = text[..start].matches('\n').count() + 1;
+            let want = format!(":{line}: field `prompt_tokens`: `x` is not a number");
+            let path = dir
+                .path()
+                .join(format!("{}.csv", name.replace([' ', ','], "_")));
+            std::fs::write(&path, &bytes).expect("write");
+            let gz = dir
+                .path()
+                .join(format!("{}.csv.gz", name.replace([' ', ','], "_")));
+            gzip(&gz, &bytes);
+            for (p, threads) in [(&path, 1), (&path, 2), (&gz, 1)] {
+                let e = read(p, threads, None).expect_err("refused");
+                assert!(
+                    e.contains(&want),
+                    "{name}, {threads} threads: {e} (want {want})"
+                );
+            }
+        }
+    }
+
+    /// Issue 23: every reader accepts the same timestamp formats, each to the same instant.
+    #[test]
+    fn issue_23_every_reader_kind_reads_every_timestamp_format() {
+        let ms: i64 = 1_772_359_538_941; // 2026-03-01T10:05:38.941Z
+        let formats: [(&str, &str, i64); 8] = [
+            ("rfc 3339", "2026-03-01T10:05:38.941Z", ms),
+            ("azure 7 digits", "2026-03-01T10:05:38.9410000Z", ms),
+            ("offset", "2026-03-01T11:05:38.941+01:00", ms),
+            ("space, no zone", "2026-03-01 10:05:38.941", ms),
+            ("unix seconds", "1772359538.941", ms),
+            ("unix ms", "1772359538941", ms),
+            ("us locale am", "3/1/2026, 10:05:38.941 AM", ms),
+            (
+                "us locale pm",
+                "3/1/2026, 10:05:38.941 PM",
+                ms + 12 * 3_600_000,
+            ),
+        ];
+        let dir = tempfile::tempdir().expect("tempdir");
+        let csv_cell = |t: &str| {
+            if t.contains(',') {
+                format!("\"{t}\"")
+            } else {
+                t.to_owned()
+            }
+        };
+        for (what, text, want) in formats {
+            let kinds: Vec<(&str, String, Option<InputFormat>)> = vec![
+                (
+                    "csv",
+                    format!("timestamp,model,region,prompt_tokens,completion_tokens\n{},gpt-4o,eastus2,10,1\n", csv_cell(text)),
+                    None,
+                ),
+                (
+                    "jsonl",
+                    format!("{{\"timestamp\":\"{text}\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"usage\":{{\"prompt_tokens\":10,\"completion_tokens\":1}}}}\n"),
+                    None,
+                ),
+                (
+                    "apim",
+                    format!("TimeGenerated [UTC],CorrelationId,DeploymentName,ModelName,Region,PromptTokens,CompletionTokens\n{},c-1,chat,gpt-4o,East US 2,10,1\n", csv_cell(text)),
+                    Some(InputFormat::Apim),
+                ),
+                (
+                    "litellm",
+                    format!("request_id,startTime,model,model_group,spend,prompt_tokens,completion_tokens\nr1,{},gpt-4o,chat,0.1,10,1\n", csv_cell(text)),
+                    Some(InputFormat::LiteLlm),
+                ),
+                (
+                    "columns",
+                    format!("TimeGenerated,DeploymentName,ModelName,Region,PromptTokens,CompletionTokens\n{},chat,gpt-4o,eastus2,10,1\n", csv_cell(text)),
+                    Some(InputFormat::Columns),
+                ),
+            ];
+            for (kind, body, format) in kinds {
+                let path = dir.path().join(format!("{kind}.log"));
+                std::fs::write(&path, &body).expect("write");
+                let got = read(&path, 1, format).unwrap_or_else(|e| panic!("{kind}, {what}: {e}"));
+                assert_eq!(got.len(), 1, "{kind}, {what}");
+                assert_eq!(got[0].timestamp_ms, want, "{kind}, {what}");
+            }
+        }
+    }
+
+    /// Issue 23: a slash date is month first; one whose first number cannot be a month is
+    /// refused by every reader, never read day first.
+    #[test]
+    fn issue_23_a_day_first_date_is_refused_not_guessed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "\"18/8/2025, 12:00:38.941 AM\"";
+        for (kind, body, format) in [
+            ("csv", format!("timestamp,model,region,prompt_tokens,completion_tokens\n{text},gpt-4o,eastus2,10,1\n"), None),
+            ("apim", format!("TimeGenerated [UTC],CorrelationId,DeploymentName,ModelName,Region,PromptTokens,CompletionTokens\n{text},c-1,chat,gpt-4o,East US 2,10,1\n"), Some(InputFormat::Apim)),
+        ] {
+            let path = dir.path().join(format!("{kind}.csv"));
+            std::fs::write(&path, body).expect("write");
+            let e = read(&path, 1, format).expect_err("refused");
+            assert!(e.contains(":2: field `") && e.contains("month first"), "{kind}: {e}");
+        }
+    }
+}

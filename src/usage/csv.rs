@@ -7,17 +7,16 @@
 
 use std::collections::HashMap;
 
-use super::detect::OpenedInput;
-use super::fields::{lossy, parse_count, parse_status, parse_timestamp_ms};
-use super::lines::Newlines;
+use super::csv_split::{CsvSplitter, SplitError};
+use super::fields::{parse_count, parse_status};
+use super::input::OpenedInput;
+use super::lines::MAX_LINE_BYTES;
+use super::rows;
+use super::timestamps::parse_timestamp_ms;
 use super::{
     FieldProblem, KeyResolver, RawKey, ReadOptions, ReadSummary, RecordSink, Resolved, RowValues,
     UsageError, UsageRecord,
 };
-
-/// The message for a row holding a NUL byte (anywhere in the file after its first line).
-pub(crate) const NUL_IN_ROW: &str =
-    "contains a NUL byte: binary content or a corrupted log (a crash can leave runs of NULs)";
 
 /// Column indexes found in the header.
 #[derive(Debug, Default, Clone)]
@@ -203,16 +202,14 @@ pub fn read_csv<S: RecordSink>(
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
     let path = input.name;
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(Newlines::new(input.reader));
-    let header = match reader.byte_headers() {
-        Ok(header) => header.clone(),
-        Err(e) => return Err(read_error(&reader, &path, e, 0)),
+    let mut split = CsvSplitter::new(input.reader, MAX_LINE_BYTES, true);
+    let header = match split.next_record() {
+        Ok(Some((_, record))) => record.fields().collect::<::csv::ByteRecord>(),
+        Ok(None) => ::csv::ByteRecord::new(),
+        Err(e) => return Err(split_error(&path, e, 0)),
     };
     let columns = columns_of(&header, &path)?;
-    read_rows(reader, &path, &columns, 0, options, resolver, sink)
+    read_records(split, &path, &columns, 0, options, resolver, sink)
 }
 
 /// The header's columns, or an error for an empty or incomplete header.
@@ -227,9 +224,10 @@ pub(crate) fn columns_of(header: &::csv::ByteRecord, path: &str) -> Result<Colum
     Ok(columns)
 }
 
-/// Read the header-less part of a CSV file that starts at line `line_offset + 1`.
+/// Read the header-less part of a CSV file that starts at line `line_offset + 1`, at the start
+/// of a record.
 pub(crate) fn read_csv_body<S: RecordSink>(
-    body: impl std::io::BufRead,
+    body: impl std::io::Read,
     path: &str,
     columns: &Columns,
     line_offset: u64,
@@ -237,15 +235,13 @@ pub(crate) fn read_csv_body<S: RecordSink>(
     resolver: &dyn KeyResolver,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
-    let reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(Newlines::new(body));
-    read_rows(reader, path, columns, line_offset, options, resolver, sink)
+    let split = CsvSplitter::new(body, MAX_LINE_BYTES, false);
+    read_records(split, path, columns, line_offset, options, resolver, sink)
 }
 
-fn read_rows<R: std::io::Read, S: RecordSink>(
-    mut reader: ::csv::Reader<R>,
+/// Every record of `split` as a usage row.
+fn read_records<R: std::io::Read, S: RecordSink>(
+    mut split: CsvSplitter<R>,
     path: &str,
     columns: &Columns,
     line_offset: u64,
@@ -256,32 +252,16 @@ fn read_rows<R: std::io::Read, S: RecordSink>(
     let mut keys = KeyCache::default();
     let mut summary = ReadSummary::default();
     let mut spilled = 0u64;
-    let mut row = ::csv::ByteRecord::new();
     loop {
-        match reader.read_byte_record(&mut row) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(read_error(&reader, path, e, line_offset)),
-        }
-        let line = line_offset + row.position().map_or(0, |p| p.line());
-        // A quoted cell may span lines: the record as a whole is bounded too.
-        if row.as_slice().len() > super::lines::MAX_LINE_BYTES {
-            return Err(too_long(path, line));
-        }
-        let result = if memchr::memchr(0, row.as_slice()).is_some() {
-            Err(FieldProblem::new("row", NUL_IN_ROW))
-        } else if row.len() != columns.width {
-            Err(FieldProblem::new(
-                "row",
-                format!(
-                    "has {} fields but the header has {}",
-                    row.len(),
-                    columns.width
-                ),
-            ))
-        } else {
-            parse_row(&row, columns, &mut keys, resolver, &mut spilled)
+        let (line, row) = match split.next_record() {
+            Ok(Some(record)) => record,
+            Ok(None) => break,
+            Err(e) => return Err(split_error(path, e, line_offset)),
         };
+        let line = line_offset + line;
+        let result = rows::ensure_row(row.as_slice(), row.len(), columns.width).and_then(|()| {
+            parse_fields(|i| row.get(i), columns, &mut keys, resolver, &mut spilled)
+        });
         super::deliver(
             result,
             &mut |r, line| sink.take_at(r, path, line),
@@ -295,14 +275,15 @@ fn read_rows<R: std::io::Read, S: RecordSink>(
     Ok(summary)
 }
 
-fn parse_row(
-    row: &::csv::ByteRecord,
-    c: &Columns,
-    keys: &mut KeyCache,
-    resolver: &dyn KeyResolver,
-    spilled: &mut u64,
-) -> Result<UsageRecord, FieldProblem> {
-    parse_fields(|i| row.get(i), c, keys, resolver, spilled)
+/// The error of a failed split, at the line its record starts on.
+fn split_error(path: &str, e: SplitError, line_offset: u64) -> UsageError {
+    match e {
+        SplitError::Io(source) => UsageError::Io {
+            path: path.to_owned(),
+            source,
+        },
+        SplitError::TooLong { line } => rows::too_long(path, line_offset + line),
+    }
 }
 
 /// One row's record from its fields (`field(i)` is column `i`, raw).
@@ -368,158 +349,4 @@ fn parse_fields<'r>(
     let record = values.into_record(resolved, resolver)?;
     *spilled += u64::from(spill);
     Ok(record)
-}
-
-/// Most columns a plain row is split into without allocating.
-const PLAIN_MAX_FIELDS: usize = 64;
-
-/// Read a header-less CSV body that holds no quote and no carriage return (the parallel
-/// reader's scan proves it): every line is one row, split at its commas by hand, which is what
-/// the csv crate gives for such input, without its state machine. Blank lines are skipped as
-/// the csv crate skips them, and line numbers count them.
-pub(crate) fn read_plain_csv_body<S: RecordSink>(
-    mut body: impl std::io::BufRead,
-    path: &str,
-    columns: &Columns,
-    line_offset: u64,
-    options: &ReadOptions,
-    resolver: &dyn KeyResolver,
-    sink: &mut S,
-) -> Result<ReadSummary, UsageError> {
-    if columns.width > PLAIN_MAX_FIELDS {
-        return read_csv_body(body, path, columns, line_offset, options, resolver, sink);
-    }
-    let mut keys = KeyCache::default();
-    let mut summary = ReadSummary::default();
-    let mut spilled = 0u64;
-    let mut line = line_offset;
-    let mut carry: Vec<u8> = Vec::new();
-    let mut row = |text: &[u8], line: u64, summary: &mut ReadSummary| -> Result<(), UsageError> {
-        if text.is_empty() {
-            return Ok(());
-        }
-        let result = if memchr::memchr(0, text).is_some() {
-            Err(FieldProblem::new("row", NUL_IN_ROW))
-        } else {
-            let mut fields: [&[u8]; PLAIN_MAX_FIELDS] = [&[]; PLAIN_MAX_FIELDS];
-            let mut n = 0;
-            let mut start = 0;
-            for comma in memchr::memchr_iter(b',', text) {
-                if n < PLAIN_MAX_FIELDS {
-                    fields[n] = &text[start..comma];
-                }
-                n += 1;
-                start = comma + 1;
-            }
-            if n < PLAIN_MAX_FIELDS {
-                fields[n] = &text[start..];
-            }
-            n += 1;
-            if n != columns.width {
-                Err(FieldProblem::new(
-                    "row",
-                    format!("has {n} fields but the header has {}", columns.width),
-                ))
-            } else {
-                let fields = &fields[..n];
-                parse_fields(
-                    |i| fields.get(i).copied(),
-                    columns,
-                    &mut keys,
-                    resolver,
-                    &mut spilled,
-                )
-            }
-        };
-        super::deliver(
-            result,
-            &mut |r, line| sink.take_at(r, path, line),
-            summary,
-            options,
-            path,
-            line,
-        )
-    };
-    let io_err = |source| UsageError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    loop {
-        let buf = body.fill_buf().map_err(io_err)?;
-        if buf.is_empty() {
-            break;
-        }
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', buf) {
-            line += 1;
-            if carry.is_empty() {
-                row(&buf[start..end], line, &mut summary)?;
-            } else {
-                carry.extend_from_slice(&buf[start..end]);
-                row(&carry, line, &mut summary)?;
-                carry.clear();
-            }
-            start = end + 1;
-        }
-        carry.extend_from_slice(&buf[start..]);
-        if carry.len() > super::lines::MAX_LINE_BYTES {
-            return Err(too_long(path, line + 1));
-        }
-        let used = buf.len();
-        body.consume(used);
-    }
-    if !carry.is_empty() {
-        line += 1;
-        row(&carry, line, &mut summary)?;
-    }
-    summary.spilled_requests = spilled;
-    Ok(summary)
-}
-
-/// The error of a failed read from `reader`: a line longer than
-/// [`MAX_LINE_BYTES`](super::lines::MAX_LINE_BYTES) at the line its record starts on, else
-/// [`csv_error`].
-pub(crate) fn read_error<R: std::io::Read>(
-    reader: &::csv::Reader<R>,
-    path: &str,
-    e: ::csv::Error,
-    line_offset: u64,
-) -> UsageError {
-    match e.kind() {
-        ::csv::ErrorKind::Io(io) if super::lines::LineTooLong::is(io) => {
-            too_long(path, line_offset + reader.position().line())
-        }
-        _ => csv_error(path, e, line_offset),
-    }
-}
-
-/// A row at `line` longer than [`MAX_LINE_BYTES`](super::lines::MAX_LINE_BYTES).
-pub(crate) fn too_long(path: &str, line: u64) -> UsageError {
-    too_long_by(path, line, super::lines::MAX_LINE_BYTES)
-}
-
-/// A row at `line` longer than `max` bytes.
-pub(crate) fn too_long_by(path: &str, line: u64, max: usize) -> UsageError {
-    UsageError::Field {
-        path: path.to_owned(),
-        line,
-        field: "row".to_owned(),
-        message: super::lines::LineTooLong(max).to_string(),
-    }
-}
-
-pub(crate) fn csv_error(path: &str, e: ::csv::Error, line_offset: u64) -> UsageError {
-    let line = line_offset + e.position().map_or(0, |p| p.line());
-    match e.into_kind() {
-        ::csv::ErrorKind::Io(source) => UsageError::Io {
-            path: path.to_owned(),
-            source,
-        },
-        other => UsageError::Field {
-            path: path.to_owned(),
-            line,
-            field: "row".to_owned(),
-            message: format!("malformed CSV: {}", lossy(format!("{other:?}").as_bytes())),
-        },
-    }
 }

@@ -13,9 +13,12 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde_json::Number;
 
-use super::csv::{KeyCache, NUL_IN_ROW};
-use super::fields::{parse_status, parse_timestamp_ms, unix_time_to_ms};
-use super::lines::Newlines;
+use super::csv::KeyCache;
+use super::csv_split::{CsvSplitter, SplitError};
+use super::fields::parse_status;
+use super::lines::MAX_JSON_LINE_BYTES;
+use super::rows;
+use super::timestamps::{parse_timestamp_ms, unix_time_to_ms};
 use super::{
     FieldProblem, KeyResolver, ReadOptions, ReadSummary, RecordSink, RowValues, SpilloverHeaders,
     UsageError, UsageRecord,
@@ -62,12 +65,76 @@ struct Line<'a> {
     headers: Option<serde_json::Value>,
 }
 
-/// A JSON value that may be a string or a number.
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A JSON value that may be a string or a number. Read by hand, not as an untagged enum: serde
+/// buffers an untagged value and builds an error for each variant that does not match, which
+/// cost an allocation and a formatted message on every line.
 enum Scalar<'a> {
     Number(Number),
-    Text(#[serde(borrow)] Cow<'a, str>),
+    Text(Cow<'a, str>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Scalar<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Scalar::Number(v.into()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Scalar::Number(v.into()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Number::from_f64(v).map(Scalar::Number).ok_or_else(|| {
+                    E::custom("data did not match any variant of untagged enum Scalar")
+                })
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(Scalar::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Scalar::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Scalar::Text(Cow::Owned(v)))
+            }
+            // Anything else (a boolean, an object, an array) is refused as the untagged enum
+            // refused it, with the same words.
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Err(E::custom(
+                    "data did not match any variant of untagged enum Scalar",
+                ))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Err(E::custom(
+                    "data did not match any variant of untagged enum Scalar",
+                ))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                _: A,
+            ) -> Result<Self::Value, A::Error> {
+                Err(serde::de::Error::custom(
+                    "data did not match any variant of untagged enum Scalar",
+                ))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                _: A,
+            ) -> Result<Self::Value, A::Error> {
+                Err(serde::de::Error::custom(
+                    "data did not match any variant of untagged enum Scalar",
+                ))
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -109,40 +176,38 @@ pub fn read_jsonl<S: RecordSink>(
     resolver: &dyn KeyResolver,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
-    let mut reader = Newlines::with_max_line(reader, super::lines::MAX_JSON_LINE_BYTES);
-    let mut buf = Vec::with_capacity(1024);
+    let mut lines = CsvSplitter::new(reader, MAX_JSON_LINE_BYTES, false);
     let mut keys = KeyCache::default();
     let mut summary = ReadSummary::default();
     let mut spilled = 0u64;
-    let mut line_no = line_offset;
     loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|source| {
-            if super::lines::LineTooLong::is(&source) {
-                super::csv::too_long_by(path, line_no + 1, super::lines::MAX_JSON_LINE_BYTES)
-            } else {
-                UsageError::Io {
+        let (line, text) = match lines.next_line() {
+            Ok(Some(next)) => next,
+            Ok(None) => break,
+            Err(SplitError::Io(source)) => {
+                return Err(UsageError::Io {
                     path: path.to_owned(),
                     source,
-                }
+                })
             }
-        })?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        let mut text: &[u8] = buf.trim_ascii();
+            Err(SplitError::TooLong { line }) => {
+                return Err(rows::too_long_by(
+                    path,
+                    line_offset + line,
+                    MAX_JSON_LINE_BYTES,
+                ))
+            }
+        };
+        let line_no = line_offset + line;
+        let mut text: &[u8] = text.trim_ascii();
         if line_no == 1 {
             text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
         }
         if text.is_empty() {
             continue;
         }
-        let parsed = if memchr::memchr(0, text).is_some() {
-            Err(FieldProblem::new("row", NUL_IN_ROW))
-        } else {
-            parse_line(text, &mut keys, resolver, &mut spilled)
-        };
+        let parsed = rows::ensure_no_nul(text)
+            .and_then(|()| parse_line(text, &mut keys, resolver, &mut spilled));
         // A line that wraps its rows (`{"data": [...]}`, as API pages are saved one per line)
         // has no timestamp of its own: its rows are read instead.
         if let Some(rows) = parsed.as_ref().err().and_then(|_| wrapped_rows(text)) {
@@ -372,10 +437,16 @@ fn spillover_headers(line: &Line<'_>) -> Headers {
 /// (any case), so rows without it cost one scan.
 fn named_spillover_key(text: &[u8]) -> Option<String> {
     const PREFIX: &str = "x-ms-spillover-from-";
-    let lower_hit = memchr::memmem::find(text, b"pillover-from-").is_some()
-        || memchr::memmem::find(text, b"PILLOVER-FROM-").is_some()
-        || memchr::memmem::find(text, b"pillover-From-").is_some();
-    if !lower_hit {
+    // Built once: `memmem::find` would build its searcher again on every line.
+    static FINDERS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
+        std::sync::LazyLock::new(|| {
+            [
+                memchr::memmem::Finder::new(b"pillover-from-"),
+                memchr::memmem::Finder::new(b"PILLOVER-FROM-"),
+                memchr::memmem::Finder::new(b"pillover-From-"),
+            ]
+        });
+    if !FINDERS.iter().any(|f| f.find(text).is_some()) {
         return None;
     }
     let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(text).ok()?;

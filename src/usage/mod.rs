@@ -8,17 +8,22 @@
 
 pub mod aggregate;
 pub mod csv;
+pub(crate) mod csv_split;
 pub mod detect;
 pub mod fields;
 pub mod formats;
+pub mod input;
 pub mod json_scan;
 pub mod jsonl;
 pub mod ledger;
 pub mod limits;
 pub mod lines;
 pub mod parallel;
+pub(crate) mod read_ahead;
+pub(crate) mod rows;
 pub mod sources;
 pub mod synth;
+pub mod timestamps;
 pub mod workload;
 
 use std::fmt;

@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::csv::{columns_of, read_csv_body, read_plain_csv_body, Columns};
+use super::csv::{columns_of, read_csv_body, Columns};
 use super::detect::{open_input, InputFormat, InputSource, InputSpec};
 use super::jsonl::read_jsonl;
 use super::lines::{count_line_ends, Newlines};
@@ -100,11 +100,9 @@ pub fn read_file_parallel<S: RecordSink>(
         let handles: Vec<_> = ranges
             .iter()
             .zip(&line_offsets)
-            .zip(&scans)
-            .map(|((&(start, end), &offset), scan)| {
+            .map(|(&(start, end), &offset)| {
                 let mut fork = sink.fork();
                 let (name, columns) = (&name, columns.as_ref());
-                let plain = !scan.has_quote && !scan.has_cr;
                 scope.spawn(move || {
                     let summary = read_range(
                         path,
@@ -112,7 +110,6 @@ pub fn read_file_parallel<S: RecordSink>(
                         (start, end),
                         offset,
                         columns,
-                        plain,
                         options,
                         resolver,
                         &mut fork,
@@ -216,8 +213,6 @@ fn split_at_line_ends(
 struct Scan {
     line_ends: u64,
     has_quote: bool,
-    /// Whether the range holds a `\r` (a CRLF or CR-only line end).
-    has_cr: bool,
 }
 
 fn scan(path: &Path, start: u64, end: u64) -> io::Result<Scan> {
@@ -228,7 +223,6 @@ fn scan(path: &Path, start: u64, end: u64) -> io::Result<Scan> {
     let mut out = Scan {
         line_ends: 0,
         has_quote: false,
-        has_cr: false,
     };
     // Ranges end right after a whole line end, so a `\r` is part of a `\r\n` only within one
     // range; across two reads of the same range it is counted once.
@@ -245,7 +239,6 @@ fn scan(path: &Path, start: u64, end: u64) -> io::Result<Scan> {
         }
         after_cr = chunk[n - 1] == b'\r';
         out.has_quote |= memchr::memchr(b'"', chunk).is_some();
-        out.has_cr |= memchr::memchr(b'\r', chunk).is_some();
     }
 }
 
@@ -256,7 +249,6 @@ fn read_range<S: RecordSink>(
     (start, end): (u64, u64),
     line_offset: u64,
     columns: Option<&Columns>,
-    plain: bool,
     options: &ReadOptions,
     resolver: &dyn KeyResolver,
     sink: &mut S,
@@ -269,10 +261,6 @@ fn read_range<S: RecordSink>(
     file.seek(SeekFrom::Start(start)).map_err(io_err)?;
     let body = BufReader::with_capacity(BUF_BYTES, file.take(end - start));
     match columns {
-        // No quote and no carriage return: every line is one row, split by hand.
-        Some(columns) if plain => {
-            read_plain_csv_body(body, name, columns, line_offset, options, resolver, sink)
-        }
         Some(columns) => read_csv_body(body, name, columns, line_offset, options, resolver, sink),
         None => read_jsonl(body, name, line_offset, options, resolver, sink),
     }

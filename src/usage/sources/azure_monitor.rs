@@ -27,7 +27,8 @@ use serde::Deserialize;
 use super::table::{document_rows, MAX_JSON_DOCUMENT_BYTES};
 use super::{Out, Row, RowSource};
 use crate::usage::aggregate::{BucketAggregate, Granularity};
-use crate::usage::detect::{Container, OpenedInput};
+use crate::usage::formats::Container;
+use crate::usage::input::OpenedInput;
 use crate::usage::ledger::{fmt_ms, Group, Origin, Ranges};
 use crate::usage::{FieldProblem, MappedColumn, UsageError};
 
@@ -717,7 +718,7 @@ fn add_response(out: &mut MetricBuckets, r: Response, line: u64) -> Result<(), F
                 .collect();
             split.sort();
             for p in &series.data {
-                let ms = crate::usage::fields::parse_timestamp_ms(p.time_stamp.as_bytes())
+                let ms = crate::usage::timestamps::parse_timestamp_ms(p.time_stamp.as_bytes())
                     .map_err(|m| FieldProblem::new("timeStamp", m))?;
                 // Every point of the grid is a bucket of the span, with data or not.
                 let ranges = out.series.entry(sig.clone()).or_default();

@@ -1,13 +1,14 @@
 //! One cell of a table row, and the field parsers every source uses on it: token counts
-//! (`18342` or, as metric exports write them, `18342.0`), timestamps (RFC 3339, Unix seconds,
-//! or the Log Analytics portal's US-locale `8/18/2025, 12:00:38.941 AM`), HTTP statuses, text,
+//! (`18342` or, as metric exports write them, `18342.0`), timestamps (the one grammar of
+//! [`crate::usage::timestamps`]), HTTP statuses, text,
 //! and JSON held in a cell (LiteLLM's `metadata`, Langfuse's `usageDetails` in a CSV).
 
 use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::usage::fields::{lossy, parse_count, parse_status, parse_timestamp_ms};
+use crate::usage::fields::{lossy, parse_count, parse_status};
+use crate::usage::timestamps::parse_timestamp_ms;
 use crate::usage::FieldProblem;
 
 /// A cell: absent (no such column, or empty), raw text (CSV), or a JSON value (JSON, Parquet).
@@ -106,22 +107,14 @@ impl<'a> Cell<'a> {
             let secs = n
                 .as_f64()
                 .ok_or_else(|| FieldProblem::new(field, format!("`{n}` is not a time")))?;
-            return crate::usage::fields::unix_time_to_ms(secs)
+            return crate::usage::timestamps::unix_time_to_ms(secs)
                 .map(Some)
                 .map_err(|m| FieldProblem::new(field, m));
         }
         let text = self.text(field)?.unwrap_or_default();
         parse_timestamp_ms(text.as_bytes())
-            .or_else(|e| parse_us_locale_ms(text.as_bytes()).ok_or(e))
             .map(Some)
-            .map_err(|m| {
-                FieldProblem::new(
-                    field,
-                    format!(
-                        "{m}, or a Log Analytics export time such as 8/18/2025, 12:00:38.941 AM"
-                    ),
-                )
-            })
+            .map_err(|m| FieldProblem::new(field, m))
     }
 
     /// An HTTP status (numbers, or success/failure words); `None` when absent.
@@ -194,75 +187,9 @@ pub fn text_to_count(text: &[u8], field: &'static str) -> Result<u64, FieldProbl
     parse_count(digits).map_err(|m| FieldProblem::new(field, m))
 }
 
-/// The Log Analytics portal's CSV time, `M/D/YYYY, h:mm:ss[.fff] AM|PM` (UTC in a
-/// `[UTC]` column), in ms since the epoch.
-pub fn parse_us_locale_ms(text: &[u8]) -> Option<i64> {
-    let s = std::str::from_utf8(text).ok()?.trim();
-    let (date, time) = s.split_once(',')?;
-    let mut d = date.trim().split('/');
-    let month: u32 = d.next()?.trim().parse().ok()?;
-    let day: u32 = d.next()?.trim().parse().ok()?;
-    let year: i32 = d.next()?.trim().parse().ok()?;
-    if d.next().is_some() {
-        return None;
-    }
-    let time = time.trim();
-    let (clock, meridiem) = time.rsplit_once(' ')?;
-    let mut parts = clock.split(':');
-    let hour: u32 = parts.next()?.parse().ok()?;
-    let minute: u32 = parts.next()?.parse().ok()?;
-    let sec_text = parts.next()?;
-    if parts.next().is_some() || !(1..=12).contains(&hour) || minute > 59 {
-        return None;
-    }
-    let (sec, frac) = sec_text.split_once('.').unwrap_or((sec_text, ""));
-    let second: u32 = sec.parse().ok()?;
-    if second > 59 || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let millis: i64 = frac
-        .bytes()
-        .take(3)
-        .zip([100, 10, 1])
-        .map(|(b, w)| i64::from(b - b'0') * w)
-        .sum();
-    let hour24 = match meridiem.trim().to_ascii_uppercase().as_str() {
-        "AM" => hour % 12,
-        "PM" => hour % 12 + 12,
-        _ => return None,
-    };
-    let date = chrono::NaiveDate::from_ymd_opt(year, month, day)?;
-    let dt = date.and_hms_opt(hour24, minute, second)?;
-    Some(dt.and_utc().timestamp_millis() + millis)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_log_analytics_portal_times() {
-        let ms = parse_us_locale_ms(b"8/18/2025, 12:00:38.941 AM").expect("parses");
-        let expected = chrono::DateTime::parse_from_rfc3339("2025-08-18T00:00:38.941Z")
-            .expect("valid")
-            .timestamp_millis();
-        assert_eq!(ms, expected);
-        let pm = parse_us_locale_ms(b"1/5/2026, 1:02:03 PM").expect("parses");
-        assert_eq!(
-            pm,
-            chrono::DateTime::parse_from_rfc3339("2026-01-05T13:02:03Z")
-                .expect("valid")
-                .timestamp_millis()
-        );
-        for bad in [
-            "13/1/2026, 1:00:00 AM",
-            "1/1/2026, 13:00:00 PM",
-            "1/1/2026 1:00:00 AM",
-            "x",
-        ] {
-            assert!(parse_us_locale_ms(bad.as_bytes()).is_none(), "{bad}");
-        }
-    }
 
     #[test]
     fn counts_accept_whole_floats_only() {

@@ -133,7 +133,7 @@ impl MappedRows {
                 .iter()
                 .filter(|(_, c)| {
                     row.header
-                        .find(&[super::table::normalize(c).as_str()])
+                        .find(&[crate::usage::formats::exact_name(c).as_str()])
                         .is_none()
                 })
                 .map(|(_, c)| c.as_str())

@@ -27,7 +27,8 @@ use std::collections::BTreeMap;
 
 use super::aggregate::{self, BucketAggregate, ExpandParams, Granularity};
 use super::csv::KeyCache;
-use super::detect::{InputFormat, OpenedInput};
+use super::formats::InputFormat;
+use super::input::OpenedInput;
 use super::ledger::{Group, RunState};
 use super::{
     FieldProblem, InputRead, KeyResolver, ReadOptions, ReadSummary, RecordSink, RowValues,

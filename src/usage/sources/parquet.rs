@@ -19,7 +19,7 @@ use parquet::record::reader::RowIter;
 use parquet::record::Field;
 use serde_json::{Number, Value};
 
-use crate::usage::detect::OpenedInput;
+use crate::usage::input::OpenedInput;
 use crate::usage::UsageError;
 
 /// The rows of one Parquet file.
@@ -75,7 +75,7 @@ fn names_of(reader: &SerializedFileReader<File>) -> Vec<String> {
         .schema()
         .get_fields()
         .iter()
-        .map(|f| super::table::normalize(f.name()))
+        .map(|f| crate::usage::formats::exact_name(f.name()))
         .collect()
 }
 

@@ -12,10 +12,13 @@ use std::io::{BufRead, Read};
 use serde_json::Value;
 
 use super::cells::Cell;
-use crate::usage::detect::{Container, InputFormat, OpenedInput};
+use crate::usage::csv_split::{CsvSplitter, Record, SplitError};
+use crate::usage::formats::{Container, InputFormat};
+use crate::usage::input::OpenedInput;
 pub use crate::usage::json_scan::unwrap_rows;
 use crate::usage::json_scan::{find_row_array, skip_ws, value_end};
-use crate::usage::lines::Newlines;
+use crate::usage::lines::{MAX_JSON_LINE_BYTES, MAX_LINE_BYTES};
+use crate::usage::rows;
 use crate::usage::UsageError;
 
 /// Largest JSON document (not JSON Lines) read, in bytes.
@@ -44,7 +47,7 @@ impl Header {
 
     /// The column's index, adding it when new (JSON rows may bring new keys).
     fn index_of(&mut self, name: &str) -> usize {
-        let key = normalize(name);
+        let key = crate::usage::formats::exact_name(name);
         if let Some(&i) = self.index.get(&key) {
             return i;
         }
@@ -76,11 +79,6 @@ impl Header {
     }
 }
 
-/// A column name as matched: trimmed, lower case, BOM removed.
-pub fn normalize(name: &str) -> String {
-    name.trim_start_matches('\u{feff}').trim().to_lowercase()
-}
-
 /// One row and the header its cells are indexed by.
 pub struct Row<'a> {
     /// 1-based line of the row in the file (the row's first line).
@@ -94,7 +92,7 @@ pub struct Row<'a> {
 }
 
 enum RowData<'a> {
-    Csv(&'a ::csv::ByteRecord),
+    Csv(Record<'a>),
     Values(&'a [Value]),
 }
 
@@ -152,14 +150,9 @@ pub struct Table {
 }
 
 enum Kind {
-    Csv {
-        reader: ::csv::Reader<Box<dyn BufRead + Send>>,
-        record: ::csv::ByteRecord,
-    },
+    Csv(Box<CsvSplitter<Box<dyn BufRead + Send>>>),
     JsonLines {
-        reader: Box<dyn BufRead + Send>,
-        buf: Vec<u8>,
-        line: u64,
+        lines: Box<CsvSplitter<Box<dyn BufRead + Send>>>,
         pending: std::vec::IntoIter<Value>,
         pending_line: u64,
     },
@@ -176,36 +169,24 @@ pub fn open(input: OpenedInput, format: InputFormat) -> Result<Table, UsageError
     let path = input.name.clone();
     let (header, kind) = match input.container {
         Container::Csv => {
-            let normalized: Box<dyn BufRead + Send> = Box::new(Newlines::new(input.reader));
-            let mut reader = ::csv::ReaderBuilder::new()
-                .has_headers(true)
-                .flexible(true)
-                .from_reader(normalized);
-            let header = match reader.byte_headers() {
-                Ok(header) => header.clone(),
-                Err(e) => return Err(crate::usage::csv::read_error(&reader, &path, e, 0)),
+            let mut split = CsvSplitter::new(input.reader, MAX_LINE_BYTES, true);
+            let names: Vec<String> = match split.next_record() {
+                Ok(Some((_, header))) => header
+                    .fields()
+                    .map(|n| String::from_utf8_lossy(n).into_owned())
+                    .collect(),
+                Ok(None) => Vec::new(),
+                Err(e) => return Err(split_error(&path, e)),
             };
-            let names: Vec<String> = header
-                .iter()
-                .map(|n| String::from_utf8_lossy(n).into_owned())
-                .collect();
             (
                 Header::from_names(names.iter().map(String::as_str)),
-                Kind::Csv {
-                    reader,
-                    record: ::csv::ByteRecord::new(),
-                },
+                Kind::Csv(Box::new(split)),
             )
         }
         Container::JsonLines => (
             Header::default(),
             Kind::JsonLines {
-                reader: Box::new(Newlines::with_max_line(
-                    input.reader,
-                    crate::usage::lines::MAX_JSON_LINE_BYTES,
-                )),
-                buf: Vec::new(),
-                line: 0,
+                lines: Box::new(CsvSplitter::new(input.reader, MAX_JSON_LINE_BYTES, false)),
                 pending: Vec::new().into_iter(),
                 pending_line: 0,
             },
@@ -244,18 +225,14 @@ impl Table {
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>, UsageError> {
         let path = &self.path;
         match &mut self.kind {
-            Kind::Csv { reader, record } => {
-                match reader.read_byte_record(record) {
-                    Ok(true) => {}
-                    Ok(false) => return Ok(None),
-                    Err(e) => return Err(crate::usage::csv::read_error(reader, path, e, 0)),
-                }
-                let line = record.position().map_or(0, |p| p.line());
-                if record.as_slice().len() > crate::usage::lines::MAX_LINE_BYTES {
-                    return Err(crate::usage::csv::too_long(path, line));
-                }
-                if memchr::memchr(0, record.as_slice()).is_some() {
-                    return Err(nul_in_row(path, line));
+            Kind::Csv(split) => {
+                let (line, record) = match split.next_record() {
+                    Ok(Some(next)) => next,
+                    Ok(None) => return Ok(None),
+                    Err(e) => return Err(split_error(path, e)),
+                };
+                if rows::ensure_no_nul(record.as_slice()).is_err() {
+                    return Err(rows::nul_in_row(path, line));
                 }
                 Ok(Some(Row {
                     line,
@@ -265,9 +242,7 @@ impl Table {
                 }))
             }
             Kind::JsonLines {
-                reader,
-                buf,
-                line,
+                lines,
                 pending,
                 pending_line,
             } => loop {
@@ -278,43 +253,29 @@ impl Table {
                     check_new_keys(&self.header, before, self.format, path, at)?;
                     return Ok(Some(values_row(&self.header, &self.values, at)));
                 }
-                buf.clear();
-                let n = reader.read_until(b'\n', buf).map_err(|source| {
-                    if crate::usage::lines::LineTooLong::is(&source) {
-                        crate::usage::csv::too_long_by(
-                            path,
-                            *line + 1,
-                            crate::usage::lines::MAX_JSON_LINE_BYTES,
-                        )
-                    } else {
-                        UsageError::Io {
-                            path: path.clone(),
-                            source,
-                        }
-                    }
-                })?;
-                if n == 0 {
-                    return Ok(None);
-                }
-                *line += 1;
-                let mut text: &[u8] = buf.trim_ascii();
-                if *line == 1 {
+                let (line, text) = match lines.next_line() {
+                    Ok(Some(next)) => next,
+                    Ok(None) => return Ok(None),
+                    Err(e) => return Err(json_split_error(path, e)),
+                };
+                let mut text: &[u8] = text.trim_ascii();
+                if line == 1 {
                     text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
                 }
                 if text.is_empty() {
                     continue;
                 }
-                if memchr::memchr(0, text).is_some() {
-                    return Err(nul_in_row(path, *line));
+                if rows::ensure_no_nul(text).is_err() {
+                    return Err(rows::nul_in_row(path, line));
                 }
                 let value: Value = serde_json::from_slice(text).map_err(|e| UsageError::Field {
                     path: path.clone(),
-                    line: *line,
+                    line,
                     field: "json".to_owned(),
                     message: json_problem(&e),
                 })?;
                 *pending = unwrap_rows(value).into_iter();
-                *pending_line = *line;
+                *pending_line = line;
             },
             Kind::JsonStream(stream) => {
                 let Some((line, v)) = stream.next_row(path)? else {
@@ -562,7 +523,7 @@ impl RowStream {
                 }
                 _ if !self.eof => {
                     if self.buf.len() - self.pos > crate::usage::lines::MAX_LINE_BYTES {
-                        return Err(crate::usage::csv::too_long(path, self.line));
+                        return Err(rows::too_long(path, self.line));
                     }
                     self.refill(path)?;
                 }
@@ -655,13 +616,25 @@ fn json_problem(e: &serde_json::Error) -> String {
     }
 }
 
-/// A row holding a NUL byte (checked in every row, not only in the first buffer).
-fn nul_in_row(path: &str, line: u64) -> UsageError {
-    UsageError::Field {
-        path: path.to_owned(),
-        line,
-        field: "row".to_owned(),
-        message: crate::usage::csv::NUL_IN_ROW.to_owned(),
+/// The error of a failed CSV split, at the line its record starts on.
+fn split_error(path: &str, e: SplitError) -> UsageError {
+    match e {
+        SplitError::Io(source) => UsageError::Io {
+            path: path.to_owned(),
+            source,
+        },
+        SplitError::TooLong { line } => rows::too_long(path, line),
+    }
+}
+
+/// The error of a failed JSON Lines read, at the line too long.
+fn json_split_error(path: &str, e: SplitError) -> UsageError {
+    match e {
+        SplitError::Io(source) => UsageError::Io {
+            path: path.to_owned(),
+            source,
+        },
+        SplitError::TooLong { line } => rows::too_long_by(path, line, MAX_JSON_LINE_BYTES),
     }
 }
 
