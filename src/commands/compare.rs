@@ -324,7 +324,8 @@ pub fn build_report_with_progress(
             replay: Replay::with_spool(
                 &accounting,
                 EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
-            ),
+            )
+            .estimating(settings.sim.missing_max_tokens),
             unreported: 0,
             seen: &seen,
             progress,
@@ -336,6 +337,7 @@ pub fn build_report_with_progress(
                     lane,
                     EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
                 )
+                .estimating(settings.sim.missing_max_tokens)
             })
             .collect(),
     };

@@ -31,6 +31,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+pub use super::estimate::MissingMaxTokens;
 use super::queue::{Timed, TimedQueue};
 pub use super::spool::OBSERVED_429;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
@@ -60,16 +61,6 @@ pub enum ThrottleMode {
     /// The request is served by the Standard deployment at the same data-processing level
     /// and billed at its token prices.
     Spillover,
-}
-
-/// How the admission estimate is formed when a request logged no `max_completion_tokens`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MissingMaxTokens {
-    /// Assume the service estimated the actual completion size (no correction at completion).
-    Actual,
-    /// Assume the service estimated this many completion tokens.
-    Fixed(u32),
 }
 
 /// Default seconds of capacity the bucket holds before it reports 100%: one minute, the only
@@ -898,14 +889,9 @@ fn run_job(
 
 impl Simulator<'_> {
     fn estimate(&self, e: &ReplayEvent) -> u32 {
-        if e.max_completion_tokens != NONE_U32 {
-            e.max_completion_tokens
-        } else {
-            match self.params.missing_max_tokens {
-                MissingMaxTokens::Actual => e.completion_tokens,
-                MissingMaxTokens::Fixed(n) => n,
-            }
-        }
+        self.params
+            .missing_max_tokens
+            .estimate(e.max_completion(), e.completion_tokens)
     }
 
     fn latency_ms(&self, group: usize, e: &ReplayEvent) -> i64 {
