@@ -600,19 +600,22 @@ pub fn plan_replay(
     // The per-token options' Standard limits and the logged latency are measured in the
     // search's first pass, which reads every workload's events anyway.
     let mut per_token = None;
+    // Later passes replay only what the earlier ones left busy (sim::prune).
+    let mut pruning = sim::prune::Pruning::new(span, sim::prune::DEFAULT_BUDGET_BYTES);
     let passes = plan::size(&mut prepared, &settings.plan, |targets| {
         simulated += targets.len();
         let pass_started = std::time::Instant::now();
         let with = per_token
             .is_none()
             .then_some((streams.as_slice(), keys.len()));
-        let (outcomes, found) = sim::admission::simulate_with_per_token(
+        let (outcomes, found) = sim::admission::simulate_pruned(
             events,
             targets,
             with,
             &settings.sim,
             settings.threads,
             span,
+            &mut pruning,
         )?;
         if found.is_some() {
             per_token = found;
@@ -626,6 +629,16 @@ pub fn plan_replay(
         Ok::<_, sim::admission::AdmissionError>(outcomes)
     })
     .context("simulating PTU admission")?;
+    if settings.timings {
+        let (skipped, replayed) = (pruning.skipped_lane_events, pruning.replayed_lane_events);
+        eprintln!(
+            "timings:   pruning: {:.1}% of arrivals x deployments skipped as quiet ({} of {}), memory {:.1} MiB",
+            100.0 * skipped as f64 / (skipped + replayed).max(1) as f64,
+            skipped,
+            skipped + replayed,
+            pruning.bytes() as f64 / (1 << 20) as f64
+        );
+    }
     let (per_token, logged_latency) = match per_token {
         Some(found) => found,
         // Nothing to size: a pass of its own.

@@ -6,6 +6,7 @@
 pub mod admission;
 pub mod estimate;
 pub mod minutes;
+pub mod prune;
 pub mod queue;
 pub mod replay;
 pub mod span;
