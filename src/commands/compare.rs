@@ -605,6 +605,7 @@ pub fn plan_replay(
     let passes = plan::size(&mut prepared, &settings.plan, |targets| {
         simulated += targets.len();
         let pass_started = std::time::Instant::now();
+        let before = (pruning.skipped_lane_events, pruning.replayed_lane_events);
         let with = per_token
             .is_none()
             .then_some((streams.as_slice(), keys.len()));
@@ -621,9 +622,12 @@ pub fn plan_replay(
             per_token = found;
         }
         if settings.timings {
+            let skipped = pruning.skipped_lane_events - before.0;
+            let replayed = pruning.replayed_lane_events - before.1;
             eprintln!(
-                "{}",
-                pass_timing(targets, pass_started.elapsed().as_secs_f64())
+                "{}, {:.0}% of arrivals x deployments skipped as quiet",
+                pass_timing(targets, pass_started.elapsed().as_secs_f64()),
+                100.0 * skipped as f64 / (skipped + replayed).max(1) as f64
             );
         }
         Ok::<_, sim::admission::AdmissionError>(outcomes)

@@ -1758,7 +1758,130 @@ mod tests {
         })
     }
 
+    /// Bursts separated by quiet gaps of up to half an hour: `(gap_ms, requests, prompt,
+    /// completion, max_completion_tokens, latency_ms, spacing_ms)` per burst.
+    fn arb_bursts() -> impl Strategy<Value = Vec<ReplayEvent>> {
+        proptest::collection::vec(
+            (
+                0i64..1_800_000,
+                1usize..25,
+                1u32..30_000,
+                0u32..3_000,
+                proptest::option::of(1u32..6_000),
+                0u32..90_000,
+                0i64..5_000,
+            ),
+            1..25,
+        )
+        .prop_map(|bursts| {
+            let mut t = 0;
+            let mut out = Vec::new();
+            for (gap, n, prompt, completion, max, latency, spacing) in bursts {
+                t += gap;
+                for k in 0..n {
+                    let mut e = with_ratio(req(t, prompt + k as u32, completion, max), 4.0);
+                    e.latency_ms = if latency % 7 == 0 { NONE_U32 } else { latency };
+                    out.push(e);
+                    t += spacing;
+                }
+            }
+            out
+        })
+    }
+
+    /// Every throttle mode, a prompt limit or none, a Standard quota or none, at `cap` and
+    /// `window_s`.
+    fn every_mode(cap: f64, window_s: f64, limit: Option<u32>, quota: Option<StandardQuota>) -> Vec<SimTarget> {
+        let mut modes = vec![
+            (ThrottleMode::Fail, None),
+            (ThrottleMode::Spillover, None),
+            (ThrottleMode::Retry { max_retries: 2 }, None),
+        ];
+        if quota.is_some() {
+            modes.push((ThrottleMode::Spillover, quota));
+        }
+        modes
+            .into_iter()
+            .map(|(mode, standard)| SimTarget {
+                bucket_window_s: window_s,
+                max_prompt_tokens: limit,
+                standard,
+                ..target(cap, mode)
+            })
+            .collect()
+    }
+
+    fn pruned_and_full(traffic: &[ReplayEvent], first: &[SimTarget], later: &[SimTarget]) -> (Vec<SimOutcome>, Vec<SimOutcome>, u64) {
+        let span = (0, traffic.iter().map(|e| e.t_ms).max().unwrap_or(0).div_euclid(60_000));
+        let events = events(traffic);
+        let params = SimParams::default();
+        let mut pruning = Pruning::new(span, 1 << 20);
+        simulate_pruned(&events, first, None, &params, 2, span, &mut pruning).expect("first pass");
+        let (pruned, _) = simulate_pruned(&events, later, None, &params, 2, span, &mut pruning).expect("later pass");
+        let full = simulate(&events, later, &params, 1, span.0, span.1).expect("full");
+        (pruned, full, pruning.skipped_lane_events)
+    }
+
+    fn quota(cap: f64) -> StandardQuota {
+        crate::sim::standard::StandardQuota {
+            active: Some(crate::sim::standard::StandardLimits { tpm: (cap as u64) / 2 + 1, rpm: Some(60) }),
+            probes: [None; crate::sim::standard::MAX_PROBES],
+            rpm_per_1000_tpm: Some(1.0),
+            rpm_window_s: 1.0,
+            missing_max_tokens: MissingMaxTokens::Actual,
+            track_levels: true,
+        }
+    }
+
+    /// Quiet nights and a busy hour: a later pass at more PTUs skips most of the arrivals, and
+    /// its outcomes are those of the full replay in every mode.
+    #[test]
+    fn issue_20_a_later_pass_skips_quiet_stretches_and_changes_nothing() {
+        let mut traffic = Vec::new();
+        for k in 0..600i64 {
+            // One small request a minute for ten hours, and a burst of 40 large ones at hour 5.
+            traffic.push(with_ratio(req(k * 60_000 + 5_000, 200, 50, Some(400)), 4.0));
+            if k == 300 {
+                for j in 0..40 {
+                    traffic.push(with_ratio(req(k * 60_000 + 6_000 + j * 10, 9_000, 500, Some(2_000)), 4.0));
+                }
+            }
+        }
+        let first = every_mode(20_000.0, 10.0, None, Some(quota(20_000.0)));
+        let later: Vec<SimTarget> = [30_000.0, 45_000.0]
+            .iter()
+            .flat_map(|&c| every_mode(c, 10.0, None, Some(quota(c))))
+            .collect();
+        let (pruned, full, skipped) = pruned_and_full(&traffic, &first, &later);
+        assert_eq!(pruned, full);
+        let offered = (traffic.len() * later.len()) as u64;
+        assert!(skipped * 10 > offered * 8, "skipped {skipped} of {offered}");
+        assert!(full.iter().any(|o| o.first_attempt_429 > 0), "the burst throttles");
+    }
+
     proptest! {
+        /// The pruned replay equals the full replay on random traffic, in every throttle mode,
+        /// with and without a prompt limit and a Standard quota, across windows and counts.
+        #[test]
+        fn issue_20_pruned_replay_equals_the_full_replay(
+            traffic in arb_bursts(),
+            cap in 2_000.0f64..120_000.0,
+            grow in proptest::collection::vec((1.0f64..6.0, 0usize..3), 1..4),
+            limit in proptest::option::of(5_000u32..40_000),
+        ) {
+            let windows = [1.0, 10.0, 60.0];
+            let first: Vec<SimTarget> = windows
+                .iter()
+                .flat_map(|&w| every_mode(cap, w, limit, Some(quota(cap))))
+                .collect();
+            let later: Vec<SimTarget> = grow
+                .iter()
+                .flat_map(|&(g, w)| every_mode(cap * g, windows[w], limit, Some(quota(cap * g))))
+                .collect();
+            let (pruned, full, _) = pruned_and_full(&traffic, &first, &later);
+            prop_assert_eq!(pruned, full);
+        }
+
         #[test]
         fn served_throttled_and_spilled_add_up_to_offered(traffic in arb_traffic(), cap in 1_000.0f64..200_000.0, retries in 0u32..3) {
             let mut limited = target(cap, ThrottleMode::Spillover);

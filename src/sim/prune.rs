@@ -174,7 +174,7 @@ impl Pruning {
 
     /// The end-of-events bit.
     pub(crate) fn end_index(&self) -> usize {
-        self.bits - 1
+        self.bits.saturating_sub(1)
     }
 
     /// Remember a simulated deployment's stretches (ignored beyond the budget).
