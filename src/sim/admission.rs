@@ -402,6 +402,8 @@ struct Group {
     record: Vec<Option<Stretches>>,
     /// The minute bit since whose first arrival the lanes were watched (None: not watched).
     watch_from: Option<usize>,
+    /// The span's last minute (the histograms cover the span).
+    last_minute: i64,
     /// Where this group may skip, from the references of its lanes.
     skip: Option<SkipPlan>,
     /// Skipping arrivals until this minute bit.
@@ -443,6 +445,7 @@ impl Group {
             retries_total: 0,
             record: Vec::new(),
             watch_from: None,
+            last_minute: i64::MAX,
             skip: None,
             skip_exit: None,
             skip_sum: 0.0,
@@ -629,10 +632,16 @@ impl Group {
     }
 
     fn close_minute(&mut self) {
+        // A minute after the span exists only because some lane served a retry in it: it
+        // counts for the lanes that admitted something then, never as an idle minute of the
+        // others (which lanes share a group must not change a lane's outcome).
+        let after_span = self.current_minute.is_some_and(|m| m > self.last_minute);
         for i in 0..self.len() {
             let u = self.minute_admitted[i] / self.capacity_per_min[i];
             let out = &mut self.outcomes[i];
-            out.utilization.add(u, 1);
+            if !(after_span && u <= 0.0) {
+                out.utilization.add(u, 1);
+            }
             out.minute_429_abs_error += self.minute_429[i].abs_diff(self.minute_observed_429);
             self.minute_admitted[i] = 0.0;
             self.minute_429[i] = 0;
@@ -1127,7 +1136,10 @@ fn run_job(
     first_minute: i64,
     last_minute: i64,
 ) -> Result<JobDone, AdmissionError> {
-    let groups = build_groups(targets, job, pruning, record);
+    let mut groups = build_groups(targets, job, pruning, record);
+    for g in &mut groups {
+        g.last_minute = last_minute;
+    }
     let mut sim = Simulator {
         params,
         pruning,
@@ -1791,7 +1803,12 @@ mod tests {
 
     /// Every throttle mode, a prompt limit or none, a Standard quota or none, at `cap` and
     /// `window_s`.
-    fn every_mode(cap: f64, window_s: f64, limit: Option<u32>, quota: Option<StandardQuota>) -> Vec<SimTarget> {
+    fn every_mode(
+        cap: f64,
+        window_s: f64,
+        limit: Option<u32>,
+        quota: Option<StandardQuota>,
+    ) -> Vec<SimTarget> {
         let mut modes = vec![
             (ThrottleMode::Fail, None),
             (ThrottleMode::Spillover, None),
@@ -1811,20 +1828,36 @@ mod tests {
             .collect()
     }
 
-    fn pruned_and_full(traffic: &[ReplayEvent], first: &[SimTarget], later: &[SimTarget]) -> (Vec<SimOutcome>, Vec<SimOutcome>, u64) {
-        let span = (0, traffic.iter().map(|e| e.t_ms).max().unwrap_or(0).div_euclid(60_000));
+    fn pruned_and_full(
+        traffic: &[ReplayEvent],
+        first: &[SimTarget],
+        later: &[SimTarget],
+    ) -> (Vec<SimOutcome>, Vec<SimOutcome>, u64) {
+        let span = (
+            0,
+            traffic
+                .iter()
+                .map(|e| e.t_ms)
+                .max()
+                .unwrap_or(0)
+                .div_euclid(60_000),
+        );
         let events = events(traffic);
         let params = SimParams::default();
         let mut pruning = Pruning::new(span, 1 << 20);
         simulate_pruned(&events, first, None, &params, 2, span, &mut pruning).expect("first pass");
-        let (pruned, _) = simulate_pruned(&events, later, None, &params, 2, span, &mut pruning).expect("later pass");
+        let (pruned, _) = simulate_pruned(&events, later, None, &params, 2, span, &mut pruning)
+            .expect("later pass");
         let full = simulate(&events, later, &params, 1, span.0, span.1).expect("full");
         (pruned, full, pruning.skipped_lane_events)
     }
 
     fn quota(cap: f64) -> StandardQuota {
         crate::sim::standard::StandardQuota {
-            active: Some(crate::sim::standard::StandardLimits { tpm: (cap as u64) / 2 + 1, rpm: Some(60) }),
+            active: Some(crate::sim::standard::StandardLimits {
+                tpm: (cap as u64) / 2 + 1,
+                rpm: Some(60),
+            }),
             probes: [None; crate::sim::standard::MAX_PROBES],
             rpm_per_1000_tpm: Some(1.0),
             rpm_window_s: 1.0,
@@ -1843,7 +1876,10 @@ mod tests {
             traffic.push(with_ratio(req(k * 60_000 + 5_000, 200, 50, Some(400)), 4.0));
             if k == 300 {
                 for j in 0..40 {
-                    traffic.push(with_ratio(req(k * 60_000 + 6_000 + j * 10, 9_000, 500, Some(2_000)), 4.0));
+                    traffic.push(with_ratio(
+                        req(k * 60_000 + 6_000 + j * 10, 9_000, 500, Some(2_000)),
+                        4.0,
+                    ));
                 }
             }
         }
@@ -1856,7 +1892,10 @@ mod tests {
         assert_eq!(pruned, full);
         let offered = (traffic.len() * later.len()) as u64;
         assert!(skipped * 10 > offered * 8, "skipped {skipped} of {offered}");
-        assert!(full.iter().any(|o| o.first_attempt_429 > 0), "the burst throttles");
+        assert!(
+            full.iter().any(|o| o.first_attempt_429 > 0),
+            "the burst throttles"
+        );
     }
 
     proptest! {
