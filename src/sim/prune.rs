@@ -110,7 +110,7 @@ struct Reference {
 }
 
 /// What the passes of one replay remember (see the module docs).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Pruning {
     enabled: bool,
     first_minute: i64,
