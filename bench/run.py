@@ -20,7 +20,7 @@ sweep of 40 PTU counts.
     python3 bench/run.py --runs 3 --skip-build --cases 2m-csv,10m-csv
     python3 bench/run.py --ptuplan /path/to/other/ptuplan --skip-build   # another build
 
-Figures depend on the machine: record them with its cores and memory (README, Benchmarks).
+Figures depend on the machine: record them with its cores and memory (docs/benchmarks.md).
 Inputs are kept in target/bench and reused: delete that directory when `sample` changes.
 """
 

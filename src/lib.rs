@@ -6,7 +6,6 @@
 //! command-line edges.
 
 pub mod allocator;
-pub mod app;
 pub mod catalog;
 pub mod cleanup;
 pub mod cli;
@@ -16,5 +15,7 @@ pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod scenario;
+pub mod settings;
 pub mod sim;
+pub mod text;
 pub mod usage;

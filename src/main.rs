@@ -5,21 +5,25 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use ptuplan::app::{self, Outcome};
 use ptuplan::cli::Cli;
+use ptuplan::commands::{self, Outcome};
 use ptuplan::report::escape::terminal_lines;
 
 fn main() -> ExitCode {
     ptuplan::allocator::share_one_arena();
     ptuplan::cleanup::install();
     let cli = Cli::parse();
-    match app::run(cli) {
+    match commands::run(cli) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::BudgetBreached) => ExitCode::from(3),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {}", terminal_lines(&app::error_text(&err)));
-            ExitCode::from(if err.is::<app::UsageError>() { 2 } else { 1 })
+            eprintln!("error: {}", terminal_lines(&commands::error_text(&err)));
+            ExitCode::from(if err.is::<ptuplan::settings::UsageError>() {
+                2
+            } else {
+                1
+            })
         }
     }
 }

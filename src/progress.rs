@@ -1,7 +1,7 @@
 //! Progress on stderr for long runs: an indicatif spinner with the record count and rate. It
 //! appears only when the run has lasted about a second, never with `--quiet`, and never when
 //! stderr is not a terminal (indicatif's stderr target hides itself then), so stdout and logs
-//! stay clean. The engine knows nothing of it: `commands::compare` feeds it [`Progress`] calls.
+//! stay clean. The engine knows nothing of it: the pipeline sends it [`Progress`] events, which this module defines.
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
@@ -11,7 +11,19 @@ use std::fmt;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use crate::commands::compare::Progress;
+/// What a long run reports to its caller: records read so far, then the stage it is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Records read so far (sent every [`PROGRESS_EVERY`] records).
+    Records(u64),
+    /// Reading is done; the PTU sweep is being simulated.
+    Simulating,
+    /// Turning outcomes into plans.
+    Planning,
+}
+
+/// How many records pass between two [`Progress::Records`] calls.
+pub const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// How long a run goes before the spinner appears.
 const SHOW_AFTER: Duration = Duration::from_secs(1);

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::load::parse_yaml;
+use super::yaml::parse_yaml;
 use super::{Catalog, CatalogError, DeploymentTypeId};
 
 const EMBEDDED: &str = include_str!("../../data/meters.yaml");

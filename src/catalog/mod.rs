@@ -22,6 +22,7 @@ pub mod retail;
 pub mod review;
 pub mod sanity;
 pub mod standard;
+pub(crate) mod yaml;
 
 use std::collections::BTreeMap;
 use std::fmt;

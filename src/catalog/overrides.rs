@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::load::{item_lines, parse_yaml, validate};
+use super::load::validate;
 use super::sanity::{self, Figure};
+use super::yaml::{item_lines, parse_yaml};
 use super::{Catalog, CatalogError, DeploymentTypeId, PtuPrice};
 
 /// The overrides file, as written.

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::load::{item_lines, parse_yaml, validate};
+use super::load::validate;
+use super::yaml::{item_lines, parse_yaml};
 use super::{Catalog, CatalogError, PtuPrice, TokenPrice};
 
 /// A refreshed prices file.

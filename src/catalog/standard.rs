@@ -603,7 +603,7 @@ impl QuotaFile {
                 message: e.to_string(),
             })?
         };
-        let lines = super::load::item_lines(text, "quotas");
+        let lines = super::yaml::item_lines(text, "quotas");
         let at = |i: usize| match lines.get(i) {
             Some(l) => format!("{}:{l}", path.display()),
             None => format!("{} quotas[{i}]", path.display()),

@@ -5,12 +5,11 @@ use std::io::Write;
 
 use anyhow::{bail, Context, Result};
 
-use crate::app::{
-    catalog_from, ensure_output_spares_inputs, CalibrateSettings, Outcome, UsageError,
-};
+use super::outcome::Outcome;
 use crate::cleanup::TempArea;
 use crate::plan::calibrate::{self, CalibrationSubject};
 use crate::report;
+use crate::settings::{catalog_from, ensure_output_spares_inputs, CalibrateSettings, UsageError};
 use crate::sim::{self, EventSpool, Replay};
 use crate::usage::{self, Granularity, WorkloadRegistry};
 

@@ -4,12 +4,13 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::app::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs, Outcome};
+use super::outcome::Outcome;
 use crate::catalog::accounting::PtuAccounting;
 use crate::catalog::Catalog;
 use crate::cli::{CatalogCommand, CatalogFormat};
 use crate::report::guard::InputFiles;
 use crate::report::{self, table};
+use crate::settings::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs};
 
 /// Run a `catalog` subcommand.
 pub fn run(cmd: CatalogCommand) -> Result<Outcome> {

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{bail, Context, Result};
 
-use crate::app::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs, Outcome};
+use super::outcome::Outcome;
 use crate::catalog::meters::MeterTable;
 use crate::catalog::prices::write_prices_file;
 use crate::catalog::refresh::{fetch_items, query_url, FetchPolicy};
@@ -13,6 +13,7 @@ use crate::catalog::review::{review, Review};
 use crate::cli::RefreshArgs;
 use crate::report::guard::InputFiles;
 use crate::report::table;
+use crate::settings::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs};
 
 /// Run `catalog refresh`.
 pub fn run(args: &RefreshArgs) -> Result<Outcome> {

@@ -6,16 +6,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
 
-use crate::app::{
-    catalog_from, ensure_output_spares_inputs, planning_catalog, CompareSettings, GateSettings,
-    Outcome, UsageError,
-};
+use super::outcome::Outcome;
 use crate::catalog::Catalog;
 use crate::cleanup::TempArea;
 use crate::commands::whatif;
 use crate::plan;
 use crate::plan::WorkloadPlan;
-use crate::progress::Spinner;
+use crate::progress::{Progress, Spinner, PROGRESS_EVERY};
 use crate::report::diff::settings::{self, settings_of_value, RunSettings};
 use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
 use crate::report::escape::terminal;
@@ -26,6 +23,10 @@ use crate::report::{
     SCHEMA_VERSION,
 };
 use crate::scenario::lane::{Fanout, LaneSink};
+use crate::settings::{
+    catalog_from, ensure_output_spares_inputs, planning_catalog, CompareSettings, GateSettings,
+    UsageError,
+};
 use crate::sim::replay::fmt_ms;
 use crate::sim::{self, EventSpool, Replay, ReplaySummary, SortedEvents};
 use crate::usage::{self, RecordSink, SinkError, WorkloadKey, WorkloadRegistry};
@@ -119,20 +120,6 @@ pub fn label(word: &str, colour: bool) -> String {
         word.to_owned()
     }
 }
-
-/// What a long run reports to its caller: records read so far, then the stage it is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
-    /// Records read so far (sent every [`PROGRESS_EVERY`] records).
-    Records(u64),
-    /// Reading is done; the PTU sweep is being simulated.
-    Simulating,
-    /// Turning outcomes into plans.
-    Planning,
-}
-
-/// How many records pass between two [`Progress::Records`] calls.
-pub const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// The replay, counting records for progress; forks (one per reading thread) share the count.
 struct Counted<'a> {

@@ -4,11 +4,12 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::app::{ensure_output_spares_inputs, DiffSettings, Outcome};
+use super::outcome::Outcome;
 use crate::commands::compare::{announce_warnings, read_report};
 use crate::report::guard::InputFiles;
 use crate::report::layout::Terminal;
 use crate::report::{self, diff};
+use crate::settings::{ensure_output_spares_inputs, DiffSettings};
 
 /// Run `diff`.
 pub fn run(settings: &DiffSettings) -> Result<Outcome> {

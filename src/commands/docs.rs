@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use clap::CommandFactory;
 
-use crate::app::Outcome;
+use super::outcome::Outcome;
 use crate::cli::Cli;
 
 /// Print the completion script for `shell` on stdout.

@@ -5,13 +5,14 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::app::{
-    catalog_from, ensure_output_spares_inputs, planning_catalog, CompareSettings, Outcome,
-};
+use super::outcome::Outcome;
 use crate::plan::regions::rank_regions;
 use crate::report::layout::Terminal;
 use crate::report::regions::{self, RegionsReport, SIZING_NOTE};
 use crate::report::{self, CatalogInfo, SCHEMA_VERSION};
+use crate::settings::{
+    catalog_from, ensure_output_spares_inputs, planning_catalog, CompareSettings,
+};
 
 /// Run `regions`.
 pub fn run(settings: &CompareSettings) -> Result<Outcome> {
@@ -24,7 +25,7 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
     if let Some(from) = &settings.from_region {
         if !catalog.network.knows_region(from) && !catalog.known_regions().contains(&from.as_str())
         {
-            return Err(crate::app::UsageError(format!(
+            return Err(crate::settings::UsageError(format!(
                 "--from `{from}` is not a region the catalog knows (armRegionName, e.g. eastus2)"
             ))
             .into());

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::app::{catalog_from, ensure_output_spares_inputs, Outcome, ReportSettings};
+use super::outcome::Outcome;
 use crate::commands::compare::{
     announce_notes, announce_readers, announce_verdicts, announce_warnings,
     build_report_with_spinner, diff_against, evaluate_gates, load_baseline,
@@ -18,6 +18,7 @@ use crate::report::guard::InputFiles;
 use crate::report::html::{self, InlineChart};
 use crate::report::outdir::{Committed, ReportDir};
 use crate::report::{self, Extras, Format, Report};
+use crate::settings::{catalog_from, ensure_output_spares_inputs, ReportSettings};
 
 pub use crate::report::outdir::{
     CHARTS_DIR, CSV_FILE, FOCUS_FILE, HTML_FILE, JSON_FILE, MANIFEST_FILE, MARKDOWN_FILE,
@@ -39,7 +40,7 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
     }
     // Before any work: the directory's files of these names must be this tool's, unchanged.
     crate::report::outdir::ensure_writable(&settings.out_dir, &crate::report::outdir::REPORT_FILES)
-        .map_err(|e| crate::app::UsageError(e.to_string()))?;
+        .map_err(|e| crate::settings::UsageError(e.to_string()))?;
     let catalog = catalog_from(&s.catalog)?;
     announce_notes(&settings.gates.notes, s.quiet);
     let baseline = load_baseline(&settings.gates)?;

@@ -9,8 +9,9 @@ use anyhow::{bail, Context, Result};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-use crate::app::{Outcome, UsageError};
+use super::outcome::Outcome;
 use crate::cli::{SampleArgs, MAX_SAMPLE_REQUESTS};
+use crate::settings::UsageError;
 use crate::sim::replay::fmt_ms;
 use crate::usage::synth::{generate, SampleRow, SampleSpec};
 

@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result};
 
-use crate::app::{CompareSettings, QuickScenario, WhatIfSettings};
 use crate::catalog::Catalog;
 use crate::plan::ladder::{self, LadderInput, LadderWorkload};
 use crate::plan::{self, WorkloadPlan};
@@ -20,6 +19,7 @@ use crate::scenario::{
     self, draw, Glob, Migration, Scenario, Selector, Transform, TransformKind, DEFAULT_JITTER_MS,
     DEFAULT_SEED,
 };
+use crate::settings::{CompareSettings, QuickScenario, WhatIfSettings};
 use crate::sim::ReplaySummary;
 use crate::usage::{RecordSink, WorkloadKey, WorkloadRegistry};
 
@@ -886,7 +886,7 @@ pub fn ensure_focus_scenario(settings: &WhatIfSettings, scenarios: &[Scenario]) 
             let names: Vec<&str> = std::iter::once(scenario::BASELINE)
                 .chain(scenarios.iter().map(|s| s.name.as_str()))
                 .collect();
-            Err(crate::app::UsageError(format!(
+            Err(crate::settings::UsageError(format!(
                 "--focus-scenario {name}: no such scenario; this run has {}",
                 names.join(", ")
             ))

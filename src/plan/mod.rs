@@ -1096,7 +1096,7 @@ fn apply_per_token_quota(
             opt.eligible = false;
             let why = format!(
                 "fails {} of requests with 429 at {} (target {:.1}%)",
-                crate::report::fmt_pct(share),
+                crate::text::fmt_pct(share),
                 choice.label,
                 settings.max_throttle_rate * 100.0
             );

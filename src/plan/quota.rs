@@ -19,6 +19,7 @@ use crate::catalog::standard::{quota_type, QuotaLevel};
 use crate::catalog::{Catalog, DeploymentTypeId};
 use crate::sim::standard::{LoggedLatency, StandardLimits, StandardQuota, MAX_PROBES};
 use crate::sim::{MissingMaxTokens, StandardOutcome};
+use crate::text::fmt_count;
 
 /// Microsoft's words on latency above the usage tier (S35).
 pub const USAGE_TIER_QUOTE: &str = "Latency can vary and, in some cases, may be more than two times higher than when operating within your usage tier.";
@@ -75,24 +76,6 @@ pub struct QuotaChoice {
     pub unknown: Option<String>,
     /// Whether a figure in force is [U].
     pub unverified: bool,
-}
-
-/// "1M", "450K", "2.25M", "12,345".
-pub fn fmt_count(v: u64) -> String {
-    let f = |x: f64, decimals: usize, unit: &str| {
-        let s = format!("{x:.decimals$}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        format!("{s}{unit}")
-    };
-    if v >= 1_000_000_000 {
-        f(v as f64 / 1e9, 3, "B")
-    } else if v >= 1_000_000 {
-        f(v as f64 / 1e6, 3, "M")
-    } else if v >= 1_000 {
-        f(v as f64 / 1e3, 2, "K")
-    } else {
-        v.to_string()
-    }
 }
 
 fn limits_label(l: StandardLimits) -> String {
@@ -272,7 +255,7 @@ pub fn view(
     if out.rejected_requests > 0 {
         parts.push(format!(
             "{} of requests get 429 from the Standard quota ({})",
-            crate::report::fmt_pct(share(out.rejected_requests)),
+            crate::text::fmt_pct(share(out.rejected_requests)),
             choice.label
         ));
     } else if choice.quota.active.is_some() {
@@ -452,7 +435,7 @@ pub fn apply_latency(
         if let Some(s) = spilled {
             summary.push(format!(
                 "{} spilled to Standard (no latency target; spillover 'might incur additional latency', S42)",
-                crate::report::fmt_pct(s)
+                crate::text::fmt_pct(s)
             ));
         }
         if usage_risk.is_some() {
@@ -480,7 +463,7 @@ pub fn apply_latency(
                 )),
                 (Some(_), Some(s)) if s > settings.max_throttle_rate => Some(format!(
                     "cannot promise {min:.0} tokens/s: {} of requests spill to Standard, which promises no latency",
-                    crate::report::fmt_pct(s)
+                    crate::text::fmt_pct(s)
                 )),
                 _ => None,
             };

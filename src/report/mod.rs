@@ -449,38 +449,7 @@ pub enum OutputError {
     IsInput(#[from] guard::OverwriteError),
 }
 
-/// USD with a thousands separator and 2 decimals (`12,345.67`).
-pub fn fmt_usd(v: f64) -> String {
-    group_thousands(&format!("{v:.2}"))
-}
-
-/// An integer with thousands separators.
-pub fn fmt_int(v: u64) -> String {
-    group_thousands(&v.to_string())
-}
-
-fn group_thousands(s: &str) -> String {
-    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut out = String::with_capacity(s.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
-}
-
-/// A share as a percentage with 1 decimal (`12.5%`).
-pub fn fmt_pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
-}
+pub use crate::text::{fmt_int, fmt_pct, fmt_usd};
 
 #[cfg(test)]
 mod tests {

@@ -186,7 +186,7 @@ fn opt_usd(v: Option<f64>) -> String {
 }
 
 fn signed(v: Option<f64>) -> String {
-    v.map(super::diff::fmt_signed_usd).unwrap_or_default()
+    v.map(crate::text::fmt_signed_usd).unwrap_or_default()
 }
 
 /// The scenario sections of a report (empty without scenarios): the totals, one table per
@@ -255,9 +255,9 @@ fn scenario_total(s: &ScenarioReport) -> String {
         .map(|d| {
             format!(
                 " ({}{})",
-                super::diff::fmt_signed_usd(d),
+                crate::text::fmt_signed_usd(d),
                 s.monthly_cost_delta_pct
-                    .map(|p| format!(", {}", super::diff::fmt_signed_pct(p)))
+                    .map(|p| format!(", {}", crate::text::fmt_signed_pct(p)))
                     .unwrap_or_default()
             )
         })

@@ -228,7 +228,7 @@ fn parse_line(
             "usage",
             format!(
                 "this is an Azure Monitor `{category}` diagnostic record: it has arrival time, status and latency but no token counts; \
-                 log each response's `usage` object instead (see the README's Inputs)"
+                 log each response's `usage` object instead (see docs/inputs.md)"
             ),
         ),
         None => FieldProblem::new("usage", "missing usage object"),

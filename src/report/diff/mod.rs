@@ -585,28 +585,7 @@ pub fn render(
     }
 }
 
-/// `+12.50` / `-3.00`: a signed USD delta.
-pub fn fmt_signed_usd(v: f64) -> String {
-    let s = super::fmt_usd(v);
-    if v >= 0.005 {
-        format!("+{s}")
-    } else if v > -0.005 {
-        "0.00".to_owned()
-    } else {
-        s
-    }
-}
-
-/// `+4.2%` / `-10.0%`: a signed percentage (already in percent).
-pub fn fmt_signed_pct(v: f64) -> String {
-    if v >= 0.05 {
-        format!("+{v:.1}%")
-    } else if v > -0.05 {
-        "0.0%".to_owned()
-    } else {
-        format!("{v:.1}%")
-    }
-}
+pub use crate::text::{fmt_signed_pct, fmt_signed_usd};
 
 #[cfg(test)]
 mod tests {

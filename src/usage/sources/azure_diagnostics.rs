@@ -36,7 +36,7 @@ pub fn without_metrics(name: &str) -> UsageError {
         line: 1,
         field: "usage".to_owned(),
         message: "this is an Azure Monitor `RequestResponse` diagnostic record: it has arrival time, status and latency but no token counts; \
-                  pass the same span's token metrics too (`az monitor metrics list ... -o json`, see the README's \"Getting your data in\") and ptuplan rebuilds requests from both"
+                  pass the same span's token metrics too (`az monitor metrics list ... -o json`, see docs/inputs.md, \"Getting your data in\") and ptuplan rebuilds requests from both"
             .to_owned(),
     }
 }

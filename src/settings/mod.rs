@@ -1,4 +1,4 @@
-//! From raw flags to validated settings, then dispatch. Precedence: built-in defaults, then the
+//! From raw flags to validated settings (no dispatch: `commands::run` does that). Precedence: built-in defaults, then the
 //! catalog (`--catalog` / `PTUPLAN_CATALOG`, else built in), then environment (`PTUPLAN_*`,
 //! handled by clap), then flags. Only settings types go past this module.
 
@@ -13,11 +13,10 @@ use crate::catalog::prices::{layer_prices, load_prices_file};
 use crate::catalog::DeploymentTypeId;
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
 use crate::cli::{
-    CalibrateFormat, CatalogArgs, Cli, Command, GateArgs, InputArgs, InputFormatArg, MissingMaxArg,
+    CalibrateFormat, CatalogArgs, GateArgs, InputArgs, InputFormatArg, MissingMaxArg,
     OnThrottleArg, OutputArgs, PlanningArgs, ProvisionedTypeArg, ReportArgs, ReserveArg,
     ReserveTermArg, SimArgs,
 };
-use crate::commands;
 use crate::plan::{Billing, PlanSettings, ReservePolicy, SalesFacts, ThrottlePolicy};
 use crate::report::diff::DiffFormat;
 use crate::report::gate::GateRule;
@@ -31,96 +30,8 @@ use crate::usage::{InputFormat, InputSource, InputSpec};
 /// The bundled 30-day sample (`data/samples/sample-30d.csv.gz`), replayed when no log is given.
 pub const BUNDLED_SAMPLE: InputSource = InputSource::Bundled {
     name: "data/samples/sample-30d.csv.gz",
-    bytes: include_bytes!("../data/samples/sample-30d.csv.gz"),
+    bytes: include_bytes!("../../data/samples/sample-30d.csv.gz"),
 };
-
-/// How the program should exit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Everything went fine.
-    Ok,
-    /// A `--fail-on` rule was breached (exit status 3).
-    BudgetBreached,
-}
-
-/// An error and its causes on one line, `: `-separated (as `{:#}` prints them), leaving out
-/// every cause whose text the line already holds: a typed error that names its source in its
-/// own message ("cannot read x.csv: No such file or directory (os error 2)") would otherwise
-/// show the OS text twice.
-pub fn error_text(err: &anyhow::Error) -> String {
-    let mut text = String::new();
-    for cause in err.chain() {
-        let c = cause.to_string();
-        if text.is_empty() {
-            text = c;
-        } else if !text.contains(&c) {
-            text.push_str(": ");
-            text.push_str(&c);
-        }
-    }
-    text
-}
-
-/// Run a parsed command line.
-pub fn run(cli: Cli) -> Result<Outcome> {
-    match cli.command {
-        Command::Compare(args) => {
-            let mut settings = CompareSettings::from_args(
-                &args.input,
-                &args.catalog,
-                &args.sim,
-                &args.output,
-                args.generated_at.as_deref(),
-            )?
-            .with_planning(&args.planning)?
-            .with_scenarios(&args.scenarios)?;
-            settings.details = args.details;
-            let gates = GateSettings::from_args(&args.gates)?;
-            ensure_gates_judge_a_log(&settings, &gates)?;
-            commands::compare::run(&settings, &gates)
-        }
-        Command::Regions(args) => {
-            let mut settings = CompareSettings::from_args(
-                &args.input,
-                &args.catalog,
-                &args.sim,
-                &args.output,
-                None,
-            )?
-            .with_planning(&args.planning)?;
-            // Types the workload's region does not offer may be bought elsewhere: size them.
-            settings.plan.size_other_types = true;
-            if settings.format == Format::Focus {
-                return Err(UsageError(
-                    "--format focus exports a plan's projected costs: use it with compare or report".to_owned(),
-                )
-                .into());
-            }
-            settings.from_region = args.from.as_ref().map(|r| r.trim().to_ascii_lowercase());
-            commands::regions::run(&settings)
-        }
-        Command::Calibrate(args) => commands::calibrate::run(&CalibrateSettings::from_args(&args)?),
-        Command::Report(args) => commands::report::run(&ReportSettings::from_args(&args)?),
-        Command::Diff(args) if args.new.is_none() && args.new_scenario.is_none() => {
-            Err(UsageError(
-                "diff with one report compares two of its scenarios: pass --new-scenario NAME (and --base-scenario NAME, default baseline), or give NEW.json".to_owned(),
-            )
-            .into())
-        }
-        Command::Diff(args) => commands::diff::run(&DiffSettings {
-            new: args.new.unwrap_or_else(|| args.base.clone()),
-            base: args.base,
-            base_scenario: args.base_scenario,
-            new_scenario: args.new_scenario,
-            format: args.format,
-            out: args.out,
-        }),
-        Command::Sample(args) => commands::sample::run(&args),
-        Command::Catalog(cmd) => commands::catalog::run(cmd),
-        Command::Completions(args) => commands::docs::completions(args.shell),
-        Command::Man(args) => commands::docs::man(args.out_dir.as_deref()),
-    }
-}
 
 /// Load the catalog the flags point at, narrowed to the prices in force on the run's as-of
 /// date ([`resolve_as_of`]), with the `--prices` file layered over it. An entry dated after

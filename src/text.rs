@@ -1,0 +1,77 @@
+//! Numbers for people, formatted once: money, counts, percentages and signed differences.
+//! Every output (terminal, Markdown, HTML, CSV notes, messages) uses these, so one quantity
+//! reads the same everywhere. Lowest layer: imports nothing from the crate.
+
+/// USD with a thousands separator and 2 decimals (`12,345.67`).
+pub fn fmt_usd(v: f64) -> String {
+    group_thousands(&format!("{v:.2}"))
+}
+
+/// An integer with thousands separators.
+pub fn fmt_int(v: u64) -> String {
+    group_thousands(&v.to_string())
+}
+
+fn group_thousands(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::with_capacity(s.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// A share as a percentage with 1 decimal (`12.5%`).
+pub fn fmt_pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// `+12.50` / `-3.00`: a signed USD delta.
+pub fn fmt_signed_usd(v: f64) -> String {
+    let s = fmt_usd(v);
+    if v >= 0.005 {
+        format!("+{s}")
+    } else if v > -0.005 {
+        "0.00".to_owned()
+    } else {
+        s
+    }
+}
+
+/// `+4.2%` / `-10.0%`: a signed percentage (already in percent).
+pub fn fmt_signed_pct(v: f64) -> String {
+    if v >= 0.05 {
+        format!("+{v:.1}%")
+    } else if v > -0.05 {
+        "0.0%".to_owned()
+    } else {
+        format!("{v:.1}%")
+    }
+}
+
+/// "1M", "450K", "2.25M", "12,345".
+pub fn fmt_count(v: u64) -> String {
+    let f = |x: f64, decimals: usize, unit: &str| {
+        let s = format!("{x:.decimals$}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        format!("{s}{unit}")
+    };
+    if v >= 1_000_000_000 {
+        f(v as f64 / 1e9, 3, "B")
+    } else if v >= 1_000_000 {
+        f(v as f64 / 1e6, 3, "M")
+    } else if v >= 1_000 {
+        f(v as f64 / 1e3, 2, "K")
+    } else {
+        v.to_string()
+    }
+}
