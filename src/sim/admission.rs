@@ -700,25 +700,37 @@ impl Lanes<'_> {
     /// towards the minute's utilization. Returns how many lanes admitted. Branch-free over
     /// plain arrays, so it vectorises; on x86-64 with AVX2 the same loop runs 4 lanes at a
     /// time (the same IEEE operations per lane, so the same results on every machine).
-    fn step(self, t: f64, pending_all: f64, charge: f64, counted: f64) -> usize {
+    fn step<const WATCH: bool>(self, t: f64, pending_all: f64, charge: f64, counted: f64) -> usize {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2, checked just above.
-                return unsafe { self.step_avx2(t, pending_all, charge, counted) };
+                return unsafe { self.step_avx2::<WATCH>(t, pending_all, charge, counted) };
             }
         }
-        self.step_portable(t, pending_all, charge, counted)
+        self.step_portable::<WATCH>(t, pending_all, charge, counted)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn step_avx2(self, t: f64, pending_all: f64, charge: f64, counted: f64) -> usize {
-        self.step_portable(t, pending_all, charge, counted)
+    unsafe fn step_avx2<const WATCH: bool>(
+        self,
+        t: f64,
+        pending_all: f64,
+        charge: f64,
+        counted: f64,
+    ) -> usize {
+        self.step_portable::<WATCH>(t, pending_all, charge, counted)
     }
 
     #[inline(always)]
-    fn step_portable(self, t: f64, pending_all: f64, charge: f64, counted: f64) -> usize {
+    fn step_portable<const WATCH: bool>(
+        self,
+        t: f64,
+        pending_all: f64,
+        charge: f64,
+        counted: f64,
+    ) -> usize {
         let n = self.level.len();
         let (level, last_ms, rate, full) = (
             &mut self.level[..n],
@@ -739,7 +751,9 @@ impl Lanes<'_> {
                     .max(0.0);
             pending[i] = 0.0;
             let admit = drained < full[i];
-            near[i] |= u8::from(drained >= slack[i]);
+            if WATCH {
+                near[i] |= u8::from(drained >= slack[i]);
+            }
             level[i] = if admit { drained + charge } else { drained };
             last_ms[i] = t;
             minute[i] += if admit { counted } else { 0.0 };
@@ -1312,7 +1326,12 @@ impl Simulator<'_> {
             slack_full: &g.slack_full[..n],
             near: &mut g.near[..n],
         };
-        let admitted = lanes.step(t, pending_all, input + estimate, input + actual);
+        // Only a pass that records its quiet stretches watches for near-full lanes.
+        let admitted = if self.pruning.is_enabled() {
+            lanes.step::<true>(t, pending_all, input + estimate, input + actual)
+        } else {
+            lanes.step::<false>(t, pending_all, input + estimate, input + actual)
+        };
         let rejected = admitted < n;
         let mask = if rejected {
             bitmask(&g.admitted[..n])
