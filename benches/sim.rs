@@ -4,8 +4,8 @@
 //!
 //!     cargo bench --bench sim
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use criterion::BatchSize;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ptuplan::sim::admission::simulate_pruned;
 use ptuplan::sim::prune::{Pruning, DEFAULT_BUDGET_BYTES};
 use ptuplan::sim::spool::{ReplayEvent, NONE_U32};
