@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Check that two builds of ptuplan write byte-identical reports: the speed work's contract.
 
-Runs both builds on the same inputs and compares `compare --format json` (report.json) and
-`--format csv` (options.csv) byte for byte:
+Runs both builds on the same inputs and compares `compare --format json` (report.json),
+`--format csv` (options.csv) and `--format markdown` byte for byte:
 
 - the bundled sample (`--sample`);
 - a generated log with a retiring model (bench/run.py's 2M CSV when it exists, else a 200,000
@@ -55,6 +55,7 @@ def main():
         "log small spool chunks": [log, "--spool-chunk-events", "5000"],
         "log --scale 2": [log, "--scale", "2"],
         "log --migrate": [log, "--migrate", "gpt-5.4-mini=gpt-5.1"],
+        "log --on-throttle retry": [log, "--on-throttle", "retry"],
     }
     # The same log as JSON Lines and gzip (bench/run.py writes them), when they exist: the
     # other readers' paths.
@@ -65,7 +66,7 @@ def main():
     differ = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, args in cases.items():
-            for fmt in ("json", "csv"):
+            for fmt in ("json", "csv", "markdown"):
                 outs = []
                 for tag, binary in (("old", old), ("new", new)):
                     out = Path(tmp) / f"{tag}.{fmt}"

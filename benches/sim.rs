@@ -4,7 +4,10 @@
 //!
 //!     cargo bench --bench sim
 
+use criterion::BatchSize;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use ptuplan::sim::admission::simulate_pruned;
+use ptuplan::sim::prune::{Pruning, DEFAULT_BUDGET_BYTES};
 use ptuplan::sim::spool::{ReplayEvent, NONE_U32};
 use ptuplan::sim::{simulate, EventSpool, SimParams, SimTarget, SortedEvents, ThrottleMode};
 
@@ -92,5 +95,53 @@ fn bench_admission(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_admission);
+/// The pruned search (issue 20): a later pass of the sizing search (the counts between those
+/// of the first pass, at the band's three windows) replayed in full, and replayed with what the
+/// first pass learnt about quiet stretches ([`ptuplan::sim::prune`]). Both give the same
+/// outcomes; the pruned one skips the arrivals its references found quiet.
+fn bench_pruned_search(c: &mut Criterion) {
+    let n = 200_000;
+    let sorted = events(n);
+    let params = SimParams::default();
+    let span = (
+        1_790_000_000_000 / 60_000,
+        1_790_000_000_000 / 60_000 + 60 * 24 * 3,
+    );
+    let at_windows = |counts: &[u32]| -> Vec<SimTarget> {
+        [1.0, 10.0, 60.0]
+            .iter()
+            .flat_map(|&w| {
+                targets(counts, ThrottleMode::Spillover)
+                    .into_iter()
+                    .map(move |t| SimTarget {
+                        bucket_window_s: w,
+                        ..t
+                    })
+            })
+            .collect()
+    };
+    let first = at_windows(&[50, 100, 200, 400, 800, 1_600]);
+    let later = at_windows(&[150, 300, 600, 1_200]);
+    let mut learnt = Pruning::new(span, DEFAULT_BUDGET_BYTES);
+    simulate_pruned(&sorted, &first, None, &params, 1, span, &mut learnt).expect("first pass");
+    let mut group = c.benchmark_group("pruned_search");
+    group.throughput(Throughput::Elements(n as u64));
+    group.sample_size(10);
+    group.bench_function("later_pass_full", |b| {
+        b.iter(|| simulate(&sorted, &later, &params, 1, span.0, span.1).expect("simulates"))
+    });
+    group.bench_function("later_pass_pruned", |b| {
+        b.iter_batched(
+            || learnt.clone(),
+            |mut pruning| {
+                simulate_pruned(&sorted, &later, None, &params, 1, span, &mut pruning)
+                    .expect("simulates")
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_admission, bench_pruned_search);
 criterion_main!(benches);

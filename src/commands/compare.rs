@@ -311,7 +311,8 @@ pub fn build_report_with_progress(
             replay: Replay::with_spool(
                 &accounting,
                 EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
-            ),
+            )
+            .estimating(settings.sim.missing_max_tokens),
             unreported: 0,
             seen: &seen,
             progress,
@@ -323,6 +324,7 @@ pub fn build_report_with_progress(
                     lane,
                     EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
                 )
+                .estimating(settings.sim.missing_max_tokens)
             })
             .collect(),
     };
@@ -585,32 +587,61 @@ pub fn plan_replay(
     // The per-token options' Standard limits and the logged latency are measured in the
     // search's first pass, which reads every workload's events anyway.
     let mut per_token = None;
+    // Later passes could replay only what the earlier ones left busy (sim::prune), but on the
+    // benchmark logs (30 days, requests every few seconds, 3 to 30 s latencies) only 7 to 9%
+    // of arrivals x deployments are skippable and watching for them costs more (CPU 1.07x,
+    // docs/benchmarks.md): off until a cheaper watch or a measured gain turns it on.
+    let mut pruning = if PRUNE_LATER_PASSES {
+        sim::prune::Pruning::new(span, sim::prune::DEFAULT_BUDGET_BYTES)
+    } else {
+        sim::prune::Pruning::off()
+    };
     let passes = plan::size(&mut prepared, &settings.plan, |targets| {
         simulated += targets.len();
         let pass_started = std::time::Instant::now();
+        let before = (pruning.skipped_lane_events, pruning.replayed_lane_events);
         let with = per_token
             .is_none()
             .then_some((streams.as_slice(), keys.len()));
-        let (outcomes, found) = sim::admission::simulate_with_per_token(
+        let (outcomes, found) = sim::admission::simulate_pruned(
             events,
             targets,
             with,
             &settings.sim,
             settings.threads,
             span,
+            &mut pruning,
         )?;
         if found.is_some() {
             per_token = found;
         }
         if settings.timings {
-            eprintln!(
-                "{}",
-                pass_timing(targets, pass_started.elapsed().as_secs_f64())
-            );
+            let skipped = pruning.skipped_lane_events - before.0;
+            let replayed = pruning.replayed_lane_events - before.1;
+            let seconds = pass_started.elapsed().as_secs_f64();
+            if pruning.is_enabled() {
+                eprintln!(
+                    "{}, {:.0}% of arrivals x deployments skipped as quiet",
+                    pass_timing(targets, seconds),
+                    100.0 * skipped as f64 / (skipped + replayed).max(1) as f64
+                );
+            } else {
+                eprintln!("{}", pass_timing(targets, seconds));
+            }
         }
         Ok::<_, sim::admission::AdmissionError>(outcomes)
     })
     .context("simulating PTU admission")?;
+    if settings.timings && pruning.is_enabled() {
+        let (skipped, replayed) = (pruning.skipped_lane_events, pruning.replayed_lane_events);
+        eprintln!(
+            "timings:   pruning: {:.1}% of arrivals x deployments skipped as quiet ({} of {}), memory {:.1} MiB",
+            100.0 * skipped as f64 / (skipped + replayed).max(1) as f64,
+            skipped,
+            skipped + replayed,
+            pruning.bytes() as f64 / (1 << 20) as f64
+        );
+    }
     let (per_token, logged_latency) = match per_token {
         Some(found) => found,
         // Nothing to size: a pass of its own.
@@ -644,6 +675,9 @@ pub fn plan_replay(
         },
     ))
 }
+
+/// Whether later passes skip the stretches earlier passes found quiet ([`sim::prune`]).
+const PRUNE_LATER_PASSES: bool = false;
 
 /// One `--timings` line for a simulation pass: its targets, by workload and bucket window.
 fn pass_timing(targets: &[sim::admission::SimTarget], seconds: f64) -> String {

@@ -1360,6 +1360,59 @@ mod tests {
         finish(&catalog, &keys, &summary, &prepared, settings).remove(0)
     }
 
+    /// The ceilings of the searches prepared for `records` (one gpt-4.1 workload), with the
+    /// minute series folded under `missing`.
+    fn ceilings(records: &[UsageRecord], missing: crate::sim::MissingMaxTokens) -> Vec<u32> {
+        let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let keys = vec![WorkloadKey {
+            deployment: "d".into(),
+            model: "gpt-4.1".into(),
+            region: "eastus2".into(),
+        }];
+        let accounting = catalog.model("gpt-4.1").expect("gpt-4.1").accounting();
+        let mut replay = Replay::new(&accounting).estimating(missing);
+        for r in records {
+            replay.add(r).expect("add");
+        }
+        let (summary, _) = replay.finish();
+        let sim = SimParams {
+            missing_max_tokens: missing,
+            ..SimParams::default()
+        };
+        let prepared = prepare(&catalog, &keys, &summary, &fail_settings(), &sim);
+        prepared
+            .searches
+            .iter()
+            .map(|s| s.search.ceiling_ptus)
+            .collect()
+    }
+
+    /// `--missing-max-tokens N` reaches the minute series whose busiest minute sets the search
+    /// ceiling: a request without `max_completion_tokens` then counts N, exactly as one that
+    /// logged N (before, the series counted its actual completion whatever the flag said).
+    #[test]
+    fn issue_22_missing_max_tokens_sets_the_ceiling() {
+        let busy = |max: Option<u64>| -> Vec<UsageRecord> {
+            (0..600)
+                .map(|i| UsageRecord {
+                    completion_tokens: 20,
+                    max_completion_tokens: max,
+                    ..request(i * 100, 2_000)
+                })
+                .collect()
+        };
+        let fixed = crate::sim::MissingMaxTokens::Fixed(8_000);
+        let actual = ceilings(&busy(None), crate::sim::MissingMaxTokens::Actual);
+        let unlogged = ceilings(&busy(None), fixed);
+        let logged = ceilings(&busy(Some(8_000)), crate::sim::MissingMaxTokens::Actual);
+        assert!(!actual.is_empty());
+        assert_eq!(unlogged, logged, "N counts as a logged max of N");
+        assert!(
+            unlogged.iter().zip(&actual).all(|(u, a)| u > a),
+            "{unlogged:?} vs {actual:?}"
+        );
+    }
+
     fn fail_settings() -> PlanSettings {
         PlanSettings {
             on_throttle: ThrottlePolicy::Fail,

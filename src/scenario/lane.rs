@@ -430,6 +430,15 @@ impl<'a> LaneSink<'a> {
         }
     }
 
+    /// This sink with its replay's admission estimates formed by `missing`
+    /// ([`Replay::estimating`]).
+    pub fn estimating(self, missing: crate::sim::MissingMaxTokens) -> Self {
+        LaneSink {
+            replay: self.replay.estimating(missing),
+            ..self
+        }
+    }
+
     /// The lane it feeds.
     pub fn lane(&self) -> &'a Lane<'a> {
         self.lane

@@ -31,6 +31,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+pub use super::estimate::MissingMaxTokens;
+use super::prune::{self, LaneClass, Pruning, SkipPlan, Stretches};
 use super::queue::{Timed, TimedQueue};
 pub use super::spool::OBSERVED_429;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
@@ -60,16 +62,6 @@ pub enum ThrottleMode {
     /// The request is served by the Standard deployment at the same data-processing level
     /// and billed at its token prices.
     Spillover,
-}
-
-/// How the admission estimate is formed when a request logged no `max_completion_tokens`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MissingMaxTokens {
-    /// Assume the service estimated the actual completion size (no correction at completion).
-    Actual,
-    /// Assume the service estimated this many completion tokens.
-    Fixed(u32),
 }
 
 /// Default seconds of capacity the bucket holds before it reports 100%: one minute, the only
@@ -392,6 +384,32 @@ struct Group {
     pending_all_tokens: f64,
     /// The same for completions that only some slots admitted (weighted tokens per slot).
     pending: Vec<f64>,
+    /// Pruning ([`prune`]): 1 where a lane came within the margin of 100%, answered a 429 or
+    /// a 400, or retried since the current minute began.
+    near: Vec<u8>,
+    /// Each lane's 100% level less the margin.
+    slack_full: Vec<f64>,
+    /// Each lane's margin below empty for a recorded rest.
+    rest_margin: Vec<f64>,
+    /// In-flight completion corrections each lane did not admit.
+    missed: Vec<u32>,
+    /// In-flight completion corrections not every lane admitted.
+    partial_inflight: u64,
+    /// Retries waiting, per lane and in all.
+    retries_waiting: Vec<u32>,
+    retries_total: u64,
+    /// Each lane's recorded stretches (recording lanes only).
+    record: Vec<Option<Stretches>>,
+    /// The minute bit since whose first arrival the lanes were watched (None: not watched).
+    watch_from: Option<usize>,
+    /// The span's last minute (the histograms cover the span).
+    last_minute: i64,
+    /// Where this group may skip, from the references of its lanes.
+    skip: Option<SkipPlan>,
+    /// Skipping arrivals until this minute bit.
+    skip_exit: Option<usize>,
+    /// Admitted weighted tokens of the current skipped minute (the same for every lane).
+    skip_sum: f64,
 }
 
 impl Group {
@@ -418,6 +436,19 @@ impl Group {
             current_minute: None,
             pending_all_tokens: 0.0,
             pending: Vec::new(),
+            near: Vec::new(),
+            slack_full: Vec::new(),
+            rest_margin: Vec::new(),
+            missed: Vec::new(),
+            partial_inflight: 0,
+            retries_waiting: Vec::new(),
+            retries_total: 0,
+            record: Vec::new(),
+            watch_from: None,
+            last_minute: i64::MAX,
+            skip: None,
+            skip_exit: None,
+            skip_sum: 0.0,
         }
     }
 
@@ -441,6 +472,113 @@ impl Group {
         self.outcomes.push(SimOutcome::default());
         self.pending.push(0.0);
         self.ms_per_output_token = 1000.0 / t.latency_target_tokens_per_s.max(1e-9);
+        let full = rate_per_ms * t.bucket_window_s * 1000.0;
+        self.near.push(0);
+        self.slack_full.push(full * (1.0 - prune::MARGIN));
+        self.rest_margin.push(full * prune::MARGIN);
+        self.missed.push(0);
+        self.retries_waiting.push(0);
+        self.record.push(None);
+    }
+
+    /// The lanes' class for [`Pruning`] (one workload and model per group).
+    fn class(&self, workload: u32) -> LaneClass {
+        LaneClass {
+            workload,
+            ms_per_output_token_bits: self.ms_per_output_token.to_bits(),
+            max_prompt_tokens: self.max_prompt_tokens,
+        }
+    }
+
+    /// Slot `i`'s level at `t` before the floor at zero, exactly as [`Lanes::step`] computes
+    /// it.
+    #[inline(always)]
+    fn unfloored(&self, i: usize, t: f64) -> f64 {
+        self.level[i] - self.rate_per_ms[i] * (t - self.last_ms[i]).max(0.0)
+            + self.pending_all_tokens
+            + self.pending[i]
+    }
+
+    /// At the first arrival of minute bit `at` (time `t_ms`, after every completion due):
+    /// record the minutes since the last such arrival as quiet for each lane that stayed clear
+    /// of 100%, and the rest of each lane at rest; then enter a skip if the lanes' references
+    /// allow one and every lane is exactly at rest (empty, every in-flight correction
+    /// admitted by all lanes, no retry waiting). Returns true when a skip began.
+    fn minute_start(&mut self, at: usize, t_ms: i64) -> bool {
+        let t = t_ms as f64;
+        for i in 0..self.len() {
+            let level = self.unfloored(i, t);
+            let at_rest = level <= -self.rest_margin[i]
+                && self.missed[i] == 0
+                && self.retries_waiting[i] == 0;
+            if let Some(rec) = &mut self.record[i] {
+                if let (Some(from), 0) = (self.watch_from, self.near[i]) {
+                    prune::set_range(&mut rec.quiet, from, at);
+                }
+                if at_rest {
+                    prune::set(&mut rec.rest, at);
+                }
+            }
+            self.near[i] = 0;
+        }
+        self.watch_from = Some(at);
+        if self.partial_inflight != 0 || self.retries_total != 0 {
+            return false;
+        }
+        let Some(exit) = self.skip.as_ref().and_then(|p| p.exit_for(at)) else {
+            return false;
+        };
+        if (0..self.len()).any(|i| self.unfloored(i, t) > 0.0) {
+            return false;
+        }
+        self.skip_exit = Some(exit);
+        self.skip_sum = 0.0;
+        self.watch_from = None;
+        true
+    }
+
+    /// Count a completion correction of the lanes in `mask` going in flight (`push`) or
+    /// falling due: the lanes outside the mask miss it.
+    fn track_inflight(&mut self, mask: u128, push: bool) {
+        let full = self.full_mask();
+        if mask == full {
+            return;
+        }
+        let mut missed = !mask & full;
+        while missed != 0 {
+            let i = missed.trailing_zeros() as usize;
+            missed &= missed - 1;
+            if push {
+                self.missed[i] += 1;
+            } else {
+                self.missed[i] -= 1;
+            }
+        }
+        if push {
+            self.partial_inflight += 1;
+        } else {
+            self.partial_inflight -= 1;
+        }
+    }
+
+    /// Hand the skipped minute's admitted tokens to every lane (before the minute closes).
+    fn fill_skipped_minute(&mut self) {
+        let sum = self.skip_sum;
+        self.minute_admitted.fill(sum);
+        self.skip_sum = 0.0;
+    }
+
+    /// Leave a skip at an arrival at `t_ms`: the lemma of [`prune`] puts every lane empty
+    /// there, so the levels restart from zero (what the full replay's next step computes).
+    fn end_skip(&mut self, t_ms: i64) {
+        self.fill_skipped_minute();
+        self.level.fill(0.0);
+        self.last_ms.fill(t_ms as f64);
+        self.pending.fill(0.0);
+        self.pending_all_tokens = 0.0;
+        self.near.fill(0);
+        self.skip_exit = None;
+        self.watch_from = None;
     }
 
     fn len(&self) -> usize {
@@ -494,10 +632,16 @@ impl Group {
     }
 
     fn close_minute(&mut self) {
+        // A minute after the span exists only because some lane served a retry in it: it
+        // counts for the lanes that admitted something then, never as an idle minute of the
+        // others (which lanes share a group must not change a lane's outcome).
+        let after_span = self.current_minute.is_some_and(|m| m > self.last_minute);
         for i in 0..self.len() {
             let u = self.minute_admitted[i] / self.capacity_per_min[i];
             let out = &mut self.outcomes[i];
-            out.utilization.add(u, 1);
+            if !(after_span && u <= 0.0) {
+                out.utilization.add(u, 1);
+            }
             out.minute_429_abs_error += self.minute_429[i].abs_diff(self.minute_observed_429);
             self.minute_admitted[i] = 0.0;
             self.minute_429[i] = 0;
@@ -546,6 +690,8 @@ struct Lanes<'a> {
     minute_admitted: &'a mut [f64],
     pending: &'a mut [f64],
     admitted: &'a mut [u8],
+    slack_full: &'a [f64],
+    near: &'a mut [u8],
 }
 
 impl Lanes<'_> {
@@ -554,25 +700,37 @@ impl Lanes<'_> {
     /// towards the minute's utilization. Returns how many lanes admitted. Branch-free over
     /// plain arrays, so it vectorises; on x86-64 with AVX2 the same loop runs 4 lanes at a
     /// time (the same IEEE operations per lane, so the same results on every machine).
-    fn step(self, t: f64, pending_all: f64, charge: f64, counted: f64) -> usize {
+    fn step<const WATCH: bool>(self, t: f64, pending_all: f64, charge: f64, counted: f64) -> usize {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2, checked just above.
-                return unsafe { self.step_avx2(t, pending_all, charge, counted) };
+                return unsafe { self.step_avx2::<WATCH>(t, pending_all, charge, counted) };
             }
         }
-        self.step_portable(t, pending_all, charge, counted)
+        self.step_portable::<WATCH>(t, pending_all, charge, counted)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn step_avx2(self, t: f64, pending_all: f64, charge: f64, counted: f64) -> usize {
-        self.step_portable(t, pending_all, charge, counted)
+    unsafe fn step_avx2<const WATCH: bool>(
+        self,
+        t: f64,
+        pending_all: f64,
+        charge: f64,
+        counted: f64,
+    ) -> usize {
+        self.step_portable::<WATCH>(t, pending_all, charge, counted)
     }
 
     #[inline(always)]
-    fn step_portable(self, t: f64, pending_all: f64, charge: f64, counted: f64) -> usize {
+    fn step_portable<const WATCH: bool>(
+        self,
+        t: f64,
+        pending_all: f64,
+        charge: f64,
+        counted: f64,
+    ) -> usize {
         let n = self.level.len();
         let (level, last_ms, rate, full) = (
             &mut self.level[..n],
@@ -585,6 +743,7 @@ impl Lanes<'_> {
             &mut self.pending[..n],
             &mut self.admitted[..n],
         );
+        let (slack, near) = (&self.slack_full[..n], &mut self.near[..n]);
         let mut count = 0usize;
         for i in 0..n {
             let drained =
@@ -592,6 +751,9 @@ impl Lanes<'_> {
                     .max(0.0);
             pending[i] = 0.0;
             let admit = drained < full[i];
+            if WATCH {
+                near[i] |= u8::from(drained >= slack[i]);
+            }
             level[i] = if admit { drained + charge } else { drained };
             last_ms[i] = t;
             minute[i] += if admit { counted } else { 0.0 };
@@ -665,6 +827,11 @@ order_by_time_then_seq!(Retry);
 /// The multi-deployment simulator over one share of the targets.
 struct Simulator<'a> {
     params: &'a SimParams,
+    /// What earlier passes learnt ([`prune`]); the bit of a minute.
+    pruning: &'a Pruning,
+    /// Arrivals x lanes skipped and replayed.
+    skipped_lane_events: u64,
+    replayed_lane_events: u64,
     /// Lane groups of one workload (at most [`LANES_PER_GROUP`] lanes each).
     groups: Vec<Group>,
     completions: TimedQueue<Completion>,
@@ -712,14 +879,39 @@ pub fn simulate_with_per_token(
     per_token: Option<(&[StandardStream], usize)>,
     params: &SimParams,
     threads: usize,
+    span: (i64, i64),
+) -> Result<(Vec<SimOutcome>, Option<PerTokenResult>), AdmissionError> {
+    let mut off = Pruning::off();
+    simulate_pruned(events, targets, per_token, params, threads, span, &mut off)
+}
+
+/// [`simulate_with_per_token`], replaying only what `pruning`'s memory of earlier passes over
+/// the same events leaves busy, and adding what this pass learns to it ([`prune`]). The
+/// outcomes are exactly those of a full replay.
+pub fn simulate_pruned(
+    events: &SortedEvents,
+    targets: &[SimTarget],
+    per_token: Option<(&[StandardStream], usize)>,
+    params: &SimParams,
+    threads: usize,
     (first_minute, last_minute): (i64, i64),
+    pruning: &mut Pruning,
 ) -> Result<(Vec<SimOutcome>, Option<PerTokenResult>), AdmissionError> {
     let jobs = plan_jobs(events, targets, threads.clamp(1, 64), per_token.is_some());
+    // Targets that record their stretches, first ones first, within the memory's budget.
+    let record: Vec<bool> = {
+        let one = pruning
+            .record_bits()
+            .map_or(usize::MAX, |bits| 2 * bits.div_ceil(64) * 8);
+        let room = pruning.room_bytes() / one.max(1);
+        (0..targets.len()).map(|i| i < room).collect()
+    };
+    let shared: &Pruning = pruning;
     let by_workload = per_token.map(|(s, w)| streams_by_workload(s, w));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = threads.clamp(1, 64).min(jobs.len()).max(1);
     type Done = (
-        Vec<(usize, SimOutcome)>,
+        Vec<Finished>,
         Vec<(u32, Vec<(usize, StandardOutcome)>, LoggedLatency)>,
     );
     let results: Vec<Result<Done, AdmissionError>> = std::thread::scope(|scope| {
@@ -738,9 +930,17 @@ pub fn simulate_with_per_token(
                                 .map(|list| PerTokenRun::new(streams, list)),
                             _ => None,
                         };
-                        let (outs, run) =
-                            run_job(events, targets, job, params, run, first_minute, last_minute)?;
-                        done.extend(outs);
+                        let (outs, run) = run_job(
+                            events,
+                            targets,
+                            job,
+                            params,
+                            (shared, &record),
+                            run,
+                            first_minute,
+                            last_minute,
+                        )?;
+                        done.push(outs);
                         if let Some(run) = run {
                             let (o, latency) = run.finish();
                             per.push((job.workload, o, latency));
@@ -761,10 +961,16 @@ pub fn simulate_with_per_token(
             vec![LoggedLatency::default(); workloads],
         )
     });
+    let mut learnt = Vec::new();
     for result in results {
         let (done, per) = result?;
-        for (i, outcome) in done {
-            outcomes[i] = outcome;
+        for f in done {
+            for (i, outcome) in f.outcomes {
+                outcomes[i] = outcome;
+            }
+            learnt.extend(f.learnt);
+            pruning.skipped_lane_events += f.skipped_lane_events;
+            pruning.replayed_lane_events += f.replayed_lane_events;
         }
         if let Some((outs, latency)) = &mut per_token_out {
             for (w, o, l) in per {
@@ -776,6 +982,11 @@ pub fn simulate_with_per_token(
                 }
             }
         }
+    }
+    // In target order, whatever thread ran them: the memory never depends on scheduling.
+    learnt.sort_by_key(|l| l.0);
+    for (_, class, rate, full, stretches) in learnt {
+        pruning.remember(class, rate, full, stretches);
     }
     Ok((outcomes, per_token_out))
 }
@@ -855,26 +1066,99 @@ fn plan_jobs(
 }
 
 /// A job's outcomes (by target index) and its per-token run, if it had one.
-type JobDone = (Vec<(usize, SimOutcome)>, Option<PerTokenRun>);
+type JobDone = (Finished, Option<PerTokenRun>);
 
+/// What one job found: outcomes by target index, and the stretches its recording lanes
+/// learnt (target index, class, drain rate, 100% level, stretches).
+struct Finished {
+    outcomes: Vec<(usize, SimOutcome)>,
+    learnt: Vec<(usize, LaneClass, f64, f64, Stretches)>,
+    skipped_lane_events: u64,
+    replayed_lane_events: u64,
+}
+
+/// The job's lanes in groups: with pruning, ordered by their 100% level so that lanes of one
+/// group have references alike, lanes without a reference apart; each group with its skip
+/// plan and its recording lanes.
+fn build_groups(
+    targets: &[SimTarget],
+    job: &Job,
+    pruning: &Pruning,
+    record: &[bool],
+) -> Vec<Group> {
+    let mut order = job.targets.clone();
+    let probe = |i: usize| {
+        let mut g = Group::new();
+        g.add(i, &targets[i]);
+        g
+    };
+    let has_ref = |g: &Group| {
+        pruning
+            .reference_for(g.class(job.workload), g.rate_per_ms[0], g.full_level[0])
+            .is_some()
+    };
+    if pruning.is_enabled() {
+        let keys: std::collections::HashMap<usize, (bool, f64)> = order
+            .iter()
+            .map(|&i| {
+                let g = probe(i);
+                (i, (has_ref(&g), g.full_level[0]))
+            })
+            .collect();
+        order.sort_by(|a, b| {
+            let (ka, kb) = (keys[a], keys[b]);
+            (ka.0, ka.1, *a)
+                .partial_cmp(&(kb.0, kb.1, *b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let mut with_ref = None;
+    for i in order {
+        let referenced = pruning.is_enabled() && has_ref(&probe(i));
+        if groups.last().is_none_or(|g| g.len() >= LANES_PER_GROUP) || with_ref != Some(referenced)
+        {
+            groups.push(Group::new());
+            with_ref = Some(referenced);
+        }
+        let g = groups.last_mut().expect("just pushed");
+        g.add(i, &targets[i]);
+        if let (Some(bits), true) = (pruning.record_bits(), record[i]) {
+            *g.record.last_mut().expect("just added") = Some(Stretches::new(bits));
+        }
+    }
+    if pruning.is_enabled() {
+        for g in &mut groups {
+            let class = g.class(job.workload);
+            let refs: Vec<Option<&Stretches>> = (0..g.len())
+                .map(|i| pruning.reference_for(class, g.rate_per_ms[i], g.full_level[i]))
+                .collect();
+            g.skip = SkipPlan::new(&refs, pruning.end_index() + 1);
+        }
+    }
+    groups
+}
+
+#[allow(clippy::too_many_arguments)]
 fn run_job(
     events: &SortedEvents,
     targets: &[SimTarget],
     job: &Job,
     params: &SimParams,
+    (pruning, record): (&Pruning, &[bool]),
     mut per_token: Option<PerTokenRun>,
     first_minute: i64,
     last_minute: i64,
 ) -> Result<JobDone, AdmissionError> {
-    let mut groups: Vec<Group> = Vec::new();
-    for &i in &job.targets {
-        if groups.last().is_none_or(|g| g.len() >= LANES_PER_GROUP) {
-            groups.push(Group::new());
-        }
-        groups.last_mut().expect("just pushed").add(i, &targets[i]);
+    let mut groups = build_groups(targets, job, pruning, record);
+    for g in &mut groups {
+        g.last_minute = last_minute;
     }
     let mut sim = Simulator {
         params,
+        pruning,
+        skipped_lane_events: 0,
+        replayed_lane_events: 0,
         groups,
         completions: TimedQueue::default(),
         retries: BinaryHeap::new(),
@@ -893,19 +1177,17 @@ fn run_job(
         }
     })?;
     sim.run_pending_until(i64::MAX);
-    Ok((sim.finish(first_minute, last_minute), per_token))
+    Ok((
+        sim.finish(first_minute, last_minute, job.workload),
+        per_token,
+    ))
 }
 
 impl Simulator<'_> {
     fn estimate(&self, e: &ReplayEvent) -> u32 {
-        if e.max_completion_tokens != NONE_U32 {
-            e.max_completion_tokens
-        } else {
-            match self.params.missing_max_tokens {
-                MissingMaxTokens::Actual => e.completion_tokens,
-                MissingMaxTokens::Fixed(n) => n,
-            }
-        }
+        self.params
+            .missing_max_tokens
+            .estimate(e.max_completion(), e.completion_tokens)
     }
 
     fn latency_ms(&self, group: usize, e: &ReplayEvent) -> i64 {
@@ -957,6 +1239,11 @@ impl Simulator<'_> {
 
     fn complete(&mut self, t_ms: i64, c: &Completion) {
         let g = &mut self.groups[c.group as usize];
+        g.track_inflight(c.mask, false);
+        if c.mask == 0 {
+            // Only tracked for pruning: no lane holds this request.
+            return;
+        }
         if c.delta_tokens <= 0.0 {
             // Exact when deferred (see `Group::pending_all_tokens`).
             if c.mask == g.full_mask() {
@@ -986,7 +1273,28 @@ impl Simulator<'_> {
         let latency = self.latency_ms(group, e);
         let observed = e.flags & OBSERVED_429 != 0;
         let g = &mut self.groups[group];
+        let minute = e.t_ms.div_euclid(MS_PER_MIN);
+        let new_minute = g.current_minute.is_none_or(|m| minute > m);
+        if let Some(exit) = g.skip_exit {
+            if self.pruning.index(minute) < exit {
+                if new_minute {
+                    g.fill_skipped_minute();
+                }
+                self.skip(group, e, estimate, latency, observed);
+                return;
+            }
+            g.end_skip(e.t_ms);
+        }
         g.advance_minute(e.t_ms);
+        if new_minute
+            && self.pruning.is_enabled()
+            && g.minute_start(self.pruning.index(minute), e.t_ms)
+        {
+            self.skip(group, e, estimate, latency, observed);
+            return;
+        }
+        let g = &mut self.groups[group];
+        self.replayed_lane_events += g.len() as u64;
         g.offered += 1;
         if observed {
             g.observed_429 += 1;
@@ -994,6 +1302,7 @@ impl Simulator<'_> {
         }
         if prompt_tokens(e) > g.max_prompt_tokens {
             // HTTP 400 before admission: the bucket never sees it, on every lane alike.
+            g.near.fill(1);
             for slot in 0..g.len() {
                 self.on_context_limit(group, slot, e);
             }
@@ -1014,8 +1323,15 @@ impl Simulator<'_> {
             minute_admitted: &mut g.minute_admitted[..n],
             pending: &mut g.pending[..n],
             admitted: &mut g.admitted[..n],
+            slack_full: &g.slack_full[..n],
+            near: &mut g.near[..n],
         };
-        let admitted = lanes.step(t, pending_all, input + estimate, input + actual);
+        // Only a pass that records its quiet stretches watches for near-full lanes.
+        let admitted = if self.pruning.is_enabled() {
+            lanes.step::<true>(t, pending_all, input + estimate, input + actual)
+        } else {
+            lanes.step::<false>(t, pending_all, input + estimate, input + actual)
+        };
         let rejected = admitted < n;
         let mask = if rejected {
             bitmask(&g.admitted[..n])
@@ -1035,7 +1351,49 @@ impl Simulator<'_> {
             }
         }
         let delta_tokens = actual - estimate;
-        if mask != 0 && delta_tokens != 0.0 {
+        if delta_tokens != 0.0 && (mask != 0 || self.pruning.is_enabled()) {
+            self.groups[group].track_inflight(mask, true);
+            let seq = self.next_seq();
+            self.completions.push(Timed {
+                t_ms: e.t_ms.saturating_add(latency),
+                seq,
+                item: Completion {
+                    group: group as u32,
+                    delta_tokens,
+                    mask,
+                },
+            });
+        }
+    }
+
+    /// An arrival inside a skipped stretch: every lane admits it ([`prune`]'s lemma), so only
+    /// what all lanes share is kept: the offered count, the minute's admitted tokens, and the
+    /// completion correction in flight (every lane holds it, as in the full replay).
+    fn skip(
+        &mut self,
+        group: usize,
+        e: &ReplayEvent,
+        estimate_tokens: f64,
+        latency: i64,
+        observed: bool,
+    ) {
+        let g = &mut self.groups[group];
+        g.advance_minute(e.t_ms);
+        debug_assert!(prompt_tokens(e) <= g.max_prompt_tokens);
+        self.skipped_lane_events += g.len() as u64;
+        g.offered += 1;
+        if observed {
+            g.observed_429 += 1;
+            g.minute_observed_429 += 1;
+        }
+        let (input, output_weight) = weights(e);
+        let estimate = output_weight * estimate_tokens;
+        let actual = output_weight * f64::from(e.completion_tokens);
+        // The same sum, in the same order, as each lane's `minute_admitted` in a full replay.
+        g.skip_sum += input + actual;
+        let delta_tokens = actual - estimate;
+        if delta_tokens != 0.0 {
+            let mask = g.full_mask();
             let seq = self.next_seq();
             self.completions.push(Timed {
                 t_ms: e.t_ms.saturating_add(latency),
@@ -1070,6 +1428,7 @@ impl Simulator<'_> {
         first_ms: i64,
     ) {
         let g = &mut self.groups[group];
+        g.near[slot] = 1;
         let out = &mut g.outcomes[slot];
         out.throttle_responses += 1;
         match g.modes[slot] {
@@ -1082,6 +1441,8 @@ impl Simulator<'_> {
                     // retry-after-ms: time until utilization drops below 100%, at least 1 ms.
                     let over = g.level[slot] - g.full_level[slot];
                     let wait = (over / g.rate_per_ms[slot]).ceil().max(0.0) as i64 + 1;
+                    g.retries_waiting[slot] += 1;
+                    g.retries_total += 1;
                     let seq = self.next_seq();
                     self.retries.push(Reverse(Retry {
                         t_ms: t_ms.saturating_add(wait),
@@ -1102,6 +1463,9 @@ impl Simulator<'_> {
         let estimate = f64::from(self.estimate(&r.event));
         let latency = self.latency_ms(group, &r.event);
         let g = &mut self.groups[group];
+        g.retries_waiting[slot] -= 1;
+        g.retries_total -= 1;
+        g.near[slot] = 1;
         g.advance_minute(r.t_ms);
         g.flush_pending(r.t_ms);
         let level = g.drained(slot, r.t_ms);
@@ -1124,6 +1488,7 @@ impl Simulator<'_> {
         out.retry_added_latency_ms_max = out.retry_added_latency_ms_max.max(waited);
         let delta_tokens = actual - estimate;
         if delta_tokens != 0.0 {
+            g.track_inflight(1u128 << slot, true);
             let seq = self.next_seq();
             self.completions.push(Timed {
                 t_ms: r.t_ms.saturating_add(latency),
@@ -1137,12 +1502,28 @@ impl Simulator<'_> {
         }
     }
 
-    fn finish(self, first_minute: i64, last_minute: i64) -> Vec<(usize, SimOutcome)> {
+    fn finish(self, first_minute: i64, last_minute: i64, workload: u32) -> Finished {
         let span_minutes = (last_minute - first_minute + 1).max(1) as u64;
         let mut out = Vec::new();
+        let mut learnt = Vec::new();
+        let end = self.pruning.end_index();
         for mut g in self.groups {
+            if g.skip_exit.is_some() {
+                g.fill_skipped_minute();
+            }
             if g.current_minute.is_some() {
                 g.close_minute();
+            }
+            let class = g.class(workload);
+            for i in 0..g.len() {
+                if let Some(mut rec) = g.record[i].take() {
+                    // Quiet to the end of the events: nothing after them needs a state.
+                    if let (Some(from), 0) = (g.watch_from, g.near[i]) {
+                        prune::set_range(&mut rec.quiet, from, end);
+                        prune::set(&mut rec.rest, end);
+                    }
+                    learnt.push((g.targets[i], class, g.rate_per_ms[i], g.full_level[i], rec));
+                }
             }
             for i in 0..g.len() {
                 let mut o = std::mem::take(&mut g.outcomes[i]);
@@ -1161,7 +1542,12 @@ impl Simulator<'_> {
                 out.push((g.targets[i], o));
             }
         }
-        out
+        Finished {
+            outcomes: out,
+            learnt,
+            skipped_lane_events: self.skipped_lane_events,
+            replayed_lane_events: self.replayed_lane_events,
+        }
     }
 }
 
@@ -1403,7 +1789,157 @@ mod tests {
         })
     }
 
+    /// Bursts separated by quiet gaps of up to half an hour: `(gap_ms, requests, prompt,
+    /// completion, max_completion_tokens, latency_ms, spacing_ms)` per burst.
+    fn arb_bursts() -> impl Strategy<Value = Vec<ReplayEvent>> {
+        proptest::collection::vec(
+            (
+                0i64..1_800_000,
+                1usize..25,
+                1u32..30_000,
+                0u32..3_000,
+                proptest::option::of(1u32..6_000),
+                0u32..90_000,
+                0i64..5_000,
+            ),
+            1..25,
+        )
+        .prop_map(|bursts| {
+            let mut t = 0;
+            let mut out = Vec::new();
+            for (gap, n, prompt, completion, max, latency, spacing) in bursts {
+                t += gap;
+                for k in 0..n {
+                    let mut e = with_ratio(req(t, prompt + k as u32, completion, max), 4.0);
+                    e.latency_ms = if latency % 7 == 0 { NONE_U32 } else { latency };
+                    out.push(e);
+                    t += spacing;
+                }
+            }
+            out
+        })
+    }
+
+    /// Every throttle mode, a prompt limit or none, a Standard quota or none, at `cap` and
+    /// `window_s`.
+    fn every_mode(
+        cap: f64,
+        window_s: f64,
+        limit: Option<u32>,
+        quota: Option<StandardQuota>,
+    ) -> Vec<SimTarget> {
+        let mut modes = vec![
+            (ThrottleMode::Fail, None),
+            (ThrottleMode::Spillover, None),
+            (ThrottleMode::Retry { max_retries: 2 }, None),
+        ];
+        if quota.is_some() {
+            modes.push((ThrottleMode::Spillover, quota));
+        }
+        modes
+            .into_iter()
+            .map(|(mode, standard)| SimTarget {
+                bucket_window_s: window_s,
+                max_prompt_tokens: limit,
+                standard,
+                ..target(cap, mode)
+            })
+            .collect()
+    }
+
+    fn pruned_and_full(
+        traffic: &[ReplayEvent],
+        first: &[SimTarget],
+        later: &[SimTarget],
+    ) -> (Vec<SimOutcome>, Vec<SimOutcome>, u64) {
+        let span = (
+            0,
+            traffic
+                .iter()
+                .map(|e| e.t_ms)
+                .max()
+                .unwrap_or(0)
+                .div_euclid(60_000),
+        );
+        let events = events(traffic);
+        let params = SimParams::default();
+        let mut pruning = Pruning::new(span, 1 << 20);
+        simulate_pruned(&events, first, None, &params, 2, span, &mut pruning).expect("first pass");
+        let (pruned, _) = simulate_pruned(&events, later, None, &params, 2, span, &mut pruning)
+            .expect("later pass");
+        let full = simulate(&events, later, &params, 1, span.0, span.1).expect("full");
+        (pruned, full, pruning.skipped_lane_events)
+    }
+
+    fn quota(cap: f64) -> StandardQuota {
+        crate::sim::standard::StandardQuota {
+            active: Some(crate::sim::standard::StandardLimits {
+                tpm: (cap as u64) / 2 + 1,
+                rpm: Some(60),
+            }),
+            probes: [None; crate::sim::standard::MAX_PROBES],
+            rpm_per_1000_tpm: Some(1.0),
+            rpm_window_s: 1.0,
+            missing_max_tokens: MissingMaxTokens::Actual,
+            track_levels: true,
+        }
+    }
+
+    /// Quiet nights and a busy hour: a later pass at more PTUs skips most of the arrivals, and
+    /// its outcomes are those of the full replay in every mode.
+    #[test]
+    fn issue_20_a_later_pass_skips_quiet_stretches_and_changes_nothing() {
+        let mut traffic = Vec::new();
+        for k in 0..600i64 {
+            // One small request a minute for ten hours, and a burst of 40 large ones at hour 5.
+            traffic.push(with_ratio(req(k * 60_000 + 5_000, 200, 50, Some(400)), 4.0));
+            if k == 300 {
+                for j in 0..40 {
+                    traffic.push(with_ratio(
+                        req(k * 60_000 + 6_000 + j * 10, 9_000, 500, Some(2_000)),
+                        4.0,
+                    ));
+                }
+            }
+        }
+        let first = every_mode(20_000.0, 10.0, None, Some(quota(20_000.0)));
+        let later: Vec<SimTarget> = [30_000.0, 45_000.0]
+            .iter()
+            .flat_map(|&c| every_mode(c, 10.0, None, Some(quota(c))))
+            .collect();
+        let (pruned, full, skipped) = pruned_and_full(&traffic, &first, &later);
+        assert_eq!(pruned, full);
+        let offered = (traffic.len() * later.len()) as u64;
+        assert!(skipped * 10 > offered * 8, "skipped {skipped} of {offered}");
+        assert!(
+            full.iter().any(|o| o.first_attempt_429 > 0),
+            "the burst throttles"
+        );
+    }
+
     proptest! {
+        /// The pruned replay equals the full replay on random traffic, in every throttle mode,
+        /// with and without a prompt limit and a Standard quota, across windows and counts.
+        #[test]
+        fn issue_20_pruned_replay_equals_the_full_replay(
+            traffic in arb_bursts(),
+            cap in 2_000.0f64..120_000.0,
+            grow in proptest::collection::vec((1.0f64..6.0, 0usize..3), 1..4),
+            limit in proptest::option::of(5_000u32..40_000),
+        ) {
+            let windows = [1.0, 10.0, 60.0];
+            let first: Vec<SimTarget> = windows
+                .iter()
+                .flat_map(|&w| every_mode(cap, w, limit, Some(quota(cap))))
+                .collect();
+            let later: Vec<SimTarget> = grow
+                .iter()
+                .flat_map(|&(g, w)| every_mode(cap * g, windows[w], limit, Some(quota(cap * g))))
+                .collect();
+            let (pruned, full, _) = pruned_and_full(&traffic, &first, &later);
+            prop_assert_eq!(pruned, full);
+        }
+
         #[test]
         fn served_throttled_and_spilled_add_up_to_offered(traffic in arb_traffic(), cap in 1_000.0f64..200_000.0, retries in 0u32..3) {
             let mut limited = target(cap, ThrottleMode::Spillover);

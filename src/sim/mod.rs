@@ -4,14 +4,17 @@
 //! knows about the command line.
 
 pub mod admission;
+pub mod estimate;
 pub mod minutes;
+pub mod prune;
 pub mod queue;
 pub mod replay;
 pub mod span;
 pub mod spool;
 pub mod standard;
 
-pub use admission::{simulate, MissingMaxTokens, SimOutcome, SimParams, SimTarget, ThrottleMode};
+pub use admission::{simulate, SimOutcome, SimParams, SimTarget, ThrottleMode};
+pub use estimate::MissingMaxTokens;
 pub use minutes::{MinuteDemand, MinuteSeries};
 pub use replay::{
     CatalogAccounting, Finished, Replay, ReplaySummary, SpanSkips, WorkloadAccounting,

@@ -14,6 +14,7 @@
 //! per active hour of the whole log (row counts and the first few row positions). Time per row
 //! is constant in any row order.
 
+use super::estimate::MissingMaxTokens;
 use super::minutes::{Absorb, Buckets, MinuteDemand, MinuteSeries, MILLI};
 use super::span::{choose_window, HourRows, RowAt, MAX_SPAN_HOURS};
 use super::spool::{EventSpool, ReplayEvent, SortedEvents, NONE_U32, OBSERVED_429};
@@ -167,6 +168,17 @@ pub struct Replay<'a> {
     /// Also queue requests the real deployment answered 429, flagged [`OBSERVED_429`], for
     /// `calibrate` (they stay unbilled and out of the demand series).
     offer_observed_429: bool,
+    /// The admission estimate of a request that logged no `max_completion_tokens`, for the
+    /// minute series' estimated demand (the PTU admission uses the same rule).
+    missing_max_tokens: MissingMaxTokens,
+}
+
+/// The completion tokens the admission charges `r` ([`MissingMaxTokens::estimate`] on the
+/// fields as spooled, so the minute series and the admission agree on every request).
+fn admission_estimate(missing: MissingMaxTokens, r: &UsageRecord) -> u64 {
+    let clamp = |v: u64| u32::try_from(v).unwrap_or(NONE_U32 - 1);
+    let max = r.max_completion_tokens.map(clamp);
+    u64::from(missing.estimate(max, clamp(r.completion_tokens)))
 }
 
 /// What [`Replay::finish_checked`] returns.
@@ -205,6 +217,18 @@ impl<'a> Replay<'a> {
             later: Vec::new(),
             lookup,
             offer_observed_429: false,
+            missing_max_tokens: MissingMaxTokens::Actual,
+        }
+    }
+
+    /// This replay with the minute series' admission estimates formed by `missing` for
+    /// requests that logged no `max_completion_tokens` (`--missing-max-tokens`; default: the
+    /// actual completion), as the admission pass forms them: the busiest minute sets the
+    /// sizing search's ceiling.
+    pub fn estimating(self, missing: MissingMaxTokens) -> Self {
+        Replay {
+            missing_max_tokens: missing,
+            ..self
         }
     }
 
@@ -228,6 +252,7 @@ impl<'a> Replay<'a> {
     fn sibling(&self) -> Self {
         Replay {
             offer_observed_429: self.offer_observed_429,
+            missing_max_tokens: self.missing_max_tokens,
             ..Replay::with_spool(self.lookup, self.spool.like())
         }
     }
@@ -285,7 +310,8 @@ impl<'a> Replay<'a> {
         }
         t.requests_without_max_tokens += u64::from(r.max_completion_tokens.is_none());
         t.requests_without_latency += u64::from(r.latency_ms.is_none());
-        let estimate = r.max_completion_tokens.unwrap_or(r.completion_tokens);
+        // The same estimate the admission pass charges (`queue` spools the fields it reads).
+        let estimate = admission_estimate(self.missing_max_tokens, r);
         // The output weight in whole thousandths, so input, output and estimate are whole
         // millitokens and their sums exact.
         let (input_milli, output_weight_milli) = millitokens(&weighted);

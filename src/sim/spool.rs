@@ -74,6 +74,12 @@ impl ReplayEvent {
         }
     }
 
+    /// `max_completion_tokens`, when the request logged it.
+    #[inline(always)]
+    pub fn max_completion(&self) -> Option<u32> {
+        (self.max_completion_tokens != NONE_U32).then_some(self.max_completion_tokens)
+    }
+
     fn to_bytes(self) -> [u8; RECORD_BYTES] {
         let mut out = [0u8; RECORD_BYTES];
         out[0..8].copy_from_slice(&self.t_ms.to_le_bytes());

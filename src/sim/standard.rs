@@ -36,7 +36,7 @@
 
 use std::collections::BTreeMap;
 
-use super::admission::MissingMaxTokens;
+use super::estimate::MissingMaxTokens;
 use super::spool::{ReplayEvent, SortedEvents, NONE_U32};
 use crate::catalog::accounting::TokenTally;
 
@@ -218,14 +218,10 @@ impl StandardLimiter {
 
     /// The estimated tokens Standard counts for a request: prompt plus `max_tokens`.
     pub fn estimated_tokens(&self, e: &ReplayEvent) -> u64 {
-        let completion = if e.max_completion_tokens != NONE_U32 {
-            e.max_completion_tokens
-        } else {
-            match self.quota.missing_max_tokens {
-                MissingMaxTokens::Actual => e.completion_tokens,
-                MissingMaxTokens::Fixed(n) => n,
-            }
-        };
+        let completion = self
+            .quota
+            .missing_max_tokens
+            .estimate(e.max_completion(), e.completion_tokens);
         u64::from(e.input_tokens)
             + u64::from(e.cached_tokens)
             + u64::from(e.cache_write_tokens)
