@@ -75,3 +75,29 @@ pub fn fmt_count(v: u64) -> String {
         v.to_string()
     }
 }
+
+/// `word` as one argument a POSIX shell and zsh read back unchanged: as is when it holds only
+/// characters no shell treats specially, else in single quotes (a `'` inside written `'\''`).
+/// For commands suggested in messages (`--model-map '*=MODEL'`).
+pub fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_23_suggested_words_survive_posix_shells_and_zsh() {
+        assert_eq!(shell_word("chat-prod=gpt-4o"), "chat-prod=gpt-4o");
+        assert_eq!(shell_word("*=MODEL"), "'*=MODEL'");
+        assert_eq!(shell_word("my deployment=MODEL"), "'my deployment=MODEL'");
+        assert_eq!(shell_word("it's=MODEL"), "'it'\\''s=MODEL'");
+        assert_eq!(shell_word(""), "''");
+    }
+}

@@ -420,7 +420,7 @@ fn bad_inputs_name_file_line_and_field() {
             ":2: field `model`",
             "did you mean `gpt-4o`",
         ),
-        ("no-region.csv", ":2: field `region`", "--region"),
+        ("no-region.csv", ":2: field `region`", "--default-region"),
         (
             "azure-diagnostic.jsonl",
             ":1: field `usage`",

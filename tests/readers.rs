@@ -472,7 +472,7 @@ fn issue_19_litellm_an_explicit_region_wins_and_resource_names_are_no_region() {
     );
     let r = report(&[&own, "--region", "swedencentral", "--quiet"]);
     assert_eq!(r["workloads"][0]["region"], "swedencentral");
-    assert!(refused(&[&own]).contains("pass --region"));
+    assert!(refused(&[&own]).contains("pass --default-region"));
     // Azure's regional endpoint names one, but --region still wins, and says so.
     let regional = write(
         dir.path(),
@@ -487,7 +487,8 @@ fn issue_19_litellm_an_explicit_region_wins_and_resource_names_are_no_region() {
     assert_eq!(r["workloads"][0]["region"], "swedencentral");
     let warnings = r["warnings"].to_string();
     assert!(
-        warnings.contains("regional endpoint of `westus`, but --region swedencentral applies"),
+        warnings
+            .contains("regional endpoint of `westus`, but --default-region swedencentral applies"),
         "{warnings}"
     );
     let r = report(&[&regional, "--quiet"]);

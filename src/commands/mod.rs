@@ -22,7 +22,6 @@ mod outcome;
 pub mod regions;
 pub mod report;
 pub mod sample;
-pub mod whatif;
 
 /// An error and its causes on one line, `: `-separated (as `{:#}` prints them), leaving out
 /// every cause whose text the line already holds: a typed error that names its source in its

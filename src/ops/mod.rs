@@ -4,6 +4,9 @@
 use std::fmt;
 
 pub mod calibrate;
+pub mod compare;
+pub mod replay;
+pub mod scenarios;
 
 /// How loud a notice is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -93,8 +93,9 @@ impl<'c> WorkloadRegistry<'c> {
             (None, Some(d)) => self.model_map.get(d).cloned().ok_or_else(|| KeyRejection {
                 field: "model",
                 message: format!(
-                    "empty, and deployment `{d}` has no --model-map entry (pass --model-map {d}=MODEL)",
-                    d = d.escape_debug()
+                    "empty, and deployment `{}` has no --model-map entry (pass --model-map {})",
+                    d.escape_debug(),
+                    crate::text::shell_word(&format!("{}=MODEL", d.escape_debug()))
                 ),
             })?,
             (None, None) => {
@@ -132,7 +133,8 @@ impl<'c> WorkloadRegistry<'c> {
             (None, None) => {
                 return Err(KeyRejection {
                     field: "region",
-                    message: "empty; add a region column or pass --region REGION".to_owned(),
+                    message: "empty; add a region column or pass --default-region REGION"
+                        .to_owned(),
                 })
             }
         };
@@ -167,9 +169,12 @@ impl WorkloadRegistry<'_> {
         let mut problems = Vec::new();
         for (deployment, mapped) in &self.model_map {
             let shown = format!(
-                "--model-map {}={}",
-                deployment.escape_debug(),
-                mapped.escape_debug()
+                "--model-map {}",
+                crate::text::shell_word(&format!(
+                    "{}={}",
+                    deployment.escape_debug(),
+                    mapped.escape_debug()
+                ))
             );
             let rows: Vec<&WorkloadKey> = keys
                 .iter()

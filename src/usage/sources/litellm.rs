@@ -199,9 +199,18 @@ impl LiteLlmRows {
         };
         let named = |n: &str| !n.is_empty();
         let found = if let Some(m) = named(&azure).then(|| r.mapped_model(&azure)).flatten() {
-            Some((m, format!("--model-map {azure}")))
+            Some((
+                m,
+                format!("--model-map {}", crate::text::shell_word(&azure)),
+            ))
         } else if let Some(m) = named(group).then(|| r.mapped_model(group)).flatten() {
-            Some((m, format!("--model-map {group} (model_group)")))
+            Some((
+                m,
+                format!(
+                    "--model-map {} (model_group)",
+                    crate::text::shell_word(group)
+                ),
+            ))
         } else if r.is_known_model(&azure) {
             Some((azure.clone(), "its name, a model ptuplan knows".to_owned()))
         } else if named(group) && r.is_known_model(group) {
@@ -213,12 +222,12 @@ impl LiteLlmRows {
             return Err(FieldProblem::new(
                 "model",
                 format!(
-                    "LiteLLM model `{}` names the Azure deployment `{}`, not a model, and neither it nor model_group `{}` is a model ptuplan knows: pass --model-map {}=MODEL (e.g. --model-map {}=gpt-5.1)",
+                    "LiteLLM model `{}` names the Azure deployment `{}`, not a model, and neither it nor model_group `{}` is a model ptuplan knows: pass --model-map {} (e.g. --model-map {})",
                     raw_model.escape_debug(),
                     azure.escape_debug(),
                     group.escape_debug(),
-                    azure.escape_debug(),
-                    azure.escape_debug()
+                    crate::text::shell_word(&format!("{}=MODEL", azure.escape_debug())),
+                    crate::text::shell_word(&format!("{}=gpt-5.1", azure.escape_debug()))
                 ),
             ));
         };
@@ -260,12 +269,12 @@ impl RowSource for LiteLlmRows {
         out.note_request_ids("request_id");
         for ((host, region), rows) in &self.regions {
             out.summary.note(format!(
-                "LiteLLM: region `{region}` read from api_base's regional endpoint `{host}` ({rows} row(s)); pass --region to set another"
+                "LiteLLM: region `{region}` read from api_base's regional endpoint `{host}` ({rows} row(s)); pass --default-region to set another"
             ));
         }
         for ((host, region, flag), rows) in &self.overridden {
             out.summary.note(format!(
-                "LiteLLM: api_base `{host}` is the regional endpoint of `{region}`, but --region {flag} applies ({rows} row(s)): the flag wins"
+                "LiteLLM: api_base `{host}` is the regional endpoint of `{region}`, but --default-region {flag} applies ({rows} row(s)): the flag wins"
             ));
         }
         for ((deployment, how), rows) in &self.deployments {

@@ -483,7 +483,7 @@ fn plan_lane(
         plan::quota::tenant_tokens_per_month(by_model.into_iter(), summary.span_hours())
     });
     // The ladder keeps the burst band: its rungs are checked at every window of it.
-    let (plans, sized) = super::compare::plan_replay(
+    let (plans, sized) = super::replay::plan_replay(
         catalog,
         &keys,
         &summary,
@@ -620,7 +620,7 @@ fn report_of(
         .cloned()
         .collect();
     workloads.extend(lane.plans.into_values());
-    super::compare::sort_plans(&mut workloads);
+    super::replay::sort_plans(&mut workloads);
     let summary = Summary::from_plans(&workloads);
     let base_summary = Summary::from_plans(baseline.plans);
     let base = base_summary.recommended_monthly_cost_usd;

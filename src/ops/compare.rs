@@ -1,0 +1,323 @@
+//! `compare`'s pipeline: read the logs (counting records for progress), fan them out to the
+//! scenarios' lanes, replay, size, decide and assemble the [`Report`].
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context, Result};
+
+use super::replay::{plan_replay, sort_plans, with_log_evidence};
+use super::scenarios as whatif;
+use crate::catalog::Catalog;
+use crate::cleanup::TempArea;
+use crate::plan;
+use crate::plan::WorkloadPlan;
+use crate::progress::{Progress, PROGRESS_EVERY};
+use crate::report::{
+    self, Assumptions, CatalogInfo, DecisionSummary, InputInfo, Report, Summary, SCHEMA_VERSION,
+};
+use crate::scenario::lane::{Fanout, LaneSink};
+use crate::settings::{planning_catalog, CompareSettings, UsageError};
+use crate::sim::replay::fmt_ms;
+use crate::sim::{self, EventSpool, Replay};
+use crate::usage::{self, RecordSink, SinkError, WorkloadRegistry};
+
+/// The replay, counting records for progress; forks (one per reading thread) share the count.
+struct Counted<'a> {
+    replay: Replay<'a>,
+    unreported: u64,
+    seen: &'a AtomicU64,
+    progress: &'a (dyn Fn(Progress) + Sync),
+}
+
+impl<'a> Counted<'a> {
+    fn into_inner(self) -> Replay<'a> {
+        self.replay
+    }
+}
+
+impl RecordSink for Counted<'_> {
+    fn take(&mut self, record: usage::UsageRecord) -> Result<(), SinkError> {
+        self.take_at(record, "", 0)
+    }
+
+    fn take_at(
+        &mut self,
+        record: usage::UsageRecord,
+        path: &str,
+        line: u64,
+    ) -> Result<(), SinkError> {
+        self.replay.take_at(record, path, line)?;
+        self.unreported += 1;
+        if self.unreported == PROGRESS_EVERY {
+            let total = self.seen.fetch_add(self.unreported, Ordering::Relaxed) + self.unreported;
+            self.unreported = 0;
+            (self.progress)(Progress::Records(total));
+        }
+        Ok(())
+    }
+
+    fn cover(&mut self, start_ms: i64, end_ms: i64) {
+        self.replay.cover(start_ms, end_ms);
+    }
+
+    fn fork(&self) -> Self {
+        Counted {
+            replay: self.replay.fork(),
+            unreported: 0,
+            seen: self.seen,
+            progress: self.progress,
+        }
+    }
+
+    fn join(&mut self, later: Self) -> Result<(), SinkError> {
+        self.replay.join(later.replay)
+    }
+}
+
+/// Read, replay, simulate and plan: the report every output format renders.
+///
+/// `catalog` is the base catalog (built in or `--catalog`, with `--prices`); the settings'
+/// `--overrides` and `--residency` are applied here.
+pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Report> {
+    build_report_with_progress(settings, catalog, &|_| {})
+}
+
+/// [`build_report`], calling `progress` (from any reading thread) as records are read and
+/// stages change.
+pub fn build_report_with_progress(
+    settings: &CompareSettings,
+    catalog: &Catalog,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Report> {
+    let list_catalog = catalog;
+    let (catalog, overrides_applied) = planning_catalog(settings, catalog)?;
+    let catalog = &catalog;
+    let registry = WorkloadRegistry::new(
+        catalog,
+        settings.model_map.clone(),
+        settings.default_region.clone(),
+    );
+    // Spilled runs go to a directory of this run, removed on any exit (see `cleanup`).
+    let temp = TempArea::new().context("creating a temp directory for the replay spool")?;
+    let scenarios = whatif::scenarios_of(&settings.whatif, catalog)?;
+    whatif::ensure_focus_scenario(&settings.whatif, &scenarios)?;
+    let budget = crate::scenario::lane::ScenarioBudget::new(
+        settings.whatif.max_traffic_factor,
+        settings.whatif.max_scenario_requests,
+    );
+    let lanes = whatif::lanes_for(&scenarios, &settings.whatif, catalog, &registry, &budget);
+    let seen = AtomicU64::new(0);
+    let accounting = sim::CatalogAccounting {
+        registry: &registry,
+        catalog,
+    };
+    let mut fanout = Fanout {
+        baseline: Counted {
+            replay: Replay::with_spool(
+                &accounting,
+                EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
+            )
+            .estimating(settings.sim.missing_max_tokens),
+            unreported: 0,
+            seen: &seen,
+            progress,
+        },
+        lanes: lanes
+            .iter()
+            .map(|lane| {
+                LaneSink::with_spool(
+                    lane,
+                    EventSpool::in_dir(temp.path(), settings.spool_chunk_events),
+                )
+                .estimating(settings.sim.missing_max_tokens)
+            })
+            .collect(),
+    };
+    let options = settings.read_options();
+    let started = std::time::Instant::now();
+    let mut read = usage::read_usage(&settings.inputs, &options, &registry, &mut fanout)
+        .context("reading usage logs")?;
+    progress(Progress::Records(read.records));
+    let conflicts = registry.model_map_conflicts();
+    if !conflicts.is_empty() {
+        return Err(UsageError(conflicts.join("; ")).into());
+    }
+    let keys = registry.keys();
+    let sim::Finished {
+        summary,
+        events,
+        outside_span,
+    } = fanout
+        .baseline
+        .into_inner()
+        .finish_checked(settings.skip_invalid)
+        .context("reading usage logs")?;
+    read.absorb_late_skips(outside_span.rows, outside_span.examples);
+    let settings = &with_log_evidence(settings, &keys, &summary)?;
+    let read_s = started.elapsed().as_secs_f64();
+    progress(Progress::Simulating);
+    let (planned, sized) = plan_replay(catalog, &keys, &summary, &events, settings, &[], None)?;
+    let mut plans: Vec<WorkloadPlan> = planned.into_iter().map(|(_, p)| p).collect();
+    sort_plans(&mut plans);
+    let sim_s = started.elapsed().as_secs_f64() - read_s;
+    progress(Progress::Planning);
+    if settings.timings {
+        eprintln!(
+            "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments in {} passes, {} searches), plan {:.2} s",
+            read_s,
+            read.records,
+            events.spilled_runs(),
+            sim_s,
+            sized.simulated,
+            sized.passes,
+            sized.searches,
+            started.elapsed().as_secs_f64() - read_s - sim_s
+        );
+    }
+    let scenarios_started = std::time::Instant::now();
+    let planned_lanes = whatif::plan_lanes(settings, catalog, &summary, fanout.lanes)?;
+    whatif::decide_retiring(settings, catalog, &summary, &mut plans, &planned_lanes);
+    let forecast_settings = plan::forecast::ForecastSettings {
+        horizon_months: settings.whatif.horizon_months,
+        seed: settings.expand.seed,
+        draws: plan::forecast::BOOTSTRAP_DRAWS,
+    };
+    for p in &mut plans {
+        p.forecast = Some(plan::forecast::forecast(
+            p,
+            &p.daily,
+            catalog,
+            &forecast_settings,
+        ));
+    }
+    let baseline = whatif::Baseline {
+        summary: &summary,
+        plans: &plans,
+    };
+    let (scenario_reports, scenario_warnings) =
+        whatif::assemble(settings, catalog, &baseline, planned_lanes)?;
+    if settings.timings && !scenario_reports.is_empty() {
+        eprintln!(
+            "timings: scenarios {:.2} s ({} scenarios, {} lanes)",
+            scenarios_started.elapsed().as_secs_f64(),
+            scenario_reports.len(),
+            lanes.len()
+        );
+    }
+    let failed: u64 = summary
+        .workloads
+        .iter()
+        .map(|w| w.totals.failed_requests)
+        .sum();
+    let mut warnings = Vec::new();
+    if read.skipped > 0 {
+        warnings.push(format!(
+            "{} invalid row(s) skipped (--skip-invalid); first: {}",
+            read.skipped,
+            read.skipped_examples.join(" | ")
+        ));
+    }
+    warnings.extend(
+        read.notes
+            .iter()
+            .filter(|n| Some(*n) != usage::sources::granularity_note(read.granularity).as_ref())
+            .cloned(),
+    );
+    if let (Some(as_of), Some(log_end)) = (
+        catalog.in_force_on,
+        chrono::DateTime::from_timestamp_millis(summary.last_ms).map(|d| d.date_naive()),
+    ) {
+        for p in &plans {
+            if let Some(w) = p.lifecycle.as_ref().and_then(|s| {
+                plan::lifecycle::retirement_warning(&p.deployment, &p.model, s, log_end, as_of)
+            }) {
+                warnings.push(w);
+            }
+        }
+    }
+    warnings.extend(plan::options::evidence_gaps(
+        catalog,
+        &settings.plan.constraints,
+    ));
+    let mut warned_models = std::collections::BTreeSet::new();
+    for p in &plans {
+        let u = &p.usage_tier;
+        if u.above && warned_models.insert(p.model.clone()) {
+            warnings.push(format!(
+                "{}: {:.1}B tokens a month across the log's workloads exceed its usage tier of {:.0}B tokens a month; on Standard, Data Zone Standard and Global Standard \"{}\" (S35)",
+                p.model,
+                u.tenant_tokens_per_month / 1e9,
+                u.usage_tier_tokens_per_month.unwrap_or(0) as f64 / 1e9,
+                plan::quota::USAGE_TIER_QUOTE
+            ));
+        }
+    }
+    for p in &plans {
+        if p.requests > 0 && p.requests_without_max_tokens * 10 > p.requests {
+            warnings.push(format!(
+                "{}: {:.0}% of requests logged no max_completion_tokens; PTU admission charged them {}",
+                p.deployment,
+                100.0 * p.requests_without_max_tokens as f64 / p.requests as f64,
+                match settings.sim.missing_max_tokens {
+                    sim::MissingMaxTokens::Actual => "their actual completion size (--missing-max-tokens to change)".to_owned(),
+                    sim::MissingMaxTokens::Fixed(n) => format!("{n} tokens"),
+                }
+            ));
+        }
+    }
+    warnings.extend(scenario_warnings);
+    warnings.extend(report::projection_note(summary.span_hours()));
+    let projection = whatif::projection(
+        settings,
+        &plan::projection::Prices {
+            list: list_catalog,
+            contracted: catalog,
+        },
+        &summary,
+        &plans,
+        &scenario_reports,
+    )?;
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: format!("ptuplan {}", env!("CARGO_PKG_VERSION")),
+        generated_at: settings.generated_at.clone(),
+        input: InputInfo {
+            files: settings.inputs.iter().map(|i| i.source.name()).collect(),
+            records: read.records,
+            skipped: read.skipped,
+            skipped_examples: read.skipped_examples.clone(),
+            failed_requests: failed,
+            start: fmt_ms(summary.first_ms),
+            end: fmt_ms(summary.last_ms),
+            hours: summary.span_hours(),
+            granularity: read.granularity,
+            granularity_note: usage::sources::granularity_note(read.granularity),
+            buckets: read.buckets,
+            projection_note: report::projection_note(summary.span_hours()),
+            readers: read.inputs.clone(),
+            spilled_requests: read.spilled_requests,
+        },
+        catalog: CatalogInfo::from_catalog(catalog),
+        assumptions: Assumptions {
+            hours_per_month: plan::HOURS_PER_MONTH,
+            sim: settings.sim.clone(),
+            plan: settings.plan.clone(),
+        },
+        summary: Summary::from_plans(&plans),
+        decision_summary: DecisionSummary::default(),
+        reservations: plan::reserve::pools(
+            catalog,
+            &plans,
+            summary.span_hours(),
+            settings.plan.reserve,
+        ),
+        workloads: plans,
+        scenarios: scenario_reports,
+        projection,
+        warnings,
+        overrides_applied,
+        currency: settings.overrides.as_ref().and_then(|o| o.currency.clone()),
+    };
+    report.decision_summary = DecisionSummary::of(&report);
+    Ok(report)
+}
