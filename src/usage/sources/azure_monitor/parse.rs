@@ -1,0 +1,322 @@
+//! Reading an Azure Monitor metrics document (`az monitor metrics list -o json`, the REST
+//! response): its series split by model and deployment into per-bucket totals.
+
+use super::*;
+
+/// Read every metrics response of an input into buckets.
+pub fn load_metrics(input: OpenedInput) -> Result<MetricBuckets, UsageError> {
+    let path = input.name.clone();
+    let mut bytes = Vec::new();
+    input
+        .reader
+        .take(MAX_JSON_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| UsageError::Io {
+            path: path.clone(),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_JSON_DOCUMENT_BYTES {
+        return Err(UsageError::File {
+            path,
+            message: "metrics responses over 1 GiB: fetch shorter time spans per file".to_owned(),
+        });
+    }
+    let docs: Vec<(u64, serde_json::Value)> = match input.container {
+        Container::JsonLines => {
+            let mut docs = Vec::new();
+            for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+                let line = line.trim_ascii();
+                if line.is_empty() {
+                    continue;
+                }
+                let v = serde_json::from_slice(line).map_err(|e| UsageError::Field {
+                    path: path.clone(),
+                    line: i as u64 + 1,
+                    field: "json".to_owned(),
+                    message: format!("invalid JSON: {e}"),
+                })?;
+                docs.push((i as u64 + 1, v));
+            }
+            docs
+        }
+        _ => {
+            let v = serde_json::from_slice::<serde_json::Value>(
+                bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes),
+            );
+            match v {
+                Ok(v) => vec![(1, v)],
+                Err(_) => document_rows(&bytes, &path)?,
+            }
+        }
+    };
+    let mut out = MetricBuckets {
+        files: vec![path.clone()],
+        ..MetricBuckets::default()
+    };
+    for (line, doc) in docs {
+        let docs = match doc {
+            serde_json::Value::Array(items) => items,
+            other => vec![other],
+        };
+        for doc in docs {
+            let response: Response =
+                serde_json::from_value(doc).map_err(|e| UsageError::Field {
+                    path: path.clone(),
+                    line,
+                    field: "value".to_owned(),
+                    message: format!("not an Azure Monitor metrics response: {e}"),
+                })?;
+            add_response(&mut out, response, line).map_err(|p| UsageError::Field {
+                path: path.clone(),
+                line,
+                field: p.field.to_owned(),
+                message: p.message,
+            })?;
+        }
+    }
+    if !out
+        .buckets
+        .values()
+        .any(|b| b.has_tokens() || b.statuses.is_some())
+    {
+        return Err(UsageError::File {
+            path,
+            message: "no metric data points with a `total` (request ProcessedPromptTokens, GeneratedTokens and AzureOpenAIRequests with --aggregation Total)".to_owned(),
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn interval_of(text: Option<&str>) -> Result<Granularity, FieldProblem> {
+    let text = text.unwrap_or("PT1M");
+    match Granularity::parse_bucket(text) {
+        Some(g @ (Granularity::Minute | Granularity::Hour | Granularity::Day)) => Ok(g),
+        _ => Err(FieldProblem::new(
+            "interval",
+            format!("interval `{text}` is not read; fetch with --interval PT1M (or PT1H, P1D)"),
+        )),
+    }
+}
+
+pub(super) fn dimension<'a>(dims: &'a [Dimension], name: &str) -> Option<&'a str> {
+    dims.iter()
+        .find(|d| d.name.value.eq_ignore_ascii_case(name))
+        .and_then(|d| d.value.as_deref())
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// The field a metric fills.
+pub(super) fn metric_field(lower: &str) -> Option<&'static str> {
+    match lower {
+        "processedprompttokens" | "inputtokens" => Some("prompt_tokens"),
+        "generatedtokens" | "outputtokens" => Some("completion_tokens"),
+        "azureopenairequests" => Some("requests"),
+        _ => None,
+    }
+}
+
+pub(super) fn note_mapped(out: &mut MetricBuckets, field: &str, name: &str) {
+    let entry = (field.to_owned(), name.to_owned());
+    if !out.mapped.contains(&entry) {
+        out.mapped.push(entry);
+    }
+}
+
+pub(super) fn add_response(
+    out: &mut MetricBuckets,
+    r: Response,
+    line: u64,
+) -> Result<(), FieldProblem> {
+    let g = interval_of(r.interval.as_deref())?;
+    let bucket_ms = g.bucket_ms().unwrap_or(60_000);
+    out.granularity = out.granularity.max(g);
+    for metric in r.value {
+        let name = metric.name.value.to_ascii_lowercase();
+        let field = metric_field(&name);
+        if let Some(f) = field {
+            note_mapped(out, f, &metric.name.value);
+        }
+        for series in metric.timeseries {
+            let dims = &series.metadatavalues;
+            let deployment = dimension(dims, "ModelDeploymentName");
+            if deployment.is_none() {
+                let note = "metrics not split by ModelDeploymentName are resource-level: replayed as deployment `*` (add --filter \"ModelDeploymentName eq '*'\")".to_owned();
+                if !out.notes.contains(&note) {
+                    out.notes.push(note);
+                }
+            }
+            let deployment = deployment.unwrap_or(ALL_DEPLOYMENTS).to_owned();
+            let (model_dim, model) = match dimension(dims, "FeatureName") {
+                Some(m) => ("FeatureName", Some(m)),
+                None => ("ModelName", dimension(dims, "ModelName")),
+            };
+            let region = dimension(dims, "Region").or(r.resourceregion.as_deref());
+            let status = dimension(dims, "StatusCode");
+            let spill =
+                dimension(dims, "IsSpillover").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            if field.is_some() {
+                for (f, d, present) in [
+                    (
+                        "deployment",
+                        "ModelDeploymentName",
+                        deployment != ALL_DEPLOYMENTS,
+                    ),
+                    ("model", model_dim, model.is_some()),
+                    ("region", "Region", dimension(dims, "Region").is_some()),
+                    ("status", "StatusCode", status.is_some()),
+                    (
+                        "spillover",
+                        "IsSpillover",
+                        dimension(dims, "IsSpillover").is_some(),
+                    ),
+                ] {
+                    if present {
+                        note_mapped(out, f, d);
+                    }
+                }
+            }
+            // Resource-level series keep their models apart (deployment-level ones have one).
+            let model_key = match (deployment == ALL_DEPLOYMENTS, model) {
+                (true, Some(m)) => m.to_owned(),
+                _ => String::new(),
+            };
+            let mut sig = format!("{}\u{1f}{deployment}\u{1f}{model_key}", metric.name.value);
+            let mut named: Vec<String> = dims
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}={}",
+                        d.name.value.to_ascii_lowercase(),
+                        d.value.as_deref().unwrap_or_default()
+                    )
+                })
+                .collect();
+            named.sort();
+            for n in named {
+                sig.push('\u{1f}');
+                sig.push_str(&n);
+            }
+            let split_base = format!("{}\u{1f}{deployment}\u{1f}{model_key}", metric.name.value);
+            let mut split: Vec<String> = dims
+                .iter()
+                .map(|d| d.name.value.to_ascii_lowercase())
+                .collect();
+            split.sort();
+            for p in &series.data {
+                let ms = crate::usage::timestamps::parse_timestamp_ms(p.time_stamp.as_bytes())
+                    .map_err(|m| FieldProblem::new("timeStamp", m))?;
+                // Every point of the grid is a bucket of the span, with data or not.
+                let ranges = out.series.entry(sig.clone()).or_default();
+                if let Err(first) = ranges.insert(ms, ms + bucket_ms, Origin { input: 0, line }) {
+                    return Err(FieldProblem::new(
+                        "timeseries",
+                        format!(
+                            "{} at {} appears twice (first at line {}): the same metric series twice would count its traffic twice",
+                            describe_series(&sig),
+                            fmt_ms(ms),
+                            first.line
+                        ),
+                    ));
+                }
+                if let Err((theirs, first)) = claim_split(
+                    &mut out.splits,
+                    &split_base,
+                    &split,
+                    (ms, ms + bucket_ms),
+                    Origin { input: 0, line },
+                ) {
+                    return Err(FieldProblem::new(
+                        "timeseries",
+                        format!(
+                            "{} at {} is also in the series at line {}, {}: the same traffic split two ways would count twice; fetch each metric with one split",
+                            describe_base(&split_base),
+                            fmt_ms(ms),
+                            first.line,
+                            split_difference(&split, &theirs)
+                        ),
+                    ));
+                }
+                let b = out
+                    .buckets
+                    .entry((deployment.clone(), model_key.clone(), ms))
+                    .or_insert_with(|| MetricBucket {
+                        line,
+                        granularity: g,
+                        ..MetricBucket::default()
+                    });
+                if b.granularity != g {
+                    return Err(FieldProblem::new(
+                        "interval",
+                        format!(
+                            "deployment `{}` has {} and {} metrics for the same time ({}): fetch every metric of a deployment at one interval",
+                            deployment.escape_debug(),
+                            b.granularity.as_str(),
+                            g.as_str(),
+                            fmt_ms(ms)
+                        ),
+                    ));
+                }
+                if b.model.is_none() {
+                    b.model = model.map(str::to_owned);
+                }
+                if b.region.is_none() {
+                    b.region = region.map(str::to_owned);
+                }
+                let Some(total) = p.total else {
+                    continue;
+                };
+                let count = whole(total, &metric.name.value)?;
+                let add =
+                    |slot: &mut Option<u64>| *slot = Some(slot.unwrap_or(0).saturating_add(count));
+                match name.as_str() {
+                    "processedprompttokens" => add(&mut b.prompt),
+                    "generatedtokens" => add(&mut b.completion),
+                    "inputtokens" => add(&mut b.input),
+                    "outputtokens" => add(&mut b.output),
+                    "azureopenairequests" => {
+                        b.requests_at = b.requests_at.or(Some((0, line)));
+                        let code = match status {
+                            Some(s) => s
+                                .trim()
+                                .parse::<u16>()
+                                .ok()
+                                .filter(|c| (100..=599).contains(c))
+                                .ok_or_else(|| {
+                                    FieldProblem::new(
+                                        "StatusCode",
+                                        format!("`{s}` is not an HTTP status"),
+                                    )
+                                })?,
+                            None => 200,
+                        };
+                        let ok = (200..300).contains(&code);
+                        if spill && !ok {
+                            // The provisioned deployment's answer to a request it redirected:
+                            // counted where it was served, not again here.
+                            b.redirected = b.redirected.saturating_add(count);
+                            continue;
+                        }
+                        let statuses = b.statuses.get_or_insert_with(BTreeMap::new);
+                        let n = statuses.entry(code).or_insert(0);
+                        *n = n.saturating_add(count);
+                        if spill {
+                            b.spilled = b.spilled.saturating_add(count);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn whole(total: f64, metric: &str) -> Result<u64, FieldProblem> {
+    if !total.is_finite() || !(0.0..=1.8e19).contains(&total) {
+        return Err(FieldProblem::new(
+            "total",
+            format!("{metric} total `{total}` is not a count"),
+        ));
+    }
+    Ok(total.round() as u64)
+}
