@@ -13,6 +13,7 @@ use super::parse::{
 use crate::plan::Residency;
 use crate::report::gate::{parse_rule, GateRule};
 use crate::report::Format;
+use crate::usage::formats::{InputFormat, FORMATS};
 use crate::usage::sources::columns::ColumnMap;
 
 /// Where the catalog comes from.
@@ -84,7 +85,7 @@ pub struct InputArgs {
     pub sample: bool,
     /// Force the input format instead of detecting it from the content.
     #[arg(long, value_enum, help_heading = heading::INPUT, value_name = "KIND", help = "Force the input kind instead of detecting it", long_help)]
-    pub input_format: Option<InputFormatArg>,
+    pub input_format: Option<InputFormat>,
     /// Map ptuplan's fields to your columns: FIELD=COLUMN,... (e.g.
     /// `timestamp=ts,model=Model,prompt_tokens=InputTokens,completion_tokens=OutputTokens`).
     ///
@@ -135,34 +136,29 @@ fn ptuplan_parallel_min_bytes() -> u64 {
     crate::usage::parallel::PARALLEL_MIN_BYTES
 }
 
-/// Input format names (see the README's "Getting your data in").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InputFormatArg {
-    /// Per-request CSV in ptuplan's column names.
-    Csv,
-    /// Per-request JSON Lines with an OpenAI `usage` object.
-    Jsonl,
-    /// Per-bucket totals (bucket_start, bucket, requests, token sums): CSV, JSON or Parquet.
-    Aggregate,
-    /// Azure Monitor metrics (`az monitor metrics list -o json`).
-    AzureMonitor,
-    /// Log Analytics `AzureMetrics` export (resource-level).
-    AzureMetrics,
-    /// Azure OpenAI RequestResponse diagnostic logs (with Azure Monitor metrics).
-    AzureDiagnostics,
-    /// APIM `ApiManagementGatewayLlmLog` export.
-    Apim,
-    /// LiteLLM `LiteLLM_SpendLogs`.
-    Litellm,
-    /// OpenAI Usage API completions pages.
-    OpenaiUsage,
-    /// Langfuse observations export.
-    Langfuse,
-    /// Any table through --columns.
-    Columns,
-    /// Parquet (the shape is read from its schema).
-    Parquet,
+/// `--input-format` takes the names of the input-format registry (`usage::formats::FORMATS`): a
+/// new source is a registry row, and its flag value follows.
+impl ValueEnum for InputFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &REGISTERED
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let row = FORMATS.iter().find(|r| r.format == *self)?;
+        Some(clap::builder::PossibleValue::new(row.name).help(row.about))
+    }
 }
+
+/// Every registered input format, in the registry's order.
+const REGISTERED: [InputFormat; FORMATS.len()] = {
+    let mut out = [InputFormat::Csv; FORMATS.len()];
+    let mut i = 0;
+    while i < FORMATS.len() {
+        out[i] = FORMATS[i].format;
+        i += 1;
+    }
+    out
+};
 
 /// What happens to a request a PTU deployment answers with 429.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -23,7 +23,7 @@ impl CompareSettings {
         output: &OutputArgs,
         generated_at: Option<&str>,
     ) -> Result<CompareSettings> {
-        let mut format = input_format(input.input_format);
+        let mut format = input.input_format;
         if input.columns.is_some() {
             match format {
                 None | Some(InputFormat::Columns) => format = Some(InputFormat::Columns),
@@ -261,23 +261,6 @@ pub(super) fn ensure_model_map(entries: &[(String, String)]) -> Result<BTreeMap<
         map.insert(deployment.clone(), model.clone());
     }
     Ok(map)
-}
-
-pub(super) fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
-    arg.map(|f| match f {
-        InputFormatArg::Csv => InputFormat::Csv,
-        InputFormatArg::Jsonl => InputFormat::Jsonl,
-        InputFormatArg::Aggregate => InputFormat::Aggregate,
-        InputFormatArg::AzureMonitor => InputFormat::AzureMonitor,
-        InputFormatArg::AzureMetrics => InputFormat::AzureMetrics,
-        InputFormatArg::AzureDiagnostics => InputFormat::AzureDiagnostics,
-        InputFormatArg::Apim => InputFormat::Apim,
-        InputFormatArg::Litellm => InputFormat::LiteLlm,
-        InputFormatArg::OpenaiUsage => InputFormat::OpenAiUsage,
-        InputFormatArg::Langfuse => InputFormat::Langfuse,
-        InputFormatArg::Columns => InputFormat::Columns,
-        InputFormatArg::Parquet => InputFormat::Parquet,
-    })
 }
 
 pub(super) fn ensure_sim(sim: &SimArgs) -> Result<SimParams> {

@@ -13,9 +13,8 @@ use crate::catalog::prices::{layer_prices, load_prices_file};
 use crate::catalog::DeploymentTypeId;
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
 use crate::cli::{
-    CalibrateFormat, CatalogArgs, GateArgs, InputArgs, InputFormatArg, MissingMaxArg,
-    OnThrottleArg, OutputArgs, PlanningArgs, ProvisionedTypeArg, ReportArgs, ReserveArg,
-    ReserveTermArg, SimArgs,
+    CalibrateFormat, CatalogArgs, GateArgs, InputArgs, MissingMaxArg, OnThrottleArg, OutputArgs,
+    PlanningArgs, ProvisionedTypeArg, ReportArgs, ReserveArg, ReserveTermArg, SimArgs,
 };
 use crate::plan::{Billing, PlanSettings, ReservePolicy, SalesFacts, ThrottlePolicy};
 use crate::report::diff::DiffFormat;
