@@ -5,20 +5,37 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::heading;
+use crate::catalog::DeploymentTypeId;
 
 use super::groups::{CatalogArgs, InputArgs};
 use super::parse;
 use super::parse::{MissingMaxArg, WindowBand};
 
-/// A provisioned deployment type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProvisionedTypeArg {
-    /// Global Provisioned.
-    GlobalProvisioned,
-    /// Data Zone Provisioned.
-    DataZoneProvisioned,
-    /// Regional Provisioned.
-    RegionalProvisioned,
+/// A provisioned deployment type: its values are the catalog's provisioned rows
+/// (`DeploymentTypeId::PROVISIONED`), so a new PTU type needs no change here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProvisionedTypeArg(pub DeploymentTypeId);
+
+/// Every provisioned type as a flag value.
+const PROVISIONED: [ProvisionedTypeArg; DeploymentTypeId::PROVISIONED.len()] = {
+    let mut out =
+        [ProvisionedTypeArg(DeploymentTypeId::PROVISIONED[0]); DeploymentTypeId::PROVISIONED.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = ProvisionedTypeArg(DeploymentTypeId::PROVISIONED[i]);
+        i += 1;
+    }
+    out
+};
+
+impl ValueEnum for ProvisionedTypeArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &PROVISIONED
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.as_str()))
+    }
 }
 
 /// Formats of `calibrate`.

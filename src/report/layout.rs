@@ -93,8 +93,8 @@ pub struct ColumnSpec {
     pub wrap_min: Option<usize>,
     /// Its position in the drop order (lower goes first); `None`: always shown.
     pub drop_rank: Option<u8>,
-    /// When dropped, its text goes into the first wrapping column as `LABEL: text` (as `text`
-    /// when the label is empty).
+    /// When dropped, its values are listed under the table as `Label (column left out at W
+    /// columns): text (rows); ...` (the column's name when the label is empty).
     pub fold_label: Option<String>,
     /// Its position in the order of steps (shared with `drop_rank`) at which its cells switch
     /// to their short forms; `None`: never.
@@ -153,8 +153,10 @@ pub struct Fitted {
     pub widths: Vec<usize>,
     /// The columns shown in their short forms.
     pub short: Vec<usize>,
-    /// The names of the columns left out (not folded).
+    /// The names of the columns left out (without a label to list them by).
     pub left_out: Vec<String>,
+    /// One line per labelled column left out: its values, row by row, for under the table.
+    pub moved: Vec<String>,
     /// Every row's cells for the shown columns, wrapped to the widths.
     pub rows: Vec<Vec<Vec<String>>>,
     /// The header's cells for the shown columns.
@@ -217,55 +219,92 @@ fn arrange(
 ) -> (Fitted, bool) {
     let short = |i: usize| short_cols.contains(&i);
     let shown: Vec<usize> = (0..specs.len()).filter(|i| !dropped.contains(i)).collect();
-    let fold_into = shown.iter().copied().find(|&i| specs[i].wrap_min.is_some());
     let mut left_out = Vec::new();
     for &d in dropped {
-        let folded = fold_into.is_some() && specs[d].fold_label.is_some();
-        if !folded && rows.iter().any(|r| r.get(d).is_some_and(|c| !c.is_empty())) {
+        let listed = specs[d].fold_label.is_some();
+        if !listed && rows.iter().any(|r| r.get(d).is_some_and(|c| !c.is_empty())) {
             left_out.push(specs[d].name.clone());
         }
     }
-    // Every row's text for the shown columns, folded text prefixed to the wrapping column.
+    // A dropped column with a label is listed under the table, its values grouped, each with
+    // the rows that have it, named by the first line of their first always-shown cell (and of
+    // the next one too when the first does not tell rows apart): its values never move into
+    // another column's cells.
+    let key_cols: Vec<usize> = shown
+        .iter()
+        .copied()
+        .filter(|&i| specs[i].drop_rank.is_none())
+        .collect();
+    // A row's name: the first line of each key cell (a workload's deployment, an option).
+    let key_text = |row: &Vec<CellText>, cols: &[usize]| -> String {
+        cols.iter()
+            .filter_map(|&k| row.get(k).and_then(|c| c.pick(short(k)).first().cloned()))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let first_key: Vec<String> = rows
+        .iter()
+        .map(|r| key_text(r, &key_cols[..key_cols.len().min(1)]))
+        .collect();
+    let unique = first_key
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        == rows.len();
+    let used_keys = &key_cols[..key_cols.len().min(if unique { 1 } else { 2 })];
+    let mut moved = Vec::new();
+    for &d in dropped {
+        let Some(label) = specs[d].fold_label.as_ref() else {
+            continue;
+        };
+        let label = if label.is_empty() {
+            &specs[d].name
+        } else {
+            label
+        };
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for row in rows {
+            let Some(cell) = row.get(d).filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            let text = cell.pick(short(d)).join(" ");
+            let key = key_text(row, used_keys);
+            match groups.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, keys)) => keys.push(key),
+                None => groups.push((text, vec![key])),
+            }
+        }
+        if !groups.is_empty() {
+            let entries: Vec<String> = groups
+                .into_iter()
+                .map(|(text, keys)| {
+                    let keys: Vec<String> = keys.into_iter().filter(|k| !k.is_empty()).collect();
+                    if keys.is_empty() {
+                        text
+                    } else {
+                        format!("{text} ({})", keys.join(", "))
+                    }
+                })
+                .collect();
+            moved.push(format!(
+                "{} (column left out at {width} columns): {}",
+                capitalized(label),
+                entries.join("; ")
+            ));
+        }
+    }
+    // Every row's text for the shown columns.
     let cells: Vec<Vec<Vec<String>>> = rows
         .iter()
         .map(|row| {
-            let mut out: Vec<Vec<String>> = shown
+            shown
                 .iter()
                 .map(|&i| {
                     row.get(i)
                         .map_or_else(Vec::new, |c| c.pick(short(i)).to_vec())
                 })
-                .collect();
-            if let Some(target) = fold_into {
-                let folds: Vec<String> = dropped
-                    .iter()
-                    .filter_map(|&d| {
-                        let label = specs[d].fold_label.as_ref()?;
-                        let cell = row.get(d).filter(|c| !c.is_empty())?;
-                        let text = cell.pick(short(d)).join(" ");
-                        Some(if label.is_empty() {
-                            text
-                        } else {
-                            format!("{label}: {text}")
-                        })
-                    })
-                    .collect();
-                let pos = shown.iter().position(|&i| i == target).expect("shown");
-                let text = out[pos].join(" ");
-                // What the wrapping column already says is not said again.
-                let folds: Vec<String> = folds
-                    .into_iter()
-                    .filter(|f| !text.contains(f.rsplit(": ").next().unwrap_or(f)))
-                    .collect();
-                if !folds.is_empty() {
-                    let mut joined = folds.join("; ");
-                    if !text.trim().is_empty() {
-                        joined = format!("{joined}; {text}");
-                    }
-                    out[pos] = vec![joined];
-                }
-            }
-            out
+                .collect()
         })
         .collect();
     let head: Vec<Vec<String>> = shown
@@ -376,6 +415,7 @@ fn arrange(
             widths,
             short: short_cols.to_vec(),
             left_out,
+            moved,
             rows,
             header,
         },
@@ -452,6 +492,14 @@ fn split_at_width(s: &str, width: usize) -> (String, String) {
     (head, String::new())
 }
 
+/// `Latency` from `latency`.
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -490,7 +538,7 @@ mod tests {
     }
 
     #[test]
-    fn drops_then_folds_then_abbreviates() {
+    fn issue_23_drops_then_lists_then_abbreviates_and_never_folds() {
         let mut why = spec("why");
         why.wrap_min = Some(10);
         let mut ptus = spec("PTUs");
@@ -518,7 +566,7 @@ mod tests {
             (vec![0, 1, 2, 3], true)
         );
         assert_eq!(f.rows[0][3], ["pays above 81.0% utilization"]);
-        // Narrower: `extra` goes first (named), then PTUs folds into Why, then short names.
+        // Narrower: `extra` goes first (named), then PTUs (listed under the table), then short names.
         let f = fit(&specs, &header, &rows, 50);
         assert!(f.short.is_empty());
         assert_eq!(f.shown, vec![0, 1, 3]);
@@ -528,9 +576,11 @@ mod tests {
         let f = fit(&specs, &header, &rows, 34);
         assert_eq!((f.shown.clone(), f.short), (vec![0, 3], vec![0]));
         assert_eq!(f.rows[0][0], ["global PTU"]);
+        // PTUs never moves into Why: it is listed under the table, named by its row.
+        assert_eq!(f.rows[0][1].join(" "), "pays above 81.0% utilization");
         assert_eq!(
-            f.rows[0][1].join(" "),
-            "PTUs: 1,205; pays above 81.0% utilization"
+            f.moved,
+            ["PTUs (column left out at 34 columns): 1,205 (global PTU)"]
         );
         for line in &f.rows[0][1] {
             assert!(display_width(line) <= f.widths[1]);

@@ -14,7 +14,7 @@ use crate::catalog::DeploymentTypeId;
 use crate::catalog::{load_catalog, Catalog, CatalogSource};
 use crate::cli::{
     CalibrateFormat, CatalogArgs, GateArgs, InputArgs, MissingMaxArg, OnThrottleArg, OutputArgs,
-    PlanningArgs, ProvisionedTypeArg, ReportArgs, ReserveArg, ReserveTermArg, SimArgs,
+    PlanningArgs, ReportArgs, ReserveArg, ReserveTermArg, SimArgs,
 };
 use crate::plan::{Billing, PlanSettings, ReservePolicy, SalesFacts, ThrottlePolicy};
 use crate::report::diff::DiffFormat;
@@ -220,11 +220,7 @@ impl CalibrateSettings {
         Ok(CalibrateSettings {
             read,
             deployment: args.deployment.clone(),
-            deployment_type: match args.deployment_type {
-                ProvisionedTypeArg::GlobalProvisioned => DeploymentTypeId::GlobalProvisioned,
-                ProvisionedTypeArg::DataZoneProvisioned => DeploymentTypeId::DataZoneProvisioned,
-                ProvisionedTypeArg::RegionalProvisioned => DeploymentTypeId::RegionalProvisioned,
-            },
+            deployment_type: args.deployment_type.0,
             ptus: args.ptus,
             windows_s,
             json: args.format == CalibrateFormat::Json,

@@ -521,6 +521,40 @@ mod tests {
         String::from_utf8(buf).expect("utf-8")
     }
 
+    /// The summary and the option tables at 100 and 60 columns: every line fits and no cell
+    /// carries another column's value; a column that does not fit is listed under its table.
+    #[test]
+    fn issue_23_tables_fit_100_and_60_columns_without_folding() {
+        let mut long = sample_workload();
+        long.deployment = "customer-support-copilot-production-eastus2-blue".to_owned();
+        let report = report_of(vec![sample_workload(), long]);
+        for width in [100, 60] {
+            let text = render(&report, width, true);
+            for line in text.lines() {
+                assert!(
+                    layout::display_width(line) <= width,
+                    "wider than {width}: {line}\n{text}"
+                );
+                if line.starts_with('│') {
+                    for label in [
+                        "PTUs: ",
+                        "saving vs flexible: ",
+                        "failed/spilled: ",
+                        "latency: ",
+                    ] {
+                        assert!(
+                            !line.contains(label),
+                            "a value folded into another cell at {width} columns: {line}\n{text}"
+                        );
+                    }
+                }
+            }
+            if width == 60 {
+                assert!(text.contains("(column left out at 60 columns)"), "{text}");
+            }
+        }
+    }
+
     /// A long deployment name keeps both ends and the summary keeps three lines per workload.
     #[test]
     fn issue_18_a_long_deployment_name_is_cut_in_the_middle() {

@@ -174,6 +174,12 @@ impl TerminalTable {
             }
         }
         let mut out = table.to_string();
+        for moved in &fitted.moved {
+            for line in layout::wrap(moved, term.width) {
+                out.push('\n');
+                out.push_str(&line);
+            }
+        }
         if !fitted.left_out.is_empty() {
             let note = format!(
                 "(left out at {} columns: {}; a wider terminal, --format markdown or json shows them)",
