@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use super::Notice;
 use crate::cleanup::TempArea;
 use crate::plan::calibrate::{self, Calibration, CalibrationSubject};
-use crate::settings::{catalog_from, CalibrateSettings, UsageError};
+use crate::settings::{catalog_from, CalibrateSettings};
 use crate::sim::{self, EventSpool, Replay};
 use crate::usage::{self, Granularity, WorkloadRegistry};
 
@@ -49,19 +49,12 @@ pub fn calibrate(settings: &CalibrateSettings) -> Result<Calibrated> {
             summary_read.granularity.as_str()
         )));
     }
-    let conflicts = registry.model_map_conflicts();
-    if !conflicts.is_empty() {
-        return Err(UsageError(conflicts.join("; ")).into());
-    }
-    let keys = registry.keys();
-    let sim::Finished {
-        summary,
-        events,
-        outside_span,
-    } = replay
-        .finish_checked(read.skip_invalid)
-        .context("reading usage logs")?;
-    summary_read.absorb_late_skips(outside_span.rows, outside_span.examples);
+    let (
+        keys,
+        sim::Finished {
+            summary, events, ..
+        },
+    ) = super::finish_read(&registry, replay, read.skip_invalid, &mut summary_read)?;
     let matching: Vec<usize> = keys
         .iter()
         .enumerate()

@@ -16,7 +16,7 @@ use crate::report::{
     self, Assumptions, CatalogInfo, DecisionSummary, InputInfo, Report, Summary, SCHEMA_VERSION,
 };
 use crate::scenario::lane::{Fanout, LaneSink};
-use crate::settings::{planning_catalog, CompareSettings, UsageError};
+use crate::settings::{planning_catalog, CompareSettings};
 use crate::sim::replay::fmt_ms;
 use crate::sim::{self, EventSpool, Replay};
 use crate::usage::{self, RecordSink, SinkError, WorkloadRegistry};
@@ -138,21 +138,17 @@ pub fn build_report_with_progress(
     let mut read = usage::read_usage(&settings.inputs, &options, &registry, &mut fanout)
         .context("reading usage logs")?;
     progress(Progress::Records(read.records));
-    let conflicts = registry.model_map_conflicts();
-    if !conflicts.is_empty() {
-        return Err(UsageError(conflicts.join("; ")).into());
-    }
-    let keys = registry.keys();
-    let sim::Finished {
-        summary,
-        events,
-        outside_span,
-    } = fanout
-        .baseline
-        .into_inner()
-        .finish_checked(settings.skip_invalid)
-        .context("reading usage logs")?;
-    read.absorb_late_skips(outside_span.rows, outside_span.examples);
+    let (
+        keys,
+        sim::Finished {
+            summary, events, ..
+        },
+    ) = super::finish_read(
+        &registry,
+        fanout.baseline.into_inner(),
+        settings.skip_invalid,
+        &mut read,
+    )?;
     let settings = &with_log_evidence(settings, &keys, &summary)?;
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);

@@ -3,6 +3,12 @@
 
 use std::fmt;
 
+use anyhow::{Context, Result};
+
+use crate::settings::UsageError;
+use crate::sim::{Finished, Replay};
+use crate::usage::{ReadSummary, WorkloadKey, WorkloadRegistry};
+
 pub mod calibrate;
 pub mod compare;
 pub mod replay;
@@ -57,4 +63,26 @@ impl fmt::Display for Notice {
             crate::report::escape::terminal(&self.text)
         )
     }
+}
+
+/// After the logs are read: refuse `--model-map` entries the log contradicts, finish the
+/// replay, and count the rows it found outside the span as skipped. The workloads' keys, in
+/// the replay's order, and what the replay finished with.
+fn finish_read(
+    registry: &WorkloadRegistry,
+    replay: Replay<'_>,
+    skip_invalid: bool,
+    read: &mut ReadSummary,
+) -> Result<(Vec<WorkloadKey>, Finished)> {
+    let conflicts = registry.model_map_conflicts();
+    if !conflicts.is_empty() {
+        return Err(UsageError(conflicts.join("; ")).into());
+    }
+    let keys = registry.keys();
+    let mut finished = replay
+        .finish_checked(skip_invalid)
+        .context("reading usage logs")?;
+    let outside = std::mem::take(&mut finished.outside_span);
+    read.absorb_late_skips(outside.rows, outside.examples);
+    Ok((keys, finished))
 }

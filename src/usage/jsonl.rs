@@ -65,6 +65,10 @@ struct Line<'a> {
     headers: Option<serde_json::Value>,
 }
 
+/// Why a value where a string or a number belongs is refused.
+const NOT_A_SCALAR: &str =
+    "a field holds a boolean, null, an object or an array where a string or a number belongs";
+
 /// A JSON value that may be a string or a number. Read by hand, not as an untagged enum: serde
 /// buffers an untagged value and builds an error for each variant that does not match, which
 /// cost an allocation and a formatted message on every line.
@@ -88,9 +92,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
                 Ok(Scalar::Number(v.into()))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Number::from_f64(v).map(Scalar::Number).ok_or_else(|| {
-                    E::custom("data did not match any variant of untagged enum Scalar")
-                })
+                Number::from_f64(v)
+                    .map(Scalar::Number)
+                    .ok_or_else(|| E::custom(NOT_A_SCALAR))
             }
             fn visit_borrowed_str<E: serde::de::Error>(
                 self,
@@ -104,33 +108,24 @@ impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
             fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
                 Ok(Scalar::Text(Cow::Owned(v)))
             }
-            // Anything else (a boolean, an object, an array) is refused as the untagged enum
-            // refused it, with the same words.
+            // Anything else (a boolean, null, an object, an array) is refused.
             fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Err(E::custom(
-                    "data did not match any variant of untagged enum Scalar",
-                ))
+                Err(E::custom(NOT_A_SCALAR))
             }
             fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-                Err(E::custom(
-                    "data did not match any variant of untagged enum Scalar",
-                ))
+                Err(E::custom(NOT_A_SCALAR))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 _: A,
             ) -> Result<Self::Value, A::Error> {
-                Err(serde::de::Error::custom(
-                    "data did not match any variant of untagged enum Scalar",
-                ))
+                Err(serde::de::Error::custom(NOT_A_SCALAR))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
                 _: A,
             ) -> Result<Self::Value, A::Error> {
-                Err(serde::de::Error::custom(
-                    "data did not match any variant of untagged enum Scalar",
-                ))
+                Err(serde::de::Error::custom(NOT_A_SCALAR))
             }
         }
         deserializer.deserialize_any(Visit)

@@ -194,7 +194,15 @@ pub fn draw_ladder<DB: DrawingBackend>(
             String::new()
         }
     };
-    let y_fmt = |y: &f64| fmt_si(*y);
+    // PTUs are whole: a tick between two counts gets no label (a pool that holds nothing has
+    // 0 and 1, not 0, 0, 0, 1, 1).
+    let y_fmt = |y: &f64| {
+        if (y - y.round()).abs() < 1e-6 {
+            fmt_si(y.round())
+        } else {
+            String::new()
+        }
+    };
     draw_axes(
         chart.configure_mesh().disable_x_mesh(),
         (n.min(24) + 1, &x_fmt, "Month"),
