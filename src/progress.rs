@@ -11,8 +11,9 @@ use std::fmt;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-/// What a long run reports to its caller: records read so far, then the stage it is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a long run reports to its caller as it goes: records read so far, the stage it is
+/// in, and the lines the caller prints on stderr (the pipeline itself prints nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
     /// Records read so far (sent every [`PROGRESS_EVERY`] records).
     Records(u64),
@@ -20,6 +21,11 @@ pub enum Progress {
     Simulating,
     /// Turning outcomes into plans.
     Planning,
+    /// A `--timings` line (`timings: ...`), sent only when timings were asked for.
+    Timing(String),
+    /// A note for the user (`note: ...`; silenced by `--quiet`), e.g. a scenario file's
+    /// deprecated key.
+    Note(String),
 }
 
 /// How many records pass between two [`Progress::Records`] calls.
@@ -48,6 +54,7 @@ fn stage_style() -> ProgressStyle {
 /// A spinner that shows itself after [`SHOW_AFTER`].
 pub struct Spinner {
     bar: ProgressBar,
+    quiet: bool,
     stop: Option<(Sender<()>, JoinHandle<()>)>,
 }
 
@@ -58,7 +65,11 @@ impl Spinner {
         bar.set_style(reading_style());
         bar.set_message("reading");
         if quiet {
-            return Spinner { bar, stop: None };
+            return Spinner {
+                bar,
+                quiet,
+                stop: None,
+            };
         }
         let (tx, rx) = mpsc::channel::<()>();
         let shown = bar.clone();
@@ -70,6 +81,7 @@ impl Spinner {
         });
         Spinner {
             bar,
+            quiet,
             stop: Some((tx, handle)),
         }
     }
@@ -86,6 +98,15 @@ impl Spinner {
                 ));
             }
             Progress::Planning => self.bar.set_message("planning"),
+            // Printed above the spinner, which draws itself again below.
+            Progress::Timing(line) => self.bar.suspend(|| eprintln!("{line}")),
+            Progress::Note(text) => {
+                if !self.quiet {
+                    self.bar.suspend(|| {
+                        eprintln!("note: {}", crate::report::escape::terminal_lines(&text))
+                    });
+                }
+            }
         }
     }
 

@@ -819,3 +819,41 @@ fn issue_21_a_short_log_is_planned_flat_and_says_so() {
         r["scenarios"]
     );
 }
+
+#[test]
+fn issue_22_scenario_file_notes_and_timings_come_back_to_the_command() {
+    let dir = TempDir::new().expect("tmp");
+    let log = steady_log(&dir);
+    let scenarios = file(
+        &dir,
+        "s.yaml",
+        "- name: cheap\n  transforms:\n    - cache_rate_percent: 50\n",
+    );
+    let run = |extra: &[&str]| {
+        let out = ptuplan()
+            .arg("compare")
+            .arg(&log)
+            .args(["--no-auto-scenarios", "--format", "json", "--scenarios"])
+            .arg(&scenarios)
+            .args(extra)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{extra:?}");
+        String::from_utf8(out.stderr).expect("utf-8")
+    };
+    let note = "s.yaml:3: `cache_rate_percent` is deprecated; write `cache_rate_pct`";
+    let loud = run(&[]);
+    assert!(
+        loud.lines()
+            .any(|l| l.starts_with("note: ") && l.ends_with(note)),
+        "{loud}"
+    );
+    // --quiet silences notes, the scenario file's included.
+    assert!(!run(&["--quiet"]).contains("deprecated"));
+    // --timings lines still reach stderr (the pipeline hands them to the command), the
+    // scenario's own line included.
+    let timed = run(&["--quiet", "--timings"]);
+    assert!(timed.contains("timings: read "), "{timed}");
+    assert!(timed.contains("timings: scenario `cheap`"), "{timed}");
+    assert!(timed.contains("timings:   pass: "), "{timed}");
+}

@@ -108,7 +108,7 @@ pub fn label(word: &str, colour: bool) -> String {
     }
 }
 
-/// [`build_report`] with a spinner on stderr (hidden with `--quiet` or when stderr is not a
+/// [`build_report_with_progress`] with a spinner on stderr (hidden with `--quiet` or when stderr is not a
 /// terminal, and shown only for runs longer than about a second).
 pub fn build_report_with_spinner(settings: &CompareSettings, catalog: &Catalog) -> Result<Report> {
     announce_sample(settings);

@@ -19,8 +19,7 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
     let inputs = settings.input_files(None);
     ensure_output_spares_inputs(&inputs, settings.out.as_deref())?;
     let base = catalog_from(&settings.catalog)?;
-    super::compare::announce_sample(settings);
-    let compared = crate::ops::compare::build_report(settings, &base)?;
+    let compared = super::compare::build_report_with_spinner(settings, &base)?;
     super::compare::announce_readers(&compared, settings.quiet);
     let (catalog, _) = planning_catalog(settings, &base)?;
     if let Some(from) = &settings.from_region {

@@ -74,16 +74,12 @@ impl RecordSink for Counted<'_> {
     }
 }
 
-/// Read, replay, simulate and plan: the report every output format renders.
+/// Read, replay, simulate and plan: the report every output format renders, calling
+/// `progress` (from any reading thread) as records are read and stages change, and with the
+/// `--timings` lines and the notes the caller prints.
 ///
 /// `catalog` is the base catalog (built in or `--catalog`, with `--prices`); the settings'
 /// `--overrides` and `--residency` are applied here.
-pub fn build_report(settings: &CompareSettings, catalog: &Catalog) -> Result<Report> {
-    build_report_with_progress(settings, catalog, &|_| {})
-}
-
-/// [`build_report`], calling `progress` (from any reading thread) as records are read and
-/// stages change.
 pub fn build_report_with_progress(
     settings: &CompareSettings,
     catalog: &Catalog,
@@ -99,7 +95,7 @@ pub fn build_report_with_progress(
     );
     // Spilled runs go to a directory of this run, removed on any exit (see `cleanup`).
     let temp = TempArea::new().context("creating a temp directory for the replay spool")?;
-    let scenarios = whatif::scenarios_of(&settings.whatif, catalog)?;
+    let scenarios = whatif::scenarios_of(&settings.whatif, catalog, progress)?;
     whatif::ensure_focus_scenario(&settings.whatif, &scenarios)?;
     let budget = crate::scenario::lane::ScenarioBudget::new(
         settings.whatif.max_traffic_factor,
@@ -152,13 +148,21 @@ pub fn build_report_with_progress(
     let settings = &with_log_evidence(settings, &keys, &summary)?;
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
-    let (planned, sized) = plan_replay(catalog, &keys, &summary, &events, settings, &[], None)?;
+    let (planned, sized) = plan_replay(
+        catalog,
+        &keys,
+        &summary,
+        &events,
+        settings,
+        super::replay::LaneTerms::default(),
+        progress,
+    )?;
     let mut plans: Vec<WorkloadPlan> = planned.into_iter().map(|(_, p)| p).collect();
     sort_plans(&mut plans);
     let sim_s = started.elapsed().as_secs_f64() - read_s;
     progress(Progress::Planning);
     if settings.timings {
-        eprintln!(
+        progress(Progress::Timing(format!(
             "timings: read {:.2} s ({} records, {} spilled runs), simulate {:.2} s ({} PTU deployments in {} passes, {} searches), plan {:.2} s",
             read_s,
             read.records,
@@ -168,10 +172,10 @@ pub fn build_report_with_progress(
             sized.passes,
             sized.searches,
             started.elapsed().as_secs_f64() - read_s - sim_s
-        );
+        )));
     }
     let scenarios_started = std::time::Instant::now();
-    let planned_lanes = whatif::plan_lanes(settings, catalog, &summary, fanout.lanes)?;
+    let planned_lanes = whatif::plan_lanes(settings, catalog, &summary, fanout.lanes, progress)?;
     whatif::decide_retiring(settings, catalog, &summary, &mut plans, &planned_lanes);
     let forecast_settings = plan::forecast::ForecastSettings {
         horizon_months: settings.whatif.horizon_months,
@@ -193,12 +197,12 @@ pub fn build_report_with_progress(
     let (scenario_reports, scenario_warnings) =
         whatif::assemble(settings, catalog, &baseline, planned_lanes)?;
     if settings.timings && !scenario_reports.is_empty() {
-        eprintln!(
+        progress(Progress::Timing(format!(
             "timings: scenarios {:.2} s ({} scenarios, {} lanes)",
             scenarios_started.elapsed().as_secs_f64(),
             scenario_reports.len(),
             lanes.len()
-        );
+        )));
     }
     let failed: u64 = summary
         .workloads

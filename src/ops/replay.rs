@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use crate::catalog::Catalog;
 use crate::plan;
 use crate::plan::WorkloadPlan;
+use crate::progress::Progress;
 use crate::settings::{CompareSettings, UsageError};
 use crate::sim::{self, ReplaySummary, SortedEvents};
 use crate::usage::WorkloadKey;
@@ -53,21 +54,33 @@ pub(crate) fn with_log_evidence(
     Ok(settings)
 }
 
+/// What a scenario's replay plans differently from the log's (the default: nothing).
+#[derive(Debug, Default)]
+pub struct LaneTerms<'a> {
+    /// `batch_only[w]`, when given, holds the reason workload `w` may only use Batch (a
+    /// scenario's Batch share); those are planned without searches.
+    pub batch_only: &'a [Option<String>],
+    /// Replaces the usage-tier tenant the replay's workloads add up to (a ladder's months are
+    /// one tenant each, not together).
+    pub tenant_tokens_per_month: Option<std::collections::BTreeMap<String, f64>>,
+}
+
 /// Size and plan one replay (the baseline's or a scenario's): the exact search over its
-/// events, then one plan per workload, as `(workload id, plan)` in id order.
-/// `batch_only[w]`, when given, holds the reason workload `w` may only use Batch (a scenario's
-/// Batch share); those are planned without searches. `tenant_tokens_per_month` replaces
-/// the usage-tier tenant the replay's workloads add up to (a ladder's months are one tenant
-/// each, not together).
+/// events, then one plan per workload, as `(workload id, plan)` in id order. `--timings`
+/// lines go to `progress`.
 pub fn plan_replay(
     catalog: &Catalog,
     keys: &[WorkloadKey],
     summary: &ReplaySummary,
     events: &SortedEvents,
     settings: &CompareSettings,
-    batch_only: &[Option<String>],
-    tenant_tokens_per_month: Option<std::collections::BTreeMap<String, f64>>,
+    terms: LaneTerms<'_>,
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(Vec<(usize, WorkloadPlan)>, Sized)> {
+    let LaneTerms {
+        batch_only,
+        tenant_tokens_per_month,
+    } = terms;
     let is_batch = |w: usize| batch_only.get(w).is_some_and(Option::is_some);
     let mut prepared = plan::prepare(catalog, keys, summary, &settings.plan, &settings.sim);
     if let Some(t) = tenant_tokens_per_month {
@@ -112,28 +125,28 @@ pub fn plan_replay(
             let skipped = pruning.skipped_lane_events - before.0;
             let replayed = pruning.replayed_lane_events - before.1;
             let seconds = pass_started.elapsed().as_secs_f64();
-            if pruning.is_enabled() {
-                eprintln!(
+            progress(Progress::Timing(if pruning.is_enabled() {
+                format!(
                     "{}, {:.0}% of arrivals x deployments skipped as quiet",
                     pass_timing(targets, seconds),
                     100.0 * skipped as f64 / (skipped + replayed).max(1) as f64
-                );
+                )
             } else {
-                eprintln!("{}", pass_timing(targets, seconds));
-            }
+                pass_timing(targets, seconds)
+            }));
         }
         Ok::<_, sim::admission::AdmissionError>(outcomes)
     })
     .context("simulating PTU admission")?;
     if settings.timings && pruning.is_enabled() {
         let (skipped, replayed) = (pruning.skipped_lane_events, pruning.replayed_lane_events);
-        eprintln!(
+        progress(Progress::Timing(format!(
             "timings:   pruning: {:.1}% of arrivals x deployments skipped as quiet ({} of {}), memory {:.1} MiB",
             100.0 * skipped as f64 / (skipped + replayed).max(1) as f64,
             skipped,
             skipped + replayed,
             pruning.bytes() as f64 / (1 << 20) as f64
-        );
+        )));
     }
     let (per_token, logged_latency) = match per_token {
         Some(found) => found,

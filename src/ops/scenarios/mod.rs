@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use crate::catalog::Catalog;
 use crate::plan::ladder::{self, LadderInput, LadderWorkload};
 use crate::plan::{self, WorkloadPlan};
+use crate::progress::Progress;
 use crate::report::scenario::{ScenarioReport, WorkloadOrigin};
 use crate::report::Summary;
 use crate::scenario::file::{glob_literal, parse_scenarios};
@@ -38,7 +39,11 @@ pub struct Baseline<'a> {
 /// The scenarios of a run, checked against the catalog: the file's, then the one-scenario
 /// flags', then (unless `--no-auto-scenarios`) the retirement scenario for every catalog model
 /// that retires within the horizon (dropped after reading if the log has none of them).
-pub fn scenarios_of(settings: &WhatIfSettings, catalog: &Catalog) -> Result<Vec<Scenario>> {
+pub fn scenarios_of(
+    settings: &WhatIfSettings,
+    catalog: &Catalog,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<Scenario>> {
     let mut scenarios = Vec::new();
     if let Some(path) = &settings.file {
         let name = path.display().to_string();
@@ -50,8 +55,8 @@ pub fn scenarios_of(settings: &WhatIfSettings, catalog: &Catalog) -> Result<Vec<
             .with_context(|| format!("reading scenarios {name}"))?;
         let file = parse_scenarios(&name, &text, catalog, settings.horizon_months)
             .with_context(|| format!("reading scenarios {name}"))?;
-        for note in &file.notes {
-            eprintln!("note: {}", crate::report::escape::terminal_lines(note));
+        for note in file.notes {
+            progress(Progress::Note(note));
         }
         scenarios.extend(file.scenarios);
     }
@@ -278,6 +283,7 @@ pub fn plan_lanes<'s>(
     catalog: &Catalog,
     summary: &ReplaySummary,
     sinks: Vec<LaneSink<'s>>,
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<PlannedScenario<'s>>> {
     let mut planned = Vec::new();
     let mut sinks = sinks.into_iter().peekable();
@@ -285,15 +291,16 @@ pub fn plan_lanes<'s>(
         let scenario = main.lane().scenario;
         let ladder_sink =
             sinks.next_if(|s| s.lane().ladder && std::ptr::eq(s.lane().scenario, scenario));
-        let lane = plan_lane(settings, catalog, summary, main)
+        let lane = plan_lane(settings, catalog, summary, main, progress)
             .with_context(|| format!("planning scenario `{}`", scenario.name))?;
-        let ladder =
-            match ladder_sink {
-                Some(sink) => Some(plan_lane(settings, catalog, summary, sink).with_context(
-                    || format!("planning the reservation ladder of `{}`", scenario.name),
-                )?),
-                None => None,
-            };
+        let ladder = match ladder_sink {
+            Some(sink) => Some(
+                plan_lane(settings, catalog, summary, sink, progress).with_context(|| {
+                    format!("planning the reservation ladder of `{}`", scenario.name)
+                })?,
+            ),
+            None => None,
+        };
         planned.push(PlannedScenario {
             scenario,
             lane,
@@ -388,6 +395,7 @@ fn plan_lane(
     catalog: &Catalog,
     baseline_summary: &ReplaySummary,
     mut sink: LaneSink<'_>,
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<LanePlans> {
     let lane = sink.lane();
     let scenario = lane.scenario;
@@ -493,8 +501,11 @@ fn plan_lane(
         &summary,
         &events,
         settings,
-        &batch_only,
-        tenant,
+        super::replay::LaneTerms {
+            batch_only: &batch_only,
+            tenant_tokens_per_month: tenant,
+        },
+        progress,
     )?;
     let passthrough = lane.passthrough();
     let names = display_names(&lane_keys, &passthrough);
@@ -507,7 +518,7 @@ fn plan_lane(
         })
         .collect();
     if settings.timings {
-        eprintln!(
+        progress(Progress::Timing(format!(
             "timings: scenario `{}`{}: {} requests, {} PTU deployments in {} passes, {} searches",
             crate::report::escape::terminal(&scenario.name),
             if lane.ladder {
@@ -519,7 +530,7 @@ fn plan_lane(
             sized.simulated,
             sized.passes,
             sized.searches
-        );
+        )));
     }
     let mut origins: Vec<WorkloadOrigin> = lane
         .origins()
