@@ -1223,3 +1223,39 @@ fn issue_12_absurd_figures_fail_and_holes_never_pass_a_budget() {
         .assert()
         .success();
 }
+
+/// A JSON Lines value of the wrong kind names its field by path, read by one thread or
+/// several: `deployment` holding an object, `usage.prompt_tokens` an array.
+#[test]
+fn issue_22_a_jsonl_value_of_the_wrong_kind_names_its_field() {
+    let dir = TempDir::new().expect("temp dir");
+    let cases = [
+        (
+            "\"deployment\":\"chat\"",
+            "\"deployment\":{\"a\":1}",
+            "field `deployment`: invalid JSON: invalid type: map, expected a string",
+        ),
+        (
+            "\"prompt_tokens\":",
+            "\"prompt_tokens\":[1],\"x\":",
+            "field `usage.prompt_tokens`: invalid JSON: invalid type: sequence",
+        ),
+    ];
+    for (from, to, want) in cases {
+        let bytes = jsonl_log(3000, "\n", |i, r| {
+            if i == 2500 {
+                r.replacen(from, to, 1)
+            } else {
+                r
+            }
+        });
+        let path = dir.path().join("kind.jsonl");
+        std::fs::write(&path, bytes).expect("write");
+        for threads in [1, 2] {
+            let (code, _, stderr) = compare_with_threads(&path, threads, &[]);
+            assert_eq!(code, Some(1), "{stderr}");
+            assert!(stderr.contains(":2501: "), "{stderr}");
+            assert!(stderr.contains(want), "{threads} threads: {stderr}");
+        }
+    }
+}

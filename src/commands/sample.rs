@@ -12,7 +12,7 @@ use flate2::Compression;
 use super::outcome::Outcome;
 use crate::cli::{SampleArgs, MAX_SAMPLE_REQUESTS};
 use crate::settings::UsageError;
-use crate::sim::replay::fmt_ms;
+use crate::text::fmt_time_ms;
 use crate::usage::synth::{generate, SampleRow, SampleSpec};
 
 /// Run `sample`.
@@ -86,7 +86,7 @@ pub fn run(args: &SampleArgs) -> Result<Outcome> {
             "wrote {} requests over {} days from {} to {} (seed {})",
             args.requests,
             args.days,
-            fmt_ms(start_ms),
+            fmt_time_ms(start_ms),
             crate::report::escape::terminal(&args.out.display().to_string()),
             args.seed
         );

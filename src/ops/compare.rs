@@ -17,8 +17,8 @@ use crate::report::{
 };
 use crate::scenario::lane::{Fanout, LaneSink};
 use crate::settings::{planning_catalog, CompareSettings};
-use crate::sim::replay::fmt_ms;
 use crate::sim::{self, EventSpool, Replay};
+use crate::text::fmt_time_ms;
 use crate::usage::{self, RecordSink, SinkError, WorkloadRegistry};
 
 /// The replay, counting records for progress; forks (one per reading thread) share the count.
@@ -287,8 +287,8 @@ pub fn build_report_with_progress(
             skipped: read.skipped,
             skipped_examples: read.skipped_examples.clone(),
             failed_requests: failed,
-            start: fmt_ms(summary.first_ms),
-            end: fmt_ms(summary.last_ms),
+            start: fmt_time_ms(summary.first_ms),
+            end: fmt_time_ms(summary.last_ms),
             hours: summary.span_hours(),
             granularity: read.granularity,
             granularity_note: usage::sources::granularity_note(read.granularity),

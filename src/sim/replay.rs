@@ -22,6 +22,7 @@ use crate::catalog::accounting::{
     PtuAccounting, RequestAccounting, RequestTokens, TokenTally, Weighted,
 };
 use crate::catalog::Catalog;
+use crate::text::fmt_time_ms;
 use crate::usage::WorkloadRegistry;
 use crate::usage::{RecordSink, SinkError, UsageError, UsageRecord, SKIPPED_EXAMPLES};
 
@@ -430,10 +431,10 @@ impl<'a> Replay<'a> {
                 field: "timestamp".to_owned(),
                 message: format!(
                     "{} lies outside the {} days ({} to {}) that hold most of the log; one run covers at most {} days: fix or remove the row, split the log, or pass --skip-invalid",
-                    fmt_ms(at.t_ms),
+                    fmt_time_ms(at.t_ms),
                     MAX_SPAN_HOURS / 24,
-                    fmt_ms(from_ms),
-                    fmt_ms(to_ms),
+                    fmt_time_ms(from_ms),
+                    fmt_time_ms(to_ms),
                     MAX_SPAN_HOURS / 24,
                 ),
             }
@@ -647,13 +648,6 @@ pub enum ReplayError {
     /// The temp-file spool failed.
     #[error("cannot write the replay spool to the temp directory: {0}")]
     Spool(#[source] std::io::Error),
-}
-
-/// Format ms since the epoch as RFC 3339 (UTC, seconds).
-pub fn fmt_ms(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_else(|| format!("{ms} ms"))
 }
 
 #[cfg(test)]

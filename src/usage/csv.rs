@@ -188,10 +188,7 @@ fn resolve_new(parts: [&[u8]; 3], resolver: &dyn KeyResolver) -> Result<Resolved
             model: model.as_deref(),
             region: region.as_deref(),
         })
-        .map_err(|r| FieldProblem {
-            field: r.field,
-            message: r.message,
-        })
+        .map_err(|r| FieldProblem::new(r.field, r.message))
 }
 
 /// Read a CSV usage log: the header, then every row.

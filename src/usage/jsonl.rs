@@ -251,20 +251,32 @@ fn wrapped_rows(text: &[u8]) -> Option<Vec<Vec<u8>>> {
         .collect()
 }
 
+/// The problem with a line serde_json refused: truncated, not JSON, or a field of the wrong
+/// kind, named by its path (`deployment`, `usage.prompt_tokens`). The path is found by parsing
+/// the line again, only on this error path, so reading valid lines pays nothing for it.
+fn invalid_line(text: &[u8], e: &serde_json::Error) -> FieldProblem {
+    if e.is_eof() {
+        return FieldProblem::new("json", "truncated JSON (the line ends inside the object)");
+    }
+    if e.is_data() {
+        let mut de = serde_json::Deserializer::from_slice(text);
+        if let Err(at) = serde_path_to_error::deserialize::<_, Line<'_>>(&mut de) {
+            let path = at.path().to_string();
+            if path != "." && !path.is_empty() {
+                return FieldProblem::new(path, format!("invalid JSON: {}", at.inner()));
+            }
+        }
+    }
+    FieldProblem::new("json", format!("invalid JSON: {e}"))
+}
+
 fn parse_line(
     text: &[u8],
     keys: &mut KeyCache,
     resolver: &dyn KeyResolver,
     spilled: &mut u64,
 ) -> Result<UsageRecord, FieldProblem> {
-    let line: Line<'_> = serde_json::from_slice(text).map_err(|e| {
-        let what = if e.is_eof() {
-            "truncated JSON (the line ends inside the object)".to_owned()
-        } else {
-            format!("invalid JSON: {e}")
-        };
-        FieldProblem::new("json", what)
-    })?;
+    let line: Line<'_> = serde_json::from_slice(text).map_err(|e| invalid_line(text, &e))?;
     let timestamp_ms = match (&line.timestamp, &line.created, &line.created_at) {
         (Some(Scalar::Text(t)), _, _) => {
             parse_timestamp_ms(t.as_bytes()).map_err(|m| FieldProblem::new("timestamp", m))?

@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::text::fmt_time_ms;
+
 /// Default of `--max-expanded-requests`: requests all per-bucket aggregates of a run may
 /// become. A bound chosen for this tool (no Azure figure): each replayed request takes about
 /// 100 bytes of temporary files, so the default keeps them near 2 GB.
@@ -247,8 +249,8 @@ impl RunState {
             if let Some(o) = ranges.overlapping(start_ms, end_ms) {
                 return Err(format!(
                     "this bucket ({} to {}, {}) covers the same time as one of the same workload read at {} ({}), split another way (by {}): the same traffic split two ways would count twice; keep one split",
-                    fmt_ms(start_ms),
-                    fmt_ms(end_ms),
+                    fmt_time_ms(start_ms),
+                    fmt_time_ms(end_ms),
                     group.describe(),
                     at(o),
                     other.describe(),
@@ -266,8 +268,8 @@ impl RunState {
         ranges.insert(start_ms, end_ms, origin).map_err(|o| {
             format!(
                 "this bucket ({} to {}{}) overlaps one of the same workload read at {} (the same bucket twice, or buckets of different lengths over the same time): its traffic would count twice; keep one",
-                fmt_ms(start_ms),
-                fmt_ms(end_ms),
+                fmt_time_ms(start_ms),
+                fmt_time_ms(end_ms),
                 if group.dims.is_empty() {
                     String::new()
                 } else {
@@ -277,13 +279,6 @@ impl RunState {
             )
         })
     }
-}
-
-/// A time for messages, RFC 3339 UTC to the second.
-pub fn fmt_ms(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|| format!("{ms} ms"))
 }
 
 #[cfg(test)]

@@ -451,17 +451,20 @@ pub struct RowValues {
 /// A field-level problem found in a row; the reader adds path and line.
 #[derive(Debug)]
 pub struct FieldProblem {
-    /// The field at fault.
-    pub field: &'static str,
+    /// The field at fault (a path such as `usage.prompt_tokens` in nested JSON).
+    pub field: std::borrow::Cow<'static, str>,
     /// What is wrong.
     pub message: String,
 }
 
 impl FieldProblem {
     /// A problem with `field`.
-    pub fn new(field: &'static str, message: impl fmt::Display) -> Self {
+    pub fn new(
+        field: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl fmt::Display,
+    ) -> Self {
         FieldProblem {
-            field,
+            field: field.into(),
             message: message.to_string(),
         }
     }

@@ -328,7 +328,7 @@ where
             Err(SinkError {
                 field: Some(field),
                 message,
-            }) => FieldProblem { field, message },
+            }) => FieldProblem::new(field, message),
             Err(SinkError {
                 field: None,
                 message,
@@ -344,7 +344,7 @@ where
     let err = UsageError::Field {
         path: path.to_owned(),
         line,
-        field: problem.field.to_owned(),
+        field: problem.field.into_owned(),
         message: problem.message,
     };
     if options.skip_invalid {

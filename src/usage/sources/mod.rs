@@ -285,7 +285,7 @@ impl<'a> Out<'a> {
             Err(Expansion::Sink(SinkError {
                 field: Some(field),
                 message,
-            })) => self.problem(line, FieldProblem { field, message }),
+            })) => self.problem(line, FieldProblem::new(field, message)),
             Err(Expansion::Sink(SinkError {
                 field: None,
                 message,
@@ -301,7 +301,7 @@ impl<'a> Out<'a> {
         let err = UsageError::Field {
             path: self.path.clone(),
             line,
-            field: problem.field.to_owned(),
+            field: problem.field.into_owned(),
             message: problem.message,
         };
         if self.options.skip_invalid {

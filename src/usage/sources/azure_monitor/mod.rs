@@ -26,10 +26,11 @@ use serde::Deserialize;
 
 use super::table::{document_rows, MAX_JSON_DOCUMENT_BYTES};
 use super::{Out, Row, RowSource};
+use crate::text::fmt_time_ms;
 use crate::usage::aggregate::{BucketAggregate, Granularity};
 use crate::usage::formats::Container;
 use crate::usage::input::OpenedInput;
-use crate::usage::ledger::{fmt_ms, Group, Origin, Ranges};
+use crate::usage::ledger::{Group, Origin, Ranges};
 use crate::usage::{FieldProblem, MappedColumn, UsageError};
 
 mod parse;
@@ -305,7 +306,7 @@ impl MetricBuckets {
                         message: format!(
                             "{} at {} is already in {}:{}: the same metric series twice would count its traffic twice; pass each span once",
                             describe_series(&sig),
-                            fmt_ms(start),
+                            fmt_time_ms(start),
                             name(&self.files, first.input),
                             first.line
                         ),
@@ -330,7 +331,7 @@ impl MetricBuckets {
                             message: format!(
                                 "{} at {} is also in {}:{}, {}: the same traffic split two ways would count twice; fetch each metric with one split",
                                 describe_base(&split_base),
-                                fmt_ms(start),
+                                fmt_time_ms(start),
                                 name(&self.files, first.input),
                                 first.line,
                                 split_difference(&split, &theirs)
@@ -357,7 +358,7 @@ impl MetricBuckets {
                             b.granularity.as_str(),
                             mine.granularity.as_str(),
                             name(&self.files, mine.file),
-                            fmt_ms(key.2)
+                            fmt_time_ms(key.2)
                         ),
                     });
                 }
@@ -423,7 +424,7 @@ impl MetricBuckets {
                         field: "timeseries".to_owned(),
                         message: format!(
                             "resource-level metrics at {} are split by model ({}, in {split_in}) in some series and not in others ({} here): the unsplit ones cannot be told apart by model; split every metric by ModelName or FeatureName, or better by ModelDeploymentName",
-                            fmt_ms(key.2),
+                            fmt_time_ms(key.2),
                             names.join(", "),
                             if b.has_tokens() { "tokens" } else { "AzureOpenAIRequests" }
                         ),

@@ -69,7 +69,7 @@ pub fn load_metrics(input: OpenedInput) -> Result<MetricBuckets, UsageError> {
             add_response(&mut out, response, line).map_err(|p| UsageError::Field {
                 path: path.clone(),
                 line,
-                field: p.field.to_owned(),
+                field: p.field.into_owned(),
                 message: p.message,
             })?;
         }
@@ -213,7 +213,7 @@ pub(super) fn add_response(
                         format!(
                             "{} at {} appears twice (first at line {}): the same metric series twice would count its traffic twice",
                             describe_series(&sig),
-                            fmt_ms(ms),
+                            fmt_time_ms(ms),
                             first.line
                         ),
                     ));
@@ -230,7 +230,7 @@ pub(super) fn add_response(
                         format!(
                             "{} at {} is also in the series at line {}, {}: the same traffic split two ways would count twice; fetch each metric with one split",
                             describe_base(&split_base),
-                            fmt_ms(ms),
+                            fmt_time_ms(ms),
                             first.line,
                             split_difference(&split, &theirs)
                         ),
@@ -252,7 +252,7 @@ pub(super) fn add_response(
                             deployment.escape_debug(),
                             b.granularity.as_str(),
                             g.as_str(),
-                            fmt_ms(ms)
+                            fmt_time_ms(ms)
                         ),
                     ));
                 }
