@@ -11,9 +11,10 @@ use std::io::{self, Write};
 use super::chart::{ChartKind, ChartSpec};
 use super::diff::table::{rows as diff_rows, total_line, HEADERS as DIFF_HEADERS};
 use super::escape::html as escape;
+use super::grid::{summary_grid, Grid, GridCell};
 use super::table::{
     band_lines, failed_spilled, input_line, latency_cell, latency_line, option_note, quota_lines,
-    saving_cell, sizing_notes, summary_line, workload_facts, workload_heading,
+    sizing_notes, summary_line, workload_facts, workload_heading,
 };
 use super::{fmt_int, fmt_pct, fmt_usd, Extras, Report};
 use crate::plan::WorkloadPlan;
@@ -201,62 +202,7 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         report.assumptions.plan.decision.min_span_days,
         report.assumptions.hours_per_month
     )?;
-    let mut rows: Vec<Vec<String>> = report
-        .workloads
-        .iter()
-        .map(|w| {
-            let d = &w.decision;
-            let o = d.option.as_ref();
-            vec![
-                w.deployment.clone(),
-                w.model.clone(),
-                w.region.clone(),
-                o.map_or("none eligible".to_owned(), |o| o.option_id.clone()),
-                d.status.as_str().to_owned(),
-                o.and_then(|o| o.ptus)
-                    .map_or(String::new(), |p| fmt_int(u64::from(p))),
-                o.map_or(String::new(), |o| fmt_usd(o.monthly_cost_usd)),
-                saving_cell(w).replace('\n', " "),
-                super::text::short_why(w),
-            ]
-        })
-        .collect();
-    let s = &report.summary;
-    rows.push(vec![
-        format!(
-            "Total ({} workload{})",
-            s.workloads,
-            if s.workloads == 1 { "" } else { "s" }
-        ),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        super::table::total_cost_text(report, " "),
-        String::new(),
-        format!(
-            "commits {} USD",
-            fmt_usd(report.decision_summary.commitment_usd)
-        ),
-    ]);
-    table(
-        out,
-        &[
-            "Deployment",
-            "Model",
-            "Region",
-            "Decision",
-            "Status",
-            "PTUs",
-            "Cost [USD/mo]",
-            "Saving vs flexible [USD/mo]",
-            "Why",
-        ],
-        &[5, 6, 7],
-        &rows,
-        None,
-    )?;
+    write_grid(out, &summary_grid(report), None)?;
     writeln!(
         out,
         "<p><strong>{}</strong></p>",
@@ -348,7 +294,7 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
                 o.id.clone(),
                 o.billing.as_str().to_owned(),
                 o.processing.clone(),
-                o.ptus.map_or(String::new(), |p| p.to_string()),
+                o.ptus.map_or(String::new(), |p| fmt_int(u64::from(p))),
                 o.cost_usd.map_or("-".to_owned(), fmt_usd),
                 o.monthly_cost_usd.map_or("-".to_owned(), fmt_usd),
                 failed_spilled(o),
@@ -394,7 +340,7 @@ fn write_forecast(report: &Report, charts: &[InlineChart], out: &mut dyn Write) 
             writeln!(out, "<p class=\"explain\">{}</p>", escape(line))?;
         }
         if !s.rows.is_empty() {
-            table(out, &s.headers, &s.right_aligned, &s.rows, None)?;
+            write_grid(out, &Grid::from(&s), None)?;
         }
         for n in &s.notes {
             writeln!(out, "<p class=\"explain\">{}</p>", escape(n))?;
@@ -416,7 +362,7 @@ fn write_sections(
             writeln!(out, "<p class=\"explain\">{}</p>", escape(line))?;
         }
         if !s.rows.is_empty() {
-            table(out, &s.headers, &s.right_aligned, &s.rows, None)?;
+            write_grid(out, &Grid::from(s), None)?;
         }
         if !s.notes.is_empty() {
             writeln!(out, "<ul>")?;
@@ -435,13 +381,29 @@ fn write_sections(
     Ok(())
 }
 
+/// A table of plain cells (the options table; its rows are built here).
 fn table(
     out: &mut dyn Write,
-    headers: &[&str],
+    headers: &[&'static str],
     numeric: &[usize],
     rows: &[Vec<String>],
     highlight: Option<usize>,
 ) -> io::Result<()> {
+    let grid = Grid {
+        headers: headers.to_vec(),
+        right_aligned: numeric.to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(GridCell::plain).collect())
+            .collect(),
+    };
+    write_grid(out, &grid, highlight)
+}
+
+/// A table: every cell's text escaped (HTML sets nothing off); `highlight` is the decided
+/// row (class `rec`).
+fn write_grid(out: &mut dyn Write, grid: &Grid, highlight: Option<usize>) -> io::Result<()> {
+    let (headers, numeric, rows) = (&grid.headers, &grid.right_aligned, &grid.rows);
     writeln!(out, "<table>\n<thead><tr>")?;
     for h in headers {
         write!(out, "<th>{}</th>", escape(h))?;
@@ -460,7 +422,7 @@ fn table(
             } else {
                 ""
             };
-            write!(out, "<td{cls}>{}</td>", escape(cell))?;
+            write!(out, "<td{cls}>{}</td>", escape(&cell.full_text()))?;
         }
         writeln!(out, "</tr>")?;
     }

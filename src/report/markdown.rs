@@ -6,10 +6,11 @@
 
 use std::io::{self, Write};
 
-use super::escape::{html as html_escape, markdown as escape};
+use super::escape::{html as html_escape, markdown as escape, markdown_code};
+use super::grid::{summary_grid, Grid, GridCell, Style};
 use super::table::{
     band_lines, failed_spilled, input_line, latency_cell, latency_line, option_note, quota_lines,
-    saving_cell, sizing_notes, summary_line, total_cost_text, workload_facts,
+    sizing_notes, summary_line, workload_facts,
 };
 use super::{fmt_int, fmt_usd, provenance_lines, Extras, Report};
 use crate::plan::WorkloadPlan;
@@ -98,49 +99,7 @@ fn write_input(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "**{}**", escape(&summary_line(report)))?;
     writeln!(out)?;
-    writeln!(
-        out,
-        "| Deployment | Model | Region | Decision | Status | PTUs | Cost [USD/mo] | Saving vs flexible [USD/mo] | Why |"
-    )?;
-    writeln!(out, "|---|---|---|---|---|---:|---:|---:|---|")?;
-    for w in &report.workloads {
-        let d = &w.decision;
-        let o = d.option.as_ref();
-        writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            escape(&w.deployment),
-            escape(&w.model),
-            escape(&w.region),
-            o.map_or("none eligible".to_owned(), |o| format!("`{}`", o.option_id)),
-            d.status.as_str(),
-            o.and_then(|o| o.ptus)
-                .map(|p| fmt_int(u64::from(p)))
-                .unwrap_or_default(),
-            o.map(|o| fmt_usd(o.monthly_cost_usd)).unwrap_or_default(),
-            saving_cell(w).replace('\n', " "),
-            escape(&super::text::short_why(w)),
-        )?;
-    }
-    let s = &report.summary;
-    let saving: f64 = report
-        .workloads
-        .iter()
-        .map(|w| w.decision.saving_vs_flexible_usd)
-        .sum();
-    writeln!(
-        out,
-        "| **Total** ({} workload{}) | | | | | | **{}** | {} | commits {} USD |",
-        s.workloads,
-        if s.workloads == 1 { "" } else { "s" },
-        total_cost_text(report, " "),
-        if s.complete {
-            fmt_usd(saving)
-        } else {
-            String::new()
-        },
-        fmt_usd(report.decision_summary.commitment_usd)
-    )
+    write_grid(&summary_grid(report), out)
 }
 
 /// Things the reader should know, each as a quote block.
@@ -240,22 +199,7 @@ pub fn write_sections(
         }
         if !s.rows.is_empty() {
             writeln!(out)?;
-            let cells: Vec<String> = s.headers.iter().map(|h| escape(h)).collect();
-            writeln!(out, "| {} |", cells.join(" | "))?;
-            let rule: Vec<&str> = (0..s.headers.len())
-                .map(|i| {
-                    if s.right_aligned.contains(&i) {
-                        "---:"
-                    } else {
-                        "---"
-                    }
-                })
-                .collect();
-            writeln!(out, "|{}|", rule.join("|"))?;
-            for row in &s.rows {
-                let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
-                writeln!(out, "| {} |", cells.join(" | "))?;
-            }
+            write_grid(&Grid::from(s), out)?;
         }
         if !s.notes.is_empty() {
             writeln!(out)?;
@@ -265,6 +209,42 @@ pub fn write_sections(
         }
     }
     Ok(())
+}
+
+/// A table: the header row, the alignment rule and the rows, every cell escaped.
+fn write_grid(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
+    let cells: Vec<String> = grid.headers.iter().map(|h| escape(h)).collect();
+    writeln!(out, "| {} |", cells.join(" | "))?;
+    let rule: Vec<&str> = (0..grid.headers.len())
+        .map(|i| {
+            if grid.right_aligned.contains(&i) {
+                "---:"
+            } else {
+                "---"
+            }
+        })
+        .collect();
+    writeln!(out, "|{}|", rule.join("|"))?;
+    for row in &grid.rows {
+        let cells: Vec<String> = row.iter().map(grid_cell).collect();
+        writeln!(out, "| {} |", cells.join(" | "))?;
+    }
+    Ok(())
+}
+
+/// A cell: an identifier in backticks, a total in bold, then its plain words.
+fn grid_cell(c: &GridCell) -> String {
+    let text = match c.style {
+        Style::Plain => escape(&c.text),
+        Style::Code => format!("`{}`", markdown_code(&c.text)),
+        Style::Strong if c.text.is_empty() => String::new(),
+        Style::Strong => format!("**{}**", escape(&c.text)),
+    };
+    if c.tail.is_empty() {
+        text
+    } else {
+        format!("{text} {}", escape(&c.tail))
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod escape;
 pub mod focus;
 pub mod forecast;
 pub mod gate;
+pub mod grid;
 pub mod guard;
 pub mod html;
 pub mod json;
