@@ -88,6 +88,14 @@ pub fn shell_word(word: &str) -> String {
     }
 }
 
+/// A time for people and messages: ms since the Unix epoch as RFC 3339 UTC to the second
+/// (`2025-08-18T14:05:00Z`), or `N ms` when out of chrono's range.
+pub fn fmt_time_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| format!("{ms} ms"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,12 +108,4 @@ mod tests {
         assert_eq!(shell_word("it's=MODEL"), "'it'\\''s=MODEL'");
         assert_eq!(shell_word(""), "''");
     }
-}
-
-/// A time for people and messages: ms since the Unix epoch as RFC 3339 UTC to the second
-/// (`2025-08-18T14:05:00Z`), or `N ms` when out of chrono's range.
-pub fn fmt_time_ms(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_else(|| format!("{ms} ms"))
 }
