@@ -155,3 +155,60 @@ impl DisplayCurrency {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys of the object that starts at `indent` spaces in pretty JSON, in written order.
+    fn keys_at(pretty: &str, indent: usize) -> Vec<String> {
+        let lead = " ".repeat(indent);
+        pretty
+            .lines()
+            .filter_map(|l| l.strip_prefix(lead.as_str()))
+            .filter_map(|l| l.strip_prefix('"'))
+            .filter_map(|l| l.split_once("\": ").map(|(k, _)| k.to_owned()))
+            .collect()
+    }
+
+    /// Key order is part of the contract (readers diff the text): the document's keys and a
+    /// workload's come in the order the contract has always written them.
+    #[test]
+    fn issue_22_keys_keep_their_order() {
+        let mut report = crate::report::test_support::sample_report();
+        report.scenarios.clear();
+        let pretty = serde_json::to_string_pretty(&Document::of(&report)).expect("serializes");
+        assert_eq!(
+            keys_at(&pretty, 2),
+            [
+                "schema_version",
+                "tool",
+                "generated_at",
+                "input",
+                "catalog",
+                "assumptions",
+                "summary",
+                "decision_summary",
+                "workloads",
+                "reservations",
+                "scenarios",
+                "warnings",
+                "overrides_applied",
+                "currency"
+            ]
+        );
+        let from = pretty.find("\n  \"workloads\"").expect("workloads");
+        let to = pretty.find("\n  \"reservations\"").expect("reservations");
+        let workload = keys_at(&pretty[from..to], 6);
+        assert_eq!(workload.first().map(String::as_str), Some("deployment"));
+        assert!(
+            workload.ends_with(&[
+                "usage_tier".to_owned(),
+                "recommended".to_owned(),
+                "decision".to_owned()
+            ]),
+            "{workload:?}"
+        );
+        assert!(!workload.iter().any(|k| k == "sizing_other_types"));
+    }
+}
