@@ -76,7 +76,7 @@ pub struct Lifecycle {
 }
 
 /// What an older schedule said, where it differs from the one in use.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OtherSchedule {
     /// Its publication date.
     pub published: NaiveDate,
@@ -87,7 +87,7 @@ pub struct OtherSchedule {
 }
 
 /// What the lifecycle says on one date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LifecycleStatus {
     /// The model version.
     pub version: String,

@@ -144,26 +144,18 @@ impl SalesFacts {
 }
 
 /// Everything that narrows the options, besides the catalog itself.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Constraints {
     /// `--residency`; None = no constraint.
     pub residency: Option<Residency>,
     /// Sales facts (reported in `overrides_applied`, not repeated here).
-    #[serde(skip)]
     pub sales: SalesFacts,
     /// Only Batch types are usable, for this reason (a scenario's Batch-shifted requests).
-    #[serde(skip)]
     pub batch_only: Option<String>,
     /// `--served-by`: the type the log's deployments ran on.
-    #[serde(skip_serializing_if = "crate::plan::constraints::is_default_served_by")]
     pub served_by: super::evidence::ServedBy,
     /// Where the log shows each model serving (filled once the log is read).
-    #[serde(skip)]
     pub evidence: super::evidence::LogEvidence,
-}
-
-fn is_default_served_by(s: &super::evidence::ServedBy) -> bool {
-    *s == super::evidence::ServedBy::default()
 }
 
 #[cfg(test)]

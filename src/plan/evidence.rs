@@ -15,8 +15,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::catalog::DeploymentTypeId;
 use crate::usage::WorkloadKey;
 
@@ -25,13 +23,11 @@ pub const ASSUMED_TYPE: DeploymentTypeId = DeploymentTypeId::GlobalStandard;
 
 /// `--served-by`: the deployment type the log's traffic ran on (JSON
 /// `assumptions.plan.constraints.served_by`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServedBy {
     /// `--served-by TYPE`: every deployment not named otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub all: Option<DeploymentTypeId>,
     /// `--served-by DEPLOYMENT=TYPE`.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub deployments: BTreeMap<String, DeploymentTypeId>,
 }
 

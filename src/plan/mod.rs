@@ -68,7 +68,7 @@ pub enum ThrottlePolicy {
 }
 
 /// Planning settings (resolved from flags by the app layer).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlanSettings {
     /// What a 429 leads to.
     pub on_throttle: ThrottlePolicy,

@@ -1,19 +1,18 @@
 //! The plan's report-facing types: one [`WorkloadPlan`] per workload with its
 //! [`OptionPlan`]s, its options at every window of the band ([`WindowPlan`]), its
-//! [`Decision`] and [`DemandProfile`]. They are most of the `workloads[]` part of the JSON
-//! contract (keys may be added, never renamed); the decision's JSON is written by the report.
+//! [`Decision`] and [`DemandProfile`]. Internal: the JSON contract's `workloads[]` is
+//! [`crate::report::contract::workload`], built from them, so a rename here changes no key.
 
 use std::collections::BTreeMap;
-
-use serde::Serialize;
 
 use super::{Billing, CurvePoint, Decision, TypeSizing};
 use crate::catalog::accounting::{PtuAccounting, TokenTally};
 use crate::catalog::lifecycle::LifecycleStatus;
 use crate::catalog::DeploymentTypeId;
 
-/// One option of a workload (JSON `workloads[].options[]`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One option of a workload (its JSON, `workloads[].options[]`, is built from it in
+/// `report::contract`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct OptionPlan {
     /// `deployment_type` for per-token options, `deployment_type/billing` for provisioned ones.
     pub id: String,
@@ -93,12 +92,10 @@ pub struct OptionPlan {
     pub note: Option<String>,
     /// Tokens of the spilled requests by billing category and context class (for pricing
     /// spillover elsewhere; not in the JSON).
-    #[serde(skip)]
     pub spilled_tokens: Option<TokenTally>,
     /// Tokens a per-token option bills, by billing category and context class: the
     /// workload's successful requests without those its Standard quota answered 429 (not in
     /// the JSON; None for provisioned options).
-    #[serde(skip)]
     pub billed_tokens: Option<TokenTally>,
     /// What the Standard quota did (per-token options on a Standard quota, and PTU options
     /// that spill): the limits in force, the 429s, and the smallest level and TPM quota that
@@ -158,8 +155,8 @@ impl OptionPlan {
     }
 }
 
-/// A workload's plan (JSON `workloads[]`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// A workload's plan (its JSON, `workloads[]`, is built from it in `report::contract`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct WorkloadPlan {
     /// Deployment name (`-` when the log has none).
     pub deployment: String,
@@ -223,23 +220,19 @@ pub struct WorkloadPlan {
     pub options: Vec<OptionPlan>,
     /// The options at every window of the band, the window in use included, ascending (not in
     /// the JSON: `decision.by_window_s` holds what the decision read off them).
-    #[serde(skip)]
     pub by_window: Vec<WindowPlan>,
     /// The one decision every output renders ([`super::decision`]); its JSON is written by
     /// the report.
-    #[serde(skip)]
     pub decision: Decision,
     /// Per provisioned type offered in the workload's region, the search's results.
     pub sizing: BTreeMap<DeploymentTypeId, TypeSizing>,
     /// Per provisioned type not offered in the workload's region, the target count found for
     /// it (`regions` only; absent from the JSON otherwise).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub sizing_other_types: BTreeMap<DeploymentTypeId, OtherTypeSizing>,
     /// Demand shape for charts.
     pub profile: DemandProfile,
     /// The successful requests' tokens by billing category and context class (what
     /// per-token prices apply to; for projections, not in the JSON).
-    #[serde(skip)]
     pub tally: TokenTally,
     /// The log's own latency (requests that logged one); None when none did.
     pub logged_latency: Option<crate::sim::standard::LoggedLatency>,
@@ -247,11 +240,9 @@ pub struct WorkloadPlan {
     pub usage_tier: super::quota::UsageTierView,
     /// Per UTC day of the span: weighted tokens and the busiest minute (the forecast's input,
     /// from the replay's minute series; not in the JSON).
-    #[serde(skip)]
     pub daily: super::forecast::DailySeries,
     /// The forecast of growth and need ([`super::forecast`]); None until the run forecasts
     /// (its JSON is written by the report).
-    #[serde(skip)]
     pub forecast: Option<super::forecast::Forecast>,
 }
 
@@ -285,9 +276,9 @@ pub struct WindowPlan {
     pub curves: BTreeMap<DeploymentTypeId, Vec<CurvePoint>>,
 }
 
-/// The target count of a provisioned type the workload's own region does not offer (JSON
-/// `workloads[].sizing_other_types.<type>`, `regions` only).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// The target count of a provisioned type the workload's own region does not offer (`regions`
+/// only).
+#[derive(Debug, Clone, PartialEq)]
 pub struct OtherTypeSizing {
     /// Smallest count meeting the throttle target without spillover.
     pub min_ptus_for_target: Option<u32>,
@@ -296,7 +287,7 @@ pub struct OtherTypeSizing {
 }
 
 /// Demand shape over time (UTC), for charts.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DemandProfile {
     /// Per hour from the span's first hour: the busiest minute's weighted TPM.
     pub hourly_peak_weighted_tpm: Vec<f64>,

@@ -40,7 +40,7 @@ pub enum PricingCategory {
 }
 
 /// The reservation a row belongs to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Commitment {
     /// Identifier (`ptuplan/<scenario>/<region>/<type>/<term>`).
     pub id: String,
@@ -51,7 +51,7 @@ pub struct Commitment {
 }
 
 /// One projected charge.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProjectedCharge {
     /// Month of the horizon (1 = the first).
     pub month: u32,

@@ -12,8 +12,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use super::{OptionPlan, PlanSettings};
 use crate::catalog::standard::{quota_type, QuotaLevel};
 use crate::catalog::{Catalog, DeploymentTypeId};
@@ -25,7 +23,7 @@ use crate::text::fmt_count;
 pub const USAGE_TIER_QUOTE: &str = "Latency can vary and, in some cases, may be more than two times higher than when operating within your usage tier.";
 
 /// `--quota-*` settings.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuotaSettings {
     /// `--quota-tier`: the level every Standard deployment is simulated at (None: unlimited).
     pub tier: Option<QuotaLevel>,
@@ -49,7 +47,7 @@ impl Default for QuotaSettings {
 }
 
 /// A negotiated quota for one model (and optionally one Standard type).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NegotiatedQuota {
     /// Catalog model id.
     pub model: String,
@@ -171,7 +169,7 @@ pub fn quota_for(
 
 /// What the Standard limits did to an option, and what it needs (JSON
 /// `options[].standard_quota`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuotaView {
     /// The Standard type whose quota applies (`global-standard` for Flex and Priority).
     pub quota_type: DeploymentTypeId,
@@ -325,8 +323,9 @@ pub fn view(
     }
 }
 
-/// What is known about an option's latency (JSON `options[].latency`).
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+/// What is known about an option's latency (its JSON, `options[].latency`, is built from it
+/// in `report::contract`).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OptionLatency {
     /// The output speed the option promises, tokens per second (PTU: "99% > X TPS" per model;
     /// Priority: its target), or None when it promises none.
@@ -346,7 +345,7 @@ pub struct OptionLatency {
 
 /// The tenant's monthly tokens of a model against its usage tier (JSON
 /// `workloads[].usage_tier`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UsageTierView {
     /// The model's tokens per 730-hour month over every workload of the log (the tenant).
     pub tenant_tokens_per_month: f64,

@@ -28,8 +28,9 @@ pub enum ReservePolicy {
     Fixed(u32),
 }
 
-/// One pool: a region and provisioned type (JSON `reservations[]`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One pool: a region and provisioned type (its JSON, `reservations[]`, is built from it in
+/// `report::contract`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReservationPool {
     /// Region.
     pub region: String,
@@ -66,7 +67,7 @@ pub struct ReservationPool {
 }
 
 /// One workload's share of a pool.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PoolMember {
     /// Deployment name.
     pub deployment: String,

@@ -1,10 +1,9 @@
 //! Sizing: the minute-peak estimate Microsoft's calculator would give, the cost curve over
 //! every PTU count the exact search evaluated ([`super::search`]), and the break-even
-//! utilization against per-token pricing. JSON `workloads[].sizing.<type>`.
+//! utilization against per-token pricing (the JSON `workloads[].sizing.<type>` is built from
+//! them in `report::contract`).
 
 use std::collections::BTreeMap;
-
-use serde::Serialize;
 
 use super::cost::{ptu_cost_usd, Billing};
 use crate::catalog::{DeploymentTypeId, PtuIncrement, PtuPrice};
@@ -23,7 +22,7 @@ pub fn minute_peak_ptus(
 }
 
 /// One point of a type's cost curve.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CurvePoint {
     /// Deployed PTUs.
     pub ptus: u32,
@@ -44,7 +43,6 @@ pub struct CurvePoint {
     /// p99 of per-minute utilization (the served share of capacity, never above 1.0).
     pub utilization_p99: f64,
     /// The spilled requests' tokens (for projections; not in the JSON).
-    #[serde(skip)]
     pub spilled: crate::catalog::accounting::TokenTally,
 }
 
@@ -101,8 +99,8 @@ pub fn break_even_utilization(
         .then(|| usd_per_ptu_hour * weighted_demand_tokens / (input_tpm_per_ptu * 60.0 * c))
 }
 
-/// Sizing results of one provisioned type for one workload (JSON `sizing.<type>`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Sizing results of one provisioned type for one workload.
+#[derive(Debug, Clone, PartialEq)]
 pub struct TypeSizing {
     /// What a 429 leads to in the simulation (`spillover`, `fail`, `retry`).
     pub on_throttle: String,

@@ -1,100 +1,14 @@
-//! The forecast as the report shows it: the JSON `workloads[].forecast` (its own types), the
-//! one line of each workload's why block, and the Markdown/HTML section (a summary row per
+//! The forecast as the report shows it (its JSON, `workloads[].forecast`, is
+//! [`super::contract::forecast`]): the one line of each workload's why block, and the Markdown/HTML section (a summary row per
 //! workload, then each workload's months). The words are written here once.
 
 use std::collections::BTreeMap;
-
-use serde::Serialize;
 
 use super::section::Section;
 use super::text::{insufficient_text, trend_text};
 use super::{fmt_int, fmt_usd, Report};
 use crate::catalog::DeploymentTypeId;
-use crate::plan::forecast::{self, Forecast, ForecastMonth, ForecastStatus, Series};
 use crate::plan::WorkloadPlan;
-
-/// JSON `workloads[].forecast`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ForecastJson {
-    /// `ok` or `insufficient`.
-    pub status: ForecastStatus,
-    /// Why there is no growth figure (`insufficient`), in words.
-    pub reason: Option<String>,
-    /// The method (README, "The forecast").
-    pub method: &'static str,
-    /// Full UTC days with traffic the fit used (or found too few).
-    pub days_with_traffic: usize,
-    /// Growth per month, percent (5.1 = 5.1%); absent when insufficient.
-    pub growth_pct_per_month: Option<f64>,
-    /// Its 90% range: the 5th and 95th percentile of the bootstrap, percent.
-    pub growth_pct_per_month_range: Option<[f64; 2]>,
-    /// Bootstrap refits (moving blocks of 7 days, seeded by `--seed`).
-    pub bootstrap_draws: usize,
-    /// Level shifts modelled as steps, not trend.
-    pub steps: Vec<StepJson>,
-    /// Days left out of the fit.
-    pub outliers: Vec<OutlierJson>,
-    /// The months of `--horizon-months`.
-    pub months: Vec<ForecastMonth>,
-}
-
-/// JSON `forecast.steps[]`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct StepJson {
-    /// First day at the new level (UTC).
-    pub date: String,
-    /// Change of the daily weighted tokens, percent.
-    pub volume_change_pct: f64,
-    /// Change of the daily busiest minute, percent.
-    pub peak_change_pct: f64,
-}
-
-/// JSON `forecast.outliers[]`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct OutlierJson {
-    /// The day (UTC).
-    pub date: String,
-    /// `volume` or `peak`.
-    pub series: Series,
-    /// Its distance from the fit, percent (-80 = 80% below).
-    pub deviation_pct: f64,
-}
-
-impl ForecastJson {
-    /// The JSON of a forecast.
-    pub fn of(f: &Forecast) -> ForecastJson {
-        ForecastJson {
-            status: f.status,
-            reason: f.insufficient.as_ref().map(insufficient_text),
-            method: forecast::METHOD,
-            days_with_traffic: f.days_with_traffic,
-            growth_pct_per_month: f.growth_per_month.map(|g| g * 100.0),
-            growth_pct_per_month_range: f
-                .growth_per_month_range
-                .map(|(lo, hi)| [lo * 100.0, hi * 100.0]),
-            bootstrap_draws: f.draws,
-            steps: f
-                .steps
-                .iter()
-                .map(|s| StepJson {
-                    date: s.date.to_string(),
-                    volume_change_pct: s.volume_change * 100.0,
-                    peak_change_pct: s.peak_change * 100.0,
-                })
-                .collect(),
-            outliers: f
-                .outliers
-                .iter()
-                .map(|o| OutlierJson {
-                    date: o.date.to_string(),
-                    series: o.series,
-                    deviation_pct: o.deviation * 100.0,
-                })
-                .collect(),
-            months: f.months.clone(),
-        }
-    }
-}
 
 /// The forecast sections of Markdown and HTML: one row per workload, then each forecast
 /// workload's months. Empty when no workload has a forecast.

@@ -6,6 +6,7 @@
 
 pub mod calibrate;
 pub mod chart;
+pub mod contract;
 pub mod csv;
 pub mod diff;
 pub mod escape;
@@ -119,8 +120,9 @@ pub const RENDERERS: &[Renderer] = &[
     },
 ];
 
-/// Everything a run produced.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Everything a run produced: the model every output renders. Its JSON is
+/// [`contract::Document`], built from it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     /// Always [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -141,14 +143,12 @@ pub struct Report {
     pub decision_summary: DecisionSummary,
     /// One entry per workload, each with its `decision` (and `recommended`, the decided
     /// option's id).
-    #[serde(serialize_with = "json::workloads")]
     pub workloads: Vec<WorkloadPlan>,
     /// The decided reservations pooled per region x provisioned type x term.
     pub reservations: Vec<ReservationPool>,
     /// What-if scenarios, each planned like the baseline (`workloads` is the log as is).
     pub scenarios: Vec<scenario::ScenarioReport>,
     /// The plan's projected monthly charges (`--format focus`; not in the JSON).
-    #[serde(skip)]
     pub projection: crate::plan::projection::Projection,
     /// Things the reader should know (skipped rows, missing latencies, ...).
     pub warnings: Vec<String>,
@@ -158,8 +158,8 @@ pub struct Report {
     pub currency: Option<Currency>,
 }
 
-/// JSON `input`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// What was read (JSON `input`: [`contract::input::Input`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputInfo {
     /// Input files (`-` for stdin).
     pub files: Vec<String>,
@@ -296,8 +296,9 @@ pub fn fmt_display(currency: Option<&Currency>, usd: f64) -> Option<String> {
     currency.map(|c| format!("{} {}", fmt_usd(c.from_usd(usd)), c.code))
 }
 
-/// JSON `assumptions`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// The modelling assumptions in force (JSON `assumptions`:
+/// [`contract::assumptions::Assumptions`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Assumptions {
     /// Hours in a month for monthly figures.
     pub hours_per_month: f64,

@@ -15,8 +15,8 @@ use crate::plan::{ReservationPool, WorkloadPlan};
 use crate::scenario::route::OriginKind;
 use crate::scenario::Transform;
 
-/// One scenario's results (JSON `scenarios[]`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One scenario's results (JSON `scenarios[]`: [`super::contract::scenario::Scenario`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioReport {
     /// Unique name.
     pub name: String,
@@ -37,7 +37,6 @@ pub struct ScenarioReport {
     pub requests_replayed: u64,
     /// The scenario's workloads, in the baseline's shape and order rule (each with its
     /// `decision`).
-    #[serde(serialize_with = "super::json::workloads")]
     pub workloads: Vec<WorkloadPlan>,
     /// Monthly cost of every workload's recommended option, USD.
     pub recommended_monthly_cost_usd: f64,

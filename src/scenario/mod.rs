@@ -26,8 +26,6 @@ pub mod lane;
 pub mod retire;
 pub mod route;
 
-use serde::Serialize;
-
 use crate::catalog::Catalog;
 use crate::usage::WorkloadKey;
 
@@ -121,14 +119,8 @@ impl PartialEq for Glob {
     }
 }
 
-impl Serialize for Glob {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text)
-    }
-}
-
-/// Which of the log's workloads a transform applies to (JSON `transforms[].select`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Which of the log's workloads a transform applies to (the JSON `transforms[].select`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Selector {
     /// Deployment-name glob (default `*`).
     pub deployment: Glob,
@@ -172,7 +164,7 @@ impl Selector {
 }
 
 /// A model change (`migrate FROM=TO`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Migration {
     /// The catalog model migrated from.
     pub from: String,
@@ -188,7 +180,7 @@ pub struct Migration {
 
 /// A synthetic workload (`add`): arrivals follow the sample generator's business-hours and
 /// weekday pattern over the log's span; sizes are log-normal around the medians given.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AddedWorkload {
     /// Deployment name.
     pub deployment: String,
@@ -210,9 +202,8 @@ pub struct AddedWorkload {
     pub max_completion_tokens: Option<u64>,
 }
 
-/// What a transform does (JSON `transforms[]`, tagged by `kind`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+/// What a transform does (the JSON `transforms[]`, tagged by `kind`).
+#[derive(Debug, Clone, PartialEq)]
 pub enum TransformKind {
     /// Traffic x `factor`.
     Scale {
@@ -269,10 +260,9 @@ impl TransformKind {
 }
 
 /// One transform of a scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Transform {
     /// What it does.
-    #[serde(flatten)]
     pub kind: TransformKind,
     /// The log's workloads it applies to.
     pub select: Selector,
@@ -380,7 +370,7 @@ pub fn growth_factor(percent_per_month: f64, months: u32) -> f64 {
 }
 
 /// A named list of transforms (JSON `scenarios[]` carries its name, origin and transforms).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     /// Unique name.
     pub name: String,
@@ -391,7 +381,6 @@ pub struct Scenario {
     /// Spread of replicated requests around the original arrival, ms.
     pub jitter_ms: u32,
     /// Free-text description, if given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The transforms.
     pub transforms: Vec<Transform>,

@@ -37,7 +37,7 @@ use super::{OptionPlan, WorkloadPlan};
 use crate::catalog::DeploymentTypeId;
 
 /// When a commitment is recommended.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DecisionRules {
     /// Smallest saving a reservation must keep against the flexible option at every window of
     /// the band, as a share (`--min-saving`, default 0.10).

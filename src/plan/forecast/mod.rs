@@ -166,8 +166,8 @@ pub struct Outlier {
     pub deviation: f64,
 }
 
-/// One projected month (JSON `forecast.months[]`, as it is).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// One projected month (the JSON `forecast.months[]`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct ForecastMonth {
     /// 1 = the month after the log.
     pub month: u32,

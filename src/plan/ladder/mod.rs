@@ -184,8 +184,7 @@ pub enum GrowthSource {
 }
 
 /// One of the decision's rules a rung fails (JSON `purchases[].checks[]`; words: the report's).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "code", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum RungCheck {
     /// It saves less than `--min-saving` of its value at these windows (or loses).
     BelowMinSaving {
@@ -210,8 +209,8 @@ pub enum RungCheck {
     },
 }
 
-/// The plan (JSON `scenarios[].ladder`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// The plan (its JSON, `scenarios[].ladder`, is built from it in `report::contract`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct LadderPlan {
     /// Where the growth comes from: `flag`, `file` or `forecast`.
     pub growth_source: GrowthSource,
@@ -221,7 +220,6 @@ pub struct LadderPlan {
     /// factors: `traffic_factors_simulated`).
     pub months_simulated: Vec<u32>,
     /// On the forecast: the traffic factors (against the log) simulated.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub traffic_factors_simulated: Vec<f64>,
     /// Every modelling assumption.
     pub assumptions: Vec<String>,
@@ -243,12 +241,11 @@ pub struct LadderPlan {
     pub savings_vs_static_usd: f64,
     /// What the reader must know about this plan (workloads without a forecast, needs past
     /// the busiest level simulated).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
 /// One pool's plan.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LadderPool {
     /// Region.
     pub region: String,
@@ -283,7 +280,7 @@ pub struct LadderPool {
 }
 
 /// One month of a pool.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LadderMonth {
     /// Month (1 = the first month after the log).
     pub month: u32,
@@ -313,7 +310,7 @@ pub struct LadderMonth {
 }
 
 /// A member's month.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MonthShare {
     /// Deployment name.
     pub deployment: String,
@@ -323,7 +320,6 @@ pub struct MonthShare {
     /// level just above the month's own; 0 once retired).
     pub traffic_factor: f64,
     /// True from the month its model retires: no longer in the pool.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub retired: bool,
     /// Its deployed PTUs (0: on Standard).
     pub ptus: u32,
@@ -333,15 +329,13 @@ pub struct MonthShare {
     pub ptu_cost_usd: f64,
     /// The tokens billed per token (spilled, or all of them without PTUs), over the log's
     /// span (for projections; not in the JSON).
-    #[serde(skip)]
     pub tokens: TokenTally,
     /// Where they are billed (the Standard type).
-    #[serde(skip)]
     pub token_type: Option<DeploymentTypeId>,
 }
 
 /// A 1-year reservation purchase.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Purchase {
     /// Month bought (it covers that month and the next 11, renewed after).
     pub month: u32,
@@ -389,7 +383,7 @@ impl Purchase {
 }
 
 /// A pool member whose model retires within the horizon.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RetiredMember {
     /// Deployment name.
     pub deployment: String,
@@ -402,7 +396,7 @@ pub struct RetiredMember {
 }
 
 /// The best choice that does not change over the horizon.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StaticChoice {
     /// Billing of the PTUs (`per-token` for none).
     pub billing: Billing,
@@ -415,7 +409,7 @@ pub struct StaticChoice {
 }
 
 /// A member's share of a pool over the horizon.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Chargeback {
     /// Deployment name.
     pub deployment: String,
@@ -432,7 +426,7 @@ pub struct Chargeback {
 }
 
 /// A workload outside the pools.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OutsideWorkload {
     /// Deployment name.
     pub deployment: String,
@@ -447,11 +441,9 @@ pub struct OutsideWorkload {
     /// Its cost per month, USD (0 from the month its model retires, `retired_from_month`).
     pub monthly_cost_usd: Vec<f64>,
     /// The first month after its model's retirement, if within the horizon.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retired_from_month: Option<u32>,
     /// Per month, the recommended option's type and the tokens over the log's span (for
     /// projections; not in the JSON).
-    #[serde(skip)]
     pub monthly_tokens: Vec<(Option<DeploymentTypeId>, TokenTally)>,
 }
 

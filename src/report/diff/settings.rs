@@ -73,7 +73,7 @@ pub fn settings_of_value(report: &Value) -> RunSettings {
 
 /// The settings of a report this run made.
 pub fn settings_of(report: &Report) -> RunSettings {
-    serde_json::to_value(report)
+    serde_json::to_value(crate::report::contract::Document::of(report))
         .map(|v| settings_of_value(&v))
         .unwrap_or_default()
 }
