@@ -6,11 +6,10 @@ use anyhow::{bail, Context, Result};
 
 use super::outcome::Outcome;
 use crate::catalog::meters::MeterTable;
-use crate::catalog::prices::write_prices_file;
-use crate::catalog::refresh::{fetch_items, query_url, FetchPolicy};
-use crate::catalog::retail::{build_prices, BuildOptions, BuildStats};
-use crate::catalog::review::{review, Review};
+use crate::catalog::retail::BuildStats;
+use crate::catalog::review::Review;
 use crate::cli::RefreshArgs;
+use crate::ops::refresh::Refresh;
 use crate::report::guard::InputFiles;
 use crate::report::table;
 use crate::settings::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs};
@@ -23,64 +22,25 @@ pub fn run(args: &RefreshArgs) -> Result<Outcome> {
     let catalog = catalog_from(&args.catalog)?;
     let meters =
         MeterTable::load(args.catalog.catalog.as_deref()).context("loading meters.yaml")?;
-    let problems = meters.validate(&catalog);
-    if !problems.is_empty() {
-        bail!(
-            "the meter table has problems:\n  - {}",
-            problems.join("\n  - ")
-        );
-    }
-    let regions = ensure_regions(&args.regions, &catalog.known_regions())?;
-    let as_of = catalog
-        .in_force_on
-        .expect("catalog_from narrows the catalog to its as-of date");
-    let url = query_url(&args.endpoint, &meters.service_id, regions.as_deref())?;
-    let policy = FetchPolicy {
+    let refresh = Refresh {
+        endpoint: args.endpoint.clone(),
+        regions: ensure_regions(&args.regions, &catalog.known_regions())?,
+        out: args.out.clone(),
+        accept_outliers: args.accept_outliers,
         max_attempts: args.max_attempts,
-        ..FetchPolicy::default()
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let mut pages = 0;
-    let items = fetch_items(url, &policy, &mut |page, n| {
-        pages = page;
+    let done = crate::ops::refresh::refresh(&catalog, &meters, &refresh, &mut |page, n| {
         if show_progress {
             eprintln!("fetched page {page} ({n} items so far)");
         }
-    })
-    .with_context(|| {
-        format!(
-            "fetching prices from {}; nothing was written",
-            args.endpoint
-        )
     })?;
-    let opts = BuildOptions {
-        as_of,
-        endpoint: args.endpoint.clone(),
-        regions: regions.clone(),
-        accept_outliers: args.accept_outliers,
-    };
-    let build = build_prices(&items, &meters, &catalog, &opts)?;
-    if build.file.token_prices.is_empty() && build.file.ptu_prices.is_empty() {
-        bail!(
-            "no item of the {} fetched from {} priced a catalog entry on {as_of}; nothing was written (--verbose lists what was skipped)",
-            items.len(),
-            args.endpoint
-        );
-    }
-    let header = format!(
-        "Prices file written by ptuplan {} `catalog refresh`: use it with --prices FILE.\nPrices in force on {as_of}, from {}. Schema: the token_prices/ptu_prices lists of data/pricing.yaml.",
-        env!("CARGO_PKG_VERSION"),
-        args.endpoint
-    );
-    let review = review(&catalog, &build.file, &build.provenance);
-    write_prices_file(&args.out, &build.file, &header)
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    let (build, as_of) = (&done.build, done.as_of);
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "Fetched {} items in {pages} page(s) from {}; prices in force on {as_of}.",
-        items.len(),
-        args.endpoint
+        "Fetched {} items in {} page(s) from {}; prices in force on {as_of}.",
+        done.items, done.pages, args.endpoint
     )?;
     writeln!(
         out,
@@ -101,7 +61,7 @@ pub fn run(args: &RefreshArgs) -> Result<Outcome> {
             &format!("accepted outlier (--accept-outliers): {o}"),
         )?;
     }
-    write_review(&mut out, &catalog.origin, as_of, &review)?;
+    write_review(&mut out, &catalog.origin, as_of, &done.review)?;
     if args.verbose {
         write_skipped(&mut out, &build.stats)?;
     }

@@ -11,6 +11,7 @@ use crate::usage::{ReadSummary, WorkloadKey, WorkloadRegistry};
 
 pub mod calibrate;
 pub mod compare;
+pub mod refresh;
 pub mod replay;
 pub mod scenarios;
 
