@@ -292,6 +292,12 @@ impl StandardLimiter {
         }
     }
 
+    /// The outcome of a limiter under `quota` that was offered no request: what a spillover
+    /// deployment whose PTU lane never spilled reports, known without a replay.
+    pub fn unoffered(quota: StandardQuota) -> StandardOutcome {
+        StandardLimiter::new(quota).finish()
+    }
+
     /// The outcome so far.
     pub fn finish(mut self) -> StandardOutcome {
         self.out.min_quota_bins = self

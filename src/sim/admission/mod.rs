@@ -903,6 +903,21 @@ mod tests {
     }
 
     #[test]
+    fn issue_20_a_lane_that_spills_nothing_reports_the_unoffered_limiter() {
+        // The plan's spill-quota pass takes this outcome without a replay when the search
+        // found no spill at a count (plan::track_spill_quotas).
+        let list: Vec<_> = (0..50).map(|i| req(i * 2_000, 1_000, 200, Some(400))).collect();
+        let mut q = quota(1e9);
+        q.probes[0] = Some(crate::sim::standard::StandardLimits { tpm: 1, rpm: Some(1) });
+        q.probes[3] = Some(crate::sim::standard::StandardLimits { tpm: 50_000, rpm: None });
+        let mut big = target(6e6, ThrottleMode::Spillover);
+        big.standard = Some(q);
+        let out = run(&list, &[big, target(6e6, ThrottleMode::Spillover)]);
+        assert_eq!((out[1].spilled_requests, out[1].throttled_requests), (0, 0));
+        assert_eq!(out[0].standard, Some(StandardLimiter::unoffered(q)));
+    }
+
+    #[test]
     fn bigger_deployment_can_throttle_more_with_mixed_sizes() {
         // Documented behaviour, not a bug: Azure's leaky bucket admits any request while
         // utilization is below 100%, whatever its size. A big request that only the larger
