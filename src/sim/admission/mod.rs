@@ -906,10 +906,18 @@ mod tests {
     fn issue_20_a_lane_that_spills_nothing_reports_the_unoffered_limiter() {
         // The plan's spill-quota pass takes this outcome without a replay when the search
         // found no spill at a count (plan::track_spill_quotas).
-        let list: Vec<_> = (0..50).map(|i| req(i * 2_000, 1_000, 200, Some(400))).collect();
+        let list: Vec<_> = (0..50)
+            .map(|i| req(i * 2_000, 1_000, 200, Some(400)))
+            .collect();
         let mut q = quota(1e9);
-        q.probes[0] = Some(crate::sim::standard::StandardLimits { tpm: 1, rpm: Some(1) });
-        q.probes[3] = Some(crate::sim::standard::StandardLimits { tpm: 50_000, rpm: None });
+        q.probes[0] = Some(crate::sim::standard::StandardLimits {
+            tpm: 1,
+            rpm: Some(1),
+        });
+        q.probes[3] = Some(crate::sim::standard::StandardLimits {
+            tpm: 50_000,
+            rpm: None,
+        });
         let mut big = target(6e6, ThrottleMode::Spillover);
         big.standard = Some(q);
         let out = run(&list, &[big, target(6e6, ThrottleMode::Spillover)]);
