@@ -387,7 +387,7 @@ fn bin_of(needed: f64) -> u32 {
     let index = bin_index();
     let edges = &index.edges;
     let last = edges.len() - 1;
-    if !(needed > 1.0) {
+    if needed.is_nan() || needed <= 1.0 {
         return 0;
     }
     if needed > edges[last - 1] {
