@@ -45,6 +45,7 @@ use profile::{demand_profile, MinuteStats};
 
 use crate::catalog::{Catalog, DeploymentTypeId};
 use crate::sim::replay::{ReplaySummary, WorkloadReplay};
+use crate::sim::standard::StandardLimiter;
 use crate::sim::{SimOutcome, SimParams, SimTarget, ThrottleMode};
 use crate::usage::WorkloadKey;
 use options::{availability_note, candidate, processing_label, Candidate};
@@ -624,13 +625,16 @@ fn simulate_unique<E>(
 /// pass simulates the counts an option can end up with (each billing's cost optimum, the
 /// target count, the largest searched) with the Standard limiter's level tracking on, and
 /// puts that into their outcomes. The PTU admission is the same as in the search, so nothing
-/// else changes. Returns 1 when it ran a pass.
+/// else changes; and a count whose search outcome spilled nothing (no request reached its
+/// Standard deployment, accepted or answered 429) offers the tracking limiter nothing either,
+/// so its outcome is the empty limiter's, without a replay. Returns 1 when it ran a pass.
 fn track_spill_quotas<E>(
     prepared: &mut Prepared,
     simulate: &mut impl FnMut(&[SimTarget]) -> Result<Vec<SimOutcome>, E>,
 ) -> Result<u32, E> {
     let mut targets = Vec::new();
     let mut owners = Vec::new();
+    let mut unoffered = Vec::new();
     let mut robust: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
     for group in prepared.band_groups() {
         let counts: Vec<u32> = prepared
@@ -654,11 +658,24 @@ fn track_spill_quotas<E>(
         counts.sort_unstable();
         counts.dedup();
         for n in counts {
+            // Every request a spilling lane's Standard deployment sees is counted in one of
+            // the two (spill_quota is set for spilling searches only).
+            let spilled_none = s.search.lane.mode == ThrottleMode::Spillover
+                && s.search
+                    .outcome(n)
+                    .is_some_and(|o| o.spilled_requests == 0 && o.throttled_requests == 0);
+            if spilled_none {
+                unoffered.push((i, n, StandardLimiter::unoffered(choice.quota)));
+                continue;
+            }
             let mut lane = s.search.lane.clone();
             lane.standard = Some(choice.quota);
             targets.push(lane.target(n));
             owners.push((i, n));
         }
+    }
+    for (i, n, o) in unoffered {
+        prepared.searches[i].search.set_standard(n, Some(o));
     }
     if targets.is_empty() {
         return Ok(0);

@@ -198,6 +198,7 @@ impl Group {
 
     /// Count a completion correction of the lanes in `mask` going in flight (`push`) or
     /// falling due: the lanes outside the mask miss it.
+    #[inline]
     pub(super) fn track_inflight(&mut self, mask: u128, push: bool) {
         let full = self.full_mask();
         if mask == full {
@@ -240,11 +241,13 @@ impl Group {
         self.watch_from = None;
     }
 
+    #[inline]
     pub(super) fn len(&self) -> usize {
         self.targets.len()
     }
 
     /// The mask with every slot set.
+    #[inline]
     pub(super) fn full_mask(&self) -> u128 {
         if self.len() >= 128 {
             u128::MAX
@@ -254,6 +257,7 @@ impl Group {
     }
 
     /// Apply the deferred corrections to every slot, drained to `t_ms`.
+    #[inline]
     pub(super) fn flush_pending(&mut self, t_ms: i64) {
         let t = t_ms as f64;
         for i in 0..self.len() {
@@ -268,6 +272,7 @@ impl Group {
     }
 
     /// Level of slot `i` drained to `t_ms`.
+    #[inline]
     pub(super) fn drained(&self, i: usize, t_ms: i64) -> f64 {
         drain(
             self.level[i],
@@ -278,6 +283,7 @@ impl Group {
     }
 
     /// Close the current minute(s) up to the minute of `t_ms`.
+    #[inline]
     pub(super) fn advance_minute(&mut self, t_ms: i64) {
         let minute = t_ms.div_euclid(MS_PER_MIN);
         match self.current_minute {
@@ -290,6 +296,7 @@ impl Group {
         }
     }
 
+    #[inline]
     pub(super) fn close_minute(&mut self) {
         // A minute after the span exists only because some lane served a retry in it: it
         // counts for the lanes that admitted something then, never as an idle minute of the

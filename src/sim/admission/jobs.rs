@@ -157,7 +157,7 @@ pub(super) fn run_job(
     job: &Job,
     params: &SimParams,
     (pruning, record): (&Pruning, &[bool]),
-    mut per_token: Option<PerTokenRun>,
+    per_token: Option<PerTokenRun>,
     first_minute: i64,
     last_minute: i64,
 ) -> Result<JobDone, AdmissionError> {
@@ -165,7 +165,40 @@ pub(super) fn run_job(
     for g in &mut groups {
         g.last_minute = last_minute;
     }
-    let mut sim = Simulator {
+    if pruning.is_enabled() {
+        replay::<true>(
+            events,
+            job,
+            params,
+            pruning,
+            groups,
+            per_token,
+            (first_minute, last_minute),
+        )
+    } else {
+        replay::<false>(
+            events,
+            job,
+            params,
+            pruning,
+            groups,
+            per_token,
+            (first_minute, last_minute),
+        )
+    }
+}
+
+/// [`run_job`]'s replay of the job's events through its `groups`.
+fn replay<const PRUNE: bool>(
+    events: &SortedEvents,
+    job: &Job,
+    params: &SimParams,
+    pruning: &Pruning,
+    groups: Vec<Group>,
+    mut per_token: Option<PerTokenRun>,
+    (first_minute, last_minute): (i64, i64),
+) -> Result<JobDone, AdmissionError> {
+    let mut sim = Simulator::<PRUNE> {
         params,
         pruning,
         skipped_lane_events: 0,

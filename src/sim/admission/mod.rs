@@ -176,8 +176,10 @@ impl SimTarget {
     }
 }
 
-/// The multi-deployment simulator over one share of the targets.
-struct Simulator<'a> {
+/// The multi-deployment simulator over one share of the targets. `PRUNE`: this pass skips or
+/// records quiet stretches ([`prune`]); without it, none of that bookkeeping is compiled into
+/// the per-arrival path (it is most of the replay's CPU).
+struct Simulator<'a, const PRUNE: bool> {
     params: &'a SimParams,
     /// What earlier passes learnt ([`prune`]); the bit of a minute.
     pruning: &'a Pruning,
@@ -343,7 +345,7 @@ pub fn simulate_pruned(
     Ok((outcomes, per_token_out))
 }
 
-impl Simulator<'_> {
+impl<const PRUNE: bool> Simulator<'_, PRUNE> {
     fn estimate(&self, e: &ReplayEvent) -> u32 {
         self.params
             .missing_max_tokens
@@ -399,7 +401,9 @@ impl Simulator<'_> {
 
     fn complete(&mut self, t_ms: i64, c: &Completion) {
         let g = &mut self.groups[c.group as usize];
-        g.track_inflight(c.mask, false);
+        if PRUNE {
+            g.track_inflight(c.mask, false);
+        }
         if c.mask == 0 {
             // Only tracked for pruning: no lane holds this request.
             return;
@@ -433,25 +437,26 @@ impl Simulator<'_> {
         let latency = self.latency_ms(group, e);
         let observed = e.flags & OBSERVED_429 != 0;
         let g = &mut self.groups[group];
-        let minute = e.t_ms.div_euclid(MS_PER_MIN);
-        let new_minute = g.current_minute.is_none_or(|m| minute > m);
-        if let Some(exit) = g.skip_exit {
-            if self.pruning.index(minute) < exit {
-                if new_minute {
-                    g.fill_skipped_minute();
+        if PRUNE {
+            let minute = e.t_ms.div_euclid(MS_PER_MIN);
+            let new_minute = g.current_minute.is_none_or(|m| minute > m);
+            if let Some(exit) = g.skip_exit {
+                if self.pruning.index(minute) < exit {
+                    if new_minute {
+                        g.fill_skipped_minute();
+                    }
+                    self.skip(group, e, estimate, latency, observed);
+                    return;
                 }
+                g.end_skip(e.t_ms);
+            }
+            g.advance_minute(e.t_ms);
+            if new_minute && g.minute_start(self.pruning.index(minute), e.t_ms) {
                 self.skip(group, e, estimate, latency, observed);
                 return;
             }
-            g.end_skip(e.t_ms);
-        }
-        g.advance_minute(e.t_ms);
-        if new_minute
-            && self.pruning.is_enabled()
-            && g.minute_start(self.pruning.index(minute), e.t_ms)
-        {
-            self.skip(group, e, estimate, latency, observed);
-            return;
+        } else {
+            g.advance_minute(e.t_ms);
         }
         let g = &mut self.groups[group];
         self.replayed_lane_events += g.len() as u64;
@@ -462,7 +467,9 @@ impl Simulator<'_> {
         }
         if prompt_tokens(e) > g.max_prompt_tokens {
             // HTTP 400 before admission: the bucket never sees it, on every lane alike.
-            g.near.fill(1);
+            if PRUNE {
+                g.near.fill(1);
+            }
             for slot in 0..g.len() {
                 self.on_context_limit(group, slot, e);
             }
@@ -487,11 +494,7 @@ impl Simulator<'_> {
             near: &mut g.near[..n],
         };
         // Only a pass that records its quiet stretches watches for near-full lanes.
-        let admitted = if self.pruning.is_enabled() {
-            lanes.step::<true>(t, pending_all, input + estimate, input + actual)
-        } else {
-            lanes.step::<false>(t, pending_all, input + estimate, input + actual)
-        };
+        let admitted = lanes.step::<PRUNE>(t, pending_all, input + estimate, input + actual);
         let rejected = admitted < n;
         let mask = if rejected {
             bitmask(&g.admitted[..n])
@@ -511,8 +514,10 @@ impl Simulator<'_> {
             }
         }
         let delta_tokens = actual - estimate;
-        if delta_tokens != 0.0 && (mask != 0 || self.pruning.is_enabled()) {
-            self.groups[group].track_inflight(mask, true);
+        if delta_tokens != 0.0 && (mask != 0 || PRUNE) {
+            if PRUNE {
+                self.groups[group].track_inflight(mask, true);
+            }
             let seq = self.next_seq();
             self.completions.push(Timed {
                 t_ms: e.t_ms.saturating_add(latency),
@@ -588,7 +593,9 @@ impl Simulator<'_> {
         first_ms: i64,
     ) {
         let g = &mut self.groups[group];
-        g.near[slot] = 1;
+        if PRUNE {
+            g.near[slot] = 1;
+        }
         let out = &mut g.outcomes[slot];
         out.throttle_responses += 1;
         match g.modes[slot] {
@@ -601,8 +608,10 @@ impl Simulator<'_> {
                     // retry-after-ms: time until utilization drops below 100%, at least 1 ms.
                     let over = g.level[slot] - g.full_level[slot];
                     let wait = (over / g.rate_per_ms[slot]).ceil().max(0.0) as i64 + 1;
-                    g.retries_waiting[slot] += 1;
-                    g.retries_total += 1;
+                    if PRUNE {
+                        g.retries_waiting[slot] += 1;
+                        g.retries_total += 1;
+                    }
                     let seq = self.next_seq();
                     self.retries.push(Reverse(Retry {
                         t_ms: t_ms.saturating_add(wait),
@@ -623,9 +632,11 @@ impl Simulator<'_> {
         let estimate = f64::from(self.estimate(&r.event));
         let latency = self.latency_ms(group, &r.event);
         let g = &mut self.groups[group];
-        g.retries_waiting[slot] -= 1;
-        g.retries_total -= 1;
-        g.near[slot] = 1;
+        if PRUNE {
+            g.retries_waiting[slot] -= 1;
+            g.retries_total -= 1;
+            g.near[slot] = 1;
+        }
         g.advance_minute(r.t_ms);
         g.flush_pending(r.t_ms);
         let level = g.drained(slot, r.t_ms);
@@ -648,7 +659,9 @@ impl Simulator<'_> {
         out.retry_added_latency_ms_max = out.retry_added_latency_ms_max.max(waited);
         let delta_tokens = actual - estimate;
         if delta_tokens != 0.0 {
-            g.track_inflight(1u128 << slot, true);
+            if PRUNE {
+                g.track_inflight(1u128 << slot, true);
+            }
             let seq = self.next_seq();
             self.completions.push(Timed {
                 t_ms: r.t_ms.saturating_add(latency),
@@ -887,6 +900,29 @@ mod tests {
             (10, 0)
         );
         assert!(out[1].standard.is_none());
+    }
+
+    #[test]
+    fn issue_20_a_lane_that_spills_nothing_reports_the_unoffered_limiter() {
+        // The plan's spill-quota pass takes this outcome without a replay when the search
+        // found no spill at a count (plan::track_spill_quotas).
+        let list: Vec<_> = (0..50)
+            .map(|i| req(i * 2_000, 1_000, 200, Some(400)))
+            .collect();
+        let mut q = quota(1e9);
+        q.probes[0] = Some(crate::sim::standard::StandardLimits {
+            tpm: 1,
+            rpm: Some(1),
+        });
+        q.probes[3] = Some(crate::sim::standard::StandardLimits {
+            tpm: 50_000,
+            rpm: None,
+        });
+        let mut big = target(6e6, ThrottleMode::Spillover);
+        big.standard = Some(q);
+        let out = run(&list, &[big, target(6e6, ThrottleMode::Spillover)]);
+        assert_eq!((out[1].spilled_requests, out[1].throttled_requests), (0, 0));
+        assert_eq!(out[0].standard, Some(StandardLimiter::unoffered(q)));
     }
 
     #[test]

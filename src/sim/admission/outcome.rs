@@ -129,6 +129,7 @@ impl Default for UtilizationHistogram {
 }
 
 impl UtilizationHistogram {
+    #[inline]
     pub(super) fn add(&mut self, utilization: f64, minutes: u64) {
         if minutes == 0 {
             return;
