@@ -165,27 +165,21 @@ pub(super) fn run_job(
     for g in &mut groups {
         g.last_minute = last_minute;
     }
-    if pruning.is_enabled() {
-        replay::<true>(
-            events,
-            job,
-            params,
-            pruning,
-            groups,
-            per_token,
-            (first_minute, last_minute),
-        )
+    // One monomorphized replay each: the default job's loop carries no pruning bookkeeping.
+    let replay_with = if pruning.is_enabled() {
+        replay::<true>
     } else {
-        replay::<false>(
-            events,
-            job,
-            params,
-            pruning,
-            groups,
-            per_token,
-            (first_minute, last_minute),
-        )
-    }
+        replay::<false>
+    };
+    replay_with(
+        events,
+        job,
+        params,
+        pruning,
+        groups,
+        per_token,
+        (first_minute, last_minute),
+    )
 }
 
 /// [`run_job`]'s replay of the job's events through its `groups`.
