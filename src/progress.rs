@@ -102,9 +102,8 @@ impl Spinner {
             Progress::Timing(line) => self.bar.suspend(|| eprintln!("{line}")),
             Progress::Note(text) => {
                 if !self.quiet {
-                    self.bar.suspend(|| {
-                        eprintln!("note: {}", crate::report::escape::terminal_lines(&text))
-                    });
+                    self.bar
+                        .suspend(|| eprintln!("note: {}", crate::report::escape::terminal(&text)));
                 }
             }
         }

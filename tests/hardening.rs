@@ -1225,7 +1225,8 @@ fn issue_12_absurd_figures_fail_and_holes_never_pass_a_budget() {
 }
 
 /// A JSON Lines value of the wrong kind names its field by path, read by one thread or
-/// several: `deployment` holding an object, `usage.prompt_tokens` an array.
+/// several: `deployment` holding an object, `usage.prompt_tokens` an array, `usage` an array
+/// (which serde alone would read by position).
 #[test]
 fn issue_22_a_jsonl_value_of_the_wrong_kind_names_its_field() {
     let dir = TempDir::new().expect("temp dir");
@@ -1239,6 +1240,12 @@ fn issue_22_a_jsonl_value_of_the_wrong_kind_names_its_field() {
             "\"prompt_tokens\":",
             "\"prompt_tokens\":[1],\"x\":",
             "field `usage.prompt_tokens`: invalid JSON: invalid type: sequence",
+        ),
+        // An array where an object belongs is refused, never read by position.
+        (
+            "\"usage\":{",
+            "\"usage\":[100,20],\"u\":{",
+            "field `usage`: invalid JSON: invalid type: sequence, expected an object",
         ),
     ];
     for (from, to, want) in cases {
