@@ -857,3 +857,21 @@ fn issue_22_scenario_file_notes_and_timings_come_back_to_the_command() {
     assert!(timed.contains("timings: scenario `cheap`"), "{timed}");
     assert!(timed.contains("timings:   pass: "), "{timed}");
 }
+
+#[test]
+fn issue_22_report_takes_timings_like_compare() {
+    let dir = TempDir::new().expect("tmp");
+    let log = steady_log(&dir);
+    let out = ptuplan()
+        .arg("report")
+        .arg(&log)
+        .args(["--quiet", "--timings", "--out-dir"])
+        .arg(dir.path().join("out"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(stderr.contains("timings: read "), "{stderr}");
+    // Timings go to stderr only.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("timings:"));
+}

@@ -32,6 +32,9 @@ pub struct ReportArgs {
     /// Print nothing on stderr but errors and breached rules.
     #[arg(long, short, help_heading = heading::OUTPUT, help = "Print nothing on stderr but errors and breaches", long_help)]
     pub quiet: bool,
+    /// Print how long reading, simulating, planning and the scenarios took (stderr).
+    #[arg(long, help_heading = heading::PERFORMANCE, hide_short_help = true, help = "Print how long each stage took (stderr)", long_help)]
+    pub timings: bool,
     /// Timestamp to put in the report (RFC 3339); default: SOURCE_DATE_EPOCH if set, else none.
     #[arg(long, value_name = "RFC3339", help_heading = heading::OUTPUT, hide_short_help = true, help = "Timestamp to put in the report", long_help)]
     pub generated_at: Option<String>,

@@ -158,7 +158,7 @@ impl ReportSettings {
             format: None,
             out: None,
             quiet: args.quiet,
-            timings: false,
+            timings: args.timings,
         };
         let compare = CompareSettings::from_args(
             &args.input,
