@@ -295,11 +295,22 @@ fn invalid_line(text: &[u8], e: &serde_json::Error) -> FieldProblem {
         if let Err(at) = serde_path_to_error::deserialize::<_, Line<'_>>(&mut de) {
             let path = at.path().to_string();
             if path != "." && !path.is_empty() {
-                return FieldProblem::new(path, format!("invalid JSON: {}", at.inner()));
+                return FieldProblem::new(path, format!("invalid JSON: {}", message(at.inner())));
             }
         }
     }
-    FieldProblem::new("json", format!("invalid JSON: {e}"))
+    FieldProblem::new("json", format!("invalid JSON: {}", message(e)))
+}
+
+/// serde_json's words with its position inside the line, "at line 1 column N" (which reads
+/// like the file's line), said as "(column N of the line)".
+fn message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let at = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&at) {
+        Some(words) => format!("{words} (column {} of the line)", e.column()),
+        None => text,
+    }
 }
 
 fn parse_line(
