@@ -1225,8 +1225,8 @@ fn issue_12_absurd_figures_fail_and_holes_never_pass_a_budget() {
 }
 
 /// A JSON Lines value of the wrong kind names its field by path, read by one thread or
-/// several: `deployment` holding an object, `usage.prompt_tokens` an array, `usage` an array
-/// (which serde alone would read by position).
+/// several: `deployment` holding an object, `usage.prompt_tokens` an array, `usage` or a
+/// details object an array (which serde alone would read by position), a repeated detail key.
 #[test]
 fn issue_22_a_jsonl_value_of_the_wrong_kind_names_its_field() {
     let dir = TempDir::new().expect("temp dir");
@@ -1246,6 +1246,22 @@ fn issue_22_a_jsonl_value_of_the_wrong_kind_names_its_field() {
             "\"usage\":{",
             "\"usage\":[100,20],\"u\":{",
             "field `usage`: invalid JSON: invalid type: sequence, expected an object",
+        ),
+        // So is a details array: `[1920, 0]` is not 1,920 cached and 0 cache-write tokens.
+        (
+            "\"prompt_tokens\":",
+            "\"prompt_tokens_details\":[1920,0],\"prompt_tokens\":",
+            "field `usage.prompt_tokens_details`: invalid JSON: invalid type: sequence, expected an object",
+        ),
+        (
+            "\"completion_tokens\":",
+            "\"completion_tokens_details\":{\"reasoning_tokens\":1,\"reasoning_tokens\":2},\"completion_tokens\":",
+            "field `usage.completion_tokens_details.reasoning_tokens`: invalid JSON: duplicate field `reasoning_tokens`",
+        ),
+        (
+            "\"model\":",
+            "\"deployment\":\"x\",\"model\":",
+            "field `deployment`: invalid JSON: duplicate field `deployment`",
         ),
     ];
     for (from, to, want) in cases {
