@@ -875,3 +875,21 @@ fn issue_22_report_takes_timings_like_compare() {
     // Timings go to stderr only.
     assert!(!String::from_utf8_lossy(&out.stdout).contains("timings:"));
 }
+
+/// A scenario that no request of the log is in (the automatic retirement scenario on the
+/// bundled sample, whose retiring models name no replacement) says so in `--timings`, not
+/// "0 requests, 0 PTU deployments in 0 passes".
+#[test]
+fn issue_22_timings_say_when_a_scenario_has_no_request() {
+    let out = ptuplan()
+        .args(["compare", "--quiet", "--timings", "--as-of", "2026-12-01"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(!stderr.contains(": 0 requests"), "{stderr}");
+    assert!(
+        stderr.contains("timings: scenario `retirement`: no request of the log is in it"),
+        "{stderr}"
+    );
+}

@@ -517,7 +517,12 @@ fn plan_lane(
             (lane_keys[id].clone(), p)
         })
         .collect();
-    if settings.timings {
+    if settings.timings && stats.requests_out == 0 {
+        progress(Progress::Timing(format!(
+            "timings: scenario `{}`: no request of the log is in it, nothing simulated",
+            crate::report::escape::terminal(&scenario.name),
+        )));
+    } else if settings.timings {
         progress(Progress::Timing(format!(
             "timings: scenario `{}`{}: {} requests, {} PTU deployments in {} passes, {} searches",
             crate::report::escape::terminal(&scenario.name),
