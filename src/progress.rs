@@ -11,6 +11,17 @@ use std::fmt;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
+/// A stderr line labelled `note` or `warning`: the label bold yellow when stderr is a colour
+/// terminal, the text escaped for the terminal. Every note and warning is written by it.
+pub fn labelled(word: &str, text: &str) -> String {
+    let label = if crate::report::layout::Terminal::stderr_colour() {
+        format!("\u{1b}[1;33m{word}\u{1b}[0m")
+    } else {
+        word.to_owned()
+    };
+    format!("{label}: {}", crate::report::escape::terminal(text))
+}
+
 /// What a long run reports to its caller as it goes: records read so far, the stage it is
 /// in, and the lines the caller prints on stderr (the pipeline itself prints nothing).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +114,7 @@ impl Spinner {
             Progress::Note(text) => {
                 if !self.quiet {
                     self.bar
-                        .suspend(|| eprintln!("note: {}", crate::report::escape::terminal(&text)));
+                        .suspend(|| eprintln!("{}", labelled("note", &text)));
                 }
             }
         }

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use super::outcome::Outcome;
 use crate::catalog::Catalog;
 use crate::ops::compare::build_report_with_progress;
-use crate::progress::Spinner;
+use crate::progress::{labelled, Spinner};
 use crate::report::diff::settings::{self, settings_of_value, RunSettings};
 use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
 use crate::report::escape::terminal;
@@ -70,9 +70,8 @@ pub fn announce_warnings(warnings: &[String], quiet: bool) {
     if quiet {
         return;
     }
-    let colour = Terminal::stderr_colour();
     for w in warnings {
-        eprintln!("{}: {}", label("warning", colour), terminal(w));
+        eprintln!("{}", labelled("warning", w));
     }
 }
 
@@ -93,18 +92,8 @@ pub fn announce_notes(notes: &[String], quiet: bool) {
     if quiet {
         return;
     }
-    let colour = Terminal::stderr_colour();
     for n in notes {
-        eprintln!("{}: {}", label("note", colour), terminal(n));
-    }
-}
-
-/// `warning` / `note`, coloured (ANSI yellow, bold) when `colour`.
-pub fn label(word: &str, colour: bool) -> String {
-    if colour {
-        format!("\u{1b}[1;33m{word}\u{1b}[0m")
-    } else {
-        word.to_owned()
+        eprintln!("{}", labelled("note", n));
     }
 }
 
@@ -182,7 +171,10 @@ pub fn announce_verdicts(verdicts: &[Verdict], quiet: bool) -> Outcome {
             breached = true;
             eprintln!("budget rule {}", terminal(&v.message()));
         } else if !quiet {
-            eprintln!("note: budget rule {}", terminal(&v.message()));
+            eprintln!(
+                "{}",
+                labelled("note", &format!("budget rule {}", v.message()))
+            );
         }
     }
     if breached {
@@ -197,13 +189,13 @@ pub fn announce_sample(settings: &CompareSettings) {
     // Not silenced by --quiet: a plan of made-up traffic must never pass for the user's own.
     if settings.using_bundled_sample {
         let source = settings.inputs[0].source.name();
-        let name = terminal(&source);
         if settings.sample_requested {
             eprintln!(
-                "note: --sample: replaying the bundled 30-day sample ({name}), not your traffic."
+                "{}",
+                labelled("note", &format!("--sample: replaying the bundled 30-day sample ({source}), not your traffic."))
             );
         } else {
-            eprintln!("note: no LOG given; replaying the bundled 30-day sample ({name}), not your traffic. Pass your own log to plan for it.");
+            eprintln!("{}", labelled("note", &format!("no LOG given; replaying the bundled 30-day sample ({source}), not your traffic. Pass your own log to plan for it.")));
         }
     }
 }

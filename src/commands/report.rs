@@ -12,6 +12,7 @@ use crate::commands::compare::{
     announce_notes, announce_readers, announce_verdicts, announce_warnings,
     build_report_with_spinner, diff_against, evaluate_gates, load_baseline,
 };
+use crate::progress::labelled;
 use crate::report::chart::{self, chart_specs_for};
 use crate::report::escape::terminal;
 use crate::report::guard::InputFiles;
@@ -90,12 +91,12 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
     }
     for k in done.kept.iter().filter(|_| !s.quiet) {
         eprintln!(
-            "note: left {} in place: the previous run wrote it, and ptuplan removes only what it can prove unchanged",
-            terminal(k)
+            "{}",
+            labelled("note", &format!("left {k} in place: the previous run wrote it, and ptuplan removes only what it can prove unchanged"))
         );
     }
     if let (Some(note), false) = (&charts_note, s.quiet) {
-        eprintln!("note: {}", terminal(note));
+        eprintln!("{}", labelled("note", note));
     }
     announce_warnings(&report.warnings, s.quiet);
     if let Some(w) = diff
