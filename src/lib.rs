@@ -14,6 +14,7 @@ pub mod fuzzing;
 pub mod ops;
 pub mod plan;
 pub mod progress;
+pub mod render;
 pub mod report;
 pub mod scenario;
 pub mod settings;

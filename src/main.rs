@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use ptuplan::commands::{self, Outcome};
-use ptuplan::report::escape::terminal_lines;
+use ptuplan::render::escape::terminal_lines;
 
 fn main() -> ExitCode {
     ptuplan::allocator::share_one_arena();

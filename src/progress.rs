@@ -14,12 +14,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 /// A stderr line labelled `note` or `warning`: the label bold yellow when stderr is a colour
 /// terminal, the text escaped for the terminal. Every note and warning is written by it.
 pub fn labelled(word: &str, text: &str) -> String {
-    let label = if crate::report::layout::Terminal::stderr_colour() {
+    let label = if crate::render::layout::Terminal::stderr_colour() {
         format!("\u{1b}[1;33m{word}\u{1b}[0m")
     } else {
         word.to_owned()
     };
-    format!("{label}: {}", crate::report::escape::terminal(text))
+    format!("{label}: {}", crate::render::escape::terminal(text))
 }
 
 /// What a long run reports to its caller as it goes: records read so far, the stage it is

@@ -42,7 +42,7 @@ fn run(args: &[&str]) -> (Option<i32>, String, String) {
 
 fn widest(text: &str) -> (usize, String) {
     text.lines()
-        .map(|l| (ptuplan::report::layout::display_width(l), l.to_owned()))
+        .map(|l| (ptuplan::render::layout::display_width(l), l.to_owned()))
         .max_by_key(|(w, _)| *w)
         .unwrap_or_default()
 }

@@ -568,13 +568,13 @@ fn example_reports_are_up_to_date() {
     // is that of the committed file (so the next `report --out-dir reports` may replace it).
     // Its bytes are not compared: they hold the PNGs' digests.
     let names_of = |dir: &Path| -> Vec<String> {
-        match ptuplan::report::manifest::read(
+        match ptuplan::render::manifest::read(
             &dir.join("manifest.txt"),
-            ptuplan::report::outdir::is_report_name,
+            ptuplan::render::outdir::is_report_name,
         ) {
-            Ok(ptuplan::report::manifest::Previous::Signed(files)) => {
+            Ok(ptuplan::render::manifest::Previous::Signed(files)) => {
                 for (name, digest) in &files {
-                    let now = ptuplan::report::manifest::digest_of_file(&dir.join(name))
+                    let now = ptuplan::render::manifest::digest_of_file(&dir.join(name))
                         .expect("readable");
                     if now != Some(*digest) {
                         return vec![format!("{name} (digest differs from manifest.txt)")];

@@ -262,7 +262,7 @@ fn issue_19_report_never_removes_files_it_did_not_write() {
 /// (exit 2) whatever the signature says, and every file survives.
 #[test]
 fn issue_19_a_forged_signed_manifest_deletes_nothing() {
-    use ptuplan::report::manifest::{digest_of_file, render};
+    use ptuplan::render::manifest::{digest_of_file, render};
     let tmp = tempfile::tempdir().expect("tempdir");
     let log = five_requests(tmp.path());
     let dir = tmp.path().join("fg");

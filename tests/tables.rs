@@ -4,8 +4,9 @@
 //! residency, then round trip.
 
 use assert_cmd::Command;
-use ptuplan::report::diff::{diff_reports, parse_report, render, DiffFormat};
-use ptuplan::report::layout::{display_width, Terminal};
+use ptuplan::render::diff::render;
+use ptuplan::render::layout::{display_width, Terminal};
+use ptuplan::report::diff::{diff_reports, parse_report, DiffFormat};
 use serde_json::Value;
 
 fn ptuplan() -> Command {

@@ -11,8 +11,8 @@ use super::parse::{
     self, MigrateFactors, MissingMaxArg, QuotaTpmArg, ReserveArg, SelectArg, WindowBand,
 };
 use crate::plan::Residency;
+use crate::render::Format;
 use crate::report::gate::{parse_rule, GateRule};
-use crate::report::Format;
 use crate::usage::formats::{InputFormat, FORMATS};
 use crate::usage::sources::columns::ColumnMap;
 

@@ -341,8 +341,8 @@ pub fn select(text: &str) -> Result<SelectArg, String> {
 }
 
 /// `--charts all|N`.
-pub fn charts(text: &str) -> Result<crate::report::chart::ChartSelection, String> {
-    use crate::report::chart::ChartSelection;
+pub fn charts(text: &str) -> Result<crate::render::chart::ChartSelection, String> {
+    use crate::render::chart::ChartSelection;
     if text.trim().eq_ignore_ascii_case("all") {
         return Ok(ChartSelection::All);
     }

@@ -28,7 +28,7 @@ pub struct ReportArgs {
     /// recommended monthly cost (default: all up to 50 workloads, else the top 50; the rest are
     /// listed without charts).
     #[arg(long, value_name = "all|N", value_parser = parse::charts, help_heading = heading::OUTPUT, help = "Per-workload charts: all, or the top N", long_help)]
-    pub charts: Option<crate::report::chart::ChartSelection>,
+    pub charts: Option<crate::render::chart::ChartSelection>,
     /// Print nothing on stderr but errors and breached rules.
     #[arg(long, short, help_heading = heading::OUTPUT, help = "Print nothing on stderr but errors and breaches", long_help)]
     pub quiet: bool,

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 
 use super::outcome::Outcome;
 use crate::ops::calibrate::calibrate;
-use crate::report;
+use crate::render;
 use crate::settings::{ensure_output_spares_inputs, CalibrateSettings};
 
 /// Run `calibrate`.
@@ -21,8 +21,8 @@ pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
             eprintln!("{n}");
         }
     }
-    let mut out = report::open_output(read.out.as_deref(), &inputs)?;
-    report::calibrate::render(&calibration.fit, settings.json, &mut out)
+    let mut out = render::open_output(read.out.as_deref(), &inputs)?;
+    render::calibrate::render(&calibration.fit, settings.json, &mut out)
         .context("writing the fit")?;
     out.flush().context("writing the fit")?;
     Ok(Outcome::Ok)

@@ -8,8 +8,9 @@ use super::outcome::Outcome;
 use crate::catalog::accounting::PtuAccounting;
 use crate::catalog::Catalog;
 use crate::cli::{CatalogCommand, CatalogFormat};
-use crate::report::guard::InputFiles;
-use crate::report::{self, table};
+use crate::render;
+use crate::render::guard::InputFiles;
+use crate::render::table;
 use crate::settings::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs};
 
 /// Run a `catalog` subcommand.
@@ -36,10 +37,10 @@ pub fn run(cmd: CatalogCommand) -> Result<Outcome> {
             add_catalog_inputs(&mut inputs, &args.catalog);
             ensure_output_spares_inputs(&inputs, args.out.as_deref())?;
             let catalog = catalog_from(&args.catalog)?;
-            let mut out = report::open_output(args.out.as_deref(), &inputs)?;
+            let mut out = render::open_output(args.out.as_deref(), &inputs)?;
             match args.format {
                 CatalogFormat::Json => {
-                    report::json::write_value(&catalog, &mut out).context("writing JSON")?;
+                    render::json::write_value(&catalog, &mut out).context("writing JSON")?;
                 }
                 CatalogFormat::Table => write_tables(&catalog, &mut out)?,
             }

@@ -10,8 +10,8 @@ use crate::catalog::retail::BuildStats;
 use crate::catalog::review::Review;
 use crate::cli::RefreshArgs;
 use crate::ops::refresh::Refresh;
-use crate::report::guard::InputFiles;
-use crate::report::table;
+use crate::render::guard::InputFiles;
+use crate::render::table;
 use crate::settings::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs};
 
 /// Run `catalog refresh`.

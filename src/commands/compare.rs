@@ -9,12 +9,14 @@ use super::outcome::Outcome;
 use crate::catalog::Catalog;
 use crate::ops::compare::build_report_with_progress;
 use crate::progress::{labelled, Spinner};
+use crate::render;
+use crate::render::escape::terminal;
+use crate::render::layout::Terminal;
+use crate::render::Extras;
 use crate::report::diff::settings::{self, settings_of_value, RunSettings};
 use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
-use crate::report::escape::terminal;
 use crate::report::gate::{self, Verdict};
-use crate::report::layout::Terminal;
-use crate::report::{self, Extras, Report};
+use crate::report::Report;
 use crate::settings::{catalog_from, ensure_output_spares_inputs, CompareSettings, GateSettings};
 use crate::usage::{self};
 
@@ -38,8 +40,8 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
         details: settings.details,
         charts_note: None,
     };
-    let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
-    report::render_with(&report, settings.format, &extras, &mut out)
+    let mut out = render::open_output(settings.out.as_deref(), &inputs)?;
+    render::render_with(&report, settings.format, &extras, &mut out)
         .context("writing the report")?;
     out.flush().context("writing the report")?;
     // The table prints the short-span note under its summary already.
@@ -47,7 +49,7 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
         .input
         .projection_note
         .as_ref()
-        .filter(|_| settings.format == report::Format::Table);
+        .filter(|_| settings.format == render::Format::Table);
     let warnings: Vec<String> = report
         .warnings
         .iter()

@@ -6,9 +6,10 @@ use anyhow::{Context, Result};
 
 use super::outcome::Outcome;
 use crate::commands::compare::{announce_warnings, read_report};
-use crate::report::guard::InputFiles;
-use crate::report::layout::Terminal;
-use crate::report::{self, diff};
+use crate::render;
+use crate::render::guard::InputFiles;
+use crate::render::layout::Terminal;
+use crate::report::diff;
 use crate::settings::{ensure_output_spares_inputs, DiffSettings};
 
 /// Run `diff`.
@@ -40,8 +41,8 @@ pub fn run(settings: &DiffSettings) -> Result<Outcome> {
         .out
         .as_deref()
         .is_some_and(|p| p != std::path::Path::new("-"));
-    let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
-    diff::render(
+    let mut out = render::open_output(settings.out.as_deref(), &inputs)?;
+    render::diff::render(
         &d,
         settings.format,
         &Terminal::for_stdout(to_file),

@@ -6,7 +6,7 @@ use anyhow::Result;
 pub use outcome::Outcome;
 
 use crate::cli::{Cli, Command};
-use crate::report::Format;
+use crate::render::Format;
 use crate::settings::{
     ensure_gates_judge_a_log, CalibrateSettings, CompareSettings, DiffSettings, GateSettings,
     ReportSettings, UsageError,

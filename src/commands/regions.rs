@@ -7,9 +7,10 @@ use anyhow::{Context, Result};
 
 use super::outcome::Outcome;
 use crate::plan::regions::rank_regions;
-use crate::report::layout::Terminal;
-use crate::report::regions::{self, RegionsReport, SIZING_NOTE};
-use crate::report::{self, CatalogInfo, SCHEMA_VERSION};
+use crate::render;
+use crate::render::layout::Terminal;
+use crate::render::regions::{self, RegionsReport, SIZING_NOTE};
+use crate::report::{CatalogInfo, SCHEMA_VERSION};
 use crate::settings::{
     catalog_from, ensure_output_spares_inputs, planning_catalog, CompareSettings,
 };
@@ -74,7 +75,7 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
         .out
         .as_deref()
         .is_some_and(|p| p != std::path::Path::new("-"));
-    let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
+    let mut out = render::open_output(settings.out.as_deref(), &inputs)?;
     regions::render_for(
         &view,
         settings.format,

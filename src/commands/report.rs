@@ -13,15 +13,17 @@ use crate::commands::compare::{
     build_report_with_spinner, diff_against, evaluate_gates, load_baseline,
 };
 use crate::progress::labelled;
-use crate::report::chart::{self, chart_specs_for};
-use crate::report::escape::terminal;
-use crate::report::guard::InputFiles;
-use crate::report::html::{self, InlineChart};
-use crate::report::outdir::{Committed, ReportDir};
-use crate::report::{self, Extras, Format, Report};
+use crate::render;
+use crate::render::chart::{self, chart_specs_for};
+use crate::render::escape::terminal;
+use crate::render::guard::InputFiles;
+use crate::render::html::{self, InlineChart};
+use crate::render::outdir::{Committed, ReportDir};
+use crate::render::{Extras, Format};
+use crate::report::Report;
 use crate::settings::{catalog_from, ensure_output_spares_inputs, ReportSettings};
 
-pub use crate::report::outdir::{
+pub use crate::render::outdir::{
     CHARTS_DIR, CSV_FILE, FOCUS_FILE, HTML_FILE, JSON_FILE, MANIFEST_FILE, MARKDOWN_FILE,
 };
 
@@ -40,7 +42,7 @@ pub fn run(settings: &ReportSettings) -> Result<Outcome> {
         ensure_output_spares_inputs(&inputs, Some(&settings.out_dir.join(name)))?;
     }
     // Before any work: the directory's files of these names must be this tool's, unchanged.
-    crate::report::outdir::ensure_writable(&settings.out_dir, &crate::report::outdir::REPORT_FILES)
+    crate::render::outdir::ensure_writable(&settings.out_dir, &crate::render::outdir::REPORT_FILES)
         .map_err(|e| crate::settings::UsageError(e.to_string()))?;
     let catalog = catalog_from(&s.catalog)?;
     announce_notes(&settings.gates.notes, s.quiet);
@@ -124,11 +126,11 @@ fn write_all(
 ) -> Result<Committed> {
     let mut out = ReportDir::begin(dir, inputs)?;
     out.write(MARKDOWN_FILE, |w| {
-        report::render_with(report, Format::Markdown, extras, w)
+        render::render_with(report, Format::Markdown, extras, w)
     })?;
-    out.write(JSON_FILE, |w| report::render(report, Format::Json, w))?;
-    out.write(CSV_FILE, |w| report::render(report, Format::Csv, w))?;
-    out.write(FOCUS_FILE, |w| report::render(report, Format::Focus, w))?;
+    out.write(JSON_FILE, |w| render::render(report, Format::Json, w))?;
+    out.write(CSV_FILE, |w| render::render(report, Format::Csv, w))?;
+    out.write(FOCUS_FILE, |w| render::render(report, Format::Focus, w))?;
     let mut inline = Vec::new();
     let specs = chart_specs_for(report, charted);
     let threads = threads.max(1);

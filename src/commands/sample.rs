@@ -87,7 +87,7 @@ pub fn run(args: &SampleArgs) -> Result<Outcome> {
             args.requests,
             args.days,
             fmt_time_ms(start_ms),
-            crate::report::escape::terminal(&args.out.display().to_string()),
+            crate::render::escape::terminal(&args.out.display().to_string()),
             args.seed
         );
     }

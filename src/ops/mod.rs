@@ -61,7 +61,7 @@ impl fmt::Display for Notice {
         write!(
             f,
             "{label}: {}",
-            crate::report::escape::terminal(&self.text)
+            crate::render::escape::terminal(&self.text)
         )
     }
 }

@@ -330,7 +330,7 @@ pub fn evaluate(
 ) -> Result<Vec<Verdict>, MissingBaseline> {
     let s = &report.summary;
     let incomplete = s.workloads_without_recommendation > 0 && !allow_partial_plan;
-    let without = super::table::without_recommendation(report);
+    let without = super::without_recommendation(report);
     rules
         .iter()
         .map(|rule| {

@@ -1,37 +1,17 @@
 //! The report: one serializable [`Report`] that every output format renders. JSON is its
 //! stable contract (`schema_version` 3: keys may be added, never renamed or removed, and a
 //! changed meaning bumps the version, with a CHANGELOG note); the
-//! table, Markdown and CSV are views of it. Renderers write to a `dyn Write` and never choose
-//! destinations; [`open_output`] is the one place that opens a file or stdout.
+//! table, Markdown and CSV are views of it, drawn by [`crate::render`].
 
-pub mod calibrate;
-pub mod chart;
 pub mod contract;
-pub mod csv;
 pub mod diff;
-pub mod escape;
-pub mod focus;
 pub mod forecast;
 pub mod gate;
-pub mod grid;
-pub mod guard;
-pub mod html;
-pub mod json;
-pub mod layout;
-pub mod manifest;
-pub mod markdown;
-pub mod outdir;
-pub mod regions;
 pub mod scenario;
 pub mod section;
-pub mod table;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod text;
-
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -50,75 +30,6 @@ pub const SCHEMA_VERSION: u32 = 3;
 /// Versions `diff` and `--baseline` read: the fields they compare (the recommended option,
 /// its PTUs and monthly cost; version 3's decision) mean the same in all.
 pub const READABLE_SCHEMA_VERSIONS: [u32; 3] = [1, 2, 3];
-
-/// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Terminal tables.
-    Table,
-    /// JSON (the stable contract).
-    Json,
-    /// One CSV row per workload x option.
-    Csv,
-    /// GitHub-flavoured Markdown.
-    Markdown,
-    /// FinOps FOCUS 1.2 CSV of the plan's projected monthly charges.
-    Focus,
-}
-
-impl Format {
-    /// The format an output file's extension implies ([`RENDERERS`]).
-    pub fn from_extension(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        RENDERERS
-            .iter()
-            .find(|r| r.extensions.contains(&ext.as_str()))
-            .map(|r| r.format)
-    }
-}
-
-/// How one format draws a [`Report`].
-pub type RenderFn = fn(&Report, &Extras<'_>, &mut dyn Write) -> io::Result<()>;
-
-/// One output format of the report: its renderer and the `--out` extensions that imply it. A
-/// new format is its renderer module, its [`Format`] variant and one row of [`RENDERERS`].
-pub struct Renderer {
-    /// The format (`--format` value).
-    pub format: Format,
-    /// Lower-case file extensions that choose it when `--format` is not given.
-    pub extensions: &'static [&'static str],
-    /// Draws the report.
-    pub render: RenderFn,
-}
-
-/// Every output format of the report, one row each.
-pub const RENDERERS: &[Renderer] = &[
-    Renderer {
-        format: Format::Table,
-        extensions: &["txt"],
-        render: table::write_with,
-    },
-    Renderer {
-        format: Format::Json,
-        extensions: &["json"],
-        render: |report, _, out| json::write(report, out),
-    },
-    Renderer {
-        format: Format::Csv,
-        extensions: &["csv"],
-        render: |report, _, out| csv::write(report, out),
-    },
-    Renderer {
-        format: Format::Markdown,
-        extensions: &["md", "markdown"],
-        render: markdown::write_with,
-    },
-    Renderer {
-        format: Format::Focus,
-        extensions: &[],
-        render: |report, _, out| focus::write(report, out),
-    },
-];
 
 /// Everything a run produced: the model every output renders. Its JSON is
 /// [`contract::Document`], built from it.
@@ -206,7 +117,7 @@ pub fn projection_note(hours: f64) -> Option<String> {
     (hours < SHORT_SPAN_HOURS).then(|| {
         format!(
             "the log covers only {} (less than 7 days); its monthly figures scale that span to a {}-hour month, so weekly patterns and bursts outside it are not in them",
-            table::fmt_hours(hours),
+            text::fmt_hours(hours),
             crate::plan::HOURS_PER_MONTH
         )
     })
@@ -416,78 +327,14 @@ impl DecisionSummary {
     }
 }
 
-/// Render `report` in `format`.
-pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
-    render_with(report, format, &Extras::default(), out)
-}
-
-/// What a run adds around its report: the diff against `--baseline` and the `--fail-on`
-/// verdicts (Markdown and HTML show them first; the other formats leave them out: JSON stays
-/// the report contract, and the verdicts also go to stderr), and how the table is laid out.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Extras<'a> {
-    /// The diff against the baseline report.
-    pub diff: Option<&'a diff::ReportDiff>,
-    /// Budget-rule verdicts.
-    pub verdicts: &'a [gate::Verdict],
-    /// Whether the Markdown should point at `report.html` and `charts/` (the `report` command).
-    pub mention_files: bool,
-    /// The terminal the table format is laid out for (width, colour).
-    pub terminal: layout::Terminal,
-    /// Show every workload's options and the reservation pools in the table format
-    /// (`--details`).
-    pub details: bool,
-    /// Which workloads have no charts (`report --charts`), in words; None when all have them.
-    pub charts_note: Option<&'a str>,
-}
-
-/// Render `report` in `format` with `extras`.
-pub fn render_with(
-    report: &Report,
-    format: Format,
-    extras: &Extras<'_>,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let renderer = RENDERERS
+/// The deployments of the workloads without a recommendation, in report order.
+pub fn without_recommendation(report: &Report) -> Vec<String> {
+    report
+        .workloads
         .iter()
-        .find(|r| r.format == format)
-        .ok_or_else(|| io::Error::other(format!("no renderer for {format:?}")))?;
-    (renderer.render)(report, extras, out)
-}
-
-/// An output destination: a file (`Some`) or stdout (`None` or `-`). A file that is one of
-/// `inputs` (by any name or link) is refused before anything is written.
-pub fn open_output(
-    path: Option<&Path>,
-    inputs: &guard::InputFiles,
-) -> Result<Box<dyn Write>, OutputError> {
-    match path {
-        Some(p) if p != Path::new("-") => {
-            inputs.ensure_not_input(p)?;
-            let file = File::create(p).map_err(|source| OutputError::Io {
-                path: p.to_owned(),
-                source,
-            })?;
-            Ok(Box::new(BufWriter::new(file)))
-        }
-        _ => Ok(Box::new(BufWriter::new(io::stdout().lock()))),
-    }
-}
-
-/// An output file could not be created.
-#[derive(Debug, thiserror::Error)]
-pub enum OutputError {
-    /// The file could not be created.
-    #[error("cannot write {}: {source}", .path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: io::Error,
-    },
-    /// The file is one of the run's inputs.
-    #[error(transparent)]
-    IsInput(#[from] guard::OverwriteError),
+        .filter(|w| w.decision.status == crate::plan::DecisionStatus::None)
+        .map(|w| w.deployment.clone())
+        .collect()
 }
 
 pub use crate::text::{fmt_int, fmt_pct, fmt_usd};
@@ -497,28 +344,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_format_has_one_renderer() {
-        use clap::ValueEnum;
-        for f in Format::value_variants() {
-            assert_eq!(
-                RENDERERS.iter().filter(|r| r.format == *f).count(),
-                1,
-                "{f:?}"
-            );
-        }
-        assert_eq!(RENDERERS.len(), Format::value_variants().len());
-    }
-
-    #[test]
     fn formats_numbers_for_people() {
         assert_eq!(fmt_usd(1234567.891), "1,234,567.89");
         assert_eq!(fmt_usd(-12.5), "-12.50");
         assert_eq!(fmt_usd(999.999), "1,000.00");
         assert_eq!(fmt_int(1000), "1,000");
         assert_eq!(fmt_pct(0.125), "12.5%");
-        assert_eq!(
-            Format::from_extension(Path::new("a/b.MD")),
-            Some(Format::Markdown)
-        );
     }
 }

@@ -17,10 +17,10 @@ use crate::cli::{
     PlanningArgs, ReportArgs, ReserveArg, ReserveTermArg, SimArgs,
 };
 use crate::plan::{Billing, PlanSettings, ReservePolicy, SalesFacts, ThrottlePolicy};
+use crate::render::guard::InputFiles;
+use crate::render::Format;
 use crate::report::diff::DiffFormat;
 use crate::report::gate::GateRule;
-use crate::report::guard::InputFiles;
-use crate::report::Format;
 use crate::sim::{MissingMaxTokens, SimParams};
 use crate::usage::aggregate::{self, ExpandParams};
 use crate::usage::sources::columns::ColumnMap;
@@ -148,7 +148,7 @@ pub struct ReportSettings {
     /// Budget rules and baseline.
     pub gates: GateSettings,
     /// `--charts`: which workloads get charts.
-    pub charts: crate::report::chart::ChartSelection,
+    pub charts: crate::render::chart::ChartSelection,
 }
 
 impl ReportSettings {

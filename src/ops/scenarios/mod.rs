@@ -520,12 +520,12 @@ fn plan_lane(
     if settings.timings && stats.requests_out == 0 {
         progress(Progress::Timing(format!(
             "timings: scenario `{}`: no request of the log is in it, nothing simulated",
-            crate::report::escape::terminal(&scenario.name),
+            crate::render::escape::terminal(&scenario.name),
         )));
     } else if settings.timings {
         progress(Progress::Timing(format!(
             "timings: scenario `{}`{}: {} requests, {} PTU deployments in {} passes, {} searches",
-            crate::report::escape::terminal(&scenario.name),
+            crate::render::escape::terminal(&scenario.name),
             if lane.ladder {
                 " (reservation plan)"
             } else {

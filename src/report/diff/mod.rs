@@ -7,11 +7,7 @@
 //! Unknown keys are ignored, so reports from newer versions of the same schema still compare. Reading the file is left to the caller; [`parse_report`] takes its text and name.
 //! Renderers: [`table`], [`markdown`], and JSON via serde.
 
-pub mod markdown;
 pub mod settings;
-pub mod table;
-
-use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
@@ -571,20 +567,6 @@ fn compare(w: &WorkloadView, base: Option<Side>, new: Option<Side>) -> WorkloadD
     }
 }
 
-/// Render a diff in `format`.
-pub fn render(
-    diff: &ReportDiff,
-    format: DiffFormat,
-    term: &super::layout::Terminal,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        DiffFormat::Table => table::write(diff, term, out),
-        DiffFormat::Markdown => markdown::write(diff, out),
-        DiffFormat::Json => super::json::write_value(diff, out),
-    }
-}
-
 pub use crate::text::{fmt_signed_pct, fmt_signed_usd};
 
 #[cfg(test)]
@@ -678,7 +660,7 @@ mod tests {
                     {"id": "global-provisioned/reserved-1-year", "ptus": 15, "monthly_cost_usd": 250.0}]}]}"#;
         let base = parse_report("v2.json", v2).expect("schema 2 reads");
         let mut json = Vec::new();
-        crate::report::json::write(&report_of(vec![sample_workload()]), &mut json).expect("json");
+        crate::render::json::write(&report_of(vec![sample_workload()]), &mut json).expect("json");
         let new = parse_report("v3.json", &String::from_utf8(json).expect("utf-8"))
             .expect("schema 3 reads");
         let d = diff_reports(&base, &new, "v2.json", "v3.json");

@@ -10,10 +10,11 @@ use serde::Serialize;
 
 use super::escape::{csv_cell, markdown as escape, terminal as terminal_escape};
 use super::layout::{CellText, Terminal};
-use super::text::{billing_short, capitalize, type_short, UNVERIFIED};
-use super::{fmt_usd, table, CatalogInfo, Format};
+use super::{table, Format};
 use crate::catalog::overrides::{AppliedOverride, Currency};
 use crate::plan::regions::RegionPlan;
+use crate::report::text::{billing_short, capitalize, type_short, UNVERIFIED};
+use crate::report::{fmt_usd, CatalogInfo};
 
 /// Everything `ptuplan regions` prints.
 #[derive(Debug, Clone, Serialize, PartialEq)]

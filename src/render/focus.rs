@@ -17,8 +17,8 @@ use std::io::{self, Write};
 use chrono::{Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
 use serde::Serialize;
 
-use super::Report;
 use crate::plan::projection::{ChargeCategory, PricingCategory, ProjectedCharge};
+use crate::report::Report;
 
 /// The FOCUS version the columns follow.
 pub const FOCUS_VERSION: &str = "1.2";
@@ -118,7 +118,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         // The header alone, so tools still see the schema.
         w.write_record(HEADER)?;
     }
-    let cell = |t: &str| crate::report::escape::csv_cell(t).into_owned();
+    let cell = |t: &str| crate::render::escape::csv_cell(t).into_owned();
     let scenario = cell(&p.scenario);
     for r in &p.rows {
         let (from, to) = period(start, r.month);

@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 
 use super::table::{rows, total_line, HEADERS, NUMERIC};
-use super::ReportDiff;
-use crate::report::escape::{markdown as escape, markdown_code};
+use crate::render::escape::{markdown as escape, markdown_code};
+use crate::report::diff::ReportDiff;
 
 /// Write the diff as a Markdown section (a level-2 heading and a table).
 pub fn write(diff: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
@@ -20,7 +20,7 @@ pub fn write(diff: &ReportDiff, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "**{}**", escape(&total_line(diff)))?;
     writeln!(out)?;
-    if let Some(w) = super::settings::warning(&diff.settings_changes) {
+    if let Some(w) = crate::report::diff::settings::warning(&diff.settings_changes) {
         writeln!(out, "> **Warning:** {}", escape(&w))?;
         writeln!(out)?;
     }

@@ -1,14 +1,14 @@
-//! JSON: the stable contract ([`super::contract`]), pretty-printed, keys in struct order; terminal-safe bytes
+//! JSON: the stable contract ([`crate::report::contract`]), pretty-printed, keys in struct order; terminal-safe bytes
 //! ([`super::escape::json_text`]) with unchanged values.
 
 use std::io::{self, Write};
 
 use super::escape::JsonSafeWriter;
-use super::Report;
+use crate::report::Report;
 
-/// Write the report as JSON: its contract ([`super::contract::Document`]).
+/// Write the report as JSON: its contract ([`crate::report::contract::Document`]).
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    write_value(&super::contract::Document::of(report), out)
+    write_value(&crate::report::contract::Document::of(report), out)
 }
 
 /// Write any serializable value as pretty JSON with terminal-safe bytes, then a newline.

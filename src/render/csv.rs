@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::escape::csv_cell;
-use super::Report;
+use crate::report::Report;
 
 /// One CSV row. Columns are a contract: add at the end, never rename.
 #[derive(Debug, Serialize)]

@@ -339,9 +339,9 @@ pub fn draw_row_labels<DB: DrawingBackend>(
 
 /// Shorten `s` to at most `max` characters, ending with an ellipsis when cut. Every text
 /// from the input reaches a chart through here, so control characters are shown as escapes
-/// ([`chart_label`](crate::report::escape::chart_label)) and the SVG stays well-formed XML.
+/// ([`chart_label`](crate::render::escape::chart_label)) and the SVG stays well-formed XML.
 pub fn truncate(s: &str, max: usize) -> String {
-    let s = crate::report::escape::chart_label(s);
+    let s = crate::render::escape::chart_label(s);
     if s.chars().count() <= max {
         s.into_owned()
     } else {

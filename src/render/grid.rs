@@ -3,11 +3,11 @@
 //! escaping for its sink, so the formats cannot drift apart. The what-if and forecast
 //! [`Section`]s carry their tables in the same shape (the terminal draws those too; its
 //! summary and option tables fold columns to fit the screen, so it builds its own from the
-//! same cell texts in `report::table`).
+//! same cell texts in `render::table`).
 
-use super::section::Section;
 use super::table::{saving_cell, total_cost_text};
-use super::{fmt_int, fmt_usd, Report};
+use crate::report::section::Section;
+use crate::report::{fmt_int, fmt_usd, Report};
 
 /// How a cell is set off where the format can (Markdown); HTML and the terminal draw text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +120,7 @@ pub fn summary_grid(report: &Report) -> Grid {
                 ),
                 GridCell::plain(o.map_or(String::new(), |o| fmt_usd(o.monthly_cost_usd))),
                 GridCell::plain(saving_cell(w).replace('\n', " ")),
-                GridCell::plain(super::text::short_why(w)),
+                GridCell::plain(crate::report::text::short_why(w)),
             ]
         })
         .collect();

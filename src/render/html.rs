@@ -9,15 +9,16 @@
 use std::io::{self, Write};
 
 use super::chart::{ChartKind, ChartSpec};
-use super::diff::table::{rows as diff_rows, total_line, HEADERS as DIFF_HEADERS};
 use super::escape::html as escape;
 use super::grid::{summary_grid, Grid, GridCell};
 use super::table::{
     band_lines, failed_spilled, input_line, latency_cell, latency_line, option_note, quota_lines,
     sizing_notes, summary_line, workload_facts, workload_heading,
 };
-use super::{fmt_int, fmt_pct, fmt_usd, Extras, Report};
+use super::Extras;
 use crate::plan::WorkloadPlan;
+use crate::render::diff::table::{rows as diff_rows, total_line, HEADERS as DIFF_HEADERS};
+use crate::report::{fmt_int, fmt_pct, fmt_usd, Report};
 
 /// A chart drawn as SVG, ready to inline.
 #[derive(Debug, Clone)]
@@ -106,7 +107,7 @@ pub fn write(
     }
     write_chart(charts, ChartKind::Tokens, None, out)?;
     write_forecast(report, charts, out)?;
-    write_sections(&super::scenario::sections(report), charts, out)?;
+    write_sections(&crate::report::scenario::sections(report), charts, out)?;
     for (i, w) in report.workloads.iter().enumerate() {
         writeln!(out, "<h2>{}</h2>", escape(&workload_heading(w)))?;
         writeln!(out, "<p>{}</p>", escape(&workload_facts(w)))?;
@@ -161,7 +162,7 @@ fn write_verdicts(extras: &Extras<'_>, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn write_diff(diff: &super::diff::ReportDiff, out: &mut dyn Write) -> io::Result<()> {
+fn write_diff(diff: &crate::report::diff::ReportDiff, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<h2>Changes against the baseline</h2>")?;
     writeln!(
         out,
@@ -171,7 +172,7 @@ fn write_diff(diff: &super::diff::ReportDiff, out: &mut dyn Write) -> io::Result
         escape(&diff.base)
     )?;
     writeln!(out, "<p><strong>{}</strong></p>", escape(&total_line(diff)))?;
-    if let Some(w) = super::diff::settings::warning(&diff.settings_changes) {
+    if let Some(w) = crate::report::diff::settings::warning(&diff.settings_changes) {
         writeln!(out, "<p class=\"warn\">Warning: {}</p>", escape(&w))?;
     }
     table(
@@ -198,7 +199,7 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
          workload's section below says why.</p>",
         fmt_pct(report.assumptions.plan.max_throttle_rate),
         fmt_pct(report.assumptions.plan.decision.min_saving),
-        super::text::band_text(band_of(report)),
+        crate::report::text::band_text(band_of(report)),
         report.assumptions.plan.decision.min_span_days,
         report.assumptions.hours_per_month
     )?;
@@ -230,7 +231,7 @@ fn band_of(report: &Report) -> (f64, f64) {
 /// Why the workload's decision is what it is, as a list.
 fn write_decision(w: &WorkloadPlan, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<h3>Why</h3>\n<ul class=\"decision\">")?;
-    for line in super::text::why_lines(w)
+    for line in crate::report::text::why_lines(w)
         .into_iter()
         .chain(band_lines(w))
         .chain(quota_lines(w))
@@ -334,7 +335,7 @@ fn write_options(report: &Report, i: usize, out: &mut dyn Write) -> io::Result<(
 /// The forecast sections: the summary, then each workload's months.
 fn write_forecast(report: &Report, charts: &[InlineChart], out: &mut dyn Write) -> io::Result<()> {
     let _ = charts;
-    for s in super::forecast::sections(report) {
+    for s in crate::report::forecast::sections(report) {
         writeln!(out, "<h2>{}</h2>", escape(&s.heading))?;
         for line in &s.intro {
             writeln!(out, "<p class=\"explain\">{}</p>", escape(line))?;
@@ -352,7 +353,7 @@ fn write_forecast(report: &Report, charts: &[InlineChart], out: &mut dyn Write) 
 /// The what-if sections: each a heading, sentences, a table and a list; the scenario chart
 /// after the first (the side-by-side table).
 fn write_sections(
-    sections: &[super::scenario::Section],
+    sections: &[crate::report::scenario::Section],
     charts: &[InlineChart],
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -438,7 +439,7 @@ fn write_glossary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         ("Flexible option", "The cheapest option without a commitment (pay-per-token, or PTUs billed by the hour) that meets the same targets. Every decision is compared with it.".to_owned()),
         ("Decision status", format!("firm: the decision stands; provisional: the log covers less than {} days (a weekly cycle), so nothing is committed and a reservation is only a what-if; none: no option is eligible.", a.plan.decision.min_span_days)),
         ("Window band", format!("Azure publishes no burst allowance (how many seconds of capacity a PTU deployment may use at once). Every option is planned at each window of {} s; a reservation is decided only when it saves at least {} against the flexible option at every one. ptuplan calibrate fits the window to a log of a real PTU deployment.", band_windows(a), fmt_pct(a.plan.decision.min_saving))),
-        ("Unverified", super::text::capitalize(super::text::UNVERIFIED.trim_start_matches("unverified: "))),
+        ("Unverified", crate::report::text::capitalize(crate::report::text::UNVERIFIED.trim_start_matches("unverified: "))),
         ("Weighted TPM", "Tokens per minute as PTU capacity counts them: input tokens plus output tokens multiplied by the model's output-to-input ratio.".to_owned()),
         ("Failed / spilled", format!("A request a PTU deployment cannot admit is answered with HTTP 429 (and one whose prompt exceeds the PTU limit with 400); depending on the type it then fails, is retried, or spills over to a pay-per-token deployment. Options that fail more than {} are not recommended.", fmt_pct(a.plan.max_throttle_rate))),
         ("Month", format!("{} hours. Costs over the logged span are scaled to a month.", a.hours_per_month)),
@@ -451,7 +452,7 @@ fn write_glossary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The windows of the band and the window in use, in seconds, ascending: "1, 10, 60".
-fn band_windows(a: &super::Assumptions) -> String {
+fn band_windows(a: &crate::report::Assumptions) -> String {
     let mut w: Vec<f64> = a.sim.window_band_s.clone();
     w.push(a.sim.bucket_window_s);
     w.sort_by(f64::total_cmp);

@@ -18,9 +18,10 @@ use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrange
 
 use super::escape::terminal;
 use super::layout::{self, CellText, ColumnSpec, Terminal};
-use super::text::{billing_short, type_short};
-use super::{fmt_display, fmt_int, fmt_pct, fmt_usd, provenance_lines, Extras, Report};
+use super::Extras;
 use crate::plan::{DecisionStatus, OptionPlan, WorkloadPlan};
+use crate::report::text::{billing_short, type_short};
+use crate::report::{fmt_display, fmt_int, fmt_pct, fmt_usd, provenance_lines, Report};
 
 /// The most characters of a deployment name the summary table shows (Azure allows 64).
 pub(crate) const SUMMARY_DEPLOYMENT_CHARS: usize = 16;
@@ -58,21 +59,21 @@ fn write_body(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> io::
     write_input(report, term, out)?;
     writeln!(out)?;
     write_summary(report, term, out)?;
-    write_sections(&super::scenario::sections(report), term, out)?;
+    write_sections(&crate::report::scenario::sections(report), term, out)?;
     for w in &report.workloads {
         writeln!(out)?;
         write_workload(w, extras.details, term, out)?;
     }
     if extras.details {
         write_reservations(report, term, out)?;
-        if super::text::mentions_unverified(report) {
+        if crate::report::text::mentions_unverified(report) {
             writeln!(out)?;
             write_wrapped(
                 out,
                 term,
                 "",
                 2,
-                &super::text::capitalize(super::text::UNVERIFIED),
+                &crate::report::text::capitalize(crate::report::text::UNVERIFIED),
             )?;
         }
     } else {
@@ -91,7 +92,7 @@ fn write_body(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> io::
 /// Write report sections (the what-if scenarios) as headings, tables and lines, fitted to
 /// `term`.
 pub fn write_sections(
-    sections: &[super::scenario::Section],
+    sections: &[crate::report::scenario::Section],
     term: &Terminal,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -193,7 +194,7 @@ pub fn write_summary(report: &Report, term: &Terminal, out: &mut dyn Write) -> i
                 Emphasis::Plain,
             ),
             (cell(&saving_cell(w)), Emphasis::Plain),
-            (cell(&super::text::short_why(w)), Emphasis::Plain),
+            (cell(&crate::report::text::short_why(w)), Emphasis::Plain),
         ]);
     }
     t.add_cells(total_row(report), Emphasis::Strong);
@@ -216,11 +217,11 @@ pub fn saving_cell(w: &WorkloadPlan) -> String {
         (Some(o), Some(f)) if o.option_id == f.option_id => "-".to_owned(),
         (Some(_), Some(_)) => match d.saving_vs_flexible_share {
             // Across the band the saving is a range: its ends, the least first.
-            Some(_) if super::text::saving_range(d).is_some() => format!(
+            Some(_) if crate::report::text::saving_range(d).is_some() => format!(
                 "{}\n({})",
                 fmt_usd(d.saving_vs_flexible_usd),
-                super::text::saving_range(d)
-                    .map(|r| super::text::share_range_text(&r))
+                crate::report::text::saving_range(d)
+                    .map(|r| crate::report::text::share_range_text(&r))
                     .unwrap_or_default()
             ),
             Some(share) => format!(
@@ -300,7 +301,7 @@ pub fn total_cost_text(report: &Report, sep: &str) -> String {
 }
 
 fn capitalize(s: &str) -> String {
-    super::text::capitalize(s)
+    crate::report::text::capitalize(s)
 }
 
 /// One workload: its heading, why its decision is what it is, and with `details` its token
@@ -316,7 +317,10 @@ pub fn write_workload(
         write_wrapped(out, term, "  ", 2, &workload_facts(w))?;
         write_wrapped(out, term, "  ", 2, &latency_line(w))?;
     }
-    for line in super::text::why_lines(w).into_iter().chain(quota_lines(w)) {
+    for line in crate::report::text::why_lines(w)
+        .into_iter()
+        .chain(quota_lines(w))
+    {
         write_wrapped(out, term, "- ", 0, &line)?;
     }
     if details {

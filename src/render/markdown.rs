@@ -12,8 +12,9 @@ use super::table::{
     band_lines, failed_spilled, input_line, latency_cell, latency_line, option_note, quota_lines,
     sizing_notes, summary_line, workload_facts,
 };
-use super::{fmt_int, fmt_usd, provenance_lines, Extras, Report};
+use super::Extras;
 use crate::plan::WorkloadPlan;
+use crate::report::{fmt_int, fmt_usd, provenance_lines, Report};
 
 /// Write the report as Markdown.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -29,7 +30,7 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
     writeln!(out)?;
     write_verdicts(extras, out)?;
     if let Some(diff) = extras.diff {
-        super::diff::markdown::write(diff, out)?;
+        crate::render::diff::markdown::write(diff, out)?;
         writeln!(out)?;
         writeln!(out, "## This run")?;
         writeln!(out)?;
@@ -38,17 +39,19 @@ pub fn write_with(report: &Report, extras: &Extras<'_>, out: &mut dyn Write) -> 
     write_summary(report, out)?;
     write_warnings(report, out)?;
     write_decisions(report, out)?;
-    write_sections(&super::forecast::sections(report), out)?;
-    write_sections(&super::scenario::sections(report), out)?;
+    write_sections(&crate::report::forecast::sections(report), out)?;
+    write_sections(&crate::report::scenario::sections(report), out)?;
     for w in &report.workloads {
         write_options(w, out)?;
     }
-    if super::text::mentions_unverified(report) {
+    if crate::report::text::mentions_unverified(report) {
         writeln!(out)?;
         writeln!(
             out,
             "*{}*",
-            escape(&super::text::capitalize(super::text::UNVERIFIED))
+            escape(&crate::report::text::capitalize(
+                crate::report::text::UNVERIFIED
+            ))
         )?;
     }
     if extras.mention_files {
@@ -125,7 +128,7 @@ fn write_decisions(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             escape(&w.region)
         )?;
         writeln!(out)?;
-        for line in super::text::why_lines(w)
+        for line in crate::report::text::why_lines(w)
             .into_iter()
             .chain(band_lines(w))
             .chain(quota_lines(w))
@@ -187,7 +190,7 @@ fn write_options(w: &WorkloadPlan, out: &mut dyn Write) -> io::Result<()> {
 
 /// Write report sections (the what-if scenarios) as `##` headings, tables and lists.
 pub fn write_sections(
-    sections: &[super::scenario::Section],
+    sections: &[crate::report::scenario::Section],
     out: &mut dyn Write,
 ) -> io::Result<()> {
     for s in sections {

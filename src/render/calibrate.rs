@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::{fmt_int, fmt_pct};
 use crate::plan::calibrate::{fmt_s, Calibration};
+use crate::report::{fmt_int, fmt_pct};
 
 /// Write the fit: JSON when `json`, else a table with a summary line.
 pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()> {

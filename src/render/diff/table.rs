@@ -1,4 +1,4 @@
-//! A diff as a terminal table (from the shared [`crate::report::table::new`] factory, laid out
+//! A diff as a terminal table (from the shared [`crate::render::table::new`] factory, laid out
 //! for the terminal's width) followed by the change of the total. [`rows`] and [`HEADERS`] are
 //! the full columns the Markdown and HTML views show; the terminal merges them into fewer, and
 //! on a narrow terminal abbreviates the options and then leaves columns out (with a
@@ -6,12 +6,13 @@
 
 use std::io::{self, Write};
 
-use super::{fmt_signed_pct, fmt_signed_usd, ReportDiff, Side};
 use crate::catalog::DeploymentTypeId;
 use crate::plan::Billing;
-use crate::report::layout::Terminal;
+use crate::render::layout::Terminal;
+use crate::render::table;
+use crate::report::diff::{fmt_signed_pct, fmt_signed_usd, ReportDiff, Side};
+use crate::report::fmt_usd;
 use crate::report::text::{billing_short, type_short};
-use crate::report::{fmt_usd, table};
 
 /// Column headers, shared with the Markdown renderer.
 pub const HEADERS: [&str; 11] = [
@@ -96,7 +97,7 @@ pub fn rows(diff: &ReportDiff) -> Vec<Vec<String>> {
             vec![
                 w.deployment.clone(),
                 match &w.from {
-                    Some(from) if w.change == super::Change::Added => {
+                    Some(from) if w.change == crate::report::diff::Change::Added => {
                         format!("{} ({from})", w.model)
                     }
                     Some(from) => format!("{} (from {from})", w.model),

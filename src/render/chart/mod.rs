@@ -31,7 +31,7 @@ use std::io::{self, Write};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::Report;
+use crate::report::Report;
 use style::{ensure_font, HEIGHT, WIDTH};
 
 /// The kinds of chart.
