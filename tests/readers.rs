@@ -1657,3 +1657,48 @@ mod library {
         }
     }
 }
+
+/// A per-bucket status count is read whatever its spelling (`status 503`, `Status-503`,
+/// `status.4xx`, `FailedRequests`), and one that names no HTTP status (`status_600`) or counts
+/// that may overlap (`failed_requests` with `throttled_requests`) is refused. Before, such a
+/// column was left unread without a word, and its failed requests counted as successful.
+#[test]
+fn issue_19_bucket_status_counts_are_read_in_any_spelling_or_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let head =
+        "bucket_start,bucket,deployment,model,region,requests,prompt_tokens,completion_tokens";
+    let rows = "2026-10-01T00:00:00Z,minute,chat,gpt-4o,eastus2,10,10000,2000,2\n2026-10-01T00:01:00Z,minute,chat,gpt-4o,eastus2,10,10000,2000,0\n";
+    for column in [
+        "status_503",
+        "status 503",
+        "Status-503",
+        "status.4xx",
+        "status_1xx",
+        "FailedRequests",
+        "throttled_requests",
+    ] {
+        let path = write(dir.path(), "agg.csv", format!("{head},{column}\n{rows}"));
+        let r = report(&[&path]);
+        assert_eq!(r["input"]["failed_requests"], 2, "{column}");
+        assert_eq!(r["workloads"][0]["requests"], 18, "{column}");
+    }
+    for column in ["status_600", "status_6xx", "status 99"] {
+        let path = write(dir.path(), "agg.csv", format!("{head},{column}\n{rows}"));
+        let e = refused(&[&path]);
+        assert!(
+            e.contains("agg.csv")
+                && e.contains(&format!("column `{column}`: not a count of an HTTP status")),
+            "{e}"
+        );
+    }
+    let path = write(
+        dir.path(),
+        "agg.csv",
+        format!("{head},failed_requests,throttled_requests\n2026-10-01T00:00:00Z,minute,chat,gpt-4o,eastus2,10,10000,2000,3,3\n"),
+    );
+    let e = refused(&[&path]);
+    assert!(
+        e.contains("`failed_requests` and `throttled_requests` are both given"),
+        "{e}"
+    );
+}

@@ -149,21 +149,27 @@ impl MappedRows {
         }
         let aggregate = idx[12].is_some();
         let mut statuses = Vec::new();
-        for (i, name) in row.header.names().iter().enumerate() {
-            let status = match name.as_str() {
-                "status_4xx" => Some(Some(400)),
-                "status_5xx" => Some(Some(500)),
-                "status_2xx" => Some(None),
-                "throttled_requests" => Some(Some(429)),
-                "failed_requests" => Some(Some(500)),
-                n => n
-                    .strip_prefix("status_")
-                    .and_then(|c| c.parse::<u16>().ok())
-                    .filter(|c| (100..=599).contains(c))
-                    .map(|c| (!(200..300).contains(&c)).then_some(c)),
+        if aggregate {
+            for (i, name) in row.header.names().iter().enumerate() {
+                match status_count_column(name) {
+                    Ok(Some(s)) => statuses.push((i, s)),
+                    Ok(None) => {}
+                    Err(why) => return Err(out.file_error(why)),
+                }
+            }
+            let named = |n: &str| {
+                row.header
+                    .names()
+                    .iter()
+                    .any(|c| crate::usage::formats::loose(c) == n)
             };
-            if let Some(s) = status {
-                statuses.push((i, s));
+            if named("failedrequests") && named("throttledrequests") {
+                return Err(out.file_error(
+                    "the columns `failed_requests` and `throttled_requests` are both given, and \
+                     ptuplan cannot tell whether the failed count includes the throttled one \
+                     (it would count those requests twice or not at all); give disjoint counts \
+                     as `status_429`, `status_4xx` (without 429) and `status_5xx`",
+                ));
             }
         }
         for (k, code) in [(17, 429), (18, 400), (19, 500)] {
@@ -203,6 +209,45 @@ impl MappedRows {
         };
         self.cols = Some(cols.clone());
         Ok(cols)
+    }
+}
+
+/// What a per-bucket column counts, by its loose name: `Some(None)` successful requests
+/// (`status_2xx`, `status_200`), `Some(Some(code))` failed requests with that status
+/// (`status_429`, `Status 503`, `status-4xx`, `throttled_requests` as 429, `failed_requests`
+/// as 500), `None` for a column that is no status count. A status count of no HTTP status
+/// (`status_600`, `status_6xx`) is refused rather than left unread: its requests would vanish.
+fn status_count_column(name: &str) -> Result<Option<Option<u16>>, String> {
+    let l = crate::usage::formats::loose(name);
+    match l.as_str() {
+        "throttledrequests" => return Ok(Some(Some(429))),
+        "failedrequests" => return Ok(Some(Some(500))),
+        _ => {}
+    }
+    let Some(rest) = l.strip_prefix("status") else {
+        return Ok(None);
+    };
+    let refused = || {
+        format!(
+            "column `{}`: not a count of an HTTP status; status counts are `status_NNN` (a status \
+             100 to 599) or `status_1xx` to `status_5xx`",
+            name.trim()
+        )
+    };
+    if let Some(class) = rest.strip_suffix("xx") {
+        return match class {
+            "2" => Ok(Some(None)),
+            "1" | "3" | "4" | "5" => Ok(Some(Some(class.parse::<u16>().unwrap_or(5) * 100))),
+            _ if !class.is_empty() && class.bytes().all(|b| b.is_ascii_digit()) => Err(refused()),
+            _ => Ok(None),
+        };
+    }
+    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    match rest.parse::<u16>() {
+        Ok(c) if (100..=599).contains(&c) => Ok(Some((!(200..300).contains(&c)).then_some(c))),
+        _ => Err(refused()),
     }
 }
 
