@@ -1702,3 +1702,121 @@ fn issue_19_bucket_status_counts_are_read_in_any_spelling_or_refused() {
         "{e}"
     );
 }
+
+/// A request log and a per-bucket aggregate of the same workload over the same time are the
+/// same traffic twice: refused in either order and with parallel reading, naming both files.
+/// An aggregate of another day is read with the log.
+#[test]
+fn issue_19_a_request_log_and_its_aggregate_are_refused_together() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = write(
+        dir.path(),
+        "requests.csv",
+        "timestamp,deployment,model,region,prompt_tokens,completion_tokens\n2026-10-01T10:00:05Z,chat,gpt-4o,eastus2,1000,100\n2026-10-01T10:40:00Z,chat,gpt-4o,eastus2,1000,100\n",
+    );
+    let head =
+        "bucket_start,bucket,deployment,model,region,requests,prompt_tokens,completion_tokens\n";
+    let same = write(
+        dir.path(),
+        "rollup.csv",
+        format!("{head}2026-10-01T10:00:00Z,hour,chat,gpt-4o,eastus2,2,2000,200\n"),
+    );
+    for args in [
+        vec![log.as_str(), same.as_str()],
+        vec![
+            same.as_str(),
+            log.as_str(),
+            "--threads",
+            "2",
+            "--parallel-min-bytes",
+            "1",
+        ],
+    ] {
+        let e = refused(&args);
+        assert!(
+            e.contains("requests.csv: has requests of a workload")
+                && e.contains("rollup.csv:2 is a per-bucket aggregate of the same workload")
+                && e.contains("count twice"),
+            "{e}"
+        );
+    }
+    let other_day = write(
+        dir.path(),
+        "earlier.csv",
+        format!("{head}2026-09-30T10:00:00Z,hour,chat,gpt-4o,eastus2,2,2000,200\n"),
+    );
+    let r = report(&[&log, &other_day]);
+    assert_eq!(r["input"]["records"], 4);
+}
+
+/// An OpenAI Usage page that says more pages follow is read with a warning naming its
+/// `next_page` (as a document and as a line of JSON Lines); a bucket whose `results` is an
+/// object, not an array, is an error at its line, never an empty bucket.
+#[test]
+fn issue_19_openai_usage_missing_pages_warn_and_results_must_be_an_array() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let more = openai_page(3)
+        .replace("\"has_more\":false", "\"has_more\":true")
+        .replace("\"next_page\":null", "\"next_page\":\"page_2\"");
+    assert!(more.contains("page_2"), "{more}");
+    for (name, text) in [
+        ("first.json", format!("{more}\n")),
+        (
+            "pages.jsonl",
+            format!(
+                "{}\n{more}\n",
+                openai_page(1)
+                    .replace("1772323200", "1772300000")
+                    .replace("1772323260", "1772300060")
+            ),
+        ),
+    ] {
+        let page = write(dir.path(), name, text);
+        let r = report(&[&page, "--region", "eastus2"]);
+        assert!(
+            r["warnings"]
+                .to_string()
+                .contains("next_page page_2): their buckets are not in this file"),
+            "{name}: {}",
+            r["warnings"]
+        );
+    }
+    let complete = write(dir.path(), "all.json", openai_page(3));
+    let r = report(&[&complete, "--region", "eastus2"]);
+    assert!(!r["warnings"].to_string().contains("more pages follow"));
+    let object = openai_page(2)
+        .replacen("\"results\":[", "\"results\":{\"x\":", 1)
+        .replacen("}]", "}}", 1);
+    let bad = write(dir.path(), "object.json", object);
+    let e = refused(&[&bad, "--region", "eastus2"]);
+    assert!(
+        e.contains("object.json:1: field `results`: must be an array"),
+        "{e}"
+    );
+}
+
+/// Azure Monitor request counts without a `StatusCode` split are all taken as successful: a
+/// warning says so (429s and errors would otherwise vanish without a word).
+#[test]
+fn issue_19_az_monitor_requests_without_status_say_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let series = [
+        ("chat", "gpt-4o", "ProcessedPromptTokens", 1000.0),
+        ("chat", "gpt-4o", "GeneratedTokens", 100.0),
+        ("chat", "gpt-4o", "AzureOpenAIRequests", 2.0),
+    ];
+    let file = write(dir.path(), "m.json", az_metrics(5, "PT1M", &series));
+    let r = report(&[&file]);
+    assert!(
+        r["warnings"].to_string().contains(
+            "AzureOpenAIRequests is not split by StatusCode: every request is taken as successful"
+        ),
+        "{}",
+        r["warnings"]
+    );
+    let tokens_only = write(dir.path(), "t.json", az_metrics(5, "PT1M", &series[..2]));
+    let r = report(&[&tokens_only]);
+    assert!(!r["warnings"]
+        .to_string()
+        .contains("not split by StatusCode"));
+}

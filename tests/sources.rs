@@ -434,7 +434,13 @@ fn issue_10_diagnostics_give_real_arrivals() {
 
 #[test]
 fn issue_10_mixed_granularities_report_the_coarsest() {
-    let minute = fixture("aggregate-minute.csv").display().to_string();
+    // The aggregate a day after the request log: over the same time, the two would be the
+    // same traffic twice (refused, `issue_19_a_request_log_and_its_aggregate_are_refused_together`).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(fixture("aggregate-minute.csv")).expect("fixture");
+    let minute = dir.path().join("aggregate-next-day.csv");
+    std::fs::write(&minute, text.replace("2026-03-01", "2026-03-02")).expect("write");
+    let minute = minute.display().to_string();
     let apim = fixture("apim-llm-log.csv").display().to_string();
     let r = compare_json(&[&apim, &minute]);
     assert_eq!(r["input"]["granularity"], "minute");

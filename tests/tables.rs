@@ -62,6 +62,14 @@ fn issue_23_diff_fits_100_and_60_columns_without_folding() {
         d["ptus"] = Value::from(150);
         d["monthly_cost_usd"] = Value::from(cost * 31.7 + 12_000.0);
     }
+    // The total follows the rows, as in a report ptuplan wrote (diff refuses one that does not).
+    let total: f64 = new["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .filter_map(|w| w["decision"]["monthly_cost_usd"].as_f64())
+        .sum();
+    new["summary"]["recommended_monthly_cost_usd"] = Value::from(total);
     let base = parse_report("a.json", &base.to_string()).expect("base");
     let new = parse_report("b.json", &new.to_string()).expect("new");
     let diff = diff_reports(&base, &new, "a.json", "b.json");

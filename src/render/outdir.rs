@@ -46,6 +46,9 @@ pub enum OutDirError {
         /// The error.
         source: io::Error,
     },
+    /// `--out-dir` names a file, not a directory.
+    #[error("--out-dir {} is a file, not a directory: choose a directory (ptuplan creates it when it does not exist)", .0.display())]
+    NotADirectory(PathBuf),
     /// `charts` (or the directory's own entry) is a symbolic link.
     #[error("{} is a symbolic link; refusing to follow it out of the report directory (remove it: ptuplan creates a real directory)", .0.display())]
     Symlink(PathBuf),
@@ -150,6 +153,14 @@ fn io_err(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> OutDirEr
     move |source| OutDirError::Io { what, path, source }
 }
 
+/// Error when `dir` exists and is not a directory (a file given as `--out-dir`).
+fn ensure_directory(dir: &Path) -> Result<(), OutDirError> {
+    match fs::metadata(dir) {
+        Ok(m) if !m.is_dir() => Err(OutDirError::NotADirectory(dir.to_owned())),
+        _ => Ok(()),
+    }
+}
+
 /// Read the manifest of `dir` (none when `dir` or the manifest does not exist).
 fn read_previous(dir: &Path) -> Result<Previous, OutDirError> {
     let manifest = dir.join(MANIFEST_FILE);
@@ -166,6 +177,7 @@ fn read_previous(dir: &Path) -> Result<Previous, OutDirError> {
 /// tool's (or absent), and each existing file of those names is provably one the previous
 /// run wrote, unchanged.
 pub fn ensure_writable(dir: &Path, names: &[&str]) -> Result<(), OutDirError> {
+    ensure_directory(dir)?;
     let charts = dir.join(CHARTS_DIR);
     if fs::symlink_metadata(&charts).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(OutDirError::Symlink(charts));
@@ -233,6 +245,7 @@ impl<'a> ReportDir<'a> {
     /// manifest this tool did not write (or one edited since), and a previous file that is an
     /// input.
     pub fn begin(dir: &Path, inputs: &'a InputFiles) -> Result<ReportDir<'a>, OutDirError> {
+        ensure_directory(dir)?;
         fs::create_dir_all(dir).map_err(io_err("cannot create", dir))?;
         let charts = dir.join(CHARTS_DIR);
         if fs::symlink_metadata(&charts).is_ok_and(|m| m.file_type().is_symlink()) {

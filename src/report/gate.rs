@@ -287,15 +287,31 @@ impl Verdict {
         } else {
             format!("not {}", self.rule.comparison.as_str())
         };
+        let (actual, threshold) = fmt_apart(self.actual, self.rule.threshold);
         format!(
-            "{} {}: actual {} {op} threshold {} ({})",
+            "{} {}: actual {actual} {op} threshold {threshold} ({})",
             self.rule,
             if self.breached { "breached" } else { "passed" },
-            fmt_value(self.actual),
-            fmt_value(self.rule.threshold),
             self.detail
         )
     }
+}
+
+/// Two values as [`fmt_value`] writes them, with more digits when that would print different
+/// values alike ("actual 503.75 > threshold 503.75" for 503.7532).
+fn fmt_apart(a: f64, b: f64) -> (String, String) {
+    let (fa, fb) = (fmt_value(a), fmt_value(b));
+    if fa != fb || a == b || !a.is_finite() || !b.is_finite() {
+        return (fa, fb);
+    }
+    for digits in 3..=12 {
+        let (fa, fb) = (format!("{a:.digits$}"), format!("{b:.digits$}"));
+        if fa != fb {
+            let trim = |s: String| s.trim_end_matches('0').trim_end_matches('.').to_owned();
+            return (trim(fa), trim(fb));
+        }
+    }
+    (format!("{a:e}"), format!("{b:e}"))
 }
 
 fn fmt_value(v: f64) -> String {
@@ -532,6 +548,22 @@ pub fn comparable_change(d: &ReportDiff) -> ComparableChange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_that_differ_are_never_printed_alike() {
+        assert_eq!(
+            fmt_apart(503.7532, 503.75),
+            ("503.753".to_owned(), "503.75".to_owned())
+        );
+        assert_eq!(
+            fmt_apart(0.01, 0.01),
+            ("0.01".to_owned(), "0.01".to_owned())
+        );
+        assert_eq!(
+            fmt_apart(600.0, 503.75),
+            ("600".to_owned(), "503.75".to_owned())
+        );
+    }
     use crate::report::diff::{diff_reports, ReportView};
     use crate::report::test_support::{report_of, sample_report};
 

@@ -217,6 +217,25 @@ impl RunState {
         }
     }
 
+    /// Where an aggregate of `workload` covering part of `[start_ms, end_ms)` was read
+    /// (`path:line`), if one was.
+    pub fn bucket_over(&self, workload: u32, start_ms: i64, end_ms: i64) -> Option<String> {
+        self.buckets
+            .get(&workload)?
+            .iter()
+            .find_map(|(_, ranges)| ranges.overlapping(start_ms, end_ms))
+            .map(|o| {
+                format!(
+                    "{}:{}",
+                    self.inputs
+                        .get(o.input as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                    o.line
+                )
+            })
+    }
+
     /// Claim `[start_ms, end_ms)` for workload `workload` and traffic group `group`, read at
     /// `path:line`; the message naming the bucket it collides with when it does (see
     /// [`Group`]).

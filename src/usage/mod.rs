@@ -269,6 +269,48 @@ pub struct ReadSummary {
     /// Standard one (counted once, where they were served or, with the response headers, as
     /// the provisioned deployment's demand).
     pub spilled_requests: u64,
+    /// Per workload, the first and last arrival of the per-request records read (not those
+    /// replayed from aggregates): a per-bucket aggregate over the same time is the same
+    /// traffic twice.
+    pub request_spans: RequestSpans,
+}
+
+/// The first and last arrival (ms) of each workload's per-request records, by workload index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestSpans {
+    spans: Vec<Option<(i64, i64)>>,
+}
+
+impl RequestSpans {
+    /// A request of `workload` arrived at `t_ms`.
+    #[inline]
+    pub fn add(&mut self, workload: u32, t_ms: i64) {
+        let i = workload as usize;
+        if i >= self.spans.len() {
+            self.spans.resize(i + 1, None);
+        }
+        let span = &mut self.spans[i];
+        *span = Some(match *span {
+            Some((lo, hi)) => (lo.min(t_ms), hi.max(t_ms)),
+            None => (t_ms, t_ms),
+        });
+    }
+
+    /// Add every span of `other`.
+    pub fn merge(&mut self, other: &RequestSpans) {
+        for (w, span) in other.iter() {
+            self.add(w, span.0);
+            self.add(w, span.1);
+        }
+    }
+
+    /// `(workload, (first_ms, last_ms))` for each workload with a request.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, (i64, i64))> + '_ {
+        self.spans
+            .iter()
+            .enumerate()
+            .filter_map(|(w, s)| s.map(|s| (w as u32, s)))
+    }
 }
 
 /// How one input was read: the reader, how it was chosen and the columns it mapped (the
@@ -414,6 +456,7 @@ impl ReadSummary {
             .expanded_requests
             .saturating_add(other.expanded_requests);
         self.spilled_requests = self.spilled_requests.saturating_add(other.spilled_requests);
+        self.request_spans.merge(&other.request_spans);
     }
 
     /// A note for the report (kept once).

@@ -23,6 +23,8 @@ pub fn read_usage<S: RecordSink>(
     let mut metrics = sources::azure_monitor::MetricBuckets::default();
     let mut metric_files = Vec::new();
     let mut diagnostics = Vec::new();
+    // Each per-request input's arrivals per workload, checked against the aggregates at the end.
+    let mut request_inputs = Vec::new();
     for (input, format) in inputs.iter().zip(&formats) {
         let name = input.source.name();
         match format {
@@ -48,6 +50,7 @@ pub fn read_usage<S: RecordSink>(
         }
         let summary = read_one(input, options, resolver, &mut run, sink)?;
         ensure_records(&name, &summary)?;
+        request_inputs.push((name.clone(), summary.request_spans.clone()));
         total.merge(summary);
         ensure_new_content(&total.inputs)?;
     }
@@ -83,6 +86,7 @@ pub fn read_usage<S: RecordSink>(
         ensure_records(&first, &summary)?;
         total.merge(summary);
     }
+    ensure_requests_not_aggregated(&request_inputs, &run, resolver)?;
     let distinct: std::collections::BTreeSet<Granularity> =
         total.granularities.iter().map(|(_, g)| *g).collect();
     if distinct.len() > 1 {
@@ -101,6 +105,37 @@ pub fn read_usage<S: RecordSink>(
         total.note(note);
     }
     Ok(total)
+}
+
+/// A per-request input and a per-bucket aggregate of the same workload over the same time are
+/// the same traffic twice (a request log and its hourly rollup, a gateway log and the
+/// deployment's Azure Monitor metrics): an error naming both.
+fn ensure_requests_not_aggregated(
+    request_inputs: &[(String, RequestSpans)],
+    run: &ledger::RunState,
+    resolver: &dyn KeyResolver,
+) -> Result<(), UsageError> {
+    for (name, spans) in request_inputs {
+        for (workload, (first_ms, last_ms)) in spans.iter() {
+            let Some(bucket) = run.bucket_over(workload, first_ms, last_ms.saturating_add(1))
+            else {
+                continue;
+            };
+            let model = resolver
+                .model_of(workload)
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default();
+            return Err(UsageError::File {
+                path: name.clone(),
+                message: format!(
+                    "has requests of a workload{model} from {} to {}, and {bucket} is a per-bucket aggregate of the same workload over that time: the same traffic would count twice; pass the request log or the aggregate, not both",
+                    crate::text::fmt_time_ms(first_ms),
+                    crate::text::fmt_time_ms(last_ms),
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The same file given twice (under one name or two) would be counted twice: an error.
@@ -320,25 +355,30 @@ where
     F: FnMut(UsageRecord, u64) -> Result<(), SinkError> + ?Sized,
 {
     let problem = match parsed {
-        Ok(record) => match take(record, line) {
-            Ok(()) => {
-                summary.records += 1;
-                return Ok(());
-            }
-            Err(SinkError {
-                field: Some(field),
-                message,
-            }) => FieldProblem::new(field, message),
-            Err(SinkError {
-                field: None,
-                message,
-            }) => {
-                return Err(UsageError::File {
-                    path: path.to_owned(),
+        Ok(record) => {
+            summary
+                .request_spans
+                .add(record.workload, record.timestamp_ms);
+            match take(record, line) {
+                Ok(()) => {
+                    summary.records += 1;
+                    return Ok(());
+                }
+                Err(SinkError {
+                    field: Some(field),
                     message,
-                })
+                }) => FieldProblem::new(field, message),
+                Err(SinkError {
+                    field: None,
+                    message,
+                }) => {
+                    return Err(UsageError::File {
+                        path: path.to_owned(),
+                        message,
+                    })
+                }
             }
-        },
+        }
         Err(problem) => problem,
     };
     let err = UsageError::Field {

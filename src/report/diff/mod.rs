@@ -234,6 +234,17 @@ pub enum ReportReadError {
         /// The version found.
         found: String,
     },
+    /// The totals disagree with the rows, or a workload appears twice: the file was edited
+    /// or damaged, and a diff of it would give one quantity two values.
+    #[error(
+        "{path} {message}: the report was edited or damaged; compare reports as ptuplan wrote them"
+    )]
+    Inconsistent {
+        /// The file.
+        path: String,
+        /// What disagrees.
+        message: String,
+    },
     /// A key the diff needs is missing or has the wrong type.
     #[error("{path} does not match the report schema (line {line}, column {column}): {message}")]
     Shape {
@@ -275,12 +286,58 @@ pub fn parse_report(path: &str, text: &str) -> Result<ReportView, ReportReadErro
         }
         Some(_) => {}
     }
-    serde_json::from_str(text).map_err(|e| ReportReadError::Shape {
+    let view: ReportView = serde_json::from_str(text).map_err(|e| ReportReadError::Shape {
         path: path.to_owned(),
         line: e.line(),
         column: e.column(),
         message: e.to_string(),
-    })
+    })?;
+    let inconsistent = |message: String| ReportReadError::Inconsistent {
+        path: path.to_owned(),
+        message,
+    };
+    consistent(
+        "summary.recommended_monthly_cost_usd",
+        view.summary.recommended_monthly_cost_usd,
+        &view.workloads,
+    )
+    .map_err(inconsistent)?;
+    for s in &view.scenarios {
+        consistent(
+            &format!("scenario `{}`'s recommended_monthly_cost_usd", s.name),
+            s.recommended_monthly_cost_usd,
+            &s.workloads,
+        )
+        .map_err(inconsistent)?;
+    }
+    Ok(view)
+}
+
+/// A total that is the sum of its rows' decided monthly costs (to the cent per row), over
+/// rows that each name a workload once.
+fn consistent(what: &str, total_usd: f64, workloads: &[WorkloadView]) -> Result<(), String> {
+    let mut keys = std::collections::BTreeSet::new();
+    for w in workloads {
+        if !keys.insert((&w.deployment, &w.model, &w.region)) {
+            return Err(format!(
+                "lists the workload {} ({} @ {}) twice",
+                w.deployment, w.model, w.region
+            ));
+        }
+    }
+    let rows_usd: f64 = workloads
+        .iter()
+        .filter_map(|w| Side::of(w).monthly_cost_usd)
+        .sum();
+    let tolerance_usd = 0.01 * (workloads.len().max(1) as f64) + 1e-9 * total_usd.abs();
+    if !total_usd.is_finite() || (rows_usd - total_usd).abs() > tolerance_usd {
+        return Err(format!(
+            "gives {what} {} USD, but its workloads' decided monthly costs sum to {} USD",
+            crate::text::fmt_usd(total_usd),
+            crate::text::fmt_usd(rows_usd)
+        ));
+    }
+    Ok(())
 }
 
 /// How a workload changed.
@@ -643,9 +700,38 @@ mod tests {
             .expect_err("no summary");
         assert!(e.to_string().contains("missing field `summary`"), "{e}");
         let text = r#"{"schema_version": 1, "extra": true,
-            "summary": {"recommended_monthly_cost_usd": 5.0},
+            "summary": {"recommended_monthly_cost_usd": 0.0},
             "workloads": []}"#;
         assert!(parse_report("ok.json", text).is_ok());
+    }
+
+    /// A hand-edited report whose total is not the sum of its rows, or that lists a workload
+    /// twice, is refused: its diff would give one quantity two values.
+    #[test]
+    fn an_edited_report_whose_total_disagrees_with_its_rows_is_refused() {
+        let report = |total: f64, second: &str| {
+            format!(
+                r#"{{"schema_version": 2, "summary": {{"recommended_monthly_cost_usd": {total}}},
+                "workloads": [{{"deployment": "a", "model": "gpt-4o", "region": "eastus2",
+                    "recommended": "global-standard",
+                    "options": [{{"id": "global-standard", "ptus": null, "monthly_cost_usd": 100.0}}]}},
+                    {{"deployment": "{second}", "model": "gpt-4o", "region": "eastus2",
+                    "recommended": "global-standard",
+                    "options": [{{"id": "global-standard", "ptus": null, "monthly_cost_usd": 50.004}}]}}]}}"#
+            )
+        };
+        assert!(parse_report("ok.json", &report(150.0, "b")).is_ok());
+        let e = parse_report("sum.json", &report(999.0, "b")).expect_err("edited total");
+        assert!(
+            e.to_string().contains("sum.json gives summary.recommended_monthly_cost_usd 999.00 USD, but its workloads' decided monthly costs sum to 150.00 USD"),
+            "{e}"
+        );
+        let e = parse_report("twice.json", &report(150.0, "a")).expect_err("a workload twice");
+        assert!(
+            e.to_string()
+                .contains("lists the workload a (gpt-4o @ eastus2) twice"),
+            "{e}"
+        );
     }
 
     /// A schema 2 report (no `decision`) still compares: its recommended option is looked up
@@ -653,7 +739,7 @@ mod tests {
     #[test]
     fn issue_18_reads_schema_2_and_3_reports() {
         let v2 = r#"{"schema_version": 2,
-            "summary": {"recommended_monthly_cost_usd": 300.0},
+            "summary": {"recommended_monthly_cost_usd": 250.0},
             "workloads": [{"deployment": "chat-prod", "model": "gpt-4o", "region": "eastus2",
                 "recommended": "global-provisioned/reserved-1-year",
                 "options": [{"id": "global-standard", "ptus": null, "monthly_cost_usd": 300.0},

@@ -370,6 +370,11 @@ pub fn read_source<S: RecordSink>(
                 source.row(&row, &mut out)?;
             }
             source.finish(&mut out)?;
+            if let Some(next) = &table.more_pages {
+                out.summary.note(format!(
+                    "{name}: the page says more pages follow (\"has_more\": true, next_page {next}): their buckets are not in this file, so the report covers only this page's time; fetch every page and pass them all"
+                ));
+            }
         }
     }
     let mut summary = out.summary;

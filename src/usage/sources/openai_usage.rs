@@ -89,8 +89,19 @@ impl RowSource for UsageRows {
             Cell::Json(serde_json::Value::Array(items)) => items.clone(),
             Cell::Absent | Cell::Json(serde_json::Value::Null) => Vec::new(),
             other => match other.json("results") {
-                Ok(Some(v)) => v.as_array().cloned().unwrap_or_default(),
+                Ok(Some(v)) if v.is_array() => v.as_array().cloned().unwrap_or_default(),
+                Ok(Some(v)) if v.is_null() => Vec::new(),
                 Ok(None) => Vec::new(),
+                // An object or a scalar is no list of results: never an empty bucket.
+                Ok(Some(_)) => {
+                    return out.problem(
+                        row.line,
+                        FieldProblem::new(
+                            "results",
+                            "must be an array of results (or [] for a bucket without traffic)",
+                        ),
+                    )
+                }
                 Err(p) => return out.problem(row.line, p),
             },
         };

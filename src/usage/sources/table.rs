@@ -147,6 +147,9 @@ pub struct Table {
     values: Vec<Value>,
     /// The reader the input was detected for (JSON rows' later keys are checked against it).
     format: InputFormat,
+    /// A JSON document that is one page of a paged API response saying more pages follow
+    /// (`"has_more": true`): its `next_page`, or `?`.
+    pub more_pages: Option<String>,
 }
 
 enum Kind {
@@ -167,6 +170,7 @@ enum Kind {
 /// Open `input` as a table.
 pub fn open(input: OpenedInput, format: InputFormat) -> Result<Table, UsageError> {
     let path = input.name.clone();
+    let mut more_pages = None;
     let (header, kind) = match input.container {
         Container::Csv => {
             let mut split = CsvSplitter::new(input.reader, MAX_LINE_BYTES, true);
@@ -195,6 +199,10 @@ pub fn open(input: OpenedInput, format: InputFormat) -> Result<Table, UsageError
             Ok(stream) => (Header::default(), Kind::JsonStream(Box::new(stream))),
             Err(bytes) => {
                 let rows = document_rows(&bytes, &path)?;
+                let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                more_pages = serde_json::from_slice::<Value>(body)
+                    .ok()
+                    .and_then(|v| more_pages_of(&v));
                 (
                     Header::default(),
                     Kind::JsonDocument {
@@ -217,6 +225,21 @@ pub fn open(input: OpenedInput, format: InputFormat) -> Result<Table, UsageError
         kind,
         values: Vec::new(),
         format,
+        more_pages,
+    })
+}
+
+/// The `next_page` of a JSON page (a whole document, or a line of JSON Lines) saying more follow (`"has_more":
+/// true`, as the OpenAI API's list pages do), or `?` without one; `None` for any other
+/// document.
+fn more_pages_of(value: &Value) -> Option<String> {
+    let page = value.as_object()?;
+    if page.get("has_more") != Some(&Value::Bool(true)) {
+        return None;
+    }
+    Some(match page.get("next_page") {
+        Some(Value::String(next)) => next.clone(),
+        _ => "?".to_owned(),
     })
 }
 
@@ -274,6 +297,8 @@ impl Table {
                     field: "json".to_owned(),
                     message: json_problem(&e),
                 })?;
+                // Pages one per line: the last page says whether more follow.
+                self.more_pages = more_pages_of(&value);
                 *pending = unwrap_rows(value).into_iter();
                 *pending_line = line;
             },

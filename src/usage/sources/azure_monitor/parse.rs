@@ -152,6 +152,17 @@ pub(super) fn add_response(
             };
             let region = dimension(dims, "Region").or(r.resourceregion.as_deref());
             let status = dimension(dims, "StatusCode");
+            if status.is_none()
+                && metric
+                    .name
+                    .value
+                    .eq_ignore_ascii_case("AzureOpenAIRequests")
+            {
+                let note = "AzureOpenAIRequests is not split by StatusCode: every request is taken as successful, so throttled (429) and failed calls are counted as served demand and none as failed (add --filter \"StatusCode eq '*'\")".to_owned();
+                if !out.notes.contains(&note) {
+                    out.notes.push(note);
+                }
+            }
             let spill =
                 dimension(dims, "IsSpillover").is_some_and(|v| v.eq_ignore_ascii_case("true"));
             if field.is_some() {
