@@ -1,11 +1,11 @@
 //! `ptuplan compare`: read the logs, replay them, simulate the PTU sweep, plan, render.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
 use super::outcome::Outcome;
+use super::output::write_output;
 use crate::catalog::Catalog;
 use crate::ops::compare::build_report_with_progress;
 use crate::progress::Spinner;
@@ -29,19 +29,22 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
     announce_readers(&report, settings.quiet);
     let diff = baseline.map(|b| diff_against(gates, &b, &report));
     let verdicts = evaluate_gates(gates, &report, diff.as_ref())?;
-    let to_file = settings.out.as_deref().is_some_and(|p| p != Path::new("-"));
-    let extras = Extras {
-        diff: diff.as_ref(),
-        verdicts: &verdicts,
-        mention_files: false,
-        terminal: Terminal::for_stdout(to_file),
-        details: settings.details,
-        charts_note: None,
-    };
-    let mut out = report::open_output(settings.out.as_deref(), &inputs)?;
-    report::render_with(&report, settings.format, &extras, &mut out)
-        .context("writing the report")?;
-    out.flush().context("writing the report")?;
+    write_output(
+        settings.out.as_deref(),
+        &inputs,
+        "writing the report",
+        |terminal, out| {
+            let extras = Extras {
+                diff: diff.as_ref(),
+                verdicts: &verdicts,
+                mention_files: false,
+                terminal: *terminal,
+                details: settings.details,
+                charts_note: None,
+            };
+            report::render_with(&report, settings.format, &extras, out)
+        },
+    )?;
     // The table prints the short-span note under its summary already.
     let shown_in_table = report
         .input
