@@ -70,13 +70,7 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
 /// Print the report's warnings on stderr (every format; `--quiet` silences them), `warning:`
 /// in yellow when stderr is a colour terminal.
 pub fn announce_warnings(warnings: &[String], quiet: bool) {
-    if quiet {
-        return;
-    }
-    let colour = Terminal::stderr_colour();
-    for w in warnings {
-        eprintln!("{}: {}", label("warning", colour), terminal(w));
-    }
+    announce("warning", warnings, quiet);
 }
 
 /// Say on stderr how each input was read: the reader, how it was chosen and the columns it
@@ -93,12 +87,18 @@ pub fn announce_readers(report: &Report, quiet: bool) {
 
 /// Print notes on stderr (unless `--quiet`).
 pub fn announce_notes(notes: &[String], quiet: bool) {
+    announce("note", notes, quiet);
+}
+
+/// Print each line on stderr after `word:` (unless `--quiet`), the word coloured when stderr
+/// is a colour terminal.
+fn announce(word: &str, lines: &[String], quiet: bool) {
     if quiet {
         return;
     }
     let colour = Terminal::stderr_colour();
-    for n in notes {
-        eprintln!("{}: {}", label("note", colour), terminal(n));
+    for line in lines {
+        eprintln!("{}: {}", label(word, colour), terminal(line));
     }
 }
 
