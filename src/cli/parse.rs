@@ -48,9 +48,7 @@ impl Bounded {
     pub const fn above(lo: f64, hi: f64, unit: &'static str) -> Self {
         Bounded {
             lo: End::Exclusive(lo),
-            hi,
-            unit,
-            percent_sign: false,
+            ..Bounded::between(lo, hi, unit)
         }
     }
 
