@@ -347,24 +347,21 @@ pub fn prepare(
                         increment.increment_ptus,
                         cap.map_or(HARD_MAX_PTUS, |c| c.max_ptus.min(HARD_MAX_PTUS)),
                     );
+                    let usd_per_ptu_span: Vec<(Billing, f64)> = Billing::PROVISIONED
+                        .iter()
+                        .map(|b| (*b, b.usd_per_ptu_hour(price) * span_hours))
+                        .collect();
                     let cost = (mode == ThrottleMode::Spillover)
                         .then(|| spill_price(catalog, key, t))
                         .flatten()
                         .map(|spill_price| CostGoal {
-                            usd_per_ptu: Billing::PROVISIONED
-                                .iter()
-                                .map(|b| (*b, b.usd_per_ptu_hour(price) * span_hours))
-                                .collect(),
+                            usd_per_ptu: usd_per_ptu_span.clone(),
                             spill_price,
                             max_spill_rate: spill_cap(settings),
                         });
                     let spill_quota = (mode == ThrottleMode::Spillover)
                         .then(|| spill_quota(catalog, settings, sim, key, t))
                         .flatten();
-                    let usd_per_ptu_span: Vec<(Billing, f64)> = Billing::PROVISIONED
-                        .iter()
-                        .map(|b| (*b, b.usd_per_ptu_hour(price) * span_hours))
-                        .collect();
                     let windows = std::iter::once((sim.bucket_window_s, SearchRole::Plan))
                         .chain(band.iter().map(|b| (*b, SearchRole::Band)));
                     // Every window gets the same search as the window in use, so that its
