@@ -481,13 +481,7 @@ mod tests {
 
     #[test]
     fn reports_unknown_key_with_line() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for (name, text) in EMBEDDED {
-            std::fs::write(dir.path().join(name), text).expect("write");
-        }
-        let models = EMBEDDED[1].1.replacen("reasoning:", "reasonning:", 1);
-        std::fs::write(dir.path().join("models.yaml"), models).expect("write");
-        let err = load_catalog(&CatalogSource::Dir(dir.path().to_owned())).unwrap_err();
+        let err = edited("models.yaml", "reasoning:", "reasonning:").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("models.yaml:"), "{msg}");
         assert!(msg.contains("reasonning"), "{msg}");
@@ -495,19 +489,10 @@ mod tests {
 
     #[test]
     fn reports_all_problems_at_once() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for (name, text) in EMBEDDED {
-            std::fs::write(dir.path().join(name), text).expect("write");
-        }
-        let pricing = EMBEDDED[2]
-            .1
-            .replacen("input_usd_per_1m: 2.5\n", "input_usd_per_1m: -2.5\n", 1)
-            .replacen("usd_per_ptu_hour: 1.0\n", "usd_per_ptu_hour: 0\n", 1);
-        std::fs::write(dir.path().join("pricing.yaml"), pricing).expect("write");
-        let err = load_catalog(&CatalogSource::Dir(dir.path().to_owned())).unwrap_err();
-        let CatalogError::Invalid { problems, .. } = err else {
-            panic!("expected Invalid, got {err}");
-        };
+        let problems = problems(with("pricing.yaml", |t| {
+            t.replacen("input_usd_per_1m: 2.5\n", "input_usd_per_1m: -2.5\n", 1)
+                .replacen("usd_per_ptu_hour: 1.0\n", "usd_per_ptu_hour: 0\n", 1)
+        }));
         assert!(problems.len() >= 2, "{problems:?}");
     }
 
@@ -524,6 +509,19 @@ mod tests {
         load_catalog(&CatalogSource::Dir(dir.path().to_owned()))
     }
 
+    /// The embedded catalog with the first `from` in `file` replaced by `to`.
+    fn edited(file: &str, from: &str, to: &str) -> Result<Catalog, CatalogError> {
+        with(file, |t| t.replacen(from, to, 1))
+    }
+
+    /// Fails unless one of `problems` contains `needle`.
+    fn assert_mentions(problems: &[String], needle: &str) {
+        assert!(
+            problems.iter().any(|p| p.contains(needle)),
+            "no problem mentions {needle:?}: {problems:?}"
+        );
+    }
+
     fn problems(r: Result<Catalog, CatalogError>) -> Vec<String> {
         match r {
             Err(CatalogError::Invalid { problems, .. }) => problems,
@@ -535,26 +533,18 @@ mod tests {
     #[test]
     fn issue_9_prices_in_time_must_not_overlap() {
         // A second gpt-4o Global Standard default entry with no dates overlaps the first.
-        let p = problems(with("pricing.yaml", |t| {
-            t.replacen(
-                "token_prices:\n",
-                "token_prices:\n  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 3.0\n    cached_input_usd_per_1m: 1.5\n    output_usd_per_1m: 12.0\n    effective_from: 2026-06-01\n    source: test\n    as_of: 2026-06-01\n",
-                1,
-            )
-        }));
-        assert!(
-            p.iter()
-                .any(|x| x.contains("a second price for gpt-4o global-standard")),
-            "{p:?}"
-        );
+        let p = problems(edited(
+            "pricing.yaml",
+            "token_prices:\n",
+            "token_prices:\n  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 3.0\n    cached_input_usd_per_1m: 1.5\n    output_usd_per_1m: 12.0\n    effective_from: 2026-06-01\n    source: test\n    as_of: 2026-06-01\n",
+        ));
+        assert_mentions(&p, "a second price for gpt-4o global-standard");
         // Disjoint periods are fine, and the date picks the price.
-        let catalog = with("pricing.yaml", |t| {
-            t.replacen(
-                "  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 2.5\n",
-                "  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 3.0\n    cached_input_usd_per_1m: 1.5\n    output_usd_per_1m: 12.0\n    effective_from: 2027-01-01\n    source: test\n    as_of: 2026-11-01\n  - model: gpt-4o\n    deployment_type: global-standard\n    effective_to: 2026-12-31\n    input_usd_per_1m: 2.5\n",
-                1,
-            )
-        })
+        let catalog = edited(
+            "pricing.yaml",
+            "  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 2.5\n",
+            "  - model: gpt-4o\n    deployment_type: global-standard\n    input_usd_per_1m: 3.0\n    cached_input_usd_per_1m: 1.5\n    output_usd_per_1m: 12.0\n    effective_from: 2027-01-01\n    source: test\n    as_of: 2026-11-01\n  - model: gpt-4o\n    deployment_type: global-standard\n    effective_to: 2026-12-31\n    input_usd_per_1m: 2.5\n",
+        )
         .expect("valid");
         let price = |d: &str| {
             catalog
@@ -566,17 +556,12 @@ mod tests {
         assert_eq!(price("2026-12-31"), Some(2.5));
         assert_eq!(price("2027-01-01"), Some(3.0));
         // effective_to before effective_from is an error.
-        let p = problems(with("pricing.yaml", |t| {
-            t.replacen(
-                "input_usd_per_1m: 2.5\n",
-                "input_usd_per_1m: 2.5\n    effective_from: 2026-05-01\n    effective_to: 2026-04-01\n",
-                1,
-            )
-        }));
-        assert!(
-            p.iter().any(|x| x.contains("is before effective_from")),
-            "{p:?}"
-        );
+        let p = problems(edited(
+            "pricing.yaml",
+            "input_usd_per_1m: 2.5\n",
+            "input_usd_per_1m: 2.5\n    effective_from: 2026-05-01\n    effective_to: 2026-04-01\n",
+        ));
+        assert_mentions(&p, "is before effective_from");
     }
 
     #[test]
@@ -584,12 +569,10 @@ mod tests {
         let p = problems(with("pricing.yaml", |_| {
             "token_prices: []\nptu_prices: []\n".to_owned()
         }));
-        assert!(p.iter().any(|x| x.contains("no per-token price")), "{p:?}");
-        assert!(p.iter().any(|x| x.contains("no PTU price")), "{p:?}");
-        let future = with("models.yaml", |t| {
-            t.replacen("as_of: 2026-05-22", "as_of: 2999-05-22", 1)
-        })
-        .expect("parses and validates");
+        assert_mentions(&p, "no per-token price");
+        assert_mentions(&p, "no PTU price");
+        let future = edited("models.yaml", "as_of: 2026-05-22", "as_of: 2999-05-22")
+            .expect("parses and validates");
         let dated = future.dated_after("2026-12-01".parse().expect("date"));
         assert_eq!(dated.len(), 1, "{dated:?}");
         assert!(
@@ -619,38 +602,25 @@ mod tests {
     #[test]
     fn issue_9_accounting_and_lifecycle_are_checked() {
         // Both rules at once.
-        let p = problems(with("models.yaml", |t| {
-            t.replacen(
-                "      input_tpm_per_ptu: 3000.0\n      normalized_weights:",
-                "      input_tpm_per_ptu: 3000.0\n      output_to_input_ratio: 5.0\n      normalized_weights:",
-                1,
-            )
-        }));
-        assert!(p.iter().any(|x| x.contains("not both")), "{p:?}");
+        let p = problems(edited(
+            "models.yaml",
+            "      input_tpm_per_ptu: 3000.0\n      normalized_weights:",
+            "      input_tpm_per_ptu: 3000.0\n      output_to_input_ratio: 5.0\n      normalized_weights:",
+        ));
+        assert_mentions(&p, "not both");
         // Weights that disagree with the model's own Global Standard prices (U3's rule).
-        let p = problems(with("models.yaml", |t| {
-            t.replacen(
-                "short: {input: 1.0, cached_input: 0.1, cache_write: 1.25, output: 5.0}",
-                "short: {input: 1.0, cached_input: 0.1, cache_write: 1.0, output: 5.0}",
-                1,
-            )
-        }));
-        assert!(
-            p.iter()
-                .any(|x| x.contains("normalized_weights.short.cache_write is 1")),
-            "{p:?}"
-        );
+        let p = problems(edited(
+            "models.yaml",
+            "short: {input: 1.0, cached_input: 0.1, cache_write: 1.25, output: 5.0}",
+            "short: {input: 1.0, cached_input: 0.1, cache_write: 1.0, output: 5.0}",
+        ));
+        assert_mentions(&p, "normalized_weights.short.cache_write is 1");
         // Long-context prices on a model without a threshold.
-        let p = problems(with("pricing.yaml", |t| {
-            t.replacen(
-                "output_usd_per_1m: 10.0\n",
-                "output_usd_per_1m: 10.0\n    long_context: {input_usd_per_1m: 5.0, cached_input_usd_per_1m: 2.5, output_usd_per_1m: 20.0}\n",
-                1,
-            )
-        }));
-        assert!(
-            p.iter().any(|x| x.contains("no `long_context` threshold")),
-            "{p:?}"
-        );
+        let p = problems(edited(
+            "pricing.yaml",
+            "output_usd_per_1m: 10.0\n",
+            "output_usd_per_1m: 10.0\n    long_context: {input_usd_per_1m: 5.0, cached_input_usd_per_1m: 2.5, output_usd_per_1m: 20.0}\n",
+        ));
+        assert_mentions(&p, "no `long_context` threshold");
     }
 }

@@ -34,6 +34,32 @@ pub struct Bounded {
 }
 
 impl Bounded {
+    /// From `lo` to `hi`, both allowed; `unit` as in messages (empty: none).
+    pub const fn between(lo: f64, hi: f64, unit: &'static str) -> Self {
+        Bounded {
+            lo: End::Inclusive(lo),
+            hi,
+            unit,
+            percent_sign: false,
+        }
+    }
+
+    /// Above `lo` (not equal to it), at most `hi`; `unit` as in messages (empty: none).
+    pub const fn above(lo: f64, hi: f64, unit: &'static str) -> Self {
+        Bounded {
+            lo: End::Exclusive(lo),
+            ..Bounded::between(lo, hi, unit)
+        }
+    }
+
+    /// The same range, taking a trailing `%` (percent flags only).
+    pub const fn with_percent_sign(self) -> Self {
+        Bounded {
+            percent_sign: true,
+            ..self
+        }
+    }
+
     /// Parse `text` and check it against the range.
     pub fn parse(&self, text: &str) -> Result<f64, String> {
         let trimmed = text.trim();
@@ -77,68 +103,24 @@ impl Bounded {
 }
 
 /// A percentage from 0 to 100 (`%` allowed).
-pub const PERCENT: Bounded = Bounded {
-    lo: End::Inclusive(0.0),
-    hi: 100.0,
-    unit: "",
-    percent_sign: true,
-};
+pub const PERCENT: Bounded = Bounded::between(0.0, 100.0, "").with_percent_sign();
 /// Monthly growth in percent: above -100, at most 1,000 (`%` allowed).
-pub const GROWTH_PCT: Bounded = Bounded {
-    lo: End::Exclusive(-100.0),
-    hi: 1000.0,
-    unit: "(percent per month)",
-    percent_sign: true,
-};
+pub const GROWTH_PCT: Bounded =
+    Bounded::above(-100.0, 1000.0, "(percent per month)").with_percent_sign();
 /// Days of log, 0 to 400.
-pub const SPAN_DAYS: Bounded = Bounded {
-    lo: End::Inclusive(0.0),
-    hi: 400.0,
-    unit: "days",
-    percent_sign: false,
-};
+pub const SPAN_DAYS: Bounded = Bounded::between(0.0, 400.0, "days");
 /// A bucket window, 0.1 to 3,600 seconds.
-pub const WINDOW_S: Bounded = Bounded {
-    lo: End::Inclusive(0.1),
-    hi: 3600.0,
-    unit: "seconds",
-    percent_sign: false,
-};
+pub const WINDOW_S: Bounded = Bounded::between(0.1, 3600.0, "seconds");
 /// Standard's RPM window, 0.1 to 60 seconds.
-pub const RPM_WINDOW_S: Bounded = Bounded {
-    lo: End::Inclusive(0.1),
-    hi: 60.0,
-    unit: "seconds",
-    percent_sign: false,
-};
+pub const RPM_WINDOW_S: Bounded = Bounded::between(0.1, 60.0, "seconds");
 /// A traffic factor: above 0, at most [`crate::scenario::MAX_TRAFFIC_FACTOR`].
-pub const TRAFFIC_FACTOR: Bounded = Bounded {
-    lo: End::Exclusive(0.0),
-    hi: crate::scenario::MAX_TRAFFIC_FACTOR,
-    unit: "",
-    percent_sign: false,
-};
+pub const TRAFFIC_FACTOR: Bounded = Bounded::above(0.0, crate::scenario::MAX_TRAFFIC_FACTOR, "");
 /// A cap on traffic factors: 1 to 1,000,000.
-pub const MAX_TRAFFIC_FACTOR: Bounded = Bounded {
-    lo: End::Inclusive(1.0),
-    hi: 1_000_000.0,
-    unit: "",
-    percent_sign: false,
-};
+pub const MAX_TRAFFIC_FACTOR: Bounded = Bounded::between(1.0, 1_000_000.0, "");
 /// A token factor: 0 to 100.
-pub const TOKEN_FACTOR: Bounded = Bounded {
-    lo: End::Inclusive(0.0),
-    hi: 100.0,
-    unit: "",
-    percent_sign: false,
-};
+pub const TOKEN_FACTOR: Bounded = Bounded::between(0.0, 100.0, "");
 /// An output speed: above 0, at most 100,000 tokens per second.
-pub const TOKENS_PER_S: Bounded = Bounded {
-    lo: End::Exclusive(0.0),
-    hi: 100_000.0,
-    unit: "tokens per second",
-    percent_sign: false,
-};
+pub const TOKENS_PER_S: Bounded = Bounded::above(0.0, 100_000.0, "tokens per second");
 
 /// `KEY=VALUE` with both parts non-empty (`--model-map DEPLOYMENT=MODEL`, `--migrate
 /// FROM=TO`); `shape` names the form in the message.

@@ -1,11 +1,10 @@
 //! `ptuplan calibrate`: the fit of [`crate::ops::calibrate`], its notices on stderr and the
 //! fit rendered.
 
-use std::io::Write;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::outcome::Outcome;
+use super::output::write_output;
 use crate::ops::calibrate::calibrate;
 use crate::render;
 use crate::settings::{ensure_output_spares_inputs, CalibrateSettings};
@@ -21,9 +20,8 @@ pub fn run(settings: &CalibrateSettings) -> Result<Outcome> {
             eprintln!("{n}");
         }
     }
-    let mut out = render::open_output(read.out.as_deref(), &inputs)?;
-    render::calibrate::render(&calibration.fit, settings.json, &mut out)
-        .context("writing the fit")?;
-    out.flush().context("writing the fit")?;
+    write_output(read.out.as_deref(), &inputs, "writing the fit", |_, out| {
+        render::calibrate::render(&calibration.fit, settings.json, out)
+    })?;
     Ok(Outcome::Ok)
 }

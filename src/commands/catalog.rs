@@ -50,6 +50,15 @@ pub fn run(cmd: CatalogCommand) -> Result<Outcome> {
     }
 }
 
+/// `text`, followed by ` (unverified)` when the entry is [U].
+fn unverified_mark(text: &dyn std::fmt::Display, unverified: bool) -> String {
+    if unverified {
+        format!("{text} (unverified)")
+    } else {
+        text.to_string()
+    }
+}
+
 fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
     let date = c.in_force_on;
     table::write_line(
@@ -85,11 +94,7 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
             format!("{:.2}", p.reservation_1_month_usd_per_ptu),
             format!("{:.2}", p.reservation_1_year_usd_per_ptu),
             period(p.effective_from, p.effective_to),
-            format!(
-                "{}{}",
-                p.as_of,
-                if p.unverified { " (unverified)" } else { "" }
-            ),
+            unverified_mark(&p.as_of, p.unverified),
         ]);
     }
     writeln!(out, "\nPTU prices\n{ptu}")?;
@@ -97,11 +102,7 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
     for a in &c.availability {
         avail.add_row(vec![
             a.model.clone(),
-            format!(
-                "{}{}",
-                a.deployment_type,
-                if a.unverified { " (unverified)" } else { "" }
-            ),
+            unverified_mark(&a.deployment_type, a.unverified),
             a.regions.join(" "),
         ]);
     }
@@ -244,11 +245,7 @@ fn token_table(c: &Catalog) -> table::TerminalTable {
     for p in &c.token_prices {
         prices.add_row(vec![
             p.model.clone(),
-            format!(
-                "{}{}",
-                p.deployment_type,
-                if p.unverified { " (unverified)" } else { "" }
-            ),
+            unverified_mark(&p.deployment_type, p.unverified),
             regions_cell(p.regions.as_deref()),
             format!("{:.4}", p.input_usd_per_1m),
             format!("{:.4}", p.cached_input_usd_per_1m),

@@ -1,17 +1,16 @@
 //! `ptuplan compare`: read the logs, replay them, simulate the PTU sweep, plan, render.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
 use super::outcome::Outcome;
+use super::output::write_output;
 use crate::catalog::Catalog;
 use crate::ops::compare::build_report_with_progress;
 use crate::progress::{labelled, Spinner};
 use crate::render;
 use crate::render::escape::terminal;
-use crate::render::layout::Terminal;
 use crate::render::Extras;
 use crate::report::diff::settings::{self, settings_of_value, RunSettings};
 use crate::report::diff::{diff_reports, parse_report, ReportDiff, ReportView};
@@ -31,19 +30,22 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
     announce_readers(&report, settings.quiet);
     let diff = baseline.map(|b| diff_against(gates, &b, &report));
     let verdicts = evaluate_gates(gates, &report, diff.as_ref())?;
-    let to_file = settings.out.as_deref().is_some_and(|p| p != Path::new("-"));
-    let extras = Extras {
-        diff: diff.as_ref(),
-        verdicts: &verdicts,
-        mention_files: false,
-        terminal: Terminal::for_stdout(to_file),
-        details: settings.details,
-        charts_note: None,
-    };
-    let mut out = render::open_output(settings.out.as_deref(), &inputs)?;
-    render::render_with(&report, settings.format, &extras, &mut out)
-        .context("writing the report")?;
-    out.flush().context("writing the report")?;
+    write_output(
+        settings.out.as_deref(),
+        &inputs,
+        "writing the report",
+        |terminal, out| {
+            let extras = Extras {
+                diff: diff.as_ref(),
+                verdicts: &verdicts,
+                mention_files: false,
+                terminal: *terminal,
+                details: settings.details,
+                charts_note: None,
+            };
+            render::render_with(&report, settings.format, &extras, out)
+        },
+    )?;
     // The table prints the short-span note under its summary already.
     let shown_in_table = report
         .input
@@ -69,12 +71,7 @@ pub fn run(settings: &CompareSettings, gates: &GateSettings) -> Result<Outcome> 
 /// Print the report's warnings on stderr (every format; `--quiet` silences them), `warning:`
 /// in yellow when stderr is a colour terminal.
 pub fn announce_warnings(warnings: &[String], quiet: bool) {
-    if quiet {
-        return;
-    }
-    for w in warnings {
-        eprintln!("{}", labelled("warning", w));
-    }
+    announce("warning", warnings, quiet);
 }
 
 /// Say on stderr how each input was read: the reader, how it was chosen and the columns it
@@ -91,11 +88,17 @@ pub fn announce_readers(report: &Report, quiet: bool) {
 
 /// Print notes on stderr (unless `--quiet`).
 pub fn announce_notes(notes: &[String], quiet: bool) {
+    announce("note", notes, quiet);
+}
+
+/// Print each line on stderr after `word:` (unless `--quiet`), the word coloured when stderr
+/// is a colour terminal.
+fn announce(word: &str, lines: &[String], quiet: bool) {
     if quiet {
         return;
     }
-    for n in notes {
-        eprintln!("{}", labelled("note", n));
+    for line in lines {
+        eprintln!("{}", labelled(word, line));
     }
 }
 

@@ -1,14 +1,11 @@
 //! `ptuplan diff`: read two JSON reports, compare them per workload, render the diff.
 
-use std::io::Write;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::outcome::Outcome;
+use super::output::write_output;
 use crate::commands::compare::{announce_warnings, read_report};
-use crate::render;
 use crate::render::guard::InputFiles;
-use crate::render::layout::Terminal;
 use crate::report::diff;
 use crate::settings::{ensure_output_spares_inputs, DiffSettings};
 
@@ -37,19 +34,12 @@ pub fn run(settings: &DiffSettings) -> Result<Outcome> {
         &label(&new_name, &settings.new_scenario),
     );
     d.settings_changes = diff::settings::changes(&base_settings, &new_settings);
-    let to_file = settings
-        .out
-        .as_deref()
-        .is_some_and(|p| p != std::path::Path::new("-"));
-    let mut out = render::open_output(settings.out.as_deref(), &inputs)?;
-    render::diff::render(
-        &d,
-        settings.format,
-        &Terminal::for_stdout(to_file),
-        &mut out,
-    )
-    .context("writing the diff")?;
-    out.flush().context("writing the diff")?;
+    write_output(
+        settings.out.as_deref(),
+        &inputs,
+        "writing the diff",
+        |terminal, out| crate::render::diff::render(&d, settings.format, terminal, out),
+    )?;
     if let Some(w) = diff::settings::warning(&d.settings_changes) {
         announce_warnings(&[w], false);
     }

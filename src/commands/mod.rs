@@ -19,6 +19,7 @@ pub mod compare;
 pub mod diff;
 pub mod docs;
 mod outcome;
+mod output;
 pub mod regions;
 pub mod report;
 pub mod sample;

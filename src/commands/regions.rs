@@ -1,14 +1,11 @@
 //! `ptuplan regions`: plan the logs as `compare` does, then rank every region x provisioned
 //! type x term where each workload's model is available, for the sales call.
 
-use std::io::Write;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::outcome::Outcome;
+use super::output::write_output;
 use crate::plan::regions::rank_regions;
-use crate::render;
-use crate::render::layout::Terminal;
 use crate::render::regions::{self, RegionsReport, SIZING_NOTE};
 use crate::report::{CatalogInfo, SCHEMA_VERSION};
 use crate::settings::{
@@ -71,19 +68,12 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
             settings.from_region.as_deref(),
         ),
     };
-    let to_file = settings
-        .out
-        .as_deref()
-        .is_some_and(|p| p != std::path::Path::new("-"));
-    let mut out = render::open_output(settings.out.as_deref(), &inputs)?;
-    regions::render_for(
-        &view,
-        settings.format,
-        &Terminal::for_stdout(to_file),
-        &mut out,
-    )
-    .context("writing the regions table")?;
-    out.flush().context("writing the regions table")?;
+    write_output(
+        settings.out.as_deref(),
+        &inputs,
+        "writing the regions table",
+        |terminal, out| regions::render_for(&view, settings.format, terminal, out),
+    )?;
     super::compare::announce_warnings(&compared.warnings, settings.quiet);
     Ok(Outcome::Ok)
 }

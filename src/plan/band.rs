@@ -198,35 +198,13 @@ mod tests {
         assert_eq!(lenient.result().min_ptus_for_target, Some(20));
     }
 
-    /// 1 USD per million input tokens.
-    fn flat_price() -> crate::catalog::TokenPrice {
-        crate::catalog::TokenPrice {
-            model: "m".into(),
-            deployment_type: crate::catalog::DeploymentTypeId::GlobalStandard,
-            regions: None,
-            input_usd_per_1m: 1.0,
-            cached_input_usd_per_1m: 0.0,
-            cache_write_usd_per_1m: None,
-            output_usd_per_1m: 0.0,
-            long_context: None,
-            effective_from: None,
-            effective_to: None,
-            unverified: false,
-            note: None,
-            source: "test".into(),
-            as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
-            accept_outlier: None,
-            adjustments: Vec::new(),
-        }
-    }
-
     /// Spillover at two windows, spill cost falling with PTUs faster at the strict window:
     /// the least worst case lies between the windows' own optima.
     #[test]
     fn with_spillover_the_count_minimises_the_worst_window() {
         let goal = |_| CostGoal {
             usd_per_ptu: vec![(Billing::Reserved1Year, 1.0)],
-            spill_price: flat_price(),
+            spill_price: crate::plan::cost::test_input_price(1.0),
             max_spill_rate: None,
         };
         let l = Lattice::new(10, 10, 1000);

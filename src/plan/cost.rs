@@ -91,6 +91,30 @@ pub(crate) fn test_global_price() -> PtuPrice {
     }
 }
 
+/// A per-token price for tests: `input_usd_per_1m` USD per million input tokens, every other
+/// token free.
+#[cfg(test)]
+pub(crate) fn test_input_price(input_usd_per_1m: f64) -> crate::catalog::TokenPrice {
+    crate::catalog::TokenPrice {
+        model: "m".into(),
+        deployment_type: crate::catalog::DeploymentTypeId::GlobalStandard,
+        regions: None,
+        input_usd_per_1m,
+        cached_input_usd_per_1m: 0.0,
+        cache_write_usd_per_1m: None,
+        output_usd_per_1m: 0.0,
+        long_context: None,
+        effective_from: None,
+        effective_to: None,
+        unverified: false,
+        note: None,
+        source: "test".into(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        accept_outlier: None,
+        adjustments: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -347,24 +347,21 @@ pub fn prepare(
                         increment.increment_ptus,
                         cap.map_or(HARD_MAX_PTUS, |c| c.max_ptus.min(HARD_MAX_PTUS)),
                     );
+                    let usd_per_ptu_span: Vec<(Billing, f64)> = Billing::PROVISIONED
+                        .iter()
+                        .map(|b| (*b, b.usd_per_ptu_hour(price) * span_hours))
+                        .collect();
                     let cost = (mode == ThrottleMode::Spillover)
                         .then(|| spill_price(catalog, key, t))
                         .flatten()
                         .map(|spill_price| CostGoal {
-                            usd_per_ptu: Billing::PROVISIONED
-                                .iter()
-                                .map(|b| (*b, b.usd_per_ptu_hour(price) * span_hours))
-                                .collect(),
+                            usd_per_ptu: usd_per_ptu_span.clone(),
                             spill_price,
                             max_spill_rate: spill_cap(settings),
                         });
                     let spill_quota = (mode == ThrottleMode::Spillover)
                         .then(|| spill_quota(catalog, settings, sim, key, t))
                         .flatten();
-                    let usd_per_ptu_span: Vec<(Billing, f64)> = Billing::PROVISIONED
-                        .iter()
-                        .map(|b| (*b, b.usd_per_ptu_hour(price) * span_hours))
-                        .collect();
                     let windows = std::iter::once((sim.bucket_window_s, SearchRole::Plan))
                         .chain(band.iter().map(|b| (*b, SearchRole::Band)));
                     // Every window gets the same search as the window in use, so that its
@@ -1336,24 +1333,54 @@ mod tests {
         }
     }
 
+    /// The embedded catalog, one workload (`d` running `model` in eastus2) and `records`
+    /// replayed as it.
+    struct OneWorkload {
+        catalog: Catalog,
+        keys: Vec<WorkloadKey>,
+        summary: ReplaySummary,
+        events: crate::sim::SortedEvents,
+    }
+
+    /// Replay `records` as one workload of `model`, the minute series' estimates formed by
+    /// `missing`.
+    fn replay_one(
+        model: &str,
+        records: &[UsageRecord],
+        missing: crate::sim::MissingMaxTokens,
+    ) -> OneWorkload {
+        let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let keys = vec![WorkloadKey {
+            deployment: "d".into(),
+            model: model.into(),
+            region: "eastus2".into(),
+        }];
+        let accounting = catalog.model(model).expect("model").accounting();
+        let mut replay = Replay::new(&accounting).estimating(missing);
+        for r in records {
+            replay.add(r).expect("add");
+        }
+        let (summary, events) = replay.finish();
+        OneWorkload {
+            catalog,
+            keys,
+            summary,
+            events,
+        }
+    }
+
     /// Replay `records` as one gpt-4.1 workload in eastus2 and plan it.
     fn plan_records(
         records: &[UsageRecord],
         settings: &PlanSettings,
         sim: &SimParams,
     ) -> WorkloadPlan {
-        let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
-        let keys = vec![WorkloadKey {
-            deployment: "d".into(),
-            model: "gpt-4.1".into(),
-            region: "eastus2".into(),
-        }];
-        let accounting = catalog.model("gpt-4.1").expect("gpt-4.1").accounting();
-        let mut replay = Replay::new(&accounting);
-        for r in records {
-            replay.add(r).expect("add");
-        }
-        let (summary, events) = replay.finish();
+        let OneWorkload {
+            catalog,
+            keys,
+            summary,
+            events,
+        } = replay_one("gpt-4.1", records, crate::sim::MissingMaxTokens::Actual);
         let mut prepared = prepare(&catalog, &keys, &summary, settings, sim);
         let (outs, latency) = crate::sim::standard::simulate_per_token(
             &events,
@@ -1380,18 +1407,12 @@ mod tests {
     /// The ceilings of the searches prepared for `records` (one gpt-4.1 workload), with the
     /// minute series folded under `missing`.
     fn ceilings(records: &[UsageRecord], missing: crate::sim::MissingMaxTokens) -> Vec<u32> {
-        let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
-        let keys = vec![WorkloadKey {
-            deployment: "d".into(),
-            model: "gpt-4.1".into(),
-            region: "eastus2".into(),
-        }];
-        let accounting = catalog.model("gpt-4.1").expect("gpt-4.1").accounting();
-        let mut replay = Replay::new(&accounting).estimating(missing);
-        for r in records {
-            replay.add(r).expect("add");
-        }
-        let (summary, _) = replay.finish();
+        let OneWorkload {
+            catalog,
+            keys,
+            summary,
+            ..
+        } = replay_one("gpt-4.1", records, missing);
         let sim = SimParams {
             missing_max_tokens: missing,
             ..SimParams::default()
@@ -1850,25 +1871,20 @@ mod tests {
             ),
             spill in any::<bool>(),
         ) {
-            let catalog = load_catalog(&CatalogSource::Embedded).expect("catalog");
-            let keys = vec![WorkloadKey { deployment: "d".into(), model: "gpt-4o".into(), region: "eastus2".into() }];
-            let accounting = catalog.model("gpt-4o").expect("gpt-4o").accounting();
-            let mut replay = Replay::new(&accounting);
-            for (t, prompt, cached_pct, completion, max) in &requests {
-                replay.add(&UsageRecord {
-                    timestamp_ms: 1_800_000_000_000 + t,
-                    workload: 0,
-                    prompt_tokens: *prompt,
-                    cached_tokens: prompt * cached_pct / 100,
-                    cache_write_tokens: 0,
-                    completion_tokens: *completion,
-                    reasoning_tokens: 0,
-                    max_completion_tokens: max.map(|m| m.max(*completion)),
-                    status: None,
-                    latency_ms: None,
-                }).expect("add");
-            }
-            let (summary, events) = replay.finish();
+            let records: Vec<UsageRecord> = requests.iter().map(|(t, prompt, cached_pct, completion, max)| UsageRecord {
+                timestamp_ms: 1_800_000_000_000 + t,
+                workload: 0,
+                prompt_tokens: *prompt,
+                cached_tokens: prompt * cached_pct / 100,
+                cache_write_tokens: 0,
+                completion_tokens: *completion,
+                reasoning_tokens: 0,
+                max_completion_tokens: max.map(|m| m.max(*completion)),
+                status: None,
+                latency_ms: None,
+            }).collect();
+            let OneWorkload { catalog, keys, summary, events } =
+                replay_one("gpt-4o", &records, crate::sim::MissingMaxTokens::Actual);
             let settings = PlanSettings {
                 on_throttle: if spill { ThrottlePolicy::Spillover } else { ThrottlePolicy::Fail },
                 sweep_points: 8,

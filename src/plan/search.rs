@@ -596,7 +596,6 @@ pub fn ceiling_ptus(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::DeploymentTypeId;
 
     fn lane() -> LaneTemplate {
         LaneTemplate {
@@ -793,24 +792,8 @@ mod tests {
     fn spill_goal(usd_per_ptu: f64) -> CostGoal {
         CostGoal {
             usd_per_ptu: vec![(Billing::Hourly, usd_per_ptu)],
-            spill_price: TokenPrice {
-                model: "m".into(),
-                deployment_type: DeploymentTypeId::GlobalStandard,
-                regions: None,
-                input_usd_per_1m: 1_000_000.0,
-                cached_input_usd_per_1m: 0.0,
-                cache_write_usd_per_1m: None,
-                output_usd_per_1m: 0.0,
-                long_context: None,
-                effective_from: None,
-                effective_to: None,
-                unverified: false,
-                note: None,
-                source: "test".into(),
-                as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
-                accept_outlier: None,
-                adjustments: Vec::new(),
-            },
+            // A spilled token costs 1 USD.
+            spill_price: crate::plan::cost::test_input_price(1_000_000.0),
             max_spill_rate: None,
         }
     }

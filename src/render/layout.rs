@@ -8,9 +8,10 @@
 //! names), folding a dropped column's text into the first wrapping column
 //! (`PTUs: 15; ...`) when it has a fold label, and names what it left out so that a renderer
 //! can say so. Deciding the width and colour is left to the command layer
-//! ([`Terminal::for_stdout`]); this module never looks at the process.
+//! ([`Terminal::for_output`]); this module never looks at the process.
 
 use std::io::IsTerminal;
+use std::path::Path;
 
 use unicode_width::UnicodeWidthStr;
 
@@ -46,10 +47,12 @@ impl Default for Terminal {
 }
 
 impl Terminal {
-    /// The terminal for a command's stdout: when it is a terminal (and the output is not a
-    /// file), its width (the `COLUMNS` variable when the size cannot be read) and colour
-    /// unless `NO_COLOR` is set; otherwise [`PIPE_WIDTH`] columns and no colour.
-    pub fn for_stdout(to_file: bool) -> Terminal {
+    /// The terminal for a command's output `out` (`--out`; none or `-` is stdout): when it
+    /// is stdout and stdout is a terminal, its width (the `COLUMNS` variable when the size
+    /// cannot be read) and colour unless `NO_COLOR` is set; otherwise [`PIPE_WIDTH`] columns
+    /// and no colour.
+    pub fn for_output(out: Option<&Path>) -> Terminal {
+        let to_file = out.is_some_and(|p| p != Path::new("-"));
         let stdout = std::io::stdout();
         if to_file || !stdout.is_terminal() {
             return Terminal::default();

@@ -478,21 +478,7 @@ pub fn expand<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::usage::{KeyRejection, RawKey, RequestLimits};
-
-    struct Any;
-    impl KeyResolver for Any {
-        fn resolve(&self, _key: RawKey<'_>) -> Result<Resolved, KeyRejection> {
-            Ok(resolved())
-        }
-    }
-
-    fn resolved() -> Resolved {
-        Resolved {
-            workload: 0,
-            limits: RequestLimits::default(),
-        }
-    }
+    use crate::usage::test_support::{resolved, AnyKey};
 
     fn run(agg: &BucketAggregate) -> Result<Vec<UsageRecord>, FieldProblem> {
         let mut out = Vec::new();
@@ -501,7 +487,7 @@ mod tests {
             resolved(),
             7,
             &ExpandParams::default(),
-            &Any,
+            &AnyKey,
             |r| {
                 out.push(r);
                 Ok::<(), FieldProblem>(())

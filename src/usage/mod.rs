@@ -23,6 +23,8 @@ pub(crate) mod read_ahead;
 pub(crate) mod rows;
 pub mod sources;
 pub mod synth;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod timestamps;
 pub mod workload;
 
@@ -635,36 +637,9 @@ pub use read::*;
 
 #[cfg(test)]
 mod tests {
+    use super::test_support::{AnyKey, Count};
     use super::*;
     use proptest::prelude::*;
-
-    /// Accepts every key as workload 0.
-    struct AnyKey;
-    impl KeyResolver for AnyKey {
-        fn resolve(&self, _key: RawKey<'_>) -> Result<Resolved, KeyRejection> {
-            Ok(Resolved {
-                workload: 0,
-                limits: RequestLimits::default(),
-            })
-        }
-    }
-
-    /// Counts records; forks and joins like the real replay.
-    #[derive(Default)]
-    struct Count(u64);
-    impl RecordSink for Count {
-        fn take(&mut self, _record: UsageRecord) -> Result<(), SinkError> {
-            self.0 += 1;
-            Ok(())
-        }
-        fn fork(&self) -> Self {
-            Count(0)
-        }
-        fn join(&mut self, later: Self) -> Result<(), SinkError> {
-            self.0 += later.0;
-            Ok(())
-        }
-    }
 
     fn line() -> impl Strategy<Value = String> {
         prop_oneof![

@@ -366,6 +366,30 @@ impl<const PRUNE: bool> Simulator<'_, PRUNE> {
         self.seq
     }
 
+    /// Queue the completion of a request that arrived at `t_ms` and takes `latency` ms: its
+    /// correction `delta_tokens` (actual minus estimate) then reaches the lanes in `mask` of
+    /// group `group`.
+    #[inline(always)]
+    fn complete_later(
+        &mut self,
+        t_ms: i64,
+        latency: i64,
+        group: u32,
+        delta_tokens: f64,
+        mask: u128,
+    ) {
+        let seq = self.next_seq();
+        self.completions.push(Timed {
+            t_ms: t_ms.saturating_add(latency),
+            seq,
+            item: Completion {
+                group,
+                delta_tokens,
+                mask,
+            },
+        });
+    }
+
     /// Apply every completion and retry due at or before `t_ms`, in time order.
     fn run_pending_until(&mut self, t_ms: i64) {
         loop {
@@ -518,16 +542,7 @@ impl<const PRUNE: bool> Simulator<'_, PRUNE> {
             if PRUNE {
                 self.groups[group].track_inflight(mask, true);
             }
-            let seq = self.next_seq();
-            self.completions.push(Timed {
-                t_ms: e.t_ms.saturating_add(latency),
-                seq,
-                item: Completion {
-                    group: group as u32,
-                    delta_tokens,
-                    mask,
-                },
-            });
+            self.complete_later(e.t_ms, latency, group as u32, delta_tokens, mask);
         }
     }
 
@@ -559,16 +574,7 @@ impl<const PRUNE: bool> Simulator<'_, PRUNE> {
         let delta_tokens = actual - estimate;
         if delta_tokens != 0.0 {
             let mask = g.full_mask();
-            let seq = self.next_seq();
-            self.completions.push(Timed {
-                t_ms: e.t_ms.saturating_add(latency),
-                seq,
-                item: Completion {
-                    group: group as u32,
-                    delta_tokens,
-                    mask,
-                },
-            });
+            self.complete_later(e.t_ms, latency, group as u32, delta_tokens, mask);
         }
     }
 
@@ -662,16 +668,7 @@ impl<const PRUNE: bool> Simulator<'_, PRUNE> {
             if PRUNE {
                 g.track_inflight(1u128 << slot, true);
             }
-            let seq = self.next_seq();
-            self.completions.push(Timed {
-                t_ms: r.t_ms.saturating_add(latency),
-                seq,
-                item: Completion {
-                    group: r.group,
-                    delta_tokens,
-                    mask: 1u128 << slot,
-                },
-            });
+            self.complete_later(r.t_ms, latency, r.group, delta_tokens, 1u128 << slot);
         }
     }
 

@@ -441,37 +441,9 @@ pub fn granularity_note(g: Granularity) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::usage::{KeyRejection, RawKey, RequestLimits, Resolved};
+    use crate::usage::test_support::{AnyKey, Count};
+    use crate::usage::RawKey;
     use proptest::prelude::*;
-
-    struct AnyKey;
-    impl KeyResolver for AnyKey {
-        fn resolve(&self, _key: crate::usage::RawKey<'_>) -> Result<Resolved, KeyRejection> {
-            Ok(Resolved {
-                workload: 0,
-                limits: RequestLimits::default(),
-            })
-        }
-        fn is_known_region(&self, name: &str) -> bool {
-            name == "eastus2"
-        }
-    }
-
-    #[derive(Default)]
-    struct Count(u64);
-    impl RecordSink for Count {
-        fn take(&mut self, _r: UsageRecord) -> Result<(), SinkError> {
-            self.0 += 1;
-            Ok(())
-        }
-        fn fork(&self) -> Self {
-            Count(0)
-        }
-        fn join(&mut self, later: Self) -> Result<(), SinkError> {
-            self.0 += later.0;
-            Ok(())
-        }
-    }
 
     const FORMATS: [Option<InputFormat>; 12] = [
         None,

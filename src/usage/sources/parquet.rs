@@ -69,11 +69,7 @@ pub fn column_names(file_path: &Path, name: &str) -> Result<Vec<String>, UsageEr
 }
 
 fn names_of(reader: &SerializedFileReader<File>) -> Vec<String> {
-    reader
-        .metadata()
-        .file_metadata()
-        .schema()
-        .get_fields()
+    top_level_fields(reader)
         .iter()
         .map(|f| crate::usage::formats::exact_name(f.name()))
         .collect()
@@ -129,15 +125,16 @@ impl ParquetRows {
     }
 }
 
+/// The file's top-level columns, in order.
+fn top_level_fields(reader: &SerializedFileReader<File>) -> &[parquet::schema::types::TypePtr] {
+    reader.metadata().file_metadata().schema().get_fields()
+}
+
 /// Each top-level column's timestamp unit as a divisor to milliseconds, from its Parquet
 /// logical type.
 fn time_units_of(reader: &SerializedFileReader<File>) -> Vec<Option<i64>> {
     use parquet::basic::{LogicalType, TimeUnit};
-    reader
-        .metadata()
-        .file_metadata()
-        .schema()
-        .get_fields()
+    top_level_fields(reader)
         .iter()
         .map(|f| {
             if !f.is_primitive() {

@@ -290,53 +290,46 @@ impl MetricBuckets {
         }
         let base = self.files.len() as u32;
         self.files.extend(other.files.iter().cloned());
-        let name = |files: &[String], i: u32| files.get(i as usize).cloned().unwrap_or_default();
+        let shifted = |o: Origin| Origin {
+            input: o.input + base,
+            line: o.line,
+        };
         for (sig, ranges) in other.series {
             let mine = self.series.entry(sig.clone()).or_default();
             for (start, end, origin) in ranges.iter() {
-                let origin = Origin {
-                    input: origin.input + base,
-                    line: origin.line,
-                };
+                let origin = shifted(origin);
                 if let Err(first) = mine.insert(start, end, origin) {
-                    return Err(UsageError::Field {
-                        path: name(&self.files, origin.input),
-                        line: origin.line,
-                        field: "timeseries".to_owned(),
-                        message: format!(
+                    return Err(self.series_error(
+                        origin,
+                        format!(
                             "{} at {} is already in {}:{}: the same metric series twice would count its traffic twice; pass each span once",
                             describe_series(&sig),
                             fmt_time_ms(start),
-                            name(&self.files, first.input),
+                            file_name(&self.files, first.input),
                             first.line
                         ),
-                    });
+                    ));
                 }
             }
         }
         for (split_base, splits) in other.splits {
             for (split, ranges) in splits {
                 for (start, end, origin) in ranges.iter() {
-                    let origin = Origin {
-                        input: origin.input + base,
-                        line: origin.line,
-                    };
+                    let origin = shifted(origin);
                     if let Err((theirs, first)) =
                         claim_split(&mut self.splits, &split_base, &split, (start, end), origin)
                     {
-                        return Err(UsageError::Field {
-                            path: name(&self.files, origin.input),
-                            line: origin.line,
-                            field: "timeseries".to_owned(),
-                            message: format!(
+                        return Err(self.series_error(
+                            origin,
+                            format!(
                                 "{} at {} is also in {}:{}, {}: the same traffic split two ways would count twice; fetch each metric with one split",
                                 describe_base(&split_base),
                                 fmt_time_ms(start),
-                                name(&self.files, first.input),
+                                file_name(&self.files, first.input),
                                 first.line,
                                 split_difference(&split, &theirs)
                             ),
-                        });
+                        ));
                     }
                 }
             }
@@ -349,7 +342,7 @@ impl MetricBuckets {
             match self.buckets.get_mut(&key) {
                 Some(mine) if mine.granularity != b.granularity => {
                     return Err(UsageError::Field {
-                        path: name(&self.files, b.file),
+                        path: file_name(&self.files, b.file),
                         line: b.line,
                         field: "interval".to_owned(),
                         message: format!(
@@ -357,7 +350,7 @@ impl MetricBuckets {
                             key.0.escape_debug(),
                             b.granularity.as_str(),
                             mine.granularity.as_str(),
-                            name(&self.files, mine.file),
+                            file_name(&self.files, mine.file),
                             fmt_time_ms(key.2)
                         ),
                     });
@@ -415,24 +408,41 @@ impl MetricBuckets {
                     let split_in = self
                         .buckets
                         .get(&several[0])
-                        .and_then(|m| self.files.get(m.file as usize))
-                        .cloned()
+                        .map(|m| file_name(&self.files, m.file))
                         .unwrap_or_default();
-                    return Err(UsageError::Field {
-                        path: self.files.get(b.file as usize).cloned().unwrap_or_default(),
-                        line: b.line,
-                        field: "timeseries".to_owned(),
-                        message: format!(
+                    return Err(self.series_error(
+                        Origin {
+                            input: b.file,
+                            line: b.line,
+                        },
+                        format!(
                             "resource-level metrics at {} are split by model ({}, in {split_in}) in some series and not in others ({} here): the unsplit ones cannot be told apart by model; split every metric by ModelName or FeatureName, or better by ModelDeploymentName",
                             fmt_time_ms(key.2),
                             names.join(", "),
                             if b.has_tokens() { "tokens" } else { "AzureOpenAIRequests" }
                         ),
-                    });
+                    ));
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// The name of input `input` (empty if out of range).
+fn file_name(files: &[String], input: u32) -> String {
+    files.get(input as usize).cloned().unwrap_or_default()
+}
+
+impl MetricBuckets {
+    /// An error about the metric series read at `origin`.
+    fn series_error(&self, origin: Origin, message: String) -> UsageError {
+        UsageError::Field {
+            path: file_name(&self.files, origin.input),
+            line: origin.line,
+            field: "timeseries".to_owned(),
+            message,
+        }
     }
 }
 
