@@ -68,7 +68,10 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
             &compared.workloads,
             compared.input.hours,
             settings.from_region.as_deref(),
-        ),
+        )
+        .iter()
+        .map(regions::RegionPlan::of)
+        .collect(),
     };
     let to_file = settings
         .out

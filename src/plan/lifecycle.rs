@@ -13,15 +13,17 @@ pub fn exclude_retired(options: &mut [OptionPlan], status: &LifecycleStatus, as_
     if !status.retired {
         return;
     }
-    let Some(phrase) = status.retirement_phrase(as_of) else {
+    let Some(date) = status.retirement else {
         return;
+    };
+    let reason = super::remark::OptionReason::Retired {
+        date,
+        past: date <= as_of,
+        replacement: status.replacement.clone(),
     };
     for o in options {
         o.eligible = false;
-        o.reason = Some(match o.reason.take() {
-            Some(r) => format!("{phrase}; {r}"),
-            None => phrase.clone(),
-        });
+        o.reason.insert(0, reason.clone());
     }
 }
 

@@ -8,12 +8,12 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+pub use super::contract::regions::RegionPlan;
 use super::escape::{csv_cell, markdown as escape, terminal as terminal_escape};
 use super::layout::{CellText, Terminal};
 use super::text::{billing_short, capitalize, type_short, UNVERIFIED};
 use super::{fmt_usd, table, CatalogInfo, Format};
 use crate::catalog::overrides::{AppliedOverride, Currency};
-use crate::plan::regions::RegionPlan;
 
 /// Everything `ptuplan regions` prints.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -189,7 +189,7 @@ fn converted(report: &RegionsReport, usd: f64) -> Option<String> {
     report.currency.as_ref().map(|c| fmt_usd(c.from_usd(usd)))
 }
 
-fn cells(report: &RegionsReport, r: &crate::plan::regions::RegionRow) -> Vec<String> {
+fn cells(report: &RegionsReport, r: &super::contract::regions::RegionRow) -> Vec<String> {
     let mut row = vec![
         if r.decided {
             format!("{} *", r.rank)

@@ -124,9 +124,11 @@ fn months(m: f64) -> String {
     format!("{m:.1}")
 }
 
+mod option;
 mod reason;
 mod verdict;
 
+pub use option::*;
 pub use reason::*;
 pub use verdict::*;
 
