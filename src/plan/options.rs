@@ -230,7 +230,7 @@ pub fn availability(
 /// type: the type was assumed (not stated with `--served-by`), a verified region table says
 /// the model is not offered on that type there, and no table lists the model in the region on
 /// any other type. The log and the catalog then disagree, and only the user knows the type.
-pub fn evidence_gaps(catalog: &Catalog, constraints: &Constraints) -> Vec<String> {
+pub fn evidence_gaps(catalog: &Catalog, constraints: &Constraints) -> Vec<EvidenceGap> {
     let mut out = Vec::new();
     for (model, region, served) in constraints.evidence.iter() {
         let assumed: Vec<&super::evidence::Served> = served.iter().filter(|s| !s.stated).collect();
@@ -242,13 +242,28 @@ pub fn evidence_gaps(catalog: &Catalog, constraints: &Constraints) -> Vec<String
             .into_iter()
             .any(|d| catalog.availability_of(model, d, region).is_some());
         if catalog.verified_absence(model, t, region).is_some() && !listed_anywhere {
-            out.push(format!(
-                "the log shows {model} serving in {region} (deployment `{}`), where no region table lists it on any type and the table for {t} (the type taken when none is logged) leaves it out; --served-by DEPLOYMENT=TYPE states the type it ran on, and makes the log count for it",
-                first.deployment.escape_debug()
-            ));
+            out.push(EvidenceGap {
+                model: model.to_owned(),
+                region: region.to_owned(),
+                deployment: first.deployment.clone(),
+                assumed_type: t,
+            });
         }
     }
     out
+}
+
+/// A model the log shows serving where the catalog lists it on no type (a warning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceGap {
+    /// Model.
+    pub model: String,
+    /// Region.
+    pub region: String,
+    /// The first deployment that served it.
+    pub deployment: String,
+    /// The type taken when none is logged.
+    pub assumed_type: DeploymentTypeId,
 }
 
 /// The note of an option whose availability is not a verified catalog listing: sales, the

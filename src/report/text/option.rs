@@ -525,3 +525,146 @@ pub fn region_gap_text(g: &RegionGap) -> String {
         RegionGap::NotSized(t) => format!("{t} was not sized for this workload"),
     }
 }
+
+/// The warning for a model the log shows serving where the catalog lists it on no type.
+pub fn evidence_gap_text(g: &crate::plan::options::EvidenceGap) -> String {
+    format!(
+        "the log shows {} serving in {} (deployment `{}`), where no region table lists it on any type and the table for {} (the type taken when none is logged) leaves it out; --served-by DEPLOYMENT=TYPE states the type it ran on, and makes the log count for it",
+        g.model,
+        g.region,
+        g.deployment.escape_debug(),
+        g.assumed_type
+    )
+}
+
+/// The warning for a workload whose model retires before the log's end or by the as-of date:
+/// "chat-prod: gpt-4o (version 2024-11-20) retired on 2026-10-01; replacement gpt-5.1 before
+/// the log's end (2026-10-30); no option is recommended (retirement schedule of ...)".
+pub fn retirement_warning_text(w: &crate::plan::lifecycle::RetirementWarning) -> String {
+    let s = &w.status;
+    let when = w
+        .before_log_end
+        .map(|d| format!(" before the log's end ({d})"))
+        .unwrap_or_default();
+    let outcome = if s.retired {
+        "; no option is recommended"
+    } else {
+        ""
+    };
+    format!(
+        "{}: {} (version {}) {}{when}{outcome} ({})",
+        w.deployment,
+        w.model,
+        s.version,
+        s.retirement_phrase(w.as_of).unwrap_or_default(),
+        s.schedule_phrase()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::lifecycle::{LifecycleStatus, Stage};
+    use crate::plan::evidence::Served;
+    use chrono::NaiveDate;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn a_retirement_warning_names_the_date_the_log_end_and_the_schedule() {
+        let status = LifecycleStatus {
+            version: "2024-07-18".into(),
+            ga: None,
+            stage: Some(Stage::Retired),
+            retirement: Some(d("2026-10-01")),
+            replacement: Some("gpt-4.1-mini".into()),
+            schedule_published: Some(d("2026-07-07")),
+            other_schedules: Vec::new(),
+            retired: true,
+        };
+        let w = crate::plan::lifecycle::retirement_warning(
+            "chat",
+            "gpt-4o-mini",
+            &status,
+            d("2026-10-30"),
+            d("2026-12-01"),
+        )
+        .expect("warning");
+        assert_eq!(
+            retirement_warning_text(&w),
+            "chat: gpt-4o-mini (version 2024-07-18) retired on 2026-10-01; replacement gpt-4.1-mini before the log's end (2026-10-30); no option is recommended (retirement schedule of 2026-07-07)"
+        );
+    }
+
+    #[test]
+    fn the_log_as_evidence_says_whether_the_type_was_stated() {
+        let served = [Served {
+            deployment: "chat".into(),
+            requests: 10,
+            deployment_type: DeploymentTypeId::GlobalStandard,
+            stated: false,
+        }];
+        assert_eq!(
+            served_text(&served, "gpt-6-sol", "eastus2", DeploymentTypeId::GlobalStandard),
+            "the log shows gpt-6-sol serving 10 request(s) in eastus2 (deployment `chat`; type not logged, taken as global-standard: --served-by states it)"
+        );
+    }
+
+    #[test]
+    fn reasons_and_notes_join_in_order() {
+        let reasons = [
+            OptionReason::Unconfirmed,
+            OptionReason::NeedsMoreThan {
+                ptus: 300,
+                max_throttle_rate: 0.01,
+                cap_at: Some("o.yaml:3".into()),
+            },
+        ];
+        assert_eq!(
+            reasons_text(&reasons).expect("text"),
+            format!("{UNCONFIRMED_REASON}; needs more than 300 PTUs to meet the 1.0% target (the capacity limit, o.yaml:3)")
+        );
+        assert_eq!(reasons_text(&[]), None);
+        let notes = [
+            OptionNote::UnverifiedPrice,
+            OptionNote::Term(Billing::Reserved1Year),
+        ];
+        assert_eq!(
+            notes_text(&notes).as_deref(),
+            Some("unverified price; 1-year term, prorated")
+        );
+        let outside = Unavailable::OutsideResidency {
+            residency: "swedencentral".into(),
+            conflict: ResidencyConflict::WiderThanRegion {
+                zone: "eu".into(),
+                region: "swedencentral".into(),
+            },
+        };
+        assert_eq!(
+            unavailable_text(&outside),
+            "outside --residency swedencentral: a Data Zone type processes data anywhere in the EU data zone, not only in swedencentral"
+        );
+    }
+
+    #[test]
+    fn a_quota_note_says_what_it_needs() {
+        let limits = StandardLimits {
+            tpm: 3_000_000,
+            rpm: Some(3_000),
+        };
+        let note = [QuotaRemark::Needs {
+            level: Some((crate::catalog::standard::QuotaLevel::Tier2, limits)),
+            tpm: 1_791_000,
+            has_levels: true,
+            checks_rpm: true,
+            model: "gpt-4o".into(),
+            max_throttle_rate: 0.01,
+        }];
+        assert_eq!(
+            quota_note_text(&note),
+            "needs Tier 2 (3M TPM / 3K RPM) or a 1.791M TPM quota to stay within 1.0%"
+        );
+    }
+}
