@@ -16,10 +16,11 @@
 //! neighbour: an upper bound on its need whether traffic grows or shrinks). Every 1-year
 //! purchase (a rung) is then checked against the decision's rules ([`rungs`]).
 //!
-//! Assumptions (stated in every output, in the report's words: `report::text::LADDER_ASSUMPTIONS`): reservations match by region and
-//! deployment type, not model, and are not exchanged between types; a deployment's size change
-//! takes effect within the hour, so months do not overlap; quota and capacity availability are
-//! not simulated; a 1-year tranche costs its whole term, months after the horizon included.
+//! Assumptions (stated in every output, in the report's words:
+//! `report::text::LADDER_ASSUMPTIONS`): reservations match by region and deployment type, not
+//! model, and are not exchanged between types; a deployment's size change takes effect within
+//! the hour, so months do not overlap; quota and capacity availability are not simulated; a
+//! 1-year tranche costs its whole term, months after the horizon included.
 
 use std::collections::BTreeMap;
 
