@@ -1288,7 +1288,7 @@ fn long_threshold(catalog: &Catalog, model: &str) -> Option<u64> {
     catalog
         .model(model)
         .and_then(|m| m.long_context.as_ref())
-        .map(|l| u64::from(l.above_prompt_tokens))
+        .map(|l| l.above_prompt_tokens)
 }
 
 fn ratio_of(part: u64, whole: u64) -> f64 {
