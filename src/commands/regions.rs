@@ -66,7 +66,10 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
             &compared.workloads,
             compared.input.hours,
             settings.from_region.as_deref(),
-        ),
+        )
+        .iter()
+        .map(regions::RegionPlan::of)
+        .collect(),
     };
     write_output(
         settings.out.as_deref(),

@@ -231,14 +231,15 @@ pub fn build_report_with_progress(
             if let Some(w) = p.lifecycle.as_ref().and_then(|s| {
                 plan::lifecycle::retirement_warning(&p.deployment, &p.model, s, log_end, as_of)
             }) {
-                warnings.push(w);
+                warnings.push(crate::report::text::retirement_warning_text(&w));
             }
         }
     }
-    warnings.extend(plan::options::evidence_gaps(
-        catalog,
-        &settings.plan.constraints,
-    ));
+    warnings.extend(
+        plan::options::evidence_gaps(catalog, &settings.plan.constraints)
+            .iter()
+            .map(crate::report::text::evidence_gap_text),
+    );
     let mut warned_models = std::collections::BTreeSet::new();
     for p in &plans {
         let u = &p.usage_tier;

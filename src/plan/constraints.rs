@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use super::remark::{ResidencyConflict, Unavailable};
 use crate::catalog::overrides::{AvailabilityOverride, CapacityLimit};
 use crate::catalog::{Catalog, DeploymentTypeId, Processing};
 
@@ -75,30 +76,39 @@ impl Residency {
     }
 
     /// Why type `t` deployed in `region` processes data outside, if it does.
-    pub fn excludes(&self, catalog: &Catalog, t: DeploymentTypeId, region: &str) -> Option<String> {
+    pub fn excludes(
+        &self,
+        catalog: &Catalog,
+        t: DeploymentTypeId,
+        region: &str,
+    ) -> Option<Unavailable> {
         let zone_of = |r: &str| catalog.data_zone_of(r).map(|z| z.id.clone());
-        let outside = |what: String| Some(format!("outside --residency {}: {what}", self.label()));
+        let outside = |conflict: ResidencyConflict| {
+            Some(Unavailable::OutsideResidency {
+                residency: self.label().to_owned(),
+                conflict,
+            })
+        };
         match (self, t.processing()) {
             (Residency::Global, _) => None,
-            (_, Processing::Global) => {
-                outside("a Global type processes data in any Azure region".to_owned())
-            }
+            (_, Processing::Global) => outside(ResidencyConflict::GlobalType),
             (Residency::DataZone(z), Processing::DataZone) => match zone_of(region) {
                 Some(zone) if &zone == z => None,
-                Some(zone) => outside(format!(
-                    "processes data in the {} data zone",
-                    zone.to_ascii_uppercase()
-                )),
-                None => outside(format!("{region} is in no data zone")),
+                Some(zone) => outside(ResidencyConflict::OtherZone(zone)),
+                None => outside(ResidencyConflict::NoZone(region.to_owned())),
             },
             (Residency::DataZone(z), Processing::Region) => (zone_of(region).as_ref() != Some(z))
-                .then(|| format!("outside --residency {z}: processes data in {region}")),
-            (Residency::Region(r), Processing::DataZone) => outside(format!(
-                "a Data Zone type processes data anywhere in the {} data zone, not only in {r}",
-                zone_of(region).unwrap_or_default().to_ascii_uppercase()
-            )),
+                .then(|| ResidencyConflict::InRegion(region.to_owned()))
+                .and_then(outside),
+            (Residency::Region(r), Processing::DataZone) => {
+                outside(ResidencyConflict::WiderThanRegion {
+                    zone: zone_of(region).unwrap_or_default(),
+                    region: r.clone(),
+                })
+            }
             (Residency::Region(r), Processing::Region) => (region != r)
-                .then(|| format!("outside --residency {r}: processes data in {region}")),
+                .then(|| ResidencyConflict::InRegion(region.to_owned()))
+                .and_then(outside),
         }
     }
 }

@@ -115,31 +115,6 @@ impl LogEvidence {
     }
 }
 
-/// "the log shows gpt-6-sol serving 1234 request(s) in eastus2 (deployment `chat`; type not
-/// logged, taken as global-standard: --served-by states it)".
-pub fn describe(served: &[&Served], model: &str, region: &str, t: DeploymentTypeId) -> String {
-    let requests: u64 = served.iter().map(|s| s.requests).sum();
-    let names: Vec<String> = served
-        .iter()
-        .take(3)
-        .map(|s| format!("`{}`", s.deployment))
-        .collect();
-    let more = served.len().saturating_sub(3);
-    let who = if more > 0 {
-        format!("{} and {more} more", names.join(", "))
-    } else {
-        names.join(", ")
-    };
-    let how = if served.iter().all(|s| s.stated) {
-        format!("on {t} per --served-by")
-    } else {
-        format!("type not logged, taken as {t}: --served-by states it")
-    };
-    format!(
-        "the log shows {model} serving {requests} request(s) in {region} (deployment {who}; {how})"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,13 +137,6 @@ mod tests {
         assert!(e
             .served_on("gpt-5.1", "eastus2", DeploymentTypeId::GlobalStandard)
             .is_empty());
-        assert!(describe(
-            &gs,
-            "gpt-6-sol",
-            "eastus2",
-            DeploymentTypeId::GlobalStandard
-        )
-        .contains("taken as global-standard: --served-by states it"));
         assert_eq!(by.unknown_deployments(&["a"]), ["b"]);
     }
 }

@@ -13,48 +13,57 @@ pub fn exclude_retired(options: &mut [OptionPlan], status: &LifecycleStatus, as_
     if !status.retired {
         return;
     }
-    let Some(phrase) = status.retirement_phrase(as_of) else {
+    let Some(date) = status.retirement else {
         return;
+    };
+    let reason = super::remark::OptionReason::Retired {
+        date,
+        past: date <= as_of,
+        replacement: status.replacement.clone(),
     };
     for o in options {
         o.eligible = false;
-        o.reason = Some(match o.reason.take() {
-            Some(r) => format!("{phrase}; {r}"),
-            None => phrase.clone(),
-        });
+        o.reason.insert(0, reason.clone());
     }
 }
 
+/// A workload whose model retires before the log's last day or on or before the as-of date
+/// (its words: "chat-prod: gpt-4o (version 2024-11-20) retired on 2026-10-01; replacement
+/// gpt-5.1 (retirement schedule of ...)").
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetirementWarning {
+    /// Deployment name.
+    pub deployment: String,
+    /// Model.
+    pub model: String,
+    /// The model version's lifecycle on the as-of date.
+    pub status: LifecycleStatus,
+    /// The log's last day, when the model retires on or before it.
+    pub before_log_end: Option<NaiveDate>,
+    /// The run's as-of date.
+    pub as_of: NaiveDate,
+}
+
 /// The warning for a workload whose model retires before the log's last day or on or before
-/// `as_of`, if it does: "chat-prod: gpt-4o (version 2024-11-20) retired on 2026-10-01;
-/// replacement gpt-5.1 (retirement schedule of ...)".
+/// `as_of`, if it does.
 pub fn retirement_warning(
     deployment: &str,
     model: &str,
     status: &LifecycleStatus,
     log_end: NaiveDate,
     as_of: NaiveDate,
-) -> Option<String> {
+) -> Option<RetirementWarning> {
     let retirement = status.retirement?;
     if retirement > log_end && retirement > as_of {
         return None;
     }
-    let phrase = status.retirement_phrase(as_of)?;
-    let when = if retirement <= log_end {
-        format!(" before the log's end ({log_end})")
-    } else {
-        String::new()
-    };
-    let outcome = if status.retired {
-        "; no option is recommended"
-    } else {
-        ""
-    };
-    Some(format!(
-        "{deployment}: {model} (version {}) {phrase}{when}{outcome} ({})",
-        status.version,
-        status.schedule_phrase()
-    ))
+    Some(RetirementWarning {
+        deployment: deployment.to_owned(),
+        model: model.to_owned(),
+        status: status.clone(),
+        before_log_end: (retirement <= log_end).then_some(log_end),
+        as_of,
+    })
 }
 
 #[cfg(test)]
@@ -89,10 +98,8 @@ mod tests {
         let s = status("2026-10-01", "2026-12-01");
         let w = retirement_warning("chat", "gpt-4o-mini", &s, d("2026-10-30"), d("2026-12-01"))
             .expect("warning");
-        assert_eq!(
-            w,
-            "chat: gpt-4o-mini (version 2024-07-18) retired on 2026-10-01; replacement gpt-4.1-mini before the log's end (2026-10-30); no option is recommended (retirement schedule of 2026-07-07)"
-        );
+        assert_eq!(w.before_log_end, Some(d("2026-10-30")));
+        assert!(w.status.retired);
         // Retires after both dates: no warning.
         let later = status("2027-04-14", "2026-12-01");
         assert_eq!(
@@ -103,7 +110,7 @@ mod tests {
         let inside = status("2026-10-15", "2026-10-01");
         let w = retirement_warning("c", "x", &inside, d("2026-10-30"), d("2026-10-01"))
             .expect("warning");
-        assert!(w.contains("retires on 2026-10-15"), "{w}");
-        assert!(!w.contains("no option is recommended"), "{w}");
+        assert_eq!(w.before_log_end, Some(d("2026-10-30")));
+        assert!(!w.status.retired);
     }
 }

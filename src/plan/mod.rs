@@ -23,6 +23,7 @@ pub mod projection;
 mod provisioned;
 pub mod quota;
 pub mod regions;
+pub mod remark;
 pub mod reserve;
 pub mod search;
 pub mod sizing;
@@ -148,7 +149,7 @@ pub struct SizingSearch {
     /// Its bucket window, seconds.
     pub window_s: f64,
     /// Why the throttle mode differs from the one asked for, if it does.
-    pub mode_note: Option<String>,
+    pub mode_note: Option<remark::ModeNote>,
     /// The limits of the Standard deployment it spills to (spillover only).
     pub spill_quota: Option<quota::QuotaChoice>,
     /// USD per PTU over the log's span, per provisioned billing (types offered in the
@@ -423,7 +424,7 @@ fn new_search(
     replay: &WorkloadReplay,
     spec: &crate::catalog::PtuSpec,
     lattice: Lattice,
-    (mode, mode_note): (ThrottleMode, Option<String>),
+    (mode, mode_note): (ThrottleMode, Option<remark::ModeNote>),
     settings: &PlanSettings,
     cost: Option<CostGoal>,
 ) -> SizingSearch {
@@ -692,7 +693,7 @@ fn throttle_mode(
     totals: &crate::sim::WorkloadTotals,
     t: DeploymentTypeId,
     settings: &PlanSettings,
-) -> (ThrottleMode, Option<String>) {
+) -> (ThrottleMode, Option<remark::ModeNote>) {
     let policy = settings.on_throttle;
     let wants_spill = matches!(policy, ThrottlePolicy::Default | ThrottlePolicy::Spillover);
     match policy {
@@ -710,23 +711,22 @@ fn throttle_mode(
     match target {
         None => (
             ThrottleMode::Fail,
-            (policy == ThrottlePolicy::Spillover)
-                .then(|| format!("{t} has no spillover target; 429s fail")),
+            (policy == ThrottlePolicy::Spillover).then_some(remark::ModeNote::NoTarget(t)),
         ),
         Some(target) => match candidate(catalog, &settings.constraints, key, target) {
             Candidate::PerToken(price) => match price.cost_usd(&totals.tally) {
                 Ok(_) => (ThrottleMode::Spillover, None),
                 Err(e) => (
                     ThrottleMode::Fail,
-                    Some(format!(
-                        "no spillover: {target} has no long-context price for the {} long-context request(s); 429s fail",
-                        e.requests
-                    )),
+                    Some(remark::ModeNote::NoLongContextPrice {
+                        target,
+                        requests: e.requests,
+                    }),
                 ),
             },
             Candidate::Unavailable(why) => (
                 ThrottleMode::Fail,
-                Some(format!("no spillover: {why}; 429s fail")),
+                Some(remark::ModeNote::TargetUnavailable(why)),
             ),
             Candidate::Provisioned { .. } => (ThrottleMode::Fail, None),
         },
@@ -1017,8 +1017,12 @@ fn provisioned_at(
             }
             Candidate::Unavailable(reason) => {
                 for billing in Billing::PROVISIONED {
-                    out.options
-                        .push(unavailable_option(ctx, dt, billing, reason.clone()));
+                    out.options.push(unavailable_option(
+                        ctx,
+                        dt,
+                        billing,
+                        remark::OptionReason::Unavailable(reason.clone()),
+                    ));
                 }
                 if role == SearchRole::Plan {
                     if let Some(s) = prepared.find(w, dt, SearchRole::OtherType).next() {
@@ -1064,10 +1068,7 @@ fn apply_availability(
         opt.availability_basis = Some(a.basis);
         if !a.basis.is_confirmed() {
             opt.eligible = false;
-            opt.reason = Some(match opt.reason.take() {
-                Some(r) => format!("{}; {r}", options::UNCONFIRMED_REASON),
-                None => options::UNCONFIRMED_REASON.to_owned(),
-            });
+            opt.reason.insert(0, remark::OptionReason::Unconfirmed);
         }
     }
 }
@@ -1108,25 +1109,16 @@ fn apply_per_token_quota(
         opt.throttle_rate = Some(share);
         if share > settings.max_throttle_rate {
             opt.eligible = false;
-            let why = format!(
-                "fails {} of requests with 429 at {} (target {:.1}%)",
-                crate::text::fmt_pct(share),
-                choice.label,
-                settings.max_throttle_rate * 100.0
-            );
-            opt.reason = Some(match opt.reason.take() {
-                Some(r) => format!("{r}; {why}"),
-                None => why,
+            opt.reason.push(remark::OptionReason::QuotaFails {
+                share,
+                limits: choice.limits.clone(),
+                max_throttle_rate: settings.max_throttle_rate,
             });
         }
     }
-    opt.note = join_notes(
-        opt.note
-            .take()
-            .into_iter()
-            .chain((!view.note.is_empty()).then(|| format!("quota: {}", view.note)))
-            .collect(),
-    );
+    if !view.note.is_empty() {
+        opt.note.push(remark::OptionNote::Quota(view.note.clone()));
+    }
     opt.standard_quota = Some(view);
 }
 
@@ -1161,10 +1153,10 @@ fn unavailable_option(
     ctx: &WorkloadCtx<'_>,
     dt: DeploymentTypeId,
     billing: Billing,
-    reason: String,
+    reason: remark::OptionReason,
 ) -> OptionPlan {
     OptionPlan {
-        reason: Some(reason),
+        reason: vec![reason],
         ..empty_option(ctx, dt, billing)
     }
 }
@@ -1185,32 +1177,31 @@ fn per_token_option(
                         ctx,
                         dt,
                         Billing::PerToken,
-                        format!(
-                            "not priced: no sourced long-context {dt} price for {}'s {} request(s) above {} prompt tokens",
-                            ctx.key.model,
-                            e.requests,
-                            long_threshold(ctx.catalog, &ctx.key.model)
-                        ),
+                        remark::OptionReason::NoLongContextPrice {
+                            deployment_type: dt,
+                            model: ctx.key.model.clone(),
+                            requests: e.requests,
+                            above_prompt_tokens: long_threshold(ctx.catalog, &ctx.key.model),
+                        },
                     )
                 }
             };
             let (eligible, reason, note) = per_token_eligibility(dt, settings);
-            let note = join_notes(
-                note.into_iter()
-                    .chain(availability_note(
-                        ctx.catalog,
-                        &settings.constraints,
-                        ctx.key,
-                        dt,
-                    ))
-                    .chain(options::price_unverified_note(price.unverified))
-                    .chain(price_note(&price.adjustments))
-                    .collect(),
-            );
+            let note = note
+                .into_iter()
+                .chain(availability_note(
+                    ctx.catalog,
+                    &settings.constraints,
+                    ctx.key,
+                    dt,
+                ))
+                .chain(options::price_unverified_note(price.unverified))
+                .chain(price_note(&price.adjustments))
+                .collect();
             OptionPlan {
                 available: true,
                 eligible,
-                reason,
+                reason: reason.into_iter().collect(),
                 note,
                 cost_usd: Some(cost),
                 monthly_cost_usd: Some(cost::monthly_usd(cost, ctx.span_hours)),
@@ -1218,7 +1209,12 @@ fn per_token_option(
                 ..empty_option(ctx, dt, Billing::PerToken)
             }
         }
-        Candidate::Unavailable(reason) => unavailable_option(ctx, dt, Billing::PerToken, reason),
+        Candidate::Unavailable(reason) => unavailable_option(
+            ctx,
+            dt,
+            Billing::PerToken,
+            remark::OptionReason::Unavailable(reason),
+        ),
         Candidate::Provisioned { .. } => {
             unreachable!("candidate() returns Provisioned only for PTU types")
         }
@@ -1231,36 +1227,28 @@ fn per_token_option(
 fn per_token_eligibility(
     dt: DeploymentTypeId,
     settings: &PlanSettings,
-) -> (bool, Option<String>, Option<String>) {
-    let (caveat, allowed, flag) = if dt.is_batch() {
-        (
-            "async, 24 h turnaround",
-            settings.batch_eligible,
-            "--batch-eligible",
-        )
+) -> (
+    bool,
+    Option<remark::OptionReason>,
+    Option<remark::OptionNote>,
+) {
+    let (caveat, allowed) = if dt.is_batch() {
+        (remark::Caveat::Batch, settings.batch_eligible)
     } else if dt.is_flex() {
-        (
-            "preview, no latency or service SLA, 429 when Flex capacity is unavailable",
-            settings.flex_eligible,
-            "--flex-eligible",
-        )
+        (remark::Caveat::Flex, settings.flex_eligible)
     } else {
         return (true, None, None);
     };
     if allowed {
-        (true, None, Some(caveat.to_owned()))
+        (true, None, Some(remark::OptionNote::Caveat(caveat)))
     } else {
-        (false, Some(format!("{caveat}; {flag} to recommend")), None)
+        (false, Some(remark::OptionReason::NeedsFlag(caveat)), None)
     }
 }
 
-/// "price: 10% discount (overrides.yaml:4)" when `--overrides` changed the price.
-fn price_note(adjustments: &[String]) -> Option<String> {
-    (!adjustments.is_empty()).then(|| format!("price: {}", adjustments.join(", ")))
-}
-
-fn join_notes(notes: Vec<String>) -> Option<String> {
-    (!notes.is_empty()).then(|| notes.join("; "))
+/// The note when `--overrides` changed the price (the catalog's words for each change).
+fn price_note(adjustments: &[String]) -> Option<remark::OptionNote> {
+    (!adjustments.is_empty()).then(|| remark::OptionNote::Price(adjustments.to_vec()))
 }
 
 fn mode_label(mode: ThrottleMode) -> String {
@@ -1293,11 +1281,11 @@ fn truncated_cost(
 }
 
 /// The model's long-context threshold, for messages.
-fn long_threshold(catalog: &Catalog, model: &str) -> String {
+fn long_threshold(catalog: &Catalog, model: &str) -> Option<u64> {
     catalog
         .model(model)
         .and_then(|m| m.long_context.as_ref())
-        .map_or_else(|| "?".to_owned(), |l| l.above_prompt_tokens.to_string())
+        .map(|l| l.above_prompt_tokens)
 }
 
 fn ratio_of(part: u64, whole: u64) -> f64 {
@@ -1557,9 +1545,8 @@ mod tests {
         assert!(
             option
                 .reason
-                .as_deref()
-                .unwrap_or("")
-                .contains("prompt limit"),
+                .iter()
+                .any(|r| matches!(r, remark::OptionReason::PromptLimit { .. })),
             "{:?}",
             option.reason
         );
@@ -1667,17 +1654,27 @@ mod tests {
         assert_eq!(o.throttled_requests, Some(67));
         assert!(!o.eligible);
         assert!(
-            o.reason.as_deref().unwrap_or("").contains("44.7%"),
+            o.reason.iter().any(|r| matches!(
+                r,
+                remark::OptionReason::QuotaFails { share, .. } if (share - 0.447).abs() < 0.0005
+            )),
             "{:?}",
             o.reason
         );
         let v = o.standard_quota.expect("view");
         assert_eq!(v.needs_level.as_deref(), Some("tier-2"));
-        assert!(
-            v.note.contains("needs Tier 2 (3M TPM / 3K RPM)"),
-            "{}",
-            v.note
-        );
+        let needs_tier_2 = |parts: &[remark::QuotaRemark]| {
+            parts.iter().any(|p| {
+                matches!(
+                    p,
+                    remark::QuotaRemark::Needs {
+                        level: Some((QuotaLevelArg::Tier2, l)),
+                        ..
+                    } if l.tpm == 3_000_000 && l.rpm == Some(3_000)
+                )
+            })
+        };
+        assert!(needs_tier_2(&v.note), "{:?}", v.note);
         // 1% of 150 lets one fail: the 149th must see a counter below the quota, 148 x 12,100
         // = 1,790,800, rounded up within the 0.5% bin and to 1,000 TPM.
         let tpm = v.needs_tpm.expect("tpm");
@@ -1694,7 +1691,10 @@ mod tests {
             None,
             "unlimited: not simulated as failures"
         );
-        assert!(gs(&free).note.unwrap_or_default().contains("needs Tier 2"));
+        assert!(gs(&free)
+            .note
+            .iter()
+            .any(|n| matches!(n, remark::OptionNote::Quota(q) if needs_tier_2(q))));
         assert!(!free.usage_tier.above);
     }
 
@@ -1764,8 +1764,8 @@ mod tests {
         assert!((per_month - 1.2e6 * 43_800.0).abs() < 1.0, "{per_month}");
         for id in ["global-standard", "data-zone-standard"] {
             let o = p.options.iter().find(|o| o.id == id).expect("option");
-            let risk = o.latency.usage_tier_risk.as_deref().expect("risk");
-            assert!(risk.contains("more than two times higher"), "{risk}");
+            let risk = o.latency.usage_tier_risk.as_ref().expect("risk");
+            assert_eq!(risk.usage_tier_tokens_per_month, 30_000_000_000);
         }
         let ptu = p
             .options
@@ -1794,11 +1794,13 @@ mod tests {
             .find(|o| o.id == "global-standard")
             .expect("gs");
         assert!(!gs.eligible);
-        assert!(gs
-            .reason
-            .as_deref()
-            .unwrap_or("")
-            .contains("no latency target"));
+        assert!(gs.reason.iter().any(|r| matches!(
+            r,
+            remark::OptionReason::CannotPromise {
+                why: remark::LatencyShortfall::NoTarget(remark::LatencyBasis::Standard),
+                ..
+            }
+        )));
         let decided = |p: &WorkloadPlan| p.decision.option.as_ref().map(|o| o.option_id.clone());
         // A one-minute log: provisional, so no reservation; what is decided promises a speed.
         let promise = p

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::remark::{OptionNote, OptionReason, PtusBasis};
 use super::{Billing, CurvePoint, Decision, TypeSizing};
 use crate::catalog::accounting::{PtuAccounting, TokenTally};
 use crate::catalog::lifecycle::LifecycleStatus;
@@ -25,8 +26,8 @@ pub struct OptionPlan {
     /// Deployed PTUs (provisioned options): the one count this option is sized, costed and
     /// simulated at, in every output.
     pub ptus: Option<u32>,
-    /// How `ptus` was chosen (provisioned options), e.g. "cost-optimal with spillover".
-    pub ptus_basis: Option<String>,
+    /// How `ptus` was chosen (provisioned options), e.g. cost-optimal with spillover.
+    pub ptus_basis: Option<PtusBasis>,
     /// False when the type is not offered (per a verified region table, sales, residency) or
     /// not priced for the model and region.
     pub available: bool,
@@ -36,8 +37,8 @@ pub struct OptionPlan {
     /// (no verified table covers it). Only the first three may be recommended. None when
     /// unavailable.
     pub availability_basis: Option<super::options::AvailabilityBasis>,
-    /// Why it is unavailable (or not eligible for recommendation).
-    pub reason: Option<String>,
+    /// Why it is unavailable (or not eligible for recommendation), in order; empty: no reason.
+    pub reason: Vec<OptionReason>,
     /// Whether it may be recommended (available, meets the throttle target, not Batch
     /// unless allowed).
     pub eligible: bool,
@@ -88,8 +89,8 @@ pub struct OptionPlan {
     /// What signing the reservation commits to: `ptus x reservation_usd_per_ptu`, USD for the
     /// whole term (the monthly cost spreads it over the term).
     pub commitment_usd: Option<f64>,
-    /// Remark (Batch turnaround, spillover target, reservation term).
-    pub note: Option<String>,
+    /// Remarks (Batch turnaround, spillover target, reservation term), in order.
+    pub note: Vec<OptionNote>,
     /// Tokens of the spilled requests by billing category and context class (for pricing
     /// spillover elsewhere; not in the JSON).
     pub spilled_tokens: Option<TokenTally>,
@@ -118,7 +119,7 @@ impl OptionPlan {
             ptus_basis: None,
             available: false,
             availability_basis: None,
-            reason: None,
+            reason: Vec::new(),
             eligible: false,
             cost_usd: None,
             monthly_cost_usd: None,
@@ -139,7 +140,7 @@ impl OptionPlan {
             retry_added_latency_ms_mean: None,
             reservation_usd_per_ptu: None,
             commitment_usd: None,
-            note: None,
+            note: Vec::new(),
             spilled_tokens: None,
             billed_tokens: None,
             standard_quota: None,

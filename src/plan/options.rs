@@ -5,6 +5,7 @@
 //! below the minimum).
 
 use super::constraints::Constraints;
+use super::remark::{AvailabilityNote, OptionNote, TableSays, Unavailable};
 use crate::catalog::overrides::CapacityLimit;
 use crate::catalog::{
     Catalog, DeploymentTypeId, Processing, PtuIncrement, PtuPrice, PtuSpec, TokenPrice,
@@ -28,7 +29,7 @@ pub enum Candidate<'c> {
         cap: Option<&'c CapacityLimit>,
     },
     /// Not usable; the reason says why.
-    Unavailable(String),
+    Unavailable(Unavailable),
 }
 
 /// Evaluate one deployment type for a workload.
@@ -44,24 +45,33 @@ pub fn candidate<'c>(
     if !t.is_provisioned() {
         return match catalog.token_price(&key.model, t, &key.region) {
             Some(p) => Candidate::PerToken(p),
-            None => Candidate::Unavailable(format!(
-                "not priced: no sourced {t} price for {} in {}",
-                key.model, key.region
-            )),
+            None => Candidate::Unavailable(Unavailable::NotPriced {
+                deployment_type: t,
+                model: key.model.clone(),
+                region: key.region.clone(),
+            }),
         };
     }
     let Some(spec) = catalog.model(&key.model).and_then(|m| m.ptu.as_ref()) else {
-        return Candidate::Unavailable(format!("{} has no PTU capacity figures", key.model));
+        return Candidate::Unavailable(Unavailable::NoPtuFigures {
+            model: key.model.clone(),
+        });
     };
     let Some(increment) = t.ptu_scope().and_then(|s| spec.increment_for(s)).copied() else {
-        return Candidate::Unavailable(format!("{} has no {t} minimum/increment", key.model));
+        return Candidate::Unavailable(Unavailable::NoPtuIncrement {
+            model: key.model.clone(),
+            deployment_type: t,
+        });
     };
     let cap = constraints.sales.capacity_for(t, &key.region);
     if let Some(c) = cap.filter(|c| c.max_ptus < increment.min_ptus) {
-        return Candidate::Unavailable(format!(
-            "capacity limit {} PTUs in {} ({}) is below the {t} minimum of {} PTUs",
-            c.max_ptus, key.region, c.at, increment.min_ptus
-        ));
+        return Candidate::Unavailable(Unavailable::CapacityBelowMinimum {
+            max_ptus: c.max_ptus,
+            region: key.region.clone(),
+            at: c.at.clone(),
+            deployment_type: t,
+            min_ptus: increment.min_ptus,
+        });
     }
     match catalog.ptu_price(t, &key.region) {
         Some(price) => Candidate::Provisioned {
@@ -70,10 +80,10 @@ pub fn candidate<'c>(
             price,
             cap,
         },
-        None => Candidate::Unavailable(format!(
-            "not priced: no sourced {t} PTU price in {}",
-            key.region
-        )),
+        None => Candidate::Unavailable(Unavailable::NoPtuPrice {
+            deployment_type: t,
+            region: key.region.clone(),
+        }),
     }
 }
 
@@ -106,16 +116,13 @@ impl AvailabilityBasis {
 }
 
 /// Why an option counts as available, and what to say about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Availability {
     /// The basis.
     pub basis: AvailabilityBasis,
     /// The note for the option (None for a verified catalog listing).
-    pub note: Option<String>,
+    pub note: Option<AvailabilityNote>,
 }
-
-/// The reason a recommendation needs a confirmed availability, for options without one.
-pub const UNCONFIRMED_REASON: &str = "availability unverified: recommended only where the log or sales confirm it (--served-by, --overrides)";
 
 /// Whether a type is offered for the workload's model and region, and why: `Err` holds the
 /// reason it is not (outside `--residency`, no data zone, a sales fact, a verified region
@@ -131,9 +138,9 @@ pub fn availability(
     constraints: &Constraints,
     key: &WorkloadKey,
     t: DeploymentTypeId,
-) -> Result<Availability, String> {
+) -> Result<Availability, Unavailable> {
     if let Some(reason) = constraints.batch_only.as_ref().filter(|_| !t.is_batch()) {
-        return Err(reason.clone());
+        return Err(Unavailable::BatchOnly(reason.clone()));
     }
     if let Some(reason) = constraints
         .residency
@@ -143,10 +150,9 @@ pub fn availability(
         return Err(reason);
     }
     if t.processing() == Processing::DataZone && catalog.data_zone_of(&key.region).is_none() {
-        return Err(format!(
-            "{} is in no data zone (Data Zone types exist only in the US, EU and APAC data zones)",
-            key.region
-        ));
+        return Err(Unavailable::NoDataZone {
+            region: key.region.clone(),
+        });
     }
     let listed = catalog.availability_of(&key.model, t, &key.region);
     match constraints
@@ -158,14 +164,14 @@ pub fn availability(
                 basis: AvailabilityBasis::Sales,
                 note: listed
                     .is_none()
-                    .then(|| format!("available per sales ({}), not in Microsoft's table", a.at)),
+                    .then(|| AvailabilityNote::Sales { at: a.at.clone() }),
             })
         }
         Some(a) => {
-            return Err(format!(
-                "not available in {} per sales ({})",
-                key.region, a.at
-            ))
+            return Err(Unavailable::NotAvailablePerSales {
+                region: key.region.clone(),
+                at: a.at.clone(),
+            })
         }
         None => {}
     }
@@ -183,33 +189,38 @@ pub fn availability(
         }),
         _ if !served.is_empty() => {
             let table = match (listed, absent) {
-                (Some(_), _) => "; the catalog's list for it is unverified",
-                (None, Some(_)) => "; the catalog's region table does not list it",
-                (None, None) => "; no verified region table lists it",
+                (Some(_), _) => TableSays::UnverifiedList,
+                (None, Some(_)) => TableSays::NotListed,
+                (None, None) => TableSays::NoTable,
             };
             Ok(Availability {
                 basis: AvailabilityBasis::Log,
-                note: Some(format!(
-                    "available: {}{table}",
-                    super::evidence::describe(&served, &key.model, &key.region, t)
-                )),
+                note: Some(AvailabilityNote::Log {
+                    served: served.into_iter().cloned().collect(),
+                    model: key.model.clone(),
+                    region: key.region.clone(),
+                    deployment_type: t,
+                    table,
+                }),
             })
         }
         Some(_) => Ok(Availability {
             basis: AvailabilityBasis::CatalogUnverified,
-            note: Some(UNVERIFIED_AVAILABILITY.to_owned()),
+            note: Some(AvailabilityNote::Unverified),
         }),
         None => match absent {
-            Some(as_of) => Err(format!(
-                "not offered for {} in {} per the region tables (as of {as_of})",
-                key.model, key.region
-            )),
+            Some(as_of) => Err(Unavailable::NotOffered {
+                model: key.model.clone(),
+                region: key.region.clone(),
+                as_of,
+            }),
             None => Ok(Availability {
                 basis: AvailabilityBasis::Unlisted,
-                note: Some(format!(
-                    "no verified region table covers {} on {t} in {}: {UNVERIFIED_AVAILABILITY}",
-                    key.model, key.region
-                )),
+                note: Some(AvailabilityNote::Unlisted {
+                    model: key.model.clone(),
+                    deployment_type: t,
+                    region: key.region.clone(),
+                }),
             }),
         },
     }
@@ -219,7 +230,7 @@ pub fn availability(
 /// type: the type was assumed (not stated with `--served-by`), a verified region table says
 /// the model is not offered on that type there, and no table lists the model in the region on
 /// any other type. The log and the catalog then disagree, and only the user knows the type.
-pub fn evidence_gaps(catalog: &Catalog, constraints: &Constraints) -> Vec<String> {
+pub fn evidence_gaps(catalog: &Catalog, constraints: &Constraints) -> Vec<EvidenceGap> {
     let mut out = Vec::new();
     for (model, region, served) in constraints.evidence.iter() {
         let assumed: Vec<&super::evidence::Served> = served.iter().filter(|s| !s.stated).collect();
@@ -231,13 +242,28 @@ pub fn evidence_gaps(catalog: &Catalog, constraints: &Constraints) -> Vec<String
             .into_iter()
             .any(|d| catalog.availability_of(model, d, region).is_some());
         if catalog.verified_absence(model, t, region).is_some() && !listed_anywhere {
-            out.push(format!(
-                "the log shows {model} serving in {region} (deployment `{}`), where no region table lists it on any type and the table for {t} (the type taken when none is logged) leaves it out; --served-by DEPLOYMENT=TYPE states the type it ran on, and makes the log count for it",
-                first.deployment.escape_debug()
-            ));
+            out.push(EvidenceGap {
+                model: model.to_owned(),
+                region: region.to_owned(),
+                deployment: first.deployment.clone(),
+                assumed_type: t,
+            });
         }
     }
     out
+}
+
+/// A model the log shows serving where the catalog lists it on no type (a warning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceGap {
+    /// Model.
+    pub model: String,
+    /// Region.
+    pub region: String,
+    /// The first deployment that served it.
+    pub deployment: String,
+    /// The type taken when none is logged.
+    pub assumed_type: DeploymentTypeId,
 }
 
 /// The note of an option whose availability is not a verified catalog listing: sales, the
@@ -247,19 +273,17 @@ pub fn availability_note(
     constraints: &Constraints,
     key: &WorkloadKey,
     t: DeploymentTypeId,
-) -> Option<String> {
+) -> Option<OptionNote> {
     availability(catalog, constraints, key, t)
         .ok()
         .and_then(|a| a.note)
+        .map(OptionNote::Availability)
 }
-
-/// The note of an option whose availability entry is unverified.
-pub const UNVERIFIED_AVAILABILITY: &str = "unverified availability";
 
 /// The note of an option priced with an unverified entry (derived or inferred figures; the
 /// catalog entry's note says which).
-pub fn price_unverified_note(unverified: bool) -> Option<String> {
-    unverified.then(|| "unverified price".to_owned())
+pub fn price_unverified_note(unverified: bool) -> Option<OptionNote> {
+    unverified.then_some(OptionNote::UnverifiedPrice)
 }
 
 /// Where a type processes the workload's data, for display (`global`, `data zone EU`,
@@ -288,7 +312,7 @@ mod tests {
         k: &Constraints,
         w: &WorkloadKey,
         t: DeploymentTypeId,
-    ) -> Result<AvailabilityBasis, String> {
+    ) -> Result<AvailabilityBasis, Unavailable> {
         availability(c, k, w, t).map(|a| a.basis)
     }
 
@@ -301,9 +325,11 @@ mod tests {
         let none = Constraints::default();
         let b = |m: &str, r: &str, t| basis(&c, &none, &key("d", m, r), t);
         // gpt-4o Global Standard: the verified matrix of 25 regions leaves out canadacentral.
-        assert!(b("gpt-4o", "canadacentral", GlobalStandard)
-            .expect_err("verified absence")
-            .contains("not offered for gpt-4o in canadacentral per the region tables"));
+        assert!(matches!(
+            b("gpt-4o", "canadacentral", GlobalStandard).expect_err("verified absence"),
+            Unavailable::NotOffered { model, region, .. }
+                if model == "gpt-4o" && region == "canadacentral"
+        ));
         assert_eq!(
             b("gpt-4o", "eastus2", GlobalStandard),
             Ok(AvailabilityBasis::Catalog)
@@ -335,7 +361,7 @@ mod tests {
         assert!(b("gpt-5.6-terra", "eastus2", GlobalFlex).is_err());
         let a = availability(&c, &none, &key("d", "gpt-6-sol", "eastus2"), GlobalStandard)
             .expect("available");
-        assert!(a.note.expect("note").contains("unverified availability"));
+        assert!(matches!(a.note, Some(AvailabilityNote::Unlisted { .. })));
         assert!(!AvailabilityBasis::Unlisted.is_confirmed());
         assert!(!AvailabilityBasis::CatalogUnverified.is_confirmed());
     }
@@ -356,12 +382,20 @@ mod tests {
         let assumed = with(ServedBy::default());
         let a = availability(&c, &assumed, &sol, GlobalStandard).expect("available");
         assert_eq!(a.basis, AvailabilityBasis::Log);
-        let note = a.note.expect("note");
-        assert!(
-            note.contains("the log shows gpt-6-sol serving 10 request(s) in eastus2"),
-            "{note}"
-        );
-        assert!(note.contains("taken as global-standard"), "{note}");
+        let Some(AvailabilityNote::Log {
+            served,
+            model,
+            region,
+            deployment_type,
+            ..
+        }) = a.note
+        else {
+            panic!("a log note: {:?}", a.note);
+        };
+        assert_eq!((model.as_str(), region.as_str()), ("gpt-6-sol", "eastus2"));
+        assert_eq!(served.iter().map(|s| s.requests).sum::<u64>(), 10);
+        assert!(served.iter().all(|s| !s.stated));
+        assert_eq!(deployment_type, GlobalStandard);
         assert_eq!(
             basis(&c, &assumed, &sol, GlobalProvisioned),
             Ok(AvailabilityBasis::Unlisted)

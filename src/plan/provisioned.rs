@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 use super::cost::{self, Billing};
 use super::options::availability_note;
+use super::remark::{OptionNote, OptionReason, PtusBasis};
 use super::search::SearchResult;
 use super::sizing::{self, window_key, CurvePoint, TypeSizing};
 use super::{
@@ -37,8 +38,8 @@ pub(super) struct ProvisionedPrice<'c> {
 /// What one option's count is and why.
 struct Choice {
     ptus: u32,
-    basis: String,
-    reason: Option<String>,
+    basis: PtusBasis,
+    reason: Vec<OptionReason>,
 }
 
 /// The options of one provisioned type (hourly, 1-month, 1-year) and its sizing.
@@ -64,7 +65,7 @@ pub(super) fn provisioned_options(
     let mut by_billing = BTreeMap::new();
     let mut break_even_by_billing = BTreeMap::new();
     let mut options = Vec::new();
-    let band_label = band_label(group);
+    let band_s = band_s(group);
     for billing in Billing::PROVISIONED {
         let mut choice = choose(&result, billing, mode, &curve, priced.cap, settings);
         if billing != Billing::Hourly && group.len() > 1 {
@@ -73,19 +74,14 @@ pub(super) fn provisioned_options(
             choice = match super::band::robust_count(&searches, billing, usd).ptus {
                 Some(n) => Choice {
                     ptus: n,
-                    basis: format!(
-                        "the least worst-case cost over the {band_label} band ({} prices)",
-                        billing.as_str()
-                    ),
-                    reason: None,
+                    basis: PtusBasis::LeastWorstCase { band_s, billing },
+                    reason: Vec::new(),
                 },
-                None => Choice {
-                    reason: Some(match choice.reason {
-                        Some(r) => format!("{r}; no count meets the targets at every window of the {band_label} band"),
-                        None => format!("no count meets the targets at every window of the {band_label} band"),
-                    }),
-                    ..choice
-                },
+                None => {
+                    let mut reason = choice.reason;
+                    reason.push(OptionReason::NoCountAcrossBand { band_s });
+                    Choice { reason, ..choice }
+                }
             };
         }
         by_billing.insert(billing, choice.ptus);
@@ -115,7 +111,7 @@ pub(super) fn provisioned_options(
             ptus: Some(point.ptus),
             ptus_basis: Some(choice.basis),
             available: true,
-            eligible: choice.reason.is_none(),
+            eligible: choice.reason.is_empty(),
             reason: choice.reason,
             cost_usd: Some(cost),
             monthly_cost_usd: Some(cost::monthly_usd(cost, ctx.span_hours)),
@@ -185,18 +181,14 @@ pub(super) fn provisioned_options(
     (options, sizing)
 }
 
-/// `1-60 s`: the band's windows as a range, for the basis text.
-fn band_label(group: &[&SizingSearch]) -> String {
+/// The band's smallest and largest windows, seconds.
+fn band_s(group: &[&SizingSearch]) -> (f64, f64) {
     let lo = group
         .iter()
         .map(|g| g.window_s)
         .fold(f64::INFINITY, f64::min);
     let hi = group.iter().map(|g| g.window_s).fold(0.0, f64::max);
-    if lo >= hi {
-        format!("{} s", window_key(lo))
-    } else {
-        format!("{}-{} s", window_key(lo), window_key(hi))
-    }
+    (lo, hi)
 }
 
 /// The one count of an option, by the rule in the module docs.
@@ -209,50 +201,51 @@ fn choose(
     settings: &PlanSettings,
 ) -> Choice {
     let largest = curve.last().map_or(0, |p| p.ptus);
-    let target = format!("{:.1}%", settings.max_throttle_rate * 100.0);
+    let max_throttle_rate = settings.max_throttle_rate;
+    let cap_at = cap.map(|c| c.at.clone());
     if mode == ThrottleMode::Spillover {
         if let Some(Some(n)) = result.cost_optimal_ptus.get(&billing) {
             return Choice {
                 ptus: *n,
-                basis: format!("cost-optimal with spillover ({} prices)", billing.as_str()),
-                reason: None,
+                basis: PtusBasis::CostOptimal(billing),
+                reason: Vec::new(),
             };
         }
-        let spill = settings
-            .max_spill_rate
-            .map(|m| format!("spills more than --max-spill-pct {:.1}%", m * 100.0))
-            .unwrap_or_else(|| format!("fails more than {target}"));
         return Choice {
             ptus: largest,
-            basis: "largest count searched".to_owned(),
-            reason: Some(format!("{spill} even at {largest} PTUs{}", cap_text(cap))),
+            basis: PtusBasis::LargestSearched,
+            reason: vec![OptionReason::TooMuchSpill {
+                max_spill_rate: settings.max_spill_rate,
+                max_throttle_rate,
+                ptus: largest,
+                cap_at,
+            }],
         };
     }
     if let Some(n) = result.min_ptus_for_target {
         return Choice {
             ptus: n,
-            basis: format!("smallest count meeting the {target} throttle target"),
-            reason: None,
+            basis: PtusBasis::SmallestMeeting { max_throttle_rate },
+            reason: Vec::new(),
         };
     }
     let reason = match (result.context_limit_share, result.needs_more_than_ptus) {
-        (Some(share), _) => format!(
-            "{:.1}% of requests exceed the PTU prompt limit and fail with HTTP 400 at any PTU count (target {target})",
-            share * 100.0
-        ),
-        (None, Some(n)) => format!("needs more than {n} PTUs to meet the {target} target{}", cap_text(cap)),
-        (None, None) => format!("no PTU count meets the {target} target"),
+        (Some(share), _) => OptionReason::PromptLimit {
+            share,
+            max_throttle_rate,
+        },
+        (None, Some(n)) => OptionReason::NeedsMoreThan {
+            ptus: n,
+            max_throttle_rate,
+            cap_at,
+        },
+        (None, None) => OptionReason::NoCount { max_throttle_rate },
     };
     Choice {
         ptus: largest,
-        basis: "largest count searched".to_owned(),
-        reason: Some(reason),
+        basis: PtusBasis::LargestSearched,
+        reason: vec![reason],
     }
-}
-
-fn cap_text(cap: Option<&CapacityLimit>) -> String {
-    cap.map(|c| format!(" (the capacity limit, {})", c.at))
-        .unwrap_or_default()
 }
 
 /// The spillover Standard deployment's quota outcome at the option's count: its 429s are
@@ -293,13 +286,13 @@ fn option_note(
     billing: Billing,
     settings: &PlanSettings,
     o: &SimOutcome,
-) -> Option<String> {
+) -> Vec<OptionNote> {
     let mut notes = Vec::new();
     if let Some(n) = &plan.mode_note {
-        notes.push(n.clone());
+        notes.push(OptionNote::Mode(n.clone()));
     }
     if let Some(v) = spill_quota_view(ctx, plan, o, settings).filter(|v| !v.note.is_empty()) {
-        notes.push(format!("spillover quota: {}", v.note));
+        notes.push(OptionNote::SpilloverQuota(v.note));
     }
     notes.extend(availability_note(
         ctx.catalog,
@@ -312,15 +305,14 @@ fn option_note(
     ));
     notes.extend(price_note(&priced.price.adjustments));
     if let Some(c) = priced.cap {
-        notes.push(format!(
-            "capacity limit {} PTUs in {} ({}): larger counts unavailable",
-            c.max_ptus, ctx.key.region, c.at
-        ));
+        notes.push(OptionNote::CapacityLimit {
+            max_ptus: c.max_ptus,
+            region: ctx.key.region.clone(),
+            at: c.at.clone(),
+        });
     }
-    match billing {
-        Billing::Reserved1Year => notes.push("1-year term, prorated".to_owned()),
-        Billing::Reserved1Month => notes.push("1-month term, prorated".to_owned()),
-        _ => {}
+    if matches!(billing, Billing::Reserved1Year | Billing::Reserved1Month) {
+        notes.push(OptionNote::Term(billing));
     }
-    (!notes.is_empty()).then(|| notes.join("; "))
+    notes
 }

@@ -12,12 +12,14 @@
 
 use std::collections::BTreeMap;
 
+use super::remark::{
+    LatencyBasis, LatencyShortfall, OptionReason, QuotaLimits, QuotaRemark, UsageTierRisk,
+};
 use super::{OptionPlan, PlanSettings};
 use crate::catalog::standard::{quota_type, QuotaLevel};
 use crate::catalog::{Catalog, DeploymentTypeId};
 use crate::sim::standard::{LoggedLatency, StandardLimits, StandardQuota, MAX_PROBES};
 use crate::sim::{MissingMaxTokens, StandardOutcome};
-use crate::text::fmt_count;
 
 /// Microsoft's words on latency above the usage tier (S35).
 pub const USAGE_TIER_QUOTE: &str = "Latency can vary and, in some cases, may be more than two times higher than when operating within your usage tier.";
@@ -68,19 +70,13 @@ pub struct QuotaChoice {
     pub quota: StandardQuota,
     /// `unlimited`, a level id (`tier-3`) or `negotiated`.
     pub basis: String,
-    /// For people: "Tier 1 (1M TPM / 10K RPM)", "unlimited", "5M TPM (--quota-tpm)".
-    pub label: String,
-    /// A level asked for but not published for this model and type, with the reason.
-    pub unknown: Option<String>,
+    /// The limits in force (its words: "Tier 1 (1M TPM / 10K RPM)", "unlimited", "5M TPM
+    /// (--quota-tpm)").
+    pub limits: QuotaLimits,
+    /// A level asked for but not published for this model and type.
+    pub unknown: Option<QuotaRemark>,
     /// Whether a figure in force is [U].
     pub unverified: bool,
-}
-
-fn limits_label(l: StandardLimits) -> String {
-    match l.rpm {
-        Some(r) => format!("{} TPM / {} RPM", fmt_count(l.tpm), fmt_count(r)),
-        None => format!("{} TPM, RPM unknown", fmt_count(l.tpm)),
-    }
 }
 
 /// The Standard limits for `model` on per-token type `t` (its quota type: Flex and Priority use
@@ -117,7 +113,7 @@ pub fn quota_for(
         });
     let mut unknown = None;
     let mut unverified = false;
-    let (active, basis, label) = if let Some(n) = negotiated {
+    let (active, basis, limits) = if let Some(n) = negotiated {
         let rpm = n
             .rpm
             .or_else(|| ratio.map(|r| (n.tpm as f64 * r / 1000.0).floor() as u64));
@@ -125,7 +121,10 @@ pub fn quota_for(
         (
             Some(l),
             "negotiated".to_owned(),
-            format!("{} ({})", limits_label(l), n.origin),
+            QuotaLimits::Negotiated {
+                limits: l,
+                origin: n.origin.clone(),
+            },
         )
     } else if let Some(level) = q.tier {
         match std.limit(model, qt, level) {
@@ -138,18 +137,20 @@ pub fn quota_for(
                 (
                     Some(limits),
                     level.as_str().to_owned(),
-                    format!("{level} ({})", limits_label(limits)),
+                    QuotaLimits::Level { level, limits },
                 )
             }
             None => {
-                unknown = Some(format!(
-                    "no published {level} quota for {model} {qt}; simulated without a quota (--quota-tpm sets one)"
-                ));
-                (None, "unknown".to_owned(), "unlimited".to_owned())
+                unknown = Some(QuotaRemark::NoPublishedLevel {
+                    level,
+                    model: model.to_owned(),
+                    quota_type: qt,
+                });
+                (None, "unknown".to_owned(), QuotaLimits::Unlimited)
             }
         }
     } else {
-        (None, "unlimited".to_owned(), "unlimited".to_owned())
+        (None, "unlimited".to_owned(), QuotaLimits::Unlimited)
     };
     Some(QuotaChoice {
         quota: StandardQuota {
@@ -161,7 +162,7 @@ pub fn quota_for(
             track_levels: true,
         },
         basis,
-        label,
+        limits,
         unknown,
         unverified,
     })
@@ -175,8 +176,8 @@ pub struct QuotaView {
     pub quota_type: DeploymentTypeId,
     /// `unlimited`, a level id (`tier-1`), `negotiated` or `unknown` (a level with no figure).
     pub basis: String,
-    /// The limits in force, for people.
-    pub limits: String,
+    /// The limits in force.
+    pub limits: QuotaLimits,
     /// Requests offered to the Standard deployment (all, or the spilled ones).
     pub offered_requests: u64,
     /// Of those, answered 429 under the limits in force (failed).
@@ -186,8 +187,8 @@ pub struct QuotaView {
     /// The smallest published level at which the option stays within the throttle target
     /// (tiers first, then Default and Enterprise), e.g. `tier-3`.
     pub needs_level: Option<String>,
-    /// That level's limits, for people.
-    pub needs_level_limits: Option<String>,
+    /// That level's limits.
+    pub needs_level_limits: Option<StandardLimits>,
     /// The smallest TPM quota that keeps it within the target (RPM from the model's ratio),
     /// rounded up to 1,000 TPM.
     pub needs_tpm: Option<u64>,
@@ -199,8 +200,8 @@ pub struct QuotaView {
     pub unverified: bool,
     /// Why the model has no published figures, when the research looked and found none.
     pub gap: Option<String>,
-    /// One sentence: what happened and what it needs.
-    pub note: String,
+    /// What happened and what it needs (its words are one sentence; empty: nothing to say).
+    pub note: Vec<QuotaRemark>,
 }
 
 /// The view of a Standard deployment's outcome. `other_failed` requests of the option failed
@@ -248,78 +249,51 @@ pub fn view(
             n as f64 / offered as f64
         }
     };
-    let target = format!("{:.1}%", max_throttle_rate * 100.0);
     let mut parts = Vec::new();
     if out.rejected_requests > 0 {
-        parts.push(format!(
-            "{} of requests get 429 from the Standard quota ({})",
-            crate::text::fmt_pct(share(out.rejected_requests)),
-            choice.label
-        ));
+        parts.push(QuotaRemark::Rejects {
+            share: share(out.rejected_requests),
+            limits: choice.limits.clone(),
+        });
     } else if choice.quota.active.is_some() {
-        parts.push(format!("within the Standard quota ({})", choice.label));
+        parts.push(QuotaRemark::Within(choice.limits.clone()));
     }
     if let Some(u) = &choice.unknown {
         parts.push(u.clone());
     }
-    let tpm_text = needs_tpm.map(|n| format!("a {} TPM quota", fmt_count(n)));
-    let has_levels = choice.quota.probes.iter().any(Option::is_some);
-    let mut unknowns = Vec::new();
-    if !has_levels {
-        unknowns.push("tiers");
-    }
-    if !out.min_quota_checks_rpm {
-        unknowns.push("RPM ratio");
-    }
-    let unknown_text = if unknowns.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " (no published {} for {model}{})",
-            unknowns.join(" or "),
-            if out.min_quota_checks_rpm {
-                ""
-            } else {
-                ": TPM only"
-            }
-        )
-    };
-    match (&needs, &tpm_text) {
-        (Some((level, l)), Some(tpm)) => parts.push(format!(
-            "needs {level} ({}) or {tpm} to stay within {target}{unknown_text}",
-            limits_label(*l)
-        )),
-        (None, Some(tpm)) if has_levels => parts.push(format!(
-            "no published level keeps it within {target}; needs {tpm}{unknown_text}"
-        )),
-        (None, Some(tpm)) => {
-            parts.push(format!("needs {tpm} to stay within {target}{unknown_text}"))
-        }
-        _ => {}
+    if let Some(tpm) = needs_tpm {
+        parts.push(QuotaRemark::Needs {
+            level: needs,
+            tpm,
+            has_levels: choice.quota.probes.iter().any(Option::is_some),
+            checks_rpm: out.min_quota_checks_rpm,
+            model: model.to_owned(),
+            max_throttle_rate,
+        });
     }
     if let Some(p) = catalog.standard.pooling(qt) {
         if choice.quota.active.is_some() {
-            parts.push(format!(
-                "quota applied per workload; {} shares {} (unverified)",
-                qt, p.scope
-            ));
+            parts.push(QuotaRemark::Pooled {
+                quota_type: qt,
+                scope: p.scope.clone(),
+            });
         }
     }
     QuotaView {
         quota_type: qt,
         basis: choice.basis.clone(),
-        limits: choice.label.clone(),
+        limits: choice.limits.clone(),
         offered_requests: out.offered_requests,
         rejected_requests: out.rejected_requests,
         rejected_share: share(out.rejected_requests),
         needs_level: needs.map(|(l, _)| l.as_str().to_owned()),
-        needs_level_limits: needs.map(|(_, l)| limits_label(l)),
+        needs_level_limits: needs.map(|(_, l)| l),
         needs_tpm,
         needs_tpm_checks_rpm: out.min_quota_checks_rpm,
         peak_minute_estimated_tokens: out.peak_minute_estimated_tokens,
         unverified: choice.unverified,
         gap: catalog.standard.gap_note(model).map(str::to_owned),
-        note: parts.join("; "),
+        note: parts,
     }
 }
 
@@ -330,17 +304,13 @@ pub struct OptionLatency {
     /// The output speed the option promises, tokens per second (PTU: "99% > X TPS" per model;
     /// Priority: its target), or None when it promises none.
     pub target_tokens_per_s: Option<f64>,
-    /// Where that figure comes from, or why there is none.
-    pub basis: String,
-    /// For Standard options above the model's usage tier: Microsoft's warning.
-    pub usage_tier_risk: Option<String>,
-    /// Share of requests spilled to Standard (no latency target there).
+    /// Where that figure comes from, or why there is none (None until the plan works it out).
+    pub basis: Option<LatencyBasis>,
+    /// For Standard options above the model's usage tier: what Microsoft's warning needs.
+    pub usage_tier_risk: Option<UsageTierRisk>,
+    /// Share of requests spilled to Standard (no latency target there; what spillover adds
+    /// is not published, only that it "might incur additional latency", S42).
     pub spilled_share: Option<f64>,
-    /// What spillover adds: Microsoft publishes no figure, only that it "might incur
-    /// additional latency" (S42).
-    pub spill_added_latency: Option<String>,
-    /// One line for the table, Markdown, HTML and CSV.
-    pub summary: String,
 }
 
 /// The tenant's monthly tokens of a model against its usage tier (JSON
@@ -385,22 +355,17 @@ pub fn apply_latency(
         .standard
         .priority_latency(model)
         .map(|p| p.tokens_per_s);
-    let risk = usage.above.then(|| {
-        format!(
-            "{model} uses {:.1}B tokens a month across the log's workloads, above its usage tier of {:.0}B: \"{USAGE_TIER_QUOTE}\" (S35)",
-            usage.tenant_tokens_per_month / 1e9,
-            usage.usage_tier_tokens_per_month.unwrap_or(0) as f64 / 1e9
-        )
+    let risk = usage.above.then(|| UsageTierRisk {
+        model: model.to_owned(),
+        tenant_tokens_per_month: usage.tenant_tokens_per_month,
+        usage_tier_tokens_per_month: usage.usage_tier_tokens_per_month.unwrap_or(0),
     });
     for o in options.iter_mut() {
         let t = o.deployment_type;
         let (target, basis) = if t.is_provisioned() {
             (
                 ptu_target,
-                ptu_target.map_or_else(
-                    || "no PTU latency target published for this model".to_owned(),
-                    |x| format!("PTU latency target 99% > {x:.0} tokens/s (S1/U3)"),
-                ),
+                ptu_target.map_or(LatencyBasis::NoPtuTarget, LatencyBasis::PtuTarget),
             )
         } else if matches!(
             t,
@@ -408,69 +373,39 @@ pub fn apply_latency(
         ) {
             (
                 priority,
-                priority.map_or_else(
-                    || "no Priority latency target published for this model".to_owned(),
-                    |x| format!("Priority latency target 99% > {x:.0} tokens/s (U6)"),
-                ),
+                priority.map_or(LatencyBasis::NoPriorityTarget, LatencyBasis::PriorityTarget),
             )
         } else if t.is_batch() {
-            (
-                None,
-                "Batch: 24-hour target turnaround, no latency target (S43)".to_owned(),
-            )
+            (None, LatencyBasis::Batch)
         } else if t.is_flex() {
-            (
-                None,
-                "Flex: 'No latency SLA or service SLA' (U5)".to_owned(),
-            )
+            (None, LatencyBasis::Flex)
         } else {
-            (None, "Standard: no latency target ('None', S41)".to_owned())
+            (None, LatencyBasis::Standard)
         };
         let spilled = o.spilled_share.filter(|s| *s > 0.0);
         let usage_risk = (t.is_standard() || spilled.is_some())
             .then(|| risk.clone())
             .flatten();
-        let mut summary = vec![basis.clone()];
-        if let Some(s) = spilled {
-            summary.push(format!(
-                "{} spilled to Standard (no latency target; spillover 'might incur additional latency', S42)",
-                crate::text::fmt_pct(s)
-            ));
-        }
-        if usage_risk.is_some() {
-            summary.push("above the usage tier: Standard latency may be more than 2x".to_owned());
-        }
         o.latency = OptionLatency {
             target_tokens_per_s: target,
-            basis,
+            basis: Some(basis),
             usage_tier_risk: usage_risk,
             spilled_share: o.spilled_share,
-            spill_added_latency: spilled.map(|_| {
-                "not published: Microsoft says spillover 'might incur additional latency' (S42)"
-                    .to_owned()
-            }),
-            summary: summary.join("; "),
         };
         if let (Some(min), true) = (settings.quota.min_tokens_per_s, o.available) {
             let why = match (target, spilled) {
-                (None, _) => Some(format!(
-                    "cannot promise {min:.0} tokens/s: {}",
-                    o.latency.basis
-                )),
-                (Some(x), _) if x < min => Some(format!(
-                    "cannot promise {min:.0} tokens/s: its target is {x:.0} tokens/s"
-                )),
-                (Some(_), Some(s)) if s > settings.max_throttle_rate => Some(format!(
-                    "cannot promise {min:.0} tokens/s: {} of requests spill to Standard, which promises no latency",
-                    crate::text::fmt_pct(s)
-                )),
+                (None, _) => Some(LatencyShortfall::NoTarget(basis)),
+                (Some(x), _) if x < min => Some(LatencyShortfall::Slower(x)),
+                (Some(_), Some(s)) if s > settings.max_throttle_rate => {
+                    Some(LatencyShortfall::Spills(s))
+                }
                 _ => None,
             };
             if let Some(why) = why {
                 o.eligible = false;
-                o.reason = Some(match o.reason.take() {
-                    Some(r) => format!("{r}; {why}"),
-                    None => why,
+                o.reason.push(OptionReason::CannotPromise {
+                    min_tokens_per_s: min,
+                    why,
                 });
             }
         }
@@ -500,7 +435,7 @@ pub fn logged(l: Option<&LoggedLatency>) -> Option<LoggedLatency> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::text::fmt_count;
 
     #[test]
     fn formats_quota_counts() {

@@ -17,12 +17,13 @@ use serde::Serialize;
 use super::constraints::Constraints;
 use super::cost::{self, Billing, HOURS_PER_MONTH};
 use super::options::{candidate, processing_label, Candidate};
+use super::remark::{OptionNote, PtusBasis, Unavailable};
 use super::WorkloadPlan;
 use crate::catalog::{Catalog, DeploymentTypeId};
 use crate::usage::WorkloadKey;
 
-/// One deployable region x type x term (JSON `workloads[].rows[]`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One deployable region x type x term (its JSON, `workloads[].rows[]`, is the report's).
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegionRow {
     /// 1 = cheapest.
     pub rank: usize,
@@ -34,8 +35,8 @@ pub struct RegionRow {
     pub billing: Billing,
     /// PTUs priced: the count of the workload's own option for this type and term.
     pub ptus: u32,
-    /// How that count was chosen (see the module docs).
-    pub sizing_basis: String,
+    /// How that count was chosen (see the module docs; None: the option gave none).
+    pub sizing_basis: Option<PtusBasis>,
     /// PTU cost plus spillover per 730-hour month, USD.
     pub monthly_cost_usd: f64,
     /// The spillover part of `monthly_cost_usd`, at this region's Standard prices, USD.
@@ -53,8 +54,8 @@ pub struct RegionRow {
     /// Why the type counts as available there (`catalog`, `sales`, `log`, or, inferred and
     /// flagged [U], `catalog-unverified` and `unlisted`).
     pub availability_basis: super::options::AvailabilityBasis,
-    /// Remarks (sales-confirmed availability, capacity limit).
-    pub note: Option<String>,
+    /// Remarks (sales-confirmed availability, capacity limit), in order.
+    pub note: Vec<OptionNote>,
     /// What buying here means for callers in the `--from` region (default: the workload's).
     pub from: RegionMove,
     /// Whether this row is the workload's decision (its own region, the decided type and
@@ -63,7 +64,7 @@ pub struct RegionRow {
 }
 
 /// The network side of buying capacity in another region (JSON `rows[].from`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegionMove {
     /// Where the callers are.
     pub region: String,
@@ -81,7 +82,59 @@ pub struct RegionMove {
     /// is in none): the move breaks data-zone residency.
     pub crosses_data_zone: bool,
     /// How the figures were found, and what is missing.
-    pub note: String,
+    pub note: Vec<MoveNote>,
+}
+
+/// What a [`RegionMove`]'s figures lack.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MoveNote {
+    /// No published round trip between the two regions.
+    NoRoundTrip {
+        /// The callers' region.
+        from: String,
+        /// The candidate region.
+        to: String,
+    },
+    /// The same region: nothing crosses.
+    SameRegion,
+    /// A transfer price is unverified.
+    UnverifiedTransferPrice,
+    /// No sourced transfer price between the two.
+    TransferNotPriced {
+        /// The callers' region.
+        from: String,
+        /// The candidate region.
+        to: String,
+    },
+    /// The catalog's bytes per token are unverified.
+    BytesPerTokenUnverified(f64),
+}
+
+/// Why a region x type cannot be used.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RegionGap {
+    /// The type is not usable there.
+    Unavailable(Unavailable),
+    /// The count needed is above a sales capacity limit.
+    OverCapacity {
+        /// The count needed.
+        ptus: u32,
+        /// The limit.
+        max_ptus: u32,
+        /// The candidate region.
+        region: String,
+        /// `file:line` of the limit.
+        at: String,
+    },
+    /// The candidate region has no spillover target and no count meets the target alone.
+    NoSpillNoCount {
+        /// The candidate region.
+        region: String,
+    },
+    /// A type the workload's region does not offer: no count up to this one meets the target.
+    NeedsMoreThan(u32),
+    /// The type was not sized for the workload.
+    NotSized(DeploymentTypeId),
 }
 
 /// The network facts of serving callers in `from` from region `to`.
@@ -105,31 +158,33 @@ pub fn region_move(
     let mut notes = Vec::new();
     let rtt = net.round_trip_ms(from, to);
     if rtt.is_none() {
-        notes.push(format!(
-            "no published round-trip latency from {from} to {to}"
-        ));
+        notes.push(MoveNote::NoRoundTrip {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        });
     }
     let transfer = if same {
-        notes.push("same region: no inter-region transfer".to_owned());
+        notes.push(MoveNote::SameRegion);
         Some(0.0)
     } else {
         match (net.transfer_price(from, to), net.transfer_price(to, from)) {
             (Some(a), Some(b)) => {
                 if a.unverified || b.unverified {
-                    notes.push("unverified transfer price".to_owned());
+                    notes.push(MoveNote::UnverifiedTransferPrice);
                 }
                 Some(up_gb * a.usd_per_gb + down_gb * b.usd_per_gb)
             }
             _ => {
-                notes.push(format!(
-                    "transfer not priced: no sourced inter-region bandwidth price for {from} <-> {to} in the catalog (network.yaml transfer_prices)"
-                ));
+                notes.push(MoveNote::TransferNotPriced {
+                    from: from.to_owned(),
+                    to: to.to_owned(),
+                });
                 None
             }
         }
     };
     if net.bytes_per_token.unverified && !same {
-        notes.push(format!("{bpt} bytes per token (unverified)"));
+        notes.push(MoveNote::BytesPerTokenUnverified(bpt));
     }
     let zone = |r: &str| catalog.data_zone_of(r).map(|z| z.id.clone());
     let crosses = !same && (zone(from).is_none() || zone(from) != zone(to));
@@ -139,23 +194,23 @@ pub fn region_move(
         transfer_gb_per_month: up_gb + down_gb,
         transfer_monthly_cost_usd: transfer,
         crosses_data_zone: crosses,
-        note: notes.join("; "),
+        note: notes,
     }
 }
 
 /// A region x type the workload cannot use, and why (JSON `workloads[].excluded[]`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExcludedRegion {
     /// Region.
     pub region: String,
     /// Provisioned type.
     pub deployment_type: DeploymentTypeId,
     /// Why.
-    pub reason: String,
+    pub reason: RegionGap,
 }
 
-/// One workload's ranking.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One workload's ranking (its JSON is the report's).
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegionPlan {
     /// Deployment name.
     pub deployment: String,
@@ -285,7 +340,7 @@ fn region_rows(
     key: &WorkloadKey,
     t: DeploymentTypeId,
     span_hours: f64,
-) -> Result<Vec<RegionRow>, String> {
+) -> Result<Vec<RegionRow>, RegionGap> {
     let (spec, _, price, cap) = match candidate(catalog, constraints, key, t) {
         Candidate::Provisioned {
             spec,
@@ -293,28 +348,35 @@ fn region_rows(
             price,
             cap,
         } => (spec, increment, price, cap),
-        Candidate::Unavailable(reason) => return Err(reason),
+        Candidate::Unavailable(reason) => return Err(RegionGap::Unavailable(reason)),
         Candidate::PerToken(_) => unreachable!("PTU types are never priced per token"),
     };
-    let availability = super::options::availability(catalog, constraints, key, t)?;
-    let mut notes: Vec<String> = availability
+    let availability = super::options::availability(catalog, constraints, key, t)
+        .map_err(RegionGap::Unavailable)?;
+    let mut notes: Vec<OptionNote> = availability
         .note
         .clone()
+        .map(OptionNote::Availability)
         .into_iter()
         .chain(super::options::price_unverified_note(price.unverified))
         .collect();
-    let rows_for = |billing: Billing| -> Result<(u32, String, f64), String> {
+    let rows_for = |billing: Billing| -> Result<(u32, Option<PtusBasis>, f64), RegionGap> {
         let (ptus, basis, spill_usd) = count_for(catalog, constraints, w, key, t, billing)?;
         if let Some(c) = cap.filter(|c| ptus > c.max_ptus) {
-            return Err(format!(
-                "needs {ptus} PTUs; capacity limit {} PTUs in {} ({})",
-                c.max_ptus, key.region, c.at
-            ));
+            return Err(RegionGap::OverCapacity {
+                ptus,
+                max_ptus: c.max_ptus,
+                region: key.region.clone(),
+                at: c.at.clone(),
+            });
         }
         Ok((ptus, basis, spill_usd))
     };
     if let Some(c) = cap {
-        notes.push(format!("capacity limit {} PTUs ({})", c.max_ptus, c.at));
+        notes.push(OptionNote::RegionCapacity {
+            max_ptus: c.max_ptus,
+            at: c.at.clone(),
+        });
     }
     let price_basis = if price.adjustments.is_empty() {
         "list".to_owned()
@@ -342,14 +404,14 @@ fn region_rows(
                 price_basis: price_basis.clone(),
                 price_as_of: price.as_of.to_string(),
                 availability_basis: availability.basis,
-                note: (!notes.is_empty()).then(|| notes.join("; ")),
+                note: notes.clone(),
                 from: RegionMove {
                     region: String::new(),
                     round_trip_ms: None,
                     transfer_gb_per_month: 0.0,
                     transfer_monthly_cost_usd: None,
                     crosses_data_zone: false,
-                    note: String::new(),
+                    note: Vec::new(),
                 },
                 decided: false,
             })
@@ -366,14 +428,14 @@ fn count_for(
     key: &WorkloadKey,
     t: DeploymentTypeId,
     billing: Billing,
-) -> Result<(u32, String, f64), String> {
+) -> Result<(u32, Option<PtusBasis>, f64), RegionGap> {
     let own = w
         .options
         .iter()
         .find(|o| o.deployment_type == t && o.billing == billing && o.available);
     if let Some(o) = own {
         let ptus = o.ptus.unwrap_or(0);
-        let basis = o.ptus_basis.clone().unwrap_or_default();
+        let basis = o.ptus_basis.clone();
         let Some(tokens) = o
             .spilled_tokens
             .filter(|_| o.spilled_requests.unwrap_or(0) > 0)
@@ -400,33 +462,30 @@ fn count_for(
         return match w.sizing.get(&t).and_then(|s| s.min_ptus_for_target) {
             Some(n) => Ok((
                 n,
-                format!(
-                    "smallest count meeting the throttle target (no spillover to Standard in {})",
-                    key.region
-                ),
+                Some(PtusBasis::SmallestWithoutSpillIn {
+                    region: key.region.clone(),
+                }),
                 0.0,
             )),
-            None => Err(format!(
-                "no spillover to Standard in {} and no PTU count meets the throttle target alone",
-                key.region
-            )),
+            None => Err(RegionGap::NoSpillNoCount {
+                region: key.region.clone(),
+            }),
         };
     }
     match w.sizing_other_types.get(&t) {
         Some(s) => match s.min_ptus_for_target {
             Some(n) => Ok((
                 n,
-                format!(
-                    "smallest count meeting the throttle target without spillover ({t} not offered in {})",
-                    w.region
-                ),
+                Some(PtusBasis::SmallestNotOffered {
+                    deployment_type: t,
+                    region: w.region.clone(),
+                }),
                 0.0,
             )),
-            None => Err(format!(
-                "needs more than {} PTUs to meet the throttle target",
-                s.needs_more_than_ptus.unwrap_or(0)
+            None => Err(RegionGap::NeedsMoreThan(
+                s.needs_more_than_ptus.unwrap_or(0),
             )),
         },
-        None => Err(format!("{t} was not sized for this workload")),
+        None => Err(RegionGap::NotSized(t)),
     }
 }

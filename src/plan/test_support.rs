@@ -36,7 +36,7 @@ fn provisioned(id: &str, billing: Billing, monthly: f64) -> OptionPlan {
         monthly,
     );
     o.ptus = Some(15);
-    o.ptus_basis = Some("cost-optimal with spillover".to_owned());
+    o.ptus_basis = Some(crate::plan::remark::PtusBasis::CostOptimal(billing));
     o.throttle_rate = Some(0.03);
     o.throttled_share = Some(0.0);
     o.spilled_share = Some(0.03);
@@ -55,11 +55,19 @@ pub fn sample_workload() -> WorkloadPlan {
         150.0,
     );
     batch.eligible = false;
-    batch.reason = Some("asynchronous".to_owned());
+    batch.reason = vec![crate::plan::remark::OptionReason::NeedsFlag(
+        crate::plan::remark::Caveat::Batch,
+    )];
     let mut regional = option("regional-standard", D::RegionalStandard, Billing::PerToken);
     regional.available = false;
     regional.eligible = false;
-    regional.reason = Some("not listed".to_owned());
+    regional.reason = vec![crate::plan::remark::OptionReason::Unavailable(
+        crate::plan::remark::Unavailable::NotOffered {
+            model: "gpt-4o".to_owned(),
+            region: "eastus2".to_owned(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 4, 30).expect("a date"),
+        },
+    )];
     let options = vec![
         priced(
             option("global-standard", D::GlobalStandard, Billing::PerToken),

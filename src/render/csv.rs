@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::escape::csv_cell;
+use crate::report::text::{latency_summary, notes_text, ptus_basis_text, reasons_text};
 use crate::report::Report;
 
 /// One CSV row. Columns are a contract: add at the end, never rename.
@@ -59,7 +60,7 @@ pub struct OptionRow<'a> {
     /// Monthly cost in that currency (empty when none).
     pub monthly_cost_display: Option<f64>,
     /// How the PTU count was chosen (provisioned options).
-    pub ptus_basis: &'a str,
+    pub ptus_basis: String,
     /// Failed share.
     pub throttled_share: Option<f64>,
     /// Spilled share.
@@ -72,7 +73,7 @@ pub struct OptionRow<'a> {
     /// Promised output speed, tokens per second (empty: none).
     pub latency_target_tokens_per_s: Option<f64>,
     /// What is known about the option's latency.
-    pub latency: &'a str,
+    pub latency: String,
     /// Whether the model's monthly tokens exceed its usage tier (Standard latency risk).
     pub usage_tier_risk: bool,
     /// The Standard quota in force (`unlimited`, `tier-1`, `negotiated`, `unknown`; empty:
@@ -141,20 +142,26 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 spillover_cost_usd: o.spillover_cost_usd.map(round2),
                 utilization_p99: o.utilization_p99.map(round6),
                 minutes_over_capacity: o.minutes_over_capacity,
-                reason: csv_cell(o.reason.as_deref().unwrap_or("")),
-                note: csv_cell(o.note.as_deref().unwrap_or("")),
+                reason: Cow::Owned(
+                    csv_cell(&reasons_text(&o.reason).unwrap_or_default()).into_owned(),
+                ),
+                note: Cow::Owned(csv_cell(&notes_text(&o.note).unwrap_or_default()).into_owned()),
                 currency: report.currency.as_ref().map_or("", |c| c.code.as_str()),
                 monthly_cost_display: report
                     .currency
                     .as_ref()
                     .and_then(|c| o.monthly_cost_usd.map(|m| round2(c.from_usd(m)))),
-                ptus_basis: o.ptus_basis.as_deref().unwrap_or(""),
+                ptus_basis: o
+                    .ptus_basis
+                    .as_ref()
+                    .map(ptus_basis_text)
+                    .unwrap_or_default(),
                 throttled_share: o.throttled_share.map(round6),
                 spilled_share: o.spilled_share.map(round6),
                 context_limit_requests: o.context_limit_requests,
                 lifecycle: lifecycle.clone(),
                 latency_target_tokens_per_s: o.latency.target_tokens_per_s,
-                latency: &o.latency.summary,
+                latency: latency_summary(&o.latency),
                 usage_tier_risk: o.latency.usage_tier_risk.is_some(),
                 quota_basis: o.standard_quota.as_ref().map_or("", |q| q.basis.as_str()),
                 quota_rejected_requests: o.standard_quota.as_ref().map(|q| q.rejected_requests),

@@ -11,10 +11,10 @@ use serde::Serialize;
 use super::escape::{csv_cell, markdown as escape, terminal as terminal_escape};
 use super::layout::{CellText, Terminal};
 use super::{table, Format};
-use crate::catalog::overrides::{AppliedOverride, Currency};
-use crate::plan::regions::RegionPlan;
+pub use crate::report::contract::regions::RegionPlan;
 use crate::report::text::{billing_short, capitalize, type_short, UNVERIFIED};
 use crate::report::{fmt_usd, CatalogInfo};
+use crate::catalog::overrides::{AppliedOverride, Currency};
 
 /// Everything `ptuplan regions` prints.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -190,7 +190,7 @@ fn converted(report: &RegionsReport, usd: f64) -> Option<String> {
     report.currency.as_ref().map(|c| fmt_usd(c.from_usd(usd)))
 }
 
-fn cells(report: &RegionsReport, r: &crate::plan::regions::RegionRow) -> Vec<String> {
+fn cells(report: &RegionsReport, r: &crate::report::contract::regions::RegionRow) -> Vec<String> {
     let mut row = vec![
         if r.decided {
             format!("{} *", r.rank)

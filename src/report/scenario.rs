@@ -486,7 +486,7 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
             } else {
                 String::new()
             },
-            p.best_static.description,
+            super::text::static_choice_text(&p.best_static),
             super::fmt_usd(p.best_static.cost_usd),
             against_static(p.savings_vs_static_usd)
         ));
@@ -536,7 +536,7 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
             o.deployment,
             o.model,
             o.region,
-            o.reason,
+            super::text::outside_reason_text(o.reason),
             super::fmt_usd(o.monthly_cost_usd.iter().sum())
         )
     }));
@@ -555,7 +555,11 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
         super::fmt_usd(l.best_static_cost_usd),
         against_static(l.savings_vs_static_usd)
     ));
-    notes.extend(l.assumptions.iter().map(|a| format!("assumption: {a}")));
+    notes.extend(
+        super::text::LADDER_ASSUMPTIONS
+            .iter()
+            .map(|a| format!("assumption: {a}")),
+    );
     out.push(Section {
         heading: format!("Reservation plan: {name}, all pools"),
         intro: if out.is_empty() { intro } else { Vec::new() },

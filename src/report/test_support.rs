@@ -2,6 +2,7 @@
 //! span and monthly costs are equal) with easy numbers.
 
 use super::{Assumptions, CatalogInfo, InputInfo, Report, Summary, SCHEMA_VERSION};
+use crate::plan::remark::{OptionReason, Unavailable};
 pub use crate::plan::test_support::{redecide, sample_workload};
 use crate::plan::{PlanSettings, WorkloadPlan};
 use crate::sim::SimParams;
@@ -32,7 +33,14 @@ pub fn force_decision(w: &mut WorkloadPlan, id: &str) {
 pub fn no_decision(w: &mut WorkloadPlan) {
     for o in &mut w.options {
         o.eligible = false;
-        o.reason.get_or_insert_with(|| "not priced".to_owned());
+        if o.reason.is_empty() {
+            o.reason
+                .push(OptionReason::Unavailable(Unavailable::NotPriced {
+                    deployment_type: o.deployment_type,
+                    model: "gpt-4o".to_owned(),
+                    region: "eastus2".to_owned(),
+                }));
+        }
     }
     redecide(w);
 }

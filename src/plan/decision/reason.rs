@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::TermLifecycle;
 use crate::catalog::DeploymentTypeId;
 use crate::plan::cost::Billing;
+use crate::plan::remark::OptionReason;
 
 /// Why the decision is what it is: a code and its values. The words are the report's.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,8 +173,8 @@ pub enum Reason {
     NoPtuEligible {
         /// The cheapest one.
         option_id: String,
-        /// Why not (the option's reason).
-        why: String,
+        /// Why not (the option's reasons).
+        why: Vec<OptionReason>,
     },
     /// The cheapest provisioned option is only inferred available (no verified region table,
     /// sales fact or log evidence), so it is never decided; its break-even follows.
@@ -187,8 +188,9 @@ pub enum Reason {
     NoFlexibleOption,
     /// No option is eligible: the options' reasons.
     NoEligibleOption {
-        /// Distinct reasons, in option order.
-        why: Vec<String>,
+        /// Each option's reasons, distinct, in option order (the words count the distinct
+        /// sentences).
+        why: Vec<Vec<OptionReason>>,
         /// Whether anything is available at all.
         any_available: bool,
     },

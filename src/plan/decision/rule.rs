@@ -8,6 +8,7 @@ use super::{
 };
 use crate::catalog::DeploymentTypeId;
 use crate::plan::cost::{self, Billing};
+use crate::plan::remark::OptionReason;
 use crate::plan::{OptionPlan, WorkloadPlan};
 
 /// One window's options, as the decision reads them.
@@ -570,7 +571,7 @@ fn ptu_context_reasons(
         if !unverified {
             return vec![Reason::NoPtuEligible {
                 option_id: p.id.clone(),
-                why: p.reason.clone().unwrap_or_default(),
+                why: p.reason.clone(),
             }];
         }
         // Only inferred available: never decided, but what it would do is still worth saying.
@@ -659,13 +660,12 @@ fn no_option_reason(plan: &WorkloadPlan) -> Reason {
         };
     }
     let any_available = plan.options.iter().any(|o| o.available);
-    let mut why: Vec<String> = Vec::new();
-    // The available options' reasons, or when nothing is available, why not.
+    let mut why: Vec<Vec<OptionReason>> = Vec::new();
+    // The available options' reasons, or when nothing is available, why not (the report
+    // counts the distinct ones by their words).
     for o in plan.options.iter().filter(|o| o.available == any_available) {
-        if let Some(r) = &o.reason {
-            if !why.contains(r) {
-                why.push(r.clone());
-            }
+        if !o.reason.is_empty() && !why.contains(&o.reason) {
+            why.push(o.reason.clone());
         }
     }
     Reason::NoEligibleOption { why, any_available }

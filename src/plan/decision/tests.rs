@@ -318,13 +318,13 @@ fn no_eligible_option_is_status_none() {
         .chain(w.by_window.iter_mut().flat_map(|b| b.options.iter_mut()))
     {
         o.eligible = false;
-        o.reason = Some("not priced".into());
+        o.reason = vec![not_priced()];
     }
     let d = decide(&w, &ctx(&DecisionRules::default(), 720.0));
     assert_eq!(d.status, DecisionStatus::None);
     assert_eq!(d.option, None);
     assert!(
-        matches!(&d.reasons[0], Reason::NoEligibleOption { why, .. } if why == &vec!["not priced".to_owned()])
+        matches!(&d.reasons[0], Reason::NoEligibleOption { why, .. } if why == &vec![vec![not_priced()]])
     );
 }
 
@@ -336,7 +336,12 @@ fn a_reservation_missing_the_target_at_one_window_is_not_decided() {
     for o in &mut w.by_window[0].options {
         if o.id == Y1 {
             o.eligible = false;
-            o.reason = Some("fails more than 1.0%".into());
+            o.reason = vec![crate::plan::remark::OptionReason::TooMuchSpill {
+                max_spill_rate: None,
+                max_throttle_rate: 0.01,
+                ptus: 15,
+                cap_at: None,
+            }];
         }
     }
     let d = decide(&w, &ctx(&DecisionRules::default(), 720.0));
@@ -345,4 +350,12 @@ fn a_reservation_missing_the_target_at_one_window_is_not_decided() {
         r,
         Reason::CommitmentRejected { failing_windows, .. } if failing_windows == &vec![1.0]
     )));
+}
+
+fn not_priced() -> crate::plan::remark::OptionReason {
+    crate::plan::remark::OptionReason::Unavailable(crate::plan::remark::Unavailable::NotPriced {
+        deployment_type: crate::catalog::DeploymentTypeId::GlobalStandard,
+        model: "gpt-4o".to_owned(),
+        region: "eastus2".to_owned(),
+    })
 }

@@ -16,10 +16,11 @@
 //! neighbour: an upper bound on its need whether traffic grows or shrinks). Every 1-year
 //! purchase (a rung) is then checked against the decision's rules ([`rungs`]).
 //!
-//! Assumptions (stated in every output, [`ASSUMPTIONS`]): reservations match by region and
-//! deployment type, not model, and are not exchanged between types; a deployment's size change
-//! takes effect within the hour, so months do not overlap; quota and capacity availability are
-//! not simulated; a 1-year tranche costs its whole term, months after the horizon included.
+//! Assumptions (stated in every output, in the report's words:
+//! `report::text::LADDER_ASSUMPTIONS`): reservations match by region and deployment type, not
+//! model, and are not exchanged between types; a deployment's size change takes effect within
+//! the hour, so months do not overlap; quota and capacity availability are not simulated; a
+//! 1-year tranche costs its whole term, months after the horizon included.
 
 use std::collections::BTreeMap;
 
@@ -38,19 +39,6 @@ use crate::catalog::accounting::TokenTally;
 use crate::catalog::{Catalog, DeploymentTypeId};
 use pool::{Lattice, Member, RETIRED};
 use rungs::RungRules;
-
-/// The assumptions every ladder states.
-pub const ASSUMPTIONS: [&str; 9] = [
-    "month 1 holds exactly the 1-year reservations the log's decisions buy now (none when they commit nothing); later purchases follow the scenario's growth (or the forecast's median) and are planned at the bucket window in use; each is then checked against the decision's rules (the minimum saving at every window of the band, the log's span, retirements inside its term): a rung that does not hold is a what-if, not a recommendation",
-    "reservations are bought per region and deployment type and match any model there (U8); they are never exchanged between deployment types: the sources disagree on whether that is possible (U8, U9, S9)",
-    "a deployment's size changes take effect within the hour (PTU-hours are prorated by the minute, S4), so each month is planned on its own",
-    "PTU quota and regional capacity are not simulated: a count the plan holds may not be deployable when you buy it",
-    "expiring 1-year reservations renew (auto-renew, U9), so the 1-year level never falls; each 1-year tranche costs its whole term, months after the horizon included",
-    "PTUs above the 1-year level are 1-month reservations, or hourly where that is cheaper for a whole 730-hour month",
-    "each workload joins the pool of the provisioned type that costs it least on 1-year prices at the end of the horizon; each month uses, per workload, the simulated traffic level just above the month's own (the busier neighbour: an upper bound on the need whether traffic grows or shrinks)",
-    "a workload with no PTUs runs on Standard at its per-token price; a workload's share of a pool's PTU cost is its share of the PTU-weighted tokens the pool's deployments served",
-    "a workload whose model retires within the horizon leaves the plan from the first month that starts on or after its retirement date (no purchases, usage or cost for it after that; the retirement scenario prices its replacement), and a rung whose term outlasts a member's model fails the lifecycle rule",
-];
 
 /// Largest number of lattice units a pool's DP spans; beyond it the unit is coarsened.
 const MAX_UNITS: usize = 20_000;
@@ -221,8 +209,6 @@ pub struct LadderPlan {
     pub months_simulated: Vec<u32>,
     /// On the forecast: the traffic factors (against the log) simulated.
     pub traffic_factors_simulated: Vec<f64>,
-    /// Every modelling assumption.
-    pub assumptions: Vec<String>,
     /// One per region x provisioned type with members.
     pub pools: Vec<LadderPool>,
     /// Workloads in no pool (no provisioned type, or Batch), at their recommended option.
@@ -404,8 +390,19 @@ pub struct StaticChoice {
     pub ptus: u32,
     /// Its cost over the horizon (a 1-year term's full commitment), USD.
     pub cost_usd: f64,
-    /// In words.
-    pub description: String,
+}
+
+/// Why a workload is in no pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutsideReason {
+    /// It has no eligible option: left out of every total.
+    NoEligibleOption,
+    /// A scenario moved it to Batch (per-token).
+    MovedToBatch,
+    /// In some month neither a PTU count meeting the targets nor a Standard option serves it.
+    UnservedMonth,
+    /// No provisioned type is offered for its model and region.
+    NoProvisionedType,
 }
 
 /// A member's share of a pool over the horizon.
@@ -435,7 +432,7 @@ pub struct OutsideWorkload {
     /// Region.
     pub region: String,
     /// Why it is in no pool.
-    pub reason: String,
+    pub reason: OutsideReason,
     /// Its recommended option at the horizon.
     pub option: Option<String>,
     /// Its cost per month, USD (0 from the month its model retires, `retired_from_month`).
@@ -561,16 +558,18 @@ pub fn plan_ladder(catalog: &Catalog, input: &LadderInput<'_>) -> LadderPlan {
                 let mut level_factors = w.level_factors.clone();
                 // Month 1 deploys what the decision runs on now: its level's choices narrowed
                 // to the decided count (a level of its own).
-                if let (Some((decided_type, ptus)), Some(&l1)) = (w.decided, month_levels.first())
-                {
+                if let (Some((decided_type, ptus)), Some(&l1)) = (w.decided, month_levels.first()) {
                     let wanted = match decided_type {
                         None => Some(0),
                         Some(dt) if dt == t => Some(ptus),
                         Some(_) => None,
                     };
                     let narrow = |c: &[Choice]| -> Option<Vec<Choice>> {
-                        let n: Vec<Choice> =
-                            c.iter().filter(|c| Some(c.ptus) == wanted).copied().collect();
+                        let n: Vec<Choice> = c
+                            .iter()
+                            .filter(|c| Some(c.ptus) == wanted)
+                            .copied()
+                            .collect();
                         (!n.is_empty()).then_some(n)
                     };
                     if let Some(first) = choices.get(l1).and_then(|c| narrow(c)) {
@@ -605,13 +604,13 @@ pub fn plan_ladder(catalog: &Catalog, input: &LadderInput<'_>) -> LadderPlan {
                 w,
                 &month_levels,
                 retired,
-                "in some month neither a PTU count meeting the targets nor a Standard option serves it",
+                OutsideReason::UnservedMonth,
             )),
             (None, _) => outside.push(outside_workload(
                 w,
                 &month_levels,
                 retired,
-                "no provisioned type is offered for its model and region",
+                OutsideReason::NoProvisionedType,
             )),
         }
     }
@@ -669,7 +668,6 @@ pub fn plan_ladder(catalog: &Catalog, input: &LadderInput<'_>) -> LadderPlan {
         } else {
             Vec::new()
         },
-        assumptions: ASSUMPTIONS.iter().map(|s| (*s).to_owned()).collect(),
         pools,
         outside_pools: outside,
         monthly_cost_usd: monthly,
@@ -764,14 +762,14 @@ fn outside_workload(
     w: &LadderWorkload<'_>,
     month_level: &[usize],
     retired: Option<usize>,
-    why: &str,
+    why: OutsideReason,
 ) -> OutsideWorkload {
     let rec = |p: &'_ WorkloadPlan| p.decided_option().cloned();
     let cost_at = |p: &WorkloadPlan| rec(p).and_then(|o| o.monthly_cost_usd).unwrap_or(0.0);
     let reason = match w.plans.last().and_then(|p| rec(p)) {
-        None => "no eligible option: left out of every total (not a $0 workload)".to_owned(),
-        Some(_) if w.batch => "moved to Batch (per-token)".to_owned(),
-        Some(_) => why.to_owned(),
+        None => OutsideReason::NoEligibleOption,
+        Some(_) if w.batch => OutsideReason::MovedToBatch,
+        Some(_) => why,
     };
     // After its model's retirement it has no month (RETIRED is no level).
     OutsideWorkload {

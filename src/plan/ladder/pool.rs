@@ -491,7 +491,6 @@ fn best_static(
         billing: Billing::PerToken,
         ptus: 0,
         cost_usd: f64::INFINITY,
-        description: String::new(),
     };
     for n in 0..=units {
         let standard: f64 = prefix
@@ -525,24 +524,10 @@ fn best_static(
                     },
                     ptus,
                     cost_usd: total,
-                    description: String::new(),
                 };
             }
         }
     }
-    choice.description = if choice.ptus == 0 {
-        "no PTUs: every workload on Standard".to_owned()
-    } else {
-        format!(
-            "{} PTUs on {} every month",
-            choice.ptus,
-            match choice.billing {
-                Billing::Reserved1Year => "a 1-year reservation",
-                Billing::Reserved1Month => "1-month reservations",
-                _ => "hourly billing",
-            }
-        )
-    };
     choice
 }
 

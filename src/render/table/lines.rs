@@ -68,7 +68,12 @@ pub fn quota_lines(w: &WorkloadPlan) -> Vec<String> {
     w.decided_option()
         .and_then(|o| o.standard_quota.as_ref())
         .filter(|q| !q.note.is_empty())
-        .map(|q| vec![format!("Standard quota: {}.", q.note)])
+        .map(|q| {
+            vec![format!(
+                "Standard quota: {}.",
+                crate::report::text::quota_note_text(&q.note)
+            )]
+        })
         .unwrap_or_default()
 }
 
@@ -316,12 +321,8 @@ pub fn sizing_notes(w: &WorkloadPlan) -> Vec<String> {
 /// The note cell: the reason first, then the note.
 pub fn option_note(o: &OptionPlan) -> String {
     let mut parts = Vec::new();
-    if let Some(r) = &o.reason {
-        parts.push(r.clone());
-    }
-    if let Some(n) = &o.note {
-        parts.push(n.clone());
-    }
+    parts.extend(crate::report::text::reasons_text(&o.reason));
+    parts.extend(crate::report::text::notes_text(&o.note));
     if o.available && o.ptus.is_some() && o.spilled_requests.unwrap_or(0) > 0 {
         parts.push(format!(
             "spillover {} USD",

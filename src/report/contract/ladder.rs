@@ -54,7 +54,10 @@ impl Ladder {
             horizon_months: l.horizon_months,
             months_simulated: l.months_simulated.clone(),
             traffic_factors_simulated: l.traffic_factors_simulated.clone(),
-            assumptions: l.assumptions.clone(),
+            assumptions: crate::report::text::LADDER_ASSUMPTIONS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
             pools: l.pools.iter().map(Pool::from_plan).collect(),
             outside_pools: l
                 .outside_pools
@@ -138,7 +141,7 @@ impl Pool {
                 billing: p.best_static.billing,
                 ptus: p.best_static.ptus,
                 cost_usd: p.best_static.cost_usd,
-                description: p.best_static.description.clone(),
+                description: crate::report::text::static_choice_text(&p.best_static),
             },
             savings_vs_static_usd: p.savings_vs_static_usd,
             chargeback: p
@@ -408,7 +411,7 @@ impl OutsideWorkload {
             deployment: o.deployment.clone(),
             model: o.model.clone(),
             region: o.region.clone(),
-            reason: o.reason.clone(),
+            reason: crate::report::text::outside_reason_text(o.reason).to_owned(),
             option: o.option.clone(),
             monthly_cost_usd: o.monthly_cost_usd.clone(),
             retired_from_month: o.retired_from_month,

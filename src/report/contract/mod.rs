@@ -15,6 +15,7 @@ pub mod forecast;
 pub mod input;
 pub mod ladder;
 pub mod option;
+pub mod regions;
 pub mod reservation;
 pub mod scenario;
 pub mod sizing;

@@ -7,6 +7,7 @@ use crate::catalog::DeploymentTypeId;
 use crate::plan::options::AvailabilityBasis;
 use crate::plan::quota::{OptionLatency, QuotaView};
 use crate::plan::{Billing, OptionPlan};
+use crate::report::text as words;
 
 /// JSON `workloads[].options[]`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -104,10 +105,10 @@ impl OptionJson {
             billing: o.billing,
             processing: o.processing.clone(),
             ptus: o.ptus,
-            ptus_basis: o.ptus_basis.clone(),
+            ptus_basis: o.ptus_basis.as_ref().map(words::ptus_basis_text),
             available: o.available,
             availability_basis: o.availability_basis,
-            reason: o.reason.clone(),
+            reason: words::reasons_text(&o.reason),
             eligible: o.eligible,
             cost_usd: o.cost_usd,
             monthly_cost_usd: o.monthly_cost_usd,
@@ -128,7 +129,7 @@ impl OptionJson {
             retry_added_latency_ms_mean: o.retry_added_latency_ms_mean,
             reservation_usd_per_ptu: o.reservation_usd_per_ptu,
             commitment_usd: o.commitment_usd,
-            note: o.note.clone(),
+            note: words::notes_text(&o.note),
             standard_quota: o.standard_quota.as_ref().map(StandardQuota::from_view),
             latency: Latency::from_plan(&o.latency),
         }
@@ -175,18 +176,18 @@ impl StandardQuota {
         StandardQuota {
             quota_type: q.quota_type,
             basis: q.basis.clone(),
-            limits: q.limits.clone(),
+            limits: words::quota_limits_text(&q.limits),
             offered_requests: q.offered_requests,
             rejected_requests: q.rejected_requests,
             rejected_share: q.rejected_share,
             needs_level: q.needs_level.clone(),
-            needs_level_limits: q.needs_level_limits.clone(),
+            needs_level_limits: q.needs_level_limits.map(words::limits_text),
             needs_tpm: q.needs_tpm,
             needs_tpm_checks_rpm: q.needs_tpm_checks_rpm,
             peak_minute_estimated_tokens: q.peak_minute_estimated_tokens,
             unverified: q.unverified,
             gap: q.gap.clone(),
-            note: q.note.clone(),
+            note: words::quota_note_text(&q.note),
         }
     }
 }
@@ -214,11 +215,14 @@ impl Latency {
     fn from_plan(l: &OptionLatency) -> Latency {
         Latency {
             target_tokens_per_s: l.target_tokens_per_s,
-            basis: l.basis.clone(),
-            usage_tier_risk: l.usage_tier_risk.clone(),
+            basis: words::latency_basis_of(l),
+            usage_tier_risk: l.usage_tier_risk.as_ref().map(words::usage_tier_risk_text),
             spilled_share: l.spilled_share,
-            spill_added_latency: l.spill_added_latency.clone(),
-            summary: l.summary.clone(),
+            spill_added_latency: l
+                .spilled_share
+                .filter(|s| *s > 0.0)
+                .map(|_| words::SPILL_ADDED_LATENCY.to_owned()),
+            summary: words::latency_summary(l),
         }
     }
 }

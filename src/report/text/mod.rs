@@ -124,9 +124,13 @@ fn months(m: f64) -> String {
     format!("{m:.1}")
 }
 
+mod ladder;
+mod option;
 mod reason;
 mod verdict;
 
+pub use ladder::*;
+pub use option::*;
 pub use reason::*;
 pub use verdict::*;
 

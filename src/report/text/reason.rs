@@ -252,9 +252,10 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
                 .map(|r| format!(" within --residency {r}"))
                 .unwrap_or_default()
         ),
-        Reason::NoPtuEligible { option_id, why } => {
-            format!("no provisioned option is eligible: {option_id} {why}")
-        }
+        Reason::NoPtuEligible { option_id, why } => format!(
+            "no provisioned option is eligible: {option_id} {}",
+            super::reasons_text(why).unwrap_or_default()
+        ),
         Reason::PtuUnverified { option_id, region } => format!(
             "{option_id} is not decided: its availability in {region} is unverified (no verified \
              region table, sales fact or log shows it); confirm it with --overrides or --served-by"
@@ -263,7 +264,14 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             "no option without a commitment meets the targets: the cheapest eligible one is decided"
                 .to_owned()
         }
-        Reason::NoEligibleOption { why, any_available } => match why.as_slice() {
+        Reason::NoEligibleOption { why, any_available } => {
+            let mut distinct: Vec<String> = Vec::new();
+            for w in why.iter().filter_map(|r| super::reasons_text(r)) {
+                if !distinct.contains(&w) {
+                    distinct.push(w);
+                }
+            }
+            match distinct.as_slice() {
             [] if *any_available => "no eligible option: no available option has a price".to_owned(),
             [] => "no eligible option: nothing is available for this model and region".to_owned(),
             [one] if *any_available => format!("no eligible option: {one}"),
@@ -277,7 +285,8 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
                 },
                 rest.len()
             ),
-        },
+            }
+        }
     }
 }
 

@@ -108,10 +108,12 @@ pub fn short_why(w: &WorkloadPlan) -> String {
                 ..
             }) => format!("{model} retired on {d}"),
             Some(Reason::Retired { model, .. }) => format!("{model} is retired"),
-            Some(Reason::NoEligibleOption { why, .. }) => match why.first() {
-                Some(w) => truncate(&format!("none eligible: {w}"), 80),
-                None => "none eligible".to_owned(),
-            },
+            Some(Reason::NoEligibleOption { why, .. }) => {
+                match why.first().and_then(|r| super::reasons_text(r)) {
+                    Some(w) => truncate(&format!("none eligible: {w}"), 80),
+                    None => "none eligible".to_owned(),
+                }
+            }
             _ => "no eligible option".to_owned(),
         };
     }
@@ -467,10 +469,8 @@ pub const UNVERIFIED: &str = "unverified: a figure the research derived, inferre
 pub fn mentions_unverified(report: &Report) -> bool {
     report.workloads.iter().any(|w| {
         w.options.iter().any(|o| {
-            o.note.as_deref().is_some_and(|n| n.contains("unverified"))
-                || o.reason
-                    .as_deref()
-                    .is_some_and(|n| n.contains("unverified"))
+            super::notes_text(&o.note).is_some_and(|n| n.contains("unverified"))
+                || super::reasons_text(&o.reason).is_some_and(|n| n.contains("unverified"))
         })
     })
 }
