@@ -11,10 +11,10 @@ use serde::Serialize;
 use super::escape::{csv_cell, markdown as escape, terminal as terminal_escape};
 use super::layout::{CellText, Terminal};
 use super::{table, Format};
+use crate::catalog::overrides::{AppliedOverride, Currency};
 pub use crate::report::contract::regions::RegionPlan;
 use crate::report::text::{billing_short, capitalize, type_short, UNVERIFIED};
 use crate::report::{fmt_usd, CatalogInfo};
-use crate::catalog::overrides::{AppliedOverride, Currency};
 
 /// Everything `ptuplan regions` prints.
 #[derive(Debug, Clone, Serialize, PartialEq)]
