@@ -1820,3 +1820,21 @@ fn issue_19_az_monitor_requests_without_status_say_so() {
         .to_string()
         .contains("not split by StatusCode"));
 }
+
+/// An Azure Monitor total that is not a whole count (an average exported as the total) is
+/// refused, naming the metric, never rounded.
+#[test]
+fn issue_19_a_fractional_az_monitor_total_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let series = [
+        ("chat", "gpt-4o", "ProcessedPromptTokens", 1000.5),
+        ("chat", "gpt-4o", "GeneratedTokens", 100.0),
+    ];
+    let file = write(dir.path(), "frac.json", az_metrics(3, "PT1M", &series));
+    let e = refused(&[&file]);
+    assert!(
+        e.contains("frac.json")
+            && e.contains("ProcessedPromptTokens total `1000.5` is not a whole count"),
+        "{e}"
+    );
+}

@@ -655,7 +655,7 @@ fn report_of(
         );
     } else if lane.keys.is_empty() && lane.passthrough.len() == baseline.plans.len() {
         notes.push(
-            "no transform selects a workload of the log: the scenario equals the baseline"
+            "no transform changes a workload of the log (none selects one, or each leaves it as it was): the scenario equals the baseline"
                 .to_owned(),
         );
     }

@@ -329,5 +329,13 @@ pub(super) fn whole(total: f64, metric: &str) -> Result<u64, FieldProblem> {
             format!("{metric} total `{total}` is not a count"),
         ));
     }
-    Ok(total.round() as u64)
+    // Counts are whole: a fraction means another aggregation (an average) exported as
+    // `total`, never something to round.
+    if total.fract() != 0.0 {
+        return Err(FieldProblem::new(
+            "total",
+            format!("{metric} total `{total}` is not a whole count (an average or a rate exported as the total?); export the Total aggregation"),
+        ));
+    }
+    Ok(total as u64)
 }
