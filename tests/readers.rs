@@ -1701,6 +1701,22 @@ fn issue_19_bucket_status_counts_are_read_in_any_spelling_or_refused() {
         e.contains("`failed_requests` and `throttled_requests` are both given"),
         "{e}"
     );
+    // One `status` column cannot hold a bucket's statuses; a bad count names its column.
+    let path = write(dir.path(), "agg.csv", format!("{head},status\n{rows}"));
+    let e = refused(&[&path]);
+    assert!(
+        e.contains("column `status`: a per-bucket file has no single status"),
+        "{e}"
+    );
+    let path = write(
+        dir.path(),
+        "agg.csv",
+        format!(
+            "{head},Status 503\n2026-10-01T00:00:00Z,minute,chat,gpt-4o,eastus2,10,10000,2000,-1\n"
+        ),
+    );
+    let e = refused(&[&path]);
+    assert!(e.contains("agg.csv:2: field `status 503`"), "{e}");
 }
 
 /// A request log and a per-bucket aggregate of the same workload over the same time are the

@@ -277,10 +277,11 @@ pub struct ReadSummary {
     pub request_spans: RequestSpans,
 }
 
-/// The first and last arrival (ms) of each workload's per-request records, by workload index.
+/// The first and last arrival (ms) of each workload's per-request records, by workload index
+/// (`(i64::MAX, i64::MIN)` for a workload without one).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestSpans {
-    spans: Vec<Option<(i64, i64)>>,
+    spans: Vec<(i64, i64)>,
 }
 
 impl RequestSpans {
@@ -289,20 +290,18 @@ impl RequestSpans {
     pub fn add(&mut self, workload: u32, t_ms: i64) {
         let i = workload as usize;
         if i >= self.spans.len() {
-            self.spans.resize(i + 1, None);
+            self.spans.resize(i + 1, (i64::MAX, i64::MIN));
         }
-        let span = &mut self.spans[i];
-        *span = Some(match *span {
-            Some((lo, hi)) => (lo.min(t_ms), hi.max(t_ms)),
-            None => (t_ms, t_ms),
-        });
+        let (first, last) = &mut self.spans[i];
+        *first = (*first).min(t_ms);
+        *last = (*last).max(t_ms);
     }
 
     /// Add every span of `other`.
     pub fn merge(&mut self, other: &RequestSpans) {
-        for (w, span) in other.iter() {
-            self.add(w, span.0);
-            self.add(w, span.1);
+        for (w, (first, last)) in other.iter() {
+            self.add(w, first);
+            self.add(w, last);
         }
     }
 
@@ -311,7 +310,8 @@ impl RequestSpans {
         self.spans
             .iter()
             .enumerate()
-            .filter_map(|(w, s)| s.map(|s| (w as u32, s)))
+            .filter(|(_, (first, last))| first <= last)
+            .map(|(w, span)| (w as u32, *span))
     }
 }
 

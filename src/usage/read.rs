@@ -356,12 +356,13 @@ where
 {
     let problem = match parsed {
         Ok(record) => {
-            summary
-                .request_spans
-                .add(record.workload, record.timestamp_ms);
+            let (workload, t_ms) = (record.workload, record.timestamp_ms);
             match take(record, line) {
                 Ok(()) => {
                     summary.records += 1;
+                    // Only what the sink took: a row it refused (and --skip-invalid skipped)
+                    // is no traffic.
+                    summary.request_spans.add(workload, t_ms);
                     return Ok(());
                 }
                 Err(SinkError {

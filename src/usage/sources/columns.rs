@@ -237,12 +237,23 @@ fn status_count_column(name: &str) -> Result<Option<Option<u16>>, String> {
     if let Some(class) = rest.strip_suffix("xx") {
         return match class {
             "2" => Ok(Some(None)),
-            "1" | "3" | "4" | "5" => Ok(Some(Some(class.parse::<u16>().unwrap_or(5) * 100))),
+            "1" => Ok(Some(Some(100))),
+            "3" => Ok(Some(Some(300))),
+            "4" => Ok(Some(Some(400))),
+            "5" => Ok(Some(Some(500))),
             _ if !class.is_empty() && class.bytes().all(|b| b.is_ascii_digit()) => Err(refused()),
             _ => Ok(None),
         };
     }
-    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) {
+    // One `status` column cannot hold a bucket's many statuses: refused, never left unread.
+    if rest.is_empty() || rest == "code" {
+        return Err(format!(
+            "column `{}`: a per-bucket file has no single status; count each status in its own \
+             column (`status_429`, `status_4xx`, `status_5xx`, `status_NNN`)",
+            name.trim()
+        ));
+    }
+    if !rest.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(None);
     }
     match rest.parse::<u16>() {
@@ -393,7 +404,14 @@ fn aggregate_of(row: &Row<'_>, c: &Cols) -> Result<BucketAggregate, FieldProblem
     let mut from_statuses = 0u64;
     let mut any_status = false;
     for &(i, status) in &c.statuses {
-        let Some(n) = row.cell(Some(i)).count("status")? else {
+        // Named by its column (`status 503`, `throttled_requests`), not a generic `status`.
+        let n = row.cell(Some(i)).count("status").map_err(|mut p| {
+            if let Some(column) = row.header.names().get(i) {
+                p.field = column.trim().to_owned().into();
+            }
+            p
+        })?;
+        let Some(n) = n else {
             continue;
         };
         any_status = true;

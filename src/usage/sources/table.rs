@@ -199,10 +199,13 @@ pub fn open(input: OpenedInput, format: InputFormat) -> Result<Table, UsageError
             Ok(stream) => (Header::default(), Kind::JsonStream(Box::new(stream))),
             Err(bytes) => {
                 let rows = document_rows(&bytes, &path)?;
-                let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-                more_pages = serde_json::from_slice::<Value>(body)
-                    .ok()
-                    .and_then(|v| more_pages_of(&v));
+                // Parsed again whole (at most 1 MiB) only when it names `has_more` at all.
+                if memchr::memmem::find(&bytes, b"\"has_more\"").is_some() {
+                    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                    more_pages = serde_json::from_slice::<Value>(body)
+                        .ok()
+                        .and_then(|v| more_pages_of(&v));
+                }
                 (
                     Header::default(),
                     Kind::JsonDocument {
