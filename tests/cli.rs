@@ -1256,3 +1256,21 @@ fn issue_15_quota_file_errors_name_file_and_line() {
         .unwrap_or("")
         .contains("no latency target"));
 }
+
+/// `calibrate` fits a real deployment's 429s: its help does not offer the bundled sample
+/// (which has none), and its LOG says what the log must carry.
+#[test]
+fn issue_19_calibrate_help_offers_no_sample() {
+    let out = ptuplan()
+        .args(["calibrate", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(!help.contains("--sample"), "{help}");
+    assert!(help.contains("no real 429s to fit"), "{help}");
+    let compare = ptuplan()
+        .args(["compare", "--help"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&compare.stdout).contains("--sample"));
+}

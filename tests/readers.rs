@@ -562,11 +562,11 @@ fn issue_19_huge_cells_and_overlong_names_are_refused_at_their_line() {
     jsonl.push_str(&"x".repeat(17 << 20));
     jsonl.push_str("\"}\n");
     let path = write(dir.path(), "long.jsonl", jsonl);
-    // (A JSON Lines line may be a whole API page, so its bound is a JSON document's, 1 GiB;
-    // the name's own bound stops this one.)
+    // A JSON Lines line has the same bound (an API page saved as one line is a few MB): it is
+    // refused before it is held or parsed whole.
     let e = refused(&[&path]);
     assert!(
-        e.contains("long.jsonl:2: field `deployment`: 17825792 characters"),
+        e.contains("long.jsonl:2: field `row`: longer than 16 MiB"),
         "{e}"
     );
 }
@@ -1853,4 +1853,120 @@ fn issue_19_a_fractional_az_monitor_total_is_refused() {
             && e.contains("ProcessedPromptTokens total `1000.5` is not a whole count"),
         "{e}"
     );
+}
+
+/// Azure Monitor metrics are deserialized as they stream in, never held whole or as a JSON
+/// tree: a compact one-line response (as the REST API returns it) reads like the pretty one
+/// `az` writes, responses one per line are named by their own line, and a point off the
+/// interval's grid is named as such, not as a repeat.
+#[test]
+fn issue_19_az_monitor_responses_stream_and_name_their_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let series = [
+        ("chat", "gpt-4o", "ProcessedPromptTokens", 1000.0),
+        ("chat", "gpt-4o", "GeneratedTokens", 100.0),
+    ];
+    let pretty = az_metrics(5, "PT1M", &series);
+    let compact: Value = serde_json::from_str(&pretty).expect("json");
+    let compact = serde_json::to_string(&compact).expect("json");
+    let a = report(&[&write(dir.path(), "pretty.json", &pretty)]);
+    let b = report(&[&write(dir.path(), "compact.json", &compact)]);
+    assert_eq!(a["workloads"], b["workloads"]);
+    assert_eq!(
+        a["workloads"][0]["requests"].as_u64().map(|n| n > 0),
+        Some(true)
+    );
+    // Two responses, one a line; the second's interval is not read: its line is named.
+    let second = compact.replace("\"PT1M\"", "\"PT5M\"");
+    let two = write(dir.path(), "two.jsonl", format!("{compact}\n{second}\n"));
+    let e = refused(&[&two, "--input-format", "azure-monitor"]);
+    assert!(e.contains("two.jsonl:2: field `interval`"), "{e}");
+    // A truncated document: the line where it ends.
+    let cut = write(dir.path(), "cut.json", &pretty[..pretty.len() / 2]);
+    let e = refused(&[&cut, "--input-format", "azure-monitor"]);
+    assert!(e.contains("cut.json:") && e.contains("field `json`"), "{e}");
+    // A point half a minute off the grid overlaps its neighbour: said so.
+    let off = pretty.replacen("2026-03-01T00:01:00Z", "2026-03-01T00:00:30Z", 1);
+    let e = refused(&[&write(dir.path(), "off.json", off)]);
+    assert!(
+        e.contains("is not on a whole minute and overlaps another point"),
+        "{e}"
+    );
+}
+
+/// A JSON Lines line that is a whole API page is read row by row from its bytes; its rows'
+/// repeated keys are refused as any row's are.
+#[test]
+fn issue_19_a_page_line_is_read_row_by_row() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let row = |s: u32| {
+        format!("{{\"timestamp\":\"2026-03-01T10:00:{s:02}Z\",\"deployment\":\"chat\",\"model\":\"gpt-4o\",\"region\":\"eastus2\",\"usage\":{{\"prompt_tokens\":100,\"completion_tokens\":10}}}}")
+    };
+    let rows: Vec<String> = (0..3).map(row).collect();
+    let page = write(
+        dir.path(),
+        "page.jsonl",
+        format!("{{\"object\":\"list\",\"data\":[{}]}}\n", rows.join(",")),
+    );
+    assert_eq!(report(&[&page])["workloads"][0]["requests"], 3);
+    let twice = rows[1].replace(
+        "\"model\":\"gpt-4o\"",
+        "\"model\":\"gpt-4o\",\"model\":\"gpt-4o\"",
+    );
+    let bad = write(
+        dir.path(),
+        "twice.jsonl",
+        format!("{{\"data\":[{},{twice}]}}\n", rows[0]),
+    );
+    let e = refused(&[&bad]);
+    assert!(e.contains("twice.jsonl:1") && e.contains("model"), "{e}");
+}
+
+/// Deployment names that differ only in letter case are separate workloads, and a warning
+/// says so: one deployment written two ways would otherwise be sized as two halves.
+#[test]
+fn issue_19_deployments_differing_in_case_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = write(
+        dir.path(),
+        "case.csv",
+        "timestamp,deployment,model,region,prompt_tokens,completion_tokens\n\
+         2026-03-01T10:00:00Z,Chat-Prod,gpt-4o,eastus2,1000,100\n\
+         2026-03-01T10:00:01Z,chat-prod,gpt-4o,eastus2,1000,100\n\
+         2026-03-01T10:00:02Z,other,gpt-4o,eastus2,1000,100\n",
+    );
+    let r = report(&[&log]);
+    let warnings = r["warnings"].to_string();
+    assert!(
+        warnings.contains("deployments `Chat-Prod` and `chat-prod` differ only in letter case"),
+        "{warnings}"
+    );
+    assert!(!warnings.contains("`other`"), "{warnings}");
+}
+
+/// An override for a model no workload runs changes nothing the log shows: a warning says
+/// so, instead of listing it among the applied ones alone.
+#[test]
+fn issue_19_an_override_for_a_model_the_log_does_not_run_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = write(
+        dir.path(),
+        "log.csv",
+        "timestamp,deployment,model,region,prompt_tokens,completion_tokens\n\
+         2026-03-01T10:00:00Z,chat,gpt-4o,eastus2,1000,100\n",
+    );
+    let overrides = write(
+        dir.path(),
+        "overrides.yaml",
+        "discounts:\n  - model: gpt-4.1\n    percent: 5\n  - model: gpt-4o\n    percent: 5\n",
+    );
+    let r = report(&[&log, "--overrides", &overrides]);
+    let warnings = r["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "overrides.yaml:2: the discount override for gpt-4.1 changes no workload of the log"
+        ),
+        "{warnings}"
+    );
+    assert!(!warnings.contains("override for gpt-4o"), "{warnings}");
 }

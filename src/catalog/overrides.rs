@@ -155,6 +155,10 @@ pub struct AppliedOverride {
     pub description: String,
     /// Catalog price entries it changed (discounts and quotes); None for the others.
     pub prices_changed: Option<usize>,
+    /// The one catalog model it concerns, if it names one (not in the JSON: the command
+    /// warns when no workload runs it).
+    #[serde(skip)]
+    pub model: Option<String>,
 }
 
 /// A parsed overrides file.
@@ -417,6 +421,7 @@ impl Overrides {
                         .unwrap_or_default()
                 ),
                 prices_changed: None,
+                model: None,
             });
         }
         let counts = self.apply_discounts(catalog);
@@ -426,6 +431,7 @@ impl Overrides {
                 at: d.at.clone(),
                 description: format!("{}% off {} list prices", d.percent, discount_scope(d)),
                 prices_changed: Some(n),
+                model: d.model.clone(),
             });
         }
         for q in &self.quotes {
@@ -435,6 +441,7 @@ impl Overrides {
                 at: q.at.clone(),
                 description,
                 prices_changed: Some(1),
+                model: None,
             });
         }
         for a in &self.availability {
@@ -457,6 +464,7 @@ impl Overrides {
                         .unwrap_or_default()
                 ),
                 prices_changed: None,
+                model: a.model.clone(),
             });
         }
         for c in &self.capacity {
@@ -474,6 +482,7 @@ impl Overrides {
                         .unwrap_or_default()
                 ),
                 prices_changed: None,
+                model: None,
             });
         }
         let problems = validate(catalog);

@@ -107,6 +107,13 @@ pub enum Command {
     /// Replays every request the deployment was offered (2xx and 429 rows) at its PTU count
     /// over a range of bucket windows and reports the window whose 429s match the logged ones
     /// best, request by request and minute by minute. Use it with compare --bucket-window-s.
+    // The shared input group's sample and its words do not apply: a fit needs a real log.
+    #[command(
+        mut_arg("sample", |a| a.hide(true)),
+        mut_arg("logs", |a| a
+            .help("Usage log of the real PTU deployment, with its 429 rows")
+            .long_help("Usage logs of the real PTU deployment (CSV, JSON, JSON Lines or Parquet, optionally .gz), with a status column: its 429 rows are the service's answers; `-` reads stdin. Required: the bundled sample has no real 429s to fit."))
+    )]
     Calibrate(CalibrateArgs),
     /// Inspect or check the catalog.
     #[command(subcommand)]

@@ -240,6 +240,21 @@ pub fn build_report_with_progress(
             .iter()
             .map(crate::report::text::evidence_gap_text),
     );
+    warnings.extend(case_only_differences(
+        plans.iter().map(|p| p.deployment.as_str()),
+    ));
+    for o in &overrides_applied {
+        if let Some(model) = o
+            .model
+            .as_deref()
+            .filter(|m| plans.iter().all(|p| p.model != *m))
+        {
+            warnings.push(format!(
+                "{}: the {} override for {model} changes no workload of the log (none runs {model}); it applies only where a scenario moves a workload to {model}",
+                o.at, o.kind
+            ));
+        }
+    }
     let mut warned_models = std::collections::BTreeSet::new();
     for p in &plans {
         let u = &p.usage_tier;
@@ -321,4 +336,27 @@ pub fn build_report_with_progress(
     };
     report.decision_summary = DecisionSummary::of(&report);
     Ok(report)
+}
+
+/// A warning per group of deployment names that differ only in letter case (`Chat-Prod` and
+/// `chat-prod`): read as they are written, they are separate workloads, each sized on its own
+/// share of the traffic, which is wrong if they are one deployment spelled two ways.
+fn case_only_differences<'a>(deployments: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut spellings: std::collections::BTreeMap<String, std::collections::BTreeSet<&str>> =
+        std::collections::BTreeMap::new();
+    for d in deployments {
+        spellings.entry(d.to_lowercase()).or_default().insert(d);
+    }
+    spellings
+        .values()
+        .filter(|names| names.len() > 1)
+        .map(|names| {
+            let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            format!(
+                "deployments {} differ only in letter case: they are planned as {} separate workloads, each sized on its own share of the traffic; if they are one deployment written two ways, make the log's names agree",
+                listed.join(" and "),
+                names.len()
+            )
+        })
+        .collect()
 }

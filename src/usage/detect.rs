@@ -15,7 +15,7 @@ use flate2::read::MultiGzDecoder;
 
 use super::formats::{self, choose_table, Refusal};
 use super::json_scan::{
-    first_record_state, first_row_of_prefix, unwrap_rows, value_end, FirstRecord,
+    find_row_array, first_record_state, object_entries, row_ranges, skip_ws, value_end, FirstRecord,
 };
 use super::read_ahead::ReadAhead;
 use super::UsageError;
@@ -333,14 +333,9 @@ fn column_names(head: &[u8], container: Container) -> Vec<String> {
                 .map(<[u8]>::trim_ascii)
                 .find(|l| !l.is_empty())
                 .unwrap_or_default();
-            match serde_json::from_slice::<serde_json::Value>(first) {
-                Ok(v) => first_row_keys(v),
-                // A line longer than the read-ahead (`{"data": [...]}` on one line): the
-                // first row of its array.
-                Err(_) => object_keys(first_row_of_prefix(first)),
-            }
+            first_row_keys(first)
         }
-        Container::JsonDocument => object_keys(first_document_row(body)),
+        Container::JsonDocument => first_row_keys(body),
         Container::Parquet => Vec::new(),
     }
 }
@@ -372,26 +367,32 @@ fn detect_format(
     }
 }
 
-fn object_keys(v: Option<serde_json::Value>) -> Vec<String> {
-    match v {
-        Some(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn first_row_keys(v: serde_json::Value) -> Vec<String> {
-    match unwrap_rows(v).into_iter().next() {
-        Some(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The first row of a JSON document (whole, or a prefix holding its first row).
-fn first_document_row(body: &[u8]) -> Option<serde_json::Value> {
-    if let Ok(rows) = super::sources::table::document_rows(body, "") {
-        return rows.into_iter().next().map(|(_, v)| v);
-    }
-    first_row_of_prefix(body)
+/// The keys of the first row of a JSON text (a line, or a document) or of its prefix, sorted
+/// and without repeats as a parsed object lists them: of the first element of its rows' array
+/// ([`row_ranges`]), or of the text itself. The text is scanned, never parsed into a tree:
+/// a document's first row may be large (one Azure Monitor metric with all its series).
+fn first_row_keys(text: &[u8]) -> Vec<String> {
+    let first = if serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok() {
+        row_ranges(text).first().map(|&(start, _)| start)
+    } else {
+        // A prefix (a line or document longer than the read-ahead): the first row of its
+        // array, when the prefix holds it whole.
+        let start = skip_ws(text, 0);
+        find_row_array(text, start)
+            .ok()
+            .flatten()
+            .map(|array| skip_ws(text, array + 1))
+            .filter(|&i| matches!(text.get(i), Some(b'{')) && value_end(text, i).is_ok())
+    };
+    let mut keys: Vec<String> = first
+        .and_then(|start| object_entries(text, start))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, _)| key)
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// The error for a table no reader recognises: its columns, every format ptuplan reads, and

@@ -16,14 +16,14 @@ pub fn parse_count(bytes: &[u8]) -> Result<u64, String> {
         value = value
             .checked_mul(10)
             .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            .ok_or_else(|| format!("`{}` overflows a token count", lossy(s)))?;
+            .ok_or_else(|| format!("`{}` overflows a count", lossy(s)))?;
     }
     Ok(value)
 }
 
 fn describe_non_count(s: &[u8]) -> String {
     if s.first() == Some(&b'-') {
-        format!("`{}` is negative; token counts are >= 0", lossy(s))
+        format!("`{}` is negative; counts are >= 0", lossy(s))
     } else if s.iter().all(|b| b.is_ascii_digit() || *b == b'.') && s.contains(&b'.') {
         // Accept nothing fractional: a token count is a whole number.
         format!("`{}` is not a whole number", lossy(s))

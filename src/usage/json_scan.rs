@@ -4,8 +4,6 @@
 //! input's size, so a large document is never judged by a cut-off prefix; the table reader
 //! splits a document into rows with them.
 
-use serde_json::Value;
-
 /// Keys of a JSON document whose array holds the rows.
 pub const ROW_ARRAYS: [&str; 5] = ["data", "value", "rows", "logs", "results"];
 
@@ -26,7 +24,7 @@ pub fn first_record_state(prefix: &[u8]) -> FirstRecord {
     let start = skip_ws(body, 0);
     let complete = match body.get(start) {
         None => false,
-        Some(b'{') => value_end(body, start).is_ok() || first_row_of_prefix(prefix).is_some(),
+        Some(b'{') => value_end(body, start).is_ok() || first_row_complete(body, start),
         Some(b'[') => {
             let first = skip_ws(body, start + 1);
             body.get(first) == Some(&b']') || value_end(body, first).is_ok()
@@ -40,35 +38,99 @@ pub fn first_record_state(prefix: &[u8]) -> FirstRecord {
     }
 }
 
-/// A JSON value's rows: the elements of an array, of a wrapper object's `data` (or `value`,
-/// `rows`, `logs`, `results`) array, or the value itself.
-pub fn unwrap_rows(value: Value) -> Vec<Value> {
-    match value {
-        Value::Array(items) => items,
-        Value::Object(mut map) => {
-            let key = ROW_ARRAYS.iter().find(
-                |k| matches!(map.get(**k), Some(Value::Array(a)) if a.iter().all(Value::is_object)),
-            );
-            match key {
-                Some(k) => match map.remove(*k) {
-                    Some(Value::Array(items)) => items,
-                    _ => Vec::new(),
-                },
-                None => vec![Value::Object(map)],
-            }
-        }
-        other => vec![other],
+/// The rows of a JSON text as byte ranges: the elements of a top-level array; of a wrapper
+/// object's row array (the first of [`ROW_ARRAYS`] whose array holds only objects; of a key
+/// written twice, the last, as a parsed object keeps it); or the whole value. `b` must be one valid JSON value (check it first, e.g. by deserializing
+/// [`serde::de::IgnoredAny`]): the ranges are found by scanning, so a large text is never
+/// held as a parsed tree.
+pub fn row_ranges(b: &[u8]) -> Vec<(usize, usize)> {
+    let start = skip_ws(b, 0);
+    let whole = || vec![(start, value_end(b, start).unwrap_or(b.len()))];
+    match b.get(start) {
+        Some(b'[') => elements(b, start).unwrap_or_else(whole),
+        Some(b'{') => wrapped_array(b, start)
+            .and_then(|(_, array)| elements(b, array))
+            .unwrap_or_else(whole),
+        _ => whole(),
     }
 }
 
-/// The first row of a document of which `head` is only the beginning (the sniffing window).
-pub fn first_row_of_prefix(head: &[u8]) -> Option<Value> {
-    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let start = skip_ws(body, 0);
-    let array = find_row_array(body, start).ok()??;
-    let i = skip_ws(body, array + 1);
-    let end = value_end(body, i).ok()?;
-    serde_json::from_slice(&body[i..end]).ok()
+/// The key and the start of the row array a wrapper object holds (see [`row_ranges`]), if
+/// any; `None` too for text that is not an object.
+pub fn wrapped_array(b: &[u8], start: usize) -> Option<(&'static str, usize)> {
+    let entries = object_entries(b, start)?;
+    ROW_ARRAYS.iter().find_map(|&key| {
+        let (_, at) = entries.iter().rev().find(|(k, _)| k == key)?;
+        let items = elements(b, *at)?;
+        items
+            .iter()
+            .all(|&(i, _)| b[i] == b'{')
+            .then_some((key, *at))
+    })
+}
+
+/// The keys of the object starting at `start`, each with where its value starts; `None` when
+/// `b` holds no well-formed object there.
+pub fn object_entries(b: &[u8], start: usize) -> Option<Vec<(String, usize)>> {
+    if b.get(start) != Some(&b'{') {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut i = start + 1;
+    loop {
+        i = skip_ws(b, i);
+        match b.get(i)? {
+            b'}' => return Some(out),
+            b',' => {
+                i += 1;
+                continue;
+            }
+            b'"' => {}
+            _ => return None,
+        }
+        let key_end = value_end(b, i).ok()?;
+        let key: String = serde_json::from_slice(&b[i..key_end]).ok()?;
+        i = skip_ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        out.push((key, i));
+        i = value_end(b, i).ok()?;
+    }
+}
+
+/// The elements of the array starting at `start`, as byte ranges; `None` when it is not a
+/// well-formed array.
+fn elements(b: &[u8], start: usize) -> Option<Vec<(usize, usize)>> {
+    if b.get(start) != Some(&b'[') {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut i = start + 1;
+    loop {
+        i = skip_ws(b, i);
+        match b.get(i)? {
+            b']' => return Some(out),
+            b',' => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let end = value_end(b, i).ok()?;
+        out.push((i, end));
+        i = end;
+    }
+}
+
+/// Whether the text from `start` (a document's beginning) holds the first row of its rows'
+/// array whole (found by scanning; the reader parses it).
+fn first_row_complete(body: &[u8], start: usize) -> bool {
+    let Ok(Some(array)) = find_row_array(body, start) else {
+        return false;
+    };
+    value_end(body, skip_ws(body, array + 1)).is_ok()
 }
 
 /// Where the rows' array starts: the top-level array, or a row-array key of the top object.

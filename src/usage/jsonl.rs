@@ -16,7 +16,8 @@ use serde_json::Number;
 use super::csv::KeyCache;
 use super::csv_split::{CsvSplitter, SplitError};
 use super::fields::parse_status;
-use super::lines::MAX_JSON_LINE_BYTES;
+use super::json_scan;
+use super::lines::MAX_LINE_BYTES;
 use super::rows;
 use super::timestamps::{parse_timestamp_ms, unix_time_to_ms};
 use super::{
@@ -256,7 +257,7 @@ pub fn read_jsonl<S: RecordSink>(
     resolver: &dyn KeyResolver,
     sink: &mut S,
 ) -> Result<ReadSummary, UsageError> {
-    let mut lines = CsvSplitter::new(reader, MAX_JSON_LINE_BYTES, false);
+    let mut lines = CsvSplitter::new(reader, MAX_LINE_BYTES, false);
     let mut keys = KeyCache::default();
     let mut summary = ReadSummary::default();
     let mut spilled = 0u64;
@@ -271,11 +272,7 @@ pub fn read_jsonl<S: RecordSink>(
                 })
             }
             Err(SplitError::TooLong { line }) => {
-                return Err(rows::too_long_by(
-                    path,
-                    line_offset + line,
-                    MAX_JSON_LINE_BYTES,
-                ))
+                return Err(rows::too_long(path, line_offset + line))
             }
         };
         let line_no = line_offset + line;
@@ -291,8 +288,8 @@ pub fn read_jsonl<S: RecordSink>(
         // A line that wraps its rows (`{"data": [...]}`, as API pages are saved one per line)
         // has no timestamp of its own: its rows are read instead.
         if let Some(rows) = parsed.as_ref().err().and_then(|_| wrapped_rows(text)) {
-            for row in rows {
-                let parsed = parse_line(&row, &mut keys, resolver, &mut spilled);
+            for (start, end) in rows {
+                let parsed = parse_line(&text[start..end], &mut keys, resolver, &mut spilled);
                 super::deliver(
                     parsed,
                     &mut |r, line| sink.take_at(r, path, line),
@@ -318,22 +315,18 @@ pub fn read_jsonl<S: RecordSink>(
 }
 
 /// The rows of a line that wraps them in an object's `data` (or `value`, `rows`, `logs`,
-/// `results`) array of objects, each as JSON text; `None` for any other line.
-fn wrapped_rows(text: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let value: serde_json::Value = serde_json::from_slice(text).ok()?;
-    let serde_json::Value::Object(map) = &value else {
-        return None;
-    };
-    let wraps = super::json_scan::ROW_ARRAYS.iter().any(|k| {
-        matches!(map.get(*k), Some(serde_json::Value::Array(a)) if a.iter().all(serde_json::Value::is_object))
-    });
-    if !wraps || map.contains_key("usage") {
+/// `results`) array of objects, as byte ranges of the line; `None` for any other line. The
+/// line is checked and scanned, never parsed into a tree, so a page of any size costs its
+/// own bytes only.
+fn wrapped_rows(text: &[u8]) -> Option<Vec<(usize, usize)>> {
+    serde_json::from_slice::<serde::de::IgnoredAny>(text).ok()?;
+    let start = json_scan::skip_ws(text, 0);
+    let entries = json_scan::object_entries(text, start)?;
+    if entries.iter().any(|(key, _)| key == "usage") {
         return None;
     }
-    super::json_scan::unwrap_rows(value)
-        .iter()
-        .map(|row| serde_json::to_vec(row).ok())
-        .collect()
+    json_scan::wrapped_array(text, start)?;
+    Some(json_scan::row_ranges(text))
 }
 
 /// The problem with a line serde_json refused: truncated, not JSON, or a field of the wrong
@@ -628,17 +621,17 @@ fn count(n: &Number, field: &'static str) -> Result<u64, FieldProblem> {
         return Ok(v);
     }
     let message = if n.as_i64().is_some_and(|v| v < 0) {
-        format!("`{n}` is negative; token counts are >= 0")
+        format!("`{n}` is negative; counts are >= 0")
     } else if let Some(f) = n.as_f64() {
         if f < 0.0 {
-            format!("`{n}` is negative; token counts are >= 0")
+            format!("`{n}` is negative; counts are >= 0")
         } else if f.fract() == 0.0 {
-            format!("`{n}` overflows a token count")
+            format!("`{n}` overflows a count")
         } else {
             format!("`{n}` is not a whole number")
         }
     } else {
-        format!("`{n}` is not a token count")
+        format!("`{n}` is not a count")
     };
     Err(FieldProblem::new(field, message))
 }

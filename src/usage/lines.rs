@@ -7,13 +7,9 @@
 use std::io::{self, BufRead, Read};
 
 /// Longest line any reader takes, bytes: a usage log's row is a few hundred bytes (a LiteLLM
-/// row with stored prompts a few hundred KB); a longer line is no row of one, and reading it
-/// whole would hold it in memory.
+/// row with stored prompts a few hundred KB, an API page saved as one JSON line a few MB); a
+/// longer line is no row of one, and reading it whole would hold it in memory.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
-
-/// Longest JSON Lines line, bytes: a line may hold a whole API page (`{"data": [...]}`), so
-/// the bound is that of a JSON document.
-pub const MAX_JSON_LINE_BYTES: usize = 1 << 30;
 
 /// A line longer than its bound, in bytes (the `io::Error` [`Newlines`] returns carries it).
 #[derive(Debug, thiserror::Error)]

@@ -42,15 +42,10 @@ pub(crate) fn nul_in_row(path: &str, line: u64) -> UsageError {
 
 /// A row at `line` longer than [`MAX_LINE_BYTES`].
 pub(crate) fn too_long(path: &str, line: u64) -> UsageError {
-    too_long_by(path, line, MAX_LINE_BYTES)
-}
-
-/// A row at `line` longer than `max` bytes.
-pub(crate) fn too_long_by(path: &str, line: u64, max: usize) -> UsageError {
     UsageError::Field {
         path: path.to_owned(),
         line,
         field: "row".to_owned(),
-        message: LineTooLong(max).to_string(),
+        message: LineTooLong(MAX_LINE_BYTES).to_string(),
     }
 }

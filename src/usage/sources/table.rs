@@ -3,8 +3,11 @@
 //! file, as cells found by column name (case-insensitive).
 //!
 //! CSV, JSON Lines and Parquet stream with constant memory. A JSON document (one array or
-//! object over the whole file, as `az ... -o json` writes it) is read whole, up to
-//! [`MAX_JSON_DOCUMENT_BYTES`]; its rows still carry their line numbers.
+//! object over the whole file, as `az ... -o json` writes it) streams its rows when their
+//! array starts within its first MiB; any other document is read whole, up to
+//! [`MAX_JSON_DOCUMENT_BYTES`]. A text held whole (such a document, or a JSON Lines line that
+//! is a whole API page) is scanned for its rows' byte ranges and each row is parsed when it is
+//! read, so it costs its own bytes, never a parsed tree of them. Rows carry their line numbers.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
@@ -15,14 +18,14 @@ use super::cells::Cell;
 use crate::usage::csv_split::{CsvSplitter, Record, SplitError};
 use crate::usage::formats::{Container, InputFormat};
 use crate::usage::input::OpenedInput;
-pub use crate::usage::json_scan::unwrap_rows;
-use crate::usage::json_scan::{find_row_array, skip_ws, value_end};
-use crate::usage::lines::{MAX_JSON_LINE_BYTES, MAX_LINE_BYTES};
+use crate::usage::json_scan::{find_row_array, row_ranges, skip_ws, value_end};
+use crate::usage::lines::MAX_LINE_BYTES;
 use crate::usage::rows;
 use crate::usage::UsageError;
 
-/// Largest JSON document (not JSON Lines) read, in bytes.
-pub const MAX_JSON_DOCUMENT_BYTES: u64 = 1 << 30;
+/// Largest JSON document read whole (one whose rows' array does not start within its first
+/// MiB; others stream at any size), in bytes: held as bytes, it is bounded like a line.
+pub const MAX_JSON_DOCUMENT_BYTES: u64 = MAX_LINE_BYTES as u64;
 
 /// Column names (trimmed, lower case), in first-seen order. A column is found by that name or
 /// by its loose name ([`crate::usage::formats::loose`]: separators and a `[UTC]` suffix aside),
@@ -156,12 +159,10 @@ enum Kind {
     Csv(Box<CsvSplitter<Box<dyn BufRead + Send>>>),
     JsonLines {
         lines: Box<CsvSplitter<Box<dyn BufRead + Send>>>,
-        pending: std::vec::IntoIter<Value>,
-        pending_line: u64,
+        /// The rows of the last line read, when it held several (an API page).
+        page: Option<HeldRows>,
     },
-    JsonDocument {
-        rows: std::vec::IntoIter<(u64, Value)>,
-    },
+    JsonDocument(HeldRows),
     /// A document whose rows' array was found near its start: rows are read one at a time.
     JsonStream(Box<RowStream>),
     Parquet(Box<super::parquet::ParquetRows>),
@@ -190,28 +191,16 @@ pub fn open(input: OpenedInput, format: InputFormat) -> Result<Table, UsageError
         Container::JsonLines => (
             Header::default(),
             Kind::JsonLines {
-                lines: Box::new(CsvSplitter::new(input.reader, MAX_JSON_LINE_BYTES, false)),
-                pending: Vec::new().into_iter(),
-                pending_line: 0,
+                lines: Box::new(CsvSplitter::new(input.reader, MAX_LINE_BYTES, false)),
+                page: None,
             },
         ),
         Container::JsonDocument => match RowStream::open(input.reader, &path)? {
             Ok(stream) => (Header::default(), Kind::JsonStream(Box::new(stream))),
             Err(bytes) => {
-                let rows = document_rows(&bytes, &path)?;
-                // Parsed again whole (at most 1 MiB) only when it names `has_more` at all.
-                if memchr::memmem::find(&bytes, b"\"has_more\"").is_some() {
-                    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-                    more_pages = serde_json::from_slice::<Value>(body)
-                        .ok()
-                        .and_then(|v| more_pages_of(&v));
-                }
-                (
-                    Header::default(),
-                    Kind::JsonDocument {
-                        rows: rows.into_iter(),
-                    },
-                )
+                let rows = HeldRows::document(bytes, &path)?;
+                more_pages = more_pages_of(rows.text());
+                (Header::default(), Kind::JsonDocument(rows))
             }
         },
         Container::Parquet => {
@@ -232,18 +221,109 @@ pub fn open(input: OpenedInput, format: InputFormat) -> Result<Table, UsageError
     })
 }
 
-/// The `next_page` of a JSON page (a whole document, or a line of JSON Lines) saying more follow (`"has_more":
-/// true`, as the OpenAI API's list pages do), or `?` without one; `None` for any other
-/// document.
-fn more_pages_of(value: &Value) -> Option<String> {
-    let page = value.as_object()?;
-    if page.get("has_more") != Some(&Value::Bool(true)) {
+/// The `next_page` of a JSON page (a whole document, or a line of JSON Lines) saying more
+/// follow (`"has_more": true`, as the OpenAI API's list pages do), or `?` without one; `None`
+/// for any other text. `text` is valid JSON; only its top-level keys are read.
+fn more_pages_of(text: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Page {
+        #[serde(default)]
+        has_more: Option<Value>,
+        #[serde(default)]
+        next_page: Option<Value>,
+    }
+    memchr::memmem::find(text, b"\"has_more\"")?;
+    let page: Page = serde_json::from_slice(text).ok()?;
+    if page.has_more != Some(Value::Bool(true)) {
         return None;
     }
-    Some(match page.get("next_page") {
-        Some(Value::String(next)) => next.clone(),
+    Some(match page.next_page {
+        Some(Value::String(next)) => next,
         _ => "?".to_owned(),
     })
+}
+
+/// A JSON text held whole (a document read whole, or a JSON Lines line holding a page), its
+/// rows found as byte ranges ([`row_ranges`]) and parsed one at a time.
+struct HeldRows {
+    bytes: Vec<u8>,
+    ranges: std::vec::IntoIter<(usize, usize)>,
+    /// The line of `bytes[scanned]`.
+    line: u64,
+    scanned: usize,
+    /// False for a JSON Lines line: every row is at that line.
+    count_lines: bool,
+}
+
+impl HeldRows {
+    /// The rows of a whole document (BOM included), checked to be valid JSON first.
+    fn document(bytes: Vec<u8>, path: &str) -> Result<HeldRows, UsageError> {
+        let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes[bom..]) {
+            return Err(UsageError::Field {
+                path: path.to_owned(),
+                line: e.line().max(1) as u64,
+                field: "json".to_owned(),
+                message: json_problem(&e),
+            });
+        }
+        let ranges: Vec<(usize, usize)> = row_ranges(&bytes[bom..])
+            .into_iter()
+            .map(|(a, b)| (a + bom, b + bom))
+            .collect();
+        Ok(HeldRows {
+            bytes,
+            ranges: ranges.into_iter(),
+            line: 1,
+            scanned: 0,
+            count_lines: true,
+        })
+    }
+
+    /// The rows of one valid JSON Lines line `text`, read at line `line`.
+    fn line(text: &[u8], line: u64) -> HeldRows {
+        HeldRows {
+            ranges: row_ranges(text).into_iter(),
+            bytes: text.to_vec(),
+            line,
+            scanned: 0,
+            count_lines: false,
+        }
+    }
+
+    fn text(&self) -> &[u8] {
+        let bom = if self.bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        &self.bytes[bom..]
+    }
+
+    /// The next row and its line (valid JSON: the text was checked whole).
+    fn next_row(&mut self, path: &str) -> Option<Result<(u64, Value), UsageError>> {
+        let (start, end) = self.ranges.next()?;
+        if self.count_lines {
+            self.line +=
+                memchr::memchr_iter(b'\n', &self.bytes[self.scanned..start]).count() as u64;
+            self.scanned = start;
+        }
+        let line = self.line;
+        Some(
+            serde_json::from_slice(&self.bytes[start..end])
+                .map(|v| (line, v))
+                .map_err(|e| UsageError::Field {
+                    path: path.to_owned(),
+                    line,
+                    field: "json".to_owned(),
+                    message: json_problem(&e),
+                }),
+        )
+    }
 }
 
 impl Table {
@@ -267,22 +347,21 @@ impl Table {
                     data: RowData::Csv(record),
                 }))
             }
-            Kind::JsonLines {
-                lines,
-                pending,
-                pending_line,
-            } => loop {
-                if let Some(v) = pending.next() {
-                    let at = *pending_line;
-                    let before = self.header.names.len();
-                    fill_values(&mut self.header, &mut self.values, v);
-                    check_new_keys(&self.header, before, self.format, path, at)?;
-                    return Ok(Some(values_row(&self.header, &self.values, at)));
+            Kind::JsonLines { lines, page } => loop {
+                if let Some(held) = page {
+                    if let Some(next) = held.next_row(path) {
+                        let (line, v) = next?;
+                        let before = self.header.names.len();
+                        fill_values(&mut self.header, &mut self.values, v);
+                        check_new_keys(&self.header, before, self.format, path, line)?;
+                        return Ok(Some(values_row(&self.header, &self.values, line)));
+                    }
+                    *page = None;
                 }
                 let (line, text) = match lines.next_line() {
                     Ok(Some(next)) => next,
                     Ok(None) => return Ok(None),
-                    Err(e) => return Err(json_split_error(path, e)),
+                    Err(e) => return Err(split_error(path, e)),
                 };
                 let mut text: &[u8] = text.trim_ascii();
                 if line == 1 {
@@ -294,16 +373,17 @@ impl Table {
                 if rows::ensure_no_nul(text).is_err() {
                     return Err(rows::nul_in_row(path, line));
                 }
-                let value: Value = serde_json::from_slice(text).map_err(|e| UsageError::Field {
-                    path: path.clone(),
-                    line,
-                    field: "json".to_owned(),
-                    message: json_problem(&e),
-                })?;
+                if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(text) {
+                    return Err(UsageError::Field {
+                        path: path.clone(),
+                        line,
+                        field: "json".to_owned(),
+                        message: json_problem(&e),
+                    });
+                }
                 // Pages one per line: the last page says whether more follow.
-                self.more_pages = more_pages_of(&value);
-                *pending = unwrap_rows(value).into_iter();
-                *pending_line = line;
+                self.more_pages = more_pages_of(text);
+                *page = Some(HeldRows::line(text, line));
             },
             Kind::JsonStream(stream) => {
                 let Some((line, v)) = stream.next_row(path)? else {
@@ -314,10 +394,11 @@ impl Table {
                 check_new_keys(&self.header, before, self.format, path, line)?;
                 Ok(Some(values_row(&self.header, &self.values, line)))
             }
-            Kind::JsonDocument { rows } => {
-                let Some((line, v)) = rows.next() else {
+            Kind::JsonDocument(rows) => {
+                let Some(next) = rows.next_row(path) else {
                     return Ok(None);
                 };
+                let (line, v) = next?;
                 let before = self.header.names.len();
                 fill_values(&mut self.header, &mut self.values, v);
                 check_new_keys(&self.header, before, self.format, path, line)?;
@@ -585,55 +666,8 @@ fn read_document(reader: impl Read, path: &str) -> Result<Vec<u8>, UsageError> {
 
 /// The rows of a whole JSON document, each with the line it starts on.
 pub fn document_rows(bytes: &[u8], path: &str) -> Result<Vec<(u64, Value)>, UsageError> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let offset = bytes.len() - body.len();
-    let field_error = |at: usize, message: String| UsageError::Field {
-        path: path.to_owned(),
-        line: line_at(bytes, at),
-        field: "json".to_owned(),
-        message,
-    };
-    let start = skip_ws(body, 0);
-    let Some(array) = find_row_array(body, start)
-        .map_err(|at| field_error(offset + at, "truncated or malformed JSON".to_owned()))?
-    else {
-        let value: Value = serde_json::from_slice(body)
-            .map_err(|e| field_error(offset + start, json_problem(&e)))?;
-        return Ok(unwrap_rows(value)
-            .into_iter()
-            .map(|v| (line_at(bytes, offset + start), v))
-            .collect());
-    };
-    let mut rows = Vec::new();
-    let mut i = array + 1;
-    loop {
-        i = skip_ws(body, i);
-        match body.get(i) {
-            Some(b']') => break,
-            Some(b',') => {
-                i += 1;
-                continue;
-            }
-            Some(_) => {}
-            None => {
-                return Err(field_error(
-                    offset + i,
-                    "truncated JSON (the array is not closed)".to_owned(),
-                ))
-            }
-        }
-        let end = value_end(body, i)
-            .map_err(|at| field_error(offset + at, "truncated or malformed JSON".to_owned()))?;
-        let value: Value = serde_json::from_slice(&body[i..end])
-            .map_err(|e| field_error(offset + i, json_problem(&e)))?;
-        rows.push((line_at(bytes, offset + i), value));
-        i = end;
-    }
-    Ok(rows)
-}
-
-fn line_at(bytes: &[u8], at: usize) -> u64 {
-    1 + memchr::memchr_iter(b'\n', &bytes[..at.min(bytes.len())]).count() as u64
+    let mut held = HeldRows::document(bytes.to_vec(), path)?;
+    std::iter::from_fn(|| held.next_row(path)).collect()
 }
 
 fn json_problem(e: &serde_json::Error) -> String {
@@ -645,24 +679,13 @@ fn json_problem(e: &serde_json::Error) -> String {
 }
 
 /// The error of a failed CSV split, at the line its record starts on.
-fn split_error(path: &str, e: SplitError) -> UsageError {
+pub(crate) fn split_error(path: &str, e: SplitError) -> UsageError {
     match e {
         SplitError::Io(source) => UsageError::Io {
             path: path.to_owned(),
             source,
         },
         SplitError::TooLong { line } => rows::too_long(path, line),
-    }
-}
-
-/// The error of a failed JSON Lines read, at the line too long.
-fn json_split_error(path: &str, e: SplitError) -> UsageError {
-    match e {
-        SplitError::Io(source) => UsageError::Io {
-            path: path.to_owned(),
-            source,
-        },
-        SplitError::TooLong { line } => rows::too_long_by(path, line, MAX_JSON_LINE_BYTES),
     }
 }
 

@@ -20,11 +20,10 @@
 //! `--model-map '*=MODEL'`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
+use std::io::BufRead;
 
 use serde::Deserialize;
 
-use super::table::{document_rows, MAX_JSON_DOCUMENT_BYTES};
 use super::{Out, Row, RowSource};
 use crate::text::fmt_time_ms;
 use crate::usage::aggregate::{BucketAggregate, Granularity};

@@ -1,77 +1,54 @@
 //! Reading an Azure Monitor metrics document (`az monitor metrics list -o json`, the REST
 //! response): its series split by model and deployment into per-bucket totals.
 
+use std::cell::Cell;
+use std::io::Read;
+use std::rc::Rc;
+
 use super::*;
 
-/// Read every metrics response of an input into buckets.
+/// Read every metrics response of an input into buckets. The responses are deserialized
+/// straight into their typed form as the bytes stream in (never held whole, never as a
+/// generic JSON tree), so memory follows the buckets, not the file's size.
 pub fn load_metrics(input: OpenedInput) -> Result<MetricBuckets, UsageError> {
     let path = input.name.clone();
-    let mut bytes = Vec::new();
-    input
-        .reader
-        .take(MAX_JSON_DOCUMENT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| UsageError::Io {
-            path: path.clone(),
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_JSON_DOCUMENT_BYTES {
-        return Err(UsageError::File {
-            path,
-            message: "metrics responses over 1 GiB: fetch shorter time spans per file".to_owned(),
-        });
-    }
-    let docs: Vec<(u64, serde_json::Value)> = match input.container {
-        Container::JsonLines => {
-            let mut docs = Vec::new();
-            for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-                let line = line.trim_ascii();
-                if line.is_empty() {
-                    continue;
-                }
-                let v = serde_json::from_slice(line).map_err(|e| UsageError::Field {
-                    path: path.clone(),
-                    line: i as u64 + 1,
-                    field: "json".to_owned(),
-                    message: format!("invalid JSON: {e}"),
-                })?;
-                docs.push((i as u64 + 1, v));
-            }
-            docs
-        }
-        _ => {
-            let v = serde_json::from_slice::<serde_json::Value>(
-                bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes),
-            );
-            match v {
-                Ok(v) => vec![(1, v)],
-                Err(_) => document_rows(&bytes, &path)?,
-            }
-        }
-    };
     let mut out = MetricBuckets {
         files: vec![path.clone()],
         ..MetricBuckets::default()
     };
-    for (line, doc) in docs {
-        let docs = match doc {
-            serde_json::Value::Array(items) => items,
-            other => vec![other],
+    let add = |out: &mut MetricBuckets, response: Response, line: u64| {
+        add_response(out, response, line).map_err(|p| UsageError::Field {
+            path: path.clone(),
+            line,
+            field: p.field.into_owned(),
+            message: p.message,
+        })
+    };
+    let mut reader = input.reader;
+    skip_bom(&mut reader).map_err(|source| UsageError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    // One response per line, or a document holding one or an array of them: either way a
+    // sequence of JSON values, read one at a time. A response of JSON Lines is named by the
+    // line it ends on (each is one line); a document's by line 1.
+    let per_line = input.container == Container::JsonLines;
+    let lines = Rc::new(Cell::new((0u64, 0u8)));
+    let counting = LineCounting {
+        inner: reader,
+        seen: Rc::clone(&lines),
+    };
+    for responses in serde_json::Deserializer::from_reader(counting).into_iter::<Responses>() {
+        let responses = responses.map_err(|e| response_error(&path, &e))?;
+        let line = if per_line {
+            // The byte after the value has been read: a newline there was counted already.
+            let (newlines, last) = lines.get();
+            newlines + u64::from(last != b'\n')
+        } else {
+            1
         };
-        for doc in docs {
-            let response: Response =
-                serde_json::from_value(doc).map_err(|e| UsageError::Field {
-                    path: path.clone(),
-                    line,
-                    field: "value".to_owned(),
-                    message: format!("not an Azure Monitor metrics response: {e}"),
-                })?;
-            add_response(&mut out, response, line).map_err(|p| UsageError::Field {
-                path: path.clone(),
-                line,
-                field: p.field.into_owned(),
-                message: p.message,
-            })?;
+        for response in responses.0 {
+            add(&mut out, response, line)?;
         }
     }
     if !out
@@ -85,6 +62,81 @@ pub fn load_metrics(input: OpenedInput) -> Result<MetricBuckets, UsageError> {
         });
     }
     Ok(out)
+}
+
+/// One metrics response, or an array of them.
+struct Responses(Vec<Response>);
+
+impl<'de> Deserialize<'de> for Responses {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Responses;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an Azure Monitor metrics response (an object with `value`), or an array of them")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Responses, A::Error> {
+                let one = Response::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Responses(vec![one]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Responses, A::Error> {
+                let mut all = Vec::new();
+                while let Some(one) = seq.next_element::<Response>()? {
+                    all.push(one);
+                }
+                Ok(Responses(all))
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
+}
+
+/// A response that does not parse, at the line serde names.
+fn response_error(path: &str, e: &serde_json::Error) -> UsageError {
+    let message = if e.is_syntax() || e.is_eof() {
+        format!("invalid JSON: {e}")
+    } else {
+        format!("not an Azure Monitor metrics response: {e}")
+    };
+    UsageError::Field {
+        path: path.to_owned(),
+        line: (e.line() as u64).max(1),
+        field: if e.is_data() { "value" } else { "json" }.to_owned(),
+        message,
+    }
+}
+
+/// A reader that counts the newlines read through it and keeps the last byte read.
+struct LineCounting<R> {
+    inner: R,
+    seen: Rc<Cell<(u64, u8)>>,
+}
+
+impl<R: Read> Read for LineCounting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            let (newlines, _) = self.seen.get();
+            let more = memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+            self.seen.set((newlines + more, buf[n - 1]));
+        }
+        Ok(n)
+    }
+}
+
+/// Consume a UTF-8 byte order mark at the start of `reader`, if any.
+fn skip_bom(reader: &mut dyn BufRead) -> std::io::Result<()> {
+    let head = reader.fill_buf()?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    Ok(())
 }
 
 pub(super) fn interval_of(text: Option<&str>) -> Result<Granularity, FieldProblem> {
@@ -219,15 +271,26 @@ pub(super) fn add_response(
                 // Every point of the grid is a bucket of the span, with data or not.
                 let ranges = out.series.entry(sig.clone()).or_default();
                 if let Err(first) = ranges.insert(ms, ms + bucket_ms, Origin { input: 0, line }) {
-                    return Err(FieldProblem::new(
-                        "timeseries",
+                    let message = if ms.rem_euclid(bucket_ms) != 0 {
+                        // Not a repeat: a point off the interval's grid overlaps its neighbour.
+                        format!(
+                            "{} at {} is not on a whole {} and overlaps another point of the series (line {}): points one {} apart start on whole {}s, as Azure Monitor returns them",
+                            describe_series(&sig),
+                            fmt_time_ms(ms),
+                            g.as_str(),
+                            first.line,
+                            g.as_str(),
+                            g.as_str(),
+                        )
+                    } else {
                         format!(
                             "{} at {} appears twice (first at line {}): the same metric series twice would count its traffic twice",
                             describe_series(&sig),
                             fmt_time_ms(ms),
                             first.line
-                        ),
-                    ));
+                        )
+                    };
+                    return Err(FieldProblem::new("timeseries", message));
                 }
                 if let Err((theirs, first)) = claim_split(
                     &mut out.splits,
