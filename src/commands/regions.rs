@@ -6,7 +6,8 @@ use anyhow::Result;
 use super::outcome::Outcome;
 use super::output::write_output;
 use crate::plan::regions::rank_regions;
-use crate::render::regions::{self, RegionsReport, SIZING_NOTE};
+use crate::render::regions;
+use crate::report::contract::regions::{network_note, RegionsReport, SIZING_NOTE};
 use crate::report::{CatalogInfo, SCHEMA_VERSION};
 use crate::settings::{
     catalog_from, ensure_output_spares_inputs, planning_catalog, CompareSettings,
@@ -57,7 +58,7 @@ pub fn run(settings: &CompareSettings) -> Result<Outcome> {
             .map(|r| r.label().to_owned()),
         sizing: SIZING_NOTE.to_owned(),
         from: settings.from_region.clone(),
-        network: regions::network_note(&catalog),
+        network: network_note(&catalog),
         currency: compared.currency.clone(),
         overrides_applied: compared.overrides_applied.clone(),
         workloads: rank_regions(

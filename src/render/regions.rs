@@ -1,5 +1,5 @@
-//! The `regions` view: a small serializable [`RegionsReport`] (its own JSON contract, at the
-//! report's `schema_version`) and its table, Markdown and CSV renderings. Costs are USD; with a
+//! The `regions` view: the table, Markdown and CSV renderings of a [`RegionsReport`] (its own
+//! JSON contract, at the report's `schema_version`, in [`crate::report::contract::regions`]). Costs are USD; with a
 //! display currency from `--overrides` the table and Markdown add a converted column and the
 //! CSV a converted field.
 
@@ -11,54 +11,9 @@ use serde::Serialize;
 use super::escape::{csv_cell, markdown as escape, terminal as terminal_escape};
 use super::layout::{CellText, Terminal};
 use super::{table, Format};
-use crate::catalog::overrides::{AppliedOverride, Currency};
-pub use crate::report::contract::regions::RegionPlan;
+pub use crate::report::contract::regions::{RegionPlan, RegionsReport};
+use crate::report::fmt_usd;
 use crate::report::text::{billing_short, capitalize, type_short, UNVERIFIED};
-use crate::report::{fmt_usd, CatalogInfo};
-
-/// Everything `ptuplan regions` prints.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct RegionsReport {
-    /// Always 1.
-    pub schema_version: u32,
-    /// `ptuplan` and its version.
-    pub tool: String,
-    /// Which catalog priced it (with the `--prices` file, if any).
-    pub catalog: CatalogInfo,
-    /// `--residency`, if given.
-    pub residency: Option<String>,
-    /// How the PTU count was chosen (the same text as the `plan::regions` docs).
-    pub sizing: String,
-    /// Display currency; costs stay in USD.
-    pub currency: Option<Currency>,
-    /// Every `--overrides` entry.
-    pub overrides_applied: Vec<AppliedOverride>,
-    /// `--from`, if given (else each workload's own region).
-    pub from: Option<String>,
-    /// Where the latency, bytes-per-token and transfer figures come from.
-    pub network: String,
-    /// One ranking per workload.
-    pub workloads: Vec<RegionPlan>,
-}
-
-/// The text of [`RegionsReport::network`] for a catalog.
-pub fn network_note(catalog: &crate::catalog::Catalog) -> String {
-    let n = &catalog.network;
-    format!(
-        "RTT: Azure network round-trip latency statistics, P50, as of {}; transfer: prompt and visible completion tokens x {} bytes per token{} per month; transfer prices: {}",
-        n.round_trip_latency.as_of,
-        n.bytes_per_token.value,
-        if n.bytes_per_token.unverified { " (unverified)" } else { "" },
-        if n.transfer_prices.is_empty() {
-            "none sourced in the catalog, so transfer costs are not priced".to_owned()
-        } else {
-            format!("{} entries in network.yaml", n.transfer_prices.len())
-        }
-    )
-}
-
-/// Text of [`RegionsReport::sizing`].
-pub const SIZING_NOTE: &str = "PTUs per type and term: the count of the workload's own option for that type and term, as compare shows it (its basis in sizing_basis); the count does not depend on where the capacity is bought. Where that option spills over, the spilled tokens are priced at the candidate region's Standard prices; where that region has none, the count that needs no spillover is used. Types the workload's region does not offer use the count found for them without spillover. Monthly cost = PTUs x the term's effective price x 730 h + spillover.";
 
 /// Render in `format`.
 pub fn render(report: &RegionsReport, format: Format, out: &mut dyn Write) -> io::Result<()> {

@@ -1,14 +1,61 @@
-//! JSON `workloads[]` of `ptuplan regions`: one workload's ranking, with the plan's typed
+//! The JSON of `ptuplan regions` ([`RegionsReport`]); its `workloads[]` are one workload's
+//! ranking each, with the plan's typed
 //! bases, notes and reasons in words ([`crate::report::text`]). Built from
 //! [`crate::plan::regions::RegionPlan`], so a rename there changes no key.
 
 use serde::Serialize;
 
+use crate::catalog::overrides::{AppliedOverride, Currency};
 use crate::catalog::DeploymentTypeId;
 use crate::plan::options::AvailabilityBasis;
 use crate::plan::regions as plan;
 use crate::plan::Billing;
 use crate::report::text::{move_note_text, notes_text, ptus_basis_text, region_gap_text};
+use crate::report::CatalogInfo;
+
+/// Everything `ptuplan regions` prints.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RegionsReport {
+    /// Always 1.
+    pub schema_version: u32,
+    /// `ptuplan` and its version.
+    pub tool: String,
+    /// Which catalog priced it (with the `--prices` file, if any).
+    pub catalog: CatalogInfo,
+    /// `--residency`, if given.
+    pub residency: Option<String>,
+    /// How the PTU count was chosen (the same text as the `plan::regions` docs).
+    pub sizing: String,
+    /// Display currency; costs stay in USD.
+    pub currency: Option<Currency>,
+    /// Every `--overrides` entry.
+    pub overrides_applied: Vec<AppliedOverride>,
+    /// `--from`, if given (else each workload's own region).
+    pub from: Option<String>,
+    /// Where the latency, bytes-per-token and transfer figures come from.
+    pub network: String,
+    /// One ranking per workload.
+    pub workloads: Vec<RegionPlan>,
+}
+
+/// The text of [`RegionsReport::network`] for a catalog.
+pub fn network_note(catalog: &crate::catalog::Catalog) -> String {
+    let n = &catalog.network;
+    format!(
+        "RTT: Azure network round-trip latency statistics, P50, as of {}; transfer: prompt and visible completion tokens x {} bytes per token{} per month; transfer prices: {}",
+        n.round_trip_latency.as_of,
+        n.bytes_per_token.value,
+        if n.bytes_per_token.unverified { " (unverified)" } else { "" },
+        if n.transfer_prices.is_empty() {
+            "none sourced in the catalog, so transfer costs are not priced".to_owned()
+        } else {
+            format!("{} entries in network.yaml", n.transfer_prices.len())
+        }
+    )
+}
+
+/// Text of [`RegionsReport::sizing`].
+pub const SIZING_NOTE: &str = "PTUs per type and term: the count of the workload's own option for that type and term, as compare shows it (its basis in sizing_basis); the count does not depend on where the capacity is bought. Where that option spills over, the spilled tokens are priced at the candidate region's Standard prices; where that region has none, the count that needs no spillover is used. Types the workload's region does not offer use the count found for them without spillover. Monthly cost = PTUs x the term's effective price x 730 h + spillover.";
 
 /// One workload's ranking.
 #[derive(Debug, Clone, Serialize, PartialEq)]
