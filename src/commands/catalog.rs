@@ -9,7 +9,9 @@ use crate::catalog::accounting::PtuAccounting;
 use crate::catalog::Catalog;
 use crate::cli::{CatalogCommand, CatalogFormat};
 use crate::render;
+use crate::render::grid::Grid;
 use crate::render::guard::InputFiles;
+use crate::render::layout::Terminal;
 use crate::render::table;
 use crate::settings::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs};
 
@@ -71,10 +73,16 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
                 .unwrap_or_else(|| "every date".to_owned())
         ),
     )?;
-    writeln!(out, "\nModels and lifecycle\n{}", lifecycle_table(c))?;
-    writeln!(out, "\nPTU capacity\n{}", capacity_table(c))?;
-    writeln!(out, "\nPer-token prices [USD/1M]\n{}", token_table(c))?;
-    let mut ptu = table::new(
+    // A pipe's layout (100 columns, no colour), whatever the terminal.
+    let draw = |grid: &Grid| table::draw(grid, &Terminal::default());
+    writeln!(out, "\nModels and lifecycle\n{}", draw(&lifecycle_table(c)))?;
+    writeln!(out, "\nPTU capacity\n{}", draw(&capacity_table(c)))?;
+    writeln!(
+        out,
+        "\nPer-token prices [USD/1M]\n{}",
+        draw(&token_table(c))
+    )?;
+    let mut ptu = Grid::new(
         &[
             "Type",
             "Regions",
@@ -87,7 +95,7 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
         &[2, 3, 4],
     );
     for p in &c.ptu_prices {
-        ptu.add_row(vec![
+        ptu.push_texts(vec![
             p.deployment_type.to_string(),
             regions_cell(p.regions.as_deref()),
             format!("{:.2}", p.usd_per_ptu_hour),
@@ -97,10 +105,10 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
             unverified_mark(&p.as_of, p.unverified),
         ]);
     }
-    writeln!(out, "\nPTU prices\n{ptu}")?;
-    let mut avail = table::new(&["Model", "Type", "Regions"], &[]);
+    writeln!(out, "\nPTU prices\n{}", draw(&ptu))?;
+    let mut avail = Grid::new(&["Model", "Type", "Regions"], &[]);
     for a in &c.availability {
-        avail.add_row(vec![
+        avail.push_texts(vec![
             a.model.clone(),
             unverified_mark(&a.deployment_type, a.unverified),
             a.regions.join(" "),
@@ -108,7 +116,8 @@ fn write_tables(c: &Catalog, out: &mut dyn Write) -> Result<()> {
     }
     writeln!(
         out,
-        "\nAvailability (indicative; unverified = inferred from price meters or another source, not read from a region matrix)\n{avail}"
+        "\nAvailability (indicative; unverified = inferred from price meters or another source, not read from a region matrix)\n{}",
+        draw(&avail)
     )?;
     Ok(())
 }
@@ -130,8 +139,8 @@ fn period(from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> Str
 
 /// One row per model: version, GA, the stage, retirement and replacement of the schedule in
 /// use on the catalog's date, and what the other schedule said.
-fn lifecycle_table(c: &Catalog) -> table::TerminalTable {
-    let mut t = table::new(
+fn lifecycle_table(c: &Catalog) -> Grid {
+    let mut t = Grid::new(
         &[
             "Model",
             "Version",
@@ -167,7 +176,7 @@ fn lifecycle_table(c: &Catalog) -> table::TerminalTable {
             ),
             None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
-        t.add_row(vec![
+        t.push_texts(vec![
             m.id.clone(),
             m.lifecycle
                 .as_ref()
@@ -184,8 +193,8 @@ fn lifecycle_table(c: &Catalog) -> table::TerminalTable {
     t
 }
 
-fn capacity_table(c: &Catalog) -> table::TerminalTable {
-    let mut models = table::new(
+fn capacity_table(c: &Catalog) -> Grid {
+    let mut models = Grid::new(
         &[
             "Model",
             "Reasoning",
@@ -213,7 +222,7 @@ fn capacity_table(c: &Catalog) -> table::TerminalTable {
                 w.short.cached_input, w.short.cache_write, w.short.output, w.long.input
             ),
         };
-        models.add_row(vec![
+        models.push_texts(vec![
             m.id.clone(),
             if m.reasoning { "yes" } else { "no" }.to_owned(),
             p.input_tpm_per_ptu.to_string(),
@@ -227,8 +236,8 @@ fn capacity_table(c: &Catalog) -> table::TerminalTable {
     models
 }
 
-fn token_table(c: &Catalog) -> table::TerminalTable {
-    let mut prices = table::new(
+fn token_table(c: &Catalog) -> Grid {
+    let mut prices = Grid::new(
         &[
             "Model",
             "Type",
@@ -243,7 +252,7 @@ fn token_table(c: &Catalog) -> table::TerminalTable {
         &[3, 4, 5, 6],
     );
     for p in &c.token_prices {
-        prices.add_row(vec![
+        prices.push_texts(vec![
             p.model.clone(),
             unverified_mark(&p.deployment_type, p.unverified),
             regions_cell(p.regions.as_deref()),

@@ -10,7 +10,9 @@ use crate::catalog::retail::BuildStats;
 use crate::catalog::review::Review;
 use crate::cli::RefreshArgs;
 use crate::ops::refresh::Refresh;
+use crate::render::grid::Grid;
 use crate::render::guard::InputFiles;
+use crate::render::layout::Terminal;
 use crate::render::table;
 use crate::settings::{add_catalog_inputs, catalog_from, ensure_output_spares_inputs};
 
@@ -141,14 +143,14 @@ fn write_review(
         r.unchanged
     )?;
     if !r.rows.is_empty() {
-        let mut t = table::new(
+        let mut t = Grid::new(
             &[
                 "Type", "Model", "Regions", "Figure", "Old", "New", "Change", "From",
             ],
             &[4, 5, 6],
         );
         for row in &r.rows {
-            t.add_row(vec![
+            t.push_texts(vec![
                 row.deployment_type.to_string(),
                 model_cell(&row.model),
                 regions_cell(&row.regions),
@@ -160,7 +162,7 @@ fn write_review(
                 row.from.clone(),
             ]);
         }
-        writeln!(out, "{t}")?;
+        writeln!(out, "{}", table::draw(&t, &Terminal::default()))?;
     }
     if !r.kept.is_empty() {
         writeln!(

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use super::layout::Terminal;
 use crate::plan::calibrate::{fmt_s, Calibration};
 use crate::report::{fmt_int, fmt_pct};
 
@@ -24,7 +25,7 @@ pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()
             fmt_int(c.observed_429),
         ),
     )?;
-    let mut table = super::table::new(
+    let mut table = super::grid::Grid::new(
         &[
             "Window [s]",
             "Simulated 429",
@@ -48,7 +49,7 @@ pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()
         } else {
             " ~"
         };
-        table.add_row(vec![
+        table.push_texts(vec![
             format!("{}{mark}", fmt_s(p.window_s)),
             fmt_int(p.simulated_429),
             fmt_int(p.matched_429),
@@ -58,7 +59,7 @@ pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()
             format!("{:.2}", p.minute_error),
         ]);
     }
-    writeln!(out, "{table}")?;
+    writeln!(out, "{}", super::table::draw(&table, &Terminal::default()))?;
     super::table::write_line(
         out,
         &format!(

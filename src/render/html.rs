@@ -10,7 +10,8 @@ use std::io::{self, Write};
 
 use super::chart::{ChartKind, ChartSpec};
 use super::escape::html as escape;
-use super::grid::{summary_grid, Grid, GridCell};
+use super::grid::Grid;
+use super::summary::summary_grid;
 use super::table::{
     band_lines, failed_spilled, input_line, latency_cell, latency_line, option_note, quota_lines,
     sizing_notes, summary_line, workload_facts, workload_heading,
@@ -390,14 +391,10 @@ fn table(
     rows: &[Vec<String>],
     highlight: Option<usize>,
 ) -> io::Result<()> {
-    let grid = Grid {
-        headers: headers.to_vec(),
-        right_aligned: numeric.to_vec(),
-        rows: rows
-            .iter()
-            .map(|r| r.iter().map(GridCell::plain).collect())
-            .collect(),
-    };
+    let mut grid = Grid::new(headers, numeric);
+    for row in rows {
+        grid.push_texts(row);
+    }
     write_grid(out, &grid, highlight)
 }
 

@@ -1,19 +1,22 @@
-//! Fitting a terminal table to a width without ever breaking a number or a name: the
-//! [`Terminal`] a renderer writes for (its width and whether it may use colour), and [`fit`],
-//! which decides per column what is shown.
+//! Fitting a table ([`Grid`]) to a terminal's width without ever breaking a number or a name:
+//! the [`Terminal`] a renderer writes for (its width and whether it may use colour), and
+//! [`fit`], which decides per column what is shown, from the grid's column fits.
 //!
 //! Columns are *fixed* (never wrapped: numbers, option names) or *wrapping* (sentences, wrapped
-//! at spaces and after `/`). When a table is too wide, [`fit`] first leaves out droppable
-//! columns in the order given, then switches cells to their short forms (abbreviated option
-//! names), folding a dropped column's text into the first wrapping column
-//! (`PTUs: 15; ...`) when it has a fold label, and names what it left out so that a renderer
-//! can say so. Deciding the width and colour is left to the command layer
+//! at spaces and after `/`). When a table is too wide, [`fit`] takes the grid's steps in rank
+//! order: it leaves out droppable columns and switches cells to their short forms (abbreviated
+//! option names), lists a dropped column's values under the table (`PTUs (column left out at
+//! 60 columns): 15 (chat-prod)`) when it has a fold label, and names what it left out so that
+//! a renderer can say so. Every cell is escaped for the terminal here. Deciding the width and colour is left to the command layer
 //! ([`Terminal::for_output`]); this module never looks at the process.
 
 use std::io::IsTerminal;
 use std::path::Path;
 
 use unicode_width::UnicodeWidthStr;
+
+use super::escape::terminal;
+use super::grid::{Grid, GridCell};
 
 /// Width a report is laid out for when stdout is not a terminal (a pipe or a file).
 pub const PIPE_WIDTH: usize = 100;
@@ -89,62 +92,38 @@ pub fn display_width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
-/// How a column may be laid out.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ColumnSpec {
-    /// Whether its text wraps (at spaces and after `/`), and the narrowest it may get.
-    pub wrap_min: Option<usize>,
-    /// Its position in the drop order (lower goes first); `None`: always shown.
-    pub drop_rank: Option<u8>,
-    /// When dropped, its values are listed under the table as `Label (column left out at W
-    /// columns): text (rows); ...` (the column's name when the label is empty).
-    pub fold_label: Option<String>,
-    /// Its position in the order of steps (shared with `drop_rank`) at which its cells switch
-    /// to their short forms; `None`: never.
-    pub short_rank: Option<u8>,
-    /// The name a footnote uses when it is left out.
-    pub name: String,
-}
-
-/// One cell: lines of text (already escaped for the terminal), and an optional short form
-/// used when the full one does not fit.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CellText {
-    /// The full text, one entry per line.
-    pub lines: Vec<String>,
-    /// The abbreviated text, one entry per line.
-    pub short: Option<Vec<String>>,
-}
-
-impl CellText {
-    /// A cell of one or more lines (split at `\n`).
-    pub fn new(text: &str) -> CellText {
-        CellText {
-            lines: split_lines(text),
-            short: None,
-        }
-    }
-
-    /// The same cell with a short form.
-    pub fn with_short(mut self, short: &str) -> CellText {
-        self.short = Some(split_lines(short));
-        self
-    }
-
-    fn pick(&self, short: bool) -> &[String] {
-        match (&self.short, short) {
-            (Some(s), true) => s,
-            _ => &self.lines,
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.lines.iter().all(|l| l.trim().is_empty())
+/// The lines the terminal draws for `cell`, each escaped ([`terminal`]): its short form when
+/// `short` and it has one; split at `\n` when `line_breaks`.
+pub(crate) fn cell_lines(cell: &GridCell, short: bool, line_breaks: bool) -> Vec<String> {
+    let text = match (&cell.short, short) {
+        (Some(s), true) => s.clone(),
+        _ => cell.full_text(),
+    };
+    if line_breaks {
+        text.split('\n').map(|l| terminal(l).into_owned()).collect()
+    } else {
+        vec![terminal(&text).into_owned()]
     }
 }
 
-fn split_lines(text: &str) -> Vec<String> {
-    text.split('\n').map(str::to_owned).collect()
+/// The lines of a header (split at `\n`, each escaped).
+fn header_lines(header: &str) -> Vec<String> {
+    header
+        .split('\n')
+        .map(|l| terminal(l).into_owned())
+        .collect()
+}
+
+/// Whether a cell shows nothing but spaces.
+fn is_blank(cell: &GridCell, line_breaks: bool) -> bool {
+    cell_lines(cell, false, line_breaks)
+        .iter()
+        .all(|l| l.trim().is_empty())
+}
+
+/// The name a footnote gives column `col`: its header on one line.
+fn column_name(grid: &Grid, col: usize) -> String {
+    grid.headers[col].replace('\n', " ")
 }
 
 /// What [`fit`] decided.
@@ -171,16 +150,13 @@ pub fn frame_width(columns: usize) -> usize {
     3 * columns + 1
 }
 
-/// Lay out `header` and `rows` (cells per [`ColumnSpec`]) within `width` columns: the
-/// first arrangement that fits of every column in full, then one more step at a time in rank
-/// order (a column switched to its short forms, or left out). When nothing fits, the last arrangement is returned with
-/// its wrapping columns at their narrowest (the table may then be wider than `width`).
-pub fn fit(
-    specs: &[ColumnSpec],
-    header: &[CellText],
-    rows: &[Vec<CellText>],
-    width: usize,
-) -> Fitted {
+/// Lay out `grid` (its columns per their [`super::grid::ColumnFit`]) within `width` columns: the first
+/// arrangement that fits of every column in full, then one more step at a time in rank order
+/// (a column switched to its short forms, or left out). When nothing fits, the last
+/// arrangement is returned with its wrapping columns at their narrowest (the table may then be
+/// wider than `width`).
+pub fn fit(grid: &Grid, width: usize) -> Fitted {
+    let specs = &grid.fit;
     // The steps, in rank order: shorten a column (false) or leave it out (true). At equal
     // rank a column is shortened before another is left out.
     let mut steps: Vec<(u8, bool, usize)> = specs
@@ -203,7 +179,7 @@ pub fn fit(
         let applied = &steps[..k];
         let dropped: Vec<usize> = applied.iter().filter(|s| s.1).map(|s| s.2).collect();
         let short: Vec<usize> = applied.iter().filter(|s| !s.1).map(|s| s.2).collect();
-        let arranged = arrange(specs, header, rows, (&short, &dropped, cut), width);
+        let arranged = arrange(grid, (&short, &dropped, cut), width);
         if arranged.1 {
             return arranged.0;
         }
@@ -214,19 +190,22 @@ pub fn fit(
 
 /// One arrangement; the flag says whether it fits.
 fn arrange(
-    specs: &[ColumnSpec],
-    header: &[CellText],
-    rows: &[Vec<CellText>],
+    grid: &Grid,
     (short_cols, dropped, cut): (&[usize], &[usize], bool),
     width: usize,
 ) -> (Fitted, bool) {
+    let (specs, rows, breaks) = (&grid.fit, &grid.rows, grid.line_breaks);
     let short = |i: usize| short_cols.contains(&i);
     let shown: Vec<usize> = (0..specs.len()).filter(|i| !dropped.contains(i)).collect();
     let mut left_out = Vec::new();
     for &d in dropped {
         let listed = specs[d].fold_label.is_some();
-        if !listed && rows.iter().any(|r| r.get(d).is_some_and(|c| !c.is_empty())) {
-            left_out.push(specs[d].name.clone());
+        if !listed
+            && rows
+                .iter()
+                .any(|r| r.get(d).is_some_and(|c| !is_blank(c, breaks)))
+        {
+            left_out.push(column_name(grid, d));
         }
     }
     // A dropped column with a label is listed under the table, its values grouped, each with
@@ -239,9 +218,12 @@ fn arrange(
         .filter(|&i| specs[i].drop_rank.is_none())
         .collect();
     // A row's name: the first line of each key cell (a workload's deployment, an option).
-    let key_text = |row: &Vec<CellText>, cols: &[usize]| -> String {
+    let key_text = |row: &Vec<GridCell>, cols: &[usize]| -> String {
         cols.iter()
-            .filter_map(|&k| row.get(k).and_then(|c| c.pick(short(k)).first().cloned()))
+            .filter_map(|&k| {
+                row.get(k)
+                    .and_then(|c| cell_lines(c, short(k), breaks).into_iter().next())
+            })
             .filter(|t| !t.is_empty())
             .collect::<Vec<_>>()
             .join(" ")
@@ -261,17 +243,14 @@ fn arrange(
         let Some(label) = specs[d].fold_label.as_ref() else {
             continue;
         };
-        let label = if label.is_empty() {
-            &specs[d].name
-        } else {
-            label
-        };
+        let name = column_name(grid, d);
+        let label = if label.is_empty() { &name } else { label };
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();
         for row in rows {
-            let Some(cell) = row.get(d).filter(|c| !c.is_empty()) else {
+            let Some(cell) = row.get(d).filter(|c| !is_blank(c, breaks)) else {
                 continue;
             };
-            let text = cell.pick(short(d)).join(" ");
+            let text = cell_lines(cell, short(d), breaks).join(" ");
             let key = key_text(row, used_keys);
             match groups.iter_mut().find(|(t, _)| *t == text) {
                 Some((_, keys)) => keys.push(key),
@@ -305,7 +284,7 @@ fn arrange(
                 .iter()
                 .map(|&i| {
                     row.get(i)
-                        .map_or_else(Vec::new, |c| c.pick(short(i)).to_vec())
+                        .map_or_else(Vec::new, |c| cell_lines(c, short(i), breaks))
                 })
                 .collect()
         })
@@ -313,9 +292,9 @@ fn arrange(
     let head: Vec<Vec<String>> = shown
         .iter()
         .map(|&i| {
-            header
+            grid.headers
                 .get(i)
-                .map_or_else(Vec::new, |c| c.pick(short(i)).to_vec())
+                .map_or_else(Vec::new, |h| header_lines(h))
         })
         .collect();
     let natural = |pos: usize| {
@@ -507,16 +486,6 @@ fn capitalized(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn spec(name: &str) -> ColumnSpec {
-        ColumnSpec {
-            wrap_min: None,
-            drop_rank: None,
-            fold_label: None,
-            short_rank: None,
-            name: name.to_owned(),
-        }
-    }
-
     #[test]
     fn wraps_at_spaces_and_separators_never_inside_a_number() {
         assert_eq!(
@@ -542,41 +511,32 @@ mod tests {
 
     #[test]
     fn issue_23_drops_then_lists_then_abbreviates_and_never_folds() {
-        let mut why = spec("why");
-        why.wrap_min = Some(10);
-        let mut ptus = spec("PTUs");
-        ptus.drop_rank = Some(1);
-        ptus.fold_label = Some("PTUs".to_owned());
-        let mut extra = spec("extra");
-        extra.drop_rank = Some(0);
-        let mut option = spec("option");
-        option.short_rank = Some(2);
-        let specs = [option, ptus, extra, why];
-        let header: Vec<CellText> = ["Option", "PTUs", "Extra", "Why"]
-            .iter()
-            .map(|h| CellText::new(h))
-            .collect();
-        let rows = vec![vec![
-            CellText::new("global-provisioned").with_short("global PTU"),
-            CellText::new("1,205"),
-            CellText::new("something"),
-            CellText::new("pays above 81.0% utilization"),
-        ]];
+        let mut grid = Grid::new(&["Option", "PTUs", "Extra", "Why"], &[1]);
+        grid.wrap(3, 10)
+            .droppable(1, 1, Some("PTUs"))
+            .droppable(2, 0, None)
+            .shorten(0, 2);
+        grid.push(vec![
+            GridCell::plain("global-provisioned").with_short("global PTU"),
+            GridCell::plain("1,205"),
+            GridCell::plain("something"),
+            GridCell::plain("pays above 81.0% utilization"),
+        ]);
         // Wide: everything in full, the sentence on one line.
-        let f = fit(&specs, &header, &rows, 120);
+        let f = fit(&grid, 120);
         assert_eq!(
             (f.shown.clone(), f.short.is_empty()),
             (vec![0, 1, 2, 3], true)
         );
         assert_eq!(f.rows[0][3], ["pays above 81.0% utilization"]);
         // Narrower: `extra` goes first (named), then PTUs (listed under the table), then short names.
-        let f = fit(&specs, &header, &rows, 50);
+        let f = fit(&grid, 50);
         assert!(f.short.is_empty());
         assert_eq!(f.shown, vec![0, 1, 3]);
-        assert_eq!(f.left_out, vec!["extra".to_owned()]);
-        let f = fit(&specs, &header, &rows, 36);
+        assert_eq!(f.left_out, vec!["Extra".to_owned()]);
+        let f = fit(&grid, 36);
         assert_eq!((f.shown.clone(), f.short.is_empty()), (vec![0, 3], true));
-        let f = fit(&specs, &header, &rows, 34);
+        let f = fit(&grid, 34);
         assert_eq!((f.shown.clone(), f.short), (vec![0, 3], vec![0]));
         assert_eq!(f.rows[0][0], ["global PTU"]);
         // PTUs never moves into Why: it is listed under the table, named by its row.

@@ -7,7 +7,8 @@
 use std::io::{self, Write};
 
 use super::escape::{html as html_escape, markdown as escape, markdown_code};
-use super::grid::{summary_grid, Grid, GridCell, Style};
+use super::grid::{Grid, GridCell, Style};
+use super::summary::summary_grid;
 use super::table::{
     band_lines, failed_spilled, input_line, latency_cell, latency_line, option_note, quota_lines,
     sizing_notes, summary_line, workload_facts,
@@ -238,7 +239,7 @@ fn write_grid(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
 /// A cell: an identifier in backticks, a total in bold, then its plain words.
 fn grid_cell(c: &GridCell) -> String {
     let text = match c.style {
-        Style::Plain => escape(&c.text),
+        Style::Plain | Style::Good | Style::Warn => escape(&c.text),
         Style::Code => format!("`{}`", markdown_code(&c.text)),
         Style::Strong if c.text.is_empty() => String::new(),
         Style::Strong => format!("**{}**", escape(&c.text)),

@@ -20,6 +20,7 @@ pub mod manifest;
 pub mod markdown;
 pub mod outdir;
 pub mod regions;
+pub mod summary;
 pub mod table;
 
 use std::fs::File;

@@ -9,7 +9,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::escape::{csv_cell, markdown as escape, terminal as terminal_escape};
-use super::layout::{CellText, Terminal};
+use super::grid::{Grid, GridCell};
+use super::layout::Terminal;
 use super::{table, Format};
 pub use crate::report::contract::regions::{RegionPlan, RegionsReport};
 use crate::report::fmt_usd;
@@ -238,8 +239,7 @@ fn write_table(report: &RegionsReport, term: &Terminal, out: &mut dyn Write) -> 
         if let Some(note) = undecided_note(w) {
             table::write_wrapped(out, term, "", 2, &note)?;
         }
-        let names: Vec<&str> = header.iter().map(String::as_str).collect();
-        let mut t = table::new(&names, &right);
+        let mut t = Grid::new(&header, &right).with_line_breaks();
         let col = |name: &str| h.iter().position(|x| x == name);
         let steps: [(&str, Option<&str>); 8] = [
             ("Sizing", None),
@@ -263,16 +263,14 @@ fn write_table(report: &RegionsReport, term: &Terminal, out: &mut dyn Write) -> 
         }
         t.shorten(2, 2).shorten(3, 2);
         for r in &w.rows {
-            let mut cells: Vec<CellText> =
-                cells(report, r).iter().map(|c| table::cell(c)).collect();
-            cells[2] = table::cell_short(
-                &r.deployment_type.to_string(),
-                type_short(r.deployment_type),
-            );
-            cells[3] = table::cell_short(r.billing.as_str(), billing_short(r.billing));
-            t.add_cells(cells, table::Emphasis::Plain);
+            let mut cells: Vec<GridCell> =
+                cells(report, r).into_iter().map(GridCell::plain).collect();
+            cells[2] = GridCell::plain(r.deployment_type.to_string())
+                .with_short(type_short(r.deployment_type));
+            cells[3] = GridCell::plain(r.billing.as_str()).with_short(billing_short(r.billing));
+            t.push(cells);
         }
-        writeln!(out, "{}", t.render(term))?;
+        writeln!(out, "{}", table::draw(&t, term))?;
     }
     if mentions_unverified(report) {
         writeln!(out)?;

@@ -1,5 +1,5 @@
-//! A diff as a terminal table (from the shared [`crate::render::table::new`] factory, laid out
-//! for the terminal's width) followed by the change of the total. [`rows`] and [`HEADERS`] are
+//! A diff as a terminal table (a [`Grid`] drawn by [`crate::render::table::draw`], laid out for
+//! the terminal's width) followed by the change of the total. [`rows`] and [`HEADERS`] are
 //! the full columns the Markdown and HTML views show; the terminal merges them into fewer, and
 //! on a narrow terminal abbreviates the options and then leaves columns out (with a
 //! footnote), never moving a value into another column's cell.
@@ -8,7 +8,9 @@ use std::io::{self, Write};
 
 use crate::catalog::DeploymentTypeId;
 use crate::plan::Billing;
+use crate::render::grid::{Grid, GridCell};
 use crate::render::layout::Terminal;
+use crate::render::summary::{truncate_middle, SUMMARY_DEPLOYMENT_CHARS};
 use crate::render::table;
 use crate::report::diff::{fmt_signed_pct, fmt_signed_usd, ReportDiff, Side};
 use crate::report::fmt_usd;
@@ -42,7 +44,7 @@ pub fn write(diff: &ReportDiff, term: &Terminal, out: &mut dyn Write) -> io::Res
         2,
         &format!("Base: {}  New: {}", diff.base, diff.new),
     )?;
-    let mut t = table::new(
+    let mut t = Grid::new(
         &[
             "Workload",
             "Change",
@@ -53,7 +55,8 @@ pub fn write(diff: &ReportDiff, term: &Terminal, out: &mut dyn Write) -> io::Res
             "Δ Cost\n[%]",
         ],
         &[4, 5, 6],
-    );
+    )
+    .with_line_breaks();
     t.wrap(0, 10).wrap(2, 10).wrap(3, 10);
     t.shorten(2, 0)
         .shorten(3, 0)
@@ -63,29 +66,26 @@ pub fn write(diff: &ReportDiff, term: &Terminal, out: &mut dyn Write) -> io::Res
     for (w, r) in diff.workloads.iter().zip(rows(diff)) {
         let side = |s: Option<&Side>, full: &str, cost: &str| {
             let short = option_short_cell(s).unwrap_or_else(|| full.to_owned());
-            table::cell_short(&format!("{full}\n{cost}"), &format!("{short}\n{cost}"))
+            GridCell::plain(format!("{full}\n{cost}")).with_short(format!("{short}\n{cost}"))
         };
-        t.add_cells(
-            vec![
-                // A long deployment name is cut in the middle with a marker, as in the
-                // summary table; Markdown and JSON name it whole.
-                table::cell(&format!(
-                    "{}\n{} @ {}",
-                    table::truncate_middle(&r[0], table::SUMMARY_DEPLOYMENT_CHARS),
-                    r[1],
-                    r[2]
-                )),
-                table::cell(&r[3]),
-                side(w.base.as_ref(), &r[4], &r[6]),
-                side(w.new.as_ref(), &r[5], &r[7]),
-                table::cell(&r[8]),
-                table::cell(&r[9]),
-                table::cell(&r[10]),
-            ],
-            table::Emphasis::Plain,
-        );
+        t.push(vec![
+            // A long deployment name is cut in the middle with a marker, as in the summary
+            // table; Markdown and JSON name it whole.
+            GridCell::plain(format!(
+                "{}\n{} @ {}",
+                truncate_middle(&r[0], SUMMARY_DEPLOYMENT_CHARS),
+                r[1],
+                r[2]
+            )),
+            GridCell::plain(&r[3]),
+            side(w.base.as_ref(), &r[4], &r[6]),
+            side(w.new.as_ref(), &r[5], &r[7]),
+            GridCell::plain(&r[8]),
+            GridCell::plain(&r[9]),
+            GridCell::plain(&r[10]),
+        ]);
     }
-    writeln!(out, "{}", t.render(term))?;
+    writeln!(out, "{}", table::draw(&t, term))?;
     table::write_wrapped(out, term, "", 2, &total_line(diff))
 }
 

@@ -7,24 +7,21 @@
 //! ([`super::layout::fit`]): numbers and option names are never broken; sentences wrap,
 //! columns are abbreviated or left out instead.
 //!
-//! All tables come from [`new`], whose [`TerminalTable`] escapes every cell for the terminal
+//! Every table is a [`Grid`] drawn by [`draw`], which escapes every cell for the terminal
 //! ([`super::escape::terminal`]); every other line written here goes through the same helper.
 //! Notes and warnings are not written here: the command prints them on stderr.
 
-use std::fmt;
 use std::io::{self, Write};
 
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::escape::terminal;
-use super::layout::{self, CellText, ColumnSpec, Terminal};
+use super::grid::{Grid, GridCell, Style};
+use super::layout::{self, Terminal};
 use super::Extras;
 use crate::plan::{DecisionStatus, OptionPlan, WorkloadPlan};
 use crate::report::text::{billing_short, type_short};
 use crate::report::{fmt_display, fmt_int, fmt_pct, fmt_usd, provenance_lines, Report};
-
-/// The most characters of a deployment name the summary table shows (Azure allows 64).
-pub(crate) const SUMMARY_DEPLOYMENT_CHARS: usize = 16;
 
 mod lines;
 mod widget;
@@ -103,11 +100,7 @@ pub fn write_sections(
             write_wrapped(out, term, "", 0, line)?;
         }
         if !s.rows.is_empty() {
-            let mut table = new(&s.headers, &s.right_aligned);
-            for row in &s.rows {
-                table.add_row(row.clone());
-            }
-            writeln!(out, "{}", table.render(term))?;
+            writeln!(out, "{}", draw(&Grid::from(s), term))?;
         }
         for line in &s.notes {
             write_wrapped(out, term, "  ", 2, line)?;
@@ -128,77 +121,8 @@ pub fn write_input(report: &Report, term: &Terminal, out: &mut dyn Write) -> io:
 /// The summary table: one row per workload (at most three lines), then the total; notes
 /// under it.
 pub fn write_summary(report: &Report, term: &Terminal, out: &mut dyn Write) -> io::Result<()> {
-    let mut t = new(
-        &[
-            "Workload",
-            "Decision",
-            "PTUs",
-            "Cost\n[USD/mo]",
-            "Saving vs\nflexible",
-            "Why",
-        ],
-        &[2, 3, 4],
-    );
-    t.wrap(0, 10).wrap(5, 18);
-    t.shorten(1, 0)
-        .droppable(4, 1, Some("saving vs flexible"))
-        .droppable(2, 2, Some("PTUs"));
-    for w in &report.workloads {
-        let d = &w.decision;
-        // A long deployment name is cut in the middle with a marker, keeping both ends (where
-        // names usually differ); the Why block below names it whole. A workload keeps to three
-        // lines.
-        let name = cell(&format!(
-            "{}\n{}\n{}",
-            truncate_middle(&w.deployment, SUMMARY_DEPLOYMENT_CHARS),
-            w.model,
-            w.region
-        ));
-        let (option, emphasis) = match &d.option {
-            Some(o) => (
-                cell_short(
-                    &format!(
-                        "{}\n{}\n{}",
-                        o.deployment_type,
-                        o.billing.as_str(),
-                        d.status.as_str()
-                    ),
-                    &format!(
-                        "{}\n{}\n{}",
-                        type_short(o.deployment_type),
-                        billing_short(o.billing),
-                        d.status.as_str()
-                    ),
-                ),
-                if d.status == DecisionStatus::Firm {
-                    Emphasis::Good
-                } else {
-                    Emphasis::Warn
-                },
-            ),
-            None => (cell("none eligible"), Emphasis::Warn),
-        };
-        let o = d.option.as_ref();
-        t.add_styled(vec![
-            (name, Emphasis::Plain),
-            (option, emphasis),
-            (
-                cell(
-                    &o.and_then(|o| o.ptus)
-                        .map_or(String::new(), |p| fmt_int(u64::from(p))),
-                ),
-                Emphasis::Plain,
-            ),
-            (
-                cell(&o.map_or(String::new(), |o| fmt_usd(o.monthly_cost_usd))),
-                Emphasis::Plain,
-            ),
-            (cell(&saving_cell(w)), Emphasis::Plain),
-            (cell(&crate::report::text::short_why(w)), Emphasis::Plain),
-        ]);
-    }
-    t.add_cells(total_row(report), Emphasis::Strong);
-    writeln!(out, "{}", t.render(term))?;
+    let t = super::summary::terminal_grid(report);
+    writeln!(out, "{}", draw(&t, term))?;
     if report.summary.workloads_without_recommendation > 0 {
         write_wrapped(out, term, "", 2, &summary_line(report))?;
     }
@@ -206,102 +130,6 @@ pub fn write_summary(report: &Report, term: &Terminal, out: &mut dyn Write) -> i
         write_wrapped(out, term, "", 2, &format!("Note: {note}"))?;
     }
     Ok(())
-}
-
-/// The saving cell: `-` when the flexible option is decided, else `1,234.56\n(9.0%)` (the
-/// flexible option's cost minus the decided one's at the window in use; the percent is the
-/// range over the band, `11.4-52.7%`, when it differs between windows).
-pub fn saving_cell(w: &WorkloadPlan) -> String {
-    let d = &w.decision;
-    match (&d.option, &d.flexible) {
-        (Some(o), Some(f)) if o.option_id == f.option_id => "-".to_owned(),
-        (Some(_), Some(_)) => match d.saving_vs_flexible_share {
-            // Across the band the saving is a range: its ends, the least first.
-            Some(_) if crate::report::text::saving_range(d).is_some() => format!(
-                "{}\n({})",
-                fmt_usd(d.saving_vs_flexible_usd),
-                crate::report::text::saving_range(d)
-                    .map(|r| crate::report::text::share_range_text(&r))
-                    .unwrap_or_default()
-            ),
-            Some(share) => format!(
-                "{}\n({})",
-                fmt_usd(d.saving_vs_flexible_usd),
-                fmt_pct(share)
-            ),
-            None => fmt_usd(d.saving_vs_flexible_usd),
-        },
-        _ => String::new(),
-    }
-}
-
-fn total_row(report: &Report) -> Vec<CellText> {
-    let s = &report.summary;
-    let ptus: u32 = report
-        .workloads
-        .iter()
-        .filter_map(|w| w.decision.option.as_ref().and_then(|o| o.ptus))
-        .sum();
-    let saving: f64 = report
-        .workloads
-        .iter()
-        .map(|w| w.decision.saving_vs_flexible_usd)
-        .sum();
-    let mut why = Vec::new();
-    if !s.complete {
-        why.push(format!(
-            "INCOMPLETE: {} of {} workload(s) have no eligible option; the total covers the others",
-            s.workloads_without_recommendation, s.workloads
-        ));
-    }
-    let commitment = report.decision_summary.commitment_usd;
-    if commitment > 0.0 {
-        why.push(format!("reservations commit {} USD", fmt_usd(commitment)));
-    } else {
-        why.push("commits nothing".to_owned());
-    }
-    if let Some(d) = fmt_display(report.currency.as_ref(), s.recommended_monthly_cost_usd) {
-        why.push(format!("{d} per month"));
-    }
-    let why = why.join("; ");
-    vec![
-        cell(&format!(
-            "Total\n({} workload{})",
-            fmt_int(s.workloads as u64),
-            if s.workloads == 1 { "" } else { "s" }
-        )),
-        cell(""),
-        cell(&if ptus > 0 {
-            fmt_int(u64::from(ptus))
-        } else {
-            String::new()
-        }),
-        // Never a bare 0.00 for a plan without decisions, nor a partial sum as whole.
-        cell(&total_cost_text(report, "\n")),
-        cell(&if saving > 0.0 && s.complete {
-            fmt_usd(saving)
-        } else {
-            String::new()
-        }),
-        cell(&capitalize(&why)),
-    ]
-}
-
-/// The total's cost cell: never a bare 0.00 for a plan without any recommendation (`-`), nor
-/// a partial sum that looks whole (`1,204.11` + `sep` + `(partial)`).
-pub fn total_cost_text(report: &Report, sep: &str) -> String {
-    let s = &report.summary;
-    if s.workloads_without_recommendation == s.workloads && s.workloads > 0 {
-        "-".to_owned()
-    } else if s.complete {
-        fmt_usd(s.recommended_monthly_cost_usd)
-    } else {
-        format!("{}{sep}(partial)", fmt_usd(s.recommended_monthly_cost_usd))
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    crate::report::text::capitalize(s)
 }
 
 /// One workload: its heading, why its decision is what it is, and with `details` its token
@@ -328,7 +156,7 @@ pub fn write_workload(
             write_wrapped(out, term, "  ", 2, &line)?;
         }
         let (options, shared) = options_table(w);
-        writeln!(out, "{}", options.render(term))?;
+        writeln!(out, "{}", draw(&options, term))?;
         for line in shared {
             write_wrapped(out, term, "", 2, &line)?;
         }
@@ -345,8 +173,8 @@ pub fn write_workload(
 /// The available options of a workload (the unavailable ones are listed under it by
 /// [`unavailable_lines`]), and the notes every billing of a provisioned type shares, said
 /// once under the table instead of on each row.
-fn options_table(w: &WorkloadPlan) -> (TerminalTable, Vec<String>) {
-    let mut table = new(
+fn options_table(w: &WorkloadPlan) -> (Grid, Vec<String>) {
+    let mut table = Grid::new(
         &[
             "",
             "Option",
@@ -358,7 +186,8 @@ fn options_table(w: &WorkloadPlan) -> (TerminalTable, Vec<String>) {
             "Note",
         ],
         &[3, 4, 5],
-    );
+    )
+    .with_line_breaks();
     table.wrap(6, 11).wrap(7, 16);
     table
         .droppable(6, 0, Some("latency"))
@@ -372,28 +201,26 @@ fn options_table(w: &WorkloadPlan) -> (TerminalTable, Vec<String>) {
     let decided = w.decision.option.as_ref().map(|o| o.option_id.as_str());
     for (o, note) in available.iter().zip(notes) {
         let recommended = decided == Some(o.id.as_str());
-        table.add_cells(
+        table.push_styled(
             vec![
-                cell(if recommended { ">>" } else { "" }),
-                cell_short(
-                    &o.deployment_type.to_string(),
-                    type_short(o.deployment_type),
-                ),
-                cell_short(o.billing.as_str(), billing_short(o.billing)),
-                cell(&o.ptus.map(|p| fmt_int(u64::from(p))).unwrap_or_default()),
-                cell(
-                    &o.monthly_cost_usd
+                GridCell::plain(if recommended { ">>" } else { "" }),
+                GridCell::plain(o.deployment_type.to_string())
+                    .with_short(type_short(o.deployment_type)),
+                GridCell::plain(o.billing.as_str()).with_short(billing_short(o.billing)),
+                GridCell::plain(o.ptus.map(|p| fmt_int(u64::from(p))).unwrap_or_default()),
+                GridCell::plain(
+                    o.monthly_cost_usd
                         .map(fmt_usd)
                         .unwrap_or_else(|| "-".to_owned()),
                 ),
-                cell(&failed_spilled(o)),
-                cell(&latency_cell(o)),
-                cell(&note),
+                GridCell::plain(failed_spilled(o)),
+                GridCell::plain(latency_cell(o)),
+                GridCell::plain(note),
             ],
             if recommended {
-                Emphasis::Good
+                Style::Good
             } else {
-                Emphasis::Plain
+                Style::Plain
             },
         );
     }
@@ -464,7 +291,7 @@ pub fn write_reservations(report: &Report, term: &Terminal, out: &mut dyn Write)
         2,
         "Decided reservations pooled per region, type and term (a reservation matches any model there):",
     )?;
-    let mut table = new(
+    let mut table = Grid::new(
         &[
             "Region",
             "Type",
@@ -477,32 +304,28 @@ pub fn write_reservations(report: &Report, term: &Terminal, out: &mut dyn Write)
             "All hourly\n[USD/mo]",
         ],
         &[3, 4, 5, 6, 7, 8],
-    );
+    )
+    .with_line_breaks();
     table
         .shorten(1, 0)
         .droppable(6, 1, None)
         .droppable(5, 2, None)
         .droppable(8, 3, None);
     for p in &report.reservations {
-        table.add_cells(
-            vec![
-                cell(&p.region),
-                cell_short(
-                    &p.deployment_type.to_string(),
-                    type_short(p.deployment_type),
-                ),
-                cell(billing_short(p.term)),
-                cell(&fmt_int(u64::from(p.deployed_ptus))),
-                cell(&fmt_int(u64::from(p.reserved_ptus))),
-                cell(&fmt_int(p.excess_ptu_hours_billed_hourly.round() as u64)),
-                cell(&fmt_int(p.unused_reserved_ptu_hours.round() as u64)),
-                cell(&fmt_usd(p.monthly_cost_usd)),
-                cell(&fmt_usd(p.all_hourly_monthly_cost_usd)),
-            ],
-            Emphasis::Plain,
-        );
+        table.push(vec![
+            GridCell::plain(&p.region),
+            GridCell::plain(p.deployment_type.to_string())
+                .with_short(type_short(p.deployment_type)),
+            GridCell::plain(billing_short(p.term)),
+            GridCell::plain(fmt_int(u64::from(p.deployed_ptus))),
+            GridCell::plain(fmt_int(u64::from(p.reserved_ptus))),
+            GridCell::plain(fmt_int(p.excess_ptu_hours_billed_hourly.round() as u64)),
+            GridCell::plain(fmt_int(p.unused_reserved_ptu_hours.round() as u64)),
+            GridCell::plain(fmt_usd(p.monthly_cost_usd)),
+            GridCell::plain(fmt_usd(p.all_hourly_monthly_cost_usd)),
+        ]);
     }
-    writeln!(out, "{}", table.render(term))
+    writeln!(out, "{}", draw(&table, term))
 }
 
 #[cfg(test)]
@@ -557,16 +380,6 @@ mod tests {
                 assert!(text.contains("(column left out at 60 columns)"), "{text}");
             }
         }
-    }
-
-    /// A long deployment name keeps both ends and the summary keeps three lines per workload.
-    #[test]
-    fn issue_18_a_long_deployment_name_is_cut_in_the_middle() {
-        assert_eq!(truncate_middle("chat-prod", 16), "chat-prod");
-        let cut = truncate_middle("customer-support-copilot-production-eastus2-blue", 16);
-        assert_eq!(cut, "customer-...blue");
-        assert_eq!(cut.chars().count(), 16);
-        assert_eq!(truncate_middle("1234567890abcdefg", 16), "123456789...defg");
     }
 
     #[test]
