@@ -77,19 +77,12 @@ pub fn object_entries(b: &[u8], start: usize) -> Option<Vec<(String, usize)>> {
     }
     let mut out = Vec::new();
     let mut i = start + 1;
-    loop {
-        i = skip_ws(b, i);
-        match b.get(i)? {
-            b'}' => return Some(out),
-            b',' => {
-                i += 1;
-                continue;
-            }
-            b'"' => {}
-            _ => return None,
+    while let Some(at) = next_member(b, i, b'}')? {
+        if b[at] != b'"' {
+            return None;
         }
-        let key_end = value_end(b, i).ok()?;
-        let key: String = serde_json::from_slice(&b[i..key_end]).ok()?;
+        let key_end = value_end(b, at).ok()?;
+        let key: String = serde_json::from_slice(&b[at..key_end]).ok()?;
         i = skip_ws(b, key_end);
         if b.get(i) != Some(&b':') {
             return None;
@@ -98,6 +91,7 @@ pub fn object_entries(b: &[u8], start: usize) -> Option<Vec<(String, usize)>> {
         out.push((key, i));
         i = value_end(b, i).ok()?;
     }
+    Some(out)
 }
 
 /// The elements of the array starting at `start`, as byte ranges; `None` when it is not a
@@ -108,19 +102,24 @@ fn elements(b: &[u8], start: usize) -> Option<Vec<(usize, usize)>> {
     }
     let mut out = Vec::new();
     let mut i = start + 1;
+    while let Some(at) = next_member(b, i, b']')? {
+        let end = value_end(b, at).ok()?;
+        out.push((at, end));
+        i = end;
+    }
+    Some(out)
+}
+
+/// Where the next member of an array or object starts at or after `i`, white space and
+/// separators skipped; `Some(None)` at its closing `close`, `None` at the end of `b`.
+fn next_member(b: &[u8], mut i: usize, close: u8) -> Option<Option<usize>> {
     loop {
         i = skip_ws(b, i);
-        match b.get(i)? {
-            b']' => return Some(out),
-            b',' => {
-                i += 1;
-                continue;
-            }
-            _ => {}
+        match *b.get(i)? {
+            c if c == close => return Some(None),
+            b',' => i += 1,
+            _ => return Some(Some(i)),
         }
-        let end = value_end(b, i).ok()?;
-        out.push((i, end));
-        i = end;
     }
 }
 
@@ -228,5 +227,67 @@ pub fn value_end(b: &[u8], i: usize) -> Result<usize, usize> {
             }
         }
         None => Err(i),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str) -> Vec<&str> {
+        row_ranges(text.as_bytes())
+            .into_iter()
+            .map(|(a, b)| &text[a..b])
+            .collect()
+    }
+
+    #[test]
+    fn row_ranges_take_rows_as_a_parsed_value_would() {
+        // A top-level array: its elements, whatever they are.
+        assert_eq!(
+            rows(" [ {\"a\":1} , 2,\"x]\" ] "),
+            ["{\"a\":1}", "2", "\"x]\""]
+        );
+        // A wrapper object: the first row array in ROW_ARRAYS order, not in text order.
+        let page = "{\"rows\": [{\"r\":1}], \"data\": [{\"d\":1},{\"d\":\"}\"}]}";
+        assert_eq!(rows(page), ["{\"d\":1}", "{\"d\":\"}\"}"]);
+        // A key written twice: the last, as a parsed object keeps it.
+        assert_eq!(
+            rows("{\"data\": [{\"a\":1}], \"data\": [{\"b\":2}]}"),
+            ["{\"b\":2}"]
+        );
+        // An array that holds a non-object is no row array: the whole object is the row.
+        let mixed = "{\"data\": [{\"a\":1}, 5], \"x\": 1}";
+        assert_eq!(rows(mixed), [mixed]);
+        assert_eq!(wrapped_array(mixed.as_bytes(), 0), None);
+        // An empty row array has no rows.
+        assert!(rows("{\"data\": []}").is_empty());
+        // A plain object is its own row.
+        assert_eq!(rows("{\"a\": [1, 2]}"), ["{\"a\": [1, 2]}"]);
+    }
+
+    #[test]
+    fn object_entries_name_each_key_and_its_value() {
+        let text = br#"{ "a" : 1, "b\"c": {"d": [1]} ,"e":"f"}"#;
+        let entries = object_entries(text, 0).expect("an object");
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["a", "b\"c", "e"]);
+        assert_eq!(text[entries[1].1], b'{');
+        assert_eq!(object_entries(b"{\"a\" 1}", 0), None);
+        assert_eq!(object_entries(b"{\"a\": 1", 0), None);
+        assert_eq!(object_entries(b"[1]", 0), None);
+    }
+
+    #[test]
+    fn a_prefix_holds_its_first_record_once_the_first_row_ends() {
+        assert_eq!(
+            first_record_state(b"{\"data\": [{\"a\": 1}, {\"b\""),
+            FirstRecord::Complete
+        );
+        assert_eq!(
+            first_record_state(b"{\"data\": [{\"a\": [1, 2"),
+            FirstRecord::Incomplete
+        );
+        assert_eq!(first_record_state(b"a,b\n1"), FirstRecord::Complete);
     }
 }
