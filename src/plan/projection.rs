@@ -50,6 +50,37 @@ pub struct Commitment {
     pub unused: bool,
 }
 
+/// What a projected row charges, typed; the row's type, billing, model and term complete it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charged {
+    /// PTUs billed hourly for a 730-hour month.
+    HourlyPtus {
+        /// PTUs.
+        ptus: u32,
+    },
+    /// PTUs bought on a reservation (the row's billing is the term).
+    ReservationPurchase {
+        /// PTUs.
+        ptus: u32,
+    },
+    /// Reserved PTUs over a 730-hour month, amortized: used, or left unused.
+    ReservedPtus {
+        /// PTUs.
+        ptus: u32,
+        /// True for the reserved PTU-hours nothing was deployed on.
+        unused: bool,
+    },
+    /// Per-token tokens of one price class and category.
+    Tokens {
+        /// Long-context prices.
+        long_context: bool,
+        /// `input`, `cached input`, `cache write` or `output`.
+        category: &'static str,
+        /// Spilled over from a provisioned deployment.
+        spillover: bool,
+    },
+}
+
 /// One projected charge.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProjectedCharge {
@@ -71,8 +102,8 @@ pub struct ProjectedCharge {
     pub deployment_type: DeploymentTypeId,
     /// Billing.
     pub billing: Billing,
-    /// What is charged, in words.
-    pub description: String,
+    /// What is charged (its words: [`crate::report::text::charge_description`]).
+    pub charged: Charged,
     /// The SKU-like name: type and what is metered (`global-standard/output`).
     pub sku: String,
     /// Quantity in `pricing_unit`.
@@ -258,7 +289,7 @@ pub fn project(
                             &w.tokens,
                             scale,
                             prices,
-                            if w.ptus > 0 { " (spillover)" } else { "" },
+                            w.ptus > 0,
                         ));
                     }
                 }
@@ -275,7 +306,7 @@ pub fn project(
                         tally,
                         scale,
                         prices,
-                        "",
+                        false,
                     ));
                 }
             }
@@ -313,7 +344,7 @@ fn flat_rows(
     let t = o.deployment_type;
     if o.billing == Billing::PerToken {
         let billed = o.billed_tokens.unwrap_or(p.tally);
-        return token_rows(month, names, t, &billed, scale, prices, "");
+        return token_rows(month, names, t, &billed, scale, prices, false);
     }
     let (Some(ptus), Some(list), Some(contracted)) = (
         o.ptus,
@@ -374,13 +405,7 @@ fn flat_rows(
             .and_then(|d| d.spillover_target),
     ) {
         rows.extend(token_rows(
-            month,
-            names,
-            target,
-            &spilled,
-            scale,
-            prices,
-            " (spillover)",
+            month, names, target, &spilled, scale, prices, true,
         ));
     }
     rows
@@ -393,7 +418,7 @@ fn ptu_row(
     month: u32,
     (region, t): Place<'_>,
     billing: Billing,
-    description: String,
+    charged: Charged,
 ) -> ProjectedCharge {
     ProjectedCharge {
         month,
@@ -405,7 +430,7 @@ fn ptu_row(
         region: region.to_owned(),
         deployment_type: t,
         billing,
-        description,
+        charged,
         sku: format!("{t}/{}", billing.as_str()),
         pricing_quantity: 0.0,
         pricing_unit: "PTU-Hours",
@@ -426,12 +451,7 @@ fn hourly(
     (list, contracted): PoolPrices<'_>,
 ) -> ProjectedCharge {
     let hours = f64::from(ptus) * HOURS_PER_MONTH;
-    let mut r = ptu_row(
-        month,
-        place,
-        Billing::Hourly,
-        format!("{ptus} {} PTUs billed hourly for a 730-hour month", place.1),
-    );
+    let mut r = ptu_row(month, place, Billing::Hourly, Charged::HourlyPtus { ptus });
     r.deployment = workload.map(|w| w.0.to_owned());
     r.model = workload.map(|w| w.1.to_owned());
     r.pricing_quantity = hours;
@@ -459,16 +479,11 @@ fn purchase(
     (list, contracted): PoolPrices<'_>,
     id: &str,
 ) -> ProjectedCharge {
-    let (unit, what) = match term {
-        Billing::Reserved1Month => ("PTU-Months", "1-month"),
-        _ => ("PTU-Years", "1-year"),
+    let unit = match term {
+        Billing::Reserved1Month => "PTU-Months",
+        _ => "PTU-Years",
     };
-    let mut r = ptu_row(
-        month,
-        place,
-        term,
-        format!("{ptus} PTUs on a {what} {} reservation (purchase)", place.1),
-    );
+    let mut r = ptu_row(month, place, term, Charged::ReservationPurchase { ptus });
     r.category = ChargeCategory::Purchase;
     r.commitment = Some(Commitment {
         id: id.to_owned(),
@@ -494,16 +509,7 @@ fn reserved_usage(
     unused: bool,
 ) -> ProjectedCharge {
     let hours = f64::from(ptus) * HOURS_PER_MONTH;
-    let mut r = ptu_row(
-        month,
-        place,
-        term,
-        format!(
-            "{ptus} reserved {} PTUs {} for a 730-hour month (amortized)",
-            place.1,
-            if unused { "left unused" } else { "used" }
-        ),
-    );
+    let mut r = ptu_row(month, place, term, Charged::ReservedPtus { ptus, unused });
     r.pricing = PricingCategory::Committed;
     r.commitment = Some(Commitment {
         id: id.to_owned(),
@@ -527,7 +533,7 @@ fn token_rows(
     tally: &TokenTally,
     scale: f64,
     prices: &Prices<'_>,
-    what: &str,
+    spillover: bool,
 ) -> Vec<ProjectedCharge> {
     let (Some(list), Some(contracted)) = (
         prices.list.token_price(model, t, region),
@@ -537,20 +543,20 @@ fn token_rows(
     };
     let classes = [
         (
-            "",
+            false,
             &tally.short,
             Some(list.short_context()),
             Some(contracted.short_context()),
         ),
         (
-            "long-context ",
+            true,
             &tally.long,
             list.long_context,
             contracted.long_context,
         ),
     ];
     let mut rows = Vec::new();
-    for (class, counts, lp, cp) in classes {
+    for (long_context, counts, lp, cp) in classes {
         let (Some(lp), Some(cp)) = (lp, cp) else {
             continue;
         };
@@ -570,8 +576,16 @@ fn token_rows(
                 region: region.to_owned(),
                 deployment_type: t,
                 billing: Billing::PerToken,
-                description: format!("{model} {t} {class}{category} tokens{what}"),
-                sku: format!("{t}/{model}/{class}{category}").replace(' ', "-"),
+                charged: Charged::Tokens {
+                    long_context,
+                    category,
+                    spillover,
+                },
+                sku: format!(
+                    "{t}/{model}/{}{category}",
+                    if long_context { "long-context " } else { "" }
+                )
+                .replace(' ', "-"),
                 pricing_quantity: millions,
                 pricing_unit: "1000000 Tokens",
                 consumed_quantity: Some(quantity),

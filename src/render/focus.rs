@@ -124,7 +124,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let (from, to) = period(start, r.month);
         // Names from the log and the scenarios file: no control characters, no formulas.
         let resource_id = cell(&resource_id(r));
-        let description = cell(&r.description);
+        let description = cell(&crate::report::text::charge_description(r));
         let sku = cell(&r.sku);
         let resource_name = cell(r.deployment.as_deref().unwrap_or(""));
         let commitment_id = cell(r.commitment.as_ref().map_or("", |c| c.id.as_str()));

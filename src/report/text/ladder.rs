@@ -1,8 +1,42 @@
 //! The words of the reservation plan ([`crate::plan::ladder`]): its assumptions, why a workload
-//! is in no pool, and the best static choice it is compared with.
+//! is in no pool, the best static choice it is compared with, and what each row of its monthly
+//! projection charges (FOCUS `ChargeDescription`).
 
 use crate::plan::ladder::{OutsideReason, StaticChoice};
+use crate::plan::projection::{Charged, ProjectedCharge};
 use crate::plan::Billing;
+
+/// What a projected row charges, in words (`12 global-provisioned PTUs billed hourly for a
+/// 730-hour month`, `gpt-4o global-standard cached input tokens (spillover)`).
+pub fn charge_description(r: &ProjectedCharge) -> String {
+    let t = r.deployment_type;
+    match r.charged {
+        Charged::HourlyPtus { ptus } => {
+            format!("{ptus} {t} PTUs billed hourly for a 730-hour month")
+        }
+        Charged::ReservationPurchase { ptus } => {
+            let term = match r.billing {
+                Billing::Reserved1Month => "1-month",
+                _ => "1-year",
+            };
+            format!("{ptus} PTUs on a {term} {t} reservation (purchase)")
+        }
+        Charged::ReservedPtus { ptus, unused } => format!(
+            "{ptus} reserved {t} PTUs {} for a 730-hour month (amortized)",
+            if unused { "left unused" } else { "used" }
+        ),
+        Charged::Tokens {
+            long_context,
+            category,
+            spillover,
+        } => format!(
+            "{} {t} {}{category} tokens{}",
+            r.model.as_deref().unwrap_or_default(),
+            if long_context { "long-context " } else { "" },
+            if spillover { " (spillover)" } else { "" }
+        ),
+    }
+}
 
 /// The assumptions every reservation plan states (JSON `ladder.assumptions`).
 pub const LADDER_ASSUMPTIONS: [&str; 9] = [
