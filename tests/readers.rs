@@ -1885,13 +1885,33 @@ fn issue_19_az_monitor_responses_stream_and_name_their_line() {
     let cut = write(dir.path(), "cut.json", &pretty[..pretty.len() / 2]);
     let e = refused(&[&cut, "--input-format", "azure-monitor"]);
     assert!(e.contains("cut.json:") && e.contains("field `json`"), "{e}");
-    // A point half a minute off the grid overlaps its neighbour: said so.
+    // A point half a minute off the grid is named as such.
     let off = pretty.replacen("2026-03-01T00:01:00Z", "2026-03-01T00:00:30Z", 1);
     let e = refused(&[&write(dir.path(), "off.json", off)]);
     assert!(
-        e.contains("is not on a whole minute and overlaps another point"),
+        e.contains("field `timeStamp`: 2026-03-01T00:00:30Z is not on a whole minute"),
         "{e}"
     );
+    // A point half an hour off an hourly grid overlaps its neighbour: said so, whichever
+    // of the two is read first.
+    let hourly = az_metrics(180, "PT1H", &series);
+    let off = hourly.replacen("2026-03-01T01:00:00Z", "2026-03-01T01:30:00Z", 1);
+    let e = refused(&[&write(dir.path(), "off-hour.json", off)]);
+    assert!(
+        e.contains("overlaps a point of the series read before")
+            && e.contains("points less than one hour apart"),
+        "{e}"
+    );
+    // A truncated response of JSON Lines is named at its own line, not the next one.
+    // (Cut inside a string, which serde notices only at the line's end.)
+    let cut_line = &compact[..compact.find("PT1M").expect("interval") + 2];
+    let lines = write(
+        dir.path(),
+        "cut.jsonl",
+        format!("{compact}\n{cut_line}\n{compact}\n"),
+    );
+    let e = refused(&[&lines, "--input-format", "azure-monitor"]);
+    assert!(e.contains("cut.jsonl:2: field `json`"), "{e}");
 }
 
 /// A JSON Lines line that is a whole API page is read row by row from its bytes; its rows'
@@ -1933,12 +1953,16 @@ fn issue_19_deployments_differing_in_case_are_named() {
         "timestamp,deployment,model,region,prompt_tokens,completion_tokens\n\
          2026-03-01T10:00:00Z,Chat-Prod,gpt-4o,eastus2,1000,100\n\
          2026-03-01T10:00:01Z,chat-prod,gpt-4o,eastus2,1000,100\n\
-         2026-03-01T10:00:02Z,other,gpt-4o,eastus2,1000,100\n",
+         2026-03-01T10:00:02Z,other,gpt-4o,eastus2,1000,100\n\
+         2026-03-01T10:00:03Z,OTHER,gpt-4o,westus3,1000,100\n\
+         2026-03-01T10:00:04Z,Other,gpt-4.1,eastus2,1000,100\n",
     );
     let r = report(&[&log]);
     let warnings = r["warnings"].to_string();
     assert!(
-        warnings.contains("deployments `Chat-Prod` and `chat-prod` differ only in letter case"),
+        warnings.contains(
+            "deployments `Chat-Prod` and `chat-prod` (gpt-4o in eastus2) differ only in letter case"
+        ),
         "{warnings}"
     );
     assert!(!warnings.contains("`other`"), "{warnings}");

@@ -241,7 +241,9 @@ pub fn build_report_with_progress(
             .map(crate::report::text::evidence_gap_text),
     );
     warnings.extend(case_only_differences(
-        plans.iter().map(|p| p.deployment.as_str()),
+        plans
+            .iter()
+            .map(|p| (p.deployment.as_str(), p.model.as_str(), p.region.as_str())),
     ));
     for o in &overrides_applied {
         if let Some(model) = o
@@ -339,24 +341,47 @@ pub fn build_report_with_progress(
 }
 
 /// A warning per group of deployment names that differ only in letter case (`Chat-Prod` and
-/// `chat-prod`): read as they are written, they are separate workloads, each sized on its own
-/// share of the traffic, which is wrong if they are one deployment spelled two ways.
-fn case_only_differences<'a>(deployments: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut spellings: std::collections::BTreeMap<String, std::collections::BTreeSet<&str>> =
-        std::collections::BTreeMap::new();
-    for d in deployments {
-        spellings.entry(d.to_lowercase()).or_default().insert(d);
+/// `chat-prod`) on the same model and region: read as they are written, they are separate
+/// workloads, each sized on its own share of the traffic, which is wrong if they are one
+/// deployment spelled two ways. A different model or region is a different deployment. At
+/// most [`CASE_WARNINGS`] groups are named, then their count.
+fn case_only_differences<'a>(
+    workloads: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Vec<String> {
+    let mut spellings: std::collections::BTreeMap<
+        (String, &str, &str),
+        std::collections::BTreeSet<&str>,
+    > = std::collections::BTreeMap::new();
+    for (deployment, model, region) in workloads {
+        spellings
+            .entry((deployment.to_lowercase(), model, region))
+            .or_default()
+            .insert(deployment);
     }
-    spellings
-        .values()
-        .filter(|names| names.len() > 1)
-        .map(|names| {
+    let groups: Vec<_> = spellings
+        .into_iter()
+        .filter(|(_, names)| names.len() > 1)
+        .collect();
+    let mut out: Vec<String> = groups
+        .iter()
+        .take(CASE_WARNINGS)
+        .map(|((_, model, region), names)| {
             let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
             format!(
-                "deployments {} differ only in letter case: they are planned as {} separate workloads, each sized on its own share of the traffic; if they are one deployment written two ways, make the log's names agree",
+                "deployments {} ({model} in {region}) differ only in letter case: they are planned as {} separate workloads, each sized on its own share of the traffic; if they are one deployment written two ways, make the log's names agree",
                 listed.join(" and "),
                 names.len()
             )
         })
-        .collect()
+        .collect();
+    if groups.len() > CASE_WARNINGS {
+        out.push(format!(
+            "{} more groups of deployment names differ only in letter case (the first {CASE_WARNINGS} are named above)",
+            groups.len() - CASE_WARNINGS
+        ));
+    }
+    out
 }
+
+/// Groups of case-only deployment name differences named one by one.
+const CASE_WARNINGS: usize = 5;

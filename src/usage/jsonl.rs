@@ -272,7 +272,7 @@ pub fn read_jsonl<S: RecordSink>(
                 })
             }
             Err(SplitError::TooLong { line }) => {
-                return Err(rows::too_long(path, line_offset + line))
+                return Err(rows::json_line_too_long(path, line_offset + line))
             }
         };
         let line_no = line_offset + line;

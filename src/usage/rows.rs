@@ -40,6 +40,20 @@ pub(crate) fn nul_in_row(path: &str, line: u64) -> UsageError {
     }
 }
 
+/// A JSON Lines line at `line` longer than [`MAX_LINE_BYTES`]: a row never is, but a whole
+/// API page or document saved on one line can be; the message says how to read that.
+pub(crate) fn json_line_too_long(path: &str, line: u64) -> UsageError {
+    UsageError::Field {
+        path: path.to_owned(),
+        line,
+        field: "row".to_owned(),
+        message: format!(
+            "{}; if the line is a whole page or document (`{{\"data\": [...]}}` as an API returns it), pretty-print it (`jq . FILE > pretty.json`): a document over several lines is read one row at a time, at any size",
+            LineTooLong(MAX_LINE_BYTES)
+        ),
+    }
+}
+
 /// A row at `line` longer than [`MAX_LINE_BYTES`].
 pub(crate) fn too_long(path: &str, line: u64) -> UsageError {
     UsageError::Field {

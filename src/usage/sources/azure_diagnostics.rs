@@ -126,7 +126,7 @@ pub fn read_with_metrics(
     let lower: BTreeMap<(String, i64), BucketKey> = metrics
         .buckets
         .keys()
-        .filter(|(d, m, _)| d != super::azure_monitor::ALL_DEPLOYMENTS && m.is_empty())
+        .filter(|(d, m, _)| d.as_ref() != super::azure_monitor::ALL_DEPLOYMENTS && m.is_empty())
         .map(|k| ((k.0.to_ascii_lowercase(), k.2), k.clone()))
         .collect();
     let bucket_of = |r: &Record| -> Option<&BucketKey> {
@@ -199,8 +199,8 @@ pub fn read_with_metrics(
                     };
                     (
                         tokens,
-                        m.model.clone().or(r.model.clone()),
-                        m.region.clone().or(r.region.clone()),
+                        m.model.as_deref().map(str::to_owned).or(r.model.clone()),
+                        m.region.as_deref().map(str::to_owned).or(r.region.clone()),
                     )
                 }
                 None => {

@@ -361,6 +361,9 @@ impl Table {
                 let (line, text) = match lines.next_line() {
                     Ok(Some(next)) => next,
                     Ok(None) => return Ok(None),
+                    Err(SplitError::TooLong { line }) => {
+                        return Err(rows::json_line_too_long(path, line))
+                    }
                     Err(e) => return Err(split_error(path, e)),
                 };
                 let mut text: &[u8] = text.trim_ascii();

@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -79,9 +80,53 @@ struct Dimension {
 #[derive(Deserialize)]
 struct Point {
     #[serde(rename = "timeStamp", alias = "timestamp", alias = "TimeStamp")]
-    time_stamp: String,
+    time_stamp: Stamp,
     #[serde(default)]
     total: Option<f64>,
+}
+
+/// A point's time, parsed as it is read (a response holds every point of its series until it
+/// is added: a month of per-minute points is 43,200 a series); text that is no timestamp is
+/// kept for the error.
+enum Stamp {
+    Ms(i64),
+    Bad(Box<str>),
+}
+
+impl<'de> Deserialize<'de> for Stamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Stamp;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a timestamp")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Stamp, E> {
+                Ok(
+                    match crate::usage::timestamps::parse_timestamp_ms(text.as_bytes()) {
+                        Ok(ms) => Stamp::Ms(ms),
+                        Err(_) => Stamp::Bad(text.into()),
+                    },
+                )
+            }
+        }
+        deserializer.deserialize_str(Visit)
+    }
+}
+
+impl Stamp {
+    /// The time in ms, or the problem with its text.
+    fn ms(&self) -> Result<i64, FieldProblem> {
+        match self {
+            Stamp::Ms(ms) => Ok(*ms),
+            Stamp::Bad(text) => Err(FieldProblem::new(
+                "timeStamp",
+                crate::usage::timestamps::parse_timestamp_ms(text.as_bytes())
+                    .err()
+                    .unwrap_or_default(),
+            )),
+        }
+    }
 }
 
 /// One bucket of one deployment (and, for resource-level series split by model, one model),
@@ -94,16 +139,17 @@ pub struct MetricBucket {
     pub file: u32,
     /// The interval of the response it came from (each file keeps its own).
     pub granularity: Granularity,
-    /// Model (FeatureName or ModelName), if a dimension named it.
-    pub model: Option<String>,
+    /// Model (FeatureName or ModelName), if a dimension named it (shared by the series'
+    /// buckets).
+    pub model: Option<Arc<str>>,
     /// Region, if a dimension or the response named it.
-    pub region: Option<String>,
+    pub region: Option<Arc<str>>,
     prompt: Option<u64>,
     completion: Option<u64>,
     input: Option<u64>,
     output: Option<u64>,
     /// Requests per status (`None` = no requests metric for this bucket).
-    statuses: Option<BTreeMap<u16, u64>>,
+    statuses: Option<Statuses>,
     /// Successful requests marked `IsSpillover` (served by the spillover deployment).
     spilled: u64,
     /// Non-2xx requests marked `IsSpillover`: the provisioned deployment's 429 (or 400, 500,
@@ -126,11 +172,12 @@ impl MetricBucket {
         agg.prompt_tokens = p.unwrap_or(0);
         agg.completion_tokens = c.unwrap_or(0);
         if let Some(statuses) = &self.statuses {
-            agg.requests = Some(statuses.values().fold(0u64, |a, n| a.saturating_add(*n)));
+            agg.requests = Some(statuses.total());
             agg.failed = statuses
+                .0
                 .iter()
-                .filter(|(s, n)| !(200..300).contains(*s) && **n > 0)
-                .map(|(s, n)| (*s, *n))
+                .filter(|(s, n)| !(200..300).contains(s) && *n > 0)
+                .copied()
                 .collect();
         }
         agg
@@ -165,10 +212,9 @@ impl MetricBucket {
         add(&mut self.input, b.input);
         add(&mut self.output, b.output);
         if let Some(s) = b.statuses {
-            let m = self.statuses.get_or_insert_with(BTreeMap::new);
-            for (code, n) in s {
-                let slot = m.entry(code).or_insert(0);
-                *slot = slot.saturating_add(n);
+            let m = self.statuses.get_or_insert_with(Statuses::default);
+            for (code, n) in s.0 {
+                m.add(code, n);
             }
         }
         self.spilled = self.spilled.saturating_add(b.spilled);
@@ -182,9 +228,29 @@ impl MetricBucket {
     }
 }
 
+/// Requests per HTTP status, in status order: a handful per bucket, so a short vector rather
+/// than a tree (a month of per-minute buckets holds hundreds of thousands).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Statuses(Vec<(u16, u64)>);
+
+impl Statuses {
+    /// Add `n` requests answered `code`.
+    pub fn add(&mut self, code: u16, n: u64) {
+        match self.0.binary_search_by_key(&code, |e| e.0) {
+            Ok(i) => self.0[i].1 = self.0[i].1.saturating_add(n),
+            Err(i) => self.0.insert(i, (code, n)),
+        }
+    }
+
+    /// Requests of every status.
+    pub fn total(&self) -> u64 {
+        self.0.iter().fold(0u64, |a, (_, n)| a.saturating_add(*n))
+    }
+}
+
 /// A bucket's key: deployment, model (only for resource-level series, which may hold several
-/// models; empty otherwise) and start in ms.
-pub type BucketKey = (String, String, i64);
+/// models; empty otherwise) and start in ms. The names are shared by a series' buckets.
+pub type BucketKey = (Arc<str>, Arc<str>, i64);
 
 /// Buckets keyed by (deployment, model of resource-level series, bucket start ms).
 #[derive(Debug, Default)]
@@ -346,7 +412,7 @@ impl MetricBuckets {
                         field: "interval".to_owned(),
                         message: format!(
                             "deployment `{}` has {} metrics here and {} metrics in {} for the same time ({}): fetch every metric of a deployment at one interval",
-                            key.0.escape_debug(),
+                            key.0.as_ref().escape_debug(),
                             b.granularity.as_str(),
                             mine.granularity.as_str(),
                             file_name(&self.files, mine.file),
@@ -381,13 +447,13 @@ impl MetricBuckets {
         let unsplit: Vec<BucketKey> = self
             .buckets
             .keys()
-            .filter(|(d, m, _)| d == ALL_DEPLOYMENTS && m.is_empty())
+            .filter(|(d, m, _)| d.as_ref() == ALL_DEPLOYMENTS && m.is_empty())
             .cloned()
             .collect();
         for key in unsplit {
             let models: Vec<BucketKey> = self
                 .buckets
-                .range((key.0.clone(), String::new(), i64::MIN)..)
+                .range((key.0.clone(), Arc::from(""), i64::MIN)..)
                 .take_while(|((d, _, _), _)| *d == key.0)
                 .filter(|((_, m, t), _)| !m.is_empty() && *t == key.2)
                 .map(|(k, _)| k.clone())
@@ -403,7 +469,7 @@ impl MetricBuckets {
                 }
                 several => {
                     let b = &self.buckets[&key];
-                    let names: Vec<&str> = several.iter().map(|k| k.1.as_str()).collect();
+                    let names: Vec<&str> = several.iter().map(|k| k.1.as_ref()).collect();
                     let split_in = self
                         .buckets
                         .get(&several[0])
@@ -486,7 +552,7 @@ pub fn emit_buckets(
         both += u64::from(b.both_families());
         let agg = b.to_aggregate(key.2);
         let k = [
-            key.0.as_str(),
+            key.0.as_ref(),
             b.model.as_deref().unwrap_or(""),
             b.region.as_deref().unwrap_or(""),
         ];
@@ -498,7 +564,7 @@ pub fn emit_buckets(
         let group = if key.1.is_empty() {
             Group::default()
         } else {
-            Group::of([("model".to_owned(), key.1.clone())])
+            Group::of([("model".to_owned(), key.1.to_string())])
         };
         out.aggregate_in(b.line, k, &group, Ok(agg))
             .map_err(|e| blame_requests(e, b, &buckets.files))?;
@@ -641,9 +707,9 @@ impl AzureMetricsRows {
             "inputtokens" => add(&mut b.input),
             "outputtokens" => add(&mut b.output),
             "azureopenairequests" => {
-                let mut requests = b.statuses.as_ref().map(|s| s.values().sum::<u64>());
+                let mut requests = b.statuses.as_ref().map(Statuses::total);
                 add(&mut requests)?;
-                b.statuses = Some(BTreeMap::from([(200, count)]));
+                b.statuses = Some(Statuses(vec![(200, count)]));
                 Ok(())
             }
             _ => Ok(()),

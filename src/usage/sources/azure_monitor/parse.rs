@@ -106,7 +106,13 @@ fn response_error(path: &str, e: &serde_json::Error) -> UsageError {
     };
     UsageError::Field {
         path: path.to_owned(),
-        line: (e.line() as u64).max(1),
+        // serde counts a newline as it reads it: an error at column 0 was found at the end of
+        // the line before (a string cut off by the line's end, say).
+        line: if e.column() == 0 {
+            (e.line() as u64).saturating_sub(1).max(1)
+        } else {
+            (e.line() as u64).max(1)
+        },
         field: if e.is_data() { "value" } else { "json" }.to_owned(),
         message,
     }
@@ -243,6 +249,13 @@ pub(super) fn add_response(
                 (true, Some(m)) => m.to_owned(),
                 _ => String::new(),
             };
+            // One allocation per series, shared by its buckets.
+            let (deployment_name, model_name): (Arc<str>, Arc<str>) = (
+                Arc::from(deployment.as_str()),
+                Arc::from(model_key.as_str()),
+            );
+            let (model_shared, region_shared) =
+                (model.map(Arc::<str>::from), region.map(Arc::<str>::from));
             let mut sig = format!("{}\u{1f}{deployment}\u{1f}{model_key}", metric.name.value);
             let mut named: Vec<String> = dims
                 .iter()
@@ -266,30 +279,29 @@ pub(super) fn add_response(
                 .collect();
             split.sort();
             for p in &series.data {
-                let ms = crate::usage::timestamps::parse_timestamp_ms(p.time_stamp.as_bytes())
-                    .map_err(|m| FieldProblem::new("timeStamp", m))?;
+                let ms = p.time_stamp.ms()?;
+                if ms.rem_euclid(60_000) != 0 {
+                    // Every metric grain is whole minutes (PT1M is the finest).
+                    return Err(FieldProblem::new(
+                        "timeStamp",
+                        format!(
+                            "{} is not on a whole minute: Azure Monitor points start on whole minutes (PT1M is the finest grain)",
+                            fmt_time_ms(ms)
+                        ),
+                    ));
+                }
                 // Every point of the grid is a bucket of the span, with data or not.
                 let ranges = out.series.entry(sig.clone()).or_default();
                 if let Err(first) = ranges.insert(ms, ms + bucket_ms, Origin { input: 0, line }) {
-                    let message = if ms.rem_euclid(bucket_ms) != 0 {
-                        // Not a repeat: a point off the interval's grid overlaps its neighbour.
-                        format!(
-                            "{} at {} is not on a whole {} and overlaps another point of the series (line {}): points one {} apart start on whole {}s, as Azure Monitor returns them",
-                            describe_series(&sig),
-                            fmt_time_ms(ms),
-                            g.as_str(),
-                            first.line,
-                            g.as_str(),
-                            g.as_str(),
-                        )
-                    } else {
-                        format!(
-                            "{} at {} appears twice (first at line {}): the same metric series twice would count its traffic twice",
-                            describe_series(&sig),
-                            fmt_time_ms(ms),
-                            first.line
-                        )
-                    };
+                    // The same point again, or one less than an interval from it (a point
+                    // off the interval's grid): either would count traffic twice.
+                    let message = format!(
+                        "{} at {} overlaps a point of the series read before (line {}): the same metric series twice, or points less than one {} apart, would count its traffic twice",
+                        describe_series(&sig),
+                        fmt_time_ms(ms),
+                        first.line,
+                        g.as_str(),
+                    );
                     return Err(FieldProblem::new("timeseries", message));
                 }
                 if let Err((theirs, first)) = claim_split(
@@ -312,7 +324,7 @@ pub(super) fn add_response(
                 }
                 let b = out
                     .buckets
-                    .entry((deployment.clone(), model_key.clone(), ms))
+                    .entry((deployment_name.clone(), model_name.clone(), ms))
                     .or_insert_with(|| MetricBucket {
                         line,
                         granularity: g,
@@ -331,10 +343,10 @@ pub(super) fn add_response(
                     ));
                 }
                 if b.model.is_none() {
-                    b.model = model.map(str::to_owned);
+                    b.model = model_shared.clone();
                 }
                 if b.region.is_none() {
-                    b.region = region.map(str::to_owned);
+                    b.region = region_shared.clone();
                 }
                 let Some(total) = p.total else {
                     continue;
@@ -370,9 +382,9 @@ pub(super) fn add_response(
                             b.redirected = b.redirected.saturating_add(count);
                             continue;
                         }
-                        let statuses = b.statuses.get_or_insert_with(BTreeMap::new);
-                        let n = statuses.entry(code).or_insert(0);
-                        *n = n.saturating_add(count);
+                        b.statuses
+                            .get_or_insert_with(Statuses::default)
+                            .add(code, count);
                         if spill {
                             b.spilled = b.spilled.saturating_add(count);
                         }
