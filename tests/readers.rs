@@ -1885,6 +1885,21 @@ fn issue_19_az_monitor_responses_stream_and_name_their_line() {
     let cut = write(dir.path(), "cut.json", &pretty[..pretty.len() / 2]);
     let e = refused(&[&cut, "--input-format", "azure-monitor"]);
     assert!(e.contains("cut.json:") && e.contains("field `json`"), "{e}");
+    // A metric ptuplan does not read is named, not dropped in silence.
+    let mut renamed = series.to_vec();
+    renamed.push(("chat", "gpt-4o", "TokenTransaction", 5.0));
+    let r = report(&[&write(
+        dir.path(),
+        "renamed.json",
+        az_metrics(5, "PT1M", &renamed),
+    )]);
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("Azure Monitor metric `TokenTransaction` is not read"),
+        "{}",
+        r["warnings"]
+    );
     // A point half a minute off the grid is named as such.
     let off = pretty.replacen("2026-03-01T00:01:00Z", "2026-03-01T00:00:30Z", 1);
     let e = refused(&[&write(dir.path(), "off.json", off)]);

@@ -191,8 +191,18 @@ pub(super) fn add_response(
     for metric in r.value {
         let name = metric.name.value.to_ascii_lowercase();
         let field = metric_field(&name);
-        if let Some(f) = field {
-            note_mapped(out, f, &metric.name.value);
+        match field {
+            Some(f) => note_mapped(out, f, &metric.name.value),
+            None => {
+                // Its traffic is not counted: said, never dropped in silence.
+                let note = format!(
+                    "Azure Monitor metric `{}` is not read (ptuplan reads ProcessedPromptTokens, GeneratedTokens, InputTokens, OutputTokens and AzureOpenAIRequests): its values are not counted",
+                    metric.name.value.escape_debug()
+                );
+                if !out.notes.contains(&note) {
+                    out.notes.push(note);
+                }
+            }
         }
         for series in metric.timeseries {
             let dims = &series.metadatavalues;
