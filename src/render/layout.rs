@@ -365,32 +365,21 @@ fn arrange(
             widths[p] = mins[k] + spare * wants[k] / want_sum;
         }
     }
-    let rows = cells
-        .into_iter()
-        .map(|row| {
-            row.into_iter()
-                .enumerate()
-                .map(|(p, lines)| {
-                    if wrapping.contains(&p) {
-                        wrap_lines(&lines, widths[p])
-                    } else {
-                        lines
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let header = head
-        .into_iter()
-        .enumerate()
-        .map(|(p, lines)| {
-            if wrapping.contains(&p) {
-                wrap_lines(&lines, widths[p])
-            } else {
-                lines
-            }
-        })
-        .collect();
+    // Wrap the wrapping columns of one row (or the header) to their widths.
+    let wrap_row = |row: Vec<Vec<String>>| -> Vec<Vec<String>> {
+        row.into_iter()
+            .enumerate()
+            .map(|(p, lines)| {
+                if wrapping.contains(&p) {
+                    wrap_lines(&lines, widths[p])
+                } else {
+                    lines
+                }
+            })
+            .collect()
+    };
+    let rows = cells.into_iter().map(wrap_row).collect();
+    let header = wrap_row(head);
     (
         Fitted {
             shown,
