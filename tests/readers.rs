@@ -2009,3 +2009,47 @@ fn issue_19_an_override_for_a_model_the_log_does_not_run_is_named() {
     );
     assert!(!warnings.contains("override for gpt-4o"), "{warnings}");
 }
+
+/// A JSON document is read to its end (tester findings): pages appended to one file are all
+/// read, at any size; rows in two arrays are refused, in a document or on a JSON Lines line,
+/// where one array was read and the other dropped without a word.
+#[test]
+fn json_documents_are_read_to_their_end_and_two_row_arrays_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page =
+        |rows: Vec<Value>| serde_json::to_string_pretty(&json!({ "data": rows })).expect("json");
+    for n in [20, 1500] {
+        let mut second = litellm_rows(n, "gpt-4o-mini");
+        for (i, row) in second.iter_mut().enumerate() {
+            row["request_id"] = json!(format!("second-{i}"));
+        }
+        let text = format!(
+            "{}\n{}\n",
+            page(litellm_rows(n, "gpt-4o-mini")),
+            page(second)
+        );
+        let path = write(dir.path(), "pages.json", &text);
+        let r = report(&[&path, "--quiet"]);
+        assert_eq!(r["workloads"][0]["requests"], 2 * n, "{n} rows a page");
+    }
+    let text = serde_json::to_string_pretty(&json!({
+        "data": litellm_rows(3, "gpt-4o-mini"),
+        "value": litellm_rows(2, "gpt-4o-mini"),
+    }))
+    .expect("json");
+    let line = 1 + text[..text.find("\"value\"").expect("key")]
+        .matches('\n')
+        .count();
+    let path = write(dir.path(), "two.json", &text);
+    let e = refused(&[&path]);
+    assert!(
+        e.contains(&format!("two.json:{line}: field `value`")),
+        "{e}"
+    );
+    assert!(e.contains("both `data` and `value` hold rows"), "{e}");
+    let line =
+        json!({"data": litellm_rows(1, "gpt-4o-mini"), "rows": litellm_rows(1, "gpt-4o-mini")});
+    let path = write(dir.path(), "two.jsonl", format!("{line}\n"));
+    let e = refused(&[&path, "--input-format", "litellm"]);
+    assert!(e.contains("two.jsonl:1: field `rows`"), "{e}");
+}

@@ -372,18 +372,22 @@ fn detect_format(
 /// ([`row_ranges`]), or of the text itself. The text is scanned, never parsed into a tree:
 /// a document's first row may be large (one Azure Monitor metric with all its series).
 fn first_row_keys(text: &[u8]) -> Vec<String> {
-    let first = if serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok() {
-        row_ranges(text).first().map(|&(start, _)| start)
-    } else {
-        // A prefix (a line or document longer than the read-ahead): the first row of its
-        // array, when the prefix holds it whole.
-        let start = skip_ws(text, 0);
-        find_row_array(text, start)
-            .ok()
-            .flatten()
-            .map(|array| skip_ws(text, array + 1))
-            .filter(|&i| matches!(text.get(i), Some(b'{')) && value_end(text, i).is_ok())
-    };
+    // A whole text: the first of its rows; a prefix (a line or document longer than the
+    // read-ahead), or a text whose rows the reader will refuse (two row arrays): the first
+    // row of its first row array, when it is there whole.
+    let whole = serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok();
+    let first = whole
+        .then(|| row_ranges(text).ok())
+        .flatten()
+        .map(|rows| rows.first().map(|&(start, _)| start))
+        .unwrap_or_else(|| {
+            let start = skip_ws(text, 0);
+            find_row_array(text, start)
+                .ok()
+                .flatten()
+                .map(|array| skip_ws(text, array + 1))
+                .filter(|&i| matches!(text.get(i), Some(b'{')) && value_end(text, i).is_ok())
+        });
     let mut keys: Vec<String> = first
         .and_then(|start| object_entries(text, start))
         .unwrap_or_default()

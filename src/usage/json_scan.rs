@@ -39,34 +39,99 @@ pub fn first_record_state(prefix: &[u8]) -> FirstRecord {
 }
 
 /// The rows of a JSON text as byte ranges: the elements of a top-level array; of a wrapper
-/// object's row array (the first of [`ROW_ARRAYS`] whose array holds only objects; of a key
-/// written twice, the last, as a parsed object keeps it); or the whole value. `b` must be one valid JSON value (check it first, e.g. by deserializing
+/// object's row array (the one of its [`ROW_ARRAYS`] keys whose array holds only objects and
+/// has any); or the whole value. Two row arrays with rows, or one key written twice with rows
+/// each time, are refused ([`TwoRowArrays`]): reading one would drop the other in silence.
+/// `b` must be one valid JSON value (check it first, e.g. by deserializing
 /// [`serde::de::IgnoredAny`]): the ranges are found by scanning, so a large text is never
 /// held as a parsed tree.
-pub fn row_ranges(b: &[u8]) -> Vec<(usize, usize)> {
+pub fn row_ranges(b: &[u8]) -> Result<Vec<(usize, usize)>, TwoRowArrays> {
     let start = skip_ws(b, 0);
     let whole = || vec![(start, value_end(b, start).unwrap_or(b.len()))];
-    match b.get(start) {
+    Ok(match b.get(start) {
         Some(b'[') => elements(b, start).unwrap_or_else(whole),
-        Some(b'{') => wrapped_array(b, start)
+        Some(b'{') => wrapped_array(b, start)?
             .and_then(|(_, array)| elements(b, array))
             .unwrap_or_else(whole),
         _ => whole(),
+    })
+}
+
+/// A document that holds rows in two arrays: `first` and `second` are their keys (the same
+/// key when it is written twice), `at` where the second array starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwoRowArrays {
+    /// The key of the first array with rows.
+    pub first: &'static str,
+    /// The key of the second.
+    pub second: &'static str,
+    /// Byte offset of the second array.
+    pub at: usize,
+}
+
+impl std::fmt::Display for TwoRowArrays {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.first == self.second {
+            write!(
+                f,
+                "the key `{}` is written twice, each time with rows; a JSON parser keeps only the last, so ptuplan refuses rather than drop the first: put the rows in one array",
+                self.first
+            )
+        } else {
+            write!(
+                f,
+                "both `{}` and `{}` hold rows, and ptuplan reads one row array a document: put the rows in one array, or split the file",
+                self.first, self.second
+            )
+        }
     }
 }
 
 /// The key and the start of the row array a wrapper object holds (see [`row_ranges`]), if
-/// any; `None` too for text that is not an object.
-pub fn wrapped_array(b: &[u8], start: usize) -> Option<(&'static str, usize)> {
-    let entries = object_entries(b, start)?;
-    ROW_ARRAYS.iter().find_map(|&key| {
-        let (_, at) = entries.iter().rev().find(|(k, _)| k == key)?;
-        let items = elements(b, *at)?;
-        items
-            .iter()
-            .all(|&(i, _)| b[i] == b'{')
-            .then_some((key, *at))
-    })
+/// any; `Ok(None)` too for text that is not an object. Of several row arrays, the one with
+/// rows is taken (empty ones are passed over); two with rows are an error.
+pub fn wrapped_array(
+    b: &[u8],
+    start: usize,
+) -> Result<Option<(&'static str, usize)>, TwoRowArrays> {
+    let Some(entries) = object_entries(b, start) else {
+        return Ok(None);
+    };
+    // (key, start, whether it holds rows), in the order of ROW_ARRAYS among empty ones.
+    let mut found: Option<(&'static str, usize, bool)> = None;
+    for (key, at) in &entries {
+        let Some(&name) = ROW_ARRAYS.iter().find(|&&k| k == key) else {
+            continue;
+        };
+        let Some(items) = elements(b, *at) else {
+            continue;
+        };
+        if !items.iter().all(|&(i, _)| b[i] == b'{') {
+            continue;
+        }
+        let has_rows = !items.is_empty();
+        match found {
+            Some((first, _, true)) if has_rows => {
+                return Err(TwoRowArrays {
+                    first,
+                    second: name,
+                    at: *at,
+                })
+            }
+            Some((_, _, true)) => {}
+            Some((kept, _, false)) if !has_rows && rank(kept) <= rank(name) => {}
+            _ => found = Some((name, *at, has_rows)),
+        }
+    }
+    Ok(found.map(|(key, at, _)| (key, at)))
+}
+
+/// A row-array key's place in [`ROW_ARRAYS`].
+fn rank(key: &str) -> usize {
+    ROW_ARRAYS
+        .iter()
+        .position(|&k| k == key)
+        .unwrap_or(ROW_ARRAYS.len())
 }
 
 /// The keys of the object starting at `start`, each with where its value starts; `None` when
@@ -236,6 +301,7 @@ mod tests {
 
     fn rows(text: &str) -> Vec<&str> {
         row_ranges(text.as_bytes())
+            .expect("one row array")
             .into_iter()
             .map(|(a, b)| &text[a..b])
             .collect()
@@ -248,18 +314,26 @@ mod tests {
             rows(" [ {\"a\":1} , 2,\"x]\" ] "),
             ["{\"a\":1}", "2", "\"x]\""]
         );
-        // A wrapper object: the first row array in ROW_ARRAYS order, not in text order.
-        let page = "{\"rows\": [{\"r\":1}], \"data\": [{\"d\":1},{\"d\":\"}\"}]}";
+        // A wrapper object: its one row array with rows, wherever it stands.
+        let page = "{\"rows\": [], \"data\": [{\"d\":1},{\"d\":\"}\"}]}";
         assert_eq!(rows(page), ["{\"d\":1}", "{\"d\":\"}\"}"]);
-        // A key written twice: the last, as a parsed object keeps it.
-        assert_eq!(
-            rows("{\"data\": [{\"a\":1}], \"data\": [{\"b\":2}]}"),
-            ["{\"b\":2}"]
-        );
+        let page = "{\"value\": [{\"v\":1}], \"data\": []}";
+        assert_eq!(rows(page), ["{\"v\":1}"]);
+        // Two arrays with rows, or one key twice with rows: refused, never one of them kept.
+        let two = "{\"rows\": [{\"r\":1}], \"data\": [{\"d\":1}]}";
+        let err = row_ranges(two.as_bytes()).expect_err("two row arrays");
+        assert_eq!((err.first, err.second), ("rows", "data"));
+        assert_eq!(&two[err.at..err.at + 1], "[");
+        assert!(err.to_string().contains("both `rows` and `data` hold rows"));
+        let twice = "{\"data\": [{\"a\":1}], \"data\": [{\"b\":2}]}";
+        let err = row_ranges(twice.as_bytes()).expect_err("a key twice");
+        assert!(err.to_string().contains("`data` is written twice"));
+        // Written twice, once empty: the rows are read.
+        assert_eq!(rows("{\"data\": [{\"a\":1}], \"data\": []}"), ["{\"a\":1}"]);
         // An array that holds a non-object is no row array: the whole object is the row.
         let mixed = "{\"data\": [{\"a\":1}, 5], \"x\": 1}";
         assert_eq!(rows(mixed), [mixed]);
-        assert_eq!(wrapped_array(mixed.as_bytes(), 0), None);
+        assert_eq!(wrapped_array(mixed.as_bytes(), 0), Ok(None));
         // An empty row array has no rows.
         assert!(rows("{\"data\": []}").is_empty());
         // A plain object is its own row.

@@ -288,6 +288,20 @@ pub fn read_jsonl<S: RecordSink>(
         // A line that wraps its rows (`{"data": [...]}`, as API pages are saved one per line)
         // has no timestamp of its own: its rows are read instead.
         if let Some(rows) = parsed.as_ref().err().and_then(|_| wrapped_rows(text)) {
+            let rows = match rows {
+                Ok(rows) => rows,
+                Err(two) => {
+                    super::deliver(
+                        Err(FieldProblem::new(two.second, &two)),
+                        &mut |r, line| sink.take_at(r, path, line),
+                        &mut summary,
+                        options,
+                        path,
+                        line_no,
+                    )?;
+                    continue;
+                }
+            };
             for (start, end) in rows {
                 let parsed = parse_line(&text[start..end], &mut keys, resolver, &mut spilled);
                 super::deliver(
@@ -318,15 +332,18 @@ pub fn read_jsonl<S: RecordSink>(
 /// `results`) array of objects, as byte ranges of the line; `None` for any other line. The
 /// line is checked and scanned, never parsed into a tree, so a page of any size costs its
 /// own bytes only.
-fn wrapped_rows(text: &[u8]) -> Option<Vec<(usize, usize)>> {
+fn wrapped_rows(text: &[u8]) -> Option<Result<Vec<(usize, usize)>, json_scan::TwoRowArrays>> {
     serde_json::from_slice::<serde::de::IgnoredAny>(text).ok()?;
     let start = json_scan::skip_ws(text, 0);
     let entries = json_scan::object_entries(text, start)?;
     if entries.iter().any(|(key, _)| key == "usage") {
         return None;
     }
-    json_scan::wrapped_array(text, start)?;
-    Some(json_scan::row_ranges(text))
+    match json_scan::wrapped_array(text, start) {
+        Ok(None) => None,
+        Ok(Some(_)) => Some(json_scan::row_ranges(text)),
+        Err(two) => Some(Err(two)),
+    }
 }
 
 /// The problem with a line serde_json refused: truncated, not JSON, or a field of the wrong

@@ -18,7 +18,7 @@ use super::cells::Cell;
 use crate::usage::csv_split::{CsvSplitter, Record, SplitError};
 use crate::usage::formats::{Container, InputFormat};
 use crate::usage::input::OpenedInput;
-use crate::usage::json_scan::{find_row_array, row_ranges, skip_ws, value_end};
+use crate::usage::json_scan::{self, find_row_array, row_ranges, skip_ws, value_end, TwoRowArrays};
 use crate::usage::lines::MAX_LINE_BYTES;
 use crate::usage::rows;
 use crate::usage::UsageError;
@@ -272,6 +272,7 @@ impl HeldRows {
             });
         }
         let ranges: Vec<(usize, usize)> = row_ranges(&bytes[bom..])
+            .map_err(|two| two_row_arrays(path, &bytes, bom + two.at, &two))?
             .into_iter()
             .map(|(a, b)| (a + bom, b + bom))
             .collect();
@@ -285,14 +286,20 @@ impl HeldRows {
     }
 
     /// The rows of one valid JSON Lines line `text`, read at line `line`.
-    fn line(text: &[u8], line: u64) -> HeldRows {
-        HeldRows {
-            ranges: row_ranges(text).into_iter(),
+    fn line(text: &[u8], line: u64, path: &str) -> Result<HeldRows, UsageError> {
+        let ranges = row_ranges(text).map_err(|two| UsageError::Field {
+            path: path.to_owned(),
+            line,
+            field: two.second.to_owned(),
+            message: two.to_string(),
+        })?;
+        Ok(HeldRows {
+            ranges: ranges.into_iter(),
             bytes: text.to_vec(),
             line,
             scanned: 0,
             count_lines: false,
-        }
+        })
     }
 
     fn text(&self) -> &[u8] {
@@ -386,10 +393,11 @@ impl Table {
                 }
                 // Pages one per line: the last page says whether more follow.
                 self.more_pages = more_pages_of(text);
-                *page = Some(HeldRows::line(text, line));
+                *page = Some(HeldRows::line(text, line, path)?);
             },
             Kind::JsonStream(stream) => {
-                let Some((line, v)) = stream.next_row(path)? else {
+                let Some((line, v)) = stream.next_row()? else {
+                    self.more_pages = stream.more_pages.take();
                     return Ok(None);
                 };
                 let before = self.header.names.len();
@@ -498,7 +506,15 @@ fn fill_values(header: &mut Header, values: &mut Vec<Value>, v: Value) {
 /// The rows of a JSON document's row array, read one at a time from a window of the input, so
 /// memory holds one row (at most [`MAX_LINE_BYTES`](crate::usage::lines::MAX_LINE_BYTES)) and
 /// a read chunk, not the document.
+///
+/// The whole input is read, not only the array: a wrapper object's other members are
+/// skipped (its `has_more` and `next_page` kept), a later row array with rows is refused
+/// ([`TwoRowArrays`]) or, when the first had none, read, and documents written one after
+/// another (API pages appended to one file) are read in turn. Text after the last document,
+/// or a document cut short, is an error: nothing after the rows is passed over unread.
 pub struct RowStream {
+    /// The input's name, for errors.
+    path: String,
     reader: Box<dyn BufRead + Send>,
     /// Unconsumed bytes; `buf[pos..]` is what is left to scan.
     buf: Vec<u8>,
@@ -506,7 +522,34 @@ pub struct RowStream {
     /// The line of `buf[pos]`.
     line: u64,
     eof: bool,
-    done: bool,
+    /// Where the scan is.
+    at: StreamAt,
+    /// The key of the rows' array being (or last) read; `None` for a top-level array.
+    key: Option<&'static str>,
+    /// Rows read from the current document.
+    rows: u64,
+    /// Whether the current document has shown a row array (empty or not).
+    had_array: bool,
+    /// The line the current document starts on.
+    document_line: u64,
+    /// The current document's `"has_more": true`, and its `next_page`.
+    has_more: bool,
+    next_page: Option<String>,
+    /// The last document's word that more pages follow: its `next_page`, or `?`.
+    more_pages: Option<String>,
+}
+
+/// Where a [`RowStream`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StreamAt {
+    /// Between documents.
+    Top,
+    /// Inside a wrapper object, before its first member (`true`) or after one.
+    Members { first: bool },
+    /// Inside the rows' array.
+    Rows,
+    /// At the end of the input.
+    Done,
 }
 
 /// Bytes read at the start to find the rows' array; a document whose array starts later is
@@ -515,7 +558,7 @@ const STREAM_HEAD_BYTES: usize = 1 << 20;
 
 impl RowStream {
     /// A stream over `reader` when its rows' array starts within its first
-    /// [`STREAM_HEAD_BYTES`]; else the whole document's bytes (bounded).
+    /// [`STREAM_HEAD_BYTES`], whatever its size; else the whole document's bytes (bounded).
     fn open(
         mut reader: Box<dyn BufRead + Send>,
         path: &str,
@@ -529,9 +572,6 @@ impl RowStream {
             .take(STREAM_HEAD_BYTES as u64)
             .read_to_end(&mut buf)
             .map_err(io_err)?;
-        if buf.len() < STREAM_HEAD_BYTES {
-            return Ok(Err(buf));
-        }
         let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
             3
         } else {
@@ -539,17 +579,26 @@ impl RowStream {
         };
         let start = skip_ws(&buf, bom);
         match find_row_array(&buf, start) {
-            Ok(Some(array)) => {
-                let line = 1 + memchr::memchr_iter(b'\n', &buf[..=array]).count() as u64;
+            Ok(Some(_)) => {
+                let line = 1 + memchr::memchr_iter(b'\n', &buf[..start]).count() as u64;
                 Ok(Ok(RowStream {
+                    path: path.to_owned(),
                     reader,
                     buf,
-                    pos: array + 1,
+                    pos: start,
                     line,
                     eof: false,
-                    done: false,
+                    at: StreamAt::Top,
+                    key: None,
+                    rows: 0,
+                    had_array: false,
+                    document_line: line,
+                    has_more: false,
+                    next_page: None,
+                    more_pages: None,
                 }))
             }
+            _ if buf.len() < STREAM_HEAD_BYTES => Ok(Err(buf)),
             _ => {
                 let rest = read_document(reader, path)?;
                 buf.extend_from_slice(&rest);
@@ -574,11 +623,11 @@ impl RowStream {
     }
 
     /// Read more of the input (dropping what was scanned); false at its end.
-    fn refill(&mut self, path: &str) -> Result<bool, UsageError> {
+    fn refill(&mut self) -> Result<bool, UsageError> {
         self.buf.drain(..self.pos);
         self.pos = 0;
         let chunk = self.reader.fill_buf().map_err(|source| UsageError::Io {
-            path: path.to_owned(),
+            path: self.path.clone(),
             source,
         })?;
         if chunk.is_empty() {
@@ -591,58 +640,217 @@ impl RowStream {
         Ok(true)
     }
 
-    /// The next row and its line, or `None` after the array's end.
-    fn next_row(&mut self, path: &str) -> Result<Option<(u64, Value)>, UsageError> {
-        let problem = |line: u64, message: String| UsageError::Field {
-            path: path.to_owned(),
-            line,
-            field: "json".to_owned(),
-            message,
-        };
-        while !self.done {
+    /// The next byte that is not white space (the scan moved to it), reading more as needed;
+    /// `None` at the end of the input.
+    fn next_token(&mut self) -> Result<Option<u8>, UsageError> {
+        loop {
             let i = skip_ws(&self.buf, self.pos);
-            match self.buf.get(i) {
-                Some(b']') => {
-                    self.done = true;
-                    return Ok(None);
-                }
-                Some(b',') => {
-                    self.advance(i + 1);
-                    continue;
-                }
-                Some(_) => {}
-                None if self.eof => {
-                    return Err(problem(
-                        self.line,
-                        "truncated JSON (the array is not closed)".to_owned(),
-                    ))
-                }
-                None => {
-                    self.advance(i);
-                    self.refill(path)?;
-                    continue;
-                }
+            self.advance(i.min(self.buf.len()));
+            if let Some(&c) = self.buf.get(self.pos) {
+                return Ok(Some(c));
             }
-            self.advance(i);
-            let container = matches!(self.buf.get(i), Some(b'{') | Some(b'['));
-            match value_end(&self.buf, i) {
-                Ok(end) if container || end < self.buf.len() || self.eof => {
-                    let value: Value = serde_json::from_slice(&self.buf[i..end])
-                        .map_err(|e| problem(self.line, json_problem(&e)))?;
-                    let line = self.line;
-                    self.advance(end);
-                    return Ok(Some((line, value)));
-                }
-                _ if !self.eof => {
-                    if self.buf.len() - self.pos > crate::usage::lines::MAX_LINE_BYTES {
-                        return Err(rows::too_long(path, self.line));
-                    }
-                    self.refill(path)?;
-                }
-                _ => return Err(problem(self.line, "truncated or malformed JSON".to_owned())),
+            if self.eof || !self.refill()? {
+                return Ok(None);
             }
         }
-        Ok(None)
+    }
+
+    /// The end of the JSON value the scan is at, reading more as needed; a value longer than
+    /// a line may be is an error, as is one cut short by the end of the input.
+    fn value_end_here(&mut self) -> Result<usize, UsageError> {
+        loop {
+            let container = matches!(self.buf.get(self.pos), Some(b'{') | Some(b'['));
+            match value_end(&self.buf, self.pos) {
+                Ok(end) if container || end < self.buf.len() || self.eof => return Ok(end),
+                _ if !self.eof => {
+                    if self.buf.len() - self.pos > MAX_LINE_BYTES {
+                        return Err(rows::too_long(&self.path, self.line));
+                    }
+                    self.refill()?;
+                }
+                _ => return Err(self.problem("truncated or malformed JSON")),
+            }
+        }
+    }
+
+    fn problem(&self, message: &str) -> UsageError {
+        UsageError::Field {
+            path: self.path.clone(),
+            line: self.line,
+            field: "json".to_owned(),
+            message: message.to_owned(),
+        }
+    }
+
+    /// The next row and its line, or `None` at the end of the input.
+    fn next_row(&mut self) -> Result<Option<(u64, Value)>, UsageError> {
+        loop {
+            match self.at {
+                StreamAt::Done => return Ok(None),
+                StreamAt::Top => match self.next_token()? {
+                    None => self.at = StreamAt::Done,
+                    Some(open @ (b'{' | b'[')) => {
+                        self.document_line = self.line;
+                        self.advance(self.pos + 1);
+                        self.rows = 0;
+                        self.has_more = false;
+                        self.next_page = None;
+                        if open == b'{' {
+                            self.had_array = false;
+                            self.at = StreamAt::Members { first: true };
+                        } else {
+                            self.had_array = true;
+                            self.key = None;
+                            self.at = StreamAt::Rows;
+                        }
+                    }
+                    Some(_) => {
+                        return Err(self.problem(
+                            "text follows the JSON document that is not another document (`{...}` or `[...]`)",
+                        ))
+                    }
+                },
+                StreamAt::Rows => match self.next_token()? {
+                    None => return Err(self.problem("truncated JSON (the array is not closed)")),
+                    Some(b']') => {
+                        self.advance(self.pos + 1);
+                        self.at = if self.key.is_some() {
+                            StreamAt::Members { first: false }
+                        } else {
+                            StreamAt::Top
+                        };
+                    }
+                    Some(b',') => self.advance(self.pos + 1),
+                    Some(_) => {
+                        let end = self.value_end_here()?;
+                        let line = self.line;
+                        let value: Value = serde_json::from_slice(&self.buf[self.pos..end])
+                            .map_err(|e| self.problem(&json_problem(&e)))?;
+                        self.advance(end);
+                        self.rows += 1;
+                        return Ok(Some((line, value)));
+                    }
+                },
+                StreamAt::Members { first } => self.member(first)?,
+            }
+        }
+    }
+
+    /// Read one member of a wrapper object (or its closing brace): a row array starts the
+    /// rows, anything else is skipped.
+    fn member(&mut self, first: bool) -> Result<(), UsageError> {
+        let truncated = "truncated JSON (the document is not closed)";
+        let mut token = self.next_token()?;
+        if token == Some(b'}') {
+            self.advance(self.pos + 1);
+            if !self.had_array {
+                self.line = self.document_line;
+                return Err(self.problem(
+                    "this JSON document has no row array (`data`, `value`, `rows`, `logs` or `results`), as the one before it had",
+                ));
+            }
+            self.more_pages = self
+                .has_more
+                .then(|| self.next_page.clone().unwrap_or_else(|| "?".to_owned()));
+            self.at = StreamAt::Top;
+            return Ok(());
+        }
+        if !first {
+            match token {
+                Some(b',') => {
+                    self.advance(self.pos + 1);
+                    token = self.next_token()?;
+                }
+                None => return Err(self.problem(truncated)),
+                Some(_) => return Err(self.problem("malformed JSON (a `,` or `}` is missing)")),
+            }
+        }
+        match token {
+            Some(b'"') => {}
+            None => return Err(self.problem(truncated)),
+            Some(_) => return Err(self.problem("malformed JSON (a key is expected)")),
+        }
+        let key_end = self.value_end_here()?;
+        let name: String = serde_json::from_slice(&self.buf[self.pos..key_end])
+            .map_err(|e| self.problem(&json_problem(&e)))?;
+        self.advance(key_end);
+        match self.next_token()? {
+            Some(b':') => self.advance(self.pos + 1),
+            None => return Err(self.problem(truncated)),
+            Some(_) => return Err(self.problem("malformed JSON (a `:` is missing)")),
+        }
+        self.at = StreamAt::Members { first: false };
+        let row_key = json_scan::ROW_ARRAYS.iter().find(|&&k| k == name).copied();
+        match (self.next_token()?, row_key) {
+            (None, _) => Err(self.problem(truncated)),
+            (Some(b'['), Some(row_key)) => {
+                let array_line = self.line;
+                self.advance(self.pos + 1);
+                match self.next_token()? {
+                    Some(b'{') => {
+                        if self.rows > 0 {
+                            let two = TwoRowArrays {
+                                first: self.key.unwrap_or(row_key),
+                                second: row_key,
+                                at: 0,
+                            };
+                            self.line = array_line;
+                            return Err(UsageError::Field {
+                                path: self.path.clone(),
+                                line: array_line,
+                                field: row_key.to_owned(),
+                                message: two.to_string(),
+                            });
+                        }
+                        self.key = Some(row_key);
+                        self.had_array = true;
+                        self.at = StreamAt::Rows;
+                        Ok(())
+                    }
+                    Some(b']') => {
+                        self.advance(self.pos + 1);
+                        self.had_array = true;
+                        Ok(())
+                    }
+                    _ => self.skip_array_rest(),
+                }
+            }
+            (Some(b'['), None) => {
+                self.advance(self.pos + 1);
+                self.skip_array_rest()
+            }
+            (Some(_), _) => {
+                let end = self.value_end_here()?;
+                let value = &self.buf[self.pos..end];
+                match name.as_str() {
+                    "has_more" => self.has_more = value == b"true",
+                    "next_page" => {
+                        self.next_page = serde_json::from_slice::<String>(value).ok();
+                    }
+                    _ => {}
+                }
+                self.advance(end);
+                Ok(())
+            }
+        }
+    }
+
+    /// Skip the rest of an array the scan is inside, an element at a time.
+    fn skip_array_rest(&mut self) -> Result<(), UsageError> {
+        loop {
+            match self.next_token()? {
+                None => return Err(self.problem("truncated JSON (the array is not closed)")),
+                Some(b']') => {
+                    self.advance(self.pos + 1);
+                    return Ok(());
+                }
+                Some(b',') => self.advance(self.pos + 1),
+                Some(_) => {
+                    let end = self.value_end_here()?;
+                    self.advance(end);
+                }
+            }
+        }
     }
 }
 
@@ -671,6 +879,16 @@ fn read_document(reader: impl Read, path: &str) -> Result<Vec<u8>, UsageError> {
 pub fn document_rows(bytes: &[u8], path: &str) -> Result<Vec<(u64, Value)>, UsageError> {
     let mut held = HeldRows::document(bytes.to_vec(), path)?;
     std::iter::from_fn(|| held.next_row(path)).collect()
+}
+
+/// The error for a document with rows in two arrays, at the line the second starts on.
+fn two_row_arrays(path: &str, bytes: &[u8], at: usize, two: &TwoRowArrays) -> UsageError {
+    UsageError::Field {
+        path: path.to_owned(),
+        line: 1 + memchr::memchr_iter(b'\n', &bytes[..at.min(bytes.len())]).count() as u64,
+        field: two.second.to_owned(),
+        message: two.to_string(),
+    }
 }
 
 fn json_problem(e: &serde_json::Error) -> String {
@@ -709,5 +927,102 @@ mod tests {
         assert!(document_rows(b"{\"data\": [{\"a\"", "p").is_err());
         let single = document_rows(b"{\"a\": 1}", "p").expect("rows");
         assert_eq!(single.len(), 1);
+    }
+
+    /// The rows of `text` read through a [`RowStream`] (padded past the head it reads first,
+    /// so it streams), with what the last document said of more pages.
+    type Streamed = (Vec<(u64, Value)>, Option<String>);
+
+    fn streamed(text: &str) -> Result<Streamed, UsageError> {
+        let mut bytes = text.as_bytes().to_vec();
+        bytes.resize(bytes.len() + STREAM_HEAD_BYTES, b' ');
+        let reader: Box<dyn BufRead + Send> = Box::new(std::io::Cursor::new(bytes));
+        let Ok(mut stream) = RowStream::open(reader, "p")? else {
+            panic!("streams");
+        };
+        let mut rows = Vec::new();
+        while let Some(row) = stream.next_row()? {
+            rows.push(row);
+        }
+        Ok((rows, stream.more_pages))
+    }
+
+    fn lines_of(rows: &[(u64, Value)]) -> Vec<u64> {
+        rows.iter().map(|(line, _)| *line).collect()
+    }
+
+    fn message_of(e: UsageError) -> (u64, String, String) {
+        match e {
+            UsageError::Field {
+                line,
+                field,
+                message,
+                ..
+            } => (line, field, message),
+            other => panic!("a field error, not {other}"),
+        }
+    }
+
+    #[test]
+    fn a_streamed_document_is_read_to_its_end() {
+        // Members after the rows are read: `has_more` says more pages follow.
+        let page = "{\"object\": \"page\", \"data\": [\n{\"a\": 1},\n{\"a\": 2}\n],\n\"has_more\": true, \"next_page\": \"p2\"}";
+        let (rows, more) = streamed(page).expect("rows");
+        assert_eq!(lines_of(&rows), [2, 3]);
+        assert_eq!(more.as_deref(), Some("p2"));
+        // Pages appended to one file are read in turn; the last one's `has_more` counts.
+        let two = format!("{page}\n{{\"data\": [{{\"a\": 3}}], \"has_more\": false}}");
+        let (rows, more) = streamed(&two).expect("rows");
+        assert_eq!(lines_of(&rows), [2, 3, 6]);
+        assert_eq!(more, None);
+        // An empty row array, then one with rows: the rows are read.
+        let (rows, _) = streamed("{\"value\": [], \"data\": [{\"a\": 1}]}").expect("rows");
+        assert_eq!(rows.len(), 1);
+        // A non-row array of any size is skipped an element at a time.
+        let (rows, _) =
+            streamed("{\"data\": [{\"a\": 1}], \"rows\": [[1, 2], [3]], \"x\": {\"y\": [1]}}")
+                .expect("rows");
+        assert_eq!(rows.len(), 1);
+    }
+
+    #[test]
+    fn a_streamed_document_refuses_what_it_would_otherwise_drop() {
+        // A second row array with rows, or the same key again.
+        let (line, field, message) =
+            message_of(streamed("{\"data\": [{\"a\": 1}],\n\"value\": [{\"b\": 2}]}").unwrap_err());
+        assert_eq!((line, field.as_str()), (2, "value"));
+        assert!(
+            message.contains("both `data` and `value` hold rows"),
+            "{message}"
+        );
+        let (_, _, message) =
+            message_of(streamed("{\"data\": [{\"a\": 1}], \"data\": [{\"b\": 2}]}").unwrap_err());
+        assert!(message.contains("`data` is written twice"), "{message}");
+        // A document cut after its rows, text after it, a later document without rows.
+        let (line, _, message) = message_of(streamed("{\"data\": [{\"a\": 1}]\n").unwrap_err());
+        assert!(message.contains("not closed"), "{message} at {line}");
+        let (_, _, message) = message_of(streamed("[{\"a\": 1}] x").unwrap_err());
+        assert!(
+            message.contains("text follows the JSON document"),
+            "{message}"
+        );
+        let (line, _, message) =
+            message_of(streamed("{\"data\": [{\"a\": 1}]}\n\n{\"a\": 2}").unwrap_err());
+        assert_eq!(line, 3);
+        assert!(message.contains("has no row array"), "{message}");
+        let (_, _, message) =
+            message_of(streamed("{\"data\": [{\"a\": 1}] \"x\": 1}").unwrap_err());
+        assert!(message.contains("a `,` or `}` is missing"), "{message}");
+    }
+
+    #[test]
+    fn a_held_document_refuses_two_row_arrays() {
+        let doc = b"{\"data\": [{\"a\": 1}],\n \"value\": [{\"b\": 2}]}";
+        let (line, field, message) = message_of(document_rows(doc, "p").unwrap_err());
+        assert_eq!((line, field.as_str()), (2, "value"));
+        assert!(
+            message.contains("both `data` and `value` hold rows"),
+            "{message}"
+        );
     }
 }
