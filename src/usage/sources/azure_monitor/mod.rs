@@ -46,7 +46,8 @@ struct Response {
     interval: Option<String>,
     #[serde(default, alias = "resourceRegion")]
     resourceregion: Option<String>,
-    #[serde(default)]
+    /// Required: a JSON object without it (an error response, another file) is no metrics
+    /// response, and reading it as one with no metrics would drop it in silence.
     value: Vec<Metric>,
 }
 
@@ -743,5 +744,39 @@ mod tests {
         let agg = b.to_aggregate(0);
         assert_eq!(agg.prompt_tokens, 100);
         assert_eq!(agg.requests, None);
+    }
+
+    /// What an odd response would have had guessed or dropped is refused (tester findings):
+    /// no `interval`, no `value`, a dimension named twice with two values.
+    #[test]
+    fn a_response_is_refused_where_it_would_be_guessed() {
+        let response = |interval: Option<&str>, dims: serde_json::Value| {
+            let mut doc = serde_json::json!({
+                "value": [{"name": {"value": "GeneratedTokens"}, "timeseries": [{
+                    "metadatavalues": dims,
+                    "data": [{"timeStamp": "2026-01-05T00:00:00Z", "total": 10.0}]}]}]
+            });
+            if let Some(interval) = interval {
+                doc["interval"] = serde_json::json!(interval);
+            }
+            let mut out = MetricBuckets::default();
+            let r: Response = serde_json::from_value(doc).expect("shape");
+            add_response(&mut out, r, 1).map(|()| out.buckets.len())
+        };
+        let chat = serde_json::json!([{"name": {"value": "ModelDeploymentName"}, "value": "chat"}]);
+        assert_eq!(response(Some("PT1M"), chat.clone()).ok(), Some(1));
+        let e = response(None, chat).expect_err("no interval");
+        assert_eq!(e.field, "interval");
+        let twice = serde_json::json!([
+            {"name": {"value": "ModelDeploymentName"}, "value": "chat"},
+            {"name": {"value": "modeldeploymentname"}, "value": "rag"}]);
+        let e = response(Some("PT1M"), twice).expect_err("named twice");
+        assert_eq!(e.field, "metadatavalues");
+        assert!(e.message.contains("as `chat` and `rag`"), "{}", e.message);
+        let same = serde_json::json!([
+            {"name": {"value": "ModelDeploymentName"}, "value": "chat"},
+            {"name": {"value": "ModelDeploymentName"}, "value": "chat"}]);
+        assert_eq!(response(Some("PT1M"), same).ok(), Some(1));
+        assert!(serde_json::from_value::<Response>(serde_json::json!({"foo": 1})).is_err());
     }
 }

@@ -146,7 +146,13 @@ fn skip_bom(reader: &mut dyn BufRead) -> std::io::Result<()> {
 }
 
 pub(super) fn interval_of(text: Option<&str>) -> Result<Granularity, FieldProblem> {
-    let text = text.unwrap_or("PT1M");
+    // Never guessed: a point's bucket length is its traffic's span.
+    let Some(text) = text else {
+        return Err(FieldProblem::new(
+            "interval",
+            "the response has no `interval`, so how long each point's bucket is cannot be told; az and the REST API write it: fetch again with --interval PT1M (or PT1H, P1D)",
+        ));
+    };
     match Granularity::parse_bucket(text) {
         Some(g @ (Granularity::Minute | Granularity::Hour | Granularity::Day)) => Ok(g),
         _ => Err(FieldProblem::new(
@@ -161,6 +167,28 @@ pub(super) fn dimension<'a>(dims: &'a [Dimension], name: &str) -> Option<&'a str
         .find(|d| d.name.value.eq_ignore_ascii_case(name))
         .and_then(|d| d.value.as_deref())
         .filter(|v| !v.trim().is_empty())
+}
+
+/// A dimension named twice in one series with two values (`ModelDeploymentName` `chat` and
+/// `rag`): which one the series is cannot be told, so it is refused rather than read as the
+/// first.
+fn repeated_dimension(dims: &[Dimension]) -> Result<(), FieldProblem> {
+    for (i, a) in dims.iter().enumerate() {
+        for b in &dims[i + 1..] {
+            if a.name.value.eq_ignore_ascii_case(&b.name.value) && a.value != b.value {
+                return Err(FieldProblem::new(
+                    "metadatavalues",
+                    format!(
+                        "dimension `{}` is named twice in one series, as `{}` and `{}`: which one its points belong to cannot be told",
+                        a.name.value.escape_debug(),
+                        a.value.as_deref().unwrap_or("").escape_debug(),
+                        b.value.as_deref().unwrap_or("").escape_debug()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The field a metric fills.
@@ -206,6 +234,7 @@ pub(super) fn add_response(
         }
         for series in metric.timeseries {
             let dims = &series.metadatavalues;
+            repeated_dimension(dims)?;
             let deployment = dimension(dims, "ModelDeploymentName");
             if deployment.is_none() {
                 let note = "metrics not split by ModelDeploymentName are resource-level: replayed as deployment `*` (add --filter \"ModelDeploymentName eq '*'\")".to_owned();
