@@ -30,6 +30,21 @@ fn group_thousands(s: &str) -> String {
     }
 }
 
+/// A window in seconds as typed on the command line: `4`, `3.7` (at most 2 decimals).
+pub fn fmt_window_s(w: f64) -> String {
+    let r = (w * 100.0).round() / 100.0;
+    let text = format!("{r:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A band of windows as typed on the command line: `4`, `2.5,12`.
+pub fn fmt_band_s(band: &[f64]) -> String {
+    band.iter()
+        .map(|w| fmt_window_s(*w))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// A share as a percentage with 1 decimal (`12.5%`).
 pub fn fmt_pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)

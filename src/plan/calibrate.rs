@@ -113,11 +113,10 @@ pub struct Calibration {
     /// Agreement of a simulation that admits everything (`1 - observed / offered`), to judge
     /// the fit against.
     pub baseline_agreement: f64,
-    /// `good`, `fair`, `poor`; `lower-bound` when no 429 was observed and some window
-    /// simulates none; `none` when none was observed but every window throttles.
+    /// `good`, `moderate`, `poor`; `lower-bound` when no 429 was observed and some window
+    /// simulates none; `none` when none was observed but every window throttles. Its words
+    /// are `crate::report::text::calibration_note`'s.
     pub fit: String,
-    /// What the fit means, in a sentence.
-    pub note: String,
     /// Every window tried (the grid and the scan; `on_grid` tells them apart), ascending.
     pub curve: Vec<CalibrationPoint>,
 }
@@ -262,11 +261,6 @@ pub fn advised_band(fit: &str, range: [f64; 2]) -> Vec<f64> {
     band
 }
 
-/// A band as typed on the command line: `4`, `2.5,12`.
-pub fn fmt_band(band: &[f64]) -> String {
-    band.iter().map(|w| fmt_s(*w)).collect::<Vec<_>>().join(",")
-}
-
 /// The fit over every simulated window: `(offered, observed)` requests and 429s, and the
 /// scan's step.
 pub fn fit_points(
@@ -305,19 +299,7 @@ pub fn fit_points(
         chosen.window_s,
         curve.get(hi).map_or(f64::NAN, |p| p.window_s),
     ];
-    let edges = (
-        lo == 0 && curve.len() > 1,
-        hi + 1 == curve.len() && curve.len() > 1,
-    );
     let fit = grade(&chosen, observed);
-    let note = judge(
-        fit,
-        (&chosen, &peak_point),
-        edges,
-        observed,
-        range,
-        tolerance,
-    );
     let (deployment, model, region) = subject.names.clone();
     Calibration {
         deployment,
@@ -343,16 +325,8 @@ pub fn fit_points(
             1.0 - observed as f64 / offered as f64
         },
         fit: fit.to_owned(),
-        note,
         curve,
     }
-}
-
-/// A window as typed on the command line: `4`, `3.7`.
-pub fn fmt_s(w: f64) -> String {
-    let r = (w * 100.0).round() / 100.0;
-    let text = format!("{r:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 fn point(window_s: f64, o: &SimOutcome, on_grid: bool) -> CalibrationPoint {
@@ -390,62 +364,6 @@ fn grade(chosen: &CalibrationPoint, observed: u64) -> &'static str {
     } else {
         "poor"
     }
-}
-
-/// The note: what the fit means and the flags to pass on.
-fn judge(
-    fit: &str,
-    (chosen, peak): (&CalibrationPoint, &CalibrationPoint),
-    (at_smallest, at_largest): (bool, bool),
-    observed: u64,
-    range: [f64; 2],
-    tolerance: f64,
-) -> String {
-    let mut edge = String::new();
-    if at_smallest {
-        edge.push_str(
-            " The range reaches the smallest window tried: try smaller ones with --windows.",
-        );
-    }
-    if at_largest && observed > 0 {
-        edge.push_str(
-            " The range reaches the largest window tried: try larger ones with --windows.",
-        );
-    }
-    let w = fmt_s(chosen.window_s);
-    let band = fmt_band(&advised_band(fit, range));
-    if fit == "none" {
-        return format!(
-            "The log has no 429s, but the simulation throttles at every window tried: check --ptus, or whether 429s were spilled over before they were logged.{edge}"
-        );
-    }
-    if fit == "lower-bound" {
-        return format!(
-            "The log has no 429s; every window from {w} s up reproduces that, so the burst allowance is at least {w} s (the strictest window this log supports); pass --bucket-window-s {w} --window-band {band} to compare.{edge}"
-        );
-    }
-    let range_text = if range[0] < range[1] {
-        format!(
-            "every window from {} to {} s fits within {:.2} points of the best agreement ({:.2}% at {} s), which this log cannot tell apart, so the smallest (the strictest) is advised and the band spans the range; ",
-            fmt_s(range[0]),
-            fmt_s(range[1]),
-            tolerance * 100.0,
-            peak.agreement * 100.0,
-            fmt_s(peak.window_s)
-        )
-    } else {
-        "no other window fits as well; ".to_owned()
-    };
-    let weak = if fit == "good" {
-        ""
-    } else {
-        "the fit is too weak to narrow the band, so it keeps the default windows; "
-    };
-    format!(
-        "At {w} s the simulation gives {:.0}% of the observed 429s ({:.0}% of its 429s were observed ones); {range_text}{weak}pass --bucket-window-s {w} --window-band {band} to compare.{edge}",
-        chosen.recall.unwrap_or(0.0) * 100.0,
-        chosen.precision.unwrap_or(0.0) * 100.0,
-    )
 }
 
 #[cfg(test)]
@@ -575,11 +493,6 @@ mod tests {
         assert_eq!(c.bucket_window_s, 4.0);
         assert_eq!(c.peak_window_s, 4.0);
         assert_eq!(c.window_range_s, [4.0, 4.0]);
-        assert!(
-            c.note.contains("--bucket-window-s 4 --window-band 4 "),
-            "{}",
-            c.note
-        );
     }
 
     /// The advised band is never narrower than the range: a good fit narrows the band to it, a
@@ -600,7 +513,6 @@ mod tests {
             advised_band("lower-bound", [3.0, 120.0]),
             vec![3.0, 10.0, 60.0, 120.0]
         );
-        assert_eq!(fmt_band(&[2.5, 12.0]), "2.5,12");
         // A perfect fit keeps a small tolerance: 18,545 requests, two standard errors.
         let t = agreement_tolerance(1.0, 18_545);
         assert!(t > 0.0 && t < 0.0005, "{t}");
@@ -626,11 +538,6 @@ mod tests {
         assert_eq!(c.window_range_s, [12.0, 14.0]);
         assert_eq!(c.bucket_window_s, 12.0, "the strict end of the plateau");
         assert_eq!(c.window_band_s, vec![12.0, 14.0]);
-        assert!(
-            c.note.contains("--bucket-window-s 12 --window-band 12,14 "),
-            "{}",
-            c.note
-        );
     }
 
     #[test]
@@ -649,6 +556,5 @@ mod tests {
         assert_eq!(c.window_range_s, [10.0, 10.0]);
         assert_eq!(c.fit, "lower-bound");
         assert_eq!(c.window_band_s, vec![10.0, 60.0]);
-        assert!(c.note.contains("at least 10 s"), "{}", c.note);
     }
 }

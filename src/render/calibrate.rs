@@ -4,11 +4,15 @@
 use std::io::{self, Write};
 
 use super::layout::Terminal;
-use crate::plan::calibrate::{fmt_s, Calibration};
+use crate::plan::calibrate::Calibration;
+use crate::report::contract::calibrate::CalibrateReport;
 use crate::report::{fmt_int, fmt_pct};
+use crate::text::fmt_window_s;
 
-/// Write the fit: JSON when `json`, else a table with a summary line.
-pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()> {
+/// Write the fit, as its JSON contract ([`CalibrateReport`]) when `json`, else as a table with
+/// a summary line.
+pub fn render(fit: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()> {
+    let c = &CalibrateReport::from(fit);
     if json {
         return super::json::write_value(c, out);
     }
@@ -50,7 +54,7 @@ pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()
             " ~"
         };
         table.push_texts(vec![
-            format!("{}{mark}", fmt_s(p.window_s)),
+            format!("{}{mark}", fmt_window_s(p.window_s)),
             fmt_int(p.simulated_429),
             fmt_int(p.matched_429),
             opt(p.recall),
@@ -65,14 +69,14 @@ pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()
         &format!(
             "* advised window; ^ best agreement; ~ scanned between grid points ({} windows at {} s steps, all in --format json).",
             fmt_int(c.refined_windows as u64),
-            fmt_s(c.scan_step_s)
+            fmt_window_s(c.scan_step_s)
         ),
     )?;
     let range = if c.window_range_s[0] < c.window_range_s[1] {
         format!(
             "windows from {} to {} s fit within {:.2} points of the best",
-            fmt_s(c.window_range_s[0]),
-            fmt_s(c.window_range_s[1]),
+            fmt_window_s(c.window_range_s[0]),
+            fmt_window_s(c.window_range_s[1]),
             c.agreement_tolerance * 100.0
         )
     } else {
@@ -82,7 +86,7 @@ pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()
         out,
         &format!(
             "Best fit: --bucket-window-s {} (agreement {:.2}% against {:.2}% for admitting everything; fit: {}; {range}). {}",
-            fmt_s(c.bucket_window_s),
+            fmt_window_s(c.bucket_window_s),
             c.agreement * 100.0,
             c.baseline_agreement * 100.0,
             c.fit,
@@ -93,7 +97,7 @@ pub fn render(c: &Calibration, json: bool, out: &mut dyn Write) -> io::Result<()
 
 /// The rows of the table: the grid, the range's ends, the best window, and the scanned
 /// windows next to each of those (the JSON has every window).
-fn shown_points(c: &Calibration) -> impl Fn(f64) -> bool + '_ {
+fn shown_points(c: &CalibrateReport) -> impl Fn(f64) -> bool + '_ {
     let near = |a: f64, b: f64| (a - b).abs() <= c.scan_step_s * 1.01;
     move |w: f64| {
         let keys = [c.window_range_s[0], c.window_range_s[1], c.peak_window_s];

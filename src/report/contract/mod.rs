@@ -10,6 +10,7 @@
 //! changed meaning bumps the version, with a CHANGELOG note.
 
 pub mod assumptions;
+pub mod calibrate;
 pub mod decision;
 pub mod forecast;
 pub mod input;

@@ -124,11 +124,13 @@ fn months(m: f64) -> String {
     format!("{m:.1}")
 }
 
+mod calibrate;
 mod ladder;
 mod option;
 mod reason;
 mod verdict;
 
+pub use calibrate::*;
 pub use ladder::*;
 pub use option::*;
 pub use reason::*;
