@@ -6,6 +6,7 @@
 //! [`open_output`] is the one place that opens a file or stdout.
 
 pub mod calibrate;
+pub mod catalog;
 pub mod chart;
 pub mod csv;
 pub mod diff;
@@ -19,6 +20,7 @@ pub mod layout;
 pub mod manifest;
 pub mod markdown;
 pub mod outdir;
+pub mod refresh;
 pub mod regions;
 pub mod summary;
 pub mod table;
