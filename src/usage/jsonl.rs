@@ -346,6 +346,26 @@ fn wrapped_rows(text: &[u8]) -> Option<Result<Vec<(usize, usize)>, json_scan::Tw
     }
 }
 
+/// The count of a Chat Completions name, else of its Responses API name (`prompt_tokens`,
+/// `input_tokens`), with the field it came from; an error naming both when neither is there.
+fn either_count<'a>(
+    (chat, chat_name): (&'a Option<Number>, &'static str),
+    (responses, responses_name): (&'a Option<Number>, &'static str),
+) -> Result<(&'a Number, &'static str), FieldProblem> {
+    match (chat, responses) {
+        (Some(n), _) => Ok((n, chat_name)),
+        (None, Some(n)) => Ok((n, responses_name)),
+        (None, None) => Err(FieldProblem::new(
+            chat_name,
+            format!(
+                "missing (need `{}` or `{}`)",
+                chat_name.trim_start_matches("usage."),
+                responses_name.trim_start_matches("usage.")
+            ),
+        )),
+    }
+}
+
 /// The problem with a line serde_json refused: truncated, not JSON, or a field of the wrong
 /// kind, named by its path (`deployment`, `usage.prompt_tokens`). The path is found by parsing
 /// the line again, only on this error path, so reading valid lines pays nothing for it.
@@ -429,26 +449,14 @@ fn parse_line(
         ),
         None => FieldProblem::new("usage", "missing usage object"),
     })?;
-    let (prompt, prompt_name) = match (&usage.prompt_tokens, &usage.input_tokens) {
-        (Some(n), _) => (n, "usage.prompt_tokens"),
-        (None, Some(n)) => (n, "usage.input_tokens"),
-        (None, None) => {
-            return Err(FieldProblem::new(
-                "usage.prompt_tokens",
-                "missing (need `prompt_tokens` or `input_tokens`)",
-            ))
-        }
-    };
-    let (completion, completion_name) = match (&usage.completion_tokens, &usage.output_tokens) {
-        (Some(n), _) => (n, "usage.completion_tokens"),
-        (None, Some(n)) => (n, "usage.output_tokens"),
-        (None, None) => {
-            return Err(FieldProblem::new(
-                "usage.completion_tokens",
-                "missing (need `completion_tokens` or `output_tokens`)",
-            ))
-        }
-    };
+    let (prompt, prompt_name) = either_count(
+        (&usage.prompt_tokens, "usage.prompt_tokens"),
+        (&usage.input_tokens, "usage.input_tokens"),
+    )?;
+    let (completion, completion_name) = either_count(
+        (&usage.completion_tokens, "usage.completion_tokens"),
+        (&usage.output_tokens, "usage.output_tokens"),
+    )?;
     let cached = detail(
         &usage.prompt_tokens_details,
         &usage.input_tokens_details,
