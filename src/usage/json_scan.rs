@@ -67,11 +67,19 @@ pub struct TwoRowArrays {
     pub second: &'static str,
     /// Byte offset of the second array.
     pub at: usize,
+    /// The second array mixes objects with other values.
+    pub mixed: bool,
 }
 
 impl std::fmt::Display for TwoRowArrays {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.first == self.second {
+        if self.mixed {
+            write!(
+                f,
+                "`{}` holds objects among other values beside the rows of `{}`: a row array holds objects only, so these cannot be read as rows (nor passed over in silence)",
+                self.second, self.first
+            )
+        } else if self.first == self.second {
             write!(
                 f,
                 "the key `{}` is written twice, each time with rows; a JSON parser keeps only the last, so ptuplan refuses rather than drop the first: put the rows in one array",
@@ -99,6 +107,8 @@ pub fn wrapped_array(
     };
     // (key, start, whether it holds rows), in the order of ROW_ARRAYS among empty ones.
     let mut found: Option<(&'static str, usize, bool)> = None;
+    // The first row-key array that mixes objects with other values.
+    let mut mixed: Option<(&'static str, usize)> = None;
     for (key, at) in &entries {
         let Some(&name) = ROW_ARRAYS.iter().find(|&&k| k == key) else {
             continue;
@@ -106,7 +116,11 @@ pub fn wrapped_array(
         let Some(items) = elements(b, *at) else {
             continue;
         };
-        if !items.iter().all(|&(i, _)| b[i] == b'{') {
+        let objects = items.iter().filter(|&&(i, _)| b[i] == b'{').count();
+        if objects < items.len() {
+            if objects > 0 {
+                mixed.get_or_insert((name, *at));
+            }
             continue;
         }
         let has_rows = !items.is_empty();
@@ -116,12 +130,21 @@ pub fn wrapped_array(
                     first,
                     second: name,
                     at: *at,
+                    mixed: false,
                 })
             }
             Some((_, _, true)) => {}
             Some((kept, _, false)) if !has_rows && rank(kept) <= rank(name) => {}
             _ => found = Some((name, *at, has_rows)),
         }
+    }
+    if let (Some((first, _, true)), Some((second, at))) = (found, mixed) {
+        return Err(TwoRowArrays {
+            first,
+            second,
+            at,
+            mixed: true,
+        });
     }
     Ok(found.map(|(key, at, _)| (key, at)))
 }
@@ -234,8 +257,10 @@ pub fn find_row_array(b: &[u8], start: usize) -> Result<Option<usize>, usize> {
     }
 }
 
+/// The first byte at or after `i` that is not JSON white space (space, tab, CR, LF; not form
+/// feed, which `is_ascii_whitespace` would pass).
 pub fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         i += 1;
     }
     i
@@ -328,6 +353,15 @@ mod tests {
         let twice = "{\"data\": [{\"a\":1}], \"data\": [{\"b\":2}]}";
         let err = row_ranges(twice.as_bytes()).expect_err("a key twice");
         assert!(err.to_string().contains("`data` is written twice"));
+        // Objects among other values beside the rows: refused, not passed over.
+        let mixed = "{\"data\": [{\"a\":1}], \"value\": [5, {\"b\":2}]}";
+        let err = row_ranges(mixed.as_bytes()).expect_err("mixed");
+        assert!(
+            err.mixed
+                && err
+                    .to_string()
+                    .contains("`value` holds objects among other values")
+        );
         // Written twice, once empty: the rows are read.
         assert_eq!(rows("{\"data\": [{\"a\":1}], \"data\": []}"), ["{\"a\":1}"]);
         // An array that holds a non-object is no row array: the whole object is the row.

@@ -546,10 +546,25 @@ enum StreamAt {
     Top,
     /// Inside a wrapper object, before its first member (`true`) or after one.
     Members { first: bool },
-    /// Inside the rows' array.
-    Rows,
+    /// Inside the rows' array, at its start, after a row or after a comma.
+    Rows { sep: Sep },
     /// At the end of the input.
     Done,
+}
+
+/// Where the scan of an array is: at its start, after an element, or after a comma.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sep {
+    Start,
+    Element,
+    Comma,
+}
+
+/// What comes next in an array: its end, a comma (passed), or an element (not passed).
+enum ArrayStep {
+    End,
+    Comma,
+    Element,
 }
 
 /// Bytes read at the start to find the rows' array; a document whose array starts later is
@@ -657,14 +672,28 @@ impl RowStream {
 
     /// The end of the JSON value the scan is at, reading more as needed; a value longer than
     /// a line may be is an error, as is one cut short by the end of the input.
-    fn value_end_here(&mut self) -> Result<usize, UsageError> {
+    fn value_end_here(&mut self, row: bool) -> Result<usize, UsageError> {
+        // A byte no value starts with is malformed now, not after reading on to the bound.
+        if !matches!(
+            self.buf.get(self.pos),
+            Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') | None
+        ) {
+            return Err(self.problem("malformed JSON (a value is expected)"));
+        }
         loop {
             let container = matches!(self.buf.get(self.pos), Some(b'{') | Some(b'['));
             match value_end(&self.buf, self.pos) {
                 Ok(end) if container || end < self.buf.len() || self.eof => return Ok(end),
                 _ if !self.eof => {
                     if self.buf.len() - self.pos > MAX_LINE_BYTES {
-                        return Err(rows::too_long(&self.path, self.line));
+                        return Err(if row {
+                            rows::too_long(&self.path, self.line)
+                        } else {
+                            self.problem(&format!(
+                                "a value of the document (not a row) longer than {} MiB: ptuplan skips the members it does not read, but not one this long",
+                                MAX_LINE_BYTES >> 20
+                            ))
+                        });
                     }
                     self.refill()?;
                 }
@@ -693,6 +722,7 @@ impl RowStream {
                         self.document_line = self.line;
                         self.advance(self.pos + 1);
                         self.rows = 0;
+                        self.more_pages = None;
                         self.has_more = false;
                         self.next_page = None;
                         if open == b'{' {
@@ -701,7 +731,7 @@ impl RowStream {
                         } else {
                             self.had_array = true;
                             self.key = None;
-                            self.at = StreamAt::Rows;
+                            self.at = StreamAt::Rows { sep: Sep::Start };
                         }
                     }
                     Some(_) => {
@@ -710,24 +740,23 @@ impl RowStream {
                         ))
                     }
                 },
-                StreamAt::Rows => match self.next_token()? {
-                    None => return Err(self.problem("truncated JSON (the array is not closed)")),
-                    Some(b']') => {
-                        self.advance(self.pos + 1);
+                StreamAt::Rows { sep } => match self.array_step(sep)? {
+                    ArrayStep::End => {
                         self.at = if self.key.is_some() {
                             StreamAt::Members { first: false }
                         } else {
                             StreamAt::Top
                         };
                     }
-                    Some(b',') => self.advance(self.pos + 1),
-                    Some(_) => {
-                        let end = self.value_end_here()?;
+                    ArrayStep::Comma => self.at = StreamAt::Rows { sep: Sep::Comma },
+                    ArrayStep::Element => {
+                        let end = self.value_end_here(true)?;
                         let line = self.line;
                         let value: Value = serde_json::from_slice(&self.buf[self.pos..end])
                             .map_err(|e| self.problem(&json_problem(&e)))?;
                         self.advance(end);
                         self.rows += 1;
+                        self.at = StreamAt::Rows { sep: Sep::Element };
                         return Ok(Some((line, value)));
                     }
                 },
@@ -770,7 +799,7 @@ impl RowStream {
             None => return Err(self.problem(truncated)),
             Some(_) => return Err(self.problem("malformed JSON (a key is expected)")),
         }
-        let key_end = self.value_end_here()?;
+        let key_end = self.value_end_here(false)?;
         let name: String = serde_json::from_slice(&self.buf[self.pos..key_end])
             .map_err(|e| self.problem(&json_problem(&e)))?;
         self.advance(key_end);
@@ -793,6 +822,7 @@ impl RowStream {
                                 first: self.key.unwrap_or(row_key),
                                 second: row_key,
                                 at: 0,
+                                mixed: false,
                             };
                             self.line = array_line;
                             return Err(UsageError::Field {
@@ -804,7 +834,7 @@ impl RowStream {
                         }
                         self.key = Some(row_key);
                         self.had_array = true;
-                        self.at = StreamAt::Rows;
+                        self.at = StreamAt::Rows { sep: Sep::Start };
                         Ok(())
                     }
                     Some(b']') => {
@@ -812,16 +842,18 @@ impl RowStream {
                         self.had_array = true;
                         Ok(())
                     }
-                    _ => self.skip_array_rest(),
+                    _ => self.skip_array_rest(Some(row_key)),
                 }
             }
             (Some(b'['), None) => {
                 self.advance(self.pos + 1);
-                self.skip_array_rest()
+                self.skip_array_rest(None)
             }
             (Some(_), _) => {
-                let end = self.value_end_here()?;
+                let end = self.value_end_here(false)?;
                 let value = &self.buf[self.pos..end];
+                serde_json::from_slice::<serde::de::IgnoredAny>(value)
+                    .map_err(|e| self.problem(&json_problem(&e)))?;
                 match name.as_str() {
                     "has_more" => self.has_more = value == b"true",
                     "next_page" => {
@@ -835,21 +867,56 @@ impl RowStream {
         }
     }
 
-    /// Skip the rest of an array the scan is inside, an element at a time.
-    fn skip_array_rest(&mut self) -> Result<(), UsageError> {
+    /// Skip the rest of an array the scan is inside (its first element not yet passed), an
+    /// element at a time, each checked to be JSON. Under a row key (`row_key`), an object
+    /// among the other values is refused: it would be a row dropped without a word.
+    fn skip_array_rest(&mut self, row_key: Option<&'static str>) -> Result<(), UsageError> {
+        let mut sep = Sep::Start;
         loop {
-            match self.next_token()? {
-                None => return Err(self.problem("truncated JSON (the array is not closed)")),
-                Some(b']') => {
-                    self.advance(self.pos + 1);
-                    return Ok(());
-                }
-                Some(b',') => self.advance(self.pos + 1),
-                Some(_) => {
-                    let end = self.value_end_here()?;
+            match self.array_step(sep)? {
+                ArrayStep::End => return Ok(()),
+                ArrayStep::Comma => sep = Sep::Comma,
+                ArrayStep::Element => {
+                    if let (Some(key), Some(b'{')) = (row_key, self.buf.get(self.pos)) {
+                        return Err(UsageError::Field {
+                            path: self.path.clone(),
+                            line: self.line,
+                            field: key.to_owned(),
+                            message: format!(
+                                "`{key}` holds objects among other values: a row array holds objects only, so these rows cannot be read as rows (nor passed over in silence)"
+                            ),
+                        });
+                    }
+                    let end = self.value_end_here(false)?;
+                    serde_json::from_slice::<serde::de::IgnoredAny>(&self.buf[self.pos..end])
+                        .map_err(|e| self.problem(&json_problem(&e)))?;
                     self.advance(end);
+                    sep = Sep::Element;
                 }
             }
+        }
+    }
+
+    /// The next step in an array after `sep`; a missing or doubled comma is an error.
+    fn array_step(&mut self, sep: Sep) -> Result<ArrayStep, UsageError> {
+        match (self.next_token()?, sep) {
+            (None, _) => Err(self.problem("truncated JSON (the array is not closed)")),
+            (Some(b']'), Sep::Comma) => {
+                Err(self.problem("malformed JSON (a value is expected after `,`)"))
+            }
+            (Some(b']'), _) => {
+                self.advance(self.pos + 1);
+                Ok(ArrayStep::End)
+            }
+            (Some(b','), Sep::Element) => {
+                self.advance(self.pos + 1);
+                Ok(ArrayStep::Comma)
+            }
+            (Some(b','), _) => Err(self.problem("malformed JSON (a value is expected)")),
+            (Some(_), Sep::Element) => {
+                Err(self.problem("malformed JSON (a `,` or `]` is missing)"))
+            }
+            (Some(_), _) => Ok(ArrayStep::Element),
         }
     }
 }
@@ -975,6 +1042,9 @@ mod tests {
         let (rows, more) = streamed(&two).expect("rows");
         assert_eq!(lines_of(&rows), [2, 3, 6]);
         assert_eq!(more, None);
+        // Only the last document's word counts: an array after a page saying more follow.
+        let (_, more) = streamed(&format!("{page}\n[{{\"a\": 3}}]")).expect("rows");
+        assert_eq!(more, None);
         // An empty row array, then one with rows: the rows are read.
         let (rows, _) = streamed("{\"value\": [], \"data\": [{\"a\": 1}]}").expect("rows");
         assert_eq!(rows.len(), 1);
@@ -1010,6 +1080,36 @@ mod tests {
             message_of(streamed("{\"data\": [{\"a\": 1}]}\n\n{\"a\": 2}").unwrap_err());
         assert_eq!(line, 3);
         assert!(message.contains("has no row array"), "{message}");
+        // Separators and skipped values are checked as a parser would (tester findings).
+        for (text, said) in [
+            (
+                "{\"data\": [{\"a\": 1} {\"a\": 2}]}",
+                "a `,` or `]` is missing",
+            ),
+            (
+                "{\"data\": [{\"a\": 1},, {\"a\": 2}]}",
+                "a value is expected",
+            ),
+            ("{\"data\": [{\"a\": 1},]}", "a value is expected after `,`"),
+            ("{\"data\": [{\"a\": 1}], \"x\": tru}", "truncated JSON"),
+            (
+                "{\"data\": [{\"a\": 1}], \"x\": [1 2]}",
+                "a `,` or `]` is missing",
+            ),
+            (
+                "{\"data\": [{\"a\": 1}],\u{c}\"x\": 1}",
+                "a key is expected",
+            ),
+            (
+                "{\"data\": [{\"a\": 1}], \"value\": [5, {\"a\": 2}]}",
+                "holds objects among other values",
+            ),
+        ] {
+            let (_, _, message) = message_of(streamed(text).unwrap_err());
+            assert!(message.contains(said), "{text}: {message}");
+        }
+        let (_, _, message) = message_of(streamed("{\"data\": [{\"a\": 1}}]}").unwrap_err());
+        assert!(message.contains("a `,` or `]` is missing"), "{message}");
         let (_, _, message) =
             message_of(streamed("{\"data\": [{\"a\": 1}] \"x\": 1}").unwrap_err());
         assert!(message.contains("a `,` or `}` is missing"), "{message}");

@@ -31,22 +31,23 @@ pub fn load_metrics(input: OpenedInput) -> Result<MetricBuckets, UsageError> {
     })?;
     // One response per line, or a document holding one or an array of them: either way a
     // sequence of JSON values, read one at a time. A response of JSON Lines is named by the
-    // line it ends on (each is one line); a document's by line 1.
+    // line it ends on (each is one line); a document's by the line after the previous one
+    // ended (line 1 for the first).
     let per_line = input.container == Container::JsonLines;
     let lines = Rc::new(Cell::new((0u64, 0u8)));
     let counting = LineCounting {
         inner: reader,
         seen: Rc::clone(&lines),
     };
+    // Where the previous value ended: a document's next response starts on a later line.
+    let mut after_previous = 1u64;
     for responses in serde_json::Deserializer::from_reader(counting).into_iter::<Responses>() {
         let responses = responses.map_err(|e| response_error(&path, &e))?;
-        let line = if per_line {
-            // The byte after the value has been read: a newline there was counted already.
-            let (newlines, last) = lines.get();
-            newlines + u64::from(last != b'\n')
-        } else {
-            1
-        };
+        // The byte after the value has been read: a newline there was counted already.
+        let (newlines, last) = lines.get();
+        let end_line = newlines + u64::from(last != b'\n');
+        let line = if per_line { end_line } else { after_previous };
+        after_previous = newlines + 1;
         for response in responses.0 {
             add(&mut out, response, line)?;
         }
@@ -169,27 +170,41 @@ pub(super) fn dimension<'a>(dims: &'a [Dimension], name: &str) -> Option<&'a str
         .filter(|v| !v.trim().is_empty())
 }
 
-/// A dimension named twice in one series with two values (`ModelDeploymentName` `chat` and
-/// `rag`): which one the series is cannot be told, so it is refused rather than read as the
-/// first.
+/// A dimension ptuplan reads named twice in one series with two values
+/// (`ModelDeploymentName` `chat` and `rag`): which one the series is cannot be told, so it is
+/// refused rather than read as the first. Linear in the series' dimensions.
 fn repeated_dimension(dims: &[Dimension]) -> Result<(), FieldProblem> {
-    for (i, a) in dims.iter().enumerate() {
-        for b in &dims[i + 1..] {
-            if a.name.value.eq_ignore_ascii_case(&b.name.value) && a.value != b.value {
-                return Err(FieldProblem::new(
-                    "metadatavalues",
-                    format!(
-                        "dimension `{}` is named twice in one series, as `{}` and `{}`: which one its points belong to cannot be told",
-                        a.name.value.escape_debug(),
-                        a.value.as_deref().unwrap_or("").escape_debug(),
-                        b.value.as_deref().unwrap_or("").escape_debug()
-                    ),
-                ));
-            }
+    for name in READ_DIMENSIONS {
+        let mut named = dims
+            .iter()
+            .filter(|d| d.name.value.eq_ignore_ascii_case(name));
+        let Some(first) = named.next() else {
+            continue;
+        };
+        if let Some(other) = named.find(|d| d.value != first.value) {
+            return Err(FieldProblem::new(
+                "metadatavalues",
+                format!(
+                    "dimension `{}` is named twice in one series, as `{}` and `{}`: which one its points belong to cannot be told",
+                    first.name.value.escape_debug(),
+                    first.value.as_deref().unwrap_or("").escape_debug(),
+                    other.value.as_deref().unwrap_or("").escape_debug()
+                ),
+            ));
         }
     }
     Ok(())
 }
+
+/// The dimensions a series is read by.
+const READ_DIMENSIONS: [&str; 6] = [
+    "ModelDeploymentName",
+    "FeatureName",
+    "ModelName",
+    "Region",
+    "StatusCode",
+    "IsSpillover",
+];
 
 /// The field a metric fills.
 pub(super) fn metric_field(lower: &str) -> Option<&'static str> {
