@@ -287,42 +287,30 @@ pub fn read_jsonl<S: RecordSink>(
             .and_then(|()| parse_line(text, &mut keys, resolver, &mut spilled));
         // A line that wraps its rows (`{"data": [...]}`, as API pages are saved one per line)
         // has no timestamp of its own: its rows are read instead.
-        if let Some(rows) = parsed.as_ref().err().and_then(|_| wrapped_rows(text)) {
-            let rows = match rows {
-                Ok(rows) => rows,
-                Err(two) => {
-                    super::deliver(
-                        Err(FieldProblem::new(two.second, &two)),
-                        &mut |r, line| sink.take_at(r, path, line),
-                        &mut summary,
-                        options,
-                        path,
-                        line_no,
-                    )?;
-                    continue;
+        let mut give = |parsed| {
+            super::deliver(
+                parsed,
+                &mut |r, line| sink.take_at(r, path, line),
+                &mut summary,
+                options,
+                path,
+                line_no,
+            )
+        };
+        match parsed.as_ref().err().and_then(|_| wrapped_rows(text)) {
+            Some(Ok(rows)) => {
+                for (start, end) in rows {
+                    give(parse_line(
+                        &text[start..end],
+                        &mut keys,
+                        resolver,
+                        &mut spilled,
+                    ))?;
                 }
-            };
-            for (start, end) in rows {
-                let parsed = parse_line(&text[start..end], &mut keys, resolver, &mut spilled);
-                super::deliver(
-                    parsed,
-                    &mut |r, line| sink.take_at(r, path, line),
-                    &mut summary,
-                    options,
-                    path,
-                    line_no,
-                )?;
             }
-            continue;
+            Some(Err(two)) => give(Err(FieldProblem::new(two.second, &two)))?,
+            None => give(parsed)?,
         }
-        super::deliver(
-            parsed,
-            &mut |r, line| sink.take_at(r, path, line),
-            &mut summary,
-            options,
-            path,
-            line_no,
-        )?;
     }
     summary.spilled_requests = spilled;
     Ok(summary)

@@ -17,6 +17,7 @@ pub mod azure_diagnostics;
 pub mod azure_monitor;
 pub mod cells;
 pub mod columns;
+pub mod json_stream;
 pub mod langfuse;
 pub mod litellm;
 pub mod openai_usage;
