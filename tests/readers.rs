@@ -2053,3 +2053,39 @@ fn json_documents_are_read_to_their_end_and_two_row_arrays_refused() {
     let e = refused(&[&path, "--input-format", "litellm"]);
     assert!(e.contains("two.jsonl:1: field `rows`"), "{e}");
 }
+
+#[test]
+fn a_row_whose_values_would_outgrow_memory_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 4 MiB of `{"a":0}` is about 400 MB once read as a tree of values.
+    let many = format!("[{}{{\"a\":0}}]", "{\"a\":0},".repeat(600_000));
+    let mut rows = litellm_rows(2, "gpt-4o-mini");
+    let big = serde_json::to_string(&rows[1]).expect("json");
+    let big = format!("{},\"messages\":{many}}}", &big[..big.len() - 1]);
+    rows.truncate(1);
+    let first = serde_json::to_string(&rows[0]).expect("json");
+    let doc = write(
+        dir.path(),
+        "big.json",
+        format!("{{\"data\":[\n{first},\n{big}\n]}}\n"),
+    );
+    let lines = write(dir.path(), "big.jsonl", format!("{first}\n{big}\n"));
+    for (path, line) in [(&doc, 3), (&lines, 2)] {
+        let e = refused(&[path, "--input-format", "litellm"]);
+        assert!(e.contains(&format!(":{line}: field `json`")), "{e}");
+        assert!(e.contains("more than 24 MiB of memory"), "{e}");
+    }
+    // A member given as JSON text in a string (LiteLLM's `metadata` as a CSV cell would be).
+    let mut row = litellm_rows(1, "gpt-4o-mini").remove(0);
+    row["metadata"] = json!(format!("{{\"x\":{many}}}"));
+    let path = write(dir.path(), "cell.jsonl", format!("{row}\n"));
+    let e = refused(&[&path, "--input-format", "litellm"]);
+    assert!(e.contains("cell.jsonl:1: field `metadata`"), "{e}");
+    assert!(e.contains("more than 24 MiB of memory"), "{e}");
+    // Long text costs its length: an 8 MiB prompt logged in the row is read.
+    let mut row = litellm_rows(1, "gpt-4o-mini").remove(0);
+    row["messages"] = json!([{"role": "user", "content": "x".repeat(8 << 20)}]);
+    let path = write(dir.path(), "long.jsonl", format!("{row}\n"));
+    let r = report(&[&path, "--input-format", "litellm", "--quiet"]);
+    assert_eq!(r["workloads"][0]["requests"], 1);
+}

@@ -62,7 +62,11 @@ struct Line<'a> {
     #[serde(borrow, default, alias = "x-ms-deployment-name")]
     served_deployment: Option<Cow<'a, str>>,
     /// The response headers, when the row logs them (`headers` or `response_headers`).
-    #[serde(default, alias = "response_headers")]
+    #[serde(
+        default,
+        alias = "response_headers",
+        deserialize_with = "crate::usage::json_value::deserialize_bounded"
+    )]
     headers: Option<serde_json::Value>,
 }
 
@@ -576,7 +580,9 @@ fn named_spillover_key(text: &[u8]) -> Option<String> {
     if !FINDERS.iter().any(|f| f.find(text).is_some()) {
         return None;
     }
-    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(text).ok()?;
+    let serde_json::Value::Object(map) = crate::usage::json_value::parse_bounded(text).ok()? else {
+        return None;
+    };
     map.iter().find_map(|(k, v)| {
         let rest = k
             .get(..PREFIX.len())

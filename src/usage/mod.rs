@@ -14,6 +14,7 @@ pub mod fields;
 pub mod formats;
 pub mod input;
 pub mod json_scan;
+pub mod json_value;
 pub mod jsonl;
 pub mod ledger;
 pub mod limits;

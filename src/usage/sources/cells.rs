@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::usage::fields::{lossy, parse_count, parse_status};
+use crate::usage::json_value::{over_budget_message, parse_bounded};
 use crate::usage::timestamps::parse_timestamp_ms;
 use crate::usage::FieldProblem;
 
@@ -148,9 +149,13 @@ impl<'a> Cell<'a> {
             Cell::Json(v @ (Value::Object(_) | Value::Array(_))) => Ok(Some(Cow::Borrowed(v))),
             _ => {
                 let text = self.text(field)?.unwrap_or_default();
-                serde_json::from_str::<Value>(&text)
+                parse_bounded(text.as_bytes())
                     .map(|v| Some(Cow::Owned(v)))
-                    .map_err(|e| FieldProblem::new(field, format!("not valid JSON: {e}")))
+                    .map_err(|e| match e.is_data() {
+                        // Valid, but over the memory budget.
+                        true => FieldProblem::new(field, over_budget_message()),
+                        false => FieldProblem::new(field, format!("not valid JSON: {e}")),
+                    })
             }
         }
     }

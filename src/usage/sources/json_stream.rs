@@ -6,6 +6,7 @@ use std::io::{BufRead, Read};
 use serde_json::Value;
 
 use crate::usage::json_scan::{self, find_row_array, skip_ws, value_end, TwoRowArrays};
+use crate::usage::json_value::parse_bounded;
 use crate::usage::lines::MAX_LINE_BYTES;
 use crate::usage::rows;
 use crate::usage::UsageError;
@@ -18,6 +19,10 @@ pub const MAX_JSON_DOCUMENT_BYTES: u64 = MAX_LINE_BYTES as u64;
 pub(super) fn json_problem(e: &serde_json::Error) -> String {
     if e.is_eof() {
         "truncated JSON (the value ends early)".to_owned()
+    } else if e.is_data() {
+        // Not a syntax error: the value is over the memory budget (`parse_bounded`; serde's
+        // position would count from the row's start, not the file's).
+        crate::usage::json_value::over_budget_message()
     } else {
         format!("invalid JSON: {e}")
     }
@@ -272,7 +277,7 @@ impl RowStream {
                     ArrayStep::Element => {
                         let end = self.value_end_here(true)?;
                         let line = self.line;
-                        let value: Value = serde_json::from_slice(&self.buf[self.pos..end])
+                        let value = parse_bounded(&self.buf[self.pos..end])
                             .map_err(|e| self.problem(&json_problem(&e)))?;
                         self.advance(end);
                         self.rows += 1;

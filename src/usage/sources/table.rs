@@ -21,6 +21,7 @@ use crate::usage::csv_split::{CsvSplitter, Record, SplitError};
 use crate::usage::formats::{Container, InputFormat};
 use crate::usage::input::OpenedInput;
 use crate::usage::json_scan::{row_ranges, TwoRowArrays};
+use crate::usage::json_value::parse_bounded;
 use crate::usage::lines::MAX_LINE_BYTES;
 use crate::usage::rows;
 use crate::usage::UsageError;
@@ -319,7 +320,7 @@ impl HeldRows {
         }
         let line = self.line;
         Some(
-            serde_json::from_slice(&self.bytes[start..end])
+            parse_bounded(&self.bytes[start..end])
                 .map(|v| (line, v))
                 .map_err(|e| UsageError::Field {
                     path: path.to_owned(),
