@@ -37,7 +37,7 @@ pub enum Seen {
 /// their values. Aggregates of one workload over the same time sum when they have the same
 /// dimensions with other values (distinct traffic); the same values twice is the same bucket
 /// twice, and other dimensions are the same traffic split another way (both refused).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Group {
     /// `(dimension, value)`, sorted by dimension.
     pub dims: Vec<(String, String)>,
@@ -154,11 +154,56 @@ impl Ranges {
     }
 }
 
+/// Every range `[start, end)` some group of a workload claimed, overlapping ones merged: a
+/// quick "nothing overlaps" before the groups are searched for the one that does.
+#[derive(Debug, Default)]
+struct Cover {
+    map: BTreeMap<i64, i64>,
+}
+
+impl Cover {
+    fn insert(&mut self, start: i64, end: i64) {
+        let (mut start, mut end) = (start, end);
+        if let Some((&s, &e)) = self.map.range(..=start).next_back() {
+            if e >= start {
+                start = s;
+                end = end.max(e);
+            }
+        }
+        while let Some((&s, &e)) = self.map.range(start..).next() {
+            if s > end {
+                break;
+            }
+            self.map.remove(&s);
+            end = end.max(e);
+        }
+        self.map.insert(start, end);
+    }
+
+    fn overlaps(&self, start: i64, end: i64) -> bool {
+        self.map
+            .range(..end)
+            .next_back()
+            .is_some_and(|(_, &e)| e > start)
+    }
+}
+
+/// What the aggregates of one workload claimed: each group's ranges in the order the groups
+/// were first read, found by the group in constant time (an OpenAI Usage export may split a
+/// workload into thousands of `api_key_id`s), and the splits (dimension names) seen.
+#[derive(Debug, Default)]
+struct Claimed {
+    groups: Vec<(Group, Ranges)>,
+    index: HashMap<Group, usize>,
+    splits: Vec<Vec<String>>,
+    cover: Cover,
+}
+
 /// The run-wide record of what the aggregates covered and became.
 #[derive(Debug)]
 pub struct RunState {
     /// Per workload, the time each group of its aggregates covers.
-    buckets: HashMap<u32, Vec<(Group, Ranges)>>,
+    buckets: HashMap<u32, Claimed>,
     inputs: Vec<String>,
     /// Request ids read so far (a 64-bit hash of each), with the input that held them.
     request_ids: HashMap<u64, u32>,
@@ -220,8 +265,12 @@ impl RunState {
     /// Where an aggregate of `workload` covering part of `[start_ms, end_ms)` was read
     /// (`path:line`), if one was.
     pub fn bucket_over(&self, workload: u32, start_ms: i64, end_ms: i64) -> Option<String> {
-        self.buckets
-            .get(&workload)?
+        let claimed = self.buckets.get(&workload)?;
+        if !claimed.cover.overlaps(start_ms, end_ms) {
+            return None;
+        }
+        claimed
+            .groups
             .iter()
             .find_map(|(_, ranges)| ranges.overlapping(start_ms, end_ms))
             .map(|o| {
@@ -260,8 +309,14 @@ impl RunState {
                 o.line
             )
         };
-        let groups = self.buckets.entry(workload).or_default();
-        for (other, ranges) in groups.iter() {
+        let claimed = self.buckets.entry(workload).or_default();
+        // Only a group split another way can collide across groups: with one split (the
+        // usual case) no group is searched.
+        let other_split = claimed
+            .splits
+            .iter()
+            .any(|names| !names.iter().map(String::as_str).eq(group.names()));
+        for (other, ranges) in claimed.groups.iter().filter(|_| other_split) {
             if other.same_split(group) {
                 continue;
             }
@@ -277,14 +332,26 @@ impl RunState {
                 ));
             }
         }
-        let ranges = match groups.iter().position(|(g, _)| g == group) {
-            Some(i) => &mut groups[i].1,
+        if !claimed
+            .splits
+            .iter()
+            .any(|names| names.iter().map(String::as_str).eq(group.names()))
+        {
+            claimed
+                .splits
+                .push(group.names().map(str::to_owned).collect());
+        }
+        let i = match claimed.index.get(group) {
+            Some(&i) => i,
             None => {
-                groups.push((group.clone(), Ranges::default()));
-                &mut groups.last_mut().expect("just pushed").1
+                claimed.groups.push((group.clone(), Ranges::default()));
+                claimed.index.insert(group.clone(), claimed.groups.len() - 1);
+                claimed.groups.len() - 1
             }
         };
-        ranges.insert(start_ms, end_ms, origin).map_err(|o| {
+        let cover = &mut claimed.cover;
+        let ranges = &mut claimed.groups[i].1;
+        ranges.insert(start_ms, end_ms, origin).map(|()| cover.insert(start_ms, end_ms)).map_err(|o| {
             format!(
                 "this bucket ({} to {}{}) overlaps one of the same workload read at {} (the same bucket twice, or buckets of different lengths over the same time): its traffic would count twice; keep one",
                 fmt_time_ms(start_ms),
@@ -324,5 +391,48 @@ mod tests {
         assert_eq!(r.insert(86_400 + 30, 86_400 + 90, at(6)), Err(at(5)));
         r.insert(86_400, 86_400 + 60, at(7)).expect("fills the gap");
         assert_eq!(r.len(), 1);
+    }
+
+    #[test]
+    fn the_cover_overlaps_exactly_what_its_ranges_do() {
+        // A fixed pseudo-random walk of inserts and queries, against a list of every range.
+        let mut seed = 12_345_u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            ((seed >> 33) % n) as i64
+        };
+        let mut cover = Cover::default();
+        let mut all = Vec::new();
+        for _ in 0..2_000 {
+            let (start, len) = (next(1_000), 1 + next(20));
+            if next(2) == 0 {
+                cover.insert(start, start + len);
+                all.push((start, start + len));
+            }
+            let (qs, qlen) = (next(1_000), 1 + next(20));
+            let want = all.iter().any(|&(s, e)| s < qs + qlen && e > qs);
+            assert_eq!(cover.overlaps(qs, qs + qlen), want, "{qs}+{qlen}");
+        }
+    }
+
+    #[test]
+    fn thousands_of_groups_are_claimed_in_linear_time() {
+        // 3,000 api keys x 40 minutes: each claim finds its group by hash, not by a scan.
+        let mut run = RunState::default();
+        for m in 0..40 {
+            for k in 0..3_000 {
+                let g = Group::of([("api_key_id".to_owned(), format!("key-{k}"))]);
+                run.claim(0, &g, m * 60_000, (m + 1) * 60_000, "u.json", 1)
+                    .expect("distinct traffic");
+            }
+        }
+        let g = Group::of([("api_key_id".to_owned(), "key-7".to_owned())]);
+        assert!(run.claim(0, &g, 60_000, 120_000, "u.json", 2).is_err());
+        let other = Group::of([("project_id".to_owned(), "p".to_owned())]);
+        let e = run.claim(0, &other, 0, 60_000, "u.json", 3).unwrap_err();
+        assert!(e.contains("split another way"), "{e}");
+        assert!(run.claim(0, &other, 40 * 60_000, 41 * 60_000, "u.json", 4).is_ok());
+        assert_eq!(run.bucket_over(0, 10, 20).as_deref(), Some("u.json:1"));
+        assert_eq!(run.bucket_over(0, 41 * 60_000, 42 * 60_000), None);
     }
 }

@@ -31,6 +31,9 @@ pub struct WorkloadKey {
 /// workloads by name).
 pub struct WorkloadRegistry<'c> {
     catalog: &'c Catalog,
+    /// The catalog's regions, sorted: asked for every row whose reader reads a region out
+    /// of an endpoint (LiteLLM's `api_base`), so gathered once, not per row.
+    known_regions: Vec<&'c str>,
     model_map: BTreeMap<String, String>,
     default_region: Option<String>,
     known: Mutex<Known>,
@@ -64,6 +67,7 @@ impl<'c> WorkloadRegistry<'c> {
     ) -> Self {
         WorkloadRegistry {
             catalog,
+            known_regions: catalog.known_regions(),
             model_map,
             default_region,
             known: Mutex::new(Known::default()),
@@ -138,8 +142,8 @@ impl<'c> WorkloadRegistry<'c> {
                 })
             }
         };
-        let known = self.catalog.known_regions();
-        if known.contains(&region.as_str()) {
+        let known = &self.known_regions;
+        if self.is_catalog_region(&region) {
             Ok(region)
         } else {
             let best = known
@@ -161,6 +165,11 @@ impl<'c> WorkloadRegistry<'c> {
 }
 
 impl WorkloadRegistry<'_> {
+    /// Whether `region` (an ARM name) is one of the catalog's.
+    fn is_catalog_region(&self, region: &str) -> bool {
+        self.known_regions.binary_search(&region).is_ok()
+    }
+
     /// `--model-map` entries the log contradicts, one message each: a deployment no row
     /// names, or one whose rows carry a model column that resolves to another model than the
     /// map's (the column wins, so the map would be silently ignored for them).
@@ -289,9 +298,7 @@ impl KeyResolver for WorkloadRegistry<'_> {
     }
 
     fn is_known_region(&self, name: &str) -> bool {
-        self.catalog
-            .known_regions()
-            .contains(&arm_region_name(name).as_str())
+        self.is_catalog_region(&arm_region_name(name))
     }
 
     fn mapped_model(&self, name: &str) -> Option<String> {
