@@ -2073,7 +2073,7 @@ fn a_row_whose_values_would_outgrow_memory_is_refused_at_its_line() {
     for (path, line) in [(&doc, 3), (&lines, 2)] {
         let e = refused(&[path, "--input-format", "litellm"]);
         assert!(e.contains(&format!(":{line}: field `json`")), "{e}");
-        assert!(e.contains("more than 24 MiB of memory"), "{e}");
+        assert!(e.contains("more than 56 MiB of memory"), "{e}");
     }
     // A member given as JSON text in a string (LiteLLM's `metadata` as a CSV cell would be).
     let mut row = litellm_rows(1, "gpt-4o-mini").remove(0);
@@ -2081,11 +2081,74 @@ fn a_row_whose_values_would_outgrow_memory_is_refused_at_its_line() {
     let path = write(dir.path(), "cell.jsonl", format!("{row}\n"));
     let e = refused(&[&path, "--input-format", "litellm"]);
     assert!(e.contains("cell.jsonl:1: field `metadata`"), "{e}");
-    assert!(e.contains("more than 24 MiB of memory"), "{e}");
+    assert!(e.contains("more than 56 MiB of memory"), "{e}");
     // Long text costs its length: an 8 MiB prompt logged in the row is read.
     let mut row = litellm_rows(1, "gpt-4o-mini").remove(0);
     row["messages"] = json!([{"role": "user", "content": "x".repeat(8 << 20)}]);
     let path = write(dir.path(), "long.jsonl", format!("{row}\n"));
     let r = report(&[&path, "--input-format", "litellm", "--quiet"]);
     assert_eq!(r["workloads"][0]["requests"], 1);
+}
+
+/// Tester findings on the memory budget: the old spillover key is found on a row that also
+/// logs a large response (the key scan builds no tree), and realistic large rows are read.
+#[test]
+fn a_large_logged_response_neither_hides_spillover_nor_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 1,500 tokens of `top_logprobs` (20 each), as a gateway logs a response: about 30 MiB
+    // once read as values, and not a member any reader reads.
+    let top: Vec<Value> = (0..20)
+        .map(|i| json!({"token": format!("t{i}"), "logprob": -0.5, "bytes": [116, 48 + i]}))
+        .collect();
+    let content: Vec<Value> = (0..1_500)
+        .map(|i| json!({"token": format!("w{i}"), "logprob": -0.1, "bytes": [119], "top_logprobs": top}))
+        .collect();
+    let row = |second: u32, deployment: &str, extra: Option<&Value>| {
+        let mut r = json!({
+            "timestamp": format!("2026-10-01T00:00:{second:02}Z"), "deployment": deployment,
+            "model": "gpt-4o", "region": "eastus2",
+            "usage": {"prompt_tokens": 1000, "completion_tokens": 100},
+        });
+        if deployment == "std1" {
+            r["x-ms-spillover-from-ptu1"] = json!("true");
+        }
+        if let Some(e) = extra {
+            r["response"] = json!({"choices": [{"logprobs": {"content": e}}]});
+        }
+        r.to_string()
+    };
+    let big = Value::Array(content);
+    let text = [
+        row(0, "ptu1", None),
+        row(1, "std1", None),
+        row(2, "std1", Some(&big)),
+        row(3, "std1", None),
+    ]
+    .join("\n");
+    let path = write(dir.path(), "spill.jsonl", format!("{text}\n"));
+    let r = report(&[&path, "--quiet"]);
+    assert_eq!(r["input"]["spilled_requests"], 3);
+    let workloads = r["workloads"].as_array().expect("workloads");
+    assert_eq!(workloads.len(), 1, "{workloads:?}");
+    assert_eq!(workloads[0]["requests"], 4);
+    // `--default-region` takes a display name as the region column does.
+    let r = report(&[&path, "--quiet", "--default-region", "East US 2"]);
+    assert_eq!(r["workloads"][0]["region"], "eastus2");
+}
+
+/// Two Azure Monitor files with the same series name the same metric in every run (the
+/// series were compared in a hash map's order).
+#[test]
+fn an_azure_monitor_series_read_twice_is_named_the_same_every_run() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sources");
+    let (a, b) = (
+        fixtures.join("azure-monitor-tokens.json"),
+        fixtures.join("azure-monitor-metrics.json"),
+    );
+    let (a, b) = (a.display().to_string(), b.display().to_string());
+    let first = refused(&[&a, &b]);
+    assert!(first.contains("is already in"), "{first}");
+    for _ in 0..5 {
+        assert_eq!(refused(&[&a, &b]), first);
+    }
 }

@@ -68,7 +68,10 @@ impl CompareSettings {
             sample_requested: input.sample,
             catalog: catalog.clone(),
             model_map: ensure_model_map(&input.model_map)?,
-            default_region: input.region.as_ref().map(|r| r.trim().to_ascii_lowercase()),
+            default_region: input
+                .region
+                .as_ref()
+                .map(|r| crate::usage::workload::arm_region_name(r.trim())),
             skip_invalid: input.skip_invalid,
             threads: match input.threads {
                 Some(n) => usize::from(n),

@@ -2,7 +2,7 @@
 //!
 //! A row may be 16 MiB of text ([`MAX_LINE_BYTES`](crate::usage::lines::MAX_LINE_BYTES)), but
 //! a tree of values can take far more memory than its text: `{"a":0}` is 7 bytes of text and
-//! about 700 bytes of map, so a 16 MiB row of small objects took 790 MB when read whole.
+//! about 700 bytes of map, so a 16 MiB row of small objects took 1.4 GB when read whole.
 //! [`parse_bounded`] builds the same `Value` as `serde_json::from_slice` while it charges an
 //! estimate of each value's memory against [`VALUE_BUDGET_BYTES`], and refuses the text once
 //! the estimate passes it, before the memory is taken.
@@ -13,24 +13,37 @@ use std::cell::Cell;
 use std::fmt;
 
 /// The memory one JSON row or cell may take once read (estimated, see [`parse_bounded`]).
-pub const VALUE_BUDGET_BYTES: usize = 24 << 20;
+/// Realistic rows stay well below it: a LiteLLM row logging 1,000 tokens of `top_logprobs`
+/// (about 20 MiB as values), 300 embeddings of 1,536 floats (about 21 MiB), an OpenAI Usage
+/// bucket of 20,000 API keys' results (about 45 MiB).
+pub const VALUE_BUDGET_BYTES: usize = 56 << 20;
 
 /// What one value costs: the `Value` itself.
 const VALUE_BYTES: usize = std::mem::size_of::<Value>();
-/// What an array's element adds besides its value: the vector's spare room (it may double).
-const ELEMENT_SLACK_BYTES: usize = VALUE_BYTES;
-/// What an object costs before its members: one map node (a B-tree leaf of 11 keys and
-/// values).
-const OBJECT_BYTES: usize = 11 * (std::mem::size_of::<String>() + VALUE_BYTES) + 64;
-/// What a member adds besides its value: its key (its text is charged too) and a share of
-/// the map's inner nodes.
-const MEMBER_BYTES: usize = std::mem::size_of::<String>() + 16;
+/// What an array's element adds besides its value: the vector's spare room (it doubles as it
+/// grows, so a half on average).
+const ELEMENT_SLACK_BYTES: usize = VALUE_BYTES / 2;
+/// One node of an object's map: a B-tree leaf of 11 keys and values, and the allocator's
+/// header. An object's first 11 members share one.
+const NODE_BYTES: usize = 11 * (std::mem::size_of::<String>() + VALUE_BYTES) + 16;
+/// Members one node holds on average once a map has split (nodes are half to full).
+const MEMBERS_PER_SPLIT_NODE: usize = 6;
+
+/// The heap a string of `len` bytes takes: nothing when empty, else its bytes rounded up to
+/// the allocator's 16 and its header.
+fn heap_bytes(len: usize) -> usize {
+    if len == 0 {
+        0
+    } else {
+        len.div_ceil(16) * 16 + 16
+    }
+}
 
 /// Why a text is refused: its values would take more than the budget.
 pub fn over_budget_message() -> String {
     format!(
-        "the JSON holds so many values that reading it would take more than {} MiB of memory \
-         (ptuplan reads a few fields of each row; drop or shorten the large member)",
+        "the JSON is valid, but it holds so many values that reading it would take more than {} \
+         MiB of memory (ptuplan reads a few fields of each row; drop or shorten the large member)",
         VALUE_BUDGET_BYTES >> 20
     )
 }
@@ -51,6 +64,39 @@ pub fn deserialize_bounded<'de, D: Deserializer<'de>>(
 ) -> Result<Option<Value>, D::Error> {
     let left = Cell::new(VALUE_BUDGET_BYTES);
     Budgeted { left: &left }.deserialize(deserializer).map(Some)
+}
+
+/// The top-level members of the JSON object `text` whose key `pick` maps to `Some`, with their
+/// values (each within its own budget), in the text's order; the other members are checked and
+/// passed over without being built. Empty when `text` is not one valid JSON object.
+pub fn find_top_level<T>(text: &[u8], pick: impl Fn(&str) -> Option<T>) -> Vec<(T, Value)> {
+    struct Members<F>(F);
+    impl<'de, T, F: Fn(&str) -> Option<T>> Visitor<'de> for Members<F> {
+        type Value = Vec<(T, Value)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = Vec::new();
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match (self.0)(&key) {
+                    Some(t) => {
+                        let left = Cell::new(VALUE_BUDGET_BYTES);
+                        found.push((t, map.next_value_seed(Budgeted { left: &left })?));
+                    }
+                    None => {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(found)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(text);
+    match de.deserialize_map(Members(pick)) {
+        Ok(found) if de.end().is_ok() => found,
+        _ => Vec::new(),
+    }
 }
 
 /// Builds one value, charging its memory to `left`.
@@ -107,12 +153,12 @@ impl<'de> Visitor<'de> for Budgeted<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
-        self.charge(VALUE_BYTES + v.len())?;
+        self.charge(VALUE_BYTES + heap_bytes(v.len()))?;
         Ok(Value::String(v.to_owned()))
     }
 
     fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
-        self.charge(VALUE_BYTES + v.len())?;
+        self.charge(VALUE_BYTES + heap_bytes(v.len()))?;
         Ok(Value::String(v))
     }
 
@@ -138,10 +184,15 @@ impl<'de> Visitor<'de> for Budgeted<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        self.charge(VALUE_BYTES + OBJECT_BYTES)?;
+        self.charge(VALUE_BYTES + NODE_BYTES)?;
         let mut members = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            self.charge(MEMBER_BYTES + key.len())?;
+            let split_share = if members.len() >= 11 {
+                NODE_BYTES / MEMBERS_PER_SPLIT_NODE
+            } else {
+                0
+            };
+            self.charge(heap_bytes(key.len()) + split_share)?;
             let value = map.next_value_seed(self)?;
             members.insert(key, value);
         }

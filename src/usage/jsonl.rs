@@ -365,6 +365,11 @@ fn invalid_line(text: &[u8], e: &serde_json::Error) -> FieldProblem {
     if e.is_eof() {
         return FieldProblem::new("json", "truncated JSON (the line ends inside the object)");
     }
+    let over_budget = crate::usage::json_value::over_budget_message();
+    if e.is_data() && e.to_string().starts_with(&over_budget) {
+        // Valid JSON: the one member read as a tree, `headers`, is too large to read.
+        return FieldProblem::new("headers", over_budget);
+    }
     if e.is_data() {
         let mut de = serde_json::Deserializer::from_slice(text);
         if let Err(at) = serde_path_to_error::deserialize::<_, Line<'_>>(&mut de) {
@@ -580,17 +585,20 @@ fn named_spillover_key(text: &[u8]) -> Option<String> {
     if !FINDERS.iter().any(|f| f.find(text).is_some()) {
         return None;
     }
-    let serde_json::Value::Object(map) = crate::usage::json_value::parse_bounded(text).ok()? else {
-        return None;
-    };
-    map.iter().find_map(|(k, v)| {
-        let rest = k
+    crate::usage::json_value::find_top_level(text, |key| {
+        let rest = key
             .get(..PREFIX.len())
             .filter(|p| p.eq_ignore_ascii_case(PREFIX))
-            .map(|_| &k[PREFIX.len()..])?;
-        if rest.is_empty() || rest.eq_ignore_ascii_case("deployment") {
-            return None;
-        }
+            .map(|_| &key[PREFIX.len()..])?;
+        (!rest.is_empty() && !rest.eq_ignore_ascii_case("deployment"))
+            .then(|| (key.to_owned(), rest.to_owned()))
+    })
+    .into_iter()
+    // By key, the last of a repeated key winning: as a JSON object read whole orders them.
+    .map(|((key, rest), v)| (key, (rest, v)))
+    .collect::<std::collections::BTreeMap<_, _>>()
+    .into_values()
+    .find_map(|(rest, v)| {
         let no = match v {
             serde_json::Value::Bool(b) => !b,
             serde_json::Value::String(s) => {
@@ -600,7 +608,7 @@ fn named_spillover_key(text: &[u8]) -> Option<String> {
             serde_json::Value::Number(n) => n.as_u64() == Some(0),
             _ => false,
         };
-        (!no).then(|| rest.to_owned())
+        (!no).then_some(rest)
     })
 }
 

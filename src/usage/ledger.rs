@@ -195,7 +195,8 @@ impl Cover {
 struct Claimed {
     groups: Vec<(Group, Ranges)>,
     index: HashMap<Group, usize>,
-    splits: Vec<Vec<String>>,
+    /// Each split's dimension names, and what its groups claimed together.
+    splits: Vec<(Vec<String>, Cover)>,
     cover: Cover,
 }
 
@@ -312,11 +313,12 @@ impl RunState {
         let claimed = self.buckets.entry(workload).or_default();
         // Only a group split another way can collide across groups: with one split (the
         // usual case) no group is searched.
-        let other_split = claimed
-            .splits
-            .iter()
-            .any(|names| !names.iter().map(String::as_str).eq(group.names()));
-        for (other, ranges) in claimed.groups.iter().filter(|_| other_split) {
+        // Only a group split another way can collide across groups, and only where that split
+        // claimed time: the groups are searched (for the first one, as read) only then.
+        let collides = claimed.splits.iter().any(|(names, cover)| {
+            !names.iter().map(String::as_str).eq(group.names()) && cover.overlaps(start_ms, end_ms)
+        });
+        for (other, ranges) in claimed.groups.iter().filter(|_| collides) {
             if other.same_split(group) {
                 continue;
             }
@@ -332,26 +334,35 @@ impl RunState {
                 ));
             }
         }
-        if !claimed
+        let split = match claimed
             .splits
             .iter()
-            .any(|names| names.iter().map(String::as_str).eq(group.names()))
+            .position(|(names, _)| names.iter().map(String::as_str).eq(group.names()))
         {
-            claimed
-                .splits
-                .push(group.names().map(str::to_owned).collect());
-        }
+            Some(i) => i,
+            None => {
+                claimed
+                    .splits
+                    .push((group.names().map(str::to_owned).collect(), Cover::default()));
+                claimed.splits.len() - 1
+            }
+        };
         let i = match claimed.index.get(group) {
             Some(&i) => i,
             None => {
                 claimed.groups.push((group.clone(), Ranges::default()));
-                claimed.index.insert(group.clone(), claimed.groups.len() - 1);
+                claimed
+                    .index
+                    .insert(group.clone(), claimed.groups.len() - 1);
                 claimed.groups.len() - 1
             }
         };
-        let cover = &mut claimed.cover;
+        let (cover, split_cover) = (&mut claimed.cover, &mut claimed.splits[split].1);
         let ranges = &mut claimed.groups[i].1;
-        ranges.insert(start_ms, end_ms, origin).map(|()| cover.insert(start_ms, end_ms)).map_err(|o| {
+        ranges.insert(start_ms, end_ms, origin).map(|()| {
+            cover.insert(start_ms, end_ms);
+            split_cover.insert(start_ms, end_ms);
+        }).map_err(|o| {
             format!(
                 "this bucket ({} to {}{}) overlaps one of the same workload read at {} (the same bucket twice, or buckets of different lengths over the same time): its traffic would count twice; keep one",
                 fmt_time_ms(start_ms),
@@ -431,7 +442,9 @@ mod tests {
         let other = Group::of([("project_id".to_owned(), "p".to_owned())]);
         let e = run.claim(0, &other, 0, 60_000, "u.json", 3).unwrap_err();
         assert!(e.contains("split another way"), "{e}");
-        assert!(run.claim(0, &other, 40 * 60_000, 41 * 60_000, "u.json", 4).is_ok());
+        assert!(run
+            .claim(0, &other, 40 * 60_000, 41 * 60_000, "u.json", 4)
+            .is_ok());
         assert_eq!(run.bucket_over(0, 10, 20).as_deref(), Some("u.json:1"));
         assert_eq!(run.bucket_over(0, 41 * 60_000, 42 * 60_000), None);
     }

@@ -226,9 +226,15 @@ pub fn open(input: OpenedInput, format: InputFormat) -> Result<Table, UsageError
 fn more_pages_of(text: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Page {
-        #[serde(default)]
+        #[serde(
+            default,
+            deserialize_with = "crate::usage::json_value::deserialize_bounded"
+        )]
         has_more: Option<Value>,
-        #[serde(default)]
+        #[serde(
+            default,
+            deserialize_with = "crate::usage::json_value::deserialize_bounded"
+        )]
         next_page: Option<Value>,
     }
     memchr::memmem::find(text, b"\"has_more\"")?;

@@ -360,7 +360,10 @@ impl MetricBuckets {
             input: o.input + base,
             line: o.line,
         };
-        for (sig, ranges) in other.series {
+        // In a fixed order, so that the series an overlap is reported for is the same every run.
+        let mut series: Vec<(String, Ranges)> = other.series.into_iter().collect();
+        series.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (sig, ranges) in series {
             let mine = self.series.entry(sig.clone()).or_default();
             for (start, end, origin) in ranges.iter() {
                 let origin = shifted(origin);
