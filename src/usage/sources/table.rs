@@ -136,7 +136,8 @@ impl Row<'_> {
     pub fn width(&self) -> usize {
         match &self.data {
             RowData::Csv(r) => r.len(),
-            RowData::Values(v) => v.len(),
+            // JSON rows are not padded: every column of the header is in the row, absent or not.
+            RowData::Values(_) => self.header.names.len(),
         }
     }
 }
@@ -147,6 +148,8 @@ pub struct Table {
     header: Header,
     kind: Kind,
     values: Vec<Value>,
+    /// The columns of `values` the last JSON row filled.
+    set: Vec<usize>,
     /// The reader the input was detected for (JSON rows' later keys are checked against it).
     format: InputFormat,
     /// A JSON document that is one page of a paged API response saying more pages follow
@@ -215,6 +218,7 @@ pub fn open(input: OpenedInput, format: InputFormat) -> Result<Table, UsageError
         header,
         kind,
         values: Vec::new(),
+        set: Vec::new(),
         format,
         more_pages,
     })
@@ -364,7 +368,7 @@ impl Table {
                     if let Some(next) = held.next_row(path) {
                         let (line, v) = next?;
                         let before = self.header.names.len();
-                        fill_values(&mut self.header, &mut self.values, v);
+                        fill_values(&mut self.header, &mut self.values, &mut self.set, v);
                         check_new_keys(&self.header, before, self.format, path, line)?;
                         return Ok(Some(values_row(&self.header, &self.values, line)));
                     }
@@ -406,7 +410,7 @@ impl Table {
                     return Ok(None);
                 };
                 let before = self.header.names.len();
-                fill_values(&mut self.header, &mut self.values, v);
+                fill_values(&mut self.header, &mut self.values, &mut self.set, v);
                 check_new_keys(&self.header, before, self.format, path, line)?;
                 Ok(Some(values_row(&self.header, &self.values, line)))
             }
@@ -416,7 +420,7 @@ impl Table {
                 };
                 let (line, v) = next?;
                 let before = self.header.names.len();
-                fill_values(&mut self.header, &mut self.values, v);
+                fill_values(&mut self.header, &mut self.values, &mut self.set, v);
                 check_new_keys(&self.header, before, self.format, path, line)?;
                 Ok(Some(values_row(&self.header, &self.values, line)))
             }
@@ -442,6 +446,11 @@ impl Table {
     }
 }
 
+/// Most distinct keys the rows of one JSON input may have between them: every new key is
+/// checked against the reader (a pass over the keys so far), so a file whose every row brings
+/// a key of its own would take time quadratic in them (20,000 such rows took 36 s).
+pub const MAX_JSON_KEYS: usize = 4096;
+
 /// A key a JSON row has and the rows before it did not must be one the reader reads (or of no
 /// known meaning): the reader was chosen from the first row, and a later row's `StatusCode` or
 /// `status_code` would otherwise be dropped in silence.
@@ -452,6 +461,16 @@ fn check_new_keys(
     path: &str,
     line: u64,
 ) -> Result<(), UsageError> {
+    if header.names.len() > MAX_JSON_KEYS {
+        return Err(UsageError::Field {
+            path: path.to_owned(),
+            line,
+            field: header.names[MAX_JSON_KEYS].clone(),
+            message: format!(
+                "the rows up to this one have more than {MAX_JSON_KEYS} distinct keys; a usage log's rows share a few dozen (are ids or times written as keys?), and each new key is checked against the reader"
+            ),
+        });
+    }
     if header.names.len() == before || before == 0 {
         return Ok(());
     }
@@ -486,26 +505,29 @@ fn values_row<'a>(header: &'a Header, values: &'a [Value], line: u64) -> Row<'a>
 }
 
 /// Align a JSON object's values to the header (adding new keys); other values become a
-/// one-column row named `value`.
-fn fill_values(header: &mut Header, values: &mut Vec<Value>, v: Value) {
-    values.clear();
+/// one-column row named `value`. `set` holds the columns the previous row filled: only those
+/// are cleared, so a row costs its own keys, not every column seen so far (20,000 rows each
+/// adding a key took over a minute when every row was padded to the header's width).
+fn fill_values(header: &mut Header, values: &mut Vec<Value>, set: &mut Vec<usize>, v: Value) {
+    for i in set.drain(..) {
+        values[i] = Value::Null;
+    }
+    let mut put = |header: &mut Header, name: &str, v: Value| {
+        let i = header.index_of(name);
+        if values.len() <= i {
+            values.resize(i + 1, Value::Null);
+        }
+        values[i] = v;
+        set.push(i);
+    };
     match v {
         Value::Object(map) => {
             for (k, v) in map {
-                let i = header.index_of(&k);
-                if values.len() <= i {
-                    values.resize(i + 1, Value::Null);
-                }
-                values[i] = v;
+                put(header, &k, v);
             }
         }
-        other => {
-            let i = header.index_of("value");
-            values.resize(i + 1, Value::Null);
-            values[i] = other;
-        }
+        other => put(header, "value", other),
     }
-    values.resize(header.names.len(), Value::Null);
 }
 pub fn document_rows(bytes: &[u8], path: &str) -> Result<Vec<(u64, Value)>, UsageError> {
     let mut held = HeldRows::document(bytes.to_vec(), path)?;
