@@ -15,7 +15,7 @@ use flate2::read::MultiGzDecoder;
 
 use super::formats::{self, choose_table, Refusal};
 use super::json_scan::{
-    find_row_array, first_record_state, object_entries, row_ranges, skip_ws, value_end, FirstRecord,
+    find_row_array, first_record_state, for_each_entry, row_ranges, skip_ws, value_end, FirstRecord,
 };
 use super::read_ahead::ReadAhead;
 use super::UsageError;
@@ -388,15 +388,20 @@ fn first_row_keys(text: &[u8]) -> Vec<String> {
                 .map(|array| skip_ws(text, array + 1))
                 .filter(|&i| matches!(text.get(i), Some(b'{')) && value_end(text, i).is_ok())
         });
-    let mut keys: Vec<String> = first
-        .and_then(|start| object_entries(text, start))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(key, _)| key)
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys
+    // Distinct keys as they are scanned: a row of millions of members repeating a few keys
+    // costs those few.
+    let mut keys = std::collections::BTreeSet::new();
+    let complete = first.and_then(|start| {
+        for_each_entry(text, start, |key, _| {
+            if !keys.contains(key.as_ref()) {
+                keys.insert(key.into_owned());
+            }
+        })
+    });
+    match complete {
+        Some(()) => keys.into_iter().collect(),
+        None => Vec::new(),
+    }
 }
 
 /// The error for a table no reader recognises: its columns, every format ptuplan reads, and

@@ -46,15 +46,52 @@ pub fn first_record_state(prefix: &[u8]) -> FirstRecord {
 /// [`serde::de::IgnoredAny`]): the ranges are found by scanning, so a large text is never
 /// held as a parsed tree.
 pub fn row_ranges(b: &[u8]) -> Result<Vec<(usize, usize)>, TwoRowArrays> {
-    let start = skip_ws(b, 0);
-    let whole = || vec![(start, value_end(b, start).unwrap_or(b.len()))];
-    Ok(match b.get(start) {
-        Some(b'[') => elements(b, start).unwrap_or_else(whole),
-        Some(b'{') => wrapped_array(b, start)?
-            .and_then(|(_, array)| elements(b, array))
-            .unwrap_or_else(whole),
-        _ => whole(),
-    })
+    let mut cursor = RowCursor::new(b)?;
+    Ok(std::iter::from_fn(|| cursor.next(b)).collect())
+}
+
+/// The rows of a JSON text as [`row_ranges`] finds them, one at a time: a cursor into the
+/// text, so millions of rows cost no list of their ranges. Give [`RowCursor::next`] the same
+/// text each time.
+#[derive(Debug, Clone)]
+pub struct RowCursor {
+    /// Where to look for the next element of the row array; `None` when the rows are the
+    /// whole value (`whole`) or have all been given.
+    at: Option<usize>,
+    whole: Option<(usize, usize)>,
+}
+
+impl RowCursor {
+    /// A cursor over `b`'s rows (`b` one valid JSON value; see [`row_ranges`]).
+    pub fn new(b: &[u8]) -> Result<RowCursor, TwoRowArrays> {
+        let start = skip_ws(b, 0);
+        let array = match b.get(start) {
+            Some(b'[') => Some(start),
+            Some(b'{') => wrapped_array(b, start)?.map(|(_, array)| array),
+            _ => None,
+        };
+        Ok(match array {
+            Some(array) => RowCursor {
+                at: Some(array + 1),
+                whole: None,
+            },
+            None => RowCursor {
+                at: None,
+                whole: Some((start, value_end(b, start).unwrap_or(b.len()))),
+            },
+        })
+    }
+
+    /// The next row's byte range in `b`.
+    pub fn next(&mut self, b: &[u8]) -> Option<(usize, usize)> {
+        if let Some(whole) = self.whole.take() {
+            return Some(whole);
+        }
+        let at = next_member(b, self.at?, b']').flatten();
+        let range = at.and_then(|at| Some((at, value_end(b, at).ok()?)));
+        self.at = range.map(|(_, end)| end);
+        range
+    }
 }
 
 /// A document that holds rows in two arrays: `first` and `second` are their keys (the same
@@ -102,28 +139,31 @@ pub fn wrapped_array(
     b: &[u8],
     start: usize,
 ) -> Result<Option<(&'static str, usize)>, TwoRowArrays> {
-    let Some(entries) = object_entries(b, start) else {
+    // Only the row-array keys: a wrapper of millions of other members costs nothing.
+    let mut entries: Vec<(&'static str, usize)> = Vec::new();
+    let scanned = for_each_entry(b, start, |key, at| {
+        if let Some(&name) = ROW_ARRAYS.iter().find(|&&k| k == key) {
+            entries.push((name, at));
+        }
+    });
+    if scanned.is_none() {
         return Ok(None);
-    };
+    }
     // (key, start, whether it holds rows), in the order of ROW_ARRAYS among empty ones.
     let mut found: Option<(&'static str, usize, bool)> = None;
     // The first row-key array that mixes objects with other values.
     let mut mixed: Option<(&'static str, usize)> = None;
-    for (key, at) in &entries {
-        let Some(&name) = ROW_ARRAYS.iter().find(|&&k| k == key) else {
+    for &(name, ref at) in &entries {
+        let Some((all, objects)) = element_kinds(b, *at) else {
             continue;
         };
-        let Some(items) = elements(b, *at) else {
-            continue;
-        };
-        let objects = items.iter().filter(|&&(i, _)| b[i] == b'{').count();
-        if objects < items.len() {
+        if objects < all {
             if objects > 0 {
                 mixed.get_or_insert((name, *at));
             }
             continue;
         }
-        let has_rows = !items.is_empty();
+        let has_rows = all > 0;
         match found {
             Some((first, _, true)) if has_rows => {
                 return Err(TwoRowArrays {
@@ -160,42 +200,59 @@ fn rank(key: &str) -> usize {
 /// The keys of the object starting at `start`, each with where its value starts; `None` when
 /// `b` holds no well-formed object there.
 pub fn object_entries(b: &[u8], start: usize) -> Option<Vec<(String, usize)>> {
+    let mut out = Vec::new();
+    for_each_entry(b, start, |key, at| out.push((key.into_owned(), at)))?;
+    Some(out)
+}
+
+/// Call `f` with each key of the object starting at `start` and where its value starts, in
+/// order; `None` when `b` holds no well-formed object there (`f` may have seen some keys).
+/// A key without escapes is borrowed from `b`, so an object of millions of members costs no
+/// memory of its own.
+pub fn for_each_entry(
+    b: &[u8],
+    start: usize,
+    mut f: impl FnMut(std::borrow::Cow<'_, str>, usize),
+) -> Option<()> {
     if b.get(start) != Some(&b'{') {
         return None;
     }
-    let mut out = Vec::new();
     let mut i = start + 1;
     while let Some(at) = next_member(b, i, b'}')? {
         if b[at] != b'"' {
             return None;
         }
         let key_end = value_end(b, at).ok()?;
-        let key: String = serde_json::from_slice(&b[at..key_end]).ok()?;
+        let raw = &b[at + 1..key_end - 1];
+        let key = match memchr::memchr(b'\\', raw) {
+            None => std::borrow::Cow::Borrowed(std::str::from_utf8(raw).ok()?),
+            Some(_) => std::borrow::Cow::Owned(serde_json::from_slice(&b[at..key_end]).ok()?),
+        };
         i = skip_ws(b, key_end);
         if b.get(i) != Some(&b':') {
             return None;
         }
         i = skip_ws(b, i + 1);
-        out.push((key, i));
+        f(key, i);
         i = value_end(b, i).ok()?;
     }
-    Some(out)
+    Some(())
 }
 
-/// The elements of the array starting at `start`, as byte ranges; `None` when it is not a
-/// well-formed array.
-fn elements(b: &[u8], start: usize) -> Option<Vec<(usize, usize)>> {
+/// How many elements the array starting at `start` has, and how many of them are objects;
+/// `None` when it is not a well-formed array.
+fn element_kinds(b: &[u8], start: usize) -> Option<(usize, usize)> {
     if b.get(start) != Some(&b'[') {
         return None;
     }
-    let mut out = Vec::new();
+    let (mut all, mut objects) = (0, 0);
     let mut i = start + 1;
     while let Some(at) = next_member(b, i, b']')? {
-        let end = value_end(b, at).ok()?;
-        out.push((at, end));
-        i = end;
+        all += 1;
+        objects += usize::from(b[at] == b'{');
+        i = value_end(b, at).ok()?;
     }
-    Some(out)
+    Some((all, objects))
 }
 
 /// Where the next member of an array or object starts at or after `i`, white space and

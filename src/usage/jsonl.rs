@@ -327,8 +327,9 @@ pub fn read_jsonl<S: RecordSink>(
 fn wrapped_rows(text: &[u8]) -> Option<Result<Vec<(usize, usize)>, json_scan::TwoRowArrays>> {
     serde_json::from_slice::<serde::de::IgnoredAny>(text).ok()?;
     let start = json_scan::skip_ws(text, 0);
-    let entries = json_scan::object_entries(text, start)?;
-    if entries.iter().any(|(key, _)| key == "usage") {
+    let mut has_usage = false;
+    json_scan::for_each_entry(text, start, |key, _| has_usage |= key == "usage")?;
+    if has_usage {
         return None;
     }
     match json_scan::wrapped_array(text, start) {

@@ -20,7 +20,7 @@ use super::json_stream::{json_problem, RowStream};
 use crate::usage::csv_split::{CsvSplitter, Record, SplitError};
 use crate::usage::formats::{Container, InputFormat};
 use crate::usage::input::OpenedInput;
-use crate::usage::json_scan::{row_ranges, TwoRowArrays};
+use crate::usage::json_scan::{RowCursor, TwoRowArrays};
 use crate::usage::json_value::parse_bounded;
 use crate::usage::lines::MAX_LINE_BYTES;
 use crate::usage::rows;
@@ -253,10 +253,13 @@ fn more_pages_of(text: &[u8]) -> Option<String> {
 }
 
 /// A JSON text held whole (a document read whole, or a JSON Lines line holding a page), its
-/// rows found as byte ranges ([`row_ranges`]) and parsed one at a time.
+/// rows found one at a time by a [`RowCursor`] (no list of them is kept) and parsed as they
+/// are read.
 struct HeldRows {
     bytes: Vec<u8>,
-    ranges: std::vec::IntoIter<(usize, usize)>,
+    /// The rows of `bytes[bom..]`.
+    rows: RowCursor,
+    bom: usize,
     /// The line of `bytes[scanned]`.
     line: u64,
     scanned: usize,
@@ -280,14 +283,12 @@ impl HeldRows {
                 message: json_problem(&e),
             });
         }
-        let ranges: Vec<(usize, usize)> = row_ranges(&bytes[bom..])
-            .map_err(|two| two_row_arrays(path, &bytes, bom + two.at, &two))?
-            .into_iter()
-            .map(|(a, b)| (a + bom, b + bom))
-            .collect();
+        let rows = RowCursor::new(&bytes[bom..])
+            .map_err(|two| two_row_arrays(path, &bytes, bom + two.at, &two))?;
         Ok(HeldRows {
             bytes,
-            ranges: ranges.into_iter(),
+            rows,
+            bom,
             line: 1,
             scanned: 0,
             count_lines: true,
@@ -296,14 +297,15 @@ impl HeldRows {
 
     /// The rows of one valid JSON Lines line `text`, read at line `line`.
     fn line(text: &[u8], line: u64, path: &str) -> Result<HeldRows, UsageError> {
-        let ranges = row_ranges(text).map_err(|two| UsageError::Field {
+        let rows = RowCursor::new(text).map_err(|two| UsageError::Field {
             path: path.to_owned(),
             line,
             field: two.second.to_owned(),
             message: two.to_string(),
         })?;
         Ok(HeldRows {
-            ranges: ranges.into_iter(),
+            rows,
+            bom: 0,
             bytes: text.to_vec(),
             line,
             scanned: 0,
@@ -322,7 +324,8 @@ impl HeldRows {
 
     /// The next row and its line (valid JSON: the text was checked whole).
     fn next_row(&mut self, path: &str) -> Option<Result<(u64, Value), UsageError>> {
-        let (start, end) = self.ranges.next()?;
+        let (start, end) = self.rows.next(&self.bytes[self.bom..])?;
+        let (start, end) = (start + self.bom, end + self.bom);
         if self.count_lines {
             self.line +=
                 memchr::memchr_iter(b'\n', &self.bytes[self.scanned..start]).count() as u64;
