@@ -15,7 +15,7 @@ use flate2::read::MultiGzDecoder;
 
 use super::formats::{self, choose_table, Refusal};
 use super::json_scan::{
-    find_row_array, first_record_state, for_each_entry, row_ranges, skip_ws, value_end, FirstRecord,
+    find_row_array, first_record_state, for_each_entry, skip_ws, value_end, FirstRecord, RowCursor,
 };
 use super::read_ahead::ReadAhead;
 use super::UsageError;
@@ -377,9 +377,9 @@ fn first_row_keys(text: &[u8]) -> Vec<String> {
     // row of its first row array, when it is there whole.
     let whole = serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok();
     let first = whole
-        .then(|| row_ranges(text).ok())
+        .then(|| RowCursor::new(text).ok())
         .flatten()
-        .map(|rows| rows.first().map(|&(start, _)| start))
+        .map(|mut rows| rows.next(text).map(|(start, _)| start))
         .unwrap_or_else(|| {
             let start = skip_ws(text, 0);
             find_row_array(text, start)

@@ -302,8 +302,8 @@ pub fn read_jsonl<S: RecordSink>(
             )
         };
         match parsed.as_ref().err().and_then(|_| wrapped_rows(text)) {
-            Some(Ok(rows)) => {
-                for (start, end) in rows {
+            Some(Ok(mut rows)) => {
+                while let Some((start, end)) = rows.next(text) {
                     give(parse_line(
                         &text[start..end],
                         &mut keys,
@@ -321,10 +321,10 @@ pub fn read_jsonl<S: RecordSink>(
 }
 
 /// The rows of a line that wraps them in an object's `data` (or `value`, `rows`, `logs`,
-/// `results`) array of objects, as byte ranges of the line; `None` for any other line. The
-/// line is checked and scanned, never parsed into a tree, so a page of any size costs its
-/// own bytes only.
-fn wrapped_rows(text: &[u8]) -> Option<Result<Vec<(usize, usize)>, json_scan::TwoRowArrays>> {
+/// `results`) array of objects, as a cursor over the line's rows; `None` for any other line.
+/// The line is checked and scanned, never parsed into a tree nor listed, so a page of any
+/// size costs its own bytes only.
+fn wrapped_rows(text: &[u8]) -> Option<Result<json_scan::RowCursor, json_scan::TwoRowArrays>> {
     serde_json::from_slice::<serde::de::IgnoredAny>(text).ok()?;
     let start = json_scan::skip_ws(text, 0);
     let mut has_usage = false;
@@ -334,7 +334,7 @@ fn wrapped_rows(text: &[u8]) -> Option<Result<Vec<(usize, usize)>, json_scan::Tw
     }
     match json_scan::wrapped_array(text, start) {
         Ok(None) => None,
-        Ok(Some(_)) => Some(json_scan::row_ranges(text)),
+        Ok(Some(_)) => Some(json_scan::RowCursor::new(text)),
         Err(two) => Some(Err(two)),
     }
 }
