@@ -48,6 +48,12 @@ pub fn over_budget_message() -> String {
     )
 }
 
+/// Whether `e` is [`parse_bounded`]'s refusal (valid JSON over the budget), not a syntax
+/// or shape error.
+pub fn is_over_budget(e: &serde_json::Error) -> bool {
+    e.is_data() && e.to_string().starts_with(&over_budget_message())
+}
+
 /// Parse `text` (one JSON value, white space around it allowed) into a `Value`, refusing it
 /// with [`over_budget_message`] when its values would take more than [`VALUE_BUDGET_BYTES`].
 pub fn parse_bounded(text: &[u8]) -> Result<Value, serde_json::Error> {

@@ -366,10 +366,9 @@ fn invalid_line(text: &[u8], e: &serde_json::Error) -> FieldProblem {
     if e.is_eof() {
         return FieldProblem::new("json", "truncated JSON (the line ends inside the object)");
     }
-    let over_budget = crate::usage::json_value::over_budget_message();
-    if e.is_data() && e.to_string().starts_with(&over_budget) {
+    if crate::usage::json_value::is_over_budget(e) {
         // Valid JSON: the one member read as a tree, `headers`, is too large to read.
-        return FieldProblem::new("headers", over_budget);
+        return FieldProblem::new("headers", crate::usage::json_value::over_budget_message());
     }
     if e.is_data() {
         let mut de = serde_json::Deserializer::from_slice(text);

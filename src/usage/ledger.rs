@@ -154,7 +154,7 @@ impl Ranges {
     }
 }
 
-/// Every range `[start, end)` some group of a workload claimed, overlapping ones merged: a
+/// Every range `[start, end)` the groups of one split claimed, overlapping ones merged: a
 /// quick "nothing overlaps" before the groups are searched for the one that does.
 #[derive(Debug, Default)]
 struct Cover {
@@ -197,7 +197,6 @@ struct Claimed {
     index: HashMap<Group, usize>,
     /// Each split's dimension names, and what its groups claimed together.
     splits: Vec<(Vec<String>, Cover)>,
-    cover: Cover,
 }
 
 /// The run-wide record of what the aggregates covered and became.
@@ -267,7 +266,11 @@ impl RunState {
     /// (`path:line`), if one was.
     pub fn bucket_over(&self, workload: u32, start_ms: i64, end_ms: i64) -> Option<String> {
         let claimed = self.buckets.get(&workload)?;
-        if !claimed.cover.overlaps(start_ms, end_ms) {
+        if !claimed
+            .splits
+            .iter()
+            .any(|(_, cover)| cover.overlaps(start_ms, end_ms))
+        {
             return None;
         }
         claimed
@@ -311,8 +314,6 @@ impl RunState {
             )
         };
         let claimed = self.buckets.entry(workload).or_default();
-        // Only a group split another way can collide across groups: with one split (the
-        // usual case) no group is searched.
         // Only a group split another way can collide across groups, and only where that split
         // claimed time: the groups are searched (for the first one, as read) only then.
         let collides = claimed.splits.iter().any(|(names, cover)| {
@@ -357,12 +358,9 @@ impl RunState {
                 claimed.groups.len() - 1
             }
         };
-        let (cover, split_cover) = (&mut claimed.cover, &mut claimed.splits[split].1);
+        let cover = &mut claimed.splits[split].1;
         let ranges = &mut claimed.groups[i].1;
-        ranges.insert(start_ms, end_ms, origin).map(|()| {
-            cover.insert(start_ms, end_ms);
-            split_cover.insert(start_ms, end_ms);
-        }).map_err(|o| {
+        ranges.insert(start_ms, end_ms, origin).map(|()| cover.insert(start_ms, end_ms)).map_err(|o| {
             format!(
                 "this bucket ({} to {}{}) overlaps one of the same workload read at {} (the same bucket twice, or buckets of different lengths over the same time): its traffic would count twice; keep one",
                 fmt_time_ms(start_ms),

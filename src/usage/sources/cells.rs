@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::usage::fields::{lossy, parse_count, parse_status};
-use crate::usage::json_value::{over_budget_message, parse_bounded};
+use crate::usage::json_value::{is_over_budget, over_budget_message, parse_bounded};
 use crate::usage::timestamps::parse_timestamp_ms;
 use crate::usage::FieldProblem;
 
@@ -151,8 +151,7 @@ impl<'a> Cell<'a> {
                 let text = self.text(field)?.unwrap_or_default();
                 parse_bounded(text.as_bytes())
                     .map(|v| Some(Cow::Owned(v)))
-                    .map_err(|e| match e.is_data() {
-                        // Valid, but over the memory budget.
+                    .map_err(|e| match is_over_budget(&e) {
                         true => FieldProblem::new(field, over_budget_message()),
                         false => FieldProblem::new(field, format!("not valid JSON: {e}")),
                     })

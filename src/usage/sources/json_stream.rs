@@ -19,9 +19,8 @@ pub const MAX_JSON_DOCUMENT_BYTES: u64 = MAX_LINE_BYTES as u64;
 pub(super) fn json_problem(e: &serde_json::Error) -> String {
     if e.is_eof() {
         "truncated JSON (the value ends early)".to_owned()
-    } else if e.is_data() {
-        // Not a syntax error: the value is over the memory budget (`parse_bounded`; serde's
-        // position would count from the row's start, not the file's).
+    } else if crate::usage::json_value::is_over_budget(e) {
+        // serde's position would count from the row's start, not the file's.
         crate::usage::json_value::over_budget_message()
     } else {
         format!("invalid JSON: {e}")

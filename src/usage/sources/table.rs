@@ -257,10 +257,9 @@ fn more_pages_of(text: &[u8]) -> Option<String> {
 /// are read.
 struct HeldRows {
     bytes: Vec<u8>,
-    /// The rows of `bytes[bom..]`.
+    /// The rows of [`HeldRows::text`] (positions there, not in `bytes`).
     rows: RowCursor,
-    bom: usize,
-    /// The line of `bytes[scanned]`.
+    /// The line of `text()[scanned]`.
     line: u64,
     scanned: usize,
     /// False for a JSON Lines line: every row is at that line.
@@ -270,11 +269,7 @@ struct HeldRows {
 impl HeldRows {
     /// The rows of a whole document (BOM included), checked to be valid JSON first.
     fn document(bytes: Vec<u8>, path: &str) -> Result<HeldRows, UsageError> {
-        let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
+        let bom = bytes.len() - without_bom(&bytes).len();
         if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes[bom..]) {
             return Err(UsageError::Field {
                 path: path.to_owned(),
@@ -288,7 +283,6 @@ impl HeldRows {
         Ok(HeldRows {
             bytes,
             rows,
-            bom,
             line: 1,
             scanned: 0,
             count_lines: true,
@@ -305,7 +299,6 @@ impl HeldRows {
         })?;
         Ok(HeldRows {
             rows,
-            bom: 0,
             bytes: text.to_vec(),
             line,
             scanned: 0,
@@ -314,26 +307,20 @@ impl HeldRows {
     }
 
     fn text(&self) -> &[u8] {
-        let bom = if self.bytes.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
-        &self.bytes[bom..]
+        without_bom(&self.bytes)
     }
 
     /// The next row and its line (valid JSON: the text was checked whole).
     fn next_row(&mut self, path: &str) -> Option<Result<(u64, Value), UsageError>> {
-        let (start, end) = self.rows.next(&self.bytes[self.bom..])?;
-        let (start, end) = (start + self.bom, end + self.bom);
+        let text = without_bom(&self.bytes);
+        let (start, end) = self.rows.next(text)?;
         if self.count_lines {
-            self.line +=
-                memchr::memchr_iter(b'\n', &self.bytes[self.scanned..start]).count() as u64;
+            self.line += memchr::memchr_iter(b'\n', &text[self.scanned..start]).count() as u64;
             self.scanned = start;
         }
         let line = self.line;
         Some(
-            parse_bounded(&self.bytes[start..end])
+            parse_bounded(&text[start..end])
                 .map(|v| (line, v))
                 .map_err(|e| UsageError::Field {
                     path: path.to_owned(),
@@ -495,6 +482,11 @@ fn check_new_keys(
             ),
         }),
     }
+}
+
+/// `b` without its UTF-8 byte order mark, if it starts with one.
+fn without_bom(b: &[u8]) -> &[u8] {
+    b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b)
 }
 
 /// A row of `values` aligned to `header`.
