@@ -17,44 +17,30 @@
 
 use super::{Out, Row, RowSource};
 use crate::usage::aggregate::{BucketAggregate, Granularity};
-use crate::usage::formats::resolve_columns;
+use crate::usage::formats::{concat_names, resolve_columns, REQUEST_FIELDS, SPILLOVER_FIELDS};
 use crate::usage::{FieldProblem, RowValues, SpilloverHeaders, UsageError};
 
 /// `--columns`: canonical field name -> the table's column name.
 pub type ColumnMap = Vec<(String, String)>;
 
 /// Every canonical field a `--columns` mapping may name.
-pub const CANONICAL_FIELDS: [&str; 20] = [
-    "timestamp",
-    "deployment",
-    "model",
-    "region",
-    "prompt_tokens",
-    "cached_tokens",
-    "cache_write_tokens",
-    "completion_tokens",
-    "reasoning_tokens",
-    "max_completion_tokens",
-    "status",
-    "latency_ms",
-    "bucket_start",
-    "bucket",
-    "bucket_seconds",
-    "bucket_end",
-    "requests",
-    "status_429",
-    "status_4xx",
-    "status_5xx",
-];
+pub const CANONICAL_FIELDS: [&str; 20] = concat_names(
+    REQUEST_FIELDS,
+    [
+        "bucket_start",
+        "bucket",
+        "bucket_seconds",
+        "bucket_end",
+        "requests",
+        "status_429",
+        "status_4xx",
+        "status_5xx",
+    ],
+);
 
 /// Fields a mapping may name besides [`CANONICAL_FIELDS`]: the bucket's largest `max_tokens`
 /// and the spillover response headers (see [`crate::usage::SpilloverHeaders`]).
-pub const EXTRA_FIELDS: [&str; 4] = [
-    "max_tokens_max",
-    "spillover_from_deployment",
-    "spillover_error",
-    "served_deployment",
-];
+pub const EXTRA_FIELDS: [&str; 4] = concat_names(["max_tokens_max"], SPILLOVER_FIELDS);
 
 /// Parse `--columns` (`FIELD=COLUMN,...`; also the [`EXTRA_FIELDS`]).
 pub fn parse_column_map(text: &str) -> Result<ColumnMap, String> {
