@@ -804,7 +804,7 @@ fn bad_overrides_and_residency_are_reported_with_file_and_line() {
         .arg(fixture("usage.csv"))
         .args(["--residency", "mars"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("--residency mars"));
 }
 

@@ -283,6 +283,13 @@ pub fn build_report_with_progress(
             ));
         }
     }
+    for p in plans.iter().filter(|p| p.requests == 0 && p.failed_requests > 0) {
+        warnings.push(format!(
+            "{}: all {} of its logged requests failed (no 2xx status), so nothing of it is priced or sized: its 0.00 USD/mo is what the log shows served, not what the traffic needs (failed requests carry no served tokens to size from)",
+            p.deployment,
+            p.failed_requests
+        ));
+    }
     warnings.extend(scenario_warnings);
     warnings.extend(report::projection_note(summary.span_hours()));
     let projection = whatif::projection(

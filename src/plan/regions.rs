@@ -396,7 +396,12 @@ fn region_rows(
                 billing,
                 ptus,
                 sizing_basis: basis,
-                monthly_cost_usd: f64::from(ptus) * usd_per_ptu_month + spill_month,
+                // The same arithmetic as `compare`'s option (cost over the span, then per
+                // month): one quantity, one value, to the last digit.
+                monthly_cost_usd: cost::monthly_usd(
+                    cost::ptu_cost_usd(ptus, span_hours, billing, price) + spill_usd,
+                    span_hours,
+                ),
                 spillover_monthly_cost_usd: spill_month,
                 usd_per_ptu_month,
                 processing: processing_label(catalog, key, t),

@@ -118,7 +118,10 @@ fn undecided_note(w: &RegionPlan) -> Option<String> {
         .rows
         .iter()
         .filter(|r| {
-            !r.decided && r.billing != crate::plan::Billing::Hourly && r.monthly_cost_usd < cost
+            // Cheaper by at least a cent: rows that print the decision's figure are not.
+            !r.decided
+                && r.billing != crate::plan::Billing::Hourly
+                && r.monthly_cost_usd < cost - 0.005
         })
         .count();
     if cheaper == 0 {

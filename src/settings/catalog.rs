@@ -54,12 +54,12 @@ pub fn resolve_as_of(flag: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDat
 pub(super) fn source_date_epoch() -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => {
-            let secs: i64 = v
-                .trim()
-                .parse()
-                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is not Unix seconds"))?;
+            // A bad value is a usage error (exit 2), as a bad flag value is.
+            let secs: i64 = v.trim().parse().map_err(|e| {
+                UsageError(format!("SOURCE_DATE_EPOCH `{v}` is not Unix seconds: {e}"))
+            })?;
             let dt = chrono::DateTime::from_timestamp(secs, 0)
-                .with_context(|| format!("SOURCE_DATE_EPOCH `{v}` is out of range"))?;
+                .ok_or_else(|| UsageError(format!("SOURCE_DATE_EPOCH `{v}` is out of range")))?;
             Ok(Some(dt))
         }
         _ => Ok(None),
@@ -74,16 +74,21 @@ pub fn planning_catalog(
 ) -> Result<(Catalog, Vec<AppliedOverride>)> {
     let mut catalog = base.clone();
     if let Some(r) = &settings.plan.constraints.residency {
-        r.ensure_known(&catalog).map_err(anyhow::Error::msg)?;
+        r.ensure_known(&catalog).map_err(UsageError)?;
     }
     for q in &settings.plan.quota.negotiated {
         if catalog.resolve_model(&q.model).is_none() {
-            bail!(
+            let message = format!(
                 "quota for unknown model `{}` ({}); closest: {}",
                 q.model,
                 q.origin,
                 catalog.closest_models(&q.model, 3).join(", ")
             );
+            // From the flag, a usage error (exit 2); from a quota file, bad input (exit 1).
+            if q.origin.starts_with("--") {
+                return Err(UsageError(message).into());
+            }
+            bail!(message);
         }
     }
     let applied = match &settings.overrides {

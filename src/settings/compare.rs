@@ -400,8 +400,9 @@ pub(super) fn ensure_quota(sim: &SimArgs) -> Result<crate::plan::quota::QuotaSet
 /// `--generated-at`, else `SOURCE_DATE_EPOCH` (Unix seconds), else none.
 pub(super) fn resolve_generated_at(flag: Option<&str>) -> Result<Option<String>> {
     if let Some(text) = flag {
-        let dt = chrono::DateTime::parse_from_rfc3339(text)
-            .with_context(|| format!("--generated-at `{text}` is not RFC 3339"))?;
+        let dt = chrono::DateTime::parse_from_rfc3339(text).map_err(|e| {
+            UsageError(format!("--generated-at `{text}` is not RFC 3339: {e}"))
+        })?;
         return Ok(Some(
             dt.to_utc()
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

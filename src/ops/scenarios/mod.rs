@@ -20,7 +20,7 @@ use crate::scenario::{
     self, draw, Glob, Migration, Scenario, Selector, Transform, TransformKind, DEFAULT_JITTER_MS,
     DEFAULT_SEED,
 };
-use crate::settings::{CompareSettings, QuickScenario, WhatIfSettings};
+use crate::settings::{CompareSettings, QuickScenario, UsageError, WhatIfSettings};
 use crate::sim::ReplaySummary;
 use crate::usage::{RecordSink, WorkloadKey, WorkloadRegistry};
 
@@ -61,7 +61,11 @@ pub fn scenarios_of(
         scenarios.extend(file.scenarios);
     }
     if let Some(q) = &settings.quick {
-        scenarios.push(quick_scenario(q, catalog, settings.horizon_months));
+        let quick = quick_scenario(q, catalog, settings.horizon_months);
+        // The command line's scenario is flag values: a bad one is a usage error (exit 2).
+        scenario::validate_all(std::slice::from_ref(&quick), catalog)
+            .map_err(|e| UsageError(format!("checking the scenarios: {e}")))?;
+        scenarios.push(quick);
     }
     scenario::validate_all(&scenarios, catalog).context("checking the scenarios")?;
     if settings.forecast_ladder

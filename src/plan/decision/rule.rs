@@ -527,7 +527,8 @@ fn option_reasons(plan: &WorkloadPlan, o: &Choice, ctx: &DecisionContext<'_>) ->
 }
 
 /// The PTU side of a decision: the break-even and utilization of the PTU option it is argued
-/// with (the decided one, else the cheapest available provisioned one), or why there is none.
+/// with (the decided one, else the cheapest available provisioned one on the longest term the
+/// run may decide, or hourly), or why there is none.
 fn ptu_context_reasons(
     plan: &WorkloadPlan,
     decided: Option<&Choice>,
@@ -542,7 +543,8 @@ fn ptu_context_reasons(
             options
                 .iter()
                 .filter(|o| o.available && o.ptus.is_some() && monthly(o).is_some())
-                .filter(|o| o.billing == Billing::Reserved1Year || o.billing == Billing::Hourly)
+                // The longest term the run may decide (`--reserve-term`), or hourly.
+                .filter(|o| o.billing == ctx.longest_term || o.billing == Billing::Hourly)
                 .min_by(|a, b| {
                     b.eligible.cmp(&a.eligible).then(
                         monthly(a)

@@ -148,7 +148,7 @@ mod tests {
         );
         assert_eq!(
             load_phrase(15, 0.183, 0.0, true),
-            "15 PTU would run at 18.3% utilization"
+            "15 PTU would run at 18.3% load"
         );
     }
 

@@ -189,7 +189,7 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
                 format!("{} PTU never pays at this traffic", billing_short(*billing))
             } else {
                 format!(
-                    "{} PTU pays above {} utilization",
+                    "{} PTU pays above {} load",
                     billing_short(*billing),
                     pct(*break_even)
                 )
@@ -307,8 +307,12 @@ pub(super) fn fmt_days(d: f64) -> String {
     }
 }
 
-/// "15 PTU would run at 18.3%", or above capacity "demand is 3.7x what 15 PTU serve; 75.7%
-/// would spill": never a utilization above 100%.
+/// The unserved share from which a load below 100% is said to hide bursts.
+pub const BURSTS_WORTH_SAYING: f64 = 0.01;
+
+/// "15 PTU would run at 18.3% load" (the mean demand over the capacity, what the break-even is
+/// measured in; not Azure's utilization, which counts only what is served), or above capacity
+/// "demand is 3.7x what 15 PTU serve; 75.7% would spill": never a load above 100%.
 pub fn load_phrase(ptus: u32, utilization: f64, not_served_share: f64, spills: bool) -> String {
     let n = fmt_int(u64::from(ptus));
     if utilization > 1.0 {
@@ -319,7 +323,17 @@ pub fn load_phrase(ptus: u32, utilization: f64, not_served_share: f64, spills: b
             if spills { "spill" } else { "fail" }
         )
     } else {
-        format!("{n} PTU would run at {} utilization", pct(utilization))
+        let load = format!("{n} PTU would run at {} load", pct(utilization));
+        // A mean load below the break-even still loses where bursts go unserved: say so.
+        if not_served_share >= BURSTS_WORTH_SAYING {
+            format!(
+                "{load}, with {} {} in bursts",
+                pct(not_served_share),
+                if spills { "spilling" } else { "failing" }
+            )
+        } else {
+            load
+        }
     }
 }
 

@@ -218,19 +218,30 @@ pub fn short_why(w: &WorkloadPlan) -> String {
             break_even,
             utilization,
             ptus,
+            not_served_share,
+            spills,
             ..
         }) => {
             if *utilization > 1.0 {
                 format!(
-                    "{} PTU pays above {}; demand is {:.1}x {} PTU",
+                    "{} PTU pays above {} load; demand is {:.1}x {} PTU",
                     billing_short(*billing),
                     pct(*break_even),
                     utilization,
                     fmt_int(u64::from(*ptus))
                 )
             } else {
+                let bursts = if *not_served_share >= super::reason::BURSTS_WORTH_SAYING {
+                    format!(
+                        ", {} {} in bursts",
+                        pct(*not_served_share),
+                        if *spills { "spill" } else { "fail" }
+                    )
+                } else {
+                    String::new()
+                };
                 format!(
-                    "{} PTU pays above {}; {} PTU would run at {}",
+                    "{} PTU pays above {} load; {} PTU would run at {}{bursts}",
                     billing_short(*billing),
                     pct(*break_even),
                     fmt_int(u64::from(*ptus)),
