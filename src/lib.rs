@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cleanup;
 pub mod cli;
 pub mod commands;
+pub mod files;
 pub mod fuzzing;
 pub mod ops;
 pub mod plan;

@@ -89,7 +89,7 @@ pub fn load_catalog(source: &CatalogSource) -> Result<Catalog, CatalogError> {
             .iter()
             .map(|name| {
                 let path = dir.join(name);
-                std::fs::read_to_string(&path)
+                crate::files::read_text_limited(&path, crate::files::MAX_SETTINGS_FILE_BYTES)
                     .map(|text| (path.clone(), text))
                     .map_err(|source| CatalogError::Read { path, source })
             })

@@ -66,10 +66,12 @@ impl MeterTable {
     /// The table in `dir` if it has one, else the copy built into the binary.
     pub fn load(dir: Option<&Path>) -> Result<MeterTable, CatalogError> {
         if let Some(path) = dir.map(|d| d.join(METERS_FILE)).filter(|p| p.exists()) {
-            let text = std::fs::read_to_string(&path).map_err(|source| CatalogError::Read {
-                path: path.clone(),
-                source,
-            })?;
+            let text =
+                crate::files::read_text_limited(&path, crate::files::MAX_SETTINGS_FILE_BYTES)
+                    .map_err(|source| CatalogError::Read {
+                        path: path.clone(),
+                        source,
+                    })?;
             return parse_yaml(&path, &text);
         }
         parse_yaml(&Path::new("data").join(METERS_FILE), EMBEDDED)

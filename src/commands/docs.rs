@@ -15,9 +15,14 @@ use crate::cli::teach;
 /// Print the completion script for `shell` on stdout.
 pub fn completions(shell: clap_complete::Shell) -> Result<Outcome> {
     let mut cmd = crate::cli::command();
+    // Generated into memory first: clap_complete panics when its writer fails (a full disk,
+    // a pipe closed early); the write below reports that as an error (a closed pipe exits 0).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "ptuplan", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(shell, &mut cmd, "ptuplan", &mut out);
-    out.flush().context("writing the completion script")?;
+    out.write_all(&script)
+        .and_then(|()| out.flush())
+        .context("writing the completion script")?;
     Ok(Outcome::Ok)
 }
 

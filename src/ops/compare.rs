@@ -283,7 +283,21 @@ pub fn build_report_with_progress(
             ));
         }
     }
-    for p in plans.iter().filter(|p| p.requests == 0 && p.failed_requests > 0) {
+    if let Some(as_of) = catalog.in_force_on {
+        for p in plans
+            .iter()
+            .filter(|p| p.requests > 0 && unpriced_per_token(p))
+        {
+            warnings.push(format!(
+                "{}: no per-token price of {} is in force on {as_of} (the run's --as-of), so none of its per-token options is priced or weighed against its PTU options; if that date is before the model's release or its first price, use a later --as-of",
+                p.deployment, p.model
+            ));
+        }
+    }
+    for p in plans
+        .iter()
+        .filter(|p| p.requests == 0 && p.failed_requests > 0)
+    {
         warnings.push(format!(
             "{}: all {} of its logged requests failed (no 2xx status), so nothing of it is priced or sized: its 0.00 USD/mo is what the log shows served, not what the traffic needs (failed requests carry no served tokens to size from)",
             p.deployment,
@@ -392,3 +406,24 @@ fn case_only_differences<'a>(
 
 /// Groups of case-only deployment name differences named one by one.
 const CASE_WARNINGS: usize = 5;
+
+/// Whether no per-token option of `p` is priced and at least one lacks a price in force (the
+/// run's date comes before the model's per-token prices).
+fn unpriced_per_token(p: &WorkloadPlan) -> bool {
+    let per_token: Vec<&plan::OptionPlan> = p
+        .options
+        .iter()
+        .filter(|o| o.billing == plan::Billing::PerToken)
+        .collect();
+    let not_priced = |o: &&plan::OptionPlan| {
+        o.reason.iter().any(|r| {
+            matches!(
+                r,
+                plan::remark::OptionReason::Unavailable(
+                    plan::remark::Unavailable::NotPriced { .. }
+                )
+            )
+        })
+    };
+    per_token.iter().all(|o| o.monthly_cost_usd.is_none()) && per_token.iter().any(not_priced)
+}

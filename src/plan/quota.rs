@@ -35,6 +35,8 @@ pub struct QuotaSettings {
     pub rpm_window_s: f64,
     /// `--min-tokens-per-s`: options that cannot promise this output speed are excluded.
     pub min_tokens_per_s: Option<f64>,
+    /// The `--quota-file` read, if any (no output may replace it).
+    pub file: Option<std::path::PathBuf>,
 }
 
 impl Default for QuotaSettings {
@@ -44,6 +46,7 @@ impl Default for QuotaSettings {
             negotiated: Vec::new(),
             rpm_window_s: crate::sim::standard::DEFAULT_RPM_WINDOW_S,
             min_tokens_per_s: None,
+            file: None,
         }
     }
 }

@@ -177,8 +177,8 @@ impl CompareSettings {
         Ok(self)
     }
 
-    /// Every file this run reads (logs, catalog files, `--prices`, `--overrides`, and
-    /// `baseline`), so that no output replaces one.
+    /// Every file this run reads (logs, catalog files, `--prices`, `--overrides`,
+    /// `--scenarios`, `--quota-file` and `baseline`), so that no output replaces one.
     pub fn input_files(&self, baseline: Option<&Path>) -> InputFiles {
         let mut files = InputFiles::new();
         for input in &self.inputs {
@@ -195,6 +195,9 @@ impl CompareSettings {
         }
         if let Some(s) = &self.whatif.file {
             files.add(s);
+        }
+        if let Some(q) = &self.plan.quota.file {
+            files.add(q);
         }
         files
     }
@@ -342,12 +345,11 @@ pub(super) fn ensure_quota(sim: &SimArgs) -> Result<crate::plan::quota::QuotaSet
         })
         .collect();
     if let Some(path) = &sim.quota_file {
-        let text = std::fs::read_to_string(path).map_err(|source| {
-            crate::catalog::standard::QuotaFileError::Read {
+        let text = crate::files::read_text_limited(path, crate::files::MAX_SETTINGS_FILE_BYTES)
+            .map_err(|source| crate::catalog::standard::QuotaFileError::Read {
                 path: path.clone(),
                 source,
-            }
-        })?;
+            })?;
         let (file, lines) = crate::catalog::standard::QuotaFile::parse(path, &text)?;
         match (tier, file.tier) {
             (Some(a), Some(b)) if a != b => bail!(
@@ -394,15 +396,15 @@ pub(super) fn ensure_quota(sim: &SimArgs) -> Result<crate::plan::quota::QuotaSet
         negotiated,
         rpm_window_s: sim.standard_rpm_window_s,
         min_tokens_per_s: sim.min_tokens_per_s,
+        file: sim.quota_file.clone(),
     })
 }
 
 /// `--generated-at`, else `SOURCE_DATE_EPOCH` (Unix seconds), else none.
 pub(super) fn resolve_generated_at(flag: Option<&str>) -> Result<Option<String>> {
     if let Some(text) = flag {
-        let dt = chrono::DateTime::parse_from_rfc3339(text).map_err(|e| {
-            UsageError(format!("--generated-at `{text}` is not RFC 3339: {e}"))
-        })?;
+        let dt = chrono::DateTime::parse_from_rfc3339(text)
+            .map_err(|e| UsageError(format!("--generated-at `{text}` is not RFC 3339: {e}")))?;
         return Ok(Some(
             dt.to_utc()
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
