@@ -19,6 +19,7 @@ pub mod jsonl;
 pub mod ledger;
 pub mod limits;
 pub mod lines;
+pub mod names;
 pub mod parallel;
 pub(crate) mod read_ahead;
 pub(crate) mod rows;

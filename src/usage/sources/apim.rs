@@ -77,7 +77,7 @@ impl ApimRows {
 
     fn flush_before(&mut self, now_ms: Option<i64>, out: &mut Out<'_>) -> Result<(), UsageError> {
         while let Some((id, t)) = self.order.front().cloned() {
-            if now_ms.is_some_and(|now| (now - t).abs() <= COLLAPSE_WINDOW_MS) {
+            if now_ms.is_some_and(|now| now.abs_diff(t) <= COLLAPSE_WINDOW_MS.unsigned_abs()) {
                 break;
             }
             self.order.pop_front();

@@ -17,7 +17,8 @@
 
 use super::{Out, Row, RowSource};
 use crate::usage::aggregate::{BucketAggregate, Granularity};
-use crate::usage::formats::{concat_names, resolve_columns, REQUEST_FIELDS, SPILLOVER_FIELDS};
+use crate::usage::formats::resolve_columns;
+use crate::usage::names::{concat_names, REQUEST_FIELDS, SPILLOVER_FIELDS};
 use crate::usage::{FieldProblem, RowValues, SpilloverHeaders, UsageError};
 
 /// `--columns`: canonical field name -> the table's column name.
