@@ -33,6 +33,16 @@ pub fn read_text_limited(path: &Path, max_bytes: u64) -> io::Result<String> {
     Ok(text)
 }
 
+/// A settings or catalog file, within [`MAX_SETTINGS_FILE_BYTES`].
+pub fn read_settings_text(path: &Path) -> io::Result<String> {
+    read_text_limited(path, MAX_SETTINGS_FILE_BYTES)
+}
+
+/// A report JSON read back, within [`MAX_REPORT_FILE_BYTES`].
+pub fn read_report_text(path: &Path) -> io::Result<String> {
+    read_text_limited(path, MAX_REPORT_FILE_BYTES)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

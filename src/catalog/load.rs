@@ -89,7 +89,7 @@ pub fn load_catalog(source: &CatalogSource) -> Result<Catalog, CatalogError> {
             .iter()
             .map(|name| {
                 let path = dir.join(name);
-                crate::files::read_text_limited(&path, crate::files::MAX_SETTINGS_FILE_BYTES)
+                crate::files::read_settings_text(&path)
                     .map(|text| (path.clone(), text))
                     .map_err(|source| CatalogError::Read { path, source })
             })

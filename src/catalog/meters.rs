@@ -67,11 +67,10 @@ impl MeterTable {
     pub fn load(dir: Option<&Path>) -> Result<MeterTable, CatalogError> {
         if let Some(path) = dir.map(|d| d.join(METERS_FILE)).filter(|p| p.exists()) {
             let text =
-                crate::files::read_text_limited(&path, crate::files::MAX_SETTINGS_FILE_BYTES)
-                    .map_err(|source| CatalogError::Read {
-                        path: path.clone(),
-                        source,
-                    })?;
+                crate::files::read_settings_text(&path).map_err(|source| CatalogError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
             return parse_yaml(&path, &text);
         }
         parse_yaml(&Path::new("data").join(METERS_FILE), EMBEDDED)

@@ -183,11 +183,10 @@ impl Overrides {
     /// Read and check the file on its own (ranges, required figures). Checks that need the
     /// catalog (known models and regions) run in [`Overrides::apply`].
     pub fn load(path: &Path) -> Result<Overrides, CatalogError> {
-        let text = crate::files::read_text_limited(path, crate::files::MAX_SETTINGS_FILE_BYTES)
-            .map_err(|source| CatalogError::Read {
-                path: path.to_owned(),
-                source,
-            })?;
+        let text = crate::files::read_settings_text(path).map_err(|source| CatalogError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         let mut file: OverridesFile = parse_yaml(path, &text)?;
         let at = |section: &str, i: usize| {
             let lines = item_lines(&text, section);

@@ -50,11 +50,10 @@ pub struct PricesInfo {
 
 /// Read a prices file strictly (unknown keys are errors with file, line and column).
 pub fn load_prices_file(path: &Path) -> Result<(PricesFile, String), CatalogError> {
-    let text = crate::files::read_text_limited(path, crate::files::MAX_SETTINGS_FILE_BYTES)
-        .map_err(|source| CatalogError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+    let text = crate::files::read_settings_text(path).map_err(|source| CatalogError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     let file = parse_yaml(path, &text)?;
     Ok((file, text))
 }

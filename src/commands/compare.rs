@@ -127,7 +127,7 @@ pub fn read_report_file(path: &Path) -> Result<ReportView> {
 
 /// Read and parse a report JSON file with the settings it was made with; errors name the file.
 pub fn read_report(path: &Path) -> Result<(ReportView, RunSettings)> {
-    let text = crate::files::read_text_limited(path, crate::files::MAX_REPORT_FILE_BYTES)
+    let text = crate::files::read_report_text(path)
         .with_context(|| format!("cannot read report {}", path.display()))?;
     let view = parse_report(&path.display().to_string(), &text)?;
     // parse_report checked the text is JSON.

@@ -345,11 +345,12 @@ pub(super) fn ensure_quota(sim: &SimArgs) -> Result<crate::plan::quota::QuotaSet
         })
         .collect();
     if let Some(path) = &sim.quota_file {
-        let text = crate::files::read_text_limited(path, crate::files::MAX_SETTINGS_FILE_BYTES)
-            .map_err(|source| crate::catalog::standard::QuotaFileError::Read {
+        let text = crate::files::read_settings_text(path).map_err(|source| {
+            crate::catalog::standard::QuotaFileError::Read {
                 path: path.clone(),
                 source,
-            })?;
+            }
+        })?;
         let (file, lines) = crate::catalog::standard::QuotaFile::parse(path, &text)?;
         match (tier, file.tier) {
             (Some(a), Some(b)) if a != b => bail!(

@@ -47,7 +47,7 @@ pub fn scenarios_of(
     let mut scenarios = Vec::new();
     if let Some(path) = &settings.file {
         let name = path.display().to_string();
-        let text = crate::files::read_text_limited(path, crate::files::MAX_SETTINGS_FILE_BYTES)
+        let text = crate::files::read_settings_text(path)
             .map_err(|source| scenario::ScenarioError::Io {
                 path: name.clone(),
                 source,

@@ -308,7 +308,19 @@ pub(super) fn fmt_days(d: f64) -> String {
 }
 
 /// The unserved share from which a load below 100% is said to hide bursts.
-pub const BURSTS_WORTH_SAYING: f64 = 0.01;
+const BURSTS_WORTH_SAYING: f64 = 0.01;
+
+/// "22.9% spilling in bursts" when a load below 100% still leaves at least
+/// [`BURSTS_WORTH_SAYING`] unserved (a mean below the break-even can still lose), else None.
+pub(super) fn unserved_in_bursts(not_served_share: f64, spills: bool) -> Option<String> {
+    (not_served_share >= BURSTS_WORTH_SAYING).then(|| {
+        format!(
+            "{} {} in bursts",
+            pct(not_served_share),
+            if spills { "spilling" } else { "failing" }
+        )
+    })
+}
 
 /// "15 PTU would run at 18.3% load" (the mean demand over the capacity, what the break-even is
 /// measured in; not Azure's utilization, which counts only what is served), or above capacity
@@ -324,15 +336,9 @@ pub fn load_phrase(ptus: u32, utilization: f64, not_served_share: f64, spills: b
         )
     } else {
         let load = format!("{n} PTU would run at {} load", pct(utilization));
-        // A mean load below the break-even still loses where bursts go unserved: say so.
-        if not_served_share >= BURSTS_WORTH_SAYING {
-            format!(
-                "{load}, with {} {} in bursts",
-                pct(not_served_share),
-                if spills { "spilling" } else { "failing" }
-            )
-        } else {
-            load
+        match unserved_in_bursts(not_served_share, spills) {
+            Some(bursts) => format!("{load}, with {bursts}"),
+            None => load,
         }
     }
 }

@@ -231,15 +231,8 @@ pub fn short_why(w: &WorkloadPlan) -> String {
                     fmt_int(u64::from(*ptus))
                 )
             } else {
-                let bursts = if *not_served_share >= super::reason::BURSTS_WORTH_SAYING {
-                    format!(
-                        ", {} {} in bursts",
-                        pct(*not_served_share),
-                        if *spills { "spill" } else { "fail" }
-                    )
-                } else {
-                    String::new()
-                };
+                let bursts = super::reason::unserved_in_bursts(*not_served_share, *spills)
+                    .map_or_else(String::new, |b| format!(", {b}"));
                 format!(
                     "{} PTU pays above {} load; {} PTU would run at {}{bursts}",
                     billing_short(*billing),
