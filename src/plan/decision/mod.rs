@@ -6,9 +6,13 @@
 //! The rule (README, "How the simulation works", the decision):
 //! - The **flexible** option at a window is the cheapest eligible option with no commitment
 //!   (per-token, or PTU billed hourly) at that window: it can be changed at any time.
+//! - A reservation is weighed against the **comparator**: the cheapest option with no
+//!   commitment that meets the targets and is eligible, or held back only because its
+//!   availability is unconfirmed. Whether that option is offered is something the log cannot
+//!   tell, so a reservation must pay against it too.
 //! - A **reservation** (1-month, or 1-year unless `--reserve-term 1-month`) is recommended only
 //!   if, at every window of the band, it meets the targets and costs at least `--min-saving`
-//!   less than that window's flexible option. Its count is one count across the band (the
+//!   less than that window's comparator. Its count is one count across the band (the
 //!   least worst-case cost, [`super::band`]). Of the reservations that hold, the one whose
 //!   smallest saving over the band is largest wins.
 //! - When the model retires before a reservation's term ends, the months after the retirement
@@ -26,7 +30,7 @@ mod rule;
 mod term;
 
 pub use reason::{FlexibleKind, Reason};
-pub use rule::{band_case, decide, flexible_of};
+pub use rule::{band_case, comparator_of, decide, flexible_of};
 pub use term::retirement_in_term;
 
 use chrono::NaiveDate;
@@ -99,6 +103,9 @@ pub struct Choice {
     pub failed_share: f64,
     /// Spilled share of requests.
     pub spilled_share: f64,
+    /// Whether its availability is only inferred ([U]: an unverified list, or no verified
+    /// table): never decided, but a reservation is weighed against it (the comparator).
+    pub availability_unconfirmed: bool,
 }
 
 impl Choice {
@@ -113,6 +120,7 @@ impl Choice {
             commitment_usd: o.commitment_usd.unwrap_or(0.0),
             failed_share: o.throttled_share.unwrap_or(0.0),
             spilled_share: o.spilled_share.unwrap_or(0.0),
+            availability_unconfirmed: o.availability_basis.is_some_and(|b| !b.is_confirmed()),
         })
     }
 
@@ -133,7 +141,7 @@ pub struct WindowFigures {
     /// The decided option at this window (a reservation at its one count; a flexible option
     /// as a run at this window sizes it).
     pub decided: Option<Choice>,
-    /// The flexible option at this window.
+    /// The flexible option at this window (for a decided reservation, its comparator).
     pub flexible: Option<Choice>,
 }
 
@@ -257,8 +265,10 @@ pub struct CaseWindow {
     /// The reservation's monthly cost at this window (averaged over the term when the model
     /// retires inside it), USD.
     pub monthly_cost_usd: Option<f64>,
-    /// The flexible option's, the same way, USD.
+    /// The comparator's ([`comparator_of`]), the same way, USD.
     pub flexible_monthly_cost_usd: Option<f64>,
+    /// The comparator at this window, when its availability is unconfirmed: its id.
+    pub unconfirmed_comparator: Option<String>,
     /// Whether the reservation meets the throttle and spill targets at this window.
     pub meets_targets: bool,
     /// The flexible option's monthly cost minus the reservation's at this window, before
@@ -303,6 +313,8 @@ pub struct Decision {
     /// What to buy, at the window in use (None: status none).
     pub option: Option<Choice>,
     /// The cheapest option without a commitment meeting the same targets, at the window in use.
+    /// For a decided reservation, what it was weighed against ([`comparator_of`]): it may be
+    /// an option held back only because its availability is unconfirmed.
     pub flexible: Option<Choice>,
     /// The flexible option's monthly cost minus the decided one's, USD (0 when the flexible
     /// option is decided).

@@ -61,6 +61,22 @@ pub enum Reason {
         /// Whether the model retires inside the term (the shares are then over the term).
         over_term: bool,
     },
+    /// The reservation weighed was measured against an option without a commitment that is
+    /// held back only because its availability is unconfirmed: if that option is offered, the
+    /// reservation must still pay against it.
+    AgainstUnconfirmed {
+        /// That option (at `window_s`).
+        option_id: String,
+        /// The workload's region.
+        region: String,
+        /// The window it is the comparator at (the worst window when it is there), seconds.
+        window_s: f64,
+        /// The cheapest confirmed option without a commitment at the window in use, and the
+        /// reservation's saving against it there in the log's own month, as a share.
+        confirmed: Option<(String, f64)>,
+        /// The window in use, seconds.
+        run_window_s: f64,
+    },
     /// The log is too short for a commitment.
     ShortLog {
         /// The log's span, hours.
@@ -204,6 +220,7 @@ impl Reason {
             Reason::CommitmentHolds { .. } => "commitment-holds",
             Reason::CountAcrossBand { .. } => "count-across-band",
             Reason::CommitmentRejected { .. } => "commitment-rejected",
+            Reason::AgainstUnconfirmed { .. } => "against-unconfirmed",
             Reason::ShortLog { .. } => "short-log",
             Reason::WhatIf { .. } => "what-if",
             Reason::Calibrate { .. } => "calibrate",

@@ -44,14 +44,39 @@ fn is_flexible_billing(b: Billing) -> bool {
 
 /// The cheapest eligible option without a commitment (ties: the earlier option).
 pub fn flexible_of(options: &[OptionPlan]) -> Option<&OptionPlan> {
+    cheapest_without_commitment(options, |o| o.eligible)
+}
+
+/// What a reservation is weighed against: the cheapest option without a commitment that is
+/// eligible, or held back only because its availability is unconfirmed (ties: an eligible
+/// one, then the earlier option). Whether such an option is offered is something the log
+/// cannot tell, so a reservation must pay against it as well as against the flexible option.
+pub fn comparator_of(options: &[OptionPlan]) -> Option<&OptionPlan> {
+    cheapest_without_commitment(options, |o| o.eligible || held_back_only_unconfirmed(o))
+}
+
+/// Not eligible for one reason only: its availability is inferred, not confirmed.
+fn held_back_only_unconfirmed(o: &OptionPlan) -> bool {
+    !o.eligible
+        && !o.reason.is_empty()
+        && o.reason
+            .iter()
+            .all(|r| matches!(r, OptionReason::Unconfirmed))
+}
+
+fn cheapest_without_commitment(
+    options: &[OptionPlan],
+    admit: impl Fn(&OptionPlan) -> bool,
+) -> Option<&OptionPlan> {
     options
         .iter()
-        .filter(|o| o.available && o.eligible && is_flexible_billing(o.billing))
+        .filter(|o| o.available && admit(o) && is_flexible_billing(o.billing))
         .filter(|o| o.monthly_cost_usd.is_some_and(f64::is_finite))
         .min_by(|a, b| {
             a.monthly_cost_usd
                 .unwrap_or(f64::INFINITY)
                 .total_cmp(&b.monthly_cost_usd.unwrap_or(f64::INFINITY))
+                .then(b.eligible.cmp(&a.eligible))
         })
 }
 
@@ -59,6 +84,8 @@ pub fn flexible_of(options: &[OptionPlan]) -> Option<&OptionPlan> {
 struct Weighed {
     /// The cheapest option without a commitment, at the window in use.
     flexible: Option<Choice>,
+    /// What the reservations are weighed against there ([`comparator_of`]).
+    comparator: Option<Choice>,
     /// The reservation that holds with the largest smallest saving over the band.
     holding: Option<ReservationCase>,
     /// The reservation to argue with when none holds: the one saving most in the log's own
@@ -92,6 +119,7 @@ fn weigh(plan: &WorkloadPlan, views: &[View<'_>], ctx: &DecisionContext<'_>) -> 
         .cloned();
     Weighed {
         flexible: flexible_of(run.options).and_then(Choice::of),
+        comparator: comparator_of(run.options).and_then(Choice::of),
         holding,
         best_any,
     }
@@ -125,8 +153,12 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
         &mut d,
         &mut reasons,
     );
+    if d.option.as_ref().is_some_and(Choice::is_commitment) {
+        d.flexible = weighed.comparator.clone();
+    }
+    reasons.extend(against_unconfirmed(plan, &d, run));
     if let Some(o) = d.option.clone() {
-        let flexible = weighed.flexible.as_ref();
+        let flexible = d.flexible.as_ref();
         d.saving_vs_flexible_usd =
             flexible.map_or(0.0, |f| f.monthly_cost_usd - o.monthly_cost_usd);
         d.saving_vs_flexible_share = flexible
@@ -142,6 +174,7 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
     ));
     let lifecycle = lifecycle_reasons(plan, &d, &reasons, ctx);
     reasons.extend(lifecycle);
+    let commits = d.option.as_ref().is_some_and(Choice::is_commitment);
     d.by_window = views
         .iter()
         .map(|v| WindowFigures {
@@ -152,7 +185,12 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
                     .find(|x| x.id == o.option_id)
                     .and_then(Choice::of)
             }),
-            flexible: flexible_of(v.options).and_then(Choice::of),
+            flexible: if commits {
+                comparator_of(v.options)
+            } else {
+                flexible_of(v.options)
+            }
+            .and_then(Choice::of),
         })
         .collect();
     d.band = band_case(&d);
@@ -347,7 +385,9 @@ fn reservation_case(
         .iter()
         .map(|v| {
             let o = v.options.iter().find(|o| o.id == id);
-            let flex = flexible_of(v.options).and_then(|f| f.monthly_cost_usd);
+            let comparator = comparator_of(v.options);
+            let flex = comparator.and_then(|f| f.monthly_cost_usd);
+            let unconfirmed_comparator = comparator.filter(|f| !f.eligible).map(|f| f.id.clone());
             let cost = o.and_then(|o| o.monthly_cost_usd).filter(|c| c.is_finite());
             let monthly_saving_usd = flex.zip(cost).map(|(f, c)| f - c);
             let own = cost;
@@ -359,6 +399,7 @@ fn reservation_case(
                 window_s: v.window_s,
                 monthly_cost_usd: cost,
                 flexible_monthly_cost_usd: flex,
+                unconfirmed_comparator,
                 meets_targets: o.is_some_and(|o| o.available && o.eligible),
                 monthly_saving_usd,
                 own_monthly_cost_usd: own,
@@ -499,6 +540,30 @@ fn rejection_reasons(
         }
     }
     out
+}
+
+/// When the reservation weighed (decided, rejected or a what-if) was measured against an
+/// option held back only because its availability is unconfirmed: which, and what it saves
+/// against the cheapest confirmed option at the window in use (the log's own month).
+fn against_unconfirmed(plan: &WorkloadPlan, d: &Decision, run: &View<'_>) -> Option<Reason> {
+    let case = d.reservation.as_ref()?;
+    let at = |w: &CaseWindow| w.unconfirmed_comparator.clone().map(|id| (w.window_s, id));
+    let (window_s, option_id) = case
+        .worst()
+        .and_then(at)
+        .or_else(|| case.windows.iter().find_map(at))?;
+    let confirmed = flexible_of(run.options).and_then(|f| {
+        let f_usd = f.monthly_cost_usd.filter(|c| *c > 0.0)?;
+        let own = case.at(run.window_s)?.own_monthly_cost_usd?;
+        Some((f.id.clone(), (f_usd - own) / f_usd))
+    });
+    Some(Reason::AgainstUnconfirmed {
+        option_id,
+        region: plan.region.clone(),
+        window_s,
+        confirmed,
+        run_window_s: run.window_s,
+    })
 }
 
 /// What the decided option itself adds: its commitment, its spillover.

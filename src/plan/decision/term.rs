@@ -3,7 +3,7 @@
 //! replacement (the retirement scenario's plan of it) or nothing.
 
 use super::{
-    flexible_of, AfterRetirement, Choice, DecisionContext, NoReplacement, Replacement,
+    comparator_of, AfterRetirement, Choice, DecisionContext, NoReplacement, Replacement,
     TermLifecycle,
 };
 use crate::plan::cost::{self, Billing};
@@ -63,7 +63,7 @@ pub fn retirement_in_term(
     (months_before < term_months).then_some((retirement, months_before))
 }
 
-/// A reservation's and the flexible option's monthly cost averaged over the term when the
+/// A reservation's and its comparator's monthly cost averaged over the term when the
 /// model retires inside it: before the retirement the workload's own figures; after it the
 /// reservation is still owed, and serves the replacement (topped up hourly, spilling as the
 /// replacement's simulation says) or nothing.
@@ -89,7 +89,7 @@ pub(super) fn over_term(
     let hourly = prices.and_then(|p| p.get(&Billing::Hourly)).copied();
     let (cost_after, flex_after) = match (&l.after, &ctx.replacement) {
         (AfterRetirement::Replacement { .. }, Replacement::Planned(r)) => {
-            let r_flex = flexible_of(r.options_at(window_s)).and_then(|f| f.monthly_cost_usd);
+            let r_flex = comparator_of(r.options_at(window_s)).and_then(|f| f.monthly_cost_usd);
             match r_flex {
                 Some(r_flex) => {
                     let curve = r

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::catalog::lifecycle::{LifecycleStatus, Stage};
+use crate::plan::remark::OptionReason;
 use crate::plan::WindowPlan;
 
 const GS: &str = "global-standard";
@@ -358,4 +359,97 @@ fn not_priced() -> crate::plan::remark::OptionReason {
         model: "gpt-4o".to_owned(),
         region: "eastus2".to_owned(),
     })
+}
+
+/// `plan` with Global Standard held back only because its availability is unconfirmed (an
+/// unverified list): the flexible option is then the hourly PTUs at 2,000 USD/mo.
+fn unconfirmed_standard(year: [f64; 3]) -> WorkloadPlan {
+    let mut w = plan(year, [5_000.0; 3]);
+    let hold_back = |options: &mut Vec<OptionPlan>| {
+        for o in options.iter_mut().filter(|o| o.id == GS) {
+            o.eligible = false;
+            o.reason = vec![OptionReason::Unconfirmed];
+            o.availability_basis = Some(crate::plan::options::AvailabilityBasis::CatalogUnverified);
+        }
+    };
+    hold_back(&mut w.options);
+    for b in &mut w.by_window {
+        hold_back(&mut b.options);
+    }
+    w
+}
+
+/// What the log cannot tell (whether an unconfirmed option is offered) cannot carry a
+/// commitment: a reservation is weighed against Global Standard held back as unconfirmed,
+/// not only against the hourly PTUs it would otherwise be compared with.
+#[test]
+fn a_reservation_must_pay_against_an_option_held_back_only_as_unconfirmed() {
+    let rules = DecisionRules::default();
+    // 12% below Global Standard at the worst window: it holds, and its saving is measured
+    // against Global Standard (300 USD/mo at 60 s), not the hourly PTUs (1,300).
+    let w = unconfirmed_standard([880.0, 850.0, 700.0]);
+    assert_eq!(flexible_of(&w.options).map(|o| o.id.as_str()), Some(HOURLY));
+    assert_eq!(comparator_of(&w.options).map(|o| o.id.as_str()), Some(GS));
+    let d = decide(&w, &ctx(&rules, 720.0));
+    assert_eq!(decided(&d), Some(Y1));
+    let f = d.flexible.as_ref().expect("a comparator");
+    assert_eq!(f.option_id, GS);
+    assert!(f.availability_unconfirmed);
+    assert!((d.saving_vs_flexible_usd - 300.0).abs() < 1e-9);
+    let band = d.band.as_ref().expect("a band");
+    assert!((band.least_saving_share.expect("a share") - 0.12).abs() < 1e-9);
+    assert!(d.by_window.iter().all(|b| b
+        .flexible
+        .as_ref()
+        .is_some_and(|f| f.option_id == GS && f.availability_unconfirmed)));
+    match d.reasons.iter().find(|r| r.code() == "against-unconfirmed") {
+        Some(Reason::AgainstUnconfirmed {
+            option_id,
+            window_s,
+            confirmed: Some((id, share)),
+            ..
+        }) => {
+            assert_eq!(option_id, GS);
+            assert_eq!(*window_s, 1.0, "the worst window");
+            assert_eq!(id, HOURLY);
+            assert!((share - 0.65).abs() < 1e-9, "{share}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // 5% below Global Standard, 52.5% below the hourly PTUs: not enough against what the log
+    // cannot rule out, so nothing is committed; the flexible option is the confirmed one.
+    let w = unconfirmed_standard([950.0; 3]);
+    let d = decide(&w, &ctx(&rules, 720.0));
+    assert_eq!(decided(&d), Some(HOURLY));
+    assert_eq!(d.commitment_usd(), 0.0);
+    assert!(d.flexible.as_ref().is_some_and(|f| f.option_id == HOURLY));
+    let codes: Vec<&str> = d.reasons.iter().map(Reason::code).collect();
+    assert!(codes.contains(&"commitment-rejected"), "{codes:?}");
+    assert!(codes.contains(&"against-unconfirmed"), "{codes:?}");
+    // Confirmed, Global Standard is the flexible option itself and the reason is gone.
+    let d = decide(
+        &plan([880.0, 850.0, 700.0], [5_000.0; 3]),
+        &ctx(&rules, 720.0),
+    );
+    assert!(!d.reasons.iter().any(|r| r.code() == "against-unconfirmed"));
+    assert!(d
+        .flexible
+        .as_ref()
+        .is_some_and(|f| !f.availability_unconfirmed));
+}
+
+/// An option held back for more than its availability (here also a failing quota) is no
+/// comparator: only what the log cannot tell is weighed.
+#[test]
+fn an_option_held_back_for_another_reason_too_is_no_comparator() {
+    let mut w = unconfirmed_standard([950.0; 3]);
+    for o in w.options.iter_mut().filter(|o| o.id == GS) {
+        o.reason.push(OptionReason::NoCount {
+            max_throttle_rate: 0.01,
+        });
+    }
+    assert_eq!(
+        comparator_of(&w.options).map(|o| o.id.as_str()),
+        Some(HOURLY)
+    );
 }

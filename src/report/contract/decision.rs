@@ -75,6 +75,9 @@ pub struct Flexible {
     pub ptus: Option<u32>,
     /// Monthly cost, USD.
     pub monthly_cost_usd: f64,
+    /// True when it is held back only because its availability is unconfirmed: a decided
+    /// reservation is weighed against it all the same (schema_version 4).
+    pub availability_unconfirmed: bool,
 }
 
 /// JSON `decision.worst_case`: the decided option over every window of the band.
@@ -118,6 +121,9 @@ pub struct Window {
     pub flexible_spilled_pct: Option<f64>,
     /// The flexible option at this window (it may differ from the window in use's).
     pub flexible_option: Option<String>,
+    /// True when that option's availability is unconfirmed (a decided reservation's
+    /// comparator).
+    pub flexible_availability_unconfirmed: bool,
     /// The decided option's PTUs at this window.
     pub ptus: Option<u32>,
 }
@@ -151,6 +157,7 @@ impl Decision {
                 billing: f.billing,
                 ptus: f.ptus,
                 monthly_cost_usd: f.monthly_cost_usd,
+                availability_unconfirmed: f.availability_unconfirmed,
             }),
             saving_vs_flexible_usd: d.saving_vs_flexible_usd,
             saving_vs_flexible_pct: d.saving_vs_flexible_share.map(|s| s * 100.0),
@@ -188,6 +195,10 @@ impl Decision {
                                 .as_ref()
                                 .map(|c| c.spilled_share * 100.0),
                             flexible_option: w.flexible.as_ref().map(|c| c.option_id.clone()),
+                            flexible_availability_unconfirmed: w
+                                .flexible
+                                .as_ref()
+                                .is_some_and(|c| c.availability_unconfirmed),
                             ptus: w.decided.as_ref().and_then(|c| c.ptus),
                         },
                     )

@@ -115,6 +115,26 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
                 pct(*min_saving)
             )
         }
+        Reason::AgainstUnconfirmed {
+            option_id,
+            region,
+            window_s,
+            confirmed,
+            run_window_s,
+        } => {
+            let mut s = format!(
+                "the saving is measured against {option_id} at {}, which is held back only because its availability in {region} is unconfirmed: the log cannot tell whether it is offered, so a reservation must pay against it too (--overrides confirms or rules it out)",
+                window_text(*window_s)
+            );
+            if let Some((id, share)) = confirmed {
+                s.push_str(&format!(
+                    "; against {id}, the cheapest confirmed option, it saves {} at {}",
+                    pct(*share),
+                    window_text(*run_window_s)
+                ));
+            }
+            s
+        }
         Reason::ShortLog {
             span_hours,
             min_span_days,

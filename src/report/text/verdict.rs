@@ -30,10 +30,15 @@ pub fn headline(w: &WorkloadPlan) -> String {
     }
     match (&d.flexible, d.saving_vs_flexible_share) {
         (Some(f), Some(share)) if f.option_id != o.option_id => line.push_str(&format!(
-            ", saves {} USD/mo ({}) against {} at {} USD/mo at {}",
+            ", saves {} USD/mo ({}) against {}{} at {} USD/mo at {}",
             fmt_usd(d.saving_vs_flexible_usd),
             pct(share),
             f.option_id,
+            if f.availability_unconfirmed {
+                " (availability unconfirmed)"
+            } else {
+                ""
+            },
             fmt_usd(f.monthly_cost_usd),
             window_text(d.run_window_s)
         )),
