@@ -1448,3 +1448,106 @@ fn completions_on_a_full_device_are_an_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("writing the completion script"), "{stderr}");
 }
+
+/// Two instructions that disagree about what a file holds are refused, not settled silently:
+/// CSV written into `x.json`, a sample log written as CSV into `s.parquet`. Nothing is written.
+#[test]
+fn an_output_named_for_another_format_is_refused() {
+    let dir = TempDir::new().expect("tmp");
+    let out = dir.path().join("plan.json");
+    ptuplan()
+        .arg("compare")
+        .arg(tiny())
+        .args(["--as-of", "2026-12-01", "--format", "csv", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "names a json file, but --format csv writes csv",
+        ));
+    assert!(!out.exists());
+    // FOCUS is CSV, and Markdown is text: no conflict.
+    for (name, format) in [("focus.csv", "focus"), ("plan.txt", "markdown")] {
+        ptuplan()
+            .arg("compare")
+            .arg(tiny())
+            .args([
+                "--as-of",
+                "2026-12-01",
+                "--quiet",
+                "--format",
+                format,
+                "--out",
+            ])
+            .arg(dir.path().join(name))
+            .assert()
+            .success();
+    }
+    let parquet = dir.path().join("s.parquet");
+    ptuplan()
+        .args(["sample", "--requests", "10", "--out"])
+        .arg(&parquet)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("sample writes CSV or JSON Lines"));
+    assert!(!parquet.exists());
+}
+
+/// A log dated before Azure OpenAI existed was misread (here a latency column mapped as the
+/// timestamp reads as 1970): it is said, with the date.
+#[test]
+fn a_log_from_before_azure_openai_is_said() {
+    ptuplan()
+        .arg("compare")
+        .arg(tiny())
+        .args([
+            "--as-of",
+            "2026-12-01",
+            "--columns",
+            "timestamp=prompt_tokens,deployment=deployment,model=model,region=region,prompt_tokens=prompt_tokens,completion_tokens=completion_tokens",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("the log starts at 1970-01-01T").and(
+            predicate::str::contains("before Azure OpenAI existed"),
+        ));
+    ptuplan()
+        .arg("compare")
+        .arg(tiny())
+        .args(["--as-of", "2026-12-01"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("before Azure OpenAI").not());
+}
+
+/// A scenario of the user's named like an automatic one used to replace it without a word.
+#[test]
+fn the_automatic_scenarios_names_are_kept() {
+    let dir = TempDir::new().expect("tmp");
+    let file = dir.path().join("s.yaml");
+    fs::write(&file, "- name: retirement\n  transforms:\n    - scale: 2\n").expect("write");
+    ptuplan()
+        .arg("compare")
+        .arg(tiny())
+        .args(["--as-of", "2026-12-01", "--scenarios"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "scenario name `retirement` is kept for the automatic scenario",
+        ));
+    ptuplan()
+        .arg("compare")
+        .arg(tiny())
+        .args([
+            "--as-of",
+            "2026-12-01",
+            "--scale",
+            "2",
+            "--scenario-name",
+            "forecast",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("scenario name `forecast` is kept"));
+}

@@ -53,6 +53,17 @@ pub fn run(args: &SampleArgs) -> Result<Outcome> {
     let name = args.out.to_string_lossy().to_ascii_lowercase();
     let gz = name.ends_with(".gz");
     let jsonl = name.trim_end_matches(".gz").ends_with(".jsonl");
+    // Only names that say CSV or JSON Lines (or say nothing): a log named `.parquet` or `.json`
+    // would be written as CSV and then misread by its name.
+    let stem = Path::new(name.trim_end_matches(".gz"));
+    let ext = stem.extension().and_then(|e| e.to_str());
+    if args.out != Path::new("-") && !matches!(ext, None | Some("csv" | "jsonl")) {
+        return Err(UsageError(format!(
+            "--out {}: sample writes CSV or JSON Lines; name the file .csv, .jsonl, .csv.gz or .jsonl.gz",
+            args.out.display()
+        ))
+        .into());
+    }
     let raw: Box<dyn Write> = if args.out == Path::new("-") {
         Box::new(io::stdout().lock())
     } else {

@@ -304,6 +304,7 @@ pub fn build_report_with_progress(
             p.failed_requests
         ));
     }
+    warnings.extend(before_azure_openai(summary.first_ms));
     warnings.extend(scenario_warnings);
     warnings.extend(report::projection_note(summary.span_hours()));
     let projection = whatif::projection(
@@ -409,6 +410,20 @@ const CASE_WARNINGS: usize = 5;
 
 /// Whether no per-token option of `p` is priced and at least one lacks a price in force (the
 /// run's date comes before the model's per-token prices).
+/// A log that starts before Azure OpenAI existed (its preview opened in November 2021) was
+/// almost surely misread: a column of small numbers taken for epoch times (`--columns
+/// timestamp=latency_ms`), or seconds read where milliseconds were meant. The times set the
+/// minutes, the windows and the span, so it is said.
+fn before_azure_openai(first_ms: i64) -> Option<String> {
+    const FIRST_DAY_MS: i64 = 1_609_459_200_000; // 2021-01-01T00:00:00Z
+    (first_ms < FIRST_DAY_MS).then(|| {
+        format!(
+            "the log starts at {}, before Azure OpenAI existed (2021): check that its timestamp column holds the request times (a column of small numbers read as epoch seconds gives 1970); every minute, window and the span are set by them",
+            crate::text::fmt_time_ms(first_ms)
+        )
+    })
+}
+
 fn unpriced_per_token(p: &WorkloadPlan) -> bool {
     let per_token: Vec<&plan::OptionPlan> = p
         .options

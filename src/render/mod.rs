@@ -55,6 +55,17 @@ impl Format {
             .find(|r| r.extensions.contains(&ext.as_str()))
             .map(|r| r.format)
     }
+
+    /// Its `--format` value (`json`, `markdown`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+            Format::Focus => "focus",
+        }
+    }
 }
 
 /// How one format draws a [`Report`].

@@ -589,6 +589,12 @@ pub fn validate_all(scenarios: &[Scenario], catalog: &Catalog) -> Result<(), Sce
     let mut problems = Vec::new();
     for (i, s) in scenarios.iter().enumerate() {
         problems.extend(s.validate(catalog));
+        if [FORECAST_SCENARIO, retire::RETIREMENT_SCENARIO].contains(&s.name.as_str()) {
+            problems.push(format!(
+                "{}: scenario name `{}` is kept for the automatic scenario of that name; name yours otherwise",
+                s.origin, s.name
+            ));
+        }
         if let Some(first) = scenarios[..i].iter().find(|o| o.name == s.name) {
             problems.push(format!(
                 "{}: scenario name `{}` is already used at {}",

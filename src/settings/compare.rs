@@ -93,10 +93,7 @@ impl CompareSettings {
                 .unwrap_or(crate::usage::ledger::MAX_EXPANDED_REQUESTS),
             sim: ensure_sim(sim)?,
             plan: ensure_plan(sim)?,
-            format: output
-                .format
-                .or_else(|| output.out.as_deref().and_then(Format::from_extension))
-                .unwrap_or(Format::Table),
+            format: output_format(output)?,
             out: output.out.clone(),
             quiet: output.quiet,
             timings: output.timings,
@@ -412,4 +409,35 @@ pub(super) fn resolve_generated_at(flag: Option<&str>) -> Result<Option<String>>
         ));
     }
     Ok(source_date_epoch()?.map(|dt| dt.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+}
+
+/// The output format: `--format`, else the one `--out`'s extension implies, else the table. A
+/// `--format` that writes another kind of file than `--out`'s extension names (CSV into
+/// `x.json`) is a usage error: one of the two is a mistake, and the file would be misread.
+/// FOCUS is CSV, and the table and Markdown are both text.
+fn output_format(output: &OutputArgs) -> Result<Format> {
+    let implied = output.out.as_deref().and_then(Format::from_extension);
+    let Some(format) = output.format else {
+        return Ok(implied.unwrap_or(Format::Table));
+    };
+    let compatible = |a: Format, b: Format| {
+        a == b
+            || matches!(
+                (a, b),
+                (Format::Focus, Format::Csv)
+                    | (Format::Table, Format::Markdown)
+                    | (Format::Markdown, Format::Table)
+            )
+    };
+    match (implied, output.out.as_deref()) {
+        (Some(implied), Some(out)) if !compatible(format, implied) => Err(UsageError(format!(
+            "--out {} names a {} file, but --format {} writes {}: name the file for the format, or drop --format",
+            out.display(),
+            implied.name(),
+            format.name(),
+            format.name()
+        ))
+        .into()),
+        _ => Ok(format),
+    }
 }

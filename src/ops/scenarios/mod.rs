@@ -68,11 +68,8 @@ pub fn scenarios_of(
         scenarios.push(quick);
     }
     scenario::validate_all(&scenarios, catalog).context("checking the scenarios")?;
-    if settings.forecast_ladder
-        && !scenarios
-            .iter()
-            .any(|s| s.name == scenario::FORECAST_SCENARIO)
-    {
+    // The automatic scenarios' names are kept from the user's ([`scenario::validate_all`]).
+    if settings.forecast_ladder {
         scenarios.push(Scenario {
             name: scenario::FORECAST_SCENARIO.to_owned(),
             origin: "automatic: --horizon-months without --growth-pct".to_owned(),
@@ -85,7 +82,7 @@ pub fn scenarios_of(
             transforms: Vec::new(),
         });
     }
-    if settings.auto_scenarios && !scenarios.iter().any(|s| s.name == RETIREMENT_SCENARIO) {
+    if settings.auto_scenarios {
         if let Some(as_of) = catalog.in_force_on {
             let models: Vec<String> = catalog.models.keys().cloned().collect();
             if let (Some(s), _) =
