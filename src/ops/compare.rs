@@ -317,6 +317,15 @@ pub fn build_report_with_progress(
         &plans,
         &scenario_reports,
     )?;
+    warnings.extend(projection.stops.iter().map(|s| {
+        format!(
+            "{}: the projected charges (FOCUS) stop at month {}: {} retires{} and no plan of a replacement follows it",
+            s.deployment,
+            s.from_month,
+            s.model,
+            s.retirement.map(|d| format!(" on {d}")).unwrap_or_default()
+        )
+    }));
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: format!("ptuplan {}", env!("CARGO_PKG_VERSION")),

@@ -138,8 +138,16 @@ impl ProjectedCharge {
 
 /// What a projection is built from.
 pub enum Basis<'a> {
-    /// The same plans every month (no growth).
-    Flat(&'a [WorkloadPlan]),
+    /// The same plans every month (no growth). A plan whose model retires inside the horizon
+    /// continues, from the first month on or after its retirement, as its successor: the plan of
+    /// the same deployment and region on the replacement its retirement names (the retirement
+    /// scenario's), when there is one.
+    Flat {
+        /// The plans.
+        plans: &'a [WorkloadPlan],
+        /// Plans of the retiring ones' replacements (empty: none).
+        successors: &'a [WorkloadPlan],
+    },
     /// A reservation ladder's months.
     Ladder(&'a LadderPlan),
 }
@@ -153,6 +161,22 @@ pub struct Projection {
     pub horizon_months: u32,
     /// Every charge, by month.
     pub rows: Vec<ProjectedCharge>,
+    /// Workloads whose charges stop before the horizon ends because their model retires and no
+    /// plan of a replacement follows it (flat projections; a ladder says so in its pools).
+    pub stops: Vec<ProjectionStop>,
+}
+
+/// A workload's charges that stop before the horizon ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectionStop {
+    /// The deployment.
+    pub deployment: String,
+    /// The model that retires (the replacement's, when the workload continued on one).
+    pub model: String,
+    /// Its retirement date.
+    pub retirement: Option<chrono::NaiveDate>,
+    /// The first month without charges (1-based).
+    pub from_month: u32,
 }
 
 impl Projection {
@@ -177,6 +201,15 @@ pub struct Prices<'a> {
 }
 
 /// Project `basis` over `horizon_months` months.
+/// The plan that follows `p` once its model retires: the same deployment and region on the
+/// replacement its retirement names.
+fn successor<'p>(p: &WorkloadPlan, successors: &'p [WorkloadPlan]) -> Option<&'p WorkloadPlan> {
+    let replacement = p.lifecycle.as_ref()?.replacement.as_deref()?;
+    successors
+        .iter()
+        .find(|s| s.deployment == p.deployment && s.region == p.region && s.model == replacement)
+}
+
 pub fn project(
     scenario: &str,
     horizon_months: u32,
@@ -190,19 +223,45 @@ pub fn project(
         0.0
     };
     let mut rows = Vec::new();
+    let mut stops = Vec::new();
     let h = horizon_months.max(1);
     match basis {
-        Basis::Flat(plans) => {
+        Basis::Flat { plans, successors } => {
+            let first = prices
+                .contracted
+                .in_force_on
+                .map(super::ladder::first_month);
+            let end_of = |p: &WorkloadPlan| {
+                super::ladder::first_retired_month(p, first, h).map_or(h, |m| m - 1)
+            };
             for p in *plans {
-                // No rows after the model's retirement (the retirement scenario prices its
-                // replacement).
-                let first = prices
-                    .contracted
-                    .in_force_on
-                    .map(super::ladder::first_month);
-                let end = super::ladder::first_retired_month(p, first, h).map_or(h, |m| m - 1);
+                let end = end_of(p);
                 for month in 1..=end {
                     rows.extend(flat_rows(scenario, month, h, p, scale, prices));
+                }
+                // After the retirement: the named replacement's plan, up to its own retirement.
+                let mut last = (p, end);
+                if let Some(next) = (end < h).then(|| successor(p, successors)).flatten() {
+                    last = (next, end_of(next));
+                    for month in end + 1..=last.1 {
+                        rows.extend(flat_rows(scenario, month, h, next, scale, prices));
+                    }
+                }
+                // A log model without a replacement in the catalog is said by the retirement
+                // warnings already; said here: a replacement that retires in turn, or one
+                // named but not planned (`--no-auto-scenarios`).
+                let named = p
+                    .lifecycle
+                    .as_ref()
+                    .and_then(|l| l.replacement.as_deref())
+                    .is_some_and(|r| prices.contracted.resolve_model(r).is_some());
+                if last.1 < h && (!std::ptr::eq(last.0, p) || named) {
+                    stops.push(ProjectionStop {
+                        deployment: last.0.deployment.clone(),
+                        model: last.0.model.clone(),
+                        retirement: last.0.lifecycle.as_ref().and_then(|l| l.retirement),
+                        from_month: last.1 + 1,
+                    });
                 }
             }
         }
@@ -325,6 +384,7 @@ pub fn project(
         scenario: scenario.to_owned(),
         horizon_months: h,
         rows,
+        stops,
     }
 }
 
@@ -657,7 +717,16 @@ mod tests {
             list: &c,
             contracted: &c,
         };
-        let p = project("baseline", 3, 730.0, &prices, &Basis::Flat(&[w]));
+        let p = project(
+            "baseline",
+            3,
+            730.0,
+            &prices,
+            &Basis::Flat {
+                plans: &[w],
+                successors: &[],
+            },
+        );
         assert_eq!(p.rows.len(), 9, "3 categories x 3 months");
         for r in &p.rows {
             assert!(
@@ -671,6 +740,74 @@ mod tests {
         assert!(
             monthly.iter().all(|m| (m - cost).abs() < 1e-12),
             "{monthly:?} vs {cost}"
+        );
+    }
+
+    fn retiring(
+        mut w: WorkloadPlan,
+        model: &str,
+        retirement: &str,
+        replacement: Option<&str>,
+    ) -> WorkloadPlan {
+        w.model = model.to_owned();
+        w.lifecycle = Some(crate::catalog::lifecycle::LifecycleStatus {
+            version: "v".into(),
+            ga: None,
+            stage: Some(crate::catalog::lifecycle::Stage::Deprecated),
+            retirement: Some(retirement.parse().expect("date")),
+            replacement: replacement.map(str::to_owned),
+            schedule_published: None,
+            other_schedules: Vec::new(),
+            retired: false,
+        });
+        w
+    }
+
+    /// A workload whose model retires inside the horizon continues as the retirement
+    /// scenario's plan of its replacement; where no plan follows, the stop is recorded (the
+    /// run warns), never a silent end of rows.
+    #[test]
+    fn a_retiring_workload_continues_as_its_replacement_and_a_stop_is_recorded() {
+        let mut c = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        c.in_force_on = chrono::NaiveDate::from_ymd_opt(2026, 12, 1);
+        let prices = Prices {
+            list: &c,
+            contracted: &c,
+        };
+        let old = retiring(sample_workload(), "gpt-4o", "2027-04-14", Some("gpt-5.1"));
+        let next = retiring(sample_workload(), "gpt-5.1", "2027-05-15", None);
+        let months_of = |p: &Projection, model: &str| -> Vec<u32> {
+            let mut m: Vec<u32> = p
+                .rows
+                .iter()
+                .filter(|r| r.model.as_deref() == Some(model))
+                .map(|r| r.month)
+                .collect();
+            m.dedup();
+            m
+        };
+        let basis = Basis::Flat {
+            plans: std::slice::from_ref(&old),
+            successors: std::slice::from_ref(&next),
+        };
+        let p = project("baseline", 12, 730.0, &prices, &basis);
+        assert_eq!(months_of(&p, "gpt-4o"), vec![1, 2, 3, 4]);
+        assert_eq!(months_of(&p, "gpt-5.1"), vec![5]);
+        assert_eq!(p.stops.len(), 1);
+        assert_eq!(
+            (p.stops[0].model.as_str(), p.stops[0].from_month),
+            ("gpt-5.1", 6)
+        );
+        // No plan of the replacement (no retirement scenario): the stop is the old model's.
+        let alone = Basis::Flat {
+            plans: std::slice::from_ref(&old),
+            successors: &[],
+        };
+        let p = project("baseline", 12, 730.0, &prices, &alone);
+        assert_eq!(months_of(&p, "gpt-4o"), vec![1, 2, 3, 4]);
+        assert_eq!(
+            (p.stops[0].model.as_str(), p.stops[0].from_month),
+            ("gpt-4o", 5)
         );
     }
 }

@@ -705,7 +705,8 @@ pub fn ensure_focus_scenario(settings: &WhatIfSettings, scenarios: &[Scenario]) 
 
 /// The projection the FOCUS export writes: `--focus-scenario`'s plan, else the first
 /// scenario with a reservation ladder, else the log as is; a ladder's months where there is
-/// one, else the same plan every month of `--horizon-months`.
+/// one, else the same plan every month of `--horizon-months` (the log as is continuing, after
+/// a model's retirement, as the retirement scenario's plan of its replacement).
 pub fn projection(
     settings: &CompareSettings,
     prices: &plan::projection::Prices<'_>,
@@ -730,7 +731,10 @@ pub fn projection(
                 settings.whatif.horizon_months,
                 span,
                 prices,
-                &Basis::Flat(&s.workloads),
+                &Basis::Flat {
+                    plans: &s.workloads,
+                    successors: &[],
+                },
             ),
         },
         None => project(
@@ -738,7 +742,13 @@ pub fn projection(
             settings.whatif.horizon_months,
             span,
             prices,
-            &Basis::Flat(baseline),
+            &Basis::Flat {
+                plans: baseline,
+                successors: scenarios
+                    .iter()
+                    .find(|s| s.name == RETIREMENT_SCENARIO && s.origin.starts_with("automatic"))
+                    .map_or(&[][..], |s| &s.workloads),
+            },
         ),
     })
 }
