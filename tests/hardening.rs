@@ -1294,7 +1294,16 @@ fn tiny() -> PathBuf {
 #[test]
 fn bad_flag_and_environment_values_are_usage_errors() {
     let log = tiny();
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "--migrate",
+                "gpt-4o=gpt-5.1",
+                "--migrate-factors",
+                "prompt=1e-9",
+            ],
+            "prompt=1e-9: the factor must be at least 0.01",
+        ),
         (
             &["--generated-at", "yesterday"],
             "--generated-at `yesterday`",
@@ -1550,4 +1559,26 @@ fn the_automatic_scenarios_names_are_kept() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("scenario name `forecast` is kept"));
+}
+
+/// A rate for USD other than 1 would scale every figure while still saying USD.
+#[test]
+fn a_usd_rate_other_than_one_is_refused() {
+    let dir = TempDir::new().expect("tmp");
+    let file = dir.path().join("o.yaml");
+    fs::write(
+        &file,
+        "currency:\n  code: USD\n  per_usd: 0.9\n  source: \"test\"\n  as_of: 2026-12-01\n",
+    )
+    .expect("write");
+    ptuplan()
+        .arg("compare")
+        .arg(tiny())
+        .args(["--as-of", "2026-12-01", "--overrides"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "o.yaml:1: currency USD with per_usd 0.9",
+        ));
 }

@@ -252,6 +252,12 @@ impl Overrides {
                 Figure::PerUsd,
                 None,
             ));
+            if c.code == "USD" && c.per_usd != 1.0 {
+                p.push(format!(
+                    "{}: currency USD with per_usd {}: one USD is one USD (drop the currency, or name the one the rate converts to)",
+                    self.currency_at, c.per_usd
+                ));
+            }
         }
         for d in &self.discounts {
             if !(d.percent.is_finite() && d.percent > 0.0 && d.percent < 100.0) {

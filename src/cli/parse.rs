@@ -290,8 +290,14 @@ pub fn migrate_factors(text: &str) -> Result<MigrateFactors, String> {
         })?;
         let v = TOKEN_FACTOR.parse(value)?;
         match name.trim() {
-            "prompt" if v > 0.0 => f.prompt = v,
-            "prompt" => return Err("prompt=0: a request has a prompt".to_owned()),
+            "prompt" if v >= crate::scenario::MIN_PROMPT_FACTOR => f.prompt = v,
+            "prompt" => {
+                return Err(format!(
+                    "prompt={}: the factor must be at least {} (a request keeps a prompt)",
+                    value.trim(),
+                    crate::scenario::MIN_PROMPT_FACTOR
+                ))
+            }
             "output" => f.output = v,
             "reasoning" => f.reasoning = v,
             other => return Err(format!("`{other}`: expected prompt, output or reasoning")),

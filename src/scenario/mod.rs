@@ -500,8 +500,11 @@ fn check_ranges(kind: &TransformKind, p: &mut impl FnMut(String)) {
                     p(format!("migrate {name} must be between 0 and 100, got {f}"));
                 }
             }
-            if m.prompt_factor == 0.0 {
-                p("migrate prompt_factor must be above 0 (a request has a prompt)".to_owned());
+            if m.prompt_factor < MIN_PROMPT_FACTOR {
+                p(format!(
+                    "migrate prompt_factor must be at least {MIN_PROMPT_FACTOR} (a request keeps a prompt), got {}",
+                    m.prompt_factor
+                ));
             }
         }
         TransformKind::CacheRate { percent } | TransformKind::BatchShift { percent } => {
@@ -583,6 +586,10 @@ pub enum ScenarioError {
         problems: Vec<String>,
     },
 }
+
+/// The smallest `prompt_factor` of a migration: a hundredth of the prompt. Tokenizers differ
+/// by tens of percent; a smaller factor rounds prompts to nothing, which no request has.
+pub const MIN_PROMPT_FACTOR: f64 = 0.01;
 
 /// Check every scenario and that names are unique; all problems at once.
 pub fn validate_all(scenarios: &[Scenario], catalog: &Catalog) -> Result<(), ScenarioError> {
