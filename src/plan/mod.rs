@@ -715,6 +715,19 @@ fn throttle_mode(
         ),
         Some(target) => match candidate(catalog, &settings.constraints, key, target) {
             Candidate::PerToken(price) => match price.cost_usd(&totals.tally) {
+                // A confirmed type does not lean on a target only inferred available: whether
+                // it is offered is something the log cannot tell (unless `--on-throttle
+                // spillover` says the target is there).
+                Ok(_)
+                    if policy == ThrottlePolicy::Default
+                        && confirmed(catalog, key, t, settings)
+                        && !confirmed(catalog, key, target, settings) =>
+                {
+                    (
+                        ThrottleMode::Fail,
+                        Some(remark::ModeNote::TargetUnconfirmed(target)),
+                    )
+                }
                 Ok(_) => (ThrottleMode::Spillover, None),
                 Err(e) => (
                     ThrottleMode::Fail,
@@ -731,6 +744,18 @@ fn throttle_mode(
             Candidate::Provisioned { .. } => (ThrottleMode::Fail, None),
         },
     }
+}
+
+/// Whether `t` is available for the workload on a confirmed basis (a verified table, sales or
+/// the log).
+fn confirmed(
+    catalog: &Catalog,
+    key: &WorkloadKey,
+    t: DeploymentTypeId,
+    settings: &PlanSettings,
+) -> bool {
+    options::availability(catalog, &settings.constraints, key, t)
+        .is_ok_and(|a| a.basis.is_confirmed())
 }
 
 /// Turn the swept outcomes into plans, one per workload.

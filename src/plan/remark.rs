@@ -262,6 +262,9 @@ pub enum ModeNote {
     },
     /// The target is not usable.
     TargetUnavailable(Unavailable),
+    /// The type is confirmed available, its target only inferred: no spillover is planned
+    /// (`--on-throttle spillover` states the target is there).
+    TargetUnconfirmed(DeploymentTypeId),
 }
 
 /// Why an option counts as available, when not by a verified catalog listing.

@@ -24,7 +24,7 @@ pub fn summary_grid(report: &Report) -> Grid {
                 GridCell::plain(&w.deployment),
                 GridCell::plain(&w.model),
                 GridCell::plain(&w.region),
-                o.map_or(GridCell::plain("none eligible"), |o| {
+                o.map_or(GridCell::plain(none_cell(d)), |o| {
                     GridCell::code(&o.option_id)
                 }),
                 GridCell::plain(d.status.as_str()),
@@ -137,7 +137,7 @@ pub fn terminal_grid(report: &Report) -> Grid {
             } else {
                 Style::Warn
             }),
-            None => GridCell::plain("none eligible").styled(Style::Warn),
+            None => GridCell::plain(none_cell(d)).styled(Style::Warn),
         };
         let o = d.option.as_ref();
         t.push(vec![
@@ -260,6 +260,15 @@ pub(crate) fn truncate_middle(s: &str, max: usize) -> String {
     let start: String = s.chars().take(head).collect();
     let end: String = s.chars().skip(n - tail).collect();
     format!("{start}...{end}")
+}
+
+/// The decision cell of a workload with no decision.
+fn none_cell(d: &crate::plan::decision::Decision) -> &'static str {
+    if d.awaits_longer_log() {
+        "none yet"
+    } else {
+        "none eligible"
+    }
 }
 
 #[cfg(test)]

@@ -336,6 +336,15 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// Status none only because the log is too short for the commitment that is all there is
+    /// (no option without one is eligible, confirmed available).
+    pub fn awaits_longer_log(&self) -> bool {
+        self.status == DecisionStatus::None
+            && self
+                .reasons
+                .contains(&Reason::NoFlexibleOption { decided: false })
+    }
+
     /// What the decision commits to, USD (0 without a reservation).
     pub fn commitment_usd(&self) -> f64 {
         self.option.as_ref().map_or(0.0, |o| o.commitment_usd)

@@ -77,6 +77,16 @@ pub enum Reason {
         /// The window in use, seconds.
         run_window_s: f64,
     },
+    /// No commitment is decided, and an option without one that is held back only because
+    /// its availability is unconfirmed would cost less than the decided one.
+    CheaperIfConfirmed {
+        /// That option.
+        option_id: String,
+        /// The workload's region.
+        region: String,
+        /// Its monthly cost at the window in use, USD.
+        monthly_cost_usd: f64,
+    },
     /// The log is too short for a commitment.
     ShortLog {
         /// The log's span, hours.
@@ -201,7 +211,11 @@ pub enum Reason {
         region: String,
     },
     /// No option without a commitment meets the targets.
-    NoFlexibleOption,
+    NoFlexibleOption {
+        /// Whether the cheapest eligible option is decided (else the log is too short for the
+        /// commitment it would be, and nothing is decided).
+        decided: bool,
+    },
     /// No option is eligible: the options' reasons.
     NoEligibleOption {
         /// Each option's reasons, distinct, in option order (the words count the distinct
@@ -221,6 +235,7 @@ impl Reason {
             Reason::CountAcrossBand { .. } => "count-across-band",
             Reason::CommitmentRejected { .. } => "commitment-rejected",
             Reason::AgainstUnconfirmed { .. } => "against-unconfirmed",
+            Reason::CheaperIfConfirmed { .. } => "cheaper-if-confirmed",
             Reason::ShortLog { .. } => "short-log",
             Reason::WhatIf { .. } => "what-if",
             Reason::Calibrate { .. } => "calibrate",
@@ -234,7 +249,7 @@ impl Reason {
             Reason::NoPtuInRegion { .. } => "no-ptu-in-region",
             Reason::NoPtuEligible { .. } => "no-ptu-eligible",
             Reason::PtuUnverified { .. } => "ptu-unverified",
-            Reason::NoFlexibleOption => "no-flexible-option",
+            Reason::NoFlexibleOption { .. } => "no-flexible-option",
             Reason::NoEligibleOption { .. } => "no-eligible-option",
         }
     }

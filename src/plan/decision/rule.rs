@@ -91,6 +91,8 @@ struct Weighed {
     /// The reservation to argue with when none holds: the one saving most in the log's own
     /// month at the window in use (a retirement inside its term is then its own reason).
     best_any: Option<ReservationCase>,
+    /// Every reservation weighed.
+    cases: Vec<ReservationCase>,
 }
 
 fn weigh(plan: &WorkloadPlan, views: &[View<'_>], ctx: &DecisionContext<'_>) -> Weighed {
@@ -122,6 +124,7 @@ fn weigh(plan: &WorkloadPlan, views: &[View<'_>], ctx: &DecisionContext<'_>) -> 
         comparator: comparator_of(run.options).and_then(Choice::of),
         holding,
         best_any,
+        cases,
     }
 }
 
@@ -157,6 +160,7 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
         d.flexible = weighed.comparator.clone();
     }
     reasons.extend(against_unconfirmed(plan, &d, run));
+    reasons.extend(cheaper_if_confirmed(plan, &d, weighed.comparator.as_ref()));
     if let Some(o) = d.option.clone() {
         let flexible = d.flexible.as_ref();
         d.saving_vs_flexible_usd =
@@ -308,11 +312,12 @@ fn choose(
         }
         _ => {
             // A reservation that meets the targets at the window in use is all there is (never
-            // on a short log: it commits nothing).
+            // on a short log: it commits nothing; never a term longer than the run may decide).
             let cheapest = run
                 .options
                 .iter()
                 .filter(|o| o.available && o.eligible)
+                .filter(|o| o.billing != Billing::Reserved1Year || ctx.longest_term == o.billing)
                 .filter(|o| o.monthly_cost_usd.is_some_and(f64::is_finite))
                 .min_by(|a, b| {
                     a.monthly_cost_usd
@@ -322,8 +327,23 @@ fn choose(
             match cheapest.and_then(Choice::of) {
                 Some(c) if !short => {
                     d.status = DecisionStatus::Firm;
+                    // The reservation's figures across the band and what it saves against the
+                    // comparator, when there is one.
+                    d.reservation = weighed
+                        .cases
+                        .iter()
+                        .find(|r| r.choice.option_id == c.option_id)
+                        .cloned();
                     d.option = Some(c);
-                    reasons.push(Reason::NoFlexibleOption);
+                    reasons.push(Reason::NoFlexibleOption { decided: true });
+                }
+                Some(_) => {
+                    d.status = DecisionStatus::None;
+                    reasons.push(Reason::NoFlexibleOption { decided: false });
+                    if let Some(case) = weighed.holding.clone().or(weighed.best_any.clone()) {
+                        reasons.extend(rejection_reasons(plan, &case, run.window_s, ctx, short));
+                        d.reservation = Some(case);
+                    }
                 }
                 _ => {
                     d.status = DecisionStatus::None;
@@ -563,6 +583,28 @@ fn against_unconfirmed(plan: &WorkloadPlan, d: &Decision, run: &View<'_>) -> Opt
         window_s,
         confirmed,
         run_window_s: run.window_s,
+    })
+}
+
+/// Without a commitment decided: the option held back only as unconfirmed that would cost
+/// less than the decision (or than nothing decided), so the verdict can say what confirming
+/// it would change.
+fn cheaper_if_confirmed(
+    plan: &WorkloadPlan,
+    d: &Decision,
+    comparator: Option<&Choice>,
+) -> Option<Reason> {
+    let c = comparator.filter(|c| c.availability_unconfirmed)?;
+    let decided = d.option.as_ref();
+    if decided
+        .is_some_and(|o| o.is_commitment() || o.monthly_cost_usd <= c.monthly_cost_usd + 0.005)
+    {
+        return None;
+    }
+    Some(Reason::CheaperIfConfirmed {
+        option_id: c.option_id.clone(),
+        region: plan.region.clone(),
+        monthly_cost_usd: c.monthly_cost_usd,
     })
 }
 

@@ -426,6 +426,12 @@ fn a_reservation_must_pay_against_an_option_held_back_only_as_unconfirmed() {
     let codes: Vec<&str> = d.reasons.iter().map(Reason::code).collect();
     assert!(codes.contains(&"commitment-rejected"), "{codes:?}");
     assert!(codes.contains(&"against-unconfirmed"), "{codes:?}");
+    // The held-back Global Standard costs less than the hourly PTUs decided: said.
+    assert!(d.reasons.iter().any(|r| matches!(
+        r,
+        Reason::CheaperIfConfirmed { option_id, monthly_cost_usd, .. }
+            if option_id == GS && *monthly_cost_usd == 1_000.0
+    )));
     // Confirmed, Global Standard is the flexible option itself and the reason is gone.
     let d = decide(
         &plan([880.0, 850.0, 700.0], [5_000.0; 3]),
@@ -452,4 +458,37 @@ fn an_option_held_back_for_another_reason_too_is_no_comparator() {
         comparator_of(&w.options).map(|o| o.id.as_str()),
         Some(HOURLY)
     );
+}
+
+/// Nothing without a commitment is eligible: the cheapest eligible reservation is decided, on
+/// the terms the run may decide (`--reserve-term 1-month` never buys a year); on a short log
+/// nothing is decided, and the reasons say why rather than "no eligible option".
+#[test]
+fn without_a_flexible_option_the_cheapest_reservation_within_the_term_is_decided() {
+    let mut w = plan([700.0; 3], [900.0; 3]);
+    let hold = |options: &mut Vec<OptionPlan>| {
+        for o in options.iter_mut().filter(|o| o.id == GS || o.id == HOURLY) {
+            o.eligible = false;
+            o.reason = vec![OptionReason::NoCount {
+                max_throttle_rate: 0.01,
+            }];
+        }
+    };
+    hold(&mut w.options);
+    for b in &mut w.by_window {
+        hold(&mut b.options);
+    }
+    let rules = DecisionRules::default();
+    let d = decide(&w, &ctx(&rules, 720.0));
+    assert_eq!(decided(&d), Some(Y1));
+    assert!(d.reservation.is_some(), "its band figures");
+    let month_only = DecisionContext {
+        longest_term: Billing::Reserved1Month,
+        ..ctx(&rules, 720.0)
+    };
+    assert_eq!(decided(&decide(&w, &month_only)), Some(M1));
+    let d = decide(&w, &ctx(&rules, 24.0));
+    assert_eq!(d.status, DecisionStatus::None);
+    assert!(d.awaits_longer_log());
+    assert!(d.reasons.iter().any(|r| r.code() == "no-flexible-option"));
 }

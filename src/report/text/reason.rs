@@ -135,6 +135,14 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             }
             s
         }
+        Reason::CheaperIfConfirmed {
+            option_id,
+            region,
+            monthly_cost_usd,
+        } => format!(
+            "{option_id} would cost {} USD/mo if it is offered in {region}: its availability there is unconfirmed, so it is not decided (--overrides confirms it)",
+            fmt_usd(*monthly_cost_usd)
+        ),
         Reason::ShortLog {
             span_hours,
             min_span_days,
@@ -280,8 +288,12 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             "{option_id} is not decided: its availability in {region} is unverified (no verified \
              region table, sales fact or log shows it); confirm it with --overrides or --served-by"
         ),
-        Reason::NoFlexibleOption => {
-            "no option without a commitment meets the targets: the cheapest eligible one is decided"
+        Reason::NoFlexibleOption { decided: true } => {
+            "no option without a commitment meets the targets and is confirmed available: the cheapest eligible one is decided"
+                .to_owned()
+        }
+        Reason::NoFlexibleOption { decided: false } => {
+            "no option without a commitment meets the targets and is confirmed available, and a log this short commits nothing: nothing is decided until a longer log, or sales confirming an option (--overrides), settles it"
                 .to_owned()
         }
         Reason::NoEligibleOption { why, any_available } => {

@@ -9,6 +9,9 @@ use super::*;
 pub fn headline(w: &WorkloadPlan) -> String {
     let d = &w.decision;
     let Some(o) = &d.option else {
+        if d.awaits_longer_log() {
+            return "No decision yet: the log is too short to commit, and no option without a commitment is confirmed available.".to_owned();
+        }
         return "No decision: no eligible option.".to_owned();
     };
     let what = match o.ptus {
@@ -105,6 +108,9 @@ pub fn why_lines(w: &WorkloadPlan) -> Vec<String> {
 pub fn short_why(w: &WorkloadPlan) -> String {
     let d = &w.decision;
     let first = |code: &str| d.reasons.iter().find(|r| r.code() == code);
+    if d.awaits_longer_log() {
+        return "none yet: short log, nothing confirmed without a commitment".to_owned();
+    }
     if d.status == DecisionStatus::None {
         return match d.reasons.first() {
             Some(Reason::Retired {
@@ -286,8 +292,13 @@ pub fn verdict(report: &Report) -> String {
         .sum();
     let none: Vec<&str> = ws
         .iter()
-        .filter(|w| w.decision.status == DecisionStatus::None)
+        .filter(|w| w.decision.status == DecisionStatus::None && !w.decision.awaits_longer_log())
         .map(|w| w.deployment.as_str())
+        .collect();
+    let not_yet: Vec<String> = ws
+        .iter()
+        .filter(|w| w.decision.awaits_longer_log())
+        .map(|w| w.deployment.clone())
         .collect();
     let provisional = ws
         .iter()
@@ -429,6 +440,28 @@ pub fn verdict(report: &Report) -> String {
             p.push_str(&format!("; if it is typical, {}", and_list(&what_if)));
         }
         parts.push(p);
+    }
+    if !not_yet.is_empty() {
+        parts.push(format!(
+            "nothing decided yet for {} (a short log, and no option without a commitment is confirmed available)",
+            and_list(&not_yet)
+        ));
+    }
+    for w in ws {
+        for r in &w.decision.reasons {
+            if let Reason::CheaperIfConfirmed {
+                option_id,
+                region,
+                monthly_cost_usd,
+            } = r
+            {
+                parts.push(format!(
+                    "confirm {option_id} in {region} for {}: it would cost {} USD/mo",
+                    w.deployment,
+                    fmt_usd(*monthly_cost_usd)
+                ));
+            }
+        }
     }
     if !none.is_empty() {
         parts.push(format!(
