@@ -18,13 +18,12 @@
 use std::collections::BTreeMap;
 
 use super::cost::{self, Billing};
+use super::finish::{empty_option, mode_label, price_note, WorkloadCtx};
 use super::options::availability_note;
 use super::remark::{OptionNote, OptionReason, PtusBasis};
 use super::search::SearchResult;
 use super::sizing::{self, window_key, CurvePoint, TypeSizing};
-use super::{
-    empty_option, mode_label, price_note, OptionPlan, PlanSettings, SizingSearch, WorkloadCtx,
-};
+use super::{OptionPlan, PlanSettings, SizingSearch};
 use crate::catalog::overrides::CapacityLimit;
 use crate::catalog::{DeploymentTypeId, PtuIncrement, PtuPrice, PtuSpec};
 use crate::sim::{SimOutcome, ThrottleMode};
