@@ -1492,6 +1492,18 @@ fn an_output_named_for_another_format_is_refused() {
             .assert()
             .success();
     }
+    // Nor a compressed or Parquet name for an output written as plain text.
+    for name in ["plan.json.gz", "plan.csv.gz", "plan.parquet"] {
+        ptuplan()
+            .arg("compare")
+            .arg(tiny())
+            .args(["--as-of", "2026-12-01", "--out"])
+            .arg(dir.path().join(name))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("would be misread"));
+        assert!(!dir.path().join(name).exists());
+    }
     let parquet = dir.path().join("s.parquet");
     ptuplan()
         .args(["sample", "--requests", "10", "--out"])
@@ -1554,11 +1566,11 @@ fn the_automatic_scenarios_names_are_kept() {
             "--scale",
             "2",
             "--scenario-name",
-            "forecast",
+            "Forecast",
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("scenario name `forecast` is kept"));
+        .stderr(predicate::str::contains("scenario name `Forecast` is kept"));
 }
 
 /// A rate for USD other than 1 would scale every figure while still saying USD.

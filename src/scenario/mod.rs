@@ -596,7 +596,10 @@ pub fn validate_all(scenarios: &[Scenario], catalog: &Catalog) -> Result<(), Sce
     let mut problems = Vec::new();
     for (i, s) in scenarios.iter().enumerate() {
         problems.extend(s.validate(catalog));
-        if [FORECAST_SCENARIO, retire::RETIREMENT_SCENARIO].contains(&s.name.as_str()) {
+        if [FORECAST_SCENARIO, retire::RETIREMENT_SCENARIO]
+            .iter()
+            .any(|r| s.name.trim().eq_ignore_ascii_case(r))
+        {
             problems.push(format!(
                 "{}: scenario name `{}` is kept for the automatic scenario of that name; name yours otherwise",
                 s.origin, s.name

@@ -416,6 +416,21 @@ pub(super) fn resolve_generated_at(flag: Option<&str>) -> Result<Option<String>>
 /// `x.json`) is a usage error: one of the two is a mistake, and the file would be misread.
 /// FOCUS is CSV, and the table and Markdown are both text.
 fn output_format(output: &OutputArgs) -> Result<Format> {
+    // Names that promise what no renderer writes: compressed, Parquet or JSON Lines.
+    const NOT_WRITTEN: [&str; 8] = ["gz", "zst", "bz2", "xz", "zip", "parquet", "jsonl", "xlsx"];
+    if let Some(out) = output.out.as_deref() {
+        let ext = out
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if let Some(ext) = ext.filter(|e| NOT_WRITTEN.contains(&e.as_str())) {
+            return Err(UsageError(format!(
+                "--out {}: ptuplan writes the table, JSON, CSV, Markdown or FOCUS CSV, uncompressed; a `.{ext}` file would be misread (name it .txt, .json, .csv or .md)",
+                out.display()
+            ))
+            .into());
+        }
+    }
     let implied = output.out.as_deref().and_then(Format::from_extension);
     let Some(format) = output.format else {
         return Ok(implied.unwrap_or(Format::Table));

@@ -65,8 +65,16 @@ pub fn band_series(w: &WorkloadPlan, min_saving: f64) -> BandSeries {
             .map(|b| b.decided.as_ref().map(|c| c.monthly_cost_usd))
             .collect(),
     };
+    let unconfirmed_flexible = d
+        .by_window
+        .iter()
+        .filter_map(|b| b.flexible.as_ref())
+        .find(|c| c.availability_unconfirmed);
     let flexible = BandLine {
-        label: "flexible (cheapest without commitment)".to_owned(),
+        label: match unconfirmed_flexible {
+            Some(c) => format!("{} (availability unconfirmed)", c.option_id),
+            None => "flexible (cheapest without commitment)".to_owned(),
+        },
         usd: d
             .by_window
             .iter()
@@ -101,12 +109,29 @@ pub fn band_series(w: &WorkloadPlan, min_saving: f64) -> BandSeries {
             }
         });
     let commits = d.option.as_ref().is_some_and(|o| o.is_commitment());
-    let threshold = (weighed.is_some() || commits).then(|| BandLine {
-        label: format!("flexible less {:.0}%", min_saving * 100.0),
-        usd: flexible
-            .usd
+    // The reservation is weighed against its comparator (`decision::comparator_of`), which may
+    // be an option held back as unconfirmed rather than the flexible line: the threshold is the
+    // comparator's month cost at each window (the reservation's own plus its month's saving).
+    let case = d.reservation.as_ref();
+    let unconfirmed = case.and_then(|c| {
+        c.windows
             .iter()
-            .map(|f| f.map(|f| f * (1.0 - min_saving)))
+            .find_map(|w| w.unconfirmed_comparator.clone())
+    });
+    let threshold = (weighed.is_some() || commits).then(|| BandLine {
+        label: match &unconfirmed {
+            Some(id) => format!("{id} (unconfirmed) less {:.0}%", min_saving * 100.0),
+            None => format!("flexible less {:.0}%", min_saving * 100.0),
+        },
+        usd: windows_s
+            .iter()
+            .zip(&flexible.usd)
+            .map(|(ws, f)| {
+                let comparator = case
+                    .and_then(|c| c.at(*ws))
+                    .and_then(|cw| Some(cw.own_monthly_cost_usd? + cw.monthly_saving_usd?));
+                comparator.or(*f).map(|f| f * (1.0 - min_saving))
+            })
             .collect(),
     });
     BandSeries {
@@ -259,5 +284,40 @@ mod tests {
         assert_eq!(s.decided.usd, vec![Some(300.0)]);
         assert_eq!(s.flexible.usd, vec![Some(300.0)]);
         assert_eq!(s.decided.label, "decided: global-standard");
+    }
+
+    /// A reservation weighed against an option held back as unconfirmed: the threshold is that
+    /// option's cost less the minimum saving, not the flexible line's.
+    #[test]
+    fn the_threshold_is_the_comparators() {
+        let mut w = sample_workload();
+        let reservation = w
+            .options
+            .iter()
+            .find(|o| o.id == "global-provisioned/reserved-1-year")
+            .and_then(crate::plan::decision::Choice::of)
+            .expect("a reservation");
+        w.decision.reservation = Some(crate::plan::decision::ReservationCase {
+            windows: vec![crate::plan::decision::CaseWindow {
+                window_s: 60.0,
+                monthly_cost_usd: Some(3_315.0),
+                flexible_monthly_cost_usd: Some(3_500.0),
+                unconfirmed_comparator: Some("data-zone-standard".to_owned()),
+                meets_targets: true,
+                monthly_saving_usd: Some(185.0),
+                own_monthly_cost_usd: Some(3_315.0),
+            }],
+            choice: reservation,
+            lifecycle: None,
+            holds: false,
+        });
+        let s = band_series(&w, 0.1);
+        let t = s.threshold.expect("a threshold");
+        assert_eq!(t.label, "data-zone-standard (unconfirmed) less 10%");
+        assert!(
+            (t.usd[0].expect("a cost") - 3_150.0).abs() < 1e-9,
+            "{:?}",
+            t.usd
+        );
     }
 }
