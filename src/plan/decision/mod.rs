@@ -195,6 +195,9 @@ pub enum AfterRetirement {
         model: String,
         /// Whether the replacement can use the reserved type in the region.
         uses_reservation: bool,
+        /// The replacement's own retirement when it falls inside the term: from then on the
+        /// reserved PTUs serve nothing (no further replacement is planned).
+        retires: Option<NaiveDate>,
     },
     /// No plan of a replacement: the reserved PTUs serve nothing; the saving counts only up to
     /// the retirement.

@@ -33,6 +33,11 @@ pub(super) fn term_lifecycle(
         (Replacement::Planned(r), _) => AfterRetirement::Replacement {
             model: r.model.clone(),
             uses_reservation: r.sizing.contains_key(&choice.deployment_type),
+            retires: r
+                .lifecycle
+                .as_ref()
+                .and_then(|l| l.retirement)
+                .filter(|d| *d < term_end(as_of, term)),
         },
         (Replacement::Missing(why), _) => AfterRetirement::UpToRetirement(why.clone()),
         (Replacement::Unknown, None) => AfterRetirement::UpToRetirement(NoReplacement::NotNamed),
@@ -47,6 +52,11 @@ pub(super) fn term_lifecycle(
         term_months: term,
         after,
     })
+}
+
+/// The day a term of `term_months` that starts on `start` ends.
+fn term_end(start: chrono::NaiveDate, term_months: f64) -> chrono::NaiveDate {
+    start + chrono::Days::new((term_months * DAYS_PER_MONTH).round() as u64)
 }
 
 /// The model's retirement when it falls before a term of `term_months` that starts on
@@ -110,10 +120,19 @@ pub(super) fn over_term(
         _ => (reserved, 0.0),
     };
     let (b, a) = (l.months_before, l.term_months - l.months_before);
+    // A replacement that retires inside the term in turn serves only up to its retirement;
+    // the rest of the term the reserved PTUs serve nothing and are still owed.
+    let served = match &l.after {
+        AfterRetirement::Replacement {
+            retires: Some(d), ..
+        } => ((*d - l.retirement).num_days() as f64 / DAYS_PER_MONTH).clamp(0.0, a),
+        _ => a,
+    };
+    let idle = a - served;
     let t_m = l.term_months;
     (
-        Some((b * cost + a * cost_after) / t_m),
-        Some((b * flex + a * flex_after) / t_m),
+        Some((b * cost + served * cost_after + idle * reserved) / t_m),
+        Some((b * flex + served * flex_after) / t_m),
     )
 }
 

@@ -266,8 +266,25 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
         .expect("lifecycle");
     assert!(matches!(
         &l.after,
-        AfterRetirement::Replacement { model, uses_reservation: true } if model == "gpt-5.1"
+        AfterRetirement::Replacement { model, uses_reservation: true, retires: None } if model == "gpt-5.1"
     ));
+    // The replacement retires a month after the model (tester35 H3): from then the reserved
+    // PTUs serve nothing for the 8 months left, so the term loses and nothing is committed.
+    let r = retiring(r, "2027-04-02", None);
+    let with = DecisionContext {
+        replacement: Replacement::Planned(&r),
+        ..ctx(&rules, 720.0)
+    };
+    let d = decide(&w, &with);
+    assert_eq!(decided(&d), Some(GS), "{:?}", d.reasons);
+    let case = d.reservation.as_ref().expect("weighed");
+    let l = case.lifecycle.as_ref().expect("retires inside the term");
+    let retires = NaiveDate::from_ymd_opt(2027, 4, 2);
+    assert!(matches!(&l.after, AfterRetirement::Replacement { retires: r, .. } if *r == retires));
+    let at60 = case.at(60.0).expect("window");
+    let (b, served) = (l.months_before, 31.0 / (365.0 / 12.0));
+    let expect_flex = (b * 1_000.0 + served * 1_000.0) / 12.0;
+    assert!((at60.flexible_monthly_cost_usd.expect("flex") - expect_flex).abs() < 1e-6);
 }
 
 /// The provisional what-if is the term's (tester18 item 7): on a short log of a model retiring

@@ -387,12 +387,22 @@ fn retires_in_term(l: &TermLifecycle) -> String {
         AfterRetirement::Replacement {
             model,
             uses_reservation: true,
-        } => format!(
-            "{when}: the reservation (bought per deployment type and region, not per model) then serves its replacement {model}, priced as the retirement scenario plans it"
-        ),
+            retires,
+        } => {
+            let mut s = format!(
+                "{when}: the reservation (bought per deployment type and region, not per model) then serves its replacement {model}, priced as the retirement scenario plans it"
+            );
+            if let Some(d) = retires {
+                s.push_str(&format!(
+                    ", until {model} retires in turn on {d}; from then the reserved PTUs serve nothing and are still owed"
+                ));
+            }
+            s
+        }
         AfterRetirement::Replacement {
             model,
             uses_reservation: false,
+            ..
         } => format!(
             "{when}: its replacement {model} cannot use the reserved type in this region, so the reserved PTUs serve nothing for the rest of the term and are still owed"
         ),
