@@ -750,16 +750,10 @@ mod tests {
         replacement: Option<&str>,
     ) -> WorkloadPlan {
         w.model = model.to_owned();
-        w.lifecycle = Some(crate::catalog::lifecycle::LifecycleStatus {
-            version: "v".into(),
-            ga: None,
-            stage: Some(crate::catalog::lifecycle::Stage::Deprecated),
-            retirement: Some(retirement.parse().expect("date")),
-            replacement: replacement.map(str::to_owned),
-            schedule_published: None,
-            other_schedules: Vec::new(),
-            retired: false,
-        });
+        w.lifecycle = Some(crate::plan::test_support::retiring_lifecycle(
+            retirement,
+            replacement,
+        ));
         w
     }
 

@@ -237,3 +237,21 @@ pub fn redecide(w: &mut WorkloadPlan) {
         },
     );
 }
+
+/// The lifecycle of a model deprecated and retiring on `retirement` (YYYY-MM-DD), replaced by
+/// `replacement`.
+pub(crate) fn retiring_lifecycle(
+    retirement: &str,
+    replacement: Option<&str>,
+) -> crate::catalog::lifecycle::LifecycleStatus {
+    crate::catalog::lifecycle::LifecycleStatus {
+        version: "v".into(),
+        ga: None,
+        stage: Some(crate::catalog::lifecycle::Stage::Deprecated),
+        retirement: Some(retirement.parse().expect("date")),
+        replacement: replacement.map(str::to_owned),
+        schedule_published: None,
+        other_schedules: Vec::new(),
+        retired: false,
+    }
+}

@@ -1,7 +1,6 @@
 //! The decision rule on hand-built plans: the options at three windows with easy numbers.
 
 use super::*;
-use crate::catalog::lifecycle::{LifecycleStatus, Stage};
 use crate::plan::remark::OptionReason;
 use crate::plan::WindowPlan;
 
@@ -190,16 +189,10 @@ fn issue_18_a_short_log_is_provisional_and_commits_nothing() {
 }
 
 fn retiring(mut w: WorkloadPlan, retirement: &str, replacement: Option<&str>) -> WorkloadPlan {
-    w.lifecycle = Some(LifecycleStatus {
-        version: "v".into(),
-        ga: None,
-        stage: Some(Stage::Deprecated),
-        retirement: Some(retirement.parse().expect("date")),
-        replacement: replacement.map(str::to_owned),
-        schedule_published: None,
-        other_schedules: Vec::new(),
-        retired: false,
-    });
+    w.lifecycle = Some(crate::plan::test_support::retiring_lifecycle(
+        retirement,
+        replacement,
+    ));
     w
 }
 
