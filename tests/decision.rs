@@ -562,23 +562,24 @@ fn a_reservation_is_weighed_against_an_option_only_unconfirmed() {
         .as_str()
         .is_some_and(|n| n.contains("no spillover: global-standard's availability")));
 
-    // Asked 20%, the reservation does not hold against Global Standard: nothing is committed,
-    // the confirmed hourly PTUs are decided, and the verdict says what confirming would change.
+    // Asked 20%, the reservation saves less than that against Global Standard, but the hourly
+    // PTUs would cost more whether or not Global Standard is offered: the reservation is
+    // decided, and the verdict says to rule Global Standard out before signing.
     let strict = args(sales_path)
         .into_iter()
         .map(|a| if a == "5" { "20".to_owned() } else { a })
         .collect();
     let r = run_json(strict);
     let d = &workload(&r, "steady")["decision"];
-    assert_eq!(d["option"], "global-provisioned/hourly", "{d}");
+    assert_eq!(d["billing"], "reserved-1-year", "{d}");
     assert!(d["reasons"]
         .as_array()
         .expect("reasons")
         .iter()
-        .any(|r| r["code"] == "cheaper-if-confirmed"));
-    assert!(r["decision_summary"]["verdict"]
-        .as_str()
-        .is_some_and(|v| v.contains("confirm global-standard in eastus2 for steady")));
+        .any(|r| r["code"] == "holds-unless-unconfirmed"));
+    assert!(r["decision_summary"]["verdict"].as_str().is_some_and(
+        |v| v.contains("rule out global-standard in eastus2 before signing for steady")
+    ));
 
     // Sales confirm Global Standard too: the same saving, no flag, no reason.
     let mut facts = std::fs::read_to_string(&sales).expect("sales");

@@ -25,6 +25,7 @@
 //!
 //! Nothing here prints or reads files.
 
+mod context;
 mod reason;
 mod rule;
 mod term;
@@ -228,6 +229,12 @@ pub struct ReservationCase {
     pub lifecycle: Option<TermLifecycle>,
     /// Whether it holds: meets the targets and saves at least the minimum at every window.
     pub holds: bool,
+    /// Whether it holds against the confirmed options only: where its comparator is an option
+    /// held back as unconfirmed it saves less than the minimum against it, but still saves,
+    /// and at least the minimum against the cheapest confirmed option (no retirement inside
+    /// the term). Deciding the flexible option instead would cost more whether or not that
+    /// option is offered.
+    pub holds_unless_unconfirmed: bool,
 }
 
 impl ReservationCase {
@@ -280,6 +287,9 @@ pub struct CaseWindow {
     /// The reservation's monthly cost at this window before any retirement, USD (the log's own
     /// month; the option's cost at this window).
     pub own_monthly_cost_usd: Option<f64>,
+    /// The cheapest confirmed option without a commitment at this window (the flexible
+    /// option), USD per month, the log's own month.
+    pub confirmed_flexible_monthly_cost_usd: Option<f64>,
 }
 
 impl CaseWindow {

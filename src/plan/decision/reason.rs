@@ -33,6 +33,31 @@ pub enum Reason {
         /// The band, seconds.
         band_s: (f64, f64),
     },
+    /// No reservation holds against every option, but this one holds against the confirmed
+    /// ones and still saves, though less than the minimum, against an option held back only
+    /// because its availability is unconfirmed: the flexible option would cost more whether or
+    /// not that option is offered, so the reservation is decided, to be signed once the
+    /// unconfirmed option is ruled out.
+    HoldsUnlessUnconfirmed {
+        /// Its billing.
+        billing: Billing,
+        /// Its PTUs.
+        ptus: u32,
+        /// Its smallest saving over the band against the comparator, as a share.
+        worst_saving_share: f64,
+        /// The window where it is smallest, seconds.
+        worst_window_s: f64,
+        /// Its smallest saving over the band against the cheapest confirmed option.
+        confirmed_saving_share: f64,
+        /// The unconfirmed option.
+        unconfirmed: String,
+        /// The workload's region.
+        region: String,
+        /// `--min-saving`, as a share.
+        min_saving: f64,
+        /// The band, seconds.
+        band_s: (f64, f64),
+    },
     /// How the reserved count was chosen.
     CountAcrossBand {
         /// PTUs.
@@ -232,6 +257,7 @@ impl Reason {
         match self {
             Reason::Flexible { .. } => "flexible",
             Reason::CommitmentHolds { .. } => "commitment-holds",
+            Reason::HoldsUnlessUnconfirmed { .. } => "holds-unless-unconfirmed",
             Reason::CountAcrossBand { .. } => "count-across-band",
             Reason::CommitmentRejected { .. } => "commitment-rejected",
             Reason::AgainstUnconfirmed { .. } => "against-unconfirmed",

@@ -1,13 +1,14 @@
 //! The rule of [`super`], applied: the flexible option at every window, every reservation
 //! weighed across the band (and over its term), the decision, and its reasons.
 
+use super::context::{lifecycle_reasons, no_option_reason, option_reasons, ptu_context_reasons};
 use super::term::{over_term, term_lifecycle};
 use super::{
     BandCase, CaseWindow, Choice, Decision, DecisionContext, DecisionStatus, FlexibleKind, Reason,
     ReservationCase, WindowFigures,
 };
 use crate::catalog::DeploymentTypeId;
-use crate::plan::cost::{self, Billing};
+use crate::plan::cost::Billing;
 use crate::plan::remark::OptionReason;
 use crate::plan::{OptionPlan, WorkloadPlan};
 
@@ -93,6 +94,9 @@ struct Weighed {
     best_any: Option<ReservationCase>,
     /// Every reservation weighed.
     cases: Vec<ReservationCase>,
+    /// When none holds: the one that holds against the confirmed options and loses only its
+    /// margin against an option held back as unconfirmed (the largest smallest saving).
+    unless_unconfirmed: Option<ReservationCase>,
 }
 
 fn weigh(plan: &WorkloadPlan, views: &[View<'_>], ctx: &DecisionContext<'_>) -> Weighed {
@@ -115,9 +119,25 @@ fn weigh(plan: &WorkloadPlan, views: &[View<'_>], ctx: &DecisionContext<'_>) -> 
             .and_then(|w| w.monthly_saving_usd)
             .unwrap_or(f64::NEG_INFINITY)
     };
+    // One that meets the targets first: a reservation only inferred available is never the
+    // one to argue with while another is eligible.
+    let meets = |c: &ReservationCase| c.at(run.window_s).is_some_and(|w| w.meets_targets);
     let best_any = cases
         .iter()
-        .max_by(|a, b| at_run(a).total_cmp(&at_run(b)))
+        .max_by(|a, b| {
+            meets(a)
+                .cmp(&meets(b))
+                .then(at_run(a).total_cmp(&at_run(b)))
+        })
+        .cloned();
+    let unless_unconfirmed = cases
+        .iter()
+        .filter(|c| c.holds_unless_unconfirmed)
+        .max_by(|a, b| {
+            a.smallest_saving_usd()
+                .total_cmp(&b.smallest_saving_usd())
+                .then(b.choice.commitment_usd.total_cmp(&a.choice.commitment_usd))
+        })
         .cloned();
     Weighed {
         flexible: flexible_of(run.options).and_then(Choice::of),
@@ -125,6 +145,7 @@ fn weigh(plan: &WorkloadPlan, views: &[View<'_>], ctx: &DecisionContext<'_>) -> 
         holding,
         best_any,
         cases,
+        unless_unconfirmed,
     }
 }
 
@@ -159,7 +180,19 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
     if d.option.as_ref().is_some_and(Choice::is_commitment) {
         d.flexible = weighed.comparator.clone();
     }
-    reasons.extend(against_unconfirmed(plan, &d, run));
+    // Said where a reason speaks of the reservation weighed.
+    let weighed_said = reasons.iter().any(|r| {
+        matches!(
+            r,
+            Reason::CommitmentHolds { .. }
+                | Reason::HoldsUnlessUnconfirmed { .. }
+                | Reason::CommitmentRejected { .. }
+                | Reason::WhatIf { .. }
+        )
+    });
+    if weighed_said {
+        reasons.extend(against_unconfirmed(plan, &d, run));
+    }
     reasons.extend(cheaper_if_confirmed(plan, &d, weighed.comparator.as_ref()));
     if let Some(o) = d.option.clone() {
         let flexible = d.flexible.as_ref();
@@ -267,20 +300,52 @@ fn choose(
     d: &mut Decision,
     reasons: &mut Vec<Reason>,
 ) {
-    match (&weighed.holding, &weighed.flexible) {
+    let firm_case = weighed
+        .holding
+        .as_ref()
+        .or(weighed.unless_unconfirmed.as_ref());
+    match (firm_case, &weighed.flexible) {
         (Some(case), _) if !short => {
             d.status = DecisionStatus::Firm;
             d.option = Some(case.choice.clone());
             let worst = case.worst();
             let ptus = case.choice.ptus.unwrap_or(0);
-            reasons.push(Reason::CommitmentHolds {
-                billing: case.choice.billing,
-                ptus,
-                worst_saving_share: worst.and_then(CaseWindow::saving_share).unwrap_or(0.0),
-                worst_window_s: worst.map_or(run.window_s, |w| w.window_s),
-                min_saving: ctx.rules.min_saving,
-                band_s: d.window_band_s,
-            });
+            let worst_saving_share = worst.and_then(CaseWindow::saving_share).unwrap_or(0.0);
+            let worst_window_s = worst.map_or(run.window_s, |w| w.window_s);
+            if case.holds {
+                reasons.push(Reason::CommitmentHolds {
+                    billing: case.choice.billing,
+                    ptus,
+                    worst_saving_share,
+                    worst_window_s,
+                    min_saving: ctx.rules.min_saving,
+                    band_s: d.window_band_s,
+                });
+            } else {
+                let confirmed_share = case
+                    .windows
+                    .iter()
+                    .filter_map(|w| {
+                        let f = w.confirmed_flexible_monthly_cost_usd?;
+                        Some((f - w.own_monthly_cost_usd?) / f)
+                    })
+                    .fold(f64::INFINITY, f64::min);
+                reasons.push(Reason::HoldsUnlessUnconfirmed {
+                    billing: case.choice.billing,
+                    ptus,
+                    worst_saving_share,
+                    worst_window_s,
+                    confirmed_saving_share: confirmed_share,
+                    unconfirmed: case
+                        .windows
+                        .iter()
+                        .find_map(|w| w.unconfirmed_comparator.clone())
+                        .unwrap_or_default(),
+                    region: plan.region.clone(),
+                    min_saving: ctx.rules.min_saving,
+                    band_s: d.window_band_s,
+                });
+            }
             if windows > 1 {
                 reasons.push(Reason::CountAcrossBand {
                     ptus,
@@ -423,6 +488,8 @@ fn reservation_case(
                 meets_targets: o.is_some_and(|o| o.available && o.eligible),
                 monthly_saving_usd,
                 own_monthly_cost_usd: own,
+                confirmed_flexible_monthly_cost_usd: flexible_of(v.options)
+                    .and_then(|f| f.monthly_cost_usd),
             }
         })
         .collect();
@@ -431,11 +498,28 @@ fn reservation_case(
             && w.saving_share()
                 .is_some_and(|s| s >= ctx.rules.min_saving - 1e-12)
     });
+    let holds_unless_unconfirmed = !holds
+        && lifecycle.is_none()
+        && windows.iter().all(|w| {
+            let against_confirmed = w
+                .confirmed_flexible_monthly_cost_usd
+                .zip(w.own_monthly_cost_usd)
+                .is_some_and(|(f, c)| f > 0.0 && (f - c) / f >= ctx.rules.min_saving - 1e-12);
+            let saves = w.saving_usd().is_some_and(|s| s > 0.0);
+            let holds_here = w
+                .saving_share()
+                .is_some_and(|s| s >= ctx.rules.min_saving - 1e-12);
+            w.meets_targets
+                && against_confirmed
+                && saves
+                && (holds_here || w.unconfirmed_comparator.is_some())
+        });
     Some(ReservationCase {
         choice,
         windows,
         lifecycle,
         holds,
+        holds_unless_unconfirmed,
     })
 }
 
@@ -606,176 +690,4 @@ fn cheaper_if_confirmed(
         region: plan.region.clone(),
         monthly_cost_usd: c.monthly_cost_usd,
     })
-}
-
-/// What the decided option itself adds: its commitment, its spillover.
-fn option_reasons(plan: &WorkloadPlan, o: &Choice, ctx: &DecisionContext<'_>) -> Vec<Reason> {
-    let mut out = Vec::new();
-    let Some(opt) = plan.options.iter().find(|x| x.id == o.option_id) else {
-        return out;
-    };
-    if o.is_commitment() {
-        if let (Some(per), Some(n)) = (opt.reservation_usd_per_ptu, o.ptus) {
-            out.push(Reason::Commitment {
-                billing: o.billing,
-                ptus: n,
-                usd_per_ptu: per,
-                total_usd: o.commitment_usd,
-            });
-        }
-    }
-    if o.ptus.is_some() && o.spilled_share > 0.0 {
-        out.push(Reason::Spills {
-            share: o.spilled_share,
-            monthly_usd: cost::monthly_usd(opt.spillover_cost_usd.unwrap_or(0.0), ctx.span_hours),
-        });
-    }
-    out
-}
-
-/// The PTU side of a decision: the break-even and utilization of the PTU option it is argued
-/// with (the decided one, else the cheapest available provisioned one on the longest term the
-/// run may decide, or hourly), or why there is none.
-fn ptu_context_reasons(
-    plan: &WorkloadPlan,
-    decided: Option<&Choice>,
-    options: &[OptionPlan],
-    ctx: &DecisionContext<'_>,
-) -> Vec<Reason> {
-    let monthly = |o: &&OptionPlan| o.monthly_cost_usd.filter(|c| c.is_finite());
-    let focus = decided
-        .filter(|d| d.ptus.is_some())
-        .and_then(|d| options.iter().find(|o| o.id == d.option_id))
-        .or_else(|| {
-            options
-                .iter()
-                .filter(|o| o.available && o.ptus.is_some() && monthly(o).is_some())
-                // The longest term the run may decide (`--reserve-term`), or hourly.
-                .filter(|o| o.billing == ctx.longest_term || o.billing == Billing::Hourly)
-                .min_by(|a, b| {
-                    b.eligible.cmp(&a.eligible).then(
-                        monthly(a)
-                            .unwrap_or(0.0)
-                            .total_cmp(&monthly(b).unwrap_or(0.0)),
-                    )
-                })
-        });
-    let Some(p) = focus else {
-        return vec![if plan.input_tpm_per_ptu.is_none() {
-            Reason::NoPtuOffer {
-                model: plan.model.clone(),
-            }
-        } else {
-            Reason::NoPtuInRegion {
-                model: plan.model.clone(),
-                region: plan.region.clone(),
-                residency: ctx.residency.map(str::to_owned),
-            }
-        }];
-    };
-    let not_decided = decided.is_some_and(|d| d.ptus.is_none());
-    let unverified = p.availability_basis.is_some_and(|b| !b.is_confirmed());
-    let mut reasons = Vec::new();
-    if !p.eligible && not_decided {
-        if !unverified {
-            return vec![Reason::NoPtuEligible {
-                option_id: p.id.clone(),
-                why: p.reason.clone(),
-            }];
-        }
-        // Only inferred available: never decided, but what it would do is still worth saying.
-        reasons.push(Reason::PtuUnverified {
-            option_id: p.id.clone(),
-            region: plan.region.clone(),
-        });
-    }
-    let break_even = plan
-        .sizing
-        .get(&p.deployment_type)
-        .and_then(|s| s.break_even_utilization_by_billing.get(&p.billing))
-        .copied();
-    // The break-even compares with per-token prices; when no per-token option meets the
-    // targets, the decided PTU option is needed whatever it says.
-    let per_token_eligible = options
-        .iter()
-        .any(|o| o.available && o.eligible && o.billing == Billing::PerToken);
-    let ptu_needed = decided.is_some_and(|d| d.option_id == p.id) && !per_token_eligible;
-    if let (Some(be), Some(u), Some(n)) = (break_even, p.demand_to_capacity, p.ptus) {
-        reasons.push(Reason::BreakEven {
-            ptu_needed,
-            deployment_type: p.deployment_type,
-            billing: p.billing,
-            break_even: be,
-            utilization: u,
-            ptus: n,
-            not_served_share: p.throttle_rate.unwrap_or(0.0),
-            spills: p.spilled_requests.unwrap_or(0) > 0,
-        });
-    }
-    reasons
-}
-
-fn lifecycle_reasons(
-    plan: &WorkloadPlan,
-    d: &Decision,
-    reasons: &[Reason],
-    ctx: &DecisionContext<'_>,
-) -> Vec<Reason> {
-    // How the retirement priced a reservation matters when one is decided, weighed against
-    // the flexible option, or a what-if.
-    let weighed = reasons.iter().any(|r| {
-        matches!(
-            r,
-            Reason::CommitmentHolds { .. }
-                | Reason::CommitmentRejected { .. }
-                | Reason::WhatIf { .. }
-        )
-    });
-    if let Some(l) = d
-        .reservation
-        .as_ref()
-        .and_then(|c| c.lifecycle.clone())
-        .filter(|_| weighed)
-    {
-        return vec![Reason::RetiresInTerm(l)];
-    }
-    let Some(l) = plan.lifecycle.as_ref() else {
-        return Vec::new();
-    };
-    let (Some(r), Some(as_of)) = (l.retirement, ctx.as_of) else {
-        return Vec::new();
-    };
-    if l.retired {
-        // Already said by the no-option reason.
-        return Vec::new();
-    }
-    if r <= as_of + chrono::Days::new(365) {
-        vec![Reason::Retires {
-            model: plan.model.clone(),
-            date: r,
-            replacement: l.replacement.clone(),
-        }]
-    } else {
-        Vec::new()
-    }
-}
-
-fn no_option_reason(plan: &WorkloadPlan) -> Reason {
-    if let Some(l) = plan.lifecycle.as_ref().filter(|l| l.retired) {
-        return Reason::Retired {
-            model: plan.model.clone(),
-            date: l.retirement,
-            replacement: l.replacement.clone(),
-        };
-    }
-    let any_available = plan.options.iter().any(|o| o.available);
-    let mut why: Vec<Vec<OptionReason>> = Vec::new();
-    // The available options' reasons, or when nothing is available, why not (the report
-    // counts the distinct ones by their words).
-    for o in plan.options.iter().filter(|o| o.available == any_available) {
-        if !o.reason.is_empty() && !why.contains(&o.reason) {
-            why.push(o.reason.clone());
-        }
-    }
-    Reason::NoEligibleOption { why, any_available }
 }

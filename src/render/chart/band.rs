@@ -306,10 +306,12 @@ mod tests {
                 meets_targets: true,
                 monthly_saving_usd: Some(185.0),
                 own_monthly_cost_usd: Some(3_315.0),
+                confirmed_flexible_monthly_cost_usd: Some(10_950.0),
             }],
             choice: reservation,
             lifecycle: None,
             holds: false,
+            holds_unless_unconfirmed: false,
         });
         let s = band_series(&w, 0.1);
         let t = s.threshold.expect("a threshold");

@@ -43,6 +43,26 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             pct(*worst_saving_share),
             window_text(*worst_window_s)
         ),
+        Reason::HoldsUnlessUnconfirmed {
+            billing,
+            ptus,
+            worst_saving_share,
+            worst_window_s,
+            confirmed_saving_share,
+            unconfirmed,
+            region,
+            min_saving,
+            band_s,
+        } => format!(
+            "a {} reservation of {} PTU saves at least {} against the confirmed options at every window of {}, but only {} against {unconfirmed} (at {}), less than the {} asked; {unconfirmed}'s availability in {region} is unconfirmed: rule it out before signing (--overrides), since if it is offered it is the choice without a commitment",
+            billing_short(*billing),
+            fmt_int(u64::from(*ptus)),
+            pct(*confirmed_saving_share),
+            band_text(*band_s),
+            pct(*worst_saving_share),
+            window_text(*worst_window_s),
+            pct(*min_saving)
+        ),
         Reason::CountAcrossBand { ptus, band_s } => format!(
             "{} PTU is one count for the whole {} band: of the counts simulated at every window, the one whose worst-case cost is least",
             fmt_int(u64::from(*ptus)),
@@ -123,12 +143,12 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             run_window_s,
         } => {
             let mut s = format!(
-                "the saving is measured against {option_id} at {}, which is held back only because its availability in {region} is unconfirmed: the log cannot tell whether it is offered, so a reservation must pay against it too (--overrides confirms or rules it out)",
+                "the reservation's saving is measured against {option_id} at {}, which is held back only because its availability in {region} is unconfirmed: the log cannot tell whether it is offered, so a reservation must pay against it too (--overrides confirms or rules it out)",
                 window_text(*window_s)
             );
             if let Some((id, share)) = confirmed {
                 s.push_str(&format!(
-                    "; against {id}, the cheapest confirmed option, it saves {} at {}",
+                    "; against {id}, the cheapest confirmed option, the reservation saves {} at {}",
                     pct(*share),
                     window_text(*run_window_s)
                 ));

@@ -449,17 +449,25 @@ pub fn verdict(report: &Report) -> String {
     }
     for w in ws {
         for r in &w.decision.reasons {
-            if let Reason::CheaperIfConfirmed {
-                option_id,
-                region,
-                monthly_cost_usd,
-            } = r
-            {
-                parts.push(format!(
+            match r {
+                Reason::CheaperIfConfirmed {
+                    option_id,
+                    region,
+                    monthly_cost_usd,
+                } => parts.push(format!(
                     "confirm {option_id} in {region} for {}: it would cost {} USD/mo",
                     w.deployment,
                     fmt_usd(*monthly_cost_usd)
-                ));
+                )),
+                Reason::HoldsUnlessUnconfirmed {
+                    unconfirmed,
+                    region,
+                    ..
+                } => parts.push(format!(
+                    "rule out {unconfirmed} in {region} before signing for {}",
+                    w.deployment
+                )),
+                _ => {}
             }
         }
     }
