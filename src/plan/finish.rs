@@ -81,8 +81,7 @@ pub(super) fn plan_workload(
         let mut opt = per_token_option(&ctx, &billed, dt, settings);
         apply_per_token_quota(&ctx, w, prepared, &mut opt, settings);
         // The Standard baseline is an option known to exist, never an inferred one.
-        let confirmed = options::availability(catalog, &settings.constraints, key, dt)
-            .is_ok_and(|a| a.basis.is_confirmed());
+        let confirmed = super::confirmed(catalog, key, dt, settings);
         if opt.available && dt.is_standard() && confirmed {
             // The break-even compares PTU with serving the whole demand per token: the cost
             // of every request, not only of those a quota lets through.

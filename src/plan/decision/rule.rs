@@ -105,15 +105,20 @@ fn weigh(plan: &WorkloadPlan, views: &[View<'_>], ctx: &DecisionContext<'_>) -> 
         .into_iter()
         .filter_map(|id| reservation_case(plan, views, &id, ctx))
         .collect();
-    let holding = cases
-        .iter()
-        .filter(|c| c.holds)
-        .max_by(|a, b| {
-            a.smallest_saving_usd()
-                .total_cmp(&b.smallest_saving_usd())
-                .then(b.choice.commitment_usd.total_cmp(&a.choice.commitment_usd))
-        })
-        .cloned();
+    // Of the reservations `keep` admits, the one whose smallest saving is largest (ties: the
+    // smaller commitment).
+    let best = |keep: fn(&ReservationCase) -> bool| {
+        cases
+            .iter()
+            .filter(|c| keep(c))
+            .max_by(|a, b| {
+                a.smallest_saving_usd()
+                    .total_cmp(&b.smallest_saving_usd())
+                    .then(b.choice.commitment_usd.total_cmp(&a.choice.commitment_usd))
+            })
+            .cloned()
+    };
+    let holding = best(|c| c.holds);
     let at_run = |c: &ReservationCase| {
         c.at(run.window_s)
             .and_then(|w| w.monthly_saving_usd)
@@ -130,15 +135,7 @@ fn weigh(plan: &WorkloadPlan, views: &[View<'_>], ctx: &DecisionContext<'_>) -> 
                 .then(at_run(a).total_cmp(&at_run(b)))
         })
         .cloned();
-    let unless_unconfirmed = cases
-        .iter()
-        .filter(|c| c.holds_unless_unconfirmed)
-        .max_by(|a, b| {
-            a.smallest_saving_usd()
-                .total_cmp(&b.smallest_saving_usd())
-                .then(b.choice.commitment_usd.total_cmp(&a.choice.commitment_usd))
-        })
-        .cloned();
+    let unless_unconfirmed = best(|c| c.holds_unless_unconfirmed);
     Weighed {
         flexible: flexible_of(run.options).and_then(Choice::of),
         comparator: comparator_of(run.options).and_then(Choice::of),
