@@ -63,7 +63,7 @@ const TINY_GLOBAL_USD: f64 = 0.00934;
 const TINY_DATA_ZONE_USD: f64 = 0.010274;
 
 fn check_tiny(report: &Value) {
-    assert_eq!(report["schema_version"], 4);
+    assert_eq!(report["schema_version"], 5);
     assert_eq!(report["input"]["records"], 3);
     assert_eq!(report["input"]["failed_requests"], 1);
     // 10:00 through 10:01: two whole minutes.
@@ -682,7 +682,7 @@ fn sample_is_deterministic_and_matches_the_bundled_one() {
 fn output_format_follows_the_out_extension() {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, check) in [
-        ("r.json", "\"schema_version\": 4"),
+        ("r.json", "\"schema_version\": 5"),
         ("r.csv", "deployment,model,region,option"),
         ("r.md", "# ptuplan cost report"),
     ] {

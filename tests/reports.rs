@@ -96,7 +96,7 @@ fn report_writes_every_file_and_each_parses() {
 
     let json: serde_json::Value =
         serde_json::from_str(&read(&d.join("report.json"))).expect("report.json parses");
-    assert_eq!(json["schema_version"], 4);
+    assert_eq!(json["schema_version"], 5);
     assert_eq!(json["workloads"].as_array().map(Vec::len), Some(2));
     assert!(json["workloads"][0]["input_tpm_per_ptu"].is_number());
 
@@ -485,7 +485,7 @@ fn diff_names_the_file_it_cannot_read() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "schema-v99.json has schema_version 99; this ptuplan reads schema_version 1 to 4",
+            "schema-v99.json has schema_version 99; this ptuplan reads schema_version 1 to 5",
         ));
     ptuplan()
         .arg("diff")

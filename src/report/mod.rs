@@ -1,5 +1,5 @@
 //! The report: one serializable [`Report`] that every output format renders. JSON is its
-//! stable contract (`schema_version` 4: keys may be added, never renamed or removed, and a
+//! stable contract (`schema_version` 5: keys may be added, never renamed or removed, and a
 //! changed meaning bumps the version, with a CHANGELOG note); the
 //! table, Markdown and CSV are views of it, drawn by [`crate::render`].
 
@@ -28,11 +28,11 @@ use crate::usage::Granularity;
 /// reservation's count held across the window band (`options[].ptus` of reservations,
 /// `cost_optimal_ptus_by_billing`), `--window-band` 1, 10 and 60 s by default (CHANGELOG).
 /// 2 since 0.2.0: exact PTU search, prompt-limit 400s counted in `throttled_requests`.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Versions `diff` and `--baseline` read: the fields they compare (the recommended option,
 /// its PTUs and monthly cost; version 3's decision) mean the same in all.
-pub const READABLE_SCHEMA_VERSIONS: [u32; 4] = [1, 2, 3, 4];
+pub const READABLE_SCHEMA_VERSIONS: [u32; 5] = [1, 2, 3, 4, 5];
 
 /// Everything a run produced: the model every output renders. Its JSON is
 /// [`contract::Document`], built from it.

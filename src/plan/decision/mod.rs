@@ -330,10 +330,15 @@ pub struct Decision {
     /// an option held back only because its availability is unconfirmed.
     pub flexible: Option<Choice>,
     /// The flexible option's monthly cost minus the decided one's, USD (0 when the flexible
-    /// option is decided).
+    /// option is decided). For a decided reservation whose model retires inside its term, the
+    /// term's average at the window in use, as its band figures are ([`Self::saving_over_term`]).
     pub saving_vs_flexible_usd: f64,
-    /// The same as a share of the flexible option's cost.
+    /// The same as a share of the flexible option's cost (over the term, the term's average
+    /// flexible cost).
     pub saving_vs_flexible_share: Option<f64>,
+    /// Whether the saving is the term's average because the model retires inside the decided
+    /// reservation's term (the log's own month would overstate what is signed for).
+    pub saving_over_term: bool,
     /// The window in use, seconds.
     pub run_window_s: f64,
     /// The band's smallest and largest window, seconds.

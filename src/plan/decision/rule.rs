@@ -198,6 +198,19 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
         d.saving_vs_flexible_share = flexible
             .filter(|f| f.monthly_cost_usd > 0.0)
             .map(|f| d.saving_vs_flexible_usd / f.monthly_cost_usd);
+        // A reservation outliving its model: what it saves over the term it is signed for, the
+        // figure its band (worst case and range) is made of, not the log's own month.
+        let over_term = d
+            .reservation
+            .as_ref()
+            .filter(|c| c.lifecycle.is_some() && c.choice.option_id == o.option_id)
+            .and_then(|c| c.at(run.window_s))
+            .and_then(|w| Some((w.saving_usd()?, w.saving_share())));
+        if let Some((usd, share)) = over_term.filter(|_| o.is_commitment()) {
+            d.saving_vs_flexible_usd = usd;
+            d.saving_vs_flexible_share = share;
+            d.saving_over_term = true;
+        }
         reasons.extend(option_reasons(plan, &o, ctx));
     }
     reasons.extend(ptu_context_reasons(
@@ -649,9 +662,11 @@ fn rejection_reasons(
 fn against_unconfirmed(plan: &WorkloadPlan, d: &Decision, run: &View<'_>) -> Option<Reason> {
     let case = d.reservation.as_ref()?;
     let at = |w: &CaseWindow| w.unconfirmed_comparator.clone().map(|id| (w.window_s, id));
+    // The window the headline speaks of first, so that the two name one window.
     let (window_s, option_id) = case
-        .worst()
+        .at(run.window_s)
         .and_then(at)
+        .or_else(|| case.worst().and_then(at))
         .or_else(|| case.windows.iter().find_map(at))?;
     let confirmed = flexible_of(run.options).and_then(|f| {
         let f_usd = f.monthly_cost_usd.filter(|c| *c > 0.0)?;

@@ -261,6 +261,44 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
         &l.after,
         AfterRetirement::Replacement { model, uses_reservation: true, retires: None } if model == "gpt-5.1"
     ));
+    assert!(d.saving_over_term);
+    // Where the replacement's comparator costs more (1,200 a month), the term's saving is not
+    // the log's month's: the headline is the term's, inside the band's own range (tester35 M1).
+    let mut dearer = r.clone();
+    for o in dearer
+        .by_window
+        .iter_mut()
+        .flat_map(|wp| wp.options.iter_mut())
+        .chain(dearer.options.iter_mut())
+        .filter(|o| o.id == GS)
+    {
+        o.monthly_cost_usd = Some(1_200.0);
+        o.cost_usd = Some(1_200.0);
+    }
+    let with = DecisionContext {
+        replacement: Replacement::Planned(&dearer),
+        ..ctx(&rules, 720.0)
+    };
+    let d = decide(&w, &with);
+    assert_eq!(decided(&d), Some(Y1), "{:?}", d.reasons);
+    let at60 = d
+        .reservation
+        .as_ref()
+        .and_then(|c| c.at(60.0))
+        .expect("window");
+    let b = at60.saving_share().expect("share");
+    assert!(d.saving_over_term);
+    assert_eq!(d.saving_vs_flexible_share, Some(b));
+    assert!(b > 0.3 + 1e-3, "the month's 30% is not the term's: {b}");
+    let band = d.band.as_ref().expect("band");
+    let (least, most) = (
+        band.least_saving_share.expect("least"),
+        band.most_saving_share.expect("most"),
+    );
+    assert!(
+        least <= b + 1e-12 && b <= most + 1e-12,
+        "{least} {b} {most}"
+    );
     // The replacement retires a month after the model (tester35 H3): from then the reserved
     // PTUs serve nothing for the 8 months left, so the term loses and nothing is committed.
     let r = retiring(r, "2027-04-02", None);
@@ -420,7 +458,7 @@ fn a_reservation_must_pay_against_an_option_held_back_only_as_unconfirmed() {
             ..
         }) => {
             assert_eq!(option_id, GS);
-            assert_eq!(*window_s, 1.0, "the worst window");
+            assert_eq!(*window_s, 60.0, "the headline's window (tester35 F7)");
             assert_eq!(id, HOURLY);
             assert!((share - 0.65).abs() < 1e-9, "{share}");
         }

@@ -27,6 +27,10 @@ pub struct Decision {
     pub saving_vs_flexible_usd: f64,
     /// The same in percent of the flexible option's cost (12.5 = 12.5%).
     pub saving_vs_flexible_pct: Option<f64>,
+    /// True when the model retires inside the decided reservation's term: the saving is then
+    /// the term's average at the window in use (as `worst_case` is), not the log's own month,
+    /// and differs from `flexible.monthly_cost_usd - monthly_cost_usd`.
+    pub saving_over_term: bool,
     /// The band's smallest and largest bucket window, seconds.
     pub window_band_s: [f64; 2],
     /// The decided option across the band: what a buyer must plan for (the gates judge it).
@@ -161,6 +165,7 @@ impl Decision {
             }),
             saving_vs_flexible_usd: d.saving_vs_flexible_usd,
             saving_vs_flexible_pct: d.saving_vs_flexible_share.map(|s| s * 100.0),
+            saving_over_term: d.saving_over_term,
             window_band_s: [d.window_band_s.0, d.window_band_s.1],
             worst_case: d.band.as_ref().map(|b| WorstCase {
                 monthly_cost_usd: b.worst_monthly_cost_usd,

@@ -691,10 +691,10 @@ mod tests {
             .starts_with("old.json is not valid JSON (line 1"));
         let e = parse_report("old.json", "[1, 2]").expect_err("not a report");
         assert!(matches!(e, ReportReadError::NotAReport { .. }));
-        let e = parse_report("old.json", r#"{"schema_version": 5}"#).expect_err("v5");
+        let e = parse_report("old.json", r#"{"schema_version": 6}"#).expect_err("v6");
         assert_eq!(
             e.to_string(),
-            "old.json has schema_version 5; this ptuplan reads schema_version 1 to 4"
+            "old.json has schema_version 6; this ptuplan reads schema_version 1 to 5"
         );
         let e = parse_report("old.json", r#"{"schema_version": 1, "workloads": []}"#)
             .expect_err("no summary");

@@ -33,17 +33,28 @@ pub fn headline(w: &WorkloadPlan) -> String {
     }
     match (&d.flexible, d.saving_vs_flexible_share) {
         (Some(f), Some(share)) if f.option_id != o.option_id => line.push_str(&format!(
-            ", saves {} USD/mo ({}) against {}{} at {} USD/mo at {}",
+            ", saves {} USD/mo ({}){} against {}{} {} {} USD/mo at {}{}",
             fmt_usd(d.saving_vs_flexible_usd),
             pct(share),
+            if d.saving_over_term {
+                " over its term"
+            } else {
+                ""
+            },
             f.option_id,
             if f.availability_unconfirmed {
                 " (availability unconfirmed)"
             } else {
                 ""
             },
+            if d.saving_over_term { "(" } else { "at" },
             fmt_usd(f.monthly_cost_usd),
-            window_text(d.run_window_s)
+            window_text(d.run_window_s),
+            if d.saving_over_term {
+                " before the retirement)"
+            } else {
+                ""
+            }
         )),
         _ => {}
     }
@@ -319,9 +330,14 @@ pub fn verdict(report: &Report) -> String {
                         fmt_usd(r.least_usd)
                     ),
                     None => format!(
-                        "saves {} USD/mo, {}",
+                        "saves {} USD/mo, {}{}",
                         fmt_usd(w.decision.saving_vs_flexible_usd),
-                        pct(w.decision.saving_vs_flexible_share.unwrap_or(0.0))
+                        pct(w.decision.saving_vs_flexible_share.unwrap_or(0.0)),
+                        if w.decision.saving_over_term {
+                            " over its term"
+                        } else {
+                            ""
+                        }
                     ),
                 };
                 format!(
