@@ -601,6 +601,9 @@ fn issue_12_outputs_never_overwrite_inputs() {
             &os(&log),
             &s("--overrides"),
             &os(&overrides),
+            // A YAML name needs the format named (JSON is YAML).
+            &s("--format"),
+            &s("json"),
             &s("--out"),
             &os(&overrides),
         ],
@@ -659,6 +662,8 @@ fn issue_12_outputs_never_overwrite_inputs() {
             &os(&log),
             &s("--catalog"),
             &os(&catalog),
+            &s("--format"),
+            &s("json"),
             &s("--out"),
             &os(&catalog.join("pricing.yaml")),
         ],
@@ -1402,7 +1407,7 @@ fn the_quota_file_is_never_overwritten() {
     ptuplan()
         .arg("compare")
         .arg(tiny())
-        .args(["--as-of", "2026-12-01", "--quota-file"])
+        .args(["--as-of", "2026-12-01", "--format", "json", "--quota-file"])
         .arg(&quota)
         .arg("--out")
         .arg(&quota)
@@ -1492,8 +1497,18 @@ fn an_output_named_for_another_format_is_refused() {
             .assert()
             .success();
     }
-    // Nor a compressed or Parquet name for an output written as plain text.
-    for name in ["plan.json.gz", "plan.csv.gz", "plan.parquet"] {
+    // Nor a compressed, Parquet, JSON Lines, YAML, HTML or TSV name for an output written as
+    // plain text (tester35 F6: these got the terminal table).
+    for name in [
+        "plan.json.gz",
+        "plan.csv.gz",
+        "plan.parquet",
+        "plan.ndjson",
+        "plan.xml",
+        "plan.html",
+        "plan.tsv",
+        "plan.arrow",
+    ] {
         ptuplan()
             .arg("compare")
             .arg(tiny())
@@ -1504,6 +1519,45 @@ fn an_output_named_for_another_format_is_refused() {
             .stderr(predicate::str::contains("would be misread"));
         assert!(!dir.path().join(name).exists());
     }
+    // The terminal table is not Markdown, and an extension no format owns is not guessed.
+    for (name, format, said) in [
+        (
+            "plan.md",
+            Some("table"),
+            "names a markdown file, but --format table",
+        ),
+        ("plan.v2", None, "no format is named `.v2`"),
+        ("plan.yaml", None, "no format is named `.yaml`"),
+    ] {
+        let mut cmd = ptuplan();
+        cmd.arg("compare")
+            .arg(tiny())
+            .args(["--as-of", "2026-12-01"]);
+        if let Some(f) = format {
+            cmd.args(["--format", f]);
+        }
+        cmd.arg("--out")
+            .arg(dir.path().join(name))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(said));
+        assert!(!dir.path().join(name).exists());
+    }
+    // With the format named, any other name is the user's choice.
+    ptuplan()
+        .arg("compare")
+        .arg(tiny())
+        .args([
+            "--as-of",
+            "2026-12-01",
+            "--quiet",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(dir.path().join("plan.v2"))
+        .assert()
+        .success();
     let parquet = dir.path().join("s.parquet");
     ptuplan()
         .args(["sample", "--requests", "10", "--out"])
@@ -1538,7 +1592,47 @@ fn a_log_from_before_azure_openai_is_said() {
         .args(["--as-of", "2026-12-01"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("before Azure OpenAI").not());
+        .stderr(
+            predicate::str::contains("before Azure OpenAI")
+                .not()
+                .and(predicate::str::contains("after today").not()),
+        );
+    // And one dated decades ahead (tester35 L1): the same rows, forty years on.
+    let dir = TempDir::new().expect("tmp");
+    let text = std::fs::read_to_string(tiny()).expect("read");
+    let ahead = dir.path().join("ahead.csv");
+    std::fs::write(
+        &ahead,
+        text.replace(",2026-", ",2066-")
+            .replace("\n2026-", "\n2066-"),
+    )
+    .expect("write");
+    ptuplan()
+        .arg("compare")
+        .arg(&ahead)
+        .args(["--as-of", "2026-12-01"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("the log ends at 2066-")
+                .and(predicate::str::contains("after today")),
+        );
+}
+
+/// `--focus-scenario` naming no scenario lists the run's, and says the automatic retirement
+/// scenario is there only when a workload retires (tester35 L1: it was listed as if certain,
+/// and naming it then failed as "dropped").
+#[test]
+fn an_unknown_focus_scenario_lists_what_the_run_can_have() {
+    ptuplan()
+        .arg("compare")
+        .arg(tiny())
+        .args(["--as-of", "2026-12-01", "--format", "focus", "--focus-scenario", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--focus-scenario nope: no such scenario; this run has baseline, retirement (only if a workload of the log retires)",
+        ));
 }
 
 /// A scenario of the user's named like an automatic one used to replace it without a word.

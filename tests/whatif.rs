@@ -743,21 +743,22 @@ fn issue_21_the_ladder_runs_on_the_forecast_without_growth() {
             assert!(!b["checks"].as_array().expect("checks").is_empty(), "{b}");
         }
     }
-    // FOCUS projects the forecast's plan: rows for months 1 to 5, none after gpt-4.1 retires.
+    // FOCUS projects the forecast's plan: rows for months 1 to 5, none after gpt-4.1 retires,
+    // and it says so (tester35 H5: the ladder's stop was silent).
     let focus = ptuplan()
-        .args([
-            "compare",
-            "--quiet",
-            "--horizon-months",
-            "6",
-            "--as-of",
-            "2026-11-20",
-        ])
+        .args(["compare", "--horizon-months", "6", "--as-of", "2026-11-20"])
         .args(["--format", "focus", "--no-auto-scenarios"])
         .arg(&log)
         .output()
         .expect("runs");
     assert!(focus.status.success());
+    let said = String::from_utf8_lossy(&focus.stderr);
+    assert!(
+        said.contains(
+            "the projected charges (FOCUS) stop at month 6: gpt-4.1 retires on 2027-04-14"
+        ),
+        "{said}"
+    );
     let mut reader = csv::Reader::from_reader(focus.stdout.as_slice());
     let headers = reader.headers().expect("header").clone();
     let col = |name: &str| headers.iter().position(|h| h == name).expect("column");

@@ -305,6 +305,10 @@ pub fn build_report_with_progress(
         ));
     }
     warnings.extend(before_azure_openai(summary.first_ms));
+    warnings.extend(after_now(
+        summary.last_ms,
+        chrono::Utc::now().timestamp_millis(),
+    ));
     warnings.extend(scenario_warnings);
     warnings.extend(report::projection_note(summary.span_hours()));
     let projection = whatif::projection(
@@ -429,6 +433,21 @@ fn before_azure_openai(first_ms: i64) -> Option<String> {
         format!(
             "the log starts at {}, before Azure OpenAI existed (2021): check that its timestamp column holds the request times (a column of small numbers read as epoch seconds gives 1970); every minute, window and the span are set by them",
             crate::text::fmt_time_ms(first_ms)
+        )
+    })
+}
+
+/// A log that ends after the clock (by more than a day, for clocks and zones that disagree)
+/// records requests that have not happened: a misread time column (milliseconds read as
+/// microseconds, a year typed wrong) or a generated log. It is said, since the lifecycle, the
+/// horizon and the forecast all count from the log's dates.
+fn after_now(last_ms: i64, now_ms: i64) -> Option<String> {
+    const DAY_MS: i64 = 86_400_000;
+    (last_ms > now_ms.saturating_add(DAY_MS)).then(|| {
+        format!(
+            "the log ends at {}, after today ({}): check that its timestamp column holds the request times; lifecycles, the horizon and the forecast count from them",
+            crate::text::fmt_time_ms(last_ms),
+            crate::text::fmt_time_ms(now_ms)
         )
     })
 }

@@ -162,7 +162,8 @@ pub struct Projection {
     /// Every charge, by month.
     pub rows: Vec<ProjectedCharge>,
     /// Workloads whose charges stop before the horizon ends because their model retires and no
-    /// plan of a replacement follows it (flat projections; a ladder says so in its pools).
+    /// plan of a replacement follows it (a ladder's retired members, and flat projections
+    /// without a successor).
     pub stops: Vec<ProjectionStop>,
 }
 
@@ -266,6 +267,31 @@ pub fn project(
             }
         }
         Basis::Ladder(l) => {
+            // The ladder drops a member from the month its model retires and does not follow
+            // it with its replacement (the retirement scenario prices that): said as a stop.
+            let pool_stops = l
+                .pools
+                .iter()
+                .flat_map(|p| &p.retired)
+                .map(|r| ProjectionStop {
+                    deployment: r.deployment.clone(),
+                    model: r.model.clone(),
+                    retirement: r.retirement.parse().ok(),
+                    from_month: r.from_month,
+                });
+            let outside_stops = l.outside_pools.iter().filter_map(|o| {
+                Some(ProjectionStop {
+                    deployment: o.deployment.clone(),
+                    model: o.model.clone(),
+                    retirement: None,
+                    from_month: o.retired_from_month?,
+                })
+            });
+            stops.extend(
+                pool_stops
+                    .chain(outside_stops)
+                    .filter(|s| s.from_month <= h),
+            );
             for pool in &l.pools {
                 let (Some(list), Some(contracted)) = (
                     prices.list.ptu_price(pool.deployment_type, &pool.region),

@@ -416,8 +416,12 @@ pub(super) fn resolve_generated_at(flag: Option<&str>) -> Result<Option<String>>
 /// `x.json`) is a usage error: one of the two is a mistake, and the file would be misread.
 /// FOCUS is CSV, and the table and Markdown are both text.
 fn output_format(output: &OutputArgs) -> Result<Format> {
-    // Names that promise what no renderer writes: compressed, Parquet or JSON Lines.
-    const NOT_WRITTEN: [&str; 8] = ["gz", "zst", "bz2", "xz", "zip", "parquet", "jsonl", "xlsx"];
+    // Names that promise what no renderer writes: compressed, columnar, JSON Lines, HTML,
+    // tab-separated or binary documents. (JSON is YAML: `--format json --out x.yaml` is fine.)
+    const NOT_WRITTEN: [&str; 19] = [
+        "gz", "zst", "bz2", "xz", "zip", "parquet", "jsonl", "xlsx", "ndjson", "html", "htm",
+        "tsv", "arrow", "feather", "avro", "orc", "xml", "pdf", "xls",
+    ];
     if let Some(out) = output.out.as_deref() {
         let ext = out
             .extension()
@@ -433,15 +437,25 @@ fn output_format(output: &OutputArgs) -> Result<Format> {
     }
     let implied = output.out.as_deref().and_then(Format::from_extension);
     let Some(format) = output.format else {
+        // An extension no format owns would be a guess: say so rather than write the table.
+        if let Some(out) = output.out.as_deref().filter(|_| implied.is_none()) {
+            if let Some(ext) = out.extension() {
+                return Err(UsageError(format!(
+                    "--out {}: no format is named `.{}`; pass --format (table, json, csv, markdown or focus), or name the file .txt, .json, .csv or .md",
+                    out.display(),
+                    ext.to_string_lossy()
+                ))
+                .into());
+            }
+        }
         return Ok(implied.unwrap_or(Format::Table));
     };
+    // FOCUS is CSV; Markdown is text. The terminal table is not Markdown.
     let compatible = |a: Format, b: Format| {
         a == b
             || matches!(
                 (a, b),
-                (Format::Focus, Format::Csv)
-                    | (Format::Table, Format::Markdown)
-                    | (Format::Markdown, Format::Table)
+                (Format::Focus, Format::Csv) | (Format::Markdown, Format::Table)
             )
     };
     match (implied, output.out.as_deref()) {

@@ -690,8 +690,16 @@ fn report_of(
 pub fn ensure_focus_scenario(settings: &WhatIfSettings, scenarios: &[Scenario]) -> Result<()> {
     match &settings.focus_scenario {
         Some(name) if name != scenario::BASELINE && !scenarios.iter().any(|s| &s.name == name) => {
-            let names: Vec<&str> = std::iter::once(scenario::BASELINE)
-                .chain(scenarios.iter().map(|s| s.name.as_str()))
+            // The automatic retirement scenario is kept only where a workload of the log
+            // retires, which the replay has yet to tell.
+            let names: Vec<String> = std::iter::once(scenario::BASELINE.to_owned())
+                .chain(scenarios.iter().map(|s| {
+                    if s.name == RETIREMENT_SCENARIO {
+                        format!("{} (only if a workload of the log retires)", s.name)
+                    } else {
+                        s.name.clone()
+                    }
+                }))
                 .collect();
             Err(crate::settings::UsageError(format!(
                 "--focus-scenario {name}: no such scenario; this run has {}",
