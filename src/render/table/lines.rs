@@ -109,15 +109,13 @@ pub fn input_line(report: &Report) -> String {
     if let Some(d) = &report.catalog.in_force_on {
         line.push_str(&format!(", prices and lifecycles on {d}"));
     }
-    if i.skipped > 0 {
-        line.push_str(&format!("; {} invalid rows skipped", fmt_int(i.skipped)));
-    }
-    if i.failed_requests > 0 {
-        line.push_str(&format!(
-            "; {} non-2xx requests not billed",
-            fmt_int(i.failed_requests)
-        ));
-    }
+    push_count(&mut line, "; ", i.skipped, "invalid rows skipped");
+    push_count(
+        &mut line,
+        "; ",
+        i.failed_requests,
+        "non-2xx requests not billed",
+    );
     if let Some(note) = &i.granularity_note {
         line.push_str(&format!(". Note: {note}"));
     }
@@ -134,18 +132,23 @@ pub fn workload_heading(w: &WorkloadPlan) -> String {
     format!("{} ({} @ {})", w.deployment, w.model, w.region)
 }
 
+/// `{sep}{n} {what}` after `text` (`n` with thousands separators), when `n` is not 0.
+fn push_count(text: &mut String, sep: &str, n: u64, what: &str) {
+    if n > 0 {
+        text.push_str(&format!("{sep}{} {what}", fmt_int(n)));
+    }
+}
+
 /// One line of token facts for a workload.
 pub fn workload_facts(w: &WorkloadPlan) -> String {
     let mut cache = format!("{} cached", fmt_pct(w.cached_share));
-    if w.cache_write_tokens > 0 {
-        cache.push_str(&format!(", {} cache writes", fmt_int(w.cache_write_tokens)));
-    }
-    if w.long_context_requests > 0 {
-        cache.push_str(&format!(
-            ", {} long-context requests",
-            fmt_int(w.long_context_requests)
-        ));
-    }
+    push_count(&mut cache, ", ", w.cache_write_tokens, "cache writes");
+    push_count(
+        &mut cache,
+        ", ",
+        w.long_context_requests,
+        "long-context requests",
+    );
     let reasoning = if w.reasoning_model {
         format!("{} reasoning", fmt_pct(w.reasoning_share))
     } else {
