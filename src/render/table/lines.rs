@@ -109,13 +109,8 @@ pub fn input_line(report: &Report) -> String {
     if let Some(d) = &report.catalog.in_force_on {
         line.push_str(&format!(", prices and lifecycles on {d}"));
     }
-    push_count(&mut line, "; ", i.skipped, "invalid rows skipped");
-    push_count(
-        &mut line,
-        "; ",
-        i.failed_requests,
-        "non-2xx requests not billed",
-    );
+    line += &count_clause("; ", i.skipped, "invalid rows skipped");
+    line += &count_clause("; ", i.failed_requests, "non-2xx requests not billed");
     if let Some(note) = &i.granularity_note {
         line.push_str(&format!(". Note: {note}"));
     }
@@ -132,23 +127,19 @@ pub fn workload_heading(w: &WorkloadPlan) -> String {
     format!("{} ({} @ {})", w.deployment, w.model, w.region)
 }
 
-/// `{sep}{n} {what}` after `text` (`n` with thousands separators), when `n` is not 0.
-fn push_count(text: &mut String, sep: &str, n: u64, what: &str) {
-    if n > 0 {
-        text.push_str(&format!("{sep}{} {what}", fmt_int(n)));
+/// `{sep}{n} {what}` (`n` with thousands separators), or nothing when `n` is 0.
+fn count_clause(sep: &str, n: u64, what: &str) -> String {
+    if n == 0 {
+        return String::new();
     }
+    format!("{sep}{} {what}", fmt_int(n))
 }
 
 /// One line of token facts for a workload.
 pub fn workload_facts(w: &WorkloadPlan) -> String {
     let mut cache = format!("{} cached", fmt_pct(w.cached_share));
-    push_count(&mut cache, ", ", w.cache_write_tokens, "cache writes");
-    push_count(
-        &mut cache,
-        ", ",
-        w.long_context_requests,
-        "long-context requests",
-    );
+    cache += &count_clause(", ", w.cache_write_tokens, "cache writes");
+    cache += &count_clause(", ", w.long_context_requests, "long-context requests");
     let reasoning = if w.reasoning_model {
         format!("{} reasoning", fmt_pct(w.reasoning_share))
     } else {
