@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::checks;
 use super::network::NetworkCatalog;
+use super::pricing::PriceEntry;
 use super::sanity::{self, Figure};
 use super::standard::StandardCatalog;
 use super::{
@@ -305,22 +306,9 @@ pub fn validate(c: &Catalog) -> Vec<String> {
         if tp.cached_input_usd_per_1m > tp.input_usd_per_1m {
             p(format!("{at}: cached input costs more than input"));
         }
-        check_source(&mut p, &at, &tp.source);
-        check_regions(&mut p, &at, tp.regions.as_deref(), &known_regions);
+        let what = format!("{} {}", tp.model, tp.deployment_type);
+        check_price_entry(&mut p, &at, tp, &known_regions, &mut token_periods, &what);
         checks::check_token_price_extras(c, &at, tp, &mut p);
-        for region in region_keys(tp.regions.as_deref()) {
-            token_periods
-                .entry(format!(
-                    "{} {} in region `{region}`",
-                    tp.model, tp.deployment_type
-                ))
-                .or_insert_with(Vec::new)
-                .push(checks::Period {
-                    at: at.clone(),
-                    from: tp.effective_from,
-                    to: tp.effective_to,
-                });
-        }
     }
     checks::check_overlaps(token_periods, &mut p);
     let mut ptu_periods = BTreeMap::new();
@@ -351,19 +339,9 @@ pub fn validate(c: &Catalog) -> Vec<String> {
                 .into_iter()
                 .for_each(&mut p);
         }
-        check_source(&mut p, &at, &pp.source);
-        check_regions(&mut p, &at, pp.regions.as_deref(), &known_regions);
+        let what = pp.deployment_type.to_string();
+        check_price_entry(&mut p, &at, pp, &known_regions, &mut ptu_periods, &what);
         checks::check_ptu_price_extras(&at, pp, &mut p);
-        for region in region_keys(pp.regions.as_deref()) {
-            ptu_periods
-                .entry(format!("{} in region `{region}`", pp.deployment_type))
-                .or_insert_with(Vec::new)
-                .push(checks::Period {
-                    at: at.clone(),
-                    from: pp.effective_from,
-                    to: pp.effective_to,
-                });
-        }
     }
     checks::check_overlaps(ptu_periods, &mut p);
     for z in &c.data_zones {
@@ -423,6 +401,32 @@ fn region_keys(regions: Option<&[String]>) -> Vec<String> {
     match regions {
         None => vec!["<default>".to_owned()],
         Some(list) => list.to_vec(),
+    }
+}
+
+/// The checks a token and a PTU price entry share: a source, known regions, and the entry's
+/// in-force period recorded under `what in region `r`` for every region it covers (a default
+/// entry under `<default>`), for [`checks::check_overlaps`] to compare once all are in.
+fn check_price_entry(
+    p: &mut impl FnMut(String),
+    at: &str,
+    entry: &impl PriceEntry,
+    known_regions: &BTreeSet<&str>,
+    periods: &mut BTreeMap<String, Vec<checks::Period>>,
+    what: &str,
+) {
+    check_source(p, at, entry.source());
+    check_regions(p, at, entry.regions(), known_regions);
+    let (from, to) = entry.effective();
+    for region in region_keys(entry.regions()) {
+        periods
+            .entry(format!("{what} in region `{region}`"))
+            .or_default()
+            .push(checks::Period {
+                at: at.to_owned(),
+                from,
+                to,
+            });
     }
 }
 

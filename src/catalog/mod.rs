@@ -34,6 +34,7 @@ pub use capacity::{ModelLimits, ModelSpec, PtuIncrement, PtuSpec};
 pub use deployment_type::{DeploymentTypeId, Tier};
 pub use load::{load_catalog, CatalogError, CatalogSource};
 pub use prices::{PricesFile, PricesInfo};
+use pricing::PriceEntry;
 pub use pricing::{PtuPrice, TokenPrice};
 pub use regions::{Availability, DataZone, UncoveredModels};
 
@@ -209,7 +210,6 @@ impl Catalog {
                 .iter()
                 .filter(|p| p.model == model && p.deployment_type == deployment_type),
             region,
-            |p| p.regions.as_deref(),
         )
     }
 
@@ -222,7 +222,6 @@ impl Catalog {
                 .iter()
                 .filter(|p| p.deployment_type == deployment_type),
             region,
-            |p| p.regions.as_deref(),
         )
     }
 
@@ -340,14 +339,13 @@ impl Catalog {
 }
 
 /// Choose the entry listing `region`, else the entry with no region list.
-fn pick_regional<'a, T>(
+fn pick_regional<'a, T: PriceEntry>(
     entries: impl Iterator<Item = &'a T>,
     region: &str,
-    regions_of: impl Fn(&T) -> Option<&[String]>,
 ) -> Option<&'a T> {
     let mut fallback = None;
     for entry in entries {
-        match regions_of(entry) {
+        match entry.regions() {
             Some(list) if list.iter().any(|r| r == region) => return Some(entry),
             Some(_) => {}
             None => fallback = fallback.or(Some(entry)),

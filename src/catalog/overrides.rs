@@ -421,10 +421,7 @@ impl Overrides {
                     c.code,
                     c.per_usd,
                     c.as_of.map(|d| format!(" as of {d}")).unwrap_or_default(),
-                    c.source
-                        .as_deref()
-                        .map(|s| format!(" ({s})"))
-                        .unwrap_or_default()
+                    source_suffix(c.source.as_deref())
                 ),
                 prices_changed: None,
                 model: None,
@@ -464,10 +461,7 @@ impl Overrides {
                     } else {
                         "not available"
                     },
-                    a.source
-                        .as_deref()
-                        .map(|s| format!(" ({s})"))
-                        .unwrap_or_default()
+                    source_suffix(a.source.as_deref())
                 ),
                 prices_changed: None,
                 model: a.model.clone(),
@@ -482,10 +476,7 @@ impl Overrides {
                     c.deployment_type,
                     c.region,
                     c.max_ptus,
-                    c.source
-                        .as_deref()
-                        .map(|s| format!(" ({s})"))
-                        .unwrap_or_default()
+                    source_suffix(c.source.as_deref())
                 ),
                 prices_changed: None,
                 model: None,
@@ -589,6 +580,11 @@ impl Overrides {
         }
         counts
     }
+}
+
+/// ` (source)` after an entry's description, or nothing when the entry names no source.
+fn source_suffix(source: Option<&str>) -> String {
+    source.map(|s| format!(" ({s})")).unwrap_or_default()
 }
 
 fn discount_scope(d: &Discount) -> String {

@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::load::validate;
+use super::pricing::PriceEntry;
 use super::yaml::{item_lines, parse_yaml};
 use super::{Catalog, CatalogError, PtuPrice, TokenPrice};
 
@@ -143,7 +144,7 @@ fn check_file(base: &Catalog, path: &Path, text: &str, file: &PricesFile) -> Vec
 }
 
 /// Replace, region by region, the entries of `base` that `same` pairs with a new entry.
-fn layer_entries<T: HasRegions>(base: &mut Vec<T>, new: Vec<T>, same: impl Fn(&T, &T) -> bool) {
+fn layer_entries<T: PriceEntry>(base: &mut Vec<T>, new: Vec<T>, same: impl Fn(&T, &T) -> bool) {
     for entry in new {
         base.retain_mut(|b| {
             if !same(b, &entry) {
@@ -167,29 +168,6 @@ pub(crate) fn layer_ptu_entry(base: &mut Vec<PtuPrice>, entry: PtuPrice) {
     layer_entries(base, vec![entry], |a, b| {
         a.deployment_type == b.deployment_type
     });
-}
-
-trait HasRegions {
-    fn regions(&self) -> Option<&[String]>;
-    fn regions_mut(&mut self) -> Option<&mut Vec<String>>;
-}
-
-impl HasRegions for TokenPrice {
-    fn regions(&self) -> Option<&[String]> {
-        self.regions.as_deref()
-    }
-    fn regions_mut(&mut self) -> Option<&mut Vec<String>> {
-        self.regions.as_mut()
-    }
-}
-
-impl HasRegions for PtuPrice {
-    fn regions(&self) -> Option<&[String]> {
-        self.regions.as_deref()
-    }
-    fn regions_mut(&mut self) -> Option<&mut Vec<String>> {
-        self.regions.as_mut()
-    }
 }
 
 /// Write a prices file atomically: a temporary file in the destination's directory, flushed

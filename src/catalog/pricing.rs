@@ -21,6 +21,42 @@ pub fn in_force(from: Option<NaiveDate>, to: Option<NaiveDate>, date: NaiveDate)
     from.is_none_or(|f| f <= date) && to.is_none_or(|t| date <= t)
 }
 
+/// What a token price and a PTU price entry share, for the code that treats both alike
+/// (picking an entry for a region, layering a prices file, validation): where the entry
+/// applies, when it is in force and where its figures came from.
+pub(crate) trait PriceEntry {
+    /// Regions the entry applies to; None = the default for every region not listed elsewhere.
+    fn regions(&self) -> Option<&[String]>;
+    /// The region list, to narrow when a layered entry takes some of its regions.
+    fn regions_mut(&mut self) -> Option<&mut Vec<String>>;
+    /// First and last day in force, both inclusive (None = open).
+    fn effective(&self) -> (Option<NaiveDate>, Option<NaiveDate>);
+    /// Where the figures came from (URL or document reference).
+    fn source(&self) -> &str;
+}
+
+/// [`PriceEntry`] for entry types with the same `regions`, `effective_*` and `source` fields.
+macro_rules! impl_price_entry {
+    ($($entry:ty),+) => {$(
+        impl PriceEntry for $entry {
+            fn regions(&self) -> Option<&[String]> {
+                self.regions.as_deref()
+            }
+            fn regions_mut(&mut self) -> Option<&mut Vec<String>> {
+                self.regions.as_mut()
+            }
+            fn effective(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+                (self.effective_from, self.effective_to)
+            }
+            fn source(&self) -> &str {
+                &self.source
+            }
+        }
+    )+};
+}
+
+impl_price_entry!(TokenPrice, PtuPrice);
+
 /// Per-token prices of one context class, USD per 1M tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

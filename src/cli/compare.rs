@@ -4,22 +4,14 @@ use clap::Args;
 
 use super::heading;
 
-use super::groups::{
-    CatalogArgs, GateArgs, InputArgs, OutputArgs, PlanningArgs, ScenarioArgs, SimArgs,
-};
+use super::groups::{GateArgs, OutputArgs, PlanningArgs, ReplayArgs, ScenarioArgs};
 
 /// `compare` arguments.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Inputs.
+    /// Logs, catalog and simulation.
     #[command(flatten)]
-    pub input: InputArgs,
-    /// Catalog.
-    #[command(flatten)]
-    pub catalog: CatalogArgs,
-    /// Simulation.
-    #[command(flatten)]
-    pub sim: SimArgs,
+    pub replay: ReplayArgs,
     /// Output.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -16,6 +16,21 @@ use crate::report::gate::{parse_rule, GateRule};
 use crate::usage::formats::{InputFormat, FORMATS};
 use crate::usage::sources::columns::ColumnMap;
 
+/// What a replaying command reads and how it simulates: the usage logs, the catalog and the
+/// simulation knobs (`compare` and `regions` take the same three groups in the same order).
+#[derive(Debug, Args, Clone)]
+pub struct ReplayArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Catalog.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// Simulation.
+    #[command(flatten)]
+    pub sim: SimArgs,
+}
+
 /// Where the catalog comes from.
 #[derive(Debug, Args, Clone)]
 pub struct CatalogArgs {

@@ -50,8 +50,8 @@ pub use compare::CompareArgs;
 pub use diff::DiffArgs;
 pub use docs::{CompletionsArgs, ManArgs};
 pub use groups::{
-    CatalogArgs, GateArgs, InputArgs, OnThrottleArg, OutputArgs, PlanningArgs, ReserveTermArg,
-    ScenarioArgs, SimArgs,
+    CatalogArgs, GateArgs, InputArgs, OnThrottleArg, OutputArgs, PlanningArgs, ReplayArgs,
+    ReserveTermArg, ScenarioArgs, SimArgs,
 };
 pub use parse::token_count as parse_token_count;
 pub use parse::{

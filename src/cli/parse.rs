@@ -413,36 +413,31 @@ mod tests {
     fn bounded_names_the_range_and_unit() {
         assert_eq!(PERCENT.parse("12.5%"), Ok(12.5));
         assert_eq!(PERCENT.parse(" 7 "), Ok(7.0));
-        assert_eq!(
-            PERCENT.parse("101").unwrap_err(),
-            "`101` must be between 0 and 100"
-        );
-        assert_eq!(PERCENT.parse("NaN").unwrap_err(), "`NaN` is not a number");
-        assert_eq!(
-            TRAFFIC_FACTOR.parse("50%").unwrap_err(),
-            "`50%` is not a number"
-        );
-        assert_eq!(
-            TRAFFIC_FACTOR.parse("0").unwrap_err(),
-            "`0` must be above 0 and at most 1000"
-        );
-        assert_eq!(
-            WINDOW_S.parse("0.05").unwrap_err(),
-            "`0.05` must be between 0.1 and 3600 seconds"
-        );
-        assert_eq!(
-            WINDOW_S.parse("x").unwrap_err(),
-            "`x` is not a number of seconds"
-        );
-        assert_eq!(
-            GROWTH_PCT.parse("-100").unwrap_err(),
-            "`-100` must be above -100 and at most 1000 (percent per month)"
-        );
         assert_eq!(GROWTH_PCT.parse("-99.5%"), Ok(-99.5));
-        assert_eq!(
-            TOKENS_PER_S.parse("inf").unwrap_err(),
-            "`inf` is not a number of tokens per second"
-        );
+        for (bounded, text, message) in [
+            (PERCENT, "101", "`101` must be between 0 and 100"),
+            (PERCENT, "NaN", "`NaN` is not a number"),
+            (TRAFFIC_FACTOR, "50%", "`50%` is not a number"),
+            (TRAFFIC_FACTOR, "0", "`0` must be above 0 and at most 1000"),
+            (
+                WINDOW_S,
+                "0.05",
+                "`0.05` must be between 0.1 and 3600 seconds",
+            ),
+            (WINDOW_S, "x", "`x` is not a number of seconds"),
+            (
+                GROWTH_PCT,
+                "-100",
+                "`-100` must be above -100 and at most 1000 (percent per month)",
+            ),
+            (
+                TOKENS_PER_S,
+                "inf",
+                "`inf` is not a number of tokens per second",
+            ),
+        ] {
+            assert_eq!(bounded.parse(text).unwrap_err(), message, "{text}");
+        }
     }
 
     #[test]

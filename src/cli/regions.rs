@@ -4,20 +4,14 @@ use clap::Args;
 
 use super::heading;
 
-use super::groups::{CatalogArgs, InputArgs, OutputArgs, PlanningArgs, SimArgs};
+use super::groups::{OutputArgs, PlanningArgs, ReplayArgs};
 
 /// `regions` arguments (the same inputs and knobs as `compare`).
 #[derive(Debug, Args)]
 pub struct RegionsArgs {
-    /// Inputs.
+    /// Logs, catalog and simulation.
     #[command(flatten)]
-    pub input: InputArgs,
-    /// Catalog.
-    #[command(flatten)]
-    pub catalog: CatalogArgs,
-    /// Simulation.
-    #[command(flatten)]
-    pub sim: SimArgs,
+    pub replay: ReplayArgs,
     /// Output.
     #[command(flatten)]
     pub output: OutputArgs,

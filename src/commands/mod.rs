@@ -47,9 +47,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Compare(args) => {
             let mut settings = CompareSettings::from_args(
-                &args.input,
-                &args.catalog,
-                &args.sim,
+                &args.replay.input,
+                &args.replay.catalog,
+                &args.replay.sim,
                 &args.output,
                 args.generated_at.as_deref(),
             )?
@@ -62,9 +62,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Regions(args) => {
             let mut settings = CompareSettings::from_args(
-                &args.input,
-                &args.catalog,
-                &args.sim,
+                &args.replay.input,
+                &args.replay.catalog,
+                &args.replay.sim,
                 &args.output,
                 None,
             )?

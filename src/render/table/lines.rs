@@ -109,15 +109,8 @@ pub fn input_line(report: &Report) -> String {
     if let Some(d) = &report.catalog.in_force_on {
         line.push_str(&format!(", prices and lifecycles on {d}"));
     }
-    if i.skipped > 0 {
-        line.push_str(&format!("; {} invalid rows skipped", fmt_int(i.skipped)));
-    }
-    if i.failed_requests > 0 {
-        line.push_str(&format!(
-            "; {} non-2xx requests not billed",
-            fmt_int(i.failed_requests)
-        ));
-    }
+    line += &count_clause("; ", i.skipped, "invalid rows skipped");
+    line += &count_clause("; ", i.failed_requests, "non-2xx requests not billed");
     if let Some(note) = &i.granularity_note {
         line.push_str(&format!(". Note: {note}"));
     }
@@ -134,18 +127,19 @@ pub fn workload_heading(w: &WorkloadPlan) -> String {
     format!("{} ({} @ {})", w.deployment, w.model, w.region)
 }
 
+/// `{sep}{n} {what}` (`n` with thousands separators), or nothing when `n` is 0.
+fn count_clause(sep: &str, n: u64, what: &str) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    format!("{sep}{} {what}", fmt_int(n))
+}
+
 /// One line of token facts for a workload.
 pub fn workload_facts(w: &WorkloadPlan) -> String {
     let mut cache = format!("{} cached", fmt_pct(w.cached_share));
-    if w.cache_write_tokens > 0 {
-        cache.push_str(&format!(", {} cache writes", fmt_int(w.cache_write_tokens)));
-    }
-    if w.long_context_requests > 0 {
-        cache.push_str(&format!(
-            ", {} long-context requests",
-            fmt_int(w.long_context_requests)
-        ));
-    }
+    cache += &count_clause(", ", w.cache_write_tokens, "cache writes");
+    cache += &count_clause(", ", w.long_context_requests, "long-context requests");
     let reasoning = if w.reasoning_model {
         format!("{} reasoning", fmt_pct(w.reasoning_share))
     } else {
