@@ -17,7 +17,8 @@ use crate::usage::formats::{InputFormat, FORMATS};
 use crate::usage::sources::columns::ColumnMap;
 
 /// What a replaying command reads and how it simulates: the usage logs, the catalog and the
-/// simulation knobs (`compare` and `regions` take the same three groups in the same order).
+/// simulation knobs (`compare`, `regions` and `report` take the same three groups in the same
+/// order).
 #[derive(Debug, Args, Clone)]
 pub struct ReplayArgs {
     /// Inputs.

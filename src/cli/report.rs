@@ -6,21 +6,15 @@ use clap::Args;
 
 use super::heading;
 
-use super::groups::{CatalogArgs, GateArgs, InputArgs, PlanningArgs, ScenarioArgs, SimArgs};
+use super::groups::{GateArgs, PlanningArgs, ReplayArgs, ScenarioArgs};
 use super::parse;
 
 /// `report` arguments.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Inputs.
+    /// Inputs, catalog and simulation.
     #[command(flatten)]
-    pub input: InputArgs,
-    /// Catalog.
-    #[command(flatten)]
-    pub catalog: CatalogArgs,
-    /// Simulation.
-    #[command(flatten)]
-    pub sim: SimArgs,
+    pub replay: ReplayArgs,
     /// Directory to write into (created when missing; files of the same name are replaced).
     #[arg(long, value_name = "DIR", default_value = "reports", help_heading = heading::OUTPUT, help = "Directory to write into", long_help)]
     pub out_dir: PathBuf,

@@ -323,11 +323,14 @@ pub fn build_report_with_progress(
     )?;
     warnings.extend(projection.stops.iter().map(|s| {
         format!(
-            "{}: the projected charges (FOCUS) stop at month {}: {} retires{} and no plan of a replacement follows it",
+            "{}: the projected charges (FOCUS) stop at month {}: {} retires{} and no decided plan of a replacement follows it{}",
             s.deployment,
             s.from_month,
             s.model,
-            s.retirement.map(|d| format!(" on {d}")).unwrap_or_default()
+            s.retirement.map(|d| format!(" on {d}")).unwrap_or_default(),
+            s.reservation_until_month
+                .map(|m| format!("; its 1-year reservation is still charged, unused, to month {m}"))
+                .unwrap_or_default()
         )
     }));
     let mut report = Report {

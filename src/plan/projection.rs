@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::cost::{Billing, HOURS_PER_MONTH};
 use super::ladder::LadderPlan;
-use super::WorkloadPlan;
+use super::{OptionPlan, WorkloadPlan};
 use crate::catalog::accounting::{TokenCounts, TokenTally};
 use crate::catalog::pricing::ContextPrices;
 use crate::catalog::{Catalog, DeploymentTypeId, PtuPrice};
@@ -178,6 +178,9 @@ pub struct ProjectionStop {
     pub retirement: Option<chrono::NaiveDate>,
     /// The first month without charges (1-based).
     pub from_month: u32,
+    /// The last month a 1-year reservation decided for it is still charged (its term), when
+    /// that is after the stop.
+    pub reservation_until_month: Option<u32>,
 }
 
 impl Projection {
@@ -203,12 +206,16 @@ pub struct Prices<'a> {
 
 /// Project `basis` over `horizon_months` months.
 /// The plan that follows `p` once its model retires: the same deployment and region on the
-/// replacement its retirement names.
+/// replacement its retirement names, when it decided something (a replacement with no
+/// eligible option has no charges to project, and is said as a stop).
 fn successor<'p>(p: &WorkloadPlan, successors: &'p [WorkloadPlan]) -> Option<&'p WorkloadPlan> {
     let replacement = p.lifecycle.as_ref()?.replacement.as_deref()?;
-    successors
-        .iter()
-        .find(|s| s.deployment == p.deployment && s.region == p.region && s.model == replacement)
+    successors.iter().find(|s| {
+        s.deployment == p.deployment
+            && s.region == p.region
+            && s.model == replacement
+            && s.decided_option().is_some()
+    })
 }
 
 pub fn project(
@@ -240,12 +247,27 @@ pub fn project(
                 for month in 1..=end {
                     rows.extend(flat_rows(scenario, month, h, p, scale, prices));
                 }
+                // A 1-year reservation decided for `p` is owed to the end of its term, whatever
+                // the retirement (the decision prices its term so: `decision::term`).
+                let owed = owed_reservation(scenario, p, end, h, prices);
+                let owed_until = owed.as_ref().map_or(end, |o| o.until_month);
                 // After the retirement: the named replacement's plan, up to its own retirement.
                 let mut last = (p, end);
                 if let Some(next) = (end < h).then(|| successor(p, successors)).flatten() {
                     last = (next, end_of(next));
                     for month in end + 1..=last.1 {
-                        rows.extend(flat_rows(scenario, month, h, next, scale, prices));
+                        match owed.as_ref().filter(|_| month <= owed_until) {
+                            Some(o) => {
+                                rows.extend(o.serving(scenario, month, h, next, scale, prices))
+                            }
+                            None => rows.extend(flat_rows(scenario, month, h, next, scale, prices)),
+                        }
+                    }
+                }
+                // Owed months that no plan serves: the reserved PTUs idle, still charged.
+                if let Some(o) = &owed {
+                    for month in last.1 + 1..=owed_until {
+                        rows.push(o.usage(month, o.ptus, true, (&p.deployment, &p.model)));
                     }
                 }
                 // A log model without a replacement in the catalog is said by the retirement
@@ -262,6 +284,10 @@ pub fn project(
                         model: last.0.model.clone(),
                         retirement: last.0.lifecycle.as_ref().and_then(|l| l.retirement),
                         from_month: last.1 + 1,
+                        reservation_until_month: owed
+                            .as_ref()
+                            .map(|o| o.until_month)
+                            .filter(|m| *m > last.1),
                     });
                 }
             }
@@ -278,6 +304,7 @@ pub fn project(
                     model: r.model.clone(),
                     retirement: r.retirement.parse().ok(),
                     from_month: r.from_month,
+                    reservation_until_month: None,
                 });
             let outside_stops = l.outside_pools.iter().filter_map(|o| {
                 Some(ProjectionStop {
@@ -285,6 +312,7 @@ pub fn project(
                     model: o.model.clone(),
                     retirement: None,
                     from_month: o.retired_from_month?,
+                    reservation_until_month: None,
                 })
             });
             stops.extend(
@@ -482,19 +510,32 @@ fn flat_rows(
         row.deployment = Some(names.0.to_owned());
         row.model = Some(names.1.to_owned());
     }
-    if let (Some(spilled), Some(target)) = (
+    rows.extend(spill_rows(month, p, o, scale, prices));
+    rows
+}
+
+/// The per-token rows of what option `o` of `p` spills into its spillover target.
+fn spill_rows(
+    month: u32,
+    p: &WorkloadPlan,
+    o: &OptionPlan,
+    scale: f64,
+    prices: &Prices<'_>,
+) -> Vec<ProjectedCharge> {
+    let names = (p.deployment.as_str(), p.model.as_str(), p.region.as_str());
+    match (
         o.spilled_tokens,
         prices
             .contracted
             .deployment_types
-            .get(&t)
+            .get(&o.deployment_type)
             .and_then(|d| d.spillover_target),
     ) {
-        rows.extend(token_rows(
-            month, names, target, &spilled, scale, prices, true,
-        ));
+        (Some(spilled), Some(target)) => {
+            token_rows(month, names, target, &spilled, scale, prices, true)
+        }
+        _ => Vec::new(),
     }
-    rows
 }
 
 type Place<'a> = (&'a str, DeploymentTypeId);
@@ -609,6 +650,132 @@ fn reserved_usage(
     r.contracted_unit_price_usd = term.usd_per_ptu_hour(contracted);
     r.effective_cost_usd = hours * r.contracted_unit_price_usd;
     r
+}
+
+/// A 1-year reservation still owed after its workload's model retired: what was bought, where,
+/// and the last month of its term inside the horizon.
+struct OwedReservation<'p> {
+    plan: &'p WorkloadPlan,
+    deployment_type: DeploymentTypeId,
+    ptus: u32,
+    prices: (PtuPrice, PtuPrice),
+    id: String,
+    until_month: u32,
+}
+
+/// The reservation `p` decided, when it is a 1-year one whose term runs past month `end` (the
+/// last month before the retirement) inside a horizon of `h` months.
+fn owed_reservation<'p>(
+    scenario: &str,
+    p: &'p WorkloadPlan,
+    end: u32,
+    h: u32,
+    prices: &Prices<'_>,
+) -> Option<OwedReservation<'p>> {
+    let o = p.decided_option()?;
+    if o.billing != Billing::Reserved1Year || end == 0 || end >= h {
+        return None;
+    }
+    let t = o.deployment_type;
+    let (list, contracted) = (
+        prices.list.ptu_price(t, &p.region)?,
+        prices.contracted.ptu_price(t, &p.region)?,
+    );
+    // Bought in months 1, 13, 25, ... (`flat_rows`): the term of the last purchase by `end`.
+    let bought = (end - 1) / 12 * 12 + 1;
+    let until_month = (bought + 11).min(h);
+    let ptus = o.ptus.filter(|n| *n > 0)?;
+    (until_month > end).then(|| OwedReservation {
+        plan: p,
+        deployment_type: t,
+        ptus,
+        prices: (list.clone(), contracted.clone()),
+        // The id `flat_rows` gave it, so both name one commitment.
+        id: format!(
+            "ptuplan/{scenario}/{}/{t}/{}/{}",
+            p.region,
+            p.deployment,
+            o.billing.as_str()
+        ),
+        until_month,
+    })
+}
+
+impl OwedReservation<'_> {
+    /// A usage row of `ptus` of the reservation in `month`, for `(deployment, model)`.
+    fn usage(
+        &self,
+        month: u32,
+        ptus: u32,
+        unused: bool,
+        (deployment, model): (&str, &str),
+    ) -> ProjectedCharge {
+        let place = (self.plan.region.as_str(), self.deployment_type);
+        let mut r = reserved_usage(
+            month,
+            place,
+            Billing::Reserved1Year,
+            ptus,
+            (&self.prices.0, &self.prices.1),
+            &self.id,
+            unused,
+        );
+        r.deployment = Some(deployment.to_owned());
+        r.model = Some(model.to_owned());
+        r
+    }
+
+    /// Month `month` of the term, serving `next` (the replacement's plan): the reserved PTUs
+    /// carry as much of its own PTUs of the same type as they cover, and only the rest is
+    /// bought (hourly), with its spillover; a replacement on another option leaves them idle
+    /// beside its own charges.
+    fn serving(
+        &self,
+        scenario: &str,
+        month: u32,
+        h: u32,
+        next: &WorkloadPlan,
+        scale: f64,
+        prices: &Prices<'_>,
+    ) -> Vec<ProjectedCharge> {
+        let same = next.decided_option().filter(|o| {
+            o.deployment_type == self.deployment_type
+                && next.region == self.plan.region
+                && o.ptus.is_some()
+        });
+        let Some(o) = same else {
+            let mut rows = vec![self.usage(
+                month,
+                self.ptus,
+                true,
+                (&self.plan.deployment, &self.plan.model),
+            )];
+            rows.extend(flat_rows(scenario, month, h, next, scale, prices));
+            return rows;
+        };
+        let needed = o.ptus.unwrap_or(0);
+        let used = self.ptus.min(needed);
+        let names = (next.deployment.as_str(), next.model.as_str());
+        let mut rows = Vec::new();
+        if used > 0 {
+            rows.push(self.usage(month, used, false, names));
+        }
+        if self.ptus > used {
+            rows.push(self.usage(month, self.ptus - used, true, names));
+        }
+        if needed > used {
+            let place = (self.plan.region.as_str(), self.deployment_type);
+            rows.push(hourly(
+                month,
+                place,
+                Some(names),
+                needed - used,
+                (&self.prices.0, &self.prices.1),
+            ));
+        }
+        rows.extend(spill_rows(month, next, o, scale, prices));
+        rows
+    }
 }
 
 /// Per-token rows of a tally over the log's span, scaled to a month by `scale`.
@@ -829,5 +996,108 @@ mod tests {
             (p.stops[0].model.as_str(), p.stops[0].from_month),
             ("gpt-4o", 5)
         );
+    }
+
+    /// A 1-year reservation decided for a model that retires is owed to the end of its term
+    /// (tester35 H4: the export showed the replacement's own decision, and no reservation rows
+    /// after a further retirement): the reserved PTUs serve the replacement where it runs on
+    /// the same type, the rest is bought hourly, and idle months are charged as unused.
+    #[test]
+    fn a_reservation_is_charged_to_the_end_of_its_term_after_its_model_retires() {
+        let mut c = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        c.in_force_on = chrono::NaiveDate::from_ymd_opt(2026, 12, 1);
+        let prices = Prices {
+            list: &c,
+            contracted: &c,
+        };
+        let decide = |w: &mut WorkloadPlan, id: &str, ptus: u32| {
+            let o = w.options.iter_mut().find(|o| o.id == id).expect("option");
+            o.ptus = Some(ptus);
+            o.spilled_tokens = None;
+            w.decision.option = crate::plan::decision::Choice::of(o);
+        };
+        let mut old = retiring(sample_workload(), "gpt-4o", "2027-04-14", Some("gpt-5.1"));
+        decide(&mut old, "global-provisioned/reserved-1-year", 15);
+        let mut next = retiring(sample_workload(), "gpt-5.1", "2027-05-15", None);
+        decide(&mut next, "global-provisioned/hourly", 20);
+        let basis = Basis::Flat {
+            plans: std::slice::from_ref(&old),
+            successors: std::slice::from_ref(&next),
+        };
+        let p = project("baseline", 12, 730.0, &prices, &basis);
+        let reserved = |month: u32, unused: bool| -> u32 {
+            p.rows
+                .iter()
+                .filter(|r| r.month == month)
+                .filter_map(|r| match r.charged {
+                    Charged::ReservedPtus { ptus, unused: u } if u == unused => Some(ptus),
+                    _ => None,
+                })
+                .sum()
+        };
+        let hourly = |month: u32| -> u32 {
+            p.rows
+                .iter()
+                .filter(|r| r.month == month)
+                .filter_map(|r| match r.charged {
+                    Charged::HourlyPtus { ptus } => Some(ptus),
+                    _ => None,
+                })
+                .sum()
+        };
+        // Months 1-4: gpt-4o on its 15 reserved PTUs.
+        assert_eq!(
+            (reserved(4, false), reserved(4, true), hourly(4)),
+            (15, 0, 0)
+        );
+        // Month 5: gpt-5.1 needs 20: the 15 reserved serve it and 5 are bought hourly, not 20.
+        assert_eq!(
+            (reserved(5, false), reserved(5, true), hourly(5)),
+            (15, 0, 5)
+        );
+        // Months 6-12: gpt-5.1 retired too; the reservation idles and is still charged.
+        for month in 6..=12 {
+            assert_eq!(
+                (reserved(month, false), reserved(month, true)),
+                (0, 15),
+                "{month}"
+            );
+            assert_eq!(hourly(month), 0, "{month}");
+        }
+        let purchases = p
+            .rows
+            .iter()
+            .filter(|r| matches!(r.charged, Charged::ReservationPurchase { .. }))
+            .count();
+        assert_eq!(purchases, 1, "one purchase, in month 1");
+        assert_eq!(p.stops.len(), 1);
+        assert_eq!(p.stops[0].reservation_until_month, Some(12));
+        // A replacement on another option leaves the reservation idle beside its own charges.
+        decide(&mut next, "global-standard", 0);
+        next.decision.option.as_mut().expect("decided").ptus = None;
+        let p = project(
+            "baseline",
+            12,
+            730.0,
+            &prices,
+            &Basis::Flat {
+                plans: std::slice::from_ref(&old),
+                successors: std::slice::from_ref(&next),
+            },
+        );
+        let unused5: u32 = p
+            .rows
+            .iter()
+            .filter(|r| r.month == 5)
+            .filter_map(|r| match r.charged {
+                Charged::ReservedPtus { ptus, unused: true } => Some(ptus),
+                _ => None,
+            })
+            .sum();
+        assert_eq!(unused5, 15);
+        assert!(p
+            .rows
+            .iter()
+            .any(|r| r.month == 5 && r.model.as_deref() == Some("gpt-5.1")));
     }
 }

@@ -161,9 +161,9 @@ impl ReportSettings {
             timings: args.timings,
         };
         let compare = CompareSettings::from_args(
-            &args.input,
-            &args.catalog,
-            &args.sim,
+            &args.replay.input,
+            &args.replay.catalog,
+            &args.replay.sim,
             &output,
             args.generated_at.as_deref(),
         )?
