@@ -1528,6 +1528,9 @@ fn an_output_named_for_another_format_is_refused() {
         ),
         ("plan.v2", None, "no format is named `.v2`"),
         ("plan.yaml", None, "no format is named `.yaml`"),
+        // A file named only for its format is named for it (tester36).
+        (".json", Some("csv"), "names a json file, but --format csv"),
+        (".gz", None, "would be misread"),
     ] {
         let mut cmd = ptuplan();
         cmd.arg("compare")
@@ -1633,6 +1636,24 @@ fn an_unknown_focus_scenario_lists_what_the_run_can_have() {
         .stderr(predicate::str::contains(
             "--focus-scenario nope: no such scenario; this run has baseline, retirement (only if a workload of the log retires)",
         ));
+    // Naming it where nothing retires is a usage error too (it was exit 1).
+    let dir = TempDir::new().expect("tmp");
+    let log = dir.path().join("terra.csv");
+    let text = std::fs::read_to_string(tiny()).expect("read");
+    std::fs::write(
+        &log,
+        text.replace(",gpt-4o-2024-11-20,", ",gpt-4o,")
+            .replace(",gpt-4o,", ",gpt-5.6-terra,"),
+    )
+    .expect("write");
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args(["--as-of", "2026-12-01"])
+        .args(["--format", "focus", "--focus-scenario", "retirement"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the scenario was dropped"));
 }
 
 /// A scenario of the user's named like an automatic one used to replace it without a word.

@@ -305,10 +305,7 @@ pub fn build_report_with_progress(
         ));
     }
     warnings.extend(before_azure_openai(summary.first_ms));
-    warnings.extend(after_now(
-        summary.last_ms,
-        chrono::Utc::now().timestamp_millis(),
-    ));
+    warnings.extend(after_now(summary.last_ms, crate::settings::today()?));
     warnings.extend(scenario_warnings);
     warnings.extend(report::projection_note(summary.span_hours()));
     let projection = whatif::projection(
@@ -440,17 +437,17 @@ fn before_azure_openai(first_ms: i64) -> Option<String> {
     })
 }
 
-/// A log that ends after the clock (by more than a day, for clocks and zones that disagree)
+/// A log that ends after today (by more than a day, for clocks and zones that disagree)
 /// records requests that have not happened: a misread time column (milliseconds read as
 /// microseconds, a year typed wrong) or a generated log. It is said, since the lifecycle, the
-/// horizon and the forecast all count from the log's dates.
-fn after_now(last_ms: i64, now_ms: i64) -> Option<String> {
-    const DAY_MS: i64 = 86_400_000;
-    (last_ms > now_ms.saturating_add(DAY_MS)).then(|| {
+/// horizon and the forecast all count from the log's dates. Today is `SOURCE_DATE_EPOCH`'s
+/// date where it is set, so reproducible runs stay byte for byte the same.
+fn after_now(last_ms: i64, today: chrono::NaiveDate) -> Option<String> {
+    let last = chrono::DateTime::from_timestamp_millis(last_ms)?.date_naive();
+    (last > today + chrono::Days::new(1)).then(|| {
         format!(
-            "the log ends at {}, after today ({}): check that its timestamp column holds the request times; lifecycles, the horizon and the forecast count from them",
-            crate::text::fmt_time_ms(last_ms),
-            crate::text::fmt_time_ms(now_ms)
+            "the log ends at {}, after today ({today}): check that its timestamp column holds the request times; lifecycles, the horizon and the forecast count from them",
+            crate::text::fmt_time_ms(last_ms)
         )
     })
 }

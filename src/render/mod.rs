@@ -49,7 +49,7 @@ pub enum Format {
 impl Format {
     /// The format an output file's extension implies ([`RENDERERS`]).
     pub fn from_extension(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        let ext = extension(path)?;
         RENDERERS
             .iter()
             .find(|r| r.extensions.contains(&ext.as_str()))
@@ -66,6 +66,18 @@ impl Format {
             Format::Focus => "focus",
         }
     }
+}
+
+/// A file name's extension, lower case: `plan.JSON` -> `json`, and a dot file's name after
+/// its dot (`.json` -> `json`: a file named only for its format is still named for it).
+pub fn extension(path: &Path) -> Option<String> {
+    let ext = path.extension().or_else(|| {
+        let name = path.file_name()?.to_str()?;
+        name.strip_prefix('.')
+            .filter(|rest| !rest.is_empty() && !rest.contains('.'))
+            .map(std::ffi::OsStr::new)
+    })?;
+    Some(ext.to_str()?.to_ascii_lowercase())
 }
 
 /// How one format draws a [`Report`].

@@ -45,6 +45,12 @@ pub fn resolve_as_of(flag: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDat
     if let Some(d) = flag {
         return Ok(d);
     }
+    today()
+}
+
+/// Today in UTC: the date of `SOURCE_DATE_EPOCH` where it is set (reproducible runs), else
+/// the clock's.
+pub fn today() -> Result<chrono::NaiveDate> {
     Ok(source_date_epoch()?
         .unwrap_or_else(chrono::Utc::now)
         .date_naive())

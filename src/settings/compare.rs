@@ -418,16 +418,15 @@ pub(super) fn resolve_generated_at(flag: Option<&str>) -> Result<Option<String>>
 fn output_format(output: &OutputArgs) -> Result<Format> {
     // Names that promise what no renderer writes: compressed, columnar, JSON Lines, HTML,
     // tab-separated or binary documents. (JSON is YAML: `--format json --out x.yaml` is fine.)
-    const NOT_WRITTEN: [&str; 19] = [
-        "gz", "zst", "bz2", "xz", "zip", "parquet", "jsonl", "xlsx", "ndjson", "html", "htm",
-        "tsv", "arrow", "feather", "avro", "orc", "xml", "pdf", "xls",
+    const NOT_WRITTEN: [&str; 29] = [
+        "gz", "zst", "zstd", "bz2", "xz", "zip", "tgz", "tbz2", "txz", "lz4", "br", "7z", "rar",
+        "z", "lzma", "parquet", "jsonl", "xlsx", "ndjson", "html", "htm", "tsv", "arrow",
+        "feather", "avro", "orc", "xml", "pdf", "xls",
     ];
     if let Some(out) = output.out.as_deref() {
-        let ext = out
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        if let Some(ext) = ext.filter(|e| NOT_WRITTEN.contains(&e.as_str())) {
+        if let Some(ext) =
+            crate::render::extension(out).filter(|e| NOT_WRITTEN.contains(&e.as_str()))
+        {
             return Err(UsageError(format!(
                 "--out {}: ptuplan writes the table, JSON, CSV, Markdown or FOCUS CSV, uncompressed; a `.{ext}` file would be misread (name it .txt, .json, .csv or .md)",
                 out.display()
@@ -439,11 +438,10 @@ fn output_format(output: &OutputArgs) -> Result<Format> {
     let Some(format) = output.format else {
         // An extension no format owns would be a guess: say so rather than write the table.
         if let Some(out) = output.out.as_deref().filter(|_| implied.is_none()) {
-            if let Some(ext) = out.extension() {
+            if let Some(ext) = crate::render::extension(out) {
                 return Err(UsageError(format!(
-                    "--out {}: no format is named `.{}`; pass --format (table, json, csv, markdown or focus), or name the file .txt, .json, .csv or .md",
-                    out.display(),
-                    ext.to_string_lossy()
+                    "--out {}: no format is named `.{ext}`; pass --format (table, json, csv, markdown or focus), or name the file .txt, .json, .csv or .md",
+                    out.display()
                 ))
                 .into());
             }

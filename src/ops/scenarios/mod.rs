@@ -725,8 +725,11 @@ pub fn projection(
     use plan::projection::{project, Basis};
     let chosen = match &settings.whatif.focus_scenario {
         Some(name) if name == scenario::BASELINE => None,
-        Some(name) => Some(scenarios.iter().find(|s| &s.name == name).with_context(|| {
-            format!("--focus-scenario {name}: the scenario was dropped (no workload of the log retires)")
+        Some(name) => Some(scenarios.iter().find(|s| &s.name == name).ok_or_else(|| {
+            // A usage error, as an unknown name is: the flag names what this log does not have.
+            crate::settings::UsageError(format!(
+                "--focus-scenario {name}: the scenario was dropped (no workload of the log retires)"
+            ))
         })?),
         None => scenarios.iter().find(|s| s.ladder.is_some()),
     };

@@ -194,8 +194,12 @@ pub enum AfterRetirement {
     Replacement {
         /// The replacement model.
         model: String,
-        /// Whether the replacement can use the reserved type in the region.
+        /// Whether the retirement scenario runs the replacement on the reserved type in the
+        /// region (the reserved PTUs then carry it).
         uses_reservation: bool,
+        /// The option the retirement scenario decided for the replacement (None: nothing is
+        /// eligible, so nothing runs).
+        runs_on: Option<String>,
         /// The replacement's own retirement when it falls inside the term: from then on the
         /// reserved PTUs serve nothing (no further replacement is planned).
         retires: Option<NaiveDate>,

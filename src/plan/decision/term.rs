@@ -7,7 +7,7 @@ use super::{
     TermLifecycle,
 };
 use crate::plan::cost::{self, Billing};
-use crate::plan::{CurvePoint, WorkloadPlan};
+use crate::plan::WorkloadPlan;
 
 fn term_months(b: Billing) -> f64 {
     match b {
@@ -26,18 +26,20 @@ pub(super) fn term_lifecycle(
     ctx: &DecisionContext<'_>,
 ) -> Option<TermLifecycle> {
     let l = plan.lifecycle.as_ref()?;
-    let as_of = ctx.as_of?;
+    // The term starts when the projection's first month does (the FOCUS export buys it then).
+    let start = crate::plan::ladder::first_month(ctx.as_of?);
     let term = term_months(choice.billing);
-    let (retirement, months_before) = retirement_in_term(plan, as_of, term)?;
+    let (retirement, months_before) = retirement_in_term(plan, start, term)?;
     let after = match (&ctx.replacement, &l.replacement) {
         (Replacement::Planned(r), _) => AfterRetirement::Replacement {
             model: r.model.clone(),
-            uses_reservation: r.sizing.contains_key(&choice.deployment_type),
+            uses_reservation: on_reservation(r, plan, choice).is_some(),
+            runs_on: r.decided_option().map(|o| o.id.clone()),
             retires: r
                 .lifecycle
                 .as_ref()
                 .and_then(|l| l.retirement)
-                .filter(|d| *d < term_end(as_of, term)),
+                .filter(|d| *d < term_end(start, term)),
         },
         (Replacement::Missing(why), _) => AfterRetirement::UpToRetirement(why.clone()),
         (Replacement::Unknown, None) => AfterRetirement::UpToRetirement(NoReplacement::NotNamed),
@@ -97,24 +99,32 @@ pub(super) fn over_term(
         .and_then(|p| p.get(&choice.billing))
         .map_or(0.0, |p| p * f64::from(ptus));
     let hourly = prices.and_then(|p| p.get(&Billing::Hourly)).copied();
+    // After the retirement the replacement runs as the retirement scenario decides it, the
+    // one plan the FOCUS export projects too: on the reserved type in this region, the
+    // reserved PTUs carry it and only PTUs beyond them are bought (hourly), with its
+    // spillover; on another option, the reserved PTUs stand idle beside that option's cost;
+    // with nothing decided (no eligible option), nothing runs and they idle.
     let (cost_after, flex_after) = match (&l.after, &ctx.replacement) {
         (AfterRetirement::Replacement { .. }, Replacement::Planned(r)) => {
             let r_flex = comparator_of(r.options_at(window_s)).and_then(|f| f.monthly_cost_usd);
-            match r_flex {
-                Some(r_flex) => {
-                    let curve = r
-                        .by_window
-                        .iter()
-                        .find(|w| w.window_s == window_s)
-                        .and_then(|w| w.curves.get(&t))
-                        .or_else(|| r.sizing.get(&t).map(|s| &s.curve));
-                    let on_ptus = curve
-                        .zip(hourly)
-                        .and_then(|(c, h)| topped_up(c, ptus, h, ctx))
-                        .unwrap_or(f64::INFINITY);
-                    (reserved + r_flex.min(on_ptus), r_flex)
+            let decided = r
+                .decided_option()
+                .and_then(|d| r.options_at(window_s).iter().find(|o| o.id == d.id));
+            match (r_flex, decided) {
+                (Some(r_flex), Some(o)) => {
+                    let runs = match (on_reservation(r, plan, choice), o.ptus, hourly) {
+                        (Some(_), Some(n), Some(h)) => {
+                            f64::from(n.saturating_sub(ptus)) * h
+                                + cost::monthly_usd(
+                                    o.spillover_cost_usd.unwrap_or(0.0),
+                                    ctx.span_hours,
+                                )
+                        }
+                        _ => o.monthly_cost_usd.unwrap_or(f64::INFINITY),
+                    };
+                    (reserved + runs, r_flex)
                 }
-                None => (reserved, 0.0),
+                _ => (reserved, 0.0),
             }
         }
         _ => (reserved, 0.0),
@@ -136,25 +146,14 @@ pub(super) fn over_term(
     )
 }
 
-/// The least monthly cost, beyond `reserved` PTUs already paid for, of serving a workload
-/// from its curve: each simulated count that meets the targets, PTUs above the reservation at
-/// `hourly_usd_per_ptu_month`, plus its spillover.
-fn topped_up(
-    curve: &[CurvePoint],
-    reserved: u32,
-    hourly_usd_per_ptu_month: f64,
-    ctx: &DecisionContext<'_>,
-) -> Option<f64> {
-    curve
-        .iter()
-        .filter(|p| p.throttled_share <= ctx.max_throttle_rate + 1e-12)
-        .filter(|p| {
-            ctx.max_spill_rate
-                .is_none_or(|m| p.spilled_share <= m + 1e-12)
-        })
-        .map(|p| {
-            f64::from(p.ptus.saturating_sub(reserved)) * hourly_usd_per_ptu_month
-                + cost::monthly_usd(p.spillover_cost_usd, ctx.span_hours)
-        })
-        .min_by(f64::total_cmp)
+/// The replacement's decided option when it runs on the reservation's type in the same
+/// region with PTUs (the reserved PTUs then carry it), the rule the FOCUS export applies.
+fn on_reservation<'r>(
+    r: &'r WorkloadPlan,
+    plan: &WorkloadPlan,
+    choice: &Choice,
+) -> Option<&'r crate::plan::OptionPlan> {
+    r.decided_option().filter(|o| {
+        o.deployment_type == choice.deployment_type && r.region == plan.region && o.ptus.is_some()
+    })
 }

@@ -217,7 +217,8 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
     assert_eq!(decided(&d), Some(GS), "{:?}", d.reasons);
     let case = d.reservation.as_ref().expect("weighed");
     let l = case.lifecycle.as_ref().expect("retires inside the term");
-    assert!((l.months_before - 91.0 / (365.0 / 12.0)).abs() < 1e-9);
+    // The term starts with the projection's first month, 2027-01-01: 60 days before it.
+    assert!((l.months_before - 60.0 / (365.0 / 12.0)).abs() < 1e-9);
     assert!(matches!(
         l.after,
         AfterRetirement::UpToRetirement(NoReplacement::NotPlanned(_))
@@ -237,9 +238,15 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
     assert!(equivalent > 900.0, "{equivalent}");
     assert_eq!(at60.own_monthly_cost_usd, Some(700.0));
     assert!(d.reasons.iter().any(|r| r.code() == "retires-in-term"));
-    // The replacement's plan: the same options and a curve in which 30 PTU serve it all.
+    // The replacement's plan: the same options and a curve in which 30 PTU serve it all, run
+    // by the retirement scenario on 30 hourly Global PTU, which the reserved 30 carry.
     let mut r = plan([700.0; 3], [5_000.0; 3]);
     r.model = "gpt-5.1".into();
+    r.decision.option = r
+        .options
+        .iter()
+        .find(|o| o.id == HOURLY)
+        .and_then(Choice::of);
     for wp in &mut r.by_window {
         wp.curves.insert(
             DeploymentTypeId::GlobalProvisioned,
@@ -259,7 +266,7 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
         .expect("lifecycle");
     assert!(matches!(
         &l.after,
-        AfterRetirement::Replacement { model, uses_reservation: true, retires: None } if model == "gpt-5.1"
+        AfterRetirement::Replacement { model, uses_reservation: true, retires: None, .. } if model == "gpt-5.1"
     ));
     assert!(d.saving_over_term);
     // Where the replacement's comparator costs more (1,200 a month), the term's saving is not
@@ -316,6 +323,53 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
     let (b, served) = (l.months_before, 31.0 / (365.0 / 12.0));
     let expect_flex = (b * 1_000.0 + served * 1_000.0) / 12.0;
     assert!((at60.flexible_monthly_cost_usd.expect("flex") - expect_flex).abs() < 1e-6);
+}
+
+/// After the retirement the replacement runs as the retirement scenario decides it, as the
+/// FOCUS export projects it (tester36 finding 1: the decision priced the reserved PTUs
+/// serving the replacement whatever the scenario decided): on another option the reserved
+/// PTUs idle beside its cost, and with nothing decided they idle alone.
+#[test]
+fn after_the_retirement_the_replacement_runs_as_its_scenario_decides() {
+    let mut w = retiring(
+        plan([700.0; 3], [5_000.0; 3]),
+        "2027-03-02",
+        Some("gpt-5.1"),
+    );
+    for s in w.sizing.values_mut() {
+        s.usd_per_ptu_month_by_billing
+            .insert(Billing::Reserved1Year, 700.0 / 30.0);
+    }
+    let rules = DecisionRules::default();
+    let mut r = plan([700.0; 3], [5_000.0; 3]);
+    r.model = "gpt-5.1".into();
+    for (decided_id, runs_on) in [(Some(GS), Some(GS)), (None, None)] {
+        r.decision.option = decided_id
+            .and_then(|id| r.options.iter().find(|o| o.id == id))
+            .and_then(Choice::of);
+        let with = DecisionContext {
+            replacement: Replacement::Planned(&r),
+            ..ctx(&rules, 720.0)
+        };
+        let d = decide(&w, &with);
+        assert_eq!(decided(&d), Some(GS), "{:?}", d.reasons);
+        let case = d.reservation.as_ref().expect("weighed");
+        let l = case.lifecycle.as_ref().expect("lifecycle");
+        assert!(
+            matches!(&l.after, AfterRetirement::Replacement { uses_reservation: false, runs_on: r, .. } if r.as_deref() == runs_on),
+            "{:?}",
+            l.after
+        );
+        // Before the retirement 700 against 1,000; after it 700 owed plus the replacement's
+        // own 1,000 on Global Standard (or nothing run), against 1,000 (or nothing).
+        let at60 = case.at(60.0).expect("window");
+        let (b, a) = (l.months_before, 12.0 - l.months_before);
+        let after = if runs_on.is_some() { 1_000.0 } else { 0.0 };
+        let expect_cost = (b * 700.0 + a * (700.0 + after)) / 12.0;
+        let expect_flex = (b * 1_000.0 + a * after) / 12.0;
+        assert!((at60.monthly_cost_usd.expect("cost") - expect_cost).abs() < 1e-6);
+        assert!((at60.flexible_monthly_cost_usd.expect("flex") - expect_flex).abs() < 1e-6);
+    }
 }
 
 /// The provisional what-if is the term's (tester18 item 7): on a short log of a model retiring

@@ -408,9 +408,10 @@ fn retires_in_term(l: &TermLifecycle) -> String {
             model,
             uses_reservation: true,
             retires,
+            ..
         } => {
             let mut s = format!(
-                "{when}: the reservation (bought per deployment type and region, not per model) then serves its replacement {model}, priced as the retirement scenario plans it"
+                "{when}: the reservation (bought per deployment type and region, not per model) then serves its replacement {model}, which the retirement scenario runs on the same type: only PTUs beyond the reservation are bought, hourly"
             );
             if let Some(d) = retires {
                 s.push_str(&format!(
@@ -422,9 +423,18 @@ fn retires_in_term(l: &TermLifecycle) -> String {
         AfterRetirement::Replacement {
             model,
             uses_reservation: false,
+            runs_on: Some(option),
             ..
         } => format!(
-            "{when}: its replacement {model} cannot use the reserved type in this region, so the reserved PTUs serve nothing for the rest of the term and are still owed"
+            "{when}: the retirement scenario runs its replacement {model} on {option}, not on the reserved type in this region, so the reserved PTUs serve nothing for the rest of the term and are still owed"
+        ),
+        AfterRetirement::Replacement {
+            model,
+            uses_reservation: false,
+            runs_on: None,
+            ..
+        } => format!(
+            "{when}: the retirement scenario decides nothing for its replacement {model} (no eligible option), so the reserved PTUs serve nothing for the rest of the term and are still owed"
         ),
         AfterRetirement::UpToRetirement(why) => {
             let because = match why {

@@ -33,7 +33,7 @@ pub fn headline(w: &WorkloadPlan) -> String {
     }
     match (&d.flexible, d.saving_vs_flexible_share) {
         (Some(f), Some(share)) if f.option_id != o.option_id => line.push_str(&format!(
-            ", saves {} USD/mo ({}){} against {}{} {} {} USD/mo at {}{}",
+            ", saves {} USD/mo ({}){} against {}{} at {}",
             fmt_usd(d.saving_vs_flexible_usd),
             pct(share),
             if d.saving_over_term {
@@ -47,13 +47,20 @@ pub fn headline(w: &WorkloadPlan) -> String {
             } else {
                 ""
             },
-            if d.saving_over_term { "(" } else { "at" },
-            fmt_usd(f.monthly_cost_usd),
-            window_text(d.run_window_s),
-            if d.saving_over_term {
-                " before the retirement)"
-            } else {
-                ""
+            match d.saving_vs_flexible_usd / share {
+                // The share is of the comparator's cost over the term, which the replacement's
+                // months change: both figures, so the sentence divides.
+                term if d.saving_over_term && share > 0.0 => format!(
+                    "{} USD/mo averaged over the term ({} before the retirement) at {}",
+                    fmt_usd(term),
+                    fmt_usd(f.monthly_cost_usd),
+                    window_text(d.run_window_s)
+                ),
+                _ => format!(
+                    "{} USD/mo at {}",
+                    fmt_usd(f.monthly_cost_usd),
+                    window_text(d.run_window_s)
+                ),
             }
         )),
         _ => {}
