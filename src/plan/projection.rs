@@ -245,31 +245,59 @@ pub fn project(
             for p in *plans {
                 let end = end_of(p);
                 for month in 1..=end {
-                    rows.extend(flat_rows(scenario, month, h, p, scale, prices));
+                    rows.extend(flat_rows(scenario, (month, 1), h, p, scale, prices));
                 }
                 // A 1-year reservation decided for `p` is owed to the end of its term, whatever
                 // the retirement (the decision prices its term so: `decision::term`).
-                let owed = owed_reservation(scenario, p, end, h, prices);
+                let owed = owed_reservation(scenario, p, (1, end), h, prices);
                 let owed_until = owed.as_ref().map_or(end, |o| o.until_month);
                 // After the retirement: the named replacement's plan, up to its own retirement.
                 let mut last = (p, end);
+                let mut next_owed = None;
                 if let Some(next) = (end < h).then(|| successor(p, successors)).flatten() {
                     last = (next, end_of(next));
+                    // The replacement's own options start once the owed reservation no longer
+                    // carries it (its own 1-year term is bought then).
+                    let start = match &owed {
+                        Some(o) if o.carries(next) => owed_until + 1,
+                        _ => end + 1,
+                    };
                     for month in end + 1..=last.1 {
                         match owed.as_ref().filter(|_| month <= owed_until) {
-                            Some(o) => {
-                                rows.extend(o.serving(scenario, month, h, next, scale, prices))
-                            }
-                            None => rows.extend(flat_rows(scenario, month, h, next, scale, prices)),
+                            Some(o) => rows.extend(o.serving(
+                                scenario,
+                                (month, start),
+                                h,
+                                next,
+                                scale,
+                                prices,
+                            )),
+                            None => rows.extend(flat_rows(
+                                scenario,
+                                (month, start),
+                                h,
+                                next,
+                                scale,
+                                prices,
+                            )),
+                        }
+                    }
+                    next_owed = owed_reservation(scenario, next, (start, last.1), h, prices);
+                }
+                // Owed months that no plan serves: the reserved PTUs idle, still charged.
+                for (o, from) in [(&owed, last.1 + 1), (&next_owed, last.1 + 1)] {
+                    if let Some(o) = o {
+                        for month in from..=o.until_month {
+                            let names = (o.plan.deployment.as_str(), o.plan.model.as_str());
+                            rows.push(o.usage(month, o.ptus, true, names));
                         }
                     }
                 }
-                // Owed months that no plan serves: the reserved PTUs idle, still charged.
-                if let Some(o) = &owed {
-                    for month in last.1 + 1..=owed_until {
-                        rows.push(o.usage(month, o.ptus, true, (&p.deployment, &p.model)));
-                    }
-                }
+                let owed_until = [&owed, &next_owed]
+                    .into_iter()
+                    .flatten()
+                    .map(|o| o.until_month)
+                    .max();
                 // A log model without a replacement in the catalog is said by the retirement
                 // warnings already; said here: a replacement that retires in turn, or one
                 // named but not planned (`--no-auto-scenarios`).
@@ -284,10 +312,7 @@ pub fn project(
                         model: last.0.model.clone(),
                         retirement: last.0.lifecycle.as_ref().and_then(|l| l.retirement),
                         from_month: last.1 + 1,
-                        reservation_until_month: owed
-                            .as_ref()
-                            .map(|o| o.until_month)
-                            .filter(|m| *m > last.1),
+                        reservation_until_month: owed_until.filter(|m| *m > last.1),
                     });
                 }
             }
@@ -442,10 +467,11 @@ pub fn project(
     }
 }
 
-/// A flat month of one workload: its decided option (and its spillover).
+/// A flat month of one workload: its decided option (and its spillover). `start` is the month
+/// its plan started: a 1-year term is bought then, and again each year.
 fn flat_rows(
     scenario: &str,
-    month: u32,
+    (month, start): (u32, u32),
     horizon: u32,
     p: &WorkloadPlan,
     scale: f64,
@@ -484,7 +510,8 @@ fn flat_rows(
         ],
         _ => {
             let mut r = Vec::new();
-            if (month - 1) % 12 == 0 && month <= horizon {
+            // Bought when the plan starts, and again each year of it.
+            if month >= start && (month - start) % 12 == 0 && month <= horizon {
                 r.push(purchase(
                     month,
                     place,
@@ -664,16 +691,17 @@ struct OwedReservation<'p> {
 }
 
 /// The reservation `p` decided, when it is a 1-year one whose term runs past month `end` (the
-/// last month before the retirement) inside a horizon of `h` months.
+/// last month before the retirement) inside a horizon of `h` months, `p`'s options having
+/// started in month `start`.
 fn owed_reservation<'p>(
     scenario: &str,
     p: &'p WorkloadPlan,
-    end: u32,
+    (start, end): (u32, u32),
     h: u32,
     prices: &Prices<'_>,
 ) -> Option<OwedReservation<'p>> {
     let o = p.decided_option()?;
-    if o.billing != Billing::Reserved1Year || end == 0 || end >= h {
+    if o.billing != Billing::Reserved1Year || end < start.max(1) || end >= h {
         return None;
     }
     let t = o.deployment_type;
@@ -681,8 +709,9 @@ fn owed_reservation<'p>(
         prices.list.ptu_price(t, &p.region)?,
         prices.contracted.ptu_price(t, &p.region)?,
     );
-    // Bought in months 1, 13, 25, ... (`flat_rows`): the term of the last purchase by `end`.
-    let bought = (end - 1) / 12 * 12 + 1;
+    // Bought in months `start`, `start` + 12, ... (`flat_rows`): the term of the last purchase
+    // by `end`.
+    let bought = start + (end - start) / 12 * 12;
     let until_month = (bought + 11).min(h);
     let ptus = o.ptus.filter(|n| *n > 0)?;
     (until_month > end).then(|| OwedReservation {
@@ -725,6 +754,19 @@ impl OwedReservation<'_> {
         r
     }
 
+    /// Whether the reserved PTUs carry `next`: it runs on their type in their region.
+    fn carries(&self, next: &WorkloadPlan) -> bool {
+        self.carried(next).is_some()
+    }
+
+    fn carried<'n>(&self, next: &'n WorkloadPlan) -> Option<&'n OptionPlan> {
+        next.decided_option().filter(|o| {
+            o.deployment_type == self.deployment_type
+                && next.region == self.plan.region
+                && o.ptus.is_some()
+        })
+    }
+
     /// Month `month` of the term, serving `next` (the replacement's plan): the reserved PTUs
     /// carry as much of its own PTUs of the same type as they cover, and only the rest is
     /// bought (hourly), with its spillover; a replacement on another option leaves them idle
@@ -732,25 +774,20 @@ impl OwedReservation<'_> {
     fn serving(
         &self,
         scenario: &str,
-        month: u32,
+        (month, start): (u32, u32),
         h: u32,
         next: &WorkloadPlan,
         scale: f64,
         prices: &Prices<'_>,
     ) -> Vec<ProjectedCharge> {
-        let same = next.decided_option().filter(|o| {
-            o.deployment_type == self.deployment_type
-                && next.region == self.plan.region
-                && o.ptus.is_some()
-        });
-        let Some(o) = same else {
+        let Some(o) = self.carried(next) else {
             let mut rows = vec![self.usage(
                 month,
                 self.ptus,
                 true,
                 (&self.plan.deployment, &self.plan.model),
             )];
-            rows.extend(flat_rows(scenario, month, h, next, scale, prices));
+            rows.extend(flat_rows(scenario, (month, start), h, next, scale, prices));
             return rows;
         };
         let needed = o.ptus.unwrap_or(0);
