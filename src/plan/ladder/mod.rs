@@ -746,9 +746,17 @@ fn plan_pool_with_rules(
     }
 }
 
-/// The provisioned type a workload pools in: the one whose cheapest 1-year count costs least
-/// at the last simulated month.
+/// The provisioned type a workload pools in: where the log's decision runs it on PTUs now,
+/// since month 1 deploys exactly that and reservations are never exchanged between types (an
+/// outside tester's decided Global reservation vanished from the forecast's plan, pooled in
+/// Regional PTU by its last month); else the type whose cheapest 1-year count costs least at
+/// the last simulated month.
 fn pool_type(w: &LadderWorkload<'_>) -> Option<DeploymentTypeId> {
+    if let Some((Some(t), ptus)) = w.decided {
+        if ptus > 0 {
+            return Some(t);
+        }
+    }
     let last = w.plans.last()?;
     // A type whose availability is only inferred is never a pool to reserve in.
     crate::plan::sizing::cheapest_1_year_type(last.sizing.iter().filter(|(t, _)| {

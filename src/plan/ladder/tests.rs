@@ -175,6 +175,31 @@ fn issue_21_shrinking_traffic_uses_the_busier_neighbour() {
     assert_eq!((busier[11], quieter[11]), (3, 3));
 }
 
+/// A workload pools where its decision runs it on PTUs now, since month 1 deploys exactly
+/// that (tester36: a decided Global reservation pooled in Regional PTU by the last month, and
+/// vanished from the forecast's plan); a workload that runs on nothing provisioned pools by
+/// its last month.
+#[test]
+fn a_workload_pools_where_its_decision_runs_it() {
+    let w = sample_workload();
+    let mut lw = LadderWorkload {
+        deployment: "chat".into(),
+        model: "gpt-4o".into(),
+        region: "eastus2".into(),
+        batch: false,
+        plans: vec![&w],
+        level_factors: vec![1.0],
+        month_factors: vec![1.0; 12],
+        draws: Vec::new(),
+        decided: Some((Some(DeploymentTypeId::DataZoneProvisioned), 35)),
+    };
+    assert_eq!(pool_type(&lw), Some(DeploymentTypeId::DataZoneProvisioned));
+    lw.decided = Some((None, 0));
+    let by_last_month = pool_type(&lw);
+    assert!(by_last_month.is_some());
+    assert_ne!(by_last_month, Some(DeploymentTypeId::DataZoneProvisioned));
+}
+
 /// Every rung after month 1 passes the decision's rules: a purchase whose saving falls below
 /// --min-saving is rejected and its month holds the level before it.
 #[test]

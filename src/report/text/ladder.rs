@@ -46,7 +46,7 @@ pub const LADDER_ASSUMPTIONS: [&str; 9] = [
     "PTU quota and regional capacity are not simulated: a count the plan holds may not be deployable when you buy it",
     "expiring 1-year reservations renew (auto-renew, U9), so the 1-year level never falls; each 1-year tranche costs its whole term, months after the horizon included",
     "PTUs above the 1-year level are 1-month reservations, or hourly where that is cheaper for a whole 730-hour month",
-    "each workload joins the pool of the provisioned type that costs it least on 1-year prices at the end of the horizon; each month uses, per workload, the simulated traffic level just above the month's own (the busier neighbour: an upper bound on the need whether traffic grows or shrinks)",
+    "each workload joins the pool of the provisioned type its decision runs it on now (month 1 deploys exactly that, and reservations are never exchanged between types), or, running on no PTUs now, of the type that costs it least on 1-year prices at the end of the horizon; each month uses, per workload, the simulated traffic level just above the month's own (the busier neighbour: an upper bound on the need whether traffic grows or shrinks)",
     "a workload with no PTUs runs on Standard at its per-token price; a workload's share of a pool's PTU cost is its share of the PTU-weighted tokens the pool's deployments served",
     "a workload whose model retires within the horizon leaves the plan from the first month that starts on or after its retirement date (no purchases, usage or cost for it after that; the retirement scenario prices its replacement), and a rung whose term outlasts a member's model fails the lifecycle rule",
 ];
