@@ -4,7 +4,7 @@
 //! so the report shows what the move would cost before it is forced. The dates and
 //! replacements come from the catalog's lifecycle ([`crate::catalog::lifecycle`]).
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 
 use super::file::glob_literal;
 use super::Glob;
@@ -25,7 +25,14 @@ pub fn retirement_scenario(
     as_of: NaiveDate,
     horizon_months: u32,
 ) -> (Option<Scenario>, Vec<String>) {
-    let end = as_of
+    // The horizon's months start on the first of the month after `as_of` (the projection's
+    // month 1, when a reservation bought now starts), so that a retirement inside such a
+    // reservation's term is always planned.
+    let start = as_of
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(Months::new(1)))
+        .unwrap_or(as_of);
+    let end = start
         .checked_add_months(Months::new(horizon_months))
         .unwrap_or(NaiveDate::MAX);
     let mut transforms = Vec::new();
@@ -123,5 +130,24 @@ mod tests {
         // A one-month horizon ends before that retirement: nothing offered.
         let (none, _) = retirement_scenario(&c, &["gpt-4o".into()], date, 1);
         assert!(none.is_none());
+    }
+
+    /// The horizon's months start with the month after the as-of date, as a reservation bought
+    /// now does (tester36: a retirement 11.8 months into such a term got no scenario, so the
+    /// decision counted the reserved PTUs idle after it): a 4-month horizon from 2026-12-10
+    /// runs to 2027-05-01, not 2027-04-10, and covers gpt-4o's retirement on 2027-04-14.
+    #[test]
+    fn the_horizon_counts_from_the_first_month_of_a_term_bought_now() {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 10).expect("date");
+        let c = load_catalog(&CatalogSource::Embedded)
+            .expect("catalog")
+            .in_force_on(date);
+        let (s, _) = retirement_scenario(&c, &["gpt-4o".into()], date, 4);
+        assert!(
+            s.is_some(),
+            "2027-04-14 is inside months 1-4 from 2027-01-01"
+        );
+        let (none, _) = retirement_scenario(&c, &["gpt-4o".into()], date, 3);
+        assert!(none.is_none(), "months 1-3 end on 2027-04-01");
     }
 }
