@@ -196,22 +196,37 @@ fn retiring(mut w: WorkloadPlan, retirement: &str, replacement: Option<&str>) ->
     w
 }
 
+/// `decide` on a 30-day log with the retirement scenario's plan `r` of the replacement.
+fn decide_after(w: &WorkloadPlan, r: &WorkloadPlan, rules: &DecisionRules) -> Decision {
+    let with = DecisionContext {
+        replacement: Replacement::Planned(r),
+        ..ctx(rules, 720.0)
+    };
+    decide(w, &with)
+}
+
+/// `plan` whose model retires on 2027-03-02 into gpt-5.1, its 1-year reservation of 30 PTU
+/// at 700 USD a month (the sizing's price per PTU made to match).
+fn retiring_at_700() -> WorkloadPlan {
+    let mut w = retiring(
+        plan([700.0; 3], [5_000.0; 3]),
+        "2027-03-02",
+        Some("gpt-5.1"),
+    );
+    for s in w.sizing.values_mut() {
+        s.usd_per_ptu_month_by_billing
+            .insert(Billing::Reserved1Year, 700.0 / 30.0);
+    }
+    w
+}
+
 /// A 1-year reservation saving 30% a month, on a model retiring 3 months into the term:
 /// without a replacement the reserved PTUs serve nothing for 9 months, so the term loses
 /// (3 x 300 saved, 9 x 700 owed against no cost); with the replacement planned (the same
 /// need), the saving holds over the whole term.
 #[test]
 fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
-    let mut w = retiring(
-        plan([700.0; 3], [5_000.0; 3]),
-        "2027-03-02",
-        Some("gpt-5.1"),
-    );
-    // 30 PTU x 221 USD a month on the 1-year term (test_support's prices).
-    for s in w.sizing.values_mut() {
-        s.usd_per_ptu_month_by_billing
-            .insert(Billing::Reserved1Year, 700.0 / 30.0);
-    }
+    let w = retiring_at_700();
     let rules = DecisionRules::default();
     let d = decide(&w, &ctx(&rules, 720.0));
     assert_eq!(decided(&d), Some(GS), "{:?}", d.reasons);
@@ -253,11 +268,7 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
             r.sizing[&DeploymentTypeId::GlobalProvisioned].curve.clone(),
         );
     }
-    let with = DecisionContext {
-        replacement: Replacement::Planned(&r),
-        ..ctx(&rules, 720.0)
-    };
-    let d = decide(&w, &with);
+    let d = decide_after(&w, &r, &rules);
     assert_eq!(decided(&d), Some(Y1), "{:?}", d.reasons);
     let l = d
         .reservation
@@ -282,11 +293,7 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
         o.monthly_cost_usd = Some(1_200.0);
         o.cost_usd = Some(1_200.0);
     }
-    let with = DecisionContext {
-        replacement: Replacement::Planned(&dearer),
-        ..ctx(&rules, 720.0)
-    };
-    let d = decide(&w, &with);
+    let d = decide_after(&w, &dearer, &rules);
     assert_eq!(decided(&d), Some(Y1), "{:?}", d.reasons);
     let at60 = d
         .reservation
@@ -331,15 +338,7 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
 /// PTUs idle beside its cost, and with nothing decided they idle alone.
 #[test]
 fn after_the_retirement_the_replacement_runs_as_its_scenario_decides() {
-    let mut w = retiring(
-        plan([700.0; 3], [5_000.0; 3]),
-        "2027-03-02",
-        Some("gpt-5.1"),
-    );
-    for s in w.sizing.values_mut() {
-        s.usd_per_ptu_month_by_billing
-            .insert(Billing::Reserved1Year, 700.0 / 30.0);
-    }
+    let w = retiring_at_700();
     let rules = DecisionRules::default();
     let mut r = plan([700.0; 3], [5_000.0; 3]);
     r.model = "gpt-5.1".into();
