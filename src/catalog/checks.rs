@@ -71,6 +71,18 @@ pub fn check_models(c: &Catalog, p: &mut impl FnMut(String)) {
             for problem in l.validate(&at) {
                 p(problem);
             }
+            // A model replaced by itself would be migrated onto itself, and its retirement
+            // warned as a replacement "not in the catalog" (a replacement the catalog does not
+            // carry is allowed: the run says so and offers no migration).
+            for s in &l.schedules {
+                let named = s.replacement.as_deref().unwrap_or_default();
+                if !named.is_empty() && c.resolve_model(named) == Some(m.id.as_str()) {
+                    p(format!(
+                        "{at}.lifecycle: the schedule of {} names the model itself (`{named}`) as its replacement",
+                        s.published
+                    ));
+                }
+            }
         }
     }
 }
@@ -257,4 +269,30 @@ pub fn check_has_prices(c: &Catalog, when: &str) -> Vec<String> {
         problems.push(format!("ptu_prices: no PTU price{when}"));
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{load_catalog, CatalogSource};
+
+    /// A schedule naming the model itself as its replacement is a catalog error (tester36: it
+    /// passed `catalog validate`, and the run said its replacement was "not in the catalog");
+    /// the shipped catalog has none.
+    #[test]
+    fn a_model_named_as_its_own_replacement_is_refused() {
+        let mut c = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        let mut problems = Vec::new();
+        check_models(&c, &mut |s| problems.push(s));
+        assert!(problems.is_empty(), "{problems:?}");
+        let m = c.models.get_mut("gpt-4.1").expect("gpt-4.1");
+        let l = m.lifecycle.as_mut().expect("lifecycle");
+        l.schedules[0].replacement = Some("GPT-4.1".into());
+        check_models(&c, &mut |s| problems.push(s));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("models.gpt-4.1.lifecycle: the schedule of 2026-09-02 names the model itself (`GPT-4.1`)"),
+            "{problems:?}"
+        );
+    }
 }

@@ -80,7 +80,10 @@ pub fn retirement_scenario(
                     "automatic: retirement",
                 ));
             }
-            (_, Some(named)) => notes.push(format!(
+            (Some(_), Some(named)) => notes.push(format!(
+                "{model} {when}; its schedule names the model itself (`{named}`) as its replacement, so no migration scenario is offered"
+            )),
+            (None, Some(named)) => notes.push(format!(
                 "{model} {when}; its named replacement `{named}` is not in the catalog, so no migration scenario is offered"
             )),
             (_, None) => notes.push(format!(
