@@ -254,6 +254,15 @@ impl WorkloadPlan {
         self.options.iter().find(|o| o.id == id)
     }
 
+    /// The decided option when it runs on PTUs of type `t` in `region`: a reservation of that
+    /// type and region, bought for a model this plan replaces, carries it (reservations are
+    /// per type and region, not per model). The one rule the decision's term pricing and the
+    /// FOCUS export apply after a retirement.
+    pub fn decided_on_ptus_of(&self, t: DeploymentTypeId, region: &str) -> Option<&OptionPlan> {
+        self.decided_option()
+            .filter(|o| o.deployment_type == t && self.region == region && o.ptus.is_some())
+    }
+
     /// The options at the window `window_s` (the window in use's when the band has no such
     /// window).
     pub fn options_at(&self, window_s: f64) -> &[OptionPlan] {

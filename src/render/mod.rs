@@ -69,7 +69,8 @@ impl Format {
 }
 
 /// A file name's extension, lower case: `plan.JSON` -> `json`, and a dot file's name after
-/// its dot (`.json` -> `json`: a file named only for its format is still named for it).
+/// its dot (`.json` -> `json`: a file named only for its format is still named for it); none
+/// for `plan` or `plan.`.
 pub fn extension(path: &Path) -> Option<String> {
     let ext = path.extension().or_else(|| {
         let name = path.file_name()?.to_str()?;
@@ -77,7 +78,8 @@ pub fn extension(path: &Path) -> Option<String> {
             .filter(|rest| !rest.is_empty() && !rest.contains('.'))
             .map(std::ffi::OsStr::new)
     })?;
-    Some(ext.to_str()?.to_ascii_lowercase())
+    // `plan.` names no format: as if it had no extension.
+    Some(ext.to_str()?.to_ascii_lowercase()).filter(|e| !e.is_empty())
 }
 
 /// How one format draws a [`Report`].
@@ -220,5 +222,10 @@ mod tests {
             Format::from_extension(Path::new("a/b.MD")),
             Some(Format::Markdown)
         );
+        // A dot file named for its format is; a trailing dot or no dot names none.
+        assert_eq!(extension(Path::new("a/.JSON")).as_deref(), Some("json"));
+        for none in ["plan", "plan.", ".", "..", ".gz."] {
+            assert_eq!(extension(Path::new(none)), None, "{none}");
+        }
     }
 }

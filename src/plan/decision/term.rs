@@ -33,7 +33,9 @@ pub(super) fn term_lifecycle(
     let after = match (&ctx.replacement, &l.replacement) {
         (Replacement::Planned(r), _) => AfterRetirement::Replacement {
             model: r.model.clone(),
-            uses_reservation: on_reservation(r, plan, choice).is_some(),
+            uses_reservation: r
+                .decided_on_ptus_of(choice.deployment_type, &plan.region)
+                .is_some(),
             runs_on: r.decided_option().map(|o| o.id.clone()),
             retires: r
                 .lifecycle
@@ -112,7 +114,8 @@ pub(super) fn over_term(
                 .and_then(|d| r.options_at(window_s).iter().find(|o| o.id == d.id));
             match (r_flex, decided) {
                 (Some(r_flex), Some(o)) => {
-                    let runs = match (on_reservation(r, plan, choice), o.ptus, hourly) {
+                    let carried = r.decided_on_ptus_of(choice.deployment_type, &plan.region);
+                    let runs = match (carried, o.ptus, hourly) {
                         (Some(_), Some(n), Some(h)) => {
                             f64::from(n.saturating_sub(ptus)) * h
                                 + cost::monthly_usd(
@@ -144,16 +147,4 @@ pub(super) fn over_term(
         Some((b * cost + served * cost_after + idle * reserved) / t_m),
         Some((b * flex + served * flex_after) / t_m),
     )
-}
-
-/// The replacement's decided option when it runs on the reservation's type in the same
-/// region with PTUs (the reserved PTUs then carry it), the rule the FOCUS export applies.
-fn on_reservation<'r>(
-    r: &'r WorkloadPlan,
-    plan: &WorkloadPlan,
-    choice: &Choice,
-) -> Option<&'r crate::plan::OptionPlan> {
-    r.decided_option().filter(|o| {
-        o.deployment_type == choice.deployment_type && r.region == plan.region && o.ptus.is_some()
-    })
 }

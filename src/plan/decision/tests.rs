@@ -316,11 +316,7 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
     // The replacement retires a month after the model (tester35 H3): from then the reserved
     // PTUs serve nothing for the 8 months left, so the term loses and nothing is committed.
     let r = retiring(r, "2027-04-02", None);
-    let with = DecisionContext {
-        replacement: Replacement::Planned(&r),
-        ..ctx(&rules, 720.0)
-    };
-    let d = decide(&w, &with);
+    let d = decide_after(&w, &r, &rules);
     assert_eq!(decided(&d), Some(GS), "{:?}", d.reasons);
     let case = d.reservation.as_ref().expect("weighed");
     let l = case.lifecycle.as_ref().expect("retires inside the term");
@@ -346,11 +342,7 @@ fn after_the_retirement_the_replacement_runs_as_its_scenario_decides() {
         r.decision.option = decided_id
             .and_then(|id| r.options.iter().find(|o| o.id == id))
             .and_then(Choice::of);
-        let with = DecisionContext {
-            replacement: Replacement::Planned(&r),
-            ..ctx(&rules, 720.0)
-        };
-        let d = decide(&w, &with);
+        let d = decide_after(&w, &r, &rules);
         assert_eq!(decided(&d), Some(GS), "{:?}", d.reasons);
         let case = d.reservation.as_ref().expect("weighed");
         let l = case.lifecycle.as_ref().expect("lifecycle");

@@ -266,41 +266,23 @@ pub fn project(
                         _ => end + 1,
                     };
                     for month in end + 1..=last.1 {
-                        match owed.as_ref().filter(|_| month <= owed_until) {
-                            Some(o) => rows.extend(o.serving(
-                                scenario,
-                                (month, start),
-                                h,
-                                next,
-                                scale,
-                                prices,
-                            )),
-                            None => rows.extend(flat_rows(
-                                scenario,
-                                (month, start),
-                                h,
-                                next,
-                                scale,
-                                prices,
-                            )),
-                        }
+                        let at = (month, start);
+                        rows.extend(match owed.as_ref().filter(|_| month <= owed_until) {
+                            Some(o) => o.serving(scenario, at, h, next, scale, prices),
+                            None => flat_rows(scenario, at, h, next, scale, prices),
+                        });
                     }
                     next_owed = owed_reservation(scenario, next, (start, last.1), h, prices);
                 }
                 // Owed months that no plan serves: the reserved PTUs idle, still charged.
-                for (o, from) in [(&owed, last.1 + 1), (&next_owed, last.1 + 1)] {
-                    if let Some(o) = o {
-                        for month in from..=o.until_month {
-                            let names = (o.plan.deployment.as_str(), o.plan.model.as_str());
-                            rows.push(o.usage(month, o.ptus, true, names));
-                        }
+                let owed_both = [&owed, &next_owed].into_iter().flatten();
+                for o in owed_both.clone() {
+                    let names = (o.plan.deployment.as_str(), o.plan.model.as_str());
+                    for month in last.1 + 1..=o.until_month {
+                        rows.push(o.usage(month, o.ptus, true, names));
                     }
                 }
-                let owed_until = [&owed, &next_owed]
-                    .into_iter()
-                    .flatten()
-                    .map(|o| o.until_month)
-                    .max();
+                let charged_until = owed_both.map(|o| o.until_month).max();
                 // A log model without a replacement in the catalog is said by the retirement
                 // warnings already; said here: a replacement that retires in turn, or one
                 // named but not planned (`--no-auto-scenarios`).
@@ -315,7 +297,7 @@ pub fn project(
                         model: last.0.model.clone(),
                         retirement: last.0.lifecycle.as_ref().and_then(|l| l.retirement),
                         from_month: last.1 + 1,
-                        reservation_until_month: owed_until.filter(|m| *m > last.1),
+                        reservation_until_month: charged_until.filter(|m| *m > last.1),
                     });
                 }
             }
@@ -534,13 +516,28 @@ mod tests {
         w
     }
 
+    /// The embedded catalog in force on 2026-12-01.
+    fn catalog_on_2026_12_01() -> Catalog {
+        let mut c = load_catalog(&CatalogSource::Embedded).expect("catalog");
+        c.in_force_on = chrono::NaiveDate::from_ymd_opt(2026, 12, 1);
+        c
+    }
+
+    /// The PTUs of month `month`'s rows that `pick` counts.
+    fn ptus_in(p: &Projection, month: u32, pick: impl Fn(&Charged) -> Option<u32>) -> u32 {
+        p.rows
+            .iter()
+            .filter(|r| r.month == month)
+            .filter_map(|r| pick(&r.charged))
+            .sum()
+    }
+
     /// A workload whose model retires inside the horizon continues as the retirement
     /// scenario's plan of its replacement; where no plan follows, the stop is recorded (the
     /// run warns), never a silent end of rows.
     #[test]
     fn a_retiring_workload_continues_as_its_replacement_and_a_stop_is_recorded() {
-        let mut c = load_catalog(&CatalogSource::Embedded).expect("catalog");
-        c.in_force_on = chrono::NaiveDate::from_ymd_opt(2026, 12, 1);
+        let c = catalog_on_2026_12_01();
         let prices = Prices {
             list: &c,
             contracted: &c,
@@ -588,8 +585,7 @@ mod tests {
     /// the same type, the rest is bought hourly, and idle months are charged as unused.
     #[test]
     fn a_reservation_is_charged_to_the_end_of_its_term_after_its_model_retires() {
-        let mut c = load_catalog(&CatalogSource::Embedded).expect("catalog");
-        c.in_force_on = chrono::NaiveDate::from_ymd_opt(2026, 12, 1);
+        let c = catalog_on_2026_12_01();
         let prices = Prices {
             list: &c,
             contracted: &c,
@@ -609,25 +605,17 @@ mod tests {
             successors: std::slice::from_ref(&next),
         };
         let p = project("baseline", 12, 730.0, &prices, &basis);
-        let reserved = |month: u32, unused: bool| -> u32 {
-            p.rows
-                .iter()
-                .filter(|r| r.month == month)
-                .filter_map(|r| match r.charged {
-                    Charged::ReservedPtus { ptus, unused: u } if u == unused => Some(ptus),
-                    _ => None,
-                })
-                .sum()
+        let reserved = |month: u32, unused: bool| {
+            ptus_in(&p, month, |c| match c {
+                Charged::ReservedPtus { ptus, unused: u } if *u == unused => Some(*ptus),
+                _ => None,
+            })
         };
-        let hourly = |month: u32| -> u32 {
-            p.rows
-                .iter()
-                .filter(|r| r.month == month)
-                .filter_map(|r| match r.charged {
-                    Charged::HourlyPtus { ptus } => Some(ptus),
-                    _ => None,
-                })
-                .sum()
+        let hourly = |month: u32| {
+            ptus_in(&p, month, |c| match c {
+                Charged::HourlyPtus { ptus } => Some(*ptus),
+                _ => None,
+            })
         };
         // Months 1-4: gpt-4o on its 15 reserved PTUs.
         assert_eq!(
@@ -669,15 +657,10 @@ mod tests {
                 successors: std::slice::from_ref(&next),
             },
         );
-        let unused5: u32 = p
-            .rows
-            .iter()
-            .filter(|r| r.month == 5)
-            .filter_map(|r| match r.charged {
-                Charged::ReservedPtus { ptus, unused: true } => Some(ptus),
-                _ => None,
-            })
-            .sum();
+        let unused5 = ptus_in(&p, 5, |c| match c {
+            Charged::ReservedPtus { ptus, unused: true } => Some(*ptus),
+            _ => None,
+        });
         assert_eq!(unused5, 15);
         assert!(p
             .rows

@@ -91,11 +91,7 @@ impl OwedReservation<'_> {
     }
 
     fn carried<'n>(&self, next: &'n WorkloadPlan) -> Option<&'n OptionPlan> {
-        next.decided_option().filter(|o| {
-            o.deployment_type == self.deployment_type
-                && next.region == self.plan.region
-                && o.ptus.is_some()
-        })
+        next.decided_on_ptus_of(self.deployment_type, &self.plan.region)
     }
 
     /// Month `month` of the term, serving `next` (the replacement's plan): the reserved PTUs
