@@ -8,6 +8,10 @@ pub fn parse_count(bytes: &[u8]) -> Result<u64, String> {
     if s.is_empty() {
         return Err("empty".to_owned());
     }
+    // Up to 19 digits cannot overflow a u64: no checked arithmetic on the common path.
+    if s.len() <= 19 && s.iter().all(u8::is_ascii_digit) {
+        return Ok(s.iter().fold(0u64, |v, &b| v * 10 + u64::from(b - b'0')));
+    }
     let mut value: u64 = 0;
     for &b in s {
         if !b.is_ascii_digit() {
@@ -77,6 +81,15 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn issue_20_counts_parse_as_the_standard_library_parses_them(
+            digits in "[0-9]{1,24}", pad in " {0,2}",
+        ) {
+            let text = format!("{pad}{digits}{pad}");
+            let want = digits.parse::<u64>().ok();
+            prop_assert_eq!(parse_count(text.as_bytes()).ok(), want);
+        }
+
         #[test]
         fn count_parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
             let _ = parse_count(&bytes);
