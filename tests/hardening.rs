@@ -1698,3 +1698,29 @@ fn a_usd_rate_other_than_one_is_refused() {
             "o.yaml:1: currency USD with per_usd 0.9",
         ));
 }
+
+/// An environment variable set to the empty string is named, not the flag it stands for (the
+/// user typed no `--catalog`); a flag typed empty is still the flag's error.
+#[test]
+fn an_empty_environment_variable_is_named_not_its_flag() {
+    for (var, flag) in [
+        ("PTUPLAN_CATALOG", "`--catalog`"),
+        ("PTUPLAN_AS_OF", "`--as-of`"),
+        ("PTUPLAN_OVERRIDES", "`--overrides`"),
+    ] {
+        ptuplan()
+            .args(["compare", "--sample", "--quiet"])
+            .env(var, "")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "the environment variable {var} is set but empty, and it gives {flag} its value"
+            )));
+    }
+    ptuplan()
+        .args(["compare", "--sample", "--quiet", "--as-of="])
+        .env("PTUPLAN_AS_OF", "")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid value '' for '--as-of <DATE>'"));
+}

@@ -149,8 +149,70 @@ pub fn parse() -> Cli {
     if args.iter().skip(1).any(|a| a == "--version" || a == "-V") {
         cmd = cmd.version(teach::version_line());
     }
-    let matches = cmd.get_matches_from(&args);
+    let matches = match cmd.clone().try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) => {
+            if let Some(var) = empty_env_behind(&cmd, &e, &args) {
+                let mut cmd = cmd;
+                cmd.error(
+                    clap::error::ErrorKind::InvalidValue,
+                    format!(
+                        "the environment variable {var} is set but empty, and it gives {} its \
+                         value; unset it, or set it to a value",
+                        var_flag(&cmd, &var)
+                    ),
+                )
+                .exit();
+            }
+            e.exit()
+        }
+    };
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// `(variable, --flag)` for every `env` of `cmd` and its subcommands.
+fn env_flags(cmd: &clap::Command) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = cmd
+        .get_arguments()
+        .filter_map(|a| {
+            Some((
+                a.get_env()?.to_string_lossy().into_owned(),
+                format!("--{}", a.get_long()?),
+            ))
+        })
+        .collect();
+    for sub in cmd.get_subcommands() {
+        out.extend(env_flags(sub));
+    }
+    out
+}
+
+/// The flag a variable stands for (its name when none does).
+fn var_flag(cmd: &clap::Command, var: &str) -> String {
+    env_flags(cmd)
+        .into_iter()
+        .find(|(v, _)| v == var)
+        .map_or_else(|| var.to_owned(), |(_, flag)| format!("`{flag}`"))
+}
+
+/// A `PTUPLAN_*` variable set to the empty string behind a parse error that names its flag,
+/// when the flag is not on the command line: clap reports such a value as the flag's ("a
+/// value is required for '--catalog'"), which blames a flag the user never typed.
+fn empty_env_behind(
+    cmd: &clap::Command,
+    e: &clap::Error,
+    args: &[std::ffi::OsString],
+) -> Option<String> {
+    let message = e.to_string();
+    env_flags(cmd).into_iter().find_map(|(var, flag)| {
+        let typed = args.iter().any(|a| {
+            let a = a.to_string_lossy();
+            a == flag || a.starts_with(&format!("{flag}="))
+        });
+        let empty = !typed && std::env::var_os(&var).is_some_and(|v| v.is_empty());
+        let names_it = message.contains(&format!("'{flag} ")) || message.contains(&format!("'{flag}'"));
+        (empty && names_it).then_some(var)
+    })
 }
 
 #[cfg(test)]
