@@ -1722,5 +1722,7 @@ fn an_empty_environment_variable_is_named_not_its_flag() {
         .env("PTUPLAN_AS_OF", "")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("invalid value '' for '--as-of <DATE>'"));
+        .stderr(predicate::str::contains(
+            "invalid value '' for '--as-of <DATE>'",
+        ));
 }

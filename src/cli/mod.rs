@@ -210,7 +210,8 @@ fn empty_env_behind(
             a == flag || a.starts_with(&format!("{flag}="))
         });
         let empty = !typed && std::env::var_os(&var).is_some_and(|v| v.is_empty());
-        let names_it = message.contains(&format!("'{flag} ")) || message.contains(&format!("'{flag}'"));
+        let names_it =
+            message.contains(&format!("'{flag} ")) || message.contains(&format!("'{flag}'"));
         (empty && names_it).then_some(var)
     })
 }

@@ -165,6 +165,16 @@ fn ratio(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// What one request did to a limiter's counters: the minute's tokens before and after it, its
+/// place in its RPM window, and its histogram bin (0 when levels are not tracked).
+#[derive(Debug, Clone, Copy)]
+struct Counted {
+    before: u64,
+    minute_tokens: u64,
+    n: u64,
+    bin: u32,
+}
+
 /// The rate limiter of one Standard deployment, fed its requests in time order.
 #[derive(Debug, Clone)]
 pub struct StandardLimiter {
@@ -230,6 +240,24 @@ impl StandardLimiter {
 
     /// Offer one request (arrivals in time order); true when the limits in force accept it.
     pub fn admit(&mut self, e: &ReplayEvent) -> bool {
+        let counted = self.count(e);
+        self.apply(e, counted)
+    }
+
+    /// Whether `other`'s counters move exactly as this one's on the same requests: the same
+    /// RPM window, completion estimate, RPM ratio and tracking. Only the limits differ, and
+    /// the counters do not depend on them (see the module docs).
+    fn counts_like(&self, other: &StandardLimiter) -> bool {
+        self.window_ms == other.window_ms
+            && self.quota.missing_max_tokens == other.quota.missing_max_tokens
+            && self.quota.rpm_per_1000_tpm.map(f64::to_bits)
+                == other.quota.rpm_per_1000_tpm.map(f64::to_bits)
+            && self.quota.track_levels == other.quota.track_levels
+    }
+
+    /// Count one request into the minute's token counter and the RPM window's request counter,
+    /// and find its histogram bin when levels are tracked.
+    fn count(&mut self, e: &ReplayEvent) -> Counted {
         let estimate = self.estimated_tokens(e);
         let minute = e.t_ms.div_euclid(MS_PER_MIN);
         if minute != self.minute {
@@ -245,44 +273,57 @@ impl StandardLimiter {
         self.minute_tokens = self.minute_tokens.saturating_add(estimate);
         self.window_requests += 1;
         let n = self.window_requests;
-        let out = &mut self.out;
-        out.offered_requests += 1;
-        out.peak_minute_estimated_tokens = out.peak_minute_estimated_tokens.max(self.minute_tokens);
-        out.peak_window_requests = out.peak_window_requests.max(n);
-        let rejects = |(tpm, window_cap): (u64, u64)| before >= tpm || n > window_cap;
-        if !self.quota.track_levels {
-            return match self.active_limits {
-                Some(l) if rejects(l) => {
-                    reject(out, e, before >= l.0);
-                    false
+        let mut counted = Counted {
+            before,
+            minute_tokens: self.minute_tokens,
+            n,
+            bin: 0,
+        };
+        if self.quota.track_levels {
+            let needed = needed_quota(before, n, &self.quota);
+            let (low, high, cached) = self.last_bin;
+            counted.bin = if needed > low && needed <= high {
+                cached
+            } else {
+                let b = bin_of(needed);
+                self.last_bin = (bin_edge(b.saturating_sub(1)), bin_edge(b), b);
+                // Bin 0 holds everything up to 1.
+                if b == 0 {
+                    self.last_bin.0 = f64::NEG_INFINITY;
                 }
-                _ => true,
+                b
             };
         }
-        for (slot, limits) in self.probe_limits.iter().enumerate() {
-            if let Some(l) = limits {
-                let r = out.probe_rejected[slot].get_or_insert(0);
-                *r += u64::from(rejects(*l));
+        counted
+    }
+
+    /// Account for a request [`count`](StandardLimiter::count)ed by this limiter or by one that
+    /// [`counts_like`](StandardLimiter::counts_like) it; true when the limits in force accept it.
+    fn apply(&mut self, e: &ReplayEvent, c: Counted) -> bool {
+        let Counted {
+            before,
+            minute_tokens,
+            n,
+            bin,
+        } = c;
+        let out = &mut self.out;
+        out.offered_requests += 1;
+        out.peak_minute_estimated_tokens = out.peak_minute_estimated_tokens.max(minute_tokens);
+        out.peak_window_requests = out.peak_window_requests.max(n);
+        let rejects = |(tpm, window_cap): (u64, u64)| before >= tpm || n > window_cap;
+        if self.quota.track_levels {
+            for (slot, limits) in self.probe_limits.iter().enumerate() {
+                if let Some(l) = limits {
+                    let r = out.probe_rejected[slot].get_or_insert(0);
+                    *r += u64::from(rejects(*l));
+                }
             }
-        }
-        let needed = needed_quota(before, n, &self.quota);
-        let (low, high, cached) = self.last_bin;
-        let bin = if needed > low && needed <= high {
-            cached
-        } else {
-            let b = bin_of(needed);
-            self.last_bin = (bin_edge(b.saturating_sub(1)), bin_edge(b), b);
-            // Bin 0 holds everything up to 1.
-            if b == 0 {
-                self.last_bin.0 = f64::NEG_INFINITY;
+            let i = bin as usize;
+            if i >= self.bins.len() {
+                self.bins.resize(i + 1, 0);
             }
-            b
-        };
-        let i = bin as usize;
-        if i >= self.bins.len() {
-            self.bins.resize(i + 1, 0);
+            self.bins[i] += 1;
         }
-        self.bins[i] += 1;
         match self.active_limits {
             Some(l) if rejects(l) => {
                 reject(&mut self.out, e, before >= l.0);
@@ -498,6 +539,11 @@ impl Sketch {
 /// fed that workload's events in time order.
 pub struct PerTokenRun {
     limiters: Vec<(usize, StandardLimiter)>,
+    /// For each limiter, the first one whose counters move as its own do (itself when none
+    /// before it does): that one counts each request, the others reuse its count.
+    leader: Vec<usize>,
+    /// The current request's count, by leader.
+    counted: Vec<Counted>,
     ms: Sketch,
     tps: Sketch,
 }
@@ -505,11 +551,30 @@ pub struct PerTokenRun {
 impl PerTokenRun {
     /// The streams `list` (indexes into `streams`) of one workload.
     pub fn new(streams: &[StandardStream], list: &[usize]) -> PerTokenRun {
+        let limiters: Vec<(usize, StandardLimiter)> = list
+            .iter()
+            .map(|&i| (i, StandardLimiter::new(streams[i].quota)))
+            .collect();
+        let leader = (0..limiters.len())
+            .map(|k| {
+                (0..k)
+                    .find(|&j| limiters[j].1.counts_like(&limiters[k].1))
+                    .unwrap_or(k)
+            })
+            .collect();
+        let counted = vec![
+            Counted {
+                before: 0,
+                minute_tokens: 0,
+                n: 0,
+                bin: 0
+            };
+            limiters.len()
+        ];
         PerTokenRun {
-            limiters: list
-                .iter()
-                .map(|&i| (i, StandardLimiter::new(streams[i].quota)))
-                .collect(),
+            limiters,
+            leader,
+            counted,
             ms: Sketch::default(),
             tps: Sketch::default(),
         }
@@ -518,8 +583,12 @@ impl PerTokenRun {
     /// One event of the workload.
     #[inline]
     pub fn on_event(&mut self, e: &ReplayEvent) {
-        for (_, l) in &mut self.limiters {
-            l.admit(e);
+        for (k, (_, l)) in self.limiters.iter_mut().enumerate() {
+            let lead = self.leader[k];
+            if lead == k {
+                self.counted[k] = l.count(e);
+            }
+            l.apply(e, self.counted[lead]);
         }
         if e.latency_ms != NONE_U32 {
             // A logged 0 ms still counts as a request with a latency.
@@ -847,5 +916,52 @@ mod tests {
         // 100 completion tokens in 2 s = 50 tokens per second.
         let tps = lat[0].p50_output_tokens_per_s.expect("tps");
         assert!((50.0..=50.3).contains(&tps), "{tps}");
+    }
+
+    use proptest::prelude::Just;
+
+    proptest::proptest! {
+        /// Issue 20: a workload's per-token run counts a request once for the limiters whose
+        /// counters move alike and reuses the count for the others; every outcome is the one
+        /// the limiter reaches on its own.
+        #[test]
+        fn issue_20_shared_counts_give_each_limiters_own_outcome(
+            gaps in proptest::collection::vec((0i64..20_000, 1u32..30_000, 1u32..8_000), 1..120),
+            tpms in proptest::collection::vec(10_000u64..400_000, 4),
+            windows in proptest::collection::vec(proptest::prop_oneof![Just(1.0), Just(10.0)], 4),
+            tracked in proptest::collection::vec(proptest::bool::ANY, 4),
+        ) {
+            let mut t = 1_700_000_000_000i64;
+            let list: Vec<ReplayEvent> = gaps
+                .iter()
+                .map(|&(gap, prompt, max)| {
+                    t += gap;
+                    req(t, prompt, max)
+                })
+                .collect();
+            let streams: Vec<StandardStream> = (0..4)
+                .map(|k| {
+                    let limits = StandardLimits { tpm: tpms[k], rpm: Some(tpms[k] / 100) };
+                    let mut q = quota(Some(limits), &[limits, StandardLimits { tpm: tpms[k] * 3, rpm: None }]);
+                    q.rpm_window_s = windows[k];
+                    q.rpm_per_1000_tpm = (k % 2 == 0).then_some(6.0);
+                    q.track_levels = tracked[k];
+                    StandardStream { workload: 0, quota: q }
+                })
+                .collect();
+            let mut run = PerTokenRun::new(&streams, &[0, 1, 2, 3]);
+            let mut alone: Vec<StandardLimiter> =
+                streams.iter().map(|s| StandardLimiter::new(s.quota)).collect();
+            for e in &list {
+                run.on_event(e);
+                for l in &mut alone {
+                    l.admit(e);
+                }
+            }
+            let (outs, _) = run.finish();
+            for ((i, o), l) in outs.into_iter().zip(alone) {
+                proptest::prop_assert_eq!(o, l.finish(), "stream {}", i);
+            }
+        }
     }
 }
