@@ -153,12 +153,13 @@ pub fn parse() -> Cli {
         Ok(m) => m,
         Err(e) => {
             if let Some(var) = empty_env_behind(&cmd, &e, &args) {
-                let mut cmd = cmd;
-                cmd.error(
+                // Raw, like clap's own errors under a subcommand: no top-level usage line.
+                clap::Error::raw(
                     clap::error::ErrorKind::InvalidValue,
                     format!(
                         "the environment variable {var} is set but empty, and it gives {} its \
-                         value; unset it, or set it to a value",
+                         value; unset it, or set it to a value\n\n\
+                         For more information, try '--help'.\n",
                         var_flag(&cmd, &var)
                     ),
                 )
