@@ -167,9 +167,7 @@ pub fn plan_replay(
             None => std::borrow::Cow::Borrowed(&settings.plan),
         };
         plans.extend(
-            plan::finish_where(catalog, keys, summary, &prepared, &settings, |i| i == w)
-                .into_iter()
-                .map(|p| (w, p)),
+            plan::finish_one(catalog, keys, summary, &prepared, &settings, w).map(|p| (w, p)),
         );
     }
     Ok((

@@ -14,6 +14,7 @@
 //! [`super::options::availability`]'s job.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::catalog::DeploymentTypeId;
 use crate::usage::WorkloadKey;
@@ -68,6 +69,10 @@ pub struct Served {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogEvidence {
     served: BTreeMap<(String, String), Vec<Served>>,
+    /// The same by type: (every deployment, the stated ones alone), shared, since each of a
+    /// workload's options may hold one in its note and a log of thousands of deployments of
+    /// one model in one region would otherwise copy thousands per option.
+    by_type: BTreeMap<(String, String, DeploymentTypeId), [Arc<[Served]>; 2]>,
 }
 
 impl LogEvidence {
@@ -96,7 +101,21 @@ impl LogEvidence {
         for list in served.values_mut() {
             list.sort_by(|a, b| a.deployment.cmp(&b.deployment));
         }
-        LogEvidence { served }
+        let mut by_type = BTreeMap::new();
+        for ((model, region), list) in &served {
+            let types: std::collections::BTreeSet<DeploymentTypeId> =
+                list.iter().map(|s| s.deployment_type).collect();
+            for t in types {
+                let of = |stated_only: bool| -> Arc<[Served]> {
+                    list.iter()
+                        .filter(|s| s.deployment_type == t && (s.stated || !stated_only))
+                        .cloned()
+                        .collect()
+                };
+                by_type.insert((model.clone(), region.clone(), t), [of(false), of(true)]);
+            }
+        }
+        LogEvidence { served, by_type }
     }
 
     /// Every (model, region) the log shows serving, with its deployments.
@@ -106,12 +125,21 @@ impl LogEvidence {
             .map(|((m, r), list)| (m.as_str(), r.as_str(), list.as_slice()))
     }
 
-    /// The deployments that served `model` in `region` on type `t`.
-    pub fn served_on(&self, model: &str, region: &str, t: DeploymentTypeId) -> Vec<&Served> {
-        self.served
-            .get(&(model.to_owned(), region.to_owned()))
-            .map(|list| list.iter().filter(|s| s.deployment_type == t).collect())
-            .unwrap_or_default()
+    /// The deployments that served `model` in `region` on type `t` (only those whose type
+    /// `--served-by` stated, with `stated_only`), in deployment order.
+    pub fn served_on(
+        &self,
+        model: &str,
+        region: &str,
+        t: DeploymentTypeId,
+        stated_only: bool,
+    ) -> Arc<[Served]> {
+        self.by_type
+            .get(&(model.to_owned(), region.to_owned(), t))
+            .map_or_else(
+                || Arc::from([]),
+                |lists| Arc::clone(&lists[usize::from(stated_only)]),
+            )
     }
 }
 
@@ -129,13 +157,36 @@ mod tests {
         by.deployments
             .insert("b".to_owned(), DeploymentTypeId::GlobalProvisioned);
         let e = LogEvidence::new(&by, [(&a, 10), (&b, 5), (&idle, 0)]);
-        let gs = e.served_on("gpt-6-sol", "eastus2", DeploymentTypeId::GlobalStandard);
+        let gs = e.served_on(
+            "gpt-6-sol",
+            "eastus2",
+            DeploymentTypeId::GlobalStandard,
+            false,
+        );
+        assert!(e
+            .served_on(
+                "gpt-6-sol",
+                "eastus2",
+                DeploymentTypeId::GlobalStandard,
+                true
+            )
+            .is_empty());
         assert_eq!(gs.len(), 1);
         assert!(!gs[0].stated);
-        let gp = e.served_on("gpt-6-sol", "eastus2", DeploymentTypeId::GlobalProvisioned);
+        let gp = e.served_on(
+            "gpt-6-sol",
+            "eastus2",
+            DeploymentTypeId::GlobalProvisioned,
+            true,
+        );
         assert_eq!((gp[0].deployment.as_str(), gp[0].stated), ("b", true));
         assert!(e
-            .served_on("gpt-5.1", "eastus2", DeploymentTypeId::GlobalStandard)
+            .served_on(
+                "gpt-5.1",
+                "eastus2",
+                DeploymentTypeId::GlobalStandard,
+                false
+            )
             .is_empty());
         assert_eq!(by.unknown_deployments(&["a"]), ["b"]);
     }

@@ -13,29 +13,26 @@ pub fn finish(
     prepared: &Prepared,
     settings: &PlanSettings,
 ) -> Vec<WorkloadPlan> {
-    finish_where(catalog, keys, summary, prepared, settings, |_| true)
+    (0..keys.len())
+        .filter_map(|w| finish_one(catalog, keys, summary, prepared, settings, w))
+        .collect()
 }
 
-/// [`finish`] for the workloads `keep` accepts (by index): a scenario plans its Batch-shifted
-/// workloads with other settings than its real-time ones.
-pub fn finish_where(
+/// [`finish`] for workload `w` alone (none when the replay has no such workload): a scenario
+/// plans its Batch-shifted workloads with other settings than its real-time ones.
+pub fn finish_one(
     catalog: &Catalog,
     keys: &[WorkloadKey],
     summary: &ReplaySummary,
     prepared: &Prepared,
     settings: &PlanSettings,
-    keep: impl Fn(usize) -> bool,
-) -> Vec<WorkloadPlan> {
-    keys.iter()
-        .enumerate()
-        .filter(|(w, _)| keep(*w))
-        .filter_map(|(w, key)| {
-            let replay = summary.workloads.get(w)?;
-            Some(plan_workload(
-                catalog, key, w, replay, summary, prepared, settings,
-            ))
-        })
-        .collect()
+    w: usize,
+) -> Option<WorkloadPlan> {
+    let key = keys.get(w)?;
+    let replay = summary.workloads.get(w)?;
+    Some(plan_workload(
+        catalog, key, w, replay, summary, prepared, settings,
+    ))
 }
 
 pub(super) fn plan_workload(

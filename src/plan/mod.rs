@@ -38,7 +38,7 @@ use serde::Serialize;
 pub use constraints::{Constraints, Residency, SalesFacts};
 pub use cost::{Billing, HOURS_PER_MONTH};
 pub use decision::{Decision, DecisionRules, DecisionStatus};
-pub use finish::{decide, finish, finish_where};
+pub use finish::{decide, finish, finish_one};
 pub use model::{DemandProfile, OptionPlan, OtherTypeSizing, WindowPlan, WorkloadPlan};
 pub use reserve::{ReservationPool, ReservePolicy};
 pub use search::{Search, SearchResult};
@@ -233,24 +233,29 @@ impl Prepared {
         t: DeploymentTypeId,
         role: SearchRole,
     ) -> impl Iterator<Item = &SizingSearch> {
-        self.searches
+        self.searches[self.workload_range(w)]
             .iter()
-            .filter(move |s| s.workload == w && s.deployment_type == t && s.role == role)
+            .filter(move |s| s.deployment_type == t && s.role == role)
+    }
+
+    /// Where workload `w`'s searches lie in `searches`: [`prepare`] adds them workload by
+    /// workload, so a lookup is a binary search, not a scan of every workload's (a log of
+    /// thousands of deployments made planning quadratic).
+    fn workload_range(&self, w: usize) -> std::ops::Range<usize> {
+        debug_assert!(self.searches.is_sorted_by_key(|s| s.workload));
+        let lo = self.searches.partition_point(|s| s.workload < w);
+        lo..lo + self.searches[lo..].partition_point(|s| s.workload == w)
     }
 
     /// The searches of one workload and offered type at every window (the window in use
     /// first), as indices into `searches`.
     fn band_group(&self, w: usize, t: DeploymentTypeId) -> Vec<usize> {
         let mut group: Vec<usize> = self
-            .searches
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| {
-                s.workload == w
-                    && s.deployment_type == t
-                    && matches!(s.role, SearchRole::Plan | SearchRole::Band)
+            .workload_range(w)
+            .filter(|&i| {
+                let s = &self.searches[i];
+                s.deployment_type == t && matches!(s.role, SearchRole::Plan | SearchRole::Band)
             })
-            .map(|(i, _)| i)
             .collect();
         group.sort_by_key(|i| self.searches[*i].role != SearchRole::Plan);
         group

@@ -176,12 +176,10 @@ pub fn availability(
         None => {}
     }
     let absent = catalog.verified_absence(&key.model, t, &key.region);
-    let served: Vec<_> = constraints
+    // A verified absence yields only to a type the user stated.
+    let served = constraints
         .evidence
-        .served_on(&key.model, &key.region, t)
-        .into_iter()
-        .filter(|s| s.stated || absent.is_none())
-        .collect();
+        .served_on(&key.model, &key.region, t, absent.is_some());
     match listed {
         Some(a) if !a.unverified => Ok(Availability {
             basis: AvailabilityBasis::Catalog,
@@ -196,7 +194,7 @@ pub fn availability(
             Ok(Availability {
                 basis: AvailabilityBasis::Log,
                 note: Some(AvailabilityNote::Log {
-                    served: served.into_iter().cloned().collect(),
+                    served,
                     model: key.model.clone(),
                     region: key.region.clone(),
                     deployment_type: t,

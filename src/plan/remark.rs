@@ -277,8 +277,9 @@ pub enum AvailabilityNote {
     },
     /// The log shows the model serving there on this type.
     Log {
-        /// The deployments that served it.
-        served: Vec<Served>,
+        /// The deployments that served it (shared with the other options of its model,
+        /// region and type).
+        served: std::sync::Arc<[Served]>,
         /// Model.
         model: String,
         /// Region.
