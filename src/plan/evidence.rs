@@ -65,6 +65,10 @@ pub struct Served {
     pub stated: bool,
 }
 
+/// The deployments that served one model in one region on one type: every one, and those whose
+/// type `--served-by` stated.
+type ServedLists = [Arc<[Served]>; 2];
+
 /// Where the log shows each model serving: (model, region) -> the deployments that served it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogEvidence {
@@ -72,7 +76,7 @@ pub struct LogEvidence {
     /// The same by type: (every deployment, the stated ones alone), shared, since each of a
     /// workload's options may hold one in its note and a log of thousands of deployments of
     /// one model in one region would otherwise copy thousands per option.
-    by_type: BTreeMap<(String, String, DeploymentTypeId), [Arc<[Served]>; 2]>,
+    by_type: BTreeMap<(String, String, DeploymentTypeId), ServedLists>,
 }
 
 impl LogEvidence {
