@@ -894,3 +894,95 @@ fn issue_22_timings_say_when_a_scenario_has_no_request() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_transform_is_never_overridden_or_idle_in_silence() {
+    let dir = TempDir::new().expect("tmp");
+    let rows: Vec<_> = (0..120)
+        .flat_map(|i| {
+            [
+                (i * 60_000 + 7, "chat", "gpt-4.1", 1_000, 0, 100, 0, 400),
+                (i * 60_000 + 9, "rag", "gpt-4.1-mini", 1_000, 0, 100, 0, 400),
+            ]
+        })
+        .collect();
+    let log = write_log(&dir, "two.csv", &rows);
+    // Two flags that would overwrite each other are refused before the log is read.
+    for (args, says) in [
+        (
+            vec![
+                "--migrate",
+                "gpt-4.1=gpt-5.1",
+                "--migrate",
+                "gpt-4.1=gpt-5.4-mini",
+            ],
+            "move the same model twice",
+        ),
+        (
+            vec![
+                "--select",
+                "model=gpt-4.1,model=gpt-4.1-mini",
+                "--scale",
+                "2",
+            ],
+            "`model` is given twice (`gpt-4.1`, then `gpt-4.1-mini`)",
+        ),
+        (
+            vec![
+                "--migrate",
+                "gpt-4.1=gpt-5.1",
+                "--migrate-factors",
+                "output=2,output=3",
+            ],
+            "`output` is given twice",
+        ),
+    ] {
+        ptuplan()
+            .arg("compare")
+            .arg(&log)
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+    // Two moves of one workload in a file: refused with the file's lines and the workload.
+    let moves = file(
+        &dir,
+        "moves.yaml",
+        "- name: two-moves\n  transforms:\n    - move_region: westus3\n      select: {model: \"gpt-4.1*\"}\n    - move_region: swedencentral\n      select: {deployment: rag}\n",
+    );
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .arg("--scenarios")
+        .arg(&moves)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "scenario `two-moves`: workload rag (gpt-4.1-mini, eastus2) is moved twice, by ",
+        ))
+        .stderr(
+            predicate::str::contains("moves.yaml:3").and(predicate::str::contains("moves.yaml:5")),
+        )
+        .stderr(predicate::str::contains("workload chat").not());
+    // A selection that names nothing of the log is planned, and the report says so.
+    let report = run_json(&[
+        log.to_str().expect("utf-8"),
+        "--select",
+        "deployment=chta",
+        "--scale",
+        "2",
+    ]);
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        warnings.contains(
+            &"scenario `what-if`: --scale (traffic x2 (deployment chta)) selects no workload of the log, so it changes nothing"
+        ),
+        "{warnings:?}"
+    );
+}

@@ -284,11 +284,18 @@ pub fn migrate_factors(text: &str) -> Result<MigrateFactors, String> {
         output: 1.0,
         reasoning: 1.0,
     };
+    let mut seen = std::collections::BTreeSet::new();
     for part in text.split(',') {
         let (name, value) = part.split_once('=').ok_or_else(|| {
             format!("`{part}`: expected NAME=FACTOR (prompt, output or reasoning)")
         })?;
         let v = TOKEN_FACTOR.parse(value)?;
+        if !seen.insert(name.trim()) {
+            return Err(format!(
+                "`{}` is given twice; each factor takes one value",
+                name.trim()
+            ));
+        }
         match name.trim() {
             "prompt" if v >= crate::scenario::MIN_PROMPT_FACTOR => f.prompt = v,
             "prompt" => {
@@ -323,6 +330,11 @@ pub fn select(text: &str) -> Result<SelectArg, String> {
             "region" => &mut s.region,
             other => return Err(format!("`{other}`: expected deployment, model or region")),
         };
+        if let Some(first) = slot {
+            return Err(format!(
+                "`{name}` is given twice (`{first}`, then `{glob}`); a selection takes one glob a key: write one glob that matches both (`*`, `?` and `[...]` work), or use a scenarios file (--scenarios) for several"
+            ));
+        }
         *slot = Some(glob.to_owned());
     }
     Ok(s)
@@ -408,6 +420,23 @@ pub struct SelectArg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_given_twice_is_refused_not_overwritten() {
+        let e = select("model=gpt-4o,model=gpt-5.1").expect_err("twice");
+        assert!(
+            e.starts_with("`model` is given twice (`gpt-4o`, then `gpt-5.1`)"),
+            "{e}"
+        );
+        let s = select("model=gpt-4o,region=eastus2").expect("distinct keys");
+        assert_eq!(
+            (s.model.as_deref(), s.region.as_deref()),
+            (Some("gpt-4o"), Some("eastus2"))
+        );
+        let e = migrate_factors("prompt=1.2,output=1,prompt=0.8").expect_err("twice");
+        assert_eq!(e, "`prompt` is given twice; each factor takes one value");
+        assert!(migrate_factors("prompt=1.2,output=0.9,reasoning=2").is_ok());
+    }
 
     #[test]
     fn bounded_names_the_range_and_unit() {

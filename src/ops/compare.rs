@@ -145,6 +145,7 @@ pub fn build_report_with_progress(
         settings.skip_invalid,
         &mut read,
     )?;
+    let coverage = whatif::check_coverage(&scenarios, &keys)?;
     let settings = &with_log_evidence(settings, &keys, &summary)?;
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
@@ -306,6 +307,7 @@ pub fn build_report_with_progress(
     }
     warnings.extend(before_azure_openai(summary.first_ms));
     warnings.extend(after_now(summary.last_ms, crate::settings::today()?));
+    warnings.extend(coverage);
     warnings.extend(scenario_warnings);
     warnings.extend(report::projection_note(summary.span_hours()));
     let projection = whatif::projection(

@@ -20,6 +20,7 @@
 //! Everything here is pure: no I/O, no printing. [`file`] parses the YAML text it is given.
 
 pub mod add;
+pub mod coverage;
 pub mod draw;
 pub mod file;
 pub mod lane;

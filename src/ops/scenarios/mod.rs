@@ -26,6 +26,9 @@ use crate::usage::{RecordSink, WorkloadKey, WorkloadRegistry};
 
 mod reservation_plan;
 
+/// The origin of the one-scenario flags' scenario.
+const COMMAND_LINE: &str = "command line";
+
 use reservation_plan::ladder_of;
 
 /// The baseline a scenario is compared with.
@@ -61,6 +64,15 @@ pub fn scenarios_of(
         scenarios.extend(file.scenarios);
     }
     if let Some(q) = &settings.quick {
+        let from = |m: &str| catalog.resolve_model(m).unwrap_or(m).to_owned();
+        for (i, (a, to_a)) in q.migrate.iter().enumerate() {
+            if let Some((_, to_b)) = q.migrate[..i].iter().find(|(b, _)| from(b) == from(a)) {
+                return Err(UsageError(format!(
+                    "--migrate {a}={to_b} and --migrate {a}={to_a} move the same model twice; a workload takes one migration in a scenario (a scenarios file, --scenarios, can hold one scenario for each)"
+                ))
+                .into());
+            }
+        }
         let quick = quick_scenario(q, catalog, settings.horizon_months);
         // The command line's scenario is flag values: a bad one is a usage error (exit 2).
         scenario::validate_all(std::slice::from_ref(&quick), catalog)
@@ -174,7 +186,7 @@ fn quick_scenario(q: &QuickScenario, catalog: &Catalog, horizon_months: u32) -> 
     }
     Scenario {
         name: q.name.clone(),
-        origin: "command line".to_owned(),
+        origin: COMMAND_LINE.to_owned(),
         seed: DEFAULT_SEED,
         jitter_ms: DEFAULT_JITTER_MS,
         description: None,
@@ -708,6 +720,30 @@ pub fn ensure_focus_scenario(settings: &WhatIfSettings, scenarios: &[Scenario]) 
             .into())
         }
         _ => Ok(()),
+    }
+}
+
+/// The scenarios checked against the log's workloads `keys` ([`scenario::coverage`]): a
+/// workload two transforms would migrate or move is refused (the command line's scenario is a
+/// usage error, exit 2; a file's, bad input), and the warnings name every transform that
+/// selects no workload.
+pub fn check_coverage(scenarios: &[Scenario], keys: &[WorkloadKey]) -> Result<Vec<String>> {
+    let found = scenario::coverage::check(scenarios, keys);
+    if found.problems.is_empty() {
+        return Ok(found.warnings);
+    }
+    // Each problem starts with its scenario's origin.
+    let command_line = found.problems.iter().any(|p| p.starts_with(COMMAND_LINE));
+    let problems = scenario::ScenarioError::Invalid {
+        problems: found.problems,
+    };
+    if command_line {
+        Err(UsageError(format!(
+            "checking the scenarios against the log: {problems}"
+        ))
+        .into())
+    } else {
+        Err(anyhow::Error::new(problems).context("checking the scenarios against the log"))
     }
 }
 
