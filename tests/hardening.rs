@@ -1569,8 +1569,8 @@ fn an_output_named_for_another_format_is_refused() {
     assert!(!parquet.exists());
 }
 
-/// A log dated before Azure OpenAI existed was misread (here a latency column mapped as the
-/// timestamp reads as 1970): it is said, with the date.
+/// A log dated before Azure OpenAI existed was misread: it is said, with the date. A token
+/// column mapped as the timestamp (a Unix time below 1e8, 1970) is refused with its line.
 #[test]
 fn a_log_from_before_azure_openai_is_said() {
     ptuplan()
@@ -1583,10 +1583,24 @@ fn a_log_from_before_azure_openai_is_said() {
             "timestamp=prompt_tokens,deployment=deployment,model=model,region=region,prompt_tokens=prompt_tokens,completion_tokens=completion_tokens",
         ])
         .assert()
-        .success()
-        .stderr(predicate::str::contains("the log starts at 1970-01-01T").and(
-            predicate::str::contains("before Azure OpenAI existed"),
+        .code(1)
+        .stderr(predicate::str::contains(
+            "tiny.csv:2: field `timestamp`: `1000` is too small for a Unix time",
         ));
+    let dir = TempDir::new().expect("tmp");
+    let old = tiny_edited(&dir, "old.csv", |t| {
+        t.replace(",2026-", ",2019-").replace("\n2026-", "\n2019-")
+    });
+    ptuplan()
+        .arg("compare")
+        .arg(&old)
+        .args(["--as-of", "2026-12-01"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("the log starts at 2019-")
+                .and(predicate::str::contains("before Azure OpenAI existed")),
+        );
     ptuplan()
         .arg("compare")
         .arg(tiny())
@@ -1599,7 +1613,6 @@ fn a_log_from_before_azure_openai_is_said() {
                 .and(predicate::str::contains("after today").not()),
         );
     // And one dated decades ahead (tester35 L1): the same rows, forty years on.
-    let dir = TempDir::new().expect("tmp");
     let ahead = tiny_edited(&dir, "ahead.csv", |t| {
         t.replace(",2026-", ",2066-").replace("\n2026-", "\n2066-")
     });

@@ -580,6 +580,25 @@ fn issue_19_over_cap_work_known_up_front_is_refused_before_it_is_done() {
             "add `new-bot` (1000000 requests_per_day over 396 days) would replay 396,000,",
         ))
         .stderr(predicate::str::contains("lower requests_per_day"));
+    // An add that fits the cap alone but not with the scale that selects it (it wrote 5.4 GB).
+    let scaled = write(
+        tmp.path(),
+        "scaled.yaml",
+        "- name: a\n  transforms:\n    - add: {deployment: new-bot, model: gpt-4o, region: eastus2, requests_per_day: 200000, prompt_tokens: 1000, completion_tokens: 100}\n    - scale: 2\n",
+    );
+    ptuplan()
+        .env("TMPDIR", temp.path())
+        .arg("compare")
+        .arg(&span)
+        .arg("--scenarios")
+        .arg(&scaled)
+        .arg("--quiet")
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "add `new-bot` (200000 requests_per_day over 396 days, x2 by the scale and growth that select it) would replay 158,400,",
+        ));
     let mut metrics = String::from(
         r#"{"interval":"PT1M","resourceregion":"eastus2","value":[{"name":{"value":"ProcessedPromptTokens"},"timeseries":[{"metadatavalues":[{"name":{"value":"modeldeploymentname"},"value":"chat"},{"name":{"value":"featurename"},"value":"gpt-4o"}],"data":["#,
     );

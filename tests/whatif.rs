@@ -986,3 +986,30 @@ fn a_transform_is_never_overridden_or_idle_in_silence() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn a_deeply_nested_scenarios_file_is_refused_at_once() {
+    // libyaml scans flow nesting in time quadratic in its depth: 100,000 levels took 43 s.
+    let dir = TempDir::new().expect("tmp");
+    let log = steady_log(&dir);
+    let deep = file(
+        &dir,
+        "deep.yaml",
+        &format!(
+            "- name: x\n  description: {}1{}\n  transforms: []\n",
+            "{a: ".repeat(100_000),
+            "}".repeat(100_000)
+        ),
+    );
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .arg("--scenarios")
+        .arg(&deep)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "deep.yaml:2:528: nested deeper than 128 levels of [ ] and { }",
+        ));
+}

@@ -593,6 +593,12 @@ impl QuotaFile {
         }
         let file: QuotaFile = if text.trim().is_empty() {
             QuotaFile::default()
+        } else if let Some((location, message)) = super::yaml::too_deep(text) {
+            return Err(QuotaFileError::Parse {
+                path: path.to_owned(),
+                location,
+                message,
+            });
         } else {
             serde_yaml::from_str(text).map_err(|e| QuotaFileError::Parse {
                 path: path.to_owned(),

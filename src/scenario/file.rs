@@ -149,6 +149,13 @@ pub fn parse_scenarios(
             message: "the file is empty; expected a list of scenarios (`- name: ...`)".to_owned(),
         });
     }
+    if let Some((location, message)) = crate::catalog::yaml::too_deep(text) {
+        return Err(ScenarioError::Parse {
+            path: path.to_owned(),
+            location,
+            message,
+        });
+    }
     let entries: Vec<ScenarioEntry> =
         serde_yaml::from_str(text).map_err(|e| ScenarioError::Parse {
             path: path.to_owned(),

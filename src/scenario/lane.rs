@@ -212,6 +212,18 @@ impl<'a> Lane<'a> {
         }
     }
 
+    /// How many requests one request of workload `key` becomes in this lane, every month it
+    /// emits summed (the scenario's scale and growth, or the lane's factors).
+    pub fn copies_per_request(&self, key: &WorkloadKey) -> f64 {
+        let route = Route::compile(self.scenario, key, self.catalog);
+        (0..self.months.len().max(1))
+            .map(|i| match self.months.get(i) {
+                Some(_) => self.factor(&route, i),
+                None => route.factor(0),
+            })
+            .sum()
+    }
+
     /// Error when one logged request of `route`'s workload would become more requests in
     /// this lane than the budget's traffic factor allows (checked when the route is compiled,
     /// at the workload's first record, before any of its copies is replayed).

@@ -25,8 +25,10 @@ pub fn parse_timestamp_ms(bytes: &[u8]) -> Result<i64, String> {
     if s.iter().all(|b| b.is_ascii_digit() || *b == b'.') {
         if let Ok(text) = std::str::from_utf8(s) {
             if let Ok(value) = text.parse::<f64>() {
-                if let Ok(ms) = unix_time_to_ms(value) {
-                    return Ok(ms);
+                match unix_time_to_ms(value) {
+                    Ok(ms) => return Ok(ms),
+                    Err(e) if value < MIN_UNIX_SECONDS => return Err(e),
+                    Err(_) => {}
                 }
             }
         }
@@ -40,11 +42,21 @@ pub fn parse_timestamp_ms(bytes: &[u8]) -> Result<i64, String> {
     ))
 }
 
+/// The smallest Unix time read: 1e8 seconds, 1973-03-03T09:46:40Z.
+const MIN_UNIX_SECONDS: f64 = 1e8;
+
 /// A Unix time to milliseconds, its unit told by its size: below 1e11 seconds (up to the
 /// year 5138), then milliseconds (below 1e14), microseconds (below 1e17) and nanoseconds
 /// (below 1e20; pandas and Spark write epoch nanoseconds). The ranges do not overlap for any
-/// time after 1973.
+/// time after 1973, so a number below 1e8 (1973-03-03 in seconds) is refused: no unit can be
+/// told for it, and no usage log is that old (a latency or token column mapped to the
+/// timestamp, say).
 pub fn unix_time_to_ms(value: f64) -> Result<i64, String> {
+    if value.is_finite() && (0.0..MIN_UNIX_SECONDS).contains(&value) {
+        return Err(format!(
+            "`{value}` is too small for a Unix time: it would date the request before 1973-03-03, where seconds and milliseconds cannot be told apart and no usage log reaches; is this column a timestamp?"
+        ));
+    }
     let per_ms = match value {
         v if !v.is_finite() || v < 0.0 => None,
         v if v < 1e11 => Some(1e-3),
@@ -275,6 +287,12 @@ mod tests {
         }
         assert_eq!(unix_time_to_ms(1.772_359_200_123e18), Ok(ms));
         assert!(unix_time_to_ms(1e20).is_err());
+        // A latency or token count mapped to the timestamp is no Unix time.
+        for small in ["32237", "0", "99999999.9"] {
+            let e = parse_timestamp_ms(small.as_bytes()).expect_err(small);
+            assert!(e.contains("too small for a Unix time"), "{e}");
+        }
+        assert_eq!(unix_time_to_ms(1e8), Ok(100_000_000_000));
         assert!(unix_time_to_ms(f64::NAN).is_err());
     }
 

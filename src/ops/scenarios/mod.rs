@@ -435,14 +435,17 @@ fn plan_lane(
                     a.region
                 );
             }
-            // The count is known before any request is made: over the cap, refuse now.
-            let planned = scenario::add::planned_requests(a, span)
-                .saturating_mul(lane.months.len().max(1) as u64);
+            // The count is known before any request is made, with the scale and growth that
+            // select the added workload: over the cap, refuse now.
+            let copies = lane.copies_per_request(&key);
+            let planned = (scenario::add::planned_requests(a, span) as f64 * copies)
+                .ceil()
+                .min(u64::MAX as f64) as u64;
             lane.budget()
                 .ensure_room(
                     planned,
                     &format!(
-                        "add `{}` ({} requests_per_day over {:.0} days{})",
+                        "add `{}` ({} requests_per_day over {:.0} days{}{})",
                         a.deployment,
                         a.requests_per_day,
                         (span.1 - span.0 + 1) as f64 / 1440.0,
@@ -450,6 +453,14 @@ fn plan_lane(
                             ", each month of the reservation plan"
                         } else {
                             ""
+                        },
+                        if copies == lane.months.len().max(1) as f64 {
+                            String::new()
+                        } else {
+                            format!(
+                                ", x{} by the scale and growth that select it",
+                                scenario::fmt_factor(copies)
+                            )
                         }
                     ),
                 )
