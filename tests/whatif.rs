@@ -1013,3 +1013,49 @@ fn a_deeply_nested_scenarios_file_is_refused_at_once() {
             "deep.yaml:2:528: nested deeper than 128 levels of [ ] and { }",
         ));
 }
+
+#[test]
+fn a_batch_share_never_takes_the_name_of_a_logged_deployment() {
+    // The Batch share of `chat` is `chat [batch]`; a deployment of the log may be called so.
+    let dir = TempDir::new().expect("tmp");
+    let rows: Vec<_> = (0..120)
+        .flat_map(|i| {
+            [
+                (i * 60_000 + 7, "chat", "gpt-4.1", 1_000, 0, 100, 0, 400),
+                (
+                    i * 60_000 + 9,
+                    "chat [batch]",
+                    "gpt-4.1",
+                    1_000,
+                    0,
+                    100,
+                    0,
+                    400,
+                ),
+            ]
+        })
+        .collect();
+    let log = write_log(&dir, "batch-named.csv", &rows);
+    for select in ["deployment=*", "deployment=chat"] {
+        let report = run_json(&[
+            log.to_str().expect("utf-8"),
+            "--batch-shift-pct",
+            "30",
+            "--select",
+            select,
+        ]);
+        let names: Vec<&str> = scenario(&report, "what-if")["workloads"]
+            .as_array()
+            .expect("workloads")
+            .iter()
+            .map(|w| w["deployment"].as_str().expect("name"))
+            .collect();
+        let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+        assert_eq!(unique.len(), names.len(), "{select}: {names:?}");
+        assert!(names.contains(&"chat [batch]"), "{select}: {names:?}");
+        assert!(
+            names.contains(&"chat [batch] (from chat)"),
+            "{select}: {names:?}"
+        );
+    }
+}

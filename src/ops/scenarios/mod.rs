@@ -612,19 +612,20 @@ fn plan_lane(
 /// scenario has it too (a migration onto a model the deployment already logs, say): then it
 /// is kept apart as `deployment (from MODEL)` (or `from REGION`, `from DEPLOYMENT`).
 fn display_names(keys: &[LaneKey], passthrough: &BTreeSet<WorkloadKey>) -> Vec<WorkloadKey> {
-    let mut sources: BTreeMap<(&WorkloadKey, bool, u32), BTreeSet<&WorkloadKey>> = BTreeMap::new();
+    // Names are shared across the Batch flag too: the Batch share of `chat` is `chat [batch]`,
+    // which a logged deployment may be called as well.
+    let mut sources: BTreeMap<(&WorkloadKey, u32), BTreeSet<(&WorkloadKey, bool)>> =
+        BTreeMap::new();
     for k in keys {
         sources
-            .entry((&k.key, k.batch, k.month))
+            .entry((&k.key, k.month))
             .or_default()
-            .insert(&k.source);
+            .insert((&k.source, k.batch));
     }
     keys.iter()
         .map(|k| {
-            let shared = sources
-                .get(&(&k.key, k.batch, k.month))
-                .is_some_and(|s| s.len() > 1);
-            let clash = shared || (!k.batch && passthrough.contains(&k.key));
+            let shared = sources.get(&(&k.key, k.month)).is_some_and(|s| s.len() > 1);
+            let clash = shared || passthrough.contains(&k.key);
             if !clash || (k.key == k.source && !k.batch) {
                 return k.key.clone();
             }
