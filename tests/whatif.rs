@@ -1059,3 +1059,58 @@ fn a_batch_share_never_takes_the_name_of_a_logged_deployment() {
         );
     }
 }
+
+#[test]
+fn a_workload_a_scenario_empties_is_a_row_so_the_rows_add_up() {
+    let dir = TempDir::new().expect("tmp");
+    let log = steady_log(&dir);
+    let out = ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args([
+            "--batch-shift-pct",
+            "100",
+            "--format",
+            "markdown",
+            "--quiet",
+        ])
+        .args(["--no-auto-scenarios"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let section = text
+        .split("Scenario what-if")
+        .nth(1)
+        .expect("the scenario's section");
+    let delta_of = |row_start: &str| -> f64 {
+        let row = section
+            .lines()
+            .find(|l| l.starts_with(row_start))
+            .unwrap_or_else(|| panic!("no row {row_start} in {section}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        cells[5].replace(',', "").parse().expect("a delta")
+    };
+    let emptied = delta_of("| chat (gpt-4.1 @ eastus2)");
+    let batch = delta_of("| chat \\[batch\\] (gpt-4.1 @ eastus2)");
+    assert!(emptied < 0.0 && batch > 0.0, "{section}");
+    assert!(section.contains("no request left"), "{section}");
+    // The heading's change is the sum of the rows (to the cent, up to rounding).
+    let heading = section.lines().next().expect("heading");
+    let total: f64 = heading
+        .split('(')
+        .nth(1)
+        .and_then(|t| t.split(',').next())
+        .expect("the change")
+        .replace(['+', ' '], "")
+        .parse()
+        .expect("a number");
+    assert!(
+        (emptied + batch - total).abs() <= 0.011,
+        "{heading}: {emptied} + {batch}"
+    );
+}

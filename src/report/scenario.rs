@@ -147,8 +147,40 @@ pub fn side_by_side(report: &Report) -> Vec<SideBySideRow> {
                 origin.map(origin_phrase),
             ));
         }
+        // A workload of the log the scenario leaves without a request (all of it moved to
+        // Batch, say) is a row too, so that the rows add up to the scenario's change.
+        for w in report.workloads.iter().filter(|w| is_emptied(s, w)) {
+            let base = recommendation(w).2;
+            rows.push(SideBySideRow {
+                scenario: s.name.clone(),
+                deployment: w.deployment.clone(),
+                model: w.model.clone(),
+                region: w.region.clone(),
+                recommended: Some("-".to_owned()),
+                ptus: None,
+                monthly_cost_usd: Some(0.0),
+                delta_usd: base.map(|b| -b),
+                from: Some("no request left".to_owned()),
+            });
+        }
     }
     rows
+}
+
+/// Whether scenario `s` leaves the log's workload `w` without a request: it is not among the
+/// scenario's workloads, and no migrated or moved workload came from it.
+fn is_emptied(s: &ScenarioReport, w: &WorkloadPlan) -> bool {
+    let kept = s
+        .workloads
+        .iter()
+        .any(|x| x.deployment == w.deployment && x.model == w.model && x.region == w.region);
+    let carried_on = s.origins.iter().any(|o| {
+        !matches!(o.how, OriginKind::BatchShift | OriginKind::Added)
+            && o.from_deployment == w.deployment
+            && o.from_model == w.model
+            && o.from_region == w.region
+    });
+    !kept && !carried_on
 }
 
 /// The side-by-side row of workload `w` in `scenario`.
