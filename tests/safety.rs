@@ -769,3 +769,42 @@ fn issue_19_a_logged_model_is_available_where_it_served() {
         ))
         .stderr(predicate::str::contains("--served-by DEPLOYMENT=TYPE"));
 }
+
+/// Each workload takes 140 to 350 KB to plan, so their number is bounded: the row that brings
+/// one more than `--max-workloads` (default 5,000) is refused with its line, before the
+/// simulation; a log within the cap is planned as before.
+#[test]
+fn the_number_of_workloads_is_bounded_with_the_row_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut text =
+        String::from("timestamp,deployment,model,region,prompt_tokens,completion_tokens\n");
+    for w in 0..3 {
+        text.push_str(&format!(
+            "2026-10-01T00:00:0{w}Z,d{w},gpt-4o,eastus2,1000,100\n"
+        ));
+    }
+    text.push_str("2026-10-01T00:00:05Z,d0,gpt-4o,eastus2,1000,100\n");
+    let log = write(tmp.path(), "three.csv", &text);
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args(["--max-workloads", "2", "--threads", "1", "--quiet"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "three.csv:4: field `deployment`: this row brings a workload (d2 on gpt-4o in eastus2) past the 2 distinct workloads",
+        ))
+        .stderr(predicate::str::contains("raise --max-workloads"));
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args(["--max-workloads", "3", "--quiet"])
+        .assert()
+        .success();
+    ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args(["--max-workloads", "0"])
+        .assert()
+        .code(2);
+}

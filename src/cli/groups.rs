@@ -126,6 +126,11 @@ pub struct InputArgs {
     /// temporary files; a bucket that would pass the cap is refused before it is replayed.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = heading::PERFORMANCE, hide_short_help = true, help = "Most requests aggregates may expand to", long_help)]
     pub max_expanded_requests: Option<u64>,
+    /// Most distinct workloads (deployment, model, region) a run plans [default: 5000]. Each
+    /// takes about 150 to 350 KB of memory to plan (10,000 peaked at 3.4 GB); the row that
+    /// brings one more is refused with its line.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=4_000_000_000), help_heading = heading::PERFORMANCE, hide_short_help = true, help = "Most distinct workloads a run plans", long_help)]
+    pub max_workloads: Option<u64>,
     /// Map a deployment to a model for rows without a model, and for LiteLLM's
     /// `azure/<deployment>` (or its model_group): DEPLOYMENT=MODEL (repeatable).
     #[arg(long, value_name = "DEPLOYMENT=MODEL", value_parser = parse::model_map_entry, help_heading = heading::INPUT, help = "Model of a deployment whose rows name none", long_help)]

@@ -28,7 +28,8 @@ pub fn calibrate(settings: &CalibrateSettings) -> Result<Calibrated> {
         &catalog,
         read.model_map.clone(),
         read.default_region.clone(),
-    );
+    )
+    .with_max_workloads(read.max_workloads);
     let accounting = sim::CatalogAccounting {
         registry: &registry,
         catalog: &catalog,

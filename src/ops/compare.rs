@@ -92,7 +92,8 @@ pub fn build_report_with_progress(
         catalog,
         settings.model_map.clone(),
         settings.default_region.clone(),
-    );
+    )
+    .with_max_workloads(settings.max_workloads);
     // Spilled runs go to a directory of this run, removed on any exit (see `cleanup`).
     let temp = TempArea::new().context("creating a temp directory for the replay spool")?;
     let scenarios = whatif::scenarios_of(&settings.whatif, catalog, progress)?;

@@ -91,6 +91,9 @@ impl CompareSettings {
             max_expanded_requests: input
                 .max_expanded_requests
                 .unwrap_or(crate::usage::ledger::MAX_EXPANDED_REQUESTS),
+            max_workloads: input
+                .max_workloads
+                .unwrap_or(crate::usage::workload::MAX_WORKLOADS),
             sim: ensure_sim(sim)?,
             plan: ensure_plan(sim)?,
             format: output_format(output)?,

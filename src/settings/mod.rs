@@ -257,6 +257,8 @@ pub struct CompareSettings {
     pub columns: Option<ColumnMap>,
     /// `--max-expanded-requests`.
     pub max_expanded_requests: u64,
+    /// `--max-workloads`.
+    pub max_workloads: u64,
     /// Admission-model parameters.
     pub sim: SimParams,
     /// Planning settings.
