@@ -131,15 +131,8 @@ fn some_workloads(workloads: &[&WorkloadKey]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::tests::key;
     use crate::scenario::{Glob, Migration, Selector};
-
-    fn key(d: &str, m: &str, r: &str) -> WorkloadKey {
-        WorkloadKey {
-            deployment: d.into(),
-            model: m.into(),
-            region: r.into(),
-        }
-    }
 
     fn on_model(model: &str) -> Selector {
         Selector {

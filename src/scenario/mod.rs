@@ -626,7 +626,8 @@ pub fn validate_all(scenarios: &[Scenario], catalog: &Catalog) -> Result<(), Sce
 mod tests {
     use super::*;
 
-    fn key(d: &str, m: &str, r: &str) -> WorkloadKey {
+    /// A workload key (also for the tests of the submodules).
+    pub(super) fn key(d: &str, m: &str, r: &str) -> WorkloadKey {
         WorkloadKey {
             deployment: d.into(),
             model: m.into(),
