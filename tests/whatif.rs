@@ -1010,7 +1010,7 @@ fn a_deeply_nested_scenarios_file_is_refused_at_once() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "deep.yaml:2:528: nested deeper than 128 levels of [ ] and { }",
+            "deep.yaml:2:520: nested deeper than 128 levels of lists and maps",
         ));
 }
 

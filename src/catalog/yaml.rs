@@ -37,57 +37,63 @@ pub enum CatalogError {
     },
 }
 
-/// The deepest flow nesting (`[` and `{`) a YAML file may have; serde_yaml refuses deeper
-/// values anyway (its recursion limit is 128), but only after libyaml has scanned them, which
-/// takes time quadratic in the depth (100,000 levels: 20 to 40 s).
-pub(crate) const MAX_FLOW_DEPTH: usize = 128;
+/// The deepest nesting of collections a YAML file may have: serde_yaml's own recursion limit.
+pub(crate) const MAX_DEPTH: usize = 128;
 
-/// Where a YAML text first nests its flow collections deeper than [`MAX_FLOW_DEPTH`]:
-/// `:line:column` and the message, or `None`. Quoted scalars and comments are skipped; a
-/// bracket inside an unquoted scalar counts, which can only refuse what has no place in a
-/// ptuplan file. A quote opens a quoted scalar only where a scalar can start, so an
-/// apostrophe inside a word (`it's`) hides nothing.
+/// Where a YAML text first nests collections deeper than [`MAX_DEPTH`]: `:line:column` and the
+/// message, or `None` (also when the text does not parse: serde_yaml then says why).
+///
+/// serde_yaml refuses such a file too, but only after libyaml has scanned the whole of it,
+/// which takes time quadratic in the depth of `[` and `{` (100,000 levels in 200 KB: 20 to
+/// 40 s). Here libyaml's own parser hands its events one at a time and is stopped at the
+/// first collection too deep, so the cost stays linear, and what counts as nesting is what
+/// YAML says (a bracket in a quoted or block scalar is text).
 pub(crate) fn too_deep(text: &str) -> Option<(String, String)> {
-    let (mut depth, mut line, mut column) = (0usize, 1usize, 0usize);
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    let mut comment = false;
-    let mut previous = '\n';
-    for c in text.chars() {
-        column += 1;
-        if c == '\n' {
-            (line, column, comment) = (line + 1, 0, false);
-            previous = c;
-            continue;
+    use std::mem::MaybeUninit;
+    use unsafe_libyaml as sys;
+    let mut depth = 0usize;
+    let mut found = None;
+    // SAFETY: the parser is initialized before use and deleted once, on every path; its input
+    // is `text`, which outlives it; each event is deleted after it is read, and an event is
+    // read only after `yaml_parser_parse` succeeded in filling it.
+    unsafe {
+        let mut parser = MaybeUninit::<sys::yaml_parser_t>::uninit();
+        if sys::yaml_parser_initialize(parser.as_mut_ptr()).fail {
+            return None;
         }
-        match quote {
-            _ if comment => {}
-            Some('"') if escaped => escaped = false,
-            Some('"') if c == '\\' => escaped = true,
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None => match c {
-                '#' if previous.is_whitespace() => comment = true,
-                // A quote opens a quoted scalar only where a scalar starts.
-                '"' | '\'' if previous.is_whitespace() || "[{,:-".contains(previous) => {
-                    quote = Some(c);
-                }
-                '[' | '{' => {
+        let parser = parser.as_mut_ptr();
+        sys::yaml_parser_set_input_string(parser, text.as_ptr(), text.len() as _);
+        loop {
+            let mut event = MaybeUninit::<sys::yaml_event_t>::uninit();
+            if sys::yaml_parser_parse(parser, event.as_mut_ptr()).fail {
+                break;
+            }
+            let event = event.as_mut_ptr();
+            let (kind, mark) = ((*event).type_, (*event).start_mark);
+            sys::yaml_event_delete(event);
+            match kind {
+                sys::YAML_SEQUENCE_START_EVENT | sys::YAML_MAPPING_START_EVENT => {
                     depth += 1;
-                    if depth > MAX_FLOW_DEPTH {
-                        return Some((
-                            format!(":{line}:{column}"),
-                            format!("nested deeper than {MAX_FLOW_DEPTH} levels of [ ] and {{ }}; ptuplan's files need a few"),
+                    if depth > MAX_DEPTH {
+                        found = Some((
+                            format!(":{}:{}", mark.line + 1, mark.column + 1),
+                            format!(
+                                "nested deeper than {MAX_DEPTH} levels of lists and maps; ptuplan's files need a few"
+                            ),
                         ));
+                        break;
                     }
                 }
-                ']' | '}' => depth = depth.saturating_sub(1),
+                sys::YAML_SEQUENCE_END_EVENT | sys::YAML_MAPPING_END_EVENT => {
+                    depth = depth.saturating_sub(1);
+                }
+                sys::YAML_STREAM_END_EVENT => break,
                 _ => {}
-            },
+            }
         }
-        previous = c;
+        sys::yaml_parser_delete(parser);
     }
-    None
+    found
 }
 
 /// Parse one YAML file strictly, keeping serde_yaml's line and column in the error.
@@ -150,10 +156,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn deep_flow_nesting_is_refused_before_libyaml_scans_it() {
+    fn deep_nesting_is_refused_where_yaml_nests_it() {
         let deep = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
         let (location, message) = too_deep(&deep).expect("too deep");
-        assert_eq!(location, format!(":1:{}", 4 + MAX_FLOW_DEPTH));
+        // `a:` opens the document's map (level 1); the 128th `[` is level 129.
+        assert_eq!(location, format!(":1:{}", 3 + MAX_DEPTH));
         assert!(
             message.starts_with("nested deeper than 128 levels"),
             "{message}"
@@ -164,26 +171,25 @@ mod tests {
             "}".repeat(200)
         );
         assert!(too_deep(&deep_maps).is_some_and(|(l, _)| l.starts_with(":2:")));
-        // At the limit, brackets in quotes and comments, and apostrophes inside words pass.
-        let at_limit = format!(
-            "{}{}",
-            "[".repeat(MAX_FLOW_DEPTH),
-            "]".repeat(MAX_FLOW_DEPTH)
+        // Brackets that are text nest nothing: quoted, block and plain scalars, comments, and
+        // an apostrophe that opens no quote before a real bomb is still found.
+        let text = format!(
+            "a: '{b}'\nb: \"{c}\\\"{b}\"\nc: 1 # {b}\nd: |\n  {b}\ne: >\n  it is 'open {c}\nf: latency in [0, 5) ms {b}\n",
+            b = "[".repeat(500),
+            c = "{".repeat(500),
         );
-        assert_eq!(too_deep(&at_limit), None);
-        let quoted = format!(
-            "a: '{}'\nb: \"{}\\\"{}\"\nc: 1 # {}\nd: it's {}\n",
+        assert_eq!(too_deep(&text), None);
+        let many = "- description: latency in [0, 5) ms\n".repeat(300);
+        assert_eq!(too_deep(&many), None);
+        let hidden = format!(
+            "d: the '90s sound\ne: {}{}\n",
             "[".repeat(500),
-            "{".repeat(500),
-            "[".repeat(500),
-            "[".repeat(500),
-            "[[]]"
+            "]".repeat(500)
         );
-        assert_eq!(too_deep(&quoted), None);
-        let hidden = format!("d: it's {}\n", "[".repeat(500));
-        assert!(
-            too_deep(&hidden).is_some(),
-            "an apostrophe in a word opens no quote"
-        );
+        assert!(too_deep(&hidden).is_some());
+        let cr = format!("# a comment\ra: {}{}\r", "[".repeat(500), "]".repeat(500));
+        assert!(too_deep(&cr).is_some());
+        // A text that does not parse is left to serde_yaml's message.
+        assert_eq!(too_deep("a: [1, 2\n"), None);
     }
 }
