@@ -50,29 +50,29 @@ pub(crate) const MAX_DEPTH: usize = 128;
 /// YAML says (a bracket in a quoted or block scalar is text).
 pub(crate) fn too_deep(text: &str) -> Option<(String, String)> {
     use std::mem::MaybeUninit;
-    use unsafe_libyaml as sys;
+    use unsafe_libyaml as unsafe_sys;
     let mut depth = 0usize;
     let mut found = None;
     // SAFETY: the parser is initialized before use and deleted once, on every path; its input
     // is `text`, which outlives it; each event is deleted after it is read, and an event is
     // read only after `yaml_parser_parse` succeeded in filling it.
     unsafe {
-        let mut parser = MaybeUninit::<sys::yaml_parser_t>::uninit();
-        if sys::yaml_parser_initialize(parser.as_mut_ptr()).fail {
+        let mut parser = MaybeUninit::<unsafe_sys::yaml_parser_t>::uninit();
+        if unsafe_sys::yaml_parser_initialize(parser.as_mut_ptr()).fail {
             return None;
         }
         let parser = parser.as_mut_ptr();
-        sys::yaml_parser_set_input_string(parser, text.as_ptr(), text.len() as _);
+        unsafe_sys::yaml_parser_set_input_string(parser, text.as_ptr(), text.len() as _);
         loop {
-            let mut event = MaybeUninit::<sys::yaml_event_t>::uninit();
-            if sys::yaml_parser_parse(parser, event.as_mut_ptr()).fail {
+            let mut event = MaybeUninit::<unsafe_sys::yaml_event_t>::uninit();
+            if unsafe_sys::yaml_parser_parse(parser, event.as_mut_ptr()).fail {
                 break;
             }
             let event = event.as_mut_ptr();
             let (kind, mark) = ((*event).type_, (*event).start_mark);
-            sys::yaml_event_delete(event);
+            unsafe_sys::yaml_event_delete(event);
             match kind {
-                sys::YAML_SEQUENCE_START_EVENT | sys::YAML_MAPPING_START_EVENT => {
+                unsafe_sys::YAML_SEQUENCE_START_EVENT | unsafe_sys::YAML_MAPPING_START_EVENT => {
                     depth += 1;
                     if depth > MAX_DEPTH {
                         found = Some((
@@ -84,14 +84,14 @@ pub(crate) fn too_deep(text: &str) -> Option<(String, String)> {
                         break;
                     }
                 }
-                sys::YAML_SEQUENCE_END_EVENT | sys::YAML_MAPPING_END_EVENT => {
+                unsafe_sys::YAML_SEQUENCE_END_EVENT | unsafe_sys::YAML_MAPPING_END_EVENT => {
                     depth = depth.saturating_sub(1);
                 }
-                sys::YAML_STREAM_END_EVENT => break,
+                unsafe_sys::YAML_STREAM_END_EVENT => break,
                 _ => {}
             }
         }
-        sys::yaml_parser_delete(parser);
+        unsafe_sys::yaml_parser_delete(parser);
     }
     found
 }
