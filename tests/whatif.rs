@@ -916,7 +916,7 @@ fn a_transform_is_never_overridden_or_idle_in_silence() {
                 "--migrate",
                 "gpt-4.1=gpt-5.4-mini",
             ],
-            "move the same model twice",
+            "move the same model (gpt-4.1) twice",
         ),
         (
             vec![
@@ -1112,5 +1112,65 @@ fn a_workload_a_scenario_empties_is_a_row_so_the_rows_add_up() {
     assert!(
         (emptied + batch - total).abs() <= 0.011,
         "{heading}: {emptied} + {batch}"
+    );
+}
+
+#[test]
+fn a_migration_onto_an_emptied_workload_is_kept_apart_and_the_rows_add_up() {
+    // `chat` logs gpt-4.1 and gpt-4.1-mini; the scenario moves all of chat's gpt-4.1 to Batch
+    // and migrates its gpt-4.1-mini onto gpt-4.1: the migrated workload must not take the
+    // emptied one's name (diff would pair them), and the emptied one is a row.
+    let dir = TempDir::new().expect("tmp");
+    let rows: Vec<_> = (0..120)
+        .flat_map(|i| {
+            [
+                (i * 60_000 + 7, "chat", "gpt-4.1", 1_000, 0, 100, 0, 400),
+                (
+                    i * 60_000 + 9,
+                    "chat",
+                    "gpt-4.1-mini",
+                    1_000,
+                    0,
+                    100,
+                    0,
+                    400,
+                ),
+            ]
+        })
+        .collect();
+    let log = write_log(&dir, "swap.csv", &rows);
+    let swap = file(
+        &dir,
+        "swap.yaml",
+        "- name: swap\n  transforms:\n    - migrate: {from: gpt-4.1-mini, to: gpt-4.1}\n    - batch_shift_pct: 100\n      select: {model: gpt-4.1}\n",
+    );
+    let report = run_json(&[
+        log.to_str().expect("utf-8"),
+        "--scenarios",
+        swap.to_str().expect("utf-8"),
+    ]);
+    let names: Vec<&str> = scenario(&report, "swap")["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .map(|w| w["deployment"].as_str().expect("name"))
+        .collect();
+    assert!(names.contains(&"chat (from gpt-4.1-mini)"), "{names:?}");
+    assert!(!names.contains(&"chat"), "{names:?}");
+    let out = ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args(["--scenarios", swap.to_str().expect("utf-8")])
+        .args(["--format", "markdown", "--quiet", "--no-auto-scenarios"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let section = text.split("Scenario swap").nth(1).expect("section");
+    assert!(
+        section
+            .lines()
+            .any(|l| l.starts_with("| chat (gpt-4.1 @ eastus2) | - |")
+                && l.contains("no request left")),
+        "{section}"
     );
 }

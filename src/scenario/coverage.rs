@@ -1,8 +1,9 @@
 //! What a scenario's transforms select in the log, checked once the log's workloads are known
 //! and before anything is simulated. Two kinds of silence are refused or named here:
-//! - a workload that two `migrate` (or two `move_region`) transforms of one scenario select
-//!   would take the later one's model (region) and both migrations' token factors, so the
-//!   scenario is refused, naming both transforms;
+//! - a workload (of the log, or added) that two `migrate` transforms of one scenario select
+//!   would take the later one's model and both migrations' token factors, and one that two
+//!   `move_region` transforms to different regions select would take the later region, so
+//!   the scenario is refused, naming both transforms;
 //! - a transform that selects none of the log's workloads (a typo in a glob, a model the log
 //!   does not run) changes nothing, which the report says in a warning.
 //!
@@ -11,12 +12,11 @@
 
 use std::collections::BTreeMap;
 
+use super::add::added_keys;
+use super::retire::RETIREMENT_SCENARIO;
 use super::route::MAX_TOKEN_OPS;
-use super::{Scenario, Transform, TransformKind};
+use super::{Scenario, Transform, TransformKind, FORECAST_SCENARIO};
 use crate::usage::WorkloadKey;
-
-/// Whether a transform is of one kind.
-type KindTest = fn(&TransformKind) -> bool;
 
 /// What the check found: problems that refuse a scenario, and warnings for the report.
 #[derive(Debug, Default, PartialEq)]
@@ -27,16 +27,22 @@ pub struct Coverage {
     pub warnings: Vec<String>,
 }
 
-/// Check the user's `scenarios` (the automatic ones are built from the log and the catalog
-/// and skipped) against the log's workloads `keys`.
+/// Check the user's `scenarios` against the log's workloads `keys` and each scenario's added
+/// ones. The automatic scenarios (their names are kept from the user's) are built from the
+/// log and the catalog and skipped. Workloads are named in key order, whatever the order the
+/// reading threads met them in.
 pub fn check(scenarios: &[Scenario], keys: &[WorkloadKey]) -> Coverage {
     let mut found = Coverage::default();
-    for s in scenarios
-        .iter()
-        .filter(|s| !s.origin.starts_with("automatic"))
-    {
+    let automatic =
+        |s: &Scenario| [FORECAST_SCENARIO, RETIREMENT_SCENARIO].contains(&s.name.as_str());
+    for s in scenarios.iter().filter(|s| !automatic(s)) {
+        let mut workloads: Vec<WorkloadKey> = keys.to_vec();
+        workloads.extend(added_keys(s));
+        workloads.sort();
+        workloads.dedup();
         for t in &s.transforms {
-            if !matches!(t.kind, TransformKind::Add(_)) && !keys.iter().any(|k| t.select.matches(k))
+            if !matches!(t.kind, TransformKind::Add(_))
+                && !workloads.iter().any(|k| t.select.matches(k))
             {
                 found.warnings.push(format!(
                     "scenario `{}`: {} ({}) selects no workload of the log, so it changes nothing",
@@ -49,21 +55,36 @@ pub fn check(scenarios: &[Scenario], keys: &[WorkloadKey]) -> Coverage {
         // (what, first transform, second transform) -> the workloads both select.
         let mut twice: BTreeMap<(&str, usize, usize), Vec<&WorkloadKey>> = BTreeMap::new();
         let mut overfull: Vec<(&WorkloadKey, usize)> = Vec::new();
-        for key in keys {
+        for key in &workloads {
             let selecting: Vec<(usize, &Transform)> = s
                 .transforms
                 .iter()
                 .enumerate()
                 .filter(|(_, t)| t.select.matches(key))
                 .collect();
-            let kinds: [(&str, KindTest); 2] = [
-                ("migrated", |k| matches!(k, TransformKind::Migrate(_))),
-                ("moved", |k| matches!(k, TransformKind::Region { .. })),
-            ];
-            for (what, is_kind) in kinds {
-                let mut of_kind = selecting.iter().filter(|(_, t)| is_kind(&t.kind));
-                if let (Some((first, _)), Some((second, _))) = (of_kind.next(), of_kind.next()) {
-                    twice.entry((what, *first, *second)).or_default().push(key);
+            // Two migrations apply both token factors, so any two conflict; two moves
+            // conflict when they name different regions.
+            let migrations: Vec<usize> = selecting
+                .iter()
+                .filter(|(_, t)| matches!(t.kind, TransformKind::Migrate(_)))
+                .map(|(i, _)| *i)
+                .collect();
+            if let [first, second, ..] = migrations[..] {
+                twice
+                    .entry(("migrated", first, second))
+                    .or_default()
+                    .push(key);
+            }
+            let moves: Vec<(usize, &str)> = selecting
+                .iter()
+                .filter_map(|(i, t)| match &t.kind {
+                    TransformKind::Region { to } => Some((*i, to.as_str())),
+                    _ => None,
+                })
+                .collect();
+            if let Some(&(first, to)) = moves.first() {
+                if let Some(&(second, _)) = moves.iter().find(|(_, other)| *other != to) {
+                    twice.entry(("moved", first, second)).or_default().push(key);
                 }
             }
             let token_ops = selecting
@@ -237,8 +258,95 @@ mod tests {
             c.warnings,
             ["scenario `what-if`: --scale (traffic x2 (model gpt4o)) selects no workload of the log, so it changes nothing"]
         );
-        let auto = scenario("automatic: retiring models", vec![scale]);
+        let mut auto = scenario("automatic: retiring models", vec![scale.clone()]);
+        auto.name = RETIREMENT_SCENARIO.into();
         assert_eq!(check(&[auto], &keys), Coverage::default());
+        // A file whose name starts with "automatic" is checked like any other.
+        let file = scenario("automatic-plans.yaml:1", vec![scale]);
+        assert_eq!(check(&[file], &keys).warnings.len(), 1);
+    }
+
+    #[test]
+    fn added_workloads_are_checked_and_moves_to_one_region_agree() {
+        use crate::scenario::AddedWorkload;
+        let add = Transform::new(
+            TransformKind::Add(AddedWorkload {
+                deployment: "bot".into(),
+                model: "gpt-4o".into(),
+                region: "eastus2".into(),
+                requests_per_day: 10.0,
+                prompt_tokens: 100,
+                completion_tokens: 10,
+                reasoning_tokens: 0,
+                cached_percent: 0.0,
+                max_completion_tokens: None,
+            }),
+            Selector {
+                deployment: Glob::any(),
+                model: Glob::any(),
+                region: Glob::any(),
+            },
+            "s.yaml:3",
+        );
+        let on_bot = Selector {
+            deployment: Glob::parse("bot").expect("glob"),
+            model: Glob::any(),
+            region: Glob::any(),
+        };
+        let migrate_bot = |to: &str, at: &str| Transform {
+            select: on_bot.clone(),
+            ..migrate("gpt-4o", to, at)
+        };
+        let keys = [key("chat", "gpt-5.1", "eastus2")];
+        let s = scenario(
+            "s.yaml:1",
+            vec![
+                add,
+                migrate_bot("gpt-5.1", "s.yaml:5"),
+                migrate_bot("gpt-5.4-mini", "s.yaml:7"),
+            ],
+        );
+        let c = check(&[s], &keys);
+        assert!(
+            c.warnings.is_empty(),
+            "the migrations select the added bot: {c:?}"
+        );
+        assert_eq!(c.problems.len(), 1, "{c:?}");
+        assert!(
+            c.problems[0].contains("workload bot (gpt-4o, eastus2) is migrated twice"),
+            "{c:?}"
+        );
+        let mv = |to: &str, at: &str| {
+            Transform::new(TransformKind::Region { to: to.into() }, on_model("*"), at)
+        };
+        let same = scenario(
+            "s.yaml:1",
+            vec![mv("westus3", "s.yaml:3"), mv("westus3", "s.yaml:5")],
+        );
+        assert_eq!(check(&[same], &keys), Coverage::default());
+    }
+
+    #[test]
+    fn the_workloads_named_are_in_key_order() {
+        let mv = |to: &str, at: &str| {
+            Transform::new(TransformKind::Region { to: to.into() }, on_model("*"), at)
+        };
+        let s = scenario(
+            "s.yaml:1",
+            vec![mv("westus3", "s.yaml:3"), mv("swedencentral", "s.yaml:5")],
+        );
+        let keys = [
+            key("d", "m", "r"),
+            key("b", "m", "r"),
+            key("a", "m", "r"),
+            key("c", "m", "r"),
+        ];
+        let c = check(&[s], &keys);
+        assert!(
+            c.problems[0]
+                .contains("workloads a (m, r), b (m, r), c (m, r) and 1 more are moved twice"),
+            "{c:?}"
+        );
     }
 
     #[test]

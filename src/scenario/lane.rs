@@ -298,6 +298,11 @@ impl<'a> Lane<'a> {
         self.sources.keys().contains(key)
     }
 
+    /// The log's workloads.
+    pub fn logged_keys(&self) -> Vec<WorkloadKey> {
+        self.sources.keys()
+    }
+
     /// The caps every lane of the run shares.
     pub fn budget(&self) -> &ScenarioBudget {
         self.budget
