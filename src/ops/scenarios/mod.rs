@@ -24,11 +24,15 @@ use crate::settings::{CompareSettings, QuickScenario, UsageError, WhatIfSettings
 use crate::sim::ReplaySummary;
 use crate::usage::{RecordSink, WorkloadKey, WorkloadRegistry};
 
+mod adds;
+mod names;
 mod reservation_plan;
 
 /// The origin of the one-scenario flags' scenario.
 const COMMAND_LINE: &str = "command line";
 
+use adds::{ensure_room_for_adds, planned_add};
+use names::display_names;
 use reservation_plan::ladder_of;
 
 /// The baseline a scenario is compared with.
@@ -325,78 +329,6 @@ pub fn plan_lanes<'s>(
     Ok(planned)
 }
 
-/// Refuse, before any lane generates one, the requests every `add` of every lane would
-/// replay, when together they would pass the scenarios' cap: each lane checks its own adds
-/// again as it generates them ([`plan_lane`]), but by then the lanes before it have written
-/// theirs.
-fn ensure_room_for_adds(summary: &ReplaySummary, sinks: &[LaneSink<'_>]) -> Result<()> {
-    let span = (summary.first_minute(), summary.last_minute());
-    let adds: Vec<(u64, String)> = sinks
-        .iter()
-        .map(LaneSink::lane)
-        .flat_map(|lane| {
-            lane.scenario
-                .transforms
-                .iter()
-                .filter_map(move |t| match &t.kind {
-                    TransformKind::Add(a) => Some(planned_add(lane, a, span)),
-                    _ => None,
-                })
-        })
-        .collect();
-    let planned = adds.iter().fold(0u64, |sum, (n, _)| sum.saturating_add(*n));
-    let what = match &adds[..] {
-        [] => return Ok(()),
-        [(_, one)] => one.clone(),
-        more => format!(
-            "the {} adds of the scenarios (each lane and month of a reservation plan counted)",
-            more.len()
-        ),
-    };
-    match sinks.first() {
-        Some(sink) => sink
-            .lane()
-            .budget()
-            .ensure_room(planned, &what)
-            .map_err(|e| anyhow::anyhow!(e)),
-        None => Ok(()),
-    }
-}
-
-/// The requests `lane` replays for its `add` of `a` over `span` (with the scale and growth
-/// that select it, in every month the lane emits), and the add in words for a message.
-fn planned_add(lane: &Lane<'_>, a: &scenario::AddedWorkload, span: (i64, i64)) -> (u64, String) {
-    let key = WorkloadKey {
-        deployment: a.deployment.clone(),
-        model: a.model.clone(),
-        region: a.region.clone(),
-    };
-    let copies = lane.copies_per_request(&key);
-    let planned = (scenario::add::planned_requests(a, span) as f64 * copies)
-        .ceil()
-        .min(u64::MAX as f64) as u64;
-    let what = format!(
-        "add `{}` ({} requests_per_day over {:.0} days{}{})",
-        a.deployment,
-        a.requests_per_day,
-        (span.1 - span.0 + 1) as f64 / 1440.0,
-        if lane.ladder {
-            ", each month of the reservation plan"
-        } else {
-            ""
-        },
-        if copies == lane.months.len().max(1) as f64 {
-            String::new()
-        } else {
-            format!(
-                ", x{} by the scale and growth that select it",
-                scenario::fmt_factor(copies)
-            )
-        }
-    );
-    (planned, what)
-}
-
 /// Decide again the baseline workloads whose model the retirement scenario migrated: a
 /// reservation outlives the model, and the months after the retirement are priced with the
 /// replacement's plan ([`crate::plan::decision`]).
@@ -657,77 +589,6 @@ fn plan_lane(
             .map(|w| w.totals.requests + w.totals.failed_requests)
             .sum(),
     })
-}
-
-/// The name each lane workload is reported under: its own, unless another workload of the
-/// scenario, or of the log (`logged`), has it too (a migration onto a model the deployment
-/// already logs, say): then it is kept apart as `deployment (from MODEL)` (or `from REGION`,
-/// `from DEPLOYMENT`), and `#2`, `#3` follow where even that name is taken.
-fn display_names(
-    keys: &[LaneKey],
-    passthrough: &BTreeSet<WorkloadKey>,
-    logged: &BTreeSet<WorkloadKey>,
-) -> Vec<WorkloadKey> {
-    // Names are shared across the Batch flag too: the Batch share of `chat` is `chat [batch]`,
-    // which a logged deployment may be called as well.
-    let mut sources: BTreeMap<(&WorkloadKey, u32), BTreeSet<(&WorkloadKey, bool)>> =
-        BTreeMap::new();
-    for k in keys {
-        sources
-            .entry((&k.key, k.month))
-            .or_default()
-            .insert((&k.source, k.batch));
-    }
-    let named: Vec<(WorkloadKey, bool)> = keys
-        .iter()
-        .map(|k| {
-            let shared = sources.get(&(&k.key, k.month)).is_some_and(|s| s.len() > 1);
-            let clash = shared
-                || passthrough.contains(&k.key)
-                || (k.key != k.source && logged.contains(&k.key));
-            if !clash || (k.key == k.source && !k.batch) {
-                return (k.key.clone(), false);
-            }
-            let from = if k.source.model != k.key.model {
-                &k.source.model
-            } else if k.source.region != k.key.region {
-                &k.source.region
-            } else {
-                &k.source.deployment
-            };
-            let renamed = WorkloadKey {
-                deployment: format!("{} (from {from})", k.key.deployment),
-                ..k.key.clone()
-            };
-            (renamed, true)
-        })
-        .collect();
-    // A renamed workload takes a name nothing else of its month has (an added or logged
-    // deployment may be called `chat [batch] (from chat)` too).
-    let mut taken: BTreeSet<(u32, WorkloadKey)> = keys
-        .iter()
-        .zip(&named)
-        .filter(|(_, (_, renamed))| !renamed)
-        .map(|(k, (name, _))| (k.month, name.clone()))
-        .collect();
-    let mut out = Vec::with_capacity(keys.len());
-    for (k, (name, renamed)) in keys.iter().zip(named) {
-        let mut name = name;
-        if renamed {
-            let base = name.deployment.clone();
-            let mut n = 2;
-            while taken.contains(&(k.month, name.clone()))
-                || passthrough.contains(&name)
-                || logged.contains(&name)
-            {
-                name.deployment = format!("{base} #{n}");
-                n += 1;
-            }
-            taken.insert((k.month, name.clone()));
-        }
-        out.push(name);
-    }
-    out
 }
 
 fn report_of(
