@@ -15,7 +15,10 @@ pub const MAX_SETTINGS_FILE_BYTES: u64 = 64 << 20;
 pub const MAX_REPORT_FILE_BYTES: u64 = 256 << 20;
 
 /// The UTF-8 text of `path`, or an error when it is longer than `max_bytes` (kind
-/// `InvalidData`, saying the limit), when it cannot be read, or when it is not UTF-8.
+/// `InvalidData`, saying the limit), when it cannot be read, or when it is not UTF-8. A
+/// leading byte-order mark (Windows editors write one) is dropped: serde_yaml counted it as
+/// three columns, so a scenarios list saved with one lost its first item's `transforms`, and
+/// serde_json refuses it.
 pub fn read_text_limited(path: &Path, max_bytes: u64) -> io::Result<String> {
     let mut text = String::new();
     File::open(path)?
@@ -29,6 +32,9 @@ pub fn read_text_limited(path: &Path, max_bytes: u64) -> io::Result<String> {
                 max_bytes >> 20
             ),
         ));
+    }
+    if let Some(rest) = text.strip_prefix('\u{feff}') {
+        text = rest.to_owned();
     }
     Ok(text)
 }
@@ -59,6 +65,8 @@ mod tests {
         let err = read_text_limited(&path, 2047).expect_err("over the limit");
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert!(err.to_string().contains("longer than 0 MiB"), "{err}");
+        std::fs::write(&path, "\u{feff}- name: x\n").expect("write");
+        assert_eq!(read_text_limited(&path, 2048).expect("read"), "- name: x\n");
     }
 
     #[cfg(unix)]
