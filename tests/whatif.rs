@@ -945,6 +945,20 @@ fn a_transform_is_never_overridden_or_idle_in_silence() {
             .code(2)
             .stderr(predicate::str::contains(says));
     }
+    // An unknown model is named first, and once.
+    let out = ptuplan()
+        .arg("compare")
+        .arg(&log)
+        .args(["--migrate", "gpt-9=gpt-5.1", "--migrate", "gpt-9=gpt-4o"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("unknown model `gpt-9`").count(),
+        1,
+        "{stderr}"
+    );
     // Two moves of one workload in a file: refused with the file's lines and the workload.
     let moves = file(
         &dir,

@@ -615,6 +615,9 @@ pub fn validate_all(scenarios: &[Scenario], catalog: &Catalog) -> Result<(), Sce
             ));
         }
     }
+    // Two flags with one unknown model (`--migrate gpt-9=a --migrate gpt-9=b`) say it once.
+    let mut seen = std::collections::BTreeSet::new();
+    problems.retain(|p| seen.insert(p.clone()));
     if problems.is_empty() {
         Ok(())
     } else {
