@@ -895,18 +895,55 @@ fn issue_22_timings_say_when_a_scenario_has_no_request() {
     );
 }
 
-#[test]
-fn a_transform_is_never_overridden_or_idle_in_silence() {
-    let dir = TempDir::new().expect("tmp");
+/// Two hours of two workloads, a request a minute each: `chat` on gpt-4.1 and `second`
+/// (deployment, model), both in eastus2.
+fn two_workload_log(dir: &TempDir, name: &str, second: (&str, &str)) -> PathBuf {
     let rows: Vec<_> = (0..120)
         .flat_map(|i| {
             [
                 (i * 60_000 + 7, "chat", "gpt-4.1", 1_000, 0, 100, 0, 400),
-                (i * 60_000 + 9, "rag", "gpt-4.1-mini", 1_000, 0, 100, 0, 400),
+                (i * 60_000 + 9, second.0, second.1, 1_000, 0, 100, 0, 400),
             ]
         })
         .collect();
-    let log = write_log(&dir, "two.csv", &rows);
+    write_log(dir, name, &rows)
+}
+
+/// The deployment names of scenario `name`'s workloads in `report`.
+fn scenario_names<'a>(report: &'a Value, name: &str) -> Vec<&'a str> {
+    scenario(report, name)["workloads"]
+        .as_array()
+        .expect("workloads")
+        .iter()
+        .map(|w| w["deployment"].as_str().expect("name"))
+        .collect()
+}
+
+/// The Markdown of `compare LOG ARGS`, from scenario `name`'s heading on.
+fn scenario_markdown(log: &Path, args: &[&str], name: &str) -> String {
+    let out = ptuplan()
+        .arg("compare")
+        .arg(log)
+        .args(args)
+        .args(["--format", "markdown", "--quiet", "--no-auto-scenarios"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    text.split(&format!("Scenario {name}"))
+        .nth(1)
+        .expect("the scenario's section")
+        .to_owned()
+}
+
+#[test]
+fn a_transform_is_never_overridden_or_idle_in_silence() {
+    let dir = TempDir::new().expect("tmp");
+    let log = two_workload_log(&dir, "two.csv", ("rag", "gpt-4.1-mini"));
     // Two flags that would overwrite each other are refused before the log is read.
     for (args, says) in [
         (
@@ -1032,24 +1069,7 @@ fn a_deeply_nested_scenarios_file_is_refused_at_once() {
 fn a_batch_share_never_takes_the_name_of_a_logged_deployment() {
     // The Batch share of `chat` is `chat [batch]`; a deployment of the log may be called so.
     let dir = TempDir::new().expect("tmp");
-    let rows: Vec<_> = (0..120)
-        .flat_map(|i| {
-            [
-                (i * 60_000 + 7, "chat", "gpt-4.1", 1_000, 0, 100, 0, 400),
-                (
-                    i * 60_000 + 9,
-                    "chat [batch]",
-                    "gpt-4.1",
-                    1_000,
-                    0,
-                    100,
-                    0,
-                    400,
-                ),
-            ]
-        })
-        .collect();
-    let log = write_log(&dir, "batch-named.csv", &rows);
+    let log = two_workload_log(&dir, "batch-named.csv", ("chat [batch]", "gpt-4.1"));
     for select in ["deployment=*", "deployment=chat"] {
         let report = run_json(&[
             log.to_str().expect("utf-8"),
@@ -1058,12 +1078,7 @@ fn a_batch_share_never_takes_the_name_of_a_logged_deployment() {
             "--select",
             select,
         ]);
-        let names: Vec<&str> = scenario(&report, "what-if")["workloads"]
-            .as_array()
-            .expect("workloads")
-            .iter()
-            .map(|w| w["deployment"].as_str().expect("name"))
-            .collect();
+        let names = scenario_names(&report, "what-if");
         let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
         assert_eq!(unique.len(), names.len(), "{select}: {names:?}");
         assert!(names.contains(&"chat [batch]"), "{select}: {names:?}");
@@ -1078,29 +1093,7 @@ fn a_batch_share_never_takes_the_name_of_a_logged_deployment() {
 fn a_workload_a_scenario_empties_is_a_row_so_the_rows_add_up() {
     let dir = TempDir::new().expect("tmp");
     let log = steady_log(&dir);
-    let out = ptuplan()
-        .arg("compare")
-        .arg(&log)
-        .args([
-            "--batch-shift-pct",
-            "100",
-            "--format",
-            "markdown",
-            "--quiet",
-        ])
-        .args(["--no-auto-scenarios"])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).expect("utf-8");
-    let section = text
-        .split("Scenario what-if")
-        .nth(1)
-        .expect("the scenario's section");
+    let section = scenario_markdown(&log, &["--batch-shift-pct", "100"], "what-if");
     let delta_of = |row_start: &str| -> f64 {
         let row = section
             .lines()
@@ -1135,24 +1128,7 @@ fn a_migration_onto_an_emptied_workload_is_kept_apart_and_the_rows_add_up() {
     // and migrates its gpt-4.1-mini onto gpt-4.1: the migrated workload must not take the
     // emptied one's name (diff would pair them), and the emptied one is a row.
     let dir = TempDir::new().expect("tmp");
-    let rows: Vec<_> = (0..120)
-        .flat_map(|i| {
-            [
-                (i * 60_000 + 7, "chat", "gpt-4.1", 1_000, 0, 100, 0, 400),
-                (
-                    i * 60_000 + 9,
-                    "chat",
-                    "gpt-4.1-mini",
-                    1_000,
-                    0,
-                    100,
-                    0,
-                    400,
-                ),
-            ]
-        })
-        .collect();
-    let log = write_log(&dir, "swap.csv", &rows);
+    let log = two_workload_log(&dir, "swap.csv", ("chat", "gpt-4.1-mini"));
     let swap = file(
         &dir,
         "swap.yaml",
@@ -1163,23 +1139,14 @@ fn a_migration_onto_an_emptied_workload_is_kept_apart_and_the_rows_add_up() {
         "--scenarios",
         swap.to_str().expect("utf-8"),
     ]);
-    let names: Vec<&str> = scenario(&report, "swap")["workloads"]
-        .as_array()
-        .expect("workloads")
-        .iter()
-        .map(|w| w["deployment"].as_str().expect("name"))
-        .collect();
+    let names = scenario_names(&report, "swap");
     assert!(names.contains(&"chat (from gpt-4.1-mini)"), "{names:?}");
     assert!(!names.contains(&"chat"), "{names:?}");
-    let out = ptuplan()
-        .arg("compare")
-        .arg(&log)
-        .args(["--scenarios", swap.to_str().expect("utf-8")])
-        .args(["--format", "markdown", "--quiet", "--no-auto-scenarios"])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8(out.stdout).expect("utf-8");
-    let section = text.split("Scenario swap").nth(1).expect("section");
+    let section = scenario_markdown(
+        &log,
+        &["--scenarios", swap.to_str().expect("utf-8")],
+        "swap",
+    );
     assert!(
         section
             .lines()

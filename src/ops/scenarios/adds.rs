@@ -8,8 +8,8 @@ use crate::sim::ReplaySummary;
 use crate::usage::WorkloadKey;
 
 /// Refuse, before any lane generates one, the requests every `add` of every lane would
-/// replay, when together they would pass the scenarios' cap: each lane checks its own adds
-/// again as it generates them (`plan_lane`), but by then the lanes before it have written
+/// replay, when together they would pass the scenarios' cap. Checked once for all lanes: a
+/// lane that checked only its own adds would do so after the lanes before it had written
 /// theirs.
 pub(super) fn ensure_room_for_adds(summary: &ReplaySummary, sinks: &[LaneSink<'_>]) -> Result<()> {
     let span = (summary.first_minute(), summary.last_minute());
@@ -21,7 +21,10 @@ pub(super) fn ensure_room_for_adds(summary: &ReplaySummary, sinks: &[LaneSink<'_
                 .transforms
                 .iter()
                 .filter_map(move |t| match &t.kind {
-                    TransformKind::Add(a) => Some(planned_add(lane, a, span)),
+                    TransformKind::Add(a) => {
+                        let (planned, what) = planned_add(lane, a, span);
+                        Some((planned, format!("{}: {what}", t.at)))
+                    }
                     _ => None,
                 })
         })
@@ -47,11 +50,7 @@ pub(super) fn ensure_room_for_adds(summary: &ReplaySummary, sinks: &[LaneSink<'_
 
 /// The requests `lane` replays for its `add` of `a` over `span` (with the scale and growth
 /// that select it, in every month the lane emits), and the add in words for a message.
-pub(super) fn planned_add(
-    lane: &Lane<'_>,
-    a: &scenario::AddedWorkload,
-    span: (i64, i64),
-) -> (u64, String) {
+fn planned_add(lane: &Lane<'_>, a: &scenario::AddedWorkload, span: (i64, i64)) -> (u64, String) {
     let key = WorkloadKey {
         deployment: a.deployment.clone(),
         model: a.model.clone(),

@@ -31,7 +31,7 @@ mod reservation_plan;
 /// The origin of the one-scenario flags' scenario.
 const COMMAND_LINE: &str = "command line";
 
-use adds::{ensure_room_for_adds, planned_add};
+use adds::ensure_room_for_adds;
 use names::display_names;
 use reservation_plan::ladder_of;
 
@@ -441,13 +441,7 @@ fn plan_lane(
                     a.region
                 );
             }
-            // The count is known before any request is made, with the scale and growth that
-            // select the added workload: over the cap, refuse now.
-            let (planned, what) = planned_add(lane, a, span);
-            lane.budget()
-                .ensure_room(planned, &what)
-                .map_err(|e| anyhow::anyhow!(e))
-                .with_context(|| format!("{}: generating {}", t.at, a.deployment))?;
+            // Its count was checked against the cap with every lane's (`ensure_room_for_adds`).
             let seed = draw::fold(scenario.seed, u64::from(added_index));
             scenario::add::generate(a, ADDED_BASE + added_index, catalog, span, seed, |r| {
                 sink.take(r)
