@@ -11,7 +11,7 @@
 //! | Sink | Helper | Adds |
 //! |---|---|---|
 //! | terminal (tables, stderr) | [`terminal`], [`terminal_lines`] | nothing: escape sequences are shown, never interpreted |
-//! | Markdown text and table cells | [`markdown`] | HTML entities, backslash before Markdown punctuation, `\|` |
+//! | Markdown text and table cells | [`markdown`] | `&amp; &lt; &gt;`, backslash before Markdown punctuation, `\|` |
 //! | Markdown code span | [`markdown_code`] | drops backticks |
 //! | HTML element content and attributes | [`html`] | `&amp; &lt; &gt; &quot; &#39;` |
 //! | XML we write ourselves | [`xml`] | the same entities (XML 1.0 forbids most control characters) |
@@ -85,11 +85,17 @@ pub fn terminal_lines(text: &str) -> Cow<'_, str> {
 }
 
 /// Text for a Markdown paragraph, list item, heading or table cell (GitHub-flavoured): it
-/// renders as the literal text. HTML-sensitive characters become entities, Markdown
-/// punctuation is backslash-escaped, `|` cannot end a table cell, and no line break (which
-/// could end a block and start another) is ever written.
+/// renders as the literal text. `&`, `<` and `>` become entities, Markdown punctuation is
+/// backslash-escaped, `|` cannot end a table cell, and no line break (which could end a block
+/// and start another) is ever written. A double quote stays as it is: with `<` escaped no
+/// attribute can open, and no Markdown written here has a link title, the one place a quote
+/// means something (a quoted sentence of Microsoft's reads as written in the raw file).
 pub fn markdown(text: &str) -> String {
     with_entities(text, |c, out| match c {
+        '"' => {
+            out.push('"');
+            true
+        }
         '|' => {
             out.push_str("\\|");
             true
@@ -120,19 +126,19 @@ pub fn html(text: &str) -> String {
     })
 }
 
-/// `text` with its control characters shown as escapes ([`visible`]) and `&`, `<`, `>` and `"`
-/// written as entities; every other character goes to `other`, which writes it and returns
-/// true, or returns false for it to be written as it is.
+/// `text` with its control characters shown as escapes ([`visible`]); every character goes
+/// first to `other`, which writes it and returns true, or returns false for it to be written
+/// as it is, except `&`, `<`, `>` and `"`, which become entities.
 fn with_entities(text: &str, mut other: impl FnMut(char, &mut String) -> bool) -> String {
     let text = visible(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
+            _ if other(c, &mut out) => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            _ if other(c, &mut out) => {}
             _ => out.push(c),
         }
     }
@@ -265,6 +271,10 @@ mod tests {
                 ("<script>|x", "&lt;script&gt;\\|x"),
                 ("a_b*c", "a\\_b\\*c"),
                 ("a\n\n# b", "a\\\\n\\\\n\\# b"),
+                (
+                    "\"Latency can vary\" & <b>",
+                    "\"Latency can vary\" &amp; &lt;b&gt;",
+                ),
             ],
         );
         assert_eq!(markdown_code("f`x\n"), "fx\\n");
