@@ -62,6 +62,18 @@ pub fn fmt_signed_usd(v: f64) -> String {
     }
 }
 
+/// `v` as [`fmt_usd`] shows it: rounded to the cent the way the figure is printed.
+pub fn usd_shown(v: f64) -> f64 {
+    format!("{v:.2}").parse().unwrap_or(v)
+}
+
+/// The change from `base` to `new` as the difference of the two figures as shown (each
+/// rounded to the cent first), so that a delta printed beside them is always their difference
+/// (`100.00 -> 200.01` is `+100.01`, never `+100.00` from the unrounded 100.004 and 200.006).
+pub fn fmt_usd_change(new: f64, base: f64) -> String {
+    fmt_signed_usd(usd_shown(new) - usd_shown(base))
+}
+
 /// `+4.2%` / `-10.0%`: a signed percentage (already in percent).
 pub fn fmt_signed_pct(v: f64) -> String {
     if v >= 0.05 {
@@ -114,6 +126,17 @@ pub fn fmt_time_ms(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_is_the_difference_of_the_figures_as_shown() {
+        assert_eq!(fmt_usd(100.004), "100.00");
+        assert_eq!(fmt_usd(200.006), "200.01");
+        assert_eq!(fmt_signed_usd(200.006 - 100.004), "+100.00");
+        assert_eq!(fmt_usd_change(200.006, 100.004), "+100.01");
+        assert_eq!(fmt_usd_change(100.004, 200.006), "-100.01");
+        assert_eq!(fmt_usd_change(0.004, 0.0), "0.00");
+        assert_eq!(fmt_usd_change(1_234_567.891, 1_000_000.0), "+234,567.89");
+    }
 
     #[test]
     fn issue_23_suggested_words_survive_posix_shells_and_zsh() {

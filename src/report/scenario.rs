@@ -14,6 +14,7 @@ use crate::plan::ladder::{GrowthSource, LadderPlan, Purchase, RungCheck};
 use crate::plan::{ReservationPool, WorkloadPlan};
 use crate::scenario::route::OriginKind;
 use crate::scenario::Transform;
+use crate::text::usd_shown;
 
 /// One scenario's results (JSON `scenarios[]`: [`super::contract::scenario::Scenario`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +94,8 @@ pub struct SideBySideRow {
     pub ptus: Option<u32>,
     /// Its monthly cost, USD.
     pub monthly_cost_usd: Option<f64>,
-    /// Monthly cost minus the baseline workload's (its origin's, for a changed workload), USD.
+    /// Monthly cost minus the baseline workload's (its origin's, for a changed workload), each
+    /// as shown (to the cent), USD.
     pub delta_usd: Option<f64>,
     /// What it came from, in words (`from gpt-4.1`), if it changed.
     pub from: Option<String>,
@@ -135,8 +137,10 @@ pub fn side_by_side(report: &Report) -> Vec<SideBySideRow> {
                 Some(o) => baseline_cost(report, &o.from_deployment, &o.from_model, &o.from_region),
                 None => baseline_cost(report, &w.deployment, &w.model, &w.region),
             };
+            // The difference of the two costs as shown, so that the rows' changes add up
+            // to the figures beside them.
             let delta = match (cost, base, origin) {
-                (Some(c), Some(b), _) => Some(c - b),
+                (Some(c), Some(b), _) => Some(usd_shown(c) - usd_shown(b)),
                 (Some(c), None, Some(_)) => Some(c),
                 _ => None,
             };
@@ -159,7 +163,7 @@ pub fn side_by_side(report: &Report) -> Vec<SideBySideRow> {
                 recommended: Some("-".to_owned()),
                 ptus: None,
                 monthly_cost_usd: Some(0.0),
-                delta_usd: base.map(|b| -b),
+                delta_usd: base.map(|b| -usd_shown(b)),
                 from: Some("no request left".to_owned()),
             });
         }
@@ -284,14 +288,15 @@ pub fn plan_total(s: &Summary) -> String {
     }
 }
 
-/// `1,234.56 USD per month (+12.00, +1.0%)`: a scenario's total and its change.
-fn scenario_total(s: &ScenarioReport) -> String {
+/// `1,234.56 USD per month (+12.00, +1.0%)`: a scenario's total and its change from the
+/// baseline's total `base_usd` (the difference of the two totals as shown).
+fn scenario_total(s: &ScenarioReport, base_usd: f64) -> String {
     let delta = s
         .monthly_cost_delta_usd
-        .map(|d| {
+        .map(|_| {
             format!(
                 " ({}{})",
-                crate::text::fmt_signed_usd(d),
+                crate::text::fmt_usd_change(s.summary.recommended_monthly_cost_usd, base_usd),
                 s.monthly_cost_delta_pct
                     .map(|p| format!(", {}", crate::text::fmt_signed_pct(p)))
                     .unwrap_or_default()
@@ -308,7 +313,11 @@ fn side_by_side_sections(report: &Report) -> Vec<Section> {
         plan_total(&report.summary)
     )];
     for s in &report.scenarios {
-        totals.push(format!("{}: {}", s.name, scenario_total(s)));
+        totals.push(format!(
+            "{}: {}",
+            s.name,
+            scenario_total(s, report.summary.recommended_monthly_cost_usd)
+        ));
     }
     let mut out = vec![Section {
         heading: "What-if scenarios".to_owned(),
@@ -343,7 +352,11 @@ fn side_by_side_sections(report: &Report) -> Vec<Section> {
             intro.push("every workload comes out as in the baseline".to_owned());
         }
         out.push(Section {
-            heading: format!("Scenario {}: {}", s.name, scenario_total(s)),
+            heading: format!(
+                "Scenario {}: {}",
+                s.name,
+                scenario_total(s, report.summary.recommended_monthly_cost_usd)
+            ),
             intro,
             headers: vec![
                 "Workload",

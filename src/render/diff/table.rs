@@ -15,6 +15,7 @@ use crate::render::table;
 use crate::report::diff::{fmt_signed_pct, fmt_signed_usd, ReportDiff, Side};
 use crate::report::fmt_usd;
 use crate::report::text::{billing_short, type_short};
+use crate::text::fmt_usd_change;
 
 /// Column headers, shared with the Markdown renderer.
 pub const HEADERS: [&str; 11] = [
@@ -116,8 +117,13 @@ pub fn rows(diff: &ReportDiff) -> Vec<Vec<String>> {
                         d.to_string()
                     }
                 }),
-                w.monthly_cost_delta_usd
-                    .map_or_else(|| "-".to_owned(), fmt_signed_usd),
+                // Both costs shown: the difference of the two figures as shown.
+                match (cost_of(w.base.as_ref()), cost_of(w.new.as_ref())) {
+                    (Some(b), Some(n)) => fmt_usd_change(n, b),
+                    _ => w
+                        .monthly_cost_delta_usd
+                        .map_or_else(|| "-".to_owned(), fmt_signed_usd),
+                },
                 w.monthly_cost_delta_pct
                     .map_or_else(|| "-".to_owned(), fmt_signed_pct),
             ]
@@ -161,9 +167,12 @@ fn option_short_cell(side: Option<&Side>) -> Option<String> {
     })
 }
 
-fn cost_cell(side: Option<&Side>) -> String {
+fn cost_of(side: Option<&Side>) -> Option<f64> {
     side.and_then(|s| s.monthly_cost_usd)
-        .map_or_else(|| "-".to_owned(), fmt_usd)
+}
+
+fn cost_cell(side: Option<&Side>) -> String {
+    cost_of(side).map_or_else(|| "-".to_owned(), fmt_usd)
 }
 
 /// "Total recommended monthly cost: A -> B USD (+D USD, +P%); 1 added, 0 removed, 2 changed".
@@ -173,7 +182,7 @@ pub fn total_line(diff: &ReportDiff) -> String {
         "Total recommended monthly cost: {} -> {} USD ({} USD, {}); {} added, {} removed, {} changed, {} unchanged",
         fmt_usd(s.base_monthly_cost_usd),
         fmt_usd(s.new_monthly_cost_usd),
-        fmt_signed_usd(s.monthly_cost_delta_usd),
+        fmt_usd_change(s.new_monthly_cost_usd, s.base_monthly_cost_usd),
         s.monthly_cost_delta_pct
             .map_or_else(|| "n/a %".to_owned(), fmt_signed_pct),
         s.added,
@@ -181,4 +190,63 @@ pub fn total_line(diff: &ReportDiff) -> String {
         s.changed,
         s.unchanged
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::diff::{Change, DiffSummary, WorkloadDiff};
+
+    fn side(usd: f64) -> Option<Side> {
+        Some(Side {
+            recommended: Some("global-standard".to_owned()),
+            ptus: None,
+            monthly_cost_usd: Some(usd),
+            status: None,
+            commitment_usd: None,
+        })
+    }
+
+    /// 100.004 shows as 100.00 and 200.006 as 200.01: the change printed beside them is
+    /// +100.01, their difference as shown, not +100.00 from the unrounded 100.002.
+    #[test]
+    fn a_delta_is_the_difference_of_the_figures_shown() {
+        let (base, new) = (100.004, 200.006);
+        let diff = ReportDiff {
+            base: "a.json".to_owned(),
+            new: "b.json".to_owned(),
+            summary: DiffSummary {
+                base_monthly_cost_usd: base,
+                new_monthly_cost_usd: new,
+                monthly_cost_delta_usd: new - base,
+                monthly_cost_delta_pct: Some(100.0 * (new - base) / base),
+                added: 0,
+                removed: 0,
+                changed: 1,
+                unchanged: 0,
+            },
+            workloads: vec![WorkloadDiff {
+                deployment: "chat".to_owned(),
+                model: "gpt-5.1".to_owned(),
+                region: "eastus2".to_owned(),
+                change: Change::Changed,
+                base: side(base),
+                new: side(new),
+                from: None,
+                ptus_delta: Some(0),
+                monthly_cost_delta_usd: Some(new - base),
+                monthly_cost_delta_pct: None,
+            }],
+            settings_changes: Vec::new(),
+        };
+        let row = &rows(&diff)[0];
+        assert_eq!(row[6..9], ["100.00", "200.01", "0"].map(str::to_owned));
+        assert_eq!(row[9], "+100.01");
+        assert!(
+            total_line(&diff)
+                .starts_with("Total recommended monthly cost: 100.00 -> 200.01 USD (+100.01 USD"),
+            "{}",
+            total_line(&diff)
+        );
+    }
 }
