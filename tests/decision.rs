@@ -347,6 +347,130 @@ fn issue_18_the_first_hours_of_a_log_are_provisional_and_commit_nothing() {
     assert!(err.contains("commitment_usd>0 passed"), "{err}");
 }
 
+/// Eight days of totals of one steady gpt-5.6-terra workload in eastus2 (20 requests a minute
+/// of 40,000-token prompts, 95% cached), written per `bucket` (`minute`, `hour` or `day`), with
+/// sales facts confirming Global PTU and Global Standard there ([`sales_facts`]).
+fn totals(path: &Path, bucket: &str) {
+    let step_min: i64 = match bucket {
+        "minute" => 1,
+        "hour" => 60,
+        _ => 1_440,
+    };
+    let mut csv = String::from(
+        "bucket_start,bucket,deployment,model,region,requests,prompt_tokens,cached_tokens,completion_tokens\n",
+    );
+    for m in (0..8 * 1_440).step_by(step_min as usize) {
+        let n = 20 * step_min;
+        writeln!(
+            csv,
+            "{},{bucket},chat,gpt-5.6-terra,eastus2,{n},{},{},{}",
+            stamp(m * 60_000),
+            n * 40_000,
+            n * 38_000,
+            n * 200
+        )
+        .expect("write");
+    }
+    std::fs::write(path, csv).expect("write log");
+    let fact = |t: &str| {
+        format!(
+            "  - model: gpt-5.6-terra\n    deployment_type: {t}\n    region: eastus2\n    \
+             available: true\n    source: \"Account team (test)\"\n"
+        )
+    };
+    std::fs::write(
+        sales_facts(path),
+        format!(
+            "availability:\n{}{}",
+            fact("global-provisioned"),
+            fact("global-standard")
+        ),
+    )
+    .expect("write overrides");
+}
+
+/// Totals per hour or per day hide the arrivals inside a bucket, which a reservation's size
+/// depends on: the traffic that commits as per-minute buckets is provisional as per-day
+/// totals, commits nothing, names why, fails `provisional>0`, and the reservation plan of a
+/// growth scenario buys nothing on it either.
+#[test]
+fn a_log_of_daily_totals_commits_nothing_where_minutes_would() {
+    let dir = TempDir::new().expect("tmp");
+    let minute = dir.path().join("minute.csv");
+    totals(&minute, "minute");
+    let sales = sales_facts(&minute);
+    let sales = sales.to_str().expect("utf8");
+    let r = json(&[minute.to_str().expect("utf8"), "--overrides", sales]);
+    let d = &workload(&r, "chat")["decision"];
+    assert_eq!(d["status"], "firm", "{d}");
+    assert_eq!(d["billing"], "reserved-1-year", "{d}");
+    for bucket in ["hour", "day"] {
+        let log = dir.path().join(format!("{bucket}.csv"));
+        totals(&log, bucket);
+        let path = log.to_str().expect("utf8");
+        // The reservation plan of a growth scenario, on the day log.
+        let growth: &[&str] = if bucket == "day" {
+            &["--growth-pct", "5", "--horizon-months", "12"]
+        } else {
+            &[]
+        };
+        let r = json(&[&[path, "--overrides", sales][..], growth].concat());
+        let d = &workload(&r, "chat")["decision"];
+        assert_eq!(d["status"], "provisional", "{bucket}: {d}");
+        assert_eq!(num(&d["commitment_usd"]), 0.0);
+        assert_eq!(d["reasons"][0]["code"], "coarse-log");
+        assert!(
+            d["reasons"][0]["text"]
+                .as_str()
+                .expect("text")
+                .starts_with(&format!("the log's inputs are totals per {bucket}")),
+            "{d}"
+        );
+        assert!(d["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .any(|x| x["code"] == "what-if"));
+        let verdict = r["decision_summary"]["verdict"].as_str().expect("verdict");
+        assert!(
+            verdict.contains(&format!(
+                "provisional: the log is totals per {bucket}, which hide the bursts"
+            )),
+            "{verdict}"
+        );
+        if bucket != "day" {
+            continue;
+        }
+        let ladder = &r["scenarios"][0]["ladder"];
+        let pools = ladder["pools"].as_array().expect("pools");
+        assert!(!pools.is_empty(), "{ladder}");
+        for pool in pools {
+            assert_eq!(pool["purchases"], serde_json::json!([]), "{bucket}: {pool}");
+            let rejected = pool["rejected_purchases"].as_array().expect("rejected");
+            assert!(!rejected.is_empty(), "{pool}");
+            for p in rejected {
+                assert!(
+                    p["checks"]
+                        .as_array()
+                        .expect("checks")
+                        .iter()
+                        .any(|c| c["code"] == "coarse-log" && c["bucket"] == bucket),
+                    "{p}"
+                );
+            }
+        }
+        let (code, _, err) = run(&[
+            "compare",
+            path,
+            "--overrides",
+            sales,
+            "--fail-on",
+            "provisional>0",
+        ]);
+        assert_eq!(code, Some(3), "{err}");
+    }
+}
+
 /// A steady load of small requests: a 1-year reservation saves more than 10% at every window
 /// of 1-60 s, so it is decided, at one count for the whole band, and every output shows that
 /// count and that monthly cost.

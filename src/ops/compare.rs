@@ -147,7 +147,7 @@ pub fn build_report_with_progress(
         &mut read,
     )?;
     let coverage = whatif::check_coverage(&scenarios, &keys)?;
-    let settings = &with_log_evidence(settings, &keys, &summary)?;
+    let settings = &with_log_evidence(settings, &keys, &summary, read.granularity)?;
     let read_s = started.elapsed().as_secs_f64();
     progress(Progress::Simulating);
     let (planned, sized) = plan_replay(

@@ -29,6 +29,7 @@ pub(crate) fn with_log_evidence(
     settings: &CompareSettings,
     keys: &[WorkloadKey],
     summary: &ReplaySummary,
+    granularity: crate::usage::Granularity,
 ) -> Result<CompareSettings> {
     let served_by = &settings.plan.constraints.served_by;
     let logged: Vec<&str> = keys.iter().map(|k| k.deployment.as_str()).collect();
@@ -45,6 +46,7 @@ pub(crate) fn with_log_evidence(
         .into());
     }
     let mut settings = settings.clone();
+    settings.plan.log_granularity = granularity;
     settings.plan.constraints.evidence = plan::evidence::LogEvidence::new(
         served_by,
         keys.iter()

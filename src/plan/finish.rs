@@ -223,6 +223,7 @@ pub fn decide(
             max_spill_rate: settings.max_spill_rate,
             longest_term: settings.reserve_term,
             span_hours,
+            log_granularity: settings.log_granularity,
             run_window_s,
             as_of: catalog.in_force_on,
             replacement,

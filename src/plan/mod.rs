@@ -103,6 +103,9 @@ pub struct PlanSettings {
     pub quota: quota::QuotaSettings,
     /// When a commitment is recommended (`--min-saving`, `--min-span-days`).
     pub decision: DecisionRules,
+    /// The coarsest time resolution of the log's inputs (set once the log is read): totals
+    /// per hour or per day commit nothing ([`decision::log_too_coarse`]).
+    pub log_granularity: crate::usage::Granularity,
 }
 
 impl Default for PlanSettings {
@@ -120,6 +123,7 @@ impl Default for PlanSettings {
             constraints: Constraints::default(),
             quota: quota::QuotaSettings::default(),
             decision: DecisionRules::default(),
+            log_granularity: crate::usage::Granularity::Request,
         }
     }
 }

@@ -230,6 +230,7 @@ pub fn redecide(w: &mut WorkloadPlan) {
             max_spill_rate: None,
             longest_term: Billing::Reserved1Year,
             span_hours: 730.0,
+            log_granularity: crate::usage::Granularity::Request,
             run_window_s: 60.0,
             as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
             replacement: crate::plan::decision::Replacement::Unknown,

@@ -417,7 +417,7 @@ fn measure(metric: Metric, report: &Report, diff: Option<&ReportDiff>) -> Option
                     "no decision is provisional".to_owned()
                 } else {
                     format!(
-                        "{} decision(s) provisional (log shorter than {} days): {}",
+                        "{} decision(s) provisional (log shorter than {} days, or of per-hour or per-day totals): {}",
                         names.len(),
                         report.assumptions.plan.decision.min_span_days,
                         names.join(", ")

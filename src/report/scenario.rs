@@ -426,6 +426,10 @@ fn rung_figures(b: &Purchase) -> String {
                 span_days,
                 min_span_days,
             } => format!("the log is {span_days:.1} days, under --min-span-days {min_span_days}"),
+            RungCheck::CoarseLog { bucket } => format!(
+                "the log is totals per {}, which hide the bursts a reservation is sized for",
+                bucket.as_str()
+            ),
             RungCheck::RetiresInTerm { model, date } => {
                 format!("{model} retires on {date}, inside the term")
             }

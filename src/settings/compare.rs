@@ -323,6 +323,8 @@ pub(super) fn ensure_plan(sim: &SimArgs) -> Result<PlanSettings> {
             min_saving: sim.min_saving / 100.0,
             min_span_days: sim.min_span_days,
         },
+        // Known once the log is read (`ops`).
+        log_granularity: crate::usage::Granularity::Request,
     })
 }
 

@@ -194,6 +194,8 @@ pub(super) fn ladder_of(
             run_window_s: settings.sim.bucket_window_s,
             short_log: (span_hours < rules.min_span_days * 24.0)
                 .then_some((span_hours / 24.0, rules.min_span_days)),
+            coarse_log: Some(settings.plan.log_granularity)
+                .filter(|g| plan::decision::log_too_coarse(*g)),
             // Month 1 starts on the first of the month after the as-of date, as FOCUS's.
             start: catalog.in_force_on.map(ladder::first_month),
             level_factors: if forecast {

@@ -40,6 +40,7 @@ use serde::Serialize;
 use super::cost::Billing;
 use super::{OptionPlan, WorkloadPlan};
 use crate::catalog::DeploymentTypeId;
+use crate::usage::Granularity;
 
 /// When a commitment is recommended.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,13 +62,21 @@ impl Default for DecisionRules {
     }
 }
 
+/// Whether inputs of this resolution are too coarse to commit on: totals per hour or per day
+/// hide the arrivals inside a bucket, and a reservation's size depends on them (a bucket's
+/// requests may all come in one minute). Per-minute buckets and finer can decide one.
+pub fn log_too_coarse(g: Granularity) -> bool {
+    matches!(g, Granularity::Hour | Granularity::Day)
+}
+
 /// How sure the decision is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DecisionStatus {
     /// Enough evidence: the decision stands.
     Firm,
-    /// The log is too short for a commitment: the flexible option, commitments as a what-if.
+    /// The log is too short (or its inputs too coarse) for a commitment: the flexible option,
+    /// commitments as a what-if.
     Provisional,
     /// No eligible option.
     #[default]
@@ -411,6 +420,9 @@ pub struct DecisionContext<'a> {
     pub longest_term: Billing,
     /// The log's span, hours.
     pub span_hours: f64,
+    /// The coarsest time resolution of the log's inputs: totals per hour or per day commit
+    /// nothing ([`log_too_coarse`]).
+    pub log_granularity: Granularity,
     /// The bucket window in use, seconds.
     pub run_window_s: f64,
     /// The run's as-of date (retirements are read on it).

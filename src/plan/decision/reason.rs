@@ -7,6 +7,7 @@ use super::TermLifecycle;
 use crate::catalog::DeploymentTypeId;
 use crate::plan::cost::Billing;
 use crate::plan::remark::OptionReason;
+use crate::usage::Granularity;
 
 /// Why the decision is what it is: a code and its values. The words are the report's.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +119,12 @@ pub enum Reason {
         span_hours: f64,
         /// `--min-span-days`.
         min_span_days: f64,
+    },
+    /// The log's inputs are totals per hour or per day: the arrivals inside a bucket, which a
+    /// reservation's size depends on, are unknown, so nothing is committed on it.
+    CoarseLog {
+        /// The coarsest bucket of the inputs.
+        bucket: Granularity,
     },
     /// What a reservation would save if the log is typical (provisional decisions).
     WhatIf {
@@ -263,6 +270,7 @@ impl Reason {
             Reason::AgainstUnconfirmed { .. } => "against-unconfirmed",
             Reason::CheaperIfConfirmed { .. } => "cheaper-if-confirmed",
             Reason::ShortLog { .. } => "short-log",
+            Reason::CoarseLog { .. } => "coarse-log",
             Reason::WhatIf { .. } => "what-if",
             Reason::Calibrate { .. } => "calibrate",
             Reason::BreakEven { .. } => "break-even",

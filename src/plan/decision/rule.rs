@@ -151,7 +151,11 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
     let views = views(plan, ctx.run_window_s);
     let run = run_view(&views, ctx.run_window_s);
     let weighed = weigh(plan, &views, ctx);
-    let short = ctx.span_hours < ctx.rules.min_span_days * 24.0;
+    let too_short = ctx.span_hours < ctx.rules.min_span_days * 24.0;
+    let too_coarse = super::log_too_coarse(ctx.log_granularity);
+    // Either way the log cannot tell whether a commitment holds: the flexible option is
+    // decided, and a reservation is only a what-if.
+    let short = too_short || too_coarse;
     let mut d = Decision {
         run_window_s: run.window_s,
         window_band_s: band_of(&views),
@@ -159,10 +163,15 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
         ..Decision::default()
     };
     let mut reasons = Vec::new();
-    if short {
+    if too_short {
         reasons.push(Reason::ShortLog {
             span_hours: ctx.span_hours,
             min_span_days: ctx.rules.min_span_days,
+        });
+    }
+    if too_coarse {
+        reasons.push(Reason::CoarseLog {
+            bucket: ctx.log_granularity,
         });
     }
     choose(

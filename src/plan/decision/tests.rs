@@ -64,6 +64,7 @@ fn ctx(rules: &DecisionRules, span_hours: f64) -> DecisionContext<'_> {
         max_spill_rate: None,
         longest_term: Billing::Reserved1Year,
         span_hours,
+        log_granularity: crate::usage::Granularity::Request,
         run_window_s: 60.0,
         as_of: NaiveDate::from_ymd_opt(2026, 12, 1),
         replacement: Replacement::Unknown,
@@ -186,6 +187,43 @@ fn issue_18_a_short_log_is_provisional_and_commits_nothing() {
     let d = decide(&w, &ctx(&rules, 168.0));
     assert_eq!(d.status, DecisionStatus::Firm);
     assert_eq!(decided(&d), Some(Y1));
+}
+
+/// A month of per-hour or per-day totals: the arrivals inside a bucket are unknown, so the
+/// same plan that commits on per-request or per-minute data is provisional and commits
+/// nothing, with the reservation as a what-if.
+#[test]
+fn a_log_of_hourly_or_daily_totals_commits_nothing() {
+    use crate::usage::Granularity;
+    let w = plan([700.0; 3], [950.0; 3]);
+    let rules = DecisionRules::default();
+    for (g, commits) in [
+        (Granularity::Request, true),
+        (Granularity::Second, true),
+        (Granularity::Minute, true),
+        (Granularity::Hour, false),
+        (Granularity::Day, false),
+    ] {
+        let d = decide(
+            &w,
+            &DecisionContext {
+                log_granularity: g,
+                ..ctx(&rules, 720.0)
+            },
+        );
+        assert_eq!(d.commitment_usd() > 0.0, commits, "{g:?}");
+        if commits {
+            assert_eq!(d.status, DecisionStatus::Firm);
+            continue;
+        }
+        assert_eq!(d.status, DecisionStatus::Provisional, "{g:?}");
+        assert_eq!(decided(&d), Some(GS));
+        assert_eq!(d.reasons[0].code(), "coarse-log");
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| matches!(r, Reason::WhatIf { ptus: 30, .. })));
+    }
 }
 
 fn retiring(mut w: WorkloadPlan, retirement: &str, replacement: Option<&str>) -> WorkloadPlan {

@@ -151,6 +151,9 @@ pub struct LadderInput<'a> {
     pub run_window_s: f64,
     /// The log's span and `--min-span-days`, when the span is shorter.
     pub short_log: Option<(f64, f64)>,
+    /// The inputs' bucket when they are totals too coarse to commit on
+    /// ([`crate::plan::decision::log_too_coarse`]).
+    pub coarse_log: Option<crate::usage::Granularity>,
     /// The first day of month 1 ([`first_month`] of the as-of date, as the FOCUS export's),
     /// for retirements.
     pub start: Option<chrono::NaiveDate>,
@@ -187,6 +190,12 @@ pub enum RungCheck {
         span_days: f64,
         /// `--min-span-days`.
         min_span_days: f64,
+    },
+    /// The log's inputs are totals per hour or per day, which hide the bursts a reservation
+    /// is sized for.
+    CoarseLog {
+        /// The coarsest bucket of the inputs.
+        bucket: crate::usage::Granularity,
     },
     /// A member's model retires before the term ends.
     RetiresInTerm {
@@ -618,6 +627,7 @@ pub fn plan_ladder(catalog: &Catalog, input: &LadderInput<'_>) -> LadderPlan {
         min_saving: input.min_saving,
         run_window_s: input.run_window_s,
         short_log: input.short_log,
+        coarse_log: input.coarse_log,
         start: input.start,
     };
     let pools: Vec<LadderPool> = pools

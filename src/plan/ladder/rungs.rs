@@ -31,6 +31,8 @@ pub(super) struct RungRules {
     pub run_window_s: f64,
     /// The log's span is shorter than `--min-span-days`: (span days, min days).
     pub short_log: Option<(f64, f64)>,
+    /// The inputs are totals per hour or per day: their bucket.
+    pub coarse_log: Option<crate::usage::Granularity>,
     /// The first day of month 1 (the first of the month after the as-of date).
     pub start: Option<NaiveDate>,
 }
@@ -112,6 +114,9 @@ pub(super) fn check(
                 span_days,
                 min_span_days,
             });
+        }
+        if let Some(bucket) = rules.coarse_log {
+            checks.push(RungCheck::CoarseLog { bucket });
         }
         if let Some(start) = rules.start {
             let from = super::month_start(start, p.month).date();

@@ -216,6 +216,7 @@ fn issue_21_a_rung_below_the_minimum_saving_is_not_bought() {
         min_saving: 0.10,
         run_window_s: 10.0,
         short_log: None,
+        coarse_log: None,
         start: None,
     };
     let (mut pool, levels) = plan_pool(

@@ -308,6 +308,12 @@ pub enum RungCheck {
         /// `--min-span-days`.
         min_span_days: f64,
     },
+    /// The log's inputs are totals per hour or per day (`bucket`: `hour` or `day`), which
+    /// hide the bursts a reservation is sized for.
+    CoarseLog {
+        /// The coarsest bucket of the inputs.
+        bucket: crate::usage::Granularity,
+    },
     /// A member's model retires before the term ends.
     RetiresInTerm {
         /// The model.
@@ -334,6 +340,7 @@ impl RungCheck {
                 span_days: *span_days,
                 min_span_days: *min_span_days,
             },
+            plan::RungCheck::CoarseLog { bucket } => RungCheck::CoarseLog { bucket: *bucket },
             plan::RungCheck::RetiresInTerm { model, date } => RungCheck::RetiresInTerm {
                 model: model.clone(),
                 date: date.clone(),

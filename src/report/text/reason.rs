@@ -171,6 +171,10 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             fmt_hours(*span_hours),
             fmt_days(*min_span_days)
         ),
+        Reason::CoarseLog { bucket } => format!(
+            "the log's inputs are totals per {}: the arrivals inside a bucket, which a reservation's size depends on, are unknown (they may all come in one minute), so nothing is committed on them; per-minute buckets or per-request records can decide one",
+            bucket.as_str()
+        ),
         Reason::WhatIf {
             billing,
             ptus,

@@ -171,14 +171,16 @@ pub fn short_why(w: &WorkloadPlan) -> String {
             }),
             _ => None,
         });
-        return format!(
-            "provisional: log shorter than {} days{}",
-            fmt_days(match first("short-log") {
-                Some(Reason::ShortLog { min_span_days, .. }) => *min_span_days,
-                _ => 7.0,
-            }),
-            what_if.unwrap_or_default()
-        );
+        let why = match (first("short-log"), first("coarse-log")) {
+            (Some(Reason::ShortLog { min_span_days, .. }), _) => {
+                format!("log shorter than {} days", fmt_days(*min_span_days))
+            }
+            (_, Some(Reason::CoarseLog { bucket })) => {
+                format!("log of per-{} totals", bucket.as_str())
+            }
+            _ => "log shorter than 7 days".to_owned(),
+        };
+        return format!("provisional: {why}{}", what_if.unwrap_or_default());
     }
     if let Some(Reason::CommitmentHolds {
         worst_saving_share,
@@ -454,13 +456,38 @@ pub fn verdict(report: &Report) -> String {
                 })
             })
             .collect();
-        let mut p = format!(
-            "provisional: the log covers {}, less than {} days",
-            fmt_hours(report.input.hours),
-            fmt_days(report.assumptions.plan.decision.min_span_days)
-        );
+        let coarse = ws.iter().find_map(|w| {
+            w.decision.reasons.iter().find_map(|r| match r {
+                Reason::CoarseLog { bucket } => Some(*bucket),
+                _ => None,
+            })
+        });
+        let short = ws.iter().any(|w| {
+            w.decision
+                .reasons
+                .iter()
+                .any(|r| matches!(r, Reason::ShortLog { .. }))
+        });
+        let mut p = match coarse {
+            Some(bucket) if !short => format!(
+                "provisional: the log is totals per {}, which hide the bursts a reservation is sized for",
+                bucket.as_str()
+            ),
+            _ => format!(
+                "provisional: the log covers {}, less than {} days",
+                fmt_hours(report.input.hours),
+                fmt_days(report.assumptions.plan.decision.min_span_days)
+            ),
+        };
         if !what_if.is_empty() {
-            p.push_str(&format!("; if it is typical, {}", and_list(&what_if)));
+            let premise = match coarse {
+                Some(bucket) if !short => format!(
+                    "if the requests of each {} arrived as evenly as replayed",
+                    bucket.as_str()
+                ),
+                _ => "if it is typical".to_owned(),
+            };
+            p.push_str(&format!("; {premise}, {}", and_list(&what_if)));
         }
         parts.push(p);
     }
