@@ -408,8 +408,9 @@ fn rung_figures(b: &Purchase) -> String {
             super::fmt_pct(p)
         ));
     }
+    let mut checks = Vec::new();
     for c in &b.checks {
-        parts.push(match c {
+        checks.push(match c {
             RungCheck::BelowMinSaving {
                 windows_s,
                 min_saving_pct,
@@ -434,6 +435,17 @@ fn rung_figures(b: &Purchase) -> String {
                 format!("{model} retires on {date}, inside the term")
             }
         });
+    }
+    if b.decided && !checks.is_empty() {
+        // Month 1 is what the decisions buy: they weigh it against the flexible option at
+        // every window of the band, and price a retirement inside the term with the
+        // replacement's plan, which this plan leaves out.
+        parts.push(format!(
+            "on this plan's own terms it would not hold ({}), but the decision, which prices a retirement with the replacement's plan, buys it (see its reasons)",
+            checks.join("; ")
+        ));
+    } else {
+        parts.extend(checks);
     }
     parts.join("; ")
 }
@@ -548,6 +560,12 @@ fn ladder_sections(name: &str, l: &LadderPlan) -> Vec<Section> {
                 super::fmt_usd(c.ptu_cost_usd),
                 super::fmt_usd(c.standard_cost_usd),
                 super::fmt_usd(c.cost_usd)
+            ));
+        }
+        if p.unallocated_ptu_cost_usd > 0.0 {
+            notes.push(format!(
+                "charged to no workload: {} USD of reserved PTUs in months no member deploys on (after their models retire); the pool still owes them",
+                super::fmt_usd(p.unallocated_ptu_cost_usd)
             ));
         }
         out.push(Section {

@@ -272,6 +272,10 @@ pub struct LadderPool {
     pub savings_vs_static_usd: f64,
     /// Each member's share of the pool's cost over the horizon.
     pub chargeback: Vec<Chargeback>,
+    /// The pool's PTU cost over the horizon that no member is charged: reserved PTUs in
+    /// months no member deploys on (after the members' models retire), USD. The chargeback
+    /// plus this is the pool's horizon cost.
+    pub unallocated_ptu_cost_usd: f64,
 }
 
 /// One month of a pool.
@@ -353,7 +357,8 @@ pub struct Purchase {
     /// On the forecast: the share of its draws in which the commitment costs more than the
     /// flexible option (each month at the simulated level just below the draw's traffic).
     pub loss_probability: Option<f64>,
-    /// Whether the decision's rules hold for it (else it is a what-if).
+    /// Whether the plan's checks of the decision's rules hold for it (else it is a what-if);
+    /// a decided rung (month 1) is bought whatever they say, since the decision weighed it.
     pub holds: bool,
     /// The rules it fails.
     pub checks: Vec<RungCheck>,
@@ -720,7 +725,14 @@ fn plan_pool_with_rules(
             Some(decided),
             &frozen,
         );
-        rungs::check(&mut pool.purchases, members, &lattice, &levels_y, rules);
+        rungs::check(
+            &mut pool.purchases,
+            &pool.months,
+            members,
+            &lattice,
+            &levels_y,
+            rules,
+        );
         let mut failed = false;
         for p in &mut pool.purchases {
             if p.month == 1 && decided > 0 {

@@ -389,6 +389,7 @@ pub(super) fn plan_pool(
         rejected_purchases: Vec::new(),
         retired: Vec::new(),
         chargeback: chargeback(members, &months),
+        unallocated_ptu_cost_usd: unallocated(members, &months),
         months,
         purchases,
         horizon_cost_usd: horizon,
@@ -531,10 +532,29 @@ fn best_static(
     choice
 }
 
-fn chargeback(members: &[Member<'_>], months: &[LadderMonth]) -> Vec<Chargeback> {
-    let total_ptu: f64 = months
+/// The pool's PTU cost over the horizon charged to no member (months no member deploys on).
+fn unallocated(members: &[Member<'_>], months: &[LadderMonth]) -> f64 {
+    let total: f64 = months
         .iter()
         .map(|m| m.reserved_1_year_cost_usd + m.flex_cost_usd)
+        .sum();
+    let charged: f64 = (0..members.len())
+        .map(|i| {
+            months
+                .iter()
+                .map(|mo| mo.workloads[i].ptu_cost_usd)
+                .sum::<f64>()
+        })
+        .sum();
+    // Below a cent: rounding of the shares.
+    Some(total - charged).filter(|u| *u >= 0.005).unwrap_or(0.0)
+}
+
+fn chargeback(members: &[Member<'_>], months: &[LadderMonth]) -> Vec<Chargeback> {
+    // Shares of what the members consumed: months no member deploys on charge no one.
+    let total_ptu: f64 = months
+        .iter()
+        .flat_map(|m| m.workloads.iter().map(|s| s.ptu_cost_usd))
         .sum();
     members
         .iter()

@@ -55,9 +55,11 @@ fn value(
     v
 }
 
-/// Check every purchase of a pool and fill in its figures.
+/// Check every purchase of a pool (planned month by month as `months`) and fill in its
+/// figures.
 pub(super) fn check(
     purchases: &mut [Purchase],
+    months: &[super::LadderMonth],
     members: &[Member<'_>],
     lattice: &Lattice,
     levels_y: &[usize],
@@ -120,15 +122,26 @@ pub(super) fn check(
         }
         if let Some(start) = rules.start {
             let from = super::month_start(start, p.month).date();
-            for m in members {
+            for (i, m) in members.iter().enumerate() {
+                // Only a member the plan runs on the pool's PTUs from the rung on can leave
+                // them idle: one served per token throughout never holds a reserved PTU.
+                let on_ptus = months
+                    .iter()
+                    .skip(p.month as usize - 1)
+                    .any(|mo| mo.workloads.get(i).is_some_and(|s| s.ptus > 0));
                 // A model already retired when the rung is bought has left the pool.
-                if let Some((date, _)) = retirement_in_term(m.plan, from, 12.0 * f64::from(p.terms))
-                    .filter(|(date, _)| *date > from)
-                {
-                    checks.push(RungCheck::RetiresInTerm {
-                        model: m.model.clone(),
-                        date: date.to_string(),
-                    });
+                let Some((date, _)) = retirement_in_term(m.plan, from, 12.0 * f64::from(p.terms))
+                    .filter(|(date, _)| on_ptus && *date > from)
+                else {
+                    continue;
+                };
+                let check = RungCheck::RetiresInTerm {
+                    model: m.model.clone(),
+                    date: date.to_string(),
+                };
+                // Two members of one model: one check.
+                if !checks.contains(&check) {
+                    checks.push(check);
                 }
             }
         }

@@ -98,6 +98,29 @@ fn issue_11_reservations_take_the_base_and_spillover_the_peaks() {
     assert_eq!(pool.best_static.ptus, 100);
     assert!(pool.savings_vs_static_usd.abs() < 1e-6);
     assert_eq!(pool.chargeback[0].cost_usd, pool.horizon_cost_usd);
+    assert_eq!(pool.unallocated_ptu_cost_usd, 0.0);
+}
+
+/// A member whose model retires in month 5 of a 1-year reservation it alone used: its
+/// chargeback is its four months, at 100% of the capacity consumed, and the eight idle months
+/// are the pool's, charged to no one, so that the two add up to the pool's cost (an outside
+/// tester's 145,860 USD pool showed one chargeback of 48,620 USD at "33.3% of the capacity").
+#[test]
+fn the_reserved_months_after_a_retirement_are_charged_to_no_one_and_said() {
+    let w = sample_workload();
+    let month = vec![choice(0, 60_000.0), choice(100, 0.0)];
+    let mut m = member(&w, "chat", vec![month], 12);
+    for mi in 4..12 {
+        m.month_levels[mi] = super::pool::RETIRED;
+        m.quiet_levels[mi] = super::pool::RETIRED;
+    }
+    let pool = plan(&[m], 12, Some(100));
+    assert_eq!(pool.purchases[0].ptus, 100);
+    let c = &pool.chargeback[0];
+    assert!((c.ptu_cost_usd - 4.0 * 100.0 * 221.0).abs() < 1e-6, "{c:?}");
+    assert_eq!(c.share_of_consumed_ptu_capacity, 1.0);
+    assert!((pool.unallocated_ptu_cost_usd - 8.0 * 100.0 * 221.0).abs() < 1e-6);
+    assert!((c.cost_usd + pool.unallocated_ptu_cost_usd - pool.horizon_cost_usd).abs() < 1e-6);
 }
 
 /// Month 1 is the decision: with none bought now the plan holds no 1-year PTUs in month
@@ -228,7 +251,14 @@ fn issue_21_a_rung_below_the_minimum_saving_is_not_bought() {
         &[false; 12],
     );
     assert_eq!(pool.purchases.len(), 1, "{:?}", pool.purchases);
-    check(&mut pool.purchases, &members, &lattice, &levels, &strict);
+    check(
+        &mut pool.purchases,
+        &pool.months,
+        &members,
+        &lattice,
+        &levels,
+        &strict,
+    );
     let rung = &pool.purchases[0];
     assert_eq!(rung.month, 2);
     assert!(!rung.holds, "{rung:?}");
@@ -238,6 +268,66 @@ fn issue_21_a_rung_below_the_minimum_saving_is_not_bought() {
         ..strict
     };
     let mut again = pool.purchases.clone();
-    check(&mut again, &members, &lattice, &levels, &lax);
+    check(&mut again, &pool.months, &members, &lattice, &levels, &lax);
     assert!(again[0].holds, "{:?}", again[0]);
+}
+
+/// A retirement inside a rung's term fails it only for a member the plan runs on the pool's
+/// PTUs (an outside tester's per-token gpt-4.1 workload, using none of them, failed a
+/// gpt-5.6-terra purchase), and two members of one model fail it once.
+#[test]
+fn only_a_member_on_the_pools_ptus_fails_a_rung_by_retiring() {
+    let steady = sample_workload();
+    let mut retiring = sample_workload();
+    retiring.lifecycle = Some(crate::plan::test_support::retiring_lifecycle(
+        "2027-06-01",
+        None,
+    ));
+    let needs_ptus = || vec![vec![choice(0, 1e9), choice(100, 0.0)]];
+    let rules = RungRules {
+        min_saving: 0.0,
+        run_window_s: 10.0,
+        short_log: None,
+        coarse_log: None,
+        start: chrono::NaiveDate::from_ymd_opt(2027, 1, 1),
+    };
+    let rung_checks = |members: &[Member<'_>]| {
+        let p = price();
+        let lattice = Lattice::of(members, &p, Some(0));
+        let (mut pool, levels) = plan_pool(
+            ("eastus2".into(), DeploymentTypeId::GlobalProvisioned),
+            (&p, &lattice),
+            members,
+            (12, &(1..=12).collect::<Vec<u32>>()),
+            Some(0),
+            &[false; 12],
+        );
+        check(
+            &mut pool.purchases,
+            &pool.months,
+            members,
+            &lattice,
+            &levels,
+            &rules,
+        );
+        assert!(!pool.purchases.is_empty(), "{:?}", pool.months);
+        pool.purchases[0].checks.clone()
+    };
+    // A retiring member served per token throughout: no lifecycle check.
+    let per_token = member(&retiring, "small", vec![vec![choice(0, 10.0)]], 12);
+    let members = vec![member(&steady, "chat", needs_ptus(), 12), per_token];
+    assert_eq!(rung_checks(&members), Vec::new());
+    // Two retiring members on the pool's PTUs, of one model: one check.
+    let members = vec![
+        member(&retiring, "a", needs_ptus(), 12),
+        member(&retiring, "b", needs_ptus(), 12),
+    ];
+    let checks = rung_checks(&members);
+    assert_eq!(
+        checks,
+        vec![RungCheck::RetiresInTerm {
+            model: "gpt-4.1".into(),
+            date: "2027-06-01".into(),
+        }]
+    );
 }

@@ -108,6 +108,10 @@ pub struct Pool {
     pub savings_vs_static_usd: f64,
     /// Each member's share of the pool's cost over the horizon.
     pub chargeback: Vec<Chargeback>,
+    /// The pool's PTU cost over the horizon that no member is charged: reserved PTUs in
+    /// months no member deploys on (after the members' models retire), USD. The chargeback
+    /// plus this is the pool's horizon cost.
+    pub unallocated_ptu_cost_usd: f64,
 }
 
 impl Pool {
@@ -156,6 +160,7 @@ impl Pool {
                     cost_usd: c.cost_usd,
                 })
                 .collect(),
+            unallocated_ptu_cost_usd: p.unallocated_ptu_cost_usd,
         }
     }
 }
@@ -266,7 +271,8 @@ pub struct Purchase {
     /// On the forecast: the share of its draws in which the commitment costs more than the
     /// flexible option (each month at the simulated level just below the draw's traffic).
     pub loss_probability: Option<f64>,
-    /// Whether the decision's rules hold for it (else it is a what-if).
+    /// Whether the plan's checks of the decision's rules hold for it (else it is a what-if);
+    /// a decided rung (month 1) is bought whatever they say, since the decision weighed it.
     pub holds: bool,
     /// The rules it fails.
     pub checks: Vec<RungCheck>,
