@@ -352,6 +352,10 @@ pub struct Decision {
     /// Whether the saving is the term's average because the model retires inside the decided
     /// reservation's term (the log's own month would overstate what is signed for).
     pub saving_over_term: bool,
+    /// With [`Self::saving_over_term`]: the decided reservation's and the flexible option's
+    /// monthly costs averaged over the term at the window in use (the months after the
+    /// retirement priced with the replacement's plan), USD; the saving is their difference.
+    pub term_monthly_costs_usd: Option<(f64, f64)>,
     /// The window in use, seconds.
     pub run_window_s: f64,
     /// The band's smallest and largest window, seconds.

@@ -214,11 +214,18 @@ pub fn decide(plan: &WorkloadPlan, ctx: &DecisionContext<'_>) -> Decision {
             .as_ref()
             .filter(|c| c.lifecycle.is_some() && c.choice.option_id == o.option_id)
             .and_then(|c| c.at(run.window_s))
-            .and_then(|w| Some((w.saving_usd()?, w.saving_share())));
-        if let Some((usd, share)) = over_term.filter(|_| o.is_commitment()) {
+            .and_then(|w| {
+                Some((
+                    w.saving_usd()?,
+                    w.saving_share(),
+                    (w.monthly_cost_usd?, w.flexible_monthly_cost_usd?),
+                ))
+            });
+        if let Some((usd, share, costs)) = over_term.filter(|_| o.is_commitment()) {
             d.saving_vs_flexible_usd = usd;
             d.saving_vs_flexible_share = share;
             d.saving_over_term = true;
+            d.term_monthly_costs_usd = Some(costs);
         }
         reasons.extend(option_reasons(plan, &o, ctx));
     }

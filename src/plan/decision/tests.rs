@@ -342,6 +342,11 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
     assert!(d.saving_over_term);
     assert_eq!(d.saving_vs_flexible_share, Some(b));
     assert!(b > 0.3 + 1e-3, "the month's 30% is not the term's: {b}");
+    // Both options over the term are stated, and the saving is their difference (an outside
+    // tester could not derive it from the log's month's figures the output showed).
+    let (own, flexible) = d.term_monthly_costs_usd.expect("term costs");
+    assert!((flexible - own - d.saving_vs_flexible_usd).abs() < 1e-9);
+    assert!((d.saving_vs_flexible_usd / flexible - b).abs() < 1e-12);
     let band = d.band.as_ref().expect("band");
     let (least, most) = (
         band.least_saving_share.expect("least"),

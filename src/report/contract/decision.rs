@@ -31,6 +31,14 @@ pub struct Decision {
     /// the term's average at the window in use (as `worst_case` is), not the log's own month,
     /// and differs from `flexible.monthly_cost_usd - monthly_cost_usd`.
     pub saving_over_term: bool,
+    /// With `saving_over_term`: the decided reservation's monthly cost averaged over its term
+    /// at the window in use (the months after the retirement priced with the replacement's
+    /// plan: the reservation still owed, plus what the replacement costs beside it), USD;
+    /// `null` otherwise. `flexible_term_monthly_cost_usd` minus this is the saving.
+    pub term_monthly_cost_usd: Option<f64>,
+    /// With `saving_over_term`: the flexible option's monthly cost averaged over the same
+    /// term, USD; `null` otherwise.
+    pub flexible_term_monthly_cost_usd: Option<f64>,
     /// The band's smallest and largest bucket window, seconds.
     pub window_band_s: [f64; 2],
     /// The decided option across the band: what a buyer must plan for (the gates judge it).
@@ -166,6 +174,8 @@ impl Decision {
             saving_vs_flexible_usd: d.saving_vs_flexible_usd,
             saving_vs_flexible_pct: d.saving_vs_flexible_share.map(|s| s * 100.0),
             saving_over_term: d.saving_over_term,
+            term_monthly_cost_usd: d.term_monthly_costs_usd.map(|c| c.0),
+            flexible_term_monthly_cost_usd: d.term_monthly_costs_usd.map(|c| c.1),
             window_band_s: [d.window_band_s.0, d.window_band_s.1],
             worst_case: d.band.as_ref().map(|b| WorstCase {
                 monthly_cost_usd: b.worst_monthly_cost_usd,

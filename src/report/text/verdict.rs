@@ -47,14 +47,15 @@ pub fn headline(w: &WorkloadPlan) -> String {
             } else {
                 ""
             },
-            match d.saving_vs_flexible_usd / share {
+            match (d.saving_over_term, d.term_monthly_costs_usd) {
                 // The share is of the comparator's cost over the term, which the replacement's
-                // months change: both figures, so the sentence divides.
-                term if d.saving_over_term && share > 0.0 => format!(
-                    "{} USD/mo averaged over the term ({} before the retirement) at {}",
-                    fmt_usd(term),
+                // months change: both options over the term, so the sentence subtracts.
+                (true, Some((own, flexible))) => format!(
+                    "{} USD/mo averaged over the term ({} before the retirement) at {}, against the reservation's {} USD/mo averaged over it (the replacement's months included)",
+                    fmt_usd(flexible),
                     fmt_usd(f.monthly_cost_usd),
-                    window_text(d.run_window_s)
+                    window_text(d.run_window_s),
+                    fmt_usd(own)
                 ),
                 _ => format!(
                     "{} USD/mo at {}",
