@@ -389,6 +389,59 @@ fn totals(path: &Path, bucket: &str) {
     .expect("write overrides");
 }
 
+/// `--on-throttle spillover` plans spillover into a target whose availability is unconfirmed
+/// (Global Standard of gpt-5.6-terra: no table lists it): a reservation that spills into it
+/// says so and asks for it to be confirmed before signing, since without it those requests
+/// fail. Without the flag no spillover is planned there and nothing is said.
+#[test]
+fn a_reservation_spilling_into_an_unconfirmed_target_asks_for_it_before_signing() {
+    let dir = TempDir::new().expect("tmp");
+    let log = dir.path().join("steady.csv");
+    steady(&log, 6 * 60, 210, 5, 120, "gpt-5.6-terra");
+    let path = log.to_str().expect("utf8");
+    let sales = sales_facts(&log);
+    let base = [
+        path,
+        "--served-by",
+        "global-provisioned",
+        "--min-span-days",
+        "0.25",
+        "--min-saving-pct",
+        "5",
+        "--overrides",
+        sales.to_str().expect("utf8"),
+    ];
+    let r = json(&[&base[..], &["--on-throttle", "spillover"]].concat());
+    let d = &workload(&r, "steady")["decision"];
+    assert!(num(&d["commitment_usd"]) > 0.0, "{d}");
+    let reason = d["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .find(|x| x["code"] == "spills-into-unconfirmed")
+        .unwrap_or_else(|| panic!("{d}"));
+    let text = reason["text"].as_str().expect("text");
+    assert!(
+        text.contains("into global-standard, whose availability in eastus2 is unconfirmed"),
+        "{text}"
+    );
+    let verdict = r["decision_summary"]["verdict"].as_str().expect("verdict");
+    assert!(
+        verdict.contains("confirm global-standard in eastus2 before signing for steady"),
+        "{verdict}"
+    );
+    let r = json(&base);
+    let d = &workload(&r, "steady")["decision"];
+    assert!(
+        !d["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .any(|x| x["code"] == "spills-into-unconfirmed"),
+        "{d}"
+    );
+}
+
 /// Totals per hour or per day hide the arrivals inside a bucket, which a reservation's size
 /// depends on: the traffic that commits as per-minute buckets is provisional as per-day
 /// totals, commits nothing, names why, fails `provisional>0`, and the reservation plan of a

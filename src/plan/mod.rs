@@ -739,6 +739,15 @@ fn throttle_mode(
                         Some(remark::ModeNote::TargetUnconfirmed(target)),
                     )
                 }
+                Ok(_)
+                    if policy == ThrottlePolicy::Spillover
+                        && !confirmed(catalog, key, target, settings) =>
+                {
+                    (
+                        ThrottleMode::Spillover,
+                        Some(remark::ModeNote::TargetStated(target)),
+                    )
+                }
                 Ok(_) => (ThrottleMode::Spillover, None),
                 Err(e) => (
                     ThrottleMode::Fail,

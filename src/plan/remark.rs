@@ -265,6 +265,9 @@ pub enum ModeNote {
     /// The type is confirmed available, its target only inferred: no spillover is planned
     /// (`--on-throttle spillover` states the target is there).
     TargetUnconfirmed(DeploymentTypeId),
+    /// Spillover is planned into a target whose availability is unconfirmed, because
+    /// `--on-throttle spillover` states it is there (a commitment leaning on it says so).
+    TargetStated(DeploymentTypeId),
 }
 
 /// Why an option counts as available, when not by a verified catalog listing.

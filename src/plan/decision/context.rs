@@ -4,7 +4,7 @@
 
 use super::{Choice, Decision, DecisionContext, Reason};
 use crate::plan::cost::{self, Billing};
-use crate::plan::remark::OptionReason;
+use crate::plan::remark::{ModeNote, OptionNote, OptionReason};
 use crate::plan::{OptionPlan, WorkloadPlan};
 
 /// What the decided option itself adds: its commitment, its spillover.
@@ -32,6 +32,34 @@ pub(super) fn option_reasons(
             share: o.spilled_share,
             monthly_usd: cost::monthly_usd(opt.spillover_cost_usd.unwrap_or(0.0), ctx.span_hours),
         });
+    }
+    // A commitment whose spill lands on a target only the flag says is offered: the log
+    // cannot tell whether it is, and without it those requests fail.
+    let stated = opt.note.iter().find_map(|n| match n {
+        OptionNote::Mode(ModeNote::TargetStated(t)) => Some(*t),
+        _ => None,
+    });
+    if let Some(target) = stated.filter(|_| o.is_commitment()) {
+        let (window_s, worst) = plan
+            .by_window
+            .iter()
+            .filter_map(|w| {
+                let x = w.options.iter().find(|x| x.id == o.option_id)?;
+                Some((w.window_s, x.spilled_share.unwrap_or(0.0)))
+            })
+            .chain([(ctx.run_window_s, o.spilled_share)])
+            .fold(
+                (ctx.run_window_s, 0.0),
+                |best, x| if x.1 > best.1 { x } else { best },
+            );
+        if worst > 0.0 {
+            out.push(Reason::SpillsIntoUnconfirmed {
+                target,
+                region: plan.region.clone(),
+                worst_spilled_share: worst,
+                window_s,
+            });
+        }
     }
     out
 }

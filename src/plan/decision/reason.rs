@@ -182,6 +182,19 @@ pub enum Reason {
         /// Spillover cost, USD per month.
         monthly_usd: f64,
     },
+    /// A decided reservation spills into a target whose availability in the region is
+    /// unconfirmed, planned only because `--on-throttle spillover` states it is offered: without
+    /// it those requests fail.
+    SpillsIntoUnconfirmed {
+        /// The spillover target.
+        target: DeploymentTypeId,
+        /// The workload's region.
+        region: String,
+        /// The reservation's largest spilled share over the band's windows.
+        worst_spilled_share: f64,
+        /// The window of that share, seconds.
+        window_s: f64,
+    },
     /// What a decided reservation commits to.
     Commitment {
         /// Billing.
@@ -275,6 +288,7 @@ impl Reason {
             Reason::Calibrate { .. } => "calibrate",
             Reason::BreakEven { .. } => "break-even",
             Reason::Spills { .. } => "spills",
+            Reason::SpillsIntoUnconfirmed { .. } => "spills-into-unconfirmed",
             Reason::Commitment { .. } => "commitment",
             Reason::RetiresInTerm(_) => "retires-in-term",
             Reason::Retires { .. } => "retires",

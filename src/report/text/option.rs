@@ -253,6 +253,9 @@ pub fn mode_note_text(m: &ModeNote) -> String {
         ModeNote::TargetUnavailable(u) => {
             format!("no spillover: {}; 429s fail", unavailable_text(u))
         }
+        ModeNote::TargetStated(target) => format!(
+            "spills into {target}, whose availability here is unconfirmed: --on-throttle spillover states it is offered"
+        ),
         ModeNote::TargetUnconfirmed(target) => format!(
             "no spillover: {target}'s availability here is unverified, so 429s fail (--overrides confirming {target}, or --on-throttle spillover, plans it)"
         ),

@@ -256,6 +256,16 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
             pct(*share),
             fmt_usd(*monthly_usd)
         ),
+        Reason::SpillsIntoUnconfirmed {
+            target,
+            region,
+            worst_spilled_share,
+            window_s,
+        } => format!(
+            "it spills up to {} of requests at {} into {target}, whose availability in {region} is unconfirmed: --on-throttle spillover states it is offered, and without it those requests fail; confirm it before signing (--overrides records it)",
+            pct(*worst_spilled_share),
+            window_text(*window_s)
+        ),
         Reason::Commitment {
             billing,
             ptus,

@@ -518,6 +518,17 @@ pub fn verdict(report: &Report) -> String {
                     "rule out {unconfirmed} in {region} before signing for {}",
                     w.deployment
                 )),
+                Reason::SpillsIntoUnconfirmed {
+                    target,
+                    region,
+                    worst_spilled_share,
+                    window_s,
+                } => parts.push(format!(
+                    "confirm {target} in {region} before signing for {}: the reservation spills up to {} of requests into it at {}",
+                    w.deployment,
+                    pct(*worst_spilled_share),
+                    window_text(*window_s)
+                )),
                 _ => {}
             }
         }
