@@ -178,7 +178,8 @@ impl Grid {
     }
 
     /// Let column `col` switch to its cells' short forms at step `rank` on a terminal the table
-    /// does not fit (steps are shared with [`Grid::droppable`]).
+    /// does not fit (steps are shared with [`Grid::droppable`]; columns given one rank switch
+    /// together).
     pub fn shorten(&mut self, col: usize, rank: u8) -> &mut Self {
         if let Some(f) = self.fit.get_mut(col) {
             f.short_rank = Some(rank);

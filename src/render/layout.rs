@@ -170,9 +170,14 @@ pub fn fit(grid: &Grid, width: usize) -> Fitted {
         })
         .collect();
     steps.sort();
+    // Columns of one rank and kind switch together: two columns showing the same kind of
+    // value (the options before and after in `diff`) never show it in two forms side by side.
+    let ends = (1..=steps.len()).filter(|&k| {
+        k == steps.len() || steps[k].0 != steps[k - 1].0 || steps[k].1 != steps[k - 1].1
+    });
     // Last resort, after every step: words longer than the wrapping columns may be cut.
-    let attempts = (0..=steps.len())
-        .map(|k| (k, false))
+    let attempts = std::iter::once((0, false))
+        .chain(ends.map(|k| (k, false)))
         .chain(std::iter::once((steps.len(), true)));
     let mut last = None;
     for (k, cut) in attempts {
@@ -496,6 +501,25 @@ mod tests {
         assert_eq!(wrap("at >= 25 tok/s now", 9), ["at >= 25", "tok/s now"]);
         assert_eq!(wrap("", 10), [""]);
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+    }
+
+    /// Two columns given one rank switch to their short forms together: `diff` showed one
+    /// option as `Global PTU 1-month (45 PTU)` before and `global-provisioned/reserved-1-month
+    /// (45 PTU)` after, side by side, where shortening one column was enough to fit.
+    #[test]
+    fn columns_of_one_rank_shorten_together() {
+        let mut grid = Grid::new(&["Before", "After"], &[]);
+        grid.shorten(0, 0).shorten(1, 0);
+        grid.push(vec![
+            GridCell::plain("global-provisioned/reserved-1-month").with_short("Global PTU 1-month"),
+            GridCell::plain("global-provisioned/reserved-1-month").with_short("Global PTU 1-month"),
+        ]);
+        let full = fit(&grid, 120);
+        assert!(full.short.is_empty());
+        // Wide enough for one full column beside a short one, not for two full ones.
+        let f = fit(&grid, 62);
+        assert_eq!(f.short, vec![0, 1]);
+        assert_eq!(f.rows[0][0], f.rows[0][1]);
     }
 
     #[test]
