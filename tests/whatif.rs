@@ -755,7 +755,8 @@ fn issue_21_the_ladder_runs_on_the_forecast_without_growth() {
     let said = String::from_utf8_lossy(&focus.stderr);
     assert!(
         said.contains(
-            "the projected charges (FOCUS) stop at month 6: gpt-4.1 retires on 2027-04-14"
+            "the projected charges (FOCUS) of scenario `forecast` stop at month 6: gpt-4.1 \
+             retires on 2027-04-14, and its reservation plan does not carry a replacement"
         ),
         "{said}"
     );

@@ -321,13 +321,34 @@ pub fn build_report_with_progress(
         &plans,
         &scenario_reports,
     )?;
+    let replaced = scenario_reports
+        .iter()
+        .any(|s| s.name == crate::scenario::retire::RETIREMENT_SCENARIO);
     warnings.extend(projection.stops.iter().map(|s| {
+        let retires = format!(
+            "{} retires{}",
+            s.model,
+            s.retirement.map(|d| format!(" on {d}")).unwrap_or_default()
+        );
+        if s.by_plan {
+            // The reservation plan leaves a retiring member by design: its replacement may
+            // well be decided, just not carried by this plan.
+            return format!(
+                "{}: the projected charges (FOCUS) of scenario `{}` stop at month {}: {retires}, and its reservation plan does not carry a replacement{}",
+                s.deployment,
+                projection.scenario,
+                s.from_month,
+                if replaced {
+                    " (scenario `retirement` prices one; --focus-scenario baseline projects the log followed by it)"
+                } else {
+                    ""
+                }
+            );
+        }
         format!(
-            "{}: the projected charges (FOCUS) stop at month {}: {} retires{} and no decided plan of a replacement follows it{}",
+            "{}: the projected charges (FOCUS) stop at month {}: {retires} and no decided plan of a replacement follows it{}",
             s.deployment,
             s.from_month,
-            s.model,
-            s.retirement.map(|d| format!(" on {d}")).unwrap_or_default(),
             s.reservation_until_month
                 .map(|m| format!("; its 1-year reservation is still charged, unused, to month {m}"))
                 .unwrap_or_default()

@@ -184,6 +184,10 @@ pub struct ProjectionStop {
     /// The last month a 1-year reservation decided for it is still charged (its term), when
     /// that is after the stop.
     pub reservation_until_month: Option<u32>,
+    /// True for a reservation plan's member: the plan leaves it at its retirement by design
+    /// and never carries a replacement (the retirement scenario prices that), whether or not
+    /// one was decided.
+    pub by_plan: bool,
 }
 
 impl Projection {
@@ -298,6 +302,7 @@ pub fn project(
                         retirement: last.0.lifecycle.as_ref().and_then(|l| l.retirement),
                         from_month: last.1 + 1,
                         reservation_until_month: charged_until.filter(|m| *m > last.1),
+                        by_plan: false,
                     });
                 }
             }
@@ -315,6 +320,7 @@ pub fn project(
                     retirement: r.retirement.parse().ok(),
                     from_month: r.from_month,
                     reservation_until_month: None,
+                    by_plan: true,
                 });
             let outside_stops = l.outside_pools.iter().filter_map(|o| {
                 Some(ProjectionStop {
@@ -323,6 +329,7 @@ pub fn project(
                     retirement: None,
                     from_month: o.retired_from_month?,
                     reservation_until_month: None,
+                    by_plan: true,
                 })
             });
             stops.extend(
