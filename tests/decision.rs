@@ -53,6 +53,15 @@ fn workload<'a>(report: &'a Value, deployment: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no workload {deployment}"))
 }
 
+/// The reason of `decision` with code `code`, if it has one.
+fn reason<'a>(decision: &'a Value, code: &str) -> Option<&'a Value> {
+    decision["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .find(|r| r["code"] == code)
+}
+
 /// SplitMix64: a seeded, value-stable generator for the logs.
 struct Rng(u64);
 
@@ -281,11 +290,7 @@ fn issue_18_a_log_like_the_issues_commits_only_what_holds_across_the_band() {
     assert!((num(&r["decision_summary"]["commitment_usd"]) - commitment).abs() < 1e-6);
     let copilot = &workload(&r, "copilot")["decision"];
     assert_eq!(copilot["option"], "global-standard", "{copilot}");
-    let rejected = copilot["reasons"]
-        .as_array()
-        .expect("reasons")
-        .iter()
-        .find(|r| r["code"] == "commitment-rejected")
+    let rejected = reason(copilot, "commitment-rejected")
         .unwrap_or_else(|| panic!("the reservation is weighed: {copilot}"));
     let text = rejected["text"].as_str().expect("text");
     assert!(text.contains("more at 1 s"), "{text}");
@@ -414,13 +419,8 @@ fn a_reservation_spilling_into_an_unconfirmed_target_asks_for_it_before_signing(
     let r = json(&[&base[..], &["--on-throttle", "spillover"]].concat());
     let d = &workload(&r, "steady")["decision"];
     assert!(num(&d["commitment_usd"]) > 0.0, "{d}");
-    let reason = d["reasons"]
-        .as_array()
-        .expect("reasons")
-        .iter()
-        .find(|x| x["code"] == "spills-into-unconfirmed")
-        .unwrap_or_else(|| panic!("{d}"));
-    let text = reason["text"].as_str().expect("text");
+    let spills = reason(d, "spills-into-unconfirmed").unwrap_or_else(|| panic!("{d}"));
+    let text = spills["text"].as_str().expect("text");
     assert!(
         text.contains("into global-standard, whose availability in eastus2 is unconfirmed"),
         "{text}"
@@ -432,14 +432,7 @@ fn a_reservation_spilling_into_an_unconfirmed_target_asks_for_it_before_signing(
     );
     let r = json(&base);
     let d = &workload(&r, "steady")["decision"];
-    assert!(
-        !d["reasons"]
-            .as_array()
-            .expect("reasons")
-            .iter()
-            .any(|x| x["code"] == "spills-into-unconfirmed"),
-        "{d}"
-    );
+    assert!(reason(d, "spills-into-unconfirmed").is_none(), "{d}");
 }
 
 /// Totals per hour or per day hide the arrivals inside a bucket, which a reservation's size
@@ -479,11 +472,7 @@ fn a_log_of_daily_totals_commits_nothing_where_minutes_would() {
                 .starts_with(&format!("the log's inputs are totals per {bucket}")),
             "{d}"
         );
-        assert!(d["reasons"]
-            .as_array()
-            .expect("reasons")
-            .iter()
-            .any(|x| x["code"] == "what-if"));
+        assert!(reason(d, "what-if").is_some());
         let verdict = r["decision_summary"]["verdict"].as_str().expect("verdict");
         assert!(
             verdict.contains(&format!(
@@ -720,11 +709,7 @@ fn a_reservation_is_weighed_against_an_option_only_unconfirmed() {
         assert_eq!(v["flexible_option"], "global-standard");
         assert_eq!(v["flexible_availability_unconfirmed"], true);
     }
-    let against = d["reasons"]
-        .as_array()
-        .expect("reasons")
-        .iter()
-        .find(|r| r["code"] == "against-unconfirmed")
+    let against = reason(d, "against-unconfirmed")
         .expect("the reason says what the saving is measured against");
     let text = against["text"].as_str().expect("text");
     assert!(
@@ -749,11 +734,7 @@ fn a_reservation_is_weighed_against_an_option_only_unconfirmed() {
     let r = run_json(strict);
     let d = &workload(&r, "steady")["decision"];
     assert_eq!(d["billing"], "reserved-1-year", "{d}");
-    assert!(d["reasons"]
-        .as_array()
-        .expect("reasons")
-        .iter()
-        .any(|r| r["code"] == "holds-unless-unconfirmed"));
+    assert!(reason(d, "holds-unless-unconfirmed").is_some());
     assert!(r["decision_summary"]["verdict"].as_str().is_some_and(
         |v| v.contains("rule out global-standard in eastus2 before signing for steady")
     ));
@@ -771,11 +752,7 @@ fn a_reservation_is_weighed_against_an_option_only_unconfirmed() {
     assert_eq!(d["flexible"]["availability_unconfirmed"], false);
     // Spillover into it is planned now, so the reservation is sized cheaper, never dearer.
     assert!(num(&d["saving_vs_flexible_usd"]) >= saving - 1e-6, "{d}");
-    assert!(!d["reasons"]
-        .as_array()
-        .expect("reasons")
-        .iter()
-        .any(|r| r["code"] == "against-unconfirmed"));
+    assert!(reason(d, "against-unconfirmed").is_none());
 }
 
 #[test]
@@ -946,13 +923,9 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
     let path = log.to_str().expect("utf8");
     let with = json(&[path, "--min-span-days", "0.25"]);
     let d = &workload(&with, "steady")["decision"];
-    let reason = d["reasons"]
-        .as_array()
-        .expect("reasons")
-        .iter()
-        .find(|r| r["code"] == "retires-in-term")
+    let retires = reason(d, "retires-in-term")
         .unwrap_or_else(|| panic!("the retirement inside the term is weighed: {d}"));
-    let text = reason["text"].as_str().expect("text");
+    let text = retires["text"].as_str().expect("text");
     assert!(text.contains("retires on 2027-04-14"), "{text}");
     // The replacement runs as the retirement scenario decides it (here on Global Standard,
     // so the reserved PTUs idle), as the FOCUS export projects it.
@@ -962,11 +935,7 @@ fn issue_18_a_retirement_inside_the_term_is_priced_with_the_replacement() {
     );
     let without = json(&[path, "--min-span-days", "0.25", "--no-auto-scenarios"]);
     let d2 = &workload(&without, "steady")["decision"];
-    let text = d2["reasons"]
-        .as_array()
-        .expect("reasons")
-        .iter()
-        .find(|r| r["code"] == "retires-in-term")
+    let text = reason(d2, "retires-in-term")
         .and_then(|r| r["text"].as_str())
         .unwrap_or_else(|| panic!("{d2}"));
     assert!(
