@@ -195,8 +195,9 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
          the model in that region and failing at most {} of requests. A reservation is decided \
          only when it saves at least {} against the flexible option at every bucket window of \
          {} (Azure publishes no burst allowance, so the log cannot tell which applies) and the \
-         log covers at least {} days; otherwise the flexible option is decided and a \
-         reservation is shown as a what-if. Costs are scaled to a {}-hour month. Each \
+         log covers at least {} days of per-request records or per-minute buckets (hourly or \
+         daily totals hide the bursts a reservation is sized for); otherwise the flexible \
+         option is decided and a reservation is shown as a what-if. Costs are scaled to a {}-hour month. Each \
          workload's section below says why.</p>",
         fmt_pct(report.assumptions.plan.max_throttle_rate),
         fmt_pct(report.assumptions.plan.decision.min_saving),
