@@ -539,6 +539,24 @@ fn reservation_case(
                 && against_confirmed
                 && saves
                 && (holds_here || w.unconfirmed_comparator.is_some())
+        })
+        // "It holds unless the unconfirmed option is offered" cannot stand for a reservation
+        // that also needs that option offered: one spilling, past the throttle target, into a
+        // target only `--on-throttle spillover` says is there. Offered, it saves too little;
+        // not offered, its spilled requests fail.
+        && !views.iter().any(|v| {
+            v.options.iter().any(|o| {
+                o.id == id
+                    && o.spilled_share.unwrap_or(0.0) > ctx.max_throttle_rate
+                    && o.note.iter().any(|n| {
+                        matches!(
+                            n,
+                            crate::plan::remark::OptionNote::Mode(
+                                crate::plan::remark::ModeNote::TargetStated(_)
+                            )
+                        )
+                    })
+            })
         });
     Some(ReservationCase {
         choice,

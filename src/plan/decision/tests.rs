@@ -515,6 +515,43 @@ fn unconfirmed_standard(year: [f64; 3]) -> WorkloadPlan {
     w
 }
 
+/// A reservation that holds only if the unconfirmed Global Standard is *not* offered, and
+/// that spills 5% of its requests (past the 1% target) into that same Global Standard, which
+/// only `--on-throttle spillover` says is there, holds in neither case: offered, it saves too
+/// little; not offered, its spilled requests fail. It is not decided (an outside tester's
+/// verdict said both "rule out global-standard" and "confirm global-standard" for one
+/// reservation). At 0.5% spilled it is decided as before.
+#[test]
+fn a_reservation_needing_an_option_both_offered_and_not_is_not_decided() {
+    use crate::plan::remark::{ModeNote, OptionNote};
+    let rules = DecisionRules::default();
+    let spilling = |share: f64| {
+        let mut w = unconfirmed_standard([950.0; 3]);
+        let lean = |options: &mut Vec<OptionPlan>| {
+            for o in options.iter_mut().filter(|o| o.id == Y1) {
+                o.spilled_share = Some(share);
+                o.note = vec![OptionNote::Mode(ModeNote::TargetStated(
+                    DeploymentTypeId::GlobalStandard,
+                ))];
+            }
+        };
+        lean(&mut w.options);
+        for b in &mut w.by_window {
+            lean(&mut b.options);
+        }
+        w
+    };
+    let d = decide(&spilling(0.05), &ctx(&rules, 720.0));
+    assert_ne!(decided(&d), Some(Y1), "{:?}", d.reasons);
+    assert_eq!(d.commitment_usd(), 0.0);
+    assert!(!d
+        .reasons
+        .iter()
+        .any(|r| r.code() == "holds-unless-unconfirmed"));
+    let d = decide(&spilling(0.005), &ctx(&rules, 720.0));
+    assert_eq!(decided(&d), Some(Y1), "{:?}", d.reasons);
+}
+
 /// What the log cannot tell (whether an unconfirmed option is offered) cannot carry a
 /// commitment: a reservation is weighed against Global Standard held back as unconfirmed,
 /// not only against the hourly PTUs it would otherwise be compared with.
