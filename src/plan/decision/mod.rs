@@ -371,8 +371,9 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// Status none only because the log is too short for the commitment that is all there is
-    /// (no option without one is eligible, confirmed available).
+    /// Status none only because the log is too short (or too coarse: hourly or daily totals)
+    /// for the commitment that is all there is (no option without one is eligible, confirmed
+    /// available).
     pub fn awaits_longer_log(&self) -> bool {
         self.status == DecisionStatus::None
             && self

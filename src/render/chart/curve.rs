@@ -178,6 +178,8 @@ fn per_token_why(report: &Report, w: &WorkloadPlan, types: &[TypeCurve], cost: f
     // Short enough for the legend (40 characters).
     if has("short-log") {
         "decided: log too short to commit".to_owned()
+    } else if has("coarse-log") {
+        "decided: log too coarse to commit".to_owned()
     } else if over_term {
         "decided: model retires inside the term".to_owned()
     } else if has("commitment-rejected") {

@@ -327,7 +327,7 @@ pub fn reason_text(r: &Reason, d: &Decision) -> String {
                 .to_owned()
         }
         Reason::NoFlexibleOption { decided: false } => {
-            "no option without a commitment meets the targets and is confirmed available, and a log this short commits nothing: nothing is decided until a longer log, or sales confirming an option (--overrides), settles it"
+            "no option without a commitment meets the targets and is confirmed available, and this log commits nothing (too short, or totals per hour or per day): nothing is decided until a longer or finer log, or sales confirming an option (--overrides), settles it"
                 .to_owned()
         }
         Reason::NoEligibleOption { why, any_available } => {

@@ -10,7 +10,7 @@ pub fn headline(w: &WorkloadPlan) -> String {
     let d = &w.decision;
     let Some(o) = &d.option else {
         if d.awaits_longer_log() {
-            return "No decision yet: the log is too short to commit, and no option without a commitment is confirmed available.".to_owned();
+            return "No decision yet: the log is too short (or too coarse) to commit, and no option without a commitment is confirmed available.".to_owned();
         }
         return "No decision: no eligible option.".to_owned();
     };
@@ -128,7 +128,7 @@ pub fn short_why(w: &WorkloadPlan) -> String {
     let d = &w.decision;
     let first = |code: &str| d.reasons.iter().find(|r| r.code() == code);
     if d.awaits_longer_log() {
-        return "none yet: short log, nothing confirmed without a commitment".to_owned();
+        return "none yet: short or coarse log, nothing confirmed without a commitment".to_owned();
     }
     if d.status == DecisionStatus::None {
         return match d.reasons.first() {
@@ -494,7 +494,7 @@ pub fn verdict(report: &Report) -> String {
     }
     if !not_yet.is_empty() {
         parts.push(format!(
-            "nothing decided yet for {} (a short log, and no option without a commitment is confirmed available)",
+            "nothing decided yet for {} (a short or coarse log, and no option without a commitment is confirmed available)",
             and_list(&not_yet)
         ));
     }
