@@ -35,11 +35,7 @@ pub(super) fn option_reasons(
     }
     // A commitment whose spill lands on a target only the flag says is offered: the log
     // cannot tell whether it is, and without it those requests fail.
-    let stated = opt.note.iter().find_map(|n| match n {
-        OptionNote::Mode(ModeNote::TargetStated(t)) => Some(*t),
-        _ => None,
-    });
-    if let Some(target) = stated.filter(|_| o.is_commitment()) {
+    if let Some(target) = stated_target(opt).filter(|_| o.is_commitment()) {
         let (window_s, worst) = plan
             .by_window
             .iter()
@@ -62,6 +58,15 @@ pub(super) fn option_reasons(
         }
     }
     out
+}
+
+/// The spillover target of `o` whose availability is unconfirmed, planned only because
+/// `--on-throttle spillover` states it is offered.
+pub(super) fn stated_target(o: &OptionPlan) -> Option<crate::catalog::DeploymentTypeId> {
+    o.note.iter().find_map(|n| match n {
+        OptionNote::Mode(ModeNote::TargetStated(t)) => Some(*t),
+        _ => None,
+    })
 }
 
 /// The PTU side of a decision: the break-even and utilization of the PTU option it is argued

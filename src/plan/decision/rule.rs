@@ -548,14 +548,7 @@ fn reservation_case(
             v.options.iter().any(|o| {
                 o.id == id
                     && o.spilled_share.unwrap_or(0.0) > ctx.max_throttle_rate
-                    && o.note.iter().any(|n| {
-                        matches!(
-                            n,
-                            crate::plan::remark::OptionNote::Mode(
-                                crate::plan::remark::ModeNote::TargetStated(_)
-                            )
-                        )
-                    })
+                    && super::context::stated_target(o).is_some()
             })
         });
     Some(ReservationCase {
